@@ -1,0 +1,95 @@
+#include "app.hpp"
+
+#include <fmt/core.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "../kernels/cuda_backend.hpp"
+#include "input_error.hpp"
+#include "task_registry.hpp"
+
+namespace bzint {
+
+using nlohmann::json;
+
+namespace {
+
+// Every number in a result must be finite (never a silent NaN).
+void check_finite(const json& j, const std::string& path) {
+    if (j.is_number_float() && !std::isfinite(j.get<double>()))
+        throw NonFiniteError(fmt::format("non-finite value in the result at {}", path));
+    if (j.is_array())
+        for (std::size_t i = 0; i < j.size(); ++i) check_finite(j[i], fmt::format("{}[{}]", path, i));
+    if (j.is_object())
+        for (auto it = j.begin(); it != j.end(); ++it) check_finite(it.value(), path + "." + it.key());
+}
+
+json table_json(const CsvTable& t) {
+    return {{"name", t.name}, {"comment", t.comment}, {"columns", t.columns}, {"rows", t.rows}};
+}
+
+}  // namespace
+
+json run(const RunFile& file, Backend backend) {
+    const RunConfig cfg = read_common(file);
+    TaskContext ctx{file, cfg, Section(file, file.root()["task"].as_table(), "task"), backend};
+    const auto start = std::chrono::steady_clock::now();
+    TaskResult r = find_task(cfg.task)->run(ctx);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    check_finite(r.results, "results");
+
+    json model = {{"name", cfg.model->name}};
+    for (const auto& [k, v] : cfg.param_values) model[k] = v;
+    json doc;
+    doc["title"] = cfg.title;
+    doc["task"] = cfg.task;
+    doc["model"] = model;
+    doc["mesh"] = cfg.mesh_n ? json(std::vector<long long>(cfg.mesh_n->begin(), cfg.mesh_n->begin() + cfg.model->dim))
+                             : json(nullptr);
+    doc["backend"] = backend_name(backend);
+    if (backend == Backend::cuda) doc["device"] = cuda::device_name();
+    doc["units"] = r.units;
+    doc["results"] = r.results;
+    doc["timing"] = {{"seconds", seconds},
+                     {"kpoints", r.kpoints},
+                     {"kpoints_per_second", seconds > 0 ? static_cast<double>(r.kpoints) / seconds : 0.0}};
+    json tables = json::array();
+    for (const auto& t : r.tables) tables.push_back(table_json(t));
+    doc["_tables"] = tables;  // written as CSV by write_outputs, not into the JSON
+    return doc;
+}
+
+std::string write_outputs(const json& doc_in, const std::string& dir) {
+    json doc = doc_in;
+    const json tables = doc["_tables"];
+    doc.erase("_tables");
+    std::filesystem::create_directories(dir);
+    const std::string title = doc["title"].get<std::string>();
+    json csv_names = json::array();
+    for (const auto& t : tables) {
+        const std::string name = fmt::format("{}_{}.csv", title, t["name"].get<std::string>());
+        const auto path = std::filesystem::path(dir) / name;
+        std::ofstream out(path);
+        if (!out) throw std::runtime_error(fmt::format("cannot write {}", path.string()));
+        out << "# " << t["comment"].get<std::string>() << "\n";
+        const auto& cols = t["columns"];
+        for (std::size_t i = 0; i < cols.size(); ++i) out << (i ? "," : "") << cols[i].get<std::string>();
+        out << "\n";
+        for (const auto& row : t["rows"]) {
+            for (std::size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << fmt::format("{:.17g}", row[i].get<double>());
+            out << "\n";
+        }
+        csv_names.push_back(name);
+    }
+    doc["csv"] = csv_names;
+    const auto path = std::filesystem::path(dir) / (title + ".json");
+    std::ofstream out(path);
+    if (!out) throw std::runtime_error(fmt::format("cannot write {}", path.string()));
+    out << doc.dump(2) << "\n";
+    return path.string();
+}
+
+}  // namespace bzint

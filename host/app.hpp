@@ -1,0 +1,20 @@
+// Running a run file: parse, validate, run the task, write <title>.json and CSV tables.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "backend.hpp"
+#include "run_file.hpp"
+
+namespace bzint {
+
+// Runs the task of an already loaded (and --set-modified) run file; returns the output
+// document (see docs/output.md). Throws InputError for bad input.
+nlohmann::json run(const RunFile& file, Backend backend);
+
+// Writes DIR/<title>.json and DIR/<title>_<table>.csv; returns the JSON path.
+std::string write_outputs(const nlohmann::json& doc, const std::string& dir);
+
+}  // namespace bzint

@@ -1,0 +1,89 @@
+// The OpenMP backend: generic launchers that call the per-k functors of per_k.hpp.
+//
+// Deterministic reduction: the index range is cut into fixed blocks of kReduceBlock
+// points, independent of thread count and chunking. Each block is summed in index order
+// (Neumaier) into its own histogram; the blocks are folded into the total in block order.
+// The result is therefore bitwise identical for any number of threads.
+#pragma once
+#include <omp.h>
+
+#include <algorithm>
+#include <climits>
+#include <vector>
+
+#include "bzint/per_k.hpp"
+#include "neumaier.hpp"
+#include "progress.hpp"
+
+namespace bzint::cpu {
+
+constexpr long long kReduceBlock = 1 << 15;
+
+// fn(idx) for idx in [begin, end), in parallel.
+template <class Fn>
+void for_each_point(long long begin, long long end, const Fn& fn) {
+#pragma omp parallel for schedule(static)
+    for (long long i = begin; i < end; ++i) fn(i);
+}
+
+// Sums fn's keyed values over [0, n) into total[key * n_values + v].
+// Returns the smallest index whose values were not finite, or −1.
+template <class Fn>
+long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, Progress* progress) {
+    const int nv = fn.n_values();
+    const int nk = fn.n_keys();
+    const std::size_t size = static_cast<std::size_t>(nk) * nv;
+    total.assign(size, Neumaier{});
+    const int slots = std::max(1, omp_get_max_threads());
+    std::vector<std::vector<Neumaier>> hist(slots, std::vector<Neumaier>(size));
+    std::vector<int> key_lo(slots), key_hi(slots);
+    const long long n_blocks = (n + kReduceBlock - 1) / kReduceBlock;
+    long long bad = LLONG_MAX;
+
+    for (long long round = 0; round < n_blocks; round += slots) {
+        const int in_round = static_cast<int>(std::min<long long>(slots, n_blocks - round));
+#pragma omp parallel for schedule(static, 1) reduction(min : bad)
+        for (int s = 0; s < in_round; ++s) {
+            const long long begin = (round + s) * kReduceBlock, end = std::min(n, begin + kReduceBlock);
+            Neumaier* h = hist[s].data();
+            int lo = nk, hi = -1;
+            long long first_bad = -1;
+            KeyedOut out;
+            for (long long i = begin; i < end; ++i) {
+                if (!fn(i, out) && first_bad < 0) first_bad = i;
+                for (int e = 0; e < out.n; ++e) {
+                    const int key = out.key[e];
+                    lo = std::min(lo, key);
+                    hi = std::max(hi, key);
+                    Neumaier* row = h + static_cast<std::size_t>(key) * nv;
+                    for (int v = 0; v < nv; ++v) row[v].add(out.val[e][v]);
+                }
+            }
+            key_lo[s] = lo;
+            key_hi[s] = hi;
+            if (first_bad >= 0) bad = std::min(bad, first_bad);
+        }
+        // Fold in block order; parallel over keys, each key folds the slots in order.
+        int lo = nk, hi = -1;
+        for (int s = 0; s < in_round; ++s) {
+            lo = std::min(lo, key_lo[s]);
+            hi = std::max(hi, key_hi[s]);
+        }
+#pragma omp parallel for schedule(static)
+        for (int key = lo; key <= hi; ++key) {
+            for (int s = 0; s < in_round; ++s) {
+                if (key < key_lo[s] || key > key_hi[s]) continue;
+                Neumaier* row = hist[s].data() + static_cast<std::size_t>(key) * nv;
+                Neumaier* dst = total.data() + static_cast<std::size_t>(key) * nv;
+                for (int v = 0; v < nv; ++v) {
+                    dst[v].add(row[v]);
+                    row[v] = Neumaier{};
+                }
+            }
+        }
+        if (progress) progress->update(std::min(n, (round + in_round) * kReduceBlock));
+    }
+    return bad == LLONG_MAX ? -1 : bad;
+}
+
+}  // namespace bzint::cpu

@@ -1,0 +1,205 @@
+#include "engine.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "../kernels/cuda_backend.hpp"
+#include "bzint/fermi.hpp"
+#include "cpu_launch.hpp"
+#include "input_error.hpp"
+
+namespace bzint {
+
+void non_finite_at(const Mesh& mesh, long long idx, const char* what) {
+    long long i[3];
+    mesh.indices(idx, i);
+    double k[3];
+    mesh.k_of(idx, k);
+    throw NonFiniteError(fmt::format(
+        "non-finite {} at mesh point {} (indices [{}, {}, {}], k = ({:.10g}, {:.10g}, {:.10g})): the bands are "
+        "degenerate there; shift the parameters or change the mesh so no point sits on the degeneracy",
+        what, idx, i[0], i[1], i[2], k[0], k[1], k[2]));
+}
+
+void geometry_on_mesh(Backend b, const ModelParams& mp, const Mesh& mesh, long long begin, long long count,
+                      BandGeometry* out) {
+    if (b == Backend::cuda) return cuda::geometry_on_mesh(mp, mesh, begin, count, out);
+    visit_model(mp, [&](auto model) {
+        using Model = decltype(model);
+        const GeometryFn<Model> fn{model, mesh};
+        cpu::for_each_point(begin, begin + count, [&](long long i) { fn(i, out + 2 * (i - begin)); });
+    });
+}
+
+std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& mp, const std::vector<std::array<double, 3>>& k) {
+    std::vector<BandGeometry> out(2 * k.size());
+    if (k.empty()) return out;
+    if (b == Backend::cuda) {
+        cuda::geometry_at_points(mp, k.data()->data(), static_cast<long long>(k.size()), out.data());
+        return out;
+    }
+    visit_model(mp, [&](auto model) {
+        cpu::for_each_point(0, static_cast<long long>(k.size()), [&](long long i) {
+            TwoBandPoint h;
+            model(k[i].data(), h);
+            two_band_geometry(h, out.data() + 2 * i);
+        });
+    });
+    return out;
+}
+
+namespace {
+
+// Finite-T fine grid: width T/32 over [μ_min − 40T, μ_max + 40T] (e^{−40} ≈ 4e−18).
+constexpr double kTailInT = 40.0;
+constexpr double kBinsPerT = 32.0;
+constexpr int kMaxFineBins = 1 << 17;
+
+Binning make_binning(const std::vector<double>& mu, double T) {
+    Binning bins{};
+    if (T == 0.0) {
+        bins.levels = mu.data();
+        bins.n_levels = static_cast<int>(mu.size());
+        return bins;
+    }
+    bins.h = T / kBinsPerT;
+    bins.lo = mu.front() - kTailInT * T - bins.h;
+    const double hi = mu.back() + kTailInT * T + bins.h;
+    const double n = std::ceil((hi - bins.lo) / bins.h);
+    if (n > kMaxFineBins)
+        throw InputError(fmt::format(
+            "[task] T = {:g} is too small for a Fermi scan over [{:g}, {:g}]: the energy grid of width T/{:g} would "
+            "need {:.0f} bins (at most {}); raise T, narrow the scan, or use T = 0 for Fermi-sea quantities",
+            T, mu.front(), mu.back(), kBinsPerT, n, kMaxFineBins));
+    bins.n_fine = static_cast<int>(n);
+    return bins;
+}
+
+// Reads the scan off the histogram (docs/fermi-scan.md).
+ScanResult finish_scan(const std::vector<Neumaier>& hist, const Binning& bins, ScanChannels ch,
+                       const std::vector<double>& mu, double T) {
+    ScanResult r;
+    r.channels = ch;
+    r.mu = mu;
+    const int L = static_cast<int>(mu.size()), nch = ch.n_sea + ch.n_surface, nmom = bins.n_moments();
+    const int nv = nch * nmom;
+    r.sea.assign(static_cast<std::size_t>(L) * 2 * ch.n_sea, 0.0);
+    r.surface.assign(static_cast<std::size_t>(L) * 2 * ch.n_surface, 0.0);
+    auto entry = [&](int bin, int band, int c, int mom) -> const Neumaier& {
+        return hist[static_cast<std::size_t>(2 * bin + band) * nv + c * nmom + mom];
+    };
+    if (T == 0.0) {  // Fermi sea at μ_j = bins 0..j
+        for (int band = 0; band < 2; ++band)
+            for (int c = 0; c < ch.n_sea; ++c) {
+                Neumaier acc;
+                for (int j = 0; j < L; ++j) {
+                    acc.add(entry(j, band, c, 0));
+                    r.sea[(j * 2 + band) * ch.n_sea + c] = acc.value();
+                }
+            }
+        return r;
+    }
+    r.fine_bins = bins.n_fine;
+    r.bin_width = bins.h;
+    const int nb = bins.n_bins();
+#pragma omp parallel for schedule(dynamic)
+    for (int j = 0; j < L; ++j) {
+        std::vector<Neumaier> sea(2 * ch.n_sea), surf(2 * ch.n_surface);
+        for (int band = 0; band < 2; ++band)  // underflow bin: f = 1, −∂f/∂ε = 0
+            for (int c = 0; c < ch.n_sea; ++c) sea[band * ch.n_sea + c].add(entry(0, band, c, 0));
+        for (int b = 1; b < nb - 1; ++b) {
+            const double x = bins.lo + (b - 0.5) * bins.h - mu[j];
+            if (x > kTailInT * T + bins.h) break;  // f = 0 beyond
+            const FermiDerivs F = fermi_derivs(x, T);
+            // Taylor weights for the moments Σq, Σq·δ, Σq·δ² (δ = ε − centre).
+            const double ws[3] = {F.f, F.f1, 0.5 * F.f2};
+            const double wf[3] = {-F.f1, -F.f2, -0.5 * F.f3};
+            for (int band = 0; band < 2; ++band) {
+                for (int c = 0; c < ch.n_sea; ++c)
+                    for (int m = 0; m < 3; ++m) sea[band * ch.n_sea + c].add(ws[m] * entry(b, band, c, m).value());
+                for (int c = 0; c < ch.n_surface; ++c)
+                    for (int m = 0; m < 3; ++m)
+                        surf[band * ch.n_surface + c].add(wf[m] * entry(b, band, ch.n_sea + c, m).value());
+            }
+        }
+        for (int i = 0; i < 2 * ch.n_sea; ++i) r.sea[j * 2 * ch.n_sea + i] = sea[i].value();
+        for (int i = 0; i < 2 * ch.n_surface; ++i) r.surface[j * 2 * ch.n_surface + i] = surf[i].value();
+    }
+    return r;
+}
+
+}  // namespace
+
+ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKind kind, const std::vector<double>& mu,
+                      double T, Progress* progress) {
+    const Binning bins = make_binning(mu, T);
+    const ScanChannels ch = scan_channels(kind, mesh.dim);
+    std::vector<Neumaier> hist;
+    long long bad = -1;
+    if (b == Backend::cuda) {
+        bad = cuda::scan_reduce(mp, mesh, kind, bins, mu, hist, progress);
+    } else {
+        visit_model(mp, [&](auto model) {
+            using Model = decltype(model);
+            bad = cpu::keyed_reduce(ScanFn<Model>{model, mesh, kind, bins}, mesh.count(), hist, progress);
+        });
+    }
+    if (bad >= 0) non_finite_at(mesh, bad, "band energy or Berry curvature");
+    return finish_scan(hist, bins, ch, mu, T);
+}
+
+ScanResult fermi_scan_reference(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKind kind,
+                                const std::vector<double>& mu, double T) {
+    ScanResult r;
+    r.channels = scan_channels(kind, mesh.dim);
+    r.mu = mu;
+    const ScanChannels ch = r.channels;
+    const int L = static_cast<int>(mu.size());
+    std::vector<Neumaier> sea(static_cast<std::size_t>(L) * 2 * ch.n_sea), surf(static_cast<std::size_t>(L) * 2 * ch.n_surface);
+    const long long n = mesh.count(), chunk = 1 << 16;
+    std::vector<BandGeometry> g(2 * chunk);
+    for (long long begin = 0; begin < n; begin += chunk) {
+        const long long count = std::min(chunk, n - begin);
+        geometry_on_mesh(b, mp, mesh, begin, count, g.data());
+        for (long long i = 0; i < 2 * count; ++i) {
+            const int band = static_cast<int>(i % 2);
+            double q[kMaxSea + kMaxSurface];
+            scan_values(kind, mesh.dim, g[i], q, q + ch.n_sea);
+            for (int j = 0; j < L; ++j) {
+                const double x = g[i].energy - mu[j];
+                const double f = fermi(x, T);
+                for (int c = 0; c < ch.n_sea; ++c) sea[(j * 2 + band) * ch.n_sea + c].add(f * q[c]);
+                if (ch.n_surface > 0) {
+                    const double w = -fermi_derivs(x, T).f1;
+                    for (int c = 0; c < ch.n_surface; ++c)
+                        surf[(j * 2 + band) * ch.n_surface + c].add(w * q[ch.n_sea + c]);
+                }
+            }
+        }
+    }
+    for (const auto& s : sea) r.sea.push_back(s.value());
+    for (const auto& s : surf) r.surface.push_back(s.value());
+    return r;
+}
+
+std::vector<std::array<double, 4>> chern_planes(Backend b, const ModelParams& mp, const Mesh& mesh, Progress* progress) {
+    std::vector<Neumaier> hist;
+    long long bad = -1;
+    if (b == Backend::cuda) {
+        bad = cuda::chern_reduce(mp, mesh, hist, progress);
+    } else {
+        visit_model(mp, [&](auto model) {
+            using Model = decltype(model);
+            bad = cpu::keyed_reduce(ChernFn<Model>{model, mesh}, mesh.count(), hist, progress);
+        });
+    }
+    if (bad >= 0) non_finite_at(mesh, bad, "Berry curvature or link phase");
+    std::vector<std::array<double, 4>> out(mesh.n[2]);
+    for (long long p = 0; p < mesh.n[2]; ++p)
+        for (int v = 0; v < 4; ++v) out[p][v] = hist[p * 4 + v].value();
+    return out;
+}
+
+}  // namespace bzint

@@ -1,0 +1,53 @@
+// Backend-independent entry points of the engine: each picks the OpenMP or CUDA launcher
+// of the same per-k functor (include/bzint/per_k.hpp).
+#pragma once
+#include <array>
+#include <vector>
+
+#include "backend.hpp"
+#include "bzint/fermi_scan.hpp"
+#include "bzint/mesh.hpp"
+#include "bzint/models/all.hpp"
+#include "bzint/two_band.hpp"
+#include "neumaier.hpp"
+#include "progress.hpp"
+
+namespace bzint {
+
+// out[2 (idx − begin) + band] for mesh points [begin, begin + count).
+void geometry_on_mesh(Backend b, const ModelParams& model, const Mesh& mesh, long long begin, long long count,
+                      BandGeometry* out);
+// Band geometry at Cartesian k-points: out[2 i + band].
+std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& model,
+                                             const std::vector<std::array<double, 3>>& k);
+
+// A Fermi scan: for each level μ_j and band n, Σ_k f(ε_nk − μ_j) q_c (sea channels) and
+// Σ_k (−∂f/∂ε) q_c (surface channels), summed over the mesh (not yet multiplied by the
+// k-point weight). T = 0 allows sea channels only.
+struct ScanResult {
+    ScanChannels channels;
+    std::vector<double> mu;
+    std::vector<double> sea;      // [j][band][c]
+    std::vector<double> surface;  // [j][band][c]
+    int fine_bins = 0;            // finite T: the number of fine energy bins used
+    double bin_width = 0.0;
+    double sea_at(int j, int band, int c) const { return sea[(j * 2 + band) * channels.n_sea + c]; }
+    double surface_at(int j, int band, int c) const { return surface[(j * 2 + band) * channels.n_surface + c]; }
+};
+
+ScanResult fermi_scan(Backend b, const ModelParams& model, const Mesh& mesh, ScanKind kind,
+                      const std::vector<double>& mu, double T, Progress* progress);
+
+// The plain reference path for the same sums: per-k geometry, then f and −∂f/∂ε
+// evaluated exactly for every level (cost ∝ levels × k-points). Tests only.
+ScanResult fermi_scan_reference(Backend b, const ModelParams& model, const Mesh& mesh, ScanKind kind,
+                                const std::vector<double>& mu, double T);
+
+// Chern numbers of the planes (third mesh index) by both estimates of ChernFn:
+// result[plane][0..1] integral (lower, upper), [2..3] link method.
+std::vector<std::array<double, 4>> chern_planes(Backend b, const ModelParams& model, const Mesh& mesh, Progress* progress);
+
+// Throws NonFiniteError naming mesh point idx and its k.
+[[noreturn]] void non_finite_at(const Mesh& mesh, long long idx, const char* what);
+
+}  // namespace bzint

@@ -1,0 +1,46 @@
+// bzint command line: bzint run FILE.toml [--set section.key=value ...] [--backend ...] [--out DIR]
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+#include <omp.h>
+
+#include "app.hpp"
+#include "input_error.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"bzint: GPU-accelerated Brillouin-zone integrals (Berry curvature, Fermi scans, Chern numbers)"};
+    app.require_subcommand(1);
+    CLI::App* run = app.add_subcommand("run", "run a TOML run file");
+    std::string file, backend = "auto", out = ".";
+    std::vector<std::string> sets;
+    int threads = 0;
+    run->add_option("file", file, "run file (TOML)")->required();
+    run->add_option("--set", sets, "override a run-file value: section.key=value (repeatable)");
+    run->add_option("--backend", backend, "auto | cpu | cuda (auto = CUDA when a device is present)");
+    run->add_option("--out", out, "output directory (default: .)");
+    run->add_option("--threads", threads, "OpenMP threads for the CPU backend (default: all cores)");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    }
+    try {
+        if (threads > 0) omp_set_num_threads(threads);
+        bzint::RunFile rf = bzint::RunFile::load(file);
+        for (const auto& s : sets) rf.set(s);
+        const bzint::Backend b = bzint::resolve_backend(backend);
+        const auto doc = bzint::run(rf, b);
+        const std::string path = bzint::write_outputs(doc, out);
+        fmt::print("{}\n", path);
+        return 0;
+    } catch (const bzint::InputError& e) {
+        fmt::print(stderr, "bzint: error: {}\n", e.what());
+        return 2;
+    } catch (const bzint::NonFiniteError& e) {
+        fmt::print(stderr, "bzint: error: {}\n", e.what());
+        return 3;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "bzint: internal error: {}\n", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,107 @@
+#include "model_registry.hpp"
+
+#include <cmath>
+
+namespace bzint {
+
+namespace {
+
+template <class M>
+ModelInfo info_of(int id) {
+    ModelInfo info;
+    info.name = M::name;
+    info.id = id;
+    info.dim = M::dim;
+    info.lattice = M::lattice;
+    for (const ParamSpec& p : M::params) info.params.push_back(p);
+    for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j) info.bravais[i][j] = (i == j) ? 1.0 : 0.0;
+    M::bravais(info.bravais);
+    return info;
+}
+
+template <class... M>
+std::vector<ModelInfo> collect(ModelList<M...>) {
+    std::vector<ModelInfo> out;
+    int id = 0;
+    (out.push_back(info_of<M>(id++)), ...);
+    return out;
+}
+
+}  // namespace
+
+const std::vector<ModelInfo>& model_infos() {
+    static const std::vector<ModelInfo> infos = collect(AllModels{});
+    return infos;
+}
+
+const ModelInfo* find_model(const std::string& name) {
+    for (const ModelInfo& m : model_infos())
+        if (m.name == name) return &m;
+    return nullptr;
+}
+
+std::string model_names() {
+    std::string s;
+    for (const ModelInfo& m : model_infos()) s += (s.empty() ? "" : ", ") + m.name;
+    return s;
+}
+
+void reciprocal_basis(const double A[3][3], double G[3][3]) {
+    double c[3][3];
+    cross3(A[1], A[2], c[0]);
+    cross3(A[2], A[0], c[1]);
+    cross3(A[0], A[1], c[2]);
+    const double vol = dot3(A[0], c[0]);
+    for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j) G[i][j] = kTwoPi * c[i][j] / vol;
+}
+
+Mesh make_mesh(const ModelInfo& info, const ModelParams& params, const std::array<long long, 3>& n) {
+    Mesh mesh{};
+    mesh.dim = info.dim;
+    for (int a = 0; a < 3; ++a) {
+        mesh.n[a] = a < info.dim ? n[a] : 1;
+        mesh.origin[a] = 0.0;
+        for (int b = 0; b < 3; ++b) mesh.basis[a][b] = 0.0;
+    }
+    if (info.lattice) {
+        reciprocal_basis(info.bravais, mesh.basis);
+        mesh.shift = 0.0;
+    } else {
+        const double kcut = params.p[info.params.size() - 1];
+        mesh.shift = 0.5;
+        for (int a = 0; a < info.dim; ++a) {
+            mesh.basis[a][a] = 2.0 * kcut;
+            mesh.origin[a] = -kcut;
+        }
+    }
+    return mesh;
+}
+
+double mesh_weight(const Mesh& mesh) {
+    double vol;
+    const auto& G = mesh.basis;
+    if (mesh.dim == 1) {
+        vol = std::fabs(G[0][0]);
+    } else if (mesh.dim == 2) {
+        vol = std::fabs(G[0][0] * G[1][1] - G[0][1] * G[1][0]);
+    } else {
+        double c[3];
+        cross3(G[1], G[2], c);
+        vol = std::fabs(dot3(G[0], c));
+    }
+    return vol / (static_cast<double>(mesh.count()) * std::pow(kTwoPi, mesh.dim));
+}
+
+std::array<double, 3> cartesian_k(const ModelInfo& info, const std::array<double, 3>& reduced) {
+    if (!info.lattice) return reduced;
+    double G[3][3];
+    reciprocal_basis(info.bravais, G);
+    std::array<double, 3> k{0, 0, 0};
+    for (int i = 0; i < info.dim; ++i)
+        for (int a = 0; a < 3; ++a) k[a] += reduced[i] * G[i][a];
+    return k;
+}
+
+}  // namespace bzint

@@ -1,0 +1,27 @@
+// Compensated (Neumaier) summation: the error of a sum is O(ε) relative, independent of
+// the number of terms, so reductions agree across orders to ~1e-16 relative.
+#pragma once
+#include <cmath>
+
+namespace bzint {
+
+struct Neumaier {
+    double s = 0.0;
+    double c = 0.0;
+
+    void add(double x) {
+        const double t = s + x;
+        if (std::fabs(s) >= std::fabs(x))
+            c += (s - t) + x;
+        else
+            c += (x - t) + s;
+        s = t;
+    }
+    void add(const Neumaier& o) {
+        add(o.s);
+        c += o.c;
+    }
+    double value() const { return s + c; }
+};
+
+}  // namespace bzint

@@ -1,0 +1,227 @@
+// Fermi-scan tasks: ahc, cme, anomaly, dipole. Each runs one pass over the mesh
+// (engine.hpp fermi_scan) and scales the per-band sums into the physical quantity.
+// Formulas and units: docs/conventions.md.
+#include <fmt/core.h>
+
+#include <chrono>
+
+#include "../engine.hpp"
+#include "task_common.hpp"
+
+namespace bzint {
+
+namespace {
+
+using nlohmann::json;
+
+struct ScanRun {
+    Mesh mesh;
+    double weight;  // d^dk/(2π)^d per point
+    double T;
+    ScanResult scan;
+};
+
+ScanRun run_scan(TaskContext& ctx, ScanKind kind, bool needs_surface) {
+    ScanRun r;
+    r.mesh = require_mesh(ctx);
+    r.weight = mesh_weight(r.mesh);
+    r.T = read_temperature(ctx);
+    const std::vector<double> mu = read_levels(ctx.task, "mu");
+    if (needs_surface && r.T == 0.0)
+        ctx.task.fail("T", fmt::format("task '{}' samples −∂f/∂ε on the Fermi surface, a delta function at T = 0 that a "
+                                       "mesh cannot resolve; set T > 0 (a small broadening, e.g. a few mesh spacings "
+                                       "times the band velocity)",
+                                       ctx.cfg.task));
+    Progress progress(ctx.cfg.task, r.mesh.count());
+    r.scan = fermi_scan(ctx.backend, ctx.cfg.params, r.mesh, kind, mu, r.T, &progress);
+    progress.finish();
+    return r;
+}
+
+void describe_grid(TaskResult& out, const ScanRun& r) {
+    out.results["T"] = r.T;
+    if (r.T > 0.0) out.results["energy_grid"] = {{"bins", r.scan.fine_bins}, {"width", r.scan.bin_width}};
+    out.kpoints = r.mesh.count();
+}
+
+}  // namespace
+
+// σ_ab = −(e²/ħ) Σ_n ∫ d^dk/(2π)^d f_n Ω_n^c (SU(N) paper Eq. 35), reported in e²/h:
+// σ[e²/h] = −2π Σ_k w f Ω^c.
+TaskResult task_ahc(TaskContext& ctx) {
+    require_dim(ctx, 2, 3);
+    ctx.task.only({"kind", "mu", "T"});
+    const ScanRun r = run_scan(ctx, ScanKind::ahc, false);
+    TaskResult out;
+    describe_grid(out, r);
+    const int L = static_cast<int>(r.scan.mu.size()), nc = r.scan.channels.n_sea;
+    const double scale = -kTwoPi * r.weight;
+    json total = json::array(), band = json::array();
+    CsvTable csv{"sigma", "", {"mu"}, {}};
+    if (nc == 1) {
+        csv.columns.insert(csv.columns.end(), {"sigma_xy", "sigma_xy_band0", "sigma_xy_band1"});
+    } else {
+        for (const char* c : {"sigma_yz", "sigma_zx", "sigma_xy"}) csv.columns.push_back(c);
+        for (int n = 0; n < 2; ++n)
+            for (const char* c : {"sigma_yz", "sigma_zx", "sigma_xy"}) csv.columns.push_back(fmt::format("{}_band{}", c, n));
+    }
+    for (int j = 0; j < L; ++j) {
+        std::vector<double> row{r.scan.mu[j]};
+        std::vector<double> tot(nc, 0.0);
+        json per_band = json::array();
+        for (int n = 0; n < 2; ++n) {
+            std::vector<double> v(nc);
+            for (int c = 0; c < nc; ++c) {
+                v[c] = scale * r.scan.sea_at(j, n, c);
+                tot[c] += v[c];
+            }
+            per_band.push_back(nc == 1 ? json(v[0]) : json(v));
+        }
+        total.push_back(nc == 1 ? json(tot[0]) : json(tot));
+        band.push_back(per_band);
+        row.insert(row.end(), tot.begin(), tot.end());
+        for (int n = 0; n < 2; ++n)
+            for (int c = 0; c < nc; ++c) row.push_back(scale * r.scan.sea_at(j, n, c));
+        csv.rows.push_back(row);
+    }
+    out.results["mu"] = r.scan.mu;
+    out.results[nc == 1 ? "sigma_xy" : "sigma"] = total;
+    out.results["sigma_band"] = band;
+    const std::string unit = nc == 1 ? "e^2/h" : "e^2/(h a)";
+    out.units = {{"mu", energy_unit(*ctx.cfg.model)}, {nc == 1 ? "sigma_xy" : "sigma", unit}, {"sigma_band", unit}};
+    csv.comment = fmt::format("anomalous Hall conductivity; mu in {}, sigma in {}{}", energy_unit(*ctx.cfg.model), unit,
+                              nc == 3 ? "; components [yz, zx, xy]" : "");
+    out.tables.push_back(csv);
+    return out;
+}
+
+// α_n(μ) = −∫ d³k/(2π)³ f_n v_n·Ω_n (SU(N) paper Eq. 36, ħ = e = 1), and the gyrotropic
+// K_ij = Σ_n ∫ d³k/(2π)³ (−∂f/∂ε) ∂_i ε_n m_n^j (Wannier90's gyrotropic K). K needs T > 0;
+// at T = 0 only α is computed.
+TaskResult task_cme(TaskContext& ctx) {
+    require_dim(ctx, 3, 3);
+    ctx.task.only({"kind", "mu", "T"});
+    const ScanRun r = run_scan(ctx, ScanKind::cme, false);
+    const double T = r.T;
+    TaskResult out;
+    describe_grid(out, r);
+    const int L = static_cast<int>(r.scan.mu.size());
+    json total = json::array(), band = json::array(), K = json::array();
+    CsvTable csv{"cme", "", {"mu", "cme_total", "cme_band0", "cme_band1"}, {}};
+    if (T > 0)
+        for (int i = 0; i < 3; ++i)
+            for (int j = 0; j < 3; ++j) csv.columns.push_back(fmt::format("K_{}{}", "xyz"[i], "xyz"[j]));
+    for (int j = 0; j < L; ++j) {
+        const double a0 = -r.weight * r.scan.sea_at(j, 0, 0), a1 = -r.weight * r.scan.sea_at(j, 1, 0);
+        total.push_back(a0 + a1);
+        band.push_back({a0, a1});
+        std::vector<double> row{r.scan.mu[j], a0 + a1, a0, a1};
+        if (T > 0) {
+            json k3 = json::array();
+            for (int a = 0; a < 3; ++a) {
+                std::vector<double> rowa(3);
+                for (int b = 0; b < 3; ++b) {
+                    rowa[b] = r.weight * (r.scan.surface_at(j, 0, 3 * a + b) + r.scan.surface_at(j, 1, 3 * a + b));
+                    row.push_back(rowa[b]);
+                }
+                k3.push_back(rowa);
+            }
+            K.push_back(k3);
+        }
+        csv.rows.push_back(row);
+    }
+    out.results["mu"] = r.scan.mu;
+    out.results["cme_total"] = total;
+    out.results["cme_band"] = band;
+    const std::string e = energy_unit(*ctx.cfg.model);
+    out.units = {{"mu", e}, {"cme_total", "e^2/hbar^2 x energy unit / a^0 (hbar = e = a = 1): j = alpha B"},
+                 {"cme_band", "as cme_total"}};
+    if (T > 0) {
+        out.results["gyrotropic_K"] = K;
+        out.units["gyrotropic_K"] = "hbar = e = a = 1 units; K_ij = sum_n int d^3k/(2pi)^3 (-df/de) v_i m_j";
+    } else {
+        out.results["note"] = "gyrotropic_K is a Fermi-surface quantity: set T > 0 to compute it";
+    }
+    csv.comment = fmt::format("static CME coefficient alpha (hbar = e = a = 1); mu in {}", e);
+    out.tables.push_back(csv);
+    return out;
+}
+
+// Φ_n(μ)/2π = (1/2π) ∫ d³k (−∂f/∂ε) v_n·Ω_n: the Berry flux out of band n's Fermi surface
+// (the coefficient of the SU(N) paper's Eq. 33); = (2π)² Σ_k w (−∂f/∂ε) v·Ω.
+TaskResult task_anomaly(TaskContext& ctx) {
+    require_dim(ctx, 3, 3);
+    ctx.task.only({"kind", "mu", "T"});
+    const ScanRun r = run_scan(ctx, ScanKind::anomaly, true);
+    TaskResult out;
+    describe_grid(out, r);
+    const double scale = kTwoPi * kTwoPi * r.weight;
+    json flux = json::array(), total = json::array();
+    CsvTable csv{"anomaly", "Fermi-surface Berry flux / 2pi (chiral charge), dimensionless",
+                 {"mu", "flux_total", "flux_band0", "flux_band1"}, {}};
+    for (std::size_t j = 0; j < r.scan.mu.size(); ++j) {
+        const double f0 = scale * r.scan.surface_at(j, 0, 0), f1 = scale * r.scan.surface_at(j, 1, 0);
+        flux.push_back({f0, f1});
+        total.push_back(f0 + f1);
+        csv.rows.push_back({r.scan.mu[j], f0 + f1, f0, f1});
+    }
+    out.results["mu"] = r.scan.mu;
+    out.results["anomaly_flux"] = flux;
+    out.results["anomaly_flux_total"] = total;
+    out.units = {{"mu", energy_unit(*ctx.cfg.model)}, {"anomaly_flux", "dimensionless (flux / 2pi)"},
+                 {"anomaly_flux_total", "dimensionless (flux / 2pi)"}};
+    out.tables.push_back(csv);
+    return out;
+}
+
+// D_ab = Σ_n ∫ d^dk/(2π)^d f_n ∂_a Ω_n^b = Σ_n ∫ (−∂f/∂ε) v_n^a Ω_n^b (Sodemann–Fu; the
+// Fermi-surface form, by parts). 2D: (D_xz, D_yz); 3D: the 3×3 tensor.
+TaskResult task_dipole(TaskContext& ctx) {
+    require_dim(ctx, 2, 3);
+    ctx.task.only({"kind", "mu", "T"});
+    const ScanRun r = run_scan(ctx, ScanKind::dipole, true);
+    TaskResult out;
+    describe_grid(out, r);
+    const int ns = r.scan.channels.n_surface;
+    json total = json::array(), band = json::array();
+    CsvTable csv{"dipole", "", {"mu"}, {}};
+    const char* names2[] = {"D_x", "D_y"};
+    for (int c = 0; c < ns; ++c) csv.columns.push_back(ns == 2 ? names2[c] : fmt::format("D_{}{}", "xyz"[c / 3], "xyz"[c % 3]));
+    for (int n = 0; n < 2; ++n)
+        for (int c = 0; c < ns; ++c) csv.columns.push_back(fmt::format("{}_band{}", csv.columns[1 + c], n));
+    auto shape = [&](const std::vector<double>& v) {
+        if (ns == 2) return json(v);
+        json m = json::array();
+        for (int a = 0; a < 3; ++a) m.push_back({v[3 * a], v[3 * a + 1], v[3 * a + 2]});
+        return m;
+    };
+    for (std::size_t j = 0; j < r.scan.mu.size(); ++j) {
+        std::vector<double> tot(ns, 0.0), row{r.scan.mu[j]};
+        json per_band = json::array();
+        std::vector<double> bands_flat;
+        for (int n = 0; n < 2; ++n) {
+            std::vector<double> v(ns);
+            for (int c = 0; c < ns; ++c) {
+                v[c] = r.weight * r.scan.surface_at(j, n, c);
+                tot[c] += v[c];
+            }
+            bands_flat.insert(bands_flat.end(), v.begin(), v.end());
+            per_band.push_back(shape(v));
+        }
+        total.push_back(shape(tot));
+        band.push_back(per_band);
+        row.insert(row.end(), tot.begin(), tot.end());
+        row.insert(row.end(), bands_flat.begin(), bands_flat.end());
+        csv.rows.push_back(row);
+    }
+    out.results["mu"] = r.scan.mu;
+    out.results["dipole"] = total;
+    out.results["dipole_band"] = band;
+    const std::string unit = ns == 2 ? length_unit(*ctx.cfg.model) : "dimensionless";
+    out.units = {{"mu", energy_unit(*ctx.cfg.model)}, {"dipole", unit}, {"dipole_band", unit}};
+    csv.comment = fmt::format("Berry-curvature dipole; mu in {}, D in {}", energy_unit(*ctx.cfg.model), unit);
+    out.tables.push_back(csv);
+    return out;
+}
+
+}  // namespace bzint

@@ -1,0 +1,36 @@
+// Fermi function f(x) = 1/(e^{x/T} + 1), x = ε − μ, and the derivatives the Fermi scan needs.
+#pragma once
+#include "bzint/hd.hpp"
+
+namespace bzint {
+
+// f and its x-derivatives f', f'', f''' at temperature T > 0 (overflow-safe).
+struct FermiDerivs {
+    double f, f1, f2, f3;
+};
+
+BZINT_HD FermiDerivs fermi_derivs(double x, double T) {
+    const double y = x / T;
+    double f;
+    if (y > 0) {
+        const double e = exp(-y);
+        f = e / (1.0 + e);
+    } else {
+        f = 1.0 / (1.0 + exp(y));
+    }
+    const double g = f * (1.0 - f);  // = −T f'
+    FermiDerivs r;
+    r.f = f;
+    r.f1 = -g / T;
+    r.f2 = -r.f1 * (1.0 - 2.0 * f) / T;
+    r.f3 = -(r.f2 * (1.0 - 2.0 * f) - 2.0 * r.f1 * r.f1) / T;
+    return r;
+}
+
+// T = 0 occupation: a state is occupied when ε < μ (so a level exactly at μ is empty).
+BZINT_HD double fermi(double x, double T) {
+    if (T == 0.0) return x < 0.0 ? 1.0 : 0.0;
+    return fermi_derivs(x, T).f;
+}
+
+}  // namespace bzint

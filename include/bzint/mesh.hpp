@@ -1,0 +1,43 @@
+// Uniform k-meshes, generated from a linear index so that no mesh is ever stored.
+//  lattice:   k = Σ_i (n_i / N_i) G_i,               n_i = 0..N_i−1 (Γ-centred)
+//  continuum: k_a = −kcut + (n_a + ½) · 2 kcut / N_a  (midpoint rule on the box |k_a| ≤ kcut)
+// Both are k = origin + Σ_i ((n_i + shift) / N_i) G_i with G_i the rows of `basis`.
+// The linear index runs with the last axis fastest: idx = (n0 N1 + n1) N2 + n2.
+#pragma once
+#include "bzint/hd.hpp"
+
+namespace bzint {
+
+struct Mesh {
+    int dim;              // 1, 2 or 3
+    long long n[3];       // points per axis (1 for unused axes)
+    double basis[3][3];   // rows G_i (lattice) or 2 kcut ê_i (continuum)
+    double origin[3];
+    double shift;         // 0 (lattice) or 0.5 (continuum midpoint)
+
+    BZINT_HD long long count() const { return n[0] * n[1] * n[2]; }
+
+    BZINT_HD void indices(long long idx, long long out[3]) const {
+        out[2] = idx % n[2];
+        idx /= n[2];
+        out[1] = idx % n[1];
+        out[0] = idx / n[1];
+    }
+
+    // k at fractional mesh coordinates (n_i + shift)/N_i, allowing n_i outside 0..N_i−1
+    // (neighbours across the cell boundary are not wrapped: see chern.hpp).
+    BZINT_HD void k_at(const double frac[3], double k[3]) const {
+        for (int a = 0; a < 3; ++a)
+            k[a] = origin[a] + frac[0] * basis[0][a] + frac[1] * basis[1][a] + frac[2] * basis[2][a];
+    }
+
+    BZINT_HD void k_of(long long idx, double k[3]) const {
+        long long i[3];
+        indices(idx, i);
+        double frac[3];
+        for (int a = 0; a < 3; ++a) frac[a] = (static_cast<double>(i[a]) + shift) / static_cast<double>(n[a]);
+        k_at(frac, k);
+    }
+};
+
+}  // namespace bzint

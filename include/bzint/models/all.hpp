@@ -1,0 +1,51 @@
+// The registry of built-in two-band models. To add one: write its header (see
+// model_traits.hpp and docs/adding-a-model.md), include it here and append it to AllModels.
+#pragma once
+#include "bzint/models/dirac2d.hpp"
+#include "bzint/models/haldane.hpp"
+#include "bzint/models/landau_zener.hpp"
+#include "bzint/models/qwz.hpp"
+#include "bzint/models/ti_surface.hpp"
+#include "bzint/models/tilted_dirac.hpp"
+#include "bzint/models/weyl_lattice.hpp"
+
+namespace bzint {
+
+template <class... M>
+struct ModelList {};
+
+using AllModels = ModelList<models::LandauZener, models::Dirac2d, models::TiSurface, models::TiltedDirac,
+                            models::Qwz, models::Haldane, models::WeylLattice>;
+
+constexpr int kMaxModelParams = 8;
+
+// A model as plain data: its index in AllModels and its parameters (in the order of
+// Model::params). Passed by value into kernels; the launchers turn it back into the
+// concrete Model type once, outside the k-loop, so the per-k call is inlined.
+struct ModelParams {
+    int id;
+    double p[kMaxModelParams];
+};
+
+namespace detail {
+template <int I, class F, class M0, class... Rest>
+void visit_model(const ModelParams& mp, F&& f) {
+    if (mp.id == I) {
+        f(M0(mp.p));
+    } else if constexpr (sizeof...(Rest) > 0) {
+        visit_model<I + 1, F, Rest...>(mp, static_cast<F&&>(f));
+    }
+}
+template <class F, class... M>
+void visit_model_list(const ModelParams& mp, F&& f, ModelList<M...>) {
+    visit_model<0, F, M...>(mp, static_cast<F&&>(f));
+}
+}  // namespace detail
+
+// Calls f(model) with the concrete model object (host side; f may launch kernels).
+template <class F>
+void visit_model(const ModelParams& mp, F&& f) {
+    detail::visit_model_list(mp, static_cast<F&&>(f), AllModels{});
+}
+
+}  // namespace bzint

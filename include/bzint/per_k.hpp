@@ -1,0 +1,131 @@
+// The per-k routines every backend launches (one source: the OpenMP loop in
+// host/cpu_launch.hpp and the CUDA kernels in kernels/ call exactly these).
+// Each is a small functor on plain data, templated on the concrete model so the model's
+// H(k) is inlined into the loop.
+#pragma once
+#include "bzint/fermi_scan.hpp"
+#include "bzint/mesh.hpp"
+#include "bzint/two_band.hpp"
+
+namespace bzint {
+
+constexpr int kMaxKeyedValues = (kMaxSea + kMaxSurface) * 3;
+
+// Up to two keyed contributions of one k-point to a histogram (key = bin·2 + band, or plane).
+struct KeyedOut {
+    int n;
+    int key[2];
+    double val[2][kMaxKeyedValues];
+};
+
+// Band energies, velocities, Berry curvatures and orbital moments at mesh point idx.
+template <class Model>
+struct GeometryFn {
+    Model model;
+    Mesh mesh;
+    BZINT_HD void operator()(long long idx, BandGeometry out[2]) const {
+        double k[3];
+        mesh.k_of(idx, k);
+        TwoBandPoint h;
+        model(k, h);
+        two_band_geometry(h, out);
+    }
+};
+
+// Fermi-scan contributions: for each band, the bin of ε_n(k) and the channel moments.
+template <class Model>
+struct ScanFn {
+    Model model;
+    Mesh mesh;
+    ScanKind kind;
+    Binning bins;
+
+    BZINT_HD int n_values() const {
+        const ScanChannels ch = scan_channels(kind, mesh.dim);
+        return (ch.n_sea + ch.n_surface) * bins.n_moments();
+    }
+    BZINT_HD int n_keys() const { return 2 * bins.n_bins(); }
+
+    // Returns false when a value is not finite (a degeneracy on the mesh).
+    BZINT_HD bool operator()(long long idx, KeyedOut& out) const {
+        BandGeometry g[2];
+        GeometryFn<Model>{model, mesh}(idx, g);
+        const ScanChannels ch = scan_channels(kind, mesh.dim);
+        const int nch = ch.n_sea + ch.n_surface, nmom = bins.n_moments();
+        bool finite = true;
+        out.n = 2;
+        for (int band = 0; band < 2; ++band) {
+            double q[kMaxSea + kMaxSurface];
+            scan_values(kind, mesh.dim, g[band], q, q + ch.n_sea);
+            double x;
+            out.key[band] = 2 * bins.bin_of(g[band].energy, x) + band;
+            finite = finite && is_finite(g[band].energy);
+            for (int c = 0; c < nch; ++c) {
+                finite = finite && is_finite(q[c]);
+                double p = q[c];
+                for (int mom = 0; mom < nmom; ++mom) {
+                    out.val[band][c * nmom + mom] = p;
+                    p *= x;
+                }
+            }
+        }
+        return finite;
+    }
+};
+
+// Chern numbers of 2D planes spanned by the first two mesh axes (one plane per value of
+// the third index). Two independent estimates per band and plaquette:
+//  [0, 1]  the integral (1/2π) Ω·(G0 × G1)/(N0 N1) at the plaquette's corner,
+//  [2, 3]  the Fukui–Hatsugai–Suzuki link phase −arg(U01 U12 U23 U30)/2π, which is
+//          −(1/2π)·(−∮A·dl) per plaquette in our A = i⟨u|∇u⟩ convention, so both agree.
+// Corners beyond the cell are evaluated at the unwrapped k (H(k + G) may differ from H(k)
+// by a constant unitary, as for the Haldane model written with δ_i phases).
+template <class Model>
+struct ChernFn {
+    Model model;
+    Mesh mesh;
+    BZINT_HD int n_values() const { return 4; }
+    BZINT_HD int n_keys() const { return static_cast<int>(mesh.n[2]); }
+
+    BZINT_HD bool operator()(long long idx, KeyedOut& out) const {
+        long long i[3];
+        mesh.indices(idx, i);
+        const int corner[4][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
+        Spinor u[2][4];
+        BandGeometry g[2];
+        for (int c = 0; c < 4; ++c) {
+            double frac[3], k[3];
+            frac[0] = (static_cast<double>(i[0] + corner[c][0]) + mesh.shift) / static_cast<double>(mesh.n[0]);
+            frac[1] = (static_cast<double>(i[1] + corner[c][1]) + mesh.shift) / static_cast<double>(mesh.n[1]);
+            frac[2] = (static_cast<double>(i[2]) + mesh.shift) / static_cast<double>(mesh.n[2]);
+            mesh.k_at(frac, k);
+            TwoBandPoint h;
+            model(k, h);
+            if (c == 0) two_band_geometry(h, g);
+            u[0][c] = two_band_eigenvector(h.d, -1);
+            u[1][c] = two_band_eigenvector(h.d, +1);
+        }
+        double area[3];
+        cross3(mesh.basis[0], mesh.basis[1], area);
+        const double scale = 1.0 / (kTwoPi * static_cast<double>(mesh.n[0] * mesh.n[1]));
+        out.n = 1;
+        out.key[0] = static_cast<int>(i[2]);
+        bool finite = true;
+        for (int band = 0; band < 2; ++band) {
+            double pr = 1.0, pi = 0.0;
+            for (int c = 0; c < 4; ++c) {
+                double re, im;
+                spinor_overlap(u[band][c], u[band][(c + 1) % 4], re, im);
+                const double nr = pr * re - pi * im;
+                pi = pr * im + pi * re;
+                pr = nr;
+            }
+            out.val[0][band] = dot3(g[band].omega, area) * scale;
+            out.val[0][2 + band] = -atan2(pi, pr) / kTwoPi;
+            finite = finite && is_finite(out.val[0][band]) && is_finite(out.val[0][2 + band]);
+        }
+        return finite;
+    }
+};
+
+}  // namespace bzint

@@ -1,0 +1,163 @@
+// CUDA launchers for the per-k functors of include/bzint/per_k.hpp (the same code the
+// OpenMP backend runs). Keyed reductions: a fused kernel evaluates each k-point and writes
+// its keyed values; a stable sort by key and a segmented reduction (Thrust, fixed order
+// for a fixed chunk) sum them on the device; the host folds the per-chunk sums in chunk
+// order with compensated summation.
+#include <cuda_runtime.h>
+#include <thrust/device_vector.h>
+#include <thrust/gather.h>
+#include <thrust/reduce.h>
+#include <thrust/sequence.h>
+#include <thrust/sort.h>
+
+#include <algorithm>
+#include <climits>
+#include <stdexcept>
+#include <string>
+
+#include "../host/neumaier.hpp"
+#include "../host/progress.hpp"
+#include "bzint/per_k.hpp"
+#include "cuda_backend.hpp"
+
+namespace bzint::cuda {
+
+namespace {
+
+void check(cudaError_t err, const char* what) {
+    if (err != cudaSuccess) throw std::runtime_error(std::string("CUDA error in ") + what + ": " + cudaGetErrorString(err));
+}
+
+constexpr int kThreads = 256;
+
+unsigned grid_for(long long n) { return static_cast<unsigned>((n + kThreads - 1) / kThreads); }
+
+template <class Model>
+__global__ void geometry_mesh_kernel(GeometryFn<Model> fn, long long begin, long long count, BandGeometry* out) {
+    const long long t = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
+    if (t < count) fn(begin + t, out + 2 * t);
+}
+
+template <class Model>
+__global__ void geometry_points_kernel(Model model, const double* k, long long count, BandGeometry* out) {
+    const long long t = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
+    if (t >= count) return;
+    TwoBandPoint h;
+    model(k + 3 * t, h);
+    two_band_geometry(h, out + 2 * t);
+}
+
+// Entry e of point t goes to slot 2t + e; values are stored value-major.
+template <class Fn>
+__global__ void keyed_kernel(Fn fn, long long begin, long long count, int nv, int* keys, double* vals,
+                             unsigned long long* bad) {
+    const long long t = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
+    if (t >= count) return;
+    KeyedOut out;
+    if (!fn(begin + t, out)) atomicMin(bad, static_cast<unsigned long long>(begin + t));
+    const long long slots = 2 * count;
+    for (int e = 0; e < 2; ++e) {
+        const long long s = 2 * t + e;
+        keys[s] = e < out.n ? out.key[e] : INT_MAX;
+        for (int v = 0; v < nv; ++v) vals[v * slots + s] = e < out.n ? out.val[e][v] : 0.0;
+    }
+}
+
+template <class Fn>
+long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, Progress* progress) {
+    const int nv = fn.n_values();
+    const int nk = fn.n_keys();
+    total.assign(static_cast<std::size_t>(nk) * nv, Neumaier{});
+    // Chunk so that the value buffers stay near 256 MiB whatever the mesh.
+    const long long chunk = std::max<long long>(1 << 12, std::min<long long>(n, (1LL << 28) / (16LL * (nv + 1))));
+    thrust::device_vector<int> keys(2 * chunk), ukeys(2 * chunk);
+    thrust::device_vector<double> vals(2 * chunk * static_cast<long long>(nv)), tmp(2 * chunk), usums(2 * chunk);
+    thrust::device_vector<long long> perm(2 * chunk);
+    thrust::device_vector<unsigned long long> bad(1, ULLONG_MAX);
+    std::vector<int> hkeys;
+    std::vector<double> hsums;
+    for (long long begin = 0; begin < n; begin += chunk) {
+        const long long count = std::min(chunk, n - begin), slots = 2 * count;
+        keyed_kernel<<<grid_for(count), kThreads>>>(fn, begin, count, nv, thrust::raw_pointer_cast(keys.data()),
+                                                    thrust::raw_pointer_cast(vals.data()),
+                                                    thrust::raw_pointer_cast(bad.data()));
+        check(cudaGetLastError(), "keyed_kernel");
+        thrust::sequence(perm.begin(), perm.begin() + slots);
+        thrust::stable_sort_by_key(keys.begin(), keys.begin() + slots, perm.begin());
+        for (int v = 0; v < nv; ++v) {
+            thrust::gather(perm.begin(), perm.begin() + slots, vals.begin() + v * slots, tmp.begin());
+            auto ends = thrust::reduce_by_key(keys.begin(), keys.begin() + slots, tmp.begin(), ukeys.begin(), usums.begin());
+            const long long m = ends.first - ukeys.begin();
+            hkeys.resize(m);
+            hsums.resize(m);
+            thrust::copy(ukeys.begin(), ukeys.begin() + m, hkeys.begin());
+            thrust::copy(usums.begin(), usums.begin() + m, hsums.begin());
+            for (long long j = 0; j < m; ++j)
+                if (hkeys[j] != INT_MAX) total[static_cast<std::size_t>(hkeys[j]) * nv + v].add(hsums[j]);
+        }
+        if (progress) progress->update(begin + count);
+    }
+    const unsigned long long first_bad = bad[0];
+    return first_bad == ULLONG_MAX ? -1 : static_cast<long long>(first_bad);
+}
+
+}  // namespace
+
+bool compiled() { return true; }
+
+bool available() {
+    int count = 0;
+    return cudaGetDeviceCount(&count) == cudaSuccess && count > 0;
+}
+
+std::string device_name() {
+    cudaDeviceProp prop{};
+    if (!available() || cudaGetDeviceProperties(&prop, 0) != cudaSuccess) return "none";
+    return prop.name;
+}
+
+void geometry_on_mesh(const ModelParams& mp, const Mesh& mesh, long long begin, long long count, BandGeometry* out) {
+    thrust::device_vector<BandGeometry> d(2 * count);
+    visit_model(mp, [&](auto model) {
+        using Model = decltype(model);
+        geometry_mesh_kernel<<<grid_for(count), kThreads>>>(GeometryFn<Model>{model, mesh}, begin, count,
+                                                            thrust::raw_pointer_cast(d.data()));
+    });
+    check(cudaGetLastError(), "geometry_mesh_kernel");
+    thrust::copy(d.begin(), d.end(), out);
+}
+
+void geometry_at_points(const ModelParams& mp, const double* k, long long count, BandGeometry* out) {
+    thrust::device_vector<double> dk(k, k + 3 * count);
+    thrust::device_vector<BandGeometry> d(2 * count);
+    visit_model(mp, [&](auto model) {
+        geometry_points_kernel<<<grid_for(count), kThreads>>>(model, thrust::raw_pointer_cast(dk.data()), count,
+                                                              thrust::raw_pointer_cast(d.data()));
+    });
+    check(cudaGetLastError(), "geometry_points_kernel");
+    thrust::copy(d.begin(), d.end(), out);
+}
+
+long long scan_reduce(const ModelParams& mp, const Mesh& mesh, ScanKind kind, const Binning& bins,
+                      const std::vector<double>& levels, std::vector<Neumaier>& total, Progress* progress) {
+    thrust::device_vector<double> dlevels(levels.begin(), levels.end());
+    Binning dbins = bins;
+    dbins.levels = thrust::raw_pointer_cast(dlevels.data());
+    long long bad = -1;
+    visit_model(mp, [&](auto model) {
+        using Model = decltype(model);
+        bad = keyed_reduce(ScanFn<Model>{model, mesh, kind, dbins}, mesh.count(), total, progress);
+    });
+    return bad;
+}
+
+long long chern_reduce(const ModelParams& mp, const Mesh& mesh, std::vector<Neumaier>& total, Progress* progress) {
+    long long bad = -1;
+    visit_model(mp, [&](auto model) {
+        using Model = decltype(model);
+        bad = keyed_reduce(ChernFn<Model>{model, mesh}, mesh.count(), total, progress);
+    });
+    return bad;
+}
+
+}  // namespace bzint::cuda

@@ -1,0 +1,36 @@
+// The CUDA backend's driver functions: plain C++ declarations, so host code never passes
+// through nvcc. Built from kernels/cuda_backend.cu when nvcc is found, otherwise from
+// kernels/cuda_stub.cpp (every call then reports that CUDA was not compiled in).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "bzint/fermi_scan.hpp"
+#include "bzint/mesh.hpp"
+#include "bzint/models/all.hpp"
+#include "bzint/two_band.hpp"
+
+namespace bzint {
+struct Neumaier;
+class Progress;
+}  // namespace bzint
+
+namespace bzint::cuda {
+
+bool compiled();
+// True when the CUDA backend is compiled in and a device is present.
+bool available();
+std::string device_name();
+
+// Per-k band geometry at mesh points [begin, begin + count): out[2 (idx − begin) + band].
+void geometry_on_mesh(const ModelParams& model, const Mesh& mesh, long long begin, long long count, BandGeometry* out);
+// Band geometry at arbitrary k (Cartesian, 3 doubles per point).
+void geometry_at_points(const ModelParams& model, const double* k, long long count, BandGeometry* out);
+
+// Deterministic keyed reductions (same contract as cpu::keyed_reduce): return the first
+// mesh index whose values were not finite, or −1.
+long long scan_reduce(const ModelParams& model, const Mesh& mesh, ScanKind kind, const Binning& bins,
+                      const std::vector<double>& levels, std::vector<Neumaier>& total, Progress* progress);
+long long chern_reduce(const ModelParams& model, const Mesh& mesh, std::vector<Neumaier>& total, Progress* progress);
+
+}  // namespace bzint::cuda

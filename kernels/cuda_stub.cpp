@@ -1,0 +1,23 @@
+// Linked when nvcc was not found: the CUDA backend reports itself absent.
+#include <stdexcept>
+
+#include "cuda_backend.hpp"
+
+namespace bzint::cuda {
+
+namespace {
+[[noreturn]] void not_compiled() { throw std::runtime_error("bzint was built without CUDA (nvcc not found)"); }
+}  // namespace
+
+bool compiled() { return false; }
+bool available() { return false; }
+std::string device_name() { return "none"; }
+void geometry_on_mesh(const ModelParams&, const Mesh&, long long, long long, BandGeometry*) { not_compiled(); }
+void geometry_at_points(const ModelParams&, const double*, long long, BandGeometry*) { not_compiled(); }
+long long scan_reduce(const ModelParams&, const Mesh&, ScanKind, const Binning&, const std::vector<double>&,
+                      std::vector<Neumaier>&, Progress*) {
+    not_compiled();
+}
+long long chern_reduce(const ModelParams&, const Mesh&, std::vector<Neumaier>&, Progress*) { not_compiled(); }
+
+}  // namespace bzint::cuda
