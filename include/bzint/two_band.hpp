@@ -39,14 +39,20 @@ struct BandGeometry {
 // Ω_± = ∓ d·(∂_a d × ∂_b d) / (2|d|³) for (a, b, c) cyclic (the solid-angle form of
 // the momentum sector of Eq. 13 of the SU(N) paper, N = 2; Eq. 38 for the Dirac model).
 // For two bands m_n = −(1/2)(ε_m − ε_n) Ω_n, which is |d| Ω_+ for both bands.
+// At a degeneracy (|d| ≤ 1e-12 of the local energy/velocity scale) Ω and m are undefined:
+// they are returned as NaN so that the caller's finiteness check names the k-point.
 BZINT_HD void two_band_geometry(const TwoBandPoint& p, BandGeometry g[2]) {
     const double dn = sqrt(dot3(p.d, p.d));
+    double scale = fabs(p.d0);
+    for (int a = 0; a < 3; ++a)
+        for (int i = 0; i < 3; ++i) scale += fabs(p.dd[a][i]);
+    const double undefined = dn > 1e-12 * scale ? 0.0 : nan("");
     double omega_plus[3];
     for (int c = 0; c < 3; ++c) {
         const int a = (c + 1) % 3, b = (c + 2) % 3;
         double cr[3];
         cross3(p.dd[a], p.dd[b], cr);
-        omega_plus[c] = -dot3(p.d, cr) / (2.0 * dn * dn * dn);
+        omega_plus[c] = -dot3(p.d, cr) / (2.0 * dn * dn * dn) + undefined;
     }
     for (int s = 0; s < 2; ++s) {
         const double sign = s == 0 ? -1.0 : 1.0;

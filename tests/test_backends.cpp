@@ -1,0 +1,77 @@
+// CPU and CUDA run the same per-k code: they must agree per k-point (1e-13) and in the
+// reduced results. Skipped when no CUDA device is present.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "cuda_backend.hpp"
+#include "engine.hpp"
+#include "model_registry.hpp"
+
+using namespace bzint;
+
+namespace {
+
+// GTEST_SKIP returns from the enclosing function, so this must expand in the test body.
+#define REQUIRE_DEVICE()                                                                                      \
+    if (!cuda::available())                                                                                   \
+    GTEST_SKIP() << "no CUDA device (CUDA backend compiled in: " << (cuda::compiled() ? "yes" : "no") << ")"
+
+ModelParams defaults(const ModelInfo& info) {
+    ModelParams mp{info.id, {}};
+    for (std::size_t i = 0; i < info.params.size(); ++i) mp.p[i] = info.params[i].default_value;
+    return mp;
+}
+
+}  // namespace
+
+class PerModel : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PerModel, GeometryAgreesPerKPoint) {
+    REQUIRE_DEVICE();
+    const ModelInfo& info = *find_model(GetParam());
+    const ModelParams mp = defaults(info);
+    const long long n = info.dim == 3 ? 24 : info.dim == 2 ? 96 : 4096;
+    const Mesh mesh = make_mesh(info, mp, {n, n, n});
+    std::vector<BandGeometry> a(2 * mesh.count()), b(2 * mesh.count());
+    geometry_on_mesh(Backend::cpu, mp, mesh, 0, mesh.count(), a.data());
+    geometry_on_mesh(Backend::cuda, mp, mesh, 0, mesh.count(), b.data());
+    auto close = [](double x, double y) { return std::fabs(x - y) <= 1e-13 * (1 + std::fabs(x)); };
+    for (long long i = 0; i < 2 * mesh.count(); ++i) {
+        ASSERT_TRUE(close(a[i].energy, b[i].energy)) << "k-point " << i / 2 << " band " << i % 2;
+        for (int c = 0; c < 3; ++c) {
+            ASSERT_TRUE(close(a[i].v[c], b[i].v[c])) << "k-point " << i / 2 << " v" << c;
+            ASSERT_TRUE(close(a[i].omega[c], b[i].omega[c])) << "k-point " << i / 2 << " omega" << c;
+            ASSERT_TRUE(close(a[i].m[c], b[i].m[c])) << "k-point " << i / 2 << " m" << c;
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(BuiltIn, PerModel,
+                         ::testing::Values("landau_zener", "dirac2d", "ti_surface", "tilted_dirac", "qwz", "haldane",
+                                           "weyl_lattice"));
+
+TEST(Backends, FermiScanAndChernAgree) {
+    REQUIRE_DEVICE();
+    for (const char* name : {"haldane", "weyl_lattice"}) {
+        const ModelInfo& info = *find_model(name);
+        ModelParams mp = defaults(info);
+        if (info.dim == 3) mp.p[3] = 0.3;
+        const long long n = info.dim == 3 ? 40 : 300;
+        const Mesh mesh = make_mesh(info, mp, {n, n, n});
+        std::vector<double> mu;
+        for (int i = 0; i < 101; ++i) mu.push_back(-3.0 + 0.06 * i);
+        for (double T : {0.0, 0.05}) {
+            const ScanKind kind = T > 0 ? ScanKind::dipole : ScanKind::ahc;
+            const ScanResult a = fermi_scan(Backend::cpu, mp, mesh, kind, mu, T, nullptr);
+            const ScanResult b = fermi_scan(Backend::cuda, mp, mesh, kind, mu, T, nullptr);
+            for (std::size_t i = 0; i < a.sea.size(); ++i) EXPECT_NEAR(a.sea[i], b.sea[i], 1e-12 * (1 + std::fabs(a.sea[i])));
+            for (std::size_t i = 0; i < a.surface.size(); ++i)
+                EXPECT_NEAR(a.surface[i], b.surface[i], 1e-12 * (1 + std::fabs(a.surface[i])));
+        }
+        const auto ca = chern_planes(Backend::cpu, mp, mesh, nullptr);
+        const auto cb = chern_planes(Backend::cuda, mp, mesh, nullptr);
+        for (std::size_t p = 0; p < ca.size(); ++p)
+            for (int v = 0; v < 4; ++v) EXPECT_NEAR(ca[p][v], cb[p][v], 1e-12);
+    }
+}
