@@ -10,6 +10,7 @@
 #include "../kernels/cuda_backend.hpp"
 #include "input_error.hpp"
 #include "task_registry.hpp"
+#include "tasks/task_common.hpp"
 
 namespace bzint {
 
@@ -52,6 +53,7 @@ json run(const RunFile& file, Backend backend) {
     doc["backend"] = backend_name(backend);
     if (backend == Backend::cuda) doc["device"] = cuda::device_name();
     doc["units"] = r.units;
+    doc["units"]["length"] = length_unit_meaning(*cfg.model);
     doc["results"] = r.results;
     doc["timing"] = {{"seconds", seconds},
                      {"kpoints", r.kpoints},

@@ -88,7 +88,7 @@ TaskResult task_berry(TaskContext& ctx) {
     TaskResult out;
     const std::string eu = energy_unit(*ctx.cfg.model), lu = length_unit(*ctx.cfg.model);
     out.units = {{"energies", eu},
-                 {"omega", lu + "^2 (Omega_n = curl A_n, [Omega^x, Omega^y, Omega^z])"},
+                 {"omega", lu + "^2 (Omega_n = curl_k A_n, components [x, y, z])"},
                  {"orbital_moment", "e/hbar x energy unit x " + lu + "^2 (hbar = e = 1)"},
                  {"points", coordinate_unit(*ctx.cfg.model)}};
     auto columns = [] {

@@ -32,8 +32,11 @@ std::string energy_unit(const ModelInfo& m) {
     return fmt::format("energy unit of the '{}' parameters (hbar = e = 1)", m.name);
 }
 
-std::string length_unit(const ModelInfo& m) {
-    return m.lattice ? "a (lattice length unit of the model)" : "1/k unit of the model (hbar = 1)";
+std::string length_unit(const ModelInfo& m) { return m.lattice ? "a" : "L"; }
+
+std::string length_unit_meaning(const ModelInfo& m) {
+    return m.lattice ? "a: the length unit of the model's Bravais vectors (docs/conventions.md)"
+                     : "L: the length unit implied by the parameters, L = v/E with hbar = 1 (docs/conventions.md)";
 }
 
 }  // namespace bzint

@@ -13,8 +13,9 @@ Mesh require_mesh(const TaskContext& ctx);
 void require_dim(const TaskContext& ctx, int lo, int hi);
 // [task] T ≥ 0 (default 0).
 double read_temperature(const TaskContext& ctx);
-// "e^2/h" or "e^2/(h a)" etc.: the unit text of lengths/energies for this model.
+// Unit texts for this model's energies and lengths.
 std::string energy_unit(const ModelInfo& m);
-std::string length_unit(const ModelInfo& m);
+std::string length_unit(const ModelInfo& m);          // "a" (lattices) or "L" (continuum)
+std::string length_unit_meaning(const ModelInfo& m);  // what that symbol means
 
 }  // namespace bzint

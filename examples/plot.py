@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Turn bzint outputs into PNG plots.
+
+usage: plot.py OUTDIR [TITLE ...]
+
+For every <title>.json in OUTDIR (or only the titles named) this writes <title>.png:
+sigma_xy(mu) for `ahc`, bands along the path, Berry-curvature maps for `berry` planes,
+C(k_z) for 3D `chern`, and the scans of `cme`, `anomaly` and `dipole`.
+Needs numpy and matplotlib (Debian: python3-numpy python3-matplotlib).
+"""
+import csv
+import json
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def read_csv(path):
+    with open(path) as f:
+        lines = [line for line in f if not line.startswith("#")]
+    rows = list(csv.reader(lines))
+    header, data = rows[0], np.array(rows[1:], dtype=float)
+    return {name: data[:, i] for i, name in enumerate(header)}
+
+
+def label(doc, key):
+    return f"{key} [{doc['units'].get(key, '')}]"
+
+
+def plot_ahc(doc, ax):
+    r = doc["results"]
+    mu = np.array(r["mu"])
+    if "sigma_xy" in r:
+        band = np.array(r["sigma_band"])
+        ax.plot(mu, r["sigma_xy"], "k-", lw=2, label="total")
+        for n in range(band.shape[1]):
+            ax.plot(mu, band[:, n], "--", label=f"band {n}")
+        ax.set_ylabel(label(doc, "sigma_xy"))
+    else:
+        s = np.array(r["sigma"])
+        for c, name in enumerate(["yz", "zx", "xy"]):
+            ax.plot(mu, s[:, c], label=f"sigma_{name}")
+        ax.set_ylabel(label(doc, "sigma"))
+    ax.set_xlabel("mu")
+    ax.axhline(0, color="gray", lw=0.5)
+    ax.legend()
+
+
+def plot_bands(doc, ax):
+    r = doc["results"]
+    E = np.array(r["energies"])
+    for n in range(E.shape[1]):
+        ax.plot(r["distance"], E[:, n], "k-")
+    for lab in r.get("labels", []):
+        ax.axvline(lab["distance"], color="gray", lw=0.5)
+    if "labels" in r:
+        ax.set_xticks([lab["distance"] for lab in r["labels"]], [lab["label"] for lab in r["labels"]])
+    ax.set_ylabel(label(doc, "energies"))
+
+
+def plot_berry(doc, ax, outdir):
+    if "plane" not in doc["results"]:
+        return False
+    n1, n2 = doc["results"]["plane"]["n"]
+    t = read_csv(os.path.join(outdir, doc["results"]["plane"]["csv"]))
+    kx, ky = t["kx"].reshape(n1, n2), t["ky"].reshape(n1, n2)
+    w = t["omega_z_band0"].reshape(n1, n2)
+    lim = np.percentile(np.abs(w), 99) or 1.0
+    m = ax.pcolormesh(kx, ky, w, cmap="RdBu_r", vmin=-lim, vmax=lim, shading="auto")
+    ax.set_aspect("equal")
+    ax.set_xlabel("kx")
+    ax.set_ylabel("ky")
+    plt.colorbar(m, ax=ax, label="Omega_z, lower band [" + doc["units"]["omega"].split(" ")[0] + "]")
+    return True
+
+
+def plot_scan(doc, ax, key, total_key=None):
+    r = doc["results"]
+    mu = np.array(r["mu"])
+    v = np.array(r[key])
+    if total_key:
+        ax.plot(mu, r[total_key], "k-", lw=2, label="total")
+    flat = v.reshape(len(mu), -1)
+    names = {
+        "anomaly_flux": ["band 0", "band 1"],
+        "cme_band": ["band 0", "band 1"],
+    }.get(key)
+    for c in range(flat.shape[1]):
+        if np.max(np.abs(flat[:, c])) == 0:
+            continue
+        name = names[c] if names else (["D_x", "D_y"][c] if flat.shape[1] == 2 else f"D_{'xyz'[c // 3]}{'xyz'[c % 3]}")
+        ax.plot(mu, flat[:, c], "--" if total_key else "-", label=name)
+    ax.set_xlabel("mu")
+    ax.set_ylabel(label(doc, key))
+    ax.axhline(0, color="gray", lw=0.5)
+    ax.legend()
+
+
+def plot_chern(doc, ax):
+    r = doc["results"]
+    if "k3_reduced" not in r:
+        return False
+    c = np.array(r["chern"])
+    k3 = np.array(r["k3_reduced"])
+    ax.step(k3, c[:, 0], where="mid", label="integral, band 0")
+    ax.plot(k3, np.array(r["chern_fhs"])[:, 0], "o", ms=3, label="link method, band 0")
+    ax.set_xlabel("k3 (reduced)")
+    ax.set_ylabel("C(k3)")
+    ax.legend()
+    return True
+
+
+def plot_one(outdir, title):
+    with open(os.path.join(outdir, title + ".json")) as f:
+        doc = json.load(f)
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    task = doc["task"]
+    drawn = True
+    if task == "ahc":
+        plot_ahc(doc, ax)
+    elif task == "bands":
+        plot_bands(doc, ax)
+    elif task == "berry":
+        drawn = plot_berry(doc, ax, outdir)
+    elif task == "chern":
+        drawn = plot_chern(doc, ax)
+    elif task == "cme":
+        plot_scan(doc, ax, "cme_band", "cme_total")
+    elif task == "anomaly":
+        plot_scan(doc, ax, "anomaly_flux")
+    elif task == "dipole":
+        plot_scan(doc, ax, "dipole")
+    else:
+        drawn = False
+    if not drawn:
+        plt.close(fig)
+        return None
+    model = doc["model"]
+    params = ", ".join(f"{k}={v:g}" for k, v in model.items() if k != "name")
+    ax.set_title(f"{model['name']} ({params}): {task}", fontsize=9)
+    fig.tight_layout()
+    path = os.path.join(outdir, title + ".png")
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    outdir = sys.argv[1]
+    titles = sys.argv[2:] or sorted(f[:-5] for f in os.listdir(outdir) if f.endswith(".json"))
+    for title in titles:
+        path = plot_one(outdir, title)
+        if path:
+            print(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# README command 1: install what is missing, build, and run the default example
+# (Haldane σ_xy(μ) over 1000 Fermi levels) with its plot: out/haldane_ahc.{json,csv,png}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build build
+build/bzint run examples/haldane/ahc.toml --out out
+/usr/bin/python3 examples/plot.py out haldane_ahc
