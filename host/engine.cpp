@@ -62,6 +62,13 @@ Binning make_binning(const std::vector<double>& mu, double T) {
     if (T == 0.0) {
         bins.levels = mu.data();
         bins.n_levels = static_cast<int>(mu.size());
+        if (mu.size() > 1) {  // evenly spaced levels (as from {from, to, count}) get an O(1) first guess
+            const double step = (mu.back() - mu.front()) / static_cast<double>(mu.size() - 1);
+            bool even = step > 0.0;
+            for (std::size_t i = 0; even && i < mu.size(); ++i)
+                even = std::fabs(mu[i] - (mu.front() + step * static_cast<double>(i))) <= 1e-6 * step;
+            if (even) bins.inv_step = 1.0 / step;
+        }
         return bins;
     }
     bins.h = T / kBinsPerT;

@@ -60,8 +60,8 @@ void reciprocal_basis(const double A[3][3], double G[3][3]) {
 Mesh make_mesh(const ModelInfo& info, const ModelParams& params, const std::array<long long, 3>& n) {
     Mesh mesh{};
     mesh.dim = info.dim;
+    mesh.set_counts(n[0], info.dim > 1 ? n[1] : 1, info.dim > 2 ? n[2] : 1);
     for (int a = 0; a < 3; ++a) {
-        mesh.n[a] = a < info.dim ? n[a] : 1;
         mesh.origin[a] = 0.0;
         for (int b = 0; b < 3; ++b) mesh.basis[a][b] = 0.0;
     }

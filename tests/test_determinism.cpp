@@ -72,7 +72,7 @@ TEST(FermiScan, FiniteTemperatureMatchesExactFermiFunction) {
 
 TEST(FermiScan, BitwiseIndependentOfThreadCount) {
     const ModelParams mp{find_model("weyl_lattice")->id, {1.0, 1.0, 1.0, 0.3}};
-    const Mesh mesh = mesh_for(mp, 44);  // 85184 points: 3 reduction blocks, one partial
+    const Mesh mesh = mesh_for(mp, 44);  // 85184 points: 11 reduction blocks of 8192, one partial
     const auto mu = levels(11, -2.0, 2.0);
     const int saved = omp_get_max_threads();
     std::vector<std::vector<double>> runs;

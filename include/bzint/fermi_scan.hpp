@@ -72,6 +72,7 @@ BZINT_HD void scan_values(ScanKind kind, int dim, const BandGeometry& g, double*
 struct Binning {
     const double* levels;  // zero-T mode: the sorted scan levels (device or host pointer)
     int n_levels;          // > 0 selects zero-T mode
+    double inv_step;       // zero-T mode, evenly spaced levels: 1/spacing (a first guess only), else 0
     double lo, h;          // finite-T mode: fine bins [lo + (b−1)h, lo + b h), b = 1..n_fine
     int n_fine;
 
@@ -81,7 +82,14 @@ struct Binning {
     // The bin of energy e, and e minus the bin centre (finite-T mode; 0 otherwise).
     BZINT_HD int bin_of(double e, double& offset) const {
         offset = 0.0;
-        if (n_levels > 0) {  // number of levels ≤ e, by bisection on exact comparisons
+        if (n_levels > 0) {  // the number of levels ≤ e, decided by exact comparisons
+            if (inv_step > 0.0) {  // evenly spaced: guess, then step to the exact bin
+                const double x = (e - levels[0]) * inv_step + 1.0;
+                int b = x <= 0.0 ? 0 : x >= n_levels ? n_levels : static_cast<int>(x);
+                while (b > 0 && levels[b - 1] > e) --b;
+                while (b < n_levels && levels[b] <= e) ++b;
+                return b;
+            }
             int lo_i = 0, hi_i = n_levels;
             while (lo_i < hi_i) {
                 const int mid = (lo_i + hi_i) / 2;

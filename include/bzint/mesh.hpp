@@ -14,14 +14,32 @@ struct Mesh {
     double basis[3][3];   // rows G_i (lattice) or 2 kcut ê_i (continuum)
     double origin[3];
     double shift;         // 0 (lattice) or 0.5 (continuum midpoint)
+    double inv_n[3];      // 1/n[i], set by set_counts()
 
     BZINT_HD long long count() const { return n[0] * n[1] * n[2]; }
 
+    void set_counts(long long n0, long long n1, long long n2) {
+        n[0] = n0; n[1] = n1; n[2] = n2;
+        for (int a = 0; a < 3; ++a) inv_n[a] = 1.0 / static_cast<double>(n[a]);
+    }
+
+    // Integer division by multiplication with 1/n in double (64-bit integer division is
+    // slow on CPUs and emulated on GPUs); exact after the one-step correction for any
+    // index below 2^50.
+    BZINT_HD static long long div_floor(long long idx, long long n, double inv_n) {
+        long long q = static_cast<long long>((static_cast<double>(idx) + 0.5) * inv_n);
+        if (q * n > idx) --q;
+        if ((q + 1) * n <= idx) ++q;
+        return q;
+    }
+
     BZINT_HD void indices(long long idx, long long out[3]) const {
-        out[2] = idx % n[2];
-        idx /= n[2];
-        out[1] = idx % n[1];
-        out[0] = idx / n[1];
+        long long q = div_floor(idx, n[2], inv_n[2]);
+        out[2] = idx - q * n[2];
+        idx = q;
+        q = div_floor(idx, n[1], inv_n[1]);
+        out[1] = idx - q * n[1];
+        out[0] = q;
     }
 
     // k at fractional mesh coordinates (n_i + shift)/N_i, allowing n_i outside 0..N_i−1
@@ -35,7 +53,7 @@ struct Mesh {
         long long i[3];
         indices(idx, i);
         double frac[3];
-        for (int a = 0; a < 3; ++a) frac[a] = (static_cast<double>(i[a]) + shift) / static_cast<double>(n[a]);
+        for (int a = 0; a < 3; ++a) frac[a] = (static_cast<double>(i[a]) + shift) * inv_n[a];
         k_at(frac, k);
     }
 };

@@ -47,19 +47,23 @@ BZINT_HD void two_band_geometry(const TwoBandPoint& p, BandGeometry g[2]) {
     for (int a = 0; a < 3; ++a)
         for (int i = 0; i < 3; ++i) scale += fabs(p.dd[a][i]);
     const double undefined = dn > 1e-12 * scale ? 0.0 : nan("");
+    const double inv_dn = 1.0 / dn;
+    const double half_inv_dn3 = 0.5 * inv_dn * inv_dn * inv_dn;
     double omega_plus[3];
     for (int c = 0; c < 3; ++c) {
         const int a = (c + 1) % 3, b = (c + 2) % 3;
         double cr[3];
         cross3(p.dd[a], p.dd[b], cr);
-        omega_plus[c] = -dot3(p.d, cr) / (2.0 * dn * dn * dn) + undefined;
+        omega_plus[c] = -dot3(p.d, cr) * half_inv_dn3 + undefined;
     }
+    double dn_grad[3];  // ∂_a |d| = d·∂_a d / |d|
+    for (int a = 0; a < 3; ++a) dn_grad[a] = dot3(p.d, p.dd[a]) * inv_dn;
     for (int s = 0; s < 2; ++s) {
         const double sign = s == 0 ? -1.0 : 1.0;
         BandGeometry& out = g[s];
         out.energy = p.d0 + sign * dn;
         for (int a = 0; a < 3; ++a) {
-            out.v[a] = p.dd0[a] + sign * dot3(p.d, p.dd[a]) / dn;
+            out.v[a] = p.dd0[a] + sign * dn_grad[a];
             out.omega[a] = sign * omega_plus[a];
             out.m[a] = dn * omega_plus[a];
         }

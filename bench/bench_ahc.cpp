@@ -1,0 +1,85 @@
+// Throughput of the `ahc` Fermi scan: k-points per second on haldane (2D) and weyl_lattice
+// (3D), 1 and 1000 Fermi levels, CPU and (when a device is present) CUDA.
+//
+//   build/bzint_bench --benchmark_format=json --benchmark_out=bench/results/<name>.json
+//
+// Mesh sizes run from 2^12 to 2^BZINT_BENCH_MAX_LOG2 points (environment; default 24, up to
+// 30 — a 2^30 mesh streams in bounded memory but takes ~1 min per iteration on 2 cores).
+// Counters: kpoints_per_second, fp64_flops_per_second (hand-counted arithmetic per k-point,
+// transcendentals excluded: see kFlopsPerK), peak_rss_MiB (host).
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+#include <cmath>
+#include <cstdlib>
+
+#include "cuda_backend.hpp"
+#include "engine.hpp"
+#include "model_registry.hpp"
+
+using namespace bzint;
+
+namespace {
+
+// Arithmetic per k-point (both bands): model H(k) and derivatives + two-band geometry
+// (~140) + binning; sincos calls not counted. Haldane: 3 sincos + ~130 model flops;
+// weyl_lattice: 3 sincos + ~30.
+double flops_per_k(const std::string& model) { return model == "haldane" ? 290.0 : 190.0; }
+
+double peak_rss_mib() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss / 1024.0;
+}
+
+void BM_ahc(benchmark::State& state, std::string model, Backend backend) {
+    if (backend == Backend::cuda && !cuda::available()) {
+        state.SkipWithError("no CUDA device");
+        return;
+    }
+    const ModelInfo& info = *find_model(model);
+    ModelParams mp{info.id, {}};
+    for (std::size_t i = 0; i < info.params.size(); ++i) mp.p[i] = info.params[i].default_value;
+    if (model == "haldane") mp.p[3] = 0.2;  // M: gapped
+    const int log2n = static_cast<int>(state.range(0));
+    const int levels = static_cast<int>(state.range(1));
+    std::array<long long, 3> n{1, 1, 1};
+    for (int a = 0; a < info.dim; ++a) n[a] = 1LL << (log2n / info.dim + (a < log2n % info.dim ? 1 : 0));
+    const Mesh mesh = make_mesh(info, mp, n);
+    std::vector<double> mu(levels);
+    for (int i = 0; i < levels; ++i) mu[i] = levels == 1 ? 0.0 : -3.5 + 7.0 * i / (levels - 1);
+    for (auto _ : state) {
+        const ScanResult r = fermi_scan(backend, mp, mesh, ScanKind::ahc, mu, 0.0, nullptr);
+        benchmark::DoNotOptimize(r.sea.data());
+    }
+    const double k = static_cast<double>(mesh.count()) * state.iterations();
+    state.counters["kpoints"] = static_cast<double>(mesh.count());
+    state.counters["kpoints_per_second"] = benchmark::Counter(k, benchmark::Counter::kIsRate);
+    state.counters["fp64_flops_per_second"] = benchmark::Counter(k * flops_per_k(model), benchmark::Counter::kIsRate);
+    state.counters["peak_rss_MiB"] = peak_rss_mib();
+    state.SetLabel(std::string(backend_name(backend)) + (backend == Backend::cuda ? " " + cuda::device_name() : ""));
+}
+
+void register_all() {
+    const char* env = std::getenv("BZINT_BENCH_MAX_LOG2");
+    const int max_log2 = env ? std::atoi(env) : 24;
+    for (const char* model : {"haldane", "weyl_lattice"})
+        for (Backend b : {Backend::cpu, Backend::cuda})
+            for (int levels : {1, 1000}) {
+                auto* bm = benchmark::RegisterBenchmark(
+                    (std::string("ahc/") + model + "/" + backend_name(b) + "/levels:" + std::to_string(levels)).c_str(),
+                    BM_ahc, model, b);
+                for (int l = 12; l <= max_log2; l += 3) bm->Args({l, levels});
+                bm->Unit(benchmark::kMillisecond)->UseRealTime();
+            }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    register_all();
+    benchmark::Initialize(&argc, argv);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs every throughput benchmark and writes bench/results/<host>-<date>.json with the
+# commit, date and device in its context. Usage: bench/run.sh [BUILD_DIR] [extra benchmark flags]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+shift || true
+name="$(nproc)core-$(date +%F)"
+device=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 | tr ' ' '_' || true)
+[ -n "$device" ] && name="${device}-${name}"
+mkdir -p bench/results
+"$build/bzint_bench" --benchmark_min_time=0.3 \
+  --benchmark_context=commit="$(git rev-parse --short HEAD)" \
+  --benchmark_context=date="$(date -u +%FT%TZ)" \
+  --benchmark_context=device="${device:-none (CPU only)}" \
+  --benchmark_out="bench/results/${name}.json" --benchmark_out_format=json "$@"
+echo "bench/results/${name}.json"
