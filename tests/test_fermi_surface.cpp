@@ -56,3 +56,25 @@ TEST(Dipole, TiltedDiracFirstOrderInTilt) {
         }
     }
 }
+
+TEST(Cme, GyrotropicTensorCountsNodeEnergies) {
+    // A linear Weyl node of chirality χ at energy ε_n gives K_ii = −χ(μ − ε_n)/(12π²) for any
+    // anisotropy of its velocities and any T (∫(−f′)(ε − ε_n) = μ − ε_n), so two nodes give
+    // K_ii = Σ χ_n ε_n/(12π²). With k0 = π/2 the nodes are untilted at energies ±b0 with
+    // χ = ∓1: K_ii = −b0/(6π²), K_ij = 0 (Zhong, Moore, Souza, PRL 116, 077201).
+    // The cones are linear to a few per cent over the thermal window; N_z odd keeps the
+    // nodes off the mesh.
+    const double b0 = 0.05;
+    const auto r = results(fmt::format("[model]\nname='weyl_lattice'\nk0=1.5707963267948966\nb0={}\n"
+                                       "[mesh]\nn=[160,160,161]\n[task]\nkind='cme'\nmu=[-0.05,0.05]\nT=0.03\n", b0));
+    const double expected = -b0 / (6 * M_PI * M_PI);
+    for (std::size_t j = 0; j < 2; ++j)
+        for (int a = 0; a < 3; ++a)
+            for (int b = 0; b < 3; ++b) {
+                const double K = r["gyrotropic_K"][j][a][b].get<double>();
+                if (a == b)
+                    EXPECT_NEAR(K, expected, 0.015 * std::fabs(expected)) << "mu index " << j << " K" << a << b;
+                else
+                    EXPECT_NEAR(K, 0.0, 1e-12) << "mu index " << j << " K" << a << b;
+            }
+}
