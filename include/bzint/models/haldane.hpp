@@ -17,9 +17,7 @@ struct Haldane {
     explicit Haldane(const double* p) : t1(p[0]), t2c(2 * p[1] * cos(p[2])), t2s(2 * p[1] * sin(p[2])), M(p[3]) {}
     static void bravais(double A[3][3]) {
         const double r3 = 1.7320508075688772;
-        const double a[3][3] = {{r3, 0, 0}, {r3 / 2, 1.5, 0}, {0, 0, 1}};
-        for (int i = 0; i < 3; ++i)
-            for (int j = 0; j < 3; ++j) A[i][j] = a[i][j];
+        set_rows(A, {{r3, 0, 0}, {r3 / 2, 1.5, 0}, {0, 0, 1}});
     }
 
     BZINT_HD void operator()(const double k[3], TwoBandPoint& h) const {

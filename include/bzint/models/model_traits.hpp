@@ -17,4 +17,10 @@ struct ParamSpec {
     double default_value;
 };
 
+// Writes Bravais vectors (rows) into A; for use in Model::bravais.
+inline void set_rows(double A[3][3], const double (&rows)[3][3]) {
+    for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j) A[i][j] = rows[i][j];
+}
+
 }  // namespace bzint

@@ -13,9 +13,7 @@ struct Qwz {
     double u;
     explicit Qwz(const double* p) : u(p[0]) {}
     static void bravais(double A[3][3]) {
-        const double a[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
-        for (int i = 0; i < 3; ++i)
-            for (int j = 0; j < 3; ++j) A[i][j] = a[i][j];
+        set_rows(A, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}});
     }
 
     BZINT_HD void operator()(const double k[3], TwoBandPoint& h) const {

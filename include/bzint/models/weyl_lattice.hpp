@@ -14,9 +14,7 @@ struct WeylLattice {
     double t, m, ck0, b0;
     explicit WeylLattice(const double* p) : t(p[0]), m(p[1]), ck0(cos(p[2])), b0(p[3]) {}
     static void bravais(double A[3][3]) {
-        const double a[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
-        for (int i = 0; i < 3; ++i)
-            for (int j = 0; j < 3; ++j) A[i][j] = a[i][j];
+        set_rows(A, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}});
     }
 
     BZINT_HD void operator()(const double k[3], TwoBandPoint& h) const {
