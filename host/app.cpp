@@ -34,9 +34,9 @@ json table_json(const CsvTable& t) {
 
 }  // namespace
 
-json run(const RunFile& file, Backend backend) {
+json run(const RunFile& file, Backend backend, const RunOptions& options) {
     const RunConfig cfg = read_common(file);
-    TaskContext ctx{file, cfg, Section(file, file.root()["task"].as_table(), "task"), backend};
+    TaskContext ctx{file, cfg, Section(file, file.root()["task"].as_table(), "task"), backend, options};
     const auto start = std::chrono::steady_clock::now();
     TaskResult r = find_task(cfg.task)->run(ctx);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -7,12 +7,13 @@
 
 #include "backend.hpp"
 #include "run_file.hpp"
+#include "task_registry.hpp"
 
 namespace bzint {
 
 // Runs the task of an already loaded (and --set-modified) run file; returns the output
 // document (see docs/output.md). Throws InputError for bad input.
-nlohmann::json run(const RunFile& file, Backend backend);
+nlohmann::json run(const RunFile& file, Backend backend, const RunOptions& options = {});
 
 // Writes DIR/<title>.json and DIR/<title>_<table>.csv; returns the JSON path.
 std::string write_outputs(const nlohmann::json& doc, const std::string& dir);

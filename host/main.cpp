@@ -13,11 +13,13 @@ int main(int argc, char** argv) {
     std::string file, backend = "auto", out = ".";
     std::vector<std::string> sets;
     int threads = 0;
+    bool resume = false;
     run->add_option("file", file, "run file (TOML)")->required();
     run->add_option("--set", sets, "override a run-file value: section.key=value (repeatable)");
     run->add_option("--backend", backend, "auto | cpu | cuda (auto = CUDA when a device is present)");
     run->add_option("--out", out, "output directory (default: .)");
     run->add_option("--threads", threads, "OpenMP threads for the CPU backend (default: all cores)");
+    run->add_flag("--resume", resume, "sweeps: keep the points already recorded in DIR and compute only the rest");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -29,7 +31,7 @@ int main(int argc, char** argv) {
         bzint::RunFile rf = bzint::RunFile::load(file);
         for (const auto& s : sets) rf.set(s);
         const bzint::Backend b = bzint::resolve_backend(backend);
-        const auto doc = bzint::run(rf, b);
+        const auto doc = bzint::run(rf, b, bzint::RunOptions{out, resume});
         const std::string path = bzint::write_outputs(doc, out);
         fmt::print("{}\n", path);
         return 0;

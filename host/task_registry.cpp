@@ -5,7 +5,7 @@ namespace bzint {
 namespace {
 const TaskInfo kTasks[] = {
     {"bands", task_bands}, {"berry", task_berry},     {"chern", task_chern},   {"ahc", task_ahc},
-    {"cme", task_cme},     {"anomaly", task_anomaly}, {"dipole", task_dipole},
+    {"cme", task_cme},     {"anomaly", task_anomaly}, {"dipole", task_dipole},   {"dc_current", task_dc_current},
 };
 }  // namespace
 

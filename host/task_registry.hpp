@@ -25,11 +25,18 @@ struct TaskResult {
     long long kpoints = 0;
 };
 
+// Where a run writes, for tasks that record results as they complete (sweeps).
+struct RunOptions {
+    std::string out_dir = ".";
+    bool resume = false;
+};
+
 struct TaskContext {
     const RunFile& file;
     const RunConfig& cfg;
     Section task;
     Backend backend;
+    RunOptions options;
 };
 
 using TaskFn = TaskResult (*)(TaskContext&);
@@ -50,5 +57,6 @@ TaskResult task_ahc(TaskContext&);
 TaskResult task_cme(TaskContext&);
 TaskResult task_anomaly(TaskContext&);
 TaskResult task_dipole(TaskContext&);
+TaskResult task_dc_current(TaskContext&);
 
 }  // namespace bzint

@@ -1,0 +1,108 @@
+// The QME of the RTA/DPA paper (Eq. 1) for a two-band model, in the orbital basis and in
+// Bloch form: ρ = (a + r·σ)/2, so a = tr ρ and the band populations are n_± = (a ± r·d̂)/2.
+//
+// In the orbital basis the coherent part is −i[H(κ(t)), ρ], i.e. ṙ = 2 d × r: it contains
+// the snapshot-basis term −i[W, ρ] of Eq. 1 (W_αβ = E·A_αβ) through the motion of the
+// basis, with no gauge to fix. The dissipators of the paper are written in the snapshot
+// basis; their orbital form uses the projectors P_± = (1 ± d̂·σ)/2 (docs/qme.md):
+//   RTA (Eq. 2):   ȧ = −(a − f_+ − f_−)/τ1,
+//                  ṙ = −(r·d̂ − (f_+ − f_−)) d̂/τ1 − (r − (r·d̂)d̂)/τ2;
+//   DPA D0 (Eq. 16, S48): the RTA with τ1 = τ2 = 1/2Γ;
+//   DPA D1 (Eq. 17): −2Γ (δf/Δ) W, with W = Σ_{α≠β} W_αβ |u_α⟩⟨u_β| = ½ (d̂ × ∂_E d̂)·σ,
+//                  ∂_E = E·∇_k, δf = f_− − f_+, Δ = ε_+ − ε_− = 2|d|;
+//   DPA D2 (Eq. 18): diagonal, D2_±± = ±2Γ (|W|²/Δ²)(δf + Δ f′(ε_∓)), |W|² = |∂_E d̂|²/4.
+// The whole right-hand side is affine in y = (a, r): with `homogeneous` the y-independent
+// terms are dropped (used to build the one-period map of the periodic orbit).
+#pragma once
+#include "bzint/fermi.hpp"
+#include "bzint/qme/dissipation.hpp"
+#include "bzint/two_band.hpp"
+
+namespace bzint {
+
+// Occupations and band data of one snapshot H(κ).
+struct TwoBandSnapshot {
+    double dn;         // |d|
+    double dhat[3];
+    double dE_dhat[3]; // ∂_E d̂ = (E·∇) d̂
+    double f_plus, f_minus;
+    double fp_plus, fp_minus;  // ∂f/∂ε at ε_±
+};
+
+BZINT_HD double fermi_slope(double x, double T) { return T > 0.0 ? fermi_derivs(x, T).f1 : 0.0; }
+
+BZINT_HD TwoBandSnapshot two_band_snapshot(const TwoBandPoint& h, const QmeParams& q) {
+    TwoBandSnapshot s;
+    s.dn = sqrt(dot3(h.d, h.d));
+    for (int i = 0; i < 3; ++i) s.dhat[i] = h.d[i] / s.dn;
+    double dEd[3] = {0, 0, 0};
+    for (int a = 0; a < 3; ++a)
+        for (int i = 0; i < 3; ++i) dEd[i] += q.E[a] * h.dd[a][i];
+    const double par = dot3(s.dhat, dEd);
+    for (int i = 0; i < 3; ++i) s.dE_dhat[i] = (dEd[i] - par * s.dhat[i]) / s.dn;
+    const double ep = h.d0 + s.dn, em = h.d0 - s.dn;
+    s.f_plus = fermi(ep - q.mu, q.T);
+    s.f_minus = fermi(em - q.mu, q.T);
+    s.fp_plus = fermi_slope(ep - q.mu, q.T);
+    s.fp_minus = fermi_slope(em - q.mu, q.T);
+    return s;
+}
+
+// dy/dt for y = (a, r_x, r_y, r_z).
+BZINT_HD void two_band_qme_rhs(const QmeParams& q, const TwoBandPoint& h, const TwoBandSnapshot& s, const double y[4],
+                               double dy[4], bool homogeneous) {
+    const double* r = y + 1;
+    double rot[3];
+    cross3(h.d, r, rot);
+    for (int i = 0; i < 3; ++i) dy[1 + i] = 2.0 * rot[i];
+    dy[0] = 0.0;
+    if (q.kind == Dissipation::none) return;
+    const double src = homogeneous ? 0.0 : 1.0;  // switches the y-independent terms
+    const double r_par = dot3(r, s.dhat);
+    const double pop_sum = src * (s.f_plus + s.f_minus), pop_diff = src * (s.f_plus - s.f_minus);
+    const double inv1 = q.kind == Dissipation::rta ? 1.0 / q.tau1 : 2.0 * q.gamma;
+    const double inv2 = q.kind == Dissipation::rta ? 1.0 / q.tau2 : 2.0 * q.gamma;
+    dy[0] -= inv1 * (y[0] - pop_sum);
+    for (int i = 0; i < 3; ++i)
+        dy[1 + i] -= inv1 * (r_par - pop_diff) * s.dhat[i] + inv2 * (r[i] - r_par * s.dhat[i]);
+    if (q.kind != Dissipation::dpa || homogeneous) return;
+    const double delta = 2.0 * s.dn, df = s.f_minus - s.f_plus;
+    if (q.d1) {  // −2Γ (δf/Δ) (d̂ × ∂_E d̂)  (the Bloch vector of 2W is d̂ × ∂_E d̂)
+        double w2[3];
+        cross3(s.dhat, s.dE_dhat, w2);
+        for (int i = 0; i < 3; ++i) dy[1 + i] -= 2.0 * q.gamma * df / delta * w2[i];
+    }
+    if (q.d2) {
+        const double g = 0.25 * dot3(s.dE_dhat, s.dE_dhat) / (delta * delta);
+        const double dpp = 2.0 * q.gamma * g * (df + delta * s.fp_minus);
+        const double dmm = -2.0 * q.gamma * g * (df + delta * s.fp_plus);
+        dy[0] += dpp + dmm;
+        for (int i = 0; i < 3; ++i) dy[1 + i] += (dpp - dmm) * s.dhat[i];
+    }
+}
+
+// Current density j_a = −Tr[∂_a H ρ] (Eq. 3 integrand, e = 1) and its intraband part
+// −Σ_α ∂_a ε_α n_α (Eq. 4); the interband part (Eq. 5) is the difference.
+BZINT_HD void two_band_current(const TwoBandPoint& h, const TwoBandSnapshot& s, const double y[4], double j[3],
+                               double j_intra[3]) {
+    const double r_par = dot3(y + 1, s.dhat);
+    for (int a = 0; a < 3; ++a) {
+        j[a] = -(h.dd0[a] * y[0] + dot3(h.dd[a], y + 1));
+        j_intra[a] = -(h.dd0[a] * y[0] + dot3(s.dhat, h.dd[a]) * r_par);
+    }
+}
+
+// The equilibrium current −Σ_α f_α ∂_a ε_α: a total derivative, so it integrates to zero
+// over a period or a symmetric window; it is subtracted pointwise so J(E → 0) → 0 exactly.
+BZINT_HD void two_band_equilibrium_current(const TwoBandPoint& h, const TwoBandSnapshot& s, double j[3]) {
+    for (int a = 0; a < 3; ++a)
+        j[a] = -(h.dd0[a] * (s.f_plus + s.f_minus) + dot3(s.dhat, h.dd[a]) * (s.f_plus - s.f_minus));
+}
+
+// The equilibrium state y = (f_+ + f_−, (f_+ − f_−) d̂).
+BZINT_HD void two_band_equilibrium_state(const TwoBandSnapshot& s, double y[4]) {
+    y[0] = s.f_plus + s.f_minus;
+    for (int i = 0; i < 3; ++i) y[1 + i] = (s.f_plus - s.f_minus) * s.dhat[i];
+}
+
+}  // namespace bzint
