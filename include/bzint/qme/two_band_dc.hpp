@@ -118,16 +118,18 @@ BZINT_HD LineCurrent two_band_periodic_line(const Model& model, const QmeParams&
     return out;
 }
 
-// The first-order (adiabatic) steady state at a snapshot: populations f + (E·∇f)/γ1 are
-// left at f here (their O(E) shift matters only where f′ ≠ 0), and the coherence of Eq. 8
-// (RTA: W δf/(Δ − iγ2)) or Eq. 19 (DPA and coherent: W δf/Δ), in Bloch form.
+// The first-order (adiabatic) steady state at a snapshot: populations f (their O(E) shift
+// (E·∇f)/γ1 is added where it matters, in the tails of dc_current), and the coherence
+// −W δf/(Δ − iγ2) of Eq. 8, with γ2 = 0 for Eq. 19 (the DPA) and the coherent case.
 BZINT_HD void two_band_adiabatic_state(const QmeParams& q, const TwoBandSnapshot& s, double y[4]) {
     two_band_equilibrium_state(s, y);
     const double delta = 2.0 * s.dn, df = s.f_minus - s.f_plus;
     double w2[3], rot[3];  // w2 = d̂ × ∂_E d̂ = Bloch vector of 2W; i·W ↔ −d̂ × w
     cross3(s.dhat, s.dE_dhat, w2);
     cross3(s.dhat, w2, rot);
-    const double g2 = q.kind == Dissipation::rta ? 1.0 / q.tau2 : 0.0;
+    // Eq. 19 (the DPA with D1) has no damping in the denominator; the RTA, the DPA without
+    // D1 (its D0 is an RTA with τ2 = 1/2Γ) and Eq. 8 do.
+    const double g2 = q.kind == Dissipation::rta ? 1.0 / q.tau2 : (q.kind == Dissipation::dpa && !q.d1) ? 2.0 * q.gamma : 0.0;
     const double den = delta * delta + g2 * g2;
     for (int i = 0; i < 3; ++i) y[1 + i] += -df / den * (delta * w2[i] - g2 * rot[i]);
 }
