@@ -36,6 +36,10 @@ json table_json(const CsvTable& t) {
 
 json run(const RunFile& file, Backend backend, const RunOptions& options) {
     const RunConfig cfg = read_common(file);
+    if (cfg.model->bands != 2 && cfg.task != "dc_current")
+        throw InputError(fmt::format("{}: task '{}' supports the two-band models; '{}' has {} bands (N-band models run "
+                                     "task dc_current)",
+                                     file.path(), cfg.task, cfg.model->name, cfg.model->bands));
     TaskContext ctx{file, cfg, Section(file, file.root()["task"].as_table(), "task"), backend, options};
     const auto start = std::chrono::steady_clock::now();
     TaskResult r = find_task(cfg.task)->run(ctx);

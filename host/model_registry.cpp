@@ -7,12 +7,19 @@ namespace bzint {
 namespace {
 
 template <class M>
+constexpr int bands_of() {
+    if constexpr (requires { M::bands; }) return M::bands;
+    else return 2;
+}
+
+template <class M>
 ModelInfo info_of(int id) {
     ModelInfo info;
     info.name = M::name;
     info.id = id;
     info.dim = M::dim;
     info.lattice = M::lattice;
+    info.bands = bands_of<M>();
     for (const ParamSpec& p : M::params) info.params.push_back(p);
     for (int i = 0; i < 3; ++i)
         for (int j = 0; j < 3; ++j) info.bravais[i][j] = (i == j) ? 1.0 : 0.0;
@@ -21,17 +28,20 @@ ModelInfo info_of(int id) {
 }
 
 template <class... M>
-std::vector<ModelInfo> collect(ModelList<M...>) {
-    std::vector<ModelInfo> out;
-    int id = 0;
+void collect(ModelList<M...>, std::vector<ModelInfo>& out) {
+    int id = static_cast<int>(out.size());
     (out.push_back(info_of<M>(id++)), ...);
-    return out;
 }
 
 }  // namespace
 
 const std::vector<ModelInfo>& model_infos() {
-    static const std::vector<ModelInfo> infos = collect(AllModels{});
+    static const std::vector<ModelInfo> infos = [] {
+        std::vector<ModelInfo> v;
+        collect(AllModels{}, v);
+        collect(AllNBandModels{}, v);
+        return v;
+    }();
     return infos;
 }
 

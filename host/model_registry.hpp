@@ -15,6 +15,7 @@ struct ModelInfo {
     int id;
     int dim;
     bool lattice;
+    int bands;  // 2 for the two-band models, N for N-band models
     std::vector<ParamSpec> params;
     double bravais[3][3];  // lattices: real-space Bravais vectors (rows); 2D models use A3 = ẑ
 };

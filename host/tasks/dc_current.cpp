@@ -11,7 +11,7 @@
 #include "../cpu_launch.hpp"
 #include "../engine.hpp"
 #include "../input_error.hpp"
-#include "bzint/qme/two_band_dc.hpp"
+#include "dc_solvers.hpp"
 #include "task_common.hpp"
 
 namespace bzint {
@@ -165,44 +165,23 @@ json with_step_halving(const DcSetup& s, long long steps, Fn&& solve) {
 
 // ---- continuum 1D: one trajectory per field value, tails beyond ±window added -------------
 
-template <class Model>
-double tail_integrand(const Model& model, const QmeParams& q, double kappa, bool intra) {
-    const double k[3] = {kappa, 0, 0};
-    TwoBandPoint h;
-    model(k, h);
-    const TwoBandSnapshot s = two_band_snapshot(h, q);
-    double y[4], j[3], ji[3], je[3];
-    two_band_adiabatic_state(q, s, y);
-    // Populations to first order (Eq. 7): f + E_x ∂_κ f / γ1.
-    const double g1 = q.kind == Dissipation::rta ? 1.0 / q.tau1 : q.kind == Dissipation::dpa ? 2.0 * q.gamma : 0.0;
-    if (g1 > 0) {
-        const double dep = h.dd0[0] + dot3(s.dhat, h.dd[0]), dem = h.dd0[0] - dot3(s.dhat, h.dd[0]);
-        const double dnp = q.E[0] * s.fp_plus * dep / g1, dnm = q.E[0] * s.fp_minus * dem / g1;
-        y[0] += dnp + dnm;
-        for (int i = 0; i < 3; ++i) y[1 + i] += (dnp - dnm) * s.dhat[i];
-    }
-    two_band_current(h, s, y, j, ji);
-    two_band_equilibrium_current(h, s, je);
-    return (intra ? ji[0] : j[0]) - je[0];
-}
-
 // (1/2π) ∫_{|κ|>K} of the first-order current, by Simpson on κ = ±K/u, u ∈ (0, 1].
-template <class Model>
-double first_order_tails(const Model& model, const QmeParams& q, double K, bool intra) {
+template <class Solver>
+double first_order_tails(const Solver& solver, const QmeParams& q, double K, bool intra) {
     const int n = 4000;
     double sum = 0.0;
     for (int side = -1; side <= 1; side += 2)
         for (int i = 1; i <= n; ++i) {  // u = i/n; the u → 0 end contributes 0
             const double u = static_cast<double>(i) / n;
             const double w = (i == n) ? 1.0 : (i % 2 ? 4.0 : 2.0);
-            sum += w * tail_integrand(model, q, side * K / u, intra) * K / (u * u);
+            sum += w * solver.first_order_current(q, side * K / u, intra) * K / (u * u);
         }
     return sum / (3.0 * n) / kTwoPi;
 }
 
-template <class Model>
-json solve_continuum(const Model& model, const QmeParams& q, double K, long long steps, bool record_occ) {
-    double y_end[4];
+template <class Solver>
+json solve_continuum(const Solver& solver, const QmeParams& q, double K, long long steps, bool record_occ) {
+    typename Solver::State end;
     std::vector<double> kap, nm, np;
     TrajectoryRecord rec{};
     if (record_occ) {
@@ -212,34 +191,21 @@ json solve_continuum(const Model& model, const QmeParams& q, double K, long long
         np.resize(cap);
         rec = TrajectoryRecord{kap.data(), nm.data(), np.data(), static_cast<int>(std::max<long long>(1, steps / (cap - 1))), cap, 0};
     }
-    const LineCurrent lc = two_band_trajectory(model, q, K, static_cast<int>(steps), y_end, record_occ ? &rec : nullptr);
-    if (!lc.ok) throw NonFiniteError("non-finite state on the landau_zener trajectory (a gap closing: delta = 0?)");
+    const LineCurrent lc = solver.trajectory(q, K, static_cast<int>(steps), end, record_occ ? &rec : nullptr);
+    if (!lc.ok) throw NonFiniteError("non-finite state on the continuum trajectory (a gap closing on it?)");
+    const double kappa_end = q.E[0] > 0 ? -K : K;
+    double minus_v_dn, upper;
+    solver.end_state(q, kappa_end, end, minus_v_dn, upper);
     json r;
-    if (q.kind == Dissipation::none) {  // Landau–Zener: the upper-band population at the end
-        const double k[3] = {q.E[0] > 0 ? -K : K, 0, 0};
-        TwoBandPoint h;
-        model(k, h);
-        const TwoBandSnapshot s = two_band_snapshot(h, q);
-        r["lz_probability"] = 0.5 * (y_end[0] + dot3(y_end + 1, s.dhat));
+    if (q.kind == Dissipation::none) {  // Landau–Zener: the upper bands' population at the end
+        r["lz_probability"] = upper;
         r["J"] = {lc.J[0]};
         r["J_intra"] = {lc.J_intra[0]};
     } else {
-        // Downstream: the excess populations at −K decay at γ1 (E dt = dκ): intraband tail.
-        const double kend[3] = {q.E[0] > 0 ? -K : K, 0, 0};
-        TwoBandPoint h;
-        model(kend, h);
-        const TwoBandSnapshot s = two_band_snapshot(h, q);
-        double yad[4];
-        two_band_adiabatic_state(q, s, yad);
-        const double dpar = dot3(y_end + 1, s.dhat) - dot3(yad + 1, s.dhat), da = y_end[0] - yad[0];
-        const double dnp = 0.5 * (da + dpar), dnm = 0.5 * (da - dpar);
-        const double g1 = q.kind == Dissipation::rta ? 1.0 / q.tau1 : 2.0 * q.gamma;
-        const double vp = h.dd0[0] + dot3(s.dhat, h.dd[0]), vm = h.dd0[0] - dot3(s.dhat, h.dd[0]);
-        const double decay_tail = -(vp * dnp + vm * dnm) * std::fabs(q.E[0]) / g1 / kTwoPi;
-        const double J = lc.J[0] + first_order_tails(model, q, K, false) + decay_tail;
-        const double Ji = lc.J_intra[0] + first_order_tails(model, q, K, true) + decay_tail;
-        r["J"] = {J};
-        r["J_intra"] = {Ji};
+        // Downstream, the excess populations decay at γ1 (dκ = |E| dt): an intraband tail.
+        const double decay_tail = minus_v_dn * std::fabs(q.E[0]) / TwoBandSolver<int>::relaxation_rate(q) / kTwoPi;
+        r["J"] = {lc.J[0] + first_order_tails(solver, q, K, false) + decay_tail};
+        r["J_intra"] = {lc.J_intra[0] + first_order_tails(solver, q, K, true) + decay_tail};
     }
     r["J_inter"] = {r["J"][0].get<double>() - r["J_intra"][0].get<double>()};
     if (record_occ) {
@@ -253,9 +219,8 @@ json solve_continuum(const Model& model, const QmeParams& q, double K, long long
 
 // ---- lattices: the periodic orbit on every line parallel to E ----------------------------
 
-template <class Model>
-json solve_lattice(const Model& model, const QmeParams& q, const Mesh& mesh, int dir, double period, long long steps,
-                   Backend backend) {
+template <class Solver>
+json solve_lattice(const Solver& solver, const QmeParams& q, const Mesh& mesh, int dir, double period, long long steps) {
     // Lines: mesh points with n_dir = 0; the trajectory replaces the mesh along E.
     long long n_other[2];
     int axes[2], na = 0;
@@ -275,12 +240,16 @@ json solve_lattice(const Model& model, const QmeParams& q, const Mesh& mesh, int
         }
         mesh.k_at(frac, k0);
     };
-    (void)backend;  // the CUDA launcher for lines comes with the GPU benchmark work (docs/qme.md)
-    cpu::for_each_point(0, lines, [&](long long l) {
-        double k0[3];
-        line_k0(l, k0);
-        res[l] = two_band_periodic_line(model, q, k0, period, static_cast<int>(steps));
-    });
+#pragma omp parallel
+    {
+        std::vector<double> work(Solver::work_doubles);
+#pragma omp for schedule(dynamic)
+        for (long long l = 0; l < lines; ++l) {
+            double k0[3];
+            line_k0(l, k0);
+            res[l] = solver.line(q, k0, period, static_cast<int>(steps), work.data());
+        }
+    }
     Neumaier J[3], Ji[3];
     for (long long l = 0; l < lines; ++l) {
         if (!res[l].ok) {
@@ -296,7 +265,7 @@ json solve_lattice(const Model& model, const QmeParams& q, const Mesh& mesh, int
         }
     }
     // J = ∫ d^dk/(2π)^d j = (V_BZ/(2π)^d) × mean over lines of the period average.
-    double vol_frac = mesh_weight(mesh) * static_cast<double>(mesh.count()) / static_cast<double>(lines);
+    const double vol_frac = mesh_weight(mesh) * static_cast<double>(mesh.count()) / static_cast<double>(lines);
     json r;
     std::vector<double> Jv(mesh.dim), Jiv(mesh.dim), Jev(mesh.dim);
     for (int a = 0; a < mesh.dim; ++a) {
@@ -311,6 +280,39 @@ json solve_lattice(const Model& model, const QmeParams& q, const Mesh& mesh, int
     return r;
 }
 
+// One field value with a given solver.
+template <class Solver>
+json solve_field(const Solver& solver, const DcSetup& s, const ModelInfo& info, const Mesh& mesh, double E) {
+    QmeParams q = s.q;
+    for (int a = 0; a < 3; ++a) q.E[a] = 0.0;
+    const double rate = s.q.kind == Dissipation::rta ? std::max(1 / s.q.tau1, 1 / s.q.tau2)
+                        : s.q.kind == Dissipation::dpa ? 2 * s.q.gamma : 0.0;
+    if (!info.lattice) {
+        q.E[0] = E;
+        // Automatic steps: h·max(width, rates) ≤ 0.15, the width at the window's edge.
+        const double kw[3] = {s.window, 0, 0};
+        const double duration = 2.0 * s.window / std::fabs(E);
+        const long long steps = s.steps > 0 ? s.steps
+                                            : static_cast<long long>(std::ceil(duration * std::max(solver.width(kw), rate) / 0.15));
+        json r = with_step_halving(s, steps, [&](long long n) { return solve_continuum(solver, q, s.window, n, false); });
+        if (s.occupations) r["occupations"] = solve_continuum(solver, q, s.window, r["steps"].get<long long>(), true)["occupations"];
+        return r;
+    }
+    const double gnorm = std::sqrt(dot3(mesh.basis[s.direction], mesh.basis[s.direction]));
+    for (int a = 0; a < 3; ++a) q.E[a] = E * mesh.basis[s.direction][a] / gnorm;
+    const double period = gnorm / std::fabs(E);
+    double width = 0.0;  // sampled on the mesh
+    const long long sample = std::min<long long>(mesh.count(), 4096);
+    for (long long i = 0; i < sample; ++i) {
+        double k[3];
+        mesh.k_of(i * (mesh.count() / sample), k);
+        width = std::max(width, solver.width(k));
+    }
+    const long long steps =
+        s.steps > 0 ? s.steps : std::max<long long>(64, static_cast<long long>(std::ceil(period * std::max(width, rate) / 0.2)));
+    return with_step_halving(s, steps, [&](long long n) { return solve_lattice(solver, q, mesh, s.direction, period, n); });
+}
+
 }  // namespace
 
 TaskResult task_dc_current(TaskContext& ctx) {
@@ -319,68 +321,40 @@ TaskResult task_dc_current(TaskContext& ctx) {
     TaskResult out;
     SweepLog log(ctx);
     Mesh mesh{};
-    double gnorm = 0.0;
-    if (info.lattice) {
-        mesh = require_mesh(ctx);
-        gnorm = std::sqrt(dot3(mesh.basis[s.direction], mesh.basis[s.direction]));
-    }
+    if (info.lattice) mesh = require_mesh(ctx);
     json rows = json::array();
     Progress progress("dc_current", static_cast<long long>(s.fields.size()), "fields");
     long long done = 0;
-    visit_model(ctx.cfg.params, [&](auto model) {
+    auto sweep = [&](const auto& solver) {
         for (double E : s.fields) {
             if (const json* prev = log.find(E)) {
                 rows.push_back(*prev);
                 progress.update(++done);
                 continue;
             }
-            QmeParams q = s.q;
-            for (int a = 0; a < 3; ++a) q.E[a] = 0.0;
             json r;
             if (E == 0.0) {  // equilibrium: no current, nothing to integrate
                 const int nd = info.lattice ? info.dim : 1;
                 r = {{"J", std::vector<double>(nd, 0.0)}, {"J_intra", std::vector<double>(nd, 0.0)},
                      {"J_inter", std::vector<double>(nd, 0.0)}, {"steps", 0}, {"error_estimate", 0.0}};
                 if (s.q.kind == Dissipation::none) r["lz_probability"] = 0.0;
-            } else if (!info.lattice) {
-                q.E[0] = E;
-                // Automatic steps: h·Δ_max ≤ 0.15 with Δ_max = 2|d| at the window's edge.
-                const double kw[3] = {s.window, 0, 0};
-                TwoBandPoint h;
-                model(kw, h);
-                const double dmax = 2.0 * std::sqrt(dot3(h.d, h.d)) + 2.0 * std::fabs(h.d0);
-                const double duration = 2.0 * s.window / std::fabs(E);
-                const long long steps = s.steps > 0 ? s.steps : static_cast<long long>(std::ceil(duration * dmax / 0.15));
-                r = with_step_halving(s, steps, [&](long long n) {
-                    return solve_continuum(model, q, s.window, n, false);
-                });
-                if (s.occupations) r["occupations"] = solve_continuum(model, q, s.window, r["steps"].get<long long>(), true)["occupations"];
             } else {
-                for (int a = 0; a < 3; ++a) q.E[a] = E * mesh.basis[s.direction][a] / gnorm;
-                const double period = gnorm / std::fabs(E);
-                // Automatic steps: h·max(Δ, rates) ≤ 0.2, Δ sampled on the mesh.
-                double dmax = 0.0;
-                const long long sample = std::min<long long>(mesh.count(), 4096);
-                for (long long i = 0; i < sample; ++i) {
-                    double k[3];
-                    mesh.k_of(i * (mesh.count() / sample), k);
-                    TwoBandPoint h;
-                    model(k, h);
-                    dmax = std::max(dmax, 2.0 * std::sqrt(dot3(h.d, h.d)));
-                }
-                const double rate = s.q.kind == Dissipation::rta ? std::max(1 / s.q.tau1, 1 / s.q.tau2) : 2 * s.q.gamma;
-                const long long steps = s.steps > 0 ? s.steps
-                                                    : std::max<long long>(64, static_cast<long long>(std::ceil(period * std::max(dmax, rate) / 0.2)));
-                r = with_step_halving(s, steps, [&](long long n) {
-                    return solve_lattice(model, q, mesh, s.direction, period, n, ctx.backend);
-                });
+                r = solve_field(solver, s, info, mesh, E);
             }
             r["E"] = E;
             log.add(r);
             rows.push_back(r);
             progress.update(++done);
         }
-    });
+    };
+    if (info.bands == 2) {
+        visit_model(ctx.cfg.params, [&](auto model) { sweep(TwoBandSolver<decltype(model)>{model}); });
+    } else {
+        visit_nband_model(ctx.cfg.params, [&](auto model) {
+            using Model = decltype(model);
+            sweep(NBandSolver<Model::bands, Model>{model});
+        });
+    }
     progress.finish();
 
     // Assemble in sweep order.

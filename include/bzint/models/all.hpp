@@ -4,7 +4,9 @@
 #include "bzint/models/dirac2d.hpp"
 #include "bzint/models/haldane.hpp"
 #include "bzint/models/landau_zener.hpp"
+#include "bzint/models/lz_pair.hpp"
 #include "bzint/models/qwz.hpp"
+#include "bzint/models/qwz_pair.hpp"
 #include "bzint/models/ti_surface.hpp"
 #include "bzint/models/tilted_dirac.hpp"
 #include "bzint/models/weyl_lattice.hpp"
@@ -16,6 +18,9 @@ struct ModelList {};
 
 using AllModels = ModelList<models::LandauZener, models::Dirac2d, models::TiSurface, models::TiltedDirac,
                             models::Qwz, models::Haldane, models::WeylLattice>;
+// N-band models (nband_traits.hpp): run by the N×N density-matrix solver (task dc_current).
+// Their ids follow the two-band ones.
+using AllNBandModels = ModelList<models::LzPair, models::QwzPair>;
 
 constexpr int kMaxModelParams = 8;
 
@@ -40,12 +45,26 @@ template <class F, class... M>
 void visit_model_list(const ModelParams& mp, F&& f, ModelList<M...>) {
     visit_model<0, F, M...>(mp, static_cast<F&&>(f));
 }
+template <class... M>
+constexpr int list_size(ModelList<M...>) {
+    return sizeof...(M);
+}
 }  // namespace detail
 
-// Calls f(model) with the concrete model object (host side; f may launch kernels).
+constexpr int kTwoBandModels = detail::list_size(AllModels{});
+
+// Calls f(model) with the concrete two-band model object (host side; f may launch kernels).
 template <class F>
 void visit_model(const ModelParams& mp, F&& f) {
     detail::visit_model_list(mp, static_cast<F&&>(f), AllModels{});
+}
+
+// The same for N-band models (ids from kTwoBandModels on).
+template <class F>
+void visit_nband_model(const ModelParams& mp, F&& f) {
+    ModelParams local = mp;
+    local.id -= kTwoBandModels;
+    detail::visit_model_list(local, static_cast<F&&>(f), AllNBandModels{});
 }
 
 }  // namespace bzint

@@ -10,7 +10,7 @@ struct Dirac2d {
     static constexpr bool lattice = false;
     static constexpr ParamSpec params[] = {{"v", 1.0}, {"m", 0.5}, {"kcut", 10.0}};
     double v, m;
-    explicit Dirac2d(const double* p) : v(p[0]), m(p[1]) {}
+    BZINT_HD explicit Dirac2d(const double* p) : v(p[0]), m(p[1]) {}
     static void bravais(double[3][3]) {}
 
     BZINT_HD void operator()(const double k[3], TwoBandPoint& h) const {

@@ -14,7 +14,7 @@ struct Haldane {
     static constexpr bool lattice = true;
     static constexpr ParamSpec params[] = {{"t1", 1.0}, {"t2", 0.1}, {"phi", 1.5707963267948966}, {"M", 0.0}};
     double t1, t2c, t2s, M;  // t2c = 2 t2 cos φ, t2s = 2 t2 sin φ
-    explicit Haldane(const double* p) : t1(p[0]), t2c(2 * p[1] * cos(p[2])), t2s(2 * p[1] * sin(p[2])), M(p[3]) {}
+    BZINT_HD explicit Haldane(const double* p) : t1(p[0]), t2c(2 * p[1] * cos(p[2])), t2s(2 * p[1] * sin(p[2])), M(p[3]) {}
     static void bravais(double A[3][3]) {
         const double r3 = 1.7320508075688772;
         set_rows(A, {{r3, 0, 0}, {r3 / 2, 1.5, 0}, {0, 0, 1}});

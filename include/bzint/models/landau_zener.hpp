@@ -10,7 +10,7 @@ struct LandauZener {
     static constexpr bool lattice = false;
     static constexpr ParamSpec params[] = {{"v", 1.0}, {"delta", 1.0}};
     double v, delta;
-    explicit LandauZener(const double* p) : v(p[0]), delta(p[1]) {}
+    BZINT_HD explicit LandauZener(const double* p) : v(p[0]), delta(p[1]) {}
     static void bravais(double[3][3]) {}
 
     BZINT_HD void operator()(const double k[3], TwoBandPoint& h) const {

@@ -11,7 +11,7 @@ struct Qwz {
     static constexpr bool lattice = true;
     static constexpr ParamSpec params[] = {{"u", -1.0}};
     double u;
-    explicit Qwz(const double* p) : u(p[0]) {}
+    BZINT_HD explicit Qwz(const double* p) : u(p[0]) {}
     static void bravais(double A[3][3]) {
         set_rows(A, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}});
     }

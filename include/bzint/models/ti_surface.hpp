@@ -11,7 +11,7 @@ struct TiSurface {
     static constexpr bool lattice = false;
     static constexpr ParamSpec params[] = {{"v", 1.0}, {"M", 0.5}, {"kcut", 10.0}};
     double v, M;
-    explicit TiSurface(const double* p) : v(p[0]), M(p[1]) {}
+    BZINT_HD explicit TiSurface(const double* p) : v(p[0]), M(p[1]) {}
     static void bravais(double[3][3]) {}
 
     BZINT_HD void operator()(const double k[3], TwoBandPoint& h) const {

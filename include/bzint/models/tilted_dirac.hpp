@@ -11,7 +11,7 @@ struct TiltedDirac {
     static constexpr bool lattice = false;
     static constexpr ParamSpec params[] = {{"t", 0.1}, {"v", 1.0}, {"s", 1.0}, {"Delta", 0.1}, {"kcut", 10.0}};
     double t, v, s, Delta;
-    explicit TiltedDirac(const double* p) : t(p[0]), v(p[1]), s(p[2]), Delta(p[3]) {}
+    BZINT_HD explicit TiltedDirac(const double* p) : t(p[0]), v(p[1]), s(p[2]), Delta(p[3]) {}
     static void bravais(double[3][3]) {}
 
     BZINT_HD void operator()(const double k[3], TwoBandPoint& h) const {

@@ -12,7 +12,7 @@ struct WeylLattice {
     static constexpr bool lattice = true;
     static constexpr ParamSpec params[] = {{"t", 1.0}, {"m", 1.0}, {"k0", 1.0}, {"b0", 0.0}};
     double t, m, ck0, b0;
-    explicit WeylLattice(const double* p) : t(p[0]), m(p[1]), ck0(cos(p[2])), b0(p[3]) {}
+    BZINT_HD explicit WeylLattice(const double* p) : t(p[0]), m(p[1]), ck0(cos(p[2])), b0(p[3]) {}
     static void bravais(double A[3][3]) {
         set_rows(A, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}});
     }

@@ -6,7 +6,6 @@ namespace bzint {
 
 // Solves A x = b in place (A is n×n row-major, overwritten; b becomes x) by Gaussian
 // elimination with partial pivoting. Returns false when A is singular to working precision.
-template <int NMAX>
 BZINT_HD bool solve_dense(int n, double* A, double* b) {
     for (int col = 0; col < n; ++col) {
         int piv = col;

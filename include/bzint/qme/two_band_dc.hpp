@@ -104,7 +104,7 @@ BZINT_HD LineCurrent two_band_periodic_line(const Model& model, const QmeParams&
         for (int c = 0; c < 4; ++c) A[r * 4 + c] = (r == c ? 1.0 : 0.0) - z[c][r];
         y0[r] = z[4][r];
     }
-    ok = ok && solve_dense<4>(4, A, y0);
+    ok = ok && solve_dense(4, A, y0);
     for (int a = 0; a < 3; ++a) {
         double J = z[4][4 + a] - jeq[a], Ji = z[4][7 + a] - jeq[a];
         for (int c = 0; c < 4; ++c) {

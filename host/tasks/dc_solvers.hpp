@@ -1,0 +1,128 @@
+// The two density-matrix solvers behind task dc_current, behind one interface so the
+// sweep, tails and line reduction are written once: TwoBandSolver (Bloch form, fast) and
+// NBandSolver<N> (N×N, instantaneous eigenbasis from the Jacobi solver).
+#pragma once
+#include <vector>
+
+#include "bzint/qme/nband_dc.hpp"
+#include "bzint/qme/two_band_dc.hpp"
+
+namespace bzint {
+
+template <class Model>
+struct TwoBandSolver {
+    Model model;
+    using State = std::vector<double>;  // (a, r)
+    static constexpr long long work_doubles = 0;
+
+    LineCurrent line(const QmeParams& q, const double k0[3], double period, int steps, double*) const {
+        return two_band_periodic_line(model, q, k0, period, steps);
+    }
+    LineCurrent trajectory(const QmeParams& q, double K, int steps, State& end, TrajectoryRecord* rec) const {
+        end.assign(4, 0.0);
+        return two_band_trajectory(model, q, K, steps, end.data(), rec);
+    }
+    // The first-order current minus equilibrium at κ (x component), total or intraband.
+    double first_order_current(const QmeParams& q, double kappa, bool intra) const {
+        const double k[3] = {kappa, 0, 0};
+        TwoBandPoint h;
+        model(k, h);
+        const TwoBandSnapshot s = two_band_snapshot(h, q);
+        double y[4], j[3], ji[3], je[3];
+        two_band_adiabatic_state(q, s, y);
+        const double g1 = relaxation_rate(q);
+        if (g1 > 0) {  // populations f + E ∂_κ f / γ1 (Eq. 7)
+            const double dep = h.dd0[0] + dot3(s.dhat, h.dd[0]), dem = h.dd0[0] - dot3(s.dhat, h.dd[0]);
+            const double dnp = q.E[0] * s.fp_plus * dep / g1, dnm = q.E[0] * s.fp_minus * dem / g1;
+            y[0] += dnp + dnm;
+            for (int i = 0; i < 3; ++i) y[1 + i] += (dnp - dnm) * s.dhat[i];
+        }
+        two_band_current(h, s, y, j, ji);
+        two_band_equilibrium_current(h, s, je);
+        return (intra ? ji[0] : j[0]) - je[0];
+    }
+    // −Σ_α v_α δn_α at κ for the final state's excess over the first-order state, and the
+    // population of the upper half of the bands.
+    void end_state(const QmeParams& q, double kappa, const State& y, double& minus_v_dn, double& upper) const {
+        const double k[3] = {kappa, 0, 0};
+        TwoBandPoint h;
+        model(k, h);
+        const TwoBandSnapshot s = two_band_snapshot(h, q);
+        double yad[4];
+        two_band_adiabatic_state(q, s, yad);
+        const double dpar = dot3(y.data() + 1, s.dhat) - dot3(yad + 1, s.dhat), da = y[0] - yad[0];
+        const double vp = h.dd0[0] + dot3(s.dhat, h.dd[0]), vm = h.dd0[0] - dot3(s.dhat, h.dd[0]);
+        minus_v_dn = -(vp * 0.5 * (da + dpar) + vm * 0.5 * (da - dpar));
+        upper = 0.5 * (y[0] + dot3(y.data() + 1, s.dhat));
+    }
+    // ε_max − ε_min at k (sets the automatic step).
+    double width(const double k[3]) const {
+        TwoBandPoint h;
+        model(k, h);
+        return 2.0 * sqrt(dot3(h.d, h.d));
+    }
+    static double relaxation_rate(const QmeParams& q) {
+        return q.kind == Dissipation::rta ? 1.0 / q.tau1 : q.kind == Dissipation::dpa ? 2.0 * q.gamma : 0.0;
+    }
+};
+
+template <int N, class Model>
+struct NBandSolver {
+    Model model;
+    using State = std::vector<cplx>;  // ρ, row-major
+    static constexpr long long work_doubles = nband_workspace_doubles<N>();
+
+    LineCurrent line(const QmeParams& q, const double k0[3], double period, int steps, double* work) const {
+        return nband_periodic_line<N>(model, q, k0, period, steps, work);
+    }
+    LineCurrent trajectory(const QmeParams& q, double K, int steps, State& end, TrajectoryRecord* rec) const {
+        cplx rho[N][N];
+        const LineCurrent lc = nband_trajectory<N>(model, q, K, steps, rho, rec);
+        end.assign(&rho[0][0], &rho[0][0] + N * N);
+        return lc;
+    }
+    void snapshot(const QmeParams& q, double kappa, NBandSnapshot<N>& s) const {
+        const double k[3] = {kappa, 0, 0};
+        nband_snapshot<N>(model, q, k, s);
+    }
+    double first_order_current(const QmeParams& q, double kappa, bool intra) const {
+        NBandSnapshot<N> s;
+        snapshot(q, kappa, s);
+        cplx rho[N][N];
+        nband_adiabatic_state<N>(q, s, rho);
+        const double g1 = TwoBandSolver<Model>::relaxation_rate(q);
+        if (g1 > 0)  // populations f + E ∂_κ f / γ1, added in the eigenbasis
+            for (int i = 0; i < N; ++i)
+                for (int j = 0; j < N; ++j)
+                    for (int al = 0; al < N; ++al)
+                        rho[i][j] += (q.E[0] * s.fp[al] * s.v[0][al] / g1) * (s.U[i][al] * conj(s.U[j][al]));
+        double j[3], ji[3], je[3];
+        nband_current<N>(s, rho, j, ji);
+        nband_equilibrium_current<N>(s, je);
+        return (intra ? ji[0] : j[0]) - je[0];
+    }
+    void end_state(const QmeParams& q, double kappa, const State& y, double& minus_v_dn, double& upper) const {
+        NBandSnapshot<N> s;
+        snapshot(q, kappa, s);
+        cplx rho[N][N], ad[N][N], r[N][N], rad[N][N];
+        for (int i = 0; i < N; ++i)
+            for (int j = 0; j < N; ++j) rho[i][j] = y[i * N + j];
+        nband_adiabatic_state<N>(q, s, ad);
+        to_eigenbasis<N>(s, rho, r);
+        to_eigenbasis<N>(s, ad, rad);
+        minus_v_dn = 0.0;
+        upper = 0.0;
+        for (int al = 0; al < N; ++al) {
+            minus_v_dn -= s.v[0][al] * (r[al][al].re - rad[al][al].re);
+            if (al >= N / 2) upper += r[al][al].re;
+        }
+    }
+    double width(const double k[3]) const {
+        QmeParams q{};
+        NBandSnapshot<N> s;
+        nband_snapshot<N>(model, q, k, s);
+        return s.e[N - 1] - s.e[0];
+    }
+};
+
+}  // namespace bzint

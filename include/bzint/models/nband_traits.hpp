@@ -1,0 +1,61 @@
+// N-band models: H(k) and its k-derivatives as complex N×N matrices (orbital basis).
+// A model struct provides what a two-band model does (name, dim, lattice, params,
+// bravais, constructor; see model_traits.hpp) plus `static constexpr int bands = N;` and
+//   BZINT_HD void operator()(const double k[3], NBandPoint<N>& p) const;
+#pragma once
+#include "bzint/linalg/complex.hpp"
+#include "bzint/models/model_traits.hpp"
+
+namespace bzint {
+
+template <int N>
+struct NBandPoint {
+    cplx H[N][N];
+    cplx dH[3][N][N];  // ∂_a H
+};
+
+template <int N>
+BZINT_HD void clear(NBandPoint<N>& p) {
+    for (int i = 0; i < N; ++i)
+        for (int j = 0; j < N; ++j) {
+            p.H[i][j] = {0.0, 0.0};
+            for (int a = 0; a < 3; ++a) p.dH[a][i][j] = {0.0, 0.0};
+        }
+}
+
+// Writes d0 + d·σ (and its derivatives) into the 2×2 block starting at row/column `at`.
+BZINT_HD void add_two_band_block(const TwoBandPoint& t, int at, cplx (*H)[4], cplx (*dH)[4][4]) {
+    H[at][at] += {t.d0 + t.d[2], 0.0};
+    H[at + 1][at + 1] += {t.d0 - t.d[2], 0.0};
+    H[at][at + 1] += {t.d[0], -t.d[1]};
+    H[at + 1][at] += {t.d[0], t.d[1]};
+    for (int a = 0; a < 3; ++a) {
+        dH[a][at][at] += {t.dd0[a] + t.dd[a][2], 0.0};
+        dH[a][at + 1][at + 1] += {t.dd0[a] - t.dd[a][2], 0.0};
+        dH[a][at][at + 1] += {t.dd[a][0], -t.dd[a][1]};
+        dH[a][at + 1][at] += {t.dd[a][0], t.dd[a][1]};
+    }
+}
+
+// A two-band model seen as an N = 2 model (for the N-band solvers and their tests).
+template <class TwoBand>
+struct AsNBand {
+    static constexpr int bands = 2;
+    TwoBand model;
+    BZINT_HD void operator()(const double k[3], NBandPoint<2>& p) const {
+        TwoBandPoint t;
+        model(k, t);
+        p.H[0][0] = {t.d0 + t.d[2], 0.0};
+        p.H[1][1] = {t.d0 - t.d[2], 0.0};
+        p.H[0][1] = {t.d[0], -t.d[1]};
+        p.H[1][0] = {t.d[0], t.d[1]};
+        for (int a = 0; a < 3; ++a) {
+            p.dH[a][0][0] = {t.dd0[a] + t.dd[a][2], 0.0};
+            p.dH[a][1][1] = {t.dd0[a] - t.dd[a][2], 0.0};
+            p.dH[a][0][1] = {t.dd[a][0], -t.dd[a][1]};
+            p.dH[a][1][0] = {t.dd[a][0], t.dd[a][1]};
+        }
+    }
+};
+
+}  // namespace bzint

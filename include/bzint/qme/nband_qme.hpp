@@ -1,0 +1,170 @@
+// The QME of the RTA/DPA paper for N bands, in the orbital basis (docs/qme.md):
+//   dρ/dt = −i[H(κ(t)), ρ] + U D′(U†ρU) U†,
+// with H(κ) = U diag(ε) U† and the dissipator D′ written in the instantaneous eigenbasis:
+//   RTA:  D′_αα = −(ρ′_αα − f_α)/τ1,  D′_αβ = −ρ′_αβ/τ2;
+//   DPA:  D0′ = −2Γ(ρ′ − diag f),
+//         D1′_αβ = −2Γ W_αβ (f_β − f_α)/(ε_α − ε_β)                       (α ≠ β),
+//         D2′_αα = 2Γ Σ_{β≠α} |W_αβ|²/(ε_α − ε_β)² [(f_β − f_α) + (ε_α − ε_β) f′(ε_β)],
+//   W_αβ = E·A_αβ = i⟨u_α|E·∂H|u_β⟩/(ε_β − ε_α)  (interband Berry connection).
+// For N = 2 these are Eqs. 16–18 exactly (two_band_qme.hpp is the same equation in Bloch
+// form). Pairs closer than kDegenerateGap are treated as decoupled (W = 0): exact for
+// symmetry-decoupled blocks, documented as a limitation for true degeneracies.
+#pragma once
+#include "bzint/fermi.hpp"
+#include "bzint/linalg/hermitian_jacobi.hpp"
+#include "bzint/models/nband_traits.hpp"
+#include "bzint/qme/dissipation.hpp"
+
+namespace bzint {
+
+constexpr double kDegenerateGap = 1e-9;
+
+template <int N>
+struct NBandSnapshot {
+    NBandPoint<N> p;
+    double e[N];
+    cplx U[N][N];
+    double f[N], fp[N];
+    double v[3][N];  // band velocities ⟨u|∂_a H|u⟩
+    cplx W[N][N];    // E·A in the eigenbasis, zero diagonal
+    bool ok;
+};
+
+template <int N, class Model>
+BZINT_HD void nband_snapshot(const Model& model, const QmeParams& q, const double k[3], NBandSnapshot<N>& s) {
+    model(k, s.p);
+    cplx A[N][N];
+    for (int i = 0; i < N; ++i)
+        for (int j = 0; j < N; ++j) A[i][j] = s.p.H[i][j];
+    s.ok = hermitian_eigen<N>(A, s.e, s.U);
+    for (int al = 0; al < N; ++al) {
+        s.f[al] = fermi(s.e[al] - q.mu, q.T);
+        s.fp[al] = q.T > 0 ? fermi_derivs(s.e[al] - q.mu, q.T).f1 : 0.0;
+    }
+    // X_a = U† ∂_a H U; W = i (E·X)_αβ/(ε_β − ε_α).
+    for (int al = 0; al < N; ++al)
+        for (int be = 0; be < N; ++be) s.W[al][be] = {0.0, 0.0};
+    for (int a = 0; a < 3; ++a) {
+        for (int al = 0; al < N; ++al)
+            for (int be = 0; be < N; ++be) {
+                cplx x = {0.0, 0.0};
+                for (int i = 0; i < N; ++i) {
+                    cplx row = {0.0, 0.0};
+                    for (int j = 0; j < N; ++j) row += s.p.dH[a][i][j] * s.U[j][be];
+                    x += conj(s.U[i][al]) * row;
+                }
+                if (al == be) s.v[a][al] = x.re;
+                const double gap = s.e[be] - s.e[al];
+                if (al != be && fabs(gap) > kDegenerateGap) s.W[al][be] += (q.E[a] / gap) * times_i(x);
+            }
+    }
+}
+
+template <int N>
+BZINT_HD void to_eigenbasis(const NBandSnapshot<N>& s, const cplx (&rho)[N][N], cplx (&out)[N][N]) {
+    cplx t[N][N];
+    for (int i = 0; i < N; ++i)
+        for (int be = 0; be < N; ++be) {
+            cplx x = {0.0, 0.0};
+            for (int j = 0; j < N; ++j) x += rho[i][j] * s.U[j][be];
+            t[i][be] = x;
+        }
+    for (int al = 0; al < N; ++al)
+        for (int be = 0; be < N; ++be) {
+            cplx x = {0.0, 0.0};
+            for (int i = 0; i < N; ++i) x += conj(s.U[i][al]) * t[i][be];
+            out[al][be] = x;
+        }
+}
+
+// drho = −i[H, ρ] + U D′ U†; `homogeneous` drops the ρ-independent terms.
+template <int N>
+BZINT_HD void nband_qme_rhs(const QmeParams& q, const NBandSnapshot<N>& s, const cplx (&rho)[N][N], cplx (&drho)[N][N],
+                            bool homogeneous) {
+    for (int i = 0; i < N; ++i)
+        for (int j = 0; j < N; ++j) {
+            cplx c = {0.0, 0.0};
+            for (int k = 0; k < N; ++k) c += s.p.H[i][k] * rho[k][j] - rho[i][k] * s.p.H[k][j];
+            drho[i][j] = {c.im, -c.re};  // −i c
+        }
+    if (q.kind == Dissipation::none) return;
+    cplx r[N][N], D[N][N];
+    to_eigenbasis(s, rho, r);
+    const double src = homogeneous ? 0.0 : 1.0;
+    const double g1 = q.kind == Dissipation::rta ? 1.0 / q.tau1 : 2.0 * q.gamma;
+    const double g2 = q.kind == Dissipation::rta ? 1.0 / q.tau2 : 2.0 * q.gamma;
+    for (int al = 0; al < N; ++al)
+        for (int be = 0; be < N; ++be)
+            D[al][be] = al == be ? cplx{-g1 * (r[al][al].re - src * s.f[al]), -g1 * r[al][al].im} : -g2 * r[al][be];
+    if (q.kind == Dissipation::dpa && !homogeneous) {
+        for (int al = 0; al < N; ++al)
+            for (int be = 0; be < N; ++be) {
+                if (al == be || (s.W[al][be].re == 0.0 && s.W[al][be].im == 0.0)) continue;
+                const double de = s.e[al] - s.e[be];
+                if (q.d1) D[al][be] -= (2.0 * q.gamma * (s.f[be] - s.f[al]) / de) * s.W[al][be];
+                if (q.d2)
+                    D[al][al].re += 2.0 * q.gamma * norm2(s.W[al][be]) / (de * de) * ((s.f[be] - s.f[al]) + de * s.fp[be]);
+            }
+    }
+    for (int i = 0; i < N; ++i)  // drho += U D U†
+        for (int j = 0; j < N; ++j) {
+            cplx x = {0.0, 0.0};
+            for (int al = 0; al < N; ++al) {
+                cplx row = {0.0, 0.0};
+                for (int be = 0; be < N; ++be) row += D[al][be] * conj(s.U[j][be]);
+                x += s.U[i][al] * row;
+            }
+            drho[i][j] += x;
+        }
+}
+
+// j_a = −Re Tr[∂_a H ρ] and its intraband part −Σ_α v_aα ρ′_αα.
+template <int N>
+BZINT_HD void nband_current(const NBandSnapshot<N>& s, const cplx (&rho)[N][N], double j[3], double j_intra[3]) {
+    cplx r[N][N];
+    to_eigenbasis(s, rho, r);
+    for (int a = 0; a < 3; ++a) {
+        double t = 0.0, ti = 0.0;
+        for (int i = 0; i < N; ++i)
+            for (int k = 0; k < N; ++k) t += (s.p.dH[a][i][k] * rho[k][i]).re;
+        for (int al = 0; al < N; ++al) ti += s.v[a][al] * r[al][al].re;
+        j[a] = -t;
+        j_intra[a] = -ti;
+    }
+}
+
+template <int N>
+BZINT_HD void nband_equilibrium_current(const NBandSnapshot<N>& s, double j[3]) {
+    for (int a = 0; a < 3; ++a) {
+        double t = 0.0;
+        for (int al = 0; al < N; ++al) t += s.f[al] * s.v[a][al];
+        j[a] = -t;
+    }
+}
+
+// The first-order steady state: ρ′ = diag(f) + coherences −W_αβ (f_β − f_α)/(ε_α − ε_β − iγ2),
+// γ2 = 0 for the DPA with D1 and the coherent case (Eqs. 8 and 19).
+template <int N>
+BZINT_HD void nband_adiabatic_state(const QmeParams& q, const NBandSnapshot<N>& s, cplx (&rho)[N][N]) {
+    const double g2 = q.kind == Dissipation::rta ? 1.0 / q.tau2 : (q.kind == Dissipation::dpa && !q.d1) ? 2.0 * q.gamma : 0.0;
+    cplx r[N][N];
+    for (int al = 0; al < N; ++al)
+        for (int be = 0; be < N; ++be) {
+            if (al == be) {
+                r[al][be] = {s.f[al], 0.0};
+                continue;
+            }
+            const double de = s.e[al] - s.e[be], df = s.f[be] - s.f[al];
+            const cplx inv = {de / (de * de + g2 * g2), g2 / (de * de + g2 * g2)};  // 1/(de − i g2)
+            r[al][be] = -df * (s.W[al][be] * inv);
+        }
+    for (int i = 0; i < N; ++i)
+        for (int j = 0; j < N; ++j) {
+            cplx x = {0.0, 0.0};
+            for (int al = 0; al < N; ++al)
+                for (int be = 0; be < N; ++be) x += s.U[i][al] * (r[al][be] * conj(s.U[j][be]));
+            rho[i][j] = x;
+        }
+}
+
+}  // namespace bzint
