@@ -29,7 +29,7 @@ struct TwoBandSolver {
         model(k, h);
         const TwoBandSnapshot s = two_band_snapshot(h, q);
         double y[4], j[3], ji[3], je[3];
-        two_band_adiabatic_state(q, s, y);
+        two_band_adiabatic_state(q, h, s, y);
         const double g1 = relaxation_rate(q);
         if (g1 > 0) {  // populations f + E ∂_κ f / γ1 (Eq. 7)
             const double dep = h.dd0[0] + dot3(s.dhat, h.dd[0]), dem = h.dd0[0] - dot3(s.dhat, h.dd[0]);
@@ -49,7 +49,7 @@ struct TwoBandSolver {
         model(k, h);
         const TwoBandSnapshot s = two_band_snapshot(h, q);
         double yad[4];
-        two_band_adiabatic_state(q, s, yad);
+        two_band_adiabatic_state(q, h, s, yad);
         const double dpar = dot3(y.data() + 1, s.dhat) - dot3(yad + 1, s.dhat), da = y[0] - yad[0];
         const double vp = h.dd0[0] + dot3(s.dhat, h.dd[0]), vm = h.dd0[0] - dot3(s.dhat, h.dd[0]);
         minus_v_dn = -(vp * 0.5 * (da + dpar) + vm * 0.5 * (da - dpar));

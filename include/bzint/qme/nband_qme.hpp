@@ -3,7 +3,7 @@
 // with H(κ) = U diag(ε) U† and the dissipator D′ written in the instantaneous eigenbasis:
 //   RTA:  D′_αα = −(ρ′_αα − f_α)/τ1,  D′_αβ = −ρ′_αβ/τ2;
 //   DPA:  D0′ = −2Γ(ρ′ − diag f),
-//         D1′_αβ = −2Γ W_αβ (f_β − f_α)/(ε_α − ε_β)                       (α ≠ β),
+//         D1′_αβ = −2Γ W_αβ c_αβ, c_αβ = (f_β − f_α)/(ε_α − ε_β) + (S49 terms, dpa_d1.hpp)  (α ≠ β),
 //         D2′_αα = 2Γ Σ_{β≠α} |W_αβ|²/(ε_α − ε_β)² [(f_β − f_α) + (ε_α − ε_β) f′(ε_β)],
 //   W_αβ = E·A_αβ = i⟨u_α|E·∂H|u_β⟩/(ε_β − ε_α)  (interband Berry connection).
 // For N = 2 these are Eqs. 16–18 exactly (two_band_qme.hpp is the same equation in Bloch
@@ -14,6 +14,7 @@
 #include "bzint/linalg/hermitian_jacobi.hpp"
 #include "bzint/models/nband_traits.hpp"
 #include "bzint/qme/dissipation.hpp"
+#include "bzint/qme/dpa_d1.hpp"
 
 namespace bzint {
 
@@ -101,7 +102,9 @@ BZINT_HD void nband_qme_rhs(const QmeParams& q, const NBandSnapshot<N>& s, const
             for (int be = 0; be < N; ++be) {
                 if (al == be || (s.W[al][be].re == 0.0 && s.W[al][be].im == 0.0)) continue;
                 const double de = s.e[al] - s.e[be];
-                if (q.d1) D[al][be] -= (2.0 * q.gamma * (s.f[be] - s.f[al]) / de) * s.W[al][be];
+                if (q.d1)
+                    D[al][be] -= (2.0 * q.gamma) * (s.W[al][be] *
+                                                    dpa_d1_factor(q, s.e[al], s.e[be], s.f[al], s.f[be], s.fp[al], s.fp[be]));
                 if (q.d2)
                     D[al][al].re += 2.0 * q.gamma * norm2(s.W[al][be]) / (de * de) * ((s.f[be] - s.f[al]) + de * s.fp[be]);
             }
@@ -142,22 +145,15 @@ BZINT_HD void nband_equilibrium_current(const NBandSnapshot<N>& s, double j[3]) 
     }
 }
 
-// The first-order steady state: ρ′ = diag(f) + coherences −W_αβ (f_β − f_α)/(ε_α − ε_β − iγ2),
-// γ2 = 0 for the DPA with D1 and the coherent case (Eqs. 8 and 19).
+// The first-order steady state: ρ′ = diag(f) + coherences W_αβ m_αβ (dpa_d1.hpp
+// first_order_coherence: Eq. 8 for the RTA, Eq. 19 for the DPA).
 template <int N>
 BZINT_HD void nband_adiabatic_state(const QmeParams& q, const NBandSnapshot<N>& s, cplx (&rho)[N][N]) {
-    const double g2 = q.kind == Dissipation::rta ? 1.0 / q.tau2 : (q.kind == Dissipation::dpa && !q.d1) ? 2.0 * q.gamma : 0.0;
     cplx r[N][N];
     for (int al = 0; al < N; ++al)
-        for (int be = 0; be < N; ++be) {
-            if (al == be) {
-                r[al][be] = {s.f[al], 0.0};
-                continue;
-            }
-            const double de = s.e[al] - s.e[be], df = s.f[be] - s.f[al];
-            const cplx inv = {de / (de * de + g2 * g2), g2 / (de * de + g2 * g2)};  // 1/(de − i g2)
-            r[al][be] = -df * (s.W[al][be] * inv);
-        }
+        for (int be = 0; be < N; ++be)
+            r[al][be] = al == be ? cplx{s.f[al], 0.0}
+                                 : s.W[al][be] * first_order_coherence(q, s.e[al], s.e[be], s.f[al], s.f[be], s.fp[al], s.fp[be]);
     for (int i = 0; i < N; ++i)
         for (int j = 0; j < N; ++j) {
             cplx x = {0.0, 0.0};

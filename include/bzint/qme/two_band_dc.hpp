@@ -120,18 +120,14 @@ BZINT_HD LineCurrent two_band_periodic_line(const Model& model, const QmeParams&
 
 // The first-order (adiabatic) steady state at a snapshot: populations f (their O(E) shift
 // (E·∇f)/γ1 is added where it matters, in the tails of dc_current), and the coherence
-// −W δf/(Δ − iγ2) of Eq. 8, with γ2 = 0 for Eq. 19 (the DPA) and the coherent case.
-BZINT_HD void two_band_adiabatic_state(const QmeParams& q, const TwoBandSnapshot& s, double y[4]) {
+// ρ_+− = W_+− m of dpa_d1.hpp first_order_coherence (Eq. 8 for the RTA, Eq. 19 for the DPA).
+BZINT_HD void two_band_adiabatic_state(const QmeParams& q, const TwoBandPoint& h, const TwoBandSnapshot& s, double y[4]) {
     two_band_equilibrium_state(s, y);
-    const double delta = 2.0 * s.dn, df = s.f_minus - s.f_plus;
     double w2[3], rot[3];  // w2 = d̂ × ∂_E d̂ = Bloch vector of 2W; i·W ↔ −d̂ × w
     cross3(s.dhat, s.dE_dhat, w2);
     cross3(s.dhat, w2, rot);
-    // Eq. 19 (the DPA with D1) has no damping in the denominator; the RTA, the DPA without
-    // D1 (its D0 is an RTA with τ2 = 1/2Γ) and Eq. 8 do.
-    const double g2 = q.kind == Dissipation::rta ? 1.0 / q.tau2 : (q.kind == Dissipation::dpa && !q.d1) ? 2.0 * q.gamma : 0.0;
-    const double den = delta * delta + g2 * g2;
-    for (int i = 0; i < 3; ++i) y[1 + i] += -df / den * (delta * w2[i] - g2 * rot[i]);
+    const cplx m = first_order_coherence(q, h.d0 + s.dn, h.d0 - s.dn, s.f_plus, s.f_minus, s.fp_plus, s.fp_minus);
+    for (int i = 0; i < 3; ++i) y[1 + i] += m.re * w2[i] - m.im * rot[i];
 }
 
 }  // namespace bzint
@@ -162,7 +158,7 @@ BZINT_HD LineCurrent two_band_trajectory(const Model& model, const QmeParams& q,
     TwoBandStage<Model> s0, s1, s2;
     stage_at(model, q, k0, 0.0, s0);
     double z[1][kAug] = {};
-    two_band_adiabatic_state(q, s0.s, z[0]);
+    two_band_adiabatic_state(q, s0.h, s0.s, z[0]);
     double jeq[3] = {0, 0, 0};
     bool ok = stage_finite(s0);
     for (int n = 0; n < steps; ++n) {

@@ -8,14 +8,17 @@
 //   RTA (Eq. 2):   ȧ = −(a − f_+ − f_−)/τ1,
 //                  ṙ = −(r·d̂ − (f_+ − f_−)) d̂/τ1 − (r − (r·d̂)d̂)/τ2;
 //   DPA D0 (Eq. 16, S48): the RTA with τ1 = τ2 = 1/2Γ;
-//   DPA D1 (Eq. 17): −2Γ (δf/Δ) W, with W = Σ_{α≠β} W_αβ |u_α⟩⟨u_β| = ½ (d̂ × ∂_E d̂)·σ,
-//                  ∂_E = E·∇_k, δf = f_− − f_+, Δ = ε_+ − ε_− = 2|d|;
+//   DPA D1 (Eq. 17, S49): −2Γ Σ_{α≠β} W_αβ c_αβ |u_α⟩⟨u_β| (dpa_d1.hpp), where
+//                  W = Σ_{α≠β} W_αβ |u_α⟩⟨u_β| = ½ (d̂ × ∂_E d̂)·σ, ∂_E = E·∇_k, and
+//                  c_+− = δf/Δ + …, δf = f_− − f_+, Δ = ε_+ − ε_− = 2|d|; multiplying W_+− by i
+//                  turns its Bloch vector w into −d̂ × w;
 //   DPA D2 (Eq. 18): diagonal, D2_±± = ±2Γ (|W|²/Δ²)(δf + Δ f′(ε_∓)), |W|² = |∂_E d̂|²/4.
 // The whole right-hand side is affine in y = (a, r): with `homogeneous` the y-independent
 // terms are dropped (used to build the one-period map of the periodic orbit).
 #pragma once
 #include "bzint/fermi.hpp"
 #include "bzint/qme/dissipation.hpp"
+#include "bzint/qme/dpa_d1.hpp"
 #include "bzint/two_band.hpp"
 
 namespace bzint {
@@ -67,10 +70,13 @@ BZINT_HD void two_band_qme_rhs(const QmeParams& q, const TwoBandPoint& h, const 
         dy[1 + i] -= inv1 * (r_par - pop_diff) * s.dhat[i] + inv2 * (r[i] - r_par * s.dhat[i]);
     if (q.kind != Dissipation::dpa || homogeneous) return;
     const double delta = 2.0 * s.dn, df = s.f_minus - s.f_plus;
-    if (q.d1) {  // −2Γ (δf/Δ) (d̂ × ∂_E d̂)  (the Bloch vector of 2W is d̂ × ∂_E d̂)
-        double w2[3];
+    if (q.d1) {  // −2Γ (Re c · w2 − Im c · d̂ × w2), w2 = d̂ × ∂_E d̂ the Bloch vector of 2W
+        double w2[3], rot[3];
         cross3(s.dhat, s.dE_dhat, w2);
-        for (int i = 0; i < 3; ++i) dy[1 + i] -= 2.0 * q.gamma * df / delta * w2[i];
+        cross3(s.dhat, w2, rot);
+        const double ep = h.d0 + s.dn, em = h.d0 - s.dn;
+        const cplx c = dpa_d1_factor(q, ep, em, s.f_plus, s.f_minus, s.fp_plus, s.fp_minus);
+        for (int i = 0; i < 3; ++i) dy[1 + i] -= 2.0 * q.gamma * (c.re * w2[i] - c.im * rot[i]);
     }
     if (q.d2) {
         const double g = 0.25 * dot3(s.dE_dhat, s.dE_dhat) / (delta * delta);
