@@ -18,6 +18,7 @@
 #include "../host/neumaier.hpp"
 #include "../host/progress.hpp"
 #include "bzint/per_k.hpp"
+#include "bzint/qme/nband_dc.hpp"
 #include "cuda_backend.hpp"
 
 namespace bzint::cuda {
@@ -101,6 +102,21 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
     return first_bad == ULLONG_MAX ? -1 : static_cast<long long>(first_bad);
 }
 
+template <class Model>
+__global__ void two_band_lines_kernel(Model model, QmeParams q, const double* k0, long long lines, double period,
+                                      int steps, LineCurrent* out) {
+    const long long l = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
+    if (l < lines) out[l] = two_band_periodic_line(model, q, k0 + 3 * l, period, steps);
+}
+
+template <int N, class Model>
+__global__ void nband_lines_kernel(Model model, QmeParams q, const double* k0, long long lines, double period, int steps,
+                                   double* work, LineCurrent* out) {
+    const long long l = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
+    if (l < lines)
+        out[l] = nband_periodic_line<N>(model, q, k0 + 3 * l, period, steps, work + l * nband_workspace_doubles<N>());
+}
+
 }  // namespace
 
 bool compiled() { return true; }
@@ -158,6 +174,34 @@ long long chern_reduce(const ModelParams& mp, const Mesh& mesh, std::vector<Neum
         bad = keyed_reduce(ChernFn<Model>{model, mesh}, mesh.count(), total, progress);
     });
     return bad;
+}
+
+void dc_lines(const ModelParams& mp, int bands, const QmeParams& q, const std::vector<double>& k0, double period,
+              int steps, std::vector<LineCurrent>& out) {
+    const long long lines = static_cast<long long>(k0.size() / 3);
+    thrust::device_vector<double> dk(k0.begin(), k0.end());
+    thrust::device_vector<LineCurrent> dout(lines);
+    constexpr int kLineThreads = 64;
+    const unsigned grid = static_cast<unsigned>((lines + kLineThreads - 1) / kLineThreads);
+    if (bands == 2) {
+        visit_model(mp, [&](auto model) {
+            two_band_lines_kernel<<<grid, kLineThreads>>>(model, q, thrust::raw_pointer_cast(dk.data()), lines, period,
+                                                          steps, thrust::raw_pointer_cast(dout.data()));
+        });
+    } else {
+        visit_nband_model(mp, [&](auto model) {
+            using Model = decltype(model);
+            constexpr int N = Model::bands;
+            thrust::device_vector<double> work(lines * nband_workspace_doubles<N>());
+            nband_lines_kernel<N><<<grid, kLineThreads>>>(model, q, thrust::raw_pointer_cast(dk.data()), lines, period,
+                                                         steps, thrust::raw_pointer_cast(work.data()),
+                                                         thrust::raw_pointer_cast(dout.data()));
+            check(cudaDeviceSynchronize(), "nband_lines_kernel");
+        });
+    }
+    check(cudaGetLastError(), "dc_lines");
+    out.resize(lines);
+    thrust::copy(dout.begin(), dout.end(), out.begin());
 }
 
 }  // namespace bzint::cuda

@@ -7,6 +7,7 @@
 
 #include "bzint/fermi_scan.hpp"
 #include "bzint/mesh.hpp"
+#include "bzint/qme/two_band_dc.hpp"
 #include "bzint/models/all.hpp"
 #include "bzint/two_band.hpp"
 
@@ -32,5 +33,10 @@ void geometry_at_points(const ModelParams& model, const double* k, long long cou
 long long scan_reduce(const ModelParams& model, const Mesh& mesh, ScanKind kind, const Binning& bins,
                       const std::vector<double>& levels, std::vector<Neumaier>& total, Progress* progress);
 long long chern_reduce(const ModelParams& model, const Mesh& mesh, std::vector<Neumaier>& total, Progress* progress);
+
+// Periodic-orbit steady states of the QME on lattice lines starting at k0[3 l .. 3 l + 2]
+// (two-band or N-band model, by `bands`): out[l], as two_band_periodic_line / nband_periodic_line.
+void dc_lines(const ModelParams& model, int bands, const QmeParams& q, const std::vector<double>& k0, double period,
+              int steps, std::vector<LineCurrent>& out);
 
 }  // namespace bzint::cuda

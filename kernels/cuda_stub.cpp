@@ -19,5 +19,9 @@ long long scan_reduce(const ModelParams&, const Mesh&, ScanKind, const Binning&,
     not_compiled();
 }
 long long chern_reduce(const ModelParams&, const Mesh&, std::vector<Neumaier>&, Progress*) { not_compiled(); }
+void dc_lines(const ModelParams&, int, const QmeParams&, const std::vector<double>&, double, int,
+              std::vector<LineCurrent>&) {
+    not_compiled();
+}
 
 }  // namespace bzint::cuda

@@ -105,3 +105,24 @@ TEST(NBandQme, CoupledPairRuns) {
     EXPECT_TRUE(std::isfinite(r["J"][0].get<double>()));
     EXPECT_LT(r["error_estimate"][0].get<double>(), 1e-8);
 }
+
+namespace {
+// A deliberately broken model: H[0][1] = 1 but H[1][0] = 0.
+struct NotHermitian {
+    static constexpr int bands = 2;
+    void operator()(const double[3], NBandPoint<2>& p) const {
+        clear(p);
+        p.H[0][1] = {1.0, 0.0};
+    }
+};
+}  // namespace
+
+TEST(NBandQme, HermiticityCheckFindsTheBrokenElement) {
+    const double k[3] = {0.1, 0.2, 0.0};
+    int r, c;
+    EXPECT_NEAR(hermiticity_defect<2>(NotHermitian{}, k, r, c), 1.0, 1e-15);
+    EXPECT_EQ(r, 0);
+    EXPECT_EQ(c, 1);
+    const double p[4] = {1.0, 1.0, 1.5, 0.3};
+    EXPECT_LT(hermiticity_defect<4>(models::LzPair(p), k, r, c), 1e-15);
+}

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include "bzint/qme/two_band_dc.hpp"
 #include "engine.hpp"
@@ -170,4 +172,42 @@ TEST(LatticeHall, PeriodicOrbitEqualsBruteForceEvolution) {
         EXPECT_NEAR(orbit.J[a], brute, 1e-10 * (1 + std::fabs(brute))) << "component " << a;
     }
     EXPECT_GT(std::fabs(orbit.J[0]), 1e-3);  // a real current, not a trivial zero
+}
+
+TEST(Sweep, ResumeKeepsRecordedFieldsAndEqualsAFreshRun) {
+    // A sweep interrupted after two field values: --resume recomputes only the rest, and the
+    // final result equals an uninterrupted run.
+    const std::string dir = ::testing::TempDir() + "bzint_resume";
+    std::filesystem::remove_all(dir);
+    const std::string text = lz_run("kind='dpa'\ngamma=0.01", "[0.1, 0.2, 0.3]", "T=0.01\nwindow=4.0\nsteps=20000");
+    const auto full = run(RunFile::parse(text, "sweep.toml"), Backend::cpu, RunOptions{dir, false});
+    // Keep the first two lines of the log, as an interruption would, and mark them.
+    const std::string log = dir + "/sweep_sweep.jsonl";
+    std::vector<std::string> lines;
+    {
+        std::ifstream in(log);
+        for (std::string l; std::getline(in, l);) lines.push_back(l);
+    }
+    ASSERT_EQ(lines.size(), 3u);
+    {
+        std::ofstream out(log, std::ios::trunc);
+        for (int i = 0; i < 2; ++i) {
+            auto j = nlohmann::json::parse(lines[i]);
+            j["marker"] = "kept";
+            out << j.dump() << "\n";
+        }
+        out << lines[2].substr(0, lines[2].size() / 2);  // a line cut mid-write
+    }
+    const auto resumed = run(RunFile::parse(text, "sweep.toml"), Backend::cpu, RunOptions{dir, true});
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(resumed["results"]["J"][i].get<double>(), full["results"]["J"][i].get<double>()) << "field " << i;
+    std::ifstream in(log);
+    int kept = 0, total = 0;
+    for (std::string l; std::getline(in, l);) {
+        if (l.empty()) continue;
+        ++total;
+        kept += nlohmann::json::parse(l).contains("marker");  // every line parses
+    }
+    EXPECT_EQ(kept, 2);  // not recomputed
+    EXPECT_EQ(total, 3);  // the cut line was replaced, not appended to
 }

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 
+#include "../../kernels/cuda_backend.hpp"
 #include "../cpu_launch.hpp"
 #include "../engine.hpp"
 #include "../input_error.hpp"
@@ -109,6 +110,7 @@ class SweepLog {
 public:
     SweepLog(const TaskContext& ctx) : path_(std::filesystem::path(ctx.options.out_dir) / (ctx.cfg.title + "_sweep.jsonl")) {
         std::filesystem::create_directories(ctx.options.out_dir);
+        std::vector<std::string> valid;
         if (ctx.options.resume) {
             std::ifstream in(path_);
             std::string line;
@@ -117,13 +119,14 @@ public:
                 try {
                     json j = json::parse(line);
                     done_[j["E"].get<double>()] = j;
+                    valid.push_back(line);
                 } catch (const std::exception&) {
                     break;  // a line cut by the interruption: recompute from there
                 }
             }
-        } else {
-            std::ofstream(path_, std::ios::trunc);
         }
+        std::ofstream rewrite(path_, std::ios::trunc);  // drop a cut last line before appending
+        for (const auto& l : valid) rewrite << l << "\n";
         out_.open(path_, std::ios::app);
     }
     const json* find(double E) const {
@@ -220,7 +223,8 @@ json solve_continuum(const Solver& solver, const QmeParams& q, double K, long lo
 // ---- lattices: the periodic orbit on every line parallel to E ----------------------------
 
 template <class Solver>
-json solve_lattice(const Solver& solver, const QmeParams& q, const Mesh& mesh, int dir, double period, long long steps) {
+json solve_lattice(const Solver& solver, const QmeParams& q, const Mesh& mesh, int dir, double period, long long steps,
+                   const TaskContext& ctx) {
     // Lines: mesh points with n_dir = 0; the trajectory replaces the mesh along E.
     long long n_other[2];
     int axes[2], na = 0;
@@ -240,14 +244,20 @@ json solve_lattice(const Solver& solver, const QmeParams& q, const Mesh& mesh, i
         }
         mesh.k_at(frac, k0);
     };
+    if (ctx.backend == Backend::cuda) {
+        std::vector<double> k0(3 * lines);
+        for (long long l = 0; l < lines; ++l) line_k0(l, &k0[3 * l]);
+        cuda::dc_lines(ctx.cfg.params, ctx.cfg.model->bands, q, k0, period, static_cast<int>(steps), res);
+    } else {
 #pragma omp parallel
-    {
-        std::vector<double> work(Solver::work_doubles);
+        {
+            std::vector<double> work(Solver::work_doubles);
 #pragma omp for schedule(dynamic)
-        for (long long l = 0; l < lines; ++l) {
-            double k0[3];
-            line_k0(l, k0);
-            res[l] = solver.line(q, k0, period, static_cast<int>(steps), work.data());
+            for (long long l = 0; l < lines; ++l) {
+                double k0[3];
+                line_k0(l, k0);
+                res[l] = solver.line(q, k0, period, static_cast<int>(steps), work.data());
+            }
         }
     }
     Neumaier J[3], Ji[3];
@@ -280,9 +290,28 @@ json solve_lattice(const Solver& solver, const QmeParams& q, const Mesh& mesh, i
     return r;
 }
 
+// A non-Hermitian H(k) has no density-matrix steady state: refuse it (exit 2), naming k and
+// the matrix element, after checking the mesh points (lattices) or a grid over the window.
+template <int N, class Model>
+void require_hermitian(const Model& model, const TaskContext& ctx, const Mesh& mesh) {
+    const long long n = ctx.cfg.model->lattice ? std::min<long long>(mesh.count(), 4096) : 257;
+    for (long long i = 0; i < n; ++i) {
+        double k[3] = {0, 0, 0};
+        if (ctx.cfg.model->lattice) mesh.k_of(i * (mesh.count() / n), k);
+        else k[0] = -10.0 + 20.0 * static_cast<double>(i) / (n - 1);
+        int r, c;
+        const double defect = hermiticity_defect<N>(model, k, r, c);
+        if (defect > 1e-12)
+            throw InputError(fmt::format("{}: [model] '{}' is not Hermitian: |H[{}][{}] − conj(H[{}][{}])| = {:.3g} × max|H| at "
+                                         "k = ({:.6g}, {:.6g}, {:.6g})",
+                                         ctx.file.path(), ctx.cfg.model->name, r, c, c, r, defect, k[0], k[1], k[2]));
+    }
+}
+
 // One field value with a given solver.
 template <class Solver>
-json solve_field(const Solver& solver, const DcSetup& s, const ModelInfo& info, const Mesh& mesh, double E) {
+json solve_field(const Solver& solver, const DcSetup& s, const TaskContext& ctx, const Mesh& mesh, double E) {
+    const ModelInfo& info = *ctx.cfg.model;
     QmeParams q = s.q;
     for (int a = 0; a < 3; ++a) q.E[a] = 0.0;
     const double rate = s.q.kind == Dissipation::rta ? std::max(1 / s.q.tau1, 1 / s.q.tau2)
@@ -310,7 +339,7 @@ json solve_field(const Solver& solver, const DcSetup& s, const ModelInfo& info, 
     }
     const long long steps =
         s.steps > 0 ? s.steps : std::max<long long>(64, static_cast<long long>(std::ceil(period * std::max(width, rate) / 0.2)));
-    return with_step_halving(s, steps, [&](long long n) { return solve_lattice(solver, q, mesh, s.direction, period, n); });
+    return with_step_halving(s, steps, [&](long long n) { return solve_lattice(solver, q, mesh, s.direction, period, n, ctx); });
 }
 
 }  // namespace
@@ -339,7 +368,7 @@ TaskResult task_dc_current(TaskContext& ctx) {
                      {"J_inter", std::vector<double>(nd, 0.0)}, {"steps", 0}, {"error_estimate", 0.0}};
                 if (s.q.kind == Dissipation::none) r["lz_probability"] = 0.0;
             } else {
-                r = solve_field(solver, s, info, mesh, E);
+                r = solve_field(solver, s, ctx, mesh, E);
             }
             r["E"] = E;
             log.add(r);
@@ -347,11 +376,12 @@ TaskResult task_dc_current(TaskContext& ctx) {
             progress.update(++done);
         }
     };
-    if (info.bands == 2) {
+    if (info.bands == 2) {  // d0 + d·σ is Hermitian by construction
         visit_model(ctx.cfg.params, [&](auto model) { sweep(TwoBandSolver<decltype(model)>{model}); });
     } else {
         visit_nband_model(ctx.cfg.params, [&](auto model) {
             using Model = decltype(model);
+            require_hermitian<Model::bands>(model, ctx, mesh);
             sweep(NBandSolver<Model::bands, Model>{model});
         });
     }

@@ -59,3 +59,28 @@ struct AsNBand {
 };
 
 }  // namespace bzint
+
+namespace bzint {
+
+// The largest |H_ij − conj(H_ji)| relative to the largest |H_ij| at k, and where it is
+// (for the Hermiticity check of task dc_current).
+template <int N, class Model>
+double hermiticity_defect(const Model& model, const double k[3], int& row, int& col) {
+    NBandPoint<N> p;
+    model(k, p);
+    double worst = 0.0, scale = 1e-300;
+    row = col = 0;
+    for (int i = 0; i < N; ++i)
+        for (int j = 0; j < N; ++j) {
+            scale = fmax(scale, sqrt(norm2(p.H[i][j])));
+            const double d = sqrt(norm2(p.H[i][j] - conj(p.H[j][i])));
+            if (d > worst) {
+                worst = d;
+                row = i;
+                col = j;
+            }
+        }
+    return worst / scale;
+}
+
+}  // namespace bzint
