@@ -192,7 +192,7 @@ json solve_continuum(const Solver& solver, const QmeParams& q, double K, long lo
         kap.resize(cap);
         nm.resize(cap);
         np.resize(cap);
-        rec = TrajectoryRecord{kap.data(), nm.data(), np.data(), static_cast<int>(std::max<long long>(1, steps / (cap - 1))), cap, 0};
+        rec = TrajectoryRecord{kap.data(), nm.data(), np.data(), static_cast<int>(std::max<long long>(1, (steps + cap - 2) / (cap - 1))), cap, 0};
     }
     const LineCurrent lc = solver.trajectory(q, K, static_cast<int>(steps), end, record_occ ? &rec : nullptr);
     if (!lc.ok) throw NonFiniteError("non-finite state on the continuum trajectory (a gap closing on it?)");

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""The RTA/DPA paper's Figs. 1–3 from bzint's dc_current outputs.
+
+usage: qme_figures.py BZINT OUTDIR
+
+Runs the run files examples/landau_zener/{rta,dpa}_tauinv_*.toml, dpa_occupations.toml and
+lz_probability.toml into OUTDIR and writes fig1_rta.png (J_RTA vs E/E_th, with the wide-range
+inset and P_LZ), fig1b_rta_split.png (intra/inter at τ⁻¹ = 0.02δ), fig2_occupations.png
+(upper-band occupation vs κ) and fig3_dpa.png (J_DPA with J_RTA at τ⁻¹ = 0.02δ).
+"""
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def run(bzint, path, outdir):
+    out = subprocess.run([bzint, "run", path, "--backend", "cpu", "--out", outdir], capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"{path}: {out.stderr}")
+    with open(out.stdout.strip()) as f:
+        return json.load(f)
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    bzint, outdir = sys.argv[1], sys.argv[2]
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "landau_zener")
+    rta, dpa = {}, {}
+    for path in sorted(glob.glob(os.path.join(here, "*_tauinv_*.toml"))):
+        doc = run(bzint, path, outdir)
+        inv = float(path.rsplit("_", 1)[1][:-5])
+        (rta if "/rta_" in path else dpa)[inv] = doc["results"]
+    lz = run(bzint, os.path.join(here, "lz_probability.toml"), outdir)["results"]
+    occ = run(bzint, os.path.join(here, "dpa_occupations.toml"), outdir)
+
+    # Fig. 1(a): J_RTA, main panel E ≤ E_th and the wide range inset; P_LZ dotted.
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    for inv, r in sorted(rta.items()):
+        E = np.array(r["E"])
+        ax.plot(E, r["J"], label=f"RTA, 1/τ = {inv}δ")
+    ax.plot(lz["E"], np.array(lz["lz_probability"]) * max(max(r["J"]) for r in rta.values()) / 1.0, "k:",
+            label="P_LZ (scaled)")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.1 * max(max(np.array(r["J"])[np.array(r["E"]) <= 1]) for r in rta.values()))
+    ax.set_xlabel("E / E_th")
+    ax.set_ylabel("J [e δ / ħ]")
+    ax.legend(fontsize=8, loc="upper left")
+    ins = ax.inset_axes([0.58, 0.12, 0.38, 0.38])
+    for inv, r in sorted(rta.items()):
+        ins.plot(r["E"], r["J"])
+    ins.set_yscale("log")
+    ins.set_title("wide range", fontsize=7)
+    ins.tick_params(labelsize=6)
+    ax.set_title("Fig. 1(a): RTA current, T = 0.01δ (linear at low E: metallic)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(os.path.join(outdir, "fig1_rta.png"), dpi=120)
+
+    # Fig. 1(b): intra/inter split at 1/τ = 0.02δ.
+    r = rta[0.02]
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    ax.plot(r["E"], r["J"], "k-", label="J_RTA")
+    ax.plot(r["E"], r["J_intra"], "--", label="J_intra")
+    ax.plot(r["E"], r["J_inter"], ":", label="J_inter (linear at low E)")
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("E / E_th")
+    ax.set_ylabel("J [e δ / ħ]")
+    ax.legend()
+    ax.set_title("Fig. 1(b): RTA intra/interband split, 1/τ = 0.02δ", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(os.path.join(outdir, "fig1b_rta_split.png"), dpi=120)
+
+    # Fig. 2: upper-band occupation along κ.
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    import csv
+
+    with open(os.path.join(outdir, "lz_dpa_occupations_occupations.csv")) as f:
+        rows = np.array([list(map(float, l)) for l in csv.reader(x for x in f if not x.startswith("#"))
+                         if l and l[0] != "E"])
+    for E in sorted(set(rows[:, 0])):
+        sel = rows[:, 0] == E
+        ax.plot(rows[sel, 1], rows[sel, 3], label=f"E = {E:g} E_th")
+    ax.set_xlabel("κ(t) = k − E t  [δ/v]")
+    ax.set_ylabel("upper-band occupation")
+    ax.set_yscale("log")
+    ax.set_ylim(1e-6, 1)
+    ax.invert_xaxis()
+    ax.legend()
+    ax.set_title("Fig. 2: DPA occupation, 1/τ = 2Γ = 0.02δ, T = 0.01δ", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(os.path.join(outdir, "fig2_occupations.png"), dpi=120)
+
+    # Fig. 3: J_DPA for several 1/τ and J_RTA at 0.02δ; log inset.
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    for inv, d in sorted(dpa.items()):
+        ax.plot(d["E"], d["J"], label=f"DPA, 1/τ = {inv}δ")
+    ax.plot(rta[0.02]["E"], rta[0.02]["J"], "k--", label="RTA, 1/τ = 0.02δ")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.1 * max(np.array(rta[0.02]["J"])[np.array(rta[0.02]["E"]) <= 1]))
+    ax.set_xlabel("E / E_th")
+    ax.set_ylabel("J [e δ / ħ]")
+    ax.legend(fontsize=8, loc="upper left")
+    ins = ax.inset_axes([0.58, 0.12, 0.38, 0.38])
+    ins.plot(dpa[0.02]["E"], np.abs(dpa[0.02]["J"]), label="|J_DPA|")
+    ins.plot(rta[0.02]["E"], rta[0.02]["J"], "k--")
+    ins.set_yscale("log")
+    ins.set_xscale("log")
+    ins.set_title("log-log, 1/τ = 0.02δ", fontsize=7)
+    ins.tick_params(labelsize=6)
+    ax.set_title("Fig. 3: DPA current (no linear term) vs RTA", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(os.path.join(outdir, "fig3_dpa.png"), dpi=120)
+    for name in ("fig1_rta", "fig1b_rta_split", "fig2_occupations", "fig3_dpa"):
+        print(os.path.join(outdir, name + ".png"))
+
+
+if __name__ == "__main__":
+    main()
