@@ -11,6 +11,7 @@ struct FermiDerivs {
 
 BZINT_HD FermiDerivs fermi_derivs(double x, double T) {
     const double y = x / T;
+    if (fabs(y) > 50.0) return {y > 0 ? 0.0 : 1.0, 0.0, 0.0, 0.0};  // e^−50 ≈ 2e−22: below any use
     double f;
     if (y > 0) {
         const double e = exp(-y);

@@ -26,10 +26,28 @@ struct NBandSnapshot {
     double e[N];
     cplx U[N][N];
     double f[N], fp[N];
-    double v[3][N];  // band velocities ⟨u|∂_a H|u⟩
-    cplx W[N][N];    // E·A in the eigenbasis, zero diagonal
+    double v[3][N];      // band velocities ⟨u|∂_a H|u⟩
+    cplx W[N][N];        // E·A in the eigenbasis, zero diagonal
+    double g1, g2;       // population and coherence relaxation rates (0 for `none`)
+    cplx src[N][N];      // the ρ-independent part of the RHS, orbital basis
+    cplx vop[3][N][N];   // Σ_α v_aα P_α (orbital), for the intraband current
     bool ok;
 };
+
+// B = U X U† for a matrix X given in the eigenbasis.
+template <int N>
+BZINT_HD void from_eigenbasis(const cplx (&U)[N][N], const cplx (&X)[N][N], cplx (&B)[N][N]) {
+    for (int i = 0; i < N; ++i)
+        for (int j = 0; j < N; ++j) {
+            cplx x = {0.0, 0.0};
+            for (int al = 0; al < N; ++al) {
+                cplx row = {0.0, 0.0};
+                for (int be = 0; be < N; ++be) row += X[al][be] * conj(U[j][be]);
+                x += U[i][al] * row;
+            }
+            B[i][j] = x;
+        }
+}
 
 template <int N, class Model>
 BZINT_HD void nband_snapshot(const Model& model, const QmeParams& q, const double k[3], NBandSnapshot<N>& s) {
@@ -39,10 +57,16 @@ BZINT_HD void nband_snapshot(const Model& model, const QmeParams& q, const doubl
         for (int j = 0; j < N; ++j) A[i][j] = s.p.H[i][j];
     s.ok = hermitian_eigen<N>(A, s.e, s.U);
     for (int al = 0; al < N; ++al) {
-        s.f[al] = fermi(s.e[al] - q.mu, q.T);
-        s.fp[al] = q.T > 0 ? fermi_derivs(s.e[al] - q.mu, q.T).f1 : 0.0;
+        if (q.T > 0) {
+            const FermiDerivs d = fermi_derivs(s.e[al] - q.mu, q.T);
+            s.f[al] = d.f;
+            s.fp[al] = d.f1;
+        } else {
+            s.f[al] = fermi(s.e[al] - q.mu, 0.0);
+            s.fp[al] = 0.0;
+        }
     }
-    // X_a = U† ∂_a H U; W = i (E·X)_αβ/(ε_β − ε_α).
+    // X_a = U† ∂_a H U: band velocities, and W = i (E·X)_αβ/(ε_β − ε_α).
     for (int al = 0; al < N; ++al)
         for (int be = 0; be < N; ++be) s.W[al][be] = {0.0, 0.0};
     for (int a = 0; a < 3; ++a) {
@@ -58,7 +82,30 @@ BZINT_HD void nband_snapshot(const Model& model, const QmeParams& q, const doubl
                 const double gap = s.e[be] - s.e[al];
                 if (al != be && fabs(gap) > kDegenerateGap) s.W[al][be] += (q.E[a] / gap) * times_i(x);
             }
+        cplx D[N][N];
+        for (int al = 0; al < N; ++al)
+            for (int be = 0; be < N; ++be) D[al][be] = {al == be ? s.v[a][al] : 0.0, 0.0};
+        from_eigenbasis<N>(s.U, D, s.vop[a]);
     }
+    s.g1 = q.kind == Dissipation::rta ? 1.0 / q.tau1 : q.kind == Dissipation::dpa ? 2.0 * q.gamma : 0.0;
+    s.g2 = q.kind == Dissipation::rta ? 1.0 / q.tau2 : q.kind == Dissipation::dpa ? 2.0 * q.gamma : 0.0;
+    // ρ-independent part in the eigenbasis: g1 diag(f) + D1′ + D2′ (DPA).
+    cplx S[N][N];
+    for (int al = 0; al < N; ++al)
+        for (int be = 0; be < N; ++be) S[al][be] = {al == be ? s.g1 * s.f[al] : 0.0, 0.0};
+    if (q.kind == Dissipation::dpa) {
+        for (int al = 0; al < N; ++al)
+            for (int be = 0; be < N; ++be) {
+                if (al == be || (s.W[al][be].re == 0.0 && s.W[al][be].im == 0.0)) continue;
+                const double de = s.e[al] - s.e[be];
+                if (q.d1)
+                    S[al][be] -= (2.0 * q.gamma) * (s.W[al][be] *
+                                                    dpa_d1_factor(q, s.e[al], s.e[be], s.f[al], s.f[be], s.fp[al], s.fp[be]));
+                if (q.d2)
+                    S[al][al].re += 2.0 * q.gamma * norm2(s.W[al][be]) / (de * de) * ((s.f[be] - s.f[al]) + de * s.fp[be]);
+            }
+    }
+    from_eigenbasis<N>(s.U, S, s.src);
 }
 
 template <int N>
@@ -78,59 +125,43 @@ BZINT_HD void to_eigenbasis(const NBandSnapshot<N>& s, const cplx (&rho)[N][N], 
         }
 }
 
-// drho = −i[H, ρ] + U D′ U†; `homogeneous` drops the ρ-independent terms.
+// drho = −i[H, ρ] − g2 ρ − (g1 − g2) Σ_α ρ′_αα P_α + src: the eigenbasis dissipator D′ with its
+// ρ-independent part precomputed in the snapshot. `homogeneous` drops src.
 template <int N>
-BZINT_HD void nband_qme_rhs(const QmeParams& q, const NBandSnapshot<N>& s, const cplx (&rho)[N][N], cplx (&drho)[N][N],
+BZINT_HD void nband_qme_rhs(const QmeParams&, const NBandSnapshot<N>& s, const cplx (&rho)[N][N], cplx (&drho)[N][N],
                             bool homogeneous) {
+    const double on = homogeneous ? 0.0 : 1.0;
     for (int i = 0; i < N; ++i)
         for (int j = 0; j < N; ++j) {
             cplx c = {0.0, 0.0};
             for (int k = 0; k < N; ++k) c += s.p.H[i][k] * rho[k][j] - rho[i][k] * s.p.H[k][j];
-            drho[i][j] = {c.im, -c.re};  // −i c
+            drho[i][j] = cplx{c.im, -c.re} - s.g2 * rho[i][j] + on * s.src[i][j];  // −i c
         }
-    if (q.kind == Dissipation::none) return;
-    cplx r[N][N], D[N][N];
-    to_eigenbasis(s, rho, r);
-    const double src = homogeneous ? 0.0 : 1.0;
-    const double g1 = q.kind == Dissipation::rta ? 1.0 / q.tau1 : 2.0 * q.gamma;
-    const double g2 = q.kind == Dissipation::rta ? 1.0 / q.tau2 : 2.0 * q.gamma;
-    for (int al = 0; al < N; ++al)
-        for (int be = 0; be < N; ++be)
-            D[al][be] = al == be ? cplx{-g1 * (r[al][al].re - src * s.f[al]), -g1 * r[al][al].im} : -g2 * r[al][be];
-    if (q.kind == Dissipation::dpa && !homogeneous) {
-        for (int al = 0; al < N; ++al)
-            for (int be = 0; be < N; ++be) {
-                if (al == be || (s.W[al][be].re == 0.0 && s.W[al][be].im == 0.0)) continue;
-                const double de = s.e[al] - s.e[be];
-                if (q.d1)
-                    D[al][be] -= (2.0 * q.gamma) * (s.W[al][be] *
-                                                    dpa_d1_factor(q, s.e[al], s.e[be], s.f[al], s.f[be], s.fp[al], s.fp[be]));
-                if (q.d2)
-                    D[al][al].re += 2.0 * q.gamma * norm2(s.W[al][be]) / (de * de) * ((s.f[be] - s.f[al]) + de * s.fp[be]);
-            }
-    }
-    for (int i = 0; i < N; ++i)  // drho += U D U†
-        for (int j = 0; j < N; ++j) {
-            cplx x = {0.0, 0.0};
-            for (int al = 0; al < N; ++al) {
+    if (s.g1 != s.g2) {  // populations relax at g1, coherences at g2
+        for (int al = 0; al < N; ++al) {
+            double pop = 0.0;  // ρ′_αα = u_α† ρ u_α
+            for (int i = 0; i < N; ++i) {
                 cplx row = {0.0, 0.0};
-                for (int be = 0; be < N; ++be) row += D[al][be] * conj(s.U[j][be]);
-                x += s.U[i][al] * row;
+                for (int j = 0; j < N; ++j) row += rho[i][j] * s.U[j][al];
+                pop += (conj(s.U[i][al]) * row).re;
             }
-            drho[i][j] += x;
+            const double w = -(s.g1 - s.g2) * pop;
+            for (int i = 0; i < N; ++i)
+                for (int j = 0; j < N; ++j) drho[i][j] += w * (s.U[i][al] * conj(s.U[j][al]));
         }
+    }
 }
 
-// j_a = −Re Tr[∂_a H ρ] and its intraband part −Σ_α v_aα ρ′_αα.
+// j_a = −Re Tr[∂_a H ρ] and its intraband part −Σ_α v_aα ρ′_αα = −Re Tr[V_a ρ].
 template <int N>
 BZINT_HD void nband_current(const NBandSnapshot<N>& s, const cplx (&rho)[N][N], double j[3], double j_intra[3]) {
-    cplx r[N][N];
-    to_eigenbasis(s, rho, r);
     for (int a = 0; a < 3; ++a) {
         double t = 0.0, ti = 0.0;
         for (int i = 0; i < N; ++i)
-            for (int k = 0; k < N; ++k) t += (s.p.dH[a][i][k] * rho[k][i]).re;
-        for (int al = 0; al < N; ++al) ti += s.v[a][al] * r[al][al].re;
+            for (int k = 0; k < N; ++k) {
+                t += (s.p.dH[a][i][k] * rho[k][i]).re;
+                ti += (s.vop[a][i][k] * rho[k][i]).re;
+            }
         j[a] = -t;
         j_intra[a] = -ti;
     }
@@ -154,13 +185,7 @@ BZINT_HD void nband_adiabatic_state(const QmeParams& q, const NBandSnapshot<N>& 
         for (int be = 0; be < N; ++be)
             r[al][be] = al == be ? cplx{s.f[al], 0.0}
                                  : s.W[al][be] * first_order_coherence(q, s.e[al], s.e[be], s.f[al], s.f[be], s.fp[al], s.fp[be]);
-    for (int i = 0; i < N; ++i)
-        for (int j = 0; j < N; ++j) {
-            cplx x = {0.0, 0.0};
-            for (int al = 0; al < N; ++al)
-                for (int be = 0; be < N; ++be) x += s.U[i][al] * (r[al][be] * conj(s.U[j][be]));
-            rho[i][j] = x;
-        }
+    from_eigenbasis<N>(s.U, r, rho);
 }
 
 }  // namespace bzint

@@ -85,17 +85,20 @@ BZINT_HD LineCurrent two_band_periodic_line(const Model& model, const QmeParams&
     TwoBandStage<Model> s0, s1, s2;
     stage_at(model, q, k0, 0.0, s0);
     bool ok = stage_finite(s0);
+    double e0[3], e1[3], e2[3];  // Simpson for the equilibrium current (RK4's weights)
+    two_band_equilibrium_current(s0.h, s0.s, e0);
     for (int n = 0; n < steps; ++n) {
         const double t = n * h;
         stage_at(model, q, k0, t + 0.5 * h, s1);
         stage_at(model, q, k0, t + h, s2);
         ok = ok && stage_finite(s1) && stage_finite(s2);
         rk4_step(q, s0, s1, s2, h, z, 5, 4);
-        double e0[3], e1[3], e2[3];  // Simpson for the equilibrium current (RK4's weights)
-        two_band_equilibrium_current(s0.h, s0.s, e0);
         two_band_equilibrium_current(s1.h, s1.s, e1);
         two_band_equilibrium_current(s2.h, s2.s, e2);
-        for (int a = 0; a < 3; ++a) jeq[a] += h / 6.0 * (e0[a] + 4.0 * e1[a] + e2[a]);
+        for (int a = 0; a < 3; ++a) {
+            jeq[a] += h / 6.0 * (e0[a] + 4.0 * e1[a] + e2[a]);
+            e0[a] = e2[a];
+        }
         s0 = s2;
     }
     // Fixed point of y ↦ M y + c.
@@ -174,7 +177,7 @@ BZINT_HD LineCurrent two_band_trajectory(const Model& model, const QmeParams& q,
         stage_at(model, q, k0, t + h, s2);
         ok = ok && stage_finite(s1) && stage_finite(s2);
         rk4_step(q, s0, s1, s2, h, z, 1, 0);
-        double e0[3], e1[3], e2[3];
+        double e0[3], e1[3], e2[3];  // (recomputed: this loop also records occupations)
         two_band_equilibrium_current(s0.h, s0.s, e0);
         two_band_equilibrium_current(s1.h, s1.s, e1);
         two_band_equilibrium_current(s2.h, s2.s, e2);

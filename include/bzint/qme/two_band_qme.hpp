@@ -23,68 +23,78 @@
 
 namespace bzint {
 
-// Occupations and band data of one snapshot H(κ).
+// Occupations and band data of one snapshot H(κ), and the ρ-independent part of the
+// right-hand side (computed once per snapshot and shared by every solution and RK stage).
 struct TwoBandSnapshot {
     double dn;         // |d|
     double dhat[3];
     double dE_dhat[3]; // ∂_E d̂ = (E·∇) d̂
     double f_plus, f_minus;
     double fp_plus, fp_minus;  // ∂f/∂ε at ε_±
+    double g1, g2;             // population and coherence relaxation rates (0 for `none`)
+    double src[4];             // the y-independent terms of dy/dt
 };
 
-BZINT_HD double fermi_slope(double x, double T) { return T > 0.0 ? fermi_derivs(x, T).f1 : 0.0; }
+BZINT_HD void fermi_and_slope(double x, double T, double& f, double& fp) {
+    if (T > 0.0) {
+        const FermiDerivs d = fermi_derivs(x, T);
+        f = d.f;
+        fp = d.f1;
+    } else {
+        f = fermi(x, 0.0);
+        fp = 0.0;
+    }
+}
 
 BZINT_HD TwoBandSnapshot two_band_snapshot(const TwoBandPoint& h, const QmeParams& q) {
     TwoBandSnapshot s;
     s.dn = sqrt(dot3(h.d, h.d));
-    for (int i = 0; i < 3; ++i) s.dhat[i] = h.d[i] / s.dn;
+    const double inv_dn = 1.0 / s.dn;
+    for (int i = 0; i < 3; ++i) s.dhat[i] = h.d[i] * inv_dn;
     double dEd[3] = {0, 0, 0};
     for (int a = 0; a < 3; ++a)
         for (int i = 0; i < 3; ++i) dEd[i] += q.E[a] * h.dd[a][i];
     const double par = dot3(s.dhat, dEd);
-    for (int i = 0; i < 3; ++i) s.dE_dhat[i] = (dEd[i] - par * s.dhat[i]) / s.dn;
+    for (int i = 0; i < 3; ++i) s.dE_dhat[i] = (dEd[i] - par * s.dhat[i]) * inv_dn;
     const double ep = h.d0 + s.dn, em = h.d0 - s.dn;
-    s.f_plus = fermi(ep - q.mu, q.T);
-    s.f_minus = fermi(em - q.mu, q.T);
-    s.fp_plus = fermi_slope(ep - q.mu, q.T);
-    s.fp_minus = fermi_slope(em - q.mu, q.T);
+    fermi_and_slope(ep - q.mu, q.T, s.f_plus, s.fp_plus);
+    fermi_and_slope(em - q.mu, q.T, s.f_minus, s.fp_minus);
+    s.g1 = q.kind == Dissipation::rta ? 1.0 / q.tau1 : q.kind == Dissipation::dpa ? 2.0 * q.gamma : 0.0;
+    s.g2 = q.kind == Dissipation::rta ? 1.0 / q.tau2 : q.kind == Dissipation::dpa ? 2.0 * q.gamma : 0.0;
+    // Relaxation towards f (RTA, DPA D0).
+    s.src[0] = s.g1 * (s.f_plus + s.f_minus);
+    for (int i = 0; i < 3; ++i) s.src[1 + i] = s.g1 * (s.f_plus - s.f_minus) * s.dhat[i];
+    if (q.kind == Dissipation::dpa) {
+        const double delta = 2.0 * s.dn, df = s.f_minus - s.f_plus;
+        if (q.d1) {  // −2Γ (Re c · w2 − Im c · d̂ × w2), w2 = d̂ × ∂_E d̂ the Bloch vector of 2W
+            double w2[3], rot[3];
+            cross3(s.dhat, s.dE_dhat, w2);
+            cross3(s.dhat, w2, rot);
+            const cplx c = dpa_d1_factor(q, ep, em, s.f_plus, s.f_minus, s.fp_plus, s.fp_minus);
+            for (int i = 0; i < 3; ++i) s.src[1 + i] -= 2.0 * q.gamma * (c.re * w2[i] - c.im * rot[i]);
+        }
+        if (q.d2) {
+            const double g = 0.25 * dot3(s.dE_dhat, s.dE_dhat) / (delta * delta);
+            const double dpp = 2.0 * q.gamma * g * (df + delta * s.fp_minus);
+            const double dmm = -2.0 * q.gamma * g * (df + delta * s.fp_plus);
+            s.src[0] += dpp + dmm;
+            for (int i = 0; i < 3; ++i) s.src[1 + i] += (dpp - dmm) * s.dhat[i];
+        }
+    }
     return s;
 }
 
 // dy/dt for y = (a, r_x, r_y, r_z).
-BZINT_HD void two_band_qme_rhs(const QmeParams& q, const TwoBandPoint& h, const TwoBandSnapshot& s, const double y[4],
+BZINT_HD void two_band_qme_rhs(const QmeParams&, const TwoBandPoint& h, const TwoBandSnapshot& s, const double y[4],
                                double dy[4], bool homogeneous) {
     const double* r = y + 1;
     double rot[3];
     cross3(h.d, r, rot);
-    for (int i = 0; i < 3; ++i) dy[1 + i] = 2.0 * rot[i];
-    dy[0] = 0.0;
-    if (q.kind == Dissipation::none) return;
-    const double src = homogeneous ? 0.0 : 1.0;  // switches the y-independent terms
     const double r_par = dot3(r, s.dhat);
-    const double pop_sum = src * (s.f_plus + s.f_minus), pop_diff = src * (s.f_plus - s.f_minus);
-    const double inv1 = q.kind == Dissipation::rta ? 1.0 / q.tau1 : 2.0 * q.gamma;
-    const double inv2 = q.kind == Dissipation::rta ? 1.0 / q.tau2 : 2.0 * q.gamma;
-    dy[0] -= inv1 * (y[0] - pop_sum);
+    const double on = homogeneous ? 0.0 : 1.0;  // switches the y-independent terms
+    dy[0] = -s.g1 * y[0] + on * s.src[0];
     for (int i = 0; i < 3; ++i)
-        dy[1 + i] -= inv1 * (r_par - pop_diff) * s.dhat[i] + inv2 * (r[i] - r_par * s.dhat[i]);
-    if (q.kind != Dissipation::dpa || homogeneous) return;
-    const double delta = 2.0 * s.dn, df = s.f_minus - s.f_plus;
-    if (q.d1) {  // −2Γ (Re c · w2 − Im c · d̂ × w2), w2 = d̂ × ∂_E d̂ the Bloch vector of 2W
-        double w2[3], rot[3];
-        cross3(s.dhat, s.dE_dhat, w2);
-        cross3(s.dhat, w2, rot);
-        const double ep = h.d0 + s.dn, em = h.d0 - s.dn;
-        const cplx c = dpa_d1_factor(q, ep, em, s.f_plus, s.f_minus, s.fp_plus, s.fp_minus);
-        for (int i = 0; i < 3; ++i) dy[1 + i] -= 2.0 * q.gamma * (c.re * w2[i] - c.im * rot[i]);
-    }
-    if (q.d2) {
-        const double g = 0.25 * dot3(s.dE_dhat, s.dE_dhat) / (delta * delta);
-        const double dpp = 2.0 * q.gamma * g * (df + delta * s.fp_minus);
-        const double dmm = -2.0 * q.gamma * g * (df + delta * s.fp_plus);
-        dy[0] += dpp + dmm;
-        for (int i = 0; i < 3; ++i) dy[1 + i] += (dpp - dmm) * s.dhat[i];
-    }
+        dy[1 + i] = 2.0 * rot[i] - s.g1 * r_par * s.dhat[i] - s.g2 * (r[i] - r_par * s.dhat[i]) + on * s.src[1 + i];
 }
 
 // Current density j_a = −Tr[∂_a H ρ] (Eq. 3 integrand, e = 1) and its intraband part

@@ -1,6 +1,7 @@
 // Digamma ψ(z) and trigamma ψ′(z) of complex argument (host and device): upward recurrence
-// to Re z ≥ 12, then the asymptotic (Stirling) series with Bernoulli numbers B2..B16;
-// accurate to ~1e-15 relative for Re z > 0.
+// until |z| ≥ 12, then the asymptotic (Stirling) series with Bernoulli numbers B2..B16, valid
+// for |arg z| < π; ~1e-15 relative for Re z > 0. Far up the line Re z = ½ (the Fermi-level
+// distances of the DPA) no recurrence step is needed.
 #pragma once
 #include "bzint/linalg/complex.hpp"
 
@@ -16,7 +17,7 @@ BZINT_HD cplx clog(cplx z) { return {0.5 * log(norm2(z)), atan2(z.im, z.re)}; }
 // ψ(z) for Re z > 0.
 BZINT_HD cplx digamma(cplx z) {
     cplx acc = {0.0, 0.0};
-    while (z.re < 12.0) {  // ψ(z) = ψ(z + 1) − 1/z
+    while (norm2(z) < 144.0) {  // ψ(z) = ψ(z + 1) − 1/z, until |z| ≥ 12
         acc -= cdiv({1.0, 0.0}, z);
         z.re += 1.0;
     }
@@ -34,7 +35,7 @@ BZINT_HD cplx digamma(cplx z) {
 // ψ′(z) for Re z > 0.
 BZINT_HD cplx trigamma(cplx z) {
     cplx acc = {0.0, 0.0};
-    while (z.re < 12.0) {  // ψ′(z) = ψ′(z + 1) + 1/z²
+    while (norm2(z) < 144.0) {  // ψ′(z) = ψ′(z + 1) + 1/z², until |z| ≥ 12
         acc += cdiv({1.0, 0.0}, z * z);
         z.re += 1.0;
     }

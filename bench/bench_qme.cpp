@@ -1,0 +1,137 @@
+// Throughput of the density-matrix solvers (task dc_current), CPU (OpenMP over k):
+//  - "trajectory": one 2×2 trajectory step per k·step (the Landau–Zener path, 1 solution);
+//  - "orbit": lattice lines by the periodic-orbit construction (qwz, 2×2: 5 solutions per
+//    line; N-band: N² + 1), counted per physical k·step (lines × steps) and per solution step.
+// Reports k·steps/s and the DPA/RTA cost ratio inputs (run both kinds).
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <vector>
+
+#include "bzint/models/all.hpp"
+#include "bzint/qme/nband_dc.hpp"
+#include "bzint/qme/two_band_dc.hpp"
+
+using namespace bzint;
+
+namespace {
+
+QmeParams params(Dissipation kind, double E) {
+    QmeParams q{};
+    q.kind = kind;
+    q.tau1 = q.tau2 = 50.0;
+    q.gamma = 0.01;
+    q.d1 = q.d2 = true;
+    q.mu = 0.0;
+    q.T = 0.01;
+    q.E[0] = E;
+    return q;
+}
+
+// N/2 Landau–Zener crossings with gaps 1, 1.5, 2, … coupled along a chain by g = 0.1.
+template <int N>
+struct LzChain {
+    static constexpr int bands = N;
+    BZINT_HD void operator()(const double k[3], NBandPoint<N>& p) const {
+        clear(p);
+        for (int c = 0; c < N / 2; ++c) {
+            const double delta = 1.0 + 0.5 * c;
+            p.H[2 * c][2 * c] = {k[0], 0};
+            p.H[2 * c + 1][2 * c + 1] = {-k[0], 0};
+            p.H[2 * c][2 * c + 1] = p.H[2 * c + 1][2 * c] = {delta, 0};
+            p.dH[0][2 * c][2 * c] = {1, 0};
+            p.dH[0][2 * c + 1][2 * c + 1] = {-1, 0};
+            if (c + 1 < N / 2) p.H[2 * c + 1][2 * c + 2] = p.H[2 * c + 2][2 * c + 1] = {0.1, 0};
+        }
+    }
+};
+
+void BM_two_band_trajectory(benchmark::State& state) {
+    const Dissipation kind = static_cast<Dissipation>(state.range(0));
+    const double p[2] = {1.0, 1.0};
+    const models::LandauZener lz(p);
+    const int per_k = 20000, ks = 64;
+    for (auto _ : state) {
+        double sum = 0;
+#pragma omp parallel for reduction(+ : sum)
+        for (int i = 0; i < ks; ++i) {
+            double y[4];
+            const LineCurrent c = two_band_trajectory(lz, params(kind, 0.2 + 0.001 * i), 5.0, per_k, y, nullptr);
+            sum += c.J[0];
+        }
+        benchmark::DoNotOptimize(sum);
+    }
+    state.counters["ksteps_per_second"] = benchmark::Counter(double(per_k) * ks * state.iterations(), benchmark::Counter::kIsRate);
+}
+
+void BM_two_band_orbit(benchmark::State& state) {
+    const Dissipation kind = static_cast<Dissipation>(state.range(0));
+    const double u = -1.0;
+    const models::Qwz qwz(&u);
+    const int steps = 4000, lines = 64;
+    const QmeParams q = params(kind, 0.05);
+    for (auto _ : state) {
+        double sum = 0;
+#pragma omp parallel for reduction(+ : sum)
+        for (int l = 0; l < lines; ++l) {
+            const double k0[3] = {0.0, kTwoPi * l / lines, 0.0};
+            sum += two_band_periodic_line(qwz, q, k0, kTwoPi / 0.05, steps).J[1];
+        }
+        benchmark::DoNotOptimize(sum);
+    }
+    const double ksteps = double(steps) * lines * state.iterations();
+    state.counters["ksteps_per_second"] = benchmark::Counter(ksteps, benchmark::Counter::kIsRate);
+    state.counters["solution_steps_per_second"] = benchmark::Counter(5 * ksteps, benchmark::Counter::kIsRate);
+}
+
+template <int N>
+void BM_nband_orbit(benchmark::State& state) {
+    const Dissipation kind = static_cast<Dissipation>(state.range(0));
+    const LzChain<N> model;
+    const int steps = N <= 4 ? 2000 : N <= 8 ? 400 : 60, lines = 8;
+    const QmeParams q = params(kind, 0.5);
+    for (auto _ : state) {
+        double sum = 0;
+#pragma omp parallel
+        {
+            std::vector<double> work(nband_workspace_doubles<N>());
+#pragma omp for reduction(+ : sum)
+            for (int l = 0; l < lines; ++l) {
+                const double k0[3] = {-3.0 + 0.1 * l, 0.0, 0.0};
+                sum += nband_periodic_line<N>(model, q, k0, 12.0, steps, work.data()).J[0];
+            }
+        }
+        benchmark::DoNotOptimize(sum);
+    }
+    const double ksteps = double(steps) * lines * state.iterations();
+    state.counters["ksteps_per_second"] = benchmark::Counter(ksteps, benchmark::Counter::kIsRate);
+    state.counters["solution_steps_per_second"] = benchmark::Counter((N * N + 1) * ksteps, benchmark::Counter::kIsRate);
+}
+
+template <int N>
+void BM_nband_trajectory(benchmark::State& state) {
+    const Dissipation kind = static_cast<Dissipation>(state.range(0));
+    const LzChain<N> model;
+    const int per_k = N <= 4 ? 4000 : N <= 8 ? 1000 : 300, ks = 16;
+    for (auto _ : state) {
+        double sum = 0;
+#pragma omp parallel for reduction(+ : sum)
+        for (int i = 0; i < ks; ++i) {
+            cplx rho[N][N];
+            sum += nband_trajectory<N>(model, params(kind, 0.5 + 0.01 * i), 5.0, per_k, rho, nullptr).J[0];
+        }
+        benchmark::DoNotOptimize(sum);
+    }
+    state.counters["ksteps_per_second"] = benchmark::Counter(double(per_k) * ks * state.iterations(), benchmark::Counter::kIsRate);
+}
+
+// range(0): 0 none, 1 rta, 2 dpa
+BENCHMARK(BM_two_band_trajectory)->ArgName("dissipation")->Arg(0)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_two_band_orbit)->ArgName("dissipation")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_nband_trajectory<4>)->ArgName("dissipation")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_nband_trajectory<8>)->ArgName("dissipation")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_nband_trajectory<16>)->ArgName("dissipation")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_nband_orbit<4>)->ArgName("dissipation")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_nband_orbit<8>)->ArgName("dissipation")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
