@@ -9,9 +9,12 @@ name="$(nproc)core-$(date +%F)"
 device=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 | tr ' ' '_' || true)
 [ -n "$device" ] && name="${device}-${name}"
 mkdir -p bench/results
-"$build/bzint_bench" --benchmark_min_time=0.3 \
-  --benchmark_context=commit="$(git rev-parse --short HEAD)" \
-  --benchmark_context=date="$(date -u +%FT%TZ)" \
-  --benchmark_context=device="${device:-none (CPU only)}" \
-  --benchmark_out="bench/results/${name}.json" --benchmark_out_format=json "$@"
-echo "bench/results/${name}.json"
+for b in bzint_bench bzint_bench_qme; do
+  out="bench/results/${name}-${b#bzint_}.json"
+  "$build/$b" --benchmark_min_time=0.3 \
+    --benchmark_context=commit="$(git rev-parse --short HEAD)" \
+    --benchmark_context=date="$(date -u +%FT%TZ)" \
+    --benchmark_context=device="${device:-none (CPU only)}" \
+    --benchmark_out="$out" --benchmark_out_format=json "$@"
+  echo "$out"
+done

@@ -31,6 +31,11 @@ TEST(Digamma, KnownValues) {
     }
 }
 
+TEST(Digamma, HalfLineAsymptoticsMatchTheComplexTrigamma) {
+    for (double y : {15.0, 17.3, 40.0, 1e3, -22.0})
+        EXPECT_NEAR(im_trigamma_half_line(y), trigamma({0.5, y}).im, 1e-15 * std::fabs(trigamma({0.5, y}).im)) << y;
+}
+
 TEST(DpaD1, ReducesToEq17UnderParticleHoleSymmetry) {
     // ε_± = μ ± ε: c_+− = δf/Δ exactly (Eq. 17); shifted off μ the S49 terms appear.
     QmeParams q{};
