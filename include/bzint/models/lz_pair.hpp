@@ -21,9 +21,9 @@ struct LzPair {
         const double p1[2] = {v, delta1}, p2[2] = {v, delta2};
         TwoBandPoint t;
         LandauZener{p1}(k, t);
-        add_two_band_block(t, 0, p.H, p.dH);
+        add_two_band_block(t, 0, p);
         LandauZener{p2}(k, t);
-        add_two_band_block(t, 2, p.H, p.dH);
+        add_two_band_block(t, 2, p);
         for (int i = 0; i < 2; ++i) {  // τx ⊗ σx couples orbital i of one copy to 1 − i of the other
             p.H[i][3 - i] += {g, 0.0};
             p.H[3 - i][i] += {g, 0.0};

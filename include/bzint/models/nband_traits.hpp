@@ -23,17 +23,18 @@ BZINT_HD void clear(NBandPoint<N>& p) {
         }
 }
 
-// Writes d0 + d·σ (and its derivatives) into the 2×2 block starting at row/column `at`.
-BZINT_HD void add_two_band_block(const TwoBandPoint& t, int at, cplx (*H)[4], cplx (*dH)[4][4]) {
-    H[at][at] += {t.d0 + t.d[2], 0.0};
-    H[at + 1][at + 1] += {t.d0 - t.d[2], 0.0};
-    H[at][at + 1] += {t.d[0], -t.d[1]};
-    H[at + 1][at] += {t.d[0], t.d[1]};
+// Adds d0 + d·σ (and its derivatives) to the 2×2 block starting at row/column `at`.
+template <int N>
+BZINT_HD void add_two_band_block(const TwoBandPoint& t, int at, NBandPoint<N>& p) {
+    p.H[at][at] += {t.d0 + t.d[2], 0.0};
+    p.H[at + 1][at + 1] += {t.d0 - t.d[2], 0.0};
+    p.H[at][at + 1] += {t.d[0], -t.d[1]};
+    p.H[at + 1][at] += {t.d[0], t.d[1]};
     for (int a = 0; a < 3; ++a) {
-        dH[a][at][at] += {t.dd0[a] + t.dd[a][2], 0.0};
-        dH[a][at + 1][at + 1] += {t.dd0[a] - t.dd[a][2], 0.0};
-        dH[a][at][at + 1] += {t.dd[a][0], -t.dd[a][1]};
-        dH[a][at + 1][at] += {t.dd[a][0], t.dd[a][1]};
+        p.dH[a][at][at] += {t.dd0[a] + t.dd[a][2], 0.0};
+        p.dH[a][at + 1][at + 1] += {t.dd0[a] - t.dd[a][2], 0.0};
+        p.dH[a][at][at + 1] += {t.dd[a][0], -t.dd[a][1]};
+        p.dH[a][at + 1][at] += {t.dd[a][0], t.dd[a][1]};
     }
 }
 
@@ -45,16 +46,8 @@ struct AsNBand {
     BZINT_HD void operator()(const double k[3], NBandPoint<2>& p) const {
         TwoBandPoint t;
         model(k, t);
-        p.H[0][0] = {t.d0 + t.d[2], 0.0};
-        p.H[1][1] = {t.d0 - t.d[2], 0.0};
-        p.H[0][1] = {t.d[0], -t.d[1]};
-        p.H[1][0] = {t.d[0], t.d[1]};
-        for (int a = 0; a < 3; ++a) {
-            p.dH[a][0][0] = {t.dd0[a] + t.dd[a][2], 0.0};
-            p.dH[a][1][1] = {t.dd0[a] - t.dd[a][2], 0.0};
-            p.dH[a][0][1] = {t.dd[a][0], -t.dd[a][1]};
-            p.dH[a][1][0] = {t.dd[a][0], t.dd[a][1]};
-        }
+        clear(p);
+        add_two_band_block(t, 0, p);
     }
 };
 

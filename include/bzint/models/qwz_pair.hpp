@@ -20,9 +20,9 @@ struct QwzPair {
         clear(p);
         TwoBandPoint t;
         Qwz{&u1}(k, t);
-        add_two_band_block(t, 0, p.H, p.dH);
+        add_two_band_block(t, 0, p);
         Qwz{&u2}(k, t);
-        add_two_band_block(t, 2, p.H, p.dH);
+        add_two_band_block(t, 2, p);
         for (int i = 0; i < 2; ++i) {
             p.H[i][3 - i] += {g, 0.0};
             p.H[3 - i][i] += {g, 0.0};
