@@ -5,6 +5,8 @@
 
 #include "app.hpp"
 #include "input_error.hpp"
+#include "model_registry.hpp"
+#include "task_registry.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"bzint: GPU-accelerated Brillouin-zone integrals (Berry curvature, Fermi scans, Chern numbers)"};
@@ -20,11 +22,25 @@ int main(int argc, char** argv) {
     run->add_option("--out", out, "output directory (default: .)");
     run->add_option("--threads", threads, "OpenMP threads for the CPU backend (default: all cores)");
     run->add_flag("--resume", resume, "sweeps: keep the points already recorded in DIR and compute only the rest");
+    CLI::App* list = app.add_subcommand("models", "list the built-in models with their parameters and defaults");
+    CLI::App* tasks = app.add_subcommand("tasks", "list the task kinds");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);
         return code == 0 ? 0 : 2;
+    }
+    if (list->parsed()) {
+        for (const auto& m : bzint::model_infos()) {
+            fmt::print("{:<14} {}D {:<9} {} bands:", m.name, m.dim, m.lattice ? "lattice" : "continuum", m.bands);
+            for (const auto& p : m.params) fmt::print(" {}={}", p.name, p.default_value);
+            fmt::print("\n");
+        }
+        return 0;
+    }
+    if (tasks->parsed()) {
+        fmt::print("{}\n", bzint::task_names());
+        return 0;
     }
     try {
         if (threads > 0) omp_set_num_threads(threads);
