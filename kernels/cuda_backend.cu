@@ -18,6 +18,7 @@
 #include "../host/neumaier.hpp"
 #include "../host/progress.hpp"
 #include "bzint/per_k.hpp"
+#include "bzint/qme/exact_reservoir.hpp"
 #include "bzint/qme/nband_dc.hpp"
 #include "cuda_backend.hpp"
 
@@ -117,6 +118,13 @@ __global__ void nband_lines_kernel(Model model, QmeParams q, const double* k0, l
         out[l] = nband_periodic_line<N>(model, q, k0 + 3 * l, period, steps, work + l * nband_workspace_doubles<N>());
 }
 
+template <int N, class Model>
+__global__ void exact_lines_kernel(Model model, QmeParams q, ExactParams x, const double* k0, long long lines,
+                                   double period, int steps, cplx* work, long long work_per_line, LineCurrent* out) {
+    const long long l = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
+    if (l < lines) out[l] = exact_periodic_line<N>(model, q, x, k0 + 3 * l, period, steps, work + l * work_per_line);
+}
+
 }  // namespace
 
 bool compiled() { return true; }
@@ -183,23 +191,64 @@ void dc_lines(const ModelParams& mp, int bands, const QmeParams& q, const std::v
     thrust::device_vector<LineCurrent> dout(lines);
     constexpr int kLineThreads = 64;
     const unsigned grid = static_cast<unsigned>((lines + kLineThreads - 1) / kLineThreads);
+    // Lines exist only for lattice models: no kernels are instantiated for continuum ones.
     if (bands == 2) {
         visit_model(mp, [&](auto model) {
-            two_band_lines_kernel<<<grid, kLineThreads>>>(model, q, thrust::raw_pointer_cast(dk.data()), lines, period,
-                                                          steps, thrust::raw_pointer_cast(dout.data()));
+            if constexpr (decltype(model)::lattice)
+                two_band_lines_kernel<<<grid, kLineThreads>>>(model, q, thrust::raw_pointer_cast(dk.data()), lines,
+                                                              period, steps, thrust::raw_pointer_cast(dout.data()));
         });
     } else {
         visit_nband_model(mp, [&](auto model) {
             using Model = decltype(model);
-            constexpr int N = Model::bands;
-            thrust::device_vector<double> work(lines * nband_workspace_doubles<N>());
-            nband_lines_kernel<N><<<grid, kLineThreads>>>(model, q, thrust::raw_pointer_cast(dk.data()), lines, period,
-                                                         steps, thrust::raw_pointer_cast(work.data()),
-                                                         thrust::raw_pointer_cast(dout.data()));
-            check(cudaDeviceSynchronize(), "nband_lines_kernel");
+            if constexpr (Model::lattice) {
+                constexpr int N = Model::bands;
+                thrust::device_vector<double> work(lines * nband_workspace_doubles<N>());
+                nband_lines_kernel<N><<<grid, kLineThreads>>>(model, q, thrust::raw_pointer_cast(dk.data()), lines,
+                                                             period, steps, thrust::raw_pointer_cast(work.data()),
+                                                             thrust::raw_pointer_cast(dout.data()));
+                check(cudaDeviceSynchronize(), "nband_lines_kernel");
+            }
         });
     }
     check(cudaGetLastError(), "dc_lines");
+    out.resize(lines);
+    thrust::copy(dout.begin(), dout.end(), out.begin());
+}
+
+void dc_lines_exact(const ModelParams& mp, int bands, const QmeParams& q, const ExactParams& x,
+                    const std::vector<double>& k0, double period, int steps, std::vector<LineCurrent>& out) {
+    const long long lines = static_cast<long long>(k0.size() / 3);
+    const int P = x.poles.P;
+    thrust::device_vector<double> dk(k0.begin(), k0.end()), zeta(x.poles.zeta, x.poles.zeta + P),
+        eta(x.poles.eta, x.poles.eta + P);
+    thrust::device_vector<EtdCoefficients> coef(x.coef, x.coef + 1 + P);
+    thrust::device_vector<LineCurrent> dout(lines);
+    ExactParams dx = x;
+    dx.poles.zeta = thrust::raw_pointer_cast(zeta.data());
+    dx.poles.eta = thrust::raw_pointer_cast(eta.data());
+    dx.coef = thrust::raw_pointer_cast(coef.data());
+    constexpr int kLineThreads = 64;
+    const unsigned grid = static_cast<unsigned>((lines + kLineThreads - 1) / kLineThreads);
+    auto launch = [&](auto model) {
+        using Model = decltype(model);
+        constexpr int N = Model::bands;
+        const long long per_line = exact_workspace<N>(P);
+        thrust::device_vector<cplx> work(lines * per_line);
+        exact_lines_kernel<N><<<grid, kLineThreads>>>(model, q, dx, thrust::raw_pointer_cast(dk.data()), lines, period,
+                                                      steps, thrust::raw_pointer_cast(work.data()), per_line,
+                                                      thrust::raw_pointer_cast(dout.data()));
+        check(cudaDeviceSynchronize(), "exact_lines_kernel");
+    };
+    if (bands == 2)
+        visit_model(mp, [&](auto model) {
+            if constexpr (decltype(model)::lattice) launch(AsNBand<decltype(model)>{model});
+        });
+    else
+        visit_nband_model(mp, [&](auto model) {
+            if constexpr (decltype(model)::lattice) launch(model);
+        });
+    check(cudaGetLastError(), "dc_lines_exact");
     out.resize(lines);
     thrust::copy(dout.begin(), dout.end(), out.begin());
 }

@@ -7,6 +7,7 @@
 
 #include "bzint/fermi_scan.hpp"
 #include "bzint/mesh.hpp"
+#include "bzint/qme/exact_reservoir.hpp"
 #include "bzint/qme/two_band_dc.hpp"
 #include "bzint/models/all.hpp"
 #include "bzint/two_band.hpp"
@@ -38,5 +39,8 @@ long long chern_reduce(const ModelParams& model, const Mesh& mesh, std::vector<N
 // (two-band or N-band model, by `bands`): out[l], as two_band_periodic_line / nband_periodic_line.
 void dc_lines(const ModelParams& model, int bands, const QmeParams& q, const std::vector<double>& k0, double period,
               int steps, std::vector<LineCurrent>& out);
+// The same with the exact reservoir (exact_periodic_line); `x` holds host pointers.
+void dc_lines_exact(const ModelParams& model, int bands, const QmeParams& q, const ExactParams& x,
+                    const std::vector<double>& k0, double period, int steps, std::vector<LineCurrent>& out);
 
 }  // namespace bzint::cuda

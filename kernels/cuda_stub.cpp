@@ -24,4 +24,9 @@ void dc_lines(const ModelParams&, int, const QmeParams&, const std::vector<doubl
     not_compiled();
 }
 
+void dc_lines_exact(const ModelParams&, int, const QmeParams&, const ExactParams&, const std::vector<double>&, double,
+                    int, std::vector<LineCurrent>&) {
+    not_compiled();
+}
+
 }  // namespace bzint::cuda

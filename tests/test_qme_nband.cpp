@@ -51,7 +51,7 @@ TEST(NBandQme, ReducesExactlyToTheTwoBandForm) {
     const models::Qwz qwz(&u);
     const TwoBandSolver<models::Qwz> two{qwz};
     const NBandSolver<2, AsNBand<models::Qwz>> gen{AsNBand<models::Qwz>{qwz}};
-    std::vector<double> work(NBandSolver<2, AsNBand<models::Qwz>>::work_doubles);
+    std::vector<double> work(gen.work_doubles());
     for (Dissipation kind : {Dissipation::rta, Dissipation::dpa}) {
         QmeParams q{};
         q.kind = kind;

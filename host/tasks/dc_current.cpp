@@ -29,6 +29,8 @@ struct DcSetup {
     long long steps = 0;    // RK4 steps per trajectory or period (0: automatic)
     double tolerance = 0.0; // > 0: double the steps until the step-halving estimate is below it
     bool occupations = false;
+    long long poles = 0;          // exact: number of Padé poles (0: automatic)
+    double pole_tolerance = 1e-9;  // exact: accuracy of the broadened occupation
 };
 
 DcSetup read_setup(TaskContext& ctx) {
@@ -74,6 +76,15 @@ DcSetup read_setup(TaskContext& ctx) {
         };
         s.q.d1 = flag("d1");
         s.q.d2 = flag("d2");
+    } else if (kind == "exact") {
+        diss.only({"kind", "gamma", "poles", "pole_tolerance"});
+        s.q.kind = Dissipation::exact;
+        s.q.gamma = diss.number("gamma");
+        if (!(s.q.gamma > 0)) diss.fail("gamma", "must be > 0");
+        s.poles = diss.integer("poles", 0);
+        if (s.poles < 0 || s.poles > 4096) diss.fail("poles", "must be in 1..4096 (or absent: chosen automatically)");
+        s.pole_tolerance = diss.number("pole_tolerance", 1e-9);
+        if (!(s.pole_tolerance > 0)) diss.fail("pole_tolerance", "must be > 0");
     } else if (kind == "none") {
         diss.only({"kind"});
         s.q.kind = Dissipation::none;
@@ -81,7 +92,7 @@ DcSetup read_setup(TaskContext& ctx) {
             diss.fail("kind", "'none' has no steady state on a lattice (Bloch oscillations); use rta or dpa, or the "
                               "landau_zener model for the transition probability");
     } else {
-        diss.fail("kind", fmt::format("unknown dissipation '{}'; valid choices: rta, dpa, none", kind));
+        diss.fail("kind", fmt::format("unknown dissipation '{}'; valid choices: rta, dpa, exact, none", kind));
     }
     ctx.task.only({"kind", "mu", "T", "steps", "tolerance", "window", "occupations"});
     s.q.mu = ctx.task.number("mu", 0.0);
@@ -247,11 +258,11 @@ json solve_lattice(const Solver& solver, const QmeParams& q, const Mesh& mesh, i
     if (ctx.backend == Backend::cuda) {
         std::vector<double> k0(3 * lines);
         for (long long l = 0; l < lines; ++l) line_k0(l, &k0[3 * l]);
-        cuda::dc_lines(ctx.cfg.params, ctx.cfg.model->bands, q, k0, period, static_cast<int>(steps), res);
+        solver.cuda_lines(ctx.cfg.params, q, k0, period, static_cast<int>(steps), res);
     } else {
 #pragma omp parallel
         {
-            std::vector<double> work(Solver::work_doubles);
+            std::vector<double> work(solver.work_doubles());
 #pragma omp for schedule(dynamic)
             for (long long l = 0; l < lines; ++l) {
                 double k0[3];
@@ -315,7 +326,7 @@ json solve_field(const Solver& solver, const DcSetup& s, const TaskContext& ctx,
     QmeParams q = s.q;
     for (int a = 0; a < 3; ++a) q.E[a] = 0.0;
     const double rate = s.q.kind == Dissipation::rta ? std::max(1 / s.q.tau1, 1 / s.q.tau2)
-                        : s.q.kind == Dissipation::dpa ? 2 * s.q.gamma : 0.0;
+                        : (s.q.kind == Dissipation::dpa || s.q.kind == Dissipation::exact) ? 2 * s.q.gamma : 0.0;
     if (!info.lattice) {
         q.E[0] = E;
         // Automatic steps: h·max(width, rates) ≤ 0.15, the width at the window's edge.
@@ -376,7 +387,41 @@ TaskResult task_dc_current(TaskContext& ctx) {
             progress.update(++done);
         }
     };
-    if (info.bands == 2) {  // d0 + d·σ is Hermitian by construction
+    if (s.q.kind == Dissipation::exact) {
+        if (!(s.q.T > 0)) ctx.task.fail("T", "the exact reservoir needs T > 0 (its Padé expansion of f is in x/T)");
+        // Poles: enough for the broadened occupation over the spectrum (sampled) to `pole_tolerance`.
+        double emin = 1e300, emax = -1e300;
+        auto widen = [&](const auto& solver) {
+            const long long n = info.lattice ? std::min<long long>(mesh.count(), 2048) : 201;
+            for (long long i = 0; i < n; ++i) {
+                double k[3] = {0, 0, 0};
+                if (info.lattice) mesh.k_of(i * (mesh.count() / n), k);
+                else k[0] = s.window * (2.0 * i / (n - 1) - 1.0);
+                double lo, hi;
+                solver.range(k, lo, hi);
+                emin = std::min(emin, lo);
+                emax = std::max(emax, hi);
+            }
+        };
+        auto run_exact = [&](auto model_n) {
+            using MN = decltype(model_n);
+            ExactSolver<MN::bands, MN> solver{model_n, {}};
+            widen(solver);
+            solver.poles = s.poles > 0 ? ozaki_poles(static_cast<int>(s.poles))
+                                       : choose_reservoir_poles(s.q.gamma, s.q.mu, s.q.T, emin, emax, s.pole_tolerance);
+            if (s.poles > 0) solver.poles.error = reservoir_pole_error(solver.poles, s.q.gamma, s.q.mu, s.q.T, emin, emax);
+            out.results["poles"] = solver.poles.zeta.size();
+            out.results["pole_error"] = solver.poles.error;
+            sweep(solver);
+        };
+        if (info.bands == 2)
+            visit_model(ctx.cfg.params, [&](auto model) { run_exact(AsNBand<decltype(model)>{model}); });
+        else
+            visit_nband_model(ctx.cfg.params, [&](auto model) {
+                require_hermitian<decltype(model)::bands>(model, ctx, mesh);
+                run_exact(model);
+            });
+    } else if (info.bands == 2) {  // d0 + d·σ is Hermitian by construction
         visit_model(ctx.cfg.params, [&](auto model) { sweep(TwoBandSolver<decltype(model)>{model}); });
     } else {
         visit_nband_model(ctx.cfg.params, [&](auto model) {

@@ -4,7 +4,10 @@
 #pragma once
 #include <vector>
 
+#include "bzint/qme/exact_reservoir.hpp"
 #include "bzint/qme/nband_dc.hpp"
+#include "../../kernels/cuda_backend.hpp"
+#include "../qme/fermi_poles.hpp"
 #include "bzint/qme/two_band_dc.hpp"
 
 namespace bzint {
@@ -13,10 +16,14 @@ template <class Model>
 struct TwoBandSolver {
     Model model;
     using State = std::vector<double>;  // (a, r)
-    static constexpr long long work_doubles = 0;
+    long long work_doubles() const { return 0; }
 
     LineCurrent line(const QmeParams& q, const double k0[3], double period, int steps, double*) const {
         return two_band_periodic_line(model, q, k0, period, steps);
+    }
+    void cuda_lines(const ModelParams& mp, const QmeParams& q, const std::vector<double>& k0, double period, int steps,
+                    std::vector<LineCurrent>& out) const {
+        cuda::dc_lines(mp, 2, q, k0, period, steps, out);
     }
     LineCurrent trajectory(const QmeParams& q, double K, int steps, State& end, TrajectoryRecord* rec) const {
         end.assign(4, 0.0);
@@ -62,7 +69,7 @@ struct TwoBandSolver {
         return 2.0 * sqrt(dot3(h.d, h.d));
     }
     static double relaxation_rate(const QmeParams& q) {
-        return q.kind == Dissipation::rta ? 1.0 / q.tau1 : q.kind == Dissipation::dpa ? 2.0 * q.gamma : 0.0;
+        return q.kind == Dissipation::rta ? 1.0 / q.tau1 : (q.kind == Dissipation::dpa || q.kind == Dissipation::exact) ? 2.0 * q.gamma : 0.0;
     }
 };
 
@@ -70,10 +77,14 @@ template <int N, class Model>
 struct NBandSolver {
     Model model;
     using State = std::vector<cplx>;  // ρ, row-major
-    static constexpr long long work_doubles = nband_workspace_doubles<N>();
+    long long work_doubles() const { return nband_workspace_doubles<N>(); }
 
     LineCurrent line(const QmeParams& q, const double k0[3], double period, int steps, double* work) const {
         return nband_periodic_line<N>(model, q, k0, period, steps, work);
+    }
+    void cuda_lines(const ModelParams& mp, const QmeParams& q, const std::vector<double>& k0, double period, int steps,
+                    std::vector<LineCurrent>& out) const {
+        cuda::dc_lines(mp, N, q, k0, period, steps, out);
     }
     LineCurrent trajectory(const QmeParams& q, double K, int steps, State& end, TrajectoryRecord* rec) const {
         cplx rho[N][N];
@@ -122,6 +133,77 @@ struct NBandSolver {
         NBandSnapshot<N> s;
         nband_snapshot<N>(model, q, k, s);
         return s.e[N - 1] - s.e[0];
+    }
+};
+
+// The exact reservoir (exact_reservoir.hpp) for an N-band model (two-band models through
+// AsNBand). Holds the Padé poles; the ETDRK4 coefficients are built per step size.
+template <int N, class Model>
+struct ExactSolver {
+    Model model;
+    FermiPoles poles;
+    long long work_doubles() const { return 2 * exact_workspace<N>(static_cast<int>(poles.zeta.size())); }
+
+    struct Prepared {
+        std::vector<EtdCoefficients> coef;
+        ExactParams x;
+    };
+    Prepared prepare(const QmeParams& q, double h) const {
+        Prepared p;
+        const int P = static_cast<int>(poles.zeta.size());
+        p.coef.resize(1 + P);
+        p.coef[0] = etd_coefficients({-2.0 * q.gamma, 0.0}, h);
+        for (int i = 0; i < P; ++i) p.coef[1 + i] = etd_coefficients({-(q.gamma + poles.zeta[i] * q.T), 0.0}, h);
+        p.x = ExactParams{q.gamma, {P, poles.zeta.data(), poles.eta.data()}, p.coef.data(), etd_coefficients({0.0, 0.0}, h)};
+        return p;
+    }
+    LineCurrent line(const QmeParams& q, const double k0[3], double period, int steps, double* work) const {
+        const Prepared p = prepare(q, period / steps);
+        return exact_periodic_line<N>(model, q, p.x, k0, period, steps, reinterpret_cast<cplx*>(work));
+    }
+    void cuda_lines(const ModelParams& mp, const QmeParams& q, const std::vector<double>& k0, double period, int steps,
+                    std::vector<LineCurrent>& out) const {
+        const Prepared p = prepare(q, period / steps);
+        cuda::dc_lines_exact(mp, N, q, p.x, k0, period, steps, out);
+    }
+    using State = std::vector<cplx>;
+    LineCurrent trajectory(const QmeParams& q, double K, int steps, State& end, TrajectoryRecord* rec) const {
+        const Prepared p = prepare(q, 2.0 * K / std::fabs(q.E[0]) / steps);
+        std::vector<cplx> work(exact_workspace<N>(p.x.poles.P));
+        end.assign(N * N, cplx{0.0, 0.0});
+        return exact_trajectory<N>(model, q, p.x, K, steps, work.data(), end.data(), rec);
+    }
+    // No first-order closed form for the exact reservoir: the window must hold the response.
+    double first_order_current(const QmeParams&, double, bool) const { return 0.0; }
+    void end_state(const QmeParams& q, double kappa, const State& y, double& minus_v_dn, double& upper) const {
+        const double k[3] = {kappa, 0, 0};
+        NBandSnapshot<N> s;
+        QmeParams plain = q;
+        plain.kind = Dissipation::none;
+        nband_snapshot<N>(model, plain, k, s);
+        const ReservoirPoles rp{static_cast<int>(poles.zeta.size()), poles.zeta.data(), poles.eta.data()};
+        cplx rho[N][N], r[N][N];
+        for (int i = 0; i < N; ++i)
+            for (int j = 0; j < N; ++j) rho[i][j] = y[i * N + j];
+        to_eigenbasis<N>(s, rho, r);
+        minus_v_dn = 0.0;
+        upper = 0.0;
+        for (int al = 0; al < N; ++al) {
+            minus_v_dn -= s.v[0][al] * (r[al][al].re - broadened_occupation(s.e[al], q.gamma, q.mu, q.T, rp));
+            if (al >= N / 2) upper += r[al][al].re;
+        }
+    }
+    double width(const double k[3]) const {
+        double lo, hi;
+        range(k, lo, hi);
+        return hi - lo;
+    }
+    void range(const double k[3], double& lo, double& hi) const {
+        QmeParams q{};
+        NBandSnapshot<N> s;
+        nband_snapshot<N>(model, q, k, s);
+        lo = s.e[0];
+        hi = s.e[N - 1];
     }
 };
 

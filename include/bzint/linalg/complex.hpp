@@ -27,5 +27,10 @@ BZINT_HD cplx& operator-=(cplx& a, cplx b) {
     return a;
 }
 BZINT_HD cplx times_i(cplx a) { return {-a.im, a.re}; }
+BZINT_HD cplx cdiv(cplx a, cplx b) {
+    const double d = norm2(b);
+    return {(a.re * b.re + a.im * b.im) / d, (a.im * b.re - a.re * b.im) / d};
+}
+BZINT_HD cplx clog(cplx z) { return {0.5 * log(norm2(z)), atan2(z.im, z.re)}; }
 
 }  // namespace bzint

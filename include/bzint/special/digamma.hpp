@@ -7,13 +7,6 @@
 
 namespace bzint {
 
-BZINT_HD cplx cdiv(cplx a, cplx b) {
-    const double d = norm2(b);
-    return {(a.re * b.re + a.im * b.im) / d, (a.im * b.re - a.re * b.im) / d};
-}
-
-BZINT_HD cplx clog(cplx z) { return {0.5 * log(norm2(z)), atan2(z.im, z.re)}; }
-
 // ψ(z) for Re z > 0.
 BZINT_HD cplx digamma(cplx z) {
     cplx acc = {0.0, 0.0};
