@@ -10,7 +10,9 @@
 
 #include "bzint/models/all.hpp"
 #include "bzint/qme/nband_dc.hpp"
+#include "bzint/qme/exact_reservoir.hpp"
 #include "bzint/qme/two_band_dc.hpp"
+#include "qme/fermi_poles.hpp"
 
 using namespace bzint;
 
@@ -124,6 +126,68 @@ void BM_nband_trajectory(benchmark::State& state) {
     }
     state.counters["ksteps_per_second"] = benchmark::Counter(double(per_k) * ks * state.iterations(), benchmark::Counter::kIsRate);
 }
+
+// The exact reservoir with P poles (range(0)): 2×2 Landau–Zener trajectory and qwz lines.
+struct ExactSetup {
+    FermiPoles poles;
+    std::vector<EtdCoefficients> coef;
+    ExactParams x;
+    ExactSetup(int P, double gamma, double T, double h) : poles(ozaki_poles(P)), coef(1 + P) {
+        coef[0] = etd_coefficients({-2.0 * gamma, 0.0}, h);
+        for (int i = 0; i < P; ++i) coef[1 + i] = etd_coefficients({-(gamma + poles.zeta[i] * T), 0.0}, h);
+        x = ExactParams{gamma, {P, poles.zeta.data(), poles.eta.data()}, coef.data(), etd_coefficients({0.0, 0.0}, h)};
+    }
+};
+
+void BM_exact_trajectory(benchmark::State& state) {
+    const int P = static_cast<int>(state.range(0));
+    const double p[2] = {1.0, 1.0};
+    const AsNBand<models::LandauZener> lz{models::LandauZener(p)};
+    const int per_k = 4000, ks = 16;
+    const double K = 5.0;
+    for (auto _ : state) {
+        double sum = 0;
+#pragma omp parallel for reduction(+ : sum)
+        for (int i = 0; i < ks; ++i) {
+            QmeParams q = params(Dissipation::exact, 0.2 + 0.001 * i);
+            const ExactSetup setup(P, 0.01, q.T, 2 * K / q.E[0] / per_k);
+            std::vector<cplx> work(exact_workspace<2>(P));
+            cplx rho[4];
+            sum += exact_trajectory<2>(lz, q, setup.x, K, per_k, work.data(), rho, nullptr).J[0];
+        }
+        benchmark::DoNotOptimize(sum);
+    }
+    state.counters["ksteps_per_second"] = benchmark::Counter(double(per_k) * ks * state.iterations(), benchmark::Counter::kIsRate);
+    state.counters["poles"] = P;
+}
+
+void BM_exact_orbit(benchmark::State& state) {
+    const int P = static_cast<int>(state.range(0));
+    const double u = -1.0;
+    const AsNBand<models::Qwz> qwz{models::Qwz(&u)};
+    const int steps = 1000, lines = 16;
+    const QmeParams q = params(Dissipation::exact, 0.05);
+    const double period = kTwoPi / 0.05;
+    const ExactSetup setup(P, 0.01, q.T, period / steps);
+    for (auto _ : state) {
+        double sum = 0;
+#pragma omp parallel
+        {
+            std::vector<cplx> work(exact_workspace<2>(P));
+#pragma omp for reduction(+ : sum)
+            for (int l = 0; l < lines; ++l) {
+                const double k0[3] = {0.0, kTwoPi * l / lines, 0.0};
+                sum += exact_periodic_line<2>(qwz, q, setup.x, k0, period, steps, work.data()).J[1];
+            }
+        }
+        benchmark::DoNotOptimize(sum);
+    }
+    state.counters["ksteps_per_second"] = benchmark::Counter(double(steps) * lines * state.iterations(), benchmark::Counter::kIsRate);
+    state.counters["poles"] = P;
+}
+
+BENCHMARK(BM_exact_trajectory)->ArgName("poles")->Arg(30)->Arg(300)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_exact_orbit)->ArgName("poles")->Arg(30)->Arg(300)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // range(0): 0 none, 1 rta, 2 dpa
 BENCHMARK(BM_two_band_trajectory)->ArgName("dissipation")->Arg(0)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);

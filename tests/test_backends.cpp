@@ -6,6 +6,7 @@
 
 #include "bzint/qme/nband_dc.hpp"
 #include "cuda_backend.hpp"
+#include "qme/fermi_poles.hpp"
 #include "engine.hpp"
 #include "model_registry.hpp"
 
@@ -107,5 +108,34 @@ TEST(Backends, DcLinesAgreePerLine) {
             }
             for (int a = 0; a < 2; ++a) EXPECT_NEAR(cpu.J[a], gpu[l].J[a], 1e-12 * (1 + std::fabs(cpu.J[a]))) << name << " line " << l;
         }
+    }
+}
+
+TEST(Backends, ExactLinesAgreePerLine) {
+    REQUIRE_DEVICE();
+    const double u = -1.0;
+    const ModelParams mp{find_model("qwz")->id, {u}};
+    QmeParams q{};
+    q.kind = Dissipation::exact;
+    q.gamma = 0.05;
+    q.mu = 0.2;
+    q.T = 0.1;
+    q.E[0] = 0.1;
+    const double period = kTwoPi / 0.1;
+    const int steps = 600, P = 16;
+    const FermiPoles poles = ozaki_poles(P);
+    std::vector<EtdCoefficients> coef(1 + P);
+    coef[0] = etd_coefficients({-2 * q.gamma, 0}, period / steps);
+    for (int i = 0; i < P; ++i) coef[1 + i] = etd_coefficients({-(q.gamma + poles.zeta[i] * q.T), 0}, period / steps);
+    const ExactParams x{q.gamma, {P, poles.zeta.data(), poles.eta.data()}, coef.data(), etd_coefficients({0, 0}, period / steps)};
+    std::vector<double> k0;
+    for (int l = 0; l < 8; ++l) k0.insert(k0.end(), {0.0, kTwoPi * l / 8, 0.0});
+    std::vector<LineCurrent> gpu;
+    cuda::dc_lines_exact(mp, 2, q, x, k0, period, steps, gpu);
+    const AsNBand<models::Qwz> model{models::Qwz(&u)};
+    std::vector<cplx> work(exact_workspace<2>(P));
+    for (int l = 0; l < 8; ++l) {
+        const LineCurrent cpu = exact_periodic_line<2>(model, q, x, &k0[3 * l], period, steps, work.data());
+        for (int a = 0; a < 2; ++a) EXPECT_NEAR(cpu.J[a], gpu[l].J[a], 1e-12 * (1 + std::fabs(cpu.J[a]))) << "line " << l;
     }
 }
