@@ -52,14 +52,17 @@ void BM_two_band_trajectory(benchmark::State& state) {
     const Dissipation kind = static_cast<Dissipation>(state.range(0));
     const double p[2] = {1.0, 1.0};
     const models::LandauZener lz(p);
-    const int per_k = 20000, ks = 64;
+    const int per_k = 20000, ks = 64, lanes = 8;  // trajectories in batches of 8 lanes (different E)
     for (auto _ : state) {
         double sum = 0;
 #pragma omp parallel for reduction(+ : sum)
-        for (int i = 0; i < ks; ++i) {
-            double y[4];
-            const LineCurrent c = two_band_trajectory(lz, params(kind, 0.2 + 0.001 * i), 5.0, per_k, y, nullptr);
-            sum += c.J[0];
+        for (int b = 0; b < ks / lanes; ++b) {
+            QmeParams q[lanes];
+            double y[lanes][4];
+            LineCurrent c[lanes];
+            for (int l = 0; l < lanes; ++l) q[l] = params(kind, 0.2 + 0.001 * (b * lanes + l));
+            two_band_trajectories<lanes>(lz, q, 5.0, per_k, y, c, nullptr);
+            for (int l = 0; l < lanes; ++l) sum += c[l].J[0];
         }
         benchmark::DoNotOptimize(sum);
     }
@@ -70,14 +73,21 @@ void BM_two_band_orbit(benchmark::State& state) {
     const Dissipation kind = static_cast<Dissipation>(state.range(0));
     const double u = -1.0;
     const models::Qwz qwz(&u);
-    const int steps = 4000, lines = 64;
+    const int steps = 4000, lines = 64, lanes = 8;  // lines in batches of 8 lanes
     const QmeParams q = params(kind, 0.05);
     for (auto _ : state) {
         double sum = 0;
 #pragma omp parallel for reduction(+ : sum)
-        for (int l = 0; l < lines; ++l) {
-            const double k0[3] = {0.0, kTwoPi * l / lines, 0.0};
-            sum += two_band_periodic_line(qwz, q, k0, kTwoPi / 0.05, steps).J[1];
+        for (int b = 0; b < lines / lanes; ++b) {
+            double k0[lanes][3];
+            LineCurrent c[lanes];
+            for (int l = 0; l < lanes; ++l) {
+                k0[l][0] = 0.0;
+                k0[l][1] = kTwoPi * (b * lanes + l) / lines;
+                k0[l][2] = 0.0;
+            }
+            two_band_periodic_lines<lanes>(qwz, q, k0, kTwoPi / 0.05, steps, c);
+            for (int l = 0; l < lanes; ++l) sum += c[l].J[1];
         }
         benchmark::DoNotOptimize(sum);
     }

@@ -260,14 +260,17 @@ json solve_lattice(const Solver& solver, const QmeParams& q, const Mesh& mesh, i
         for (long long l = 0; l < lines; ++l) line_k0(l, &k0[3 * l]);
         solver.cuda_lines(ctx.cfg.params, q, k0, period, static_cast<int>(steps), res);
     } else {
+        constexpr int B = Solver::kLanes;  // lines per call (vectorised in the two-band solver)
+        const long long batches = (lines + B - 1) / B;
 #pragma omp parallel
         {
             std::vector<double> work(solver.work_doubles());
 #pragma omp for schedule(dynamic)
-            for (long long l = 0; l < lines; ++l) {
-                double k0[3];
-                line_k0(l, k0);
-                res[l] = solver.line(q, k0, period, static_cast<int>(steps), work.data());
+            for (long long b = 0; b < batches; ++b) {
+                const int count = static_cast<int>(std::min<long long>(B, lines - b * B));
+                double k0[B][3];
+                for (int i = 0; i < count; ++i) line_k0(b * B + i, k0[i]);
+                solver.lines(q, k0, count, period, static_cast<int>(steps), work.data(), &res[b * B]);
             }
         }
     }

@@ -21,6 +21,17 @@ struct TwoBandSolver {
     LineCurrent line(const QmeParams& q, const double k0[3], double period, int steps, double*) const {
         return two_band_periodic_line(model, q, k0, period, steps);
     }
+    // Lines in batches of kLanes (vectorised across lines; the last batch padded).
+    static constexpr int kLanes = 8;
+    void lines(const QmeParams& q, const double (*k0)[3], int count, double period, int steps, double*,
+               LineCurrent* out) const {
+        double k[kLanes][3];
+        LineCurrent res[kLanes];
+        for (int l = 0; l < kLanes; ++l)
+            for (int a = 0; a < 3; ++a) k[l][a] = k0[l < count ? l : count - 1][a];
+        two_band_periodic_lines<kLanes>(model, q, k, period, steps, res);
+        for (int l = 0; l < count; ++l) out[l] = res[l];
+    }
     void cuda_lines(const ModelParams& mp, const QmeParams& q, const std::vector<double>& k0, double period, int steps,
                     std::vector<LineCurrent>& out) const {
         cuda::dc_lines(mp, 2, q, k0, period, steps, out);
@@ -81,6 +92,11 @@ struct NBandSolver {
 
     LineCurrent line(const QmeParams& q, const double k0[3], double period, int steps, double* work) const {
         return nband_periodic_line<N>(model, q, k0, period, steps, work);
+    }
+    static constexpr int kLanes = 1;
+    void lines(const QmeParams& q, const double (*k0)[3], int, double period, int steps, double* work,
+               LineCurrent* out) const {
+        out[0] = line(q, k0[0], period, steps, work);
     }
     void cuda_lines(const ModelParams& mp, const QmeParams& q, const std::vector<double>& k0, double period, int steps,
                     std::vector<LineCurrent>& out) const {
@@ -160,6 +176,11 @@ struct ExactSolver {
     LineCurrent line(const QmeParams& q, const double k0[3], double period, int steps, double* work) const {
         const Prepared p = prepare(q, period / steps);
         return exact_periodic_line<N>(model, q, p.x, k0, period, steps, reinterpret_cast<cplx*>(work));
+    }
+    static constexpr int kLanes = 1;
+    void lines(const QmeParams& q, const double (*k0)[3], int, double period, int steps, double* work,
+               LineCurrent* out) const {
+        out[0] = line(q, k0[0], period, steps, work);
     }
     void cuda_lines(const ModelParams& mp, const QmeParams& q, const std::vector<double>& k0, double period, int steps,
                     std::vector<LineCurrent>& out) const {

@@ -9,7 +9,7 @@ struct FermiDerivs {
     double f, f1, f2, f3;
 };
 
-BZINT_HD FermiDerivs fermi_derivs(double x, double T) {
+BZINT_HD_INLINE FermiDerivs fermi_derivs(double x, double T) {
     const double y = x / T;
     if (fabs(y) > 50.0) return {y > 0 ? 0.0 : 1.0, 0.0, 0.0, 0.0};  // e^−50 ≈ 2e−22: below any use
     double f;

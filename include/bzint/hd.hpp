@@ -10,6 +10,16 @@
 #define BZINT_HD inline
 #endif
 
+// For the few per-k routines inside the innermost loops (the QME snapshot, the Fermi
+// function): inlined on the host too, so lane loops around them stay one block of code.
+#if defined(__CUDACC__)
+#define BZINT_HD_INLINE __host__ __device__ __forceinline__
+#elif defined(__GNUC__)
+#define BZINT_HD_INLINE inline __attribute__((always_inline))
+#else
+#define BZINT_HD_INLINE inline
+#endif
+
 #include <cmath>
 
 namespace bzint {

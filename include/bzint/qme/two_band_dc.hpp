@@ -20,104 +20,177 @@ struct LineCurrent {
     bool ok;            // false: a degeneracy on the line, or a singular one-period map
 };
 
+// Occupations recorded along a continuum trajectory (host only): every `stride`-th step's
+// (κ, n_−, n_+), up to `capacity` entries.
+struct TrajectoryRecord {
+    double* kappa;
+    double* n_minus;
+    double* n_plus;
+    int stride;
+    int capacity;
+    int count;
+};
+
 namespace detail {
 
 // Augmented state of one solution: y (4), ∫j (3), ∫j_intra (3).
 constexpr int kAug = 10;
 
-template <class Model>
-struct TwoBandStage {
-    TwoBandPoint h;
-    TwoBandSnapshot s;
+// L k-points (lanes) advanced in lockstep, in structure-of-arrays form so that the right-hand
+// side and the RK4 updates vectorise across lanes; L = 1 is the plain per-k routine (one
+// CUDA thread per k). The snapshot itself (H, |d|, Fermi functions, DPA sources) is computed
+// per lane by two_band_snapshot.
+template <int L>
+struct LaneStage {
+    double d[3][L], dd0[3][L], dd[3][3][L];  // H = d0 + d·σ and its derivatives
+    double dhat[3][L];
+    double vbar[3][L];  // d̂·∂_a d (so ∂_a ε_± = ∂_a d0 ± vbar_a)
+    double src[4][L];   // the y-independent part of dy/dt
+    double jeq[3][L];   // equilibrium current −Σ f ∂ε
+    double g1, g2;
+    bool ok;
 };
 
-template <class Model>
-BZINT_HD void stage_at(const Model& model, const QmeParams& q, const double k0[3], double t, TwoBandStage<Model>& st) {
-    double k[3];
-    for (int a = 0; a < 3; ++a) k[a] = k0[a] - q.E[a] * t;
-    model(k, st.h);
-    st.s = two_band_snapshot(st.h, q);
-}
-
-template <class Model>
-BZINT_HD void aug_rhs(const QmeParams& q, const TwoBandStage<Model>& st, const double* z, double* dz, bool homogeneous) {
-    two_band_qme_rhs(q, st.h, st.s, z, dz, homogeneous);
-    two_band_current(st.h, st.s, z, dz + 4, dz + 7);
-}
-
-// One RK4 step of `count` augmented solutions (the first n_hom are homogeneous).
-template <class Model>
-BZINT_HD void rk4_step(const QmeParams& q, const TwoBandStage<Model>& s0, const TwoBandStage<Model>& s1,
-                       const TwoBandStage<Model>& s2, double h, double (*z)[kAug], int count, int n_hom) {
-    for (int sol = 0; sol < count; ++sol) {
-        const bool hom = sol < n_hom;
-        double k1[kAug], k2[kAug], k3[kAug], k4[kAug], tmp[kAug];
-        aug_rhs(q, s0, z[sol], k1, hom);
-        for (int i = 0; i < kAug; ++i) tmp[i] = z[sol][i] + 0.5 * h * k1[i];
-        aug_rhs(q, s1, tmp, k2, hom);
-        for (int i = 0; i < kAug; ++i) tmp[i] = z[sol][i] + 0.5 * h * k2[i];
-        aug_rhs(q, s1, tmp, k3, hom);
-        for (int i = 0; i < kAug; ++i) tmp[i] = z[sol][i] + h * k3[i];
-        aug_rhs(q, s2, tmp, k4, hom);
-        for (int i = 0; i < kAug; ++i) z[sol][i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+template <int L, class Model>
+BZINT_HD void lane_stage(const Model& model, const QmeParams* q, const double (*k0)[3], const double* t,
+                         LaneStage<L>& st) {
+    st.ok = true;
+    for (int l = 0; l < L; ++l) {
+        double k[3];
+        for (int a = 0; a < 3; ++a) k[a] = k0[l][a] - q[l].E[a] * t[l];
+        TwoBandPoint h;
+        model(k, h);
+        const TwoBandSnapshot s = two_band_snapshot(h, q[l]);
+        st.ok = st.ok && s.dn > 0.0 && is_finite(s.dn) && is_finite(s.dE_dhat[0] + s.dE_dhat[1] + s.dE_dhat[2]);
+        double je[3];
+        two_band_equilibrium_current(h, s, je);
+        for (int a = 0; a < 3; ++a) {
+            st.d[a][l] = h.d[a];
+            st.dd0[a][l] = h.dd0[a];
+            st.dhat[a][l] = s.dhat[a];
+            st.vbar[a][l] = dot3(s.dhat, h.dd[a]);
+            st.jeq[a][l] = je[a];
+            for (int i = 0; i < 3; ++i) st.dd[a][i][l] = h.dd[a][i];
+        }
+        for (int i = 0; i < 4; ++i) st.src[i][l] = s.src[i];
+        st.g1 = s.g1;
+        st.g2 = s.g2;
     }
 }
 
-template <class Model>
-BZINT_HD bool stage_finite(const TwoBandStage<Model>& st) {
-    return st.s.dn > 0.0 && is_finite(st.s.dn) && is_finite(st.s.dE_dhat[0] + st.s.dE_dhat[1] + st.s.dE_dhat[2]);
+// dz/dt for one augmented solution on all lanes (two_band_qme_rhs and two_band_current).
+template <int L>
+BZINT_HD void lane_rhs(const LaneStage<L>& st, const double (&z)[kAug][L], double (&dz)[kAug][L], bool homogeneous) {
+    const double on = homogeneous ? 0.0 : 1.0;
+    for (int l = 0; l < L; ++l) {
+        const double r0 = z[1][l], r1 = z[2][l], r2 = z[3][l];
+        const double d0 = st.d[0][l], d1 = st.d[1][l], d2 = st.d[2][l];
+        const double h0 = st.dhat[0][l], h1 = st.dhat[1][l], h2 = st.dhat[2][l];
+        const double rp = r0 * h0 + r1 * h1 + r2 * h2;
+        const double a = st.g1 * rp - st.g2 * rp;  // −g1 r∥ d̂ − g2 (r − r∥ d̂) = −g2 r − (g1 − g2) r∥ d̂
+        dz[0][l] = -st.g1 * z[0][l] + on * st.src[0][l];
+        dz[1][l] = 2.0 * (d1 * r2 - d2 * r1) - st.g2 * r0 - a * h0 + on * st.src[1][l];
+        dz[2][l] = 2.0 * (d2 * r0 - d0 * r2) - st.g2 * r1 - a * h1 + on * st.src[2][l];
+        dz[3][l] = 2.0 * (d0 * r1 - d1 * r0) - st.g2 * r2 - a * h2 + on * st.src[3][l];
+        for (int c = 0; c < 3; ++c) {
+            const double base = st.dd0[c][l] * z[0][l];
+            dz[4 + c][l] = -(base + st.dd[c][0][l] * r0 + st.dd[c][1][l] * r1 + st.dd[c][2][l] * r2);
+            dz[7 + c][l] = -(base + st.vbar[c][l] * rp);
+        }
+    }
+}
+
+// Advances `count` augmented solutions (the first n_hom homogeneous) on L lanes by `steps`
+// RK4 steps of h[l], along κ_l(t) = k0_l − E_l t from t = 0; accumulates the equilibrium
+// current (Simpson) into jeq. `record` (host, L = 1) receives every stride-th (κ, n_−, n_+).
+template <int L, int S, class Model>
+BZINT_HD bool lane_evolve(const Model& model, const QmeParams* q, const double (*k0)[3], const double* h, int steps,
+                          double (&z)[S][kAug][L], int n_hom, double (&jeq)[3][L], TrajectoryRecord* record) {
+    LaneStage<L> s0, s1, s2;
+    double t[L];
+    for (int l = 0; l < L; ++l) t[l] = 0.0;
+    lane_stage<L>(model, q, k0, t, s0);
+    bool ok = s0.ok;
+    for (int n = 0; n < steps; ++n) {
+        if (record && n % record->stride == 0 && record->count < record->capacity) {
+            const double par = z[0][1][0] * s0.dhat[0][0] + z[0][2][0] * s0.dhat[1][0] + z[0][3][0] * s0.dhat[2][0];
+            record->kappa[record->count] = k0[0][0] - q[0].E[0] * n * h[0];
+            record->n_minus[record->count] = 0.5 * (z[0][0][0] - par);
+            record->n_plus[record->count] = 0.5 * (z[0][0][0] + par);
+            ++record->count;
+        }
+        for (int l = 0; l < L; ++l) t[l] = (n + 0.5) * h[l];
+        lane_stage<L>(model, q, k0, t, s1);
+        for (int l = 0; l < L; ++l) t[l] = (n + 1.0) * h[l];
+        lane_stage<L>(model, q, k0, t, s2);
+        ok = ok && s1.ok && s2.ok;
+        for (int sol = 0; sol < S; ++sol) {
+            const bool hom = sol < n_hom;
+            double k1[kAug][L], k2[kAug][L], k3[kAug][L], k4[kAug][L], tmp[kAug][L];
+            lane_rhs<L>(s0, z[sol], k1, hom);
+            for (int i = 0; i < kAug; ++i)
+                for (int l = 0; l < L; ++l) tmp[i][l] = z[sol][i][l] + 0.5 * h[l] * k1[i][l];
+            lane_rhs<L>(s1, tmp, k2, hom);
+            for (int i = 0; i < kAug; ++i)
+                for (int l = 0; l < L; ++l) tmp[i][l] = z[sol][i][l] + 0.5 * h[l] * k2[i][l];
+            lane_rhs<L>(s1, tmp, k3, hom);
+            for (int i = 0; i < kAug; ++i)
+                for (int l = 0; l < L; ++l) tmp[i][l] = z[sol][i][l] + h[l] * k3[i][l];
+            lane_rhs<L>(s2, tmp, k4, hom);
+            for (int i = 0; i < kAug; ++i)
+                for (int l = 0; l < L; ++l)
+                    z[sol][i][l] += h[l] / 6.0 * (k1[i][l] + 2.0 * k2[i][l] + 2.0 * k3[i][l] + k4[i][l]);
+        }
+        for (int a = 0; a < 3; ++a)
+            for (int l = 0; l < L; ++l) jeq[a][l] += h[l] / 6.0 * (s0.jeq[a][l] + 4.0 * s1.jeq[a][l] + s2.jeq[a][l]);
+        s0 = s2;
+    }
+    return ok;
 }
 
 }  // namespace detail
 
-// The periodic-orbit steady state on the line through k0 (period t_p, `steps` RK4 steps):
-// returns the period-averaged current minus the equilibrium current.
+// The periodic-orbit steady states on L lines (starting points k0[l], same field and period):
+// returns each line's period-averaged current minus the equilibrium current.
+template <int L, class Model>
+BZINT_HD void two_band_periodic_lines(const Model& model, const QmeParams& q, const double (*k0)[3], double period,
+                                      int steps, LineCurrent* out) {
+    using namespace detail;
+    double z[5][kAug][L], jeq[3][L], h[L];
+    QmeParams ql[L];
+    for (int l = 0; l < L; ++l) {
+        ql[l] = q;
+        h[l] = period / steps;
+        for (int a = 0; a < 3; ++a) jeq[a][l] = 0.0;
+        for (int sol = 0; sol < 5; ++sol)
+            for (int i = 0; i < kAug; ++i) z[sol][i][l] = (sol < 4 && i == sol) ? 1.0 : 0.0;
+    }
+    const bool ok = lane_evolve<L, 5>(model, ql, k0, h, steps, z, 4, jeq, nullptr);
+    for (int l = 0; l < L; ++l) {
+        double A[16], y0[4];  // fixed point of y ↦ M y + c
+        for (int r = 0; r < 4; ++r) {
+            for (int c = 0; c < 4; ++c) A[r * 4 + c] = (r == c ? 1.0 : 0.0) - z[c][r][l];
+            y0[r] = z[4][r][l];
+        }
+        out[l].ok = ok && solve_dense(4, A, y0);
+        for (int a = 0; a < 3; ++a) {
+            double J = z[4][4 + a][l] - jeq[a][l], Ji = z[4][7 + a][l] - jeq[a][l];
+            for (int c = 0; c < 4; ++c) {
+                J += z[c][4 + a][l] * y0[c];
+                Ji += z[c][7 + a][l] * y0[c];
+            }
+            out[l].J[a] = J / period;
+            out[l].J_intra[a] = Ji / period;
+        }
+    }
+}
+
 template <class Model>
 BZINT_HD LineCurrent two_band_periodic_line(const Model& model, const QmeParams& q, const double k0[3], double period,
                                             int steps) {
-    using namespace detail;
-    LineCurrent out{};
-    double z[5][kAug];
-    for (int s = 0; s < 5; ++s)
-        for (int i = 0; i < kAug; ++i) z[s][i] = (s < 4 && i == s) ? 1.0 : 0.0;
-    double jeq[3] = {0, 0, 0};
-    const double h = period / steps;
-    TwoBandStage<Model> s0, s1, s2;
-    stage_at(model, q, k0, 0.0, s0);
-    bool ok = stage_finite(s0);
-    double e0[3], e1[3], e2[3];  // Simpson for the equilibrium current (RK4's weights)
-    two_band_equilibrium_current(s0.h, s0.s, e0);
-    for (int n = 0; n < steps; ++n) {
-        const double t = n * h;
-        stage_at(model, q, k0, t + 0.5 * h, s1);
-        stage_at(model, q, k0, t + h, s2);
-        ok = ok && stage_finite(s1) && stage_finite(s2);
-        rk4_step(q, s0, s1, s2, h, z, 5, 4);
-        two_band_equilibrium_current(s1.h, s1.s, e1);
-        two_band_equilibrium_current(s2.h, s2.s, e2);
-        for (int a = 0; a < 3; ++a) {
-            jeq[a] += h / 6.0 * (e0[a] + 4.0 * e1[a] + e2[a]);
-            e0[a] = e2[a];
-        }
-        s0 = s2;
-    }
-    // Fixed point of y ↦ M y + c.
-    double A[16], y0[4];
-    for (int r = 0; r < 4; ++r) {
-        for (int c = 0; c < 4; ++c) A[r * 4 + c] = (r == c ? 1.0 : 0.0) - z[c][r];
-        y0[r] = z[4][r];
-    }
-    ok = ok && solve_dense(4, A, y0);
-    for (int a = 0; a < 3; ++a) {
-        double J = z[4][4 + a] - jeq[a], Ji = z[4][7 + a] - jeq[a];
-        for (int c = 0; c < 4; ++c) {
-            J += z[c][4 + a] * y0[c];
-            Ji += z[c][7 + a] * y0[c];
-        }
-        out.J[a] = J / period;
-        out.J_intra[a] = Ji / period;
-    }
-    out.ok = ok;
+    const double k[1][3] = {{k0[0], k0[1], k0[2]}};
+    LineCurrent out;
+    two_band_periodic_lines<1>(model, q, k, period, steps, &out);
     return out;
 }
 
@@ -137,60 +210,44 @@ BZINT_HD void two_band_adiabatic_state(const QmeParams& q, const TwoBandPoint& h
 
 namespace bzint {
 
-// One continuum trajectory (1D models, E along x): κ runs from +K to −K (E > 0; reversed
-// for E < 0), starting in the adiabatic state. Returns (1/2π)∫_{−K}^{K} dκ (j − j_eq) in J
-// and the final state in y_end; `record` (host only, may be null) receives every
-// `stride`-th (κ, n_−, n_+).
-struct TrajectoryRecord {
-    double* kappa;
-    double* n_minus;
-    double* n_plus;
-    int stride;
-    int capacity;
-    int count;
-};
+// Continuum trajectories on L lanes (q[l] may differ in E): each from the adiabatic state at
+// κ = ±K to ∓K; returns (1/2π)∫dκ (j − j_eq) per lane and the final states.
+template <int L, class Model>
+BZINT_HD void two_band_trajectories(const Model& model, const QmeParams* q, double K, int steps, double (*y_end)[4],
+                                    LineCurrent* out, TrajectoryRecord* record) {
+    using namespace detail;
+    double z[1][kAug][L], jeq[3][L], h[L], k0[L][3];
+    for (int l = 0; l < L; ++l) {
+        const double Ex = q[l].E[0];
+        k0[l][0] = Ex > 0 ? K : -K;
+        k0[l][1] = k0[l][2] = 0.0;
+        h[l] = 2.0 * K / fabs(Ex) / steps;
+        TwoBandPoint hp;
+        model(k0[l], hp);
+        double y[4];
+        two_band_adiabatic_state(q[l], hp, two_band_snapshot(hp, q[l]), y);
+        for (int i = 0; i < kAug; ++i) z[0][i][l] = i < 4 ? y[i] : 0.0;
+        for (int a = 0; a < 3; ++a) jeq[a][l] = 0.0;
+    }
+    const bool ok = lane_evolve<L, 1>(model, q, k0, h, steps, z, 0, jeq, record);
+    for (int l = 0; l < L; ++l) {
+        const double scale = fabs(q[l].E[0]) / kTwoPi;  // dκ = |E| dt
+        for (int a = 0; a < 3; ++a) {
+            out[l].J[a] = scale * (z[0][4 + a][l] - jeq[a][l]);
+            out[l].J_intra[a] = scale * (z[0][7 + a][l] - jeq[a][l]);
+        }
+        for (int i = 0; i < 4; ++i) y_end[l][i] = z[0][i][l];
+        out[l].ok = ok;
+    }
+}
 
 template <class Model>
 BZINT_HD LineCurrent two_band_trajectory(const Model& model, const QmeParams& q, double K, int steps, double y_end[4],
                                          TrajectoryRecord* record) {
-    using namespace detail;
-    LineCurrent out{};
-    const double Ex = q.E[0];
-    const double k0[3] = {Ex > 0 ? K : -K, 0.0, 0.0};
-    const double duration = 2.0 * K / fabs(Ex), h = duration / steps;
-    TwoBandStage<Model> s0, s1, s2;
-    stage_at(model, q, k0, 0.0, s0);
-    double z[1][kAug] = {};
-    two_band_adiabatic_state(q, s0.h, s0.s, z[0]);
-    double jeq[3] = {0, 0, 0};
-    bool ok = stage_finite(s0);
-    for (int n = 0; n < steps; ++n) {
-        if (record && n % record->stride == 0 && record->count < record->capacity) {
-            record->kappa[record->count] = k0[0] - Ex * n * h;
-            const double par = dot3(z[0] + 1, s0.s.dhat);
-            record->n_minus[record->count] = 0.5 * (z[0][0] - par);
-            record->n_plus[record->count] = 0.5 * (z[0][0] + par);
-            ++record->count;
-        }
-        const double t = n * h;
-        stage_at(model, q, k0, t + 0.5 * h, s1);
-        stage_at(model, q, k0, t + h, s2);
-        ok = ok && stage_finite(s1) && stage_finite(s2);
-        rk4_step(q, s0, s1, s2, h, z, 1, 0);
-        double e0[3], e1[3], e2[3];  // (recomputed: this loop also records occupations)
-        two_band_equilibrium_current(s0.h, s0.s, e0);
-        two_band_equilibrium_current(s1.h, s1.s, e1);
-        two_band_equilibrium_current(s2.h, s2.s, e2);
-        for (int a = 0; a < 3; ++a) jeq[a] += h / 6.0 * (e0[a] + 4.0 * e1[a] + e2[a]);
-        s0 = s2;
-    }
-    const double scale = fabs(Ex) / kTwoPi;  // dκ = |E| dt
-    for (int a = 0; a < 3; ++a) {
-        out.J[a] = scale * (z[0][4 + a] - jeq[a]);
-        out.J_intra[a] = scale * (z[0][7 + a] - jeq[a]);
-    }
-    for (int i = 0; i < 4; ++i) y_end[i] = z[0][i];
-    out.ok = ok;
+    double y[1][4];
+    LineCurrent out;
+    two_band_trajectories<1>(model, &q, K, steps, y, &out, record);
+    for (int i = 0; i < 4; ++i) y_end[i] = y[0][i];
     return out;
 }
 

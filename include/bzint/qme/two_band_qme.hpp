@@ -35,7 +35,7 @@ struct TwoBandSnapshot {
     double src[4];             // the y-independent terms of dy/dt
 };
 
-BZINT_HD void fermi_and_slope(double x, double T, double& f, double& fp) {
+BZINT_HD_INLINE void fermi_and_slope(double x, double T, double& f, double& fp) {
     if (T > 0.0) {
         const FermiDerivs d = fermi_derivs(x, T);
         f = d.f;
@@ -46,7 +46,7 @@ BZINT_HD void fermi_and_slope(double x, double T, double& f, double& fp) {
     }
 }
 
-BZINT_HD TwoBandSnapshot two_band_snapshot(const TwoBandPoint& h, const QmeParams& q) {
+BZINT_HD_INLINE TwoBandSnapshot two_band_snapshot(const TwoBandPoint& h, const QmeParams& q) {
     TwoBandSnapshot s;
     s.dn = sqrt(dot3(h.d, h.d));
     const double inv_dn = 1.0 / s.dn;
