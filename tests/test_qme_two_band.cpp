@@ -149,17 +149,18 @@ TEST(LatticeHall, PeriodicOrbitEqualsBruteForceEvolution) {
     model(k0, hp);
     double y[4];
     two_band_equilibrium_state(two_band_snapshot(hp, q), y);
-    double z[1][kAug][1] = {}, jeq[3][1] = {}, h[1] = {period / steps};
+    constexpr int D = 2;
+    double z[1][aug_size<D>()][1] = {}, jeq[D][1] = {}, h[1] = {period / steps};
     for (int i = 0; i < 4; ++i) z[0][i][0] = y[i];
     const double k[1][3] = {{k0[0], k0[1], k0[2]}};
-    ASSERT_TRUE((lane_evolve<1, 1>(model, &q, k, h, 39 * steps, z, 0, jeq, nullptr)));
-    double J_before[3], k_shift[1][3] = {{k0[0], k0[1], k0[2]}};
-    for (int a = 0; a < 3; ++a) {
+    ASSERT_TRUE((lane_evolve<1, D, 1>(model, &q, k, h, 39 * steps, z, 0, jeq, nullptr)));
+    double J_before[D], k_shift[1][3] = {{k0[0], k0[1], k0[2]}};
+    for (int a = 0; a < D; ++a) {
         J_before[a] = z[0][4 + a][0];
         jeq[a][0] = 0.0;
     }
     // The last period starts at t = 39 t_p, where κ is back at k0 (E t_p = G).
-    ASSERT_TRUE((lane_evolve<1, 1>(model, &q, k_shift, h, steps, z, 0, jeq, nullptr)));
+    ASSERT_TRUE((lane_evolve<1, D, 1>(model, &q, k_shift, h, steps, z, 0, jeq, nullptr)));
     for (int a = 0; a < 2; ++a) {
         const double brute = (z[0][4 + a][0] - J_before[a] - jeq[a][0]) / period;
         EXPECT_NEAR(orbit.J[a], brute, 1e-10 * (1 + std::fabs(brute))) << "component " << a;

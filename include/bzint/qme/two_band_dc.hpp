@@ -33,117 +33,126 @@ struct TrajectoryRecord {
 
 namespace detail {
 
-// Augmented state of one solution: y (4), ∫j (3), ∫j_intra (3).
-constexpr int kAug = 10;
-
 // L k-points (lanes) advanced in lockstep, in structure-of-arrays form so that the right-hand
 // side and the RK4 updates vectorise across lanes; L = 1 is the plain per-k routine (one
-// CUDA thread per k). The snapshot itself (H, |d|, Fermi functions, DPA sources) is computed
-// per lane by two_band_snapshot.
-template <int L>
+// CUDA thread per k). D is the number of current components (the model's dimension). The
+// augmented state of one solution is y (4), ∫j (D), ∫j_intra (D). The snapshot itself (H,
+// |d|, Fermi functions, DPA sources) is computed per lane by two_band_snapshot.
+template <int D>
+constexpr int aug_size() {
+    return 4 + 2 * D;
+}
+
+template <int L, int D>
 struct LaneStage {
-    double d[3][L], dd0[3][L], dd[3][3][L];  // H = d0 + d·σ and its derivatives
+    double d[3][L], dd0[D][L], dd[D][3][L];  // H = d0 + d·σ and its derivatives
     double dhat[3][L];
-    double vbar[3][L];  // d̂·∂_a d (so ∂_a ε_± = ∂_a d0 ± vbar_a)
+    double vbar[D][L];  // d̂·∂_a d (so ∂_a ε_± = ∂_a d0 ± vbar_a)
     double src[4][L];   // the y-independent part of dy/dt
-    double jeq[3][L];   // equilibrium current −Σ f ∂ε
+    double jeq[D][L];   // equilibrium current −Σ f ∂ε
     double g1, g2;
     bool ok;
 };
 
-template <int L, class Model>
+template <int L, int D, class Model>
 BZINT_HD void lane_stage(const Model& model, const QmeParams* q, const double (*k0)[3], const double* t,
-                         LaneStage<L>& st) {
+                         LaneStage<L, D>& st) {
     st.ok = true;
+    const QmeRates rates = qme_rates(q[0]);
     for (int l = 0; l < L; ++l) {
         double k[3];
         for (int a = 0; a < 3; ++a) k[a] = k0[l][a] - q[l].E[a] * t[l];
         TwoBandPoint h;
         model(k, h);
-        const TwoBandSnapshot s = two_band_snapshot(h, q[l]);
+        const TwoBandSnapshot s = two_band_snapshot(h, q[l], rates);
         st.ok = st.ok && s.dn > 0.0 && is_finite(s.dn) && is_finite(s.dE_dhat[0] + s.dE_dhat[1] + s.dE_dhat[2]);
-        double je[3];
-        two_band_equilibrium_current(h, s, je);
         for (int a = 0; a < 3; ++a) {
             st.d[a][l] = h.d[a];
-            st.dd0[a][l] = h.dd0[a];
             st.dhat[a][l] = s.dhat[a];
+        }
+        for (int a = 0; a < D; ++a) {
+            st.dd0[a][l] = h.dd0[a];
             st.vbar[a][l] = dot3(s.dhat, h.dd[a]);
-            st.jeq[a][l] = je[a];
+            st.jeq[a][l] = -(h.dd0[a] * (s.f_plus + s.f_minus) + st.vbar[a][l] * (s.f_plus - s.f_minus));
             for (int i = 0; i < 3; ++i) st.dd[a][i][l] = h.dd[a][i];
         }
         for (int i = 0; i < 4; ++i) st.src[i][l] = s.src[i];
-        st.g1 = s.g1;
-        st.g2 = s.g2;
     }
+    st.g1 = rates.g1;
+    st.g2 = rates.g2;
 }
 
 // dz/dt for one augmented solution on all lanes (two_band_qme_rhs and two_band_current).
-template <int L>
-BZINT_HD void lane_rhs(const LaneStage<L>& st, const double (&z)[kAug][L], double (&dz)[kAug][L], bool homogeneous) {
+template <int L, int D>
+BZINT_HD void lane_rhs(const LaneStage<L, D>& st, const double (&z)[aug_size<D>()][L],
+                       double (&dz)[aug_size<D>()][L], bool homogeneous) {
     const double on = homogeneous ? 0.0 : 1.0;
     for (int l = 0; l < L; ++l) {
         const double r0 = z[1][l], r1 = z[2][l], r2 = z[3][l];
         const double d0 = st.d[0][l], d1 = st.d[1][l], d2 = st.d[2][l];
         const double h0 = st.dhat[0][l], h1 = st.dhat[1][l], h2 = st.dhat[2][l];
         const double rp = r0 * h0 + r1 * h1 + r2 * h2;
-        const double a = st.g1 * rp - st.g2 * rp;  // −g1 r∥ d̂ − g2 (r − r∥ d̂) = −g2 r − (g1 − g2) r∥ d̂
+        const double a = (st.g1 - st.g2) * rp;  // −g1 r∥ d̂ − g2 (r − r∥ d̂) = −g2 r − (g1 − g2) r∥ d̂
         dz[0][l] = -st.g1 * z[0][l] + on * st.src[0][l];
         dz[1][l] = 2.0 * (d1 * r2 - d2 * r1) - st.g2 * r0 - a * h0 + on * st.src[1][l];
         dz[2][l] = 2.0 * (d2 * r0 - d0 * r2) - st.g2 * r1 - a * h1 + on * st.src[2][l];
         dz[3][l] = 2.0 * (d0 * r1 - d1 * r0) - st.g2 * r2 - a * h2 + on * st.src[3][l];
-        for (int c = 0; c < 3; ++c) {
+        for (int c = 0; c < D; ++c) {
             const double base = st.dd0[c][l] * z[0][l];
             dz[4 + c][l] = -(base + st.dd[c][0][l] * r0 + st.dd[c][1][l] * r1 + st.dd[c][2][l] * r2);
-            dz[7 + c][l] = -(base + st.vbar[c][l] * rp);
+            dz[4 + D + c][l] = -(base + st.vbar[c][l] * rp);
         }
     }
 }
 
-// Advances `count` augmented solutions (the first n_hom homogeneous) on L lanes by `steps`
-// RK4 steps of h[l], along κ_l(t) = k0_l − E_l t from t = 0; accumulates the equilibrium
-// current (Simpson) into jeq. `record` (host, L = 1) receives every stride-th (κ, n_−, n_+).
-template <int L, int S, class Model>
+// Advances `S` augmented solutions (the first n_hom homogeneous) on L lanes by `steps` RK4
+// steps of h[l], along κ_l(t) = k0_l − E_l t from t = 0; accumulates the equilibrium current
+// (Simpson) into jeq. `record` (host, L = 1) receives every stride-th (κ, n_−, n_+).
+template <int L, int D, int S, class Model>
 BZINT_HD bool lane_evolve(const Model& model, const QmeParams* q, const double (*k0)[3], const double* h, int steps,
-                          double (&z)[S][kAug][L], int n_hom, double (&jeq)[3][L], TrajectoryRecord* record) {
-    LaneStage<L> s0, s1, s2;
+                          double (&z)[S][aug_size<D>()][L], int n_hom, double (&jeq)[D][L], TrajectoryRecord* record) {
+    constexpr int A = aug_size<D>();
+    LaneStage<L, D> stages[3];  // rotated, not copied: start, midpoint, end of the step
+    LaneStage<L, D>*s0 = &stages[0], *s1 = &stages[1], *s2 = &stages[2];
     double t[L];
     for (int l = 0; l < L; ++l) t[l] = 0.0;
-    lane_stage<L>(model, q, k0, t, s0);
-    bool ok = s0.ok;
+    lane_stage<L, D>(model, q, k0, t, *s0);
+    bool ok = s0->ok;
     for (int n = 0; n < steps; ++n) {
         if (record && n % record->stride == 0 && record->count < record->capacity) {
-            const double par = z[0][1][0] * s0.dhat[0][0] + z[0][2][0] * s0.dhat[1][0] + z[0][3][0] * s0.dhat[2][0];
+            const double par = z[0][1][0] * s0->dhat[0][0] + z[0][2][0] * s0->dhat[1][0] + z[0][3][0] * s0->dhat[2][0];
             record->kappa[record->count] = k0[0][0] - q[0].E[0] * n * h[0];
             record->n_minus[record->count] = 0.5 * (z[0][0][0] - par);
             record->n_plus[record->count] = 0.5 * (z[0][0][0] + par);
             ++record->count;
         }
         for (int l = 0; l < L; ++l) t[l] = (n + 0.5) * h[l];
-        lane_stage<L>(model, q, k0, t, s1);
+        lane_stage<L, D>(model, q, k0, t, *s1);
         for (int l = 0; l < L; ++l) t[l] = (n + 1.0) * h[l];
-        lane_stage<L>(model, q, k0, t, s2);
-        ok = ok && s1.ok && s2.ok;
+        lane_stage<L, D>(model, q, k0, t, *s2);
+        ok = ok && s1->ok && s2->ok;
         for (int sol = 0; sol < S; ++sol) {
             const bool hom = sol < n_hom;
-            double k1[kAug][L], k2[kAug][L], k3[kAug][L], k4[kAug][L], tmp[kAug][L];
-            lane_rhs<L>(s0, z[sol], k1, hom);
-            for (int i = 0; i < kAug; ++i)
+            double k1[A][L], k2[A][L], k3[A][L], k4[A][L], tmp[A][L];
+            lane_rhs<L, D>(*s0, z[sol], k1, hom);
+            for (int i = 0; i < A; ++i)
                 for (int l = 0; l < L; ++l) tmp[i][l] = z[sol][i][l] + 0.5 * h[l] * k1[i][l];
-            lane_rhs<L>(s1, tmp, k2, hom);
-            for (int i = 0; i < kAug; ++i)
+            lane_rhs<L, D>(*s1, tmp, k2, hom);
+            for (int i = 0; i < A; ++i)
                 for (int l = 0; l < L; ++l) tmp[i][l] = z[sol][i][l] + 0.5 * h[l] * k2[i][l];
-            lane_rhs<L>(s1, tmp, k3, hom);
-            for (int i = 0; i < kAug; ++i)
+            lane_rhs<L, D>(*s1, tmp, k3, hom);
+            for (int i = 0; i < A; ++i)
                 for (int l = 0; l < L; ++l) tmp[i][l] = z[sol][i][l] + h[l] * k3[i][l];
-            lane_rhs<L>(s2, tmp, k4, hom);
-            for (int i = 0; i < kAug; ++i)
+            lane_rhs<L, D>(*s2, tmp, k4, hom);
+            for (int i = 0; i < A; ++i)
                 for (int l = 0; l < L; ++l)
                     z[sol][i][l] += h[l] / 6.0 * (k1[i][l] + 2.0 * k2[i][l] + 2.0 * k3[i][l] + k4[i][l]);
         }
-        for (int a = 0; a < 3; ++a)
-            for (int l = 0; l < L; ++l) jeq[a][l] += h[l] / 6.0 * (s0.jeq[a][l] + 4.0 * s1.jeq[a][l] + s2.jeq[a][l]);
+        for (int a = 0; a < D; ++a)
+            for (int l = 0; l < L; ++l) jeq[a][l] += h[l] / 6.0 * (s0->jeq[a][l] + 4.0 * s1->jeq[a][l] + s2->jeq[a][l]);
+        LaneStage<L, D>* done = s0;  // the end of this step starts the next
         s0 = s2;
+        s2 = done;
     }
     return ok;
 }
@@ -156,28 +165,31 @@ template <int L, class Model>
 BZINT_HD void two_band_periodic_lines(const Model& model, const QmeParams& q, const double (*k0)[3], double period,
                                       int steps, LineCurrent* out) {
     using namespace detail;
-    double z[5][kAug][L], jeq[3][L], h[L];
+    constexpr int D = Model::dim, A = aug_size<D>();
+    double z[5][A][L], jeq[D][L], h[L];
     QmeParams ql[L];
     for (int l = 0; l < L; ++l) {
         ql[l] = q;
         h[l] = period / steps;
-        for (int a = 0; a < 3; ++a) jeq[a][l] = 0.0;
+        for (int a = 0; a < D; ++a) jeq[a][l] = 0.0;
         for (int sol = 0; sol < 5; ++sol)
-            for (int i = 0; i < kAug; ++i) z[sol][i][l] = (sol < 4 && i == sol) ? 1.0 : 0.0;
+            for (int i = 0; i < A; ++i) z[sol][i][l] = (sol < 4 && i == sol) ? 1.0 : 0.0;
     }
-    const bool ok = lane_evolve<L, 5>(model, ql, k0, h, steps, z, 4, jeq, nullptr);
+    const bool ok = lane_evolve<L, D, 5>(model, ql, k0, h, steps, z, 4, jeq, nullptr);
     for (int l = 0; l < L; ++l) {
-        double A[16], y0[4];  // fixed point of y ↦ M y + c
+        double M[16], y0[4];  // fixed point of y ↦ M y + c
         for (int r = 0; r < 4; ++r) {
-            for (int c = 0; c < 4; ++c) A[r * 4 + c] = (r == c ? 1.0 : 0.0) - z[c][r][l];
+            for (int c = 0; c < 4; ++c) M[r * 4 + c] = (r == c ? 1.0 : 0.0) - z[c][r][l];
             y0[r] = z[4][r][l];
         }
-        out[l].ok = ok && solve_dense(4, A, y0);
+        out[l].ok = ok && solve_dense(4, M, y0);
         for (int a = 0; a < 3; ++a) {
-            double J = z[4][4 + a][l] - jeq[a][l], Ji = z[4][7 + a][l] - jeq[a][l];
+            out[l].J[a] = out[l].J_intra[a] = 0.0;
+            if (a >= D) continue;
+            double J = z[4][4 + a][l] - jeq[a][l], Ji = z[4][4 + D + a][l] - jeq[a][l];
             for (int c = 0; c < 4; ++c) {
                 J += z[c][4 + a][l] * y0[c];
-                Ji += z[c][7 + a][l] * y0[c];
+                Ji += z[c][4 + D + a][l] * y0[c];
             }
             out[l].J[a] = J / period;
             out[l].J_intra[a] = Ji / period;
@@ -216,7 +228,8 @@ template <int L, class Model>
 BZINT_HD void two_band_trajectories(const Model& model, const QmeParams* q, double K, int steps, double (*y_end)[4],
                                     LineCurrent* out, TrajectoryRecord* record) {
     using namespace detail;
-    double z[1][kAug][L], jeq[3][L], h[L], k0[L][3];
+    constexpr int D = Model::dim, A = aug_size<D>();
+    double z[1][A][L], jeq[D][L], h[L], k0[L][3];
     for (int l = 0; l < L; ++l) {
         const double Ex = q[l].E[0];
         k0[l][0] = Ex > 0 ? K : -K;
@@ -226,15 +239,15 @@ BZINT_HD void two_band_trajectories(const Model& model, const QmeParams* q, doub
         model(k0[l], hp);
         double y[4];
         two_band_adiabatic_state(q[l], hp, two_band_snapshot(hp, q[l]), y);
-        for (int i = 0; i < kAug; ++i) z[0][i][l] = i < 4 ? y[i] : 0.0;
-        for (int a = 0; a < 3; ++a) jeq[a][l] = 0.0;
+        for (int i = 0; i < A; ++i) z[0][i][l] = i < 4 ? y[i] : 0.0;
+        for (int a = 0; a < D; ++a) jeq[a][l] = 0.0;
     }
-    const bool ok = lane_evolve<L, 1>(model, q, k0, h, steps, z, 0, jeq, record);
+    const bool ok = lane_evolve<L, D, 1>(model, q, k0, h, steps, z, 0, jeq, record);
     for (int l = 0; l < L; ++l) {
         const double scale = fabs(q[l].E[0]) / kTwoPi;  // dκ = |E| dt
         for (int a = 0; a < 3; ++a) {
-            out[l].J[a] = scale * (z[0][4 + a][l] - jeq[a][l]);
-            out[l].J_intra[a] = scale * (z[0][7 + a][l] - jeq[a][l]);
+            out[l].J[a] = a < D ? scale * (z[0][4 + a][l] - jeq[a][l]) : 0.0;
+            out[l].J_intra[a] = a < D ? scale * (z[0][4 + D + a][l] - jeq[a][l]) : 0.0;
         }
         for (int i = 0; i < 4; ++i) y_end[l][i] = z[0][i][l];
         out[l].ok = ok;

@@ -46,12 +46,23 @@ BZINT_HD_INLINE void fermi_and_slope(double x, double T, double& f, double& fp) 
     }
 }
 
-BZINT_HD_INLINE TwoBandSnapshot two_band_snapshot(const TwoBandPoint& h, const QmeParams& q) {
+// Population and coherence relaxation rates of a dissipator (0 for `none`).
+struct QmeRates {
+    double g1, g2;
+};
+
+BZINT_HD QmeRates qme_rates(const QmeParams& q) {
+    if (q.kind == Dissipation::rta) return {1.0 / q.tau1, 1.0 / q.tau2};
+    if (q.kind == Dissipation::dpa || q.kind == Dissipation::exact) return {2.0 * q.gamma, 2.0 * q.gamma};
+    return {0.0, 0.0};
+}
+
+BZINT_HD_INLINE TwoBandSnapshot two_band_snapshot(const TwoBandPoint& h, const QmeParams& q, const QmeRates& rates) {
     TwoBandSnapshot s;
     s.dn = sqrt(dot3(h.d, h.d));
     const double inv_dn = 1.0 / s.dn;
     for (int i = 0; i < 3; ++i) s.dhat[i] = h.d[i] * inv_dn;
-    double dEd[3] = {0, 0, 0};
+    double dEd[3] = {0, 0, 0};  // ∂_E d̂ enters only the DPA's D1, D2 and the adiabatic coherence
     for (int a = 0; a < 3; ++a)
         for (int i = 0; i < 3; ++i) dEd[i] += q.E[a] * h.dd[a][i];
     const double par = dot3(s.dhat, dEd);
@@ -59,8 +70,8 @@ BZINT_HD_INLINE TwoBandSnapshot two_band_snapshot(const TwoBandPoint& h, const Q
     const double ep = h.d0 + s.dn, em = h.d0 - s.dn;
     fermi_and_slope(ep - q.mu, q.T, s.f_plus, s.fp_plus);
     fermi_and_slope(em - q.mu, q.T, s.f_minus, s.fp_minus);
-    s.g1 = q.kind == Dissipation::rta ? 1.0 / q.tau1 : q.kind == Dissipation::dpa ? 2.0 * q.gamma : 0.0;
-    s.g2 = q.kind == Dissipation::rta ? 1.0 / q.tau2 : q.kind == Dissipation::dpa ? 2.0 * q.gamma : 0.0;
+    s.g1 = rates.g1;
+    s.g2 = rates.g2;
     // Relaxation towards f (RTA, DPA D0).
     s.src[0] = s.g1 * (s.f_plus + s.f_minus);
     for (int i = 0; i < 3; ++i) s.src[1 + i] = s.g1 * (s.f_plus - s.f_minus) * s.dhat[i];
@@ -82,6 +93,10 @@ BZINT_HD_INLINE TwoBandSnapshot two_band_snapshot(const TwoBandPoint& h, const Q
         }
     }
     return s;
+}
+
+BZINT_HD_INLINE TwoBandSnapshot two_band_snapshot(const TwoBandPoint& h, const QmeParams& q) {
+    return two_band_snapshot(h, q, qme_rates(q));
 }
 
 // dy/dt for y = (a, r_x, r_y, r_z).
