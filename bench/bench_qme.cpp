@@ -138,16 +138,6 @@ void BM_nband_trajectory(benchmark::State& state) {
 }
 
 // The exact reservoir with P poles (range(0)): 2×2 Landau–Zener trajectory and qwz lines.
-struct ExactSetup {
-    FermiPoles poles;
-    std::vector<EtdCoefficients> coef;
-    ExactParams x;
-    ExactSetup(int P, double gamma, double T, double h) : poles(ozaki_poles(P)), coef(1 + P) {
-        coef[0] = etd_coefficients({-2.0 * gamma, 0.0}, h);
-        for (int i = 0; i < P; ++i) coef[1 + i] = etd_coefficients({-(gamma + poles.zeta[i] * T), 0.0}, h);
-        x = ExactParams{gamma, {P, poles.zeta.data(), poles.eta.data()}, coef.data(), etd_coefficients({0.0, 0.0}, h)};
-    }
-};
 
 void BM_exact_trajectory(benchmark::State& state) {
     const int P = static_cast<int>(state.range(0));
@@ -160,7 +150,7 @@ void BM_exact_trajectory(benchmark::State& state) {
 #pragma omp parallel for reduction(+ : sum)
         for (int i = 0; i < ks; ++i) {
             QmeParams q = params(Dissipation::exact, 0.2 + 0.001 * i);
-            const ExactSetup setup(P, 0.01, q.T, 2 * K / q.E[0] / per_k);
+            const ExactSetup setup(ozaki_poles(P), 0.01, q.T, 2 * K / q.E[0] / per_k);
             std::vector<cplx> work(exact_workspace<2>(P));
             cplx rho[4];
             sum += exact_trajectory<2>(lz, q, setup.x, K, per_k, work.data(), rho, nullptr).J[0];
@@ -178,7 +168,7 @@ void BM_exact_orbit(benchmark::State& state) {
     const int steps = 1000, lines = 16;
     const QmeParams q = params(Dissipation::exact, 0.05);
     const double period = kTwoPi / 0.05;
-    const ExactSetup setup(P, 0.01, q.T, period / steps);
+    const ExactSetup setup(ozaki_poles(P), 0.01, q.T, period / steps);
     for (auto _ : state) {
         double sum = 0;
 #pragma omp parallel

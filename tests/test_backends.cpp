@@ -123,11 +123,8 @@ TEST(Backends, ExactLinesAgreePerLine) {
     q.E[0] = 0.1;
     const double period = kTwoPi / 0.1;
     const int steps = 600, P = 16;
-    const FermiPoles poles = ozaki_poles(P);
-    std::vector<EtdCoefficients> coef(1 + P);
-    coef[0] = etd_coefficients({-2 * q.gamma, 0}, period / steps);
-    for (int i = 0; i < P; ++i) coef[1 + i] = etd_coefficients({-(q.gamma + poles.zeta[i] * q.T), 0}, period / steps);
-    const ExactParams x{q.gamma, {P, poles.zeta.data(), poles.eta.data()}, coef.data(), etd_coefficients({0, 0}, period / steps)};
+    const ExactSetup setup(ozaki_poles(P), q.gamma, q.T, period / steps);
+    const ExactParams& x = setup.x;
     std::vector<double> k0;
     for (int l = 0; l < 8; ++l) k0.insert(k0.end(), {0.0, kTwoPi * l / 8, 0.0});
     std::vector<LineCurrent> gpu;

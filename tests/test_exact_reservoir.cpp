@@ -17,15 +17,8 @@ using bzint::test::results;
 
 namespace {
 
-struct Hierarchy {
-    FermiPoles poles;
-    std::vector<EtdCoefficients> coef;
-    ExactParams x;
-    Hierarchy(int P, double gamma, double T, double h) : poles(ozaki_poles(P)), coef(1 + P) {
-        coef[0] = etd_coefficients({-2.0 * gamma, 0.0}, h);
-        for (int i = 0; i < P; ++i) coef[1 + i] = etd_coefficients({-(gamma + poles.zeta[i] * T), 0.0}, h);
-        x = ExactParams{gamma, {P, poles.zeta.data(), poles.eta.data()}, coef.data(), etd_coefficients({0.0, 0.0}, h)};
-    }
+struct Hierarchy : ExactSetup {
+    Hierarchy(int P, double gamma, double T, double h) : ExactSetup(ozaki_poles(P), gamma, T, h) {}
 };
 
 }  // namespace

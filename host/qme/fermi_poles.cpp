@@ -135,3 +135,15 @@ FermiPoles choose_reservoir_poles(double gamma, double mu, double T, double emin
 }
 
 }  // namespace bzint
+
+namespace bzint {
+
+ExactSetup::ExactSetup(FermiPoles p, double gamma, double T, double h) : poles(std::move(p)) {
+    const int P = static_cast<int>(poles.zeta.size());
+    coef.resize(1 + P);
+    coef[0] = etd_coefficients({-2.0 * gamma, 0.0}, h);
+    for (int i = 0; i < P; ++i) coef[1 + i] = etd_coefficients({-(gamma + poles.zeta[i] * T), 0.0}, h);
+    x = ExactParams{gamma, {P, poles.zeta.data(), poles.eta.data()}, coef.data(), etd_coefficients({0.0, 0.0}, h)};
+}
+
+}  // namespace bzint

@@ -6,6 +6,8 @@
 #pragma once
 #include <vector>
 
+#include "bzint/qme/exact_reservoir.hpp"
+
 namespace bzint {
 
 struct FermiPoles {
@@ -32,5 +34,16 @@ double reservoir_pole_error(const FermiPoles& poles, double gamma, double mu, do
 // The fewest Ozaki poles (from 8, ×1.5) whose broadened occupation is within `tolerance` of
 // the exact one over the spectrum [emin, emax]; `error` records the achieved accuracy.
 FermiPoles choose_reservoir_poles(double gamma, double mu, double T, double emin, double emax, double tolerance);
+
+// The hierarchy's parameters for given poles and step h (ETDRK4 coefficients per block). Holds
+// the arrays ExactParams points into: not copyable.
+struct ExactSetup {
+    FermiPoles poles;
+    std::vector<EtdCoefficients> coef;
+    ExactParams x;
+    ExactSetup(FermiPoles p, double gamma, double T, double h);
+    ExactSetup(const ExactSetup&) = delete;
+    ExactSetup& operator=(const ExactSetup&) = delete;
+};
 
 }  // namespace bzint

@@ -27,8 +27,9 @@ struct TwoBandSolver {
                LineCurrent* out) const {
         double k[kLanes][3];
         LineCurrent res[kLanes];
+        const int last = count > 1 ? count - 1 : 0;  // pad with the last line
         for (int l = 0; l < kLanes; ++l)
-            for (int a = 0; a < 3; ++a) k[l][a] = k0[l < count ? l : count - 1][a];
+            for (int a = 0; a < 3; ++a) k[l][a] = k0[l < last ? l : last][a];
         two_band_periodic_lines<kLanes>(model, q, k, period, steps, res);
         for (int l = 0; l < count; ++l) out[l] = res[l];
     }
@@ -160,21 +161,8 @@ struct ExactSolver {
     FermiPoles poles;
     long long work_doubles() const { return 2 * exact_workspace<N>(static_cast<int>(poles.zeta.size())); }
 
-    struct Prepared {
-        std::vector<EtdCoefficients> coef;
-        ExactParams x;
-    };
-    Prepared prepare(const QmeParams& q, double h) const {
-        Prepared p;
-        const int P = static_cast<int>(poles.zeta.size());
-        p.coef.resize(1 + P);
-        p.coef[0] = etd_coefficients({-2.0 * q.gamma, 0.0}, h);
-        for (int i = 0; i < P; ++i) p.coef[1 + i] = etd_coefficients({-(q.gamma + poles.zeta[i] * q.T), 0.0}, h);
-        p.x = ExactParams{q.gamma, {P, poles.zeta.data(), poles.eta.data()}, p.coef.data(), etd_coefficients({0.0, 0.0}, h)};
-        return p;
-    }
     LineCurrent line(const QmeParams& q, const double k0[3], double period, int steps, double* work) const {
-        const Prepared p = prepare(q, period / steps);
+        const ExactSetup p(poles, q.gamma, q.T, period / steps);
         return exact_periodic_line<N>(model, q, p.x, k0, period, steps, reinterpret_cast<cplx*>(work));
     }
     static constexpr int kLanes = 1;
@@ -184,12 +172,12 @@ struct ExactSolver {
     }
     void cuda_lines(const ModelParams& mp, const QmeParams& q, const std::vector<double>& k0, double period, int steps,
                     std::vector<LineCurrent>& out) const {
-        const Prepared p = prepare(q, period / steps);
+        const ExactSetup p(poles, q.gamma, q.T, period / steps);
         cuda::dc_lines_exact(mp, N, q, p.x, k0, period, steps, out);
     }
     using State = std::vector<cplx>;
     LineCurrent trajectory(const QmeParams& q, double K, int steps, State& end, TrajectoryRecord* rec) const {
-        const Prepared p = prepare(q, 2.0 * K / std::fabs(q.E[0]) / steps);
+        const ExactSetup p(poles, q.gamma, q.T, 2.0 * K / std::fabs(q.E[0]) / steps);
         std::vector<cplx> work(exact_workspace<N>(p.x.poles.P));
         end.assign(N * N, cplx{0.0, 0.0});
         return exact_trajectory<N>(model, q, p.x, K, steps, work.data(), end.data(), rec);

@@ -112,6 +112,17 @@ BZINT_HD void exact_equilibrium_current(const NBandSnapshot<N>& s, double gamma,
     }
 }
 
+// Simpson's rule for the broadened equilibrium current over one step.
+template <int N>
+BZINT_HD void add_exact_equilibrium(const ExactParams& x, const QmeParams& q, const NBandSnapshot<N>& s0,
+                                    const NBandSnapshot<N>& s1, const NBandSnapshot<N>& s2, double h, double* jeq) {
+    double e0[3], e1[3], e2[3];
+    exact_equilibrium_current<N>(s0, x.gamma, q.mu, q.T, x.poles, e0);
+    exact_equilibrium_current<N>(s1, x.gamma, q.mu, q.T, x.poles, e1);
+    exact_equilibrium_current<N>(s2, x.gamma, q.mu, q.T, x.poles, e2);
+    for (int a = 0; a < 3; ++a) jeq[a] += h / 6.0 * (e0[a] + 4.0 * e1[a] + e2[a]);
+}
+
 // One ETDRK4 step of z (S = (1 + P)N² entries) from snapshots at t, t + h/2, t + h; with J
 // non-null the current integrals (λ = 0 blocks) ride along. w: 8S scratch entries.
 template <int N>
@@ -233,11 +244,7 @@ BZINT_HD LineCurrent exact_evolve(const Model& model, const QmeParams& q, const 
         exact_snapshot<N>(model, q, k0, (n + 1.0) * h, s2);
         ok = ok && s1.ok && s2.ok;
         exact_step<N>(x, q, s0, s1, s2, z, w, false, J, Ji);
-        double e0[3], e1[3], e2[3];
-        exact_equilibrium_current<N>(s0, x.gamma, q.mu, q.T, x.poles, e0);
-        exact_equilibrium_current<N>(s1, x.gamma, q.mu, q.T, x.poles, e1);
-        exact_equilibrium_current<N>(s2, x.gamma, q.mu, q.T, x.poles, e2);
-        for (int a = 0; a < 3; ++a) jeq[a] += h / 6.0 * (e0[a] + 4.0 * e1[a] + e2[a]);
+        add_exact_equilibrium<N>(x, q, s0, s1, s2, h, jeq);
         s0 = s2;
     }
     LineCurrent out{};
@@ -290,13 +297,7 @@ BZINT_HD LineCurrent exact_periodic_line(const Model& model, const QmeParams& q,
             exact_snapshot<N>(model, q, k0, (n + 1.0) * h, s2);
             ok = ok && s0.ok && s1.ok && s2.ok;
             exact_step<N>(x, q, s0, s1, s2, z, w, first_is_U, J, Ji);
-            if (jeq) {
-                double e0[3], e1[3], e2[3];
-                exact_equilibrium_current<N>(s0, x.gamma, q.mu, q.T, x.poles, e0);
-                exact_equilibrium_current<N>(s1, x.gamma, q.mu, q.T, x.poles, e1);
-                exact_equilibrium_current<N>(s2, x.gamma, q.mu, q.T, x.poles, e2);
-                for (int a = 0; a < 3; ++a) jeq[a] += h / 6.0 * (e0[a] + 4.0 * e1[a] + e2[a]);
-            }
+            if (jeq) add_exact_equilibrium<N>(x, q, s0, s1, s2, h, jeq);
             s0 = s2;
         }
     };
