@@ -64,7 +64,7 @@ BZINT_HD void lane_stage(const Model& model, const QmeParams* q, const double (*
         for (int a = 0; a < 3; ++a) k[a] = k0[l][a] - q[l].E[a] * t[l];
         TwoBandPoint h;
         model(k, h);
-        const TwoBandSnapshot s = two_band_snapshot(h, q[l], rates);
+        const TwoBandSnapshot s = two_band_snapshot(h, q[l], rates, false);
         st.ok = st.ok && s.dn > 0.0 && is_finite(s.dn) && is_finite(s.dE_dhat[0] + s.dE_dhat[1] + s.dE_dhat[2]);
         for (int a = 0; a < 3; ++a) {
             st.d[a][l] = h.d[a];

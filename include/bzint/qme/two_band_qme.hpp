@@ -57,16 +57,23 @@ BZINT_HD QmeRates qme_rates(const QmeParams& q) {
     return {0.0, 0.0};
 }
 
-BZINT_HD_INLINE TwoBandSnapshot two_band_snapshot(const TwoBandPoint& h, const QmeParams& q, const QmeRates& rates) {
+// `field_derivative`: also compute ∂_E d̂, which only the DPA's D1, D2 and the adiabatic
+// coherence use (the lane solvers skip it for the RTA and the coherent case; then it is 0).
+BZINT_HD_INLINE TwoBandSnapshot two_band_snapshot(const TwoBandPoint& h, const QmeParams& q, const QmeRates& rates,
+                                                  bool field_derivative = true) {
     TwoBandSnapshot s;
     s.dn = sqrt(dot3(h.d, h.d));
     const double inv_dn = 1.0 / s.dn;
     for (int i = 0; i < 3; ++i) s.dhat[i] = h.d[i] * inv_dn;
-    double dEd[3] = {0, 0, 0};  // ∂_E d̂ enters only the DPA's D1, D2 and the adiabatic coherence
-    for (int a = 0; a < 3; ++a)
-        for (int i = 0; i < 3; ++i) dEd[i] += q.E[a] * h.dd[a][i];
-    const double par = dot3(s.dhat, dEd);
-    for (int i = 0; i < 3; ++i) s.dE_dhat[i] = (dEd[i] - par * s.dhat[i]) * inv_dn;
+    field_derivative = field_derivative || q.kind == Dissipation::dpa;
+    for (int i = 0; i < 3; ++i) s.dE_dhat[i] = 0.0;
+    if (field_derivative) {
+        double dEd[3] = {0, 0, 0};
+        for (int a = 0; a < 3; ++a)
+            for (int i = 0; i < 3; ++i) dEd[i] += q.E[a] * h.dd[a][i];
+        const double par = dot3(s.dhat, dEd);
+        for (int i = 0; i < 3; ++i) s.dE_dhat[i] = (dEd[i] - par * s.dhat[i]) * inv_dn;
+    }
     const double ep = h.d0 + s.dn, em = h.d0 - s.dn;
     fermi_and_slope(ep - q.mu, q.T, s.f_plus, s.fp_plus);
     fermi_and_slope(em - q.mu, q.T, s.f_minus, s.fp_minus);
