@@ -74,4 +74,31 @@ BZINT_HD bool hermitian_eigen(cplx (&A)[N][N], double (&e)[N], cplx (&U)[N][N]) 
     return converged;
 }
 
+// The same, started from a unitary guess G of the eigenvectors (e.g. those of a nearby H
+// along a trajectory): A′ = G† A G is nearly diagonal, so one or two sweeps suffice; U = G V.
+template <int N>
+BZINT_HD bool hermitian_eigen_near(cplx (&A)[N][N], double (&e)[N], cplx (&U)[N][N], const cplx (&G)[N][N]) {
+    cplx T[N][N], Ap[N][N], V[N][N];
+    for (int i = 0; i < N; ++i)
+        for (int j = 0; j < N; ++j) {
+            cplx x = {0.0, 0.0};
+            for (int k = 0; k < N; ++k) x += A[i][k] * G[k][j];
+            T[i][j] = x;
+        }
+    for (int i = 0; i < N; ++i)
+        for (int j = 0; j < N; ++j) {
+            cplx x = {0.0, 0.0};
+            for (int k = 0; k < N; ++k) x += conj(G[k][i]) * T[k][j];
+            Ap[i][j] = x;
+        }
+    const bool ok = hermitian_eigen<N>(Ap, e, V);
+    for (int i = 0; i < N; ++i)
+        for (int j = 0; j < N; ++j) {
+            cplx x = {0.0, 0.0};
+            for (int k = 0; k < N; ++k) x += G[i][k] * V[k][j];
+            U[i][j] = x;
+        }
+    return ok;
+}
+
 }  // namespace bzint

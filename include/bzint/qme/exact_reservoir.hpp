@@ -86,12 +86,13 @@ BZINT_HD void exact_nonstiff(const ExactParams& x, double mu, double T, const cp
 }
 
 template <int N, class Model>
-BZINT_HD void exact_snapshot(const Model& model, const QmeParams& q, const double k0[3], double t, NBandSnapshot<N>& s) {
+BZINT_HD void exact_snapshot(const Model& model, const QmeParams& q, const double k0[3], double t, NBandSnapshot<N>& s,
+                             const NBandSnapshot<N>* guess = nullptr) {
     double k[3];
     for (int a = 0; a < 3; ++a) k[a] = k0[a] - q.E[a] * t;
     QmeParams plain = q;
     plain.kind = Dissipation::none;  // H, ∂H and the band projectors only
-    nband_snapshot<N>(model, plain, k, s);
+    nband_snapshot<N>(model, plain, k, s, guess);
 }
 
 template <int N>
@@ -240,8 +241,8 @@ BZINT_HD LineCurrent exact_evolve(const Model& model, const QmeParams& q, const 
             record->n_plus[record->count] = hi;
             ++record->count;
         }
-        exact_snapshot<N>(model, q, k0, (n + 0.5) * h, s1);
-        exact_snapshot<N>(model, q, k0, (n + 1.0) * h, s2);
+        exact_snapshot<N>(model, q, k0, (n + 0.5) * h, s1, &s0);  // warm-started from the previous point
+        exact_snapshot<N>(model, q, k0, (n + 1.0) * h, s2, &s1);
         ok = ok && s1.ok && s2.ok;
         exact_step<N>(x, q, s0, s1, s2, z, w, false, J, Ji);
         add_exact_equilibrium<N>(x, q, s0, s1, s2, h, jeq);
@@ -293,8 +294,8 @@ BZINT_HD LineCurrent exact_periodic_line(const Model& model, const QmeParams& q,
     auto integrate = [&](bool first_is_U, double* J, double* Ji, double* jeq) {
         exact_snapshot<N>(model, q, k0, 0.0, s0);
         for (int n = 0; n < steps; ++n) {
-            exact_snapshot<N>(model, q, k0, (n + 0.5) * h, s1);
-            exact_snapshot<N>(model, q, k0, (n + 1.0) * h, s2);
+            exact_snapshot<N>(model, q, k0, (n + 0.5) * h, s1, &s0);
+            exact_snapshot<N>(model, q, k0, (n + 1.0) * h, s2, &s1);
             ok = ok && s0.ok && s1.ok && s2.ok;
             exact_step<N>(x, q, s0, s1, s2, z, w, first_is_U, J, Ji);
             if (jeq) add_exact_equilibrium<N>(x, q, s0, s1, s2, h, jeq);

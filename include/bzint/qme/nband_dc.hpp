@@ -97,10 +97,11 @@ BZINT_HD void nband_rk4(const QmeParams& q, const NBandSnapshot<N>& s0, const NB
 }
 
 template <int N, class Model>
-BZINT_HD void nband_stage(const Model& model, const QmeParams& q, const double k0[3], double t, NBandSnapshot<N>& s) {
+BZINT_HD void nband_stage(const Model& model, const QmeParams& q, const double k0[3], double t, NBandSnapshot<N>& s,
+                          const NBandSnapshot<N>* guess = nullptr) {
     double k[3];
     for (int a = 0; a < 3; ++a) k[a] = k0[a] - q.E[a] * t;
-    nband_snapshot<N>(model, q, k, s);
+    nband_snapshot<N>(model, q, k, s, guess);
 }
 
 template <int N>
@@ -135,8 +136,8 @@ BZINT_HD LineCurrent nband_periodic_line(const Model& model, const QmeParams& q,
     nband_stage<N>(model, q, k0, 0.0, s0);
     bool ok = s0.ok;
     for (int n = 0; n < steps; ++n) {
-        nband_stage<N>(model, q, k0, (n + 0.5) * h, s1);
-        nband_stage<N>(model, q, k0, (n + 1.0) * h, s2);
+        nband_stage<N>(model, q, k0, (n + 0.5) * h, s1, &s0);  // warm-started from the previous point
+        nband_stage<N>(model, q, k0, (n + 1.0) * h, s2, &s1);
         ok = ok && s1.ok && s2.ok;
         for (int m = 0; m <= M; ++m) nband_rk4<N>(q, s0, s1, s2, h, z[m], m < M);
         add_equilibrium_simpson<N>(s0, s1, s2, h, jeq);
@@ -190,8 +191,8 @@ BZINT_HD LineCurrent nband_trajectory(const Model& model, const QmeParams& q, do
             record->n_plus[record->count] = hi;
             ++record->count;
         }
-        nband_stage<N>(model, q, k0, (n + 0.5) * h, s1);
-        nband_stage<N>(model, q, k0, (n + 1.0) * h, s2);
+        nband_stage<N>(model, q, k0, (n + 0.5) * h, s1, &s0);  // warm-started from the previous point
+        nband_stage<N>(model, q, k0, (n + 1.0) * h, s2, &s1);
         ok = ok && s1.ok && s2.ok;
         nband_rk4<N>(q, s0, s1, s2, h, z, false);
         add_equilibrium_simpson<N>(s0, s1, s2, h, jeq);

@@ -49,13 +49,15 @@ BZINT_HD void from_eigenbasis(const cplx (&U)[N][N], const cplx (&X)[N][N], cplx
         }
 }
 
+// `guess` (may be null): a snapshot at a nearby k whose eigenvectors start the Jacobi solver.
 template <int N, class Model>
-BZINT_HD void nband_snapshot(const Model& model, const QmeParams& q, const double k[3], NBandSnapshot<N>& s) {
+BZINT_HD void nband_snapshot(const Model& model, const QmeParams& q, const double k[3], NBandSnapshot<N>& s,
+                             const NBandSnapshot<N>* guess = nullptr) {
     model(k, s.p);
     cplx A[N][N];
     for (int i = 0; i < N; ++i)
         for (int j = 0; j < N; ++j) A[i][j] = s.p.H[i][j];
-    s.ok = hermitian_eigen<N>(A, s.e, s.U);
+    s.ok = guess ? hermitian_eigen_near<N>(A, s.e, s.U, guess->U) : hermitian_eigen<N>(A, s.e, s.U);
     for (int al = 0; al < N; ++al) {
         if (q.T > 0) {
             const FermiDerivs d = fermi_derivs(s.e[al] - q.mu, q.T);
@@ -70,6 +72,16 @@ BZINT_HD void nband_snapshot(const Model& model, const QmeParams& q, const doubl
     for (int al = 0; al < N; ++al)
         for (int be = 0; be < N; ++be) s.W[al][be] = {0.0, 0.0};
     for (int a = 0; a < 3; ++a) {
+        bool zero = true;  // a direction in which H does not vary (a 1D or 2D model): nothing to transform
+        for (int i = 0; i < N; ++i)
+            for (int j = 0; j < N; ++j) zero = zero && s.p.dH[a][i][j].re == 0.0 && s.p.dH[a][i][j].im == 0.0;
+        if (zero) {
+            for (int al = 0; al < N; ++al) {
+                s.v[a][al] = 0.0;
+                for (int be = 0; be < N; ++be) s.vop[a][al][be] = {0.0, 0.0};
+            }
+            continue;
+        }
         for (int al = 0; al < N; ++al)
             for (int be = 0; be < N; ++be) {
                 cplx x = {0.0, 0.0};
