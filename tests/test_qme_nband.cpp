@@ -50,7 +50,7 @@ TEST(NBandQme, ReducesExactlyToTheTwoBandForm) {
     const double u = -1.0;
     const models::Qwz qwz(&u);
     const TwoBandSolver<models::Qwz> two{qwz};
-    const NBandSolver<2, AsNBand<models::Qwz>> gen{AsNBand<models::Qwz>{qwz}};
+    const NBandSolver<2, AsNBand<models::Qwz>> gen{{}, AsNBand<models::Qwz>{qwz}};
     std::vector<double> work(gen.work_doubles());
     for (Dissipation kind : {Dissipation::rta, Dissipation::dpa}) {
         QmeParams q{};

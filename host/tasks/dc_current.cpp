@@ -408,7 +408,7 @@ TaskResult task_dc_current(TaskContext& ctx) {
         };
         auto run_exact = [&](auto model_n) {
             using MN = decltype(model_n);
-            ExactSolver<MN::bands, MN> solver{model_n, {}};
+            ExactSolver<MN::bands, MN> solver{{}, model_n, {}};
             widen(solver);
             solver.poles = s.poles > 0 ? ozaki_poles(static_cast<int>(s.poles))
                                        : choose_reservoir_poles(s.q.gamma, s.q.mu, s.q.T, emin, emax, s.pole_tolerance);
@@ -430,7 +430,7 @@ TaskResult task_dc_current(TaskContext& ctx) {
         visit_nband_model(ctx.cfg.params, [&](auto model) {
             using Model = decltype(model);
             require_hermitian<Model::bands>(model, ctx, mesh);
-            sweep(NBandSolver<Model::bands, Model>{model});
+            sweep(NBandSolver<Model::bands, Model>{{}, model});
         });
     }
     progress.finish();

@@ -85,19 +85,24 @@ struct TwoBandSolver {
     }
 };
 
+// Solvers without a lane-batched line integrator take lattice lines one at a time.
+template <class Solver>
+struct OneLinePerBatch {
+    static constexpr int kLanes = 1;
+    void lines(const QmeParams& q, const double (*k0)[3], int, double period, int steps, double* work,
+               LineCurrent* out) const {
+        out[0] = static_cast<const Solver&>(*this).line(q, k0[0], period, steps, work);
+    }
+};
+
 template <int N, class Model>
-struct NBandSolver {
+struct NBandSolver : OneLinePerBatch<NBandSolver<N, Model>> {
     Model model;
     using State = std::vector<cplx>;  // ρ, row-major
     long long work_doubles() const { return nband_workspace_doubles<N>(); }
 
     LineCurrent line(const QmeParams& q, const double k0[3], double period, int steps, double* work) const {
         return nband_periodic_line<N>(model, q, k0, period, steps, work);
-    }
-    static constexpr int kLanes = 1;
-    void lines(const QmeParams& q, const double (*k0)[3], int, double period, int steps, double* work,
-               LineCurrent* out) const {
-        out[0] = line(q, k0[0], period, steps, work);
     }
     void cuda_lines(const ModelParams& mp, const QmeParams& q, const std::vector<double>& k0, double period, int steps,
                     std::vector<LineCurrent>& out) const {
@@ -156,7 +161,7 @@ struct NBandSolver {
 // The exact reservoir (exact_reservoir.hpp) for an N-band model (two-band models through
 // AsNBand). Holds the Padé poles; the ETDRK4 coefficients are built per step size.
 template <int N, class Model>
-struct ExactSolver {
+struct ExactSolver : OneLinePerBatch<ExactSolver<N, Model>> {
     Model model;
     FermiPoles poles;
     long long work_doubles() const { return 2 * exact_workspace<N>(static_cast<int>(poles.zeta.size())); }
@@ -164,11 +169,6 @@ struct ExactSolver {
     LineCurrent line(const QmeParams& q, const double k0[3], double period, int steps, double* work) const {
         const ExactSetup p(poles, q.gamma, q.T, period / steps);
         return exact_periodic_line<N>(model, q, p.x, k0, period, steps, reinterpret_cast<cplx*>(work));
-    }
-    static constexpr int kLanes = 1;
-    void lines(const QmeParams& q, const double (*k0)[3], int, double period, int steps, double* work,
-               LineCurrent* out) const {
-        out[0] = line(q, k0[0], period, steps, work);
     }
     void cuda_lines(const ModelParams& mp, const QmeParams& q, const std::vector<double>& k0, double period, int steps,
                     std::vector<LineCurrent>& out) const {
