@@ -31,6 +31,26 @@ def run(bzint, path, outdir):
         return json.load(f)
 
 
+def current_axes(ax, title):
+    """Labels, legend and title shared by the current-vs-field figures."""
+    ax.set_xlabel("E / E_th")
+    ax.set_ylabel("J [e δ / ħ]")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title(title, fontsize=9)
+
+
+def log_inset(ax, curves, title, xlog=False):
+    """A log-scale inset with (E, J, style) curves."""
+    ins = ax.inset_axes([0.58, 0.12, 0.38, 0.38])
+    for E, J, style in curves:
+        ins.plot(E, np.abs(J), style, ms=2)
+    ins.set_yscale("log")
+    if xlog:
+        ins.set_xscale("log")
+    ins.set_title(title, fontsize=7)
+    ins.tick_params(labelsize=6)
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -54,16 +74,8 @@ def main():
             label="P_LZ (scaled)")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.1 * max(max(np.array(r["J"])[np.array(r["E"]) <= 1]) for r in rta.values()))
-    ax.set_xlabel("E / E_th")
-    ax.set_ylabel("J [e δ / ħ]")
-    ax.legend(fontsize=8, loc="upper left")
-    ins = ax.inset_axes([0.58, 0.12, 0.38, 0.38])
-    for inv, r in sorted(rta.items()):
-        ins.plot(r["E"], r["J"])
-    ins.set_yscale("log")
-    ins.set_title("wide range", fontsize=7)
-    ins.tick_params(labelsize=6)
-    ax.set_title("Fig. 1(a): RTA current, T = 0.01δ (linear at low E: metallic)", fontsize=9)
+    current_axes(ax, "Fig. 1(a): RTA current, T = 0.01δ (linear at low E: metallic)")
+    log_inset(ax, [(r["E"], r["J"], "-") for _, r in sorted(rta.items())], "wide range")
     fig.tight_layout()
     fig.savefig(os.path.join(outdir, "fig1_rta.png"), dpi=120)
 
@@ -109,18 +121,9 @@ def main():
     ax.plot(exact["E"], exact["J"], "ko", ms=3, label="exact reservoir, 1/τ = 0.02δ")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.1 * max(np.array(rta[0.02]["J"])[np.array(rta[0.02]["E"]) <= 1]))
-    ax.set_xlabel("E / E_th")
-    ax.set_ylabel("J [e δ / ħ]")
-    ax.legend(fontsize=8, loc="upper left")
-    ins = ax.inset_axes([0.58, 0.12, 0.38, 0.38])
-    ins.plot(dpa[0.02]["E"], np.abs(dpa[0.02]["J"]), label="|J_DPA|")
-    ins.plot(rta[0.02]["E"], rta[0.02]["J"], "k--")
-    ins.plot(exact["E"], np.abs(exact["J"]), "ko", ms=2)
-    ins.set_yscale("log")
-    ins.set_xscale("log")
-    ins.set_title("log-log, 1/τ = 0.02δ", fontsize=7)
-    ins.tick_params(labelsize=6)
-    ax.set_title("Fig. 3: DPA current (no linear term) vs RTA", fontsize=9)
+    current_axes(ax, "Fig. 3: DPA current (no linear term) vs RTA and the exact reservoir")
+    log_inset(ax, [(dpa[0.02]["E"], dpa[0.02]["J"], "-"), (rta[0.02]["E"], rta[0.02]["J"], "k--"),
+                   (exact["E"], exact["J"], "ko")], "log-log, 1/τ = 0.02δ", xlog=True)
     fig.tight_layout()
     fig.savefig(os.path.join(outdir, "fig3_dpa.png"), dpi=120)
     # The DPA and the RTA against the exact reservoir on the exact run's fields.

@@ -217,7 +217,7 @@ json solve_continuum(const Solver& solver, const QmeParams& q, double K, long lo
         r["J_intra"] = {lc.J_intra[0]};
     } else {
         // Downstream, the excess populations decay at γ1 (dκ = |E| dt): an intraband tail.
-        const double decay_tail = minus_v_dn * std::fabs(q.E[0]) / TwoBandSolver<int>::relaxation_rate(q) / kTwoPi;
+        const double decay_tail = minus_v_dn * std::fabs(q.E[0]) / qme_rates(q).g1 / kTwoPi;
         r["J"] = {lc.J[0] + first_order_tails(solver, q, K, false) + decay_tail};
         r["J_intra"] = {lc.J_intra[0] + first_order_tails(solver, q, K, true) + decay_tail};
     }

@@ -41,24 +41,34 @@ struct TwoBandSolver {
         end.assign(4, 0.0);
         return two_band_trajectory(model, q, K, steps, end.data(), rec);
     }
+    // The lane stage (two_band_dc.hpp) at κ, for the single k-point evaluations below.
+    detail::LaneStage<1, Model::dim> stage_at(const QmeParams& q, double kappa) const {
+        const double k0[1][3] = {{kappa, 0.0, 0.0}}, t[1] = {0.0};
+        detail::LaneStage<1, Model::dim> st;
+        detail::lane_stage<1, Model::dim>(model, &q, k0, t, st);
+        return st;
+    }
     // The first-order current minus equilibrium at κ (x component), total or intraband.
     double first_order_current(const QmeParams& q, double kappa, bool intra) const {
         const double k[3] = {kappa, 0, 0};
         TwoBandPoint h;
         model(k, h);
         const TwoBandSnapshot s = two_band_snapshot(h, q);
-        double y[4], j[3], ji[3], je[3];
+        double y[4];
         two_band_adiabatic_state(q, h, s, y);
-        const double g1 = relaxation_rate(q);
+        const double g1 = qme_rates(q).g1;
+        const auto st = stage_at(q, kappa);
         if (g1 > 0) {  // populations f + E ∂_κ f / γ1 (Eq. 7)
-            const double dep = h.dd0[0] + dot3(s.dhat, h.dd[0]), dem = h.dd0[0] - dot3(s.dhat, h.dd[0]);
+            const double dep = st.dd0[0][0] + st.vbar[0][0], dem = st.dd0[0][0] - st.vbar[0][0];
             const double dnp = q.E[0] * s.fp_plus * dep / g1, dnm = q.E[0] * s.fp_minus * dem / g1;
             y[0] += dnp + dnm;
             for (int i = 0; i < 3; ++i) y[1 + i] += (dnp - dnm) * s.dhat[i];
         }
-        two_band_current(h, s, y, j, ji);
-        two_band_equilibrium_current(h, s, je);
-        return (intra ? ji[0] : j[0]) - je[0];
+        constexpr int A = detail::aug_size<Model::dim>();
+        double z[A][1] = {}, dz[A][1];
+        for (int i = 0; i < 4; ++i) z[i][0] = y[i];
+        detail::lane_rhs<1, Model::dim>(st, z, dz, true);  // rows 4.. hold j and j_intra
+        return (intra ? dz[4 + Model::dim][0] : dz[4][0]) - st.jeq[0][0];
     }
     // −Σ_α v_α δn_α at κ for the final state's excess over the first-order state, and the
     // population of the upper half of the bands.
@@ -70,7 +80,8 @@ struct TwoBandSolver {
         double yad[4];
         two_band_adiabatic_state(q, h, s, yad);
         const double dpar = dot3(y.data() + 1, s.dhat) - dot3(yad + 1, s.dhat), da = y[0] - yad[0];
-        const double vp = h.dd0[0] + dot3(s.dhat, h.dd[0]), vm = h.dd0[0] - dot3(s.dhat, h.dd[0]);
+        const auto st = stage_at(q, kappa);
+        const double vp = st.dd0[0][0] + st.vbar[0][0], vm = st.dd0[0][0] - st.vbar[0][0];
         minus_v_dn = -(vp * 0.5 * (da + dpar) + vm * 0.5 * (da - dpar));
         upper = 0.5 * (y[0] + dot3(y.data() + 1, s.dhat));
     }
@@ -79,9 +90,6 @@ struct TwoBandSolver {
         TwoBandPoint h;
         model(k, h);
         return 2.0 * sqrt(dot3(h.d, h.d));
-    }
-    static double relaxation_rate(const QmeParams& q) {
-        return q.kind == Dissipation::rta ? 1.0 / q.tau1 : (q.kind == Dissipation::dpa || q.kind == Dissipation::exact) ? 2.0 * q.gamma : 0.0;
     }
 };
 
@@ -123,7 +131,7 @@ struct NBandSolver : OneLinePerBatch<NBandSolver<N, Model>> {
         snapshot(q, kappa, s);
         cplx rho[N][N];
         nband_adiabatic_state<N>(q, s, rho);
-        const double g1 = TwoBandSolver<Model>::relaxation_rate(q);
+        const double g1 = qme_rates(q).g1;
         if (g1 > 0)  // populations f + E ∂_κ f / γ1, added in the eigenbasis
             for (int i = 0; i < N; ++i)
                 for (int j = 0; j < N; ++j)

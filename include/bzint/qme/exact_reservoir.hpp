@@ -231,15 +231,9 @@ BZINT_HD LineCurrent exact_evolve(const Model& model, const QmeParams& q, const 
     bool ok = s0.ok;
     for (int n = 0; n < steps; ++n) {
         if (record && n % record->stride == 0 && record->count < record->capacity) {
-            cplx r[N][N], rr[N][N];
+            cplx r[N][N];
             for (int e = 0; e < M; ++e) r[e / N][e % N] = z[e];
-            to_eigenbasis<N>(s0, r, rr);
-            double lo = 0.0, hi = 0.0;
-            for (int al = 0; al < N; ++al) (al < N / 2 ? lo : hi) += rr[al][al].re;
-            record->kappa[record->count] = k0[0] - q.E[0] * n * h;
-            record->n_minus[record->count] = lo;
-            record->n_plus[record->count] = hi;
-            ++record->count;
+            record_band_occupations<N>(*record, s0, r, k0[0] - q.E[0] * n * h);
         }
         exact_snapshot<N>(model, q, k0, (n + 0.5) * h, s1, &s0);  // warm-started from the previous point
         exact_snapshot<N>(model, q, k0, (n + 1.0) * h, s2, &s1);

@@ -104,6 +104,20 @@ BZINT_HD void nband_stage(const Model& model, const QmeParams& q, const double k
     nband_snapshot<N>(model, q, k, s, guess);
 }
 
+// Records (κ, occupation of the lower half of the bands, of the upper half) for ρ (orbital).
+template <int N>
+BZINT_HD void record_band_occupations(TrajectoryRecord& record, const NBandSnapshot<N>& s, const cplx (&rho)[N][N],
+                                      double kappa) {
+    cplx r[N][N];
+    to_eigenbasis<N>(s, rho, r);
+    double lo = 0.0, hi = 0.0;
+    for (int al = 0; al < N; ++al) (al < N / 2 ? lo : hi) += r[al][al].re;
+    record.kappa[record.count] = kappa;
+    record.n_minus[record.count] = lo;
+    record.n_plus[record.count] = hi;
+    ++record.count;
+}
+
 template <int N>
 BZINT_HD void add_equilibrium_simpson(const NBandSnapshot<N>& s0, const NBandSnapshot<N>& s1,
                                       const NBandSnapshot<N>& s2, double h, double jeq[3]) {
@@ -181,16 +195,8 @@ BZINT_HD LineCurrent nband_trajectory(const Model& model, const QmeParams& q, do
     double jeq[3] = {0, 0, 0};
     bool ok = s0.ok;
     for (int n = 0; n < steps; ++n) {
-        if (record && n % record->stride == 0 && record->count < record->capacity) {
-            cplx r[N][N];
-            to_eigenbasis<N>(s0, z.rho, r);
-            double lo = 0.0, hi = 0.0;
-            for (int al = 0; al < N; ++al) (al < N / 2 ? lo : hi) += r[al][al].re;
-            record->kappa[record->count] = k0[0] - Ex * n * h;
-            record->n_minus[record->count] = lo;
-            record->n_plus[record->count] = hi;
-            ++record->count;
-        }
+        if (record && n % record->stride == 0 && record->count < record->capacity)
+            record_band_occupations<N>(*record, s0, z.rho, k0[0] - Ex * n * h);
         nband_stage<N>(model, q, k0, (n + 0.5) * h, s1, &s0);  // warm-started from the previous point
         nband_stage<N>(model, q, k0, (n + 1.0) * h, s2, &s1);
         ok = ok && s1.ok && s2.ok;

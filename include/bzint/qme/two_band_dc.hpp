@@ -82,7 +82,9 @@ BZINT_HD void lane_stage(const Model& model, const QmeParams* q, const double (*
     st.g2 = rates.g2;
 }
 
-// dz/dt for one augmented solution on all lanes (two_band_qme_rhs and two_band_current).
+// dz/dt for one augmented solution on all lanes: ṙ = 2 d × r − g2 r − (g1 − g2)(r·d̂) d̂ + src,
+// ȧ = −g1 a + src (two_band_qme.hpp), and the currents j_a = −(∂_a d0 a + ∂_a d·r) (Eq. 3) and
+// j_intra,a = −(∂_a d0 a + (d̂·∂_a d)(d̂·r)) (Eq. 4).
 template <int L, int D>
 BZINT_HD void lane_rhs(const LaneStage<L, D>& st, const double (&z)[aug_size<D>()][L],
                        double (&dz)[aug_size<D>()][L], bool homogeneous) {

@@ -13,8 +13,9 @@
 //                  c_+− = δf/Δ + …, δf = f_− − f_+, Δ = ε_+ − ε_− = 2|d|; multiplying W_+− by i
 //                  turns its Bloch vector w into −d̂ × w;
 //   DPA D2 (Eq. 18): diagonal, D2_±± = ±2Γ (|W|²/Δ²)(δf + Δ f′(ε_∓)), |W|² = |∂_E d̂|²/4.
-// The whole right-hand side is affine in y = (a, r): with `homogeneous` the y-independent
-// terms are dropped (used to build the one-period map of the periodic orbit).
+// The whole right-hand side is affine in y = (a, r). This header computes the snapshot (d̂,
+// Fermi functions, the y-independent source); two_band_dc.hpp (detail::lane_rhs) evaluates
+// the right-hand side and the current j_a = −Tr[∂_a H ρ] (Eqs. 3–5) on L k-points at once.
 #pragma once
 #include "bzint/fermi.hpp"
 #include "bzint/qme/dissipation.hpp"
@@ -104,37 +105,6 @@ BZINT_HD_INLINE TwoBandSnapshot two_band_snapshot(const TwoBandPoint& h, const Q
 
 BZINT_HD_INLINE TwoBandSnapshot two_band_snapshot(const TwoBandPoint& h, const QmeParams& q) {
     return two_band_snapshot(h, q, qme_rates(q));
-}
-
-// dy/dt for y = (a, r_x, r_y, r_z).
-BZINT_HD void two_band_qme_rhs(const QmeParams&, const TwoBandPoint& h, const TwoBandSnapshot& s, const double y[4],
-                               double dy[4], bool homogeneous) {
-    const double* r = y + 1;
-    double rot[3];
-    cross3(h.d, r, rot);
-    const double r_par = dot3(r, s.dhat);
-    const double on = homogeneous ? 0.0 : 1.0;  // switches the y-independent terms
-    dy[0] = -s.g1 * y[0] + on * s.src[0];
-    for (int i = 0; i < 3; ++i)
-        dy[1 + i] = 2.0 * rot[i] - s.g1 * r_par * s.dhat[i] - s.g2 * (r[i] - r_par * s.dhat[i]) + on * s.src[1 + i];
-}
-
-// Current density j_a = −Tr[∂_a H ρ] (Eq. 3 integrand, e = 1) and its intraband part
-// −Σ_α ∂_a ε_α n_α (Eq. 4); the interband part (Eq. 5) is the difference.
-BZINT_HD void two_band_current(const TwoBandPoint& h, const TwoBandSnapshot& s, const double y[4], double j[3],
-                               double j_intra[3]) {
-    const double r_par = dot3(y + 1, s.dhat);
-    for (int a = 0; a < 3; ++a) {
-        j[a] = -(h.dd0[a] * y[0] + dot3(h.dd[a], y + 1));
-        j_intra[a] = -(h.dd0[a] * y[0] + dot3(s.dhat, h.dd[a]) * r_par);
-    }
-}
-
-// The equilibrium current −Σ_α f_α ∂_a ε_α: a total derivative, so it integrates to zero
-// over a period or a symmetric window; it is subtracted pointwise so J(E → 0) → 0 exactly.
-BZINT_HD void two_band_equilibrium_current(const TwoBandPoint& h, const TwoBandSnapshot& s, double j[3]) {
-    for (int a = 0; a < 3; ++a)
-        j[a] = -(h.dd0[a] * (s.f_plus + s.f_minus) + dot3(s.dhat, h.dd[a]) * (s.f_plus - s.f_minus));
 }
 
 // The equilibrium state y = (f_+ + f_−, (f_+ − f_−) d̂).
