@@ -48,14 +48,19 @@ struct TwoBandSolver {
         detail::lane_stage<1, Model::dim>(model, &q, k0, t, st);
         return st;
     }
-    // The first-order current minus equilibrium at κ (x component), total or intraband.
-    double first_order_current(const QmeParams& q, double kappa, bool intra) const {
+    // The snapshot and the first-order (adiabatic) state y at κ.
+    TwoBandSnapshot adiabatic_at(const QmeParams& q, double kappa, double y[4]) const {
         const double k[3] = {kappa, 0, 0};
         TwoBandPoint h;
         model(k, h);
         const TwoBandSnapshot s = two_band_snapshot(h, q);
-        double y[4];
         two_band_adiabatic_state(q, h, s, y);
+        return s;
+    }
+    // The first-order current minus equilibrium at κ (x component), total or intraband.
+    double first_order_current(const QmeParams& q, double kappa, bool intra) const {
+        double y[4];
+        const TwoBandSnapshot s = adiabatic_at(q, kappa, y);
         const double g1 = qme_rates(q).g1;
         const auto st = stage_at(q, kappa);
         if (g1 > 0) {  // populations f + E ∂_κ f / γ1 (Eq. 7)
@@ -73,12 +78,8 @@ struct TwoBandSolver {
     // −Σ_α v_α δn_α at κ for the final state's excess over the first-order state, and the
     // population of the upper half of the bands.
     void end_state(const QmeParams& q, double kappa, const State& y, double& minus_v_dn, double& upper) const {
-        const double k[3] = {kappa, 0, 0};
-        TwoBandPoint h;
-        model(k, h);
-        const TwoBandSnapshot s = two_band_snapshot(h, q);
         double yad[4];
-        two_band_adiabatic_state(q, h, s, yad);
+        const TwoBandSnapshot s = adiabatic_at(q, kappa, yad);
         const double dpar = dot3(y.data() + 1, s.dhat) - dot3(yad + 1, s.dhat), da = y[0] - yad[0];
         const auto st = stage_at(q, kappa);
         const double vp = st.dd0[0][0] + st.vbar[0][0], vm = st.dd0[0][0] - st.vbar[0][0];
