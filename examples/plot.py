@@ -5,7 +5,8 @@ usage: plot.py OUTDIR [TITLE ...]
 
 For every <title>.json in OUTDIR (or only the titles named) this writes <title>.png:
 sigma_xy(mu) for `ahc`, bands along the path, Berry-curvature maps for `berry` planes,
-C(k_z) for 3D `chern`, and the scans of `cme`, `anomaly` and `dipole`.
+C(k_z) for 3D `chern`, the scans of `cme`, `anomaly` and `dipole`, n(mu, B) and dn/dB for
+`streda`, and the spin density by both formulas with their difference for `spin_density`.
 Needs numpy and matplotlib (Debian: python3-numpy python3-matplotlib).
 """
 import csv
@@ -115,13 +116,75 @@ def plot_chern(doc, ax):
     return True
 
 
+def plot_streda(doc, axes):
+    """Left: n(mu, B) - n(mu, 0) for each B of the run. Right: sigma from Streda and from the
+    Berry-curvature AHC, and the band-projected per-band dn/dB (2D models)."""
+    r = doc["results"]
+    mu = np.array(r["mu"])
+    n0 = np.array(r["density"])
+    for B, nB in zip(r.get("B", []), r.get("density_B", [])):
+        axes[0].plot(mu, np.array(nB) - n0, label=f"B = {B}")
+    axes[0].set_xlabel("mu")
+    axes[0].set_ylabel("n(mu, B) - n(mu, 0) [" + doc["units"]["density"].split(" (")[0] + "]")
+    axes[0].axhline(0, color="gray", lw=0.5)
+    if "B" in r:
+        axes[0].legend()
+    else:
+        axes[0].set_title("no finite-B passes in this run ([task] B = [...])", fontsize=8)
+    if np.ndim(r["sigma_streda"]) != 1:
+        return
+    axes[1].plot(mu, r["sigma_streda"], "k-", lw=2, label="Streda: -e dn/dB")
+    axes[1].plot(mu, r["sigma_ahc"], "r--", label="Berry-curvature AHC")
+    proj = np.array(r["dn_dB_band_projected"])
+    for n in range(proj.shape[1]):
+        axes[1].plot(mu, -proj[:, n], ":", label=f"-e dn_{n}/dB, band-projected")
+    axes[1].set_xlabel("mu")
+    axes[1].set_ylabel(label(doc, "sigma_streda"))
+    axes[1].axhline(0, color="gray", lw=0.5)
+    axes[1].legend(fontsize=8)
+
+
+def plot_spin_density(doc, axes):
+    """Left: the field-induced spin density by Eq. 28b (kinetic) and Eq. 27b (wave packet).
+    Right: the transverse part of Eq. 28b and the spurious term of Eq. 27b."""
+    r = doc["results"]
+    mu = np.array(r["mu"])
+    kin, wp = np.array(r["s_induced_kinetic"]), np.array(r["s_induced_wave_packet"])
+    perp, spur = np.array(r["s_perp"]), np.array(r["s_spurious"])
+    for c in range(3):
+        if np.max(np.abs(kin[:, c])) + np.max(np.abs(wp[:, c])) == 0:
+            continue
+        line, = axes[0].plot(mu, kin[:, c], "-", label=f"s_{'xyz'[c]}, Eq. 28b")
+        axes[0].plot(mu, wp[:, c], "--", color=line.get_color(), label=f"s_{'xyz'[c]}, Eq. 27b")
+    axes[0].set_xlabel("mu")
+    axes[0].set_ylabel("s - s(E = B = 0) [" + doc["units"]["s_kinetic"].split(" (")[0] + "]")
+    axes[0].axhline(0, color="gray", lw=0.5)
+    axes[0].legend(fontsize=7)
+    for c in range(3):
+        if np.max(np.abs(perp[:, c])) > 0:
+            axes[1].plot(mu, perp[:, c], "-", label=f"s_perp_{'xyz'[c]} (Eq. 26)")
+        if np.max(np.abs(spur[:, c])) > 0:
+            axes[1].plot(mu, spur[:, c], "--", label=f"spurious_{'xyz'[c]} (Eq. 27b)")
+    axes[1].set_xlabel("mu")
+    axes[1].set_ylabel("[" + doc["units"]["s_kinetic"].split(" (")[0] + "]")
+    axes[1].axhline(0, color="gray", lw=0.5)
+    axes[1].legend(fontsize=7)
+
+
 def plot_one(outdir, title):
     with open(os.path.join(outdir, title + ".json")) as f:
         doc = json.load(f)
-    fig, ax = plt.subplots(figsize=(6, 4.5))
     task = doc["task"]
+    panels = 2 if task in ("streda", "spin_density") else 1
+    fig, axes = plt.subplots(1, panels, figsize=(6 * panels, 4.5), squeeze=False)
+    axes = axes[0]
+    ax = axes[0]
     drawn = True
-    if task == "ahc":
+    if task == "streda":
+        plot_streda(doc, axes)
+    elif task == "spin_density":
+        plot_spin_density(doc, axes)
+    elif task == "ahc":
         plot_ahc(doc, ax)
     elif task == "bands":
         plot_bands(doc, ax)
@@ -142,7 +205,8 @@ def plot_one(outdir, title):
         return None
     model = doc["model"]
     params = ", ".join(f"{k}={v:g}" for k, v in model.items() if k != "name")
-    ax.set_title(f"{model['name']} ({params}): {task}", fontsize=9)
+    fig.suptitle(f"{model['name']} ({params}): {task}", fontsize=9) if panels > 1 else ax.set_title(
+        f"{model['name']} ({params}): {task}", fontsize=9)
     fig.tight_layout()
     path = os.path.join(outdir, title + ".png")
     fig.savefig(path, dpi=120)

@@ -140,52 +140,54 @@ ScanResult finish_scan(const std::vector<Neumaier>& hist, const Binning& bins, S
 }  // namespace
 
 ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKind kind, const std::vector<double>& mu,
-                      double T, Progress* progress) {
+                      double T, Progress* progress, const ScanFields& fields) {
     const Binning bins = make_binning(mu, T);
     const ScanChannels ch = scan_channels(kind, mesh.dim);
     std::vector<Neumaier> hist;
     long long bad = -1;
     if (b == Backend::cuda) {
-        bad = cuda::scan_reduce(mp, mesh, kind, bins, mu, hist, progress);
+        bad = cuda::scan_reduce(mp, mesh, kind, bins, fields, mu, hist, progress);
     } else {
         visit_model(mp, [&](auto model) {
             using Model = decltype(model);
-            bad = cpu::keyed_reduce(ScanFn<Model>{model, mesh, kind, bins}, mesh.count(), hist, progress);
+            bad = cpu::keyed_reduce(ScanFn<Model>{model, mesh, kind, bins, fields}, mesh.count(), hist, progress);
         });
     }
     if (bad >= 0) non_finite_at(mesh, bad, "band energy or Berry curvature");
     return finish_scan(hist, bins, ch, mu, T);
 }
 
-ScanResult fermi_scan_reference(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKind kind,
-                                const std::vector<double>& mu, double T) {
+ScanResult fermi_scan_reference(const ModelParams& mp, const Mesh& mesh, ScanKind kind, const std::vector<double>& mu,
+                                double T, const ScanFields& fields) {
     ScanResult r;
     r.channels = scan_channels(kind, mesh.dim);
     r.mu = mu;
     const ScanChannels ch = r.channels;
     const int L = static_cast<int>(mu.size());
     std::vector<Neumaier> sea(static_cast<std::size_t>(L) * 2 * ch.n_sea), surf(static_cast<std::size_t>(L) * 2 * ch.n_surface);
-    const long long n = mesh.count(), chunk = 1 << 16;
-    std::vector<BandGeometry> g(2 * chunk);
-    for (long long begin = 0; begin < n; begin += chunk) {
-        const long long count = std::min(chunk, n - begin);
-        geometry_on_mesh(b, mp, mesh, begin, count, g.data());
-        for (long long i = 0; i < 2 * count; ++i) {
-            const int band = static_cast<int>(i % 2);
-            double q[kMaxSea + kMaxSurface];
-            scan_values(kind, mesh.dim, g[i], q, q + ch.n_sea);
-            for (int j = 0; j < L; ++j) {
-                const double x = g[i].energy - mu[j];
-                const double f = fermi(x, T);
-                for (int c = 0; c < ch.n_sea; ++c) sea[(j * 2 + band) * ch.n_sea + c].add(f * q[c]);
-                if (ch.n_surface > 0) {
-                    const double w = -fermi_derivs(x, T).f1;
-                    for (int c = 0; c < ch.n_surface; ++c)
-                        surf[(j * 2 + band) * ch.n_surface + c].add(w * q[ch.n_sea + c]);
+    visit_model(mp, [&](auto model) {
+        using Model = decltype(model);
+        const ScanFn<Model> fn{model, mesh, kind, Binning{}, fields};
+        for (long long idx = 0; idx < mesh.count(); ++idx) {
+            ScanPoint p;
+            fn.point(idx, p);
+            for (int band = 0; band < 2; ++band) {
+                double q[kMaxSea + kMaxSurface];
+                scan_values(kind, mesh.dim, p, band, fields, q, q + ch.n_sea);
+                const double e = scan_energy(kind, p, band, fields);
+                for (int j = 0; j < L; ++j) {
+                    const double x = e - mu[j];
+                    const double f = fermi(x, T);
+                    for (int c = 0; c < ch.n_sea; ++c) sea[(j * 2 + band) * ch.n_sea + c].add(f * q[c]);
+                    if (ch.n_surface > 0 && T > 0.0) {
+                        const double w = -fermi_derivs(x, T).f1;
+                        for (int c = 0; c < ch.n_surface; ++c)
+                            surf[(j * 2 + band) * ch.n_surface + c].add(w * q[ch.n_sea + c]);
+                    }
                 }
             }
         }
-    }
+    });
     for (const auto& s : sea) r.sea.push_back(s.value());
     for (const auto& s : surf) r.surface.push_back(s.value());
     return r;

@@ -35,13 +35,15 @@ struct ScanResult {
     double surface_at(int j, int band, int c) const { return surface[(j * 2 + band) * channels.n_surface + c]; }
 };
 
+// `fields` (B and the τE displacement) matter only to the streda and spin_density kinds.
 ScanResult fermi_scan(Backend b, const ModelParams& model, const Mesh& mesh, ScanKind kind,
-                      const std::vector<double>& mu, double T, Progress* progress);
+                      const std::vector<double>& mu, double T, Progress* progress, const ScanFields& fields = {});
 
-// The plain reference path for the same sums: per-k geometry, then f and −∂f/∂ε
-// evaluated exactly for every level (cost ∝ levels × k-points). Tests only.
-ScanResult fermi_scan_reference(Backend b, const ModelParams& model, const Mesh& mesh, ScanKind kind,
-                                const std::vector<double>& mu, double T);
+// The plain reference path for the same sums on the CPU: per k-point the same channel
+// values, then f and −∂f/∂ε evaluated exactly for every level (cost ∝ levels × k-points).
+// Tests only.
+ScanResult fermi_scan_reference(const ModelParams& model, const Mesh& mesh, ScanKind kind,
+                                const std::vector<double>& mu, double T, const ScanFields& fields = {});
 
 // Chern numbers of the planes (third mesh index) by both estimates of ChernFn:
 // result[plane][0..1] integral (lower, upper), [2..3] link method.

@@ -58,5 +58,7 @@ TaskResult task_cme(TaskContext&);
 TaskResult task_anomaly(TaskContext&);
 TaskResult task_dipole(TaskContext&);
 TaskResult task_dc_current(TaskContext&);
+TaskResult task_streda(TaskContext&);
+TaskResult task_spin_density(TaskContext&);
 
 }  // namespace bzint

@@ -163,14 +163,14 @@ void geometry_at_points(const ModelParams& mp, const double* k, long long count,
 }
 
 long long scan_reduce(const ModelParams& mp, const Mesh& mesh, ScanKind kind, const Binning& bins,
-                      const std::vector<double>& levels, std::vector<Neumaier>& total, Progress* progress) {
+                      const ScanFields& fields, const std::vector<double>& levels, std::vector<Neumaier>& total, Progress* progress) {
     thrust::device_vector<double> dlevels(levels.begin(), levels.end());
     Binning dbins = bins;
     dbins.levels = thrust::raw_pointer_cast(dlevels.data());
     long long bad = -1;
     visit_model(mp, [&](auto model) {
         using Model = decltype(model);
-        bad = keyed_reduce(ScanFn<Model>{model, mesh, kind, dbins}, mesh.count(), total, progress);
+        bad = keyed_reduce(ScanFn<Model>{model, mesh, kind, dbins, fields}, mesh.count(), total, progress);
     });
     return bad;
 }

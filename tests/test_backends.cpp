@@ -78,6 +78,23 @@ TEST(Backends, FermiScanAndChernAgree) {
     }
 }
 
+TEST(Backends, SemiclassicalScansAgree) {
+    REQUIRE_DEVICE();
+    const ModelInfo& info = *find_model("ti_surface");
+    const ModelParams mp = defaults(info);
+    const Mesh mesh = make_mesh(info, mp, {200, 200, 1});
+    std::vector<double> mu;
+    for (int i = 0; i < 41; ++i) mu.push_back(-2.0 + 0.1 * i);
+    const ScanFields fields{{0.0, 0.0, 0.02}, {0.01, 0.0, 0.0}, {0.05, 0.0, 0.0}};
+    for (ScanKind kind : {ScanKind::streda, ScanKind::spin_density}) {
+        const ScanResult a = fermi_scan(Backend::cpu, mp, mesh, kind, mu, 0.05, nullptr, fields);
+        const ScanResult b = fermi_scan(Backend::cuda, mp, mesh, kind, mu, 0.05, nullptr, fields);
+        for (std::size_t i = 0; i < a.sea.size(); ++i) EXPECT_NEAR(a.sea[i], b.sea[i], 1e-12 * (1 + std::fabs(a.sea[i])));
+        for (std::size_t i = 0; i < a.surface.size(); ++i)
+            EXPECT_NEAR(a.surface[i], b.surface[i], 1e-12 * (1 + std::fabs(a.surface[i])));
+    }
+}
+
 TEST(Backends, DcLinesAgreePerLine) {
     REQUIRE_DEVICE();
     QmeParams q{};

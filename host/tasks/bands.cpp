@@ -25,6 +25,45 @@ std::string coordinate_unit(const ModelInfo& m) {
     return m.lattice ? "reduced coordinates of the reciprocal basis" : "Cartesian k (1/length unit of the model)";
 }
 
+// The generalised curvature tensor Ω^n_m at each point and, for [task] B, the spectral
+// weights Z[n][m] of the quasiparticle of band n on projector m and Z_tot^n (SU(N) paper
+// Eqs. 13–15; semiclassical.hpp).
+void add_spectral_weights(const TaskContext& ctx, const std::vector<std::array<double, 3>>& k,
+                          const std::vector<BandGeometry>& g, TaskResult& out) {
+    const auto B = read_magnetic_field(ctx, "B");
+    nlohmann::json tensor = nlohmann::json::array(), Z = nlohmann::json::array(), Ztot = nlohmann::json::array();
+    CsvTable csv{"spectral_weights",
+                 fmt::format("B = [{:g}, {:g}, {:g}] hbar/(e {}^2); Z[n][m]: weight of the band-n quasiparticle on "
+                             "eigenprojector m; Z_tot_n = sum_m Z[n][m] = 1 + B.Omega_n",
+                             B[0], B[1], B[2], length_unit(*ctx.cfg.model)),
+                 {"kx", "ky", "kz", "Z_00", "Z_01", "Z_10", "Z_11", "Z_tot0", "Z_tot1", "Z_tot_sum"},
+                 {}};
+    for (std::size_t i = 0; i < k.size(); ++i) {
+        double omega[2][2][3], z[2][2];
+        two_band_curvature_tensor(&g[2 * i], omega);
+        spectral_weights<2>(omega, B.data(), z);
+        nlohmann::json t = nlohmann::json::array();
+        for (int n = 0; n < 2; ++n)
+            t.push_back({std::vector<double>(omega[n][0], omega[n][0] + 3), std::vector<double>(omega[n][1], omega[n][1] + 3)});
+        tensor.push_back(t);
+        Z.push_back({{z[0][0], z[0][1]}, {z[1][0], z[1][1]}});
+        const double t0 = z[0][0] + z[0][1], t1 = z[1][0] + z[1][1];
+        Ztot.push_back({t0, t1});
+        csv.rows.push_back({k[i][0], k[i][1], k[i][2], z[0][0], z[0][1], z[1][0], z[1][1], t0, t1, t0 + t1});
+    }
+    out.results["curvature_tensor"] = tensor;
+    out.units["curvature_tensor"] = length_unit(*ctx.cfg.model) + "^2; [point][n][m] = Omega^n_m as [x, y, z] (Eq. 13)";
+    if (ctx.task.has("B")) {
+        out.results["B"] = B;
+        out.results["spectral_weights"] = Z;
+        out.results["Z_tot"] = Ztot;
+        out.units["B"] = "hbar/(e " + length_unit(*ctx.cfg.model) + "^2)";
+        out.units["spectral_weights"] = "dimensionless; [point][n][m]";
+        out.units["Z_tot"] = "dimensionless; [point][n]";
+        out.tables.push_back(csv);
+    }
+}
+
 }  // namespace
 
 TaskResult task_bands(TaskContext& ctx) {
@@ -81,7 +120,7 @@ TaskResult task_bands(TaskContext& ctx) {
 }
 
 TaskResult task_berry(TaskContext& ctx) {
-    ctx.task.only({"kind", "points", "plane"});
+    ctx.task.only({"kind", "points", "plane", "B"});
     if (!ctx.task.has("points") && !ctx.task.has("plane"))
         ctx.task.fail("points", "task 'berry' needs 'points' (a list of k-points) and/or 'plane' "
                                 "(= {origin = [..], e1 = [..], e2 = [..], n = [n1, n2]})");
@@ -127,6 +166,7 @@ TaskResult task_berry(TaskContext& ctx) {
         out.results["omega"] = W;
         out.results["orbital_moment"] = M;
         out.tables.push_back(csv);
+        add_spectral_weights(ctx, k, g, out);
         out.kpoints += static_cast<long long>(k.size());
     }
     if (ctx.task.has("plane")) {

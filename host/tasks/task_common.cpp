@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <cmath>
+
 #include "../input_error.hpp"
 
 namespace bzint {
@@ -26,6 +28,58 @@ double read_temperature(const TaskContext& ctx) {
     const double T = ctx.task.number("T", 0.0);
     if (T < 0.0) ctx.task.fail("T", fmt::format("must be ≥ 0, got {}", T));
     return T;
+}
+
+namespace {
+
+std::array<double, 3> magnetic_from(const TaskContext& ctx, const std::string& key, const toml::node* n) {
+    const int d = ctx.cfg.model->dim;
+    if (d == 2) {
+        auto v = n->value<double>();
+        if (!v || !std::isfinite(*v))
+            ctx.task.fail(key, fmt::format("the 2D model '{}' takes B as one number, B_z (in hbar/(e {}^2))",
+                                           ctx.cfg.model->name, length_unit(*ctx.cfg.model)));
+        return {0.0, 0.0, *v};
+    }
+    const toml::array* a = n->as_array();
+    std::array<double, 3> out{0, 0, 0};
+    if (!a || a->size() != 3)
+        ctx.task.fail(key, fmt::format("the {}D model '{}' takes B as [Bx, By, Bz] (in hbar/(e a^2))", d, ctx.cfg.model->name));
+    for (int i = 0; i < 3; ++i) {
+        auto v = (*a)[i].value<double>();
+        if (!v || !std::isfinite(*v)) ctx.task.fail(key, "must contain finite numbers [Bx, By, Bz]");
+        out[i] = *v;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::array<double, 3> read_magnetic_field(const TaskContext& ctx, const std::string& key) {
+    const toml::node* n = ctx.task.node(key);
+    return n ? magnetic_from(ctx, key, n) : std::array<double, 3>{0, 0, 0};
+}
+
+std::vector<std::array<double, 3>> read_magnetic_fields(const TaskContext& ctx, const std::string& key) {
+    std::vector<std::array<double, 3>> out;
+    const toml::node* n = ctx.task.node(key);
+    if (!n) return out;
+    const toml::array* a = n->as_array();
+    if (!a || a->empty())
+        ctx.task.fail(key, ctx.cfg.model->dim == 2 ? "must be a non-empty list of B_z values" : "must be a non-empty list of [Bx, By, Bz]");
+    for (const toml::node& e : *a) out.push_back(magnetic_from(ctx, key, &e));
+    return out;
+}
+
+std::array<double, 3> read_in_plane_vector(const TaskContext& ctx, const std::string& key) {
+    std::array<double, 3> out{0, 0, 0};
+    if (!ctx.task.has(key)) return out;
+    const int d = ctx.cfg.model->dim;
+    const auto v = ctx.task.numbers(key);
+    if (static_cast<int>(v.size()) != d)
+        ctx.task.fail(key, fmt::format("needs {} Cartesian components for the {}D model '{}'", d, d, ctx.cfg.model->name));
+    for (int i = 0; i < d; ++i) out[i] = v[i];
+    return out;
 }
 
 std::string energy_unit(const ModelInfo& m) {

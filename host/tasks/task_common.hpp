@@ -1,6 +1,8 @@
 // Helpers shared by the task implementations.
 #pragma once
+#include <array>
 #include <string>
+#include <vector>
 
 #include "../model_registry.hpp"
 #include "../task_registry.hpp"
@@ -13,6 +15,12 @@ Mesh require_mesh(const TaskContext& ctx);
 void require_dim(const TaskContext& ctx, int lo, int hi);
 // [task] T ≥ 0 (default 0).
 double read_temperature(const TaskContext& ctx);
+// A field vector [task] key: a number (B_z) for a 2D model's magnetic field, otherwise d
+// (or 3) Cartesian components; missing → zero.
+std::array<double, 3> read_magnetic_field(const TaskContext& ctx, const std::string& key);
+std::array<double, 3> read_in_plane_vector(const TaskContext& ctx, const std::string& key);
+// A list of magnetic fields: numbers (B_z) for 2D models, 3-vectors for 3D models.
+std::vector<std::array<double, 3>> read_magnetic_fields(const TaskContext& ctx, const std::string& key);
 // Unit texts for this model's energies and lengths.
 std::string energy_unit(const ModelInfo& m);
 std::string length_unit(const ModelInfo& m);          // "a" (lattices) or "L" (continuum)

@@ -12,15 +12,20 @@
 //  uses their Taylor expansion: the error is O((h/T)³) relative (docs/fermi-scan.md).
 #pragma once
 #include "bzint/hd.hpp"
+#include "bzint/semiclassical.hpp"
 #include "bzint/two_band.hpp"
 
 namespace bzint {
 
 // Which band quantities a task accumulates. "sea" channels are weighted by f(ε − μ),
 // "surface" channels by −∂f/∂ε.
-enum class ScanKind : int { ahc = 0, cme = 1, anomaly = 2, dipole = 3 };
+enum class ScanKind : int { ahc = 0, cme = 1, anomaly = 2, dipole = 3, streda = 4, spin_density = 5 };
 
-constexpr int kMaxSea = 3;
+// Kinds whose states sit at the magnetic energies ε̄ = ε − m·B and, for spin_density, whose
+// distribution is displaced by τE (semiclassical.hpp).
+BZINT_HD bool uses_fields(ScanKind kind) { return kind == ScanKind::streda || kind == ScanKind::spin_density; }
+
+constexpr int kMaxSea = 9;
 constexpr int kMaxSurface = 9;
 
 struct ScanChannels {
@@ -34,12 +39,30 @@ BZINT_HD ScanChannels scan_channels(ScanKind kind, int dim) {
         case ScanKind::cme: return {1, 9};                         // v·Ω  |  v_i m^j
         case ScanKind::anomaly: return {0, 1};                     // v·Ω on the Fermi surface
         case ScanKind::dipole: return {0, dim == 2 ? 2 : 9};       // v_a Ω^z  |  v_a Ω^b
+        case ScanKind::streda: return {dim == 2 ? 2 : 4, dim == 2 ? 1 : 3};  // 1, Ω^c  |  m^c
+        case ScanKind::spin_density: return {9, 3};                // spin_density_channels
     }
     return {0, 0};
 }
 
-// The channel values of one band at one k: sea[0..n_sea), surface[0..n_surface).
-BZINT_HD void scan_values(ScanKind kind, int dim, const BandGeometry& g, double* sea, double* surface) {
+// What one k-point of a scan knows: H and the band geometry at k, and the band geometry
+// at the point where the distribution is evaluated (k + τE for spin_density, else k).
+struct ScanPoint {
+    TwoBandPoint h;
+    BandGeometry g[2];
+    BandGeometry at_f[2];
+};
+
+// The energy at which band n of this point enters the histogram: ε̄_n = ε_n − m_n·B at the
+// distribution's point for the field kinds (SU(N) paper Eq. 12), ε_n otherwise.
+BZINT_HD double scan_energy(ScanKind kind, const ScanPoint& p, int n, const ScanFields& fields) {
+    return uses_fields(kind) ? p.at_f[n].energy - dot3(p.at_f[n].m, fields.B) : p.g[n].energy;
+}
+
+// The channel values of band n at one k: sea[0..n_sea), surface[0..n_surface).
+BZINT_HD void scan_values(ScanKind kind, int dim, const ScanPoint& p, int n, const ScanFields& fields, double* sea,
+                          double* surface) {
+    const BandGeometry& g = p.g[n];
     switch (kind) {
         case ScanKind::ahc:
             if (dim == 2) {
@@ -64,6 +87,21 @@ BZINT_HD void scan_values(ScanKind kind, int dim, const BandGeometry& g, double*
                 for (int a = 0; a < 3; ++a)
                     for (int b = 0; b < 3; ++b) surface[3 * a + b] = g.v[a] * g.omega[b];
             }
+            break;
+        case ScanKind::streda:  // n(μ, B) = Σ_n ∫ (1 + B·Ω_n) f(ε̄_n); ∂n/∂B_c adds m^c (−∂f/∂ε)
+            sea[0] = 1.0;
+            if (dim == 2) {
+                sea[1] = g.omega[2];
+                surface[0] = g.m[2];
+            } else {
+                for (int c = 0; c < 3; ++c) {
+                    sea[1 + c] = g.omega[c];
+                    surface[c] = g.m[c];
+                }
+            }
+            break;
+        case ScanKind::spin_density:
+            spin_density_channels(p.h, p.g, p.at_f[n].v, n, fields, sea, surface);
             break;
     }
 }

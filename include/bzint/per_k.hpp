@@ -32,13 +32,14 @@ struct GeometryFn {
     }
 };
 
-// Fermi-scan contributions: for each band, the bin of ε_n(k) and the channel moments.
+// Fermi-scan contributions: for each band, the bin of its scan energy and the channel moments.
 template <class Model>
 struct ScanFn {
     Model model;
     Mesh mesh;
     ScanKind kind;
     Binning bins;
+    ScanFields fields;
 
     BZINT_HD int n_values() const {
         const ScanChannels ch = scan_channels(kind, mesh.dim);
@@ -46,26 +47,46 @@ struct ScanFn {
     }
     BZINT_HD int n_keys() const { return 2 * bins.n_bins(); }
 
+    // H and the geometry at mesh point idx, and where the distribution is evaluated.
+    BZINT_HD void point(long long idx, ScanPoint& p) const {
+        double k[3];
+        mesh.k_of(idx, k);
+        model(k, p.h);
+        two_band_geometry(p.h, p.g);
+        const bool shifted = kind == ScanKind::spin_density &&
+                             (fields.shift[0] != 0.0 || fields.shift[1] != 0.0 || fields.shift[2] != 0.0);
+        if (shifted) {
+            const double ks[3] = {k[0] + fields.shift[0], k[1] + fields.shift[1], k[2] + fields.shift[2]};
+            TwoBandPoint hs;
+            model(ks, hs);
+            two_band_geometry(hs, p.at_f);
+        } else {
+            p.at_f[0] = p.g[0];
+            p.at_f[1] = p.g[1];
+        }
+    }
+
     // Returns false when a value is not finite (a degeneracy on the mesh).
     BZINT_HD bool operator()(long long idx, KeyedOut& out) const {
-        BandGeometry g[2];
-        GeometryFn<Model>{model, mesh}(idx, g);
+        ScanPoint p;
+        point(idx, p);
         const ScanChannels ch = scan_channels(kind, mesh.dim);
         const int nch = ch.n_sea + ch.n_surface, nmom = bins.n_moments();
         bool finite = true;
         out.n = 2;
         for (int band = 0; band < 2; ++band) {
             double q[kMaxSea + kMaxSurface];
-            scan_values(kind, mesh.dim, g[band], q, q + ch.n_sea);
+            scan_values(kind, mesh.dim, p, band, fields, q, q + ch.n_sea);
+            const double e = scan_energy(kind, p, band, fields);
             double x;
-            out.key[band] = 2 * bins.bin_of(g[band].energy, x) + band;
-            finite = finite && is_finite(g[band].energy);
+            out.key[band] = 2 * bins.bin_of(e, x) + band;
+            finite = finite && is_finite(e);
             for (int c = 0; c < nch; ++c) {
                 finite = finite && is_finite(q[c]);
-                double p = q[c];
+                double v = q[c];
                 for (int mom = 0; mom < nmom; ++mom) {
-                    out.val[band][c * nmom + mom] = p;
-                    p *= x;
+                    out.val[band][c * nmom + mom] = v;
+                    v *= x;
                 }
             }
         }

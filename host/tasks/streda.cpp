@@ -1,0 +1,166 @@
+// Task streda: the equilibrium electron density in a weak uniform B and its B-derivative
+// at fixed μ (SU(N) paper Eqs. 12 and 17; Středa, J. Phys. C 15, L717):
+//   n(μ, B)   = Σ_n ∫ d^dk/(2π)^d (1 + B·Ω_n) f(ε_n − m_n·B)        (charge −e, ħ = e = 1)
+//   ∂n/∂B_c   = Σ_n ∫ d^dk/(2π)^d [Ω_n^c f(ε_n) + m_n^c (−∂f/∂ε)]
+// and σ_Středa = −e ∂n/∂B_z (the charge density is −e n). Per band, two readings: the
+// wave-packet one (each band keeps its own (1 + B·Ω_n) f_n) and the band-projected density
+// of the kinetic theory (Eq. 16 / Eq. 25: the weight B·Ω_n is shared with the other band),
+// whose per-band derivative is half the total Fermi-sea term plus the band's own
+// Fermi-surface term (the kinetic-equation paper's Eq. 44). docs/semiclassical.md.
+#include <fmt/core.h>
+
+#include "../engine.hpp"
+#include "task_common.hpp"
+
+namespace bzint {
+
+namespace {
+
+using nlohmann::json;
+
+ScanFields magnetic(const std::array<double, 3>& B) { return ScanFields{{B[0], B[1], B[2]}, {0, 0, 0}, {0, 0, 0}}; }
+
+}  // namespace
+
+TaskResult task_streda(TaskContext& ctx) {
+    require_dim(ctx, 2, 3);
+    ctx.task.only({"kind", "mu", "T", "B"});
+    const Mesh mesh = require_mesh(ctx);
+    const double w = mesh_weight(mesh);
+    const double T = read_temperature(ctx);
+    if (T == 0.0)
+        ctx.task.fail("T", "task 'streda' needs T > 0: ∂n/∂B has the Fermi-surface term Σ_n ∫ m_n (−∂f/∂ε), a delta "
+                           "function at T = 0 that a mesh cannot resolve (with μ in a gap a small T, e.g. 1e-3 of the "
+                           "gap, changes nothing)");
+    const std::vector<double> mu = read_levels(ctx.task, "mu");
+    const auto fields = read_magnetic_fields(ctx, "B");
+    const int dim = mesh.dim, nc = dim == 2 ? 1 : 3;
+    const long long passes = 1 + static_cast<long long>(fields.size());
+
+    std::vector<ScanResult> scans;  // [0]: B = 0 (the derivative), then one pass per B of the list
+    for (long long p = 0; p < passes; ++p) {
+        const std::array<double, 3> B = p == 0 ? std::array<double, 3>{0, 0, 0} : fields[p - 1];
+        Progress progress(fmt::format("streda pass {}/{}", p + 1, passes), mesh.count());
+        scans.push_back(fermi_scan(ctx.backend, ctx.cfg.params, mesh, ScanKind::streda, mu, T, &progress, magnetic(B)));
+        progress.finish();
+    }
+    const ScanResult& s = scans[0];
+
+    // ∂n/∂B in e/h: 2π × the e/ħ value; σ_Středa [e²/h] = −∂n/∂B [e/h].
+    const double per_h = kTwoPi * w;
+    const int L = static_cast<int>(mu.size());
+    json density = json::array(), dn = json::array(), dn_sea = json::array(), dn_surf = json::array(),
+         dn_band = json::array(), dn_proj = json::array(), sigma_streda = json::array(), sigma_ahc = json::array();
+    auto shape = [&](const std::vector<double>& v) { return nc == 1 ? json(v[0]) : json(v); };
+    const char* comp[3] = {"x", "y", "z"};
+    auto names = [&](const std::string& base) {
+        std::vector<std::string> c;
+        if (nc == 1) return std::vector<std::string>{base};
+        for (int i = 0; i < 3; ++i) c.push_back(base + "_B" + comp[i]);
+        return c;
+    };
+    CsvTable csv{"streda", "", {"mu", "density"}, {}};
+    for (const char* base : {"dn_dB", "dn_dB_sea", "dn_dB_surface", "sigma_streda", "sigma_ahc", "dn_dB_band0",
+                             "dn_dB_band1", "dn_dB_projected_band0", "dn_dB_projected_band1"})
+        for (const auto& c : names(base)) csv.columns.push_back(c);
+    for (int j = 0; j < L; ++j) {
+        const double n0 = w * (s.sea_at(j, 0, 0) + s.sea_at(j, 1, 0));
+        std::vector<double> sea(nc), surf(nc), tot(nc), band[2], proj[2];
+        for (int n = 0; n < 2; ++n) {
+            band[n].assign(nc, 0.0);
+            proj[n].assign(nc, 0.0);
+        }
+        for (int c = 0; c < nc; ++c) {
+            for (int n = 0; n < 2; ++n) {
+                const double sea_n = per_h * s.sea_at(j, n, 1 + c), surf_n = per_h * s.surface_at(j, n, c);
+                sea[c] += sea_n;
+                surf[c] += surf_n;
+                band[n][c] = sea_n + surf_n;
+                proj[n][c] = surf_n;
+            }
+            tot[c] = sea[c] + surf[c];
+            for (int n = 0; n < 2; ++n) proj[n][c] += 0.5 * sea[c];
+        }
+        std::vector<double> sig_s(nc), sig_a(nc);
+        for (int c = 0; c < nc; ++c) {
+            sig_s[c] = -tot[c];
+            sig_a[c] = -sea[c];
+        }
+        density.push_back(n0);
+        dn.push_back(shape(tot));
+        dn_sea.push_back(shape(sea));
+        dn_surf.push_back(shape(surf));
+        dn_band.push_back({shape(band[0]), shape(band[1])});
+        dn_proj.push_back({shape(proj[0]), shape(proj[1])});
+        sigma_streda.push_back(shape(sig_s));
+        sigma_ahc.push_back(shape(sig_a));
+        std::vector<double> row{mu[j], n0};
+        for (const auto* v : {&tot, &sea, &surf, &sig_s, &sig_a, &band[0], &band[1], &proj[0], &proj[1]})
+            row.insert(row.end(), v->begin(), v->end());
+        csv.rows.push_back(row);
+    }
+    TaskResult out;
+    out.kpoints = mesh.count() * passes;
+    const std::string lu = length_unit(*ctx.cfg.model), eu = energy_unit(*ctx.cfg.model);
+    const std::string dn_unit = dim == 2 ? "e/h" : "e/(h a)";
+    const std::string sig_unit = dim == 2 ? "e^2/h" : "e^2/(h a)";
+    out.results["mu"] = mu;
+    out.results["T"] = T;
+    out.results["energy_grid"] = {{"bins", s.fine_bins}, {"width", s.bin_width}};
+    out.results["density"] = density;
+    out.results["dn_dB"] = dn;
+    out.results["dn_dB_sea"] = dn_sea;
+    out.results["dn_dB_surface"] = dn_surf;
+    out.results["dn_dB_band"] = dn_band;
+    out.results["dn_dB_band_projected"] = dn_proj;
+    out.results["sigma_streda"] = sigma_streda;
+    out.results["sigma_ahc"] = sigma_ahc;
+    out.units = {{"mu", eu},
+                 {"density", fmt::format("electrons per {}^{} (all bands, at B = 0)", lu, dim)},
+                 {"dn_dB", fmt::format("{} (dn/dB{} at fixed mu; 3D: [d/dBx, d/dBy, d/dBz])", dn_unit, nc == 1 ? "z" : "")},
+                 {"dn_dB_sea", dn_unit + " (sum_n int f Omega_n)"},
+                 {"dn_dB_surface", dn_unit + " (sum_n int m_n (-df/de))"},
+                 {"dn_dB_band", dn_unit + " (wave-packet reading, per band)"},
+                 {"dn_dB_band_projected", dn_unit + " (band-projected density, SU(N) paper Eq. 16, per band)"},
+                 {"sigma_streda", sig_unit + " (-e dn/dB)"},
+                 {"sigma_ahc", sig_unit + " (-e dn_dB_sea: the Berry-curvature AHC)"}};
+    csv.comment = fmt::format("Streda response; mu in {}; density in 1/{}^{}; dn_dB in {}; sigma in {}", eu, lu, dim,
+                              dn_unit, sig_unit);
+    out.tables.push_back(csv);
+    if (!fields.empty()) {
+        json B = json::array(), nB = json::array();
+        CsvTable tb{"streda_density", fmt::format("n(mu, B) in 1/{}^{}; mu in {}; B in hbar/(e {}^2)", lu, dim, eu, lu),
+                    {"mu"}, {}};
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            const auto& b = fields[i];
+            B.push_back(nc == 1 ? json(b[2]) : json(b));
+            tb.columns.push_back(nc == 1 ? fmt::format("n_B{:g}", b[2]) : fmt::format("n_B{:g}_{:g}_{:g}", b[0], b[1], b[2]));
+            json row = json::array();
+            for (int j = 0; j < L; ++j) {
+                const ScanResult& r = scans[i + 1];
+                double n = 0.0;
+                for (int band = 0; band < 2; ++band) {
+                    n += r.sea_at(j, band, 0);
+                    for (int c = 0; c < nc; ++c) n += (nc == 1 ? b[2] : b[c]) * r.sea_at(j, band, 1 + c);
+                }
+                row.push_back(w * n);
+            }
+            nB.push_back(row);
+        }
+        for (int j = 0; j < L; ++j) {
+            std::vector<double> row{mu[j]};
+            for (std::size_t i = 0; i < fields.size(); ++i) row.push_back(nB[i][j].get<double>());
+            tb.rows.push_back(row);
+        }
+        out.results["B"] = B;
+        out.results["density_B"] = nB;
+        out.units["B"] = fmt::format("hbar/(e {}^2) (2D: B_z)", lu);
+        out.units["density_B"] = fmt::format("electrons per {}^{}: [B index][mu index], n = sum_n int (1 + B.Omega_n) "
+                                             "f(e_n - m_n.B)",
+                                             lu, dim);
+        out.tables.push_back(tb);
+    }
+    return out;
+}
+
+}  // namespace bzint
