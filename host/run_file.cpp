@@ -208,7 +208,7 @@ RunConfig read_common(const RunFile& file) {
     RunConfig cfg;
     cfg.file = file.path();
     Section top(file, &root, "top level");
-    top.only({"title", "model", "mesh", "task", "field", "dissipation"});
+    top.only({"title", "model", "mesh", "task", "field", "dissipation", "disorder"});
     cfg.title = top.string("title", std::filesystem::path(file.path()).stem().string());
     if (cfg.title.empty() || cfg.title.find('/') != std::string::npos)
         top.fail("title", "must be a non-empty name without '/'");
@@ -260,11 +260,12 @@ RunConfig read_common(const RunFile& file) {
     Section task(file, tt, "task");
     cfg.task = task.string("kind");
     if (!find_task(cfg.task)) task.fail("kind", fmt::format("unknown task '{}'; valid tasks: {}", cfg.task, task_names()));
-    if (cfg.task != "dc_current")
-        for (const char* section : {"field", "dissipation"})
-            if (root.contains(section))
-                throw InputError(fmt::format("{}: [{}] is read only by task 'dc_current', not by '{}'",
-                                             file.where(root.get(section)), section, cfg.task));
+    const std::pair<const char*, const char*> owned[] = {
+        {"field", "dc_current"}, {"dissipation", "dc_current"}, {"disorder", "disorder_ahe"}};
+    for (const auto& [section, owner] : owned)
+        if (cfg.task != owner && root.contains(section))
+            throw InputError(fmt::format("{}: [{}] is read only by task '{}', not by '{}'", file.where(root.get(section)),
+                                         section, owner, cfg.task));
     return cfg;
 }
 

@@ -60,5 +60,6 @@ TaskResult task_dipole(TaskContext&);
 TaskResult task_dc_current(TaskContext&);
 TaskResult task_streda(TaskContext&);
 TaskResult task_spin_density(TaskContext&);
+TaskResult task_disorder_ahe(TaskContext&);
 
 }  // namespace bzint

@@ -9,8 +9,11 @@
 #include "qme/fermi_poles.hpp"
 #include "engine.hpp"
 #include "model_registry.hpp"
+#include "test_util.hpp"
 
 using namespace bzint;
+
+using bzint::test::defaults;
 
 namespace {
 
@@ -18,12 +21,6 @@ namespace {
 #define REQUIRE_DEVICE()                                                                                      \
     if (!cuda::available())                                                                                   \
     GTEST_SKIP() << "no CUDA device (CUDA backend compiled in: " << (cuda::compiled() ? "yes" : "no") << ")"
-
-ModelParams defaults(const ModelInfo& info) {
-    ModelParams mp{info.id, {}};
-    for (std::size_t i = 0; i < info.params.size(); ++i) mp.p[i] = info.params[i].default_value;
-    return mp;
-}
 
 }  // namespace
 

@@ -1,0 +1,24 @@
+// The Fermi contour of a 2D two-band model on the integration mesh by the linear triangle
+// method (include/bzint/fermi_contour.hpp): the mesh vertices of the triangles the contour
+// crosses, with their weights, so that ∫ d²k/(2π)² g δ(ε_n − μ) ≈ Σ_i w_i g(k_i).
+#pragma once
+#include <vector>
+
+#include "bzint/mesh.hpp"
+#include "bzint/models/all.hpp"
+
+namespace bzint {
+
+struct ContourPoint {
+    long long idx;  // mesh index of the vertex
+    int band;       // 0 lower, 1 upper
+    double w;       // weight (1/(energy × length²) × d²k/(2π)²)
+};
+
+// Every square cell is cut into two triangles along its (0,0)–(1,1) diagonal; lattice meshes
+// wrap around the cell, continuum boxes do not (a contour touching the box edge is an error,
+// reported by the caller through `touches_edge`). Points come sorted by (band, idx).
+std::vector<ContourPoint> fermi_contour(const ModelParams& model, const Mesh& mesh, double mu, bool lattice,
+                                        bool& touches_edge);
+
+}  // namespace bzint

@@ -1,0 +1,209 @@
+// Task disorder_ahe: the anomalous Hall conductivity and the current-induced spin density
+// of a 2D two-band model with scalar Gaussian white-noise disorder ⟨U(r)U(r′)⟩ = u0² δ(r − r′)
+// in the Born approximation (the disorder paper, Eqs. 27–63), split into the intrinsic,
+// extrinsic-velocity, side-jump and skew-scattering pieces, with the Drude/Edelstein terms
+// and the spin-orbit torque. At T = 0: the Fermi contour comes from the linear triangle
+// method on the [mesh]; the Fermi-sea pieces from the Fermi-scan engine on the same mesh.
+#include <fmt/core.h>
+
+#include <cmath>
+
+#include "../disorder/born_response.hpp"
+#include "../disorder/fermi_contour.hpp"
+#include "../engine.hpp"
+#include "../input_error.hpp"
+#include "task_common.hpp"
+
+namespace bzint {
+
+namespace {
+
+using nlohmann::json;
+
+struct DisorderStrength {
+    double u0sq = 0.0;  // > 0: given
+    double tau = 0.0;   // > 0: u0² chosen per μ so that the contour-averaged out-scattering time is τ
+};
+
+DisorderStrength read_disorder(const TaskContext& ctx) {
+    const toml::table* dt = ctx.file.root()["disorder"].as_table();
+    if (!dt)
+        throw InputError(fmt::format("{}: task 'disorder_ahe' needs a [disorder] table with u0 = .. (the white-noise "
+                                     "strength, <U(r)U(r')> = u0^2 delta(r - r')) or tau = .. (the out-scattering time)",
+                                     ctx.file.path()));
+    Section d(ctx.file, dt, "disorder");
+    d.only({"u0", "tau"});
+    DisorderStrength s;
+    if (d.has("u0") == d.has("tau")) d.fail("u0", "give exactly one of u0 (disorder strength) and tau (scattering time)");
+    if (d.has("u0")) {
+        const double u0 = d.number("u0");
+        if (!(u0 > 0.0)) d.fail("u0", fmt::format("must be > 0, got {}", u0));
+        s.u0sq = u0 * u0;
+    } else {
+        s.tau = d.number("tau");
+        if (!(s.tau > 0.0)) d.fail("tau", fmt::format("must be > 0, got {}", s.tau));
+    }
+    return s;
+}
+
+json tensor(const double (*m)[2], int rows, double scale) {
+    json t = json::array();
+    for (int a = 0; a < rows; ++a) t.push_back({scale * m[a][0], scale * m[a][1]});
+    return t;
+}
+
+}  // namespace
+
+TaskResult task_disorder_ahe(TaskContext& ctx) {
+    require_dim(ctx, 2, 2);
+    ctx.task.only({"kind", "mu", "T", "magnetization", "skew"});
+    const Mesh mesh = require_mesh(ctx);
+    if (read_temperature(ctx) != 0.0)
+        ctx.task.fail("T", "task 'disorder_ahe' is a T = 0 theory (Fermi-contour delta functions by the triangle "
+                           "method); leave T out or set T = 0");
+    const std::vector<double> mu = read_levels(ctx.task, "mu");
+    const DisorderStrength strength = read_disorder(ctx);
+    const bool want_skew = !ctx.task.has("skew") || ctx.task.node("skew")->value<bool>().value_or(true);
+    std::array<double, 3> magnetization{0, 0, 0};
+    bool has_magnetization = false;
+    if (ctx.task.has("magnetization")) {
+        const auto m = ctx.task.numbers("magnetization");
+        if (m.size() != 3) ctx.task.fail("magnetization", "needs [Mx, My, Mz]: the exchange field M m (energy units)");
+        magnetization = {m[0], m[1], m[2]};
+        has_magnetization = true;
+    } else if (ctx.cfg.model->name == std::string("ti_surface")) {
+        magnetization = {0.0, 0.0, ctx.cfg.params.p[1]};  // H = v(kx σy − ky σx) + M σz
+        has_magnetization = true;
+    }
+
+    // Fermi-sea pieces on the mesh: σ_int (Eq. 72, the `ahc` sums) and s_int (Eq. 57, the
+    // interband spin of ρ̄⊥ in task spin_density: the same quantity, docs/disorder.md §6).
+    const double wk = mesh_weight(mesh);
+    Progress p_ahc("disorder_ahe intrinsic", mesh.count());
+    const ScanResult ahc = fermi_scan(ctx.backend, ctx.cfg.params, mesh, ScanKind::ahc, mu, 0.0, &p_ahc);
+    p_ahc.finish();
+    ScanResult spin[2];
+    for (int b = 0; b < 2; ++b) {
+        ScanFields f{};
+        f.E[b] = 1.0;
+        Progress p_spin(fmt::format("disorder_ahe intrinsic spin E{}", "xy"[b]), mesh.count());
+        spin[b] = fermi_scan(ctx.backend, ctx.cfg.params, mesh, ScanKind::spin_density, mu, 0.0, &p_spin, f);
+        p_spin.finish();
+    }
+
+    json rows = json::array();
+    CsvTable csv{"disorder", "", {"mu", "fermi_points", "dos", "u0sq", "tau_out", "skew_computed"}, {}};
+    const char* pieces[] = {"int", "drude", "ext", "sj", "sk", "total"};
+    for (const char* p : pieces) csv.columns.push_back(fmt::format("sigma_yx_{}", p));
+    for (const char* p : {"int", "edelstein", "ext", "sj", "sk", "total"})
+        for (const char* c : {"x", "y"}) csv.columns.push_back(fmt::format("s_{}_{}", c, p));
+    Progress progress("disorder_ahe contours", static_cast<long long>(mu.size()), "levels");
+    for (std::size_t j = 0; j < mu.size(); ++j) {
+        bool touches = false;
+        const auto contour = fermi_contour(ctx.cfg.params, mesh, mu[j], ctx.cfg.model->lattice, touches);
+        if (touches)
+            ctx.task.fail("mu", fmt::format("the Fermi contour at mu = {} reaches the edge of the k-box of '{}'; raise "
+                                            "the model's kcut",
+                                            mu[j], ctx.cfg.model->name));
+        std::vector<FsState> fs;
+        fs.reserve(contour.size());
+        visit_model(ctx.cfg.params, [&](auto model) {
+            for (const auto& c : contour) {
+                double k[3];
+                mesh.k_of(c.idx, k);
+                TwoBandPoint h;
+                model(k, h);
+                fs.push_back(fs_state(h, c.band, c.w));
+            }
+        });
+        for (std::size_t i = 0; i < fs.size(); ++i)
+            for (int a = 0; a < 3; ++a)
+                if (!std::isfinite(fs[i].R[a].re) || !std::isfinite(fs[i].R[a].im))
+                    non_finite_at(mesh, contour[i].idx, "interband Berry connection on the Fermi contour");
+        double u0sq = strength.u0sq;
+        if (strength.tau > 0.0 && !fs.empty()) {  // out-scattering rate ∝ u0²: scale it to 1/τ
+            const BornResponse unit = born_response(fs, 1.0, false);
+            u0sq = 1.0 / (strength.tau * unit.rate_out);
+        }
+        const BornResponse r = born_response(fs, u0sq, want_skew);
+
+        // σ in e²/h (2π × the e²/ħ values); σ_int: σ_xy = −2π w Σ f Ω, σ_yx = −σ_xy.
+        const double h = kTwoPi;
+        const double sxy = -kTwoPi * wk * (ahc.sea_at(static_cast<int>(j), 0, 0) + ahc.sea_at(static_cast<int>(j), 1, 0));
+        const double sigma_int[2][2] = {{0.0, sxy}, {-sxy, 0.0}};
+        double s_int[3][2];
+        for (int b = 0; b < 2; ++b)
+            for (int c = 0; c < 3; ++c)
+                s_int[c][b] = wk * (spin[b].sea_at(static_cast<int>(j), 0, 3 + c) + spin[b].sea_at(static_cast<int>(j), 1, 3 + c));
+        double sigma_total[2][2], s_total[3][2];
+        for (int a = 0; a < 2; ++a)
+            for (int b = 0; b < 2; ++b)
+                sigma_total[a][b] = sigma_int[a][b] + h * (r.sigma_drude[a][b] + r.sigma_ext[a][b] + r.sigma_sj[a][b] +
+                                                           (r.skew ? r.sigma_sk[a][b] : 0.0));
+        for (int c = 0; c < 3; ++c)
+            for (int b = 0; b < 2; ++b)
+                s_total[c][b] = s_int[c][b] + r.s_edelstein[c][b] + r.s_ext[c][b] + r.s_sj[c][b] + (r.skew ? r.s_sk[c][b] : 0.0);
+
+        json row = {{"mu", mu[j]},
+                    {"fermi_points", fs.size()},
+                    {"dos", r.dos},
+                    {"u0sq", u0sq},
+                    {"tau_out", fs.empty() ? 0.0 : 1.0 / r.rate_out},
+                    {"sigma_int", tensor(sigma_int, 2, 1.0)},
+                    {"sigma_drude", tensor(r.sigma_drude, 2, h)},
+                    {"sigma_ext", tensor(r.sigma_ext, 2, h)},
+                    {"sigma_sj", tensor(r.sigma_sj, 2, h)},
+                    {"sigma_sk", r.skew ? tensor(r.sigma_sk, 2, h) : json(nullptr)},
+                    {"sigma_total", tensor(sigma_total, 2, 1.0)},
+                    {"s_int", tensor(s_int, 3, 1.0)},
+                    {"s_edelstein", tensor(r.s_edelstein, 3, 1.0)},
+                    {"s_ext", tensor(r.s_ext, 3, 1.0)},
+                    {"s_sj", tensor(r.s_sj, 3, 1.0)},
+                    {"s_sk", r.skew ? tensor(r.s_sk, 3, 1.0) : json(nullptr)},
+                    {"s_total", tensor(s_total, 3, 1.0)}};
+        if (has_magnetization) {  // τ = (2/ħ) M m × ⟨S⟩ = M m × s  (Eq. 105, S = ħσ/2)
+            double torque[3][2];
+            for (int b = 0; b < 2; ++b) {
+                const double s[3] = {s_total[0][b], s_total[1][b], s_total[2][b]};
+                double t[3];
+                cross3(magnetization.data(), s, t);
+                for (int c = 0; c < 3; ++c) torque[c][b] = t[c];
+            }
+            row["torque"] = tensor(torque, 3, 1.0);
+        }
+        rows.push_back(row);
+        std::vector<double> line{mu[j], static_cast<double>(fs.size()), r.dos, u0sq, fs.empty() ? 0.0 : 1.0 / r.rate_out,
+                                 r.skew ? 1.0 : 0.0, sigma_int[1][0], h * r.sigma_drude[1][0], h * r.sigma_ext[1][0],
+                                 h * r.sigma_sj[1][0], h * r.sigma_sk[1][0], sigma_total[1][0]};
+        const double* spin_parts[] = {&s_int[0][0], &r.s_edelstein[0][0], &r.s_ext[0][0], &r.s_sj[0][0], &r.s_sk[0][0],
+                                      &s_total[0][0]};
+        for (int p = 0; p < 6; ++p)
+            for (int c = 0; c < 2; ++c)  // field along x: column b = 0 of the [3][2] arrays
+                line.push_back(spin_parts[p][2 * c]);
+        csv.rows.push_back(line);
+        progress.update(static_cast<long long>(j + 1));
+    }
+    progress.finish();
+
+    TaskResult out;
+    out.kpoints = mesh.count() * (3 + static_cast<long long>(mu.size()));
+    out.results["levels"] = rows;
+    out.results["magnetization"] = has_magnetization ? json(magnetization) : json(nullptr);
+    const std::string lu = length_unit(*ctx.cfg.model), eu = energy_unit(*ctx.cfg.model);
+    out.units = {{"mu", eu},
+                 {"dos", fmt::format("states per energy unit per {}^2", lu)},
+                 {"u0sq", fmt::format("energy^2 {}^2", lu)},
+                 {"tau_out", "hbar / energy unit (contour-averaged out-scattering time)"},
+                 {"sigma_*", "e^2/h; [a][b] = j_a / E_b, a, b in (x, y)"},
+                 {"s_*", fmt::format("<sigma> per {}^2 per unit E (E in energy/(e {})); [c][b]: component c in (x, y, z), "
+                                     "field b in (x, y)",
+                                     lu, lu)},
+                 {"torque", fmt::format("energy / {}^2 per unit E: M m x s (Eq. 105 with S = hbar sigma / 2)", lu)}};
+    csv.comment = fmt::format("mu in {}; sigma_yx in e^2/h (E along x); s_c per {}^2 per unit E_x; the skew columns "
+                              "are 0 where skew_computed = 0 (d0 != 0 on the contour, docs/disorder.md)",
+                              eu, lu);
+    out.tables.push_back(csv);
+    return out;
+}
+
+}  // namespace bzint
