@@ -9,7 +9,7 @@ name="$(nproc)core-$(date +%F)"
 device=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 | tr ' ' '_' || true)
 [ -n "$device" ] && name="${device}-${name}"
 mkdir -p bench/results
-for b in bzint_bench bzint_bench_qme; do
+for b in bzint_bench bzint_bench_qme bzint_bench_disorder; do
   out="bench/results/${name}-${b#bzint_}.json"
   "$build/$b" --benchmark_min_time=0.3 \
     --benchmark_context=commit="$(git rev-parse --short HEAD)" \

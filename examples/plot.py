@@ -6,7 +6,8 @@ usage: plot.py OUTDIR [TITLE ...]
 For every <title>.json in OUTDIR (or only the titles named) this writes <title>.png:
 sigma_xy(mu) for `ahc`, bands along the path, Berry-curvature maps for `berry` planes,
 C(k_z) for 3D `chern`, the scans of `cme`, `anomaly` and `dipole`, n(mu, B) and dn/dB for
-`streda`, and the spin density by both formulas with their difference for `spin_density`.
+`streda`, the spin density by both formulas with their difference for `spin_density`, and the
+pieces of the disorder AHE and spin density for `disorder_ahe`.
 Needs numpy and matplotlib (Debian: python3-numpy python3-matplotlib).
 """
 import csv
@@ -171,17 +172,57 @@ def plot_spin_density(doc, axes):
     axes[1].legend(fontsize=7)
 
 
+def plot_disorder(doc, axes):
+    """Left: sigma_yx split into intrinsic, extrinsic-velocity, side-jump and skew pieces, and
+    the Hall (antisymmetric) part of the total. Right: the disorder-independent spin-density
+    pieces per unit E_x (x solid, y dashed) and, on the right axis, the Edelstein term."""
+    levels = doc["results"]["levels"]
+    mu = np.array([lv["mu"] for lv in levels])
+
+    def piece(key, i, j):
+        return np.array([lv[key][i][j] if lv[key] is not None else np.nan for lv in levels])
+
+    pieces = [("int", "intrinsic", "-"), ("ext", "extrinsic velocity", "-"), ("sj", "side jump", "--"),
+              ("sk", "skew", "-")]
+    for key, name, style in pieces:
+        axes[0].plot(mu, piece("sigma_" + key, 1, 0), style, label=name)
+    hall = 0.5 * (piece("sigma_total", 1, 0) - piece("sigma_total", 0, 1))
+    axes[0].plot(mu, hall, "k-", lw=2, label="total Hall (sigma_yx - sigma_xy)/2")
+    axes[0].set_xlabel("mu")
+    axes[0].set_ylabel("sigma_yx [e^2/h]")
+    axes[0].axhline(0, color="gray", lw=0.5)
+    axes[0].legend(fontsize=8)
+    for key, name, _ in pieces:
+        for c, style in ((0, "-"), (1, "--")):
+            v = piece("s_" + key, c, 0)
+            if np.nanmax(np.abs(v)) > 1e-9 * np.nanmax(np.abs(piece("s_total", 0, 0)) + 1e-300):
+                axes[1].plot(mu, v, style, label=f"s_{'xy'[c]} {name}")
+    axes[1].set_xlabel("mu")
+    axes[1].set_ylabel("s per unit E_x [" + doc["units"]["s_*"].split(" per unit")[0] + "]")
+    axes[1].axhline(0, color="gray", lw=0.5)
+    axes[1].legend(fontsize=7, loc="upper left")
+    twin = axes[1].twinx()
+    for c, style in ((0, "k-"), (1, "k--")):
+        v = piece("s_edelstein", c, 0)
+        if np.max(np.abs(v)) > 1e-9 * (np.max(np.abs(piece("s_edelstein", 0, 0))) + np.max(np.abs(piece("s_edelstein", 1, 0)))):
+            twin.plot(mu, v, style, lw=0.8, label=f"s_{'xy'[c]} Edelstein (right axis)")
+    twin.set_ylabel("Edelstein s per unit E_x")
+    twin.legend(fontsize=7, loc="lower right")
+
+
 def plot_one(outdir, title):
     with open(os.path.join(outdir, title + ".json")) as f:
         doc = json.load(f)
     task = doc["task"]
-    panels = 2 if task in ("streda", "spin_density") else 1
+    panels = 2 if task in ("streda", "spin_density", "disorder_ahe") else 1
     fig, axes = plt.subplots(1, panels, figsize=(6 * panels, 4.5), squeeze=False)
     axes = axes[0]
     ax = axes[0]
     drawn = True
     if task == "streda":
         plot_streda(doc, axes)
+    elif task == "disorder_ahe":
+        plot_disorder(doc, axes)
     elif task == "spin_density":
         plot_spin_density(doc, axes)
     elif task == "ahc":

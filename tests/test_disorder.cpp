@@ -66,6 +66,9 @@ TEST(DisorderAhe, TiSurfaceEveryPieceAgainstTheClosedForms) {
         const double sk = rho * kV * xi / mu * 1.5 * a2;
         EXPECT_NEAR(sx("s_sk"), sk, tol * sk) << mu;
         EXPECT_NEAR(sx("s_int"), s_x_int_box(mu), 2e-3 * s_x_int_box(mu)) << mu;
+        // Drude with the transport time of Eq. 76: σ_xx = ρ v′² τ_tr / 2, v′ = v√(1 − ξ²), in e²/h.
+        const double tau_tr = 2 * tau / (1 + 3 * xi * xi), drude = 2 * M_PI * rho * kV * kV * (1 - xi * xi) * tau_tr / 2;
+        EXPECT_NEAR(lv["sigma_drude"][0][0].get<double>(), drude, tol * drude) << mu;
         // The density of states of the contour: ρ = ε_F/(2π v²).
         EXPECT_NEAR(lv["dos"].get<double>(), rho, 3e-4 * rho) << mu;
         // Torque M ẑ × ⟨σ⟩ (Eq. 105 with S = ħσ/2): τ_x = −M s_y, τ_y = M s_x.

@@ -1,6 +1,7 @@
 #include "fermi_contour.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "../cpu_launch.hpp"
@@ -30,9 +31,21 @@ std::vector<ContourPoint> fermi_contour(const ModelParams& mp, const Mesh& mesh,
         });
     };
     const long long rows = lattice ? n0 : n0 - 1, cols = lattice ? n1 : n1 - 1;
+    // Continuum boxes: the contour is closed inside the box only if μ lies above the lower
+    // band and below the upper band everywhere on the box edge.
+    double edge_lower_max = -HUGE_VAL, edge_upper_min = HUGE_VAL;
+    auto edge = [&](long long i0, const std::vector<double>& r) {
+        for (long long i1 = 0; i1 < n1; ++i1)
+            if (i0 == 0 || i0 == n0 - 1 || i1 == 0 || i1 == n1 - 1) {
+                edge_lower_max = std::max(edge_lower_max, r[2 * i1]);
+                edge_upper_min = std::min(edge_upper_min, r[2 * i1 + 1]);
+            }
+    };
     energies(0, row[0]);
+    edge(0, row[0]);
     for (long long i0 = 0; i0 < rows; ++i0) {
         energies(i0 + 1, row[1]);
+        if (!lattice) edge(i0 + 1, row[1]);
         for (long long i1 = 0; i1 < cols; ++i1) {
             const long long j1 = (i1 + 1) % n1;
             // corners (i0, i1), (i0+1, i1), (i0+1, i1+1), (i0, i1+1) at unwrapped positions
@@ -51,7 +64,9 @@ std::vector<ContourPoint> fermi_contour(const ModelParams& mp, const Mesh& mesh,
             for (int band = 0; band < 2; ++band) {
                 const double e[4] = {row[0][2 * i1 + band], row[1][2 * i1 + band], row[1][2 * j1 + band],
                                      row[0][2 * j1 + band]};
-                const int tri[2][3] = {{0, 1, 2}, {0, 2, 3}};
+                // Both diagonals, half weight each: the average keeps the square mesh's mirror
+                // symmetries (x → −x, x ↔ y), which one diagonal would break at O(h²).
+                const int tri[4][3] = {{0, 1, 2}, {0, 2, 3}, {0, 1, 3}, {1, 2, 3}};
                 for (const auto& t : tri) {
                     const double p[3][2] = {{pos[t[0]][0], pos[t[0]][1]}, {pos[t[1]][0], pos[t[1]][1]},
                                             {pos[t[2]][0], pos[t[2]][1]}};
@@ -60,15 +75,14 @@ std::vector<ContourPoint> fermi_contour(const ModelParams& mp, const Mesh& mesh,
                     triangle_delta_weights(p, et, mu, w);
                     for (int c = 0; c < 3; ++c) {
                         if (w[c] == 0.0) continue;
-                        weight[{band, idx[t[c]]}] += w[c];
-                        const long long a = ci[t[c]][0], b = ci[t[c]][1];
-                        if (!lattice && (a == 0 || b == 0 || a == n0 - 1 || b == n1 - 1)) touches_edge = true;
+                        weight[{band, idx[t[c]]}] += 0.5 * w[c];
                     }
                 }
             }
         }
         std::swap(row[0], row[1]);
     }
+    if (!lattice) touches_edge = !(edge_lower_max < mu && mu < edge_upper_min);
     std::vector<ContourPoint> out;
     out.reserve(weight.size());
     for (const auto& [key, w] : weight) out.push_back({key.second, key.first, w});

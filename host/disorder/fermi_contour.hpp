@@ -15,9 +15,11 @@ struct ContourPoint {
     double w;       // weight (1/(energy × length²) × d²k/(2π)²)
 };
 
-// Every square cell is cut into two triangles along its (0,0)–(1,1) diagonal; lattice meshes
-// wrap around the cell, continuum boxes do not (a contour touching the box edge is an error,
-// reported by the caller through `touches_edge`). Points come sorted by (band, idx).
+// Every square cell is cut into two triangles along each of its diagonals (half weight per
+// cut, so the contour keeps the mesh's mirror symmetries); lattice meshes
+// wrap around the cell, continuum boxes do not: `touches_edge` reports a Fermi level that is not
+// above the lower band and below the upper band all along the box edge (the contour would be
+// cut by the box). Points come sorted by (band, idx).
 std::vector<ContourPoint> fermi_contour(const ModelParams& model, const Mesh& mesh, double mu, bool lattice,
                                         bool& touches_edge);
 

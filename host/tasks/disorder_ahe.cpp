@@ -102,7 +102,7 @@ TaskResult task_disorder_ahe(TaskContext& ctx) {
         bool touches = false;
         const auto contour = fermi_contour(ctx.cfg.params, mesh, mu[j], ctx.cfg.model->lattice, touches);
         if (touches)
-            ctx.task.fail("mu", fmt::format("the Fermi contour at mu = {} reaches the edge of the k-box of '{}'; raise "
+            ctx.task.fail("mu", fmt::format("the Fermi contour at mu = {} is cut by the k-box of '{}'; raise "
                                             "the model's kcut",
                                             mu[j], ctx.cfg.model->name));
         std::vector<FsState> fs;
