@@ -66,6 +66,10 @@ TEST(DisorderAhe, TiSurfaceEveryPieceAgainstTheClosedForms) {
         const double sk = rho * kV * xi / mu * 1.5 * a2;
         EXPECT_NEAR(sx("s_sk"), sk, tol * sk) << mu;
         EXPECT_NEAR(sx("s_int"), s_x_int_box(mu), 2e-3 * s_x_int_box(mu)) << mu;
+        // Eq. 104: s = −eτ v ρ a ẑ × E + 4 e v ρ (M/ε_F²)(1 + ξ²)/(1 + 3ξ²)² E (the box moves s_int only).
+        const double s104 = 4 * kV * rho * kM / (mu * mu) * (1 + xi * xi) / std::pow(1 + 3 * xi * xi, 2);
+        EXPECT_NEAR(sx("s_total") - sx("s_int") + kM / (4 * M_PI * kV * mu), s104, tol * s104) << mu;
+        EXPECT_NEAR(lv["s_total"][1][0].get<double>(), -tau * kV * rho * a, tol * tau * kV * rho * a) << mu;
         // Drude with the transport time of Eq. 76: σ_xx = ρ v′² τ_tr / 2, v′ = v√(1 − ξ²), in e²/h.
         const double tau_tr = 2 * tau / (1 + 3 * xi * xi), drude = 2 * M_PI * rho * kV * kV * (1 - xi * xi) * tau_tr / 2;
         EXPECT_NEAR(lv["sigma_drude"][0][0].get<double>(), drude, tol * drude) << mu;
