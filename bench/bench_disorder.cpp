@@ -27,16 +27,7 @@ Contour contour(long long n) {
     Contour c{{info.id, {1.0, 0.3, 3.0}}, {}, {}};
     c.mesh = make_mesh(info, c.mp, {n, n, 1});
     bool touches = false;
-    const auto pts = fermi_contour(c.mp, c.mesh, 1.0, false, touches);
-    visit_model(c.mp, [&](auto model) {
-        for (const auto& p : pts) {
-            double k[3];
-            c.mesh.k_of(p.idx, k);
-            TwoBandPoint h;
-            model(k, h);
-            c.fs.push_back(fs_state(h, p.band, p.w));
-        }
-    });
+    c.fs = contour_states(c.mp, c.mesh, fermi_contour(c.mp, c.mesh, 1.0, false, touches));
     return c;
 }
 

@@ -50,6 +50,15 @@ TEST(FermiScan, ZeroTemperatureMatchesDirectSum) {
     for (std::size_t i = 0; i < a.sea.size(); ++i) EXPECT_NEAR(a.sea[i], b.sea[i], 1e-12 * (1 + std::fabs(b.sea[i])));
 }
 
+// The binned scan a against the exact reference b, to 1e-6 of the largest value of each kind.
+void expect_close_scans(const ScanResult& a, const ScanResult& b) {
+    double scale_sea = 1e-300, scale_surf = 1e-300;
+    for (double x : b.sea) scale_sea = std::max(scale_sea, std::fabs(x));
+    for (double x : b.surface) scale_surf = std::max(scale_surf, std::fabs(x));
+    for (std::size_t i = 0; i < a.sea.size(); ++i) EXPECT_NEAR(a.sea[i], b.sea[i], 1e-6 * scale_sea) << i;
+    for (std::size_t i = 0; i < a.surface.size(); ++i) EXPECT_NEAR(a.surface[i], b.surface[i], 1e-6 * scale_surf) << i;
+}
+
 TEST(FermiScan, FiniteTemperatureMatchesExactFermiFunction) {
     // The binned convolution (moments 0..2 on a T/32 grid) against f and −∂f/∂ε evaluated
     // exactly for every level and k-point: error O((h/T)³) ~ 1e-7 relative.
@@ -60,13 +69,7 @@ TEST(FermiScan, FiniteTemperatureMatchesExactFermiFunction) {
         const Mesh mesh = mesh_for(mp, 120);
         const auto mu = levels(25, -2.5, 2.5);
         const double T = 0.05;
-        const ScanResult a = fermi_scan(Backend::cpu, mp, mesh, kind, mu, T, nullptr);
-        const ScanResult b = fermi_scan_reference(mp, mesh, kind, mu, T);
-        double scale_sea = 1e-300, scale_surf = 1e-300;
-        for (double x : b.sea) scale_sea = std::max(scale_sea, std::fabs(x));
-        for (double x : b.surface) scale_surf = std::max(scale_surf, std::fabs(x));
-        for (std::size_t i = 0; i < a.sea.size(); ++i) EXPECT_NEAR(a.sea[i], b.sea[i], 1e-6 * scale_sea) << i;
-        for (std::size_t i = 0; i < a.surface.size(); ++i) EXPECT_NEAR(a.surface[i], b.surface[i], 1e-6 * scale_surf) << i;
+        expect_close_scans(fermi_scan(Backend::cpu, mp, mesh, kind, mu, T, nullptr), fermi_scan_reference(mp, mesh, kind, mu, T));
     }
 }
 
@@ -79,13 +82,8 @@ TEST(FermiScan, SemiclassicalKindsMatchExactFermiFunction) {
     const double T = 0.05;
     const ScanFields fields{{0.0, 0.0, 0.03}, {0.02, -0.01, 0.0}, {0.1, -0.05, 0.0}};
     for (ScanKind kind : {ScanKind::streda, ScanKind::spin_density}) {
-        const ScanResult a = fermi_scan(Backend::cpu, mp, mesh, kind, mu, T, nullptr, fields);
-        const ScanResult b = fermi_scan_reference(mp, mesh, kind, mu, T, fields);
-        double scale_sea = 1e-300, scale_surf = 1e-300;
-        for (double x : b.sea) scale_sea = std::max(scale_sea, std::fabs(x));
-        for (double x : b.surface) scale_surf = std::max(scale_surf, std::fabs(x));
-        for (std::size_t i = 0; i < a.sea.size(); ++i) EXPECT_NEAR(a.sea[i], b.sea[i], 1e-6 * scale_sea) << i;
-        for (std::size_t i = 0; i < a.surface.size(); ++i) EXPECT_NEAR(a.surface[i], b.surface[i], 1e-6 * scale_surf) << i;
+        expect_close_scans(fermi_scan(Backend::cpu, mp, mesh, kind, mu, T, nullptr, fields),
+                           fermi_scan_reference(mp, mesh, kind, mu, T, fields));
     }
 }
 

@@ -121,17 +121,7 @@ std::vector<FsState> contour_states(const char* name, const std::vector<double>&
     bool touches = false;
     const auto c = fermi_contour(mp, mesh, mu, info.lattice, touches);
     EXPECT_FALSE(touches);
-    std::vector<FsState> fs;
-    visit_model(mp, [&](auto model) {
-        for (const auto& p : c) {
-            double k[3];
-            mesh.k_of(p.idx, k);
-            TwoBandPoint h;
-            model(k, h);
-            fs.push_back(fs_state(h, p.band, p.w));
-        }
-    });
-    return fs;
+    return contour_states(mp, mesh, c);
 }
 
 void expect_same(const BornResponse& a, const BornResponse& b) {

@@ -89,4 +89,18 @@ std::vector<ContourPoint> fermi_contour(const ModelParams& mp, const Mesh& mesh,
     return out;
 }
 
+std::vector<FsState> contour_states(const ModelParams& mp, const Mesh& mesh, const std::vector<ContourPoint>& contour) {
+    std::vector<FsState> fs(contour.size());
+    visit_model(mp, [&](auto model) {
+        cpu::for_each_point(0, static_cast<long long>(contour.size()), [&](long long i) {
+            double k[3];
+            mesh.k_of(contour[i].idx, k);
+            TwoBandPoint h;
+            model(k, h);
+            fs[i] = fs_state(h, contour[i].band, contour[i].w);
+        });
+    });
+    return fs;
+}
+
 }  // namespace bzint

@@ -4,6 +4,7 @@
 #pragma once
 #include <vector>
 
+#include "bzint/disorder.hpp"
 #include "bzint/mesh.hpp"
 #include "bzint/models/all.hpp"
 
@@ -22,5 +23,8 @@ struct ContourPoint {
 // cut by the box). Points come sorted by (band, idx).
 std::vector<ContourPoint> fermi_contour(const ModelParams& model, const Mesh& mesh, double mu, bool lattice,
                                         bool& touches_edge);
+
+// The states the Born response needs at each contour point (include/bzint/disorder.hpp).
+std::vector<FsState> contour_states(const ModelParams& model, const Mesh& mesh, const std::vector<ContourPoint>& contour);
 
 }  // namespace bzint

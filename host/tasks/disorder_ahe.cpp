@@ -105,17 +105,7 @@ TaskResult task_disorder_ahe(TaskContext& ctx) {
             ctx.task.fail("mu", fmt::format("the Fermi contour at mu = {} is cut by the k-box of '{}'; raise "
                                             "the model's kcut",
                                             mu[j], ctx.cfg.model->name));
-        std::vector<FsState> fs;
-        fs.reserve(contour.size());
-        visit_model(ctx.cfg.params, [&](auto model) {
-            for (const auto& c : contour) {
-                double k[3];
-                mesh.k_of(c.idx, k);
-                TwoBandPoint h;
-                model(k, h);
-                fs.push_back(fs_state(h, c.band, c.w));
-            }
-        });
+        const std::vector<FsState> fs = contour_states(ctx.cfg.params, mesh, contour);
         for (std::size_t i = 0; i < fs.size(); ++i)
             for (int a = 0; a < 3; ++a)
                 if (!std::isfinite(fs[i].R[a].re) || !std::isfinite(fs[i].R[a].im))
