@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -36,10 +38,11 @@ json table_json(const CsvTable& t) {
 
 json run(const RunFile& file, Backend backend, const RunOptions& options) {
     const RunConfig cfg = read_common(file);
-    if (cfg.model->bands != 2 && cfg.task != "dc_current")
+    static const std::vector<std::string> nband_tasks{"bands", "berry", "ahc", "cme", "anomaly", "dipole", "dc_current"};
+    if (cfg.model->bands != 2 && std::find(nband_tasks.begin(), nband_tasks.end(), cfg.task) == nband_tasks.end())
         throw InputError(fmt::format("{}: task '{}' supports the two-band models; '{}' has {} bands (N-band models run "
-                                     "task dc_current)",
-                                     file.path(), cfg.task, cfg.model->name, cfg.model->bands));
+                                     "the tasks {})",
+                                     file.path(), cfg.task, cfg.model->name, cfg.model->bands, join(nband_tasks)));
     TaskContext ctx{file, cfg, Section(file, file.root()["task"].as_table(), "task"), backend, options};
     const auto start = std::chrono::steady_clock::now();
     TaskResult r = find_task(cfg.task)->run(ctx);

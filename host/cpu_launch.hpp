@@ -49,7 +49,7 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
             Neumaier* h = hist[s].data();
             int lo = nk, hi = -1;
             long long first_bad = -1;
-            KeyedOut out;
+            typename Fn::Out out;
             for (long long i = begin; i < end; ++i) {
                 if (!fn(i, out) && first_bad < 0) first_bad = i;
                 for (int e = 0; e < out.n; ++e) {

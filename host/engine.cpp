@@ -33,20 +33,44 @@ void geometry_on_mesh(Backend b, const ModelParams& mp, const Mesh& mesh, long l
     });
 }
 
+int model_bands(const ModelParams& mp) {
+    int bands = 2;
+    if (mp.id >= kTwoBandModels) visit_nband_model(mp, [&](auto model) { bands = decltype(model)::bands; });
+    return bands;
+}
+
 std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& mp, const std::vector<std::array<double, 3>>& k) {
-    std::vector<BandGeometry> out(2 * k.size());
+    const int bands = model_bands(mp);
+    std::vector<BandGeometry> out(bands * k.size());
     if (k.empty()) return out;
     if (b == Backend::cuda) {
         cuda::geometry_at_points(mp, k.data()->data(), static_cast<long long>(k.size()), out.data());
         return out;
     }
-    visit_model(mp, [&](auto model) {
-        cpu::for_each_point(0, static_cast<long long>(k.size()), [&](long long i) {
-            TwoBandPoint h;
-            model(k[i].data(), h);
-            two_band_geometry(h, out.data() + 2 * i);
+    long long bad = -1;
+    if (bands == 2) {
+        visit_model(mp, [&](auto model) {
+            cpu::for_each_point(0, static_cast<long long>(k.size()), [&](long long i) {
+                TwoBandPoint h;
+                model(k[i].data(), h);
+                two_band_geometry(h, out.data() + 2 * i);
+            });
         });
-    });
+    } else {
+        visit_nband_model(mp, [&](auto model) {
+            constexpr int N = decltype(model)::bands;
+            for (std::size_t i = 0; i < k.size(); ++i) {
+                NBandPoint<N> h;
+                model(k[i].data(), h);
+                BandGeometry g[N];
+                if (!nband_geometry<N>(h, g) && bad < 0) bad = static_cast<long long>(i);
+                for (int n = 0; n < N; ++n) out[N * i + n] = g[n];
+            }
+        });
+    }
+    if (bad >= 0)
+        throw NonFiniteError(fmt::format("the eigensolver did not converge at point {} (k = ({:.10g}, {:.10g}, {:.10g}))",
+                                         bad, k[bad][0], k[bad][1], k[bad][2]));
     return out;
 }
 
@@ -86,24 +110,25 @@ Binning make_binning(const std::vector<double>& mu, double T) {
 
 // Reads the scan off the histogram (docs/fermi-scan.md).
 ScanResult finish_scan(const std::vector<Neumaier>& hist, const Binning& bins, ScanChannels ch,
-                       const std::vector<double>& mu, double T) {
+                       const std::vector<double>& mu, double T, int B) {
     ScanResult r;
     r.channels = ch;
     r.mu = mu;
+    r.bands = B;
     const int L = static_cast<int>(mu.size()), nch = ch.n_sea + ch.n_surface, nmom = bins.n_moments();
     const int nv = nch * nmom;
-    r.sea.assign(static_cast<std::size_t>(L) * 2 * ch.n_sea, 0.0);
-    r.surface.assign(static_cast<std::size_t>(L) * 2 * ch.n_surface, 0.0);
+    r.sea.assign(static_cast<std::size_t>(L) * B * ch.n_sea, 0.0);
+    r.surface.assign(static_cast<std::size_t>(L) * B * ch.n_surface, 0.0);
     auto entry = [&](int bin, int band, int c, int mom) -> const Neumaier& {
-        return hist[static_cast<std::size_t>(2 * bin + band) * nv + c * nmom + mom];
+        return hist[static_cast<std::size_t>(B * bin + band) * nv + c * nmom + mom];
     };
     if (T == 0.0) {  // Fermi sea at μ_j = bins 0..j
-        for (int band = 0; band < 2; ++band)
+        for (int band = 0; band < B; ++band)
             for (int c = 0; c < ch.n_sea; ++c) {
                 Neumaier acc;
                 for (int j = 0; j < L; ++j) {
                     acc.add(entry(j, band, c, 0));
-                    r.sea[(j * 2 + band) * ch.n_sea + c] = acc.value();
+                    r.sea[(j * B + band) * ch.n_sea + c] = acc.value();
                 }
             }
         return r;
@@ -113,8 +138,8 @@ ScanResult finish_scan(const std::vector<Neumaier>& hist, const Binning& bins, S
     const int nb = bins.n_bins();
 #pragma omp parallel for schedule(dynamic)
     for (int j = 0; j < L; ++j) {
-        std::vector<Neumaier> sea(2 * ch.n_sea), surf(2 * ch.n_surface);
-        for (int band = 0; band < 2; ++band)  // underflow bin: f = 1, −∂f/∂ε = 0
+        std::vector<Neumaier> sea(B * ch.n_sea), surf(B * ch.n_surface);
+        for (int band = 0; band < B; ++band)  // underflow bin: f = 1, −∂f/∂ε = 0
             for (int c = 0; c < ch.n_sea; ++c) sea[band * ch.n_sea + c].add(entry(0, band, c, 0));
         for (int b = 1; b < nb - 1; ++b) {
             const double x = bins.lo + (b - 0.5) * bins.h - mu[j];
@@ -123,7 +148,7 @@ ScanResult finish_scan(const std::vector<Neumaier>& hist, const Binning& bins, S
             // Taylor weights for the moments Σq, Σq·δ, Σq·δ² (δ = ε − centre).
             const double ws[3] = {F.f, F.f1, 0.5 * F.f2};
             const double wf[3] = {-F.f1, -F.f2, -0.5 * F.f3};
-            for (int band = 0; band < 2; ++band) {
+            for (int band = 0; band < B; ++band) {
                 for (int c = 0; c < ch.n_sea; ++c)
                     for (int m = 0; m < 3; ++m) sea[band * ch.n_sea + c].add(ws[m] * entry(b, band, c, m).value());
                 for (int c = 0; c < ch.n_surface; ++c)
@@ -131,8 +156,8 @@ ScanResult finish_scan(const std::vector<Neumaier>& hist, const Binning& bins, S
                         surf[band * ch.n_surface + c].add(wf[m] * entry(b, band, ch.n_sea + c, m).value());
             }
         }
-        for (int i = 0; i < 2 * ch.n_sea; ++i) r.sea[j * 2 * ch.n_sea + i] = sea[i].value();
-        for (int i = 0; i < 2 * ch.n_surface; ++i) r.surface[j * 2 * ch.n_surface + i] = surf[i].value();
+        for (int i = 0; i < B * ch.n_sea; ++i) r.sea[j * B * ch.n_sea + i] = sea[i].value();
+        for (int i = 0; i < B * ch.n_surface; ++i) r.surface[j * B * ch.n_surface + i] = surf[i].value();
     }
     return r;
 }
@@ -143,18 +168,24 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
                       double T, Progress* progress, const ScanFields& fields) {
     const Binning bins = make_binning(mu, T);
     const ScanChannels ch = scan_channels(kind, mesh.dim);
+    const int bands = model_bands(mp);
     std::vector<Neumaier> hist;
     long long bad = -1;
     if (b == Backend::cuda) {
         bad = cuda::scan_reduce(mp, mesh, kind, bins, fields, mu, hist, progress);
-    } else {
+    } else if (bands == 2) {
         visit_model(mp, [&](auto model) {
             using Model = decltype(model);
             bad = cpu::keyed_reduce(ScanFn<Model>{model, mesh, kind, bins, fields}, mesh.count(), hist, progress);
         });
+    } else {
+        visit_nband_model(mp, [&](auto model) {
+            using Model = decltype(model);
+            bad = cpu::keyed_reduce(NBandScanFn<Model>{model, mesh, kind, bins}, mesh.count(), hist, progress);
+        });
     }
     if (bad >= 0) non_finite_at(mesh, bad, "band energy or Berry curvature");
-    return finish_scan(hist, bins, ch, mu, T);
+    return finish_scan(hist, bins, ch, mu, T, bands);
 }
 
 ScanResult fermi_scan_reference(const ModelParams& mp, const Mesh& mesh, ScanKind kind, const std::vector<double>& mu,

@@ -17,9 +17,11 @@ namespace bzint {
 // out[2 (idx − begin) + band] for mesh points [begin, begin + count).
 void geometry_on_mesh(Backend b, const ModelParams& model, const Mesh& mesh, long long begin, long long count,
                       BandGeometry* out);
-// Band geometry at Cartesian k-points: out[2 i + band].
+// Band geometry at Cartesian k-points: out[bands·i + band] (two-band or N-band models).
 std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& model,
                                              const std::vector<std::array<double, 3>>& k);
+// The number of bands of a model (2, or N for the N-band models).
+int model_bands(const ModelParams& model);
 
 // A Fermi scan: for each level μ_j and band n, Σ_k f(ε_nk − μ_j) q_c (sea channels) and
 // Σ_k (−∂f/∂ε) q_c (surface channels), summed over the mesh (not yet multiplied by the
@@ -31,8 +33,9 @@ struct ScanResult {
     std::vector<double> surface;  // [j][band][c]
     int fine_bins = 0;            // finite T: the number of fine energy bins used
     double bin_width = 0.0;
-    double sea_at(int j, int band, int c) const { return sea[(j * 2 + band) * channels.n_sea + c]; }
-    double surface_at(int j, int band, int c) const { return surface[(j * 2 + band) * channels.n_surface + c]; }
+    int bands = 2;
+    double sea_at(int j, int band, int c) const { return sea[(j * bands + band) * channels.n_sea + c]; }
+    double surface_at(int j, int band, int c) const { return surface[(j * bands + band) * channels.n_surface + c]; }
 };
 
 // `fields` (B and the τE displacement) matter only to the streda and spin_density kinds.

@@ -49,17 +49,30 @@ __global__ void geometry_points_kernel(Model model, const double* k, long long c
     two_band_geometry(h, out + 2 * t);
 }
 
-// Entry e of point t goes to slot 2t + e; values are stored value-major.
+template <class Model>
+__global__ void nband_points_kernel(Model model, const double* k, long long count, BandGeometry* out) {
+    constexpr int N = Model::bands;
+    const long long t = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
+    if (t >= count) return;
+    NBandPoint<N> h;
+    model(k + 3 * t, h);
+    BandGeometry g[N];
+    nband_geometry<N>(h, g);
+    for (int n = 0; n < N; ++n) out[N * t + n] = g[n];
+}
+
+// Entry e of point t goes to slot E t + e (E = Fn::Out::entries); values are stored value-major.
 template <class Fn>
 __global__ void keyed_kernel(Fn fn, long long begin, long long count, int nv, int* keys, double* vals,
                              unsigned long long* bad) {
+    constexpr int E = Fn::Out::entries;
     const long long t = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
     if (t >= count) return;
-    KeyedOut out;
+    typename Fn::Out out;
     if (!fn(begin + t, out)) atomicMin(bad, static_cast<unsigned long long>(begin + t));
-    const long long slots = 2 * count;
-    for (int e = 0; e < 2; ++e) {
-        const long long s = 2 * t + e;
+    const long long slots = E * count;
+    for (int e = 0; e < E; ++e) {
+        const long long s = E * t + e;
         keys[s] = e < out.n ? out.key[e] : INT_MAX;
         for (int v = 0; v < nv; ++v) vals[v * slots + s] = e < out.n ? out.val[e][v] : 0.0;
     }
@@ -67,19 +80,20 @@ __global__ void keyed_kernel(Fn fn, long long begin, long long count, int nv, in
 
 template <class Fn>
 long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, Progress* progress) {
+    constexpr long long E = Fn::Out::entries;
     const int nv = fn.n_values();
     const int nk = fn.n_keys();
     total.assign(static_cast<std::size_t>(nk) * nv, Neumaier{});
     // Chunk so that the value buffers stay near 256 MiB whatever the mesh.
-    const long long chunk = std::max<long long>(1 << 12, std::min<long long>(n, (1LL << 28) / (16LL * (nv + 1))));
-    thrust::device_vector<int> keys(2 * chunk), ukeys(2 * chunk);
-    thrust::device_vector<double> vals(2 * chunk * static_cast<long long>(nv)), tmp(2 * chunk), usums(2 * chunk);
-    thrust::device_vector<long long> perm(2 * chunk);
+    const long long chunk = std::max<long long>(1 << 12, std::min<long long>(n, (1LL << 28) / (8LL * E * (nv + 1))));
+    thrust::device_vector<int> keys(E * chunk), ukeys(E * chunk);
+    thrust::device_vector<double> vals(E * chunk * static_cast<long long>(nv)), tmp(E * chunk), usums(E * chunk);
+    thrust::device_vector<long long> perm(E * chunk);
     thrust::device_vector<unsigned long long> bad(1, ULLONG_MAX);
     std::vector<int> hkeys;
     std::vector<double> hsums;
     for (long long begin = 0; begin < n; begin += chunk) {
-        const long long count = std::min(chunk, n - begin), slots = 2 * count;
+        const long long count = std::min(chunk, n - begin), slots = E * count;
         keyed_kernel<<<grid_for(count), kThreads>>>(fn, begin, count, nv, thrust::raw_pointer_cast(keys.data()),
                                                     thrust::raw_pointer_cast(vals.data()),
                                                     thrust::raw_pointer_cast(bad.data()));
@@ -153,6 +167,17 @@ void geometry_on_mesh(const ModelParams& mp, const Mesh& mesh, long long begin, 
 
 void geometry_at_points(const ModelParams& mp, const double* k, long long count, BandGeometry* out) {
     thrust::device_vector<double> dk(k, k + 3 * count);
+    if (mp.id >= kTwoBandModels) {
+        visit_nband_model(mp, [&](auto model) {
+            using Model = decltype(model);
+            thrust::device_vector<BandGeometry> d(Model::bands * count);
+            nband_points_kernel<<<grid_for(count), kThreads>>>(model, thrust::raw_pointer_cast(dk.data()), count,
+                                                               thrust::raw_pointer_cast(d.data()));
+            check(cudaGetLastError(), "nband_points_kernel");
+            thrust::copy(d.begin(), d.end(), out);
+        });
+        return;
+    }
     thrust::device_vector<BandGeometry> d(2 * count);
     visit_model(mp, [&](auto model) {
         geometry_points_kernel<<<grid_for(count), kThreads>>>(model, thrust::raw_pointer_cast(dk.data()), count,
@@ -168,6 +193,13 @@ long long scan_reduce(const ModelParams& mp, const Mesh& mesh, ScanKind kind, co
     Binning dbins = bins;
     dbins.levels = thrust::raw_pointer_cast(dlevels.data());
     long long bad = -1;
+    if (mp.id >= kTwoBandModels) {
+        visit_nband_model(mp, [&](auto model) {
+            using Model = decltype(model);
+            bad = keyed_reduce(NBandScanFn<Model>{model, mesh, kind, dbins}, mesh.count(), total, progress);
+        });
+        return bad;
+    }
     visit_model(mp, [&](auto model) {
         using Model = decltype(model);
         bad = keyed_reduce(ScanFn<Model>{model, mesh, kind, dbins, fields}, mesh.count(), total, progress);

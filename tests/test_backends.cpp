@@ -92,6 +92,25 @@ TEST(Backends, SemiclassicalScansAgree) {
     }
 }
 
+TEST(Backends, NBandScanAgrees) {
+    REQUIRE_DEVICE();
+    const ModelInfo& info = *find_model("qwz_pair");
+    const ModelParams mp = defaults(info);
+    const Mesh mesh = make_mesh(info, mp, {200, 200, 1});
+    std::vector<double> mu;
+    for (int i = 0; i < 41; ++i) mu.push_back(-3.0 + 0.15 * i);
+    for (ScanKind kind : {ScanKind::ahc, ScanKind::dipole}) {
+        const ScanResult a = fermi_scan(Backend::cpu, mp, mesh, kind, mu, 0.05, nullptr);
+        const ScanResult b = fermi_scan(Backend::cuda, mp, mesh, kind, mu, 0.05, nullptr);
+        for (std::size_t i = 0; i < a.sea.size(); ++i) EXPECT_NEAR(a.sea[i], b.sea[i], 1e-12 * (1 + std::fabs(a.sea[i])));
+        for (std::size_t i = 0; i < a.surface.size(); ++i)
+            EXPECT_NEAR(a.surface[i], b.surface[i], 1e-12 * (1 + std::fabs(a.surface[i])));
+    }
+    const std::vector<std::array<double, 3>> k{{0.1, 0.2, 0.0}, {1.3, -0.7, 0.0}};
+    const auto ga = geometry_at_points(Backend::cpu, mp, k), gb = geometry_at_points(Backend::cuda, mp, k);
+    for (std::size_t i = 0; i < ga.size(); ++i) EXPECT_NEAR(ga[i].omega[2], gb[i].omega[2], 1e-10);
+}
+
 TEST(Backends, DcLinesAgreePerLine) {
     REQUIRE_DEVICE();
     QmeParams q{};

@@ -89,15 +89,21 @@ TaskResult task_bands(TaskContext& ctx) {
         }
     }
     const auto g = geometry_at_points(ctx.backend, ctx.cfg.params, k);
+    const std::size_t B = g.size() / k.size();
     TaskResult out;
     out.kpoints = static_cast<long long>(k.size());
     nlohmann::json energies = nlohmann::json::array();
     CsvTable csv{"bands", fmt::format("band energies in {}; distance and k in 1/{}", energy_unit(*ctx.cfg.model),
                                       length_unit(*ctx.cfg.model)),
-                 {"distance", "kx", "ky", "kz", "energy_band0", "energy_band1"}, {}};
+                 {"distance", "kx", "ky", "kz"}, {}};
+    for (std::size_t n = 0; n < B; ++n) csv.columns.push_back(fmt::format("energy_band{}", n));
     for (std::size_t i = 0; i < k.size(); ++i) {
-        energies.push_back({g[2 * i].energy, g[2 * i + 1].energy});
-        csv.rows.push_back({dist[i], k[i][0], k[i][1], k[i][2], g[2 * i].energy, g[2 * i + 1].energy});
+        std::vector<double> e(B);
+        for (std::size_t n = 0; n < B; ++n) e[n] = g[B * i + n].energy;
+        energies.push_back(e);
+        std::vector<double> row{dist[i], k[i][0], k[i][1], k[i][2]};
+        row.insert(row.end(), e.begin(), e.end());
+        csv.rows.push_back(row);
     }
     out.results["distance"] = dist;
     out.results["k"] = k;
@@ -130,18 +136,22 @@ TaskResult task_berry(TaskContext& ctx) {
                  {"omega", lu + "^2 (Omega_n = curl_k A_n, components [x, y, z])"},
                  {"orbital_moment", "e/hbar x energy unit x " + lu + "^2 (hbar = e = 1)"},
                  {"points", coordinate_unit(*ctx.cfg.model)}};
-    auto columns = [] {
+    const int B = model_bands(ctx.cfg.params);
+    if (B != 2 && ctx.task.has("B"))
+        ctx.task.fail("B", fmt::format("spectral weights are written for two-band models; '{}' has {} bands",
+                                       ctx.cfg.model->name, B));
+    auto columns = [B] {
         std::vector<std::string> c{"kx", "ky", "kz"};
-        for (int n = 0; n < 2; ++n) {
+        for (int n = 0; n < B; ++n) {
             c.push_back(fmt::format("energy_band{}", n));
             for (const char* q : {"omega", "m"})
                 for (const char* a : {"x", "y", "z"}) c.push_back(fmt::format("{}_{}_band{}", q, a, n));
         }
         return c;
     };
-    auto row = [](const std::array<double, 3>& k, const BandGeometry* g) {
+    auto row = [B](const std::array<double, 3>& k, const BandGeometry* g) {
         std::vector<double> r{k[0], k[1], k[2]};
-        for (int n = 0; n < 2; ++n) {
+        for (int n = 0; n < B; ++n) {
             r.push_back(g[n].energy);
             for (int a = 0; a < 3; ++a) r.push_back(g[n].omega[a]);
             for (int a = 0; a < 3; ++a) r.push_back(g[n].m[a]);
@@ -156,17 +166,23 @@ TaskResult task_berry(TaskContext& ctx) {
         nlohmann::json E = nlohmann::json::array(), W = nlohmann::json::array(), M = nlohmann::json::array();
         CsvTable csv{"berry_points", comment, columns(), {}};
         for (std::size_t i = 0; i < k.size(); ++i) {
-            E.push_back({g[2 * i].energy, g[2 * i + 1].energy});
-            W.push_back({g[2 * i].omega, g[2 * i + 1].omega});
-            M.push_back({g[2 * i].m, g[2 * i + 1].m});
-            csv.rows.push_back(row(k[i], &g[2 * i]));
+            nlohmann::json e = nlohmann::json::array(), w = nlohmann::json::array(), m = nlohmann::json::array();
+            for (int n = 0; n < B; ++n) {
+                e.push_back(g[B * i + n].energy);
+                w.push_back(g[B * i + n].omega);
+                m.push_back(g[B * i + n].m);
+            }
+            E.push_back(e);
+            W.push_back(w);
+            M.push_back(m);
+            csv.rows.push_back(row(k[i], &g[B * i]));
         }
         out.results["k"] = k;
         out.results["energies"] = E;
         out.results["omega"] = W;
         out.results["orbital_moment"] = M;
         out.tables.push_back(csv);
-        add_spectral_weights(ctx, k, g, out);
+        if (B == 2) add_spectral_weights(ctx, k, g, out);
         out.kpoints += static_cast<long long>(k.size());
     }
     if (ctx.task.has("plane")) {
@@ -196,7 +212,7 @@ TaskResult task_berry(TaskContext& ctx) {
             for (long long j = 0; j < n2; ++j) {
                 const std::size_t p = static_cast<std::size_t>(i * n2 + j);
                 std::vector<double> r{static_cast<double>(i) / (n1 - 1), static_cast<double>(j) / (n2 - 1)};
-                const auto rest = row(k[p], &g[2 * p]);
+                const auto rest = row(k[p], &g[B * p]);
                 r.insert(r.end(), rest.begin(), rest.end());
                 csv.rows.push_back(r);
             }

@@ -54,22 +54,20 @@ TaskResult task_ahc(TaskContext& ctx) {
     const ScanRun r = run_scan(ctx, ScanKind::ahc, false);
     TaskResult out;
     describe_grid(out, r);
-    const int L = static_cast<int>(r.scan.mu.size()), nc = r.scan.channels.n_sea;
+    const int L = static_cast<int>(r.scan.mu.size()), nc = r.scan.channels.n_sea, B = r.scan.bands;
     const double scale = -kTwoPi * r.weight;
     json total = json::array(), band = json::array();
     CsvTable csv{"sigma", "", {"mu"}, {}};
-    if (nc == 1) {
-        csv.columns.insert(csv.columns.end(), {"sigma_xy", "sigma_xy_band0", "sigma_xy_band1"});
-    } else {
-        for (const char* c : {"sigma_yz", "sigma_zx", "sigma_xy"}) csv.columns.push_back(c);
-        for (int n = 0; n < 2; ++n)
-            for (const char* c : {"sigma_yz", "sigma_zx", "sigma_xy"}) csv.columns.push_back(fmt::format("{}_band{}", c, n));
-    }
+    const std::vector<std::string> comps = nc == 1 ? std::vector<std::string>{"sigma_xy"}
+                                                   : std::vector<std::string>{"sigma_yz", "sigma_zx", "sigma_xy"};
+    csv.columns.insert(csv.columns.end(), comps.begin(), comps.end());
+    for (int n = 0; n < B; ++n)
+        for (const auto& c : comps) csv.columns.push_back(fmt::format("{}_band{}", c, n));
     for (int j = 0; j < L; ++j) {
         std::vector<double> row{r.scan.mu[j]};
         std::vector<double> tot(nc, 0.0);
         json per_band = json::array();
-        for (int n = 0; n < 2; ++n) {
+        for (int n = 0; n < B; ++n) {
             std::vector<double> v(nc);
             for (int c = 0; c < nc; ++c) {
                 v[c] = scale * r.scan.sea_at(j, n, c);
@@ -80,7 +78,7 @@ TaskResult task_ahc(TaskContext& ctx) {
         total.push_back(nc == 1 ? json(tot[0]) : json(tot));
         band.push_back(per_band);
         row.insert(row.end(), tot.begin(), tot.end());
-        for (int n = 0; n < 2; ++n)
+        for (int n = 0; n < B; ++n)
             for (int c = 0; c < nc; ++c) row.push_back(scale * r.scan.sea_at(j, n, c));
         csv.rows.push_back(row);
     }
@@ -105,23 +103,28 @@ TaskResult task_cme(TaskContext& ctx) {
     const double T = r.T;
     TaskResult out;
     describe_grid(out, r);
-    const int L = static_cast<int>(r.scan.mu.size());
+    const int L = static_cast<int>(r.scan.mu.size()), B = r.scan.bands;
     json total = json::array(), band = json::array(), K = json::array();
-    CsvTable csv{"cme", "", {"mu", "cme_total", "cme_band0", "cme_band1"}, {}};
+    CsvTable csv{"cme", "", {"mu", "cme_total"}, {}};
+    for (int n = 0; n < B; ++n) csv.columns.push_back(fmt::format("cme_band{}", n));
     if (T > 0)
         for (int i = 0; i < 3; ++i)
             for (int j = 0; j < 3; ++j) csv.columns.push_back(fmt::format("K_{}{}", "xyz"[i], "xyz"[j]));
     for (int j = 0; j < L; ++j) {
-        const double a0 = -r.weight * r.scan.sea_at(j, 0, 0), a1 = -r.weight * r.scan.sea_at(j, 1, 0);
-        total.push_back(a0 + a1);
-        band.push_back({a0, a1});
-        std::vector<double> row{r.scan.mu[j], a0 + a1, a0, a1};
+        std::vector<double> alpha(B);
+        double sum = 0.0;
+        for (int n = 0; n < B; ++n) sum += alpha[n] = -r.weight * r.scan.sea_at(j, n, 0);
+        total.push_back(sum);
+        band.push_back(alpha);
+        std::vector<double> row{r.scan.mu[j], sum};
+        row.insert(row.end(), alpha.begin(), alpha.end());
         if (T > 0) {
             json k3 = json::array();
             for (int a = 0; a < 3; ++a) {
                 std::vector<double> rowa(3);
                 for (int b = 0; b < 3; ++b) {
-                    rowa[b] = r.weight * (r.scan.surface_at(j, 0, 3 * a + b) + r.scan.surface_at(j, 1, 3 * a + b));
+                    rowa[b] = 0.0;
+                    for (int n = 0; n < B; ++n) rowa[b] += r.weight * r.scan.surface_at(j, n, 3 * a + b);
                     row.push_back(rowa[b]);
                 }
                 k3.push_back(rowa);
@@ -157,13 +160,18 @@ TaskResult task_anomaly(TaskContext& ctx) {
     describe_grid(out, r);
     const double scale = kTwoPi * kTwoPi * r.weight;
     json flux = json::array(), total = json::array();
-    CsvTable csv{"anomaly", "Fermi-surface Berry flux / 2pi (chiral charge), dimensionless",
-                 {"mu", "flux_total", "flux_band0", "flux_band1"}, {}};
+    const int B = r.scan.bands;
+    CsvTable csv{"anomaly", "Fermi-surface Berry flux / 2pi (chiral charge), dimensionless", {"mu", "flux_total"}, {}};
+    for (int n = 0; n < B; ++n) csv.columns.push_back(fmt::format("flux_band{}", n));
     for (std::size_t j = 0; j < r.scan.mu.size(); ++j) {
-        const double f0 = scale * r.scan.surface_at(j, 0, 0), f1 = scale * r.scan.surface_at(j, 1, 0);
-        flux.push_back({f0, f1});
-        total.push_back(f0 + f1);
-        csv.rows.push_back({r.scan.mu[j], f0 + f1, f0, f1});
+        std::vector<double> f(B);
+        double sum = 0.0;
+        for (int n = 0; n < B; ++n) sum += f[n] = scale * r.scan.surface_at(static_cast<int>(j), n, 0);
+        flux.push_back(f);
+        total.push_back(sum);
+        std::vector<double> row{r.scan.mu[j], sum};
+        row.insert(row.end(), f.begin(), f.end());
+        csv.rows.push_back(row);
     }
     out.results["mu"] = r.scan.mu;
     out.results["anomaly_flux"] = flux;
@@ -187,7 +195,8 @@ TaskResult task_dipole(TaskContext& ctx) {
     CsvTable csv{"dipole", "", {"mu"}, {}};
     const char* names2[] = {"D_x", "D_y"};
     for (int c = 0; c < ns; ++c) csv.columns.push_back(ns == 2 ? names2[c] : fmt::format("D_{}{}", "xyz"[c / 3], "xyz"[c % 3]));
-    for (int n = 0; n < 2; ++n)
+    const int B = r.scan.bands;
+    for (int n = 0; n < B; ++n)
         for (int c = 0; c < ns; ++c) csv.columns.push_back(fmt::format("{}_band{}", csv.columns[1 + c], n));
     auto shape = [&](const std::vector<double>& v) {
         if (ns == 2) return json(v);
@@ -199,7 +208,7 @@ TaskResult task_dipole(TaskContext& ctx) {
         std::vector<double> tot(ns, 0.0), row{r.scan.mu[j]};
         json per_band = json::array();
         std::vector<double> bands_flat;
-        for (int n = 0; n < 2; ++n) {
+        for (int n = 0; n < B; ++n) {
             std::vector<double> v(ns);
             for (int c = 0; c < ns; ++c) {
                 v[c] = r.weight * r.scan.surface_at(j, n, c);

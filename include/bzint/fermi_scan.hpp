@@ -59,10 +59,9 @@ BZINT_HD double scan_energy(ScanKind kind, const ScanPoint& p, int n, const Scan
     return uses_fields(kind) ? p.at_f[n].energy - dot3(p.at_f[n].m, fields.B) : p.g[n].energy;
 }
 
-// The channel values of band n at one k: sea[0..n_sea), surface[0..n_surface).
-BZINT_HD void scan_values(ScanKind kind, int dim, const ScanPoint& p, int n, const ScanFields& fields, double* sea,
-                          double* surface) {
-    const BandGeometry& g = p.g[n];
+// The channel values of one band from its geometry alone (every kind but spin_density):
+// sea[0..n_sea), surface[0..n_surface). Two-band and N-band scans share it.
+BZINT_HD void band_scan_values(ScanKind kind, int dim, const BandGeometry& g, double* sea, double* surface) {
     switch (kind) {
         case ScanKind::ahc:
             if (dim == 2) {
@@ -100,9 +99,18 @@ BZINT_HD void scan_values(ScanKind kind, int dim, const ScanPoint& p, int n, con
                 }
             }
             break;
-        case ScanKind::spin_density:
-            spin_density_channels(p.h, p.g, p.at_f[n].v, n, fields, sea, surface);
+        case ScanKind::spin_density:  // needs the two-band state: scan_values
             break;
+    }
+}
+
+// The channel values of band n of a two-band point.
+BZINT_HD void scan_values(ScanKind kind, int dim, const ScanPoint& p, int n, const ScanFields& fields, double* sea,
+                          double* surface) {
+    if (kind == ScanKind::spin_density) {
+        spin_density_channels(p.h, p.g, p.at_f[n].v, n, fields, sea, surface);
+    } else {
+        band_scan_values(kind, dim, p.g[n], sea, surface);
     }
 }
 

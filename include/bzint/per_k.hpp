@@ -5,18 +5,41 @@
 #pragma once
 #include "bzint/fermi_scan.hpp"
 #include "bzint/mesh.hpp"
+#include "bzint/nband_geometry.hpp"
 #include "bzint/two_band.hpp"
 
 namespace bzint {
 
 constexpr int kMaxKeyedValues = (kMaxSea + kMaxSurface) * 3;
 
-// Up to two keyed contributions of one k-point to a histogram (key = bin·2 + band, or plane).
-struct KeyedOut {
+// Up to E keyed contributions of one k-point to a histogram (key = bin·bands + band, or
+// plane), V values each. A functor names its type as Out; the launchers read Out::entries.
+template <int E, int V = kMaxKeyedValues>
+struct KeyedOutT {
+    static constexpr int entries = E;
     int n;
-    int key[2];
-    double val[2][kMaxKeyedValues];
+    int key[E];
+    double val[E][V];
 };
+
+// Band `band` of `bands` at energy e with channel values q[0..nch) into entry `band` of out:
+// the key is its bin, the values the moments q·x^m (x = e − bin centre, finite-T mode).
+template <class Out>
+BZINT_HD bool keyed_band(const Binning& bins, double e, const double* q, int nch, int band, int bands, Out& out) {
+    const int nmom = bins.n_moments();
+    double x;
+    out.key[band] = bands * bins.bin_of(e, x) + band;
+    bool finite = is_finite(e);
+    for (int c = 0; c < nch; ++c) {
+        finite = finite && is_finite(q[c]);
+        double v = q[c];
+        for (int mom = 0; mom < nmom; ++mom) {
+            out.val[band][c * nmom + mom] = v;
+            v *= x;
+        }
+    }
+    return finite;
+}
 
 // Band energies, velocities, Berry curvatures and orbital moments at mesh point idx.
 template <class Model>
@@ -41,6 +64,7 @@ struct ScanFn {
     Binning bins;
     ScanFields fields;
 
+    using Out = KeyedOutT<2>;
     BZINT_HD int n_values() const {
         const ScanChannels ch = scan_channels(kind, mesh.dim);
         return (ch.n_sea + ch.n_surface) * bins.n_moments();
@@ -67,28 +91,64 @@ struct ScanFn {
     }
 
     // Returns false when a value is not finite (a degeneracy on the mesh).
-    BZINT_HD bool operator()(long long idx, KeyedOut& out) const {
+    BZINT_HD bool operator()(long long idx, Out& out) const {
         ScanPoint p;
         point(idx, p);
         const ScanChannels ch = scan_channels(kind, mesh.dim);
-        const int nch = ch.n_sea + ch.n_surface, nmom = bins.n_moments();
         bool finite = true;
         out.n = 2;
         for (int band = 0; band < 2; ++band) {
             double q[kMaxSea + kMaxSurface];
             scan_values(kind, mesh.dim, p, band, fields, q, q + ch.n_sea);
-            const double e = scan_energy(kind, p, band, fields);
-            double x;
-            out.key[band] = 2 * bins.bin_of(e, x) + band;
-            finite = finite && is_finite(e);
-            for (int c = 0; c < nch; ++c) {
-                finite = finite && is_finite(q[c]);
-                double v = q[c];
-                for (int mom = 0; mom < nmom; ++mom) {
-                    out.val[band][c * nmom + mom] = v;
-                    v *= x;
-                }
-            }
+            finite = keyed_band(bins, scan_energy(kind, p, band, fields), q, ch.n_sea + ch.n_surface, band, 2, out) &&
+                     finite;
+        }
+        return finite;
+    }
+};
+
+// Band geometry of an N-band model at mesh point idx.
+template <class Model>
+struct NBandGeometryFn {
+    static constexpr int N = Model::bands;
+    Model model;
+    Mesh mesh;
+    BZINT_HD bool operator()(long long idx, BandGeometry (&out)[N]) const {
+        double k[3];
+        mesh.k_of(idx, k);
+        NBandPoint<N> h;
+        model(k, h);
+        return nband_geometry<N>(h, out);
+    }
+};
+
+// The Fermi scan of an N-band model: every band binned at its energy (kinds whose channels
+// need only the band geometry: ahc, cme, anomaly, dipole).
+template <class Model>
+struct NBandScanFn {
+    static constexpr int N = Model::bands;
+    // ahc/cme/anomaly/dipole use at most 1 + 9 channels × 3 moments.
+    using Out = KeyedOutT<N, 30>;
+    Model model;
+    Mesh mesh;
+    ScanKind kind;
+    Binning bins;
+
+    BZINT_HD int n_values() const {
+        const ScanChannels ch = scan_channels(kind, mesh.dim);
+        return (ch.n_sea + ch.n_surface) * bins.n_moments();
+    }
+    BZINT_HD int n_keys() const { return N * bins.n_bins(); }
+
+    BZINT_HD bool operator()(long long idx, Out& out) const {
+        BandGeometry g[N];
+        bool finite = NBandGeometryFn<Model>{model, mesh}(idx, g);
+        const ScanChannels ch = scan_channels(kind, mesh.dim);
+        out.n = N;
+        for (int band = 0; band < N; ++band) {
+            double q[kMaxSea + kMaxSurface];
+            band_scan_values(kind, mesh.dim, g[band], q, q + ch.n_sea);
+            finite = keyed_band(bins, g[band].energy, q, ch.n_sea + ch.n_surface, band, N, out) && finite;
         }
         return finite;
     }
@@ -105,10 +165,11 @@ template <class Model>
 struct ChernFn {
     Model model;
     Mesh mesh;
+    using Out = KeyedOutT<1, 4>;
     BZINT_HD int n_values() const { return 4; }
     BZINT_HD int n_keys() const { return static_cast<int>(mesh.n[2]); }
 
-    BZINT_HD bool operator()(long long idx, KeyedOut& out) const {
+    BZINT_HD bool operator()(long long idx, Out& out) const {
         long long i[3];
         mesh.indices(idx, i);
         const int corner[4][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};

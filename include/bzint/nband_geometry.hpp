@@ -1,0 +1,73 @@
+// Band geometry of an N-band Bloch Hamiltonian H(k) (orbital basis, NBandPoint<N>) by the
+// Kubo sums over states, on the eigenbasis of the Jacobi solver (the same code on every
+// backend). Conventions: docs/conventions.md.
+//
+//   ε_n, v_n = Re⟨n|∂H|n⟩,
+//   Ω_n^c = −2 Σ_{m∉G(n)} Im[⟨n|∂_aH|m⟩⟨m|∂_bH|n⟩] / (ε_n − ε_m)²,
+//   m_n^c =    Σ_{m∉G(n)} Im[⟨n|∂_aH|m⟩⟨m|∂_bH|n⟩] / (ε_m − ε_n),        (a, b, c) cyclic,
+//
+// where G(n) is the degenerate group of n: the bands within `degenerate` of ε_n. Leaving the
+// pairs inside a group out makes the group's totals — Σ_{n∈G} Ω_n, Σ_{n∈G} m_n, Σ_{n∈G} v_n, all
+// a Fermi scan needs, since a group shares one energy — the gauge-invariant non-Abelian traces;
+// the split among the group's bands is not meaningful there. For a non-degenerate band these
+// are the two-band formulas of two_band.hpp (checked in tests/test_nband_geometry.cpp).
+#pragma once
+#include "bzint/linalg/hermitian_jacobi.hpp"
+#include "bzint/models/nband_traits.hpp"
+#include "bzint/two_band.hpp"
+
+namespace bzint {
+
+// The threshold below which two levels count as degenerate, relative to the local energy
+// scale 1 + max|ε|.
+constexpr double kDegenerateRelative = 1e-9;
+
+// Returns false if the eigensolver did not converge (the caller names the k-point).
+template <int N>
+BZINT_HD bool nband_geometry(const NBandPoint<N>& p, BandGeometry (&g)[N]) {
+    cplx A[N][N], U[N][N];
+    double e[N];
+    for (int i = 0; i < N; ++i)
+        for (int j = 0; j < N; ++j) A[i][j] = p.H[i][j];
+    const bool ok = hermitian_eigen<N>(A, e, U);
+    cplx v[3][N][N];  // ⟨n|∂_a H|m⟩
+    for (int a = 0; a < 3; ++a) {
+        cplx dU[N][N];  // ∂_a H · U
+        for (int i = 0; i < N; ++i)
+            for (int m = 0; m < N; ++m) {
+                cplx s{0.0, 0.0};
+                for (int j = 0; j < N; ++j) s += p.dH[a][i][j] * U[j][m];
+                dU[i][m] = s;
+            }
+        for (int n = 0; n < N; ++n)
+            for (int m = 0; m < N; ++m) {
+                cplx s{0.0, 0.0};
+                for (int i = 0; i < N; ++i) s += conj(U[i][n]) * dU[i][m];
+                v[a][n][m] = s;
+            }
+    }
+    double scale = 1.0;
+    for (int n = 0; n < N; ++n) scale = fmax(scale, 1.0 + fabs(e[n]));
+    const double degenerate = kDegenerateRelative * scale;
+    for (int n = 0; n < N; ++n) {
+        g[n].energy = e[n];
+        for (int a = 0; a < 3; ++a) {
+            g[n].v[a] = v[a][n][n].re;
+            g[n].omega[a] = 0.0;
+            g[n].m[a] = 0.0;
+        }
+        for (int m = 0; m < N; ++m) {
+            const double gap = e[n] - e[m];
+            if (m == n || fabs(gap) <= degenerate) continue;
+            for (int c = 0; c < 3; ++c) {
+                const int a = (c + 1) % 3, b = (c + 2) % 3;
+                const double im = (v[a][n][m] * v[b][m][n]).im;
+                g[n].omega[c] -= 2.0 * im / (gap * gap);
+                g[n].m[c] -= im / gap;
+            }
+        }
+    }
+    return ok;
+}
+
+}  // namespace bzint

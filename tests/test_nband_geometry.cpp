@@ -1,0 +1,75 @@
+// N-band band geometry (Kubo sums on the Jacobi eigenbasis) and the N-band Fermi scan:
+// reduction to the two-band formulas, sum rules, decoupled and degenerate copies.
+#include <fmt/core.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "bzint/models/all.hpp"
+#include "bzint/nband_geometry.hpp"
+#include "test_util.hpp"
+
+using namespace bzint;
+using bzint::test::results;
+
+TEST(NBandGeometry, ReducesToTheTwoBandFormulas) {
+    const double p[] = {1.0, 0.1, 1.0, 0.2};  // Haldane with φ = 1: particle-hole asymmetric
+    const AsNBand<models::Haldane> model{models::Haldane(p)};
+    std::mt19937 g(7);
+    std::uniform_real_distribution<double> u(-3, 3);
+    for (int trial = 0; trial < 100; ++trial) {
+        const double k[3] = {u(g), u(g), 0.0};
+        NBandPoint<2> h;
+        model(k, h);
+        BandGeometry a[2], b[2];
+        ASSERT_TRUE(nband_geometry<2>(h, a));
+        TwoBandPoint t;
+        model.model(k, t);
+        two_band_geometry(t, b);
+        for (int n = 0; n < 2; ++n) {
+            EXPECT_NEAR(a[n].energy, b[n].energy, 1e-12);
+            for (int c = 0; c < 3; ++c) {
+                EXPECT_NEAR(a[n].v[c], b[n].v[c], 1e-11);
+                EXPECT_NEAR(a[n].omega[c], b[n].omega[c], 1e-10 * (1 + std::fabs(b[n].omega[c])));
+                EXPECT_NEAR(a[n].m[c], b[n].m[c], 1e-10 * (1 + std::fabs(b[n].m[c])));
+            }
+        }
+    }
+}
+
+TEST(NBandGeometry, CurvaturesOfCoupledBandsSumToZero) {
+    const auto r = results("[model]\nname='qwz_pair'\nu1=-1.0\nu2=1.2\ng=0.3\n[task]\nkind='berry'\n"
+                           "points=[[0.1,0.2],[0.37,0.81],[0.5,0.5],[0.05,0.9]]\n");
+    for (const auto& w : r["omega"]) {
+        double sum = 0.0, scale = 0.0;
+        for (const auto& band : w) {
+            sum += band[2].get<double>();
+            scale += std::fabs(band[2].get<double>());
+        }
+        EXPECT_NEAR(sum, 0.0, 1e-12 * (1 + scale));
+    }
+}
+
+namespace {
+
+std::vector<double> sigma(const std::string& model) {
+    const auto r = results(fmt::format("[model]\n{}\n[mesh]\nn=[160,160]\n[task]\nkind='ahc'\nmu=[-2.0,-0.5,0.0,1.3]\nT=0.02\n", model));
+    return r["sigma_xy"].get<std::vector<double>>();
+}
+
+}  // namespace
+
+TEST(NBandScan, DecoupledCopiesGiveTheSumOfTheirAhc) {
+    const auto pair = sigma("name='qwz_pair'\nu1=-1.0\nu2=-1.5\ng=0.0");
+    const auto a = sigma("name='qwz'\nu=-1.0"), b = sigma("name='qwz'\nu=-1.5");
+    for (std::size_t j = 0; j < pair.size(); ++j) EXPECT_NEAR(pair[j], a[j] + b[j], 1e-12) << j;
+}
+
+TEST(NBandScan, DegenerateCopiesAreTreatedAsGroups) {
+    // Two identical copies: every band is doubly degenerate, each pair's split is arbitrary,
+    // but the group totals — all a Fermi scan uses — are exactly twice one copy.
+    const auto pair = sigma("name='qwz_pair'\nu1=-1.0\nu2=-1.0\ng=0.0");
+    const auto one = sigma("name='qwz'\nu=-1.0");
+    for (std::size_t j = 0; j < pair.size(); ++j) EXPECT_NEAR(pair[j], 2 * one[j], 1e-10) << j;
+}
