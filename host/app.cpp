@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,8 @@
 #include "../kernels/cuda_backend.hpp"
 #include "input_error.hpp"
 #include "task_registry.hpp"
+#include "wannier/export_model.hpp"
+#include "wannier/wannier_model.hpp"
 #include "tasks/task_common.hpp"
 
 namespace bzint {
@@ -43,6 +46,16 @@ json run(const RunFile& file, Backend backend, const RunOptions& options) {
         throw InputError(fmt::format("{}: task '{}' supports the two-band models; '{}' has {} bands (N-band models run "
                                      "the tasks {})",
                                      file.path(), cfg.task, cfg.model->name, cfg.model->bands, join(nband_tasks)));
+    if (is_wannier(cfg.params)) {
+        static const std::vector<std::string> wannier_tasks{"bands", "berry", "ahc", "cme", "anomaly", "dipole"};
+        if (std::find(wannier_tasks.begin(), wannier_tasks.end(), cfg.task) == wannier_tasks.end())
+            throw InputError(fmt::format("{}: task '{}' does not take wannier models yet; they run the tasks {}", file.path(),
+                                         cfg.task, join(wannier_tasks)));
+        if (backend == Backend::cuda) {
+            std::fprintf(stderr, "bzint: wannier models run on the CPU backend in this version\n");
+            backend = Backend::cpu;
+        }
+    }
     TaskContext ctx{file, cfg, Section(file, file.root()["task"].as_table(), "task"), backend, options};
     const auto start = std::chrono::steady_clock::now();
     TaskResult r = find_task(cfg.task)->run(ctx);
@@ -99,6 +112,30 @@ std::string write_outputs(const json& doc_in, const std::string& dir) {
     if (!out) throw std::runtime_error(fmt::format("cannot write {}", path.string()));
     out << doc.dump(2) << "\n";
     return path.string();
+}
+
+std::vector<std::string> export_hr(const RunFile& file, const std::string& out_dir) {
+    const RunConfig cfg = read_model_section(file);
+    if (cfg.loaded_model) throw InputError(fmt::format("{}: export-hr writes built-in models; this one came from a file", file.path()));
+    const TbModel tb = export_model(*cfg.model, cfg.params);
+    std::filesystem::create_directories(out_dir);
+    std::string params;
+    for (const auto& [k, v] : cfg.param_values) params += fmt::format(" {}={}", k, v);
+    const std::string header = fmt::format("bzint export-hr: {}{} (H(R) in the model's energy unit; lattice in its length unit)",
+                                           cfg.model->name, params);
+    std::vector<std::string> paths;
+    for (const char* kind : {"hr", "tb"}) {
+        const std::string path = (std::filesystem::path(out_dir) / fmt::format("{}_{}.dat", cfg.title, kind)).string();
+        std::ofstream f(path);
+        if (!f) throw InputError(fmt::format("{}: cannot write", path));
+        if (std::string(kind) == "hr") {
+            write_hr(tb, f, header);
+        } else {
+            write_tb(tb, f, header);
+        }
+        paths.push_back(path);
+    }
+    return paths;
 }
 
 }  // namespace bzint

@@ -18,4 +18,8 @@ nlohmann::json run(const RunFile& file, Backend backend, const RunOptions& optio
 // Writes DIR/<title>.json and DIR/<title>_<table>.csv; returns the JSON path.
 std::string write_outputs(const nlohmann::json& doc, const std::string& dir);
 
+// `bzint export-hr`: writes the run file's built-in lattice model as DIR/<title>_hr.dat and
+// DIR/<title>_tb.dat (lattice and orbital positions inside); returns the two paths.
+std::vector<std::string> export_hr(const RunFile& file, const std::string& out_dir);
+
 }  // namespace bzint

@@ -9,6 +9,7 @@
 #include "bzint/fermi.hpp"
 #include "cpu_launch.hpp"
 #include "input_error.hpp"
+#include "wannier/wannier_model.hpp"
 
 namespace bzint {
 
@@ -34,21 +35,53 @@ void geometry_on_mesh(Backend b, const ModelParams& mp, const Mesh& mesh, long l
 }
 
 int model_bands(const ModelParams& mp) {
+    if (is_wannier(mp)) return wannier_of(mp).tb.num_wann;
     int bands = 2;
     if (mp.id >= kTwoBandModels) visit_nband_model(mp, [&](auto model) { bands = decltype(model)::bands; });
     return bands;
 }
 
+namespace {
+
+// Calls f(model) for an N-band model: a built-in one or a loaded Wannier model.
+template <class F>
+void visit_any_nband(const ModelParams& mp, F&& f) {
+    if (is_wannier(mp)) {
+        visit_wannier(mp, f);
+    } else {
+        visit_nband_model(mp, f);
+    }
+}
+
+// Keeps the first `keep` bands of a scan over `from` bands (Wannier padding is on top).
+void keep_bands(ScanResult& r, int keep) {
+    const int from = r.bands;
+    if (keep == from) return;
+    const int L = static_cast<int>(r.mu.size());
+    auto cut = [&](std::vector<double>& v, int nc) {
+        std::vector<double> out(static_cast<std::size_t>(L) * keep * nc);
+        for (int j = 0; j < L; ++j)
+            for (int b = 0; b < keep; ++b)
+                for (int c = 0; c < nc; ++c) out[(j * keep + b) * nc + c] = v[(j * from + b) * nc + c];
+        v.swap(out);
+    };
+    cut(r.sea, r.channels.n_sea);
+    cut(r.surface, r.channels.n_surface);
+    r.bands = keep;
+}
+
+}  // namespace
+
 std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& mp, const std::vector<std::array<double, 3>>& k) {
     const int bands = model_bands(mp);
     std::vector<BandGeometry> out(bands * k.size());
     if (k.empty()) return out;
-    if (b == Backend::cuda) {
+    if (b == Backend::cuda && !is_wannier(mp)) {
         cuda::geometry_at_points(mp, k.data()->data(), static_cast<long long>(k.size()), out.data());
         return out;
     }
     long long bad = -1;
-    if (bands == 2) {
+    if (bands == 2 && !is_wannier(mp)) {
         visit_model(mp, [&](auto model) {
             cpu::for_each_point(0, static_cast<long long>(k.size()), [&](long long i) {
                 TwoBandPoint h;
@@ -57,14 +90,14 @@ std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& mp, c
             });
         });
     } else {
-        visit_nband_model(mp, [&](auto model) {
+        visit_any_nband(mp, [&](auto model) {
             constexpr int N = decltype(model)::bands;
             for (std::size_t i = 0; i < k.size(); ++i) {
                 NBandPoint<N> h;
                 model(k[i].data(), h);
                 BandGeometry g[N];
                 if (!nband_geometry<N>(h, g) && bad < 0) bad = static_cast<long long>(i);
-                for (int n = 0; n < N; ++n) out[N * i + n] = g[n];
+                for (int n = 0; n < bands; ++n) out[bands * i + n] = g[n];
             }
         });
     }
@@ -169,23 +202,27 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
     const Binning bins = make_binning(mu, T);
     const ScanChannels ch = scan_channels(kind, mesh.dim);
     const int bands = model_bands(mp);
+    int scanned = bands;  // Wannier models scan their padded size
     std::vector<Neumaier> hist;
     long long bad = -1;
-    if (b == Backend::cuda) {
+    if (b == Backend::cuda && !is_wannier(mp)) {
         bad = cuda::scan_reduce(mp, mesh, kind, bins, fields, mu, hist, progress);
-    } else if (bands == 2) {
+    } else if (bands == 2 && !is_wannier(mp)) {
         visit_model(mp, [&](auto model) {
             using Model = decltype(model);
             bad = cpu::keyed_reduce(ScanFn<Model>{model, mesh, kind, bins, fields}, mesh.count(), hist, progress);
         });
     } else {
-        visit_nband_model(mp, [&](auto model) {
+        visit_any_nband(mp, [&](auto model) {
             using Model = decltype(model);
+            scanned = Model::bands;
             bad = cpu::keyed_reduce(NBandScanFn<Model>{model, mesh, kind, bins}, mesh.count(), hist, progress);
         });
     }
     if (bad >= 0) non_finite_at(mesh, bad, "band energy or Berry curvature");
-    return finish_scan(hist, bins, ch, mu, T, bands);
+    ScanResult r = finish_scan(hist, bins, ch, mu, T, scanned);
+    keep_bands(r, bands);
+    return r;
 }
 
 ScanResult fermi_scan_reference(const ModelParams& mp, const Mesh& mesh, ScanKind kind, const std::vector<double>& mu,

@@ -22,6 +22,12 @@ int main(int argc, char** argv) {
     run->add_option("--out", out, "output directory (default: .)");
     run->add_option("--threads", threads, "OpenMP threads for the CPU backend (default: all cores)");
     run->add_flag("--resume", resume, "sweeps: keep the points already recorded in DIR and compute only the rest");
+    CLI::App* exp = app.add_subcommand("export-hr", "write a built-in lattice model as Wannier90 hr.dat and tb.dat");
+    std::string exp_file, exp_out = ".";
+    std::vector<std::string> exp_sets;
+    exp->add_option("file", exp_file, "run file whose [model] is written (TOML)")->required();
+    exp->add_option("--set", exp_sets, "override a run-file value: section.key=value (repeatable)");
+    exp->add_option("--out", exp_out, "output directory (default: .)");
     CLI::App* list = app.add_subcommand("models", "list the built-in models with their parameters and defaults");
     CLI::App* tasks = app.add_subcommand("tasks", "list the task kinds");
     try {
@@ -43,6 +49,12 @@ int main(int argc, char** argv) {
         return 0;
     }
     try {
+        if (exp->parsed()) {
+            bzint::RunFile rf = bzint::RunFile::load(exp_file);
+            for (const auto& s : exp_sets) rf.set(s);
+            for (const auto& p : bzint::export_hr(rf, exp_out)) fmt::print("{}\n", p);
+            return 0;
+        }
         if (threads > 0) omp_set_num_threads(threads);
         bzint::RunFile rf = bzint::RunFile::load(file);
         for (const auto& s : sets) rf.set(s);

@@ -1,5 +1,7 @@
 #include "run_file.hpp"
 
+#include "wannier/wannier_model.hpp"
+
 #include <fmt/core.h>
 
 #include <cmath>
@@ -203,7 +205,56 @@ std::vector<double> read_levels(const Section& task, const std::string& key) {
     return levels;
 }
 
-RunConfig read_common(const RunFile& file) {
+namespace {
+
+// [model] name = "wannier" with hr = "..." and lattice = [[..], [..], [..]] (Å), or tb = "..."
+// (lattice inside; `lattice` may override it) and orbital_positions = true|false.
+// Paths are relative to the run file's folder.
+void read_wannier(const RunFile& file, const Section& model, RunConfig& cfg) {
+    model.only({"name", "hr", "tb", "lattice", "orbital_positions"});
+    if (model.has("hr") == model.has("tb"))
+        model.fail("name", "model 'wannier' needs exactly one of hr = \"seedname_hr.dat\" (with lattice = [[..], [..], [..]] "
+                           "in Å) and tb = \"seedname_tb.dat\"");
+    const bool hr = model.has("hr");
+    const std::string key = hr ? "hr" : "tb";
+    std::filesystem::path path = model.string(key);
+    if (path.is_relative()) path = std::filesystem::path(file.path()).parent_path() / path;
+    TbModel tb;
+    try {
+        tb = hr ? read_hr(path.string()) : read_tb(path.string());
+    } catch (const InputError& e) {
+        throw InputError(fmt::format("{} (read for [model] {} at {})", e.what(), key, model.where(key)));
+    }
+    double lattice[3][3];
+    if (model.has("lattice")) {
+        const auto rows = model.vectors("lattice");
+        if (rows.size() != 3) model.fail("lattice", "needs three rows [[A1x, A1y, A1z], [..], [..]] in Å");
+        for (int i = 0; i < 3; ++i) {
+            if (rows[i].size() != 3) model.fail("lattice", "each row needs three Cartesian components (Å)");
+            for (int a = 0; a < 3; ++a) lattice[i][a] = rows[i][a];
+        }
+        double c[3];
+        cross3(lattice[1], lattice[2], c);
+        if (!(std::fabs(dot3(lattice[0], c)) > 1e-12)) model.fail("lattice", "the three rows are linearly dependent");
+    } else if (tb.has_lattice) {
+        for (int i = 0; i < 3; ++i)
+            for (int a = 0; a < 3; ++a) lattice[i][a] = tb.lattice[i][a];
+    } else {
+        model.fail("hr", "a hr.dat file has no lattice: give lattice = [[A1x, A1y, A1z], [..], [..]] (Å) in [model]");
+    }
+    const bool positions = model.has("orbital_positions") &&
+                           model.node("orbital_positions")->value<bool>().value_or(false);
+    if (positions && !tb.has_positions)
+        model.fail("orbital_positions", "needs a tb.dat file with position matrix elements");
+    auto info = std::make_shared<ModelInfo>();
+    cfg.params = register_wannier(make_wannier(std::move(tb), lattice, positions), *info);
+    cfg.loaded_model = info;
+    cfg.model = info.get();
+}
+
+}  // namespace
+
+RunConfig read_model_section(const RunFile& file) {
     const toml::table& root = file.root();
     RunConfig cfg;
     cfg.file = file.path();
@@ -214,24 +265,38 @@ RunConfig read_common(const RunFile& file) {
         top.fail("title", "must be a non-empty name without '/'");
 
     const toml::table* mt = root["model"].as_table();
-    if (!mt) throw InputError(fmt::format("{}: missing [model] table (with name = one of: {})", file.path(), model_names()));
+    if (!mt)
+        throw InputError(fmt::format("{}: missing [model] table (with name = one of: {}, wannier)", file.path(), model_names()));
     Section model(file, mt, "model");
     const std::string name = model.string("name");
-    cfg.model = find_model(name);
-    if (!cfg.model) model.fail("name", fmt::format("unknown model '{}'; valid models: {}", name, model_names()));
-    std::vector<std::string> allowed{"name"};
-    for (const ParamSpec& p : cfg.model->params) allowed.push_back(p.name);
-    model.only(allowed);
-    cfg.params.id = cfg.model->id;
-    for (std::size_t i = 0; i < cfg.model->params.size(); ++i) {
-        const ParamSpec& p = cfg.model->params[i];
-        cfg.params.p[i] = model.number(p.name, p.default_value);
-        cfg.param_values.emplace_back(p.name, cfg.params.p[i]);
+    if (name == "wannier") {
+        read_wannier(file, model, cfg);
+    } else {
+        cfg.model = find_model(name);
+        if (!cfg.model) model.fail("name", fmt::format("unknown model '{}'; valid models: {}, wannier", name, model_names()));
+    }
+    if (!cfg.loaded_model) {
+        std::vector<std::string> allowed{"name"};
+        for (const ParamSpec& p : cfg.model->params) allowed.push_back(p.name);
+        model.only(allowed);
+        cfg.params.id = cfg.model->id;
+        for (std::size_t i = 0; i < cfg.model->params.size(); ++i) {
+            const ParamSpec& p = cfg.model->params[i];
+            cfg.params.p[i] = model.number(p.name, p.default_value);
+            cfg.param_values.emplace_back(p.name, cfg.params.p[i]);
+        }
     }
     if (!cfg.model->lattice && cfg.model->dim >= 2) {
         const ParamSpec& kc = cfg.model->params.back();
         if (!(cfg.params.p[cfg.model->params.size() - 1] > 0.0)) model.fail(kc.name, "must be > 0");
     }
+    return cfg;
+}
+
+RunConfig read_common(const RunFile& file) {
+    RunConfig cfg = read_model_section(file);
+    const toml::table& root = file.root();
+    const std::string& name = cfg.model->name;
 
     if (const toml::node* mn = root.get("mesh")) {
         const toml::table* t = mn->as_table();

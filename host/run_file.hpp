@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <array>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,12 +63,15 @@ struct RunConfig {
     std::string file;
     std::string title;
     const ModelInfo* model = nullptr;
+    std::shared_ptr<ModelInfo> loaded_model;  // models read from files (wannier): owns *model
     ModelParams params{};
     std::vector<std::pair<std::string, double>> param_values;  // in declaration order
     std::optional<std::array<long long, 3>> mesh_n;
     std::string task;
 };
 
+// Validates the top-level keys, title and [model] (what `bzint export-hr` needs).
+RunConfig read_model_section(const RunFile& file);
 // Validates [model], [mesh], title and [task].kind; the task reads its own keys.
 RunConfig read_common(const RunFile& file);
 

@@ -83,10 +83,14 @@ std::array<double, 3> read_in_plane_vector(const TaskContext& ctx, const std::st
 }
 
 std::string energy_unit(const ModelInfo& m) {
+    if (m.name == "wannier") return "eV";
     return fmt::format("energy unit of the '{}' parameters (hbar = e = 1)", m.name);
 }
 
-std::string length_unit(const ModelInfo& m) { return m.lattice ? "a" : "L"; }
+std::string length_unit(const ModelInfo& m) {
+    if (m.name == "wannier") return "Angstrom";
+    return m.lattice ? "a" : "L";
+}
 
 std::string length_unit_meaning(const ModelInfo& m) {
     return m.lattice ? "a: the length unit of the model's Bravais vectors (docs/conventions.md)"

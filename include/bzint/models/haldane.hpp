@@ -19,6 +19,11 @@ struct Haldane {
         const double r3 = 1.7320508075688772;
         set_rows(A, {{r3, 0, 0}, {r3 / 2, 1.5, 0}, {0, 0, 1}});
     }
+    // The δ_i phases place the orbitals: H_AB = t1 Σ_i e^{−ik·δ_i} = Σ_R e^{ik·(R + τ_B − τ_A)} t1
+    // with τ_A = 0, τ_B = −δ1 (then R ∈ {0, A2, A2 − A1}). Used by `bzint export-hr`.
+    static void orbital_positions(double tau[2][3]) {
+        set_rows2(tau, {{0, 0, 0}, {0, -1, 0}});
+    }
 
     BZINT_HD void operator()(const double k[3], TwoBandPoint& h) const {
         const double r3h = 0.8660254037844386;  // √3/2

@@ -5,6 +5,7 @@
 //   static constexpr ParamSpec params[];        parameter names and defaults; for a
 //                                               continuum model of dim ≥ 2 the last is kcut
 //   static void bravais(double A[3][3]);        lattices only: real-space Bravais rows
+//   static void orbital_positions(double[2][3]); optional: orbital positions, if H(k) has their phases
 //   explicit Model(const double* p);            p in the order of params
 //   BZINT_HD void operator()(const double k[3], TwoBandPoint& h) const;
 #pragma once
@@ -21,6 +22,13 @@ struct ParamSpec {
 inline void set_rows(double A[3][3], const double (&rows)[3][3]) {
     for (int i = 0; i < 3; ++i)
         for (int j = 0; j < 3; ++j) A[i][j] = rows[i][j];
+}
+
+// Two orbital positions (rows); for use in an optional Model::orbital_positions, which a model
+// whose H(k) carries orbital-position phases declares (H(k + G) = V H(k) V†, e.g. haldane).
+inline void set_rows2(double tau[2][3], const double (&rows)[2][3]) {
+    for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 3; ++j) tau[i][j] = rows[i][j];
 }
 
 }  // namespace bzint

@@ -1,0 +1,97 @@
+#include "wannier_model.hpp"
+
+#include <fmt/core.h>
+
+#include <cmath>
+#include <mutex>
+
+#include "../input_error.hpp"
+#include "../model_registry.hpp"
+
+namespace bzint {
+
+namespace {
+
+std::mutex registry_mutex;
+std::vector<std::shared_ptr<LoadedWannier>>& registry() {
+    static std::vector<std::shared_ptr<LoadedWannier>> r;
+    return r;
+}
+
+constexpr int kMaxWannierBands = 32;
+
+}  // namespace
+
+int wannier_model_id() { return static_cast<int>(model_infos().size()); }
+
+WannierData LoadedWannier::view() const {
+    // Every band lies within W Σ_R max|H(R)|/ndegen of zero (Gershgorin); the padding orbitals
+    // sit above twice that, so they are never occupied and never degenerate with a band.
+    const int W = tb.num_wann;
+    double bound = 0.0;
+    for (std::size_t r = 0; r < tb.R.size(); ++r) {
+        double mx = 0.0;
+        for (int i = 0; i < W * W; ++i) mx = std::max(mx, std::sqrt(norm2(H[r * W * W + i])));
+        bound += mx * inv_degen[r];
+    }
+    return {W, static_cast<int>(tb.R.size()), R_cart.data(), inv_degen.data(), H.data(), tau.data(), 2.0 * W * bound + 1.0};
+}
+
+std::shared_ptr<LoadedWannier> make_wannier(TbModel tb, const double lattice[3][3], bool positions) {
+    if (tb.num_wann > kMaxWannierBands)
+        throw InputError(fmt::format("{}: num_wann = {}: this version handles up to {} Wannier functions", tb.source,
+                                     tb.num_wann, kMaxWannierBands));
+    auto w = std::make_shared<LoadedWannier>();
+    for (int i = 0; i < 3; ++i)
+        for (int a = 0; a < 3; ++a) tb.lattice[i][a] = lattice[i][a];
+    tb.has_lattice = true;
+    w->padded = 2;
+    while (w->padded < tb.num_wann) w->padded *= 2;
+    const std::size_t nR = tb.R.size();
+    w->R_cart.resize(3 * nR);
+    w->inv_degen.resize(nR);
+    for (std::size_t r = 0; r < nR; ++r) {
+        for (int a = 0; a < 3; ++a)
+            w->R_cart[3 * r + a] = tb.R[r][0] * lattice[0][a] + tb.R[r][1] * lattice[1][a] + tb.R[r][2] * lattice[2][a];
+        w->inv_degen[r] = 1.0 / tb.ndegen[r];
+    }
+    w->H.resize(tb.H.size());
+    for (std::size_t i = 0; i < tb.H.size(); ++i) w->H[i] = {tb.H[i].real(), tb.H[i].imag()};
+    w->tau.assign(3 * tb.num_wann, 0.0);
+    if (positions) {
+        std::size_t zero = nR;
+        for (std::size_t r = 0; r < nR; ++r)
+            if (tb.R[r] == std::array<int, 3>{0, 0, 0}) zero = r;
+        if (zero == nR) throw InputError(fmt::format("{}: orbital positions need the R = 0 block", tb.source));
+        for (int m = 0; m < tb.num_wann; ++m)
+            for (int a = 0; a < 3; ++a) w->tau[3 * m + a] = tb.r[a][(zero * tb.num_wann + m) * tb.num_wann + m].real();
+    }
+    w->tb = std::move(tb);
+    return w;
+}
+
+ModelParams register_wannier(std::shared_ptr<LoadedWannier> model, ModelInfo& info) {
+    std::lock_guard<std::mutex> lock(registry_mutex);
+    ModelParams mp{};
+    mp.id = wannier_model_id();
+    mp.p[0] = static_cast<double>(registry().size());
+    info.name = "wannier";
+    info.id = mp.id;
+    info.dim = 3;
+    info.lattice = true;
+    info.bands = model->tb.num_wann;
+    info.params.clear();
+    for (int i = 0; i < 3; ++i)
+        for (int a = 0; a < 3; ++a) info.bravais[i][a] = model->tb.lattice[i][a];
+    registry().push_back(std::move(model));
+    return mp;
+}
+
+bool is_wannier(const ModelParams& mp) { return mp.id == wannier_model_id(); }
+
+const LoadedWannier& wannier_of(const ModelParams& mp) {
+    std::lock_guard<std::mutex> lock(registry_mutex);
+    return *registry().at(static_cast<std::size_t>(mp.p[0]));
+}
+
+}  // namespace bzint

@@ -1,0 +1,46 @@
+// Wannier90 models loaded for a run: the [model] name = "wannier" keys, the file, and the
+// plain-data view the per-k code (include/bzint/models/wannier.hpp) evaluates. Loaded models
+// live for the process; ModelParams refer to them by handle (p[0]) with id kWannierModelId.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bzint/models/wannier.hpp"
+#include "tb_model.hpp"
+
+namespace bzint {
+
+struct ModelInfo;
+struct ModelParams;
+
+// The id of wannier models in ModelParams (after the two-band and N-band built-ins).
+int wannier_model_id();
+
+struct LoadedWannier {
+    TbModel tb;
+    int padded;                    // compile-time size N ≥ num_wann
+    std::vector<double> R_cart;    // [n_R][3]
+    std::vector<double> inv_degen;
+    std::vector<cplx> H;
+    std::vector<double> tau;       // [W][3]
+    WannierData view() const;
+};
+
+// Builds the model from a parsed file; `lattice` (rows, Å) overrides or supplies the file's;
+// `positions` switches on the orbital positions τ_m = Re⟨0m|r|0m⟩ of a tb.dat.
+std::shared_ptr<LoadedWannier> make_wannier(TbModel tb, const double lattice[3][3], bool positions);
+
+// Registers it: returns the ModelParams that refer to it and fills `info` (name "wannier",
+// 3D lattice, bands = num_wann, Bravais rows = the lattice).
+ModelParams register_wannier(std::shared_ptr<LoadedWannier> model, ModelInfo& info);
+bool is_wannier(const ModelParams& mp);
+const LoadedWannier& wannier_of(const ModelParams& mp);
+
+// Calls f(models::Wannier<N>{view}) with N the padded size of the registered model.
+template <class F>
+void visit_wannier(const ModelParams& mp, F&& f);
+
+}  // namespace bzint
+
+#include "wannier_visit.inl"

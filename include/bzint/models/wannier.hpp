@@ -1,0 +1,65 @@
+// A Wannier90 tight-binding model as an N-band model: H(k) and ∂H(k) by the direct Fourier sum
+//   H_mn(k) = Σ_R e^{ik·(R + τ_n − τ_m)} H_mn(R) / ndegen(R),   ∂_a H_mn = Σ_R i(R + τ_n − τ_m)_a (…),
+// R Cartesian. τ = 0 unless orbital positions are switched on (docs/wannier.md). The file's
+// W orbitals are padded to the compile-time size N with uncoupled orbitals at `pad_energy`
+// (far above every band), so that one instantiation per N ∈ {2, 4, 8, 16, 32} serves any W;
+// the padded bands are dropped from every output.
+#pragma once
+#include "bzint/models/nband_traits.hpp"
+
+namespace bzint {
+
+// Plain data (host pointers for the CPU backend).
+struct WannierData {
+    int num_wann;
+    int n_R;
+    const double* R;          // [n_R][3] Cartesian lattice vectors
+    const double* inv_degen;  // [n_R] 1/ndegen
+    const cplx* H;            // [n_R][W][W]
+    const double* tau;        // [W][3] orbital positions (zeros when off)
+    double pad_energy;
+};
+
+namespace models {
+
+template <int N>
+struct Wannier {
+    static constexpr int bands = N;
+    static constexpr int dim = 3;
+    static constexpr bool lattice = true;
+    WannierData d;
+
+    BZINT_HD void operator()(const double k[3], NBandPoint<N>& p) const {
+        clear(p);
+        const int W = d.num_wann;
+        for (int r = 0; r < d.n_R; ++r) {
+            const double* R = d.R + 3 * r;
+            const double phase = k[0] * R[0] + k[1] * R[1] + k[2] * R[2];
+            const cplx e = d.inv_degen[r] * cplx{cos(phase), sin(phase)};
+            const cplx* h = d.H + static_cast<long long>(r) * W * W;
+            for (int m = 0; m < W; ++m)
+                for (int n = 0; n < W; ++n) {
+                    const cplx t = e * h[m * W + n];
+                    p.H[m][n] += t;
+                    const cplx it = times_i(t);
+                    for (int a = 0; a < 3; ++a) p.dH[a][m][n] += R[a] * it;
+                }
+        }
+        for (int m = 0; m < W; ++m)  // orbital positions: H → D† H D, D = diag(e^{ik·τ})
+            for (int n = 0; n < W; ++n) {
+                double dt[3], ph = 0.0;
+                for (int a = 0; a < 3; ++a) {
+                    dt[a] = d.tau[3 * n + a] - d.tau[3 * m + a];
+                    ph += k[a] * dt[a];
+                }
+                if (ph == 0.0 && dt[0] == 0.0 && dt[1] == 0.0 && dt[2] == 0.0) continue;
+                const cplx e{cos(ph), sin(ph)}, h = p.H[m][n];
+                p.H[m][n] = e * h;
+                for (int a = 0; a < 3; ++a) p.dH[a][m][n] = e * (p.dH[a][m][n] + dt[a] * times_i(h));
+            }
+        for (int m = W; m < N; ++m) p.H[m][m] = {d.pad_energy, 0.0};
+    }
+};
+
+}  // namespace models
+}  // namespace bzint
