@@ -245,7 +245,10 @@ def plot_one(outdir, title):
         plt.close(fig)
         return None
     model = doc["model"]
-    params = ", ".join(f"{k}={v:g}" for k, v in model.items() if k != "name")
+    if model["name"] == "wannier":
+        params = os.path.basename(model["file"])
+    else:
+        params = ", ".join(f"{k}={v:g}" for k, v in model.items() if k != "name")
     fig.suptitle(f"{model['name']} ({params}): {task}", fontsize=9) if panels > 1 else ax.set_title(
         f"{model['name']} ({params}): {task}", fontsize=9)
     fig.tight_layout()

@@ -64,6 +64,15 @@ json run(const RunFile& file, Backend backend, const RunOptions& options) {
 
     json model = {{"name", cfg.model->name}};
     for (const auto& [k, v] : cfg.param_values) model[k] = v;
+    if (is_wannier(cfg.params)) {
+        const LoadedWannier& w = wannier_of(cfg.params);
+        model["file"] = w.tb.source;
+        model["num_wann"] = w.tb.num_wann;
+        model["lattice_angstrom"] = {std::vector<double>(w.tb.lattice[0], w.tb.lattice[0] + 3),
+                                     std::vector<double>(w.tb.lattice[1], w.tb.lattice[1] + 3),
+                                     std::vector<double>(w.tb.lattice[2], w.tb.lattice[2] + 3)};
+        model["orbital_positions"] = std::any_of(w.tau.begin(), w.tau.end(), [](double t) { return t != 0.0; });
+    }
     json doc;
     doc["title"] = cfg.title;
     doc["task"] = cfg.task;
