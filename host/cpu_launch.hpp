@@ -28,9 +28,11 @@ void for_each_point(long long begin, long long end, const Fn& fn) {
 }
 
 // Sums fn's keyed values over [0, n) into total[key * n_values + v].
-// Returns the smallest index whose values were not finite, or −1.
+// Returns the smallest index whose values were not finite, or −1. With `hot`, the indices
+// whose output asks for refinement are appended to it in increasing order.
 template <class Fn>
-long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, Progress* progress) {
+long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, Progress* progress,
+                       std::vector<long long>* hot = nullptr) {
     const int nv = fn.n_values();
     const int nk = fn.n_keys();
     const std::size_t size = static_cast<std::size_t>(nk) * nv;
@@ -38,6 +40,7 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
     const int slots = std::max(1, omp_get_max_threads());
     std::vector<std::vector<Neumaier>> hist(slots, std::vector<Neumaier>(size));
     std::vector<int> key_lo(slots), key_hi(slots);
+    std::vector<std::vector<long long>> hot_slot(slots);
     const long long n_blocks = (n + kReduceBlock - 1) / kReduceBlock;
     long long bad = LLONG_MAX;
 
@@ -52,6 +55,7 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
             typename Fn::Out out;
             for (long long i = begin; i < end; ++i) {
                 if (!fn(i, out) && first_bad < 0) first_bad = i;
+                if (hot && out.hot) hot_slot[s].push_back(i);
                 for (int e = 0; e < out.n; ++e) {
                     const int key = out.key[e];
                     lo = std::min(lo, key);
@@ -64,6 +68,11 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
             key_hi[s] = hi;
             if (first_bad >= 0) bad = std::min(bad, first_bad);
         }
+        if (hot)
+            for (int s = 0; s < in_round; ++s) {
+                hot->insert(hot->end(), hot_slot[s].begin(), hot_slot[s].end());
+                hot_slot[s].clear();
+            }
         // Fold in block order; parallel over keys, each key folds the slots in order.
         int lo = nk, hi = -1;
         for (int s = 0; s < in_round; ++s) {
@@ -85,6 +94,24 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
         if (progress) progress->update(std::min(n, (round + in_round) * kReduceBlock));
     }
     return bad == LLONG_MAX ? -1 : bad;
+}
+
+// keyed_reduce of a Fermi-scan functor with adaptive refinement: the flagged points' sub-grids
+// (RefineFn) are reduced into the same histogram. Returns the first non-finite index or −1;
+// `refined` counts the refined mesh points.
+template <class Fn>
+long long refined_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, Progress* progress, const Refine& refine,
+                         long long& refined) {
+    std::vector<long long> hot;
+    long long bad = keyed_reduce(fn, n, total, progress, refine.threshold > 0.0 ? &hot : nullptr);
+    refined = static_cast<long long>(hot.size());
+    if (hot.empty()) return bad;
+    const RefineFn<Fn> rf{fn, hot.data(), refine.m};
+    std::vector<Neumaier> extra;
+    const long long bad2 = keyed_reduce(rf, refined * (rf.sub_points() + 1), extra, nullptr);
+    for (std::size_t i = 0; i < total.size(); ++i) total[i].add(extra[i]);
+    if (bad < 0 && bad2 >= 0) bad = hot[bad2 / (rf.sub_points() + 1)];
+    return bad;
 }
 
 }  // namespace bzint::cpu

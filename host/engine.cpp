@@ -198,30 +198,33 @@ ScanResult finish_scan(const std::vector<Neumaier>& hist, const Binning& bins, S
 }  // namespace
 
 ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKind kind, const std::vector<double>& mu,
-                      double T, Progress* progress, const ScanFields& fields) {
+                      double T, Progress* progress, const ScanFields& fields, const Refine& refine) {
     const Binning bins = make_binning(mu, T);
     const ScanChannels ch = scan_channels(kind, mesh.dim);
     const int bands = model_bands(mp);
     int scanned = bands;  // Wannier models scan their padded size
     std::vector<Neumaier> hist;
-    long long bad = -1;
+    long long bad = -1, refined = 0;
     if (b == Backend::cuda && !is_wannier(mp)) {
-        bad = cuda::scan_reduce(mp, mesh, kind, bins, fields, mu, hist, progress);
+        bad = cuda::scan_reduce(mp, mesh, kind, bins, fields, mu, hist, progress, refine, refined);
     } else if (bands == 2 && !is_wannier(mp)) {
         visit_model(mp, [&](auto model) {
             using Model = decltype(model);
-            bad = cpu::keyed_reduce(ScanFn<Model>{model, mesh, kind, bins, fields}, mesh.count(), hist, progress);
+            bad = cpu::refined_reduce(ScanFn<Model>{model, mesh, kind, bins, fields, refine.threshold}, mesh.count(), hist,
+                                      progress, refine, refined);
         });
     } else {
         visit_any_nband(mp, [&](auto model) {
             using Model = decltype(model);
             scanned = Model::bands;
-            bad = cpu::keyed_reduce(NBandScanFn<Model>{model, mesh, kind, bins}, mesh.count(), hist, progress);
+            bad = cpu::refined_reduce(NBandScanFn<Model>{model, mesh, kind, bins, refine.threshold}, mesh.count(), hist,
+                                      progress, refine, refined);
         });
     }
     if (bad >= 0) non_finite_at(mesh, bad, "band energy or Berry curvature");
     ScanResult r = finish_scan(hist, bins, ch, mu, T, scanned);
     keep_bands(r, bands);
+    r.refined_points = refined;
     return r;
 }
 
@@ -235,10 +238,12 @@ ScanResult fermi_scan_reference(const ModelParams& mp, const Mesh& mesh, ScanKin
     std::vector<Neumaier> sea(static_cast<std::size_t>(L) * 2 * ch.n_sea), surf(static_cast<std::size_t>(L) * 2 * ch.n_surface);
     visit_model(mp, [&](auto model) {
         using Model = decltype(model);
-        const ScanFn<Model> fn{model, mesh, kind, Binning{}, fields};
+        const ScanFn<Model> fn{model, mesh, kind, Binning{}, fields, 0.0};
         for (long long idx = 0; idx < mesh.count(); ++idx) {
+            double k[3];
+            mesh.k_of(idx, k);
             ScanPoint p;
-            fn.point(idx, p);
+            fn.point(k, p);
             for (int band = 0; band < 2; ++band) {
                 double q[kMaxSea + kMaxSurface];
                 scan_values(kind, mesh.dim, p, band, fields, q, q + ch.n_sea);

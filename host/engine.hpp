@@ -34,13 +34,16 @@ struct ScanResult {
     int fine_bins = 0;            // finite T: the number of fine energy bins used
     double bin_width = 0.0;
     int bands = 2;
+    long long refined_points = 0;  // mesh points replaced by sub-grids (adaptive refinement)
     double sea_at(int j, int band, int c) const { return sea[(j * bands + band) * channels.n_sea + c]; }
     double surface_at(int j, int band, int c) const { return surface[(j * bands + band) * channels.n_surface + c]; }
 };
 
-// `fields` (B and the τE displacement) matter only to the streda and spin_density kinds.
+// `fields` (B and the τE displacement) matter only to the streda and spin_density kinds;
+// `refine` switches on adaptive refinement of curvature hot spots.
 ScanResult fermi_scan(Backend b, const ModelParams& model, const Mesh& mesh, ScanKind kind,
-                      const std::vector<double>& mu, double T, Progress* progress, const ScanFields& fields = {});
+                      const std::vector<double>& mu, double T, Progress* progress, const ScanFields& fields = {},
+                      const Refine& refine = {});
 
 // The plain reference path for the same sums on the CPU: per k-point the same channel
 // values, then f and −∂f/∂ε evaluated exactly for every level (cost ∝ levels × k-points).

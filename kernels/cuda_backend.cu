@@ -5,7 +5,9 @@
 // order with compensated summation.
 #include <cuda_runtime.h>
 #include <thrust/device_vector.h>
+#include <thrust/copy.h>
 #include <thrust/gather.h>
+#include <thrust/iterator/counting_iterator.h>
 #include <thrust/reduce.h>
 #include <thrust/sequence.h>
 #include <thrust/sort.h>
@@ -64,12 +66,13 @@ __global__ void nband_points_kernel(Model model, const double* k, long long coun
 // Entry e of point t goes to slot E t + e (E = Fn::Out::entries); values are stored value-major.
 template <class Fn>
 __global__ void keyed_kernel(Fn fn, long long begin, long long count, int nv, int* keys, double* vals,
-                             unsigned long long* bad) {
+                             unsigned long long* bad, char* hot) {
     constexpr int E = Fn::Out::entries;
     const long long t = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
     if (t >= count) return;
     typename Fn::Out out;
     if (!fn(begin + t, out)) atomicMin(bad, static_cast<unsigned long long>(begin + t));
+    hot[t] = out.hot ? 1 : 0;
     const long long slots = E * count;
     for (int e = 0; e < E; ++e) {
         const long long s = E * t + e;
@@ -78,8 +81,16 @@ __global__ void keyed_kernel(Fn fn, long long begin, long long count, int nv, in
     }
 }
 
+struct IsFlagged {
+    const char* flags;
+    long long begin;
+    __host__ __device__ bool operator()(long long i) const { return flags[i - begin] != 0; }
+};
+
+// As cpu::keyed_reduce; `hot` collects the indices flagged for refinement, in order.
 template <class Fn>
-long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, Progress* progress) {
+long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, Progress* progress,
+                       std::vector<long long>* hot = nullptr) {
     constexpr long long E = Fn::Out::entries;
     const int nv = fn.n_values();
     const int nk = fn.n_keys();
@@ -90,14 +101,26 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
     thrust::device_vector<double> vals(E * chunk * static_cast<long long>(nv)), tmp(E * chunk), usums(E * chunk);
     thrust::device_vector<long long> perm(E * chunk);
     thrust::device_vector<unsigned long long> bad(1, ULLONG_MAX);
+    thrust::device_vector<char> flags(chunk);
+    thrust::device_vector<long long> flagged(hot ? chunk : 0);
     std::vector<int> hkeys;
     std::vector<double> hsums;
     for (long long begin = 0; begin < n; begin += chunk) {
         const long long count = std::min(chunk, n - begin), slots = E * count;
         keyed_kernel<<<grid_for(count), kThreads>>>(fn, begin, count, nv, thrust::raw_pointer_cast(keys.data()),
                                                     thrust::raw_pointer_cast(vals.data()),
-                                                    thrust::raw_pointer_cast(bad.data()));
+                                                    thrust::raw_pointer_cast(bad.data()),
+                                                    thrust::raw_pointer_cast(flags.data()));
         check(cudaGetLastError(), "keyed_kernel");
+        if (hot) {
+            auto end = thrust::copy_if(thrust::counting_iterator<long long>(begin),
+                                       thrust::counting_iterator<long long>(begin + count), flagged.begin(),
+                                       IsFlagged{thrust::raw_pointer_cast(flags.data()), begin});
+            const long long m = end - flagged.begin();
+            const std::size_t at = hot->size();
+            hot->resize(at + m);
+            thrust::copy(flagged.begin(), flagged.begin() + m, hot->begin() + at);
+        }
         thrust::sequence(perm.begin(), perm.begin() + slots);
         thrust::stable_sort_by_key(keys.begin(), keys.begin() + slots, perm.begin());
         for (int v = 0; v < nv; ++v) {
@@ -115,6 +138,22 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
     }
     const unsigned long long first_bad = bad[0];
     return first_bad == ULLONG_MAX ? -1 : static_cast<long long>(first_bad);
+}
+
+template <class Fn>
+long long refined_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, Progress* progress, const Refine& refine,
+                         long long& refined) {
+    std::vector<long long> hot;
+    long long bad = keyed_reduce(fn, n, total, progress, refine.threshold > 0.0 ? &hot : nullptr);
+    refined = static_cast<long long>(hot.size());
+    if (hot.empty()) return bad;
+    thrust::device_vector<long long> dhot(hot.begin(), hot.end());
+    const RefineFn<Fn> rf{fn, thrust::raw_pointer_cast(dhot.data()), refine.m};
+    std::vector<Neumaier> extra;
+    const long long bad2 = keyed_reduce(rf, refined * (rf.sub_points() + 1), extra, nullptr);
+    for (std::size_t i = 0; i < total.size(); ++i) total[i].add(extra[i]);
+    if (bad < 0 && bad2 >= 0) bad = hot[bad2 / (rf.sub_points() + 1)];
+    return bad;
 }
 
 template <class Model>
@@ -188,7 +227,8 @@ void geometry_at_points(const ModelParams& mp, const double* k, long long count,
 }
 
 long long scan_reduce(const ModelParams& mp, const Mesh& mesh, ScanKind kind, const Binning& bins,
-                      const ScanFields& fields, const std::vector<double>& levels, std::vector<Neumaier>& total, Progress* progress) {
+                      const ScanFields& fields, const std::vector<double>& levels, std::vector<Neumaier>& total, Progress* progress,
+                      const Refine& refine, long long& refined) {
     thrust::device_vector<double> dlevels(levels.begin(), levels.end());
     Binning dbins = bins;
     dbins.levels = thrust::raw_pointer_cast(dlevels.data());
@@ -196,13 +236,15 @@ long long scan_reduce(const ModelParams& mp, const Mesh& mesh, ScanKind kind, co
     if (mp.id >= kTwoBandModels) {
         visit_nband_model(mp, [&](auto model) {
             using Model = decltype(model);
-            bad = keyed_reduce(NBandScanFn<Model>{model, mesh, kind, dbins}, mesh.count(), total, progress);
+            bad = refined_reduce(NBandScanFn<Model>{model, mesh, kind, dbins, refine.threshold}, mesh.count(), total,
+                                 progress, refine, refined);
         });
         return bad;
     }
     visit_model(mp, [&](auto model) {
         using Model = decltype(model);
-        bad = keyed_reduce(ScanFn<Model>{model, mesh, kind, dbins, fields}, mesh.count(), total, progress);
+        bad = refined_reduce(ScanFn<Model>{model, mesh, kind, dbins, fields, refine.threshold}, mesh.count(), total,
+                             progress, refine, refined);
     });
     return bad;
 }

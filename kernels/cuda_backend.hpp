@@ -32,7 +32,8 @@ void geometry_at_points(const ModelParams& model, const double* k, long long cou
 // Deterministic keyed reductions (same contract as cpu::keyed_reduce): return the first
 // mesh index whose values were not finite, or −1.
 long long scan_reduce(const ModelParams& model, const Mesh& mesh, ScanKind kind, const Binning& bins,
-                      const ScanFields& fields, const std::vector<double>& levels, std::vector<Neumaier>& total, Progress* progress);
+                      const ScanFields& fields, const std::vector<double>& levels, std::vector<Neumaier>& total, Progress* progress,
+                      const Refine& refine, long long& refined);
 long long chern_reduce(const ModelParams& model, const Mesh& mesh, std::vector<Neumaier>& total, Progress* progress);
 
 // Periodic-orbit steady states of the QME on lattice lines starting at k0[3 l .. 3 l + 2]

@@ -15,7 +15,7 @@ std::string device_name() { return "none"; }
 void geometry_on_mesh(const ModelParams&, const Mesh&, long long, long long, BandGeometry*) { not_compiled(); }
 void geometry_at_points(const ModelParams&, const double*, long long, BandGeometry*) { not_compiled(); }
 long long scan_reduce(const ModelParams&, const Mesh&, ScanKind, const Binning&, const ScanFields&, const std::vector<double>&,
-                      std::vector<Neumaier>&, Progress*) {
+                      std::vector<Neumaier>&, Progress*, const Refine&, long long&) {
     not_compiled();
 }
 long long chern_reduce(const ModelParams&, const Mesh&, std::vector<Neumaier>&, Progress*) { not_compiled(); }

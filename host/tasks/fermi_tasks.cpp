@@ -20,8 +20,26 @@ struct ScanRun {
     Mesh mesh;
     double weight;  // d^dk/(2π)^d per point
     double T;
+    Refine refine;
     ScanResult scan;
 };
+
+// [task] refine = {threshold = Ω_max (length²), m = sub-divisions per axis}: adaptive refinement
+// of the mesh points where some band's |Ω| component exceeds the threshold.
+Refine read_refine(const TaskContext& ctx) {
+    Refine r;
+    if (!ctx.task.has("refine")) return r;
+    const toml::table* t = ctx.task.node("refine")->as_table();
+    if (!t) ctx.task.fail("refine", "must be a table {threshold = .. (|Omega| in length^2), m = .. (sub-divisions per axis)}");
+    Section sec(ctx.file, t, "task.refine");
+    sec.only({"threshold", "m"});
+    r.threshold = sec.number("threshold");
+    if (!(r.threshold > 0.0)) sec.fail("threshold", fmt::format("must be > 0, got {}", r.threshold));
+    const long long m = sec.integer("m", 5);
+    if (m < 2 || m > 64) sec.fail("m", fmt::format("must be an integer in 2..64, got {}", m));
+    r.m = static_cast<int>(m);
+    return r;
+}
 
 ScanRun run_scan(TaskContext& ctx, ScanKind kind, bool needs_surface) {
     ScanRun r;
@@ -34,8 +52,9 @@ ScanRun run_scan(TaskContext& ctx, ScanKind kind, bool needs_surface) {
                                        "mesh cannot resolve; set T > 0 (a small broadening, e.g. a few mesh spacings "
                                        "times the band velocity)",
                                        ctx.cfg.task));
+    r.refine = read_refine(ctx);
     Progress progress(ctx.cfg.task, r.mesh.count());
-    r.scan = fermi_scan(ctx.backend, ctx.cfg.params, r.mesh, kind, mu, r.T, &progress);
+    r.scan = fermi_scan(ctx.backend, ctx.cfg.params, r.mesh, kind, mu, r.T, &progress, {}, r.refine);
     progress.finish();
     return r;
 }
@@ -43,6 +62,10 @@ ScanRun run_scan(TaskContext& ctx, ScanKind kind, bool needs_surface) {
 void describe_grid(TaskResult& out, const ScanRun& r) {
     out.results["T"] = r.T;
     if (r.T > 0.0) out.results["energy_grid"] = {{"bins", r.scan.fine_bins}, {"width", r.scan.bin_width}};
+    if (r.refine.threshold > 0.0) {
+        out.results["refinement"] = {{"threshold", r.refine.threshold}, {"m", r.refine.m},
+                                     {"refined_points", r.scan.refined_points}};
+    }
     out.kpoints = r.mesh.count();
 }
 
@@ -52,7 +75,7 @@ void describe_grid(TaskResult& out, const ScanRun& r) {
 // σ[e²/h] = −2π Σ_k w f Ω^c.
 TaskResult task_ahc(TaskContext& ctx) {
     require_dim(ctx, 2, 3);
-    ctx.task.only({"kind", "mu", "T"});
+    ctx.task.only({"kind", "mu", "T", "refine"});
     const ScanRun r = run_scan(ctx, ScanKind::ahc, false);
     TaskResult out;
     describe_grid(out, r);
@@ -102,7 +125,7 @@ TaskResult task_ahc(TaskContext& ctx) {
 // at T = 0 only α is computed.
 TaskResult task_cme(TaskContext& ctx) {
     require_dim(ctx, 3, 3);
-    ctx.task.only({"kind", "mu", "T"});
+    ctx.task.only({"kind", "mu", "T", "refine"});
     const ScanRun r = run_scan(ctx, ScanKind::cme, false);
     const double T = r.T;
     TaskResult out;
@@ -158,7 +181,7 @@ TaskResult task_cme(TaskContext& ctx) {
 // (the coefficient of the SU(N) paper's Eq. 33); = (2π)² Σ_k w (−∂f/∂ε) v·Ω.
 TaskResult task_anomaly(TaskContext& ctx) {
     require_dim(ctx, 3, 3);
-    ctx.task.only({"kind", "mu", "T"});
+    ctx.task.only({"kind", "mu", "T", "refine"});
     const ScanRun r = run_scan(ctx, ScanKind::anomaly, true);
     TaskResult out;
     describe_grid(out, r);
@@ -190,7 +213,7 @@ TaskResult task_anomaly(TaskContext& ctx) {
 // Fermi-surface form, by parts). 2D: (D_xz, D_yz); 3D: the 3×3 tensor.
 TaskResult task_dipole(TaskContext& ctx) {
     require_dim(ctx, 2, 3);
-    ctx.task.only({"kind", "mu", "T"});
+    ctx.task.only({"kind", "mu", "T", "refine"});
     const ScanRun r = run_scan(ctx, ScanKind::dipole, true);
     TaskResult out;
     describe_grid(out, r);

@@ -114,6 +114,13 @@ BZINT_HD void scan_values(ScanKind kind, int dim, const ScanPoint& p, int n, con
     }
 }
 
+// Adaptive refinement of a Fermi scan: mesh points where some band has a curvature component
+// above `threshold` (length²) are replaced by an m^d sub-grid of their cell (per_k.hpp RefineFn).
+struct Refine {
+    double threshold = 0.0;  // ≤ 0: off
+    int m = 0;
+};
+
 // The energy bins (plain data, shared by both backends).
 struct Binning {
     const double* levels;  // zero-T mode: the sorted scan levels (device or host pointer)

@@ -18,21 +18,23 @@ template <int E, int V = kMaxKeyedValues>
 struct KeyedOutT {
     static constexpr int entries = E;
     int n;
+    bool hot = false;  // the point asks for adaptive refinement (Fermi scans with refine_above > 0)
     int key[E];
     double val[E][V];
 };
 
 // Band `band` of `bands` at energy e with channel values q[0..nch) into entry `band` of out:
-// the key is its bin, the values the moments q·x^m (x = e − bin centre, finite-T mode).
+// the key is its bin, the values the moments weight·q·x^m (x = e − bin centre, finite-T mode).
 template <class Out>
-BZINT_HD bool keyed_band(const Binning& bins, double e, const double* q, int nch, int band, int bands, Out& out) {
+BZINT_HD bool keyed_band(const Binning& bins, double e, const double* q, int nch, int band, int bands, double weight,
+                         Out& out) {
     const int nmom = bins.n_moments();
     double x;
     out.key[band] = bands * bins.bin_of(e, x) + band;
     bool finite = is_finite(e);
     for (int c = 0; c < nch; ++c) {
         finite = finite && is_finite(q[c]);
-        double v = q[c];
+        double v = weight * q[c];
         for (int mom = 0; mom < nmom; ++mom) {
             out.val[band][c * nmom + mom] = v;
             v *= x;
@@ -64,6 +66,7 @@ struct ScanFn {
     Binning bins;
     ScanFields fields;
 
+    double refine_above;  // > 0: flag points with max_n |Ω_n| above it for refinement
     using Out = KeyedOutT<2>;
     BZINT_HD int n_values() const {
         const ScanChannels ch = scan_channels(kind, mesh.dim);
@@ -71,10 +74,8 @@ struct ScanFn {
     }
     BZINT_HD int n_keys() const { return 2 * bins.n_bins(); }
 
-    // H and the geometry at mesh point idx, and where the distribution is evaluated.
-    BZINT_HD void point(long long idx, ScanPoint& p) const {
-        double k[3];
-        mesh.k_of(idx, k);
+    // H and the geometry at k, and where the distribution is evaluated.
+    BZINT_HD void point(const double k[3], ScanPoint& p) const {
         model(k, p.h);
         two_band_geometry(p.h, p.g);
         const bool shifted = kind == ScanKind::spin_density &&
@@ -90,20 +91,27 @@ struct ScanFn {
         }
     }
 
-    // Returns false when a value is not finite (a degeneracy on the mesh).
-    BZINT_HD bool operator()(long long idx, Out& out) const {
+    // The contributions of the point k with weight w (1 for a mesh point). Returns false when
+    // a value is not finite (a degeneracy on the mesh).
+    BZINT_HD bool at(const double k[3], double w, Out& out) const {
         ScanPoint p;
-        point(idx, p);
+        point(k, p);
         const ScanChannels ch = scan_channels(kind, mesh.dim);
         bool finite = true;
         out.n = 2;
         for (int band = 0; band < 2; ++band) {
             double q[kMaxSea + kMaxSurface];
             scan_values(kind, mesh.dim, p, band, fields, q, q + ch.n_sea);
-            finite = keyed_band(bins, scan_energy(kind, p, band, fields), q, ch.n_sea + ch.n_surface, band, 2, out) &&
+            finite = keyed_band(bins, scan_energy(kind, p, band, fields), q, ch.n_sea + ch.n_surface, band, 2, w, out) &&
                      finite;
         }
+        out.hot = refine_above > 0.0 && fmax(max_abs_curvature(p.g[0]), max_abs_curvature(p.g[1])) > refine_above;
         return finite;
+    }
+    BZINT_HD bool operator()(long long idx, Out& out) const {
+        double k[3];
+        mesh.k_of(idx, k);
+        return at(k, 1.0, out);
     }
 };
 
@@ -133,6 +141,7 @@ struct NBandScanFn {
     Mesh mesh;
     ScanKind kind;
     Binning bins;
+    double refine_above;  // > 0: flag points with max_n |Ω_n| above it for refinement
 
     BZINT_HD int n_values() const {
         const ScanChannels ch = scan_channels(kind, mesh.dim);
@@ -140,17 +149,68 @@ struct NBandScanFn {
     }
     BZINT_HD int n_keys() const { return N * bins.n_bins(); }
 
-    BZINT_HD bool operator()(long long idx, Out& out) const {
+    BZINT_HD bool at(const double k[3], double w, Out& out) const {
+        NBandPoint<N> h;
+        model(k, h);
         BandGeometry g[N];
-        bool finite = NBandGeometryFn<Model>{model, mesh}(idx, g);
+        bool finite = nband_geometry<N>(h, g);
         const ScanChannels ch = scan_channels(kind, mesh.dim);
         out.n = N;
+        double hottest = 0.0;
         for (int band = 0; band < N; ++band) {
             double q[kMaxSea + kMaxSurface];
             band_scan_values(kind, mesh.dim, g[band], q, q + ch.n_sea);
-            finite = keyed_band(bins, g[band].energy, q, ch.n_sea + ch.n_surface, band, N, out) && finite;
+            finite = keyed_band(bins, g[band].energy, q, ch.n_sea + ch.n_surface, band, N, w, out) && finite;
+            hottest = fmax(hottest, max_abs_curvature(g[band]));
         }
+        out.hot = refine_above > 0.0 && hottest > refine_above;
         return finite;
+    }
+    BZINT_HD bool operator()(long long idx, Out& out) const {
+        double k[3];
+        mesh.k_of(idx, k);
+        return at(k, 1.0, out);
+    }
+};
+
+// Adaptive refinement (as postw90's berry_curv_adpt_kmesh): each flagged mesh point is
+// replaced by an m^d sub-grid of its cell: entry s < m^d of point j is sub-point s with
+// weight 1/m^d, entry m^d takes the mesh point itself back out with weight −1.
+template <class Base>
+struct RefineFn {
+    using Out = typename Base::Out;
+    Base base;
+    const long long* hot;  // flagged mesh indices (device pointer on CUDA)
+    int m;
+
+    BZINT_HD int sub_points() const {
+        int s = 1;
+        for (int a = 0; a < base.mesh.dim; ++a) s *= m;
+        return s;
+    }
+    BZINT_HD int n_values() const { return base.n_values(); }
+    BZINT_HD int n_keys() const { return base.n_keys(); }
+    BZINT_HD bool operator()(long long i, Out& out) const {
+        const int S = sub_points();
+        const long long j = i / (S + 1);
+        const int s = static_cast<int>(i - j * (S + 1));
+        long long n[3];
+        base.mesh.indices(hot[j], n);
+        double frac[3];
+        int sub = s;
+        for (int a = 0; a < 3; ++a) {
+            double offset = 0.0;
+            if (s < S && a < base.mesh.dim) {
+                offset = ((sub % m) + 0.5) / m - 0.5;
+                sub /= m;
+            }
+            frac[a] = (static_cast<double>(n[a]) + base.mesh.shift + offset) * base.mesh.inv_n[a];
+        }
+        double k[3];
+        base.mesh.k_at(frac, k);
+        const bool ok = base.at(k, s < S ? 1.0 / S : -1.0, out);
+        out.hot = false;
+        return ok;
     }
 };
 

@@ -35,6 +35,11 @@ struct BandGeometry {
     double m[3];
 };
 
+// The largest Cartesian component of |Ω_n| (the adaptive-refinement criterion).
+BZINT_HD double max_abs_curvature(const BandGeometry& g) {
+    return fmax(fabs(g.omega[0]), fmax(fabs(g.omega[1]), fabs(g.omega[2])));
+}
+
 // Band n = 0 (lower, ε = d0 − |d|) and n = 1 (upper, ε = d0 + |d|).
 // Ω_± = ∓ d·(∂_a d × ∂_b d) / (2|d|³) for (a, b, c) cyclic (the solid-angle form of
 // the momentum sector of Eq. 13 of the SU(N) paper, N = 2; Eq. 38 for the Dirac model).
