@@ -150,7 +150,9 @@ long long refined_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total
     thrust::device_vector<long long> dhot(hot.begin(), hot.end());
     const RefineFn<Fn> rf{fn, thrust::raw_pointer_cast(dhot.data()), refine.m};
     std::vector<Neumaier> extra;
-    const long long bad2 = keyed_reduce(rf, refined * (rf.sub_points() + 1), extra, nullptr);
+    Progress sub("refinement", refined * (rf.sub_points() + 1));
+    const long long bad2 = keyed_reduce(rf, refined * (rf.sub_points() + 1), extra, progress ? &sub : nullptr);
+    if (progress) sub.finish();
     for (std::size_t i = 0; i < total.size(); ++i) total[i].add(extra[i]);
     if (bad < 0 && bad2 >= 0) bad = hot[bad2 / (rf.sub_points() + 1)];
     return bad;
