@@ -15,6 +15,7 @@
 #include "bzint/per_k.hpp"
 #include "neumaier.hpp"
 #include "progress.hpp"
+#include "refined_reduce.hpp"
 
 namespace bzint::cpu {
 
@@ -96,24 +97,20 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
     return bad == LLONG_MAX ? -1 : bad;
 }
 
-// keyed_reduce of a Fermi-scan functor with adaptive refinement: the flagged points' sub-grids
-// (RefineFn) are reduced into the same histogram. Returns the first non-finite index or −1;
-// `refined` counts the refined mesh points.
+// keyed_reduce with adaptive refinement (refined_reduce.hpp).
 template <class Fn>
 long long refined_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, Progress* progress, const Refine& refine,
                          long long& refined) {
-    std::vector<long long> hot;
-    long long bad = keyed_reduce(fn, n, total, progress, refine.threshold > 0.0 ? &hot : nullptr);
-    refined = static_cast<long long>(hot.size());
-    if (hot.empty()) return bad;
-    const RefineFn<Fn> rf{fn, hot.data(), refine.m};
-    std::vector<Neumaier> extra;
-    Progress sub("refinement", refined * (rf.sub_points() + 1));
-    const long long bad2 = keyed_reduce(rf, refined * (rf.sub_points() + 1), extra, progress ? &sub : nullptr);
-    if (progress) sub.finish();
-    for (std::size_t i = 0; i < total.size(); ++i) total[i].add(extra[i]);
-    if (bad < 0 && bad2 >= 0) bad = hot[bad2 / (rf.sub_points() + 1)];
-    return bad;
+    struct Staged {
+        const long long* p;
+        const long long* get() const { return p; }
+    };
+    return bzint::refined_reduce(
+        fn, n, total, progress, refine, refined,
+        [](const auto& f, long long count, std::vector<Neumaier>& t, Progress* pr, std::vector<long long>* hot) {
+            return keyed_reduce(f, count, t, pr, hot);
+        },
+        [](const std::vector<long long>& hot) { return Staged{hot.data()}; });
 }
 
 }  // namespace bzint::cpu

@@ -19,6 +19,7 @@
 
 #include "../host/neumaier.hpp"
 #include "../host/progress.hpp"
+#include "../host/refined_reduce.hpp"
 #include "bzint/per_k.hpp"
 #include "bzint/qme/exact_reservoir.hpp"
 #include "bzint/qme/nband_dc.hpp"
@@ -140,22 +141,22 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
     return first_bad == ULLONG_MAX ? -1 : static_cast<long long>(first_bad);
 }
 
+// keyed_reduce with adaptive refinement (host/refined_reduce.hpp); the flagged indices are
+// copied to the device for the sub-grid pass.
+struct DeviceIndices {
+    thrust::device_vector<long long> v;
+    const long long* get() const { return thrust::raw_pointer_cast(v.data()); }
+};
+
 template <class Fn>
 long long refined_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, Progress* progress, const Refine& refine,
                          long long& refined) {
-    std::vector<long long> hot;
-    long long bad = keyed_reduce(fn, n, total, progress, refine.threshold > 0.0 ? &hot : nullptr);
-    refined = static_cast<long long>(hot.size());
-    if (hot.empty()) return bad;
-    thrust::device_vector<long long> dhot(hot.begin(), hot.end());
-    const RefineFn<Fn> rf{fn, thrust::raw_pointer_cast(dhot.data()), refine.m};
-    std::vector<Neumaier> extra;
-    Progress sub("refinement", refined * (rf.sub_points() + 1));
-    const long long bad2 = keyed_reduce(rf, refined * (rf.sub_points() + 1), extra, progress ? &sub : nullptr);
-    if (progress) sub.finish();
-    for (std::size_t i = 0; i < total.size(); ++i) total[i].add(extra[i]);
-    if (bad < 0 && bad2 >= 0) bad = hot[bad2 / (rf.sub_points() + 1)];
-    return bad;
+    return bzint::refined_reduce(
+        fn, n, total, progress, refine, refined,
+        [](const auto& f, long long count, std::vector<Neumaier>& t, Progress* pr, std::vector<long long>* hot) {
+            return keyed_reduce(f, count, t, pr, hot);
+        },
+        [](const std::vector<long long>& hot) { return DeviceIndices{thrust::device_vector<long long>(hot.begin(), hot.end())}; });
 }
 
 template <class Model>
