@@ -266,21 +266,43 @@ ScanResult fermi_scan_reference(const ModelParams& mp, const Mesh& mesh, ScanKin
     return r;
 }
 
-std::vector<std::array<double, 4>> chern_planes(Backend b, const ModelParams& mp, const Mesh& mesh, Progress* progress) {
+std::vector<ChernPlane> chern_planes(Backend b, const ModelParams& mp, const Mesh& mesh, Progress* progress) {
+    const int bands = model_bands(mp);
+    int scanned = bands;
     std::vector<Neumaier> hist;
     long long bad = -1;
-    if (b == Backend::cuda) {
+    if (b == Backend::cuda && !is_wannier(mp)) {
         bad = cuda::chern_reduce(mp, mesh, hist, progress);
-    } else {
+    } else if (bands == 2 && !is_wannier(mp)) {
         visit_model(mp, [&](auto model) {
             using Model = decltype(model);
             bad = cpu::keyed_reduce(ChernFn<Model>{model, mesh}, mesh.count(), hist, progress);
         });
+    } else {
+        visit_any_nband(mp, [&](auto model) {
+            using Model = decltype(model);
+            scanned = Model::bands;
+            bad = cpu::keyed_reduce(NBandChernFn<Model>{model, mesh}, mesh.count(), hist, progress);
+        });
     }
     if (bad >= 0) non_finite_at(mesh, bad, "Berry curvature or link phase");
-    std::vector<std::array<double, 4>> out(mesh.n[2]);
-    for (long long p = 0; p < mesh.n[2]; ++p)
-        for (int v = 0; v < 4; ++v) out[p][v] = hist[p * 4 + v].value();
+    std::vector<ChernPlane> out(mesh.n[2]);
+    const std::size_t nv = hist.size() / static_cast<std::size_t>(mesh.n[2]);
+    for (long long p = 0; p < mesh.n[2]; ++p) {
+        auto at = [&](std::size_t v) { return hist[p * nv + v].value(); };
+        ChernPlane& c = out[p];
+        if (nv == 4) {  // two-band ChernFn: integral (0, 1), links (2, 3)
+            c.integral = {at(0), at(1)};
+            c.link = {at(2), at(3)};
+            c.manifold = {at(2), at(2) + at(3)};
+        } else {
+            for (int n = 0; n < bands; ++n) {
+                c.integral.push_back(at(n));
+                c.link.push_back(at(scanned + n));
+                c.manifold.push_back(at(2 * scanned + n));
+            }
+        }
+    }
     return out;
 }
 

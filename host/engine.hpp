@@ -51,9 +51,13 @@ ScanResult fermi_scan(Backend b, const ModelParams& model, const Mesh& mesh, Sca
 ScanResult fermi_scan_reference(const ModelParams& model, const Mesh& mesh, ScanKind kind,
                                 const std::vector<double>& mu, double T, const ScanFields& fields = {});
 
-// Chern numbers of the planes (third mesh index) by both estimates of ChernFn:
-// result[plane][0..1] integral (lower, upper), [2..3] link method.
-std::vector<std::array<double, 4>> chern_planes(Backend b, const ModelParams& model, const Mesh& mesh, Progress* progress);
+// Chern numbers of the planes (third mesh index) by both estimates (ChernFn, NBandChernFn).
+struct ChernPlane {
+    std::vector<double> integral;  // per band: (1/2π) ∫ Ω_n
+    std::vector<double> link;      // per band: Fukui–Hatsugai–Suzuki link phases (isolated bands)
+    std::vector<double> manifold;  // [n]: the link method for bands 0..n together
+};
+std::vector<ChernPlane> chern_planes(Backend b, const ModelParams& model, const Mesh& mesh, Progress* progress);
 
 // Throws NonFiniteError naming mesh point idx and its k.
 [[noreturn]] void non_finite_at(const Mesh& mesh, long long idx, const char* what);

@@ -254,6 +254,13 @@ long long scan_reduce(const ModelParams& mp, const Mesh& mesh, ScanKind kind, co
 
 long long chern_reduce(const ModelParams& mp, const Mesh& mesh, std::vector<Neumaier>& total, Progress* progress) {
     long long bad = -1;
+    if (mp.id >= kTwoBandModels) {
+        visit_nband_model(mp, [&](auto model) {
+            using Model = decltype(model);
+            bad = keyed_reduce(NBandChernFn<Model>{model, mesh}, mesh.count(), total, progress);
+        });
+        return bad;
+    }
     visit_model(mp, [&](auto model) {
         using Model = decltype(model);
         bad = keyed_reduce(ChernFn<Model>{model, mesh}, mesh.count(), total, progress);

@@ -71,7 +71,10 @@ TEST(Backends, FermiScanAndChernAgree) {
         const auto ca = chern_planes(Backend::cpu, mp, mesh, nullptr);
         const auto cb = chern_planes(Backend::cuda, mp, mesh, nullptr);
         for (std::size_t p = 0; p < ca.size(); ++p)
-            for (int v = 0; v < 4; ++v) EXPECT_NEAR(ca[p][v], cb[p][v], 1e-12);
+            for (std::size_t n = 0; n < ca[p].integral.size(); ++n) {
+                EXPECT_NEAR(ca[p].integral[n], cb[p].integral[n], 1e-12);
+                EXPECT_NEAR(ca[p].link[n], cb[p].link[n], 1e-12);
+            }
     }
 }
 

@@ -102,3 +102,27 @@ TEST(Refinement, HotSpotsRescueACoarseMesh) {
     EXPECT_GT(n, 0);
     EXPECT_LT(n, 100);  // only the hot spots (of 900)
 }
+
+TEST(NBandChern, SeparatedCopiesAndTheLowerManifold) {
+    // qwz_pair with u1 = −1 (C_lower = +1) and u2 = −6 (trivial, |d| ≥ 4): with g = 0 the bands,
+    // in energy order, are copy 2 lower (C = 0), copy 1 lower (+1), copy 1 upper (−1), copy 2
+    // upper (0); the manifold of bands 0..n has C = 0, 1, 0, 0. A coupling g = 0.3 keeps the gaps
+    // and so the manifold values (docs/conventions.md: QWZ C_lower = +1 for −2 < u < 0).
+    for (const char* g : {"0.0", "0.3"}) {
+        const auto r = results(fmt::format("[model]\nname='qwz_pair'\nu1=-1.0\nu2=-6.0\ng={}\n[mesh]\nn=[60,60]\n[task]\nkind='chern'\n", g));
+        const double want_band[4] = {0, 1, -1, 0}, want_manifold[4] = {0, 1, 0, 0};
+        for (int n = 0; n < 4; ++n) {
+            EXPECT_NEAR(r["chern_fhs"][n].get<double>(), want_band[n], 1e-9) << g << " band " << n;
+            EXPECT_NEAR(r["chern_manifold"][n].get<double>(), want_manifold[n], 1e-9) << g << " manifold " << n;
+            EXPECT_NEAR(r["chern"][n].get<double>(), want_band[n], 2e-2) << g << " integral " << n;
+        }
+    }
+}
+
+TEST(NBandChern, DegenerateCopiesNeedTheManifold) {
+    // Two identical QWZ copies: every band is doubly degenerate, so single-band links are
+    // meaningless, but the lower manifold (bands 0, 1) has C = 2 exactly.
+    const auto r = results("[model]\nname='qwz_pair'\nu1=-1.0\nu2=-1.0\ng=0.0\n[mesh]\nn=[48,48]\n[task]\nkind='chern'\n");
+    EXPECT_NEAR(r["chern_manifold"][1].get<double>(), 2.0, 1e-9);
+    EXPECT_NEAR(r["chern_manifold"][3].get<double>(), 0.0, 1e-9);
+}

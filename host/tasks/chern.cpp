@@ -20,29 +20,47 @@ TaskResult task_chern(TaskContext& ctx) {
     progress.finish();
     TaskResult out;
     out.kpoints = mesh.count();
-    out.units = {{"chern", "dimensionless"}, {"chern_fhs", "dimensionless"}};
+    out.units = {{"chern", "dimensionless"}, {"chern_fhs", "dimensionless"}, {"chern_manifold", "dimensionless"}};
+    const std::size_t B = planes[0].integral.size();
+    auto band_columns = [&](const std::string& base) {
+        std::vector<std::string> c;
+        for (std::size_t n = 0; n < B; ++n) c.push_back(fmt::format("{}_band{}", base, n));
+        return c;
+    };
     if (mesh.dim == 2) {
-        out.results["chern"] = {planes[0][0], planes[0][1]};
-        out.results["chern_fhs"] = {planes[0][2], planes[0][3]};
-        out.tables.push_back({"chern", "Chern numbers per band (ascending energy): integral and link method",
-                              {"band", "chern", "chern_fhs"},
-                              {{0, planes[0][0], planes[0][2]}, {1, planes[0][1], planes[0][3]}}});
+        out.results["chern"] = planes[0].integral;
+        out.results["chern_fhs"] = planes[0].link;
+        out.results["chern_manifold"] = planes[0].manifold;
+        CsvTable csv{"chern",
+                     "Chern numbers per band (ascending energy): integral, link method, and the link method for bands "
+                     "0..n together (chern_manifold)",
+                     {"band", "chern", "chern_fhs", "chern_manifold"},
+                     {}};
+        for (std::size_t n = 0; n < B; ++n)
+            csv.rows.push_back({static_cast<double>(n), planes[0].integral[n], planes[0].link[n], planes[0].manifold[n]});
+        out.tables.push_back(csv);
         return out;
     }
-    nlohmann::json k3 = nlohmann::json::array(), c = nlohmann::json::array(), f = nlohmann::json::array();
-    CsvTable csv{"chern", "Chern numbers of the planes k3 = const (k3 in reduced units of G3)",
-                 {"k3_reduced", "kz", "chern_band0", "chern_band1", "chern_fhs_band0", "chern_fhs_band1"}, {}};
+    nlohmann::json k3 = nlohmann::json::array(), c = nlohmann::json::array(), f = nlohmann::json::array(),
+                   m = nlohmann::json::array();
+    CsvTable csv{"chern", "Chern numbers of the planes k3 = const (k3 in reduced units of G3)", {"k3_reduced", "kz"}, {}};
+    for (const char* base : {"chern", "chern_fhs", "chern_manifold"})
+        for (const auto& col : band_columns(base)) csv.columns.push_back(col);
     for (long long p = 0; p < mesh.n[2]; ++p) {
         const double red = static_cast<double>(p) / static_cast<double>(mesh.n[2]);
         const double kz = red * mesh.basis[2][2];
         k3.push_back(red);
-        c.push_back({planes[p][0], planes[p][1]});
-        f.push_back({planes[p][2], planes[p][3]});
-        csv.rows.push_back({red, kz, planes[p][0], planes[p][1], planes[p][2], planes[p][3]});
+        c.push_back(planes[p].integral);
+        f.push_back(planes[p].link);
+        m.push_back(planes[p].manifold);
+        std::vector<double> row{red, kz};
+        for (const auto* v : {&planes[p].integral, &planes[p].link, &planes[p].manifold}) row.insert(row.end(), v->begin(), v->end());
+        csv.rows.push_back(row);
     }
     out.results["k3_reduced"] = k3;
     out.results["chern"] = c;
     out.results["chern_fhs"] = f;
+    out.results["chern_manifold"] = m;
     out.units["k3_reduced"] = "reduced coordinate along G3";
     out.tables.push_back(csv);
     return out;

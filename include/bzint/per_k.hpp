@@ -270,4 +270,101 @@ struct ChernFn {
     }
 };
 
+// The determinant of the leading n×n block of A (Gaussian elimination with partial pivoting).
+template <int N>
+BZINT_HD cplx leading_determinant(const cplx (&A)[N][N], int n) {
+    cplx M[N][N];
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j) M[i][j] = A[i][j];
+    cplx det{1.0, 0.0};
+    for (int c = 0; c < n; ++c) {
+        int p = c;
+        for (int r = c + 1; r < n; ++r)
+            if (norm2(M[r][c]) > norm2(M[p][c])) p = r;
+        if (norm2(M[p][c]) == 0.0) return {0.0, 0.0};
+        if (p != c) {
+            for (int j = 0; j < n; ++j) {
+                const cplx t = M[c][j];
+                M[c][j] = M[p][j];
+                M[p][j] = t;
+            }
+            det = -det;
+        }
+        det = det * M[c][c];
+        for (int r = c + 1; r < n; ++r) {
+            const cplx f = cdiv(M[r][c], M[c][c]);
+            for (int j = c; j < n; ++j) M[r][j] -= f * M[c][j];
+        }
+    }
+    return det;
+}
+
+// Chern numbers of the planes of an N-band model (as ChernFn, per plaquette), 3N values:
+//  [0, N)    the integral (1/2π) Ω_n·(G0 × G1)/(N0 N1) of each band at the plaquette's corner,
+//  [N, 2N)   the link phase of each band alone (meaningful for an isolated band),
+//  [2N, 3N)  the link phase of the manifold of bands 0..n: −arg Π det⟨u_i(c)|u_j(c′)⟩/2π over
+//            the plaquette's edges (Fukui–Hatsugai–Suzuki for several bands; degeneracies
+//            inside the manifold do not matter, only a gap above band n).
+template <class Model>
+struct NBandChernFn {
+    static constexpr int N = Model::bands;
+    using Out = KeyedOutT<1, 3 * N>;
+    Model model;
+    Mesh mesh;
+    BZINT_HD int n_values() const { return 3 * N; }
+    BZINT_HD int n_keys() const { return static_cast<int>(mesh.n[2]); }
+
+    BZINT_HD bool operator()(long long idx, Out& out) const {
+        long long i[3];
+        mesh.indices(idx, i);
+        const int corner[4][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
+        cplx U[4][N][N];
+        BandGeometry g[N];
+        bool ok = true;
+        for (int c = 0; c < 4; ++c) {
+            double frac[3], k[3];
+            frac[0] = (static_cast<double>(i[0] + corner[c][0]) + mesh.shift) / static_cast<double>(mesh.n[0]);
+            frac[1] = (static_cast<double>(i[1] + corner[c][1]) + mesh.shift) / static_cast<double>(mesh.n[1]);
+            frac[2] = (static_cast<double>(i[2]) + mesh.shift) / static_cast<double>(mesh.n[2]);
+            mesh.k_at(frac, k);
+            NBandPoint<N> h;
+            model(k, h);
+            if (c == 0) ok = nband_geometry<N>(h, g) && ok;
+            cplx A[N][N];
+            double e[N];
+            for (int a = 0; a < N; ++a)
+                for (int b = 0; b < N; ++b) A[a][b] = h.H[a][b];
+            ok = hermitian_eigen<N>(A, e, U[c]) && ok;
+        }
+        double area[3];
+        cross3(mesh.basis[0], mesh.basis[1], area);
+        const double scale = 1.0 / (kTwoPi * static_cast<double>(mesh.n[0] * mesh.n[1]));
+        out.n = 1;
+        out.key[0] = static_cast<int>(i[2]);
+        cplx link[N], manifold[N];
+        for (int n = 0; n < N; ++n) link[n] = manifold[n] = {1.0, 0.0};
+        for (int c = 0; c < 4; ++c) {
+            const int d = (c + 1) % 4;
+            cplx O[N][N];  // ⟨u_a(c)|u_b(d)⟩
+            for (int a = 0; a < N; ++a)
+                for (int b = 0; b < N; ++b) {
+                    cplx s{0.0, 0.0};
+                    for (int r = 0; r < N; ++r) s += conj(U[c][r][a]) * U[d][r][b];
+                    O[a][b] = s;
+                }
+            for (int n = 0; n < N; ++n) {
+                link[n] = link[n] * O[n][n];
+                manifold[n] = manifold[n] * leading_determinant<N>(O, n + 1);
+            }
+        }
+        for (int n = 0; n < N; ++n) {
+            out.val[0][n] = dot3(g[n].omega, area) * scale;
+            out.val[0][N + n] = -atan2(link[n].im, link[n].re) / kTwoPi;
+            out.val[0][2 * N + n] = -atan2(manifold[n].im, manifold[n].re) / kTwoPi;
+            ok = ok && is_finite(out.val[0][n]) && is_finite(out.val[0][N + n]) && is_finite(out.val[0][2 * N + n]);
+        }
+        return ok;
+    }
+};
+
 }  // namespace bzint
