@@ -7,6 +7,7 @@
 
 #include "../kernels/cuda_backend.hpp"
 #include "bzint/fermi.hpp"
+#include "bzint/semiclassical.hpp"
 #include "cpu_launch.hpp"
 #include "input_error.hpp"
 #include "wannier/wannier_model.hpp"
@@ -104,6 +105,53 @@ std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& mp, c
     if (bad >= 0)
         throw NonFiniteError(fmt::format("the eigensolver did not converge at point {} (k = ({:.10g}, {:.10g}, {:.10g}))",
                                          bad, k[bad][0], k[bad][1], k[bad][2]));
+    return out;
+}
+
+TensorAtPoints curvature_tensor_at_points(const ModelParams& mp, const std::vector<std::array<double, 3>>& k,
+                                          const std::array<double, 3>& field) {
+    const int B = model_bands(mp);
+    TensorAtPoints out;
+    out.tensor.resize(k.size() * B * B * 3);
+    out.weights.resize(k.size() * B * B);
+    auto store = [&](std::size_t i, int N, const double* omega, const double* Z) {  // omega [N][N][3], Z [N][N]
+        for (int n = 0; n < B; ++n)
+            for (int m = 0; m < B; ++m) {
+                for (int c = 0; c < 3; ++c) out.tensor[((i * B + n) * B + m) * 3 + c] = omega[(n * N + m) * 3 + c];
+                out.weights[(i * B + n) * B + m] = Z[n * N + m];
+            }
+    };
+    if (B == 2 && !is_wannier(mp)) {
+        visit_model(mp, [&](auto model) {
+            for (std::size_t i = 0; i < k.size(); ++i) {
+                TwoBandPoint h;
+                model(k[i].data(), h);
+                BandGeometry g[2];
+                two_band_geometry(h, g);
+                double omega[2][2][3], Z[2][2];
+                two_band_curvature_tensor(g, omega);
+                spectral_weights<2>(omega, field.data(), Z);
+                store(i, 2, &omega[0][0][0], &Z[0][0]);
+            }
+        });
+        return out;
+    }
+    visit_any_nband(mp, [&](auto model) {
+        constexpr int N = decltype(model)::bands;
+        for (std::size_t i = 0; i < k.size(); ++i) {
+            NBandPoint<N> h;
+            model(k[i].data(), h);
+            cplx A[N][N], U[N][N];
+            double e[N];
+            for (int a = 0; a < N; ++a)
+                for (int b = 0; b < N; ++b) A[a][b] = h.H[a][b];
+            hermitian_eigen<N>(A, e, U);
+            double omega[N][N][3], Z[N][N];
+            nband_curvature_tensor<N>(h.dH, e, U, kDegenerateRelative * (1.0 + std::fabs(e[0]) + std::fabs(e[N - 1])), omega);
+            spectral_weights<N>(omega, field.data(), Z);
+            store(i, N, &omega[0][0][0], &Z[0][0]);
+        }
+    });
     return out;
 }
 

@@ -23,6 +23,16 @@ std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& model
 // The number of bands of a model (2, or N for the N-band models).
 int model_bands(const ModelParams& model);
 
+// The generalised curvature tensor Ω^n_m (SU(N) paper Eq. 13) and the spectral weights Z[n][m]
+// in the field B (Eq. 14; semiclassical.hpp) at Cartesian k-points, any model (CPU):
+// tensor[((i·B + n)·B + m)·3 + c], weights[(i·B + n)·B + m] with B = model_bands.
+struct TensorAtPoints {
+    std::vector<double> tensor;
+    std::vector<double> weights;
+};
+TensorAtPoints curvature_tensor_at_points(const ModelParams& model, const std::vector<std::array<double, 3>>& k,
+                                          const std::array<double, 3>& B);
+
 // A Fermi scan: for each level μ_j and band n, Σ_k f(ε_nk − μ_j) q_c (sea channels) and
 // Σ_k (−∂f/∂ε) q_c (surface channels), summed over the mesh (not yet multiplied by the
 // k-point weight). T = 0 allows sea channels only.

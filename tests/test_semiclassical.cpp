@@ -250,3 +250,20 @@ TEST(SpinDensity, TiSurfaceMagneticResponseInTheBand) {
         if (mu > 0) EXPECT_NEAR(odd("s_induced_kinetic", j), -B / (4 * M_PI), 1e-3 * B / (4 * M_PI)) << mu;
     }
 }
+
+TEST(SpectralWeights, FourBandModelThroughTheBerryTask) {
+    // Σ_n Z_tot^n = N = 4 at every k, Z_tot^n = 1 + B·Ω_n, and ε̄_n = ε_n − m_n·B (Eq. 12).
+    const auto r = results("[model]\nname='qwz_pair'\nu1=-1.0\nu2=1.2\ng=0.3\n[task]\nkind='berry'\nB=0.2\n"
+                           "points=[[0.1,0.2],[0.37,0.81],[0.5,0.05]]\n");
+    for (std::size_t i = 0; i < r["Z_tot"].size(); ++i) {
+        double sum = 0.0;
+        for (int n = 0; n < 4; ++n) {
+            const double zt = r["Z_tot"][i][n].get<double>();
+            sum += zt;
+            EXPECT_NEAR(zt, 1.0 + 0.2 * r["omega"][i][n][2].get<double>(), 1e-11);
+            EXPECT_NEAR(r["energies_B"][i][n].get<double>(),
+                        r["energies"][i][n].get<double>() - 0.2 * r["orbital_moment"][i][n][2].get<double>(), 1e-13);
+        }
+        EXPECT_NEAR(sum, 4.0, 1e-11);
+    }
+}

@@ -26,30 +26,54 @@ std::string coordinate_unit(const ModelInfo& m) {
 }
 
 // The generalised curvature tensor Ω^n_m at each point and, for [task] B, the spectral
-// weights Z[n][m] of the quasiparticle of band n on projector m and Z_tot^n (SU(N) paper
-// Eqs. 13–15; semiclassical.hpp).
+// weights Z[n][m] of the quasiparticle of band n on projector m, Z_tot^n, and the energies
+// ε̄_n = ε_n − m_n·B (SU(N) paper Eqs. 12–15; semiclassical.hpp). Any number of bands.
 void add_spectral_weights(const TaskContext& ctx, const std::vector<std::array<double, 3>>& k,
                           const std::vector<BandGeometry>& g, TaskResult& out) {
     const auto B = read_magnetic_field(ctx, "B");
-    nlohmann::json tensor = nlohmann::json::array(), Z = nlohmann::json::array(), Ztot = nlohmann::json::array();
+    const int N = model_bands(ctx.cfg.params);
+    const TensorAtPoints t = curvature_tensor_at_points(ctx.cfg.params, k, B);
+    nlohmann::json tensor = nlohmann::json::array(), Z = nlohmann::json::array(), Ztot = nlohmann::json::array(),
+                   EB = nlohmann::json::array();
     CsvTable csv{"spectral_weights",
-                 fmt::format("B = [{:g}, {:g}, {:g}] hbar/(e {}^2); Z[n][m]: weight of the band-n quasiparticle on "
-                             "eigenprojector m; Z_tot_n = sum_m Z[n][m] = 1 + B.Omega_n",
+                 fmt::format("B = [{:g}, {:g}, {:g}] hbar/(e {}^2); Z_n_m: weight of the band-n quasiparticle on "
+                             "eigenprojector m; Z_tot_n = sum_m Z_n_m = 1 + B.Omega_n; energy_B_n = e_n - m_n.B (Eq. 12)",
                              B[0], B[1], B[2], length_unit(*ctx.cfg.model)),
-                 {"kx", "ky", "kz", "Z_00", "Z_01", "Z_10", "Z_11", "Z_tot0", "Z_tot1", "Z_tot_sum"},
+                 {"kx", "ky", "kz"},
                  {}};
+    for (int n = 0; n < N; ++n)
+        for (int m = 0; m < N; ++m) csv.columns.push_back(fmt::format("Z_{}_{}", n, m));
+    for (int n = 0; n < N; ++n) csv.columns.push_back(fmt::format("Z_tot{}", n));
+    csv.columns.push_back("Z_tot_sum");
+    for (int n = 0; n < N; ++n) csv.columns.push_back(fmt::format("energy_B{}", n));
     for (std::size_t i = 0; i < k.size(); ++i) {
-        double omega[2][2][3], z[2][2];
-        two_band_curvature_tensor(&g[2 * i], omega);
-        spectral_weights<2>(omega, B.data(), z);
-        nlohmann::json t = nlohmann::json::array();
-        for (int n = 0; n < 2; ++n)
-            t.push_back({std::vector<double>(omega[n][0], omega[n][0] + 3), std::vector<double>(omega[n][1], omega[n][1] + 3)});
-        tensor.push_back(t);
-        Z.push_back({{z[0][0], z[0][1]}, {z[1][0], z[1][1]}});
-        const double t0 = z[0][0] + z[0][1], t1 = z[1][0] + z[1][1];
-        Ztot.push_back({t0, t1});
-        csv.rows.push_back({k[i][0], k[i][1], k[i][2], z[0][0], z[0][1], z[1][0], z[1][1], t0, t1, t0 + t1});
+        nlohmann::json tp = nlohmann::json::array(), zp = nlohmann::json::array();
+        std::vector<double> row{k[i][0], k[i][1], k[i][2]}, totals(N), energies(N);
+        double sum = 0.0;
+        for (int n = 0; n < N; ++n) {
+            nlohmann::json tn = nlohmann::json::array();
+            std::vector<double> zn(N);
+            for (int m = 0; m < N; ++m) {
+                const std::size_t at = (i * N + n) * N + m;
+                tn.push_back(std::vector<double>(&t.tensor[3 * at], &t.tensor[3 * at] + 3));
+                zn[m] = t.weights[at];
+                totals[n] += zn[m];
+                row.push_back(zn[m]);
+            }
+            sum += totals[n];
+            tp.push_back(tn);
+            zp.push_back(zn);
+            const BandGeometry& gn = g[N * i + n];
+            energies[n] = gn.energy - (gn.m[0] * B[0] + gn.m[1] * B[1] + gn.m[2] * B[2]);
+        }
+        row.insert(row.end(), totals.begin(), totals.end());
+        row.push_back(sum);
+        row.insert(row.end(), energies.begin(), energies.end());
+        tensor.push_back(tp);
+        Z.push_back(zp);
+        Ztot.push_back(totals);
+        EB.push_back(energies);
+        csv.rows.push_back(row);
     }
     out.results["curvature_tensor"] = tensor;
     out.units["curvature_tensor"] = length_unit(*ctx.cfg.model) + "^2; [point][n][m] = Omega^n_m as [x, y, z] (Eq. 13)";
@@ -57,9 +81,11 @@ void add_spectral_weights(const TaskContext& ctx, const std::vector<std::array<d
         out.results["B"] = B;
         out.results["spectral_weights"] = Z;
         out.results["Z_tot"] = Ztot;
+        out.results["energies_B"] = EB;
         out.units["B"] = "hbar/(e " + length_unit(*ctx.cfg.model) + "^2)";
         out.units["spectral_weights"] = "dimensionless; [point][n][m]";
         out.units["Z_tot"] = "dimensionless; [point][n]";
+        out.units["energies_B"] = energy_unit(*ctx.cfg.model) + "; e_n - m_n.B (SU(N) paper Eq. 12)";
         out.tables.push_back(csv);
     }
 }
@@ -137,9 +163,6 @@ TaskResult task_berry(TaskContext& ctx) {
                  {"orbital_moment", "e/hbar x energy unit x " + lu + "^2 (hbar = e = 1)"},
                  {"points", coordinate_unit(*ctx.cfg.model)}};
     const int B = model_bands(ctx.cfg.params);
-    if (B != 2 && ctx.task.has("B"))
-        ctx.task.fail("B", fmt::format("spectral weights are written for two-band models; '{}' has {} bands",
-                                       ctx.cfg.model->name, B));
     auto columns = [B] {
         std::vector<std::string> c{"kx", "ky", "kz"};
         for (int n = 0; n < B; ++n) {
@@ -182,7 +205,7 @@ TaskResult task_berry(TaskContext& ctx) {
         out.results["omega"] = W;
         out.results["orbital_moment"] = M;
         out.tables.push_back(csv);
-        if (B == 2) add_spectral_weights(ctx, k, g, out);
+        add_spectral_weights(ctx, k, g, out);
         out.kpoints += static_cast<long long>(k.size());
     }
     if (ctx.task.has("plane")) {
