@@ -9,8 +9,10 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "../kernels/cuda_backend.hpp"
+#include "checkpoint.hpp"
 #include "input_error.hpp"
 #include "task_registry.hpp"
 #include "wannier/export_model.hpp"
@@ -57,8 +59,13 @@ json run(const RunFile& file, Backend backend, const RunOptions& options) {
         }
     }
     TaskContext ctx{file, cfg, Section(file, file.root()["task"].as_table(), "task"), backend, options};
+    std::ostringstream fingerprint;
+    fingerprint << file.root() << "\nbackend=" << backend_name(backend);
+    CheckpointSession checkpoints(checkpoint_folder(options.out_dir, cfg.title), fingerprint_of(fingerprint.str()),
+                                  options.resume);
     const auto start = std::chrono::steady_clock::now();
     TaskResult r = find_task(cfg.task)->run(ctx);
+    checkpoints.complete();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     check_finite(r.results, "results");
 
@@ -121,6 +128,10 @@ std::string write_outputs(const json& doc_in, const std::string& dir) {
     if (!out) throw std::runtime_error(fmt::format("cannot write {}", path.string()));
     out << doc.dump(2) << "\n";
     return path.string();
+}
+
+std::string checkpoint_folder(const std::string& out_dir, const std::string& title) {
+    return (std::filesystem::path(out_dir) / (title + ".checkpoint")).string();
 }
 
 std::vector<std::string> export_hr(const RunFile& file, const std::string& out_dir) {

@@ -9,11 +9,13 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <vector>
 
 #include "bzint/per_k.hpp"
 #include "neumaier.hpp"
+#include "checkpoint.hpp"
 #include "progress.hpp"
 #include "refined_reduce.hpp"
 
@@ -45,7 +47,28 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
     const long long n_blocks = (n + kReduceBlock - 1) / kReduceBlock;
     long long bad = LLONG_MAX;
 
-    for (long long round = 0; round < n_blocks; round += slots) {
+    // Checkpoints (checkpoint.hpp): resume from the saved block, save now and then and on an
+    // interruption. Not for refinement's first pass, whose flagged points are not saved.
+    CheckpointSession* cp = CheckpointSession::active();
+    const int ordinal = cp ? cp->next_ordinal() : -1;
+    const bool checkpoints = cp && !hot;
+    long long first_block = 0;
+    CheckpointSession::State state;
+    if (checkpoints && cp->load(ordinal, n, nv, nk, state)) {
+        total.swap(state.total);
+        first_block = state.rounds_done;
+        if (state.bad >= 0) bad = state.bad;
+    }
+    auto save = [&](long long next_block) {
+        CheckpointSession::State s;
+        s.rounds_done = next_block;
+        s.bad = bad == LLONG_MAX ? -1 : bad;
+        s.total = total;
+        cp->save(ordinal, n, nv, nk, s);
+    };
+    auto last_save = std::chrono::steady_clock::now();
+
+    for (long long round = first_block; round < n_blocks; round += slots) {
         const int in_round = static_cast<int>(std::min<long long>(slots, n_blocks - round));
 #pragma omp parallel for schedule(static, 1) reduction(min : bad)
         for (int s = 0; s < in_round; ++s) {
@@ -93,7 +116,17 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
             }
         }
         if (progress) progress->update(std::min(n, (round + in_round) * kReduceBlock));
+        count_round();
+        if (cp && interrupt_requested()) {
+            if (checkpoints) save(round + in_round);
+            throw Interrupted("interrupted");
+        }
+        if (checkpoints && std::chrono::steady_clock::now() - last_save > std::chrono::seconds(5)) {
+            save(round + in_round);
+            last_save = std::chrono::steady_clock::now();
+        }
     }
+    if (checkpoints) save(n_blocks);
     return bad == LLONG_MAX ? -1 : bad;
 }
 

@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include "app.hpp"
+#include "checkpoint.hpp"
 #include "input_error.hpp"
 #include "model_registry.hpp"
 #include "task_registry.hpp"
@@ -21,7 +22,8 @@ int main(int argc, char** argv) {
     run->add_option("--backend", backend, "auto | cpu | cuda (auto = CUDA when a device is present)");
     run->add_option("--out", out, "output directory (default: .)");
     run->add_option("--threads", threads, "OpenMP threads for the CPU backend (default: all cores)");
-    run->add_flag("--resume", resume, "sweeps: keep the points already recorded in DIR and compute only the rest");
+    run->add_flag("--resume", resume,
+                  "continue an interrupted run: finished mesh blocks and sweep points recorded in DIR are not recomputed");
     CLI::App* exp = app.add_subcommand("export-hr", "write a built-in lattice model as Wannier90 hr.dat and tb.dat");
     std::string exp_file, exp_out = ".";
     std::vector<std::string> exp_sets;
@@ -63,6 +65,11 @@ int main(int argc, char** argv) {
         const std::string path = bzint::write_outputs(doc, out);
         fmt::print("{}\n", path);
         return 0;
+    } catch (const bzint::Interrupted&) {
+        fmt::print(stderr, "bzint: interrupted; finished work is saved in {} — run the same command with --resume to "
+                           "continue\n",
+                   out);
+        return 130;
     } catch (const bzint::InputError& e) {
         fmt::print(stderr, "bzint: error: {}\n", e.what());
         return 2;

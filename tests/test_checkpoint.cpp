@@ -1,0 +1,57 @@
+// Interruption and --resume of mesh reductions (host/checkpoint.hpp): an interrupted scan,
+// resumed, gives bitwise the result of an uninterrupted one, and recomputes only the rest.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "app.hpp"
+#include "checkpoint.hpp"
+#include "run_file.hpp"
+
+using namespace bzint;
+
+namespace {
+
+// Haldane on 300² = 90 000 points: 11 reduction blocks, several rounds on any thread count.
+const char* kRun =
+    "title='ckpt'\n[model]\nname='haldane'\nM=0.2\n[mesh]\nn=[300,300]\n[task]\nkind='ahc'\nmu={from=-3,to=3,count=301}\nT=0.02\n";
+
+nlohmann::json run_in(const std::string& dir, bool resume) {
+    return run(RunFile::parse(kRun, "ckpt.toml"), Backend::cpu, RunOptions{dir, resume});
+}
+
+}  // namespace
+
+TEST(Checkpoint, InterruptedScanResumesToTheSameBits) {
+    const auto base = std::filesystem::temp_directory_path() / "bzint_ckpt_test";
+    std::filesystem::remove_all(base);
+    const std::string a = (base / "a").string(), b = (base / "b").string();
+    const auto whole = run_in(a, false)["results"]["sigma_xy"];
+    EXPECT_FALSE(std::filesystem::exists(checkpoint_folder(a, "ckpt")));  // removed when complete
+
+    interrupt_after_rounds(1);
+    EXPECT_THROW(run_in(b, false), Interrupted);
+    EXPECT_TRUE(std::filesystem::exists(checkpoint_folder(b, "ckpt") + "/reduce_0.bin"));
+    interrupt_after_rounds(-1);
+    const auto resumed = run_in(b, true)["results"]["sigma_xy"];
+    ASSERT_EQ(whole.size(), resumed.size());
+    for (std::size_t j = 0; j < whole.size(); ++j) EXPECT_EQ(whole[j].get<double>(), resumed[j].get<double>()) << j;
+    EXPECT_FALSE(std::filesystem::exists(checkpoint_folder(b, "ckpt")));
+    std::filesystem::remove_all(base);
+}
+
+TEST(Checkpoint, ADifferentRunFileDoesNotResumeFromIt) {
+    const auto base = std::filesystem::temp_directory_path() / "bzint_ckpt_test2";
+    std::filesystem::remove_all(base);
+    const std::string d = base.string();
+    interrupt_after_rounds(1);
+    EXPECT_THROW(run_in(d, false), Interrupted);
+    interrupt_after_rounds(-1);
+    // Same title, other parameters: the fingerprint differs, the saved state is ignored.
+    std::string other = kRun;
+    other.replace(other.find("M=0.2"), 5, "M=0.3");
+    const auto r = run(RunFile::parse(other, "ckpt.toml"), Backend::cpu, RunOptions{d, true})["results"]["sigma_xy"];
+    const auto fresh = run(RunFile::parse(other, "ckpt.toml"), Backend::cpu, RunOptions{d + "/x", false})["results"]["sigma_xy"];
+    for (std::size_t j = 0; j < r.size(); ++j) EXPECT_EQ(r[j].get<double>(), fresh[j].get<double>());
+    std::filesystem::remove_all(base);
+}
