@@ -115,21 +115,6 @@ struct ScanFn {
     }
 };
 
-// Band geometry of an N-band model at mesh point idx.
-template <class Model>
-struct NBandGeometryFn {
-    static constexpr int N = Model::bands;
-    Model model;
-    Mesh mesh;
-    BZINT_HD bool operator()(long long idx, BandGeometry (&out)[N]) const {
-        double k[3];
-        mesh.k_of(idx, k);
-        NBandPoint<N> h;
-        model(k, h);
-        return nband_geometry<N>(h, out);
-    }
-};
-
 // The Fermi scan of an N-band model: every band binned at its energy (kinds whose channels
 // need only the band geometry: ahc, cme, anomaly, dipole).
 template <class Model>
