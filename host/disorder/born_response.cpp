@@ -195,7 +195,7 @@ struct PairOps {
         double rr = 0.0, r0 = 0.0;
         for (double v : r) rr += v * v;
         r0 = rr;
-        for (std::size_t it = 0; it < 10 * n && rr > 1e-30 * r0; ++it) {
+        for (std::size_t it = 0; it < 10 * n && rr > 1e-26 * r0; ++it) {  // residual 1e-13: far below the 1e-8 comparisons
             const auto Ap = apply(p);
             double pAp = 0.0;
             for (std::size_t i = 0; i < n; ++i) pAp += p[i] * Ap[i];
