@@ -121,7 +121,7 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
             if (checkpoints) save(round + in_round);
             throw Interrupted("interrupted");
         }
-        if (checkpoints && std::chrono::steady_clock::now() - last_save > std::chrono::seconds(5)) {
+        if (checkpoints && std::chrono::steady_clock::now() - last_save > std::chrono::seconds(30)) {
             save(round + in_round);
             last_save = std::chrono::steady_clock::now();
         }
