@@ -14,6 +14,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdio>
+#include <new>
 #include <stdexcept>
 #include <string>
 
@@ -96,14 +98,36 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
     const int nv = fn.n_values();
     const int nk = fn.n_keys();
     total.assign(static_cast<std::size_t>(nk) * nv, Neumaier{});
-    // Chunk so that the value buffers stay near 256 MiB whatever the mesh.
-    const long long chunk = std::max<long long>(1 << 12, std::min<long long>(n, (1LL << 28) / (8LL * E * (nv + 1))));
-    thrust::device_vector<int> keys(E * chunk), ukeys(E * chunk);
-    thrust::device_vector<double> vals(E * chunk * static_cast<long long>(nv)), tmp(E * chunk), usums(E * chunk);
-    thrust::device_vector<long long> perm(E * chunk);
+    // Chunk so that the value buffers stay near 256 MiB whatever the mesh; when the device cannot
+    // hold them (other work on it, a small device), halve the chunk until it can.
+    long long chunk = std::max<long long>(1 << 12, std::min<long long>(n, (1LL << 28) / (8LL * E * (nv + 1))));
+    thrust::device_vector<int> keys, ukeys;
+    thrust::device_vector<double> vals, tmp, usums;
+    thrust::device_vector<long long> perm, flagged;
+    thrust::device_vector<char> flags;
+    for (;;) {
+        try {
+            keys.resize(E * chunk);
+            ukeys.resize(E * chunk);
+            vals.resize(E * chunk * static_cast<long long>(nv));
+            tmp.resize(E * chunk);
+            usums.resize(E * chunk);
+            perm.resize(E * chunk);
+            flags.resize(chunk);
+            flagged.resize(hot ? chunk : 0);
+            break;
+        } catch (const std::bad_alloc&) {
+            for (auto* v : {&keys, &ukeys}) thrust::device_vector<int>().swap(*v);
+            for (auto* v : {&vals, &tmp, &usums}) thrust::device_vector<double>().swap(*v);
+            for (auto* v : {&perm, &flagged}) thrust::device_vector<long long>().swap(*v);
+            thrust::device_vector<char>().swap(flags);
+            if (chunk <= 256)
+                throw std::runtime_error("CUDA device out of memory even for 256-point chunks; run with --backend cpu");
+            chunk /= 2;
+            std::fprintf(stderr, "bzint: device memory is short; continuing with chunks of %lld k-points\n", chunk);
+        }
+    }
     thrust::device_vector<unsigned long long> bad(1, ULLONG_MAX);
-    thrust::device_vector<char> flags(chunk);
-    thrust::device_vector<long long> flagged(hot ? chunk : 0);
     std::vector<int> hkeys;
     std::vector<double> hsums;
     for (long long begin = 0; begin < n; begin += chunk) {
