@@ -12,10 +12,12 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 
 #include "cuda_backend.hpp"
 #include "engine.hpp"
 #include "model_registry.hpp"
+#include "wannier/wannier_model.hpp"
 
 using namespace bzint;
 
@@ -60,7 +62,42 @@ void BM_ahc(benchmark::State& state, std::string model, Backend backend) {
     state.SetLabel(std::string(backend_name(backend)) + (backend == Backend::cuda ? " " + cuda::device_name() : ""));
 }
 
+// bcc Fe from ../shared/data/wannier/Fe_hr.dat (16 bands, 1367 R; direct Fourier sum, CPU):
+// the AHC over E_F ± 1 eV with 1000 levels at T = 0.01 eV on an n³ mesh. Skipped without the data.
+void BM_fe_wannier(benchmark::State& state) {
+    const std::string path = std::string(BZINT_SOURCE_DIR) + "/../shared/data/wannier/Fe_hr.dat";
+    if (!std::filesystem::exists(path)) {
+        state.SkipWithError("no ../shared/data/wannier/Fe_hr.dat");
+        return;
+    }
+    const double lattice[3][3] = {{1.435, 1.435, -1.435}, {-1.435, 1.435, 1.435}, {1.435, -1.435, 1.435}};
+    static ModelInfo info;
+    static const ModelParams mp = register_wannier(make_wannier(read_hr(path), lattice, false), info);
+    const long long n = state.range(0);
+    const Mesh mesh = make_mesh(info, mp, {n, n, n});
+    std::vector<double> mu(1000);
+    for (int i = 0; i < 1000; ++i) mu[i] = 8.1839 + 2.0 * i / 999;
+    for (auto _ : state) {
+        const ScanResult r = fermi_scan(Backend::cpu, mp, mesh, ScanKind::ahc, mu, 0.01, nullptr);
+        benchmark::DoNotOptimize(r.sea.data());
+    }
+    const double k = static_cast<double>(mesh.count()) * state.iterations();
+    state.counters["kpoints"] = static_cast<double>(mesh.count());
+    state.counters["kpoints_per_second"] = benchmark::Counter(k, benchmark::Counter::kIsRate);
+    // H(k) and ∂H: 1367 R × 256 elements × 4 complex multiply-adds (8 flops) = 11.2 Mflop; Jacobi
+    // (~8 sweeps × 120 rotations × ~400 flops) and the velocity matrices (3 × 2 × 16³ × 8) ~0.6 Mflop.
+    state.counters["fp64_flops_per_second"] = benchmark::Counter(k * 11.8e6, benchmark::Counter::kIsRate);
+    state.counters["peak_rss_MiB"] = peak_rss_mib();
+    state.SetLabel("cpu (wannier models run on the CPU backend)");
+}
+
 void register_all() {
+    benchmark::RegisterBenchmark("ahc/fe_wannier/cpu/levels:1000", BM_fe_wannier)
+        ->Arg(12)
+        ->Arg(20)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime()
+        ->Iterations(1);
     const char* env = std::getenv("BZINT_BENCH_MAX_LOG2");
     const int max_log2 = env ? std::atoi(env) : 24;
     for (const char* model : {"haldane", "weyl_lattice"})
