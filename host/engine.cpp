@@ -265,7 +265,7 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
         visit_any_nband(mp, [&](auto model) {
             using Model = decltype(model);
             scanned = Model::bands;
-            bad = cpu::refined_reduce(NBandScanFn<Model>{model, mesh, kind, bins, refine.threshold}, mesh.count(), hist,
+            bad = cpu::refined_reduce(NBandScanFn<Model>{model, mesh, kind, bins, fields, refine.threshold}, mesh.count(), hist,
                                       progress, refine, refined);
         });
     }

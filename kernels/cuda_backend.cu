@@ -263,7 +263,7 @@ long long scan_reduce(const ModelParams& mp, const Mesh& mesh, ScanKind kind, co
     if (mp.id >= kTwoBandModels) {
         visit_nband_model(mp, [&](auto model) {
             using Model = decltype(model);
-            bad = refined_reduce(NBandScanFn<Model>{model, mesh, kind, dbins, refine.threshold}, mesh.count(), total,
+            bad = refined_reduce(NBandScanFn<Model>{model, mesh, kind, dbins, fields, refine.threshold}, mesh.count(), total,
                                  progress, refine, refined);
         });
         return bad;

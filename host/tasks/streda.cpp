@@ -34,6 +34,10 @@ TaskResult task_streda(TaskContext& ctx) {
                            "gap, changes nothing)");
     const std::vector<double> mu = read_levels(ctx.task, "mu");
     const auto fields = read_magnetic_fields(ctx, "B");
+    const int NB = model_bands(ctx.cfg.params);
+    // Wannier models (eV, Å): σ in S/cm (e²/(h Å) = 3874.045865 S/cm), as task ahc.
+    const bool wannier = ctx.cfg.model->name == std::string("wannier");
+    const double siemens = wannier ? 3874.045865 : 1.0;
     const int dim = mesh.dim, nc = dim == 2 ? 1 : 3;
     const long long passes = 1 + static_cast<long long>(fields.size());
 
@@ -60,18 +64,19 @@ TaskResult task_streda(TaskContext& ctx) {
         return c;
     };
     CsvTable csv{"streda", "", {"mu", "density"}, {}};
-    for (const char* base : {"dn_dB", "dn_dB_sea", "dn_dB_surface", "sigma_streda", "sigma_ahc", "dn_dB_band0",
-                             "dn_dB_band1", "dn_dB_projected_band0", "dn_dB_projected_band1"})
+    std::vector<std::string> bases{"dn_dB", "dn_dB_sea", "dn_dB_surface", "sigma_streda", "sigma_ahc"};
+    for (int n = 0; n < NB; ++n) bases.push_back(fmt::format("dn_dB_band{}", n));
+    if (NB == 2)
+        for (int n = 0; n < 2; ++n) bases.push_back(fmt::format("dn_dB_projected_band{}", n));
+    for (const auto& base : bases)
         for (const auto& c : names(base)) csv.columns.push_back(c);
     for (int j = 0; j < L; ++j) {
-        const double n0 = w * (s.sea_at(j, 0, 0) + s.sea_at(j, 1, 0));
-        std::vector<double> sea(nc), surf(nc), tot(nc), band[2], proj[2];
-        for (int n = 0; n < 2; ++n) {
-            band[n].assign(nc, 0.0);
-            proj[n].assign(nc, 0.0);
-        }
+        double n0 = 0.0;
+        for (int n = 0; n < NB; ++n) n0 += w * s.sea_at(j, n, 0);
+        std::vector<double> sea(nc), surf(nc), tot(nc);
+        std::vector<std::vector<double>> band(NB, std::vector<double>(nc, 0.0)), proj(NB, std::vector<double>(nc, 0.0));
         for (int c = 0; c < nc; ++c) {
-            for (int n = 0; n < 2; ++n) {
+            for (int n = 0; n < NB; ++n) {
                 const double sea_n = per_h * s.sea_at(j, n, 1 + c), surf_n = per_h * s.surface_at(j, n, c);
                 sea[c] += sea_n;
                 surf[c] += surf_n;
@@ -79,31 +84,39 @@ TaskResult task_streda(TaskContext& ctx) {
                 proj[n][c] = surf_n;
             }
             tot[c] = sea[c] + surf[c];
-            for (int n = 0; n < 2; ++n) proj[n][c] += 0.5 * sea[c];
+            // Band-projected (Eq. 16): for two bands Ω^n_m = Ω_n, so each band gets half the sea term.
+            for (int n = 0; n < NB; ++n) proj[n][c] += 0.5 * sea[c];
         }
         std::vector<double> sig_s(nc), sig_a(nc);
         for (int c = 0; c < nc; ++c) {
-            sig_s[c] = -tot[c];
-            sig_a[c] = -sea[c];
+            sig_s[c] = -tot[c] * siemens;
+            sig_a[c] = -sea[c] * siemens;
         }
         density.push_back(n0);
         dn.push_back(shape(tot));
         dn_sea.push_back(shape(sea));
         dn_surf.push_back(shape(surf));
-        dn_band.push_back({shape(band[0]), shape(band[1])});
-        dn_proj.push_back({shape(proj[0]), shape(proj[1])});
+        json bj = json::array(), pj = json::array();
+        for (int n = 0; n < NB; ++n) {
+            bj.push_back(shape(band[n]));
+            pj.push_back(shape(proj[n]));
+        }
+        dn_band.push_back(bj);
+        dn_proj.push_back(NB == 2 ? pj : json(nullptr));
         sigma_streda.push_back(shape(sig_s));
         sigma_ahc.push_back(shape(sig_a));
         std::vector<double> row{mu[j], n0};
-        for (const auto* v : {&tot, &sea, &surf, &sig_s, &sig_a, &band[0], &band[1], &proj[0], &proj[1]})
-            row.insert(row.end(), v->begin(), v->end());
+        for (const auto* v : {&tot, &sea, &surf, &sig_s, &sig_a}) row.insert(row.end(), v->begin(), v->end());
+        for (int n = 0; n < NB; ++n) row.insert(row.end(), band[n].begin(), band[n].end());
+        if (NB == 2)
+            for (int n = 0; n < 2; ++n) row.insert(row.end(), proj[n].begin(), proj[n].end());
         csv.rows.push_back(row);
     }
     TaskResult out;
     out.kpoints = mesh.count() * passes;
     const std::string lu = length_unit(*ctx.cfg.model), eu = energy_unit(*ctx.cfg.model);
     const std::string dn_unit = dim == 2 ? "e/h" : "e/(h a)";
-    const std::string sig_unit = dim == 2 ? "e^2/h" : "e^2/(h a)";
+    const std::string sig_unit = wannier ? "S/cm" : dim == 2 ? "e^2/h" : "e^2/(h a)";
     out.results["mu"] = mu;
     out.results["T"] = T;
     out.results["energy_grid"] = {{"bins", s.fine_bins}, {"width", s.bin_width}};
@@ -121,7 +134,8 @@ TaskResult task_streda(TaskContext& ctx) {
                  {"dn_dB_sea", dn_unit + " (sum_n int f Omega_n)"},
                  {"dn_dB_surface", dn_unit + " (sum_n int m_n (-df/de))"},
                  {"dn_dB_band", dn_unit + " (wave-packet reading, per band)"},
-                 {"dn_dB_band_projected", dn_unit + " (band-projected density, SU(N) paper Eq. 16, per band)"},
+                 {"dn_dB_band_projected", dn_unit + " (band-projected density, SU(N) paper Eq. 16, per band; two-band models, "
+                                                    "null otherwise)"},
                  {"sigma_streda", sig_unit + " (-e dn/dB)"},
                  {"sigma_ahc", sig_unit + " (-e dn_dB_sea: the Berry-curvature AHC)"}};
     csv.comment = fmt::format("Streda response; mu in {}; density in 1/{}^{}; dn_dB in {}; sigma in {}", eu, lu, dim,
@@ -139,7 +153,7 @@ TaskResult task_streda(TaskContext& ctx) {
             for (int j = 0; j < L; ++j) {
                 const ScanResult& r = scans[i + 1];
                 double n = 0.0;
-                for (int band = 0; band < 2; ++band) {
+                for (int band = 0; band < NB; ++band) {
                     n += r.sea_at(j, band, 0);
                     for (int c = 0; c < nc; ++c) n += (nc == 1 ? b[2] : b[c]) * r.sea_at(j, band, 1 + c);
                 }

@@ -115,17 +115,18 @@ struct ScanFn {
     }
 };
 
-// The Fermi scan of an N-band model: every band binned at its energy (kinds whose channels
-// need only the band geometry: ahc, cme, anomaly, dipole).
+// The Fermi scan of an N-band model: every band binned at its energy — at ε − m·B for streda
+// (kinds whose channels need only the band geometry: ahc, cme, anomaly, dipole, streda).
 template <class Model>
 struct NBandScanFn {
     static constexpr int N = Model::bands;
-    // ahc/cme/anomaly/dipole use at most 1 + 9 channels × 3 moments.
+    // these kinds use at most 1 + 9 channels × 3 moments.
     using Out = KeyedOutT<N, 30>;
     Model model;
     Mesh mesh;
     ScanKind kind;
     Binning bins;
+    ScanFields fields;    // B for streda
     double refine_above;  // > 0: flag points with max_n |Ω_n| above it for refinement
 
     BZINT_HD int n_values() const {
@@ -145,7 +146,8 @@ struct NBandScanFn {
         for (int band = 0; band < N; ++band) {
             double q[kMaxSea + kMaxSurface];
             band_scan_values(kind, mesh.dim, g[band], q, q + ch.n_sea);
-            finite = keyed_band(bins, g[band].energy, q, ch.n_sea + ch.n_surface, band, N, w, out) && finite;
+            const double e = kind == ScanKind::streda ? g[band].energy - dot3(g[band].m, fields.B) : g[band].energy;
+            finite = keyed_band(bins, e, q, ch.n_sea + ch.n_surface, band, N, w, out) && finite;
             hottest = fmax(hottest, max_abs_curvature(g[band]));
         }
         out.hot = refine_above > 0.0 && hottest > refine_above;
