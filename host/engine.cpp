@@ -44,6 +44,11 @@ int model_bands(const ModelParams& mp) {
 
 namespace {
 
+// A built-in two-band model (the two-band functors), as opposed to an N-band or Wannier one.
+bool is_two_band(const ModelParams& mp) { return mp.id < kTwoBandModels; }
+// Whether this model runs on the device for backend b (Wannier models run on the CPU).
+bool on_device(Backend b, const ModelParams& mp) { return b == Backend::cuda && !is_wannier(mp); }
+
 // Calls f(model) for an N-band model: a built-in one or a loaded Wannier model.
 template <class F>
 void visit_any_nband(const ModelParams& mp, F&& f) {
@@ -77,12 +82,12 @@ std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& mp, c
     const int bands = model_bands(mp);
     std::vector<BandGeometry> out(bands * k.size());
     if (k.empty()) return out;
-    if (b == Backend::cuda && !is_wannier(mp)) {
+    if (on_device(b, mp)) {
         cuda::geometry_at_points(mp, k.data()->data(), static_cast<long long>(k.size()), out.data());
         return out;
     }
     long long bad = -1;
-    if (bands == 2 && !is_wannier(mp)) {
+    if (is_two_band(mp)) {
         visit_model(mp, [&](auto model) {
             cpu::for_each_point(0, static_cast<long long>(k.size()), [&](long long i) {
                 TwoBandPoint h;
@@ -121,7 +126,7 @@ TensorAtPoints curvature_tensor_at_points(const ModelParams& mp, const std::vect
                 out.weights[(i * B + n) * B + m] = Z[n * N + m];
             }
     };
-    if (B == 2 && !is_wannier(mp)) {
+    if (is_two_band(mp)) {
         visit_model(mp, [&](auto model) {
             for (std::size_t i = 0; i < k.size(); ++i) {
                 TwoBandPoint h;
@@ -253,9 +258,9 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
     int scanned = bands;  // Wannier models scan their padded size
     std::vector<Neumaier> hist;
     long long bad = -1, refined = 0;
-    if (b == Backend::cuda && !is_wannier(mp)) {
+    if (on_device(b, mp)) {
         bad = cuda::scan_reduce(mp, mesh, kind, bins, fields, mu, hist, progress, refine, refined);
-    } else if (bands == 2 && !is_wannier(mp)) {
+    } else if (is_two_band(mp)) {
         visit_model(mp, [&](auto model) {
             using Model = decltype(model);
             bad = cpu::refined_reduce(ScanFn<Model>{model, mesh, kind, bins, fields, refine.threshold}, mesh.count(), hist,
@@ -319,9 +324,9 @@ std::vector<ChernPlane> chern_planes(Backend b, const ModelParams& mp, const Mes
     int scanned = bands;
     std::vector<Neumaier> hist;
     long long bad = -1;
-    if (b == Backend::cuda && !is_wannier(mp)) {
+    if (on_device(b, mp)) {
         bad = cuda::chern_reduce(mp, mesh, hist, progress);
-    } else if (bands == 2 && !is_wannier(mp)) {
+    } else if (is_two_band(mp)) {
         visit_model(mp, [&](auto model) {
             using Model = decltype(model);
             bad = cpu::keyed_reduce(ChernFn<Model>{model, mesh}, mesh.count(), hist, progress);

@@ -14,8 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr double kSiemensPerCmPerE2hAngstrom = 3874.045865;
-
 struct ScanRun {
     Mesh mesh;
     double weight;  // d^dk/(2π)^d per point
@@ -80,9 +78,7 @@ TaskResult task_ahc(TaskContext& ctx) {
     TaskResult out;
     describe_grid(out, r);
     const int L = static_cast<int>(r.scan.mu.size()), nc = r.scan.channels.n_sea, B = r.scan.bands;
-    // Wannier models (eV, Å): e²/(h Å) = 3.874045865e-5 S / 1e-8 cm = 3874.045865 S/cm.
-    const bool wannier = ctx.cfg.model->name == std::string("wannier");
-    const double scale = -kTwoPi * r.weight * (wannier ? kSiemensPerCmPerE2hAngstrom : 1.0);
+    const double scale = -kTwoPi * r.weight * conductivity_factor(*ctx.cfg.model);
     json total = json::array(), band = json::array();
     CsvTable csv{"sigma", "", {"mu"}, {}};
     const std::vector<std::string> comps = nc == 1 ? std::vector<std::string>{"sigma_xy"}
@@ -112,7 +108,7 @@ TaskResult task_ahc(TaskContext& ctx) {
     out.results["mu"] = r.scan.mu;
     out.results[nc == 1 ? "sigma_xy" : "sigma"] = total;
     out.results["sigma_band"] = band;
-    const std::string unit = wannier ? "S/cm" : nc == 1 ? "e^2/h" : "e^2/(h a)";
+    const std::string unit = conductivity_unit(*ctx.cfg.model, nc == 1 ? 2 : 3);
     out.units = {{"mu", energy_unit(*ctx.cfg.model)}, {nc == 1 ? "sigma_xy" : "sigma", unit}, {"sigma_band", unit}};
     csv.comment = fmt::format("anomalous Hall conductivity; mu in {}, sigma in {}{}", energy_unit(*ctx.cfg.model), unit,
                               nc == 3 ? "; components [yz, zx, xy]" : "");

@@ -35,9 +35,7 @@ TaskResult task_streda(TaskContext& ctx) {
     const std::vector<double> mu = read_levels(ctx.task, "mu");
     const auto fields = read_magnetic_fields(ctx, "B");
     const int NB = model_bands(ctx.cfg.params);
-    // Wannier models (eV, Å): σ in S/cm (e²/(h Å) = 3874.045865 S/cm), as task ahc.
-    const bool wannier = ctx.cfg.model->name == std::string("wannier");
-    const double siemens = wannier ? 3874.045865 : 1.0;
+    const double siemens = conductivity_factor(*ctx.cfg.model);
     const int dim = mesh.dim, nc = dim == 2 ? 1 : 3;
     const long long passes = 1 + static_cast<long long>(fields.size());
 
@@ -116,7 +114,7 @@ TaskResult task_streda(TaskContext& ctx) {
     out.kpoints = mesh.count() * passes;
     const std::string lu = length_unit(*ctx.cfg.model), eu = energy_unit(*ctx.cfg.model);
     const std::string dn_unit = dim == 2 ? "e/h" : "e/(h a)";
-    const std::string sig_unit = wannier ? "S/cm" : dim == 2 ? "e^2/h" : "e^2/(h a)";
+    const std::string sig_unit = conductivity_unit(*ctx.cfg.model, dim);
     out.results["mu"] = mu;
     out.results["T"] = T;
     out.results["energy_grid"] = {{"bins", s.fine_bins}, {"width", s.bin_width}};

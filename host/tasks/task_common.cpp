@@ -82,6 +82,13 @@ std::array<double, 3> read_in_plane_vector(const TaskContext& ctx, const std::st
     return out;
 }
 
+double conductivity_factor(const ModelInfo& m) { return m.name == "wannier" ? 3874.045865 : 1.0; }
+
+std::string conductivity_unit(const ModelInfo& m, int dim) {
+    if (m.name == "wannier") return "S/cm";
+    return dim == 2 ? "e^2/h" : "e^2/(h a)";
+}
+
 std::string energy_unit(const ModelInfo& m) {
     if (m.name == "wannier") return "eV";
     return fmt::format("energy unit of the '{}' parameters (hbar = e = 1)", m.name);

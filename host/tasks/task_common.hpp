@@ -21,6 +21,10 @@ std::array<double, 3> read_magnetic_field(const TaskContext& ctx, const std::str
 std::array<double, 3> read_in_plane_vector(const TaskContext& ctx, const std::string& key);
 // A list of magnetic fields: numbers (B_z) for 2D models, 3-vectors for 3D models.
 std::vector<std::array<double, 3>> read_magnetic_fields(const TaskContext& ctx, const std::string& key);
+// Conductivities: the factor from e²/h (2D) or e²/(h · length unit) (3D) to the reported unit,
+// and its name — S/cm for Wannier models (e²/(h Å) = 3874.045865 S/cm), else unchanged.
+double conductivity_factor(const ModelInfo& m);
+std::string conductivity_unit(const ModelInfo& m, int dim);
 // Unit texts for this model's energies and lengths.
 std::string energy_unit(const ModelInfo& m);
 std::string length_unit(const ModelInfo& m);          // "a" (lattices) or "L" (continuum)
