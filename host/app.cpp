@@ -14,6 +14,7 @@
 #include "../kernels/cuda_backend.hpp"
 #include "checkpoint.hpp"
 #include "input_error.hpp"
+#include "ranks.hpp"
 #include "task_registry.hpp"
 #include "wannier/export_model.hpp"
 #include "wannier/wannier_model.hpp"
@@ -60,7 +61,7 @@ json run(const RunFile& file, Backend backend, const RunOptions& options) {
     }
     TaskContext ctx{file, cfg, Section(file, file.root()["task"].as_table(), "task"), backend, options};
     std::ostringstream fingerprint;
-    fingerprint << file.root() << "\nbackend=" << backend_name(backend);
+    fingerprint << file.root() << "\nbackend=" << backend_name(backend) << "\nranks=" << ranks::size();
     CheckpointSession checkpoints(checkpoint_folder(options.out_dir, cfg.title), fingerprint_of(fingerprint.str()),
                                   options.resume);
     const auto start = std::chrono::steady_clock::now();
@@ -87,6 +88,7 @@ json run(const RunFile& file, Backend backend, const RunOptions& options) {
     doc["mesh"] = cfg.mesh_n ? json(std::vector<long long>(cfg.mesh_n->begin(), cfg.mesh_n->begin() + cfg.model->dim))
                              : json(nullptr);
     doc["backend"] = backend_name(backend);
+    doc["ranks"] = ranks::size();
     if (backend == Backend::cuda) doc["device"] = cuda::device_name();
     doc["units"] = r.units;
     doc["units"]["length"] = length_unit_meaning(*cfg.model);

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "ranks.hpp"
+
 namespace bzint {
 
 namespace {
@@ -19,6 +21,13 @@ void (*g_old_term)(int) = SIG_DFL;
 extern "C" void on_signal(int) { g_interrupt.store(true); }
 
 constexpr std::uint64_t kMagic = 0x627a696e74636b31ULL;  // "bzintck1"
+
+// reduce_<i>.bin, or reduce_<i>.rank<r>.bin when several MPI ranks each save their share.
+std::string state_path(const std::string& folder, int ordinal) {
+    std::string name = folder + "/reduce_" + std::to_string(ordinal);
+    if (ranks::size() > 1) name += ".rank" + std::to_string(ranks::rank());
+    return name + ".bin";
+}
 
 }  // namespace
 
@@ -66,13 +75,14 @@ CheckpointSession::~CheckpointSession() {
 CheckpointSession* CheckpointSession::active() { return g_active; }
 
 void CheckpointSession::complete() {
+    ranks::barrier();  // every rank is past its last save
     std::error_code ec;
-    std::filesystem::remove_all(folder_, ec);
+    if (ranks::is_root()) std::filesystem::remove_all(folder_, ec);
 }
 
 bool CheckpointSession::load(int ordinal, long long n, int nv, int nk, State& state) const {
     if (!resume_) return false;
-    std::ifstream in(folder_ + "/reduce_" + std::to_string(ordinal) + ".bin", std::ios::binary);
+    std::ifstream in(state_path(folder_, ordinal), std::ios::binary);
     if (!in) return false;
     std::uint64_t magic = 0, fp = 0;
     long long nn = 0, rounds = 0, bad = -1;
@@ -97,7 +107,7 @@ bool CheckpointSession::load(int ordinal, long long n, int nv, int nk, State& st
 void CheckpointSession::save(int ordinal, long long n, int nv, int nk, const State& state) const {
     std::error_code ec;
     std::filesystem::create_directories(folder_, ec);
-    const std::string path = folder_ + "/reduce_" + std::to_string(ordinal) + ".bin";
+    const std::string path = state_path(folder_, ordinal);
     const std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);

@@ -4,7 +4,9 @@
 // DIR/<title>.checkpoint/reduce_<i>.bin, with a fingerprint of the run file. `--resume` loads
 // it and continues from the next round of blocks: the folding order is that of an
 // uninterrupted run, so the result is bitwise the same. The folder is removed when the run
-// completes. (dc_current sweeps keep their own per-field log.)
+// completes. (dc_current sweeps keep their own per-field log.) Under MPI every rank saves its
+// own share (reduce_<i>.rank<r>.bin); the rank count is part of the fingerprint, so a resume
+// needs the same number of ranks.
 #pragma once
 #include <cstdint>
 #include <stdexcept>

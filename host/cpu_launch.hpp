@@ -3,8 +3,8 @@
 // Deterministic reduction: the index range is cut into fixed blocks of kReduceBlock
 // points, independent of thread count and chunking. Each block is summed in index order
 // (Neumaier) into its own histogram; the blocks are folded into the total in block order.
-// The result is therefore bitwise identical for any number of threads.
-// (kReduceBlock is a constant of the format of results: changing it changes the last bits.)
+// The result is therefore bitwise identical for any number of threads. Under MPI each rank
+// reduces its share of whole blocks and the rank totals are folded in rank order (ranks.hpp).
 #pragma once
 #include <omp.h>
 
@@ -17,11 +17,10 @@
 #include "neumaier.hpp"
 #include "checkpoint.hpp"
 #include "progress.hpp"
+#include "ranks.hpp"
 #include "refined_reduce.hpp"
 
 namespace bzint::cpu {
-
-constexpr long long kReduceBlock = 1 << 13;
 
 // fn(idx) for idx in [begin, end), in parallel.
 template <class Fn>
@@ -44,7 +43,8 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
     std::vector<std::vector<Neumaier>> hist(slots, std::vector<Neumaier>(size));
     std::vector<int> key_lo(slots), key_hi(slots);
     std::vector<std::vector<long long>> hot_slot(slots);
-    const long long n_blocks = (n + kReduceBlock - 1) / kReduceBlock;
+    const ranks::Share mine = ranks::share(n, kReduceBlock);
+    const long long n_blocks = (mine.end + kReduceBlock - 1) / kReduceBlock;
     long long bad = LLONG_MAX;
 
     // Checkpoints (checkpoint.hpp): resume from the saved block, save now and then and on an
@@ -52,7 +52,7 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
     CheckpointSession* cp = CheckpointSession::active();
     const int ordinal = cp ? cp->next_ordinal() : -1;
     const bool checkpoints = cp && !hot;
-    long long first_block = 0;
+    long long first_block = mine.begin / kReduceBlock;
     CheckpointSession::State state;
     if (checkpoints && cp->load(ordinal, n, nv, nk, state)) {
         total.swap(state.total);
@@ -72,7 +72,7 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
         const int in_round = static_cast<int>(std::min<long long>(slots, n_blocks - round));
 #pragma omp parallel for schedule(static, 1) reduction(min : bad)
         for (int s = 0; s < in_round; ++s) {
-            const long long begin = (round + s) * kReduceBlock, end = std::min(n, begin + kReduceBlock);
+            const long long begin = (round + s) * kReduceBlock, end = std::min(mine.end, begin + kReduceBlock);
             Neumaier* h = hist[s].data();
             int lo = nk, hi = -1;
             long long first_bad = -1;
@@ -115,7 +115,7 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
                 }
             }
         }
-        if (progress) progress->update(std::min(n, (round + in_round) * kReduceBlock));
+        if (progress) progress->update(ranks::scaled_progress(std::min(mine.end, (round + in_round) * kReduceBlock), mine, n));
         count_round();
         if (cp && interrupt_requested()) {
             if (checkpoints) save(round + in_round);
@@ -127,7 +127,9 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
         }
     }
     if (checkpoints) save(n_blocks);
-    return bad == LLONG_MAX ? -1 : bad;
+    ranks::combine(total);
+    if (hot) ranks::combine_concat(*hot);
+    return ranks::combine_first(bad == LLONG_MAX ? -1 : bad);
 }
 
 // keyed_reduce with adaptive refinement (refined_reduce.hpp).

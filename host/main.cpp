@@ -4,12 +4,36 @@
 #include <omp.h>
 
 #include "app.hpp"
+#include "../kernels/cuda_backend.hpp"
 #include "checkpoint.hpp"
 #include "input_error.hpp"
 #include "model_registry.hpp"
+#include "ranks.hpp"
 #include "task_registry.hpp"
 
+namespace {
+
+// Leaves the process with `code`. Input errors (2) and non-finite results (3) are met by every
+// rank alike; an internal error (1) or an interruption (130) may reach one rank only, so under
+// MPI the others are ended too (MPI_Abort) rather than left waiting in a collective.
+int leave(int code) {
+    if (bzint::ranks::size() > 1 && (code == 1 || code == 130)) bzint::ranks::abort(code);
+    bzint::ranks::finalize();
+    return code;
+}
+
+int run_main(int argc, char** argv);
+
+}  // namespace
+
 int main(int argc, char** argv) {
+    bzint::ranks::init(argc, argv);
+    return leave(run_main(argc, argv));
+}
+
+namespace {
+
+int run_main(int argc, char** argv) {
     CLI::App app{"bzint: GPU-accelerated Brillouin-zone integrals (Berry curvature, Fermi scans, Chern numbers)"};
     app.require_subcommand(1);
     CLI::App* run = app.add_subcommand("run", "run a TOML run file");
@@ -61,23 +85,28 @@ int main(int argc, char** argv) {
         bzint::RunFile rf = bzint::RunFile::load(file);
         for (const auto& s : sets) rf.set(s);
         const bzint::Backend b = bzint::resolve_backend(backend);
+        if (b == bzint::Backend::cuda) bzint::cuda::select_device(bzint::ranks::local_rank());
         const auto doc = bzint::run(rf, b, bzint::RunOptions{out, resume});
-        const std::string path = bzint::write_outputs(doc, out);
-        fmt::print("{}\n", path);
+        if (bzint::ranks::is_root()) fmt::print("{}\n", bzint::write_outputs(doc, out));
         return 0;
     } catch (const bzint::Interrupted&) {
-        fmt::print(stderr, "bzint: interrupted; finished work is saved in {} — run the same command with --resume to "
+        if (bzint::ranks::is_root()) fmt::print(stderr, "bzint: interrupted; finished work is saved in {} — run the same command with --resume to "
                            "continue\n",
                    out);
         return 130;
-    } catch (const bzint::InputError& e) {
-        fmt::print(stderr, "bzint: error: {}\n", e.what());
+    } catch (const bzint::InputError& e) {  // the same on every rank: rank 0 says it
+        if (bzint::ranks::is_root()) fmt::print(stderr, "bzint: error: {}\n", e.what());
         return 2;
-    } catch (const bzint::NonFiniteError& e) {
-        fmt::print(stderr, "bzint: error: {}\n", e.what());
+    } catch (const bzint::NonFiniteError& e) {  // found after the ranks combined: the same on every rank
+        if (bzint::ranks::is_root()) fmt::print(stderr, "bzint: error: {}\n", e.what());
         return 3;
     } catch (const std::exception& e) {
-        fmt::print(stderr, "bzint: internal error: {}\n", e.what());
+        if (bzint::ranks::size() > 1)
+            fmt::print(stderr, "bzint: internal error on rank {}: {}\n", bzint::ranks::rank(), e.what());
+        else
+            fmt::print(stderr, "bzint: internal error: {}\n", e.what());
         return 1;
     }
 }
+
+}  // namespace

@@ -5,6 +5,11 @@
 
 namespace bzint {
 
+// Reductions over k sum fixed blocks of this many consecutive indices, each in index order,
+// and fold the blocks in block order (cpu_launch.hpp); MPI ranks take whole blocks (ranks.hpp).
+// A constant of the format of results: changing it changes the last bits.
+constexpr long long kReduceBlock = 1 << 13;
+
 struct Neumaier {
     double s = 0.0;
     double c = 0.0;

@@ -4,12 +4,15 @@
 
 #include <cstdio>
 
+#include "ranks.hpp"
+
 namespace bzint {
 
 Progress::Progress(std::string what, long long total, std::string unit)
     : what_(std::move(what)), unit_(std::move(unit)), total_(total), start_(clock::now()), last_(start_) {}
 
 void Progress::update(long long done) {
+    if (!ranks::is_root()) return;  // one progress line per run, not per rank
     const auto now = clock::now();
     const double elapsed = std::chrono::duration<double>(now - start_).count();
     if (elapsed < 2.0 || std::chrono::duration<double>(now - last_).count() < 1.0) return;

@@ -1,5 +1,5 @@
 // Progress on stderr for long runs: done/total, rate and ETA, at most once a second,
-// and only once a run has lasted more than two seconds.
+// and only once a run has lasted more than two seconds. Under MPI only rank 0 prints.
 #pragma once
 #include <chrono>
 #include <string>

@@ -21,6 +21,7 @@
 
 #include "../host/neumaier.hpp"
 #include "../host/progress.hpp"
+#include "../host/ranks.hpp"
 #include "../host/refined_reduce.hpp"
 #include "bzint/per_k.hpp"
 #include "bzint/qme/exact_reservoir.hpp"
@@ -90,7 +91,8 @@ struct IsFlagged {
     __host__ __device__ bool operator()(long long i) const { return flags[i - begin] != 0; }
 };
 
-// As cpu::keyed_reduce; `hot` collects the indices flagged for refinement, in order.
+// As cpu::keyed_reduce; `hot` collects the indices flagged for refinement, in order. Under MPI
+// this rank reduces its share of the index range and the ranks combine (host/ranks.hpp).
 template <class Fn>
 long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, Progress* progress,
                        std::vector<long long>* hot = nullptr) {
@@ -98,9 +100,11 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
     const int nv = fn.n_values();
     const int nk = fn.n_keys();
     total.assign(static_cast<std::size_t>(nk) * nv, Neumaier{});
+    const ranks::Share mine = ranks::share(n, kReduceBlock);
+    const long long my_n = mine.end - mine.begin;
     // Chunk so that the value buffers stay near 256 MiB whatever the mesh; when the device cannot
     // hold them (other work on it, a small device), halve the chunk until it can.
-    long long chunk = std::max<long long>(1 << 12, std::min<long long>(n, (1LL << 28) / (8LL * E * (nv + 1))));
+    long long chunk = std::max<long long>(1 << 12, std::min<long long>(my_n, (1LL << 28) / (8LL * E * (nv + 1))));
     thrust::device_vector<int> keys, ukeys;
     thrust::device_vector<double> vals, tmp, usums;
     thrust::device_vector<long long> perm, flagged;
@@ -130,8 +134,8 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
     thrust::device_vector<unsigned long long> bad(1, ULLONG_MAX);
     std::vector<int> hkeys;
     std::vector<double> hsums;
-    for (long long begin = 0; begin < n; begin += chunk) {
-        const long long count = std::min(chunk, n - begin), slots = E * count;
+    for (long long begin = mine.begin; begin < mine.end; begin += chunk) {
+        const long long count = std::min(chunk, mine.end - begin), slots = E * count;
         keyed_kernel<<<grid_for(count), kThreads>>>(fn, begin, count, nv, thrust::raw_pointer_cast(keys.data()),
                                                     thrust::raw_pointer_cast(vals.data()),
                                                     thrust::raw_pointer_cast(bad.data()),
@@ -159,10 +163,12 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
             for (long long j = 0; j < m; ++j)
                 if (hkeys[j] != INT_MAX) total[static_cast<std::size_t>(hkeys[j]) * nv + v].add(hsums[j]);
         }
-        if (progress) progress->update(begin + count);
+        if (progress) progress->update(ranks::scaled_progress(begin + count, mine, n));
     }
     const unsigned long long first_bad = bad[0];
-    return first_bad == ULLONG_MAX ? -1 : static_cast<long long>(first_bad);
+    ranks::combine(total);
+    if (hot) ranks::combine_concat(*hot);
+    return ranks::combine_first(first_bad == ULLONG_MAX ? -1 : static_cast<long long>(first_bad));
 }
 
 // keyed_reduce with adaptive refinement (host/refined_reduce.hpp); the flagged indices are
@@ -214,9 +220,16 @@ bool available() {
     return cudaGetDeviceCount(&count) == cudaSuccess && count > 0;
 }
 
+void select_device(int local_rank) {
+    int count = 0;
+    check(cudaGetDeviceCount(&count), "cudaGetDeviceCount");
+    check(cudaSetDevice(local_rank % count), "cudaSetDevice");
+}
+
 std::string device_name() {
     cudaDeviceProp prop{};
-    if (!available() || cudaGetDeviceProperties(&prop, 0) != cudaSuccess) return "none";
+    int dev = 0;
+    if (!available() || cudaGetDevice(&dev) != cudaSuccess || cudaGetDeviceProperties(&prop, dev) != cudaSuccess) return "none";
     return prop.name;
 }
 

@@ -22,6 +22,9 @@ namespace bzint::cuda {
 bool compiled();
 // True when the CUDA backend is compiled in and a device is present.
 bool available();
+// The device of this process: local rank modulo the devices of the node (one GPU per MPI rank).
+void select_device(int local_rank);
+// The name of the selected device.
 std::string device_name();
 
 // Per-k band geometry at mesh points [begin, begin + count): out[2 (idx − begin) + band].

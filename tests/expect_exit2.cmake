@@ -8,7 +8,14 @@ foreach(s ${sets})
   string(REGEX REPLACE "^# set: " "" s "${s}")
   list(APPEND extra --set "${s}")
 endforeach()
-execute_process(COMMAND ${BZINT} run ${RUN_FILE} ${extra} --backend cpu --out ${CMAKE_CURRENT_BINARY_DIR}/bad_out
+# LAUNCHER (optional): e.g. "mpirun -np 2", for the same check under MPI.
+separate_arguments(LAUNCHER)
+if(LAUNCHER)
+  set(ENV{OMP_NUM_THREADS} 1)
+  set(ENV{OMPI_ALLOW_RUN_AS_ROOT} 1)
+  set(ENV{OMPI_ALLOW_RUN_AS_ROOT_CONFIRM} 1)
+endif()
+execute_process(COMMAND ${LAUNCHER} ${BZINT} run ${RUN_FILE} ${extra} --backend cpu --out ${CMAKE_CURRENT_BINARY_DIR}/bad_out
                 RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_VARIABLE out)
 if(NOT rc EQUAL 2)
   message(FATAL_ERROR "expected exit status 2, got ${rc}; stderr: ${err}")

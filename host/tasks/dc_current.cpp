@@ -12,6 +12,7 @@
 #include "../cpu_launch.hpp"
 #include "../engine.hpp"
 #include "../input_error.hpp"
+#include "../ranks.hpp"
 #include "dc_solvers.hpp"
 #include "task_common.hpp"
 
@@ -136,6 +137,8 @@ public:
                 }
             }
         }
+        ranks::barrier();  // every rank has read the log before rank 0 rewrites it
+        if (!ranks::is_root()) return;
         std::ofstream rewrite(path_, std::ios::trunc);  // drop a cut last line before appending
         for (const auto& l : valid) rewrite << l << "\n";
         out_.open(path_, std::ios::app);
@@ -145,6 +148,7 @@ public:
         return it == done_.end() ? nullptr : &it->second;
     }
     void add(const json& j) {
+        if (!ranks::is_root()) return;  // every rank computed the same row; one writes it
         out_ << j.dump() << "\n";
         out_.flush();
     }
@@ -245,7 +249,6 @@ json solve_lattice(const Solver& solver, const QmeParams& q, const Mesh& mesh, i
             n_other[na++] = mesh.n[a];
         }
     const long long lines = (na > 0 ? n_other[0] : 1) * (na > 1 ? n_other[1] : 1);
-    std::vector<LineCurrent> res(lines);
     auto line_k0 = [&](long long l, double k0[3]) {
         double frac[3] = {0, 0, 0};
         long long rest = l;
@@ -255,39 +258,52 @@ json solve_lattice(const Solver& solver, const QmeParams& q, const Mesh& mesh, i
         }
         mesh.k_at(frac, k0);
     };
+    // Under MPI this rank integrates its share of the lines (ranks.hpp); res[l − first].
+    const ranks::Share mine = ranks::share(lines, 1);
+    const long long my_lines = mine.end - mine.begin;
+    std::vector<LineCurrent> res(my_lines);
     if (ctx.backend == Backend::cuda) {
-        std::vector<double> k0(3 * lines);
-        for (long long l = 0; l < lines; ++l) line_k0(l, &k0[3 * l]);
-        solver.cuda_lines(ctx.cfg.params, q, k0, period, static_cast<int>(steps), res);
+        std::vector<double> k0(3 * my_lines);
+        for (long long l = 0; l < my_lines; ++l) line_k0(mine.begin + l, &k0[3 * l]);
+        if (my_lines > 0) solver.cuda_lines(ctx.cfg.params, q, k0, period, static_cast<int>(steps), res);
     } else {
         constexpr int B = Solver::kLanes;  // lines per call (vectorised in the two-band solver)
-        const long long batches = (lines + B - 1) / B;
+        const long long batches = (my_lines + B - 1) / B;
 #pragma omp parallel
         {
             std::vector<double> work(solver.work_doubles());
 #pragma omp for schedule(dynamic)
             for (long long b = 0; b < batches; ++b) {
-                const int count = static_cast<int>(std::min<long long>(B, lines - b * B));
+                const int count = static_cast<int>(std::min<long long>(B, my_lines - b * B));
                 double k0[B][3];
-                for (int i = 0; i < count; ++i) line_k0(b * B + i, k0[i]);
+                for (int i = 0; i < count; ++i) line_k0(mine.begin + b * B + i, k0[i]);
                 solver.lines(q, k0, count, period, static_cast<int>(steps), work.data(), &res[b * B]);
             }
         }
     }
-    Neumaier J[3], Ji[3];
-    for (long long l = 0; l < lines; ++l) {
+    long long first_bad = -1;
+    std::vector<Neumaier> sums(6);  // J[0..2], J_intra[0..2]
+    for (long long l = 0; l < my_lines; ++l) {
         if (!res[l].ok) {
-            double k0[3];
-            line_k0(l, k0);
-            throw NonFiniteError(fmt::format("degenerate bands (or a singular one-period map) on the line through "
-                                             "k = ({:.10g}, {:.10g}, {:.10g}), line {}: move the mesh or the parameters",
-                                             k0[0], k0[1], k0[2], l));
+            first_bad = mine.begin + l;
+            break;
         }
         for (int a = 0; a < 3; ++a) {
-            J[a].add(res[l].J[a]);
-            Ji[a].add(res[l].J_intra[a]);
+            sums[a].add(res[l].J[a]);
+            sums[3 + a].add(res[l].J_intra[a]);
         }
     }
+    first_bad = ranks::combine_first(first_bad);
+    if (first_bad >= 0) {
+        double k0[3];
+        line_k0(first_bad, k0);
+        throw NonFiniteError(fmt::format("degenerate bands (or a singular one-period map) on the line through "
+                                         "k = ({:.10g}, {:.10g}, {:.10g}), line {}: move the mesh or the parameters",
+                                         k0[0], k0[1], k0[2], first_bad));
+    }
+    ranks::combine(sums);
+    const Neumaier* J = sums.data();
+    const Neumaier* Ji = sums.data() + 3;
     // J = ∫ d^dk/(2π)^d j = (V_BZ/(2π)^d) × mean over lines of the period average.
     const double vol_frac = mesh_weight(mesh) * static_cast<double>(mesh.count()) / static_cast<double>(lines);
     json r;
