@@ -44,13 +44,13 @@ json table_json(const CsvTable& t) {
 
 json run(const RunFile& file, Backend backend, const RunOptions& options) {
     const RunConfig cfg = read_common(file);
-    static const std::vector<std::string> nband_tasks{"bands", "berry", "chern", "ahc", "cme", "anomaly", "dipole", "streda", "dc_current"};
+    static const std::vector<std::string> nband_tasks{"bands", "berry", "chern", "ahc", "cme", "anomaly", "dipole", "streda", "dc_current", "hybrid_current"};
     if (cfg.model->bands != 2 && std::find(nband_tasks.begin(), nband_tasks.end(), cfg.task) == nband_tasks.end())
         throw InputError(fmt::format("{}: task '{}' supports the two-band models; '{}' has {} bands (N-band models run "
                                      "the tasks {})",
                                      file.path(), cfg.task, cfg.model->name, cfg.model->bands, join(nband_tasks)));
     if (is_wannier(cfg.params)) {
-        static const std::vector<std::string> wannier_tasks{"bands", "berry", "chern", "ahc", "cme", "anomaly", "dipole", "streda"};
+        static const std::vector<std::string> wannier_tasks{"bands", "berry", "chern", "ahc", "cme", "anomaly", "dipole", "streda", "hybrid_current"};
         if (std::find(wannier_tasks.begin(), wannier_tasks.end(), cfg.task) == wannier_tasks.end())
             throw InputError(fmt::format("{}: task '{}' does not take wannier models yet; they run the tasks {}", file.path(),
                                          cfg.task, join(wannier_tasks)));

@@ -260,6 +260,16 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
     long long bad = -1, refined = 0;
     if (on_device(b, mp)) {
         bad = cuda::scan_reduce(mp, mesh, kind, bins, fields, mu, hist, progress, refine, refined);
+    } else if (kind == ScanKind::hybrid) {  // no refinement: the task refuses it
+        auto reduce = [&](auto model) {
+            using Model = decltype(model);
+            scanned = Model::bands;
+            bad = cpu::keyed_reduce(HybridScanFn<Model>{model, mesh, bins, fields.hybrid}, mesh.count(), hist, progress);
+        };
+        if (is_two_band(mp))
+            visit_model(mp, [&](auto model) { reduce(AsNBand<decltype(model)>{model}); });
+        else
+            visit_any_nband(mp, reduce);
     } else if (is_two_band(mp)) {
         visit_model(mp, [&](auto model) {
             using Model = decltype(model);

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "run_file.hpp"
 
 #include "wannier/wannier_model.hpp"
@@ -325,12 +326,15 @@ RunConfig read_common(const RunFile& file) {
     Section task(file, tt, "task");
     cfg.task = task.string("kind");
     if (!find_task(cfg.task)) task.fail("kind", fmt::format("unknown task '{}'; valid tasks: {}", cfg.task, task_names()));
-    const std::pair<const char*, const char*> owned[] = {
-        {"field", "dc_current"}, {"dissipation", "dc_current"}, {"disorder", "disorder_ahe"}};
-    for (const auto& [section, owner] : owned)
-        if (cfg.task != owner && root.contains(section))
-            throw InputError(fmt::format("{}: [{}] is read only by task '{}', not by '{}'", file.where(root.get(section)),
-                                         section, owner, cfg.task));
+    struct Owned {
+        const char* section;
+        std::vector<std::string> owners;
+    };
+    const Owned owned[] = {{"field", {"dc_current", "hybrid_current"}}, {"dissipation", {"dc_current"}}, {"disorder", {"disorder_ahe"}}};
+    for (const auto& [section, owners] : owned)
+        if (root.contains(section) && std::find(owners.begin(), owners.end(), cfg.task) == owners.end())
+            throw InputError(fmt::format("{}: [{}] is read only by the tasks {}, not by '{}'", file.where(root.get(section)),
+                                         section, join(owners), cfg.task));
     return cfg;
 }
 

@@ -7,7 +7,7 @@ const TaskInfo kTasks[] = {
     {"bands", task_bands}, {"berry", task_berry},     {"chern", task_chern},   {"ahc", task_ahc},
     {"cme", task_cme},     {"anomaly", task_anomaly}, {"dipole", task_dipole},   {"dc_current", task_dc_current},
     {"streda", task_streda}, {"spin_density", task_spin_density},
-    {"disorder_ahe", task_disorder_ahe},
+    {"disorder_ahe", task_disorder_ahe}, {"hybrid_current", task_hybrid_current},
 };
 }  // namespace
 

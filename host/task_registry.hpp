@@ -61,5 +61,6 @@ TaskResult task_dc_current(TaskContext&);
 TaskResult task_streda(TaskContext&);
 TaskResult task_spin_density(TaskContext&);
 TaskResult task_disorder_ahe(TaskContext&);
+TaskResult task_hybrid_current(TaskContext&);
 
 }  // namespace bzint

@@ -273,6 +273,16 @@ long long scan_reduce(const ModelParams& mp, const Mesh& mesh, ScanKind kind, co
     Binning dbins = bins;
     dbins.levels = thrust::raw_pointer_cast(dlevels.data());
     long long bad = -1;
+    if (kind == ScanKind::hybrid) {
+        auto reduce = [&](auto model) {
+            bad = keyed_reduce(HybridScanFn<decltype(model)>{model, mesh, dbins, fields.hybrid}, mesh.count(), total, progress);
+        };
+        if (mp.id >= kTwoBandModels)
+            visit_nband_model(mp, reduce);
+        else
+            visit_model(mp, [&](auto model) { reduce(AsNBand<decltype(model)>{model}); });
+        return bad;
+    }
     if (mp.id >= kTwoBandModels) {
         visit_nband_model(mp, [&](auto model) {
             using Model = decltype(model);

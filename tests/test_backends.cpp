@@ -114,6 +114,24 @@ TEST(Backends, NBandScanAgrees) {
     for (std::size_t i = 0; i < ga.size(); ++i) EXPECT_NEAR(ga[i].omega[2], gb[i].omega[2], 1e-10);
 }
 
+TEST(Backends, HybridScanAgrees) {
+    REQUIRE_DEVICE();
+    std::vector<double> mu;
+    for (int i = 0; i < 21; ++i) mu.push_back(-3.0 + 0.3 * i);
+    for (const char* name : {"qwz", "qwz_pair"}) {
+        const ModelInfo& info = *find_model(name);
+        const ModelParams mp = defaults(info);
+        const Mesh mesh = make_mesh(info, mp, {120, 120, 1});
+        ScanFields f{};
+        f.hybrid = HybridSetup{{0.3, 0.1, 0.0}, 0, info.bands - 1, 2.0, 1e-5, 1e-9};
+        const ScanResult a = fermi_scan(Backend::cpu, mp, mesh, ScanKind::hybrid, mu, 0.05, nullptr, f);
+        const ScanResult b = fermi_scan(Backend::cuda, mp, mesh, ScanKind::hybrid, mu, 0.05, nullptr, f);
+        for (std::size_t i = 0; i < a.sea.size(); ++i) EXPECT_NEAR(a.sea[i], b.sea[i], 1e-10 * (1 + std::fabs(a.sea[i]))) << name;
+        for (std::size_t i = 0; i < a.surface.size(); ++i)
+            EXPECT_NEAR(a.surface[i], b.surface[i], 1e-9 * (1 + std::fabs(a.surface[i]))) << name;
+    }
+}
+
 TEST(Backends, DcLinesAgreePerLine) {
     REQUIRE_DEVICE();
     QmeParams q{};

@@ -14,6 +14,7 @@
 #include "../input_error.hpp"
 #include "../ranks.hpp"
 #include "dc_solvers.hpp"
+#include "sweep_log.hpp"
 #include "task_common.hpp"
 
 namespace bzint {
@@ -116,49 +117,6 @@ DcSetup read_setup(TaskContext& ctx) {
     }
     return s;
 }
-
-// Sweep log: one JSON line per finished field value.
-class SweepLog {
-public:
-    SweepLog(const TaskContext& ctx) : path_(std::filesystem::path(ctx.options.out_dir) / (ctx.cfg.title + "_sweep.jsonl")) {
-        std::filesystem::create_directories(ctx.options.out_dir);
-        std::vector<std::string> valid;
-        if (ctx.options.resume) {
-            std::ifstream in(path_);
-            std::string line;
-            while (std::getline(in, line)) {
-                if (line.empty()) continue;
-                try {
-                    json j = json::parse(line);
-                    done_[j["E"].get<double>()] = j;
-                    valid.push_back(line);
-                } catch (const std::exception&) {
-                    break;  // a line cut by the interruption: recompute from there
-                }
-            }
-        }
-        ranks::barrier();  // every rank has read the log before rank 0 rewrites it
-        if (!ranks::is_root()) return;
-        std::ofstream rewrite(path_, std::ios::trunc);  // drop a cut last line before appending
-        for (const auto& l : valid) rewrite << l << "\n";
-        out_.open(path_, std::ios::app);
-    }
-    const json* find(double E) const {
-        auto it = done_.find(E);
-        return it == done_.end() ? nullptr : &it->second;
-    }
-    void add(const json& j) {
-        if (!ranks::is_root()) return;  // every rank computed the same row; one writes it
-        out_ << j.dump() << "\n";
-        out_.flush();
-    }
-    std::string path() const { return path_.string(); }
-
-private:
-    std::filesystem::path path_;
-    std::map<double, json> done_;
-    std::ofstream out_;
-};
 
 template <class Fn>
 json with_step_halving(const DcSetup& s, long long steps, Fn&& solve) {

@@ -33,7 +33,7 @@ TaskResult task_spin_density(TaskContext& ctx) {
     if (has_B && T == 0.0)
         ctx.task.fail("T", "with B ≠ 0 the transverse part (Eq. 26) has the Fermi-surface term −½ u × {f, u}, a delta "
                            "function at T = 0 that a mesh cannot resolve; set T > 0");
-    const ScanFields fields{{B[0], B[1], B[2]}, {E[0], E[1], E[2]}, {tau * E[0], tau * E[1], tau * E[2]}};
+    const ScanFields fields{{B[0], B[1], B[2]}, {E[0], E[1], E[2]}, {tau * E[0], tau * E[1], tau * E[2]}, {}};
 
     const bool fields_on = has_B || E[0] != 0.0 || E[1] != 0.0 || E[2] != 0.0;
     Progress progress(fields_on ? "spin_density pass 1/2" : "spin_density", mesh.count());

@@ -18,7 +18,7 @@ namespace {
 
 using nlohmann::json;
 
-ScanFields magnetic(const std::array<double, 3>& B) { return ScanFields{{B[0], B[1], B[2]}, {0, 0, 0}, {0, 0, 0}}; }
+ScanFields magnetic(const std::array<double, 3>& B) { return ScanFields{{B[0], B[1], B[2]}, {0, 0, 0}, {0, 0, 0}, {}}; }
 
 }  // namespace
 

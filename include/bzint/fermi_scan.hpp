@@ -19,7 +19,7 @@ namespace bzint {
 
 // Which band quantities a task accumulates. "sea" channels are weighted by f(ε − μ),
 // "surface" channels by −∂f/∂ε.
-enum class ScanKind : int { ahc = 0, cme = 1, anomaly = 2, dipole = 3, streda = 4, spin_density = 5 };
+enum class ScanKind : int { ahc = 0, cme = 1, anomaly = 2, dipole = 3, streda = 4, spin_density = 5, hybrid = 6 };
 
 // Kinds whose states sit at the magnetic energies ε̄ = ε − m·B and, for spin_density, whose
 // distribution is displaced by τE (semiclassical.hpp).
@@ -41,6 +41,7 @@ BZINT_HD ScanChannels scan_channels(ScanKind kind, int dim) {
         case ScanKind::dipole: return {0, dim == 2 ? 2 : 9};       // v_a Ω^z  |  v_a Ω^b
         case ScanKind::streda: return {dim == 2 ? 2 : 4, dim == 2 ? 1 : 3};  // 1, Ω^c  |  m^c
         case ScanKind::spin_density: return {9, 3};                // spin_density_channels
+        case ScanKind::hybrid: return {9, 3};  // −v_band, −v_hybrid, −v_remote  |  τ(E·∇E_i) ṽ_i (HybridScanFn)
     }
     return {0, 0};
 }
@@ -100,6 +101,7 @@ BZINT_HD void band_scan_values(ScanKind kind, int dim, const BandGeometry& g, do
             }
             break;
         case ScanKind::spin_density:  // needs the two-band state: scan_values
+        case ScanKind::hybrid:        // needs the hybridised bands: HybridScanFn
             break;
     }
 }

@@ -4,6 +4,7 @@
 // H(k) is inlined into the loop.
 #pragma once
 #include "bzint/fermi_scan.hpp"
+#include "bzint/hybrid_bands.hpp"
 #include "bzint/mesh.hpp"
 #include "bzint/nband_geometry.hpp"
 #include "bzint/two_band.hpp"
@@ -151,6 +152,64 @@ struct NBandScanFn {
             hottest = fmax(hottest, max_abs_curvature(g[band]));
         }
         out.hot = refine_above > 0.0 && hottest > refine_above;
+        return finite;
+    }
+    BZINT_HD bool operator()(long long idx, Out& out) const {
+        double k[3];
+        mesh.k_of(idx, k);
+        return at(k, 1.0, out);
+    }
+};
+
+// The non-adiabatic current of hybridised bands (hybrid_bands.hpp) as a Fermi scan: per slot
+// the energy E_i keys the bin; the sea channels are −v_band, −v_hybrid, −v_remote (J from g0 =
+// f(E_i), Eq. 60) and the surface channels τ(E·∇E_i) ṽ_i, weighted by −∂f/∂ε: the current of
+// δg_i = −τ(−∂f/∂E)(E·∇E_i) (Eq. 57c with ħk̇ = −E). E·∇E_i by a central difference of the
+// hybridised energies at k ± h Ê. Model: an N-band model (AsNBand for two-band ones).
+template <class Model>
+struct HybridScanFn {
+    static constexpr int N = Model::bands;
+    using Out = KeyedOutT<N, 36>;  // (9 + 3) channels × 3 moments
+    Model model;
+    Mesh mesh;
+    Binning bins;
+    HybridSetup setup;
+
+    BZINT_HD int n_values() const { return 12 * bins.n_moments(); }
+    BZINT_HD int n_keys() const { return N * bins.n_bins(); }
+
+    BZINT_HD bool at(const double k[3], double w, Out& out) const {
+        NBandPoint<N> h;
+        model(k, h);
+        HybridBands<N> hb;
+        bool finite = hybrid_bands<N>(h, setup, hb);
+        // E·∇E_i = |E| dE_i/ds along Ê.
+        double slope[N];
+        const double En = sqrt(dot3(setup.E, setup.E));
+        for (int s = 0; s < N; ++s) slope[s] = 0.0;
+        if (setup.tau > 0.0 && En > 0.0) {
+            double e_plus[N], e_minus[N], kp[3], km[3];
+            for (int a = 0; a < 3; ++a) {
+                kp[a] = k[a] + setup.fd_step * setup.E[a] / En;
+                km[a] = k[a] - setup.fd_step * setup.E[a] / En;
+            }
+            model(kp, h);
+            finite = hybrid_energies<N>(h, setup, e_plus) && finite;
+            model(km, h);
+            finite = hybrid_energies<N>(h, setup, e_minus) && finite;
+            for (int s = 0; s < N; ++s) slope[s] = En * (e_plus[s] - e_minus[s]) / (2.0 * setup.fd_step);
+        }
+        out.n = N;
+        for (int s = 0; s < N; ++s) {
+            double q[12];
+            for (int a = 0; a < 3; ++a) {
+                q[a] = -hb.v_band[s][a];
+                q[3 + a] = -hb.v_hybrid[s][a];
+                q[6 + a] = -hb.v_remote[s][a];
+                q[9 + a] = setup.tau * slope[s] * (hb.v_band[s][a] + hb.v_hybrid[s][a] + hb.v_remote[s][a]);
+            }
+            finite = keyed_band(bins, hb.energy[s], q, 12, s, N, w, out) && finite;
+        }
         return finite;
     }
     BZINT_HD bool operator()(long long idx, Out& out) const {

@@ -6,6 +6,7 @@
 // Our units and signs (docs/conventions.md): ħ = e = 1, electron charge −e. The paper
 // writes e < 0 for the charge, so its "e B·Ω" is −B·Ω here.
 #pragma once
+#include "bzint/hybrid_bands.hpp"
 #include "bzint/linalg/complex.hpp"
 #include "bzint/two_band.hpp"
 
@@ -107,6 +108,7 @@ struct ScanFields {
     double B[3];
     double E[3];
     double shift[3];  // τE
+    HybridSetup hybrid;  // kind hybrid (hybrid_bands.hpp)
 };
 
 // Spin-density channels of band n (0 lower, 1 upper) at k, for s = ∫ d^dk/(2π)^d Tr[ρ̂ σ]

@@ -1,0 +1,225 @@
+// Task hybrid_current: the DC current of the non-adiabatic semiclassical theory of hybridised
+// bands (nonadiabatic paper Sec. III C, Eqs. 54–63; include/bzint/hybrid_bands.hpp):
+//   J = −Σ_i ∫ d^dk/(2π)^d g_i ṽ_i,   g_i = f(E_i) + δg_i,   δg_i = −τ (−∂f/∂E)(E·∇E_i),
+// with the active manifold [lo, hi] hybridised by the field and every other band on its own
+// (the single-band theory, Eq. 47). One Fermi scan of the mesh per field value: all levels μ
+// in one pass; each field value is logged as it finishes (--resume keeps them). docs/hybrid.md.
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "../engine.hpp"
+#include "../input_error.hpp"
+#include "../ranks.hpp"
+#include "bzint/nband_geometry.hpp"
+#include "sweep_log.hpp"
+#include "task_common.hpp"
+
+namespace bzint {
+
+namespace {
+
+using nlohmann::json;
+
+struct HybridTask {
+    std::vector<double> fields;  // |E| values
+    double direction[3];         // unit vector of E
+    std::vector<double> mu;
+    double T = 0.0, tau = 0.0;
+    int lo = 0, hi = -1;  // active manifold
+};
+
+// The unit vector of E: along the reciprocal vector G_d (lattices, as dc_current) or the
+// Cartesian axis d (continuum models).
+void read_direction(const TaskContext& ctx, const Section& field, const Mesh& mesh, double (&dir)[3]) {
+    const int dim = ctx.cfg.model->dim;
+    const long long d = field.integer("direction", 1);
+    if (d < 1 || d > dim)
+        field.fail("direction", fmt::format("must be {} in 1..{}", ctx.cfg.model->lattice ? "a reciprocal-vector index" : "a Cartesian axis", dim));
+    for (int a = 0; a < 3; ++a) dir[a] = ctx.cfg.model->lattice ? mesh.basis[d - 1][a] : (a == d - 1 ? 1.0 : 0.0);
+    const double n = std::sqrt(dir[0] * dir[0] + dir[1] * dir[1] + dir[2] * dir[2]);
+    for (double& x : dir) x /= n;
+}
+
+// Band energies at up to 4096 mesh points: the window's bands and the energy scale.
+struct BandRange {
+    std::vector<double> lo, hi;
+    double scale = 0.0;
+};
+BandRange sample_bands(const TaskContext& ctx, const Mesh& mesh) {
+    const int B = model_bands(ctx.cfg.params);
+    const long long n = std::min<long long>(mesh.count(), 4096);
+    std::vector<std::array<double, 3>> k(n);
+    for (long long i = 0; i < n; ++i) mesh.k_of(i * (mesh.count() / n), k[i].data());
+    const auto g = geometry_at_points(Backend::cpu, ctx.cfg.params, k);
+    BandRange r{std::vector<double>(B, 1e300), std::vector<double>(B, -1e300), 0.0};
+    for (long long i = 0; i < n; ++i)
+        for (int b = 0; b < B; ++b) {
+            const double e = g[static_cast<std::size_t>(i) * B + b].energy;
+            r.lo[b] = std::min(r.lo[b], e);
+            r.hi[b] = std::max(r.hi[b], e);
+            r.scale = std::max(r.scale, std::fabs(e));
+        }
+    return r;
+}
+
+HybridTask read_task(const TaskContext& ctx, const Mesh& mesh, const BandRange& range) {
+    HybridTask h;
+    const toml::table& root = ctx.file.root();
+    const toml::table* ft = root["field"].as_table();
+    if (!ft)
+        throw InputError(fmt::format("{}: task 'hybrid_current' needs a [field] table with E = .. (a number, a list, or "
+                                     "{{from, to, count}}) and direction = 1..dim",
+                                     ctx.file.path()));
+    Section field(ctx.file, ft, "field");
+    field.only({"E", "direction"});
+    h.fields = read_levels(field, "E");
+    for (double E : h.fields)
+        if (E < 0) field.fail("E", "field strengths must be ≥ 0 (reverse `direction` for the opposite field)");
+    read_direction(ctx, field, mesh, h.direction);
+
+    ctx.task.only({"kind", "mu", "T", "tau", "active", "window"});
+    h.mu = read_levels(ctx.task, "mu");
+    h.T = read_temperature(ctx);
+    h.tau = ctx.task.number("tau", 0.0);
+    if (!(h.tau >= 0)) ctx.task.fail("tau", "must be ≥ 0 (0: no relaxation term δg)");
+    if (h.tau > 0 && h.T == 0.0)
+        ctx.task.fail("T", "tau > 0 needs T > 0: δg carries −∂f/∂E, a delta function at T = 0 that a mesh cannot resolve");
+    const int B = model_bands(ctx.cfg.params);
+    if (ctx.task.has("active") && ctx.task.has("window"))
+        ctx.task.fail("window", "give the active manifold either as active = [lo, hi] (band indices) or as window = [emin, emax]");
+    if (ctx.task.has("active")) {
+        const auto a = ctx.task.numbers("active");
+        if (a.size() != 2 || a[0] != std::floor(a[0]) || a[1] != std::floor(a[1]) || a[0] < 0 || a[1] < a[0] || a[1] >= B)
+            ctx.task.fail("active", fmt::format("must be [lo, hi]: band indices with 0 ≤ lo ≤ hi ≤ {} (bands ascend in energy)", B - 1));
+        h.lo = static_cast<int>(a[0]);
+        h.hi = static_cast<int>(a[1]);
+    } else if (ctx.task.has("window")) {
+        const auto w = ctx.task.numbers("window");
+        if (w.size() != 2 || !(w[0] < w[1])) ctx.task.fail("window", "must be [emin, emax] with emin < emax");
+        // The bands whose energy range over the mesh meets the window (a manifold is a set of
+        // band indices; it must be contiguous).
+        h.lo = B;
+        h.hi = -1;
+        for (int b = 0; b < B; ++b)
+            if (range.hi[b] >= w[0] && range.lo[b] <= w[1]) {
+                h.lo = std::min(h.lo, b);
+                h.hi = std::max(h.hi, b);
+            }
+        if (h.hi < 0) ctx.task.fail("window", "no band enters the window on the mesh");
+    } else {
+        h.lo = 0;
+        h.hi = B - 1;
+    }
+    return h;
+}
+
+}  // namespace
+
+TaskResult task_hybrid_current(TaskContext& ctx) {
+    require_dim(ctx, 2, 3);
+    const Mesh mesh = require_mesh(ctx);
+    const BandRange range = sample_bands(ctx, mesh);
+    const HybridTask h = read_task(ctx, mesh, range);
+    const ModelInfo& info = *ctx.cfg.model;
+    const int dim = mesh.dim, B = model_bands(ctx.cfg.params), L = static_cast<int>(h.mu.size());
+    const double w = mesh_weight(mesh);
+    const double sigma_unit = kTwoPi * conductivity_factor(info);  // J/E in e²/ħ → e²/h (S/cm)
+    // The central-difference step: 1e-3 of the smallest mesh spacing.
+    double spacing = 1e300;
+    for (int a = 0; a < dim; ++a)
+        spacing = std::min(spacing, std::sqrt(mesh.basis[a][0] * mesh.basis[a][0] + mesh.basis[a][1] * mesh.basis[a][1] +
+                                              mesh.basis[a][2] * mesh.basis[a][2]) /
+                                        static_cast<double>(mesh.n[a]));
+
+    SweepLog log(ctx);
+    Progress sweep_progress("hybrid_current", static_cast<long long>(h.fields.size()), "fields");
+    std::vector<json> rows;
+    const char* pieces[4] = {"J_band", "J_hybrid", "J_remote", "J_relaxation"};
+    long long done = 0;
+    for (double E : h.fields) {
+        if (const json* prev = log.find(E)) {
+            rows.push_back(*prev);
+            sweep_progress.update(++done);
+            continue;
+        }
+        ScanFields f{};
+        for (int a = 0; a < 3; ++a) f.hybrid.E[a] = E * h.direction[a];
+        f.hybrid.lo = h.lo;
+        f.hybrid.hi = h.hi;
+        f.hybrid.tau = h.tau;
+        f.hybrid.fd_step = 1e-3 * spacing;
+        f.hybrid.degenerate = kDegenerateRelative * (1.0 + range.scale);
+        Progress progress(fmt::format("hybrid_current E = {:g}", E), mesh.count());
+        const ScanResult s = fermi_scan(ctx.backend, ctx.cfg.params, mesh, ScanKind::hybrid, h.mu, h.T, &progress, f);
+        progress.finish();
+        json row = {{"E", E}};
+        std::vector<std::vector<double>> J(L, std::vector<double>(dim, 0.0));
+        std::vector<std::vector<std::vector<double>>> part(4, J);
+        for (int j = 0; j < L; ++j)
+            for (int a = 0; a < dim; ++a) {
+                for (int n = 0; n < B; ++n) {
+                    for (int p = 0; p < 3; ++p) part[p][j][a] += w * s.sea_at(j, n, 3 * p + a);
+                    if (h.T > 0) part[3][j][a] += w * s.surface_at(j, n, a);
+                }
+                for (int p = 0; p < 4; ++p) J[j][a] += part[p][j][a];
+            }
+        row["J"] = J;
+        for (int p = 0; p < 4; ++p) row[pieces[p]] = part[p];
+        log.add(row);
+        rows.push_back(row);
+        sweep_progress.update(++done);
+    }
+    sweep_progress.finish();
+
+    // Assemble: [E index][μ index][component].
+    TaskResult out;
+    json Es = json::array(), J = json::array(), sigma = json::array();
+    json parts[4] = {json::array(), json::array(), json::array(), json::array()};
+    CsvTable csv{"current", "", {"E", "mu"}, {}};
+    const char* comp = "xyz";
+    for (const char* q : {"J", "J_band", "J_hybrid", "J_remote", "J_relaxation", "sigma"})
+        for (int a = 0; a < dim; ++a) csv.columns.push_back(fmt::format("{}_{}", q, comp[a]));
+    for (const json& r : rows) {
+        const double E = r["E"].get<double>();
+        Es.push_back(E);
+        J.push_back(r["J"]);
+        for (int p = 0; p < 4; ++p) parts[p].push_back(r[pieces[p]]);
+        json sig = json::array();
+        for (int j = 0; j < L; ++j) {
+            std::vector<double> sj(dim, 0.0), row{E, h.mu[j]};
+            for (int a = 0; a < dim; ++a) sj[a] = E > 0 ? sigma_unit * r["J"][j][a].get<double>() / E : 0.0;
+            for (const char* q : {"J", "J_band", "J_hybrid", "J_remote", "J_relaxation"})
+                for (int a = 0; a < dim; ++a) row.push_back(r[q][j][a].get<double>());
+            for (int a = 0; a < dim; ++a) row.push_back(sj[a]);
+            sig.push_back(sj);
+            csv.rows.push_back(row);
+        }
+        sigma.push_back(sig);
+    }
+    out.results["E"] = Es;
+    out.results["mu"] = h.mu;
+    out.results["T"] = h.T;
+    out.results["tau"] = h.tau;
+    out.results["direction"] = std::vector<double>(h.direction, h.direction + dim);
+    out.results["active_bands"] = {h.lo, h.hi};
+    out.results["J"] = J;
+    for (int p = 0; p < 4; ++p) out.results[pieces[p]] = parts[p];
+    out.results["sigma"] = sigma;
+    out.results["sweep_log"] = log.path();
+    out.kpoints = mesh.count() * static_cast<long long>(h.fields.size());
+    const std::string lu = length_unit(info);
+    const std::string junit =
+        fmt::format("e/hbar x energy / {}^{} (hbar = e = 1; J = -e sum_i int d^dk/(2pi)^d g_i v_i)", lu, dim - 1);
+    const std::string sunit = conductivity_unit(info, dim);
+    out.units = {{"E", fmt::format("energy / {} (e = 1)", lu)}, {"mu", energy_unit(info)}, {"T", energy_unit(info)},
+                 {"tau", "hbar / energy"}, {"J", junit}, {"J_band", junit}, {"J_hybrid", junit}, {"J_remote", junit},
+                 {"J_relaxation", junit}, {"sigma", sunit + " (J_a / |E|)"}};
+    csv.comment = fmt::format("hybridised-band current (active bands {}..{}); E in energy/{}, mu in {}, J in {}, sigma = J/|E| in {}",
+                              h.lo, h.hi, lu, energy_unit(info), junit, sunit);
+    out.tables.push_back(csv);
+    return out;
+}
+
+}  // namespace bzint
