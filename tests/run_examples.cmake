@@ -1,6 +1,6 @@
-# Every run file under examples/ must run and produce its JSON. Run files that read the
+# Every run file under examples/DIR must run and produce its JSON. Run files that read the
 # project's shared data (../shared/data, beside the clone) are skipped when it is absent.
-file(GLOB_RECURSE files ${SRC}/examples/*.toml)
+file(GLOB_RECURSE files ${SRC}/examples/${DIR}/*.toml)
 foreach(f ${files})
   file(READ ${f} text)
   if(text MATCHES "shared/data/" AND NOT EXISTS ${SRC}/../shared/data)
