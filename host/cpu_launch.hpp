@@ -29,6 +29,87 @@ void for_each_point(long long begin, long long end, const Fn& fn) {
     for (long long i = begin; i < end; ++i) fn(i);
 }
 
+// Folds fn's keyed values over whole blocks into a running compensated histogram: blocks
+// [b0, b1) of [0, n) are summed in rounds of one block per thread, each block in index order
+// into its thread's histogram, and the rounds fold into `total` in block order. The histograms
+// are kept between calls (the Wannier FFT path folds one FFT chunk after another).
+template <class Fn>
+class BlockReducer {
+public:
+    BlockReducer(const Fn& fn, std::vector<Neumaier>& total)
+        : fn_(fn), total_(total), nv_(fn.n_values()), nk_(fn.n_keys()), slots_(std::max(1, omp_get_max_threads())),
+          hist_(slots_, std::vector<Neumaier>(static_cast<std::size_t>(nk_) * nv_)), key_lo_(slots_), key_hi_(slots_),
+          hot_slot_(slots_) {}
+
+    // Blocks [b0, b1) of indices [0, n) of `fn` (a functor of the same shape as the
+    // constructor's); after each round, after_round(next block) — it may throw to stop.
+    // Flagged indices + `offset` go to `hot` in increasing order. Returns the first
+    // non-finite index (+ offset) or LLONG_MAX.
+    template <class F, class AfterRound>
+    long long run(const F& fn, long long n, long long b0, long long b1, std::vector<long long>* hot, long long offset,
+                  AfterRound&& after_round) {
+        long long bad = LLONG_MAX;
+        for (long long round = b0; round < b1; round += slots_) {
+            const int in_round = static_cast<int>(std::min<long long>(slots_, b1 - round));
+#pragma omp parallel for schedule(static, 1) reduction(min : bad)
+            for (int s = 0; s < in_round; ++s) {
+                const long long begin = (round + s) * kReduceBlock, end = std::min(n, begin + kReduceBlock);
+                Neumaier* h = hist_[s].data();
+                int lo = nk_, hi = -1;
+                long long first_bad = -1;
+                typename F::Out out;
+                for (long long i = begin; i < end; ++i) {
+                    if (!fn(i, out) && first_bad < 0) first_bad = i + offset;
+                    if (hot && out.hot) hot_slot_[s].push_back(i + offset);
+                    for (int e = 0; e < out.n; ++e) {
+                        const int key = out.key[e];
+                        lo = std::min(lo, key);
+                        hi = std::max(hi, key);
+                        Neumaier* row = h + static_cast<std::size_t>(key) * nv_;
+                        for (int v = 0; v < nv_; ++v) row[v].add(out.val[e][v]);
+                    }
+                }
+                key_lo_[s] = lo;
+                key_hi_[s] = hi;
+                if (first_bad >= 0) bad = std::min(bad, first_bad);
+            }
+            if (hot)
+                for (int s = 0; s < in_round; ++s) {
+                    hot->insert(hot->end(), hot_slot_[s].begin(), hot_slot_[s].end());
+                    hot_slot_[s].clear();
+                }
+            // Fold in block order; parallel over keys, each key folds the slots in order.
+            int lo = nk_, hi = -1;
+            for (int s = 0; s < in_round; ++s) {
+                lo = std::min(lo, key_lo_[s]);
+                hi = std::max(hi, key_hi_[s]);
+            }
+#pragma omp parallel for schedule(static)
+            for (int key = lo; key <= hi; ++key) {
+                for (int s = 0; s < in_round; ++s) {
+                    if (key < key_lo_[s] || key > key_hi_[s]) continue;
+                    Neumaier* row = hist_[s].data() + static_cast<std::size_t>(key) * nv_;
+                    Neumaier* dst = total_.data() + static_cast<std::size_t>(key) * nv_;
+                    for (int v = 0; v < nv_; ++v) {
+                        dst[v].add(row[v]);
+                        row[v] = Neumaier{};
+                    }
+                }
+            }
+            after_round(round + in_round, bad);
+        }
+        return bad;
+    }
+
+private:
+    const Fn& fn_;
+    std::vector<Neumaier>& total_;
+    int nv_, nk_, slots_;
+    std::vector<std::vector<Neumaier>> hist_;
+    std::vector<int> key_lo_, key_hi_;
+    std::vector<std::vector<long long>> hot_slot_;
+};
+
 // Sums fn's keyed values over [0, n) into total[key * n_values + v].
 // Returns the smallest index whose values were not finite, or −1. With `hot`, the indices
 // whose output asks for refinement are appended to it in increasing order.
@@ -37,12 +118,7 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
                        std::vector<long long>* hot = nullptr) {
     const int nv = fn.n_values();
     const int nk = fn.n_keys();
-    const std::size_t size = static_cast<std::size_t>(nk) * nv;
-    total.assign(size, Neumaier{});
-    const int slots = std::max(1, omp_get_max_threads());
-    std::vector<std::vector<Neumaier>> hist(slots, std::vector<Neumaier>(size));
-    std::vector<int> key_lo(slots), key_hi(slots);
-    std::vector<std::vector<long long>> hot_slot(slots);
+    total.assign(static_cast<std::size_t>(nk) * nv, Neumaier{});
     const ranks::Share mine = ranks::share(n, kReduceBlock);
     const long long n_blocks = (mine.end + kReduceBlock - 1) / kReduceBlock;
     long long bad = LLONG_MAX;
@@ -67,85 +143,43 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
         cp->save(ordinal, n, nv, nk, s);
     };
     auto last_save = std::chrono::steady_clock::now();
-
-    for (long long round = first_block; round < n_blocks; round += slots) {
-        const int in_round = static_cast<int>(std::min<long long>(slots, n_blocks - round));
-#pragma omp parallel for schedule(static, 1) reduction(min : bad)
-        for (int s = 0; s < in_round; ++s) {
-            const long long begin = (round + s) * kReduceBlock, end = std::min(mine.end, begin + kReduceBlock);
-            Neumaier* h = hist[s].data();
-            int lo = nk, hi = -1;
-            long long first_bad = -1;
-            typename Fn::Out out;
-            for (long long i = begin; i < end; ++i) {
-                if (!fn(i, out) && first_bad < 0) first_bad = i;
-                if (hot && out.hot) hot_slot[s].push_back(i);
-                for (int e = 0; e < out.n; ++e) {
-                    const int key = out.key[e];
-                    lo = std::min(lo, key);
-                    hi = std::max(hi, key);
-                    Neumaier* row = h + static_cast<std::size_t>(key) * nv;
-                    for (int v = 0; v < nv; ++v) row[v].add(out.val[e][v]);
-                }
-            }
-            key_lo[s] = lo;
-            key_hi[s] = hi;
-            if (first_bad >= 0) bad = std::min(bad, first_bad);
-        }
-        if (hot)
-            for (int s = 0; s < in_round; ++s) {
-                hot->insert(hot->end(), hot_slot[s].begin(), hot_slot[s].end());
-                hot_slot[s].clear();
-            }
-        // Fold in block order; parallel over keys, each key folds the slots in order.
-        int lo = nk, hi = -1;
-        for (int s = 0; s < in_round; ++s) {
-            lo = std::min(lo, key_lo[s]);
-            hi = std::max(hi, key_hi[s]);
-        }
-#pragma omp parallel for schedule(static)
-        for (int key = lo; key <= hi; ++key) {
-            for (int s = 0; s < in_round; ++s) {
-                if (key < key_lo[s] || key > key_hi[s]) continue;
-                Neumaier* row = hist[s].data() + static_cast<std::size_t>(key) * nv;
-                Neumaier* dst = total.data() + static_cast<std::size_t>(key) * nv;
-                for (int v = 0; v < nv; ++v) {
-                    dst[v].add(row[v]);
-                    row[v] = Neumaier{};
-                }
-            }
-        }
-        if (progress) progress->update(ranks::scaled_progress(std::min(mine.end, (round + in_round) * kReduceBlock), mine, n));
+    BlockReducer<Fn> reducer(fn, total);
+    const long long bad_run = reducer.run(fn, mine.end, first_block, n_blocks, hot, 0, [&](long long next, long long bad_so_far) {
+        bad = std::min(bad, bad_so_far);
+        if (progress) progress->update(ranks::scaled_progress(std::min(mine.end, next * kReduceBlock), mine, n));
         count_round();
         if (cp && interrupt_requested()) {
-            if (checkpoints) save(round + in_round);
+            if (checkpoints) save(next);
             throw Interrupted("interrupted");
         }
         if (checkpoints && std::chrono::steady_clock::now() - last_save > std::chrono::seconds(30)) {
-            save(round + in_round);
+            save(next);
             last_save = std::chrono::steady_clock::now();
         }
-    }
+    });
+    bad = std::min(bad, bad_run);
     if (checkpoints) save(n_blocks);
     ranks::combine(total);
     if (hot) ranks::combine_concat(*hot);
     return ranks::combine_first(bad == LLONG_MAX ? -1 : bad);
 }
 
+// Host-side flagged indices for refinement's second pass (refined_reduce.hpp).
+struct StagedIndices {
+    const long long* p;
+    const long long* get() const { return p; }
+};
+
 // keyed_reduce with adaptive refinement (refined_reduce.hpp).
 template <class Fn>
 long long refined_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, Progress* progress, const Refine& refine,
                          long long& refined) {
-    struct Staged {
-        const long long* p;
-        const long long* get() const { return p; }
-    };
     return bzint::refined_reduce(
         fn, n, total, progress, refine, refined,
         [](const auto& f, long long count, std::vector<Neumaier>& t, Progress* pr, std::vector<long long>* hot) {
             return keyed_reduce(f, count, t, pr, hot);
         },
-        [](const std::vector<long long>& hot) { return Staged{hot.data()}; });
+        [](const std::vector<long long>& hot) { return StagedIndices{hot.data()}; });
 }
 
 }  // namespace bzint::cpu

@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "../kernels/cuda_backend.hpp"
 #include "bzint/fermi.hpp"
 #include "bzint/semiclassical.hpp"
 #include "cpu_launch.hpp"
+#include "wannier/fft_reduce.hpp"
 #include "input_error.hpp"
 #include "wannier/wannier_model.hpp"
 
@@ -275,6 +277,23 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
             using Model = decltype(model);
             bad = cpu::refined_reduce(ScanFn<Model>{model, mesh, kind, bins, fields, refine.threshold}, mesh.count(), hist,
                                       progress, refine, refined);
+        });
+    } else if (is_wannier(mp) && wannier_of(mp).fft) {
+        // H and ∂H on the mesh by FFT; refinement's sub-grids by the direct sum.
+        visit_wannier(mp, [&](auto model) {
+            using Model = decltype(model);
+            using Fn = NBandScanFn<Model>;
+            scanned = Model::bands;
+            const LoadedWannier& w = wannier_of(mp);
+            bad = bzint::refined_reduce(
+                Fn{model, mesh, kind, bins, fields, refine.threshold}, mesh.count(), hist, progress, refine, refined,
+                [&](const auto& f, long long count, std::vector<Neumaier>& t, Progress* pr, std::vector<long long>* hot) {
+                    if constexpr (std::is_same_v<std::decay_t<decltype(f)>, Fn>)
+                        return fft_keyed_reduce(f, w, t, pr, hot);
+                    else
+                        return cpu::keyed_reduce(f, count, t, pr, hot);
+                },
+                [](const std::vector<long long>& hot) { return cpu::StagedIndices{hot.data()}; });
         });
     } else {
         visit_any_nband(mp, [&](auto model) {

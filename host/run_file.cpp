@@ -209,10 +209,11 @@ std::vector<double> read_levels(const Section& task, const std::string& key) {
 namespace {
 
 // [model] name = "wannier" with hr = "..." and lattice = [[..], [..], [..]] (Å), or tb = "..."
-// (lattice inside; `lattice` may override it) and orbital_positions = true|false.
-// Paths are relative to the run file's folder.
+// (lattice inside; `lattice` may override it), orbital_positions = true|false and
+// interpolation = "fft" (default) | "direct" for mesh scans, fft_memory_mib (the FFT chunk's
+// arrays, default 512). Paths are relative to the run file's folder.
 void read_wannier(const RunFile& file, const Section& model, RunConfig& cfg) {
-    model.only({"name", "hr", "tb", "lattice", "orbital_positions"});
+    model.only({"name", "hr", "tb", "lattice", "orbital_positions", "interpolation", "fft_memory_mib"});
     if (model.has("hr") == model.has("tb"))
         model.fail("name", "model 'wannier' needs exactly one of hr = \"seedname_hr.dat\" (with lattice = [[..], [..], [..]] "
                            "in Å) and tb = \"seedname_tb.dat\"");
@@ -247,8 +248,18 @@ void read_wannier(const RunFile& file, const Section& model, RunConfig& cfg) {
                            model.node("orbital_positions")->value<bool>().value_or(false);
     if (positions && !tb.has_positions)
         model.fail("orbital_positions", "needs a tb.dat file with position matrix elements");
+    const std::string interpolation = model.string("interpolation", "fft");
+    if (interpolation != "fft" && interpolation != "direct")
+        model.fail("interpolation", fmt::format("unknown interpolation '{}'; valid choices: fft (on the mesh, the default), "
+                                                "direct (the Fourier sum per k-point, the reference path)",
+                                                interpolation));
+    auto loaded = make_wannier(std::move(tb), lattice, positions);
+    loaded->fft = interpolation == "fft";
+    const double mib = model.number("fft_memory_mib", 512.0);
+    if (!(mib >= 1.0 && mib <= 1048576.0)) model.fail("fft_memory_mib", "must be in 1..1048576 (MiB for the FFT chunk's arrays)");
+    loaded->fft_budget_bytes = static_cast<std::size_t>(mib * 1048576.0);
     auto info = std::make_shared<ModelInfo>();
-    cfg.params = register_wannier(make_wannier(std::move(tb), lattice, positions), *info);
+    cfg.params = register_wannier(std::move(loaded), *info);
     cfg.loaded_model = info;
     cfg.model = info.get();
 }

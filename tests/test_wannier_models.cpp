@@ -10,7 +10,9 @@
 #include <fstream>
 
 #include "test_util.hpp"
+#include "wannier/wannier_fft.hpp"
 #include "wannier/export_model.hpp"
+#include "wannier/wannier_model.hpp"
 
 using namespace bzint;
 using bzint::test::results;
@@ -98,6 +100,63 @@ TEST(WannierModels, ExportedHaldaneReproducesTheBuiltInWithOrbitalPositions) {
     const auto a = results(fmt::format("[model]\n{}\n[mesh]\nn=[48,48]\n[task]\nkind='ahc'\nmu=0.0\nT=0.01\n", p.model_toml));
     const auto b = results(fmt::format("[model]\n{}\n[mesh]\nn=[48,48,1]\n[task]\nkind='ahc'\nmu=0.0\nT=0.01\n", p.wannier_toml));
     EXPECT_NEAR(b["sigma"][0][2].get<double>() / kSiemensPerCm, a["sigma_xy"][0].get<double>(), 1e-9);
+}
+
+TEST(WannierModels, FftInterpolationEqualsTheDirectSum) {
+    // ahc of the exported Weyl lattice and Haldane (with orbital positions): the FFT path (the
+    // default) against interpolation = "direct", the per-k Fourier sum (wannier_fft.hpp).
+    for (const auto& e : {export_to_files("weyl_lattice", "b0=0.3", false), export_to_files("haldane", "t2=0.15\nphi=1.0\nM=0.2", true)}) {
+        const std::string mesh = e.dim == 2 ? "[40,36,1]" : "[20,18,15]";
+        const std::string task = fmt::format("[mesh]\nn={}\n[task]\nkind='ahc'\nmu=[-0.5,0.0,0.4]\nT=0.05\n", mesh);
+        const auto a = results(fmt::format("[model]\n{}\n{}", e.wannier_toml, task));
+        const auto b = results(fmt::format("[model]\n{}\ninterpolation='direct'\n{}", e.wannier_toml, task));
+        for (std::size_t j = 0; j < 3; ++j)
+            for (int c = 0; c < 3; ++c) {
+                const double x = b["sigma"][j][c].get<double>();
+                EXPECT_NEAR(a["sigma"][j][c].get<double>(), x, 1e-11 * (1 + std::fabs(x))) << j << " " << c;
+            }
+    }
+}
+
+TEST(WannierModels, FftChunksTabulateHAndItsDerivatives) {
+    // A budget that forces several chunks (FFT grids of divisors of the mesh): every point of
+    // every chunk carries H and ∂H of the direct sum at its mesh k to 1e-12.
+    const auto e = export_to_files("weyl_lattice", "b0=0.3", false);
+    const auto rf = RunFile::parse(fmt::format("[model]\n{}\n[mesh]\nn=[12,10,9]\n[task]\nkind='ahc'\nmu=0.0\n", e.wannier_toml), "w.toml");
+    const RunConfig cfg = read_common(rf);
+    const LoadedWannier& w = wannier_of(cfg.params);
+    const Mesh mesh = make_mesh(*cfg.model, cfg.params, {12, 10, 9});
+    WannierFft fft(w, mesh, 2 * sizeof(cplx) * 16 * 60);  // at most 60 points per chunk (W = 2: 16 arrays)
+    EXPECT_GT(fft.chunks(), 1);
+    EXPECT_LE(fft.chunk_points(), 60);
+    const models::Wannier<2> direct{w.view()};
+    long long seen = 0;
+    for (long long c = 0; c < fft.chunks(); ++c) {
+        const cplx* t = fft.transform(c);
+        int s[3];
+        fft.shift_of(c, s);
+        for (long long i = 0; i < fft.chunk_points(); ++i, ++seen) {
+            const long long n2 = i % fft.fft_size(2), n1 = (i / fft.fft_size(2)) % fft.fft_size(1),
+                            n0 = i / (fft.fft_size(2) * fft.fft_size(1));
+            const long long g = ((n0 * fft.divisions(0) + s[0]) * 10 + n1 * fft.divisions(1) + s[1]) * 9 + n2 * fft.divisions(2) + s[2];
+            double k[3];
+            mesh.k_of(g, k);
+            NBandPoint<2> h;
+            direct(k, h);
+            for (int m = 0; m < 2; ++m)
+                for (int n = 0; n < 2; ++n) {
+                    const cplx x = t[i * 16 + m * 2 + n];
+                    EXPECT_NEAR(x.re, h.H[m][n].re, 1e-12);
+                    EXPECT_NEAR(x.im, h.H[m][n].im, 1e-12);
+                    for (int a = 0; a < 3; ++a) {
+                        const cplx d = t[i * 16 + ((1 + a) * 2 + m) * 2 + n];
+                        EXPECT_NEAR(d.re, h.dH[a][m][n].re, 1e-12);
+                        EXPECT_NEAR(d.im, h.dH[a][m][n].im, 1e-12);
+                    }
+                }
+        }
+    }
+    EXPECT_EQ(seen, mesh.count());
 }
 
 TEST(WannierModels, IronRunsFromItsFile) {

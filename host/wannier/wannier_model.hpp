@@ -24,6 +24,8 @@ struct LoadedWannier {
     std::vector<double> inv_degen;
     std::vector<cplx> H;
     std::vector<double> tau;       // [W][3]
+    bool fft = true;               // mesh scans by FFT interpolation (wannier_fft.hpp), else the direct sum
+    std::size_t fft_budget_bytes = std::size_t(512) << 20;  // the FFT chunk's arrays
     WannierData view() const;
 };
 

@@ -139,6 +139,10 @@ struct NBandScanFn {
     BZINT_HD bool at(const double k[3], double w, Out& out) const {
         NBandPoint<N> h;
         model(k, h);
+        return at_point(h, w, out);
+    }
+    // The same from H and ∂H already evaluated (the Wannier FFT path, TabulatedFn).
+    BZINT_HD bool at_point(const NBandPoint<N>& h, double w, Out& out) const {
         BandGeometry g[N];
         bool finite = nband_geometry<N>(h, g);
         const ScanChannels ch = scan_channels(kind, mesh.dim);
@@ -216,6 +220,44 @@ struct HybridScanFn {
         double k[3];
         mesh.k_of(idx, k);
         return at(k, 1.0, out);
+    }
+};
+
+// A scan functor fed with H and ∂H tabulated on a chunk of the mesh (the Wannier FFT path,
+// host/wannier/wannier_fft.hpp): local point i of the chunk has its W² entries of H and of
+// ∂_a H at table[i·4W² + (c·W + m)·W + n] (c = 0: H, 1..3: ∂_a H), before the model's
+// finish() (orbital phases, padding); mesh_index(i) is its index on the whole mesh.
+template <class Base>
+struct TabulatedFn {
+    using Out = typename Base::Out;
+    static constexpr int N = Base::N;
+    Base base;
+    const cplx* table;
+    int W;
+    int nfft[3], div[3];  // chunk: nfft points per axis, every div-th mesh point from shift[]
+    int shift[3];
+
+    BZINT_HD long long mesh_index(long long i) const {
+        const long long n2 = i % nfft[2], q = i / nfft[2];
+        const long long n1 = q % nfft[1], n0 = q / nfft[1];
+        const long long g0 = n0 * div[0] + shift[0], g1 = n1 * div[1] + shift[1], g2 = n2 * div[2] + shift[2];
+        return (g0 * base.mesh.n[1] + g1) * base.mesh.n[2] + g2;
+    }
+    BZINT_HD int n_values() const { return base.n_values(); }
+    BZINT_HD int n_keys() const { return base.n_keys(); }
+    BZINT_HD bool operator()(long long i, Out& out) const {
+        NBandPoint<N> h;
+        clear(h);
+        const cplx* t = table + i * 4LL * W * W;
+        for (int m = 0; m < W; ++m)
+            for (int n = 0; n < W; ++n) {
+                h.H[m][n] = t[m * W + n];
+                for (int a = 0; a < 3; ++a) h.dH[a][m][n] = t[((1 + a) * W + m) * W + n];
+            }
+        double k[3];
+        base.mesh.k_of(mesh_index(i), k);
+        base.model.finish(k, h);
+        return base.at_point(h, 1.0, out);
     }
 };
 

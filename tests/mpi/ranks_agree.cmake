@@ -10,6 +10,17 @@ foreach(s ${SETS})
   list(APPEND args --set ${s})
 endforeach()
 file(REMOVE_RECURSE ${OUT})
+# EXPORT (optional): a run file whose built-in model `bzint export-hr` writes to OUT/model;
+# RUN_FILE is then a template with @MODEL_DIR@.
+if(EXPORT)
+  execute_process(COMMAND ${BZINT} export-hr ${EXPORT} --out ${OUT}/model RESULT_VARIABLE rc0)
+  if(NOT rc0 EQUAL 0)
+    message(FATAL_ERROR "export-hr: exit ${rc0}")
+  endif()
+  set(MODEL_DIR ${OUT}/model)
+  configure_file(${RUN_FILE} ${OUT}/run.toml @ONLY)
+  set(RUN_FILE ${OUT}/run.toml)
+endif()
 execute_process(COMMAND ${BZINT} run ${RUN_FILE} ${args} --out ${OUT}/one RESULT_VARIABLE rc1 OUTPUT_VARIABLE path1
                 OUTPUT_STRIP_TRAILING_WHITESPACE)
 if(NOT rc1 EQUAL 0)

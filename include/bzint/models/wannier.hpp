@@ -45,6 +45,13 @@ struct Wannier {
                     for (int a = 0; a < 3; ++a) p.dH[a][m][n] += R[a] * it;
                 }
         }
+        finish(k, p);
+    }
+
+    // What follows the Fourier sum of H(R)/ndegen and i R H(R)/ndegen (done here or by the FFT
+    // path, host/wannier/wannier_fft.hpp): the orbital-position phases and the padding.
+    BZINT_HD void finish(const double k[3], NBandPoint<N>& p) const {
+        const int W = d.num_wann;
         for (int m = 0; m < W; ++m)  // orbital positions: H → D† H D, D = diag(e^{ik·τ})
             for (int n = 0; n < W; ++n) {
                 double dt[3], ph = 0.0;
