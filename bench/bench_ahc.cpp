@@ -62,9 +62,10 @@ void BM_ahc(benchmark::State& state, std::string model, Backend backend) {
     state.SetLabel(std::string(backend_name(backend)) + (backend == Backend::cuda ? " " + cuda::device_name() : ""));
 }
 
-// bcc Fe from ../shared/data/wannier/Fe_hr.dat (16 bands, 1367 R; direct Fourier sum, CPU):
-// the AHC over E_F ± 1 eV with 1000 levels at T = 0.01 eV on an n³ mesh. Skipped without the data.
-void BM_fe_wannier(benchmark::State& state) {
+// bcc Fe from ../shared/data/wannier/Fe_hr.dat (16 bands, 1367 R, CPU): the AHC over E_F ± 1 eV
+// with 1000 levels at T = 0.01 eV on an n³ mesh, H and ∂H by FFT interpolation (the default) or by
+// the direct Fourier sum per k (the reference path). Skipped without the data.
+void BM_fe_wannier(benchmark::State& state, bool fft) {
     const std::string path = std::string(BZINT_SOURCE_DIR) + "/../shared/data/wannier/Fe_hr.dat";
     if (!std::filesystem::exists(path)) {
         state.SkipWithError("no ../shared/data/wannier/Fe_hr.dat");
@@ -73,6 +74,7 @@ void BM_fe_wannier(benchmark::State& state) {
     const double lattice[3][3] = {{1.435, 1.435, -1.435}, {-1.435, 1.435, 1.435}, {1.435, -1.435, 1.435}};
     static ModelInfo info;
     static const ModelParams mp = register_wannier(make_wannier(read_hr(path), lattice, false), info);
+    const_cast<LoadedWannier&>(wannier_of(mp)).fft = fft;
     const long long n = state.range(0);
     const Mesh mesh = make_mesh(info, mp, {n, n, n});
     std::vector<double> mu(1000);
@@ -84,17 +86,25 @@ void BM_fe_wannier(benchmark::State& state) {
     const double k = static_cast<double>(mesh.count()) * state.iterations();
     state.counters["kpoints"] = static_cast<double>(mesh.count());
     state.counters["kpoints_per_second"] = benchmark::Counter(k, benchmark::Counter::kIsRate);
-    // H(k) and ∂H: 1367 R × 256 elements × 4 complex multiply-adds (8 flops) = 11.2 Mflop; Jacobi
-    // (~8 sweeps × 120 rotations × ~400 flops) and the velocity matrices (3 × 2 × 16³ × 8) ~0.6 Mflop.
-    state.counters["fp64_flops_per_second"] = benchmark::Counter(k * 11.8e6, benchmark::Counter::kIsRate);
+    // Per k: Jacobi (~8 sweeps × 120 rotations × ~400 flops) and the velocity matrices
+    // (3 × 2 × 16³ × 8) ~0.6 Mflop, plus H and ∂H: direct, 1367 R × 256 elements × 4 complex
+    // multiply-adds (8 flops) = 11.2 Mflop; FFT, 4 · 256 transforms × 5 log2(points per chunk).
+    const double interp = fft ? 4.0 * 256 * 5 * std::log2(std::min<double>(mesh.count(), 16384.0)) : 11.2e6;
+    state.counters["fp64_flops_per_second"] = benchmark::Counter(k * (interp + 0.6e6), benchmark::Counter::kIsRate);
     state.counters["peak_rss_MiB"] = peak_rss_mib();
-    state.SetLabel("cpu (wannier models run on the CPU backend)");
+    state.SetLabel(fft ? "cpu, FFT interpolation" : "cpu, direct Fourier sum (reference path)");
 }
 
 void register_all() {
-    benchmark::RegisterBenchmark("ahc/fe_wannier/cpu/levels:1000", BM_fe_wannier)
+    benchmark::RegisterBenchmark("ahc/fe_wannier/cpu/direct/levels:1000", BM_fe_wannier, false)
         ->Arg(12)
         ->Arg(20)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime()
+        ->Iterations(1);
+    benchmark::RegisterBenchmark("ahc/fe_wannier/cpu/fft/levels:1000", BM_fe_wannier, true)
+        ->Arg(20)
+        ->Arg(40)
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime()
         ->Iterations(1);
