@@ -8,6 +8,7 @@
 // Counters: kpoints_per_second, fp64_flops_per_second (hand-counted arithmetic per k-point,
 // transcendentals excluded: see kFlopsPerK), peak_rss_MiB (host).
 #include <benchmark/benchmark.h>
+#include <omp.h>
 #include <sys/resource.h>
 
 #include <cmath>
@@ -95,7 +96,60 @@ void BM_fe_wannier(benchmark::State& state, bool fft) {
     state.SetLabel(fft ? "cpu, FFT interpolation" : "cpu, direct Fourier sum (reference path)");
 }
 
+// The plain reference path (engine.hpp fermi_scan_reference): per k-point the same channel
+// values, then f evaluated for every level, one thread; the ratio to the one-pass scan above is
+// the gain of binning + deterministic parallel reduction.
+void BM_ahc_reference(benchmark::State& state) {
+    const ModelInfo& info = *find_model("haldane");
+    ModelParams mp{info.id, {}};
+    for (std::size_t i = 0; i < info.params.size(); ++i) mp.p[i] = info.params[i].default_value;
+    mp.p[3] = 0.2;
+    const long long side = state.range(0);
+    const Mesh mesh = make_mesh(info, mp, {side, side, 1});
+    std::vector<double> mu(1000);
+    for (int i = 0; i < 1000; ++i) mu[i] = -3.5 + 7.0 * i / 999;
+    for (auto _ : state) {
+        const ScanResult r = fermi_scan_reference(mp, mesh, ScanKind::ahc, mu, 0.0);
+        benchmark::DoNotOptimize(r.sea.data());
+    }
+    state.counters["kpoints_per_second"] =
+        benchmark::Counter(static_cast<double>(mesh.count()) * state.iterations(), benchmark::Counter::kIsRate);
+    state.SetLabel("cpu, reference path (per point, every level)");
+}
+
+// The FP64 rate this build can reach: independent multiply–adds (no FMA contraction, as the
+// project compiles: -ffp-contract=off) on all threads, 16 accumulators per thread so that the
+// compiler vectorises them. The denominator of "fraction of peak" in docs/performance.md.
+void BM_fp64_peak(benchmark::State& state) {
+    constexpr int kAcc = 16;
+    const long long reps = 1LL << 24;
+    double total = 0.0;
+    for (auto _ : state) {
+#pragma omp parallel reduction(+ : total)
+        {
+            double acc[kAcc];
+            for (int i = 0; i < kAcc; ++i) acc[i] = 1.0 + 1e-3 * i;
+            const double a = 0.999999, b = 1e-7;
+            for (long long r = 0; r < reps; ++r)
+#pragma omp simd
+                for (int i = 0; i < kAcc; ++i) acc[i] = acc[i] * a + b;
+            for (int i = 0; i < kAcc; ++i) total += acc[i];
+        }
+    }
+    benchmark::DoNotOptimize(total);
+    const double flops = 2.0 * kAcc * static_cast<double>(reps) * omp_get_max_threads() * state.iterations();
+    state.counters["fp64_flops_per_second"] = benchmark::Counter(flops, benchmark::Counter::kIsRate);
+    state.counters["threads"] = omp_get_max_threads();
+    state.SetLabel("cpu, mul + add, this build's instruction set");
+}
+
 void register_all() {
+    benchmark::RegisterBenchmark("peak/fp64/cpu", BM_fp64_peak)->Unit(benchmark::kMillisecond)->UseRealTime();
+    benchmark::RegisterBenchmark("ahc/haldane/cpu/reference/levels:1000", BM_ahc_reference)
+        ->Arg(64)
+        ->Arg(128)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
     benchmark::RegisterBenchmark("ahc/fe_wannier/cpu/direct/levels:1000", BM_fe_wannier, false)
         ->Arg(12)
         ->Arg(20)
