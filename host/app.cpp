@@ -54,8 +54,14 @@ json run(const RunFile& file, Backend backend, const RunOptions& options) {
         if (std::find(wannier_tasks.begin(), wannier_tasks.end(), cfg.task) == wannier_tasks.end())
             throw InputError(fmt::format("{}: task '{}' does not take wannier models yet; they run the tasks {}", file.path(),
                                          cfg.task, join(wannier_tasks)));
-        if (backend == Backend::cuda) {
-            std::fprintf(stderr, "bzint: wannier models run on the CPU backend in this version\n");
+        // On the device: the Fermi-scan tasks of models with up to 16 orbitals (direct Fourier sum
+        // per k); everything else runs on the CPU.
+        static const std::vector<std::string> device_tasks{"ahc", "cme", "anomaly", "dipole", "streda", "hybrid_current"};
+        if (backend == Backend::cuda &&
+            (std::find(device_tasks.begin(), device_tasks.end(), cfg.task) == device_tasks.end() ||
+             cuda::wannier_device_size(cfg.model->bands) == 0)) {
+            std::fprintf(stderr, "bzint: this wannier task runs on the CPU backend (on the device: %s with up to 16 "
+                                 "orbitals)\n", join(device_tasks).c_str());
             backend = Backend::cpu;
         }
     }

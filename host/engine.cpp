@@ -48,8 +48,12 @@ namespace {
 
 // A built-in two-band model (the two-band functors), as opposed to an N-band or Wannier one.
 bool is_two_band(const ModelParams& mp) { return mp.id < kTwoBandModels; }
-// Whether this model runs on the device for backend b (Wannier models run on the CPU).
+// Whether this model runs on the device for backend b (Wannier models: only their Fermi scans).
 bool on_device(Backend b, const ModelParams& mp) { return b == Backend::cuda && !is_wannier(mp); }
+// Fermi scans also run Wannier models of up to 16 orbitals on the device (direct Fourier sum).
+bool scan_on_device(Backend b, const ModelParams& mp) {
+    return b == Backend::cuda && (!is_wannier(mp) || cuda::wannier_device_size(wannier_of(mp).tb.num_wann) > 0);
+}
 
 // Calls f(model) for an N-band model: a built-in one or a loaded Wannier model.
 template <class F>
@@ -260,7 +264,8 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
     int scanned = bands;  // Wannier models scan their padded size
     std::vector<Neumaier> hist;
     long long bad = -1, refined = 0;
-    if (on_device(b, mp)) {
+    if (scan_on_device(b, mp)) {
+        if (is_wannier(mp)) scanned = cuda::wannier_device_size(wannier_of(mp).tb.num_wann);
         bad = cuda::scan_reduce(mp, mesh, kind, bins, fields, mu, hist, progress, refine, refined);
     } else if (kind == ScanKind::hybrid) {  // no refinement: the task refuses it
         auto reduce = [&](auto model) {

@@ -23,6 +23,7 @@
 #include "../host/progress.hpp"
 #include "../host/ranks.hpp"
 #include "../host/refined_reduce.hpp"
+#include "../host/wannier/wannier_model.hpp"
 #include "bzint/per_k.hpp"
 #include "bzint/qme/exact_reservoir.hpp"
 #include "bzint/qme/nband_dc.hpp"
@@ -266,6 +267,51 @@ void geometry_at_points(const ModelParams& mp, const double* k, long long count,
     thrust::copy(d.begin(), d.end(), out);
 }
 
+int wannier_device_size(int num_wann) { return num_wann <= 4 ? 4 : num_wann <= 16 ? 16 : 0; }
+
+namespace {
+
+// A loaded Wannier model's arrays on the device, padded to 4 or 16 orbitals (models::Wannier<N>
+// pads with uncoupled orbitals far above the bands for any N ≥ num_wann).
+struct DeviceWannier {
+    thrust::device_vector<double> R, inv_degen, tau;
+    thrust::device_vector<cplx> H;
+    WannierData view;
+    explicit DeviceWannier(const LoadedWannier& w)
+        : R(w.R_cart.begin(), w.R_cart.end()), inv_degen(w.inv_degen.begin(), w.inv_degen.end()),
+          tau(w.tau.begin(), w.tau.end()), H(w.H.begin(), w.H.end()) {
+        view = w.view();
+        view.R = thrust::raw_pointer_cast(R.data());
+        view.inv_degen = thrust::raw_pointer_cast(inv_degen.data());
+        view.tau = thrust::raw_pointer_cast(tau.data());
+        view.H = thrust::raw_pointer_cast(H.data());
+    }
+};
+
+template <class F>
+void visit_device_wannier(const ModelParams& mp, F&& f) {
+    const LoadedWannier& w = wannier_of(mp);
+    const DeviceWannier d(w);
+    switch (wannier_device_size(w.tb.num_wann)) {
+        case 4: f(models::Wannier<4>{d.view}); break;
+        case 16: f(models::Wannier<16>{d.view}); break;
+        default: throw std::logic_error("wannier model too large for the device path");
+    }
+}
+
+// The scan functors of one N-band model (built-in or Wannier) on the device.
+template <class Model>
+long long nband_scan_reduce(const Model& model, const Mesh& mesh, ScanKind kind, const Binning& dbins,
+                            const ScanFields& fields, std::vector<Neumaier>& total, Progress* progress, const Refine& refine,
+                            long long& refined) {
+    if (kind == ScanKind::hybrid)
+        return keyed_reduce(HybridScanFn<Model>{model, mesh, dbins, fields.hybrid}, mesh.count(), total, progress);
+    return refined_reduce(NBandScanFn<Model>{model, mesh, kind, dbins, fields, refine.threshold}, mesh.count(), total,
+                          progress, refine, refined);
+}
+
+}  // namespace
+
 long long scan_reduce(const ModelParams& mp, const Mesh& mesh, ScanKind kind, const Binning& bins,
                       const ScanFields& fields, const std::vector<double>& levels, std::vector<Neumaier>& total, Progress* progress,
                       const Refine& refine, long long& refined) {
@@ -273,22 +319,17 @@ long long scan_reduce(const ModelParams& mp, const Mesh& mesh, ScanKind kind, co
     Binning dbins = bins;
     dbins.levels = thrust::raw_pointer_cast(dlevels.data());
     long long bad = -1;
-    if (kind == ScanKind::hybrid) {
-        auto reduce = [&](auto model) {
-            bad = keyed_reduce(HybridScanFn<decltype(model)>{model, mesh, dbins, fields.hybrid}, mesh.count(), total, progress);
-        };
-        if (mp.id >= kTwoBandModels)
-            visit_nband_model(mp, reduce);
-        else
-            visit_model(mp, [&](auto model) { reduce(AsNBand<decltype(model)>{model}); });
+    auto nband = [&](auto model) { bad = nband_scan_reduce(model, mesh, kind, dbins, fields, total, progress, refine, refined); };
+    if (is_wannier(mp)) {
+        visit_device_wannier(mp, nband);
         return bad;
     }
     if (mp.id >= kTwoBandModels) {
-        visit_nband_model(mp, [&](auto model) {
-            using Model = decltype(model);
-            bad = refined_reduce(NBandScanFn<Model>{model, mesh, kind, dbins, fields, refine.threshold}, mesh.count(), total,
-                                 progress, refine, refined);
-        });
+        visit_nband_model(mp, nband);
+        return bad;
+    }
+    if (kind == ScanKind::hybrid) {
+        visit_model(mp, [&](auto model) { nband(AsNBand<decltype(model)>{model}); });
         return bad;
     }
     visit_model(mp, [&](auto model) {

@@ -32,6 +32,10 @@ void geometry_on_mesh(const ModelParams& model, const Mesh& mesh, long long begi
 // Band geometry at arbitrary k (Cartesian, 3 doubles per point).
 void geometry_at_points(const ModelParams& model, const double* k, long long count, BandGeometry* out);
 
+// Wannier models on the device: the orbitals are padded to this size (4 or 16; 0: more than 16
+// orbitals, which run on the CPU backend). Direct Fourier sum per k (no FFT on the device yet).
+int wannier_device_size(int num_wann);
+
 // Deterministic keyed reductions (same contract as cpu::keyed_reduce): return the first
 // mesh index whose values were not finite, or −1.
 long long scan_reduce(const ModelParams& model, const Mesh& mesh, ScanKind kind, const Binning& bins,

@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fmt/core.h>
+#include <filesystem>
 
 #include "bzint/qme/nband_dc.hpp"
 #include "cuda_backend.hpp"
 #include "qme/fermi_poles.hpp"
 #include "engine.hpp"
 #include "model_registry.hpp"
+#include "run_file.hpp"
 #include "test_util.hpp"
 
 using namespace bzint;
@@ -129,6 +132,30 @@ TEST(Backends, HybridScanAgrees) {
         for (std::size_t i = 0; i < a.sea.size(); ++i) EXPECT_NEAR(a.sea[i], b.sea[i], 1e-10 * (1 + std::fabs(a.sea[i]))) << name;
         for (std::size_t i = 0; i < a.surface.size(); ++i)
             EXPECT_NEAR(a.surface[i], b.surface[i], 1e-9 * (1 + std::fabs(a.surface[i]))) << name;
+    }
+}
+
+TEST(Backends, WannierScanAgrees) {
+    // bcc Fe (16 orbitals): the CPU's FFT interpolation against the device's direct sum, ahc and
+    // the hybridised-band current over E_F ± 0.5 eV on a 12³ mesh.
+    REQUIRE_DEVICE();
+    const std::string fe = std::string(BZINT_SOURCE_DIR) + "/../shared/data/wannier/Fe_hr.dat";
+    if (!std::filesystem::exists(fe)) GTEST_SKIP() << "no ../shared/data/wannier (clone without data)";
+    const RunConfig cfg = read_common(RunFile::parse(
+        fmt::format("[model]\nname='wannier'\nhr='{}'\nlattice=[[1.435,1.435,-1.435],[-1.435,1.435,1.435],[1.435,-1.435,1.435]]\n"
+                    "[mesh]\nn=[12,12,12]\n[task]\nkind='ahc'\nmu=9.0\n",
+                    fe),
+        "fe.toml"));
+    const Mesh mesh = make_mesh(*cfg.model, cfg.params, {12, 12, 12});
+    std::vector<double> mu;
+    for (int i = 0; i < 11; ++i) mu.push_back(8.6839 + 0.1 * i);
+    ScanFields f{};
+    f.hybrid = HybridSetup{{0.0, 0.0, 1e-3}, 7, 9, 0.0, 1e-5, 1e-9};
+    for (ScanKind kind : {ScanKind::ahc, ScanKind::hybrid}) {
+        const ScanResult a = fermi_scan(Backend::cpu, cfg.params, mesh, kind, mu, 0.02, nullptr, f);
+        const ScanResult b = fermi_scan(Backend::cuda, cfg.params, mesh, kind, mu, 0.02, nullptr, f);
+        ASSERT_EQ(a.sea.size(), b.sea.size());
+        for (std::size_t i = 0; i < a.sea.size(); ++i) EXPECT_NEAR(a.sea[i], b.sea[i], 1e-9 * (1 + std::fabs(a.sea[i])));
     }
 }
 
