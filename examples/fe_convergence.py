@@ -50,7 +50,7 @@ def main():
             j = r["mu"].index(min(r["mu"], key=lambda x: abs(x - 9.1839)))
             s = r["sigma"][j]
             with open(table, "a") as f:
-                f.write(f"{n},{refine},{r.get('refined_points', 0)},{s[0]:.2f},{s[1]:.2f},{s[2]:.2f},"
+                f.write(f"{n},{refine},{r.get('refinement', {}).get('refined_points', 0)},{s[0]:.2f},{s[1]:.2f},{s[2]:.2f},"
                         f"{doc['timing']['seconds']:.1f},{doc['timing']['kpoints_per_second']:.0f}\n")
             print(f"mesh {n}³ refine {refine}: sigma(E_F) = {s} S/cm, {doc['timing']['seconds']:.0f} s", flush=True)
 
