@@ -55,7 +55,7 @@ struct LaneStage {
 };
 
 template <int L, int D, class Model>
-BZINT_HD void lane_stage(const Model& model, const QmeParams* q, const double (*k0)[3], const double* t,
+BZINT_HD_INLINE void lane_stage(const Model& model, const QmeParams* q, const double (*k0)[3], const double* t,
                          LaneStage<L, D>& st) {
     st.ok = true;
     const QmeRates rates = qme_rates(q[0]);
@@ -86,7 +86,7 @@ BZINT_HD void lane_stage(const Model& model, const QmeParams* q, const double (*
 // ȧ = −g1 a + src (two_band_qme.hpp), and the currents j_a = −(∂_a d0 a + ∂_a d·r) (Eq. 3) and
 // j_intra,a = −(∂_a d0 a + (d̂·∂_a d)(d̂·r)) (Eq. 4).
 template <int L, int D>
-BZINT_HD void lane_rhs(const LaneStage<L, D>& st, const double (&z)[aug_size<D>()][L],
+BZINT_HD_INLINE void lane_rhs(const LaneStage<L, D>& st, const double (&z)[aug_size<D>()][L],
                        double (&dz)[aug_size<D>()][L], bool homogeneous) {
     const double on = homogeneous ? 0.0 : 1.0;
     for (int l = 0; l < L; ++l) {
