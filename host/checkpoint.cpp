@@ -125,4 +125,36 @@ void CheckpointSession::save(int ordinal, long long n, int nv, int nk, const Sta
     std::filesystem::rename(tmp, path, ec);  // atomic replace: an interrupted save keeps the old one
 }
 
+ReductionCheckpoint::ReductionCheckpoint(bool enabled, long long n, int nv, int nk)
+    : session_(CheckpointSession::active()), enabled_(enabled && session_ != nullptr),
+      ordinal_(session_ ? session_->next_ordinal() : -1), n_(n), nv_(nv), nk_(nk), last_(std::chrono::steady_clock::now()) {}
+
+bool ReductionCheckpoint::resume(std::vector<Neumaier>& total, long long& next, long long& bad) const {
+    CheckpointSession::State state;
+    if (!enabled_ || !session_->load(ordinal_, n_, nv_, nk_, state)) return false;
+    total.swap(state.total);
+    next = state.rounds_done;
+    bad = state.bad;
+    return true;
+}
+
+void ReductionCheckpoint::save(long long next, long long bad, const std::vector<Neumaier>& total, bool force) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (!force && now - last_ < std::chrono::seconds(30)) return;
+    CheckpointSession::State s;
+    s.rounds_done = next;
+    s.bad = bad;
+    s.total = total;
+    session_->save(ordinal_, n_, nv_, nk_, s);
+    last_ = now;
+}
+
+void ReductionCheckpoint::between_rounds(long long next, long long bad, const std::vector<Neumaier>& total) {
+    count_round();
+    if (!session_ || !interrupt_requested()) return;
+    save(next, bad, total, true);
+    throw Interrupted("interrupted");
+}
+
 }  // namespace bzint

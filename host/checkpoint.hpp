@@ -8,6 +8,7 @@
 // own share (reduce_<i>.rank<r>.bin); the rank count is part of the fingerprint, so a resume
 // needs the same number of ranks.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -50,6 +51,29 @@ private:
     std::uint64_t fingerprint_;
     bool resume_;
     int ordinal_ = 0;
+};
+
+// The checkpoint of one reduction of the active session: numbered in the order the run's
+// reductions start; inactive without a session or when `enabled` is false (refinement's
+// first pass, whose flagged points are not saved). `bad` is the first non-finite index so
+// far or −1.
+class ReductionCheckpoint {
+public:
+    ReductionCheckpoint(bool enabled, long long n, int nv, int nk);
+    // A saved state of this reduction: its total, the next round to run and `bad`.
+    bool resume(std::vector<Neumaier>& total, long long& next, long long& bad) const;
+    // Saves (next, bad, total) when 30 s have passed since the last save, or now with `force`.
+    void save(long long next, long long bad, const std::vector<Neumaier>& total, bool force = false);
+    // Between rounds: on an interruption request, saves and throws Interrupted.
+    void between_rounds(long long next, long long bad, const std::vector<Neumaier>& total);
+
+private:
+    CheckpointSession* session_;
+    bool enabled_;
+    int ordinal_;
+    long long n_;
+    int nv_, nk_;
+    std::chrono::steady_clock::time_point last_;
 };
 
 // Set by the signal handler; reductions check it between rounds.

@@ -125,40 +125,19 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
 
     // Checkpoints (checkpoint.hpp): resume from the saved block, save now and then and on an
     // interruption. Not for refinement's first pass, whose flagged points are not saved.
-    CheckpointSession* cp = CheckpointSession::active();
-    const int ordinal = cp ? cp->next_ordinal() : -1;
-    const bool checkpoints = cp && !hot;
-    long long first_block = mine.begin / kReduceBlock;
-    CheckpointSession::State state;
-    if (checkpoints && cp->load(ordinal, n, nv, nk, state)) {
-        total.swap(state.total);
-        first_block = state.rounds_done;
-        if (state.bad >= 0) bad = state.bad;
-    }
-    auto save = [&](long long next_block) {
-        CheckpointSession::State s;
-        s.rounds_done = next_block;
-        s.bad = bad == LLONG_MAX ? -1 : bad;
-        s.total = total;
-        cp->save(ordinal, n, nv, nk, s);
-    };
-    auto last_save = std::chrono::steady_clock::now();
+    ReductionCheckpoint checkpoint(!hot, n, nv, nk);
+    long long first_block = mine.begin / kReduceBlock, saved_bad = -1;
+    if (checkpoint.resume(total, first_block, saved_bad) && saved_bad >= 0) bad = saved_bad;
+    auto as_index = [](long long b) { return b == LLONG_MAX ? -1 : b; };
     BlockReducer<Fn> reducer(fn, total);
     const long long bad_run = reducer.run(fn, mine.end, first_block, n_blocks, hot, 0, [&](long long next, long long bad_so_far) {
         bad = std::min(bad, bad_so_far);
         if (progress) progress->update(ranks::scaled_progress(std::min(mine.end, next * kReduceBlock), mine, n));
-        count_round();
-        if (cp && interrupt_requested()) {
-            if (checkpoints) save(next);
-            throw Interrupted("interrupted");
-        }
-        if (checkpoints && std::chrono::steady_clock::now() - last_save > std::chrono::seconds(30)) {
-            save(next);
-            last_save = std::chrono::steady_clock::now();
-        }
+        checkpoint.between_rounds(next, as_index(bad), total);
+        checkpoint.save(next, as_index(bad), total);
     });
     bad = std::min(bad, bad_run);
-    if (checkpoints) save(n_blocks);
+    checkpoint.save(n_blocks, as_index(bad), total, true);
     ranks::combine(total);
     if (hot) ranks::combine_concat(*hot);
     return ranks::combine_first(bad == LLONG_MAX ? -1 : bad);

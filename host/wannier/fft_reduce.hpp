@@ -6,7 +6,6 @@
 // contract as cpu::keyed_reduce: flagged points (hot) and the returned non-finite point are
 // mesh indices.
 #pragma once
-#include <chrono>
 #include <climits>
 #include <vector>
 
@@ -34,23 +33,10 @@ long long fft_keyed_reduce(const Base& base, const LoadedWannier& w, std::vector
     const ranks::Share mine = ranks::share(fft.chunks(), 1);
     long long bad = LLONG_MAX, first = mine.begin;
 
-    CheckpointSession* cp = CheckpointSession::active();
-    const int ordinal = cp ? cp->next_ordinal() : -1;
-    const bool checkpoints = cp && !hot;
-    CheckpointSession::State state;
-    if (checkpoints && cp->load(ordinal, n, nv, nk, state)) {
-        total.swap(state.total);
-        first = state.rounds_done;
-        if (state.bad >= 0) bad = state.bad;
-    }
-    auto save = [&](long long next_chunk) {
-        CheckpointSession::State s;
-        s.rounds_done = next_chunk;
-        s.bad = bad == LLONG_MAX ? -1 : bad;
-        s.total = total;
-        cp->save(ordinal, n, nv, nk, s);
-    };
-    auto last_save = std::chrono::steady_clock::now();
+    ReductionCheckpoint checkpoint(!hot, n, nv, nk);  // the next chunk is its round
+    long long saved_bad = -1;
+    if (checkpoint.resume(total, first, saved_bad) && saved_bad >= 0) bad = saved_bad;
+    auto as_index = [](long long b) { return b == LLONG_MAX ? -1 : b; };
     cpu::BlockReducer<TabulatedFn<Base>> reducer(fn, total);
     std::vector<long long> chunk_hot;
     for (long long c = first; c < mine.end; ++c) {
@@ -58,21 +44,15 @@ long long fft_keyed_reduce(const Base& base, const LoadedWannier& w, std::vector
         fft.shift_of(c, fn.shift);
         chunk_hot.clear();
         const long long b = reducer.run(fn, M, 0, (M + kReduceBlock - 1) / kReduceBlock, hot ? &chunk_hot : nullptr, 0,
-                                        [](long long, long long) { count_round(); });
+                                        [](long long, long long) {});
         if (b != LLONG_MAX) bad = std::min(bad, fn.mesh_index(b));
         if (hot)
             for (long long i : chunk_hot) hot->push_back(fn.mesh_index(i));
         if (progress) progress->update(ranks::scaled_progress((c + 1 - mine.begin) * M, {0, (mine.end - mine.begin) * M}, n));
-        if (cp && interrupt_requested()) {
-            if (checkpoints) save(c + 1);
-            throw Interrupted("interrupted");
-        }
-        if (checkpoints && std::chrono::steady_clock::now() - last_save > std::chrono::seconds(30)) {
-            save(c + 1);
-            last_save = std::chrono::steady_clock::now();
-        }
+        checkpoint.between_rounds(c + 1, as_index(bad), total);
+        checkpoint.save(c + 1, as_index(bad), total);
     }
-    if (checkpoints) save(mine.end);
+    checkpoint.save(mine.end, as_index(bad), total, true);
     ranks::combine(total);
     if (hot) ranks::combine_concat(*hot);
     return ranks::combine_first(bad == LLONG_MAX ? -1 : bad);

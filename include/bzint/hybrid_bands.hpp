@@ -21,6 +21,7 @@
 #include "bzint/hd.hpp"
 #include "bzint/linalg/hermitian_jacobi.hpp"
 #include "bzint/models/nband_traits.hpp"
+#include "bzint/nband_geometry.hpp"
 
 namespace bzint {
 
@@ -50,22 +51,8 @@ BZINT_HD bool hybridise(const NBandPoint<N>& h, const HybridSetup& s, double (&e
         for (int j = 0; j < N; ++j) A[i][j] = h.H[i][j];
     bool ok = hermitian_eigen<N>(A, eps, U);
     // Band-basis velocity matrices v^a = U† ∂_a H U (only E·v when the velocities are not needed).
-    for (int a = 0; a < 3; ++a) {
-        if (!velocities && s.E[a] == 0.0) continue;
-        cplx T[N][N];  // ∂_a H U
-        for (int i = 0; i < N; ++i)
-            for (int m = 0; m < N; ++m) {
-                cplx t{0.0, 0.0};
-                for (int j = 0; j < N; ++j) t += h.dH[a][i][j] * U[j][m];
-                T[i][m] = t;
-            }
-        for (int n = 0; n < N; ++n)
-            for (int m = 0; m < N; ++m) {
-                cplx t{0.0, 0.0};
-                for (int i = 0; i < N; ++i) t += conj(U[i][n]) * T[i][m];
-                vel[a][n][m] = t;
-            }
-    }
+    for (int a = 0; a < 3; ++a)
+        if (velocities || s.E[a] != 0.0) band_velocity<N>(h.dH[a], U, vel[a]);
     for (int n = 0; n < N; ++n)
         for (int m = 0; m < N; ++m) {
             cplx t{0.0, 0.0};

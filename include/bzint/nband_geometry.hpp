@@ -23,6 +23,24 @@ namespace bzint {
 constexpr double kDegenerateRelative = 1e-9;
 
 // Returns false if the eigensolver did not converge (the caller names the k-point).
+// The band-basis matrix of one derivative: v_nm = ⟨n|∂_a H|m⟩ = (U† ∂_a H U)_nm, U the eigenvectors.
+template <int N>
+BZINT_HD void band_velocity(const cplx (&dH)[N][N], const cplx (&U)[N][N], cplx (&v)[N][N]) {
+    cplx dU[N][N];  // ∂_a H · U
+    for (int i = 0; i < N; ++i)
+        for (int m = 0; m < N; ++m) {
+            cplx s{0.0, 0.0};
+            for (int j = 0; j < N; ++j) s += dH[i][j] * U[j][m];
+            dU[i][m] = s;
+        }
+    for (int n = 0; n < N; ++n)
+        for (int m = 0; m < N; ++m) {
+            cplx s{0.0, 0.0};
+            for (int i = 0; i < N; ++i) s += conj(U[i][n]) * dU[i][m];
+            v[n][m] = s;
+        }
+}
+
 template <int N>
 BZINT_HD bool nband_geometry(const NBandPoint<N>& p, BandGeometry (&g)[N]) {
     cplx A[N][N], U[N][N];
@@ -31,21 +49,7 @@ BZINT_HD bool nband_geometry(const NBandPoint<N>& p, BandGeometry (&g)[N]) {
         for (int j = 0; j < N; ++j) A[i][j] = p.H[i][j];
     const bool ok = hermitian_eigen<N>(A, e, U);
     cplx v[3][N][N];  // ⟨n|∂_a H|m⟩
-    for (int a = 0; a < 3; ++a) {
-        cplx dU[N][N];  // ∂_a H · U
-        for (int i = 0; i < N; ++i)
-            for (int m = 0; m < N; ++m) {
-                cplx s{0.0, 0.0};
-                for (int j = 0; j < N; ++j) s += p.dH[a][i][j] * U[j][m];
-                dU[i][m] = s;
-            }
-        for (int n = 0; n < N; ++n)
-            for (int m = 0; m < N; ++m) {
-                cplx s{0.0, 0.0};
-                for (int i = 0; i < N; ++i) s += conj(U[i][n]) * dU[i][m];
-                v[a][n][m] = s;
-            }
-    }
+    for (int a = 0; a < 3; ++a) band_velocity<N>(p.dH[a], U, v[a]);
     double scale = 1.0;
     for (int n = 0; n < N; ++n) scale = fmax(scale, 1.0 + fabs(e[n]));
     const double degenerate = kDegenerateRelative * scale;
