@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every throughput benchmark and writes bench/results/<host>-<date>.json with the
-# commit, date and device in its context. Usage: bench/run.sh [BUILD_DIR] [extra benchmark flags]
+# Runs every throughput benchmark and writes bench/results/<host>-<date>-<suite>.json with the
+# commit, date and device in its context, and <host>-<date>-summary.md (rates, counted FP64
+# rates and their fraction of the measured peak). Usage: bench/run.sh [BUILD_DIR] [extra benchmark flags]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -9,6 +10,7 @@ name="$(nproc)core-$(date +%F)"
 device=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 | tr ' ' '_' || true)
 [ -n "$device" ] && name="${device}-${name}"
 mkdir -p bench/results
+outs=()
 for b in bzint_bench bzint_bench_qme bzint_bench_disorder; do
   out="bench/results/${name}-${b#bzint_}.json"
   "$build/$b" --benchmark_min_time=0.3 \
@@ -17,4 +19,8 @@ for b in bzint_bench bzint_bench_qme bzint_bench_disorder; do
     --benchmark_context=device="${device:-none (CPU only)}" \
     --benchmark_out="$out" --benchmark_out_format=json "$@"
   echo "$out"
+  outs+=("$out")
 done
+# Rates against the measured FP64 peak of this run (peak/fp64/cpu in bzint_bench).
+/usr/bin/python3 bench/summarize.py "${outs[@]}" > "bench/results/${name}-summary.md"
+echo "bench/results/${name}-summary.md"

@@ -1,5 +1,6 @@
 // Interruption and resumption of mesh reductions. While a run is active (CheckpointSession),
-// every CPU keyed reduction of it is numbered in order and saves its running histogram — at
+// every keyed reduction of it (CPU blocks, Wannier FFT chunks, CUDA chunks) is numbered in order
+// and saves its running histogram — at
 // most every 30 s, at every interruption (SIGINT/SIGTERM) and when it completes — to
 // DIR/<title>.checkpoint/reduce_<i>.bin, with a fingerprint of the run file. `--resume` loads
 // it and continues from the next round of blocks: the folding order is that of an

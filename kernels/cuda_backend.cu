@@ -19,6 +19,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "../host/checkpoint.hpp"
 #include "../host/neumaier.hpp"
 #include "../host/progress.hpp"
 #include "../host/ranks.hpp"
@@ -135,7 +136,17 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
     thrust::device_vector<unsigned long long> bad(1, ULLONG_MAX);
     std::vector<int> hkeys;
     std::vector<double> hsums;
-    for (long long begin = mine.begin; begin < mine.end; begin += chunk) {
+    // Checkpoints (host/checkpoint.hpp): the running total and the next mesh index, saved every
+    // 30 s, on SIGINT/SIGTERM and at the end; --resume continues from that index.
+    ReductionCheckpoint checkpoint(!hot, n, nv, nk);
+    long long start = mine.begin, saved_bad = -1;
+    checkpoint.resume(total, start, saved_bad);
+    auto first_bad = [&]() {
+        const unsigned long long b = bad[0];
+        const long long d = b == ULLONG_MAX ? -1 : static_cast<long long>(b);
+        return saved_bad < 0 ? d : d < 0 ? saved_bad : std::min(d, saved_bad);
+    };
+    for (long long begin = start; begin < mine.end; begin += chunk) {
         const long long count = std::min(chunk, mine.end - begin), slots = E * count;
         keyed_kernel<<<grid_for(count), kThreads>>>(fn, begin, count, nv, thrust::raw_pointer_cast(keys.data()),
                                                     thrust::raw_pointer_cast(vals.data()),
@@ -165,11 +176,14 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
                 if (hkeys[j] != INT_MAX) total[static_cast<std::size_t>(hkeys[j]) * nv + v].add(hsums[j]);
         }
         if (progress) progress->update(ranks::scaled_progress(begin + count, mine, n));
+        checkpoint.between_rounds(begin + count, first_bad(), total);
+        checkpoint.save(begin + count, first_bad(), total);
     }
-    const unsigned long long first_bad = bad[0];
+    const long long bad_index = first_bad();
+    checkpoint.save(mine.end, bad_index, total, true);
     ranks::combine(total);
     if (hot) ranks::combine_concat(*hot);
-    return ranks::combine_first(first_bad == ULLONG_MAX ? -1 : static_cast<long long>(first_bad));
+    return ranks::combine_first(bad_index);
 }
 
 // keyed_reduce with adaptive refinement (host/refined_reduce.hpp); the flagged indices are

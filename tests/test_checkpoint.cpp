@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "app.hpp"
 #include "checkpoint.hpp"
 #include "run_file.hpp"
+#include "wannier/export_model.hpp"
+#include "wannier/tb_model.hpp"
 
 using namespace bzint;
 
@@ -53,5 +56,30 @@ TEST(Checkpoint, ADifferentRunFileDoesNotResumeFromIt) {
     const auto r = run(RunFile::parse(other, "ckpt.toml"), Backend::cpu, RunOptions{d, true})["results"]["sigma_xy"];
     const auto fresh = run(RunFile::parse(other, "ckpt.toml"), Backend::cpu, RunOptions{d + "/x", false})["results"]["sigma_xy"];
     for (std::size_t j = 0; j < r.size(); ++j) EXPECT_EQ(r[j].get<double>(), fresh[j].get<double>());
+    std::filesystem::remove_all(base);
+}
+
+TEST(Checkpoint, WannierFftChunksResumeToTheSameBits) {
+    // The Weyl lattice as a Wannier tb.dat, scanned by FFT in 8 chunks (fft_memory_mib = 1):
+    // interrupted after two chunks and resumed, it gives the bits of an uninterrupted run.
+    const auto base = std::filesystem::temp_directory_path() / "bzint_ckpt_fft";
+    std::filesystem::remove_all(base);
+    std::filesystem::create_directories(base);
+    const RunConfig cfg = read_model_section(RunFile::parse("[model]\nname='weyl_lattice'\nb0=0.3\n[task]\nkind='bands'\n", "w.toml"));
+    {
+        std::ofstream f(base / "weyl_tb.dat");
+        write_tb(export_model(*cfg.model, cfg.params), f, "test");
+    }
+    const std::string text = "title='fft'\n[model]\nname='wannier'\ntb='" + (base / "weyl_tb.dat").string() +
+                             "'\nfft_memory_mib=1\n[mesh]\nn=[24,24,24]\n[task]\nkind='ahc'\nmu={from=-1,to=1,count=41}\nT=0.05\n";
+    auto go = [&](const std::string& dir, bool resume) {
+        return run(RunFile::parse(text, "fft.toml"), Backend::cpu, RunOptions{dir, resume})["results"]["sigma"];
+    };
+    const auto whole = go((base / "a").string(), false);
+    interrupt_after_rounds(2);
+    EXPECT_THROW(go((base / "b").string(), false), Interrupted);
+    interrupt_after_rounds(-1);
+    const auto resumed = go((base / "b").string(), true);
+    EXPECT_EQ(whole, resumed);
     std::filesystem::remove_all(base);
 }
