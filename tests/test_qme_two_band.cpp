@@ -205,3 +205,66 @@ TEST(Sweep, ResumeKeepsRecordedFieldsAndEqualsAFreshRun) {
     EXPECT_EQ(kept, 2);  // not recomputed
     EXPECT_EQ(total, 3);  // the cut line was replaced, not appended to
 }
+
+TEST(Lanes, EightLanesEqualOneLaneExactly) {
+    // The lane stage runs each snapshot piece vectorised over 8 lanes and falls back to the
+    // scalar Fermi function / trigamma only on lanes that need it (two_band_dc.hpp). With μ in
+    // the band and T = 0.05 the 8 qwz lines mix saturated and unsaturated Fermi functions and
+    // asymptotic and full Im ψ′; every lane must equal the L = 1 routine bit for bit (same IEEE
+    // operations, no FMA contraction).
+    const models::Qwz model(std::array<double, 1>{-1.0}.data());
+    for (const Dissipation kind : {Dissipation::rta, Dissipation::dpa}) {  // `none` has no periodic orbit
+        QmeParams q{};
+        q.kind = kind;
+        q.tau1 = 5.0;
+        q.tau2 = 3.0;
+        q.gamma = 0.1;
+        q.d1 = q.d2 = true;
+        q.mu = 0.4;
+        q.T = 0.05;
+        const double E = 0.2, period = kTwoPi / E;
+        q.E[0] = E;
+        double k0[8][3];
+        for (int l = 0; l < 8; ++l) {
+            k0[l][0] = 0.0;
+            k0[l][1] = kTwoPi * (l + 0.5) / 8;
+            k0[l][2] = 0.0;
+        }
+        LineCurrent lanes[8];
+        two_band_periodic_lines<8>(model, q, k0, period, 400, lanes);
+        for (int l = 0; l < 8; ++l) {
+            const LineCurrent one = two_band_periodic_line(model, q, k0[l], period, 400);
+            ASSERT_TRUE(lanes[l].ok && one.ok);
+            for (int a = 0; a < 2; ++a) {
+                EXPECT_EQ(lanes[l].J[a], one.J[a]) << "lane " << l << " kind " << int(kind);
+                EXPECT_EQ(lanes[l].J_intra[a], one.J_intra[a]) << "lane " << l;
+            }
+        }
+    }
+    // Continuum trajectories, lanes at different fields (the only parameter lanes may not share).
+    const models::LandauZener lz(std::array<double, 2>{1.0, 1.0}.data());
+    for (const Dissipation kind : {Dissipation::rta, Dissipation::dpa, Dissipation::none}) {
+        QmeParams q[8];
+        for (int l = 0; l < 8; ++l) {
+            q[l] = QmeParams{};
+            q[l].kind = kind;
+            q[l].tau1 = 5.0;
+            q[l].tau2 = 3.0;
+            q[l].gamma = 0.01;
+            q[l].d1 = q[l].d2 = true;
+            q[l].mu = 1.2;  // in the upper band: Fermi functions and ψ′ near μ need the exact forms
+            q[l].T = 0.05;
+            q[l].E[0] = 0.1 + 0.05 * l;
+        }
+        double y8[8][4];
+        LineCurrent c8[8];
+        two_band_trajectories<8>(lz, q, 6.0, 3000, y8, c8, nullptr);
+        for (int l = 0; l < 8; ++l) {
+            double y1[4];
+            const LineCurrent c1 = two_band_trajectory(lz, q[l], 6.0, 3000, y1, nullptr);
+            EXPECT_EQ(c8[l].J[0], c1.J[0]) << "lane " << l << " kind " << int(kind);
+            EXPECT_EQ(c8[l].J_intra[0], c1.J_intra[0]) << "lane " << l;
+            for (int i = 0; i < 4; ++i) EXPECT_EQ(y8[l][i], y1[i]) << "lane " << l;
+        }
+    }
+}

@@ -37,7 +37,8 @@ namespace detail {
 // side and the RK4 updates vectorise across lanes; L = 1 is the plain per-k routine (one
 // CUDA thread per k). D is the number of current components (the model's dimension). The
 // augmented state of one solution is y (4), ∫j (D), ∫j_intra (D). The snapshot itself (H,
-// |d|, Fermi functions, DPA sources) is computed per lane by two_band_snapshot.
+// |d|, Fermi functions, DPA sources) is computed by lane_stage from the pieces of
+// two_band_qme.hpp.
 template <int D>
 constexpr int aug_size() {
     return 4 + 2 * D;
@@ -54,29 +55,89 @@ struct LaneStage {
     bool ok;
 };
 
+// The snapshot at κ_l = k0_l − E_l t_l on every lane. The lanes share every QME parameter but
+// the field E (q[0] gives the rest). Each piece of two_band_qme.hpp runs as its own loop over
+// the lanes, so that all but the model call and the rare exponentials vectorise: the model
+// (it may call sincos) and the Fermi functions / Im ψ′ outside their saturated / asymptotic
+// range run per lane.
 template <int L, int D, class Model>
 BZINT_HD_INLINE void lane_stage(const Model& model, const QmeParams* q, const double (*k0)[3], const double* t,
-                         LaneStage<L, D>& st) {
-    st.ok = true;
-    const QmeRates rates = qme_rates(q[0]);
+                                LaneStage<L, D>& st) {
+    const QmeParams q0 = q[0];  // a copy: stores to st cannot alias it, so lane loops vectorise
+    const QmeRates rates = qme_rates(q0);
+    const bool dpa = q0.kind == Dissipation::dpa;
+    double d0[L], dEd[3][L];
     for (int l = 0; l < L; ++l) {
         double k[3];
         for (int a = 0; a < 3; ++a) k[a] = k0[l][a] - q[l].E[a] * t[l];
         TwoBandPoint h;
         model(k, h);
-        const TwoBandSnapshot s = two_band_snapshot(h, q[l], rates, false);
-        st.ok = st.ok && s.dn > 0.0 && is_finite(s.dn) && is_finite(s.dE_dhat[0] + s.dE_dhat[1] + s.dE_dhat[2]);
-        for (int a = 0; a < 3; ++a) {
-            st.d[a][l] = h.d[a];
-            st.dhat[a][l] = s.dhat[a];
+        d0[l] = h.d0;
+        for (int i = 0; i < 3; ++i) {
+            st.d[i][l] = h.d[i];
+            // ∂_E d: only the DPA's sources use it (then ∂_E d̂ = 0 for the others)
+            dEd[i][l] = dpa ? q[l].E[0] * h.dd[0][i] + q[l].E[1] * h.dd[1][i] + q[l].E[2] * h.dd[2][i] : 0.0;
         }
         for (int a = 0; a < D; ++a) {
             st.dd0[a][l] = h.dd0[a];
-            st.vbar[a][l] = dot3(s.dhat, h.dd[a]);
-            st.jeq[a][l] = -(h.dd0[a] * (s.f_plus + s.f_minus) + st.vbar[a][l] * (s.f_plus - s.f_minus));
             for (int i = 0; i < 3; ++i) st.dd[a][i][l] = h.dd[a][i];
         }
-        for (int i = 0; i < 4; ++i) st.src[i][l] = s.src[i];
+    }
+    double dn[L], inv_dn[L], dE_dhat[3][L], ep[L], em[L], fpl[L], fmi[L], fp_pl[L], fp_mi[L];
+    long long exact_fermi[L];  // flags as wide as the doubles: 8 lanes fill one vector
+    long long bad = 0;
+    for (int l = 0; l < L; ++l) {
+        const double d[3] = {st.d[0][l], st.d[1][l], st.d[2][l]}, dE[3] = {dEd[0][l], dEd[1][l], dEd[2][l]};
+        double dhat[3], dEdh[3];
+        snapshot_geometry(d, dE, dn[l], inv_dn[l], dhat, dEdh);
+        bad |= !(dn[l] > 0.0) | !is_finite(dn[l]) | !is_finite(dEdh[0] + dEdh[1] + dEdh[2]);
+        for (int i = 0; i < 3; ++i) {
+            st.dhat[i][l] = dhat[i];
+            dE_dhat[i][l] = dEdh[i];
+        }
+        for (int a = 0; a < D; ++a)
+            st.vbar[a][l] = dhat[0] * st.dd[a][0][l] + dhat[1] * st.dd[a][1][l] + dhat[2] * st.dd[a][2][l];
+        ep[l] = d0[l] + dn[l];
+        em[l] = d0[l] - dn[l];
+        const bool sat_p = fermi_and_slope_saturated(ep[l] - q0.mu, q0.T, fpl[l], fp_pl[l]);
+        const bool sat_m = fermi_and_slope_saturated(em[l] - q0.mu, q0.T, fmi[l], fp_mi[l]);
+        exact_fermi[l] = !(sat_p & sat_m);
+    }
+    st.ok = bad == 0;
+    for (int l = 0; l < L; ++l)
+        if (exact_fermi[l]) {
+            fermi_and_slope(ep[l] - q0.mu, q0.T, fpl[l], fp_pl[l]);
+            fermi_and_slope(em[l] - q0.mu, q0.T, fmi[l], fp_mi[l]);
+        }
+    for (int l = 0; l < L; ++l) {
+        const double dhat[3] = {st.dhat[0][l], st.dhat[1][l], st.dhat[2][l]};
+        double src[4];
+        relaxation_source(rates.g1, fpl[l], fmi[l], dhat, src);
+        for (int i = 0; i < 4; ++i) st.src[i][l] = src[i];
+        for (int a = 0; a < D; ++a)
+            st.jeq[a][l] = -(st.dd0[a][l] * (fpl[l] + fmi[l]) + st.vbar[a][l] * (fpl[l] - fmi[l]));
+    }
+    if (dpa) {
+        double psi_p[L], psi_m[L];
+        long long exact_psi[L];
+        for (int l = 0; l < L; ++l) {
+            const bool asym_p = psi_slope_asymptotic(ep[l], q0, psi_p[l]);
+            const bool asym_m = psi_slope_asymptotic(em[l], q0, psi_m[l]);
+            exact_psi[l] = !(asym_p & asym_m);
+        }
+        for (int l = 0; l < L; ++l)
+            if (exact_psi[l]) {
+                psi_p[l] = psi_slope(ep[l], q0);
+                psi_m[l] = psi_slope(em[l], q0);
+            }
+        for (int l = 0; l < L; ++l) {
+            const double dhat[3] = {st.dhat[0][l], st.dhat[1][l], st.dhat[2][l]};
+            const double dEdh[3] = {dE_dhat[0][l], dE_dhat[1][l], dE_dhat[2][l]};
+            double src[4] = {st.src[0][l], st.src[1][l], st.src[2][l], st.src[3][l]};
+            dpa_source(q0, dn[l], inv_dn[l], dhat, dEdh, ep[l], em[l], fpl[l], fmi[l], fp_pl[l], fp_mi[l], psi_p[l], psi_m[l],
+                       src);
+            for (int i = 0; i < 4; ++i) st.src[i][l] = src[i];
+        }
     }
     st.g1 = rates.g1;
     st.g2 = rates.g2;
@@ -116,8 +177,13 @@ BZINT_HD bool lane_evolve(const Model& model, const QmeParams* q, const double (
     constexpr int A = aug_size<D>();
     LaneStage<L, D> stages[3];  // rotated, not copied: start, midpoint, end of the step
     LaneStage<L, D>*s0 = &stages[0], *s1 = &stages[1], *s2 = &stages[2];
-    double t[L];
-    for (int l = 0; l < L; ++l) t[l] = 0.0;
+    double t[L], h_half[L], h_step[L], h_sixth[L];  // local copies: no aliasing with z in the update loops
+    for (int l = 0; l < L; ++l) {
+        t[l] = 0.0;
+        h_step[l] = h[l];
+        h_half[l] = 0.5 * h[l];
+        h_sixth[l] = h[l] / 6.0;
+    }
     lane_stage<L, D>(model, q, k0, t, *s0);
     bool ok = s0->ok;
     for (int n = 0; n < steps; ++n) {
@@ -128,30 +194,32 @@ BZINT_HD bool lane_evolve(const Model& model, const QmeParams* q, const double (
             record->n_plus[record->count] = 0.5 * (z[0][0][0] + par);
             ++record->count;
         }
-        for (int l = 0; l < L; ++l) t[l] = (n + 0.5) * h[l];
+        for (int l = 0; l < L; ++l) t[l] = (n + 0.5) * h_step[l];
         lane_stage<L, D>(model, q, k0, t, *s1);
-        for (int l = 0; l < L; ++l) t[l] = (n + 1.0) * h[l];
+        for (int l = 0; l < L; ++l) t[l] = (n + 1.0) * h_step[l];
         lane_stage<L, D>(model, q, k0, t, *s2);
         ok = ok && s1->ok && s2->ok;
         for (int sol = 0; sol < S; ++sol) {
             const bool hom = sol < n_hom;
-            double k1[A][L], k2[A][L], k3[A][L], k4[A][L], tmp[A][L];
-            lane_rhs<L, D>(*s0, z[sol], k1, hom);
+            double k1[A][L], k2[A][L], k3[A][L], k4[A][L], tmp[A][L], y[A][L];  // y: a local copy of z[sol]
             for (int i = 0; i < A; ++i)
-                for (int l = 0; l < L; ++l) tmp[i][l] = z[sol][i][l] + 0.5 * h[l] * k1[i][l];
+                for (int l = 0; l < L; ++l) y[i][l] = z[sol][i][l];
+            lane_rhs<L, D>(*s0, y, k1, hom);
+            for (int i = 0; i < A; ++i)
+                for (int l = 0; l < L; ++l) tmp[i][l] = y[i][l] + h_half[l] * k1[i][l];
             lane_rhs<L, D>(*s1, tmp, k2, hom);
             for (int i = 0; i < A; ++i)
-                for (int l = 0; l < L; ++l) tmp[i][l] = z[sol][i][l] + 0.5 * h[l] * k2[i][l];
+                for (int l = 0; l < L; ++l) tmp[i][l] = y[i][l] + h_half[l] * k2[i][l];
             lane_rhs<L, D>(*s1, tmp, k3, hom);
             for (int i = 0; i < A; ++i)
-                for (int l = 0; l < L; ++l) tmp[i][l] = z[sol][i][l] + h[l] * k3[i][l];
+                for (int l = 0; l < L; ++l) tmp[i][l] = y[i][l] + h_step[l] * k3[i][l];
             lane_rhs<L, D>(*s2, tmp, k4, hom);
             for (int i = 0; i < A; ++i)
                 for (int l = 0; l < L; ++l)
-                    z[sol][i][l] += h[l] / 6.0 * (k1[i][l] + 2.0 * k2[i][l] + 2.0 * k3[i][l] + k4[i][l]);
+                    z[sol][i][l] = y[i][l] + h_sixth[l] * (k1[i][l] + 2.0 * k2[i][l] + 2.0 * k3[i][l] + k4[i][l]);
         }
         for (int a = 0; a < D; ++a)
-            for (int l = 0; l < L; ++l) jeq[a][l] += h[l] / 6.0 * (s0->jeq[a][l] + 4.0 * s1->jeq[a][l] + s2->jeq[a][l]);
+            for (int l = 0; l < L; ++l) jeq[a][l] += h_sixth[l] * (s0->jeq[a][l] + 4.0 * s1->jeq[a][l] + s2->jeq[a][l]);
         LaneStage<L, D>* done = s0;  // the end of this step starts the next
         s0 = s2;
         s2 = done;
