@@ -74,7 +74,7 @@ void BM_fe_wannier(benchmark::State& state, bool fft) {
     }
     const double lattice[3][3] = {{1.435, 1.435, -1.435}, {-1.435, 1.435, 1.435}, {1.435, -1.435, 1.435}};
     static ModelInfo info;
-    static const ModelParams mp = register_wannier(make_wannier(read_hr(path), lattice, false), info);
+    static const ModelParams mp = register_wannier(make_wannier(read_hr(path), lattice, PositionTerms::none), info);
     const_cast<LoadedWannier&>(wannier_of(mp)).fft = fft;
     const long long n = state.range(0);
     const Mesh mesh = make_mesh(info, mp, {n, n, n});

@@ -54,14 +54,15 @@ json run(const RunFile& file, Backend backend, const RunOptions& options) {
         if (std::find(wannier_tasks.begin(), wannier_tasks.end(), cfg.task) == wannier_tasks.end())
             throw InputError(fmt::format("{}: task '{}' does not take wannier models yet; they run the tasks {}", file.path(),
                                          cfg.task, join(wannier_tasks)));
+        const bool position_matrix = !wannier_of(cfg.params).r.empty();  // tasks checked in run_file.cpp
         // On the device: the Fermi-scan tasks of models with up to 16 orbitals (direct Fourier sum
         // per k); everything else runs on the CPU.
         static const std::vector<std::string> device_tasks{"ahc", "cme", "anomaly", "dipole", "streda", "hybrid_current"};
         if (backend == Backend::cuda &&
             (std::find(device_tasks.begin(), device_tasks.end(), cfg.task) == device_tasks.end() ||
-             cuda::wannier_device_size(cfg.model->bands) == 0)) {
+             cuda::wannier_device_size(cfg.model->bands) == 0 || position_matrix)) {
             std::fprintf(stderr, "bzint: this wannier task runs on the CPU backend (on the device: %s with up to 16 "
-                                 "orbitals)\n", join(device_tasks).c_str());
+                                 "orbitals, without position_matrix)\n", join(device_tasks).c_str());
             backend = Backend::cpu;
         }
     }
@@ -86,6 +87,7 @@ json run(const RunFile& file, Backend backend, const RunOptions& options) {
                                      std::vector<double>(w.tb.lattice[1], w.tb.lattice[1] + 3),
                                      std::vector<double>(w.tb.lattice[2], w.tb.lattice[2] + 3)};
         model["orbital_positions"] = std::any_of(w.tau.begin(), w.tau.end(), [](double t) { return t != 0.0; });
+        model["position_matrix"] = !w.r.empty();
     }
     json doc;
     doc["title"] = cfg.title;

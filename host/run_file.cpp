@@ -209,11 +209,12 @@ std::vector<double> read_levels(const Section& task, const std::string& key) {
 namespace {
 
 // [model] name = "wannier" with hr = "..." and lattice = [[..], [..], [..]] (Å), or tb = "..."
-// (lattice inside; `lattice` may override it), orbital_positions = true|false and
+// (lattice inside; `lattice` may override it), orbital_positions = true|false or
+// position_matrix = true|false (tb.dat only, docs/wannier.md), and
 // interpolation = "fft" (default) | "direct" for mesh scans, fft_memory_mib (the FFT chunk's
 // arrays, default 512). Paths are relative to the run file's folder.
 void read_wannier(const RunFile& file, const Section& model, RunConfig& cfg) {
-    model.only({"name", "hr", "tb", "lattice", "orbital_positions", "interpolation", "fft_memory_mib"});
+    model.only({"name", "hr", "tb", "lattice", "orbital_positions", "position_matrix", "interpolation", "fft_memory_mib"});
     if (model.has("hr") == model.has("tb"))
         model.fail("name", "model 'wannier' needs exactly one of hr = \"seedname_hr.dat\" (with lattice = [[..], [..], [..]] "
                            "in Å) and tb = \"seedname_tb.dat\"");
@@ -244,17 +245,38 @@ void read_wannier(const RunFile& file, const Section& model, RunConfig& cfg) {
     } else {
         model.fail("hr", "a hr.dat file has no lattice: give lattice = [[A1x, A1y, A1z], [..], [..]] (Å) in [model]");
     }
-    const bool positions = model.has("orbital_positions") &&
-                           model.node("orbital_positions")->value<bool>().value_or(false);
-    if (positions && !tb.has_positions)
-        model.fail("orbital_positions", "needs a tb.dat file with position matrix elements");
+    auto flag = [&](const char* key) {
+        if (!model.has(key)) return false;
+        const auto v = model.node(key)->value<bool>();
+        if (!v) model.fail(key, "must be true or false");
+        if (*v && !tb.has_positions) model.fail(key, "needs a tb.dat file with position matrix elements (tb = \"...\")");
+        return *v;
+    };
+    const bool diagonal = flag("orbital_positions"), full = flag("position_matrix");
+    // The position matrix corrects the Berry curvature only (position_curvature.hpp): the tasks
+    // that use nothing else.
+    const std::string task = file.root()["task"]["kind"].value_or(std::string());
+    static const std::vector<std::string> position_tasks{"bands", "ahc", "anomaly", "dipole"};
+    if (full && std::find(position_tasks.begin(), position_tasks.end(), task) == position_tasks.end())
+        model.fail("position_matrix", fmt::format("adds the WYSV terms to the Berry curvature only; task '{}' also needs "
+                                                  "the orbital moment, the eigenvectors' overlaps or the dynamics; with "
+                                                  "the position matrix, the tasks are {}",
+                                                  task, join(position_tasks)));
+    if (diagonal && full)
+        model.fail("position_matrix", "excludes orbital_positions = true: the full position matrix already contains "
+                                      "the orbital positions (choose one)");
     const std::string interpolation = model.string("interpolation", "fft");
     if (interpolation != "fft" && interpolation != "direct")
         model.fail("interpolation", fmt::format("unknown interpolation '{}'; valid choices: fft (on the mesh, the default), "
                                                 "direct (the Fourier sum per k-point, the reference path)",
                                                 interpolation));
-    auto loaded = make_wannier(std::move(tb), lattice, positions);
-    loaded->fft = interpolation == "fft";
+    auto loaded = make_wannier(std::move(tb), lattice,
+                               full ? PositionTerms::full : diagonal ? PositionTerms::diagonal : PositionTerms::none);
+    // The FFT tables hold H and ∂H only; the position connection is summed per k-point.
+    loaded->fft = interpolation == "fft" && !full;
+    if (full && interpolation == "fft" && model.has("interpolation"))
+        model.fail("interpolation", "position_matrix = true runs with interpolation = \"direct\" (the FFT tables hold H "
+                                    "and its derivatives only)");
     const double mib = model.number("fft_memory_mib", 512.0);
     if (!(mib >= 1.0 && mib <= 1048576.0)) model.fail("fft_memory_mib", "must be in 1..1048576 (MiB for the FFT chunk's arrays)");
     loaded->fft_budget_bytes = static_cast<std::size_t>(mib * 1048576.0);

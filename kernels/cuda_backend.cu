@@ -299,6 +299,7 @@ struct DeviceWannier {
         view.inv_degen = thrust::raw_pointer_cast(inv_degen.data());
         view.tau = thrust::raw_pointer_cast(tau.data());
         view.H = thrust::raw_pointer_cast(H.data());
+        view.r = nullptr;  // the position matrix's terms run on the CPU (host/app.cpp)
     }
 };
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "input_error.hpp"
 #include "test_util.hpp"
 #include "wannier/wannier_fft.hpp"
 #include "wannier/export_model.hpp"
@@ -173,4 +174,35 @@ TEST(WannierModels, IronRunsFromItsFile) {
         EXPECT_GE(e.get<double>(), prev);
         prev = e.get<double>();
     }
+}
+
+TEST(WannierModels, PositionMatrixRunsAhcAndRefusesWhatItCannotDo) {
+    // Haldane's tb.dat holds only its orbital positions, so position_matrix = true (the WYSV terms,
+    // tests/test_position_curvature.cpp) must give the orbital_positions AHC at every μ.
+    const auto e = export_to_files("haldane", "t2=0.15\nphi=1.0\nM=0.2", true);
+    std::string full = e.wannier_toml;
+    full.replace(full.find("orbital_positions"), 17, "position_matrix");
+    const std::string task = "[mesh]\nn=[48,48,1]\n[task]\nkind='ahc'\nmu=[-1.5,0.0,1.2]\nT=0.05\n";
+    const auto a = results(fmt::format("[model]\n{}\n{}", e.wannier_toml, task));
+    const auto b = results(fmt::format("[model]\n{}\n{}", full, task));
+    for (std::size_t j = 0; j < a["mu"].size(); ++j) {
+        const double want = a["sigma"][j][2].get<double>();
+        EXPECT_NEAR(b["sigma"][j][2].get<double>(), want, 1e-10 * (1 + std::fabs(want))) << j;
+    }
+    auto error_of = [&](const std::string& text) -> std::string {
+        try {
+            results(text);
+        } catch (const InputError& err) {
+            return err.what();
+        }
+        return "";
+    };
+    // The orbital moment is not corrected: tasks that use it are refused, naming the valid ones.
+    EXPECT_NE(error_of(fmt::format("[model]\n{}\n[mesh]\nn=[8,8,1]\n[task]\nkind='cme'\nmu=0.0\n", full))
+                  .find("the tasks are bands, ahc, anomaly, dipole"),
+              std::string::npos);
+    EXPECT_NE(error_of(fmt::format("[model]\n{}\norbital_positions=true\n{}", full, task)).find("excludes orbital_positions"),
+              std::string::npos);
+    EXPECT_NE(error_of(fmt::format("[model]\n{}\ninterpolation='fft'\n{}", full, task)).find("interpolation = \"direct\""),
+              std::string::npos);
 }

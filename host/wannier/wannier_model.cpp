@@ -34,10 +34,11 @@ WannierData LoadedWannier::view() const {
         for (int i = 0; i < W * W; ++i) mx = std::max(mx, std::sqrt(norm2(H[r * W * W + i])));
         bound += mx * inv_degen[r];
     }
-    return {W, static_cast<int>(tb.R.size()), R_cart.data(), inv_degen.data(), H.data(), tau.data(), 2.0 * W * bound + 1.0};
+    return {W,          static_cast<int>(tb.R.size()), R_cart.data(), inv_degen.data(), H.data(), tau.data(),
+            2.0 * W * bound + 1.0, r.empty() ? nullptr : r.data()};
 }
 
-std::shared_ptr<LoadedWannier> make_wannier(TbModel tb, const double lattice[3][3], bool positions) {
+std::shared_ptr<LoadedWannier> make_wannier(TbModel tb, const double lattice[3][3], PositionTerms positions) {
     if (tb.num_wann > kMaxWannierBands)
         throw InputError(fmt::format("{}: num_wann = {}: this version handles up to {} Wannier functions", tb.source,
                                      tb.num_wann, kMaxWannierBands));
@@ -58,7 +59,19 @@ std::shared_ptr<LoadedWannier> make_wannier(TbModel tb, const double lattice[3][
     w->H.resize(tb.H.size());
     for (std::size_t i = 0; i < tb.H.size(); ++i) w->H[i] = {tb.H[i].real(), tb.H[i].imag()};
     w->tau.assign(3 * tb.num_wann, 0.0);
-    if (positions) {
+    if (positions != PositionTerms::none && !tb.has_positions)
+        throw InputError(fmt::format("{}: position terms need a tb.dat file with position matrix elements", tb.source));
+    if (positions == PositionTerms::full) {  // [R][a][m][n] ⟨0m|r_a|Rn⟩
+        const int W = tb.num_wann;
+        w->r.resize(nR * 3 * W * W);
+        for (std::size_t r = 0; r < nR; ++r)
+            for (int a = 0; a < 3; ++a)
+                for (int i = 0; i < W * W; ++i) {
+                    const std::complex<double> x = tb.r[a][r * W * W + i];
+                    w->r[(r * 3 + a) * W * W + i] = {x.real(), x.imag()};
+                }
+    }
+    if (positions == PositionTerms::diagonal) {
         std::size_t zero = nR;
         for (std::size_t r = 0; r < nR; ++r)
             if (tb.R[r] == std::array<int, 3>{0, 0, 0}) zero = r;

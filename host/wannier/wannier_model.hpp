@@ -24,14 +24,20 @@ struct LoadedWannier {
     std::vector<double> inv_degen;
     std::vector<cplx> H;
     std::vector<double> tau;       // [W][3]
+    std::vector<cplx> r;           // [n_R][3][W][W] position matrix (PositionTerms::full), else empty
     bool fft = true;               // mesh scans by FFT interpolation (wannier_fft.hpp), else the direct sum
     std::size_t fft_budget_bytes = std::size_t(512) << 20;  // the FFT chunk's arrays
     WannierData view() const;
 };
 
-// Builds the model from a parsed file; `lattice` (rows, Å) overrides or supplies the file's;
-// `positions` switches on the orbital positions τ_m = Re⟨0m|r|0m⟩ of a tb.dat.
-std::shared_ptr<LoadedWannier> make_wannier(TbModel tb, const double lattice[3][3], bool positions);
+// How a tb.dat's position matrix enters (docs/wannier.md): not at all; its diagonal τ_m =
+// Re⟨0m|r|0m⟩ as orbital-position phases of H(k) (`orbital_positions = true`); or the whole
+// ⟨0m|r|Rn⟩ as the WYSV terms of the Berry curvature (`position_matrix = true`,
+// position_curvature.hpp).
+enum class PositionTerms { none, diagonal, full };
+
+// Builds the model from a parsed file; `lattice` (rows, Å) overrides or supplies the file's.
+std::shared_ptr<LoadedWannier> make_wannier(TbModel tb, const double lattice[3][3], PositionTerms positions);
 
 // Registers it: returns the ModelParams that refer to it and fills `info` (name "wannier",
 // 3D lattice, bands = num_wann, Bravais rows = the lattice).

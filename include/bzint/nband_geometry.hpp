@@ -22,7 +22,6 @@ namespace bzint {
 // scale 1 + max|ε|.
 constexpr double kDegenerateRelative = 1e-9;
 
-// Returns false if the eigensolver did not converge (the caller names the k-point).
 // The band-basis matrix of one derivative: v_nm = ⟨n|∂_a H|m⟩ = (U† ∂_a H U)_nm, U the eigenvectors.
 template <int N>
 BZINT_HD void band_velocity(const cplx (&dH)[N][N], const cplx (&U)[N][N], cplx (&v)[N][N]) {
@@ -41,36 +40,58 @@ BZINT_HD void band_velocity(const cplx (&dH)[N][N], const cplx (&U)[N][N], cplx 
         }
 }
 
+// The eigen-decomposition of H(k) and the band-basis velocity matrices: what the Kubo sums
+// (below) and the position-matrix terms of Wannier models (position_curvature.hpp) share.
 template <int N>
-BZINT_HD bool nband_geometry(const NBandPoint<N>& p, BandGeometry (&g)[N]) {
-    cplx A[N][N], U[N][N];
+struct NBandEigen {
     double e[N];
+    cplx U[N][N];     // columns: eigenvectors (orbital basis)
+    cplx v[3][N][N];  // ⟨n|∂_a H|m⟩
+    double degenerate;  // levels closer than this form a degenerate group
+};
+
+// Returns false if the eigensolver did not converge (the caller names the k-point).
+template <int N>
+BZINT_HD bool nband_eigen(const NBandPoint<N>& p, NBandEigen<N>& s) {
+    cplx A[N][N];
     for (int i = 0; i < N; ++i)
         for (int j = 0; j < N; ++j) A[i][j] = p.H[i][j];
-    const bool ok = hermitian_eigen<N>(A, e, U);
-    cplx v[3][N][N];  // ⟨n|∂_a H|m⟩
-    for (int a = 0; a < 3; ++a) band_velocity<N>(p.dH[a], U, v[a]);
+    const bool ok = hermitian_eigen<N>(A, s.e, s.U);
+    for (int a = 0; a < 3; ++a) band_velocity<N>(p.dH[a], s.U, s.v[a]);
     double scale = 1.0;
-    for (int n = 0; n < N; ++n) scale = fmax(scale, 1.0 + fabs(e[n]));
-    const double degenerate = kDegenerateRelative * scale;
+    for (int n = 0; n < N; ++n) scale = fmax(scale, 1.0 + fabs(s.e[n]));
+    s.degenerate = kDegenerateRelative * scale;
+    return ok;
+}
+
+template <int N>
+BZINT_HD void kubo_geometry(const NBandEigen<N>& s, BandGeometry (&g)[N]) {
     for (int n = 0; n < N; ++n) {
-        g[n].energy = e[n];
+        g[n].energy = s.e[n];
         for (int a = 0; a < 3; ++a) {
-            g[n].v[a] = v[a][n][n].re;
+            g[n].v[a] = s.v[a][n][n].re;
             g[n].omega[a] = 0.0;
             g[n].m[a] = 0.0;
         }
         for (int m = 0; m < N; ++m) {
-            const double gap = e[n] - e[m];
-            if (m == n || fabs(gap) <= degenerate) continue;
+            const double gap = s.e[n] - s.e[m];
+            if (m == n || fabs(gap) <= s.degenerate) continue;
             for (int c = 0; c < 3; ++c) {
                 const int a = (c + 1) % 3, b = (c + 2) % 3;
-                const double im = (v[a][n][m] * v[b][m][n]).im;
+                const double im = (s.v[a][n][m] * s.v[b][m][n]).im;
                 g[n].omega[c] -= 2.0 * im / (gap * gap);
                 g[n].m[c] -= im / gap;
             }
         }
     }
+}
+
+// Returns false if the eigensolver did not converge (the caller names the k-point).
+template <int N>
+BZINT_HD bool nband_geometry(const NBandPoint<N>& p, BandGeometry (&g)[N]) {
+    NBandEigen<N> s;
+    const bool ok = nband_eigen<N>(p, s);
+    kubo_geometry<N>(s, g);
     return ok;
 }
 

@@ -6,6 +6,7 @@
 #include "bzint/fermi_scan.hpp"
 #include "bzint/hybrid_bands.hpp"
 #include "bzint/mesh.hpp"
+#include "bzint/models/wannier.hpp"
 #include "bzint/nband_geometry.hpp"
 #include "bzint/two_band.hpp"
 
@@ -139,12 +140,30 @@ struct NBandScanFn {
     BZINT_HD bool at(const double k[3], double w, Out& out) const {
         NBandPoint<N> h;
         model(k, h);
+#ifndef __CUDA_ARCH__  // Wannier models with their position matrix run on the CPU only
+        if constexpr (HasPositionConnection<Model>::value) {
+            if (model.d.r) {  // the WYSV curvature (position_curvature.hpp)
+                NBandEigen<N> s;
+                const bool ok = nband_eigen<N>(h, s);
+                BandGeometry g[N];
+                kubo_geometry<N>(s, g);
+                PositionConnection<N> c;
+                model.position_connection(k, c);
+                add_position_curvature<N>(s, c, g);
+                return bin_geometry(g, w, out) && ok;
+            }
+        }
+#endif
         return at_point(h, w, out);
     }
     // The same from H and ∂H already evaluated (the Wannier FFT path, TabulatedFn).
     BZINT_HD bool at_point(const NBandPoint<N>& h, double w, Out& out) const {
         BandGeometry g[N];
-        bool finite = nband_geometry<N>(h, g);
+        const bool finite = nband_geometry<N>(h, g);
+        return bin_geometry(g, w, out) && finite;
+    }
+    BZINT_HD bool bin_geometry(const BandGeometry (&g)[N], double w, Out& out) const {
+        bool finite = true;
         const ScanChannels ch = scan_channels(kind, mesh.dim);
         out.n = N;
         double hottest = 0.0;

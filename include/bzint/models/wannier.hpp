@@ -6,6 +6,7 @@
 // the padded bands are dropped from every output.
 #pragma once
 #include "bzint/models/nband_traits.hpp"
+#include "bzint/position_curvature.hpp"
 
 namespace bzint {
 
@@ -18,6 +19,7 @@ struct WannierData {
     const cplx* H;            // [n_R][W][W]
     const double* tau;        // [W][3] orbital positions (zeros when off)
     double pad_energy;
+    const cplx* r;            // [n_R][3][W][W] ⟨0m|r_a|Rn⟩ (Å) when the full position matrix is on, else null
 };
 
 namespace models {
@@ -48,6 +50,33 @@ struct Wannier {
         finish(k, p);
     }
 
+    // The Wannier-gauge connection A_a(k) = Σ_R e^{ik·R} ⟨0m|r_a|Rn⟩/ndegen and its curl
+    // (position_curvature.hpp); zero on the padding orbitals. Only when d.r is set.
+    BZINT_HD void position_connection(const double k[3], PositionConnection<N>& c) const {
+        for (int a = 0; a < 3; ++a)
+            for (int m = 0; m < N; ++m)
+                for (int n = 0; n < N; ++n) c.A[a][m][n] = c.curl[a][m][n] = {0.0, 0.0};
+        const int W = d.num_wann;
+        for (int r = 0; r < d.n_R; ++r) {
+            const double* R = d.R + 3 * r;
+            const double phase = k[0] * R[0] + k[1] * R[1] + k[2] * R[2];
+            const cplx e = d.inv_degen[r] * cplx{cos(phase), sin(phase)};
+            const cplx* x = d.r + static_cast<long long>(r) * 3 * W * W;
+            for (int m = 0; m < W; ++m)
+                for (int n = 0; n < W; ++n) {
+                    cplx t[3];
+                    for (int a = 0; a < 3; ++a) {
+                        t[a] = e * x[(a * W + m) * W + n];
+                        c.A[a][m][n] += t[a];
+                    }
+                    for (int cc = 0; cc < 3; ++cc) {  // ∂_a A_b − ∂_b A_a = i(R_a t_b − R_b t_a)
+                        const int a = (cc + 1) % 3, b = (cc + 2) % 3;
+                        c.curl[cc][m][n] += times_i(R[a] * t[b] - R[b] * t[a]);
+                    }
+                }
+        }
+    }
+
     // What follows the Fourier sum of H(R)/ndegen and i R H(R)/ndegen (done here or by the FFT
     // path, host/wannier/wannier_fft.hpp): the orbital-position phases and the padding.
     BZINT_HD void finish(const double k[3], NBandPoint<N>& p) const {
@@ -69,4 +98,15 @@ struct Wannier {
 };
 
 }  // namespace models
+
+// Whether a model carries a Wannier position matrix (per_k.hpp evaluates its WYSV terms).
+template <class Model>
+struct HasPositionConnection {
+    static constexpr bool value = false;
+};
+template <int N>
+struct HasPositionConnection<models::Wannier<N>> {
+    static constexpr bool value = true;
+};
+
 }  // namespace bzint
