@@ -48,6 +48,42 @@ struct LzChain {
     }
 };
 
+// FP64 operations per k·step of the two-band lane solver, counted by hand from
+// two_band_dc.hpp / two_band_qme.hpp / dpa_d1.hpp (add, sub, mul, div, sqrt count 1 each;
+// compares, selects and the model's sincos are not counted; ±10 %):
+//   right-hand side, one solution: 49 (D = 1), 58 (D = 2);
+//   RK4 step of one solution: 4 right-hand sides + stage sums 6A + final update 7A (A = 4 + 2D);
+//   lane stage (two per step): 55 (D = 1) / 60 (D = 2), plus 128 for the DPA (∂_E d 15, two Im ψ′
+//   series 42, the D1/D2 sources 71); Simpson of j_eq 5D; times 4.
+double flops_per_kstep(Dissipation kind, int D, int solutions) {
+    const int A = 4 + 2 * D, rhs = D == 1 ? 49 : 58;
+    const int stage = (D == 1 ? 55 : 60) + (kind == Dissipation::dpa ? 128 : 0);
+    return solutions * (4.0 * rhs + 13.0 * A) + 2.0 * stage + 5.0 * D + 4.0;
+}
+
+// The same trajectories one k-point at a time (L = 1: the per-k routine, no lanes) — the plain
+// reference path of the fused, lane-vectorised solver above.
+void BM_two_band_trajectory_reference(benchmark::State& state) {
+    const Dissipation kind = static_cast<Dissipation>(state.range(0));
+    const double p[2] = {1.0, 1.0};
+    const models::LandauZener lz(p);
+    const int per_k = 20000, ks = 64;
+    for (auto _ : state) {
+        double sum = 0;
+#pragma omp parallel for reduction(+ : sum)
+        for (int i = 0; i < ks; ++i) {
+            double y[4];
+            sum += two_band_trajectory(lz, params(kind, 0.2 + 0.001 * i), 5.0, per_k, y, nullptr).J[0];
+        }
+        benchmark::DoNotOptimize(sum);
+    }
+    const double ksteps = double(per_k) * ks * state.iterations();
+    state.counters["ksteps_per_second"] = benchmark::Counter(ksteps, benchmark::Counter::kIsRate);
+    state.counters["fp64_flops_per_second"] =
+        benchmark::Counter(ksteps * flops_per_kstep(kind, 1, 1), benchmark::Counter::kIsRate);
+    state.SetLabel("reference path: one k-point per call, no lanes");
+}
+
 void BM_two_band_trajectory(benchmark::State& state) {
     const Dissipation kind = static_cast<Dissipation>(state.range(0));
     const double p[2] = {1.0, 1.0};
@@ -66,7 +102,10 @@ void BM_two_band_trajectory(benchmark::State& state) {
         }
         benchmark::DoNotOptimize(sum);
     }
-    state.counters["ksteps_per_second"] = benchmark::Counter(double(per_k) * ks * state.iterations(), benchmark::Counter::kIsRate);
+    const double ksteps = double(per_k) * ks * state.iterations();
+    state.counters["ksteps_per_second"] = benchmark::Counter(ksteps, benchmark::Counter::kIsRate);
+    state.counters["fp64_flops_per_second"] =
+        benchmark::Counter(ksteps * flops_per_kstep(kind, 1, 1), benchmark::Counter::kIsRate);
 }
 
 void BM_two_band_orbit(benchmark::State& state) {
@@ -94,6 +133,8 @@ void BM_two_band_orbit(benchmark::State& state) {
     const double ksteps = double(steps) * lines * state.iterations();
     state.counters["ksteps_per_second"] = benchmark::Counter(ksteps, benchmark::Counter::kIsRate);
     state.counters["solution_steps_per_second"] = benchmark::Counter(5 * ksteps, benchmark::Counter::kIsRate);
+    state.counters["fp64_flops_per_second"] =
+        benchmark::Counter(ksteps * flops_per_kstep(kind, 2, 5), benchmark::Counter::kIsRate);
 }
 
 template <int N>
@@ -191,6 +232,7 @@ BENCHMARK(BM_exact_orbit)->ArgName("poles")->Arg(30)->Arg(300)->UseRealTime()->U
 
 // range(0): 0 none, 1 rta, 2 dpa
 BENCHMARK(BM_two_band_trajectory)->ArgName("dissipation")->Arg(0)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_two_band_trajectory_reference)->ArgName("dissipation")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_two_band_orbit)->ArgName("dissipation")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_nband_trajectory<4>)->ArgName("dissipation")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_nband_trajectory<8>)->ArgName("dissipation")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
