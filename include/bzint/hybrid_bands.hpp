@@ -52,7 +52,7 @@ BZINT_HD bool hybridise(const NBandPoint<N>& h, const HybridSetup& s, double (&e
     bool ok = hermitian_eigen<N>(A, eps, U);
     // Band-basis velocity matrices v^a = U† ∂_a H U (only E·v when the velocities are not needed).
     for (int a = 0; a < 3; ++a)
-        if (velocities || s.E[a] != 0.0) band_velocity<N>(h.dH[a], U, vel[a]);
+        if (velocities || s.E[a] != 0.0) to_band_basis<N>(h.dH[a], U, vel[a]);
     for (int n = 0; n < N; ++n)
         for (int m = 0; m < N; ++m) {
             cplx t{0.0, 0.0};

@@ -22,10 +22,11 @@ namespace bzint {
 // scale 1 + max|ε|.
 constexpr double kDegenerateRelative = 1e-9;
 
-// The band-basis matrix of one derivative: v_nm = ⟨n|∂_a H|m⟩ = (U† ∂_a H U)_nm, U the eigenvectors.
+// An orbital-basis matrix in the band basis, (U† X U)_nm, U the eigenvectors: for X = ∂_a H the
+// velocity matrix ⟨n|∂_a H|m⟩; for X = A_a the Wannier connection of position_curvature.hpp.
 template <int N>
-BZINT_HD void band_velocity(const cplx (&dH)[N][N], const cplx (&U)[N][N], cplx (&v)[N][N]) {
-    cplx dU[N][N];  // ∂_a H · U
+BZINT_HD void to_band_basis(const cplx (&dH)[N][N], const cplx (&U)[N][N], cplx (&v)[N][N]) {
+    cplx dU[N][N];  // X · U
     for (int i = 0; i < N; ++i)
         for (int m = 0; m < N; ++m) {
             cplx s{0.0, 0.0};
@@ -57,7 +58,7 @@ BZINT_HD bool nband_eigen(const NBandPoint<N>& p, NBandEigen<N>& s) {
     for (int i = 0; i < N; ++i)
         for (int j = 0; j < N; ++j) A[i][j] = p.H[i][j];
     const bool ok = hermitian_eigen<N>(A, s.e, s.U);
-    for (int a = 0; a < 3; ++a) band_velocity<N>(p.dH[a], s.U, s.v[a]);
+    for (int a = 0; a < 3; ++a) to_band_basis<N>(p.dH[a], s.U, s.v[a]);
     double scale = 1.0;
     for (int n = 0; n < N; ++n) scale = fmax(scale, 1.0 + fabs(s.e[n]));
     s.degenerate = kDegenerateRelative * scale;

@@ -28,12 +28,6 @@ struct PositionConnection {
     cplx curl[3][N][N];
 };
 
-// (U† X U)_nm for all n, m.
-template <int N>
-BZINT_HD void to_band_basis(const cplx (&X)[N][N], const cplx (&U)[N][N], cplx (&out)[N][N]) {
-    band_velocity<N>(X, U, out);
-}
-
 // Adds the position-matrix terms Ω̄_nn − [D_a, Ā_b]_nn + [D_b, Ā_a]_nn to g[n].omega (which holds
 // the Kubo term from kubo_geometry).
 template <int N>
