@@ -12,6 +12,7 @@
 #include "bzint/qme/nband_dc.hpp"
 #include "bzint/qme/exact_reservoir.hpp"
 #include "bzint/qme/two_band_dc.hpp"
+#include "parallel_sum.hpp"
 #include "qme/fermi_poles.hpp"
 
 using namespace bzint;
@@ -69,12 +70,10 @@ void BM_two_band_trajectory_reference(benchmark::State& state) {
     const models::LandauZener lz(p);
     const int per_k = 20000, ks = 64;
     for (auto _ : state) {
-        double sum = 0;
-#pragma omp parallel for reduction(+ : sum)
-        for (int i = 0; i < ks; ++i) {
+        const double sum = bench::parallel_sum(ks, [&](long long i) {
             double y[4];
-            sum += two_band_trajectory(lz, params(kind, 0.2 + 0.001 * i), 5.0, per_k, y, nullptr).J[0];
-        }
+            return two_band_trajectory(lz, params(kind, 0.2 + 0.001 * i), 5.0, per_k, y, nullptr).J[0];
+        });
         benchmark::DoNotOptimize(sum);
     }
     const double ksteps = double(per_k) * ks * state.iterations();
@@ -90,16 +89,16 @@ void BM_two_band_trajectory(benchmark::State& state) {
     const models::LandauZener lz(p);
     const int per_k = 20000, ks = 64, lanes = 8;  // trajectories in batches of 8 lanes (different E)
     for (auto _ : state) {
-        double sum = 0;
-#pragma omp parallel for reduction(+ : sum)
-        for (int b = 0; b < ks / lanes; ++b) {
+        const double sum = bench::parallel_sum(ks / lanes, [&](long long b) {
             QmeParams q[lanes];
             double y[lanes][4];
             LineCurrent c[lanes];
             for (int l = 0; l < lanes; ++l) q[l] = params(kind, 0.2 + 0.001 * (b * lanes + l));
             two_band_trajectories<lanes>(lz, q, 5.0, per_k, y, c, nullptr);
-            for (int l = 0; l < lanes; ++l) sum += c[l].J[0];
-        }
+            double s = 0;
+            for (int l = 0; l < lanes; ++l) s += c[l].J[0];
+            return s;
+        });
         benchmark::DoNotOptimize(sum);
     }
     const double ksteps = double(per_k) * ks * state.iterations();
@@ -115,9 +114,7 @@ void BM_two_band_orbit(benchmark::State& state) {
     const int steps = 4000, lines = 64, lanes = 8;  // lines in batches of 8 lanes
     const QmeParams q = params(kind, 0.05);
     for (auto _ : state) {
-        double sum = 0;
-#pragma omp parallel for reduction(+ : sum)
-        for (int b = 0; b < lines / lanes; ++b) {
+        const double sum = bench::parallel_sum(lines / lanes, [&](long long b) {
             double k0[lanes][3];
             LineCurrent c[lanes];
             for (int l = 0; l < lanes; ++l) {
@@ -126,8 +123,10 @@ void BM_two_band_orbit(benchmark::State& state) {
                 k0[l][2] = 0.0;
             }
             two_band_periodic_lines<lanes>(qwz, q, k0, kTwoPi / 0.05, steps, c);
-            for (int l = 0; l < lanes; ++l) sum += c[l].J[1];
-        }
+            double s = 0;
+            for (int l = 0; l < lanes; ++l) s += c[l].J[1];
+            return s;
+        });
         benchmark::DoNotOptimize(sum);
     }
     const double ksteps = double(steps) * lines * state.iterations();
@@ -144,16 +143,12 @@ void BM_nband_orbit(benchmark::State& state) {
     const int steps = N <= 4 ? 2000 : N <= 8 ? 400 : 60, lines = 8;
     const QmeParams q = params(kind, 0.5);
     for (auto _ : state) {
-        double sum = 0;
-#pragma omp parallel
-        {
-            std::vector<double> work(nband_workspace_doubles<N>());
-#pragma omp for reduction(+ : sum)
-            for (int l = 0; l < lines; ++l) {
-                const double k0[3] = {-3.0 + 0.1 * l, 0.0, 0.0};
-                sum += nband_periodic_line<N>(model, q, k0, 12.0, steps, work.data()).J[0];
-            }
-        }
+        const double sum = bench::parallel_sum(lines, [&](long long l) {
+            thread_local std::vector<double> work;
+            work.resize(nband_workspace_doubles<N>());
+            const double k0[3] = {-3.0 + 0.1 * l, 0.0, 0.0};
+            return nband_periodic_line<N>(model, q, k0, 12.0, steps, work.data()).J[0];
+        });
         benchmark::DoNotOptimize(sum);
     }
     const double ksteps = double(steps) * lines * state.iterations();
@@ -167,12 +162,10 @@ void BM_nband_trajectory(benchmark::State& state) {
     const LzChain<N> model;
     const int per_k = N <= 4 ? 4000 : N <= 8 ? 1000 : 300, ks = 16;
     for (auto _ : state) {
-        double sum = 0;
-#pragma omp parallel for reduction(+ : sum)
-        for (int i = 0; i < ks; ++i) {
+        const double sum = bench::parallel_sum(ks, [&](long long i) {
             cplx rho[N][N];
-            sum += nband_trajectory<N>(model, params(kind, 0.5 + 0.01 * i), 5.0, per_k, rho, nullptr).J[0];
-        }
+            return nband_trajectory<N>(model, params(kind, 0.5 + 0.01 * i), 5.0, per_k, rho, nullptr).J[0];
+        });
         benchmark::DoNotOptimize(sum);
     }
     state.counters["ksteps_per_second"] = benchmark::Counter(double(per_k) * ks * state.iterations(), benchmark::Counter::kIsRate);
@@ -187,15 +180,13 @@ void BM_exact_trajectory(benchmark::State& state) {
     const int per_k = 4000, ks = 16;
     const double K = 5.0;
     for (auto _ : state) {
-        double sum = 0;
-#pragma omp parallel for reduction(+ : sum)
-        for (int i = 0; i < ks; ++i) {
+        const double sum = bench::parallel_sum(ks, [&](long long i) {
             QmeParams q = params(Dissipation::exact, 0.2 + 0.001 * i);
             const ExactSetup setup(ozaki_poles(P), 0.01, q.T, 2 * K / q.E[0] / per_k);
             std::vector<cplx> work(exact_workspace<2>(P));
             cplx rho[4];
-            sum += exact_trajectory<2>(lz, q, setup.x, K, per_k, work.data(), rho, nullptr).J[0];
-        }
+            return exact_trajectory<2>(lz, q, setup.x, K, per_k, work.data(), rho, nullptr).J[0];
+        });
         benchmark::DoNotOptimize(sum);
     }
     state.counters["ksteps_per_second"] = benchmark::Counter(double(per_k) * ks * state.iterations(), benchmark::Counter::kIsRate);
@@ -211,16 +202,12 @@ void BM_exact_orbit(benchmark::State& state) {
     const double period = kTwoPi / 0.05;
     const ExactSetup setup(ozaki_poles(P), 0.01, q.T, period / steps);
     for (auto _ : state) {
-        double sum = 0;
-#pragma omp parallel
-        {
-            std::vector<cplx> work(exact_workspace<2>(P));
-#pragma omp for reduction(+ : sum)
-            for (int l = 0; l < lines; ++l) {
-                const double k0[3] = {0.0, kTwoPi * l / lines, 0.0};
-                sum += exact_periodic_line<2>(qwz, q, setup.x, k0, period, steps, work.data()).J[1];
-            }
-        }
+        const double sum = bench::parallel_sum(lines, [&](long long l) {
+            thread_local std::vector<cplx> work;
+            work.resize(exact_workspace<2>(P));
+            const double k0[3] = {0.0, kTwoPi * l / lines, 0.0};
+            return exact_periodic_line<2>(qwz, q, setup.x, k0, period, steps, work.data()).J[1];
+        });
         benchmark::DoNotOptimize(sum);
     }
     state.counters["ksteps_per_second"] = benchmark::Counter(double(steps) * lines * state.iterations(), benchmark::Counter::kIsRate);

@@ -8,12 +8,17 @@
 #include <cstdio>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "../kernels/cuda_backend.hpp"
 #include "checkpoint.hpp"
 #include "input_error.hpp"
+#include "input_record.hpp"
+#include "output_files.hpp"
+#include "run_keys.hpp"
+#include "stop.hpp"
+#include "workers.hpp"
 #include "ranks.hpp"
 #include "task_registry.hpp"
 #include "wannier/export_model.hpp"
@@ -36,8 +41,25 @@ void check_finite(const json& j, const std::string& path) {
         for (auto it = j.begin(); it != j.end(); ++it) check_finite(it.value(), path + "." + it.key());
 }
 
-json table_json(const CsvTable& t) {
-    return {{"name", t.name}, {"comment", t.comment}, {"columns", t.columns}, {"rows", t.rows}};
+// The defaults this run used: every key the task reads that the run file leaves out, with the
+// default run_keys.cpp documents (a built-in model's parameters are all in "model").
+json defaults_used(const RunFile& file, const RunConfig& cfg) {
+    json out = json::object();
+    const std::string diss = file.root()["dissipation"]["kind"].value_or(std::string());
+    for (const KeySpec& k : run_keys()) {
+        const std::string section(k.section);
+        std::string table = section;
+        if (!diss.empty() && section == "dissipation " + diss)
+            table = "dissipation";
+        else if (section != "task" && section != "field" && section != "dissipation" && section != "disorder")
+            continue;
+        if (std::string_view(k.default_text) == "required" || find_key(section, k.key, cfg.task) != &k) continue;
+        if (table != "task" && !file.root().contains(table)) continue;  // a section the task does not read
+        const toml::table* t = file.root()[table].as_table();
+        if (t && t->contains(k.key)) continue;
+        out[table][k.key] = k.default_text;
+    }
+    return out;
 }
 
 }  // namespace
@@ -66,16 +88,43 @@ json run(const RunFile& file, Backend backend, const RunOptions& options) {
             backend = Backend::cpu;
         }
     }
-    TaskContext ctx{file, cfg, Section(file, file.root()["task"].as_table(), "task"), backend, options};
-    std::ostringstream fingerprint;
-    fingerprint << file.root() << "\nbackend=" << backend_name(backend) << "\nranks=" << ranks::size();
-    CheckpointSession checkpoints(checkpoint_folder(options.out_dir, cfg.title), fingerprint_of(fingerprint.str()),
-                                  options.resume);
+    const json input = input_record(file, cfg);
+    TaskContext ctx{file, cfg, Section(file, file.root()["task"].as_table(), "task", cfg.task), backend, options, input};
+    const TaskInfo* task = find_task(cfg.task);
+    task->check(ctx);  // every key, range and memory estimate: bad input ends here, before any output
+
+    // The output prefix: the folder made and writable, this run its only writer (rank 0 holds the
+    // lock; every rank learns whether it got it).
+    std::unique_ptr<OutputLock> lock;
+    std::string refused;
+    if (options.write_outputs && ranks::is_root()) {
+        try {
+            lock = std::make_unique<OutputLock>(options.out_dir, cfg.title);
+        } catch (const InputError& e) {
+            refused = e.what();
+        }
+    }
+    if (!ranks::all(refused.empty())) throw InputError(refused);
+    json checkpoint_input = input;
+    checkpoint_input["backend"] = backend_name(backend);
+    checkpoint_input["ranks"] = ranks::size();
+    checkpoint_input["reduce_block"] = kReduceBlock;
+    CheckpointSession checkpoints(checkpoint_folder(options.out_dir, cfg.title), checkpoint_input.dump(), options.resume);
+    const StopOnSignals stop_on_signals;
+
     const auto start = std::chrono::steady_clock::now();
-    TaskResult r = find_task(cfg.task)->run(ctx);
-    checkpoints.complete();
+    TaskResult r;
+    try {
+        r = task->run(ctx);
+        check_finite(r.results, "results");
+    } catch (const Interrupted&) {
+        throw;  // the saved state is resumable
+    } catch (...) {
+        checkpoints.remove();  // nothing a resume could mend
+        throw;
+    }
+    checkpoints.remove();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    check_finite(r.results, "results");
 
     json model = {{"name", cfg.model->name}};
     for (const auto& [k, v] : cfg.param_values) model[k] = v;
@@ -98,46 +147,48 @@ json run(const RunFile& file, Backend backend, const RunOptions& options) {
     doc["backend"] = backend_name(backend);
     doc["ranks"] = ranks::size();
     if (backend == Backend::cuda) doc["device"] = cuda::device_name();
+    doc["input"] = input;
+    doc["input"]["defaults_used"] = defaults_used(file, cfg);
+    doc["run"] = {{"threads", workers::count()}, {"resumed", options.resume}, {"checkpoint_interval_s", kCheckpointInterval.count()}};
     doc["units"] = r.units;
     doc["units"]["length"] = length_unit_meaning(*cfg.model);
     doc["results"] = r.results;
     doc["timing"] = {{"seconds", seconds},
                      {"kpoints", r.kpoints},
                      {"kpoints_per_second", seconds > 0 ? static_cast<double>(r.kpoints) / seconds : 0.0}};
-    json tables = json::array();
-    for (const auto& t : r.tables) tables.push_back(table_json(t));
-    doc["_tables"] = tables;  // written as CSV by write_outputs, not into the JSON
+    json csv_names = json::array();
+    for (const auto& t : r.tables) csv_names.push_back(fmt::format("{}_{}.csv", cfg.title, t.name));
+    doc["csv"] = csv_names;
+    if (options.write_outputs && ranks::is_root()) write_outputs(doc, r.tables, options.out_dir);
     return doc;
 }
 
-std::string write_outputs(const json& doc_in, const std::string& dir) {
-    json doc = doc_in;
-    const json tables = doc["_tables"];
-    doc.erase("_tables");
-    std::filesystem::create_directories(dir);
-    const std::string title = doc["title"].get<std::string>();
-    json csv_names = json::array();
-    for (const auto& t : tables) {
-        const std::string name = fmt::format("{}_{}.csv", title, t["name"].get<std::string>());
-        const auto path = std::filesystem::path(dir) / name;
-        std::ofstream out(path);
-        if (!out) throw std::runtime_error(fmt::format("cannot write {}", path.string()));
-        out << "# " << t["comment"].get<std::string>() << "\n";
-        const auto& cols = t["columns"];
-        for (std::size_t i = 0; i < cols.size(); ++i) out << (i ? "," : "") << cols[i].get<std::string>();
-        out << "\n";
-        for (const auto& row : t["rows"]) {
-            for (std::size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << fmt::format("{:.17g}", row[i].get<double>());
-            out << "\n";
-        }
-        csv_names.push_back(name);
+namespace {
+
+std::string csv_text(const CsvTable& t) {
+    std::string out = "# " + t.comment + "\n";
+    for (std::size_t i = 0; i < t.columns.size(); ++i) out += (i ? "," : "") + t.columns[i];
+    out += "\n";
+    for (const auto& row : t.rows) {
+        for (std::size_t i = 0; i < row.size(); ++i) out += fmt::format("{}{:.17g}", i ? "," : "", row[i]);
+        out += "\n";
     }
-    doc["csv"] = csv_names;
-    const auto path = std::filesystem::path(dir) / (title + ".json");
-    std::ofstream out(path);
-    if (!out) throw std::runtime_error(fmt::format("cannot write {}", path.string()));
-    out << doc.dump(2) << "\n";
-    return path.string();
+    return out;
+}
+
+}  // namespace
+
+void write_outputs(const json& doc, const std::vector<CsvTable>& tables, const std::string& dir) {
+    const std::string title = doc["title"].get<std::string>();
+    AtomicFiles files;
+    for (const auto& t : tables)
+        files.stage((std::filesystem::path(dir) / fmt::format("{}_{}.csv", title, t.name)).string(), csv_text(t));
+    files.stage(output_json_path(dir, title), doc.dump(2) + "\n");
+    files.commit();  // the CSV files first, the JSON last: a JSON in place has its tables beside it
+}
+
+std::string output_json_path(const std::string& dir, const std::string& title) {
+    return (std::filesystem::path(dir) / (title + ".json")).string();
 }
 
 std::string checkpoint_folder(const std::string& out_dir, const std::string& title) {
@@ -148,23 +199,25 @@ std::vector<std::string> export_hr(const RunFile& file, const std::string& out_d
     const RunConfig cfg = read_model_section(file);
     if (cfg.loaded_model) throw InputError(fmt::format("{}: export-hr writes built-in models; this one came from a file", file.path()));
     const TbModel tb = export_model(*cfg.model, cfg.params);
-    std::filesystem::create_directories(out_dir);
+    const OutputLock lock(out_dir, cfg.title);
     std::string params;
     for (const auto& [k, v] : cfg.param_values) params += fmt::format(" {}={}", k, v);
     const std::string header = fmt::format("bzint export-hr: {}{} (H(R) in the model's energy unit; lattice in its length unit)",
                                            cfg.model->name, params);
     std::vector<std::string> paths;
+    AtomicFiles files;
     for (const char* kind : {"hr", "tb"}) {
         const std::string path = (std::filesystem::path(out_dir) / fmt::format("{}_{}.dat", cfg.title, kind)).string();
-        std::ofstream f(path);
-        if (!f) throw InputError(fmt::format("{}: cannot write", path));
+        std::ostringstream text;
         if (std::string(kind) == "hr") {
-            write_hr(tb, f, header);
+            write_hr(tb, text, header);
         } else {
-            write_tb(tb, f, header);
+            write_tb(tb, text, header);
         }
+        files.stage(path, text.str());
         paths.push_back(path);
     }
+    files.commit();
     return paths;
 }
 

@@ -11,12 +11,16 @@
 
 namespace bzint {
 
-// Runs the task of an already loaded (and --set-modified) run file; returns the output
-// document (see docs/output.md). Throws InputError for bad input.
-nlohmann::json run(const RunFile& file, Backend backend, const RunOptions& options = {});
+// Runs the task of an already loaded (and --set-modified) run file and returns the output
+// document. In order: every key is validated (InputError: nothing written yet); the output
+// prefix DIR/<title> is locked (InputError when another run holds it); the task runs, its
+// reductions checkpointed (Interrupted on SIGINT/SIGTERM, the checkpoint kept); then, with
+// options.write_outputs, DIR/<title>.json and its CSV tables are written atomically (WriteError).
+nlohmann::json run(const RunFile& file, Backend backend, const RunOptions& options);
 
-// Writes DIR/<title>.json and DIR/<title>_<table>.csv; returns the JSON path.
-std::string write_outputs(const nlohmann::json& doc, const std::string& dir);
+// Writes DIR/<title>_<table>.csv and DIR/<title>.json together (output_files.hpp).
+void write_outputs(const nlohmann::json& doc, const std::vector<CsvTable>& tables, const std::string& dir);
+std::string output_json_path(const std::string& dir, const std::string& title);
 
 // Where an interrupted run of <title> keeps its checkpoints (checkpoint.hpp).
 std::string checkpoint_folder(const std::string& out_dir, const std::string& title);

@@ -1,37 +1,67 @@
 #include "checkpoint.hpp"
 
-#include <atomic>
-#include <csignal>
+#include <fmt/core.h>
+
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
+#include <nlohmann/json.hpp>
+
+#include "input_error.hpp"
+#include "input_record.hpp"
+#include "output_files.hpp"
 #include "ranks.hpp"
 
 namespace bzint {
 
 namespace {
 
-std::atomic<bool> g_interrupt{false};
-std::atomic<long long> g_rounds_left{-1};
 CheckpointSession* g_active = nullptr;
-void (*g_old_int)(int) = SIG_DFL;
-void (*g_old_term)(int) = SIG_DFL;
 
-extern "C" void on_signal(int) { g_interrupt.store(true); }
+constexpr char kMagic[8] = {'b', 'z', 'i', 'n', 't', 'c', 'k', '2'};
 
-constexpr std::uint64_t kMagic = 0x627a696e74636b31ULL;  // "bzintck1"
-
-// reduce_<i>.bin, or reduce_<i>.rank<r>.bin when several MPI ranks each save their share.
-std::string state_path(const std::string& folder, int ordinal) {
-    std::string name = folder + "/reduce_" + std::to_string(ordinal);
-    if (ranks::size() > 1) name += ".rank" + std::to_string(ranks::rank());
-    return name + ".bin";
+template <class T>
+void put(std::string& out, const T& v) {
+    out.append(reinterpret_cast<const char*>(&v), sizeof v);
 }
+
+// Reads the file's bytes, at most `limit`; false when it cannot be read or is longer.
+bool read_file(const std::string& path, std::size_t limit, std::string& out) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    out.assign(std::istreambuf_iterator<char>(in), {});
+    return out.size() <= limit;
+}
+
+class Reader {
+public:
+    explicit Reader(const std::string& s) : s_(s) {}
+    template <class T>
+    bool get(T& v) {
+        if (at_ + sizeof v > s_.size()) return false;
+        std::memcpy(&v, s_.data() + at_, sizeof v);
+        at_ += sizeof v;
+        return true;
+    }
+    bool bytes(std::size_t n, std::string& out) {
+        if (at_ + n > s_.size()) return false;
+        out.assign(s_.data() + at_, n);
+        at_ += n;
+        return true;
+    }
+    std::size_t at() const { return at_; }
+
+private:
+    const std::string& s_;
+    std::size_t at_ = 0;
+};
 
 }  // namespace
 
-std::uint64_t fingerprint_of(const std::string& text) {
+std::uint64_t fingerprint_of(std::string_view text) {
     std::uint64_t h = 1469598103934665603ULL;
     for (unsigned char c : text) {
         h ^= c;
@@ -40,121 +70,152 @@ std::uint64_t fingerprint_of(const std::string& text) {
     return h;
 }
 
-bool interrupt_requested() { return g_interrupt.load(); }
-
-void interrupt_after_rounds(long long rounds) {
-    g_rounds_left.store(rounds);
-    g_interrupt.store(false);
-}
-
-void count_round() {
-    long long left = g_rounds_left.load();
-    if (left < 0) return;
-    if (left == 0) {
-        g_interrupt.store(true);
-        g_rounds_left.store(-1);
-    } else {
-        g_rounds_left.store(left - 1);
+CheckpointSession::CheckpointSession(std::string folder, std::string input, bool resume)
+    : folder_(std::move(folder)), input_(std::move(input)), fingerprint_(fingerprint_of(input_)), resume_(resume) {
+    std::error_code ec;
+    if (std::filesystem::exists(folder_, ec)) {
+        if (!resume_)
+            throw InputError(fmt::format("{} holds the saved state of an interrupted run: add --resume to continue it, or "
+                                         "remove the folder to start over",
+                                         folder_));
+        std::string saved;
+        const std::string path = folder_ + "/input.json";
+        nlohmann::json before, now = nlohmann::json::parse(input_);
+        if (!read_file(path, 64 << 20, saved))
+            throw InputError(fmt::format("{}: cannot read the checkpoint's input.json; remove the folder to start over", folder_));
+        try {
+            before = nlohmann::json::parse(saved);
+        } catch (const std::exception&) {
+            throw InputError(fmt::format("{}: the checkpoint's input.json is corrupt; remove the folder to start over", path));
+        }
+        if (before != now)
+            throw InputError(fmt::format("cannot resume from {}: it was saved for another input ({}); restore that input to "
+                                         "continue it, or remove the folder to start over",
+                                         folder_, join_differences(input_differences(before, now))));
+        input_written_ = true;
     }
-}
-
-CheckpointSession::CheckpointSession(std::string folder, std::uint64_t fingerprint, bool resume)
-    : folder_(std::move(folder)), fingerprint_(fingerprint), resume_(resume) {
     g_active = this;
-    g_interrupt.store(false);
-    g_old_int = std::signal(SIGINT, on_signal);
-    g_old_term = std::signal(SIGTERM, on_signal);
 }
 
 CheckpointSession::~CheckpointSession() {
-    std::signal(SIGINT, g_old_int);
-    std::signal(SIGTERM, g_old_term);
     if (g_active == this) g_active = nullptr;
 }
 
 CheckpointSession* CheckpointSession::active() { return g_active; }
 
-void CheckpointSession::complete() {
+void CheckpointSession::remove() {
     ranks::barrier();  // every rank is past its last save
     std::error_code ec;
     if (ranks::is_root()) std::filesystem::remove_all(folder_, ec);
 }
 
-bool CheckpointSession::load(int ordinal, long long n, int nv, int nk, State& state) const {
+CheckpointSession::Scope::Scope(std::string label) {
+    CheckpointSession* s = g_active;
+    if (!s) return;
+    previous_ = s->scope_;
+    s->scope_ = std::move(label);
+}
+
+CheckpointSession::Scope::~Scope() {
+    if (g_active) g_active->scope_ = previous_;
+}
+
+CheckpointSession::Name CheckpointSession::next_name() { return {scope_, ordinals_[scope_]++}; }
+
+std::string CheckpointSession::path_of(const Name& name) const {
+    std::string file = fmt::format("{}/reduce_{:08x}_{}", folder_, static_cast<unsigned>(fingerprint_of(name.scope)), name.ordinal);
+    if (ranks::size() > 1) file += ".rank" + std::to_string(ranks::rank());
+    return file + ".bin";
+}
+
+bool CheckpointSession::load(const Name& name, long long n, int nv, int nk, State& state) const {
     if (!resume_) return false;
-    std::ifstream in(state_path(folder_, ordinal), std::ios::binary);
-    if (!in) return false;
-    std::uint64_t magic = 0, fp = 0;
-    long long nn = 0, rounds = 0, bad = -1;
-    int v = 0, k = 0;
-    in.read(reinterpret_cast<char*>(&magic), sizeof magic);
-    in.read(reinterpret_cast<char*>(&fp), sizeof fp);
-    in.read(reinterpret_cast<char*>(&nn), sizeof nn);
-    in.read(reinterpret_cast<char*>(&v), sizeof v);
-    in.read(reinterpret_cast<char*>(&k), sizeof k);
-    in.read(reinterpret_cast<char*>(&rounds), sizeof rounds);
-    in.read(reinterpret_cast<char*>(&bad), sizeof bad);
-    if (!in || magic != kMagic || fp != fingerprint_ || nn != n || v != nv || k != nk) return false;
-    std::vector<Neumaier> total(static_cast<std::size_t>(nv) * nk);
-    in.read(reinterpret_cast<char*>(total.data()), static_cast<std::streamsize>(total.size() * sizeof(Neumaier)));
-    if (!in) return false;
-    state.rounds_done = rounds;
+    const std::string path = path_of(name);
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return false;
+    const std::size_t payload = static_cast<std::size_t>(nv) * nk * sizeof(Neumaier);
+    std::string bytes;
+    auto corrupt = [&](const char* why) {
+        return InputError(fmt::format("{}: the checkpoint file is corrupt ({}); remove {} to start over", path, why, folder_));
+    };
+    if (!read_file(path, payload + name.scope.size() + 4096, bytes)) throw corrupt("unreadable or too long");
+    if (bytes.size() < sizeof(std::uint64_t)) throw corrupt("too short");
+    std::uint64_t sum = 0;
+    std::memcpy(&sum, bytes.data() + bytes.size() - sizeof sum, sizeof sum);
+    if (sum != fingerprint_of(std::string_view(bytes.data(), bytes.size() - sizeof sum))) throw corrupt("checksum mismatch");
+    Reader r(bytes);
+    char magic[8];
+    std::uint64_t fp = 0;
+    std::uint32_t scope_len = 0;
+    std::string scope;
+    int ordinal = 0, v = 0, k = 0;
+    long long nn = 0, next = 0, bad = 0;
+    if (!r.get(magic) || std::memcmp(magic, kMagic, sizeof magic) != 0) throw corrupt("not a bzint checkpoint of this version");
+    if (!r.get(fp) || !r.get(scope_len) || scope_len > 4096 || !r.bytes(scope_len, scope) || !r.get(ordinal) || !r.get(nn) ||
+        !r.get(v) || !r.get(k) || !r.get(next) || !r.get(bad))
+        throw corrupt("cut short");
+    if (fp != fingerprint_) throw corrupt("saved for another input than the folder's input.json");
+    if (scope != name.scope || ordinal != name.ordinal || nn != n || v != nv || k != nk)
+        throw corrupt("its reduction does not match this run's");
+    if (r.at() + payload + sizeof sum != bytes.size() || next < 0) throw corrupt("wrong size");
+    state.total.resize(static_cast<std::size_t>(nv) * nk);
+    std::memcpy(static_cast<void*>(state.total.data()), bytes.data() + r.at(), payload);
+    state.next = next;
     state.bad = bad;
-    state.total.swap(total);
     return true;
 }
 
-void CheckpointSession::save(int ordinal, long long n, int nv, int nk, const State& state) const {
+void CheckpointSession::save(const Name& name, long long n, int nv, int nk, const State& state) {
     std::error_code ec;
     std::filesystem::create_directories(folder_, ec);
-    const std::string path = state_path(folder_, ordinal);
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) return;  // a checkpoint that cannot be written only loses the resumption
-        out.write(reinterpret_cast<const char*>(&kMagic), sizeof kMagic);
-        out.write(reinterpret_cast<const char*>(&fingerprint_), sizeof fingerprint_);
-        out.write(reinterpret_cast<const char*>(&n), sizeof n);
-        out.write(reinterpret_cast<const char*>(&nv), sizeof nv);
-        out.write(reinterpret_cast<const char*>(&nk), sizeof nk);
-        out.write(reinterpret_cast<const char*>(&state.rounds_done), sizeof state.rounds_done);
-        out.write(reinterpret_cast<const char*>(&state.bad), sizeof state.bad);
-        out.write(reinterpret_cast<const char*>(state.total.data()),
-                  static_cast<std::streamsize>(state.total.size() * sizeof(Neumaier)));
+    if (ec) throw WriteError(fmt::format("cannot create {}: {}", folder_, ec.message()));
+    if (!input_written_) {
+        write_atomically(folder_ + "/input.json", input_);
+        input_written_ = true;
     }
-    std::filesystem::rename(tmp, path, ec);  // atomic replace: an interrupted save keeps the old one
+    std::string out;
+    out.reserve(64 + name.scope.size() + state.total.size() * sizeof(Neumaier));
+    out.append(kMagic, sizeof kMagic);
+    put(out, fingerprint_);
+    put(out, static_cast<std::uint32_t>(name.scope.size()));
+    out += name.scope;
+    put(out, name.ordinal);
+    put(out, n);
+    put(out, nv);
+    put(out, nk);
+    put(out, state.next);
+    put(out, state.bad);
+    out.append(reinterpret_cast<const char*>(state.total.data()), state.total.size() * sizeof(Neumaier));
+    put(out, fingerprint_of(out));
+    write_atomically(path_of(name), out);
 }
 
 ReductionCheckpoint::ReductionCheckpoint(bool enabled, long long n, int nv, int nk)
     : session_(CheckpointSession::active()), enabled_(enabled && session_ != nullptr),
-      ordinal_(session_ ? session_->next_ordinal() : -1), n_(n), nv_(nv), nk_(nk), last_(std::chrono::steady_clock::now()) {}
+      name_(session_ ? session_->next_name() : CheckpointSession::Name{"", -1}), n_(n), nv_(nv), nk_(nk) {}
 
 bool ReductionCheckpoint::resume(std::vector<Neumaier>& total, long long& next, long long& bad) const {
     CheckpointSession::State state;
-    if (!enabled_ || !session_->load(ordinal_, n_, nv_, nk_, state)) return false;
+    if (!enabled_ || !session_->load(name_, n_, nv_, nk_, state)) return false;
     total.swap(state.total);
-    next = state.rounds_done;
+    next = state.next;
     bad = state.bad;
     return true;
 }
 
-void ReductionCheckpoint::save(long long next, long long bad, const std::vector<Neumaier>& total, bool force) {
+void ReductionCheckpoint::save(long long next, long long bad, const std::vector<Neumaier>& total) {
     if (!enabled_) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (!force && now - last_ < std::chrono::seconds(30)) return;
     CheckpointSession::State s;
-    s.rounds_done = next;
+    s.next = next;
     s.bad = bad;
     s.total = total;
-    session_->save(ordinal_, n_, nv_, nk_, s);
-    last_ = now;
-}
-
-void ReductionCheckpoint::between_rounds(long long next, long long bad, const std::vector<Neumaier>& total) {
-    count_round();
-    if (!session_ || !interrupt_requested()) return;
-    save(next, bad, total, true);
-    throw Interrupted("interrupted");
+    try {
+        session_->save(name_, n_, nv_, nk_, s);
+    } catch (const WriteError& e) {
+        if (stop_requested()) throw;  // the user must know the work since the last save is lost
+        if (!warned_) std::fprintf(stderr, "bzint: warning: %s; the run goes on, but an interruption now would lose the work since the last save\n", e.what());
+        warned_ = true;
+    }
 }
 
 }  // namespace bzint

@@ -1,90 +1,102 @@
-// Interruption and resumption of mesh reductions. While a run is active (CheckpointSession),
-// every keyed reduction of it (CPU blocks, Wannier FFT chunks, CUDA chunks) is numbered in order
-// and saves its running histogram — at
-// most every 30 s, at every interruption (SIGINT/SIGTERM) and when it completes — to
-// DIR/<title>.checkpoint/reduce_<i>.bin, with a fingerprint of the run file. `--resume` loads
-// it and continues from the next round of blocks: the folding order is that of an
-// uninterrupted run, so the result is bitwise the same. The folder is removed when the run
-// completes. (dc_current sweeps keep their own per-field log.) Under MPI every rank saves its
-// own share (reduce_<i>.rank<r>.bin); the rank count is part of the fingerprint, so a resume
-// needs the same number of ranks.
+// Interruption and resumption of mesh reductions (docs/architecture.md, "Interruption and
+// resumption"). While a run is active (CheckpointSession), each keyed reduction of it (CPU
+// blocks, Wannier FFT chunks, CUDA chunks) is named by its scope and its ordinal in that scope —
+// a sweep opens one scope per field value, so a resumed sweep that skips finished fields still
+// meets each reduction under its own name — and saves its running histogram every 30 s, on a
+// stop request and when it completes, to DIR/<title>.checkpoint/reduce_<scope>_<i>.bin, with
+// the fingerprint of the run's complete input and a checksum of the whole file. The folder's
+// input.json is that input in full. `--resume` refuses (InputError) a folder whose input differs
+// from this run's, naming what differs, and any file that fails its checksum; it continues each
+// reduction from its saved block, so the result is bitwise that of an uninterrupted run. The
+// folder is removed when the run completes, and when it fails for any reason but a stop.
+// Under MPI every rank saves its own share (….rank<r>.bin); the rank count is in the input.
 #pragma once
 #include <chrono>
 #include <cstdint>
-#include <stdexcept>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "neumaier.hpp"
+#include "stop.hpp"
 
 namespace bzint {
 
-// Thrown by a reduction after it has saved its state on SIGINT/SIGTERM.
-struct Interrupted : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+constexpr auto kCheckpointInterval = std::chrono::seconds(30);
 
 class CheckpointSession {
 public:
-    // Installs the signal handlers for the lifetime of the session.
-    CheckpointSession(std::string folder, std::uint64_t fingerprint, bool resume);
+    // `input`: the canonical JSON text of everything the saved states depend on (input_record.hpp
+    // plus backend and ranks). On `resume`, checks the folder against it (InputError); without
+    // `resume`, a folder left by an interrupted run is refused (InputError: resume or remove it).
+    CheckpointSession(std::string folder, std::string input, bool resume);
     ~CheckpointSession();
     CheckpointSession(const CheckpointSession&) = delete;
     CheckpointSession& operator=(const CheckpointSession&) = delete;
-    // The run completed: its checkpoints are no longer needed.
-    void complete();
+    // The run completed, or failed in a way that resuming cannot mend: the folder goes.
+    void remove();
 
     static CheckpointSession* active();
 
-    // The state of reduction number `ordinal` of this run.
+    // Reductions started while a Scope lives are numbered from 0 within its label.
+    class Scope {
+    public:
+        explicit Scope(std::string label);
+        ~Scope();
+        Scope(const Scope&) = delete;
+        Scope& operator=(const Scope&) = delete;
+
+    private:
+        std::string previous_;
+    };
+
+    // The state of one reduction.
     struct State {
-        long long rounds_done = 0;
-        long long bad = -1;
+        long long next = 0;  // the next block (or chunk) to reduce
+        long long bad = -1;  // the first non-finite index so far, or −1
         std::vector<Neumaier> total;
     };
-    int next_ordinal() { return ordinal_++; }
-    // True when a saved state for (ordinal, shape) was loaded into `state`.
-    bool load(int ordinal, long long n, int nv, int nk, State& state) const;
-    void save(int ordinal, long long n, int nv, int nk, const State& state) const;
+    struct Name {
+        std::string scope;
+        int ordinal;
+    };
+    Name next_name();
+    // True when a saved state for (name, shape) was loaded; InputError for a corrupt file.
+    bool load(const Name& name, long long n, int nv, int nk, State& state) const;
+    // Throws WriteError when the state cannot be written.
+    void save(const Name& name, long long n, int nv, int nk, const State& state);
 
 private:
-    std::string folder_;
+    std::string path_of(const Name& name) const;
+    std::string folder_, input_;
     std::uint64_t fingerprint_;
-    bool resume_;
-    int ordinal_ = 0;
+    bool resume_, input_written_ = false;
+    std::string scope_;
+    std::map<std::string, int> ordinals_;
 };
 
-// The checkpoint of one reduction of the active session: numbered in the order the run's
-// reductions start; inactive without a session or when `enabled` is false (refinement's
-// first pass, whose flagged points are not saved). `bad` is the first non-finite index so
-// far or −1.
+// The checkpoint of one reduction of the active session; inactive without a session or when
+// `enabled` is false (refinement's first pass, whose flagged points are not saved).
 class ReductionCheckpoint {
 public:
     ReductionCheckpoint(bool enabled, long long n, int nv, int nk);
-    // A saved state of this reduction: its total, the next round to run and `bad`.
+    // A saved state of this reduction: its total, the next block (or chunk) and `bad`.
     bool resume(std::vector<Neumaier>& total, long long& next, long long& bad) const;
-    // Saves (next, bad, total) when 30 s have passed since the last save, or now with `force`.
-    void save(long long next, long long bad, const std::vector<Neumaier>& total, bool force = false);
-    // Between rounds: on an interruption request, saves and throws Interrupted.
-    void between_rounds(long long next, long long bad, const std::vector<Neumaier>& total);
+    // Saves the state. A save that fails on a stop request is a WriteError (the work since the
+    // last save is lost and the user must know); a periodic save that fails is reported once on
+    // stderr and the run goes on.
+    void save(long long next, long long bad, const std::vector<Neumaier>& total);
 
 private:
     CheckpointSession* session_;
     bool enabled_;
-    int ordinal_;
+    CheckpointSession::Name name_;
     long long n_;
     int nv_, nk_;
-    std::chrono::steady_clock::time_point last_;
+    bool warned_ = false;
 };
 
-// Set by the signal handler; reductions check it between rounds.
-bool interrupt_requested();
-// For tests: request an interruption after `rounds` more rounds of the next reductions (−1: off).
-void interrupt_after_rounds(long long rounds);
-// Called by a reduction once per completed round.
-void count_round();
-
-// 64-bit FNV-1a of a text (run-file fingerprints).
-std::uint64_t fingerprint_of(const std::string& text);
+// 64-bit FNV-1a of a text (input fingerprints and file checksums).
+std::uint64_t fingerprint_of(std::string_view text);
 
 }  // namespace bzint

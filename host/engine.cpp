@@ -3,6 +3,8 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <atomic>
+#include <climits>
 #include <cmath>
 #include <type_traits>
 
@@ -10,6 +12,8 @@
 #include "bzint/fermi.hpp"
 #include "bzint/semiclassical.hpp"
 #include "cpu_launch.hpp"
+#include "stop.hpp"
+#include "workers.hpp"
 #include "wannier/fft_reduce.hpp"
 #include "input_error.hpp"
 #include "wannier/wannier_model.hpp"
@@ -35,6 +39,10 @@ void geometry_on_mesh(Backend b, const ModelParams& mp, const Mesh& mesh, long l
         const GeometryFn<Model> fn{model, mesh};
         cpu::for_each_point(begin, begin + count, [&](long long i) { fn(i, out + 2 * (i - begin)); });
     });
+}
+
+int scanned_bands(const ModelParams& mp) {
+    return is_wannier(mp) ? wannier_of(mp).padded : model_bands(mp);
 }
 
 int model_bands(const ModelParams& mp) {
@@ -92,7 +100,7 @@ std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& mp, c
         cuda::geometry_at_points(mp, k.data()->data(), static_cast<long long>(k.size()), out.data());
         return out;
     }
-    long long bad = -1;
+    std::atomic<long long> first_bad{LLONG_MAX};
     if (is_two_band(mp)) {
         visit_model(mp, [&](auto model) {
             cpu::for_each_point(0, static_cast<long long>(k.size()), [&](long long i) {
@@ -104,18 +112,34 @@ std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& mp, c
     } else {
         visit_any_nband(mp, [&](auto model) {
             constexpr int N = decltype(model)::bands;
-            for (std::size_t i = 0; i < k.size(); ++i) {
+            cpu::for_each_point(0, static_cast<long long>(k.size()), [&](long long i) {
                 NBandPoint<N> h;
                 model(k[i].data(), h);
                 BandGeometry g[N];
-                if (!nband_geometry<N>(h, g) && bad < 0) bad = static_cast<long long>(i);
+                if (!nband_geometry<N>(h, g)) {
+                    long long prev = first_bad.load();
+                    while (i < prev && !first_bad.compare_exchange_weak(prev, i)) {
+                    }
+                }
                 for (int n = 0; n < bands; ++n) out[bands * i + n] = g[n];
-            }
+            });
         });
     }
+    const long long bad = first_bad.load() == LLONG_MAX ? -1 : first_bad.load();
     if (bad >= 0)
         throw NonFiniteError(fmt::format("the eigensolver did not converge at point {} (k = ({:.10g}, {:.10g}, {:.10g}))",
                                          bad, k[bad][0], k[bad][1], k[bad][2]));
+    for (std::size_t i = 0; i < k.size(); ++i)
+        for (int n = 0; n < bands; ++n) {
+            const BandGeometry& g = out[bands * i + n];
+            bool finite = std::isfinite(g.energy);
+            for (int a = 0; a < 3; ++a) finite = finite && std::isfinite(g.v[a]) && std::isfinite(g.omega[a]) && std::isfinite(g.m[a]);
+            if (!finite)
+                throw NonFiniteError(fmt::format(
+                    "non-finite band geometry of band {} at point {} (k = ({:.10g}, {:.10g}, {:.10g})): the bands are "
+                    "degenerate there, where the Berry curvature and orbital moment are undefined; move the point",
+                    n, i, k[i][0], k[i][1], k[i][2]));
+        }
     return out;
 }
 
@@ -132,9 +156,10 @@ TensorAtPoints curvature_tensor_at_points(const ModelParams& mp, const std::vect
                 out.weights[(i * B + n) * B + m] = Z[n * N + m];
             }
     };
+    const long long count = static_cast<long long>(k.size());
     if (is_two_band(mp)) {
         visit_model(mp, [&](auto model) {
-            for (std::size_t i = 0; i < k.size(); ++i) {
+            cpu::for_each_point(0, count, [&](long long i) {
                 TwoBandPoint h;
                 model(k[i].data(), h);
                 BandGeometry g[2];
@@ -142,14 +167,14 @@ TensorAtPoints curvature_tensor_at_points(const ModelParams& mp, const std::vect
                 double omega[2][2][3], Z[2][2];
                 two_band_curvature_tensor(g, omega);
                 spectral_weights<2>(omega, field.data(), Z);
-                store(i, 2, &omega[0][0][0], &Z[0][0]);
-            }
+                store(static_cast<std::size_t>(i), 2, &omega[0][0][0], &Z[0][0]);
+            });
         });
         return out;
     }
     visit_any_nband(mp, [&](auto model) {
         constexpr int N = decltype(model)::bands;
-        for (std::size_t i = 0; i < k.size(); ++i) {
+        cpu::for_each_point(0, count, [&](long long i) {
             NBandPoint<N> h;
             model(k[i].data(), h);
             cplx A[N][N], U[N][N];
@@ -160,18 +185,18 @@ TensorAtPoints curvature_tensor_at_points(const ModelParams& mp, const std::vect
             double omega[N][N][3], Z[N][N];
             nband_curvature_tensor<N>(h.dH, e, U, kDegenerateRelative * (1.0 + std::fabs(e[0]) + std::fabs(e[N - 1])), omega);
             spectral_weights<N>(omega, field.data(), Z);
-            store(i, N, &omega[0][0][0], &Z[0][0]);
-        }
+            store(static_cast<std::size_t>(i), N, &omega[0][0][0], &Z[0][0]);
+        });
     });
     return out;
 }
 
 namespace {
-
 // Finite-T fine grid: width T/32 over [μ_min − 40T, μ_max + 40T] (e^{−40} ≈ 4e−18).
 constexpr double kTailInT = 40.0;
 constexpr double kBinsPerT = 32.0;
 constexpr int kMaxFineBins = 1 << 17;
+}  // namespace
 
 Binning make_binning(const std::vector<double>& mu, double T) {
     Binning bins{};
@@ -199,6 +224,8 @@ Binning make_binning(const std::vector<double>& mu, double T) {
     bins.n_fine = static_cast<int>(n);
     return bins;
 }
+
+namespace {
 
 // Reads the scan off the histogram (docs/fermi-scan.md).
 ScanResult finish_scan(const std::vector<Neumaier>& hist, const Binning& bins, ScanChannels ch,
@@ -228,29 +255,51 @@ ScanResult finish_scan(const std::vector<Neumaier>& hist, const Binning& bins, S
     r.fine_bins = bins.n_fine;
     r.bin_width = bins.h;
     const int nb = bins.n_bins();
-#pragma omp parallel for schedule(dynamic)
-    for (int j = 0; j < L; ++j) {
-        std::vector<Neumaier> sea(B * ch.n_sea), surf(B * ch.n_surface);
-        for (int band = 0; band < B; ++band)  // underflow bin: f = 1, −∂f/∂ε = 0
-            for (int c = 0; c < ch.n_sea; ++c) sea[band * ch.n_sea + c].add(entry(0, band, c, 0));
-        for (int b = 1; b < nb - 1; ++b) {
-            const double x = bins.lo + (b - 0.5) * bins.h - mu[j];
-            if (x > kTailInT * T + bins.h) break;  // f = 0 beyond
-            const FermiDerivs F = fermi_derivs(x, T);
-            // Taylor weights for the moments Σq, Σq·δ, Σq·δ² (δ = ε − centre).
-            const double ws[3] = {F.f, F.f1, 0.5 * F.f2};
-            const double wf[3] = {-F.f1, -F.f2, -0.5 * F.f3};
-            for (int band = 0; band < B; ++band) {
-                for (int c = 0; c < ch.n_sea; ++c)
-                    for (int m = 0; m < 3; ++m) sea[band * ch.n_sea + c].add(ws[m] * entry(b, band, c, m).value());
-                for (int c = 0; c < ch.n_surface; ++c)
-                    for (int m = 0; m < 3; ++m)
-                        surf[band * ch.n_surface + c].add(wf[m] * entry(b, band, ch.n_sea + c, m).value());
+    // Below μ − 40T the Fermi function is 1 to double precision (its Taylor terms are below
+    // 1e-17 of the sum): those bins enter through a compensated running sum of their moment 0,
+    // so each level costs its ±40T window, not the whole range below it.
+    std::vector<double> below(static_cast<std::size_t>(nb) * B * ch.n_sea);
+    for (int band = 0; band < B; ++band)
+        for (int c = 0; c < ch.n_sea; ++c) {
+            Neumaier acc;
+            for (int b = 0; b < nb; ++b) {
+                below[(static_cast<std::size_t>(b) * B + band) * ch.n_sea + c] = acc.value();
+                acc.add(entry(b, band, c, 0));
             }
         }
-        for (int i = 0; i < B * ch.n_sea; ++i) r.sea[j * B * ch.n_sea + i] = sea[i].value();
-        for (int i = 0; i < B * ch.n_surface; ++i) r.surface[j * B * ch.n_surface + i] = surf[i].value();
-    }
+    workers::parallel_for(
+        L, 1,
+        [&](long long j0, long long j1) {
+            for (long long j = j0; j < j1; ++j) {
+                std::vector<Neumaier> sea(B * ch.n_sea), surf(B * ch.n_surface);
+                // The first fine bin whose centre is within 40T + h below μ_j; bin 0 (underflow) always
+                // counts as f = 1, −∂f/∂ε = 0.
+                const double first = std::ceil((mu[j] - kTailInT * T - bins.h - bins.lo) / bins.h + 0.5);
+                const int b_lo = static_cast<int>(std::clamp(first, 1.0, static_cast<double>(nb - 1)));
+                for (int band = 0; band < B; ++band)
+                    for (int c = 0; c < ch.n_sea; ++c)
+                        sea[band * ch.n_sea + c].add(below[(static_cast<std::size_t>(b_lo) * B + band) * ch.n_sea + c]);
+                for (int b = b_lo; b < nb - 1; ++b) {
+                    const double x = bins.lo + (b - 0.5) * bins.h - mu[j];
+                    if (x > kTailInT * T + bins.h) break;  // f = 0 beyond
+                    const FermiDerivs F = fermi_derivs(x, T);
+                    // Taylor weights for the moments Σq, Σq·δ, Σq·δ² (δ = ε − centre).
+                    const double ws[3] = {F.f, F.f1, 0.5 * F.f2};
+                    const double wf[3] = {-F.f1, -F.f2, -0.5 * F.f3};
+                    for (int band = 0; band < B; ++band) {
+                        for (int c = 0; c < ch.n_sea; ++c)
+                            for (int m = 0; m < 3; ++m) sea[band * ch.n_sea + c].add(ws[m] * entry(b, band, c, m).value());
+                        for (int c = 0; c < ch.n_surface; ++c)
+                            for (int m = 0; m < 3; ++m)
+                                surf[band * ch.n_surface + c].add(wf[m] * entry(b, band, ch.n_sea + c, m).value());
+                    }
+                }
+                for (int i = 0; i < B * ch.n_sea; ++i) r.sea[j * B * ch.n_sea + i] = sea[i].value();
+                for (int i = 0; i < B * ch.n_surface; ++i) r.surface[j * B * ch.n_surface + i] = surf[i].value();
+            }
+        },
+        [] { return !stop_requested(); });
+    throw_if_stopped();
     return r;
 }
 

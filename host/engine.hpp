@@ -22,6 +22,12 @@ std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& model
                                              const std::vector<std::array<double, 3>>& k);
 // The number of bands of a model (2, or N for the N-band models).
 int model_bands(const ModelParams& model);
+// The bands a scan of the model keys (Wannier models: the padded size).
+int scanned_bands(const ModelParams& model);
+
+// The energy bins of a scan over `mu` at T (fermi_scan.hpp): the levels themselves at T = 0, a
+// grid of width T/32 at T > 0. InputError when T is too small for the range (over 2^17 bins).
+Binning make_binning(const std::vector<double>& mu, double T);
 
 // The generalised curvature tensor Ω^n_m (SU(N) paper Eq. 13) and the spectral weights Z[n][m]
 // in the field B (Eq. 14; semiclassical.hpp) at Cartesian k-points, any model (CPU):

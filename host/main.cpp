@@ -1,24 +1,30 @@
 // bzint command line: bzint run FILE.toml [--set section.key=value ...] [--backend ...] [--out DIR]
+// Exit status (README "Exit status", input_error.hpp): 0 done, 2 bad input (before any work),
+// 3 a non-finite result, 4 an output that could not be written, 130 interrupted, 1 a bug.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
-#include <omp.h>
+
+#include <filesystem>
 
 #include "app.hpp"
 #include "../kernels/cuda_backend.hpp"
-#include "checkpoint.hpp"
 #include "input_error.hpp"
 #include "model_registry.hpp"
 #include "ranks.hpp"
+#include "run_keys.hpp"
+#include "stop.hpp"
 #include "task_registry.hpp"
+#include "workers.hpp"
 
 namespace {
 
 // Leaves the process with `code`. Input errors (2) and non-finite results (3) are met by every
-// rank alike; an internal error (1) or an interruption (130) may reach one rank only, so under
-// MPI the others are ended too (MPI_Abort) rather than left waiting in a collective.
+// rank alike; any other end may reach one rank only, so under MPI the others are ended too
+// (MPI_Abort) rather than left waiting in a collective.
 int leave(int code) {
-    if (bzint::ranks::size() > 1 && (code == 1 || code == 130)) bzint::ranks::abort(code);
-    bzint::ranks::finalize();
+    using namespace bzint;
+    if (ranks::size() > 1 && code != kExitOk && code != kExitInput && code != kExitNonFinite) ranks::abort(code);
+    ranks::finalize();
     return code;
 }
 
@@ -33,8 +39,21 @@ int main(int argc, char** argv) {
 
 namespace {
 
+void print_models() {
+    for (const auto& m : bzint::model_infos()) {
+        fmt::print("{:<14} {}D {:<9} {} bands:", m.name, m.dim, m.lattice ? "lattice" : "continuum", m.bands);
+        for (const auto& p : m.params) fmt::print(" {}={}", p.name, p.default_value);
+        fmt::print("\n");
+    }
+    fmt::print("{:<14} from Wannier90 files: hr = \"seedname_hr.dat\" with lattice = [[..], [..], [..]] (Å), or "
+               "tb = \"seedname_tb.dat\" (docs/wannier.md)\n",
+               "wannier");
+}
+
 int run_main(int argc, char** argv) {
-    CLI::App app{"bzint: GPU-accelerated Brillouin-zone integrals (Berry curvature, Fermi scans, Chern numbers)"};
+    using namespace bzint;
+    CLI::App app{"bzint: GPU-accelerated Brillouin-zone integrals (Berry curvature, Fermi scans, Chern numbers, "
+                 "density-matrix steady states)"};
     app.require_subcommand(1);
     CLI::App* run = app.add_subcommand("run", "run a TOML run file");
     std::string file, backend = "auto", out = ".";
@@ -45,7 +64,8 @@ int run_main(int argc, char** argv) {
     run->add_option("--set", sets, "override a run-file value: section.key=value (repeatable)");
     run->add_option("--backend", backend, "auto | cpu | cuda (auto = CUDA when a device is present)");
     run->add_option("--out", out, "output directory (default: .)");
-    run->add_option("--threads", threads, "OpenMP threads for the CPU backend (default: all cores)");
+    run->add_option("--threads", threads,
+                    "threads of the CPU backend (default: OMP_NUM_THREADS if set, else the CPUs this process may use)");
     run->add_flag("--resume", resume,
                   "continue an interrupted run: finished mesh blocks and sweep points recorded in DIR are not recomputed");
     CLI::App* exp = app.add_subcommand("export-hr", "write a built-in lattice model as Wannier90 hr.dat and tb.dat");
@@ -56,56 +76,72 @@ int run_main(int argc, char** argv) {
     exp->add_option("--out", exp_out, "output directory (default: .)");
     CLI::App* list = app.add_subcommand("models", "list the built-in models with their parameters and defaults");
     CLI::App* tasks = app.add_subcommand("tasks", "list the task kinds");
+    CLI::App* keys = app.add_subcommand("keys", "print the reference of every run-file key (docs/run-file.md)");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);
-        return code == 0 ? 0 : 2;
+        return code == 0 ? kExitOk : kExitInput;
     }
     if (list->parsed()) {
-        for (const auto& m : bzint::model_infos()) {
-            fmt::print("{:<14} {}D {:<9} {} bands:", m.name, m.dim, m.lattice ? "lattice" : "continuum", m.bands);
-            for (const auto& p : m.params) fmt::print(" {}={}", p.name, p.default_value);
-            fmt::print("\n");
-        }
-        return 0;
+        print_models();
+        return kExitOk;
     }
     if (tasks->parsed()) {
-        fmt::print("{}\n", bzint::task_names());
-        return 0;
+        fmt::print("{}\n", task_names());
+        return kExitOk;
+    }
+    if (keys->parsed()) {
+        fmt::print("{}", run_keys_markdown());
+        return kExitOk;
     }
     try {
         if (exp->parsed()) {
-            bzint::RunFile rf = bzint::RunFile::load(exp_file);
+            RunFile rf = RunFile::load(exp_file);
             for (const auto& s : exp_sets) rf.set(s);
-            for (const auto& p : bzint::export_hr(rf, exp_out)) fmt::print("{}\n", p);
-            return 0;
+            for (const auto& p : export_hr(rf, exp_out)) fmt::print("{}\n", p);
+            return kExitOk;
         }
-        if (threads > 0) omp_set_num_threads(threads);
-        bzint::RunFile rf = bzint::RunFile::load(file);
+        if (run->count("--threads")) {
+            if (threads < 1) throw InputError(fmt::format("--threads {}: must be at least 1", threads));
+            const int cpus = workers::available_cpus();
+            if (threads > cpus) {
+                if (ranks::is_root())
+                    fmt::print(stderr, "bzint: note: --threads {} is more than the {} CPUs this process may use; running {}\n",
+                               threads, cpus, cpus);
+                threads = cpus;
+            }
+            workers::set_count(threads);
+        }
+        RunFile rf = RunFile::load(file);
         for (const auto& s : sets) rf.set(s);
-        const bzint::Backend b = bzint::resolve_backend(backend);
-        if (b == bzint::Backend::cuda) bzint::cuda::select_device(bzint::ranks::local_rank());
-        const auto doc = bzint::run(rf, b, bzint::RunOptions{out, resume});
-        if (bzint::ranks::is_root()) fmt::print("{}\n", bzint::write_outputs(doc, out));
-        return 0;
-    } catch (const bzint::Interrupted&) {
-        if (bzint::ranks::is_root()) fmt::print(stderr, "bzint: interrupted; finished work is saved in {} — run the same command with --resume to "
-                           "continue\n",
-                   out);
-        return 130;
-    } catch (const bzint::InputError& e) {  // the same on every rank: rank 0 says it
-        if (bzint::ranks::is_root()) fmt::print(stderr, "bzint: error: {}\n", e.what());
-        return 2;
-    } catch (const bzint::NonFiniteError& e) {  // found after the ranks combined: the same on every rank
-        if (bzint::ranks::is_root()) fmt::print(stderr, "bzint: error: {}\n", e.what());
-        return 3;
+        const Backend b = resolve_backend(backend);
+        if (b == Backend::cuda) cuda::select_device(ranks::local_rank());
+        const auto doc = bzint::run(rf, b, RunOptions{out, resume, true});
+        if (ranks::is_root()) fmt::print("{}\n", output_json_path(out, doc["title"].get<std::string>()));
+        return kExitOk;
+    } catch (const Interrupted&) {
+        if (ranks::is_root())
+            fmt::print(stderr, "\nbzint: interrupted; finished work is saved in {} — run the same command with --resume to "
+                               "continue\n",
+                       std::filesystem::path(out).string());
+        return kExitInterrupted;
+    } catch (const InputError& e) {  // the same on every rank: rank 0 says it
+        if (ranks::is_root()) fmt::print(stderr, "bzint: error: {}\n", e.what());
+        return kExitInput;
+    } catch (const NonFiniteError& e) {  // found after the ranks combined: the same on every rank
+        if (ranks::is_root()) fmt::print(stderr, "bzint: error: {}\n", e.what());
+        return kExitNonFinite;
+    } catch (const WriteError& e) {
+        fmt::print(stderr, "bzint: error: {}{}\n", e.what(),
+                   stop_requested() ? "; interrupted, and the work since the last saved checkpoint is lost" : "");
+        return kExitWrite;
     } catch (const std::exception& e) {
-        if (bzint::ranks::size() > 1)
-            fmt::print(stderr, "bzint: internal error on rank {}: {}\n", bzint::ranks::rank(), e.what());
+        if (ranks::size() > 1)
+            fmt::print(stderr, "bzint: internal error on rank {}: {} (please report it)\n", ranks::rank(), e.what());
         else
-            fmt::print(stderr, "bzint: internal error: {}\n", e.what());
-        return 1;
+            fmt::print(stderr, "bzint: internal error: {} (please report it)\n", e.what());
+        return kExitInternal;
     }
 }
 

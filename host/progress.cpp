@@ -1,6 +1,7 @@
 #include "progress.hpp"
 
 #include <fmt/core.h>
+#include <unistd.h>
 
 #include <cstdio>
 
@@ -8,24 +9,58 @@
 
 namespace bzint {
 
+namespace {
+constexpr long long kSecond = 1000000000LL;
+}  // namespace
+
 Progress::Progress(std::string what, long long total, std::string unit)
-    : what_(std::move(what)), unit_(std::move(unit)), total_(total), start_(clock::now()), last_(start_) {}
+    : what_(std::move(what)), unit_(std::move(unit)), total_(total), start_(clock::now()), next_report_ns_(kSecond),
+      tty_(isatty(fileno(stderr)) != 0) {}
+
+std::string Progress::duration(double s) {
+    if (s < 90) return fmt::format("{:.0f} s", s);
+    if (s < 5400) return fmt::format("{:.1f} min", s / 60);
+    if (s < 172800) return fmt::format("{:.1f} h", s / 3600);
+    if (s < 3.15576e7 * 2) return fmt::format("{:.1f} days", s / 86400);
+    return fmt::format("{:.2g} years", s / 3.15576e7);
+}
+
+void Progress::add(long long units) { report(done_.fetch_add(units, std::memory_order_relaxed) + units); }
 
 void Progress::update(long long done) {
+    long long prev = done_.load(std::memory_order_relaxed);
+    while (done > prev && !done_.compare_exchange_weak(prev, done, std::memory_order_relaxed)) {
+    }
+    report(done > prev ? done : prev);
+}
+
+void Progress::report(long long done) {
     if (!ranks::is_root()) return;  // one progress line per run, not per rank
-    const auto now = clock::now();
-    const double elapsed = std::chrono::duration<double>(now - start_).count();
-    if (elapsed < 2.0 || std::chrono::duration<double>(now - last_).count() < 1.0) return;
-    last_ = now;
-    const double rate = done / elapsed;
-    const double eta = rate > 0 ? (total_ - done) / rate : 0.0;
-    fmt::print(stderr, "\r[bzint] {}: {}/{} {} ({:.1f}%), {:.3g} {}/s, ETA {:.0f} s   ", what_, done, total_, unit_,
-               100.0 * done / total_, rate, unit_, eta);
+    const long long now = std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - start_).count();
+    if (now < next_report_ns_.load(std::memory_order_relaxed)) return;
+    std::unique_lock<std::mutex> lk(print_, std::try_to_lock);
+    if (!lk.owns_lock() || now < next_report_ns_.load()) return;
+    next_report_ns_.store(now + (tty_ ? 1 : 5) * kSecond);
+    const double elapsed = static_cast<double>(now) / kSecond;
+    const double rate = static_cast<double>(done) / elapsed;
+    const double left = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;
+    if (!estimated_) {
+        estimated_ = true;
+        if (left > 60.0) {
+            fmt::print(stderr, "{}[bzint] {}: {} {} at the measured {:.3g} {}/s: about {} in all\n", printed_ ? "\n" : "",
+                       what_, total_, unit_, rate, unit_, duration(static_cast<double>(total_) / rate));
+            printed_ = false;
+        }
+    }
+    fmt::print(stderr, "{}[bzint] {}: {}/{} {} ({:.1f}%), {:.3g} {}/s, {} left{}", tty_ ? "\r" : "", what_, done, total_,
+               unit_, total_ > 0 ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0, rate, unit_,
+               duration(left), tty_ ? "   " : "\n");
     std::fflush(stderr);
-    printed_ = true;
+    printed_ = tty_;
 }
 
 void Progress::finish() {
+    std::lock_guard<std::mutex> lk(print_);
     if (printed_) fmt::print(stderr, "\n");
     printed_ = false;
 }

@@ -12,11 +12,21 @@ namespace bzint::ranks {
 
 namespace {
 int g_rank = 0, g_size = 1, g_local = 0;
+bool g_mpi = false;  // MPI_Init was called
 }  // namespace
+
+bool launched_by_mpi() {
+    for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE", "MPI_LOCALNRANKS", "MV2_COMM_WORLD_SIZE",
+                          "I_MPI_HYDRA_HOST_FILE", "HYDRA_CONTROL_FD"})
+        if (std::getenv(v)) return true;
+    return false;
+}
 
 #ifdef BZINT_MPI
 
 void init(int& argc, char**& argv) {
+    if (!launched_by_mpi()) return;
+    g_mpi = true;
     int provided = 0;
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
@@ -27,14 +37,24 @@ void init(int& argc, char**& argv) {
     MPI_Comm_free(&node);
 }
 
-void finalize() { MPI_Finalize(); }
+void finalize() {
+    if (g_mpi) MPI_Finalize();
+}
 
 void abort(int code) {
     if (g_size > 1) MPI_Abort(MPI_COMM_WORLD, code);
     std::exit(code);
 }
 
+bool all(bool ok) {
+    if (g_size == 1) return ok;
+    int mine = ok ? 1 : 0, every = 0;
+    MPI_Allreduce(&mine, &every, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD);
+    return every != 0;
+}
+
 std::string library() {
+    if (!g_mpi) return "none (not started by an MPI launcher)";
     char version[MPI_MAX_LIBRARY_VERSION_STRING];
     int len = 0;
     MPI_Get_library_version(version, &len);
@@ -94,6 +114,7 @@ void barrier() {
 
 void init(int&, char**&) {}
 void finalize() {}
+bool all(bool ok) { return ok; }
 void abort(int code) { std::exit(code); }
 std::string library() { return "none"; }
 void combine(std::vector<Neumaier>&) {}

@@ -15,8 +15,13 @@
 
 namespace bzint::ranks {
 
+// Initialises MPI only when an MPI launcher started this process (launched_by_mpi): a plain
+// `bzint run` pays nothing for it.
 void init(int& argc, char**& argv);
 void finalize();
+// True when the environment carries an MPI launcher's variables (Open MPI's mpirun, PMIx/PMI
+// launchers such as srun --mpi=pmix, MPICH's Hydra, MVAPICH, Intel MPI).
+bool launched_by_mpi();
 // Ends every rank with `code` (after an error seen by one rank only).
 [[noreturn]] void abort(int code);
 
@@ -41,6 +46,8 @@ inline long long scaled_progress(long long at, Share s, long long n) {
 
 // Partial sums → the total over ranks, folded in rank order; the same on every rank.
 void combine(std::vector<Neumaier>& partial);
+// True on every rank when `ok` is true on every rank.
+bool all(bool ok);
 // The smallest non-negative value over ranks, or −1 when every rank has −1.
 long long combine_first(long long index);
 // The concatenation over ranks, in rank order.

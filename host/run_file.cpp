@@ -1,17 +1,16 @@
-#include <algorithm>
 #include "run_file.hpp"
-
-#include "wannier/wannier_model.hpp"
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <stdexcept>
 
 #include "input_error.hpp"
 #include "task_registry.hpp"
+#include "wannier/wannier_model.hpp"
 
 namespace bzint {
 
@@ -24,6 +23,8 @@ std::string join(const std::vector<std::string>& items) {
 RunFile RunFile::parse(const std::string& text, const std::string& name) {
     RunFile rf;
     rf.path_ = name;
+    if (text.size() > kMaxRunFileBytes)
+        throw InputError(fmt::format("{}: a run file of {} bytes; at most {} MiB are read", name, text.size(), kMaxRunFileBytes >> 20));
     try {
         rf.root_ = toml::parse(text, name);
     } catch (const toml::parse_error& e) {
@@ -34,11 +35,20 @@ RunFile RunFile::parse(const std::string& text, const std::string& name) {
 }
 
 RunFile RunFile::load(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw InputError(fmt::format("{}: cannot open run file", path));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return parse(ss.str(), path);
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw InputError(fmt::format("{}: is a folder, not a run file", path));
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) throw InputError(fmt::format("{}: cannot open the run file", path));
+    // Read at most one byte more than the limit: a device or a pipe without end is refused too.
+    std::string text(kMaxRunFileBytes + 1, '\0');
+    const std::size_t got = std::fread(text.data(), 1, text.size(), f);
+    const bool failed = std::ferror(f) != 0;
+    std::fclose(f);
+    if (failed) throw InputError(fmt::format("{}: cannot read the run file", path));
+    if (got > kMaxRunFileBytes)
+        throw InputError(fmt::format("{}: larger than {} MiB; a run file is a short TOML text", path, kMaxRunFileBytes >> 20));
+    text.resize(got);
+    return parse(text, path);
 }
 
 void RunFile::set(const std::string& assignment) {
@@ -48,6 +58,7 @@ void RunFile::set(const std::string& assignment) {
         throw InputError(fmt::format("--set {}: expected section.key=value", assignment));
     const std::string section = assignment.substr(0, dot), key = assignment.substr(dot + 1, eq - dot - 1);
     const std::string value = assignment.substr(eq + 1);
+    if (section.empty() || key.empty()) throw InputError(fmt::format("--set {}: expected section.key=value", assignment));
     toml::table parsed;
     try {
         parsed = toml::parse("v = " + value);
@@ -66,8 +77,8 @@ std::string RunFile::where(const toml::node* node) const {
     return fmt::format("{} (command line --set)", path_);
 }
 
-Section::Section(const RunFile& file, const toml::table* table, std::string name)
-    : file_(file), table_(table), name_(std::move(name)) {}
+Section::Section(const RunFile& file, const toml::table* table, std::string section, std::string task)
+    : file_(file), table_(table), section_(std::move(section)), task_(std::move(task)) {}
 
 bool Section::has(const std::string& key) const { return table_ && table_->contains(key); }
 
@@ -78,8 +89,27 @@ std::string Section::where(const std::string& key) const {
     return file_.where(n ? n : static_cast<const toml::node*>(table_));
 }
 
+std::string Section::label() const {
+    const std::string name = section_.substr(0, section_.find(' '));
+    return name == "top" ? "[top level]" : "[" + name + "]";
+}
+
 void Section::fail(const std::string& key, const std::string& message) const {
-    throw InputError(fmt::format("{}: [{}] {}: {}", where(key), name_, key, message));
+    throw InputError(fmt::format("{}: {} {}: {}", where(key), label(), key, message));
+}
+
+const KeySpec& Section::spec(const std::string& key) const {
+    const KeySpec* k = find_key(section_, key, task_);
+    if (!k) throw std::logic_error(fmt::format("run-file key {} {} (task '{}') is read but not listed in run_keys.cpp", label(), key, task_));
+    return *k;
+}
+
+void Section::check_range(const std::string& key, double v) const {
+    const KeySpec& k = spec(key);
+    if (std::isnan(k.min)) return;
+    const bool low = k.min_exclusive ? !(v > k.min) : !(v >= k.min);
+    if (low || v > k.max)
+        fail(key, fmt::format("must satisfy {}{}; got {}", range_text(k), *k.unit ? fmt::format(" ({})", k.unit) : "", v));
 }
 
 namespace {
@@ -91,25 +121,41 @@ std::optional<double> as_number(const toml::node* n) {
 }  // namespace
 
 double Section::number(const std::string& key) const {
+    spec(key);
     const toml::node* n = node(key);
     if (!n) fail(key, "missing (a number is required)");
     auto v = as_number(n);
     if (!v) fail(key, "must be a number");
     if (!std::isfinite(*v)) fail(key, fmt::format("must be finite, got {}", *v));
+    check_range(key, *v);
     return *v;
 }
 
-double Section::number(const std::string& key, double fallback) const { return has(key) ? number(key) : fallback; }
+double Section::number(const std::string& key, double fallback) const {
+    spec(key);
+    return has(key) ? number(key) : fallback;
+}
 
 long long Section::integer(const std::string& key, long long fallback) const {
+    spec(key);
     const toml::node* n = node(key);
     if (!n) return fallback;
     auto v = n->value_exact<int64_t>();
     if (!v) fail(key, "must be an integer");
+    check_range(key, static_cast<double>(*v));
     return *v;
 }
 
+bool Section::boolean(const std::string& key, bool fallback) const {
+    spec(key);
+    const toml::node* n = node(key);
+    if (!n) return fallback;
+    if (!n->is_boolean()) fail(key, "must be true or false");
+    return *n->value<bool>();
+}
+
 std::string Section::string(const std::string& key) const {
+    spec(key);
     const toml::node* n = node(key);
     if (!n) fail(key, "missing (a string is required)");
     auto v = n->value_exact<std::string>();
@@ -118,37 +164,44 @@ std::string Section::string(const std::string& key) const {
 }
 
 std::string Section::string(const std::string& key, const std::string& fallback) const {
+    spec(key);
     return has(key) ? string(key) : fallback;
 }
 
-std::vector<double> Section::numbers(const std::string& key) const {
+std::vector<double> Section::numbers(const std::string& key, std::size_t max_count) const {
+    spec(key);
     const toml::node* n = node(key);
     if (!n) fail(key, "missing (an array of numbers is required)");
     const toml::array* a = n->as_array();
     if (!a) fail(key, "must be an array of numbers");
+    if (a->size() > max_count) fail(key, fmt::format("has {} entries; at most {}", a->size(), max_count));
     std::vector<double> out;
     for (const toml::node& e : *a) {
         auto v = as_number(&e);
         if (!v) fail(key, "must be an array of numbers");
         if (!std::isfinite(*v)) fail(key, "must contain only finite numbers");
+        check_range(key, *v);
         out.push_back(*v);
     }
     return out;
 }
 
-std::vector<std::vector<double>> Section::vectors(const std::string& key) const {
+std::vector<std::vector<double>> Section::vectors(const std::string& key, std::size_t max_count) const {
+    spec(key);
     const toml::node* n = node(key);
     if (!n) fail(key, "missing (an array of points is required)");
     const toml::array* a = n->as_array();
     if (!a) fail(key, "must be an array of points, e.g. [[0, 0], [0.5, 0]]");
+    if (a->size() > max_count) fail(key, fmt::format("has {} points; at most {}", a->size(), max_count));
     std::vector<std::vector<double>> out;
     for (const toml::node& e : *a) {
         const toml::array* p = e.as_array();
-        if (!p) fail(key, "must be an array of points, e.g. [[0, 0], [0.5, 0]]");
+        if (!p || p->size() > 3) fail(key, "must be an array of points, e.g. [[0, 0], [0.5, 0]]");
         std::vector<double> v;
         for (const toml::node& x : *p) {
             auto d = as_number(&x);
             if (!d || !std::isfinite(*d)) fail(key, "points must contain finite numbers");
+            check_range(key, *d);
             v.push_back(*d);
         }
         out.push_back(v);
@@ -156,65 +209,76 @@ std::vector<std::vector<double>> Section::vectors(const std::string& key) const 
     return out;
 }
 
-void Section::only(const std::vector<std::string>& allowed) const {
+void Section::only() const {
     if (!table_) return;
+    const std::vector<std::string> allowed = keys_of(section_, task_);
     for (const auto& [k, v] : *table_) {
         const std::string key(k.str());
-        bool ok = false;
-        for (const auto& a : allowed) ok = ok || a == key;
-        if (!ok)
-            throw InputError(fmt::format("{}: [{}] unknown key '{}'; valid keys: {}", file_.where(&v), name_, key,
-                                         join(allowed)));
+        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+            throw InputError(fmt::format("{}: {} unknown key '{}'{}; valid keys: {}", file_.where(&v), label(), key,
+                                         task_.empty() ? "" : fmt::format(" for task '{}'", task_), join(allowed)));
     }
 }
 
-std::vector<double> read_levels(const Section& task, const std::string& key) {
-    const toml::node* n = task.node(key);
-    if (!n) task.fail(key, "missing; give a number, a list, or {from = .., to = .., count = ..}");
+std::vector<double> read_levels(const Section& sec, const std::string& key, long long max_count) {
+    const KeySpec& spec = sec.spec(key);
+    const toml::node* n = sec.node(key);
+    if (!n) sec.fail(key, "missing; give a number, a list, or {from = .., to = .., count = ..}");
     std::vector<double> levels;
     if (n->is_number()) {
-        levels.push_back(task.number(key));
+        levels.push_back(sec.number(key));
     } else if (n->is_array()) {
-        levels = task.numbers(key);
+        levels = sec.numbers(key, static_cast<std::size_t>(max_count));
     } else if (const toml::table* t = n->as_table()) {
         auto get = [&](const char* k) -> double {
             const toml::node* e = t->get(k);
-            if (!e || !e->value<double>()) task.fail(key, fmt::format("'{}' is missing or not a number", k));
+            if (!e || !e->value<double>()) sec.fail(key, fmt::format("'{}' is missing or not a number", k));
             const double v = *e->value<double>();
-            if (!std::isfinite(v)) task.fail(key, fmt::format("'{}' must be finite", k));
+            if (!std::isfinite(v)) sec.fail(key, fmt::format("'{}' must be finite", k));
+            if (v < spec.min || v > spec.max) sec.fail(key, fmt::format("'{}' must satisfy {}, got {}", k, range_text(spec), v));
             return v;
         };
         for (const auto& [k, v] : *t) {
             const std::string s(k.str());
             if (s != "from" && s != "to" && s != "count")
-                task.fail(key, fmt::format("unknown key '{}'; valid keys: from, to, count", s));
+                sec.fail(key, fmt::format("unknown key '{}'; valid keys: from, to, count", s));
         }
         const double from = get("from"), to = get("to");
         const toml::node* c = t->get("count");
-        if (!c || !c->value_exact<int64_t>()) task.fail(key, "'count' is missing or not an integer");
+        if (!c || !c->value_exact<int64_t>()) sec.fail(key, "'count' is missing or not an integer");
         const long long count = *c->value_exact<int64_t>();
-        if (count < 1 || count > 10000000) task.fail(key, fmt::format("count must be in 1..10^7, got {}", count));
-        if (count > 1 && !(to > from)) task.fail(key, "'to' must be greater than 'from'");
+        if (count < 1 || count > max_count) sec.fail(key, fmt::format("count must be in 1..{}, got {}", max_count, count));
+        if (count > 1 && !(to > from)) sec.fail(key, "'to' must be greater than 'from'");
         for (long long i = 0; i < count; ++i)
             levels.push_back(count == 1 ? from : from + (to - from) * static_cast<double>(i) / static_cast<double>(count - 1));
     } else {
-        task.fail(key, "give a number, a list, or {from = .., to = .., count = ..}");
+        sec.fail(key, "give a number, a list, or {from = .., to = .., count = ..}");
     }
-    if (levels.empty()) task.fail(key, "must not be empty");
+    if (levels.empty()) sec.fail(key, "must not be empty");
     for (std::size_t i = 1; i < levels.size(); ++i)
-        if (!(levels[i] > levels[i - 1])) task.fail(key, "levels must be strictly increasing");
+        if (!(levels[i] > levels[i - 1]))
+            sec.fail(key, levels[i] == levels[i - 1] ? "levels must be strictly increasing (two are equal: the spacing is "
+                                                       "below the numbers' resolution?)"
+                                                     : "levels must be strictly increasing");
     return levels;
+}
+
+void require_memory(const Section& section, const std::string& key, double bytes, const std::string& what) {
+    const double budget = memory_budget_bytes();
+    if (bytes > budget)
+        section.fail(key, fmt::format("{} would need about {} of memory; at most {} (half this machine's memory) is used: "
+                                      "ask for less",
+                                      what, bytes_text(bytes), bytes_text(budget)));
 }
 
 namespace {
 
-// [model] name = "wannier" with hr = "..." and lattice = [[..], [..], [..]] (Å), or tb = "..."
-// (lattice inside; `lattice` may override it), orbital_positions = true|false or
-// position_matrix = true|false (tb.dat only, docs/wannier.md), and
-// interpolation = "fft" (default) | "direct" for mesh scans, fft_memory_mib (the FFT chunk's
-// arrays, default 512). Paths are relative to the run file's folder.
+// [model] name = "wannier": hr = "..." with lattice = [[..], [..], [..]] (Å), or tb = "..."
+// (lattice inside; `lattice` may override it), orbital_positions or position_matrix (tb.dat only,
+// docs/wannier.md), interpolation = "fft" (default) | "direct", fft_memory_mib. Paths are
+// relative to the run file's folder.
 void read_wannier(const RunFile& file, const Section& model, RunConfig& cfg) {
-    model.only({"name", "hr", "tb", "lattice", "orbital_positions", "position_matrix", "interpolation", "fft_memory_mib"});
+    model.only();
     if (model.has("hr") == model.has("tb"))
         model.fail("name", "model 'wannier' needs exactly one of hr = \"seedname_hr.dat\" (with lattice = [[..], [..], [..]] "
                            "in Å) and tb = \"seedname_tb.dat\"");
@@ -222,15 +286,25 @@ void read_wannier(const RunFile& file, const Section& model, RunConfig& cfg) {
     const std::string key = hr ? "hr" : "tb";
     std::filesystem::path path = model.string(key);
     if (path.is_relative()) path = std::filesystem::path(file.path()).parent_path() / path;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+        const bool shared = path.string().find("shared/data") != std::string::npos;
+        model.fail(key, fmt::format("{}: no such file (paths are relative to the run file's folder){}", path.string(),
+                                    shared ? "; this example reads the project's shared data (../shared/data beside the "
+                                             "checkout), which a plain clone does not have: point it at your own "
+                                             "Wannier90 files"
+                                           : ""));
+    }
     TbModel tb;
     try {
         tb = hr ? read_hr(path.string()) : read_tb(path.string());
     } catch (const InputError& e) {
         throw InputError(fmt::format("{} (read for [model] {} at {})", e.what(), key, model.where(key)));
     }
+    cfg.input_files.push_back(path.string());
     double lattice[3][3];
     if (model.has("lattice")) {
-        const auto rows = model.vectors("lattice");
+        const auto rows = model.vectors("lattice", 3);
         if (rows.size() != 3) model.fail("lattice", "needs three rows [[A1x, A1y, A1z], [..], [..]] in Å");
         for (int i = 0; i < 3; ++i) {
             if (rows[i].size() != 3) model.fail("lattice", "each row needs three Cartesian components (Å)");
@@ -246,11 +320,9 @@ void read_wannier(const RunFile& file, const Section& model, RunConfig& cfg) {
         model.fail("hr", "a hr.dat file has no lattice: give lattice = [[A1x, A1y, A1z], [..], [..]] (Å) in [model]");
     }
     auto flag = [&](const char* key) {
-        if (!model.has(key)) return false;
-        const auto v = model.node(key)->value<bool>();
-        if (!v) model.fail(key, "must be true or false");
-        if (*v && !tb.has_positions) model.fail(key, "needs a tb.dat file with position matrix elements (tb = \"...\")");
-        return *v;
+        const bool v = model.boolean(key, false);
+        if (v && !tb.has_positions) model.fail(key, "needs a tb.dat file with position matrix elements (tb = \"...\")");
+        return v;
     };
     const bool diagonal = flag("orbital_positions"), full = flag("position_matrix");
     // The position matrix corrects the Berry curvature only (position_curvature.hpp): the tasks
@@ -278,12 +350,42 @@ void read_wannier(const RunFile& file, const Section& model, RunConfig& cfg) {
         model.fail("interpolation", "position_matrix = true runs with interpolation = \"direct\" (the FFT tables hold H "
                                     "and its derivatives only)");
     const double mib = model.number("fft_memory_mib", 512.0);
-    if (!(mib >= 1.0 && mib <= 1048576.0)) model.fail("fft_memory_mib", "must be in 1..1048576 (MiB for the FFT chunk's arrays)");
+    require_memory(model, "fft_memory_mib", mib * 1048576.0, "the FFT chunk");
     loaded->fft_budget_bytes = static_cast<std::size_t>(mib * 1048576.0);
     auto info = std::make_shared<ModelInfo>();
     cfg.params = register_wannier(std::move(loaded), *info);
     cfg.loaded_model = info;
     cfg.model = info.get();
+}
+
+// The title names output files: a portable file-name stem that leaves room for the longest
+// suffix ("_spectral_weights.csv", ".checkpoint/…") within the 255 bytes of a file name.
+void check_title(const Section& top, const std::string& title) {
+    const bool ok_chars = std::all_of(title.begin(), title.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+               c == '-' || c == '+' || c == '=';
+    });
+    if (title.empty() || title.size() > 200 || !ok_chars || title[0] == '.')
+        top.fail("title", fmt::format("'{}' cannot name output files: use 1 to 200 characters from A–Z a–z 0–9 . _ - + =, "
+                                      "not starting with '.'{}",
+                                      title.size() > 60 ? title.substr(0, 60) + "…" : title,
+                                      top.has("title") ? "" : " (the title defaults to the run file's name: give title = \"...\")"));
+}
+
+// A built-in model's parameter: a finite number within its range (model_traits.hpp).
+double read_parameter(const Section& model, const ParamSpec& p) {
+    const toml::node* n = model.node(p.name);
+    if (!n) return p.default_value;
+    const auto v = n->value<double>();
+    if (!v) model.fail(p.name, "must be a number");
+    if (!std::isfinite(*v)) model.fail(p.name, fmt::format("must be finite, got {}", *v));
+    const bool positive = std::string_view(p.name) == "kcut";
+    if (*v < p.min || *v > p.max || (positive && !(*v > 0.0)))
+        model.fail(p.name, fmt::format("must satisfy {} ({}); got {}{}", parameter_range_text(p), p.meaning, *v,
+                                       std::fabs(*v) > p.max ? ": larger magnitudes overflow H(k) and the products the band "
+                                                                "geometry forms of it"
+                                                              : ""));
+    return *v;
 }
 
 }  // namespace
@@ -292,37 +394,33 @@ RunConfig read_model_section(const RunFile& file) {
     const toml::table& root = file.root();
     RunConfig cfg;
     cfg.file = file.path();
-    Section top(file, &root, "top level");
-    top.only({"title", "model", "mesh", "task", "field", "dissipation", "disorder"});
+    Section top(file, &root, "top");
+    top.only();
     cfg.title = top.string("title", std::filesystem::path(file.path()).stem().string());
-    if (cfg.title.empty() || cfg.title.find('/') != std::string::npos)
-        top.fail("title", "must be a non-empty name without '/'");
+    check_title(top, cfg.title);
 
     const toml::table* mt = root["model"].as_table();
     if (!mt)
         throw InputError(fmt::format("{}: missing [model] table (with name = one of: {}, wannier)", file.path(), model_names()));
-    Section model(file, mt, "model");
-    const std::string name = model.string("name");
+    const std::string task = root["task"]["kind"].value_or(std::string());
+    const std::string name = Section(file, mt, "model").string("name");
     if (name == "wannier") {
-        read_wannier(file, model, cfg);
+        read_wannier(file, Section(file, mt, "model wannier", task), cfg);
     } else {
+        Section model(file, mt, "model");
         cfg.model = find_model(name);
         if (!cfg.model) model.fail("name", fmt::format("unknown model '{}'; valid models: {}, wannier", name, model_names()));
-    }
-    if (!cfg.loaded_model) {
         std::vector<std::string> allowed{"name"};
         for (const ParamSpec& p : cfg.model->params) allowed.push_back(p.name);
-        model.only(allowed);
+        for (const auto& [k, v] : *mt)
+            if (std::find(allowed.begin(), allowed.end(), std::string(k.str())) == allowed.end())
+                throw InputError(fmt::format("{}: [model] unknown key '{}' for model '{}'; valid keys: {}", file.where(&v),
+                                             std::string(k.str()), name, join(allowed)));
         cfg.params.id = cfg.model->id;
         for (std::size_t i = 0; i < cfg.model->params.size(); ++i) {
-            const ParamSpec& p = cfg.model->params[i];
-            cfg.params.p[i] = model.number(p.name, p.default_value);
-            cfg.param_values.emplace_back(p.name, cfg.params.p[i]);
+            cfg.params.p[i] = read_parameter(model, cfg.model->params[i]);
+            cfg.param_values.emplace_back(cfg.model->params[i].name, cfg.params.p[i]);
         }
-    }
-    if (!cfg.model->lattice && cfg.model->dim >= 2) {
-        const ParamSpec& kc = cfg.model->params.back();
-        if (!(cfg.params.p[cfg.model->params.size() - 1] > 0.0)) model.fail(kc.name, "must be > 0");
     }
     return cfg;
 }
@@ -332,11 +430,17 @@ RunConfig read_common(const RunFile& file) {
     const toml::table& root = file.root();
     const std::string& name = cfg.model->name;
 
+    const toml::table* tt = root["task"].as_table();
+    if (!tt) throw InputError(fmt::format("{}: missing [task] table (with kind = one of: {})", file.path(), task_names()));
+    Section kind_of(file, tt, "task");
+    cfg.task = kind_of.string("kind");
+    if (!find_task(cfg.task)) kind_of.fail("kind", fmt::format("unknown task '{}'; valid tasks: {}", cfg.task, task_names()));
+
     if (const toml::node* mn = root.get("mesh")) {
         const toml::table* t = mn->as_table();
         if (!t) throw InputError(fmt::format("{}: [mesh] must be a table with n = [..]", file.where(mn)));
-        Section mesh(file, t, "mesh");
-        mesh.only({"n"});
+        Section mesh(file, t, "mesh", cfg.task);
+        mesh.only();
         const toml::node* nn = mesh.node("n");
         if (!nn) mesh.fail("n", fmt::format("missing; give {} integers, e.g. n = [{}]", cfg.model->dim,
                                             cfg.model->dim == 3 ? "64, 64, 64" : cfg.model->dim == 2 ? "256, 256" : "1024"));
@@ -345,20 +449,20 @@ RunConfig read_common(const RunFile& file) {
             mesh.fail("n", fmt::format("must be an array of {} integers for the {}D model '{}'", cfg.model->dim,
                                        cfg.model->dim, name));
         std::array<long long, 3> n{1, 1, 1};
+        long double points = 1;
         for (int i = 0; i < cfg.model->dim; ++i) {
             auto v = (*a)[i].value_exact<int64_t>();
             if (!v) mesh.fail("n", "entries must be integers");
             if (*v < 1 || *v > (1LL << 31)) mesh.fail("n", fmt::format("entries must be in 1..2^31, got {}", *v));
             n[i] = *v;
+            points *= static_cast<long double>(*v);
         }
+        if (points > static_cast<long double>(kMaxMeshPoints))
+            mesh.fail("n", fmt::format("the mesh would have {:.4g} points; at most 2^62 = {:.4g} (64-bit index arithmetic)",
+                                       static_cast<double>(points), static_cast<double>(kMaxMeshPoints)));
         cfg.mesh_n = n;
     }
 
-    const toml::table* tt = root["task"].as_table();
-    if (!tt) throw InputError(fmt::format("{}: missing [task] table (with kind = one of: {})", file.path(), task_names()));
-    Section task(file, tt, "task");
-    cfg.task = task.string("kind");
-    if (!find_task(cfg.task)) task.fail("kind", fmt::format("unknown task '{}'; valid tasks: {}", cfg.task, task_names()));
     struct Owned {
         const char* section;
         std::vector<std::string> owners;

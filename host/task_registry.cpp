@@ -4,10 +4,18 @@ namespace bzint {
 
 namespace {
 const TaskInfo kTasks[] = {
-    {"bands", task_bands}, {"berry", task_berry},     {"chern", task_chern},   {"ahc", task_ahc},
-    {"cme", task_cme},     {"anomaly", task_anomaly}, {"dipole", task_dipole},   {"dc_current", task_dc_current},
-    {"streda", task_streda}, {"spin_density", task_spin_density},
-    {"disorder_ahe", task_disorder_ahe}, {"hybrid_current", task_hybrid_current},
+    {"bands", check_bands, task_bands},
+    {"berry", check_berry, task_berry},
+    {"chern", check_chern, task_chern},
+    {"ahc", check_ahc, task_ahc},
+    {"cme", check_cme, task_cme},
+    {"anomaly", check_anomaly, task_anomaly},
+    {"dipole", check_dipole, task_dipole},
+    {"dc_current", check_dc_current, task_dc_current},
+    {"streda", check_streda, task_streda},
+    {"spin_density", check_spin_density, task_spin_density},
+    {"disorder_ahe", check_disorder_ahe, task_disorder_ahe},
+    {"hybrid_current", check_hybrid_current, task_hybrid_current},
 };
 }  // namespace
 
@@ -15,6 +23,10 @@ const TaskInfo* find_task(const std::string& name) {
     for (const TaskInfo& t : kTasks)
         if (name == t.name) return &t;
     return nullptr;
+}
+
+Section task_section(const TaskContext& ctx, const char* name, const char* registry_name) {
+    return Section(ctx.file, ctx.file.root()[name].as_table(), registry_name ? registry_name : name, ctx.cfg.task);
 }
 
 std::string task_names() {

@@ -29,7 +29,12 @@ struct TaskResult {
 struct RunOptions {
     std::string out_dir = ".";
     bool resume = false;
+    bool write_outputs = true;  // false: only the returned document (the outputs are not written)
 };
+
+struct TaskContext;
+// A section of the run file as the running task reads it (its keys for this task kind).
+Section task_section(const TaskContext& ctx, const char* name, const char* registry_name = nullptr);
 
 struct TaskContext {
     const RunFile& file;
@@ -37,12 +42,17 @@ struct TaskContext {
     Section task;
     Backend backend;
     RunOptions options;
+    const nlohmann::json& input;  // input_record.hpp
 };
 
+// Each task reads and validates all its keys in `check` (no output is opened, no heavy work
+// done: bad input ends the run with status 2 before anything else), then `run` computes.
+using CheckFn = void (*)(TaskContext&);
 using TaskFn = TaskResult (*)(TaskContext&);
 
 struct TaskInfo {
     const char* name;
+    CheckFn check;
     TaskFn run;
 };
 
@@ -50,6 +60,18 @@ const TaskInfo* find_task(const std::string& name);
 std::string task_names();
 
 // Task entry points (host/tasks/*.cpp).
+void check_bands(TaskContext&);
+void check_berry(TaskContext&);
+void check_chern(TaskContext&);
+void check_ahc(TaskContext&);
+void check_cme(TaskContext&);
+void check_anomaly(TaskContext&);
+void check_dipole(TaskContext&);
+void check_dc_current(TaskContext&);
+void check_streda(TaskContext&);
+void check_spin_density(TaskContext&);
+void check_disorder_ahe(TaskContext&);
+void check_hybrid_current(TaskContext&);
 TaskResult task_bands(TaskContext&);
 TaskResult task_berry(TaskContext&);
 TaskResult task_chern(TaskContext&);

@@ -13,6 +13,7 @@
 #include <thrust/sort.h>
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <new>
@@ -24,6 +25,7 @@
 #include "../host/progress.hpp"
 #include "../host/ranks.hpp"
 #include "../host/refined_reduce.hpp"
+#include "../host/stop.hpp"
 #include "../host/wannier/wannier_model.hpp"
 #include "bzint/per_k.hpp"
 #include "bzint/qme/exact_reservoir.hpp"
@@ -139,6 +141,7 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
     // Checkpoints (host/checkpoint.hpp): the running total and the next mesh index, saved every
     // 30 s, on SIGINT/SIGTERM and at the end; --resume continues from that index.
     ReductionCheckpoint checkpoint(!hot, n, nv, nk);
+    auto last_save = std::chrono::steady_clock::now();
     long long start = mine.begin, saved_bad = -1;
     checkpoint.resume(total, start, saved_bad);
     auto first_bad = [&]() {
@@ -176,11 +179,16 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
                 if (hkeys[j] != INT_MAX) total[static_cast<std::size_t>(hkeys[j]) * nv + v].add(hsums[j]);
         }
         if (progress) progress->update(ranks::scaled_progress(begin + count, mine, n));
-        checkpoint.between_rounds(begin + count, first_bad(), total);
-        checkpoint.save(begin + count, first_bad(), total);
+        count_stop_unit();
+        const auto now = std::chrono::steady_clock::now();
+        if (stop_requested() || now - last_save >= kCheckpointInterval) {
+            checkpoint.save(begin + count, first_bad(), total);
+            last_save = now;
+            throw_if_stopped();
+        }
     }
     const long long bad_index = first_bad();
-    checkpoint.save(mine.end, bad_index, total, true);
+    checkpoint.save(mine.end, bad_index, total);
     ranks::combine(total);
     if (hot) ranks::combine_concat(*hot);
     return ranks::combine_first(bad_index);
@@ -206,13 +214,13 @@ long long refined_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total
 
 template <class Model>
 __global__ void two_band_lines_kernel(Model model, QmeParams q, const double* k0, long long lines, double period,
-                                      int steps, LineCurrent* out) {
+                                      long long steps, LineCurrent* out) {
     const long long l = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
     if (l < lines) out[l] = two_band_periodic_line(model, q, k0 + 3 * l, period, steps);
 }
 
 template <int N, class Model>
-__global__ void nband_lines_kernel(Model model, QmeParams q, const double* k0, long long lines, double period, int steps,
+__global__ void nband_lines_kernel(Model model, QmeParams q, const double* k0, long long lines, double period, long long steps,
                                    double* work, LineCurrent* out) {
     const long long l = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
     if (l < lines)
@@ -221,7 +229,7 @@ __global__ void nband_lines_kernel(Model model, QmeParams q, const double* k0, l
 
 template <int N, class Model>
 __global__ void exact_lines_kernel(Model model, QmeParams q, ExactParams x, const double* k0, long long lines,
-                                   double period, int steps, cplx* work, long long work_per_line, LineCurrent* out) {
+                                   double period, long long steps, cplx* work, long long work_per_line, LineCurrent* out) {
     const long long l = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
     if (l < lines) out[l] = exact_periodic_line<N>(model, q, x, k0 + 3 * l, period, steps, work + l * work_per_line);
 }
@@ -372,7 +380,7 @@ long long chern_reduce(const ModelParams& mp, const Mesh& mesh, std::vector<Neum
 }
 
 void dc_lines(const ModelParams& mp, int bands, const QmeParams& q, const std::vector<double>& k0, double period,
-              int steps, std::vector<LineCurrent>& out) {
+              long long steps, std::vector<LineCurrent>& out) {
     const long long lines = static_cast<long long>(k0.size() / 3);
     thrust::device_vector<double> dk(k0.begin(), k0.end());
     thrust::device_vector<LineCurrent> dout(lines);
@@ -404,7 +412,7 @@ void dc_lines(const ModelParams& mp, int bands, const QmeParams& q, const std::v
 }
 
 void dc_lines_exact(const ModelParams& mp, int bands, const QmeParams& q, const ExactParams& x,
-                    const std::vector<double>& k0, double period, int steps, std::vector<LineCurrent>& out) {
+                    const std::vector<double>& k0, double period, long long steps, std::vector<LineCurrent>& out) {
     const long long lines = static_cast<long long>(k0.size() / 3);
     const int P = x.poles.P;
     thrust::device_vector<double> dk(k0.begin(), k0.end()), zeta(x.poles.zeta, x.poles.zeta + P),

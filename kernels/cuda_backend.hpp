@@ -46,9 +46,9 @@ long long chern_reduce(const ModelParams& model, const Mesh& mesh, std::vector<N
 // Periodic-orbit steady states of the QME on lattice lines starting at k0[3 l .. 3 l + 2]
 // (two-band or N-band model, by `bands`): out[l], as two_band_periodic_line / nband_periodic_line.
 void dc_lines(const ModelParams& model, int bands, const QmeParams& q, const std::vector<double>& k0, double period,
-              int steps, std::vector<LineCurrent>& out);
+              long long steps, std::vector<LineCurrent>& out);
 // The same with the exact reservoir (exact_periodic_line); `x` holds host pointers.
 void dc_lines_exact(const ModelParams& model, int bands, const QmeParams& q, const ExactParams& x,
-                    const std::vector<double>& k0, double period, int steps, std::vector<LineCurrent>& out);
+                    const std::vector<double>& k0, double period, long long steps, std::vector<LineCurrent>& out);
 
 }  // namespace bzint::cuda

@@ -21,13 +21,13 @@ long long scan_reduce(const ModelParams&, const Mesh&, ScanKind, const Binning&,
     not_compiled();
 }
 long long chern_reduce(const ModelParams&, const Mesh&, std::vector<Neumaier>&, Progress*) { not_compiled(); }
-void dc_lines(const ModelParams&, int, const QmeParams&, const std::vector<double>&, double, int,
+void dc_lines(const ModelParams&, int, const QmeParams&, const std::vector<double>&, double, long long,
               std::vector<LineCurrent>&) {
     not_compiled();
 }
 
 void dc_lines_exact(const ModelParams&, int, const QmeParams&, const ExactParams&, const std::vector<double>&, double,
-                    int, std::vector<LineCurrent>&) {
+                    long long, std::vector<LineCurrent>&) {
     not_compiled();
 }
 

@@ -7,6 +7,9 @@
 
 #include "app.hpp"
 #include "checkpoint.hpp"
+#include "input_error.hpp"
+#include "stop.hpp"
+#include "test_util.hpp"
 #include "run_file.hpp"
 #include "wannier/export_model.hpp"
 #include "wannier/tb_model.hpp"
@@ -23,48 +26,59 @@ nlohmann::json run_in(const std::string& dir, bool resume) {
     return run(RunFile::parse(kRun, "ckpt.toml"), Backend::cpu, RunOptions{dir, resume});
 }
 
+// Stops the next reductions after `units` folded blocks, for the scope of a test step.
+struct StopAfter {
+    explicit StopAfter(long long units) { stop_after(units); }
+    ~StopAfter() {
+        stop_after(-1);
+        clear_stop();
+    }
+};
+
 }  // namespace
 
 TEST(Checkpoint, InterruptedScanResumesToTheSameBits) {
-    const auto base = std::filesystem::temp_directory_path() / "bzint_ckpt_test";
-    std::filesystem::remove_all(base);
-    const std::string a = (base / "a").string(), b = (base / "b").string();
+    const test::TempDir base;
+    const std::string a = base / "a", b = base / "b";
     const auto whole = run_in(a, false)["results"]["sigma_xy"];
     EXPECT_FALSE(std::filesystem::exists(checkpoint_folder(a, "ckpt")));  // removed when complete
-
-    interrupt_after_rounds(1);
-    EXPECT_THROW(run_in(b, false), Interrupted);
-    EXPECT_TRUE(std::filesystem::exists(checkpoint_folder(b, "ckpt") + "/reduce_0.bin"));
-    interrupt_after_rounds(-1);
+    {
+        const StopAfter stop(1);
+        EXPECT_THROW(run_in(b, false), Interrupted);
+    }
+    EXPECT_TRUE(std::filesystem::exists(checkpoint_folder(b, "ckpt") + "/input.json"));
     const auto resumed = run_in(b, true)["results"]["sigma_xy"];
     ASSERT_EQ(whole.size(), resumed.size());
     for (std::size_t j = 0; j < whole.size(); ++j) EXPECT_EQ(whole[j].get<double>(), resumed[j].get<double>()) << j;
     EXPECT_FALSE(std::filesystem::exists(checkpoint_folder(b, "ckpt")));
-    std::filesystem::remove_all(base);
 }
 
-TEST(Checkpoint, ADifferentRunFileDoesNotResumeFromIt) {
-    const auto base = std::filesystem::temp_directory_path() / "bzint_ckpt_test2";
-    std::filesystem::remove_all(base);
-    const std::string d = base.string();
-    interrupt_after_rounds(1);
-    EXPECT_THROW(run_in(d, false), Interrupted);
-    interrupt_after_rounds(-1);
-    // Same title, other parameters: the fingerprint differs, the saved state is ignored.
+TEST(Checkpoint, ADifferentInputRefusesToResumeAndSaysWhatDiffers) {
+    const test::TempDir d;
+    {
+        const StopAfter stop(1);
+        EXPECT_THROW(run_in(d.path(), false), Interrupted);
+    }
+    // Same title, another parameter: --resume is refused (exit 2) naming the difference...
     std::string other = kRun;
     other.replace(other.find("M=0.2"), 5, "M=0.3");
-    const auto r = run(RunFile::parse(other, "ckpt.toml"), Backend::cpu, RunOptions{d, true})["results"]["sigma_xy"];
-    const auto fresh = run(RunFile::parse(other, "ckpt.toml"), Backend::cpu, RunOptions{d + "/x", false})["results"]["sigma_xy"];
-    for (std::size_t j = 0; j < r.size(); ++j) EXPECT_EQ(r[j].get<double>(), fresh[j].get<double>());
-    std::filesystem::remove_all(base);
+    try {
+        run(RunFile::parse(other, "ckpt.toml"), Backend::cpu, RunOptions{d.path(), true});
+        ADD_FAILURE() << "resumed from another input's checkpoint";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("run_file.model.M: 0.2 → 0.3"), std::string::npos) << e.what();
+    }
+    // ... and a fresh run over it too (the saved work is not discarded silently).
+    EXPECT_THROW(run(RunFile::parse(other, "ckpt.toml"), Backend::cpu, RunOptions{d.path(), false}), InputError);
+    // The same input resumes.
+    EXPECT_NO_THROW(run_in(d.path(), true));
 }
 
 TEST(Checkpoint, WannierFftChunksResumeToTheSameBits) {
     // The Weyl lattice as a Wannier tb.dat, scanned by FFT in 8 chunks (fft_memory_mib = 1):
     // interrupted after two chunks and resumed, it gives the bits of an uninterrupted run.
-    const auto base = std::filesystem::temp_directory_path() / "bzint_ckpt_fft";
-    std::filesystem::remove_all(base);
-    std::filesystem::create_directories(base);
+    const test::TempDir tmp;
+    const std::filesystem::path base = tmp.path();
     const RunConfig cfg = read_model_section(RunFile::parse("[model]\nname='weyl_lattice'\nb0=0.3\n[task]\nkind='bands'\n", "w.toml"));
     {
         std::ofstream f(base / "weyl_tb.dat");
@@ -76,10 +90,10 @@ TEST(Checkpoint, WannierFftChunksResumeToTheSameBits) {
         return run(RunFile::parse(text, "fft.toml"), Backend::cpu, RunOptions{dir, resume})["results"]["sigma"];
     };
     const auto whole = go((base / "a").string(), false);
-    interrupt_after_rounds(2);
-    EXPECT_THROW(go((base / "b").string(), false), Interrupted);
-    interrupt_after_rounds(-1);
+    {
+        const StopAfter stop(2);
+        EXPECT_THROW(go((base / "b").string(), false), Interrupted);
+    }
     const auto resumed = go((base / "b").string(), true);
     EXPECT_EQ(whole, resumed);
-    std::filesystem::remove_all(base);
 }

@@ -1,11 +1,11 @@
 // The Fermi scan's contract: one pass equals single-level runs; finite T agrees with the
 // exact per-level reference; results are bitwise independent of the thread count.
 #include <gtest/gtest.h>
-#include <omp.h>
 
 #include <cmath>
 
 #include "engine.hpp"
+#include "workers.hpp"
 #include "model_registry.hpp"
 
 using namespace bzint;
@@ -91,16 +91,16 @@ TEST(FermiScan, BitwiseIndependentOfThreadCount) {
     const ModelParams mp{find_model("weyl_lattice")->id, {1.0, 1.0, 1.0, 0.3}};
     const Mesh mesh = mesh_for(mp, 44);  // 85184 points: 11 reduction blocks of 8192, one partial
     const auto mu = levels(11, -2.0, 2.0);
-    const int saved = omp_get_max_threads();
+    const int saved = workers::count();
     std::vector<std::vector<double>> runs;
-    for (int threads : {1, 2, 3, 4}) {
-        omp_set_num_threads(threads);
+    for (int threads : {1, 2, 3, 4, 7}) {
+        workers::set_count(threads);
         const ScanResult r = fermi_scan(Backend::cpu, mp, mesh, ScanKind::cme, mu, 0.05, nullptr);
         std::vector<double> v = r.sea;
         v.insert(v.end(), r.surface.begin(), r.surface.end());
         runs.push_back(v);
     }
-    omp_set_num_threads(saved);
+    workers::set_count(saved);
     for (std::size_t t = 1; t < runs.size(); ++t)
         for (std::size_t i = 0; i < runs[0].size(); ++i) ASSERT_EQ(runs[t][i], runs[0][i]) << "entry " << i;
 }

@@ -13,7 +13,8 @@ std::string error_of(const std::string& text, const std::vector<std::string>& se
     try {
         RunFile rf = RunFile::parse(text, "in.toml");
         for (const auto& s : sets) rf.set(s);
-        run(rf, Backend::cpu);
+        const test::TempDir dir;
+        run(rf, Backend::cpu, RunOptions{dir.path(), false});
     } catch (const InputError& e) {
         return e.what();
     }
@@ -28,7 +29,8 @@ TEST(Input, SetOverridesTypedValues) {
     RunFile rf = RunFile::parse(kQwz, "in.toml");
     rf.set("model.u=1.0");
     rf.set("task.mu={from = -1, to = 1, count = 3}");
-    const auto doc = run(rf, Backend::cpu);
+    const test::TempDir dir;
+    const auto doc = run(rf, Backend::cpu, RunOptions{dir.path(), false});
     EXPECT_EQ(doc["model"]["u"].get<double>(), 1.0);
     EXPECT_EQ(doc["results"]["mu"].size(), 3u);
     EXPECT_NEAR(doc["results"]["sigma_xy"][1].get<double>(), 1.0, 1e-2);  // C_lower = −1 for 0 < u < 2

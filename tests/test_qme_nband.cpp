@@ -63,8 +63,8 @@ TEST(NBandQme, ReducesExactlyToTheTwoBandForm) {
         q.T = 0.2;
         q.E[0] = 0.15;
         const double k0[3] = {0.3, 1.1, 0.0};
-        const LineCurrent a = two.line(q, k0, kTwoPi / 0.15, 2000, nullptr);
-        const LineCurrent b = gen.line(q, k0, kTwoPi / 0.15, 2000, work.data());
+        const LineCurrent a = two_band_periodic_line(two.model, q, k0, kTwoPi / 0.15, 2000);
+        const LineCurrent b = gen.line(q, k0, kTwoPi / 0.15, 2000, work.data(), StepMonitor{});
         ASSERT_TRUE(a.ok && b.ok);
         for (int c = 0; c < 2; ++c) {
             EXPECT_NEAR(a.J[c], b.J[c], 1e-12 * (1 + std::fabs(a.J[c]))) << "component " << c;

@@ -12,6 +12,7 @@
 #include "bzint/qme/two_band_dc.hpp"
 #include "engine.hpp"
 #include "model_registry.hpp"
+#include "checkpoint.hpp"
 #include "test_util.hpp"
 
 using namespace bzint;
@@ -171,39 +172,42 @@ TEST(LatticeHall, PeriodicOrbitEqualsBruteForceEvolution) {
 TEST(Sweep, ResumeKeepsRecordedFieldsAndEqualsAFreshRun) {
     // A sweep interrupted after two field values: --resume recomputes only the rest, and the
     // final result equals an uninterrupted run.
-    const std::string dir = ::testing::TempDir() + "bzint_resume";
-    std::filesystem::remove_all(dir);
+    const test::TempDir dir;
     const std::string text = lz_run("kind='dpa'\ngamma=0.01", "[0.1, 0.2, 0.3]", "T=0.01\nwindow=4.0\nsteps=20000");
-    const auto full = run(RunFile::parse(text, "sweep.toml"), Backend::cpu, RunOptions{dir, false});
-    // Keep the first two lines of the log, as an interruption would, and mark them.
-    const std::string log = dir + "/sweep_sweep.jsonl";
+    const auto full = run(RunFile::parse(text, "sweep.toml"), Backend::cpu, RunOptions{dir.path(), false});
+    // Keep the header and the first two rows of the log, as an interruption would, and mark the
+    // rows (re-signed, so their checksums hold): a resume must take them as they are.
+    const std::string log = dir / "sweep_sweep.jsonl";
     std::vector<std::string> lines;
     {
         std::ifstream in(log);
         for (std::string l; std::getline(in, l);) lines.push_back(l);
     }
-    ASSERT_EQ(lines.size(), 3u);
+    ASSERT_EQ(lines.size(), 4u);  // header + 3 rows
     {
         std::ofstream out(log, std::ios::trunc);
-        for (int i = 0; i < 2; ++i) {
+        out << lines[0] << "\n";
+        for (int i = 1; i <= 2; ++i) {
             auto j = nlohmann::json::parse(lines[i]);
-            j["marker"] = "kept";
+            j["row"]["marker"] = "kept";
+            j["checksum"] = fmt::format("{:016x}", fingerprint_of(j["row"].dump()));
             out << j.dump() << "\n";
         }
-        out << lines[2].substr(0, lines[2].size() / 2);  // a line cut mid-write
+        out << lines[3].substr(0, lines[3].size() / 2);  // a line cut mid-write
     }
-    const auto resumed = run(RunFile::parse(text, "sweep.toml"), Backend::cpu, RunOptions{dir, true});
+    const auto resumed = run(RunFile::parse(text, "sweep.toml"), Backend::cpu, RunOptions{dir.path(), true});
     for (int i = 0; i < 3; ++i)
         EXPECT_EQ(resumed["results"]["J"][i].get<double>(), full["results"]["J"][i].get<double>()) << "field " << i;
     std::ifstream in(log);
-    int kept = 0, total = 0;
+    int kept = 0, rows = 0;
     for (std::string l; std::getline(in, l);) {
-        if (l.empty()) continue;
-        ++total;
-        kept += nlohmann::json::parse(l).contains("marker");  // every line parses
+        const auto j = nlohmann::json::parse(l);  // every line parses
+        if (!j.contains("row")) continue;
+        ++rows;
+        kept += j["row"].contains("marker");
     }
     EXPECT_EQ(kept, 2);  // not recomputed
-    EXPECT_EQ(total, 3);  // the cut line was replaced, not appended to
+    EXPECT_EQ(rows, 3);  // the cut line was replaced, not appended to
 }
 
 TEST(Lanes, EightLanesEqualOneLaneExactly) {

@@ -1,7 +1,10 @@
-// Running run files in-process for tests.
+// Running run files in-process for tests, each in a temporary folder of its own.
 #pragma once
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <stdlib.h>
 
+#include <filesystem>
 #include <string>
 
 #include "app.hpp"
@@ -10,8 +13,31 @@
 
 namespace bzint::test {
 
+// A new, empty folder under the test's temporary directory, removed with its contents at the end
+// of the scope (tests write nothing anywhere else).
+class TempDir {
+public:
+    TempDir() {
+        std::string pattern = (std::filesystem::path(::testing::TempDir()) / "bzint_XXXXXX").string();
+        if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+        path_ = pattern;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::string& path() const { return path_; }
+    std::string operator/(const std::string& name) const { return (std::filesystem::path(path_) / name).string(); }
+
+private:
+    std::string path_;
+};
+
 inline nlohmann::json run_toml(const std::string& text, Backend backend = Backend::cpu) {
-    return run(RunFile::parse(text, "test.toml"), backend);
+    const TempDir dir;
+    return run(RunFile::parse(text, "test.toml"), backend, RunOptions{dir.path(), false, true});
 }
 
 // A built-in model at its default parameters.

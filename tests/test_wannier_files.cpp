@@ -142,7 +142,8 @@ TEST(WannierFiles, SiliconBandsAreTimeReversalSymmetric) {
     }
     TbModel real = si;
     for (auto& h : real.H) h = h.real();
-    const auto path = std::filesystem::temp_directory_path() / "bzint_silicon_real_hr.dat";
+    const test::TempDir tmp;
+    const std::filesystem::path path = tmp / "silicon_real_hr.dat";
     {
         std::ofstream f(path);
         write_hr(real, f, "silicon_hr.dat with Im H(R) dropped");

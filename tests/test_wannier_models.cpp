@@ -32,8 +32,8 @@ Exported export_to_files(const std::string& name, const std::string& params, boo
     const auto rf = RunFile::parse(fmt::format("[model]\nname='{}'\n{}\n[task]\nkind='bands'\n", name, params), "m.toml");
     const RunConfig cfg = read_model_section(rf);
     const TbModel tb = export_model(*cfg.model, cfg.params);
-    const auto dir = std::filesystem::temp_directory_path() / "bzint_test_wannier";
-    std::filesystem::create_directories(dir);
+    static const test::TempDir tmp;  // lives until the test program ends
+    const std::filesystem::path dir = tmp.path();
     const auto hr = dir / (name + "_hr.dat"), tbp = dir / (name + "_tb.dat");
     {
         std::ofstream f(hr);

@@ -92,28 +92,65 @@ void add_spectral_weights(const TaskContext& ctx, const std::vector<std::array<d
 
 }  // namespace
 
-TaskResult task_bands(TaskContext& ctx) {
-    ctx.task.only({"kind", "path", "n", "labels"});
-    const auto vertices = ctx.task.vectors("path");
-    if (vertices.size() < 2) ctx.task.fail("path", "needs at least two points");
-    const long long per_segment = ctx.task.integer("n", 50);
-    if (per_segment < 1 || per_segment > 1000000) ctx.task.fail("n", "points per segment must be in 1..10^6");
-    std::vector<std::array<double, 3>> corners;
-    for (const auto& v : vertices) corners.push_back(read_point(ctx, "path", v));
+namespace {
+
+struct BandPath {
+    std::vector<std::vector<double>> vertices;
+    long long per_segment;
     std::vector<std::array<double, 3>> k;
     std::vector<double> dist;
+};
+
+// Memory of a list of k-points with their band geometry, table row and JSON entry.
+double bytes_per_point(const TaskContext& ctx) {
+    const double B = model_bands(ctx.cfg.params);
+    return 24 + B * sizeof(BandGeometry) + (6 + 7 * B) * 8 + 64 * (1 + B);
+}
+
+BandPath read_bands(const TaskContext& ctx) {
+    ctx.task.only();
+    BandPath p;
+    p.vertices = ctx.task.vectors("path", static_cast<std::size_t>(kMaxPathPoints));
+    if (p.vertices.size() < 2) ctx.task.fail("path", "needs at least two points");
+    p.per_segment = ctx.task.integer("n", 50);
+    const long long points = static_cast<long long>(p.vertices.size() - 1) * p.per_segment + 1;
+    if (points > kMaxPathPoints)
+        ctx.task.fail("n", fmt::format("{} segments × {} points = {} path points; at most {}", p.vertices.size() - 1,
+                                       p.per_segment, points, kMaxPathPoints));
+    require_memory(ctx.task, "n", static_cast<double>(points) * bytes_per_point(ctx), fmt::format("{} path points", points));
+    std::vector<std::array<double, 3>> corners;
+    for (const auto& v : p.vertices) corners.push_back(read_point(ctx, "path", v));
+    if (ctx.task.has("labels")) {
+        const toml::array* a = ctx.task.node("labels")->as_array();
+        if (!a || a->size() != p.vertices.size()) ctx.task.fail("labels", "needs one string per path point");
+        for (const toml::node& e : *a)
+            if (!e.is_string()) ctx.task.fail("labels", "needs one string per path point");
+    }
     double s = 0.0;
     for (std::size_t seg = 0; seg + 1 < corners.size(); ++seg) {
-        for (long long i = 0; i <= per_segment; ++i) {
+        for (long long i = 0; i <= p.per_segment; ++i) {
             if (seg > 0 && i == 0) continue;
-            const double t = static_cast<double>(i) / static_cast<double>(per_segment);
-            std::array<double, 3> p;
-            for (int a = 0; a < 3; ++a) p[a] = corners[seg][a] + t * (corners[seg + 1][a] - corners[seg][a]);
-            if (!k.empty()) s += std::hypot(p[0] - k.back()[0], p[1] - k.back()[1], p[2] - k.back()[2]);
-            k.push_back(p);
-            dist.push_back(s);
+            const double t = static_cast<double>(i) / static_cast<double>(p.per_segment);
+            std::array<double, 3> q;
+            for (int a = 0; a < 3; ++a) q[a] = corners[seg][a] + t * (corners[seg + 1][a] - corners[seg][a]);
+            if (!p.k.empty()) s += std::hypot(q[0] - p.k.back()[0], q[1] - p.k.back()[1], q[2] - p.k.back()[2]);
+            p.k.push_back(q);
+            p.dist.push_back(s);
         }
     }
+    return p;
+}
+
+}  // namespace
+
+void check_bands(TaskContext& ctx) { read_bands(ctx); }
+
+TaskResult task_bands(TaskContext& ctx) {
+    const BandPath path = read_bands(ctx);
+    const auto& k = path.k;
+    const auto& dist = path.dist;
+    const auto& vertices = path.vertices;
+    const long long per_segment = path.per_segment;
     const auto g = geometry_at_points(ctx.backend, ctx.cfg.params, k);
     const std::size_t B = g.size() / k.size();
     TaskResult out;
@@ -136,13 +173,9 @@ TaskResult task_bands(TaskContext& ctx) {
     out.results["energies"] = energies;
     if (ctx.task.has("labels")) {
         const toml::array* a = ctx.task.node("labels")->as_array();
-        if (!a || a->size() != vertices.size()) ctx.task.fail("labels", "needs one string per path point");
         nlohmann::json labels = nlohmann::json::array();
-        for (std::size_t i = 0; i < a->size(); ++i) {
-            auto v = (*a)[i].value<std::string>();
-            if (!v) ctx.task.fail("labels", "needs one string per path point");
-            labels.push_back({{"label", *v}, {"distance", dist[i * per_segment]}});
-        }
+        for (std::size_t i = 0; i < vertices.size(); ++i)
+            labels.push_back({{"label", *(*a)[i].value<std::string>()}, {"distance", dist[i * per_segment]}});
         out.results["labels"] = labels;
     }
     out.units = {{"energies", energy_unit(*ctx.cfg.model)}, {"distance", "1/" + length_unit(*ctx.cfg.model)},
@@ -151,11 +184,55 @@ TaskResult task_bands(TaskContext& ctx) {
     return out;
 }
 
-TaskResult task_berry(TaskContext& ctx) {
-    ctx.task.only({"kind", "points", "plane", "B"});
+namespace {
+
+struct BerrySetup {
+    std::vector<std::array<double, 3>> points;
+    long long n1 = 0, n2 = 0;  // plane
+    std::array<double, 3> origin{}, e1{}, e2{};
+};
+
+BerrySetup read_berry(const TaskContext& ctx) {
+    ctx.task.only();
     if (!ctx.task.has("points") && !ctx.task.has("plane"))
         ctx.task.fail("points", "task 'berry' needs 'points' (a list of k-points) and/or 'plane' "
                                 "(= {origin = [..], e1 = [..], e2 = [..], n = [n1, n2]})");
+    BerrySetup b;
+    const double per_point = bytes_per_point(ctx) + 40.0 * model_bands(ctx.cfg.params) * model_bands(ctx.cfg.params);
+    if (ctx.task.has("points")) {
+        for (const auto& v : ctx.task.vectors("points", static_cast<std::size_t>(kMaxPointList)))
+            b.points.push_back(read_point(ctx, "points", v));
+        require_memory(ctx.task, "points", static_cast<double>(b.points.size()) * per_point,
+                       fmt::format("{} points with their curvature tensors", b.points.size()));
+    }
+    if (ctx.task.has("plane")) {
+        const toml::table* pt = ctx.task.node("plane")->as_table();
+        if (!pt) ctx.task.fail("plane", "must be a table {origin = [..], e1 = [..], e2 = [..], n = [n1, n2]}");
+        Section plane(ctx.file, pt, "task.plane", ctx.cfg.task);
+        plane.only();
+        auto vec = [&](const char* key) { return read_point(ctx, std::string("plane.") + key, plane.numbers(key, 3)); };
+        b.origin = vec("origin");
+        b.e1 = vec("e1");
+        b.e2 = vec("e2");
+        const auto n = plane.numbers("n", 2);
+        if (n.size() != 2 || n[0] != std::floor(n[0]) || n[1] != std::floor(n[1])) plane.fail("n", "must be two integers in 2..10^5");
+        b.n1 = static_cast<long long>(n[0]);
+        b.n2 = static_cast<long long>(n[1]);
+        if (b.n1 * b.n2 > kMaxPlanePoints)
+            plane.fail("n", fmt::format("{} × {} = {} points; a map has at most {}", b.n1, b.n2, b.n1 * b.n2, kMaxPlanePoints));
+        require_memory(plane, "n", static_cast<double>(b.n1 * b.n2) * bytes_per_point(ctx),
+                       fmt::format("a map of {} points", b.n1 * b.n2));
+    }
+    read_magnetic_field(ctx, "B");
+    return b;
+}
+
+}  // namespace
+
+void check_berry(TaskContext& ctx) { read_berry(ctx); }
+
+TaskResult task_berry(TaskContext& ctx) {
+    const BerrySetup setup = read_berry(ctx);
     TaskResult out;
     const std::string eu = energy_unit(*ctx.cfg.model), lu = length_unit(*ctx.cfg.model);
     out.units = {{"energies", eu},
@@ -182,9 +259,8 @@ TaskResult task_berry(TaskContext& ctx) {
         return r;
     };
     const std::string comment = fmt::format("k in 1/{}; energies in {}; omega in {}^2; m in e/hbar x energy x {}^2", lu, eu, lu, lu);
-    if (ctx.task.has("points")) {
-        std::vector<std::array<double, 3>> k;
-        for (const auto& v : ctx.task.vectors("points")) k.push_back(read_point(ctx, "points", v));
+    if (!setup.points.empty()) {
+        const auto& k = setup.points;
         const auto g = geometry_at_points(ctx.backend, ctx.cfg.params, k);
         nlohmann::json E = nlohmann::json::array(), W = nlohmann::json::array(), M = nlohmann::json::array();
         CsvTable csv{"berry_points", comment, columns(), {}};
@@ -208,19 +284,9 @@ TaskResult task_berry(TaskContext& ctx) {
         add_spectral_weights(ctx, k, g, out);
         out.kpoints += static_cast<long long>(k.size());
     }
-    if (ctx.task.has("plane")) {
-        const toml::table* pt = ctx.task.node("plane")->as_table();
-        if (!pt) ctx.task.fail("plane", "must be a table {origin = [..], e1 = [..], e2 = [..], n = [n1, n2]}");
-        Section plane(ctx.file, pt, "task.plane");
-        plane.only({"origin", "e1", "e2", "n"});
-        auto vec = [&](const char* key) { return read_point(ctx, std::string("plane.") + key, plane.numbers(key)); };
-        const auto origin = vec("origin");
-        auto e1 = vec("e1"), e2 = vec("e2");
-        const auto n = plane.numbers("n");
-        if (n.size() != 2 || n[0] < 2 || n[1] < 2 || n[0] > 1e5 || n[1] > 1e5 || n[0] != std::floor(n[0]) ||
-            n[1] != std::floor(n[1]))
-            plane.fail("n", "must be two integers in 2..10^5");
-        const long long n1 = static_cast<long long>(n[0]), n2 = static_cast<long long>(n[1]);
+    if (setup.n1 > 0) {
+        const long long n1 = setup.n1, n2 = setup.n2;
+        const auto &origin = setup.origin, &e1 = setup.e1, &e2 = setup.e2;
         std::vector<std::array<double, 3>> k;
         for (long long i = 0; i < n1; ++i)
             for (long long j = 0; j < n2; ++j) {

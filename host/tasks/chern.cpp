@@ -3,18 +3,36 @@
 #include <fmt/core.h>
 
 #include "../engine.hpp"
+#include "../workers.hpp"
 #include "task_common.hpp"
 
 namespace bzint {
 
-TaskResult task_chern(TaskContext& ctx) {
+namespace {
+
+Mesh read_chern(const TaskContext& ctx) {
     require_dim(ctx, 2, 3);
-    ctx.task.only({"kind"});
+    ctx.task.only();
     if (!ctx.cfg.model->lattice)
         ctx.task.fail("kind", fmt::format("task 'chern' needs a lattice model (a closed Brillouin zone); '{}' is a "
                                           "continuum model: use task 'ahc' for its (cutoff-dependent) Hall conductivity",
                                           ctx.cfg.model->name));
     const Mesh mesh = require_mesh(ctx);
+    if (mesh.n[2] > kMaxChernPlanes)
+        ctx.task.fail("kind", fmt::format("a 3D mesh with {} planes k3 = const; at most {} (one Chern number row each): "
+                                          "lower [mesh] n[3]",
+                                          mesh.n[2], kMaxChernPlanes));
+    const double row = 3.0 * scanned_bands(ctx.cfg.params) * sizeof(Neumaier) * (workers::count() + 1);
+    require_memory(ctx.task, "kind", row * static_cast<double>(mesh.n[2]), fmt::format("{} Chern planes", mesh.n[2]));
+    return mesh;
+}
+
+}  // namespace
+
+void check_chern(TaskContext& ctx) { read_chern(ctx); }
+
+TaskResult task_chern(TaskContext& ctx) {
+    const Mesh mesh = read_chern(ctx);
     Progress progress("chern", mesh.count());
     const auto planes = chern_planes(ctx.backend, ctx.cfg.params, mesh, &progress);
     progress.finish();

@@ -3,12 +3,12 @@
 // finishes (<title>_sweep.jsonl); --resume keeps the recorded ones.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <map>
+#include <cstdio>
 
 #include "../../kernels/cuda_backend.hpp"
+#include "../checkpoint.hpp"
 #include "../cpu_launch.hpp"
 #include "../engine.hpp"
 #include "../input_error.hpp"
@@ -42,75 +42,57 @@ DcSetup read_setup(TaskContext& ctx) {
     if (!ft) throw InputError(fmt::format("{}: task 'dc_current' needs a [field] table with E = .. (a number, a list, "
                                           "or {{from, to, count}}) and, for lattices, direction = 1..dim",
                                           ctx.file.path()));
-    Section field(ctx.file, ft, "field");
-    field.only({"E", "direction"});
-    s.fields = read_levels(field, "E");
+    Section field = task_section(ctx, "field");
+    field.only();
+    s.fields = read_levels(field, "E", kMaxFieldValues);
     const int dim = ctx.cfg.model->dim;
     if (ctx.cfg.model->lattice) {
         const long long d = field.integer("direction", 1);
-        if (d < 1 || d > dim) field.fail("direction", fmt::format("must be a reciprocal-vector index in 1..{}", dim));
+        if (d > dim) field.fail("direction", fmt::format("must be a reciprocal-vector index in 1..{}", dim));
         s.direction = static_cast<int>(d - 1);
     } else if (field.has("direction")) {
         field.fail("direction", "only lattice models take a direction; continuum 1D models have E along x");
     }
-    const toml::table* dt = root["dissipation"].as_table();
-    if (!dt) throw InputError(fmt::format("{}: task 'dc_current' needs a [dissipation] table with kind = rta | dpa | none",
+    if (!root["dissipation"].as_table()) throw InputError(fmt::format("{}: task 'dc_current' needs a [dissipation] table with kind = rta | dpa | none",
                                           ctx.file.path()));
-    Section diss(ctx.file, dt, "dissipation");
-    const std::string kind = diss.string("kind");
+    const std::string kind = task_section(ctx, "dissipation").string("kind");
+    static const std::vector<std::string> kinds{"rta", "dpa", "exact", "none"};
+    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end())
+        task_section(ctx, "dissipation").fail("kind", fmt::format("unknown dissipation '{}'; valid choices: rta, dpa, exact, none", kind));
+    const std::string variant = "dissipation " + kind;
+    Section diss = task_section(ctx, "dissipation", variant.c_str());
+    diss.only();
     if (kind == "rta") {
-        diss.only({"kind", "tau1", "tau2"});
         s.q.kind = Dissipation::rta;
         s.q.tau1 = diss.number("tau1");
         s.q.tau2 = diss.number("tau2", s.q.tau1);
-        if (!(s.q.tau1 > 0)) diss.fail("tau1", "must be > 0");
-        if (!(s.q.tau2 > 0)) diss.fail("tau2", "must be > 0");
     } else if (kind == "dpa") {
-        diss.only({"kind", "gamma", "d1", "d2"});
         s.q.kind = Dissipation::dpa;
         s.q.gamma = diss.number("gamma");
-        if (!(s.q.gamma > 0)) diss.fail("gamma", "must be > 0 (τ = 1/2Γ)");
-        auto flag = [&](const char* key) {
-            const toml::node* n = diss.node(key);
-            if (!n) return true;
-            if (!n->is_boolean()) diss.fail(key, "must be true or false");
-            return n->value<bool>().value();
-        };
-        s.q.d1 = flag("d1");
-        s.q.d2 = flag("d2");
+        s.q.d1 = diss.boolean("d1", true);
+        s.q.d2 = diss.boolean("d2", true);
     } else if (kind == "exact") {
-        diss.only({"kind", "gamma", "poles", "pole_tolerance"});
         s.q.kind = Dissipation::exact;
         s.q.gamma = diss.number("gamma");
-        if (!(s.q.gamma > 0)) diss.fail("gamma", "must be > 0");
         s.poles = diss.integer("poles", 0);
-        if (s.poles < 0 || s.poles > 4096) diss.fail("poles", "must be in 1..4096 (or absent: chosen automatically)");
         s.pole_tolerance = diss.number("pole_tolerance", 1e-9);
-        if (!(s.pole_tolerance > 0)) diss.fail("pole_tolerance", "must be > 0");
-    } else if (kind == "none") {
-        diss.only({"kind"});
+    } else {
         s.q.kind = Dissipation::none;
         if (ctx.cfg.model->lattice)
             diss.fail("kind", "'none' has no steady state on a lattice (Bloch oscillations); use rta or dpa, or the "
                               "landau_zener model for the transition probability");
-    } else {
-        diss.fail("kind", fmt::format("unknown dissipation '{}'; valid choices: rta, dpa, exact, none", kind));
     }
-    ctx.task.only({"kind", "mu", "T", "steps", "tolerance", "window", "occupations"});
+    ctx.task.only();
     s.q.mu = ctx.task.number("mu", 0.0);
     s.q.T = read_temperature(ctx);
+    if (s.q.kind == Dissipation::exact && !(s.q.T > 0))
+        ctx.task.fail("T", "the exact reservoir needs T > 0 (its Padé expansion of f is in x/T)");
     s.steps = ctx.task.integer("steps", 0);
-    if (s.steps < 0 || s.steps > (1LL << 31)) ctx.task.fail("steps", "must be in 1..2^31 (or absent: automatic)");
     s.tolerance = ctx.task.number("tolerance", 0.0);
-    if (s.tolerance < 0) ctx.task.fail("tolerance", "must be ≥ 0");
     if (!ctx.cfg.model->lattice) {
         if (dim != 1) ctx.task.fail("kind", "dc_current runs on lattice models and on the 1D continuum model landau_zener");
         s.window = ctx.task.number("window", 30.0);
-        if (!(s.window > 0)) ctx.task.fail("window", "must be > 0");
-        if (const toml::node* n = ctx.task.node("occupations")) {
-            if (!n->is_boolean()) ctx.task.fail("occupations", "must be true or false");
-            s.occupations = n->value<bool>().value();
-        }
+        s.occupations = ctx.task.boolean("occupations", false);
     } else {
         if (ctx.task.has("window")) ctx.task.fail("window", "only continuum models take a window");
         if (ctx.task.has("occupations")) ctx.task.fail("occupations", "occupations along κ are recorded for landau_zener");
@@ -118,9 +100,53 @@ DcSetup read_setup(TaskContext& ctx) {
     return s;
 }
 
+// The RK4 step count of one solve at field E before step halving doubles it: [task] steps, or
+// chosen so that h·max(bandwidth, rates) ≤ 0.15 over the continuum window (at its edge, where
+// the bands are widest) or 0.2 over a lattice period (the bandwidth sampled on the mesh). A
+// double, so that a count too large to integrate is seen before it is converted.
+template <class Solver>
+double solve_steps(const Solver& solver, const DcSetup& s, const TaskContext& ctx, const Mesh& mesh, double E) {
+    if (s.steps > 0) return static_cast<double>(s.steps);
+    const double rate = s.q.kind == Dissipation::rta ? std::max(1 / s.q.tau1, 1 / s.q.tau2)
+                        : (s.q.kind == Dissipation::dpa || s.q.kind == Dissipation::exact) ? 2 * s.q.gamma : 0.0;
+    if (!ctx.cfg.model->lattice) {
+        const double kw[3] = {s.window, 0, 0};
+        const double duration = 2.0 * s.window / std::fabs(E);
+        return std::ceil(duration * std::max(solver.width(kw), rate) / 0.15);
+    }
+    const double gnorm = std::sqrt(dot3(mesh.basis[s.direction], mesh.basis[s.direction]));
+    double width = 0.0;  // sampled on the mesh
+    const long long sample = std::min<long long>(mesh.count(), 4096);
+    for (long long i = 0; i < sample; ++i) {
+        double k[3];
+        mesh.k_of(i * (mesh.count() / sample), k);
+        width = std::max(width, solver.width(k));
+    }
+    return std::max(64.0, std::ceil(gnorm / std::fabs(E) * std::max(width, rate) / 0.2));
+}
+
+// Every field value must be integrable: its step count, doubled by step halving, at most 2^30.
+template <class Solver>
+void check_steps(const Solver& solver, const DcSetup& s, const TaskContext& ctx, const Mesh& mesh) {
+    for (double E : s.fields) {
+        if (E == 0.0) continue;
+        const double steps = solve_steps(solver, s, ctx, mesh, E);
+        if (2.0 * steps <= static_cast<double>(kMaxSteps)) continue;
+        if (s.steps > 0)
+            ctx.task.fail("steps", fmt::format("{} steps are doubled by the step-halving error estimate: at most 2^29", s.steps));
+        const std::string what = ctx.cfg.model->lattice ? "per period of the orbit" : "over the trajectory |κ| ≤ window";
+        task_section(ctx, "field")
+            .fail("E", fmt::format("E = {:g} needs {:.3g} RK4 steps {} (h · max(bandwidth, relaxation rate) ≤ {}), twice "
+                                   "that for the error estimate; at most 2^30 steps: raise E{}",
+                                   E, steps, what, ctx.cfg.model->lattice ? 0.2 : 0.15,
+                                   ctx.cfg.model->lattice ? "" : " or narrow [task] window"));
+    }
+}
+
+// RK4 error ≈ |J(2n) − J(n)|/15 (Richardson); with a tolerance, double until below it (at most
+// 2^30 steps; short of it the row says so and a warning is printed).
 template <class Fn>
-json with_step_halving(const DcSetup& s, long long steps, Fn&& solve) {
-    // RK4 error ≈ |J(2n) − J(n)|/15 (Richardson); with a tolerance, double until below it.
+json with_step_halving(const DcSetup& s, double E, long long steps, Fn&& solve) {
     json a = solve(steps), b = solve(2 * steps);
     auto diff = [](const json& x, const json& y) {
         double m = 0;
@@ -128,11 +154,18 @@ json with_step_halving(const DcSetup& s, long long steps, Fn&& solve) {
         return m / 15.0;
     };
     double err = diff(a, b);
-    while (s.tolerance > 0 && err > s.tolerance && steps < (1LL << 28)) {
+    while (s.tolerance > 0 && err > s.tolerance && 4 * steps <= kMaxSteps) {
         steps *= 2;
         a = b;
         b = solve(2 * steps);
         err = diff(a, b);
+    }
+    if (s.tolerance > 0) {
+        b["tolerance_met"] = err <= s.tolerance;
+        if (err > s.tolerance)
+            std::fprintf(stderr, "bzint: warning: E = %g: the step-halving error estimate %.3g is above [task] tolerance = %.3g "
+                                 "at the most steps allowed (%lld); the row records tolerance_met = false\n",
+                         E, err, s.tolerance, 2 * steps);
     }
     b["steps"] = 2 * steps;
     b["error_estimate"] = err;
@@ -167,7 +200,10 @@ json solve_continuum(const Solver& solver, const QmeParams& q, double K, long lo
         np.resize(cap);
         rec = TrajectoryRecord{kap.data(), nm.data(), np.data(), static_cast<int>(std::max<long long>(1, (steps + cap - 2) / (cap - 1))), cap, 0};
     }
-    const LineCurrent lc = solver.trajectory(q, K, static_cast<int>(steps), end, record_occ ? &rec : nullptr);
+    Progress progress(fmt::format("dc_current E = {:g} ({} steps)", q.E[0], steps), steps, "steps");
+    const LineCurrent lc = solver.trajectory(q, K, steps, end, record_occ ? &rec : nullptr, StepMonitor{&progress, 1});
+    progress.finish();
+    throw_if_stopped();
     if (!lc.ok) throw NonFiniteError("non-finite state on the continuum trajectory (a gap closing on it?)");
     const double kappa_end = q.E[0] > 0 ? -K : K;
     double minus_v_dn, upper;
@@ -195,80 +231,139 @@ json solve_continuum(const Solver& solver, const QmeParams& q, double K, long lo
 
 // ---- lattices: the periodic orbit on every line parallel to E ----------------------------
 
+// The lines: mesh points with n_dir = 0; the trajectory replaces the mesh along E.
+struct LineGeometry {
+    Mesh mesh;
+    int axes[2] = {0, 0}, na = 0;
+    long long n_other[2] = {1, 1};
+    LineGeometry(const Mesh& m, int dir) : mesh(m) {
+        for (int a = 0; a < mesh.dim; ++a)
+            if (a != dir) {
+                axes[na] = a;
+                n_other[na++] = mesh.n[a];
+            }
+    }
+    long long lines() const { return n_other[0] * n_other[1]; }
+    void k0(long long l, double k[3]) const {
+        double frac[3] = {0, 0, 0};
+        for (int i = na - 1; i >= 0; --i) {
+            frac[axes[i]] = static_cast<double>(l % n_other[i]) / static_cast<double>(n_other[i]);
+            l /= n_other[i];
+        }
+        mesh.k_at(frac, k);
+    }
+};
+
+// The lines as the indices of a keyed reduction (cpu::keyed_reduce: fixed blocks, checkpoints,
+// stop requests): index b is the batch of Solver::kLanes lines from line b·kLanes; one key, the
+// values J[0..2], J_intra[0..2] of each line.
+template <class Solver>
+struct LineBatchFn {
+    using Out = KeyedOutT<Solver::kLanes, 6>;
+    const Solver* solver;
+    QmeParams q;
+    const LineGeometry* geo;
+    double period;
+    long long steps;
+    Progress* progress;
+    int n_values() const { return 6; }
+    int n_keys() const { return 1; }
+    void solve(long long b, LineCurrent* res, int& count) const {
+        thread_local std::vector<double> work;
+        work.resize(static_cast<std::size_t>(solver->work_doubles()));
+        const long long first = b * Solver::kLanes;
+        count = static_cast<int>(std::min<long long>(Solver::kLanes, geo->lines() - first));
+        double k0[Solver::kLanes][3];
+        for (int i = 0; i < count; ++i) geo->k0(first + i, k0[i]);
+        solver->lines(q, k0, count, period, steps, work.data(), res, StepMonitor{progress, 1});
+    }
+    bool operator()(long long b, Out& out) const {
+        LineCurrent res[Solver::kLanes];
+        int count = 0;
+        solve(b, res, count);
+        out.n = count;
+        bool ok = true;
+        for (int e = 0; e < count; ++e) {
+            out.key[e] = 0;
+            for (int a = 0; a < 3; ++a) {
+                out.val[e][a] = res[e].J[a];
+                out.val[e][3 + a] = res[e].J_intra[a];
+            }
+            ok = ok && res[e].ok;
+        }
+        return ok;
+    }
+};
+
 template <class Solver>
 json solve_lattice(const Solver& solver, const QmeParams& q, const Mesh& mesh, int dir, double period, long long steps,
                    const TaskContext& ctx) {
-    // Lines: mesh points with n_dir = 0; the trajectory replaces the mesh along E.
-    long long n_other[2];
-    int axes[2], na = 0;
-    for (int a = 0; a < mesh.dim; ++a)
-        if (a != dir) {
-            axes[na] = a;
-            n_other[na++] = mesh.n[a];
-        }
-    const long long lines = (na > 0 ? n_other[0] : 1) * (na > 1 ? n_other[1] : 1);
-    auto line_k0 = [&](long long l, double k0[3]) {
-        double frac[3] = {0, 0, 0};
-        long long rest = l;
-        for (int i = na - 1; i >= 0; --i) {
-            frac[axes[i]] = static_cast<double>(rest % n_other[i]) / static_cast<double>(n_other[i]);
-            rest /= n_other[i];
-        }
-        mesh.k_at(frac, k0);
-    };
-    // Under MPI this rank integrates its share of the lines (ranks.hpp); res[l − first].
-    const ranks::Share mine = ranks::share(lines, 1);
-    const long long my_lines = mine.end - mine.begin;
-    std::vector<LineCurrent> res(my_lines);
+    const LineGeometry geo(mesh, dir);
+    const long long lines = geo.lines();
+    Progress progress(fmt::format("dc_current E = {:g} ({} lines × {} steps)", std::sqrt(dot3(q.E, q.E)), lines, steps),
+                      lines * steps * Solver::kPassesPerLine, "k·steps");
+    std::vector<Neumaier> sums;  // J[0..2], J_intra[0..2]
+    long long first_bad = -1;
     if (ctx.backend == Backend::cuda) {
-        std::vector<double> k0(3 * my_lines);
-        for (long long l = 0; l < my_lines; ++l) line_k0(mine.begin + l, &k0[3 * l]);
-        if (my_lines > 0) solver.cuda_lines(ctx.cfg.params, q, k0, period, static_cast<int>(steps), res);
-    } else {
-        constexpr int B = Solver::kLanes;  // lines per call (vectorised in the two-band solver)
-        const long long batches = (my_lines + B - 1) / B;
-#pragma omp parallel
-        {
-            std::vector<double> work(solver.work_doubles());
-#pragma omp for schedule(dynamic)
-            for (long long b = 0; b < batches; ++b) {
-                const int count = static_cast<int>(std::min<long long>(B, my_lines - b * B));
-                double k0[B][3];
-                for (int i = 0; i < count; ++i) line_k0(mine.begin + b * B + i, k0[i]);
-                solver.lines(q, k0, count, period, static_cast<int>(steps), work.data(), &res[b * B]);
+        // This rank's lines (ranks.hpp) in chunks, each one device call; a stop is seen between chunks.
+        const ranks::Share mine = ranks::share(lines, 1);
+        sums.assign(6, Neumaier{});
+        constexpr long long kChunk = 1 << 16;
+        for (long long c = mine.begin; c < mine.end && first_bad < 0; c += kChunk) {
+            const long long count = std::min(kChunk, mine.end - c);
+            std::vector<double> k0(3 * count);
+            for (long long l = 0; l < count; ++l) geo.k0(c + l, &k0[3 * l]);
+            std::vector<LineCurrent> res(count);
+            solver.cuda_lines(ctx.cfg.params, q, k0, period, steps, res);
+            throw_if_stopped();
+            progress.add(count * steps * Solver::kPassesPerLine);
+            for (long long l = 0; l < count; ++l) {
+                if (!res[l].ok) {
+                    first_bad = c + l;
+                    break;
+                }
+                for (int a = 0; a < 3; ++a) {
+                    sums[a].add(res[l].J[a]);
+                    sums[3 + a].add(res[l].J_intra[a]);
+                }
             }
         }
-    }
-    long long first_bad = -1;
-    std::vector<Neumaier> sums(6);  // J[0..2], J_intra[0..2]
-    for (long long l = 0; l < my_lines; ++l) {
-        if (!res[l].ok) {
-            first_bad = mine.begin + l;
-            break;
+        first_bad = ranks::combine_first(first_bad);
+        ranks::combine(sums);
+    } else {
+        const LineBatchFn<Solver> fn{&solver, q, &geo, period, steps, &progress};
+        const long long batches = (lines + Solver::kLanes - 1) / Solver::kLanes;
+        // Blocks of about 2^16 k·steps: enough work per block to hide its hand-over, small enough
+        // to share out and to checkpoint often. Fixed by the steps alone (not the threads).
+        const long long block = std::clamp<long long>((1LL << 16) / (steps * Solver::kLanes), 1, 1024);
+        const long long bad_batch = cpu::keyed_reduce(fn, batches, sums, nullptr, nullptr, block);
+        if (bad_batch >= 0) {  // the first failing line of that batch
+            LineCurrent res[Solver::kLanes];
+            int count = 0;
+            fn.solve(bad_batch, res, count);
+            first_bad = bad_batch * Solver::kLanes;
+            for (int e = 0; e < count; ++e)
+                if (!res[e].ok) {
+                    first_bad += e;
+                    break;
+                }
         }
-        for (int a = 0; a < 3; ++a) {
-            sums[a].add(res[l].J[a]);
-            sums[3 + a].add(res[l].J_intra[a]);
-        }
     }
-    first_bad = ranks::combine_first(first_bad);
+    progress.finish();
     if (first_bad >= 0) {
         double k0[3];
-        line_k0(first_bad, k0);
+        geo.k0(first_bad, k0);
         throw NonFiniteError(fmt::format("degenerate bands (or a singular one-period map) on the line through "
                                          "k = ({:.10g}, {:.10g}, {:.10g}), line {}: move the mesh or the parameters",
                                          k0[0], k0[1], k0[2], first_bad));
     }
-    ranks::combine(sums);
-    const Neumaier* J = sums.data();
-    const Neumaier* Ji = sums.data() + 3;
     // J = ∫ d^dk/(2π)^d j = (V_BZ/(2π)^d) × mean over lines of the period average.
     const double vol_frac = mesh_weight(mesh) * static_cast<double>(mesh.count()) / static_cast<double>(lines);
     json r;
     std::vector<double> Jv(mesh.dim), Jiv(mesh.dim), Jev(mesh.dim);
     for (int a = 0; a < mesh.dim; ++a) {
-        Jv[a] = J[a].value() * vol_frac;
-        Jiv[a] = Ji[a].value() * vol_frac;
+        Jv[a] = sums[a].value() * vol_frac;
+        Jiv[a] = sums[3 + a].value() * vol_frac;
         Jev[a] = Jv[a] - Jiv[a];
     }
     r["J"] = Jv;
@@ -299,50 +394,101 @@ void require_hermitian(const Model& model, const TaskContext& ctx, const Mesh& m
 // One field value with a given solver.
 template <class Solver>
 json solve_field(const Solver& solver, const DcSetup& s, const TaskContext& ctx, const Mesh& mesh, double E) {
-    const ModelInfo& info = *ctx.cfg.model;
     QmeParams q = s.q;
     for (int a = 0; a < 3; ++a) q.E[a] = 0.0;
-    const double rate = s.q.kind == Dissipation::rta ? std::max(1 / s.q.tau1, 1 / s.q.tau2)
-                        : (s.q.kind == Dissipation::dpa || s.q.kind == Dissipation::exact) ? 2 * s.q.gamma : 0.0;
-    if (!info.lattice) {
+    const long long steps = static_cast<long long>(solve_steps(solver, s, ctx, mesh, E));  // checked by check_steps
+    if (!ctx.cfg.model->lattice) {
         q.E[0] = E;
-        // Automatic steps: h·max(width, rates) ≤ 0.15, the width at the window's edge.
-        const double kw[3] = {s.window, 0, 0};
-        const double duration = 2.0 * s.window / std::fabs(E);
-        const long long steps = s.steps > 0 ? s.steps
-                                            : static_cast<long long>(std::ceil(duration * std::max(solver.width(kw), rate) / 0.15));
-        json r = with_step_halving(s, steps, [&](long long n) { return solve_continuum(solver, q, s.window, n, false); });
+        json r = with_step_halving(s, E, steps, [&](long long n) { return solve_continuum(solver, q, s.window, n, false); });
         if (s.occupations) r["occupations"] = solve_continuum(solver, q, s.window, r["steps"].get<long long>(), true)["occupations"];
         return r;
     }
     const double gnorm = std::sqrt(dot3(mesh.basis[s.direction], mesh.basis[s.direction]));
     for (int a = 0; a < 3; ++a) q.E[a] = E * mesh.basis[s.direction][a] / gnorm;
     const double period = gnorm / std::fabs(E);
-    double width = 0.0;  // sampled on the mesh
-    const long long sample = std::min<long long>(mesh.count(), 4096);
-    for (long long i = 0; i < sample; ++i) {
-        double k[3];
-        mesh.k_of(i * (mesh.count() / sample), k);
-        width = std::max(width, solver.width(k));
+    return with_step_halving(s, E, steps, [&](long long n) { return solve_lattice(solver, q, mesh, s.direction, period, n, ctx); });
+}
+
+// Calls f(solver) with the solver of this model and dissipation (the exact reservoir's poles
+// are chosen by the caller); N-band models are checked Hermitian first.
+template <class F>
+void with_solver(const TaskContext& ctx, const DcSetup& s, const Mesh& mesh, F&& f) {
+    if (s.q.kind == Dissipation::exact) {
+        auto exact = [&](auto model_n) {
+            using MN = decltype(model_n);
+            f(ExactSolver<MN::bands, MN>{{}, model_n, {}});
+        };
+        if (ctx.cfg.model->bands == 2)
+            visit_model(ctx.cfg.params, [&](auto model) { exact(AsNBand<decltype(model)>{model}); });
+        else
+            visit_nband_model(ctx.cfg.params, [&](auto model) {
+                require_hermitian<decltype(model)::bands>(model, ctx, mesh);
+                exact(model);
+            });
+    } else if (ctx.cfg.model->bands == 2) {  // d0 + d·σ is Hermitian by construction
+        visit_model(ctx.cfg.params, [&](auto model) { f(TwoBandSolver<decltype(model)>{model}); });
+    } else {
+        visit_nband_model(ctx.cfg.params, [&](auto model) {
+            using Model = decltype(model);
+            require_hermitian<Model::bands>(model, ctx, mesh);
+            f(NBandSolver<Model::bands, Model>{{}, model});
+        });
     }
-    const long long steps =
-        s.steps > 0 ? s.steps : std::max<long long>(64, static_cast<long long>(std::ceil(period * std::max(width, rate) / 0.2)));
-    return with_step_halving(s, steps, [&](long long n) { return solve_lattice(solver, q, mesh, s.direction, period, n, ctx); });
+}
+
+struct DcRun {
+    DcSetup s;
+    Mesh mesh{};
+};
+
+DcRun read_dc(TaskContext& ctx) {
+    DcRun r;
+    r.s = read_setup(ctx);
+    if (ctx.cfg.model->lattice) r.mesh = require_mesh(ctx);
+    with_solver(ctx, r.s, r.mesh, [&](const auto& solver) { check_steps(solver, r.s, ctx, r.mesh); });
+    return r;
+}
+
+// The exact reservoir's poles: enough for the broadened occupation over the spectrum (sampled)
+// to `pole_tolerance`, or the number given.
+template <class Solver>
+void choose_poles(Solver& solver, const DcSetup& s, const TaskContext& ctx, const Mesh& mesh) {
+    double emin = 1e300, emax = -1e300;
+    const long long n = ctx.cfg.model->lattice ? std::min<long long>(mesh.count(), 2048) : 201;
+    for (long long i = 0; i < n; ++i) {
+        double k[3] = {0, 0, 0};
+        if (ctx.cfg.model->lattice) mesh.k_of(i * (mesh.count() / n), k);
+        else k[0] = s.window * (2.0 * i / (n - 1) - 1.0);
+        double lo, hi;
+        solver.range(k, lo, hi);
+        emin = std::min(emin, lo);
+        emax = std::max(emax, hi);
+    }
+    solver.poles = s.poles > 0 ? ozaki_poles(static_cast<int>(s.poles))
+                               : choose_reservoir_poles(s.q.gamma, s.q.mu, s.q.T, emin, emax, s.pole_tolerance);
+    if (s.poles > 0) solver.poles.error = reservoir_pole_error(solver.poles, s.q.gamma, s.q.mu, s.q.T, emin, emax);
 }
 
 }  // namespace
 
+void check_dc_current(TaskContext& ctx) { read_dc(ctx); }
+
 TaskResult task_dc_current(TaskContext& ctx) {
-    const DcSetup s = read_setup(ctx);
+    const DcRun run = read_dc(ctx);
+    const DcSetup& s = run.s;
+    const Mesh& mesh = run.mesh;
     const ModelInfo& info = *ctx.cfg.model;
     TaskResult out;
     SweepLog log(ctx);
-    Mesh mesh{};
-    if (info.lattice) mesh = require_mesh(ctx);
     json rows = json::array();
     Progress progress("dc_current", static_cast<long long>(s.fields.size()), "fields");
     long long done = 0;
-    auto sweep = [&](const auto& solver) {
+    with_solver(ctx, s, mesh, [&](auto solver) {
+        if constexpr (requires { solver.poles; }) {
+            choose_poles(solver, s, ctx, mesh);
+            out.results["poles"] = solver.poles.zeta.size();
+            out.results["pole_error"] = solver.poles.error;
+        }
         for (double E : s.fields) {
             if (const json* prev = log.find(E)) {
                 rows.push_back(*prev);
@@ -356,6 +502,7 @@ TaskResult task_dc_current(TaskContext& ctx) {
                      {"J_inter", std::vector<double>(nd, 0.0)}, {"steps", 0}, {"error_estimate", 0.0}};
                 if (s.q.kind == Dissipation::none) r["lz_probability"] = 0.0;
             } else {
+                const CheckpointSession::Scope scope(fmt::format("E={:.17g}", E));  // the field's reductions
                 r = solve_field(solver, s, ctx, mesh, E);
             }
             r["E"] = E;
@@ -363,50 +510,7 @@ TaskResult task_dc_current(TaskContext& ctx) {
             rows.push_back(r);
             progress.update(++done);
         }
-    };
-    if (s.q.kind == Dissipation::exact) {
-        if (!(s.q.T > 0)) ctx.task.fail("T", "the exact reservoir needs T > 0 (its Padé expansion of f is in x/T)");
-        // Poles: enough for the broadened occupation over the spectrum (sampled) to `pole_tolerance`.
-        double emin = 1e300, emax = -1e300;
-        auto widen = [&](const auto& solver) {
-            const long long n = info.lattice ? std::min<long long>(mesh.count(), 2048) : 201;
-            for (long long i = 0; i < n; ++i) {
-                double k[3] = {0, 0, 0};
-                if (info.lattice) mesh.k_of(i * (mesh.count() / n), k);
-                else k[0] = s.window * (2.0 * i / (n - 1) - 1.0);
-                double lo, hi;
-                solver.range(k, lo, hi);
-                emin = std::min(emin, lo);
-                emax = std::max(emax, hi);
-            }
-        };
-        auto run_exact = [&](auto model_n) {
-            using MN = decltype(model_n);
-            ExactSolver<MN::bands, MN> solver{{}, model_n, {}};
-            widen(solver);
-            solver.poles = s.poles > 0 ? ozaki_poles(static_cast<int>(s.poles))
-                                       : choose_reservoir_poles(s.q.gamma, s.q.mu, s.q.T, emin, emax, s.pole_tolerance);
-            if (s.poles > 0) solver.poles.error = reservoir_pole_error(solver.poles, s.q.gamma, s.q.mu, s.q.T, emin, emax);
-            out.results["poles"] = solver.poles.zeta.size();
-            out.results["pole_error"] = solver.poles.error;
-            sweep(solver);
-        };
-        if (info.bands == 2)
-            visit_model(ctx.cfg.params, [&](auto model) { run_exact(AsNBand<decltype(model)>{model}); });
-        else
-            visit_nband_model(ctx.cfg.params, [&](auto model) {
-                require_hermitian<decltype(model)::bands>(model, ctx, mesh);
-                run_exact(model);
-            });
-    } else if (info.bands == 2) {  // d0 + d·σ is Hermitian by construction
-        visit_model(ctx.cfg.params, [&](auto model) { sweep(TwoBandSolver<decltype(model)>{model}); });
-    } else {
-        visit_nband_model(ctx.cfg.params, [&](auto model) {
-            using Model = decltype(model);
-            require_hermitian<Model::bands>(model, ctx, mesh);
-            sweep(NBandSolver<Model::bands, Model>{{}, model});
-        });
-    }
+    });
     progress.finish();
 
     // Assemble in sweep order.

@@ -1,8 +1,13 @@
-// The two density-matrix solvers behind task dc_current, behind one interface so the
-// sweep, tails and line reduction are written once: TwoBandSolver (Bloch form, fast) and
-// NBandSolver<N> (N×N, instantaneous eigenbasis from the Jacobi solver).
+// The density-matrix solvers behind task dc_current, behind one interface so the sweep, tails
+// and line reduction are written once: TwoBandSolver (Bloch form, fast), NBandSolver<N> (N×N,
+// instantaneous eigenbasis from the Jacobi solver) and ExactSolver<N> (the exact reservoir).
+// Every integration reports its steps to a StepMonitor: progress inside a field, and a stop
+// request ends it within kMonitorStride steps.
 #pragma once
 #include <vector>
+
+#include "../progress.hpp"
+#include "../stop.hpp"
 
 #include "bzint/qme/exact_reservoir.hpp"
 #include "bzint/qme/nband_dc.hpp"
@@ -12,34 +17,43 @@
 
 namespace bzint {
 
+// Counts the k·steps of `lanes` lines (or trajectories) integrated together; false on a stop.
+struct StepMonitor {
+    Progress* progress = nullptr;
+    long long lanes = 1;
+    bool operator()(long long steps) const {
+        if (progress) progress->add(steps * lanes);
+        return !stop_requested();
+    }
+};
+
 template <class Model>
 struct TwoBandSolver {
     Model model;
     using State = std::vector<double>;  // (a, r)
     long long work_doubles() const { return 0; }
+    static constexpr int kPassesPerLine = 1;  // integrations of the period per line
 
-    LineCurrent line(const QmeParams& q, const double k0[3], double period, int steps, double*) const {
-        return two_band_periodic_line(model, q, k0, period, steps);
-    }
     // Lines in batches of kLanes (vectorised across lines; the last batch padded).
     static constexpr int kLanes = 8;
-    void lines(const QmeParams& q, const double (*k0)[3], int count, double period, int steps, double*,
-               LineCurrent* out) const {
+    void lines(const QmeParams& q, const double (*k0)[3], int count, double period, long long steps, double*,
+               LineCurrent* out, const StepMonitor& monitor) const {
         double k[kLanes][3];
         LineCurrent res[kLanes];
         const int last = count > 1 ? count - 1 : 0;  // pad with the last line
         for (int l = 0; l < kLanes; ++l)
             for (int a = 0; a < 3; ++a) k[l][a] = k0[l < last ? l : last][a];
-        two_band_periodic_lines<kLanes>(model, q, k, period, steps, res);
+        two_band_periodic_lines<kLanes>(model, q, k, period, steps, res, StepMonitor{monitor.progress, count});
         for (int l = 0; l < count; ++l) out[l] = res[l];
     }
-    void cuda_lines(const ModelParams& mp, const QmeParams& q, const std::vector<double>& k0, double period, int steps,
+    void cuda_lines(const ModelParams& mp, const QmeParams& q, const std::vector<double>& k0, double period, long long steps,
                     std::vector<LineCurrent>& out) const {
         cuda::dc_lines(mp, 2, q, k0, period, steps, out);
     }
-    LineCurrent trajectory(const QmeParams& q, double K, int steps, State& end, TrajectoryRecord* rec) const {
+    LineCurrent trajectory(const QmeParams& q, double K, long long steps, State& end, TrajectoryRecord* rec,
+                           const StepMonitor& monitor) const {
         end.assign(4, 0.0);
-        return two_band_trajectory(model, q, K, steps, end.data(), rec);
+        return two_band_trajectory(model, q, K, steps, end.data(), rec, monitor);
     }
     // The lane stage (two_band_dc.hpp) at κ, for the single k-point evaluations below.
     detail::LaneStage<1, Model::dim> stage_at(const QmeParams& q, double kappa) const {
@@ -98,9 +112,9 @@ struct TwoBandSolver {
 template <class Solver>
 struct OneLinePerBatch {
     static constexpr int kLanes = 1;
-    void lines(const QmeParams& q, const double (*k0)[3], int, double period, int steps, double* work,
-               LineCurrent* out) const {
-        out[0] = static_cast<const Solver&>(*this).line(q, k0[0], period, steps, work);
+    void lines(const QmeParams& q, const double (*k0)[3], int, double period, long long steps, double* work,
+               LineCurrent* out, const StepMonitor& monitor) const {
+        out[0] = static_cast<const Solver&>(*this).line(q, k0[0], period, steps, work, monitor);
     }
 };
 
@@ -109,17 +123,20 @@ struct NBandSolver : OneLinePerBatch<NBandSolver<N, Model>> {
     Model model;
     using State = std::vector<cplx>;  // ρ, row-major
     long long work_doubles() const { return nband_workspace_doubles<N>(); }
+    static constexpr int kPassesPerLine = 1;
 
-    LineCurrent line(const QmeParams& q, const double k0[3], double period, int steps, double* work) const {
-        return nband_periodic_line<N>(model, q, k0, period, steps, work);
+    LineCurrent line(const QmeParams& q, const double k0[3], double period, long long steps, double* work,
+                     const StepMonitor& monitor) const {
+        return nband_periodic_line<N>(model, q, k0, period, steps, work, monitor);
     }
-    void cuda_lines(const ModelParams& mp, const QmeParams& q, const std::vector<double>& k0, double period, int steps,
+    void cuda_lines(const ModelParams& mp, const QmeParams& q, const std::vector<double>& k0, double period, long long steps,
                     std::vector<LineCurrent>& out) const {
         cuda::dc_lines(mp, N, q, k0, period, steps, out);
     }
-    LineCurrent trajectory(const QmeParams& q, double K, int steps, State& end, TrajectoryRecord* rec) const {
+    LineCurrent trajectory(const QmeParams& q, double K, long long steps, State& end, TrajectoryRecord* rec,
+                           const StepMonitor& monitor) const {
         cplx rho[N][N];
-        const LineCurrent lc = nband_trajectory<N>(model, q, K, steps, rho, rec);
+        const LineCurrent lc = nband_trajectory<N>(model, q, K, steps, rho, rec, monitor);
         end.assign(&rho[0][0], &rho[0][0] + N * N);
         return lc;
     }
@@ -174,22 +191,25 @@ struct ExactSolver : OneLinePerBatch<ExactSolver<N, Model>> {
     Model model;
     FermiPoles poles;
     long long work_doubles() const { return 2 * exact_workspace<N>(static_cast<int>(poles.zeta.size())); }
+    static constexpr int kPassesPerLine = 3;  // exact_periodic_line integrates the period three times
 
-    LineCurrent line(const QmeParams& q, const double k0[3], double period, int steps, double* work) const {
-        const ExactSetup p(poles, q.gamma, q.T, period / steps);
-        return exact_periodic_line<N>(model, q, p.x, k0, period, steps, reinterpret_cast<cplx*>(work));
+    LineCurrent line(const QmeParams& q, const double k0[3], double period, long long steps, double* work,
+                     const StepMonitor& monitor) const {
+        const ExactSetup p(poles, q.gamma, q.T, period / static_cast<double>(steps));
+        return exact_periodic_line<N>(model, q, p.x, k0, period, steps, reinterpret_cast<cplx*>(work), monitor);
     }
-    void cuda_lines(const ModelParams& mp, const QmeParams& q, const std::vector<double>& k0, double period, int steps,
+    void cuda_lines(const ModelParams& mp, const QmeParams& q, const std::vector<double>& k0, double period, long long steps,
                     std::vector<LineCurrent>& out) const {
-        const ExactSetup p(poles, q.gamma, q.T, period / steps);
+        const ExactSetup p(poles, q.gamma, q.T, period / static_cast<double>(steps));
         cuda::dc_lines_exact(mp, N, q, p.x, k0, period, steps, out);
     }
     using State = std::vector<cplx>;
-    LineCurrent trajectory(const QmeParams& q, double K, int steps, State& end, TrajectoryRecord* rec) const {
-        const ExactSetup p(poles, q.gamma, q.T, 2.0 * K / std::fabs(q.E[0]) / steps);
+    LineCurrent trajectory(const QmeParams& q, double K, long long steps, State& end, TrajectoryRecord* rec,
+                           const StepMonitor& monitor) const {
+        const ExactSetup p(poles, q.gamma, q.T, 2.0 * K / std::fabs(q.E[0]) / static_cast<double>(steps));
         std::vector<cplx> work(exact_workspace<N>(p.x.poles.P));
         end.assign(N * N, cplx{0.0, 0.0});
-        return exact_trajectory<N>(model, q, p.x, K, steps, work.data(), end.data(), rec);
+        return exact_trajectory<N>(model, q, p.x, K, steps, work.data(), end.data(), rec, monitor);
     }
     // No first-order closed form for the exact reservoir: the window must hold the response.
     double first_order_current(const QmeParams&, double, bool) const { return 0.0; }

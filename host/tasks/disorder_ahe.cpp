@@ -12,6 +12,7 @@
 #include "../disorder/fermi_contour.hpp"
 #include "../engine.hpp"
 #include "../input_error.hpp"
+#include "../stop.hpp"
 #include "task_common.hpp"
 
 namespace bzint {
@@ -31,17 +32,15 @@ DisorderStrength read_disorder(const TaskContext& ctx) {
         throw InputError(fmt::format("{}: task 'disorder_ahe' needs a [disorder] table with u0 = .. (the white-noise "
                                      "strength, <U(r)U(r')> = u0^2 delta(r - r')) or tau = .. (the out-scattering time)",
                                      ctx.file.path()));
-    Section d(ctx.file, dt, "disorder");
-    d.only({"u0", "tau"});
+    Section d = task_section(ctx, "disorder");
+    d.only();
     DisorderStrength s;
     if (d.has("u0") == d.has("tau")) d.fail("u0", "give exactly one of u0 (disorder strength) and tau (scattering time)");
     if (d.has("u0")) {
         const double u0 = d.number("u0");
-        if (!(u0 > 0.0)) d.fail("u0", fmt::format("must be > 0, got {}", u0));
         s.u0sq = u0 * u0;
     } else {
         s.tau = d.number("tau");
-        if (!(s.tau > 0.0)) d.fail("tau", fmt::format("must be > 0, got {}", s.tau));
     }
     return s;
 }
@@ -52,29 +51,54 @@ json tensor(const double (*m)[2], int rows, double scale) {
     return t;
 }
 
-}  // namespace
-
-TaskResult task_disorder_ahe(TaskContext& ctx) {
-    require_dim(ctx, 2, 2);
-    ctx.task.only({"kind", "mu", "T", "magnetization", "skew"});
-    const Mesh mesh = require_mesh(ctx);
-    if (read_temperature(ctx) != 0.0)
-        ctx.task.fail("T", "task 'disorder_ahe' is a T = 0 theory (Fermi-contour delta functions by the triangle "
-                           "method); leave T out or set T = 0");
-    const std::vector<double> mu = read_levels(ctx.task, "mu");
-    const DisorderStrength strength = read_disorder(ctx);
-    const bool want_skew = !ctx.task.has("skew") || ctx.task.node("skew")->value<bool>().value_or(true);
+struct DisorderSetup {
+    Mesh mesh;
+    std::vector<double> mu;
+    DisorderStrength strength;
+    bool want_skew = true;
     std::array<double, 3> magnetization{0, 0, 0};
     bool has_magnetization = false;
+};
+
+DisorderSetup read_disorder_ahe(const TaskContext& ctx) {
+    require_dim(ctx, 2, 2);
+    ctx.task.only();
+    DisorderSetup s;
+    s.mesh = require_mesh(ctx);
+    // T = 0 only: the range of [task] T is {0} (Fermi-contour delta functions by the triangle method).
+    read_temperature(ctx);
+    s.mu = read_levels(ctx.task, "mu", kMaxLevels);
+    require_scan_memory(ctx, ScanKind::spin_density, s.mu, 0.0);
+    // The contour walk holds two rows of band energies and the contour of one level (≲ 8 points per
+    // mesh row and column).
+    const double contour = 32.0 * static_cast<double>(s.mesh.n[0] + s.mesh.n[1]) * (sizeof(FsState) + 64);
+    require_memory(ctx.task, "mu", 32.0 * static_cast<double>(s.mesh.n[1]) + contour, "the Fermi contours on this mesh");
+    s.strength = read_disorder(ctx);
+    s.want_skew = ctx.task.boolean("skew", true);
     if (ctx.task.has("magnetization")) {
-        const auto m = ctx.task.numbers("magnetization");
+        const auto m = ctx.task.numbers("magnetization", 3);
         if (m.size() != 3) ctx.task.fail("magnetization", "needs [Mx, My, Mz]: the exchange field M m (energy units)");
-        magnetization = {m[0], m[1], m[2]};
-        has_magnetization = true;
+        s.magnetization = {m[0], m[1], m[2]};
+        s.has_magnetization = true;
     } else if (ctx.cfg.model->name == std::string("ti_surface")) {
-        magnetization = {0.0, 0.0, ctx.cfg.params.p[1]};  // H = v(kx σy − ky σx) + M σz
-        has_magnetization = true;
+        s.magnetization = {0.0, 0.0, ctx.cfg.params.p[1]};  // H = v(kx σy − ky σx) + M σz
+        s.has_magnetization = true;
     }
+    return s;
+}
+
+}  // namespace
+
+void check_disorder_ahe(TaskContext& ctx) { read_disorder_ahe(ctx); }
+
+TaskResult task_disorder_ahe(TaskContext& ctx) {
+    const DisorderSetup setup = read_disorder_ahe(ctx);
+    const Mesh& mesh = setup.mesh;
+    const std::vector<double>& mu = setup.mu;
+    const DisorderStrength& strength = setup.strength;
+    const bool want_skew = setup.want_skew;
+    const std::array<double, 3>& magnetization = setup.magnetization;
+    const bool has_magnetization = setup.has_magnetization;
 
     // Fermi-sea pieces on the mesh: σ_int (Eq. 72, the `ahc` sums) and s_int (Eq. 57, the
     // interband spin of ρ̄⊥ in task spin_density: the same quantity, docs/disorder.md §6).
@@ -99,6 +123,7 @@ TaskResult task_disorder_ahe(TaskContext& ctx) {
         for (const char* c : {"x", "y"}) csv.columns.push_back(fmt::format("s_{}_{}", c, p));
     Progress progress("disorder_ahe contours", static_cast<long long>(mu.size()), "levels");
     for (std::size_t j = 0; j < mu.size(); ++j) {
+        throw_if_stopped();
         bool touches = false;
         const auto contour = fermi_contour(ctx.cfg.params, mesh, mu[j], ctx.cfg.model->lattice, touches);
         if (touches)

@@ -14,6 +14,13 @@ namespace {
 
 using nlohmann::json;
 
+struct ScanSetup {
+    Mesh mesh;
+    double T;
+    std::vector<double> mu;
+    Refine refine;
+};
+
 struct ScanRun {
     Mesh mesh;
     double weight;  // d^dk/(2π)^d per point
@@ -29,30 +36,39 @@ Refine read_refine(const TaskContext& ctx) {
     if (!ctx.task.has("refine")) return r;
     const toml::table* t = ctx.task.node("refine")->as_table();
     if (!t) ctx.task.fail("refine", "must be a table {threshold = .. (|Omega| in length^2), m = .. (sub-divisions per axis)}");
-    Section sec(ctx.file, t, "task.refine");
-    sec.only({"threshold", "m"});
+    Section sec(ctx.file, t, "task.refine", ctx.cfg.task);
+    sec.only();
     r.threshold = sec.number("threshold");
-    if (!(r.threshold > 0.0)) sec.fail("threshold", fmt::format("must be > 0, got {}", r.threshold));
-    const long long m = sec.integer("m", 5);
-    if (m < 2 || m > 64) sec.fail("m", fmt::format("must be an integer in 2..64, got {}", m));
-    r.m = static_cast<int>(m);
+    r.m = static_cast<int>(sec.integer("m", 5));
     return r;
 }
 
-ScanRun run_scan(TaskContext& ctx, ScanKind kind, bool needs_surface) {
-    ScanRun r;
-    r.mesh = require_mesh(ctx);
-    r.weight = mesh_weight(r.mesh);
-    r.T = read_temperature(ctx);
-    const std::vector<double> mu = read_levels(ctx.task, "mu");
-    if (needs_surface && r.T == 0.0)
+// The keys of a Fermi-scan task, and the memory its histograms will take.
+ScanSetup read_scan(const TaskContext& ctx, ScanKind kind, bool needs_surface, int min_dim) {
+    require_dim(ctx, min_dim, 3);
+    ctx.task.only();
+    ScanSetup s;
+    s.mesh = require_mesh(ctx);
+    s.T = read_temperature(ctx);
+    s.mu = read_levels(ctx.task, "mu", kMaxLevels);
+    if (needs_surface && s.T == 0.0)
         ctx.task.fail("T", fmt::format("task '{}' samples −∂f/∂ε on the Fermi surface, a delta function at T = 0 that a "
                                        "mesh cannot resolve; set T > 0 (a small broadening, e.g. a few mesh spacings "
                                        "times the band velocity)",
                                        ctx.cfg.task));
-    r.refine = read_refine(ctx);
+    s.refine = read_refine(ctx);
+    require_scan_memory(ctx, kind, s.mu, s.T);
+    return s;
+}
+
+ScanRun run_scan(TaskContext& ctx, ScanKind kind, const ScanSetup& setup) {
+    ScanRun r;
+    r.mesh = setup.mesh;
+    r.weight = mesh_weight(r.mesh);
+    r.T = setup.T;
+    r.refine = setup.refine;
     Progress progress(ctx.cfg.task, r.mesh.count());
-    r.scan = fermi_scan(ctx.backend, ctx.cfg.params, r.mesh, kind, mu, r.T, &progress, {}, r.refine);
+    r.scan = fermi_scan(ctx.backend, ctx.cfg.params, r.mesh, kind, setup.mu, r.T, &progress, {}, r.refine);
     progress.finish();
     return r;
 }
@@ -71,10 +87,10 @@ void describe_grid(TaskResult& out, const ScanRun& r) {
 
 // σ_ab = −(e²/ħ) Σ_n ∫ d^dk/(2π)^d f_n Ω_n^c (SU(N) paper Eq. 35), reported in e²/h:
 // σ[e²/h] = −2π Σ_k w f Ω^c.
+void check_ahc(TaskContext& ctx) { read_scan(ctx, ScanKind::ahc, false, 2); }
+
 TaskResult task_ahc(TaskContext& ctx) {
-    require_dim(ctx, 2, 3);
-    ctx.task.only({"kind", "mu", "T", "refine"});
-    const ScanRun r = run_scan(ctx, ScanKind::ahc, false);
+    const ScanRun r = run_scan(ctx, ScanKind::ahc, read_scan(ctx, ScanKind::ahc, false, 2));
     TaskResult out;
     describe_grid(out, r);
     const int L = static_cast<int>(r.scan.mu.size()), nc = r.scan.channels.n_sea, B = r.scan.bands;
@@ -119,10 +135,10 @@ TaskResult task_ahc(TaskContext& ctx) {
 // α_n(μ) = −∫ d³k/(2π)³ f_n v_n·Ω_n (SU(N) paper Eq. 36, ħ = e = 1), and the gyrotropic
 // K_ij = Σ_n ∫ d³k/(2π)³ (−∂f/∂ε) ∂_i ε_n m_n^j (Wannier90's gyrotropic K). K needs T > 0;
 // at T = 0 only α is computed.
+void check_cme(TaskContext& ctx) { read_scan(ctx, ScanKind::cme, false, 3); }
+
 TaskResult task_cme(TaskContext& ctx) {
-    require_dim(ctx, 3, 3);
-    ctx.task.only({"kind", "mu", "T", "refine"});
-    const ScanRun r = run_scan(ctx, ScanKind::cme, false);
+    const ScanRun r = run_scan(ctx, ScanKind::cme, read_scan(ctx, ScanKind::cme, false, 3));
     const double T = r.T;
     TaskResult out;
     describe_grid(out, r);
@@ -160,25 +176,24 @@ TaskResult task_cme(TaskContext& ctx) {
     out.results["cme_total"] = total;
     out.results["cme_band"] = band;
     const std::string e = energy_unit(*ctx.cfg.model);
-    out.units = {{"mu", e}, {"cme_total", "e^2/hbar^2 x energy unit / a^0 (hbar = e = a = 1): j = alpha B"},
-                 {"cme_band", "as cme_total"}};
+    out.units = {{"mu", e}, {"cme_total", "e^2/hbar^2 x energy (hbar = e = 1; j = alpha B)"}, {"cme_band", "as cme_total"}};
     if (T > 0) {
         out.results["gyrotropic_K"] = K;
-        out.units["gyrotropic_K"] = "hbar = e = a = 1 units; K_ij = sum_n int d^3k/(2pi)^3 (-df/de) v_i m_j";
+        out.units["gyrotropic_K"] = "e/hbar x energy (hbar = e = 1); K_ij = sum_n int d^3k/(2pi)^3 (-df/de) v_i m_j";
     } else {
         out.results["note"] = "gyrotropic_K is a Fermi-surface quantity: set T > 0 to compute it";
     }
-    csv.comment = fmt::format("static CME coefficient alpha (hbar = e = a = 1); mu in {}", e);
+    csv.comment = fmt::format("static CME coefficient alpha in e^2/hbar^2 x energy (hbar = e = 1); mu in {}", e);
     out.tables.push_back(csv);
     return out;
 }
 
 // Φ_n(μ)/2π = (1/2π) ∫ d³k (−∂f/∂ε) v_n·Ω_n: the Berry flux out of band n's Fermi surface
 // (the coefficient of the SU(N) paper's Eq. 33); = (2π)² Σ_k w (−∂f/∂ε) v·Ω.
+void check_anomaly(TaskContext& ctx) { read_scan(ctx, ScanKind::anomaly, true, 3); }
+
 TaskResult task_anomaly(TaskContext& ctx) {
-    require_dim(ctx, 3, 3);
-    ctx.task.only({"kind", "mu", "T", "refine"});
-    const ScanRun r = run_scan(ctx, ScanKind::anomaly, true);
+    const ScanRun r = run_scan(ctx, ScanKind::anomaly, read_scan(ctx, ScanKind::anomaly, true, 3));
     TaskResult out;
     describe_grid(out, r);
     const double scale = kTwoPi * kTwoPi * r.weight;
@@ -207,10 +222,10 @@ TaskResult task_anomaly(TaskContext& ctx) {
 
 // D_ab = Σ_n ∫ d^dk/(2π)^d f_n ∂_a Ω_n^b = Σ_n ∫ (−∂f/∂ε) v_n^a Ω_n^b (Sodemann–Fu; the
 // Fermi-surface form, by parts). 2D: (D_xz, D_yz); 3D: the 3×3 tensor.
+void check_dipole(TaskContext& ctx) { read_scan(ctx, ScanKind::dipole, true, 2); }
+
 TaskResult task_dipole(TaskContext& ctx) {
-    require_dim(ctx, 2, 3);
-    ctx.task.only({"kind", "mu", "T", "refine"});
-    const ScanRun r = run_scan(ctx, ScanKind::dipole, true);
+    const ScanRun r = run_scan(ctx, ScanKind::dipole, read_scan(ctx, ScanKind::dipole, true, 2));
     TaskResult out;
     describe_grid(out, r);
     const int ns = r.scan.channels.n_surface;

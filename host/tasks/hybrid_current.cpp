@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "../checkpoint.hpp"
 #include "../engine.hpp"
 #include "../input_error.hpp"
 #include "../ranks.hpp"
@@ -35,7 +36,7 @@ struct HybridTask {
 void read_direction(const TaskContext& ctx, const Section& field, const Mesh& mesh, double (&dir)[3]) {
     const int dim = ctx.cfg.model->dim;
     const long long d = field.integer("direction", 1);
-    if (d < 1 || d > dim)
+    if (d > dim)
         field.fail("direction", fmt::format("must be {} in 1..{}", ctx.cfg.model->lattice ? "a reciprocal-vector index" : "a Cartesian axis", dim));
     for (int a = 0; a < 3; ++a) dir[a] = ctx.cfg.model->lattice ? mesh.basis[d - 1][a] : (a == d - 1 ? 1.0 : 0.0);
     const double n = std::sqrt(dir[0] * dir[0] + dir[1] * dir[1] + dir[2] * dir[2]);
@@ -72,31 +73,29 @@ HybridTask read_task(const TaskContext& ctx, const Mesh& mesh, const BandRange& 
         throw InputError(fmt::format("{}: task 'hybrid_current' needs a [field] table with E = .. (a number, a list, or "
                                      "{{from, to, count}}) and direction = 1..dim",
                                      ctx.file.path()));
-    Section field(ctx.file, ft, "field");
-    field.only({"E", "direction"});
-    h.fields = read_levels(field, "E");
-    for (double E : h.fields)
-        if (E < 0) field.fail("E", "field strengths must be ≥ 0 (reverse `direction` for the opposite field)");
+    Section field = task_section(ctx, "field");
+    field.only();
+    h.fields = read_levels(field, "E", kMaxFieldValues);
     read_direction(ctx, field, mesh, h.direction);
 
-    ctx.task.only({"kind", "mu", "T", "tau", "active", "window"});
-    h.mu = read_levels(ctx.task, "mu");
+    ctx.task.only();
+    h.mu = read_levels(ctx.task, "mu", kMaxLevels);
     h.T = read_temperature(ctx);
+    require_scan_memory(ctx, ScanKind::hybrid, h.mu, h.T);
     h.tau = ctx.task.number("tau", 0.0);
-    if (!(h.tau >= 0)) ctx.task.fail("tau", "must be ≥ 0 (0: no relaxation term δg)");
     if (h.tau > 0 && h.T == 0.0)
         ctx.task.fail("T", "tau > 0 needs T > 0: δg carries −∂f/∂E, a delta function at T = 0 that a mesh cannot resolve");
     const int B = model_bands(ctx.cfg.params);
     if (ctx.task.has("active") && ctx.task.has("window"))
         ctx.task.fail("window", "give the active manifold either as active = [lo, hi] (band indices) or as window = [emin, emax]");
     if (ctx.task.has("active")) {
-        const auto a = ctx.task.numbers("active");
+        const auto a = ctx.task.numbers("active", 2);
         if (a.size() != 2 || a[0] != std::floor(a[0]) || a[1] != std::floor(a[1]) || a[0] < 0 || a[1] < a[0] || a[1] >= B)
             ctx.task.fail("active", fmt::format("must be [lo, hi]: band indices with 0 ≤ lo ≤ hi ≤ {} (bands ascend in energy)", B - 1));
         h.lo = static_cast<int>(a[0]);
         h.hi = static_cast<int>(a[1]);
     } else if (ctx.task.has("window")) {
-        const auto w = ctx.task.numbers("window");
+        const auto w = ctx.task.numbers("window", 2);
         if (w.size() != 2 || !(w[0] < w[1])) ctx.task.fail("window", "must be [emin, emax] with emin < emax");
         // The bands whose energy range over the mesh meets the window (a manifold is a set of
         // band indices; it must be contiguous).
@@ -115,13 +114,30 @@ HybridTask read_task(const TaskContext& ctx, const Mesh& mesh, const BandRange& 
     return h;
 }
 
+struct HybridRun {
+    Mesh mesh;
+    BandRange range;
+    HybridTask h;
+};
+
+HybridRun read_hybrid(TaskContext& ctx) {
+    require_dim(ctx, 2, 3);
+    HybridRun r;
+    r.mesh = require_mesh(ctx);
+    r.range = sample_bands(ctx, r.mesh);
+    r.h = read_task(ctx, r.mesh, r.range);
+    return r;
+}
+
 }  // namespace
 
+void check_hybrid_current(TaskContext& ctx) { read_hybrid(ctx); }
+
 TaskResult task_hybrid_current(TaskContext& ctx) {
-    require_dim(ctx, 2, 3);
-    const Mesh mesh = require_mesh(ctx);
-    const BandRange range = sample_bands(ctx, mesh);
-    const HybridTask h = read_task(ctx, mesh, range);
+    const HybridRun run = read_hybrid(ctx);
+    const Mesh& mesh = run.mesh;
+    const BandRange& range = run.range;
+    const HybridTask& h = run.h;
     const ModelInfo& info = *ctx.cfg.model;
     const int dim = mesh.dim, B = model_bands(ctx.cfg.params), L = static_cast<int>(h.mu.size());
     const double w = mesh_weight(mesh);
@@ -144,6 +160,7 @@ TaskResult task_hybrid_current(TaskContext& ctx) {
             sweep_progress.update(++done);
             continue;
         }
+        const CheckpointSession::Scope scope(fmt::format("E={:.17g}", E));  // this field's reduction
         ScanFields f{};
         for (int a = 0; a < 3; ++a) f.hybrid.E[a] = E * h.direction[a];
         f.hybrid.lo = h.lo;

@@ -18,21 +18,46 @@
 
 namespace bzint {
 
-TaskResult task_spin_density(TaskContext& ctx) {
+namespace {
+
+struct SpinSetup {
+    Mesh mesh;
+    double T, tau;
+    std::vector<double> mu;
+    std::array<double, 3> E, B;
+};
+
+SpinSetup read_spin_density(const TaskContext& ctx) {
     require_dim(ctx, 2, 3);
-    ctx.task.only({"kind", "mu", "T", "tau", "E", "B"});
-    const Mesh mesh = require_mesh(ctx);
-    const double w = mesh_weight(mesh);
-    const double T = read_temperature(ctx);
-    const std::vector<double> mu = read_levels(ctx.task, "mu");
-    const double tau = ctx.task.number("tau", 0.0);
-    if (!(tau >= 0.0)) ctx.task.fail("tau", fmt::format("the relaxation time must be ≥ 0, got {}", tau));
-    const auto E = read_in_plane_vector(ctx, "E");
-    const auto B = read_magnetic_field(ctx, "B");
-    const bool has_B = B[0] != 0.0 || B[1] != 0.0 || B[2] != 0.0;
-    if (has_B && T == 0.0)
+    ctx.task.only();
+    SpinSetup s;
+    s.mesh = require_mesh(ctx);
+    s.T = read_temperature(ctx);
+    s.mu = read_levels(ctx.task, "mu", kMaxLevels);
+    require_scan_memory(ctx, ScanKind::spin_density, s.mu, s.T);
+    s.tau = ctx.task.number("tau", 0.0);
+    s.E = read_in_plane_vector(ctx, "E");
+    s.B = read_magnetic_field(ctx, "B");
+    const bool has_B = s.B[0] != 0.0 || s.B[1] != 0.0 || s.B[2] != 0.0;
+    if (has_B && s.T == 0.0)
         ctx.task.fail("T", "with B ≠ 0 the transverse part (Eq. 26) has the Fermi-surface term −½ u × {f, u}, a delta "
                            "function at T = 0 that a mesh cannot resolve; set T > 0");
+    return s;
+}
+
+}  // namespace
+
+void check_spin_density(TaskContext& ctx) { read_spin_density(ctx); }
+
+TaskResult task_spin_density(TaskContext& ctx) {
+    const SpinSetup setup = read_spin_density(ctx);
+    const Mesh& mesh = setup.mesh;
+    const double w = mesh_weight(mesh);
+    const double T = setup.T, tau = setup.tau;
+    const std::vector<double>& mu = setup.mu;
+    const auto& E = setup.E;
+    const auto& B = setup.B;
+    const bool has_B = B[0] != 0.0 || B[1] != 0.0 || B[2] != 0.0;
     const ScanFields fields{{B[0], B[1], B[2]}, {E[0], E[1], E[2]}, {tau * E[0], tau * E[1], tau * E[2]}, {}};
 
     const bool fields_on = has_B || E[0] != 0.0 || E[1] != 0.0 || E[2] != 0.0;

@@ -20,20 +20,40 @@ using nlohmann::json;
 
 ScanFields magnetic(const std::array<double, 3>& B) { return ScanFields{{B[0], B[1], B[2]}, {0, 0, 0}, {0, 0, 0}, {}}; }
 
-}  // namespace
+struct StredaSetup {
+    Mesh mesh;
+    double T;
+    std::vector<double> mu;
+    std::vector<std::array<double, 3>> fields;
+};
 
-TaskResult task_streda(TaskContext& ctx) {
+StredaSetup read_streda(const TaskContext& ctx) {
     require_dim(ctx, 2, 3);
-    ctx.task.only({"kind", "mu", "T", "B"});
-    const Mesh mesh = require_mesh(ctx);
-    const double w = mesh_weight(mesh);
-    const double T = read_temperature(ctx);
-    if (T == 0.0)
+    ctx.task.only();
+    StredaSetup s;
+    s.mesh = require_mesh(ctx);
+    s.T = read_temperature(ctx);
+    if (s.T == 0.0)
         ctx.task.fail("T", "task 'streda' needs T > 0: ∂n/∂B has the Fermi-surface term Σ_n ∫ m_n (−∂f/∂ε), a delta "
                            "function at T = 0 that a mesh cannot resolve (with μ in a gap a small T, e.g. 1e-3 of the "
                            "gap, changes nothing)");
-    const std::vector<double> mu = read_levels(ctx.task, "mu");
-    const auto fields = read_magnetic_fields(ctx, "B");
+    s.mu = read_levels(ctx.task, "mu", kMaxLevels);
+    require_scan_memory(ctx, ScanKind::streda, s.mu, s.T);
+    s.fields = read_magnetic_fields(ctx, "B");
+    return s;
+}
+
+}  // namespace
+
+void check_streda(TaskContext& ctx) { read_streda(ctx); }
+
+TaskResult task_streda(TaskContext& ctx) {
+    const StredaSetup setup = read_streda(ctx);
+    const Mesh& mesh = setup.mesh;
+    const double w = mesh_weight(mesh);
+    const double T = setup.T;
+    const std::vector<double>& mu = setup.mu;
+    const auto& fields = setup.fields;
     const int NB = model_bands(ctx.cfg.params);
     const double siemens = conductivity_factor(*ctx.cfg.model);
     const int dim = mesh.dim, nc = dim == 2 ? 1 : 3;

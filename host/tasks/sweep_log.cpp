@@ -1,35 +1,79 @@
 #include "sweep_log.hpp"
 
-#include <vector>
+#include <fmt/core.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "../checkpoint.hpp"
+#include "../input_error.hpp"
+#include "../input_record.hpp"
 #include "../ranks.hpp"
 
 namespace bzint {
 
 using nlohmann::json;
 
-SweepLog::SweepLog(const TaskContext& ctx) : path_(std::filesystem::path(ctx.options.out_dir) / (ctx.cfg.title + "_sweep.jsonl")) {
-    std::filesystem::create_directories(ctx.options.out_dir);
-    std::vector<std::string> valid;
-    if (ctx.options.resume) {
-        std::ifstream in(path_);
-        std::string line;
-        while (std::getline(in, line)) {
-            if (line.empty()) continue;
-            try {
-                json j = json::parse(line);
-                done_[j["E"].get<double>()] = j;
-                valid.push_back(line);
-            } catch (const std::exception&) {
-                break;  // a line cut by the interruption: recompute from there
+namespace {
+
+constexpr int kLogVersion = 2;
+constexpr std::size_t kMaxLogBytes = std::size_t(1) << 30;
+
+std::string checksum(const std::string& text) { return fmt::format("{:016x}", fingerprint_of(text)); }
+
+}  // namespace
+
+SweepLog::SweepLog(const TaskContext& ctx)
+    : path_((std::filesystem::path(ctx.options.out_dir) / (ctx.cfg.title + "_sweep.jsonl")).string()) {
+    json input = ctx.input;
+    if (input["run_file"].contains("field")) input["run_file"]["field"].erase("E");  // rows are keyed by E
+    header_ = {{"bzint_sweep_log", kLogVersion}, {"input", input}};
+    std::error_code ec;
+    if (!ctx.options.resume || !std::filesystem::exists(path_, ec)) return;
+    std::ifstream in(path_, std::ios::binary);
+    std::string text;
+    if (in) text.assign(std::istreambuf_iterator<char>(in), {});
+    if (!in && !in.eof()) throw InputError(fmt::format("{}: cannot read the sweep log to resume", path_));
+    if (text.size() > kMaxLogBytes) throw InputError(fmt::format("{}: a sweep log over 1 GiB; not one of bzint's", path_));
+    std::vector<std::string> lines;
+    std::istringstream ss(text);
+    for (std::string line; std::getline(ss, line);) lines.push_back(line);
+    const bool cut_end = !text.empty() && text.back() != '\n';
+    auto refuse = [&](std::size_t i, const std::string& why) {
+        return InputError(fmt::format("{}:{}: {}; run without --resume to start the sweep over", path_, i + 1, why));
+    };
+    if (lines.empty()) return;
+    json head;
+    try {
+        head = json::parse(lines[0]);
+    } catch (const std::exception&) {
+        throw refuse(0, "not a bzint sweep log");
+    }
+    if (!head.is_object() || head.value("bzint_sweep_log", 0) != kLogVersion || !head.contains("input"))
+        throw refuse(0, fmt::format("not a bzint sweep log of format {} (written by another version?)", kLogVersion));
+    if (head["input"] != input)
+        throw refuse(0, fmt::format("the log was written for another input ({})", join_differences(input_differences(head["input"], input))));
+    kept_.push_back(lines[0]);
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        const bool last = i + 1 == lines.size();
+        try {
+            const json j = json::parse(lines[i]);
+            const std::string row = j.at("row").dump();
+            if (j.at("checksum").get<std::string>() != checksum(row)) throw refuse(i, "the line's checksum does not match");
+            done_[j["row"].at("E").get<double>()] = j["row"];
+            kept_.push_back(lines[i]);
+        } catch (const InputError&) {
+            throw;
+        } catch (const std::exception&) {
+            if (last && cut_end) {  // the interruption cut the line being written: recompute it
+                std::fprintf(stderr, "bzint: %s: dropping its last line, cut short; that field is computed again\n", path_.c_str());
+                break;
             }
+            throw refuse(i, "a corrupt line");
         }
     }
-    ranks::barrier();  // every rank has read the log before rank 0 rewrites it
-    if (!ranks::is_root()) return;
-    std::ofstream rewrite(path_, std::ios::trunc);  // drop a cut last line before appending
-    for (const auto& l : valid) rewrite << l << "\n";
-    out_.open(path_, std::ios::app);
 }
 
 const json* SweepLog::find(double E) const {
@@ -39,8 +83,14 @@ const json* SweepLog::find(double E) const {
 
 void SweepLog::add(const json& row) {
     if (!ranks::is_root()) return;  // every rank computed the same row; one writes it
-    out_ << row.dump() << "\n";
-    out_.flush();
+    if (!out_) {
+        std::string head;
+        if (kept_.empty()) kept_.push_back(header_.dump());
+        for (const auto& l : kept_) head += l + "\n";
+        out_ = std::make_unique<AppendLog>(path_, head);
+    }
+    const std::string text = row.dump();
+    out_->append_line(json{{"row", row}, {"checksum", checksum(text)}}.dump());
 }
 
 }  // namespace bzint

@@ -1,15 +1,18 @@
-// Sweep log of a field sweep (dc_current, hybrid_current): DIR/<title>_sweep.jsonl, one JSON
-// line per finished field value, written as each finishes. With --resume the recorded values
-// are read back (a line cut by the interruption is dropped) and not recomputed. Under MPI every
-// rank reads it and rank 0 writes it.
+// Sweep log of a field sweep (dc_current, hybrid_current): DIR/<title>_sweep.jsonl. Its first
+// line records the run's complete input except the swept field values (input_record.hpp); then
+// one line per finished field value, each with a checksum, written and synced as it finishes.
+// With --resume the recorded rows are read back and not recomputed: a log of another input is
+// refused naming what differs, a corrupt line is refused, and a last line cut by an interruption
+// is dropped. Nothing is written before the first row is finished (a rejected or interrupted run
+// leaves an existing log as it was). Under MPI every rank reads it and rank 0 writes it.
 #pragma once
-#include <filesystem>
-#include <fstream>
 #include <map>
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "../output_files.hpp"
 #include "../task_registry.hpp"
 
 namespace bzint {
@@ -21,12 +24,14 @@ public:
     const nlohmann::json* find(double E) const;
     // Records a finished row (its "E" is the key).
     void add(const nlohmann::json& row);
-    std::string path() const { return path_.string(); }
+    std::string path() const { return path_; }
 
 private:
-    std::filesystem::path path_;
+    std::string path_;
+    nlohmann::json header_;
+    std::vector<std::string> kept_;  // the valid lines read back, rewritten before the first new row
     std::map<double, nlohmann::json> done_;
-    std::ofstream out_;
+    std::unique_ptr<AppendLog> out_;
 };
 
 }  // namespace bzint

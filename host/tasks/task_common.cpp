@@ -4,7 +4,10 @@
 
 #include <cmath>
 
+#include "../engine.hpp"
 #include "../input_error.hpp"
+#include "../neumaier.hpp"
+#include "../workers.hpp"
 
 namespace bzint {
 
@@ -24,10 +27,18 @@ void require_dim(const TaskContext& ctx, int lo, int hi) {
     }
 }
 
-double read_temperature(const TaskContext& ctx) {
-    const double T = ctx.task.number("T", 0.0);
-    if (T < 0.0) ctx.task.fail("T", fmt::format("must be ≥ 0, got {}", T));
-    return T;
+double read_temperature(const TaskContext& ctx) { return ctx.task.number("T", 0.0); }
+
+void require_scan_memory(const TaskContext& ctx, ScanKind kind, const std::vector<double>& mu, double T) {
+    const Binning bins = make_binning(mu, T);
+    const ScanChannels ch = scan_channels(kind, ctx.cfg.model->dim);
+    const double keys = static_cast<double>(scanned_bands(ctx.cfg.params)) * bins.n_bins();
+    const double values = static_cast<double>(ch.n_sea + ch.n_surface) * bins.n_moments();
+    const double per_histogram = keys * values * sizeof(Neumaier) + keys;
+    const double bytes = (workers::count() + 1) * per_histogram + 2.0 * static_cast<double>(mu.size()) * keys / bins.n_bins() * values * 8;
+    require_memory(ctx.task, "mu", bytes,
+                   fmt::format("a scan over {} levels at T = {:g} ({} energy bins × {} bands, one histogram per thread)",
+                               mu.size(), T, bins.n_bins(), scanned_bands(ctx.cfg.params)));
 }
 
 namespace {
@@ -39,15 +50,18 @@ std::array<double, 3> magnetic_from(const TaskContext& ctx, const std::string& k
         if (!v || !std::isfinite(*v))
             ctx.task.fail(key, fmt::format("the 2D model '{}' takes B as one number, B_z (in hbar/(e {}^2))",
                                            ctx.cfg.model->name, length_unit(*ctx.cfg.model)));
+        ctx.task.check_range(key, *v);
         return {0.0, 0.0, *v};
     }
     const toml::array* a = n->as_array();
     std::array<double, 3> out{0, 0, 0};
     if (!a || a->size() != 3)
-        ctx.task.fail(key, fmt::format("the {}D model '{}' takes B as [Bx, By, Bz] (in hbar/(e a^2))", d, ctx.cfg.model->name));
+        ctx.task.fail(key, fmt::format("the {}D model '{}' takes B as [Bx, By, Bz] (in hbar/(e {}^2))", d, ctx.cfg.model->name,
+                                       length_unit(*ctx.cfg.model)));
     for (int i = 0; i < 3; ++i) {
         auto v = (*a)[i].value<double>();
         if (!v || !std::isfinite(*v)) ctx.task.fail(key, "must contain finite numbers [Bx, By, Bz]");
+        ctx.task.check_range(key, *v);
         out[i] = *v;
     }
     return out;
@@ -67,6 +81,8 @@ std::vector<std::array<double, 3>> read_magnetic_fields(const TaskContext& ctx, 
     const toml::array* a = n->as_array();
     if (!a || a->empty())
         ctx.task.fail(key, ctx.cfg.model->dim == 2 ? "must be a non-empty list of B_z values" : "must be a non-empty list of [Bx, By, Bz]");
+    if (static_cast<long long>(a->size()) > kMaxFieldList)
+        ctx.task.fail(key, fmt::format("has {} fields; at most {} (one mesh pass each)", a->size(), kMaxFieldList));
     for (const toml::node& e : *a) out.push_back(magnetic_from(ctx, key, &e));
     return out;
 }
@@ -75,7 +91,7 @@ std::array<double, 3> read_in_plane_vector(const TaskContext& ctx, const std::st
     std::array<double, 3> out{0, 0, 0};
     if (!ctx.task.has(key)) return out;
     const int d = ctx.cfg.model->dim;
-    const auto v = ctx.task.numbers(key);
+    const auto v = ctx.task.numbers(key, 3);
     if (static_cast<int>(v.size()) != d)
         ctx.task.fail(key, fmt::format("needs {} Cartesian components for the {}D model '{}'", d, d, ctx.cfg.model->name));
     for (int i = 0; i < d; ++i) out[i] = v[i];
@@ -100,6 +116,7 @@ std::string length_unit(const ModelInfo& m) {
 }
 
 std::string length_unit_meaning(const ModelInfo& m) {
+    if (m.name == "wannier") return "Angstrom: the unit of the Wannier90 files' lattice and positions";
     return m.lattice ? "a: the length unit of the model's Bravais vectors (docs/conventions.md)"
                      : "L: the length unit implied by the parameters, L = v/E with hbar = 1 (docs/conventions.md)";
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "../model_registry.hpp"
+#include "bzint/fermi_scan.hpp"
 #include "../task_registry.hpp"
 
 namespace bzint {
@@ -15,6 +16,9 @@ Mesh require_mesh(const TaskContext& ctx);
 void require_dim(const TaskContext& ctx, int lo, int hi);
 // [task] T ≥ 0 (default 0).
 double read_temperature(const TaskContext& ctx);
+// Refuses (InputError on [task] mu) a Fermi scan whose histograms would not fit in memory: per
+// worker thread one row of keyed values per band and energy bin (fermi_scan.hpp).
+void require_scan_memory(const TaskContext& ctx, ScanKind kind, const std::vector<double>& mu, double T);
 // A field vector [task] key: a number (B_z) for a 2D model's magnetic field, otherwise d
 // (or 3) Cartesian components; missing → zero.
 std::array<double, 3> read_magnetic_field(const TaskContext& ctx, const std::string& key);

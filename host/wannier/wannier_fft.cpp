@@ -1,7 +1,9 @@
 #include "wannier_fft.hpp"
 
+#include "../stop.hpp"
+#include "../workers.hpp"
+
 #include <fftw3.h>
-#include <omp.h>
 
 #include <cmath>
 #include <cstring>
@@ -89,8 +91,9 @@ const cplx* WannierFft::transform(long long chunk) {
         const double t = kTwoPi * frac;
         phase[r] = w_.inv_degen[r] * cplx{std::cos(t), std::sin(t)};
     }
-#pragma omp parallel for schedule(static)
-    for (int mn = 0; mn < W * W; ++mn) {
+    const auto keep_going = [] { return !stop_requested(); };
+    workers::parallel_for(W * W, 1, [&](long long mn0, long long mn1) {
+      for (long long mn = mn0; mn < mn1; ++mn) {
         cplx* h = in_ + static_cast<long long>(mn) * M_;
         cplx* d[3];
         for (int a = 0; a < 3; ++a) d[a] = in_ + static_cast<long long>((1 + a) * W * W + mn) * M_;
@@ -103,13 +106,14 @@ const cplx* WannierFft::transform(long long chunk) {
             h[at] += t;
             for (int a = 0; a < 3; ++a) d[a][at] += w_.R_cart[3 * r + a] * it;
         }
-    }
+      }
+    }, keep_going);
     const fftw_plan plan = static_cast<fftw_plan>(plan_);
-#pragma omp parallel for schedule(dynamic)
-    for (int q = 0; q < Q_; ++q)
-        fftw_execute_dft(plan, reinterpret_cast<fftw_complex*>(in_ + static_cast<long long>(q) * M_),
-                         reinterpret_cast<fftw_complex*>(out_ + q));
-    return out_;
+    workers::parallel_for(Q_, 1, [&](long long q0, long long q1) {
+        for (long long q = q0; q < q1; ++q)
+            fftw_execute_dft(plan, reinterpret_cast<fftw_complex*>(in_ + q * M_), reinterpret_cast<fftw_complex*>(out_ + q));
+    }, keep_going);
+    return out_;  // cut short when a stop was requested: the caller checks stop_requested()
 }
 
 }  // namespace bzint

@@ -12,7 +12,7 @@ struct Haldane {
     static constexpr const char* name = "haldane";
     static constexpr int dim = 2;
     static constexpr bool lattice = true;
-    static constexpr ParamSpec params[] = {{"t1", 1.0}, {"t2", 0.1}, {"phi", 1.5707963267948966}, {"M", 0.0}};
+    static constexpr ParamSpec params[] = {{"t1", 1.0, "nearest-neighbour hopping"}, {"t2", 0.1, "next-nearest-neighbour hopping"}, {"phi", 1.5707963267948966, "phase of t2 (radians)", -1e6, 1e6}, {"M", 0.0, "sublattice mass"}};
     double t1, t2c, t2s, M;  // t2c = 2 t2 cos φ, t2s = 2 t2 sin φ
     BZINT_HD explicit Haldane(const double* p) : t1(p[0]), t2c(2 * p[1] * cos(p[2])), t2s(2 * p[1] * sin(p[2])), M(p[3]) {}
     static void bravais(double A[3][3]) {

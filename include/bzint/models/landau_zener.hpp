@@ -8,7 +8,7 @@ struct LandauZener {
     static constexpr const char* name = "landau_zener";
     static constexpr int dim = 1;
     static constexpr bool lattice = false;
-    static constexpr ParamSpec params[] = {{"v", 1.0}, {"delta", 1.0}};
+    static constexpr ParamSpec params[] = {{"v", 1.0, "slope v k of the diabatic levels (energy × L)"}, {"delta", 1.0, "coupling (half the minimal gap)"}};
     double v, delta;
     BZINT_HD explicit LandauZener(const double* p) : v(p[0]), delta(p[1]) {}
     static void bravais(double[3][3]) {}

@@ -2,7 +2,7 @@
 //   static constexpr const char* name;         run-file name
 //   static constexpr int dim;                   1, 2 or 3 (k-space dimension)
 //   static constexpr bool lattice;              Γ-centred BZ mesh (true) or kcut box (false)
-//   static constexpr ParamSpec params[];        parameter names and defaults; for a
+//   static constexpr ParamSpec params[];        parameter names, defaults, meanings; for a
 //                                               continuum model of dim ≥ 2 the last is kcut
 //   static void bravais(double A[3][3]);        lattices only: real-space Bravais rows
 //   static void orbital_positions(double[2][3]); optional: orbital positions, if H(k) has their phases
@@ -13,9 +13,16 @@
 
 namespace bzint {
 
+// A model parameter: its run-file name, default and meaning, and the range bzint accepts.
+// The range keeps H(k) and the products the geometry forms of it (up to |d|^6) finite: every
+// parameter is at most kMaxParameter in magnitude (docs/run-file.md).
+constexpr double kMaxParameter = 1e12;
 struct ParamSpec {
     const char* name;
     double default_value;
+    const char* meaning = "";
+    double min = -kMaxParameter;
+    double max = kMaxParameter;
 };
 
 // Writes Bravais vectors (rows) into A; for use in Model::bravais.

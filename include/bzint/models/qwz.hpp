@@ -9,7 +9,7 @@ struct Qwz {
     static constexpr const char* name = "qwz";
     static constexpr int dim = 2;
     static constexpr bool lattice = true;
-    static constexpr ParamSpec params[] = {{"u", -1.0}};
+    static constexpr ParamSpec params[] = {{"u", -1.0, "mass u + cos kx + cos ky (hopping = 1)"}};
     double u;
     BZINT_HD explicit Qwz(const double* p) : u(p[0]) {}
     static void bravais(double A[3][3]) {

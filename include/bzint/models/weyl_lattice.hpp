@@ -10,7 +10,7 @@ struct WeylLattice {
     static constexpr const char* name = "weyl_lattice";
     static constexpr int dim = 3;
     static constexpr bool lattice = true;
-    static constexpr ParamSpec params[] = {{"t", 1.0}, {"m", 1.0}, {"k0", 1.0}, {"b0", 0.0}};
+    static constexpr ParamSpec params[] = {{"t", 1.0, "hopping in sin kx σx + sin ky σy"}, {"m", 1.0, "mass term m (2 − cos kx − cos ky)"}, {"k0", 1.0, "node position (0, 0, ±k0) (1/a)", -1e6, 1e6}, {"b0", 0.0, "inversion breaking b0 sin kz"}};
     double t, m, ck0, b0;
     BZINT_HD explicit WeylLattice(const double* p) : t(p[0]), m(p[1]), ck0(cos(p[2])), b0(p[3]) {}
     static void bravais(double A[3][3]) {

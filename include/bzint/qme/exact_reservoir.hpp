@@ -7,6 +7,7 @@
 // decays 2Γ and a_p = Γ + ζ_p T are integrated exactly by ETDRK4 (etdrk4.hpp), so the high
 // poles do not limit the step. The state (ρ, Π_1..Π_P) lives in a caller-provided workspace.
 #pragma once
+#include "bzint/qme/monitor.hpp"
 #include "bzint/qme/etdrk4.hpp"
 #include "bzint/qme/nband_dc.hpp"
 
@@ -217,9 +218,10 @@ BZINT_HD void exact_static_state(const NBandSnapshot<N>& s, double gamma, double
 // Evolves the hierarchy along κ(t) = k0 − E t from the static state at t = 0 for `steps`
 // steps of h (the ExactParams' step); returns ρ(t_end) in rho_out (N² entries) and the
 // integrated current minus the broadened equilibrium one (not divided by anything).
-template <int N, class Model>
+template <int N, class Model, class Monitor = NoMonitor>
 BZINT_HD LineCurrent exact_evolve(const Model& model, const QmeParams& q, const ExactParams& x, const double k0[3],
-                                  double h, int steps, cplx* work, cplx* rho_out, TrajectoryRecord* record) {
+                                  double h, long long steps, cplx* work, cplx* rho_out, TrajectoryRecord* record,
+                                  const Monitor& monitor = Monitor{}) {
     using namespace detail;
     constexpr int M = N * N;
     const int S = (1 + x.poles.P) * M;
@@ -229,7 +231,8 @@ BZINT_HD LineCurrent exact_evolve(const Model& model, const QmeParams& q, const 
     exact_static_state<N>(s0, x.gamma, q.mu, q.T, x.poles, z);
     double J[3] = {0, 0, 0}, Ji[3] = {0, 0, 0}, jeq[3] = {0, 0, 0};
     bool ok = s0.ok;
-    for (int n = 0; n < steps; ++n) {
+    for (long long n = 0; n < steps && ok; ++n) {
+        if (!monitor_step(monitor, n)) ok = false;
         if (record && n % record->stride == 0 && record->count < record->capacity) {
             cplx r[N][N];
             for (int e = 0; e < M; ++e) r[e / N][e % N] = z[e];
@@ -242,6 +245,7 @@ BZINT_HD LineCurrent exact_evolve(const Model& model, const QmeParams& q, const 
         add_exact_equilibrium<N>(x, q, s0, s1, s2, h, jeq);
         s0 = s2;
     }
+    monitor_end(monitor, steps);
     LineCurrent out{};
     for (int a = 0; a < 3; ++a) {
         out.J[a] = J[a] - jeq[a];
@@ -255,12 +259,12 @@ BZINT_HD LineCurrent exact_evolve(const Model& model, const QmeParams& q, const 
 
 // The continuum trajectory (as two_band_trajectory): from the static state at κ = ±K to ∓K;
 // returns (1/2π)∫dκ (j − j_eq). The ExactParams must be built for h = 2K/(|E| steps).
-template <int N, class Model>
-BZINT_HD LineCurrent exact_trajectory(const Model& model, const QmeParams& q, const ExactParams& x, double K, int steps,
-                                      cplx* work, cplx* rho_end, TrajectoryRecord* record) {
+template <int N, class Model, class Monitor = NoMonitor>
+BZINT_HD LineCurrent exact_trajectory(const Model& model, const QmeParams& q, const ExactParams& x, double K, long long steps,
+                                      cplx* work, cplx* rho_end, TrajectoryRecord* record, const Monitor& monitor = Monitor{}) {
     const double k0[3] = {q.E[0] > 0 ? K : -K, 0.0, 0.0};
-    const double h = 2.0 * K / fabs(q.E[0]) / steps;
-    LineCurrent lc = exact_evolve<N>(model, q, x, k0, h, steps, work, rho_end, record);
+    const double h = 2.0 * K / fabs(q.E[0]) / static_cast<double>(steps);
+    LineCurrent lc = exact_evolve<N>(model, q, x, k0, h, steps, work, rho_end, record, monitor);
     const double scale = fabs(q.E[0]) / kTwoPi;
     for (int a = 0; a < 3; ++a) {
         lc.J[a] *= scale;
@@ -274,20 +278,22 @@ BZINT_HD LineCurrent exact_trajectory(const Model& model, const QmeParams& q, co
 // −i(H − μ); ρ's is X ↦ e^{−2Γ t_p} U X U†. Three passes over the period: (1) U and the
 // particular Π_p → Π_p(0) by an N×N solve each; (2) the particular ρ with those Π → ρ(0) by an
 // N²×N² solve; (3) the orbit, accumulating the current. The ExactParams' step is period/steps.
-template <int N, class Model>
+template <int N, class Model, class Monitor = NoMonitor>
 BZINT_HD LineCurrent exact_periodic_line(const Model& model, const QmeParams& q, const ExactParams& x,
-                                         const double k0[3], double period, int steps, cplx* work) {
+                                         const double k0[3], double period, long long steps, cplx* work,
+                                         const Monitor& monitor = Monitor{}) {
     using namespace detail;
     constexpr int M = N * N;
     const int S = (1 + x.poles.P) * M;
     cplx *z = work, *w = work + S, *pi0 = w + 8 * S, *U = pi0;  // U shares the ρ slot of pi0 (unused there)
     double* A = reinterpret_cast<double*>(pi0 + S);
-    const double h = period / steps;
+    const double h = period / static_cast<double>(steps);
     bool ok = true;
     NBandSnapshot<N> s0, s1, s2;
     auto integrate = [&](bool first_is_U, double* J, double* Ji, double* jeq) {
         exact_snapshot<N>(model, q, k0, 0.0, s0);
-        for (int n = 0; n < steps; ++n) {
+        for (long long n = 0; n < steps && ok; ++n) {
+            if (!monitor_step(monitor, n)) ok = false;
             exact_snapshot<N>(model, q, k0, (n + 0.5) * h, s1, &s0);
             exact_snapshot<N>(model, q, k0, (n + 1.0) * h, s2, &s1);
             ok = ok && s0.ok && s1.ok && s2.ok;
@@ -295,6 +301,7 @@ BZINT_HD LineCurrent exact_periodic_line(const Model& model, const QmeParams& q,
             if (jeq) add_exact_equilibrium<N>(x, q, s0, s1, s2, h, jeq);
             s0 = s2;
         }
+        monitor_end(monitor, steps);
     };
     // Pass 1: (U, particular Π_p).
     for (int e = 0; e < S; ++e) z[e] = {0.0, 0.0};

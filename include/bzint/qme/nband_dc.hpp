@@ -4,6 +4,7 @@
 // needs the N² homogeneous solutions (a basis of Hermitian matrices) and the particular one;
 // their storage lives in a caller-provided workspace (nband_workspace_doubles<N>()).
 #pragma once
+#include "bzint/qme/monitor.hpp"
 #include "bzint/qme/nband_qme.hpp"
 #include "bzint/qme/small_linalg.hpp"
 #include "bzint/qme/two_band_dc.hpp"
@@ -130,9 +131,9 @@ BZINT_HD void add_equilibrium_simpson(const NBandSnapshot<N>& s0, const NBandSna
 
 }  // namespace detail
 
-template <int N, class Model>
+template <int N, class Model, class Monitor = NoMonitor>
 BZINT_HD LineCurrent nband_periodic_line(const Model& model, const QmeParams& q, const double k0[3], double period,
-                                         int steps, double* work) {
+                                         long long steps, double* work, const Monitor& monitor = Monitor{}) {
     using namespace detail;
     constexpr int M = N * N;
     NBandAug<N>* z = reinterpret_cast<NBandAug<N>*>(work);
@@ -145,11 +146,12 @@ BZINT_HD LineCurrent nband_periodic_line(const Model& model, const QmeParams& q,
     }
     LineCurrent out{};
     double jeq[3] = {0, 0, 0};
-    const double h = period / steps;
+    const double h = period / static_cast<double>(steps);
     NBandSnapshot<N> s0, s1, s2;
     nband_stage<N>(model, q, k0, 0.0, s0);
     bool ok = s0.ok;
-    for (int n = 0; n < steps; ++n) {
+    for (long long n = 0; n < steps && ok; ++n) {
+        if (!monitor_step(monitor, n)) ok = false;
         nband_stage<N>(model, q, k0, (n + 0.5) * h, s1, &s0);  // warm-started from the previous point
         nband_stage<N>(model, q, k0, (n + 1.0) * h, s2, &s1);
         ok = ok && s1.ok && s2.ok;
@@ -157,6 +159,7 @@ BZINT_HD LineCurrent nband_periodic_line(const Model& model, const QmeParams& q,
         add_equilibrium_simpson<N>(s0, s1, s2, h, jeq);
         s0 = s2;
     }
+    monitor_end(monitor, steps);
     for (int m = 0; m < M; ++m) {  // A = 1 − M (column m: coordinates of the propagated basis element)
         double col[M];
         hermitian_coords<N>(z[m].rho, col);
@@ -179,14 +182,14 @@ BZINT_HD LineCurrent nband_periodic_line(const Model& model, const QmeParams& q,
 
 // The continuum trajectory (as two_band_trajectory); `rho_end` receives the final state and
 // `record` the occupations of the lower half and upper half of the bands.
-template <int N, class Model>
-BZINT_HD LineCurrent nband_trajectory(const Model& model, const QmeParams& q, double K, int steps,
-                                      cplx (&rho_end)[N][N], TrajectoryRecord* record) {
+template <int N, class Model, class Monitor = NoMonitor>
+BZINT_HD LineCurrent nband_trajectory(const Model& model, const QmeParams& q, double K, long long steps,
+                                      cplx (&rho_end)[N][N], TrajectoryRecord* record, const Monitor& monitor = Monitor{}) {
     using namespace detail;
     LineCurrent out{};
     const double Ex = q.E[0];
     const double k0[3] = {Ex > 0 ? K : -K, 0.0, 0.0};
-    const double duration = 2.0 * K / fabs(Ex), h = duration / steps;
+    const double duration = 2.0 * K / fabs(Ex), h = duration / static_cast<double>(steps);
     NBandSnapshot<N> s0, s1, s2;
     nband_stage<N>(model, q, k0, 0.0, s0);
     NBandAug<N> z;
@@ -194,7 +197,8 @@ BZINT_HD LineCurrent nband_trajectory(const Model& model, const QmeParams& q, do
     for (int c = 0; c < 3; ++c) z.J[c] = z.Ji[c] = 0.0;
     double jeq[3] = {0, 0, 0};
     bool ok = s0.ok;
-    for (int n = 0; n < steps; ++n) {
+    for (long long n = 0; n < steps && ok; ++n) {
+        if (!monitor_step(monitor, n)) ok = false;
         if (record && n % record->stride == 0 && record->count < record->capacity)
             record_band_occupations<N>(*record, s0, z.rho, k0[0] - Ex * n * h);
         nband_stage<N>(model, q, k0, (n + 0.5) * h, s1, &s0);  // warm-started from the previous point
@@ -204,6 +208,7 @@ BZINT_HD LineCurrent nband_trajectory(const Model& model, const QmeParams& q, do
         add_equilibrium_simpson<N>(s0, s1, s2, h, jeq);
         s0 = s2;
     }
+    monitor_end(monitor, steps);
     const double scale = fabs(Ex) / kTwoPi;
     for (int a = 0; a < 3; ++a) {
         out.J[a] = scale * (z.J[a] - jeq[a]);

@@ -9,6 +9,7 @@
 //
 // Integration: classical RK4 with fixed steps; H(κ) is evaluated at t, t + h/2, t + h.
 #pragma once
+#include "bzint/qme/monitor.hpp"
 #include "bzint/qme/small_linalg.hpp"
 #include "bzint/qme/two_band_qme.hpp"
 
@@ -171,9 +172,10 @@ BZINT_HD_INLINE void lane_rhs(const LaneStage<L, D>& st, const double (&z)[aug_s
 // Advances `S` augmented solutions (the first n_hom homogeneous) on L lanes by `steps` RK4
 // steps of h[l], along κ_l(t) = k0_l − E_l t from t = 0; accumulates the equilibrium current
 // (Simpson) into jeq. `record` (host, L = 1) receives every stride-th (κ, n_−, n_+).
-template <int L, int D, int S, class Model>
-BZINT_HD bool lane_evolve(const Model& model, const QmeParams* q, const double (*k0)[3], const double* h, int steps,
-                          double (&z)[S][aug_size<D>()][L], int n_hom, double (&jeq)[D][L], TrajectoryRecord* record) {
+template <int L, int D, int S, class Model, class Monitor = NoMonitor>
+BZINT_HD bool lane_evolve(const Model& model, const QmeParams* q, const double (*k0)[3], const double* h, long long steps,
+                          double (&z)[S][aug_size<D>()][L], int n_hom, double (&jeq)[D][L], TrajectoryRecord* record,
+                          const Monitor& monitor = Monitor{}) {
     constexpr int A = aug_size<D>();
     LaneStage<L, D> stages[3];  // rotated, not copied: start, midpoint, end of the step
     LaneStage<L, D>*s0 = &stages[0], *s1 = &stages[1], *s2 = &stages[2];
@@ -186,7 +188,8 @@ BZINT_HD bool lane_evolve(const Model& model, const QmeParams* q, const double (
     }
     lane_stage<L, D>(model, q, k0, t, *s0);
     bool ok = s0->ok;
-    for (int n = 0; n < steps; ++n) {
+    for (long long n = 0; n < steps; ++n) {
+        if (!monitor_step(monitor, n)) return false;
         if (record && n % record->stride == 0 && record->count < record->capacity) {
             const double par = z[0][1][0] * s0->dhat[0][0] + z[0][2][0] * s0->dhat[1][0] + z[0][3][0] * s0->dhat[2][0];
             record->kappa[record->count] = k0[0][0] - q[0].E[0] * n * h[0];
@@ -224,6 +227,7 @@ BZINT_HD bool lane_evolve(const Model& model, const QmeParams* q, const double (
         s0 = s2;
         s2 = done;
     }
+    monitor_end(monitor, steps);
     return ok;
 }
 
@@ -231,21 +235,21 @@ BZINT_HD bool lane_evolve(const Model& model, const QmeParams* q, const double (
 
 // The periodic-orbit steady states on L lines (starting points k0[l], same field and period):
 // returns each line's period-averaged current minus the equilibrium current.
-template <int L, class Model>
+template <int L, class Model, class Monitor = NoMonitor>
 BZINT_HD void two_band_periodic_lines(const Model& model, const QmeParams& q, const double (*k0)[3], double period,
-                                      int steps, LineCurrent* out) {
+                                      long long steps, LineCurrent* out, const Monitor& monitor = Monitor{}) {
     using namespace detail;
     constexpr int D = Model::dim, A = aug_size<D>();
     double z[5][A][L], jeq[D][L], h[L];
     QmeParams ql[L];
     for (int l = 0; l < L; ++l) {
         ql[l] = q;
-        h[l] = period / steps;
+        h[l] = period / static_cast<double>(steps);
         for (int a = 0; a < D; ++a) jeq[a][l] = 0.0;
         for (int sol = 0; sol < 5; ++sol)
             for (int i = 0; i < A; ++i) z[sol][i][l] = (sol < 4 && i == sol) ? 1.0 : 0.0;
     }
-    const bool ok = lane_evolve<L, D, 5>(model, ql, k0, h, steps, z, 4, jeq, nullptr);
+    const bool ok = lane_evolve<L, D, 5>(model, ql, k0, h, steps, z, 4, jeq, nullptr, monitor);
     for (int l = 0; l < L; ++l) {
         double M[16], y0[4];  // fixed point of y ↦ M y + c
         for (int r = 0; r < 4; ++r) {
@@ -269,7 +273,7 @@ BZINT_HD void two_band_periodic_lines(const Model& model, const QmeParams& q, co
 
 template <class Model>
 BZINT_HD LineCurrent two_band_periodic_line(const Model& model, const QmeParams& q, const double k0[3], double period,
-                                            int steps) {
+                                            long long steps) {
     const double k[1][3] = {{k0[0], k0[1], k0[2]}};
     LineCurrent out;
     two_band_periodic_lines<1>(model, q, k, period, steps, &out);
@@ -294,9 +298,9 @@ namespace bzint {
 
 // Continuum trajectories on L lanes (q[l] may differ in E): each from the adiabatic state at
 // κ = ±K to ∓K; returns (1/2π)∫dκ (j − j_eq) per lane and the final states.
-template <int L, class Model>
-BZINT_HD void two_band_trajectories(const Model& model, const QmeParams* q, double K, int steps, double (*y_end)[4],
-                                    LineCurrent* out, TrajectoryRecord* record) {
+template <int L, class Model, class Monitor = NoMonitor>
+BZINT_HD void two_band_trajectories(const Model& model, const QmeParams* q, double K, long long steps, double (*y_end)[4],
+                                    LineCurrent* out, TrajectoryRecord* record, const Monitor& monitor = Monitor{}) {
     using namespace detail;
     constexpr int D = Model::dim, A = aug_size<D>();
     double z[1][A][L], jeq[D][L], h[L], k0[L][3];
@@ -304,7 +308,7 @@ BZINT_HD void two_band_trajectories(const Model& model, const QmeParams* q, doub
         const double Ex = q[l].E[0];
         k0[l][0] = Ex > 0 ? K : -K;
         k0[l][1] = k0[l][2] = 0.0;
-        h[l] = 2.0 * K / fabs(Ex) / steps;
+        h[l] = 2.0 * K / fabs(Ex) / static_cast<double>(steps);
         TwoBandPoint hp;
         model(k0[l], hp);
         double y[4];
@@ -312,7 +316,7 @@ BZINT_HD void two_band_trajectories(const Model& model, const QmeParams* q, doub
         for (int i = 0; i < A; ++i) z[0][i][l] = i < 4 ? y[i] : 0.0;
         for (int a = 0; a < D; ++a) jeq[a][l] = 0.0;
     }
-    const bool ok = lane_evolve<L, D, 1>(model, q, k0, h, steps, z, 0, jeq, record);
+    const bool ok = lane_evolve<L, D, 1>(model, q, k0, h, steps, z, 0, jeq, record, monitor);
     for (int l = 0; l < L; ++l) {
         const double scale = fabs(q[l].E[0]) / kTwoPi;  // dκ = |E| dt
         for (int a = 0; a < 3; ++a) {
@@ -324,12 +328,12 @@ BZINT_HD void two_band_trajectories(const Model& model, const QmeParams* q, doub
     }
 }
 
-template <class Model>
-BZINT_HD LineCurrent two_band_trajectory(const Model& model, const QmeParams& q, double K, int steps, double y_end[4],
-                                         TrajectoryRecord* record) {
+template <class Model, class Monitor = NoMonitor>
+BZINT_HD LineCurrent two_band_trajectory(const Model& model, const QmeParams& q, double K, long long steps, double y_end[4],
+                                         TrajectoryRecord* record, const Monitor& monitor = Monitor{}) {
     double y[1][4];
     LineCurrent out;
-    two_band_trajectories<1>(model, &q, K, steps, y, &out, record);
+    two_band_trajectories<1>(model, &q, K, steps, y, &out, record, monitor);
     for (int i = 0; i < 4; ++i) y_end[i] = y[0][i];
     return out;
 }

@@ -1,0 +1,269 @@
+#include "run_keys.hpp"
+
+#include <fmt/core.h>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <limits>
+
+#include "model_registry.hpp"
+
+namespace bzint {
+
+namespace {
+
+constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
+constexpr double kBig = 1e12;  // the largest magnitude of an energy, rate, field or time (keeps products finite)
+constexpr const char* kScanTasks = "ahc cme anomaly dipole streda spin_density disorder_ahe hybrid_current";
+constexpr const char* kFermiTasks = "ahc cme anomaly dipole";
+
+// clang-format off
+constexpr KeySpec kKeys[] = {
+    // top level
+    {"top", "title", "*", "string", "", "the run file's name without .toml", kNone, kNone, false,
+     "names the outputs: <title>.json, <title>_<table>.csv, <title>_sweep.jsonl; at most 200 characters from "
+     "A–Z a–z 0–9 . _ - + =, not starting with '.'"},
+    {"top", "model", "*", "table", "", "required", kNone, kNone, false, "the model: [model]"},
+    {"top", "mesh", "*", "table", "", "required by mesh tasks", kNone, kNone, false, "the k-mesh: [mesh]"},
+    {"top", "task", "*", "table", "", "required", kNone, kNone, false, "what to compute: [task]"},
+    {"top", "field", "dc_current hybrid_current", "table", "", "required", kNone, kNone, false, "the electric field: [field]"},
+    {"top", "dissipation", "dc_current", "table", "", "required", kNone, kNone, false, "relaxation of the density matrix: [dissipation]"},
+    {"top", "disorder", "disorder_ahe", "table", "", "required", kNone, kNone, false, "the disorder strength: [disorder]"},
+
+    // [model]
+    {"model", "name", "*", "string", "", "required", kNone, kNone, false,
+     "a built-in model (`bzint models` lists them with their parameters) or \"wannier\""},
+    {"model wannier", "name", "*", "string", "", "required", kNone, kNone, false, "\"wannier\""},
+    {"model wannier", "hr", "*", "path", "", "one of hr, tb", kNone, kNone, false,
+     "Wannier90 seedname_hr.dat (relative to the run file's folder); needs lattice"},
+    {"model wannier", "tb", "*", "path", "", "one of hr, tb", kNone, kNone, false,
+     "Wannier90 seedname_tb.dat (lattice and position matrix inside)"},
+    {"model wannier", "lattice", "*", "3 × 3 numbers", "Å", "from tb", -1e6, 1e6, false,
+     "Bravais vectors as rows [[A1x, A1y, A1z], [..], [..]]; overrides the tb file's"},
+    {"model wannier", "orbital_positions", "*", "true/false", "", "false", kNone, kNone, false,
+     "phases of the orbital centres (diagonal of the position matrix, tb only) in H(k)"},
+    {"model wannier", "position_matrix", "*", "true/false", "", "false", kNone, kNone, false,
+     "the full Wang–Yates–Souza–Vanderbilt position terms in the Berry curvature (tb only; tasks bands, ahc, anomaly, dipole)"},
+    {"model wannier", "interpolation", "*", "string", "", "\"fft\"", kNone, kNone, false,
+     "mesh scans: \"fft\" (H(k) on the mesh by FFT) or \"direct\" (the Fourier sum per k-point)"},
+    {"model wannier", "fft_memory_mib", "*", "number", "MiB", "512", 1, 1048576, false,
+     "memory for one FFT chunk's arrays (at most half the machine's memory)"},
+
+    // [mesh]
+    {"mesh", "n", "*", "dim integers", "points per axis", "required", 1, 2147483648.0, false,
+     "points along each reciprocal vector (lattices: Γ-centred) or each axis of the k-box (continuum: midpoints); "
+     "the product at most 2^62"},
+
+    // [task]
+    {"task", "kind", "*", "string", "", "required", kNone, kNone, false,
+     "bands, berry, chern, ahc, cme, anomaly, dipole, dc_current, streda, spin_density, disorder_ahe, hybrid_current"},
+    {"task", "mu", kScanTasks, "levels", "energy", "required", -kBig, kBig, false,
+     "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 10^5 levels"},
+    {"task", "mu", "dc_current", "number", "energy", "0", -kBig, kBig, false, "chemical potential"},
+    {"task", "T", "ahc cme anomaly dipole dc_current streda spin_density hybrid_current", "number", "energy (k_B = 1)", "0",
+     0, kBig, false, "temperature"},
+    {"task", "T", "disorder_ahe", "number", "energy", "0", 0, 0, false, "temperature: the disorder theory is at T = 0"},
+    {"task", "refine", kFermiTasks, "table", "", "off", kNone, kNone, false,
+     "adaptive refinement of curvature hot spots: {threshold, m}"},
+    {"task.refine", "threshold", kFermiTasks, "number", "length²", "required", 0, kBig, true,
+     "mesh points where some band's |Ω| exceeds it are replaced by sub-grids"},
+    {"task.refine", "m", kFermiTasks, "integer", "", "5", 2, 64, false, "sub-divisions per axis of a refined point"},
+    {"task", "path", "bands", "list of points", "reduced (lattices) or 1/L (continuum)", "required", -1e6, 1e6, false,
+     "corners of the band path; at least two"},
+    {"task", "n", "bands", "integer", "", "50", 1, 1000000, false,
+     "points per segment; the whole path at most 10^6 points"},
+    {"task", "labels", "bands", "list of strings", "", "none", kNone, kNone, false, "one label per path corner"},
+    {"task", "points", "berry", "list of points", "reduced (lattices) or 1/L (continuum)", "points or plane", -1e6, 1e6,
+     false, "k-points for the band geometry; at most 10^5"},
+    {"task", "plane", "berry", "table", "", "points or plane", kNone, kNone, false,
+     "a map on a plane: {origin, e1, e2, n}"},
+    {"task.plane", "origin", "berry", "point", "as path", "required", -1e6, 1e6, false, "corner of the plane"},
+    {"task.plane", "e1", "berry", "vector", "as path", "required", -1e6, 1e6, false, "first edge"},
+    {"task.plane", "e2", "berry", "vector", "as path", "required", -1e6, 1e6, false, "second edge"},
+    {"task.plane", "n", "berry", "2 integers", "", "required", 2, 100000, false,
+     "points along e1 and e2; n1 × n2 at most 10^6"},
+    {"task", "B", "berry", "number (2D) or [Bx, By, Bz]", "ħ/(e length²)", "0", -kBig, kBig, false,
+     "magnetic field for the spectral weights (SU(N) paper Eqs. 12–15)"},
+    {"task", "B", "spin_density", "number (2D) or [Bx, By, Bz]", "ħ/(e length²)", "0", -kBig, kBig, false,
+     "weak magnetic field"},
+    {"task", "B", "streda", "list of numbers (2D) or of [Bx, By, Bz]", "ħ/(e length²)", "none", -kBig, kBig, false,
+     "fields for finite-B passes n(μ, B), one mesh pass each; at most 100"},
+    {"task", "tau", "spin_density", "number", "ħ/energy", "0", 0, kBig, false,
+     "relaxation time: the distribution is f(ε̄(k + τE))"},
+    {"task", "tau", "hybrid_current", "number", "ħ/energy", "0", 0, kBig, false,
+     "relaxation time of the δg term (0: none; needs T > 0)"},
+    {"task", "E", "spin_density", "dim numbers", "energy/length", "0", -kBig, kBig, false, "electric field (Cartesian)"},
+    {"task", "steps", "dc_current", "integer", "", "automatic", 0, 1073741824.0, false,
+     "RK4 steps per trajectory or period (0: chosen from the bands and rates); at most 2^30"},
+    {"task", "tolerance", "dc_current", "number", "as J", "0", 0, kBig, false,
+     "> 0: steps are doubled until the step-halving estimate is below it (at most 2^30 steps)"},
+    {"task", "window", "dc_current", "number", "1/L", "30", 0, kBig, true,
+     "continuum models: the trajectory runs over |κ| ≤ window (tails beyond it are added to first order)"},
+    {"task", "occupations", "dc_current", "true/false", "", "false", kNone, kNone, false,
+     "landau_zener: record the band occupations along κ"},
+    {"task", "magnetization", "disorder_ahe", "[Mx, My, Mz]", "energy", "ti_surface: [0, 0, M]", -kBig, kBig, false,
+     "the exchange field M m of the spin-orbit torque"},
+    {"task", "skew", "disorder_ahe", "true/false", "", "true", kNone, kNone, false, "compute the skew-scattering pieces"},
+    {"task", "active", "hybrid_current", "[lo, hi]", "band indices", "all bands", 0, 1e9, false,
+     "the active (field-hybridised) manifold by band index, bands ascending"},
+    {"task", "window", "hybrid_current", "[emin, emax]", "energy", "all bands", -kBig, kBig, false,
+     "the active manifold: the bands that enter this energy window on the mesh"},
+
+    // [field]
+    {"field", "E", "dc_current hybrid_current", "levels", "energy/length (e = 1)", "required", 0, kBig, false,
+     "field strengths: a number, a strictly increasing list, or {from, to, count}; at most 10^4"},
+    {"field", "direction", "dc_current hybrid_current", "integer", "", "1", 1, 3, false,
+     "lattices: E ∥ G_direction; continuum: the Cartesian axis (1D models: x only)"},
+
+    // [dissipation]
+    {"dissipation", "kind", "dc_current", "string", "", "required", kNone, kNone, false, "rta, dpa, exact or none"},
+    {"dissipation rta", "kind", "dc_current", "string", "", "required", kNone, kNone, false, "\"rta\""},
+    {"dissipation rta", "tau1", "dc_current", "number", "ħ/energy", "required", 0, kBig, true, "population relaxation time"},
+    {"dissipation rta", "tau2", "dc_current", "number", "ħ/energy", "tau1", 0, kBig, true, "coherence relaxation time"},
+    {"dissipation dpa", "kind", "dc_current", "string", "", "required", kNone, kNone, false, "\"dpa\""},
+    {"dissipation dpa", "gamma", "dc_current", "number", "energy", "required", 0, kBig, true,
+     "reservoir coupling Γ (τ = 1/2Γ)"},
+    {"dissipation dpa", "d1", "dc_current", "true/false", "", "true", kNone, kNone, false, "include the D1 term"},
+    {"dissipation dpa", "d2", "dc_current", "true/false", "", "true", kNone, kNone, false, "include the D2 term"},
+    {"dissipation exact", "kind", "dc_current", "string", "", "required", kNone, kNone, false, "\"exact\""},
+    {"dissipation exact", "gamma", "dc_current", "number", "energy", "required", 0, kBig, true, "reservoir coupling Γ"},
+    {"dissipation exact", "poles", "dc_current", "integer", "", "automatic", 0, 4096, false,
+     "Padé poles of the Fermi function (0: enough for pole_tolerance)"},
+    {"dissipation exact", "pole_tolerance", "dc_current", "number", "", "1e-9", 0, 1, true,
+     "accuracy of the broadened occupation when poles are chosen automatically"},
+    {"dissipation none", "kind", "dc_current", "string", "", "required", kNone, kNone, false,
+     "\"none\" (coherent evolution; landau_zener only)"},
+
+    // [disorder]
+    {"disorder", "u0", "disorder_ahe", "number", "energy × length (2D)", "one of u0, tau", 0, kBig, true,
+     "white-noise strength, <U(r)U(r')> = u0² δ(r − r')"},
+    {"disorder", "tau", "disorder_ahe", "number", "ħ/energy", "one of u0, tau", 0, kBig, true,
+     "out-scattering time: u0 chosen per μ to give it"},
+};
+// clang-format on
+
+bool has_task(const char* tasks, std::string_view task) {
+    const std::string_view t(tasks);
+    if (t == "*") return true;
+    std::size_t at = 0;
+    while (at < t.size()) {
+        std::size_t end = t.find(' ', at);
+        if (end == std::string_view::npos) end = t.size();
+        if (t.substr(at, end - at) == task) return true;
+        at = end + 1;
+    }
+    return false;
+}
+
+std::string number_text(double x) {
+    if (x == 2147483648.0) return "2^31";
+    if (x == 1073741824.0) return "2^30";
+    std::string s = fmt::format("{:g}", x);
+    const auto e = s.find("e+");
+    if (e != std::string::npos) s.erase(e + 1, 1);  // 1e+12 → 1e12
+    return s;
+}
+
+}  // namespace
+
+std::span<const KeySpec> run_keys() { return kKeys; }
+
+double memory_budget_bytes() {
+    const long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && size > 0 ? 0.5 * static_cast<double>(pages) * static_cast<double>(size) : 4.0 * (1 << 30);
+}
+
+std::string bytes_text(double b) {
+    if (b < 1024.0 * 1024 * 1024) return fmt::format("{:.0f} MiB", b / (1024.0 * 1024));
+    if (b < 1024.0 * 1024 * 1024 * 1024) return fmt::format("{:.1f} GiB", b / (1024.0 * 1024 * 1024));
+    return fmt::format("{:.3g} TiB", b / (1024.0 * 1024 * 1024 * 1024));
+}
+
+const KeySpec* find_key(std::string_view section, std::string_view key, std::string_view task) {
+    for (const KeySpec& k : kKeys)
+        if (section == k.section && key == k.key && (task.empty() || has_task(k.tasks, task))) return &k;
+    return nullptr;
+}
+
+std::vector<std::string> keys_of(std::string_view section, std::string_view task) {
+    std::vector<std::string> out;
+    for (const KeySpec& k : kKeys)
+        if (section == k.section && (task.empty() || has_task(k.tasks, task))) out.emplace_back(k.key);
+    return out;
+}
+
+std::string range_text(const KeySpec& k) {
+    if (std::isnan(k.min)) return "";
+    if (k.min == k.max) return fmt::format("{} = {}", k.key, number_text(k.min));
+    return fmt::format("{} {} {} ≤ {}", number_text(k.min), k.min_exclusive ? "<" : "≤", k.key, number_text(k.max));
+}
+
+std::string parameter_range_text(const ParamSpec& p) {
+    const bool positive = std::string_view(p.name) == "kcut";
+    return fmt::format("{} {} {} ≤ {}", number_text(p.min), positive ? "<" : "≤", p.name, number_text(p.max));
+}
+
+std::string run_keys_markdown() {
+    std::string md =
+        "# Run-file reference\n\n"
+        "Generated by `bzint keys` from the table the validation itself reads (host/run_keys.cpp); a test "
+        "keeps this file equal to it. A run file is TOML; `--set section.key=value` overrides any key. Every "
+        "key not listed for a section and task is refused (exit status 2, naming the file, line, key and the "
+        "valid keys), and so is every number outside its range.\n\n"
+        "Units: ħ = e = k_B = 1; energies in the model's energy unit (eV for Wannier models), lengths in its "
+        "length unit (the lattice constant a, L = v/energy for continuum models, Å for Wannier models); "
+        "docs/conventions.md.\n";
+    const char* sections[][2] = {{"top", "Top level"},
+                                 {"model", "[model]"},
+                                 {"model wannier", "[model] with name = \"wannier\""},
+                                 {"mesh", "[mesh]"},
+                                 {"task", "[task]"},
+                                 {"task.refine", "[task] refine = {…}"},
+                                 {"task.plane", "[task] plane = {…}"},
+                                 {"field", "[field]"},
+                                 {"dissipation", "[dissipation]"},
+                                 {"dissipation rta", "[dissipation] kind = \"rta\""},
+                                 {"dissipation dpa", "[dissipation] kind = \"dpa\""},
+                                 {"dissipation exact", "[dissipation] kind = \"exact\""},
+                                 {"dissipation none", "[dissipation] kind = \"none\""},
+                                 {"disorder", "[disorder]"}};
+    for (const auto& [section, title] : sections) {
+        md += fmt::format("\n## {}\n\n| key | tasks | type | unit | default | range | meaning |\n|---|---|---|---|---|---|---|\n",
+                          title);
+        for (const KeySpec& k : kKeys) {
+            if (std::string_view(k.section) != section) continue;
+            md += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} |\n", k.key, std::string_view(k.tasks) == "*" ? "all" : k.tasks,
+                              k.type, k.unit, k.default_text, range_text(k), k.meaning);
+        }
+    }
+    md += "\n## Built-in models: [model] parameters\n\nEvery parameter is a number; the range keeps H(k) and the "
+          "products the geometry forms of it finite.\n";
+    for (const ModelInfo& m : model_infos()) {
+        md += fmt::format("\n### `{}` ({}D {}, {} bands)\n\n| parameter | default | range | meaning |\n|---|---|---|---|\n", m.name,
+                          m.dim, m.lattice ? "lattice" : "continuum", m.bands);
+        for (const ParamSpec& p : m.params)
+            md += fmt::format("| `{}` | {:g} | {} | {} |\n", p.name, p.default_value, parameter_range_text(p), p.meaning);
+    }
+    md += fmt::format(
+        "\n## Limits\n\n"
+        "| what | limit | why |\n|---|---|---|\n"
+        "| run file | {} MiB | read whole into memory |\n"
+        "| `[mesh] n` | each ≤ 2^31, product ≤ 2^62 points | 64-bit index arithmetic; meshes are streamed, not stored |\n"
+        "| `[task] mu` levels | {} | held and written per level |\n"
+        "| `[field] E` values | {} | one result row each |\n"
+        "| band path points | {} | held and written per point |\n"
+        "| berry points | {} | |\n"
+        "| berry plane n1 × n2 | {} | |\n"
+        "| streda B list | {} | one mesh pass each |\n"
+        "| chern planes (3D n3) | {} | one histogram row each |\n"
+        "| RK4 steps per trajectory or period | 2^30 | counted in 64 bits; a finer field or wider window is refused with the "
+        "steps it would need |\n"
+        "| memory of the histograms, tables and FFT chunks | half the machine's memory | estimated before any work |\n"
+        "| `--threads` | the CPUs this process may use | more only add waiting |\n",
+        kMaxRunFileBytes >> 20, kMaxLevels, kMaxFieldValues, kMaxPathPoints, kMaxPointList, kMaxPlanePoints, kMaxFieldList,
+        kMaxChernPlanes);
+    return md;
+}
+
+}  // namespace bzint
