@@ -62,10 +62,9 @@ json defaults_used(const RunFile& file, const RunConfig& cfg) {
     return out;
 }
 
-}  // namespace
-
-json run(const RunFile& file, Backend backend, const RunOptions& options) {
-    const RunConfig cfg = read_common(file);
+// The tasks a model can run, and the backend a task of it runs on (N-band and Wannier models run
+// a subset; Wannier tasks other than the Fermi scans run on the CPU).
+Backend task_backend(const RunFile& file, const RunConfig& cfg, Backend backend) {
     static const std::vector<std::string> nband_tasks{"bands", "berry", "chern", "ahc", "cme", "anomaly", "dipole", "streda", "dc_current", "hybrid_current"};
     if (cfg.model->bands != 2 && std::find(nband_tasks.begin(), nband_tasks.end(), cfg.task) == nband_tasks.end())
         throw InputError(fmt::format("{}: task '{}' supports the two-band models; '{}' has {} bands (N-band models run "
@@ -88,6 +87,22 @@ json run(const RunFile& file, Backend backend, const RunOptions& options) {
             backend = Backend::cpu;
         }
     }
+    return backend;
+}
+
+}  // namespace
+
+void check(const RunFile& file) {
+    const RunConfig cfg = read_common(file);
+    const json input = input_record(file, cfg);
+    TaskContext ctx{file, cfg, Section(file, file.root()["task"].as_table(), "task", cfg.task),
+                    task_backend(file, cfg, Backend::cpu), RunOptions{"", false, false}, input};
+    find_task(cfg.task)->check(ctx);
+}
+
+json run(const RunFile& file, Backend requested, const RunOptions& options) {
+    const RunConfig cfg = read_common(file);
+    const Backend backend = task_backend(file, cfg, requested);
     const json input = input_record(file, cfg);
     TaskContext ctx{file, cfg, Section(file, file.root()["task"].as_table(), "task", cfg.task), backend, options, input};
     const TaskInfo* task = find_task(cfg.task);
@@ -119,6 +134,8 @@ json run(const RunFile& file, Backend backend, const RunOptions& options) {
         check_finite(r.results, "results");
     } catch (const Interrupted&) {
         throw;  // the saved state is resumable
+    } catch (const InputError&) {
+        throw;  // bad input met during the run (a corrupt checkpoint, a contour leaving its box): state left as it is
     } catch (...) {
         checkpoints.remove();  // nothing a resume could mend
         throw;

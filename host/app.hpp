@@ -18,6 +18,10 @@ namespace bzint {
 // options.write_outputs, DIR/<title>.json and its CSV tables are written atomically (WriteError).
 nlohmann::json run(const RunFile& file, Backend backend, const RunOptions& options);
 
+// Validates a run file as run() does before it writes or computes anything (InputError for bad
+// input); the run-file fuzz target's entry point.
+void check(const RunFile& file);
+
 // Writes DIR/<title>_<table>.csv and DIR/<title>.json together (output_files.hpp).
 void write_outputs(const nlohmann::json& doc, const std::vector<CsvTable>& tables, const std::string& dir);
 std::string output_json_path(const std::string& dir, const std::string& title);

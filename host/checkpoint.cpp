@@ -93,6 +93,23 @@ CheckpointSession::CheckpointSession(std::string folder, std::string input, bool
                                          "continue it, or remove the folder to start over",
                                          folder_, join_differences(input_differences(before, now))));
         input_written_ = true;
+        // Every saved state must be whole before any work starts.
+        for (const auto& e : std::filesystem::directory_iterator(folder_, ec)) {
+            if (e.path().extension() != ".bin") continue;
+            std::string bytes;
+            const std::string file = e.path().string();
+            if (!read_file(file, std::size_t(1) << 40, bytes) || bytes.size() < sizeof(std::uint64_t) + sizeof kMagic)
+                throw InputError(fmt::format("{}: the checkpoint file is corrupt (cut short); remove {} to start over", file, folder_));
+            std::uint64_t sum = 0, fp = 0;
+            std::memcpy(&sum, bytes.data() + bytes.size() - sizeof sum, sizeof sum);
+            if (sum != fingerprint_of(std::string_view(bytes.data(), bytes.size() - sizeof sum)))
+                throw InputError(fmt::format("{}: the checkpoint file is corrupt (checksum mismatch); remove {} to start over",
+                                             file, folder_));
+            std::memcpy(&fp, bytes.data() + sizeof kMagic, sizeof fp);
+            if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0 || fp != fingerprint_)
+                throw InputError(fmt::format("{}: the checkpoint file does not belong to {}/input.json; remove {} to start over",
+                                             file, folder_, folder_));
+        }
     }
     g_active = this;
 }

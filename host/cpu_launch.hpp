@@ -25,11 +25,12 @@ namespace bzint::cpu {
 
 // fn(idx) for idx in [begin, end), in parallel chunks; throws Interrupted on a stop request.
 template <class Fn>
-void for_each_point(long long begin, long long end, const Fn& fn) {
+void for_each_point(long long begin, long long end, const Fn& fn, Progress* progress = nullptr) {
     workers::parallel_for(
-        end - begin, 1024,
+        end - begin, 256,
         [&](long long b, long long e) {
             for (long long i = begin + b; i < begin + e; ++i) fn(i);
+            if (progress) progress->add(e - b);
         },
         [] { return !stop_requested(); });
     throw_if_stopped();

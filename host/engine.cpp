@@ -92,7 +92,8 @@ void keep_bands(ScanResult& r, int keep) {
 
 }  // namespace
 
-std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& mp, const std::vector<std::array<double, 3>>& k) {
+std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& mp, const std::vector<std::array<double, 3>>& k,
+                                             Progress* progress) {
     const int bands = model_bands(mp);
     std::vector<BandGeometry> out(bands * k.size());
     if (k.empty()) return out;
@@ -107,7 +108,7 @@ std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& mp, c
                 TwoBandPoint h;
                 model(k[i].data(), h);
                 two_band_geometry(h, out.data() + 2 * i);
-            });
+            }, progress);
         });
     } else {
         visit_any_nband(mp, [&](auto model) {
@@ -122,7 +123,7 @@ std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& mp, c
                     }
                 }
                 for (int n = 0; n < bands; ++n) out[bands * i + n] = g[n];
-            });
+            }, progress);
         });
     }
     const long long bad = first_bad.load() == LLONG_MAX ? -1 : first_bad.load();

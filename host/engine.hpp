@@ -19,7 +19,7 @@ void geometry_on_mesh(Backend b, const ModelParams& model, const Mesh& mesh, lon
                       BandGeometry* out);
 // Band geometry at Cartesian k-points: out[bands·i + band] (two-band or N-band models).
 std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& model,
-                                             const std::vector<std::array<double, 3>>& k);
+                                             const std::vector<std::array<double, 3>>& k, Progress* progress = nullptr);
 // The number of bands of a model (2, or N for the N-band models).
 int model_bands(const ModelParams& model);
 // The bands a scan of the model keys (Wannier models: the padded size).

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "ranks.hpp"
 
@@ -11,11 +12,25 @@ namespace bzint {
 
 namespace {
 constexpr long long kSecond = 1000000000LL;
+
+// BZINT_PROGRESS_SECONDS (a number ≥ 0) sets the first report and the interval between reports
+// (default: 1 s, then 1 s on a terminal and 5 s in a log).
+long long env_interval_ns() {
+    static const long long ns = [] {
+        const char* s = std::getenv("BZINT_PROGRESS_SECONDS");
+        if (!s) return -1LL;
+        char* end = nullptr;
+        const double v = std::strtod(s, &end);
+        return end != s && v >= 0.0 && v < 1e6 ? static_cast<long long>(v * kSecond) : -1LL;
+    }();
+    return ns;
+}
+
 }  // namespace
 
 Progress::Progress(std::string what, long long total, std::string unit)
-    : what_(std::move(what)), unit_(std::move(unit)), total_(total), start_(clock::now()), next_report_ns_(kSecond),
-      tty_(isatty(fileno(stderr)) != 0) {}
+    : what_(std::move(what)), unit_(std::move(unit)), total_(total), start_(clock::now()),
+      next_report_ns_(env_interval_ns() >= 0 ? env_interval_ns() : kSecond), tty_(isatty(fileno(stderr)) != 0) {}
 
 std::string Progress::duration(double s) {
     if (s < 90) return fmt::format("{:.0f} s", s);
@@ -40,7 +55,7 @@ void Progress::report(long long done) {
     if (now < next_report_ns_.load(std::memory_order_relaxed)) return;
     std::unique_lock<std::mutex> lk(print_, std::try_to_lock);
     if (!lk.owns_lock() || now < next_report_ns_.load()) return;
-    next_report_ns_.store(now + (tty_ ? 1 : 5) * kSecond);
+    next_report_ns_.store(now + (env_interval_ns() >= 0 ? env_interval_ns() : (tty_ ? 1 : 5) * kSecond));
     const double elapsed = static_cast<double>(now) / kSecond;
     const double rate = static_cast<double>(done) / elapsed;
     const double left = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;

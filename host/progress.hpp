@@ -2,8 +2,8 @@
 // after one second of work; if the whole will take more than a minute it is also said once, on
 // its own line, with the rate it was measured at. Afterwards a report at most every second on a
 // terminal (rewritten in place) and every five seconds otherwise (one line each), so a long run
-// is never silent for more than a few seconds. Any thread may report; under MPI only rank 0
-// prints.
+// is never silent for more than a few seconds; BZINT_PROGRESS_SECONDS sets both intervals. Any
+// thread may report; under MPI only rank 0 prints.
 #pragma once
 #include <atomic>
 #include <chrono>

@@ -61,7 +61,7 @@ constexpr KeySpec kKeys[] = {
     {"task", "mu", kScanTasks, "levels", "energy", "required", -kBig, kBig, false,
      "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 10^5 levels"},
     {"task", "mu", "dc_current", "number", "energy", "0", -kBig, kBig, false, "chemical potential"},
-    {"task", "T", "ahc cme anomaly dipole dc_current streda spin_density hybrid_current", "number", "energy (k_B = 1)", "0",
+    {"task", "T", "ahc cme anomaly dipole dc_current streda spin_density hybrid_current", "number", "energy, k_B = 1", "0",
      0, kBig, false, "temperature"},
     {"task", "T", "disorder_ahe", "number", "energy", "0", 0, 0, false, "temperature: the disorder theory is at T = 0"},
     {"task", "refine", kFermiTasks, "table", "", "off", kNone, kNone, false,
@@ -159,10 +159,15 @@ bool has_task(const char* tasks, std::string_view task) {
 std::string number_text(double x) {
     if (x == 2147483648.0) return "2^31";
     if (x == 1073741824.0) return "2^30";
-    std::string s = fmt::format("{:g}", x);
-    const auto e = s.find("e+");
-    if (e != std::string::npos) s.erase(e + 1, 1);  // 1e+12 → 1e12
-    return s;
+    if (x == std::floor(x) && std::fabs(x) < 1e7) return fmt::format("{:.0f}", x);
+    std::string s = fmt::format("{:g}", x);  // 1e+12 → 1e12, 1e-06 → 1e-6
+    const auto e = s.find('e');
+    if (e == std::string::npos) return s;
+    std::string mantissa = s.substr(0, e), exponent = s.substr(e + 1);
+    const bool negative = exponent[0] == '-';
+    exponent.erase(0, 1);
+    exponent.erase(0, std::min(exponent.find_first_not_of('0'), exponent.size() - 1));
+    return mantissa + "e" + (negative ? "-" : "") + exponent;
 }
 
 }  // namespace

@@ -2,7 +2,13 @@
 // checked by the cli_bad_input.* tests, one per file in tests/bad_input/).
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include "input_error.hpp"
+#include "run_keys.hpp"
 #include "test_util.hpp"
 
 using namespace bzint;
@@ -56,4 +62,49 @@ TEST(Input, TomlSyntaxErrorReportsLine) {
     const std::string e = error_of("[model]\nname = 'qwz'\n\nu = [1,\n");
     EXPECT_NE(e.find("in.toml:"), std::string::npos) << e;
     EXPECT_NE(e.find("TOML syntax error"), std::string::npos) << e;
+}
+
+TEST(RunFileCorpus, EveryInputValidatesOrIsAnInputError) {
+    // The run-file fuzz target's seeds and finds (tests/fuzz/run.sh run_file), replayed through
+    // the same validation: each must pass or raise an InputError, nothing else.
+    const std::filesystem::path src = BZINT_SOURCE_DIR;
+    std::vector<std::filesystem::path> files;
+    for (const char* dir : {"examples", "tests/bad_input", "tests/run_file_corpus"})
+        for (const auto& e : std::filesystem::recursive_directory_iterator(src / dir))
+            if (e.is_regular_file() && (std::string(dir) == "tests/run_file_corpus" || e.path().extension() == ".toml"))
+                files.push_back(e.path());
+    ASSERT_GT(files.size(), 80u);
+    int passed = 0, refused = 0;
+    for (const auto& f : files) {
+        std::ifstream in(f, std::ios::binary);
+        const std::string text{std::istreambuf_iterator<char>(in), {}};
+        try {
+            check(RunFile::parse(text, f.string()));
+            ++passed;
+        } catch (const InputError&) {
+            ++refused;
+        } catch (const std::exception& e) {
+            ADD_FAILURE() << f << ": " << e.what();
+        }
+    }
+    EXPECT_GT(passed, 40);
+    EXPECT_GT(refused, 40);
+}
+
+TEST(RunKeys, EveryNumericKeyHasARangeAndEveryKeyAMeaning) {
+    for (const KeySpec& k : run_keys()) {
+        EXPECT_GT(std::string_view(k.meaning).size(), 2u) << k.section << " " << k.key;
+        const std::string type = k.type;
+        const bool numeric = type.find("number") != std::string::npos || type.find("integer") != std::string::npos ||
+                             type == "levels" || type.find("point") != std::string::npos;
+        if (numeric) {
+            EXPECT_FALSE(std::isnan(k.min)) << k.section << " " << k.key;
+            EXPECT_LE(k.max, 1e12) << k.section << " " << k.key;  // products of them stay finite
+        }
+    }
+    for (const ModelInfo& m : model_infos())
+        for (const ParamSpec& p : m.params) {
+            EXPECT_LE(p.max, kMaxParameter) << m.name << " " << p.name;
+            EXPECT_GT(std::string_view(p.meaning).size(), 2u) << m.name << " " << p.name;
+        }
 }

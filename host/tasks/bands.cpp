@@ -151,7 +151,9 @@ TaskResult task_bands(TaskContext& ctx) {
     const auto& dist = path.dist;
     const auto& vertices = path.vertices;
     const long long per_segment = path.per_segment;
-    const auto g = geometry_at_points(ctx.backend, ctx.cfg.params, k);
+    Progress progress("bands", static_cast<long long>(k.size()), "points");
+    const auto g = geometry_at_points(ctx.backend, ctx.cfg.params, k, &progress);
+    progress.finish();
     const std::size_t B = g.size() / k.size();
     TaskResult out;
     out.kpoints = static_cast<long long>(k.size());
@@ -294,7 +296,9 @@ TaskResult task_berry(TaskContext& ctx) {
                 k.push_back({origin[0] + s * e1[0] + t * e2[0], origin[1] + s * e1[1] + t * e2[1],
                              origin[2] + s * e1[2] + t * e2[2]});
             }
-        const auto g = geometry_at_points(ctx.backend, ctx.cfg.params, k);
+        Progress progress("berry map", static_cast<long long>(k.size()), "points");
+        const auto g = geometry_at_points(ctx.backend, ctx.cfg.params, k, &progress);
+        progress.finish();
         CsvTable csv{"berry_map", comment, {"s", "t"}, {}};
         for (const auto& c : columns()) csv.columns.push_back(c);
         for (long long i = 0; i < n1; ++i)

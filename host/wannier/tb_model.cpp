@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
+#include <unistd.h>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -53,15 +55,19 @@ public:
         if (v < lo || v > hi) fail(t.line, fmt::format("{} = {} is outside {}..{}", what, v, lo, hi));
         return v;
     }
-    double number(const std::string& what) {
+    // A finite number of magnitude at most `bound` (energies: beyond 1e12 H(k) and the products of
+    // the band geometry overflow).
+    double number(const std::string& what, double bound = 1e12) {
         const auto& t = next(what);
         char* end = nullptr;
         const double v = std::strtod(t.text.c_str(), &end);
         if (end == t.text.c_str() || *end != '\0') fail(t.line, fmt::format("expected {} (a number), got '{}'", what, t.text));
         if (!std::isfinite(v)) fail(t.line, fmt::format("{} is not finite ('{}')", what, t.text));
+        if (std::fabs(v) > bound) fail(t.line, fmt::format("{} = {} is beyond ±{:g}", what, t.text, bound));
         return v;
     }
     bool done() const { return pos_ >= toks_.size(); }
+    std::size_t left() const { return toks_.size() - pos_; }
     [[noreturn]] void fail(std::size_t line, const std::string& msg) const {
         throw InputError(fmt::format("{}:{}: {}", name_, line, msg));
     }
@@ -84,11 +90,18 @@ private:
 
 constexpr long long kMaxWann = 4096, kMaxRpts = 1000000, kMaxR = 100000;
 
-void read_counts(Tokens& t, TbModel& m, long long& nrpts) {
+// The header's counts; `tokens_per_element` (hr: 7 per line, tb: 5) lets the arrays be sized only
+// when the file really holds that many elements (a short file cannot claim gigabytes).
+void read_counts(Tokens& t, TbModel& m, long long& nrpts, int tokens_per_element) {
     m.num_wann = static_cast<int>(t.integer("num_wann", 1, kMaxWann));
     nrpts = t.integer("nrpts (the number of R vectors)", 1, kMaxRpts);
-    if (static_cast<double>(nrpts) * m.num_wann * m.num_wann > 4e8)
+    const double elements = static_cast<double>(nrpts) * m.num_wann * m.num_wann;
+    if (elements > 4e8)
         t.fail(t.line(), fmt::format("num_wann = {} with nrpts = {} is too large to hold", m.num_wann, nrpts));
+    if (elements * tokens_per_element + static_cast<double>(nrpts) > static_cast<double>(t.left()))
+        t.fail(t.line(), fmt::format("num_wann = {} and nrpts = {} announce {:.0f} matrix elements, more than the file holds "
+                                     "(truncated file?)",
+                                     m.num_wann, nrpts, elements));
     m.ndegen.resize(nrpts);
     for (long long i = 0; i < nrpts; ++i) m.ndegen[i] = static_cast<int>(t.integer(fmt::format("ndegen[{}]", i + 1), 1, 1000000));
     m.R.resize(nrpts);
@@ -116,7 +129,18 @@ void finish(const Tokens& t, TbModel& m) {
             t.name(), d.R[0], d.R[1], d.R[2], d.m + 1, d.n + 1, d.relative));
 }
 
+// A Wannier90 file whole. Tokenised, it takes about eight times its size: it must be a regular
+// file of at most 2 GiB whose tokens fit in half the machine's memory.
 std::string slurp(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) throw InputError(fmt::format("{}: not a regular file", path));
+    const double size = static_cast<double>(std::filesystem::file_size(path, ec));
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    const double budget = pages > 0 && page > 0 ? 0.5 * static_cast<double>(pages) * static_cast<double>(page) : 4e9;
+    if (ec || size > 2.0 * (1 << 30) || 8.0 * size > budget)
+        throw InputError(fmt::format("{}: a file of {:.3g} GB; bzint reads Wannier90 files of at most 2 GiB whose tokens fit in "
+                                     "half this machine's memory",
+                                     path, size / 1e9));
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(fmt::format("{}: cannot open the file", path));
     std::ostringstream s;
@@ -157,7 +181,7 @@ TbModel parse_hr(const std::string& text, const std::string& name) {
     m.source = name;
     t.skip_line(1);  // header
     long long nrpts = 0;
-    read_counts(t, m, nrpts);
+    read_counts(t, m, nrpts, 7);
     const int W = m.num_wann;
     for (long long i = 0; i < nrpts; ++i) {
         std::vector<char> filled(static_cast<std::size_t>(W) * W, 0);
@@ -190,10 +214,10 @@ TbModel parse_tb(const std::string& text, const std::string& name) {
     m.source = name;
     t.skip_line(1);
     for (int i = 0; i < 3; ++i)
-        for (int a = 0; a < 3; ++a) m.lattice[i][a] = t.number(fmt::format("lattice vector A{} component {}", i + 1, a + 1));
+        for (int a = 0; a < 3; ++a) m.lattice[i][a] = t.number(fmt::format("lattice vector A{} component {}", i + 1, a + 1), 1e6);
     m.has_lattice = true;
     long long nrpts = 0;
-    read_counts(t, m, nrpts);
+    read_counts(t, m, nrpts, 5);
     const int W = m.num_wann;
     auto block = [&](long long i, bool positions) {
         const std::size_t line = t.line();
@@ -217,7 +241,7 @@ TbModel parse_tb(const std::string& text, const std::string& name) {
                 m.H[at] = {re, im};
             } else {
                 for (int c = 0; c < 3; ++c) {
-                    const double re = t.number(fmt::format("Re r_{}", "xyz"[c])), im = t.number(fmt::format("Im r_{}", "xyz"[c]));
+                    const double re = t.number(fmt::format("Re r_{}", "xyz"[c]), 1e6), im = t.number(fmt::format("Im r_{}", "xyz"[c]), 1e6);
                     m.r[c][at] = {re, im};
                 }
             }

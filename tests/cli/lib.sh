@@ -1,0 +1,54 @@
+# Helpers for the command-line tests (sourced). $BZINT is the bzint binary, $SRC the source tree.
+# Every test works in its own temporary folder, removed at exit.
+set -uo pipefail
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/bzint_cli_XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+export OMP_NUM_THREADS=2
+failures=0
+
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+
+# expect_rc RC NAME -- command...: runs the command, checks its exit status; stderr in $TMP/err.
+expect_rc() {
+    local want=$1 name=$2
+    shift 3
+    "$@" >"$TMP/out" 2>"$TMP/err"
+    local rc=$?
+    if [ "$rc" -ne "$want" ]; then
+        fail "$name: exit status $rc, expected $want; stderr: $(head -c 2000 "$TMP/err")"
+        return 1
+    fi
+    echo "ok: $name (exit $rc)"
+}
+
+# expect_err NAME REGEX: the last command's stderr matches.
+expect_err() {
+    if ! grep -Eq -- "$2" "$TMP/err"; then
+        fail "$1: stderr does not match '$2': $(head -c 2000 "$TMP/err")"
+        return 1
+    fi
+}
+
+# write_run NAME TEXT: a run file $TMP/NAME.toml.
+write_run() { printf '%s\n' "$2" >"$TMP/$1.toml"; }
+
+# wait_for FILE SECONDS: until FILE exists (true) or the time is up (false).
+wait_for() {
+    local i
+    for ((i = 0; i < $2 * 20; ++i)); do
+        [ -e "$1" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+finish() {
+    if [ "$failures" -gt 0 ]; then
+        echo "$failures check(s) failed" >&2
+        exit 1
+    fi
+    echo "all checks passed"
+}

@@ -1,0 +1,11 @@
+# docs/run-file.md is `bzint keys` verbatim: the reference cannot drift from the validation table.
+execute_process(COMMAND ${BZINT} keys OUTPUT_VARIABLE generated RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "bzint keys failed (${rc})")
+endif()
+file(READ ${DOC} written)
+if(NOT generated STREQUAL written)
+  file(WRITE ${OUT} "${generated}")
+  message(FATAL_ERROR "${DOC} differs from `bzint keys` (written to ${OUT}): regenerate it with build/bzint keys > docs/run-file.md")
+endif()
+message(STATUS "ok: ${DOC} is the generated reference")
