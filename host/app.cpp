@@ -123,7 +123,7 @@ json run(const RunFile& file, Backend requested, const RunOptions& options) {
     json checkpoint_input = input;
     checkpoint_input["backend"] = backend_name(backend);
     checkpoint_input["ranks"] = ranks::size();
-    checkpoint_input["reduce_block"] = kReduceBlock;
+    checkpoint_input["reduce_block"] = kReduceBlock;  // the base of every reduction's block (neumaier.hpp)
     CheckpointSession checkpoints(checkpoint_folder(options.out_dir, cfg.title), checkpoint_input.dump(), options.resume);
     const StopOnSignals stop_on_signals;
 
@@ -134,10 +134,8 @@ json run(const RunFile& file, Backend requested, const RunOptions& options) {
         check_finite(r.results, "results");
     } catch (const Interrupted&) {
         throw;  // the saved state is resumable
-    } catch (const InputError&) {
-        throw;  // bad input met during the run (a corrupt checkpoint, a contour leaving its box): state left as it is
     } catch (...) {
-        checkpoints.remove();  // nothing a resume could mend
+        checkpoints.remove();  // nothing a resume could mend (input found bad during the run included)
         throw;
     }
     checkpoints.remove();

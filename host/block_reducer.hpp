@@ -6,25 +6,29 @@
 // into the running total in block order. The total is therefore bitwise the same for any number
 // of threads and any scheduling of them (tests/test_determinism.cpp).
 //
-// How it runs (docs/architecture.md): a free worker takes the next block, sums it into its own
-// dense histogram, and hands over only the keys the block touched (in key order) through a ring
-// of 2 × workers slots. Folding is split into key stripes; each stripe is folded in block order by
-// whichever worker finds it free, so folding is parallel and its cost follows the touched keys,
-// not the histogram's size (a 1000-level finite-T scan folds about what a one-level scan
-// folds). No worker waits on another except when the ring is full — it then folds what it can,
-// or sleeps on a condition variable: nothing spins, and a descheduled thread delays only the
-// folding of the blocks after its own.
+// How it runs (docs/architecture.md): a free worker takes the next block and sums it into one of
+// its two dense histograms; it hands over the histogram with the list of keys the block touched
+// (in key order) through a ring of 2 × workers slots. Folding is split into key stripes; each
+// stripe is folded in block order by whichever worker finds it free, which also zeroes the rows it
+// folded; so folding is parallel, its cost follows the touched keys and not the histogram's size
+// (a 1000-level finite-T scan folds about what a one-level scan folds), and nothing is copied.
+// No worker waits on another except when the ring is full or both its histograms are still
+// being folded — it then folds what it can, or sleeps on a condition variable: nothing spins, and
+// a descheduled thread delays only the folding of the blocks after its own.
 #pragma once
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <climits>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <vector>
 
 #include "neumaier.hpp"
 #include "progress.hpp"
+#include "refined_reduce.hpp"
 #include "stop.hpp"
 #include "workers.hpp"
 
@@ -43,6 +47,7 @@ public:
         long long next;  // blocks [b0, next) are folded into the total
         long long bad;   // the first non-finite index (+ offset) among them, or LLONG_MAX
         bool stopped;    // a stop was requested; blocks from `next` on were not folded
+        bool too_many_flagged;  // more than kMaxFlaggedPoints indices asked for refinement: abandoned
     };
 
     // Folds blocks [b0, b1) of indices [0, n) of fn (a functor of the constructor's shape).
@@ -52,28 +57,32 @@ public:
     template <class F>
     Outcome run(const F& fn, long long n, long long b0, long long b1, std::vector<long long>* hot, long long offset,
                 Progress* progress, double progress_scale, clock::time_point deadline) {
-        if (b0 >= b1) return {b1, LLONG_MAX, false};
-        Round r(*this, fn, n, b0, b1, hot, offset, progress, progress_scale, deadline);
+        if (b0 >= b1) return {b1, LLONG_MAX, false, false};
+        Round<F> r(*this, fn, n, b0, b1, hot, offset, progress, progress_scale, deadline);
         workers::run([&](int w) { r.work(w); });
         return r.outcome();
     }
 
 private:
-    // One block's touched keys, in increasing order, with their compensated sums.
+    // A worker's two dense histograms: zero except while a block is summed into one and until
+    // its rows are folded (the folders zero them).
+    struct Scratch {
+        std::vector<Neumaier> hist[2];
+        std::vector<std::uint64_t> touched;  // a bit per key of the histogram being summed; cleared as listed
+        bool held[2] = {false, false};       // a slot holds it (guarded by the round's mutex)
+    };
+    // One block: the histogram it was summed into and its touched keys, in increasing order.
     struct Slot {
         long long block = -1;  // the block it holds; −1: free
         bool ready = false;
         int stripes_left = 0;  // stripes that have not folded it yet
+        Scratch* owner = nullptr;
+        int buffer = 0;
+        Neumaier* rows = nullptr;             // owner->hist[buffer]
         std::vector<int> keys;
-        std::vector<Neumaier> vals;           // n_values per key
         std::vector<std::size_t> stripe_at;   // stripe s is keys[stripe_at[s], stripe_at[s + 1])
         std::vector<long long> hot;
         long long bad = LLONG_MAX;
-    };
-    // A worker's dense histogram, zero between blocks except inside [lo, hi] while summing.
-    struct Scratch {
-        std::vector<Neumaier> hist;
-        std::vector<unsigned char> touched;
     };
 
     template <class F>
@@ -94,13 +103,13 @@ private:
 
         void work(int w) {
             Scratch& sc = red_.scratch_[w];
-            if (sc.hist.empty()) {
-                sc.hist.assign(static_cast<std::size_t>(red_.nk_) * red_.nv_, Neumaier{});
-                sc.touched.assign(static_cast<std::size_t>(red_.nk_), 0);
+            if (sc.touched.empty()) {
+                for (auto& h : sc.hist) h.assign(static_cast<std::size_t>(red_.nk_) * red_.nv_, Neumaier{});
+                sc.touched.assign(static_cast<std::size_t>(red_.nk_ + 63) / 64, 0);
             }
             std::unique_lock<std::mutex> lk(m_);
             for (;;) {
-                if (!halt_ && (stop_requested() || clock::now() >= deadline_)) halt_ = true;
+                if (!halt_ && (stop_requested() || too_many_flagged_.load() || clock::now() >= deadline_)) halt_ = true;
                 if (halt_ || next_claim_ >= b1_) {
                     while (fold_some(lk)) {
                     }
@@ -108,19 +117,25 @@ private:
                 }
                 const long long b = next_claim_;
                 Slot& slot = slot_of(b);
-                if (slot.block != -1) {  // the ring is full: block b − ring not folded by every stripe yet
+                const int buffer = !sc.held[0] ? 0 : !sc.held[1] ? 1 : -1;
+                if (slot.block != -1 || buffer < 0) {  // the ring is full, or both histograms are in flight
                     if (!fold_some(lk)) ready_.wait(lk);
                     continue;
                 }
                 slot.block = b;
                 slot.ready = false;
+                slot.owner = &sc;
+                slot.buffer = buffer;
+                slot.rows = sc.hist[buffer].data();
+                sc.held[buffer] = true;
                 ++next_claim_;
                 lk.unlock();
                 const bool complete = sum_block(b, sc, slot);
                 lk.lock();
-                if (!complete) {  // abandoned on a stop: the stripes end before it
+                if (!complete) {  // abandoned on a stop (its histogram cleared): the stripes end before it
                     halt_ = true;
                     slot.block = -1;
+                    sc.held[buffer] = false;
                     ready_.notify_all();
                     continue;
                 }
@@ -134,7 +149,7 @@ private:
         Outcome outcome() const {
             // Every block before the first unfinished one has been folded by every stripe.
             const long long next = *std::min_element(fold_next_.begin(), fold_next_.end());
-            return {next, bad_, next < b1_ && stop_requested()};
+            return {next, bad_, next < b1_ && stop_requested(), too_many_flagged_.load()};
         }
 
     private:
@@ -148,12 +163,24 @@ private:
             int lo = nk, hi = -1;
             slot.bad = LLONG_MAX;
             slot.hot.clear();
-            typename F::Out out;
+            // A software pipeline of kAhead points: each point's histogram rows are prefetched when
+            // its values are computed and added kAhead points later, so the (random) row accesses
+            // of a large histogram overlap the computation. Values are still added in index order.
+            constexpr int kAhead = 8;
+            typename F::Out out[kAhead];
+            Neumaier* const hist = slot.rows;
+            auto add = [&](const typename F::Out& o) {
+                for (int e = 0; e < o.n; ++e) {
+                    Neumaier* row = hist + static_cast<std::size_t>(o.key[e]) * nv;
+                    for (int v = 0; v < nv; ++v) row[v].add(o.val[e][v]);
+                }
+            };
+            const int row_lines = std::min(4, static_cast<int>((nv * sizeof(Neumaier) + 63) / 64));
             long long counted = begin;
             for (long long i = begin; i < end; ++i) {
                 if (((i - begin) & 63) == 63) {
                     if (stop_requested()) {
-                        clear(sc, lo, hi);
+                        clear(sc, hist, lo, hi);
                         return false;
                     }
                     if (progress_ && i + 1 - counted >= 1024) {
@@ -161,42 +188,46 @@ private:
                         counted = i + 1;
                     }
                 }
-                if (!fn_(i, out) && slot.bad == LLONG_MAX) slot.bad = i + offset_;
-                if (hot_ && out.hot) slot.hot.push_back(i + offset_);
-                for (int e = 0; e < out.n; ++e) {
-                    const int key = out.key[e];
+                typename F::Out& o = out[(i - begin) % kAhead];
+                if (i - begin >= kAhead) add(o);  // point i − kAhead
+                if (!fn_(i, o) && slot.bad == LLONG_MAX) slot.bad = i + offset_;
+                if (hot_ && o.hot) slot.hot.push_back(i + offset_);
+                for (int e = 0; e < o.n; ++e) {
+                    const int key = o.key[e];
                     lo = std::min(lo, key);
                     hi = std::max(hi, key);
-                    sc.touched[static_cast<std::size_t>(key)] = 1;
-                    Neumaier* row = sc.hist.data() + static_cast<std::size_t>(key) * nv;
-                    for (int v = 0; v < nv; ++v) row[v].add(out.val[e][v]);
+                    sc.touched[static_cast<std::size_t>(key) >> 6] |= std::uint64_t(1) << (key & 63);
+                    const char* row = reinterpret_cast<const char*>(hist + static_cast<std::size_t>(key) * nv);
+                    for (int l = 0; l < row_lines; ++l) __builtin_prefetch(row + 64 * l, 1);
                 }
             }
+            for (long long i = std::max(begin, end - kAhead); i < end; ++i) add(out[(i - begin) % kAhead]);
             if (progress_) progress_->add(static_cast<long long>(scale_ * static_cast<double>(end - counted)));
-            // The touched keys in increasing order; the stripe boundaries among them.
+            // The touched keys in increasing order; the stripe boundaries among them. The rows stay
+            // in the histogram: the folders read and zero them.
             slot.keys.clear();
-            slot.vals.clear();
             slot.stripe_at.assign(static_cast<std::size_t>(stripes_) + 1, 0);
             int s = 0;
-            for (int key = lo; key <= hi; ++key) {
-                if (!sc.touched[static_cast<std::size_t>(key)]) continue;
-                while (s < stripes_ && key >= stripe_begin(s + 1)) slot.stripe_at[static_cast<std::size_t>(++s)] = slot.keys.size();
-                Neumaier* row = sc.hist.data() + static_cast<std::size_t>(key) * nv;
-                slot.keys.push_back(key);
-                slot.vals.insert(slot.vals.end(), row, row + nv);
-                std::fill(row, row + nv, Neumaier{});
-                sc.touched[static_cast<std::size_t>(key)] = 0;
+            for (int word = lo >> 6; hi >= 0 && word <= hi >> 6; ++word) {
+                std::uint64_t bits = sc.touched[static_cast<std::size_t>(word)];
+                sc.touched[static_cast<std::size_t>(word)] = 0;
+                while (bits) {
+                    const int key = word * 64 + __builtin_ctzll(bits);
+                    bits &= bits - 1;
+                    while (s < stripes_ && key >= stripe_begin(s + 1)) slot.stripe_at[static_cast<std::size_t>(++s)] = slot.keys.size();
+                    slot.keys.push_back(key);
+                }
             }
             while (s < stripes_) slot.stripe_at[static_cast<std::size_t>(++s)] = slot.keys.size();
             return true;
         }
 
-        void clear(Scratch& sc, int lo, int hi) {
+        void clear(Scratch& sc, Neumaier* hist, int lo, int hi) {
             for (int key = lo; key <= hi; ++key) {
-                Neumaier* row = sc.hist.data() + static_cast<std::size_t>(key) * red_.nv_;
+                Neumaier* row = hist + static_cast<std::size_t>(key) * red_.nv_;
                 std::fill(row, row + red_.nv_, Neumaier{});
-                sc.touched[static_cast<std::size_t>(key)] = 0;
             }
+            for (int word = lo >> 6; hi >= 0 && word <= hi >> 6; ++word) sc.touched[static_cast<std::size_t>(word)] = 0;
         }
 
         int stripe_begin(int s) const {
@@ -219,12 +250,19 @@ private:
                 for (long long b = from; b < upto; ++b) {
                     const Slot& slot = slot_of(b);
                     for (std::size_t i = slot.stripe_at[s]; i < slot.stripe_at[s + 1]; ++i) {
-                        Neumaier* dst = red_.total_.data() + static_cast<std::size_t>(slot.keys[i]) * nv;
-                        const Neumaier* src = slot.vals.data() + i * nv;
-                        for (int v = 0; v < nv; ++v) dst[v].add(src[v]);
+                        const std::size_t at = static_cast<std::size_t>(slot.keys[i]) * nv;
+                        Neumaier* dst = red_.total_.data() + at;
+                        Neumaier* src = slot.rows + at;
+                        for (int v = 0; v < nv; ++v) {
+                            dst[v].add(src[v]);
+                            src[v] = Neumaier{};
+                        }
                     }
                     if (s == 0) {  // stripe 0 also carries the block's flags, in block order
-                        if (hot_) hot_->insert(hot_->end(), slot.hot.begin(), slot.hot.end());
+                        if (hot_ && hot_->size() + slot.hot.size() > kMaxFlaggedPoints)
+                            too_many_flagged_.store(true);
+                        else if (hot_)
+                            hot_->insert(hot_->end(), slot.hot.begin(), slot.hot.end());
                         bad_ = std::min(bad_, slot.bad);
                         count_stop_unit();
                     }
@@ -237,6 +275,7 @@ private:
                     if (--slot.stripes_left == 0) {
                         slot.block = -1;
                         slot.ready = false;
+                        slot.owner->held[slot.buffer] = false;
                     }
                 }
                 ready_.notify_all();
@@ -261,6 +300,7 @@ private:
         std::vector<bool> busy_;
         bool halt_ = false;
         long long bad_ = LLONG_MAX;  // written by stripe 0's folder only
+        std::atomic<bool> too_many_flagged_{false};
     };
 
     std::vector<Neumaier>& total_;

@@ -36,15 +36,17 @@ void for_each_point(long long begin, long long end, const Fn& fn, Progress* prog
     throw_if_stopped();
 }
 
-// Sums fn's keyed values over [0, n) into total[key * n_values + v], in blocks of `block`.
+// Sums fn's keyed values over [0, n) into total[key * n_values + v], in blocks of `block` (0: the
+// histogram's reduce_block).
 // Returns the smallest index whose values were not finite, or −1. With `hot`, the indices
 // whose output asks for refinement are appended to it in increasing order. On a stop request
 // the state is saved (when checkpoints are on) and Interrupted is thrown.
 template <class Fn>
 long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, Progress* progress,
-                       std::vector<long long>* hot = nullptr, long long block = kReduceBlock) {
+                       std::vector<long long>* hot = nullptr, long long block = 0) {
     const int nv = fn.n_values();
     const int nk = fn.n_keys();
+    if (block == 0) block = reduce_block(nk, nv);
     total.assign(static_cast<std::size_t>(nk) * nv, Neumaier{});
     const ranks::Share mine = ranks::share(n, block);
     const long long b_end = (mine.end + block - 1) / block;
@@ -62,6 +64,7 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
     while (next < b_end) {
         const auto r = reducer.run(fn, mine.end, next, b_end, hot, 0, progress, scale,
                                    std::chrono::steady_clock::now() + kCheckpointInterval);
+        if (r.too_many_flagged) throw_too_many_flagged(n);
         next = r.next;
         bad = std::min(bad, r.bad);
         checkpoint.save(next, as_index(bad), total);

@@ -20,6 +20,12 @@
 
 namespace bzint {
 
+void throw_too_many_flagged(long long n) {
+    throw InputError(fmt::format("[task] refine: the threshold flags more than {} of the {} mesh points for refinement (the "
+                                 "flagged points are held in memory); raise refine.threshold",
+                                 kMaxFlaggedPoints, n));
+}
+
 void non_finite_at(const Mesh& mesh, long long idx, const char* what) {
     long long i[3];
     mesh.indices(idx, i);
@@ -97,12 +103,10 @@ std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& mp, c
     const int bands = model_bands(mp);
     std::vector<BandGeometry> out(bands * k.size());
     if (k.empty()) return out;
+    std::atomic<long long> first_bad{LLONG_MAX};
     if (on_device(b, mp)) {
         cuda::geometry_at_points(mp, k.data()->data(), static_cast<long long>(k.size()), out.data());
-        return out;
-    }
-    std::atomic<long long> first_bad{LLONG_MAX};
-    if (is_two_band(mp)) {
+    } else if (is_two_band(mp)) {
         visit_model(mp, [&](auto model) {
             cpu::for_each_point(0, static_cast<long long>(k.size()), [&](long long i) {
                 TwoBandPoint h;
@@ -256,6 +260,10 @@ ScanResult finish_scan(const std::vector<Neumaier>& hist, const Binning& bins, S
     r.fine_bins = bins.n_fine;
     r.bin_width = bins.h;
     const int nb = bins.n_bins();
+    // The bins' compensated sums, rounded once.
+    std::vector<double> value(hist.size());
+    for (std::size_t i = 0; i < hist.size(); ++i) value[i] = hist[i].value();
+    auto at = [&](int bin, int band, int c, int mom) { return value[static_cast<std::size_t>(B * bin + band) * nv + c * nmom + mom]; };
     // Below μ − 40T the Fermi function is 1 to double precision (its Taylor terms are below
     // 1e-17 of the sum): those bins enter through a compensated running sum of their moment 0,
     // so each level costs its ±40T window, not the whole range below it.
@@ -268,35 +276,46 @@ ScanResult finish_scan(const std::vector<Neumaier>& hist, const Binning& bins, S
                 acc.add(entry(b, band, c, 0));
             }
         }
+    // Inside the window the weights come from z = e^{x/T}, advanced from bin to bin by the factor
+    // e^{h/T} and recomputed exactly every 32 bins (relative error < 1e-14), and the window's sums
+    // are plain: their rounding, < 1e-12 relative, is far below the Taylor error O((h/T)³) ~ 1e-7
+    // of the binning (docs/fermi-scan.md).
+    const double step = std::exp(bins.h / T);
     workers::parallel_for(
         L, 1,
         [&](long long j0, long long j1) {
+            std::vector<double> sea(B * ch.n_sea), surf(B * ch.n_surface);
             for (long long j = j0; j < j1; ++j) {
-                std::vector<Neumaier> sea(B * ch.n_sea), surf(B * ch.n_surface);
                 // The first fine bin whose centre is within 40T + h below μ_j; bin 0 (underflow) always
                 // counts as f = 1, −∂f/∂ε = 0.
                 const double first = std::ceil((mu[j] - kTailInT * T - bins.h - bins.lo) / bins.h + 0.5);
                 const int b_lo = static_cast<int>(std::clamp(first, 1.0, static_cast<double>(nb - 1)));
-                for (int band = 0; band < B; ++band)
-                    for (int c = 0; c < ch.n_sea; ++c)
-                        sea[band * ch.n_sea + c].add(below[(static_cast<std::size_t>(b_lo) * B + band) * ch.n_sea + c]);
+                std::fill(sea.begin(), sea.end(), 0.0);
+                std::fill(surf.begin(), surf.end(), 0.0);
+                double z = 0.0;
                 for (int b = b_lo; b < nb - 1; ++b) {
                     const double x = bins.lo + (b - 0.5) * bins.h - mu[j];
                     if (x > kTailInT * T + bins.h) break;  // f = 0 beyond
-                    const FermiDerivs F = fermi_derivs(x, T);
+                    z = (b - b_lo) % 32 == 0 ? std::exp(x / T) : z * step;
+                    const double f = 1.0 / (1.0 + z), g = z * f * f;  // g = f(1 − f) = −T f'
+                    const double f1 = -g / T, f2 = -f1 * (1.0 - 2.0 * f) / T;
+                    const double f3 = -(f2 * (1.0 - 2.0 * f) - 2.0 * f1 * f1) / T;
                     // Taylor weights for the moments Σq, Σq·δ, Σq·δ² (δ = ε − centre).
-                    const double ws[3] = {F.f, F.f1, 0.5 * F.f2};
-                    const double wf[3] = {-F.f1, -F.f2, -0.5 * F.f3};
+                    const double ws[3] = {f, f1, 0.5 * f2};
+                    const double wf[3] = {-f1, -f2, -0.5 * f3};
                     for (int band = 0; band < B; ++band) {
                         for (int c = 0; c < ch.n_sea; ++c)
-                            for (int m = 0; m < 3; ++m) sea[band * ch.n_sea + c].add(ws[m] * entry(b, band, c, m).value());
+                            for (int m = 0; m < 3; ++m) sea[band * ch.n_sea + c] += ws[m] * at(b, band, c, m);
                         for (int c = 0; c < ch.n_surface; ++c)
-                            for (int m = 0; m < 3; ++m)
-                                surf[band * ch.n_surface + c].add(wf[m] * entry(b, band, ch.n_sea + c, m).value());
+                            for (int m = 0; m < 3; ++m) surf[band * ch.n_surface + c] += wf[m] * at(b, band, ch.n_sea + c, m);
                     }
                 }
-                for (int i = 0; i < B * ch.n_sea; ++i) r.sea[j * B * ch.n_sea + i] = sea[i].value();
-                for (int i = 0; i < B * ch.n_surface; ++i) r.surface[j * B * ch.n_surface + i] = surf[i].value();
+                for (int band = 0; band < B; ++band)
+                    for (int c = 0; c < ch.n_sea; ++c) {
+                        const int i = band * ch.n_sea + c;
+                        r.sea[j * B * ch.n_sea + i] = below[(static_cast<std::size_t>(b_lo) * B + band) * ch.n_sea + c] + sea[i];
+                    }
+                for (int i = 0; i < B * ch.n_surface; ++i) r.surface[j * B * ch.n_surface + i] = surf[i];
             }
         },
         [] { return !stop_requested(); });

@@ -10,6 +10,11 @@
 
 namespace bzint {
 
+// The first pass keeps the flagged mesh indices in memory: at most this many (512 MiB).
+constexpr std::size_t kMaxFlaggedPoints = std::size_t(1) << 26;
+// An InputError: [task] refine.threshold flags more than kMaxFlaggedPoints of the n mesh points.
+[[noreturn]] void throw_too_many_flagged(long long n);
+
 // reduce(fn, n, total, progress, hot*) is the backend's keyed_reduce; stage(hot) returns an
 // object whose get() is a pointer to the flagged indices that the backend's functors can read.
 // Returns the first non-finite mesh index or −1; `refined` counts the refined points.

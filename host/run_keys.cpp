@@ -262,6 +262,7 @@ std::string run_keys_markdown() {
         "| berry plane n1 × n2 | {} | |\n"
         "| streda B list | {} | one mesh pass each |\n"
         "| chern planes (3D n3) | {} | one histogram row each |\n"
+        "| points flagged by `[task] refine` | 2^26 | their indices are held for the second pass |\n"
         "| RK4 steps per trajectory or period | 2^30 | counted in 64 bits; a finer field or wider window is refused with the "
         "steps it would need |\n"
         "| memory of the histograms, tables and FFT chunks | half the machine's memory | estimated before any work |\n"

@@ -162,6 +162,7 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
                                        IsFlagged{thrust::raw_pointer_cast(flags.data()), begin});
             const long long m = end - flagged.begin();
             const std::size_t at = hot->size();
+            if (at + static_cast<std::size_t>(m) > kMaxFlaggedPoints) throw_too_many_flagged(n);
             hot->resize(at + m);
             thrust::copy(flagged.begin(), flagged.begin() + m, hot->begin() + at);
         }

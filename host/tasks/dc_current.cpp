@@ -308,9 +308,10 @@ json solve_lattice(const Solver& solver, const QmeParams& q, const Mesh& mesh, i
         // This rank's lines (ranks.hpp) in chunks, each one device call; a stop is seen between chunks.
         const ranks::Share mine = ranks::share(lines, 1);
         sums.assign(6, Neumaier{});
-        constexpr long long kChunk = 1 << 16;
-        for (long long c = mine.begin; c < mine.end && first_bad < 0; c += kChunk) {
-            const long long count = std::min(kChunk, mine.end - c);
+        // At most 2^16 lines, or 1 GiB of line workspaces on the device, per call.
+        const long long chunk = std::clamp<long long>((1LL << 30) / std::max<long long>(1, 8 * solver.work_doubles()), 1, 1 << 16);
+        for (long long c = mine.begin; c < mine.end && first_bad < 0; c += chunk) {
+            const long long count = std::min(chunk, mine.end - c);
             std::vector<double> k0(3 * count);
             for (long long l = 0; l < count; ++l) geo.k0(c + l, &k0[3 * l]);
             std::vector<LineCurrent> res(count);

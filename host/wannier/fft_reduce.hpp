@@ -32,7 +32,7 @@ long long fft_keyed_reduce(const Base& base, const LoadedWannier& w, std::vector
         fn.div[a] = fft.divisions(a);
     }
     const long long n = base.mesh.count(), M = fft.chunk_points();
-    const long long per_chunk = (M + kReduceBlock - 1) / kReduceBlock;
+    const long long block = reduce_block(nk, nv), per_chunk = (M + block - 1) / block;
     const ranks::Share mine = ranks::share(fft.chunks(), 1);
     long long bad = LLONG_MAX, pos = mine.begin * per_chunk;
 
@@ -43,7 +43,7 @@ long long fft_keyed_reduce(const Base& base, const LoadedWannier& w, std::vector
     const long long my_points = (mine.end - mine.begin) * M;
     const double scale = my_points > 0 ? static_cast<double>(n) / static_cast<double>(my_points) : 1.0;
     if (progress) progress->update(static_cast<long long>(scale * static_cast<double>((pos / per_chunk - mine.begin) * M)));
-    cpu::BlockReducer<TabulatedFn<Base>> reducer(fn, total, kReduceBlock);
+    cpu::BlockReducer<TabulatedFn<Base>> reducer(fn, total, block);
     std::vector<long long> chunk_hot;
     auto last_save = clock::now();
     for (long long c = pos / per_chunk; c < mine.end; ++c) {
@@ -58,6 +58,7 @@ long long fft_keyed_reduce(const Base& base, const LoadedWannier& w, std::vector
         while (b < per_chunk) {
             const auto r = reducer.run(fn, M, b, per_chunk, hot ? &chunk_hot : nullptr, 0, progress, scale,
                                        last_save + kCheckpointInterval);
+            if (r.too_many_flagged || (hot && hot->size() + chunk_hot.size() > kMaxFlaggedPoints)) throw_too_many_flagged(n);
             b = r.next;
             if (r.bad != LLONG_MAX) bad = std::min(bad, fn.mesh_index(r.bad));
             if (r.stopped || clock::now() >= last_save + kCheckpointInterval) {
