@@ -81,6 +81,24 @@ mu = 0.0'
 expect_rc 3 "non-finite result" -- "$BZINT" run "$TMP/gapless.toml" --out "$TMP/g" && expect_err "non-finite" "mesh point 0 .*k = \(0, 0, 0\)"
 [ -e "$TMP/g/gapless.checkpoint" ] && fail "exit 3 left its checkpoint folder"
 
+# Bad input found during the run (here after the intrinsic scans) leaves no checkpoint behind:
+# the same command gives the same message again.
+write_run box 'title = "box"
+[model]
+name = "ti_surface"
+kcut = 2.0
+[mesh]
+n = [40, 40]
+[disorder]
+u0 = 0.5
+[task]
+kind = "disorder_ahe"
+mu = 5.0'
+for attempt in 1 2; do
+    expect_rc 2 "contour leaves the box, run $attempt" -- "$BZINT" run "$TMP/box.toml" --out "$TMP/b" && expect_err "contour" "the Fermi contour at mu = 5 is cut by the k-box"
+done
+[ -e "$TMP/b/box.checkpoint" ] && fail "bad input found during the run left a checkpoint folder"
+
 # Two runs on the same output prefix: the second is refused naming the first; the first's files
 # are not touched by it.
 write_run long 'title = "long"

@@ -4,6 +4,7 @@
 # build-fuzz/; add any interesting find to tests/wannier_corpus/ or tests/run_file_corpus/ (the unit
 # tests replay both corpora).
 set -euo pipefail
+shopt -s nullglob
 cd "$(dirname "$0")/../.."
 target=${1:?wannier or run_file}
 seconds=${2:-60}
