@@ -4,11 +4,13 @@
 usage: plot.py OUTDIR [TITLE ...]
 
 For every <title>.json in OUTDIR (or only the titles named) this writes <title>.png:
-sigma_xy(mu) for `ahc`, bands along the path, Berry-curvature maps for `berry` planes,
-C(k_z) for 3D `chern`, the scans of `cme`, `anomaly` and `dipole`, n(mu, B) and dn/dB for
-`streda`, the spin density by both formulas with their difference for `spin_density`, and the
-pieces of the disorder AHE and spin density for `disorder_ahe`.
-Needs numpy and matplotlib (Debian: python3-numpy python3-matplotlib).
+sigma_xy(mu) for `ahc`, bands along the path, Berry-curvature maps for `berry` planes and the
+band geometry at `berry` points, C per band for 2D `chern` and C(k_z) for 3D, the scans of `cme`,
+`anomaly` and `dipole`, n(mu, B) and dn/dB for `streda`, the spin density by both formulas with
+their difference for `spin_density`, the pieces of the disorder AHE and spin density for
+`disorder_ahe`, J(E) (and the Landau-Zener probability or the band occupations) for
+`dc_current`, and sigma(mu) per field with its pieces for `hybrid_current`. An output it cannot
+plot is named on stderr. Needs numpy and matplotlib (Debian: python3-numpy python3-matplotlib).
 """
 import csv
 import json
@@ -65,9 +67,24 @@ def plot_bands(doc, ax):
     ax.set_ylabel(label(doc, "energies"))
 
 
+def plot_berry_points(doc, ax):
+    """Omega_z (or |Omega|) of every band at the requested points."""
+    r = doc["results"]
+    w = np.array(r["omega"])  # [point][band][component]
+    idx = np.arange(w.shape[0])
+    for n in range(w.shape[1]):
+        ax.plot(idx, w[:, n, 2], "o-", label=f"Omega_z, band {n}")
+    ax.set_xticks(idx)
+    ax.set_xlabel("point (as listed in [task] points)")
+    ax.set_ylabel("Omega_z [" + doc["units"]["omega"].split(" ")[0] + "]")
+    ax.axhline(0, color="gray", lw=0.5)
+    ax.legend(fontsize=8)
+
+
 def plot_berry(doc, ax, outdir):
     if "plane" not in doc["results"]:
-        return False
+        plot_berry_points(doc, ax)
+        return True
     n1, n2 = doc["results"]["plane"]["n"]
     t = read_csv(os.path.join(outdir, doc["results"]["plane"]["csv"]))
     kx, ky = t["kx"].reshape(n1, n2), t["ky"].reshape(n1, n2)
@@ -105,8 +122,15 @@ def plot_scan(doc, ax, key, total_key=None):
 
 def plot_chern(doc, ax):
     r = doc["results"]
-    if "k3_reduced" not in r:
-        return False
+    if "k3_reduced" not in r:  # 2D: one Chern number per band, by both methods
+        bands = np.arange(len(r["chern"]))
+        ax.bar(bands - 0.2, r["chern"], 0.4, label="integral of Omega")
+        ax.bar(bands + 0.2, r["chern_fhs"], 0.4, label="link method")
+        ax.set_xticks(bands, [f"band {n}" for n in bands])
+        ax.set_ylabel("Chern number")
+        ax.axhline(0, color="gray", lw=0.5)
+        ax.legend()
+        return True
     c = np.array(r["chern"])
     k3 = np.array(r["k3_reduced"])
     ax.step(k3, c[:, 0], where="mid", label="integral, band 0")
@@ -210,11 +234,78 @@ def plot_disorder(doc, axes):
     twin.legend(fontsize=7, loc="lower right")
 
 
+def plot_dc_current(doc, axes, outdir):
+    """Left: J(E), total (solid) and intraband (dashed), per component. Right: the Landau-Zener
+    probability (coherent runs) or the band occupations along kappa (runs with occupations)."""
+    r = doc["results"]
+    E = np.array(r["E"])
+    J, Ji = np.array(r["J"]), np.array(r["J_intra"])
+    if J.ndim == 1:
+        J, Ji = J[:, None], Ji[:, None]
+    for c in range(J.shape[1]):
+        if np.max(np.abs(J[:, c])) == 0:
+            continue
+        line, = axes[0].plot(E, J[:, c], "o-", ms=3, label=f"J_{'xyz'[c]}")
+        axes[0].plot(E, Ji[:, c], "--", color=line.get_color(), label=f"J_{'xyz'[c]} intraband")
+    axes[0].set_xlabel(label(doc, "E"))
+    axes[0].set_ylabel("J [" + doc["units"]["J"].split(" (")[0] + "]")
+    axes[0].axhline(0, color="gray", lw=0.5)
+    axes[0].legend(fontsize=8)
+    occ = os.path.join(outdir, doc["title"] + "_occupations.csv")
+    if "lz_probability" in r:
+        axes[1].semilogy(1 / E, r["lz_probability"], "o-", ms=3)
+        axes[1].set_xlabel("1/E")
+        axes[1].set_ylabel("Landau-Zener probability")
+    elif os.path.exists(occ):
+        t = read_csv(occ)
+        for e in np.unique(t["E"]):
+            m = t["E"] == e
+            axes[1].plot(t["kappa"][m], t["n_upper"][m], label=f"n_upper, E = {e:g}")
+        axes[1].set_xlabel("kappa")
+        axes[1].set_ylabel("occupation")
+        axes[1].legend(fontsize=7)
+    else:
+        err = np.array(r["error_estimate"])
+        axes[1].semilogy(E, np.maximum(err, 1e-300), "o-", ms=3)
+        axes[1].set_xlabel(label(doc, "E"))
+        axes[1].set_ylabel("step-halving error estimate of J")
+
+
+def plot_hybrid(doc, axes):
+    """sigma_a(mu) = J_a/|E| for each field (left: first component, right: second): the total
+    solid, its band part (Eq. 47 of the non-adiabatic paper) dashed."""
+    r = doc["results"]
+    mu = np.array(r["mu"])
+    E = np.array(r["E"])
+    sigma, J, band = np.array(r["sigma"]), np.array(r["J"]), np.array(r["J_band"])  # [E][mu][component]
+    nz = np.nonzero(J)
+    unit = sigma[nz][0] * E[nz[0][0]] / J[nz][0] if len(nz[0]) else 1.0  # sigma = unit * J / |E|
+    with np.errstate(divide="ignore", invalid="ignore"):
+        band_sigma = unit * band / np.where(E > 0, E, np.nan)[:, None, None]
+    for a in range(min(2, sigma.shape[2])):
+        if len(mu) == 1:  # one level: against the field
+            axes[a].plot(E, sigma[:, 0, a], "o-", ms=3, label=f"mu = {mu[0]:g}")
+            axes[a].plot(E, band_sigma[:, 0, a], "--")
+            axes[a].set_xscale("log" if np.all(E > 0) else "linear")
+            axes[a].set_xlabel(label(doc, "E"))
+        else:
+            for i, e in enumerate(E):
+                if e == 0:
+                    continue
+                line, = axes[a].plot(mu, sigma[i, :, a], "-", label=f"E = {e:g}")
+                axes[a].plot(mu, band_sigma[i, :, a], "--", color=line.get_color(), lw=0.8)
+            axes[a].set_xlabel("mu")
+        axes[a].set_ylabel(f"sigma_{'xyz'[a]} = J_{'xyz'[a]}/|E| [" + doc["units"]["sigma"].split(" (")[0] + "]")
+        axes[a].set_title("solid: total; dashed: band part", fontsize=8)
+        axes[a].axhline(0, color="gray", lw=0.5)
+        axes[a].legend(fontsize=7)
+
+
 def plot_one(outdir, title):
     with open(os.path.join(outdir, title + ".json")) as f:
         doc = json.load(f)
     task = doc["task"]
-    panels = 2 if task in ("streda", "spin_density", "disorder_ahe") else 1
+    panels = 2 if task in ("streda", "spin_density", "disorder_ahe", "dc_current", "hybrid_current") else 1
     fig, axes = plt.subplots(1, panels, figsize=(6 * panels, 4.5), squeeze=False)
     axes = axes[0]
     ax = axes[0]
@@ -239,10 +330,15 @@ def plot_one(outdir, title):
         plot_scan(doc, ax, "anomaly_flux")
     elif task == "dipole":
         plot_scan(doc, ax, "dipole")
+    elif task == "dc_current":
+        plot_dc_current(doc, axes, outdir)
+    elif task == "hybrid_current":
+        plot_hybrid(doc, axes)
     else:
         drawn = False
     if not drawn:
         plt.close(fig)
+        print(f"plot.py: {title}: task '{task}' has no plot", file=sys.stderr)
         return None
     model = doc["model"]
     if model["name"] == "wannier":

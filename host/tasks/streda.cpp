@@ -133,7 +133,7 @@ TaskResult task_streda(TaskContext& ctx) {
     TaskResult out;
     out.kpoints = mesh.count() * passes;
     const std::string lu = length_unit(*ctx.cfg.model), eu = energy_unit(*ctx.cfg.model);
-    const std::string dn_unit = dim == 2 ? "e/h" : "e/(h a)";
+    const std::string dn_unit = dim == 2 ? "e/h" : fmt::format("e/(h {})", lu);
     const std::string sig_unit = conductivity_unit(*ctx.cfg.model, dim);
     out.results["mu"] = mu;
     out.results["T"] = T;
