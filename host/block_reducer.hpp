@@ -64,12 +64,15 @@ public:
     }
 
 private:
-    // A worker's two dense histograms: zero except while a block is summed into one and until
+    // Histograms per worker: a worker may run this many blocks ahead of the oldest unfolded one,
+    // which covers a scheduler time slice lost to other work on the machine.
+    static constexpr int kBuffers = 2;
+    // A worker's dense histograms: zero except while a block is summed into one and until
     // its rows are folded (the folders zero them).
     struct Scratch {
-        std::vector<Neumaier> hist[2];
+        std::vector<Neumaier> hist[kBuffers];
         std::vector<std::uint64_t> touched;  // a bit per key of the histogram being summed; cleared as listed
-        bool held[2] = {false, false};       // a slot holds it (guarded by the round's mutex)
+        bool held[kBuffers] = {};            // a slot holds it (guarded by the round's mutex)
     };
     // One block: the histogram it was summed into and its touched keys, in increasing order.
     struct Slot {
@@ -93,7 +96,7 @@ private:
             : red_(red), fn_(fn), n_(n), b0_(b0), b1_(b1), hot_(hot), offset_(offset), progress_(progress), scale_(scale),
               deadline_(deadline), workers_(workers::count()), stripes_(std::max(1, std::min(workers_, red.nk_))),
               next_claim_(b0), fold_next_(stripes_, b0), busy_(stripes_, false) {
-            red_.slots_.resize(static_cast<std::size_t>(2 * workers_));
+            red_.slots_.resize(static_cast<std::size_t>(kBuffers * workers_));
             for (Slot& s : red_.slots_) {
                 s.block = -1;
                 s.ready = false;
@@ -117,7 +120,9 @@ private:
                 }
                 const long long b = next_claim_;
                 Slot& slot = slot_of(b);
-                const int buffer = !sc.held[0] ? 0 : !sc.held[1] ? 1 : -1;
+                int buffer = -1;
+                for (int i = 0; i < kBuffers && buffer < 0; ++i)
+                    if (!sc.held[i]) buffer = i;
                 if (slot.block != -1 || buffer < 0) {  // the ring is full, or both histograms are in flight
                     if (!fold_some(lk)) ready_.wait(lk);
                     continue;
@@ -153,7 +158,7 @@ private:
         }
 
     private:
-        Slot& slot_of(long long b) { return red_.slots_[static_cast<std::size_t>((b - b0_) % (2 * workers_))]; }
+        Slot& slot_of(long long b) { return red_.slots_[static_cast<std::size_t>((b - b0_) % (kBuffers * workers_))]; }
 
         // Sums block b in index order into the worker's histogram and moves the touched keys
         // into `slot`. False when abandoned on a stop request.

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "cpu_launch.hpp"
 #include "engine.hpp"
 #include "workers.hpp"
 #include "model_registry.hpp"
@@ -115,4 +116,32 @@ TEST(FermiScan, DegeneracyOnTheMeshIsAnErrorNamingTheKPoint) {
     } catch (const std::exception& e) {
         EXPECT_NE(std::string(e.what()).find("mesh point 16 "), std::string::npos) << e.what();  // (0, π): n = (0, 16)
     }
+}
+
+TEST(BlockReducer, TinyBlocksOnManyThreadsGiveTheSameBits) {
+    // The reducer's hand-over under stress: blocks of 16 points (so the ring and the histograms
+    // are full most of the time and folds interleave with sums), 3 to 16 threads on this machine's
+    // cores, repeated: every run must give the bits of one thread.
+    const ModelParams mp = haldane();
+    const Mesh mesh = mesh_for(mp, 97);  // 9409 points: 589 blocks, the last one partial
+    const Binning bins = make_binning(levels(41, -3.0, 3.0), 0.05);
+    auto reduce = [&] {
+        std::vector<Neumaier> total;
+        visit_model(mp, [&](auto model) {
+            const ScanFn<decltype(model)> fn{model, mesh, ScanKind::ahc, bins, {}, 0.0};
+            EXPECT_EQ(cpu::keyed_reduce(fn, mesh.count(), total, nullptr, nullptr, 16), -1);
+        });
+        std::vector<double> v;
+        for (const auto& t : total) v.push_back(t.value());
+        return v;
+    };
+    const int saved = workers::count();
+    workers::set_count(1);
+    const auto one = reduce();
+    for (int threads : {3, 7, 16})
+        for (int repeat = 0; repeat < 5; ++repeat) {
+            workers::set_count(threads);
+            ASSERT_EQ(reduce(), one) << threads << " threads, repeat " << repeat;
+        }
+    workers::set_count(saved);
 }

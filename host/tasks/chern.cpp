@@ -22,7 +22,7 @@ Mesh read_chern(const TaskContext& ctx) {
         ctx.task.fail("kind", fmt::format("a 3D mesh with {} planes k3 = const; at most {} (one Chern number row each): "
                                           "lower [mesh] n[3]",
                                           mesh.n[2], kMaxChernPlanes));
-    const double row = 3.0 * scanned_bands(ctx.cfg.params) * sizeof(Neumaier) * (workers::count() + 1);
+    const double row = 3.0 * scanned_bands(ctx.cfg.params) * sizeof(Neumaier) * (2 * workers::count() + 1);
     require_memory(ctx.task, "kind", row * static_cast<double>(mesh.n[2]), fmt::format("{} Chern planes", mesh.n[2]));
     return mesh;
 }

@@ -35,9 +35,9 @@ void require_scan_memory(const TaskContext& ctx, ScanKind kind, const std::vecto
     const double keys = static_cast<double>(scanned_bands(ctx.cfg.params)) * bins.n_bins();
     const double values = static_cast<double>(ch.n_sea + ch.n_surface) * bins.n_moments();
     const double per_histogram = keys * values * sizeof(Neumaier) + keys;
-    const double bytes = (workers::count() + 1) * per_histogram + 2.0 * static_cast<double>(mu.size()) * keys / bins.n_bins() * values * 8;
+    const double bytes = (2 * workers::count() + 1) * per_histogram + 2.0 * static_cast<double>(mu.size()) * keys / bins.n_bins() * values * 8;
     require_memory(ctx.task, "mu", bytes,
-                   fmt::format("a scan over {} levels at T = {:g} ({} energy bins × {} bands, one histogram per thread)",
+                   fmt::format("a scan over {} levels at T = {:g} ({} energy bins × {} bands, two histograms per thread)",
                                mu.size(), T, bins.n_bins(), scanned_bands(ctx.cfg.params)));
 }
 

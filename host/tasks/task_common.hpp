@@ -17,7 +17,7 @@ void require_dim(const TaskContext& ctx, int lo, int hi);
 // [task] T ≥ 0 (default 0).
 double read_temperature(const TaskContext& ctx);
 // Refuses (InputError on [task] mu) a Fermi scan whose histograms would not fit in memory: per
-// worker thread one row of keyed values per band and energy bin (fermi_scan.hpp).
+// worker thread two histograms of one row of keyed values per band and energy bin (fermi_scan.hpp).
 void require_scan_memory(const TaskContext& ctx, ScanKind kind, const std::vector<double>& mu, double T);
 // A field vector [task] key: a number (B_z) for a 2D model's magnetic field, otherwise d
 // (or 3) Cartesian components; missing → zero.
