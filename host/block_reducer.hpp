@@ -96,6 +96,14 @@ private:
             : red_(red), fn_(fn), n_(n), b0_(b0), b1_(b1), hot_(hot), offset_(offset), progress_(progress), scale_(scale),
               deadline_(deadline), workers_(workers::count()), stripes_(std::max(1, std::min(workers_, red.nk_))),
               next_claim_(b0), fold_next_(stripes_, b0), busy_(stripes_, false) {
+            // A round cut short by a stop may have left published blocks unfolded: zero their rows and
+            // release their histograms before the slots are reused.
+            for (Slot& s : red_.slots_) {
+                if (s.block != -1 && s.ready)
+                    for (int key : s.keys) std::fill(s.rows + static_cast<std::size_t>(key) * red_.nv_,
+                                                     s.rows + static_cast<std::size_t>(key + 1) * red_.nv_, Neumaier{});
+                if (s.block != -1) s.owner->held[s.buffer] = false;
+            }
             red_.slots_.resize(static_cast<std::size_t>(kBuffers * workers_));
             for (Slot& s : red_.slots_) {
                 s.block = -1;
@@ -105,6 +113,7 @@ private:
         }
 
         void work(int w) {
+            if (w >= workers_) return;  // the pool grew since this round was sized
             Scratch& sc = red_.scratch_[w];
             if (sc.touched.empty()) {
                 for (auto& h : sc.hist) h.assign(static_cast<std::size_t>(red_.nk_) * red_.nv_, Neumaier{});
@@ -135,7 +144,17 @@ private:
                 sc.held[buffer] = true;
                 ++next_claim_;
                 lk.unlock();
-                const bool complete = sum_block(b, sc, slot);
+                bool complete = false;
+                try {
+                    complete = sum_block(b, sc, slot);
+                } catch (...) {  // the functor failed (its rows cleared): end the round, let the others finish
+                    lk.lock();
+                    halt_ = true;
+                    slot.block = -1;
+                    sc.held[buffer] = false;
+                    ready_.notify_all();
+                    throw;
+                }
                 lk.lock();
                 if (!complete) {  // abandoned on a stop (its histogram cleared): the stripes end before it
                     halt_ = true;
@@ -182,49 +201,61 @@ private:
             };
             const int row_lines = std::min(4, static_cast<int>((nv * sizeof(Neumaier) + 63) / 64));
             long long counted = begin;
-            for (long long i = begin; i < end; ++i) {
-                if (((i - begin) & 63) == 63) {
-                    if (stop_requested()) {
-                        clear(sc, hist, lo, hi);
-                        return false;
+            try {
+                for (long long i = begin; i < end; ++i) {
+                    if (((i - begin) & 63) == 63) {
+                        if (stop_requested()) {
+                            clear(sc, hist, lo, hi);
+                            return false;
+                        }
+                        if (progress_ && i + 1 - counted >= 1024) {
+                            progress_->add(static_cast<long long>(scale_ * static_cast<double>(i + 1 - counted)));
+                            counted = i + 1;
+                        }
                     }
-                    if (progress_ && i + 1 - counted >= 1024) {
-                        progress_->add(static_cast<long long>(scale_ * static_cast<double>(i + 1 - counted)));
-                        counted = i + 1;
+                    typename F::Out& o = out[(i - begin) % kAhead];
+                    if (i - begin >= kAhead) add(o);  // point i − kAhead
+                    if (!fn_(i, o) && slot.bad == LLONG_MAX) slot.bad = i + offset_;
+                    if (hot_ && o.hot) slot.hot.push_back(i + offset_);
+                    for (int e = 0; e < o.n; ++e) {
+                        const int key = o.key[e];
+                        lo = std::min(lo, key);
+                        hi = std::max(hi, key);
+                        sc.touched[static_cast<std::size_t>(key) >> 6] |= std::uint64_t(1) << (key & 63);
+                        const char* row = reinterpret_cast<const char*>(hist + static_cast<std::size_t>(key) * nv);
+                        for (int l = 0; l < row_lines; ++l) __builtin_prefetch(row + 64 * l, 1);
                     }
                 }
-                typename F::Out& o = out[(i - begin) % kAhead];
-                if (i - begin >= kAhead) add(o);  // point i − kAhead
-                if (!fn_(i, o) && slot.bad == LLONG_MAX) slot.bad = i + offset_;
-                if (hot_ && o.hot) slot.hot.push_back(i + offset_);
-                for (int e = 0; e < o.n; ++e) {
-                    const int key = o.key[e];
-                    lo = std::min(lo, key);
-                    hi = std::max(hi, key);
-                    sc.touched[static_cast<std::size_t>(key) >> 6] |= std::uint64_t(1) << (key & 63);
-                    const char* row = reinterpret_cast<const char*>(hist + static_cast<std::size_t>(key) * nv);
-                    for (int l = 0; l < row_lines; ++l) __builtin_prefetch(row + 64 * l, 1);
+                for (long long i = std::max(begin, end - kAhead); i < end; ++i) add(out[(i - begin) % kAhead]);
+                // A stop seen by the functor itself (a density-matrix line cut short) makes this
+                // block's values partial: abandon it whole.
+                if (stop_requested()) {
+                    clear(sc, hist, lo, hi);
+                    return false;
                 }
-            }
-            for (long long i = std::max(begin, end - kAhead); i < end; ++i) add(out[(i - begin) % kAhead]);
-            if (progress_) progress_->add(static_cast<long long>(scale_ * static_cast<double>(end - counted)));
-            // The touched keys in increasing order; the stripe boundaries among them. The rows stay
-            // in the histogram: the folders read and zero them.
-            slot.keys.clear();
-            slot.stripe_at.assign(static_cast<std::size_t>(stripes_) + 1, 0);
-            int s = 0;
-            for (int word = lo >> 6; hi >= 0 && word <= hi >> 6; ++word) {
-                std::uint64_t bits = sc.touched[static_cast<std::size_t>(word)];
-                sc.touched[static_cast<std::size_t>(word)] = 0;
-                while (bits) {
-                    const int key = word * 64 + __builtin_ctzll(bits);
-                    bits &= bits - 1;
-                    while (s < stripes_ && key >= stripe_begin(s + 1)) slot.stripe_at[static_cast<std::size_t>(++s)] = slot.keys.size();
-                    slot.keys.push_back(key);
+                if (progress_) progress_->add(static_cast<long long>(scale_ * static_cast<double>(end - counted)));
+                // The touched keys in increasing order; the stripe boundaries among them. The rows
+                // stay in the histogram: the folders read and zero them.
+                slot.keys.clear();
+                slot.stripe_at.assign(static_cast<std::size_t>(stripes_) + 1, 0);
+                int s = 0;
+                for (int word = lo >> 6; hi >= 0 && word <= hi >> 6; ++word) {
+                    std::uint64_t bits = sc.touched[static_cast<std::size_t>(word)];
+                    while (bits) {
+                        const int key = word * 64 + __builtin_ctzll(bits);
+                        bits &= bits - 1;
+                        while (s < stripes_ && key >= stripe_begin(s + 1))
+                            slot.stripe_at[static_cast<std::size_t>(++s)] = slot.keys.size();
+                        slot.keys.push_back(key);
+                    }
+                    sc.touched[static_cast<std::size_t>(word)] = 0;
                 }
+                while (s < stripes_) slot.stripe_at[static_cast<std::size_t>(++s)] = slot.keys.size();
+                return true;
+            } catch (...) {  // the functor (or an allocation) failed: leave the histogram zero
+                clear(sc, hist, lo, hi);
+                throw;
             }
-            while (s < stripes_) slot.stripe_at[static_cast<std::size_t>(++s)] = slot.keys.size();
-            return true;
         }
 
         void clear(Scratch& sc, Neumaier* hist, int lo, int hi) {
@@ -251,26 +282,14 @@ private:
                 if (upto == from) continue;
                 busy_[s] = true;
                 lk.unlock();
-                const int nv = red_.nv_;
-                for (long long b = from; b < upto; ++b) {
-                    const Slot& slot = slot_of(b);
-                    for (std::size_t i = slot.stripe_at[s]; i < slot.stripe_at[s + 1]; ++i) {
-                        const std::size_t at = static_cast<std::size_t>(slot.keys[i]) * nv;
-                        Neumaier* dst = red_.total_.data() + at;
-                        Neumaier* src = slot.rows + at;
-                        for (int v = 0; v < nv; ++v) {
-                            dst[v].add(src[v]);
-                            src[v] = Neumaier{};
-                        }
-                    }
-                    if (s == 0) {  // stripe 0 also carries the block's flags, in block order
-                        if (hot_ && hot_->size() + slot.hot.size() > kMaxFlaggedPoints)
-                            too_many_flagged_.store(true);
-                        else if (hot_)
-                            hot_->insert(hot_->end(), slot.hot.begin(), slot.hot.end());
-                        bad_ = std::min(bad_, slot.bad);
-                        count_stop_unit();
-                    }
+                try {
+                    fold_stripe(s, from, upto);
+                } catch (...) {  // out of memory for the flagged indices: end the round
+                    lk.lock();
+                    busy_[s] = false;
+                    halt_ = true;
+                    ready_.notify_all();
+                    throw;
                 }
                 lk.lock();
                 fold_next_[s] = upto;
@@ -287,6 +306,31 @@ private:
                 return true;
             }
             return false;
+        }
+
+        // Folds stripe s of blocks [from, upto) into the total, in block order, zeroing the rows.
+        void fold_stripe(int s, long long from, long long upto) {
+            const int nv = red_.nv_;
+            for (long long b = from; b < upto; ++b) {
+                const Slot& slot = slot_of(b);
+                for (std::size_t i = slot.stripe_at[s]; i < slot.stripe_at[s + 1]; ++i) {
+                    const std::size_t at = static_cast<std::size_t>(slot.keys[i]) * nv;
+                    Neumaier* dst = red_.total_.data() + at;
+                    Neumaier* src = slot.rows + at;
+                    for (int v = 0; v < nv; ++v) {
+                        dst[v].add(src[v]);
+                        src[v] = Neumaier{};
+                    }
+                }
+                if (s == 0) {  // stripe 0 also carries the block's flags, in block order
+                    if (hot_ && hot_->size() + slot.hot.size() > kMaxFlaggedPoints)
+                        too_many_flagged_.store(true);
+                    else if (hot_)
+                        hot_->insert(hot_->end(), slot.hot.begin(), slot.hot.end());
+                    bad_ = std::min(bad_, slot.bad);
+                    count_stop_unit();
+                }
+            }
         }
 
         BlockReducer& red_;

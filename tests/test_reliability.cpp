@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "checkpoint.hpp"
+#include "cpu_launch.hpp"
 #include "input_error.hpp"
 #include "stop.hpp"
 #include "test_util.hpp"
@@ -155,4 +156,53 @@ TEST(Errors, WannierExampleWithoutSharedDataSaysWhy) {
                                    d.path(), false);
     EXPECT_NE(e.find("no such file"), std::string::npos) << e;
     EXPECT_NE(e.find("shared data"), std::string::npos) << e;
+}
+
+TEST(Resume, LatticeDcCurrentInterruptedInsideAFieldResumesToTheSameBits) {
+    // A stop cuts the lines being integrated short (StepMonitor): their blocks must be abandoned,
+    // not folded with partial currents (nor reported as a degenerate line on --resume).
+    const std::string text =
+        "title='dcl'\n[model]\nname='qwz'\nu=-1.0\n[mesh]\nn=[1,32]\n[field]\nE=[0.05,0.1]\n[dissipation]\n"
+        "kind='dpa'\ngamma=0.05\n[task]\nkind='dc_current'\nT=0.1\nsteps=8192\n";
+    const test::TempDir a, b;
+    const auto whole = run_in(text, a.path(), false)["results"]["J"];
+    for (long long units : {1, 5, 9}) {  // blocks: 4 per solve, 2 solves (step halving) per field
+        const test::TempDir d;
+        {
+            const StopAfter stop(units);
+            EXPECT_THROW(run_in(text, d.path(), false), Interrupted);
+        }
+        EXPECT_EQ(run_in(text, d.path(), true)["results"]["J"], whole) << "stopped after " << units << " blocks";
+    }
+}
+
+namespace {
+
+// A keyed functor that fails (throws) at one index: the shape of a scan functor.
+struct Throws {
+    using Out = KeyedOutT<1, 1>;
+    long long at;
+    int n_values() const { return 1; }
+    int n_keys() const { return 4; }
+    bool operator()(long long i, Out& out) const {
+        if (i == at) throw std::runtime_error("functor failed");
+        out.n = 1;
+        out.key[0] = static_cast<int>(i % 4);
+        out.val[0][0] = 1.0;
+        return true;
+    }
+};
+
+}  // namespace
+
+TEST(BlockReducer, AFailingFunctorEndsTheReductionWithItsError) {
+    // The exception reaches the caller; the other workers stop instead of waiting for the block
+    // that will never be folded.
+    const int saved = workers::count();
+    for (int threads : {1, 2, 5}) {
+        workers::set_count(threads);
+        std::vector<Neumaier> total;
+        EXPECT_THROW(cpu::keyed_reduce(Throws{5000}, 200000, total, nullptr, nullptr, 64), std::runtime_error) << threads;
+    }
+    workers::set_count(saved);
 }
