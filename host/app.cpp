@@ -106,7 +106,9 @@ json run(const RunFile& file, Backend requested, const RunOptions& options) {
     const json input = input_record(file, cfg);
     TaskContext ctx{file, cfg, Section(file, file.root()["task"].as_table(), "task", cfg.task), backend, options, input};
     const TaskInfo* task = find_task(cfg.task);
+    const StopOnSignals stop_on_signals;
     task->check(ctx);  // every key, range and memory estimate: bad input ends here, before any output
+    throw_if_stopped();
 
     // The output prefix: the folder made and writable, this run its only writer (rank 0 holds the
     // lock; every rank learns whether it got it).
@@ -125,7 +127,6 @@ json run(const RunFile& file, Backend requested, const RunOptions& options) {
     checkpoint_input["ranks"] = ranks::size();
     checkpoint_input["reduce_block"] = kReduceBlock;  // the base of every reduction's block (neumaier.hpp)
     CheckpointSession checkpoints(checkpoint_folder(options.out_dir, cfg.title), checkpoint_input.dump(), options.resume);
-    const StopOnSignals stop_on_signals;
 
     const auto start = std::chrono::steady_clock::now();
     TaskResult r;
@@ -138,7 +139,6 @@ json run(const RunFile& file, Backend requested, const RunOptions& options) {
         checkpoints.remove();  // nothing a resume could mend (input found bad during the run included)
         throw;
     }
-    checkpoints.remove();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     json model = {{"name", cfg.model->name}};
@@ -174,18 +174,26 @@ json run(const RunFile& file, Backend requested, const RunOptions& options) {
     json csv_names = json::array();
     for (const auto& t : r.tables) csv_names.push_back(fmt::format("{}_{}.csv", cfg.title, t.name));
     doc["csv"] = csv_names;
+    // The outputs first, then the checkpoint goes: if they cannot be written (or a stop comes while
+    // they are), the saved states still let --resume write them without computing anything again.
     if (options.write_outputs && ranks::is_root()) write_outputs(doc, r.tables, options.out_dir);
+    checkpoints.remove();
     return doc;
 }
 
 namespace {
 
+// A table as CSV text. Formatting a large table takes seconds: a stop request ends it (the run
+// then ends with status 130, its checkpoint, if any, kept for --resume).
 std::string csv_text(const CsvTable& t) {
     std::string out = "# " + t.comment + "\n";
     for (std::size_t i = 0; i < t.columns.size(); ++i) out += (i ? "," : "") + t.columns[i];
     out += "\n";
-    for (const auto& row : t.rows) {
-        for (std::size_t i = 0; i < row.size(); ++i) out += fmt::format("{}{:.17g}", i ? "," : "", row[i]);
+    auto it = std::back_inserter(out);
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
+        if ((r & 4095) == 4095) throw_if_stopped();
+        const auto& row = t.rows[r];
+        for (std::size_t i = 0; i < row.size(); ++i) fmt::format_to(it, "{}{:.17g}", i ? "," : "", row[i]);
         out += "\n";
     }
     return out;

@@ -149,7 +149,7 @@ std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& mp, c
 }
 
 TensorAtPoints curvature_tensor_at_points(const ModelParams& mp, const std::vector<std::array<double, 3>>& k,
-                                          const std::array<double, 3>& field) {
+                                          const std::array<double, 3>& field, Progress* progress) {
     const int B = model_bands(mp);
     TensorAtPoints out;
     out.tensor.resize(k.size() * B * B * 3);
@@ -173,7 +173,7 @@ TensorAtPoints curvature_tensor_at_points(const ModelParams& mp, const std::vect
                 two_band_curvature_tensor(g, omega);
                 spectral_weights<2>(omega, field.data(), Z);
                 store(static_cast<std::size_t>(i), 2, &omega[0][0][0], &Z[0][0]);
-            });
+            }, progress);
         });
         return out;
     }
@@ -191,7 +191,7 @@ TensorAtPoints curvature_tensor_at_points(const ModelParams& mp, const std::vect
             nband_curvature_tensor<N>(h.dH, e, U, kDegenerateRelative * (1.0 + std::fabs(e[0]) + std::fabs(e[N - 1])), omega);
             spectral_weights<N>(omega, field.data(), Z);
             store(static_cast<std::size_t>(i), N, &omega[0][0][0], &Z[0][0]);
-        });
+        }, progress);
     });
     return out;
 }

@@ -37,7 +37,7 @@ struct TensorAtPoints {
     std::vector<double> weights;
 };
 TensorAtPoints curvature_tensor_at_points(const ModelParams& model, const std::vector<std::array<double, 3>>& k,
-                                          const std::array<double, 3>& B);
+                                          const std::array<double, 3>& B, Progress* progress = nullptr);
 
 // A Fermi scan: for each level μ_j and band n, Σ_k f(ε_nk − μ_j) q_c (sea channels) and
 // Σ_k (−∂f/∂ε) q_c (surface channels), summed over the mesh (not yet multiplied by the

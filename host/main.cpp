@@ -4,12 +4,15 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "app.hpp"
 #include "../kernels/cuda_backend.hpp"
 #include "input_error.hpp"
 #include "model_registry.hpp"
+#include "output_files.hpp"
 #include "ranks.hpp"
 #include "run_keys.hpp"
 #include "stop.hpp"
@@ -39,15 +42,24 @@ int main(int argc, char** argv) {
 
 namespace {
 
-void print_models() {
+// Writes to standard output, checked: a failed write (a full disk behind a redirection) is a
+// WriteError, not a silently cut text.
+void say(const std::string& text) {
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
+        throw bzint::WriteError(fmt::format("cannot write to standard output ({})", bzint::system_reason()));
+}
+
+std::string models_text() {
+    std::string out;
     for (const auto& m : bzint::model_infos()) {
-        fmt::print("{:<14} {}D {:<9} {} bands:", m.name, m.dim, m.lattice ? "lattice" : "continuum", m.bands);
-        for (const auto& p : m.params) fmt::print(" {}={}", p.name, p.default_value);
-        fmt::print("\n");
+        out += fmt::format("{:<14} {}D {:<9} {} bands:", m.name, m.dim, m.lattice ? "lattice" : "continuum", m.bands);
+        for (const auto& p : m.params) out += fmt::format(" {}={}", p.name, p.default_value);
+        out += "\n";
     }
-    fmt::print("{:<14} from Wannier90 files: hr = \"seedname_hr.dat\" with lattice = [[..], [..], [..]] (Å), or "
-               "tb = \"seedname_tb.dat\" (docs/wannier.md)\n",
-               "wannier");
+    out += fmt::format("{:<14} from Wannier90 files: hr = \"seedname_hr.dat\" with lattice = [[..], [..], [..]] (Å), or "
+                       "tb = \"seedname_tb.dat\" (docs/wannier.md)\n",
+                       "wannier");
+    return out;
 }
 
 int run_main(int argc, char** argv) {
@@ -83,28 +95,29 @@ int run_main(int argc, char** argv) {
         const int code = app.exit(e);
         return code == 0 ? kExitOk : kExitInput;
     }
-    if (list->parsed()) {
-        print_models();
-        return kExitOk;
-    }
-    if (tasks->parsed()) {
-        fmt::print("{}\n", task_names());
-        return kExitOk;
-    }
-    if (keys->parsed()) {
-        fmt::print("{}", run_keys_markdown());
-        return kExitOk;
-    }
+    const StopOnSignals stop_on_signals;  // from here on SIGINT/SIGTERM end the process with 130
     try {
+        if (list->parsed()) {
+            say(models_text());
+            return kExitOk;
+        }
+        if (tasks->parsed()) {
+            say(task_names() + "\n");
+            return kExitOk;
+        }
+        if (keys->parsed()) {
+            say(run_keys_markdown());
+            return kExitOk;
+        }
         if (exp->parsed()) {
             RunFile rf = RunFile::load(exp_file);
             for (const auto& s : exp_sets) rf.set(s);
-            for (const auto& p : export_hr(rf, exp_out)) fmt::print("{}\n", p);
+            for (const auto& p : export_hr(rf, exp_out)) say(p + "\n");
             return kExitOk;
         }
+        const int cpus = workers::available_cpus();
         if (run->count("--threads")) {
             if (threads < 1) throw InputError(fmt::format("--threads {}: must be at least 1", threads));
-            const int cpus = workers::available_cpus();
             if (threads > cpus) {
                 if (ranks::is_root())
                     fmt::print(stderr, "bzint: note: --threads {} is more than the {} CPUs this process may use; running {}\n",
@@ -112,13 +125,16 @@ int run_main(int argc, char** argv) {
                 threads = cpus;
             }
             workers::set_count(threads);
+        } else if (const char* env = std::getenv("OMP_NUM_THREADS"); env && std::atoi(env) > cpus && ranks::is_root()) {
+            fmt::print(stderr, "bzint: note: OMP_NUM_THREADS={} is more than the {} CPUs this process may use; running {}\n",
+                       env, cpus, cpus);
         }
         RunFile rf = RunFile::load(file);
         for (const auto& s : sets) rf.set(s);
         const Backend b = resolve_backend(backend);
         if (b == Backend::cuda) cuda::select_device(ranks::local_rank());
         const auto doc = bzint::run(rf, b, RunOptions{out, resume, true});
-        if (ranks::is_root()) fmt::print("{}\n", output_json_path(out, doc["title"].get<std::string>()));
+        if (ranks::is_root()) say(output_json_path(out, doc["title"].get<std::string>()) + "\n");
         return kExitOk;
     } catch (const Interrupted&) {
         if (ranks::is_root())

@@ -90,9 +90,9 @@ void AtomicFiles::stage(const std::string& path, std::string_view content) {
 
 void AtomicFiles::commit() {
     for (std::size_t i = 0; i < staged_.size(); ++i) {
-        const auto& [tmp, target] = staged_[i];
-        if (::rename(tmp.c_str(), target.c_str()) != 0) {
+        if (::rename(staged_[i].first.c_str(), staged_[i].second.c_str()) != 0) {
             const int saved = errno;
+            const std::string target = staged_[i].second;
             for (std::size_t j = i; j < staged_.size(); ++j) ::unlink(staged_[j].first.c_str());
             staged_.clear();
             errno = saved;
@@ -132,6 +132,21 @@ OutputLock::OutputLock(const std::string& dir, const std::string& title) {
     if (ec) throw InputError(fmt::format("--out {}: cannot create the folder ({})", dir, ec.message()));
     if (!std::filesystem::is_directory(dir, ec))
         throw InputError(fmt::format("--out {}: exists and is not a folder; give a folder for the outputs", dir));
+    // The names the outputs will take must be free for files: a folder (or anything else that is
+    // not a regular file) under one of them would be found only after the computation.
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+        const std::string name = e.path().filename().string();
+        const bool output = name == title + ".json" || name == title + "_sweep.jsonl" ||
+                            (name.rfind(title + "_", 0) == 0 && name.size() > 4 && name.substr(name.size() - 4) == ".csv");
+        if (output && !e.is_regular_file(ec))
+            throw InputError(fmt::format("--out {}: {} is not a regular file, so the output of that name cannot be written; "
+                                         "move it or give this run another --out folder or title",
+                                         dir, e.path().string()));
+        if (name == title + ".checkpoint" && !e.is_directory(ec))
+            throw InputError(fmt::format("--out {}: {} is not a checkpoint folder; move it or give this run another --out "
+                                         "folder or title",
+                                         dir, e.path().string()));
+    }
     path_ = (std::filesystem::path(dir) / (title + ".lock")).string();
     for (;;) {
         fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -20,11 +21,52 @@ std::string join(const std::vector<std::string>& items) {
     return s;
 }
 
+namespace {
+
+// The TOML parser recurses once per part of a dotted key (a.b.c = 1, [a.b.c]): a key of 10^5
+// parts exhausts the stack. No run-file key has more than three, so keys of more than 64 parts are
+// refused before parsing. Dots inside strings and comments, and between digits (1.5), do not count.
+void check_key_depth(const std::string& text, const std::string& name) {
+    constexpr int kMaxParts = 64;
+    int line = 1, dots = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '\n') {
+            ++line;
+            dots = 0;
+        } else if (c == '#') {
+            while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+        } else if (c == '"' || c == '\'') {
+            const bool multi = text.compare(i, 3, std::string(3, c)) == 0;
+            const std::string close = multi ? std::string(3, c) : std::string(1, c);
+            std::size_t j = i + close.size();
+            while (j < text.size() && text.compare(j, close.size(), close) != 0) {
+                if (text[j] == '\n') {
+                    if (!multi) break;  // an unclosed string: the parser reports it
+                    ++line;
+                }
+                if (c == '"' && text[j] == '\\') ++j;  // an escape in a basic string
+                ++j;
+            }
+            i = std::min(text.size(), j + close.size()) - 1;
+        } else if (c == '.') {
+            const bool number = i > 0 && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i - 1])) &&
+                                std::isdigit(static_cast<unsigned char>(text[i + 1]));
+            if (!number && ++dots > kMaxParts)
+                throw InputError(fmt::format("{}:{}: a key of more than {} dotted parts; run-file keys have at most three", name,
+                                             line, kMaxParts));
+        }
+    }
+}
+
+}  // namespace
+
 RunFile RunFile::parse(const std::string& text, const std::string& name) {
     RunFile rf;
     rf.path_ = name;
     if (text.size() > kMaxRunFileBytes)
         throw InputError(fmt::format("{}: a run file of {} bytes; at most {} MiB are read", name, text.size(), kMaxRunFileBytes >> 20));
+    check_key_depth(text, name);
     try {
         rf.root_ = toml::parse(text, name);
     } catch (const toml::parse_error& e) {
@@ -53,21 +95,32 @@ RunFile RunFile::load(const std::string& path) {
 
 void RunFile::set(const std::string& assignment) {
     const auto eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0)
+        throw InputError(fmt::format("--set {}: expected section.key=value (or key=value for a top-level key)", assignment));
     const auto dot = assignment.find('.');
-    if (eq == std::string::npos || dot == std::string::npos || dot > eq)
-        throw InputError(fmt::format("--set {}: expected section.key=value", assignment));
-    const std::string section = assignment.substr(0, dot), key = assignment.substr(dot + 1, eq - dot - 1);
+    const bool top = dot == std::string::npos || dot > eq;  // title=...
+    const std::string section = top ? "" : assignment.substr(0, dot);
+    const std::string key = top ? assignment.substr(0, eq) : assignment.substr(dot + 1, eq - dot - 1);
     const std::string value = assignment.substr(eq + 1);
-    if (section.empty() || key.empty()) throw InputError(fmt::format("--set {}: expected section.key=value", assignment));
+    if ((!top && section.empty()) || key.empty() || key.find('.') != std::string::npos)
+        throw InputError(fmt::format("--set {}: expected section.key=value (or key=value for a top-level key)", assignment));
+    check_key_depth("v = " + value, path_ + " (command line --set)");
     toml::table parsed;
     try {
         parsed = toml::parse("v = " + value);
     } catch (const toml::parse_error&) {
+        parsed = toml::table{};
         parsed.insert_or_assign("v", value);  // a bare word: a string
     }
-    if (!root_.contains(section)) root_.insert(section, toml::table{});
-    toml::table* t = root_[section].as_table();
-    if (!t) throw InputError(fmt::format("--set {}: '{}' is not a table in {}", assignment, section, path_));
+    if (parsed.size() != 1 || !parsed.contains("v"))
+        throw InputError(fmt::format("--set {}: the value must be one TOML value (a number, string, array or inline table)",
+                                     assignment));
+    toml::table* t = &root_;
+    if (!top) {
+        if (!root_.contains(section)) root_.insert(section, toml::table{});
+        t = root_[section].as_table();
+        if (!t) throw InputError(fmt::format("--set {}: '{}' is not a table in {}", assignment, section, path_));
+    }
     // Parsed without a path, so errors about this value point at the command line.
     t->insert_or_assign(key, std::move(*parsed.get("v")));
 }
@@ -382,8 +435,9 @@ double read_parameter(const Section& model, const ParamSpec& p) {
     const bool positive = std::string_view(p.name) == "kcut";
     if (*v < p.min || *v > p.max || (positive && !(*v > 0.0)))
         model.fail(p.name, fmt::format("must satisfy {} ({}); got {}{}", parameter_range_text(p), p.meaning, *v,
-                                       std::fabs(*v) > p.max ? ": larger magnitudes overflow H(k) and the products the band "
-                                                                "geometry forms of it"
+                                       std::fabs(*v) > p.max ? ": beside the model's terms of order one, a larger one leaves "
+                                                                "its gaps below the rounding of H(k) (give the parameters in "
+                                                                "units where they are of order one)"
                                                               : ""));
     return *v;
 }

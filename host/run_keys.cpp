@@ -62,7 +62,7 @@ constexpr KeySpec kKeys[] = {
      "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 10^5 levels"},
     {"task", "mu", "dc_current", "number", "energy", "0", -kBig, kBig, false, "chemical potential"},
     {"task", "T", "ahc cme anomaly dipole dc_current streda spin_density hybrid_current", "number", "energy, k_B = 1", "0",
-     0, kBig, false, "temperature"},
+     0, kBig, false, "temperature: 0, or at least 1e-12"},
     {"task", "T", "disorder_ahe", "number", "energy", "0", 0, 0, false, "temperature: the disorder theory is at T = 0"},
     {"task", "refine", kFermiTasks, "table", "", "off", kNone, kNone, false,
      "adaptive refinement of curvature hot spots: {threshold, m}"},
@@ -130,15 +130,15 @@ constexpr KeySpec kKeys[] = {
     {"dissipation exact", "gamma", "dc_current", "number", "energy", "required", 0, kBig, true, "reservoir coupling Γ"},
     {"dissipation exact", "poles", "dc_current", "integer", "", "automatic", 0, 4096, false,
      "Padé poles of the Fermi function (0: enough for pole_tolerance)"},
-    {"dissipation exact", "pole_tolerance", "dc_current", "number", "", "1e-9", 0, 1, true,
+    {"dissipation exact", "pole_tolerance", "dc_current", "number", "", "1e-9", 1e-15, 0.1, false,
      "accuracy of the broadened occupation when poles are chosen automatically"},
     {"dissipation none", "kind", "dc_current", "string", "", "required", kNone, kNone, false,
      "\"none\" (coherent evolution; landau_zener only)"},
 
     // [disorder]
-    {"disorder", "u0", "disorder_ahe", "number", "energy × length (2D)", "one of u0, tau", 0, kBig, true,
+    {"disorder", "u0", "disorder_ahe", "number", "energy × length (2D)", "one of u0, tau", 1e-6, 1e6, false,
      "white-noise strength, <U(r)U(r')> = u0² δ(r − r')"},
-    {"disorder", "tau", "disorder_ahe", "number", "ħ/energy", "one of u0, tau", 0, kBig, true,
+    {"disorder", "tau", "disorder_ahe", "number", "ħ/energy", "one of u0, tau", 1e-12, kBig, false,
      "out-scattering time: u0 chosen per μ to give it"},
 };
 // clang-format on

@@ -11,6 +11,7 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 std::atomic<long long> g_units_left{-1};
+std::atomic<int> g_depth{0};  // StopOnSignals alive: the outermost installs and restores
 struct sigaction g_old_int, g_old_term;
 
 extern "C" void on_signal(int) {
@@ -20,6 +21,7 @@ extern "C" void on_signal(int) {
 }  // namespace
 
 StopOnSignals::StopOnSignals() {
+    if (g_depth.fetch_add(1) > 0) return;  // nested (a run inside the command line): a signal already seen stays
     g_stop.store(false);
     struct sigaction sa {};
     sa.sa_handler = on_signal;
@@ -29,6 +31,7 @@ StopOnSignals::StopOnSignals() {
 }
 
 StopOnSignals::~StopOnSignals() {
+    if (g_depth.fetch_sub(1) > 1) return;
     sigaction(SIGINT, &g_old_int, nullptr);
     sigaction(SIGTERM, &g_old_term, nullptr);
 }

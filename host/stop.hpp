@@ -12,7 +12,8 @@ struct Interrupted : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// Installs the handlers for its lifetime (a run; the previous handlers come back after it).
+// Installs the handlers for its lifetime (the command line, or a run; the previous handlers come
+// back after it). Nested, the inner one changes nothing.
 class StopOnSignals {
 public:
     StopOnSignals();

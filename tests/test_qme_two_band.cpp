@@ -183,7 +183,8 @@ TEST(Sweep, ResumeKeepsRecordedFieldsAndEqualsAFreshRun) {
         std::ifstream in(log);
         for (std::string l; std::getline(in, l);) lines.push_back(l);
     }
-    ASSERT_EQ(lines.size(), 4u);  // header + 3 rows
+    ASSERT_EQ(lines.size(), 5u);  // header + 3 rows + the completion mark
+    EXPECT_EQ(nlohmann::json::parse(lines[4]), nlohmann::json({{"complete", true}}));
     {
         std::ofstream out(log, std::ios::trunc);
         out << lines[0] << "\n";
@@ -202,7 +203,7 @@ TEST(Sweep, ResumeKeepsRecordedFieldsAndEqualsAFreshRun) {
     int kept = 0, rows = 0;
     for (std::string l; std::getline(in, l);) {
         const auto j = nlohmann::json::parse(l);  // every line parses
-        if (!j.contains("row")) continue;
+        if (!j.contains("row")) continue;  // the header and the completion mark
         ++rows;
         kept += j["row"].contains("marker");
     }

@@ -29,10 +29,10 @@ std::string coordinate_unit(const ModelInfo& m) {
 // weights Z[n][m] of the quasiparticle of band n on projector m, Z_tot^n, and the energies
 // ε̄_n = ε_n − m_n·B (SU(N) paper Eqs. 12–15; semiclassical.hpp). Any number of bands.
 void add_spectral_weights(const TaskContext& ctx, const std::vector<std::array<double, 3>>& k,
-                          const std::vector<BandGeometry>& g, TaskResult& out) {
+                          const std::vector<BandGeometry>& g, TaskResult& out, Progress* progress) {
     const auto B = read_magnetic_field(ctx, "B");
     const int N = model_bands(ctx.cfg.params);
-    const TensorAtPoints t = curvature_tensor_at_points(ctx.cfg.params, k, B);
+    const TensorAtPoints t = curvature_tensor_at_points(ctx.cfg.params, k, B, progress);
     nlohmann::json tensor = nlohmann::json::array(), Z = nlohmann::json::array(), Ztot = nlohmann::json::array(),
                    EB = nlohmann::json::array();
     CsvTable csv{"spectral_weights",
@@ -263,7 +263,8 @@ TaskResult task_berry(TaskContext& ctx) {
     const std::string comment = fmt::format("k in 1/{}; energies in {}; omega in {}^2; m in e/hbar x energy x {}^2", lu, eu, lu, lu);
     if (!setup.points.empty()) {
         const auto& k = setup.points;
-        const auto g = geometry_at_points(ctx.backend, ctx.cfg.params, k);
+        Progress progress("berry points", 2 * static_cast<long long>(k.size()), "points");
+        const auto g = geometry_at_points(ctx.backend, ctx.cfg.params, k, &progress);
         nlohmann::json E = nlohmann::json::array(), W = nlohmann::json::array(), M = nlohmann::json::array();
         CsvTable csv{"berry_points", comment, columns(), {}};
         for (std::size_t i = 0; i < k.size(); ++i) {
@@ -283,7 +284,8 @@ TaskResult task_berry(TaskContext& ctx) {
         out.results["omega"] = W;
         out.results["orbital_moment"] = M;
         out.tables.push_back(csv);
-        add_spectral_weights(ctx, k, g, out);
+        add_spectral_weights(ctx, k, g, out, &progress);
+        progress.finish();
         out.kpoints += static_cast<long long>(k.size());
     }
     if (setup.n1 > 0) {

@@ -204,7 +204,20 @@ json solve_continuum(const Solver& solver, const QmeParams& q, double K, long lo
     const LineCurrent lc = solver.trajectory(q, K, steps, end, record_occ ? &rec : nullptr, StepMonitor{&progress, 1});
     progress.finish();
     throw_if_stopped();
-    if (!lc.ok) throw NonFiniteError("non-finite state on the continuum trajectory (a gap closing on it?)");
+    if (!lc.ok) {  // name the smallest gap on the trajectory
+        double kmin = 0.0, wmin = HUGE_VAL;
+        for (int i = 0; i <= 4000; ++i) {
+            const double kw[3] = {K * (2.0 * i / 4000 - 1.0), 0.0, 0.0};
+            if (const double w = solver.width(kw); w < wmin) {
+                wmin = w;
+                kmin = kw[0];
+            }
+        }
+        throw NonFiniteError(fmt::format("non-finite state on the continuum trajectory |κ| ≤ {:g}: the bands are degenerate "
+                                         "on it (smallest gap sampled: {:.3g} at κ = {:.6g}); move the parameters so the gap "
+                                         "stays open",
+                                         K, wmin, kmin));
+    }
     const double kappa_end = q.E[0] > 0 ? -K : K;
     double minus_v_dn, upper;
     solver.end_state(q, kappa_end, end, minus_v_dn, upper);
@@ -437,19 +450,6 @@ void with_solver(const TaskContext& ctx, const DcSetup& s, const Mesh& mesh, F&&
     }
 }
 
-struct DcRun {
-    DcSetup s;
-    Mesh mesh{};
-};
-
-DcRun read_dc(TaskContext& ctx) {
-    DcRun r;
-    r.s = read_setup(ctx);
-    if (ctx.cfg.model->lattice) r.mesh = require_mesh(ctx);
-    with_solver(ctx, r.s, r.mesh, [&](const auto& solver) { check_steps(solver, r.s, ctx, r.mesh); });
-    return r;
-}
-
 // The exact reservoir's poles: enough for the broadened occupation over the spectrum (sampled)
 // to `pole_tolerance`, or the number given.
 template <class Solver>
@@ -465,9 +465,36 @@ void choose_poles(Solver& solver, const DcSetup& s, const TaskContext& ctx, cons
         emin = std::min(emin, lo);
         emax = std::max(emax, hi);
     }
-    solver.poles = s.poles > 0 ? ozaki_poles(static_cast<int>(s.poles))
-                               : choose_reservoir_poles(s.q.gamma, s.q.mu, s.q.T, emin, emax, s.pole_tolerance);
-    if (s.poles > 0) solver.poles.error = reservoir_pole_error(solver.poles, s.q.gamma, s.q.mu, s.q.T, emin, emax);
+    if (s.poles > 0) {
+        solver.poles = ozaki_poles(static_cast<int>(s.poles));
+        solver.poles.error = reservoir_pole_error(solver.poles, s.q.gamma, s.q.mu, s.q.T, emin, emax);
+        return;
+    }
+    try {
+        solver.poles = choose_reservoir_poles(s.q.gamma, s.q.mu, s.q.T, emin, emax, s.pole_tolerance);
+    } catch (const std::runtime_error&) {
+        task_section(ctx, "dissipation", "dissipation exact")
+            .fail("pole_tolerance", fmt::format("no Padé expansion with up to 4096 poles gives the broadened occupation to "
+                                                "{:g} at T = {:g} over the spectrum [{:.4g}, {:.4g}] with mu = {:g} (it needs "
+                                                "more poles as |e − mu|/T grows): raise T or pole_tolerance, or give poles",
+                                                s.pole_tolerance, s.q.T, emin, emax, s.q.mu));
+    }
+}
+
+struct DcRun {
+    DcSetup s;
+    Mesh mesh{};
+};
+
+DcRun read_dc(TaskContext& ctx) {
+    DcRun r;
+    r.s = read_setup(ctx);
+    if (ctx.cfg.model->lattice) r.mesh = require_mesh(ctx);
+    with_solver(ctx, r.s, r.mesh, [&](auto solver) {
+        check_steps(solver, r.s, ctx, r.mesh);
+        if constexpr (requires { solver.poles; }) choose_poles(solver, r.s, ctx, r.mesh);  // that some suffice
+    });
+    return r;
 }
 
 }  // namespace
@@ -512,6 +539,7 @@ TaskResult task_dc_current(TaskContext& ctx) {
             progress.update(++done);
         }
     });
+    log.complete();
     progress.finish();
 
     // Assemble in sweep order.

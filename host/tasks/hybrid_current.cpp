@@ -80,6 +80,11 @@ HybridTask read_task(const TaskContext& ctx, const Mesh& mesh, const BandRange& 
 
     ctx.task.only();
     h.mu = read_levels(ctx.task, "mu", kMaxLevels);
+    // Every (E, μ) pair is a row of the sweep log and of the result, held in memory.
+    if (static_cast<double>(h.fields.size()) * static_cast<double>(h.mu.size()) > 1e6)
+        ctx.task.fail("mu", fmt::format("{} field values × {} levels = {:.3g} rows; at most 10^6 (each is a row of the sweep "
+                                        "log and of the result)",
+                                        h.fields.size(), h.mu.size(), static_cast<double>(h.fields.size()) * h.mu.size()));
     h.T = read_temperature(ctx);
     require_scan_memory(ctx, ScanKind::hybrid, h.mu, h.T);
     h.tau = ctx.task.number("tau", 0.0);
@@ -188,6 +193,7 @@ TaskResult task_hybrid_current(TaskContext& ctx) {
         rows.push_back(row);
         sweep_progress.update(++done);
     }
+    log.complete();
     sweep_progress.finish();
 
     // Assemble: [E index][μ index][component].

@@ -40,6 +40,9 @@ StredaSetup read_streda(const TaskContext& ctx) {
     s.mu = read_levels(ctx.task, "mu", kMaxLevels);
     require_scan_memory(ctx, ScanKind::streda, s.mu, s.T);
     s.fields = read_magnetic_fields(ctx, "B");
+    if (static_cast<double>(s.fields.size() + 1) * static_cast<double>(s.mu.size()) > 1e6)
+        ctx.task.fail("B", fmt::format("{} passes × {} levels: at most 10^6 (level, field) rows in the result",
+                                       s.fields.size() + 1, s.mu.size()));
     return s;
 }
 

@@ -31,7 +31,7 @@ SweepLog::SweepLog(const TaskContext& ctx)
     if (input["run_file"].contains("field")) input["run_file"]["field"].erase("E");  // rows are keyed by E
     header_ = {{"bzint_sweep_log", kLogVersion}, {"input", input}};
     std::error_code ec;
-    if (!ctx.options.resume || !std::filesystem::exists(path_, ec)) return;
+    if (!std::filesystem::exists(path_, ec)) return;
     std::ifstream in(path_, std::ios::binary);
     std::string text;
     if (in) text.assign(std::istreambuf_iterator<char>(in), {});
@@ -45,6 +45,19 @@ SweepLog::SweepLog(const TaskContext& ctx)
         return InputError(fmt::format("{}:{}: {}; run without --resume to start the sweep over", path_, i + 1, why));
     };
     if (lines.empty()) return;
+    if (!ctx.options.resume) {  // a fresh run: replaces a finished log, never an interrupted one
+        bool ours = false, complete = false;
+        try {
+            ours = json::parse(lines[0]).contains("bzint_sweep_log");
+            complete = json::parse(lines.back()).value("complete", false);
+        } catch (const std::exception&) {
+        }
+        if (ours && !complete)
+            throw InputError(fmt::format("{} holds the rows of an interrupted sweep: add --resume to continue it, or remove "
+                                         "the file to start over",
+                                         path_));
+        return;
+    }
     json head;
     try {
         head = json::parse(lines[0]);
@@ -60,6 +73,7 @@ SweepLog::SweepLog(const TaskContext& ctx)
         const bool last = i + 1 == lines.size();
         try {
             const json j = json::parse(lines[i]);
+            if (j.value("complete", false) && last) break;  // the finished sweep's last line
             const std::string row = j.at("row").dump();
             if (j.at("checksum").get<std::string>() != checksum(row)) throw refuse(i, "the line's checksum does not match");
             done_[j["row"].at("E").get<double>()] = j["row"];
@@ -91,6 +105,17 @@ void SweepLog::add(const json& row) {
     }
     const std::string text = row.dump();
     out_->append_line(json{{"row", row}, {"checksum", checksum(text)}}.dump());
+}
+
+void SweepLog::complete() {
+    if (!ranks::is_root()) return;
+    if (!out_) {  // every row came from the log: rewrite it whole, marked
+        std::string head;
+        if (kept_.empty()) kept_.push_back(header_.dump());
+        for (const auto& l : kept_) head += l + "\n";
+        out_ = std::make_unique<AppendLog>(path_, head);
+    }
+    out_->append_line(json{{"complete", true}}.dump());
 }
 
 }  // namespace bzint

@@ -4,7 +4,9 @@
 // With --resume the recorded rows are read back and not recomputed: a log of another input is
 // refused naming what differs, a corrupt line is refused, and a last line cut by an interruption
 // is dropped. Nothing is written before the first row is finished (a rejected or interrupted run
-// leaves an existing log as it was). Under MPI every rank reads it and rank 0 writes it.
+// leaves an existing log as it was). A finished sweep ends its log with {"complete": true}; a run
+// without --resume replaces a complete log but refuses one an interrupted run left (resume it or
+// remove it). Under MPI every rank reads it and rank 0 writes it.
 #pragma once
 #include <map>
 #include <memory>
@@ -24,6 +26,8 @@ public:
     const nlohmann::json* find(double E) const;
     // Records a finished row (its "E" is the key).
     void add(const nlohmann::json& row);
+    // Marks the sweep finished.
+    void complete();
     std::string path() const { return path_; }
 
 private:

@@ -27,7 +27,12 @@ void require_dim(const TaskContext& ctx, int lo, int hi) {
     }
 }
 
-double read_temperature(const TaskContext& ctx) { return ctx.task.number("T", 0.0); }
+double read_temperature(const TaskContext& ctx) {
+    const double T = ctx.task.number("T", 0.0);
+    // −∂f/∂ε reaches 1/(4T): below 1e-12 (in the model's energy unit) it overflows the sums.
+    if (T > 0.0 && T < 1e-12) ctx.task.fail("T", fmt::format("must be 0 or at least 1e-12, got {}", T));
+    return T;
+}
 
 void require_scan_memory(const TaskContext& ctx, ScanKind kind, const std::vector<double>& mu, double T) {
     const Binning bins = make_binning(mu, T);

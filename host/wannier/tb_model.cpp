@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "../input_error.hpp"
+#include "../stop.hpp"
 
 namespace bzint {
 
@@ -22,8 +23,12 @@ namespace {
 class Tokens {
 public:
     Tokens(const std::string& text, std::string name) : name_(std::move(name)) {
-        std::size_t line = 1, i = 0;
+        std::size_t line = 1, i = 0, polled = 0;
         while (i < text.size()) {
+            if (i - polled >= (1u << 22)) {  // a large file takes seconds: a stop request ends it
+                throw_if_stopped();
+                polled = i;
+            }
             const char c = text[i];
             if (c == '\n') {
                 ++line;
@@ -55,9 +60,9 @@ public:
         if (v < lo || v > hi) fail(t.line, fmt::format("{} = {} is outside {}..{}", what, v, lo, hi));
         return v;
     }
-    // A finite number of magnitude at most `bound` (energies: beyond 1e12 H(k) and the products of
-    // the band geometry overflow).
-    double number(const std::string& what, double bound = 1e12) {
+    // A finite number of magnitude at most `bound` (energies in eV and lengths in Å: beyond 1e6 the
+    // gaps of H(k) fall below its rounding, as for the built-in models' parameters).
+    double number(const std::string& what, double bound = 1e6) {
         const auto& t = next(what);
         char* end = nullptr;
         const double v = std::strtod(t.text.c_str(), &end);

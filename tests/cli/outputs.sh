@@ -23,6 +23,19 @@ expect_rc 2 "--out under a file" -- "$BZINT" run "$TMP/ahc.toml" --out "$TMP/a_f
 expect_rc 2 "--out empty" -- "$BZINT" run "$TMP/ahc.toml" --out "" && expect_err "--out empty" "--out: the folder name is empty"
 expect_rc 2 "--out read-only" -- "$BZINT" run "$TMP/ahc.toml" --out /proc/bzint_out && expect_err "--out read-only" "--out /proc/bzint_out: cannot create the folder"
 
+# An output name already taken by a folder: refused before the computation.
+mkdir -p "$TMP/taken/ahc.json"
+expect_rc 2 "output name taken by a folder" -- "$BZINT" run "$TMP/ahc.toml" --out "$TMP/taken" && expect_err "taken" "ahc.json is not a regular file"
+
+# --set: a top-level key, and one value only.
+expect_rc 0 "--set title" -- "$BZINT" run "$TMP/ahc.toml" --out "$TMP/o" --set title=renamed --set mesh.n=[8,8]
+[ -e "$TMP/o/renamed.json" ] || fail "--set title=renamed did not name the outputs"
+expect_rc 2 "--set two values" -- "$BZINT" run "$TMP/ahc.toml" --out "$TMP/o" --set "model.t2=0.1
+M=5" && expect_err "--set two values" "the value must be one TOML value"
+
+# Writing to a full standard output is an error, not a cut text.
+expect_rc 4 "keys > /dev/full" -- sh -c "\"$BZINT\" keys > /dev/full" && expect_err "stdout full" "cannot write to standard output"
+
 # A run file that is not a short text: refused before reading it all.
 expect_rc 2 "run file /dev/zero" -- "$BZINT" run /dev/zero --out "$TMP/o" && expect_err "run file /dev/zero" "larger than 4 MiB"
 expect_rc 2 "run file is a folder" -- "$BZINT" run "$TMP" --out "$TMP/o" && expect_err "run file is a folder" "is a folder"
@@ -31,15 +44,19 @@ expect_rc 2 "run file is a folder" -- "$BZINT" run "$TMP" --out "$TMP/o" && expe
 expect_rc 0 "--threads 100000" -- "$BZINT" run "$TMP/ahc.toml" --out "$TMP/o" --threads 100000 && expect_err "--threads 100000" "note: --threads 100000 is more than the [0-9]+ CPUs"
 expect_rc 2 "--threads 0" -- "$BZINT" run "$TMP/ahc.toml" --out "$TMP/o" --threads 0 && expect_err "--threads 0" "--threads 0: must be at least 1"
 
-# Disk full while writing the results: exit 4, the reason named, nothing partial in place, and the
-# previous results untouched.
-cp "$TMP/o/ahc.json" "$TMP/previous.json"
-cp "$TMP/o/ahc_sigma.csv" "$TMP/previous.csv"
+# Disk full while writing the results: exit 4, the reason named, nothing partial in place, the
+# previous results untouched, and the run's checkpoint kept: --resume then writes the results
+# without computing again.
 for after in 0 8192; do
+    cp "$TMP/o/ahc.json" "$TMP/previous.json"
+    cp "$TMP/o/ahc_sigma.csv" "$TMP/previous.csv"
     expect_rc 4 "disk full in the JSON after $after bytes" -- env LD_PRELOAD="$FAULT_LIB" BZINT_FAULT_PATH=ahc.json BZINT_FAULT_AFTER=$after \
         "$BZINT" run "$TMP/ahc.toml" --out "$TMP/o" && expect_err "disk full JSON" "cannot write .*ahc.json.*No space left on device"
     cmp -s "$TMP/o/ahc.json" "$TMP/previous.json" || fail "disk full after $after bytes: the previous JSON was changed"
     cmp -s "$TMP/o/ahc_sigma.csv" "$TMP/previous.csv" || fail "disk full after $after bytes: the previous CSV was changed"
+    [ -e "$TMP/o/ahc.checkpoint/input.json" ] || fail "disk full after $after bytes: the resumable checkpoint was removed"
+    expect_rc 0 "resume after the disk was full ($after)" -- "$BZINT" run "$TMP/ahc.toml" --out "$TMP/o" --resume
+    [ -e "$TMP/o/ahc.checkpoint" ] && fail "the checkpoint outlived a completed run"
 done
 expect_rc 4 "disk full in a CSV" -- env LD_PRELOAD="$FAULT_LIB" BZINT_FAULT_PATH=_sigma.csv "$BZINT" run "$TMP/ahc.toml" --out "$TMP/fresh" && expect_err "disk full CSV" "No space left on device"
 [ -e "$TMP/fresh/ahc.json" ] && fail "disk full in a CSV: a JSON was written without its table"
@@ -60,6 +77,14 @@ kind = "dc_current"
 window = 5.0
 steps = 4000'
 expect_rc 4 "disk full in the sweep log" -- env LD_PRELOAD="$FAULT_LIB" BZINT_FAULT_PATH=lz_sweep.jsonl "$BZINT" run "$TMP/lz.toml" --out "$TMP/s" && expect_err "sweep log" "lz_sweep.jsonl.*No space left on device"
+
+# A finished sweep's log is replaced by a fresh run; an interrupted one (no completion mark) is not.
+expect_rc 0 "sweep" -- "$BZINT" run "$TMP/lz.toml" --out "$TMP/s"
+expect_rc 0 "sweep again" -- "$BZINT" run "$TMP/lz.toml" --out "$TMP/s"
+head -n -1 "$TMP/s/lz_sweep.jsonl" > "$TMP/cut" && cp "$TMP/cut" "$TMP/s/lz_sweep.jsonl"
+expect_rc 2 "fresh run over an interrupted sweep" -- "$BZINT" run "$TMP/lz.toml" --out "$TMP/s" && expect_err "interrupted sweep" "holds the rows of an interrupted sweep: add --resume"
+expect_rc 0 "resume of the interrupted sweep" -- "$BZINT" run "$TMP/lz.toml" --out "$TMP/s" --resume
+tail -n 1 "$TMP/s/lz_sweep.jsonl" | grep -q '"complete":true' || fail "the resumed sweep's log is not marked complete"
 
 # A rejected run leaves an existing sweep log as it was.
 expect_rc 0 "sweep" -- "$BZINT" run "$TMP/lz.toml" --out "$TMP/s"

@@ -12,7 +12,7 @@ mkdir -p build-fuzz/corpus_"$target"
 case "$target" in
   wannier)
     clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-      -I host tests/fuzz/fuzz_wannier.cpp host/wannier/tb_model.cpp -lfmt -o build-fuzz/fuzz_wannier
+      -I host tests/fuzz/fuzz_wannier.cpp host/wannier/tb_model.cpp host/stop.cpp -lfmt -o build-fuzz/fuzz_wannier
     cp tests/wannier_corpus/* build-fuzz/corpus_wannier/
     max_len=4096 ;;
   run_file)

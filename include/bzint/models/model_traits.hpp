@@ -14,9 +14,11 @@
 namespace bzint {
 
 // A model parameter: its run-file name, default and meaning, and the range bzint accepts.
-// The range keeps H(k) and the products the geometry forms of it (up to |d|^6) finite: every
-// parameter is at most kMaxParameter in magnitude (docs/run-file.md).
-constexpr double kMaxParameter = 1e12;
+// Every parameter is at most kMaxParameter in magnitude, in units where the model's other terms
+// are of order one (docs/run-file.md): H(k) and the products the geometry forms of it (up to
+// |d|^6) stay finite, and a gap is never below the rounding of the largest term of H (the
+// geometry's degeneracy test is relative to it, 1e-12).
+constexpr double kMaxParameter = 1e6;
 struct ParamSpec {
     const char* name;
     double default_value;

@@ -232,7 +232,7 @@ BZINT_HD LineCurrent exact_evolve(const Model& model, const QmeParams& q, const 
     double J[3] = {0, 0, 0}, Ji[3] = {0, 0, 0}, jeq[3] = {0, 0, 0};
     bool ok = s0.ok;
     for (long long n = 0; n < steps && ok; ++n) {
-        if (!monitor_step(monitor, n)) ok = false;
+        if (!monitor_step<kMonitorStrideExact>(monitor, n)) ok = false;
         if (record && n % record->stride == 0 && record->count < record->capacity) {
             cplx r[N][N];
             for (int e = 0; e < M; ++e) r[e / N][e % N] = z[e];
@@ -245,7 +245,7 @@ BZINT_HD LineCurrent exact_evolve(const Model& model, const QmeParams& q, const 
         add_exact_equilibrium<N>(x, q, s0, s1, s2, h, jeq);
         s0 = s2;
     }
-    monitor_end(monitor, steps);
+    monitor_end<kMonitorStrideExact>(monitor, steps);
     LineCurrent out{};
     for (int a = 0; a < 3; ++a) {
         out.J[a] = J[a] - jeq[a];
@@ -293,7 +293,7 @@ BZINT_HD LineCurrent exact_periodic_line(const Model& model, const QmeParams& q,
     auto integrate = [&](bool first_is_U, double* J, double* Ji, double* jeq) {
         exact_snapshot<N>(model, q, k0, 0.0, s0);
         for (long long n = 0; n < steps && ok; ++n) {
-            if (!monitor_step(monitor, n)) ok = false;
+            if (!monitor_step<kMonitorStrideExact>(monitor, n)) ok = false;
             exact_snapshot<N>(model, q, k0, (n + 0.5) * h, s1, &s0);
             exact_snapshot<N>(model, q, k0, (n + 1.0) * h, s2, &s1);
             ok = ok && s0.ok && s1.ok && s2.ok;
@@ -301,7 +301,7 @@ BZINT_HD LineCurrent exact_periodic_line(const Model& model, const QmeParams& q,
             if (jeq) add_exact_equilibrium<N>(x, q, s0, s1, s2, h, jeq);
             s0 = s2;
         }
-        monitor_end(monitor, steps);
+        monitor_end<kMonitorStrideExact>(monitor, steps);
     };
     // Pass 1: (U, particular Π_p).
     for (int e = 0; e < S; ++e) z[e] = {0.0, 0.0};

@@ -151,7 +151,7 @@ BZINT_HD LineCurrent nband_periodic_line(const Model& model, const QmeParams& q,
     nband_stage<N>(model, q, k0, 0.0, s0);
     bool ok = s0.ok;
     for (long long n = 0; n < steps && ok; ++n) {
-        if (!monitor_step(monitor, n)) ok = false;
+        if (!monitor_step<kMonitorStrideNBand>(monitor, n)) ok = false;
         nband_stage<N>(model, q, k0, (n + 0.5) * h, s1, &s0);  // warm-started from the previous point
         nband_stage<N>(model, q, k0, (n + 1.0) * h, s2, &s1);
         ok = ok && s1.ok && s2.ok;
@@ -159,7 +159,7 @@ BZINT_HD LineCurrent nband_periodic_line(const Model& model, const QmeParams& q,
         add_equilibrium_simpson<N>(s0, s1, s2, h, jeq);
         s0 = s2;
     }
-    monitor_end(monitor, steps);
+    monitor_end<kMonitorStrideNBand>(monitor, steps);
     for (int m = 0; m < M; ++m) {  // A = 1 − M (column m: coordinates of the propagated basis element)
         double col[M];
         hermitian_coords<N>(z[m].rho, col);
@@ -198,7 +198,7 @@ BZINT_HD LineCurrent nband_trajectory(const Model& model, const QmeParams& q, do
     double jeq[3] = {0, 0, 0};
     bool ok = s0.ok;
     for (long long n = 0; n < steps && ok; ++n) {
-        if (!monitor_step(monitor, n)) ok = false;
+        if (!monitor_step<kMonitorStrideNBand>(monitor, n)) ok = false;
         if (record && n % record->stride == 0 && record->count < record->capacity)
             record_band_occupations<N>(*record, s0, z.rho, k0[0] - Ex * n * h);
         nband_stage<N>(model, q, k0, (n + 0.5) * h, s1, &s0);  // warm-started from the previous point
@@ -208,7 +208,7 @@ BZINT_HD LineCurrent nband_trajectory(const Model& model, const QmeParams& q, do
         add_equilibrium_simpson<N>(s0, s1, s2, h, jeq);
         s0 = s2;
     }
-    monitor_end(monitor, steps);
+    monitor_end<kMonitorStrideNBand>(monitor, steps);
     const double scale = fabs(Ex) / kTwoPi;
     for (int a = 0; a < 3; ++a) {
         out.J[a] = scale * (z.J[a] - jeq[a]);
