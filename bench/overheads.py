@@ -71,7 +71,7 @@ def main():
 
     # Levels: 1000 against 1 at T = 0 and T > 0, interleaved, task time from the result JSON.
     result["levels"] = {}
-    for T in (0.0, 0.01):
+    for T in (0.0, 0.01, 0.005, 0.002):  # 0.002: about the finest grid the range allows (2^17 bins)
         one = run_file(tmp, "one", haldane("one", "0.1", T))
         many = run_file(tmp, "many", haldane("many", "{from = -3.5, to = 3.5, count = 1000}", T))
         t1, t1000, w1, w1000 = [], [], [], []

@@ -313,7 +313,13 @@ private:
             const int nv = red_.nv_;
             for (long long b = from; b < upto; ++b) {
                 const Slot& slot = slot_of(b);
-                for (std::size_t i = slot.stripe_at[s]; i < slot.stripe_at[s + 1]; ++i) {
+                const std::size_t first = slot.stripe_at[s], last = slot.stripe_at[s + 1];
+                for (std::size_t i = first; i < last; ++i) {
+                    if (i + 8 < last) {  // the rows are far apart in large histograms: fetch them ahead
+                        const std::size_t ahead = static_cast<std::size_t>(slot.keys[i + 8]) * nv;
+                        __builtin_prefetch(red_.total_.data() + ahead, 1);
+                        __builtin_prefetch(slot.rows + ahead, 1);
+                    }
                     const std::size_t at = static_cast<std::size_t>(slot.keys[i]) * nv;
                     Neumaier* dst = red_.total_.data() + at;
                     Neumaier* src = slot.rows + at;

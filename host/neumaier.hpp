@@ -7,14 +7,14 @@ namespace bzint {
 
 // Reductions over k sum fixed blocks of consecutive indices, each in index order, and fold the
 // blocks in block order (block_reducer.hpp); MPI ranks take whole blocks (ranks.hpp). The block
-// is 2^13 indices, larger for large histograms (up to 2^16, so that a block's fold — a row per
+// is 2^13 indices, larger for large histograms (up to 2^18, so that a block's fold — a row per
 // key it touched — stays small beside its sums: a 1000-level scan at T > 0 has ~10^5 rows). It
 // depends on the histogram's shape alone, never on threads or ranks; changing it changes the last
 // bits of results.
 constexpr long long kReduceBlock = 1 << 13;
 constexpr long long reduce_block(long long keys, long long values) {
     long long block = kReduceBlock;
-    while (block < (1 << 16) && keys * values > 2 * block) block *= 2;
+    while (block < (1 << 18) && keys * values > 2 * block) block *= 2;
     return block;
 }
 
