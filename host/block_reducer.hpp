@@ -1,9 +1,10 @@
 // The CPU backend's deterministic keyed reduction.
 //
-// What is summed, and in which order, is fixed by the indices alone: [0, n) is cut into blocks
-// of `block` consecutive indices; each block is summed in index order, with Neumaier
-// compensation, into a histogram of its own (keys × values); the block histograms are folded
-// into the running total in block order. The total is therefore bitwise the same for any number
+// What is summed, and in which order, is fixed by the indices and the histogram's shape alone:
+// [0, n) is cut into blocks of `block` consecutive indices; each block is summed in index order
+// into a histogram of its own (keys × values) — Neumaier-compensated, or in plain doubles for a
+// histogram over 1 MiB (light_histogram: a block then adds few values to each key) — and the block
+// histograms are folded into the compensated running total in block order. The total is therefore bitwise the same for any number
 // of threads and any scheduling of them (tests/test_determinism.cpp).
 //
 // How it runs (docs/architecture.md): a free worker takes the next block and sums it into one of
@@ -41,7 +42,7 @@ public:
 
     // `shape` fixes the histogram (n_keys × n_values); `total` is the running total it folds into.
     BlockReducer(const Fn& shape, std::vector<Neumaier>& total, long long block)
-        : total_(total), nv_(shape.n_values()), nk_(shape.n_keys()), block_(block) {}
+        : total_(total), nv_(shape.n_values()), nk_(shape.n_keys()), block_(block), light_(light_histogram(nk_, nv_)) {}
 
     struct Outcome {
         long long next;  // blocks [b0, next) are folded into the total
@@ -71,6 +72,7 @@ private:
     // its rows are folded (the folders zero them).
     struct Scratch {
         std::vector<Neumaier> hist[kBuffers];
+        std::vector<double> light[kBuffers];  // the same, for a light histogram
         std::vector<std::uint64_t> touched;  // a bit per key of the histogram being summed; cleared as listed
         bool held[kBuffers] = {};            // a slot holds it (guarded by the round's mutex)
     };
@@ -82,6 +84,7 @@ private:
         Scratch* owner = nullptr;
         int buffer = 0;
         Neumaier* rows = nullptr;             // owner->hist[buffer]
+        double* light_rows = nullptr;         // owner->light[buffer]
         std::vector<int> keys;
         std::vector<std::size_t> stripe_at;   // stripe s is keys[stripe_at[s], stripe_at[s + 1])
         std::vector<long long> hot;
@@ -100,8 +103,11 @@ private:
             // release their histograms before the slots are reused.
             for (Slot& s : red_.slots_) {
                 if (s.block != -1 && s.ready)
-                    for (int key : s.keys) std::fill(s.rows + static_cast<std::size_t>(key) * red_.nv_,
-                                                     s.rows + static_cast<std::size_t>(key + 1) * red_.nv_, Neumaier{});
+                    for (int key : s.keys) {
+                        const std::size_t at = static_cast<std::size_t>(key) * red_.nv_;
+                        if (s.rows) std::fill(s.rows + at, s.rows + at + red_.nv_, Neumaier{});
+                        if (s.light_rows) std::fill(s.light_rows + at, s.light_rows + at + red_.nv_, 0.0);
+                    }
                 if (s.block != -1) s.owner->held[s.buffer] = false;
             }
             red_.slots_.resize(static_cast<std::size_t>(kBuffers * workers_));
@@ -116,7 +122,11 @@ private:
             if (w >= workers_) return;  // the pool grew since this round was sized
             Scratch& sc = red_.scratch_[w];
             if (sc.touched.empty()) {
-                for (auto& h : sc.hist) h.assign(static_cast<std::size_t>(red_.nk_) * red_.nv_, Neumaier{});
+                const std::size_t size = static_cast<std::size_t>(red_.nk_) * red_.nv_;
+                for (int i = 0; i < kBuffers; ++i) {
+                    if (red_.light_) sc.light[i].assign(size, 0.0);
+                    else sc.hist[i].assign(size, Neumaier{});
+                }
                 sc.touched.assign(static_cast<std::size_t>(red_.nk_ + 63) / 64, 0);
             }
             std::unique_lock<std::mutex> lk(m_);
@@ -140,13 +150,14 @@ private:
                 slot.ready = false;
                 slot.owner = &sc;
                 slot.buffer = buffer;
-                slot.rows = sc.hist[buffer].data();
+                slot.rows = red_.light_ ? nullptr : sc.hist[buffer].data();
+                slot.light_rows = red_.light_ ? sc.light[buffer].data() : nullptr;
                 sc.held[buffer] = true;
                 ++next_claim_;
                 lk.unlock();
                 bool complete = false;
                 try {
-                    complete = sum_block(b, sc, slot);
+                    complete = red_.light_ ? sum_block(b, sc, slot, slot.light_rows) : sum_block(b, sc, slot, slot.rows);
                 } catch (...) {  // the functor failed (its rows cleared): end the round, let the others finish
                     lk.lock();
                     halt_ = true;
@@ -179,9 +190,13 @@ private:
     private:
         Slot& slot_of(long long b) { return red_.slots_[static_cast<std::size_t>((b - b0_) % (kBuffers * workers_))]; }
 
-        // Sums block b in index order into the worker's histogram and moves the touched keys
+        static void accumulate(Neumaier& sum, double x) { sum.add(x); }
+        static void accumulate(double& sum, double x) { sum += x; }
+
+        // Sums block b in index order into the worker's histogram `hist` and moves the touched keys
         // into `slot`. False when abandoned on a stop request.
-        bool sum_block(long long b, Scratch& sc, Slot& slot) {
+        template <class Row>
+        bool sum_block(long long b, Scratch& sc, Slot& slot, Row* const hist) {
             const int nv = red_.nv_, nk = red_.nk_;
             const long long begin = b * red_.block_, end = std::min(n_, begin + red_.block_);
             int lo = nk, hi = -1;
@@ -192,14 +207,13 @@ private:
             // of a large histogram overlap the computation. Values are still added in index order.
             constexpr int kAhead = 8;
             typename F::Out out[kAhead];
-            Neumaier* const hist = slot.rows;
             auto add = [&](const typename F::Out& o) {
                 for (int e = 0; e < o.n; ++e) {
-                    Neumaier* row = hist + static_cast<std::size_t>(o.key[e]) * nv;
-                    for (int v = 0; v < nv; ++v) row[v].add(o.val[e][v]);
+                    Row* row = hist + static_cast<std::size_t>(o.key[e]) * nv;
+                    for (int v = 0; v < nv; ++v) accumulate(row[v], o.val[e][v]);
                 }
             };
-            const int row_lines = std::min(4, static_cast<int>((nv * sizeof(Neumaier) + 63) / 64));
+            const int row_lines = std::min(4, static_cast<int>((nv * sizeof(Row) + 63) / 64));
             long long counted = begin;
             try {
                 for (long long i = begin; i < end; ++i) {
@@ -258,10 +272,11 @@ private:
             }
         }
 
-        void clear(Scratch& sc, Neumaier* hist, int lo, int hi) {
+        template <class Row>
+        void clear(Scratch& sc, Row* hist, int lo, int hi) {
             for (int key = lo; key <= hi; ++key) {
-                Neumaier* row = hist + static_cast<std::size_t>(key) * red_.nv_;
-                std::fill(row, row + red_.nv_, Neumaier{});
+                Row* row = hist + static_cast<std::size_t>(key) * red_.nv_;
+                std::fill(row, row + red_.nv_, Row{});
             }
             for (int word = lo >> 6; hi >= 0 && word <= hi >> 6; ++word) sc.touched[static_cast<std::size_t>(word)] = 0;
         }
@@ -318,14 +333,23 @@ private:
                     if (i + 8 < last) {  // the rows are far apart in large histograms: fetch them ahead
                         const std::size_t ahead = static_cast<std::size_t>(slot.keys[i + 8]) * nv;
                         __builtin_prefetch(red_.total_.data() + ahead, 1);
-                        __builtin_prefetch(slot.rows + ahead, 1);
+                        if (slot.rows) __builtin_prefetch(slot.rows + ahead, 1);
+                        if (slot.light_rows) __builtin_prefetch(slot.light_rows + ahead, 1);
                     }
                     const std::size_t at = static_cast<std::size_t>(slot.keys[i]) * nv;
                     Neumaier* dst = red_.total_.data() + at;
-                    Neumaier* src = slot.rows + at;
-                    for (int v = 0; v < nv; ++v) {
-                        dst[v].add(src[v]);
-                        src[v] = Neumaier{};
+                    if (slot.rows) {
+                        Neumaier* src = slot.rows + at;
+                        for (int v = 0; v < nv; ++v) {
+                            dst[v].add(src[v]);
+                            src[v] = Neumaier{};
+                        }
+                    } else {
+                        double* src = slot.light_rows + at;
+                        for (int v = 0; v < nv; ++v) {
+                            dst[v].add(src[v]);
+                            src[v] = 0.0;
+                        }
                     }
                 }
                 if (s == 0) {  // stripe 0 also carries the block's flags, in block order
@@ -361,6 +385,7 @@ private:
     std::vector<Neumaier>& total_;
     const int nv_, nk_;
     const long long block_;
+    const bool light_;  // block sums in plain doubles (light_histogram)
     std::vector<Slot> slots_;
     std::vector<Scratch> scratch_;
 };

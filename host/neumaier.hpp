@@ -12,6 +12,10 @@ namespace bzint {
 // depends on the histogram's shape alone, never on threads or ranks; changing it changes the last
 // bits of results.
 constexpr long long kReduceBlock = 1 << 13;
+// Above 1 MiB a histogram is so fine (many levels at small T) that a block adds few values to each
+// key: its block sums are then plain doubles (half the memory traffic), folded into the
+// compensated total as before (block_reducer.hpp).
+constexpr bool light_histogram(long long keys, long long values) { return keys * values * 16 > (1LL << 20); }
 constexpr long long reduce_block(long long keys, long long values) {
     long long block = kReduceBlock;
     while (block < (1 << 18) && keys * values > 2 * block) block *= 2;
