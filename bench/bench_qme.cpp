@@ -1,4 +1,4 @@
-// Throughput of the density-matrix solvers (task dc_current), CPU (OpenMP over k):
+// Throughput of the density-matrix solvers (task dc_current), CPU (the worker threads over k):
 //  - "trajectory": one 2×2 trajectory step per k·step (the Landau–Zener path, 1 solution);
 //  - "orbit": lattice lines by the periodic-orbit construction (qwz, 2×2: 5 solutions per
 //    line; N-band: N² + 1), counted per physical k·step (lines × steps) and per solution step.

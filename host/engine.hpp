@@ -1,4 +1,4 @@
-// Backend-independent entry points of the engine: each picks the OpenMP or CUDA launcher
+// Backend-independent entry points of the engine: each picks the CPU or CUDA launcher
 // of the same per-k functor (include/bzint/per_k.hpp).
 #pragma once
 #include <array>

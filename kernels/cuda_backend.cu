@@ -1,5 +1,5 @@
 // CUDA launchers for the per-k functors of include/bzint/per_k.hpp (the same code the
-// OpenMP backend runs). Keyed reductions: a fused kernel evaluates each k-point and writes
+// CPU backend runs). Keyed reductions: a fused kernel evaluates each k-point and writes
 // its keyed values; a stable sort by key and a segmented reduction (Thrust, fixed order
 // for a fixed chunk) sum them on the device; the host folds the per-chunk sums in chunk
 // order with compensated summation.

@@ -1,6 +1,6 @@
 // Host/device attribute and the few numerical helpers every per-k routine uses.
 // Per-k physics is written once in headers under include/bzint/ on plain data:
-// it compiles as ordinary C++ for the OpenMP backend and as __host__ __device__
+// it compiles as ordinary C++ for the CPU backend and as __host__ __device__
 // code for the CUDA backend (see docs/architecture.md).
 #pragma once
 

@@ -1,4 +1,4 @@
-// The per-k routines every backend launches (one source: the OpenMP loop in
+// The per-k routines every backend launches (one source: the CPU loop in
 // host/cpu_launch.hpp and the CUDA kernels in kernels/ call exactly these).
 // Each is a small functor on plain data, templated on the concrete model so the model's
 // H(k) is inlined into the loop.

@@ -1,5 +1,5 @@
 # Runs RUN_FILE (with the --set overrides in SETS, ';'-separated) on 1 and on 2 MPI ranks
-# (--oversubscribe, one OpenMP thread each) and requires the results to agree to 1e-13
+# (--oversubscribe, one thread each) and requires the results to agree to 1e-13
 # (host/ranks.hpp). Expects MPIEXEC, BZINT, PYTHON, COMPARE and OUT.
 set(ENV{OMP_NUM_THREADS} 1)
 set(ENV{OMPI_ALLOW_RUN_AS_ROOT} 1)          # CI containers run as root
