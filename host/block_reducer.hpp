@@ -3,9 +3,10 @@
 // What is summed, and in which order, is fixed by the indices and the histogram's shape alone:
 // [0, n) is cut into blocks of `block` consecutive indices; each block is summed in index order
 // into a histogram of its own (keys × values) — Neumaier-compensated, or in plain doubles for a
-// histogram over 1 MiB (light_histogram: a block then adds few values to each key) — and the block
-// histograms are folded into the compensated running total in block order. The total is therefore bitwise the same for any number
-// of threads and any scheduling of them (tests/test_determinism.cpp).
+// histogram over 1 MiB (light_histogram: a block then adds few values to each key) — and the
+// block histograms are folded into the compensated running total in block order. The total is
+// therefore bitwise the same for any number of threads and any scheduling of them
+// (tests/test_determinism.cpp).
 //
 // How it runs (docs/architecture.md): a free worker takes the next block and sums it into one of
 // its two dense histograms; it hands over the histogram with the list of keys the block touched

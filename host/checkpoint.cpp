@@ -36,6 +36,14 @@ bool read_file(const std::string& path, std::size_t limit, std::string& out) {
     return out.size() <= limit;
 }
 
+// A saved file ends with the fingerprint of everything before it.
+bool checksum_ok(const std::string& bytes) {
+    std::uint64_t sum = 0;
+    if (bytes.size() < sizeof sum) return false;
+    std::memcpy(&sum, bytes.data() + bytes.size() - sizeof sum, sizeof sum);
+    return sum == fingerprint_of(std::string_view(bytes.data(), bytes.size() - sizeof sum));
+}
+
 class Reader {
 public:
     explicit Reader(const std::string& s) : s_(s) {}
@@ -61,8 +69,7 @@ private:
 
 }  // namespace
 
-std::uint64_t fingerprint_of(std::string_view text) {
-    std::uint64_t h = 1469598103934665603ULL;
+std::uint64_t fingerprint_of(std::string_view text, std::uint64_t h) {
     for (unsigned char c : text) {
         h ^= c;
         h *= 1099511628211ULL;
@@ -100,11 +107,10 @@ CheckpointSession::CheckpointSession(std::string folder, std::string input, bool
             const std::string file = e.path().string();
             if (!read_file(file, std::size_t(1) << 40, bytes) || bytes.size() < sizeof(std::uint64_t) + sizeof kMagic)
                 throw InputError(fmt::format("{}: the checkpoint file is corrupt (cut short); remove {} to start over", file, folder_));
-            std::uint64_t sum = 0, fp = 0;
-            std::memcpy(&sum, bytes.data() + bytes.size() - sizeof sum, sizeof sum);
-            if (sum != fingerprint_of(std::string_view(bytes.data(), bytes.size() - sizeof sum)))
+            if (!checksum_ok(bytes))
                 throw InputError(fmt::format("{}: the checkpoint file is corrupt (checksum mismatch); remove {} to start over",
                                              file, folder_));
+            std::uint64_t fp = 0;
             std::memcpy(&fp, bytes.data() + sizeof kMagic, sizeof fp);
             if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0 || fp != fingerprint_)
                 throw InputError(fmt::format("{}: the checkpoint file does not belong to {}/input.json; remove {} to start over",
@@ -156,10 +162,7 @@ bool CheckpointSession::load(const Name& name, long long n, int nv, int nk, Stat
         return InputError(fmt::format("{}: the checkpoint file is corrupt ({}); remove {} to start over", path, why, folder_));
     };
     if (!read_file(path, payload + name.scope.size() + 4096, bytes)) throw corrupt("unreadable or too long");
-    if (bytes.size() < sizeof(std::uint64_t)) throw corrupt("too short");
-    std::uint64_t sum = 0;
-    std::memcpy(&sum, bytes.data() + bytes.size() - sizeof sum, sizeof sum);
-    if (sum != fingerprint_of(std::string_view(bytes.data(), bytes.size() - sizeof sum))) throw corrupt("checksum mismatch");
+    if (!checksum_ok(bytes)) throw corrupt(bytes.size() < sizeof(std::uint64_t) ? "too short" : "checksum mismatch");
     Reader r(bytes);
     char magic[8];
     std::uint64_t fp = 0;
@@ -174,7 +177,7 @@ bool CheckpointSession::load(const Name& name, long long n, int nv, int nk, Stat
     if (fp != fingerprint_) throw corrupt("saved for another input than the folder's input.json");
     if (scope != name.scope || ordinal != name.ordinal || nn != n || v != nv || k != nk)
         throw corrupt("its reduction does not match this run's");
-    if (r.at() + payload + sizeof sum != bytes.size() || next < 0) throw corrupt("wrong size");
+    if (r.at() + payload + sizeof(std::uint64_t) != bytes.size() || next < 0) throw corrupt("wrong size");
     state.total.resize(static_cast<std::size_t>(nv) * nk);
     std::memcpy(static_cast<void*>(state.total.data()), bytes.data() + r.at(), payload);
     state.next = next;
@@ -182,7 +185,8 @@ bool CheckpointSession::load(const Name& name, long long n, int nv, int nk, Stat
     return true;
 }
 
-void CheckpointSession::save(const Name& name, long long n, int nv, int nk, const State& state) {
+void CheckpointSession::save(const Name& name, long long n, int nv, int nk, long long next, long long bad,
+                             const std::vector<Neumaier>& total) {
     std::error_code ec;
     std::filesystem::create_directories(folder_, ec);
     if (ec) throw WriteError(fmt::format("cannot create {}: {}", folder_, ec.message()));
@@ -191,7 +195,7 @@ void CheckpointSession::save(const Name& name, long long n, int nv, int nk, cons
         input_written_ = true;
     }
     std::string out;
-    out.reserve(64 + name.scope.size() + state.total.size() * sizeof(Neumaier));
+    out.reserve(64 + name.scope.size() + total.size() * sizeof(Neumaier));
     out.append(kMagic, sizeof kMagic);
     put(out, fingerprint_);
     put(out, static_cast<std::uint32_t>(name.scope.size()));
@@ -200,9 +204,9 @@ void CheckpointSession::save(const Name& name, long long n, int nv, int nk, cons
     put(out, n);
     put(out, nv);
     put(out, nk);
-    put(out, state.next);
-    put(out, state.bad);
-    out.append(reinterpret_cast<const char*>(state.total.data()), state.total.size() * sizeof(Neumaier));
+    put(out, next);
+    put(out, bad);
+    out.append(reinterpret_cast<const char*>(total.data()), total.size() * sizeof(Neumaier));
     put(out, fingerprint_of(out));
     write_atomically(path_of(name), out);
 }
@@ -222,12 +226,8 @@ bool ReductionCheckpoint::resume(std::vector<Neumaier>& total, long long& next, 
 
 void ReductionCheckpoint::save(long long next, long long bad, const std::vector<Neumaier>& total) {
     if (!enabled_) return;
-    CheckpointSession::State s;
-    s.next = next;
-    s.bad = bad;
-    s.total = total;
     try {
-        session_->save(name_, n_, nv_, nk_, s);
+        session_->save(name_, n_, nv_, nk_, next, bad, total);
     } catch (const WriteError& e) {
         if (stop_requested()) throw;  // the user must know the work since the last save is lost
         if (!warned_) std::fprintf(stderr, "bzint: warning: %s; the run goes on, but an interruption now would lose the work since the last save\n", e.what());

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "neumaier.hpp"
@@ -63,8 +64,8 @@ public:
     Name next_name();
     // True when a saved state for (name, shape) was loaded; InputError for a corrupt file.
     bool load(const Name& name, long long n, int nv, int nk, State& state) const;
-    // Throws WriteError when the state cannot be written.
-    void save(const Name& name, long long n, int nv, int nk, const State& state);
+    // Saves a state (next, bad, total as in State); throws WriteError when it cannot be written.
+    void save(const Name& name, long long n, int nv, int nk, long long next, long long bad, const std::vector<Neumaier>& total);
 
 private:
     std::string path_of(const Name& name) const;
@@ -96,7 +97,9 @@ private:
     bool warned_ = false;
 };
 
-// 64-bit FNV-1a of a text (input fingerprints and file checksums).
-std::uint64_t fingerprint_of(std::string_view text);
+// 64-bit FNV-1a of a text (input fingerprints and file checksums); continued from `h` for a text
+// read in pieces.
+constexpr std::uint64_t kFingerprintStart = 1469598103934665603ULL;
+std::uint64_t fingerprint_of(std::string_view text, std::uint64_t h = kFingerprintStart);
 
 }  // namespace bzint

@@ -297,12 +297,11 @@ ScanResult finish_scan(const std::vector<Neumaier>& hist, const Binning& bins, S
                     const double x = bins.lo + (b - 0.5) * bins.h - mu[j];
                     if (x > kTailInT * T + bins.h) break;  // f = 0 beyond
                     z = (b - b_lo) % 32 == 0 ? std::exp(x / T) : z * step;
-                    const double f = 1.0 / (1.0 + z), g = z * f * f;  // g = f(1 − f) = −T f'
-                    const double f1 = -g / T, f2 = -f1 * (1.0 - 2.0 * f) / T;
-                    const double f3 = -(f2 * (1.0 - 2.0 * f) - 2.0 * f1 * f1) / T;
+                    const double f = 1.0 / (1.0 + z);
+                    const FermiDerivs F = fermi_derivs_of(f, z * f * f, T);  // z f² = f(1 − f)
                     // Taylor weights for the moments Σq, Σq·δ, Σq·δ² (δ = ε − centre).
-                    const double ws[3] = {f, f1, 0.5 * f2};
-                    const double wf[3] = {-f1, -f2, -0.5 * f3};
+                    const double ws[3] = {F.f, F.f1, 0.5 * F.f2};
+                    const double wf[3] = {-F.f1, -F.f2, -0.5 * F.f3};
                     for (int band = 0; band < B; ++band) {
                         for (int c = 0; c < ch.n_sea; ++c)
                             for (int m = 0; m < 3; ++m) sea[band * ch.n_sea + c] += ws[m] * at(b, band, c, m);

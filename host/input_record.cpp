@@ -39,14 +39,11 @@ namespace {
 std::string file_fingerprint(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return "unreadable";
-    std::uint64_t h = 1469598103934665603ULL;
+    std::uint64_t h = kFingerprintStart;
     char buf[1 << 16];
     while (in) {
         in.read(buf, sizeof buf);
-        for (std::streamsize i = 0; i < in.gcount(); ++i) {
-            h ^= static_cast<unsigned char>(buf[i]);
-            h *= 1099511628211ULL;
-        }
+        h = fingerprint_of(std::string_view(buf, static_cast<std::size_t>(in.gcount())), h);
     }
     return fmt::format("fnv1a64:{:016x}", h);
 }

@@ -432,8 +432,7 @@ double read_parameter(const Section& model, const ParamSpec& p) {
     const auto v = n->value<double>();
     if (!v) model.fail(p.name, "must be a number");
     if (!std::isfinite(*v)) model.fail(p.name, fmt::format("must be finite, got {}", *v));
-    const bool positive = std::string_view(p.name) == "kcut";
-    if (*v < p.min || *v > p.max || (positive && !(*v > 0.0)))
+    if ((p.min_exclusive ? !(*v > p.min) : *v < p.min) || *v > p.max)
         model.fail(p.name, fmt::format("must satisfy {} ({}); got {}{}", parameter_range_text(p), p.meaning, *v,
                                        std::fabs(*v) > p.max ? ": beside the model's terms of order one, a larger one leaves "
                                                                 "its gaps below the rounding of H(k) (give the parameters in "

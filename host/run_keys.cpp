@@ -205,8 +205,7 @@ std::string range_text(const KeySpec& k) {
 }
 
 std::string parameter_range_text(const ParamSpec& p) {
-    const bool positive = std::string_view(p.name) == "kcut";
-    return fmt::format("{} {} {} ≤ {}", number_text(p.min), positive ? "<" : "≤", p.name, number_text(p.max));
+    return fmt::format("{} {} {} ≤ {}", number_text(p.min), p.min_exclusive ? "<" : "≤", p.name, number_text(p.max));
 }
 
 std::string run_keys_markdown() {

@@ -1,7 +1,8 @@
 // Stopping a run on SIGINT/SIGTERM. The handler only sets a flag; every long loop of every
 // task and backend polls stop_requested() (reductions between blocks and every 64 points,
-// density-matrix integrations every 4096 steps, point loops per chunk), saves what can be
-// resumed and throws Interrupted, so a run ends within a second with exit status 130.
+// density-matrix integrations every 8 to 4096 steps (qme/monitor.hpp), point loops per chunk),
+// saves what can be resumed and throws Interrupted, so a run ends within a second with exit
+// status 130.
 // A second signal ends the process at once (exit status 130, nothing saved).
 #pragma once
 #include <stdexcept>

@@ -102,19 +102,31 @@ DcSetup read_setup(TaskContext& ctx) {
 
 // The RK4 step count of one solve at field E before step halving doubles it: [task] steps, or
 // chosen so that h·max(bandwidth, rates) ≤ 0.15 over the continuum window (at its edge, where
-// the bands are widest) or 0.2 over a lattice period (the bandwidth sampled on the mesh). A
-// double, so that a count too large to integrate is seen before it is converted.
+// the bands are widest) or 0.2 over a lattice period (the bandwidth sampled on the mesh). The
+// bandwidth does not depend on E: it is sampled once per run.
+struct StepRule {
+    long long fixed = 0;  // [task] steps, or 0
+    double scale = 0.0;   // the length of the path in k (2·window, or |G|) × max(bandwidth, rate)
+    double h_max = 0.2;   // h·max(bandwidth, rate) allowed
+    double minimum = 0.0;
+    // A double, so that a count too large to integrate is seen before it is converted.
+    double steps(double E) const {
+        return fixed > 0 ? static_cast<double>(fixed) : std::max(minimum, std::ceil(scale / std::fabs(E) / h_max));
+    }
+};
+
 template <class Solver>
-double solve_steps(const Solver& solver, const DcSetup& s, const TaskContext& ctx, const Mesh& mesh, double E) {
-    if (s.steps > 0) return static_cast<double>(s.steps);
+StepRule step_rule(const Solver& solver, const DcSetup& s, const TaskContext& ctx, const Mesh& mesh) {
+    StepRule rule;
+    rule.fixed = s.steps;
     const double rate = s.q.kind == Dissipation::rta ? std::max(1 / s.q.tau1, 1 / s.q.tau2)
                         : (s.q.kind == Dissipation::dpa || s.q.kind == Dissipation::exact) ? 2 * s.q.gamma : 0.0;
     if (!ctx.cfg.model->lattice) {
         const double kw[3] = {s.window, 0, 0};
-        const double duration = 2.0 * s.window / std::fabs(E);
-        return std::ceil(duration * std::max(solver.width(kw), rate) / 0.15);
+        rule.scale = 2.0 * s.window * std::max(solver.width(kw), rate);
+        rule.h_max = 0.15;
+        return rule;
     }
-    const double gnorm = std::sqrt(dot3(mesh.basis[s.direction], mesh.basis[s.direction]));
     double width = 0.0;  // sampled on the mesh
     const long long sample = std::min<long long>(mesh.count(), 4096);
     for (long long i = 0; i < sample; ++i) {
@@ -122,15 +134,16 @@ double solve_steps(const Solver& solver, const DcSetup& s, const TaskContext& ct
         mesh.k_of(i * (mesh.count() / sample), k);
         width = std::max(width, solver.width(k));
     }
-    return std::max(64.0, std::ceil(gnorm / std::fabs(E) * std::max(width, rate) / 0.2));
+    rule.scale = std::sqrt(dot3(mesh.basis[s.direction], mesh.basis[s.direction])) * std::max(width, rate);
+    rule.minimum = 64.0;
+    return rule;
 }
 
 // Every field value must be integrable: its step count, doubled by step halving, at most 2^30.
-template <class Solver>
-void check_steps(const Solver& solver, const DcSetup& s, const TaskContext& ctx, const Mesh& mesh) {
+void check_steps(const StepRule& rule, const DcSetup& s, const TaskContext& ctx) {
     for (double E : s.fields) {
         if (E == 0.0) continue;
-        const double steps = solve_steps(solver, s, ctx, mesh, E);
+        const double steps = rule.steps(E);
         if (2.0 * steps <= static_cast<double>(kMaxSteps)) continue;
         if (s.steps > 0)
             ctx.task.fail("steps", fmt::format("{} steps are doubled by the step-halving error estimate: at most 2^29", s.steps));
@@ -138,8 +151,7 @@ void check_steps(const Solver& solver, const DcSetup& s, const TaskContext& ctx,
         task_section(ctx, "field")
             .fail("E", fmt::format("E = {:g} needs {:.3g} RK4 steps {} (h · max(bandwidth, relaxation rate) ≤ {}), twice "
                                    "that for the error estimate; at most 2^30 steps: raise E{}",
-                                   E, steps, what, ctx.cfg.model->lattice ? 0.2 : 0.15,
-                                   ctx.cfg.model->lattice ? "" : " or narrow [task] window"));
+                                   E, steps, what, rule.h_max, ctx.cfg.model->lattice ? "" : " or narrow [task] window"));
     }
 }
 
@@ -407,10 +419,11 @@ void require_hermitian(const Model& model, const TaskContext& ctx, const Mesh& m
 
 // One field value with a given solver.
 template <class Solver>
-json solve_field(const Solver& solver, const DcSetup& s, const TaskContext& ctx, const Mesh& mesh, double E) {
+json solve_field(const Solver& solver, const DcSetup& s, const StepRule& rule, const TaskContext& ctx, const Mesh& mesh,
+                 double E) {
     QmeParams q = s.q;
     for (int a = 0; a < 3; ++a) q.E[a] = 0.0;
-    const long long steps = static_cast<long long>(solve_steps(solver, s, ctx, mesh, E));  // checked by check_steps
+    const long long steps = static_cast<long long>(rule.steps(E));  // checked by check_steps
     if (!ctx.cfg.model->lattice) {
         q.E[0] = E;
         json r = with_step_halving(s, E, steps, [&](long long n) { return solve_continuum(solver, q, s.window, n, false); });
@@ -453,7 +466,7 @@ void with_solver(const TaskContext& ctx, const DcSetup& s, const Mesh& mesh, F&&
 // The exact reservoir's poles: enough for the broadened occupation over the spectrum (sampled)
 // to `pole_tolerance`, or the number given.
 template <class Solver>
-void choose_poles(Solver& solver, const DcSetup& s, const TaskContext& ctx, const Mesh& mesh) {
+FermiPoles choose_poles(const Solver& solver, const DcSetup& s, const TaskContext& ctx, const Mesh& mesh) {
     double emin = 1e300, emax = -1e300;
     const long long n = ctx.cfg.model->lattice ? std::min<long long>(mesh.count(), 2048) : 201;
     for (long long i = 0; i < n; ++i) {
@@ -466,12 +479,12 @@ void choose_poles(Solver& solver, const DcSetup& s, const TaskContext& ctx, cons
         emax = std::max(emax, hi);
     }
     if (s.poles > 0) {
-        solver.poles = ozaki_poles(static_cast<int>(s.poles));
-        solver.poles.error = reservoir_pole_error(solver.poles, s.q.gamma, s.q.mu, s.q.T, emin, emax);
-        return;
+        FermiPoles poles = ozaki_poles(static_cast<int>(s.poles));
+        poles.error = reservoir_pole_error(poles, s.q.gamma, s.q.mu, s.q.T, emin, emax);
+        return poles;
     }
     try {
-        solver.poles = choose_reservoir_poles(s.q.gamma, s.q.mu, s.q.T, emin, emax, s.pole_tolerance);
+        return choose_reservoir_poles(s.q.gamma, s.q.mu, s.q.T, emin, emax, s.pole_tolerance);
     } catch (const std::runtime_error&) {
         task_section(ctx, "dissipation", "dissipation exact")
             .fail("pole_tolerance", fmt::format("no Padé expansion with up to 4096 poles gives the broadened occupation to "
@@ -481,9 +494,13 @@ void choose_poles(Solver& solver, const DcSetup& s, const TaskContext& ctx, cons
     }
 }
 
+// The validated setup with what it implies: the step rule (every field integrable) and, for the
+// exact reservoir, the poles (that some suffice).
 struct DcRun {
     DcSetup s;
     Mesh mesh{};
+    StepRule steps;
+    FermiPoles poles;
 };
 
 DcRun read_dc(TaskContext& ctx) {
@@ -491,8 +508,9 @@ DcRun read_dc(TaskContext& ctx) {
     r.s = read_setup(ctx);
     if (ctx.cfg.model->lattice) r.mesh = require_mesh(ctx);
     with_solver(ctx, r.s, r.mesh, [&](auto solver) {
-        check_steps(solver, r.s, ctx, r.mesh);
-        if constexpr (requires { solver.poles; }) choose_poles(solver, r.s, ctx, r.mesh);  // that some suffice
+        r.steps = step_rule(solver, r.s, ctx, r.mesh);
+        check_steps(r.steps, r.s, ctx);
+        if constexpr (requires { solver.poles; }) r.poles = choose_poles(solver, r.s, ctx, r.mesh);
     });
     return r;
 }
@@ -513,7 +531,7 @@ TaskResult task_dc_current(TaskContext& ctx) {
     long long done = 0;
     with_solver(ctx, s, mesh, [&](auto solver) {
         if constexpr (requires { solver.poles; }) {
-            choose_poles(solver, s, ctx, mesh);
+            solver.poles = run.poles;
             out.results["poles"] = solver.poles.zeta.size();
             out.results["pole_error"] = solver.poles.error;
         }
@@ -531,7 +549,7 @@ TaskResult task_dc_current(TaskContext& ctx) {
                 if (s.q.kind == Dissipation::none) r["lz_probability"] = 0.0;
             } else {
                 const CheckpointSession::Scope scope(fmt::format("E={:.17g}", E));  // the field's reductions
-                r = solve_field(solver, s, ctx, mesh, E);
+                r = solve_field(solver, s, run.steps, ctx, mesh, E);
             }
             r["E"] = E;
             log.add(r);

@@ -95,27 +95,25 @@ const json* SweepLog::find(double E) const {
     return it == done_.end() ? nullptr : &it->second;
 }
 
-void SweepLog::add(const json& row) {
-    if (!ranks::is_root()) return;  // every rank computed the same row; one writes it
-    if (!out_) {
+AppendLog& SweepLog::log() {
+    if (!out_) {  // the first line written: the header and the rows read back, then appends
         std::string head;
         if (kept_.empty()) kept_.push_back(header_.dump());
         for (const auto& l : kept_) head += l + "\n";
         out_ = std::make_unique<AppendLog>(path_, head);
     }
+    return *out_;
+}
+
+void SweepLog::add(const json& row) {
+    if (!ranks::is_root()) return;  // every rank computed the same row; one writes it
     const std::string text = row.dump();
-    out_->append_line(json{{"row", row}, {"checksum", checksum(text)}}.dump());
+    log().append_line(json{{"row", row}, {"checksum", checksum(text)}}.dump());
 }
 
 void SweepLog::complete() {
     if (!ranks::is_root()) return;
-    if (!out_) {  // every row came from the log: rewrite it whole, marked
-        std::string head;
-        if (kept_.empty()) kept_.push_back(header_.dump());
-        for (const auto& l : kept_) head += l + "\n";
-        out_ = std::make_unique<AppendLog>(path_, head);
-    }
-    out_->append_line(json{{"complete", true}}.dump());
+    log().append_line(json{{"complete", true}}.dump());
 }
 
 }  // namespace bzint

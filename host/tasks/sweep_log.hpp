@@ -31,6 +31,8 @@ public:
     std::string path() const { return path_; }
 
 private:
+    // Opens the log on its first write (nothing is written before a row is finished).
+    AppendLog& log();
     std::string path_;
     nlohmann::json header_;
     std::vector<std::string> kept_;  // the valid lines read back, rewritten before the first new row

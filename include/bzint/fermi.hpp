@@ -9,6 +9,17 @@ struct FermiDerivs {
     double f, f1, f2, f3;
 };
 
+// f and its derivatives from f and g = f(1 − f) = −T f′ (a caller that steps e^{x/T} from bin to
+// bin forms them without an exp of its own; engine.cpp).
+BZINT_HD_INLINE FermiDerivs fermi_derivs_of(double f, double g, double T) {
+    FermiDerivs r;
+    r.f = f;
+    r.f1 = -g / T;
+    r.f2 = -r.f1 * (1.0 - 2.0 * f) / T;
+    r.f3 = -(r.f2 * (1.0 - 2.0 * f) - 2.0 * r.f1 * r.f1) / T;
+    return r;
+}
+
 BZINT_HD_INLINE FermiDerivs fermi_derivs(double x, double T) {
     const double y = x / T;
     if (fabs(y) > 50.0) return {y > 0 ? 0.0 : 1.0, 0.0, 0.0, 0.0};  // e^−50 ≈ 2e−22: below any use
@@ -19,13 +30,7 @@ BZINT_HD_INLINE FermiDerivs fermi_derivs(double x, double T) {
     } else {
         f = 1.0 / (1.0 + exp(y));
     }
-    const double g = f * (1.0 - f);  // = −T f'
-    FermiDerivs r;
-    r.f = f;
-    r.f1 = -g / T;
-    r.f2 = -r.f1 * (1.0 - 2.0 * f) / T;
-    r.f3 = -(r.f2 * (1.0 - 2.0 * f) - 2.0 * r.f1 * r.f1) / T;
-    return r;
+    return fermi_derivs_of(f, f * (1.0 - f), T);
 }
 
 // T = 0 occupation: a state is occupied when ε < μ (so a level exactly at μ is empty).

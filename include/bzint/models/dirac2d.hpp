@@ -8,7 +8,7 @@ struct Dirac2d {
     static constexpr const char* name = "dirac2d";
     static constexpr int dim = 2;
     static constexpr bool lattice = false;
-    static constexpr ParamSpec params[] = {{"v", 1.0, "velocity (energy × L)"}, {"m", 0.5, "mass"}, {"kcut", 10.0, "half-width of the k-box |k_a| ≤ kcut (1/L)", 0.0, 1e6}};
+    static constexpr ParamSpec params[] = {{"v", 1.0, "velocity (energy × L)"}, {"m", 0.5, "mass"}, {"kcut", 10.0, "half-width of the k-box |k_a| ≤ kcut (1/L)", 0.0, 1e6, true}};
     double v, m;
     BZINT_HD explicit Dirac2d(const double* p) : v(p[0]), m(p[1]) {}
     static void bravais(double[3][3]) {}

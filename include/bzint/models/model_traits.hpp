@@ -25,6 +25,7 @@ struct ParamSpec {
     const char* meaning = "";
     double min = -kMaxParameter;
     double max = kMaxParameter;
+    bool min_exclusive = false;  // min < value (a k-box half-width), not min ≤ value
 };
 
 // Writes Bravais vectors (rows) into A; for use in Model::bravais.

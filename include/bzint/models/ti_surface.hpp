@@ -9,7 +9,7 @@ struct TiSurface {
     static constexpr const char* name = "ti_surface";
     static constexpr int dim = 2;
     static constexpr bool lattice = false;
-    static constexpr ParamSpec params[] = {{"v", 1.0, "velocity (energy × L)"}, {"M", 0.5, "exchange gap M σz"}, {"kcut", 10.0, "half-width of the k-box |k_a| ≤ kcut (1/L)", 0.0, 1e6}};
+    static constexpr ParamSpec params[] = {{"v", 1.0, "velocity (energy × L)"}, {"M", 0.5, "exchange gap M σz"}, {"kcut", 10.0, "half-width of the k-box |k_a| ≤ kcut (1/L)", 0.0, 1e6, true}};
     double v, M;
     BZINT_HD explicit TiSurface(const double* p) : v(p[0]), M(p[1]) {}
     static void bravais(double[3][3]) {}

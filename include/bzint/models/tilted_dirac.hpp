@@ -9,7 +9,7 @@ struct TiltedDirac {
     static constexpr const char* name = "tilted_dirac";
     static constexpr int dim = 2;
     static constexpr bool lattice = false;
-    static constexpr ParamSpec params[] = {{"t", 0.1, "tilt t kx (energy × L)"}, {"v", 1.0, "velocity (energy × L)"}, {"s", 1.0, "chirality ±1"}, {"Delta", 0.1, "mass"}, {"kcut", 10.0, "half-width of the k-box |k_a| ≤ kcut (1/L)", 0.0, 1e6}};
+    static constexpr ParamSpec params[] = {{"t", 0.1, "tilt t kx (energy × L)"}, {"v", 1.0, "velocity (energy × L)"}, {"s", 1.0, "chirality ±1"}, {"Delta", 0.1, "mass"}, {"kcut", 10.0, "half-width of the k-box |k_a| ≤ kcut (1/L)", 0.0, 1e6, true}};
     double t, v, s, Delta;
     BZINT_HD explicit TiltedDirac(const double* p) : t(p[0]), v(p[1]), s(p[2]), Delta(p[3]) {}
     static void bravais(double[3][3]) {}
