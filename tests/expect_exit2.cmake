@@ -17,7 +17,11 @@ if(LAUNCHER)
   set(ENV{OMPI_ALLOW_RUN_AS_ROOT} 1)
   set(ENV{OMPI_ALLOW_RUN_AS_ROOT_CONFIRM} 1)
 endif()
-execute_process(COMMAND ${LAUNCHER} ${BZINT} run ${RUN_FILE} ${extra} --backend cpu --out ${CMAKE_CURRENT_BINARY_DIR}/bad_out
+# A fresh output folder per run file: nothing left by an earlier, killed run can answer instead.
+get_filename_component(name ${RUN_FILE} NAME_WE)
+set(out ${CMAKE_CURRENT_BINARY_DIR}/bad_out/${name})
+file(REMOVE_RECURSE ${out})
+execute_process(COMMAND ${LAUNCHER} ${BZINT} run ${RUN_FILE} ${extra} --backend cpu --out ${out}
                 RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_VARIABLE out)
 if(NOT rc EQUAL 2)
   message(FATAL_ERROR "expected exit status 2, got ${rc}; stderr: ${err}")

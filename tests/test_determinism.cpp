@@ -148,3 +148,20 @@ TEST(BlockReducer, TinyBlocksOnManyThreadsGiveTheSameBits) {
     workers::set_count(saved);
     }
 }
+
+TEST(Binning, ANonFiniteEnergyGoesToBinZero) {
+    // A NaN energy (reported as a non-finite point) must land in a defined bin on every backend:
+    // before, the evenly spaced branch converted NaN to int (undefined; INT_MIN on x86, then an
+    // out-of-bounds read of levels[INT_MIN]).
+    const std::vector<double> even = {-1.0, -0.5, 0.0, 0.5, 1.0}, uneven = {-1.0, -0.2, 0.0, 0.7};
+    for (const auto* levels : {&even, &uneven}) {
+        const Binning bins = make_binning(*levels, 0.0);
+        double offset = 1.0;
+        EXPECT_EQ(bins.bin_of(std::nan(""), offset), 0);
+        EXPECT_EQ(offset, 0.0);
+        EXPECT_EQ(bins.bin_of(0.1, offset), 3);
+    }
+    const Binning fine = make_binning(even, 0.05);
+    double offset = 1.0;
+    EXPECT_EQ(fine.bin_of(std::nan(""), offset), 0);
+}

@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "app.hpp"
+#include "bzint/hybrid_bands.hpp"
 #include "input_error.hpp"
 #include "test_util.hpp"
 
@@ -130,4 +131,21 @@ TEST(Hybrid, BadInputIsRefused) {
     EXPECT_THROW(results(run_file("name='qwz'", "[20,20]", "0.1", "mu=0.0\nactive=[0,2]")), bzint::InputError);
     EXPECT_THROW(results(run_file("name='qwz'", "[20,20]", "-0.1", "mu=0.0")), bzint::InputError);
     EXPECT_THROW(results(run_file("name='qwz'", "[20,20]", "0.1", "mu=0.0", 3)), bzint::InputError);
+}
+
+TEST(Hybrid, ADegeneracyInTheManifoldIsReportedAndLeavesDefinedEnergies) {
+    // H = diag(1, 1, 3) with dH_x = σ_x on bands 0, 1: bands 0 and 1 are degenerate inside the
+    // manifold [0, 1], so the point is not finite (false), and the energies are still written —
+    // the uncoupled ε = (1, 1, 3) — so that every backend sums the same defined values.
+    bzint::NBandPoint<3> h{};
+    h.H[0][0] = {1.0, 0.0};
+    h.H[1][1] = {1.0, 0.0};
+    h.H[2][2] = {3.0, 0.0};
+    h.dH[0][0][1] = h.dH[0][1][0] = {1.0, 0.0};
+    const bzint::HybridSetup s{{0.1, 0.0, 0.0}, 0, 1, 0.0, 1e-5, 1e-9};
+    double energy[3] = {NAN, NAN, NAN};
+    EXPECT_FALSE(bzint::hybrid_energies<3>(h, s, energy));
+    EXPECT_EQ(energy[0], 1.0);
+    EXPECT_EQ(energy[1], 1.0);
+    EXPECT_EQ(energy[2], 3.0);
 }

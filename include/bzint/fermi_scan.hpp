@@ -139,8 +139,10 @@ struct Binning {
         offset = 0.0;
         if (n_levels > 0) {  // the number of levels ≤ e, decided by exact comparisons
             if (inv_step > 0.0) {  // evenly spaced: guess, then step to the exact bin
+                // A NaN energy (a non-finite point, reported as such) goes to bin 0 on every backend:
+                // !(x > 0) holds for NaN, so no NaN reaches the conversion to int (undefined).
                 const double x = (e - levels[0]) * inv_step + 1.0;
-                int b = x <= 0.0 ? 0 : x >= n_levels ? n_levels : static_cast<int>(x);
+                int b = !(x > 0.0) ? 0 : x >= n_levels ? n_levels : static_cast<int>(x);
                 while (b > 0 && levels[b - 1] > e) --b;
                 while (b < n_levels && levels[b] <= e) ++b;
                 return b;

@@ -68,7 +68,13 @@ BZINT_HD bool hybridise(const NBandPoint<N>& h, const HybridSetup& s, double (&e
             const bool coupled = n != m && n >= s.lo && n <= s.hi && m >= s.lo && m <= s.hi;
             if (!coupled) continue;
             const double gap = eps[m] - eps[n];
-            if (fabs(gap) < s.degenerate) return false;
+            // A degeneracy inside the coupled manifold: the point is reported as non-finite, and
+            // the outputs below are still filled (uncoupled there) so that every backend sums the
+            // same defined values.
+            if (fabs(gap) < s.degenerate) {
+                ok = false;
+                continue;
+            }
             Hb[n][m] = (1.0 / gap) * times_i(ve[n][m]);  // E·A_nm
         }
     double e[N];
