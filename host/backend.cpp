@@ -18,6 +18,9 @@ Backend resolve_backend(const std::string& name) {
     throw InputError(fmt::format("--backend {}: unknown backend; valid choices: auto, cpu, cuda", name));
 }
 
-const char* backend_name(Backend b) { return b == Backend::cpu ? "cpu" : "cuda"; }
+const char* backend_name(Backend b) {
+    if (b == Backend::cpu) return "cpu";
+    return cuda::emulated() ? "cuda-emulated" : "cuda";
+}
 
 }  // namespace bzint

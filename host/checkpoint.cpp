@@ -21,7 +21,7 @@ namespace {
 
 CheckpointSession* g_active = nullptr;
 
-constexpr char kMagic[8] = {'b', 'z', 'i', 'n', 't', 'c', 'k', '2'};
+constexpr char kMagic[8] = {'b', 'z', 'i', 'n', 't', 'c', 'k', '3'};
 
 template <class T>
 void put(std::string& out, const T& v) {

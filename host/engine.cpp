@@ -37,16 +37,6 @@ void non_finite_at(const Mesh& mesh, long long idx, const char* what) {
         what, idx, i[0], i[1], i[2], k[0], k[1], k[2]));
 }
 
-void geometry_on_mesh(Backend b, const ModelParams& mp, const Mesh& mesh, long long begin, long long count,
-                      BandGeometry* out) {
-    if (b == Backend::cuda) return cuda::geometry_on_mesh(mp, mesh, begin, count, out);
-    visit_model(mp, [&](auto model) {
-        using Model = decltype(model);
-        const GeometryFn<Model> fn{model, mesh};
-        cpu::for_each_point(begin, begin + count, [&](long long i) { fn(i, out + 2 * (i - begin)); });
-    });
-}
-
 int scanned_bands(const ModelParams& mp) {
     return is_wannier(mp) ? wannier_of(mp).padded : model_bands(mp);
 }

@@ -14,9 +14,6 @@
 
 namespace bzint {
 
-// out[2 (idx − begin) + band] for mesh points [begin, begin + count).
-void geometry_on_mesh(Backend b, const ModelParams& model, const Mesh& mesh, long long begin, long long count,
-                      BandGeometry* out);
 // Band geometry at Cartesian k-points: out[bands·i + band] (two-band or N-band models).
 std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& model,
                                              const std::vector<std::array<double, 3>>& k, Progress* progress = nullptr);

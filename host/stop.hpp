@@ -28,7 +28,8 @@ bool stop_requested();
 void throw_if_stopped();
 
 // For tests: a stop is requested after `units` more calls of count_stop_unit() (−1: never);
-// reductions count one unit per folded block (one per chunk of the Wannier FFT path).
+// reductions count one unit per folded block (one per chunk of the Wannier FFT path and of the
+// CUDA backend).
 void stop_after(long long units);
 void count_stop_unit();
 // Clears a requested stop (tests; a new run starts clear).

@@ -20,16 +20,16 @@ class Progress;
 namespace bzint::cuda {
 
 bool compiled();
-// True when the CUDA backend is compiled in and a device is present.
+// The emulated build (CMake option BZINT_CUDA_EMULATION): the CUDA backend's code run on the CPU.
+bool emulated();
+// True when the CUDA backend is compiled in and a device it has code for is present.
 bool available();
 // The device of this process: local rank modulo the devices of the node (one GPU per MPI rank).
 void select_device(int local_rank);
 // The name of the selected device.
 std::string device_name();
 
-// Per-k band geometry at mesh points [begin, begin + count): out[2 (idx − begin) + band].
-void geometry_on_mesh(const ModelParams& model, const Mesh& mesh, long long begin, long long count, BandGeometry* out);
-// Band geometry at arbitrary k (Cartesian, 3 doubles per point).
+// Band geometry at arbitrary k (Cartesian, 3 doubles per point): out[bands · point + band].
 void geometry_at_points(const ModelParams& model, const double* k, long long count, BandGeometry* out);
 
 // Wannier models on the device: the orbitals are padded to this size (4 or 16; 0: more than 16

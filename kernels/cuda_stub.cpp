@@ -10,11 +10,11 @@ namespace {
 }  // namespace
 
 bool compiled() { return false; }
+bool emulated() { return false; }
 bool available() { return false; }
 void select_device(int) { not_compiled(); }
 int wannier_device_size(int) { return 0; }
 std::string device_name() { return "none"; }
-void geometry_on_mesh(const ModelParams&, const Mesh&, long long, long long, BandGeometry*) { not_compiled(); }
 void geometry_at_points(const ModelParams&, const double*, long long, BandGeometry*) { not_compiled(); }
 long long scan_reduce(const ModelParams&, const Mesh&, ScanKind, const Binning&, const ScanFields&, const std::vector<double>&,
                       std::vector<Neumaier>&, Progress*, const Refine&, long long&) {

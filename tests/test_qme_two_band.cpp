@@ -96,8 +96,7 @@ namespace {
 double s25_hall(const ModelParams& mp, double tau2, double mu) {
     const ModelInfo& info = model_infos()[mp.id];
     const Mesh mesh = make_mesh(info, mp, {1024, 32, 1});
-    std::vector<BandGeometry> g(2 * mesh.count());
-    geometry_on_mesh(Backend::cpu, mp, mesh, 0, mesh.count(), g.data());
+    const std::vector<BandGeometry> g = geometry_at_points(Backend::cpu, mp, test::mesh_points(mesh));
     double s = 0;
     for (long long i = 0; i < mesh.count(); ++i) {
         const double D = g[2 * i + 1].energy - g[2 * i].energy, w = D * D / (D * D + 1 / (tau2 * tau2));

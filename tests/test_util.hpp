@@ -35,6 +35,13 @@ private:
     std::string path_;
 };
 
+// The Cartesian k of every point of a mesh, in mesh order.
+inline std::vector<std::array<double, 3>> mesh_points(const Mesh& mesh) {
+    std::vector<std::array<double, 3>> k(static_cast<std::size_t>(mesh.count()));
+    for (long long i = 0; i < mesh.count(); ++i) mesh.k_of(i, k[static_cast<std::size_t>(i)].data());
+    return k;
+}
+
 inline nlohmann::json run_toml(const std::string& text, Backend backend = Backend::cpu) {
     const TempDir dir;
     return run(RunFile::parse(text, "test.toml"), backend, RunOptions{dir.path(), false, true});

@@ -45,20 +45,6 @@ BZINT_HD bool keyed_band(const Binning& bins, double e, const double* q, int nch
     return finite;
 }
 
-// Band energies, velocities, Berry curvatures and orbital moments at mesh point idx.
-template <class Model>
-struct GeometryFn {
-    Model model;
-    Mesh mesh;
-    BZINT_HD void operator()(long long idx, BandGeometry out[2]) const {
-        double k[3];
-        mesh.k_of(idx, k);
-        TwoBandPoint h;
-        model(k, h);
-        two_band_geometry(h, out);
-    }
-};
-
 // Fermi-scan contributions: for each band, the bin of its scan energy and the channel moments.
 template <class Model>
 struct ScanFn {

@@ -52,3 +52,38 @@ finish() {
     fi
     echo "all checks passed"
 }
+
+# interrupt NAME SIGNAL EXIT RUNFILE [extra env...]: run (with the options in BZINT_RUN_OPTIONS),
+# wait for its first progress line, signal, and expect the exit status EXIT.
+interrupt() {
+    local name=$1 sig=$2 want=$3 file=$4
+    shift 4
+    rm -rf "$TMP/out_$name"
+    env "$@" "$BZINT" run "$file" ${BZINT_RUN_OPTIONS:-} --out "$TMP/out_$name" 2>"$TMP/err_$name" >/dev/null &
+    local pid=$! i
+    for ((i = 0; i < 400; ++i)); do  # up to 20 s for the run to reach its computation
+        grep -q '\[bzint\]' "$TMP/err_$name" 2>/dev/null && break
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.05
+    done
+    if ! kill -0 $pid 2>/dev/null; then
+        fail "$name: ended before it could be interrupted: $(tail -c 500 "$TMP/err_$name")"
+        return 1
+    fi
+    local t0=$(date +%s.%N)
+    kill -"$sig" $pid
+    for ((i = 0; i < 200; ++i)); do
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.05
+    done
+    if kill -0 $pid 2>/dev/null; then
+        kill -KILL $pid
+        fail "$name: still running 10 s after SIG$sig"
+        return 1
+    fi
+    wait $pid
+    RC=$?
+    local t1=$(date +%s.%N)
+    echo "$name: SIG$sig → exit $RC after $(awk "BEGIN { printf \"%.3f\", $t1 - $t0 }") s"
+    [ "$RC" -eq "$want" ] || fail "$name: exit $RC after SIG$sig, expected $want: $(tail -c 500 "$TMP/err_$name")"
+}

@@ -9,6 +9,9 @@ set(args)
 foreach(s ${SETS})
   list(APPEND args --set ${s})
 endforeach()
+if(BACKEND)  # optional: the backend of both runs (default: the run's auto)
+  list(APPEND args --backend ${BACKEND})
+endif()
 file(REMOVE_RECURSE ${OUT})
 # EXPORT (optional): a run file whose built-in model `bzint export-hr` writes to OUT/model;
 # RUN_FILE is then a template with @MODEL_DIR@.
@@ -26,8 +29,9 @@ execute_process(COMMAND ${BZINT} run ${RUN_FILE} ${args} --out ${OUT}/one RESULT
 if(NOT rc1 EQUAL 0)
   message(FATAL_ERROR "one rank: exit ${rc1}")
 endif()
+# A run that has not ended in 300 s is a hang (each case takes seconds): fail now, not at ctest's limit.
 execute_process(COMMAND ${MPIEXEC} -np 2 --oversubscribe ${BZINT} run ${RUN_FILE} ${args} --out ${OUT}/two
-                RESULT_VARIABLE rc2 OUTPUT_VARIABLE path2 OUTPUT_STRIP_TRAILING_WHITESPACE)
+                RESULT_VARIABLE rc2 OUTPUT_VARIABLE path2 OUTPUT_STRIP_TRAILING_WHITESPACE TIMEOUT 300)
 if(NOT rc2 EQUAL 0)
   message(FATAL_ERROR "two ranks: exit ${rc2}")
 endif()

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# SIGINT and SIGTERM on the CUDA backend (tests/cli/signals.sh for the CPU): the mesh reductions
+# and the lattice lines of dc_current stop with status 130, the reductions leaving a checkpoint.
+# Without a device the test skips (ctest's SKIP_REGULAR_EXPRESSION); the emulated build runs it.
+source "$SRC/tests/cli/lib.sh"
+export BZINT_PROGRESS_SECONDS=0.2
+export BZINT_RUN_OPTIONS="--backend cuda"
+
+write_run probe "[model]
+name = \"haldane\"
+[mesh]
+n = [8, 8]
+[task]
+kind = \"ahc\"
+mu = 0.0"
+if ! "$BZINT" run "$TMP/probe.toml" --backend cuda --out "$TMP/probe" >/dev/null 2>"$TMP/err"; then
+    grep -q "no CUDA device is present" "$TMP/err" && { cat "$TMP/err"; exit 0; }
+    fail "probe: $(cat "$TMP/err")"
+fi
+
+write_run ahc "title = \"ahc\"
+[model]
+name = \"haldane\"
+[mesh]
+n = [1000000, 1000000]
+[task]
+kind = \"ahc\"
+mu = {from = -3, to = 3, count = 1000}
+T = 0.01"
+interrupt ahc INT 130 "$TMP/ahc.toml"
+[ -e "$TMP/out_ahc/ahc.checkpoint/input.json" ] || fail "ahc: no checkpoint after SIGINT"
+interrupt ahc_term TERM 130 "$TMP/ahc.toml"
+
+write_run chern "title = \"chern\"
+[model]
+name = \"qwz_pair\"
+[mesh]
+n = [30000, 30000]
+[task]
+kind = \"chern\""
+interrupt chern INT 130 "$TMP/chern.toml"
+
+write_run dc "title = \"dc\"
+[model]
+name = \"qwz\"
+u = -1.0
+[mesh]
+n = [1, 20000]
+[field]
+E = {from = 0.01, to = 0.1, count = 10}
+direction = 1
+[dissipation]
+kind = \"dpa\"
+gamma = 0.05
+[task]
+kind = \"dc_current\"
+mu = 0.0
+steps = 20000"
+interrupt dc INT 130 "$TMP/dc.toml"
+
+finish

@@ -1,0 +1,93 @@
+// Shared by the device tests (ctest label `device`): CPU against CUDA.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <fstream>
+
+#include "cuda_backend.hpp"
+#include "run_file.hpp"
+#include "wannier/export_model.hpp"
+#include "wannier/tb_model.hpp"
+
+namespace bzint::test {
+
+// GTEST_SKIP/FAIL return from the enclosing function, so this must expand in the test body.
+// Without a GPU a device test skips — except in the emulated build, which always has its device:
+// there a skip would hide an untested path, so it fails.
+#if defined(BZINT_CUDA_EMULATION)
+#define REQUIRE_DEVICE() \
+    if (!cuda::available()) FAIL() << "the emulated build must run every device test"
+#else
+#define REQUIRE_DEVICE()    \
+    if (!cuda::available()) \
+    GTEST_SKIP() << "no CUDA device (CUDA backend compiled in: " << (cuda::compiled() ? "yes" : "no") << ")"
+#endif
+
+// CPU and device results of the same computation. The device runs the same per-k code and sums
+// it in the same blocks and order as the CPU (docs/architecture.md), so in the emulated build —
+// the host's own arithmetic — they are bitwise equal. On a GPU the transcendental functions
+// (libdevice against glibc) differ by an ulp or two per k-point, which the compensated sums carry
+// as ~1e-16 relative; 1e-13 relative, and 1e-15 of the largest |value| where a value vanishes
+// (1e-2 rel),
+// leaves a wide margin. A computation that amplifies per-k rounding (a central difference)
+// passes its own, larger `rel`, with its reason; one where the backends use different methods
+// (Wannier models: FFT interpolation on the CPU, direct Fourier sums on the device) passes
+// `same_method = false` and is held to `rel` in the emulated build too.
+inline void expect_backends_agree(const std::vector<double>& cpu, const std::vector<double>& dev, const std::string& what,
+                                  double rel = 1e-13, bool same_method = true) {
+    ASSERT_EQ(cpu.size(), dev.size()) << what;
+    double scale = 0.0;
+    for (double x : cpu) scale = std::max(scale, std::fabs(x));
+    for (std::size_t i = 0; i < cpu.size(); ++i) {
+        if (cuda::emulated() && same_method)
+            EXPECT_EQ(cpu[i], dev[i]) << what << " [" << i << "]: the emulated device must give the CPU's bits";
+        else
+            EXPECT_NEAR(cpu[i], dev[i], rel * std::fabs(cpu[i]) + 1e-2 * rel * scale) << what << " [" << i << "]";
+    }
+}
+
+// A Wannier model with more than 4 orbitals (the device's Wannier<16> kernels) that needs no data
+// files: `copies` copies of the Weyl lattice (b0 = 0.3) exported as H(R), shifted on site by
+// 0.15 per copy and coupled at R = 0 by 0.1 between neighbouring copies' orbitals. Written as
+// DIR/tiled_hr.dat; returns the [model] section that reads it.
+inline std::string tiled_wannier_model(const std::string& dir, int copies) {
+    const RunConfig cfg =
+        read_model_section(RunFile::parse("[model]\nname='weyl_lattice'\nb0=0.3\n[task]\nkind='bands'\n", "w.toml"));
+    const TbModel one = export_model(*cfg.model, cfg.params);
+    const int w = one.num_wann, W = w * copies;
+    TbModel t = one;
+    t.num_wann = W;
+    t.has_positions = false;
+    for (auto& r : t.r) r.clear();
+    t.H.assign(one.R.size() * W * W, {0.0, 0.0});
+    for (std::size_t iR = 0; iR < one.R.size(); ++iR) {
+        const bool origin = one.R[iR] == std::array<int, 3>{0, 0, 0};
+        for (int c = 0; c < copies; ++c)
+            for (int m = 0; m < w; ++m)
+                for (int n = 0; n < w; ++n) {
+                    auto& h = t.H[(iR * W + c * w + m) * W + c * w + n];
+                    h = one.h(iR, m, n);
+                    if (origin && m == n) h += 0.15 * c * one.ndegen[iR];
+                    if (origin && c + 1 < copies) {  // H(0) stays Hermitian: both triangles
+                        t.H[(iR * W + c * w + m) * W + (c + 1) * w + n] = 0.1 * one.ndegen[iR];
+                        t.H[(iR * W + (c + 1) * w + n) * W + c * w + m] = 0.1 * one.ndegen[iR];
+                    }
+                }
+    }
+    const std::string path = dir + "/tiled_hr.dat";
+    std::ofstream f(path);
+    write_hr(t, f, "tiled Weyl lattice (device tests)");
+    f.close();
+    std::string lattice = "[";
+    for (int i = 0; i < 3; ++i)
+        lattice += "[" + std::to_string(one.lattice[i][0]) + "," + std::to_string(one.lattice[i][1]) + "," +
+                   std::to_string(one.lattice[i][2]) + "]" + (i < 2 ? "," : "]");
+    return "[model]\nname='wannier'\nhr='" + path + "'\nlattice=" + lattice + "\n";
+}
+
+}  // namespace bzint::test

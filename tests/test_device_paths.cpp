@@ -1,0 +1,240 @@
+// The CUDA backend's paths beyond single-chunk scans, each against the CPU backend and against
+// itself with other chunkings: multi-chunk and sub-block chunks (BZINT_CUDA_CHUNK), adaptive
+// refinement, checkpoint and resume, N-band Chern numbers, Wannier scans, every dissipation kind
+// of the line kernels. Run in full by the emulated build (ctest -L device), on a GPU by
+// scripts/device-check.sh.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "app.hpp"
+#include "bzint/qme/nband_dc.hpp"
+#include "bzint/qme/two_band_dc.hpp"
+#include "checkpoint.hpp"
+#include "device_test_util.hpp"
+#include "input_error.hpp"
+#include "model_registry.hpp"
+#include "run_file.hpp"
+#include "stop.hpp"
+#include "test_util.hpp"
+#include "wannier/export_model.hpp"
+#include "wannier/tb_model.hpp"
+
+using namespace bzint;
+using bzint::test::expect_backends_agree;
+
+namespace {
+
+// BZINT_CUDA_CHUNK for the scope of a test step (unset: the default chunk).
+struct ChunkCap {
+    explicit ChunkCap(long long points) {
+        if (points > 0) setenv("BZINT_CUDA_CHUNK", std::to_string(points).c_str(), 1);
+        else unsetenv("BZINT_CUDA_CHUNK");
+    }
+    ~ChunkCap() { unsetenv("BZINT_CUDA_CHUNK"); }
+};
+
+struct StopAfter {
+    explicit StopAfter(long long units) { stop_after(units); }
+    ~StopAfter() {
+        stop_after(-1);
+        clear_stop();
+    }
+};
+
+nlohmann::json results_of(const std::string& text, Backend b, long long chunk = 0) {
+    const ChunkCap cap(chunk);
+    return test::run_toml(text, b)["results"];
+}
+
+// Every number array of a results object, flattened in key order.
+void flatten(const nlohmann::json& j, std::vector<double>& out) {
+    if (j.is_number()) out.push_back(j.get<double>());
+    else if (j.is_array() || j.is_object())
+        for (const auto& x : j) flatten(x, out);
+}
+
+// The results with the default chunk, with 4096-point chunks (half a reduction block) and with
+// 1000-point chunks (no multiple of anything) must be the same bits; and the CPU's, within the
+// backends' tolerance.
+void expect_chunk_independent(const std::string& text, const std::string& what, double rel = 1e-13,
+                              bool same_method = true) {
+    const nlohmann::json whole = results_of(text, Backend::cuda);
+    EXPECT_EQ(whole, results_of(text, Backend::cuda, 4096)) << what << ": 4096-point chunks";
+    EXPECT_EQ(whole, results_of(text, Backend::cuda, 1000)) << what << ": 1000-point chunks";
+    std::vector<double> cpu, dev;
+    flatten(results_of(text, Backend::cpu), cpu);
+    flatten(whole, dev);
+    expect_backends_agree(cpu, dev, what, rel, same_method);
+}
+
+// A built-in model written as a Wannier90 tb.dat into `dir`; returns its path.
+std::string exported(const std::string& dir, const std::string& model_section) {
+    const RunConfig cfg = read_model_section(RunFile::parse(model_section + "[task]\nkind='bands'\n", "m.toml"));
+    const std::string path = dir + "/model_tb.dat";
+    std::ofstream f(path);
+    write_tb(export_model(*cfg.model, cfg.params), f, "test");
+    return path;
+}
+
+}  // namespace
+
+TEST(DeviceChunks, TwoDimensionalAhcAtZeroAndFiniteTemperature) {
+    REQUIRE_DEVICE();
+    // Haldane on 150² = 22 500 points: three reduction blocks of 8192, cut by every chunking.
+    for (const char* T : {"0.0", "0.05"})
+        expect_chunk_independent(std::string("[model]\nname='haldane'\nM=0.2\n[mesh]\nn=[150,150]\n[task]\nkind='ahc'\n"
+                                             "mu={from=-3,to=3,count=121}\nT=") + T + "\n",
+                                 std::string("haldane ahc T=") + T);
+}
+
+TEST(DeviceChunks, ThreeDimensionalAhcAtZeroAndFiniteTemperature) {
+    REQUIRE_DEVICE();
+    for (const char* T : {"0.0", "0.05"})
+        expect_chunk_independent(std::string("[model]\nname='weyl_lattice'\nb0=0.3\n[mesh]\nn=[24,24,24]\n[task]\n"
+                                             "kind='ahc'\nmu={from=-1,to=1,count=41}\nT=") + T + "\n",
+                                 std::string("weyl ahc T=") + T);
+}
+
+TEST(DeviceChunks, LightHistogramAtSmallTemperature) {
+    REQUIRE_DEVICE();
+    // 2000 levels at T = 0.002: a histogram over 1 MiB, summed in plain doubles per block
+    // (light_histogram) with larger blocks — the device must follow both.
+    expect_chunk_independent("[model]\nname='qwz'\nu=-1.0\n[mesh]\nn=[120,120]\n[task]\nkind='ahc'\n"
+                             "mu={from=-3,to=3,count=2000}\nT=0.002\n",
+                             "qwz light histogram");
+}
+
+TEST(DeviceChunks, NBandScan) {
+    REQUIRE_DEVICE();
+    expect_chunk_independent("[model]\nname='qwz_pair'\n[mesh]\nn=[100,100]\n[task]\nkind='ahc'\n"
+                             "mu={from=-3,to=3,count=61}\nT=0.05\n",
+                             "qwz_pair ahc");
+}
+
+TEST(DeviceChunks, WannierScan) {
+    REQUIRE_DEVICE();
+    // The Weyl lattice as a 2-orbital Wannier model: the device sums H(R) directly per k, the CPU
+    // by FFT interpolation — two methods, agreeing to rounding of the Fourier sums (~1e-12 here).
+    const test::TempDir dir;
+    const std::string tb = exported(dir.path(), "[model]\nname='weyl_lattice'\nb0=0.3\n");
+    expect_chunk_independent("[model]\nname='wannier'\ntb='" + tb +
+                                 "'\n[mesh]\nn=[20,20,20]\n[task]\nkind='ahc'\nmu={from=-1,to=1,count=41}\nT=0.05\n",
+                             "wannier weyl ahc", 1e-9, false);
+}
+
+TEST(DeviceRefinement, RefinedScanAgreesWithTheCpu) {
+    REQUIRE_DEVICE();
+    expect_chunk_independent("[model]\nname='haldane'\nM=0.2\n[mesh]\nn=[120,120]\n[task]\nkind='ahc'\n"
+                             "mu={from=-3,to=3,count=61}\nT=0.0\nrefine={threshold=5.0,m=3}\n",
+                             "haldane refined ahc");
+}
+
+TEST(DeviceChern, TwoBandAndNBandChernNumbers) {
+    REQUIRE_DEVICE();
+    for (const char* model : {"haldane", "qwz_pair"})
+        expect_chunk_independent(std::string("[model]\nname='") + model + "'\n[mesh]\nn=[90,90]\n[task]\nkind='chern'\n",
+                                 std::string(model) + " chern");
+}
+
+TEST(DeviceCheckpoint, InterruptedDeviceScanResumesToTheSameBits) {
+    REQUIRE_DEVICE();
+    // 4096-point chunks cut the 8192-point blocks: a stop after the first chunk leaves block 0
+    // open, the checkpoint holds no block, and the resumed run recomputes it.
+    const std::string text = "title='dev'\n[model]\nname='haldane'\nM=0.2\n[mesh]\nn=[200,200]\n[task]\nkind='ahc'\n"
+                             "mu={from=-3,to=3,count=61}\nT=0.02\n";
+    const test::TempDir base;
+    auto go = [&](const std::string& dir, bool resume) {
+        return run(RunFile::parse(text, "dev.toml"), Backend::cuda, RunOptions{dir, resume})["results"];
+    };
+    const ChunkCap cap(4096);
+    const auto whole = go(base / "a", false);
+    for (long long units : {1, 3}) {
+        const std::string dir = base / ("b" + std::to_string(units));
+        {
+            const StopAfter stop(units);
+            EXPECT_THROW(go(dir, false), Interrupted);
+        }
+        EXPECT_TRUE(std::filesystem::exists(checkpoint_folder(dir, "dev") + "/input.json"));
+        EXPECT_EQ(whole, go(dir, true)) << "stopped after " << units << " chunks";
+    }
+}
+
+TEST(DeviceLines, EveryDissipationKindAgreesPerLine) {
+    REQUIRE_DEVICE();
+    const double period = kTwoPi / 0.1;
+    std::vector<double> k0;
+    for (int l = 0; l < 12; ++l) k0.insert(k0.end(), {0.0, kTwoPi * l / 12, 0.0});
+    for (Dissipation kind : {Dissipation::none, Dissipation::rta, Dissipation::dpa}) {
+        QmeParams q{};
+        q.kind = kind;
+        q.tau1 = 8.0;
+        q.tau2 = 5.0;
+        q.gamma = 0.05;
+        q.d1 = q.d2 = kind == Dissipation::dpa;
+        q.mu = 0.2;
+        q.T = 0.1;
+        q.E[0] = 0.1;
+        for (const char* name : {"qwz", "qwz_pair"}) {
+            const ModelInfo& info = *find_model(name);
+            const ModelParams mp = test::defaults(info);
+            std::vector<LineCurrent> dev;
+            cuda::dc_lines(mp, info.bands, q, k0, period, 600, dev);
+            for (int l = 0; l < 12; ++l) {
+                LineCurrent cpu{};
+                if (info.bands == 2) {
+                    visit_model(mp, [&](auto m) { cpu = two_band_periodic_line(m, q, &k0[3 * l], period, 600); });
+                } else {
+                    visit_nband_model(mp, [&](auto m) {
+                        using M = decltype(m);
+                        std::vector<double> work(nband_workspace_doubles<M::bands>());
+                        cpu = nband_periodic_line<M::bands>(m, q, &k0[3 * l], period, 600, work.data());
+                    });
+                }
+                expect_backends_agree({cpu.J[0], cpu.J[1]}, {dev[l].J[0], dev[l].J[1]},
+                                      std::string(name) + " kind " + std::to_string(static_cast<int>(kind)) + " line " +
+                                          std::to_string(l));
+            }
+        }
+    }
+}
+
+TEST(DeviceLines, DcCurrentTaskAgreesWithTheCpu) {
+    REQUIRE_DEVICE();
+    // The whole task (sweep, line reduction, JSON) on both backends: RTA, DPA and the exact
+    // reservoir (examples/qwz/dc_hall*.toml at fewer lines and steps).
+    for (const char* dissipation : {"kind='rta'\ntau1=8.0\ntau2=5.0", "kind='dpa'\ngamma=0.05", "kind='exact'\ngamma=0.05"}) {
+        const std::string text = std::string("[model]\nname='qwz'\nu=-1.0\n[mesh]\nn=[1,24]\n[field]\nE=[0.05,0.1]\n"
+                                             "direction=1\n[dissipation]\n") + dissipation +
+                                 "\n[task]\nkind='dc_current'\nT=0.1\nmu=0.2\nsteps=400\n";
+        const std::string kind = dissipation;
+        std::vector<double> cpu, dev;
+        flatten(results_of(text, Backend::cpu), cpu);
+        flatten(results_of(text, Backend::cuda), dev);
+        expect_backends_agree(cpu, dev, "dc_current " + kind);
+    }
+}
+
+TEST(DeviceNonFinite, BothBackendsNameTheSameFirstKPoint) {
+    // QWZ at u = 0 closes its gap at (0, π) and (π, 0), both on a 40² mesh: the Berry curvature is
+    // not finite there. Both backends must report the same first mesh point (exit 3), whatever
+    // the chunking; the NaN energies land in a defined bin meanwhile (Binning::bin_of).
+    REQUIRE_DEVICE();
+    const std::string text = "[model]\nname='qwz'\nu=0.0\n[mesh]\nn=[40,40]\n[task]\nkind='ahc'\nmu={from=-1,to=1,count=11}\n";
+    auto message = [&](Backend b, long long chunk) {
+        const ChunkCap cap(chunk);
+        try {
+            test::run_toml(text, b);
+        } catch (const NonFiniteError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    const std::string cpu = message(Backend::cpu, 0);
+    EXPECT_NE(cpu.find("mesh point"), std::string::npos) << cpu;
+    EXPECT_EQ(cpu, message(Backend::cuda, 0));
+    EXPECT_EQ(cpu, message(Backend::cuda, 300));
+}
