@@ -151,39 +151,6 @@ TEST(Backends, WannierScanAgrees) {
     }
 }
 
-TEST(Backends, DcLinesAgreePerLine) {
-    REQUIRE_DEVICE();
-    QmeParams q{};
-    q.kind = Dissipation::dpa;
-    q.gamma = 0.05;
-    q.d1 = q.d2 = true;
-    q.mu = 0.2;
-    q.T = 0.1;
-    q.E[0] = 0.1;
-    const double period = kTwoPi / 0.1;
-    std::vector<double> k0;
-    for (int l = 0; l < 16; ++l) k0.insert(k0.end(), {0.0, kTwoPi * l / 16, 0.0});
-    for (const char* name : {"qwz", "qwz_pair"}) {
-        const ModelInfo& info = *find_model(name);
-        const ModelParams mp = defaults(info);
-        std::vector<LineCurrent> gpu;
-        cuda::dc_lines(mp, info.bands, q, k0, period, 800, gpu);
-        for (int l = 0; l < 16; ++l) {
-            LineCurrent cpu{};
-            if (info.bands == 2) {
-                visit_model(mp, [&](auto m) { cpu = two_band_periodic_line(m, q, &k0[3 * l], period, 800); });
-            } else {
-                visit_nband_model(mp, [&](auto m) {
-                    using M = decltype(m);
-                    std::vector<double> work(nband_workspace_doubles<M::bands>());
-                    cpu = nband_periodic_line<M::bands>(m, q, &k0[3 * l], period, 800, work.data());
-                });
-            }
-            for (int a = 0; a < 2; ++a) EXPECT_NEAR(cpu.J[a], gpu[l].J[a], 1e-12 * (1 + std::fabs(cpu.J[a]))) << name << " line " << l;
-        }
-    }
-}
-
 TEST(Backends, ExactLinesAgreePerLine) {
     REQUIRE_DEVICE();
     const double u = -1.0;
