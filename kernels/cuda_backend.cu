@@ -28,6 +28,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "../host/backend.hpp"
 #include "../host/checkpoint.hpp"
 #include "../host/neumaier.hpp"
 #include "../host/progress.hpp"
@@ -132,13 +133,7 @@ struct IsFlagged {
 long long chunk_points(long long E, int nv, long long my_n) {
     const long long bytes_per_point = E * (4 * 8 + 8 * nv + 16LL * nv) + 1 + 8;
     long long chunk = std::max<long long>(1 << 12, (1LL << 28) / bytes_per_point);
-    if (const char* cap = std::getenv("BZINT_CUDA_CHUNK")) {
-        char* end = nullptr;
-        const long long c = std::strtoll(cap, &end, 10);
-        if (end == cap || *end != '\0' || c < 1)
-            throw std::runtime_error(std::string("BZINT_CUDA_CHUNK=") + cap + ": expected a positive number of k-points");
-        chunk = std::min(chunk, c);
-    }
+    if (const long long cap = cuda_chunk_cap()) chunk = std::min(chunk, cap);
     return std::max<long long>(1, std::min(chunk, my_n));
 }
 

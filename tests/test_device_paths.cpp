@@ -238,3 +238,20 @@ TEST(DeviceNonFinite, BothBackendsNameTheSameFirstKPoint) {
     EXPECT_EQ(cpu, message(Backend::cuda, 0));
     EXPECT_EQ(cpu, message(Backend::cuda, 300));
 }
+
+TEST(DeviceChunks, ABadChunkCapIsBadInputNamingTheVariable) {
+    REQUIRE_DEVICE();
+    for (const char* bad : {"abc", "0", "-5", "12x", "99999999999999999999"}) {
+        setenv("BZINT_CUDA_CHUNK", bad, 1);
+        try {
+            resolve_backend("cuda");
+            ADD_FAILURE() << bad << ": accepted";
+        } catch (const InputError& e) {
+            EXPECT_NE(std::string(e.what()).find("BZINT_CUDA_CHUNK"), std::string::npos) << e.what();
+        }
+    }
+    setenv("BZINT_CUDA_CHUNK", "4096", 1);
+    EXPECT_EQ(cuda_chunk_cap(), 4096);
+    unsetenv("BZINT_CUDA_CHUNK");
+    EXPECT_EQ(cuda_chunk_cap(), 0);
+}
