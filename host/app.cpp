@@ -1,4 +1,5 @@
 #include "app.hpp"
+#include "error_estimate.hpp"
 
 #include <fmt/core.h>
 
@@ -133,6 +134,7 @@ json run(const RunFile& file, Backend requested, const RunOptions& options) {
     try {
         r = task->run(ctx);
         check_finite(r.results, "results");
+        if (!r.errors.is_null()) check_finite(r.errors, "errors");
     } catch (const Interrupted&) {
         throw;  // the saved state is resumable
     } catch (...) {
@@ -168,6 +170,12 @@ json run(const RunFile& file, Backend requested, const RunOptions& options) {
     doc["units"] = r.units;
     doc["units"]["length"] = length_unit_meaning(*cfg.model);
     doc["results"] = r.results;
+    // Error estimates (docs/accuracy.md) and the warnings for results they say are not converged.
+    if (!r.errors.is_null() || !r.no_estimate.empty()) doc["errors"] = r.errors;
+    const std::vector<std::string> warnings = accuracy_warnings(r);
+    if (!warnings.empty()) doc["warnings"] = warnings;
+    if (ranks::is_root())
+        for (const auto& w : warnings) std::fprintf(stderr, "bzint: warning: %s\n", w.c_str());
     doc["timing"] = {{"seconds", seconds},
                      {"kpoints", r.kpoints},
                      {"kpoints_per_second", seconds > 0 ? static_cast<double>(r.kpoints) / seconds : 0.0}};

@@ -341,7 +341,8 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
             bad = cpu::refined_reduce(ScanFn<Model>{model, mesh, kind, bins, fields, refine.threshold}, mesh.count(), hist,
                                       progress, refine, refined);
         });
-    } else if (is_wannier(mp) && wannier_of(mp).fft) {
+    } else if (is_wannier(mp) && wannier_of(mp).fft && mesh.origin[0] == 0.0 && mesh.origin[1] == 0.0 &&
+               mesh.origin[2] == 0.0) {  // a shifted mesh ([mesh] shift) takes the direct sum below
         // H and ∂H on the mesh by FFT; refinement's sub-grids by the direct sum.
         visit_wannier(mp, [&](auto model) {
             using Model = decltype(model);
@@ -367,9 +368,24 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
         });
     }
     if (bad >= 0) non_finite_at(mesh, bad, "band energy or Berry curvature");
-    ScanResult r = finish_scan(hist, bins, ch, mu, T, scanned);
+    // The two halves of the histogram (per_k.hpp key_by_submesh): the mesh is both, the coarse
+    // sub-mesh the second, its points weighing coarse_factor() mesh points.
+    const std::size_t half = hist.size() / 2;
+    std::vector<Neumaier> whole(hist.begin(), hist.begin() + half), coarse(hist.begin() + half, hist.end());
+    const double factor = mesh.coarse_factor();
+    for (std::size_t i = 0; i < half; ++i) {
+        whole[i].add(coarse[i]);
+        coarse[i].s *= factor;
+        coarse[i].c *= factor;
+    }
+    ScanResult r = finish_scan(whole, bins, ch, mu, T, scanned);
     keep_bands(r, bands);
     r.refined_points = refined;
+    if (factor > 0.0) {
+        ScanResult c = finish_scan(coarse, bins, ch, mu, T, scanned);
+        keep_bands(c, bands);
+        r.coarse = std::make_shared<const ScanResult>(std::move(c));
+    }
     return r;
 }
 

@@ -2,6 +2,7 @@
 // of the same per-k functor (include/bzint/per_k.hpp).
 #pragma once
 #include <array>
+#include <memory>
 #include <vector>
 
 #include "backend.hpp"
@@ -48,6 +49,10 @@ struct ScanResult {
     double bin_width = 0.0;
     int bands = 2;
     long long refined_points = 0;  // mesh points replaced by sub-grids (adaptive refinement)
+    // The same sums on the mesh's 2×-coarser sub-mesh (Mesh::on_coarse), from the same pass and
+    // scaled by its weight: the error estimate of docs/accuracy.md. Null when no axis of the mesh
+    // has an even count (then there is no sub-mesh).
+    std::shared_ptr<const ScanResult> coarse;
     double sea_at(int j, int band, int c) const { return sea[(j * bands + band) * channels.n_sea + c]; }
     double surface_at(int j, int band, int c) const { return surface[(j * bands + band) * channels.n_surface + c]; }
 };

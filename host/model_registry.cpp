@@ -67,7 +67,8 @@ void reciprocal_basis(const double A[3][3], double G[3][3]) {
         for (int j = 0; j < 3; ++j) G[i][j] = kTwoPi * c[i][j] / vol;
 }
 
-Mesh make_mesh(const ModelInfo& info, const ModelParams& params, const std::array<long long, 3>& n) {
+Mesh make_mesh(const ModelInfo& info, const ModelParams& params, const std::array<long long, 3>& n,
+               const std::array<double, 3>& shift) {
     Mesh mesh{};
     mesh.dim = info.dim;
     mesh.set_counts(n[0], info.dim > 1 ? n[1] : 1, info.dim > 2 ? n[2] : 1);
@@ -78,6 +79,8 @@ Mesh make_mesh(const ModelInfo& info, const ModelParams& params, const std::arra
     if (info.lattice) {
         reciprocal_basis(info.bravais, mesh.basis);
         mesh.shift = 0.0;
+        for (int i = 0; i < info.dim; ++i)
+            for (int a = 0; a < 3; ++a) mesh.origin[a] += shift[i] * mesh.inv_n[i] * mesh.basis[i][a];
     } else {
         const double kcut = params.p[info.params.size() - 1];
         mesh.shift = 0.5;

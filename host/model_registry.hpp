@@ -25,9 +25,11 @@ const std::vector<ModelInfo>& model_infos();
 const ModelInfo* find_model(const std::string& name);
 std::string model_names();  // "a, b, c" for error messages
 
-// The integration mesh of a model: Γ-centred over the reciprocal basis (lattices) or the
-// midpoint rule on |k_a| ≤ kcut (continuum; kcut is the model's last parameter).
-Mesh make_mesh(const ModelInfo& info, const ModelParams& params, const std::array<long long, 3>& n);
+// The integration mesh of a model: Γ-centred over the reciprocal basis (lattices), moved by
+// shift[i] mesh spacings along G_i ([mesh] shift), or the midpoint rule on |k_a| ≤ kcut
+// (continuum; kcut is the model's last parameter; shift must be zero).
+Mesh make_mesh(const ModelInfo& info, const ModelParams& params, const std::array<long long, 3>& n,
+               const std::array<double, 3>& shift = {0.0, 0.0, 0.0});
 
 // The measure d^dk/(2π)^d of one mesh point.
 double mesh_weight(const Mesh& mesh);

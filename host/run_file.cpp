@@ -514,6 +514,22 @@ RunConfig read_common(const RunFile& file) {
             mesh.fail("n", fmt::format("the mesh would have {:.4g} points; at most 2^62 = {:.4g} (64-bit index arithmetic)",
                                        static_cast<double>(points), static_cast<double>(kMaxMeshPoints)));
         cfg.mesh_n = n;
+        if (const toml::node* sn = mesh.node("shift")) {
+            const toml::array* s = sn->as_array();
+            if (!cfg.model->lattice)
+                mesh.fail("shift", fmt::format("the continuum model '{}' is integrated by the midpoint rule on its k-box, whose "
+                                               "points n and kcut fix; shift applies to lattice models only", name));
+            if (!s || static_cast<int>(s->size()) != cfg.model->dim)
+                mesh.fail("shift", fmt::format("must be an array of {} numbers (fractions of a mesh spacing along each "
+                                               "reciprocal vector, in [0, 1))", cfg.model->dim));
+            for (int i = 0; i < cfg.model->dim; ++i) {
+                auto v = (*s)[i].value<double>();
+                if (!v || !(*v >= 0.0 && *v < 1.0))
+                    mesh.fail("shift", "entries must be numbers in [0, 1) (fractions of a mesh spacing; 0.5 puts the points "
+                                       "midway between those of the Γ-centred mesh)");
+                cfg.mesh_shift[i] = *v;
+            }
+        }
     }
 
     struct Owned {

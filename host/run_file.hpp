@@ -80,6 +80,7 @@ struct RunConfig {
     ModelParams params{};
     std::vector<std::pair<std::string, double>> param_values;  // in declaration order
     std::optional<std::array<long long, 3>> mesh_n;
+    std::array<double, 3> mesh_shift{0.0, 0.0, 0.0};  // [mesh] shift: fractions of a mesh spacing (lattices)
     std::string task;
     std::vector<std::string> input_files;  // files the run reads (their content is part of its input)
 };

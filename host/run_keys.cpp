@@ -54,6 +54,9 @@ constexpr KeySpec kKeys[] = {
     {"mesh", "n", "*", "dim integers", "points per axis", "required", 1, 2147483648.0, false,
      "points along each reciprocal vector (lattices: Γ-centred) or each axis of the k-box (continuum: midpoints); "
      "the product at most 2^62"},
+    {"mesh", "shift", "*", "dim numbers", "mesh spacings", "0 (Γ-centred)", 0, 1, false,
+     "lattices: moves every point by shift[i] spacings along G_i (e.g. 0.5: off Γ and the zone faces, away from a "
+     "degeneracy on a high-symmetry plane); each in [0, 1)"},
 
     // [task]
     {"task", "kind", "*", "string", "", "required", kNone, kNone, false,

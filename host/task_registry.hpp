@@ -23,6 +23,10 @@ struct TaskResult {
     nlohmann::json units = nlohmann::json::object();
     std::vector<CsvTable> tables;
     long long kpoints = 0;
+    // Error estimates: the same keys and shapes as `results` (error_estimate.hpp); null for tasks
+    // that give none yet. no_estimate: why a task that gives estimates could not this time.
+    nlohmann::json errors;
+    std::string no_estimate;
 };
 
 // Where a run writes, for tasks that record results as they complete (sweeps).

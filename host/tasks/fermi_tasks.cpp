@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "../engine.hpp"
+#include "../error_estimate.hpp"
 #include "task_common.hpp"
 
 namespace bzint {
@@ -83,6 +84,20 @@ void describe_grid(TaskResult& out, const ScanRun& r) {
     out.kpoints = r.mesh.count();
 }
 
+// The task's results from the mesh's sums, with their error estimate: the same results from the
+// coarse sub-mesh's sums of the same pass, differenced (error_estimate.hpp, docs/accuracy.md).
+template <class Format>
+TaskResult with_errors(const ScanRun& r, Format format) {
+    TaskResult out = format(r.scan);
+    if (r.scan.coarse) {
+        const TaskResult coarse = format(*r.scan.coarse);
+        attach_errors(out, &coarse);
+    } else {
+        attach_errors(out, nullptr);
+    }
+    return out;
+}
+
 }  // namespace
 
 // σ_ab = −(e²/ħ) Σ_n ∫ d^dk/(2π)^d f_n Ω_n^c (SU(N) paper Eq. 35), reported in e²/h:
@@ -91,45 +106,47 @@ void check_ahc(TaskContext& ctx) { read_scan(ctx, ScanKind::ahc, false, 2); }
 
 TaskResult task_ahc(TaskContext& ctx) {
     const ScanRun r = run_scan(ctx, ScanKind::ahc, read_scan(ctx, ScanKind::ahc, false, 2));
-    TaskResult out;
-    describe_grid(out, r);
-    const int L = static_cast<int>(r.scan.mu.size()), nc = r.scan.channels.n_sea, B = r.scan.bands;
-    const double scale = -kTwoPi * r.weight * conductivity_factor(*ctx.cfg.model);
-    json total = json::array(), band = json::array();
-    CsvTable csv{"sigma", "", {"mu"}, {}};
-    const std::vector<std::string> comps = nc == 1 ? std::vector<std::string>{"sigma_xy"}
-                                                   : std::vector<std::string>{"sigma_yz", "sigma_zx", "sigma_xy"};
-    csv.columns.insert(csv.columns.end(), comps.begin(), comps.end());
-    for (int n = 0; n < B; ++n)
-        for (const auto& c : comps) csv.columns.push_back(fmt::format("{}_band{}", c, n));
-    for (int j = 0; j < L; ++j) {
-        std::vector<double> row{r.scan.mu[j]};
-        std::vector<double> tot(nc, 0.0);
-        json per_band = json::array();
-        for (int n = 0; n < B; ++n) {
-            std::vector<double> v(nc);
-            for (int c = 0; c < nc; ++c) {
-                v[c] = scale * r.scan.sea_at(j, n, c);
-                tot[c] += v[c];
-            }
-            per_band.push_back(nc == 1 ? json(v[0]) : json(v));
-        }
-        total.push_back(nc == 1 ? json(tot[0]) : json(tot));
-        band.push_back(per_band);
-        row.insert(row.end(), tot.begin(), tot.end());
+    return with_errors(r, [&](const ScanResult& s) {
+        TaskResult out;
+        describe_grid(out, r);
+        const int L = static_cast<int>(s.mu.size()), nc = s.channels.n_sea, B = s.bands;
+        const double scale = -kTwoPi * r.weight * conductivity_factor(*ctx.cfg.model);
+        json total = json::array(), band = json::array();
+        CsvTable csv{"sigma", "", {"mu"}, {}};
+        const std::vector<std::string> comps = nc == 1 ? std::vector<std::string>{"sigma_xy"}
+                                                       : std::vector<std::string>{"sigma_yz", "sigma_zx", "sigma_xy"};
+        csv.columns.insert(csv.columns.end(), comps.begin(), comps.end());
         for (int n = 0; n < B; ++n)
-            for (int c = 0; c < nc; ++c) row.push_back(scale * r.scan.sea_at(j, n, c));
-        csv.rows.push_back(row);
-    }
-    out.results["mu"] = r.scan.mu;
-    out.results[nc == 1 ? "sigma_xy" : "sigma"] = total;
-    out.results["sigma_band"] = band;
-    const std::string unit = conductivity_unit(*ctx.cfg.model, nc == 1 ? 2 : 3);
-    out.units = {{"mu", energy_unit(*ctx.cfg.model)}, {nc == 1 ? "sigma_xy" : "sigma", unit}, {"sigma_band", unit}};
-    csv.comment = fmt::format("anomalous Hall conductivity; mu in {}, sigma in {}{}", energy_unit(*ctx.cfg.model), unit,
-                              nc == 3 ? "; components [yz, zx, xy]" : "");
-    out.tables.push_back(csv);
-    return out;
+            for (const auto& c : comps) csv.columns.push_back(fmt::format("{}_band{}", c, n));
+        for (int j = 0; j < L; ++j) {
+            std::vector<double> row{s.mu[j]};
+            std::vector<double> tot(nc, 0.0);
+            json per_band = json::array();
+            for (int n = 0; n < B; ++n) {
+                std::vector<double> v(nc);
+                for (int c = 0; c < nc; ++c) {
+                    v[c] = scale * s.sea_at(j, n, c);
+                    tot[c] += v[c];
+                }
+                per_band.push_back(nc == 1 ? json(v[0]) : json(v));
+            }
+            total.push_back(nc == 1 ? json(tot[0]) : json(tot));
+            band.push_back(per_band);
+            row.insert(row.end(), tot.begin(), tot.end());
+            for (int n = 0; n < B; ++n)
+                for (int c = 0; c < nc; ++c) row.push_back(scale * s.sea_at(j, n, c));
+            csv.rows.push_back(row);
+        }
+        out.results["mu"] = s.mu;
+        out.results[nc == 1 ? "sigma_xy" : "sigma"] = total;
+        out.results["sigma_band"] = band;
+        const std::string unit = conductivity_unit(*ctx.cfg.model, nc == 1 ? 2 : 3);
+        out.units = {{"mu", energy_unit(*ctx.cfg.model)}, {nc == 1 ? "sigma_xy" : "sigma", unit}, {"sigma_band", unit}};
+        csv.comment = fmt::format("anomalous Hall conductivity; mu in {}, sigma in {}{}", energy_unit(*ctx.cfg.model), unit,
+                                  nc == 3 ? "; components [yz, zx, xy]" : "");
+        out.tables.push_back(csv);
+        return out;
+    });
 }
 
 // α_n(μ) = −∫ d³k/(2π)³ f_n v_n·Ω_n (SU(N) paper Eq. 36, ħ = e = 1), and the gyrotropic
@@ -139,53 +156,55 @@ void check_cme(TaskContext& ctx) { read_scan(ctx, ScanKind::cme, false, 3); }
 
 TaskResult task_cme(TaskContext& ctx) {
     const ScanRun r = run_scan(ctx, ScanKind::cme, read_scan(ctx, ScanKind::cme, false, 3));
-    const double T = r.T;
-    TaskResult out;
-    describe_grid(out, r);
-    const int L = static_cast<int>(r.scan.mu.size()), B = r.scan.bands;
-    json total = json::array(), band = json::array(), K = json::array();
-    CsvTable csv{"cme", "", {"mu", "cme_total"}, {}};
-    for (int n = 0; n < B; ++n) csv.columns.push_back(fmt::format("cme_band{}", n));
-    if (T > 0)
-        for (int i = 0; i < 3; ++i)
-            for (int j = 0; j < 3; ++j) csv.columns.push_back(fmt::format("K_{}{}", "xyz"[i], "xyz"[j]));
-    for (int j = 0; j < L; ++j) {
-        std::vector<double> alpha(B);
-        double sum = 0.0;
-        for (int n = 0; n < B; ++n) sum += alpha[n] = -r.weight * r.scan.sea_at(j, n, 0);
-        total.push_back(sum);
-        band.push_back(alpha);
-        std::vector<double> row{r.scan.mu[j], sum};
-        row.insert(row.end(), alpha.begin(), alpha.end());
-        if (T > 0) {
-            json k3 = json::array();
-            for (int a = 0; a < 3; ++a) {
-                std::vector<double> rowa(3);
-                for (int b = 0; b < 3; ++b) {
-                    rowa[b] = 0.0;
-                    for (int n = 0; n < B; ++n) rowa[b] += r.weight * r.scan.surface_at(j, n, 3 * a + b);
-                    row.push_back(rowa[b]);
+    return with_errors(r, [&](const ScanResult& s) {
+        const double T = r.T;
+        TaskResult out;
+        describe_grid(out, r);
+        const int L = static_cast<int>(s.mu.size()), B = s.bands;
+        json total = json::array(), band = json::array(), K = json::array();
+        CsvTable csv{"cme", "", {"mu", "cme_total"}, {}};
+        for (int n = 0; n < B; ++n) csv.columns.push_back(fmt::format("cme_band{}", n));
+        if (T > 0)
+            for (int i = 0; i < 3; ++i)
+                for (int j = 0; j < 3; ++j) csv.columns.push_back(fmt::format("K_{}{}", "xyz"[i], "xyz"[j]));
+        for (int j = 0; j < L; ++j) {
+            std::vector<double> alpha(B);
+            double sum = 0.0;
+            for (int n = 0; n < B; ++n) sum += alpha[n] = -r.weight * s.sea_at(j, n, 0);
+            total.push_back(sum);
+            band.push_back(alpha);
+            std::vector<double> row{s.mu[j], sum};
+            row.insert(row.end(), alpha.begin(), alpha.end());
+            if (T > 0) {
+                json k3 = json::array();
+                for (int a = 0; a < 3; ++a) {
+                    std::vector<double> rowa(3);
+                    for (int b = 0; b < 3; ++b) {
+                        rowa[b] = 0.0;
+                        for (int n = 0; n < B; ++n) rowa[b] += r.weight * s.surface_at(j, n, 3 * a + b);
+                        row.push_back(rowa[b]);
+                    }
+                    k3.push_back(rowa);
                 }
-                k3.push_back(rowa);
+                K.push_back(k3);
             }
-            K.push_back(k3);
+            csv.rows.push_back(row);
         }
-        csv.rows.push_back(row);
-    }
-    out.results["mu"] = r.scan.mu;
-    out.results["cme_total"] = total;
-    out.results["cme_band"] = band;
-    const std::string e = energy_unit(*ctx.cfg.model);
-    out.units = {{"mu", e}, {"cme_total", "e^2/hbar^2 x energy (hbar = e = 1; j = alpha B)"}, {"cme_band", "as cme_total"}};
-    if (T > 0) {
-        out.results["gyrotropic_K"] = K;
-        out.units["gyrotropic_K"] = "e/hbar x energy (hbar = e = 1); K_ij = sum_n int d^3k/(2pi)^3 (-df/de) v_i m_j";
-    } else {
-        out.results["note"] = "gyrotropic_K is a Fermi-surface quantity: set T > 0 to compute it";
-    }
-    csv.comment = fmt::format("static CME coefficient alpha in e^2/hbar^2 x energy (hbar = e = 1); mu in {}", e);
-    out.tables.push_back(csv);
-    return out;
+        out.results["mu"] = s.mu;
+        out.results["cme_total"] = total;
+        out.results["cme_band"] = band;
+        const std::string e = energy_unit(*ctx.cfg.model);
+        out.units = {{"mu", e}, {"cme_total", "e^2/hbar^2 x energy (hbar = e = 1; j = alpha B)"}, {"cme_band", "as cme_total"}};
+        if (T > 0) {
+            out.results["gyrotropic_K"] = K;
+            out.units["gyrotropic_K"] = "e/hbar x energy (hbar = e = 1); K_ij = sum_n int d^3k/(2pi)^3 (-df/de) v_i m_j";
+        } else {
+            out.results["note"] = "gyrotropic_K is a Fermi-surface quantity: set T > 0 to compute it";
+        }
+        csv.comment = fmt::format("static CME coefficient alpha in e^2/hbar^2 x energy (hbar = e = 1); mu in {}", e);
+        out.tables.push_back(csv);
+        return out;
+    });
 }
 
 // Φ_n(μ)/2π = (1/2π) ∫ d³k (−∂f/∂ε) v_n·Ω_n: the Berry flux out of band n's Fermi surface
@@ -194,30 +213,32 @@ void check_anomaly(TaskContext& ctx) { read_scan(ctx, ScanKind::anomaly, true, 3
 
 TaskResult task_anomaly(TaskContext& ctx) {
     const ScanRun r = run_scan(ctx, ScanKind::anomaly, read_scan(ctx, ScanKind::anomaly, true, 3));
-    TaskResult out;
-    describe_grid(out, r);
-    const double scale = kTwoPi * kTwoPi * r.weight;
-    json flux = json::array(), total = json::array();
-    const int B = r.scan.bands;
-    CsvTable csv{"anomaly", "Fermi-surface Berry flux / 2pi (chiral charge), dimensionless", {"mu", "flux_total"}, {}};
-    for (int n = 0; n < B; ++n) csv.columns.push_back(fmt::format("flux_band{}", n));
-    for (std::size_t j = 0; j < r.scan.mu.size(); ++j) {
-        std::vector<double> f(B);
-        double sum = 0.0;
-        for (int n = 0; n < B; ++n) sum += f[n] = scale * r.scan.surface_at(static_cast<int>(j), n, 0);
-        flux.push_back(f);
-        total.push_back(sum);
-        std::vector<double> row{r.scan.mu[j], sum};
-        row.insert(row.end(), f.begin(), f.end());
-        csv.rows.push_back(row);
-    }
-    out.results["mu"] = r.scan.mu;
-    out.results["anomaly_flux"] = flux;
-    out.results["anomaly_flux_total"] = total;
-    out.units = {{"mu", energy_unit(*ctx.cfg.model)}, {"anomaly_flux", "dimensionless (flux / 2pi)"},
-                 {"anomaly_flux_total", "dimensionless (flux / 2pi)"}};
-    out.tables.push_back(csv);
-    return out;
+    return with_errors(r, [&](const ScanResult& s) {
+        TaskResult out;
+        describe_grid(out, r);
+        const double scale = kTwoPi * kTwoPi * r.weight;
+        json flux = json::array(), total = json::array();
+        const int B = s.bands;
+        CsvTable csv{"anomaly", "Fermi-surface Berry flux / 2pi (chiral charge), dimensionless", {"mu", "flux_total"}, {}};
+        for (int n = 0; n < B; ++n) csv.columns.push_back(fmt::format("flux_band{}", n));
+        for (std::size_t j = 0; j < s.mu.size(); ++j) {
+            std::vector<double> f(B);
+            double sum = 0.0;
+            for (int n = 0; n < B; ++n) sum += f[n] = scale * s.surface_at(static_cast<int>(j), n, 0);
+            flux.push_back(f);
+            total.push_back(sum);
+            std::vector<double> row{s.mu[j], sum};
+            row.insert(row.end(), f.begin(), f.end());
+            csv.rows.push_back(row);
+        }
+        out.results["mu"] = s.mu;
+        out.results["anomaly_flux"] = flux;
+        out.results["anomaly_flux_total"] = total;
+        out.units = {{"mu", energy_unit(*ctx.cfg.model)}, {"anomaly_flux", "dimensionless (flux / 2pi)"},
+                     {"anomaly_flux_total", "dimensionless (flux / 2pi)"}};
+        out.tables.push_back(csv);
+        return out;
+    });
 }
 
 // D_ab = Σ_n ∫ d^dk/(2π)^d f_n ∂_a Ω_n^b = Σ_n ∫ (−∂f/∂ε) v_n^a Ω_n^b (Sodemann–Fu; the
@@ -226,49 +247,51 @@ void check_dipole(TaskContext& ctx) { read_scan(ctx, ScanKind::dipole, true, 2);
 
 TaskResult task_dipole(TaskContext& ctx) {
     const ScanRun r = run_scan(ctx, ScanKind::dipole, read_scan(ctx, ScanKind::dipole, true, 2));
-    TaskResult out;
-    describe_grid(out, r);
-    const int ns = r.scan.channels.n_surface;
-    json total = json::array(), band = json::array();
-    CsvTable csv{"dipole", "", {"mu"}, {}};
-    const char* names2[] = {"D_x", "D_y"};
-    for (int c = 0; c < ns; ++c) csv.columns.push_back(ns == 2 ? names2[c] : fmt::format("D_{}{}", "xyz"[c / 3], "xyz"[c % 3]));
-    const int B = r.scan.bands;
-    for (int n = 0; n < B; ++n)
-        for (int c = 0; c < ns; ++c) csv.columns.push_back(fmt::format("{}_band{}", csv.columns[1 + c], n));
-    auto shape = [&](const std::vector<double>& v) {
-        if (ns == 2) return json(v);
-        json m = json::array();
-        for (int a = 0; a < 3; ++a) m.push_back({v[3 * a], v[3 * a + 1], v[3 * a + 2]});
-        return m;
-    };
-    for (std::size_t j = 0; j < r.scan.mu.size(); ++j) {
-        std::vector<double> tot(ns, 0.0), row{r.scan.mu[j]};
-        json per_band = json::array();
-        std::vector<double> bands_flat;
-        for (int n = 0; n < B; ++n) {
-            std::vector<double> v(ns);
-            for (int c = 0; c < ns; ++c) {
-                v[c] = r.weight * r.scan.surface_at(j, n, c);
-                tot[c] += v[c];
+    return with_errors(r, [&](const ScanResult& s) {
+        TaskResult out;
+        describe_grid(out, r);
+        const int ns = s.channels.n_surface;
+        json total = json::array(), band = json::array();
+        CsvTable csv{"dipole", "", {"mu"}, {}};
+        const char* names2[] = {"D_x", "D_y"};
+        for (int c = 0; c < ns; ++c) csv.columns.push_back(ns == 2 ? names2[c] : fmt::format("D_{}{}", "xyz"[c / 3], "xyz"[c % 3]));
+        const int B = s.bands;
+        for (int n = 0; n < B; ++n)
+            for (int c = 0; c < ns; ++c) csv.columns.push_back(fmt::format("{}_band{}", csv.columns[1 + c], n));
+        auto shape = [&](const std::vector<double>& v) {
+            if (ns == 2) return json(v);
+            json m = json::array();
+            for (int a = 0; a < 3; ++a) m.push_back({v[3 * a], v[3 * a + 1], v[3 * a + 2]});
+            return m;
+        };
+        for (std::size_t j = 0; j < s.mu.size(); ++j) {
+            std::vector<double> tot(ns, 0.0), row{s.mu[j]};
+            json per_band = json::array();
+            std::vector<double> bands_flat;
+            for (int n = 0; n < B; ++n) {
+                std::vector<double> v(ns);
+                for (int c = 0; c < ns; ++c) {
+                    v[c] = r.weight * s.surface_at(j, n, c);
+                    tot[c] += v[c];
+                }
+                bands_flat.insert(bands_flat.end(), v.begin(), v.end());
+                per_band.push_back(shape(v));
             }
-            bands_flat.insert(bands_flat.end(), v.begin(), v.end());
-            per_band.push_back(shape(v));
+            total.push_back(shape(tot));
+            band.push_back(per_band);
+            row.insert(row.end(), tot.begin(), tot.end());
+            row.insert(row.end(), bands_flat.begin(), bands_flat.end());
+            csv.rows.push_back(row);
         }
-        total.push_back(shape(tot));
-        band.push_back(per_band);
-        row.insert(row.end(), tot.begin(), tot.end());
-        row.insert(row.end(), bands_flat.begin(), bands_flat.end());
-        csv.rows.push_back(row);
-    }
-    out.results["mu"] = r.scan.mu;
-    out.results["dipole"] = total;
-    out.results["dipole_band"] = band;
-    const std::string unit = ns == 2 ? length_unit(*ctx.cfg.model) : "dimensionless";
-    out.units = {{"mu", energy_unit(*ctx.cfg.model)}, {"dipole", unit}, {"dipole_band", unit}};
-    csv.comment = fmt::format("Berry-curvature dipole; mu in {}, D in {}", energy_unit(*ctx.cfg.model), unit);
-    out.tables.push_back(csv);
-    return out;
+        out.results["mu"] = s.mu;
+        out.results["dipole"] = total;
+        out.results["dipole_band"] = band;
+        const std::string unit = ns == 2 ? length_unit(*ctx.cfg.model) : "dimensionless";
+        out.units = {{"mu", energy_unit(*ctx.cfg.model)}, {"dipole", unit}, {"dipole_band", unit}};
+        csv.comment = fmt::format("Berry-curvature dipole; mu in {}, D in {}", energy_unit(*ctx.cfg.model), unit);
+        out.tables.push_back(csv);
+        return out;
+    });
 }
 
 }  // namespace bzint

@@ -15,7 +15,7 @@ Mesh require_mesh(const TaskContext& ctx) {
     if (!ctx.cfg.mesh_n)
         throw InputError(fmt::format("{}: task '{}' integrates over k and needs a [mesh] table with n = [..] ({} integers)",
                                      ctx.file.path(), ctx.cfg.task, ctx.cfg.model->dim));
-    return make_mesh(*ctx.cfg.model, ctx.cfg.params, *ctx.cfg.mesh_n);
+    return make_mesh(*ctx.cfg.model, ctx.cfg.params, *ctx.cfg.mesh_n, ctx.cfg.mesh_shift);
 }
 
 void require_dim(const TaskContext& ctx, int lo, int hi) {
@@ -37,7 +37,8 @@ double read_temperature(const TaskContext& ctx) {
 void require_scan_memory(const TaskContext& ctx, ScanKind kind, const std::vector<double>& mu, double T) {
     const Binning bins = make_binning(mu, T);
     const ScanChannels ch = scan_channels(kind, ctx.cfg.model->dim);
-    const double keys = static_cast<double>(scanned_bands(ctx.cfg.params)) * bins.n_bins();
+    // Two halves: the mesh and its coarse sub-mesh (per_k.hpp key_by_submesh).
+    const double keys = 2.0 * static_cast<double>(scanned_bands(ctx.cfg.params)) * bins.n_bins();
     const double values = static_cast<double>(ch.n_sea + ch.n_surface) * bins.n_moments();
     const double per_histogram = keys * values * sizeof(Neumaier) + keys;
     const double bytes = (2 * workers::count() + 1) * per_histogram + 2.0 * static_cast<double>(mu.size()) * keys / bins.n_bins() * values * 8;

@@ -49,6 +49,31 @@ struct Mesh {
             k[a] = origin[a] + frac[0] * basis[0][a] + frac[1] * basis[1][a] + frac[2] * basis[2][a];
     }
 
+    // The coarse sub-mesh of the error estimate (docs/accuracy.md): along each axis every f-th
+    // point, f the smallest of 2, 3, 5, 7 that divides the count and leaves at least 2 points, so
+    // that the sub-mesh is the mesh of spacing f·h — Γ-centred (offset 0) on a lattice, and on a
+    // midpoint mesh (shift ½) the midpoints of the coarse cells, which needs f odd (offset
+    // (f − 1)/2). A power of two along a continuum box therefore has no sub-mesh. coarse_step(a)
+    // is f (1: the axis has one point; 0: it has no sub-mesh, and neither has the mesh).
+    BZINT_HD int coarse_step(int a) const {
+        if (n[a] == 1) return 1;
+        const int factors[4] = {2, 3, 5, 7};
+        for (int f : factors)
+            if ((shift == 0.0 || f % 2 == 1) && n[a] % f == 0 && n[a] / f >= 2) return f;
+        return 0;
+    }
+    // The weight of a sub-mesh point in mesh points (0: no sub-mesh).
+    BZINT_HD int coarse_factor() const { return coarse_step(0) * coarse_step(1) * coarse_step(2); }
+    BZINT_HD bool on_coarse(long long idx) const {
+        long long i[3];
+        indices(idx, i);
+        for (int a = 0; a < 3; ++a) {
+            const int f = coarse_step(a);
+            if (f == 0 || i[a] % f != (shift == 0.0 ? 0 : (f - 1) / 2)) return false;
+        }
+        return true;
+    }
+
     BZINT_HD void k_of(long long idx, double k[3]) const {
         long long i[3];
         indices(idx, i);

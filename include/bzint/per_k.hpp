@@ -25,6 +25,16 @@ struct KeyedOutT {
     double val[E][V];
 };
 
+// A Fermi scan's histogram has two halves, so that one pass over the mesh gives the error
+// estimate of docs/accuracy.md: keys [0, K) hold the points off the coarse sub-mesh
+// (Mesh::on_coarse), keys [K, 2K) the points on it, K = bands × energy bins. The mesh's sum is
+// both halves together, the coarser sub-mesh's is the second half alone.
+template <class Out>
+BZINT_HD void key_by_submesh(const Mesh& mesh, long long idx, int half, Out& out) {
+    if (!mesh.on_coarse(idx)) return;
+    for (int e = 0; e < out.n; ++e) out.key[e] += half;
+}
+
 // Band `band` of `bands` at energy e with channel values q[0..nch) into entry `band` of out:
 // the key is its bin, the values the moments weight·q·x^m (x = e − bin centre, finite-T mode).
 template <class Out>
@@ -60,7 +70,7 @@ struct ScanFn {
         const ScanChannels ch = scan_channels(kind, mesh.dim);
         return (ch.n_sea + ch.n_surface) * bins.n_moments();
     }
-    BZINT_HD int n_keys() const { return 2 * bins.n_bins(); }
+    BZINT_HD int n_keys() const { return 2 * (2 * bins.n_bins()); }  // two halves: key_by_submesh
 
     // H and the geometry at k, and where the distribution is evaluated.
     BZINT_HD void point(const double k[3], ScanPoint& p) const {
@@ -99,7 +109,9 @@ struct ScanFn {
     BZINT_HD bool operator()(long long idx, Out& out) const {
         double k[3];
         mesh.k_of(idx, k);
-        return at(k, 1.0, out);
+        const bool finite = at(k, 1.0, out);
+        key_by_submesh(mesh, idx, n_keys() / 2, out);
+        return finite;
     }
 };
 
@@ -121,7 +133,7 @@ struct NBandScanFn {
         const ScanChannels ch = scan_channels(kind, mesh.dim);
         return (ch.n_sea + ch.n_surface) * bins.n_moments();
     }
-    BZINT_HD int n_keys() const { return N * bins.n_bins(); }
+    BZINT_HD int n_keys() const { return 2 * (N * bins.n_bins()); }  // two halves: key_by_submesh
 
     BZINT_HD bool at(const double k[3], double w, Out& out) const {
         NBandPoint<N> h;
@@ -166,7 +178,9 @@ struct NBandScanFn {
     BZINT_HD bool operator()(long long idx, Out& out) const {
         double k[3];
         mesh.k_of(idx, k);
-        return at(k, 1.0, out);
+        const bool finite = at(k, 1.0, out);
+        key_by_submesh(mesh, idx, n_keys() / 2, out);
+        return finite;
     }
 };
 
@@ -185,7 +199,7 @@ struct HybridScanFn {
     HybridSetup setup;
 
     BZINT_HD int n_values() const { return 12 * bins.n_moments(); }
-    BZINT_HD int n_keys() const { return N * bins.n_bins(); }
+    BZINT_HD int n_keys() const { return 2 * (N * bins.n_bins()); }  // two halves: key_by_submesh
 
     BZINT_HD bool at(const double k[3], double w, Out& out) const {
         NBandPoint<N> h;
@@ -224,7 +238,9 @@ struct HybridScanFn {
     BZINT_HD bool operator()(long long idx, Out& out) const {
         double k[3];
         mesh.k_of(idx, k);
-        return at(k, 1.0, out);
+        const bool finite = at(k, 1.0, out);
+        key_by_submesh(mesh, idx, n_keys() / 2, out);
+        return finite;
     }
 };
 
@@ -262,7 +278,9 @@ struct TabulatedFn {
         double k[3];
         base.mesh.k_of(mesh_index(i), k);
         base.model.finish(k, h);
-        return base.at_point(h, 1.0, out);
+        const bool finite = base.at_point(h, 1.0, out);
+        key_by_submesh(base.mesh, mesh_index(i), base.n_keys() / 2, out);
+        return finite;
     }
 };
 
@@ -302,6 +320,7 @@ struct RefineFn {
         double k[3];
         base.mesh.k_at(frac, k);
         const bool ok = base.at(k, s < S ? 1.0 / S : -1.0, out);
+        key_by_submesh(base.mesh, hot[j], base.n_keys() / 2, out);  // into the half of the point it replaces
         out.hot = false;
         return ok;
     }

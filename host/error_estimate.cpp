@@ -1,0 +1,93 @@
+#include "error_estimate.hpp"
+
+#include <fmt/core.h>
+
+#include <cmath>
+
+namespace bzint {
+
+using nlohmann::json;
+
+json difference_estimate(const json& fine, const json& coarse) {
+    if (fine.is_number()) return std::fabs(fine.get<double>() - coarse.get<double>());
+    if (fine.is_array()) {
+        json out = json::array();
+        for (std::size_t i = 0; i < fine.size(); ++i) out.push_back(difference_estimate(fine[i], coarse.at(i)));
+        return out;
+    }
+    if (fine.is_object()) {
+        json out = json::object();
+        for (const auto& [k, v] : fine.items())
+            if (v.is_number() || v.is_array() || v.is_object()) out[k] = difference_estimate(v, coarse.at(k));
+        return out;
+    }
+    return nullptr;
+}
+
+void attach_errors(TaskResult& fine, const TaskResult* coarse) {
+    if (!coarse) {
+        fine.errors = nullptr;
+        fine.no_estimate = "no error estimate: [mesh] n has an axis whose count has no factor 2, 3, 5 or 7 (on a "
+                           "continuum model's box: 3, 5 or 7), so the mesh has no coarser sub-mesh to compare with; "
+                           "use counts such as 2^a 3^b 5^c (box: a multiple of 3 or 5) (docs/accuracy.md)";
+        return;
+    }
+    fine.errors = difference_estimate(fine.results, coarse->results);
+    for (std::size_t t = 0; t < fine.tables.size(); ++t) {
+        CsvTable& f = fine.tables[t];
+        const CsvTable& c = coarse->tables.at(t);
+        const std::size_t cols = f.columns.size();
+        for (std::size_t i = 1; i < cols; ++i) f.columns.push_back(f.columns[i] + "_error");
+        for (std::size_t r = 0; r < f.rows.size(); ++r)
+            for (std::size_t i = 1; i < cols; ++i) f.rows[r].push_back(std::fabs(f.rows[r][i] - c.rows.at(r).at(i)));
+        f.comment += "; *_error: error estimate (docs/accuracy.md), same unit";
+    }
+}
+
+namespace {
+
+struct Worst {
+    double ratio = 0.0, value = 0.0, error = 0.0;
+    std::string where;
+};
+
+// The element of (value, error) with the largest error/|value| above the threshold.
+void scan_leaves(const json& v, const json& e, const std::string& where, double relative, Worst& w) {
+    if (v.is_number() && e.is_number()) {
+        const double x = v.get<double>(), err = e.get<double>();
+        if (err > kNegligible && err > relative * std::fabs(x)) {
+            const double ratio = std::fabs(x) > 0.0 ? err / std::fabs(x) : INFINITY;
+            if (ratio > w.ratio) w = {ratio, x, err, where};
+        }
+        return;
+    }
+    if (v.is_array() && e.is_array())
+        for (std::size_t i = 0; i < v.size() && i < e.size(); ++i)
+            scan_leaves(v[i], e[i], fmt::format("{}[{}]", where, i), relative, w);
+}
+
+}  // namespace
+
+std::vector<std::string> accuracy_warnings(const TaskResult& r, double relative) {
+    std::vector<std::string> out;
+    if (!r.no_estimate.empty()) {
+        out.push_back(r.no_estimate);
+        return out;
+    }
+    if (!r.errors.is_object()) return out;
+    for (const auto& [key, e] : r.errors.items()) {
+        if (!r.results.contains(key)) continue;
+        Worst w;
+        scan_leaves(r.results[key], e, key, relative, w);
+        if (w.where.empty()) continue;
+        const std::string unit = r.units.contains(key) && r.units[key].is_string() ? r.units[key].get<std::string>() : "";
+        out.push_back(fmt::format(
+            "{} = {:.6g} {} has an error estimate of {:.3g} ({:.3g} of its magnitude, above {:g}): the mesh is not "
+            "converged there; raise [mesh] n (the estimate is the change from the coarser sub-mesh, docs/accuracy.md), and near a "
+            "band touching or a Weyl node set [mesh] shift or [task] refine",
+            w.where, w.value, unit, w.error, w.ratio, relative));
+    }
+    return out;
+}
+
+}  // namespace bzint

@@ -1,0 +1,31 @@
+// Error estimates of reduced results (docs/accuracy.md). A task computes its results twice from
+// one pass over the mesh — from the mesh's sums and from its 2×-coarser sub-mesh's — and the
+// estimate is their difference, element by element, in the results' own keys, shapes and units.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "task_registry.hpp"
+
+namespace bzint {
+
+// |fine − coarse| for every numeric leaf of `fine` (the same keys and shapes; string leaves are
+// left out). Inputs echoed in the results (μ, T) come out exactly 0.
+nlohmann::json difference_estimate(const nlohmann::json& fine, const nlohmann::json& coarse);
+
+// fine.errors from the coarse sub-mesh's results of the same task (null: the mesh has no coarse
+// sub-mesh, and fine.errors says so), and an `<column>_error` column in each table for every
+// column but the first (the scan variable).
+void attach_errors(TaskResult& fine, const TaskResult* coarse);
+
+// Below this magnitude (in the reported unit) a result and its estimate are taken as zero: no
+// warning for rounding noise on a quantity that vanishes.
+constexpr double kNegligible = 1e-10;
+// A warning for each result key whose estimate exceeds `relative` × |value| at some element
+// (and kNegligible): it names the key, the worst element, the value and estimate with the unit,
+// and the settings that reduce it.
+std::vector<std::string> accuracy_warnings(const TaskResult& r, double relative = 1e-2);
+
+}  // namespace bzint
