@@ -129,7 +129,7 @@ TEST(DeviceChunks, WannierScan) {
 TEST(DeviceRefinement, RefinedScanAgreesWithTheCpu) {
     REQUIRE_DEVICE();
     expect_chunk_independent("[model]\nname='haldane'\nM=0.2\n[mesh]\nn=[120,120]\n[task]\nkind='ahc'\n"
-                             "mu={from=-3,to=3,count=61}\nT=0.0\nrefine={threshold=5.0,m=3}\n",
+                             "mu={from=-3,to=3,count=61}\nT=0.0\nrefine={threshold=5.0,m=4}\n",
                              "haldane refined ahc");
 }
 

@@ -75,14 +75,14 @@ TEST(NBandScan, DegenerateCopiesAreTreatedAsGroups) {
 }
 
 TEST(Refinement, RefiningEveryPointEqualsTheFinerMesh) {
-    // With a threshold below every |Ω| and odd m, each point's m^d sub-grid is exactly its share
-    // of the Γ-centred (n m)^d mesh: the refined scan equals the plain finer scan (two-band and
-    // N-band paths).
+    // With a threshold below every |Ω| and even m, each point's m^d sub-grid is exactly its share
+    // of the (n m)^d mesh shifted by half its spacing ([mesh] shift = [0.5, 0.5]): the refined scan
+    // equals the plain finer scan (two-band and N-band paths).
     for (const char* model : {"name='qwz'\nu=-1.3", "name='qwz_pair'\nu1=-1.0\nu2=1.3\ng=0.2"}) {
         const auto coarse = results(fmt::format("[model]\n{}\n[mesh]\nn=[40,40]\n[task]\nkind='ahc'\nmu=[-1.0,0.0,0.8]\nT=0.05\n"
-                                                "refine={{threshold=1e-300, m=3}}\n",
+                                                "refine={{threshold=1e-300, m=4}}\n",
                                                 model));
-        const auto fine = results(fmt::format("[model]\n{}\n[mesh]\nn=[120,120]\n[task]\nkind='ahc'\nmu=[-1.0,0.0,0.8]\nT=0.05\n", model));
+        const auto fine = results(fmt::format("[model]\n{}\n[mesh]\nn=[160,160]\nshift=[0.5,0.5]\n[task]\nkind='ahc'\nmu=[-1.0,0.0,0.8]\nT=0.05\n", model));
         EXPECT_EQ(coarse["refinement"]["refined_points"].get<long long>(), 1600);
         for (std::size_t j = 0; j < 3; ++j)
             EXPECT_NEAR(coarse["sigma_xy"][j].get<double>(), fine["sigma_xy"][j].get<double>(), 1e-10) << model << j;
@@ -92,10 +92,10 @@ TEST(Refinement, RefiningEveryPointEqualsTheFinerMesh) {
 TEST(Refinement, HotSpotsRescueACoarseMesh) {
     // Haldane near its transition (M = 0.45 against 3√3 t2 = 0.52: a small gap at K), μ in the
     // gap: the curvature is a sharp peak at K that a 30² mesh samples badly (σ_xy = −1.35
-    // instead of −C = −1). Refining the few hot points (|Ω| > 1) with 9² sub-grids restores −1.
+    // instead of −C = −1). Refining the few hot points (|Ω| > 1) with 8² sub-grids restores −1.
     const std::string model = "[model]\nname='haldane'\nM=0.45\nphi=1.5707963267948966\n[mesh]\nn=[30,30]\n"
                               "[task]\nkind='ahc'\nmu=0.0\nT=0.005\n";
-    const auto coarse = results(model), refined = results(model + "refine={threshold=1.0, m=9}\n");
+    const auto coarse = results(model), refined = results(model + "refine={threshold=1.0, m=8}\n");
     EXPECT_GT(std::fabs(coarse["sigma_xy"][0].get<double>() + 1.0), 0.1);
     EXPECT_NEAR(refined["sigma_xy"][0].get<double>(), -1.0, 5e-3);
     const long long n = refined["refinement"]["refined_points"].get<long long>();

@@ -40,7 +40,12 @@ Refine read_refine(const TaskContext& ctx) {
     Section sec(ctx.file, t, "task.refine", ctx.cfg.task);
     sec.only();
     r.threshold = sec.number("threshold");
-    r.m = static_cast<int>(sec.integer("m", 5));
+    r.m = static_cast<int>(sec.integer("m", 4));
+    // An odd m would put a sub-point on the flagged mesh point itself — the sample nearest the
+    // singularity that flagged it — so refinement would keep its spurious weight (docs/accuracy.md).
+    if (r.m % 2 != 0)
+        sec.fail("m", fmt::format("must be even, so that no sub-point repeats the refined mesh point (the sample nearest "
+                                  "the curvature peak that flagged it); got {}", r.m));
     return r;
 }
 

@@ -286,7 +286,9 @@ struct TabulatedFn {
 
 // Adaptive refinement (as postw90's berry_curv_adpt_kmesh): each flagged mesh point is
 // replaced by an m^d sub-grid of its cell: entry s < m^d of point j is sub-point s with
-// weight 1/m^d, entry m^d takes the mesh point itself back out with weight −1.
+// weight 1/m^d, entry m^d takes the mesh point itself back out with weight −1. m is even, so
+// the sub-points sit at ±1/2m, ±3/2m, … of a spacing and none repeats the mesh point: refining
+// every point gives the mesh of m times the density shifted by half its spacing.
 template <class Base>
 struct RefineFn {
     using Out = typename Base::Out;
