@@ -11,6 +11,7 @@ enum ExitStatus : int {
     kExitInput = 2,        // bad input or usage, found before any work
     kExitNonFinite = 3,    // a non-finite number in a result (names the k-point)
     kExitWrite = 4,        // an output, log or checkpoint could not be written
+    kExitNotConverged = 5, // [task] rtol/atol not met within max_points/max_seconds: the best result is written
     kExitInterrupted = 130 // SIGINT/SIGTERM: finished work is saved, --resume continues
 };
 

@@ -135,6 +135,11 @@ int run_main(int argc, char** argv) {
         if (b == Backend::cuda) cuda::select_device(ranks::local_rank());
         const auto doc = bzint::run(rf, b, RunOptions{out, resume, true});
         if (ranks::is_root()) say(output_json_path(out, doc["title"].get<std::string>()) + "\n");
+        if (doc.contains("convergence") && !doc["convergence"]["converged"].get<bool>()) {
+            if (ranks::is_root())
+                fmt::print(stderr, "bzint: not converged: {}\n", doc["convergence"]["reason"].get<std::string>());
+            return kExitNotConverged;
+        }
         return kExitOk;
     } catch (const Interrupted&) {
         if (ranks::is_root())

@@ -27,6 +27,12 @@ struct TaskResult {
     // that give none yet. no_estimate: why a task that gives estimates could not this time.
     nlohmann::json errors;
     std::string no_estimate;
+    // With [task] rtol/atol: the passes on denser meshes and whether the tolerance was met
+    // (convergence.hpp); null otherwise. The tolerance applies to the keys `principal` names (all
+    // estimated keys when empty): a task's physical quantity, not its band-resolved parts, which
+    // near a band touching converge far more slowly than their sum (docs/accuracy.md).
+    nlohmann::json convergence;
+    std::vector<std::string> principal;
 };
 
 // Where a run writes, for tasks that record results as they complete (sweeps).

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "../engine.hpp"
+#include "../convergence.hpp"
 #include "../error_estimate.hpp"
 #include "task_common.hpp"
 
@@ -20,6 +21,7 @@ struct ScanSetup {
     double T;
     std::vector<double> mu;
     Refine refine;
+    Tolerance tol;
 };
 
 struct ScanRun {
@@ -63,6 +65,7 @@ ScanSetup read_scan(const TaskContext& ctx, ScanKind kind, bool needs_surface, i
                                        "times the band velocity)",
                                        ctx.cfg.task));
     s.refine = read_refine(ctx);
+    s.tol = read_tolerance(ctx, s.mesh);
     require_scan_memory(ctx, kind, s.mu, s.T);
     return s;
 }
@@ -89,18 +92,24 @@ void describe_grid(TaskResult& out, const ScanRun& r) {
     out.kpoints = r.mesh.count();
 }
 
-// The task's results from the mesh's sums, with their error estimate: the same results from the
-// coarse sub-mesh's sums of the same pass, differenced (error_estimate.hpp, docs/accuracy.md).
+// A scan task: format(run, sums) makes the results from the mesh's sums, and again from the
+// coarse sub-mesh's sums of the same pass, whose difference is the error estimate
+// (error_estimate.hpp); with a tolerance, on denser meshes until it is met (convergence.hpp).
 template <class Format>
-TaskResult with_errors(const ScanRun& r, Format format) {
-    TaskResult out = format(r.scan);
-    if (r.scan.coarse) {
-        const TaskResult coarse = format(*r.scan.coarse);
-        attach_errors(out, &coarse);
-    } else {
-        attach_errors(out, nullptr);
-    }
-    return out;
+TaskResult scan_task(TaskContext& ctx, ScanKind kind, const ScanSetup& setup, Format format) {
+    return converge(ctx, setup.tol, setup.mesh, [&](const Mesh& mesh) {
+        ScanSetup pass = setup;
+        pass.mesh = mesh;
+        const ScanRun r = run_scan(ctx, kind, pass);
+        TaskResult out = format(r, r.scan);
+        if (r.scan.coarse) {
+            const TaskResult coarse = format(r, *r.scan.coarse);
+            attach_errors(out, &coarse);
+        } else {
+            attach_errors(out, nullptr);
+        }
+        return out;
+    });
 }
 
 }  // namespace
@@ -110,8 +119,7 @@ TaskResult with_errors(const ScanRun& r, Format format) {
 void check_ahc(TaskContext& ctx) { read_scan(ctx, ScanKind::ahc, false, 2); }
 
 TaskResult task_ahc(TaskContext& ctx) {
-    const ScanRun r = run_scan(ctx, ScanKind::ahc, read_scan(ctx, ScanKind::ahc, false, 2));
-    return with_errors(r, [&](const ScanResult& s) {
+    return scan_task(ctx, ScanKind::ahc, read_scan(ctx, ScanKind::ahc, false, 2), [&](const ScanRun& r, const ScanResult& s) {
         TaskResult out;
         describe_grid(out, r);
         const int L = static_cast<int>(s.mu.size()), nc = s.channels.n_sea, B = s.bands;
@@ -144,6 +152,7 @@ TaskResult task_ahc(TaskContext& ctx) {
         }
         out.results["mu"] = s.mu;
         out.results[nc == 1 ? "sigma_xy" : "sigma"] = total;
+        out.principal = {nc == 1 ? "sigma_xy" : "sigma"};
         out.results["sigma_band"] = band;
         const std::string unit = conductivity_unit(*ctx.cfg.model, nc == 1 ? 2 : 3);
         out.units = {{"mu", energy_unit(*ctx.cfg.model)}, {nc == 1 ? "sigma_xy" : "sigma", unit}, {"sigma_band", unit}};
@@ -160,8 +169,7 @@ TaskResult task_ahc(TaskContext& ctx) {
 void check_cme(TaskContext& ctx) { read_scan(ctx, ScanKind::cme, false, 3); }
 
 TaskResult task_cme(TaskContext& ctx) {
-    const ScanRun r = run_scan(ctx, ScanKind::cme, read_scan(ctx, ScanKind::cme, false, 3));
-    return with_errors(r, [&](const ScanResult& s) {
+    return scan_task(ctx, ScanKind::cme, read_scan(ctx, ScanKind::cme, false, 3), [&](const ScanRun& r, const ScanResult& s) {
         const double T = r.T;
         TaskResult out;
         describe_grid(out, r);
@@ -197,6 +205,7 @@ TaskResult task_cme(TaskContext& ctx) {
         }
         out.results["mu"] = s.mu;
         out.results["cme_total"] = total;
+        out.principal = {"cme_total", "gyrotropic_K"};
         out.results["cme_band"] = band;
         const std::string e = energy_unit(*ctx.cfg.model);
         out.units = {{"mu", e}, {"cme_total", "e^2/hbar^2 x energy (hbar = e = 1; j = alpha B)"}, {"cme_band", "as cme_total"}};
@@ -217,8 +226,7 @@ TaskResult task_cme(TaskContext& ctx) {
 void check_anomaly(TaskContext& ctx) { read_scan(ctx, ScanKind::anomaly, true, 3); }
 
 TaskResult task_anomaly(TaskContext& ctx) {
-    const ScanRun r = run_scan(ctx, ScanKind::anomaly, read_scan(ctx, ScanKind::anomaly, true, 3));
-    return with_errors(r, [&](const ScanResult& s) {
+    return scan_task(ctx, ScanKind::anomaly, read_scan(ctx, ScanKind::anomaly, true, 3), [&](const ScanRun& r, const ScanResult& s) {
         TaskResult out;
         describe_grid(out, r);
         const double scale = kTwoPi * kTwoPi * r.weight;
@@ -238,6 +246,7 @@ TaskResult task_anomaly(TaskContext& ctx) {
         }
         out.results["mu"] = s.mu;
         out.results["anomaly_flux"] = flux;
+        out.principal = {"anomaly_flux"};  // per band: the total is a cancellation of ±1 per node
         out.results["anomaly_flux_total"] = total;
         out.units = {{"mu", energy_unit(*ctx.cfg.model)}, {"anomaly_flux", "dimensionless (flux / 2pi)"},
                      {"anomaly_flux_total", "dimensionless (flux / 2pi)"}};
@@ -251,8 +260,7 @@ TaskResult task_anomaly(TaskContext& ctx) {
 void check_dipole(TaskContext& ctx) { read_scan(ctx, ScanKind::dipole, true, 2); }
 
 TaskResult task_dipole(TaskContext& ctx) {
-    const ScanRun r = run_scan(ctx, ScanKind::dipole, read_scan(ctx, ScanKind::dipole, true, 2));
-    return with_errors(r, [&](const ScanResult& s) {
+    return scan_task(ctx, ScanKind::dipole, read_scan(ctx, ScanKind::dipole, true, 2), [&](const ScanRun& r, const ScanResult& s) {
         TaskResult out;
         describe_grid(out, r);
         const int ns = s.channels.n_surface;
@@ -290,6 +298,7 @@ TaskResult task_dipole(TaskContext& ctx) {
         }
         out.results["mu"] = s.mu;
         out.results["dipole"] = total;
+        out.principal = {"dipole"};
         out.results["dipole_band"] = band;
         const std::string unit = ns == 2 ? length_unit(*ctx.cfg.model) : "dimensionless";
         out.units = {{"mu", energy_unit(*ctx.cfg.model)}, {"dipole", unit}, {"dipole_band", unit}};

@@ -1,0 +1,121 @@
+#include "convergence.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "error_estimate.hpp"
+#include "input_error.hpp"
+#include "model_registry.hpp"
+
+namespace bzint {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr long long kDefaultMaxPoints = 1LL << 34;
+constexpr double kDefaultMaxSeconds = 3600.0;
+
+// The worst element of `errors` against atol + rtol·|value|: the ratio error / allowance (≤ 1:
+// met) and where it is.
+struct Worst {
+    double ratio = 0.0;
+    std::string where;
+};
+
+void worst_of(const json& v, const json& e, const std::string& where, const Tolerance& t, Worst& w) {
+    if (v.is_number() && e.is_number()) {
+        const double allowed = t.atol + t.rtol * std::fabs(v.get<double>()), err = e.get<double>();
+        const double ratio = allowed > 0.0 ? err / allowed : (err > 0.0 ? INFINITY : 0.0);
+        if (ratio > w.ratio) w = {ratio, where};
+        return;
+    }
+    if (v.is_array() && e.is_array())
+        for (std::size_t i = 0; i < v.size() && i < e.size(); ++i) worst_of(v[i], e[i], fmt::format("{}[{}]", where, i), t, w);
+}
+
+Worst worst_element(const TaskResult& r, const Tolerance& t) {
+    Worst w;
+    if (!r.errors.is_object()) return {INFINITY, "(no estimate)"};
+    for (const auto& [key, e] : r.errors.items()) {
+        const bool principal = r.principal.empty() || std::find(r.principal.begin(), r.principal.end(), key) != r.principal.end();
+        if (principal && r.results.contains(key)) worst_of(r.results[key], e, key, t, w);
+    }
+    return w;
+}
+
+}  // namespace
+
+Tolerance read_tolerance(const TaskContext& ctx, const Mesh& first) {
+    Tolerance t;
+    // A tolerance is asked for by either key; atol then defaults to the warning floor (1e-10 in the
+    // result's unit), so that a component that vanishes by symmetry (rounding noise ~1e-19) meets
+    // a purely relative tolerance.
+    t.rtol = ctx.task.number("rtol", 0.0);
+    t.atol = ctx.task.number("atol", t.rtol > 0.0 ? kNegligible : 0.0);
+    t.max_points = ctx.task.integer("max_points", kDefaultMaxPoints);
+    t.max_seconds = ctx.task.number("max_seconds", kDefaultMaxSeconds);
+    if (t.active() && first.coarse_factor() == 0)
+        throw InputError(fmt::format(
+            "{}: [mesh] n: rtol/atol need an error estimate, which needs a coarser sub-mesh: every count must have a factor "
+            "2, 3, 5 or 7 (on a continuum model's box: 3, 5 or 7) (docs/accuracy.md)",
+            ctx.file.path()));
+    if (t.active() && first.count() > t.max_points)
+        ctx.task.fail("max_points", fmt::format("is below the first mesh's {} points", first.count()));
+    return t;
+}
+
+TaskResult converge(const TaskContext& ctx, const Tolerance& tol, const Mesh& first,
+                    const std::function<TaskResult(const Mesh&)>& compute) {
+    if (!tol.active()) return compute(first);
+    using clock = std::chrono::steady_clock;
+    const auto start = clock::now();
+    std::array<long long, 3> n{first.n[0], first.n[1], first.n[2]};
+    Mesh mesh = first;
+    json passes = json::array();
+    while (true) {
+        const auto t0 = clock::now();
+        TaskResult r = compute(mesh);
+        const double seconds = std::chrono::duration<double>(clock::now() - t0).count();
+        const Worst w = worst_element(r, tol);
+        passes.push_back({{"n", std::vector<long long>(n.begin(), n.begin() + mesh.dim)},
+                          {"points", mesh.count()},
+                          {"seconds", seconds},
+                          {"worst_error_over_tolerance", std::isfinite(w.ratio) ? json(w.ratio) : json(nullptr)},
+                          {"worst", w.where}});
+        std::string stop;
+        std::array<long long, 3> next = n;
+        long double next_points = 1;
+        for (int a = 0; a < mesh.dim; ++a) {
+            if (n[a] > 1) next[a] = 2 * n[a];
+            next_points *= static_cast<long double>(next[a]);
+        }
+        const double elapsed = std::chrono::duration<double>(clock::now() - start).count();
+        const double predicted = seconds * static_cast<double>(next_points / static_cast<long double>(mesh.count()));
+        if (w.ratio <= 1.0) {
+            stop = "";
+        } else if (next_points > static_cast<long double>(tol.max_points)) {
+            stop = fmt::format("the next mesh would have {:.4g} points, above [task] max_points = {}",
+                               static_cast<double>(next_points), tol.max_points);
+        } else if (elapsed + predicted > tol.max_seconds) {
+            stop = fmt::format("the next mesh would take about {:.3g} s more, beyond [task] max_seconds = {:g} ({:.3g} s spent)",
+                               predicted, tol.max_seconds, elapsed);
+        } else {
+            n = next;
+            mesh = make_mesh(*ctx.cfg.model, ctx.cfg.params, n, ctx.cfg.mesh_shift);
+            continue;
+        }
+        r.convergence = {{"rtol", tol.rtol}, {"atol", tol.atol}, {"converged", stop.empty()}, {"passes", passes}};
+        if (!stop.empty())
+            r.convergence["reason"] = fmt::format(
+                "{} is {:.3g} times its tolerance atol + rtol·|value| on the densest mesh, and {}; the result is the best "
+                "reached, with its estimate",
+                w.where, w.ratio, stop);
+        return r;
+    }
+}
+
+}  // namespace bzint
