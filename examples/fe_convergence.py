@@ -5,7 +5,7 @@ usage: fe_convergence.py BZINT OUTDIR [MESH ...]
 
 Runs examples/wannier/fe_ahc.toml (FFT interpolation, 1001 levels over E_F ± 1 eV, T = 0.01 eV)
 at each mesh N³ (default 50 100 200), without and with adaptive refinement (|Ω| > 2000 Å²,
-m = 5; m = 3 at 200³), and appends one row per run to OUTDIR/fe_convergence.csv:
+m = 4; m = 2 at 200³), and appends one row per run to OUTDIR/fe_convergence.csv:
 mesh, refine, refined points, σ_yz, σ_zx, σ_xy at E_F (S/cm), seconds, k-points/s.
 Finished rows are kept: rerunning skips them.
 """
@@ -31,7 +31,7 @@ def main():
         with open(table, "w") as f:
             f.write("mesh,refine,refined_points,sigma_yz,sigma_zx,sigma_xy,seconds,kpoints_per_second\n")
     for n in meshes:
-        for refine in ("none", "2000/5" if n < 200 else "2000/3"):
+        for refine in ("none", "2000/4" if n < 200 else "2000/2"):
             if (str(n), refine) in done:
                 continue
             sets = ["--set", f"mesh.n=[{n},{n},{n}]", "--set", "task.T=0.01",

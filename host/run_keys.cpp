@@ -77,7 +77,7 @@ constexpr KeySpec kKeys[] = {
      "relative tolerance: denser meshes until every result's error estimate ≤ atol + rtol·|value| (docs/accuracy.md)"},
     {"task", "atol", kFermiTasks, "number", "the result's unit", "1e-10 with rtol, else off", 0, kBig, false,
      "absolute tolerance, with or without rtol"},
-    {"task", "max_points", kFermiTasks, "integer", "", "2^34", 1, 4611686018427387904.0, false,
+    {"task", "max_points", kFermiTasks, "integer", "", "2^34", 1, 1e12, false,
      "with a tolerance: the largest mesh a refinement may reach; past it the best result is written (exit 5)"},
     {"task", "max_seconds", kFermiTasks, "number", "s", "3600", 0, kBig, true,
      "with a tolerance: the time all passes may take; past it the best result is written (exit 5)"},
