@@ -235,10 +235,22 @@ def plot_disorder(doc, axes):
 
 
 def plot_dc_current(doc, axes, outdir):
-    """Left: J(E), total (solid) and intraband (dashed), per component. Right: the Landau-Zener
-    probability (coherent runs) or the band occupations along kappa (runs with occupations)."""
+    """Left: J(E), total (solid) and intraband (dashed), per component, with its error band. Right:
+    the error estimate, or the band occupations along kappa (runs with occupations). Coherent runs
+    ('none': no steady-state current): the Landau-Zener probability against exp(-pi/E)."""
     r = doc["results"]
     E = np.array(r["E"])
+    if "lz_probability" in r:
+        P, dP = np.array(r["lz_probability"]), np.array(doc["errors"]["lz_probability"])
+        axes[0].errorbar(1 / E, P, yerr=dP, fmt="o", ms=3, label="bzint")
+        axes[0].semilogy(1 / E, np.exp(-np.pi / E), "k:", label="exp(-pi delta^2/(v E))")
+        axes[0].set_xlabel("1/E")
+        axes[0].set_ylabel("Landau-Zener probability")
+        axes[0].legend(fontsize=8)
+        axes[1].semilogy(E, np.maximum(dP, 1e-300), "o-", ms=3)
+        axes[1].set_xlabel(label(doc, "E"))
+        axes[1].set_ylabel("error estimate of the probability")
+        return
     J, Ji = np.array(r["J"]), np.array(r["J_intra"])
     if J.ndim == 1:
         J, Ji = J[:, None], Ji[:, None]
@@ -252,11 +264,7 @@ def plot_dc_current(doc, axes, outdir):
     axes[0].axhline(0, color="gray", lw=0.5)
     axes[0].legend(fontsize=8)
     occ = os.path.join(outdir, doc["title"] + "_occupations.csv")
-    if "lz_probability" in r:
-        axes[1].semilogy(1 / E, r["lz_probability"], "o-", ms=3)
-        axes[1].set_xlabel("1/E")
-        axes[1].set_ylabel("Landau-Zener probability")
-    elif os.path.exists(occ):
+    if os.path.exists(occ):
         t = read_csv(occ)
         for e in np.unique(t["E"]):
             m = t["E"] == e
@@ -265,10 +273,10 @@ def plot_dc_current(doc, axes, outdir):
         axes[1].set_ylabel("occupation")
         axes[1].legend(fontsize=7)
     else:
-        err = np.array(r["error_estimate"])
-        axes[1].semilogy(E, np.maximum(err, 1e-300), "o-", ms=3)
+        err = np.abs(np.array(doc["errors"]["J"]))
+        axes[1].semilogy(E, np.maximum(err.reshape(len(E), -1).max(axis=1), 1e-300), "o-", ms=3)
         axes[1].set_xlabel(label(doc, "E"))
-        axes[1].set_ylabel("step-halving error estimate of J")
+        axes[1].set_ylabel("error estimate of J (steps + window or mesh)")
 
 
 def plot_hybrid(doc, axes):

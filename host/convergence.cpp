@@ -49,7 +49,7 @@ Worst worst_element(const TaskResult& r, const Tolerance& t) {
 
 }  // namespace
 
-Tolerance read_tolerance(const TaskContext& ctx, const Mesh& first) {
+Tolerance read_tolerance(const TaskContext& ctx) {
     Tolerance t;
     // A tolerance is asked for by either key; atol then defaults to the warning floor (1e-10 in the
     // result's unit), so that a component that vanishes by symmetry (rounding noise ~1e-19) meets
@@ -58,6 +58,10 @@ Tolerance read_tolerance(const TaskContext& ctx, const Mesh& first) {
     t.atol = ctx.task.number("atol", t.rtol > 0.0 ? kNegligible : 0.0);
     t.max_points = ctx.task.integer("max_points", kDefaultMaxPoints);
     t.max_seconds = ctx.task.number("max_seconds", kDefaultMaxSeconds);
+    return t;
+}
+
+void require_sub_mesh(const TaskContext& ctx, const Tolerance& t, const Mesh& first) {
     if (t.active() && first.coarse_factor() == 0)
         throw InputError(fmt::format(
             "{}: [mesh] n: rtol/atol need an error estimate, which needs a coarser sub-mesh: every count must have a factor "
@@ -65,7 +69,6 @@ Tolerance read_tolerance(const TaskContext& ctx, const Mesh& first) {
             ctx.file.path()));
     if (t.active() && first.count() > t.max_points)
         ctx.task.fail("max_points", fmt::format("is below the first mesh's {} points", first.count()));
-    return t;
 }
 
 TaskResult converge(const TaskContext& ctx, const Tolerance& tol, const Mesh& first,

@@ -3,6 +3,7 @@
 // error ≤ atol + rtol·|value| (element by element, as scipy.integrate), or a cap on points or
 // time stops it with the best result and its estimate (exit status 5).
 #pragma once
+#include <cmath>
 #include <functional>
 
 #include "bzint/mesh.hpp"
@@ -17,9 +18,13 @@ struct Tolerance {
     bool active() const { return rtol > 0.0 || atol > 0.0; }
 };
 
-// [task] rtol, atol, max_points, max_seconds; with a tolerance, InputError on [mesh] n when the
-// mesh has no coarser sub-mesh to estimate errors with.
-Tolerance read_tolerance(const TaskContext& ctx, const Mesh& first);
+// [task] rtol, atol, max_points, max_seconds.
+Tolerance read_tolerance(const TaskContext& ctx);
+// With a tolerance: InputError on [mesh] n when `mesh` has no coarser sub-mesh to estimate errors
+// with, or has more points than max_points.
+void require_sub_mesh(const TaskContext& ctx, const Tolerance& t, const Mesh& mesh);
+// Whether error ≤ atol + rtol·|value|.
+inline bool within(const Tolerance& t, double value, double error) { return error <= t.atol + t.rtol * std::fabs(value); }
 
 // compute(mesh) once without a tolerance; with one, on the first mesh and then on denser ones
 // ([mesh] shift kept in units of the spacing) until the estimate meets it or a cap is reached.

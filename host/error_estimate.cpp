@@ -81,11 +81,13 @@ std::vector<std::string> accuracy_warnings(const TaskResult& r, double relative)
         scan_leaves(r.results[key], e, key, relative, w);
         if (w.where.empty()) continue;
         const std::string unit = r.units.contains(key) && r.units[key].is_string() ? r.units[key].get<std::string>() : "";
-        out.push_back(fmt::format(
-            "{} = {:.6g} {} has an error estimate of {:.3g} ({:.3g} of its magnitude, above {:g}): the mesh is not "
-            "converged there; raise [mesh] n (the estimate is the change from the coarser sub-mesh, docs/accuracy.md), and near a "
-            "band touching or a Weyl node set [mesh] shift or [task] refine",
-            w.where, w.value, unit, w.error, w.ratio, relative));
+        const std::string remedy =
+            r.remedy.empty() ? "the mesh is not converged there; raise [mesh] n (the estimate is the change from the coarser "
+                               "sub-mesh), and near a band touching or a Weyl node set [mesh] shift or [task] refine, or set "
+                               "[task] rtol to let bzint choose (docs/accuracy.md)"
+                             : r.remedy;
+        out.push_back(fmt::format("{} = {:.6g} {} has an error estimate of {:.3g} ({:.3g} of its magnitude, above {:g}): {}",
+                                  w.where, w.value, unit, w.error, w.ratio, relative, remedy));
     }
     return out;
 }

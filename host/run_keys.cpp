@@ -17,6 +17,7 @@ constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
 constexpr double kBig = 1e12;  // the largest magnitude of an energy, rate, field or time (keeps products finite)
 constexpr const char* kScanTasks = "ahc cme anomaly dipole streda spin_density disorder_ahe hybrid_current";
 constexpr const char* kFermiTasks = "ahc cme anomaly dipole";
+constexpr const char* kToleranceTasks = "ahc cme anomaly dipole dc_current";
 
 // clang-format off
 constexpr KeySpec kKeys[] = {
@@ -73,13 +74,15 @@ constexpr KeySpec kKeys[] = {
      "mesh points where some band's |Ω| exceeds it are replaced by sub-grids"},
     {"task.refine", "m", kFermiTasks, "integer", "", "4", 2, 64, false,
      "sub-divisions per axis of a refined point; even (the sub-points avoid the point itself)"},
-    {"task", "rtol", kFermiTasks, "number", "", "off", 0, 1, false,
-     "relative tolerance: denser meshes until every result's error estimate ≤ atol + rtol·|value| (docs/accuracy.md)"},
-    {"task", "atol", kFermiTasks, "number", "the result's unit", "1e-10 with rtol, else off", 0, kBig, false,
+    {"task", "rtol", kToleranceTasks, "number", "", "off", 0, 1, false,
+     "relative tolerance: denser meshes (dc_current: also more steps, a wider window) until every result's error "
+     "estimate ≤ atol + rtol·|value| (docs/accuracy.md)"},
+    {"task", "atol", kToleranceTasks, "number", "the result's unit", "1e-10 with rtol, else off", 0, kBig, false,
      "absolute tolerance, with or without rtol"},
-    {"task", "max_points", kFermiTasks, "integer", "", "2^34", 1, 1e12, false,
-     "with a tolerance: the largest mesh a refinement may reach; past it the best result is written (exit 5)"},
-    {"task", "max_seconds", kFermiTasks, "number", "s", "3600", 0, kBig, true,
+    {"task", "max_points", kToleranceTasks, "integer", "", "2^34", 1, 1e12, false,
+     "with a tolerance: the largest mesh (dc_current: lines) a refinement may reach; past it the best result is "
+     "written (exit 5)"},
+    {"task", "max_seconds", kToleranceTasks, "number", "s", "3600", 0, kBig, true,
      "with a tolerance: the time all passes may take; past it the best result is written (exit 5)"},
     {"task", "path", "bands", "list of points", "reduced (lattices) or 1/L (continuum)", "required", -1e6, 1e6, false,
      "corners of the band path; at least two"},
@@ -108,8 +111,6 @@ constexpr KeySpec kKeys[] = {
     {"task", "E", "spin_density", "dim numbers", "energy/length", "0", -kBig, kBig, false, "electric field (Cartesian)"},
     {"task", "steps", "dc_current", "integer", "", "automatic", 0, 1073741824.0, false,
      "RK4 steps per trajectory or period (0: chosen from the bands and rates); at most 2^30"},
-    {"task", "tolerance", "dc_current", "number", "as J", "0", 0, kBig, false,
-     "> 0: steps are doubled until the step-halving estimate is below it (at most 2^30 steps)"},
     {"task", "window", "dc_current", "number", "1/L", "30", 0, kBig, true,
      "continuum models: the trajectory runs over |κ| ≤ window (tails beyond it are added to first order)"},
     {"task", "occupations", "dc_current", "true/false", "", "false", kNone, kNone, false,

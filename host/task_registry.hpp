@@ -33,6 +33,8 @@ struct TaskResult {
     // near a band touching converge far more slowly than their sum (docs/accuracy.md).
     nlohmann::json convergence;
     std::vector<std::string> principal;
+    // What reduces the error, for the warnings (error_estimate.hpp); empty: the mesh advice.
+    std::string remedy;
 };
 
 // Where a run writes, for tasks that record results as they complete (sweeps).

@@ -103,7 +103,7 @@ TEST(NBandQme, CoupledPairRuns) {
     const auto r = results("[model]\nname='lz_pair'\ng=0.3\n[field]\nE=[0.2]\n[dissipation]\nkind='rta'\ntau1=20.0\n"
                            "[task]\nkind='dc_current'\nT=0.01\nwindow=5.0\n");
     EXPECT_TRUE(std::isfinite(r["J"][0].get<double>()));
-    EXPECT_LT(r["error_estimate"][0].get<double>(), 1e-8);
+    EXPECT_LT(r["error_parts"]["time_step"]["J"][0].get<double>(), 1e-8);
 }
 
 namespace {

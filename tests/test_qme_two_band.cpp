@@ -45,7 +45,7 @@ TEST(LandauZener, RtaInterbandLinearResponse) {
     const double E = 0.0005;
     EXPECT_NEAR(r["J_inter"][0].get<double>() / E, sigma, 1e-6 * sigma);
     EXPECT_NEAR(r["J_intra"][0].get<double>() / E, 0.0, 1e-3 * sigma);  // O(E): vanishes as E → 0
-    EXPECT_LT(r["error_estimate"][0].get<double>(), 1e-12);
+    EXPECT_LT(r["error_parts"]["time_step"]["J"][0].get<double>(), 1e-12);
 }
 
 TEST(LandauZener, RtaIntrabandLinearResponse) {

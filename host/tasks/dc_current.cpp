@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <chrono>
 #include <cstdio>
 
 #include "../../kernels/cuda_backend.hpp"
 #include "../checkpoint.hpp"
+#include "../convergence.hpp"
 #include "../cpu_launch.hpp"
 #include "../engine.hpp"
 #include "../input_error.hpp"
@@ -29,7 +31,7 @@ struct DcSetup {
     int direction = 0;      // lattices: E ∥ G_direction
     double window = 0.0;    // continuum: |κ| ≤ window
     long long steps = 0;    // RK4 steps per trajectory or period (0: automatic)
-    double tolerance = 0.0; // > 0: double the steps until the step-halving estimate is below it
+    Tolerance tol;          // [task] rtol/atol: more steps, a wider window or a denser line mesh until met
     bool occupations = false;
     long long poles = 0;          // exact: number of Padé poles (0: automatic)
     double pole_tolerance = 1e-9;  // exact: accuracy of the broadened occupation
@@ -88,7 +90,7 @@ DcSetup read_setup(TaskContext& ctx) {
     if (s.q.kind == Dissipation::exact && !(s.q.T > 0))
         ctx.task.fail("T", "the exact reservoir needs T > 0 (its Padé expansion of f is in x/T)");
     s.steps = ctx.task.integer("steps", 0);
-    s.tolerance = ctx.task.number("tolerance", 0.0);
+    s.tol = read_tolerance(ctx);
     if (!ctx.cfg.model->lattice) {
         if (dim != 1) ctx.task.fail("kind", "dc_current runs on lattice models and on the 1D continuum model landau_zener");
         s.window = ctx.task.number("window", 30.0);
@@ -155,35 +157,6 @@ void check_steps(const StepRule& rule, const DcSetup& s, const TaskContext& ctx)
     }
 }
 
-// RK4 error ≈ |J(2n) − J(n)|/15 (Richardson); with a tolerance, double until below it (at most
-// 2^30 steps; short of it the row says so and a warning is printed).
-template <class Fn>
-json with_step_halving(const DcSetup& s, double E, long long steps, Fn&& solve) {
-    json a = solve(steps), b = solve(2 * steps);
-    auto diff = [](const json& x, const json& y) {
-        double m = 0;
-        for (std::size_t i = 0; i < x["J"].size(); ++i) m = std::max(m, std::fabs(x["J"][i].get<double>() - y["J"][i].get<double>()));
-        return m / 15.0;
-    };
-    double err = diff(a, b);
-    while (s.tolerance > 0 && err > s.tolerance && 4 * steps <= kMaxSteps) {
-        steps *= 2;
-        a = b;
-        b = solve(2 * steps);
-        err = diff(a, b);
-    }
-    if (s.tolerance > 0) {
-        b["tolerance_met"] = err <= s.tolerance;
-        if (err > s.tolerance)
-            std::fprintf(stderr, "bzint: warning: E = %g: the step-halving error estimate %.3g is above [task] tolerance = %.3g "
-                                 "at the most steps allowed (%lld); the row records tolerance_met = false\n",
-                         E, err, s.tolerance, 2 * steps);
-    }
-    b["steps"] = 2 * steps;
-    b["error_estimate"] = err;
-    return b;
-}
-
 // ---- continuum 1D: one trajectory per field value, tails beyond ±window added -------------
 
 // (1/2π) ∫_{|κ|>K} of the first-order current, by Simpson on κ = ±K/u, u ∈ (0, 1].
@@ -198,6 +171,28 @@ double first_order_tails(const Solver& solver, const QmeParams& q, double K, boo
             sum += w * solver.first_order_current(q, side * K / u, intra) * K / (u * u);
         }
     return sum / (3.0 * n) / kTwoPi;
+}
+
+// Downstream of the window the excess populations δn_α over the first-order state, left at κ_end,
+// relax at γ1 (1/τ1, or 2Γ) while κ moves on at |E| (dκ = −E dt): their current is
+// (1/2π) ∫_0^∞ ds e^{−γ1 s/|E|} (−Σ_α v_α(κ_end − sgn(E) s) δn_α), with the velocities taken
+// along the trajectory. With u = e^{−γ1 s/|E|} it is (|E|/γ1)(1/2π) ∫_0^1 du (…), by Simpson's rule
+// (the integrand is bounded: |v_α| tends to the asymptotic band velocity).
+template <class Solver>
+double downstream_tail(const Solver& solver, const QmeParams& q, double kappa_end, const double* dn) {
+    const double g1 = qme_rates(q).g1, L = std::fabs(q.E[0]) / g1, sgn = q.E[0] > 0 ? 1.0 : -1.0;
+    const int n = 2000;
+    double sum = 0.0;
+    for (int i = 0; i <= n; ++i) {
+        const double u = i == 0 ? 1e-300 : static_cast<double>(i) / n;  // u → 0: s → ∞, |v| bounded
+        const double w = (i == 0 || i == n) ? 1.0 : (i % 2 ? 4.0 : 2.0);
+        double v[Solver::kBands];
+        solver.velocities(q, kappa_end - sgn * (-L * std::log(u)), v);
+        double minus_v_dn = 0.0;
+        for (int al = 0; al < Solver::kBands; ++al) minus_v_dn -= v[al] * dn[al];
+        sum += w * minus_v_dn;
+    }
+    return L * sum / (3.0 * n) / kTwoPi;
 }
 
 template <class Solver>
@@ -231,16 +226,16 @@ json solve_continuum(const Solver& solver, const QmeParams& q, double K, long lo
                                          K, wmin, kmin));
     }
     const double kappa_end = q.E[0] > 0 ? -K : K;
-    double minus_v_dn, upper;
-    solver.end_state(q, kappa_end, end, minus_v_dn, upper);
+    double dn[Solver::kBands], upper;
+    solver.end_state(q, kappa_end, end, dn, upper);
     json r;
     if (q.kind == Dissipation::none) {  // Landau–Zener: the upper bands' population at the end
         r["lz_probability"] = upper;
         r["J"] = {lc.J[0]};
         r["J_intra"] = {lc.J_intra[0]};
     } else {
-        // Downstream, the excess populations decay at γ1 (dκ = |E| dt): an intraband tail.
-        const double decay_tail = minus_v_dn * std::fabs(q.E[0]) / qme_rates(q).g1 / kTwoPi;
+        // Downstream, the excess populations decay at γ1: an intraband tail.
+        const double decay_tail = downstream_tail(solver, q, kappa_end, dn);
         r["J"] = {lc.J[0] + first_order_tails(solver, q, K, false) + decay_tail};
         r["J_intra"] = {lc.J_intra[0] + first_order_tails(solver, q, K, true) + decay_tail};
     }
@@ -261,14 +256,21 @@ struct LineGeometry {
     Mesh mesh;
     int axes[2] = {0, 0}, na = 0;
     long long n_other[2] = {1, 1};
+    Mesh across{};  // the mesh of the lines' starting points (the axes across E), for its sub-mesh
     LineGeometry(const Mesh& m, int dir) : mesh(m) {
         for (int a = 0; a < mesh.dim; ++a)
             if (a != dir) {
                 axes[na] = a;
                 n_other[na++] = mesh.n[a];
             }
+        across.dim = na;
+        across.shift = 0.0;
+        across.set_counts(n_other[0], n_other[1], 1);
     }
     long long lines() const { return n_other[0] * n_other[1]; }
+    // The error estimate's sub-mesh of lines (Mesh::on_coarse across E; 0: there is none).
+    bool on_coarse(long long l) const { return across.on_coarse(l); }
+    int coarse_factor() const { return across.coarse_factor(); }
     void k0(long long l, double k[3]) const {
         double frac[3] = {0, 0, 0};
         for (int i = na - 1; i >= 0; --i) {
@@ -280,8 +282,9 @@ struct LineGeometry {
 };
 
 // The lines as the indices of a keyed reduction (cpu::keyed_reduce: fixed blocks, checkpoints,
-// stop requests): index b is the batch of Solver::kLanes lines from line b·kLanes; one key, the
-// values J[0..2], J_intra[0..2] of each line.
+// stop requests): index b is the batch of Solver::kLanes lines from line b·kLanes; key 1 for the
+// lines of the coarser sub-mesh across E (the error estimate), else 0; the values J[0..2],
+// J_intra[0..2] of each line.
 template <class Solver>
 struct LineBatchFn {
     using Out = KeyedOutT<Solver::kLanes, 6>;
@@ -292,7 +295,7 @@ struct LineBatchFn {
     long long steps;
     Progress* progress;
     int n_values() const { return 6; }
-    int n_keys() const { return 1; }
+    int n_keys() const { return 2; }
     void solve(long long b, LineCurrent* res, int& count) const {
         thread_local std::vector<double> work;
         work.resize(static_cast<std::size_t>(solver->work_doubles()));
@@ -309,7 +312,7 @@ struct LineBatchFn {
         out.n = count;
         bool ok = true;
         for (int e = 0; e < count; ++e) {
-            out.key[e] = 0;
+            out.key[e] = geo->on_coarse(b * Solver::kLanes + e) ? 1 : 0;
             for (int a = 0; a < 3; ++a) {
                 out.val[e][a] = res[e].J[a];
                 out.val[e][3 + a] = res[e].J_intra[a];
@@ -327,12 +330,12 @@ json solve_lattice(const Solver& solver, const QmeParams& q, const Mesh& mesh, i
     const long long lines = geo.lines();
     Progress progress(fmt::format("dc_current E = {:g} ({} lines × {} steps)", std::sqrt(dot3(q.E, q.E)), lines, steps),
                       lines * steps * Solver::kPassesPerLine, "k·steps");
-    std::vector<Neumaier> sums;  // J[0..2], J_intra[0..2]
+    std::vector<Neumaier> sums;  // [key: 0 off, 1 on the coarse sub-mesh][J[0..2], J_intra[0..2]]
     long long first_bad = -1;
     if (ctx.backend == Backend::cuda) {
         // This rank's lines (ranks.hpp) in chunks, each one device call; a stop is seen between chunks.
         const ranks::Share mine = ranks::share(lines, 1);
-        sums.assign(6, Neumaier{});
+        sums.assign(12, Neumaier{});
         // At most 2^16 lines, or 1 GiB of line workspaces on the device, per call.
         const long long chunk = std::clamp<long long>((1LL << 30) / std::max<long long>(1, 8 * solver.work_doubles()), 1, 1 << 16);
         for (long long c = mine.begin; c < mine.end && first_bad < 0; c += chunk) {
@@ -348,9 +351,10 @@ json solve_lattice(const Solver& solver, const QmeParams& q, const Mesh& mesh, i
                     first_bad = c + l;
                     break;
                 }
+                const int key = geo.on_coarse(c + l) ? 6 : 0;
                 for (int a = 0; a < 3; ++a) {
-                    sums[a].add(res[l].J[a]);
-                    sums[3 + a].add(res[l].J_intra[a]);
+                    sums[key + a].add(res[l].J[a]);
+                    sums[key + 3 + a].add(res[l].J_intra[a]);
                 }
             }
         }
@@ -383,19 +387,28 @@ json solve_lattice(const Solver& solver, const QmeParams& q, const Mesh& mesh, i
                                          "k = ({:.10g}, {:.10g}, {:.10g}), line {}: move the mesh or the parameters",
                                          k0[0], k0[1], k0[2], first_bad));
     }
-    // J = ∫ d^dk/(2π)^d j = (V_BZ/(2π)^d) × mean over lines of the period average.
+    // J = ∫ d^dk/(2π)^d j = (V_BZ/(2π)^d) × mean over lines of the period average; the same from the
+    // coarse sub-mesh of lines alone, whose lines weigh coarse_factor() each.
     const double vol_frac = mesh_weight(mesh) * static_cast<double>(mesh.count()) / static_cast<double>(lines);
-    json r;
-    std::vector<double> Jv(mesh.dim), Jiv(mesh.dim), Jev(mesh.dim);
+    const double coarse_frac = vol_frac * geo.coarse_factor();
+    json r, coarse;
+    std::vector<double> Jv(mesh.dim), Jiv(mesh.dim), Jev(mesh.dim), Jc(mesh.dim), Jic(mesh.dim), Jec(mesh.dim);
     for (int a = 0; a < mesh.dim; ++a) {
-        Jv[a] = sums[a].value() * vol_frac;
-        Jiv[a] = sums[3 + a].value() * vol_frac;
+        Neumaier J = sums[a], Ji = sums[3 + a];
+        J.add(sums[6 + a]);
+        Ji.add(sums[9 + a]);
+        Jv[a] = J.value() * vol_frac;
+        Jiv[a] = Ji.value() * vol_frac;
         Jev[a] = Jv[a] - Jiv[a];
+        Jc[a] = sums[6 + a].value() * coarse_frac;
+        Jic[a] = sums[9 + a].value() * coarse_frac;
+        Jec[a] = Jc[a] - Jic[a];
     }
     r["J"] = Jv;
     r["J_intra"] = Jiv;
     r["J_inter"] = Jev;
     r["lines"] = lines;
+    if (geo.coarse_factor() > 0) r["coarse"] = {{"J", Jc}, {"J_intra", Jic}, {"J_inter", Jec}};
     return r;
 }
 
@@ -417,23 +430,157 @@ void require_hermitian(const Model& model, const TaskContext& ctx, const Mesh& m
     }
 }
 
-// One field value with a given solver.
+// The estimated quantities of a row: the currents, or for `none` (no steady state) the
+// Landau–Zener probability.
+std::vector<const char*> estimated(const DcSetup& s) {
+    if (s.q.kind == Dissipation::none) return {"lz_probability"};
+    return {"J", "J_intra", "J_inter"};
+}
+
+// |a[key] − b[key]| per component (a number or a list), times `scale`.
+json difference(const json& a, const json& b, double scale = 1.0) {
+    if (a.is_number()) return scale * std::fabs(a.get<double>() - b.get<double>());
+    json out = json::array();
+    for (std::size_t i = 0; i < a.size(); ++i) out.push_back(scale * std::fabs(a[i].get<double>() - b[i].get<double>()));
+    return out;
+}
+json sum_of(const json& a, const json& b) {
+    if (a.is_number()) return a.get<double>() + b.get<double>();
+    json out = json::array();
+    for (std::size_t i = 0; i < a.size(); ++i) out.push_back(a[i].get<double>() + b[i].get<double>());
+    return out;
+}
+// The worst error/allowance over the estimated quantities of a row (≤ 1: the tolerance is met).
+double worst_ratio(const DcSetup& s, const json& r, const json& error) {
+    double worst = 0.0;
+    for (const char* key : estimated(s)) {
+        const json& v = r[key];
+        const json& e = error[key];
+        for (std::size_t i = 0; i < (v.is_number() ? 1 : v.size()); ++i) {
+            const double x = v.is_number() ? v.get<double>() : v[i].get<double>();
+            const double err = e.is_number() ? e.get<double>() : e[i].get<double>();
+            const double allowed = s.tol.atol + s.tol.rtol * std::fabs(x);
+            worst = std::max(worst, allowed > 0 ? err / allowed : (err > 0 ? INFINITY : 0.0));
+        }
+    }
+    return worst;
+}
+
+// One field value with a given solver: the row at 2n RK4 steps, with its error estimate — the
+// step-halving estimate |J(2n) − J(n)|/15 (RK4 is fourth order) plus, on the continuum, the
+// window estimate 2|J(K) − J(K/2)| (the tails' models checked against the trajectory over
+// K/2 < |κ| < K; J(K/2) takes n/4 steps, the same step length as n steps over K up to a factor 2)
+// or, on a lattice, the mesh estimate: J against the coarser sub-mesh of lines across E. With a
+// tolerance the steps, the window or the line mesh — whichever estimate is larger — are doubled
+// until it is met, or a cap is reached.
 template <class Solver>
 json solve_field(const Solver& solver, const DcSetup& s, const StepRule& rule, const TaskContext& ctx, const Mesh& mesh,
                  double E) {
+    using clock = std::chrono::steady_clock;
+    const auto start = clock::now();
     QmeParams q = s.q;
     for (int a = 0; a < 3; ++a) q.E[a] = 0.0;
-    const long long steps = static_cast<long long>(rule.steps(E));  // checked by check_steps
-    if (!ctx.cfg.model->lattice) {
+    long long steps = static_cast<long long>(rule.steps(E));  // checked by check_steps
+    const bool lattice = ctx.cfg.model->lattice;
+    double K = s.window;
+    Mesh lines_mesh = mesh;
+    double period = 0.0;
+    if (lattice) {
+        const double gnorm = std::sqrt(dot3(mesh.basis[s.direction], mesh.basis[s.direction]));
+        for (int a = 0; a < 3; ++a) q.E[a] = E * mesh.basis[s.direction][a] / gnorm;
+        period = gnorm / std::fabs(E);
+    } else {
         q.E[0] = E;
-        json r = with_step_halving(s, E, steps, [&](long long n) { return solve_continuum(solver, q, s.window, n, false); });
-        if (s.occupations) r["occupations"] = solve_continuum(solver, q, s.window, r["steps"].get<long long>(), true)["occupations"];
-        return r;
     }
-    const double gnorm = std::sqrt(dot3(mesh.basis[s.direction], mesh.basis[s.direction]));
-    for (int a = 0; a < 3; ++a) q.E[a] = E * mesh.basis[s.direction][a] / gnorm;
-    const double period = gnorm / std::fabs(E);
-    return with_step_halving(s, E, steps, [&](long long n) { return solve_lattice(solver, q, mesh, s.direction, period, n, ctx); });
+    auto solve = [&](double window, long long n) {
+        return lattice ? solve_lattice(solver, q, lines_mesh, s.direction, period, n, ctx)
+                       : solve_continuum(solver, q, window, n, false);
+    };
+    json a = solve(K, steps);
+    while (true) {
+        json b = solve(K, 2 * steps);
+        json step_error = json::object(), other_error = json::object(), error = json::object();
+        json half = lattice ? json() : solve(0.5 * K, std::max<long long>(steps / 4, 8));
+        const bool has_other = !lattice || b.contains("coarse");
+        for (const char* key : estimated(s)) {
+            step_error[key] = difference(b[key], a[key], 1.0 / 15.0);
+            // The window error oscillates with K (the coherence left at the window's edges has a phase
+            // ∫Δε dt): |J(K) − J(K/2)| can undershoot it, by up to a factor 0.74 in the study of
+            // docs/accuracy.md; twice it covered every case there.
+            if (has_other)
+                other_error[key] = lattice ? difference(b[key], b["coarse"][key]) : difference(b[key], half[key], 2.0);
+            error[key] = has_other ? sum_of(step_error[key], other_error[key]) : step_error[key];
+        }
+        const double worst = s.tol.active() ? worst_ratio(s, b, error) : 0.0;
+        double other_max = 0.0, step_max = 0.0;
+        for (const char* key : estimated(s)) {
+            auto mx = [](const json& v) {
+                double m = 0.0;
+                if (v.is_number()) return v.get<double>();
+                for (const auto& x : v) m = std::max(m, x.get<double>());
+                return m;
+            };
+            step_max = std::max(step_max, mx(step_error[key]));
+            if (has_other) other_max = std::max(other_max, mx(other_error[key]));
+        }
+        // The next try: double what dominates the estimate; the caps end the loop.
+        const bool widen = other_max > step_max;
+        const double seconds = std::chrono::duration<double>(clock::now() - start).count();
+        std::string stop;
+        if (s.tol.active() && worst > 1.0) {
+            if (lattice && widen && !has_other) {
+                stop = "the line mesh has no coarser sub-mesh";
+            } else if (!(lattice && widen) && 4.0 * static_cast<double>(steps) > static_cast<double>(kMaxSteps)) {
+                stop = "the next try would need more than 2^30 RK4 steps";
+            } else if (lattice && widen) {
+                long double lines = 1;
+                for (int ax = 0; ax < mesh.dim; ++ax) lines *= ax == s.direction ? 1 : 2 * lines_mesh.n[ax];
+                if (lines > static_cast<long double>(s.tol.max_points))
+                    stop = fmt::format("the next line mesh would have {:.4g} lines, above [task] max_points = {}",
+                                       static_cast<double>(lines), s.tol.max_points);
+            }
+            if (stop.empty() && seconds * 2.5 > s.tol.max_seconds)
+                stop = fmt::format("the next try would take about {:.3g} s, beyond [task] max_seconds = {:g}", 2.5 * seconds,
+                                   s.tol.max_seconds);
+        }
+        if (!s.tol.active() || worst <= 1.0 || !stop.empty()) {
+            b.erase("coarse");
+            b["steps"] = 2 * steps;
+            b["step_error"] = step_error;
+            if (has_other) b[lattice ? "mesh_error" : "window_error"] = other_error;
+            b["error"] = error;
+            if (lattice) {
+                std::vector<long long> n;
+                for (int ax = 0; ax < mesh.dim; ++ax) n.push_back(lines_mesh.n[ax]);
+                b["mesh"] = n;
+            } else {
+                b["window"] = K;
+            }
+            if (!lattice && s.occupations) b["occupations"] = solve_continuum(solver, q, K, 2 * steps, true)["occupations"];
+            if (s.tol.active()) {
+                b["converged"] = stop.empty();
+                if (!stop.empty()) {
+                    b["not_converged"] = fmt::format("E = {:g}: the error is {:.3g} times its tolerance and {}", E, worst, stop);
+                    std::fprintf(stderr, "bzint: warning: %s\n", b["not_converged"].get<std::string>().c_str());
+                }
+            }
+            return b;
+        }
+        if (widen && lattice) {
+            std::array<long long, 3> n{lines_mesh.n[0], lines_mesh.n[1], lines_mesh.n[2]};
+            for (int ax = 0; ax < mesh.dim; ++ax)
+                if (ax != s.direction) n[ax] *= 2;
+            lines_mesh = make_mesh(*ctx.cfg.model, ctx.cfg.params, n, ctx.cfg.mesh_shift);
+            a = solve(K, steps);
+        } else if (widen) {  // the window doubles at the same step length
+            K *= 2.0;
+            steps *= 2;
+            a = solve(K, steps);
+        } else {
+            steps *= 2;
+            a = b;
+        }
+    }
 }
 
 // Calls f(solver) with the solver of this model and dissipation (the exact reservoir's poles
@@ -544,9 +691,13 @@ TaskResult task_dc_current(TaskContext& ctx) {
             json r;
             if (E == 0.0) {  // equilibrium: no current, nothing to integrate
                 const int nd = info.lattice ? info.dim : 1;
-                r = {{"J", std::vector<double>(nd, 0.0)}, {"J_intra", std::vector<double>(nd, 0.0)},
-                     {"J_inter", std::vector<double>(nd, 0.0)}, {"steps", 0}, {"error_estimate", 0.0}};
+                const json zero = std::vector<double>(nd, 0.0);
+                r = {{"J", zero}, {"J_intra", zero}, {"J_inter", zero}, {"steps", 0}};
                 if (s.q.kind == Dissipation::none) r["lz_probability"] = 0.0;
+                json err = json::object();
+                for (const char* key : estimated(s)) err[key] = r[key];
+                r["error"] = err;
+                r["step_error"] = err;
             } else {
                 const CheckpointSession::Scope scope(fmt::format("E={:.17g}", E));  // the field's reductions
                 r = solve_field(solver, s, run.steps, ctx, mesh, E);
@@ -560,47 +711,87 @@ TaskResult task_dc_current(TaskContext& ctx) {
     log.complete();
     progress.finish();
 
-    // Assemble in sweep order.
-    json Es = json::array(), J = json::array(), Ji = json::array(), Je = json::array(), err = json::array(),
-         steps = json::array(), P = json::array();
-    const bool vec = info.lattice;
-    CsvTable csv{"current", "", {"E"}, {}};
+    // Assemble in sweep order: each estimated quantity, its error estimate, and the estimate's parts.
+    const bool vec = info.lattice, none = s.q.kind == Dissipation::none;
     const int nd = vec ? info.dim : 1;
-    for (const char* q : {"J", "J_intra", "J_inter"})
-        for (int a = 0; a < nd; ++a) csv.columns.push_back(vec ? fmt::format("{}_{}", q, "xyz"[a]) : q);
-    csv.columns.push_back("error_estimate");
-    if (s.q.kind == Dissipation::none) csv.columns.push_back("lz_probability");
+    const char* other = vec ? "mesh_error" : "window_error";
+    auto pick = [&](const json& v) { return vec || v.is_number() ? v : v[0]; };
+    json Es = json::array(), steps = json::array(), extent = json::array(), errors = json::object(), parts = json::object();
+    json values = json::object();
+    std::vector<std::string> not_converged;
+    for (const char* key : estimated(s)) {
+        values[key] = json::array();
+        errors[key] = json::array();
+        parts["time_step"][key] = json::array();
+        parts[vec ? "mesh" : "window"][key] = json::array();
+    }
+    CsvTable csv{none ? "lz_probability" : "current", "", {"E"}, {}};
+    for (const char* key : estimated(s))
+        for (int a = 0; a < (none ? 1 : nd); ++a) csv.columns.push_back(vec && !none ? fmt::format("{}_{}", key, "xyz"[a]) : key);
+    for (std::size_t c = 1, n = csv.columns.size(); c < n; ++c) csv.columns.push_back(csv.columns[c] + "_error");
+    csv.columns.push_back("steps");
+    if (!vec) csv.columns.push_back("window");
     for (const json& r : rows) {
         Es.push_back(r["E"]);
-        J.push_back(vec ? r["J"] : r["J"][0]);
-        Ji.push_back(vec ? r["J_intra"] : r["J_intra"][0]);
-        Je.push_back(vec ? r["J_inter"] : r["J_inter"][0]);
-        err.push_back(r["error_estimate"]);
         steps.push_back(r["steps"]);
-        std::vector<double> row{r["E"].get<double>()};
-        for (const char* q : {"J", "J_intra", "J_inter"})
-            for (int a = 0; a < nd; ++a) row.push_back(r[q][a].get<double>());
-        row.push_back(r["error_estimate"].get<double>());
-        if (s.q.kind == Dissipation::none) {
-            P.push_back(r["lz_probability"]);
-            row.push_back(r["lz_probability"].get<double>());
+        extent.push_back(vec ? r.value("mesh", json(nullptr)) : r.value("window", json(s.window)));
+        std::vector<double> row{r["E"].get<double>()}, err_row;
+        for (const char* key : estimated(s)) {
+            values[key].push_back(pick(r[key]));
+            errors[key].push_back(pick(r["error"][key]));
+            parts["time_step"][key].push_back(pick(r["step_error"][key]));
+            parts[vec ? "mesh" : "window"][key].push_back(r.contains(other) ? pick(r[other][key]) : json(nullptr));
+            const json& v = r[key];
+            const json& e = r["error"][key];
+            for (std::size_t a = 0; a < (v.is_number() ? 1 : std::min<std::size_t>(v.size(), none ? 1 : nd)); ++a) {
+                row.push_back(v.is_number() ? v.get<double>() : v[a].get<double>());
+                err_row.push_back(e.is_number() ? e.get<double>() : e[a].get<double>());
+            }
         }
+        row.insert(row.end(), err_row.begin(), err_row.end());
+        row.push_back(r["steps"].get<double>());
+        if (!vec) row.push_back(r.value("window", s.window));
         csv.rows.push_back(row);
+        if (r.contains("not_converged")) not_converged.push_back(r["not_converged"].get<std::string>());
     }
     out.results["E"] = Es;
-    out.results["J"] = J;
-    out.results["J_intra"] = Ji;
-    out.results["J_inter"] = Je;
-    out.results["error_estimate"] = err;
+    for (const char* key : estimated(s)) out.results[key] = values[key];
     out.results["steps"] = steps;
-    if (s.q.kind == Dissipation::none) out.results["lz_probability"] = P;
+    out.results[vec ? "mesh" : "window"] = extent;
+    out.results["error_parts"] = parts;
     out.results["sweep_log"] = log.path();
+    out.errors = errors;
+    out.errors["E"] = std::vector<double>(rows.size(), 0.0);
+    for (const char* key : estimated(s)) out.principal.push_back(key);
+    if (none)
+        out.results["note"] = "dissipation 'none' has no steady state: the current it carries grows in proportion to the "
+                              "window, so no J is reported; lz_probability is the upper band's population after the "
+                              "passage (exp(-pi delta^2/(v E)) for landau_zener)";
+    out.remedy = vec ? "the lines across E or the steps are not converged there (error_parts says which); raise [mesh] n "
+                       "or [task] steps, or set [task] rtol to let bzint choose (docs/accuracy.md)"
+                     : "the window or the steps are not converged there (error_parts says which); raise [task] window or "
+                       "steps, or set [task] rtol to let bzint choose (docs/accuracy.md)";
+    if (s.tol.active()) {
+        out.convergence = {{"rtol", s.tol.rtol}, {"atol", s.tol.atol}, {"converged", not_converged.empty()}};
+        std::string reason;
+        for (const auto& why : not_converged) reason += (reason.empty() ? "" : "; ") + why;
+        if (!reason.empty()) out.convergence["reason"] = reason;
+    }
     const std::string eu = energy_unit(info), lu = length_unit(info);
     const std::string junit = vec ? fmt::format("e/hbar x energy / {}^{} (hbar = e = 1; J = -e int d^dk/(2pi)^d Tr[dH rho])", lu, info.dim - 1)
                                   : "e/hbar x energy (hbar = e = 1)";
-    out.units = {{"E", fmt::format("energy / {} (e = 1)", lu)}, {"J", junit}, {"J_intra", junit}, {"J_inter", junit},
-                 {"error_estimate", "as J (RK4 step-halving estimate)"}};
-    csv.comment = fmt::format("DC current of the steady state; E in energy/{}, J in {}", lu, junit);
+    out.units = {{"E", fmt::format("energy / {} (e = 1)", lu)},
+                 {"error_parts", "as the quantity: time_step = |X(2n) - X(n)|/15 (RK4), window = |X(K) - X(K/2)|, "
+                                 "mesh = X against the coarser sub-mesh of lines (docs/accuracy.md)"}};
+    if (none) {
+        out.units["lz_probability"] = "dimensionless";
+    } else {
+        for (const char* key : {"J", "J_intra", "J_inter"}) out.units[key] = junit;
+    }
+    if (!vec) out.units["window"] = fmt::format("1/{} (the trajectory's |kappa| <= window)", lu);
+    csv.comment = none ? fmt::format("Landau-Zener probability (upper band population after the passage); E in energy/{}", lu)
+                       : fmt::format("DC current of the steady state; E in energy/{}, J in {}; *_error: error estimate "
+                                     "(docs/accuracy.md)", lu, junit);
     out.tables.push_back(csv);
     if (s.occupations) {
         CsvTable occ{"occupations", "band occupations along kappa(t) = k - E t (kappa in 1/L)", {"E", "kappa", "n_lower", "n_upper"}, {}};

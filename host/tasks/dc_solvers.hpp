@@ -89,16 +89,22 @@ struct TwoBandSolver {
         detail::lane_rhs<1, Model::dim>(st, z, dz, true);  // rows 4.. hold j and j_intra
         return (intra ? dz[4 + Model::dim][0] : dz[4][0]) - st.jeq[0][0];
     }
-    // −Σ_α v_α δn_α at κ for the final state's excess over the first-order state, and the
-    // population of the upper half of the bands.
-    void end_state(const QmeParams& q, double kappa, const State& y, double& minus_v_dn, double& upper) const {
+    static constexpr int kBands = 2;
+    // The final state's excess population over the first-order state per band, dn[α] (lower,
+    // upper), and the population of the upper band, at κ.
+    void end_state(const QmeParams& q, double kappa, const State& y, double* dn, double& upper) const {
         double yad[4];
         const TwoBandSnapshot s = adiabatic_at(q, kappa, yad);
         const double dpar = dot3(y.data() + 1, s.dhat) - dot3(yad + 1, s.dhat), da = y[0] - yad[0];
-        const auto st = stage_at(q, kappa);
-        const double vp = st.dd0[0][0] + st.vbar[0][0], vm = st.dd0[0][0] - st.vbar[0][0];
-        minus_v_dn = -(vp * 0.5 * (da + dpar) + vm * 0.5 * (da - dpar));
+        dn[0] = 0.5 * (da - dpar);
+        dn[1] = 0.5 * (da + dpar);
         upper = 0.5 * (y[0] + dot3(y.data() + 1, s.dhat));
+    }
+    // The band velocities ∂ε_α/∂κ at κ (lower, upper).
+    void velocities(const QmeParams& q, double kappa, double* v) const {
+        const auto st = stage_at(q, kappa);
+        v[0] = st.dd0[0][0] - st.vbar[0][0];
+        v[1] = st.dd0[0][0] + st.vbar[0][0];
     }
     // ε_max − ε_min at k (sets the automatic step).
     double width(const double k[3]) const {
@@ -160,7 +166,8 @@ struct NBandSolver : OneLinePerBatch<NBandSolver<N, Model>> {
         nband_equilibrium_current<N>(s, je);
         return (intra ? ji[0] : j[0]) - je[0];
     }
-    void end_state(const QmeParams& q, double kappa, const State& y, double& minus_v_dn, double& upper) const {
+    static constexpr int kBands = N;
+    void end_state(const QmeParams& q, double kappa, const State& y, double* dn, double& upper) const {
         NBandSnapshot<N> s;
         snapshot(q, kappa, s);
         cplx rho[N][N], ad[N][N], r[N][N], rad[N][N];
@@ -169,12 +176,16 @@ struct NBandSolver : OneLinePerBatch<NBandSolver<N, Model>> {
         nband_adiabatic_state<N>(q, s, ad);
         to_eigenbasis<N>(s, rho, r);
         to_eigenbasis<N>(s, ad, rad);
-        minus_v_dn = 0.0;
         upper = 0.0;
         for (int al = 0; al < N; ++al) {
-            minus_v_dn -= s.v[0][al] * (r[al][al].re - rad[al][al].re);
+            dn[al] = r[al][al].re - rad[al][al].re;
             if (al >= N / 2) upper += r[al][al].re;
         }
+    }
+    void velocities(const QmeParams& q, double kappa, double* v) const {
+        NBandSnapshot<N> s;
+        snapshot(q, kappa, s);
+        for (int al = 0; al < N; ++al) v[al] = s.v[0][al];
     }
     double width(const double k[3]) const {
         QmeParams q{};
@@ -213,23 +224,32 @@ struct ExactSolver : OneLinePerBatch<ExactSolver<N, Model>> {
     }
     // No first-order closed form for the exact reservoir: the window must hold the response.
     double first_order_current(const QmeParams&, double, bool) const { return 0.0; }
-    void end_state(const QmeParams& q, double kappa, const State& y, double& minus_v_dn, double& upper) const {
-        const double k[3] = {kappa, 0, 0};
+    static constexpr int kBands = N;
+    void end_state(const QmeParams& q, double kappa, const State& y, double* dn, double& upper) const {
         NBandSnapshot<N> s;
-        QmeParams plain = q;
-        plain.kind = Dissipation::none;
-        nband_snapshot<N>(model, plain, k, s);
+        plain_snapshot(q, kappa, s);
         const ReservoirPoles rp{static_cast<int>(poles.zeta.size()), poles.zeta.data(), poles.eta.data()};
         cplx rho[N][N], r[N][N];
         for (int i = 0; i < N; ++i)
             for (int j = 0; j < N; ++j) rho[i][j] = y[i * N + j];
         to_eigenbasis<N>(s, rho, r);
-        minus_v_dn = 0.0;
         upper = 0.0;
         for (int al = 0; al < N; ++al) {
-            minus_v_dn -= s.v[0][al] * (r[al][al].re - broadened_occupation(s.e[al], q.gamma, q.mu, q.T, rp));
+            dn[al] = r[al][al].re - broadened_occupation(s.e[al], q.gamma, q.mu, q.T, rp);
             if (al >= N / 2) upper += r[al][al].re;
         }
+    }
+    void velocities(const QmeParams& q, double kappa, double* v) const {
+        NBandSnapshot<N> s;
+        plain_snapshot(q, kappa, s);
+        for (int al = 0; al < N; ++al) v[al] = s.v[0][al];
+    }
+    // The band structure at κ (without the dissipator's pieces).
+    void plain_snapshot(const QmeParams& q, double kappa, NBandSnapshot<N>& s) const {
+        const double k[3] = {kappa, 0, 0};
+        QmeParams plain = q;
+        plain.kind = Dissipation::none;
+        nband_snapshot<N>(model, plain, k, s);
     }
     double width(const double k[3]) const {
         double lo, hi;

@@ -65,7 +65,8 @@ ScanSetup read_scan(const TaskContext& ctx, ScanKind kind, bool needs_surface, i
                                        "times the band velocity)",
                                        ctx.cfg.task));
     s.refine = read_refine(ctx);
-    s.tol = read_tolerance(ctx, s.mesh);
+    s.tol = read_tolerance(ctx);
+    require_sub_mesh(ctx, s.tol, s.mesh);
     require_scan_memory(ctx, kind, s.mu, s.T);
     return s;
 }
