@@ -93,23 +93,15 @@ void describe_grid(TaskResult& out, const ScanRun& r) {
     out.kpoints = r.mesh.count();
 }
 
-// A scan task: format(run, sums) makes the results from the mesh's sums, and again from the
-// coarse sub-mesh's sums of the same pass, whose difference is the error estimate
-// (error_estimate.hpp); with a tolerance, on denser meshes until it is met (convergence.hpp).
+// A scan task: format(run, sums) makes the results, with their error estimate (task_common.hpp
+// with_scan_errors); with a tolerance, on denser meshes until it is met (convergence.hpp).
 template <class Format>
 TaskResult scan_task(TaskContext& ctx, ScanKind kind, const ScanSetup& setup, Format format) {
     return converge(ctx, setup.tol, setup.mesh, [&](const Mesh& mesh) {
         ScanSetup pass = setup;
         pass.mesh = mesh;
         const ScanRun r = run_scan(ctx, kind, pass);
-        TaskResult out = format(r, r.scan);
-        if (r.scan.coarse) {
-            const TaskResult coarse = format(r, *r.scan.coarse);
-            attach_errors(out, &coarse);
-        } else {
-            attach_errors(out, nullptr);
-        }
-        return out;
+        return with_scan_errors({r.scan}, [&](const std::vector<ScanResult>& s) { return format(r, s[0]); });
     });
 }
 

@@ -62,14 +62,17 @@ TaskResult task_spin_density(TaskContext& ctx) {
 
     const bool fields_on = has_B || E[0] != 0.0 || E[1] != 0.0 || E[2] != 0.0;
     Progress progress(fields_on ? "spin_density pass 1/2" : "spin_density", mesh.count());
-    const ScanResult s = fermi_scan(ctx.backend, ctx.cfg.params, mesh, ScanKind::spin_density, mu, T, &progress, fields);
+    std::vector<ScanResult> computed{fermi_scan(ctx.backend, ctx.cfg.params, mesh, ScanKind::spin_density, mu, T, &progress, fields)};
     progress.finish();
-    ScanResult eq = s;
+    computed.push_back(computed[0]);  // the equilibrium pass: the same unless a field is on
     if (fields_on) {
         Progress progress_eq("spin_density pass 2/2 (E = B = 0)", mesh.count());
-        eq = fermi_scan(ctx.backend, ctx.cfg.params, mesh, ScanKind::spin_density, mu, T, &progress_eq, ScanFields{});
+        computed[1] = fermi_scan(ctx.backend, ctx.cfg.params, mesh, ScanKind::spin_density, mu, T, &progress_eq, ScanFields{});
         progress_eq.finish();
     }
+    return with_scan_errors(computed, [&](const std::vector<ScanResult>& scans) {
+    const ScanResult& s = scans[0];
+    const ScanResult& eq = scans[1];
 
     using nlohmann::json;
     json band = json::array(), perp = json::array(), spurious = json::array(), kinetic = json::array(),
@@ -145,6 +148,7 @@ TaskResult task_spin_density(TaskContext& ctx) {
                               lu, mesh.dim, eu);
     out.tables.push_back(csv);
     return out;
+    });
 }
 
 }  // namespace bzint

@@ -62,13 +62,14 @@ TaskResult task_streda(TaskContext& ctx) {
     const int dim = mesh.dim, nc = dim == 2 ? 1 : 3;
     const long long passes = 1 + static_cast<long long>(fields.size());
 
-    std::vector<ScanResult> scans;  // [0]: B = 0 (the derivative), then one pass per B of the list
+    std::vector<ScanResult> computed;  // [0]: B = 0 (the derivative), then one pass per B of the list
     for (long long p = 0; p < passes; ++p) {
         const std::array<double, 3> B = p == 0 ? std::array<double, 3>{0, 0, 0} : fields[p - 1];
         Progress progress(fmt::format("streda pass {}/{}", p + 1, passes), mesh.count());
-        scans.push_back(fermi_scan(ctx.backend, ctx.cfg.params, mesh, ScanKind::streda, mu, T, &progress, magnetic(B)));
+        computed.push_back(fermi_scan(ctx.backend, ctx.cfg.params, mesh, ScanKind::streda, mu, T, &progress, magnetic(B)));
         progress.finish();
     }
+    return with_scan_errors(computed, [&](const std::vector<ScanResult>& scans) {
     const ScanResult& s = scans[0];
 
     // ∂n/∂B in e/h: 2π × the e/ħ value; σ_Středa [e²/h] = −∂n/∂B [e/h].
@@ -196,6 +197,7 @@ TaskResult task_streda(TaskContext& ctx) {
         out.tables.push_back(tb);
     }
     return out;
+    });
 }
 
 }  // namespace bzint

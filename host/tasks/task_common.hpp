@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "../engine.hpp"
+#include "../error_estimate.hpp"
 #include "../model_registry.hpp"
 #include "bzint/fermi_scan.hpp"
 #include "../task_registry.hpp"
@@ -33,5 +35,23 @@ std::string conductivity_unit(const ModelInfo& m, int dim);
 std::string energy_unit(const ModelInfo& m);
 std::string length_unit(const ModelInfo& m);          // "a" (lattices) or "L" (continuum)
 std::string length_unit_meaning(const ModelInfo& m);  // what that symbol means
+
+// A task's results from its Fermi scans, format(scans), with their error estimate: the same
+// results from the scans' coarse sub-mesh sums of the same passes, differenced
+// (error_estimate.hpp, docs/accuracy.md).
+template <class Format>
+TaskResult with_scan_errors(const std::vector<ScanResult>& scans, Format format) {
+    TaskResult out = format(scans);
+    std::vector<ScanResult> coarse;
+    for (const ScanResult& s : scans)
+        if (s.coarse) coarse.push_back(*s.coarse);
+    if (coarse.size() == scans.size()) {
+        const TaskResult c = format(coarse);
+        attach_errors(out, &c);
+    } else {
+        attach_errors(out, nullptr);
+    }
+    return out;
+}
 
 }  // namespace bzint
