@@ -226,3 +226,16 @@ TEST(DcErrorEstimate, LatticeLinesCarryAMeshEstimate) {
         EXPECT_TRUE(doc["results"]["error_parts"]["mesh"]["J"][0].is_array());
     }
 }
+
+TEST(ChernErrors, DistanceFromTheIntegerAndBetweenTheMethods) {
+    // Haldane near its transition (a small gap at K): on a coarse mesh the integral is off the
+    // integer while the link method already is one; the estimate of the integral is its distance
+    // from the link value, and the link's is its distance from the nearest integer (rounding only).
+    const auto doc = run_toml("[model]\nname='haldane'\nM=0.45\nphi=1.5707963267948966\n[mesh]\nn=[30,30]\n[task]\nkind='chern'\n");
+    const double integral = doc["results"]["chern"][0].get<double>(), link = doc["results"]["chern_fhs"][0].get<double>();
+    EXPECT_NEAR(link, std::round(link), 1e-10);
+    EXPECT_GT(std::fabs(integral - link), 0.1);  // the peak at K is undersampled
+    EXPECT_NEAR(doc["errors"]["chern"][0].get<double>(), std::fabs(integral - link), 1e-10);
+    EXPECT_LT(doc["errors"]["chern_fhs"][0].get<double>(), 1e-10);
+    ASSERT_TRUE(doc.contains("warnings"));
+}

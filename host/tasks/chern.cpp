@@ -2,6 +2,8 @@
 // link method (per_k.hpp ChernFn); for 3D models, C_n(k3) on the planes spanned by G1, G2.
 #include <fmt/core.h>
 
+#include <cmath>
+
 #include "../engine.hpp"
 #include "../workers.hpp"
 #include "task_common.hpp"
@@ -27,6 +29,22 @@ Mesh read_chern(const TaskContext& ctx) {
     return mesh;
 }
 
+// The error estimates of a plane's Chern numbers (docs/accuracy.md): the link method is an integer
+// (up to rounding) once the mesh resolves each plaquette's Berry phase, so its distance from the
+// nearest integer measures its own failure, and the integral's error is its distance from it.
+struct PlaneErrors {
+    std::vector<double> integral, link, manifold;
+};
+PlaneErrors plane_errors(const ChernPlane& p) {
+    PlaneErrors e;
+    for (std::size_t n = 0; n < p.integral.size(); ++n) {
+        e.integral.push_back(std::fabs(p.integral[n] - p.link[n]) + std::fabs(p.link[n] - std::round(p.link[n])));
+        e.link.push_back(std::fabs(p.link[n] - std::round(p.link[n])));
+        e.manifold.push_back(std::fabs(p.manifold[n] - std::round(p.manifold[n])));
+    }
+    return e;
+}
+
 }  // namespace
 
 void check_chern(TaskContext& ctx) { read_chern(ctx); }
@@ -45,24 +63,31 @@ TaskResult task_chern(TaskContext& ctx) {
         for (std::size_t n = 0; n < B; ++n) c.push_back(fmt::format("{}_band{}", base, n));
         return c;
     };
+    out.remedy = "the Chern number is not resolved by the mesh (or bands touch on it): raise [mesh] n, or move the "
+                 "parameters away from the transition (docs/accuracy.md)";
+    out.principal = {"chern", "chern_fhs", "chern_manifold"};
     if (mesh.dim == 2) {
         out.results["chern"] = planes[0].integral;
         out.results["chern_fhs"] = planes[0].link;
         out.results["chern_manifold"] = planes[0].manifold;
+        const PlaneErrors e = plane_errors(planes[0]);
+        out.errors = {{"chern", e.integral}, {"chern_fhs", e.link}, {"chern_manifold", e.manifold}};
         CsvTable csv{"chern",
                      "Chern numbers per band (ascending energy): integral, link method, and the link method for bands "
                      "0..n together (chern_manifold)",
-                     {"band", "chern", "chern_fhs", "chern_manifold"},
+                     {"band", "chern", "chern_fhs", "chern_manifold", "chern_error", "chern_fhs_error", "chern_manifold_error"},
                      {}};
         for (std::size_t n = 0; n < B; ++n)
-            csv.rows.push_back({static_cast<double>(n), planes[0].integral[n], planes[0].link[n], planes[0].manifold[n]});
+            csv.rows.push_back({static_cast<double>(n), planes[0].integral[n], planes[0].link[n], planes[0].manifold[n],
+                                e.integral[n], e.link[n], e.manifold[n]});
         out.tables.push_back(csv);
         return out;
     }
     nlohmann::json k3 = nlohmann::json::array(), c = nlohmann::json::array(), f = nlohmann::json::array(),
-                   m = nlohmann::json::array();
+                   m = nlohmann::json::array(), ec = nlohmann::json::array(), ef = nlohmann::json::array(),
+                   em = nlohmann::json::array();
     CsvTable csv{"chern", "Chern numbers of the planes k3 = const (k3 in reduced units of G3)", {"k3_reduced", "kz"}, {}};
-    for (const char* base : {"chern", "chern_fhs", "chern_manifold"})
+    for (const char* base : {"chern", "chern_fhs", "chern_manifold", "chern_error", "chern_fhs_error", "chern_manifold_error"})
         for (const auto& col : band_columns(base)) csv.columns.push_back(col);
     for (long long p = 0; p < mesh.n[2]; ++p) {
         const double red = static_cast<double>(p) / static_cast<double>(mesh.n[2]);
@@ -71,14 +96,20 @@ TaskResult task_chern(TaskContext& ctx) {
         c.push_back(planes[p].integral);
         f.push_back(planes[p].link);
         m.push_back(planes[p].manifold);
+        const PlaneErrors e = plane_errors(planes[p]);
+        ec.push_back(e.integral);
+        ef.push_back(e.link);
+        em.push_back(e.manifold);
         std::vector<double> row{red, kz};
-        for (const auto* v : {&planes[p].integral, &planes[p].link, &planes[p].manifold}) row.insert(row.end(), v->begin(), v->end());
+        for (const auto* v : {&planes[p].integral, &planes[p].link, &planes[p].manifold, &e.integral, &e.link, &e.manifold})
+            row.insert(row.end(), v->begin(), v->end());
         csv.rows.push_back(row);
     }
     out.results["k3_reduced"] = k3;
     out.results["chern"] = c;
     out.results["chern_fhs"] = f;
     out.results["chern_manifold"] = m;
+    out.errors = {{"k3_reduced", std::vector<double>(k3.size(), 0.0)}, {"chern", ec}, {"chern_fhs", ef}, {"chern_manifold", em}};
     out.units["k3_reduced"] = "reduced coordinate along G3";
     out.tables.push_back(csv);
     return out;
