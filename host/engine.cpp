@@ -222,50 +222,61 @@ Binning make_binning(const std::vector<double>& mu, double T) {
 
 namespace {
 
-// Reads the scan off the histogram (docs/fermi-scan.md).
-ScanResult finish_scan(const std::vector<Neumaier>& hist, const Binning& bins, ScanChannels ch,
-                       const std::vector<double>& mu, double T, int B) {
-    ScanResult r;
-    r.channels = ch;
-    r.mu = mu;
-    r.bands = B;
+// Reads the scans off histograms of the same shape (docs/fermi-scan.md): the mesh's and its coarse
+// sub-mesh's, in one pass over the levels so that both share the Fermi weights (at T > 0 their
+// exponentials are most of the cost).
+std::vector<ScanResult> finish_scans(const std::vector<const std::vector<Neumaier>*>& hists, const Binning& bins,
+                                     ScanChannels ch, const std::vector<double>& mu, double T, int B) {
+    const std::size_t H = hists.size();
+    std::vector<ScanResult> out(H);
     const int L = static_cast<int>(mu.size()), nch = ch.n_sea + ch.n_surface, nmom = bins.n_moments();
     const int nv = nch * nmom;
-    r.sea.assign(static_cast<std::size_t>(L) * B * ch.n_sea, 0.0);
-    r.surface.assign(static_cast<std::size_t>(L) * B * ch.n_surface, 0.0);
-    auto entry = [&](int bin, int band, int c, int mom) -> const Neumaier& {
-        return hist[static_cast<std::size_t>(B * bin + band) * nv + c * nmom + mom];
+    for (ScanResult& r : out) {
+        r.channels = ch;
+        r.mu = mu;
+        r.bands = B;
+        r.sea.assign(static_cast<std::size_t>(L) * B * ch.n_sea, 0.0);
+        r.surface.assign(static_cast<std::size_t>(L) * B * ch.n_surface, 0.0);
+    }
+    auto entry = [&](std::size_t h, int bin, int band, int c, int mom) -> const Neumaier& {
+        return (*hists[h])[static_cast<std::size_t>(B * bin + band) * nv + c * nmom + mom];
     };
     if (T == 0.0) {  // Fermi sea at μ_j = bins 0..j
-        for (int band = 0; band < B; ++band)
-            for (int c = 0; c < ch.n_sea; ++c) {
-                Neumaier acc;
-                for (int j = 0; j < L; ++j) {
-                    acc.add(entry(j, band, c, 0));
-                    r.sea[(j * B + band) * ch.n_sea + c] = acc.value();
+        for (std::size_t h = 0; h < H; ++h)
+            for (int band = 0; band < B; ++band)
+                for (int c = 0; c < ch.n_sea; ++c) {
+                    Neumaier acc;
+                    for (int j = 0; j < L; ++j) {
+                        acc.add(entry(h, j, band, c, 0));
+                        out[h].sea[(j * B + band) * ch.n_sea + c] = acc.value();
+                    }
                 }
-            }
-        return r;
+        return out;
     }
-    r.fine_bins = bins.n_fine;
-    r.bin_width = bins.h;
+    for (ScanResult& r : out) {
+        r.fine_bins = bins.n_fine;
+        r.bin_width = bins.h;
+    }
     const int nb = bins.n_bins();
     // The bins' compensated sums, rounded once.
-    std::vector<double> value(hist.size());
-    for (std::size_t i = 0; i < hist.size(); ++i) value[i] = hist[i].value();
-    auto at = [&](int bin, int band, int c, int mom) { return value[static_cast<std::size_t>(B * bin + band) * nv + c * nmom + mom]; };
+    std::vector<std::vector<double>> value(H);
+    for (std::size_t h = 0; h < H; ++h) {
+        value[h].resize(hists[h]->size());
+        for (std::size_t i = 0; i < hists[h]->size(); ++i) value[h][i] = (*hists[h])[i].value();
+    }
     // Below μ − 40T the Fermi function is 1 to double precision (its Taylor terms are below
     // 1e-17 of the sum): those bins enter through a compensated running sum of their moment 0,
     // so each level costs its ±40T window, not the whole range below it.
-    std::vector<double> below(static_cast<std::size_t>(nb) * B * ch.n_sea);
-    for (int band = 0; band < B; ++band)
-        for (int c = 0; c < ch.n_sea; ++c) {
-            Neumaier acc;
-            for (int b = 0; b < nb; ++b) {
-                below[(static_cast<std::size_t>(b) * B + band) * ch.n_sea + c] = acc.value();
-                acc.add(entry(b, band, c, 0));
+    std::vector<std::vector<double>> below(H, std::vector<double>(static_cast<std::size_t>(nb) * B * ch.n_sea));
+    for (std::size_t h = 0; h < H; ++h)
+        for (int band = 0; band < B; ++band)
+            for (int c = 0; c < ch.n_sea; ++c) {
+                Neumaier acc;
+                for (int b = 0; b < nb; ++b) {
+                    below[h][(static_cast<std::size_t>(b) * B + band) * ch.n_sea + c] = acc.value();
+                    acc.add(entry(h, b, band, c, 0));
+                }
             }
-        }
     // Inside the window the weights come from z = e^{x/T}, advanced from bin to bin by the factor
     // e^{h/T} and recomputed exactly every 32 bins (relative error < 1e-14), and the window's sums
     // are plain: their rounding, < 1e-12 relative, is far below the Taylor error O((h/T)³) ~ 1e-7
@@ -274,7 +285,7 @@ ScanResult finish_scan(const std::vector<Neumaier>& hist, const Binning& bins, S
     workers::parallel_for(
         L, 1,
         [&](long long j0, long long j1) {
-            std::vector<double> sea(B * ch.n_sea), surf(B * ch.n_surface);
+            std::vector<double> sea(H * B * ch.n_sea), surf(H * B * ch.n_surface);
             for (long long j = j0; j < j1; ++j) {
                 // The first fine bin whose centre is within 40T + h below μ_j; bin 0 (underflow) always
                 // counts as f = 1, −∂f/∂ε = 0.
@@ -292,24 +303,32 @@ ScanResult finish_scan(const std::vector<Neumaier>& hist, const Binning& bins, S
                     // Taylor weights for the moments Σq, Σq·δ, Σq·δ² (δ = ε − centre).
                     const double ws[3] = {F.f, F.f1, 0.5 * F.f2};
                     const double wf[3] = {-F.f1, -F.f2, -0.5 * F.f3};
-                    for (int band = 0; band < B; ++band) {
-                        for (int c = 0; c < ch.n_sea; ++c)
-                            for (int m = 0; m < 3; ++m) sea[band * ch.n_sea + c] += ws[m] * at(b, band, c, m);
-                        for (int c = 0; c < ch.n_surface; ++c)
-                            for (int m = 0; m < 3; ++m) surf[band * ch.n_surface + c] += wf[m] * at(b, band, ch.n_sea + c, m);
+                    for (std::size_t h = 0; h < H; ++h) {  // the bin's row: [band][channel][moment], contiguous
+                        const double* row = value[h].data() + static_cast<std::size_t>(B) * b * nv;
+                        double* sh = &sea[h * B * ch.n_sea];
+                        double* fh = &surf[h * B * ch.n_surface];
+                        for (int band = 0; band < B; ++band, row += nv, sh += ch.n_sea, fh += ch.n_surface) {
+                            for (int c = 0; c < ch.n_sea; ++c)
+                                for (int m = 0; m < 3; ++m) sh[c] += ws[m] * row[c * 3 + m];
+                            for (int c = 0; c < ch.n_surface; ++c)
+                                for (int m = 0; m < 3; ++m) fh[c] += wf[m] * row[(ch.n_sea + c) * 3 + m];
+                        }
                     }
                 }
-                for (int band = 0; band < B; ++band)
-                    for (int c = 0; c < ch.n_sea; ++c) {
-                        const int i = band * ch.n_sea + c;
-                        r.sea[j * B * ch.n_sea + i] = below[(static_cast<std::size_t>(b_lo) * B + band) * ch.n_sea + c] + sea[i];
-                    }
-                for (int i = 0; i < B * ch.n_surface; ++i) r.surface[j * B * ch.n_surface + i] = surf[i];
+                for (std::size_t h = 0; h < H; ++h) {
+                    for (int band = 0; band < B; ++band)
+                        for (int c = 0; c < ch.n_sea; ++c) {
+                            const int i = band * ch.n_sea + c;
+                            out[h].sea[j * B * ch.n_sea + i] =
+                                below[h][(static_cast<std::size_t>(b_lo) * B + band) * ch.n_sea + c] + sea[h * B * ch.n_sea + i];
+                        }
+                    for (int i = 0; i < B * ch.n_surface; ++i) out[h].surface[j * B * ch.n_surface + i] = surf[h * B * ch.n_surface + i];
+                }
             }
         },
         [] { return !stop_requested(); });
     throw_if_stopped();
-    return r;
+    return out;
 }
 
 }  // namespace
@@ -368,24 +387,27 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
         });
     }
     if (bad >= 0) non_finite_at(mesh, bad, "band energy or Berry curvature");
-    // The two halves of the histogram (per_k.hpp key_by_submesh): the mesh is both, the coarse
-    // sub-mesh the second, its points weighing coarse_factor() mesh points.
-    const std::size_t half = hist.size() / 2;
-    std::vector<Neumaier> whole(hist.begin(), hist.begin() + half), coarse(hist.begin() + half, hist.end());
+    // The two halves of the histogram, interleaved (per_k.hpp key_by_submesh): the mesh is both,
+    // the coarse sub-mesh the odd keys, its points weighing coarse_factor() mesh points.
+    const int nv = static_cast<int>(hist.size() / (2 * static_cast<std::size_t>(scanned) * bins.n_bins()));
+    const std::size_t keys = hist.size() / (2 * static_cast<std::size_t>(nv));
+    std::vector<Neumaier> whole(keys * nv), coarse(keys * nv);
     const double factor = mesh.coarse_factor();
-    for (std::size_t i = 0; i < half; ++i) {
-        whole[i].add(coarse[i]);
-        coarse[i].s *= factor;
-        coarse[i].c *= factor;
-    }
-    ScanResult r = finish_scan(whole, bins, ch, mu, T, scanned);
-    keep_bands(r, bands);
+    for (std::size_t k = 0; k < keys; ++k)
+        for (int v = 0; v < nv; ++v) {
+            const std::size_t i = k * nv + v;
+            whole[i] = hist[(2 * k) * nv + v];
+            whole[i].add(hist[(2 * k + 1) * nv + v]);
+            coarse[i] = hist[(2 * k + 1) * nv + v];
+            coarse[i].s *= factor;
+            coarse[i].c *= factor;
+        }
+    std::vector<ScanResult> read = factor > 0.0 ? finish_scans({&whole, &coarse}, bins, ch, mu, T, scanned)
+                                                : finish_scans({&whole}, bins, ch, mu, T, scanned);
+    for (ScanResult& r : read) keep_bands(r, bands);
+    ScanResult r = std::move(read[0]);
     r.refined_points = refined;
-    if (factor > 0.0) {
-        ScanResult c = finish_scan(coarse, bins, ch, mu, T, scanned);
-        keep_bands(c, bands);
-        r.coarse = std::make_shared<const ScanResult>(std::move(c));
-    }
+    if (factor > 0.0) r.coarse = std::make_shared<const ScanResult>(std::move(read[1]));
     return r;
 }
 

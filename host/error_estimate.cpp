@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace bzint {
@@ -51,11 +52,22 @@ struct Worst {
     std::string where;
 };
 
-// The element of (value, error) with the largest error/|value| above the threshold.
-void scan_leaves(const json& v, const json& e, const std::string& where, double relative, Worst& w) {
+// The largest |value| among the numeric leaves.
+double largest(const json& v) {
+    if (v.is_number()) return std::fabs(v.get<double>());
+    double m = 0.0;
+    if (v.is_array())
+        for (const auto& x : v) m = std::max(m, largest(x));
+    return m;
+}
+
+// The element of (value, error) with the largest error/|value| above the threshold: relative to
+// the value itself, and to 1e-3 of the largest value of the quantity (a value at a zero of a scanned
+// curve has no relative error to speak of).
+void scan_leaves(const json& v, const json& e, const std::string& where, double relative, double scale, Worst& w) {
     if (v.is_number() && e.is_number()) {
         const double x = v.get<double>(), err = e.get<double>();
-        if (err > kNegligible && err > relative * std::fabs(x)) {
+        if (err > kNegligible && err > relative * std::fabs(x) && err > kScaleFloor * scale) {
             const double ratio = std::fabs(x) > 0.0 ? err / std::fabs(x) : INFINITY;
             if (ratio > w.ratio) w = {ratio, x, err, where};
         }
@@ -63,7 +75,7 @@ void scan_leaves(const json& v, const json& e, const std::string& where, double 
     }
     if (v.is_array() && e.is_array())
         for (std::size_t i = 0; i < v.size() && i < e.size(); ++i)
-            scan_leaves(v[i], e[i], fmt::format("{}[{}]", where, i), relative, w);
+            scan_leaves(v[i], e[i], fmt::format("{}[{}]", where, i), relative, scale, w);
 }
 
 }  // namespace
@@ -77,8 +89,10 @@ std::vector<std::string> accuracy_warnings(const TaskResult& r, double relative)
     if (!r.errors.is_object()) return out;
     for (const auto& [key, e] : r.errors.items()) {
         if (!r.results.contains(key)) continue;
+        // The task's physical quantities: band-resolved parts carry estimates but no warnings.
+        if (!r.principal.empty() && std::find(r.principal.begin(), r.principal.end(), key) == r.principal.end()) continue;
         Worst w;
-        scan_leaves(r.results[key], e, key, relative, w);
+        scan_leaves(r.results[key], e, key, relative, largest(r.results[key]), w);
         if (w.where.empty()) continue;
         const std::string unit = r.units.contains(key) && r.units[key].is_string() ? r.units[key].get<std::string>() : "";
         const std::string remedy =

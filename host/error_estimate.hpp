@@ -23,8 +23,12 @@ void attach_errors(TaskResult& fine, const TaskResult* coarse);
 // Below this magnitude (in the reported unit) a result and its estimate are taken as zero: no
 // warning for rounding noise on a quantity that vanishes.
 constexpr double kNegligible = 1e-10;
-// A warning for each result key whose estimate exceeds `relative` × |value| at some element
-// (and kNegligible): it names the key, the worst element, the value and estimate with the unit,
+// Nor for a value whose estimate is below this fraction of the quantity's largest value (a zero
+// crossing of a scanned curve).
+constexpr double kScaleFloor = 1e-3;
+// A warning for each of the task's principal result keys (all when none are named) whose estimate
+// exceeds `relative` × |value| at some element (and kNegligible, and kScaleFloor × the key's
+// largest |value|): it names the key, the worst element, the value and estimate with the unit,
 // and the settings that reduce it.
 std::vector<std::string> accuracy_warnings(const TaskResult& r, double relative = 1e-2);
 

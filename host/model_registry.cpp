@@ -71,6 +71,7 @@ Mesh make_mesh(const ModelInfo& info, const ModelParams& params, const std::arra
                const std::array<double, 3>& shift) {
     Mesh mesh{};
     mesh.dim = info.dim;
+    mesh.shift = info.lattice ? 0.0 : 0.5;
     mesh.set_counts(n[0], info.dim > 1 ? n[1] : 1, info.dim > 2 ? n[2] : 1);
     for (int a = 0; a < 3; ++a) {
         mesh.origin[a] = 0.0;
@@ -78,12 +79,10 @@ Mesh make_mesh(const ModelInfo& info, const ModelParams& params, const std::arra
     }
     if (info.lattice) {
         reciprocal_basis(info.bravais, mesh.basis);
-        mesh.shift = 0.0;
         for (int i = 0; i < info.dim; ++i)
             for (int a = 0; a < 3; ++a) mesh.origin[a] += shift[i] * mesh.inv_n[i] * mesh.basis[i][a];
     } else {
         const double kcut = params.p[info.params.size() - 1];
-        mesh.shift = 0.5;
         for (int a = 0; a < info.dim; ++a) {
             mesh.basis[a][a] = 2.0 * kcut;
             mesh.origin[a] = -kcut;

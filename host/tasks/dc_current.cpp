@@ -111,6 +111,7 @@ struct StepRule {
     double scale = 0.0;   // the length of the path in k (2·window, or |G|) × max(bandwidth, rate)
     double h_max = 0.2;   // h·max(bandwidth, rate) allowed
     double minimum = 0.0;
+    double rate = 0.0;    // the largest relaxation rate
     // A double, so that a count too large to integrate is seen before it is converted.
     double steps(double E) const {
         return fixed > 0 ? static_cast<double>(fixed) : std::max(minimum, std::ceil(scale / std::fabs(E) / h_max));
@@ -123,6 +124,7 @@ StepRule step_rule(const Solver& solver, const DcSetup& s, const TaskContext& ct
     rule.fixed = s.steps;
     const double rate = s.q.kind == Dissipation::rta ? std::max(1 / s.q.tau1, 1 / s.q.tau2)
                         : (s.q.kind == Dissipation::dpa || s.q.kind == Dissipation::exact) ? 2 * s.q.gamma : 0.0;
+    rule.rate = rate;
     if (!ctx.cfg.model->lattice) {
         const double kw[3] = {s.window, 0, 0};
         rule.scale = 2.0 * s.window * std::max(solver.width(kw), rate);
@@ -181,7 +183,9 @@ double first_order_tails(const Solver& solver, const QmeParams& q, double K, boo
 template <class Solver>
 double downstream_tail(const Solver& solver, const QmeParams& q, double kappa_end, const double* dn) {
     const double g1 = qme_rates(q).g1, L = std::fabs(q.E[0]) / g1, sgn = q.E[0] > 0 ? 1.0 : -1.0;
-    const int n = 2000;
+    // Simpson intervals: v_α(κ) is smooth and tends to a constant (against 4096 intervals: J within
+    // 2e-8 relative on the landau_zener study of docs/accuracy.md, far below the window estimate).
+    const int n = 256;
     double sum = 0.0;
     for (int i = 0; i <= n; ++i) {
         const double u = i == 0 ? 1e-300 : static_cast<double>(i) / n;  // u → 0: s → ∞, |v| bounded
@@ -469,7 +473,8 @@ double worst_ratio(const DcSetup& s, const json& r, const json& error) {
 // One field value with a given solver: the row at 2n RK4 steps, with its error estimate — the
 // step-halving estimate |J(2n) − J(n)|/15 (RK4 is fourth order) plus, on the continuum, the
 // window estimate 2|J(K) − J(K/2)| (the tails' models checked against the trajectory over
-// K/2 < |κ| < K; J(K/2) takes n/4 steps, the same step length as n steps over K up to a factor 2)
+// K/2 < |κ| < K; J(K/2) takes n/8 steps, 4 % of the pair's cost: its step error, 2^8 times that
+// of J(n), is far below the window's and only adds to the estimate)
 // or, on a lattice, the mesh estimate: J against the coarser sub-mesh of lines across E. With a
 // tolerance the steps, the window or the line mesh — whichever estimate is larger — are doubled
 // until it is met, or a cap is reached.
@@ -500,7 +505,11 @@ json solve_field(const Solver& solver, const DcSetup& s, const StepRule& rule, c
     while (true) {
         json b = solve(K, 2 * steps);
         json step_error = json::object(), other_error = json::object(), error = json::object();
-        json half = lattice ? json() : solve(0.5 * K, std::max<long long>(steps / 4, 8));
+        json half;
+        if (!lattice) {  // n/8 steps; should that coarse step fail (non-finite), n/2
+            half = solve(0.5 * K, std::max<long long>(steps / 8, 8));
+            if (!std::isfinite(half["J"][0].get<double>())) half = solve(0.5 * K, std::max<long long>(steps / 2, 8));
+        }
         const bool has_other = !lattice || b.contains("coarse");
         for (const char* key : estimated(s)) {
             step_error[key] = difference(b[key], a[key], 1.0 / 15.0);
@@ -572,9 +581,12 @@ json solve_field(const Solver& solver, const DcSetup& s, const StepRule& rule, c
                 if (ax != s.direction) n[ax] *= 2;
             lines_mesh = make_mesh(*ctx.cfg.model, ctx.cfg.params, n, ctx.cfg.mesh_shift);
             a = solve(K, steps);
-        } else if (widen) {  // the window doubles at the same step length
+        } else if (widen) {  // the window doubles, with the steps the rule asks for there (width grows with |κ|)
             K *= 2.0;
-            steps *= 2;
+            const double kw[3] = {K, 0.0, 0.0};
+            StepRule wider = rule;
+            wider.scale = 2.0 * K * std::max(solver.width(kw), rule.rate);
+            steps = std::max(2 * steps, static_cast<long long>(wider.steps(E)));
             a = solve(K, steps);
         } else {
             steps *= 2;

@@ -15,12 +15,18 @@ struct Mesh {
     double origin[3];
     double shift;         // 0 (lattice) or 0.5 (continuum midpoint)
     double inv_n[3];      // 1/n[i], set by set_counts()
+    int step[3], offset[3];  // the error estimate's sub-mesh per axis (coarse_step), set by set_counts()
 
     BZINT_HD long long count() const { return n[0] * n[1] * n[2]; }
 
+    // The counts, and what follows from them and from `shift` (set it first).
     void set_counts(long long n0, long long n1, long long n2) {
         n[0] = n0; n[1] = n1; n[2] = n2;
-        for (int a = 0; a < 3; ++a) inv_n[a] = 1.0 / static_cast<double>(n[a]);
+        for (int a = 0; a < 3; ++a) {
+            inv_n[a] = 1.0 / static_cast<double>(n[a]);
+            step[a] = coarse_step_of(n[a], shift);
+            offset[a] = shift == 0.0 || step[a] == 0 ? 0 : (step[a] - 1) / 2;
+        }
     }
 
     // Integer division by multiplication with 1/n in double (64-bit integer division is
@@ -55,31 +61,37 @@ struct Mesh {
     // midpoint mesh (shift ½) the midpoints of the coarse cells, which needs f odd (offset
     // (f − 1)/2). A power of two along a continuum box therefore has no sub-mesh. coarse_step(a)
     // is f (1: the axis has one point; 0: it has no sub-mesh, and neither has the mesh).
-    BZINT_HD int coarse_step(int a) const {
-        if (n[a] == 1) return 1;
-        const int factors[4] = {2, 3, 5, 7};
-        for (int f : factors)
-            if ((shift == 0.0 || f % 2 == 1) && n[a] % f == 0 && n[a] / f >= 2) return f;
+    static int coarse_step_of(long long n, double shift) {
+        if (n == 1) return 1;
+        for (int f : {2, 3, 5, 7})
+            if ((shift == 0.0 || f % 2 == 1) && n % f == 0 && n / f >= 2) return f;
         return 0;
     }
+    BZINT_HD int coarse_step(int a) const { return step[a]; }
     // The weight of a sub-mesh point in mesh points (0: no sub-mesh).
-    BZINT_HD int coarse_factor() const { return coarse_step(0) * coarse_step(1) * coarse_step(2); }
+    BZINT_HD int coarse_factor() const { return step[0] * step[1] * step[2]; }
+    BZINT_HD bool on_coarse_at(const long long i[3]) const {
+        for (int a = 0; a < 3; ++a)
+            if (step[a] == 0 || i[a] % step[a] != offset[a]) return false;
+        return true;
+    }
     BZINT_HD bool on_coarse(long long idx) const {
         long long i[3];
         indices(idx, i);
-        for (int a = 0; a < 3; ++a) {
-            const int f = coarse_step(a);
-            if (f == 0 || i[a] % f != (shift == 0.0 ? 0 : (f - 1) / 2)) return false;
-        }
-        return true;
+        return on_coarse_at(i);
+    }
+
+    // k of the mesh point with indices i.
+    BZINT_HD void k_at_indices(const long long i[3], double k[3]) const {
+        double frac[3];
+        for (int a = 0; a < 3; ++a) frac[a] = (static_cast<double>(i[a]) + shift) * inv_n[a];
+        k_at(frac, k);
     }
 
     BZINT_HD void k_of(long long idx, double k[3]) const {
         long long i[3];
         indices(idx, i);
-        double frac[3];
-        for (int a = 0; a < 3; ++a) frac[a] = (static_cast<double>(i[a]) + shift) * inv_n[a];
-        k_at(frac, k);
+        k_at_indices(i, k);
     }
 };
 

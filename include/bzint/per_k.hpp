@@ -26,13 +26,14 @@ struct KeyedOutT {
 };
 
 // A Fermi scan's histogram has two halves, so that one pass over the mesh gives the error
-// estimate of docs/accuracy.md: keys [0, K) hold the points off the coarse sub-mesh
-// (Mesh::on_coarse), keys [K, 2K) the points on it, K = bands × energy bins. The mesh's sum is
-// both halves together, the coarser sub-mesh's is the second half alone.
+// estimate of docs/accuracy.md: key 2k holds bin-and-band k for the points off the coarse
+// sub-mesh (Mesh::on_coarse), key 2k + 1 for the points on it (interleaved, so that the two
+// share cache lines and the histogram's working set stays that of one). The mesh's sum is both,
+// the coarser sub-mesh's the odd keys alone.
 template <class Out>
-BZINT_HD void key_by_submesh(const Mesh& mesh, long long idx, int half, Out& out) {
-    if (!mesh.on_coarse(idx)) return;
-    for (int e = 0; e < out.n; ++e) out.key[e] += half;
+BZINT_HD void key_by_submesh(const Mesh& mesh, const long long i[3], Out& out) {
+    const int odd = mesh.on_coarse_at(i) ? 1 : 0;
+    for (int e = 0; e < out.n; ++e) out.key[e] = 2 * out.key[e] + odd;
 }
 
 // Band `band` of `bands` at energy e with channel values q[0..nch) into entry `band` of out:
@@ -70,7 +71,7 @@ struct ScanFn {
         const ScanChannels ch = scan_channels(kind, mesh.dim);
         return (ch.n_sea + ch.n_surface) * bins.n_moments();
     }
-    BZINT_HD int n_keys() const { return 2 * (2 * bins.n_bins()); }  // two halves: key_by_submesh
+    BZINT_HD int n_keys() const { return 2 * (2 * bins.n_bins()); }  // with the sub-mesh: key_by_submesh
 
     // H and the geometry at k, and where the distribution is evaluated.
     BZINT_HD void point(const double k[3], ScanPoint& p) const {
@@ -107,10 +108,12 @@ struct ScanFn {
         return finite;
     }
     BZINT_HD bool operator()(long long idx, Out& out) const {
+        long long i[3];
+        mesh.indices(idx, i);
         double k[3];
-        mesh.k_of(idx, k);
+        mesh.k_at_indices(i, k);
         const bool finite = at(k, 1.0, out);
-        key_by_submesh(mesh, idx, n_keys() / 2, out);
+        key_by_submesh(mesh, i, out);
         return finite;
     }
 };
@@ -133,7 +136,7 @@ struct NBandScanFn {
         const ScanChannels ch = scan_channels(kind, mesh.dim);
         return (ch.n_sea + ch.n_surface) * bins.n_moments();
     }
-    BZINT_HD int n_keys() const { return 2 * (N * bins.n_bins()); }  // two halves: key_by_submesh
+    BZINT_HD int n_keys() const { return 2 * (N * bins.n_bins()); }  // with the sub-mesh: key_by_submesh
 
     BZINT_HD bool at(const double k[3], double w, Out& out) const {
         NBandPoint<N> h;
@@ -176,10 +179,12 @@ struct NBandScanFn {
         return finite;
     }
     BZINT_HD bool operator()(long long idx, Out& out) const {
+        long long i[3];
+        mesh.indices(idx, i);
         double k[3];
-        mesh.k_of(idx, k);
+        mesh.k_at_indices(i, k);
         const bool finite = at(k, 1.0, out);
-        key_by_submesh(mesh, idx, n_keys() / 2, out);
+        key_by_submesh(mesh, i, out);
         return finite;
     }
 };
@@ -199,7 +204,7 @@ struct HybridScanFn {
     HybridSetup setup;
 
     BZINT_HD int n_values() const { return 12 * bins.n_moments(); }
-    BZINT_HD int n_keys() const { return 2 * (N * bins.n_bins()); }  // two halves: key_by_submesh
+    BZINT_HD int n_keys() const { return 2 * (N * bins.n_bins()); }  // with the sub-mesh: key_by_submesh
 
     BZINT_HD bool at(const double k[3], double w, Out& out) const {
         NBandPoint<N> h;
@@ -236,10 +241,12 @@ struct HybridScanFn {
         return finite;
     }
     BZINT_HD bool operator()(long long idx, Out& out) const {
+        long long i[3];
+        mesh.indices(idx, i);
         double k[3];
-        mesh.k_of(idx, k);
+        mesh.k_at_indices(i, k);
         const bool finite = at(k, 1.0, out);
-        key_by_submesh(mesh, idx, n_keys() / 2, out);
+        key_by_submesh(mesh, i, out);
         return finite;
     }
 };
@@ -279,7 +286,9 @@ struct TabulatedFn {
         base.mesh.k_of(mesh_index(i), k);
         base.model.finish(k, h);
         const bool finite = base.at_point(h, 1.0, out);
-        key_by_submesh(base.mesh, mesh_index(i), base.n_keys() / 2, out);
+        long long g[3];
+        base.mesh.indices(mesh_index(i), g);
+        key_by_submesh(base.mesh, g, out);
         return finite;
     }
 };
@@ -322,7 +331,7 @@ struct RefineFn {
         double k[3];
         base.mesh.k_at(frac, k);
         const bool ok = base.at(k, s < S ? 1.0 / S : -1.0, out);
-        key_by_submesh(base.mesh, hot[j], base.n_keys() / 2, out);  // into the half of the point it replaces
+        key_by_submesh(base.mesh, n, out);  // into the half of the point it replaces
         out.hot = false;
         return ok;
     }
