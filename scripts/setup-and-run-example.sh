@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+# shellcheck disable=SC2046  # no GPU: sm_90 only (scripts/cuda-arch-args.sh)
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release $(bash scripts/cuda-arch-args.sh)
 cmake --build build
 build/bzint run examples/haldane/ahc.toml --out out
 /usr/bin/python3 examples/plot.py out haldane_ahc
