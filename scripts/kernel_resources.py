@@ -25,8 +25,14 @@ USED = re.compile(r"Used (\d+) registers")
 BEGIN, END = "<!-- kernel resources: begin -->", "<!-- kernel resources: end -->"
 
 
+# CCCL versions its namespaces by the architectures of the build (cub::CUB_300001_SM_800_900::,
+# thrust::THRUST_300001_SM_800_900_NS::): the budget names them without the list, so that a build for
+# fewer architectures (CI without a GPU: sm_90 only) finds the same kernels.
+CCCL_ARCHS = re.compile(r"\b(CUB|THRUST)_(\d+)_SM_\d+(?:_\d+)*(_NS)?\b")
+
+
 def short_name(demangled):
-    s = demangled
+    s = CCCL_ARCHS.sub(lambda m: f"{m.group(1)}_{m.group(2)}{m.group(3) or ''}", demangled)
     for noise in ("bzint::cuda::", "(anonymous namespace)::", "bzint::models::", "bzint::", "void "):
         s = s.replace(noise, "")
     depth = 0
