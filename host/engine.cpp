@@ -305,8 +305,8 @@ std::vector<ScanResult> finish_scans(const std::vector<const std::vector<Neumaie
                     const double wf[3] = {-F.f1, -F.f2, -0.5 * F.f3};
                     for (std::size_t h = 0; h < H; ++h) {  // the bin's row: [band][channel][moment], contiguous
                         const double* row = value[h].data() + static_cast<std::size_t>(B) * b * nv;
-                        double* sh = &sea[h * B * ch.n_sea];
-                        double* fh = &surf[h * B * ch.n_surface];
+                        double* sh = sea.data() + h * B * ch.n_sea;  // data(): a kind may have no sea or no surface channels
+                        double* fh = surf.data() + h * B * ch.n_surface;
                         for (int band = 0; band < B; ++band, row += nv, sh += ch.n_sea, fh += ch.n_surface) {
                             for (int c = 0; c < ch.n_sea; ++c)
                                 for (int m = 0; m < 3; ++m) sh[c] += ws[m] * row[c * 3 + m];
