@@ -35,6 +35,9 @@ void worst_of(const json& v, const json& e, const std::string& where, const Tole
     }
     if (v.is_array() && e.is_array())
         for (std::size_t i = 0; i < v.size() && i < e.size(); ++i) worst_of(v[i], e[i], fmt::format("{}[{}]", where, i), t, w);
+    if (v.is_object() && e.is_object())
+        for (const auto& [k, x] : v.items())
+            if (e.contains(k)) worst_of(x, e[k], where + "." + k, t, w);
 }
 
 Worst worst_element(const TaskResult& r, const Tolerance& t) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace bzint {
 
@@ -49,33 +50,55 @@ namespace {
 
 struct Worst {
     double ratio = 0.0, value = 0.0, error = 0.0;
-    std::string where;
+    std::string where, family;
 };
 
-// The largest |value| among the numeric leaves.
-double largest(const json& v) {
-    if (v.is_number()) return std::fabs(v.get<double>());
-    double m = 0.0;
-    if (v.is_array())
-        for (const auto& x : v) m = std::max(m, largest(x));
-    return m;
+// The unit of a leaf: the units entry of its key, else of its family's last name (exactly, or by a
+// pattern such as "sigma_*").
+std::string unit_of(const json& units, const std::string& key, const std::string& family) {
+    if (units.contains(key) && units[key].is_string()) return units[key].get<std::string>();
+    const std::string leaf = family.substr(family.rfind('.') + 1);
+    for (const auto& [name, u] : units.items()) {
+        if (!u.is_string()) continue;
+        const bool pattern = !name.empty() && name.back() == '*';
+        if (pattern ? leaf.rfind(name.substr(0, name.size() - 1), 0) == 0 : leaf == name) return u.get<std::string>();
+    }
+    return "";
+}
+
+// The largest |value| of each family of numeric leaves: the leaves whose paths differ only in array
+// indices (levels[3].dos and levels[7].dos are the family "levels.dos"; sigma[0][1] and sigma[2][0]
+// are "sigma").
+void largest_by_family(const json& v, const std::string& family, std::map<std::string, double>& m) {
+    if (v.is_number()) {
+        double& x = m[family];
+        x = std::max(x, std::fabs(v.get<double>()));
+    } else if (v.is_array()) {
+        for (const auto& x : v) largest_by_family(x, family, m);
+    } else if (v.is_object()) {
+        for (const auto& [k, x] : v.items()) largest_by_family(x, family + "." + k, m);
+    }
 }
 
 // The element of (value, error) with the largest error/|value| above the threshold: relative to
-// the value itself, and to 1e-3 of the largest value of the quantity (a value at a zero of a scanned
+// the value itself, and to 1e-3 of the largest value of its family (a value at a zero of a scanned
 // curve has no relative error to speak of).
-void scan_leaves(const json& v, const json& e, const std::string& where, double relative, double scale, Worst& w) {
+void scan_leaves(const json& v, const json& e, const std::string& where, const std::string& family, double relative,
+                 const std::map<std::string, double>& scale, Worst& w) {
     if (v.is_number() && e.is_number()) {
         const double x = v.get<double>(), err = e.get<double>();
-        if (err > kNegligible && err > relative * std::fabs(x) && err > kScaleFloor * scale) {
+        if (err > kNegligible && err > relative * std::fabs(x) && err > kScaleFloor * scale.at(family)) {
             const double ratio = std::fabs(x) > 0.0 ? err / std::fabs(x) : INFINITY;
-            if (ratio > w.ratio) w = {ratio, x, err, where};
+            if (ratio > w.ratio) w = {ratio, x, err, where, family};
         }
         return;
     }
     if (v.is_array() && e.is_array())
         for (std::size_t i = 0; i < v.size() && i < e.size(); ++i)
-            scan_leaves(v[i], e[i], fmt::format("{}[{}]", where, i), relative, scale, w);
+            scan_leaves(v[i], e[i], fmt::format("{}[{}]", where, i), family, relative, scale, w);
+    if (v.is_object() && e.is_object())
+        for (const auto& [k, x] : v.items())
+            if (e.contains(k)) scan_leaves(x, e[k], where + "." + k, family + "." + k, relative, scale, w);
 }
 
 }  // namespace
@@ -92,9 +115,11 @@ std::vector<std::string> accuracy_warnings(const TaskResult& r, double relative)
         // The task's physical quantities: band-resolved parts carry estimates but no warnings.
         if (!r.principal.empty() && std::find(r.principal.begin(), r.principal.end(), key) == r.principal.end()) continue;
         Worst w;
-        scan_leaves(r.results[key], e, key, relative, largest(r.results[key]), w);
+        std::map<std::string, double> scale;
+        largest_by_family(r.results[key], key, scale);
+        scan_leaves(r.results[key], e, key, key, relative, scale, w);
         if (w.where.empty()) continue;
-        const std::string unit = r.units.contains(key) && r.units[key].is_string() ? r.units[key].get<std::string>() : "";
+        const std::string unit = unit_of(r.units, key, w.family);
         const std::string remedy =
             r.remedy.empty() ? "the mesh is not converged there; raise [mesh] n (the estimate is the change from the coarser "
                                "sub-mesh), and near a band touching or a Weyl node set [mesh] shift or [task] refine, or set "

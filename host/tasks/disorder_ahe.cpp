@@ -10,6 +10,7 @@
 
 #include "../disorder/born_response.hpp"
 #include "../disorder/fermi_contour.hpp"
+#include "../convergence.hpp"
 #include "../engine.hpp"
 #include "../input_error.hpp"
 #include "../stop.hpp"
@@ -53,6 +54,7 @@ json tensor(const double (*m)[2], int rows, double scale) {
 
 struct DisorderSetup {
     Mesh mesh;
+    Tolerance tol;
     std::vector<double> mu;
     DisorderStrength strength;
     bool want_skew = true;
@@ -65,6 +67,8 @@ DisorderSetup read_disorder_ahe(const TaskContext& ctx) {
     ctx.task.only();
     DisorderSetup s;
     s.mesh = require_mesh(ctx);
+    s.tol = read_tolerance(ctx);
+    require_sub_mesh(ctx, s.tol, s.mesh);
     // T = 0 only: the range of [task] T is {0} (Fermi-contour delta functions by the triangle method).
     read_temperature(ctx);
     s.mu = read_levels(ctx.task, "mu", kMaxLevels);
@@ -91,42 +95,30 @@ DisorderSetup read_disorder_ahe(const TaskContext& ctx) {
 
 void check_disorder_ahe(TaskContext& ctx) { read_disorder_ahe(ctx); }
 
-TaskResult task_disorder_ahe(TaskContext& ctx) {
-    const DisorderSetup setup = read_disorder_ahe(ctx);
-    const Mesh& mesh = setup.mesh;
+namespace {
+
+// The rows of every level μ: the Fermi-sea pieces from the scans' sums (the mesh's, or its coarse
+// sub-mesh's, both in mesh points of weight wk) and the Fermi-contour pieces from the contours on
+// `mesh` (the mesh, or the sub-mesh as a mesh). The error estimate calls it twice, on the mesh
+// and on its sub-mesh: the contour's resolution and the sea's together (docs/accuracy.md).
+TaskResult level_rows(TaskContext& ctx, const DisorderSetup& setup, const Mesh& mesh, double wk, const ScanResult& ahc,
+                      const ScanResult (&spin)[2], bool report) {
     const std::vector<double>& mu = setup.mu;
     const DisorderStrength& strength = setup.strength;
-    const bool want_skew = setup.want_skew;
     const std::array<double, 3>& magnetization = setup.magnetization;
-    const bool has_magnetization = setup.has_magnetization;
-
-    // Fermi-sea pieces on the mesh: σ_int (Eq. 72, the `ahc` sums) and s_int (Eq. 57, the
-    // interband spin of ρ̄⊥ in task spin_density: the same quantity, docs/disorder.md §6).
-    const double wk = mesh_weight(mesh);
-    Progress p_ahc("disorder_ahe intrinsic", mesh.count());
-    const ScanResult ahc = fermi_scan(ctx.backend, ctx.cfg.params, mesh, ScanKind::ahc, mu, 0.0, &p_ahc);
-    p_ahc.finish();
-    ScanResult spin[2];
-    for (int b = 0; b < 2; ++b) {
-        ScanFields f{};
-        f.E[b] = 1.0;
-        Progress p_spin(fmt::format("disorder_ahe intrinsic spin E{}", "xy"[b]), mesh.count());
-        spin[b] = fermi_scan(ctx.backend, ctx.cfg.params, mesh, ScanKind::spin_density, mu, 0.0, &p_spin, f);
-        p_spin.finish();
-    }
-
     json rows = json::array();
     CsvTable csv{"disorder", "", {"mu", "fermi_points", "dos", "u0sq", "tau_out", "skew_computed"}, {}};
     const char* pieces[] = {"int", "drude", "ext", "sj", "sk", "total"};
     for (const char* p : pieces) csv.columns.push_back(fmt::format("sigma_yx_{}", p));
     for (const char* p : {"int", "edelstein", "ext", "sj", "sk", "total"})
         for (const char* c : {"x", "y"}) csv.columns.push_back(fmt::format("s_{}_{}", c, p));
-    Progress progress("disorder_ahe contours", static_cast<long long>(mu.size()), "levels");
+    Progress progress(report ? "disorder_ahe contours" : "disorder_ahe contours (sub-mesh)",
+                      static_cast<long long>(mu.size()), "levels");
     for (std::size_t j = 0; j < mu.size(); ++j) {
         throw_if_stopped();
         bool touches = false;
         const auto contour = fermi_contour(ctx.cfg.params, mesh, mu[j], ctx.cfg.model->lattice, touches);
-        if (touches)
+        if (touches && report)
             ctx.task.fail("mu", fmt::format("the Fermi contour at mu = {} is cut by the k-box of '{}'; raise "
                                             "the model's kcut",
                                             mu[j], ctx.cfg.model->name));
@@ -140,7 +132,7 @@ TaskResult task_disorder_ahe(TaskContext& ctx) {
             const BornResponse unit = born_response(fs, 1.0, false);
             u0sq = 1.0 / (strength.tau * unit.rate_out);
         }
-        const BornResponse r = born_response(fs, u0sq, want_skew);
+        const BornResponse r = born_response(fs, u0sq, setup.want_skew);
 
         // σ in e²/h (2π × the e²/ħ values); σ_int: σ_xy = −2π w Σ f Ω, σ_yx = −σ_xy.
         const double h = kTwoPi;
@@ -176,12 +168,12 @@ TaskResult task_disorder_ahe(TaskContext& ctx) {
                     {"s_sj", tensor(r.s_sj, 3, 1.0)},
                     {"s_sk", r.skew ? tensor(r.s_sk, 3, 1.0) : json(nullptr)},
                     {"s_total", tensor(s_total, 3, 1.0)}};
-        if (has_magnetization) {  // τ = (2/ħ) M m × ⟨S⟩ = M m × s  (Eq. 105, S = ħσ/2)
+        if (setup.has_magnetization) {  // τ = (2/ħ) M m × ⟨S⟩ = M m × s  (Eq. 105, S = ħσ/2)
             double torque[3][2];
             for (int b = 0; b < 2; ++b) {
-                const double s[3] = {s_total[0][b], s_total[1][b], s_total[2][b]};
+                const double sv[3] = {s_total[0][b], s_total[1][b], s_total[2][b]};
                 double t[3];
-                cross3(magnetization.data(), s, t);
+                cross3(magnetization.data(), sv, t);
                 for (int c = 0; c < 3; ++c) torque[c][b] = t[c];
             }
             row["torque"] = tensor(torque, 3, 1.0);
@@ -199,11 +191,53 @@ TaskResult task_disorder_ahe(TaskContext& ctx) {
         progress.update(static_cast<long long>(j + 1));
     }
     progress.finish();
-
     TaskResult out;
-    out.kpoints = mesh.count() * (3 + static_cast<long long>(mu.size()));
     out.results["levels"] = rows;
-    out.results["magnetization"] = has_magnetization ? json(magnetization) : json(nullptr);
+    out.tables.push_back(csv);
+    return out;
+}
+
+// One pass on `mesh`: the Fermi-sea scans, the levels' rows from the mesh and from its sub-mesh,
+// and their difference as the estimate.
+TaskResult disorder_pass(TaskContext& ctx, const DisorderSetup& setup, const Mesh& mesh) {
+    // Fermi-sea pieces on the mesh: σ_int (Eq. 72, the `ahc` sums) and s_int (Eq. 57, the
+    // interband spin of ρ̄⊥ in task spin_density: the same quantity, docs/disorder.md §6).
+    Progress p_ahc("disorder_ahe intrinsic", mesh.count());
+    const ScanResult ahc = fermi_scan(ctx.backend, ctx.cfg.params, mesh, ScanKind::ahc, setup.mu, 0.0, &p_ahc);
+    p_ahc.finish();
+    ScanResult spin[2];
+    for (int b = 0; b < 2; ++b) {
+        ScanFields f{};
+        f.E[b] = 1.0;
+        Progress p_spin(fmt::format("disorder_ahe intrinsic spin E{}", "xy"[b]), mesh.count());
+        spin[b] = fermi_scan(ctx.backend, ctx.cfg.params, mesh, ScanKind::spin_density, setup.mu, 0.0, &p_spin, f);
+        p_spin.finish();
+    }
+    TaskResult out = level_rows(ctx, setup, mesh, mesh_weight(mesh), ahc, spin, true);
+    if (ahc.coarse && spin[0].coarse && spin[1].coarse) {
+        const ScanResult coarse_spin[2] = {*spin[0].coarse, *spin[1].coarse};
+        const TaskResult coarse = level_rows(ctx, setup, mesh.coarse(), mesh_weight(mesh), *ahc.coarse, coarse_spin, false);
+        attach_errors(out, &coarse);
+        // The count of contour points is the mesh's, not an estimated quantity.
+        for (json& e : out.errors["levels"]) e["fermi_points"] = nullptr;
+    } else {
+        attach_errors(out, nullptr);
+    }
+    out.kpoints = mesh.count() * (3 + static_cast<long long>(setup.mu.size()));
+    out.principal = {"levels"};
+    out.remedy = "the Fermi contour (triangle method) or the Fermi sea is not resolved by the mesh there; raise [mesh] n "
+                 "(the estimate is the change from the coarser sub-mesh), or set [task] rtol to let bzint choose "
+                 "(docs/accuracy.md)";
+    return out;
+}
+
+}  // namespace
+
+TaskResult task_disorder_ahe(TaskContext& ctx) {
+    const DisorderSetup setup = read_disorder_ahe(ctx);
+    TaskResult out = converge(ctx, setup.tol, setup.mesh, [&](const Mesh& mesh) { return disorder_pass(ctx, setup, mesh); });
+    out.results["magnetization"] = setup.has_magnetization ? json(setup.magnetization) : json(nullptr);
+    if (out.errors.is_object()) out.errors["magnetization"] = setup.has_magnetization ? json({0.0, 0.0, 0.0}) : json(nullptr);
     const std::string lu = length_unit(*ctx.cfg.model), eu = energy_unit(*ctx.cfg.model);
     out.units = {{"mu", eu},
                  {"dos", fmt::format("states per energy unit per {}^2", lu)},
@@ -214,10 +248,10 @@ TaskResult task_disorder_ahe(TaskContext& ctx) {
                                      "field b in (x, y)",
                                      lu, lu)},
                  {"torque", fmt::format("energy / {}^2 per unit E: M m x s (Eq. 105 with S = hbar sigma / 2)", lu)}};
-    csv.comment = fmt::format("mu in {}; sigma_yx in e^2/h (E along x); s_c per {}^2 per unit E_x; the skew columns "
-                              "are 0 where skew_computed = 0 (d0 != 0 on the contour, docs/disorder.md)",
-                              eu, lu);
-    out.tables.push_back(csv);
+    out.tables[0].comment = fmt::format(
+        "mu in {}; sigma_yx in e^2/h (E along x); s_c per {}^2 per unit E_x; the skew columns are 0 where skew_computed = "
+        "0 (d0 != 0 on the contour, docs/disorder.md){}",
+        eu, lu, out.tables[0].comment);
     return out;
 }
 

@@ -81,6 +81,16 @@ struct Mesh {
         return on_coarse_at(i);
     }
 
+    // The sub-mesh as a mesh of its own (n/f points per axis; host only): with the offset
+    // (f − 1)/2 on a midpoint mesh its points are the midpoints of the coarse cells, and on a
+    // lattice the same Γ-centred (or [mesh] shift-ed, through `origin`) points. Only for a mesh
+    // that has one (coarse_factor() > 0).
+    Mesh coarse() const {
+        Mesh c = *this;
+        c.set_counts(n[0] / step[0], n[1] / step[1], n[2] / step[2]);
+        return c;
+    }
+
     // k of the mesh point with indices i.
     BZINT_HD void k_at_indices(const long long i[3], double k[3]) const {
         double frac[3];
