@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "../checkpoint.hpp"
+#include "../convergence.hpp"
 #include "../engine.hpp"
 #include "../input_error.hpp"
 #include "../ranks.hpp"
@@ -29,6 +30,7 @@ struct HybridTask {
     std::vector<double> mu;
     double T = 0.0, tau = 0.0;
     int lo = 0, hi = -1;  // active manifold
+    Tolerance tol;
 };
 
 // The unit vector of E: along the reciprocal vector G_d (lattices, as dc_current) or the
@@ -87,6 +89,8 @@ HybridTask read_task(const TaskContext& ctx, const Mesh& mesh, const BandRange& 
                                         h.fields.size(), h.mu.size(), static_cast<double>(h.fields.size()) * h.mu.size()));
     h.T = read_temperature(ctx);
     require_scan_memory(ctx, ScanKind::hybrid, h.mu, h.T);
+    h.tol = read_tolerance(ctx);
+    require_sub_mesh(ctx, h.tol, mesh);
     h.tau = ctx.task.number("tau", 0.0);
     if (h.tau > 0 && h.T == 0.0)
         ctx.task.fail("T", "tau > 0 needs T > 0: δg carries −∂f/∂E, a delta function at T = 0 that a mesh cannot resolve");
@@ -138,45 +142,34 @@ HybridRun read_hybrid(TaskContext& ctx) {
 
 void check_hybrid_current(TaskContext& ctx) { read_hybrid(ctx); }
 
-TaskResult task_hybrid_current(TaskContext& ctx) {
-    const HybridRun run = read_hybrid(ctx);
-    const Mesh& mesh = run.mesh;
-    const BandRange& range = run.range;
+namespace {
+
+const char* const kPieces[4] = {"J_band", "J_hybrid", "J_remote", "J_relaxation"};
+
+// The current at one field value on `mesh` ([μ index][component], and its parts), with the error
+// estimate from the scan's coarse sub-mesh sums (task_common.hpp with_scan_errors).
+TaskResult field_pass(TaskContext& ctx, const HybridRun& run, double E, const Mesh& mesh) {
     const HybridTask& h = run.h;
-    const ModelInfo& info = *ctx.cfg.model;
     const int dim = mesh.dim, B = model_bands(ctx.cfg.params), L = static_cast<int>(h.mu.size());
     const double w = mesh_weight(mesh);
-    const double sigma_unit = kTwoPi * conductivity_factor(info);  // J/E in e²/ħ → e²/h (S/cm)
     // The central-difference step: 1e-3 of the smallest mesh spacing.
     double spacing = 1e300;
     for (int a = 0; a < dim; ++a)
         spacing = std::min(spacing, std::sqrt(mesh.basis[a][0] * mesh.basis[a][0] + mesh.basis[a][1] * mesh.basis[a][1] +
                                               mesh.basis[a][2] * mesh.basis[a][2]) /
                                         static_cast<double>(mesh.n[a]));
-
-    SweepLog log(ctx);
-    Progress sweep_progress("hybrid_current", static_cast<long long>(h.fields.size()), "fields");
-    std::vector<json> rows;
-    const char* pieces[4] = {"J_band", "J_hybrid", "J_remote", "J_relaxation"};
-    long long done = 0;
-    for (double E : h.fields) {
-        if (const json* prev = log.find(E)) {
-            rows.push_back(*prev);
-            sweep_progress.update(++done);
-            continue;
-        }
-        const CheckpointSession::Scope scope(fmt::format("E={:.17g}", E));  // this field's reduction
-        ScanFields f{};
-        for (int a = 0; a < 3; ++a) f.hybrid.E[a] = E * h.direction[a];
-        f.hybrid.lo = h.lo;
-        f.hybrid.hi = h.hi;
-        f.hybrid.tau = h.tau;
-        f.hybrid.fd_step = 1e-3 * spacing;
-        f.hybrid.degenerate = kDegenerateRelative * (1.0 + range.scale);
-        Progress progress(fmt::format("hybrid_current E = {:g}", E), mesh.count());
-        const ScanResult s = fermi_scan(ctx.backend, ctx.cfg.params, mesh, ScanKind::hybrid, h.mu, h.T, &progress, f);
-        progress.finish();
-        json row = {{"E", E}};
+    ScanFields f{};
+    for (int a = 0; a < 3; ++a) f.hybrid.E[a] = E * h.direction[a];
+    f.hybrid.lo = h.lo;
+    f.hybrid.hi = h.hi;
+    f.hybrid.tau = h.tau;
+    f.hybrid.fd_step = 1e-3 * spacing;
+    f.hybrid.degenerate = kDegenerateRelative * (1.0 + run.range.scale);
+    Progress progress(fmt::format("hybrid_current E = {:g}", E), mesh.count());
+    const ScanResult scan = fermi_scan(ctx.backend, ctx.cfg.params, mesh, ScanKind::hybrid, h.mu, h.T, &progress, f);
+    progress.finish();
+    return with_scan_errors({scan}, [&](const std::vector<ScanResult>& scans) {
+        const ScanResult& s = scans[0];
         std::vector<std::vector<double>> J(L, std::vector<double>(dim, 0.0));
         std::vector<std::vector<std::vector<double>>> part(4, J);
         for (int j = 0; j < L; ++j)
@@ -187,8 +180,42 @@ TaskResult task_hybrid_current(TaskContext& ctx) {
                 }
                 for (int p = 0; p < 4; ++p) J[j][a] += part[p][j][a];
             }
-        row["J"] = J;
-        for (int p = 0; p < 4; ++p) row[pieces[p]] = part[p];
+        TaskResult r;
+        r.results["J"] = J;
+        for (int p = 0; p < 4; ++p) r.results[kPieces[p]] = part[p];
+        r.principal = {"J"};
+        r.kpoints = mesh.count();
+        return r;
+    });
+}
+
+}  // namespace
+
+TaskResult task_hybrid_current(TaskContext& ctx) {
+    const HybridRun run = read_hybrid(ctx);
+    const HybridTask& h = run.h;
+    const ModelInfo& info = *ctx.cfg.model;
+    const int dim = run.mesh.dim, L = static_cast<int>(h.mu.size());
+    const double sigma_unit = kTwoPi * conductivity_factor(info);  // J/E in e²/ħ → e²/h (S/cm)
+
+    // Each field value on its own: with a tolerance, on denser meshes until it is met (convergence.hpp).
+    SweepLog log(ctx);
+    Progress sweep_progress("hybrid_current", static_cast<long long>(h.fields.size()), "fields");
+    std::vector<json> rows;
+    long long done = 0, kpoints = 0;
+    for (double E : h.fields) {
+        if (const json* prev = log.find(E)) {
+            rows.push_back(*prev);
+            sweep_progress.update(++done);
+            continue;
+        }
+        const CheckpointSession::Scope scope(fmt::format("E={:.17g}", E));  // this field's reductions
+        const TaskResult f = converge(ctx, h.tol, run.mesh, [&](const Mesh& m) { return field_pass(ctx, run, E, m); });
+        json row = f.results;
+        row["E"] = E;
+        row["error"] = f.errors;  // null: the mesh has no sub-mesh
+        row["points"] = f.kpoints;
+        if (!f.convergence.is_null()) row["convergence"] = f.convergence;
         log.add(row);
         rows.push_back(row);
         sweep_progress.update(++done);
@@ -196,30 +223,57 @@ TaskResult task_hybrid_current(TaskContext& ctx) {
     log.complete();
     sweep_progress.finish();
 
-    // Assemble: [E index][μ index][component].
+    // Assemble: [E index][μ index][component], the estimates alike.
     TaskResult out;
-    json Es = json::array(), J = json::array(), sigma = json::array();
-    json parts[4] = {json::array(), json::array(), json::array(), json::array()};
+    const bool estimated = std::all_of(rows.begin(), rows.end(), [](const json& r) { return r["error"].is_object(); });
+    const std::vector<std::string> keys{"J", "J_band", "J_hybrid", "J_remote", "J_relaxation"};
+    json Es = json::array(), values = json::object(), errors = json::object(), passes = json::array();
+    for (const auto& k : keys) values[k] = errors[k] = json::array();
+    values["sigma"] = errors["sigma"] = json::array();
     CsvTable csv{"current", "", {"E", "mu"}, {}};
     const char* comp = "xyz";
     for (const char* q : {"J", "J_band", "J_hybrid", "J_remote", "J_relaxation", "sigma"})
         for (int a = 0; a < dim; ++a) csv.columns.push_back(fmt::format("{}_{}", q, comp[a]));
+    if (estimated)
+        for (std::size_t c = 2, n = csv.columns.size(); c < n; ++c) csv.columns.push_back(csv.columns[c] + "_error");
+    std::vector<std::string> not_converged;
     for (const json& r : rows) {
         const double E = r["E"].get<double>();
         Es.push_back(E);
-        J.push_back(r["J"]);
-        for (int p = 0; p < 4; ++p) parts[p].push_back(r[pieces[p]]);
-        json sig = json::array();
-        for (int j = 0; j < L; ++j) {
-            std::vector<double> sj(dim, 0.0), row{E, h.mu[j]};
-            for (int a = 0; a < dim; ++a) sj[a] = E > 0 ? sigma_unit * r["J"][j][a].get<double>() / E : 0.0;
-            for (const char* q : {"J", "J_band", "J_hybrid", "J_remote", "J_relaxation"})
-                for (int a = 0; a < dim; ++a) row.push_back(r[q][j][a].get<double>());
-            for (int a = 0; a < dim; ++a) row.push_back(sj[a]);
-            sig.push_back(sj);
-            csv.rows.push_back(row);
+        kpoints += r.value("points", 0LL);
+        for (const auto& k : keys) {
+            values[k].push_back(r[k]);
+            if (estimated) errors[k].push_back(r["error"][k]);
         }
-        sigma.push_back(sig);
+        // σ = J/|E| in the reported unit, and its estimate alike.
+        json sig = json::array(), sig_err = json::array();
+        for (int j = 0; j < L; ++j) {
+            std::vector<double> sj(dim, 0.0), se(dim, 0.0), line{E, h.mu[j]}, err_line;
+            for (int a = 0; a < dim; ++a) {
+                sj[a] = E > 0 ? sigma_unit * r["J"][j][a].get<double>() / E : 0.0;
+                if (estimated) se[a] = E > 0 ? sigma_unit * r["error"]["J"][j][a].get<double>() / E : 0.0;
+            }
+            for (const auto& k : keys)
+                for (int a = 0; a < dim; ++a) {
+                    line.push_back(r[k][j][a].get<double>());
+                    if (estimated) err_line.push_back(r["error"][k][j][a].get<double>());
+                }
+            line.insert(line.end(), sj.begin(), sj.end());
+            if (estimated) {
+                line.insert(line.end(), err_line.begin(), err_line.end());
+                line.insert(line.end(), se.begin(), se.end());
+            }
+            sig.push_back(sj);
+            sig_err.push_back(se);
+            csv.rows.push_back(line);
+        }
+        values["sigma"].push_back(sig);
+        if (estimated) errors["sigma"].push_back(sig_err);
+        if (r.contains("convergence")) {
+            const json& c = r["convergence"];
+            passes.push_back({{"E", E}, {"passes", c["passes"]}});
+            if (!c.value("converged", true)) not_converged.push_back(fmt::format("E = {:g}: {}", E, c.value("reason", "")));
+        }
     }
     out.results["E"] = Es;
     out.results["mu"] = h.mu;
@@ -227,11 +281,25 @@ TaskResult task_hybrid_current(TaskContext& ctx) {
     out.results["tau"] = h.tau;
     out.results["direction"] = std::vector<double>(h.direction, h.direction + dim);
     out.results["active_bands"] = {h.lo, h.hi};
-    out.results["J"] = J;
-    for (int p = 0; p < 4; ++p) out.results[pieces[p]] = parts[p];
-    out.results["sigma"] = sigma;
+    for (const auto& k : keys) out.results[k] = values[k];
+    out.results["sigma"] = values["sigma"];
     out.results["sweep_log"] = log.path();
-    out.kpoints = mesh.count() * static_cast<long long>(h.fields.size());
+    out.kpoints = kpoints;
+    if (estimated) {
+        out.errors = errors;
+        for (const char* k : {"E", "mu"}) out.errors[k] = std::vector<double>(out.results[k].size(), 0.0);
+        out.errors["T"] = 0.0;
+        out.errors["tau"] = 0.0;
+    } else {
+        attach_errors(out, nullptr);
+    }
+    out.principal = {"J", "sigma"};
+    if (h.tol.active()) {
+        out.convergence = {{"rtol", h.tol.rtol}, {"atol", h.tol.atol}, {"converged", not_converged.empty()}, {"fields", passes}};
+        std::string reason;
+        for (const auto& why : not_converged) reason += (reason.empty() ? "" : "; ") + why;
+        if (!reason.empty()) out.convergence["reason"] = reason;
+    }
     const std::string lu = length_unit(info);
     const std::string junit =
         fmt::format("e/hbar x energy / {}^{} (hbar = e = 1; J = -e sum_i int d^dk/(2pi)^d g_i v_i)", lu, dim - 1);
@@ -239,8 +307,9 @@ TaskResult task_hybrid_current(TaskContext& ctx) {
     out.units = {{"E", fmt::format("energy / {} (e = 1)", lu)}, {"mu", energy_unit(info)}, {"T", energy_unit(info)},
                  {"tau", "hbar / energy"}, {"J", junit}, {"J_band", junit}, {"J_hybrid", junit}, {"J_remote", junit},
                  {"J_relaxation", junit}, {"sigma", sunit + " (J_a / |E|)"}};
-    csv.comment = fmt::format("hybridised-band current (active bands {}..{}); E in energy/{}, mu in {}, J in {}, sigma = J/|E| in {}",
-                              h.lo, h.hi, lu, energy_unit(info), junit, sunit);
+    csv.comment = fmt::format("hybridised-band current (active bands {}..{}); E in energy/{}, mu in {}, J in {}, sigma = J/|E| in {}{}",
+                              h.lo, h.hi, lu, energy_unit(info), junit, sunit,
+                              estimated ? "; *_error: error estimate (docs/accuracy.md), same unit" : "");
     out.tables.push_back(csv);
     return out;
 }

@@ -18,7 +18,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kLogVersion = 3;  // 3: rows carry step_error, window_error or mesh_error
+constexpr int kLogVersion = 4;  // 3: rows carry step_error, window_error or mesh_error; 4: hybrid_current's their estimate
 constexpr std::size_t kMaxLogBytes = std::size_t(1) << 30;
 
 std::string checksum(const std::string& text) { return fmt::format("{:016x}", fingerprint_of(text)); }
