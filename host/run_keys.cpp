@@ -17,7 +17,7 @@ constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
 constexpr double kBig = 1e12;  // the largest magnitude of an energy, rate, field or time (keeps products finite)
 constexpr const char* kScanTasks = "ahc cme anomaly dipole streda spin_density disorder_ahe hybrid_current";
 constexpr const char* kFermiTasks = "ahc cme anomaly dipole";
-constexpr const char* kToleranceTasks = "ahc cme anomaly dipole dc_current";
+constexpr const char* kToleranceTasks = "ahc cme anomaly dipole streda spin_density disorder_ahe hybrid_current dc_current";
 
 // clang-format off
 constexpr KeySpec kKeys[] = {

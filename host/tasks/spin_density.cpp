@@ -13,6 +13,7 @@
 
 #include <cmath>
 
+#include "../convergence.hpp"
 #include "../engine.hpp"
 #include "task_common.hpp"
 
@@ -22,6 +23,7 @@ namespace {
 
 struct SpinSetup {
     Mesh mesh;
+    Tolerance tol;
     double T, tau;
     std::vector<double> mu;
     std::array<double, 3> E, B;
@@ -32,6 +34,8 @@ SpinSetup read_spin_density(const TaskContext& ctx) {
     ctx.task.only();
     SpinSetup s;
     s.mesh = require_mesh(ctx);
+    s.tol = read_tolerance(ctx);
+    require_sub_mesh(ctx, s.tol, s.mesh);
     s.T = read_temperature(ctx);
     s.mu = read_levels(ctx.task, "mu", kMaxLevels);
     require_scan_memory(ctx, ScanKind::spin_density, s.mu, s.T);
@@ -49,9 +53,10 @@ SpinSetup read_spin_density(const TaskContext& ctx) {
 
 void check_spin_density(TaskContext& ctx) { read_spin_density(ctx); }
 
-TaskResult task_spin_density(TaskContext& ctx) {
-    const SpinSetup setup = read_spin_density(ctx);
-    const Mesh& mesh = setup.mesh;
+namespace {
+
+// One pass on `mesh`, with its error estimate.
+TaskResult spin_density_pass(TaskContext& ctx, const SpinSetup& setup, const Mesh& mesh) {
     const double w = mesh_weight(mesh);
     const double T = setup.T, tau = setup.tau;
     const std::vector<double>& mu = setup.mu;
@@ -116,6 +121,8 @@ TaskResult task_spin_density(TaskContext& ctx) {
     }
     TaskResult out;
     out.kpoints = mesh.count() * (fields_on ? 2 : 1);
+    // The physical spin densities (their parts keep their estimates).
+    out.principal = {"s_kinetic", "s_wave_packet", "s_induced_kinetic", "s_induced_wave_packet"};
     const std::string lu = length_unit(*ctx.cfg.model), eu = energy_unit(*ctx.cfg.model);
     out.results["mu"] = mu;
     out.results["T"] = T;
@@ -149,6 +156,14 @@ TaskResult task_spin_density(TaskContext& ctx) {
     out.tables.push_back(csv);
     return out;
     });
+}
+
+}  // namespace
+
+// With a tolerance, on denser meshes until it is met (convergence.hpp).
+TaskResult task_spin_density(TaskContext& ctx) {
+    const SpinSetup setup = read_spin_density(ctx);
+    return converge(ctx, setup.tol, setup.mesh, [&](const Mesh& mesh) { return spin_density_pass(ctx, setup, mesh); });
 }
 
 }  // namespace bzint

@@ -9,6 +9,7 @@
 // Fermi-surface term (the kinetic-equation paper's Eq. 44). docs/semiclassical.md.
 #include <fmt/core.h>
 
+#include "../convergence.hpp"
 #include "../engine.hpp"
 #include "task_common.hpp"
 
@@ -22,6 +23,7 @@ ScanFields magnetic(const std::array<double, 3>& B) { return ScanFields{{B[0], B
 
 struct StredaSetup {
     Mesh mesh;
+    Tolerance tol;
     double T;
     std::vector<double> mu;
     std::vector<std::array<double, 3>> fields;
@@ -32,6 +34,8 @@ StredaSetup read_streda(const TaskContext& ctx) {
     ctx.task.only();
     StredaSetup s;
     s.mesh = require_mesh(ctx);
+    s.tol = read_tolerance(ctx);
+    require_sub_mesh(ctx, s.tol, s.mesh);
     s.T = read_temperature(ctx);
     if (s.T == 0.0)
         ctx.task.fail("T", "task 'streda' needs T > 0: ∂n/∂B has the Fermi-surface term Σ_n ∫ m_n (−∂f/∂ε), a delta "
@@ -50,9 +54,10 @@ StredaSetup read_streda(const TaskContext& ctx) {
 
 void check_streda(TaskContext& ctx) { read_streda(ctx); }
 
-TaskResult task_streda(TaskContext& ctx) {
-    const StredaSetup setup = read_streda(ctx);
-    const Mesh& mesh = setup.mesh;
+namespace {
+
+// One pass on `mesh`, with its error estimate.
+TaskResult streda_pass(TaskContext& ctx, const StredaSetup& setup, const Mesh& mesh) {
     const double w = mesh_weight(mesh);
     const double T = setup.T;
     const std::vector<double>& mu = setup.mu;
@@ -150,6 +155,8 @@ TaskResult task_streda(TaskContext& ctx) {
     out.results["dn_dB_band_projected"] = dn_proj;
     out.results["sigma_streda"] = sigma_streda;
     out.results["sigma_ahc"] = sigma_ahc;
+    // The physical quantities (the band-resolved and sea/surface parts keep their estimates).
+    out.principal = {"density", "dn_dB", "sigma_streda", "sigma_ahc", "density_B"};
     out.units = {{"mu", eu},
                  {"density", fmt::format("electrons per {}^{} (all bands, at B = 0)", lu, dim)},
                  {"dn_dB", fmt::format("{} (dn/dB{} at fixed mu; 3D: [d/dBx, d/dBy, d/dBz])", dn_unit, nc == 1 ? "z" : "")},
@@ -198,6 +205,14 @@ TaskResult task_streda(TaskContext& ctx) {
     }
     return out;
     });
+}
+
+}  // namespace
+
+// With a tolerance, on denser meshes until it is met (convergence.hpp).
+TaskResult task_streda(TaskContext& ctx) {
+    const StredaSetup setup = read_streda(ctx);
+    return converge(ctx, setup.tol, setup.mesh, [&](const Mesh& mesh) { return streda_pass(ctx, setup, mesh); });
 }
 
 }  // namespace bzint
