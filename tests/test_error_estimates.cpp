@@ -338,3 +338,22 @@ TEST(Convergence, StredaAndSpinDensityMeetATolerance) {
     ASSERT_TRUE(spin["convergence"]["converged"].get<bool>());
     EXPECT_EQ(spin["convergence"]["passes"].back()["worst"].get<std::string>().rfind("s_", 0), 0u);
 }
+
+TEST(DcErrorEstimate, ExactReservoirPoleErrorIsInTheEstimate) {
+    // The exact reservoir with 8 Padé poles (occupation error 1.4e-4) against 303 poles (5e-11): the
+    // change of J is the pole error's effect (measured 3.6e-5, 6.1e-5), and the pole part of the
+    // estimate, pole_error × ∫|∂H/∂k| over the window (docs/accuracy.md), bounds it (4.4e-4).
+    const std::string run = "[model]\nname='landau_zener'\nv=1.0\ndelta=1.0\n[field]\nE=[0.2, 0.5]\n[dissipation]\n"
+                            "kind='exact'\ngamma=0.05\n{}\n[task]\nkind='dc_current'\nT=0.1\nmu=0.0\nwindow=5.0\n";
+    const auto few = run_toml(fmt::format(fmt::runtime(run), "poles=8"));
+    const auto many = run_toml(fmt::format(fmt::runtime(run), "pole_tolerance=1e-10"));
+    ASSERT_LT(many["results"]["pole_error"].get<double>(), 1e-10);
+    for (int i = 0; i < 2; ++i) {
+        const double shift = std::fabs(few["results"]["J"][i].get<double>() - many["results"]["J"][i].get<double>());
+        const double part = few["results"]["error_parts"]["poles"][i].get<double>();
+        EXPECT_GT(shift, 1e-5) << i;
+        EXPECT_GE(part, shift) << i;
+        EXPECT_GE(few["errors"]["J"][i].get<double>(), part) << i;
+        EXPECT_LT(many["results"]["error_parts"]["poles"][i].get<double>(), 1e-9) << i;
+    }
+}

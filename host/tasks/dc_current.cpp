@@ -441,17 +441,55 @@ std::vector<const char*> estimated(const DcSetup& s) {
     return {"J", "J_intra", "J_inter"};
 }
 
-// |a[key] − b[key]| per component (a number or a list), times `scale`.
+// |a[key] − b[key]| per component (a number or a list: error_estimate.hpp), times `scale`.
 json difference(const json& a, const json& b, double scale = 1.0) {
-    if (a.is_number()) return scale * std::fabs(a.get<double>() - b.get<double>());
-    json out = json::array();
-    for (std::size_t i = 0; i < a.size(); ++i) out.push_back(scale * std::fabs(a[i].get<double>() - b[i].get<double>()));
-    return out;
+    json d = difference_estimate(a, b);
+    if (d.is_number()) return scale * d.get<double>();
+    for (auto& x : d) x = scale * x.get<double>();
+    return d;
 }
 json sum_of(const json& a, const json& b) {
     if (a.is_number()) return a.get<double>() + b.get<double>();
     json out = json::array();
     for (std::size_t i = 0; i < a.size(); ++i) out.push_back(a[i].get<double>() + b[i].get<double>());
+    return out;
+}
+
+// The exact reservoir's pole error carried into J (docs/accuracy.md): the pole sum gives the
+// reservoir's broadened occupation within δ = pole_error over the spectrum, so the state it drives
+// is off by about δ in operator norm (the relaxation −2Γρ + sources maps a source bounded by δ to a
+// state bounded by δ), and each J_a by at most δ ∫ ‖∂_a H‖₁ d^dk/(2π)^d — over the window on the
+// continuum, over the zone on a lattice (sampled: 256 mesh points × 16 along E). Exact as a bound
+// for a static H; an estimate under the field. Components as J's; 0 for other solvers.
+template <class Solver>
+json pole_part(const Solver& solver, const DcSetup& s, const Mesh& mesh, bool lattice, double K, const json& like) {
+    double reach[3] = {0.0, 0.0, 0.0};
+    if constexpr (requires { solver.poles; }) {
+        double t[3];
+        if (!lattice) {
+            const int n = 2000;
+            for (int i = 0; i <= n; ++i) {
+                const double k[3] = {K * (2.0 * i / n - 1.0), 0.0, 0.0};
+                solver.velocity_trace_norms(k, t);
+                reach[0] += (i == 0 || i == n ? 0.5 : 1.0) * t[0] * (2.0 * K / n) / kTwoPi;
+            }
+        } else {
+            const long long points = std::min<long long>(mesh.count(), 256);
+            const int along = 16;
+            const double volume = mesh_weight(mesh) * static_cast<double>(mesh.count());  // ∫ d^dk/(2π)^d
+            for (long long i = 0; i < points; ++i)
+                for (int j = 0; j < along; ++j) {
+                    double k[3];
+                    mesh.k_of(i * (mesh.count() / points), k);
+                    for (int a = 0; a < 3; ++a) k[a] += (static_cast<double>(j) / along) * mesh.basis[s.direction][a];
+                    solver.velocity_trace_norms(k, t);
+                    for (int a = 0; a < 3; ++a) reach[a] += t[a] * volume / static_cast<double>(points * along);
+                }
+        }
+        for (double& r : reach) r *= solver.poles.error;
+    }
+    json out = json::array();
+    for (std::size_t a = 0; a < like.size(); ++a) out.push_back(reach[a]);
     return out;
 }
 // The worst error/allowance over the estimated quantities of a row (≤ 1: the tolerance is met).
@@ -468,6 +506,12 @@ double worst_ratio(const DcSetup& s, const json& r, const json& error) {
         }
     }
     return worst;
+}
+
+template <class Solver>
+double solver_pole_error(const Solver& solver) {
+    if constexpr (requires { solver.poles; }) return solver.poles.error;
+    return 0.0;
 }
 
 // One field value with a given solver: the row at 2n RK4 steps, with its error estimate — the
@@ -487,6 +531,7 @@ json solve_field(const Solver& solver, const DcSetup& s, const StepRule& rule, c
     for (int a = 0; a < 3; ++a) q.E[a] = 0.0;
     long long steps = static_cast<long long>(rule.steps(E));  // checked by check_steps
     const bool lattice = ctx.cfg.model->lattice;
+    constexpr bool has_poles = requires { solver.poles; };
     double K = s.window;
     Mesh lines_mesh = mesh;
     double period = 0.0;
@@ -511,6 +556,8 @@ json solve_field(const Solver& solver, const DcSetup& s, const StepRule& rule, c
             if (!std::isfinite(half["J"][0].get<double>())) half = solve(0.5 * K, std::max<long long>(steps / 2, 8));
         }
         const bool has_other = !lattice || b.contains("coarse");
+        const json poles = pole_part(solver, s, mesh, lattice, K, b["J"]);
+        bool poles_only = false;  // the pole part alone exceeds the tolerance
         for (const char* key : estimated(s)) {
             step_error[key] = difference(b[key], a[key], 1.0 / 15.0);
             // The window error oscillates with K (the coherence left at the window's edges has a phase
@@ -519,6 +566,12 @@ json solve_field(const Solver& solver, const DcSetup& s, const StepRule& rule, c
             if (has_other)
                 other_error[key] = lattice ? difference(b[key], b["coarse"][key]) : difference(b[key], half[key], 2.0);
             error[key] = has_other ? sum_of(step_error[key], other_error[key]) : step_error[key];
+            if (has_poles) {
+                error[key] = sum_of(error[key], poles);
+                if (s.tol.active())
+                    for (std::size_t a = 0; a < poles.size(); ++a)
+                        poles_only = poles_only || !within(s.tol, b[key][a].get<double>(), poles[a].get<double>());
+            }
         }
         const double worst = s.tol.active() ? worst_ratio(s, b, error) : 0.0;
         double other_max = 0.0, step_max = 0.0;
@@ -537,7 +590,11 @@ json solve_field(const Solver& solver, const DcSetup& s, const StepRule& rule, c
         const double seconds = std::chrono::duration<double>(clock::now() - start).count();
         std::string stop;
         if (s.tol.active() && worst > 1.0) {
-            if (lattice && widen && !has_other) {
+            if (poles_only) {
+                stop = fmt::format("the reservoir's pole error ({:.3g} in the occupation) alone exceeds it: lower "
+                                   "[dissipation] pole_tolerance or raise poles",
+                                   solver_pole_error(solver));
+            } else if (lattice && widen && !has_other) {
                 stop = "the line mesh has no coarser sub-mesh";
             } else if (!(lattice && widen) && 4.0 * static_cast<double>(steps) > static_cast<double>(kMaxSteps)) {
                 stop = "the next try would need more than 2^30 RK4 steps";
@@ -557,6 +614,7 @@ json solve_field(const Solver& solver, const DcSetup& s, const StepRule& rule, c
             b["steps"] = 2 * steps;
             b["step_error"] = step_error;
             if (has_other) b[lattice ? "mesh_error" : "window_error"] = other_error;
+            if (has_poles) b["pole_error_part"] = poles;
             b["error"] = error;
             if (lattice) {
                 std::vector<long long> n;
@@ -737,6 +795,8 @@ TaskResult task_dc_current(TaskContext& ctx) {
         parts["time_step"][key] = json::array();
         parts[vec ? "mesh" : "window"][key] = json::array();
     }
+    const bool exact = s.q.kind == Dissipation::exact;
+    if (exact) parts["poles"] = json::array();  // the same for J, J_intra and J_inter
     CsvTable csv{none ? "lz_probability" : "current", "", {"E"}, {}};
     for (const char* key : estimated(s))
         for (int a = 0; a < (none ? 1 : nd); ++a) csv.columns.push_back(vec && !none ? fmt::format("{}_{}", key, "xyz"[a]) : key);
@@ -753,6 +813,8 @@ TaskResult task_dc_current(TaskContext& ctx) {
             errors[key].push_back(pick(r["error"][key]));
             parts["time_step"][key].push_back(pick(r["step_error"][key]));
             parts[vec ? "mesh" : "window"][key].push_back(r.contains(other) ? pick(r[other][key]) : json(nullptr));
+            if (exact && key == std::string("J"))
+                parts["poles"].push_back(r.contains("pole_error_part") ? pick(r["pole_error_part"]) : json(nullptr));
             const json& v = r[key];
             const json& e = r["error"][key];
             for (std::size_t a = 0; a < (v.is_number() ? 1 : std::min<std::size_t>(v.size(), none ? 1 : nd)); ++a) {
@@ -794,7 +856,8 @@ TaskResult task_dc_current(TaskContext& ctx) {
                                   : "e/hbar x energy (hbar = e = 1)";
     out.units = {{"E", fmt::format("energy / {} (e = 1)", lu)},
                  {"error_parts", "as the quantity: time_step = |X(2n) - X(n)|/15 (RK4), window = |X(K) - X(K/2)|, "
-                                 "mesh = X against the coarser sub-mesh of lines (docs/accuracy.md)"}};
+                                 "mesh = X against the coarser sub-mesh of lines, poles = the exact reservoir's pole error times the integral of "
+                                 "|dH/dk| (docs/accuracy.md)"}};
     if (none) {
         out.units["lz_probability"] = "dimensionless";
     } else {

@@ -4,6 +4,7 @@
 // Every integration reports its steps to a StepMonitor: progress inside a field, and a stop
 // request ends it within kMonitorStride steps.
 #pragma once
+#include <cmath>
 #include <vector>
 
 #include "../progress.hpp"
@@ -250,6 +251,21 @@ struct ExactSolver : OneLinePerBatch<ExactSolver<N, Model>> {
         QmeParams plain = q;
         plain.kind = Dissipation::none;
         nband_snapshot<N>(model, plain, k, s);
+    }
+    // ‖∂_a H‖₁ at k (the trace norm, Σ|eigenvalues|), a = 0..2: the most Tr[∂_a H ρ] can change
+    // when ρ changes by at most 1 in operator norm (the pole error's reach, dc_current.cpp).
+    void velocity_trace_norms(const double k[3], double (&out)[3]) const {
+        NBandPoint<N> p;
+        model(k, p);
+        for (int a = 0; a < 3; ++a) {
+            cplx A[N][N], V[N][N];
+            double e[N];
+            for (int i = 0; i < N; ++i)
+                for (int j = 0; j < N; ++j) A[i][j] = p.dH[a][i][j];
+            hermitian_eigen<N>(A, e, V);
+            out[a] = 0.0;
+            for (int al = 0; al < N; ++al) out[a] += std::fabs(e[al]);
+        }
     }
     double width(const double k[3]) const {
         double lo, hi;
