@@ -258,12 +258,23 @@ std::vector<ScanResult> finish_scans(const std::vector<const std::vector<Neumaie
         r.bin_width = bins.h;
     }
     const int nb = bins.n_bins();
-    // The bins' compensated sums, rounded once.
-    std::vector<std::vector<double>> value(H);
-    for (std::size_t h = 0; h < H; ++h) {
-        value[h].resize(hists[h]->size());
-        for (std::size_t i = 0; i < hists[h]->size(); ++i) value[h][i] = (*hists[h])[i].value();
-    }
+    // The bins' compensated sums, rounded once, laid out for the window loop below: per bin and
+    // moment, the sea values of every (band, histogram, channel) contiguous, then the surface
+    // values alike — so that a bin's update is a few contiguous axpys, with the mesh's and the
+    // sub-mesh's histograms side by side sharing the bin's Fermi weights.
+    const int ns = B * static_cast<int>(H) * ch.n_sea, nf = B * static_cast<int>(H) * ch.n_surface;
+    const int per_bin = 3 * (ns + nf);
+    std::vector<double> value(static_cast<std::size_t>(nb) * per_bin);
+    for (int b = 0; b < nb; ++b)
+        for (int band = 0; band < B; ++band)
+            for (std::size_t h = 0; h < H; ++h)
+                for (int m = 0; m < 3; ++m) {
+                    double* row = value.data() + static_cast<std::size_t>(b) * per_bin;
+                    const int g = band * static_cast<int>(H) + static_cast<int>(h);
+                    for (int c = 0; c < ch.n_sea; ++c) row[m * ns + g * ch.n_sea + c] = entry(h, b, band, c, m).value();
+                    for (int c = 0; c < ch.n_surface; ++c)
+                        row[3 * ns + m * nf + g * ch.n_surface + c] = entry(h, b, band, ch.n_sea + c, m).value();
+                }
     // Below μ − 40T the Fermi function is 1 to double precision (its Taylor terms are below
     // 1e-17 of the sum): those bins enter through a compensated running sum of their moment 0,
     // so each level costs its ±40T window, not the whole range below it.
@@ -277,53 +288,72 @@ std::vector<ScanResult> finish_scans(const std::vector<const std::vector<Neumaie
                     acc.add(entry(h, b, band, c, 0));
                 }
             }
-    // Inside the window the weights come from z = e^{x/T}, advanced from bin to bin by the factor
-    // e^{h/T} and recomputed exactly every 32 bins (relative error < 1e-14), and the window's sums
-    // are plain: their rounding, < 1e-12 relative, is far below the Taylor error O((h/T)³) ~ 1e-7
-    // of the binning (docs/fermi-scan.md).
-    const double step = std::exp(bins.h / T);
+    // Inside the window the weights come from z = e^{x/T}: computed exactly at every 32nd bin and
+    // times e^{ih/T} (i < 32, tabulated) in between (relative error < 1e-15), so that a level's
+    // weights are one vectorisable pass; the window's sums are plain: their rounding, < 1e-12
+    // relative, is far below the Taylor error O((h/T)³) ~ 1e-7 of the binning (docs/fermi-scan.md).
+    constexpr int kRecompute = 32;
+    double growth[kRecompute];
+    for (int i = 0; i < kRecompute; ++i) growth[i] = std::exp(i * bins.h / T);
+    const double inv_T = 1.0 / T;
     workers::parallel_for(
         L, 1,
         [&](long long j0, long long j1) {
-            std::vector<double> sea(H * B * ch.n_sea), surf(H * B * ch.n_surface);
+            std::vector<double> acc(per_bin), F[4];
             for (long long j = j0; j < j1; ++j) {
-                // The first fine bin whose centre is within 40T + h below μ_j; bin 0 (underflow) always
-                // counts as f = 1, −∂f/∂ε = 0.
+                // The window: from the first fine bin whose centre is within 40T + h below μ_j (bin 0,
+                // the underflow, always counts as f = 1, −∂f/∂ε = 0) to the last within 40T + h
+                // above it (f = 0 beyond), never the overflow bin.
                 const double first = std::ceil((mu[j] - kTailInT * T - bins.h - bins.lo) / bins.h + 0.5);
                 const int b_lo = static_cast<int>(std::clamp(first, 1.0, static_cast<double>(nb - 1)));
-                std::fill(sea.begin(), sea.end(), 0.0);
-                std::fill(surf.begin(), surf.end(), 0.0);
-                double z = 0.0;
-                for (int b = b_lo; b < nb - 1; ++b) {
-                    const double x = bins.lo + (b - 0.5) * bins.h - mu[j];
-                    if (x > kTailInT * T + bins.h) break;  // f = 0 beyond
-                    z = (b - b_lo) % 32 == 0 ? std::exp(x / T) : z * step;
-                    const double f = 1.0 / (1.0 + z);
-                    const FermiDerivs F = fermi_derivs_of(f, z * f * f, T);  // z f² = f(1 − f)
+                auto x_of = [&](int b) { return bins.lo + (b - 0.5) * bins.h - mu[j]; };
+                const double limit = kTailInT * T + bins.h;
+                int b_end = b_lo;  // one past the window
+                while (b_end < nb - 1 && x_of(b_end) <= limit) ++b_end;
+                const int n = b_end - b_lo;
+                for (auto& v : F) v.resize(std::max<std::size_t>(v.size(), static_cast<std::size_t>(n)));
+                // f and its derivatives (fermi_derivs_of, with 1/T as a product): z f² = f(1 − f).
+                for (int i0 = 0; i0 < n; i0 += kRecompute) {
+                    const double z0 = std::exp(x_of(b_lo + i0) * inv_T);
+                    double w[4][kRecompute];  // a whole stride (fixed length: one vector loop), the window's part kept
+                    for (int i = 0; i < kRecompute; ++i) {
+                        const double z = z0 * growth[i], f = 1.0 / (1.0 + z), g = 1.0 - 2.0 * f;
+                        const double d1 = -z * f * f * inv_T, d2 = -d1 * g * inv_T;
+                        w[0][i] = f;
+                        w[1][i] = d1;
+                        w[2][i] = d2;
+                        w[3][i] = -(d2 * g - 2.0 * d1 * d1) * inv_T;
+                    }
+                    const int m = std::min(kRecompute, n - i0);
+                    for (int d = 0; d < 4; ++d) std::copy(w[d], w[d] + m, F[d].data() + i0);
+                }
+                std::fill(acc.begin(), acc.end(), 0.0);
+                for (int i = 0; i < n; ++i) {
+                    const int b = b_lo + i;
                     // Taylor weights for the moments Σq, Σq·δ, Σq·δ² (δ = ε − centre).
-                    const double ws[3] = {F.f, F.f1, 0.5 * F.f2};
-                    const double wf[3] = {-F.f1, -F.f2, -0.5 * F.f3};
-                    for (std::size_t h = 0; h < H; ++h) {  // the bin's row: [band][channel][moment], contiguous
-                        const double* row = value[h].data() + static_cast<std::size_t>(B) * b * nv;
-                        double* sh = sea.data() + h * B * ch.n_sea;  // data(): a kind may have no sea or no surface channels
-                        double* fh = surf.data() + h * B * ch.n_surface;
-                        for (int band = 0; band < B; ++band, row += nv, sh += ch.n_sea, fh += ch.n_surface) {
-                            for (int c = 0; c < ch.n_sea; ++c)
-                                for (int m = 0; m < 3; ++m) sh[c] += ws[m] * row[c * 3 + m];
-                            for (int c = 0; c < ch.n_surface; ++c)
-                                for (int m = 0; m < 3; ++m) fh[c] += wf[m] * row[(ch.n_sea + c) * 3 + m];
+                    const double ws[3] = {F[0][i], F[1][i], 0.5 * F[2][i]};
+                    const double wf[3] = {-F[1][i], -F[2][i], -0.5 * F[3][i]};
+                    const double* row = value.data() + static_cast<std::size_t>(b) * per_bin;
+                    double* a = acc.data();
+                    for (int m = 0; m < 3; ++m, row += ns, a += ns)
+                        for (int t = 0; t < ns; ++t) a[t] += ws[m] * row[t];
+                    for (int m = 0; m < 3; ++m, row += nf, a += nf)
+                        for (int t = 0; t < nf; ++t) a[t] += wf[m] * row[t];
+                }
+                for (int band = 0; band < B; ++band)
+                    for (std::size_t h = 0; h < H; ++h) {
+                        const int g = band * static_cast<int>(H) + static_cast<int>(h);
+                        for (int c = 0; c < ch.n_sea; ++c) {
+                            const int t = g * ch.n_sea + c;
+                            out[h].sea[(j * B + band) * ch.n_sea + c] =
+                                below[h][(static_cast<std::size_t>(b_lo) * B + band) * ch.n_sea + c] +
+                                (acc[t] + acc[ns + t] + acc[2 * ns + t]);
+                        }
+                        for (int c = 0; c < ch.n_surface; ++c) {
+                            const int t = 3 * ns + g * ch.n_surface + c;
+                            out[h].surface[(j * B + band) * ch.n_surface + c] = acc[t] + acc[nf + t] + acc[2 * nf + t];
                         }
                     }
-                }
-                for (std::size_t h = 0; h < H; ++h) {
-                    for (int band = 0; band < B; ++band)
-                        for (int c = 0; c < ch.n_sea; ++c) {
-                            const int i = band * ch.n_sea + c;
-                            out[h].sea[j * B * ch.n_sea + i] =
-                                below[h][(static_cast<std::size_t>(b_lo) * B + band) * ch.n_sea + c] + sea[h * B * ch.n_sea + i];
-                        }
-                    for (int i = 0; i < B * ch.n_surface; ++i) out[h].surface[j * B * ch.n_surface + i] = surf[h * B * ch.n_surface + i];
-                }
             }
         },
         [] { return !stop_requested(); });
