@@ -163,16 +163,18 @@ void check_steps(const StepRule& rule, const DcSetup& s, const TaskContext& ctx)
 
 // (1/2π) ∫_{|κ|>K} of the first-order current, by Simpson on κ = ±K/u, u ∈ (0, 1].
 template <class Solver>
-double first_order_tails(const Solver& solver, const QmeParams& q, double K, bool intra) {
+FirstOrder first_order_tails(const Solver& solver, const QmeParams& q, double K) {
     const int n = 4000;
-    double sum = 0.0;
+    FirstOrder sum{0.0, 0.0};
     for (int side = -1; side <= 1; side += 2)
         for (int i = 1; i <= n; ++i) {  // u = i/n; the u → 0 end contributes 0
             const double u = static_cast<double>(i) / n;
-            const double w = (i == n) ? 1.0 : (i % 2 ? 4.0 : 2.0);
-            sum += w * solver.first_order_current(q, side * K / u, intra) * K / (u * u);
+            const double w = ((i == n) ? 1.0 : (i % 2 ? 4.0 : 2.0)) * K / (u * u);
+            const FirstOrder j = solver.first_order_current(q, side * K / u);
+            sum.total += w * j.total;
+            sum.intra += w * j.intra;
         }
-    return sum / (3.0 * n) / kTwoPi;
+    return {sum.total / (3.0 * n) / kTwoPi, sum.intra / (3.0 * n) / kTwoPi};
 }
 
 // Downstream of the window the excess populations δn_α over the first-order state, left at κ_end,
@@ -240,8 +242,9 @@ json solve_continuum(const Solver& solver, const QmeParams& q, double K, long lo
     } else {
         // Downstream, the excess populations decay at γ1: an intraband tail.
         const double decay_tail = downstream_tail(solver, q, kappa_end, dn);
-        r["J"] = {lc.J[0] + first_order_tails(solver, q, K, false) + decay_tail};
-        r["J_intra"] = {lc.J_intra[0] + first_order_tails(solver, q, K, true) + decay_tail};
+        const FirstOrder tails = first_order_tails(solver, q, K);
+        r["J"] = {lc.J[0] + tails.total + decay_tail};
+        r["J_intra"] = {lc.J_intra[0] + tails.intra + decay_tail};
     }
     r["J_inter"] = {r["J"][0].get<double>() - r["J_intra"][0].get<double>()};
     if (record_occ) {

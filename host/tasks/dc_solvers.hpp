@@ -28,6 +28,11 @@ struct StepMonitor {
     }
 };
 
+// The first-order (adiabatic) current minus equilibrium at a point of the tails: total and intraband.
+struct FirstOrder {
+    double total, intra;
+};
+
 template <class Model>
 struct TwoBandSolver {
     Model model;
@@ -72,8 +77,8 @@ struct TwoBandSolver {
         two_band_adiabatic_state(q, h, s, y);
         return s;
     }
-    // The first-order current minus equilibrium at κ (x component), total or intraband.
-    double first_order_current(const QmeParams& q, double kappa, bool intra) const {
+    // The first-order current minus equilibrium at κ (x component): total and intraband.
+    FirstOrder first_order_current(const QmeParams& q, double kappa) const {
         double y[4];
         const TwoBandSnapshot s = adiabatic_at(q, kappa, y);
         const double g1 = qme_rates(q).g1;
@@ -88,7 +93,7 @@ struct TwoBandSolver {
         double z[A][1] = {}, dz[A][1];
         for (int i = 0; i < 4; ++i) z[i][0] = y[i];
         detail::lane_rhs<1, Model::dim>(st, z, dz, true);  // rows 4.. hold j and j_intra
-        return (intra ? dz[4 + Model::dim][0] : dz[4][0]) - st.jeq[0][0];
+        return {dz[4][0] - st.jeq[0][0], dz[4 + Model::dim][0] - st.jeq[0][0]};
     }
     static constexpr int kBands = 2;
     // The final state's excess population over the first-order state per band, dn[α] (lower,
@@ -151,7 +156,7 @@ struct NBandSolver : OneLinePerBatch<NBandSolver<N, Model>> {
         const double k[3] = {kappa, 0, 0};
         nband_snapshot<N>(model, q, k, s);
     }
-    double first_order_current(const QmeParams& q, double kappa, bool intra) const {
+    FirstOrder first_order_current(const QmeParams& q, double kappa) const {
         NBandSnapshot<N> s;
         snapshot(q, kappa, s);
         cplx rho[N][N];
@@ -165,7 +170,7 @@ struct NBandSolver : OneLinePerBatch<NBandSolver<N, Model>> {
         double j[3], ji[3], je[3];
         nband_current<N>(s, rho, j, ji);
         nband_equilibrium_current<N>(s, je);
-        return (intra ? ji[0] : j[0]) - je[0];
+        return {j[0] - je[0], ji[0] - je[0]};
     }
     static constexpr int kBands = N;
     void end_state(const QmeParams& q, double kappa, const State& y, double* dn, double& upper) const {
@@ -224,7 +229,7 @@ struct ExactSolver : OneLinePerBatch<ExactSolver<N, Model>> {
         return exact_trajectory<N>(model, q, p.x, K, steps, work.data(), end.data(), rec, monitor);
     }
     // No first-order closed form for the exact reservoir: the window must hold the response.
-    double first_order_current(const QmeParams&, double, bool) const { return 0.0; }
+    FirstOrder first_order_current(const QmeParams&, double) const { return {0.0, 0.0}; }
     static constexpr int kBands = N;
     void end_state(const QmeParams& q, double kappa, const State& y, double* dn, double& upper) const {
         NBandSnapshot<N> s;
