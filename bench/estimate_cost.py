@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The cost of the error estimates (docs/accuracy.md) without a tolerance: the same run files
 timed with a build from before the estimates and with this one, alternating old and new runs
-so that both see the same machine (paired in one run). Whole processes, median of REPEAT runs.
+so that both see the same machine (paired in one run). Whole processes, median of REPEAT runs:
+wall time and CPU time (user + system).
 
 usage: bench/estimate_cost.py OLD_BZINT NEW_BZINT [REPEAT] > summary.md
 writes bench/results/<cores>core-<date>-estimate-cost.json (BZINT_BENCH_TAG=x appends -x).
@@ -14,6 +15,7 @@ are valid for both.
 import datetime
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -41,9 +43,15 @@ CASES = {
 
 
 def timed(binary, path, out):
+    """Wall time and CPU time (user + system of the process and its threads) of one run. On a
+    shared machine the wall time of a 2-thread run varies by ±10 % with the neighbours' load; the
+    CPU time, the work done, is the steadier measure of what the estimates add."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([binary, "run", path, "--out", out], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main():
@@ -58,11 +66,14 @@ def main():
                 for binary, times in ((OLD, old), (NEW, new)) if r % 2 == 0 else ((NEW, new), (OLD, old)):
                     out = os.path.join(tmp, f"out{i}_{r}_{len(times)}_{os.path.basename(os.path.dirname(binary))}")
                     times.append(timed(binary, path, out))
-            row = {"case": name, "old_s": statistics.median(old), "new_s": statistics.median(new),
-                   "old_all": old, "new_all": new}
+            med = lambda runs, i: statistics.median(t[i] for t in runs)
+            row = {"case": name, "old_s": med(old, 0), "new_s": med(new, 0), "old_cpu_s": med(old, 1),
+                   "new_cpu_s": med(new, 1), "old_all": old, "new_all": new}
             row["ratio"] = row["new_s"] / row["old_s"]
+            row["cpu_ratio"] = row["new_cpu_s"] / row["old_cpu_s"]
             results.append(row)
-            print(f"| {name} | {row['old_s']:.3f} | {row['new_s']:.3f} | {row['ratio']:.3f} |", flush=True)
+            print(f"| {name} | {row['old_s']:.3f} | {row['new_s']:.3f} | {row['ratio']:.3f} | {row['old_cpu_s']:.3f} | "
+                  f"{row['new_cpu_s']:.3f} | {row['cpu_ratio']:.3f} |", flush=True)
     tag = os.environ.get("BZINT_BENCH_TAG")
     stamp = datetime.date.today().isoformat()
     name = f"{os.cpu_count()}core-{stamp}-estimate-cost" + (f"-{tag}" if tag else "") + ".json"
@@ -73,5 +84,6 @@ def main():
 
 
 if __name__ == "__main__":
-    print("| case | before the estimates (s) | with them (s) | ratio |\n|---|---|---|---|")
+    print("| case | wall before (s) | wall with (s) | ratio | CPU before (s) | CPU with (s) | CPU ratio |\n"
+          "|---|---|---|---|---|---|---|")
     main()
