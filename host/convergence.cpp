@@ -9,6 +9,7 @@
 #include "error_estimate.hpp"
 #include "input_error.hpp"
 #include "model_registry.hpp"
+#include "wannier/wannier_model.hpp"
 
 namespace bzint {
 
@@ -50,6 +51,25 @@ Worst worst_element(const TaskResult& r, const Tolerance& t) {
     return w;
 }
 
+// The shift of the passes after the first. A doubled Γ-centred mesh keeps every point of the last
+// one, and with it a point next to a band touching — the singular contribution the sub-mesh
+// estimate flags, whose weight would then fall only by 2^d per pass. So a lattice mesh the user did
+// not shift moves by half a spacing along every axis: no point of the earlier passes is on it, and
+// as a midpoint mesh with a centred sub-mesh it keeps inversion symmetry (make_mesh). Only where
+// every axis has more than one point and an odd factor (a centred sub-mesh); Wannier models keep
+// the Γ-centred mesh, which their FFT scans need. A [mesh] shift given is kept, in spacings.
+std::array<double, 3> next_shift(const TaskContext& ctx, int dim, const std::array<long long, 3>& n) {
+    const auto& given = ctx.cfg.mesh_shift;
+    if (!ctx.cfg.model->lattice || is_wannier(ctx.cfg.params) || given[0] != 0.0 || given[1] != 0.0 || given[2] != 0.0)
+        return given;
+    std::array<double, 3> half{0.0, 0.0, 0.0};
+    for (int a = 0; a < dim; ++a) {
+        if (Mesh::coarse_step_of(n[a], 0.5) <= 1) return given;
+        half[a] = 0.5;
+    }
+    return half;
+}
+
 }  // namespace
 
 Tolerance read_tolerance(const TaskContext& ctx) {
@@ -81,6 +101,7 @@ TaskResult converge(const TaskContext& ctx, const Tolerance& tol, const Mesh& fi
     const auto start = clock::now();
     std::array<long long, 3> n{first.n[0], first.n[1], first.n[2]};
     Mesh mesh = first;
+    std::array<double, 3> shift = ctx.cfg.mesh_shift;  // in spacings
     json passes = json::array();
     while (true) {
         const auto t0 = clock::now();
@@ -88,6 +109,7 @@ TaskResult converge(const TaskContext& ctx, const Tolerance& tol, const Mesh& fi
         const double seconds = std::chrono::duration<double>(clock::now() - t0).count();
         const Worst w = worst_element(r, tol);
         passes.push_back({{"n", std::vector<long long>(n.begin(), n.begin() + mesh.dim)},
+                          {"shift", std::vector<double>(shift.begin(), shift.begin() + mesh.dim)},
                           {"points", mesh.count()},
                           {"seconds", seconds},
                           {"worst_error_over_tolerance", std::isfinite(w.ratio) ? json(w.ratio) : json(nullptr)},
@@ -111,7 +133,8 @@ TaskResult converge(const TaskContext& ctx, const Tolerance& tol, const Mesh& fi
                                predicted, tol.max_seconds, elapsed);
         } else {
             n = next;
-            mesh = make_mesh(*ctx.cfg.model, ctx.cfg.params, n, ctx.cfg.mesh_shift);
+            shift = next_shift(ctx, mesh.dim, n);
+            mesh = make_mesh(*ctx.cfg.model, ctx.cfg.params, n, shift);
             continue;
         }
         r.convergence = {{"rtol", tol.rtol}, {"atol", tol.atol}, {"converged", stop.empty()}, {"passes", passes}};

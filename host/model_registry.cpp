@@ -71,15 +71,25 @@ Mesh make_mesh(const ModelInfo& info, const ModelParams& params, const std::arra
                const std::array<double, 3>& shift) {
     Mesh mesh{};
     mesh.dim = info.dim;
-    mesh.shift = info.lattice ? 0.0 : 0.5;
-    mesh.set_counts(n[0], info.dim > 1 ? n[1] : 1, info.dim > 2 ? n[2] : 1);
+    const std::array<long long, 3> counts{n[0], info.dim > 1 ? n[1] : 1, info.dim > 2 ? n[2] : 1};
+    // A lattice mesh moved by half a spacing along every axis is the cell's midpoint rule. With the
+    // ½ in the mesh itself (not in the origin) its error-estimate sub-mesh takes an odd factor and the
+    // centred offset (Mesh::coarse_step_of): a midpoint mesh too, keeping the mesh's inversion
+    // symmetry — the even sub-mesh would sit a quarter of its spacing off and give components that
+    // vanish by symmetry spurious estimates (docs/accuracy.md). Only where every axis has an odd
+    // factor; otherwise the shift goes into the origin and the sub-mesh is the even one. The points
+    // are the same either way.
+    bool midpoint = info.lattice;
+    for (int i = 0; i < info.dim; ++i) midpoint = midpoint && shift[i] == 0.5 && Mesh::coarse_step_of(counts[i], 0.5) > 1;
+    mesh.shift = !info.lattice || midpoint ? 0.5 : 0.0;
+    mesh.set_counts(counts[0], counts[1], counts[2]);
     for (int a = 0; a < 3; ++a) {
         mesh.origin[a] = 0.0;
         for (int b = 0; b < 3; ++b) mesh.basis[a][b] = 0.0;
     }
     if (info.lattice) {
         reciprocal_basis(info.bravais, mesh.basis);
-        for (int i = 0; i < info.dim; ++i)
+        for (int i = 0; i < info.dim && !midpoint; ++i)
             for (int a = 0; a < 3; ++a) mesh.origin[a] += shift[i] * mesh.inv_n[i] * mesh.basis[i][a];
     } else {
         const double kcut = params.p[info.params.size() - 1];

@@ -357,3 +357,20 @@ TEST(DcErrorEstimate, ExactReservoirPoleErrorIsInTheEstimate) {
         EXPECT_LT(many["results"]["error_parts"]["poles"][i].get<double>(), 1e-9) << i;
     }
 }
+
+TEST(Convergence, ToleranceLoopMovesOffANodeNextToAMeshPlane) {
+    // The Weyl case with rtol = 1e-2: the first mesh has a k_z plane 6e-4 from a node. The
+    // second pass is the doubled mesh moved by half a spacing (no point of the first on it), a
+    // midpoint mesh whose centred sub-mesh keeps inversion symmetry: σ_xy meets the tolerance there
+    // and agrees with (π − k0)/π, and σ_yz, σ_zx — zero by symmetry — get estimates at rounding level.
+    const auto doc = run_toml(weyl(100, 300) + "rtol=1e-2\nmax_seconds=120\n");
+    const auto& c = doc["convergence"];
+    ASSERT_TRUE(c["converged"].get<bool>());
+    ASSERT_EQ(c["passes"].size(), 2u);
+    EXPECT_EQ(c["passes"][0]["shift"][2].get<double>(), 0.0);
+    EXPECT_EQ(c["passes"][1]["shift"][2].get<double>(), 0.5);
+    const double s = doc["results"]["sigma"][0][2].get<double>();
+    EXPECT_NEAR(s, kWeylSigma, 1e-2 * kWeylSigma);
+    EXPECT_GE(doc["errors"]["sigma"][0][2].get<double>(), std::fabs(s - kWeylSigma));
+    for (int a = 0; a < 2; ++a) EXPECT_LT(doc["errors"]["sigma"][0][a].get<double>(), 1e-12) << a;
+}
