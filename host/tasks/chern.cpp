@@ -90,7 +90,10 @@ TaskResult task_chern(TaskContext& ctx) {
     for (const char* base : {"chern", "chern_fhs", "chern_manifold", "chern_error", "chern_fhs_error", "chern_manifold_error"})
         for (const auto& col : band_columns(base)) csv.columns.push_back(col);
     for (long long p = 0; p < mesh.n[2]; ++p) {
-        const double red = static_cast<double>(p) / static_cast<double>(mesh.n[2]);
+        // The plane's reduced k3, with [mesh] shift: in the mesh (½ along every axis, make_mesh) or in
+        // its origin.
+        const double offset = mesh.shift != 0.0 ? mesh.shift : ctx.cfg.mesh_shift[2];
+        const double red = (static_cast<double>(p) + offset) / static_cast<double>(mesh.n[2]);
         const double kz = red * mesh.basis[2][2];
         k3.push_back(red);
         c.push_back(planes[p].integral);
