@@ -250,7 +250,7 @@ TEST(DisorderErrors, ContourPiecesAreBoundedByTheSubMeshContour) {
     // The contour pieces against the disorder paper's closed forms (Eqs. 78, 82, 85; ξ = M/μ,
     // a = (1 − ξ²)/(1 + 3ξ²)): side-jump and extrinsic velocity ξa, skew 1.5ξa² (e²/h). The
     // estimate — the same pieces from the contour of the coarser sub-mesh — bounds every one on
-    // 60² and 150² (measured ratios 1.9–125). The Fermi-sea piece σ_int is a T = 0 sum in a
+    // 60² and 150² (measured ratios 1.9–130). The Fermi-sea piece σ_int is a T = 0 sum in a
     // metal (the box value of test_disorder.cpp): bounded in 6 of these 8 cases (the misses, at
     // 150², ξ = 0.67 and 0.5, are the lattice-point error of docs/accuracy.md).
     int sea_bounded = 0;
