@@ -173,7 +173,8 @@ json run(const RunFile& file, Backend requested, const RunOptions& options) {
     // Error estimates (docs/accuracy.md) and the warnings for results they say are not converged.
     if (!r.errors.is_null() || !r.no_estimate.empty()) doc["errors"] = r.errors;
     if (!r.convergence.is_null()) doc["convergence"] = r.convergence;
-    const std::vector<std::string> warnings = accuracy_warnings(r);
+    std::vector<std::string> warnings = accuracy_warnings(r);
+    warnings.insert(warnings.end(), r.warnings.begin(), r.warnings.end());
     if (!warnings.empty()) doc["warnings"] = warnings;
     if (ranks::is_root())
         for (const auto& w : warnings) std::fprintf(stderr, "bzint: warning: %s\n", w.c_str());

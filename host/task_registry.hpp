@@ -35,6 +35,8 @@ struct TaskResult {
     std::vector<std::string> principal;
     // What reduces the error, for the warnings (error_estimate.hpp); empty: the mesh advice.
     std::string remedy;
+    // Warnings of the task's own about its settings (printed and listed with the estimates' ones).
+    std::vector<std::string> warnings;
 };
 
 // Where a run writes, for tasks that record results as they complete (sweeps).

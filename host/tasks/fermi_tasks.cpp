@@ -101,7 +101,9 @@ TaskResult scan_task(TaskContext& ctx, ScanKind kind, const ScanSetup& setup, Fo
         ScanSetup pass = setup;
         pass.mesh = mesh;
         const ScanRun r = run_scan(ctx, kind, pass);
-        return with_scan_errors({r.scan}, [&](const std::vector<ScanResult>& s) { return format(r, s[0]); });
+        TaskResult out = with_scan_errors({r.scan}, [&](const std::vector<ScanResult>& s) { return format(r, s[0]); });
+        if (r.scan.channels.n_surface > 0) out.warnings = smearing_warning(ctx, mesh, r.scan.mu, r.T, "the Fermi-surface term");
+        return out;
     });
 }
 

@@ -168,7 +168,7 @@ TaskResult field_pass(TaskContext& ctx, const HybridRun& run, double E, const Me
     Progress progress(fmt::format("hybrid_current E = {:g}", E), mesh.count());
     const ScanResult scan = fermi_scan(ctx.backend, ctx.cfg.params, mesh, ScanKind::hybrid, h.mu, h.T, &progress, f);
     progress.finish();
-    return with_scan_errors({scan}, [&](const std::vector<ScanResult>& scans) {
+    TaskResult result = with_scan_errors({scan}, [&](const std::vector<ScanResult>& scans) {
         const ScanResult& s = scans[0];
         std::vector<std::vector<double>> J(L, std::vector<double>(dim, 0.0));
         std::vector<std::vector<std::vector<double>>> part(4, J);
@@ -187,6 +187,8 @@ TaskResult field_pass(TaskContext& ctx, const HybridRun& run, double E, const Me
         r.kpoints = mesh.count();
         return r;
     });
+    if (h.tau > 0.0) result.warnings = smearing_warning(ctx, mesh, h.mu, h.T, "the relaxation current (tau > 0)");
+    return result;
 }
 
 }  // namespace
@@ -215,6 +217,7 @@ TaskResult task_hybrid_current(TaskContext& ctx) {
         row["E"] = E;
         row["error"] = f.errors;  // null: the mesh has no sub-mesh
         row["points"] = f.kpoints;
+        if (!f.warnings.empty()) row["warnings"] = f.warnings;
         if (!f.convergence.is_null()) row["convergence"] = f.convergence;
         log.add(row);
         rows.push_back(row);
@@ -269,6 +272,8 @@ TaskResult task_hybrid_current(TaskContext& ctx) {
         }
         values["sigma"].push_back(sig);
         if (estimated) errors["sigma"].push_back(sig_err);
+        if (r.contains("warnings"))
+            for (const auto& w : r["warnings"]) out.warnings.push_back(fmt::format("E = {:g}: {}", E, w.get<std::string>()));
         if (r.contains("convergence")) {
             const json& c = r["convergence"];
             passes.push_back({{"E", E}, {"passes", c["passes"]}});

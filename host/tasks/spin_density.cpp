@@ -56,7 +56,7 @@ void check_spin_density(TaskContext& ctx) { read_spin_density(ctx); }
 namespace {
 
 // One pass on `mesh`, with its error estimate.
-TaskResult spin_density_pass(TaskContext& ctx, const SpinSetup& setup, const Mesh& mesh) {
+TaskResult spin_density_scans(TaskContext& ctx, const SpinSetup& setup, const Mesh& mesh) {
     const double w = mesh_weight(mesh);
     const double T = setup.T, tau = setup.tau;
     const std::vector<double>& mu = setup.mu;
@@ -156,6 +156,14 @@ TaskResult spin_density_pass(TaskContext& ctx, const SpinSetup& setup, const Mes
     out.tables.push_back(csv);
     return out;
     });
+}
+
+// ... and, with B, whether the mesh resolves the Fermi-surface term (Eq. 26).
+TaskResult spin_density_pass(TaskContext& ctx, const SpinSetup& setup, const Mesh& mesh) {
+    TaskResult out = spin_density_scans(ctx, setup, mesh);
+    if (setup.B[0] != 0.0 || setup.B[1] != 0.0 || setup.B[2] != 0.0)
+        out.warnings = smearing_warning(ctx, mesh, setup.mu, setup.T, "the Fermi-surface term of the B-induced spin");
+    return out;
 }
 
 }  // namespace

@@ -57,7 +57,7 @@ void check_streda(TaskContext& ctx) { read_streda(ctx); }
 namespace {
 
 // One pass on `mesh`, with its error estimate.
-TaskResult streda_pass(TaskContext& ctx, const StredaSetup& setup, const Mesh& mesh) {
+TaskResult streda_scans(TaskContext& ctx, const StredaSetup& setup, const Mesh& mesh) {
     const double w = mesh_weight(mesh);
     const double T = setup.T;
     const std::vector<double>& mu = setup.mu;
@@ -205,6 +205,13 @@ TaskResult streda_pass(TaskContext& ctx, const StredaSetup& setup, const Mesh& m
     }
     return out;
     });
+}
+
+// ... and whether the mesh resolves the Fermi-surface term Σ m (−∂f/∂ε).
+TaskResult streda_pass(TaskContext& ctx, const StredaSetup& setup, const Mesh& mesh) {
+    TaskResult out = streda_scans(ctx, setup, mesh);
+    out.warnings = smearing_warning(ctx, mesh, setup.mu, setup.T, "the Fermi-surface term of dn/dB");
+    return out;
 }
 
 }  // namespace

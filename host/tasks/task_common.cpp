@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "../engine.hpp"
@@ -125,6 +126,40 @@ std::string length_unit_meaning(const ModelInfo& m) {
     if (m.name == "wannier") return "Angstrom: the unit of the Wannier90 files' lattice and positions";
     return m.lattice ? "a: the length unit of the model's Bravais vectors (docs/conventions.md)"
                      : "L: the length unit implied by the parameters, L = v/E with hbar = 1 (docs/conventions.md)";
+}
+
+std::vector<std::string> smearing_warning(const TaskContext& ctx, const Mesh& mesh, const std::vector<double>& mu, double T,
+                                          const std::string& term) {
+    if (T <= 0.0 || mu.empty()) return {};
+    const long long n = std::min<long long>(mesh.count(), 4096);
+    std::vector<std::array<double, 3>> k(n);
+    for (long long i = 0; i < n; ++i) mesh.k_of(i * (mesh.count() / n), k[i].data());
+    std::vector<BandGeometry> g;
+    try {
+        g = geometry_at_points(Backend::cpu, ctx.cfg.params, k);
+    } catch (const NonFiniteError&) {
+        return {};  // a sample at a degeneracy (the hybrid scan allows them): no velocity to judge by
+    }
+    std::vector<double> levels = mu;
+    std::sort(levels.begin(), levels.end());
+    double v_fermi = 0.0;
+    for (const BandGeometry& s : g) {
+        const auto above = std::lower_bound(levels.begin(), levels.end(), s.energy);
+        double gap = above == levels.end() ? INFINITY : *above - s.energy;
+        if (above != levels.begin()) gap = std::min(gap, s.energy - *(above - 1));
+        if (gap <= 10.0 * T) v_fermi = std::max(v_fermi, std::sqrt(s.v[0] * s.v[0] + s.v[1] * s.v[1] + s.v[2] * s.v[2]));
+    }
+    double spacing = 0.0;  // the largest mesh spacing
+    for (int a = 0; a < mesh.dim; ++a)
+        spacing = std::max(spacing, std::sqrt(mesh.basis[a][0] * mesh.basis[a][0] + mesh.basis[a][1] * mesh.basis[a][1] +
+                                              mesh.basis[a][2] * mesh.basis[a][2]) /
+                                        static_cast<double>(mesh.n[a]));
+    const double ratio = v_fermi * spacing / T;
+    if (!(ratio > 4.0)) return {};
+    return {fmt::format("{} at T = {:g}: the mesh does not resolve the Fermi smearing (spacing × band velocity at the Fermi "
+                        "level = {:.3g} T, above 4 T): the Fermi surface is sampled like a T = 0 step and the error "
+                        "estimate may miss its error; raise [mesh] n about {:.2g}-fold along each axis, or T (docs/accuracy.md)",
+                        term, T, ratio, ratio / 2.0)};
 }
 
 }  // namespace bzint

@@ -36,6 +36,14 @@ std::string energy_unit(const ModelInfo& m);
 std::string length_unit(const ModelInfo& m);          // "a" (lattices) or "L" (continuum)
 std::string length_unit_meaning(const ModelInfo& m);  // what that symbol means
 
+// A Fermi-surface term at T > 0 is resolved by the mesh when the energy step between neighbouring
+// points, spacing × band velocity at the Fermi level, is a few T at most; beyond 4T the smearing is
+// sampled like a T = 0 step and the sub-mesh estimate can miss the error (docs/accuracy.md). The
+// velocity is the largest |v| among ≤ 4096 sampled states within 10T of a level. A warning naming
+// `term` and the mesh that would resolve it, or none.
+std::vector<std::string> smearing_warning(const TaskContext& ctx, const Mesh& mesh, const std::vector<double>& mu, double T,
+                                          const std::string& term);
+
 // A task's results from its Fermi scans, format(scans), with their error estimate: the same
 // results from the scans' coarse sub-mesh sums of the same passes, differenced
 // (error_estimate.hpp, docs/accuracy.md).
