@@ -172,6 +172,7 @@ json run(const RunFile& file, Backend requested, const RunOptions& options) {
     doc["results"] = r.results;
     // Error estimates (docs/accuracy.md) and the warnings for results they say are not converged.
     if (!r.errors.is_null() || !r.no_estimate.empty()) doc["errors"] = r.errors;
+    if (!r.near_touching.is_null()) doc["near_touching"] = r.near_touching;
     if (!r.convergence.is_null()) doc["convergence"] = r.convergence;
     std::vector<std::string> warnings = accuracy_warnings(r);
     warnings.insert(warnings.end(), r.warnings.begin(), r.warnings.end());

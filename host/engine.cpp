@@ -417,27 +417,46 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
         });
     }
     if (bad >= 0) non_finite_at(mesh, bad, "band energy or Berry curvature");
-    // The two halves of the histogram, interleaved (per_k.hpp key_by_submesh): the mesh is both,
-    // the coarse sub-mesh the odd keys, its points weighing coarse_factor() mesh points.
-    const int nv = static_cast<int>(hist.size() / (2 * static_cast<std::size_t>(scanned) * bins.n_bins()));
-    const std::size_t keys = hist.size() / (2 * static_cast<std::size_t>(nv));
-    std::vector<Neumaier> whole(keys * nv), coarse(keys * nv);
+    // The histogram's sections (per_k.hpp key_by_submesh): the points near a band touching after
+    // the others (not for hybrid, whose sums have no curvature to diverge), each section two
+    // interleaved halves: the mesh is all four, the coarse sub-mesh the odd keys, its points
+    // weighing coarse_factor() mesh points; the sums without the touching points are section 0.
+    const std::size_t sections = kind == ScanKind::hybrid ? 1 : 2;
+    const std::size_t keys = static_cast<std::size_t>(scanned) * bins.n_bins();
+    const std::size_t nv = hist.size() / (2 * sections * keys);
+    std::vector<Neumaier> whole(keys * nv), coarse(keys * nv), without(keys * nv);
     const double factor = mesh.coarse_factor();
+    bool touching = false;
     for (std::size_t k = 0; k < keys; ++k)
-        for (int v = 0; v < nv; ++v) {
+        for (std::size_t v = 0; v < nv; ++v) {
             const std::size_t i = k * nv + v;
-            whole[i] = hist[(2 * k) * nv + v];
-            whole[i].add(hist[(2 * k + 1) * nv + v]);
-            coarse[i] = hist[(2 * k + 1) * nv + v];
+            for (std::size_t s = 0; s < sections; ++s) {
+                const Neumaier& off = hist[(s * 2 * keys + 2 * k) * nv + v];
+                const Neumaier& on = hist[(s * 2 * keys + 2 * k + 1) * nv + v];
+                if (s == 0) {
+                    whole[i] = off;
+                    coarse[i] = on;
+                } else {
+                    touching = touching || off.s != 0.0 || off.c != 0.0 || on.s != 0.0 || on.c != 0.0;
+                    whole[i].add(off);
+                    coarse[i].add(on);
+                }
+                whole[i].add(on);
+            }
+            without[i] = hist[(2 * k) * nv + v];
+            without[i].add(hist[(2 * k + 1) * nv + v]);
             coarse[i].s *= factor;
             coarse[i].c *= factor;
         }
-    std::vector<ScanResult> read = factor > 0.0 ? finish_scans({&whole, &coarse}, bins, ch, mu, T, scanned)
-                                                : finish_scans({&whole}, bins, ch, mu, T, scanned);
+    std::vector<const std::vector<Neumaier>*> parts{&whole};
+    if (factor > 0.0) parts.push_back(&coarse);
+    if (touching) parts.push_back(&without);
+    std::vector<ScanResult> read = finish_scans(parts, bins, ch, mu, T, scanned);
     for (ScanResult& r : read) keep_bands(r, bands);
     ScanResult r = std::move(read[0]);
     r.refined_points = refined;
     if (factor > 0.0) r.coarse = std::make_shared<const ScanResult>(std::move(read[1]));
+    if (touching) r.without_touching = std::make_shared<const ScanResult>(std::move(read.back()));
     return r;
 }
 

@@ -53,6 +53,9 @@ struct ScanResult {
     // scaled by its weight: the error estimate of docs/accuracy.md. Null when no axis of the mesh
     // has an even count (then there is no sub-mesh).
     std::shared_ptr<const ScanResult> coarse;
+    // The same sums without the mesh points near a band touching at the scanned levels
+    // (band_touching.hpp); null when there are none. The estimate is at least the change.
+    std::shared_ptr<const ScanResult> without_touching;
     double sea_at(int j, int band, int c) const { return sea[(j * bands + band) * channels.n_sea + c]; }
     double surface_at(int j, int band, int c) const { return surface[(j * bands + band) * channels.n_surface + c]; }
 };

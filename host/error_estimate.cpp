@@ -6,6 +6,8 @@
 #include <cmath>
 #include <map>
 
+#include "bzint/band_touching.hpp"
+
 namespace bzint {
 
 using nlohmann::json;
@@ -26,7 +28,36 @@ json difference_estimate(const json& fine, const json& coarse) {
     return nullptr;
 }
 
-void attach_errors(TaskResult& fine, const TaskResult* coarse) {
+namespace {
+
+// The larger of two estimates of the same shape, element by element.
+json larger(const json& a, const json& b) {
+    if (a.is_number()) return std::max(a.get<double>(), b.get<double>());
+    json out = a;
+    if (a.is_array())
+        for (std::size_t i = 0; i < a.size(); ++i) out[i] = larger(a[i], b.at(i));
+    else if (a.is_object())
+        for (const auto& [k, v] : a.items()) out[k] = larger(v, b.at(k));
+    return out;
+}
+
+// Each table's `<column>_error` column: the largest |fine − other| over the comparisons.
+void add_error_columns(CsvTable& f, const std::vector<const CsvTable*>& others) {
+    const std::size_t cols = f.columns.size();
+    for (std::size_t i = 1; i < cols; ++i) f.columns.push_back(f.columns[i] + "_error");
+    for (std::size_t r = 0; r < f.rows.size(); ++r)
+        for (std::size_t i = 1; i < cols; ++i) {
+            double e = 0.0;
+            for (const CsvTable* o : others) e = std::max(e, std::fabs(f.rows[r][i] - o->rows.at(r).at(i)));
+            f.rows[r].push_back(e);
+        }
+    f.comment += "; *_error: error estimate (docs/accuracy.md), same unit";
+}
+
+}  // namespace
+
+void attach_errors(TaskResult& fine, const TaskResult* coarse, const TaskResult* without_touching) {
+    if (without_touching) fine.near_touching = difference_estimate(fine.results, without_touching->results);
     if (!coarse) {
         fine.errors = nullptr;
         fine.no_estimate = "no error estimate: [mesh] n has an axis whose count has no factor 2, 3, 5 or 7 (on a "
@@ -35,14 +66,11 @@ void attach_errors(TaskResult& fine, const TaskResult* coarse) {
         return;
     }
     fine.errors = difference_estimate(fine.results, coarse->results);
+    if (without_touching) fine.errors = larger(fine.errors, fine.near_touching);
     for (std::size_t t = 0; t < fine.tables.size(); ++t) {
-        CsvTable& f = fine.tables[t];
-        const CsvTable& c = coarse->tables.at(t);
-        const std::size_t cols = f.columns.size();
-        for (std::size_t i = 1; i < cols; ++i) f.columns.push_back(f.columns[i] + "_error");
-        for (std::size_t r = 0; r < f.rows.size(); ++r)
-            for (std::size_t i = 1; i < cols; ++i) f.rows[r].push_back(std::fabs(f.rows[r][i] - c.rows.at(r).at(i)));
-        f.comment += "; *_error: error estimate (docs/accuracy.md), same unit";
+        std::vector<const CsvTable*> others{&coarse->tables.at(t)};
+        if (without_touching) others.push_back(&without_touching->tables.at(t));
+        add_error_columns(fine.tables[t], others);
     }
 }
 
@@ -103,14 +131,13 @@ void scan_leaves(const json& v, const json& e, const std::string& where, const s
 
 }  // namespace
 
-std::vector<std::string> accuracy_warnings(const TaskResult& r, double relative) {
-    std::vector<std::string> out;
-    if (!r.no_estimate.empty()) {
-        out.push_back(r.no_estimate);
-        return out;
-    }
-    if (!r.errors.is_object()) return out;
-    for (const auto& [key, e] : r.errors.items()) {
+namespace {
+
+// The warnings of accuracy_warnings for the estimates `errors` of r's results.
+// `what` says what the estimate is ("an error estimate of").
+void warn_about(const TaskResult& r, const json& errors, double relative, const std::string& what, const std::string& remedy,
+                std::vector<std::string>& out) {
+    for (const auto& [key, e] : errors.items()) {
         if (!r.results.contains(key)) continue;
         // The task's physical quantities: band-resolved parts carry estimates but no warnings.
         if (!r.principal.empty() && std::find(r.principal.begin(), r.principal.end(), key) == r.principal.end()) continue;
@@ -120,14 +147,35 @@ std::vector<std::string> accuracy_warnings(const TaskResult& r, double relative)
         scan_leaves(r.results[key], e, key, key, relative, scale, w);
         if (w.where.empty()) continue;
         const std::string unit = unit_of(r.units, key, w.family);
-        const std::string remedy =
-            r.remedy.empty() ? "the mesh is not converged there; raise [mesh] n (the estimate is the change from the coarser "
-                               "sub-mesh), and near a band touching or a Weyl node set [mesh] shift or [task] refine, or set "
-                               "[task] rtol to let bzint choose (docs/accuracy.md)"
-                             : r.remedy;
-        out.push_back(fmt::format("{} = {:.6g} {} has an error estimate of {:.3g} ({:.3g} of its magnitude, above {:g}): {}",
-                                  w.where, w.value, unit, w.error, w.ratio, relative, remedy));
+        out.push_back(fmt::format("{} = {:.6g} {} has {} {:.3g} ({:.3g} of its magnitude, above {:g}): {}", w.where, w.value,
+                                  unit, what, w.error, w.ratio, relative, remedy));
     }
+}
+
+}  // namespace
+
+std::vector<std::string> accuracy_warnings(const TaskResult& r, double relative) {
+    std::vector<std::string> out;
+    if (r.near_touching.is_object())
+        warn_about(r, r.near_touching, relative, "a contribution from mesh points near a band touching of",
+                   fmt::format("at such a point the Berry flux through one mesh plaquette, sampled there, is above {:g} "
+                               "(a Weyl node nearer than 0.1 of the spacing, or a gap below 0.2 × velocity × spacing, which "
+                               "the mesh does not resolve), so the point's sum is far off its cell's; the error estimate "
+                               "includes it (near_touching in the output); move the mesh off the touching with [mesh] shift "
+                               "= [0.5, 0.5, 0.5], raise [mesh] n, or set [task] rtol (docs/accuracy.md)",
+                               kTouchingFlux),
+                   out);
+    if (!r.no_estimate.empty()) {
+        out.push_back(r.no_estimate);
+        return out;
+    }
+    if (!r.errors.is_object()) return out;
+    warn_about(r, r.errors, relative, "an error estimate of",
+               r.remedy.empty() ? "the mesh is not converged there; raise [mesh] n (the estimate is the change from the coarser "
+                                  "sub-mesh), and near a band touching or a Weyl node set [mesh] shift or [task] refine, or set "
+                                  "[task] rtol to let bzint choose (docs/accuracy.md)"
+                                : r.remedy,
+               out);
     return out;
 }
 

@@ -17,8 +17,10 @@ nlohmann::json difference_estimate(const nlohmann::json& fine, const nlohmann::j
 
 // fine.errors from the coarse sub-mesh's results of the same task (null: the mesh has no coarse
 // sub-mesh, and fine.errors says so), and an `<column>_error` column in each table for every
-// column but the first (the scan variable).
-void attach_errors(TaskResult& fine, const TaskResult* coarse);
+// column but the first (the scan variable). With `without_touching` (the same results without the
+// mesh points near a band touching) fine.near_touching is the change, and every estimate at least
+// it: a point sitting next to a node can make its own sum wrong by any amount.
+void attach_errors(TaskResult& fine, const TaskResult* coarse, const TaskResult* without_touching = nullptr);
 
 // Below this magnitude (in the reported unit) a result and its estimate are taken as zero: no
 // warning for rounding noise on a quantity that vanishes.
@@ -29,7 +31,7 @@ constexpr double kScaleFloor = 1e-3;
 // A warning for each of the task's principal result keys (all when none are named) whose estimate
 // exceeds `relative` × |value| at some element (and kNegligible, and kScaleFloor × the key's
 // largest |value|): it names the key, the worst element, the value and estimate with the unit,
-// and the settings that reduce it.
+// and the settings that reduce it. Where fine.near_touching is set, the same for it, naming the touching.
 std::vector<std::string> accuracy_warnings(const TaskResult& r, double relative = 1e-2);
 
 }  // namespace bzint

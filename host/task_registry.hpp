@@ -27,6 +27,9 @@ struct TaskResult {
     // that give none yet. no_estimate: why a task that gives estimates could not this time.
     nlohmann::json errors;
     std::string no_estimate;
+    // The change of every result when the mesh points near a band touching (band_touching.hpp) are
+    // left out, the same shape as `results`; `errors` is at least it. Null when there are none.
+    nlohmann::json near_touching;
     // With [task] rtol/atol: the passes on denser meshes and whether the tolerance was met
     // (convergence.hpp); null otherwise. The tolerance applies to the keys `principal` names (all
     // estimated keys when empty): a task's physical quantity, not its band-resolved parts, which

@@ -9,6 +9,7 @@
 #include <complex>
 #include <random>
 
+#include "bzint/band_touching.hpp"
 #include "bzint/models/all.hpp"
 #include "model_registry.hpp"
 
@@ -145,3 +146,60 @@ TEST_P(EveryModel, VelocityCurvatureMomentMatchIndependentMethods) {
 INSTANTIATE_TEST_SUITE_P(BuiltIn, EveryModel,
                          ::testing::Values("landau_zener", "dirac2d", "ti_surface", "tilted_dirac", "qwz", "haldane",
                                            "weyl_lattice"));
+
+// The detector of band touchings near a mesh point (band_touching.hpp) on H = v σ·q + m σ_z with
+// the node (or the gap's minimum) at q = 0: Ω = v² (q, m)/(2E³) for the lower band.
+namespace {
+
+bool near_node(double v, const double q[3], double mass, double level, const Mesh& mesh) {
+    TwoBandPoint p;
+    clear(p);
+    for (int a = 0; a < 3; ++a) {
+        p.d[a] = v * q[a];
+        p.dd[a][a] = v;
+    }
+    p.d[2] += mass;
+    BandGeometry g[2];
+    two_band_geometry(p, g);
+    const double levels[1] = {level};
+    const Binning bins{levels, 1, 0.0, 0.0, 0.0, 0};
+    double x;
+    const int bin[2] = {bins.bin_of(g[0].energy, x), bins.bin_of(g[1].energy, x)};
+    return near_band_touching(g, bin, 2, mesh, bins);
+}
+
+Mesh cube(int dim, long long n) {
+    Mesh m{};
+    m.dim = dim;
+    for (int a = 0; a < 3; ++a) m.basis[a][a] = 2 * M_PI;
+    m.set_counts(n, dim > 1 ? n : 1, dim > 2 ? n : 1);
+    return m;
+}
+
+}  // namespace
+
+TEST(BandTouching, AWeylNodeNearerThanATenthOfTheSpacingIsNamed) {
+    // Ω = q̂/(2δ²): the flux through the plaquette facing the node is h²/(2δ²), above 50 for δ < h/10.
+    const Mesh mesh = cube(3, 40);
+    const double h = 2 * M_PI / 40, v = 0.8;
+    for (double delta : {0.099, 0.03, 0.001}) {
+        const double q[3] = {0.0, 0.0, delta * h};
+        EXPECT_TRUE(near_node(v, q, 0.0, 0.0, mesh)) << delta;
+    }
+    for (double delta : {0.101, 0.3}) {
+        const double q[3] = {0.0, 0.0, delta * h};
+        EXPECT_FALSE(near_node(v, q, 0.0, 0.0, mesh)) << delta;
+    }
+    // Both bands above the level: no level separates them, and their sum of curvatures is smooth.
+    const double q[3] = {0.0, 0.0, 0.01 * h};
+    EXPECT_FALSE(near_node(v, q, 0.0, -1.0, mesh));
+}
+
+TEST(BandTouching, AGapBelowAFifthOfVelocityTimesSpacingIsNamed) {
+    // At a massive Dirac point Ω_z = v²/(2m²): the plaquette's flux v²h²/(2m²) is above 50 when the
+    // gap 2m is below 0.2·v·h — the curvature peak, of width m/v, lies within a tenth of a spacing.
+    const Mesh mesh = cube(2, 100);
+    const double h = 2 * M_PI / 100, v = 1.5, q[3] = {0.0, 0.0, 0.0};
+    EXPECT_TRUE(near_node(v, q, 0.099 * v * h, 0.0, mesh));  // m = 0.099 v h: flux 51
+    EXPECT_FALSE(near_node(v, q, 0.101 * v * h, 0.0, mesh));  // flux 49
+}

@@ -61,6 +61,29 @@ TEST(ErrorEstimate, WeylNodeNextToAMeshPlaneIsFlaggedAndBounded) {
     EXPECT_NE(doc["warnings"][0].get<std::string>().find("sigma[0][2]"), std::string::npos);
     // The components that vanish by symmetry stay below the warning floor.
     EXPECT_LT(doc["errors"]["sigma"][0][0].get<double>(), 1e-10);
+    // The detector (band_touching.hpp) finds the two points next to the nodes (6e-4 = 0.03 of the
+    // spacing away): without them the sum is 0.7123, the mesh's ordinary error of 1.2e-3 from
+    // the exact value, so their contribution is the spurious part, within that.
+    ASSERT_TRUE(doc.contains("near_touching"));
+    EXPECT_NEAR(doc["near_touching"]["sigma"][0][2].get<double>(), got - kWeylSigma, 2e-3);
+    EXPECT_EQ(doc["near_touching"]["sigma"][0][0].get<double>(), 0.0);
+    EXPECT_NE(doc["warnings"][0].get<std::string>().find("near a band touching"), std::string::npos);
+}
+
+TEST(ErrorEstimate, AGapTheMeshDoesNotResolveIsNamedOnTheNBandPath) {
+    // qwz_pair without coupling: the first copy at u1 = −2.0005 is a massive Dirac point at Γ, a mesh
+    // point, of gap 0.001 against 0.2 × v × h = 0.021 on 60²: its curvature peak (width 5e-4) is
+    // sampled only at its top, where Ω = 1/(2m²) = 2e6. The copy is trivial (|u1| > 2: C = 0), the
+    // second (u2 = 1.2) has |C| = 1, so the exact |σ_xy| is 1 (QWZ; test_ahc.cpp). The estimate, at
+    // least the Γ point's contribution, bounds the error, and the warning names the touching.
+    const auto doc = run_toml("[model]\nname='qwz_pair'\nu1=-2.0005\nu2=1.2\ng=0.0\n[mesh]\nn=[60,60]\n"
+                              "[task]\nkind='ahc'\nmu=0.0\n");
+    const double got = doc["results"]["sigma_xy"][0].get<double>();
+    EXPECT_GT(std::fabs(got), 10.0);
+    EXPECT_GE(doc["errors"]["sigma_xy"][0].get<double>(), std::fabs(got) - 1.0);
+    ASSERT_TRUE(doc.contains("near_touching"));
+    EXPECT_GE(doc["near_touching"]["sigma_xy"][0].get<double>(), std::fabs(got) - 1.0);
+    EXPECT_NE(doc["warnings"][0].get<std::string>().find("near a band touching"), std::string::npos);
 }
 
 TEST(ErrorEstimate, ShiftedMeshMovesThePlaneAwayFromTheNode) {
@@ -94,6 +117,7 @@ TEST(ErrorEstimate, ChernInsulatorPlateauIsExactWithinItsEstimate) {
     const double est = doc["errors"]["sigma_xy"][0].get<double>();
     EXPECT_GE(est, std::fabs(std::fabs(got) - 1.0));
     EXPECT_LT(est, 1e-6);
+    EXPECT_FALSE(doc.contains("near_touching"));  // a gap of 2·|3√3 t2| = 2.08 is nowhere near a touching
 }
 
 TEST(ErrorEstimate, FermiSurfaceQuantityIsBounded) {

@@ -45,19 +45,25 @@ std::vector<std::string> smearing_warning(const TaskContext& ctx, const Mesh& me
                                           const std::string& term);
 
 // A task's results from its Fermi scans, format(scans), with their error estimate: the same
-// results from the scans' coarse sub-mesh sums of the same passes, differenced
-// (error_estimate.hpp, docs/accuracy.md).
+// results from the scans' coarse sub-mesh sums of the same passes, differenced, and from the sums
+// without the points near a band touching where a scan met any (error_estimate.hpp,
+// docs/accuracy.md).
 template <class Format>
 TaskResult with_scan_errors(const std::vector<ScanResult>& scans, Format format) {
     TaskResult out = format(scans);
-    std::vector<ScanResult> coarse;
-    for (const ScanResult& s : scans)
+    std::vector<ScanResult> coarse, without;
+    bool touching = false;
+    for (const ScanResult& s : scans) {
         if (s.coarse) coarse.push_back(*s.coarse);
+        without.push_back(s.without_touching ? *s.without_touching : s);
+        touching = touching || s.without_touching;
+    }
+    const TaskResult w = touching ? format(without) : TaskResult{};
     if (coarse.size() == scans.size()) {
         const TaskResult c = format(coarse);
-        attach_errors(out, &c);
+        attach_errors(out, &c, touching ? &w : nullptr);
     } else {
-        attach_errors(out, nullptr);
+        attach_errors(out, nullptr, touching ? &w : nullptr);
     }
     return out;
 }

@@ -3,6 +3,7 @@
 // Each is a small functor on plain data, templated on the concrete model so the model's
 // H(k) is inlined into the loop.
 #pragma once
+#include "bzint/band_touching.hpp"
 #include "bzint/fermi_scan.hpp"
 #include "bzint/hybrid_bands.hpp"
 #include "bzint/mesh.hpp"
@@ -21,6 +22,7 @@ struct KeyedOutT {
     static constexpr int entries = E;
     int n;
     bool hot = false;  // the point asks for adaptive refinement (Fermi scans with refine_above > 0)
+    bool near_touching = false;  // the point lies near a band touching (band_touching.hpp)
     int key[E];
     double val[E][V];
 };
@@ -29,11 +31,21 @@ struct KeyedOutT {
 // estimate of docs/accuracy.md: key 2k holds bin-and-band k for the points off the coarse
 // sub-mesh (Mesh::on_coarse), key 2k + 1 for the points on it (interleaved, so that the two
 // share cache lines and the histogram's working set stays that of one). The mesh's sum is both,
-// the coarser sub-mesh's the odd keys alone.
+// the coarser sub-mesh's the odd keys alone. A point near a band touching (band_touching.hpp)
+// goes to the same keys + `touching_section` (a second pair of halves after the first, which
+// such rare points leave out of the cache), so that the sums without those points are known too.
 template <class Out>
-BZINT_HD void key_by_submesh(const Mesh& mesh, const long long i[3], Out& out) {
-    const int odd = mesh.on_coarse_at(i) ? 1 : 0;
-    for (int e = 0; e < out.n; ++e) out.key[e] = 2 * out.key[e] + odd;
+BZINT_HD void key_by_submesh(const Mesh& mesh, const long long i[3], Out& out, int touching_section = 0) {
+    const int at = (mesh.on_coarse_at(i) ? 1 : 0) + (out.near_touching ? touching_section : 0);
+    for (int e = 0; e < out.n; ++e) out.key[e] = 2 * out.key[e] + at;
+}
+
+// The bins of the n band entries of `out` (key = bin·bands + band, before key_by_submesh).
+template <class Out>
+BZINT_HD bool near_touching_of(const BandGeometry* g, int bands, const Mesh& mesh, const Binning& bins, const Out& out) {
+    int bin[Out::entries];
+    for (int n = 0; n < bands; ++n) bin[n] = out.key[n] / bands;
+    return near_band_touching(g, bin, bands, mesh, bins);
 }
 
 // Band `band` of `bands` at energy e with channel values q[0..nch) into entry `band` of out:
@@ -71,7 +83,8 @@ struct ScanFn {
         const ScanChannels ch = scan_channels(kind, mesh.dim);
         return (ch.n_sea + ch.n_surface) * bins.n_moments();
     }
-    BZINT_HD int n_keys() const { return 2 * (2 * bins.n_bins()); }  // with the sub-mesh: key_by_submesh
+    // with the sub-mesh and the points near a band touching: key_by_submesh
+    BZINT_HD int n_keys() const { return 4 * (2 * bins.n_bins()); }
 
     // H and the geometry at k, and where the distribution is evaluated.
     BZINT_HD void point(const double k[3], ScanPoint& p) const {
@@ -105,6 +118,7 @@ struct ScanFn {
                      finite;
         }
         out.hot = refine_above > 0.0 && fmax(max_abs_curvature(p.g[0]), max_abs_curvature(p.g[1])) > refine_above;
+        out.near_touching = near_touching_of(p.g, 2, mesh, bins, out);
         return finite;
     }
     BZINT_HD bool operator()(long long idx, Out& out) const {
@@ -113,7 +127,7 @@ struct ScanFn {
         double k[3];
         mesh.k_at_indices(i, k);
         const bool finite = at(k, 1.0, out);
-        key_by_submesh(mesh, i, out);
+        key_by_submesh(mesh, i, out, n_keys() / 2);
         return finite;
     }
 };
@@ -136,7 +150,8 @@ struct NBandScanFn {
         const ScanChannels ch = scan_channels(kind, mesh.dim);
         return (ch.n_sea + ch.n_surface) * bins.n_moments();
     }
-    BZINT_HD int n_keys() const { return 2 * (N * bins.n_bins()); }  // with the sub-mesh: key_by_submesh
+    // with the sub-mesh and the points near a band touching: key_by_submesh
+    BZINT_HD int n_keys() const { return 4 * (N * bins.n_bins()); }
 
     BZINT_HD bool at(const double k[3], double w, Out& out) const {
         NBandPoint<N> h;
@@ -176,6 +191,7 @@ struct NBandScanFn {
             hottest = fmax(hottest, max_abs_curvature(g[band]));
         }
         out.hot = refine_above > 0.0 && hottest > refine_above;
+        out.near_touching = near_touching_of(g, N, mesh, bins, out);
         return finite;
     }
     BZINT_HD bool operator()(long long idx, Out& out) const {
@@ -184,7 +200,7 @@ struct NBandScanFn {
         double k[3];
         mesh.k_at_indices(i, k);
         const bool finite = at(k, 1.0, out);
-        key_by_submesh(mesh, i, out);
+        key_by_submesh(mesh, i, out, n_keys() / 2);
         return finite;
     }
 };
@@ -288,7 +304,7 @@ struct TabulatedFn {
         const bool finite = base.at_point(h, 1.0, out);
         long long g[3];
         base.mesh.indices(mesh_index(i), g);
-        key_by_submesh(base.mesh, g, out);
+        key_by_submesh(base.mesh, g, out, base.n_keys() / 2);
         return finite;
     }
 };
@@ -331,7 +347,7 @@ struct RefineFn {
         double k[3];
         base.mesh.k_at(frac, k);
         const bool ok = base.at(k, s < S ? 1.0 / S : -1.0, out);
-        key_by_submesh(base.mesh, n, out);  // into the half of the point it replaces
+        key_by_submesh(base.mesh, n, out, base.n_keys() / 2);  // into the half of the point it replaces
         out.hot = false;
         return ok;
     }
