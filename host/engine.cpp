@@ -523,15 +523,21 @@ std::vector<ChernPlane> chern_planes(Backend b, const ModelParams& mp, const Mes
     for (long long p = 0; p < mesh.n[2]; ++p) {
         auto at = [&](std::size_t v) { return hist[p * nv + v].value(); };
         ChernPlane& c = out[p];
-        if (nv == 4) {  // two-band ChernFn: integral (0, 1), links (2, 3)
+        if (nv == 6) {  // two-band ChernFn: integral (0, 1), links (2, 3), the gap's powers (4, 5)
             c.integral = {at(0), at(1)};
             c.link = {at(2), at(3)};
             c.manifold = {at(2), at(2) + at(3)};
+            c.gap_p = {at(4)};
+            c.gap_2p = {at(5)};
         } else {
             for (int n = 0; n < bands; ++n) {
                 c.integral.push_back(at(n));
                 c.link.push_back(at(scanned + n));
                 c.manifold.push_back(at(2 * scanned + n));
+            }
+            for (int n = 0; n + 1 < bands; ++n) {
+                c.gap_p.push_back(at(3 * scanned + 2 * n));
+                c.gap_2p.push_back(at(3 * scanned + 2 * n + 1));
             }
         }
     }

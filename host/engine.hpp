@@ -77,6 +77,8 @@ struct ChernPlane {
     std::vector<double> integral;  // per band: (1/2π) ∫ Ω_n
     std::vector<double> link;      // per band: Fukui–Hatsugai–Suzuki link phases (isolated bands)
     std::vector<double> manifold;  // [n]: the link method for bands 0..n together
+    // [n]: Σ g^−p and Σ g^−2p of the gap above band n over the plane (per_k.hpp gap_powers)
+    std::vector<double> gap_p, gap_2p;
 };
 std::vector<ChernPlane> chern_planes(Backend b, const ModelParams& model, const Mesh& mesh, Progress* progress);
 

@@ -61,3 +61,53 @@ TEST(Chern, WeylPlanes) {
         EXPECT_NEAR(r["chern_fhs"][p][0].get<double>(), expected, 1e-9) << "kz " << kz;
     }
 }
+
+TEST(Chern, SmallestGapMetIsBracketed) {
+    // Haldane, φ = π/2, t2 = 0.2: the gap is smallest at K and K′, which a mesh of 3m points per axis
+    // contains: 2|M − 3√3 t2| (Haldane, PRL 61, 2015). The reported value (the bracket's upper end,
+    // per_k.hpp gap_powers) and its error (the bracket's width) must hold it; in the Chern phase
+    // (M = 0, gap 2.078) and 1e-6 from the transition (gap 2e-6).
+    const double crit = 3 * std::sqrt(3.0) * 0.2;
+    for (double M : {0.0, crit - 1e-6}) {
+        const auto doc = bzint::test::run_toml(fmt::format(
+            "[model]\nname='haldane'\nt1=1.0\nt2=0.2\nphi=1.5707963267948966\nM={:.17g}\n[mesh]\nn=[120,120]\n"
+            "[task]\nkind='chern'\n",
+            M));
+        const double exact = 2 * std::fabs(M - crit);
+        const double value = doc["results"]["smallest_gap"][0].get<double>();
+        const double error = doc["errors"]["smallest_gap"][0].get<double>();
+        EXPECT_GE(value, exact * (1 - 1e-9)) << M;
+        EXPECT_LE(value - error, exact * (1 + 1e-9)) << M;
+        EXPECT_LT(error, 0.3 * exact) << M;  // the bracket: (points near the minimum)^(1/32)
+    }
+}
+
+TEST(Chern, SmallestGapAboveEachBandOfAnNBandModel) {
+    // qwz_pair without coupling: the four bands are ±|d1|, ±|d2| of two QWZ copies (d = (sin kx,
+    // sin ky, u + cos kx + cos ky)), sorted. The minimum of each gap over the 60² Γ-centred mesh, by
+    // direct evaluation here, must lie in the reported bracket [value − error, value]; the two copies'
+    // bands cross (|d1| = |d2| on a line), so the gaps below and above the middle get small.
+    const double u1 = -1.0, u2 = 1.2;
+    const int n = 60;
+    double least[3] = {INFINITY, INFINITY, INFINITY};
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j) {
+            const double kx = 2 * M_PI * i / n, ky = 2 * M_PI * j / n;
+            auto norm = [&](double u) {
+                const double z = u + std::cos(kx) + std::cos(ky);
+                return std::sqrt(std::sin(kx) * std::sin(kx) + std::sin(ky) * std::sin(ky) + z * z);
+            };
+            const double a = norm(u1), b = norm(u2);
+            const double e[4] = {-std::max(a, b), -std::min(a, b), std::min(a, b), std::max(a, b)};
+            for (int g = 0; g < 3; ++g) least[g] = std::min(least[g], e[g + 1] - e[g]);
+        }
+    const auto doc = bzint::test::run_toml(
+        fmt::format("[model]\nname='qwz_pair'\nu1={}\nu2={}\ng=0.0\n[mesh]\nn=[{},{}]\n[task]\nkind='chern'\n", u1, u2, n, n));
+    ASSERT_EQ(doc["results"]["smallest_gap"].size(), 3u);
+    for (int g = 0; g < 3; ++g) {
+        const double value = doc["results"]["smallest_gap"][g].get<double>();
+        const double error = doc["errors"]["smallest_gap"][g].get<double>();
+        EXPECT_GE(value, least[g] * (1 - 1e-9)) << g;
+        EXPECT_LE(value - error, least[g] * (1 + 1e-9)) << g;
+    }
+}

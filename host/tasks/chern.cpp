@@ -1,10 +1,13 @@
 // Chern numbers C_n = (1/2π) ∫_BZ Ω_n^z by the integral and by the Fukui–Hatsugai–Suzuki
-// link method (per_k.hpp ChernFn); for 3D models, C_n(k3) on the planes spanned by G1, G2.
+// link method (per_k.hpp ChernFn), and the smallest gap above each band met on the mesh; for 3D
+// models, C_n(k3) on the planes spanned by G1, G2.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "../engine.hpp"
+#include "bzint/per_k.hpp"
 #include "../workers.hpp"
 #include "task_common.hpp"
 
@@ -24,7 +27,7 @@ Mesh read_chern(const TaskContext& ctx) {
         ctx.task.fail("kind", fmt::format("a 3D mesh with {} planes k3 = const; at most {} (one Chern number row each): "
                                           "lower [mesh] n[3]",
                                           mesh.n[2], kMaxChernPlanes));
-    const double row = 3.0 * scanned_bands(ctx.cfg.params) * sizeof(Neumaier) * (2 * workers::count() + 1);
+    const double row = 5.0 * scanned_bands(ctx.cfg.params) * sizeof(Neumaier) * (2 * workers::count() + 1);
     require_memory(ctx.task, "kind", row * static_cast<double>(mesh.n[2]), fmt::format("{} Chern planes", mesh.n[2]));
     return mesh;
 }
@@ -45,6 +48,33 @@ PlaneErrors plane_errors(const ChernPlane& p) {
     return e;
 }
 
+// The smallest gap above each band met on a plane, bracketed by its power sums (per_k.hpp
+// gap_powers): reported as the upper end, the bracket's width its error. A bracket down at the
+// floor (kGapFloor) has lower end 0: the bands touch on the mesh.
+struct SmallestGaps {
+    std::vector<double> value, error;
+};
+SmallestGaps smallest_gaps(const ChernPlane& p) {
+    SmallestGaps g;
+    for (std::size_t n = 0; n < p.gap_p.size(); ++n) {
+        const double upper = std::pow(p.gap_p[n] / p.gap_2p[n], 1.0 / kGapPower);
+        const double lower = upper <= kGapFloor * (1 + 1e-9) ? 0.0 : std::pow(p.gap_2p[n], -0.5 / kGapPower);
+        g.value.push_back(upper);
+        g.error.push_back(upper - std::min(lower, upper));
+    }
+    return g;
+}
+
+// A warning for each gap that closes on the mesh (below kGapFloor at a plaquette's corner): the
+// Chern number of the bands below it is not defined there.
+void warn_closed_gaps(const SmallestGaps& g, const std::string& where, std::vector<std::string>& out) {
+    for (std::size_t n = 0; n < g.value.size(); ++n)
+        if (g.value[n] - g.error[n] <= 0.0)
+            out.push_back(fmt::format("{}bands {} and {} touch on the mesh (a gap below {:g} at a plaquette's corner): "
+                                      "chern_manifold[{}] and the Chern numbers of bands {} and {} are not defined there",
+                                      where, n, n + 1, kGapFloor, n, n, n + 1));
+}
+
 }  // namespace
 
 void check_chern(TaskContext& ctx) { read_chern(ctx); }
@@ -56,7 +86,10 @@ TaskResult task_chern(TaskContext& ctx) {
     progress.finish();
     TaskResult out;
     out.kpoints = mesh.count();
-    out.units = {{"chern", "dimensionless"}, {"chern_fhs", "dimensionless"}, {"chern_manifold", "dimensionless"}};
+    out.units = {{"chern", "dimensionless"},
+                 {"chern_fhs", "dimensionless"},
+                 {"chern_manifold", "dimensionless"},
+                 {"smallest_gap", energy_unit(*ctx.cfg.model)}};
     const std::size_t B = planes[0].integral.size();
     auto band_columns = [&](const std::string& base) {
         std::vector<std::string> c;
@@ -71,7 +104,10 @@ TaskResult task_chern(TaskContext& ctx) {
         out.results["chern_fhs"] = planes[0].link;
         out.results["chern_manifold"] = planes[0].manifold;
         const PlaneErrors e = plane_errors(planes[0]);
-        out.errors = {{"chern", e.integral}, {"chern_fhs", e.link}, {"chern_manifold", e.manifold}};
+        const SmallestGaps g = smallest_gaps(planes[0]);
+        out.results["smallest_gap"] = g.value;
+        out.errors = {{"chern", e.integral}, {"chern_fhs", e.link}, {"chern_manifold", e.manifold}, {"smallest_gap", g.error}};
+        warn_closed_gaps(g, "", out.warnings);
         CsvTable csv{"chern",
                      "Chern numbers per band (ascending energy): integral, link method, and the link method for bands "
                      "0..n together (chern_manifold)",
@@ -85,7 +121,7 @@ TaskResult task_chern(TaskContext& ctx) {
     }
     nlohmann::json k3 = nlohmann::json::array(), c = nlohmann::json::array(), f = nlohmann::json::array(),
                    m = nlohmann::json::array(), ec = nlohmann::json::array(), ef = nlohmann::json::array(),
-                   em = nlohmann::json::array();
+                   em = nlohmann::json::array(), gap = nlohmann::json::array(), egap = nlohmann::json::array();
     CsvTable csv{"chern", "Chern numbers of the planes k3 = const (k3 in reduced units of G3)", {"k3_reduced", "kz"}, {}};
     for (const char* base : {"chern", "chern_fhs", "chern_manifold", "chern_error", "chern_fhs_error", "chern_manifold_error"})
         for (const auto& col : band_columns(base)) csv.columns.push_back(col);
@@ -103,6 +139,10 @@ TaskResult task_chern(TaskContext& ctx) {
         ec.push_back(e.integral);
         ef.push_back(e.link);
         em.push_back(e.manifold);
+        const SmallestGaps g = smallest_gaps(planes[p]);
+        gap.push_back(g.value);
+        egap.push_back(g.error);
+        warn_closed_gaps(g, fmt::format("k3_reduced = {:g}: ", red), out.warnings);
         std::vector<double> row{red, kz};
         for (const auto* v : {&planes[p].integral, &planes[p].link, &planes[p].manifold, &e.integral, &e.link, &e.manifold})
             row.insert(row.end(), v->begin(), v->end());
@@ -112,7 +152,12 @@ TaskResult task_chern(TaskContext& ctx) {
     out.results["chern"] = c;
     out.results["chern_fhs"] = f;
     out.results["chern_manifold"] = m;
-    out.errors = {{"k3_reduced", std::vector<double>(k3.size(), 0.0)}, {"chern", ec}, {"chern_fhs", ef}, {"chern_manifold", em}};
+    out.results["smallest_gap"] = gap;
+    out.errors = {{"k3_reduced", std::vector<double>(k3.size(), 0.0)},
+                  {"chern", ec},
+                  {"chern_fhs", ef},
+                  {"chern_manifold", em},
+                  {"smallest_gap", egap}};
     out.units["k3_reduced"] = "reduced coordinate along G3";
     out.tables.push_back(csv);
     return out;

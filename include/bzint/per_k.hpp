@@ -353,19 +353,39 @@ struct RefineFn {
     }
 };
 
+// The smallest gap met on a Chern plane (docs/accuracy.md): the sums S_p = Σ g^−p and
+// S_2p = Σ g^−2p of a gap g over the plaquettes' corners, p = kGapPower, bracket its smallest
+// value: S_2p^(−1/2p) ≤ min g ≤ (S_p/S_2p)^(1/p) (the first as S_2p ≥ (min g)^−2p, the second as
+// S_2p ≤ (min g)^−p S_p). The upper end is the smallest gap itself when one point (or a few of
+// equal gap) dominates the sums; m points of nearly the smallest gap widen the bracket by m^(1/2p). Both are sums, so they reduce like the rest of the histogram, in any
+// order and on any backend. A gap below kGapFloor counts as kGapFloor (g^−2p stays finite): a
+// bracket that reaches it says the bands touch on the mesh.
+constexpr int kGapPower = 16;
+constexpr double kGapFloor = 1e-9;
+BZINT_HD void gap_powers(double gap, double& g_p, double& g_2p) {
+    double x = 1.0 / fmax(gap, kGapFloor);  // a NaN gap counts as the floor (fmax)
+    x *= x;
+    x *= x;
+    x *= x;
+    x *= x;  // x^16
+    g_p = x;
+    g_2p = x * x;
+}
+
 // Chern numbers of 2D planes spanned by the first two mesh axes (one plane per value of
-// the third index). Two independent estimates per band and plaquette:
+// the third index). Two independent estimates per band and plaquette, and the smallest gap:
 //  [0, 1]  the integral (1/2π) Ω·(G0 × G1)/(N0 N1) at the plaquette's corner,
 //  [2, 3]  the Fukui–Hatsugai–Suzuki link phase −arg(U01 U12 U23 U30)/2π, which is
-//          −(1/2π)·(−∮A·dl) per plaquette in our A = i⟨u|∇u⟩ convention, so both agree.
+//          −(1/2π)·(−∮A·dl) per plaquette in our A = i⟨u|∇u⟩ convention, so both agree;
+//  [4, 5]  the gap's powers (gap_powers) at the plaquette's corner.
 // Corners beyond the cell are evaluated at the unwrapped k (H(k + G) may differ from H(k)
 // by a constant unitary, as for the Haldane model written with δ_i phases).
 template <class Model>
 struct ChernFn {
     Model model;
     Mesh mesh;
-    using Out = KeyedOutT<1, 4>;
-    BZINT_HD int n_values() const { return 4; }
+    using Out = KeyedOutT<1, 6>;
+    BZINT_HD int n_values() const { return 6; }
     BZINT_HD int n_keys() const { return static_cast<int>(mesh.n[2]); }
 
     BZINT_HD bool operator()(long long idx, Out& out) const {
@@ -405,6 +425,7 @@ struct ChernFn {
             out.val[0][2 + band] = -atan2(pi, pr) / kTwoPi;
             finite = finite && is_finite(out.val[0][band]) && is_finite(out.val[0][2 + band]);
         }
+        gap_powers(g[1].energy - g[0].energy, out.val[0][4], out.val[0][5]);
         return finite;
     }
 };
@@ -443,14 +464,15 @@ BZINT_HD cplx leading_determinant(const cplx (&A)[N][N], int n) {
 //  [N, 2N)   the link phase of each band alone (meaningful for an isolated band),
 //  [2N, 3N)  the link phase of the manifold of bands 0..n: −arg Π det⟨u_i(c)|u_j(c′)⟩/2π over
 //            the plaquette's edges (Fukui–Hatsugai–Suzuki for several bands; degeneracies
-//            inside the manifold do not matter, only a gap above band n).
+//            inside the manifold do not matter, only a gap above band n);
+//  [3N, 5N − 2)  the powers of the gap above band n (gap_powers), n < N − 1, at the corner.
 template <class Model>
 struct NBandChernFn {
     static constexpr int N = Model::bands;
-    using Out = KeyedOutT<1, 3 * N>;
+    using Out = KeyedOutT<1, 5 * N - 2>;
     Model model;
     Mesh mesh;
-    BZINT_HD int n_values() const { return 3 * N; }
+    BZINT_HD int n_values() const { return 5 * N - 2; }
     BZINT_HD int n_keys() const { return static_cast<int>(mesh.n[2]); }
 
     BZINT_HD bool operator()(long long idx, Out& out) const {
@@ -502,6 +524,8 @@ struct NBandChernFn {
             out.val[0][2 * N + n] = -atan2(manifold[n].im, manifold[n].re) / kTwoPi;
             ok = ok && is_finite(out.val[0][n]) && is_finite(out.val[0][N + n]) && is_finite(out.val[0][2 * N + n]);
         }
+        for (int n = 0; n + 1 < N; ++n)
+            gap_powers(g[n + 1].energy - g[n].energy, out.val[0][3 * N + 2 * n], out.val[0][3 * N + 2 * n + 1]);
         return ok;
     }
 };
