@@ -38,8 +38,10 @@ double read_temperature(const TaskContext& ctx) {
 void require_scan_memory(const TaskContext& ctx, ScanKind kind, const std::vector<double>& mu, double T) {
     const Binning bins = make_binning(mu, T);
     const ScanChannels ch = scan_channels(kind, ctx.cfg.model->dim);
-    // Two halves: the mesh and its coarse sub-mesh (per_k.hpp key_by_submesh).
-    const double keys = 2.0 * static_cast<double>(scanned_bands(ctx.cfg.params)) * bins.n_bins();
+    // Two halves, the mesh and its coarse sub-mesh, and for all kinds but hybrid a second pair for the
+    // points near a band touching (per_k.hpp key_by_submesh).
+    const double sections = kind == ScanKind::hybrid ? 1.0 : 2.0;
+    const double keys = 2.0 * sections * static_cast<double>(scanned_bands(ctx.cfg.params)) * bins.n_bins();
     const double values = static_cast<double>(ch.n_sea + ch.n_surface) * bins.n_moments();
     const double per_histogram = keys * values * sizeof(Neumaier) + keys;
     const double bytes = (2 * workers::count() + 1) * per_histogram + 2.0 * static_cast<double>(mu.size()) * keys / bins.n_bins() * values * 8;
