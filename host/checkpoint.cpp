@@ -21,7 +21,7 @@ namespace {
 
 CheckpointSession* g_active = nullptr;
 
-constexpr char kMagic[8] = {'b', 'z', 'i', 'n', 't', 'c', 'k', '3'};
+constexpr char kMagic[8] = {'b', 'z', 'i', 'n', 't', 'c', 'k', '4'};
 
 template <class T>
 void put(std::string& out, const T& v) {
@@ -54,6 +54,7 @@ public:
         at_ += sizeof v;
         return true;
     }
+    void skip(std::size_t n) { at_ += n; }
     bool bytes(std::size_t n, std::string& out) {
         if (at_ + n > s_.size()) return false;
         out.assign(s_.data() + at_, n);
@@ -161,7 +162,8 @@ bool CheckpointSession::load(const Name& name, long long n, int nv, int nk, Stat
     auto corrupt = [&](const char* why) {
         return InputError(fmt::format("{}: the checkpoint file is corrupt ({}); remove {} to start over", path, why, folder_));
     };
-    if (!read_file(path, payload + name.scope.size() + 4096, bytes)) throw corrupt("unreadable or too long");
+    if (!read_file(path, payload + 8 * static_cast<std::size_t>(nk) + name.scope.size() + 4096, bytes))
+        throw corrupt("unreadable or too long");
     if (!checksum_ok(bytes)) throw corrupt(bytes.size() < sizeof(std::uint64_t) ? "too short" : "checksum mismatch");
     Reader r(bytes);
     char magic[8];
@@ -177,9 +179,22 @@ bool CheckpointSession::load(const Name& name, long long n, int nv, int nk, Stat
     if (fp != fingerprint_) throw corrupt("saved for another input than the folder's input.json");
     if (scope != name.scope || ordinal != name.ordinal || nn != n || v != nv || k != nk)
         throw corrupt("its reduction does not match this run's");
-    if (r.at() + payload + sizeof(std::uint64_t) != bytes.size() || next < 0) throw corrupt("wrong size");
-    state.total.resize(static_cast<std::size_t>(nv) * nk);
-    std::memcpy(static_cast<void*>(state.total.data()), bytes.data() + r.at(), payload);
+    if (next < 0) throw corrupt("wrong size");
+    // The rows in runs (save): a run's first row and length, then its values; the rest are zero.
+    state.total.assign(static_cast<std::size_t>(nv) * nk, Neumaier{});
+    std::uint32_t runs = 0, first = 0, count = 0;
+    if (!r.get(runs)) throw corrupt("cut short");
+    std::uint64_t end_of_last = 0;
+    for (std::uint32_t j = 0; j < runs; ++j) {
+        if (!r.get(first) || !r.get(count) || first < end_of_last || std::uint64_t(first) + count > std::uint64_t(nk))
+            throw corrupt("wrong size");
+        const std::size_t n_bytes = static_cast<std::size_t>(count) * nv * sizeof(Neumaier);
+        if (r.at() + n_bytes + sizeof(std::uint64_t) > bytes.size()) throw corrupt("wrong size");
+        std::memcpy(static_cast<void*>(state.total.data() + static_cast<std::size_t>(first) * nv), bytes.data() + r.at(), n_bytes);
+        r.skip(n_bytes);
+        end_of_last = std::uint64_t(first) + count;
+    }
+    if (r.at() + sizeof(std::uint64_t) != bytes.size()) throw corrupt("wrong size");
     state.next = next;
     state.bad = bad;
     return true;
@@ -206,7 +221,33 @@ void CheckpointSession::save(const Name& name, long long n, int nv, int nk, long
     put(out, nk);
     put(out, next);
     put(out, bad);
-    out.append(reinterpret_cast<const char*>(total.data()), total.size() * sizeof(Neumaier));
+    // Only the runs of rows that are not all zero: a Fermi scan's histogram has whole ranges of
+    // energy bins no state reaches, and the section for points near a band touching is mostly
+    // empty; a run is its first row, its length and its values.
+    const std::size_t runs_at = out.size();
+    put(out, std::uint32_t{0});
+    std::uint32_t runs = 0;
+    auto zero_row = [&](std::size_t row) {
+        for (int v = 0; v < nv; ++v) {
+            const Neumaier& x = total[row * nv + v];
+            if (x.s != 0.0 || x.c != 0.0) return false;
+        }
+        return true;
+    };
+    for (std::size_t row = 0; row < static_cast<std::size_t>(nk);) {
+        if (zero_row(row)) {
+            ++row;
+            continue;
+        }
+        std::size_t end = row + 1;
+        while (end < static_cast<std::size_t>(nk) && !zero_row(end)) ++end;
+        put(out, static_cast<std::uint32_t>(row));
+        put(out, static_cast<std::uint32_t>(end - row));
+        out.append(reinterpret_cast<const char*>(total.data() + row * nv), (end - row) * nv * sizeof(Neumaier));
+        ++runs;
+        row = end;
+    }
+    std::memcpy(out.data() + runs_at, &runs, sizeof runs);
     put(out, fingerprint_of(out));
     write_atomically(path_of(name), out);
 }

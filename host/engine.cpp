@@ -417,34 +417,37 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
         });
     }
     if (bad >= 0) non_finite_at(mesh, bad, "band energy or Berry curvature");
-    // The histogram's sections (per_k.hpp key_by_submesh): the points near a band touching after
-    // the others (not for hybrid, whose sums have no curvature to diverge), each section two
-    // interleaved halves: the mesh is all four, the coarse sub-mesh the odd keys, its points
-    // weighing coarse_factor() mesh points; the sums without the touching points are section 0.
-    const std::size_t sections = kind == ScanKind::hybrid ? 1 : 2;
+    // The histogram (per_k.hpp key_by_submesh): two interleaved halves, and for all kinds but hybrid
+    // (whose sums have no curvature to diverge) a section for the points near a band touching. The
+    // mesh is everything, the coarse sub-mesh the odd keys, its points weighing coarse_factor() mesh
+    // points; the sums without the touching points are the ordinary section.
+    const bool sectioned = kind != ScanKind::hybrid;
     const std::size_t keys = static_cast<std::size_t>(scanned) * bins.n_bins();
-    const std::size_t nv = hist.size() / (2 * sections * keys);
+    const std::size_t nk = sectioned ? static_cast<std::size_t>(sectioned_keys(static_cast<int>(2 * keys))) : 2 * keys;
+    const std::size_t nv = hist.size() / nk;
+    auto row = [&](std::size_t k2, bool touching) {
+        return (sectioned ? static_cast<std::size_t>(sectioned_key(static_cast<int>(k2), touching)) : k2) * nv;
+    };
     std::vector<Neumaier> whole(keys * nv), coarse(keys * nv), without(keys * nv);
     const double factor = mesh.coarse_factor();
     bool touching = false;
     for (std::size_t k = 0; k < keys; ++k)
         for (std::size_t v = 0; v < nv; ++v) {
             const std::size_t i = k * nv + v;
-            for (std::size_t s = 0; s < sections; ++s) {
-                const Neumaier& off = hist[(s * 2 * keys + 2 * k) * nv + v];
-                const Neumaier& on = hist[(s * 2 * keys + 2 * k + 1) * nv + v];
-                if (s == 0) {
-                    whole[i] = off;
-                    coarse[i] = on;
-                } else {
-                    touching = touching || off.s != 0.0 || off.c != 0.0 || on.s != 0.0 || on.c != 0.0;
-                    whole[i].add(off);
-                    coarse[i].add(on);
-                }
-                whole[i].add(on);
+            const Neumaier& off = hist[row(2 * k, false) + v];
+            const Neumaier& on = hist[row(2 * k + 1, false) + v];
+            whole[i] = off;
+            whole[i].add(on);
+            without[i] = whole[i];
+            coarse[i] = on;
+            if (sectioned) {
+                const Neumaier& t_off = hist[row(2 * k, true) + v];
+                const Neumaier& t_on = hist[row(2 * k + 1, true) + v];
+                touching = touching || t_off.s != 0.0 || t_off.c != 0.0 || t_on.s != 0.0 || t_on.c != 0.0;
+                whole[i].add(t_off);
+                whole[i].add(t_on);
+                coarse[i].add(t_on);
             }
-            without[i] = hist[(2 * k) * nv + v];
-            without[i].add(hist[(2 * k + 1) * nv + v]);
             coarse[i].s *= factor;
             coarse[i].c *= factor;
         }

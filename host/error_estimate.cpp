@@ -158,7 +158,7 @@ std::vector<std::string> accuracy_warnings(const TaskResult& r, double relative)
     std::vector<std::string> out;
     if (r.near_touching.is_object())
         warn_about(r, r.near_touching, relative, "a contribution from mesh points near a band touching of",
-                   fmt::format("at such a point the Berry flux through one mesh plaquette, sampled there, is above {:g} "
+                   fmt::format("at such a point |Berry curvature| × a mesh plaquette's area, sampled there, is above {:g} "
                                "(a Weyl node nearer than 0.1 of the spacing, or a gap below 0.2 × velocity × spacing, which "
                                "the mesh does not resolve), so the point's sum is far off its cell's; the error estimate "
                                "includes it (near_touching in the output); move the mesh off the touching with [mesh] shift "

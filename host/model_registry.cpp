@@ -82,21 +82,21 @@ Mesh make_mesh(const ModelInfo& info, const ModelParams& params, const std::arra
     bool midpoint = info.lattice;
     for (int i = 0; i < info.dim; ++i) midpoint = midpoint && shift[i] == 0.5 && Mesh::coarse_step_of(counts[i], 0.5) > 1;
     mesh.shift = !info.lattice || midpoint ? 0.5 : 0.0;
-    mesh.set_counts(counts[0], counts[1], counts[2]);
     for (int a = 0; a < 3; ++a) {
         mesh.origin[a] = 0.0;
         for (int b = 0; b < 3; ++b) mesh.basis[a][b] = 0.0;
     }
-    if (info.lattice) {
+    const double kcut = info.lattice ? 0.0 : params.p[info.params.size() - 1];
+    if (info.lattice)
         reciprocal_basis(info.bravais, mesh.basis);
+    else
+        for (int a = 0; a < info.dim; ++a) mesh.basis[a][a] = 2.0 * kcut;
+    mesh.set_counts(counts[0], counts[1], counts[2]);
+    if (info.lattice) {
         for (int i = 0; i < info.dim && !midpoint; ++i)
             for (int a = 0; a < 3; ++a) mesh.origin[a] += shift[i] * mesh.inv_n[i] * mesh.basis[i][a];
     } else {
-        const double kcut = params.p[info.params.size() - 1];
-        for (int a = 0; a < info.dim; ++a) {
-            mesh.basis[a][a] = 2.0 * kcut;
-            mesh.origin[a] = -kcut;
-        }
+        for (int a = 0; a < info.dim; ++a) mesh.origin[a] = -kcut;
     }
     return mesh;
 }

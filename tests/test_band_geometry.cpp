@@ -164,8 +164,8 @@ bool near_node(double v, const double q[3], double mass, double level, const Mes
     const double levels[1] = {level};
     const Binning bins{levels, 1, 0.0, 0.0, 0.0, 0};
     double x;
-    const int bin[2] = {bins.bin_of(g[0].energy, x), bins.bin_of(g[1].energy, x)};
-    return near_band_touching(g, bin, 2, mesh, bins);
+    const int key[2] = {2 * bins.bin_of(g[0].energy, x), 2 * bins.bin_of(g[1].energy, x) + 1};
+    return near_band_touching(g, key, 2, mesh, bins);
 }
 
 Mesh cube(int dim, long long n) {

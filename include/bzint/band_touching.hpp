@@ -1,15 +1,17 @@
-// The singularity detector of the mesh integrals (docs/accuracy.md, "Band touchings near a mesh
-// point"). A mesh point is near a band touching when, for a band next to a scanned level, the
-// Berry flux through one mesh plaquette sampled at the point, |Ω_n·(s_a × s_b)| (s_a = G_a/N_a
-// the mesh's steps), exceeds kTouchingFlux. What that means, for a crossing H = v σ·q:
-//  - next to a Weyl node at distance δ, Ω = q̂/(2δ²): the flux reaches h²/(2δ²), so the test
-//    fires for δ below 1/√(2·kTouchingFlux) = 0.1 of the spacing h;
-//  - at a massive Dirac point of gap 2m, Ω = v²/(2m²): it fires for 2m < 0.2·v·h, the gap against
+// The singularity detector of the mesh integrals (docs/accuracy.md, "A detector for band
+// touchings near a mesh point"). A mesh point is near a band touching when, for a band next to a
+// scanned level, the Berry flux through a mesh plaquette sampled at the point — bounded by
+// |Ω_n|·A, A = Mesh::plaquette_area the largest plaquette of the mesh's steps, and equal to it
+// for the plaquette facing Ω on a cubic mesh — exceeds kTouchingFlux. What that means, for a
+// crossing H = v σ·q:
+//  - next to a Weyl node at distance δ, |Ω| = 1/(2δ²): |Ω|·h² exceeds 50 for δ below
+//    1/√(2·kTouchingFlux) = 0.1 of the spacing h;
+//  - at a massive Dirac point of gap 2m, |Ω| = v²/(2m²): it fires for 2m < 0.2·v·h, the gap against
 //    the spacing times the velocity — the curvature peak, of width m/v, is not resolved.
-// Either way the point's own plaquette carries more than eight times the 2π that the whole node
+// Either way the point's plaquette carries more than eight times the 2π that the whole node
 // emits, so its sum is wrong by more than the node's share. The contributions of such points are
 // kept apart in the histogram (per_k.hpp key_by_submesh), and the estimate is at least what
-// leaving them out changes.
+// leaving them out changes. The test costs three multiply-adds per band.
 #pragma once
 #include "bzint/fermi_scan.hpp"
 #include "bzint/hd.hpp"
@@ -30,31 +32,18 @@ BZINT_HD bool pair_is_scanned(const Binning& bins, int bin_lower, int bin_upper)
     return !(bin_lower == bin_upper && (bin_lower == 0 || bin_lower == last));
 }
 
-// The largest Berry flux of band geometry g through a plaquette of the mesh's axes.
-BZINT_HD double plaquette_flux(const BandGeometry& g, const Mesh& mesh) {
-    double flux = 0.0;
-    for (int a = 0; a < mesh.dim; ++a)
-        for (int b = a + 1; b < mesh.dim; ++b) {
-            double s_a[3], s_b[3];
-            for (int c = 0; c < 3; ++c) {
-                s_a[c] = mesh.basis[a][c] * mesh.inv_n[a];
-                s_b[c] = mesh.basis[b][c] * mesh.inv_n[b];
-            }
-            const double n[3] = {s_a[1] * s_b[2] - s_a[2] * s_b[1], s_a[2] * s_b[0] - s_a[0] * s_b[2],
-                                 s_a[0] * s_b[1] - s_a[1] * s_b[0]};
-            flux = fmax(flux, fabs(dot3(g.omega, n)));
-        }
-    return flux;
-}
-
-// The test above for the bands g[0..N) of one point (ascending energies), bin[n] the bin of band
-// n's scan energy: some band with a scanned level on one side of it has a plaquette flux above
-// kTouchingFlux.
-BZINT_HD bool near_band_touching(const BandGeometry* g, const int* bin, int N, const Mesh& mesh, const Binning& bins) {
+// The test above for the bands g[0..N) of one point (ascending energies); key[n] = bin·N + n is
+// band n's histogram key (per_k.hpp keyed_band), so its bin is key[n]/N: some band with a scanned
+// level on one side of it has |Ω_n|·A above kTouchingFlux (compared squared: no square root; the
+// bins only for a band that passes).
+BZINT_HD_INLINE bool near_band_touching(const BandGeometry* g, const int* key, int N, const Mesh& mesh, const Binning& bins) {
+    const double limit = kTouchingFlux / mesh.plaquette_area;  // +inf in 1D: never
+    const double limit2 = limit * limit;
     for (int n = 0; n < N; ++n) {
-        const bool scanned = (n > 0 && pair_is_scanned(bins, bin[n - 1], bin[n])) ||
-                             (n + 1 < N && pair_is_scanned(bins, bin[n], bin[n + 1]));
-        if (scanned && !(plaquette_flux(g[n], mesh) <= kTouchingFlux)) return true;
+        if (!(dot3(g[n].omega, g[n].omega) > limit2)) continue;
+        const int bin = key[n] / N;
+        if ((n > 0 && pair_is_scanned(bins, key[n - 1] / N, bin)) || (n + 1 < N && pair_is_scanned(bins, bin, key[n + 1] / N)))
+            return true;
     }
     return false;
 }

@@ -16,10 +16,13 @@ struct Mesh {
     double shift;         // 0 (lattice) or 0.5 (continuum midpoint)
     double inv_n[3];      // 1/n[i], set by set_counts()
     int step[3], offset[3];  // the error estimate's sub-mesh per axis (coarse_step), set by set_counts()
+    // The largest area |s_a × s_b| of a plaquette of the mesh's steps s_a = G_a/N_a (0 in 1D): the
+    // band-touching detector's scale (band_touching.hpp). Set by set_counts() from the basis.
+    double plaquette_area;
 
     BZINT_HD long long count() const { return n[0] * n[1] * n[2]; }
 
-    // The counts, and what follows from them and from `shift` (set it first).
+    // The counts, and what follows from them, from `shift` and from `basis` (set those first).
     void set_counts(long long n0, long long n1, long long n2) {
         n[0] = n0; n[1] = n1; n[2] = n2;
         for (int a = 0; a < 3; ++a) {
@@ -27,6 +30,15 @@ struct Mesh {
             step[a] = coarse_step_of(n[a], shift);
             offset[a] = shift == 0.0 || step[a] == 0 ? 0 : (step[a] - 1) / 2;
         }
+        plaquette_area = 0.0;
+        for (int a = 0; a < dim; ++a)
+            for (int b = a + 1; b < dim; ++b) {
+                const double* u = basis[a];
+                const double* v = basis[b];
+                const double c[3] = {u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]};
+                const double area = sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2]) * inv_n[a] * inv_n[b];
+                plaquette_area = area > plaquette_area ? area : plaquette_area;
+            }
     }
 
     // Integer division by multiplication with 1/n in double (64-bit integer division is

@@ -31,21 +31,27 @@ struct KeyedOutT {
 // estimate of docs/accuracy.md: key 2k holds bin-and-band k for the points off the coarse
 // sub-mesh (Mesh::on_coarse), key 2k + 1 for the points on it (interleaved, so that the two
 // share cache lines and the histogram's working set stays that of one). The mesh's sum is both,
-// the coarser sub-mesh's the odd keys alone. A point near a band touching (band_touching.hpp)
-// goes to the same keys + `touching_section` (a second pair of halves after the first, which
-// such rare points leave out of the cache), so that the sums without those points are known too.
-template <class Out>
-BZINT_HD void key_by_submesh(const Mesh& mesh, const long long i[3], Out& out, int touching_section = 0) {
-    const int at = (mesh.on_coarse_at(i) ? 1 : 0) + (out.near_touching ? touching_section : 0);
-    for (int e = 0; e < out.n; ++e) out.key[e] = 2 * out.key[e] + at;
+// the coarser sub-mesh's the odd keys alone.
+//
+// A scan whose functor is `sectioned` keeps the points near a band touching (band_touching.hpp)
+// apart as well, so that the sums without them are known: such a key goes to a section of its
+// own. The two sections alternate in runs of kSectionRun keys (sectioned_key): the ordinary keys
+// then spread over the whole key range, as the CPU reducer's parallel fold by key stripes needs,
+// while the rarely touched runs between them stay out of the cache.
+constexpr int kSectionRun = 64;
+BZINT_HD int sectioned_key(int k2, bool touching) {
+    return (k2 / kSectionRun) * (2 * kSectionRun) + (touching ? kSectionRun : 0) + k2 % kSectionRun;
 }
+// The key count for k2 in [0, keys2).
+BZINT_HD int sectioned_keys(int keys2) { return (keys2 + kSectionRun - 1) / kSectionRun * (2 * kSectionRun); }
 
-// The bins of the n band entries of `out` (key = bin·bands + band, before key_by_submesh).
 template <class Out>
-BZINT_HD bool near_touching_of(const BandGeometry* g, int bands, const Mesh& mesh, const Binning& bins, const Out& out) {
-    int bin[Out::entries];
-    for (int n = 0; n < bands; ++n) bin[n] = out.key[n] / bands;
-    return near_band_touching(g, bin, bands, mesh, bins);
+BZINT_HD void key_by_submesh(const Mesh& mesh, const long long i[3], Out& out, bool sectioned) {
+    const int odd = mesh.on_coarse_at(i) ? 1 : 0;
+    for (int e = 0; e < out.n; ++e) {
+        const int k2 = 2 * out.key[e] + odd;
+        out.key[e] = sectioned ? sectioned_key(k2, out.near_touching) : k2;
+    }
 }
 
 // Band `band` of `bands` at energy e with channel values q[0..nch) into entry `band` of out:
@@ -84,7 +90,8 @@ struct ScanFn {
         return (ch.n_sea + ch.n_surface) * bins.n_moments();
     }
     // with the sub-mesh and the points near a band touching: key_by_submesh
-    BZINT_HD int n_keys() const { return 4 * (2 * bins.n_bins()); }
+    static constexpr bool sectioned = true;
+    BZINT_HD int n_keys() const { return sectioned_keys(2 * (2 * bins.n_bins())); }
 
     // H and the geometry at k, and where the distribution is evaluated.
     BZINT_HD void point(const double k[3], ScanPoint& p) const {
@@ -118,7 +125,7 @@ struct ScanFn {
                      finite;
         }
         out.hot = refine_above > 0.0 && fmax(max_abs_curvature(p.g[0]), max_abs_curvature(p.g[1])) > refine_above;
-        out.near_touching = near_touching_of(p.g, 2, mesh, bins, out);
+        out.near_touching = near_band_touching(p.g, out.key, 2, mesh, bins);
         return finite;
     }
     BZINT_HD bool operator()(long long idx, Out& out) const {
@@ -127,7 +134,7 @@ struct ScanFn {
         double k[3];
         mesh.k_at_indices(i, k);
         const bool finite = at(k, 1.0, out);
-        key_by_submesh(mesh, i, out, n_keys() / 2);
+        key_by_submesh(mesh, i, out, sectioned);
         return finite;
     }
 };
@@ -151,7 +158,8 @@ struct NBandScanFn {
         return (ch.n_sea + ch.n_surface) * bins.n_moments();
     }
     // with the sub-mesh and the points near a band touching: key_by_submesh
-    BZINT_HD int n_keys() const { return 4 * (N * bins.n_bins()); }
+    static constexpr bool sectioned = true;
+    BZINT_HD int n_keys() const { return sectioned_keys(2 * (N * bins.n_bins())); }
 
     BZINT_HD bool at(const double k[3], double w, Out& out) const {
         NBandPoint<N> h;
@@ -191,7 +199,7 @@ struct NBandScanFn {
             hottest = fmax(hottest, max_abs_curvature(g[band]));
         }
         out.hot = refine_above > 0.0 && hottest > refine_above;
-        out.near_touching = near_touching_of(g, N, mesh, bins, out);
+        out.near_touching = near_band_touching(g, out.key, N, mesh, bins);
         return finite;
     }
     BZINT_HD bool operator()(long long idx, Out& out) const {
@@ -200,7 +208,7 @@ struct NBandScanFn {
         double k[3];
         mesh.k_at_indices(i, k);
         const bool finite = at(k, 1.0, out);
-        key_by_submesh(mesh, i, out, n_keys() / 2);
+        key_by_submesh(mesh, i, out, sectioned);
         return finite;
     }
 };
@@ -220,6 +228,7 @@ struct HybridScanFn {
     HybridSetup setup;
 
     BZINT_HD int n_values() const { return 12 * bins.n_moments(); }
+    static constexpr bool sectioned = false;  // no curvature to diverge
     BZINT_HD int n_keys() const { return 2 * (N * bins.n_bins()); }  // with the sub-mesh: key_by_submesh
 
     BZINT_HD bool at(const double k[3], double w, Out& out) const {
@@ -262,7 +271,7 @@ struct HybridScanFn {
         double k[3];
         mesh.k_at_indices(i, k);
         const bool finite = at(k, 1.0, out);
-        key_by_submesh(mesh, i, out);
+        key_by_submesh(mesh, i, out, sectioned);
         return finite;
     }
 };
@@ -304,7 +313,7 @@ struct TabulatedFn {
         const bool finite = base.at_point(h, 1.0, out);
         long long g[3];
         base.mesh.indices(mesh_index(i), g);
-        key_by_submesh(base.mesh, g, out, base.n_keys() / 2);
+        key_by_submesh(base.mesh, g, out, Base::sectioned);
         return finite;
     }
 };
@@ -347,7 +356,7 @@ struct RefineFn {
         double k[3];
         base.mesh.k_at(frac, k);
         const bool ok = base.at(k, s < S ? 1.0 / S : -1.0, out);
-        key_by_submesh(base.mesh, n, out, base.n_keys() / 2);  // into the half of the point it replaces
+        key_by_submesh(base.mesh, n, out, Base::sectioned);  // into the half of the point it replaces
         out.hot = false;
         return ok;
     }
