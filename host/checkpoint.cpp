@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <bit>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -230,7 +231,7 @@ void CheckpointSession::save(const Name& name, long long n, int nv, int nk, long
     auto zero_row = [&](std::size_t row) {
         for (int v = 0; v < nv; ++v) {
             const Neumaier& x = total[row * nv + v];
-            if (x.s != 0.0 || x.c != 0.0) return false;
+            if (std::bit_cast<std::uint64_t>(x.s) != 0 || std::bit_cast<std::uint64_t>(x.c) != 0) return false;  // −0 is kept
         }
         return true;
     };

@@ -160,8 +160,8 @@ std::vector<std::string> accuracy_warnings(const TaskResult& r, double relative)
         warn_about(r, r.near_touching, relative, "a contribution from mesh points near a band touching of",
                    fmt::format("at such a point |Berry curvature| × a mesh plaquette's area, sampled there, is above {:g} "
                                "(a Weyl node nearer than 0.1 of the spacing, or a gap below 0.2 × velocity × spacing, which "
-                               "the mesh does not resolve), so the point's sum is far off its cell's; the error estimate "
-                               "includes it (near_touching in the output); move the mesh off the touching with [mesh] shift "
+                               "the mesh does not resolve), so the point's sum is far off its cell's; the error estimate, where "
+                               "there is one, includes it (near_touching in the output); move the mesh off the touching with [mesh] shift "
                                "= [0.5, 0.5, 0.5], raise [mesh] n, or set [task] rtol (docs/accuracy.md)",
                                kTouchingFlux),
                    out);

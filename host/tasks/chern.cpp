@@ -58,21 +58,36 @@ SmallestGaps smallest_gaps(const ChernPlane& p) {
     SmallestGaps g;
     for (std::size_t n = 0; n < p.gap_p.size(); ++n) {
         const double upper = std::pow(p.gap_p[n] / p.gap_2p[n], 1.0 / kGapPower);
-        const double lower = upper <= kGapFloor * (1 + 1e-9) ? 0.0 : std::pow(p.gap_2p[n], -0.5 / kGapPower);
+        // A corner at the floor makes S_2p^(−1/2p) ≤ the floor: the true gap there may be 0.
+        const double least = std::pow(p.gap_2p[n], -0.5 / kGapPower);
+        const double lower = least <= kGapFloor * (1 + 1e-12) ? 0.0 : least;
         g.value.push_back(upper);
         g.error.push_back(upper - std::min(lower, upper));
     }
     return g;
 }
 
-// A warning for each gap that closes on the mesh (below kGapFloor at a plaquette's corner): the
-// Chern number of the bands below it is not defined there.
-void warn_closed_gaps(const SmallestGaps& g, const std::string& where, std::vector<std::string>& out) {
+// A warning for each gap that closes on the mesh (below kGapFloor at a plaquette's corner) on any
+// plane: the Chern numbers of the bands below it are not defined there. `planes[n]` lists the
+// planes (their k3_reduced) where gap n closes.
+void warn_closed_gaps(const std::vector<std::vector<double>>& planes, std::vector<std::string>& out) {
+    for (std::size_t n = 0; n < planes.size(); ++n) {
+        if (planes[n].empty()) continue;
+        const std::string where =
+            planes[n].size() == 1 && std::isnan(planes[n][0])
+                ? std::string()
+                : fmt::format(" on {} plane(s), the first at k3_reduced = {:g}", planes[n].size(), planes[n][0]);
+        out.push_back(fmt::format("bands {} and {} touch on the mesh{} (a gap below {:g} at a plaquette's corner): "
+                                  "chern_manifold[{}] and the Chern numbers of bands {} and {} are not defined there",
+                                  n, n + 1, where, kGapFloor, n, n, n + 1));
+    }
+}
+
+// Adds plane `k3` (NaN for a 2D model) to the list of each gap of g that closes.
+void note_closed_gaps(const SmallestGaps& g, double k3, std::vector<std::vector<double>>& planes) {
+    planes.resize(g.value.size());
     for (std::size_t n = 0; n < g.value.size(); ++n)
-        if (g.value[n] - g.error[n] <= 0.0)
-            out.push_back(fmt::format("{}bands {} and {} touch on the mesh (a gap below {:g} at a plaquette's corner): "
-                                      "chern_manifold[{}] and the Chern numbers of bands {} and {} are not defined there",
-                                      where, n, n + 1, kGapFloor, n, n, n + 1));
+        if (g.value[n] - g.error[n] <= 0.0) planes[n].push_back(k3);
 }
 
 }  // namespace
@@ -107,7 +122,9 @@ TaskResult task_chern(TaskContext& ctx) {
         const SmallestGaps g = smallest_gaps(planes[0]);
         out.results["smallest_gap"] = g.value;
         out.errors = {{"chern", e.integral}, {"chern_fhs", e.link}, {"chern_manifold", e.manifold}, {"smallest_gap", g.error}};
-        warn_closed_gaps(g, "", out.warnings);
+        std::vector<std::vector<double>> closed;
+        note_closed_gaps(g, NAN, closed);
+        warn_closed_gaps(closed, out.warnings);
         CsvTable csv{"chern",
                      "Chern numbers per band (ascending energy): integral, link method, and the link method for bands "
                      "0..n together (chern_manifold)",
@@ -122,6 +139,7 @@ TaskResult task_chern(TaskContext& ctx) {
     nlohmann::json k3 = nlohmann::json::array(), c = nlohmann::json::array(), f = nlohmann::json::array(),
                    m = nlohmann::json::array(), ec = nlohmann::json::array(), ef = nlohmann::json::array(),
                    em = nlohmann::json::array(), gap = nlohmann::json::array(), egap = nlohmann::json::array();
+    std::vector<std::vector<double>> closed;  // per gap, the planes where it closes
     CsvTable csv{"chern", "Chern numbers of the planes k3 = const (k3 in reduced units of G3)", {"k3_reduced", "kz"}, {}};
     for (const char* base : {"chern", "chern_fhs", "chern_manifold", "chern_error", "chern_fhs_error", "chern_manifold_error"})
         for (const auto& col : band_columns(base)) csv.columns.push_back(col);
@@ -142,7 +160,7 @@ TaskResult task_chern(TaskContext& ctx) {
         const SmallestGaps g = smallest_gaps(planes[p]);
         gap.push_back(g.value);
         egap.push_back(g.error);
-        warn_closed_gaps(g, fmt::format("k3_reduced = {:g}: ", red), out.warnings);
+        note_closed_gaps(g, red, closed);
         std::vector<double> row{red, kz};
         for (const auto* v : {&planes[p].integral, &planes[p].link, &planes[p].manifold, &e.integral, &e.link, &e.manifold})
             row.insert(row.end(), v->begin(), v->end());
@@ -153,6 +171,7 @@ TaskResult task_chern(TaskContext& ctx) {
     out.results["chern_fhs"] = f;
     out.results["chern_manifold"] = m;
     out.results["smallest_gap"] = gap;
+    warn_closed_gaps(closed, out.warnings);
     out.errors = {{"k3_reduced", std::vector<double>(k3.size(), 0.0)},
                   {"chern", ec},
                   {"chern_fhs", ef},

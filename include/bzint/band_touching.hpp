@@ -8,7 +8,7 @@
 //    1/√(2·kTouchingFlux) = 0.1 of the spacing h;
 //  - at a massive Dirac point of gap 2m, |Ω| = v²/(2m²): it fires for 2m < 0.2·v·h, the gap against
 //    the spacing times the velocity — the curvature peak, of width m/v, is not resolved.
-// Either way the point's plaquette carries more than eight times the 2π that the whole node
+// Either way the point's plaquette carries nearly eight times (50/2π) the 2π that the whole node
 // emits, so its sum is wrong by more than the node's share. The contributions of such points are
 // kept apart in the histogram (per_k.hpp key_by_submesh), and the estimate is at least what
 // leaving them out changes. The test costs three multiply-adds per band.
