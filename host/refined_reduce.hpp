@@ -26,7 +26,7 @@ long long refined_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total
     refined = static_cast<long long>(hot.size());
     if (hot.empty()) return bad;
     const auto staged = stage(hot);
-    const RefineFn<Fn> rf = RefineFn<Fn>::of(fn, staged.get(), refine.m);
+    const RefineFn<Fn> rf{fn, staged.get(), refine.m};
     const long long count = refined * (rf.sub_points() + 1);
     std::vector<Neumaier> extra;
     Progress sub("refinement", count);

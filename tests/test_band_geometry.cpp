@@ -165,7 +165,7 @@ bool near_node(double v, const double q[3], double mass, double level, const Mes
     const Binning bins{levels, 1, 0.0, 0.0, 0.0, 0};
     double x;
     const int key[2] = {2 * bins.bin_of(g[0].energy, x), 2 * bins.bin_of(g[1].energy, x) + 1};
-    return near_band_touching(g, key, 2, mesh, bins);
+    return near_band_touching(g, key, 2, plaquette_of(mesh, 1.0), bins);
 }
 
 Mesh cube(int dim, long long n) {

@@ -32,12 +32,22 @@ BZINT_HD bool pair_is_scanned(const Binning& bins, int bin_lower, int bin_upper)
     return !(bin_lower == bin_upper && (bin_lower == 0 || bin_lower == last));
 }
 
-// The test above for the bands g[0..N) of one point (ascending energies); key[n] = bin·N + n is
+// The plaquette area A of a point of weight w: a mesh point (1) has the mesh's; a sub-point of
+// adaptive refinement (1/m^d) stands for a cell m^d times smaller, whose plaquette is m² times
+// smaller, w^(2/d) A; the refined point taken back out (−1) is judged as the mesh point it was,
+// so that it leaves the section it went into.
+BZINT_HD_INLINE double plaquette_of(const Mesh& mesh, double w) {
+    if (!(w > 0.0 && w < 1.0)) return mesh.plaquette_area;
+    return mesh.plaquette_area * (mesh.dim == 3 ? cbrt(w * w) : w);  // 1D has no plaquette (A = 0)
+}
+
+// The test above for the bands g[0..N) of one point (ascending energies), `plaquette` its A
+// (plaquette_of); key[n] = bin·N + n is
 // band n's histogram key (per_k.hpp keyed_band), so its bin is key[n]/N: some band with a scanned
 // level on one side of it has |Ω_n|·A above kTouchingFlux (compared squared: no square root; the
 // bins only for a band that passes).
-BZINT_HD_INLINE bool near_band_touching(const BandGeometry* g, const int* key, int N, const Mesh& mesh, const Binning& bins) {
-    const double limit = kTouchingFlux / mesh.plaquette_area;  // +inf in 1D: never
+BZINT_HD_INLINE bool near_band_touching(const BandGeometry* g, const int* key, int N, double plaquette, const Binning& bins) {
+    const double limit = kTouchingFlux / plaquette;  // +inf in 1D: never
     const double limit2 = limit * limit;
     for (int n = 0; n < N; ++n) {
         if (!(dot3(g[n].omega, g[n].omega) > limit2)) continue;

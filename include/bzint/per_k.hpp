@@ -125,7 +125,7 @@ struct ScanFn {
                      finite;
         }
         out.hot = refine_above > 0.0 && fmax(max_abs_curvature(p.g[0]), max_abs_curvature(p.g[1])) > refine_above;
-        out.near_touching = near_band_touching(p.g, out.key, 2, mesh, bins);
+        out.near_touching = near_band_touching(p.g, out.key, 2, plaquette_of(mesh, w), bins);
         return finite;
     }
     BZINT_HD bool operator()(long long idx, Out& out) const {
@@ -199,7 +199,7 @@ struct NBandScanFn {
             hottest = fmax(hottest, max_abs_curvature(g[band]));
         }
         out.hot = refine_above > 0.0 && hottest > refine_above;
-        out.near_touching = near_band_touching(g, out.key, N, mesh, bins);
+        out.near_touching = near_band_touching(g, out.key, N, plaquette_of(mesh, w), bins);
         return finite;
     }
     BZINT_HD bool operator()(long long idx, Out& out) const {
@@ -329,16 +329,6 @@ struct RefineFn {
     Base base;
     const long long* hot;  // flagged mesh indices (device pointer on CUDA)
     int m;
-    // base with the sub-grid's plaquette area, A/m²: the band-touching detector judges a sub-point on
-    // its own cell (band_touching.hpp); the point taken back out (weight −1) is judged as in the first
-    // pass, so that it leaves the section it went into.
-    Base sub_grid;
-
-    static RefineFn of(const Base& b, const long long* hot, int m) {
-        RefineFn r{b, hot, m, b};
-        r.sub_grid.mesh.plaquette_area = b.mesh.plaquette_area / (static_cast<double>(m) * m);
-        return r;
-    }
 
     BZINT_HD int sub_points() const {
         int s = 1;
@@ -365,7 +355,8 @@ struct RefineFn {
         }
         double k[3];
         base.mesh.k_at(frac, k);
-        const bool ok = s < S ? sub_grid.at(k, 1.0 / S, out) : base.at(k, -1.0, out);
+        // The weight tells the band-touching detector the point's cell (band_touching.hpp plaquette_of).
+        const bool ok = base.at(k, s < S ? 1.0 / S : -1.0, out);
         key_by_submesh(base.mesh, n, out, Base::sectioned);  // into the half of the point it replaces
         out.hot = false;
         return ok;
