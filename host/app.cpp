@@ -174,7 +174,7 @@ json run(const RunFile& file, Backend requested, const RunOptions& options) {
     if (!r.errors.is_null() || !r.no_estimate.empty()) doc["errors"] = r.errors;
     if (!r.near_touching.is_null()) doc["near_touching"] = r.near_touching;
     if (!r.convergence.is_null()) doc["convergence"] = r.convergence;
-    std::vector<std::string> warnings = accuracy_warnings(r);
+    std::vector<std::string> warnings = accuracy_warnings(r, *cfg.model);
     warnings.insert(warnings.end(), r.warnings.begin(), r.warnings.end());
     if (!warnings.empty()) doc["warnings"] = warnings;
     if (ranks::is_root())

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "bzint/band_touching.hpp"
+#include "model_registry.hpp"
 
 namespace bzint {
 
@@ -57,7 +58,10 @@ void add_error_columns(CsvTable& f, const std::vector<const CsvTable*>& others) 
 }  // namespace
 
 void attach_errors(TaskResult& fine, const TaskResult* coarse, const TaskResult* without_touching) {
-    if (without_touching) fine.near_touching = difference_estimate(fine.results, without_touching->results);
+    if (without_touching) {
+        fine.near_touching = difference_estimate(fine.results, without_touching->results);
+        fine.without_touching = std::make_shared<const TaskResult>(*without_touching);
+    }
     if (!coarse) {
         fine.errors = nullptr;
         fine.no_estimate = "no error estimate: [mesh] n has an axis whose count has no factor 2, 3, 5 or 7 (on a "
@@ -71,6 +75,41 @@ void attach_errors(TaskResult& fine, const TaskResult* coarse, const TaskResult*
         std::vector<const CsvTable*> others{&coarse->tables.at(t)};
         if (without_touching) others.push_back(&without_touching->tables.at(t));
         add_error_columns(fine.tables[t], others);
+    }
+}
+
+namespace {
+
+// e ← max(e, |v − p|) for every numeric leaf whose estimate e is a number above 0 (an estimate of
+// exactly 0 is an input echoed or a count; null: no estimate).
+void widen(json& e, const json& v, const json& p) {
+    if (e.is_number()) {
+        if (e.get<double>() > 0.0 && v.is_number() && p.is_number())
+            e = std::max(e.get<double>(), std::fabs(v.get<double>() - p.get<double>()));
+        return;
+    }
+    if (e.is_array() && v.is_array() && p.is_array() && v.size() == p.size())
+        for (std::size_t i = 0; i < e.size() && i < v.size(); ++i) widen(e[i], v[i], p[i]);
+    if (e.is_object() && v.is_object() && p.is_object())
+        for (auto& [k, x] : e.items())
+            if (v.contains(k) && p.contains(k)) widen(x, v[k], p[k]);
+}
+
+}  // namespace
+
+void widen_by_previous_pass(TaskResult& r, const TaskResult& previous) {
+    if (!r.errors.is_object()) return;
+    const TaskResult& p = previous.without_touching ? *previous.without_touching : previous;
+    widen(r.errors, r.results, p.results);
+    for (std::size_t t = 0; t < r.tables.size() && t < p.tables.size(); ++t) {
+        CsvTable& f = r.tables[t];
+        const std::size_t data = (f.columns.size() - 1) / 2;  // [scan variable, data…, data_error…]
+        if (f.rows.size() != p.tables[t].rows.size()) continue;
+        for (std::size_t row = 0; row < f.rows.size(); ++row)
+            for (std::size_t i = 1; i <= data; ++i) {
+                double& e = f.rows[row][data + i];
+                if (e > 0.0) e = std::max(e, std::fabs(f.rows[row][i] - p.tables[t].rows[row].at(i)));
+            }
     }
 }
 
@@ -154,16 +193,25 @@ void warn_about(const TaskResult& r, const json& errors, double relative, const 
 
 }  // namespace
 
-std::vector<std::string> accuracy_warnings(const TaskResult& r, double relative) {
+std::string move_off_touching(const ModelInfo& model) {
+    if (!model.lattice)
+        return "move the box's points off it by changing [mesh] n (they sit at -kcut + (i + 1/2) 2 kcut / n: an even n keeps "
+               "them off k = 0)";
+    std::string half = "0.5";
+    for (int a = 1; a < model.dim; ++a) half += ", 0.5";
+    return fmt::format("move the mesh off it with [mesh] shift = [{}]", half);
+}
+
+std::vector<std::string> accuracy_warnings(const TaskResult& r, const ModelInfo& model, double relative) {
     std::vector<std::string> out;
     if (r.near_touching.is_object())
         warn_about(r, r.near_touching, relative, "a contribution from mesh points near a band touching of",
                    fmt::format("at such a point |Berry curvature| × a mesh plaquette's area, sampled there, is above {:g} "
                                "(a Weyl node nearer than 0.1 of the spacing, or a gap below 0.2 × velocity × spacing, which "
                                "the mesh does not resolve), so the point's sum is far off its cell's; the error estimate, where "
-                               "there is one, includes it (near_touching in the output); move the mesh off the touching with [mesh] shift "
-                               "= [0.5, 0.5, 0.5], raise [mesh] n, or set [task] rtol (docs/accuracy.md)",
-                               kTouchingFlux),
+                               "there is one, includes it (near_touching in the output); {}, raise [mesh] n, or set [task] rtol "
+                               "(docs/accuracy.md)",
+                               kTouchingFlux, move_off_touching(model)),
                    out);
     if (!r.no_estimate.empty()) {
         out.push_back(r.no_estimate);
@@ -171,9 +219,10 @@ std::vector<std::string> accuracy_warnings(const TaskResult& r, double relative)
     }
     if (!r.errors.is_object()) return out;
     warn_about(r, r.errors, relative, "an error estimate of",
-               r.remedy.empty() ? "the mesh is not converged there; raise [mesh] n (the estimate is the change from the coarser "
-                                  "sub-mesh), and near a band touching or a Weyl node set [mesh] shift or [task] refine, or set "
-                                  "[task] rtol to let bzint choose (docs/accuracy.md)"
+               r.remedy.empty() ? fmt::format("the mesh is not converged there; raise [mesh] n (the estimate is the change from "
+                                              "the coarser sub-mesh), near a band touching or a Weyl node {} or set [task] "
+                                              "refine, or set [task] rtol to let bzint choose (docs/accuracy.md)",
+                                              move_off_touching(model))
                                 : r.remedy,
                out);
     return out;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "model_registry.hpp"
 #include "task_registry.hpp"
 
 namespace bzint {
@@ -22,6 +23,14 @@ nlohmann::json difference_estimate(const nlohmann::json& fine, const nlohmann::j
 // it: a point sitting next to a node can make its own sum wrong by any amount.
 void attach_errors(TaskResult& fine, const TaskResult* coarse, const TaskResult* without_touching = nullptr);
 
+// With a tolerance (convergence.hpp): the change of every estimated element from `previous`, the
+// last pass on a mesh half as dense per axis and of another offset (its results without the points
+// near a band touching, where it met any), is a second estimate of r's error, and each estimate
+// becomes the larger of the two — in `errors` and in the tables' error columns. At T = 0 in a metal
+// either estimate alone can fall short (docs/accuracy.md); both together rarely do. Elements whose
+// estimate is exactly 0 (inputs echoed, counts) or null are left as they are.
+void widen_by_previous_pass(TaskResult& r, const TaskResult& previous);
+
 // Below this magnitude (in the reported unit) a result and its estimate are taken as zero: no
 // warning for rounding noise on a quantity that vanishes.
 constexpr double kNegligible = 1e-10;
@@ -32,6 +41,10 @@ constexpr double kScaleFloor = 1e-3;
 // exceeds `relative` × |value| at some element (and kNegligible, and kScaleFloor × the key's
 // largest |value|): it names the key, the worst element, the value and estimate with the unit,
 // and the settings that reduce it. Where fine.near_touching is set, the same for it, naming the touching.
-std::vector<std::string> accuracy_warnings(const TaskResult& r, double relative = 1e-2);
+std::vector<std::string> accuracy_warnings(const TaskResult& r, const ModelInfo& model, double relative = 1e-2);
+
+// How to move `model`'s mesh off a band touching that sits next to a mesh point: [mesh] shift on a
+// lattice; on a continuum box, whose points are midpoints, another count.
+std::string move_off_touching(const ModelInfo& model);
 
 }  // namespace bzint

@@ -2,6 +2,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -30,12 +31,20 @@ struct TaskResult {
     // The change of every result when the mesh points near a band touching (band_touching.hpp) are
     // left out, the same shape as `results`; `errors` is at least it. Null when there are none.
     nlohmann::json near_touching;
+    // The same results (and tables) without those points; null when there are none. Read by the
+    // tolerance loop, which compares the next pass with them (convergence.hpp); not written out.
+    std::shared_ptr<const TaskResult> without_touching;
     // With [task] rtol/atol: the passes on denser meshes and whether the tolerance was met
     // (convergence.hpp); null otherwise. The tolerance applies to the keys `principal` names (all
     // estimated keys when empty): a task's physical quantity, not its band-resolved parts, which
     // near a band touching converge far more slowly than their sum (docs/accuracy.md).
     nlohmann::json convergence;
     std::vector<std::string> principal;
+    // The occupations jump at a Fermi surface between neighbouring mesh points (T = 0 with a level
+    // in a band, or an unresolved smearing; task_common.hpp fermi_step_on_mesh): the sub-mesh
+    // estimate then fluctuates with the mesh and can fall short, so the tolerance loop does not stop
+    // at its first pass (convergence.hpp).
+    bool fermi_step = false;
     // What reduces the error, for the warnings (error_estimate.hpp); empty: the mesh advice.
     std::string remedy;
     // Warnings of the task's own about its settings (printed and listed with the estimates' ones).

@@ -97,21 +97,18 @@ void check_disorder_ahe(TaskContext& ctx) { read_disorder_ahe(ctx); }
 
 namespace {
 
-// The rows of every level μ: the Fermi-sea pieces from the scans' sums (the mesh's, or its coarse
-// sub-mesh's, both in mesh points of weight wk) and the Fermi-contour pieces from the contours on
-// `mesh` (the mesh, or the sub-mesh as a mesh). The error estimate calls it twice, on the mesh
-// and on its sub-mesh: the contour's resolution and the sea's together (docs/accuracy.md).
-TaskResult level_rows(TaskContext& ctx, const DisorderSetup& setup, const Mesh& mesh, double wk, const ScanResult& ahc,
-                      const ScanResult (&spin)[2], bool report) {
+// The Fermi contour of every level on `mesh` (the mesh, or its sub-mesh as a mesh) and its Born
+// response: the contour pieces of the rows below.
+struct ContourLevel {
+    std::size_t points = 0;  // contour points
+    double u0sq = 0.0;       // the disorder strength used at this level
+    BornResponse r{};
+};
+
+std::vector<ContourLevel> contour_levels(TaskContext& ctx, const DisorderSetup& setup, const Mesh& mesh, bool report) {
     const std::vector<double>& mu = setup.mu;
     const DisorderStrength& strength = setup.strength;
-    const std::array<double, 3>& magnetization = setup.magnetization;
-    json rows = json::array();
-    CsvTable csv{"disorder", "", {"mu", "fermi_points", "dos", "u0sq", "tau_out", "skew_computed"}, {}};
-    const char* pieces[] = {"int", "drude", "ext", "sj", "sk", "total"};
-    for (const char* p : pieces) csv.columns.push_back(fmt::format("sigma_yx_{}", p));
-    for (const char* p : {"int", "edelstein", "ext", "sj", "sk", "total"})
-        for (const char* c : {"x", "y"}) csv.columns.push_back(fmt::format("s_{}_{}", c, p));
+    std::vector<ContourLevel> levels;
     Progress progress(report ? "disorder_ahe contours" : "disorder_ahe contours (sub-mesh)",
                       static_cast<long long>(mu.size()), "levels");
     for (std::size_t j = 0; j < mu.size(); ++j) {
@@ -132,7 +129,32 @@ TaskResult level_rows(TaskContext& ctx, const DisorderSetup& setup, const Mesh& 
             const BornResponse unit = born_response(fs, 1.0, false);
             u0sq = 1.0 / (strength.tau * unit.rate_out);
         }
-        const BornResponse r = born_response(fs, u0sq, setup.want_skew);
+        levels.push_back({fs.size(), u0sq, born_response(fs, u0sq, setup.want_skew)});
+        progress.update(static_cast<long long>(j + 1));
+    }
+    progress.finish();
+    return levels;
+}
+
+// The rows of every level μ: the Fermi-sea pieces from the scans' sums (the mesh's, its coarse
+// sub-mesh's, or the mesh's without the points near a band touching; all in mesh points of
+// weight wk) and the Fermi-contour pieces from `contours`. The error estimate takes the rows from
+// the mesh against those from its sub-mesh (the contour's resolution and the sea's together) and
+// against those without the touching points (docs/accuracy.md).
+TaskResult level_rows(const DisorderSetup& setup, const std::vector<ContourLevel>& contours, double wk,
+                      const ScanResult& ahc, const ScanResult (&spin)[2]) {
+    const std::vector<double>& mu = setup.mu;
+    const std::array<double, 3>& magnetization = setup.magnetization;
+    json rows = json::array();
+    CsvTable csv{"disorder", "", {"mu", "fermi_points", "dos", "u0sq", "tau_out", "skew_computed"}, {}};
+    const char* pieces[] = {"int", "drude", "ext", "sj", "sk", "total"};
+    for (const char* p : pieces) csv.columns.push_back(fmt::format("sigma_yx_{}", p));
+    for (const char* p : {"int", "edelstein", "ext", "sj", "sk", "total"})
+        for (const char* c : {"x", "y"}) csv.columns.push_back(fmt::format("s_{}_{}", c, p));
+    for (std::size_t j = 0; j < mu.size(); ++j) {
+        const BornResponse& r = contours[j].r;
+        const double u0sq = contours[j].u0sq;
+        const std::size_t points = contours[j].points;
 
         // σ in e²/h (2π × the e²/ħ values); σ_int: σ_xy = −2π w Σ f Ω, σ_yx = −σ_xy.
         const double h = kTwoPi;
@@ -152,10 +174,10 @@ TaskResult level_rows(TaskContext& ctx, const DisorderSetup& setup, const Mesh& 
                 s_total[c][b] = s_int[c][b] + r.s_edelstein[c][b] + r.s_ext[c][b] + r.s_sj[c][b] + (r.skew ? r.s_sk[c][b] : 0.0);
 
         json row = {{"mu", mu[j]},
-                    {"fermi_points", fs.size()},
+                    {"fermi_points", points},
                     {"dos", r.dos},
                     {"u0sq", u0sq},
-                    {"tau_out", fs.empty() ? 0.0 : 1.0 / r.rate_out},
+                    {"tau_out", points == 0 ? 0.0 : 1.0 / r.rate_out},
                     {"sigma_int", tensor(sigma_int, 2, 1.0)},
                     {"sigma_drude", tensor(r.sigma_drude, 2, h)},
                     {"sigma_ext", tensor(r.sigma_ext, 2, h)},
@@ -179,7 +201,7 @@ TaskResult level_rows(TaskContext& ctx, const DisorderSetup& setup, const Mesh& 
             row["torque"] = tensor(torque, 3, 1.0);
         }
         rows.push_back(row);
-        std::vector<double> line{mu[j], static_cast<double>(fs.size()), r.dos, u0sq, fs.empty() ? 0.0 : 1.0 / r.rate_out,
+        std::vector<double> line{mu[j], static_cast<double>(points), r.dos, u0sq, points == 0 ? 0.0 : 1.0 / r.rate_out,
                                  r.skew ? 1.0 : 0.0, sigma_int[1][0], h * r.sigma_drude[1][0], h * r.sigma_ext[1][0],
                                  h * r.sigma_sj[1][0], h * r.sigma_sk[1][0], sigma_total[1][0]};
         const double* spin_parts[] = {&s_int[0][0], &r.s_edelstein[0][0], &r.s_ext[0][0], &r.s_sj[0][0], &r.s_sk[0][0],
@@ -188,9 +210,7 @@ TaskResult level_rows(TaskContext& ctx, const DisorderSetup& setup, const Mesh& 
             for (int c = 0; c < 2; ++c)  // field along x: column b = 0 of the [3][2] arrays
                 line.push_back(spin_parts[p][2 * c]);
         csv.rows.push_back(line);
-        progress.update(static_cast<long long>(j + 1));
     }
-    progress.finish();
     TaskResult out;
     out.results["levels"] = rows;
     out.tables.push_back(csv);
@@ -213,16 +233,29 @@ TaskResult disorder_pass(TaskContext& ctx, const DisorderSetup& setup, const Mes
         spin[b] = fermi_scan(ctx.backend, ctx.cfg.params, mesh, ScanKind::spin_density, setup.mu, 0.0, &p_spin, f);
         p_spin.finish();
     }
-    TaskResult out = level_rows(ctx, setup, mesh, mesh_weight(mesh), ahc, spin, true);
+    const double wk = mesh_weight(mesh);
+    const std::vector<ContourLevel> contours = contour_levels(ctx, setup, mesh, true);
+    TaskResult out = level_rows(setup, contours, wk, ahc, spin);
+    // The sea sums without the points near a band touching (band_touching.hpp), where a scan met any.
+    const bool touching = ahc.without_touching || spin[0].without_touching || spin[1].without_touching;
+    TaskResult without;
+    if (touching) {
+        auto clean = [](const ScanResult& s) -> const ScanResult& { return s.without_touching ? *s.without_touching : s; };
+        const ScanResult clean_spin[2] = {clean(spin[0]), clean(spin[1])};
+        without = level_rows(setup, contours, wk, clean(ahc), clean_spin);
+    }
     if (ahc.coarse && spin[0].coarse && spin[1].coarse) {
         const ScanResult coarse_spin[2] = {*spin[0].coarse, *spin[1].coarse};
-        const TaskResult coarse = level_rows(ctx, setup, mesh.coarse(), mesh_weight(mesh), *ahc.coarse, coarse_spin, false);
-        attach_errors(out, &coarse);
+        const TaskResult coarse =
+            level_rows(setup, contour_levels(ctx, setup, mesh.coarse(), false), wk, *ahc.coarse, coarse_spin);
+        attach_errors(out, &coarse, touching ? &without : nullptr);
         // The count of contour points is the mesh's, not an estimated quantity.
         for (json& e : out.errors["levels"]) e["fermi_points"] = nullptr;
     } else {
-        attach_errors(out, nullptr);
+        attach_errors(out, nullptr, touching ? &without : nullptr);
     }
+    // A level with a Fermi contour lies in a band: the T = 0 sea sums jump there (convergence.hpp).
+    for (const ContourLevel& c : contours) out.fermi_step = out.fermi_step || c.points > 0;
     out.kpoints = mesh.count() * (3 + static_cast<long long>(setup.mu.size()));
     out.principal = {"levels"};
     out.remedy = "the Fermi contour (triangle method) or the Fermi sea is not resolved by the mesh there; raise [mesh] n "

@@ -188,6 +188,7 @@ TaskResult field_pass(TaskContext& ctx, const HybridRun& run, double E, const Me
         return r;
     });
     if (h.tau > 0.0) result.warnings = smearing_warning(ctx, mesh, h.mu, h.T, "the relaxation current (tau > 0)");
+    if (h.tol.active()) result.fermi_step = fermi_step_on_mesh(ctx, mesh, h.mu, h.T);
     return result;
 }
 

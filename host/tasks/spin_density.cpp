@@ -163,6 +163,7 @@ TaskResult spin_density_pass(TaskContext& ctx, const SpinSetup& setup, const Mes
     TaskResult out = spin_density_scans(ctx, setup, mesh);
     if (setup.B[0] != 0.0 || setup.B[1] != 0.0 || setup.B[2] != 0.0)
         out.warnings = smearing_warning(ctx, mesh, setup.mu, setup.T, "the Fermi-surface term of the B-induced spin");
+    if (setup.tol.active()) out.fermi_step = fermi_step_on_mesh(ctx, mesh, setup.mu, setup.T);
     return out;
 }
 

@@ -211,6 +211,7 @@ TaskResult streda_scans(TaskContext& ctx, const StredaSetup& setup, const Mesh& 
 TaskResult streda_pass(TaskContext& ctx, const StredaSetup& setup, const Mesh& mesh) {
     TaskResult out = streda_scans(ctx, setup, mesh);
     out.warnings = smearing_warning(ctx, mesh, setup.mu, setup.T, "the Fermi-surface term of dn/dB");
+    if (setup.tol.active()) out.fermi_step = fermi_step_on_mesh(ctx, mesh, setup.mu, setup.T);
     return out;
 }
 

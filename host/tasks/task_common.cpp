@@ -130,18 +130,32 @@ std::string length_unit_meaning(const ModelInfo& m) {
                      : "L: the length unit implied by the parameters, L = v/E with hbar = 1 (docs/conventions.md)";
 }
 
-std::vector<std::string> smearing_warning(const TaskContext& ctx, const Mesh& mesh, const std::vector<double>& mu, double T,
-                                          const std::string& term) {
-    if (T <= 0.0 || mu.empty()) return {};
+namespace {
+
+// Band states at ≤ 4096 points spread over the mesh (every (count/4096)-th index): out[bands·i +
+// band]. Empty when a sample sits on a degeneracy (the hybrid scan allows them): nothing to judge by.
+std::vector<BandGeometry> sampled_states(const TaskContext& ctx, const Mesh& mesh) {
     const long long n = std::min<long long>(mesh.count(), 4096);
     std::vector<std::array<double, 3>> k(n);
     for (long long i = 0; i < n; ++i) mesh.k_of(i * (mesh.count() / n), k[i].data());
-    std::vector<BandGeometry> g;
     try {
-        g = geometry_at_points(Backend::cpu, ctx.cfg.params, k);
+        return geometry_at_points(Backend::cpu, ctx.cfg.params, k);
     } catch (const NonFiniteError&) {
-        return {};  // a sample at a degeneracy (the hybrid scan allows them): no velocity to judge by
+        return {};
     }
+}
+
+double largest_spacing(const Mesh& mesh) {
+    double spacing = 0.0;
+    for (int a = 0; a < mesh.dim; ++a)
+        spacing = std::max(spacing, std::sqrt(mesh.basis[a][0] * mesh.basis[a][0] + mesh.basis[a][1] * mesh.basis[a][1] +
+                                              mesh.basis[a][2] * mesh.basis[a][2]) /
+                                        static_cast<double>(mesh.n[a]));
+    return spacing;
+}
+
+// Spacing × the largest band velocity of sampled states within 10T of a level, over T (T > 0).
+double smearing_ratio(const std::vector<BandGeometry>& g, const Mesh& mesh, const std::vector<double>& mu, double T) {
     std::vector<double> levels = mu;
     std::sort(levels.begin(), levels.end());
     double v_fermi = 0.0;
@@ -151,17 +165,38 @@ std::vector<std::string> smearing_warning(const TaskContext& ctx, const Mesh& me
         if (above != levels.begin()) gap = std::min(gap, s.energy - *(above - 1));
         if (gap <= 10.0 * T) v_fermi = std::max(v_fermi, std::sqrt(s.v[0] * s.v[0] + s.v[1] * s.v[1] + s.v[2] * s.v[2]));
     }
-    double spacing = 0.0;  // the largest mesh spacing
-    for (int a = 0; a < mesh.dim; ++a)
-        spacing = std::max(spacing, std::sqrt(mesh.basis[a][0] * mesh.basis[a][0] + mesh.basis[a][1] * mesh.basis[a][1] +
-                                              mesh.basis[a][2] * mesh.basis[a][2]) /
-                                        static_cast<double>(mesh.n[a]));
-    const double ratio = v_fermi * spacing / T;
-    if (!(ratio > 4.0)) return {};
+    return v_fermi * largest_spacing(mesh) / T;
+}
+
+}  // namespace
+
+std::vector<std::string> smearing_warning(const TaskContext& ctx, const Mesh& mesh, const std::vector<double>& mu, double T,
+                                          const std::string& term) {
+    if (T <= 0.0 || mu.empty()) return {};
+    const double ratio = smearing_ratio(sampled_states(ctx, mesh), mesh, mu, T);
+    if (!(ratio > kResolvedSmearing)) return {};
     return {fmt::format("{} at T = {:g}: the mesh does not resolve the Fermi smearing (spacing × band velocity at the Fermi "
-                        "level = {:.3g} T, above 4 T): the Fermi surface is sampled like a T = 0 step and the error "
+                        "level = {:.3g} T, above {:g} T): the Fermi surface is sampled like a T = 0 step and the error "
                         "estimate may miss its error; raise [mesh] n about {:.2g}-fold along each axis, or T (docs/accuracy.md)",
-                        term, T, ratio, ratio / 2.0)};
+                        term, T, ratio, kResolvedSmearing, ratio / 2.0)};
+}
+
+bool fermi_step_on_mesh(const TaskContext& ctx, const Mesh& mesh, const std::vector<double>& mu, double T) {
+    if (mu.empty()) return false;
+    const std::vector<BandGeometry> g = sampled_states(ctx, mesh);
+    if (g.empty()) return true;  // not known: judge it as a step
+    if (T > 0.0) return !(smearing_ratio(g, mesh, mu, T) <= kResolvedSmearing);
+    const int bands = model_bands(ctx.cfg.params);
+    for (int n = 0; n < bands; ++n) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (std::size_t i = n; i < g.size(); i += bands) {
+            lo = std::min(lo, g[i].energy);
+            hi = std::max(hi, g[i].energy);
+        }
+        for (double m : mu)
+            if (lo < m && m < hi) return true;
+    }
+    return false;
 }
 
 }  // namespace bzint

@@ -41,8 +41,15 @@ std::string length_unit_meaning(const ModelInfo& m);  // what that symbol means
 // sampled like a T = 0 step and the sub-mesh estimate can miss the error (docs/accuracy.md). The
 // velocity is the largest |v| among ≤ 4096 sampled states within 10T of a level. A warning naming
 // `term` and the mesh that would resolve it, or none.
+constexpr double kResolvedSmearing = 4.0;
 std::vector<std::string> smearing_warning(const TaskContext& ctx, const Mesh& mesh, const std::vector<double>& mu, double T,
                                           const std::string& term);
+
+// Whether the occupations jump between neighbouring points of `mesh` at some level: at T = 0 a
+// level inside a band's range (over the same ≤ 4096 sampled states), at T > 0 a smearing the mesh
+// does not resolve (as above). One pass's estimate can then fall short of its error, and the
+// tolerance loop checks it against a second pass (TaskResult::fermi_step, docs/accuracy.md).
+bool fermi_step_on_mesh(const TaskContext& ctx, const Mesh& mesh, const std::vector<double>& mu, double T);
 
 // A task's results from its Fermi scans, format(scans), with their error estimate: the same
 // results from the scans' coarse sub-mesh sums of the same passes, differenced, and from the sums
@@ -55,9 +62,10 @@ TaskResult with_scan_errors(const std::vector<ScanResult>& scans, Format format)
     bool touching = false;
     for (const ScanResult& s : scans) {
         if (s.coarse) coarse.push_back(*s.coarse);
-        without.push_back(s.without_touching ? *s.without_touching : s);
         touching = touching || s.without_touching;
     }
+    if (touching)
+        for (const ScanResult& s : scans) without.push_back(s.without_touching ? *s.without_touching : s);
     const TaskResult w = touching ? format(without) : TaskResult{};
     if (coarse.size() == scans.size()) {
         const TaskResult c = format(coarse);
