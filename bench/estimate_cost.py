@@ -5,7 +5,8 @@ so that both see the same machine (paired in one run). Whole processes, median o
 wall time and CPU time (user + system).
 
 usage: bench/estimate_cost.py OLD_BZINT NEW_BZINT [REPEAT] > summary.md
-writes bench/results/<cores>core-<date>-estimate-cost.json (BZINT_BENCH_TAG=x appends -x).
+writes bench/results/<cores>core-<date>-estimate-cost.json (BZINT_BENCH_TAG=x appends -x);
+BZINT_BENCH_ONLY=text runs only the cases whose name contains it.
 The old binary is any bzint built before the estimates, e.g. from commit 129e8e8:
   git worktree add /tmp/old 129e8e8 && cmake -S /tmp/old -B /tmp/old/build -G Ninja \\
     -DCMAKE_BUILD_TYPE=Release -DBZINT_CUDA=OFF && cmake --build /tmp/old/build --target bzint
@@ -58,6 +59,8 @@ def main():
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for i, (name, text) in enumerate(CASES.items()):
+            if os.environ.get("BZINT_BENCH_ONLY", "") not in name:
+                continue
             path = os.path.join(tmp, f"case{i}.toml")
             with open(path, "w") as f:
                 f.write(f'title = "case{i}"\n' + text)

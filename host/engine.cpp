@@ -428,9 +428,14 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
     auto row = [&](std::size_t k2, bool touching) {
         return (sectioned ? static_cast<std::size_t>(sectioned_key(static_cast<int>(k2), touching)) : k2) * nv;
     };
-    std::vector<Neumaier> whole(keys * nv), coarse(keys * nv), without(keys * nv);
+    bool touching = false;  // any point in the touching section (usually none: no copy without them)
+    for (std::size_t k = 0; sectioned && !touching && k < 2 * keys; ++k)
+        for (std::size_t v = 0; v < nv; ++v) {
+            const Neumaier& t = hist[row(k, true) + v];
+            touching = touching || t.s != 0.0 || t.c != 0.0;
+        }
+    std::vector<Neumaier> whole(keys * nv), coarse(keys * nv), without(touching ? keys * nv : 0);
     const double factor = mesh.coarse_factor();
-    bool touching = false;
     for (std::size_t k = 0; k < keys; ++k)
         for (std::size_t v = 0; v < nv; ++v) {
             const std::size_t i = k * nv + v;
@@ -438,12 +443,11 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
             const Neumaier& on = hist[row(2 * k + 1, false) + v];
             whole[i] = off;
             whole[i].add(on);
-            without[i] = whole[i];
+            if (touching) without[i] = whole[i];
             coarse[i] = on;
-            if (sectioned) {
+            if (touching) {
                 const Neumaier& t_off = hist[row(2 * k, true) + v];
                 const Neumaier& t_on = hist[row(2 * k + 1, true) + v];
-                touching = touching || t_off.s != 0.0 || t_off.c != 0.0 || t_on.s != 0.0 || t_on.c != 0.0;
                 whole[i].add(t_off);
                 whole[i].add(t_on);
                 coarse[i].add(t_on);
