@@ -59,7 +59,21 @@ Worst worst_element(const TaskResult& r, const Tolerance& t) {
 // as a midpoint mesh with a centred sub-mesh it keeps inversion symmetry (make_mesh). Only where
 // every axis has more than one point and an odd factor (a centred sub-mesh); Wannier models keep
 // the Γ-centred mesh, which their FFT scans need. A [mesh] shift given is kept, in spacings.
-std::array<double, 3> next_shift(const TaskContext& ctx, int dim, const std::array<long long, 3>& n) {
+//
+// Except in 2D after a pass that met points near a band touching (`touching`). A 3D Weyl node is
+// integrable, and a small gap in 3D holds a part of σ of order gap/velocity; but in 2D a gap that
+// the mesh does not resolve keeps its crossing's whole Berry flux — half a quantum, 1/2 e²/h in
+// σ_xy — within gap/velocity of one point. Moved off that point, every later pass would miss the
+// flux, and its estimate with it. So the next mesh is the doubled one that contains the last one's
+// points (shift 2s mod 1 in the new spacings, s the last shift: ½ → 0): the flagged point stays
+// sampled, and flagged, with near_touching in the estimate, until the mesh resolves the gap.
+std::array<double, 3> next_shift(const TaskContext& ctx, int dim, const std::array<long long, 3>& n,
+                                 const std::array<double, 3>& last, bool touching) {
+    if (dim == 2 && touching) {
+        std::array<double, 3> keep{0.0, 0.0, 0.0};
+        for (int a = 0; a < dim; ++a) keep[a] = std::fmod(2.0 * last[a], 1.0);
+        return keep;
+    }
     const auto& given = ctx.cfg.mesh_shift;
     if (!ctx.cfg.model->lattice || is_wannier(ctx.cfg.params) || given[0] != 0.0 || given[1] != 0.0 || given[2] != 0.0)
         return given;
@@ -117,12 +131,17 @@ TaskResult converge(const TaskContext& ctx, const Tolerance& tol, const Mesh& fi
                           {"seconds", seconds},
                           {"worst_error_over_tolerance", std::isfinite(w.ratio) ? json(w.ratio) : json(nullptr)},
                           {"worst", w.where},
-                          {"fermi_step", r.fermi_step}});
+                          {"fermi_step", r.fermi_step},
+                          {"near_touching", !r.near_touching.is_null()}});
         std::string stop;
         std::array<long long, 3> next = n;
         long double next_points = 1;
+        // A continuum box's midpoints are nested only under an odd factor: after a 2D pass that met
+        // a band touching the box grows three-fold per axis, so that the flagged point stays on it
+        // (next_shift says why).
+        const long long grow = !ctx.cfg.model->lattice && mesh.dim == 2 && !r.near_touching.is_null() ? 3 : 2;
         for (int a = 0; a < mesh.dim; ++a) {
-            if (n[a] > 1) next[a] = 2 * n[a];
+            if (n[a] > 1) next[a] = grow * n[a];
             next_points *= static_cast<long double>(next[a]);
         }
         const double elapsed = std::chrono::duration<double>(clock::now() - start).count();
@@ -141,7 +160,7 @@ TaskResult converge(const TaskContext& ctx, const Tolerance& tol, const Mesh& fi
         } else {
             previous = std::make_shared<const TaskResult>(std::move(r));
             n = next;
-            shift = next_shift(ctx, mesh.dim, n);
+            shift = next_shift(ctx, mesh.dim, n, shift, !previous->near_touching.is_null());
             mesh = make_mesh(*ctx.cfg.model, ctx.cfg.params, n, shift);
             continue;
         }

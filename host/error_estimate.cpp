@@ -193,13 +193,19 @@ void warn_about(const TaskResult& r, const json& errors, double relative, const 
 
 }  // namespace
 
-std::string move_off_touching(const ModelInfo& model) {
+std::string touching_remedy(const ModelInfo& model) {
+    if (model.dim == 2)
+        return "do not move the mesh off such a point: in 2D the crossing's Berry flux, half a quantum, lies within "
+               "gap/velocity of it, and a mesh that misses the point misses the flux; raise [mesh] n until 0.2 x velocity x "
+               "spacing is below the gap there, or set [task] rtol, whose passes keep the point until then";
     if (!model.lattice)
         return "move the box's points off it by changing [mesh] n (they sit at -kcut + (i + 1/2) 2 kcut / n: an even n keeps "
-               "them off k = 0)";
+               "them off k = 0), raise [mesh] n, or set [task] rtol";
     std::string half = "0.5";
     for (int a = 1; a < model.dim; ++a) half += ", 0.5";
-    return fmt::format("move the mesh off it with [mesh] shift = [{}]", half);
+    return fmt::format("move the mesh off it with [mesh] shift = [{}] (a Weyl node is integrable), raise [mesh] n, or set "
+                       "[task] rtol",
+                       half);
 }
 
 std::vector<std::string> accuracy_warnings(const TaskResult& r, const ModelInfo& model, double relative) {
@@ -209,9 +215,8 @@ std::vector<std::string> accuracy_warnings(const TaskResult& r, const ModelInfo&
                    fmt::format("at such a point |Berry curvature| × a mesh plaquette's area, sampled there, is above {:g} "
                                "(a Weyl node nearer than 0.1 of the spacing, or a gap below 0.2 × velocity × spacing, which "
                                "the mesh does not resolve), so the point's sum is far off its cell's; the error estimate, where "
-                               "there is one, includes it (near_touching in the output); {}, raise [mesh] n, or set [task] rtol "
-                               "(docs/accuracy.md)",
-                               kTouchingFlux, move_off_touching(model)),
+                               "there is one, includes it (near_touching in the output); {} (docs/accuracy.md)",
+                               kTouchingFlux, touching_remedy(model)),
                    out);
     if (!r.no_estimate.empty()) {
         out.push_back(r.no_estimate);
@@ -219,10 +224,8 @@ std::vector<std::string> accuracy_warnings(const TaskResult& r, const ModelInfo&
     }
     if (!r.errors.is_object()) return out;
     warn_about(r, r.errors, relative, "an error estimate of",
-               r.remedy.empty() ? fmt::format("the mesh is not converged there; raise [mesh] n (the estimate is the change from "
-                                              "the coarser sub-mesh), near a band touching or a Weyl node {} or set [task] "
-                                              "refine, or set [task] rtol to let bzint choose (docs/accuracy.md)",
-                                              move_off_touching(model))
+               r.remedy.empty() ? "the mesh is not converged there; raise [mesh] n (the estimate is the change from the coarser "
+                                  "sub-mesh), or set [task] rtol to let bzint choose (docs/accuracy.md)"
                                 : r.remedy,
                out);
     return out;

@@ -43,8 +43,9 @@ constexpr double kScaleFloor = 1e-3;
 // and the settings that reduce it. Where fine.near_touching is set, the same for it, naming the touching.
 std::vector<std::string> accuracy_warnings(const TaskResult& r, const ModelInfo& model, double relative = 1e-2);
 
-// How to move `model`'s mesh off a band touching that sits next to a mesh point: [mesh] shift on a
-// lattice; on a continuum box, whose points are midpoints, another count.
-std::string move_off_touching(const ModelInfo& model);
+// What to do about a band touching next to a mesh point of `model`: in 3D move the mesh off it
+// ([mesh] shift on a lattice, another count on a continuum box, whose points are midpoints); in 2D
+// keep it and refine the whole mesh, as the tolerance loop does (convergence.cpp next_shift).
+std::string touching_remedy(const ModelInfo& model);
 
 }  // namespace bzint
