@@ -71,7 +71,7 @@ std::array<double, 3> next_shift(const TaskContext& ctx, int dim, const std::arr
                                  const std::array<double, 3>& last, bool touching) {
     if (dim == 2 && touching) {
         std::array<double, 3> keep{0.0, 0.0, 0.0};
-        for (int a = 0; a < dim; ++a) keep[a] = std::fmod(2.0 * last[a], 1.0);
+        for (int a = 0; a < dim; ++a) keep[a] = n[a] > 1 ? std::fmod(2.0 * last[a], 1.0) : last[a];  // one line stays
         return keep;
     }
     const auto& given = ctx.cfg.mesh_shift;
@@ -168,7 +168,7 @@ TaskResult converge(const TaskContext& ctx, const Tolerance& tol, const Mesh& fi
         r.convergence = {{"rtol", tol.rtol}, {"atol", tol.atol}, {"converged", met}, {"passes", passes}};
         if (met && !stop.empty()) {
             r.convergence["unchecked"] = fmt::format(
-                "the occupations jump at a Fermi surface on the mesh, where one mesh's estimate can fall short of its error, "
+                "the occupations may jump at a Fermi surface on the mesh, where one mesh's estimate can fall short of its error, "
                 "and the second pass that would check it was not run: {}",
                 stop);
             r.warnings.push_back(r.convergence["unchecked"].get<std::string>());

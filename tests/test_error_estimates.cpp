@@ -229,6 +229,7 @@ TEST(Convergence, InTwoDimensionsAFlaggedGapStaysOnTheMeshUntilResolved) {
                               "[task]\nkind='ahc'\nmu=0.0\nrtol=1e-2\n");
     const auto& c = doc["convergence"];
     ASSERT_TRUE(c["converged"].get<bool>());
+    ASSERT_GE(c["passes"].size(), 4u);
     for (int p = 0; p < 3; ++p) {
         EXPECT_TRUE(c["passes"][p]["near_touching"].get<bool>()) << p;
         EXPECT_EQ(c["passes"][p + 1]["shift"][0].get<double>(), 0.0) << p;  // Γ stays on the mesh
@@ -390,7 +391,7 @@ TEST(DisorderErrors, AGapTheMeshDoesNotResolveWidensTheSeaPiece) {
     EXPECT_GE(doc["errors"]["levels"][0]["sigma_int"][1][0].get<double>(), std::fabs(in_gap - exact_gap));
     EXPECT_GE(doc["errors"]["levels"][0]["sigma_total"][1][0].get<double>(), std::fabs(in_gap - exact_gap));
     const double in_band = levels[1]["sigma_int"][1][0].get<double>(), exact_band = exact_gap - 0.5 * (1.0 - M);
-    EXPECT_LT(std::fabs(doc["near_touching"]["levels"][1]["sigma_int"][1][0].get<double>()), 1e-12);
+    EXPECT_LT(std::fabs(doc["near_touching"]["levels"][1]["sigma_int"][1][0].get<double>()), 1e-9);  // ±722 cancel
     EXPECT_GE(doc["errors"]["levels"][1]["sigma_int"][1][0].get<double>(), std::fabs(in_band - exact_band));
     bool named = false;
     for (const auto& w : doc["warnings"])

@@ -6,6 +6,7 @@
 // method on the [mesh]; the Fermi-sea pieces from the Fermi-scan engine on the same mesh.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "../disorder/born_response.hpp"
@@ -249,8 +250,12 @@ TaskResult disorder_pass(TaskContext& ctx, const DisorderSetup& setup, const Mes
         const TaskResult coarse =
             level_rows(setup, contour_levels(ctx, setup, mesh.coarse(), false), wk, *ahc.coarse, coarse_spin);
         attach_errors(out, &coarse, touching ? &without : nullptr);
-        // The count of contour points is the mesh's, not an estimated quantity.
+        // The count of contour points is the mesh's, not an estimated quantity (its CSV column: 0).
         for (json& e : out.errors["levels"]) e["fermi_points"] = nullptr;
+        CsvTable& t = out.tables[0];
+        const auto c = std::find(t.columns.begin(), t.columns.end(), "fermi_points_error") - t.columns.begin();
+        if (c < static_cast<long>(t.columns.size()))
+            for (auto& row : t.rows) row[static_cast<std::size_t>(c)] = 0.0;
     } else {
         attach_errors(out, nullptr, touching ? &without : nullptr);
     }

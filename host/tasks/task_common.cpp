@@ -132,12 +132,26 @@ std::string length_unit_meaning(const ModelInfo& m) {
 
 namespace {
 
-// Band states at ≤ 4096 points spread over the mesh (every (count/4096)-th index): out[bands·i +
-// band]. Empty when a sample sits on a degeneracy (the hybrid scan allows them): nothing to judge by.
+// Band states on a sub-grid of the mesh, ≤ 4096 points (64 per axis in 2D, 16 in 3D, spread
+// evenly along every axis: a stride through the linear index would alias onto one plane when it is
+// a multiple of the last count): out[bands·i + band]. Empty when a sample sits on a degeneracy (the
+// hybrid scan allows them): nothing to judge by.
 std::vector<BandGeometry> sampled_states(const TaskContext& ctx, const Mesh& mesh) {
-    const long long n = std::min<long long>(mesh.count(), 4096);
-    std::vector<std::array<double, 3>> k(n);
-    for (long long i = 0; i < n; ++i) mesh.k_of(i * (mesh.count() / n), k[i].data());
+    const long long per_axis = mesh.dim == 1 ? 4096 : mesh.dim == 2 ? 64 : 16;
+    long long m[3] = {1, 1, 1};
+    for (int a = 0; a < 3; ++a) m[a] = std::min(mesh.n[a], per_axis);
+    std::vector<std::array<double, 3>> k;
+    k.reserve(static_cast<std::size_t>(m[0] * m[1] * m[2]));
+    long long i[3];
+    for (long long j0 = 0; j0 < m[0]; ++j0)
+        for (long long j1 = 0; j1 < m[1]; ++j1)
+            for (long long j2 = 0; j2 < m[2]; ++j2) {
+                const long long j[3] = {j0, j1, j2};
+                for (int a = 0; a < 3; ++a) i[a] = j[a] * mesh.n[a] / m[a];
+                std::array<double, 3> q{};
+                mesh.k_at_indices(i, q.data());
+                k.push_back(q);
+            }
     try {
         return geometry_at_points(Backend::cpu, ctx.cfg.params, k);
     } catch (const NonFiniteError&) {
@@ -184,7 +198,7 @@ std::vector<std::string> smearing_warning(const TaskContext& ctx, const Mesh& me
 bool fermi_step_on_mesh(const TaskContext& ctx, const Mesh& mesh, const std::vector<double>& mu, double T) {
     if (mu.empty()) return false;
     const std::vector<BandGeometry> g = sampled_states(ctx, mesh);
-    if (g.empty()) return true;  // not known: judge it as a step
+    if (g.empty()) return true;  // a sample on a degeneracy: not known, so judged a step (checked by a second pass)
     if (T > 0.0) return !(smearing_ratio(g, mesh, mu, T) <= kResolvedSmearing);
     const int bands = model_bands(ctx.cfg.params);
     for (int n = 0; n < bands; ++n) {
