@@ -52,37 +52,50 @@ Worst worst_element(const TaskResult& r, const Tolerance& t) {
     return w;
 }
 
-// The shift of the passes after the first. A doubled Γ-centred mesh keeps every point of the last
-// one, and with it a point next to a band touching — the singular contribution the sub-mesh
-// estimate flags, whose weight would then fall only by 2^d per pass. So a lattice mesh the user did
-// not shift moves by half a spacing along every axis: no point of the earlier passes is on it, and
-// as a midpoint mesh with a centred sub-mesh it keeps inversion symmetry (make_mesh). Only where
-// every axis has more than one point and an odd factor (a centred sub-mesh); Wannier models keep
-// the Γ-centred mesh, which their FFT scans need. A [mesh] shift given is kept, in spacings.
+// The mesh of the next pass: every axis of more than one point doubled, and its shift (in the
+// new spacings).
+//
+// A doubled Γ-centred mesh keeps every point of the last one, and with it a point next to a band
+// touching — the singular contribution the sub-mesh estimate flags, whose weight would then fall
+// only by 2^d per pass. So a lattice mesh the user did not shift moves by half a spacing along
+// every axis: no point of the earlier passes is on it, and as a midpoint mesh with a centred
+// sub-mesh it keeps inversion symmetry (make_mesh). Only where every axis has more than one point
+// and an odd factor (a centred sub-mesh); Wannier models keep the Γ-centred mesh, which their FFT
+// scans need. A [mesh] shift given is kept, in spacings.
 //
 // Except in 2D after a pass that met points near a band touching (`touching`). A 3D Weyl node is
 // integrable, and a small gap in 3D holds a part of σ of order gap/velocity; but in 2D a gap that
 // the mesh does not resolve keeps its crossing's whole Berry flux — half a quantum, 1/2 e²/h in
 // σ_xy — within gap/velocity of one point. Moved off that point, every later pass would miss the
-// flux, and its estimate with it. So the next mesh is the doubled one that contains the last one's
-// points (shift 2s mod 1 in the new spacings, s the last shift: ½ → 0): the flagged point stays
-// sampled, and flagged, with near_touching in the estimate, until the mesh resolves the gap.
-std::array<double, 3> next_shift(const TaskContext& ctx, int dim, const std::array<long long, 3>& n,
-                                 const std::array<double, 3>& last, bool touching) {
-    if (dim == 2 && touching) {
-        std::array<double, 3> keep{0.0, 0.0, 0.0};
-        for (int a = 0; a < dim; ++a) keep[a] = n[a] > 1 ? std::fmod(2.0 * last[a], 1.0) : last[a];  // one line stays
-        return keep;
+// flux, and its estimate with it. So the next mesh is then the one that contains the last one's
+// points: on a lattice doubled with shift 2s mod 1 (s the last shift: ½ → 0); a continuum box's
+// midpoints are nested only under an odd factor, so the box grows three-fold. The flagged point
+// stays sampled, and flagged, with near_touching in the estimate, until the mesh resolves the gap.
+struct NextMesh {
+    std::array<long long, 3> n;
+    std::array<double, 3> shift;
+};
+
+NextMesh next_mesh(const TaskContext& ctx, int dim, const std::array<long long, 3>& n, const std::array<double, 3>& last,
+                   bool touching) {
+    const bool keep = dim == 2 && touching;
+    const bool lattice = ctx.cfg.model->lattice;
+    NextMesh next{n, ctx.cfg.mesh_shift};
+    for (int a = 0; a < dim; ++a)
+        if (n[a] > 1) next.n[a] = (keep && !lattice ? 3 : 2) * n[a];
+    if (keep) {
+        for (int a = 0; a < dim; ++a) next.shift[a] = n[a] > 1 ? std::fmod(2.0 * last[a], 1.0) : last[a];  // one line stays
+        return next;
     }
     const auto& given = ctx.cfg.mesh_shift;
-    if (!ctx.cfg.model->lattice || is_wannier(ctx.cfg.params) || given[0] != 0.0 || given[1] != 0.0 || given[2] != 0.0)
-        return given;
+    if (!lattice || is_wannier(ctx.cfg.params) || given[0] != 0.0 || given[1] != 0.0 || given[2] != 0.0) return next;
     std::array<double, 3> half{0.0, 0.0, 0.0};
     for (int a = 0; a < dim; ++a) {
-        if (Mesh::coarse_step_of(n[a], 0.5) <= 1) return given;
+        if (Mesh::coarse_step_of(next.n[a], 0.5) <= 1) return next;
         half[a] = 0.5;
     }
-    return half;
+    next.shift = half;
+    return next;
 }
 
 }  // namespace
@@ -134,16 +147,9 @@ TaskResult converge(const TaskContext& ctx, const Tolerance& tol, const Mesh& fi
                           {"fermi_step", r.fermi_step},
                           {"near_touching", !r.near_touching.is_null()}});
         std::string stop;
-        std::array<long long, 3> next = n;
+        const NextMesh next = next_mesh(ctx, mesh.dim, n, shift, !r.near_touching.is_null());
         long double next_points = 1;
-        // A continuum box's midpoints are nested only under an odd factor: after a 2D pass that met
-        // a band touching the box grows three-fold per axis, so that the flagged point stays on it
-        // (next_shift says why).
-        const long long grow = !ctx.cfg.model->lattice && mesh.dim == 2 && !r.near_touching.is_null() ? 3 : 2;
-        for (int a = 0; a < mesh.dim; ++a) {
-            if (n[a] > 1) next[a] = grow * n[a];
-            next_points *= static_cast<long double>(next[a]);
-        }
+        for (int a = 0; a < mesh.dim; ++a) next_points *= static_cast<long double>(next.n[a]);
         const double elapsed = std::chrono::duration<double>(clock::now() - start).count();
         const double predicted = seconds * static_cast<double>(next_points / static_cast<long double>(mesh.count()));
         // One pass's estimate of a Fermi step can fall short of its error (docs/accuracy.md): such a
@@ -159,8 +165,8 @@ TaskResult converge(const TaskContext& ctx, const Tolerance& tol, const Mesh& fi
                                predicted, tol.max_seconds, elapsed);
         } else {
             previous = std::make_shared<const TaskResult>(std::move(r));
-            n = next;
-            shift = next_shift(ctx, mesh.dim, n, shift, !previous->near_touching.is_null());
+            n = next.n;
+            shift = next.shift;
             mesh = make_mesh(*ctx.cfg.model, ctx.cfg.params, n, shift);
             continue;
         }

@@ -45,7 +45,7 @@ std::vector<std::string> accuracy_warnings(const TaskResult& r, const ModelInfo&
 
 // What to do about a band touching next to a mesh point of `model`: in 3D move the mesh off it
 // ([mesh] shift on a lattice, another count on a continuum box, whose points are midpoints); in 2D
-// keep it and refine the whole mesh, as the tolerance loop does (convergence.cpp next_shift).
+// keep it and refine the whole mesh, as the tolerance loop does (convergence.cpp next_mesh).
 std::string touching_remedy(const ModelInfo& model);
 
 }  // namespace bzint

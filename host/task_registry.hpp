@@ -41,7 +41,7 @@ struct TaskResult {
     nlohmann::json convergence;
     std::vector<std::string> principal;
     // The occupations jump at a Fermi surface between neighbouring mesh points (T = 0 with a level
-    // in a band, or an unresolved smearing; task_common.hpp fermi_step_on_mesh): the sub-mesh
+    // in a band, or an unresolved smearing; task_common.hpp FermiSurfaceCheck::step): the sub-mesh
     // estimate then fluctuates with the mesh and can fall short, so the tolerance loop does not stop
     // at its first pass (convergence.hpp).
     bool fermi_step = false;

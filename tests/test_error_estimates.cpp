@@ -223,7 +223,7 @@ TEST(Convergence, InTwoDimensionsAFlaggedGapStaysOnTheMeshUntilResolved) {
     // 120² sample Γ and flag it (2m < 0.2·v·h). Moving the mesh off Γ — as in 3D, where a Weyl node
     // is integrable — would miss the flux and converge to ~0.5 within a small estimate (measured
     // with u1 = −2.0005 from 60²: 0.516 ± 0.004). In 2D the next mesh keeps the flagged point
-    // (convergence.cpp next_shift) until the mesh resolves the gap; the result is then within
+    // (convergence.cpp next_mesh) until the mesh resolves the gap; the result is then within
     // rtol of 1 and inside its estimate.
     const auto doc = run_toml("[model]\nname='qwz_pair'\nu1=-2.005\nu2=1.2\ng=0.0\n[mesh]\nn=[30,30]\n"
                               "[task]\nkind='ahc'\nmu=0.0\nrtol=1e-2\n");

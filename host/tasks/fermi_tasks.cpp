@@ -102,8 +102,9 @@ TaskResult scan_task(TaskContext& ctx, ScanKind kind, const ScanSetup& setup, Fo
         pass.mesh = mesh;
         const ScanRun r = run_scan(ctx, kind, pass);
         TaskResult out = with_scan_errors({r.scan}, [&](const std::vector<ScanResult>& s) { return format(r, s[0]); });
-        if (r.scan.channels.n_surface > 0) out.warnings = smearing_warning(ctx, mesh, r.scan.mu, r.T, "the Fermi-surface term");
-        if (setup.tol.active()) out.fermi_step = fermi_step_on_mesh(ctx, mesh, r.scan.mu, r.T);
+        const FermiSurfaceCheck fermi_surface(ctx, mesh, r.scan.mu, r.T);
+        if (r.scan.channels.n_surface > 0) out.warnings = fermi_surface.smearing_warning("the Fermi-surface term");
+        if (setup.tol.active()) out.fermi_step = fermi_surface.step();
         return out;
     });
 }

@@ -187,8 +187,9 @@ TaskResult field_pass(TaskContext& ctx, const HybridRun& run, double E, const Me
         r.kpoints = mesh.count();
         return r;
     });
-    if (h.tau > 0.0) result.warnings = smearing_warning(ctx, mesh, h.mu, h.T, "the relaxation current (tau > 0)");
-    if (h.tol.active()) result.fermi_step = fermi_step_on_mesh(ctx, mesh, h.mu, h.T);
+    const FermiSurfaceCheck fermi_surface(ctx, mesh, h.mu, h.T);
+    if (h.tau > 0.0) result.warnings = fermi_surface.smearing_warning("the relaxation current (tau > 0)");
+    if (h.tol.active()) result.fermi_step = fermi_surface.step();
     return result;
 }
 

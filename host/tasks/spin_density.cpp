@@ -161,9 +161,10 @@ TaskResult spin_density_scans(TaskContext& ctx, const SpinSetup& setup, const Me
 // ... and, with B, whether the mesh resolves the Fermi-surface term (Eq. 26).
 TaskResult spin_density_pass(TaskContext& ctx, const SpinSetup& setup, const Mesh& mesh) {
     TaskResult out = spin_density_scans(ctx, setup, mesh);
+    const FermiSurfaceCheck fermi_surface(ctx, mesh, setup.mu, setup.T);
     if (setup.B[0] != 0.0 || setup.B[1] != 0.0 || setup.B[2] != 0.0)
-        out.warnings = smearing_warning(ctx, mesh, setup.mu, setup.T, "the Fermi-surface term of the B-induced spin");
-    if (setup.tol.active()) out.fermi_step = fermi_step_on_mesh(ctx, mesh, setup.mu, setup.T);
+        out.warnings = fermi_surface.smearing_warning("the Fermi-surface term of the B-induced spin");
+    if (setup.tol.active()) out.fermi_step = fermi_surface.step();
     return out;
 }
 

@@ -210,8 +210,9 @@ TaskResult streda_scans(TaskContext& ctx, const StredaSetup& setup, const Mesh& 
 // ... and whether the mesh resolves the Fermi-surface term Σ m (−∂f/∂ε).
 TaskResult streda_pass(TaskContext& ctx, const StredaSetup& setup, const Mesh& mesh) {
     TaskResult out = streda_scans(ctx, setup, mesh);
-    out.warnings = smearing_warning(ctx, mesh, setup.mu, setup.T, "the Fermi-surface term of dn/dB");
-    if (setup.tol.active()) out.fermi_step = fermi_step_on_mesh(ctx, mesh, setup.mu, setup.T);
+    const FermiSurfaceCheck fermi_surface(ctx, mesh, setup.mu, setup.T);
+    out.warnings = fermi_surface.smearing_warning("the Fermi-surface term of dn/dB");
+    if (setup.tol.active()) out.fermi_step = fermi_surface.step();
     return out;
 }
 

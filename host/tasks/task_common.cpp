@@ -184,30 +184,40 @@ double smearing_ratio(const std::vector<BandGeometry>& g, const Mesh& mesh, cons
 
 }  // namespace
 
-std::vector<std::string> smearing_warning(const TaskContext& ctx, const Mesh& mesh, const std::vector<double>& mu, double T,
-                                          const std::string& term) {
-    if (T <= 0.0 || mu.empty()) return {};
-    const double ratio = smearing_ratio(sampled_states(ctx, mesh), mesh, mu, T);
+FermiSurfaceCheck::FermiSurfaceCheck(const TaskContext& ctx, const Mesh& mesh, const std::vector<double>& mu, double T)
+    : ctx_(ctx), mesh_(mesh), mu_(mu), T_(T) {}
+
+const std::vector<BandGeometry>& FermiSurfaceCheck::states() const {
+    if (!sampled_) {
+        states_ = sampled_states(ctx_, mesh_);
+        sampled_ = true;
+    }
+    return states_;
+}
+
+std::vector<std::string> FermiSurfaceCheck::smearing_warning(const std::string& term) const {
+    if (T_ <= 0.0 || mu_.empty()) return {};
+    const double ratio = smearing_ratio(states(), mesh_, mu_, T_);
     if (!(ratio > kResolvedSmearing)) return {};
     return {fmt::format("{} at T = {:g}: the mesh does not resolve the Fermi smearing (spacing × band velocity at the Fermi "
                         "level = {:.3g} T, above {:g} T): the Fermi surface is sampled like a T = 0 step and the error "
                         "estimate may miss its error; raise [mesh] n about {:.2g}-fold along each axis, or T (docs/accuracy.md)",
-                        term, T, ratio, kResolvedSmearing, ratio / 2.0)};
+                        term, T_, ratio, kResolvedSmearing, ratio / 2.0)};
 }
 
-bool fermi_step_on_mesh(const TaskContext& ctx, const Mesh& mesh, const std::vector<double>& mu, double T) {
-    if (mu.empty()) return false;
-    const std::vector<BandGeometry> g = sampled_states(ctx, mesh);
+bool FermiSurfaceCheck::step() const {
+    if (mu_.empty()) return false;
+    const std::vector<BandGeometry>& g = states();
     if (g.empty()) return true;  // a sample on a degeneracy: not known, so judged a step (checked by a second pass)
-    if (T > 0.0) return !(smearing_ratio(g, mesh, mu, T) <= kResolvedSmearing);
-    const int bands = model_bands(ctx.cfg.params);
+    if (T_ > 0.0) return !(smearing_ratio(g, mesh_, mu_, T_) <= kResolvedSmearing);
+    const int bands = model_bands(ctx_.cfg.params);
     for (int n = 0; n < bands; ++n) {
         double lo = INFINITY, hi = -INFINITY;
         for (std::size_t i = n; i < g.size(); i += bands) {
             lo = std::min(lo, g[i].energy);
             hi = std::max(hi, g[i].energy);
         }
-        for (double m : mu)
+        for (double m : mu_)
             if (lo < m && m < hi) return true;
     }
     return false;

@@ -36,20 +36,33 @@ std::string energy_unit(const ModelInfo& m);
 std::string length_unit(const ModelInfo& m);          // "a" (lattices) or "L" (continuum)
 std::string length_unit_meaning(const ModelInfo& m);  // what that symbol means
 
-// A Fermi-surface term at T > 0 is resolved by the mesh when the energy step between neighbouring
-// points, spacing × band velocity at the Fermi level, is a few T at most; beyond 4T the smearing is
-// sampled like a T = 0 step and the sub-mesh estimate can miss the error (docs/accuracy.md). The
-// velocity is the largest |v| among ≤ 4096 sampled states within 10T of a level. A warning naming
-// `term` and the mesh that would resolve it, or none.
+// Two judgements of a pass's Fermi surface, from the band states at ≤ 4096 points of `mesh` (a
+// sub-grid spread along every axis), sampled once, when the first is asked for.
+// - smearing_warning: a Fermi-surface term at T > 0 is resolved by the mesh when the energy step
+//   between neighbouring points, spacing × band velocity at the Fermi level, is a few T at most;
+//   beyond kResolvedSmearing·T the smearing is sampled like a T = 0 step and the sub-mesh estimate
+//   can miss the error (docs/accuracy.md). The velocity is the largest |v| among the sampled states
+//   within 10T of a level. A warning naming `term` and the mesh that would resolve it, or none.
+// - step: whether the occupations jump between neighbouring points at some level: at T = 0 a
+//   level inside a band's sampled range, at T > 0 a smearing the mesh does not resolve. One pass's
+//   estimate can then fall short of its error, and the tolerance loop checks it against a second
+//   pass (TaskResult::fermi_step).
 constexpr double kResolvedSmearing = 4.0;
-std::vector<std::string> smearing_warning(const TaskContext& ctx, const Mesh& mesh, const std::vector<double>& mu, double T,
-                                          const std::string& term);
+class FermiSurfaceCheck {
+public:
+    FermiSurfaceCheck(const TaskContext& ctx, const Mesh& mesh, const std::vector<double>& mu, double T);
+    std::vector<std::string> smearing_warning(const std::string& term) const;
+    bool step() const;
 
-// Whether the occupations jump between neighbouring points of `mesh` at some level: at T = 0 a
-// level inside a band's range (over the same ≤ 4096 sampled states), at T > 0 a smearing the mesh
-// does not resolve (as above). One pass's estimate can then fall short of its error, and the
-// tolerance loop checks it against a second pass (TaskResult::fermi_step, docs/accuracy.md).
-bool fermi_step_on_mesh(const TaskContext& ctx, const Mesh& mesh, const std::vector<double>& mu, double T);
+private:
+    const std::vector<BandGeometry>& states() const;
+    const TaskContext& ctx_;
+    const Mesh& mesh_;
+    const std::vector<double>& mu_;
+    double T_;
+    mutable bool sampled_ = false;
+    mutable std::vector<BandGeometry> states_;
+};
 
 // A task's results from its Fermi scans, format(scans), with their error estimate: the same
 // results from the scans' coarse sub-mesh sums of the same passes, differenced, and from the sums
