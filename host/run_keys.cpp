@@ -71,7 +71,8 @@ constexpr KeySpec kKeys[] = {
     {"task", "refine", kFermiTasks, "table", "", "off", kNone, kNone, false,
      "adaptive refinement of curvature hot spots: {threshold, m}"},
     {"task.refine", "threshold", kFermiTasks, "number", "length²", "required", 0, kBig, true,
-     "mesh points where some band's |Ω| exceeds it are replaced by sub-grids"},
+     "mesh points where some band's |Ω| exceeds it are replaced by sub-grids (in 2D not those flagged near a band "
+     "touching: docs/accuracy.md)"},
     {"task.refine", "m", kFermiTasks, "integer", "", "4", 2, 64, false,
      "sub-divisions per axis of a refined point; even (the sub-points avoid the point itself)"},
     {"task", "rtol", kToleranceTasks, "number", "", "off", 0, 1, false,
