@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "../kernels/cuda_backend.hpp"
@@ -127,7 +128,9 @@ json run(const RunFile& file, Backend requested, const RunOptions& options) {
     checkpoint_input["backend"] = backend_name(backend);
     checkpoint_input["ranks"] = ranks::size();
     checkpoint_input["reduce_block"] = kReduceBlock;  // the base of every reduction's block (neumaier.hpp)
-    CheckpointSession checkpoints(checkpoint_folder(options.out_dir, cfg.title), checkpoint_input.dump(), options.resume);
+    std::optional<CheckpointSession> checkpoints;  // none when nothing is written (Python without out=)
+    if (options.write_outputs)
+        checkpoints.emplace(checkpoint_folder(options.out_dir, cfg.title), checkpoint_input.dump(), options.resume);
 
     const auto start = std::chrono::steady_clock::now();
     TaskResult r;
@@ -138,7 +141,7 @@ json run(const RunFile& file, Backend requested, const RunOptions& options) {
     } catch (const Interrupted&) {
         throw;  // the saved state is resumable
     } catch (...) {
-        checkpoints.remove();  // nothing a resume could mend (input found bad during the run included)
+        if (checkpoints) checkpoints->remove();  // nothing a resume could mend (input found bad during the run included)
         throw;
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -177,7 +180,7 @@ json run(const RunFile& file, Backend requested, const RunOptions& options) {
     std::vector<std::string> warnings = accuracy_warnings(r, *cfg.model);
     warnings.insert(warnings.end(), r.warnings.begin(), r.warnings.end());
     if (!warnings.empty()) doc["warnings"] = warnings;
-    if (ranks::is_root())
+    if (options.print_warnings && ranks::is_root())
         for (const auto& w : warnings) std::fprintf(stderr, "bzint: warning: %s\n", w.c_str());
     doc["timing"] = {{"seconds", seconds},
                      {"kpoints", r.kpoints},
@@ -188,7 +191,7 @@ json run(const RunFile& file, Backend requested, const RunOptions& options) {
     // The outputs first, then the checkpoint goes: if they cannot be written (or a stop comes while
     // they are), the saved states still let --resume write them without computing anything again.
     if (options.write_outputs && ranks::is_root()) write_outputs(doc, r.tables, options.out_dir);
-    checkpoints.remove();
+    if (checkpoints) checkpoints->remove();
     return doc;
 }
 

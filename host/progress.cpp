@@ -26,7 +26,11 @@ long long env_interval_ns() {
     return ns;
 }
 
+std::function<void(const ProgressReport&)> g_observer;
+
 }  // namespace
+
+void set_progress_observer(std::function<void(const ProgressReport&)> observer) { g_observer = std::move(observer); }
 
 Progress::Progress(std::string what, long long total, std::string unit)
     : what_(std::move(what)), unit_(std::move(unit)), total_(total), start_(clock::now()),
@@ -59,6 +63,11 @@ void Progress::report(long long done) {
     const double elapsed = static_cast<double>(now) / kSecond;
     const double rate = static_cast<double>(done) / elapsed;
     const double left = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;
+    if (g_observer) {
+        g_observer(ProgressReport{what_, unit_, done, total_, false});
+        printed_ = true;
+        return;
+    }
     if (!estimated_) {
         estimated_ = true;
         if (left > 60.0) {
@@ -76,7 +85,10 @@ void Progress::report(long long done) {
 
 void Progress::finish() {
     std::lock_guard<std::mutex> lk(print_);
-    if (printed_) fmt::print(stderr, "\n");
+    if (printed_ && g_observer)
+        g_observer(ProgressReport{what_, unit_, done_.load(), total_, true});
+    else if (printed_)
+        fmt::print(stderr, "\n");
     printed_ = false;
 }
 

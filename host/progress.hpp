@@ -7,10 +7,23 @@
 #pragma once
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <string>
 
 namespace bzint {
+
+// A report as the stderr line gives it, for an observer that shows it otherwise.
+struct ProgressReport {
+    const std::string& what;
+    const std::string& unit;
+    long long done, total;
+    bool finished;  // finish(): the bar, if any, can close
+};
+// While one is set, reports go to it instead of stderr (Python's progress bar, python/bindings.cpp).
+// It is called from any thread, at the same moments as the stderr line, one call at a time per
+// Progress. Set it only while no task runs.
+void set_progress_observer(std::function<void(const ProgressReport&)> observer);
 
 class Progress {
 public:

@@ -76,6 +76,14 @@ RunFile RunFile::parse(const std::string& text, const std::string& name) {
     return rf;
 }
 
+RunFile RunFile::from_table(toml::table table, const std::string& name) {
+    RunFile rf;
+    rf.path_ = name;
+    rf.root_ = std::move(table);
+    rf.given_as_table_ = true;
+    return rf;
+}
+
 RunFile RunFile::load(const std::string& path) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) throw InputError(fmt::format("{}: is a folder, not a run file", path));
@@ -127,7 +135,7 @@ void RunFile::set(const std::string& assignment) {
 
 std::string RunFile::where(const toml::node* node) const {
     if (node && node->source().begin.line > 0 && node->source().path) return fmt::format("{}:{}", path_, node->source().begin.line);
-    return fmt::format("{} (command line --set)", path_);
+    return given_as_table_ ? path_ : fmt::format("{} (command line --set)", path_);
 }
 
 Section::Section(const RunFile& file, const toml::table* table, std::string section, std::string task)

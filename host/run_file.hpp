@@ -20,18 +20,23 @@ public:
     // and column.
     static RunFile load(const std::string& path);
     static RunFile parse(const std::string& text, const std::string& name);
+    // A run file given as a table (Python's bzint.run(spec)): messages name `name` and the key, as
+    // its values have no line.
+    static RunFile from_table(toml::table table, const std::string& name);
     // "section.key=value": value is read as TOML (numbers, arrays, inline tables), else as a string.
     void set(const std::string& assignment);
 
     const std::string& path() const { return path_; }
     toml::table& root() { return root_; }
     const toml::table& root() const { return root_; }
-    // "file:line" of a node, or "file (command line --set)" for a --set value.
+    // "file:line" of a node, "file (command line --set)" for a --set value, or the name of a table
+    // given whole (from_table).
     std::string where(const toml::node* node) const;
 
 private:
     std::string path_;
     toml::table root_;
+    bool given_as_table_ = false;
 };
 
 // One table of a run file, read key by key. `section` names its entries in run_keys.cpp

@@ -12,16 +12,18 @@ namespace {
 std::atomic<bool> g_stop{false};
 std::atomic<long long> g_units_left{-1};
 std::atomic<int> g_depth{0};  // StopOnSignals alive: the outermost installs and restores
+std::atomic<bool> g_second_ends_process{true};
 struct sigaction g_old_int, g_old_term;
 
 extern "C" void on_signal(int) {
-    if (g_stop.exchange(true)) _exit(130);  // the second signal: now
+    if (g_stop.exchange(true) && g_second_ends_process.load()) _exit(130);  // the second signal: now
 }
 
 }  // namespace
 
-StopOnSignals::StopOnSignals() {
+StopOnSignals::StopOnSignals(bool second_ends_process) {
     if (g_depth.fetch_add(1) > 0) return;  // nested (a run inside the command line): a signal already seen stays
+    g_second_ends_process.store(second_ends_process);
     g_stop.store(false);
     struct sigaction sa {};
     sa.sa_handler = on_signal;

@@ -14,10 +14,12 @@ struct Interrupted : std::runtime_error {
 };
 
 // Installs the handlers for its lifetime (the command line, or a run; the previous handlers come
-// back after it). Nested, the inner one changes nothing.
+// back after it). Nested, the inner one changes nothing. In a Python process (second_ends_process
+// false) a second signal is not fatal: it only repeats the request, so that an impatient Ctrl-C
+// in a notebook does not end the kernel.
 class StopOnSignals {
 public:
-    StopOnSignals();
+    explicit StopOnSignals(bool second_ends_process = true);
     ~StopOnSignals();
     StopOnSignals(const StopOnSignals&) = delete;
     StopOnSignals& operator=(const StopOnSignals&) = delete;

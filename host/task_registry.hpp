@@ -55,7 +55,8 @@ struct TaskResult {
 struct RunOptions {
     std::string out_dir = ".";
     bool resume = false;
-    bool write_outputs = true;  // false: only the returned document (the outputs are not written)
+    bool write_outputs = true;  // false: only the returned document (no outputs, checkpoints or sweep log written)
+    bool print_warnings = true;  // false: the warnings are only in the document (Python issues them as its own)
 };
 
 struct TaskContext;

@@ -134,6 +134,8 @@ int count() {
 
 void set_count(int n) { g_count.store(std::clamp(n, 1, kMaxThreads)); }
 
+void use_default_count() { g_count.store(0); }
+
 void run(const std::function<void(int)>& body) {
     const int n = count();
     if (n <= 1 || t_inside_worker) {

@@ -20,6 +20,8 @@ int count();
 // first (more threads than CPUs only add waiting), tests may ask for more.
 constexpr int kMaxThreads = 1024;
 void set_count(int n);
+// Back to the default above (Python's bzint.run with threads=None after a call that set one).
+void use_default_count();
 
 // Runs body(w) for w = 0..count()−1, worker 0 on the calling thread, and returns when all have
 // returned; the first exception thrown by any of them is rethrown here. body must be a dynamic

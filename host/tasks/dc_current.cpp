@@ -836,7 +836,7 @@ TaskResult task_dc_current(TaskContext& ctx) {
     out.results["steps"] = steps;
     out.results[vec ? "mesh" : "window"] = extent;
     out.results["error_parts"] = parts;
-    out.results["sweep_log"] = log.path();
+    out.results["sweep_log"] = log.file();
     out.errors = errors;
     out.errors["E"] = std::vector<double>(rows.size(), 0.0);
     for (const char* key : estimated(s)) out.principal.push_back(key);

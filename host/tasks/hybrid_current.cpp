@@ -290,7 +290,7 @@ TaskResult task_hybrid_current(TaskContext& ctx) {
     out.results["active_bands"] = {h.lo, h.hi};
     for (const auto& k : keys) out.results[k] = values[k];
     out.results["sigma"] = values["sigma"];
-    out.results["sweep_log"] = log.path();
+    out.results["sweep_log"] = log.file();
     out.kpoints = kpoints;
     if (estimated) {
         out.errors = errors;

@@ -26,7 +26,9 @@ std::string checksum(const std::string& text) { return fmt::format("{:016x}", fi
 }  // namespace
 
 SweepLog::SweepLog(const TaskContext& ctx)
-    : path_((std::filesystem::path(ctx.options.out_dir) / (ctx.cfg.title + "_sweep.jsonl")).string()) {
+    : path_((std::filesystem::path(ctx.options.out_dir) / (ctx.cfg.title + "_sweep.jsonl")).string()),
+      kept_on_disk_(ctx.options.write_outputs) {
+    if (!kept_on_disk_) return;
     json input = ctx.input;
     if (input["run_file"].contains("field")) input["run_file"]["field"].erase("E");  // rows are keyed by E
     header_ = {{"bzint_sweep_log", kLogVersion}, {"input", input}};
@@ -106,13 +108,13 @@ AppendLog& SweepLog::log() {
 }
 
 void SweepLog::add(const json& row) {
-    if (!ranks::is_root()) return;  // every rank computed the same row; one writes it
+    if (!kept_on_disk_ || !ranks::is_root()) return;  // every rank computed the same row; one writes it
     const std::string text = row.dump();
     log().append_line(json{{"row", row}, {"checksum", checksum(text)}}.dump());
 }
 
 void SweepLog::complete() {
-    if (!ranks::is_root()) return;
+    if (!kept_on_disk_ || !ranks::is_root()) return;
     log().append_line(json{{"complete", true}}.dump());
 }
 

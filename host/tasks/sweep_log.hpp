@@ -6,7 +6,8 @@
 // is dropped. Nothing is written before the first row is finished (a rejected or interrupted run
 // leaves an existing log as it was). A finished sweep ends its log with {"complete": true}; a run
 // without --resume replaces a complete log but refuses one an interrupted run left (resume it or
-// remove it). Under MPI every rank reads it and rank 0 writes it.
+// remove it). Under MPI every rank reads it and rank 0 writes it. A run that writes no outputs
+// (RunOptions::write_outputs false: Python without out=) keeps no log.
 #pragma once
 #include <map>
 #include <memory>
@@ -28,7 +29,8 @@ public:
     void add(const nlohmann::json& row);
     // Marks the sweep finished.
     void complete();
-    std::string path() const { return path_; }
+    // The log's path, or null when none is kept.
+    nlohmann::json file() const { return kept_on_disk_ ? nlohmann::json(path_) : nlohmann::json(nullptr); }
 
 private:
     // Opens the log on its first write (nothing is written before a row is finished).
@@ -38,6 +40,7 @@ private:
     std::vector<std::string> kept_;  // the valid lines read back, rewritten before the first new row
     std::map<double, nlohmann::json> done_;
     std::unique_ptr<AppendLog> out_;
+    bool kept_on_disk_;
 };
 
 }  // namespace bzint
