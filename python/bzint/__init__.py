@@ -1,0 +1,195 @@
+"""bzint from Python: every task from a dict with the run file's sections and keys.
+
+    import bzint
+    r = bzint.run({"model": {"name": "haldane", "M": 0.2},
+                   "mesh": {"n": [200, 200]},
+                   "task": {"kind": "ahc", "mu": {"from": -3, "to": 3, "count": 601}}})
+    r.results["sigma_xy"]        # numpy array, units in r.units
+    r.errors["sigma_xy"]         # its error estimate (docs/accuracy.md)
+
+The spec is validated by the same code as a run file, with the same messages (docs/run-file.md
+lists every key); the numbers are bitwise those of `bzint run` on the same input. See
+docs/python.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import warnings
+from typing import Any, Callable, Mapping, Optional, Union
+
+import numpy as np
+
+from . import _bzint
+
+__all__ = ["run", "Result", "InputError", "NonFiniteError", "WriteError", "NotConvergedError", "ResultWarning"]
+
+InputError = _bzint.InputError
+InputError.__doc__ = "Bad input, found before any work; the message names the key and the valid choices."
+NonFiniteError = _bzint.NonFiniteError
+NonFiniteError.__doc__ = "A result was not finite; the message names the k-point."
+WriteError = _bzint.WriteError
+WriteError.__doc__ = "An output or checkpoint could not be written (with out=); names the file and the reason."
+
+
+class ResultWarning(UserWarning):
+    """A result that may be wrong (its estimate above 1 % of it, a band touching near the mesh, ...):
+    the text names the quantity and the setting to change; the command line prints the same."""
+
+
+class NotConvergedError(RuntimeError):
+    """[task] rtol/atol were not met within max_points or max_seconds (the CLI's exit status 5).
+
+    `result` holds the best result, with its error estimates; with out= it was written.
+    """
+
+    def __init__(self, message: str, result: "Result"):
+        super().__init__(message)
+        self.result = result
+
+
+def _arrays(node: Any) -> Any:
+    """A JSON value with its numeric lists as numpy arrays (dicts stay dicts)."""
+    if isinstance(node, dict):
+        return {k: _arrays(v) for k, v in node.items()}
+    if isinstance(node, list):
+        try:
+            a = np.asarray(node, dtype=float)
+        except (TypeError, ValueError):
+            return [_arrays(v) for v in node]
+        return a
+    return node
+
+
+def _plain(node: Any) -> Any:
+    """A spec with numpy arrays and scalars as lists and Python numbers."""
+    if isinstance(node, Mapping):
+        return {k: _plain(v) for k, v in node.items()}
+    if isinstance(node, np.ndarray):
+        return node.tolist()
+    if isinstance(node, np.generic):
+        return node.item()
+    if isinstance(node, (list, tuple)):
+        return [_plain(v) for v in node]
+    return node
+
+
+class _ProgressBar:
+    """The command line's progress report as a tqdm bar when tqdm is installed, else as one line
+    on sys.stderr rewritten in place. Reports start after a second of work (host/progress.hpp),
+    so short runs show nothing; each stage (a refinement, a tolerance pass) gets its own bar."""
+
+    def __init__(self):
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            tqdm = None
+        self._tqdm = tqdm
+        self._bar = None
+        self._stage = None
+        self._printed = False
+
+    def __call__(self, what: str, done: int, total: int, unit: str, finished: bool) -> None:
+        if (what, total) != self._stage:
+            self.close()
+            self._stage = (what, total)
+            if self._tqdm is not None:
+                self._bar = self._tqdm(total=total, desc=what, unit=unit)
+        if self._bar is not None:
+            self._bar.update(done - self._bar.n)
+        else:
+            share = 100.0 * done / total if total > 0 else 100.0
+            print(f"\r[bzint] {what}: {done}/{total} {unit} ({share:.1f}%)", end="", file=sys.stderr, flush=True)
+            self._printed = True
+        if finished:
+            self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+        elif self._printed:
+            print(file=sys.stderr, flush=True)
+            self._printed = False
+        self._stage = None
+
+
+class Result:
+    """The outcome of bzint.run: the CLI's output document, with its numbers as numpy arrays.
+
+    results  dict of arrays (and nested dicts), the keys and shapes of the JSON's "results"
+             (docs/output.md: per quantity, levels first, then Cartesian components)
+    errors   dict of the same keys and shapes: the error estimates (docs/accuracy.md), or None
+    units    dict: the unit of each quantity
+    warnings list of str: what the CLI prints as warnings
+    timing, backend, spec, document (the whole JSON document as a dict)
+    """
+
+    def __init__(self, document: dict, spec: dict):
+        self.document = document
+        self.spec = spec
+        self.results = _arrays(document["results"])
+        self.errors = _arrays(document["errors"]) if document.get("errors") is not None else None
+        self.units = document["units"]
+        self.warnings = list(document.get("warnings", []))
+        self.timing = document["timing"]
+        self.backend = document["backend"]
+
+    def to_json(self, path: str) -> None:
+        """Writes the output document as `bzint run` writes <title>.json (atomically)."""
+        tmp = f"{path}.tmp{os.getpid()}"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(self.document, f, indent=2)
+        os.replace(tmp, path)
+
+    def __repr__(self) -> str:
+        keys = ", ".join(self.results)
+        return f"<bzint.Result {self.document['task']} on {self.backend}: {keys}>"
+
+
+ProgressCallback = Callable[[str, int, int, str, bool], None]
+
+
+def run(spec: Mapping[str, Any], *, backend: str = "auto", threads: Optional[int] = None,
+        out: Optional[str] = None, resume: bool = False,
+        progress: Union[bool, ProgressCallback] = True) -> Result:
+    """Runs the task that `spec` describes and returns its Result.
+
+    spec     a dict with exactly the run file's sections and keys (docs/run-file.md), e.g.
+             {"model": {"name": "qwz", "u": -1}, "mesh": {"n": [100, 100]},
+              "task": {"kind": "chern"}}; numpy arrays are accepted where lists are.
+    backend  "auto" (CUDA when a device is present), "cpu" or "cuda".
+    threads  CPU threads (default: OMP_NUM_THREADS, else every CPU this process may use).
+    out      a folder: writes exactly the CLI's files there (<title>.json and CSV tables) and
+             keeps a checkpoint there if the run is interrupted; resume=True continues it.
+    progress True: a progress bar (tqdm when installed, else a line on stderr) for runs longer
+             than a second; False: none; or a callable(what, done, total, unit, finished),
+             called about once a second from the computing threads.
+
+    Warnings (ResultWarning) say where a result may be wrong. Raises InputError (a ValueError)
+    for bad input before any work, NonFiniteError naming the
+    k-point, WriteError, NotConvergedError (with .result) when a tolerance was not met, and
+    KeyboardInterrupt on Ctrl-C (within a second; with out=, finished work is kept for resume).
+    The GIL is released while the task runs.
+    """
+    if threads is not None and (not isinstance(threads, int) or threads < 1):
+        raise InputError(f"threads={threads!r}: must be a positive integer or None")
+    if backend not in ("auto", "cpu", "cuda"):
+        raise InputError(f"backend={backend!r}: valid choices are 'auto', 'cpu', 'cuda'")
+    plain = _plain(spec)
+    bar = _ProgressBar() if progress is True else None
+    report = bar if bar is not None else (progress if callable(progress) else None)
+    try:
+        text = _bzint.run(plain, backend, threads or 0, out if out is not None else "", out is not None, resume, report)
+    finally:
+        if bar is not None:
+            bar.close()
+    result = Result(json.loads(text), plain)
+    for w in result.warnings:
+        warnings.warn(w, ResultWarning, stacklevel=2)
+    conv = result.document.get("convergence")
+    if conv is not None and not conv.get("converged", True):
+        raise NotConvergedError(f"not converged: {conv.get('reason', '')}", result)
+    return result

@@ -1,0 +1,258 @@
+"""bzint.run from Python against the command line (docs/python.md).
+
+Run by ctest (tests/CMakeLists.txt, test python_package) with PYTHONPATH at the build tree's
+package and BZINT_CLI the bzint executable of the same build.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import bzint
+
+# The specs here are small and not all converged; their ResultWarnings are expected (one test checks them).
+pytestmark = pytest.mark.filterwarnings("ignore::bzint.ResultWarning")
+
+CLI = os.environ.get("BZINT_CLI", "bzint")
+
+HALDANE = {
+    "title": "haldane",
+    "model": {"name": "haldane", "M": 0.2, "phi": 1.5707963267948966},
+    "mesh": {"n": [60, 60]},
+    "task": {"kind": "ahc", "mu": {"from": -3.0, "to": 3.0, "count": 61}, "T": 0.01},
+}
+
+HALDANE_TOML = """title = "haldane"
+[model]
+name = "haldane"
+M = 0.2
+phi = 1.5707963267948966
+[mesh]
+n = [60, 60]
+[task]
+kind = "ahc"
+mu = {from = -3.0, to = 3.0, count = 61}
+T = 0.01
+"""
+
+
+def cli_document(tmp_path, toml_text, name):
+    run_file = tmp_path / f"{name}.toml"
+    run_file.write_text(toml_text)
+    out = tmp_path / f"cli_{name}"
+    subprocess.run([CLI, "run", str(run_file), "--out", str(out), "--backend", "cpu"], check=True,
+                   capture_output=True)
+    return json.loads((out / f"{name}.json").read_text())
+
+
+def test_results_are_bitwise_the_command_lines(tmp_path):
+    # The same input through both: every number identical (JSON round-trips doubles exactly).
+    cli = cli_document(tmp_path, HALDANE_TOML, "haldane")
+    r = bzint.run(HALDANE, backend="cpu")
+    for key in ("sigma_xy", "mu"):
+        assert np.array_equal(r.results[key], np.asarray(cli["results"][key])), key
+        assert np.array_equal(r.errors[key], np.asarray(cli["errors"][key])), key
+    assert r.results["sigma_xy"].shape == (61,)
+    assert r.units == cli["units"]
+    assert r.backend == "cpu"
+    # In the gap (μ = 0) the Haldane model's σ_xy is −C = −1 in e²/h (docs/conventions.md).
+    assert abs(r.results["sigma_xy"][30] + 1.0) < 1e-3
+
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples")
+# One example per task kind (the quickest), and a Wannier model read from a file.
+ONE_PER_TASK = ["qwz/ahc", "weyl_lattice/anomaly", "qwz/bands", "dirac2d/berry", "qwz/chern", "weyl_lattice/cme",
+                "qwz/dc_hall", "landau_zener/dpa_occupations", "haldane/dipole", "disorder/qwz_ahe", "hybrid/qwz_hall",
+                "spin_density/ti_surface_rta", "streda/qwz_streda", "wannier/gaas_position_matrix"]
+
+
+@pytest.mark.parametrize("example", ONE_PER_TASK)
+def test_every_task_gives_the_command_lines_results(example, tmp_path, monkeypatch):
+    # The run file as a dict (tomllib): the same results, bit for bit. Relative paths in a spec are
+    # relative to the working folder (a run file's, to its folder), so the test runs in the example's.
+    import tomllib
+    path = os.path.join(EXAMPLES, example + ".toml")
+    with open(path, "rb") as f:
+        spec = tomllib.load(f)
+    if "shared/data/" in str(spec) and not os.path.isdir(os.path.join(EXAMPLES, "..", "..", "shared", "data")):
+        pytest.skip("the project's shared data (../shared/data beside the clone) is absent")
+    out = tmp_path / "cli"
+    subprocess.run([CLI, "run", path, "--out", str(out), "--backend", "cpu"], check=True, capture_output=True)
+    title = spec["title"]
+    cli = json.loads((out / f"{title}.json").read_text())
+    monkeypatch.chdir(os.path.dirname(path))
+    r = bzint.run(spec, backend="cpu", progress=False)
+    got, want = dict(r.document["results"]), dict(cli["results"])
+    got.pop("sweep_log", None), want.pop("sweep_log", None)  # the CLI's log file; none without out=
+    assert got == want
+    assert r.document.get("errors") == cli.get("errors")
+    assert r.units == cli["units"]
+
+
+def test_a_wannier_model_from_files(tmp_path):
+    # The built-in Haldane model written as Wannier90 files (bzint export-hr), read back from a
+    # spec: σ_xy as the built-in model's (1e-12, as tests/test_wannier_models.cpp: the exported cell
+    # has unit height, 1 Å, so σ in S/cm is e²/(h Å) = 3874.045865 S/cm times σ in e²/h), and bitwise
+    # the command line's on the same files.
+    export = os.path.join(EXAMPLES, "wannier", "haldane_export.toml")
+    subprocess.run([CLI, "export-hr", export, "--out", str(tmp_path)], check=True, capture_output=True)
+    tb = str(tmp_path / "haldane_export_tb.dat")
+    task = {"kind": "ahc", "mu": [-0.5, 0.0, 0.5], "T": 0.05}
+    built_in = bzint.run({"model": {"name": "haldane", "t2": 0.15, "phi": 1.0, "M": 0.2},
+                          "mesh": {"n": [60, 60]}, "task": task}, backend="cpu")
+    spec = {"title": "from_tb", "model": {"name": "wannier", "tb": tb, "orbital_positions": True},
+            "mesh": {"n": [60, 60, 1]}, "task": task}
+    r = bzint.run(spec, backend="cpu")
+    sigma_built_in = built_in.results["sigma_xy"]
+    sigma_tb = r.results["sigma"][:, 2] / 3874.045865  # a Wannier model's tensor: xy is the z component
+    assert r.units["sigma"] == "S/cm"
+    assert np.all(np.abs(sigma_tb - sigma_built_in) <= 1e-12 * (1 + np.abs(sigma_built_in))), (sigma_tb, sigma_built_in)
+    toml_text = (f'title = "from_tb"\n[model]\nname = "wannier"\ntb = "{tb}"\norbital_positions = true\n'
+                 '[mesh]\nn = [60, 60, 1]\n[task]\nkind = "ahc"\nmu = [-0.5, 0.0, 0.5]\nT = 0.05\n')
+    cli = cli_document(tmp_path, toml_text, "from_tb")
+    assert r.document["results"] == cli["results"]
+
+
+def test_out_writes_the_command_lines_files(tmp_path):
+    out = tmp_path / "py"
+    r = bzint.run(HALDANE, backend="cpu", out=str(out))
+    assert sorted(os.listdir(out)) == ["haldane.json", "haldane_sigma.csv"]
+    written = json.loads((out / "haldane.json").read_text())
+    assert written["results"] == r.document["results"]
+    cli = cli_document(tmp_path, HALDANE_TOML, "haldane")
+    assert (out / "haldane_sigma.csv").read_text() == (tmp_path / "cli_haldane" / "haldane_sigma.csv").read_text()
+
+
+def test_nothing_is_written_without_out(tmp_path, monkeypatch):
+    # Neither outputs nor a checkpoint nor a field sweep's log (dc_current).
+    monkeypatch.chdir(tmp_path)
+    bzint.run(HALDANE, backend="cpu")
+    sweep = bzint.run({"model": {"name": "landau_zener"}, "field": {"E": [0.5, 1.0]},
+                       "dissipation": {"kind": "rta", "tau1": 10.0},
+                       "task": {"kind": "dc_current", "T": 0.01, "mu": 0.0, "window": 10.0}}, backend="cpu")
+    assert sweep.results["sweep_log"] is None
+    assert sweep.results["J"].shape == (2,)
+    assert os.listdir(tmp_path) == []
+
+
+def test_numpy_values_in_the_spec(tmp_path):
+    listed = dict(HALDANE, task=dict(HALDANE["task"], mu=[-0.5, 0.0, 0.5]))
+    arrayed = dict(HALDANE, task=dict(HALDANE["task"], mu=np.array([-0.5, 0.0, 0.5]), T=np.float64(0.01)),
+                   mesh={"n": np.array([60, 60])})
+    a = bzint.run(listed, backend="cpu").results["sigma_xy"]
+    b = bzint.run(arrayed, backend="cpu").results["sigma_xy"]
+    assert np.array_equal(a, b)
+
+
+def test_thread_count_does_not_change_a_bit():
+    one = bzint.run(HALDANE, backend="cpu", threads=1).results["sigma_xy"]
+    default = bzint.run(HALDANE, backend="cpu").results["sigma_xy"]
+    assert np.array_equal(one, default)
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"model": {"name": "haldan"}}, ["[model] name", "haldane"]),  # names the valid choices
+        ({"task": {"kind": "ahc", "mu": "zero"}}, ["[task] mu"]),
+        ({"mesh": {"n": [60, 0]}}, ["[mesh] n"]),
+        ({"task": {"kind": "ahc", "bogus": 1}}, ["[task]", "bogus"]),
+        ({"model": {"name": "haldane", "M": object()}}, ["spec['model']['M']", "object"]),
+        ({"model": {"name": "haldane", "M": 2**70}}, ["spec['model']['M']", "64-bit"]),
+    ],
+)
+def test_bad_input_is_an_input_error_naming_the_key(change, words):
+    spec = dict(HALDANE, **change)
+    with pytest.raises(bzint.InputError) as e:
+        bzint.run(spec, backend="cpu")
+    assert isinstance(e.value, ValueError)
+    for w in words:
+        assert w in str(e.value), (w, str(e.value))
+
+
+def test_bad_arguments():
+    with pytest.raises(bzint.InputError):
+        bzint.run(HALDANE, backend="gpu")
+    with pytest.raises(bzint.InputError):
+        bzint.run(HALDANE, threads=0)
+
+
+def test_a_tolerance_not_met_raises_with_the_best_result():
+    spec = dict(HALDANE, mesh={"n": [20, 20]},
+                task={"kind": "ahc", "mu": 0.5, "T": 0.0, "rtol": 1e-12, "max_points": 2000})
+    with pytest.raises(bzint.NotConvergedError) as e:
+        bzint.run(spec, backend="cpu")
+    assert e.value.result.results["sigma_xy"].shape == (1,)
+    assert e.value.result.document["convergence"]["converged"] is False
+
+
+def test_warnings_are_python_warnings(capfd):
+    # 4² is far from converged: the CLI's warning, as a ResultWarning, and nothing on stderr.
+    tiny = dict(HALDANE, mesh={"n": [4, 4]}, task={"kind": "ahc", "mu": 0.0})
+    with pytest.warns(bzint.ResultWarning, match=r"sigma_xy\[0\].*\[mesh\] n"):
+        bzint.run(tiny, backend="cpu")
+    assert capfd.readouterr().err == ""
+
+
+def test_the_gil_is_released_and_progress_is_reported_during_a_run(capfd):
+    # A Python thread keeps counting while a run of about two seconds goes on; the progress
+    # callable hears of it (reports start after a second), and stderr stays empty.
+    spec = dict(HALDANE, mesh={"n": [4000, 4000]})
+    reports = []
+    ticks = []
+    done = threading.Event()
+
+    def count():
+        while not done.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.005)
+
+    t = threading.Thread(target=count)
+    t.start()
+    start = time.perf_counter()
+    bzint.run(spec, backend="cpu", threads=1, progress=lambda *r: reports.append(r))
+    end = time.perf_counter()
+    done.set()
+    t.join()
+    during = [x for x in ticks if start < x < end]
+    assert end - start > 1.2  # long enough for a report
+    assert len(during) > 0.25 * (end - start) / 0.005
+    assert reports, "no progress report"
+    what, done_points, total, unit, _ = reports[0]
+    assert what and unit == "k" and 0 < done_points <= total == 4000 * 4000
+    assert capfd.readouterr().err == ""
+
+
+def test_ctrl_c_raises_keyboard_interrupt_and_keeps_a_checkpoint(tmp_path):
+    # A child process runs a long task with out=; SIGINT after its first second: KeyboardInterrupt
+    # within a second, and the checkpoint folder stays for resume=True.
+    out = tmp_path / "out"
+    script = textwrap.dedent(f"""
+        import sys, time, bzint
+        spec = {{"title": "long", "model": {{"name": "haldane"}}, "mesh": {{"n": [20000, 20000]}},
+                 "task": {{"kind": "ahc", "mu": 0.0}}}}
+        print("started", flush=True)
+        try:
+            bzint.run(spec, backend="cpu", threads=1, out={str(out)!r})
+        except KeyboardInterrupt:
+            print("interrupted", flush=True)
+            sys.exit(7)
+    """)
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "started"
+    time.sleep(1.5)
+    sent = time.perf_counter()
+    child.send_signal(signal.SIGINT)
+    rc = child.wait(timeout=30)
+    waited = time.perf_counter() - sent
+    assert rc == 7, child.stdout.read()
+    assert waited < 3.0
+    assert (out / "long.checkpoint").is_dir()
