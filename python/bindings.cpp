@@ -3,14 +3,17 @@
 // The dict becomes the run file's TOML table here; the result comes back as the output document's
 // JSON text, whose numbers round-trip exactly, so Python's arrays are bitwise the CLI's.
 #include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
 #include <nanobind/stl/string.h>
 
 #include <fmt/core.h>
 
+#include <memory>
 #include <string>
 #include <variant>
 
 #include "app.hpp"
+#include "engine.hpp"
 #include "../kernels/cuda_backend.hpp"
 #include "input_error.hpp"
 #include "progress.hpp"
@@ -116,6 +119,65 @@ std::string run(nb::handle spec, const std::string& backend, int threads, const 
     return bzint::run(rf, b, bzint::RunOptions{out, resume, write_outputs, false}).dump();
 }
 
+// Band energies, velocities, Berry curvature and orbital moments of `model` (a spec's model
+// dict) at the rows of k: (n, d) reduced coordinates on a lattice, Cartesian k on a continuum
+// model (as task berry's points), computed by the engine's per-k geometry (engine.hpp
+// geometry_at_points) with the GIL released. Returns float64 arrays energy (n, B) and v, omega,
+// m (n, B, 3) in a dict, B the model's band count. Where bands touch, geometry_at_points throws
+// NonFiniteError naming the point.
+using PointArray = nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
+
+nb::dict band_geometry(nb::handle model, PointArray k, const std::string& backend) {
+    nb::dict spec;
+    spec["model"] = model;
+    const bzint::RunFile rf = bzint::RunFile::from_table(ToToml{}.table(spec, "", 0), "spec");
+    const bzint::RunConfig cfg = bzint::read_model_section(rf);
+    const int d = cfg.model->dim;
+    const std::size_t n = k.shape(0);
+    if (static_cast<int>(k.shape(1)) != d)
+        throw bzint::InputError(fmt::format("k: each point needs {} coordinates for the {}D model '{}' ({}); got {}", d, d,
+                                            cfg.model->name,
+                                            cfg.model->lattice ? "reduced coordinates of the reciprocal basis"
+                                                               : "Cartesian k in 1/length unit",
+                                            k.shape(1)));
+    const int B = bzint::model_bands(cfg.params);
+    const double bytes = static_cast<double>(n) * (B * (sizeof(bzint::BandGeometry) + 10 * sizeof(double)) + 24.0);
+    if (bytes > bzint::memory_budget_bytes())
+        throw bzint::InputError(fmt::format("k: {} points would need about {:.3g} GB; at most {:.3g} GB (half this "
+                                            "machine's memory) is used: ask for fewer",
+                                            n, bytes / 1e9, bzint::memory_budget_bytes() / 1e9));
+    std::vector<std::array<double, 3>> kc(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        std::array<double, 3> p{0, 0, 0};
+        for (int a = 0; a < d; ++a) p[a] = k(i, a);
+        kc[i] = bzint::cartesian_k(*cfg.model, p);
+    }
+    std::vector<bzint::BandGeometry> g;
+    {
+        nb::gil_scoped_release release;
+        const bzint::StopOnSignals stop_on_signals(false);
+        g = bzint::geometry_at_points(bzint::resolve_backend(backend), cfg.params, kc);
+        bzint::throw_if_stopped();
+    }
+    // Arrays owned by numpy (a capsule frees each).
+    auto array = [n, B](std::size_t per, auto get) {
+        std::unique_ptr<double[]> data(new double[n * B * per]);
+        for (std::size_t i = 0; i < n * B; ++i)
+            for (std::size_t c = 0; c < per; ++c) data[i * per + c] = get(i, c);
+        double* raw = data.get();
+        nb::capsule owner(raw, [](void* p) noexcept { delete[] static_cast<double*>(p); });
+        data.release();
+        if (per == 1) return nb::ndarray<nb::numpy, double>(raw, {n, static_cast<std::size_t>(B)}, owner);
+        return nb::ndarray<nb::numpy, double>(raw, {n, static_cast<std::size_t>(B), per}, owner);
+    };
+    nb::dict out;
+    out["energy"] = array(1, [&](std::size_t i, std::size_t) { return g[i].energy; });
+    out["v"] = array(3, [&](std::size_t i, std::size_t c) { return g[i].v[c]; });
+    out["omega"] = array(3, [&](std::size_t i, std::size_t c) { return g[i].omega[c]; });
+    out["m"] = array(3, [&](std::size_t i, std::size_t c) { return g[i].m[c]; });
+    return out;
+}
+
 }  // namespace
 
 NB_MODULE(_bzint, m) {
@@ -132,6 +194,5 @@ NB_MODULE(_bzint, m) {
     });
     m.def("run", &run, nb::arg("spec"), nb::arg("backend"), nb::arg("threads"), nb::arg("out"), nb::arg("write_outputs"),
           nb::arg("resume"), nb::arg("progress").none());
-    m.def("available_cpus", &bzint::workers::available_cpus);
-    m.def("threads", &bzint::workers::count);
+    m.def("band_geometry", &band_geometry, nb::arg("model"), nb::arg("k"), nb::arg("backend"));
 }

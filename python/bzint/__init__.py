@@ -24,7 +24,8 @@ import numpy as np
 
 from . import _bzint
 
-__all__ = ["run", "Result", "InputError", "NonFiniteError", "WriteError", "NotConvergedError", "ResultWarning"]
+__all__ = ["run", "Result", "band_geometry", "bands", "berry_curvature", "orbital_moment", "InputError",
+           "NonFiniteError", "WriteError", "NotConvergedError", "ResultWarning"]
 
 InputError = _bzint.InputError
 InputError.__doc__ = "Bad input, found before any work; the message names the key and the valid choices."
@@ -32,6 +33,8 @@ NonFiniteError = _bzint.NonFiniteError
 NonFiniteError.__doc__ = "A result was not finite; the message names the k-point."
 WriteError = _bzint.WriteError
 WriteError.__doc__ = "An output or checkpoint could not be written (with out=); names the file and the reason."
+for _e in (InputError, NonFiniteError, WriteError):
+    _e.__module__ = __name__
 
 
 class ResultWarning(UserWarning):
@@ -193,3 +196,39 @@ def run(spec: Mapping[str, Any], *, backend: str = "auto", threads: Optional[int
     if conv is not None and not conv.get("converged", True):
         raise NotConvergedError(f"not converged: {conv.get('reason', '')}", result)
     return result
+
+
+def band_geometry(model: Mapping[str, Any], k, *, backend: str = "auto") -> dict:
+    """Per-k band geometry of `model` at the points k, as numpy arrays.
+
+    model    a spec's model dict, e.g. {"name": "haldane", "M": 0.2} (docs/run-file.md [model]).
+    k        array (n, d): reduced coordinates of the reciprocal basis on a lattice model (k =
+             sum_i k_i b_i), Cartesian k in 1/length unit on a continuum model; d the model's
+             dimension (a single point (d,) is taken as (1, d)).
+    Returns {"energy": (n, B), "v": (n, B, 3), "omega": (n, B, 3), "m": (n, B, 3)} for the model's
+    B bands in ascending energy: energies, band velocities ∂ε/∂k, Berry curvature Ω_n (the
+    pseudovector [yz, zx, xy]) and orbital moments, in the units of task berry (docs/conventions.md).
+    The points are computed in parallel on the chosen backend with the GIL released. Raises
+    NonFiniteError naming the point where bands touch.
+    """
+    if backend not in ("auto", "cpu", "cuda"):
+        raise InputError(f"backend={backend!r}: valid choices are 'auto', 'cpu', 'cuda'")
+    points = np.ascontiguousarray(np.atleast_2d(np.asarray(k, dtype=float)))
+    if points.ndim != 2:
+        raise InputError(f"k: an array (n, d) of points; got shape {np.shape(k)}")
+    return _bzint.band_geometry(_plain(model), points, backend)
+
+
+def bands(model: Mapping[str, Any], k, *, backend: str = "auto") -> np.ndarray:
+    """Band energies (n, B) at the points k (see band_geometry)."""
+    return band_geometry(model, k, backend=backend)["energy"]
+
+
+def berry_curvature(model: Mapping[str, Any], k, *, backend: str = "auto") -> np.ndarray:
+    """Berry curvature Ω_n (n, B, 3) at the points k (see band_geometry); in 2D, [..., 2] is Ω_xy."""
+    return band_geometry(model, k, backend=backend)["omega"]
+
+
+def orbital_moment(model: Mapping[str, Any], k, *, backend: str = "auto") -> np.ndarray:
+    """Orbital magnetic moments m_n (n, B, 3) at the points k (see band_geometry)."""
+    return band_geometry(model, k, backend=backend)["m"]

@@ -256,3 +256,43 @@ def test_ctrl_c_raises_keyboard_interrupt_and_keeps_a_checkpoint(tmp_path):
     assert rc == 7, child.stdout.read()
     assert waited < 3.0
     assert (out / "long.checkpoint").is_dir()
+
+
+def test_per_k_geometry_is_the_closed_form_of_the_dirac_cone():
+    # dirac2d, H = v(kx σx + ky σy) + m σz (Cartesian k): ε = ∓E, E = √(v²k² + m²); v_n = ∓v²k/E;
+    # Ω_∓ = ±v²m/(2E³) and m_z = −v²m/(2E²) for both bands (docs/conventions.md).
+    v, m = 1.3, 0.4
+    k = np.random.default_rng(7).uniform(-2, 2, size=(50, 2))
+    g = bzint.band_geometry({"name": "dirac2d", "v": v, "m": m}, k, backend="cpu")
+    E = np.sqrt(v**2 * (k**2).sum(axis=1) + m**2)
+    assert g["energy"].shape == (50, 2) and g["omega"].shape == (50, 2, 3)
+    np.testing.assert_allclose(g["energy"], np.stack([-E, E], axis=1), rtol=1e-14)
+    np.testing.assert_allclose(g["v"][:, 0, :2], -v**2 * k / E[:, None], rtol=1e-12)
+    np.testing.assert_allclose(bzint.berry_curvature({"name": "dirac2d", "v": v, "m": m}, k)[:, :, 2],
+                               np.stack([1, -1])[None, :] * (v**2 * m / (2 * E**3))[:, None], rtol=1e-12)
+    np.testing.assert_allclose(bzint.orbital_moment({"name": "dirac2d", "v": v, "m": m}, k)[:, :, 2],
+                               np.repeat((-v**2 * m / (2 * E**2))[:, None], 2, axis=1), rtol=1e-12)
+
+
+def test_per_k_geometry_is_task_berrys_and_sums_to_the_chern_number():
+    # At the same points, bitwise task berry's; on a mesh, (1/2π) Σ Ω_xy ΔA of QWZ's lower band
+    # with u = −1 is its Chern number +1 (docs/conventions.md), to the mesh's accuracy.
+    k = np.array([[0.0, 0.0], [1 / 3, 1 / 3], [0.5, 0.1]])
+    g = bzint.band_geometry({"name": "haldane", "M": 0.2}, k, backend="cpu")
+    r = bzint.run({"model": {"name": "haldane", "M": 0.2}, "task": {"kind": "berry", "points": k.tolist()}},
+                  backend="cpu", progress=False)
+    assert np.array_equal(g["energy"], r.results["energies"])
+    assert np.array_equal(g["omega"], r.results["omega"])
+    n = 120
+    grid = (np.stack(np.meshgrid(np.arange(n), np.arange(n), indexing="ij"), axis=-1).reshape(-1, 2) + 0.5) / n
+    omega = bzint.berry_curvature({"name": "qwz", "u": -1.0}, grid, backend="cpu")[:, 0, 2]
+    assert abs(omega.sum() * (2 * np.pi) ** 2 / n**2 / (2 * np.pi) - 1.0) < 1e-3
+
+
+def test_per_k_bad_input_and_touching_bands():
+    with pytest.raises(bzint.InputError, match="2 coordinates"):
+        bzint.bands({"name": "haldane"}, [[0.1, 0.2, 0.3]])
+    with pytest.raises(bzint.InputError, match=r"\[model\] name"):
+        bzint.bands({"name": "haldan"}, [[0.1, 0.2]])
+    with pytest.raises(bzint.NonFiniteError, match="degenerate"):  # the Dirac point K of graphene
+        bzint.berry_curvature({"name": "haldane", "M": 0.0, "phi": 0.0}, [[1 / 3, 2 / 3]])
