@@ -4,11 +4,13 @@
 // JSON text, whose numbers round-trip exactly, so Python's arrays are bitwise the CLI's.
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
+#include <nanobind/stl/complex.h>
 #include <nanobind/stl/string.h>
 
 #include <fmt/core.h>
 
 #include <memory>
+#include <sstream>
 #include <string>
 #include <variant>
 
@@ -16,9 +18,11 @@
 #include "engine.hpp"
 #include "../kernels/cuda_backend.hpp"
 #include "input_error.hpp"
+#include "output_files.hpp"
 #include "progress.hpp"
 #include "stop.hpp"
 #include "workers.hpp"
+#include "wannier/tb_model.hpp"
 
 namespace nb = nanobind;
 
@@ -178,6 +182,42 @@ nb::dict band_geometry(nb::handle model, PointArray k, const std::string& backen
     return out;
 }
 
+// A tight-binding model from arrays written as a Wannier90 seedname_tb.dat (wannier/tb_model.hpp
+// write_tb, atomically), which [model] name = "wannier", tb = path then reads and validates like
+// any other (bzint/models.py TightBinding): lattice (3, 3) rows in Å; R (nR, 3) integer cell
+// indices; H (nR, N, N) with H[i] = ⟨0m|H|R_i n⟩; positions (N, 3) Cartesian Å (the diagonal of
+// ⟨0m|r|0n⟩) or None (zero). Every ndegen is 1.
+using CellArray = nb::ndarray<const int64_t, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
+using HoppingArray = nb::ndarray<const std::complex<double>, nb::ndim<3>, nb::c_contig, nb::device::cpu>;
+
+void write_tb(const std::string& path, PointArray lattice, CellArray R, HoppingArray H, nb::handle positions,
+              const std::string& header) {
+    bzint::TbModel tb;
+    tb.source = path;
+    tb.num_wann = static_cast<int>(H.shape(1));
+    tb.has_lattice = true;
+    for (int i = 0; i < 3; ++i)
+        for (int a = 0; a < 3; ++a) tb.lattice[i][a] = lattice(i, a);
+    const std::size_t nR = R.shape(0), W = tb.num_wann;
+    for (std::size_t i = 0; i < nR; ++i) tb.R.push_back({static_cast<int>(R(i, 0)), static_cast<int>(R(i, 1)), static_cast<int>(R(i, 2))});
+    tb.ndegen.assign(nR, 1);
+    tb.H.assign(H.data(), H.data() + nR * W * W);
+    // A tb.dat always has its position blocks (the reader expects them): zero without positions.
+    tb.has_positions = true;
+    for (auto& r : tb.r) r.assign(nR * W * W, 0.0);
+    if (!positions.is_none()) {
+        const auto tau = nb::cast<PointArray>(positions);
+        std::size_t home = nR;
+        for (std::size_t i = 0; i < nR; ++i)
+            if (tb.R[i] == std::array<int, 3>{0, 0, 0}) home = i;
+        for (std::size_t n = 0; n < W && home < nR; ++n)
+            for (int c = 0; c < 3; ++c) tb.r[c][(home * W + n) * W + n] = tau(n, c);
+    }
+    std::ostringstream text;
+    bzint::write_tb(tb, text, header);
+    bzint::write_atomically(path, text.str());
+}
+
 }  // namespace
 
 NB_MODULE(_bzint, m) {
@@ -195,4 +235,6 @@ NB_MODULE(_bzint, m) {
     m.def("run", &run, nb::arg("spec"), nb::arg("backend"), nb::arg("threads"), nb::arg("out"), nb::arg("write_outputs"),
           nb::arg("resume"), nb::arg("progress").none());
     m.def("band_geometry", &band_geometry, nb::arg("model"), nb::arg("k"), nb::arg("backend"));
+    m.def("write_tb", &write_tb, nb::arg("path"), nb::arg("lattice"), nb::arg("R"), nb::arg("H"), nb::arg("positions").none(),
+          nb::arg("header"));
 }

@@ -18,8 +18,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # The Python package's build and test tools (nanobind, scikit-build-core, pytest) are not Debian
 # packages here; numpy and matplotlib are, and the environment sees them (--system-site-packages).
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import nanobind, scikit_build_core, numpy, matplotlib, pytest" 2>/dev/null; then
+# PythTB and TBmodels are the peers the package's conversions are tested against.
+if [ ! -x .venv/bin/python ] ||
+  ! .venv/bin/python -c "import nanobind, scikit_build_core, numpy, matplotlib, pytest, pythtb, tbmodels" 2>/dev/null; then
   /usr/bin/python3 -m venv --system-site-packages .venv
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q "nanobind>=2.0" "scikit-build-core>=0.10" pytest
+  .venv/bin/python -m pip install -q "nanobind>=2.0" "scikit-build-core>=0.10" pytest pythtb tbmodels
 fi

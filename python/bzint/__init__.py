@@ -17,15 +17,18 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import warnings
 from typing import Any, Callable, Mapping, Optional, Union
 
 import numpy as np
 
 from . import _bzint
+from .models import E2_OVER_H_ANGSTROM_S_PER_CM, TightBinding, from_hr, from_pythtb, from_tbmodels
 
-__all__ = ["run", "Result", "band_geometry", "bands", "berry_curvature", "orbital_moment", "InputError",
-           "NonFiniteError", "WriteError", "NotConvergedError", "ResultWarning"]
+__all__ = ["run", "Result", "band_geometry", "bands", "berry_curvature", "orbital_moment", "TightBinding",
+           "from_pythtb", "from_tbmodels", "from_hr", "E2_OVER_H_ANGSTROM_S_PER_CM", "InputError", "NonFiniteError",
+           "WriteError", "NotConvergedError", "ResultWarning"]
 
 InputError = _bzint.InputError
 InputError.__doc__ = "Bad input, found before any work; the message names the key and the valid choices."
@@ -64,6 +67,16 @@ def _arrays(node: Any) -> Any:
             return [_arrays(v) for v in node]
         return a
     return node
+
+
+def _with_model_files(spec: Mapping[str, Any], folder: str) -> Mapping[str, Any]:
+    """The spec with a TightBinding model written as <title>_tb.dat into folder (bzint/models.py)."""
+    model = spec.get("model") if isinstance(spec, Mapping) else None
+    if not isinstance(model, TightBinding):
+        return spec
+    os.makedirs(folder, exist_ok=True)
+    title = spec.get("title", "spec")
+    return {**spec, "model": model.model(os.path.join(folder, f"{title}_tb.dat"))}
 
 
 def _plain(node: Any) -> Any:
@@ -162,7 +175,9 @@ def run(spec: Mapping[str, Any], *, backend: str = "auto", threads: Optional[int
 
     spec     a dict with exactly the run file's sections and keys (docs/run-file.md), e.g.
              {"model": {"name": "qwz", "u": -1}, "mesh": {"n": [100, 100]},
-              "task": {"kind": "chern"}}; numpy arrays are accepted where lists are.
+              "task": {"kind": "chern"}}; numpy arrays are accepted where lists are, and
+             spec["model"] may be a TightBinding (bzint/models.py). Relative paths are
+             relative to the working folder.
     backend  "auto" (CUDA when a device is present), "cpu" or "cuda".
     threads  CPU threads (default: OMP_NUM_THREADS, else every CPU this process may use).
     out      a folder: writes exactly the CLI's files there (<title>.json and CSV tables) and
@@ -181,14 +196,16 @@ def run(spec: Mapping[str, Any], *, backend: str = "auto", threads: Optional[int
         raise InputError(f"threads={threads!r}: must be a positive integer or None")
     if backend not in ("auto", "cpu", "cuda"):
         raise InputError(f"backend={backend!r}: valid choices are 'auto', 'cpu', 'cuda'")
-    plain = _plain(spec)
     bar = _ProgressBar() if progress is True else None
     report = bar if bar is not None else (progress if callable(progress) else None)
-    try:
-        text = _bzint.run(plain, backend, threads or 0, out if out is not None else "", out is not None, resume, report)
-    finally:
-        if bar is not None:
-            bar.close()
+    with tempfile.TemporaryDirectory(prefix="bzint-") as scratch:
+        plain = _plain(_with_model_files(spec, out if out is not None else scratch))
+        try:
+            text = _bzint.run(plain, backend, threads or 0, out if out is not None else "", out is not None, resume,
+                              report)
+        finally:
+            if bar is not None:
+                bar.close()
     result = Result(json.loads(text), plain)
     for w in result.warnings:
         warnings.warn(w, ResultWarning, stacklevel=2)
@@ -201,7 +218,8 @@ def run(spec: Mapping[str, Any], *, backend: str = "auto", threads: Optional[int
 def band_geometry(model: Mapping[str, Any], k, *, backend: str = "auto") -> dict:
     """Per-k band geometry of `model` at the points k, as numpy arrays.
 
-    model    a spec's model dict, e.g. {"name": "haldane", "M": 0.2} (docs/run-file.md [model]).
+    model    a spec's model dict, e.g. {"name": "haldane", "M": 0.2} (docs/run-file.md [model]),
+             or a TightBinding (from_pythtb, from_tbmodels; a Wannier model: k has 3 coordinates).
     k        array (n, d): reduced coordinates of the reciprocal basis on a lattice model (k =
              sum_i k_i b_i), Cartesian k in 1/length unit on a continuum model; d the model's
              dimension (a single point (d,) is taken as (1, d)).
@@ -216,7 +234,9 @@ def band_geometry(model: Mapping[str, Any], k, *, backend: str = "auto") -> dict
     points = np.ascontiguousarray(np.atleast_2d(np.asarray(k, dtype=float)))
     if points.ndim != 2:
         raise InputError(f"k: an array (n, d) of points; got shape {np.shape(k)}")
-    return _bzint.band_geometry(_plain(model), points, backend)
+    with tempfile.TemporaryDirectory(prefix="bzint-") as scratch:
+        spec = _with_model_files({"model": model}, scratch)
+        return _bzint.band_geometry(_plain(spec["model"]), points, backend)
 
 
 def bands(model: Mapping[str, Any], k, *, backend: str = "auto") -> np.ndarray:
