@@ -10,6 +10,7 @@
 #include <fmt/core.h>
 
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <variant>
@@ -105,12 +106,24 @@ public:
     ProgressToPython& operator=(const ProgressToPython&) = delete;
 };
 
+// The engine's state is the process's (the thread pool, the stop flag, the progress observer,
+// the checkpoint session): calls from several Python threads run one at a time. The wait is
+// without the GIL, so that a running call's progress callback can take it.
+std::unique_lock<std::mutex> one_call_at_a_time() {
+    static std::mutex engine;
+    std::unique_lock<std::mutex> lock(engine, std::defer_lock);
+    nb::gil_scoped_release release;
+    lock.lock();
+    return lock;
+}
+
 // Runs the task; returns the output document as JSON text (its warnings are not printed: Python
 // issues them). The GIL is released while the task runs, and SIGINT/SIGTERM stop it as on the command line (Interrupted: a resumable checkpoint
 // stays under `out` when outputs are written).
 std::string run(nb::handle spec, const std::string& backend, int threads, const std::string& out, bool write_outputs,
                 bool resume, nb::object progress) {
     bzint::RunFile rf = bzint::RunFile::from_table(ToToml{}.table(spec, "", 0), "spec");
+    const auto engine = one_call_at_a_time();
     const ProgressToPython reports(std::move(progress));
     nb::gil_scoped_release release;
     const bzint::StopOnSignals stop_on_signals(false);
@@ -132,6 +145,7 @@ std::string run(nb::handle spec, const std::string& backend, int threads, const 
 using PointArray = nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
 
 nb::dict band_geometry(nb::handle model, PointArray k, const std::string& backend) {
+    const auto engine = one_call_at_a_time();  // reading a Wannier model registers it
     nb::dict spec;
     spec["model"] = model;
     const bzint::RunFile rf = bzint::RunFile::from_table(ToToml{}.table(spec, "", 0), "spec");

@@ -296,3 +296,21 @@ def test_per_k_bad_input_and_touching_bands():
         bzint.bands({"name": "haldan"}, [[0.1, 0.2]])
     with pytest.raises(bzint.NonFiniteError, match="degenerate"):  # the Dirac point K of graphene
         bzint.berry_curvature({"name": "haldane", "M": 0.0, "phi": 0.0}, [[1 / 3, 2 / 3]])
+
+
+def test_calls_from_several_threads():
+    # The engine runs one call at a time; calls from threads wait their turn and give what a call
+    # alone gives.
+    alone = bzint.run(HALDANE, backend="cpu", progress=False).results["sigma_xy"]
+    got = [None] * 4
+
+    def call(i):
+        got[i] = bzint.run(HALDANE, backend="cpu", progress=False).results["sigma_xy"]
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for g in got:
+        assert np.array_equal(g, alone)
