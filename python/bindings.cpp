@@ -1,7 +1,9 @@
-// The Python extension bzint._bzint: runs a task from a dict (bzint.run, python/bzint/__init__.py),
-// with the run file's validation, the engine and the outputs of the command line (host/app.hpp).
-// The dict becomes the run file's TOML table here; the result comes back as the output document's
-// JSON text, whose numbers round-trip exactly, so Python's arrays are bitwise the CLI's.
+// The Python extension bzint._bzint (python/bzint/__init__.py calls it): a task from a dict with
+// the run file's validation, the engine and the outputs of the command line (host/app.hpp); the
+// per-k band geometry on arrays of points; a tight-binding model written as a Wannier90 tb.dat.
+// The dict becomes the run file's TOML table (spec_table.hpp); the result comes back as the
+// output document's JSON text, whose numbers round-trip exactly, so Python's arrays are bitwise
+// the CLI's.
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/complex.h>
@@ -13,7 +15,6 @@
 #include <mutex>
 #include <sstream>
 #include <string>
-#include <variant>
 
 #include "app.hpp"
 #include "engine.hpp"
@@ -24,62 +25,11 @@
 #include "stop.hpp"
 #include "workers.hpp"
 #include "wannier/tb_model.hpp"
+#include "spec_table.hpp"
 
 namespace nb = nanobind;
 
 namespace {
-
-// A run file's tables are at most three deep and its arrays short (kMaxRunFileBytes of text);
-// a dict deeper or larger than these is refused before it is converted.
-constexpr int kMaxDepth = 16;
-constexpr long long kMaxValues = 1 << 20;
-
-// A Python dict as the run file's TOML table. Numpy arrays and scalars arrive as lists and plain
-// numbers (bzint/__init__.py _plain); anything else is an InputError naming where it is.
-class ToToml {
-public:
-    toml::table table(nb::handle obj, const std::string& where, int depth) {
-        if (!nb::isinstance<nb::dict>(obj)) refuse(where, "expected a dict (a table of the run file)");
-        toml::table t;
-        for (auto [k, v] : nb::borrow<nb::dict>(obj)) {
-            if (!nb::isinstance<nb::str>(k)) refuse(where, "keys must be strings");
-            const std::string key = nb::cast<std::string>(k);
-            std::visit([&](auto&& x) { t.insert(key, std::move(x)); }, value(v, fmt::format("{}['{}']", where, key), depth));
-        }
-        return t;
-    }
-
-private:
-    using Value = std::variant<toml::table, toml::array, bool, int64_t, double, std::string>;
-    long long values_ = 0;
-
-    [[noreturn]] static void refuse(const std::string& where, const std::string& what) {
-        throw bzint::InputError(fmt::format("spec{}: {}", where, what));
-    }
-
-    Value value(nb::handle v, const std::string& at, int depth) {
-        if (depth >= kMaxDepth) refuse(at, fmt::format("nested deeper than {} levels", kMaxDepth));
-        if (++values_ > kMaxValues) refuse(at, fmt::format("more than {} values in all", kMaxValues));
-        if (nb::isinstance<nb::dict>(v)) return table(v, at, depth + 1);
-        if (nb::isinstance<nb::list>(v) || nb::isinstance<nb::tuple>(v)) {
-            toml::array a;
-            std::size_t i = 0;
-            for (nb::handle e : v)
-                std::visit([&](auto&& x) { a.push_back(std::move(x)); }, value(e, fmt::format("{}[{}]", at, i++), depth + 1));
-            return a;
-        }
-        if (nb::isinstance<nb::bool_>(v)) return nb::cast<bool>(v);  // before int: Python's True is an int too
-        if (nb::isinstance<nb::int_>(v)) {
-            long long x = 0;
-            if (!nb::try_cast<long long>(v, x)) refuse(at, "an integer outside the 64-bit range");
-            return static_cast<int64_t>(x);
-        }
-        if (nb::isinstance<nb::float_>(v)) return nb::cast<double>(v);
-        if (nb::isinstance<nb::str>(v)) return nb::cast<std::string>(v);
-        refuse(at, fmt::format("a value of type {}; a spec holds numbers, strings, booleans, lists and dicts",
-                               nb::cast<std::string>(nb::str(v.type().attr("__name__")))));
-    }
-};
 
 // For its lifetime, progress reports go to `progress` (a Python callable taking what, done, total,
 // unit, finished), or nowhere when it is None, instead of stderr. It must be made and dropped with
@@ -118,11 +68,11 @@ std::unique_lock<std::mutex> one_call_at_a_time() {
 }
 
 // Runs the task; returns the output document as JSON text (its warnings are not printed: Python
-// issues them). The GIL is released while the task runs, and SIGINT/SIGTERM stop it as on the command line (Interrupted: a resumable checkpoint
-// stays under `out` when outputs are written).
+// issues them). The GIL is released while the task runs, and SIGINT/SIGTERM stop it as on the
+// command line (Interrupted: a resumable checkpoint stays under `out` when outputs are written).
 std::string run(nb::handle spec, const std::string& backend, int threads, const std::string& out, bool write_outputs,
                 bool resume, nb::object progress) {
-    bzint::RunFile rf = bzint::RunFile::from_table(ToToml{}.table(spec, "", 0), "spec");
+    bzint::RunFile rf = bzint::RunFile::from_table(bzint::python::ToToml{}.table(spec, "", 0), "spec");
     const auto engine = one_call_at_a_time();
     const ProgressToPython reports(std::move(progress));
     nb::gil_scoped_release release;
@@ -148,7 +98,7 @@ nb::dict band_geometry(nb::handle model, PointArray k, const std::string& backen
     const auto engine = one_call_at_a_time();  // reading a Wannier model registers it
     nb::dict spec;
     spec["model"] = model;
-    const bzint::RunFile rf = bzint::RunFile::from_table(ToToml{}.table(spec, "", 0), "spec");
+    const bzint::RunFile rf = bzint::RunFile::from_table(bzint::python::ToToml{}.table(spec, "", 0), "spec");
     const bzint::RunConfig cfg = bzint::read_model_section(rf);
     const int d = cfg.model->dim;
     const std::size_t n = k.shape(0);

@@ -167,6 +167,9 @@ def test_thread_count_does_not_change_a_bit():
         ({"task": {"kind": "ahc", "bogus": 1}}, ["[task]", "bogus"]),
         ({"model": {"name": "haldane", "M": object()}}, ["spec['model']['M']", "object"]),
         ({"model": {"name": "haldane", "M": 2**70}}, ["spec['model']['M']", "64-bit"]),
+        ({"model": {"name": "haldane", 3: 1.0}}, ["spec['model']", "keys must be strings"]),
+        ({"model": {"name": "haldane", "M": [[[[[[[[[[[[[[[[[[0.1]]]]]]]]]]]]]]]]]]}}, ["nested deeper"]),
+        ({"task": {"kind": "ahc", "mu": list(range(2**20 + 1))}}, ["spec['task']['mu']", "values in all"]),
     ],
 )
 def test_bad_input_is_an_input_error_naming_the_key(change, words):
