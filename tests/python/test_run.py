@@ -317,3 +317,36 @@ def test_calls_from_several_threads():
         t.join()
     for g in got:
         assert np.array_equal(g, alone)
+
+
+def test_import_starts_no_thread_and_no_mpi():
+    # `import bzint` alone: the process keeps its one thread, and MPI is not initialised.
+    code = ("import os; before = len(os.listdir('/proc/self/task')); import bzint; "
+            "print(before, len(os.listdir('/proc/self/task')))")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
+    assert out == ["1", "1"]
+
+
+def test_a_non_finite_result_names_the_k_point():
+    # Graphene's Dirac point K as a point of task berry: the curvature is undefined there.
+    spec = {"model": {"name": "haldane", "M": 0.0, "phi": 0.0}, "task": {"kind": "berry", "points": [[1 / 3, 2 / 3]]}}
+    with pytest.raises(bzint.NonFiniteError, match=r"k = \("):
+        bzint.run(spec, backend="cpu", progress=False)
+
+
+@pytest.mark.skipif(not os.environ.get("FAULT_LIB"), reason="needs the fault-injection library (ctest sets FAULT_LIB)")
+def test_a_full_disk_is_a_write_error(tmp_path):
+    # The output JSON's writes fail with ENOSPC (tests/fault_inject.c): WriteError, an OSError,
+    # naming the file and the reason.
+    code = textwrap.dedent(f"""
+        import bzint
+        spec = {HALDANE!r}
+        try:
+            bzint.run(spec, backend="cpu", out={str(tmp_path / "out")!r}, progress=False)
+        except bzint.WriteError as e:
+            print("WriteError", isinstance(e, OSError), e)
+    """)
+    env = dict(os.environ, LD_PRELOAD=os.environ["FAULT_LIB"], BZINT_FAULT_PATH="haldane.json")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env).stdout
+    assert out.startswith("WriteError True"), out
+    assert "haldane.json" in out and "No space left on device" in out
