@@ -84,7 +84,7 @@ CheckpointSession::CheckpointSession(std::string folder, std::string input, bool
     std::error_code ec;
     if (std::filesystem::exists(folder_, ec)) {
         if (!resume_)
-            throw InputError(fmt::format("{} holds the saved state of an interrupted run: add --resume to continue it, or "
+            throw InputError(fmt::format("{} holds the saved state of an interrupted run: add --resume (in Python resume=True) to continue it, or "
                                          "remove the folder to start over",
                                          folder_));
         std::string saved;

@@ -203,6 +203,11 @@ def run(spec: Mapping[str, Any], *, backend: str = "auto", threads: Optional[int
         try:
             text = _bzint.run(plain, backend, threads or 0, out if out is not None else "", out is not None, resume,
                               report)
+        except KeyboardInterrupt:
+            if out is None:
+                raise
+            raise KeyboardInterrupt(f"interrupted; finished work is saved in {out}: call bzint.run again with the same "
+                                    "spec and resume=True to continue") from None
         finally:
             if bar is not None:
                 bar.close()

@@ -245,8 +245,8 @@ def test_ctrl_c_raises_keyboard_interrupt_and_keeps_a_checkpoint(tmp_path):
         print("started", flush=True)
         try:
             bzint.run(spec, backend="cpu", threads=1, out={str(out)!r})
-        except KeyboardInterrupt:
-            print("interrupted", flush=True)
+        except KeyboardInterrupt as e:
+            print("interrupted", e, flush=True)
             sys.exit(7)
     """)
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
@@ -256,7 +256,9 @@ def test_ctrl_c_raises_keyboard_interrupt_and_keeps_a_checkpoint(tmp_path):
     child.send_signal(signal.SIGINT)
     rc = child.wait(timeout=30)
     waited = time.perf_counter() - sent
-    assert rc == 7, child.stdout.read()
+    said = child.stdout.read()
+    assert rc == 7, said
+    assert "resume=True" in said
     assert waited < 3.0
     assert (out / "long.checkpoint").is_dir()
 
