@@ -106,7 +106,7 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(here, "results", name), "w") as f:
         json.dump({"commit": commit, "cores": cores, "python": sys.version.split()[0], **results}, f, indent=2)
-    print(f"| what | measured |\n|---|---|")
+    print("| what | measured |\n|---|---|")
     print(f"| `import bzint` (fresh interpreter) | {results['import_s'] * 1e3:.0f} ms |")
     print(f"| bzint.run, 8×8 chern (median of 1000 calls; max) | {results['per_call_chern8_ms']:.2f} ms "
           f"({results['per_call_chern8_max_ms']:.2f} ms) |")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import tempfile
 import warnings
 from typing import Any, Callable, Mapping, Optional, Union
@@ -24,50 +23,14 @@ from typing import Any, Callable, Mapping, Optional, Union
 import numpy as np
 
 from . import _bzint
+from .errors import InputError, NonFiniteError, NotConvergedError, ResultWarning, WriteError
 from .models import E2_OVER_H_ANGSTROM_S_PER_CM, TightBinding, from_hr, from_pythtb, from_tbmodels
+from .progress import _ProgressBar
+from .result import Result
 
 __all__ = ["run", "Result", "band_geometry", "bands", "berry_curvature", "orbital_moment", "TightBinding",
            "from_pythtb", "from_tbmodels", "from_hr", "E2_OVER_H_ANGSTROM_S_PER_CM", "InputError", "NonFiniteError",
            "WriteError", "NotConvergedError", "ResultWarning"]
-
-InputError = _bzint.InputError
-InputError.__doc__ = "Bad input, found before any work; the message names the key and the valid choices."
-NonFiniteError = _bzint.NonFiniteError
-NonFiniteError.__doc__ = "A result was not finite; the message names the k-point."
-WriteError = _bzint.WriteError
-WriteError.__doc__ = "An output or checkpoint could not be written (with out=); names the file and the reason."
-for _e in (InputError, NonFiniteError, WriteError):
-    _e.__module__ = __name__
-
-
-class ResultWarning(UserWarning):
-    """A result that may be wrong (its estimate above 1 % of it, a band touching near the mesh, ...):
-    the text names the quantity and the setting to change; the command line prints the same."""
-
-
-class NotConvergedError(RuntimeError):
-    """[task] rtol/atol were not met within max_points or max_seconds (the CLI's exit status 5).
-
-    `result` holds the best result, with its error estimates; with out= it was written.
-    """
-
-    def __init__(self, message: str, result: "Result"):
-        super().__init__(message)
-        self.result = result
-
-
-def _arrays(node: Any) -> Any:
-    """A JSON value with its numeric lists as numpy arrays (dicts stay dicts)."""
-    if isinstance(node, dict):
-        return {k: _arrays(v) for k, v in node.items()}
-    if isinstance(node, list):
-        try:
-            a = np.asarray(node, dtype=float)
-        except (TypeError, ValueError):
-            return [_arrays(v) for v in node]
-        return a
-    return node
-
 
 def _with_model_files(spec: Mapping[str, Any], folder: str) -> Mapping[str, Any]:
     """The spec with a TightBinding model written as <title>_tb.dat into folder (bzint/models.py)."""
@@ -90,79 +53,6 @@ def _plain(node: Any) -> Any:
     if isinstance(node, (list, tuple)):
         return [_plain(v) for v in node]
     return node
-
-
-class _ProgressBar:
-    """The command line's progress report as a tqdm bar when tqdm is installed, else as one line
-    on sys.stderr rewritten in place. Reports start after a second of work (host/progress.hpp),
-    so short runs show nothing; each stage (a refinement, a tolerance pass) gets its own bar."""
-
-    def __init__(self):
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:
-            tqdm = None
-        self._tqdm = tqdm
-        self._bar = None
-        self._stage = None
-        self._printed = False
-
-    def __call__(self, what: str, done: int, total: int, unit: str, finished: bool) -> None:
-        if (what, total) != self._stage:
-            self.close()
-            self._stage = (what, total)
-            if self._tqdm is not None:
-                self._bar = self._tqdm(total=total, desc=what, unit=unit)
-        if self._bar is not None:
-            self._bar.update(done - self._bar.n)
-        else:
-            share = 100.0 * done / total if total > 0 else 100.0
-            print(f"\r[bzint] {what}: {done}/{total} {unit} ({share:.1f}%)", end="", file=sys.stderr, flush=True)
-            self._printed = True
-        if finished:
-            self.close()
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
-        elif self._printed:
-            print(file=sys.stderr, flush=True)
-            self._printed = False
-        self._stage = None
-
-
-class Result:
-    """The outcome of bzint.run: the CLI's output document, with its numbers as numpy arrays.
-
-    results  dict of arrays (and nested dicts), the keys and shapes of the JSON's "results"
-             (docs/output.md: per quantity, levels first, then Cartesian components)
-    errors   dict of the same keys and shapes: the error estimates (docs/accuracy.md), or None
-    units    dict: the unit of each quantity
-    warnings list of str: what the CLI prints as warnings
-    timing, backend, spec, document (the whole JSON document as a dict)
-    """
-
-    def __init__(self, document: dict, spec: dict):
-        self.document = document
-        self.spec = spec
-        self.results = _arrays(document["results"])
-        self.errors = _arrays(document["errors"]) if document.get("errors") is not None else None
-        self.units = document["units"]
-        self.warnings = list(document.get("warnings", []))
-        self.timing = document["timing"]
-        self.backend = document["backend"]
-
-    def to_json(self, path: str) -> None:
-        """Writes the output document as `bzint run` writes <title>.json (atomically)."""
-        tmp = f"{path}.tmp{os.getpid()}"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(self.document, f, indent=2)
-        os.replace(tmp, path)
-
-    def __repr__(self) -> str:
-        keys = ", ".join(self.results)
-        return f"<bzint.Result {self.document['task']} on {self.backend}: {keys}>"
 
 
 ProgressCallback = Callable[[str, int, int, str, bool], None]

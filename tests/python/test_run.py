@@ -128,6 +128,7 @@ def test_out_writes_the_command_lines_files(tmp_path):
     written = json.loads((out / "haldane.json").read_text())
     assert written["results"] == r.document["results"]
     cli = cli_document(tmp_path, HALDANE_TOML, "haldane")
+    assert written["results"] == cli["results"] and written["errors"] == cli["errors"]
     assert (out / "haldane_sigma.csv").read_text() == (tmp_path / "cli_haldane" / "haldane_sigma.csv").read_text()
 
 
