@@ -74,11 +74,12 @@ void BM_fe_wannier(benchmark::State& state, bool fft) {
         return;
     }
     const double lattice[3][3] = {{1.435, 1.435, -1.435}, {-1.435, 1.435, 1.435}, {1.435, -1.435, 1.435}};
-    static ModelInfo info;
-    static const ModelParams mp = register_wannier(make_wannier(read_hr(path), lattice, PositionTerms::none), info);
+    static ModelParams mp;
+    static const std::shared_ptr<ModelInfo> info =
+        register_wannier(make_wannier(read_hr(path), lattice, PositionTerms::none), mp);  // registered for the process
     const_cast<LoadedWannier&>(wannier_of(mp)).fft = fft;
     const long long n = state.range(0);
-    const Mesh mesh = make_mesh(info, mp, {n, n, n});
+    const Mesh mesh = make_mesh(*info, mp, {n, n, n});
     std::vector<double> mu(1000);
     for (int i = 0; i < 1000; ++i) mu[i] = 8.1839 + 2.0 * i / 999;
     for (auto _ : state) {

@@ -413,10 +413,8 @@ void read_wannier(const RunFile& file, const Section& model, RunConfig& cfg) {
     const double mib = model.number("fft_memory_mib", 512.0);
     require_memory(model, "fft_memory_mib", mib * 1048576.0, "the FFT chunk");
     loaded->fft_budget_bytes = static_cast<std::size_t>(mib * 1048576.0);
-    auto info = std::make_shared<ModelInfo>();
-    cfg.params = register_wannier(std::move(loaded), *info);
-    cfg.loaded_model = info;
-    cfg.model = info.get();
+    cfg.loaded_model = register_wannier(std::move(loaded), cfg.params);
+    cfg.model = cfg.loaded_model.get();
 }
 
 // The title names output files: a portable file-name stem that leaves room for the longest

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <cmath>
+#include <map>
 #include <mutex>
 
 #include "../input_error.hpp"
@@ -12,11 +13,13 @@ namespace bzint {
 
 namespace {
 
+// The loaded models by number; a number is never reused, so a stale one cannot name another model.
 std::mutex registry_mutex;
-std::vector<std::shared_ptr<LoadedWannier>>& registry() {
-    static std::vector<std::shared_ptr<LoadedWannier>> r;
+std::map<long long, std::shared_ptr<LoadedWannier>>& registry() {
+    static std::map<long long, std::shared_ptr<LoadedWannier>> r;
     return r;
 }
+long long next_number = 0;
 
 constexpr int kMaxWannierBands = 32;
 
@@ -83,28 +86,35 @@ std::shared_ptr<LoadedWannier> make_wannier(TbModel tb, const double lattice[3][
     return w;
 }
 
-ModelParams register_wannier(std::shared_ptr<LoadedWannier> model, ModelInfo& info) {
+std::shared_ptr<ModelInfo> register_wannier(std::shared_ptr<LoadedWannier> model, ModelParams& mp) {
     std::lock_guard<std::mutex> lock(registry_mutex);
-    ModelParams mp{};
+    const long long number = next_number++;
+    mp = ModelParams{};
     mp.id = wannier_model_id();
-    mp.p[0] = static_cast<double>(registry().size());
-    info.name = "wannier";
-    info.id = mp.id;
-    info.dim = 3;
-    info.lattice = true;
-    info.bands = model->tb.num_wann;
-    info.params.clear();
+    mp.p[0] = static_cast<double>(number);
+    auto info = std::shared_ptr<ModelInfo>(new ModelInfo, [number](ModelInfo* i) {
+        {
+            std::lock_guard<std::mutex> lock(registry_mutex);
+            registry().erase(number);
+        }
+        delete i;
+    });
+    info->name = "wannier";
+    info->id = mp.id;
+    info->dim = 3;
+    info->lattice = true;
+    info->bands = model->tb.num_wann;
     for (int i = 0; i < 3; ++i)
-        for (int a = 0; a < 3; ++a) info.bravais[i][a] = model->tb.lattice[i][a];
-    registry().push_back(std::move(model));
-    return mp;
+        for (int a = 0; a < 3; ++a) info->bravais[i][a] = model->tb.lattice[i][a];
+    registry().emplace(number, std::move(model));
+    return info;
 }
 
 bool is_wannier(const ModelParams& mp) { return mp.id == wannier_model_id(); }
 
 const LoadedWannier& wannier_of(const ModelParams& mp) {
     std::lock_guard<std::mutex> lock(registry_mutex);
-    return *registry().at(static_cast<std::size_t>(mp.p[0]));
+    return *registry().at(static_cast<long long>(mp.p[0]));
 }
 
 }  // namespace bzint

@@ -39,9 +39,11 @@ enum class PositionTerms { none, diagonal, full };
 // Builds the model from a parsed file; `lattice` (rows, Å) overrides or supplies the file's.
 std::shared_ptr<LoadedWannier> make_wannier(TbModel tb, const double lattice[3][3], PositionTerms positions);
 
-// Registers it: returns the ModelParams that refer to it and fills `info` (name "wannier",
-// 3D lattice, bands = num_wann, Bravais rows = the lattice).
-ModelParams register_wannier(std::shared_ptr<LoadedWannier> model, ModelInfo& info);
+// Registers it for the engine (whose functors carry only ModelParams): sets `params` to refer to it
+// and returns its ModelInfo (name "wannier", 3D lattice, bands = num_wann, Bravais rows = the
+// lattice). The registration, and the model's memory, end with the last copy of that pointer
+// (RunConfig::loaded_model), so that a process running many models (Python) does not keep them.
+std::shared_ptr<ModelInfo> register_wannier(std::shared_ptr<LoadedWannier> model, ModelParams& params);
 bool is_wannier(const ModelParams& mp);
 const LoadedWannier& wannier_of(const ModelParams& mp);
 
