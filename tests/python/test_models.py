@@ -20,29 +20,25 @@ pytestmark = pytest.mark.filterwarnings("ignore::bzint.ResultWarning")
 LATTICE = [[1.0, 0.0], [0.5, np.sqrt(3.0) / 2.0]]
 ORBITALS = [[1.0 / 3.0, 1.0 / 3.0], [2.0 / 3.0, 2.0 / 3.0]]
 DELTA, T, T2 = 0.2, -1.0, 0.15 * np.exp(0.5j * np.pi)
-NEXT = [(0, 0, [1, 0]), (1, 1, [1, -1]), (1, 1, [0, 1])]  # t2 bonds; their partners carry t2*
+NEXT = [(0, 0, [1, 0]), (1, 1, [1, -1]), (1, 1, [0, 1])]  # t2 bonds (also spinful below)
+# Every bond (amplitude, i, j, R) once: ⟨i, 0|H|j, R⟩ = amplitude, both codes adding the conjugate.
+BONDS = ([(T, i, j, R) for i, j, R in [(0, 1, [0, 0]), (1, 0, [1, 0]), (1, 0, [0, 1])]]
+         + [(T2, i, j, R) for i, j, R in NEXT]
+         + [(T2.conjugate(), i, j, R) for i, j, R in [(1, 1, [1, 0]), (0, 0, [1, -1]), (0, 0, [0, 1])]])
 
 
 def pythtb_haldane():
     m = pythtb.tb_model(2, 2, LATTICE, ORBITALS)
     m.set_onsite([-DELTA, DELTA])
-    for i, j, R in [(0, 1, [0, 0]), (1, 0, [1, 0]), (1, 0, [0, 1])]:
-        m.set_hop(T, i, j, R)
-    for i, j, R in NEXT:
-        m.set_hop(T2, i, j, R)
-    for i, j, R in [(1, 1, [1, 0]), (0, 0, [1, -1]), (0, 0, [0, 1])]:
-        m.set_hop(T2.conjugate(), i, j, R)
+    for amplitude, i, j, R in BONDS:
+        m.set_hop(amplitude, i, j, R)
     return m
 
 
 def tbmodels_haldane():
     m = tbmodels.Model(on_site=[-DELTA, DELTA], pos=ORBITALS, uc=LATTICE, occ=1)
-    for i, j, R in [(0, 1, [0, 0]), (1, 0, [1, 0]), (1, 0, [0, 1])]:
-        m.add_hop(T, i, j, R)
-    for i, j, R in NEXT:
-        m.add_hop(T2, i, j, R)
-    for i, j, R in [(1, 1, [1, 0]), (0, 0, [1, -1]), (0, 0, [0, 1])]:
-        m.add_hop(T2.conjugate(), i, j, R)
+    for amplitude, i, j, R in BONDS:
+        m.add_hop(amplitude, i, j, R)
     return m
 
 
