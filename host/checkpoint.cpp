@@ -84,8 +84,8 @@ CheckpointSession::CheckpointSession(std::string folder, std::string input, bool
     std::error_code ec;
     if (std::filesystem::exists(folder_, ec)) {
         if (!resume_)
-            throw InputError(fmt::format("{} holds the saved state of an interrupted run: add --resume (in Python resume=True) to continue it, or "
-                                         "remove the folder to start over",
+            throw InputError(fmt::format("{} holds the saved state of an interrupted run: add --resume (in Python "
+                                         "resume=True) to continue it, or remove the folder to start over",
                                          folder_));
         std::string saved;
         const std::string path = folder_ + "/input.json";

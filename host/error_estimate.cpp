@@ -196,9 +196,9 @@ void warn_about(const TaskResult& r, const json& errors, double relative, const 
 std::string touching_remedy(const ModelInfo& model) {
     if (model.dim == 2)
         return fmt::format("do not move the mesh off such a point: in 2D the crossing's Berry flux, half a quantum, lies "
-                           "within gap/velocity of it, and a mesh (or [task] refine's sub-grid, which leaves such a point as it is) that "
-                           "misses the point misses the flux; {} until 0.2 x velocity x spacing is below the gap there, or set "
-                           "[task] rtol, whose passes keep the point until then",
+                           "within gap/velocity of it, and a mesh (or [task] refine's sub-grid, which leaves such a "
+                           "point as it is) that misses the point misses the flux; {} until 0.2 x velocity x spacing is "
+                           "below the gap there, or set [task] rtol, whose passes keep the point until then",
                            model.lattice ? "multiply [mesh] n by whole factors (the Γ-centred mesh keeps the point)"
                                          : "multiply [mesh] n by 3, 5 or 7 (odd factors keep the box's midpoint on it)");
     if (!model.lattice)

@@ -55,8 +55,8 @@ SweepLog::SweepLog(const TaskContext& ctx)
         } catch (const std::exception&) {
         }
         if (ours && !complete)
-            throw InputError(fmt::format("{} holds the rows of an interrupted sweep: add --resume (in Python resume=True) to continue it, or remove "
-                                         "the file to start over",
+            throw InputError(fmt::format("{} holds the rows of an interrupted sweep: add --resume (in Python "
+                                         "resume=True) to continue it, or remove the file to start over",
                                          path_));
         return;
     }
