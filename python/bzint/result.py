@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+
 def _arrays(node: Any) -> Any:
     """A JSON value with its numeric lists as numpy arrays (dicts stay dicts)."""
     if isinstance(node, dict):
@@ -23,7 +24,7 @@ class Result:
     """The outcome of bzint.run: the CLI's output document, with its numbers as numpy arrays.
 
     results  dict of arrays (and nested dicts), the keys and shapes of the JSON's "results"
-             (docs/output.md: per quantity, levels first, then Cartesian components)
+             (the table in docs/python.md: levels first, then bands, then Cartesian components)
     errors   dict of the same keys and shapes: the error estimates (docs/accuracy.md), or None
     units    dict: the unit of each quantity
     warnings list of str: what the CLI prints as warnings
@@ -41,7 +42,7 @@ class Result:
         self.backend = document["backend"]
 
     def to_json(self, path: str) -> None:
-        """Writes the output document as `bzint run` writes <title>.json (atomically)."""
+        """Writes the output document, the content of `bzint run`'s <title>.json, to path (atomically)."""
         tmp = f"{path}.tmp{os.getpid()}"
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(self.document, f, indent=2)

@@ -129,6 +129,8 @@ def test_out_writes_the_command_lines_files(tmp_path):
     assert written["results"] == r.document["results"]
     cli = cli_document(tmp_path, HALDANE_TOML, "haldane")
     assert written["results"] == cli["results"] and written["errors"] == cli["errors"]
+    r.to_json(str(tmp_path / "again.json"))
+    assert json.loads((tmp_path / "again.json").read_text()) == written
     assert (out / "haldane_sigma.csv").read_text() == (tmp_path / "cli_haldane" / "haldane_sigma.csv").read_text()
 
 
