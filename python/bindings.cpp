@@ -18,6 +18,7 @@
 
 #include "app.hpp"
 #include "engine.hpp"
+#include "tasks/task_common.hpp"
 #include "../kernels/cuda_backend.hpp"
 #include "input_error.hpp"
 #include "output_files.hpp"
@@ -90,7 +91,7 @@ std::string run(nb::handle spec, const std::string& backend, int threads, const 
 // dict) at the rows of k: (n, d) reduced coordinates on a lattice, Cartesian k on a continuum
 // model (as task berry's points), computed by the engine's per-k geometry (engine.hpp
 // geometry_at_points) with the GIL released. Returns float64 arrays energy (n, B) and v, omega,
-// m (n, B, 3) in a dict, B the model's band count. Where bands touch, geometry_at_points throws
+// m (n, B, 3) in a dict, B the model's band count, with their units (as task berry's) under "units". Where bands touch, geometry_at_points throws
 // NonFiniteError naming the point.
 using PointArray = nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
 
@@ -143,6 +144,13 @@ nb::dict band_geometry(nb::handle model, PointArray k, const std::string& backen
     out["v"] = array(3, [&](std::size_t i, std::size_t c) { return g[i].v[c]; });
     out["omega"] = array(3, [&](std::size_t i, std::size_t c) { return g[i].omega[c]; });
     out["m"] = array(3, [&](std::size_t i, std::size_t c) { return g[i].m[c]; });
+    const bzint::GeometryUnits u = bzint::geometry_units(*cfg.model);
+    nb::dict units;
+    units["energy"] = u.energy;
+    units["v"] = u.velocity;
+    units["omega"] = u.omega;
+    units["m"] = u.moment;
+    out["units"] = units;
     return out;
 }
 

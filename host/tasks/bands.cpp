@@ -236,10 +236,11 @@ void check_berry(TaskContext& ctx) { read_berry(ctx); }
 TaskResult task_berry(TaskContext& ctx) {
     const BerrySetup setup = read_berry(ctx);
     TaskResult out;
-    const std::string eu = energy_unit(*ctx.cfg.model), lu = length_unit(*ctx.cfg.model);
-    out.units = {{"energies", eu},
-                 {"omega", lu + "^2 (Omega_n = curl_k A_n, components [x, y, z])"},
-                 {"orbital_moment", "e/hbar x energy unit x " + lu + "^2 (hbar = e = 1)"},
+    const GeometryUnits u = geometry_units(*ctx.cfg.model);
+    const std::string eu = u.energy, lu = length_unit(*ctx.cfg.model);
+    out.units = {{"energies", u.energy},
+                 {"omega", u.omega},
+                 {"orbital_moment", u.moment},
                  {"points", coordinate_unit(*ctx.cfg.model)}};
     const int B = model_bands(ctx.cfg.params);
     auto columns = [B] {

@@ -124,6 +124,12 @@ std::string length_unit(const ModelInfo& m) {
     return m.lattice ? "a" : "L";
 }
 
+GeometryUnits geometry_units(const ModelInfo& m) {
+    const std::string eu = energy_unit(m), lu = length_unit(m);
+    return {eu, eu + " x " + lu + " (dE/dk, hbar = 1)", lu + "^2 (Omega_n = curl_k A_n, components [x, y, z])",
+            "e/hbar x energy unit x " + lu + "^2 (hbar = e = 1)"};
+}
+
 std::string length_unit_meaning(const ModelInfo& m) {
     if (m.name == "wannier") return "Angstrom: the unit of the Wannier90 files' lattice and positions";
     return m.lattice ? "a: the length unit of the model's Bravais vectors (docs/conventions.md)"

@@ -35,6 +35,12 @@ std::string conductivity_unit(const ModelInfo& m, int dim);
 std::string energy_unit(const ModelInfo& m);
 std::string length_unit(const ModelInfo& m);          // "a" (lattices) or "L" (continuum)
 std::string length_unit_meaning(const ModelInfo& m);  // what that symbol means
+// The units of the band geometry at a point (task berry; Python's band_geometry): energy, band
+// velocity ∂ε/∂k, Berry curvature, orbital moment.
+struct GeometryUnits {
+    std::string energy, velocity, omega, moment;
+};
+GeometryUnits geometry_units(const ModelInfo& m);
 
 // Two judgements of a pass's Fermi surface, from the band states at ≤ 4096 points of `mesh` (a
 // sub-grid spread along every axis), sampled once, when the first is asked for.

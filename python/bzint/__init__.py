@@ -118,9 +118,10 @@ def band_geometry(model: Mapping[str, Any], k, *, backend: str = "auto") -> dict
     k        array (n, d): reduced coordinates of the reciprocal basis on a lattice model (k =
              sum_i k_i b_i), Cartesian k in 1/length unit on a continuum model; d the model's
              dimension (a single point (d,) is taken as (1, d)).
-    Returns {"energy": (n, B), "v": (n, B, 3), "omega": (n, B, 3), "m": (n, B, 3)} for the model's
-    B bands in ascending energy: energies, band velocities ∂ε/∂k, Berry curvature Ω_n (the
-    pseudovector [yz, zx, xy]) and orbital moments, in the units of task berry (docs/conventions.md).
+    Returns {"energy": (n, B), "v": (n, B, 3), "omega": (n, B, 3), "m": (n, B, 3), "units": {...}}
+    for the model's B bands in ascending energy: energies, band velocities ∂ε/∂k, Berry curvature
+    Ω_n (the pseudovector [yz, zx, xy]) and orbital moments; "units" names the unit of each, those
+    of task berry (docs/conventions.md).
     The points are computed in parallel on the chosen backend with the GIL released. Raises
     NonFiniteError naming the point where bands touch.
     """

@@ -7,16 +7,25 @@ from typing import Any
 import numpy as np
 
 
+def _numeric(node: Any) -> bool:
+    """Whether a JSON list holds numbers only, at any depth (a null, "no estimate", does not)."""
+    if isinstance(node, list):
+        return all(_numeric(v) for v in node)
+    return isinstance(node, (int, float)) and not isinstance(node, bool)
+
+
 def _arrays(node: Any) -> Any:
-    """A JSON value with its numeric lists as numpy arrays (dicts stay dicts)."""
+    """A JSON value with its numeric lists as numpy arrays (dicts stay dicts; a list holding a null
+    stays a list, with None: no NaN stands in for it)."""
     if isinstance(node, dict):
         return {k: _arrays(v) for k, v in node.items()}
     if isinstance(node, list):
-        try:
-            a = np.asarray(node, dtype=float)
-        except (TypeError, ValueError):
-            return [_arrays(v) for v in node]
-        return a
+        if _numeric(node):
+            try:
+                return np.asarray(node, dtype=float)
+            except ValueError:  # ragged
+                pass
+        return [_arrays(v) for v in node]
     return node
 
 

@@ -291,6 +291,9 @@ def test_per_k_geometry_is_task_berrys_and_sums_to_the_chern_number():
                   backend="cpu", progress=False)
     assert np.array_equal(g["energy"], r.results["energies"])
     assert np.array_equal(g["omega"], r.results["omega"])
+    assert (g["units"]["energy"], g["units"]["omega"], g["units"]["m"]) == (
+        r.units["energies"], r.units["omega"], r.units["orbital_moment"])
+    assert g["units"]["v"].startswith(r.units["energies"] + " x a")
     n = 120
     grid = (np.stack(np.meshgrid(np.arange(n), np.arange(n), indexing="ij"), axis=-1).reshape(-1, 2) + 0.5) / n
     omega = bzint.berry_curvature({"name": "qwz", "u": -1.0}, grid, backend="cpu")[:, 0, 2]
@@ -355,3 +358,11 @@ def test_a_full_disk_is_a_write_error(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env).stdout
     assert out.startswith("WriteError True"), out
     assert "haldane.json" in out and "No space left on device" in out
+
+
+def test_a_null_in_the_document_never_becomes_nan():
+    # "No estimate" (null) stays None; numbers alone become arrays.
+    from bzint.result import _arrays
+    got = _arrays({"a": [1.0, None], "b": [[1, 2], [3, 4]], "c": None, "d": ["x", "y"]})
+    assert got["a"] == [1.0, None] and got["c"] is None and got["d"] == ["x", "y"]
+    assert isinstance(got["b"], np.ndarray) and got["b"].shape == (2, 2)
