@@ -60,14 +60,14 @@ void Progress::report(long long done) {
     std::unique_lock<std::mutex> lk(print_, std::try_to_lock);
     if (!lk.owns_lock() || now < next_report_ns_.load()) return;
     next_report_ns_.store(now + (env_interval_ns() >= 0 ? env_interval_ns() : (tty_ ? 1 : 5) * kSecond));
-    const double elapsed = static_cast<double>(now) / kSecond;
-    const double rate = static_cast<double>(done) / elapsed;
-    const double left = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;
     if (g_observer) {
         g_observer(ProgressReport{what_, unit_, done, total_, false});
         printed_ = true;
         return;
     }
+    const double elapsed = static_cast<double>(now) / kSecond;
+    const double rate = static_cast<double>(done) / elapsed;
+    const double left = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;
     if (!estimated_) {
         estimated_ = true;
         if (left > 60.0) {

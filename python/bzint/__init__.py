@@ -84,8 +84,6 @@ def run(spec: Mapping[str, Any], *, backend: str = "auto", threads: Optional[int
     """
     if threads is not None and (not isinstance(threads, int) or threads < 1):
         raise InputError(f"threads={threads!r}: must be a positive integer or None")
-    if backend not in ("auto", "cpu", "cuda"):
-        raise InputError(f"backend={backend!r}: valid choices are 'auto', 'cpu', 'cuda'")
     bar = _ProgressBar() if progress is True else None
     report = bar if bar is not None else (progress if callable(progress) else None)
     with tempfile.TemporaryDirectory(prefix="bzint-") as scratch:
@@ -125,8 +123,6 @@ def band_geometry(model: Mapping[str, Any], k, *, backend: str = "auto") -> dict
     The points are computed in parallel on the chosen backend with the GIL released. Raises
     NonFiniteError naming the point where bands touch.
     """
-    if backend not in ("auto", "cpu", "cuda"):
-        raise InputError(f"backend={backend!r}: valid choices are 'auto', 'cpu', 'cuda'")
     points = np.ascontiguousarray(np.atleast_2d(np.asarray(k, dtype=float)))
     if points.ndim != 2:
         raise InputError(f"k: an array (n, d) of points; got shape {np.shape(k)}")

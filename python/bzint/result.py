@@ -44,7 +44,7 @@ class Result:
         self.document = document
         self.spec = spec
         self.results = _arrays(document["results"])
-        self.errors = _arrays(document["errors"]) if document.get("errors") is not None else None
+        self.errors = _arrays(document.get("errors"))
         self.units = document["units"]
         self.warnings = list(document.get("warnings", []))
         self.timing = document["timing"]
