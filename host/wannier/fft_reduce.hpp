@@ -26,7 +26,7 @@ long long fft_keyed_reduce(const Base& base, const LoadedWannier& w, std::vector
     const int nv = base.n_values(), nk = base.n_keys();
     total.assign(static_cast<std::size_t>(nk) * nv, Neumaier{});
     WannierFft fft(w, base.mesh, w.fft_budget_bytes);
-    TabulatedFn<Base> fn{base, nullptr, w.tb.num_wann, {}, {}, {}};
+    TabulatedFn<Base> fn{base, nullptr, fft.stride(), w.tb.num_wann, {}, {}, {}};
     for (int a = 0; a < 3; ++a) {
         fn.nfft[a] = fft.fft_size(a);
         fn.div[a] = fft.divisions(a);

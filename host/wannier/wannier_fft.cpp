@@ -26,15 +26,15 @@ int divisor_at_most(int n, long long cap) {
 }  // namespace
 
 WannierFft::WannierFft(const LoadedWannier& w, const Mesh& mesh, std::size_t budget_bytes)
-    : w_(w), W_(w.tb.num_wann), Q_(4 * w.tb.num_wann * w.tb.num_wann) {
+    : w_(w), W_(w.tb.num_wann), P_(w.tb.num_wann * (w.tb.num_wann + 1) / 2), Q_(4 * P_) {
     if (mesh.dim != 3 || mesh.shift != 0.0 || mesh.origin[0] != 0.0 || mesh.origin[1] != 0.0 || mesh.origin[2] != 0.0)
         throw std::logic_error("WannierFft: the FFT path needs a Γ-centred 3D lattice mesh");
     for (int a = 0; a < 3; ++a) {
         N_[a] = static_cast<int>(mesh.n[a]);
         F_[a] = N_[a];
     }
-    // Shrink the largest axis to its next smaller divisor until both arrays fit.
-    const long long max_points = std::max<long long>(1, static_cast<long long>(budget_bytes / (2 * sizeof(cplx) * Q_)));
+    // Shrink the largest axis to its next smaller divisor until the table fits (with its padding).
+    const long long max_points = std::max<long long>(1, static_cast<long long>(budget_bytes / (sizeof(cplx) * Q_)) - 8);
     while (static_cast<long long>(F_[0]) * F_[1] * F_[2] > max_points) {
         int a = 0;
         for (int b = 1; b < 3; ++b)
@@ -44,28 +44,30 @@ WannierFft::WannierFft(const LoadedWannier& w, const Mesh& mesh, std::size_t bud
     }
     for (int a = 0; a < 3; ++a) D_[a] = N_[a] / F_[a];
     M_ = static_cast<long long>(F_[0]) * F_[1] * F_[2];
+    // A point's 4P numbers lie one leading dimension apart: an odd number of 64-byte lines, so
+    // that they do not all fall into the same cache sets (a power-of-two stride would), and a
+    // whole number of lines, so that every table is as aligned as the first for FFTW's SIMD code.
+    ld_ = (M_ + 3) / 4 * 4;
+    if ((ld_ / 4) % 2 == 0) ld_ += 4;
     fold_.resize(w.tb.R.size());
     for (std::size_t r = 0; r < w.tb.R.size(); ++r) {
         long long idx = 0;
         for (int a = 0; a < 3; ++a) idx = idx * F_[a] + ((w.tb.R[r][a] % F_[a]) + F_[a]) % F_[a];
         fold_[r] = idx;
     }
-    in_ = static_cast<cplx*>(fftw_malloc(sizeof(cplx) * Q_ * M_));
-    out_ = static_cast<cplx*>(fftw_malloc(sizeof(cplx) * Q_ * M_));
-    if (!in_ || !out_) throw std::bad_alloc();
-    // One transform per orbital pair and component: input contiguous, output strided by Q so
-    // that each point's 4W² values are contiguous. FFTW_BACKWARD is the e^{+2πi n·ρ/F} sum.
+    table_ = static_cast<cplx*>(fftw_malloc(sizeof(cplx) * Q_ * ld_));
+    if (!table_) throw std::bad_alloc();
+    // One in-place transform per table. FFTW_BACKWARD is the e^{+2πi n·ρ/F} sum.
     int dims[3] = {F_[0], F_[1], F_[2]};
-    plan_ = fftw_plan_many_dft(3, dims, 1, reinterpret_cast<fftw_complex*>(in_), nullptr, 1, static_cast<int>(M_),
-                               reinterpret_cast<fftw_complex*>(out_), nullptr, Q_, 1, FFTW_BACKWARD,
-                               FFTW_ESTIMATE | FFTW_UNALIGNED);
+    auto* data = reinterpret_cast<fftw_complex*>(table_);
+    plan_ = fftw_plan_many_dft(3, dims, 1, data, nullptr, 1, static_cast<int>(ld_), data, nullptr, 1,
+                               static_cast<int>(ld_), FFTW_BACKWARD, FFTW_ESTIMATE);
     if (!plan_) throw std::runtime_error("FFTW could not plan the Wannier interpolation");
 }
 
 WannierFft::~WannierFft() {
     if (plan_) fftw_destroy_plan(static_cast<fftw_plan>(plan_));
-    fftw_free(in_);
-    fftw_free(out_);
+    fftw_free(table_);
 }
 
 void WannierFft::shift_of(long long chunk, int s[3]) const {
@@ -92,11 +94,14 @@ const cplx* WannierFft::transform(long long chunk) {
         phase[r] = w_.inv_degen[r] * cplx{std::cos(t), std::sin(t)};
     }
     const auto keep_going = [] { return !stop_requested(); };
-    workers::parallel_for(W * W, 1, [&](long long mn0, long long mn1) {
-      for (long long mn = mn0; mn < mn1; ++mn) {
-        cplx* h = in_ + static_cast<long long>(mn) * M_;
+    workers::parallel_for(P_, 1, [&](long long p0, long long p1) {
+      for (long long pair = p0; pair < p1; ++pair) {
+        int m = 0, n = 0;
+        hermitian_pair(static_cast<int>(pair), W, m, n);
+        const long long mn = static_cast<long long>(m) * W + n;
+        cplx* h = table_ + pair * ld_;
         cplx* d[3];
-        for (int a = 0; a < 3; ++a) d[a] = in_ + static_cast<long long>((1 + a) * W * W + mn) * M_;
+        for (int a = 0; a < 3; ++a) d[a] = table_ + ((1 + a) * static_cast<long long>(P_) + pair) * ld_;
         std::memset(static_cast<void*>(h), 0, sizeof(cplx) * M_);
         for (int a = 0; a < 3; ++a) std::memset(static_cast<void*>(d[a]), 0, sizeof(cplx) * M_);
         for (std::size_t r = 0; r < nR; ++r) {
@@ -110,10 +115,12 @@ const cplx* WannierFft::transform(long long chunk) {
     }, keep_going);
     const fftw_plan plan = static_cast<fftw_plan>(plan_);
     workers::parallel_for(Q_, 1, [&](long long q0, long long q1) {
-        for (long long q = q0; q < q1; ++q)
-            fftw_execute_dft(plan, reinterpret_cast<fftw_complex*>(in_ + q * M_), reinterpret_cast<fftw_complex*>(out_ + q));
+        for (long long q = q0; q < q1; ++q) {
+            auto* row = reinterpret_cast<fftw_complex*>(table_ + q * ld_);
+            fftw_execute_dft(plan, row, row);
+        }
     }, keep_going);
-    return out_;  // cut short when a stop was requested: the caller checks stop_requested()
+    return table_;  // cut short when a stop was requested: the caller checks stop_requested()
 }
 
 }  // namespace bzint

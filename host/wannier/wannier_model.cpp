@@ -59,13 +59,29 @@ std::shared_ptr<LoadedWannier> make_wannier(TbModel tb, const double lattice[3][
             w->R_cart[3 * r + a] = tb.R[r][0] * lattice[0][a] + tb.R[r][1] * lattice[1][a] + tb.R[r][2] * lattice[2][a];
         w->inv_degen[r] = 1.0 / tb.ndegen[r];
     }
+    // H(R) Hermitised, (H_mn(R) + conj H_nm(−R))/2: the files print 6–8 digits, so H(k) is Hermitian
+    // only to the reader's tolerance (hermiticity_defect ≤ 1e-5 of max|H|). Every path then sees
+    // the same exactly Hermitian H(k): the direct sum, and the FFT tables of the pairs m ≤ n.
+    std::map<std::array<int, 3>, std::size_t> index;
+    for (std::size_t r = 0; r < nR; ++r) index[tb.R[r]] = r;
+    const int W = tb.num_wann;
     w->H.resize(tb.H.size());
-    for (std::size_t i = 0; i < tb.H.size(); ++i) w->H[i] = {tb.H[i].real(), tb.H[i].imag()};
+    for (std::size_t r = 0; r < nR; ++r) {
+        const auto it = index.find({-tb.R[r][0], -tb.R[r][1], -tb.R[r][2]});
+        if (it == index.end())
+            throw InputError(fmt::format("{}: R = ({}, {}, {}) is present but -R is not: the model cannot be Hermitian",
+                                         tb.source, tb.R[r][0], tb.R[r][1], tb.R[r][2]));
+        const std::size_t minus = it->second;
+        for (int m = 0; m < W; ++m)
+            for (int n = 0; n < W; ++n) {
+                const std::complex<double> x = 0.5 * (tb.h(r, m, n) + std::conj(tb.h(minus, n, m)));
+                w->H[(r * W + m) * W + n] = {x.real(), x.imag()};
+            }
+    }
     w->tau.assign(3 * tb.num_wann, 0.0);
     if (positions != PositionTerms::none && !tb.has_positions)
         throw InputError(fmt::format("{}: position terms need a tb.dat file with position matrix elements", tb.source));
     if (positions == PositionTerms::full) {  // [R][a][m][n] ⟨0m|r_a|Rn⟩
-        const int W = tb.num_wann;
         w->r.resize(nR * 3 * W * W);
         for (std::size_t r = 0; r < nR; ++r)
             for (int a = 0; a < 3; ++a)

@@ -296,7 +296,8 @@ struct TabulatedFn {
     using Out = typename Base::Out;
     static constexpr int N = Base::N;
     Base base;
-    const cplx* table;
+    const cplx* table;  // read_tabulated's layout (models/wannier.hpp)
+    long long ld;
     int W;
     int nfft[3], div[3];  // chunk: nfft points per axis, every div-th mesh point from shift[]
     int shift[3];
@@ -311,13 +312,7 @@ struct TabulatedFn {
     BZINT_HD int n_keys() const { return base.n_keys(); }
     BZINT_HD bool operator()(long long i, Out& out) const {
         NBandPoint<N> h;
-        clear(h);
-        const cplx* t = table + i * 4LL * W * W;
-        for (int m = 0; m < W; ++m)
-            for (int n = 0; n < W; ++n) {
-                h.H[m][n] = t[m * W + n];
-                for (int a = 0; a < 3; ++a) h.dH[a][m][n] = t[((1 + a) * W + m) * W + n];
-            }
+        read_tabulated<N>(table, ld, W, i, h);
         double k[3];
         base.mesh.k_of(mesh_index(i), k);
         base.model.finish(k, h);

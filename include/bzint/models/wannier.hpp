@@ -99,6 +99,36 @@ struct Wannier {
 
 }  // namespace models
 
+// The FFT path's table (host/wannier/wannier_fft.hpp) holds the orbital pairs m ≤ n of the
+// Hermitian H(k) and ∂_a H(k), numbered row by row: pair(m, n) = m W − m(m − 1)/2 + n − m, P =
+// W(W + 1)/2 of them; table c (0: H, 1..3: ∂_a H) of pair p is row c P + p, `ld` apart.
+BZINT_HD int hermitian_pair_index(int m, int n, int W) { return m * W - m * (m - 1) / 2 + (n - m); }
+inline void hermitian_pair(int pair, int W, int& m, int& n) {
+    m = 0;
+    while (pair >= W - m) pair -= W - m++;
+    n = m + pair;
+}
+
+// Point i of such a table as the orbital-basis H and ∂H (the rest of NBandPoint cleared), the
+// lower triangle by conjugation and the diagonal real, as it is for the Hermitised model.
+template <int N>
+BZINT_HD void read_tabulated(const cplx* table, long long ld, int W, long long i, NBandPoint<N>& h) {
+    clear(h);
+    const long long P = static_cast<long long>(W) * (W + 1) / 2;
+    const cplx* t = table + i;
+    for (int m = 0; m < W; ++m)
+        for (int n = m; n < W; ++n, t += ld) {
+            const cplx x = t[0];
+            h.H[m][n] = m == n ? cplx{x.re, 0.0} : x;
+            h.H[n][m] = conj(h.H[m][n]);
+            for (int a = 0; a < 3; ++a) {
+                const cplx y = t[(1 + a) * P * ld];
+                h.dH[a][m][n] = m == n ? cplx{y.re, 0.0} : y;
+                h.dH[a][n][m] = conj(h.dH[a][m][n]);
+            }
+        }
+}
+
 // Whether a model carries a Wannier position matrix (per_k.hpp evaluates its WYSV terms).
 template <class Model>
 struct HasPositionConnection {
