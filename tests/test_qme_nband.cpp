@@ -5,7 +5,7 @@
 #include <cmath>
 #include <random>
 
-#include "bzint/linalg/hermitian_jacobi.hpp"
+#include "bzint/linalg/hermitian_eigen.hpp"
 #include "bzint/qme/nband_dc.hpp"
 #include "model_registry.hpp"
 #include "tasks/dc_solvers.hpp"

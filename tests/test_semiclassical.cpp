@@ -8,7 +8,7 @@
 #include <cmath>
 #include <random>
 
-#include "bzint/linalg/hermitian_jacobi.hpp"
+#include "bzint/linalg/hermitian_eigen.hpp"
 #include "bzint/models/all.hpp"
 #include "bzint/semiclassical.hpp"
 #include "test_util.hpp"

@@ -19,7 +19,7 @@
 // Eqs. 43a and 62a; we follow Eqs. 43a/62a, which give σ_xy = −(e²/ħ)∫fΩ, docs/hybrid.md.)
 #pragma once
 #include "bzint/hd.hpp"
-#include "bzint/linalg/hermitian_jacobi.hpp"
+#include "bzint/linalg/hermitian_eigen.hpp"
 #include "bzint/models/nband_traits.hpp"
 #include "bzint/nband_geometry.hpp"
 
@@ -80,9 +80,10 @@ BZINT_HD bool hybridise(const NBandPoint<N>& h, const HybridSetup& s, double (&e
     double e[N];
     cplx V[N][N];
     ok = hermitian_eigen<N>(Hb, e, V) && ok;
-    // Jacobi never rotates across blocks (their couplings are exactly zero), so each column of V
-    // lies in one manifold: active columns fill slots lo..hi in ascending order, a singleton's
-    // column is e_n and fills slot n.
+    // The solver never mixes blocks (their couplings are exactly zero, so the reflectors and the QL
+    // rotations of hermitian_eigen.hpp act inside one block), so each column of V lies in one
+    // manifold: active columns fill slots lo..hi in ascending order, a singleton's column is e_n
+    // and fills slot n.
     int next_active = s.lo;
     for (int c = 0; c < N; ++c) {
         double w_active = 0.0;

@@ -1,6 +1,6 @@
 // Band geometry of an N-band Bloch Hamiltonian H(k) (orbital basis, NBandPoint<N>) by the
-// Kubo sums over states, on the eigenbasis of the Jacobi solver (the same code on every
-// backend). Conventions: docs/conventions.md.
+// Kubo sums over states, on the eigenbasis of linalg/hermitian_eigen.hpp (the same code on
+// every backend). Conventions: docs/conventions.md.
 //
 //   ε_n, v_n = Re⟨n|∂H|n⟩,
 //   Ω_n^c = −2 Σ_{m∉G(n)} Im[⟨n|∂_aH|m⟩⟨m|∂_bH|n⟩] / (ε_n − ε_m)²,
@@ -12,7 +12,7 @@
 // the split among the group's bands is not meaningful there. For a non-degenerate band these
 // are the two-band formulas of two_band.hpp (checked in tests/test_nband_geometry.cpp).
 #pragma once
-#include "bzint/linalg/hermitian_jacobi.hpp"
+#include "bzint/linalg/hermitian_eigen.hpp"
 #include "bzint/models/nband_traits.hpp"
 #include "bzint/two_band.hpp"
 

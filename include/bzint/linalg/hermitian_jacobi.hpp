@@ -2,6 +2,8 @@
 // plain host/device code (the same arithmetic in both backends). Each rotation removes
 // the phase of A_pq and then applies the real Jacobi rotation (Numerical Recipes' t, c, s).
 // Eigenvalues come out ascending, eigenvectors as the columns of U (A = U diag(e) U†).
+// Used for matrices that are already nearly diagonal (hermitian_eigen_near, and the tests'
+// independent check of hermitian_eigen.hpp); a general matrix goes to hermitian_eigen.
 #pragma once
 #include "bzint/linalg/complex.hpp"
 
@@ -9,7 +11,7 @@ namespace bzint {
 
 // A is overwritten. Returns false if it did not converge in 60 sweeps.
 template <int N>
-BZINT_HD bool hermitian_eigen(cplx (&A)[N][N], double (&e)[N], cplx (&U)[N][N]) {
+BZINT_HD bool jacobi_eigen(cplx (&A)[N][N], double (&e)[N], cplx (&U)[N][N]) {
     for (int i = 0; i < N; ++i)
         for (int j = 0; j < N; ++j) U[i][j] = {i == j ? 1.0 : 0.0, 0.0};
     double scale = 0.0;
@@ -91,7 +93,7 @@ BZINT_HD bool hermitian_eigen_near(cplx (&A)[N][N], double (&e)[N], cplx (&U)[N]
             for (int k = 0; k < N; ++k) x += conj(G[k][i]) * T[k][j];
             Ap[i][j] = x;
         }
-    const bool ok = hermitian_eigen<N>(Ap, e, V);
+    const bool ok = jacobi_eigen<N>(Ap, e, V);
     for (int i = 0; i < N; ++i)
         for (int j = 0; j < N; ++j) {
             cplx x = {0.0, 0.0};

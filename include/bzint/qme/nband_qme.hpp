@@ -11,7 +11,7 @@
 // symmetry-decoupled blocks, documented as a limitation for true degeneracies.
 #pragma once
 #include "bzint/fermi.hpp"
-#include "bzint/linalg/hermitian_jacobi.hpp"
+#include "bzint/linalg/hermitian_eigen.hpp"
 #include "bzint/models/nband_traits.hpp"
 #include "bzint/qme/dissipation.hpp"
 #include "bzint/qme/dpa_d1.hpp"
