@@ -410,7 +410,7 @@ void read_wannier(const RunFile& file, const Section& model, RunConfig& cfg) {
     if (full && interpolation == "fft" && model.has("interpolation"))
         model.fail("interpolation", "position_matrix = true runs with interpolation = \"direct\" (the FFT tables hold H "
                                     "and its derivatives only)");
-    const double mib = model.number("fft_memory_mib", 512.0);
+    const double mib = model.number("fft_memory_mib", static_cast<double>(kDefaultFftMemoryMib));
     require_memory(model, "fft_memory_mib", mib * 1048576.0, "the FFT chunk");
     loaded->fft_budget_bytes = static_cast<std::size_t>(mib * 1048576.0);
     cfg.loaded_model = register_wannier(std::move(loaded), cfg.params);

@@ -48,8 +48,8 @@ constexpr KeySpec kKeys[] = {
      "the full Wang–Yates–Souza–Vanderbilt position terms in the Berry curvature (tb only; tasks bands, ahc, anomaly, dipole)"},
     {"model wannier", "interpolation", "*", "string", "", "\"fft\"", kNone, kNone, false,
      "mesh scans: \"fft\" (H(k) on the mesh by FFT) or \"direct\" (the Fourier sum per k-point)"},
-    {"model wannier", "fft_memory_mib", "*", "number", "MiB", "512", 1, 1048576, false,
-     "memory for one FFT chunk's arrays (at most half the machine's memory)"},
+    {"model wannier", "fft_memory_mib", "*", "number", "MiB", "64", 1, 1048576, false,
+     "memory for one FFT chunk's table (at most half the machine's memory; larger is not faster)"},
 
     // [mesh]
     {"mesh", "n", "*", "dim integers", "points per axis", "required", 1, 2147483648.0, false,

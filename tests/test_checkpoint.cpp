@@ -76,7 +76,7 @@ TEST(Checkpoint, ADifferentInputRefusesToResumeAndSaysWhatDiffers) {
 }
 
 TEST(Checkpoint, WannierFftChunksResumeToTheSameBits) {
-    // The Weyl lattice as a Wannier tb.dat, scanned by FFT in 8 chunks (fft_memory_mib = 1):
+    // The Weyl lattice as a Wannier tb.dat, scanned by FFT in 4 chunks (fft_memory_mib = 1):
     // interrupted after two chunks and resumed, it gives the bits of an uninterrupted run.
     const test::TempDir tmp;
     const std::filesystem::path base = tmp.path();

@@ -24,7 +24,7 @@ struct LoadedWannier;
 class WannierFft {
 public:
     // The chunk's table takes at most `budget_bytes`.
-    WannierFft(const LoadedWannier& w, const Mesh& mesh, std::size_t budget_bytes = std::size_t(512) << 20);
+    WannierFft(const LoadedWannier& w, const Mesh& mesh, std::size_t budget_bytes);
     ~WannierFft();
     WannierFft(const WannierFft&) = delete;
     WannierFft& operator=(const WannierFft&) = delete;

@@ -17,6 +17,12 @@ struct ModelParams;
 // The id of wannier models in ModelParams (after the two-band and N-band built-ins).
 int wannier_model_id();
 
+// The FFT chunk's table by default (`fft_memory_mib`): a few thousand points for 16 orbitals.
+// Larger chunks are slower, not faster: each point's FFT costs log2 of the chunk's size, and the
+// table is touched page by page once per scan (Fe, 40³, one thread: 39k k-points/s at 16–128 MiB,
+// 33k at 512 MiB; docs/performance.md).
+constexpr std::size_t kDefaultFftMemoryMib = 64;
+
 struct LoadedWannier {
     TbModel tb;
     int padded;                    // compile-time size N ≥ num_wann
@@ -26,7 +32,7 @@ struct LoadedWannier {
     std::vector<double> tau;       // [W][3]
     std::vector<cplx> r;           // [n_R][3][W][W] position matrix (PositionTerms::full), else empty
     bool fft = true;               // mesh scans by FFT interpolation (wannier_fft.hpp), else the direct sum
-    std::size_t fft_budget_bytes = std::size_t(512) << 20;  // the FFT chunk's arrays
+    std::size_t fft_budget_bytes = kDefaultFftMemoryMib << 20;  // the FFT chunk's table
     WannierData view() const;
 };
 
