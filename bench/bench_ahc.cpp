@@ -89,11 +89,13 @@ void BM_fe_wannier(benchmark::State& state, bool fft) {
     const double k = static_cast<double>(mesh.count()) * state.iterations();
     state.counters["kpoints"] = static_cast<double>(mesh.count());
     state.counters["kpoints_per_second"] = benchmark::Counter(k, benchmark::Counter::kIsRate);
-    // Per k: Jacobi (~8 sweeps × 120 rotations × ~400 flops) and the velocity matrices
-    // (3 × 2 × 16³ × 8) ~0.6 Mflop, plus H and ∂H: direct, 1367 R × 256 elements × 4 complex
-    // multiply-adds (8 flops) = 11.2 Mflop; FFT, 4 · 256 transforms × 5 log2(points per chunk).
-    const double interp = fft ? 4.0 * 256 * 5 * std::log2(std::min<double>(mesh.count(), 16384.0)) : 11.2e6;
-    state.counters["fp64_flops_per_second"] = benchmark::Counter(k * (interp + 0.6e6), benchmark::Counter::kIsRate);
+    // Per k: the eigensolver (reduction 16/3 N³, ~330 QL rotations × 6N, back-transform 8 N³:
+    // ~0.09 Mflop) and the velocity matrices (3 × 2 × 16³ × 8 = 0.2 Mflop), ~0.29 Mflop with the
+    // Kubo sums; plus H and ∂H: direct, 1367 R × 256 elements × 4 complex multiply-adds (8 flops)
+    // = 11.2 Mflop; FFT, 2 · 16 · 17 = 544 transforms × 5 log2(points per chunk), the chunk at most
+    // the default 64 MiB / (544 × 16 B) ≈ 7 700 points.
+    const double interp = fft ? 544.0 * 5 * std::log2(std::min<double>(mesh.count(), 7700.0)) : 11.2e6;
+    state.counters["fp64_flops_per_second"] = benchmark::Counter(k * (interp + 0.29e6), benchmark::Counter::kIsRate);
     state.counters["peak_rss_MiB"] = peak_rss_mib();
     state.SetLabel(fft ? "cpu, FFT interpolation" : "cpu, direct Fourier sum (reference path)");
 }
