@@ -19,6 +19,7 @@
 #include "model_registry.hpp"
 #include "parallel_sum.hpp"
 #include "workers.hpp"
+#include "wannier/export_model.hpp"
 #include "wannier/wannier_model.hpp"
 
 using namespace bzint;
@@ -100,6 +101,53 @@ void BM_fe_wannier(benchmark::State& state, bool fft) {
     state.SetLabel(fft ? "cpu, FFT interpolation" : "cpu, direct Fourier sum (reference path)");
 }
 
+// `copies` copies of weyl_lattice exported as a Wannier model (2 orbitals each,
+// copy j's levels raised by 0.1 j eV so that no two copies are degenerate everywhere), W = 2 copies
+// orbitals in one tight-binding model.
+TbModel weyl_copies(int copies) {
+    const ModelInfo& info = *find_model("weyl_lattice");
+    ModelParams mp{info.id, {}};
+    for (std::size_t i = 0; i < info.params.size(); ++i) mp.p[i] = info.params[i].default_value;
+    const TbModel one = export_model(info, mp);
+    TbModel many = one;
+    const int W = 2 * copies;
+    many.source = "weyl_lattice × " + std::to_string(copies);
+    many.num_wann = W;
+    many.has_positions = false;
+    many.H.assign(one.R.size() * W * W, {0.0, 0.0});
+    for (std::size_t r = 0; r < one.R.size(); ++r) {
+        const bool origin = one.R[r] == std::array<int, 3>{0, 0, 0};
+        for (int c = 0; c < copies; ++c)
+            for (int m = 0; m < 2; ++m)
+                for (int n = 0; n < 2; ++n)
+                    many.H[(r * W + 2 * c + m) * W + 2 * c + n] = one.h(r, m, n) + (origin && m == n ? 0.1 * c : 0.0);
+    }
+    return many;
+}
+
+// The N-band engine's cost against N (the compiled sizes 8, 16, 32): `ahc` with 1000 levels at
+// T = 0.01 on a 24³ mesh by FFT, the model weyl_copies(N/2). Per k the work grows as N³ (the
+// eigensolver and the velocity transforms) plus N² log (the FFT tables).
+void BM_nband_scaling(benchmark::State& state) {
+    const int N = static_cast<int>(state.range(0));
+    TbModel tb = weyl_copies(N / 2);
+    double lattice[3][3];
+    std::copy(&tb.lattice[0][0], &tb.lattice[0][0] + 9, &lattice[0][0]);
+    ModelParams mp;
+    const std::shared_ptr<ModelInfo> info = register_wannier(make_wannier(std::move(tb), lattice, PositionTerms::none), mp);
+    const Mesh mesh = make_mesh(*info, mp, {24, 24, 24});
+    std::vector<double> mu(1000);
+    for (int i = 0; i < 1000; ++i) mu[i] = -1.0 + 2.0 * i / 999;
+    for (auto _ : state) {
+        const ScanResult r = fermi_scan(Backend::cpu, mp, mesh, ScanKind::ahc, mu, 0.01, nullptr);
+        benchmark::DoNotOptimize(r.sea.data());
+    }
+    state.counters["orbitals"] = N;
+    state.counters["kpoints_per_second"] =
+        benchmark::Counter(static_cast<double>(mesh.count()) * state.iterations(), benchmark::Counter::kIsRate);
+    state.SetLabel("cpu, FFT interpolation, weyl_lattice copies");
+}
+
 // The plain reference path (engine.hpp fermi_scan_reference): per k-point the same channel
 // values, then f evaluated for every level, one thread; the ratio to the one-pass scan above is
 // the gain of binning + deterministic parallel reduction.
@@ -160,6 +208,13 @@ void register_all() {
     benchmark::RegisterBenchmark("ahc/fe_wannier/cpu/direct/levels:1000", BM_fe_wannier, false)
         ->Arg(12)
         ->Arg(20)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime()
+        ->Iterations(1);
+    benchmark::RegisterBenchmark("ahc/nband_scaling/cpu/fft/levels:1000", BM_nband_scaling)
+        ->Arg(8)
+        ->Arg(16)
+        ->Arg(32)
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime()
         ->Iterations(1);
