@@ -41,11 +41,10 @@ BZINT_HD bool hermitian_eigen(cplx (&A)[N][N], double (&e)[N], cplx (&U)[N][N]) 
         A[k + 1][k] = {1.0, 0.0};
         off[k] = beta;
         // The trailing block B ← H_k† B H_k = B − v w† − w v†, w = x − ½τ(x†v)v, x = τBv. The loops
-        // read v, v̄, w and w̄ from contiguous copies so that they vectorise on the host.
-        cplx v[N], vc[N], w[N], wc[N];
+        // read v from a contiguous copy so that they vectorise on the host.
+        cplx v[N], w[N];
         for (int i = k + 1; i < N; ++i) {
             v[i] = A[i][k];
-            vc[i] = conj(v[i]);
             w[i] = {0.0, 0.0};
         }
         for (int i = k + 1; i < N; ++i) {  // Bv from the lower triangle
@@ -63,13 +62,10 @@ BZINT_HD bool hermitian_eigen(cplx (&A)[N][N], double (&e)[N], cplx (&U)[N][N]) 
             xv += conj(w[i]) * v[i];
         }
         const cplx c = -0.5 * (tau[k] * xv);
-        for (int i = k + 1; i < N; ++i) {
-            w[i] += c * v[i];
-            wc[i] = conj(w[i]);
-        }
+        for (int i = k + 1; i < N; ++i) w[i] += c * v[i];
         for (int i = k + 1; i < N; ++i) {
             const cplx vi = v[i], wi = w[i];
-            for (int j = k + 1; j <= i; ++j) A[i][j] -= vi * wc[j] + wi * vc[j];
+            for (int j = k + 1; j <= i; ++j) A[i][j] -= vi * conj(w[j]) + wi * conj(v[j]);
         }
     }
     e[N - 1] = A[N - 1][N - 1].re;
