@@ -81,6 +81,21 @@ void expect_eigen_decomposition(const cplx (&A)[N][N], const double (&e)[N], con
     for (int i = 0; i + 1 < N; ++i) EXPECT_LE(e[i], e[i + 1]);
 }
 
+// The band geometry of H and ∂H on Jacobi's eigenbasis (the independent solver), with
+// nband_eigen's degeneracy threshold.
+template <int N>
+void jacobi_geometry(const NBandPoint<N>& p, BandGeometry (&g)[N]) {
+    NBandEigen<N> s;
+    cplx A[N][N];
+    std::copy(&p.H[0][0], &p.H[0][0] + N * N, &A[0][0]);
+    ASSERT_TRUE(jacobi_eigen<N>(A, s.e, s.U));
+    for (int d = 0; d < 3; ++d) to_band_basis<N>(p.dH[d], s.U, s.v[d]);
+    double scale = 1.0;
+    for (int n = 0; n < N; ++n) scale = std::max(scale, 1.0 + std::fabs(s.e[n]));
+    s.degenerate = kDegenerateRelative * scale;
+    kubo_geometry<N>(s, g);
+}
+
 template <int N>
 void random_matrices_agree_with_jacobi(int trials, unsigned seed) {
     std::mt19937 g(seed);
@@ -195,15 +210,7 @@ TEST(HermitianEigen, BandGeometryEqualsTheJacobiBasis) {
         for (int a = 0; a < 3; ++a) random_hermitian<8>(g, 1.0, p.dH[a]);
         BandGeometry a[8], b[8];
         ASSERT_TRUE(nband_geometry<8>(p, a));
-        NBandEigen<8> s;
-        cplx A[8][8];
-        std::copy(&p.H[0][0], &p.H[0][0] + 64, &A[0][0]);
-        ASSERT_TRUE(jacobi_eigen<8>(A, s.e, s.U));
-        for (int d = 0; d < 3; ++d) to_band_basis<8>(p.dH[d], s.U, s.v[d]);
-        double scale = 1.0;
-        for (int n = 0; n < 8; ++n) scale = std::max(scale, 1.0 + std::fabs(s.e[n]));
-        s.degenerate = kDegenerateRelative * scale;  // as nband_eigen
-        kubo_geometry<8>(s, b);
+        jacobi_geometry<8>(p, b);
         for (int n = 0; n < 8; ++n) {
             EXPECT_NEAR(a[n].energy, b[n].energy, 1e-12);
             for (int c = 0; c < 3; ++c) {
@@ -234,15 +241,7 @@ TEST(HermitianEigen, IronPerKPointEqualsTheJacobiPath) {
         fe(k, p);
         BandGeometry a[16], b[16];
         ASSERT_TRUE(nband_geometry<16>(p, a));
-        NBandEigen<16> s;
-        cplx A[16][16];
-        std::copy(&p.H[0][0], &p.H[0][0] + 256, &A[0][0]);
-        ASSERT_TRUE(jacobi_eigen<16>(A, s.e, s.U));
-        for (int d = 0; d < 3; ++d) to_band_basis<16>(p.dH[d], s.U, s.v[d]);
-        double scale = 1.0;
-        for (int n = 0; n < 16; ++n) scale = std::max(scale, 1.0 + std::fabs(s.e[n]));
-        s.degenerate = kDegenerateRelative * scale;
-        kubo_geometry<16>(s, b);
+        jacobi_geometry<16>(p, b);
         for (int n = 0; n < 16; ++n) {
             worst_e = std::max(worst_e, std::fabs(a[n].energy - b[n].energy));
             for (int c = 0; c < 3; ++c)

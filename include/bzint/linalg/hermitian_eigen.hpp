@@ -125,22 +125,14 @@ BZINT_HD bool hermitian_eigen(cplx (&A)[N][N], double (&e)[N], cplx (&U)[N][N]) 
         }
     }
 
-    // 3. Ascending order (selection sort: at most N − 1 swaps of Z's rows).
-    for (int i = 0; i < N - 1; ++i) {
-        int m = i;
-        for (int j = i + 1; j < N; ++j)
-            if (e[j] < e[m]) m = j;
-        if (m != i) {
-            const double t = e[i];
-            e[i] = e[m];
-            e[m] = t;
-            for (int q = 0; q < N; ++q) {
-                const double z = Zt[i][q];
-                Zt[i][q] = Zt[m][q];
-                Zt[m][q] = z;
-            }
+    // 3. Ascending order (before the back-transform: swapping Z's rows is cheaper than U's columns).
+    sort_ascending<N>(e, [&](int i, int m) {
+        for (int q = 0; q < N; ++q) {
+            const double z = Zt[i][q];
+            Zt[i][q] = Zt[m][q];
+            Zt[m][q] = z;
         }
-    }
+    });
 
     // 4. U = Q Z = H_0 (H_1 (⋯ (H_{N−2} Z))): each H_k = I − τ_k v v† acts on rows k+1… .
     for (int r = 0; r < N; ++r)

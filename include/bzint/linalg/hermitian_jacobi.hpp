@@ -9,6 +9,23 @@
 
 namespace bzint {
 
+// Sorts e ascending by selection (at most N − 1 exchanges); swap(i, m) exchanges the caller's
+// eigenvectors i and m alike.
+template <int N, class Swap>
+BZINT_HD void sort_ascending(double (&e)[N], Swap&& swap) {
+    for (int i = 0; i < N - 1; ++i) {
+        int m = i;
+        for (int j = i + 1; j < N; ++j)
+            if (e[j] < e[m]) m = j;
+        if (m != i) {
+            const double t = e[i];
+            e[i] = e[m];
+            e[m] = t;
+            swap(i, m);
+        }
+    }
+}
+
 // A is overwritten. Returns false if it did not converge in 60 sweeps.
 template <int N>
 BZINT_HD bool jacobi_eigen(cplx (&A)[N][N], double (&e)[N], cplx (&U)[N][N]) {
@@ -58,21 +75,13 @@ BZINT_HD bool jacobi_eigen(cplx (&A)[N][N], double (&e)[N], cplx (&U)[N][N]) {
             }
     }
     for (int i = 0; i < N; ++i) e[i] = A[i][i].re;
-    for (int i = 0; i < N - 1; ++i) {  // ascending order
-        int m = i;
-        for (int j = i + 1; j < N; ++j)
-            if (e[j] < e[m]) m = j;
-        if (m != i) {
-            const double t = e[i];
-            e[i] = e[m];
-            e[m] = t;
-            for (int k = 0; k < N; ++k) {
-                const cplx u = U[k][i];
-                U[k][i] = U[k][m];
-                U[k][m] = u;
-            }
+    sort_ascending<N>(e, [&](int i, int m) {
+        for (int k = 0; k < N; ++k) {
+            const cplx u = U[k][i];
+            U[k][i] = U[k][m];
+            U[k][m] = u;
         }
-    }
+    });
     return converged;
 }
 
