@@ -35,7 +35,7 @@ public:
     long long chunks() const { return static_cast<long long>(D_[0]) * D_[1] * D_[2]; }
     void shift_of(long long chunk, int s[3]) const;
     // H and ∂_a H on the points of `chunk`: [q][point] with leading dimension stride(),
-    // q = c P + pair(m, n), c = 0 (H), 1..3 (∂_a H), m ≤ n (hermitian_pair_index).
+    // q = c P + pair(m, n), c = 0 (H), 1..3 (∂_a H), m ≤ n (hermitian_pair, models/wannier.hpp).
     const cplx* transform(long long chunk);
     long long stride() const { return ld_; }
 

@@ -8,8 +8,8 @@
 //
 // Reduction: LAPACK's zhetd2 (lower triangle) with zlarfg's reflectors, H_k = I − τ_k v v†,
 // v = (0…0, 1, v_{k+2}…), chosen so that H_k†(A_{k+1,k}, …, A_{N−1,k}) = (β_k, 0, …) with β_k
-// real; after the N − 1 reflectors Q†AQ = T with Q = H_0 H_1 ⋯ H_{N−2}, diagonal d and real
-// sub-diagonal β. QL: Numerical Recipes' tqli (2nd ed., §11.3) on T = Z diag(e) Zᵀ, Z stored
+// real; after the N − 1 reflectors Q†AQ = T with Q = H_0 H_1 ⋯ H_{N−2}, its diagonal in e (then
+// overwritten by the eigenvalues) and its real sub-diagonal β in off. QL: Numerical Recipes' tqli (2nd ed., §11.3) on T = Z diag(e) Zᵀ, Z stored
 // transposed so that each rotation runs over contiguous rows. Then U = Q Z.
 // Eigenvalues come out ascending, eigenvectors as the columns of U (A = U diag(e) U†). Only
 // A's lower triangle is read; A is overwritten.

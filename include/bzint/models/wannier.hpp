@@ -102,7 +102,7 @@ struct Wannier {
 // The FFT path's table (host/wannier/wannier_fft.hpp) holds the orbital pairs m ≤ n of the
 // Hermitian H(k) and ∂_a H(k), numbered row by row: pair(m, n) = m W − m(m − 1)/2 + n − m, P =
 // W(W + 1)/2 of them; table c (0: H, 1..3: ∂_a H) of pair p is row c P + p, `ld` apart.
-BZINT_HD int hermitian_pair_index(int m, int n, int W) { return m * W - m * (m - 1) / 2 + (n - m); }
+// hermitian_pair gives (m, n) of a pair's number.
 inline void hermitian_pair(int pair, int W, int& m, int& n) {
     m = 0;
     while (pair >= W - m) pair -= W - m++;
