@@ -5,9 +5,11 @@
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "input_error.hpp"
 #include "test_util.hpp"
@@ -157,6 +159,66 @@ TEST(WannierModels, FftChunksTabulateHAndItsDerivatives) {
         }
     }
     EXPECT_EQ(seen, mesh.count());
+}
+
+TEST(WannierModels, FftPairTablesOfManyOrbitalsEqualTheDirectSum) {
+    // The pair tables (m ≤ n, the rest by conjugation) for W = 5 orbitals — pairs off the
+    // diagonal in every row, an odd count — of a random Hermitian model with complex hoppings on
+    // 7 R vectors of a triclinic lattice, split into chunks: H and ∂H at every mesh point equal the
+    // direct sum to 1e-12.
+    TbModel tb;
+    tb.source = "random";
+    tb.num_wann = 5;
+    tb.R = {{0, 0, 0}, {1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {1, 1, -1}, {-1, -1, 1}};
+    tb.ndegen = {1, 1, 1, 2, 2, 1, 1};
+    tb.H.assign(tb.R.size() * 25, {0.0, 0.0});
+    std::mt19937 g(21);
+    std::normal_distribution<double> u(0.0, 1.0);
+    for (std::size_t r = 0; r < tb.R.size(); r += (r == 0 ? 1 : 2)) {  // each R, then −R = R†
+        for (int m = 0; m < 5; ++m)
+            for (int n = 0; n < 5; ++n) tb.H[(r * 5 + m) * 5 + n] = {u(g), u(g)};
+        if (r == 0) {
+            for (int m = 0; m < 5; ++m)
+                for (int n = 0; n < m; ++n) tb.H[m * 5 + n] = std::conj(tb.H[n * 5 + m]);
+            for (int m = 0; m < 5; ++m) tb.H[m * 6] = tb.H[m * 6].real();
+            continue;
+        }
+        for (int m = 0; m < 5; ++m)
+            for (int n = 0; n < 5; ++n) tb.H[((r + 1) * 5 + n) * 5 + m] = std::conj(tb.H[(r * 5 + m) * 5 + n]);
+    }
+    const double lattice[3][3] = {{2.0, 0.1, 0.0}, {0.3, 1.7, 0.2}, {0.1, -0.2, 2.2}};
+    ModelParams mp;
+    const auto info = register_wannier(make_wannier(tb, lattice, PositionTerms::none), mp);
+    const LoadedWannier& w = wannier_of(mp);
+    const Mesh mesh = make_mesh(*info, mp, {6, 5, 4});
+    WannierFft fft(w, mesh, sizeof(cplx) * 60 * 40);  // 4P = 60 tables: chunks of at most ~32 points
+    EXPECT_GT(fft.chunks(), 1);
+    const models::Wannier<8> direct{w.view()};
+    long long seen = 0;
+    double worst = 0.0;
+    for (long long c = 0; c < fft.chunks(); ++c) {
+        const cplx* t = fft.transform(c);
+        int s[3];
+        fft.shift_of(c, s);
+        for (long long i = 0; i < fft.chunk_points(); ++i, ++seen) {
+            const long long n2 = i % fft.fft_size(2), n1 = (i / fft.fft_size(2)) % fft.fft_size(1),
+                            n0 = i / (fft.fft_size(2) * fft.fft_size(1));
+            const long long idx = ((n0 * fft.divisions(0) + s[0]) * 5 + n1 * fft.divisions(1) + s[1]) * 4 +
+                                  n2 * fft.divisions(2) + s[2];
+            double k[3];
+            mesh.k_of(idx, k);
+            NBandPoint<8> h, x;
+            direct(k, h);
+            read_tabulated<8>(t, fft.stride(), 5, i, x);
+            for (int m = 0; m < 5; ++m)
+                for (int n = 0; n < 5; ++n) {
+                    worst = std::max(worst, std::sqrt(norm2(x.H[m][n] - h.H[m][n])));
+                    for (int a = 0; a < 3; ++a) worst = std::max(worst, std::sqrt(norm2(x.dH[a][m][n] - h.dH[a][m][n])));
+                }
+        }
+    }
+    EXPECT_EQ(seen, mesh.count());
+    EXPECT_LE(worst, 1e-12);
 }
 
 TEST(WannierModels, IronRunsFromItsFile) {
