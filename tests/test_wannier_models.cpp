@@ -79,6 +79,28 @@ void expect_same_ahc(const Exported& e, const std::string& mu) {
     }
 }
 
+// Calls visit(table, i, k) for every point i of every chunk of `fft`, k its mesh k-point (the
+// chunk layout of wannier_fft.hpp); returns the number of points visited.
+template <class Visit>
+long long for_each_tabulated_point(WannierFft& fft, const Mesh& mesh, Visit&& visit) {
+    long long seen = 0;
+    for (long long c = 0; c < fft.chunks(); ++c) {
+        const cplx* t = fft.transform(c);
+        int s[3];
+        fft.shift_of(c, s);
+        for (long long i = 0; i < fft.chunk_points(); ++i, ++seen) {
+            const long long n2 = i % fft.fft_size(2), n1 = (i / fft.fft_size(2)) % fft.fft_size(1),
+                            n0 = i / (fft.fft_size(2) * fft.fft_size(1));
+            const long long g = ((n0 * fft.divisions(0) + s[0]) * mesh.n[1] + n1 * fft.divisions(1) + s[1]) * mesh.n[2] +
+                                n2 * fft.divisions(2) + s[2];
+            double k[3];
+            mesh.k_of(g, k);
+            visit(t, i, k);
+        }
+    }
+    return seen;
+}
+
 }  // namespace
 
 TEST(WannierModels, ExportedQwzReproducesTheBuiltIn) {
@@ -133,31 +155,20 @@ TEST(WannierModels, FftChunksTabulateHAndItsDerivatives) {
     EXPECT_GT(fft.chunks(), 1);
     EXPECT_LE(fft.chunk_points(), 60);
     const models::Wannier<2> direct{w.view()};
-    long long seen = 0;
-    for (long long c = 0; c < fft.chunks(); ++c) {
-        const cplx* t = fft.transform(c);
-        int s[3];
-        fft.shift_of(c, s);
-        for (long long i = 0; i < fft.chunk_points(); ++i, ++seen) {
-            const long long n2 = i % fft.fft_size(2), n1 = (i / fft.fft_size(2)) % fft.fft_size(1),
-                            n0 = i / (fft.fft_size(2) * fft.fft_size(1));
-            const long long g = ((n0 * fft.divisions(0) + s[0]) * 10 + n1 * fft.divisions(1) + s[1]) * 9 + n2 * fft.divisions(2) + s[2];
-            double k[3];
-            mesh.k_of(g, k);
-            NBandPoint<2> h, x;
-            direct(k, h);
-            read_tabulated<2>(t, fft.stride(), 2, i, x);
-            for (int m = 0; m < 2; ++m)
-                for (int n = 0; n < 2; ++n) {
-                    EXPECT_NEAR(x.H[m][n].re, h.H[m][n].re, 1e-12);
-                    EXPECT_NEAR(x.H[m][n].im, h.H[m][n].im, 1e-12);
-                    for (int a = 0; a < 3; ++a) {
-                        EXPECT_NEAR(x.dH[a][m][n].re, h.dH[a][m][n].re, 1e-12);
-                        EXPECT_NEAR(x.dH[a][m][n].im, h.dH[a][m][n].im, 1e-12);
-                    }
+    const long long seen = for_each_tabulated_point(fft, mesh, [&](const cplx* t, long long i, const double k[3]) {
+        NBandPoint<2> h, x;
+        direct(k, h);
+        read_tabulated<2>(t, fft.stride(), 2, i, x);
+        for (int m = 0; m < 2; ++m)
+            for (int n = 0; n < 2; ++n) {
+                EXPECT_NEAR(x.H[m][n].re, h.H[m][n].re, 1e-12);
+                EXPECT_NEAR(x.H[m][n].im, h.H[m][n].im, 1e-12);
+                for (int a = 0; a < 3; ++a) {
+                    EXPECT_NEAR(x.dH[a][m][n].re, h.dH[a][m][n].re, 1e-12);
+                    EXPECT_NEAR(x.dH[a][m][n].im, h.dH[a][m][n].im, 1e-12);
                 }
-        }
-    }
+            }
+    });
     EXPECT_EQ(seen, mesh.count());
 }
 
@@ -194,29 +205,17 @@ TEST(WannierModels, FftPairTablesOfManyOrbitalsEqualTheDirectSum) {
     WannierFft fft(w, mesh, sizeof(cplx) * 60 * 40);  // 4P = 60 tables: chunks of at most ~32 points
     EXPECT_GT(fft.chunks(), 1);
     const models::Wannier<8> direct{w.view()};
-    long long seen = 0;
     double worst = 0.0;
-    for (long long c = 0; c < fft.chunks(); ++c) {
-        const cplx* t = fft.transform(c);
-        int s[3];
-        fft.shift_of(c, s);
-        for (long long i = 0; i < fft.chunk_points(); ++i, ++seen) {
-            const long long n2 = i % fft.fft_size(2), n1 = (i / fft.fft_size(2)) % fft.fft_size(1),
-                            n0 = i / (fft.fft_size(2) * fft.fft_size(1));
-            const long long idx = ((n0 * fft.divisions(0) + s[0]) * 5 + n1 * fft.divisions(1) + s[1]) * 4 +
-                                  n2 * fft.divisions(2) + s[2];
-            double k[3];
-            mesh.k_of(idx, k);
-            NBandPoint<8> h, x;
-            direct(k, h);
-            read_tabulated<8>(t, fft.stride(), 5, i, x);
-            for (int m = 0; m < 5; ++m)
-                for (int n = 0; n < 5; ++n) {
-                    worst = std::max(worst, std::sqrt(norm2(x.H[m][n] - h.H[m][n])));
-                    for (int a = 0; a < 3; ++a) worst = std::max(worst, std::sqrt(norm2(x.dH[a][m][n] - h.dH[a][m][n])));
-                }
-        }
-    }
+    const long long seen = for_each_tabulated_point(fft, mesh, [&](const cplx* t, long long i, const double k[3]) {
+        NBandPoint<8> h, x;
+        direct(k, h);
+        read_tabulated<8>(t, fft.stride(), 5, i, x);
+        for (int m = 0; m < 5; ++m)
+            for (int n = 0; n < 5; ++n) {
+                worst = std::max(worst, std::sqrt(norm2(x.H[m][n] - h.H[m][n])));
+                for (int a = 0; a < 3; ++a) worst = std::max(worst, std::sqrt(norm2(x.dH[a][m][n] - h.dH[a][m][n])));
+            }
+    });
     EXPECT_EQ(seen, mesh.count());
     EXPECT_LE(worst, 1e-12);
 }
