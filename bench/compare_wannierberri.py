@@ -112,7 +112,9 @@ def main():
         doc = {"n": a.n, "levels": a.levels, "wannierberri": wberri.__version__, "max_abs_difference_S_per_cm": diff,
                "relative_difference": diff / scale, "kpoints_per_second": {"bzint": rate_b, "wannierberri": rate_w},
                "ratio": rate_b / rate_w, "sigma_at_fermi_S_per_cm": {"bzint": s_b[at], "wannierberri": s_w[at]}}
-        Path(a.out).write_text(json.dumps(doc, indent=1) + "\n")
+        tmp = Path(a.out + ".tmp")
+        tmp.write_text(json.dumps(doc, indent=1) + "\n")
+        os.replace(tmp, a.out)  # atomically
     return 0
 
 

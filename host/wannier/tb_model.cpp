@@ -155,24 +155,33 @@ std::string slurp(const std::string& path) {
 
 }  // namespace
 
-HermiticityDefect hermiticity_defect(const TbModel& m) {
+std::vector<std::size_t> minus_R_index(const TbModel& m) {
     std::map<std::array<int, 3>, std::size_t> index;
     for (std::size_t i = 0; i < m.R.size(); ++i) index[m.R[i]] = i;
+    std::vector<std::size_t> minus(m.R.size());
+    for (std::size_t i = 0; i < m.R.size(); ++i) {
+        const auto it = index.find({-m.R[i][0], -m.R[i][1], -m.R[i][2]});
+        if (it == index.end())
+            throw InputError(fmt::format("{}: R = ({}, {}, {}) is present but -R is not: the model cannot be Hermitian",
+                                         m.source, m.R[i][0], m.R[i][1], m.R[i][2]));
+        minus[i] = it->second;
+    }
+    return minus;
+}
+
+HermiticityDefect hermiticity_defect(const TbModel& m) {
+    const std::vector<std::size_t> minus = minus_R_index(m);
     double scale = 0.0;
     for (const auto& h : m.H) scale = std::max(scale, std::abs(h));
     HermiticityDefect d;
     for (std::size_t i = 0; i < m.R.size(); ++i) {
-        const std::array<int, 3> minus{-m.R[i][0], -m.R[i][1], -m.R[i][2]};
-        const auto it = index.find(minus);
-        if (it == index.end())
-            throw InputError(fmt::format("{}: R = ({}, {}, {}) is present but -R is not: the model cannot be Hermitian",
-                                         m.source, m.R[i][0], m.R[i][1], m.R[i][2]));
-        if (m.ndegen[i] != m.ndegen[it->second])
+        const std::size_t j = minus[i];
+        if (m.ndegen[i] != m.ndegen[j])
             throw InputError(fmt::format("{}: ndegen differs between R = ({}, {}, {}) and -R", m.source, m.R[i][0], m.R[i][1],
                                          m.R[i][2]));
         for (int a = 0; a < m.num_wann; ++a)
             for (int b = 0; b < m.num_wann; ++b) {
-                const double diff = std::abs(m.h(i, a, b) - std::conj(m.h(it->second, b, a)));
+                const double diff = std::abs(m.h(i, a, b) - std::conj(m.h(j, b, a)));
                 const double rel = scale > 0 ? diff / scale : diff;
                 if (rel > d.relative) d = {rel, m.R[i], a, b};
             }

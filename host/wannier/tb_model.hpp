@@ -33,6 +33,10 @@ TbModel parse_tb(const std::string& text, const std::string& name);
 TbModel read_hr(const std::string& path);
 TbModel read_tb(const std::string& path);
 
+// For every R, the index of −R; an InputError naming R when −R is missing (the model cannot be
+// Hermitian).
+std::vector<std::size_t> minus_R_index(const TbModel& model);
+
 // The largest |H_mn(R) − conj(H_nm(−R))| relative to max |H|, and where; throws if −R is missing.
 struct HermiticityDefect {
     double relative = 0.0;

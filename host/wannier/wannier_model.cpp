@@ -62,19 +62,13 @@ std::shared_ptr<LoadedWannier> make_wannier(TbModel tb, const double lattice[3][
     // H(R) Hermitised, (H_mn(R) + conj H_nm(−R))/2: the files print 6–8 digits, so H(k) is Hermitian
     // only to the reader's tolerance (hermiticity_defect ≤ 1e-5 of max|H|). Every path then sees
     // the same exactly Hermitian H(k): the direct sum, and the FFT tables of the pairs m ≤ n.
-    std::map<std::array<int, 3>, std::size_t> index;
-    for (std::size_t r = 0; r < nR; ++r) index[tb.R[r]] = r;
+    const std::vector<std::size_t> minus = minus_R_index(tb);
     const int W = tb.num_wann;
     w->H.resize(tb.H.size());
     for (std::size_t r = 0; r < nR; ++r) {
-        const auto it = index.find({-tb.R[r][0], -tb.R[r][1], -tb.R[r][2]});
-        if (it == index.end())
-            throw InputError(fmt::format("{}: R = ({}, {}, {}) is present but -R is not: the model cannot be Hermitian",
-                                         tb.source, tb.R[r][0], tb.R[r][1], tb.R[r][2]));
-        const std::size_t minus = it->second;
         for (int m = 0; m < W; ++m)
             for (int n = 0; n < W; ++n) {
-                const std::complex<double> x = 0.5 * (tb.h(r, m, n) + std::conj(tb.h(minus, n, m)));
+                const std::complex<double> x = 0.5 * (tb.h(r, m, n) + std::conj(tb.h(minus[r], n, m)));
                 w->H[(r * W + m) * W + n] = {x.real(), x.imag()};
             }
     }
