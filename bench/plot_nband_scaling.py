@@ -5,6 +5,7 @@ through the N = 16 point: from a bzint_bench JSON holding the ahc/nband_scaling 
     build/bzint_bench --benchmark_filter=nband_scaling --benchmark_out=X.json --benchmark_out_format=json
     python3 bench/plot_nband_scaling.py X.json docs/figures/nband_scaling.png"""
 import json
+import os
 import sys
 
 import matplotlib
@@ -35,7 +36,9 @@ def main():
     ax.legend(fontsize=8)
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(sys.argv[2], dpi=120)
+    tmp = sys.argv[2] + ".tmp.png"
+    fig.savefig(tmp, dpi=120)
+    os.replace(tmp, sys.argv[2])  # atomically
 
 
 if __name__ == "__main__":
