@@ -13,11 +13,13 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 
 #include "cuda_backend.hpp"
 #include "engine.hpp"
 #include "model_registry.hpp"
 #include "parallel_sum.hpp"
+#include "symmetry/irreducible_mesh.hpp"
 #include "workers.hpp"
 #include "wannier/export_model.hpp"
 #include "wannier/wannier_model.hpp"
@@ -148,6 +150,57 @@ void BM_nband_scaling(benchmark::State& state) {
     state.SetLabel("cpu, FFT interpolation, weyl_lattice copies");
 }
 
+// [mesh] symmetry: the wall time of a reduced scan (the stars and the symmetrisation included)
+// against the full mesh's, `ahc` with 1000 levels at T = 0.01 by FFT, for models whose symmetry
+// is exact: the cubic weyl_lattice exported (4/mm'm', order 16) on 48³, 8 copies of it as one
+// 16-orbital model (the size of bcc Fe, the same group) on 24³, and the hexagonal haldane
+// exported with its orbital positions (C3z, Mx·θ, Mz: order 12) on 384 × 384.
+void BM_symmetry(benchmark::State& state, std::string model, bool reduced) {
+    const ModelInfo& weyl = *find_model("weyl_lattice");
+    const ModelInfo& haldane = *find_model("haldane");
+    ModelParams params{weyl.id, {}};
+    const ModelInfo& built_in = model == "haldane" ? haldane : weyl;
+    params.id = built_in.id;
+    for (std::size_t i = 0; i < built_in.params.size(); ++i) params.p[i] = built_in.params[i].default_value;
+    if (model == "haldane") params.p[3] = 0.2;  // M: gapped, C6 broken, C3 kept
+    TbModel tb = model == "weyl_copies" ? weyl_copies(8) : export_model(built_in, params);
+    double lattice[3][3];
+    std::copy(&tb.lattice[0][0], &tb.lattice[0][0] + 9, &lattice[0][0]);
+    ModelParams mp;
+    const auto terms = model == "haldane" ? PositionTerms::diagonal : PositionTerms::none;
+    const std::shared_ptr<ModelInfo> info = register_wannier(make_wannier(std::move(tb), lattice, terms), mp);
+    const std::array<long long, 3> n = model == "haldane" ? std::array<long long, 3>{384, 384, 1}
+                                       : model == "weyl" ? std::array<long long, 3>{48, 48, 48}
+                                                         : std::array<long long, 3>{24, 24, 24};
+    const Mesh mesh = make_mesh(*info, mp, n);
+    const std::vector<std::string> names = model == "haldane" ? std::vector<std::string>{"C3z", "Mx*TimeReversal", "Mz"}
+                                                              : std::vector<std::string>{"C4z", "C2x*TimeReversal", "Inversion"};
+    std::vector<PointOp> generators;
+    for (const std::string& name : names) {
+        PointOp g;
+        std::string unknown;
+        parse_point_op(name, g, unknown);
+        generators.push_back(g);
+    }
+    const std::vector<PointOp> group = generate_group(generators);
+    std::vector<double> mu(1000);
+    for (int i = 0; i < 1000; ++i) mu[i] = -1.0 + 2.0 * i / 999;
+    long long stars = mesh.count();
+    for (auto _ : state) {
+        std::unique_ptr<IrreducibleMesh> irr;
+        if (reduced) irr = std::make_unique<IrreducibleMesh>(irreducible_mesh(mesh, info->bravais, group, "bench"));
+        const ScanResult r = fermi_scan(Backend::cpu, mp, mesh, ScanKind::ahc, mu, 0.01, nullptr, {}, {}, irr.get());
+        if (irr) stars = irr->points;
+        benchmark::DoNotOptimize(r.sea.data());
+    }
+    state.counters["kpoints"] = static_cast<double>(mesh.count());
+    state.counters["evaluated_kpoints"] = static_cast<double>(stars);
+    state.counters["group_order"] = reduced ? static_cast<double>(group.size()) : 1.0;
+    state.counters["kpoints_per_second"] =
+        benchmark::Counter(static_cast<double>(mesh.count()) * state.iterations(), benchmark::Counter::kIsRate);
+    state.SetLabel(reduced ? "cpu, FFT, irreducible mesh" : "cpu, FFT, full mesh");
+}
+
 // The plain reference path (engine.hpp fermi_scan_reference): per k-point the same channel
 // values, then f evaluated for every level, one thread; the ratio to the one-pass scan above is
 // the gain of binning + deterministic parallel reduction.
@@ -218,6 +271,13 @@ void register_all() {
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime()
         ->Iterations(1);
+    for (const char* model : {"weyl", "weyl_copies", "haldane"})
+        for (bool reduced : {false, true})
+            benchmark::RegisterBenchmark(
+                (std::string("ahc/symmetry/") + model + (reduced ? "/reduced" : "/full") + "/levels:1000").c_str(),
+                BM_symmetry, model, reduced)
+                ->Unit(benchmark::kMillisecond)
+                ->UseRealTime();
     benchmark::RegisterBenchmark("ahc/fe_wannier/cpu/fft/levels:1000", BM_fe_wannier, true)
         ->Arg(20)
         ->Arg(40)

@@ -17,6 +17,8 @@
 #include "wannier/fft_reduce.hpp"
 #include "input_error.hpp"
 #include "wannier/wannier_model.hpp"
+#include "symmetry/irreducible_mesh.hpp"
+#include "symmetry/symmetrise.hpp"
 
 namespace bzint {
 
@@ -364,14 +366,18 @@ std::vector<ScanResult> finish_scans(const std::vector<const std::vector<Neumaie
 }  // namespace
 
 ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKind kind, const std::vector<double>& mu,
-                      double T, Progress* progress, const ScanFields& fields, const Refine& refine) {
+                      double T, Progress* progress, const ScanFields& fields, const Refine& refine,
+                      const IrreducibleMesh* symmetric) {
+    if (symmetric && (!symmetrises(kind) || refine.threshold > 0.0 || symmetric->weight.size() != static_cast<std::size_t>(mesh.count())))
+        throw std::logic_error("fermi_scan: a symmetric scan of this kind, refinement or mesh");
+    const std::uint8_t* orbit = symmetric ? symmetric->weight.data() : nullptr;
     const Binning bins = make_binning(mu, T);
     const ScanChannels ch = scan_channels(kind, mesh.dim);
     const int bands = model_bands(mp);
     int scanned = bands;  // Wannier models scan their padded size
     std::vector<Neumaier> hist;
     long long bad = -1, refined = 0;
-    if (scan_on_device(b, mp)) {
+    if (scan_on_device(b, mp) && !symmetric) {
         if (is_wannier(mp)) scanned = cuda::wannier_device_size(wannier_of(mp).tb.num_wann);
         bad = cuda::scan_reduce(mp, mesh, kind, bins, fields, mu, hist, progress, refine, refined);
     } else if (kind == ScanKind::hybrid) {  // no refinement: the task refuses it
@@ -387,8 +393,8 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
     } else if (is_two_band(mp)) {
         visit_model(mp, [&](auto model) {
             using Model = decltype(model);
-            bad = cpu::refined_reduce(ScanFn<Model>{model, mesh, kind, bins, fields, refine.threshold}, mesh.count(), hist,
-                                      progress, refine, refined);
+            bad = cpu::refined_reduce(ScanFn<Model>{model, mesh, kind, bins, fields, refine.threshold, orbit}, mesh.count(),
+                                      hist, progress, refine, refined);
         });
     } else if (is_wannier(mp) && wannier_of(mp).fft && mesh.shift == 0.0 && mesh.origin[0] == 0.0 && mesh.origin[1] == 0.0 &&
                mesh.origin[2] == 0.0) {  // a shifted mesh ([mesh] shift) takes the direct sum below
@@ -399,7 +405,7 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
             scanned = Model::bands;
             const LoadedWannier& w = wannier_of(mp);
             bad = bzint::refined_reduce(
-                Fn{model, mesh, kind, bins, fields, refine.threshold}, mesh.count(), hist, progress, refine, refined,
+                Fn{model, mesh, kind, bins, fields, refine.threshold, orbit}, mesh.count(), hist, progress, refine, refined,
                 [&](const auto& f, long long count, std::vector<Neumaier>& t, Progress* pr, std::vector<long long>* hot) {
                     if constexpr (std::is_same_v<std::decay_t<decltype(f)>, Fn>)
                         return fft_keyed_reduce(f, w, t, pr, hot);
@@ -412,8 +418,8 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
         visit_any_nband(mp, [&](auto model) {
             using Model = decltype(model);
             scanned = Model::bands;
-            bad = cpu::refined_reduce(NBandScanFn<Model>{model, mesh, kind, bins, fields, refine.threshold}, mesh.count(), hist,
-                                      progress, refine, refined);
+            bad = cpu::refined_reduce(NBandScanFn<Model>{model, mesh, kind, bins, fields, refine.threshold, orbit},
+                                      mesh.count(), hist, progress, refine, refined);
         });
     }
     if (bad >= 0) non_finite_at(mesh, bad, "band energy or Berry curvature");
@@ -464,6 +470,7 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
     r.refined_points = refined;
     if (factor > 0.0) r.coarse = std::make_shared<const ScanResult>(std::move(read[1]));
     if (touching) r.without_touching = std::make_shared<const ScanResult>(std::move(read.back()));
+    if (symmetric) symmetrise(r, kind, mesh.dim, symmetric->group);
     return r;
 }
 

@@ -60,11 +60,16 @@ struct ScanResult {
     double surface_at(int j, int band, int c) const { return surface[(j * bands + band) * channels.n_surface + c]; }
 };
 
+struct IrreducibleMesh;
+
 // `fields` (B and the τE displacement) matter only to the streda and spin_density kinds;
-// `refine` switches on adaptive refinement of curvature hot spots.
+// `refine` switches on adaptive refinement of curvature hot spots. With `symmetric` (the
+// irreducible part of this mesh, symmetry/irreducible_mesh.hpp; kinds that symmetrise.hpp
+// handles, no refinement) only the stars' representatives are evaluated, on the CPU, and the
+// sums symmetrised: the full mesh's result for a model that has the group.
 ScanResult fermi_scan(Backend b, const ModelParams& model, const Mesh& mesh, ScanKind kind,
                       const std::vector<double>& mu, double T, Progress* progress, const ScanFields& fields = {},
-                      const Refine& refine = {});
+                      const Refine& refine = {}, const IrreducibleMesh* symmetric = nullptr);
 
 // The plain reference path for the same sums on the CPU: per k-point the same channel
 // values, then f and −∂f/∂ε evaluated exactly for every level (cost ∝ levels × k-points).

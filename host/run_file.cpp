@@ -484,6 +484,43 @@ RunConfig read_model_section(const RunFile& file) {
     return cfg;
 }
 
+namespace {
+
+// [mesh] symmetry = ["C4z", "C2x*TimeReversal", …]: each a product of the named operations, and
+// together generators of a finite group of symmetries of the model's lattice (docs/symmetry.md).
+void read_symmetry(const Section& mesh, const ModelInfo& model, RunConfig& cfg) {
+    const toml::array* a = mesh.node("symmetry")->as_array();
+    if (!a || a->empty() || a->size() > 16)
+        mesh.fail("symmetry", "must be an array of 1 to 16 strings, e.g. [\"C4z\", \"C2x*TimeReversal\", \"Inversion\"]");
+    if (!model.lattice)
+        mesh.fail("symmetry", fmt::format("the continuum model '{}' has no Brillouin zone to reduce; symmetry applies to "
+                                          "lattice models", model.name));
+    double G[3][3];
+    reciprocal_basis(model.bravais, G);
+    for (const toml::node& e : *a) {
+        const auto name = e.value<std::string>();
+        if (!name) mesh.fail("symmetry", "entries must be strings such as \"C4z\" or \"C2x*TimeReversal\"");
+        PointOp op;
+        std::string unknown;
+        if (!parse_point_op(*name, op, unknown))
+            mesh.fail("symmetry", fmt::format("'{}' in '{}' is not an operation; valid choices: {}, and products of them "
+                                              "joined by '*' (\"C2x*TimeReversal\")",
+                                              unknown, *name, join(point_op_names())));
+        int M[3][3];
+        if (!reduced_matrix(op, model.bravais, G, M))
+            mesh.fail("symmetry", fmt::format("'{}' is not a symmetry of the lattice of '{}' (it does not map the reciprocal "
+                                              "lattice onto itself; the axes are Cartesian)",
+                                              *name, model.name));
+        cfg.symmetry.push_back(op);
+    }
+    if (generate_group(cfg.symmetry).empty())
+        mesh.fail("symmetry", "these operations generate more than 96 elements: they are not a point group (rotation axes "
+                              "that are not those of one crystal?)");
+    cfg.symmetry_where = fmt::format("{}: [mesh] symmetry", mesh.where("symmetry"));
+}
+
+}  // namespace
+
 RunConfig read_common(const RunFile& file) {
     RunConfig cfg = read_model_section(file);
     const toml::table& root = file.root();
@@ -536,6 +573,7 @@ RunConfig read_common(const RunFile& file) {
                 cfg.mesh_shift[i] = *v;
             }
         }
+        if (mesh.has("symmetry")) read_symmetry(mesh, *cfg.model, cfg);
     }
 
     struct Owned {

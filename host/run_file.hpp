@@ -11,6 +11,7 @@
 
 #include "model_registry.hpp"
 #include "run_keys.hpp"
+#include "symmetry/point_group.hpp"
 
 namespace bzint {
 
@@ -86,6 +87,8 @@ struct RunConfig {
     std::vector<std::pair<std::string, double>> param_values;  // in declaration order
     std::optional<std::array<long long, 3>> mesh_n;
     std::array<double, 3> mesh_shift{0.0, 0.0, 0.0};  // [mesh] shift: fractions of a mesh spacing (lattices)
+    std::vector<PointOp> symmetry;  // [mesh] symmetry: the generators as given (empty: none)
+    std::string symmetry_where;     // "file:line" of that key, for the messages of the checks
     std::string task;
     std::vector<std::string> input_files;  // files the run reads (their content is part of its input)
 };

@@ -58,6 +58,10 @@ constexpr KeySpec kKeys[] = {
     {"mesh", "shift", "*", "dim numbers", "mesh spacings", "0 (Γ-centred)", 0, 1, false,
      "lattices: moves every point by shift[i] spacings along G_i (e.g. 0.5: off Γ and the zone faces, away from a "
      "degeneracy on a high-symmetry plane); each in [0, 1)"},
+    {"mesh", "symmetry", kFermiTasks, "strings", "", "none", kNone, kNone, false,
+     "generators of the model's magnetic point group, Cartesian axes, WannierBerri's names: Identity, Inversion, "
+     "TimeReversal, Mx, My, Mz, C2x, C2y, C2z, C3z, C4x, C4y, C4z, C6z and products such as \"C2x*TimeReversal\"; the "
+     "scan then evaluates the irreducible mesh points only (Γ-centred lattice meshes; checked against the model first)"},
 
     // [task]
     {"task", "kind", "*", "string", "", "required", kNone, kNone, false,

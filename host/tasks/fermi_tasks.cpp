@@ -4,10 +4,16 @@
 #include <fmt/core.h>
 
 #include <chrono>
+#include <cstdio>
+#include <memory>
 
 #include "../engine.hpp"
 #include "../convergence.hpp"
 #include "../error_estimate.hpp"
+#include "../input_error.hpp"
+#include "../symmetry/irreducible_mesh.hpp"
+#include "../symmetry/model_check.hpp"
+#include "../wannier/wannier_model.hpp"
 #include "task_common.hpp"
 
 namespace bzint {
@@ -22,6 +28,8 @@ struct ScanSetup {
     std::vector<double> mu;
     Refine refine;
     Tolerance tol;
+    std::vector<PointOp> group;  // [mesh] symmetry: the group (empty: none)
+    std::shared_ptr<const IrreducibleMesh> first_irreducible;  // of `mesh`, made when the keys were checked
 };
 
 struct ScanRun {
@@ -30,6 +38,9 @@ struct ScanRun {
     double T;
     Refine refine;
     ScanResult scan;
+    std::vector<std::string> generators;  // [mesh] symmetry: as given, the group's order and the stars
+    std::size_t group_order = 0;           // 0: no symmetry
+    long long irreducible_points = 0;
 };
 
 // [task] refine = {threshold = Ω_max (length²), m = sub-divisions per axis}: adaptive refinement
@@ -51,6 +62,23 @@ Refine read_refine(const TaskContext& ctx) {
     return r;
 }
 
+// [mesh] symmetry (read and parsed by run_file.cpp): what the scan needs besides, the mesh's
+// stars, and the model's check (symmetry/model_check.hpp); each refusal an InputError.
+void read_symmetry(const TaskContext& ctx, ScanSetup& s) {
+    const std::string& where = ctx.cfg.symmetry_where;
+    if (s.refine.threshold > 0.0)
+        ctx.task.fail("refine", "adaptive refinement and [mesh] symmetry do not combine yet; leave out one of them");
+    if (is_wannier(ctx.cfg.params) && !wannier_of(ctx.cfg.params).r.empty())
+        throw InputError(fmt::format("{}: the position-matrix terms of the Berry curvature (position_matrix = true) have "
+                                     "no symmetry reduction yet; leave out one of them",
+                                     where));
+    s.group = generate_group(ctx.cfg.symmetry);
+    s.first_irreducible = std::make_shared<const IrreducibleMesh>(irreducible_mesh(s.mesh, ctx.cfg.model->bravais, s.group, where));
+    check_model_symmetry(ctx.cfg.params, ctx.cfg.symmetry, s.mesh.basis, ctx.cfg.model->dim, energy_unit(*ctx.cfg.model), where);
+    if (ctx.backend == Backend::cuda)
+        std::fprintf(stderr, "bzint: a symmetry-reduced Fermi scan runs on the CPU backend\n");
+}
+
 // The keys of a Fermi-scan task, and the memory its histograms will take.
 ScanSetup read_scan(const TaskContext& ctx, ScanKind kind, bool needs_surface, int min_dim) {
     require_dim(ctx, min_dim, 3);
@@ -68,6 +96,7 @@ ScanSetup read_scan(const TaskContext& ctx, ScanKind kind, bool needs_surface, i
     s.tol = read_tolerance(ctx);
     require_sub_mesh(ctx, s.tol, s.mesh);
     require_scan_memory(ctx, kind, s.mu, s.T);
+    if (!ctx.cfg.symmetry.empty()) read_symmetry(ctx, s);
     return s;
 }
 
@@ -77,8 +106,18 @@ ScanRun run_scan(TaskContext& ctx, ScanKind kind, const ScanSetup& setup) {
     r.weight = mesh_weight(r.mesh);
     r.T = setup.T;
     r.refine = setup.refine;
+    std::shared_ptr<const IrreducibleMesh> stars;
+    if (!setup.group.empty()) {
+        const bool first = r.mesh.n[0] == setup.mesh.n[0] && r.mesh.n[1] == setup.mesh.n[1] && r.mesh.n[2] == setup.mesh.n[2];
+        stars = first ? setup.first_irreducible
+                      : std::make_shared<const IrreducibleMesh>(
+                            irreducible_mesh(r.mesh, ctx.cfg.model->bravais, setup.group, ctx.cfg.symmetry_where));
+        for (const PointOp& g : ctx.cfg.symmetry) r.generators.push_back(g.name);
+        r.group_order = setup.group.size();
+        r.irreducible_points = stars->points;
+    }
     Progress progress(ctx.cfg.task, r.mesh.count());
-    r.scan = fermi_scan(ctx.backend, ctx.cfg.params, r.mesh, kind, setup.mu, r.T, &progress, {}, r.refine);
+    r.scan = fermi_scan(ctx.backend, ctx.cfg.params, r.mesh, kind, setup.mu, r.T, &progress, {}, r.refine, stars.get());
     progress.finish();
     return r;
 }
@@ -89,6 +128,10 @@ void describe_grid(TaskResult& out, const ScanRun& r) {
     if (r.refine.threshold > 0.0) {
         out.results["refinement"] = {{"threshold", r.refine.threshold}, {"m", r.refine.m},
                                      {"refined_points", r.scan.refined_points}};
+    }
+    if (r.group_order > 0) {
+        out.results["symmetry"] = {{"generators", r.generators}, {"group_order", r.group_order},
+                                   {"irreducible_points", r.irreducible_points}};
     }
     out.kpoints = r.mesh.count();
 }

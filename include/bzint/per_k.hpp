@@ -3,6 +3,8 @@
 // Each is a small functor on plain data, templated on the concrete model so the model's
 // H(k) is inlined into the loop.
 #pragma once
+#include <cstdint>
+
 #include "bzint/band_touching.hpp"
 #include "bzint/fermi_scan.hpp"
 #include "bzint/hybrid_bands.hpp"
@@ -54,6 +56,33 @@ BZINT_HD void key_by_submesh(const Mesh& mesh, const long long i[3], Out& out, b
     }
 }
 
+// Mesh point idx of a scan functor: its contributions with weight 1 — or, on the irreducible mesh
+// of [mesh] symmetry (host/symmetry/irreducible_mesh.hpp), with its star's size `orbit[idx]`, and
+// none off the stars' representatives (orbit 0).
+// star_weight gives that weight, or false (with `out` emptied) off the representatives.
+template <class Out>
+BZINT_HD bool star_weight(const std::uint8_t* orbit, long long idx, Out& out, double& w) {
+    w = 1.0;
+    if (!orbit) return true;
+    w = orbit[idx];
+    if (w > 0.0) return true;
+    out.n = 0;
+    out.hot = out.near_touching = false;
+    return false;
+}
+template <class Fn>
+BZINT_HD bool scan_mesh_point(const Fn& fn, long long idx, typename Fn::Out& out) {
+    double w;
+    if (!star_weight(fn.orbit, idx, out, w)) return true;
+    long long i[3];
+    fn.mesh.indices(idx, i);
+    double k[3];
+    fn.mesh.k_at_indices(i, k);
+    const bool finite = fn.at(k, w, out);
+    key_by_submesh(fn.mesh, i, out, Fn::sectioned);
+    return finite;
+}
+
 // Whether a point asks for adaptive refinement ([task] refine): its largest |Ω| exceeds the
 // threshold — except, in 2D, a point near a band touching. A gap far below the sub-grid's spacing
 // h/m keeps its crossing's whole Berry flux (half a quantum) within gap/velocity of the point, so
@@ -94,6 +123,7 @@ struct ScanFn {
     ScanFields fields;
 
     double refine_above;  // > 0: flag points with max_n |Ω_n| above it for refinement
+    const std::uint8_t* orbit = nullptr;  // [mesh] symmetry: the stars' sizes (scan_mesh_point); null: none
     using Out = KeyedOutT<2>;
     BZINT_HD int n_values() const {
         const ScanChannels ch = scan_channels(kind, mesh.dim);
@@ -139,15 +169,7 @@ struct ScanFn {
                                   out.near_touching, mesh.dim);
         return finite;
     }
-    BZINT_HD bool operator()(long long idx, Out& out) const {
-        long long i[3];
-        mesh.indices(idx, i);
-        double k[3];
-        mesh.k_at_indices(i, k);
-        const bool finite = at(k, 1.0, out);
-        key_by_submesh(mesh, i, out, sectioned);
-        return finite;
-    }
+    BZINT_HD bool operator()(long long idx, Out& out) const { return scan_mesh_point(*this, idx, out); }
 };
 
 // The Fermi scan of an N-band model: every band binned at its energy — at ε − m·B for streda
@@ -163,6 +185,7 @@ struct NBandScanFn {
     Binning bins;
     ScanFields fields;    // B for streda
     double refine_above;  // > 0: flag points with max_n |Ω_n| above it for refinement
+    const std::uint8_t* orbit = nullptr;  // [mesh] symmetry: the stars' sizes (scan_mesh_point); null: none
 
     BZINT_HD int n_values() const {
         const ScanChannels ch = scan_channels(kind, mesh.dim);
@@ -213,15 +236,7 @@ struct NBandScanFn {
         out.hot = asks_refinement(hottest, refine_above, out.near_touching, mesh.dim);
         return finite;
     }
-    BZINT_HD bool operator()(long long idx, Out& out) const {
-        long long i[3];
-        mesh.indices(idx, i);
-        double k[3];
-        mesh.k_at_indices(i, k);
-        const bool finite = at(k, 1.0, out);
-        key_by_submesh(mesh, i, out, sectioned);
-        return finite;
-    }
+    BZINT_HD bool operator()(long long idx, Out& out) const { return scan_mesh_point(*this, idx, out); }
 };
 
 // The non-adiabatic current of hybridised bands (hybrid_bands.hpp) as a Fermi scan: per slot
@@ -237,6 +252,7 @@ struct HybridScanFn {
     Mesh mesh;
     Binning bins;
     HybridSetup setup;
+    const std::uint8_t* orbit = nullptr;  // always null: the hybridised bands have no symmetry reduction
 
     BZINT_HD int n_values() const { return 12 * bins.n_moments(); }
     static constexpr bool sectioned = false;  // no curvature to diverge
@@ -276,15 +292,7 @@ struct HybridScanFn {
         }
         return finite;
     }
-    BZINT_HD bool operator()(long long idx, Out& out) const {
-        long long i[3];
-        mesh.indices(idx, i);
-        double k[3];
-        mesh.k_at_indices(i, k);
-        const bool finite = at(k, 1.0, out);
-        key_by_submesh(mesh, i, out, sectioned);
-        return finite;
-    }
+    BZINT_HD bool operator()(long long idx, Out& out) const { return scan_mesh_point(*this, idx, out); }
 };
 
 // A scan functor fed with H and ∂H tabulated on a chunk of the mesh (the Wannier FFT path,
@@ -311,14 +319,17 @@ struct TabulatedFn {
     BZINT_HD int n_values() const { return base.n_values(); }
     BZINT_HD int n_keys() const { return base.n_keys(); }
     BZINT_HD bool operator()(long long i, Out& out) const {
+        const long long idx = mesh_index(i);
+        double w;
+        if (!star_weight(base.orbit, idx, out, w)) return true;
         NBandPoint<N> h;
         read_tabulated<N>(table, ld, W, i, h);
         double k[3];
-        base.mesh.k_of(mesh_index(i), k);
+        base.mesh.k_of(idx, k);
         base.model.finish(k, h);
-        const bool finite = base.at_point(h, 1.0, out);
+        const bool finite = base.at_point(h, w, out);
         long long g[3];
-        base.mesh.indices(mesh_index(i), g);
+        base.mesh.indices(idx, g);
         key_by_submesh(base.mesh, g, out, Base::sectioned);
         return finite;
     }

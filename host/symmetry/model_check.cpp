@@ -1,0 +1,88 @@
+#include "model_check.hpp"
+
+#include <fmt/core.h>
+
+#include <array>
+#include <cmath>
+
+#include "../engine.hpp"
+#include "../input_error.hpp"
+
+namespace bzint {
+
+SymmetryDefect symmetry_defect(const ModelParams& model, const PointOp& g, const double reciprocal[3][3], int dim, int count) {
+    // k and g·k side by side: a fixed sequence of fractional coordinates (an additive recurrence
+    // with the golden ratio's fractional parts: well spread, and the same on every run).
+    std::vector<std::array<double, 3>> k;
+    const double alpha[3] = {0.6180339887498949, 0.4142135623730951, 0.7320508075688772};
+    for (int i = 0; i < count; ++i) {
+        std::array<double, 3> kc{}, gk{};
+        for (int j = 0; j < dim; ++j) {
+            const double f = std::fmod(0.1234 + (i + 1) * alpha[j], 1.0);
+            for (int a = 0; a < 3; ++a) kc[a] += f * reciprocal[j][a];
+        }
+        for (int a = 0; a < 3; ++a)
+            for (int b = 0; b < 3; ++b) gk[a] += g.k_sign() * g.R[a][b] * kc[b];
+        k.push_back(kc);
+        k.push_back(gk);
+    }
+    const std::vector<BandGeometry> geo = geometry_at_points(Backend::cpu, model, k);
+    const int B = static_cast<int>(geo.size() / k.size());
+    double emax = 0.0, smax = 0.0;
+    for (const BandGeometry& x : geo) emax = std::fmax(emax, std::fabs(x.energy));
+    const double degenerate = kSymmetryTolerance * (1.0 + emax);
+    // S_n = Σ_{m≤n} Ω_m at the gaps above n at both points (and the largest |S| for the scale).
+    SymmetryDefect d;
+    double worst_rel = -1.0;
+    std::vector<double> ds(static_cast<std::size_t>(count), 0.0), de(static_cast<std::size_t>(count), 0.0);
+    const double f = g.k_sign() * g.det();
+    for (int i = 0; i < count; ++i) {
+        const BandGeometry* p = &geo[static_cast<std::size_t>(2 * i) * B];
+        const BandGeometry* q = &geo[static_cast<std::size_t>(2 * i + 1) * B];
+        double S[3] = {0, 0, 0}, T[3] = {0, 0, 0};
+        for (int n = 0; n < B; ++n) {
+            de[i] = std::fmax(de[i], std::fabs(q[n].energy - p[n].energy));
+            for (int a = 0; a < 3; ++a) {
+                S[a] += p[n].omega[a];
+                T[a] += q[n].omega[a];
+            }
+            const bool gap = n + 1 == B || (p[n + 1].energy - p[n].energy > degenerate && q[n + 1].energy - q[n].energy > degenerate);
+            if (!gap) continue;
+            double diff2 = 0.0;
+            for (int a = 0; a < 3; ++a) {
+                double DS = 0.0;
+                for (int b = 0; b < 3; ++b) DS += f * g.R[a][b] * S[b];
+                diff2 += (T[a] - DS) * (T[a] - DS);
+                smax = std::fmax(smax, std::fmax(std::fabs(S[a]), std::fabs(T[a])));
+            }
+            ds[i] = std::fmax(ds[i], std::sqrt(diff2));
+        }
+    }
+    for (int i = 0; i < count; ++i) {
+        const double e_rel = de[i] / (1.0 + emax), s_rel = smax > 0.0 ? ds[i] / smax : 0.0;
+        d.energy = std::fmax(d.energy, de[i]);
+        d.energy_rel = std::fmax(d.energy_rel, e_rel);
+        d.curvature_rel = std::fmax(d.curvature_rel, s_rel);
+        if (std::fmax(e_rel, s_rel) > worst_rel) {
+            worst_rel = std::fmax(e_rel, s_rel);
+            for (int a = 0; a < 3; ++a) d.k[a] = k[static_cast<std::size_t>(2 * i)][a];
+        }
+    }
+    return d;
+}
+
+void check_model_symmetry(const ModelParams& model, const std::vector<PointOp>& generators, const double reciprocal[3][3],
+                          int dim, const std::string& energy_unit, const std::string& where) {
+    for (const PointOp& g : generators) {
+        const SymmetryDefect d = symmetry_defect(model, g, reciprocal, dim);
+        if (d.energy_rel <= kSymmetryTolerance && d.curvature_rel <= kSymmetryTolerance) continue;
+        throw InputError(fmt::format(
+            "{}: the model does not have '{}': at k = ({:.6g}, {:.6g}, {:.6g}) and its image the band energies differ by up "
+            "to {:.3g} {} ({:.3g} of 1 + max|ε|) and the Berry curvature by {:.3g} of its largest value (both must stay "
+            "within {:g}). A Wannier model has the symmetry of its crystal only if its Wannier functions do (e.g. symmetry-"
+            "adapted Wannier functions); leave the operation out (docs/symmetry.md)",
+            where, g.name, d.k[0], d.k[1], d.k[2], d.energy, energy_unit, d.energy_rel, d.curvature_rel, kSymmetryTolerance));
+    }
+}
+
+}  // namespace bzint
