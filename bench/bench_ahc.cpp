@@ -80,7 +80,7 @@ void BM_fe_wannier(benchmark::State& state, bool fft) {
     static ModelParams mp;
     static const std::shared_ptr<ModelInfo> info =
         register_wannier(make_wannier(read_hr(path), lattice, PositionTerms::none), mp);  // registered for the process
-    const_cast<LoadedWannier&>(wannier_of(mp)).fft = fft;
+    const_cast<LoadedWannier&>(wannier_of(mp)).interpolation = fft ? Interpolation::fft : Interpolation::direct;
     const long long n = state.range(0);
     const Mesh mesh = make_mesh(*info, mp, {n, n, n});
     std::vector<double> mu(1000);
@@ -137,6 +137,7 @@ void BM_nband_scaling(benchmark::State& state) {
     std::copy(&tb.lattice[0][0], &tb.lattice[0][0] + 9, &lattice[0][0]);
     ModelParams mp;
     const std::shared_ptr<ModelInfo> info = register_wannier(make_wannier(std::move(tb), lattice, PositionTerms::none), mp);
+    const_cast<LoadedWannier&>(wannier_of(mp)).interpolation = Interpolation::fft;  // as measured before `auto`
     const Mesh mesh = make_mesh(*info, mp, {24, 24, 24});
     std::vector<double> mu(1000);
     for (int i = 0; i < 1000; ++i) mu[i] = -1.0 + 2.0 * i / 999;
@@ -151,10 +152,11 @@ void BM_nband_scaling(benchmark::State& state) {
 }
 
 // [mesh] symmetry: the wall time of a reduced scan (the stars and the symmetrisation included)
-// against the full mesh's, `ahc` with 1000 levels at T = 0.01 by FFT, for models whose symmetry
-// is exact: the cubic weyl_lattice exported (4/mm'm', order 16) on 48³, 8 copies of it as one
-// 16-orbital model (the size of bcc Fe, the same group) on 24³, and the hexagonal haldane
-// exported with its orbital positions (C3z, Mx·θ, Mz: order 12) on 384 × 384.
+// against the full mesh's, `ahc` with 1000 levels at T = 0.01, H(k) as interpolation = "auto"
+// chooses (the label says which), for models whose symmetry
+// is exact: the cubic weyl_lattice exported (4/mm'm', order 16), 8 copies of it as one 16-orbital
+// model (the size of bcc Fe, the same group), and the hexagonal haldane exported with its orbital
+// positions (C3z, Mx·θ, Mz: order 12); the argument is the mesh's side.
 void BM_symmetry(benchmark::State& state, std::string model, bool reduced) {
     const ModelInfo& weyl = *find_model("weyl_lattice");
     const ModelInfo& haldane = *find_model("haldane");
@@ -169,9 +171,8 @@ void BM_symmetry(benchmark::State& state, std::string model, bool reduced) {
     ModelParams mp;
     const auto terms = model == "haldane" ? PositionTerms::diagonal : PositionTerms::none;
     const std::shared_ptr<ModelInfo> info = register_wannier(make_wannier(std::move(tb), lattice, terms), mp);
-    const std::array<long long, 3> n = model == "haldane" ? std::array<long long, 3>{384, 384, 1}
-                                       : model == "weyl" ? std::array<long long, 3>{48, 48, 48}
-                                                         : std::array<long long, 3>{24, 24, 24};
+    const long long side = state.range(0);
+    const std::array<long long, 3> n{side, side, model == "haldane" ? 1 : side};
     const Mesh mesh = make_mesh(*info, mp, n);
     const std::vector<std::string> names = model == "haldane" ? std::vector<std::string>{"C3z", "Mx*TimeReversal", "Mz"}
                                                               : std::vector<std::string>{"C4z", "C2x*TimeReversal", "Inversion"};
@@ -186,11 +187,13 @@ void BM_symmetry(benchmark::State& state, std::string model, bool reduced) {
     std::vector<double> mu(1000);
     for (int i = 0; i < 1000; ++i) mu[i] = -1.0 + 2.0 * i / 999;
     long long stars = mesh.count();
+    bool fft = false;
     for (auto _ : state) {
         std::unique_ptr<IrreducibleMesh> irr;
         if (reduced) irr = std::make_unique<IrreducibleMesh>(irreducible_mesh(mesh, info->bravais, group, "bench"));
         const ScanResult r = fermi_scan(Backend::cpu, mp, mesh, ScanKind::ahc, mu, 0.01, nullptr, {}, {}, irr.get());
         if (irr) stars = irr->points;
+        fft = wannier_of(mp).scans_by_fft(stars, mesh.count());
         benchmark::DoNotOptimize(r.sea.data());
     }
     state.counters["kpoints"] = static_cast<double>(mesh.count());
@@ -198,7 +201,7 @@ void BM_symmetry(benchmark::State& state, std::string model, bool reduced) {
     state.counters["group_order"] = reduced ? static_cast<double>(group.size()) : 1.0;
     state.counters["kpoints_per_second"] =
         benchmark::Counter(static_cast<double>(mesh.count()) * state.iterations(), benchmark::Counter::kIsRate);
-    state.SetLabel(reduced ? "cpu, FFT, irreducible mesh" : "cpu, FFT, full mesh");
+    state.SetLabel(std::string("cpu, ") + (fft ? "FFT" : "direct sum") + " (auto), " + (reduced ? "irreducible mesh" : "full mesh"));
 }
 
 // The plain reference path (engine.hpp fermi_scan_reference): per k-point the same channel
@@ -271,11 +274,17 @@ void register_all() {
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime()
         ->Iterations(1);
-    for (const char* model : {"weyl", "weyl_copies", "haldane"})
+    // Per model two mesh sides: one where the fixed costs (the 1000-level finish at T > 0) still
+    // weigh, one where the per-k work dominates.
+    const std::pair<const char*, std::array<int, 2>> symmetric[] = {{"weyl", {48, 120}}, {"weyl_copies", {24, 48}},
+                                                                    {"haldane", {384, 1536}}};
+    for (const auto& [model, sides] : symmetric)
         for (bool reduced : {false, true})
             benchmark::RegisterBenchmark(
                 (std::string("ahc/symmetry/") + model + (reduced ? "/reduced" : "/full") + "/levels:1000").c_str(),
                 BM_symmetry, model, reduced)
+                ->Arg(sides[0])
+                ->Arg(sides[1])
                 ->Unit(benchmark::kMillisecond)
                 ->UseRealTime();
     benchmark::RegisterBenchmark("ahc/fe_wannier/cpu/fft/levels:1000", BM_fe_wannier, true)

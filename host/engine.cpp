@@ -396,7 +396,8 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
             bad = cpu::refined_reduce(ScanFn<Model>{model, mesh, kind, bins, fields, refine.threshold, orbit}, mesh.count(),
                                       hist, progress, refine, refined);
         });
-    } else if (is_wannier(mp) && wannier_of(mp).fft && mesh.shift == 0.0 && mesh.origin[0] == 0.0 && mesh.origin[1] == 0.0 &&
+    } else if (is_wannier(mp) &&
+               wannier_of(mp).scans_by_fft(symmetric ? symmetric->points : mesh.count(), mesh.count()) && mesh.shift == 0.0 && mesh.origin[0] == 0.0 && mesh.origin[1] == 0.0 &&
                mesh.origin[2] == 0.0) {  // a shifted mesh ([mesh] shift) takes the direct sum below
         // H and ∂H on the mesh by FFT; refinement's sub-grids by the direct sum.
         visit_wannier(mp, [&](auto model) {

@@ -398,15 +398,18 @@ void read_wannier(const RunFile& file, const Section& model, RunConfig& cfg) {
     if (diagonal && full)
         model.fail("position_matrix", "excludes orbital_positions = true: the full position matrix already contains "
                                       "the orbital positions (choose one)");
-    const std::string interpolation = model.string("interpolation", "fft");
-    if (interpolation != "fft" && interpolation != "direct")
-        model.fail("interpolation", fmt::format("unknown interpolation '{}'; valid choices: fft (on the mesh, the default), "
-                                                "direct (the Fourier sum per k-point, the reference path)",
+    const std::string interpolation = model.string("interpolation", "auto");
+    if (interpolation != "auto" && interpolation != "fft" && interpolation != "direct")
+        model.fail("interpolation", fmt::format("unknown interpolation '{}'; valid choices: auto (the cheaper of the two "
+                                                "below by their cost estimates, the default), fft (on the mesh), direct "
+                                                "(the Fourier sum per k-point, the reference path)",
                                                 interpolation));
     auto loaded = make_wannier(std::move(tb), lattice,
                                full ? PositionTerms::full : diagonal ? PositionTerms::diagonal : PositionTerms::none);
     // The FFT tables hold H and ∂H only; the position connection is summed per k-point.
-    loaded->fft = interpolation == "fft" && !full;
+    loaded->interpolation = full || interpolation == "direct" ? Interpolation::direct
+                            : interpolation == "fft"          ? Interpolation::fft
+                                                              : Interpolation::automatic;
     if (full && interpolation == "fft" && model.has("interpolation"))
         model.fail("interpolation", "position_matrix = true runs with interpolation = \"direct\" (the FFT tables hold H "
                                     "and its derivatives only)");

@@ -46,8 +46,9 @@ constexpr KeySpec kKeys[] = {
      "phases of the orbital centres (diagonal of the position matrix, tb only) in H(k)"},
     {"model wannier", "position_matrix", "*", "true/false", "", "false", kNone, kNone, false,
      "the full Wang–Yates–Souza–Vanderbilt position terms in the Berry curvature (tb only; tasks bands, ahc, anomaly, dipole)"},
-    {"model wannier", "interpolation", "*", "string", "", "\"fft\"", kNone, kNone, false,
-     "mesh scans: \"fft\" (H(k) on the mesh by FFT) or \"direct\" (the Fourier sum per k-point)"},
+    {"model wannier", "interpolation", "*", "string", "", "\"auto\"", kNone, kNone, false,
+     "mesh scans: \"fft\" (H(k) on the mesh by FFT), \"direct\" (the Fourier sum per k-point), or \"auto\" (the one "
+     "whose cost estimate is lower: FFT for models with many R vectors, direct for few, or with [mesh] symmetry)"},
     {"model wannier", "fft_memory_mib", "*", "number", "MiB", "64", 1, 1048576, false,
      "memory for one FFT chunk's table (at most half the machine's memory; larger is not faster)"},
 

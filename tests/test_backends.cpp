@@ -137,7 +137,8 @@ TEST(Backends, WannierScanAgrees) {
                               "[1.435,-1.435,1.435]]\n",
                               fe)
                 : test::tiled_wannier_model(dir.path(), 8);
-    const RunConfig cfg = read_common(RunFile::parse(model + "[mesh]\nn=[12,12,12]\n[task]\nkind='ahc'\nmu=9.0\n", "w.toml"));
+    const RunConfig cfg =
+        read_common(RunFile::parse(model + "interpolation='fft'\n[mesh]\nn=[12,12,12]\n[task]\nkind='ahc'\nmu=9.0\n", "w.toml"));
     const Mesh mesh = make_mesh(*cfg.model, cfg.params, {12, 12, 12});
     std::vector<double> mu;
     const double mu0 = have_fe ? 8.6839 : -0.5;

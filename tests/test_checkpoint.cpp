@@ -86,7 +86,7 @@ TEST(Checkpoint, WannierFftChunksResumeToTheSameBits) {
         write_tb(export_model(*cfg.model, cfg.params), f, "test");
     }
     const std::string text = "title='fft'\n[model]\nname='wannier'\ntb='" + (base / "weyl_tb.dat").string() +
-                             "'\nfft_memory_mib=1\n[mesh]\nn=[24,24,24]\n[task]\nkind='ahc'\nmu={from=-1,to=1,count=41}\nT=0.05\n";
+                             "'\ninterpolation='fft'\nfft_memory_mib=1\n[mesh]\nn=[24,24,24]\n[task]\nkind='ahc'\nmu={from=-1,to=1,count=41}\nT=0.05\n";
     auto go = [&](const std::string& dir, bool resume) {
         return run(RunFile::parse(text, "fft.toml"), Backend::cpu, RunOptions{dir, resume})["results"]["sigma"];
     };

@@ -122,7 +122,7 @@ TEST(DeviceChunks, WannierScan) {
     const test::TempDir dir;
     const std::string tb = exported(dir.path(), "[model]\nname='weyl_lattice'\nb0=0.3\n");
     expect_chunk_independent("[model]\nname='wannier'\ntb='" + tb +
-                                 "'\n[mesh]\nn=[20,20,20]\n[task]\nkind='ahc'\nmu={from=-1,to=1,count=41}\nT=0.05\n",
+                                 "'\ninterpolation='fft'\n[mesh]\nn=[20,20,20]\n[task]\nkind='ahc'\nmu={from=-1,to=1,count=41}\nT=0.05\n",
                              "wannier weyl ahc", 1e-9, false);
 }
 

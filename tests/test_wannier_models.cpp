@@ -128,12 +128,12 @@ TEST(WannierModels, ExportedHaldaneReproducesTheBuiltInWithOrbitalPositions) {
 }
 
 TEST(WannierModels, FftInterpolationEqualsTheDirectSum) {
-    // ahc of the exported Weyl lattice and Haldane (with orbital positions): the FFT path (the
-    // default) against interpolation = "direct", the per-k Fourier sum (wannier_fft.hpp).
+    // ahc of the exported Weyl lattice and Haldane (with orbital positions): interpolation = "fft"
+    // against interpolation = "direct", the per-k Fourier sum (wannier_fft.hpp).
     for (const auto& e : {export_to_files("weyl_lattice", "b0=0.3", false), export_to_files("haldane", "t2=0.15\nphi=1.0\nM=0.2", true)}) {
         const std::string mesh = e.dim == 2 ? "[40,36,1]" : "[20,18,15]";
         const std::string task = fmt::format("[mesh]\nn={}\n[task]\nkind='ahc'\nmu=[-0.5,0.0,0.4]\nT=0.05\n", mesh);
-        const auto a = results(fmt::format("[model]\n{}\n{}", e.wannier_toml, task));
+        const auto a = results(fmt::format("[model]\n{}\ninterpolation='fft'\n{}", e.wannier_toml, task));
         const auto b = results(fmt::format("[model]\n{}\ninterpolation='direct'\n{}", e.wannier_toml, task));
         for (std::size_t j = 0; j < 3; ++j)
             for (int c = 0; c < 3; ++c) {

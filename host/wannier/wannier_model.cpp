@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -118,6 +119,16 @@ std::shared_ptr<ModelInfo> register_wannier(std::shared_ptr<LoadedWannier> model
         for (int a = 0; a < 3; ++a) info->bravais[i][a] = model->tb.lattice[i][a];
     registry().emplace(number, std::move(model));
     return info;
+}
+
+bool LoadedWannier::scans_by_fft(long long evaluated, long long count) const {
+    if (interpolation != Interpolation::automatic) return interpolation == Interpolation::fft;
+    constexpr double kFftFlopCost = 5.0;  // FFTW's flops against the direct sum's vectorised ones (docs/wannier.md)
+    const double W = tb.num_wann, transforms = 2.0 * W * (W + 1.0);
+    const double chunk = std::min(static_cast<double>(count), static_cast<double>(fft_budget_bytes) / (16.0 * transforms));
+    const double fft = kFftFlopCost * static_cast<double>(count) * transforms * 5.0 * std::log2(std::max(chunk, 2.0));
+    const double direct = static_cast<double>(evaluated) * static_cast<double>(tb.R.size()) * (32.0 * W * W + 40.0);
+    return fft < direct;
 }
 
 bool is_wannier(const ModelParams& mp) { return mp.id == wannier_model_id(); }

@@ -23,6 +23,10 @@ int wannier_model_id();
 // 33k at 512 MiB; docs/performance.md).
 constexpr std::size_t kDefaultFftMemoryMib = 64;
 
+// How mesh scans evaluate H(k) and ∂H(k) ([model] interpolation): by FFT on the mesh
+// (wannier_fft.hpp), by the Fourier sum per k-point, or whichever costs less (scans_by_fft).
+enum class Interpolation { automatic, fft, direct };
+
 struct LoadedWannier {
     TbModel tb;
     int padded;                    // compile-time size N ≥ num_wann
@@ -31,9 +35,15 @@ struct LoadedWannier {
     std::vector<cplx> H;
     std::vector<double> tau;       // [W][3]
     std::vector<cplx> r;           // [n_R][3][W][W] position matrix (PositionTerms::full), else empty
-    bool fft = true;               // mesh scans by FFT interpolation (wannier_fft.hpp), else the direct sum
+    Interpolation interpolation = Interpolation::automatic;
     std::size_t fft_budget_bytes = kDefaultFftMemoryMib << 20;  // the FFT chunk's table
     WannierData view() const;
+    // Whether a scan of a Γ-centred mesh of `count` points that evaluates `evaluated` of them
+    // (fewer with [mesh] symmetry) takes the FFT path. Automatic: when its cost estimate is the
+    // lower — the FFT tabulates every point, 2W(W + 1) transforms of 5 log2(chunk) flops each per
+    // point, at about a fifth of the direct sum's rate per flop (measured: docs/wannier.md); the
+    // direct sum costs n_R (32 W² + 40) flops per evaluated point.
+    bool scans_by_fft(long long evaluated, long long count) const;
 };
 
 // How a tb.dat's position matrix enters (docs/wannier.md): not at all; its diagonal τ_m =
