@@ -88,7 +88,10 @@ NextMesh next_mesh(const TaskContext& ctx, int dim, const std::array<long long, 
         return next;
     }
     const auto& given = ctx.cfg.mesh_shift;
-    if (!lattice || is_wannier(ctx.cfg.params) || given[0] != 0.0 || given[1] != 0.0 || given[2] != 0.0) return next;
+    // Wannier models' FFT and [mesh] symmetry's stars need the Γ-centred mesh.
+    if (!lattice || is_wannier(ctx.cfg.params) || !ctx.cfg.symmetry.empty() || given[0] != 0.0 || given[1] != 0.0 ||
+        given[2] != 0.0)
+        return next;
     std::array<double, 3> half{0.0, 0.0, 0.0};
     for (int a = 0; a < dim; ++a) {
         if (Mesh::coarse_step_of(next.n[a], 0.5) <= 1) return next;

@@ -15,15 +15,22 @@ using nlohmann::json;
 
 json difference_estimate(const json& fine, const json& coarse) {
     if (fine.is_number()) return std::fabs(fine.get<double>() - coarse.get<double>());
-    if (fine.is_array()) {
+    if (fine.is_array()) {  // an array of names (no numbers) has no estimate
         json out = json::array();
-        for (std::size_t i = 0; i < fine.size(); ++i) out.push_back(difference_estimate(fine[i], coarse.at(i)));
-        return out;
+        bool numbers = false;
+        for (std::size_t i = 0; i < fine.size(); ++i) {
+            out.push_back(difference_estimate(fine[i], coarse.at(i)));
+            numbers = numbers || !out.back().is_null();
+        }
+        return numbers || fine.empty() ? out : json(nullptr);
     }
     if (fine.is_object()) {
         json out = json::object();
         for (const auto& [k, v] : fine.items())
-            if (v.is_number() || v.is_array() || v.is_object()) out[k] = difference_estimate(v, coarse.at(k));
+            if (v.is_number() || v.is_array() || v.is_object()) {
+                json e = difference_estimate(v, coarse.at(k));
+                if (!e.is_null()) out[k] = std::move(e);
+            }
         return out;
     }
     return nullptr;

@@ -336,7 +336,7 @@ namespace {
 
 // [model] name = "wannier": hr = "..." with lattice = [[..], [..], [..]] (Å), or tb = "..."
 // (lattice inside; `lattice` may override it), orbital_positions or position_matrix (tb.dat only,
-// docs/wannier.md), interpolation = "fft" (default) | "direct", fft_memory_mib. Paths are
+// docs/wannier.md), interpolation = "auto" (default) | "fft" | "direct", fft_memory_mib. Paths are
 // relative to the run file's folder.
 void read_wannier(const RunFile& file, const Section& model, RunConfig& cfg) {
     model.only();

@@ -147,6 +147,18 @@ TEST(Symmetrise, LawsWorkedByHand) {
     EXPECT_DOUBLE_EQ(d.surface[0], 1.0);  // xx
     EXPECT_DOUBLE_EQ(d.surface[2], 0.0);  // xz
     EXPECT_DOUBLE_EQ(d.surface[8], 9.0);  // zz
+    // 2D: (v_x Ω_z, v_y Ω_z). Mx (R = diag(−1, 1, 1), det −1) keeps v_x Ω_z (det·R_xx·R_zz = +1)
+    // and removes v_y Ω_z; C4z removes both (an in-plane vector).
+    ScanResult d2 = scan(ScanKind::dipole, {}, {});
+    d2.channels = scan_channels(ScanKind::dipole, 2);
+    d2.surface = {1, 2};
+    symmetrise(d2, ScanKind::dipole, 2, group_of({"Mx"}));
+    EXPECT_DOUBLE_EQ(d2.surface[0], 1.0);
+    EXPECT_DOUBLE_EQ(d2.surface[1], 0.0);
+    d2.surface = {1, 2};
+    symmetrise(d2, ScanKind::dipole, 2, group_of({"C4z"}));
+    EXPECT_NEAR(d2.surface[0], 0.0, 1e-15);
+    EXPECT_NEAR(d2.surface[1], 0.0, 1e-15);
 }
 
 namespace {
@@ -170,7 +182,8 @@ std::string exported(const std::string& name, const std::string& params, const t
 
 // Every number in the results of the reduced run equals the full run's to 1e-10 of the largest
 // magnitude of its key (components that vanish by symmetry are rounding noise in both).
-void expect_same(const nlohmann::json& full, const nlohmann::json& reduced, const std::string& key) {
+void expect_same(const nlohmann::json& full, const nlohmann::json& reduced, const std::string& key,
+                 const nlohmann::json* scale_of = nullptr) {
     std::vector<double> a, b;
     std::function<void(const nlohmann::json&, std::vector<double>&)> flat = [&](const nlohmann::json& j, std::vector<double>& v) {
         if (j.is_number()) v.push_back(j.get<double>());
@@ -181,19 +194,27 @@ void expect_same(const nlohmann::json& full, const nlohmann::json& reduced, cons
     flat(reduced[key], b);
     ASSERT_EQ(a.size(), b.size()) << key;
     ASSERT_FALSE(a.empty()) << key;
+    std::vector<double> s;
+    flat(scale_of ? (*scale_of)[key] : full[key], s);
     double scale = 0.0;
-    for (double x : a) scale = std::fmax(scale, std::fabs(x));
+    for (double x : s) scale = std::fmax(scale, std::fabs(x));
     ASSERT_GT(scale, 0.0) << key;
     for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(b[i], a[i], 1e-10 * scale) << key << "[" << i << "]";
 }
 
+// The results and their error estimates (the coarse sub-mesh's sums, symmetrised alike; held to
+// the results' scale, as an estimate is a difference of results).
 void expect_reduced_equals_full(const std::string& model, const std::string& mesh, const std::string& symmetry,
-                                const std::string& kind, const std::vector<std::string>& keys, long long stars) {
-    const std::string task = fmt::format("[task]\nkind='{}'\nmu={{from=-1.2, to=1.2, count=13}}\nT=0.05\n", kind);
-    const auto full = results(fmt::format("[model]\n{}\n[mesh]\nn={}\n{}", model, mesh, task));
-    const auto reduced = results(fmt::format("[model]\n{}\n[mesh]\nn={}\nsymmetry={}\n{}", model, mesh, symmetry, task));
-    EXPECT_EQ(reduced["symmetry"]["irreducible_points"].get<long long>(), stars) << kind;
-    for (const auto& key : keys) expect_same(full, reduced, key);
+                                const std::string& kind, const std::vector<std::string>& keys, long long stars,
+                                double T = 0.05) {
+    const std::string task = fmt::format("[task]\nkind='{}'\nmu={{from=-1.2, to=1.2, count=13}}\nT={}\n", kind, T);
+    const auto full = test::run_toml(fmt::format("[model]\n{}\n[mesh]\nn={}\n{}", model, mesh, task));
+    const auto reduced = test::run_toml(fmt::format("[model]\n{}\n[mesh]\nn={}\nsymmetry={}\n{}", model, mesh, symmetry, task));
+    EXPECT_EQ(reduced["results"]["symmetry"]["irreducible_points"].get<long long>(), stars) << kind;
+    for (const auto& key : keys) {
+        expect_same(full["results"], reduced["results"], key);
+        expect_same(full["errors"], reduced["errors"], key, &full["results"]);
+    }
 }
 
 }  // namespace
@@ -213,6 +234,28 @@ TEST(SymmetricScan, CubicModelEqualsTheFullMesh) {
     expect_reduced_equals_full(tilted, "[12,12,12]", g8, "cme", {"cme_band", "gyrotropic_K"}, 336);
     expect_reduced_equals_full(tilted, "[12,12,12]", g8, "anomaly", {"anomaly_flux"}, 336);
     expect_reduced_equals_full(tilted, "[12,12,12]", g8, "dipole", {"dipole", "dipole_band"}, 336);
+    // The FFT path (TabulatedFn skips the points off the stars), and T = 0.
+    expect_reduced_equals_full(weyl + "\ninterpolation='fft'", "[12,12,12]", g16, "ahc", {"sigma", "sigma_band"}, 196);
+    expect_reduced_equals_full(tilted, "[12,12,12]", g8, "ahc", {"sigma", "sigma_band"}, 336, 0.0);
+}
+
+// A built-in 2D model (the two-band scan functor, the 2D layout of ahc): haldane has the same
+// group as its export. (Its dipole vanishes by C3z; the 2D dipole's law is checked by hand above.)
+TEST(SymmetricScan, BuiltInTwoDimensionalModel) {
+    const std::string haldane = "name='haldane'\nt2=0.15\nphi=1.0\nM=0.2";
+    const std::string g = "['C3z', 'Mx*TimeReversal', 'Mz']";
+    expect_reduced_equals_full(haldane, "[36,36]", g, "ahc", {"sigma_xy", "sigma_band"}, 235);
+    expect_reduced_equals_full(haldane, "[36,36]", g, "ahc", {"sigma_xy", "sigma_band"}, 235, 0.0);
+}
+
+// A tolerance refines the mesh pass by pass; the denser meshes stay Γ-centred (convergence.cpp),
+// so each pass is reduced as the first.
+TEST(SymmetricScan, ToleranceLoopKeepsTheMeshGammaCentred) {
+    const auto doc = test::run_toml(
+        "[model]\nname='haldane'\nt2=0.15\nphi=1.0\nM=0.2\n[mesh]\nn=[12,12]\nsymmetry=['C3z', 'Mx*TimeReversal']\n"
+        "[task]\nkind='ahc'\nmu=0.0\nT=0.05\nrtol=1e-6\nmax_points=20000\n");
+    EXPECT_GE(doc["convergence"]["passes"].size(), 2u) << doc["convergence"].dump();
+    EXPECT_GT(doc["results"]["symmetry"]["irreducible_points"].get<long long>(), 12 * 12 / 6);
 }
 
 // The hexagonal lattice: haldane (M ≠ 0, φ ≠ 0) has C3z, Mx·θ and Mz: order 12. On the 36 × 36
@@ -257,6 +300,12 @@ TEST(ModelCheck, FindsWhatTheModelLacks) {
     const SymmetryDefect d = symmetry_defect(lattice_gauge.params, op("C3z"), G, 2);
     EXPECT_LT(d.energy_rel, 1e-13);
     EXPECT_GT(d.curvature_rel, 1e-2);
+    // Graphene (φ = 0, M = 0) has inversion and time reversal, so its curvature vanishes: rounding
+    // is measured against the lattice's scale a², not against the largest (rounding-sized) |Ω|.
+    const RunConfig graphene = params("name='haldane'\nt2=0.15\nphi=0\nM=0");
+    reciprocal_basis(graphene.model->bravais, G);
+    for (const char* g : {"Inversion", "TimeReversal", "C3z"})
+        EXPECT_LT(symmetry_defect(graphene.params, op(g), G, 2).curvature_rel, 1e-12) << g;
 }
 
 // The shipped bcc Fe file is not symmetric to better than 0.01–1 eV (../shared/data/wannier/README):

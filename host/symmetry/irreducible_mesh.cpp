@@ -52,6 +52,7 @@ IrreducibleMesh irreducible_mesh(const Mesh& mesh, const double bravais[3][3], c
     }
     IrreducibleMesh out;
     out.group = group;
+    for (int a = 0; a < 3; ++a) out.n[a] = mesh.n[a];
     out.weight.assign(static_cast<std::size_t>(n), 0);
     std::vector<bool> seen(static_cast<std::size_t>(n), false);
     std::vector<long long> star;

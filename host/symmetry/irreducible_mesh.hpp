@@ -17,6 +17,8 @@ struct IrreducibleMesh {
     std::vector<PointOp> group;
     std::vector<std::uint8_t> weight;  // per mesh point: its star's size on the representative, else 0
     long long points = 0;               // the representatives
+    long long n[3] = {0, 0, 0};         // the mesh's counts
+    bool of(const Mesh& mesh) const { return n[0] == mesh.n[0] && n[1] == mesh.n[1] && n[2] == mesh.n[2]; }
 };
 
 // The mesh's stars. Throws InputError (naming `where` and the operation) when the mesh is not

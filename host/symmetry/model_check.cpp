@@ -30,7 +30,11 @@ SymmetryDefect symmetry_defect(const ModelParams& model, const PointOp& g, const
     const int B = static_cast<int>(geo.size() / k.size());
     double emax = 0.0, smax = 0.0;
     for (const BandGeometry& x : geo) emax = std::fmax(emax, std::fabs(x.energy));
-    const double degenerate = kSymmetryTolerance * (1.0 + emax);
+    const double degenerate = kEnergyTolerance * (1.0 + emax);
+    double G2 = 0.0;  // the curvature's floor: a², a = 2π/max|G_j|
+    for (int j = 0; j < dim; ++j)
+        G2 = std::fmax(G2, reciprocal[j][0] * reciprocal[j][0] + reciprocal[j][1] * reciprocal[j][1] + reciprocal[j][2] * reciprocal[j][2]);
+    smax = G2 > 0.0 ? kTwoPi * kTwoPi / G2 : 0.0;
     // S_n = Σ_{m≤n} Ω_m at the gaps above n at both points (and the largest |S| for the scale).
     SymmetryDefect d;
     double worst_rel = -1.0;
@@ -71,18 +75,25 @@ SymmetryDefect symmetry_defect(const ModelParams& model, const PointOp& g, const
     return d;
 }
 
-void check_model_symmetry(const ModelParams& model, const std::vector<PointOp>& generators, const double reciprocal[3][3],
-                          int dim, const std::string& energy_unit, const std::string& where) {
+SymmetryDefect check_model_symmetry(const ModelParams& model, const std::vector<PointOp>& generators,
+                                    const double reciprocal[3][3], int dim, const std::string& energy_unit,
+                                    const std::string& where) {
+    SymmetryDefect worst;
     for (const PointOp& g : generators) {
         const SymmetryDefect d = symmetry_defect(model, g, reciprocal, dim);
-        if (d.energy_rel <= kSymmetryTolerance && d.curvature_rel <= kSymmetryTolerance) continue;
+        worst.energy = std::fmax(worst.energy, d.energy);
+        worst.energy_rel = std::fmax(worst.energy_rel, d.energy_rel);
+        worst.curvature_rel = std::fmax(worst.curvature_rel, d.curvature_rel);
+        if (d.energy_rel <= kEnergyTolerance && d.curvature_rel <= kCurvatureTolerance) continue;
         throw InputError(fmt::format(
             "{}: the model does not have '{}': at k = ({:.6g}, {:.6g}, {:.6g}) and its image the band energies differ by up "
-            "to {:.3g} {} ({:.3g} of 1 + max|ε|) and the Berry curvature by {:.3g} of its largest value (both must stay "
-            "within {:g}). A Wannier model has the symmetry of its crystal only if its Wannier functions do (e.g. symmetry-"
+            "to {:.3g} {} ({:.3g} of 1 + max|ε|, at most {:g}) and the Berry curvature by {:.3g} of its largest value (at "
+            "most {:g}). A Wannier model has the symmetry of its crystal only if its Wannier functions do (e.g. symmetry-"
             "adapted Wannier functions); leave the operation out (docs/symmetry.md)",
-            where, g.name, d.k[0], d.k[1], d.k[2], d.energy, energy_unit, d.energy_rel, d.curvature_rel, kSymmetryTolerance));
+            where, g.name, d.k[0], d.k[1], d.k[2], d.energy, energy_unit, d.energy_rel, kEnergyTolerance, d.curvature_rel,
+            kCurvatureTolerance));
     }
+    return worst;
 }
 
 }  // namespace bzint

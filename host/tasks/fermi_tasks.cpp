@@ -30,6 +30,7 @@ struct ScanSetup {
     Tolerance tol;
     std::vector<PointOp> group;  // [mesh] symmetry: the group (empty: none)
     std::shared_ptr<const IrreducibleMesh> first_irreducible;  // of `mesh`, made when the keys were checked
+    SymmetryDefect defect;  // the model's largest deviation from the generators (model_check.hpp)
 };
 
 struct ScanRun {
@@ -41,6 +42,7 @@ struct ScanRun {
     std::vector<std::string> generators;  // [mesh] symmetry: as given, the group's order and the stars
     std::size_t group_order = 0;           // 0: no symmetry
     long long irreducible_points = 0;
+    SymmetryDefect defect;
 };
 
 // [task] refine = {threshold = Ω_max (length²), m = sub-divisions per axis}: adaptive refinement
@@ -74,7 +76,8 @@ void read_symmetry(const TaskContext& ctx, ScanSetup& s) {
                                      where));
     s.group = generate_group(ctx.cfg.symmetry);
     s.first_irreducible = std::make_shared<const IrreducibleMesh>(irreducible_mesh(s.mesh, ctx.cfg.model->bravais, s.group, where));
-    check_model_symmetry(ctx.cfg.params, ctx.cfg.symmetry, s.mesh.basis, ctx.cfg.model->dim, energy_unit(*ctx.cfg.model), where);
+    s.defect = check_model_symmetry(ctx.cfg.params, ctx.cfg.symmetry, s.mesh.basis, ctx.cfg.model->dim,
+                                    energy_unit(*ctx.cfg.model), where);
     if (ctx.backend == Backend::cuda)
         std::fprintf(stderr, "bzint: a symmetry-reduced Fermi scan runs on the CPU backend\n");
 }
@@ -108,12 +111,12 @@ ScanRun run_scan(TaskContext& ctx, ScanKind kind, const ScanSetup& setup) {
     r.refine = setup.refine;
     std::shared_ptr<const IrreducibleMesh> stars;
     if (!setup.group.empty()) {
-        const bool first = r.mesh.n[0] == setup.mesh.n[0] && r.mesh.n[1] == setup.mesh.n[1] && r.mesh.n[2] == setup.mesh.n[2];
-        stars = first ? setup.first_irreducible
+        stars = setup.first_irreducible->of(r.mesh) ? setup.first_irreducible
                       : std::make_shared<const IrreducibleMesh>(
                             irreducible_mesh(r.mesh, ctx.cfg.model->bravais, setup.group, ctx.cfg.symmetry_where));
         for (const PointOp& g : ctx.cfg.symmetry) r.generators.push_back(g.name);
         r.group_order = setup.group.size();
+        r.defect = setup.defect;
         r.irreducible_points = stars->points;
     }
     Progress progress(ctx.cfg.task, r.mesh.count());
@@ -130,8 +133,12 @@ void describe_grid(TaskResult& out, const ScanRun& r) {
                                      {"refined_points", r.scan.refined_points}};
     }
     if (r.group_order > 0) {
-        out.results["symmetry"] = {{"generators", r.generators}, {"group_order", r.group_order},
-                                   {"irreducible_points", r.irreducible_points}};
+        // The model's defect bounds how far the reduced result may be from the full mesh's (docs/symmetry.md).
+        out.results["symmetry"] = {
+            {"generators", r.generators},
+            {"group_order", r.group_order},
+            {"irreducible_points", r.irreducible_points},
+            {"model_defect", {{"energy_relative", r.defect.energy_rel}, {"curvature_relative", r.defect.curvature_rel}}}};
     }
     out.kpoints = r.mesh.count();
 }

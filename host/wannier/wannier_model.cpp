@@ -122,6 +122,7 @@ std::shared_ptr<ModelInfo> register_wannier(std::shared_ptr<LoadedWannier> model
 }
 
 bool LoadedWannier::scans_by_fft(long long evaluated, long long count) const {
+    if (!r.empty()) return false;  // the FFT tables hold H and ∂H only: the position connection is summed per k
     if (interpolation != Interpolation::automatic) return interpolation == Interpolation::fft;
     constexpr double kFftFlopCost = 5.0;  // FFTW's flops against the direct sum's vectorised ones (docs/wannier.md)
     const double W = tb.num_wann, transforms = 2.0 * W * (W + 1.0);
