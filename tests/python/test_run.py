@@ -184,6 +184,23 @@ def test_bad_input_is_an_input_error_naming_the_key(change, words):
         assert w in str(e.value), (w, str(e.value))
 
 
+def test_a_symmetric_mesh_gives_the_full_meshs_result():
+    # [mesh] symmetry as a list of names (docs/symmetry.md): Haldane's C3z, Mx·θ and Mz; 235 stars of
+    # the 36 × 36 mesh (Burnside's count, tests/test_symmetry.cpp), the full mesh's σ to 1e-10.
+    spec = dict(HALDANE, mesh={"n": [36, 36]})
+    full = bzint.run(spec, backend="cpu")
+    spec["mesh"] = {"n": [36, 36], "symmetry": ["C3z", "Mx*TimeReversal", "Mz"]}
+    reduced = bzint.run(spec, backend="cpu")
+    assert reduced.results["symmetry"]["irreducible_points"] == 235
+    assert reduced.results["symmetry"]["generators"] == ["C3z", "Mx*TimeReversal", "Mz"]
+    scale = np.abs(full.results["sigma_xy"]).max()
+    np.testing.assert_allclose(reduced.results["sigma_xy"], full.results["sigma_xy"], rtol=0, atol=1e-10 * scale)
+    spec["model"] = {"name": "haldane", "M": 0.2, "phi": 1.5707963267948966, "t2": 0.1}
+    spec["mesh"] = {"n": [36, 36], "symmetry": ["C6z"]}  # M ≠ 0 breaks C6
+    with pytest.raises(bzint.InputError, match="does not have 'C6z'"):
+        bzint.run(spec, backend="cpu")
+
+
 def test_bad_arguments():
     with pytest.raises(bzint.InputError):
         bzint.run(HALDANE, backend="gpu")
