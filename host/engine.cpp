@@ -368,8 +368,8 @@ std::vector<ScanResult> finish_scans(const std::vector<const std::vector<Neumaie
 ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKind kind, const std::vector<double>& mu,
                       double T, Progress* progress, const ScanFields& fields, const Refine& refine,
                       const IrreducibleMesh* symmetric) {
-    if (symmetric && (!symmetrises(kind) || refine.threshold > 0.0 || symmetric->weight.size() != static_cast<std::size_t>(mesh.count())))
-        throw std::logic_error("fermi_scan: a symmetric scan of this kind, refinement or mesh");
+    if (symmetric && (!symmetrises(kind) || refine.threshold > 0.0 || !symmetric->of(mesh)))
+        throw std::logic_error("fermi_scan: a symmetric scan of this kind, with refinement, or of another mesh");
     const std::uint8_t* orbit = symmetric ? symmetric->weight.data() : nullptr;
     const Binning bins = make_binning(mu, T);
     const ScanChannels ch = scan_channels(kind, mesh.dim);
@@ -396,8 +396,8 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
             bad = cpu::refined_reduce(ScanFn<Model>{model, mesh, kind, bins, fields, refine.threshold, orbit}, mesh.count(),
                                       hist, progress, refine, refined);
         });
-    } else if (is_wannier(mp) &&
-               wannier_of(mp).scans_by_fft(symmetric ? symmetric->points : mesh.count(), mesh.count()) && mesh.shift == 0.0 && mesh.origin[0] == 0.0 && mesh.origin[1] == 0.0 &&
+    } else if (is_wannier(mp) && wannier_of(mp).scans_by_fft(symmetric ? symmetric->points : mesh.count(), mesh.count()) &&
+               mesh.shift == 0.0 && mesh.origin[0] == 0.0 && mesh.origin[1] == 0.0 &&
                mesh.origin[2] == 0.0) {  // a shifted mesh ([mesh] shift) takes the direct sum below
         // H and ∂H on the mesh by FFT; refinement's sub-grids by the direct sum.
         visit_wannier(mp, [&](auto model) {

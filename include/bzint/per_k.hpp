@@ -56,12 +56,10 @@ BZINT_HD void key_by_submesh(const Mesh& mesh, const long long i[3], Out& out, b
     }
 }
 
-// Mesh point idx of a scan functor: its contributions with weight 1 — or, on the irreducible mesh
-// of [mesh] symmetry (host/symmetry/irreducible_mesh.hpp), with its star's size `orbit[idx]`, and
-// none off the stars' representatives (orbit 0).
-// star_weight gives that weight, or false (with `out` emptied) off the representatives.
-// Symmetric scans run on the CPU backend only (host/engine.cpp): the device kernels carry no
-// branch for them.
+// The weight of mesh point idx in a scan: 1 — or, on the irreducible mesh of [mesh] symmetry
+// (host/symmetry/irreducible_mesh.hpp), its star's size orbit[idx], and false (with `out` emptied)
+// off the stars' representatives (orbit 0). Symmetric scans run on the CPU backend only
+// (host/engine.cpp): the device kernels carry no branch for them.
 template <class Out>
 BZINT_HD bool star_weight(const std::uint8_t* orbit, long long idx, Out& out, double& w) {
     w = 1.0;
@@ -77,6 +75,7 @@ BZINT_HD bool star_weight(const std::uint8_t* orbit, long long idx, Out& out, do
     return true;
 #endif
 }
+// Mesh point idx of a scan functor, at its weight.
 template <class Fn>
 BZINT_HD bool scan_mesh_point(const Fn& fn, long long idx, typename Fn::Out& out) {
     double w;
