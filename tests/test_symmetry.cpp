@@ -283,6 +283,7 @@ TEST(ModelCheck, FindsWhatTheModelLacks) {
         const SymmetryDefect d = symmetry_defect(weyl.params, op(g), G, 3);
         EXPECT_LT(d.energy_rel, 1e-13) << g;
         EXPECT_LT(d.curvature_rel, 1e-11) << g;
+        EXPECT_LT(d.moment_rel, 1e-11) << g;
     }
     const RunConfig tilted = params(exported("weyl_lattice", "b0=0.3", dir));
     EXPECT_GT(symmetry_defect(tilted.params, op("Inversion"), G, 3).energy_rel, 1e-2);

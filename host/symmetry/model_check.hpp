@@ -1,7 +1,7 @@
 // Before a scan trusts [mesh] symmetry, the model must have it (docs/symmetry.md): at random
 // k-points, for each generator g, the band energies at k and g·k must agree, and the Berry
-// curvature must transform as an axial vector odd under time reversal, Ω(g·k) = s det(R) R Ω(k)
-// (point_group.hpp). Degenerate bands are compared through the sums of Ω over the bands below
+// curvature and the orbital moment must transform as axial vectors odd under time reversal,
+// Ω(g·k) = s det(R) R Ω(k) (point_group.hpp). Degenerate bands are compared through the sums of Ω over the bands below
 // each gap (gauge invariant). A model that fails is refused, naming the generator and its
 // largest deviation; the check is never relaxed to let a nearly symmetric model through, since
 // the reduced result would then differ from the full mesh's by more than its stated accuracy.
@@ -27,6 +27,7 @@ struct SymmetryDefect {
     double energy = 0.0;         // max |ε_n(g·k) − ε_n(k)| (the model's energy unit)
     double energy_rel = 0.0;     // the same over 1 + max|ε|
     double curvature_rel = 0.0;  // max |S_n(g·k) − D S_n(k)| over the scale above, S_n = Σ_{m≤n} Ω_m
+    double moment_rel = 0.0;     // the same for the orbital moment m (cme's K tensor), floor a²(1 + max|ε|)
     double k[3] = {0.0, 0.0, 0.0};  // where the larger relative deviation was met (Cartesian)
 };
 

@@ -138,7 +138,10 @@ void describe_grid(TaskResult& out, const ScanRun& r) {
             {"generators", r.generators},
             {"group_order", r.group_order},
             {"irreducible_points", r.irreducible_points},
-            {"model_defect", {{"energy_relative", r.defect.energy_rel}, {"curvature_relative", r.defect.curvature_rel}}}};
+            {"model_defect",
+             {{"energy_relative", r.defect.energy_rel},
+              {"curvature_relative", r.defect.curvature_rel},
+              {"orbital_moment_relative", r.defect.moment_rel}}}};
     }
     out.kpoints = r.mesh.count();
 }
