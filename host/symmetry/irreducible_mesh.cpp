@@ -16,9 +16,11 @@ namespace {
 // than allowed to take the machine's memory.
 constexpr long long kMaxSymmetricMeshPoints = 1LL << 32;
 
-}  // namespace
+using IndexMap = std::array<long long, 9>;
 
-IrreducibleMesh irreducible_mesh(const Mesh& mesh, const double bravais[3][3], const std::vector<PointOp>& group,
+// Each operation as an integer map of mesh indices, i′_a = Σ_b Q_ab i_b mod n_a, after the checks
+// irreducible_mesh.hpp names.
+std::vector<IndexMap> index_maps(const Mesh& mesh, const double bravais[3][3], const std::vector<PointOp>& group,
                                  const std::string& where) {
     if (mesh.shift != 0.0 || mesh.origin[0] != 0.0 || mesh.origin[1] != 0.0 || mesh.origin[2] != 0.0)
         throw InputError(fmt::format("{}: symmetry needs the Γ-centred mesh of a lattice model ([mesh] shift = 0); a shifted "
@@ -30,7 +32,7 @@ IrreducibleMesh irreducible_mesh(const Mesh& mesh, const double bravais[3][3], c
                                      "per point); use a smaller mesh or leave out symmetry",
                                      where, n));
     // Each operation as an integer map of mesh indices: i′_a = Σ_b Q_ab i_b mod n_a, Q_ab = M_ab n_a / n_b.
-    std::vector<std::array<long long, 9>> Q;
+    std::vector<IndexMap> Q;
     for (const PointOp& g : group) {
         int M[3][3];
         if (!reduced_matrix(g, bravais, mesh.basis, M))
@@ -48,8 +50,32 @@ IrreducibleMesh irreducible_mesh(const Mesh& mesh, const double bravais[3][3], c
                         where, g.name, mesh.n[0], mesh.n[1], mesh.n[2], b, a));
                 q[3 * a + b] = mesh.n[b] > 1 ? num / mesh.n[b] : 0;
             }
+        // Coarse points are i_b = s_b j_b (s the sub-mesh's steps, offset 0 on a Γ-centred mesh); Q keeps
+        // them together exactly when every Q_ab s_b is a multiple of s_a (take j = ê_b), and, a bijection
+        // of the mesh, then keeps the others together too.
+        for (int a = 0; mesh.coarse_factor() > 0 && a < 3; ++a)
+            for (int b = 0; b < 3; ++b)
+                if ((q[3 * a + b] * mesh.coarse_step(b)) % mesh.coarse_step(a) != 0)
+                    throw InputError(fmt::format("{}: '{}' mixes the points of the error estimate's coarse sub-mesh with "
+                                                 "the others on the mesh n = [{}, {}, {}]; give the axes it relates the "
+                                                 "same number of points",
+                                                 where, g.name, mesh.n[0], mesh.n[1], mesh.n[2]));
         Q.push_back(q);
     }
+    return Q;
+}
+
+}  // namespace
+
+void check_symmetric_mesh(const Mesh& mesh, const double bravais[3][3], const std::vector<PointOp>& group,
+                          const std::string& where) {
+    index_maps(mesh, bravais, group, where);
+}
+
+IrreducibleMesh irreducible_mesh(const Mesh& mesh, const double bravais[3][3], const std::vector<PointOp>& group,
+                                 const std::string& where) {
+    const std::vector<IndexMap> Q = index_maps(mesh, bravais, group, where);
+    const long long n = mesh.count();
     IrreducibleMesh out;
     out.group = group;
     for (int a = 0; a < 3; ++a) out.n[a] = mesh.n[a];
@@ -61,7 +87,6 @@ IrreducibleMesh irreducible_mesh(const Mesh& mesh, const double bravais[3][3], c
         if ((idx & 0xffff) == 0) throw_if_stopped();
         long long i[3];
         mesh.indices(idx, i);
-        const bool coarse = mesh.on_coarse_at(i);
         star.clear();
         for (const auto& q : Q) {
             long long j[3];
@@ -70,11 +95,6 @@ IrreducibleMesh irreducible_mesh(const Mesh& mesh, const double bravais[3][3], c
                 s %= mesh.n[a];
                 j[a] = s < 0 ? s + mesh.n[a] : s;
             }
-            if (mesh.on_coarse_at(j) != coarse)
-                throw InputError(fmt::format("{}: the point group mixes the points of the error estimate's coarse sub-mesh "
-                                             "with the others on the mesh n = [{}, {}, {}]; give the axes it relates the "
-                                             "same number of points",
-                                             where, mesh.n[0], mesh.n[1], mesh.n[2]));
             star.push_back((j[0] * mesh.n[1] + j[1]) * mesh.n[2] + j[2]);
         }
         std::sort(star.begin(), star.end());

@@ -27,5 +27,8 @@ struct IrreducibleMesh {
 // others. `bravais` are the lattice rows (mesh.basis the reciprocal ones).
 IrreducibleMesh irreducible_mesh(const Mesh& mesh, const double bravais[3][3], const std::vector<PointOp>& group,
                                  const std::string& where);
+// The same checks alone, without the stars (for the run file's check, before any work).
+void check_symmetric_mesh(const Mesh& mesh, const double bravais[3][3], const std::vector<PointOp>& group,
+                          const std::string& where);
 
 }  // namespace bzint

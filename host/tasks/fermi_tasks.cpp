@@ -29,7 +29,6 @@ struct ScanSetup {
     Refine refine;
     Tolerance tol;
     std::vector<PointOp> group;  // [mesh] symmetry: the group (empty: none)
-    std::shared_ptr<const IrreducibleMesh> first_irreducible;  // of `mesh`, made when the keys were checked
     SymmetryDefect defect;  // the model's largest deviation from the generators (model_check.hpp)
 };
 
@@ -75,7 +74,7 @@ void read_symmetry(const TaskContext& ctx, ScanSetup& s) {
                                      "no symmetry reduction yet; leave out one of them",
                                      where));
     s.group = generate_group(ctx.cfg.symmetry);
-    s.first_irreducible = std::make_shared<const IrreducibleMesh>(irreducible_mesh(s.mesh, ctx.cfg.model->bravais, s.group, where));
+    check_symmetric_mesh(s.mesh, ctx.cfg.model->bravais, s.group, where);
     s.defect = check_model_symmetry(ctx.cfg.params, ctx.cfg.symmetry, s.mesh.basis, ctx.cfg.model->dim,
                                     energy_unit(*ctx.cfg.model), where);
     if (ctx.backend == Backend::cuda)
@@ -109,11 +108,10 @@ ScanRun run_scan(TaskContext& ctx, ScanKind kind, const ScanSetup& setup) {
     r.weight = mesh_weight(r.mesh);
     r.T = setup.T;
     r.refine = setup.refine;
-    std::shared_ptr<const IrreducibleMesh> stars;
+    std::unique_ptr<const IrreducibleMesh> stars;
     if (!setup.group.empty()) {
-        stars = setup.first_irreducible->of(r.mesh) ? setup.first_irreducible
-                      : std::make_shared<const IrreducibleMesh>(
-                            irreducible_mesh(r.mesh, ctx.cfg.model->bravais, setup.group, ctx.cfg.symmetry_where));
+        stars = std::make_unique<const IrreducibleMesh>(
+            irreducible_mesh(r.mesh, ctx.cfg.model->bravais, setup.group, ctx.cfg.symmetry_where));
         for (const PointOp& g : ctx.cfg.symmetry) r.generators.push_back(g.name);
         r.group_order = setup.group.size();
         r.defect = setup.defect;
@@ -155,6 +153,8 @@ TaskResult scan_task(TaskContext& ctx, ScanKind kind, const ScanSetup& setup, Fo
         pass.mesh = mesh;
         const ScanRun r = run_scan(ctx, kind, pass);
         TaskResult out = with_scan_errors({r.scan}, [&](const std::vector<ScanResult>& s) { return format(r, s[0]); });
+        if (r.group_order > 0)  // describe_grid's record
+            out.units["symmetry"] = "none: counts (group_order, irreducible_points) and relative deviations (model_defect)";
         const FermiSurfaceCheck fermi_surface(ctx, mesh, r.scan.mu, r.T);
         if (r.scan.channels.n_surface > 0) out.warnings = fermi_surface.smearing_warning("the Fermi-surface term");
         if (setup.tol.active()) out.fermi_step = fermi_surface.step();
