@@ -110,21 +110,7 @@ TbModel weyl_copies(int copies) {
     const ModelInfo& info = *find_model("weyl_lattice");
     ModelParams mp{info.id, {}};
     for (std::size_t i = 0; i < info.params.size(); ++i) mp.p[i] = info.params[i].default_value;
-    const TbModel one = export_model(info, mp);
-    TbModel many = one;
-    const int W = 2 * copies;
-    many.source = "weyl_lattice × " + std::to_string(copies);
-    many.num_wann = W;
-    many.has_positions = false;
-    many.H.assign(one.R.size() * W * W, {0.0, 0.0});
-    for (std::size_t r = 0; r < one.R.size(); ++r) {
-        const bool origin = one.R[r] == std::array<int, 3>{0, 0, 0};
-        for (int c = 0; c < copies; ++c)
-            for (int m = 0; m < 2; ++m)
-                for (int n = 0; n < 2; ++n)
-                    many.H[(r * W + 2 * c + m) * W + 2 * c + n] = one.h(r, m, n) + (origin && m == n ? 0.1 * c : 0.0);
-    }
-    return many;
+    return stacked_copies(export_model(info, mp), copies, 0.1, 0.0);
 }
 
 // The N-band engine's cost against N (the compiled sizes 8, 16, 32): `ahc` with 1000 levels at

@@ -16,6 +16,7 @@
 #include "workers.hpp"
 #include "wannier/fft_reduce.hpp"
 #include "input_error.hpp"
+#include "wannier/runtime_wannier.hpp"
 #include "wannier/wannier_model.hpp"
 #include "symmetry/irreducible_mesh.hpp"
 #include "symmetry/symmetrise.hpp"
@@ -52,6 +53,8 @@ int model_bands(const ModelParams& mp) {
 
 namespace {
 
+// A Wannier model above the compiled sizes (wannier/runtime_wannier.hpp).
+bool is_runtime_sized(const ModelParams& mp) { return is_wannier(mp) && wannier_of(mp).runtime_sized(); }
 // A built-in two-band model (the two-band functors), as opposed to an N-band or Wannier one.
 bool is_two_band(const ModelParams& mp) { return mp.id < kTwoBandModels; }
 // Whether this model runs on the device for backend b (Wannier models: only their Fermi scans).
@@ -107,20 +110,28 @@ std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& mp, c
             }, progress);
         });
     } else {
-        visit_any_nband(mp, [&](auto model) {
-            constexpr int N = decltype(model)::bands;
+        auto unconverged = [&](long long i) {
+            long long prev = first_bad.load();
+            while (i < prev && !first_bad.compare_exchange_weak(prev, i)) {
+            }
+        };
+        if (is_runtime_sized(mp)) {
+            const WannierData d = wannier_of(mp).view();
             cpu::for_each_point(0, static_cast<long long>(k.size()), [&](long long i) {
-                NBandPoint<N> h;
-                model(k[i].data(), h);
-                BandGeometry g[N];
-                if (!nband_geometry<N>(h, g)) {
-                    long long prev = first_bad.load();
-                    while (i < prev && !first_bad.compare_exchange_weak(prev, i)) {
-                    }
-                }
-                for (int n = 0; n < bands; ++n) out[bands * i + n] = g[n];
+                if (!runtime_wannier_geometry(d, k[i].data(), out.data() + bands * i)) unconverged(i);
             }, progress);
-        });
+        } else {
+            visit_any_nband(mp, [&](auto model) {
+                constexpr int N = decltype(model)::bands;
+                cpu::for_each_point(0, static_cast<long long>(k.size()), [&](long long i) {
+                    NBandPoint<N> h;
+                    model(k[i].data(), h);
+                    BandGeometry g[N];
+                    if (!nband_geometry<N>(h, g)) unconverged(i);
+                    for (int n = 0; n < bands; ++n) out[bands * i + n] = g[n];
+                }, progress);
+            });
+        }
     }
     const long long bad = first_bad.load() == LLONG_MAX ? -1 : first_bad.load();
     if (bad >= 0)
@@ -167,6 +178,18 @@ TensorAtPoints curvature_tensor_at_points(const ModelParams& mp, const std::vect
                 store(static_cast<std::size_t>(i), 2, &omega[0][0][0], &Z[0][0]);
             }, progress);
         });
+        return out;
+    }
+    if (is_runtime_sized(mp)) {
+        const WannierData d = wannier_of(mp).view();
+        cpu::for_each_point(0, count, [&](long long i) {
+            std::vector<double> omega(static_cast<std::size_t>(B) * B * 3), Z(static_cast<std::size_t>(B) * B);
+            // As below, the solver's status is not checked again: geometry_at_points, which the tasks call
+            // first at the same points, refuses a point where it fails.
+            (void)runtime_wannier_curvature_tensor(d, k[i].data(), omega.data());
+            spectral_weights(B, omega.data(), field.data(), Z.data());
+            store(static_cast<std::size_t>(i), B, omega.data(), Z.data());
+        }, progress);
         return out;
     }
     visit_any_nband(mp, [&](auto model) {
@@ -400,13 +423,12 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
                mesh.shift == 0.0 && mesh.origin[0] == 0.0 && mesh.origin[1] == 0.0 &&
                mesh.origin[2] == 0.0) {  // a shifted mesh ([mesh] shift) takes the direct sum below
         // H and ∂H on the mesh by FFT; refinement's sub-grids by the direct sum.
-        visit_wannier(mp, [&](auto model) {
-            using Model = decltype(model);
-            using Fn = NBandScanFn<Model>;
-            scanned = Model::bands;
-            const LoadedWannier& w = wannier_of(mp);
+        const LoadedWannier& w = wannier_of(mp);
+        scanned = w.padded;
+        auto scan = [&](const auto& fn) {
+            using Fn = std::decay_t<decltype(fn)>;
             bad = bzint::refined_reduce(
-                Fn{model, mesh, kind, bins, fields, refine.threshold, orbit}, mesh.count(), hist, progress, refine, refined,
+                fn, mesh.count(), hist, progress, refine, refined,
                 [&](const auto& f, long long count, std::vector<Neumaier>& t, Progress* pr, std::vector<long long>* hot) {
                     if constexpr (std::is_same_v<std::decay_t<decltype(f)>, Fn>)
                         return fft_keyed_reduce(f, w, t, pr, hot);
@@ -414,7 +436,15 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
                         return cpu::keyed_reduce(f, count, t, pr, hot);
                 },
                 [](const std::vector<long long>& hot) { return cpu::StagedIndices{hot.data()}; });
-        });
+        };
+        if (w.runtime_sized())
+            scan(RuntimeWannierScanFn{w.view(), mesh, kind, bins, fields, refine.threshold, orbit});
+        else
+            visit_wannier(mp, [&](auto model) { scan(NBandScanFn<decltype(model)>{model, mesh, kind, bins, fields, refine.threshold, orbit}); });
+    } else if (is_runtime_sized(mp)) {
+        scanned = bands;
+        bad = cpu::refined_reduce(RuntimeWannierScanFn{wannier_of(mp).view(), mesh, kind, bins, fields, refine.threshold, orbit},
+                                  mesh.count(), hist, progress, refine, refined);
     } else {
         visit_any_nband(mp, [&](auto model) {
             using Model = decltype(model);

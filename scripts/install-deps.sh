@@ -4,7 +4,7 @@
 # The CUDA backend is built when nvcc is found (CUDA Toolkit, e.g. /usr/local/cuda); it is optional.
 set -euo pipefail
 pkgs=(cmake ninja-build g++ libgtest-dev libbenchmark-dev libtomlplusplus-dev libcli11-dev
-      nlohmann-json3-dev libfmt-dev libopenmpi-dev openmpi-bin libfftw3-dev pkg-config python3-matplotlib python3-numpy
+      nlohmann-json3-dev libfmt-dev libeigen3-dev libopenmpi-dev openmpi-bin libfftw3-dev pkg-config python3-matplotlib python3-numpy
       python3-dev python3-venv python3-scipy python3-h5py python3-click)
 missing=()
 for p in "${pkgs[@]}"; do

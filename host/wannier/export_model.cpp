@@ -130,4 +130,30 @@ TbModel export_model(const ModelInfo& info, const ModelParams& mp) {
     return tb;
 }
 
+TbModel stacked_copies(const TbModel& one, int copies, double shift, double coupling) {
+    TbModel many = one;
+    const int w = one.num_wann, W = copies * w;
+    many.source = fmt::format("{} × {}", one.source, copies);
+    many.num_wann = W;
+    many.has_positions = false;
+    for (auto& r : many.r) r.clear();
+    many.H.assign(one.R.size() * W * W, {0.0, 0.0});
+    for (std::size_t r = 0; r < one.R.size(); ++r) {
+        const bool origin = one.R[r] == std::array<int, 3>{0, 0, 0};
+        for (int c = 0; c < copies; ++c)
+            for (int m = 0; m < w; ++m) {
+                const int i = c * w + m;
+                for (int n = 0; n < w; ++n) many.H[(r * W + i) * W + c * w + n] = one.h(r, m, n);
+                if (!origin) continue;
+                many.H[(r * W + i) * W + i] += c * shift;
+                if (c + 1 < copies && coupling != 0.0) {
+                    const std::complex<double> t = coupling * std::polar(1.0, static_cast<double>(c + m));
+                    many.H[(r * W + i) * W + i + w] = t;
+                    many.H[(r * W + i + w) * W + i] = std::conj(t);
+                }
+            }
+    }
+    return many;
+}
+
 }  // namespace bzint

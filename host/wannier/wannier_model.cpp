@@ -9,6 +9,7 @@
 
 #include "../input_error.hpp"
 #include "../model_registry.hpp"
+#include "runtime_wannier.hpp"
 
 namespace bzint {
 
@@ -21,8 +22,6 @@ std::map<long long, std::shared_ptr<LoadedWannier>>& registry() {
     return r;
 }
 long long next_number = 0;
-
-constexpr int kMaxWannierBands = 32;
 
 }  // namespace
 
@@ -43,15 +42,13 @@ WannierData LoadedWannier::view() const {
 }
 
 std::shared_ptr<LoadedWannier> make_wannier(TbModel tb, const double lattice[3][3], PositionTerms positions) {
-    if (tb.num_wann > kMaxWannierBands)
-        throw InputError(fmt::format("{}: num_wann = {}: this version handles up to {} Wannier functions", tb.source,
-                                     tb.num_wann, kMaxWannierBands));
     auto w = std::make_shared<LoadedWannier>();
     for (int i = 0; i < 3; ++i)
         for (int a = 0; a < 3; ++a) tb.lattice[i][a] = lattice[i][a];
     tb.has_lattice = true;
     w->padded = 2;
     while (w->padded < tb.num_wann) w->padded *= 2;
+    if (w->padded > kMaxCompiledWannier) w->padded = tb.num_wann;  // the run-time-sized engine: no padding
     const std::size_t nR = tb.R.size();
     w->R_cart.resize(3 * nR);
     w->inv_degen.resize(nR);
@@ -131,6 +128,8 @@ bool LoadedWannier::scans_by_fft(long long evaluated, long long count) const {
     const double direct = static_cast<double>(evaluated) * static_cast<double>(tb.R.size()) * (32.0 * W * W + 40.0);
     return fft < direct;
 }
+
+bool LoadedWannier::runtime_sized() const { return tb.num_wann > kMaxCompiledWannier; }
 
 bool is_wannier(const ModelParams& mp) { return mp.id == wannier_model_id(); }
 

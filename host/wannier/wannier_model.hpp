@@ -29,7 +29,7 @@ enum class Interpolation { automatic, fft, direct };
 
 struct LoadedWannier {
     TbModel tb;
-    int padded;                    // compile-time size N ≥ num_wann
+    int padded;                    // compile-time size N ≥ num_wann; num_wann itself when runtime_sized()
     std::vector<double> R_cart;    // [n_R][3]
     std::vector<double> inv_degen;
     std::vector<cplx> H;
@@ -38,6 +38,9 @@ struct LoadedWannier {
     Interpolation interpolation = Interpolation::automatic;
     std::size_t fft_budget_bytes = kDefaultFftMemoryMib << 20;  // the FFT chunk's table
     WannierData view() const;
+    // Above the compiled sizes (kMaxCompiledWannier): the run-time-sized engine of
+    // runtime_wannier.hpp, on the CPU, for the tasks of runtime_sized_tasks (app.cpp).
+    bool runtime_sized() const;
     // Whether a scan of a Γ-centred mesh of `count` points that evaluates `evaluated` of them
     // (fewer with [mesh] symmetry) takes the FFT path. Automatic: when its cost estimate is the
     // lower — the FFT tabulates every point, 2W(W + 1) transforms of 5 log2(chunk) flops each per
@@ -63,7 +66,8 @@ std::shared_ptr<ModelInfo> register_wannier(std::shared_ptr<LoadedWannier> model
 bool is_wannier(const ModelParams& mp);
 const LoadedWannier& wannier_of(const ModelParams& mp);
 
-// Calls f(models::Wannier<N>{view}) with N the padded size of the registered model.
+// Calls f(models::Wannier<N>{view}) with N the padded size of the registered model (not for a
+// runtime_sized() one).
 template <class F>
 void visit_wannier(const ModelParams& mp, F&& f);
 

@@ -22,6 +22,38 @@ namespace bzint {
 // scale 1 + max|ε|.
 constexpr double kDegenerateRelative = 1e-9;
 
+// The Kubo sums above for N bands of energies e (ascending) and band-basis velocity matrices
+// v[(a ld + n) ld + m] = ⟨n|∂_a H|m⟩ (row-major, leading dimension ld ≥ N): shared by the
+// fixed-size engine (kubo_geometry) and the run-time-sized one of large Wannier models.
+BZINT_HD_INLINE void kubo_sums(int N, const double* e, const cplx* v, int ld, double degenerate, BandGeometry* g) {
+    const long long plane = static_cast<long long>(ld) * ld;
+    for (int n = 0; n < N; ++n) {
+        g[n].energy = e[n];
+        for (int a = 0; a < 3; ++a) {
+            g[n].v[a] = v[a * plane + n * ld + n].re;
+            g[n].omega[a] = 0.0;
+            g[n].m[a] = 0.0;
+        }
+        for (int m = 0; m < N; ++m) {
+            const double gap = e[n] - e[m];
+            if (m == n || fabs(gap) <= degenerate) continue;
+            for (int c = 0; c < 3; ++c) {
+                const int a = (c + 1) % 3, b = (c + 2) % 3;
+                const double im = (v[a * plane + n * ld + m] * v[b * plane + m * ld + n]).im;
+                g[n].omega[c] -= 2.0 * im / (gap * gap);
+                g[n].m[c] -= im / gap;
+            }
+        }
+    }
+}
+
+// The scale of kDegenerateRelative: 1 + the largest |ε|.
+BZINT_HD_INLINE double degenerate_threshold(int N, const double* e) {
+    double scale = 1.0;
+    for (int n = 0; n < N; ++n) scale = fmax(scale, 1.0 + fabs(e[n]));
+    return kDegenerateRelative * scale;
+}
+
 // An orbital-basis matrix in the band basis, (U† X U)_nm, U the eigenvectors: for X = ∂_a H the
 // velocity matrix ⟨n|∂_a H|m⟩; for X = A_a the Wannier connection of position_curvature.hpp.
 template <int N>
@@ -59,32 +91,13 @@ BZINT_HD bool nband_eigen(const NBandPoint<N>& p, NBandEigen<N>& s) {
         for (int j = 0; j < N; ++j) A[i][j] = p.H[i][j];
     const bool ok = hermitian_eigen<N>(A, s.e, s.U);
     for (int a = 0; a < 3; ++a) to_band_basis<N>(p.dH[a], s.U, s.v[a]);
-    double scale = 1.0;
-    for (int n = 0; n < N; ++n) scale = fmax(scale, 1.0 + fabs(s.e[n]));
-    s.degenerate = kDegenerateRelative * scale;
+    s.degenerate = degenerate_threshold(N, s.e);
     return ok;
 }
 
 template <int N>
 BZINT_HD void kubo_geometry(const NBandEigen<N>& s, BandGeometry (&g)[N]) {
-    for (int n = 0; n < N; ++n) {
-        g[n].energy = s.e[n];
-        for (int a = 0; a < 3; ++a) {
-            g[n].v[a] = s.v[a][n][n].re;
-            g[n].omega[a] = 0.0;
-            g[n].m[a] = 0.0;
-        }
-        for (int m = 0; m < N; ++m) {
-            const double gap = s.e[n] - s.e[m];
-            if (m == n || fabs(gap) <= s.degenerate) continue;
-            for (int c = 0; c < 3; ++c) {
-                const int a = (c + 1) % 3, b = (c + 2) % 3;
-                const double im = (s.v[a][n][m] * s.v[b][m][n]).im;
-                g[n].omega[c] -= 2.0 * im / (gap * gap);
-                g[n].m[c] -= im / gap;
-            }
-        }
-    }
+    kubo_sums(N, s.e, &s.v[0][0][0], N, s.degenerate, g);
 }
 
 // Returns false if the eigensolver did not converge (the caller names the k-point).

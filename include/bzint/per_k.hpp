@@ -178,6 +178,28 @@ struct ScanFn {
     BZINT_HD bool operator()(long long idx, Out& out) const { return scan_mesh_point(*this, idx, out); }
 };
 
+// The N bands g[0..N) of a point binned at their energies — at ε − m·B for streda — with the
+// channels of `kind`, weight w; the band-touching and refinement flags. Shared by the N-band scan
+// functors of every size (NBandScanFn, and RuntimeWannierScanFn of large Wannier models).
+template <class Out>
+BZINT_HD bool bin_band_geometry(const BandGeometry* g, int N, ScanKind kind, const Mesh& mesh, const Binning& bins,
+                                const ScanFields& fields, double refine_above, double w, Out& out) {
+    bool finite = true;
+    const ScanChannels ch = scan_channels(kind, mesh.dim);
+    out.n = N;
+    double hottest = 0.0;
+    for (int band = 0; band < N; ++band) {
+        double q[kMaxSea + kMaxSurface];
+        band_scan_values(kind, mesh.dim, g[band], q, q + ch.n_sea);
+        const double e = kind == ScanKind::streda ? g[band].energy - dot3(g[band].m, fields.B) : g[band].energy;
+        finite = keyed_band(bins, e, q, ch.n_sea + ch.n_surface, band, N, w, out) && finite;
+        hottest = fmax(hottest, max_abs_curvature(g[band]));
+    }
+    out.near_touching = near_band_touching(g, &out.key[0], N, plaquette_of(mesh, w), bins);
+    out.hot = asks_refinement(hottest, refine_above, out.near_touching, mesh.dim);
+    return finite;
+}
+
 // The Fermi scan of an N-band model: every band binned at its energy — at ε − m·B for streda
 // (kinds whose channels need only the band geometry: ahc, cme, anomaly, dipole, streda).
 template <class Model>
@@ -226,21 +248,16 @@ struct NBandScanFn {
         const bool finite = nband_geometry<N>(h, g);
         return bin_geometry(g, w, out) && finite;
     }
+    // Point i of a Wannier model's FFT table (TabulatedFn), before the model's finish().
+    BZINT_HD bool at_tabulated(const cplx* table, long long ld, int W, long long i, const double k[3], double w,
+                               Out& out) const {
+        NBandPoint<N> h;
+        read_tabulated<N>(table, ld, W, i, h);
+        model.finish(k, h);
+        return at_point(h, w, out);
+    }
     BZINT_HD bool bin_geometry(const BandGeometry (&g)[N], double w, Out& out) const {
-        bool finite = true;
-        const ScanChannels ch = scan_channels(kind, mesh.dim);
-        out.n = N;
-        double hottest = 0.0;
-        for (int band = 0; band < N; ++band) {
-            double q[kMaxSea + kMaxSurface];
-            band_scan_values(kind, mesh.dim, g[band], q, q + ch.n_sea);
-            const double e = kind == ScanKind::streda ? g[band].energy - dot3(g[band].m, fields.B) : g[band].energy;
-            finite = keyed_band(bins, e, q, ch.n_sea + ch.n_surface, band, N, w, out) && finite;
-            hottest = fmax(hottest, max_abs_curvature(g[band]));
-        }
-        out.near_touching = near_band_touching(g, out.key, N, plaquette_of(mesh, w), bins);
-        out.hot = asks_refinement(hottest, refine_above, out.near_touching, mesh.dim);
-        return finite;
+        return bin_band_geometry(g, N, kind, mesh, bins, fields, refine_above, w, out);
     }
     BZINT_HD bool operator()(long long idx, Out& out) const { return scan_mesh_point(*this, idx, out); }
 };
@@ -308,7 +325,6 @@ struct HybridScanFn {
 template <class Base>
 struct TabulatedFn {
     using Out = typename Base::Out;
-    static constexpr int N = Base::N;
     Base base;
     const cplx* table;  // read_tabulated's layout (models/wannier.hpp)
     long long ld;
@@ -328,12 +344,9 @@ struct TabulatedFn {
         const long long idx = mesh_index(i);
         double w;
         if (!star_weight(base.orbit, idx, out, w)) return true;
-        NBandPoint<N> h;
-        read_tabulated<N>(table, ld, W, i, h);
         double k[3];
         base.mesh.k_of(idx, k);
-        base.model.finish(k, h);
-        const bool finite = base.at_point(h, w, out);
+        const bool finite = base.at_tabulated(table, ld, W, i, k, w, out);
         long long g[3];
         base.mesh.indices(idx, g);
         key_by_submesh(base.mesh, g, out, Base::sectioned);

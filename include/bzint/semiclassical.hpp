@@ -28,9 +28,35 @@ BZINT_HD void two_band_curvature_tensor(const BandGeometry g[2], double omega[2]
             for (int c = 0; c < 3; ++c) omega[n][m][c] = g[n].omega[c];
 }
 
-// N bands, from eigenvalues e (ascending) and eigenvectors (columns of U) of H(k) and the
-// derivatives dH. Pairs closer than `degenerate` in energy contribute NaN (the tensor is
-// not defined at a degeneracy; the caller's finiteness check names the k-point).
+// Ω^n_m for N bands from the eigenvalues e (ascending) and the band-basis velocity matrices
+// v[(a ld + n) ld + m] = ⟨n|∂_a H|m⟩ (kubo_sums' layout), into omega[(n N + m) 3 + c]: any N
+// (the run-time-sized Wannier engine calls it directly). Pairs closer than `degenerate` in
+// energy contribute NaN (the tensor is not defined at a degeneracy; the caller's finiteness
+// check names the k-point).
+BZINT_HD_INLINE void curvature_tensor_from_velocities(int N, const double* e, const cplx* v, int ld, double degenerate,
+                                                      double* omega) {
+    const long long plane = static_cast<long long>(ld) * ld;
+    for (int n = 0; n < N; ++n)
+        for (int c = 0; c < 3; ++c) omega[(n * N + n) * 3 + c] = 0.0;
+    for (int n = 0; n < N; ++n)
+        for (int m = 0; m < N; ++m) {
+            if (m == n) continue;
+            const double gap = e[n] - e[m];
+            const double inv = fabs(gap) > degenerate ? 1.0 / (gap * gap) : nan("");
+            for (int c = 0; c < 3; ++c) {
+                const int a = (c + 1) % 3, b = (c + 2) % 3;
+                omega[(n * N + m) * 3 + c] = -2.0 * (v[a * plane + n * ld + m] * v[b * plane + m * ld + n]).im * inv;
+            }
+        }
+    // Ω^m_m = −Σ_{n≠m} Ω^n_m: the Kubo sum of band m.
+    for (int m = 0; m < N; ++m)
+        for (int n = 0; n < N; ++n)
+            if (n != m)
+                for (int c = 0; c < 3; ++c) omega[(m * N + m) * 3 + c] -= omega[(n * N + m) * 3 + c];
+}
+
+// The same from the eigenvalues e (ascending) and eigenvectors (columns of U) of H(k) and the
+// derivatives dH, for a compiled N.
 template <int N>
 BZINT_HD void nband_curvature_tensor(const cplx (&dH)[3][N][N], const double (&e)[N], const cplx (&U)[N][N],
                                      double degenerate, double (&omega)[N][N][3]) {
@@ -46,23 +72,7 @@ BZINT_HD void nband_curvature_tensor(const cplx (&dH)[3][N][N], const double (&e
                 }
                 v[a][n][m] = s;
             }
-    for (int n = 0; n < N; ++n)
-        for (int c = 0; c < 3; ++c) omega[n][n][c] = 0.0;
-    for (int n = 0; n < N; ++n)
-        for (int m = 0; m < N; ++m) {
-            if (m == n) continue;
-            const double gap = e[n] - e[m];
-            const double inv = fabs(gap) > degenerate ? 1.0 / (gap * gap) : nan("");
-            for (int c = 0; c < 3; ++c) {
-                const int a = (c + 1) % 3, b = (c + 2) % 3;
-                omega[n][m][c] = -2.0 * (v[a][n][m] * v[b][m][n]).im * inv;
-            }
-        }
-    // Ω^m_m = −Σ_{n≠m} Ω^n_m: the Kubo sum of band m.
-    for (int m = 0; m < N; ++m)
-        for (int n = 0; n < N; ++n)
-            if (n != m)
-                for (int c = 0; c < 3; ++c) omega[m][m][c] -= omega[n][m][c];
+    curvature_tensor_from_velocities(N, e, &v[0][0][0], N, degenerate, &omega[0][0][0]);
 }
 
 // Spectral weights in a weak uniform B (Eq. 14, energy-integrated): the quasiparticle of
@@ -72,11 +82,15 @@ BZINT_HD void nband_curvature_tensor(const cplx (&dH)[3][N][N], const double (&e
 // states), so Σ_n Z_tot^n = N. (The paper's "e B·Ω" is −B·Ω for charge −e; its Eq. 14
 // prints the weight on P_m as Ω^n_m, Eqs. 16 and 19 as Ω^m_n — the reading consistent
 // with Eqs. 15, 17 and 25, docs/semiclassical.md.)
-template <int N>
-BZINT_HD void spectral_weights(const double (&omega)[N][N][3], const double B[3], double (&Z)[N][N]) {
+// Any N: omega[(n N + m) 3 + c], Z[n N + m].
+BZINT_HD_INLINE void spectral_weights(int N, const double* omega, const double B[3], double* Z) {
     for (int n = 0; n < N; ++n)
         for (int m = 0; m < N; ++m)
-            Z[n][m] = m == n ? 1.0 + 0.5 * dot3(B, omega[n][n]) : -0.5 * dot3(B, omega[m][n]);
+            Z[n * N + m] = m == n ? 1.0 + 0.5 * dot3(B, omega + (n * N + n) * 3) : -0.5 * dot3(B, omega + (m * N + n) * 3);
+}
+template <int N>
+BZINT_HD void spectral_weights(const double (&omega)[N][N][3], const double B[3], double (&Z)[N][N]) {
+    spectral_weights(N, &omega[0][0][0], B, &Z[0][0]);
 }
 
 // Band-projected densities for occupations f_n of the quasiparticles (f_n = f(ε̄_n) in

@@ -1,0 +1,124 @@
+#include "runtime_wannier.hpp"
+
+#include "bzint/semiclassical.hpp"
+
+// One thread per k-point already fills the machine (host/workers.hpp): no threads inside Eigen.
+#define EIGEN_DONT_PARALLELIZE
+#include <Eigen/Dense>
+#include <cmath>
+#include <complex>
+
+namespace bzint {
+
+namespace {
+
+using Matrix = Eigen::Matrix<std::complex<double>, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using MatrixMap = Eigen::Map<Matrix>;
+
+// cplx and std::complex<double> are both two doubles, real part first.
+static_assert(sizeof(cplx) == sizeof(std::complex<double>));
+std::complex<double>* as_std(cplx* x) { return reinterpret_cast<std::complex<double>*>(x); }
+
+// A thread's buffers for one k-point of W orbitals, kept between points (allocated once per size).
+struct Workspace {
+    int W = 0;
+    std::vector<cplx> h;  // [4][W][W]: H, then ∂_x H, ∂_y H, ∂_z H (add_wannier_sum's layout)
+    std::vector<cplx> v;  // [3][W][W]: ⟨n|∂_a H|m⟩ (kubo_sums' layout)
+    Matrix product;       // ∂_a H · U
+    Eigen::SelfAdjointEigenSolver<Matrix> solver;
+    std::vector<BandGeometry> g;
+
+    void size(int n) {
+        if (W == n) return;
+        W = n;
+        const std::size_t plane = static_cast<std::size_t>(n) * n;
+        h.assign(4 * plane, cplx{0.0, 0.0});
+        v.assign(3 * plane, cplx{0.0, 0.0});
+        product.resize(n, n);
+        solver = Eigen::SelfAdjointEigenSolver<Matrix>(n);
+        g.resize(static_cast<std::size_t>(n));
+    }
+    cplx* H() { return h.data(); }
+    cplx* dH() { return h.data() + static_cast<std::size_t>(W) * W; }
+};
+
+Workspace& workspace(int W) {
+    thread_local Workspace ws;
+    ws.size(W);
+    return ws;
+}
+
+// From H and ∂H in the workspace (orbital basis, phases applied) to the eigenvectors U (columns,
+// ascending energies) and v_a = U† ∂_aH U in ws.v. False when the eigensolver did not converge.
+bool eigen_from_workspace(Workspace& ws) {
+    const int W = ws.W;
+    const std::size_t plane = static_cast<std::size_t>(W) * W;
+    ws.solver.compute(MatrixMap(as_std(ws.H()), W, W), Eigen::ComputeEigenvectors);  // reads the lower triangle
+    const bool ok = ws.solver.info() == Eigen::Success;
+    const Matrix& U = ws.solver.eigenvectors();
+    for (int a = 0; a < 3; ++a) {
+        ws.product.noalias() = MatrixMap(as_std(ws.dH() + a * plane), W, W) * U;
+        MatrixMap(as_std(ws.v.data() + a * plane), W, W).noalias() = U.adjoint() * ws.product;
+    }
+    return ok;
+}
+
+bool geometry_from_workspace(Workspace& ws, BandGeometry* g) {
+    const bool ok = eigen_from_workspace(ws);
+    const double* e = ws.solver.eigenvalues().data();
+    kubo_sums(ws.W, e, ws.v.data(), ws.W, degenerate_threshold(ws.W, e), g);
+    return ok;
+}
+
+// H(k) and ∂H(k) of the model into the workspace by the Fourier sum.
+Workspace& evaluate(const WannierData& d, const double k[3]) {
+    Workspace& ws = workspace(d.num_wann);
+    std::fill(ws.h.begin(), ws.h.end(), cplx{0.0, 0.0});
+    add_wannier_sum(d, k, ws.H(), ws.dH(), ws.W);
+    apply_orbital_phases(d, k, ws.H(), ws.dH(), ws.W);
+    return ws;
+}
+
+}  // namespace
+
+bool runtime_wannier_geometry(const WannierData& d, const double k[3], BandGeometry* g) {
+    return geometry_from_workspace(evaluate(d, k), g);
+}
+
+bool runtime_wannier_curvature_tensor(const WannierData& d, const double k[3], double* omega) {
+    Workspace& ws = evaluate(d, k);
+    const bool ok = eigen_from_workspace(ws);
+    const double* e = ws.solver.eigenvalues().data();
+    const int W = ws.W;
+    curvature_tensor_from_velocities(W, e, ws.v.data(), W, kDegenerateRelative * (1.0 + std::fabs(e[0]) + std::fabs(e[W - 1])),
+                                     omega);
+    return ok;
+}
+
+bool runtime_wannier_geometry(const WannierData& d, const cplx* table, long long ld, long long i, const double k[3],
+                              BandGeometry* g) {
+    Workspace& ws = workspace(d.num_wann);
+    read_tabulated(table, ld, ws.W, i, ws.H(), ws.dH(), ws.W);  // every entry written
+    apply_orbital_phases(d, k, ws.H(), ws.dH(), ws.W);
+    return geometry_from_workspace(ws, g);
+}
+
+bool RuntimeWannierScanFn::bin(const BandGeometry* g, double w, Out& out) const {
+    out.resize(model.num_wann, n_values());
+    return bin_band_geometry(g, model.num_wann, kind, mesh, bins, fields, refine_above, w, out);
+}
+
+bool RuntimeWannierScanFn::at(const double k[3], double w, Out& out) const {
+    Workspace& ws = workspace(model.num_wann);
+    const bool ok = runtime_wannier_geometry(model, k, ws.g.data());
+    return bin(ws.g.data(), w, out) && ok;
+}
+
+bool RuntimeWannierScanFn::at_tabulated(const cplx* table, long long ld, int, long long i, const double k[3], double w,
+                                        Out& out) const {
+    Workspace& ws = workspace(model.num_wann);
+    const bool ok = runtime_wannier_geometry(model, table, ld, i, k, ws.g.data());
+    return bin(ws.g.data(), w, out) && ok;
+}
+
+}  // namespace bzint

@@ -1,0 +1,79 @@
+// Wannier models of more orbitals than the compiled sizes (num_wann > kMaxCompiledWannier): the
+// run-time-sized N-band engine, on the CPU. H(k) and ∂H(k) come from the same Fourier sum and
+// orbital phases as models::Wannier<N> (add_wannier_sum, apply_orbital_phases) or from the same
+// FFT tables (read_tabulated), into per-thread heap workspaces of W × W; the eigen-decomposition
+// is Eigen's SelfAdjointEigenSolver (Householder tridiagonalisation, implicit symmetric QR), the
+// velocity matrices U†∂_aH U are matrix products, and the Kubo sums (kubo_sums) and the binning
+// (bin_band_geometry) are the fixed-size engine's. The degenerate groups are the same:
+// degenerate_threshold of nband_geometry.hpp.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "bzint/per_k.hpp"
+
+namespace bzint {
+
+// The compiled sizes of models::Wannier<N> (wannier_visit.inl) end here.
+constexpr int kMaxCompiledWannier = 32;
+
+// The band geometry g[0..W) at k of a model of W = d.num_wann orbitals, any W ≥ 1. False when
+// the eigensolver did not converge.
+bool runtime_wannier_geometry(const WannierData& d, const double k[3], BandGeometry* g);
+// The same from point i of an FFT table (read_tabulated's layout, wannier_fft.hpp) at k.
+bool runtime_wannier_geometry(const WannierData& d, const cplx* table, long long ld, long long i, const double k[3],
+                              BandGeometry* g);
+
+// The curvature tensor Ω^n_m at k (semiclassical.hpp, curvature_tensor_from_velocities) into
+// omega[(n W + m) 3 + c], with the degeneracy threshold of the fixed-size path
+// (engine.cpp curvature_tensor_at_points). False when the eigensolver did not converge.
+bool runtime_wannier_curvature_tensor(const WannierData& d, const double k[3], double* omega);
+
+// A scan functor's output for a run-time number of bands: what KeyedOutT holds, sized by
+// `resize` (the reducers keep each Out for a whole block of points, so the storage is reused).
+struct KeyedOutRuntime {
+    struct Rows {
+        std::vector<double> data;
+        int width = 0;
+        double* operator[](int e) { return data.data() + static_cast<std::size_t>(e) * width; }
+        const double* operator[](int e) const { return data.data() + static_cast<std::size_t>(e) * width; }
+    };
+    int n = 0;
+    bool hot = false;
+    bool near_touching = false;
+    std::vector<int> key;
+    Rows val;
+    void resize(int entries, int values) {
+        key.resize(static_cast<std::size_t>(entries));
+        val.width = values;
+        val.data.resize(static_cast<std::size_t>(entries) * values);
+    }
+};
+
+// NBandScanFn for a run-time-sized Wannier model: the same mesh points, keys, values and flags.
+struct RuntimeWannierScanFn {
+    using Out = KeyedOutRuntime;
+    WannierData model;
+    Mesh mesh;
+    ScanKind kind;
+    Binning bins;
+    ScanFields fields;    // B for streda
+    double refine_above;  // > 0: flag points with max_n |Ω_n| above it for refinement
+    const std::uint8_t* orbit = nullptr;  // [mesh] symmetry: the stars' sizes (scan_mesh_point); null: none
+
+    static constexpr bool sectioned = true;
+    int n_values() const {
+        const ScanChannels ch = scan_channels(kind, mesh.dim);
+        return (ch.n_sea + ch.n_surface) * bins.n_moments();
+    }
+    int n_keys() const { return sectioned_keys(2 * (model.num_wann * bins.n_bins())); }
+
+    bool at(const double k[3], double w, Out& out) const;
+    bool at_tabulated(const cplx* table, long long ld, int W, long long i, const double k[3], double w, Out& out) const;
+    bool operator()(long long idx, Out& out) const { return scan_mesh_point(*this, idx, out); }
+
+private:
+    bool bin(const BandGeometry* g, double w, Out& out) const;
+};
+
+}  // namespace bzint

@@ -1,0 +1,158 @@
+// Wannier models above the compiled sizes (host/wannier/runtime_wannier.hpp). The run-time-sized
+// engine agrees per k-point with the compiled one (same model, 16 orbitals, weakly coupled
+// copies); 64- and 128-orbital models of decoupled copies give the AHC known in closed form,
+// σ(μ) = Σ_c σ_1(μ − c·shift) with σ_1 the single copy's (from the compiled 2-orbital path), on
+// the FFT and the direct path; and what the run-time engine does not do is refused, naming the size.
+#include <fmt/core.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "engine.hpp"
+#include "input_error.hpp"
+#include "test_util.hpp"
+#include "wannier/export_model.hpp"
+#include "wannier/runtime_wannier.hpp"
+#include "wannier/wannier_model.hpp"
+
+using namespace bzint;
+
+namespace {
+
+TbModel weyl_lattice_tb() {
+    const ModelInfo& info = *find_model("weyl_lattice");
+    ModelParams mp{info.id, {}};
+    for (std::size_t i = 0; i < info.params.size(); ++i) mp.p[i] = info.params[i].default_value;
+    return export_model(info, mp);
+}
+
+struct Registered {
+    ModelParams params;
+    std::shared_ptr<ModelInfo> info;
+};
+
+Registered load(TbModel tb, Interpolation interpolation = Interpolation::automatic) {
+    double lattice[3][3];
+    std::copy(&tb.lattice[0][0], &tb.lattice[0][0] + 9, &lattice[0][0]);
+    Registered r;
+    auto w = make_wannier(std::move(tb), lattice, PositionTerms::none);
+    w->interpolation = interpolation;
+    r.info = register_wannier(std::move(w), r.params);
+    return r;
+}
+
+}  // namespace
+
+TEST(RuntimeWannier, AgreesPerKPointWithTheCompiledEngine) {
+    // 8 weakly coupled copies: 16 orbitals, compiled as Wannier<16>; the run-time engine on the
+    // same data. Eigenvalues to 1e-12 (the bar); Ω and m to 1e-9 of their scale — both
+    // are sums over 1/gap² and 1/gap with gaps ≥ 1e-2 here, the two eigensolvers' vectors differing
+    // at rounding level.
+    const Registered m = load(stacked_copies(weyl_lattice_tb(), 8, 0.1, 0.05));
+    ASSERT_FALSE(wannier_of(m.params).runtime_sized());
+    const std::vector<std::array<double, 3>> k{{0.1, 0.2, 0.3}, {1.1, -0.4, 0.7}, {2.0, 0.5, -1.3}, {0.0, 0.0, 0.0}};
+    const std::vector<BandGeometry> compiled = geometry_at_points(Backend::cpu, m.params, k);
+    const WannierData d = wannier_of(m.params).view();
+    std::vector<BandGeometry> g(16);
+    for (std::size_t i = 0; i < k.size(); ++i) {
+        ASSERT_TRUE(runtime_wannier_geometry(d, k[i].data(), g.data()));
+        double scale_w = 1.0, scale_m = 1.0;
+        for (int n = 0; n < 16; ++n)
+            for (int c = 0; c < 3; ++c) {
+                scale_w = std::max(scale_w, std::fabs(compiled[16 * i + n].omega[c]));
+                scale_m = std::max(scale_m, std::fabs(compiled[16 * i + n].m[c]));
+            }
+        for (int n = 0; n < 16; ++n) {
+            const BandGeometry& a = compiled[16 * i + n];
+            EXPECT_NEAR(g[n].energy, a.energy, 1e-12 * (1.0 + std::fabs(a.energy))) << i << " " << n;
+            for (int c = 0; c < 3; ++c) {
+                EXPECT_NEAR(g[n].v[c], a.v[c], 1e-11) << i << " " << n;
+                EXPECT_NEAR(g[n].omega[c], a.omega[c], 1e-9 * scale_w) << i << " " << n << " " << c;
+                EXPECT_NEAR(g[n].m[c], a.m[c], 1e-9 * scale_m) << i << " " << n << " " << c;
+            }
+        }
+    }
+}
+
+namespace {
+
+// σ_xy of `copies` decoupled weyl_lattice copies against Σ_c σ_1(μ − 0.1c), T = 0.05, 8³ mesh.
+void expect_copies_ahc(int copies, Interpolation interpolation) {
+    const Registered many = load(stacked_copies(weyl_lattice_tb(), copies, 0.1, 0.0), interpolation);
+    ASSERT_TRUE(wannier_of(many.params).runtime_sized());
+    EXPECT_EQ(wannier_of(many.params).scans_by_fft(512, 512), interpolation == Interpolation::fft);
+    const Registered one = load(weyl_lattice_tb());
+    const std::vector<double> mu{-0.4, 0.3, 1.7, 3.1};
+    std::vector<double> shifted;  // μ − 0.1c for every level and copy
+    for (double m : mu)
+        for (int c = 0; c < copies; ++c) shifted.push_back(m - 0.1 * c);
+    std::sort(shifted.begin(), shifted.end());  // levels may coincide (0.3 − 0.7 = −0.4): kept once
+    shifted.erase(std::unique(shifted.begin(), shifted.end(), [](double x, double y) { return std::fabs(x - y) < 1e-12; }),
+                  shifted.end());
+    const Mesh mesh = make_mesh(*many.info, many.params, {8, 8, 8});
+    const ScanResult a = fermi_scan(Backend::cpu, many.params, mesh, ScanKind::ahc, mu, 0.05, nullptr);
+    const ScanResult b = fermi_scan(Backend::cpu, one.params, make_mesh(*one.info, one.params, {8, 8, 8}), ScanKind::ahc,
+                                    shifted, 0.05, nullptr);
+    ASSERT_EQ(a.bands, 2 * copies);
+    const int ns = a.channels.n_sea;
+    for (std::size_t j = 0; j < mu.size(); ++j)
+        for (int c = 0; c < ns; ++c) {
+            double want = 0.0, got = 0.0, scale = 0.0;
+            for (int copy = 0; copy < copies; ++copy) {
+                const double level = mu[j] - 0.1 * copy;
+                const std::size_t l = std::lower_bound(shifted.begin(), shifted.end(), level - 1e-12) - shifted.begin();
+                for (int n = 0; n < 2; ++n) {
+                    const double x = b.sea[(l * 2 + n) * ns + c];
+                    want += x;
+                    scale += std::fabs(x);
+                }
+            }
+            for (int n = 0; n < a.bands; ++n) got += a.sea[(j * a.bands + n) * ns + c];
+            EXPECT_NEAR(got, want, 1e-10 * (1.0 + scale)) << copies << " copies, level " << j << ", channel " << c;
+        }
+}
+
+}  // namespace
+
+TEST(RuntimeWannier, SixtyFourOrbitalsGiveTheSumOfTheCopiesAhcByFftAndDirectSum) {
+    expect_copies_ahc(32, Interpolation::fft);
+    expect_copies_ahc(32, Interpolation::direct);
+}
+
+TEST(RuntimeWannier, HundredTwentyEightOrbitalsGiveTheSumOfTheCopiesAhc) { expect_copies_ahc(64, Interpolation::fft); }
+
+TEST(RuntimeWannier, RunFilesRunTheBandGeometryAndRefuseTheRest) {
+    const test::TempDir dir;
+    const auto hr = std::filesystem::path(dir.path()) / "copies_hr.dat";
+    const TbModel tb = stacked_copies(weyl_lattice_tb(), 20, 0.1, 0.05);  // 40 orbitals
+    {
+        std::ofstream f(hr);
+        write_hr(tb, f, "test");
+    }
+    std::string lattice = "[";
+    for (int i = 0; i < 3; ++i)
+        lattice += fmt::format("[{:.17g}, {:.17g}, {:.17g}]{}", tb.lattice[i][0], tb.lattice[i][1], tb.lattice[i][2], i < 2 ? ", " : "]");
+    const std::string model = fmt::format("[model]\nname='wannier'\nhr='{}'\nlattice={}\n", hr.string(), lattice);
+    const auto r = test::results(model + "[task]\nkind='berry'\npoints=[[0.1,0.2,0.3]]\nB=[0,0,0.01]\n");
+    ASSERT_EQ(r["energies"][0].size(), 40u);
+    // The curvature tensor's diagonal is each band's Berry curvature; Σ_n Ω_n = 0 (docs/semiclassical.md).
+    double sum = 0.0;
+    for (int n = 0; n < 40; ++n) {
+        EXPECT_NEAR(r["curvature_tensor"][0][n][n][2].get<double>(), r["omega"][0][n][2].get<double>(),
+                    1e-9 * (1.0 + std::fabs(r["omega"][0][n][2].get<double>())));
+        sum += r["omega"][0][n][2].get<double>();
+    }
+    EXPECT_NEAR(sum, 0.0, 1e-8);
+    const auto s = test::results(model + "[mesh]\nn=[4,4,4]\n[task]\nkind='ahc'\nmu=[0.5]\nT=0.05\n");
+    EXPECT_TRUE(std::isfinite(s["sigma"][0][2].get<double>()));
+    try {
+        test::results(model + "[mesh]\nn=[4,4,1]\n[task]\nkind='chern'\n");
+        FAIL() << "chern ran a 40-orbital model";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("num_wann = 40"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("up to 32"), std::string::npos) << e.what();
+    }
+}
