@@ -22,6 +22,7 @@
 #include "symmetry/irreducible_mesh.hpp"
 #include "workers.hpp"
 #include "wannier/export_model.hpp"
+#include "wannier/runtime_wannier.hpp"
 #include "wannier/wannier_model.hpp"
 
 using namespace bzint;
@@ -113,9 +114,10 @@ TbModel weyl_copies(int copies) {
     return stacked_copies(export_model(info, mp), copies, 0.1, 0.0);
 }
 
-// The N-band engine's cost against N (the compiled sizes 8, 16, 32): `ahc` with 1000 levels at
-// T = 0.01 on a 24³ mesh by FFT, the model weyl_copies(N/2). Per k the work grows as N³ (the
-// eigensolver and the velocity transforms) plus N² log (the FFT tables).
+// The N-band engine's cost against N (the compiled sizes 8, 16, 32; 64 and 128 by the run-time-sized
+// engine, wannier/runtime_wannier.hpp): `ahc` with 1000 levels at T = 0.01 on a 24³ mesh by FFT,
+// the model weyl_copies(N/2). Per k the work grows as N³ (the eigensolver and the velocity
+// transforms) plus N² log (the FFT tables).
 void BM_nband_scaling(benchmark::State& state) {
     const int N = static_cast<int>(state.range(0));
     TbModel tb = weyl_copies(N / 2);
@@ -135,6 +137,46 @@ void BM_nband_scaling(benchmark::State& state) {
     state.counters["kpoints_per_second"] =
         benchmark::Counter(static_cast<double>(mesh.count()) * state.iterations(), benchmark::Counter::kIsRate);
     state.SetLabel("cpu, FFT interpolation, weyl_lattice copies");
+}
+
+// Which engine for 17–32 orbitals (kRuntimeWannierAbove, wannier/runtime_wannier.hpp): the band
+// geometry per k-point on one thread, H(k) by the direct sum, of weakly coupled weyl_lattice copies
+// (W = range(0) orbitals) by the compiled engine (models::Wannier<16>, or <32> padded) or by the
+// run-time one.
+void BM_engine_choice(benchmark::State& state, bool runtime) {
+    const int W = static_cast<int>(state.range(0));
+    const ModelInfo& info = *find_model("weyl_lattice");
+    ModelParams one{info.id, {}};
+    for (std::size_t i = 0; i < info.params.size(); ++i) one.p[i] = info.params[i].default_value;
+    TbModel tb = stacked_copies(export_model(info, one), W / 2, 0.1, 0.05);
+    double lattice[3][3];
+    std::copy(&tb.lattice[0][0], &tb.lattice[0][0] + 9, &lattice[0][0]);
+    const std::shared_ptr<const LoadedWannier> w = make_wannier(std::move(tb), lattice, PositionTerms::none);
+    const WannierData d = w->view();
+    std::vector<BandGeometry> g(32);
+    long long points = 0;
+    auto compiled = [&](auto model, const double k[3]) {
+        constexpr int N = decltype(model)::bands;
+        NBandPoint<N> h;
+        model(k, h);
+        BandGeometry a[N];
+        nband_geometry<N>(h, a);
+        g[0] = a[0];
+    };
+    for (auto _ : state)
+        for (int i = 0; i < 200; ++i, ++points) {
+            const double k[3] = {0.013 * i, 0.021 * i, 0.034 * i};
+            if (runtime)
+                runtime_wannier_geometry(d, k, g.data());
+            else if (W <= 16)
+                compiled(models::Wannier<16>{d}, k);
+            else
+                compiled(models::Wannier<32>{d}, k);
+            benchmark::DoNotOptimize(g.data());
+        }
+    state.counters["orbitals"] = W;
+    state.counters["kpoints_per_second"] = benchmark::Counter(static_cast<double>(points), benchmark::Counter::kIsRate);
+    state.SetLabel(runtime ? "run-time-sized engine (Eigen)" : W <= 16 ? "compiled Wannier<16>" : "compiled Wannier<32>, padded");
 }
 
 // [mesh] symmetry: the wall time of a reduced scan (the stars and the symmetrisation included)
@@ -253,10 +295,20 @@ void register_all() {
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime()
         ->Iterations(1);
+    for (const bool runtime : {false, true})
+        benchmark::RegisterBenchmark(runtime ? "nband/engine_choice/runtime" : "nband/engine_choice/compiled",
+                                     BM_engine_choice, runtime)
+            ->Arg(16)
+            ->Arg(18)
+            ->Arg(24)
+            ->Arg(32)
+            ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark("ahc/nband_scaling/cpu/fft/levels:1000", BM_nband_scaling)
         ->Arg(8)
         ->Arg(16)
         ->Arg(32)
+        ->Arg(64)
+        ->Arg(128)
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime()
         ->Iterations(1);

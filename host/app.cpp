@@ -83,11 +83,11 @@ Backend task_backend(const RunFile& file, const RunConfig& cfg, Backend backend)
         // Above the compiled sizes, the run-time-sized engine (wannier/runtime_wannier.hpp): the band
         // geometry and the Fermi scans built on it.
         static const std::vector<std::string> runtime_tasks{"bands", "berry", "ahc", "cme", "anomaly", "dipole", "streda"};
-        if (w.runtime_sized() && std::find(runtime_tasks.begin(), runtime_tasks.end(), cfg.task) == runtime_tasks.end())
+        if (!w.compiled() && std::find(runtime_tasks.begin(), runtime_tasks.end(), cfg.task) == runtime_tasks.end())
             throw InputError(fmt::format("{}: num_wann = {}: task '{}' takes wannier models of up to {} functions; above "
                                          "that they run the tasks {}",
                                          file.path(), w.tb.num_wann, cfg.task, kMaxCompiledWannier, join(runtime_tasks)));
-        if (w.runtime_sized() && position_matrix)
+        if (!w.compiled() && position_matrix)
             throw InputError(fmt::format("{}: num_wann = {}: position_matrix = true takes wannier models of up to {} "
                                          "functions (orbital_positions = true has no limit)",
                                          file.path(), w.tb.num_wann, kMaxCompiledWannier));

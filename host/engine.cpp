@@ -53,7 +53,7 @@ int model_bands(const ModelParams& mp) {
 
 namespace {
 
-// A Wannier model above the compiled sizes (wannier/runtime_wannier.hpp).
+// A Wannier model whose geometry the run-time-sized engine evaluates (wannier/runtime_wannier.hpp).
 bool is_runtime_sized(const ModelParams& mp) { return is_wannier(mp) && wannier_of(mp).runtime_sized(); }
 // A built-in two-band model (the two-band functors), as opposed to an N-band or Wannier one.
 bool is_two_band(const ModelParams& mp) { return mp.id < kTwoBandModels; }
@@ -424,7 +424,7 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
                mesh.origin[2] == 0.0) {  // a shifted mesh ([mesh] shift) takes the direct sum below
         // H and ∂H on the mesh by FFT; refinement's sub-grids by the direct sum.
         const LoadedWannier& w = wannier_of(mp);
-        scanned = w.padded;
+        scanned = w.runtime_sized() ? bands : w.padded;
         auto scan = [&](const auto& fn) {
             using Fn = std::decay_t<decltype(fn)>;
             bad = bzint::refined_reduce(

@@ -1,6 +1,5 @@
-// Wannier models above the compiled sizes (host/wannier/runtime_wannier.hpp). The run-time-sized
-// engine agrees per k-point with the compiled one (same model, 16 orbitals, weakly coupled
-// copies); 64- and 128-orbital models of decoupled copies give the AHC known in closed form,
+// Wannier models by the run-time-sized engine (host/wannier/runtime_wannier.hpp). It agrees per
+// k-point with the compiled one (the same models of 16 and 24 orbitals, weakly coupled copies); 64- and 128-orbital models of decoupled copies give the AHC known in closed form,
 // σ(μ) = Σ_c σ_1(μ − c·shift) with σ_1 the single copy's (from the compiled 2-orbital path), on
 // the FFT and the direct path; and what the run-time engine does not do is refused, naming the size.
 #include <fmt/core.h>
@@ -46,35 +45,55 @@ Registered load(TbModel tb, Interpolation interpolation = Interpolation::automat
 
 }  // namespace
 
-TEST(RuntimeWannier, AgreesPerKPointWithTheCompiledEngine) {
-    // 8 weakly coupled copies: 16 orbitals, compiled as Wannier<16>; the run-time engine on the
-    // same data. Eigenvalues to 1e-12 (the bar); Ω and m to 1e-9 of their scale — both
-    // are sums over 1/gap² and 1/gap with gaps ≥ 1e-2 here, the two eigensolvers' vectors differing
-    // at rounding level.
-    const Registered m = load(stacked_copies(weyl_lattice_tb(), 8, 0.1, 0.05));
-    ASSERT_FALSE(wannier_of(m.params).runtime_sized());
-    const std::vector<std::array<double, 3>> k{{0.1, 0.2, 0.3}, {1.1, -0.4, 0.7}, {2.0, 0.5, -1.3}, {0.0, 0.0, 0.0}};
-    const std::vector<BandGeometry> compiled = geometry_at_points(Backend::cpu, m.params, k);
+namespace {
+
+// The run-time-sized engine against models::Wannier<N> (padded to N) per k-point, for
+// `copies` weakly coupled copies. Eigenvalues to 1e-12 (the bar); Ω and m to 1e-9 of
+// their scale — both are sums over 1/gap² and 1/gap with gaps ≥ 1e-2 here, the two
+// eigensolvers' vectors differing at rounding level.
+template <int N>
+void expect_same_as_compiled(int copies) {
+    const Registered m = load(stacked_copies(weyl_lattice_tb(), copies, 0.1, 0.05));
     const WannierData d = wannier_of(m.params).view();
-    std::vector<BandGeometry> g(16);
-    for (std::size_t i = 0; i < k.size(); ++i) {
-        ASSERT_TRUE(runtime_wannier_geometry(d, k[i].data(), g.data()));
+    const int W = d.num_wann;
+    ASSERT_LE(W, N);
+    const models::Wannier<N> compiled{d};
+    const double k[4][3] = {{0.1, 0.2, 0.3}, {1.1, -0.4, 0.7}, {2.0, 0.5, -1.3}, {0.0, 0.0, 0.0}};
+    std::vector<BandGeometry> g(W);
+    for (int i = 0; i < 4; ++i) {
+        NBandPoint<N> h;
+        compiled(k[i], h);
+        BandGeometry a[N];
+        ASSERT_TRUE(nband_geometry<N>(h, a));
+        ASSERT_TRUE(runtime_wannier_geometry(d, k[i], g.data()));
         double scale_w = 1.0, scale_m = 1.0;
-        for (int n = 0; n < 16; ++n)
+        for (int n = 0; n < W; ++n)
             for (int c = 0; c < 3; ++c) {
-                scale_w = std::max(scale_w, std::fabs(compiled[16 * i + n].omega[c]));
-                scale_m = std::max(scale_m, std::fabs(compiled[16 * i + n].m[c]));
+                scale_w = std::max(scale_w, std::fabs(a[n].omega[c]));
+                scale_m = std::max(scale_m, std::fabs(a[n].m[c]));
             }
-        for (int n = 0; n < 16; ++n) {
-            const BandGeometry& a = compiled[16 * i + n];
-            EXPECT_NEAR(g[n].energy, a.energy, 1e-12 * (1.0 + std::fabs(a.energy))) << i << " " << n;
+        for (int n = 0; n < W; ++n) {
+            EXPECT_NEAR(g[n].energy, a[n].energy, 1e-12 * (1.0 + std::fabs(a[n].energy))) << W << " " << i << " " << n;
             for (int c = 0; c < 3; ++c) {
-                EXPECT_NEAR(g[n].v[c], a.v[c], 1e-11) << i << " " << n;
-                EXPECT_NEAR(g[n].omega[c], a.omega[c], 1e-9 * scale_w) << i << " " << n << " " << c;
-                EXPECT_NEAR(g[n].m[c], a.m[c], 1e-9 * scale_m) << i << " " << n << " " << c;
+                EXPECT_NEAR(g[n].v[c], a[n].v[c], 1e-11) << W << " " << i << " " << n;
+                EXPECT_NEAR(g[n].omega[c], a[n].omega[c], 1e-9 * scale_w) << W << " " << i << " " << n << " " << c;
+                EXPECT_NEAR(g[n].m[c], a[n].m[c], 1e-9 * scale_m) << W << " " << i << " " << n << " " << c;
             }
         }
     }
+}
+
+}  // namespace
+
+TEST(RuntimeWannier, AgreesPerKPointWithTheCompiledEngine) {
+    expect_same_as_compiled<16>(8);   // 16 orbitals: geometry_at_points keeps the compiled engine
+    expect_same_as_compiled<32>(12);  // 24 orbitals: padded to 32 there, here the run-time engine's
+    // Which engine a model gets (kRuntimeWannierAbove, kMaxCompiledWannier).
+    EXPECT_FALSE(wannier_of(load(stacked_copies(weyl_lattice_tb(), 8, 0.1, 0.0)).params).runtime_sized());
+    const Registered w24 = load(stacked_copies(weyl_lattice_tb(), 12, 0.1, 0.0));
+    EXPECT_TRUE(wannier_of(w24.params).runtime_sized());
+    EXPECT_TRUE(wannier_of(w24.params).compiled());
+    EXPECT_FALSE(wannier_of(load(stacked_copies(weyl_lattice_tb(), 17, 0.1, 0.0)).params).compiled());
 }
 
 namespace {

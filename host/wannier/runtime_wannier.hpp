@@ -1,5 +1,6 @@
-// Wannier models of more orbitals than the compiled sizes (num_wann > kMaxCompiledWannier): the
-// run-time-sized N-band engine, on the CPU. H(k) and ∂H(k) come from the same Fourier sum and
+// Wannier models of more orbitals than the compiled sizes (num_wann > kMaxCompiledWannier), and for
+// their band geometry and Fermi scans those above kRuntimeWannierAbove: the run-time-sized N-band
+// engine, on the CPU. H(k) and ∂H(k) come from the same Fourier sum and
 // orbital phases as models::Wannier<N> (add_wannier_sum, apply_orbital_phases) or from the same
 // FFT tables (read_tabulated), into per-thread heap workspaces of W × W; the eigen-decomposition
 // is Eigen's SelfAdjointEigenSolver (Householder tridiagonalisation, implicit symmetric QR), the
@@ -14,8 +15,14 @@
 
 namespace bzint {
 
-// The compiled sizes of models::Wannier<N> (wannier_visit.inl) end here.
+// The compiled sizes of models::Wannier<N> (wannier_visit.inl) end here: above it only the tasks of
+// this engine run (app.cpp).
 constexpr int kMaxCompiledWannier = 32;
+// Band geometry and Fermi scans of models above this many orbitals take this engine even where a
+// compiled size exists: measured per k-point on one thread (bench nband/engine_choice, weyl_lattice
+// copies, direct sum; docs/performance.md), the compiled engine padded to 32 takes 136–160 µs for
+// 18–32 orbitals, this one 36–125 µs; at 16, models::Wannier<16> is twice as fast as this one.
+constexpr int kRuntimeWannierAbove = 16;
 
 // The band geometry g[0..W) at k of a model of W = d.num_wann orbitals, any W ≥ 1. False when
 // the eigensolver did not converge.

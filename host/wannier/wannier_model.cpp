@@ -48,7 +48,7 @@ std::shared_ptr<LoadedWannier> make_wannier(TbModel tb, const double lattice[3][
     tb.has_lattice = true;
     w->padded = 2;
     while (w->padded < tb.num_wann) w->padded *= 2;
-    if (w->padded > kMaxCompiledWannier) w->padded = tb.num_wann;  // the run-time-sized engine: no padding
+    if (w->padded > kMaxCompiledWannier) w->padded = tb.num_wann;  // only the run-time-sized engine: no padding
     const std::size_t nR = tb.R.size();
     w->R_cart.resize(3 * nR);
     w->inv_degen.resize(nR);
@@ -129,7 +129,8 @@ bool LoadedWannier::scans_by_fft(long long evaluated, long long count) const {
     return fft < direct;
 }
 
-bool LoadedWannier::runtime_sized() const { return tb.num_wann > kMaxCompiledWannier; }
+bool LoadedWannier::runtime_sized() const { return tb.num_wann > kRuntimeWannierAbove && r.empty(); }
+bool LoadedWannier::compiled() const { return tb.num_wann <= kMaxCompiledWannier; }
 
 bool is_wannier(const ModelParams& mp) { return mp.id == wannier_model_id(); }
 
