@@ -1,7 +1,8 @@
 // Wannier models by the run-time-sized engine (host/wannier/runtime_wannier.hpp). It agrees per
 // k-point with the compiled one (the same models of 16 and 24 orbitals, weakly coupled copies); 64- and 128-orbital models of decoupled copies give the AHC known in closed form,
 // σ(μ) = Σ_c σ_1(μ − c·shift) with σ_1 the single copy's (from the compiled 2-orbital path), on
-// the FFT and the direct path; and what the run-time engine does not do is refused, naming the size.
+// the FFT and the direct path; run files run its band geometry, curvature tensor and scans (with
+// [mesh] symmetry); and what it does not do is refused, naming the size.
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
@@ -146,7 +147,8 @@ TEST(RuntimeWannier, HundredTwentyEightOrbitalsGiveTheSumOfTheCopiesAhc) { expec
 TEST(RuntimeWannier, RunFilesRunTheBandGeometryAndRefuseTheRest) {
     const test::TempDir dir;
     const auto hr = std::filesystem::path(dir.path()) / "copies_hr.dat";
-    const TbModel tb = stacked_copies(weyl_lattice_tb(), 20, 0.1, 0.05);  // 40 orbitals
+    // 40 orbitals, decoupled: each copy keeps weyl_lattice's C4z and C2x·θ (docs/symmetry.md).
+    const TbModel tb = stacked_copies(weyl_lattice_tb(), 20, 0.1, 0.0);
     {
         std::ofstream f(hr);
         write_hr(tb, f, "test");
@@ -165,8 +167,24 @@ TEST(RuntimeWannier, RunFilesRunTheBandGeometryAndRefuseTheRest) {
         sum += r["omega"][0][n][2].get<double>();
     }
     EXPECT_NEAR(sum, 0.0, 1e-8);
-    const auto s = test::results(model + "[mesh]\nn=[4,4,4]\n[task]\nkind='ahc'\nmu=[0.5]\nT=0.05\n");
-    EXPECT_TRUE(std::isfinite(s["sigma"][0][2].get<double>()));
+    // [mesh] symmetry on the run-time engine's scans, by the direct sum and by FFT: equal to the full
+    // mesh to 1e-10 (as tests/test_symmetry.cpp for the compiled sizes). Stars of C4v acting on the
+    // plane of an 8³ mesh: 8 planes × 15 unordered pairs of min(i, 8 − i) ∈ {0…4} = 120.
+    for (const std::string interpolation : {"direct", "fft"}) {
+        const std::string task = "[task]\nkind='ahc'\nmu=[-0.3, 0.5, 1.4]\nT=0.05\n";
+        const std::string m = model + "interpolation='" + interpolation + "'\n";
+        const auto full = test::results(m + "[mesh]\nn=[8,8,8]\n" + task);
+        const auto reduced = test::results(m + "[mesh]\nn=[8,8,8]\nsymmetry=['C4z', 'C2x*TimeReversal']\n" + task);
+        EXPECT_EQ(reduced["symmetry"]["irreducible_points"].get<long long>(), 120);
+        double scale = 0.0;
+        for (const auto& level : full["sigma"])
+            for (const auto& x : level) scale = std::max(scale, std::fabs(x.get<double>()));
+        ASSERT_GT(scale, 0.0);
+        for (std::size_t j = 0; j < 3; ++j)
+            for (int c = 0; c < 3; ++c)
+                EXPECT_NEAR(reduced["sigma"][j][c].get<double>(), full["sigma"][j][c].get<double>(), 1e-10 * scale)
+                    << interpolation << " " << j << " " << c;
+    }
     try {
         test::results(model + "[mesh]\nn=[4,4,1]\n[task]\nkind='chern'\n");
         FAIL() << "chern ran a 40-orbital model";

@@ -20,8 +20,8 @@ namespace bzint {
 constexpr int kMaxCompiledWannier = 32;
 // Band geometry and Fermi scans of models above this many orbitals take this engine even where a
 // compiled size exists: measured per k-point on one thread (bench nband/engine_choice, weyl_lattice
-// copies, direct sum; docs/performance.md), the compiled engine padded to 32 takes 136–160 µs for
-// 18–32 orbitals, this one 36–125 µs; at 16, models::Wannier<16> is twice as fast as this one.
+// copies, direct sum; docs/performance.md), the compiled engine padded to 32 takes 137–165 µs for
+// 18–32 orbitals, this one 40–136 µs; at 16, models::Wannier<16> is twice as fast as this one.
 constexpr int kRuntimeWannierAbove = 16;
 
 // The band geometry g[0..W) at k of a model of W = d.num_wann orbitals, any W ≥ 1. False when

@@ -319,9 +319,9 @@ struct HybridScanFn {
 };
 
 // A scan functor fed with H and ∂H tabulated on a chunk of the mesh (the Wannier FFT path,
-// host/wannier/wannier_fft.hpp): local point i of the chunk has its W² entries of H and of
-// ∂_a H at table[i·4W² + (c·W + m)·W + n] (c = 0: H, 1..3: ∂_a H), before the model's
-// finish() (orbital phases, padding); mesh_index(i) is its index on the whole mesh.
+// host/wannier/wannier_fft.hpp): local point i of the chunk, in read_tabulated's layout
+// (models/wannier.hpp), goes to the base functor's at_tabulated, which applies what follows the
+// Fourier sum (orbital phases, padding); mesh_index(i) is its index on the whole mesh.
 template <class Base>
 struct TabulatedFn {
     using Out = typename Base::Out;

@@ -3,8 +3,9 @@
 // R Cartesian. τ = 0 unless orbital positions are switched on (docs/wannier.md). The file's
 // W orbitals are padded to the compile-time size N with uncoupled orbitals at `pad_energy`
 // (far above every band), so that one instantiation per N ∈ {2, 4, 8, 16, 32} serves any W up
-// to 32; the padded bands are dropped from every output. Larger models take the run-time-sized
-// path of host/wannier/runtime_wannier.hpp, through the same Fourier sum (add_wannier_sum).
+// to 32; the padded bands are dropped from every output. The band geometry and Fermi scans of
+// models above 16 orbitals (and every task of those above 32) take the run-time-sized engine of
+// host/wannier/runtime_wannier.hpp instead, through the same Fourier sum (add_wannier_sum).
 #pragma once
 #include "bzint/models/nband_traits.hpp"
 #include "bzint/position_curvature.hpp"
@@ -25,8 +26,8 @@ struct WannierData {
 
 // The size-generic parts, on row-major storage with leading dimension ld ≥ W: H[m ld + n] and
 // ∂_a H at dH[(a ld + m) ld + n]. models::Wannier<N> calls them with ld = N on its fixed-size
-// arrays; models of more than the compiled sizes (host/wannier/runtime_wannier.hpp) with ld = W
-// on heap workspaces.
+// arrays; the run-time-sized engine (host/wannier/runtime_wannier.hpp) with ld = W on heap
+// workspaces.
 
 // Adds the Fourier sums Σ_R e^{ik·R} H(R)/ndegen and Σ_R iR e^{ik·R} H(R)/ndegen.
 BZINT_HD_INLINE void add_wannier_sum(const WannierData& d, const double k[3], cplx* H, cplx* dH, int ld) {
