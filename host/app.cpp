@@ -81,16 +81,12 @@ Backend task_backend(const RunFile& file, const RunConfig& cfg, Backend backend)
         const LoadedWannier& w = wannier_of(cfg.params);
         const bool position_matrix = !w.r.empty();  // tasks checked in run_file.cpp
         // Above the compiled sizes, the run-time-sized engine (wannier/runtime_wannier.hpp): the band
-        // geometry and the Fermi scans built on it.
+        // geometry (with the position matrix's terms) and the Fermi scans built on it.
         static const std::vector<std::string> runtime_tasks{"bands", "berry", "ahc", "cme", "anomaly", "dipole", "streda"};
         if (!w.compiled() && std::find(runtime_tasks.begin(), runtime_tasks.end(), cfg.task) == runtime_tasks.end())
             throw InputError(fmt::format("{}: num_wann = {}: task '{}' takes wannier models of up to {} functions; above "
                                          "that they run the tasks {}",
                                          file.path(), w.tb.num_wann, cfg.task, kMaxCompiledWannier, join(runtime_tasks)));
-        if (!w.compiled() && position_matrix)
-            throw InputError(fmt::format("{}: num_wann = {}: position_matrix = true takes wannier models of up to {} "
-                                         "functions (orbital_positions = true has no limit)",
-                                         file.path(), w.tb.num_wann, kMaxCompiledWannier));
         // On the device: the Fermi-scan tasks of models with up to 16 orbitals (direct Fourier sum
         // per k); everything else runs on the CPU.
         static const std::vector<std::string> device_tasks{"ahc", "cme", "anomaly", "dipole", "streda", "hybrid_current"};

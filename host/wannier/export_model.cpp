@@ -135,15 +135,18 @@ TbModel stacked_copies(const TbModel& one, int copies, double shift, double coup
     const int w = one.num_wann, W = copies * w;
     many.source = fmt::format("{} × {}", one.source, copies);
     many.num_wann = W;
-    many.has_positions = false;
-    for (auto& r : many.r) r.clear();
     many.H.assign(one.R.size() * W * W, {0.0, 0.0});
+    for (auto& r : many.r) r.assign(one.has_positions ? many.H.size() : 0, {0.0, 0.0});
     for (std::size_t r = 0; r < one.R.size(); ++r) {
         const bool origin = one.R[r] == std::array<int, 3>{0, 0, 0};
         for (int c = 0; c < copies; ++c)
             for (int m = 0; m < w; ++m) {
                 const int i = c * w + m;
-                for (int n = 0; n < w; ++n) many.H[(r * W + i) * W + c * w + n] = one.h(r, m, n);
+                for (int n = 0; n < w; ++n) {
+                    many.H[(r * W + i) * W + c * w + n] = one.h(r, m, n);
+                    for (int a = 0; a < 3 && one.has_positions; ++a)
+                        many.r[a][(r * W + i) * W + c * w + n] = one.r[a][(r * w + m) * w + n];
+                }
                 if (!origin) continue;
                 many.H[(r * W + i) * W + i] += c * shift;
                 if (c + 1 < copies && coupling != 0.0) {

@@ -1,5 +1,6 @@
 #include "runtime_wannier.hpp"
 
+#include "bzint/position_curvature.hpp"
 #include "bzint/semiclassical.hpp"
 
 // One thread per k-point already fills the machine (host/workers.hpp): no threads inside Eigen.
@@ -24,6 +25,9 @@ struct Workspace {
     int W = 0;
     std::vector<cplx> h;  // [4][W][W]: H, then ∂_x H, ∂_y H, ∂_z H (add_wannier_sum's layout)
     std::vector<cplx> v;  // [3][W][W]: ⟨n|∂_a H|m⟩ (kubo_sums' layout)
+    std::vector<cplx> connection;  // [6][W][W]: A_a, then (∇×A)_c (add_position_connection), when d.r is set
+    std::vector<cplx> abar;        // [3][W][W]: U† A_a U
+    std::vector<double> curl_diag; // [3][W]: Re (U† (∇×A)_c U)_nn
     Matrix product;       // ∂_a H · U
     Eigen::SelfAdjointEigenSolver<Matrix> solver;
     std::vector<BandGeometry> g;
@@ -34,6 +38,7 @@ struct Workspace {
         const std::size_t plane = static_cast<std::size_t>(n) * n;
         h.assign(4 * plane, cplx{0.0, 0.0});
         v.assign(3 * plane, cplx{0.0, 0.0});
+        connection.clear();  // sized by the first model with a position matrix
         product.resize(n, n);
         solver = Eigen::SelfAdjointEigenSolver<Matrix>(n);
         g.resize(static_cast<std::size_t>(n));
@@ -70,6 +75,30 @@ bool geometry_from_workspace(Workspace& ws, BandGeometry* g) {
     return ok;
 }
 
+// The WYSV terms of a model with its position matrix (position_curvature.hpp) added to g, after
+// eigen_from_workspace at k.
+void add_position_terms_at(const WannierData& d, const double k[3], Workspace& ws, BandGeometry* g) {
+    const int W = ws.W;
+    const std::size_t plane = static_cast<std::size_t>(W) * W;
+    if (ws.connection.size() != 6 * plane) {
+        ws.abar.assign(3 * plane, cplx{0.0, 0.0});
+        ws.curl_diag.assign(3 * static_cast<std::size_t>(W), 0.0);
+    }
+    ws.connection.assign(6 * plane, cplx{0.0, 0.0});
+    add_position_connection(d, k, ws.connection.data(), ws.connection.data() + 3 * plane, W);
+    const Matrix& U = ws.solver.eigenvectors();
+    for (int a = 0; a < 3; ++a) {
+        ws.product.noalias() = MatrixMap(as_std(ws.connection.data() + a * plane), W, W) * U;
+        MatrixMap(as_std(ws.abar.data() + a * plane), W, W).noalias() = U.adjoint() * ws.product;
+    }
+    for (int c = 0; c < 3; ++c) {
+        ws.product.noalias() = MatrixMap(as_std(ws.connection.data() + (3 + c) * plane), W, W) * U;
+        for (int n = 0; n < W; ++n) ws.curl_diag[c * W + n] = U.col(n).dot(ws.product.col(n)).real();  // dot conjugates U
+    }
+    const double* e = ws.solver.eigenvalues().data();
+    add_position_terms(W, e, ws.v.data(), ws.abar.data(), W, degenerate_threshold(W, e), ws.curl_diag.data(), g);
+}
+
 // H(k) and ∂H(k) of the model into the workspace by the Fourier sum.
 Workspace& evaluate(const WannierData& d, const double k[3]) {
     Workspace& ws = workspace(d.num_wann);
@@ -81,8 +110,11 @@ Workspace& evaluate(const WannierData& d, const double k[3]) {
 
 }  // namespace
 
-bool runtime_wannier_geometry(const WannierData& d, const double k[3], BandGeometry* g) {
-    return geometry_from_workspace(evaluate(d, k), g);
+bool runtime_wannier_geometry(const WannierData& d, const double k[3], BandGeometry* g, bool position_terms) {
+    Workspace& ws = evaluate(d, k);
+    const bool ok = geometry_from_workspace(ws, g);
+    if (position_terms && d.r) add_position_terms_at(d, k, ws, g);
+    return ok;
 }
 
 bool runtime_wannier_curvature_tensor(const WannierData& d, const double k[3], double* omega) {
@@ -110,7 +142,7 @@ bool RuntimeWannierScanFn::bin(const BandGeometry* g, double w, Out& out) const 
 
 bool RuntimeWannierScanFn::at(const double k[3], double w, Out& out) const {
     Workspace& ws = workspace(model.num_wann);
-    const bool ok = runtime_wannier_geometry(model, k, ws.g.data());
+    const bool ok = runtime_wannier_geometry(model, k, ws.g.data(), model.r != nullptr);
     return bin(ws.g.data(), w, out) && ok;
 }
 

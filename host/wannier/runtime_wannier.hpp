@@ -24,9 +24,11 @@ constexpr int kMaxCompiledWannier = 32;
 // 18–32 orbitals, this one 40–136 µs; at 16, models::Wannier<16> is twice as fast as this one.
 constexpr int kRuntimeWannierAbove = 16;
 
-// The band geometry g[0..W) at k of a model of W = d.num_wann orbitals, any W ≥ 1. False when
-// the eigensolver did not converge.
-bool runtime_wannier_geometry(const WannierData& d, const double k[3], BandGeometry* g);
+// The band geometry g[0..W) at k of a model of W = d.num_wann orbitals, any W ≥ 1; with
+// position_terms and d.r set, the Berry curvature has the WYSV terms of the position matrix
+// (position_curvature.hpp: as NBandScanFn, for the Fermi scans). False when the eigensolver did
+// not converge.
+bool runtime_wannier_geometry(const WannierData& d, const double k[3], BandGeometry* g, bool position_terms = false);
 // The same from point i of an FFT table (read_tabulated's layout, wannier_fft.hpp) at k.
 bool runtime_wannier_geometry(const WannierData& d, const cplx* table, long long ld, long long i, const double k[3],
                               BandGeometry* g);

@@ -39,7 +39,7 @@ struct LoadedWannier {
     std::size_t fft_budget_bytes = kDefaultFftMemoryMib << 20;  // the FFT chunk's table
     WannierData view() const;
     // Whether the band geometry and the Fermi scans take the run-time-sized engine of
-    // runtime_wannier.hpp (CPU): above kRuntimeWannierAbove orbitals, without the position matrix.
+    // runtime_wannier.hpp (CPU): above kRuntimeWannierAbove orbitals.
     bool runtime_sized() const;
     // Whether a compiled size (models::Wannier<N>, visit_wannier) holds it: up to
     // kMaxCompiledWannier orbitals. Above, the tasks of app.cpp's runtime_tasks only.

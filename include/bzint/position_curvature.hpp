@@ -29,27 +29,40 @@ struct PositionConnection {
 };
 
 // Adds the position-matrix terms Ω̄_nn − [D_a, Ā_b]_nn + [D_b, Ā_a]_nn to g[n].omega (which holds
-// the Kubo term from kubo_geometry).
+// the Kubo term from kubo_sums), for any N: from the energies e, the band-basis velocities v and
+// connection Ā (planes of ld × ld as kubo_sums' v), and curl_diag[c N + n] = Re (U† (∇×A)_c U)_nn.
+BZINT_HD_INLINE void add_position_terms(int N, const double* e, const cplx* v, const cplx* Abar, int ld, double degenerate,
+                                        const double* curl_diag, BandGeometry* g) {
+    const long long plane = static_cast<long long>(ld) * ld;
+    for (int cc = 0; cc < 3; ++cc) {
+        const int a = (cc + 1) % 3, b = (cc + 2) % 3;
+        for (int n = 0; n < N; ++n) {
+            double commutators = 0.0;
+            for (int m = 0; m < N; ++m) {
+                const double de = e[m] - e[n];
+                if (m == n || fabs(de) <= degenerate) continue;
+                const cplx Da = (1.0 / de) * v[a * plane + n * ld + m], Db = (1.0 / de) * v[b * plane + n * ld + m];
+                commutators += -2.0 * (Da * Abar[b * plane + m * ld + n]).re + 2.0 * (Db * Abar[a * plane + m * ld + n]).re;
+            }
+            g[n].omega[cc] += curl_diag[cc * N + n] + commutators;
+        }
+    }
+}
+
+// The same for a compiled N, from the eigen-decomposition and the orbital-basis connection.
 template <int N>
 BZINT_HD void add_position_curvature(const NBandEigen<N>& s, const PositionConnection<N>& c, BandGeometry (&g)[N]) {
     cplx Abar[3][N][N];
     for (int a = 0; a < 3; ++a) to_band_basis<N>(c.A[a], s.U, Abar[a]);
-    for (int cc = 0; cc < 3; ++cc) {
-        const int a = (cc + 1) % 3, b = (cc + 2) % 3;
+    double curl_diag[3][N];
+    for (int cc = 0; cc < 3; ++cc)
         for (int n = 0; n < N; ++n) {
             double curl_nn = 0.0;  // Re (U† curl U)_nn
             for (int i = 0; i < N; ++i)
                 for (int j = 0; j < N; ++j) curl_nn += (conj(s.U[i][n]) * c.curl[cc][i][j] * s.U[j][n]).re;
-            double commutators = 0.0;
-            for (int m = 0; m < N; ++m) {
-                const double de = s.e[m] - s.e[n];
-                if (m == n || fabs(de) <= s.degenerate) continue;
-                const cplx Da = (1.0 / de) * s.v[a][n][m], Db = (1.0 / de) * s.v[b][n][m];
-                commutators += -2.0 * (Da * Abar[b][m][n]).re + 2.0 * (Db * Abar[a][m][n]).re;
-            }
-            g[n].omega[cc] += curl_nn + commutators;
+            curl_diag[cc][n] = curl_nn;
         }
-    }
+    add_position_terms(N, s.e, &s.v[0][0][0], &Abar[0][0][0], N, s.degenerate, &curl_diag[0][0], g);
 }
 
 }  // namespace bzint

@@ -69,6 +69,32 @@ BZINT_HD_INLINE void apply_orbital_phases(const WannierData& d, const double k[3
         }
 }
 
+// The Wannier-gauge connection A_a(k) = Σ_R e^{ik·R} ⟨0m|r_a|Rn⟩/ndegen and its curl
+// (∇×A)_c = ∂_a A_b − ∂_b A_a = Σ_R i(R_a r_b − R_b r_a) e^{ik·R}/ndegen, (a, b, c) cyclic, added
+// to A[(a ld + m) ld + n] and curl[(c ld + m) ld + n] (position_curvature.hpp). Needs d.r.
+BZINT_HD_INLINE void add_position_connection(const WannierData& d, const double k[3], cplx* A, cplx* curl, int ld) {
+    const int W = d.num_wann;
+    const long long plane = static_cast<long long>(ld) * ld;
+    for (int r = 0; r < d.n_R; ++r) {
+        const double* R = d.R + 3 * r;
+        const double phase = k[0] * R[0] + k[1] * R[1] + k[2] * R[2];
+        const cplx e = d.inv_degen[r] * cplx{cos(phase), sin(phase)};
+        const cplx* x = d.r + static_cast<long long>(r) * 3 * W * W;
+        for (int m = 0; m < W; ++m)
+            for (int n = 0; n < W; ++n) {
+                cplx t[3];
+                for (int a = 0; a < 3; ++a) {
+                    t[a] = e * x[(a * W + m) * W + n];
+                    A[a * plane + m * ld + n] += t[a];
+                }
+                for (int cc = 0; cc < 3; ++cc) {
+                    const int a = (cc + 1) % 3, b = (cc + 2) % 3;
+                    curl[cc * plane + m * ld + n] += times_i(R[a] * t[b] - R[b] * t[a]);
+                }
+            }
+    }
+}
+
 namespace models {
 
 template <int N>
@@ -84,31 +110,13 @@ struct Wannier {
         finish(k, p);
     }
 
-    // The Wannier-gauge connection A_a(k) = Σ_R e^{ik·R} ⟨0m|r_a|Rn⟩/ndegen and its curl
-    // (position_curvature.hpp); zero on the padding orbitals. Only when d.r is set.
+    // The Wannier-gauge connection and its curl (add_position_connection); zero on the padding
+    // orbitals. Only when d.r is set.
     BZINT_HD void position_connection(const double k[3], PositionConnection<N>& c) const {
         for (int a = 0; a < 3; ++a)
             for (int m = 0; m < N; ++m)
                 for (int n = 0; n < N; ++n) c.A[a][m][n] = c.curl[a][m][n] = {0.0, 0.0};
-        const int W = d.num_wann;
-        for (int r = 0; r < d.n_R; ++r) {
-            const double* R = d.R + 3 * r;
-            const double phase = k[0] * R[0] + k[1] * R[1] + k[2] * R[2];
-            const cplx e = d.inv_degen[r] * cplx{cos(phase), sin(phase)};
-            const cplx* x = d.r + static_cast<long long>(r) * 3 * W * W;
-            for (int m = 0; m < W; ++m)
-                for (int n = 0; n < W; ++n) {
-                    cplx t[3];
-                    for (int a = 0; a < 3; ++a) {
-                        t[a] = e * x[(a * W + m) * W + n];
-                        c.A[a][m][n] += t[a];
-                    }
-                    for (int cc = 0; cc < 3; ++cc) {  // ∂_a A_b − ∂_b A_a = i(R_a t_b − R_b t_a)
-                        const int a = (cc + 1) % 3, b = (cc + 2) % 3;
-                        c.curl[cc][m][n] += times_i(R[a] * t[b] - R[b] * t[a]);
-                    }
-                }
-        }
+        add_position_connection(d, k, &c.A[0][0][0], &c.curl[0][0][0], N);
     }
 
     // What follows the Fourier sum of H(R)/ndegen and i R H(R)/ndegen (done here or by the FFT
