@@ -555,6 +555,8 @@ std::vector<ChernPlane> chern_planes(Backend b, const ModelParams& mp, const Mes
             using Model = decltype(model);
             bad = cpu::keyed_reduce(ChernFn<Model>{model, mesh}, mesh.count(), hist, progress);
         });
+    } else if (is_runtime_sized(mp)) {
+        bad = cpu::keyed_reduce(RuntimeWannierChernFn{wannier_of(mp).view(), mesh}, mesh.count(), hist, progress);
     } else {
         visit_any_nband(mp, [&](auto model) {
             using Model = decltype(model);

@@ -13,6 +13,7 @@
 
 #include "engine.hpp"
 #include "input_error.hpp"
+#include "run_file.hpp"
 #include "test_util.hpp"
 #include "wannier/export_model.hpp"
 #include "wannier/runtime_wannier.hpp"
@@ -186,10 +187,32 @@ TEST(RuntimeWannier, RunFilesRunTheBandGeometryAndRefuseTheRest) {
                     << interpolation << " " << j << " " << c;
     }
     try {
-        test::results(model + "[mesh]\nn=[4,4,1]\n[task]\nkind='chern'\n");
-        FAIL() << "chern ran a 40-orbital model";
+        test::results(model + "[mesh]\nn=[4,4,1]\n[task]\nkind='hybrid_current'\n");
+        FAIL() << "hybrid_current ran a 40-orbital model";
     } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find("num_wann = 40"), std::string::npos) << e.what();
         EXPECT_NE(std::string(e.what()).find("up to 32"), std::string::npos) << e.what();
     }
+}
+
+// Chern planes by the run-time engine: 10 copies of the Haldane model at the same energies, weakly
+// coupled (0.05, below the gap), as 20 orbitals. The lower 10 bands are one manifold of Chern
+// number 10 C_1 (a topological invariant: the coupling closes no gap), C_1 the single copy's by the
+// compiled engine; the link method gives both as integers to rounding.
+TEST(RuntimeWannier, ChernNumberOfTheCoupledCopiesIsTenTimesOne) {
+    const auto rf = RunFile::parse("[model]\nname='haldane'\nt2=0.15\nphi=1.0\nM=0.2\n[task]\nkind='bands'\n", "h.toml");
+    const RunConfig cfg = read_model_section(rf);
+    const TbModel one = export_model(*cfg.model, cfg.params);
+    const Registered a = load(one), b = load(stacked_copies(one, 10, 0.0, 0.05));
+    ASSERT_TRUE(wannier_of(b.params).runtime_sized());
+    const auto c1 = chern_planes(Backend::cpu, a.params, make_mesh(*a.info, a.params, {24, 24, 1}), nullptr);
+    const auto c10 = chern_planes(Backend::cpu, b.params, make_mesh(*b.info, b.params, {24, 24, 1}), nullptr);
+    ASSERT_EQ(c10[0].manifold.size(), 20u);
+    const double C1 = c1[0].manifold[0];
+    EXPECT_NEAR(std::fabs(C1), 1.0, 1e-9);
+    EXPECT_NEAR(c10[0].manifold[9], 10.0 * C1, 1e-9);
+    EXPECT_NEAR(c10[0].manifold[19], 0.0, 1e-9);  // every band: the whole space
+    double integral = 0.0;
+    for (int n = 0; n < 10; ++n) integral += c10[0].integral[n];
+    EXPECT_NEAR(integral, 10.0 * C1, 0.05);  // the curvature integral on 24², the midpoint rule's O(h²)
 }

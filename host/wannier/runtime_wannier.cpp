@@ -29,6 +29,9 @@ struct Workspace {
     std::vector<cplx> abar;        // [3][W][W]: U† A_a U
     std::vector<double> curl_diag; // [3][W]: Re (U† (∇×A)_c U)_nn
     Matrix product;       // ∂_a H · U
+    Matrix corners[4];    // the eigenvectors at a plaquette's corners (RuntimeWannierChernFn)
+    Matrix overlap;       // ⟨u_a(c)|u_b(d)⟩
+    std::vector<cplx> link, manifold, det_work;
     Eigen::SelfAdjointEigenSolver<Matrix> solver;
     std::vector<BandGeometry> g;
 
@@ -42,6 +45,9 @@ struct Workspace {
         product.resize(n, n);
         solver = Eigen::SelfAdjointEigenSolver<Matrix>(n);
         g.resize(static_cast<std::size_t>(n));
+        link.resize(static_cast<std::size_t>(n));
+        manifold.resize(static_cast<std::size_t>(n));
+        det_work.resize(plane);
     }
     cplx* H() { return h.data(); }
     cplx* dH() { return h.data() + static_cast<std::size_t>(W) * W; }
@@ -151,6 +157,41 @@ bool RuntimeWannierScanFn::at_tabulated(const cplx* table, long long ld, int, lo
     Workspace& ws = workspace(model.num_wann);
     const bool ok = runtime_wannier_geometry(model, table, ld, i, k, ws.g.data());
     return bin(ws.g.data(), w, out) && ok;
+}
+
+bool RuntimeWannierChernFn::operator()(long long idx, Out& out) const {
+    const int W = model.num_wann;
+    Workspace& ws = workspace(W);
+    long long i[3];
+    mesh.indices(idx, i);
+    bool ok = true;
+    for (int c = 0; c < 4; ++c) {
+        double k[3];
+        plaquette_corner(mesh, i, c, k);
+        evaluate(model, k);
+        if (c == 0) {
+            ok = geometry_from_workspace(ws, ws.g.data()) && ok;
+        } else {
+            ws.solver.compute(MatrixMap(as_std(ws.H()), W, W), Eigen::ComputeEigenvectors);
+            ok = ws.solver.info() == Eigen::Success && ok;
+        }
+        ws.corners[c] = ws.solver.eigenvectors();
+    }
+    std::fill(ws.link.begin(), ws.link.end(), cplx{1.0, 0.0});
+    std::fill(ws.manifold.begin(), ws.manifold.end(), cplx{1.0, 0.0});
+    for (int c = 0; c < 4; ++c) {
+        ws.overlap.noalias() = ws.corners[c].adjoint() * ws.corners[(c + 1) % 4];
+        const cplx* O = reinterpret_cast<const cplx*>(ws.overlap.data());  // row-major, as NBandChernFn's O
+        for (int n = 0; n < W; ++n) {
+            ws.link[n] = ws.link[n] * O[n * W + n];
+            ws.manifold[n] = ws.manifold[n] * leading_determinant(O, W, n + 1, ws.det_work.data());
+        }
+    }
+    out.resize(1, n_values());
+    out.n = 1;
+    out.hot = out.near_touching = false;
+    out.key[0] = static_cast<int>(i[2]);
+    return chern_plaquette_values(W, mesh, ws.g.data(), ws.link.data(), ws.manifold.data(), out.val[0]) && ok;
 }
 
 }  // namespace bzint

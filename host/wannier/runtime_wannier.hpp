@@ -85,4 +85,17 @@ private:
     bool bin(const BandGeometry* g, double w, Out& out) const;
 };
 
+// NBandChernFn for a run-time-sized Wannier model: the same plaquettes, values and keys (one key
+// per plane, 5W − 2 values: chern_plaquette_values). The eigenvectors at the four corners by
+// Eigen, the overlaps as matrix products, the manifolds' determinants by leading_determinant
+// (O(W⁴) per edge: about 0.3 Gflop per plaquette at W = 128).
+struct RuntimeWannierChernFn {
+    using Out = KeyedOutRuntime;
+    WannierData model;
+    Mesh mesh;
+    int n_values() const { return 5 * model.num_wann - 2; }
+    int n_keys() const { return static_cast<int>(mesh.n[2]); }
+    bool operator()(long long idx, Out& out) const;
+};
+
 }  // namespace bzint

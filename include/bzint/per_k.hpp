@@ -418,6 +418,16 @@ BZINT_HD void gap_powers(double gap, double& g_p, double& g_2p) {
     g_2p = x * x;
 }
 
+// Corner c (0..3, counter-clockwise from the point) of the plaquette at mesh indices i, as k.
+BZINT_HD_INLINE void plaquette_corner(const Mesh& mesh, const long long i[3], int c, double k[3]) {
+    const int corner[4][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
+    double frac[3];
+    frac[0] = (static_cast<double>(i[0] + corner[c][0]) + mesh.shift) / static_cast<double>(mesh.n[0]);
+    frac[1] = (static_cast<double>(i[1] + corner[c][1]) + mesh.shift) / static_cast<double>(mesh.n[1]);
+    frac[2] = (static_cast<double>(i[2]) + mesh.shift) / static_cast<double>(mesh.n[2]);
+    mesh.k_at(frac, k);
+}
+
 // Chern numbers of 2D planes spanned by the first two mesh axes (one plane per value of
 // the third index). Two independent estimates per band and plaquette, and the smallest gap:
 //  [0, 1]  the integral (1/2π) Ω·(G0 × G1)/(N0 N1) at the plaquette's corner,
@@ -437,15 +447,11 @@ struct ChernFn {
     BZINT_HD bool operator()(long long idx, Out& out) const {
         long long i[3];
         mesh.indices(idx, i);
-        const int corner[4][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
         Spinor u[2][4];
         BandGeometry g[2];
         for (int c = 0; c < 4; ++c) {
-            double frac[3], k[3];
-            frac[0] = (static_cast<double>(i[0] + corner[c][0]) + mesh.shift) / static_cast<double>(mesh.n[0]);
-            frac[1] = (static_cast<double>(i[1] + corner[c][1]) + mesh.shift) / static_cast<double>(mesh.n[1]);
-            frac[2] = (static_cast<double>(i[2]) + mesh.shift) / static_cast<double>(mesh.n[2]);
-            mesh.k_at(frac, k);
+            double k[3];
+            plaquette_corner(mesh, i, c, k);
             TwoBandPoint h;
             model(k, h);
             if (c == 0) two_band_geometry(h, g);
@@ -477,32 +483,54 @@ struct ChernFn {
 };
 
 // The determinant of the leading n×n block of A (Gaussian elimination with partial pivoting).
-template <int N>
-BZINT_HD cplx leading_determinant(const cplx (&A)[N][N], int n) {
-    cplx M[N][N];
+BZINT_HD_INLINE cplx leading_determinant(const cplx* A, int lda, int n, cplx* M) {
     for (int i = 0; i < n; ++i)
-        for (int j = 0; j < n; ++j) M[i][j] = A[i][j];
+        for (int j = 0; j < n; ++j) M[i * n + j] = A[i * lda + j];
     cplx det{1.0, 0.0};
     for (int c = 0; c < n; ++c) {
         int p = c;
         for (int r = c + 1; r < n; ++r)
-            if (norm2(M[r][c]) > norm2(M[p][c])) p = r;
-        if (norm2(M[p][c]) == 0.0) return {0.0, 0.0};
+            if (norm2(M[r * n + c]) > norm2(M[p * n + c])) p = r;
+        if (norm2(M[p * n + c]) == 0.0) return {0.0, 0.0};
         if (p != c) {
             for (int j = 0; j < n; ++j) {
-                const cplx t = M[c][j];
-                M[c][j] = M[p][j];
-                M[p][j] = t;
+                const cplx t = M[c * n + j];
+                M[c * n + j] = M[p * n + j];
+                M[p * n + j] = t;
             }
             det = -det;
         }
-        det = det * M[c][c];
+        det = det * M[c * n + c];
         for (int r = c + 1; r < n; ++r) {
-            const cplx f = cdiv(M[r][c], M[c][c]);
-            for (int j = c; j < n; ++j) M[r][j] -= f * M[c][j];
+            const cplx f = cdiv(M[r * n + c], M[c * n + c]);
+            for (int j = c; j < n; ++j) M[r * n + j] -= f * M[c * n + j];
         }
     }
     return det;
+}
+template <int N>
+BZINT_HD cplx leading_determinant(const cplx (&A)[N][N], int n) {
+    cplx M[N * N];
+    return leading_determinant(&A[0][0], N, n, M);
+}
+
+// The 5N − 2 values of one plaquette (NBandChernFn's layout, below) from the geometry g at its
+// corner and the products over its edges of the overlaps, link[n] = Π ⟨u_n|u_n′⟩ and manifold[n] =
+// Π det of the leading (n + 1) × (n + 1) overlaps. False when a value is not finite.
+BZINT_HD_INLINE bool chern_plaquette_values(int N, const Mesh& mesh, const BandGeometry* g, const cplx* link,
+                                            const cplx* manifold, double* val) {
+    double area[3];
+    cross3(mesh.basis[0], mesh.basis[1], area);
+    const double scale = 1.0 / (kTwoPi * static_cast<double>(mesh.n[0] * mesh.n[1]));
+    bool ok = true;
+    for (int n = 0; n < N; ++n) {
+        val[n] = dot3(g[n].omega, area) * scale;
+        val[N + n] = -atan2(link[n].im, link[n].re) / kTwoPi;
+        val[2 * N + n] = -atan2(manifold[n].im, manifold[n].re) / kTwoPi;
+        ok = ok && is_finite(val[n]) && is_finite(val[N + n]) && is_finite(val[2 * N + n]);
+    }
+    for (int n = 0; n + 1 < N; ++n) gap_powers(g[n + 1].energy - g[n].energy, val[3 * N + 2 * n], val[3 * N + 2 * n + 1]);
+    return ok;
 }
 
 // Chern numbers of the planes of an N-band model (as ChernFn, per plaquette), 3N values:
@@ -524,16 +552,12 @@ struct NBandChernFn {
     BZINT_HD bool operator()(long long idx, Out& out) const {
         long long i[3];
         mesh.indices(idx, i);
-        const int corner[4][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
         cplx U[4][N][N];
         BandGeometry g[N];
         bool ok = true;
         for (int c = 0; c < 4; ++c) {
-            double frac[3], k[3];
-            frac[0] = (static_cast<double>(i[0] + corner[c][0]) + mesh.shift) / static_cast<double>(mesh.n[0]);
-            frac[1] = (static_cast<double>(i[1] + corner[c][1]) + mesh.shift) / static_cast<double>(mesh.n[1]);
-            frac[2] = (static_cast<double>(i[2]) + mesh.shift) / static_cast<double>(mesh.n[2]);
-            mesh.k_at(frac, k);
+            double k[3];
+            plaquette_corner(mesh, i, c, k);
             NBandPoint<N> h;
             model(k, h);
             if (c == 0) ok = nband_geometry<N>(h, g) && ok;
@@ -543,9 +567,6 @@ struct NBandChernFn {
                 for (int b = 0; b < N; ++b) A[a][b] = h.H[a][b];
             ok = hermitian_eigen<N>(A, e, U[c]) && ok;
         }
-        double area[3];
-        cross3(mesh.basis[0], mesh.basis[1], area);
-        const double scale = 1.0 / (kTwoPi * static_cast<double>(mesh.n[0] * mesh.n[1]));
         out.n = 1;
         out.key[0] = static_cast<int>(i[2]);
         cplx link[N], manifold[N];
@@ -564,15 +585,7 @@ struct NBandChernFn {
                 manifold[n] = manifold[n] * leading_determinant<N>(O, n + 1);
             }
         }
-        for (int n = 0; n < N; ++n) {
-            out.val[0][n] = dot3(g[n].omega, area) * scale;
-            out.val[0][N + n] = -atan2(link[n].im, link[n].re) / kTwoPi;
-            out.val[0][2 * N + n] = -atan2(manifold[n].im, manifold[n].re) / kTwoPi;
-            ok = ok && is_finite(out.val[0][n]) && is_finite(out.val[0][N + n]) && is_finite(out.val[0][2 * N + n]);
-        }
-        for (int n = 0; n + 1 < N; ++n)
-            gap_powers(g[n + 1].energy - g[n].energy, out.val[0][3 * N + 2 * n], out.val[0][3 * N + 2 * n + 1]);
-        return ok;
+        return chern_plaquette_values(N, mesh, g, link, manifold, out.val[0]) && ok;
     }
 };
 
