@@ -81,7 +81,7 @@ Backend task_backend(const RunFile& file, const RunConfig& cfg, Backend backend)
         const LoadedWannier& w = wannier_of(cfg.params);
         const bool position_matrix = !w.r.empty();  // tasks checked in run_file.cpp
         // Above the compiled sizes, the run-time-sized engine (wannier/runtime_wannier.hpp): the band
-        // geometry (with the position matrix's terms), the Chern planes and the Fermi scans.
+        // geometry, the Chern planes and the Fermi scans (with the position matrix's terms).
         static const std::vector<std::string> runtime_tasks{"bands", "berry", "chern", "ahc", "cme", "anomaly", "dipole", "streda"};
         if (!w.compiled() && std::find(runtime_tasks.begin(), runtime_tasks.end(), cfg.task) == runtime_tasks.end())
             throw InputError(fmt::format("{}: num_wann = {}: task '{}' takes wannier models of up to {} functions; above "

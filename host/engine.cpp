@@ -40,8 +40,10 @@ void non_finite_at(const Mesh& mesh, long long idx, const char* what) {
         what, idx, i[0], i[1], i[2], k[0], k[1], k[2]));
 }
 
-int scanned_bands(const ModelParams& mp) {
-    return is_wannier(mp) ? wannier_of(mp).padded : model_bands(mp);
+int scanned_bands(const ModelParams& mp, bool hybrid) {
+    if (!is_wannier(mp)) return model_bands(mp);
+    const LoadedWannier& w = wannier_of(mp);
+    return w.runtime_sized() && !hybrid ? w.tb.num_wann : w.padded;  // hybrid: the compiled sizes only
 }
 
 int model_bands(const ModelParams& mp) {

@@ -41,13 +41,14 @@ void require_scan_memory(const TaskContext& ctx, ScanKind kind, const std::vecto
     // Two halves, the mesh and its coarse sub-mesh, and for all kinds but hybrid a second pair for the
     // points near a band touching (per_k.hpp key_by_submesh).
     const double sections = kind == ScanKind::hybrid ? 1.0 : 2.0;
-    const double keys = 2.0 * sections * static_cast<double>(scanned_bands(ctx.cfg.params)) * bins.n_bins();
+    const int bands = scanned_bands(ctx.cfg.params, kind == ScanKind::hybrid);
+    const double keys = 2.0 * sections * static_cast<double>(bands) * bins.n_bins();
     const double values = static_cast<double>(ch.n_sea + ch.n_surface) * bins.n_moments();
     const double per_histogram = keys * values * sizeof(Neumaier) + keys;
     const double bytes = (2 * workers::count() + 1) * per_histogram + 2.0 * static_cast<double>(mu.size()) * keys / bins.n_bins() * values * 8;
     require_memory(ctx.task, "mu", bytes,
                    fmt::format("a scan over {} levels at T = {:g} ({} energy bins × {} bands, two histograms per thread)",
-                               mu.size(), T, bins.n_bins(), scanned_bands(ctx.cfg.params)));
+                               mu.size(), T, bins.n_bins(), bands));
 }
 
 namespace {

@@ -184,7 +184,7 @@ bool RuntimeWannierChernFn::operator()(long long idx, Out& out) const {
         const cplx* O = reinterpret_cast<const cplx*>(ws.overlap.data());  // row-major, as NBandChernFn's O
         for (int n = 0; n < W; ++n) {
             ws.link[n] = ws.link[n] * O[n * W + n];
-            ws.manifold[n] = ws.manifold[n] * leading_determinant(O, W, n + 1, ws.det_work.data());
+            ws.manifold[n] = ws.manifold[n] * leading_determinant(O, W, n + 1, ws.det_work.data(), n + 1);
         }
     }
     out.resize(1, n_values());

@@ -1,12 +1,14 @@
 // Wannier models of more orbitals than the compiled sizes (num_wann > kMaxCompiledWannier), and for
-// their band geometry and Fermi scans those above kRuntimeWannierAbove: the run-time-sized N-band
-// engine, on the CPU. H(k) and ∂H(k) come from the same Fourier sum and
+// their band geometry, Chern planes and Fermi scans those above kRuntimeWannierAbove: the
+// run-time-sized N-band engine, on the CPU. H(k) and ∂H(k) come from the same Fourier sum and
 // orbital phases as models::Wannier<N> (add_wannier_sum, apply_orbital_phases) or from the same
 // FFT tables (read_tabulated), into per-thread heap workspaces of W × W; the eigen-decomposition
 // is Eigen's SelfAdjointEigenSolver (Householder tridiagonalisation, implicit symmetric QR), the
-// velocity matrices U†∂_aH U are matrix products, and the Kubo sums (kubo_sums) and the binning
-// (bin_band_geometry) are the fixed-size engine's. The degenerate groups are the same:
-// degenerate_threshold of nband_geometry.hpp.
+// velocity matrices U†∂_aH U are matrix products, and the Kubo sums (kubo_sums), the position
+// matrix's terms (add_position_terms), the plaquette values (chern_plaquette_values) and the
+// binning (bin_band_geometry) are the fixed-size engine's. The degenerate groups are those of
+// degenerate_threshold (nband_geometry.hpp) over the model's W levels; the compiled sizes take it
+// over their N levels, padding included (docs/wannier.md).
 #pragma once
 #include <cstdint>
 #include <vector>

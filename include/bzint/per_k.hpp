@@ -418,16 +418,6 @@ BZINT_HD void gap_powers(double gap, double& g_p, double& g_2p) {
     g_2p = x * x;
 }
 
-// Corner c (0..3, counter-clockwise from the point) of the plaquette at mesh indices i, as k.
-BZINT_HD_INLINE void plaquette_corner(const Mesh& mesh, const long long i[3], int c, double k[3]) {
-    const int corner[4][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
-    double frac[3];
-    frac[0] = (static_cast<double>(i[0] + corner[c][0]) + mesh.shift) / static_cast<double>(mesh.n[0]);
-    frac[1] = (static_cast<double>(i[1] + corner[c][1]) + mesh.shift) / static_cast<double>(mesh.n[1]);
-    frac[2] = (static_cast<double>(i[2]) + mesh.shift) / static_cast<double>(mesh.n[2]);
-    mesh.k_at(frac, k);
-}
-
 // Chern numbers of 2D planes spanned by the first two mesh axes (one plane per value of
 // the third index). Two independent estimates per band and plaquette, and the smallest gap:
 //  [0, 1]  the integral (1/2π) Ω·(G0 × G1)/(N0 N1) at the plaquette's corner,
@@ -447,11 +437,15 @@ struct ChernFn {
     BZINT_HD bool operator()(long long idx, Out& out) const {
         long long i[3];
         mesh.indices(idx, i);
+        const int corner[4][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
         Spinor u[2][4];
         BandGeometry g[2];
         for (int c = 0; c < 4; ++c) {
-            double k[3];
-            plaquette_corner(mesh, i, c, k);
+            double frac[3], k[3];
+            frac[0] = (static_cast<double>(i[0] + corner[c][0]) + mesh.shift) / static_cast<double>(mesh.n[0]);
+            frac[1] = (static_cast<double>(i[1] + corner[c][1]) + mesh.shift) / static_cast<double>(mesh.n[1]);
+            frac[2] = (static_cast<double>(i[2]) + mesh.shift) / static_cast<double>(mesh.n[2]);
+            mesh.k_at(frac, k);
             TwoBandPoint h;
             model(k, h);
             if (c == 0) two_band_geometry(h, g);
@@ -482,36 +476,48 @@ struct ChernFn {
     }
 };
 
-// The determinant of the leading n×n block of A (Gaussian elimination with partial pivoting).
-BZINT_HD_INLINE cplx leading_determinant(const cplx* A, int lda, int n, cplx* M) {
+// The determinant of the leading n×n block of A (row-major, leading dimension lda), by Gaussian
+// elimination with partial pivoting in the scratch M (leading dimension ldm ≥ n).
+BZINT_HD_INLINE cplx leading_determinant(const cplx* A, int lda, int n, cplx* M, int ldm) {
     for (int i = 0; i < n; ++i)
-        for (int j = 0; j < n; ++j) M[i * n + j] = A[i * lda + j];
+        for (int j = 0; j < n; ++j) M[i * ldm + j] = A[i * lda + j];
     cplx det{1.0, 0.0};
     for (int c = 0; c < n; ++c) {
         int p = c;
         for (int r = c + 1; r < n; ++r)
-            if (norm2(M[r * n + c]) > norm2(M[p * n + c])) p = r;
-        if (norm2(M[p * n + c]) == 0.0) return {0.0, 0.0};
+            if (norm2(M[r * ldm + c]) > norm2(M[p * ldm + c])) p = r;
+        if (norm2(M[p * ldm + c]) == 0.0) return {0.0, 0.0};
         if (p != c) {
             for (int j = 0; j < n; ++j) {
-                const cplx t = M[c * n + j];
-                M[c * n + j] = M[p * n + j];
-                M[p * n + j] = t;
+                const cplx t = M[c * ldm + j];
+                M[c * ldm + j] = M[p * ldm + j];
+                M[p * ldm + j] = t;
             }
             det = -det;
         }
-        det = det * M[c * n + c];
+        det = det * M[c * ldm + c];
         for (int r = c + 1; r < n; ++r) {
-            const cplx f = cdiv(M[r * n + c], M[c * n + c]);
-            for (int j = c; j < n; ++j) M[r * n + j] -= f * M[c * n + j];
+            const cplx f = cdiv(M[r * ldm + c], M[c * ldm + c]);
+            for (int j = c; j < n; ++j) M[r * ldm + j] -= f * M[c * ldm + j];
         }
     }
     return det;
 }
 template <int N>
 BZINT_HD cplx leading_determinant(const cplx (&A)[N][N], int n) {
-    cplx M[N * N];
-    return leading_determinant(&A[0][0], N, n, M);
+    cplx M[N][N];
+    return leading_determinant(&A[0][0], N, n, &M[0][0], N);
+}
+
+// Corner c (0..3, counter-clockwise from the point) of the plaquette at mesh indices i, as k
+// (ChernFn writes the same inline: a call costs its kernel two registers).
+BZINT_HD_INLINE void plaquette_corner(const Mesh& mesh, const long long i[3], int c, double k[3]) {
+    const int corner[4][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
+    double frac[3];
+    frac[0] = (static_cast<double>(i[0] + corner[c][0]) + mesh.shift) / static_cast<double>(mesh.n[0]);
+    frac[1] = (static_cast<double>(i[1] + corner[c][1]) + mesh.shift) / static_cast<double>(mesh.n[1]);
+    frac[2] = (static_cast<double>(i[2]) + mesh.shift) / static_cast<double>(mesh.n[2]);
+    mesh.k_at(frac, k);
 }
 
 // The 5N − 2 values of one plaquette (NBandChernFn's layout, below) from the geometry g at its
