@@ -31,7 +31,7 @@ struct Workspace {
     Matrix product;       // ∂_a H · U
     Matrix corners[4];    // the eigenvectors at a plaquette's corners (RuntimeWannierChernFn)
     Matrix overlap;       // ⟨u_a(c)|u_b(d)⟩
-    std::vector<cplx> link, manifold, det_work;
+    std::vector<cplx> link, manifold;
     Eigen::SelfAdjointEigenSolver<Matrix> solver;
     std::vector<BandGeometry> g;
 
@@ -47,7 +47,6 @@ struct Workspace {
         g.resize(static_cast<std::size_t>(n));
         link.resize(static_cast<std::size_t>(n));
         manifold.resize(static_cast<std::size_t>(n));
-        det_work.resize(plane);
     }
     cplx* H() { return h.data(); }
     cplx* dH() { return h.data() + static_cast<std::size_t>(W) * W; }
@@ -181,10 +180,10 @@ bool RuntimeWannierChernFn::operator()(long long idx, Out& out) const {
     std::fill(ws.manifold.begin(), ws.manifold.end(), cplx{1.0, 0.0});
     for (int c = 0; c < 4; ++c) {
         ws.overlap.noalias() = ws.corners[c].adjoint() * ws.corners[(c + 1) % 4];
-        const cplx* O = reinterpret_cast<const cplx*>(ws.overlap.data());  // row-major, as NBandChernFn's O
-        for (int n = 0; n < W; ++n) {
-            ws.link[n] = ws.link[n] * O[n * W + n];
-            ws.manifold[n] = ws.manifold[n] * leading_determinant(O, W, n + 1, ws.det_work.data(), n + 1);
+        for (int n = 0; n < W; ++n) {  // Eigen's determinant: LU with partial pivoting, as leading_determinant
+            const std::complex<double> o = ws.overlap(n, n), det = ws.overlap.topLeftCorner(n + 1, n + 1).determinant();
+            ws.link[n] = ws.link[n] * cplx{o.real(), o.imag()};
+            ws.manifold[n] = ws.manifold[n] * cplx{det.real(), det.imag()};
         }
     }
     out.resize(1, n_values());

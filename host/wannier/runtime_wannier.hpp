@@ -5,8 +5,8 @@
 // FFT tables (read_tabulated), into per-thread heap workspaces of W × W; the eigen-decomposition
 // is Eigen's SelfAdjointEigenSolver (Householder tridiagonalisation, implicit symmetric QR), the
 // velocity matrices U†∂_aH U are matrix products, and the Kubo sums (kubo_sums), the position
-// matrix's terms (add_position_terms), the plaquette values (chern_plaquette_values) and the
-// binning (bin_band_geometry) are the fixed-size engine's. The degenerate groups are those of
+// matrix's terms (add_position_terms) and the binning (bin_band_geometry) are the fixed-size
+// engine's; the Chern plaquettes' values have NBandChernFn's layout (chern_plaquette_values). The degenerate groups are those of
 // degenerate_threshold (nband_geometry.hpp) over the model's W levels; the compiled sizes take it
 // over their N levels, padding included (docs/wannier.md).
 #pragma once
@@ -89,8 +89,8 @@ private:
 
 // NBandChernFn for a run-time-sized Wannier model: the same plaquettes, values and keys (one key
 // per plane, 5W − 2 values: chern_plaquette_values). The eigenvectors at the four corners by
-// Eigen, the overlaps as matrix products, the manifolds' determinants by leading_determinant
-// (O(W⁴) per edge: about 0.3 Gflop per plaquette at W = 128).
+// Eigen, the overlaps as matrix products, the manifolds' determinants by Eigen's LU of each
+// leading block (O(W⁴) per edge: about 0.3 Gflop per plaquette at W = 128).
 struct RuntimeWannierChernFn {
     using Out = KeyedOutRuntime;
     WannierData model;

@@ -476,41 +476,40 @@ struct ChernFn {
     }
 };
 
-// The determinant of the leading n×n block of A (row-major, leading dimension lda), by Gaussian
-// elimination with partial pivoting in the scratch M (leading dimension ldm ≥ n).
-BZINT_HD_INLINE cplx leading_determinant(const cplx* A, int lda, int n, cplx* M, int ldm) {
+// The determinant of the leading n×n block of A (Gaussian elimination with partial pivoting).
+template <int N>
+BZINT_HD cplx leading_determinant(const cplx (&A)[N][N], int n) {
+    cplx M[N][N];
     for (int i = 0; i < n; ++i)
-        for (int j = 0; j < n; ++j) M[i * ldm + j] = A[i * lda + j];
+        for (int j = 0; j < n; ++j) M[i][j] = A[i][j];
     cplx det{1.0, 0.0};
     for (int c = 0; c < n; ++c) {
         int p = c;
         for (int r = c + 1; r < n; ++r)
-            if (norm2(M[r * ldm + c]) > norm2(M[p * ldm + c])) p = r;
-        if (norm2(M[p * ldm + c]) == 0.0) return {0.0, 0.0};
+            if (norm2(M[r][c]) > norm2(M[p][c])) p = r;
+        if (norm2(M[p][c]) == 0.0) return {0.0, 0.0};
         if (p != c) {
             for (int j = 0; j < n; ++j) {
-                const cplx t = M[c * ldm + j];
-                M[c * ldm + j] = M[p * ldm + j];
-                M[p * ldm + j] = t;
+                const cplx t = M[c][j];
+                M[c][j] = M[p][j];
+                M[p][j] = t;
             }
             det = -det;
         }
-        det = det * M[c * ldm + c];
+        det = det * M[c][c];
         for (int r = c + 1; r < n; ++r) {
-            const cplx f = cdiv(M[r * ldm + c], M[c * ldm + c]);
-            for (int j = c; j < n; ++j) M[r * ldm + j] -= f * M[c * ldm + j];
+            const cplx f = cdiv(M[r][c], M[c][c]);
+            for (int j = c; j < n; ++j) M[r][j] -= f * M[c][j];
         }
     }
     return det;
 }
-template <int N>
-BZINT_HD cplx leading_determinant(const cplx (&A)[N][N], int n) {
-    cplx M[N][N];
-    return leading_determinant(&A[0][0], N, n, &M[0][0], N);
-}
 
-// Corner c (0..3, counter-clockwise from the point) of the plaquette at mesh indices i, as k
-// (ChernFn writes the same inline: a call costs its kernel two registers).
+// Corner c (0..3, counter-clockwise from the point) of the plaquette at mesh indices i, as k, and
+// (below) the 5N − 2 values of one plaquette: for the run-time-sized Wannier engine
+// (host/wannier/runtime_wannier.cpp). ChernFn and NBandChernFn write the same inline: through
+// these calls their device kernels took 2–9 more registers and spilled on sm_90 (ptxas, against
+// kernels/resource_budget.json), and tests/test_runtime_wannier.cpp compares the two per plaquette.
 BZINT_HD_INLINE void plaquette_corner(const Mesh& mesh, const long long i[3], int c, double k[3]) {
     const int corner[4][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
     double frac[3];
@@ -520,7 +519,7 @@ BZINT_HD_INLINE void plaquette_corner(const Mesh& mesh, const long long i[3], in
     mesh.k_at(frac, k);
 }
 
-// The 5N − 2 values of one plaquette (NBandChernFn's layout, below) from the geometry g at its
+// The 5N − 2 values of one plaquette (NBandChernFn's layout) from the geometry g at its
 // corner and the products over its edges of the overlaps, link[n] = Π ⟨u_n|u_n′⟩ and manifold[n] =
 // Π det of the leading (n + 1) × (n + 1) overlaps. False when a value is not finite.
 BZINT_HD_INLINE bool chern_plaquette_values(int N, const Mesh& mesh, const BandGeometry* g, const cplx* link,
@@ -558,12 +557,16 @@ struct NBandChernFn {
     BZINT_HD bool operator()(long long idx, Out& out) const {
         long long i[3];
         mesh.indices(idx, i);
+        const int corner[4][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
         cplx U[4][N][N];
         BandGeometry g[N];
         bool ok = true;
         for (int c = 0; c < 4; ++c) {
-            double k[3];
-            plaquette_corner(mesh, i, c, k);
+            double frac[3], k[3];
+            frac[0] = (static_cast<double>(i[0] + corner[c][0]) + mesh.shift) / static_cast<double>(mesh.n[0]);
+            frac[1] = (static_cast<double>(i[1] + corner[c][1]) + mesh.shift) / static_cast<double>(mesh.n[1]);
+            frac[2] = (static_cast<double>(i[2]) + mesh.shift) / static_cast<double>(mesh.n[2]);
+            mesh.k_at(frac, k);
             NBandPoint<N> h;
             model(k, h);
             if (c == 0) ok = nband_geometry<N>(h, g) && ok;
@@ -573,6 +576,9 @@ struct NBandChernFn {
                 for (int b = 0; b < N; ++b) A[a][b] = h.H[a][b];
             ok = hermitian_eigen<N>(A, e, U[c]) && ok;
         }
+        double area[3];
+        cross3(mesh.basis[0], mesh.basis[1], area);
+        const double scale = 1.0 / (kTwoPi * static_cast<double>(mesh.n[0] * mesh.n[1]));
         out.n = 1;
         out.key[0] = static_cast<int>(i[2]);
         cplx link[N], manifold[N];
@@ -591,7 +597,15 @@ struct NBandChernFn {
                 manifold[n] = manifold[n] * leading_determinant<N>(O, n + 1);
             }
         }
-        return chern_plaquette_values(N, mesh, g, link, manifold, out.val[0]) && ok;
+        for (int n = 0; n < N; ++n) {
+            out.val[0][n] = dot3(g[n].omega, area) * scale;
+            out.val[0][N + n] = -atan2(link[n].im, link[n].re) / kTwoPi;
+            out.val[0][2 * N + n] = -atan2(manifold[n].im, manifold[n].re) / kTwoPi;
+            ok = ok && is_finite(out.val[0][n]) && is_finite(out.val[0][N + n]) && is_finite(out.val[0][2 * N + n]);
+        }
+        for (int n = 0; n + 1 < N; ++n)
+            gap_powers(g[n + 1].energy - g[n].energy, out.val[0][3 * N + 2 * n], out.val[0][3 * N + 2 * n + 1]);
+        return ok;
     }
 };
 
