@@ -205,7 +205,7 @@ TensorAtPoints curvature_tensor_at_points(const ModelParams& mp, const std::vect
                 for (int b = 0; b < N; ++b) A[a][b] = h.H[a][b];
             hermitian_eigen<N>(A, e, U);
             double omega[N][N][3], Z[N][N];
-            nband_curvature_tensor<N>(h.dH, e, U, kDegenerateRelative * (1.0 + std::fabs(e[0]) + std::fabs(e[N - 1])), omega);
+            nband_curvature_tensor<N>(h.dH, e, U, tensor_degenerate_threshold(N, e), omega);
             spectral_weights<N>(omega, field.data(), Z);
             store(static_cast<std::size_t>(i), N, &omega[0][0][0], &Z[0][0]);
         }, progress);

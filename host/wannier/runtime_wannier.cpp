@@ -41,7 +41,9 @@ struct Workspace {
         const std::size_t plane = static_cast<std::size_t>(n) * n;
         h.assign(4 * plane, cplx{0.0, 0.0});
         v.assign(3 * plane, cplx{0.0, 0.0});
-        connection.clear();  // sized by the first model with a position matrix
+        connection.clear();  // these three: sized by the first model with a position matrix
+        abar.clear();
+        curl_diag.clear();
         product.resize(n, n);
         solver = Eigen::SelfAdjointEigenSolver<Matrix>(n);
         g.resize(static_cast<std::size_t>(n));
@@ -85,11 +87,12 @@ bool geometry_from_workspace(Workspace& ws, BandGeometry* g) {
 void add_position_terms_at(const WannierData& d, const double k[3], Workspace& ws, BandGeometry* g) {
     const int W = ws.W;
     const std::size_t plane = static_cast<std::size_t>(W) * W;
-    if (ws.connection.size() != 6 * plane) {
-        ws.abar.assign(3 * plane, cplx{0.0, 0.0});
-        ws.curl_diag.assign(3 * static_cast<std::size_t>(W), 0.0);
+    if (ws.connection.empty()) {  // the first model with a position matrix at this size
+        ws.connection.resize(6 * plane);
+        ws.abar.resize(3 * plane);
+        ws.curl_diag.resize(3 * static_cast<std::size_t>(W));
     }
-    ws.connection.assign(6 * plane, cplx{0.0, 0.0});
+    std::fill(ws.connection.begin(), ws.connection.end(), cplx{0.0, 0.0});
     add_position_connection(d, k, ws.connection.data(), ws.connection.data() + 3 * plane, W);
     const Matrix& U = ws.solver.eigenvectors();
     for (int a = 0; a < 3; ++a) {
@@ -127,8 +130,7 @@ bool runtime_wannier_curvature_tensor(const WannierData& d, const double k[3], d
     const bool ok = eigen_from_workspace(ws);
     const double* e = ws.solver.eigenvalues().data();
     const int W = ws.W;
-    curvature_tensor_from_velocities(W, e, ws.v.data(), W, kDegenerateRelative * (1.0 + std::fabs(e[0]) + std::fabs(e[W - 1])),
-                                     omega);
+    curvature_tensor_from_velocities(W, e, ws.v.data(), W, tensor_degenerate_threshold(W, e), omega);
     return ok;
 }
 

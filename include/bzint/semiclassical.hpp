@@ -55,6 +55,11 @@ BZINT_HD_INLINE void curvature_tensor_from_velocities(int N, const double* e, co
                 for (int c = 0; c < 3; ++c) omega[(m * N + m) * 3 + c] -= omega[(n * N + m) * 3 + c];
 }
 
+// The degeneracy threshold of the tensor: kDegenerateRelative × (1 + |ε_0| + |ε_{N−1}|), e ascending.
+BZINT_HD_INLINE double tensor_degenerate_threshold(int N, const double* e) {
+    return kDegenerateRelative * (1.0 + fabs(e[0]) + fabs(e[N - 1]));
+}
+
 // The same from the eigenvalues e (ascending) and eigenvectors (columns of U) of H(k) and the
 // derivatives dH, for a compiled N.
 template <int N>
