@@ -80,13 +80,6 @@ Backend task_backend(const RunFile& file, const RunConfig& cfg, Backend backend)
                                          cfg.task, join(wannier_tasks)));
         const LoadedWannier& w = wannier_of(cfg.params);
         const bool position_matrix = !w.r.empty();  // tasks checked in run_file.cpp
-        // Above the compiled sizes, the run-time-sized engine (wannier/runtime_wannier.hpp): the band
-        // geometry, the Chern planes and the Fermi scans (with the position matrix's terms).
-        static const std::vector<std::string> runtime_tasks{"bands", "berry", "chern", "ahc", "cme", "anomaly", "dipole", "streda"};
-        if (!w.compiled() && std::find(runtime_tasks.begin(), runtime_tasks.end(), cfg.task) == runtime_tasks.end())
-            throw InputError(fmt::format("{}: num_wann = {}: task '{}' takes wannier models of up to {} functions; above "
-                                         "that they run the tasks {}",
-                                         file.path(), w.tb.num_wann, cfg.task, kMaxCompiledWannier, join(runtime_tasks)));
         // On the device: the Fermi-scan tasks of models with up to 16 orbitals (direct Fourier sum
         // per k); everything else runs on the CPU.
         static const std::vector<std::string> device_tasks{"ahc", "cme", "anomaly", "dipole", "streda", "hybrid_current"};

@@ -40,10 +40,10 @@ void non_finite_at(const Mesh& mesh, long long idx, const char* what) {
         what, idx, i[0], i[1], i[2], k[0], k[1], k[2]));
 }
 
-int scanned_bands(const ModelParams& mp, bool hybrid) {
+int scanned_bands(const ModelParams& mp) {
     if (!is_wannier(mp)) return model_bands(mp);
     const LoadedWannier& w = wannier_of(mp);
-    return w.runtime_sized() && !hybrid ? w.tb.num_wann : w.padded;  // hybrid: the compiled sizes only
+    return w.runtime_sized() ? w.tb.num_wann : w.padded;
 }
 
 int model_bands(const ModelParams& mp) {
@@ -405,7 +405,10 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
     if (scan_on_device(b, mp) && !symmetric) {
         if (is_wannier(mp)) scanned = cuda::wannier_device_size(wannier_of(mp).tb.num_wann);
         bad = cuda::scan_reduce(mp, mesh, kind, bins, fields, mu, hist, progress, refine, refined);
-    } else if (kind == ScanKind::hybrid) {  // no refinement: the task refuses it
+    } else if (kind == ScanKind::hybrid && is_runtime_sized(mp)) {  // no refinement: the task refuses it
+        bad = cpu::keyed_reduce(RuntimeWannierHybridFn{wannier_of(mp).view(), mesh, bins, fields.hybrid}, mesh.count(),
+                                hist, progress);
+    } else if (kind == ScanKind::hybrid) {
         auto reduce = [&](auto model) {
             using Model = decltype(model);
             scanned = Model::bands;

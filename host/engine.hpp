@@ -21,8 +21,8 @@ std::vector<BandGeometry> geometry_at_points(Backend b, const ModelParams& model
 // The number of bands of a model (2, or N for the N-band models).
 int model_bands(const ModelParams& model);
 // The bands a scan (or Chern plane) of the model keys: Wannier models their padded size, or
-// num_wann itself on the run-time-sized engine — which hybrid scans (`hybrid`) do not take.
-int scanned_bands(const ModelParams& model, bool hybrid = false);
+// num_wann itself on the run-time-sized engine.
+int scanned_bands(const ModelParams& model);
 
 // The energy bins of a scan over `mu` at T (fermi_scan.hpp): the levels themselves at T = 0, a
 // grid of width T/32 at T > 0. InputError when T is too small for the range (over 2^17 bins).

@@ -114,7 +114,7 @@ TEST(Backends, HybridScanAgrees) {
         const ModelParams mp = defaults(info);
         const Mesh mesh = make_mesh(info, mp, {120, 120, 1});
         ScanFields f{};
-        f.hybrid = HybridSetup{{0.3, 0.1, 0.0}, 0, info.bands - 1, 2.0, 1e-5, 1e-9};
+        f.hybrid = HybridSetup{{0.3, 0.1, 0.0}, 0, info.bands - 1, 2.0, 1e-5, 1e-9, info.bands};
         const ScanResult a = fermi_scan(Backend::cpu, mp, mesh, ScanKind::hybrid, mu, 0.05, nullptr, f);
         const ScanResult b = fermi_scan(Backend::cuda, mp, mesh, ScanKind::hybrid, mu, 0.05, nullptr, f);
         // E·∇E_i is a central difference with step 1e-5: it amplifies per-k ulps ~1e5 times.
@@ -144,7 +144,7 @@ TEST(Backends, WannierScanAgrees) {
     const double mu0 = have_fe ? 8.6839 : -0.5;
     for (int i = 0; i < 11; ++i) mu.push_back(mu0 + 0.1 * i);
     ScanFields f{};
-    f.hybrid = HybridSetup{{0.0, 0.0, 1e-3}, have_fe ? 7 : 6, have_fe ? 9 : 9, 0.0, 1e-5, 1e-9};
+    f.hybrid = HybridSetup{{0.0, 0.0, 1e-3}, have_fe ? 7 : 6, 9, 0.0, 1e-5, 1e-9, 16};
     for (ScanKind kind : {ScanKind::ahc, ScanKind::hybrid}) {
         const ScanResult a = fermi_scan(Backend::cpu, cfg.params, mesh, kind, mu, 0.02, nullptr, f);
         const ScanResult b = fermi_scan(Backend::cuda, cfg.params, mesh, kind, mu, 0.02, nullptr, f);

@@ -165,6 +165,7 @@ TaskResult field_pass(TaskContext& ctx, const HybridRun& run, double E, const Me
     f.hybrid.tau = h.tau;
     f.hybrid.fd_step = 1e-3 * spacing;
     f.hybrid.degenerate = kDegenerateRelative * (1.0 + run.range.scale);
+    f.hybrid.bands = B;
     Progress progress(fmt::format("hybrid_current E = {:g}", E), mesh.count());
     const ScanResult scan = fermi_scan(ctx.backend, ctx.cfg.params, mesh, ScanKind::hybrid, h.mu, h.T, &progress, f);
     progress.finish();

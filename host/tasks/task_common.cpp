@@ -41,7 +41,7 @@ void require_scan_memory(const TaskContext& ctx, ScanKind kind, const std::vecto
     // Two halves, the mesh and its coarse sub-mesh, and for all kinds but hybrid a second pair for the
     // points near a band touching (per_k.hpp key_by_submesh).
     const double sections = kind == ScanKind::hybrid ? 1.0 : 2.0;
-    const int bands = scanned_bands(ctx.cfg.params, kind == ScanKind::hybrid);
+    const int bands = scanned_bands(ctx.cfg.params);
     const double keys = 2.0 * sections * static_cast<double>(bands) * bins.n_bins();
     const double values = static_cast<double>(ch.n_sea + ch.n_surface) * bins.n_moments();
     const double per_histogram = keys * values * sizeof(Neumaier) + keys;

@@ -33,7 +33,11 @@ struct Workspace {
     Matrix overlap;       // ⟨u_a(c)|u_b(d)⟩
     std::vector<cplx> link, manifold;
     Eigen::SelfAdjointEigenSolver<Matrix> solver;
+    std::vector<cplx> ve;  // [W][W]: E·v_nm (RuntimeWannierHybridFn)
+    Matrix moving_frame;   // H̄ on the active manifold
+    Eigen::SelfAdjointEigenSolver<Matrix> hybrid_solver;
     std::vector<BandGeometry> g;
+    std::vector<double> energy, slope, e_plus, e_minus;  // RuntimeWannierHybridFn's per slot
 
     void size(int n) {
         if (W == n) return;
@@ -49,6 +53,7 @@ struct Workspace {
         g.resize(static_cast<std::size_t>(n));
         link.resize(static_cast<std::size_t>(n));
         manifold.resize(static_cast<std::size_t>(n));
+        ve.clear();  // sized by the first hybrid scan at this size
     }
     cplx* H() { return h.data(); }
     cplx* dH() { return h.data() + static_cast<std::size_t>(W) * W; }
@@ -67,7 +72,7 @@ bool eigen_from_workspace(Workspace& ws) {
     const std::size_t plane = static_cast<std::size_t>(W) * W;
     ws.solver.compute(MatrixMap(as_std(ws.H()), W, W), Eigen::ComputeEigenvectors);  // reads the lower triangle
     const bool ok = ws.solver.info() == Eigen::Success;
-    const Matrix& U = ws.solver.eigenvectors();
+    const auto& U = ws.solver.eigenvectors();  // column-major (Eigen's choice): no row-major copy
     for (int a = 0; a < 3; ++a) {
         ws.product.noalias() = MatrixMap(as_std(ws.dH() + a * plane), W, W) * U;
         MatrixMap(as_std(ws.v.data() + a * plane), W, W).noalias() = U.adjoint() * ws.product;
@@ -94,7 +99,7 @@ void add_position_terms_at(const WannierData& d, const double k[3], Workspace& w
     }
     std::fill(ws.connection.begin(), ws.connection.end(), cplx{0.0, 0.0});
     add_position_connection(d, k, ws.connection.data(), ws.connection.data() + 3 * plane, W);
-    const Matrix& U = ws.solver.eigenvectors();
+    const auto& U = ws.solver.eigenvectors();
     for (int a = 0; a < 3; ++a) {
         ws.product.noalias() = MatrixMap(as_std(ws.connection.data() + a * plane), W, W) * U;
         MatrixMap(as_std(ws.abar.data() + a * plane), W, W).noalias() = U.adjoint() * ws.product;
@@ -158,6 +163,67 @@ bool RuntimeWannierScanFn::at_tabulated(const cplx* table, long long ld, int, lo
     Workspace& ws = workspace(model.num_wann);
     const bool ok = runtime_wannier_geometry(model, table, ld, i, k, ws.g.data());
     return bin(ws.g.data(), w, out) && ok;
+}
+
+namespace {
+
+// The hybridised energies at k into energy[0..W) (slots as HybridBands'), with the workspace left
+// holding ε_n, v and E·v at k and η of the active slots in ws.hybrid_solver. False at a degeneracy
+// within a coupling or a failed eigensolve.
+bool hybridise_at(const WannierData& d, const HybridSetup& s, const double k[3], Workspace& ws, double* energy) {
+    const int W = d.num_wann, M = s.hi - s.lo + 1;
+    evaluate(d, k);
+    bool ok = eigen_from_workspace(ws);
+    if (ws.ve.empty()) ws.ve.resize(static_cast<std::size_t>(W) * W);
+    field_velocity(W, s.E, ws.v.data(), W, ws.ve.data());
+    const double* eps = ws.solver.eigenvalues().data();
+    ws.moving_frame.resize(M, M);
+    ok = moving_frame_block(s.lo, s.hi, eps, ws.ve.data(), W, s.degenerate,
+                            reinterpret_cast<cplx*>(ws.moving_frame.data()), M) &&
+         ok;
+    ws.hybrid_solver.compute(ws.moving_frame, Eigen::ComputeEigenvectors);
+    ok = ws.hybrid_solver.info() == Eigen::Success && ok;
+    for (int n = 0; n < W; ++n) energy[n] = eps[n];
+    for (int c = 0; c < M; ++c) energy[s.lo + c] = ws.hybrid_solver.eigenvalues()[c];  // ascending, as the slots
+    return ok;
+}
+
+}  // namespace
+
+bool RuntimeWannierHybridFn::at(const double k[3], double w, Out& out) const {
+    const int W = model.num_wann, M = setup.hi - setup.lo + 1;
+    Workspace& ws = workspace(W);
+    std::vector<double>& slope = ws.slope, &e_plus = ws.e_plus, &e_minus = ws.e_minus;
+    slope.assign(W, 0.0);
+    double kp[3], km[3];
+    bool finite = true;
+    if (const double En = field_step_points(setup, k, kp, km); En > 0.0) {
+        e_plus.resize(W);
+        e_minus.resize(W);
+        finite = hybridise_at(model, setup, kp, ws, e_plus.data()) && finite;
+        finite = hybridise_at(model, setup, km, ws, e_minus.data()) && finite;
+        for (int n = 0; n < W; ++n) slope[n] = field_slope(setup, En, e_plus[n], e_minus[n]);
+    }
+    std::vector<double>& energy = ws.energy;
+    energy.resize(W);
+    finite = hybridise_at(model, setup, k, ws, energy.data()) && finite;  // last: the workspace holds k
+    const double* eps = ws.solver.eigenvalues().data();
+    // η of active slot lo + c: column c of H̄'s eigenvectors (column-major, Eigen's choice).
+    const cplx* eta = reinterpret_cast<const cplx*>(ws.hybrid_solver.eigenvectors().data());
+    const cplx one{1.0, 0.0};
+    out.resize(W, n_values());
+    out.n = W;
+    out.hot = out.near_touching = false;
+    for (int slot = 0; slot < W; ++slot) {
+        const bool active = slot >= setup.lo && slot <= setup.hi;
+        const int first = active ? setup.lo : slot, last = active ? setup.hi : slot;
+        double vb[3], vh[3], vr[3];
+        finite = hybrid_velocity(W, first, last, eps, ws.v.data(), ws.ve.data(), W, active ? eta + (slot - setup.lo) * M : &one,
+                                 1, setup.degenerate, vb, vh, vr) &&
+                 finite;
+        finite = keyed_hybrid_slot(bins, setup, energy[slot], vb, vh, vr, slope[slot], slot, W, w, out) && finite;
+    }
+    return finite;
 }
 
 bool RuntimeWannierChernFn::operator()(long long idx, Out& out) const {

@@ -87,6 +87,24 @@ private:
     bool bin(const BandGeometry* g, double w, Out& out) const;
 };
 
+// HybridScanFn (per_k.hpp) for a run-time-sized Wannier model: the same keys and values. H(k) by
+// the direct sum as there; the moving-frame Hamiltonian H̄ is diagonalised on the active
+// manifold's block alone (the other bands are 1×1 blocks: E_n = ε_n, η = e_n), by Eigen.
+struct RuntimeWannierHybridFn {
+    using Out = KeyedOutRuntime;
+    WannierData model;
+    Mesh mesh;
+    Binning bins;
+    HybridSetup setup;
+    const std::uint8_t* orbit = nullptr;  // always null: the hybridised bands have no symmetry reduction
+
+    static constexpr bool sectioned = false;
+    int n_values() const { return 12 * bins.n_moments(); }
+    int n_keys() const { return 2 * (model.num_wann * bins.n_bins()); }
+    bool at(const double k[3], double w, Out& out) const;
+    bool operator()(long long idx, Out& out) const { return scan_mesh_point(*this, idx, out); }
+};
+
 // NBandChernFn for a run-time-sized Wannier model: the same plaquettes, values and keys (one key
 // per plane, 5W − 2 values: chern_plaquette_values). The eigenvectors at the four corners by
 // Eigen, the overlaps as matrix products, the manifolds' determinants by Eigen's LU of each

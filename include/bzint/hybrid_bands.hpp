@@ -31,6 +31,9 @@ struct HybridSetup {
     double tau;         // relaxation time of δg (Eq. 57c)
     double fd_step;     // k step of the central difference for E·∇E_i
     double degenerate;  // |ε_n − ε_m| below this in a coupling or curvature: not finite
+    int bands;          // the model's bands; the padding of a Wannier model above them (uncoupled, at one
+                        // energy: models/wannier.hpp) is left out of the remote sums, where its
+                        // degeneracy would flag every point
 };
 
 template <int N>
@@ -38,6 +41,98 @@ struct HybridBands {
     double energy[N];  // E_i: slot s in [lo, hi] holds the (s − lo)-th hybridised energy, others ε_s
     double v_band[N][3], v_hybrid[N][3], v_remote[N][3];
 };
+
+// E·v_nm of the band-basis velocity matrices vel (three planes of ld × ld, kubo_sums' layout) into
+// ve (ld × ld): the field's coupling of bands n and m.
+BZINT_HD_INLINE void field_velocity(int N, const double E[3], const cplx* vel, int ld, cplx* ve) {
+    const long long plane = static_cast<long long>(ld) * ld;
+    for (int n = 0; n < N; ++n)
+        for (int m = 0; m < N; ++m) {
+            cplx t{0.0, 0.0};
+            for (int a = 0; a < 3; ++a)
+                if (E[a] != 0.0) t += E[a] * vel[a * plane + n * ld + m];
+            ve[n * ld + m] = t;
+        }
+}
+
+// The active manifold's block of H̄ (rows and columns lo..hi) into Hb[(n − lo) ldb + (m − lo)]:
+// ε_n on the diagonal, E·A_nm off it. False at a degeneracy inside the manifold; that coupling is
+// then left out (the point is reported as non-finite, and every backend sums the same defined
+// values).
+BZINT_HD_INLINE bool moving_frame_block(int lo, int hi, const double* eps, const cplx* ve, int ld, double degenerate,
+                                        cplx* Hb, int ldb) {
+    bool ok = true;
+    for (int n = lo; n <= hi; ++n)
+        for (int m = lo; m <= hi; ++m) {
+            cplx& h = Hb[(n - lo) * ldb + (m - lo)];
+            h = {n == m ? eps[n] : 0.0, 0.0};
+            if (n == m) continue;
+            const double gap = eps[m] - eps[n];
+            if (fabs(gap) < degenerate) {
+                ok = false;
+                continue;
+            }
+            h = (1.0 / gap) * times_i(ve[n * ld + m]);  // E·A_nm
+        }
+    return ok;
+}
+
+// The three parts of ṽ_i (Eq. 62a) of a hybridised band of the manifold first..last with
+// coefficients η_n = eta[(n − first) stride], the remote sum over the bands 0..N−1 outside it; vel
+// and ve as field_velocity's. False at a degeneracy with a band outside the manifold (that term
+// left out).
+BZINT_HD_INLINE bool hybrid_velocity(int N, int first, int last, const double* eps, const cplx* vel, const cplx* ve,
+                                     int ld, const cplx* eta, int stride, double degenerate, double v_band[3],
+                                     double v_hybrid[3], double v_remote[3]) {
+    const long long plane = static_cast<long long>(ld) * ld;
+    bool ok = true;
+    for (int a = 0; a < 3; ++a) {
+        const cplx* va = vel + a * plane;
+        double vb = 0.0, vh = 0.0, vr = 0.0;
+        for (int n = first; n <= last; ++n)
+            for (int m = first; m <= last; ++m) {
+                const cplx en = eta[(n - first) * stride], em = eta[(m - first) * stride];
+                const cplx w = conj(en) * em;
+                if (n == m) {
+                    vb += norm2(en) * va[n * ld + n].re;
+                } else {
+                    vh += (w * va[n * ld + m]).re;
+                }
+                // (F·E)^a_nm over the bands l outside the manifold (Eq. 40).
+                cplx fe{0.0, 0.0};
+                for (int l = 0; l < N; ++l) {
+                    if (l >= first && l <= last) continue;
+                    const double dn = eps[n] - eps[l], dm = eps[m] - eps[l];
+                    if (fabs(dn) < degenerate || fabs(dm) < degenerate) {
+                        ok = false;
+                        continue;
+                    }
+                    fe += (1.0 / (dn * dm)) * (va[n * ld + l] * ve[l * ld + m] - ve[n * ld + l] * va[l * ld + m]);
+                }
+                vr += (w * times_i(fe)).re;
+            }
+        v_band[a] = vb;
+        v_hybrid[a] = vh;
+        v_remote[a] = vr;
+    }
+    return ok;
+}
+
+// The points k ± h Ê of the central difference of E·∇E_i; returns |E| (0: no difference taken).
+BZINT_HD_INLINE double field_step_points(const HybridSetup& s, const double k[3], double kp[3], double km[3]) {
+    const double En = sqrt(dot3(s.E, s.E));
+    if (!(s.tau > 0.0 && En > 0.0)) return 0.0;
+    for (int a = 0; a < 3; ++a) {
+        kp[a] = k[a] + s.fd_step * s.E[a] / En;
+        km[a] = k[a] - s.fd_step * s.E[a] / En;
+    }
+    return En;
+}
+
+// E·∇E_i = |E| dE_i/ds along Ê from the hybridised energies at k ± h Ê.
+BZINT_HD_INLINE double field_slope(const HybridSetup& s, double En, double e_plus, double e_minus) {
+    return En * (e_plus - e_minus) / (2.0 * s.fd_step);
+}
 
 namespace detail {
 
@@ -53,30 +148,12 @@ BZINT_HD bool hybridise(const NBandPoint<N>& h, const HybridSetup& s, double (&e
     // Band-basis velocity matrices v^a = U† ∂_a H U (only E·v when the velocities are not needed).
     for (int a = 0; a < 3; ++a)
         if (velocities || s.E[a] != 0.0) to_band_basis<N>(h.dH[a], U, vel[a]);
-    for (int n = 0; n < N; ++n)
-        for (int m = 0; m < N; ++m) {
-            cplx t{0.0, 0.0};
-            for (int a = 0; a < 3; ++a)
-                if (s.E[a] != 0.0) t += s.E[a] * vel[a][n][m];
-            ve[n][m] = t;
-        }
+    field_velocity(N, s.E, &vel[0][0][0], N, &ve[0][0]);
     // H̄: block diagonal over the manifolds (the singletons are 1×1 blocks ε_n).
     cplx Hb[N][N];
     for (int n = 0; n < N; ++n)
-        for (int m = 0; m < N; ++m) {
-            Hb[n][m] = {n == m ? eps[n] : 0.0, 0.0};
-            const bool coupled = n != m && n >= s.lo && n <= s.hi && m >= s.lo && m <= s.hi;
-            if (!coupled) continue;
-            const double gap = eps[m] - eps[n];
-            // A degeneracy inside the coupled manifold: the point is reported as non-finite, and
-            // the outputs below are still filled (uncoupled there) so that every backend sums the
-            // same defined values.
-            if (fabs(gap) < s.degenerate) {
-                ok = false;
-                continue;
-            }
-            Hb[n][m] = (1.0 / gap) * times_i(ve[n][m]);  // E·A_nm
-        }
+        for (int m = 0; m < N; ++m) Hb[n][m] = {n == m ? eps[n] : 0.0, 0.0};
+    ok = moving_frame_block(s.lo, s.hi, eps, &ve[0][0], N, s.degenerate, &Hb[s.lo][s.lo], N) && ok;
     double e[N];
     cplx V[N][N];
     ok = hermitian_eigen<N>(Hb, e, V) && ok;
@@ -118,33 +195,9 @@ BZINT_HD bool hybrid_bands(const NBandPoint<N>& h, const HybridSetup& s, HybridB
     for (int slot = 0; slot < N; ++slot) {
         const bool active = slot >= s.lo && slot <= s.hi;
         const int first = active ? s.lo : slot, last = active ? s.hi : slot;
-        for (int a = 0; a < 3; ++a) {
-            double vb = 0.0, vh = 0.0, vr = 0.0;
-            for (int n = first; n <= last; ++n)
-                for (int m = first; m <= last; ++m) {
-                    const cplx w = conj(eta[n][slot]) * eta[m][slot];
-                    if (n == m) {
-                        vb += norm2(eta[n][slot]) * vel[a][n][n].re;
-                    } else {
-                        vh += (w * vel[a][n][m]).re;
-                    }
-                    // (F·E)^a_nm over the bands l outside the manifold (Eq. 40).
-                    cplx fe{0.0, 0.0};
-                    for (int l = 0; l < N; ++l) {
-                        if (l >= first && l <= last) continue;
-                        const double dn = eps[n] - eps[l], dm = eps[m] - eps[l];
-                        if (fabs(dn) < s.degenerate || fabs(dm) < s.degenerate) {
-                            ok = false;
-                            continue;
-                        }
-                        fe += (1.0 / (dn * dm)) * (vel[a][n][l] * ve[l][m] - ve[n][l] * vel[a][l][m]);
-                    }
-                    vr += (w * times_i(fe)).re;
-                }
-            out.v_band[slot][a] = vb;
-            out.v_hybrid[slot][a] = vh;
-            out.v_remote[slot][a] = vr;
-        }
+        ok = hybrid_velocity(s.bands, first, last, eps, &vel[0][0][0], &ve[0][0], N, &eta[first][slot], N, s.degenerate,
+                             out.v_band[slot], out.v_hybrid[slot], out.v_remote[slot]) &&
+             ok;
     }
     return ok;
 }

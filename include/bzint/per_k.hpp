@@ -262,6 +262,22 @@ struct NBandScanFn {
     BZINT_HD bool operator()(long long idx, Out& out) const { return scan_mesh_point(*this, idx, out); }
 };
 
+// Slot `slot` of `bands` as a Fermi-scan entry (HybridScanFn below): keyed by its energy, the
+// sea channels −v_band, −v_hybrid, −v_remote and the surface channels τ(E·∇E_i) ṽ_i.
+template <class Out>
+BZINT_HD bool keyed_hybrid_slot(const Binning& bins, const HybridSetup& s, double energy, const double v_band[3],
+                                const double v_hybrid[3], const double v_remote[3], double slope, int slot, int bands,
+                                double w, Out& out) {
+    double q[12];
+    for (int a = 0; a < 3; ++a) {
+        q[a] = -v_band[a];
+        q[3 + a] = -v_hybrid[a];
+        q[6 + a] = -v_remote[a];
+        q[9 + a] = s.tau * slope * (v_band[a] + v_hybrid[a] + v_remote[a]);
+    }
+    return keyed_band(bins, energy, q, 12, slot, bands, w, out);
+}
+
 // The non-adiabatic current of hybridised bands (hybrid_bands.hpp) as a Fermi scan: per slot
 // the energy E_i keys the bin; the sea channels are −v_band, −v_hybrid, −v_remote (J from g0 =
 // f(E_i), Eq. 60) and the surface channels τ(E·∇E_i) ṽ_i, weighted by −∂f/∂ε: the current of
@@ -286,33 +302,21 @@ struct HybridScanFn {
         model(k, h);
         HybridBands<N> hb;
         bool finite = hybrid_bands<N>(h, setup, hb);
-        // E·∇E_i = |E| dE_i/ds along Ê.
-        double slope[N];
-        const double En = sqrt(dot3(setup.E, setup.E));
+        double slope[N], kp[3], km[3];
         for (int s = 0; s < N; ++s) slope[s] = 0.0;
-        if (setup.tau > 0.0 && En > 0.0) {
-            double e_plus[N], e_minus[N], kp[3], km[3];
-            for (int a = 0; a < 3; ++a) {
-                kp[a] = k[a] + setup.fd_step * setup.E[a] / En;
-                km[a] = k[a] - setup.fd_step * setup.E[a] / En;
-            }
+        if (const double En = field_step_points(setup, k, kp, km); En > 0.0) {
+            double e_plus[N], e_minus[N];
             model(kp, h);
             finite = hybrid_energies<N>(h, setup, e_plus) && finite;
             model(km, h);
             finite = hybrid_energies<N>(h, setup, e_minus) && finite;
-            for (int s = 0; s < N; ++s) slope[s] = En * (e_plus[s] - e_minus[s]) / (2.0 * setup.fd_step);
+            for (int s = 0; s < N; ++s) slope[s] = field_slope(setup, En, e_plus[s], e_minus[s]);
         }
         out.n = N;
-        for (int s = 0; s < N; ++s) {
-            double q[12];
-            for (int a = 0; a < 3; ++a) {
-                q[a] = -hb.v_band[s][a];
-                q[3 + a] = -hb.v_hybrid[s][a];
-                q[6 + a] = -hb.v_remote[s][a];
-                q[9 + a] = setup.tau * slope[s] * (hb.v_band[s][a] + hb.v_hybrid[s][a] + hb.v_remote[s][a]);
-            }
-            finite = keyed_band(bins, hb.energy[s], q, 12, s, N, w, out) && finite;
-        }
+        for (int s = 0; s < N; ++s)
+            finite = keyed_hybrid_slot(bins, setup, hb.energy[s], hb.v_band[s], hb.v_hybrid[s], hb.v_remote[s], slope[s],
+                                       s, N, w, out) &&
+                     finite;
         return finite;
     }
     BZINT_HD bool operator()(long long idx, Out& out) const { return scan_mesh_point(*this, idx, out); }
