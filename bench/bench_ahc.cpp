@@ -139,7 +139,7 @@ void BM_nband_scaling(benchmark::State& state) {
     state.SetLabel("cpu, FFT interpolation, weyl_lattice copies");
 }
 
-// Which engine for 17–32 orbitals (kRuntimeWannierAbove, wannier/runtime_wannier.hpp): the band
+// Which engine for 17–32 orbitals (kMaxCompiledWannier, wannier/runtime_wannier.hpp): the band
 // geometry per k-point on one thread, H(k) by the direct sum, of weakly coupled weyl_lattice copies
 // (W = range(0) orbitals) by the compiled engine (models::Wannier<16>, or <32> padded) or by the
 // run-time one.

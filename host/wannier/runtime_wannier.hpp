@@ -1,12 +1,12 @@
-// Wannier models of more orbitals than the compiled sizes (num_wann > kMaxCompiledWannier), and for
-// their band geometry, Chern planes and Fermi scans those above kRuntimeWannierAbove: the
-// run-time-sized N-band engine, on the CPU. H(k) and ∂H(k) come from the same Fourier sum and
+// Wannier models of more orbitals than the compiled sizes (num_wann > kMaxCompiledWannier): the
+// run-time-sized N-band engine, on the CPU, for every task they run. H(k) and ∂H(k) come from the same Fourier sum and
 // orbital phases as models::Wannier<N> (add_wannier_sum, apply_orbital_phases) or from the same
 // FFT tables (read_tabulated), into per-thread heap workspaces of W × W; the eigen-decomposition
 // is Eigen's SelfAdjointEigenSolver (Householder tridiagonalisation, implicit symmetric QR), the
 // velocity matrices U†∂_aH U are matrix products, and the Kubo sums (kubo_sums), the position
 // matrix's terms (add_position_terms) and the binning (bin_band_geometry) are the fixed-size
-// engine's; the Chern plaquettes' values have NBandChernFn's layout (chern_plaquette_values). The degenerate groups are those of
+// engine's; the Chern plaquettes' values have NBandChernFn's layout (chern_plaquette_values), the
+// hybridised bands HybridScanFn's (hybrid_bands.hpp). The degenerate groups are those of
 // degenerate_threshold (nband_geometry.hpp) over the model's W levels; the compiled sizes take it
 // over their N levels, padding included (docs/wannier.md).
 #pragma once
@@ -17,14 +17,11 @@
 
 namespace bzint {
 
-// The compiled sizes of models::Wannier<N> (wannier_visit.inl) end here: above it only the tasks of
-// this engine run (app.cpp).
-constexpr int kMaxCompiledWannier = 32;
-// Band geometry and Fermi scans of models above this many orbitals take this engine even where a
-// compiled size exists: measured per k-point on one thread (bench nband/engine_choice, weyl_lattice
-// copies, direct sum; docs/performance.md), the compiled engine padded to 32 takes 137–165 µs for
-// 18–32 orbitals, this one 40–136 µs; at 16, models::Wannier<16> is twice as fast as this one.
-constexpr int kRuntimeWannierAbove = 16;
+// The compiled sizes of models::Wannier<N> (wannier_visit.inl: 2, 4, 8, 16) end here; above it
+// this engine runs. Measured per k-point on one thread (bench nband/engine_choice, weyl_lattice
+// copies, direct sum; docs/performance.md): a compiled Wannier<32> padding 18–32 orbitals took
+// 137–165 µs, this engine 40–136 µs; at 16, models::Wannier<16> is twice as fast as this one.
+constexpr int kMaxCompiledWannier = 16;
 
 // The band geometry g[0..W) at k of a model of W = d.num_wann orbitals, any W ≥ 1; with
 // position_terms and d.r set, the Berry curvature has the WYSV terms of the position matrix

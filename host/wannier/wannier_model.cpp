@@ -129,8 +129,7 @@ bool LoadedWannier::scans_by_fft(long long evaluated, long long count) const {
     return fft < direct;
 }
 
-bool LoadedWannier::runtime_sized() const { return tb.num_wann > kRuntimeWannierAbove; }
-bool LoadedWannier::compiled() const { return tb.num_wann <= kMaxCompiledWannier; }
+bool LoadedWannier::runtime_sized() const { return tb.num_wann > kMaxCompiledWannier; }
 
 bool is_wannier(const ModelParams& mp) { return mp.id == wannier_model_id(); }
 

@@ -29,7 +29,7 @@ enum class Interpolation { automatic, fft, direct };
 
 struct LoadedWannier {
     TbModel tb;
-    int padded;                    // compile-time size N ≥ num_wann; num_wann itself when not compiled()
+    int padded;                    // compile-time size N ≥ num_wann; num_wann itself when runtime_sized()
     std::vector<double> R_cart;    // [n_R][3]
     std::vector<double> inv_degen;
     std::vector<cplx> H;
@@ -38,12 +38,9 @@ struct LoadedWannier {
     Interpolation interpolation = Interpolation::automatic;
     std::size_t fft_budget_bytes = kDefaultFftMemoryMib << 20;  // the FFT chunk's table
     WannierData view() const;
-    // Whether the band geometry and the Fermi scans take the run-time-sized engine of
-    // runtime_wannier.hpp (CPU): above kRuntimeWannierAbove orbitals.
+    // Whether it takes the run-time-sized engine of runtime_wannier.hpp (CPU): above
+    // kMaxCompiledWannier orbitals; else a compiled size (models::Wannier<N>, visit_wannier).
     bool runtime_sized() const;
-    // Whether a compiled size (models::Wannier<N>, visit_wannier) holds it: up to
-    // kMaxCompiledWannier orbitals. Above, the tasks of app.cpp's runtime_tasks only.
-    bool compiled() const;
     // Whether a scan of a Γ-centred mesh of `count` points that evaluates `evaluated` of them
     // (fewer with [mesh] symmetry) takes the FFT path. Automatic: when its cost estimate is the
     // lower — the FFT tabulates every point, 2W(W + 1) transforms of 5 log2(chunk) flops each per

@@ -13,7 +13,6 @@ void visit_wannier(const ModelParams& mp, F&& f) {
         case 4: f(models::Wannier<4>{d}); break;
         case 8: f(models::Wannier<8>{d}); break;
         case 16: f(models::Wannier<16>{d}); break;
-        case 32: f(models::Wannier<32>{d}); break;
         default: throw std::logic_error("visit_wannier: a model above the compiled sizes (runtime_wannier.hpp)");
     }
 }

@@ -2,10 +2,10 @@
 //   H_mn(k) = Σ_R e^{ik·(R + τ_n − τ_m)} H_mn(R) / ndegen(R),   ∂_a H_mn = Σ_R i(R + τ_n − τ_m)_a (…),
 // R Cartesian. τ = 0 unless orbital positions are switched on (docs/wannier.md). The file's
 // W orbitals are padded to the compile-time size N with uncoupled orbitals at `pad_energy`
-// (far above every band), so that one instantiation per N ∈ {2, 4, 8, 16, 32} serves any W up
-// to 32; the padded bands are dropped from every output. The band geometry and Fermi scans of
-// models above 16 orbitals (and every task of those above 32) take the run-time-sized engine of
-// host/wannier/runtime_wannier.hpp instead, through the same Fourier sum (add_wannier_sum).
+// (far above every band), so that one instantiation per N ∈ {2, 4, 8, 16} serves any W up to
+// 16; the padded bands are dropped from every output. Models above 16 orbitals take the
+// run-time-sized engine of host/wannier/runtime_wannier.hpp instead, through the same Fourier sum
+// (add_wannier_sum).
 #pragma once
 #include "bzint/models/nband_traits.hpp"
 #include "bzint/position_curvature.hpp"
