@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <cstdint>
 #include <vector>
 
 #include "block_reducer.hpp"
@@ -48,7 +49,10 @@ long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, 
     const int nk = fn.n_keys();
     if (block == 0) block = reduce_block(nk, nv);
     total.assign(static_cast<std::size_t>(nk) * nv, Neumaier{});
-    const ranks::Share mine = ranks::share(n, block);
+    // A symmetry-reduced scan evaluates only its stars' representatives: the ranks share those.
+    const std::uint8_t* weight = nullptr;
+    if constexpr (requires { fn.orbit; }) weight = fn.orbit;
+    const ranks::Share mine = ranks::share(n, block, weight);
     const long long b_end = (mine.end + block - 1) / block;
 
     // Checkpoints: resume from the saved block; save every 30 s, on a stop and at the end. Not

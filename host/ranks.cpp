@@ -128,10 +128,25 @@ int rank() { return g_rank; }
 int size() { return g_size; }
 int local_rank() { return g_local; }
 
-Share share(long long n, long long block) {
+Share share_of(int rank, int size, long long n, long long block, const std::uint8_t* weight) {
     const long long blocks = (n + block - 1) / block;
-    const long long b0 = blocks * g_rank / g_size, b1 = blocks * (g_rank + 1) / g_size;
-    return {std::min(n, b0 * block), std::min(n, b1 * block)};
+    auto span = [&](long long b0, long long b1) { return Share{std::min(n, b0 * block), std::min(n, b1 * block)}; };
+    if (!weight || size == 1) return span(blocks * rank / size, blocks * (rank + 1) / size);
+    // Rank r starts at the first block before which at least r/size of the weighted points lie.
+    std::vector<long long> before(static_cast<std::size_t>(blocks) + 1, 0);
+    for (long long b = 0; b < blocks; ++b) {
+        long long count = 0;
+        for (long long i = b * block; i < std::min(n, (b + 1) * block); ++i) count += weight[i] != 0;
+        before[b + 1] = before[b] + count;
+    }
+    const long long total = before[blocks];
+    auto cut = [&](int r) -> long long {
+        if (r >= size) return blocks;
+        return std::lower_bound(before.begin(), before.end(), (total * r + size - 1) / size) - before.begin();
+    };
+    return span(cut(rank), cut(rank + 1));
 }
+
+Share share(long long n, long long block, const std::uint8_t* weight) { return share_of(g_rank, g_size, n, block, weight); }
 
 }  // namespace bzint::ranks

@@ -8,6 +8,7 @@
 // Cheap per-point work (band paths, contours) is repeated on every rank. Only rank 0 prints
 // progress and writes results. Built without MPI (or run without mpirun) there is one rank.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -33,11 +34,16 @@ int local_rank();
 // "MPI (Open MPI x.y)" or "none".
 std::string library();
 
-// This rank's share [begin, end) of [0, n), cut at multiples of `block`.
+// This rank's share [begin, end) of [0, n), cut at multiples of `block`. Without `weight`, an
+// equal number of blocks per rank. With it (a [mesh] symmetry scan: the stars' sizes, 0 off
+// their representatives, which crowd the mesh's first indices), equal numbers of points of
+// nonzero weight, the points that are evaluated.
 struct Share {
     long long begin, end;
 };
-Share share(long long n, long long block);
+Share share(long long n, long long block, const std::uint8_t* weight = nullptr);
+// The share of rank `rank` of `size` (share's rule; every rank computes all of them alike).
+Share share_of(int rank, int size, long long n, long long block, const std::uint8_t* weight = nullptr);
 // Progress of the whole run estimated from this rank's position `at` in its share.
 inline long long scaled_progress(long long at, Share s, long long n) {
     const long long len = s.end - s.begin;

@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "input_error.hpp"
+#include "ranks.hpp"
 #include "symmetry/irreducible_mesh.hpp"
 #include "symmetry/model_check.hpp"
 #include "symmetry/point_group.hpp"
@@ -112,6 +113,37 @@ TEST(IrreducibleMesh, RefusesMeshesTheGroupDoesNotKeep) {
     const Mesh shifted = make_mesh(weyl, test::defaults(weyl), {8, 8, 8}, {0.5, 0.5, 0.5});
     EXPECT_THROW(irreducible_mesh(shifted, cubic, c4, "test"), InputError);
     EXPECT_NO_THROW(irreducible_mesh(make_mesh(weyl, test::defaults(weyl), {8, 8, 6}), cubic, c4, "test"));
+}
+
+// MPI ranks of a reduced scan (ranks.hpp share): the representatives are the lowest indices of
+// their stars and crowd the mesh's first blocks, so equal numbers of blocks would give rank 0 most
+// of the work. Weighted by the representatives, the shares still tile the mesh in whole blocks, in
+// rank order, and each holds total/R of them up to one block's points.
+TEST(IrreducibleMesh, RanksShareTheRepresentativesEvenly) {
+    const ModelInfo& weyl = *find_model("weyl_lattice");
+    const double cubic[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+    const Mesh mesh = make_mesh(weyl, test::defaults(weyl), {32, 32, 64});
+    const IrreducibleMesh irr = irreducible_mesh(mesh, cubic, group_of({"C4z", "C2x*TimeReversal", "Inversion"}), "test");
+    const long long n = mesh.count(), block = 1024;
+    auto representatives = [&](ranks::Share s) {
+        long long c = 0;
+        for (long long i = s.begin; i < s.end; ++i) c += irr.weight[i] != 0;
+        return c;
+    };
+    for (int size : {1, 2, 3, 4, 7}) {
+        long long at = 0;
+        for (int r = 0; r < size; ++r) {
+            const ranks::Share s = ranks::share_of(r, size, n, block, irr.weight.data());
+            EXPECT_EQ(s.begin, at) << size << " " << r;
+            EXPECT_TRUE(s.begin % block == 0 && (s.end % block == 0 || s.end == n));
+            at = s.end;
+            EXPECT_NEAR(static_cast<double>(representatives(s)), static_cast<double>(irr.points) / size, block)
+                << size << " " << r;
+        }
+        EXPECT_EQ(at, n);
+    }
+    // By blocks alone, the first of 4 ranks holds more than half of the representatives.
+    EXPECT_GT(representatives(ranks::share_of(0, 4, n, block)), irr.points / 2);
 }
 
 // The laws by hand: a C4z average keeps only Ω_z; Mz (det −1, R = diag(1, 1, −1)) keeps Ω_z, as
