@@ -11,7 +11,9 @@
 
 #include "input_error.hpp"
 #include "task_registry.hpp"
+#include "wannier/runtime_wannier.hpp"
 #include "wannier/wannier_model.hpp"
+#include "workers.hpp"
 
 namespace bzint {
 
@@ -416,6 +418,10 @@ void read_wannier(const RunFile& file, const Section& model, RunConfig& cfg) {
     const double mib = model.number("fft_memory_mib", static_cast<double>(kDefaultFftMemoryMib));
     require_memory(model, "fft_memory_mib", mib * 1048576.0, "the FFT chunk");
     loaded->fft_budget_bytes = static_cast<std::size_t>(mib * 1048576.0);
+    if (loaded->runtime_sized())
+        require_memory(model, key, workers::count() * runtime_workspace_bytes(loaded->tb.num_wann),
+                       fmt::format("the workspaces of a {}-orbital model on {} threads (each {})", loaded->tb.num_wann,
+                                   workers::count(), bytes_text(runtime_workspace_bytes(loaded->tb.num_wann))));
     cfg.loaded_model = register_wannier(std::move(loaded), cfg.params);
     cfg.model = cfg.loaded_model.get();
 }

@@ -283,7 +283,8 @@ std::string run_keys_markdown() {
         "| points flagged by `[task] refine` | 2^26 | their indices are held for the second pass |\n"
         "| RK4 steps per trajectory or period | 2^30 | counted in 64 bits; a finer field or wider window is refused with the "
         "steps it would need |\n"
-        "| memory of the histograms, tables and FFT chunks | half the machine's memory | estimated before any work |\n"
+        "| memory of the histograms, tables, FFT chunks and the run-time Wannier engine's per-thread workspaces (about 32 "
+        "W² complex numbers per thread for W > 16 orbitals) | half the machine's memory | estimated before any work |\n"
         "| `--threads` | the CPUs this process may use | more only add waiting |\n",
         kMaxRunFileBytes >> 20, kMaxLevels, kMaxFieldValues, kMaxPathPoints, kMaxPointList, kMaxPlanePoints, kMaxFieldList,
         kMaxChernPlanes);

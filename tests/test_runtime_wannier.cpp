@@ -4,7 +4,7 @@
 // models of decoupled copies give the AHC known in closed form, σ(μ) = Σ_c σ_1(μ − c·shift) with
 // σ_1 the single copy's (from the compiled 2-orbital path), on the FFT and the direct path, and a
 // 34-orbital one the hybrid_current of its copies; run files run its band geometry, curvature
-// tensor and scans (with [mesh] symmetry).
+// tensor and scans (with [mesh] symmetry); its workspaces are checked against memory before any work.
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
@@ -18,10 +18,12 @@
 #include "bzint/semiclassical.hpp"
 #include "input_error.hpp"
 #include "run_file.hpp"
+#include "run_keys.hpp"
 #include "test_util.hpp"
 #include "wannier/export_model.hpp"
 #include "wannier/runtime_wannier.hpp"
 #include "wannier/wannier_model.hpp"
+#include "workers.hpp"
 
 using namespace bzint;
 
@@ -366,4 +368,36 @@ void expect_copies_hybrid_current(int copies) {
 TEST(RuntimeWannier, HybridCurrentOfManyOrbitalsIsTheSumOfTheCopies) {
     expect_copies_hybrid_current(17);  // 34 orbitals: the run-time engine
     expect_copies_hybrid_current(3);   // 6 orbitals, padded to 8: the padding stays out of the remote sums
+}
+
+// The run-time engine's per-thread workspaces are checked against memory before any work
+// (run_file.cpp, runtime_workspace_bytes): with the most threads bzint allows, a model whose
+// workspaces need twice the budget (half this machine's memory) is refused, naming the model's key.
+TEST(RuntimeWannier, WorkspacesBeyondMemoryAreRefusedBeforeAnyWork) {
+    struct Threads {
+        Threads() { workers::set_count(workers::kMaxThreads); }
+        ~Threads() { workers::use_default_count(); }
+    } threads;
+    int W = kMaxCompiledWannier + 1;
+    while (workers::kMaxThreads * runtime_workspace_bytes(W) < 2.0 * memory_budget_bytes()) W += 32;
+    TbModel tb;
+    tb.num_wann = W;
+    tb.R = {{0, 0, 0}};
+    tb.ndegen = {1};
+    tb.H.assign(static_cast<std::size_t>(W) * W, 0.0);
+    for (int m = 0; m < W; ++m) tb.H[static_cast<std::size_t>(m) * W + m] = 0.01 * m;
+    tb.has_lattice = true;
+    for (int a = 0; a < 3; ++a) tb.lattice[a][a] = 1.0;
+    const test::TempDir dir;
+    const std::string text = wannier_model_section(dir.path(), tb, "big_hr.dat") + "[mesh]\nn=[4,4,4]\n[task]\nkind='ahc'\nmu=[0]\n";
+    try {
+        test::results(text);
+        ADD_FAILURE() << W << " orbitals on " << workers::count() << " threads were not refused";
+    } catch (const InputError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("[model] hr"), std::string::npos) << what;
+        EXPECT_NE(what.find(fmt::format("the workspaces of a {}-orbital model on {} threads", W, workers::kMaxThreads)),
+                  std::string::npos)
+            << what;
+    }
 }

@@ -123,6 +123,11 @@ Workspace& evaluate(const WannierData& d, const double k[3]) {
 
 }  // namespace
 
+double runtime_workspace_bytes(int W) {
+    const double w = W;
+    return 32.0 * w * w * sizeof(cplx) + w * (sizeof(BandGeometry) + 8 * sizeof(double) + 2 * sizeof(cplx));
+}
+
 bool runtime_wannier_geometry(const WannierData& d, const double k[3], BandGeometry* g, bool position_terms) {
     Workspace& ws = evaluate(d, k);
     const bool ok = geometry_from_workspace(ws, g);

@@ -23,6 +23,12 @@ namespace bzint {
 // 137–165 µs, this engine 40–136 µs; at 16, models::Wannier<16> is twice as fast as this one.
 constexpr int kMaxCompiledWannier = 16;
 
+// The bytes of one thread's workspace for a model of W orbitals (runtime_wannier.cpp Workspace:
+// about 26 W × W complex matrices — H and ∂H, the velocities, the position connection, the
+// eigensolvers, the Chern corners, the moving frame — and the per-band geometry), counted as 32 for
+// the solvers' own scratch: the run file's check of memory before any work.
+double runtime_workspace_bytes(int W);
+
 // The band geometry g[0..W) at k of a model of W = d.num_wann orbitals, any W ≥ 1; with
 // position_terms and d.r set, the Berry curvature has the WYSV terms of the position matrix
 // (position_curvature.hpp: as NBandScanFn, for the Fermi scans). False when the eigensolver did
