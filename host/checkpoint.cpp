@@ -22,7 +22,9 @@ namespace {
 
 CheckpointSession* g_active = nullptr;
 
-constexpr char kMagic[8] = {'b', 'z', 'i', 'n', 't', 'c', 'k', '4'};
+// The format's version: 5 since a symmetry-reduced scan's MPI ranks share its stars'
+// representatives (ranks::share), so an earlier version's saved position lies in another share.
+constexpr char kMagic[8] = {'b', 'z', 'i', 'n', 't', 'c', 'k', '5'};
 
 template <class T>
 void put(std::string& out, const T& v) {
@@ -114,7 +116,11 @@ CheckpointSession::CheckpointSession(std::string folder, std::string input, bool
                                              file, folder_));
             std::uint64_t fp = 0;
             std::memcpy(&fp, bytes.data() + sizeof kMagic, sizeof fp);
-            if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0 || fp != fingerprint_)
+            if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+                throw InputError(fmt::format("{}: the checkpoint was saved by another version of bzint, whose saved "
+                                             "positions this one does not read; remove {} to start over",
+                                             file, folder_));
+            if (fp != fingerprint_)
                 throw InputError(fmt::format("{}: the checkpoint file does not belong to {}/input.json; remove {} to start over",
                                              file, folder_, folder_));
         }

@@ -142,7 +142,7 @@ TEST(Hybrid, ADegeneracyInTheManifoldIsReportedAndLeavesDefinedEnergies) {
     h.H[1][1] = {1.0, 0.0};
     h.H[2][2] = {3.0, 0.0};
     h.dH[0][0][1] = h.dH[0][1][0] = {1.0, 0.0};
-    const bzint::HybridSetup s{{0.1, 0.0, 0.0}, 0, 1, 0.0, 1e-5, 1e-9, 2};
+    const bzint::HybridSetup s{{0.1, 0.0, 0.0}, 0, 1, 0.0, 1e-5, 1e-9, 3};
     double energy[3] = {NAN, NAN, NAN};
     EXPECT_FALSE(bzint::hybrid_energies<3>(h, s, energy));
     EXPECT_EQ(energy[0], 1.0);

@@ -15,6 +15,9 @@ namespace {
 
 using Matrix = Eigen::Matrix<std::complex<double>, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using MatrixMap = Eigen::Map<Matrix>;
+// Eigen's eigenvectors are column-major whatever the matrix's order: column c (the c-th
+// eigenvector) is contiguous, which the readers of eigenvectors().data() rely on.
+static_assert(!Eigen::SelfAdjointEigenSolver<Matrix>::EigenvectorsType::IsRowMajor);
 
 // cplx and std::complex<double> are both two doubles, real part first.
 static_assert(sizeof(cplx) == sizeof(std::complex<double>));

@@ -31,9 +31,9 @@ struct HybridSetup {
     double tau;         // relaxation time of δg (Eq. 57c)
     double fd_step;     // k step of the central difference for E·∇E_i
     double degenerate;  // |ε_n − ε_m| below this in a coupling or curvature: not finite
-    int bands;          // the model's bands; the padding of a Wannier model above them (uncoupled, at one
-                        // energy: models/wannier.hpp) is left out of the remote sums, where its
-                        // degeneracy would flag every point
+    int bands;          // the model's bands (0: all N); the padding of a Wannier model above them
+                        // (uncoupled, at one energy: models/wannier.hpp) is left out of the remote
+                        // sums, where its degeneracy would flag every point
 };
 
 template <int N>
@@ -192,10 +192,11 @@ BZINT_HD bool hybrid_bands(const NBandPoint<N>& h, const HybridSetup& s, HybridB
     double eps[N];
     cplx U[N][N], vel[3][N][N], ve[N][N], eta[N][N];
     bool ok = detail::hybridise<N>(h, s, eps, U, vel, ve, out.energy, eta, true);
+    const int bands = s.bands > 0 && s.bands < N ? s.bands : N;
     for (int slot = 0; slot < N; ++slot) {
         const bool active = slot >= s.lo && slot <= s.hi;
         const int first = active ? s.lo : slot, last = active ? s.hi : slot;
-        ok = hybrid_velocity(s.bands, first, last, eps, &vel[0][0][0], &ve[0][0], N, &eta[first][slot], N, s.degenerate,
+        ok = hybrid_velocity(bands, first, last, eps, &vel[0][0][0], &ve[0][0], N, &eta[first][slot], N, s.degenerate,
                              out.v_band[slot], out.v_hybrid[slot], out.v_remote[slot]) &&
              ok;
     }
