@@ -1,5 +1,5 @@
 // The CUDA backend's driver functions: plain C++ declarations, so host code never passes
-// through nvcc. Built from kernels/cuda_backend.cu when nvcc is found, otherwise from
+// through nvcc. Built from kernels/cuda_*.cu when nvcc is found, otherwise from
 // kernels/cuda_stub.cpp (every call then reports that CUDA was not compiled in).
 #pragma once
 #include <string>

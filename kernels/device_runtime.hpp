@@ -1,4 +1,4 @@
-// The device runtime as the CUDA backend (kernels/cuda_backend.cu) uses it: kernel launches,
+// The device runtime as the CUDA backend (kernels/cuda_*.cu) uses it: kernel launches,
 // launch errors and device queries. Under nvcc these are CUDA's runtime calls; in the emulated
 // build (BZINT_CUDA_EMULATION) the emulator's (kernels/emulation/). No other file of the backend
 // calls the CUDA runtime, and no kernel is launched anywhere else.

@@ -69,11 +69,17 @@ def parse(report_dir):
     names = list({k[0] for k in kernels})
     out = subprocess.run(["c++filt"], input="\n".join(names), capture_output=True, text=True).stdout.split("\n")
     demangled = dict(zip(names, out))
-    rows = []
+    # A kernel of an anonymous namespace in a header (the runtime's probe, the reduction's segment
+    # sums) is compiled once per translation unit that includes it: one row, the largest of each.
+    merged = {}
     for (mangled, arch), k in kernels.items():
-        rows.append({"kernel": short_name(demangled.get(mangled, mangled)), "arch": arch, "registers": k["registers"],
-                     "stack": k.get("stack", 0), "spill_stores": k.get("spill_stores", 0),
-                     "spill_loads": k.get("spill_loads", 0)})
+        row = {"kernel": short_name(demangled.get(mangled, mangled)), "arch": arch, "registers": k["registers"],
+               "stack": k.get("stack", 0), "spill_stores": k.get("spill_stores", 0),
+               "spill_loads": k.get("spill_loads", 0)}
+        seen = merged.setdefault((row["kernel"], arch), row)
+        for field in ("registers", "stack", "spill_stores", "spill_loads"):
+            seen[field] = max(seen[field], row[field])
+    rows = list(merged.values())
     rows.sort(key=lambda r: (-r["stack"], r["kernel"], r["arch"]))
     return rows
 

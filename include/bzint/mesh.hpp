@@ -4,6 +4,8 @@
 // Both are k = origin + Σ_i ((n_i + shift) / N_i) G_i with G_i the rows of `basis`.
 // The linear index runs with the last axis fastest: idx = (n0 N1 + n1) N2 + n2.
 #pragma once
+#include <initializer_list>
+
 #include "bzint/hd.hpp"
 
 namespace bzint {

@@ -1,4 +1,4 @@
-// The CUDA emulator's device side: what kernels/cuda_backend.cu needs of CUDA, for a host C++
+// The CUDA emulator's device side: what kernels/cuda_*.cu need of CUDA, for a host C++
 // compiler (CMake option BZINT_CUDA_EMULATION). It lets the CUDA launchers — the same kernels,
 // the same Thrust algorithms (on Thrust's sequential CPP system) and the same chunking — run on a
 // machine without a GPU, so that every commit executes them. A correctness tool, not a fast path.

@@ -1,0 +1,63 @@
+// CUDA launchers of the density-matrix lines (dc_current on lattices, RTA/DPA): one thread per
+// lattice line, its periodic-orbit steady state (two_band_dc.hpp, nband_dc.hpp).
+#include <thrust/device_vector.h>
+
+#include "../host/stop.hpp"
+#include "bzint/qme/nband_dc.hpp"
+#include "bzint/qme/two_band_dc.hpp"
+#include "cuda_backend.hpp"
+#include "device_launch.cuh"
+
+namespace bzint::cuda {
+
+namespace {
+
+template <class Model>
+__global__ void two_band_lines_kernel(Model model, QmeParams q, const double* k0, long long lines, double period,
+                                      long long steps, LineCurrent* out) {
+    const long long l = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
+    if (l < lines) out[l] = two_band_periodic_line(model, q, k0 + 3 * l, period, steps);
+}
+
+template <int N, class Model>
+__global__ void nband_lines_kernel(Model model, QmeParams q, const double* k0, long long lines, double period, long long steps,
+                                   double* work, LineCurrent* out) {
+    const long long l = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
+    if (l < lines)
+        out[l] = nband_periodic_line<N>(model, q, k0 + 3 * l, period, steps, work + l * nband_workspace_doubles<N>());
+}
+
+}  // namespace
+
+void dc_lines(const ModelParams& mp, int bands, const QmeParams& q, const std::vector<double>& k0, double period,
+              long long steps, std::vector<LineCurrent>& out) {
+    const long long lines = static_cast<long long>(k0.size() / 3);
+    thrust::device_vector<double> dk(k0.begin(), k0.end());
+    thrust::device_vector<LineCurrent> dout(lines);
+    constexpr int kLineThreads = 64;
+    const unsigned grid = grid_for(lines, kLineThreads);
+    // Lines exist only for lattice models: no kernels are instantiated for continuum ones.
+    if (bands == 2) {
+        visit_model(mp, [&](auto model) {
+            using Model = decltype(model);
+            if constexpr (Model::lattice)
+                launch("two_band_lines_kernel", &two_band_lines_kernel<Model>, grid, kLineThreads, model, q,
+                       thrust::raw_pointer_cast(dk.data()), lines, period, steps, thrust::raw_pointer_cast(dout.data()));
+        });
+    } else {
+        visit_nband_model(mp, [&](auto model) {
+            using Model = decltype(model);
+            if constexpr (Model::lattice) {
+                constexpr int N = Model::bands;
+                thrust::device_vector<double> work(lines * nband_workspace_doubles<N>());
+                launch("nband_lines_kernel", &nband_lines_kernel<N, Model>, grid, kLineThreads, model, q,
+                       thrust::raw_pointer_cast(dk.data()), lines, period, steps, thrust::raw_pointer_cast(work.data()),
+                       thrust::raw_pointer_cast(dout.data()));
+            }
+        });
+    }
+    throw_if_stopped();  // a launch the emulator cut short on a stop request is not a result
+    copy_to_host(dout.begin(), lines, out);
+}
+
+}  // namespace bzint::cuda

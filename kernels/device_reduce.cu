@@ -1,0 +1,290 @@
+// The device's keyed reduction, compiled once (device_reduce.cuh declares it; its per-functor part,
+// the evaluation kernel, is launched by the callers' `evaluate`): the chunks' grouping by
+// (block, key) — Thrust's stable radix sort and segment search, the segment sums — the fold into
+// the total on the host, checkpoints, the first non-finite point and progress.
+#include <thrust/copy.h>
+#include <thrust/device_vector.h>
+#include <thrust/iterator/counting_iterator.h>
+#include <thrust/sequence.h>
+#include <thrust/sort.h>
+#include <thrust/unique.h>
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <cstdio>
+#include <new>
+#include <stdexcept>
+#include <string>
+
+#include "../host/backend.hpp"
+#include "../host/checkpoint.hpp"
+#include "../host/neumaier.hpp"
+#include "../host/progress.hpp"
+#include "../host/ranks.hpp"
+#include "../host/refined_reduce.hpp"
+#include "../host/stop.hpp"
+#include "device_reduce.cuh"
+
+namespace bzint::cuda {
+
+namespace {
+
+// Segment j (entries order[start[j] .. start[j+1])) summed in that order, value v per thread,
+// continuing from seed[j] for the first `seeded` segments (a block begun in the previous chunk).
+// Light histograms sum in plain doubles, as the CPU's light block sums do.
+__global__ void segment_sum_kernel(long long segments, int nv, long long slots, const long long* start,
+                                   const long long* order, const double* vals, const Neumaier* seed, long long seeded,
+                                   bool light, Neumaier* sums) {
+    const long long t = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
+    if (t >= segments * nv) return;
+    const long long j = t / nv;
+    const int v = static_cast<int>(t % nv);
+    const double* x = vals + v * slots;
+    Neumaier s = j < seeded ? seed[t] : Neumaier{};
+    if (light) {
+        double d = s.s;
+        for (long long p = start[j]; p < start[j + 1]; ++p) d += x[order[p]];
+        s = Neumaier{d, 0.0};
+    } else {
+        for (long long p = start[j]; p < start[j + 1]; ++p) s.add(x[order[p]]);
+    }
+    sums[t] = s;
+}
+
+struct IsFlagged {
+    const char* flags;
+    long long begin;
+    __host__ __device__ bool operator()(long long i) const { return flags[i - begin] != 0; }
+};
+
+// Points per chunk: buffers near 256 MiB, or BZINT_CUDA_CHUNK=<points> (for small devices and
+// for tests: any chunk gives the same bits).
+inline long long chunk_points(long long E, int nv, long long my_n) {
+    const long long bytes_per_point = E * (4 * 8 + 8 * nv + 16LL * nv) + 1 + 8;
+    long long chunk = std::max<long long>(1 << 12, (1LL << 28) / bytes_per_point);
+    if (const long long cap = cuda_chunk_cap()) chunk = std::min(chunk, cap);
+    return std::max<long long>(1, std::min(chunk, my_n));
+}
+
+// The device buffers of one keyed reduction, for chunks of `chunk` points.
+struct ChunkBuffers {
+    thrust::device_vector<long long> keys, order, segment_keys, segment_start, flagged;
+    thrust::device_vector<double> vals;
+    thrust::device_vector<Neumaier> seeds, sums;
+    thrust::device_vector<char> flags;
+    void allocate(long long E, long long chunk, int nv, bool hot) {
+        keys.resize(E * chunk);
+        order.resize(E * chunk);
+        segment_keys.resize(E * chunk);
+        segment_start.resize(E * chunk + 1);
+        vals.resize(E * chunk * nv);
+        sums.resize(E * chunk * nv);
+        flags.resize(chunk);
+        flagged.resize(hot ? chunk : 0);
+    }
+    void release() { *this = ChunkBuffers{}; }
+};
+
+// The host side of the fold: block sums go into the total in block order; the block the chunk
+// ended in keeps its partial sums (`open`) until a later chunk completes it.
+class BlockFold {
+public:
+    BlockFold(std::vector<Neumaier>& total, int nk, int nv, bool light)
+        : total_(total), nk_(nk), nv_(nv), light_(light), open_touched_(nk, 0), open_rows_(static_cast<std::size_t>(nk) * nv) {}
+
+    long long open_block() const { return open_; }
+    // The open block's partial sums for `keys` (segment keys of local block 0), in segment order.
+    void seeds_for(const std::vector<long long>& keys, long long seeded, std::vector<Neumaier>& out) const {
+        out.resize(static_cast<std::size_t>(seeded) * nv_);
+        for (long long j = 0; j < seeded; ++j)
+            std::copy_n(open_rows_.begin() + keys[j] % nk_ * nv_, nv_, out.begin() + j * nv_);
+    }
+    // Segment sums of a chunk whose first block is `first`; blocks ending at or before `done_end`
+    // (a point index) are complete.
+    void fold(const std::vector<long long>& keys, const std::vector<Neumaier>& sums, long long first, long long block,
+              long long done_end) {
+        for (std::size_t j = 0; j < keys.size(); ++j) {
+            const long long b = first + keys[j] / nk_;
+            const int key = static_cast<int>(keys[j] % nk_);
+            if (open_ >= 0 && open_ < b) flush();
+            const Neumaier* s = sums.data() + j * nv_;
+            if (b == open_ || (b + 1) * block > done_end) {  // the block goes on in the next chunk
+                open_ = b;
+                std::copy_n(s, nv_, open_rows_.begin() + static_cast<std::size_t>(key) * nv_);
+                if (!open_touched_[key]) {
+                    open_touched_[key] = 1;
+                    open_keys_.push_back(key);
+                }
+            } else {
+                add(key, s);
+            }
+        }
+        if (open_ >= 0 && (open_ + 1) * block <= done_end) flush();
+    }
+    // The last block of the share ends at the share's end, not at a multiple of the block.
+    void finish() {
+        if (open_ >= 0) flush();
+    }
+
+private:
+    void add(int key, const Neumaier* s) {
+        Neumaier* dst = total_.data() + static_cast<std::size_t>(key) * nv_;
+        for (int v = 0; v < nv_; ++v) {
+            if (light_) dst[v].add(s[v].s);
+            else dst[v].add(s[v]);
+        }
+    }
+    void flush() {
+        for (int key : open_keys_) {
+            add(key, open_rows_.data() + static_cast<std::size_t>(key) * nv_);
+            std::fill_n(open_rows_.begin() + static_cast<std::size_t>(key) * nv_, nv_, Neumaier{});
+            open_touched_[key] = 0;
+        }
+        open_keys_.clear();
+        open_ = -1;
+    }
+
+    std::vector<Neumaier>& total_;
+    const int nk_, nv_;
+    const bool light_;
+    long long open_ = -1;           // the block a chunk boundary cut, or −1
+    std::vector<int> open_keys_;    // its keys so far, in first-seen order
+    std::vector<char> open_touched_;
+    std::vector<Neumaier> open_rows_;
+};
+
+}  // namespace
+
+long long keyed_reduce_chunks(const KeyedShape& shape, long long n, std::vector<Neumaier>& total, Progress* progress,
+                              std::vector<long long>* hot, const std::function<void(const ChunkLaunch&)>& evaluate) {
+    const long long E = shape.entries;
+    const int nv = shape.values, nk = shape.keys;
+    const long long block = reduce_block(nk, nv);
+    const bool light = light_histogram(nk, nv);
+    total.assign(static_cast<std::size_t>(nk) * nv, Neumaier{});
+    const ranks::Share mine = ranks::share(n, block);
+    const long long b_end = (mine.end + block - 1) / block;
+    // When the device cannot hold a chunk's buffers or the sort's scratch (other work on it, a
+    // small device), the chunk is halved and the chunk redone: the result does not depend on it.
+    long long chunk = chunk_points(E, nv, mine.end - mine.begin);
+    ChunkBuffers buf;
+    auto shrink = [&] {
+        buf.release();
+        if (chunk <= 256)
+            throw std::runtime_error("CUDA device out of memory for chunks of " + std::to_string(chunk) +
+                                     " k-points; run with --backend cpu");
+        chunk /= 2;
+        std::fprintf(stderr, "bzint: device memory is short; continuing with chunks of %lld k-points\n", chunk);
+    };
+    auto allocate = [&] {
+        for (;;) {
+            try {
+                buf.allocate(E, chunk, nv, hot != nullptr);
+                return;
+            } catch (const std::bad_alloc&) {
+                shrink();
+            }
+        }
+    };
+    allocate();
+    thrust::device_vector<unsigned long long> bad(1, ULLONG_MAX);
+    // Checkpoints (host/checkpoint.hpp): the total of the finished blocks and the next block, as
+    // on the CPU; saved every 30 s, on SIGINT/SIGTERM and at the end.
+    ReductionCheckpoint checkpoint(!hot, n, nv, nk);
+    auto last_save = std::chrono::steady_clock::now();
+    long long next_block = mine.begin / block, saved_bad = -1;
+    checkpoint.resume(total, next_block, saved_bad);
+    // Single elements move by copy_n: a device_vector's element reference binds a null execution
+    // policy on Thrust's host systems (UBSan reports it in the emulated build).
+    auto first_bad = [&]() {
+        unsigned long long b = ULLONG_MAX;
+        thrust::copy_n(bad.begin(), 1, &b);
+        const long long d = b == ULLONG_MAX ? -1 : static_cast<long long>(b);
+        return saved_bad < 0 ? d : d < 0 ? saved_bad : std::min(d, saved_bad);
+    };
+    BlockFold fold(total, nk, nv, light);
+    std::vector<long long> hkeys;
+    std::vector<Neumaier> hsums, hseeds;
+    std::vector<long long> hflagged;
+    // One chunk on the device: its points evaluated, their entries grouped by (block, key) and each
+    // group summed; the segment keys and sums, and the flagged points, copied back.
+    auto reduce_chunk = [&](long long begin, long long count) {
+        const long long slots = E * count, end = begin + count, first = begin / block;
+        evaluate(ChunkLaunch{begin, count, block, first, thrust::raw_pointer_cast(buf.keys.data()),
+                             thrust::raw_pointer_cast(buf.vals.data()), thrust::raw_pointer_cast(bad.data()),
+                             thrust::raw_pointer_cast(buf.flags.data())});
+        hflagged.clear();
+        if (hot) {
+            auto last = thrust::copy_if(thrust::counting_iterator<long long>(begin), thrust::counting_iterator<long long>(end),
+                                        buf.flagged.begin(), IsFlagged{thrust::raw_pointer_cast(buf.flags.data()), begin});
+            copy_to_host(buf.flagged.begin(), last - buf.flagged.begin(), hflagged);
+        }
+        // Group the entries by (block, key), each group in slot (= index) order; find the groups.
+        thrust::sequence(buf.order.begin(), buf.order.begin() + slots);
+        thrust::stable_sort_by_key(buf.keys.begin(), buf.keys.begin() + slots, buf.order.begin());
+        auto seg_end = thrust::unique_by_key_copy(buf.keys.begin(), buf.keys.begin() + slots,
+                                                  thrust::counting_iterator<long long>(0), buf.segment_keys.begin(),
+                                                  buf.segment_start.begin());
+        long long segments = seg_end.first - buf.segment_keys.begin();
+        copy_to_host(buf.segment_keys.begin(), segments, hkeys);
+        long long used = slots;  // the unused entries (LLONG_MAX) sort last
+        if (segments > 0 && hkeys.back() == LLONG_MAX) {
+            --segments;
+            hkeys.pop_back();
+            thrust::copy_n(buf.segment_start.begin() + segments, 1, &used);
+        }
+        thrust::copy_n(&used, 1, buf.segment_start.begin() + segments);
+        // Segments of a block the previous chunk began continue its sums.
+        long long seeded = 0;
+        if (fold.open_block() == first)
+            while (seeded < segments && hkeys[seeded] < nk) ++seeded;
+        fold.seeds_for(hkeys, seeded, hseeds);
+        if (seeded > 0) buf.seeds.assign(hseeds.begin(), hseeds.end());  // (Thrust's host copy reads *begin of an empty range)
+        launch("segment_sum_kernel", &segment_sum_kernel, grid_for(segments * nv), kThreads, segments, nv, slots,
+               thrust::raw_pointer_cast(buf.segment_start.data()), thrust::raw_pointer_cast(buf.order.data()),
+               thrust::raw_pointer_cast(buf.vals.data()), thrust::raw_pointer_cast(buf.seeds.data()), seeded, light,
+               thrust::raw_pointer_cast(buf.sums.data()));
+        copy_to_host(buf.sums.begin(), segments * nv, hsums);
+    };
+    long long begin = std::max(mine.begin, next_block * block);
+    if (progress) progress->update(ranks::scaled_progress(begin, mine, n));
+    while (begin < mine.end) {
+        const long long count = std::min(chunk, mine.end - begin), end = begin + count;
+        try {
+            reduce_chunk(begin, count);
+        } catch (const std::bad_alloc&) {  // the sort's scratch or the seeds did not fit: a smaller chunk
+            shrink();
+            allocate();
+            continue;
+        }
+        if (stop_requested()) {  // the emulator cut the chunk short: keep the state before it
+            checkpoint.save(next_block, first_bad(), total);
+            throw_if_stopped();
+        }
+        if (hot) {
+            if (hot->size() + hflagged.size() > kMaxFlaggedPoints) throw_too_many_flagged(n);
+            hot->insert(hot->end(), hflagged.begin(), hflagged.end());
+        }
+        fold.fold(hkeys, hsums, begin / block, block, end == mine.end ? LLONG_MAX : end);
+        begin = end;
+        // Blocks before `next_block` are in the total.
+        next_block = begin == mine.end ? b_end : begin / block;
+        if (progress) progress->update(ranks::scaled_progress(begin, mine, n));
+        count_stop_unit();
+        const auto now = std::chrono::steady_clock::now();
+        if (stop_requested() || now - last_save >= kCheckpointInterval) {
+            checkpoint.save(next_block, first_bad(), total);
+            last_save = now;
+            throw_if_stopped();
+        }
+    }
+    fold.finish();
+    const long long bad_index = first_bad();
+    checkpoint.save(b_end, bad_index, total);
+    ranks::combine(total);
+    if (hot) ranks::combine_concat(*hot);
+    return ranks::combine_first(bad_index);
+}
+
+}  // namespace bzint::cuda
