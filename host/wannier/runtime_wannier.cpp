@@ -175,15 +175,37 @@ bool RuntimeWannierScanFn::at_tabulated(const cplx* table, long long ld, int, lo
 
 namespace {
 
+// The eigenvectors U of H and only E·v = U† (E·∂H) U into ws.ve: what the hybridised energies need
+// (one transform in place of eigen_from_workspace's three). ws.v's first plane is the scratch.
+bool field_coupling_from_workspace(Workspace& ws, const double E[3]) {
+    const int W = ws.W;
+    const std::size_t plane = static_cast<std::size_t>(W) * W;
+    ws.solver.compute(MatrixMap(as_std(ws.H()), W, W), Eigen::ComputeEigenvectors);
+    const auto& U = ws.solver.eigenvectors();
+    MatrixMap field(as_std(ws.v.data()), W, W);
+    field.setZero();
+    for (int a = 0; a < 3; ++a)
+        if (E[a] != 0.0) field += E[a] * MatrixMap(as_std(ws.dH() + a * plane), W, W);
+    ws.product.noalias() = field * U;
+    MatrixMap(as_std(ws.ve.data()), W, W).noalias() = U.adjoint() * ws.product;
+    return ws.solver.info() == Eigen::Success;
+}
+
 // The hybridised energies at k into energy[0..W) (slots as HybridBands'), with the workspace left
-// holding ε_n, v and E·v at k and η of the active slots in ws.hybrid_solver. False at a degeneracy
-// within a coupling or a failed eigensolve.
-bool hybridise_at(const WannierData& d, const HybridSetup& s, const double k[3], Workspace& ws, double* energy) {
+// holding ε_n, E·v and η of the active slots (ws.hybrid_solver) at k, and with `velocities` v too.
+// False at a degeneracy within a coupling or a failed eigensolve.
+bool hybridise_at(const WannierData& d, const HybridSetup& s, const double k[3], Workspace& ws, double* energy,
+                  bool velocities) {
     const int W = d.num_wann, M = s.hi - s.lo + 1;
     evaluate(d, k);
-    bool ok = eigen_from_workspace(ws);
     if (ws.ve.empty()) ws.ve.resize(static_cast<std::size_t>(W) * W);
-    field_velocity(W, s.E, ws.v.data(), W, ws.ve.data());
+    bool ok;
+    if (velocities) {
+        ok = eigen_from_workspace(ws);
+        field_velocity(W, s.E, ws.v.data(), W, ws.ve.data());
+    } else {
+        ok = field_coupling_from_workspace(ws, s.E);
+    }
     const double* eps = ws.solver.eigenvalues().data();
     ws.moving_frame.resize(M, M);
     ok = moving_frame_block(s.lo, s.hi, eps, ws.ve.data(), W, s.degenerate,
@@ -208,13 +230,13 @@ bool RuntimeWannierHybridFn::at(const double k[3], double w, Out& out) const {
     if (const double En = field_step_points(setup, k, kp, km); En > 0.0) {
         e_plus.resize(W);
         e_minus.resize(W);
-        finite = hybridise_at(model, setup, kp, ws, e_plus.data()) && finite;
-        finite = hybridise_at(model, setup, km, ws, e_minus.data()) && finite;
+        finite = hybridise_at(model, setup, kp, ws, e_plus.data(), false) && finite;
+        finite = hybridise_at(model, setup, km, ws, e_minus.data(), false) && finite;
         for (int n = 0; n < W; ++n) slope[n] = field_slope(setup, En, e_plus[n], e_minus[n]);
     }
     std::vector<double>& energy = ws.energy;
     energy.resize(W);
-    finite = hybridise_at(model, setup, k, ws, energy.data()) && finite;  // last: the workspace holds k
+    finite = hybridise_at(model, setup, k, ws, energy.data(), true) && finite;  // last: the workspace holds k
     const double* eps = ws.solver.eigenvalues().data();
     // η of active slot lo + c: column c of H̄'s eigenvectors (column-major, Eigen's choice).
     const cplx* eta = reinterpret_cast<const cplx*>(ws.hybrid_solver.eigenvectors().data());
