@@ -418,10 +418,13 @@ void read_wannier(const RunFile& file, const Section& model, RunConfig& cfg) {
     const double mib = model.number("fft_memory_mib", static_cast<double>(kDefaultFftMemoryMib));
     require_memory(model, "fft_memory_mib", mib * 1048576.0, "the FFT chunk");
     loaded->fft_budget_bytes = static_cast<std::size_t>(mib * 1048576.0);
-    if (loaded->runtime_sized())
-        require_memory(model, key, workers::count() * runtime_workspace_bytes(loaded->tb.num_wann),
-                       fmt::format("the workspaces of a {}-orbital model on {} threads (each {})", loaded->tb.num_wann,
-                                   workers::count(), bytes_text(runtime_workspace_bytes(loaded->tb.num_wann))));
+    if (loaded->runtime_sized()) {
+        const int W = loaded->tb.num_wann, threads = workers::count();
+        const double per_thread = runtime_workspace_bytes(W);
+        require_memory(model, key, threads * per_thread,
+                       fmt::format("the workspaces of a {}-orbital model on {} threads (each {})", W, threads,
+                                   bytes_text(per_thread)));
+    }
     cfg.loaded_model = register_wannier(std::move(loaded), cfg.params);
     cfg.model = cfg.loaded_model.get();
 }
