@@ -1,7 +1,8 @@
 // The device's keyed reduction, compiled once (device_reduce.cuh declares it; its per-functor part,
 // the evaluation kernel, is launched by the callers' `evaluate`): the chunks' grouping by
 // (block, key) — Thrust's stable radix sort and segment search, the segment sums — the fold into
-// the total on the host, checkpoints, the first non-finite point and progress.
+// the total on the host and progress, in host/keyed_reduction.hpp's frame (checkpoints, the first
+// non-finite point, the ranks).
 #include <thrust/copy.h>
 #include <thrust/device_vector.h>
 #include <thrust/iterator/counting_iterator.h>
@@ -18,7 +19,7 @@
 #include <string>
 
 #include "../host/backend.hpp"
-#include "../host/checkpoint.hpp"
+#include "../host/keyed_reduction.hpp"
 #include "../host/neumaier.hpp"
 #include "../host/progress.hpp"
 #include "../host/ranks.hpp"
@@ -162,7 +163,6 @@ long long keyed_reduce_chunks(const KeyedShape& shape, long long n, std::vector<
     const int nv = shape.values, nk = shape.keys;
     const long long block = reduce_block(nk, nv);
     const bool light = light_histogram(nk, nv);
-    total.assign(static_cast<std::size_t>(nk) * nv, Neumaier{});
     const ranks::Share mine = ranks::share(n, block);
     const long long b_end = (mine.end + block - 1) / block;
     // When the device cannot hold a chunk's buffers or the sort's scratch (other work on it, a
@@ -189,19 +189,12 @@ long long keyed_reduce_chunks(const KeyedShape& shape, long long n, std::vector<
     };
     allocate();
     thrust::device_vector<unsigned long long> bad(1, ULLONG_MAX);
-    // Checkpoints (host/checkpoint.hpp): the total of the finished blocks and the next block, as
-    // on the CPU; saved every 30 s, on SIGINT/SIGTERM and at the end.
-    ReductionCheckpoint checkpoint(!hot, n, nv, nk);
-    auto last_save = std::chrono::steady_clock::now();
-    long long next_block = mine.begin / block, saved_bad = -1;
-    checkpoint.resume(total, next_block, saved_bad);
     // Single elements move by copy_n: a device_vector's element reference binds a null execution
     // policy on Thrust's host systems (UBSan reports it in the emulated build).
     auto first_bad = [&]() {
         unsigned long long b = ULLONG_MAX;
         thrust::copy_n(bad.begin(), 1, &b);
-        const long long d = b == ULLONG_MAX ? -1 : static_cast<long long>(b);
-        return saved_bad < 0 ? d : d < 0 ? saved_bad : std::min(d, saved_bad);
+        return b == ULLONG_MAX ? LLONG_MAX : static_cast<long long>(b);
     };
     BlockFold fold(total, nk, nv, light);
     std::vector<long long> hkeys;
@@ -247,44 +240,40 @@ long long keyed_reduce_chunks(const KeyedShape& shape, long long n, std::vector<
                thrust::raw_pointer_cast(buf.sums.data()));
         copy_to_host(buf.sums.begin(), segments * nv, hsums);
     };
-    long long begin = std::max(mine.begin, next_block * block);
-    if (progress) progress->update(ranks::scaled_progress(begin, mine, n));
-    while (begin < mine.end) {
-        const long long count = std::min(chunk, mine.end - begin), end = begin + count;
-        try {
-            reduce_chunk(begin, count);
-        } catch (const std::bad_alloc&) {  // the sort's scratch or the seeds did not fit: a smaller chunk
-            shrink();
-            allocate();
-            continue;
-        }
-        if (stop_requested()) {  // the emulator cut the chunk short: keep the state before it
-            checkpoint.save(next_block, first_bad(), total);
-            throw_if_stopped();
-        }
-        if (hot) {
-            if (hot->size() + hflagged.size() > kMaxFlaggedPoints) throw_too_many_flagged(n);
-            hot->insert(hot->end(), hflagged.begin(), hflagged.end());
-        }
-        fold.fold(hkeys, hsums, begin / block, block, end == mine.end ? LLONG_MAX : end);
-        begin = end;
-        // Blocks before `next_block` are in the total.
-        next_block = begin == mine.end ? b_end : begin / block;
-        if (progress) progress->update(ranks::scaled_progress(begin, mine, n));
-        count_stop_unit();
-        const auto now = std::chrono::steady_clock::now();
-        if (stop_requested() || now - last_save >= kCheckpointInterval) {
-            checkpoint.save(next_block, first_bad(), total);
-            last_save = now;
-            throw_if_stopped();
-        }
-    }
-    fold.finish();
-    const long long bad_index = first_bad();
-    checkpoint.save(b_end, bad_index, total);
-    ranks::combine(total);
-    if (hot) ranks::combine_concat(*hot);
-    return ranks::combine_first(bad_index);
+    // The frame's positions are blocks: blocks before `next` are in the total. A chunk may end
+    // inside a block, whose partial sums the fold keeps; `begin` is the next point to evaluate.
+    long long begin = 0;
+    return keyed_reduction(
+        n, nk, nv, mine.begin / block, b_end, total, hot,
+        [&](long long next) {
+            begin = std::max(mine.begin, next * block);
+            if (progress) progress->update(ranks::scaled_progress(begin, mine, n));
+        },
+        [&](long long next, std::chrono::steady_clock::time_point deadline) {
+            while (begin < mine.end) {
+                const long long count = std::min(chunk, mine.end - begin), end = begin + count;
+                try {
+                    reduce_chunk(begin, count);
+                } catch (const std::bad_alloc&) {  // the sort's scratch or the seeds did not fit: a smaller chunk
+                    shrink();
+                    allocate();
+                    continue;
+                }
+                // The emulator cut the chunk short: keep the state before it.
+                if (stop_requested()) return ReductionStep{next, first_bad(), true};
+                if (hot) hot->insert(hot->end(), hflagged.begin(), hflagged.end());
+                fold.fold(hkeys, hsums, begin / block, block, end == mine.end ? LLONG_MAX : end);
+                if (end == mine.end) fold.finish();  // the share's last block ends with it
+                begin = end;
+                next = begin == mine.end ? b_end : begin / block;
+                if (progress) progress->update(ranks::scaled_progress(begin, mine, n));
+                count_stop_unit();
+                if (stop_requested() || (hot && hot->size() > kMaxFlaggedPoints) ||
+                    std::chrono::steady_clock::now() >= deadline)
+                    return ReductionStep{next, first_bad(), stop_requested()};
+            }
+            return ReductionStep{b_end, first_bad()};
+        });
 }
 
 }  // namespace bzint::cuda

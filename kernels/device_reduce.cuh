@@ -71,40 +71,41 @@ struct KeyedShape {
     int values, keys;
 };
 
-// As cpu::keyed_reduce, with the same blocks, order and checkpoints, for a functor of `shape`
-// whose chunks `evaluate` runs; `hot` collects the indices flagged for refinement, in order. Under
-// MPI this rank reduces its share of whole blocks and the ranks combine (host/ranks.hpp).
+// As cpu::keyed_reduce, with the same blocks and order, for a functor of `shape` whose chunks
+// `evaluate` runs; `hot` collects the indices flagged for refinement, in order. The checkpoints,
+// the first non-finite point and the ranks' shares are host/keyed_reduction.hpp's frame, as on
+// the CPU.
 long long keyed_reduce_chunks(const KeyedShape& shape, long long n, std::vector<Neumaier>& total, Progress* progress,
                               std::vector<long long>* hot, const std::function<void(const ChunkLaunch&)>& evaluate);
 
 namespace {
 
-template <class Fn>
-long long keyed_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, Progress* progress,
-                       std::vector<long long>* hot = nullptr) {
-    const KeyedShape shape{Fn::Out::entries, fn.n_values(), fn.n_keys()};
-    return keyed_reduce_chunks(shape, n, total, progress, hot, [&](const ChunkLaunch& c) {
-        launch("keyed_kernel", &keyed_kernel<Fn>, grid_for(c.count), kThreads, fn, c.begin, c.count, c.block, c.first,
-               shape.keys, shape.values, c.keys, c.vals, c.bad, c.flags);
-    });
-}
+// (A function object, so that refined_reduce can be handed it.)
+struct KeyedReduce {
+    template <class Fn>
+    long long operator()(const Fn& fn, long long n, std::vector<Neumaier>& total, Progress* progress,
+                         std::vector<long long>* hot = nullptr) const {
+        const KeyedShape shape{Fn::Out::entries, fn.n_values(), fn.n_keys()};
+        return keyed_reduce_chunks(shape, n, total, progress, hot, [&](const ChunkLaunch& c) {
+            launch("keyed_kernel", &keyed_kernel<Fn>, grid_for(c.count), kThreads, fn, c.begin, c.count, c.block, c.first,
+                   shape.keys, shape.values, c.keys, c.vals, c.bad, c.flags);
+        });
+    }
+};
+constexpr KeyedReduce keyed_reduce{};
 
-// keyed_reduce with adaptive refinement (host/refined_reduce.hpp); the flagged indices are
-// copied to the device for the sub-grid pass.
+// The flagged indices copied to the device for refinement's sub-grid pass.
 struct DeviceIndices {
     thrust::device_vector<long long> v;
     const long long* get() const { return thrust::raw_pointer_cast(v.data()); }
+    static DeviceIndices of(const std::vector<long long>& hot) { return {thrust::device_vector<long long>(hot.begin(), hot.end())}; }
 };
 
+// keyed_reduce with adaptive refinement (host/refined_reduce.hpp).
 template <class Fn>
 long long refined_reduce(const Fn& fn, long long n, std::vector<Neumaier>& total, Progress* progress, const Refine& refine,
                          long long& refined) {
-    return bzint::refined_reduce(
-        fn, n, total, progress, refine, refined,
-        [](const auto& f, long long count, std::vector<Neumaier>& t, Progress* pr, std::vector<long long>* hot) {
-            return keyed_reduce(f, count, t, pr, hot);
-        },
-        [](const std::vector<long long>& hot) { return DeviceIndices{thrust::device_vector<long long>(hot.begin(), hot.end())}; });
+    return bzint::refined_reduce(fn, n, total, progress, refine, refined, keyed_reduce, &DeviceIndices::of);
 }
 
 }  // namespace
