@@ -5,7 +5,8 @@ usage: plot.py OUTDIR [TITLE ...]
 
 For every <title>.json in OUTDIR (or only the titles named) this writes <title>.png:
 sigma_xy(mu) for `ahc`, bands along the path, Berry-curvature maps for `berry` planes and the
-band geometry at `berry` points, C per band for 2D `chern` and C(k_z) for 3D, the scans of `cme`,
+band geometry at `berry` points, C per band for 2D `chern` and C(k_z) for 3D, the Berry-flux map of
+`phase_space_chern` (with map = true), the scans of `cme`,
 `anomaly` and `dipole`, n(mu, B) and dn/dB for `streda`, the spin density by both formulas with
 their difference for `spin_density`, the pieces of the disorder AHE and spin density for
 `disorder_ahe`, J(E) (and the Landau-Zener probability or the band occupations) for
@@ -138,6 +139,27 @@ def plot_chern(doc, ax):
     ax.set_xlabel("k3 (reduced)")
     ax.set_ylabel("C(k3)")
     ax.legend()
+    return True
+
+
+def plot_phase_space_chern(doc, ax, outdir):
+    """The lower band's Berry-flux density over the plane (map = true), titled with the Chern numbers."""
+    maps = [c for c in doc.get("csv", []) if c.endswith("_flux_map.csv")]
+    if not maps:
+        return plot_chern(doc, ax)
+    t = read_csv(os.path.join(outdir, maps[0]))
+    n0, n1 = doc["input"]["run_file"]["task"]["n"]
+    axis0, axis1 = list(t)[2:4]
+    a, b = t[axis0].reshape(n1, n0), t[axis1].reshape(n1, n0)
+    w = t["flux_density_band0"].reshape(n1, n0)
+    lim = np.max(np.abs(w)) or 1.0
+    m = ax.pcolormesh(a, b, w, cmap="RdBu_r", vmin=-lim, vmax=lim, shading="auto")
+    ax.set_xlabel(axis0)
+    ax.set_ylabel(axis1)
+    r = doc["results"]
+    ax.text(0.02, 0.98, f"C (integral, link): lower {r['chern'][0]:.6g}, {r['chern_fhs'][0]:.6g}", transform=ax.transAxes,
+            va="top", fontsize=8)
+    plt.colorbar(m, ax=ax, label="lower band's (1/2pi) Berry flux per unit (s, u)")
     return True
 
 
@@ -332,6 +354,8 @@ def plot_one(outdir, title):
         drawn = plot_berry(doc, ax, outdir)
     elif task == "chern":
         drawn = plot_chern(doc, ax)
+    elif task == "phase_space_chern":
+        drawn = plot_phase_space_chern(doc, ax, outdir)
     elif task == "cme":
         plot_scan(doc, ax, "cme_band", "cme_total")
     elif task == "anomaly":

@@ -49,11 +49,14 @@ void check_finite(const json& j, const std::string& path) {
 json defaults_used(const RunFile& file, const RunConfig& cfg) {
     json out = json::object();
     const std::string diss = file.root()["dissipation"]["kind"].value_or(std::string());
+    const std::string texture = file.root()["texture"]["kind"].value_or(std::string());
     for (const KeySpec& k : run_keys()) {
         const std::string section(k.section);
         std::string table = section;
         if (!diss.empty() && section == "dissipation " + diss)
             table = "dissipation";
+        else if (!texture.empty() && section == "texture " + texture)
+            table = "texture";
         else if (section != "task" && section != "field" && section != "dissipation" && section != "disorder")
             continue;
         if (std::string_view(k.default_text) == "required" || find_key(section, k.key, cfg.task) != &k) continue;

@@ -548,6 +548,17 @@ ScanResult fermi_scan_reference(const ModelParams& mp, const Mesh& mesh, ScanKin
     return r;
 }
 
+ChernPlane two_band_chern_plane(const Neumaier* sums) {
+    auto at = [&](int v) { return sums[v].value(); };
+    ChernPlane c;
+    c.integral = {at(0), at(1)};
+    c.link = {at(2), at(3)};
+    c.manifold = {at(2), at(2) + at(3)};
+    c.gap_p = {at(4)};
+    c.gap_2p = {at(5)};
+    return c;
+}
+
 std::vector<ChernPlane> chern_planes(Backend b, const ModelParams& mp, const Mesh& mesh, Progress* progress) {
     const int bands = model_bands(mp);
     int scanned = bands;
@@ -575,12 +586,8 @@ std::vector<ChernPlane> chern_planes(Backend b, const ModelParams& mp, const Mes
     for (long long p = 0; p < mesh.n[2]; ++p) {
         auto at = [&](std::size_t v) { return hist[p * nv + v].value(); };
         ChernPlane& c = out[p];
-        if (nv == 6) {  // two-band ChernFn: integral (0, 1), links (2, 3), the gap's powers (4, 5)
-            c.integral = {at(0), at(1)};
-            c.link = {at(2), at(3)};
-            c.manifold = {at(2), at(2) + at(3)};
-            c.gap_p = {at(4)};
-            c.gap_2p = {at(5)};
+        if (nv == 6) {
+            c = two_band_chern_plane(hist.data() + p * nv);
         } else {
             for (int n = 0; n < bands; ++n) {
                 c.integral.push_back(at(n));

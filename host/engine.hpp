@@ -87,6 +87,9 @@ struct ChernPlane {
     std::vector<double> gap_p, gap_2p;
 };
 std::vector<ChernPlane> chern_planes(Backend b, const ModelParams& model, const Mesh& mesh, Progress* progress);
+// A two-band plane from the six sums of per_k.hpp two_band_plaquette: integrals (0, 1), link phases
+// (2, 3), the gap's powers (4, 5).
+ChernPlane two_band_chern_plane(const Neumaier* sums);
 
 // Throws NonFiniteError naming mesh point idx and its k.
 [[noreturn]] void non_finite_at(const Mesh& mesh, long long idx, const char* what);

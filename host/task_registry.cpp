@@ -16,6 +16,7 @@ const TaskInfo kTasks[] = {
     {"spin_density", check_spin_density, task_spin_density},
     {"disorder_ahe", check_disorder_ahe, task_disorder_ahe},
     {"hybrid_current", check_hybrid_current, task_hybrid_current},
+    {"phase_space_chern", check_phase_space_chern, task_phase_space_chern},
 };
 }  // namespace
 

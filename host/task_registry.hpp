@@ -99,6 +99,7 @@ void check_streda(TaskContext&);
 void check_spin_density(TaskContext&);
 void check_disorder_ahe(TaskContext&);
 void check_hybrid_current(TaskContext&);
+void check_phase_space_chern(TaskContext&);
 TaskResult task_bands(TaskContext&);
 TaskResult task_berry(TaskContext&);
 TaskResult task_chern(TaskContext&);
@@ -111,5 +112,6 @@ TaskResult task_streda(TaskContext&);
 TaskResult task_spin_density(TaskContext&);
 TaskResult task_disorder_ahe(TaskContext&);
 TaskResult task_hybrid_current(TaskContext&);
+TaskResult task_phase_space_chern(TaskContext&);
 
 }  // namespace bzint

@@ -92,6 +92,35 @@ void note_closed_gaps(const SmallestGaps& g, double k3, std::vector<std::vector<
 
 }  // namespace
 
+TaskResult chern_plane_result(const ChernPlane& p, const std::string& energy_unit) {
+    TaskResult out;
+    out.units = {{"chern", "dimensionless"},
+                 {"chern_fhs", "dimensionless"},
+                 {"chern_manifold", "dimensionless"},
+                 {"smallest_gap", energy_unit}};
+    out.principal = {"chern", "chern_fhs", "chern_manifold"};
+    out.results["chern"] = p.integral;
+    out.results["chern_fhs"] = p.link;
+    out.results["chern_manifold"] = p.manifold;
+    const PlaneErrors e = plane_errors(p);
+    const SmallestGaps g = smallest_gaps(p);
+    out.results["smallest_gap"] = g.value;
+    out.errors = {{"chern", e.integral}, {"chern_fhs", e.link}, {"chern_manifold", e.manifold}, {"smallest_gap", g.error}};
+    std::vector<std::vector<double>> closed;
+    note_closed_gaps(g, NAN, closed);
+    warn_closed_gaps(closed, out.warnings);
+    CsvTable csv{"chern",
+                 "Chern numbers per band (ascending energy): integral, link method, and the link method for bands "
+                 "0..n together (chern_manifold)",
+                 {"band", "chern", "chern_fhs", "chern_manifold", "chern_error", "chern_fhs_error", "chern_manifold_error"},
+                 {}};
+    for (std::size_t n = 0; n < p.integral.size(); ++n)
+        csv.rows.push_back({static_cast<double>(n), p.integral[n], p.link[n], p.manifold[n], e.integral[n], e.link[n],
+                            e.manifold[n]});
+    out.tables.push_back(csv);
+    return out;
+}
+
 void check_chern(TaskContext& ctx) { read_chern(ctx); }
 
 TaskResult task_chern(TaskContext& ctx) {
@@ -99,43 +128,28 @@ TaskResult task_chern(TaskContext& ctx) {
     Progress progress("chern", mesh.count());
     const auto planes = chern_planes(ctx.backend, ctx.cfg.params, mesh, &progress);
     progress.finish();
+    const std::string remedy = "the Chern number is not resolved by the mesh (or bands touch on it): raise [mesh] n, or "
+                               "move the parameters away from the transition (docs/accuracy.md)";
+    if (mesh.dim == 2) {
+        TaskResult out = chern_plane_result(planes[0], energy_unit(*ctx.cfg.model));
+        out.kpoints = mesh.count();
+        out.remedy = remedy;
+        return out;
+    }
     TaskResult out;
     out.kpoints = mesh.count();
     out.units = {{"chern", "dimensionless"},
                  {"chern_fhs", "dimensionless"},
                  {"chern_manifold", "dimensionless"},
                  {"smallest_gap", energy_unit(*ctx.cfg.model)}};
+    out.remedy = remedy;
+    out.principal = {"chern", "chern_fhs", "chern_manifold"};
     const std::size_t B = planes[0].integral.size();
     auto band_columns = [&](const std::string& base) {
         std::vector<std::string> c;
         for (std::size_t n = 0; n < B; ++n) c.push_back(fmt::format("{}_band{}", base, n));
         return c;
     };
-    out.remedy = "the Chern number is not resolved by the mesh (or bands touch on it): raise [mesh] n, or move the "
-                 "parameters away from the transition (docs/accuracy.md)";
-    out.principal = {"chern", "chern_fhs", "chern_manifold"};
-    if (mesh.dim == 2) {
-        out.results["chern"] = planes[0].integral;
-        out.results["chern_fhs"] = planes[0].link;
-        out.results["chern_manifold"] = planes[0].manifold;
-        const PlaneErrors e = plane_errors(planes[0]);
-        const SmallestGaps g = smallest_gaps(planes[0]);
-        out.results["smallest_gap"] = g.value;
-        out.errors = {{"chern", e.integral}, {"chern_fhs", e.link}, {"chern_manifold", e.manifold}, {"smallest_gap", g.error}};
-        std::vector<std::vector<double>> closed;
-        note_closed_gaps(g, NAN, closed);
-        warn_closed_gaps(closed, out.warnings);
-        CsvTable csv{"chern",
-                     "Chern numbers per band (ascending energy): integral, link method, and the link method for bands "
-                     "0..n together (chern_manifold)",
-                     {"band", "chern", "chern_fhs", "chern_manifold", "chern_error", "chern_fhs_error", "chern_manifold_error"},
-                     {}};
-        for (std::size_t n = 0; n < B; ++n)
-            csv.rows.push_back({static_cast<double>(n), planes[0].integral[n], planes[0].link[n], planes[0].manifold[n],
-                                e.integral[n], e.link[n], e.manifold[n]});
-        out.tables.push_back(csv);
-        return out;
-    }
     nlohmann::json k3 = nlohmann::json::array(), c = nlohmann::json::array(), f = nlohmann::json::array(),
                    m = nlohmann::json::array(), ec = nlohmann::json::array(), ef = nlohmann::json::array(),
                    em = nlohmann::json::array(), gap = nlohmann::json::array(), egap = nlohmann::json::array();

@@ -42,6 +42,11 @@ struct GeometryUnits {
 };
 GeometryUnits geometry_units(const ModelInfo& m);
 
+// A 2D plane's Chern numbers as a task's results (tasks chern and phase_space_chern): chern,
+// chern_fhs, chern_manifold and smallest_gap per band, their error estimates (docs/accuracy.md),
+// a warning for a gap that closes on the plane, and the chern table.
+TaskResult chern_plane_result(const ChernPlane& plane, const std::string& energy_unit);
+
 // Two judgements of a pass's Fermi surface, from the band states at ≤ 4096 points of `mesh` (a
 // sub-grid spread along every axis), sampled once, when the first is asked for.
 // - smearing_warning: a Fermi-surface term at T > 0 is resolved by the mesh when the energy step

@@ -422,6 +422,30 @@ BZINT_HD void gap_powers(double gap, double& g_p, double& g_2p) {
     g_2p = x * x;
 }
 
+// One plaquette of a two-band Chern number (ChernFn, phase_slice.hpp): val[band] = flux[band] (the
+// band's curvature × the plaquette's area / 2π), val[2 + band] its link phase
+// −arg(U01 U12 U23 U30)/2π around the corners (in the plane's positive sense; U_ab = ⟨u_a|u_b⟩ of
+// the band's eigenvectors u[band][corner] of d·σ), val[4, 5] the gap's powers (gap_powers). False
+// when any is not finite.
+BZINT_HD bool two_band_plaquette(const Spinor (&u)[2][4], const double (&flux)[2], double gap, double* val) {
+    bool finite = true;
+    for (int band = 0; band < 2; ++band) {
+        double pr = 1.0, pi = 0.0;
+        for (int c = 0; c < 4; ++c) {
+            double re, im;
+            spinor_overlap(u[band][c], u[band][(c + 1) % 4], re, im);
+            const double nr = pr * re - pi * im;
+            pi = pr * im + pi * re;
+            pr = nr;
+        }
+        val[band] = flux[band];
+        val[2 + band] = -atan2(pi, pr) / kTwoPi;
+        finite = finite && is_finite(val[band]) && is_finite(val[2 + band]);
+    }
+    gap_powers(gap, val[4], val[5]);
+    return finite;
+}
+
 // Chern numbers of 2D planes spanned by the first two mesh axes (one plane per value of
 // the third index). Two independent estimates per band and plaquette, and the smallest gap:
 //  [0, 1]  the integral (1/2π) Ω·(G0 × G1)/(N0 N1) at the plaquette's corner,
@@ -461,22 +485,8 @@ struct ChernFn {
         const double scale = 1.0 / (kTwoPi * static_cast<double>(mesh.n[0] * mesh.n[1]));
         out.n = 1;
         out.key[0] = static_cast<int>(i[2]);
-        bool finite = true;
-        for (int band = 0; band < 2; ++band) {
-            double pr = 1.0, pi = 0.0;
-            for (int c = 0; c < 4; ++c) {
-                double re, im;
-                spinor_overlap(u[band][c], u[band][(c + 1) % 4], re, im);
-                const double nr = pr * re - pi * im;
-                pi = pr * im + pi * re;
-                pr = nr;
-            }
-            out.val[0][band] = dot3(g[band].omega, area) * scale;
-            out.val[0][2 + band] = -atan2(pi, pr) / kTwoPi;
-            finite = finite && is_finite(out.val[0][band]) && is_finite(out.val[0][2 + band]);
-        }
-        gap_powers(g[1].energy - g[0].energy, out.val[0][4], out.val[0][5]);
-        return finite;
+        const double flux[2] = {dot3(g[0].omega, area) * scale, dot3(g[1].omega, area) * scale};
+        return two_band_plaquette(u, flux, g[1].energy - g[0].energy, out.val[0]);
     }
 };
 

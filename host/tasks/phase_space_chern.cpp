@@ -1,0 +1,196 @@
+// Chern numbers of a 2D plane of phase space for a textured two-band model (docs/textures.md):
+// the real-space cell of a periodic texture at fixed k, the Brillouin zone at fixed r, or a mixed
+// (r, k) torus; by the integral and by the link method (include/bzint/phase_slice.hpp), with the
+// smallest gap met, and optionally the Berry-flux density over the plane as a map.
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+
+#include "../cpu_launch.hpp"
+#include "../input_error.hpp"
+#include "../texture_input.hpp"
+#include "bzint/phase_slice.hpp"
+#include "task_common.hpp"
+
+namespace bzint {
+
+namespace {
+
+constexpr std::array<const char*, kPhaseCoords> kAxisNames{"x", "y", "z", "k1", "k2", "k3", "t"};
+constexpr long long kMaxMapPoints = 1LL << 22;
+
+struct PhaseChernSetup {
+    TextureSetup texture;
+    PhaseSlice slice{};
+    int axes[2];
+    double k_reduced[3] = {0.0, 0.0, 0.0};  // the fixed k in reduced coordinates (lattices)
+    bool map = false;
+};
+
+template <class Model>
+constexpr bool has_orbital_positions() {
+    return requires(double tau[2][3]) { Model::orbital_positions(tau); };
+}
+
+PhaseChernSetup read_phase_chern(const TaskContext& ctx) {
+    require_dim(ctx, 1, 3);
+    PhaseChernSetup s;
+    s.texture = read_texture(ctx);
+    const Section& task = ctx.task;
+    task.only();
+    const ModelInfo& info = *ctx.cfg.model;
+    // The plane's axes and their edge vectors, each a period of H.
+    const toml::array* plane = task.node("plane") ? task.node("plane")->as_array() : nullptr;
+    if (!plane || plane->size() != 2)
+        task.fail("plane", "plane needs two axes, e.g. [\"x\", \"y\"], from x, y, z, k1, k2, k3, t");
+    double G[3][3];
+    reciprocal_basis(info.bravais, G);
+    bool k_axis = false;
+    for (int a = 0; a < 2; ++a) {
+        const auto* name = (*plane)[a].as_string();
+        const std::string axis = name ? name->get() : "";
+        const auto it = std::find(kAxisNames.begin(), kAxisNames.end(), axis);
+        if (it == kAxisNames.end())
+            task.fail("plane", fmt::format("unknown axis '{}'; valid choices: x, y, z, k1, k2, k3, t", axis));
+        const int I = static_cast<int>(it - kAxisNames.begin());
+        s.axes[a] = I;
+        if (a == 1 && I == s.axes[0]) task.fail("plane", "the plane's two axes must differ");
+        if (I == kCoordT)
+            task.fail("plane", "t is not a period of any time dependence bzint has yet (mass_rate is a ramp): a (k, t) "
+                               "pump needs a periodic one (docs/textures.md)");
+        if (I < kCoordKx) {
+            const double L = texture_period(s.texture.texture, I);
+            if (L == 0.0)
+                task.fail("plane", fmt::format("the texture has no period along {} (domain walls and isolated skyrmions "
+                                               "are not periodic); use skyrmion_lattice, spiral or uniform",
+                                               axis));
+            s.slice.edge[a][I] = L > 0.0 ? L : s.texture.texture.period;
+        } else {
+            const int i = I - kCoordKx;
+            if (!info.lattice)
+                task.fail("plane", fmt::format("'{}' is a continuum model: its k-space has no period along {}; use a "
+                                               "lattice model for a plane with a k axis",
+                                               info.name, axis));
+            if (i >= info.dim)
+                task.fail("plane", fmt::format("'{}' is a {}D model: it has no {}", info.name, info.dim, axis));
+            for (int c = 0; c < 3; ++c) s.slice.edge[a][kCoordKx + c] = G[i][c];
+            k_axis = true;
+        }
+    }
+    // A model with orbital-position phases is periodic in k only up to a unitary that does not
+    // commute with an in-plane exchange field (model_traits.hpp).
+    bool positions = false;
+    visit_model(ctx.cfg.params, [&](auto model) { positions = has_orbital_positions<decltype(model)>(); });
+    const SpinTexture& m = s.texture.texture;
+    const bool along_z = m.kind == TextureKind::uniform && m.direction[0] == 0.0 && m.direction[1] == 0.0;
+    if (k_axis && positions && s.texture.exchange != 0.0 && !along_z)
+        task.fail("plane", fmt::format("'{}' carries orbital-position phases, so H(k + G) equals H(k) only up to a "
+                                       "unitary that does not commute with an in-plane exchange field: a plane with a k "
+                                       "axis needs a uniform texture along z",
+                                       info.name));
+    const std::vector<double> n = task.numbers("n", 2);
+    if (n.size() != 2) task.fail("n", "n needs two plaquette counts, one per axis of the plane");
+    s.slice.n[0] = static_cast<long long>(n[0]);
+    s.slice.n[1] = static_cast<long long>(n[1]);
+    if (static_cast<double>(s.slice.n[0]) != n[0] || static_cast<double>(s.slice.n[1]) != n[1])
+        task.fail("n", "n must be two integers");
+    // The plane's fixed point.
+    const std::vector<double> r = task.node("r") ? task.numbers("r", 3) : std::vector<double>{0.0, 0.0, 0.0};
+    if (r.size() != 3) task.fail("r", "r needs three components [x, y, z]");
+    std::vector<double> k = task.node("k") ? task.numbers("k", 3) : std::vector<double>(info.dim, 0.0);
+    if (k.size() != static_cast<std::size_t>(info.dim))
+        task.fail("k", fmt::format("k needs {} components for a {}D model", info.dim, info.dim));
+    std::array<double, 3> kr{0.0, 0.0, 0.0};
+    std::copy(k.begin(), k.end(), kr.begin());
+    std::copy(k.begin(), k.end(), s.k_reduced);
+    const std::array<double, 3> kc = cartesian_k(info, kr);
+    for (int c = 0; c < 3; ++c) {
+        s.slice.at[kCoordX + c] = r[c];
+        s.slice.at[kCoordKx + c] = kc[c];
+    }
+    s.slice.at[kCoordT] = task.number("t", 0.0);
+    s.map = task.boolean("map", false);
+    if (s.map && s.slice.count() > kMaxMapPoints)
+        task.fail("map", fmt::format("a map of {} × {} points is more than {} rows; lower n or leave map out",
+                                     s.slice.n[0], s.slice.n[1], kMaxMapPoints));
+    if (ctx.backend == Backend::cuda) std::fprintf(stderr, "bzint: phase_space_chern runs on the CPU backend\n");
+    return s;
+}
+
+// The plane's Chern numbers in chern_planes' layout (engine.hpp), from PhaseSliceChernFn's sums.
+ChernPlane reduce_plane(const TaskContext& ctx, const PhaseChernSetup& s, Progress* progress) {
+    std::vector<Neumaier> h;
+    long long bad = -1;
+    visit_model(ctx.cfg.params, [&](auto model) {
+        using Model = decltype(model);
+        const TexturedTwoBand<Model> H{model, s.texture.texture, s.texture.exchange, s.texture.mass_rate};
+        bad = cpu::keyed_reduce(PhaseSliceChernFn<Model>{H, s.slice}, s.slice.count(), h, progress);
+    });
+    if (bad >= 0) {
+        double x[kPhaseCoords];
+        s.slice.point(bad % s.slice.n[0], bad / s.slice.n[0], x);
+        throw NonFiniteError(fmt::format("the texture's curvature or link phase is not finite at plaquette {} of the plane, "
+                                         "(x, y, z, kx, ky, kz, t) = ({:g}, {:g}, {:g}, {:g}, {:g}, {:g}, {:g}): the bands "
+                                         "touch there (|d| = 0)",
+                                         bad, x[0], x[1], x[2], x[3], x[4], x[5], x[6]));
+    }
+    return two_band_chern_plane(h.data());
+}
+
+// The map: at each grid point (s, u) the lower band's Berry-flux density (1/2π) q_s 𝓕_su per unit
+// (s, u) — its mean over the plane is the band's Chern number; the upper band's is its negative —
+// and both band energies.
+CsvTable flux_map(const TaskContext& ctx, const PhaseChernSetup& s) {
+    CsvTable csv{"flux_map",
+                 fmt::format("lower band's Berry flux density (1/2pi) q F_su per unit (s, u) over the plane ({}, {}) = at + s e0 + "
+                             "u e1 (its mean is the Chern number; the upper band's is its negative), and the band energies; "
+                             "positions in length units, k along G_i in reduced coordinates",
+                             kAxisNames[s.axes[0]], kAxisNames[s.axes[1]]),
+                 {"s", "u", kAxisNames[s.axes[0]], kAxisNames[s.axes[1]], "flux_density_band0", "energy_band0", "energy_band1"},
+                 {}};
+    csv.rows.resize(static_cast<std::size_t>(s.slice.count()));
+    visit_model(ctx.cfg.params, [&](auto model) {
+        const TexturedTwoBand<decltype(model)> H{model, s.texture.texture, s.texture.exchange, s.texture.mass_rate};
+        cpu::for_each_point(0, s.slice.count(), [&](long long idx) {
+            const long long i = idx % s.slice.n[0], j = idx / s.slice.n[0];
+            double x[kPhaseCoords], da[3], db[3];
+            s.slice.point(i, j, x);
+            PhaseSpacePoint p;
+            H(x, p);
+            derivative_along(p, s.slice.edge[0], da);
+            derivative_along(p, s.slice.edge[1], db);
+            const double e = std::sqrt(dot3(p.d, p.d));
+            const double su[2] = {static_cast<double>(i) / s.slice.n[0], static_cast<double>(j) / s.slice.n[1]};
+            // A position axis as is; a k axis (along G_i) in reduced coordinates.
+            auto coordinate = [&](int a) {
+                const int I = s.axes[a];
+                return I < kCoordKx ? x[I] : s.k_reduced[I - kCoordKx] + su[a];
+            };
+            csv.rows[idx] = {su[0], su[1], coordinate(0), coordinate(1), 0.5 * solid_angle_density(p.d, da, db) / kTwoPi,
+                             p.d0 - e, p.d0 + e};
+        });
+    });
+    return csv;
+}
+
+}  // namespace
+
+void check_phase_space_chern(TaskContext& ctx) { read_phase_chern(ctx); }
+
+TaskResult task_phase_space_chern(TaskContext& ctx) {
+    const PhaseChernSetup s = read_phase_chern(ctx);
+    Progress progress("phase_space_chern", s.slice.count());
+    const ChernPlane plane = reduce_plane(ctx, s, &progress);
+    progress.finish();
+    TaskResult out = chern_plane_result(plane, energy_unit(*ctx.cfg.model));
+    out.kpoints = s.slice.count();
+    out.remedy = "the Chern number is not resolved by the plane's grid (or the bands touch on it): raise [task] n, or move "
+                 "the fixed point away from a band touching (docs/textures.md)";
+    if (s.map) out.tables.push_back(flux_map(ctx, s));
+    return out;
+}
+
+}  // namespace bzint

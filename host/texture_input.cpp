@@ -1,0 +1,107 @@
+#include "texture_input.hpp"
+
+#include <fmt/core.h>
+
+#include <array>
+#include <cmath>
+#include <string>
+
+#include "input_error.hpp"
+
+namespace bzint {
+
+namespace {
+
+struct KindName {
+    const char* name;
+    TextureKind kind;
+};
+constexpr std::array<KindName, 5> kKinds{{{"uniform", TextureKind::uniform},
+                                           {"skyrmion_lattice", TextureKind::skyrmion_lattice},
+                                           {"skyrmion", TextureKind::skyrmion},
+                                           {"domain_wall", TextureKind::domain_wall},
+                                           {"spiral", TextureKind::spiral}}};
+
+// An integer-valued number key (winding, polarity), within the key's range.
+double whole_number(const Section& s, const std::string& key, double fallback) {
+    const double v = s.number(key, fallback);
+    if (v != std::round(v)) s.fail(key, fmt::format("{} must be an integer, not {:g}", key, v));
+    return v;
+}
+
+}  // namespace
+
+TextureSetup read_texture(const TaskContext& ctx) {
+    if (!ctx.file.root()["texture"].as_table())
+        throw InputError(fmt::format("{}: task '{}' needs a [texture] table (kind = {}; docs/textures.md)", ctx.file.path(),
+                                     ctx.cfg.task, "uniform | skyrmion_lattice | skyrmion | domain_wall | spiral"));
+    const std::string name = task_section(ctx, "texture").string("kind");
+    const KindName* found = nullptr;
+    for (const KindName& k : kKinds)
+        if (name == k.name) found = &k;
+    if (!found)
+        task_section(ctx, "texture")
+            .fail("kind", fmt::format("unknown texture '{}'; valid choices: uniform, skyrmion_lattice, skyrmion, "
+                                      "domain_wall, spiral",
+                                      name));
+    const std::string variant = "texture " + name;
+    const Section s = task_section(ctx, "texture", variant.c_str());
+    s.only();
+    TextureSetup t;
+    SpinTexture& m = t.texture;
+    m.kind = found->kind;
+    t.exchange = s.number("exchange");
+    t.mass_rate = s.number("mass_rate", 0.0);
+    switch (m.kind) {
+        case TextureKind::uniform: {
+            const std::vector<double> dir = s.numbers("direction", 3);
+            if (dir.size() != 3) s.fail("direction", "direction needs three components [mx, my, mz]");
+            const double norm = std::sqrt(dir[0] * dir[0] + dir[1] * dir[1] + dir[2] * dir[2]);
+            if (!(norm > 0.0)) s.fail("direction", "direction must not be zero");
+            for (int i = 0; i < 3; ++i) m.direction[i] = dir[i] / norm;
+            break;
+        }
+        case TextureKind::skyrmion_lattice:
+        case TextureKind::skyrmion:
+            m.radius = s.number("radius");
+            if (m.kind == TextureKind::skyrmion_lattice) {
+                m.period = s.number("period");
+                if (m.radius > 0.5 * m.period)
+                    s.fail("radius", fmt::format("radius {:g} exceeds half the period {:g}: neighbouring skyrmions would "
+                                                 "overlap",
+                                                 m.radius, m.period));
+            }
+            m.winding = whole_number(s, "winding", 1.0);
+            if (m.winding == 0.0) s.fail("winding", "winding must not be 0 (that is the uniform texture)");
+            m.helicity = s.number("helicity", 0.0);
+            m.polarity = whole_number(s, "polarity", 1.0);
+            break;
+        case TextureKind::domain_wall:
+            m.width = s.number("width");
+            m.helicity = s.number("helicity", 0.0);
+            m.polarity = whole_number(s, "polarity", 1.0);
+            break;
+        case TextureKind::spiral:
+            m.period = s.number("period");
+            m.winding = whole_number(s, "winding", 1.0);
+            if (m.winding == 0.0) s.fail("winding", "winding must not be 0 (that is the uniform texture)");
+            m.helicity = s.number("helicity", 0.0);
+            m.polarity = whole_number(s, "polarity", 1.0);
+            break;
+    }
+    if (m.polarity != 1.0 && m.polarity != -1.0) s.fail("polarity", "polarity must be 1 or -1");
+    return t;
+}
+
+double texture_period(const SpinTexture& t, int axis) {
+    switch (t.kind) {
+        case TextureKind::uniform: return -1.0;
+        case TextureKind::skyrmion_lattice: return axis < 2 ? t.period : -1.0;
+        case TextureKind::spiral: return axis == 0 ? t.period : -1.0;
+        case TextureKind::skyrmion: return axis < 2 ? 0.0 : -1.0;
+        case TextureKind::domain_wall: return axis == 0 ? 0.0 : -1.0;
+    }
+    return 0.0;
+}
+
+}  // namespace bzint

@@ -1,0 +1,24 @@
+// The [texture] section of a run file (docs/textures.md, keys in docs/run-file.md): the spin
+// texture m(r), its exchange coupling J and the mass ramp ṁ of the textured Hamiltonian
+// H(r, k, t) = H_0(k) + J m(r)·σ + ṁ t σ_z (include/bzint/texture.hpp).
+#pragma once
+#include "bzint/texture.hpp"
+#include "task_registry.hpp"
+
+namespace bzint {
+
+struct TextureSetup {
+    SpinTexture texture;
+    double exchange = 0.0;   // J
+    double mass_rate = 0.0;  // ṁ
+};
+
+// Reads and validates [texture] (an InputError naming file, line and key).
+TextureSetup read_texture(const TaskContext& ctx);
+
+// The texture's period along Cartesian axis a (0, 1, 2): the square cell's side L for a skyrmion
+// lattice (x, y) and a spiral (x); 0 where it has none — the walls and isolated skyrmions, and the
+// axes a texture does not vary along, whose period is any length (returned as −1).
+double texture_period(const SpinTexture& t, int axis);
+
+}  // namespace bzint

@@ -1,0 +1,134 @@
+// Spin textures m(r) and the textured two-band Hamiltonian
+//   H(r, k, t) = H_0(k) + J m(r)·σ + ṁ t σ_z
+// of the kinetic-equation paper (Eq. 12: an exchange field J m(r) of a magnetic texture coupled to
+// a uniform model, and the time-dependent mass of its Sec. III B), with analytic first
+// derivatives in r, k and t (phase_space.hpp). Definitions and readings: docs/textures.md.
+#pragma once
+#include "bzint/hd.hpp"
+#include "bzint/phase_space.hpp"
+#include "bzint/two_band.hpp"
+
+namespace bzint {
+
+enum class TextureKind : int { uniform, skyrmion_lattice, skyrmion, domain_wall, spiral };
+
+// The skyrmion profile's smooth step: β(x) = ψ(x)/(ψ(x) + ψ(1 − x)), ψ(y) = e^{−1/y} (y > 0) and 0
+// otherwise — 0 for x ≤ 0, 1 for x ≥ 1, infinitely differentiable, every derivative 0 at both
+// ends — and β'(x). β is computed directly (not as 1 − a step) so that it is exact near 0, where
+// the core's sin θ = sin πβ must vanish with it.
+BZINT_HD void smooth_step(double x, double& b, double& db) {
+    if (x <= 0.0 || x >= 1.0) {
+        b = x <= 0.0 ? 0.0 : 1.0;
+        db = 0.0;
+        return;
+    }
+    const double c = exp(-1.0 / x), a = exp(-1.0 / (1.0 - x)), s = a + c;
+    b = c / s;
+    db = a * c * (1.0 / (x * x) + 1.0 / ((1.0 - x) * (1.0 - x))) / (s * s);
+}
+
+// A unit-vector field m(r) in the plane z = const and its gradient dm[a][i] = ∂_{r_a} m_i.
+// With θ the polar angle and Φ = Wφ + γ the azimuth of m:
+// - uniform: m = `direction` everywhere.
+// - skyrmion (isolated, centred at the origin) and skyrmion_lattice (one per square cell
+//   [0, L)², centred at (L/2, L/2), R ≤ L/2): m = (sin θ cos Φ, sin θ sin Φ, p cos θ) with φ the
+//   angle of r about the centre, θ(ρ) = π(1 − β(ρ/R)): m = −p ẑ at the centre and p ẑ from ρ = R
+//   on. Smooth (C∞) everywhere; it wraps the sphere Q = −pW times, Q = (1/4π) ∫ m·(∂_x m × ∂_y m).
+// - domain_wall (along x, centred at x = 0, width w): θ = 2 arctan e^{x/w}, Φ = γ (γ = 0 Néel,
+//   π/2 Bloch): m goes from p ẑ to −p ẑ.
+// - spiral (along x, period L): θ = 2π W x/L, Φ = γ.
+struct SpinTexture {
+    TextureKind kind = TextureKind::uniform;
+    double direction[3] = {0.0, 0.0, 1.0};
+    double period = 1.0;    // L
+    double radius = 0.5;    // R
+    double width = 1.0;     // w
+    double winding = 1.0;   // W (an integer)
+    double helicity = 0.0;  // γ
+    double polarity = 1.0;  // p = ±1
+
+    BZINT_HD void operator()(const double r[3], double m[3], double dm[3][3]) const {
+        for (int a = 0; a < 3; ++a)
+            for (int i = 0; i < 3; ++i) dm[a][i] = 0.0;
+        if (kind == TextureKind::uniform) {
+            for (int i = 0; i < 3; ++i) m[i] = direction[i];
+            return;
+        }
+        // θ and its gradient, φ's gradient (for the azimuth Wφ + γ), and φ.
+        double sin_t, cos_t, dtheta[2] = {0.0, 0.0}, dphi[2] = {0.0, 0.0}, phi = 0.0;
+        if (kind == TextureKind::domain_wall) {
+            const double u = r[0] / width;
+            sin_t = 1.0 / cosh(u);
+            cos_t = -tanh(u);
+            dtheta[0] = sin_t / width;  // d/dx 2 arctan e^u = sech u / w
+        } else if (kind == TextureKind::spiral) {
+            const double q = kTwoPi * winding / period;
+            sincos(q * r[0], &sin_t, &cos_t);
+            dtheta[0] = q;
+        } else {
+            double x = r[0], y = r[1];
+            if (kind == TextureKind::skyrmion_lattice) {  // the nearest centre (L/2, L/2) + cell
+                x -= period * (floor(x / period) + 0.5);
+                y -= period * (floor(y / period) + 0.5);
+            }
+            const double rho = sqrt(x * x + y * y);
+            if (rho >= radius || rho == 0.0) {  // outside, or the centre (where every derivative is 0)
+                m[0] = m[1] = 0.0;
+                m[2] = rho == 0.0 ? -polarity : polarity;
+                return;
+            }
+            double b, db;
+            smooth_step(rho / radius, b, db);
+            sin_t = sin(kPi * b);    // θ = π(1 − β): sin θ = sin πβ
+            cos_t = -cos(kPi * b);
+            const double dt = -kPi * db / radius;  // dθ/dρ
+            dtheta[0] = dt * x / rho;
+            dtheta[1] = dt * y / rho;
+            dphi[0] = -y / (rho * rho);
+            dphi[1] = x / (rho * rho);
+            phi = atan2(y, x);
+        }
+        double sin_f, cos_f;  // (φ = 0 for the walls and spirals: Φ = γ)
+        sincos(winding * phi + helicity, &sin_f, &cos_f);
+        m[0] = sin_t * cos_f;
+        m[1] = sin_t * sin_f;
+        m[2] = polarity * cos_t;
+        for (int a = 0; a < 2; ++a) {
+            const double w = winding * dphi[a];
+            dm[a][0] = dtheta[a] * cos_t * cos_f - w * sin_t * sin_f;
+            dm[a][1] = dtheta[a] * cos_t * sin_f + w * sin_t * cos_f;
+            dm[a][2] = -polarity * dtheta[a] * sin_t;
+        }
+    }
+};
+
+// H(r, k, t) = H_0(k) + J m(r)·σ + ṁ t σ_z for a built-in two-band model H_0 (model_traits.hpp),
+// as a PhaseSpacePoint at x = (r, k, t).
+template <class Model>
+struct TexturedTwoBand {
+    Model model;
+    SpinTexture texture;
+    double exchange;   // J (energy)
+    double mass_rate;  // ṁ (energy per time)
+
+    BZINT_HD void operator()(const double x[kPhaseCoords], PhaseSpacePoint& p) const {
+        TwoBandPoint h;
+        model(x + kCoordKx, h);
+        clear(p);
+        double m[3], dm[3][3];
+        texture(x, m, dm);
+        p.d0 = h.d0;
+        for (int i = 0; i < 3; ++i) p.d[i] = h.d[i] + exchange * m[i];
+        p.d[2] += mass_rate * x[kCoordT];
+        for (int a = 0; a < 3; ++a) {
+            p.dd0[kCoordKx + a] = h.dd0[a];
+            for (int i = 0; i < 3; ++i) {
+                p.dd[kCoordKx + a][i] = h.dd[a][i];
+                p.dd[kCoordX + a][i] = exchange * dm[a][i];
+            }
+        }
+        p.dd[kCoordT][2] = mass_rate;
+    }
+};
+
+}  // namespace bzint
