@@ -17,6 +17,7 @@ const TaskInfo kTasks[] = {
     {"disorder_ahe", check_disorder_ahe, task_disorder_ahe},
     {"hybrid_current", check_hybrid_current, task_hybrid_current},
     {"phase_space_chern", check_phase_space_chern, task_phase_space_chern},
+    {"texture_geometry", check_texture_geometry, task_texture_geometry},
 };
 }  // namespace
 

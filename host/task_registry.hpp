@@ -100,6 +100,7 @@ void check_spin_density(TaskContext&);
 void check_disorder_ahe(TaskContext&);
 void check_hybrid_current(TaskContext&);
 void check_phase_space_chern(TaskContext&);
+void check_texture_geometry(TaskContext&);
 TaskResult task_bands(TaskContext&);
 TaskResult task_berry(TaskContext&);
 TaskResult task_chern(TaskContext&);
@@ -113,5 +114,6 @@ TaskResult task_spin_density(TaskContext&);
 TaskResult task_disorder_ahe(TaskContext&);
 TaskResult task_hybrid_current(TaskContext&);
 TaskResult task_phase_space_chern(TaskContext&);
+TaskResult task_texture_geometry(TaskContext&);
 
 }  // namespace bzint

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <string>
@@ -52,6 +53,18 @@ TextureSetup read_texture(const TaskContext& ctx) {
     m.kind = found->kind;
     t.exchange = s.number("exchange");
     t.mass_rate = s.number("mass_rate", 0.0);
+    // B: a number (B_z) for a 2D model, [Bx, By, Bz] otherwise, as [task] B of task streda.
+    if (const toml::node* b = s.node("B")) {
+        if (b->is_array()) {
+            const std::vector<double> v = s.numbers("B", 3);
+            if (v.size() != 3) s.fail("B", "B needs three components [Bx, By, Bz] (or one number, B_z, for a 2D model)");
+            std::copy(v.begin(), v.end(), t.field);
+        } else if (ctx.cfg.model->dim == 2) {
+            t.field[2] = s.number("B");
+        } else {
+            s.fail("B", fmt::format("a {}D model needs B as [Bx, By, Bz]", ctx.cfg.model->dim));
+        }
+    }
     switch (m.kind) {
         case TextureKind::uniform: {
             const std::vector<double> dir = s.numbers("direction", 3);

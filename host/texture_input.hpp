@@ -1,6 +1,6 @@
 // The [texture] section of a run file (docs/textures.md, keys in docs/run-file.md): the spin
-// texture m(r), its exchange coupling J and the mass ramp ṁ of the textured Hamiltonian
-// H(r, k, t) = H_0(k) + J m(r)·σ + ṁ t σ_z (include/bzint/texture.hpp).
+// texture m(r), its exchange coupling J, the mass ramp ṁ and the uniform field B of the textured
+// Hamiltonian H(r, p, t) = H_0(p + a(r)) + J m(r)·σ + ṁ t σ_z (include/bzint/texture.hpp).
 #pragma once
 #include "bzint/texture.hpp"
 #include "task_registry.hpp"
@@ -11,6 +11,7 @@ struct TextureSetup {
     SpinTexture texture;
     double exchange = 0.0;   // J
     double mass_rate = 0.0;  // ṁ
+    double field[3] = {0.0, 0.0, 0.0};  // B, through a(r) = (B × r)/2
 };
 
 // Reads and validates [texture] (an InputError naming file, line and key).

@@ -1,6 +1,7 @@
 // Phase-space textures (docs/textures.md): the spin textures and their gradients, the texture's
 // curvature 𝓕_IJ against closed forms (kinetic-equation paper Sec. III B) and the Bianchi
 // identity, and the real-space Berry flux of a skyrmion lattice, a topological invariant.
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -193,8 +194,10 @@ TEST(Textures, FaradayLawInMomentumSpace) {
 
 TEST(Textures, BianchiIdentityOfATexturedLattice) {
     // For any three coordinates ∂_I 𝓕_JK + ∂_J 𝓕_KI + ∂_K 𝓕_IJ = 0 (d𝓕 = 0, the paper's Eq. E1),
-    // which holds only if every analytic derivative the textured model gives is right.
-    const auto h = textured<models::Qwz>({-1.0}, skyrmion_lattice(6, 3, 1, 1, 0.4), 1.2, 0.3);
+    // which holds only if every analytic derivative the textured model gives is right (texture,
+    // mass ramp and vector potential together).
+    auto h = textured<models::Qwz>({-1.0}, skyrmion_lattice(6, 3, 1, 1, 0.4), 1.2, 0.3);
+    h.field[2] = 0.35;  // and a uniform B through a(r): the kinetic momentum's r-dependence
     const std::vector<double> x{2.1, 3.7, 0, 0.4, -1.3, 0, 0.2};
     const int triples[][3] = {{kCoordX, kCoordY, kCoordKx}, {kCoordX, kCoordKx, kCoordKy},
                               {kCoordY, kCoordKy, kCoordT}, {kCoordX, kCoordY, kCoordT}};
@@ -307,4 +310,71 @@ map = true
     }
     EXPECT_EQ(rows, 128 * 128);
     EXPECT_NEAR(sum / rows, r["chern"][0].get<double>(), 1e-12);
+}
+
+TEST(Textures, UniformFieldGivesTheOrbitalMomentEnergyAndTheStredaDensityOfStates) {
+    // A uniform B through a(r) = (B × r)/2: the scalar 𝓕 = Σ_l 𝓕_{r_l k_l} makes Eq. 23's energy
+    // correction −m_n·B and Eq. 28's 𝒟_s the density of states 1 + B·Ω_n of task streda (the SU(N)
+    // paper's Eq. 17), with m_n and Ω_n of two_band_geometry, at every point (both bands alike).
+    auto check = [](const auto& h, std::vector<double> x, const double (&B)[3]) {
+        auto hb = h;
+        for (int a = 0; a < 3; ++a) hb.field[a] = B[a];
+        PhaseSpacePoint p;
+        hb(x.data(), p);
+        // The uniform model at the kinetic momentum p + (B × r)/2.
+        double k[3] = {x[3], x[4], x[5]}, c[3];
+        cross3(B, x.data(), c);
+        for (int a = 0; a < 3; ++a) k[a] += 0.5 * c[a];
+        TwoBandPoint t;
+        h.model(k, t);
+        BandGeometry g[2];
+        two_band_geometry(t, g);
+        for (int n = 0; n < 2; ++n) {
+            EXPECT_NEAR(energy_correction(p), -dot3(g[n].m, B), 1e-13 * (1 + std::fabs(dot3(g[n].m, B))));
+            EXPECT_NEAR(dos_factor(p, 2 * n - 1), 1 + dot3(g[n].omega, B), 1e-13 * (1 + std::fabs(dot3(g[n].omega, B))));
+        }
+        EXPECT_GT(std::fabs(phase_space_scalar_curvature(p)), 1e-6);  // not a trivial check
+    };
+    const double Bz[3] = {0, 0, 0.37}, B3[3] = {0.2, -0.45, 0.3};
+    for (const std::vector<double>& x : {std::vector<double>{0.3, -1.2, 0, 0.4, -0.7, 0, 0},
+                                         std::vector<double>{2.0, 0.5, 0, -1.1, 0.9, 0, 0}}) {
+        check(textured<models::Dirac2d>({1.3, 0.4, 10}, SpinTexture{}, 0.0), x, Bz);
+        check(textured<models::Qwz>({-1.2}, SpinTexture{}, 0.0), x, Bz);
+        check(textured<models::Haldane>({1.0, 0.15, 1.2, 0.25}, SpinTexture{}, 0.0), x, Bz);
+    }
+    std::vector<double> x3{0.3, -1.2, 0.8, 0.4, -0.7, 1.3, 0};
+    check(textured<models::WeylLattice>({1.0, 1.0, 1.2, 0.3}, SpinTexture{}, 0.0), x3, B3);
+}
+
+TEST(Textures, GeometryTaskAtPoints) {
+    // task texture_geometry: at k = 0 of dirac2d (m = 0.5) and its skyrmion lattice's centre,
+    // d = (0, 0, m − J) = (0, 0, −0.5): energies ∓0.5; 𝓕_{kx ky} = d·(∂kx d × ∂ky d)/|d|³ =
+    // −0.5/0.125 = −4; far from the centre (m = ẑ) d = (0, 0, 1.5) and it is 1.5/1.5³.
+    const auto r = bzint::test::results(
+        "[model]\nname = 'dirac2d'\nm = 0.5\n[texture]\nkind = 'skyrmion_lattice'\nexchange = 1.0\nperiod = 10.0\n"
+        "radius = 4.0\n[task]\nkind = 'texture_geometry'\nr = [[5.0, 5.0, 0.0], [0.5, 0.5, 0.0]]\nk = [[0.0, 0.0]]\n");
+    EXPECT_NEAR(r["energies"][0][0].get<double>(), -0.5, 1e-14);
+    EXPECT_NEAR(r["curvature"][0][kCoordKx][kCoordKy].get<double>(), -4.0, 1e-12);
+    EXPECT_NEAR(r["curvature"][0][kCoordKy][kCoordKx].get<double>(), 4.0, 1e-12);
+    EXPECT_NEAR(r["curvature"][1][kCoordKx][kCoordKy].get<double>(), 1.0 / (1.5 * 1.5), 1e-12);
+    EXPECT_NEAR(r["energies"][1][1].get<double>(), 1.5, 1e-14);
+    // m(r) is flat at the centre and outside R: no mixed curvature, 𝓕 = 0, 𝒟 = 1.
+    EXPECT_NEAR(r["scalar_curvature"][0].get<double>(), 0.0, 1e-14);
+    EXPECT_NEAR(r["dos_factor"][1][0].get<double>(), 1.0, 1e-14);
+}
+
+TEST(Textures, GeometryTaskWarnsWhereTheGradientExpansionFails) {
+    // A Bloch skyrmion of radius 4 on dirac2d (J = 1, gap scale 1): 𝓕 ≈ 3.3 at x = 3.5 on the line
+    // through the centre, far beyond first order; at radius 80 the same line stays below 0.3.
+    const char* run = "[model]\nname = 'dirac2d'\nm = 0.5\n[texture]\nkind = 'skyrmion_lattice'\nexchange = 1.0\n"
+                      "period = {0}\nradius = {1}\nhelicity = 1.5707963267948966\n[task]\nkind = 'texture_geometry'\n"
+                      "r = [[{2}, {3}, 0.0]]\nk = [[0.3, 0.2]]\n";
+    const auto sharp = bzint::test::run_toml(fmt::format(fmt::runtime(run), 10, 4, 3.5, 5));
+    EXPECT_GT(std::fabs(sharp["results"]["scalar_curvature"][0].get<double>()), 3.0);
+    ASSERT_TRUE(sharp.contains("warnings"));
+    ASSERT_EQ(sharp["warnings"].size(), 1u);
+    EXPECT_NE(sharp["warnings"][0].get<std::string>().find("first order in F"), std::string::npos);
+    const auto smooth = bzint::test::run_toml(fmt::format(fmt::runtime(run), 160, 80, 56, 80));
+    EXPECT_LT(std::fabs(smooth["results"]["scalar_curvature"][0].get<double>()), 0.3);
+    EXPECT_TRUE(!smooth.contains("warnings") || smooth.at("warnings").empty());  // (operator[] of a const json needs the key)
 }

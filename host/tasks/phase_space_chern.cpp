@@ -62,6 +62,11 @@ PhaseChernSetup read_phase_chern(const TaskContext& ctx) {
             task.fail("plane", "t is not a period of any time dependence bzint has yet (mass_rate is a ramp): a (k, t) "
                                "pump needs a periodic one (docs/textures.md)");
         if (I < kCoordKx) {
+            const double* B = s.texture.field;
+            if (B[0] != 0.0 || B[1] != 0.0 || B[2] != 0.0)
+                task.fail("plane", fmt::format("a real-space axis ({}) with [texture] B: the vector potential a(r) = (B × r)/2 "
+                                               "is not periodic; use a plane of k (and t) at fixed r",
+                                               axis));
             const double L = texture_period(s.texture.texture, I);
             if (L == 0.0)
                 task.fail("plane", fmt::format("the texture has no period along {} (domain walls and isolated skyrmions "
@@ -126,7 +131,8 @@ ChernPlane reduce_plane(const TaskContext& ctx, const PhaseChernSetup& s, Progre
     long long bad = -1;
     visit_model(ctx.cfg.params, [&](auto model) {
         using Model = decltype(model);
-        const TexturedTwoBand<Model> H{model, s.texture.texture, s.texture.exchange, s.texture.mass_rate};
+        const TexturedTwoBand<Model> H{model, s.texture.texture, s.texture.exchange, s.texture.mass_rate,
+                                       {s.texture.field[0], s.texture.field[1], s.texture.field[2]}};
         bad = cpu::keyed_reduce(PhaseSliceChernFn<Model>{H, s.slice}, s.slice.count(), h, progress);
     });
     if (bad >= 0) {
@@ -153,7 +159,8 @@ CsvTable flux_map(const TaskContext& ctx, const PhaseChernSetup& s) {
                  {}};
     csv.rows.resize(static_cast<std::size_t>(s.slice.count()));
     visit_model(ctx.cfg.params, [&](auto model) {
-        const TexturedTwoBand<decltype(model)> H{model, s.texture.texture, s.texture.exchange, s.texture.mass_rate};
+        const TexturedTwoBand<decltype(model)> H{model, s.texture.texture, s.texture.exchange, s.texture.mass_rate,
+                                                 {s.texture.field[0], s.texture.field[1], s.texture.field[2]}};
         cpu::for_each_point(0, s.slice.count(), [&](long long idx) {
             const long long i = idx % s.slice.n[0], j = idx / s.slice.n[0];
             double x[kPhaseCoords], da[3], db[3];

@@ -58,6 +58,22 @@ BZINT_HD double texture_metric(const PhaseSpacePoint& p, int I, int J) {
     return (dot3(p.dd[I], p.dd[J]) - dot3(p.d, p.dd[I]) * dot3(p.d, p.dd[J]) / n2) / n2;
 }
 
+// The scalar 𝓕 = Σ_l 𝓕_{r_l k_l} (ħ = 1; below Eq. 21): the texture's curvature between each
+// position and its momentum.
+BZINT_HD double phase_space_scalar_curvature(const PhaseSpacePoint& p) {
+    double f = 0.0;
+    for (int l = 0; l < 3; ++l) f += texture_curvature(p, kCoordX + l, kCoordKx + l);
+    return f;
+}
+
+// The energy correction δε = −Δ𝓕/4 = −|d|𝓕/2 (Eq. 23, Δ = 2|d|), the same for both bands: in a
+// uniform magnetic field it is the orbital moment's −m_n·B.
+BZINT_HD double energy_correction(const PhaseSpacePoint& p) { return -0.5 * sqrt(dot3(p.d, p.d)) * phase_space_scalar_curvature(p); }
+
+// Band s's density-of-states factor 𝒟_s = 1 − q_s 𝓕 = 1 + s𝓕/2 (Eq. 28, to first order in the
+// gradients): in a uniform magnetic field 1 + B·Ω_s.
+BZINT_HD double dos_factor(const PhaseSpacePoint& p, int s) { return 1.0 + 0.5 * s * phase_space_scalar_curvature(p); }
+
 // Band s's Berry curvature in the (I, J) plane: q_s 𝓕_IJ, q_s = −s/2.
 BZINT_HD double band_curvature(const PhaseSpacePoint& p, int s, int I, int J) { return -0.5 * s * texture_curvature(p, I, J); }
 

@@ -1,7 +1,8 @@
 // Spin textures m(r) and the textured two-band Hamiltonian
-//   H(r, k, t) = H_0(k) + J m(r)·σ + ṁ t σ_z
+//   H(r, p, t) = H_0(p + a(r)) + J m(r)·σ + ṁ t σ_z
 // of the kinetic-equation paper (Eq. 12: an exchange field J m(r) of a magnetic texture coupled to
-// a uniform model, and the time-dependent mass of its Sec. III B), with analytic first
+// a uniform model, the time-dependent mass of its Sec. III B, and a uniform magnetic field through
+// its vector potential a(r), Eq. 32), with analytic first
 // derivatives in r, k and t (phase_space.hpp). Definitions and readings: docs/textures.md.
 #pragma once
 #include "bzint/hd.hpp"
@@ -102,18 +103,31 @@ struct SpinTexture {
     }
 };
 
-// H(r, k, t) = H_0(k) + J m(r)·σ + ṁ t σ_z for a built-in two-band model H_0 (model_traits.hpp),
-// as a PhaseSpacePoint at x = (r, k, t).
+// H(r, p, t) = H_0(p + a(r)) + J m(r)·σ + ṁ t σ_z for a built-in two-band model H_0
+// (model_traits.hpp), as a PhaseSpacePoint at x = (r, p, t). A uniform magnetic field B enters by
+// minimal coupling in the symmetric gauge, a(r) = (B × r)/2 (the paper's Eq. 32 with e = 1, read
+// for bzint's charge −e: p + a is the kinetic momentum, and the phase-space curvature then gives
+// the density-of-states factor 1 + B·Ω_n and the energy −m_n·B of task `streda`;
+// docs/textures.md). Without B, p is k.
 template <class Model>
 struct TexturedTwoBand {
     Model model;
     SpinTexture texture;
-    double exchange;   // J (energy)
-    double mass_rate;  // ṁ (energy per time)
+    double exchange;             // J (energy)
+    double mass_rate;            // ṁ (energy per time)
+    double field[3] = {0, 0, 0};  // B (ħ/(e length²))
 
     BZINT_HD void operator()(const double x[kPhaseCoords], PhaseSpacePoint& p) const {
+        // ∂_{r_a} of the kinetic momentum's components: da[a][b] = ∂a_b/∂r_a.
+        const double B0 = 0.5 * field[0], B1 = 0.5 * field[1], B2 = 0.5 * field[2];
+        const double da[3][3] = {{0.0, B2, -B1}, {-B2, 0.0, B0}, {B1, -B0, 0.0}};
+        double k[3];
+        for (int b = 0; b < 3; ++b) {
+            k[b] = x[kCoordKx + b];
+            for (int a = 0; a < 3; ++a) k[b] += x[kCoordX + a] * da[a][b];  // a_b = Σ_a r_a ∂_a a_b (a is linear)
+        }
         TwoBandPoint h;
-        model(x + kCoordKx, h);
+        model(k, h);
         clear(p);
         double m[3], dm[3][3];
         texture(x, m, dm);
@@ -122,9 +136,12 @@ struct TexturedTwoBand {
         p.d[2] += mass_rate * x[kCoordT];
         for (int a = 0; a < 3; ++a) {
             p.dd0[kCoordKx + a] = h.dd0[a];
+            for (int b = 0; b < 3; ++b) p.dd0[kCoordX + a] += da[a][b] * h.dd0[b];
             for (int i = 0; i < 3; ++i) {
                 p.dd[kCoordKx + a][i] = h.dd[a][i];
-                p.dd[kCoordX + a][i] = exchange * dm[a][i];
+                double dr = exchange * dm[a][i];
+                for (int b = 0; b < 3; ++b) dr += da[a][b] * h.dd[b][i];
+                p.dd[kCoordX + a][i] = dr;
             }
         }
         p.dd[kCoordT][2] = mass_rate;

@@ -1,0 +1,145 @@
+// The phase-space geometry of a textured two-band model at given points (docs/textures.md): the
+// band energies, the texture's curvature 𝓕_IJ and metric 𝓖_IJ over all seven coordinates
+// (x, y, z, kx, ky, kz, t), the scalar 𝓕 = Σ_l 𝓕_{r_l k_l}, the energy correction δε = −Δ𝓕/4
+// (Eq. 23) and the bands' density-of-states factors 𝒟_s = 1 − q_s 𝓕 (Eq. 28).
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "../input_error.hpp"
+#include "../texture_input.hpp"
+#include "bzint/phase_space.hpp"
+#include "task_common.hpp"
+
+namespace bzint {
+
+namespace {
+
+constexpr std::size_t kMaxTexturePoints = 100000;
+constexpr double kFirstOrderLimit = 0.3;
+
+struct GeometrySetup {
+    TextureSetup texture;
+    std::vector<std::array<double, kPhaseCoords>> points;  // (r, Cartesian k, t)
+};
+
+GeometrySetup read_texture_geometry(const TaskContext& ctx) {
+    GeometrySetup s;
+    s.texture = read_texture(ctx);
+    const Section& task = ctx.task;
+    task.only();
+    const ModelInfo& info = *ctx.cfg.model;
+    // r and k are lists of points; one of them may hold a single point, which every point shares.
+    const auto r = task.has("r") ? task.vectors("r", kMaxTexturePoints) : std::vector<std::vector<double>>{{0.0, 0.0, 0.0}};
+    const auto k = task.has("k") ? task.vectors("k", kMaxTexturePoints)
+                                 : std::vector<std::vector<double>>{std::vector<double>(info.dim, 0.0)};
+    for (const auto& v : r)
+        if (v.size() != 3) task.fail("r", "each position needs three components [x, y, z]");
+    for (const auto& v : k)
+        if (v.size() != static_cast<std::size_t>(info.dim))
+            task.fail("k", fmt::format("each k-point needs {} components for a {}D model", info.dim, info.dim));
+    if (r.size() != k.size() && r.size() != 1 && k.size() != 1)
+        task.fail("k", fmt::format("{} positions and {} k-points: give as many of each, or one of either", r.size(), k.size()));
+    const double t = task.number("t", 0.0);
+    const std::size_t n = std::max(r.size(), k.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto& ri = r[r.size() == 1 ? 0 : i];
+        const auto& ki = k[k.size() == 1 ? 0 : i];
+        std::array<double, 3> kr{0.0, 0.0, 0.0};
+        std::copy(ki.begin(), ki.end(), kr.begin());
+        const std::array<double, 3> kc = cartesian_k(info, kr);
+        s.points.push_back({ri[0], ri[1], ri[2], kc[0], kc[1], kc[2], t});
+    }
+    return s;
+}
+
+}  // namespace
+
+void check_texture_geometry(TaskContext& ctx) { read_texture_geometry(ctx); }
+
+TaskResult task_texture_geometry(TaskContext& ctx) {
+    const GeometrySetup s = read_texture_geometry(ctx);
+    const ModelInfo& info = *ctx.cfg.model;
+    const std::string eu = energy_unit(info), lu = length_unit(info);
+    TaskResult out;
+    out.units = {{"points", fmt::format("x, y, z in {0}; kx, ky, kz in 1/{0}; t in hbar/({1})", lu, eu)},
+                 {"energies", eu},
+                 {"curvature", fmt::format("1/(u_I u_J), u = {0} (x, y, z), 1/{0} (k), hbar/({1}) (t)", lu, eu)},
+                 {"metric", fmt::format("1/(u_I u_J), u = {0} (x, y, z), 1/{0} (k), hbar/({1}) (t)", lu, eu)},
+                 {"scalar_curvature", "dimensionless (hbar = 1)"},
+                 {"energy_correction", eu},
+                 {"dos_factor", "dimensionless"}};
+    nlohmann::json P = nlohmann::json::array(), E = nlohmann::json::array(), F = nlohmann::json::array(),
+                   G = nlohmann::json::array(), S = nlohmann::json::array(), dE = nlohmann::json::array(),
+                   D = nlohmann::json::array();
+    CsvTable csv{"texture_points",
+                 fmt::format("x, y, z in {0}; kx, ky, kz in 1/{0}; t in hbar/({1}); energies and dE in {1}; F_IJ the texture's "
+                             "curvature (band s carries -s/2 F_IJ); F = sum_l F_(r_l k_l); D_s = 1 + s F/2",
+                             lu, eu),
+                 {"x", "y", "z", "kx", "ky", "kz", "t", "energy_band0", "energy_band1", "F_xy", "F_xkx", "F_yky", "F_kxky",
+                  "F_kxt", "F_kyt", "F", "energy_correction", "dos_factor_band0", "dos_factor_band1"},
+                 {}};
+    visit_model(ctx.cfg.params, [&](auto model) {
+        const TexturedTwoBand<decltype(model)> H{model, s.texture.texture, s.texture.exchange, s.texture.mass_rate,
+                                                 {s.texture.field[0], s.texture.field[1], s.texture.field[2]}};
+        for (std::size_t i = 0; i < s.points.size(); ++i) {
+            PhaseSpacePoint p;
+            H(s.points[i].data(), p);
+            const double e = std::sqrt(dot3(p.d, p.d));
+            if (!(e > 0.0) || !is_finite(e))
+                throw NonFiniteError(fmt::format("the bands touch (|d| = {:g}) at point {} (x, y, z, kx, ky, kz, t) = ({})", e, i,
+                                                 fmt::join(s.points[i], ", ")));
+            nlohmann::json f = nlohmann::json::array(), g = nlohmann::json::array();
+            for (int I = 0; I < kPhaseCoords; ++I) {
+                std::vector<double> fr, gr;
+                for (int J = 0; J < kPhaseCoords; ++J) {
+                    fr.push_back(texture_curvature(p, I, J));
+                    gr.push_back(texture_metric(p, I, J));
+                }
+                f.push_back(fr);
+                g.push_back(gr);
+            }
+            const double sc = phase_space_scalar_curvature(p), de = energy_correction(p);
+            const double d0 = dos_factor(p, -1), d1 = dos_factor(p, +1);
+            P.push_back(s.points[i]);
+            E.push_back({p.d0 - e, p.d0 + e});
+            F.push_back(f);
+            G.push_back(g);
+            S.push_back(sc);
+            dE.push_back(de);
+            D.push_back({d0, d1});
+            std::vector<double> row(s.points[i].begin(), s.points[i].end());
+            for (double v : {p.d0 - e, p.d0 + e, texture_curvature(p, kCoordX, kCoordY), texture_curvature(p, kCoordX, kCoordKx),
+                             texture_curvature(p, kCoordY, kCoordKy), texture_curvature(p, kCoordKx, kCoordKy),
+                             texture_curvature(p, kCoordKx, kCoordT), texture_curvature(p, kCoordKy, kCoordT), sc, de, d0, d1})
+                row.push_back(v);
+            csv.rows.push_back(row);
+        }
+    });
+    // Eqs. 23 and 28 are first order in 𝓕: 𝒟_s = e^{−q_s 𝓕} and the terms the paper drops are
+    // ~𝓕²/8 relative, over 1 % from |𝓕| = 0.3 on (a texture that varies too fast for its gap).
+    for (std::size_t i = 0; i < S.size(); ++i)
+        if (std::fabs(S[i].get<double>()) >= kFirstOrderLimit) {
+            out.warnings.push_back(fmt::format(
+                "the scalar curvature |F| = {:.3g} at point {} is at least {}: the gradient expansion's energy correction and "
+                "density-of-states factor (Eqs. 23, 28) are first order in F, and the terms they drop (~F^2/8) exceed 1 % "
+                "there; the texture varies too fast for the gap (make it smoother or the gap larger)",
+                std::fabs(S[i].get<double>()), i, kFirstOrderLimit));
+            break;
+        }
+    out.results["points"] = P;
+    out.results["energies"] = E;
+    out.results["curvature"] = F;
+    out.results["metric"] = G;
+    out.results["scalar_curvature"] = S;
+    out.results["energy_correction"] = dE;
+    out.results["dos_factor"] = D;
+    out.tables.push_back(csv);
+    out.kpoints = static_cast<long long>(s.points.size());
+    return out;
+}
+
+}  // namespace bzint
