@@ -18,6 +18,7 @@ const TaskInfo kTasks[] = {
     {"hybrid_current", check_hybrid_current, task_hybrid_current},
     {"phase_space_chern", check_phase_space_chern, task_phase_space_chern},
     {"texture_geometry", check_texture_geometry, task_texture_geometry},
+    {"texture_density", check_texture_density, task_texture_density},
 };
 }  // namespace
 

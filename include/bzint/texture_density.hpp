@@ -1,0 +1,59 @@
+// The equilibrium density of a textured two-band model at a position, as a phase-space integral
+// over momentum (kinetic-equation paper, Eqs. 23 and 28; docs/textures.md):
+//   n(r; μ) = Σ_s ∫ d^dp/(2π)^d 𝒟_s f(ε̄_s − μ),  ε̄_s = ε_s + δε,  𝒟_s = 1 − q_s 𝓕,
+// and beside it the density without the gradient corrections, Σ_s ∫ f(ε_s − μ).
+#pragma once
+#include "bzint/fermi.hpp"
+#include "bzint/mesh.hpp"
+#include "bzint/per_k.hpp"
+#include "bzint/texture.hpp"
+
+namespace bzint {
+
+// Point idx = position · mesh.count() + mesh index. Key 2·position + (on the coarse sub-mesh), as
+// key_by_submesh's halves (docs/accuracy.md); values [j] = Σ_s 𝒟_s f(ε̄_s − μ_j) and
+// [levels + j] = Σ_s f(ε_s − μ_j), to be multiplied by the mesh's measure d^dp/(2π)^d.
+template <class Model>
+struct TextureDensityFn {
+    TexturedTwoBand<Model> hamiltonian;
+    Mesh mesh;              // over the canonical momentum p
+    const double* r;        // positions, three numbers each
+    double t;
+    const double* mu;       // levels
+    int levels;             // at most kMaxKeyedValues / 2
+    int positions;
+    double T;
+    using Out = KeyedOutT<1>;
+    BZINT_HD int n_values() const { return 2 * levels; }
+    BZINT_HD int n_keys() const { return 2 * positions; }
+
+    BZINT_HD bool operator()(long long idx, Out& out) const {
+        const long long n = mesh.count();
+        const long long at = idx / n, i = idx - at * n;
+        double x[kPhaseCoords];
+        for (int a = 0; a < 3; ++a) x[kCoordX + a] = r[3 * at + a];
+        mesh.k_of(i, x + kCoordKx);
+        x[kCoordT] = t;
+        PhaseSpacePoint p;
+        hamiltonian(x, p);
+        const double e = sqrt(dot3(p.d, p.d)), de = energy_correction(p);
+        const double D[2] = {dos_factor(p, -1), dos_factor(p, +1)};
+        out.n = 1;
+        out.key[0] = static_cast<int>(2 * at + (mesh.on_coarse(i) ? 1 : 0));
+        bool finite = is_finite(de) && e > 0.0;
+        for (int j = 0; j < levels; ++j) {
+            double n_corrected = 0.0, n_plain = 0.0;
+            for (int b = 0; b < 2; ++b) {
+                const double eps = p.d0 + (2 * b - 1) * e;
+                n_corrected += D[b] * fermi(eps + de - mu[j], T);
+                n_plain += fermi(eps - mu[j], T);
+            }
+            out.val[0][j] = n_corrected;
+            out.val[0][levels + j] = n_plain;
+            finite = finite && is_finite(n_corrected);
+        }
+        return finite;
+    }
+};
+
+}  // namespace bzint
