@@ -18,6 +18,7 @@
 #include "input_error.hpp"
 #include "wannier/runtime_wannier.hpp"
 #include "wannier/wannier_model.hpp"
+#include "bzint/texture_density.hpp"
 #include "symmetry/irreducible_mesh.hpp"
 #include "symmetry/symmetrise.hpp"
 
@@ -601,6 +602,32 @@ std::vector<ChernPlane> chern_planes(Backend b, const ModelParams& mp, const Mes
         }
     }
     return out;
+}
+
+long long phase_plane_reduce(Backend b, const ModelParams& mp, const TextureTerms& terms, const PhaseSlice& slice,
+                             std::vector<Neumaier>& total, Progress* progress) {
+    if (on_device(b, mp)) return cuda::phase_plane_reduce(mp, terms, slice, total, progress);
+    long long bad = -1;
+    visit_model(mp, [&](auto model) {
+        using Model = decltype(model);
+        bad = cpu::keyed_reduce(PhaseSliceChernFn<Model>{{model, terms}, slice}, slice.count(), total, progress);
+    });
+    return bad;
+}
+
+long long texture_density_reduce(Backend b, const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
+                                 const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
+                                 std::vector<Neumaier>& total, Progress* progress) {
+    const long long positions = static_cast<long long>(r.size() / 3);
+    if (on_device(b, mp)) return cuda::texture_density_reduce(mp, terms, mesh, r, t, mu, T, total, progress);
+    long long bad = -1;
+    visit_model(mp, [&](auto model) {
+        using Model = decltype(model);
+        const TextureDensityFn<Model> fn{{model, terms}, mesh, r.data(), t, mu.data(), static_cast<int>(mu.size()),
+                                         static_cast<int>(positions), T};
+        bad = cpu::keyed_reduce(fn, positions * mesh.count(), total, progress);
+    });
+    return bad;
 }
 
 }  // namespace bzint

@@ -9,6 +9,7 @@
 #include "bzint/fermi_scan.hpp"
 #include "bzint/mesh.hpp"
 #include "bzint/models/all.hpp"
+#include "bzint/phase_slice.hpp"
 #include "bzint/two_band.hpp"
 #include "neumaier.hpp"
 #include "progress.hpp"
@@ -90,6 +91,17 @@ std::vector<ChernPlane> chern_planes(Backend b, const ModelParams& model, const 
 // A two-band plane from the six sums of per_k.hpp two_band_plaquette: integrals (0, 1), link phases
 // (2, 3), the gap's powers (4, 5).
 ChernPlane two_band_chern_plane(const Neumaier* sums);
+
+// Phase-space textures (docs/textures.md), on backend b: the six Chern sums of a plane
+// (phase_slice.hpp, the layout of two_band_chern_plane), and the density sums at positions r
+// (three numbers each) for levels mu (texture_density.hpp: keys 2·position + sub-mesh half, values
+// the corrected densities then the uncorrected ones, per level, unweighted). Both return the first
+// non-finite index or −1.
+long long phase_plane_reduce(Backend b, const ModelParams& model, const TextureTerms& terms, const PhaseSlice& slice,
+                             std::vector<Neumaier>& total, Progress* progress);
+long long texture_density_reduce(Backend b, const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
+                                 const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
+                                 std::vector<Neumaier>& total, Progress* progress);
 
 // Throws NonFiniteError naming mesh point idx and its k.
 [[noreturn]] void non_finite_at(const Mesh& mesh, long long idx, const char* what);

@@ -106,6 +106,21 @@ TextureSetup read_texture(const TaskContext& ctx) {
     return t;
 }
 
+namespace {
+template <class Model>
+constexpr bool has_orbital_positions() {
+    return requires(double tau[2][3]) { Model::orbital_positions(tau); };
+}
+}  // namespace
+
+bool periodic_in_k(const TaskContext& ctx, const TextureTerms& t) {
+    bool positions = false;
+    visit_model(ctx.cfg.params, [&](auto model) { positions = has_orbital_positions<decltype(model)>(); });
+    const SpinTexture& m = t.texture;
+    const bool along_z = m.kind == TextureKind::uniform && m.direction[0] == 0.0 && m.direction[1] == 0.0;
+    return !positions || t.exchange == 0.0 || along_z;
+}
+
 double texture_period(const SpinTexture& t, int axis) {
     switch (t.kind) {
         case TextureKind::uniform: return -1.0;

@@ -7,15 +7,15 @@
 
 namespace bzint {
 
-struct TextureSetup {
-    SpinTexture texture;
-    double exchange = 0.0;   // J
-    double mass_rate = 0.0;  // ṁ
-    double field[3] = {0.0, 0.0, 0.0};  // B, through a(r) = (B × r)/2
-};
+using TextureSetup = TextureTerms;
 
 // Reads and validates [texture] (an InputError naming file, line and key).
 TextureSetup read_texture(const TaskContext& ctx);
+
+// Whether H is periodic in k with the texture's exchange field: a model with orbital-position
+// phases (model_traits.hpp) has H_0(k + G) = V H_0(k) V† with a V that does not commute with an
+// in-plane exchange field, so only an exchange along z (or none) keeps H(k + G) ~ H(k).
+bool periodic_in_k(const TaskContext& ctx, const TextureTerms& t);
 
 // The texture's period along Cartesian axis a (0, 1, 2): the square cell's side L for a skyrmion
 // lattice (x, y) and a spiral (x); 0 where it has none — the walls and isolated skyrmions, and the

@@ -10,6 +10,7 @@
 #include "bzint/qme/exact_reservoir.hpp"
 #include "bzint/qme/two_band_dc.hpp"
 #include "bzint/models/all.hpp"
+#include "bzint/phase_slice.hpp"
 #include "bzint/two_band.hpp"
 
 namespace bzint {
@@ -42,6 +43,12 @@ long long scan_reduce(const ModelParams& model, const Mesh& mesh, ScanKind kind,
                       const ScanFields& fields, const std::vector<double>& levels, std::vector<Neumaier>& total, Progress* progress,
                       const Refine& refine, long long& refined);
 long long chern_reduce(const ModelParams& model, const Mesh& mesh, std::vector<Neumaier>& total, Progress* progress);
+// Phase-space textures: as engine.hpp's phase_plane_reduce and texture_density_reduce.
+long long phase_plane_reduce(const ModelParams& model, const TextureTerms& terms, const PhaseSlice& slice,
+                             std::vector<Neumaier>& total, Progress* progress);
+long long texture_density_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
+                                 const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
+                                 std::vector<Neumaier>& total, Progress* progress);
 
 // Periodic-orbit steady states of the QME on lattice lines starting at k0[3 l .. 3 l + 2]
 // (two-band or N-band model, by `bands`): out[l], as two_band_periodic_line / nband_periodic_line.

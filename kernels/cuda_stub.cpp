@@ -21,6 +21,13 @@ long long scan_reduce(const ModelParams&, const Mesh&, ScanKind, const Binning&,
     not_compiled();
 }
 long long chern_reduce(const ModelParams&, const Mesh&, std::vector<Neumaier>&, Progress*) { not_compiled(); }
+long long phase_plane_reduce(const ModelParams&, const TextureTerms&, const PhaseSlice&, std::vector<Neumaier>&, Progress*) {
+    not_compiled();
+}
+long long texture_density_reduce(const ModelParams&, const TextureTerms&, const Mesh&, const std::vector<double>&, double,
+                                 const std::vector<double>&, double, std::vector<Neumaier>&, Progress*) {
+    not_compiled();
+}
 void dc_lines(const ModelParams&, int, const QmeParams&, const std::vector<double>&, double, long long,
               std::vector<LineCurrent>&) {
     not_compiled();

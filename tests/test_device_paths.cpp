@@ -1,7 +1,7 @@
 // The CUDA backend's paths beyond single-chunk scans, each against the CPU backend and against
 // itself with other chunkings: multi-chunk and sub-block chunks (BZINT_CUDA_CHUNK), adaptive
 // refinement, checkpoint and resume, N-band Chern numbers, Wannier scans, every dissipation kind
-// of the line kernels. Run in full by the emulated build (ctest -L device), on a GPU by
+// of the line kernels, the phase-space texture reductions. Run in full by the emulated build (ctest -L device), on a GPU by
 // scripts/device-check.sh.
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -138,6 +138,20 @@ TEST(DeviceChern, TwoBandAndNBandChernNumbers) {
     for (const char* model : {"haldane", "qwz_pair"})
         expect_chunk_independent(std::string("[model]\nname='") + model + "'\n[mesh]\nn=[90,90]\n[task]\nkind='chern'\n",
                                  std::string(model) + " chern");
+}
+
+TEST(DeviceTextures, PhasePlaneAndDensityAgreeWithTheCpu) {
+    REQUIRE_DEVICE();
+    // A skyrmion lattice's real-space cell on 130² = 16 900 plaquettes (three reduction blocks), and
+    // the density at three positions over a 60² mesh with a uniform B as well (keys per position).
+    expect_chunk_independent("[model]\nname='dirac2d'\nm=0.5\n[texture]\nkind='skyrmion_lattice'\nexchange=1.0\n"
+                             "period=10.0\nradius=5.0\n[task]\nkind='phase_space_chern'\nplane=['x','y']\nn=[130,130]\n"
+                             "k=[0.3,-0.2]\n",
+                             "skyrmion real-space plane");
+    expect_chunk_independent("[model]\nname='qwz'\nu=-1.2\n[mesh]\nn=[60,60]\n[texture]\nkind='skyrmion_lattice'\n"
+                             "exchange=0.5\nperiod=40.0\nradius=20.0\nhelicity=1.5707963267948966\nB=0.01\n[task]\n"
+                             "kind='texture_density'\nmu=[0.0,1.0]\nT=0.02\nr=[[10,20,0],[20,20,0],[30,15,0]]\n",
+                             "skyrmion density");
 }
 
 TEST(DeviceCheckpoint, InterruptedDeviceScanResumesToTheSameBits) {

@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdio>
 
 #include "../cpu_launch.hpp"
+#include "../engine.hpp"
 #include "../input_error.hpp"
 #include "../texture_input.hpp"
 #include "bzint/phase_slice.hpp"
@@ -29,11 +29,6 @@ struct PhaseChernSetup {
     double k_reduced[3] = {0.0, 0.0, 0.0};  // the fixed k in reduced coordinates (lattices)
     bool map = false;
 };
-
-template <class Model>
-constexpr bool has_orbital_positions() {
-    return requires(double tau[2][3]) { Model::orbital_positions(tau); };
-}
 
 PhaseChernSetup read_phase_chern(const TaskContext& ctx) {
     require_dim(ctx, 1, 3);
@@ -85,13 +80,7 @@ PhaseChernSetup read_phase_chern(const TaskContext& ctx) {
             k_axis = true;
         }
     }
-    // A model with orbital-position phases is periodic in k only up to a unitary that does not
-    // commute with an in-plane exchange field (model_traits.hpp).
-    bool positions = false;
-    visit_model(ctx.cfg.params, [&](auto model) { positions = has_orbital_positions<decltype(model)>(); });
-    const SpinTexture& m = s.texture.texture;
-    const bool along_z = m.kind == TextureKind::uniform && m.direction[0] == 0.0 && m.direction[1] == 0.0;
-    if (k_axis && positions && s.texture.exchange != 0.0 && !along_z)
+    if (k_axis && !periodic_in_k(ctx, s.texture))
         task.fail("plane", fmt::format("'{}' carries orbital-position phases, so H(k + G) equals H(k) only up to a "
                                        "unitary that does not commute with an in-plane exchange field: a plane with a k "
                                        "axis needs a uniform texture along z",
@@ -121,20 +110,13 @@ PhaseChernSetup read_phase_chern(const TaskContext& ctx) {
     if (s.map && s.slice.count() > kMaxMapPoints)
         task.fail("map", fmt::format("a map of {} × {} points is more than {} rows; lower n or leave map out",
                                      s.slice.n[0], s.slice.n[1], kMaxMapPoints));
-    if (ctx.backend == Backend::cuda) std::fprintf(stderr, "bzint: phase_space_chern runs on the CPU backend\n");
     return s;
 }
 
 // The plane's Chern numbers in chern_planes' layout (engine.hpp), from PhaseSliceChernFn's sums.
 ChernPlane reduce_plane(const TaskContext& ctx, const PhaseChernSetup& s, Progress* progress) {
     std::vector<Neumaier> h;
-    long long bad = -1;
-    visit_model(ctx.cfg.params, [&](auto model) {
-        using Model = decltype(model);
-        const TexturedTwoBand<Model> H{model, s.texture.texture, s.texture.exchange, s.texture.mass_rate,
-                                       {s.texture.field[0], s.texture.field[1], s.texture.field[2]}};
-        bad = cpu::keyed_reduce(PhaseSliceChernFn<Model>{H, s.slice}, s.slice.count(), h, progress);
-    });
+    const long long bad = phase_plane_reduce(ctx.backend, ctx.cfg.params, s.texture, s.slice, h, progress);
     if (bad >= 0) {
         double x[kPhaseCoords];
         s.slice.point(bad % s.slice.n[0], bad / s.slice.n[0], x);
@@ -159,8 +141,7 @@ CsvTable flux_map(const TaskContext& ctx, const PhaseChernSetup& s) {
                  {}};
     csv.rows.resize(static_cast<std::size_t>(s.slice.count()));
     visit_model(ctx.cfg.params, [&](auto model) {
-        const TexturedTwoBand<decltype(model)> H{model, s.texture.texture, s.texture.exchange, s.texture.mass_rate,
-                                                 {s.texture.field[0], s.texture.field[1], s.texture.field[2]}};
+        const TexturedTwoBand<decltype(model)> H{model, s.texture};
         cpu::for_each_point(0, s.slice.count(), [&](long long idx) {
             const long long i = idx % s.slice.n[0], j = idx / s.slice.n[0];
             double x[kPhaseCoords], da[3], db[3];

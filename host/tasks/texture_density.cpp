@@ -6,11 +6,12 @@
 
 #include <cmath>
 
-#include "../cpu_launch.hpp"
+#include "../engine.hpp"
+#include "../workers.hpp"
+#include "bzint/texture_density.hpp"
 #include "../error_estimate.hpp"
 #include "../input_error.hpp"
 #include "../texture_input.hpp"
-#include "bzint/texture_density.hpp"
 #include "task_common.hpp"
 
 namespace bzint {
@@ -18,7 +19,7 @@ namespace bzint {
 namespace {
 
 constexpr long long kMaxPositions = 10000;
-constexpr long long kMaxDensityLevels = kMaxKeyedValues / 2;
+constexpr long long kMaxDensityLevels = (kMaxKeyedValues - 1) / 2;
 
 struct DensitySetup {
     TextureSetup texture;
@@ -32,6 +33,12 @@ DensitySetup read_texture_density(const TaskContext& ctx) {
     DensitySetup s;
     s.texture = read_texture(ctx);
     s.mesh = require_mesh(ctx);
+    if (ctx.cfg.model->lattice && !periodic_in_k(ctx, s.texture))
+        task_section(ctx, "texture")
+            .fail("kind", fmt::format("'{}' carries orbital-position phases, so with an exchange field that is not along z "
+                                      "H(k + G) is not H(k) up to a unitary and the Brillouin-zone integral depends on the "
+                                      "cell chosen; use kind = \"uniform\" with direction = [0, 0, 1], or another model",
+                                      ctx.cfg.model->name));
     const Section& task = ctx.task;
     task.only();
     const auto r = task.has("r") ? task.vectors("r", kMaxPositions) : std::vector<std::vector<double>>{{0.0, 0.0, 0.0}};
@@ -45,9 +52,8 @@ DensitySetup read_texture_density(const TaskContext& ctx) {
     if (s.mesh.count() > (1LL << 62) / static_cast<long long>(r.size()))
         task.fail("r", fmt::format("{} positions × {} mesh points is more than 2^62 points", r.size(), s.mesh.count()));
     // Per worker two histograms of 2 keys per position × 2 values per level (block_reducer.hpp).
-    const double row = 2.0 * static_cast<double>(r.size()) * 2.0 * static_cast<double>(s.mu.size()) * sizeof(Neumaier);
+    const double row = 2.0 * static_cast<double>(r.size()) * (2.0 * static_cast<double>(s.mu.size()) + 1) * sizeof(Neumaier);
     require_memory(task, "r", row * 2.0 * (2 * workers::count() + 1), fmt::format("{} positions' histograms", r.size()));
-    if (ctx.backend == Backend::cuda) std::fprintf(stderr, "bzint: texture_density runs on the CPU backend\n");
     return s;
 }
 
@@ -57,7 +63,7 @@ struct Densities {
     nlohmann::json corrected = nlohmann::json::array(), plain = nlohmann::json::array();
 };
 Densities densities(const std::vector<Neumaier>& h, const DensitySetup& s, bool coarse) {
-    const std::size_t L = s.mu.size(), nv = 2 * L, P = s.r.size() / 3;
+    const std::size_t L = s.mu.size(), nv = 2 * L + 1, P = s.r.size() / 3;
     const double w = mesh_weight(s.mesh) * (coarse ? s.mesh.coarse_factor() : 1);
     Densities d;
     for (std::size_t a = 0; a < P; ++a) {
@@ -85,15 +91,7 @@ TaskResult task_texture_density(TaskContext& ctx) {
     const long long positions = static_cast<long long>(s.r.size() / 3), n = positions * s.mesh.count();
     Progress progress("texture_density", n);
     std::vector<Neumaier> h;
-    long long bad = -1;
-    visit_model(ctx.cfg.params, [&](auto model) {
-        using Model = decltype(model);
-        const TexturedTwoBand<Model> H{model, s.texture.texture, s.texture.exchange, s.texture.mass_rate,
-                                       {s.texture.field[0], s.texture.field[1], s.texture.field[2]}};
-        const TextureDensityFn<Model> fn{H, s.mesh, s.r.data(), s.t, s.mu.data(), static_cast<int>(s.mu.size()),
-                                         static_cast<int>(positions), s.T};
-        bad = cpu::keyed_reduce(fn, n, h, &progress);
-    });
+    const long long bad = texture_density_reduce(ctx.backend, ctx.cfg.params, s.texture, s.mesh, s.r, s.t, s.mu, s.T, h, &progress);
     progress.finish();
     if (bad >= 0) {
         const long long at = bad / s.mesh.count();
@@ -102,6 +100,24 @@ TaskResult task_texture_density(TaskContext& ctx) {
         throw NonFiniteError(fmt::format("the density's integrand is not finite at position {} (r = ({:g}, {:g}, {:g})) and "
                                          "p = ({:g}, {:g}, {:g}): the bands touch there (|d| = 0)",
                                          at, s.r[3 * at], s.r[3 * at + 1], s.r[3 * at + 2], k[0], k[1], k[2]));
+    }
+    // Where the gradient expansion fails on part of the mesh (|𝓕| ≥ kFirstOrderLimit), a warning.
+    std::vector<std::string> warnings;
+    {
+        const std::size_t nv = 2 * s.mu.size() + 1;
+        for (long long a = 0; a < positions; ++a) {
+            const double count = h[2 * a * nv + nv - 1].value() + h[(2 * a + 1) * nv + nv - 1].value();
+            if (count > 0.0) {
+                warnings.push_back(fmt::format(
+                    "at position {} (r = ({:g}, {:g}, {:g})) the scalar curvature |F| is at least {} on {:.3g} % of the "
+                    "k-mesh: the energy correction and density-of-states factor (Eqs. 23, 28) are first order in F and "
+                    "drop ~F^2/8 (over 1 %) there; the texture varies too fast for the gap (make it smoother or the gap "
+                    "larger)",
+                    a, s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2], kFirstOrderLimit,
+                    100.0 * count / static_cast<double>(s.mesh.count())));
+                break;
+            }
+        }
     }
     const ModelInfo& info = *ctx.cfg.model;
     const std::string lu = length_unit(info), eu = energy_unit(info);
@@ -114,6 +130,7 @@ TaskResult task_texture_density(TaskContext& ctx) {
         return out;
     };
     TaskResult out = result(false);
+    out.warnings = warnings;
     out.results["mu"] = s.mu;
     out.results["r"] = nlohmann::json::array();
     for (long long a = 0; a < positions; ++a) out.results["r"].push_back({s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2]});

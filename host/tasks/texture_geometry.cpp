@@ -11,15 +11,14 @@
 
 #include "../input_error.hpp"
 #include "../texture_input.hpp"
-#include "bzint/phase_space.hpp"
+#include "bzint/texture_density.hpp"
 #include "task_common.hpp"
 
 namespace bzint {
 
 namespace {
 
-constexpr std::size_t kMaxTexturePoints = 100000;
-constexpr double kFirstOrderLimit = 0.3;
+constexpr std::size_t kMaxTexturePoints = 10000;
 
 struct GeometrySetup {
     TextureSetup texture;
@@ -45,6 +44,8 @@ GeometrySetup read_texture_geometry(const TaskContext& ctx) {
         task.fail("k", fmt::format("{} positions and {} k-points: give as many of each, or one of either", r.size(), k.size()));
     const double t = task.number("t", 0.0);
     const std::size_t n = std::max(r.size(), k.size());
+    // Per point the JSON's two 7 × 7 matrices and the table's row: ~12 KB.
+    require_memory(task, "r", static_cast<double>(n) * 12e3, fmt::format("{} points' geometry", n));
     for (std::size_t i = 0; i < n; ++i) {
         const auto& ri = r[r.size() == 1 ? 0 : i];
         const auto& ki = k[k.size() == 1 ? 0 : i];
@@ -83,8 +84,7 @@ TaskResult task_texture_geometry(TaskContext& ctx) {
                   "F_kxt", "F_kyt", "F", "energy_correction", "dos_factor_band0", "dos_factor_band1"},
                  {}};
     visit_model(ctx.cfg.params, [&](auto model) {
-        const TexturedTwoBand<decltype(model)> H{model, s.texture.texture, s.texture.exchange, s.texture.mass_rate,
-                                                 {s.texture.field[0], s.texture.field[1], s.texture.field[2]}};
+        const TexturedTwoBand<decltype(model)> H{model, s.texture};
         for (std::size_t i = 0; i < s.points.size(); ++i) {
             PhaseSpacePoint p;
             H(s.points[i].data(), p);

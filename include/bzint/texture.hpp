@@ -24,6 +24,11 @@ BZINT_HD void smooth_step(double x, double& b, double& db) {
         return;
     }
     const double c = exp(-1.0 / x), a = exp(-1.0 / (1.0 - x)), s = a + c;
+    if (c == 0.0 || a == 0.0) {  // within ~1.3e-3 of an end ψ underflows; every derivative is 0 there
+        b = c == 0.0 ? 0.0 : 1.0;
+        db = 0.0;
+        return;
+    }
     b = c / s;
     db = a * c * (1.0 / (x * x) + 1.0 / ((1.0 - x) * (1.0 - x))) / (s * s);
 }
@@ -103,6 +108,15 @@ struct SpinTexture {
     }
 };
 
+// What a texture adds to a uniform model (the run file's [texture]), as plain data for both
+// backends.
+struct TextureTerms {
+    SpinTexture texture;
+    double exchange = 0.0;              // J (energy)
+    double mass_rate = 0.0;             // ṁ (energy per time)
+    double field[3] = {0.0, 0.0, 0.0};  // B (ħ/(e length²))
+};
+
 // H(r, p, t) = H_0(p + a(r)) + J m(r)·σ + ṁ t σ_z for a built-in two-band model H_0
 // (model_traits.hpp), as a PhaseSpacePoint at x = (r, p, t). A uniform magnetic field B enters by
 // minimal coupling in the symmetric gauge, a(r) = (B × r)/2 (the paper's Eq. 32 with e = 1, read
@@ -112,14 +126,11 @@ struct SpinTexture {
 template <class Model>
 struct TexturedTwoBand {
     Model model;
-    SpinTexture texture;
-    double exchange;             // J (energy)
-    double mass_rate;            // ṁ (energy per time)
-    double field[3] = {0, 0, 0};  // B (ħ/(e length²))
+    TextureTerms terms;
 
     BZINT_HD void operator()(const double x[kPhaseCoords], PhaseSpacePoint& p) const {
         // ∂_{r_a} of the kinetic momentum's components: da[a][b] = ∂a_b/∂r_a.
-        const double B0 = 0.5 * field[0], B1 = 0.5 * field[1], B2 = 0.5 * field[2];
+        const double B0 = 0.5 * terms.field[0], B1 = 0.5 * terms.field[1], B2 = 0.5 * terms.field[2];
         const double da[3][3] = {{0.0, B2, -B1}, {-B2, 0.0, B0}, {B1, -B0, 0.0}};
         double k[3];
         for (int b = 0; b < 3; ++b) {
@@ -130,21 +141,22 @@ struct TexturedTwoBand {
         model(k, h);
         clear(p);
         double m[3], dm[3][3];
-        texture(x, m, dm);
+        terms.texture(x, m, dm);
+        const double J = terms.exchange;
         p.d0 = h.d0;
-        for (int i = 0; i < 3; ++i) p.d[i] = h.d[i] + exchange * m[i];
-        p.d[2] += mass_rate * x[kCoordT];
+        for (int i = 0; i < 3; ++i) p.d[i] = h.d[i] + J * m[i];
+        p.d[2] += terms.mass_rate * x[kCoordT];
         for (int a = 0; a < 3; ++a) {
             p.dd0[kCoordKx + a] = h.dd0[a];
             for (int b = 0; b < 3; ++b) p.dd0[kCoordX + a] += da[a][b] * h.dd0[b];
             for (int i = 0; i < 3; ++i) {
                 p.dd[kCoordKx + a][i] = h.dd[a][i];
-                double dr = exchange * dm[a][i];
+                double dr = J * dm[a][i];
                 for (int b = 0; b < 3; ++b) dr += da[a][b] * h.dd[b][i];
                 p.dd[kCoordX + a][i] = dr;
             }
         }
-        p.dd[kCoordT][2] = mass_rate;
+        p.dd[kCoordT][2] = terms.mass_rate;
     }
 };
 

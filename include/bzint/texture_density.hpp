@@ -10,9 +10,15 @@
 
 namespace bzint {
 
+// |𝓕| from which the first-order terms of Eqs. 23 and 28 miss ~𝓕²/8 > 1 % (docs/textures.md).
+constexpr double kFirstOrderLimit = 0.3;
+
 // Point idx = position · mesh.count() + mesh index. Key 2·position + (on the coarse sub-mesh), as
 // key_by_submesh's halves (docs/accuracy.md); values [j] = Σ_s 𝒟_s f(ε̄_s − μ_j) and
-// [levels + j] = Σ_s f(ε_s − μ_j), to be multiplied by the mesh's measure d^dp/(2π)^d.
+// [levels + j] = Σ_s f(ε_s − μ_j), to be multiplied by the mesh's measure d^dk/(2π)^d, and
+// [2 levels] = 1 where |𝓕| ≥ kFirstOrderLimit (the gradient expansion fails; counted, not weighted).
+// The mesh is over the kinetic momentum k = p + a(r): at a fixed r the shift a(r) has unit
+// Jacobian, and a continuum model's k-box then stays where its cutoff is.
 template <class Model>
 struct TextureDensityFn {
     TexturedTwoBand<Model> hamiltonian;
@@ -20,11 +26,11 @@ struct TextureDensityFn {
     const double* r;        // positions, three numbers each
     double t;
     const double* mu;       // levels
-    int levels;             // at most kMaxKeyedValues / 2
+    int levels;             // at most (kMaxKeyedValues − 1) / 2
     int positions;
     double T;
     using Out = KeyedOutT<1>;
-    BZINT_HD int n_values() const { return 2 * levels; }
+    BZINT_HD int n_values() const { return 2 * levels + 1; }
     BZINT_HD int n_keys() const { return 2 * positions; }
 
     BZINT_HD bool operator()(long long idx, Out& out) const {
@@ -32,7 +38,14 @@ struct TextureDensityFn {
         const long long at = idx / n, i = idx - at * n;
         double x[kPhaseCoords];
         for (int a = 0; a < 3; ++a) x[kCoordX + a] = r[3 * at + a];
-        mesh.k_of(i, x + kCoordKx);
+        double k[3];
+        mesh.k_of(i, k);
+        // p = k − a(r), a = (B × r)/2 (texture.hpp).
+        const double* B = hamiltonian.terms.field;
+        const double* pos = x + kCoordX;
+        const double a[3] = {0.5 * (B[1] * pos[2] - B[2] * pos[1]), 0.5 * (B[2] * pos[0] - B[0] * pos[2]),
+                             0.5 * (B[0] * pos[1] - B[1] * pos[0])};
+        for (int b = 0; b < 3; ++b) x[kCoordKx + b] = k[b] - a[b];
         x[kCoordT] = t;
         PhaseSpacePoint p;
         hamiltonian(x, p);
@@ -52,6 +65,7 @@ struct TextureDensityFn {
             out.val[0][levels + j] = n_plain;
             finite = finite && is_finite(n_corrected);
         }
+        out.val[0][2 * levels] = fabs(phase_space_scalar_curvature(p)) >= kFirstOrderLimit ? 1.0 : 0.0;
         return finite;
     }
 };
