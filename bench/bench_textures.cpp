@@ -1,0 +1,95 @@
+// Throughput of the phase-space texture reductions (docs/textures.md): points per second of a
+// plane of phase space (task phase_space_chern: four textured Hamiltonians, eigenvectors and a
+// plaquette per point) and of the density at positions over a k-mesh (task texture_density: one
+// textured Hamiltonian and its scalar curvature per point, two levels), CPU and (when a device is
+// present) CUDA, with the peak host memory: the reductions stream, so it stays flat with size.
+//
+//   build/bzint_bench_textures --benchmark_format=json --benchmark_out=bench/results/<name>.json
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+#include "cuda_backend.hpp"
+#include "engine.hpp"
+#include "model_registry.hpp"
+
+using namespace bzint;
+
+namespace {
+
+double peak_rss_mib() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss / 1024.0;
+}
+
+ModelParams params_of(const std::string& name) {
+    const ModelInfo& info = *find_model(name);
+    ModelParams mp{info.id, {}};
+    for (std::size_t i = 0; i < info.params.size(); ++i) mp.p[i] = info.params[i].default_value;
+    return mp;
+}
+
+TextureTerms skyrmion_lattice(double L, double R, double J) {
+    TextureTerms t;
+    t.texture.kind = TextureKind::skyrmion_lattice;
+    t.texture.period = L;
+    t.texture.radius = R;
+    t.exchange = J;
+    return t;
+}
+
+bool skip_without_device(benchmark::State& state, Backend b) {
+    if (b == Backend::cuda && !cuda::available()) {
+        state.SkipWithError("no CUDA device");
+        return true;
+    }
+    return false;
+}
+
+// The real-space cell of a skyrmion lattice on qwz at a fixed k, on n × n plaquettes.
+void BM_phase_plane(benchmark::State& state, Backend backend) {
+    if (skip_without_device(state, backend)) return;
+    const ModelParams mp = params_of("qwz");
+    const TextureTerms terms = skyrmion_lattice(10.0, 5.0, 1.0);
+    PhaseSlice slice{};
+    slice.at[kCoordKx] = 0.3;
+    slice.edge[0][kCoordX] = slice.edge[1][kCoordY] = 10.0;
+    slice.n[0] = slice.n[1] = state.range(0);
+    for (auto _ : state) {
+        std::vector<Neumaier> total;
+        benchmark::DoNotOptimize(phase_plane_reduce(backend, mp, terms, slice, total, nullptr));
+    }
+    state.counters["points"] = static_cast<double>(slice.count());
+    state.counters["points_per_second"] =
+        benchmark::Counter(static_cast<double>(slice.count()) * state.iterations(), benchmark::Counter::kIsRate);
+    state.counters["peak_rss_MiB"] = peak_rss_mib();
+    state.SetLabel(backend_name(backend));
+}
+
+// The density of qwz with a skyrmion lattice at 16 positions, over an n × n k-mesh, two levels.
+void BM_texture_density(benchmark::State& state, Backend backend) {
+    if (skip_without_device(state, backend)) return;
+    const ModelParams mp = params_of("qwz");
+    const TextureTerms terms = skyrmion_lattice(160.0, 80.0, 0.5);
+    const long long n = state.range(0);
+    const Mesh mesh = make_mesh(*find_model("qwz"), mp, {n, n, 1});
+    std::vector<double> r;
+    for (int a = 0; a < 16; ++a) r.insert(r.end(), {10.0 * a, 80.0, 0.0});
+    const std::vector<double> mu{0.0, 1.0};
+    for (auto _ : state) {
+        std::vector<Neumaier> total;
+        benchmark::DoNotOptimize(texture_density_reduce(backend, mp, terms, mesh, r, 0.0, mu, 0.02, total, nullptr));
+    }
+    const double points = 16.0 * static_cast<double>(mesh.count());
+    state.counters["points"] = points;
+    state.counters["points_per_second"] = benchmark::Counter(points * state.iterations(), benchmark::Counter::kIsRate);
+    state.counters["peak_rss_MiB"] = peak_rss_mib();
+    state.SetLabel(backend_name(backend));
+}
+
+}  // namespace
+
+BENCHMARK_CAPTURE(BM_phase_plane, cpu, Backend::cpu)->RangeMultiplier(4)->Range(256, 4096)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_phase_plane, cuda, Backend::cuda)->RangeMultiplier(4)->Range(256, 4096)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_density, cpu, Backend::cpu)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_density, cuda, Backend::cuda)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
