@@ -102,8 +102,8 @@ TaskResult task_texture_geometry(TaskContext& ctx) {
                 f.push_back(fr);
                 g.push_back(gr);
             }
-            const double sc = phase_space_scalar_curvature(p), de = energy_correction(p);
-            const double d0 = dos_factor(p, -1), d1 = dos_factor(p, +1);
+            const double sc = phase_space_scalar_curvature(p), de = energy_correction(e, sc);
+            const double d0 = dos_factor(sc, -1), d1 = dos_factor(sc, +1);
             P.push_back(s.points[i]);
             E.push_back({p.d0 - e, p.d0 + e});
             F.push_back(f);

@@ -67,12 +67,13 @@ BZINT_HD double phase_space_scalar_curvature(const PhaseSpacePoint& p) {
 }
 
 // The energy correction δε = −Δ𝓕/4 = −|d|𝓕/2 (Eq. 23, Δ = 2|d|), the same for both bands: in a
-// uniform magnetic field it is the orbital moment's −m_n·B.
-BZINT_HD double energy_correction(const PhaseSpacePoint& p) { return -0.5 * sqrt(dot3(p.d, p.d)) * phase_space_scalar_curvature(p); }
+// uniform magnetic field it is the orbital moment's −m_n·B. Takes |d| and the scalar 𝓕, which the
+// callers compute once per point.
+BZINT_HD double energy_correction(double d_norm, double F) { return -0.5 * d_norm * F; }
 
 // Band s's density-of-states factor 𝒟_s = 1 − q_s 𝓕 = 1 + s𝓕/2 (Eq. 28, to first order in the
 // gradients): in a uniform magnetic field 1 + B·Ω_s.
-BZINT_HD double dos_factor(const PhaseSpacePoint& p, int s) { return 1.0 + 0.5 * s * phase_space_scalar_curvature(p); }
+BZINT_HD double dos_factor(double F, int s) { return 1.0 + 0.5 * s * F; }
 
 // Band s's Berry curvature in the (I, J) plane: q_s 𝓕_IJ, q_s = −s/2.
 BZINT_HD double band_curvature(const PhaseSpacePoint& p, int s, int I, int J) { return -0.5 * s * texture_curvature(p, I, J); }

@@ -49,8 +49,9 @@ struct TextureDensityFn {
         x[kCoordT] = t;
         PhaseSpacePoint p;
         hamiltonian(x, p);
-        const double e = sqrt(dot3(p.d, p.d)), de = energy_correction(p);
-        const double D[2] = {dos_factor(p, -1), dos_factor(p, +1)};
+        const double e = sqrt(dot3(p.d, p.d)), F = phase_space_scalar_curvature(p);
+        const double de = energy_correction(e, F);
+        const double D[2] = {dos_factor(F, -1), dos_factor(F, +1)};
         out.n = 1;
         out.key[0] = static_cast<int>(2 * at + (mesh.on_coarse(i) ? 1 : 0));
         bool finite = is_finite(de) && e > 0.0;
@@ -65,7 +66,7 @@ struct TextureDensityFn {
             out.val[0][levels + j] = n_plain;
             finite = finite && is_finite(n_corrected);
         }
-        out.val[0][2 * levels] = fabs(phase_space_scalar_curvature(p)) >= kFirstOrderLimit ? 1.0 : 0.0;
+        out.val[0][2 * levels] = fabs(F) >= kFirstOrderLimit ? 1.0 : 0.0;
         return finite;
     }
 };
