@@ -1,8 +1,10 @@
 // Throughput of the phase-space texture reductions (docs/textures.md): points per second of a
 // plane of phase space (task phase_space_chern: four textured Hamiltonians, eigenvectors and a
 // plaquette per point) and of the density at positions over a k-mesh (task texture_density: one
-// textured Hamiltonian and its scalar curvature per point, two levels), CPU and (when a device is
-// present) CUDA, with the peak host memory: the reductions stream, so it stays flat with size.
+// textured Hamiltonian and its scalar curvature per point, two levels) and of the current (task
+// texture_current: 1 + 4 × dim textured Hamiltonians per point, for ∂_p 𝓕's difference),
+// CPU and (when a device is present) CUDA, with the peak host memory: the reductions stream, so it
+// stays flat with size.
 //
 //   build/bzint_bench_textures --benchmark_format=json --benchmark_out=bench/results/<name>.json
 #include <benchmark/benchmark.h>
@@ -87,9 +89,32 @@ void BM_texture_density(benchmark::State& state, Backend backend) {
     state.SetLabel(backend_name(backend));
 }
 
+// The current of qwz with a skyrmion lattice at 16 points, over an n × n k-mesh, two levels.
+void BM_texture_current(benchmark::State& state, Backend backend) {
+    if (skip_without_device(state, backend)) return;
+    const ModelParams mp = params_of("qwz");
+    const TextureTerms terms = skyrmion_lattice(160.0, 80.0, 0.5);
+    const long long n = state.range(0);
+    const Mesh mesh = make_mesh(*find_model("qwz"), mp, {n, n, 1});
+    std::vector<double> points;
+    for (int a = 0; a < 16; ++a) points.insert(points.end(), {10.0 * a, 80.0, 0.0, 0.0});
+    const std::vector<double> mu{0.0, 1.0};
+    for (auto _ : state) {
+        std::vector<Neumaier> total;
+        benchmark::DoNotOptimize(texture_current_reduce(backend, mp, terms, mesh, points, mu, 0.02, 1e-4, total, nullptr));
+    }
+    const double count = 16.0 * static_cast<double>(mesh.count());
+    state.counters["points"] = count;
+    state.counters["points_per_second"] = benchmark::Counter(count * state.iterations(), benchmark::Counter::kIsRate);
+    state.counters["peak_rss_MiB"] = peak_rss_mib();
+    state.SetLabel(backend_name(backend));
+}
+
 }  // namespace
 
 BENCHMARK_CAPTURE(BM_phase_plane, cpu, Backend::cpu)->RangeMultiplier(4)->Range(256, 4096)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_phase_plane, cuda, Backend::cuda)->RangeMultiplier(4)->Range(256, 4096)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_density, cpu, Backend::cpu)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_density, cuda, Backend::cuda)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_current, cpu, Backend::cpu)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_current, cuda, Backend::cuda)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);

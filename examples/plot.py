@@ -163,6 +163,44 @@ def plot_phase_space_chern(doc, ax, outdir):
     return True
 
 
+def along_points(doc):
+    """The points' abscissa: the distance along the positions, or the time where they do not move."""
+    r = np.array(doc["results"]["r"], dtype=float)
+    step = np.linalg.norm(np.diff(r, axis=0), axis=1)
+    if len(r) > 1 and np.any(step > 0):
+        return np.concatenate([[0.0], np.cumsum(step)]), "distance along r"
+    return np.array(doc["results"].get("t", [0.0] * len(r)), dtype=float), "t"
+
+
+def plot_texture_density(doc, ax):
+    """The density with and without the gradient corrections along the positions, per level."""
+    x, xl = along_points(doc)
+    r = doc["results"]
+    for j, mu in enumerate(r["mu"]):
+        ax.plot(x, [d[j] for d in r["density"]], "o-", label=f"mu={mu:g}")
+        ax.plot(x, [d[j] for d in r["density_uncorrected"]], ":", color="gray")
+    ax.set_xlabel(xl)
+    ax.set_ylabel(label(doc, "density"))
+    ax.legend(fontsize=8)
+    return True
+
+
+def plot_texture_current(doc, ax):
+    """The current's in-plane components along the points (positions or times), per level."""
+    x, xl = along_points(doc)
+    r = doc["results"]
+    for j, mu in enumerate(r["mu"]):
+        for c, style in ((0, "o-"), (1, "s--")):
+            ax.plot(x, [p[j][c] for p in r["current"]], style, label=f"j_{'xy'[c]}, mu={mu:g}")
+    if "pumped_per_chain" in r:
+        ax.text(0.02, 0.98, "pumped per period and chain: " + ", ".join(f"{q:.6g}" for q in r["pumped_per_chain"][0]),
+                transform=ax.transAxes, va="top", fontsize=8)
+    ax.set_xlabel(xl)
+    ax.set_ylabel("current (particles per hbar/energy per length)")
+    ax.legend(fontsize=8)
+    return True
+
+
 def plot_streda(doc, axes):
     """Left: n(mu, B) - n(mu, 0) for each B of the run. Right: sigma from Streda and from the
     Berry-curvature AHC, and the band-projected per-band dn/dB (2D models)."""
@@ -356,6 +394,10 @@ def plot_one(outdir, title):
         drawn = plot_chern(doc, ax)
     elif task == "phase_space_chern":
         drawn = plot_phase_space_chern(doc, ax, outdir)
+    elif task == "texture_density":
+        drawn = plot_texture_density(doc, ax)
+    elif task == "texture_current":
+        drawn = plot_texture_current(doc, ax)
     elif task == "cme":
         plot_scan(doc, ax, "cme_band", "cme_total")
     elif task == "anomaly":

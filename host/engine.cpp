@@ -18,6 +18,7 @@
 #include "input_error.hpp"
 #include "wannier/runtime_wannier.hpp"
 #include "wannier/wannier_model.hpp"
+#include "bzint/texture_current.hpp"
 #include "bzint/texture_density.hpp"
 #include "symmetry/irreducible_mesh.hpp"
 #include "symmetry/symmetrise.hpp"
@@ -626,6 +627,21 @@ long long texture_density_reduce(Backend b, const ModelParams& mp, const Texture
         const TextureDensityFn<Model> fn{{model, terms}, mesh, r.data(), t, mu.data(), static_cast<int>(mu.size()),
                                          static_cast<int>(positions), T};
         bad = cpu::keyed_reduce(fn, positions * mesh.count(), total, progress);
+    });
+    return bad;
+}
+
+long long texture_current_reduce(Backend b, const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
+                                 const std::vector<double>& points, const std::vector<double>& mu, double T, double step,
+                                 std::vector<Neumaier>& total, Progress* progress) {
+    const long long n_points = static_cast<long long>(points.size() / 4);
+    if (on_device(b, mp)) return cuda::texture_current_reduce(mp, terms, mesh, points, mu, T, step, total, progress);
+    long long bad = -1;
+    visit_model(mp, [&](auto model) {
+        using Model = decltype(model);
+        const TextureCurrentFn<Model> fn{{model, terms}, mesh, points.data(), mu.data(), static_cast<int>(mu.size()),
+                                         static_cast<int>(n_points), T, step};
+        bad = cpu::keyed_reduce(fn, n_points * mesh.count(), total, progress);
     });
     return bad;
 }

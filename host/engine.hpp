@@ -95,12 +95,16 @@ ChernPlane two_band_chern_plane(const Neumaier* sums);
 // Phase-space textures (docs/textures.md), on backend b: the six Chern sums of a plane
 // (phase_slice.hpp, the layout of two_band_chern_plane), and the density sums at positions r
 // (three numbers each) for levels mu (texture_density.hpp: keys 2·position + sub-mesh half, values
-// the corrected densities then the uncorrected ones, per level, unweighted). Both return the first
-// non-finite index or −1.
+// the corrected densities then the uncorrected ones, per level, unweighted), and the current sums
+// at points (x, y, z, t) (texture_current.hpp: the same keys, values three per level, the
+// difference step of ∂_p 𝓕 given). Each returns the first non-finite index or −1.
 long long phase_plane_reduce(Backend b, const ModelParams& model, const TextureTerms& terms, const PhaseSlice& slice,
                              std::vector<Neumaier>& total, Progress* progress);
 long long texture_density_reduce(Backend b, const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                  const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
+                                 std::vector<Neumaier>& total, Progress* progress);
+long long texture_current_reduce(Backend b, const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
+                                 const std::vector<double>& points, const std::vector<double>& mu, double T, double step,
                                  std::vector<Neumaier>& total, Progress* progress);
 
 // Throws NonFiniteError naming mesh point idx and its k.

@@ -19,6 +19,7 @@ const TaskInfo kTasks[] = {
     {"phase_space_chern", check_phase_space_chern, task_phase_space_chern},
     {"texture_geometry", check_texture_geometry, task_texture_geometry},
     {"texture_density", check_texture_density, task_texture_density},
+    {"texture_current", check_texture_current, task_texture_current},
 };
 }  // namespace
 

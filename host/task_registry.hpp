@@ -102,6 +102,7 @@ void check_hybrid_current(TaskContext&);
 void check_phase_space_chern(TaskContext&);
 void check_texture_geometry(TaskContext&);
 void check_texture_density(TaskContext&);
+void check_texture_current(TaskContext&);
 TaskResult task_bands(TaskContext&);
 TaskResult task_berry(TaskContext&);
 TaskResult task_chern(TaskContext&);
@@ -117,5 +118,6 @@ TaskResult task_hybrid_current(TaskContext&);
 TaskResult task_phase_space_chern(TaskContext&);
 TaskResult task_texture_geometry(TaskContext&);
 TaskResult task_texture_density(TaskContext&);
+TaskResult task_texture_current(TaskContext&);
 
 }  // namespace bzint

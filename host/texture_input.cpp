@@ -7,7 +7,9 @@
 #include <cmath>
 #include <string>
 
+#include "bzint/texture_density.hpp"
 #include "input_error.hpp"
+#include "model_registry.hpp"
 
 namespace bzint {
 
@@ -103,6 +105,14 @@ TextureSetup read_texture(const TaskContext& ctx) {
             break;
     }
     if (m.polarity != 1.0 && m.polarity != -1.0) s.fail("polarity", "polarity must be 1 or -1");
+    // E: a uniform electric field in the model's dimensions, in the temporal gauge (texture.hpp).
+    if (s.node("E")) {
+        const int dim = ctx.cfg.model->dim;
+        const std::vector<double> v = s.numbers("E", 3);
+        if (v.size() != static_cast<std::size_t>(dim))
+            s.fail("E", fmt::format("E needs {} components for a {}D model (the field along its momentum axes)", dim, dim));
+        std::copy(v.begin(), v.end(), t.electric);
+    }
     return t;
 }
 
@@ -119,6 +129,75 @@ bool periodic_in_k(const TaskContext& ctx, const TextureTerms& t) {
     const SpinTexture& m = t.texture;
     const bool along_z = m.kind == TextureKind::uniform && m.direction[0] == 0.0 && m.direction[1] == 0.0;
     return !positions || t.exchange == 0.0 || along_z;
+}
+
+void require_periodic_lattice(const TaskContext& ctx, const TextureTerms& t) {
+    if (ctx.cfg.model->lattice && !periodic_in_k(ctx, t))
+        task_section(ctx, "texture")
+            .fail("kind", fmt::format("'{}' carries orbital-position phases, so with an exchange field that is not along z "
+                                      "H(k + G) is not H(k) up to a unitary and the Brillouin-zone integral depends on the "
+                                      "cell chosen; use kind = \"uniform\" with direction = [0, 0, 1], or another model",
+                                      ctx.cfg.model->name));
+}
+
+PumpPeriod pump_period(const TaskContext& ctx, const TextureTerms& t) {
+    const ModelInfo& info = *ctx.cfg.model;
+    if (!info.lattice || t.mass_rate != 0.0) return {};
+    // E = Σ_i e_i G_i with e_i = E·a_i/2π (a_i·G_j = 2π δ_ij).
+    double e[3], largest = 0.0;
+    for (int i = 0; i < 3; ++i) {
+        e[i] = (info.bravais[i][0] * t.electric[0] + info.bravais[i][1] * t.electric[1] + info.bravais[i][2] * t.electric[2]) /
+               (2.0 * std::acos(-1.0));
+        largest = std::max(largest, std::fabs(e[i]));
+    }
+    if (largest == 0.0) return {};
+    int axis = -1, count = 0;
+    for (int i = 0; i < 3; ++i)
+        if (std::fabs(e[i]) > 1e-12 * largest) {
+            axis = i;
+            ++count;
+        }
+    if (count != 1) return {};
+    return {1.0 / std::fabs(e[axis]), axis};
+}
+
+double charge_per_chain(const ModelInfo& info, int axis, const std::array<double, 3>& q) {
+    const double* a = info.bravais[axis];
+    const double* o = info.bravais[1 - axis];
+    auto cross = [](const double* u, const double* v) {
+        return std::array<double, 3>{u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]};
+    };
+    const std::array<double, 3> qa = cross(q.data(), a), oa = cross(o, a);
+    const double norm = std::sqrt(oa[0] * oa[0] + oa[1] * oa[1] + oa[2] * oa[2]);
+    return (qa[0] * oa[0] + qa[1] * oa[1] + qa[2] * oa[2]) / norm;
+}
+
+std::vector<double> read_positions(const Section& task, long long max_count) {
+    const auto r = task.has("r") ? task.vectors("r", max_count) : std::vector<std::vector<double>>{{0.0, 0.0, 0.0}};
+    std::vector<double> out;
+    for (const auto& v : r) {
+        if (v.size() != 3) task.fail("r", "each position needs three components [x, y, z]");
+        out.insert(out.end(), v.begin(), v.end());
+    }
+    return out;
+}
+
+double derivative_step(const Mesh& mesh) {
+    double shortest = 0.0;
+    for (int i = 0; i < mesh.dim; ++i) {
+        const double* g = mesh.basis[i];
+        const double len = std::sqrt(g[0] * g[0] + g[1] * g[1] + g[2] * g[2]);
+        shortest = i == 0 ? len : std::min(shortest, len);
+    }
+    return 1e-4 * shortest;
+}
+
+std::string first_order_warning(const double point[4], long long index, double fraction) {
+    return fmt::format("at point {} (r = ({:g}, {:g}, {:g}), t = {:g}) the scalar curvature |F| is at least {} on {:.3g} % of "
+                       "the k-mesh: the energy correction and density-of-states factor (Eqs. 23, 28) are first order in F "
+                       "and drop ~F^2/8 (over 1 %) there; the texture varies too fast for the gap (make it smoother or the "
+                       "gap larger)",
+                       index, point[0], point[1], point[2], point[3], kFirstOrderLimit, 100.0 * fraction);
 }
 
 double texture_period(const SpinTexture& t, int axis) {

@@ -1,7 +1,12 @@
 // The [texture] section of a run file (docs/textures.md, keys in docs/run-file.md): the spin
-// texture m(r), its exchange coupling J, the mass ramp ṁ and the uniform field B of the textured
-// Hamiltonian H(r, p, t) = H_0(p + a(r)) + J m(r)·σ + ṁ t σ_z (include/bzint/texture.hpp).
+// texture m(r), its exchange coupling J, the mass ramp ṁ and the uniform fields B and E of the
+// textured Hamiltonian H(r, p, t) = H_0(p + a(r, t)) + J m(r)·σ + ṁ t σ_z
+// (include/bzint/texture.hpp); and what the texture tasks share in reading their points.
 #pragma once
+#include <array>
+#include <vector>
+
+#include "bzint/mesh.hpp"
 #include "bzint/texture.hpp"
 #include "task_registry.hpp"
 
@@ -21,5 +26,34 @@ bool periodic_in_k(const TaskContext& ctx, const TextureTerms& t);
 // lattice (x, y) and a spiral (x); 0 where it has none — the walls and isolated skyrmions, and the
 // axes a texture does not vary along, whose period is any length (returned as −1).
 double texture_period(const SpinTexture& t, int axis);
+
+// A task's mesh integral over k is the same in every Brillouin-zone cell only if H is periodic in
+// k (periodic_in_k): otherwise an InputError at [texture] kind.
+void require_periodic_lattice(const TaskContext& ctx, const TextureTerms& t);
+
+// The Bloch period of a uniform electric field: H(t + T) = H(t) when E T is a reciprocal vector.
+// With E = e G_axis along one reciprocal basis vector of a lattice model, T = 1/|e| (ħ = e = 1);
+// period 0 where there is none (no E, a continuum model, E along no single G_i, a mass ramp).
+struct PumpPeriod {
+    double period = 0.0;
+    int axis = -1;
+};
+PumpPeriod pump_period(const TaskContext& ctx, const TextureTerms& t);
+
+// The particles pumped per period through one lattice vector a_axis of a 2D lattice, from the
+// integral q = ∫_0^T j dt (per unit length): n = (q × a_axis)·(a_o × a_axis)/|a_o × a_axis|, a_o the
+// other lattice vector — positive towards a_o's side, so that n is the Chern number of the plane
+// (t, k_o) (docs/textures.md).
+double charge_per_chain(const ModelInfo& info, int axis, const std::array<double, 3>& q);
+
+// [task] r: positions, three numbers each (at most max_count; default the origin).
+std::vector<double> read_positions(const Section& task, long long max_count);
+
+// The step of a momentum derivative by differences: 1e-4 of the mesh's shortest spanning vector.
+double derivative_step(const Mesh& mesh);
+
+// The warning where the gradient expansion fails (|𝓕| ≥ kFirstOrderLimit) on a fraction of the mesh
+// at point `index` (x, y, z, t).
+std::string first_order_warning(const double point[4], long long index, double fraction);
 
 }  // namespace bzint

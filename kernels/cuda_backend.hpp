@@ -43,11 +43,15 @@ long long scan_reduce(const ModelParams& model, const Mesh& mesh, ScanKind kind,
                       const ScanFields& fields, const std::vector<double>& levels, std::vector<Neumaier>& total, Progress* progress,
                       const Refine& refine, long long& refined);
 long long chern_reduce(const ModelParams& model, const Mesh& mesh, std::vector<Neumaier>& total, Progress* progress);
-// Phase-space textures: as engine.hpp's phase_plane_reduce and texture_density_reduce.
+// Phase-space textures: as engine.hpp's phase_plane_reduce, texture_density_reduce and
+// texture_current_reduce.
 long long phase_plane_reduce(const ModelParams& model, const TextureTerms& terms, const PhaseSlice& slice,
                              std::vector<Neumaier>& total, Progress* progress);
 long long texture_density_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                  const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
+                                 std::vector<Neumaier>& total, Progress* progress);
+long long texture_current_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
+                                 const std::vector<double>& points, const std::vector<double>& mu, double T, double step,
                                  std::vector<Neumaier>& total, Progress* progress);
 
 // Periodic-orbit steady states of the QME on lattice lines starting at k0[3 l .. 3 l + 2]

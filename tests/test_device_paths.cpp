@@ -140,7 +140,7 @@ TEST(DeviceChern, TwoBandAndNBandChernNumbers) {
                                  std::string(model) + " chern");
 }
 
-TEST(DeviceTextures, PhasePlaneAndDensityAgreeWithTheCpu) {
+TEST(DeviceTextures, PhasePlaneDensityAndCurrentAgreeWithTheCpu) {
     REQUIRE_DEVICE();
     // A skyrmion lattice's real-space cell on 130² = 16 900 plaquettes (three reduction blocks), and
     // the density at three positions over a 60² mesh with a uniform B as well (keys per position).
@@ -152,6 +152,15 @@ TEST(DeviceTextures, PhasePlaneAndDensityAgreeWithTheCpu) {
                              "exchange=0.5\nperiod=40.0\nradius=20.0\nhelicity=1.5707963267948966\nB=0.01\n[task]\n"
                              "kind='texture_density'\nmu=[0.0,1.0]\nT=0.02\nr=[[10,20,0],[20,20,0],[30,15,0]]\n",
                              "skyrmion density");
+    // The current at two positions and two times with B and E (keys per point), and the pump's
+    // (t, k1) plane.
+    expect_chunk_independent("[model]\nname='qwz'\nu=-1.2\n[mesh]\nn=[60,60]\n[texture]\nkind='skyrmion_lattice'\n"
+                             "exchange=0.5\nperiod=40.0\nradius=20.0\nB=0.01\nE=[0.0,0.05]\n[task]\nkind='texture_current'\n"
+                             "mu=[0.0,1.0]\nT=0.02\nr=[[10,20,0],[30,15,0]]\nt=[0.0,3.0]\n",
+                             "skyrmion current");
+    expect_chunk_independent("[model]\nname='qwz'\nu=-1.2\n[texture]\nkind='uniform'\nexchange=0.0\ndirection=[0,0,1]\n"
+                             "E=[0.0,0.1]\n[task]\nkind='phase_space_chern'\nplane=['t','k1']\nn=[100,100]\n",
+                             "pump plane");
 }
 
 TEST(DeviceCheckpoint, InterruptedDeviceScanResumesToTheSameBits) {

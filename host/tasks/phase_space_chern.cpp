@@ -53,10 +53,15 @@ PhaseChernSetup read_phase_chern(const TaskContext& ctx) {
         const int I = static_cast<int>(it - kAxisNames.begin());
         s.axes[a] = I;
         if (a == 1 && I == s.axes[0]) task.fail("plane", "the plane's two axes must differ");
-        if (I == kCoordT)
-            task.fail("plane", "t is not a period of any time dependence bzint has yet (mass_rate is a ramp): a (k, t) "
-                               "pump needs a periodic one (docs/textures.md)");
-        if (I < kCoordKx) {
+        if (I == kCoordT) {
+            const PumpPeriod pump = pump_period(ctx, s.texture);
+            if (pump.period == 0.0)
+                task.fail("plane", "a t axis needs a Hamiltonian periodic in t: a lattice model with [texture] E along one "
+                                   "reciprocal vector G_i (the Bloch period |G_i|/|E|) and no mass_rate (a ramp) "
+                                   "(docs/textures.md)");
+            s.slice.edge[a][kCoordT] = pump.period;
+            k_axis = true;  // a period of t shifts the kinetic momentum by G_i
+        } else if (I < kCoordKx) {
             const double* B = s.texture.field;
             if (B[0] != 0.0 || B[1] != 0.0 || B[2] != 0.0)
                 task.fail("plane", fmt::format("a real-space axis ({}) with [texture] B: the vector potential a(r) = (B × r)/2 "
@@ -135,7 +140,7 @@ CsvTable flux_map(const TaskContext& ctx, const PhaseChernSetup& s) {
     CsvTable csv{"flux_map",
                  fmt::format("lower band's Berry flux density (1/2pi) q F_su per unit (s, u) over the plane ({}, {}) = at + s e0 + "
                              "u e1 (its mean is the Chern number; the upper band's is its negative), and the band energies; "
-                             "positions in length units, k along G_i in reduced coordinates",
+                             "positions in length units, t in hbar/energy, k along G_i in reduced coordinates",
                              kAxisNames[s.axes[0]], kAxisNames[s.axes[1]]),
                  {"s", "u", kAxisNames[s.axes[0]], kAxisNames[s.axes[1]], "flux_density_band0", "energy_band0", "energy_band1"},
                  {}};
@@ -152,10 +157,10 @@ CsvTable flux_map(const TaskContext& ctx, const PhaseChernSetup& s) {
             derivative_along(p, s.slice.edge[1], db);
             const double e = std::sqrt(dot3(p.d, p.d));
             const double su[2] = {static_cast<double>(i) / s.slice.n[0], static_cast<double>(j) / s.slice.n[1]};
-            // A position axis as is; a k axis (along G_i) in reduced coordinates.
+            // A position or time axis as is; a k axis (along G_i) in reduced coordinates.
             auto coordinate = [&](int a) {
                 const int I = s.axes[a];
-                return I < kCoordKx ? x[I] : s.k_reduced[I - kCoordKx] + su[a];
+                return I < kCoordKx || I == kCoordT ? x[I] : s.k_reduced[I - kCoordKx] + su[a];
             };
             csv.rows[idx] = {su[0], su[1], coordinate(0), coordinate(1), 0.5 * solid_angle_density(p.d, da, db) / kTwoPi,
                              p.d0 - e, p.d0 + e};

@@ -33,27 +33,19 @@ DensitySetup read_texture_density(const TaskContext& ctx) {
     DensitySetup s;
     s.texture = read_texture(ctx);
     s.mesh = require_mesh(ctx);
-    if (ctx.cfg.model->lattice && !periodic_in_k(ctx, s.texture))
-        task_section(ctx, "texture")
-            .fail("kind", fmt::format("'{}' carries orbital-position phases, so with an exchange field that is not along z "
-                                      "H(k + G) is not H(k) up to a unitary and the Brillouin-zone integral depends on the "
-                                      "cell chosen; use kind = \"uniform\" with direction = [0, 0, 1], or another model",
-                                      ctx.cfg.model->name));
+    require_periodic_lattice(ctx, s.texture);
     const Section& task = ctx.task;
     task.only();
-    const auto r = task.has("r") ? task.vectors("r", kMaxPositions) : std::vector<std::vector<double>>{{0.0, 0.0, 0.0}};
-    for (const auto& v : r) {
-        if (v.size() != 3) task.fail("r", "each position needs three components [x, y, z]");
-        s.r.insert(s.r.end(), v.begin(), v.end());
-    }
+    s.r = read_positions(task, kMaxPositions);
     s.mu = read_levels(task, "mu", kMaxDensityLevels);
     s.T = read_temperature(ctx);
     s.t = task.number("t", 0.0);
-    if (s.mesh.count() > (1LL << 62) / static_cast<long long>(r.size()))
-        task.fail("r", fmt::format("{} positions × {} mesh points is more than 2^62 points", r.size(), s.mesh.count()));
+    const long long positions = static_cast<long long>(s.r.size() / 3);
+    if (s.mesh.count() > (1LL << 62) / positions)
+        task.fail("r", fmt::format("{} positions × {} mesh points is more than 2^62 points", positions, s.mesh.count()));
     // Per worker two histograms of 2 keys per position × 2 values per level (block_reducer.hpp).
-    const double row = 2.0 * static_cast<double>(r.size()) * (2.0 * static_cast<double>(s.mu.size()) + 1) * sizeof(Neumaier);
-    require_memory(task, "r", row * 2.0 * (2 * workers::count() + 1), fmt::format("{} positions' histograms", r.size()));
+    const double row = 2.0 * static_cast<double>(positions) * (2.0 * static_cast<double>(s.mu.size()) + 1) * sizeof(Neumaier);
+    require_memory(task, "r", row * 2.0 * (2 * workers::count() + 1), fmt::format("{} positions' histograms", positions));
     return s;
 }
 
@@ -108,13 +100,8 @@ TaskResult task_texture_density(TaskContext& ctx) {
         for (long long a = 0; a < positions; ++a) {
             const double count = h[2 * a * nv + nv - 1].value() + h[(2 * a + 1) * nv + nv - 1].value();
             if (count > 0.0) {
-                warnings.push_back(fmt::format(
-                    "at position {} (r = ({:g}, {:g}, {:g})) the scalar curvature |F| is at least {} on {:.3g} % of the "
-                    "k-mesh: the energy correction and density-of-states factor (Eqs. 23, 28) are first order in F and "
-                    "drop ~F^2/8 (over 1 %) there; the texture varies too fast for the gap (make it smoother or the gap "
-                    "larger)",
-                    a, s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2], kFirstOrderLimit,
-                    100.0 * count / static_cast<double>(s.mesh.count())));
+                const double point[4] = {s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2], s.t};
+                warnings.push_back(first_order_warning(point, a, count / static_cast<double>(s.mesh.count())));
                 break;
             }
         }

@@ -1,8 +1,8 @@
 // Spin textures m(r) and the textured two-band Hamiltonian
-//   H(r, p, t) = H_0(p + a(r)) + J m(r)·σ + ṁ t σ_z
+//   H(r, p, t) = H_0(p + a(r, t)) + J m(r)·σ + ṁ t σ_z,  a(r, t) = (B × r)/2 − E t,
 // of the kinetic-equation paper (Eq. 12: an exchange field J m(r) of a magnetic texture coupled to
-// a uniform model, the time-dependent mass of its Sec. III B, and a uniform magnetic field through
-// its vector potential a(r), Eq. 32), with analytic first
+// a uniform model, the time-dependent mass of its Sec. III B, and uniform magnetic and electric
+// fields through the vector potential a(r, t), Eq. 32), with analytic first
 // derivatives in r, k and t (phase_space.hpp). Definitions and readings: docs/textures.md.
 #pragma once
 #include "bzint/hd.hpp"
@@ -114,28 +114,43 @@ struct TextureTerms {
     SpinTexture texture;
     double exchange = 0.0;              // J (energy)
     double mass_rate = 0.0;             // ṁ (energy per time)
-    double field[3] = {0.0, 0.0, 0.0};  // B (ħ/(e length²))
+    double field[3] = {0.0, 0.0, 0.0};     // B (ħ/(e length²))
+    double electric[3] = {0.0, 0.0, 0.0};  // E (energy/(e length))
 };
 
-// H(r, p, t) = H_0(p + a(r)) + J m(r)·σ + ṁ t σ_z for a built-in two-band model H_0
-// (model_traits.hpp), as a PhaseSpacePoint at x = (r, p, t). A uniform magnetic field B enters by
-// minimal coupling in the symmetric gauge, a(r) = (B × r)/2 (the paper's Eq. 32 with e = 1, read
-// for bzint's charge −e: p + a is the kinetic momentum, and the phase-space curvature then gives
-// the density-of-states factor 1 + B·Ω_n and the energy −m_n·B of task `streda`;
-// docs/textures.md). Without B, p is k.
+// H(r, p, t) = H_0(p + a(r, t)) + J m(r)·σ + ṁ t σ_z for a built-in two-band model H_0
+// (model_traits.hpp), as a PhaseSpacePoint at x = (r, p, t). Uniform fields enter by minimal
+// coupling (the paper's Eq. 32 with e = 1, read for bzint's charge −e: p + a is the kinetic
+// momentum): B in the symmetric gauge a = (B × r)/2, where the phase-space curvature gives the
+// density-of-states factor 1 + B·Ω_n and the energy −m_n·B of task `streda`; E in the temporal
+// gauge a = −E t, φ = 0, so that H stays periodic in r and the kinetic momentum moves as
+// k̇ = −E (docs/textures.md). Without fields, p is k.
 template <class Model>
 struct TexturedTwoBand {
     Model model;
     TextureTerms terms;
 
+    // x = (r, p, t) for the kinetic momentum k at position r and time t: p = k − a(r, t).
+    BZINT_HD void canonical_point(const double r[3], double t, const double k[3], double x[kPhaseCoords]) const {
+        const double* B = terms.field;
+        const double a[3] = {0.5 * (B[1] * r[2] - B[2] * r[1]), 0.5 * (B[2] * r[0] - B[0] * r[2]),
+                             0.5 * (B[0] * r[1] - B[1] * r[0])};
+        for (int b = 0; b < 3; ++b) {
+            x[kCoordX + b] = r[b];
+            x[kCoordKx + b] = k[b] - a[b] + terms.electric[b] * t;
+        }
+        x[kCoordT] = t;
+    }
+
     BZINT_HD void operator()(const double x[kPhaseCoords], PhaseSpacePoint& p) const {
         // ∂_{r_a} of the kinetic momentum's components: da[a][b] = ∂a_b/∂r_a.
         const double B0 = 0.5 * terms.field[0], B1 = 0.5 * terms.field[1], B2 = 0.5 * terms.field[2];
         const double da[3][3] = {{0.0, B2, -B1}, {-B2, 0.0, B0}, {B1, -B0, 0.0}};
+        const double* E = terms.electric;
         double k[3];
         for (int b = 0; b < 3; ++b) {
-            k[b] = x[kCoordKx + b];
-            for (int a = 0; a < 3; ++a) k[b] += x[kCoordX + a] * da[a][b];  // a_b = Σ_a r_a ∂_a a_b (a is linear)
+            k[b] = x[kCoordKx + b] - E[b] * x[kCoordT];
+            for (int a = 0; a < 3; ++a) k[b] += x[kCoordX + a] * da[a][b];  // a_b = Σ_a r_a ∂_a a_b − E_b t
         }
         TwoBandPoint h;
         model(k, h);
@@ -156,7 +171,12 @@ struct TexturedTwoBand {
                 p.dd[kCoordX + a][i] = dr;
             }
         }
+        // ∂_t at fixed (r, p): ṁ σ_z, and the kinetic momentum's drift ∂_t k = −E.
         p.dd[kCoordT][2] = terms.mass_rate;
+        for (int b = 0; b < 3; ++b) {
+            p.dd0[kCoordT] -= E[b] * h.dd0[b];
+            for (int i = 0; i < 3; ++i) p.dd[kCoordT][i] -= E[b] * h.dd[b][i];
+        }
     }
 };
 

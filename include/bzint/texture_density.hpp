@@ -17,7 +17,7 @@ constexpr double kFirstOrderLimit = 0.3;
 // key_by_submesh's halves (docs/accuracy.md); values [j] = Σ_s 𝒟_s f(ε̄_s − μ_j) and
 // [levels + j] = Σ_s f(ε_s − μ_j), to be multiplied by the mesh's measure d^dk/(2π)^d, and
 // [2 levels] = 1 where |𝓕| ≥ kFirstOrderLimit (the gradient expansion fails; counted, not weighted).
-// The mesh is over the kinetic momentum k = p + a(r): at a fixed r the shift a(r) has unit
+// The mesh is over the kinetic momentum k = p + a(r, t): at a fixed (r, t) the shift has unit
 // Jacobian, and a continuum model's k-box then stays where its cutoff is.
 template <class Model>
 struct TextureDensityFn {
@@ -36,17 +36,9 @@ struct TextureDensityFn {
     BZINT_HD bool operator()(long long idx, Out& out) const {
         const long long n = mesh.count();
         const long long at = idx / n, i = idx - at * n;
-        double x[kPhaseCoords];
-        for (int a = 0; a < 3; ++a) x[kCoordX + a] = r[3 * at + a];
-        double k[3];
+        double x[kPhaseCoords], k[3];
         mesh.k_of(i, k);
-        // p = k − a(r), a = (B × r)/2 (texture.hpp).
-        const double* B = hamiltonian.terms.field;
-        const double* pos = x + kCoordX;
-        const double a[3] = {0.5 * (B[1] * pos[2] - B[2] * pos[1]), 0.5 * (B[2] * pos[0] - B[0] * pos[2]),
-                             0.5 * (B[0] * pos[1] - B[1] * pos[0])};
-        for (int b = 0; b < 3; ++b) x[kCoordKx + b] = k[b] - a[b];
-        x[kCoordT] = t;
+        hamiltonian.canonical_point(r + 3 * at, t, k, x);
         PhaseSpacePoint p;
         hamiltonian(x, p);
         const double e = sqrt(dot3(p.d, p.d)), F = phase_space_scalar_curvature(p);

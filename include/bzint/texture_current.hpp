@@ -1,0 +1,104 @@
+// The equilibrium particle current of a textured two-band model at phase-space points (r, t), as
+// an integral over momentum (kinetic-equation paper, Eq. 30; docs/textures.md):
+//   j(r, t; μ) = Σ_s ∫ d^dp/(2π)^d n_s [∂_p ε_s − (Δ/4) ∂_p 𝓕
+//                                        + q_s (𝓕_tp + 𝓕_{p p_l} ∂_{r_l} ε_s − 𝓕_{p r_l} ∂_{p_l} ε_s)],
+// Δ = 2|d|, with the local equilibrium n_s = 𝒟_s f(ε̄_s − μ) of task texture_density. In a uniform
+// electric field (texture.hpp: a(t) = −E t) the 𝓕_tp term is the anomalous velocity E × Ω_s of the
+// Hall effect and of the Thouless pump.
+#pragma once
+#include "bzint/fermi.hpp"
+#include "bzint/mesh.hpp"
+#include "bzint/per_k.hpp"
+#include "bzint/texture.hpp"
+#include "bzint/texture_density.hpp"
+
+namespace bzint {
+
+// Band s's velocity in Eq. 30's bracket at a point (s = −1 lower, +1 upper), given ∂_p 𝓕 (grad_F).
+// ∂_I ε_s = ∂_I d0 + s d·∂_I d/|d|.
+BZINT_HD void current_velocity(const PhaseSpacePoint& p, int s, const double grad_F[3], double v[3]) {
+    const double e = sqrt(dot3(p.d, p.d)), q = -0.5 * s;
+    double de[kPhaseCoords];
+    for (int I = 0; I < kPhaseCoords; ++I) de[I] = p.dd0[I] + s * dot3(p.d, p.dd[I]) / e;
+    for (int a = 0; a < 3; ++a) {
+        const int P = kCoordKx + a;
+        double anomalous = texture_curvature(p, kCoordT, P);
+        for (int l = 0; l < 3; ++l)
+            anomalous += texture_curvature(p, P, kCoordKx + l) * de[kCoordX + l] -
+                         texture_curvature(p, P, kCoordX + l) * de[kCoordKx + l];
+        v[a] = de[P] - 0.5 * e * grad_F[a] + q * anomalous;
+    }
+}
+
+// ∂_p 𝓕 at x along the model's dim momentum axes by a fourth-order central difference with step h
+// (error ~ h⁴ ∂⁵𝓕/30; the point's own H needs only first derivatives of d, so 𝓕's derivative
+// is taken numerically). Zero along axes the model does not have.
+template <class H>
+BZINT_HD void scalar_curvature_gradient(const H& hamiltonian, const double x[kPhaseCoords], int dim, double h, double out[3]) {
+    for (int a = 0; a < 3; ++a) {
+        out[a] = 0.0;
+        if (a >= dim) continue;
+        const double steps[4] = {2 * h, h, -h, -2 * h}, weights[4] = {-1.0, 8.0, -8.0, 1.0};
+        for (int n = 0; n < 4; ++n) {
+            double y[kPhaseCoords];
+            for (int I = 0; I < kPhaseCoords; ++I) y[I] = x[I];
+            y[kCoordKx + a] += steps[n];
+            PhaseSpacePoint q;
+            hamiltonian(y, q);
+            out[a] += weights[n] * phase_space_scalar_curvature(q);
+        }
+        out[a] /= 12 * h;
+    }
+}
+
+// Point idx = point · mesh.count() + mesh index; a point is (x, y, z, t). Keys 2·point + (on the
+// coarse sub-mesh), as TextureDensityFn's; values [3j + c] = Σ_s n_s v_s,c for level μ_j (to be
+// multiplied by the mesh's measure), and [3 levels] = 1 where |𝓕| ≥ kFirstOrderLimit. The mesh is
+// over the kinetic momentum k = p + a(r, t) (TextureDensityFn).
+template <class Model>
+struct TextureCurrentFn {
+    TexturedTwoBand<Model> hamiltonian;
+    Mesh mesh;
+    const double* points;  // four numbers each: x, y, z, t
+    const double* mu;      // levels
+    int levels;            // at most (kMaxKeyedValues − 1) / 3
+    int n_points;
+    double T;
+    double step;  // of ∂_p 𝓕's difference (momentum)
+    using Out = KeyedOutT<1>;
+    BZINT_HD int n_values() const { return 3 * levels + 1; }
+    BZINT_HD int n_keys() const { return 2 * n_points; }
+
+    BZINT_HD bool operator()(long long idx, Out& out) const {
+        const long long n = mesh.count();
+        const long long at = idx / n, i = idx - at * n;
+        double x[kPhaseCoords], k[3];
+        mesh.k_of(i, k);
+        hamiltonian.canonical_point(points + 4 * at, points[4 * at + 3], k, x);
+        PhaseSpacePoint p;
+        hamiltonian(x, p);
+        const double e = sqrt(dot3(p.d, p.d)), F = phase_space_scalar_curvature(p);
+        double grad_F[3];
+        scalar_curvature_gradient(hamiltonian, x, Model::dim, step, grad_F);
+        double v[2][3];
+        current_velocity(p, -1, grad_F, v[0]);
+        current_velocity(p, +1, grad_F, v[1]);
+        const double de = energy_correction(e, F);
+        out.n = 1;
+        out.key[0] = static_cast<int>(2 * at + (mesh.on_coarse(i) ? 1 : 0));
+        bool finite = e > 0.0 && is_finite(de) && is_finite(grad_F[0] + grad_F[1] + grad_F[2]);
+        for (int j = 0; j < levels; ++j) {
+            for (int c = 0; c < 3; ++c) out.val[0][3 * j + c] = 0.0;
+            for (int b = 0; b < 2; ++b) {
+                const int s = 2 * b - 1;
+                const double occupation = dos_factor(F, s) * fermi(p.d0 + s * e + de - mu[j], T);
+                for (int c = 0; c < 3; ++c) out.val[0][3 * j + c] += occupation * v[b][c];
+            }
+            finite = finite && is_finite(out.val[0][3 * j] + out.val[0][3 * j + 1] + out.val[0][3 * j + 2]);
+        }
+        out.val[0][3 * levels] = fabs(F) >= kFirstOrderLimit ? 1.0 : 0.0;
+        return finite;
+    }
+};
+
+}  // namespace bzint

@@ -1,0 +1,159 @@
+// The equilibrium current of Eq. 30 of the kinetic-equation paper (include/bzint/texture_current.hpp)
+// and the Thouless pump of a uniform electric field (docs/textures.md): the anomalous velocity per
+// point against the band geometry of two_band.hpp, the Hall current against task ahc's Kubo
+// formula, no current in a uniform B, the charge pumped per period against the Chern number of the
+// (t, k) plane and of task chern.
+#include <fmt/core.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "bzint/models/all.hpp"
+#include "bzint/texture_current.hpp"
+#include "test_util.hpp"
+
+using namespace bzint;
+
+namespace {
+
+template <class Model>
+TexturedTwoBand<Model> in_fields(std::vector<double> params, const double B[3], const double E[3]) {
+    params.resize(kMaxModelParams, 0.0);
+    TextureTerms terms{};
+    terms.texture.kind = TextureKind::uniform;
+    terms.texture.direction[2] = 1.0;
+    for (int a = 0; a < 3; ++a) {
+        terms.field[a] = B[a];
+        terms.electric[a] = E[a];
+    }
+    return TexturedTwoBand<Model>{Model(params.data()), terms};
+}
+
+// A run file's results for a textured model with no texture and the given fields.
+nlohmann::json run(const std::string& model, const std::string& fields, const std::string& mesh, const std::string& task) {
+    return bzint::test::results(fmt::format("[model]\n{}\n{}[texture]\nkind = 'uniform'\nexchange = 0.0\ndirection = [0, 0, 1]\n"
+                                            "{}\n[task]\n{}\n",
+                                            model, mesh, fields, task));
+}
+
+}  // namespace
+
+TEST(TextureCurrent, VelocityInAnElectricFieldIsTheAnomalousOne) {
+    // With E alone (a(t) = −E t) Eq. 30's bracket is v_s + E × Ω_s (the q_s 𝓕_tp term: 𝓕_tp =
+    // −E_b 𝓕_{k_b p}), the textbook anomalous velocity for charge −e (k̇ = −E); per point against
+    // two_band_geometry's v and Ω to 1e-13. In B alone ∂_p 𝓕 = 2B ∂_k Ω_+ (Eq. 28 read with
+    // 𝒟_s = 1 + B·Ω_s): the difference step against a separate difference of two_band_geometry's Ω.
+    const double none[3] = {0.0, 0.0, 0.0}, E[3] = {0.13, -0.27, 0.0}, B[3] = {0.0, 0.0, 0.02};
+    const auto h = in_fields<models::Qwz>({-1.2}, none, E);
+    const auto hb = in_fields<models::Qwz>({-1.2}, B, none);
+    for (const auto& pt : std::vector<std::vector<double>>{{0.3, -1.1}, {2.0, 0.4}, {-2.9, 2.2}}) {
+        const double t = 0.7;
+        double x[kPhaseCoords], k[3] = {pt[0], pt[1], 0.0};
+        h.canonical_point(none, t, k, x);
+        PhaseSpacePoint p;
+        h(x, p);
+        TwoBandPoint u;
+        h.model(k, u);
+        BandGeometry g[2];
+        two_band_geometry(u, g);
+        const double zero[3] = {0.0, 0.0, 0.0};
+        for (int n = 0; n < 2; ++n) {
+            double v[3];
+            current_velocity(p, 2 * n - 1, zero, v);
+            const double Om = g[n].omega[2];
+            EXPECT_NEAR(v[0], g[n].v[0] + E[1] * Om, 1e-13);
+            EXPECT_NEAR(v[1], g[n].v[1] - E[0] * Om, 1e-13);
+        }
+        // ∂_p 𝓕 in a uniform B at r = 0 (p = k there).
+        double y[kPhaseCoords], grad[3];
+        hb.canonical_point(none, 0.0, k, y);
+        scalar_curvature_gradient(hb, y, 2, 1e-4, grad);
+        for (int a = 0; a < 2; ++a) {
+            auto omega_up = [&](double s) {
+                double kk[3] = {k[0], k[1], 0.0};
+                kk[a] += s;
+                TwoBandPoint w;
+                hb.model(kk, w);
+                BandGeometry gg[2];
+                two_band_geometry(w, gg);
+                return gg[1].omega[2];
+            };
+            const double d = 1e-3;
+            const double dOmega = (-omega_up(2 * d) + 8 * omega_up(d) - 8 * omega_up(-d) + omega_up(-2 * d)) / (12 * d);
+            EXPECT_NEAR(grad[a], 2 * B[2] * dOmega, 1e-9);
+        }
+    }
+}
+
+TEST(TextureCurrent, HallCurrentOfAUniformFieldIsAhcs) {
+    // j = Σ_s ∫ f v_s + E × Σ_s ∫ f Ω_s; the band velocity integrates to zero over the zone, so the
+    // particle current is −J/e with J_a = σ_ab E_b: j_x = −σ_xy E_y, j_y = σ_xy E_x (e = ħ = 1), with
+    // σ_xy of task ahc (in e²/h = 1/2π; docs/conventions.md). In the gap and in a band, for qwz and
+    // haldane (orbital-position phases), at two times (the mesh is over the kinetic momentum, so
+    // the Bloch oscillation's drift does not change the sum). Both tasks sum over the same mesh
+    // points; ahc's finite-T energy bins round at ~1e-11.
+    for (const char* model : {"name = 'qwz'\nu = -1.2", "name = 'haldane'\nt2 = 0.15\nM = 0.2"}) {
+        const std::string mesh = "[mesh]\nn = [96, 96]\n";
+        const auto cur = run(model, "E = [0.11, -0.23]", mesh, "kind = 'texture_current'\nmu = [-0.9, 0.05, 0.6]\nT = 0.05\nt = [0.0, 2.7]");
+        const auto ahc = bzint::test::results(fmt::format("[model]\n{}\n{}[task]\nkind = 'ahc'\nmu = [-0.9, 0.05, 0.6]\nT = 0.05\n",
+                                                          model, mesh));
+        for (int at = 0; at < 2; ++at)
+            for (int j = 0; j < 3; ++j) {
+                const double sigma = ahc["sigma_xy"][j].get<double>() / (2 * kPi);
+                const auto& c = cur["current"][at][j];
+                EXPECT_NEAR(c[0].get<double>(), -sigma * -0.23, 1e-9) << model << " mu " << j;
+                EXPECT_NEAR(c[1].get<double>(), sigma * 0.11, 1e-9) << model << " mu " << j;
+                EXPECT_EQ(c[2].get<double>(), 0.0);
+            }
+    }
+}
+
+TEST(TextureCurrent, NoCurrentInAUniformMagneticField) {
+    // A uniform B leaves the system translation invariant (up to gauge): its equilibrium current
+    // density vanishes, j = ∇ × M of a uniform M. Eq. 30's terms cancel only together — the
+    // band velocity weighted by 𝒟_s, the −(Δ/4)∂_p𝓕 term and the 𝓕_{p r}, 𝓕_{p p} terms at fixed
+    // canonical p — at any position and level, in the gap and in a band: to 1e-12 (rounding).
+    for (const char* model : {"name = 'qwz'\nu = -1.2", "name = 'haldane'\nt2 = 0.15\nM = 0.2"}) {
+        const auto cur = run(model, "B = 0.01", "[mesh]\nn = [96, 96]\n",
+                             "kind = 'texture_current'\nmu = [-0.9, 0.0, 0.6]\nT = 0.05\nr = [[0, 0, 0], [3.0, -2.0, 0]]");
+        for (const auto& point : cur["current"])
+            for (const auto& level : point)
+                for (const auto& c : level) EXPECT_NEAR(c.get<double>(), 0.0, 1e-12) << model;
+    }
+}
+
+TEST(TextureCurrent, PumpedChargePerChainIsTheTimeMomentumChernNumber) {
+    // A uniform E = e G_i sweeps k_i through the zone in a Bloch period T = 1/|e|, so each chain
+    // along the other lattice vector is a periodic adiabatic pump (a 1D two-band lattice). By hand
+    // (docs/textures.md): the Chern number of the plane (t, k_o) is sgn(E_y) C for E along y and
+    // −sgn(E_x) C for E along x, C the lower band's Chern number of task chern; and the particles
+    // pumped per period through one chain, from the sEOM current of Eq. 30, are that Chern number.
+    // qwz in its three phases (C = ±1 for 0 < |u| < 2, 0 beyond). The link method is exact; the
+    // integral and the pumped charge converge spectrally (smooth periodic integrands): 1e-8; the
+    // link sum is an integer up to rounding (1e-12).
+    const std::string mesh = "[mesh]\nn = [64, 64]\n";
+    for (double u : {-1.2, 1.2, 2.5}) {
+        const std::string model = fmt::format("name = 'qwz'\nu = {}", u);
+        const double C = bzint::test::results(fmt::format("[model]\n{}\n{}[task]\nkind = 'chern'\n", model, mesh))["chern"][0].get<double>();
+        EXPECT_NEAR(C, std::round(C), 1e-8);
+        struct Field {
+            const char* E;
+            const char* other_axis;
+            double sign;
+        };
+        for (const Field& f : {Field{"[0.0, 0.25]", "k1", 1.0}, Field{"[0.0, -0.4]", "k1", -1.0}, Field{"[-0.3, 0.0]", "k2", 1.0}}) {
+            const std::string fields = fmt::format("E = {}", f.E);
+            const auto plane = run(model, fields, "", fmt::format("kind = 'phase_space_chern'\nplane = ['t', '{}']\nn = [64, 64]\n"
+                                                                  "k = [0.1, 0.3]",
+                                                                  f.other_axis));
+            const double link = plane["chern_fhs"][0].get<double>();
+            // The link method's phases sum to an integer up to rounding.
+            EXPECT_NEAR(link, f.sign * std::round(C), 1e-12) << "u " << u << " E " << f.E;
+            EXPECT_NEAR(plane["chern"][0].get<double>(), link, 1e-8);
+            const auto pump = run(model, fields, mesh, "kind = 'texture_current'\nmu = [0.0]\nperiod_samples = 6\nt = 0.4");
+            EXPECT_NEAR(pump["pumped_per_chain"][0][0].get<double>(), link, 1e-8) << "u " << u << " E " << f.E;
+        }
+    }
+}
