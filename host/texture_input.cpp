@@ -161,6 +161,31 @@ PumpPeriod pump_period(const TaskContext& ctx, const TextureTerms& t) {
     return {1.0 / std::fabs(e[axis]), axis};
 }
 
+PumpPeriod require_pump_period(const TaskContext& ctx, const TextureTerms& t, const Section& section, const std::string& key) {
+    const PumpPeriod pump = pump_period(ctx, t);
+    if (pump.period == 0.0)
+        section.fail(key, "a Hamiltonian periodic in t is needed: a lattice model with [texture] E along one reciprocal vector "
+                          "G_i (the Bloch period |G_i|/|E|) and no mass_rate (a ramp) (docs/textures.md)");
+    if (!(pump.period <= 1e12))
+        section.fail(key, fmt::format("[texture] E is so weak that its Bloch period is {:g} ħ/energy, over 1e12", pump.period));
+    return pump;
+}
+
+void require_small_gauge_shift(const Section& task, const TextureTerms& t, const std::vector<double>& points) {
+    const double B = std::sqrt(t.field[0] * t.field[0] + t.field[1] * t.field[1] + t.field[2] * t.field[2]);
+    const double E = std::sqrt(t.electric[0] * t.electric[0] + t.electric[1] * t.electric[1] + t.electric[2] * t.electric[2]);
+    for (std::size_t a = 0; a + 3 < points.size(); a += 4) {
+        const double r = std::sqrt(points[a] * points[a] + points[a + 1] * points[a + 1] + points[a + 2] * points[a + 2]);
+        const double from_r = 0.5 * B * r, from_t = E * std::fabs(points[a + 3]);
+        if (from_r + from_t > 1e6)
+            task.fail(from_r > from_t ? "r" : "t",
+                      fmt::format("at (r, t) = (({:g}, {:g}, {:g}), {:g}) the vector potential |a| = |B × r/2 − E t| reaches "
+                                  "{:.3g}: beyond 1e6 the momentum p = k − a loses digits of k; move the point nearer the "
+                                  "origin",
+                                  points[a], points[a + 1], points[a + 2], points[a + 3], from_r + from_t));
+    }
+}
+
 double charge_per_chain(const ModelInfo& info, int axis, const std::array<double, 3>& q) {
     const double* a = info.bravais[axis];
     const double* o = info.bravais[1 - axis];
@@ -179,6 +204,7 @@ std::vector<double> read_positions(const Section& task, long long max_count) {
         if (v.size() != 3) task.fail("r", "each position needs three components [x, y, z]");
         out.insert(out.end(), v.begin(), v.end());
     }
+    if (out.empty()) task.fail("r", "r needs at least one position");
     return out;
 }
 
@@ -190,6 +216,17 @@ double derivative_step(const Mesh& mesh) {
         shortest = i == 0 ? len : std::min(shortest, len);
     }
     return 1e-4 * shortest;
+}
+
+double position_step(const SpinTexture& t) {
+    switch (t.kind) {
+        case TextureKind::uniform: return 1e-4;
+        case TextureKind::skyrmion_lattice: return 1e-4 * std::min(t.radius, t.period);
+        case TextureKind::skyrmion: return 1e-4 * t.radius;
+        case TextureKind::domain_wall: return 1e-4 * t.width;
+        case TextureKind::spiral: return 1e-4 * t.period;
+    }
+    return 1e-4;
 }
 
 std::string first_order_warning(const double point[4], long long index, double fraction) {

@@ -39,6 +39,14 @@ struct PumpPeriod {
     int axis = -1;
 };
 PumpPeriod pump_period(const TaskContext& ctx, const TextureTerms& t);
+// The period, or an InputError at `key` of `section` where there is none or it exceeds 1e12 ħ/energy
+// (an E so weak that one period's rounding would dominate).
+PumpPeriod require_pump_period(const TaskContext& ctx, const TextureTerms& t, const Section& section, const std::string& key);
+
+// The mesh is over the kinetic momentum k = p + a(r, t), and a point's H is evaluated at
+// p = k − a: the round trip loses |a| × 1e-16 of k. An InputError (at r or t) where |a| exceeds 1e6
+// at any point (x, y, z, t), four numbers each.
+void require_small_gauge_shift(const Section& task, const TextureTerms& t, const std::vector<double>& points);
 
 // The particles pumped per period through one lattice vector a_axis of a 2D lattice, from the
 // integral q = ∫_0^T j dt (per unit length): n = (q × a_axis)·(a_o × a_axis)/|a_o × a_axis|, a_o the
@@ -46,11 +54,14 @@ PumpPeriod pump_period(const TaskContext& ctx, const TextureTerms& t);
 // (t, k_o) (docs/textures.md).
 double charge_per_chain(const ModelInfo& info, int axis, const std::array<double, 3>& q);
 
-// [task] r: positions, three numbers each (at most max_count; default the origin).
+// [task] r: positions, three numbers each (at least one, at most max_count; default the origin).
 std::vector<double> read_positions(const Section& task, long long max_count);
 
 // The step of a momentum derivative by differences: 1e-4 of the mesh's shortest spanning vector.
 double derivative_step(const Mesh& mesh);
+// The step of a position derivative by differences: 1e-4 of the texture's shortest length (its
+// radius, width or period; 1e-4 length units for a uniform texture).
+double position_step(const SpinTexture& t);
 
 // The warning where the gradient expansion fails (|𝓕| ≥ kFirstOrderLimit) on a fraction of the mesh
 // at point `index` (x, y, z, t).

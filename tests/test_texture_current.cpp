@@ -69,7 +69,7 @@ TEST(TextureCurrent, VelocityInAnElectricFieldIsTheAnomalousOne) {
         // ∂_p 𝓕 in a uniform B at r = 0 (p = k there).
         double y[kPhaseCoords], grad[3];
         hb.canonical_point(none, 0.0, k, y);
-        scalar_curvature_gradient(hb, y, 2, 1e-4, grad);
+        scalar_curvature_gradient(hb, y, kCoordKx, 2, 1e-4, grad);
         for (int a = 0; a < 2; ++a) {
             auto omega_up = [&](double s) {
                 double kk[3] = {k[0], k[1], 0.0};
@@ -152,8 +152,63 @@ TEST(TextureCurrent, PumpedChargePerChainIsTheTimeMomentumChernNumber) {
             // The link method's phases sum to an integer up to rounding.
             EXPECT_NEAR(link, f.sign * std::round(C), 1e-12) << "u " << u << " E " << f.E;
             EXPECT_NEAR(plane["chern"][0].get<double>(), link, 1e-8);
-            const auto pump = run(model, fields, mesh, "kind = 'texture_current'\nmu = [0.0]\nperiod_samples = 6\nt = 0.4");
+            const auto pump = run(model, fields, mesh, "kind = 'texture_current'\nmu = [0.0]\npump = true\nt = 0.4");
             EXPECT_NEAR(pump["pumped_per_chain"][0][0].get<double>(), link, 1e-8) << "u " << u << " E " << f.E;
+        }
+    }
+}
+
+TEST(TextureCurrent, SemiclassicalVelocitiesInAUniformFieldAreTheLorentzMotion) {
+    // Eq. 24 in a uniform B_z, no texture, at r ≠ 0 and canonical p: with k = p + a(r),
+    // ∂_r k = A, A_ab = (B/2) ε_ab, the chain rule gives 𝓕_{p_a p_b} = 𝓕^k_ab, 𝓕_{r_a p_b} =
+    // A_ac 𝓕^k_cb, 𝓕_rr = A 𝓕^k Aᵀ, and by hand (ε² = −1 in 2D) the Berry terms sum to
+    //   ṙ_s = ∂_k ε̄_s − B Ω_s v_s,   ṗ_s = −(ṙ_s × B)/2,
+    // i.e. ṙ = v(1 − B·Ω_s) + ∂_k δε (the first order of ṽ/𝒟_s) and the kinetic k̇ = ṗ + A ṙ =
+    // −ṙ × B, the Lorentz force on charge −e. Against two_band_geometry's v, Ω and m (δε = −m_z B,
+    // its k-derivative by a separate difference): ṙ to 1e-9, ṗ = −(ṙ × B)/2 to 1e-13. The task
+    // texture_geometry reports the same velocities.
+    const double none[3] = {0.0, 0.0, 0.0}, B[3] = {0.0, 0.0, 0.01}, r[3] = {3.0, -2.0, 0.0};
+    const auto h = in_fields<models::Qwz>({-1.2}, B, none);
+    auto geometry_at = [&](const double k[3], BandGeometry g[2]) {
+        TwoBandPoint u;
+        h.model(k, u);
+        two_band_geometry(u, g);
+    };
+    const std::vector<std::vector<double>> momenta{{0.1, 0.2}, {0.4, -0.3}, {-2.2, 0.35}};
+    // The task takes k in reduced coordinates (qwz: k / 2π).
+    std::string reduced;
+    for (const auto& m : momenta) reduced += fmt::format("{}[{:.17g}, {:.17g}]", reduced.empty() ? "" : ", ", m[0] / (2 * kPi), m[1] / (2 * kPi));
+    const nlohmann::json task = run("name = 'qwz'\nu = -1.2", "B = 0.01", "",
+                                    fmt::format("kind = 'texture_geometry'\nr = [[3.0, -2.0, 0.0]]\nk = [{}]", reduced));
+    for (std::size_t i = 0; i < momenta.size(); ++i) {
+        double x[kPhaseCoords] = {r[0], r[1], r[2], momenta[i][0], momenta[i][1], 0.0, 0.0};
+        const double k[3] = {x[3] - 0.5 * B[2] * r[1], x[4] + 0.5 * B[2] * r[0], 0.0};  // p + (B × r)/2
+        PhaseSpacePoint p;
+        h(x, p);
+        double grad_F[6];
+        scalar_curvature_gradient(h, x, kCoordX, 3, 1e-4, grad_F);
+        scalar_curvature_gradient(h, x, kCoordKx, 3, 1e-4, grad_F + 3);
+        BandGeometry g[2];
+        geometry_at(k, g);
+        for (int n = 0; n < 2; ++n) {
+            double r_dot[3], p_dot[3];
+            semiclassical_velocities(p, 2 * n - 1, grad_F, r_dot, p_dot);
+            for (int a = 0; a < 2; ++a) {
+                auto delta_e = [&](double s) {
+                    double kk[3] = {k[0], k[1], 0.0};
+                    kk[a] += s;
+                    BandGeometry gg[2];
+                    geometry_at(kk, gg);
+                    return -gg[n].m[2] * B[2];
+                };
+                const double d = 1e-3;
+                const double d_delta = (-delta_e(2 * d) + 8 * delta_e(d) - 8 * delta_e(-d) + delta_e(-2 * d)) / (12 * d);
+                EXPECT_NEAR(r_dot[a], g[n].v[a] * (1 - B[2] * g[n].omega[2]) + d_delta, 1e-9) << "point " << i << " band " << n;
+                EXPECT_NEAR(task["velocity"][i][n][a].get<double>(), r_dot[a], 1e-9);
+                EXPECT_NEAR(task["force"][i][n][a].get<double>(), p_dot[a], 1e-9);
+            }
+            EXPECT_NEAR(p_dot[0], -0.5 * r_dot[1] * B[2], 1e-13);
+            EXPECT_NEAR(p_dot[1], 0.5 * r_dot[0] * B[2], 1e-13);
         }
     }
 }

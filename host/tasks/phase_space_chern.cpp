@@ -54,12 +54,7 @@ PhaseChernSetup read_phase_chern(const TaskContext& ctx) {
         s.axes[a] = I;
         if (a == 1 && I == s.axes[0]) task.fail("plane", "the plane's two axes must differ");
         if (I == kCoordT) {
-            const PumpPeriod pump = pump_period(ctx, s.texture);
-            if (pump.period == 0.0)
-                task.fail("plane", "a t axis needs a Hamiltonian periodic in t: a lattice model with [texture] E along one "
-                                   "reciprocal vector G_i (the Bloch period |G_i|/|E|) and no mass_rate (a ramp) "
-                                   "(docs/textures.md)");
-            s.slice.edge[a][kCoordT] = pump.period;
+            s.slice.edge[a][kCoordT] = require_pump_period(ctx, s.texture, task, "plane").period;
             k_axis = true;  // a period of t shifts the kinetic momentum by G_i
         } else if (I < kCoordKx) {
             const double* B = s.texture.field;

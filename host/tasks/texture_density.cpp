@@ -41,6 +41,9 @@ DensitySetup read_texture_density(const TaskContext& ctx) {
     s.T = read_temperature(ctx);
     s.t = task.number("t", 0.0);
     const long long positions = static_cast<long long>(s.r.size() / 3);
+    std::vector<double> points;
+    for (long long a = 0; a < positions; ++a) points.insert(points.end(), {s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2], s.t});
+    require_small_gauge_shift(task, s.texture, points);
     if (s.mesh.count() > (1LL << 62) / positions)
         task.fail("r", fmt::format("{} positions × {} mesh points is more than 2^62 points", positions, s.mesh.count()));
     // Per worker two histograms of 2 keys per position × 2 values per level (block_reducer.hpp).

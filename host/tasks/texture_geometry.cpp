@@ -1,7 +1,8 @@
 // The phase-space geometry of a textured two-band model at given points (docs/textures.md): the
 // band energies, the texture's curvature 𝓕_IJ and metric 𝓖_IJ over all seven coordinates
 // (x, y, z, kx, ky, kz, t), the scalar 𝓕 = Σ_l 𝓕_{r_l k_l}, the energy correction δε = −Δ𝓕/4
-// (Eq. 23) and the bands' density-of-states factors 𝒟_s = 1 − q_s 𝓕 (Eq. 28).
+// (Eq. 23), the bands' density-of-states factors 𝒟_s = 1 − q_s 𝓕 (Eq. 28) and their
+// semiclassical velocities ṙ_s, ṗ_s (Eq. 24).
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
@@ -11,6 +12,7 @@
 
 #include "../input_error.hpp"
 #include "../texture_input.hpp"
+#include "bzint/phase_space_motion.hpp"
 #include "bzint/texture_density.hpp"
 #include "task_common.hpp"
 
@@ -22,6 +24,7 @@ constexpr std::size_t kMaxTexturePoints = 10000;
 
 struct GeometrySetup {
     TextureSetup texture;
+    double step_r = 0.0, step_p = 0.0;  // of 𝓕's differences (Eq. 24 needs ∂𝓕)
     std::vector<std::array<double, kPhaseCoords>> points;  // (r, Cartesian k, t)
 };
 
@@ -35,6 +38,8 @@ GeometrySetup read_texture_geometry(const TaskContext& ctx) {
     const auto r = task.has("r") ? task.vectors("r", kMaxTexturePoints) : std::vector<std::vector<double>>{{0.0, 0.0, 0.0}};
     const auto k = task.has("k") ? task.vectors("k", kMaxTexturePoints)
                                  : std::vector<std::vector<double>>{std::vector<double>(info.dim, 0.0)};
+    if (r.empty()) task.fail("r", "r needs at least one position");
+    if (k.empty()) task.fail("k", "k needs at least one k-point");
     for (const auto& v : r)
         if (v.size() != 3) task.fail("r", "each position needs three components [x, y, z]");
     for (const auto& v : k)
@@ -43,6 +48,8 @@ GeometrySetup read_texture_geometry(const TaskContext& ctx) {
     if (r.size() != k.size() && r.size() != 1 && k.size() != 1)
         task.fail("k", fmt::format("{} positions and {} k-points: give as many of each, or one of either", r.size(), k.size()));
     const double t = task.number("t", 0.0);
+    s.step_r = position_step(s.texture.texture);
+    s.step_p = derivative_step(make_mesh(info, ctx.cfg.params, {1, 1, 1}));
     const std::size_t n = std::max(r.size(), k.size());
     // Per point the JSON's two 7 × 7 matrices and the table's row: ~12 KB.
     require_memory(task, "r", static_cast<double>(n) * 12e3, fmt::format("{} points' geometry", n));
@@ -72,10 +79,12 @@ TaskResult task_texture_geometry(TaskContext& ctx) {
                  {"metric", fmt::format("1/(u_I u_J), u = {0} (x, y, z), 1/{0} (k), hbar/({1}) (t)", lu, eu)},
                  {"scalar_curvature", "dimensionless (hbar = 1)"},
                  {"energy_correction", eu},
-                 {"dos_factor", "dimensionless"}};
+                 {"dos_factor", "dimensionless"},
+                 {"velocity", fmt::format("{} x {}/hbar, [point][band][x, y, z]: r_dot of Eq. 24", lu, eu)},
+                 {"force", fmt::format("{}/({} hbar), [point][band][x, y, z]: p_dot of Eq. 24 (canonical momentum)", eu, lu)}};
     nlohmann::json P = nlohmann::json::array(), E = nlohmann::json::array(), F = nlohmann::json::array(),
                    G = nlohmann::json::array(), S = nlohmann::json::array(), dE = nlohmann::json::array(),
-                   D = nlohmann::json::array();
+                   D = nlohmann::json::array(), V = nlohmann::json::array(), Fo = nlohmann::json::array();
     CsvTable csv{"texture_points",
                  fmt::format("x, y, z in {0}; kx, ky, kz in 1/{0}; t in hbar/({1}); energies and dE in {1}; F_IJ the texture's "
                              "curvature (band s carries -s/2 F_IJ); F = sum_l F_(r_l k_l); D_s = 1 + s F/2",
@@ -104,6 +113,19 @@ TaskResult task_texture_geometry(TaskContext& ctx) {
             }
             const double sc = phase_space_scalar_curvature(p), de = energy_correction(e, sc);
             const double d0 = dos_factor(sc, -1), d1 = dos_factor(sc, +1);
+            // Eq. 24 per band, with ∂𝓕 by differences along r and p.
+            double grad_F[6] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+            scalar_curvature_gradient(H, s.points[i].data(), kCoordX, 3, s.step_r, grad_F);
+            scalar_curvature_gradient(H, s.points[i].data(), kCoordKx, info.dim, s.step_p, grad_F + 3);
+            nlohmann::json v = nlohmann::json::array(), f_p = nlohmann::json::array();
+            for (int band = 0; band < 2; ++band) {
+                double r_dot[3], p_dot[3];
+                semiclassical_velocities(p, 2 * band - 1, grad_F, r_dot, p_dot);
+                v.push_back(std::vector<double>(r_dot, r_dot + 3));
+                f_p.push_back(std::vector<double>(p_dot, p_dot + 3));
+            }
+            V.push_back(v);
+            Fo.push_back(f_p);
             P.push_back(s.points[i]);
             E.push_back({p.d0 - e, p.d0 + e});
             F.push_back(f);
@@ -137,6 +159,8 @@ TaskResult task_texture_geometry(TaskContext& ctx) {
     out.results["scalar_curvature"] = S;
     out.results["energy_correction"] = dE;
     out.results["dos_factor"] = D;
+    out.results["velocity"] = V;
+    out.results["force"] = Fo;
     out.tables.push_back(csv);
     out.kpoints = static_cast<long long>(s.points.size());
     return out;

@@ -9,47 +9,11 @@
 #include "bzint/fermi.hpp"
 #include "bzint/mesh.hpp"
 #include "bzint/per_k.hpp"
+#include "bzint/phase_space_motion.hpp"
 #include "bzint/texture.hpp"
 #include "bzint/texture_density.hpp"
 
 namespace bzint {
-
-// Band s's velocity in Eq. 30's bracket at a point (s = −1 lower, +1 upper), given ∂_p 𝓕 (grad_F).
-// ∂_I ε_s = ∂_I d0 + s d·∂_I d/|d|.
-BZINT_HD void current_velocity(const PhaseSpacePoint& p, int s, const double grad_F[3], double v[3]) {
-    const double e = sqrt(dot3(p.d, p.d)), q = -0.5 * s;
-    double de[kPhaseCoords];
-    for (int I = 0; I < kPhaseCoords; ++I) de[I] = p.dd0[I] + s * dot3(p.d, p.dd[I]) / e;
-    for (int a = 0; a < 3; ++a) {
-        const int P = kCoordKx + a;
-        double anomalous = texture_curvature(p, kCoordT, P);
-        for (int l = 0; l < 3; ++l)
-            anomalous += texture_curvature(p, P, kCoordKx + l) * de[kCoordX + l] -
-                         texture_curvature(p, P, kCoordX + l) * de[kCoordKx + l];
-        v[a] = de[P] - 0.5 * e * grad_F[a] + q * anomalous;
-    }
-}
-
-// ∂_p 𝓕 at x along the model's dim momentum axes by a fourth-order central difference with step h
-// (error ~ h⁴ ∂⁵𝓕/30; the point's own H needs only first derivatives of d, so 𝓕's derivative
-// is taken numerically). Zero along axes the model does not have.
-template <class H>
-BZINT_HD void scalar_curvature_gradient(const H& hamiltonian, const double x[kPhaseCoords], int dim, double h, double out[3]) {
-    for (int a = 0; a < 3; ++a) {
-        out[a] = 0.0;
-        if (a >= dim) continue;
-        const double steps[4] = {2 * h, h, -h, -2 * h}, weights[4] = {-1.0, 8.0, -8.0, 1.0};
-        for (int n = 0; n < 4; ++n) {
-            double y[kPhaseCoords];
-            for (int I = 0; I < kPhaseCoords; ++I) y[I] = x[I];
-            y[kCoordKx + a] += steps[n];
-            PhaseSpacePoint q;
-            hamiltonian(y, q);
-            out[a] += weights[n] * phase_space_scalar_curvature(q);
-        }
-        out[a] /= 12 * h;
-    }
-}
 
 // Point idx = point · mesh.count() + mesh index; a point is (x, y, z, t). Keys 2·point + (on the
 // coarse sub-mesh), as TextureDensityFn's; values [3j + c] = Σ_s n_s v_s,c for level μ_j (to be
@@ -78,8 +42,8 @@ struct TextureCurrentFn {
         PhaseSpacePoint p;
         hamiltonian(x, p);
         const double e = sqrt(dot3(p.d, p.d)), F = phase_space_scalar_curvature(p);
-        double grad_F[3];
-        scalar_curvature_gradient(hamiltonian, x, Model::dim, step, grad_F);
+        double grad_F[3] = {0.0, 0.0, 0.0};  // along the model's momentum axes; H does not vary along the others
+        scalar_curvature_gradient(hamiltonian, x, kCoordKx, Model::dim, step, grad_F);
         double v[2][3];
         current_velocity(p, -1, grad_F, v[0]);
         current_velocity(p, +1, grad_F, v[1]);
