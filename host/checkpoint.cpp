@@ -84,7 +84,12 @@ std::uint64_t fingerprint_of(std::string_view text, std::uint64_t h) {
 CheckpointSession::CheckpointSession(std::string folder, std::string input, bool resume)
     : folder_(std::move(folder)), input_(std::move(input)), fingerprint_(fingerprint_of(input_)), resume_(resume) {
     std::error_code ec;
-    if (std::filesystem::exists(folder_, ec)) {
+    // Every rank decides from the same state of the folder: ranks::all returns only once every
+    // rank has looked, so no rank's first save can create the folder before another looks (a rank
+    // that looked late took a faster rank's fresh folder for an interrupted run and left, while the
+    // others waited for it in their next reduction: a hang, seen under load).
+    const bool here = std::filesystem::exists(folder_, ec);
+    if (!ranks::all(!here)) {
         if (!resume_)
             throw InputError(fmt::format("{} holds the saved state of an interrupted run: add --resume (in Python "
                                          "resume=True) to continue it, or remove the folder to start over",
