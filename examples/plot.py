@@ -201,6 +201,22 @@ def plot_texture_current(doc, ax):
     return True
 
 
+def plot_trajectories(doc, ax, outdir):
+    """The packets' paths in the (x, y) plane, each from its start (a dot)."""
+    paths = [c for c in doc.get("csv", []) if c.endswith("_trajectories.csv")]
+    if not paths:
+        return False
+    t = read_csv(os.path.join(outdir, paths[0]))
+    for i in np.unique(t["packet"]):
+        sel = t["packet"] == i
+        line, = ax.plot(t["x"][sel], t["y"][sel], "-")
+        ax.plot(t["x"][sel][0], t["y"][sel][0], "o", color=line.get_color())
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.set_aspect("equal", adjustable="datalim")
+    return True
+
+
 def plot_streda(doc, axes):
     """Left: n(mu, B) - n(mu, 0) for each B of the run. Right: sigma from Streda and from the
     Berry-curvature AHC, and the band-projected per-band dn/dB (2D models)."""
@@ -398,6 +414,8 @@ def plot_one(outdir, title):
         drawn = plot_texture_density(doc, ax)
     elif task == "texture_current":
         drawn = plot_texture_current(doc, ax)
+    elif task == "trajectories":
+        drawn = plot_trajectories(doc, ax, outdir)
     elif task == "cme":
         plot_scan(doc, ax, "cme_band", "cme_total")
     elif task == "anomaly":

@@ -18,6 +18,7 @@
 #include "input_error.hpp"
 #include "wannier/runtime_wannier.hpp"
 #include "wannier/wannier_model.hpp"
+#include "bzint/packet_motion.hpp"
 #include "bzint/texture_current.hpp"
 #include "bzint/texture_density.hpp"
 #include "symmetry/irreducible_mesh.hpp"
@@ -644,6 +645,26 @@ long long texture_current_reduce(Backend b, const ModelParams& mp, const Texture
         bad = cpu::keyed_reduce(fn, n_points * mesh.count(), total, progress);
     });
     return bad;
+}
+
+long long packet_trajectories(Backend b, const ModelParams& mp, const TextureTerms& terms, const std::vector<double>& start,
+                              double t0, double dt, long long steps, long long stride, double step_r, double step_p,
+                              std::vector<double>& out, Progress* progress) {
+    const long long packets = static_cast<long long>(start.size() / kPacketStart);
+    if (on_device(b, mp))
+        return cuda::packet_trajectories(mp, terms, start, t0, dt, steps, stride, step_r, step_p, out, progress);
+    out.assign(static_cast<std::size_t>(packets * (steps / stride + 1) * kPacketSample), 0.0);
+    std::atomic<long long> first_bad{LLONG_MAX};
+    visit_model(mp, [&](auto model) {
+        const PacketTrajectoryFn<decltype(model)> fn{{model, terms}, start.data(), t0, dt, steps, stride, step_r, step_p, out.data()};
+        cpu::for_each_point(0, packets, [&](long long i) {
+            if (fn(i)) return;
+            long long prev = first_bad.load();
+            while (i < prev && !first_bad.compare_exchange_weak(prev, i)) {
+            }
+        }, progress);
+    });
+    return first_bad.load() == LLONG_MAX ? -1 : first_bad.load();
 }
 
 }  // namespace bzint

@@ -16,7 +16,7 @@ namespace {
 constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
 constexpr double kBig = 1e12;  // the largest magnitude of an energy, rate, field or time (keeps products finite)
 constexpr const char* kScanTasks = "ahc cme anomaly dipole streda spin_density disorder_ahe hybrid_current";
-constexpr const char* kTextureTasks = "phase_space_chern texture_geometry texture_density texture_current";
+constexpr const char* kTextureTasks = "phase_space_chern texture_geometry texture_density texture_current trajectories";
 constexpr const char* kFermiTasks = "ahc cme anomaly dipole";
 constexpr const char* kToleranceTasks = "ahc cme anomaly dipole streda spin_density disorder_ahe hybrid_current dc_current";
 
@@ -70,7 +70,7 @@ constexpr KeySpec kKeys[] = {
     // [task]
     {"task", "kind", "*", "string", "", "required", kNone, kNone, false,
      "bands, berry, chern, ahc, cme, anomaly, dipole, dc_current, streda, spin_density, disorder_ahe, hybrid_current, "
-     "phase_space_chern, texture_geometry, texture_density, texture_current"},
+     "phase_space_chern, texture_geometry, texture_density, texture_current, trajectories"},
     {"task", "mu", kScanTasks, "levels", "energy", "required", -kBig, kBig, false,
      "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 10^5 levels"},
     {"task", "mu", "dc_current", "number", "energy", "0", -kBig, kBig, false, "chemical potential"},
@@ -161,6 +161,16 @@ constexpr KeySpec kKeys[] = {
      "the times (|E t| at most 1e6)"},
     {"task", "pump", "texture_current", "true/false", "", "false", kNone, kNone, false,
      "report the charge pumped per Bloch period of [texture] E (along one G_i; no B, a uniform texture)"},
+    {"task", "r", "trajectories", "list of [x, y, z]", "length", "[[0, 0, 0]]", -kBig, kBig, false,
+     "the packets' starting positions; as many as k-points, or one for all (at most 10^4)"},
+    {"task", "k", "trajectories", "list of points", "reduced (lattices) or 1/L (continuum)", "[origin]", -1e6, 1e6, false,
+     "the packets' starting canonical momenta p; as many as positions, or one for all"},
+    {"task", "band", "trajectories", "string", "", "upper", kNone, kNone, false, "the packets' band: lower or upper"},
+    {"task", "t", "trajectories", "number", "ħ/energy", "0", -1e6, 1e6, false, "the starting time"},
+    {"task", "dt", "trajectories", "number", "ħ/energy", "required", 1e-9, 1e6, false, "the Runge–Kutta step"},
+    {"task", "steps", "trajectories", "integer", "", "required", 2, 1e7, false,
+     "Runge–Kutta steps: a multiple of 2 × samples (the error estimate repeats the run at 2 dt)"},
+    {"task", "samples", "trajectories", "integer", "", "100", 1, 1e4, false, "samples written per packet after the start"},
     {"task", "map", "phase_space_chern", "true/false", "", "false", kNone, kNone, false,
      "also write the lower band's Berry-flux density and the band energies at every grid point (<title>_flux_map.csv; "
      "at most 2^22 points)"},

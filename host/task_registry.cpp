@@ -20,6 +20,7 @@ const TaskInfo kTasks[] = {
     {"texture_geometry", check_texture_geometry, task_texture_geometry},
     {"texture_density", check_texture_density, task_texture_density},
     {"texture_current", check_texture_current, task_texture_current},
+    {"trajectories", check_trajectories, task_trajectories},
 };
 }  // namespace
 

@@ -103,6 +103,7 @@ void check_phase_space_chern(TaskContext&);
 void check_texture_geometry(TaskContext&);
 void check_texture_density(TaskContext&);
 void check_texture_current(TaskContext&);
+void check_trajectories(TaskContext&);
 TaskResult task_bands(TaskContext&);
 TaskResult task_berry(TaskContext&);
 TaskResult task_chern(TaskContext&);
@@ -119,5 +120,6 @@ TaskResult task_phase_space_chern(TaskContext&);
 TaskResult task_texture_geometry(TaskContext&);
 TaskResult task_texture_density(TaskContext&);
 TaskResult task_texture_current(TaskContext&);
+TaskResult task_trajectories(TaskContext&);
 
 }  // namespace bzint

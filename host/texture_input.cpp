@@ -208,6 +208,30 @@ std::vector<double> read_positions(const Section& task, long long max_count) {
     return out;
 }
 
+std::vector<std::array<double, 6>> read_phase_points(const TaskContext& ctx, long long max_count) {
+    const Section& task = ctx.task;
+    const ModelInfo& info = *ctx.cfg.model;
+    const std::vector<double> r = read_positions(task, max_count);
+    const auto k = task.has("k") ? task.vectors("k", max_count) : std::vector<std::vector<double>>{std::vector<double>(info.dim, 0.0)};
+    if (k.empty()) task.fail("k", "k needs at least one k-point");
+    for (const auto& v : k)
+        if (v.size() != static_cast<std::size_t>(info.dim))
+            task.fail("k", fmt::format("each k-point needs {} components for a {}D model", info.dim, info.dim));
+    const std::size_t nr = r.size() / 3;
+    if (nr != k.size() && nr != 1 && k.size() != 1)
+        task.fail("k", fmt::format("{} positions and {} k-points: give as many of each, or one of either", nr, k.size()));
+    std::vector<std::array<double, 6>> points;
+    for (std::size_t i = 0; i < std::max(nr, k.size()); ++i) {
+        const double* ri = r.data() + 3 * (nr == 1 ? 0 : i);
+        const auto& ki = k[k.size() == 1 ? 0 : i];
+        std::array<double, 3> kr{0.0, 0.0, 0.0};
+        std::copy(ki.begin(), ki.end(), kr.begin());
+        const std::array<double, 3> kc = cartesian_k(info, kr);
+        points.push_back({ri[0], ri[1], ri[2], kc[0], kc[1], kc[2]});
+    }
+    return points;
+}
+
 double derivative_step(const Mesh& mesh) {
     double shortest = 0.0;
     for (int i = 0; i < mesh.dim; ++i) {

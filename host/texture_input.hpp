@@ -57,6 +57,11 @@ double charge_per_chain(const ModelInfo& info, int axis, const std::array<double
 // [task] r: positions, three numbers each (at least one, at most max_count; default the origin).
 std::vector<double> read_positions(const Section& task, long long max_count);
 
+// [task] r and k: positions and canonical momenta p (reduced for lattices), lists of equal length
+// or one of either shared by every point (at most max_count each; default the origins); per point
+// (x, y, z, px, py, pz) with p Cartesian.
+std::vector<std::array<double, 6>> read_phase_points(const TaskContext& ctx, long long max_count);
+
 // The step of a momentum derivative by differences: 1e-4 of the mesh's shortest spanning vector.
 double derivative_step(const Mesh& mesh);
 // The step of a position derivative by differences: 1e-4 of the texture's shortest length (its

@@ -50,6 +50,9 @@ long long phase_plane_reduce(const ModelParams& model, const TextureTerms& terms
 long long texture_density_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                  const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
                                  std::vector<Neumaier>& total, Progress* progress);
+long long packet_trajectories(const ModelParams& model, const TextureTerms& terms, const std::vector<double>& start, double t0,
+                              double dt, long long steps, long long stride, double step_r, double step_p, std::vector<double>& out,
+                              Progress* progress);
 long long texture_current_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                  const std::vector<double>& points, const std::vector<double>& mu, double T, double step,
                                  std::vector<Neumaier>& total, Progress* progress);

@@ -28,6 +28,10 @@ long long texture_density_reduce(const ModelParams&, const TextureTerms&, const 
                                  const std::vector<double>&, double, std::vector<Neumaier>&, Progress*) {
     not_compiled();
 }
+long long packet_trajectories(const ModelParams&, const TextureTerms&, const std::vector<double>&, double, double, long long,
+                              long long, double, double, std::vector<double>&, Progress*) {
+    not_compiled();
+}
 long long texture_current_reduce(const ModelParams&, const TextureTerms&, const Mesh&, const std::vector<double>&,
                                  const std::vector<double>&, double, double, std::vector<Neumaier>&, Progress*) {
     not_compiled();

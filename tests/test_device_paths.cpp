@@ -140,7 +140,7 @@ TEST(DeviceChern, TwoBandAndNBandChernNumbers) {
                                  std::string(model) + " chern");
 }
 
-TEST(DeviceTextures, PhasePlaneDensityAndCurrentAgreeWithTheCpu) {
+TEST(DeviceTextures, PlaneDensityCurrentAndPacketsAgreeWithTheCpu) {
     REQUIRE_DEVICE();
     // A skyrmion lattice's real-space cell on 130² = 16 900 plaquettes (three reduction blocks), and
     // the density at three positions over a 60² mesh with a uniform B as well (keys per position).
@@ -161,6 +161,11 @@ TEST(DeviceTextures, PhasePlaneDensityAndCurrentAgreeWithTheCpu) {
     expect_chunk_independent("[model]\nname='qwz'\nu=-1.2\n[texture]\nkind='uniform'\nexchange=0.0\ndirection=[0,0,1]\n"
                              "E=[0.0,0.1]\n[task]\nkind='phase_space_chern'\nplane=['t','k1']\nn=[100,100]\n",
                              "pump plane");
+    // Wave packets across a skyrmion: one thread each, the same Runge–Kutta steps (rel 1e-9: a
+    // device's libm may differ by ulps, and 400 steps carry them along).
+    expect_chunk_independent("[model]\nname='dirac2d'\n[texture]\nkind='skyrmion'\nexchange=0.3\nradius=10.0\n[task]\n"
+                             "kind='trajectories'\nr=[[-30,-4,0],[-30,4,0]]\nk=[[0.5,0]]\ndt=0.1\nsteps=400\nsamples=20\n",
+                             "skyrmion packets", 1e-9);
 }
 
 TEST(DeviceCheckpoint, InterruptedDeviceScanResumesToTheSameBits) {

@@ -34,33 +34,14 @@ GeometrySetup read_texture_geometry(const TaskContext& ctx) {
     const Section& task = ctx.task;
     task.only();
     const ModelInfo& info = *ctx.cfg.model;
-    // r and k are lists of points; one of them may hold a single point, which every point shares.
-    const auto r = task.has("r") ? task.vectors("r", kMaxTexturePoints) : std::vector<std::vector<double>>{{0.0, 0.0, 0.0}};
-    const auto k = task.has("k") ? task.vectors("k", kMaxTexturePoints)
-                                 : std::vector<std::vector<double>>{std::vector<double>(info.dim, 0.0)};
-    if (r.empty()) task.fail("r", "r needs at least one position");
-    if (k.empty()) task.fail("k", "k needs at least one k-point");
-    for (const auto& v : r)
-        if (v.size() != 3) task.fail("r", "each position needs three components [x, y, z]");
-    for (const auto& v : k)
-        if (v.size() != static_cast<std::size_t>(info.dim))
-            task.fail("k", fmt::format("each k-point needs {} components for a {}D model", info.dim, info.dim));
-    if (r.size() != k.size() && r.size() != 1 && k.size() != 1)
-        task.fail("k", fmt::format("{} positions and {} k-points: give as many of each, or one of either", r.size(), k.size()));
+    // r and k: lists of equal length, or one of either shared by every point.
+    const std::vector<std::array<double, 6>> points = read_phase_points(ctx, kMaxTexturePoints);
     const double t = task.number("t", 0.0);
     s.step_r = position_step(s.texture.texture);
     s.step_p = derivative_step(make_mesh(info, ctx.cfg.params, {1, 1, 1}));
-    const std::size_t n = std::max(r.size(), k.size());
     // Per point the JSON's two 7 × 7 matrices and the table's row: ~12 KB.
-    require_memory(task, "r", static_cast<double>(n) * 12e3, fmt::format("{} points' geometry", n));
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto& ri = r[r.size() == 1 ? 0 : i];
-        const auto& ki = k[k.size() == 1 ? 0 : i];
-        std::array<double, 3> kr{0.0, 0.0, 0.0};
-        std::copy(ki.begin(), ki.end(), kr.begin());
-        const std::array<double, 3> kc = cartesian_k(info, kr);
-        s.points.push_back({ri[0], ri[1], ri[2], kc[0], kc[1], kc[2], t});
-    }
+    require_memory(task, "r", static_cast<double>(points.size()) * 12e3, fmt::format("{} points' geometry", points.size()));
+    for (const auto& x : points) s.points.push_back({x[0], x[1], x[2], x[3], x[4], x[5], t});
     return s;
 }
 

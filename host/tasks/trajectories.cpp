@@ -1,0 +1,143 @@
+// Wave-packet trajectories of a textured two-band model (include/bzint/packet_motion.hpp: Eq. 24
+// of the kinetic-equation paper by fourth-order Runge–Kutta; docs/textures.md): every packet's
+// samples as a table, its final state with an error estimate from the same run at twice the step,
+// and the drift of its energy ε̄_s.
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "../engine.hpp"
+#include "../error_estimate.hpp"
+#include "../input_error.hpp"
+#include "../texture_input.hpp"
+#include "bzint/packet_motion.hpp"
+#include "task_common.hpp"
+
+namespace bzint {
+
+namespace {
+
+constexpr std::size_t kMaxPackets = 10000;
+
+struct TrajectorySetup {
+    TextureSetup texture;
+    std::vector<double> start;  // kPacketStart per packet
+    double t0 = 0.0, dt = 0.0;
+    long long steps = 0, stride = 1;
+    double step_r = 0.0, step_p = 0.0;
+};
+
+TrajectorySetup read_trajectories(const TaskContext& ctx) {
+    TrajectorySetup s;
+    s.texture = read_texture(ctx);
+    const Section& task = ctx.task;
+    task.only();
+    const ModelInfo& info = *ctx.cfg.model;
+    // r and k (canonical momenta): lists of equal length, or one of either shared by every packet.
+    const std::vector<std::array<double, 6>> points = read_phase_points(ctx, kMaxPackets);
+    const std::string band = task.string("band", "upper");
+    if (band != "lower" && band != "upper") task.fail("band", fmt::format("unknown band '{}'; valid choices: lower, upper", band));
+    s.t0 = task.number("t", 0.0);
+    s.dt = task.number("dt");
+    const double steps = task.number("steps"), samples = task.number("samples", 100);
+    if (samples != std::round(samples)) task.fail("samples", "samples must be an integer");
+    // The error estimate repeats the run with half as many steps of 2 dt; both must sample the
+    // same times, the last one the end.
+    if (steps != std::round(steps) || std::fmod(steps, 2 * samples) != 0.0)
+        task.fail("steps", fmt::format("steps must be a multiple of 2 × samples = {:g} (the error estimate repeats the run with "
+                                       "half as many steps of 2 dt, sampling the same times)",
+                                       2 * samples));
+    s.steps = static_cast<long long>(steps);
+    s.stride = s.steps / static_cast<long long>(samples);
+    const std::size_t n = points.size();
+    const double rows = static_cast<double>(n) * static_cast<double>(s.steps / s.stride + 1);
+    require_memory(task, "samples", rows * (kPacketSample * 8.0 + 200.0), fmt::format("{} packets' samples", n));
+    for (const auto& x : points) {
+        s.start.insert(s.start.end(), x.begin(), x.end());
+        s.start.push_back(band == "upper" ? 1.0 : -1.0);
+    }
+    s.step_r = position_step(s.texture.texture);
+    s.step_p = derivative_step(make_mesh(info, ctx.cfg.params, {1, 1, 1}));
+    return s;
+}
+
+// The packets' samples, run with `halve` true at twice the step (half as many steps, half the stride).
+std::vector<double> run_packets(const TaskContext& ctx, const TrajectorySetup& s, bool halve, Progress* progress) {
+    std::vector<double> out;
+    const long long stride = halve ? s.stride / 2 : s.stride;
+    const long long bad = packet_trajectories(ctx.backend, ctx.cfg.params, s.texture, s.start, s.t0, halve ? 2 * s.dt : s.dt,
+                                              halve ? s.steps / 2 : s.steps, stride, s.step_r, s.step_p, out, progress);
+    if (bad >= 0) {
+        const double* x = s.start.data() + kPacketStart * bad;
+        throw NonFiniteError(fmt::format("packet {} (from r = ({:g}, {:g}, {:g}), p = ({:g}, {:g}, {:g})) met a non-finite velocity: "
+                                         "it reached a band touching (|d| = 0), where Eq. 24 does not hold",
+                                         bad, x[0], x[1], x[2], x[3], x[4], x[5]));
+    }
+    return out;
+}
+
+// The final states [packet][x, y, z, px, py, pz, energy].
+nlohmann::json final_states(const std::vector<double>& samples, std::size_t packets) {
+    const std::size_t per = samples.size() / packets / kPacketSample;
+    nlohmann::json f = nlohmann::json::array();
+    for (std::size_t i = 0; i < packets; ++i) {
+        const double* last = samples.data() + ((i + 1) * per - 1) * kPacketSample;
+        f.push_back({last[0], last[1], last[2], last[3], last[4], last[5], last[7]});
+    }
+    return f;
+}
+
+}  // namespace
+
+void check_trajectories(TaskContext& ctx) { read_trajectories(ctx); }
+
+TaskResult task_trajectories(TaskContext& ctx) {
+    const TrajectorySetup s = read_trajectories(ctx);
+    const std::size_t packets = s.start.size() / kPacketStart;
+    Progress progress("trajectories", static_cast<long long>(packets));
+    const std::vector<double> fine = run_packets(ctx, s, false, &progress);
+    progress.finish();
+    const std::vector<double> coarse = run_packets(ctx, s, true, nullptr);
+    const ModelInfo& info = *ctx.cfg.model;
+    const std::string lu = length_unit(info), eu = energy_unit(info);
+    TaskResult out, twice;
+    out.results["final"] = final_states(fine, packets);
+    twice.results["final"] = final_states(coarse, packets);
+    attach_errors(out, &twice);
+    // The energy's largest change along each trajectory: Eq. 24 conserves ε̄_s for a static H up to
+    // the terms it drops (second order in the gradients), so this is their size (or E's work).
+    const std::size_t per = fine.size() / packets / kPacketSample;
+    nlohmann::json drift = nlohmann::json::array();
+    CsvTable csv{"trajectories",
+                 fmt::format("packet index; t in hbar/({1}); x, y, z in {0}; px, py, pz (canonical) in 1/{0}; energy (e_s + dE) in "
+                             "{1}",
+                             lu, eu),
+                 {"packet", "t", "x", "y", "z", "px", "py", "pz", "energy"},
+                 {}};
+    for (std::size_t i = 0; i < packets; ++i) {
+        const double* o = fine.data() + i * per * kPacketSample;
+        double largest = 0.0;
+        for (std::size_t j = 0; j < per; ++j) {
+            const double* x = o + j * kPacketSample;
+            largest = std::max(largest, std::fabs(x[7] - o[7]));
+            csv.rows.push_back({static_cast<double>(i), x[6], x[0], x[1], x[2], x[3], x[4], x[5], x[7]});
+        }
+        drift.push_back(largest);
+    }
+    out.results["energy_drift"] = drift;
+    out.results["dt"] = s.dt;
+    out.results["steps"] = s.steps;
+    out.units = {{"final", fmt::format("[packet][x, y, z ({0}), px, py, pz (1/{0}, canonical), energy ({1})]", lu, eu)},
+                 {"energy_drift", fmt::format("{}: the largest |energy(t) − energy(0)| along each trajectory", eu)},
+                 {"dt", fmt::format("hbar/({})", eu)},
+                 {"steps", "Runge–Kutta steps"}};
+    out.principal = {"final"};
+    out.tables.push_back(csv);  // after attach_errors: the samples carry no error columns
+    out.remedy = "the trajectories are not resolved in time: lower dt (and raise steps) (docs/textures.md)";
+    out.kpoints = static_cast<long long>(packets);
+    return out;
+}
+
+}  // namespace bzint
