@@ -81,6 +81,50 @@ std::uint64_t fingerprint_of(std::string_view text, std::uint64_t h) {
     return h;
 }
 
+namespace {
+
+// The saved state in `folder` belongs to `input` and every file of it is whole (an InputError
+// naming what is wrong otherwise).
+void check_saved_state(const std::string& folder, const std::string& input, std::uint64_t fingerprint) {
+    std::error_code ec;
+    std::string saved;
+    const std::string path = folder + "/input.json";
+    nlohmann::json before, now = nlohmann::json::parse(input);
+    if (!read_file(path, 64 << 20, saved))
+        throw InputError(fmt::format("{}: cannot read the checkpoint's input.json; remove the folder to start over", folder));
+    try {
+        before = nlohmann::json::parse(saved);
+    } catch (const std::exception&) {
+        throw InputError(fmt::format("{}: the checkpoint's input.json is corrupt; remove the folder to start over", path));
+    }
+    if (before != now)
+        throw InputError(fmt::format("cannot resume from {}: it was saved for another input ({}); restore that input to "
+                                     "continue it, or remove the folder to start over",
+                                     folder, join_differences(input_differences(before, now))));
+    // Every saved state must be whole before any work starts.
+    for (const auto& e : std::filesystem::directory_iterator(folder, ec)) {
+        if (e.path().extension() != ".bin") continue;
+        std::string bytes;
+        const std::string file = e.path().string();
+        if (!read_file(file, std::size_t(1) << 40, bytes) || bytes.size() < sizeof(std::uint64_t) + sizeof kMagic)
+            throw InputError(fmt::format("{}: the checkpoint file is corrupt (cut short); remove {} to start over", file, folder));
+        if (!checksum_ok(bytes))
+            throw InputError(fmt::format("{}: the checkpoint file is corrupt (checksum mismatch); remove {} to start over",
+                                         file, folder));
+        std::uint64_t fp = 0;
+        std::memcpy(&fp, bytes.data() + sizeof kMagic, sizeof fp);
+        if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+            throw InputError(fmt::format("{}: the checkpoint was saved by another version of bzint, whose saved "
+                                         "positions this one does not read; remove {} to start over",
+                                         file, folder));
+        if (fp != fingerprint)
+            throw InputError(fmt::format("{}: the checkpoint file does not belong to {}/input.json; remove {} to start over",
+                                         file, folder, folder));
+    }
+}
+
+}  // namespace
+
 CheckpointSession::CheckpointSession(std::string folder, std::string input, bool resume)
     : folder_(std::move(folder)), input_(std::move(input)), fingerprint_(fingerprint_of(input_)), resume_(resume) {
     std::error_code ec;
@@ -94,41 +138,19 @@ CheckpointSession::CheckpointSession(std::string folder, std::string input, bool
             throw InputError(fmt::format("{} holds the saved state of an interrupted run: add --resume (in Python "
                                          "resume=True) to continue it, or remove the folder to start over",
                                          folder_));
-        std::string saved;
-        const std::string path = folder_ + "/input.json";
-        nlohmann::json before, now = nlohmann::json::parse(input_);
-        if (!read_file(path, 64 << 20, saved))
-            throw InputError(fmt::format("{}: cannot read the checkpoint's input.json; remove the folder to start over", folder_));
+        // Each rank reads the files for itself; if any finds a problem, every rank ends.
+        std::string problem;
         try {
-            before = nlohmann::json::parse(saved);
-        } catch (const std::exception&) {
-            throw InputError(fmt::format("{}: the checkpoint's input.json is corrupt; remove the folder to start over", path));
+            check_saved_state(folder_, input_, fingerprint_);
+        } catch (const InputError& e) {
+            problem = e.what();
         }
-        if (before != now)
-            throw InputError(fmt::format("cannot resume from {}: it was saved for another input ({}); restore that input to "
-                                         "continue it, or remove the folder to start over",
-                                         folder_, join_differences(input_differences(before, now))));
+        if (!ranks::all(problem.empty()))
+            throw InputError(problem.empty() ? fmt::format("{}: another MPI rank found the checkpoint unusable (its message is "
+                                                           "in that rank's output); remove the folder to start over",
+                                                           folder_)
+                                             : problem);
         input_written_ = true;
-        // Every saved state must be whole before any work starts.
-        for (const auto& e : std::filesystem::directory_iterator(folder_, ec)) {
-            if (e.path().extension() != ".bin") continue;
-            std::string bytes;
-            const std::string file = e.path().string();
-            if (!read_file(file, std::size_t(1) << 40, bytes) || bytes.size() < sizeof(std::uint64_t) + sizeof kMagic)
-                throw InputError(fmt::format("{}: the checkpoint file is corrupt (cut short); remove {} to start over", file, folder_));
-            if (!checksum_ok(bytes))
-                throw InputError(fmt::format("{}: the checkpoint file is corrupt (checksum mismatch); remove {} to start over",
-                                             file, folder_));
-            std::uint64_t fp = 0;
-            std::memcpy(&fp, bytes.data() + sizeof kMagic, sizeof fp);
-            if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
-                throw InputError(fmt::format("{}: the checkpoint was saved by another version of bzint, whose saved "
-                                             "positions this one does not read; remove {} to start over",
-                                             file, folder_));
-            if (fp != fingerprint_)
-                throw InputError(fmt::format("{}: the checkpoint file does not belong to {}/input.json; remove {} to start over",
-                                             file, folder_, folder_));
-        }
     }
     g_active = this;
 }
