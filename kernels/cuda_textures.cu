@@ -31,16 +31,22 @@ long long packet_trajectories(const ModelParams& mp, const TextureTerms& terms, 
     const long long packets = static_cast<long long>(start.size() / kPacketStart);
     const long long n = packets * (steps / stride + 1) * kPacketSample;
     const thrust::device_vector<double> d_start(start.begin(), start.end());
-    thrust::device_vector<double> d_out(static_cast<std::size_t>(n), 0.0);
+    thrust::device_vector<double> d_out(static_cast<std::size_t>(n), 0.0), state(static_cast<std::size_t>(packets * kPhaseCoords));
     thrust::device_vector<unsigned long long> bad(1, ~0ULL);
+    // Launches of at most 2·10^4 steps per packet (~0.1 s): a stop request is seen between them.
+    const long long slice = std::min(steps, 20000LL);
     visit_model(mp, [&](auto model) {
         PacketTrajectoryFn<decltype(model)> fn{{model, terms}, thrust::raw_pointer_cast(d_start.data()), t0, dt, steps, stride,
-                                              step_r, step_p, thrust::raw_pointer_cast(d_out.data())};
-        launch("packet_kernel", &packet_kernel<decltype(fn)>, grid_for(packets), kThreads, fn, packets,
-               thrust::raw_pointer_cast(bad.data()));
+                                              step_r, step_p, thrust::raw_pointer_cast(d_out.data()),
+                                              thrust::raw_pointer_cast(state.data())};
+        for (fn.from = 0; fn.from < steps; fn.from = fn.to) {
+            fn.to = std::min(steps, fn.from + slice);
+            launch("packet_kernel", &packet_kernel<decltype(fn)>, grid_for(packets), kThreads, fn, packets,
+                   thrust::raw_pointer_cast(bad.data()));
+            throw_if_stopped();
+            if (progress) progress->add(packets * (fn.to - fn.from));
+        }
     });
-    throw_if_stopped();
-    if (progress) progress->add(packets);
     copy_to_host(d_out.begin(), n, out);
     const unsigned long long first = bad[0];
     return first == ~0ULL ? -1 : static_cast<long long>(first);

@@ -54,10 +54,13 @@ TrajectorySetup read_trajectories(const TaskContext& ctx) {
     const std::size_t n = points.size();
     const double rows = static_cast<double>(n) * static_cast<double>(s.steps / s.stride + 1);
     require_memory(task, "samples", rows * (kPacketSample * 8.0 + 200.0), fmt::format("{} packets' samples", n));
+    std::vector<double> ends;  // each start at the first and the last time, for the gauge's range
     for (const auto& x : points) {
         s.start.insert(s.start.end(), x.begin(), x.end());
         s.start.push_back(band == "upper" ? 1.0 : -1.0);
+        for (double t : {s.t0, s.t0 + s.dt * static_cast<double>(s.steps)}) ends.insert(ends.end(), {x[0], x[1], x[2], t});
     }
+    require_small_gauge_shift(task, s.texture, ends);
     s.step_r = position_step(s.texture.texture);
     s.step_p = derivative_step(make_mesh(info, ctx.cfg.params, {1, 1, 1}));
     return s;
@@ -78,15 +81,20 @@ std::vector<double> run_packets(const TaskContext& ctx, const TrajectorySetup& s
     return out;
 }
 
-// The final states [packet][x, y, z, px, py, pz, energy].
-nlohmann::json final_states(const std::vector<double>& samples, std::size_t packets) {
+// The final states: positions, canonical momenta and energies per packet, in keys of their own
+// (each key's error estimates are judged against its own scale, docs/accuracy.md).
+void final_states(const std::vector<double>& samples, std::size_t packets, TaskResult& out) {
     const std::size_t per = samples.size() / packets / kPacketSample;
-    nlohmann::json f = nlohmann::json::array();
+    nlohmann::json r = nlohmann::json::array(), p = nlohmann::json::array(), e = nlohmann::json::array();
     for (std::size_t i = 0; i < packets; ++i) {
         const double* last = samples.data() + ((i + 1) * per - 1) * kPacketSample;
-        f.push_back({last[0], last[1], last[2], last[3], last[4], last[5], last[7]});
+        r.push_back({last[0], last[1], last[2]});
+        p.push_back({last[3], last[4], last[5]});
+        e.push_back(last[7]);
     }
-    return f;
+    out.results["final_position"] = r;
+    out.results["final_momentum"] = p;
+    out.results["final_energy"] = e;
 }
 
 }  // namespace
@@ -96,15 +104,15 @@ void check_trajectories(TaskContext& ctx) { read_trajectories(ctx); }
 TaskResult task_trajectories(TaskContext& ctx) {
     const TrajectorySetup s = read_trajectories(ctx);
     const std::size_t packets = s.start.size() / kPacketStart;
-    Progress progress("trajectories", static_cast<long long>(packets));
+    Progress progress("trajectories", static_cast<long long>(packets) * s.steps);  // packet-steps
     const std::vector<double> fine = run_packets(ctx, s, false, &progress);
     progress.finish();
     const std::vector<double> coarse = run_packets(ctx, s, true, nullptr);
     const ModelInfo& info = *ctx.cfg.model;
     const std::string lu = length_unit(info), eu = energy_unit(info);
     TaskResult out, twice;
-    out.results["final"] = final_states(fine, packets);
-    twice.results["final"] = final_states(coarse, packets);
+    final_states(fine, packets, out);
+    final_states(coarse, packets, twice);
     attach_errors(out, &twice);
     // The energy's largest change along each trajectory: Eq. 24 conserves ε̄_s for a static H up to
     // the terms it drops (second order in the gradients), so this is their size (or E's work).
@@ -129,11 +137,13 @@ TaskResult task_trajectories(TaskContext& ctx) {
     out.results["energy_drift"] = drift;
     out.results["dt"] = s.dt;
     out.results["steps"] = s.steps;
-    out.units = {{"final", fmt::format("[packet][x, y, z ({0}), px, py, pz (1/{0}, canonical), energy ({1})]", lu, eu)},
+    out.units = {{"final_position", fmt::format("{}, [packet][x, y, z]", lu)},
+                 {"final_momentum", fmt::format("1/{}, [packet][px, py, pz]: the canonical momentum", lu)},
+                 {"final_energy", fmt::format("{}, [packet]: e_s + dE", eu)},
                  {"energy_drift", fmt::format("{}: the largest |energy(t) − energy(0)| along each trajectory", eu)},
                  {"dt", fmt::format("hbar/({})", eu)},
                  {"steps", "Runge–Kutta steps"}};
-    out.principal = {"final"};
+    out.principal = {"final_position"};
     out.tables.push_back(csv);  // after attach_errors: the samples carry no error columns
     out.remedy = "the trajectories are not resolved in time: lower dt (and raise steps) (docs/textures.md)";
     out.kpoints = static_cast<long long>(packets);

@@ -10,9 +10,12 @@ namespace bzint {
 constexpr int kPacketStart = 7;   // x, y, z, px, py, pz (canonical), band s = ±1
 constexpr int kPacketSample = 8;  // x, y, z, px, py, pz, t, ε̄_s
 
-// Packet i: `steps` Runge–Kutta steps of dt from t0, a sample (kPacketSample numbers) at the start
-// and after every `stride` steps, written to out + i · samples · kPacketSample, samples =
-// steps / stride + 1. ε̄_s = ε_s + δε is conserved by a static H up to the terms Eq. 24 drops.
+// Packet i: Runge–Kutta steps (from, to] of the `steps` steps of dt from t0, continuing from
+// state + i · kPhaseCoords (from 0: from the start, which is written there); a sample
+// (kPacketSample numbers) at the start and after every `stride` steps, written to
+// out + i · samples · kPacketSample, samples = steps / stride + 1. The host runs the steps in
+// slices, so that a stop request is seen between them. ε̄_s = ε_s + δε is conserved by a static H
+// up to the terms Eq. 24 drops.
 template <class Model>
 struct PacketTrajectoryFn {
     TexturedTwoBand<Model> hamiltonian;
@@ -21,6 +24,8 @@ struct PacketTrajectoryFn {
     long long steps, stride;
     double step_r, step_p;   // of ∂𝓕's differences along r and p
     double* out;
+    double* state;           // kPhaseCoords per packet between slices
+    long long from = 0, to = 0;
 
     BZINT_HD int samples() const { return static_cast<int>(steps / stride) + 1; }
 
@@ -50,12 +55,17 @@ struct PacketTrajectoryFn {
         const double* st = start + kPacketStart * i;
         const int s = st[6] > 0.0 ? 1 : -1;
         double x[kPhaseCoords];
-        for (int a = 0; a < 6; ++a) x[a] = st[a];
-        x[kCoordT] = t0;
         double* o = out + i * samples() * kPacketSample;
-        record(x, s, o);
+        double* saved = state + i * kPhaseCoords;
+        if (from == 0) {
+            for (int a = 0; a < 6; ++a) x[a] = st[a];
+            x[kCoordT] = t0;
+            record(x, s, o);
+        } else {
+            for (int a = 0; a < kPhaseCoords; ++a) x[a] = saved[a];
+        }
         bool finite = true;
-        for (long long n = 1; n <= steps && finite; ++n) {
+        for (long long n = from + 1; n <= to && finite; ++n) {
             // The classical Runge–Kutta stages k1 … k4 on (r, p), t advancing with them; each stage
             // is added to the weighted sum as it comes, so only one is held (no spills on the device).
             const double c[4] = {0.0, 0.5, 0.5, 1.0}, w[4] = {1.0, 2.0, 2.0, 1.0};
@@ -70,6 +80,7 @@ struct PacketTrajectoryFn {
             x[kCoordT] = t0 + n * dt;
             if (n % stride == 0) record(x, s, o + (n / stride) * kPacketSample);
         }
+        for (int a = 0; a < kPhaseCoords; ++a) saved[a] = x[a];
         return finite;
     }
 };
