@@ -77,7 +77,10 @@ CurrentSetup read_texture_current(const TaskContext& ctx) {
     // Per worker two histograms of 2 keys per point × (3 values per level + 1) (block_reducer.hpp).
     const double row = 2.0 * static_cast<double>(n_points) * (3.0 * static_cast<double>(s.mu.size()) + 1) * sizeof(Neumaier);
     require_memory(task, "r", row * 2.0 * (2 * workers::count() + 1), fmt::format("{} points' histograms", n_points));
-    s.step = derivative_step(s.mesh);
+    // 𝓕 = Σ_l 𝓕_{r_l p_l} needs H to vary with r: without B and with a uniform texture (or none) it is 0
+    // everywhere, and so is ∂_p 𝓕 — the difference's eight extra Hamiltonians per point are skipped.
+    const bool varies_in_r = field_B || (x.texture.kind != TextureKind::uniform && x.exchange != 0.0);
+    s.step = varies_in_r ? derivative_step(s.mesh) : 0.0;
     return s;
 }
 

@@ -28,7 +28,7 @@ struct TextureCurrentFn {
     int levels;            // at most (kMaxKeyedValues − 1) / 3
     int n_points;
     double T;
-    double step;  // of ∂_p 𝓕's difference (momentum)
+    double step;  // of ∂_p 𝓕's difference (momentum); 0 where 𝓕 vanishes identically (no difference taken)
     using Out = KeyedOutT<1>;
     BZINT_HD int n_values() const { return 3 * levels + 1; }
     BZINT_HD int n_keys() const { return 2 * n_points; }
@@ -43,7 +43,7 @@ struct TextureCurrentFn {
         hamiltonian(x, p);
         const double e = sqrt(dot3(p.d, p.d)), F = phase_space_scalar_curvature(p);
         double grad_F[3] = {0.0, 0.0, 0.0};  // along the model's momentum axes; H does not vary along the others
-        scalar_curvature_gradient(hamiltonian, x, kCoordKx, Model::dim, step, grad_F);
+        if (step > 0.0) scalar_curvature_gradient(hamiltonian, x, kCoordKx, Model::dim, step, grad_F);
         double v[2][3];
         current_velocity(p, -1, grad_F, v[0]);
         current_velocity(p, +1, grad_F, v[1]);
