@@ -606,6 +606,16 @@ std::vector<ChernPlane> chern_planes(Backend b, const ModelParams& mp, const Mes
     return out;
 }
 
+long long second_chern_reduce(Backend b, const ModelParams& mp, const FourTorus& torus, std::vector<Neumaier>& total,
+                              Progress* progress) {
+    if (on_device(b, mp)) return cuda::second_chern_reduce(mp, torus, total, progress);
+    long long bad = -1;
+    visit_nband_model(mp, [&](auto model) {
+        bad = cpu::keyed_reduce(SecondChernFn<decltype(model)>{torus}, torus.count(), total, progress);
+    });
+    return bad;
+}
+
 long long phase_plane_reduce(Backend b, const ModelParams& mp, const TextureTerms& terms, const PhaseSlice& slice,
                              std::vector<Neumaier>& total, Progress* progress) {
     if (on_device(b, mp)) return cuda::phase_plane_reduce(mp, terms, slice, total, progress);

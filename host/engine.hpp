@@ -10,6 +10,7 @@
 #include "bzint/mesh.hpp"
 #include "bzint/models/all.hpp"
 #include "bzint/phase_slice.hpp"
+#include "bzint/second_chern.hpp"
 #include "bzint/two_band.hpp"
 #include "neumaier.hpp"
 #include "progress.hpp"
@@ -98,6 +99,10 @@ ChernPlane two_band_chern_plane(const Neumaier* sums);
 // the corrected densities then the uncorrected ones, per level, unweighted), and the current sums
 // at points (x, y, z, t) (texture_current.hpp: the same keys, values three per level, the
 // difference step of ∂_p 𝓕 given). Each returns the first non-finite index or −1.
+// The second Chern number's sums over a 4D torus of an N-band model (second_chern.hpp
+// SecondChernFn: one key, six values) on backend b; the first non-finite index or −1.
+long long second_chern_reduce(Backend b, const ModelParams& model, const FourTorus& torus, std::vector<Neumaier>& total,
+                              Progress* progress);
 long long phase_plane_reduce(Backend b, const ModelParams& model, const TextureTerms& terms, const PhaseSlice& slice,
                              std::vector<Neumaier>& total, Progress* progress);
 long long texture_density_reduce(Backend b, const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,

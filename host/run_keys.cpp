@@ -70,7 +70,7 @@ constexpr KeySpec kKeys[] = {
     // [task]
     {"task", "kind", "*", "string", "", "required", kNone, kNone, false,
      "bands, berry, chern, ahc, cme, anomaly, dipole, dc_current, streda, spin_density, disorder_ahe, hybrid_current, "
-     "phase_space_chern, texture_geometry, texture_density, texture_current, trajectories"},
+     "phase_space_chern, texture_geometry, texture_density, texture_current, trajectories, second_chern"},
     {"task", "mu", kScanTasks, "levels", "energy", "required", -kBig, kBig, false,
      "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 10^5 levels"},
     {"task", "mu", "dc_current", "number", "energy", "0", -kBig, kBig, false, "chemical potential"},
@@ -171,6 +171,16 @@ constexpr KeySpec kKeys[] = {
     {"task", "steps", "trajectories", "integer", "", "required", 2, 1e7, false,
      "Runge–Kutta steps: a multiple of 2 × samples (the error estimate repeats the run at 2 dt)"},
     {"task", "samples", "trajectories", "integer", "", "100", 1, 1e4, false, "samples written per packet after the start"},
+    {"task", "axes", "second_chern", "4 strings", "", "required", kNone, kNone, false,
+     "the torus: every momentum of the model (k1, k2, k3: lattice models) and model parameters, e.g. [\"k1\", \"k2\", "
+     "\"k3\", \"theta\"] for qhz; a parameter runs over one period from its [model] value"},
+    {"task", "n", "second_chern", "4 even integers", "points per axis", "required", 4, 10000, false,
+     "the torus's grid (the error estimate uses every other point)"},
+    {"task", "period", "second_chern", "number", "the parameters' units", "2π", 1e-9, 1e12, false,
+     "the period of the parameter axes (checked: H must repeat)"},
+    {"task", "filled", "second_chern", "integer", "", "bands / 2", 1, 1e4, false, "the number of filled bands"},
+    {"task", "lattice", "second_chern", "true/false", "", "true", kNone, kNone, false,
+     "also the 4D link method (ten more eigen-decompositions per point)"},
     {"task", "map", "phase_space_chern", "true/false", "", "false", kNone, kNone, false,
      "also write the lower band's Berry-flux density and the band energies at every grid point (<title>_flux_map.csv; "
      "at most 2^22 points)"},

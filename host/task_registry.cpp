@@ -21,6 +21,7 @@ const TaskInfo kTasks[] = {
     {"texture_density", check_texture_density, task_texture_density},
     {"texture_current", check_texture_current, task_texture_current},
     {"trajectories", check_trajectories, task_trajectories},
+    {"second_chern", check_second_chern, task_second_chern},
 };
 }  // namespace
 

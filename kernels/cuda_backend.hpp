@@ -11,6 +11,7 @@
 #include "bzint/qme/two_band_dc.hpp"
 #include "bzint/models/all.hpp"
 #include "bzint/phase_slice.hpp"
+#include "bzint/second_chern.hpp"
 #include "bzint/two_band.hpp"
 
 namespace bzint {
@@ -43,6 +44,9 @@ long long scan_reduce(const ModelParams& model, const Mesh& mesh, ScanKind kind,
                       const ScanFields& fields, const std::vector<double>& levels, std::vector<Neumaier>& total, Progress* progress,
                       const Refine& refine, long long& refined);
 long long chern_reduce(const ModelParams& model, const Mesh& mesh, std::vector<Neumaier>& total, Progress* progress);
+// As engine.hpp's second_chern_reduce.
+long long second_chern_reduce(const ModelParams& model, const FourTorus& torus, std::vector<Neumaier>& total,
+                              Progress* progress);
 // Phase-space textures: as engine.hpp's phase_plane_reduce, texture_density_reduce and
 // texture_current_reduce.
 long long phase_plane_reduce(const ModelParams& model, const TextureTerms& terms, const PhaseSlice& slice,

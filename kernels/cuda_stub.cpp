@@ -21,6 +21,7 @@ long long scan_reduce(const ModelParams&, const Mesh&, ScanKind, const Binning&,
     not_compiled();
 }
 long long chern_reduce(const ModelParams&, const Mesh&, std::vector<Neumaier>&, Progress*) { not_compiled(); }
+long long second_chern_reduce(const ModelParams&, const FourTorus&, std::vector<Neumaier>&, Progress*) { not_compiled(); }
 long long phase_plane_reduce(const ModelParams&, const TextureTerms&, const PhaseSlice&, std::vector<Neumaier>&, Progress*) {
     not_compiled();
 }

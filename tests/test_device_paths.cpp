@@ -168,6 +168,15 @@ TEST(DeviceTextures, PlaneDensityCurrentAndPacketsAgreeWithTheCpu) {
                              "skyrmion packets", 1e-9);
 }
 
+TEST(DeviceSecondChern, TorusSumsAgreeWithTheCpu) {
+    REQUIRE_DEVICE();
+    // qhz's 4D torus on 12⁴ = 20 736 points (three reduction blocks) with the link method: per
+    // point one eigen-decomposition and ten more for the links, the parameter axis by differences.
+    expect_chunk_independent("[model]\nname='qhz'\nm=-1.0\n[task]\nkind='second_chern'\n"
+                             "axes=['k1','k2','k3','theta']\nn=[12,12,12,12]\n",
+                             "qhz second Chern number");
+}
+
 TEST(DeviceCheckpoint, InterruptedDeviceScanResumesToTheSameBits) {
     REQUIRE_DEVICE();
     // 4096-point chunks cut the 8192-point blocks: a stop after the first chunk leaves block 0

@@ -5,6 +5,7 @@
 #include "bzint/models/haldane.hpp"
 #include "bzint/models/landau_zener.hpp"
 #include "bzint/models/lz_pair.hpp"
+#include "bzint/models/qhz.hpp"
 #include "bzint/models/qwz.hpp"
 #include "bzint/models/qwz_pair.hpp"
 #include "bzint/models/ti_surface.hpp"
@@ -20,7 +21,7 @@ using AllModels = ModelList<models::LandauZener, models::Dirac2d, models::TiSurf
                             models::Qwz, models::Haldane, models::WeylLattice>;
 // N-band models (nband_traits.hpp): run by the N×N density-matrix solver (task dc_current).
 // Their ids follow the two-band ones.
-using AllNBandModels = ModelList<models::LzPair, models::QwzPair>;
+using AllNBandModels = ModelList<models::LzPair, models::QwzPair, models::Qhz>;
 
 constexpr int kMaxModelParams = 8;
 
