@@ -70,11 +70,13 @@ constexpr KeySpec kKeys[] = {
     // [task]
     {"task", "kind", "*", "string", "", "required", kNone, kNone, false,
      "bands, berry, chern, ahc, cme, anomaly, dipole, dc_current, streda, spin_density, disorder_ahe, hybrid_current, "
-     "phase_space_chern, texture_geometry, texture_density, texture_current, trajectories, second_chern"},
+     "phase_space_chern, texture_geometry, texture_density, texture_current, trajectories, second_chern, weyl_nodes"},
     {"task", "mu", kScanTasks, "levels", "energy", "required", -kBig, kBig, false,
      "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 10^5 levels"},
     {"task", "mu", "dc_current", "number", "energy", "0", -kBig, kBig, false, "chemical potential"},
-    {"task", "T", "ahc cme anomaly dipole dc_current streda spin_density hybrid_current texture_density texture_current", "number", "energy, k_B = 1", "0",
+    {"task", "mu", "weyl_nodes", "number", "energy", "0", -kBig, kBig, false,
+     "chemical potential of the occupations n_z = f(ε₊) − f(ε₋) on the spheres (Eq. 52)"},
+    {"task", "T", "ahc cme anomaly dipole dc_current streda spin_density hybrid_current texture_density texture_current weyl_nodes", "number", "energy, k_B = 1", "0",
      0, kBig, false, "temperature: 0, or at least 1e-12"},
     {"task", "T", "disorder_ahe", "number", "energy", "0", 0, 0, false, "temperature: the disorder theory is at T = 0"},
     {"task", "refine", kFermiTasks, "table", "", "off", kNone, kNone, false,
@@ -181,6 +183,12 @@ constexpr KeySpec kKeys[] = {
     {"task", "filled", "second_chern", "integer", "", "bands / 2", 1, 1e4, false, "the number of filled bands"},
     {"task", "lattice", "second_chern", "true/false", "", "true", kNone, kNone, false,
      "also the 4D link method (ten more eigen-decompositions per point)"},
+    {"task", "n", "weyl_nodes", "3 integers", "points along G_1, G_2, G_3", "[24, 24, 24]", 4, 192, false,
+     "the search mesh: Newton's method starts from every local minimum of the gap ‖d‖ on it (8 bytes a point)"},
+    {"task", "radius", "weyl_nodes", "number", "1/a", "a quarter of the distance to the nearest other node", 1e-9, 1e6, false,
+     "the radius of the momentum-space sphere around each node (it should enclose the node's Fermi pocket)"},
+    {"task", "points", "weyl_nodes", "even integer", "", "48", 4, 2000, false,
+     "Gauss–Legendre points in cos θ on each sphere (φ: twice as many); the estimate halves them"},
     {"task", "map", "phase_space_chern", "true/false", "", "false", kNone, kNone, false,
      "also write the lower band's Berry-flux density and the band energies at every grid point (<title>_flux_map.csv; "
      "at most 2^22 points)"},

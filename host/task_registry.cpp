@@ -22,6 +22,7 @@ const TaskInfo kTasks[] = {
     {"texture_current", check_texture_current, task_texture_current},
     {"trajectories", check_trajectories, task_trajectories},
     {"second_chern", check_second_chern, task_second_chern},
+    {"weyl_nodes", check_weyl_nodes, task_weyl_nodes},
 };
 }  // namespace
 
