@@ -4,7 +4,7 @@
 // textured Hamiltonian and its scalar curvature per point, two levels) and of the current (task
 // texture_current: 1 + 4 × dim textured Hamiltonians per point, for ∂_p 𝓕's difference),
 // CPU and (when a device is present) CUDA, with the peak host memory: the reductions stream, so it
-// stays flat with size.
+// stays flat with size; and the second Chern number's 4D torus (task second_chern).
 //
 //   build/bzint_bench_textures --benchmark_format=json --benchmark_out=bench/results/<name>.json
 #include <benchmark/benchmark.h>
@@ -110,8 +110,40 @@ void BM_texture_current(benchmark::State& state, Backend backend) {
     state.SetLabel(backend_name(backend));
 }
 
+// The second Chern number of qhz over its 4D torus (k1, k2, k3, θ) on n⁴ points: range(1) = 0 the
+// integral alone (one 4 × 4 eigen-decomposition and four differences in θ per point), 1 with the
+// link method (ten more eigen-decompositions and six plaquettes of polar-decomposed links).
+void BM_second_chern(benchmark::State& state, Backend backend) {
+    if (skip_without_device(state, backend)) return;
+    const ModelInfo& info = *find_model("qhz");
+    const ModelParams mp = params_of("qhz");
+    FourTorus torus{};
+    const int axes[4] = {0, 1, 2, 4};  // k1, k2, k3, θ (parameter 1)
+    for (int a = 0; a < 4; ++a) {
+        torus.axis[a] = axes[a];
+        torus.period[a] = a < 3 ? 1.0 : kTwoPi;
+        torus.n[a] = state.range(0);
+    }
+    reciprocal_basis(info.bravais, torus.G);
+    for (std::size_t j = 0; j < info.params.size(); ++j) torus.params[j] = mp.p[j];
+    torus.params[0] = -1.0;
+    torus.filled = 2;
+    torus.lattice = state.range(1) != 0;
+    for (auto _ : state) {
+        std::vector<Neumaier> total;
+        benchmark::DoNotOptimize(second_chern_reduce(backend, mp, torus, total, nullptr));
+    }
+    const double points = static_cast<double>(torus.count());
+    state.counters["points"] = points;
+    state.counters["points_per_second"] = benchmark::Counter(points * state.iterations(), benchmark::Counter::kIsRate);
+    state.counters["peak_rss_MiB"] = peak_rss_mib();
+    state.SetLabel(std::string(backend_name(backend)) + (torus.lattice ? ", with links" : ", integral"));
+}
+
 }  // namespace
 
+BENCHMARK_CAPTURE(BM_second_chern, cpu, Backend::cpu)->ArgsProduct({{16, 32}, {0, 1}})->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_second_chern, cuda, Backend::cuda)->ArgsProduct({{16, 32}, {0, 1}})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_phase_plane, cpu, Backend::cpu)->RangeMultiplier(4)->Range(256, 4096)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_phase_plane, cuda, Backend::cuda)->RangeMultiplier(4)->Range(256, 4096)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_density, cpu, Backend::cpu)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);

@@ -93,16 +93,17 @@ std::vector<ChernPlane> chern_planes(Backend b, const ModelParams& model, const 
 // (2, 3), the gap's powers (4, 5).
 ChernPlane two_band_chern_plane(const Neumaier* sums);
 
+// The second Chern number's sums over a 4D torus of an N-band model (second_chern.hpp
+// SecondChernFn: one key, eight values) on backend b; the first non-finite index or −1.
+long long second_chern_reduce(Backend b, const ModelParams& model, const FourTorus& torus, std::vector<Neumaier>& total,
+                              Progress* progress);
+
 // Phase-space textures (docs/textures.md), on backend b: the six Chern sums of a plane
 // (phase_slice.hpp, the layout of two_band_chern_plane), and the density sums at positions r
 // (three numbers each) for levels mu (texture_density.hpp: keys 2·position + sub-mesh half, values
 // the corrected densities then the uncorrected ones, per level, unweighted), and the current sums
 // at points (x, y, z, t) (texture_current.hpp: the same keys, values three per level, the
 // difference step of ∂_p 𝓕 given). Each returns the first non-finite index or −1.
-// The second Chern number's sums over a 4D torus of an N-band model (second_chern.hpp
-// SecondChernFn: one key, six values) on backend b; the first non-finite index or −1.
-long long second_chern_reduce(Backend b, const ModelParams& model, const FourTorus& torus, std::vector<Neumaier>& total,
-                              Progress* progress);
 long long phase_plane_reduce(Backend b, const ModelParams& model, const TextureTerms& terms, const PhaseSlice& slice,
                              std::vector<Neumaier>& total, Progress* progress);
 long long texture_density_reduce(Backend b, const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,

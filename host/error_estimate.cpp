@@ -158,10 +158,11 @@ void largest_by_family(const json& v, const std::string& family, std::map<std::s
 // the value itself, and to 1e-3 of the largest value of its family (a value at a zero of a scanned
 // curve has no relative error to speak of).
 void scan_leaves(const json& v, const json& e, const std::string& where, const std::string& family, double relative,
-                 const std::map<std::string, double>& scale, Worst& w) {
+                 const std::map<std::string, double>& scale, double magnitude_floor, Worst& w) {
     if (v.is_number() && e.is_number()) {
         const double x = v.get<double>(), err = e.get<double>();
-        if (err > kNegligible && err > relative * std::fabs(x) && err > kScaleFloor * scale.at(family)) {
+        if (err > kNegligible && err > relative * std::max(std::fabs(x), magnitude_floor) &&
+            err > kScaleFloor * scale.at(family)) {
             const double ratio = std::fabs(x) > 0.0 ? err / std::fabs(x) : INFINITY;
             if (ratio > w.ratio) w = {ratio, x, err, where, family};
         }
@@ -169,10 +170,10 @@ void scan_leaves(const json& v, const json& e, const std::string& where, const s
     }
     if (v.is_array() && e.is_array())
         for (std::size_t i = 0; i < v.size() && i < e.size(); ++i)
-            scan_leaves(v[i], e[i], fmt::format("{}[{}]", where, i), family, relative, scale, w);
+            scan_leaves(v[i], e[i], fmt::format("{}[{}]", where, i), family, relative, scale, magnitude_floor, w);
     if (v.is_object() && e.is_object())
         for (const auto& [k, x] : v.items())
-            if (e.contains(k)) scan_leaves(x, e[k], where + "." + k, family + "." + k, relative, scale, w);
+            if (e.contains(k)) scan_leaves(x, e[k], where + "." + k, family + "." + k, relative, scale, magnitude_floor, w);
 }
 
 }  // namespace
@@ -190,7 +191,8 @@ void warn_about(const TaskResult& r, const json& errors, double relative, const 
         Worst w;
         std::map<std::string, double> scale;
         largest_by_family(r.results[key], key, scale);
-        scan_leaves(r.results[key], e, key, key, relative, scale, w);
+        const bool integer = std::find(r.integer_valued.begin(), r.integer_valued.end(), key) != r.integer_valued.end();
+        scan_leaves(r.results[key], e, key, key, relative, scale, integer ? 1.0 : 0.0, w);
         if (w.where.empty()) continue;
         const std::string unit = unit_of(r.units, key, w.family);
         out.push_back(fmt::format("{} = {:.6g} {} has {} {:.3g} ({:.3g} of its magnitude, above {:g}): {}", w.where, w.value,

@@ -45,6 +45,9 @@ struct TaskResult {
     // estimate then fluctuates with the mesh and can fall short, so the tolerance loop does not stop
     // at its first pass (convergence.hpp).
     bool fermi_step = false;
+    // Keys whose values are integers when converged (Chern numbers): their estimates are judged
+    // against max(|value|, 1), the spacing of the integers, so that a converged 0 does not warn.
+    std::vector<std::string> integer_valued;
     // What reduces the error, for the warnings (error_estimate.hpp); empty: the mesh advice.
     std::string remedy;
     // Warnings of the task's own about its settings (printed and listed with the estimates' ones).

@@ -57,12 +57,9 @@ struct SmallestGaps {
 SmallestGaps smallest_gaps(const ChernPlane& p) {
     SmallestGaps g;
     for (std::size_t n = 0; n < p.gap_p.size(); ++n) {
-        const double upper = std::pow(p.gap_p[n] / p.gap_2p[n], 1.0 / kGapPower);
-        // A corner at the floor makes S_2p^(−1/2p) ≤ the floor: the true gap there may be 0.
-        const double least = std::pow(p.gap_2p[n], -0.5 / kGapPower);
-        const double lower = least <= kGapFloor * (1 + 1e-12) ? 0.0 : least;
-        g.value.push_back(upper);
-        g.error.push_back(upper - std::min(lower, upper));
+        const GapBracket b = gap_bracket(p.gap_p[n], p.gap_2p[n]);
+        g.value.push_back(b.upper);
+        g.error.push_back(b.upper - b.lower);
     }
     return g;
 }
@@ -99,6 +96,7 @@ TaskResult chern_plane_result(const ChernPlane& p, const std::string& energy_uni
                  {"chern_manifold", "dimensionless"},
                  {"smallest_gap", energy_unit}};
     out.principal = {"chern", "chern_fhs", "chern_manifold"};
+    out.integer_valued = out.principal;
     out.results["chern"] = p.integral;
     out.results["chern_fhs"] = p.link;
     out.results["chern_manifold"] = p.manifold;
@@ -144,6 +142,7 @@ TaskResult task_chern(TaskContext& ctx) {
                  {"smallest_gap", energy_unit(*ctx.cfg.model)}};
     out.remedy = remedy;
     out.principal = {"chern", "chern_fhs", "chern_manifold"};
+    out.integer_valued = out.principal;
     const std::size_t B = planes[0].integral.size();
     auto band_columns = [&](const std::string& base) {
         std::vector<std::string> c;

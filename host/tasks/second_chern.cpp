@@ -26,9 +26,9 @@ std::string axis_choices(const ModelInfo& info) {
     return s;
 }
 
-// The largest |H(s) − H(s + one period along axis a)| over a few points, relative to max |H|.
+// The largest |H(s) − H(s + shift along axis a)| over a few points, relative to max |H|.
 template <class Model>
-double periodicity_defect(const FourTorus& torus, int a) {
+double change_along(const FourTorus& torus, int a, double shift) {
     constexpr int N = Model::bands;
     double worst = 0.0;
     const double probes[3][4] = {{0.1, 0.27, 0.6, 0.33}, {0.71, 0.05, 0.42, 0.9}, {0.37, 0.83, 0.19, 0.55}};
@@ -36,7 +36,7 @@ double periodicity_defect(const FourTorus& torus, int a) {
         double s[4] = {probe[0], probe[1], probe[2], probe[3]};
         NBandPoint<N> p, q;
         torus.at<Model, N>(s, p);
-        s[a] += 1.0;
+        s[a] += shift;
         torus.at<Model, N>(s, q);
         double scale = 1e-300, d = 0.0;
         for (int r = 0; r < N; ++r)
@@ -49,14 +49,44 @@ double periodicity_defect(const FourTorus& torus, int a) {
     return worst;
 }
 
+// Refuses a parameter axis that does not close a torus once: H must repeat after `period`
+// (checked at three points), change along the way (a parameter H hardly depends on, or a period
+// far below its own, gives a torus of zero width and C₂ = 0), and not repeat after period/p for
+// p = 2 … 8 (the torus would cover the circle p times and C₂ come out p-fold).
+template <class Model>
+void check_parameter_axis(const Section& task, const FourTorus& t, int a, const std::string& name) {
+    const double period = t.period[a];
+    const double defect = change_along<Model>(t, a, 1.0);
+    if (defect > 1e-9)
+        task.fail("period", fmt::format("H is not periodic in {} with period {:g} (changes by {:.2g} of |H|): give the "
+                                        "parameter's period",
+                                        name, period, defect));
+    double largest = 0.0;
+    for (double x : {0.25, 0.5, 0.75}) largest = std::max(largest, change_along<Model>(t, a, x));
+    if (largest < 1e-6)
+        task.fail("axes", fmt::format("H hardly changes along {} over the period {:g} (by {:.2g} of |H|): the torus would "
+                                      "have no width along it",
+                                      name, period, largest));
+    for (int p = 2; p <= 8; ++p)
+        if (change_along<Model>(t, a, 1.0 / p) <= 1e-9)
+            task.fail("period", fmt::format("H repeats in {} after {:g} = period/{}: the torus would cover the circle {} "
+                                            "times; give the shortest period",
+                                            name, period / p, p, p));
+}
+
 FourTorus read_torus(const TaskContext& ctx) {
     const Section& task = ctx.task;
     task.only();
     const ModelInfo& info = *ctx.cfg.model;
     if (info.bands < 4 || is_wannier(ctx.cfg.params))
-        task.fail("kind", fmt::format("task 'second_chern' needs a built-in model of at least four bands (qhz, qwz_pair, "
-                                      "lz_pair); '{}' has {}",
-                                      info.name, is_wannier(ctx.cfg.params) ? "a Wannier Hamiltonian" : "two bands"));
+        task.fail("kind", fmt::format("task 'second_chern' needs a built-in lattice model of at least four bands with a "
+                                      "periodic parameter (qhz); '{}' has {}",
+                                      info.name,
+                                      is_wannier(ctx.cfg.params) ? "a Wannier Hamiltonian" : fmt::format("{} bands", info.bands)));
+    if (!info.lattice)
+        task.fail("kind", fmt::format("task 'second_chern' needs a lattice model (its momenta close the torus); '{}' is a "
+                                      "continuum model",
+                                      info.name));
     FourTorus t{};
     for (std::size_t j = 0; j < info.params.size(); ++j) t.params[j] = ctx.cfg.params.p[j];
     reciprocal_basis(info.bravais, t.G);
@@ -80,10 +110,6 @@ FourTorus read_torus(const TaskContext& ctx) {
             if (t.axis[b] == code) task.fail("axes", fmt::format("the axis '{}' appears twice", name));
         t.axis[a] = code;
         if (code < 3) {
-            if (!info.lattice)
-                task.fail("axes", fmt::format("'{}' is a continuum model: its k-space has no period along {}; use a "
-                                              "lattice model or parameter axes",
-                                              info.name, name));
             k_axis[code] = true;
             t.period[a] = 1.0;
         } else {
@@ -110,22 +136,19 @@ FourTorus read_torus(const TaskContext& ctx) {
         task.fail("filled", fmt::format("filled must be between 1 and {} for the {}-band model '{}'", info.bands - 1,
                                         info.bands, info.name));
     t.lattice = task.boolean("lattice", true);
-    // Every axis must be a period of H: the torus is closed only then.
+    // Every axis must close the torus once.
     visit_nband_model(ctx.cfg.params, [&](auto model) {
         using Model = decltype(model);
         for (int a = 0; a < 4; ++a) {
-            const double defect = periodicity_defect<Model>(t, a);
-            if (defect > 1e-9) {
-                const std::string name = t.axis[a] < 3 ? fmt::format("k{}", t.axis[a] + 1) : info.params[t.axis[a] - 3].name;
-                task.fail(t.axis[a] < 3 ? "axes" : "period",
-                          t.axis[a] < 3
-                              ? fmt::format("H(k + G_{0}) differs from H(k) by {1:.2g} of |H| for '{2}' (orbital-position "
-                                            "phases): the link method needs a periodic H; {0} cannot be an axis",
-                                            t.axis[a] + 1, defect, info.name)
-                              : fmt::format("H is not periodic in {} with period {:g} (changes by {:.2g} of |H|): give the "
-                                            "parameter's period",
-                                            name, period, defect));
+            if (t.axis[a] >= 3) {
+                check_parameter_axis<Model>(task, t, a, info.params[t.axis[a] - 3].name);
+                continue;
             }
+            const double defect = change_along<Model>(t, a, 1.0);
+            if (defect > 1e-9)
+                task.fail("axes", fmt::format("H(k + G_{0}) differs from H(k) by {1:.2g} of |H| for '{2}' (orbital-position "
+                                              "phases): the link method needs a periodic H; k{0} cannot be an axis",
+                                              t.axis[a] + 1, defect, info.name));
         }
     });
     return t;
@@ -144,37 +167,49 @@ TaskResult task_second_chern(TaskContext& ctx) {
     if (bad >= 0) {
         long long i[4];
         torus.grid_index(bad, i);
-        throw NonFiniteError(fmt::format("the filled-band curvature or a link is not finite at grid point ({}, {}, {}, {}) of "
-                                         "the torus (s = i/n along {}): the filled and empty bands touch there, or the grid "
-                                         "is too coarse for the link method",
-                                         i[0], i[1], i[2], i[3], "each axis"));
+        throw NonFiniteError(fmt::format("the filled bands' curvature (Kubo form) is not finite at grid point ({}, {}, {}, {}) "
+                                         "of the torus (s_a = i_a/n_a): the filled and empty bands touch there",
+                                         i[0], i[1], i[2], i[3]));
     }
     const double integral = h[0].value(), link = h[1].value();
     const double integral_coarse = h[2].value(), link_coarse = h[3].value();
-    // The smallest gap, bracketed by its power sums (per_k.hpp gap_powers).
-    const double upper = std::pow(h[4].value() / h[5].value(), 1.0 / kGapPower);
-    const double least = std::pow(h[5].value(), -0.5 / kGapPower);
-    const double lower = least <= kGapFloor * (1 + 1e-12) ? 0.0 : least;
+    const GapBracket gap = gap_bracket(h[4].value(), h[5].value());
+    const double fine_failed = h[6].value(), coarse_failed = h[7].value();
 
     TaskResult out;
     out.kpoints = torus.count();
     const std::string unit = energy_unit(*ctx.cfg.model);
     out.units = {{"second_chern", "dimensionless"}, {"second_chern_lattice", "dimensionless"}, {"smallest_gap", unit}};
     out.principal = {"second_chern"};
+    out.integer_valued = {"second_chern", "second_chern_lattice"};
     out.results["second_chern"] = integral;
     out.errors["second_chern"] = std::fabs(integral - integral_coarse);
-    if (torus.lattice) {
+    if (torus.lattice && fine_failed > 0.0) {
+        out.warnings.push_back(fmt::format("the link method is left out: at {:g} grid points the filled subspaces of "
+                                           "neighbouring points are orthogonal in some direction (a link's singular value "
+                                           "below 1e-6: the grid is too coarse, or the gap nearly closes); raise [task] n",
+                                           fine_failed));
+    } else if (torus.lattice) {
         out.results["second_chern_lattice"] = link;
-        // The change from the sub-grid, plus the distance to the nearest integer: in a trivial phase the
-        // link sum creeps towards 0 (5e-4 at 8⁴, 4.6e-4 at 16⁴ for qhz at m = 5), and the change alone
-        // fell short of its error there.
-        out.errors["second_chern_lattice"] = std::fabs(link - link_coarse) + std::fabs(link - std::round(link));
+        // Asymptotically the change from the sub-grid is 3/4 of the coarse grid's error (1/n²), 3 times
+        // the fine one's; before that the sum can sit near a wrong integer (1.95 at 8⁴ for C₂ = 3) or
+        // creep towards 0 slowly in a trivial phase (7e-4 at 8⁴, 4.7e-4 at 16⁴ for qhz at m = 5). So:
+        // 4/3 of the change plus the distance to the nearest integer; without the sub-grid (its links
+        // failed), the distance plus 1.
+        const double to_integer = std::fabs(link - std::round(link));
+        out.errors["second_chern_lattice"] =
+            coarse_failed > 0.0 ? to_integer + 1.0 : 4.0 / 3.0 * std::fabs(link - link_coarse) + to_integer;
+        if (coarse_failed > 0.0)
+            out.warnings.push_back(fmt::format("the link method has no sub-grid estimate: its links at spacing 2 failed at "
+                                               "{:g} points (the sub-grid is too coarse); its estimate is only the distance to the "
+                                               "nearest integer plus 1",
+                                               coarse_failed));
     }
-    out.results["smallest_gap"] = upper;
-    out.errors["smallest_gap"] = upper - std::min(lower, upper);
+    out.results["smallest_gap"] = gap.upper;
+    out.errors["smallest_gap"] = gap.upper - gap.lower;
     out.remedy = "the second Chern number is not resolved by the torus's grid (or the gap closes on it): raise [task] n, or "
                  "move the parameters away from the transition (docs/second-chern.md)";
-    if (lower == 0.0)
+    if (gap.lower == 0.0)
         out.warnings.push_back(fmt::format("the filled and empty bands touch on the grid (a gap below {:g}): the second Chern "
                                            "number is not defined there",
                                            kGapFloor));

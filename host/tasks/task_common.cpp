@@ -230,4 +230,12 @@ bool FermiSurfaceCheck::step() const {
     return false;
 }
 
+GapBracket gap_bracket(double s_p, double s_2p) {
+    const double upper = std::pow(s_p / s_2p, 1.0 / kGapPower);
+    // A point at the floor makes S_2p^(−1/2p) ≤ the floor: the true gap there may be 0.
+    const double least = std::pow(s_2p, -0.5 / kGapPower);
+    const double lower = least <= kGapFloor * (1 + 1e-12) ? 0.0 : least;
+    return {std::min(lower, upper), upper};
+}
+
 }  // namespace bzint

@@ -47,6 +47,14 @@ GeometryUnits geometry_units(const ModelInfo& m);
 // a warning for a gap that closes on the plane, and the chern table.
 TaskResult chern_plane_result(const ChernPlane& plane, const std::string& energy_unit);
 
+// The smallest gap met, bracketed by its power sums S_p = Σ g^−p, S_2p = Σ g^−2p (per_k.hpp
+// gap_powers): lower ≤ min g ≤ upper; lower = 0 when a point sat at the floor kGapFloor (the bands
+// may touch there).
+struct GapBracket {
+    double lower, upper;
+};
+GapBracket gap_bracket(double s_p, double s_2p);
+
 // Two judgements of a pass's Fermi surface, from the band states at ≤ 4096 points of `mesh` (a
 // sub-grid spread along every axis), sampled once, when the first is asked for.
 // - smearing_warning: a Fermi-surface term at T > 0 is resolved by the mesh when the energy step

@@ -13,9 +13,10 @@
 // Two methods, one pass: the integral (the mean of the density over the grid: a periodic smooth
 // integrand, so the error falls exponentially with n), and the 4D lattice-gauge extension of the
 // Fukui–Hatsugai–Suzuki link method: U(filled) link matrices between neighbouring grid points,
-// made unitary by their polar decomposition, plaquettes P_ab, F_ab ≈ (P_ab − P_ab†)/2i (gauge
-// covariant at the plaquettes' common corner, so tr(F F) is gauge invariant), summed with the same
-// ε contraction. Unlike the 2D link method this sum is not an integer on a finite grid: it
+// made unitary by their polar decomposition, plaquettes P_ab = exp(−i h² F_ab + …) (the link
+// phase is −∮A·dl, docs/conventions.md), so that (P_ab − P_ab†)/2i ≈ −h² F_ab — gauge covariant at
+// the plaquettes' common corner, so tr(F F) is gauge invariant, and the sign drops out of the
+// quadratic form — summed with the same ε contraction. Unlike the 2D link method this sum is not an integer on a finite grid: it
 // approaches C₂ as 1/n² (measured in docs/second-chern.md).
 #pragma once
 #include "bzint/models/all.hpp"
@@ -134,9 +135,9 @@ BZINT_HD void filled_curvature(const double (&e)[N], const cplx (&v)[4][N][N], i
 }
 
 // The link matrix ψ(x)†ψ(y) of the filled columns, made unitary: W = M (M†M)^{−1/2} (polar
-// decomposition; the rows and columns past f are left as the identity). False when M is
-// singular to 10⁻¹² (the filled subspaces at the two points are orthogonal somewhere: the bands
-// cross between them or the grid is far too coarse).
+// decomposition, on the f×f block; W's rows and columns past f are 0). False when a singular
+// value of M is below 10⁻⁶ (the filled subspaces at the two points are orthogonal in some
+// direction: the bands cross between them, or the grid is far too coarse).
 template <int N>
 BZINT_HD bool unitary_link(const cplx (&X)[N][N], const cplx (&Y)[N][N], int f, cplx (&W)[N][N]) {
     cplx M[N][N], A[N][N], V[N][N];
@@ -155,7 +156,7 @@ BZINT_HD bool unitary_link(const cplx (&X)[N][N], const cplx (&Y)[N][N], int f, 
                 for (int i = 0; i < f; ++i) s += conj(M[i][r]) * M[i][c];
             A[r][c] = s;
         }
-    if (!hermitian_eigen<N>(A, w, V) || !(w[0] > 1e-12)) return false;
+    if (!hermitian_eigen<N>(A, w, V) || !(w[0] > 1e-12)) return false;  // w = σ², σ < 1e-6
     // (M†M)^{−1/2} = V diag(w^{−1/2}) V†, then W = M · that.
     cplx R[N][N];
     for (int r = 0; r < N; ++r)
@@ -184,16 +185,18 @@ BZINT_HD void block_product(const cplx (&A)[N][N], const cplx (&B)[N][N], int f,
         }
 }
 
-// Per grid point, one key, six values: the integral's density / count, the link method's
+// Per grid point, one key, eight values: the integral's density / count, the link method's
 // contribution at spacing 1, the same two on the coarse sub-mesh (the points with every index
-// even; density × 16 / count and the links at spacing 2; 0 elsewhere), and the powers of the gap
-// ε_filled − ε_{filled−1} (per_k.hpp gap_powers). The sub-mesh gives the error estimates.
+// even; density × 16 / count and the links at spacing 2; 0 elsewhere), the powers of the gap
+// ε_filled − ε_{filled−1} (per_k.hpp gap_powers), and the number of points whose links failed
+// (unitary_link) at spacing 1 and at spacing 2: the link method is then not available (or has no
+// estimate), while the integral stands. The sub-mesh gives the error estimates.
 template <class Model>
 struct SecondChernFn {
     static constexpr int N = Model::bands;
     FourTorus torus;
-    using Out = KeyedOutT<1, 6>;
-    BZINT_HD int n_values() const { return 6; }
+    using Out = KeyedOutT<1, 8>;
+    BZINT_HD int n_values() const { return 8; }
     BZINT_HD int n_keys() const { return 1; }
 
     // The filled eigenvectors at grid point i (columns of U); false if the solver failed.
@@ -218,26 +221,26 @@ struct SecondChernFn {
         }
         cplx F[kPlanes][N][N];
         for (int pl = 0; pl < kPlanes; ++pl) {
-                int a, b;
-                plane_axes(pl, a, b);
-                long long j[4] = {i[0], i[1], i[2], i[3]};
-                j[a] += h;
-                j[b] += h;
-                cplx Uab[N][N], L0[N][N], L1[N][N], L2[N][N], L3[N][N], T[N][N], P[N][N];
-                if (!filled_states(j, Uab, e)) return false;
-                // P = U_a(i) U_b(i + a) U_a(i + b)† U_b(i)†, all unitary f×f links.
-                if (!unitary_link<N>(U0, Ua[a], f, L0) || !unitary_link<N>(Ua[a], Uab, f, L1) ||
-                    !unitary_link<N>(Ua[b], Uab, f, L2) || !unitary_link<N>(U0, Ua[b], f, L3))
-                    return false;
-                block_product<N>(L0, L1, f, false, T);
-                block_product<N>(T, L2, f, true, P);
-                block_product<N>(P, L3, f, true, T);
-                for (int r = 0; r < f; ++r)
-                    for (int c = 0; c < f; ++c) {
-                        const cplx d = T[r][c] - conj(T[c][r]);
-                        F[pl][r][c] = {0.5 * d.im, -0.5 * d.re};  // (P − P†)/2i
-                    }
-            }
+            int a, b;
+            plane_axes(pl, a, b);
+            long long j[4] = {i[0], i[1], i[2], i[3]};
+            j[a] += h;
+            j[b] += h;
+            cplx Uab[N][N], L0[N][N], L1[N][N], L2[N][N], L3[N][N], half[N][N], three[N][N], P[N][N];
+            if (!filled_states(j, Uab, e)) return false;
+            // P = U_a(i) U_b(i + a) U_a(i + b)† U_b(i)†, all unitary f×f links.
+            if (!unitary_link<N>(U0, Ua[a], f, L0) || !unitary_link<N>(Ua[a], Uab, f, L1) ||
+                !unitary_link<N>(Ua[b], Uab, f, L2) || !unitary_link<N>(U0, Ua[b], f, L3))
+                return false;
+            block_product<N>(L0, L1, f, false, half);
+            block_product<N>(half, L2, f, true, three);
+            block_product<N>(three, L3, f, true, P);
+            for (int r = 0; r < f; ++r)
+                for (int c = 0; c < f; ++c) {
+                    const cplx d = P[r][c] - conj(P[c][r]);
+                    F[pl][r][c] = {0.5 * d.im, -0.5 * d.re};  // (P − P†)/2i
+                }
+        }
         out = second_chern_density<N>(F, f);
         return true;
     }
@@ -266,10 +269,16 @@ struct SecondChernFn {
         const double density = second_chern_density<N>(F, f);
         const bool coarse = i[0] % 2 == 0 && i[1] % 2 == 0 && i[2] % 2 == 0 && i[3] % 2 == 0;
         const double count = static_cast<double>(torus.count());
-        double fine_link = 0.0, coarse_link = 0.0;
+        double fine_link = 0.0, coarse_link = 0.0, fine_failed = 0.0, coarse_failed = 0.0;
         if (torus.lattice) {
-            ok = lattice_density(i, 1, U, fine_link) && ok;
-            if (coarse) ok = lattice_density(i, 2, U, coarse_link) && ok;
+            if (!lattice_density(i, 1, U, fine_link)) {
+                fine_link = 0.0;
+                fine_failed = 1.0;
+            }
+            if (coarse && !lattice_density(i, 2, U, coarse_link)) {
+                coarse_link = 0.0;
+                coarse_failed = 1.0;
+            }
         }
         out.n = 1;
         out.key[0] = 0;
@@ -279,6 +288,8 @@ struct SecondChernFn {
         val[2] = coarse ? 16.0 * density / count : 0.0;
         val[3] = coarse_link;
         gap_powers(e[f] - e[f - 1], val[4], val[5]);
+        val[6] = fine_failed;
+        val[7] = coarse_failed;
         for (int j = 0; j < 4; ++j) ok = ok && is_finite(val[j]);
         return ok;
     }

@@ -19,7 +19,7 @@ struct Qhz {
                                            {"theta", 0.0, "the fourth momentum k_4 (radians)"}};
     double m, theta;
     BZINT_HD explicit Qhz(const double* p) : m(p[0]), theta(p[1]) {}
-    static void bravais(double[3][3]) {}
+    static void bravais(double A[3][3]) { set_rows(A, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}); }  // cubic, a = 1
 
     // Adds c Γ_a to M.
     BZINT_HD static void add_gamma(int a, double c, cplx (&M)[4][4]) {
