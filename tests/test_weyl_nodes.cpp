@@ -79,3 +79,48 @@ TEST(WeylNodes, SphereInsideTheFermiPocketIsReportedNotTrusted) {
     EXPECT_FALSE(warns_about(outside, "Fermi pocket")) << outside.dump();
     EXPECT_NEAR(double(outside["results"]["abj_rate"][0]), 1.0 / (4.0 * kPi * kPi), 1e-10);
 }
+
+TEST(WeylNodes, EightNodesCloseNodePairsAndSlowVelocitiesAreFound) {
+    // m = 0.2: nodes where kx, ky ∈ {0, π} and cos kz = cos 1 − 2m·(number of π among kx, ky):
+    // kz = ±1, ±1.4299 (twice), ±1.8335; ∂d/∂k = diag(cos kx, cos ky, −sin kz) there, so
+    // χ = −cos kx cos ky sign(kz), by hand. Each rate −χ/4π² (isotropic nodes, μ at them).
+    {
+        const auto doc = weyl("m = 0.2", "");
+        const auto& r = doc["results"];
+        ASSERT_EQ(r["nodes"], 8);
+        for (int a = 0; a < 8; ++a) {
+            const auto& k = r["position"][a];
+            const double kz = std::remainder(double(k[2]), kTwoPi);
+            const double chi = -std::cos(double(k[0])) * std::cos(double(k[1])) * (kz > 0 ? 1.0 : -1.0);
+            const int pis = (std::fabs(std::cos(double(k[0])) + 1.0) < 1e-9) + (std::fabs(std::cos(double(k[1])) + 1.0) < 1e-9);
+            EXPECT_NEAR(std::cos(kz), std::cos(1.0) - 0.4 * pis, 1e-12);
+            EXPECT_EQ(double(r["chirality"][a]), chi);
+            EXPECT_NEAR(double(r["abj_rate"][a]), -chi / (4.0 * kPi * kPi), 1e-8);
+        }
+        EXPECT_NEAR(double(r["total_abj_rate"]), 0.0, 1e-12);
+    }
+    // Pairs 0.2 apart across the mirror plane kz = 0 and across kz = π (where ∂d/∂kz vanishes and
+    // |d| is smallest between the nodes) are found on the default 24³ mesh (spacing 0.26).
+    for (double k0 : {0.1, 3.1}) {
+        const auto doc = weyl(fmt::format("k0 = {}", k0), "");
+        const auto& r = doc["results"];
+        ASSERT_EQ(r["nodes"], 2) << "k0 = " << k0;
+        for (int a = 0; a < 2; ++a)
+            EXPECT_NEAR(std::fabs(std::remainder(double(r["position"][a][2]), kTwoPi)), k0, 1e-12) << "k0 = " << k0;
+        EXPECT_EQ(double(r["chirality"][0]) + double(r["chirality"][1]), 0.0);
+    }
+    // Slow in-plane velocity t = 1e-3: still simple nodes (the test on det ∂d/∂k is scale free).
+    const auto slow = weyl("t = 0.001", "");
+    ASSERT_EQ(slow["results"]["nodes"], 2);
+    EXPECT_EQ(double(slow["results"]["chirality"][0]), -1.0);
+}
+
+TEST(WeylNodes, QuadraticTouchingIsNamedNotCountedAsANode) {
+    // k0 = π: d = (sin kx, sin ky, 2 − cos kx − cos ky + cos kz + 1) vanishes only at (0, 0, π), where
+    // d_z ≈ (kz − π)²/2: the two nodes have merged into a quadratic touching with det ∂d/∂k = 0. It is
+    // named and left out; no node is reported, and the smallest gap is named too.
+    const auto doc = weyl("k0 = 3.141592653589793", "");
+    EXPECT_EQ(doc["results"]["nodes"], 0);
+    EXPECT_TRUE(warns_about(doc, "not a Weyl node")) << doc.dump();
+    EXPECT_TRUE(warns_about(doc, "smallest gap")) << doc.dump();
+}

@@ -13,6 +13,7 @@
 
 #include "../engine.hpp"
 #include "../input_error.hpp"
+#include "bzint/special/gauss_legendre.hpp"
 #include "bzint/weyl_nodes.hpp"
 #include "task_common.hpp"
 
@@ -31,6 +32,7 @@ struct Node {
     double k[3];        // Cartesian
     double reduced[3];  // along G_i, in [0, 1)
     double energy, det, step;
+    bool regular;  // det ∂d/∂k away from 0 (well_conditioned): a simple Weyl node
 };
 
 NodeSetup read_nodes(const TaskContext& ctx) {
@@ -57,30 +59,6 @@ NodeSetup read_nodes(const TaskContext& ctx) {
     return s;
 }
 
-// Gauss–Legendre nodes and weights on [−1, 1] (Newton on P_n from the Chebyshev guess).
-void gauss_legendre(int n, std::vector<double>& x, std::vector<double>& w) {
-    x.assign(n, 0.0);
-    w.assign(n, 0.0);
-    for (int i = 0; i < (n + 1) / 2; ++i) {
-        double z = std::cos(kPi * (i + 0.75) / (n + 0.5)), dp = 1.0;
-        for (int it = 0; it < 100; ++it) {
-            double p0 = 1.0, p1 = 0.0;
-            for (int j = 1; j <= n; ++j) {
-                const double p2 = p1;
-                p1 = p0;
-                p0 = ((2.0 * j - 1.0) * z * p1 - (j - 1.0) * p2) / j;
-            }
-            dp = n * (z * p0 - p1) / (z * z - 1.0);
-            const double dz = p0 / dp;
-            z -= dz;
-            if (std::fabs(dz) < 1e-16) break;
-        }
-        x[i] = -z;
-        x[n - 1 - i] = z;
-        w[i] = w[n - 1 - i] = 2.0 / ((1.0 - z * z) * dp * dp);
-    }
-}
-
 // The sphere's two integrals, (1/4π)∮𝓑·dS (χ) and Eq. 52's bracket, with `points` × 2·points
 // nodes; nz gets the smallest and largest n_z met on the sphere.
 template <class Model>
@@ -93,15 +71,13 @@ std::array<double, 2> sphere_integrals(const Model& model, const Node& node, dou
     const double K[3] = {node.k[0], node.k[1], node.k[2]};
     for (int i = 0; i < points; ++i)
         for (int j = 0; j < nphi; ++j) {
-            double f;
-            const double b = boundary_flux_density(model, K, R, u[i], kTwoPi * j / nphi, mu, T, f);
+            double f, nz_here;
+            const double b = boundary_flux_density(model, K, R, u[i], kTwoPi * j / nphi, mu, T, f, nz_here);
             const double weight = w[i] * kTwoPi / nphi;
             flux += weight * f;
             bracket += weight * b;
-            if (f != 0.0) {
-                lo = std::min(lo, b / f);
-                hi = std::max(hi, b / f);
-            }
+            lo = std::min(lo, nz_here);
+            hi = std::max(hi, nz_here);
         }
     if (nz) {
         nz[0] = lo;
@@ -110,17 +86,24 @@ std::array<double, 2> sphere_integrals(const Model& model, const Node& node, dou
     return {flux, bracket};
 }
 
-// Nodes: Newton from every local minimum of |d| on the search mesh, kept once (mod G).
+// Nodes: damped Newton from every mesh point within reach of a zero — |d| ≤ ‖∂d/∂k‖ h, h the mesh's
+// longest step, which every point of a node's cell satisfies to first order — kept once (mod G).
+// Points that straddle a mirror plane (where ∂d/∂k_z = 0 and |d| is smallest between two nodes)
+// are among them along with their neighbours, from which Newton reaches the nodes.
 template <class Model>
-std::vector<Node> find_nodes(const Model& model, const ModelInfo& info, const NodeSetup& s, double& scale) {
+std::vector<Node> find_nodes(const Model& model, const ModelInfo& info, const NodeSetup& s, double& scale,
+                             double& smallest, double (&smallest_at)[3]) {
     double G[3][3];
     reciprocal_basis(info.bravais, G);
     const long long n0 = s.n[0], n1 = s.n[1], n2 = s.n[2];
-    std::vector<double> size(static_cast<std::size_t>(n0 * n1 * n2));
+    std::vector<char> candidate(static_cast<std::size_t>(n0 * n1 * n2), 0);
     auto cartesian = [&](const double r[3], double k[3]) {
         for (int c = 0; c < 3; ++c) k[c] = r[0] * G[0][c] + r[1] * G[1][c] + r[2] * G[2][c];
     };
+    double h_mesh = 0.0;
+    for (int a = 0; a < 3; ++a) h_mesh = std::max(h_mesh, std::sqrt(dot3(G[a], G[a])) / static_cast<double>(s.n[a]));
     scale = 0.0;
+    smallest = 1e300;
     for (long long i = 0; i < n0; ++i)
         for (long long j = 0; j < n1; ++j)
             for (long long l = 0; l < n2; ++l) {
@@ -130,35 +113,37 @@ std::vector<Node> find_nodes(const Model& model, const ModelInfo& info, const No
                 TwoBandPoint h;
                 model(k, h);
                 const double d = std::sqrt(dot3(h.d, h.d));
-                size[static_cast<std::size_t>((i * n1 + j) * n2 + l)] = d;
+                double jacobian = 0.0;
+                for (int a = 0; a < 3; ++a) jacobian += dot3(h.dd[a], h.dd[a]);
+                candidate[static_cast<std::size_t>((i * n1 + j) * n2 + l)] = d <= std::sqrt(jacobian) * h_mesh;
                 scale = std::max(scale, d);
+                if (d < smallest) {
+                    smallest = d;
+                    std::copy(r, r + 3, smallest_at);
+                }
             }
-    auto at = [&](long long i, long long j, long long l) {
-        return size[static_cast<std::size_t>((((i % n0) + n0) % n0 * n1 + ((j % n1) + n1) % n1) * n2 + ((l % n2) + n2) % n2)];
-    };
+    // |G| sets the scale of k: the Newton steps are capped at one mesh step, and converge when the
+    // step falls below 1e-14 |G| (k itself is periodic, so its own size is no scale).
+    const double g_scale = h_mesh * static_cast<double>(std::max({n0, n1, n2}));
     std::vector<Node> nodes;
     for (long long i = 0; i < n0; ++i)
         for (long long j = 0; j < n1; ++j)
             for (long long l = 0; l < n2; ++l) {
-                const double here = at(i, j, l);
-                bool minimum = true;
-                for (int a = -1; a <= 1 && minimum; ++a)
-                    for (int b = -1; b <= 1 && minimum; ++b)
-                        for (int c = -1; c <= 1 && minimum; ++c)
-                            if ((a || b || c) && at(i + a, j + b, l + c) < here) minimum = false;
-                if (!minimum) continue;
+                if (!candidate[static_cast<std::size_t>((i * n1 + j) * n2 + l)]) continue;
                 const double r[3] = {double(i) / n0, double(j) / n1, double(l) / n2};
                 Node node{};
                 cartesian(r, node.k);
                 TwoBandPoint h;
                 bool converged = false;
-                for (int it = 0; it < 60; ++it) {
+                for (int it = 0; it < 100; ++it) {
                     model(node.k, h);
                     double delta[3];
-                    if (!newton_step(h, delta)) break;
-                    for (int c = 0; c < 3; ++c) node.k[c] += delta[c];
-                    node.step = std::sqrt(dot3(delta, delta));
-                    if (node.step < 1e-13 * (1.0 + std::sqrt(dot3(node.k, node.k)))) {
+                    if (!damped_newton_step(h, delta)) break;
+                    const double length = std::sqrt(dot3(delta, delta));
+                    const double cap = length > h_mesh ? h_mesh / length : 1.0;
+                    for (int c = 0; c < 3; ++c) node.k[c] += cap * delta[c];
+                    node.step = cap * length;
+                    if (node.step < 1e-14 * g_scale) {
                         converged = true;
                         break;
                     }
@@ -167,6 +152,7 @@ std::vector<Node> find_nodes(const Model& model, const ModelInfo& info, const No
                 if (!converged || !(std::sqrt(dot3(h.d, h.d)) <= 1e-10 * scale)) continue;
                 node.energy = h.d0;
                 node.det = jacobian_det(h.dd);
+                node.regular = well_conditioned(h.dd, 1e-8);
                 // Reduced coordinates r_i = k·A_i/2π, wrapped into [0, 1).
                 for (int a = 0; a < 3; ++a) {
                     const double x = dot3(node.k, info.bravais[a]) / kTwoPi;
@@ -232,8 +218,8 @@ TaskResult task_weyl_nodes(TaskContext& ctx) {
     out.remedy = "raise [task] points, or choose a radius that encloses the node's Fermi pocket and no other node "
                  "(docs/textures.md)";
     visit_model(ctx.cfg.params, [&](auto model) {
-        double scale = 0.0;
-        const std::vector<Node> nodes = find_nodes(model, info, s, scale);
+        double scale = 0.0, smallest = 0.0, smallest_at[3];
+        const std::vector<Node> nodes = find_nodes(model, info, s, scale, smallest, smallest_at);
         nlohmann::json pos = nlohmann::json::array(), red = nlohmann::json::array(), energy = nlohmann::json::array(),
                        chi = nlohmann::json::array(), flux = nlohmann::json::array(), rate = nlohmann::json::array(),
                        landau = nlohmann::json::array(), radius = nlohmann::json::array(), e_flux = nlohmann::json::array(),
@@ -242,12 +228,6 @@ TaskResult task_weyl_nodes(TaskContext& ctx) {
         int chirality_sum = 0;
         for (std::size_t a = 0; a < nodes.size(); ++a) {
             const Node& node = nodes[a];
-            if (!(std::fabs(node.det) > 1e-8 * scale * scale * scale)) {
-                out.warnings.push_back(fmt::format("the band touching at reduced k = ({:.6f}, {:.6f}, {:.6f}) has det(∂d/∂k) ≈ "
-                                                   "0: not a Weyl node (a multiple or a line node); left out",
-                                                   node.reduced[0], node.reduced[1], node.reduced[2]));
-                continue;
-            }
             double nearest = node_distance(node, node, G, true);
             for (std::size_t b = 0; b < nodes.size(); ++b)
                 if (b != a) nearest = std::min(nearest, node_distance(node, nodes[b], G, false));
@@ -268,7 +248,29 @@ TaskResult task_weyl_nodes(TaskContext& ctx) {
                                                    "{:.3g}]): the sphere does not enclose the node's Fermi pocket, so Eq. 52's "
                                                    "abj_rate there is not the anomaly; choose a radius that encloses the pocket",
                                                    R, node.reduced[0], node.reduced[1], node.reduced[2], nz[0], nz[1]));
-            const int c = node.det > 0.0 ? 1 : -1;
+            // The chirality is the node's topological charge: sign det ∂d/∂k at a simple node; where the
+            // determinant nearly vanishes (two nodes merged, or a multi-Weyl node), the flux through the
+            // sphere decides — 0 is no node at all, ±2 a double-Weyl node.
+            int c = node.det > 0.0 ? 1 : -1;
+            if (!node.regular) {
+                const double charge = std::round(fine[0]);
+                if (std::fabs(fine[0] - charge) > 0.05 || charge == 0.0) {
+                    out.warnings.push_back(fmt::format("the band touching at reduced k = ({:.6f}, {:.6f}, {:.6f}) has det(∂d/∂k) "
+                                                       "≈ 0 and a Berry flux of {:.3g} through the sphere around it: {}; left out",
+                                                       node.reduced[0], node.reduced[1], node.reduced[2], fine[0],
+                                                       charge == 0.0 && std::fabs(fine[0]) <= 0.05
+                                                           ? "not a Weyl node (no topological charge: e.g. two nodes merged)"
+                                                           : "its charge is not resolved (raise points, or lower radius)"));
+                    continue;
+                }
+                c = static_cast<int>(charge);
+            }
+            if (std::fabs(fine[0] - c) > 0.01)
+                out.warnings.push_back(fmt::format("the Berry flux through the sphere around the node at reduced k = ({:.6f}, "
+                                                   "{:.6f}, {:.6f}) is {:.4g}, not its chirality {}: another node lies inside "
+                                                   "the sphere (lower radius, or raise [task] n to find it), or the node is too "
+                                                   "anisotropic for the sphere's points (raise points)",
+                                                   node.reduced[0], node.reduced[1], node.reduced[2], fine[0], c));
             chirality_sum += c;
             const double r = fine[1] / (4.0 * kPi * kPi);
             total += r;
@@ -289,7 +291,10 @@ TaskResult task_weyl_nodes(TaskContext& ctx) {
             out.warnings.push_back(fmt::format("the chiralities sum to {}, not 0 as on every lattice (Nielsen–Ninomiya): a node "
                                                "was missed; raise [task] n",
                                                chirality_sum));
-        if (pos.empty()) out.warnings.push_back("no Weyl node found on the search mesh (the model is gapped, or raise [task] n)");
+        if (pos.empty())
+            out.warnings.push_back(fmt::format("no Weyl node found on the search mesh; its smallest gap 2|d| is {:.3g} {} at "
+                                               "reduced k = ({:.4f}, {:.4f}, {:.4f}): a gapped model, or raise [task] n",
+                                               2.0 * smallest, unit, smallest_at[0], smallest_at[1], smallest_at[2]));
         out.results = {{"nodes", pos.size()}, {"position", pos},     {"position_reduced", red}, {"energy", energy},
                        {"chirality", chi},    {"monopole_flux", flux}, {"radius", radius},     {"abj_rate", rate},
                        {"abj_rate_landau", landau}, {"total_abj_rate", total}};

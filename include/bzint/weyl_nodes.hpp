@@ -21,25 +21,44 @@ BZINT_HD double jacobian_det(const double (&J)[3][3]) {
            J[0][2] * (J[1][0] * J[2][1] - J[1][1] * J[2][0]);
 }
 
-// The Newton step δ with Σ_a δ_a ∂_a d = −d (Cramer's rule); false if J is singular.
-BZINT_HD bool newton_step(const TwoBandPoint& h, double (&delta)[3]) {
-    const double det = jacobian_det(h.dd);
+// Whether J is far from singular: |det J| against ‖J‖_F³, so that the test does not depend on the
+// units of d or k (a node with one slow velocity, J = diag(10⁻³, 10⁻³, 1), passes at 10⁻⁸; a
+// quadratic touching, where one column of J vanishes, does not).
+BZINT_HD bool well_conditioned(const double (&J)[3][3], double tolerance) {
+    double frobenius = 0.0;
+    for (int a = 0; a < 3; ++a) frobenius += J[a][0] * J[a][0] + J[a][1] * J[a][1] + J[a][2] * J[a][2];
+    return fabs(jacobian_det(J)) > tolerance * frobenius * sqrt(frobenius);
+}
+
+// A damped Newton (Levenberg–Marquardt) step for d(k) = 0: (MᵀM + λ)δ = −Mᵀd with M_ia = ∂_a d_i
+// and λ = 10⁻¹² tr MᵀM, which is Newton's step where M is regular and stays finite where it is
+// singular (on a mirror plane, where ∂d/∂k_z vanishes); false if MᵀM + λ is singular (M = 0).
+BZINT_HD bool damped_newton_step(const TwoBandPoint& h, double (&delta)[3]) {
+    double A[3][3], g[3];
+    double trace = 0.0;
+    for (int a = 0; a < 3; ++a) {
+        g[a] = -(h.dd[a][0] * h.d[0] + h.dd[a][1] * h.d[1] + h.dd[a][2] * h.d[2]);
+        for (int b = 0; b < 3; ++b) A[a][b] = h.dd[a][0] * h.dd[b][0] + h.dd[a][1] * h.dd[b][1] + h.dd[a][2] * h.dd[b][2];
+        trace += A[a][a];
+    }
+    for (int a = 0; a < 3; ++a) A[a][a] += 1e-12 * trace;
+    const double det = jacobian_det(A);
     if (!(fabs(det) > 0.0)) return false;
     for (int a = 0; a < 3; ++a) {
-        double J[3][3];
+        double B[3][3];
         for (int b = 0; b < 3; ++b)
-            for (int i = 0; i < 3; ++i) J[b][i] = (b == a) ? -h.d[i] : h.dd[b][i];
-        delta[a] = jacobian_det(J) / det;
+            for (int c = 0; c < 3; ++c) B[b][c] = (c == a) ? g[b] : A[b][c];
+        delta[a] = jacobian_det(B) / det;
     }
     return true;
 }
 
 // The point of the sphere K + R n̂(u, φ), n̂ = (√(1−u²) cos φ, √(1−u²) sin φ, u), and the integrand
 // of Eq. 52's bracket per du dφ there: (1/4π) d̂·(∂_φd̂ × ∂_ud̂) n_z (∂_φk × ∂_uk points outward).
-// `flux` gets the same without n_z: (1/4π) ∮ of it is χ.
+// `flux` gets the same without n_z — (1/4π) ∮ of it is χ — and `nz` the occupation difference.
 template <class Model>
 BZINT_HD double boundary_flux_density(const Model& model, const double (&K)[3], double R, double u, double phi, double mu,
-                                      double T, double& flux) {
+                                      double T, double& flux, double& nz) {
     const double s = sqrt(1.0 - u * u), c = cos(phi), n = sin(phi);
     const double k[3] = {K[0] + R * s * c, K[1] + R * s * n, K[2] + R * u};
     const double dk_phi[3] = {-R * s * n, R * s * c, 0.0};
@@ -53,7 +72,7 @@ BZINT_HD double boundary_flux_density(const Model& model, const double (&K)[3], 
     }
     flux = solid_angle_density(h.d, d_phi, d_u) / (4.0 * kPi);
     const double e = sqrt(dot3(h.d, h.d));
-    const double nz = fermi(h.d0 + e - mu, T) - fermi(h.d0 - e - mu, T);
+    nz = fermi(h.d0 + e - mu, T) - fermi(h.d0 - e - mu, T);
     return flux * nz;
 }
 

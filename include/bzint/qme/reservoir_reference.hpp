@@ -10,33 +10,11 @@
 #include <vector>
 
 #include "bzint/fermi.hpp"
+#include "bzint/special/gauss_legendre.hpp"
 #include "bzint/models/nband_traits.hpp"
 #include "bzint/qme/etdrk4.hpp"
 
 namespace bzint {
-
-// Gauss–Legendre nodes and weights on (−1, 1) (Newton on P_n, Tricomi initial guesses).
-inline void gauss_legendre(int n, std::vector<double>& x, std::vector<double>& w) {
-    x.resize(n);
-    w.resize(n);
-    for (int i = 0; i < n; ++i) {
-        double z = std::cos(kPi * (i + 0.75) / (n + 0.5)), dp = 0.0;
-        for (int it = 0; it < 100; ++it) {
-            double p0 = 1.0, p1 = z;
-            for (int k = 2; k <= n; ++k) {
-                const double p2 = ((2.0 * k - 1.0) * z * p1 - (k - 1.0) * p0) / k;
-                p0 = p1;
-                p1 = p2;
-            }
-            dp = n * (z * p1 - p0) / (z * z - 1.0);
-            const double dz = p1 / dp;
-            z -= dz;
-            if (std::fabs(dz) < 1e-16) break;
-        }
-        x[i] = z;
-        w[i] = 2.0 / ((1.0 - z * z) * dp * dp);
-    }
-}
 
 // ρ at the times t_start + n_j h (j = 0..), for κ(t) = k0 − E t with t from t_start = 0,
 // returned as N² entries per requested step index. `nodes` Gauss–Legendre points in θ.
