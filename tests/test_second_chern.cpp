@@ -224,3 +224,21 @@ TEST(SecondChern, ProductOfTwoChernInsulatorsIsTheProductOfTheirChernNumbers) {
         if (u2 < 2.0) EXPECT_NE(expected, 0.0);  // the cases are not all trivial
     }
 }
+
+TEST(SecondChern, CoarseGridsKeepTheIntegralAndAConvergedZeroDoesNotWarn) {
+    // n = 4: the 2⁴ sub-grid's links join orthogonal filled subspaces, so the link method loses its
+    // estimate (distance to the integer + 1, and a warning) while the integral stands. At m = 5
+    // (C₂ = 0) on 24⁴ the integral's estimate, 4e-4, is judged against 1 — the integers' spacing —
+    // and does not warn.
+    const auto coarse = test::run_toml(qhz_run(-1.0, 4, true));
+    ASSERT_TRUE(coarse.contains("warnings"));
+    bool said = false;
+    for (const auto& w : coarse["warnings"]) said = said || w.get<std::string>().find("no sub-grid estimate") != std::string::npos;
+    EXPECT_TRUE(said) << coarse.dump();
+    EXPECT_TRUE(coarse["results"].contains("second_chern"));
+    const double link = coarse["results"]["second_chern_lattice"];
+    EXPECT_GE(double(coarse["errors"]["second_chern_lattice"]), 1.0 + std::fabs(link - std::round(link)) - 1e-12);
+    const auto zero = test::run_toml(qhz_run(5.0, 24, false));
+    EXPECT_NEAR(double(zero["results"]["second_chern"]), 0.0, 1e-6);
+    EXPECT_FALSE(zero.contains("warnings")) << zero.dump();
+}

@@ -99,8 +99,8 @@ TEST(WeylNodes, EightNodesCloseNodePairsAndSlowVelocitiesAreFound) {
         }
         EXPECT_NEAR(double(r["total_abj_rate"]), 0.0, 1e-12);
     }
-    // Pairs 0.2 apart across the mirror plane kz = 0 and across kz = π (where ∂d/∂kz vanishes and
-    // |d| is smallest between the nodes) are found on the default 24³ mesh (spacing 0.26).
+    // Pairs 0.2 apart across the mirror plane kz = 0 and 0.08 apart across kz = π (where ∂d/∂kz
+    // vanishes and |d| is smallest between the nodes) are found on the default 24³ mesh (spacing 0.26).
     for (double k0 : {0.1, 3.1}) {
         const auto doc = weyl(fmt::format("k0 = {}", k0), "");
         const auto& r = doc["results"];
@@ -123,4 +123,13 @@ TEST(WeylNodes, QuadraticTouchingIsNamedNotCountedAsANode) {
     EXPECT_EQ(doc["results"]["nodes"], 0);
     EXPECT_TRUE(warns_about(doc, "not a Weyl node")) << doc.dump();
     EXPECT_TRUE(warns_about(doc, "smallest gap")) << doc.dump();
+}
+
+TEST(WeylNodes, SphereEnclosingTheOtherNodeIsWarnedAbout) {
+    // weyl_lattice's nodes are 2 apart: a sphere of radius 2.5 around each encloses the other, so the
+    // flux through it is 0, not χ — two warnings, the sphere's reach and the flux.
+    const auto doc = weyl("", "radius = 2.5");
+    EXPECT_TRUE(warns_about(doc, "half-way to the nearest other node")) << doc.dump();
+    EXPECT_TRUE(warns_about(doc, "not its chirality")) << doc.dump();
+    EXPECT_NEAR(double(doc["results"]["monopole_flux"][0]), 0.0, 1e-6);
 }

@@ -192,7 +192,7 @@ TaskResult task_second_chern(TaskContext& ctx) {
     } else if (torus.lattice) {
         out.results["second_chern_lattice"] = link;
         // Asymptotically the change from the sub-grid is 3/4 of the coarse grid's error (1/n²), 3 times
-        // the fine one's; before that the sum can sit near a wrong integer (1.95 at 8⁴ for C₂ = 3) or
+        // the fine one's; before that the sum can sit near a wrong integer (1.95 at 8⁴ for C₂ = 3, m = −1.5) or
         // creep towards 0 slowly in a trivial phase (7e-4 at 8⁴, 4.7e-4 at 16⁴ for qhz at m = 5). So:
         // 4/3 of the change plus the distance to the nearest integer; without the sub-grid (its links
         // failed), the distance plus 1.

@@ -1,6 +1,6 @@
 // The Weyl nodes of a 3D two-band lattice model and the chiral (ABJ) anomaly of each
-// (include/bzint/weyl_nodes.hpp, docs/textures.md "The chiral anomaly"): the nodes found from the
-// local minima of |d| on a search mesh and refined by Newton's method; per node its position,
+// (include/bzint/weyl_nodes.hpp, docs/textures.md "The chiral anomaly"): the nodes found by a damped
+// Newton iteration from the search mesh's points near a zero of d; per node its position,
 // energy and chirality sign det(∂d/∂k); the Berry flux of d̂ through a sphere around it (χ by an
 // independent quadrature); and Eq. 52's anomaly rate from that sphere's boundary flux, beside
 // Eq. 53's Landau-level value −χ e²/4π².
