@@ -16,7 +16,7 @@ namespace {
 constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
 constexpr double kBig = 1e12;  // the largest magnitude of an energy, rate, field or time (keeps products finite)
 constexpr const char* kScanTasks = "ahc cme anomaly dipole streda spin_density disorder_ahe hybrid_current";
-constexpr const char* kTextureTasks = "phase_space_chern texture_geometry texture_density texture_current trajectories";
+constexpr const char* kTextureTasks = "phase_space_chern texture_geometry texture_density texture_current trajectories texture_lattice";
 constexpr const char* kFermiTasks = "ahc cme anomaly dipole";
 constexpr const char* kToleranceTasks = "ahc cme anomaly dipole streda spin_density disorder_ahe hybrid_current dc_current";
 
@@ -70,13 +70,13 @@ constexpr KeySpec kKeys[] = {
     // [task]
     {"task", "kind", "*", "string", "", "required", kNone, kNone, false,
      "bands, berry, chern, ahc, cme, anomaly, dipole, dc_current, streda, spin_density, disorder_ahe, hybrid_current, "
-     "phase_space_chern, texture_geometry, texture_density, texture_current, trajectories, second_chern, weyl_nodes"},
+     "phase_space_chern, texture_geometry, texture_density, texture_current, trajectories, texture_lattice, second_chern, weyl_nodes"},
     {"task", "mu", kScanTasks, "levels", "energy", "required", -kBig, kBig, false,
      "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 10^5 levels"},
     {"task", "mu", "dc_current", "number", "energy", "0", -kBig, kBig, false, "chemical potential"},
     {"task", "mu", "weyl_nodes", "number", "energy", "0", -kBig, kBig, false,
      "chemical potential of the occupations n_z = f(ε₊) − f(ε₋) on the spheres (Eq. 52)"},
-    {"task", "T", "ahc cme anomaly dipole dc_current streda spin_density hybrid_current texture_density texture_current weyl_nodes", "number", "energy, k_B = 1", "0",
+    {"task", "T", "ahc cme anomaly dipole dc_current streda spin_density hybrid_current texture_density texture_current weyl_nodes texture_lattice", "number", "energy, k_B = 1", "0",
      0, kBig, false, "temperature: 0, or at least 1e-12"},
     {"task", "T", "disorder_ahe", "number", "energy", "0", 0, 0, false, "temperature: the disorder theory is at T = 0"},
     {"task", "refine", kFermiTasks, "table", "", "off", kNone, kNone, false,
@@ -189,6 +189,21 @@ constexpr KeySpec kKeys[] = {
      "the radius of the momentum-space sphere around each node (it should enclose the node's Fermi pocket)"},
     {"task", "points", "weyl_nodes", "even integer", "", "48", 4, 2000, false,
      "Gauss–Legendre points in cos θ on each sphere (φ: twice as many); the estimate halves them"},
+    {"task", "box", "texture_lattice", "2 integers", "cells along a_1, a_2", "required", 1, 1e6, false,
+     "the periodic box of the lattice reference; the texture must repeat over it (e.g. one skyrmion-lattice period)"},
+    {"task", "twists", "texture_lattice", "2 even integers", "", "[2, 2]", 2, 64, false,
+     "twisted boundary conditions per axis: the box's Bloch momenta θ_i = 2π t_i/n_i (the estimate takes every other)"},
+    {"task", "method", "texture_lattice", "string", "", "auto", kNone, kNone, false,
+     "dense (full diagonalisation, at most 800 orbitals), kpm (kernel polynomial method) or auto (dense where it "
+     "may)"},
+    {"task", "bound_charge", "texture_lattice", "true/false", "", "true (dense), false (kpm)", kNone, kNone, false,
+     "also the electrons in the box and the bound charge (kpm: the density of every orbital, not only at r)"},
+    {"task", "background", "texture_lattice", "[mx, my, mz]", "", "m(0)", -1e6, 1e6, false,
+     "the uniform texture the bound charge is measured from"},
+    {"task", "r", "texture_lattice", "list of [x, y, z]", "length", "[[0, 0, 0]]", -kBig, kBig, false,
+     "lattice points n_1 a_1 + n_2 a_2 at which the cell's density is reported (at most 10^4)"},
+    {"task", "mu", "texture_lattice", "levels", "energy", "required", -kBig, kBig, false,
+     "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 17 levels"},
     {"task", "map", "phase_space_chern", "true/false", "", "false", kNone, kNone, false,
      "also write the lower band's Berry-flux density and the band energies at every grid point (<title>_flux_map.csv; "
      "at most 2^22 points)"},

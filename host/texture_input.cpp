@@ -123,9 +123,14 @@ constexpr bool has_orbital_positions() {
 }
 }  // namespace
 
-bool periodic_in_k(const TaskContext& ctx, const TextureTerms& t) {
+bool has_orbital_phases(const TaskContext& ctx) {
     bool positions = false;
     visit_model(ctx.cfg.params, [&](auto model) { positions = has_orbital_positions<decltype(model)>(); });
+    return positions;
+}
+
+bool periodic_in_k(const TaskContext& ctx, const TextureTerms& t) {
+    const bool positions = has_orbital_phases(ctx);
     const SpinTexture& m = t.texture;
     const bool along_z = m.kind == TextureKind::uniform && m.direction[0] == 0.0 && m.direction[1] == 0.0;
     return !positions || t.exchange == 0.0 || along_z;

@@ -17,6 +17,9 @@ using TextureSetup = TextureTerms;
 // Reads and validates [texture] (an InputError naming file, line and key).
 TextureSetup read_texture(const TaskContext& ctx);
 
+// Whether the model's H_0(k) carries orbital-position phases (model_traits.hpp), H_0(k + G) = V H_0(k) V†.
+bool has_orbital_phases(const TaskContext& ctx);
+
 // Whether H is periodic in k with the texture's exchange field: a model with orbital-position
 // phases (model_traits.hpp) has H_0(k + G) = V H_0(k) V† with a V that does not commute with an
 // in-plane exchange field, so only an exchange along z (or none) keeps H(k + G) ~ H(k).

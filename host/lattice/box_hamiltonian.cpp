@@ -1,0 +1,58 @@
+#include "box_hamiltonian.hpp"
+
+#include <map>
+
+namespace bzint {
+
+void SparseHamiltonian::scaled_apply(const std::complex<double>* x, std::complex<double>* y, double center,
+                                     double half_width) const {
+    const double s = 1.0 / half_width;
+    for (long long i = 0; i < dim; ++i) {
+        std::complex<double> acc = -center * x[i];
+        for (long long e = row_start[i]; e < row_start[i + 1]; ++e) acc += value[e] * x[column[e]];
+        y[i] = s * acc;
+    }
+}
+
+SparseHamiltonian box_hamiltonian(const std::vector<Hopping>& hoppings, const int cells[2],
+                                  const std::vector<std::array<double, 3>>& field, const double twist[2]) {
+    using cplx = std::complex<double>;
+    const long long S1 = cells[0], S2 = cells[1];
+    SparseHamiltonian H;
+    H.dim = 2 * S1 * S2;
+    H.row_start.push_back(0);
+    auto wrap = [](long long n, long long S, long long& winding) {
+        winding = (n >= 0 ? n / S : -((-n + S - 1) / S));
+        return n - winding * S;
+    };
+    for (long long n1 = 0; n1 < S1; ++n1)
+        for (long long n2 = 0; n2 < S2; ++n2) {
+            const long long c = n1 * S2 + n2;
+            // Row (c, α): H(R)_{αβ} to cell c + R, which the box wraps with the twist's phase.
+            std::map<long long, cplx> row[2];
+            for (const Hopping& h : hoppings) {
+                long long w1, w2;
+                const long long m1 = wrap(n1 + h.cell[0], S1, w1), m2 = wrap(n2 + h.cell[1], S2, w2);
+                const cplx phase = std::polar(1.0, twist[0] * double(w1) + twist[1] * double(w2));
+                const long long d = m1 * S2 + m2;
+                for (int a = 0; a < 2; ++a)
+                    for (int b = 0; b < 2; ++b) row[a][2 * d + b] += h.block[a][b] * phase;
+            }
+            const std::array<double, 3>& f = field[static_cast<std::size_t>(c)];
+            row[0][2 * c] += f[2];
+            row[1][2 * c + 1] -= f[2];
+            row[0][2 * c + 1] += cplx(f[0], -f[1]);
+            row[1][2 * c] += cplx(f[0], f[1]);
+            for (int a = 0; a < 2; ++a) {
+                for (const auto& [col, v] : row[a])
+                    if (v != cplx(0.0, 0.0)) {
+                        H.column.push_back(col);
+                        H.value.push_back(v);
+                    }
+                H.row_start.push_back(static_cast<long long>(H.column.size()));
+            }
+        }
+    return H;
+}
+
+}  // namespace bzint

@@ -1,0 +1,28 @@
+// A textured two-band lattice model on a periodic box of S_1 × S_2 cells as a sparse matrix:
+// the model's hoppings H(R) (hoppings.hpp) between cells, plus an on-site field f_c·σ in each cell c
+// (the exchange J m(r_c) of a texture at the cell's position), with twisted boundary conditions
+// ψ(n + S_i e_i) = e^{iθ_i} ψ(n): the box is then one cell of a superlattice and θ_i = K·S_i a_i
+// its Bloch momentum. Orbital o = 2c + α, cell c = n_1 S_2 + n_2.
+#pragma once
+#include <array>
+#include <complex>
+#include <vector>
+
+#include "hoppings.hpp"
+
+namespace bzint {
+
+struct SparseHamiltonian {
+    long long dim = 0;
+    std::vector<long long> row_start;  // dim + 1
+    std::vector<long long> column;
+    std::vector<std::complex<double>> value;
+
+    // y = (H − center) x / half_width, the Chebyshev variable's matrix (kpm.hpp).
+    void scaled_apply(const std::complex<double>* x, std::complex<double>* y, double center, double half_width) const;
+};
+
+SparseHamiltonian box_hamiltonian(const std::vector<Hopping>& hoppings, const int cells[2],
+                                  const std::vector<std::array<double, 3>>& field, const double twist[2]);
+
+}  // namespace bzint

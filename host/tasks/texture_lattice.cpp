@@ -1,0 +1,448 @@
+// The exact lattice reference of a textured two-band model (docs/textures.md "The exact lattice
+// reference"): the model's hoppings on a periodic box of cells with the exchange field J m(r)·σ of
+// the texture in each cell, solved without any gradient expansion — by full diagonalisation
+// (small boxes) or the kernel polynomial method (large ones) — for the local density at given
+// cells, the electrons in the box and the charge the texture binds. Twisted boundary conditions
+// make the box one cell of a superlattice; their mesh's every-other sub-mesh gives the error
+// estimate, as a k-mesh's coarse sub-mesh does for the semiclassical tasks (docs/accuracy.md).
+#include <fmt/core.h>
+
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include "../input_error.hpp"
+#include "../error_estimate.hpp"
+#include "../lattice/dense_density.hpp"
+#include "../lattice/kpm.hpp"
+#include "../progress.hpp"
+#include "../stop.hpp"
+#include "../texture_input.hpp"
+#include "../workers.hpp"
+#include "bzint/fermi.hpp"
+#include "bzint/models/all.hpp"
+#include "task_common.hpp"
+
+namespace bzint {
+
+namespace {
+
+constexpr long long kDenseOrbitals = 800;  // one diagonalisation ≲ 1 s on a 2.3 GHz core (Ctrl-C), 10 MiB
+constexpr long long kMaxOrbitals = 1LL << 26;     // kpm: 1 GiB per vector set at most
+constexpr long long kMaxMoments = 1LL << 20;
+constexpr double kSeriesTolerance = 1e-13;         // the Chebyshev tail per orbital
+constexpr long long kMaxLatticeLevels = 17;
+constexpr long long kMaxLatticePositions = 10000;
+
+enum class Method { dense, kpm };
+
+struct LatticeSetup {
+    TextureSetup texture;
+    std::vector<Hopping> hoppings;
+    int box[2] = {1, 1};
+    int twists[2] = {2, 2};
+    Method method = Method::dense;
+    bool bound_charge = true;
+    std::vector<double> r;        // three per position
+    std::vector<long long> cell;  // the box cell of each position
+    std::vector<double> mu;
+    double T = 0.0;
+    double background[3] = {0.0, 0.0, 1.0};
+    double A[2][3] = {};  // a_1, a_2
+    double cell_area = 1.0;
+    std::vector<std::array<double, 3>> field;  // J m(r_c) per box cell
+};
+
+std::vector<Hopping> model_hoppings(const TaskContext& ctx) {
+    const ModelInfo& info = *ctx.cfg.model;
+    double G[3][3];
+    reciprocal_basis(info.bravais, G);
+    std::vector<Hopping> hoppings;
+    std::string why;
+    if (has_orbital_phases(ctx))
+        ctx.task.fail("kind", fmt::format("task 'texture_lattice' needs a model in the periodic gauge; '{}' carries "
+                                          "orbital-position phases (H(k + G) = V H(k) V†), and the exchange field on each "
+                                          "orbital would need those positions",
+                                          info.name));
+    visit_model(ctx.cfg.params, [&](auto model) {
+        hoppings = real_space_hoppings([&](const double k[3], TwoBandPoint& p) { model(k, p); }, G, why);
+    });
+    if (hoppings.empty())
+        ctx.task.fail("kind", fmt::format("task 'texture_lattice' needs the real-space hoppings of '{}', but {}", info.name, why));
+    return hoppings;
+}
+
+// Two integers at `key` (default `fallback`), each in the key's range, and even where `even`.
+void read_integers(const Section& task, const char* key, int fallback, bool even, int out[2]) {
+    const std::vector<double> v = task.node(key) ? task.numbers(key, 2) : std::vector<double>{double(fallback), double(fallback)};
+    if (v.size() != 2) task.fail(key, fmt::format("{} needs two integers, along a_1 and a_2", key));
+    for (int i = 0; i < 2; ++i) {
+        if (v[static_cast<std::size_t>(i)] != std::floor(v[static_cast<std::size_t>(i)]))
+            task.fail(key, fmt::format("{} must be two integers; got {:g}", key, v[static_cast<std::size_t>(i)]));
+        task.check_range(key, v[static_cast<std::size_t>(i)]);
+        out[i] = static_cast<int>(v[static_cast<std::size_t>(i)]);
+        if (even && out[i] % 2 != 0)
+            task.fail(key, fmt::format("{} must be even (the error estimate takes every other one); got {}", key, out[i]));
+    }
+}
+
+LatticeSetup read_texture_lattice(const TaskContext& ctx) {
+    require_dim(ctx, 2, 2);
+    const ModelInfo& info = *ctx.cfg.model;
+    const Section& task = ctx.task;
+    task.only();
+    if (info.bands != 2 || !info.lattice)
+        task.fail("kind", fmt::format("task 'texture_lattice' needs a two-band lattice model; '{}' is {}", info.name,
+                                      info.lattice ? fmt::format("{}-band", info.bands) : std::string("a continuum model")));
+    LatticeSetup s;
+    s.texture = read_texture(ctx);
+    {
+        const Section tex = task_section(ctx, "texture");
+        const TextureTerms& t = s.texture;
+        const char* fields = "the lattice reference takes the exchange texture alone (Peierls phases for B and E and a "
+                             "mass ramp are not implemented)";
+        if (t.field[0] != 0.0 || t.field[1] != 0.0 || t.field[2] != 0.0) tex.fail("B", fields);
+        if (t.electric[0] != 0.0 || t.electric[1] != 0.0 || t.electric[2] != 0.0) tex.fail("E", fields);
+        if (t.mass_rate != 0.0) tex.fail("mass_rate", fields);
+    }
+    read_integers(task, "box", 0, false, s.box);
+    if (!task.node("box")) task.fail("box", "box is required: the periodic box's cells along a_1 and a_2");
+    read_integers(task, "twists", 2, true, s.twists);
+    const long long orbitals = 2LL * s.box[0] * s.box[1];
+    const std::string method = task.string("method", "auto");
+    if (method == "auto")
+        s.method = orbitals <= kDenseOrbitals ? Method::dense : Method::kpm;
+    else if (method == "dense")
+        s.method = Method::dense;
+    else if (method == "kpm")
+        s.method = Method::kpm;
+    else
+        task.fail("method", fmt::format("method '{}' is not one of auto, dense, kpm", method));
+    if (s.method == Method::dense && orbitals > kDenseOrbitals)
+        task.fail("box", fmt::format("{} orbitals are more than the {} of a dense diagonalisation (each would take "
+                                     "longer than a Ctrl-C may wait); use method = \"kpm\"",
+                                     orbitals, kDenseOrbitals));
+    if (orbitals > kMaxOrbitals) task.fail("box", fmt::format("{} orbitals are more than {}", orbitals, kMaxOrbitals));
+    s.bound_charge = task.boolean("bound_charge", s.method == Method::dense);
+    s.mu = read_levels(task, "mu", kMaxLatticeLevels);
+    s.T = read_temperature(ctx);
+    if (!(s.T > 0.0))
+        task.fail("T", "texture_lattice needs T > 0: a finite box's density at T = 0 depends on where its discrete "
+                       "levels fall, and the kernel polynomial series converges only for T > 0");
+    for (int i = 0; i < 2; ++i)
+        for (int c = 0; c < 3; ++c) s.A[i][c] = info.bravais[i][c];
+    s.cell_area = std::fabs(s.A[0][0] * s.A[1][1] - s.A[0][1] * s.A[1][0]);
+    // The texture on the box's cells r_c = n_1 a_1 + n_2 a_2, and its period: m(r + S_i a_i) = m(r).
+    const TextureTerms& t = s.texture;
+    auto texture_at = [&](double n1, double n2, double m[3]) {
+        const double r[3] = {n1 * s.A[0][0] + n2 * s.A[1][0], n1 * s.A[0][1] + n2 * s.A[1][1], 0.0};
+        double dm[3][3];
+        t.texture(r, m, dm);
+    };
+    double worst = 0.0, worst_at[2] = {0, 0};
+    for (int n1 = 0; n1 < s.box[0]; ++n1)
+        for (int n2 = 0; n2 < s.box[1]; ++n2) {
+            double m[3], m1[3], m2[3];
+            texture_at(n1, n2, m);
+            texture_at(n1 + s.box[0], n2, m1);
+            texture_at(n1, n2 + s.box[1], m2);
+            for (int c = 0; c < 3; ++c) {
+                const double d = std::max(std::fabs(m1[c] - m[c]), std::fabs(m2[c] - m[c]));
+                if (d > worst) {
+                    worst = d;
+                    worst_at[0] = n1;
+                    worst_at[1] = n2;
+                }
+            }
+            s.field.push_back({t.exchange * m[0], t.exchange * m[1], t.exchange * m[2]});
+        }
+    if (worst > 1e-9)
+        task.fail("box", fmt::format("the texture is not periodic over the box ({} × {} cells): m(r + S_i a_i) differs from "
+                                     "m(r) by {:.3g} at the cell ({}, {}); choose a box that holds whole periods of the "
+                                     "texture (a skyrmion lattice's period, a spiral's)",
+                                     s.box[0], s.box[1], worst, worst_at[0], worst_at[1]));
+    // Positions: lattice points in the plane, mapped into the box.
+    s.r = read_positions(task, kMaxLatticePositions);
+    for (std::size_t a = 0; a < s.r.size() / 3; ++a) {
+        const double x = s.r[3 * a], y = s.r[3 * a + 1];
+        const double det = s.A[0][0] * s.A[1][1] - s.A[0][1] * s.A[1][0];
+        const double f1 = (x * s.A[1][1] - y * s.A[1][0]) / det, f2 = (s.A[0][0] * y - s.A[0][1] * x) / det;
+        const double n1 = std::round(f1), n2 = std::round(f2);
+        if (std::fabs(f1 - n1) > 1e-9 || std::fabs(f2 - n2) > 1e-9 || s.r[3 * a + 2] != 0.0)
+            task.fail("r", fmt::format("r = ({:g}, {:g}, {:g}) is not a lattice point n_1 a_1 + n_2 a_2 of '{}' (the lattice "
+                                       "reference has its densities on the cells)",
+                                       x, y, s.r[3 * a + 2], info.name));
+        auto wrap = [](double n, int S) { return static_cast<long long>(n - S * std::floor(n / S)); };
+        s.cell.push_back(wrap(n1, s.box[0]) * s.box[1] + wrap(n2, s.box[1]));
+    }
+    // The bound charge's reference: the uniform texture m = background (default m at r = 0).
+    if (task.node("background")) {
+        const std::vector<double> b = task.numbers("background", 3);
+        const double norm = b.size() == 3 ? std::sqrt(b[0] * b[0] + b[1] * b[1] + b[2] * b[2]) : 0.0;
+        if (!(norm > 0.0)) task.fail("background", "background needs three numbers, a nonzero direction");
+        for (int c = 0; c < 3; ++c) s.background[c] = b[static_cast<std::size_t>(c)] / norm;
+    } else {
+        texture_at(0.0, 0.0, s.background);
+    }
+    s.hoppings = model_hoppings(ctx);
+    if (s.method == Method::kpm) {
+        // The series' length from a bound on the spectrum: every row's Σ|H_ij| ≤ Σ_R ‖H(R)‖_row + |J|.
+        double radius = std::fabs(t.exchange);
+        for (int a = 0; a < 2; ++a) {
+            double row = std::fabs(t.exchange);
+            for (const Hopping& h : s.hoppings) row += std::abs(h.block[a][0]) + std::abs(h.block[a][1]);
+            radius = std::max(radius, row);
+        }
+        const long long moments = moments_needed(ChebyshevScale{0.0, 1.01 * radius}, s.mu, s.T, kSeriesTolerance);
+        if (moments > kMaxMoments)
+            task.fail("T", fmt::format("T = {:g} needs about {} Chebyshev moments over a spectrum of half-width {:.3g} (at most "
+                                       "{}); raise T, or use method = \"dense\" on a smaller box",
+                                       s.T, moments, radius, kMaxMoments));
+    }
+    // Memory: the dense matrices (three per worker), or the kpm twists' sparse matrices and three
+    // vectors per worker.
+    const double nnz = static_cast<double>(orbitals) * 4.0 * static_cast<double>(s.hoppings.size());
+    const double bytes = s.method == Method::dense
+                             ? 3.0 * 16.0 * double(orbitals) * double(orbitals) * double(workers::count())
+                             : double(s.twists[0]) * s.twists[1] * nnz * 24.0 + 48.0 * double(orbitals) * double(workers::count());
+    require_memory(task, "box", bytes, fmt::format("a box of {} orbitals", orbitals));
+    return s;
+}
+
+// The twist θ = 2π(t_1/n_1, t_2/n_2) of index t.
+void twist_of(const LatticeSetup& s, int t, double theta[2], bool& in_sub_mesh) {
+    constexpr double kTwoPi = 6.283185307179586476925286766559;
+    const int t1 = t / s.twists[1], t2 = t % s.twists[1];
+    theta[0] = kTwoPi * t1 / s.twists[0];
+    theta[1] = kTwoPi * t2 / s.twists[1];
+    in_sub_mesh = t1 % 2 == 0 && t2 % 2 == 0;
+}
+
+// Sums over the twists (all, and the every-other sub-mesh): the density of each requested
+// position's cell, and the electrons in the box.
+struct TwistSums {
+    std::vector<double> density[2];    // [position × levels + level]
+    std::vector<double> electrons[2];  // [level]
+    long long moments = 0;
+    double tail = 0.0;
+};
+
+TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
+    const std::size_t levels = s.mu.size(), cells = static_cast<std::size_t>(s.box[0]) * s.box[1], P = s.cell.size();
+    const int twists = s.twists[0] * s.twists[1];
+    std::vector<std::vector<double>> per_twist_cells(static_cast<std::size_t>(twists)), per_twist_e(static_cast<std::size_t>(twists));
+    workers::parallel_for(
+        twists, 1,
+        [&](long long b, long long e) {
+            for (long long t = b; t < e; ++t) {
+                double theta[2];
+                bool sub;
+                twist_of(s, static_cast<int>(t), theta, sub);
+                const SparseHamiltonian H = box_hamiltonian(s.hoppings, s.box, s.field, theta);
+                std::vector<double> c(cells * levels, 0.0), el(levels, 0.0);
+                add_dense_densities(H, s.mu, s.T, c, el);
+                per_twist_cells[static_cast<std::size_t>(t)] = std::move(c);
+                per_twist_e[static_cast<std::size_t>(t)] = std::move(el);
+                progress.add(1);
+            }
+        },
+        [] { return !stop_requested(); });
+    throw_if_stopped();
+    TwistSums sums;
+    for (int k = 0; k < 2; ++k) {
+        sums.density[k].assign(P * levels, 0.0);
+        sums.electrons[k].assign(levels, 0.0);
+    }
+    for (int t = 0; t < twists; ++t) {  // in a fixed order: the result does not depend on the threads
+        double theta[2];
+        bool sub;
+        twist_of(s, t, theta, sub);
+        for (int k = 0; k < (sub ? 2 : 1); ++k) {
+            for (std::size_t a = 0; a < P; ++a)
+                for (std::size_t j = 0; j < levels; ++j)
+                    sums.density[k][a * levels + j] += per_twist_cells[static_cast<std::size_t>(t)][static_cast<std::size_t>(s.cell[a]) * levels + j];
+            for (std::size_t j = 0; j < levels; ++j) sums.electrons[k][j] += per_twist_e[static_cast<std::size_t>(t)][j];
+        }
+    }
+    return sums;
+}
+
+TwistSums kpm_sums(const LatticeSetup& s, Progress& progress) {
+    const std::size_t levels = s.mu.size(), P = s.cell.size();
+    const long long cells = static_cast<long long>(s.box[0]) * s.box[1];
+    const int twists = s.twists[0] * s.twists[1];
+    std::vector<SparseHamiltonian> H;
+    ChebyshevScale scale{0.0, 0.0};
+    double lo = 1e300, hi = -1e300;
+    for (int t = 0; t < twists; ++t) {
+        double theta[2];
+        bool sub;
+        twist_of(s, t, theta, sub);
+        H.push_back(box_hamiltonian(s.hoppings, s.box, s.field, theta));
+        const ChebyshevScale c = chebyshev_scale(H.back());
+        lo = std::min(lo, c.center - c.half_width);
+        hi = std::max(hi, c.center + c.half_width);
+    }
+    scale.center = 0.5 * (hi + lo);  // one scale for every twist: one series
+    scale.half_width = 0.5 * (hi - lo);
+    TwistSums sums;
+    sums.moments = moments_needed(scale, s.mu, s.T, kSeriesTolerance);
+    const FermiSeries series = fermi_series(scale, s.mu, s.T, sums.moments);
+    sums.tail = series.tail;
+    // The orbitals: those of the requested cells, or every one for the electrons in the box.
+    std::vector<long long> orbitals;
+    if (s.bound_charge)
+        for (long long o = 0; o < 2 * cells; ++o) orbitals.push_back(o);
+    else
+        for (long long c : s.cell) orbitals.insert(orbitals.end(), {2 * c, 2 * c + 1});
+    const long long jobs = static_cast<long long>(orbitals.size()) * twists;
+    std::vector<double> value(static_cast<std::size_t>(jobs) * levels, 0.0);
+    workers::parallel_for(
+        jobs, 1,
+        [&](long long b, long long e) {
+            for (long long job = b; job < e; ++job) {
+                const long long t = job / static_cast<long long>(orbitals.size()), o = orbitals[static_cast<std::size_t>(job % static_cast<long long>(orbitals.size()))];
+                const std::vector<double> m = diagonal_moments(H[static_cast<std::size_t>(t)], scale, o, sums.moments);
+                for (std::size_t j = 0; j < levels; ++j) {
+                    double d = 0.0;
+                    for (std::size_t n = 0; n < m.size(); ++n) d += series.c[j][n] * m[n];
+                    value[static_cast<std::size_t>(job) * levels + j] = d;
+                }
+                progress.add(1);
+            }
+        },
+        [] { return !stop_requested(); });
+    throw_if_stopped();
+    for (int k = 0; k < 2; ++k) {
+        sums.density[k].assign(P * levels, 0.0);
+        sums.electrons[k].assign(levels, 0.0);
+    }
+    // The orbital index of cell c's first orbital in `orbitals`.
+    auto slot = [&](long long c) { return s.bound_charge ? 2 * c : -1; };
+    for (int t = 0; t < twists; ++t) {
+        double theta[2];
+        bool sub;
+        twist_of(s, t, theta, sub);
+        const std::size_t base = static_cast<std::size_t>(t) * orbitals.size();
+        for (int k = 0; k < (sub ? 2 : 1); ++k) {
+            for (std::size_t a = 0; a < P; ++a) {
+                const long long first = s.bound_charge ? slot(s.cell[a]) : static_cast<long long>(2 * a);
+                for (std::size_t j = 0; j < levels; ++j)
+                    sums.density[k][a * levels + j] += value[(base + static_cast<std::size_t>(first)) * levels + j] +
+                                                       value[(base + static_cast<std::size_t>(first) + 1) * levels + j];
+            }
+            if (s.bound_charge)
+                for (std::size_t o = 0; o < orbitals.size(); ++o)
+                    for (std::size_t j = 0; j < levels; ++j) sums.electrons[k][j] += value[(base + o) * levels + j];
+        }
+    }
+    return sums;
+}
+
+// The electrons in the box with the uniform texture m = background, on the same momenta as the
+// box's spectrum (k = (t_i/n_i + j_i)/S_i along G_i): per twist mesh, all and the sub-mesh.
+std::array<std::vector<double>, 2> reference_electrons(const TaskContext& ctx, const LatticeSetup& s) {
+    const ModelInfo& info = *ctx.cfg.model;
+    double G[3][3];
+    reciprocal_basis(info.bravais, G);
+    const double J = s.texture.exchange;
+    std::array<std::vector<double>, 2> out{std::vector<double>(s.mu.size(), 0.0), std::vector<double>(s.mu.size(), 0.0)};
+    visit_model(ctx.cfg.params, [&](auto model) {
+        for (int t1 = 0; t1 < s.twists[0]; ++t1)
+            for (int t2 = 0; t2 < s.twists[1]; ++t2) {
+                const bool sub = t1 % 2 == 0 && t2 % 2 == 0;
+                for (int j1 = 0; j1 < s.box[0]; ++j1)
+                    for (int j2 = 0; j2 < s.box[1]; ++j2) {
+                        const double f1 = (double(t1) / s.twists[0] + j1) / s.box[0], f2 = (double(t2) / s.twists[1] + j2) / s.box[1];
+                        double k[3];
+                        for (int c = 0; c < 3; ++c) k[c] = f1 * G[0][c] + f2 * G[1][c];
+                        TwoBandPoint p;
+                        model(k, p);
+                        double d[3];
+                        for (int c = 0; c < 3; ++c) d[c] = p.d[c] + J * s.background[c];
+                        const double e = std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+                        for (std::size_t j = 0; j < s.mu.size(); ++j) {
+                            const double n = fermi(p.d0 + e - s.mu[j], s.T) + fermi(p.d0 - e - s.mu[j], s.T);
+                            for (int k2 = 0; k2 < (sub ? 2 : 1); ++k2) out[static_cast<std::size_t>(k2)][j] += n;
+                        }
+                    }
+            }
+    });
+    return out;
+}
+
+}  // namespace
+
+void check_texture_lattice(TaskContext& ctx) { read_texture_lattice(ctx); }
+
+TaskResult task_texture_lattice(TaskContext& ctx) {
+    const LatticeSetup s = read_texture_lattice(ctx);
+    const int twists = s.twists[0] * s.twists[1];
+    const long long orbitals = 2LL * s.box[0] * s.box[1];
+    const long long solves = s.method == Method::dense
+                                 ? twists
+                                 : twists * (s.bound_charge ? orbitals : 2LL * static_cast<long long>(s.cell.size()));
+    Progress progress("texture_lattice", solves, s.method == Method::dense ? "diagonalisations" : "orbitals");
+    const TwistSums sums = s.method == Method::dense ? dense_sums(s, progress) : kpm_sums(s, progress);
+    progress.finish();
+    const std::array<std::vector<double>, 2> reference = reference_electrons(ctx, s);
+    const ModelInfo& info = *ctx.cfg.model;
+    const std::string lu = length_unit(info), eu = energy_unit(info);
+    const std::size_t levels = s.mu.size(), P = s.cell.size();
+    auto result = [&](int k) {  // k = 0: every twist; 1: the sub-mesh
+        const double twists_used = k == 0 ? twists : (s.twists[0] / 2) * (s.twists[1] / 2);
+        TaskResult out;
+        nlohmann::json density = nlohmann::json::array();
+        for (std::size_t a = 0; a < P; ++a) {
+            std::vector<double> row(levels);
+            for (std::size_t j = 0; j < levels; ++j) row[j] = sums.density[k][a * levels + j] / twists_used / s.cell_area;
+            density.push_back(row);
+        }
+        out.results["density"] = density;
+        if (s.bound_charge) {
+            std::vector<double> electrons(levels), bound(levels);
+            for (std::size_t j = 0; j < levels; ++j) {
+                electrons[j] = sums.electrons[k][j] / twists_used;
+                bound[j] = electrons[j] - reference[static_cast<std::size_t>(k)][j] / twists_used;
+            }
+            out.results["electrons"] = electrons;
+            out.results["bound_charge"] = bound;
+        }
+        out.results["mu"] = s.mu;
+        out.results["r"] = nlohmann::json::array();
+        for (std::size_t a = 0; a < P; ++a) out.results["r"].push_back({s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2]});
+        CsvTable csv{"texture_lattice", fmt::format("r in {}; mu in {}; density in 1/{}^2", lu, eu, lu),
+                     {"x", "y", "z", "mu", "density"}, {}};
+        for (std::size_t a = 0; a < P; ++a)
+            for (std::size_t j = 0; j < levels; ++j)
+                csv.rows.push_back({s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2], s.mu[j], out.results["density"][a][j].get<double>()});
+        out.tables.push_back(csv);
+        return out;
+    };
+    TaskResult out = result(0);
+    const TaskResult coarse = result(1);
+    out.units = {{"mu", eu},
+                 {"r", lu},
+                 {"density", fmt::format("electrons per {}^2 (both bands), [position][mu]: <r|f(H)|r> summed over the cell's "
+                                         "orbitals, over the cell's area",
+                                         lu)},
+                 {"electrons", "electrons in the box (both bands), [mu]"},
+                 {"bound_charge", "electrons in the box minus those of the uniform texture m = background, [mu]; the charge "
+                                  "is -e times it"}};
+    out.principal = {"density"};
+    out.kpoints = static_cast<long long>(twists) * s.box[0] * s.box[1];
+    out.remedy = "the box is too small for the twist mesh: raise [task] twists or box (docs/textures.md)";
+    attach_errors(out, &coarse);
+    out.results["method"] = s.method == Method::dense ? "dense" : "kpm";
+    out.results["orbitals"] = orbitals;
+    out.results["background"] = {s.background[0], s.background[1], s.background[2]};
+    if (s.method == Method::kpm) {
+        out.results["moments"] = sums.moments;
+        out.results["series_tail"] = sums.tail;
+        out.units["moments"] = "Chebyshev moments per orbital";
+        out.units["series_tail"] = "the largest sum of the dropped Chebyshev coefficients, a bound on each orbital's truncation error";
+    }
+    return out;
+}
+
+}  // namespace bzint
