@@ -4,13 +4,17 @@
 // textured Hamiltonian and its scalar curvature per point, two levels) and of the current (task
 // texture_current: 1 + 4 × dim textured Hamiltonians per point, for ∂_p 𝓕's difference),
 // CPU and (when a device is present) CUDA, with the peak host memory: the reductions stream, so it
-// stays flat with size; and the second Chern number's 4D torus (task second_chern).
+// stays flat with size; the second Chern number's 4D torus (task second_chern); and the exact
+// lattice reference's kernel polynomial method (task texture_lattice) in moments × sites per
+// second: one orbital's diagonal moments on boxes of qwz with a skyrmion lattice.
 //
 //   build/bzint_bench_textures --benchmark_format=json --benchmark_out=bench/results/<name>.json
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
+#include "bzint/models/all.hpp"
 #include "cuda_backend.hpp"
+#include "lattice/kpm.hpp"
 #include "engine.hpp"
 #include "model_registry.hpp"
 
@@ -140,8 +144,41 @@ void BM_second_chern(benchmark::State& state, Backend backend) {
     state.SetLabel(std::string(backend_name(backend)) + (torus.lattice ? ", with links" : ", integral"));
 }
 
+void BM_kpm_moments(benchmark::State& state) {
+    const ModelInfo& info = *find_model("qwz");
+    const ModelParams mp = params_of("qwz");
+    double G[3][3];
+    reciprocal_basis(info.bravais, G);
+    std::vector<Hopping> hoppings;
+    std::string why;
+    visit_model(mp, [&](auto model) {
+        hoppings = real_space_hoppings([&](const double k[3], TwoBandPoint& p) { model(k, p); }, G, why);
+    });
+    const int S = static_cast<int>(state.range(0)), cells[2] = {S, S};
+    const TextureTerms t = skyrmion_lattice(S, 0.5 * S, 0.4);
+    std::vector<std::array<double, 3>> field;
+    for (int n1 = 0; n1 < S; ++n1)
+        for (int n2 = 0; n2 < S; ++n2) {
+            const double r[3] = {double(n1), double(n2), 0.0};
+            double m[3], dm[3][3];
+            t.texture(r, m, dm);
+            field.push_back({0.4 * m[0], 0.4 * m[1], 0.4 * m[2]});
+        }
+    const double twist[2] = {0.0, 0.0};
+    const SparseHamiltonian H = box_hamiltonian(hoppings, cells, field, twist);
+    const ChebyshevScale scale = chebyshev_scale(H);
+    const long long moments = 1024;
+    for (auto _ : state) benchmark::DoNotOptimize(diagonal_moments(H, scale, H.dim / 2, moments));
+    const double work = static_cast<double>(moments) * static_cast<double>(H.dim);
+    state.counters["sites"] = static_cast<double>(H.dim);
+    state.counters["moment_sites_per_second"] = benchmark::Counter(work * state.iterations(), benchmark::Counter::kIsRate);
+    state.counters["peak_rss_MiB"] = peak_rss_mib();
+    state.SetLabel("cpu, one thread, 1024 moments");
+}
+
 }  // namespace
 
+BENCHMARK(BM_kpm_moments)->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_second_chern, cpu, Backend::cpu)->ArgsProduct({{16, 32}, {0, 1}})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_second_chern, cuda, Backend::cuda)->ArgsProduct({{16, 32}, {0, 1}})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_phase_plane, cpu, Backend::cpu)->RangeMultiplier(4)->Range(256, 4096)->Unit(benchmark::kMillisecond);

@@ -104,3 +104,21 @@ TEST(TextureLattice, SemiclassicalDensityConvergesToTheExactOne) {
     EXPECT_LT(plain[1] / plain[2], 2.0);
     EXPECT_LT(corrected[2], 0.1 * plain[2]);
 }
+
+TEST(TextureLattice, GappedBoxBindsNoNetCharge) {
+    // With μ in the gap and T = 0.02 ≪ the gap, the box holds exactly its L² lower-band states
+    // (none crosses the gap when the texture is switched on: J = 0.4 < min |d_0|): the bound charge
+    // is 0 to 1e-10, an integer, while the texture moves charge about locally by ±0.02 per cell
+    // (the density on the line through the skyrmion, 1 electron per cell far from it).
+    const auto r = bzint::test::results(skyrmion_model(16) + "[task]\nkind = 'texture_lattice'\nbox = [16, 16]\n"
+                                                             "twists = [2, 2]\nmu = 0.0\nT = 0.02\nr = " + line_positions(16) + "\n");
+    EXPECT_NEAR(r["bound_charge"][0].get<double>(), 0.0, 1e-10);
+    EXPECT_NEAR(r["electrons"][0].get<double>(), 256.0, 1e-10);
+    double lo = 1e9, hi = -1e9;
+    for (const auto& n : r["density"]) {
+        lo = std::min(lo, n[0].get<double>());
+        hi = std::max(hi, n[0].get<double>());
+    }
+    EXPECT_LT(lo, 0.99);
+    EXPECT_GT(hi, 1.01);
+}

@@ -1,0 +1,137 @@
+"""The semiclassical density of a skyrmion lattice against the exact lattice reference
+(docs/textures.md "The exact lattice reference").
+
+For qwz (u = -1) with one skyrmion per L x L cells (radius L/2, J = 0.4, T = 0.1), runs bzint's
+task texture_lattice (kernel polynomial method; no gradient expansion) and task texture_density
+(the gradient expansion's Eqs. 23 and 28, and the density without them) along the line y = L/2
+from the cell's edge to the skyrmion's centre, and plots the largest difference on that line
+against L, with the rate fitted over the largest sizes.
+
+    python3 examples/texture/lattice_convergence.py [build/bzint] [out.png]
+"""
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+SIZES = [8, 12, 16, 24, 32, 48, 64, 96, 128]
+LEVELS = [0.0, 0.8]  # in the gap, in the upper band
+MODEL = """[model]
+name = "qwz"
+u = -1.0
+[texture]
+kind = "skyrmion_lattice"
+exchange = 0.4
+period = {L}.0
+radius = {R}
+helicity = 1.5707963267948966
+"""
+
+
+def positions(L):
+    step = max(1, L // 16)
+    return [[x, L // 2, 0] for x in range(0, L // 2 + 1, step)]
+
+
+def twists(L):
+    """Even, and at least 48 / L: the box's spectrum then samples the zone at least 48 x 48 times."""
+    return max(2, 2 * (32 // L))
+
+
+def run(bzint, text, title, out):
+    path = os.path.join(out, title + ".toml")
+    with open(path, "w") as f:
+        f.write(f'title = "{title}"\n' + text)
+    done = subprocess.run([bzint, "run", path, "--out", out], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        sys.exit(f"bzint failed on {path} (exit {done.returncode}):\n{done.stderr}")
+    with open(os.path.join(out, title + ".json")) as f:
+        return json.load(f)
+
+
+def densities(bzint, L, out):
+    model = MODEL.format(L=L, R=0.5 * L)
+    r = json.dumps(positions(L))
+    exact = run(bzint, model + f"""[task]
+kind = "texture_lattice"
+box = [{L}, {L}]
+twists = [{twists(L)}, {twists(L)}]
+method = "kpm"
+mu = {LEVELS}
+T = 0.1
+r = {r}
+""", f"exact_{L}", out)
+    semi = run(bzint, model + f"""[mesh]
+n = [128, 128]
+[task]
+kind = "texture_density"
+mu = {LEVELS}
+T = 0.1
+r = {r}
+""", f"semiclassical_{L}", out)
+    return exact, semi
+
+
+def rate(sizes, errors):
+    """The exponent p of error ~ L^-p by least squares in log-log over the given points."""
+    xs = [math.log(L) for L in sizes]
+    ys = [math.log(e) for e in errors]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return -sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+
+
+def main():
+    bzint = sys.argv[1] if len(sys.argv) > 1 else "build/bzint"
+    png = sys.argv[2] if len(sys.argv) > 2 else "texture_lattice_convergence.png"
+    errors = {(j, kind): [] for j in range(len(LEVELS)) for kind in ("corrected", "plain")}
+    line = None
+    with tempfile.TemporaryDirectory() as out:
+        for L in SIZES:
+            exact, semi = densities(bzint, L, out)
+            ne, ns, nu = exact["results"]["density"], semi["results"]["density"], semi["results"]["density_uncorrected"]
+            worst_estimate = max(max(e) for e in exact["errors"]["density"]) + max(max(e) for e in semi["errors"]["density"])
+            for j in range(len(LEVELS)):
+                errors[(j, "corrected")].append(max(abs(ns[a][j] - ne[a][j]) for a in range(len(ne))))
+                errors[(j, "plain")].append(max(abs(nu[a][j] - ne[a][j]) for a in range(len(ne))))
+            print(f"L = {L:3d}: max |n_sc - n_exact| = " +
+                  ", ".join(f"{errors[(j, 'corrected')][-1]:.2e} (mu = {mu}; without Eqs. 23, 28: "
+                            f"{errors[(j, 'plain')][-1]:.2e})" for j, mu in enumerate(LEVELS)) +
+                  f"; both sides' own estimates <= {worst_estimate:.1e}")
+            if L == 32:
+                line = ([p[0] for p in exact["results"]["r"]], ne, ns, nu)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    x, ne, ns, nu = line
+    for j, mu in enumerate(LEVELS):
+        c = f"C{j}"
+        left.plot(x, [n[j] for n in ne], "o", color=c, ms=4, label=f"exact lattice, $\\mu$ = {mu}")
+        left.plot(x, [n[j] for n in ns], "-", color=c, label="semiclassical, Eqs. 23, 28")
+        left.plot(x, [n[j] for n in nu], ":", color=c, label="without the gradient corrections")
+    left.set_xlabel("x (lattice constants; centre at 16)")
+    left.set_ylabel("density (electrons per cell)")
+    left.set_title("L = 32, along y = L/2", fontsize=10)
+    left.legend(fontsize=7)
+    tail = SIZES.index(32)
+    for j, mu in enumerate(LEVELS):
+        for kind, style, name in (("corrected", "o-", "Eqs. 23, 28"), ("plain", "x:", "uncorrected")):
+            e = errors[(j, kind)]
+            p = rate(SIZES[tail:], e[tail:])
+            right.loglog(SIZES, e, style, color=f"C{j}", ms=4, label=f"{name}, $\\mu$ = {mu}: $L^{{-{p:.2f}}}$")
+    right.loglog(SIZES, [0.3 / L for L in SIZES], "-", color="0.7", lw=0.8, label="$L^{-1}$, $L^{-2}$")
+    right.loglog(SIZES, [2.0 / L ** 2 for L in SIZES], "-", color="0.7", lw=0.8)
+    right.set_xlabel("skyrmion-lattice period L (lattice constants)")
+    right.set_ylabel("max |n_semiclassical - n_exact|")
+    right.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(png, dpi=130)
+    print(f"wrote {png}")
+
+
+if __name__ == "__main__":
+    main()
