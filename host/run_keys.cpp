@@ -198,6 +198,9 @@ constexpr KeySpec kKeys[] = {
      "may)"},
     {"task", "bound_charge", "texture_lattice", "true/false", "", "true (dense), false (kpm)", kNone, kNone, false,
      "also the electrons in the box and the bound charge (kpm: the density of every orbital, not only at r)"},
+    {"task", "hall", "texture_lattice", "true/false", "", "false", kNone, kNone, false,
+     "also the Hall response: the Chern number of the states below each mu over the twists (dense; needs twists × "
+     "orbitals² × 16 bytes)"},
     {"task", "background", "texture_lattice", "[mx, my, mz]", "", "m(0)", -1e6, 1e6, false,
      "the uniform texture the bound charge is measured from"},
     {"task", "r", "texture_lattice", "list of [x, y, z]", "length", "[[0, 0, 0]]", -kBig, kBig, false,

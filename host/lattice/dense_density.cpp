@@ -1,26 +1,28 @@
 #include "dense_density.hpp"
 
-#include <Eigen/Dense>
-
 #include "bzint/fermi.hpp"
 
 namespace bzint {
 
-void add_dense_densities(const SparseHamiltonian& H, const std::vector<double>& mu, double T,
-                         std::vector<double>& cell_density, std::vector<double>& electrons) {
+Eigenstates diagonalise(const SparseHamiltonian& H) {
     const Eigen::Index D = static_cast<Eigen::Index>(H.dim);
     Eigen::MatrixXcd M = Eigen::MatrixXcd::Zero(D, D);
     for (Eigen::Index i = 0; i < D; ++i)
         for (long long e = H.row_start[static_cast<std::size_t>(i)]; e < H.row_start[static_cast<std::size_t>(i) + 1]; ++e)
             M(i, static_cast<Eigen::Index>(H.column[static_cast<std::size_t>(e)])) = H.value[static_cast<std::size_t>(e)];
     const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd> solver(M);
-    const Eigen::VectorXd& E = solver.eigenvalues();
-    // |ψ_n(o)|² summed over each cell's two orbitals: weight(c, n).
-    const Eigen::MatrixXd weight2 = solver.eigenvectors().cwiseAbs2();
+    return {solver.eigenvalues(), solver.eigenvectors()};
+}
+
+void add_dense_densities(const Eigenstates& states, const std::vector<double>& mu, double T,
+                         std::vector<double>& cell_density, std::vector<double>& electrons) {
+    const Eigen::Index D = states.energy.size();
+    // |ψ_n(o)|², summed below over each cell's two orbitals.
+    const Eigen::MatrixXd weight2 = states.vector.cwiseAbs2();
     const std::size_t levels = mu.size();
     for (std::size_t j = 0; j < levels; ++j) {
         Eigen::VectorXd f(D);
-        for (Eigen::Index n = 0; n < D; ++n) f(n) = fermi(E(n) - mu[j], T);
+        for (Eigen::Index n = 0; n < D; ++n) f(n) = fermi(states.energy(n) - mu[j], T);
         electrons[j] += f.sum();
         const Eigen::VectorXd per_orbital = weight2 * f;
         for (Eigen::Index c = 0; c < D / 2; ++c)

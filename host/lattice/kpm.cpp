@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <stdexcept>
+#include <string>
 
 #include "../stop.hpp"
 #include "bzint/fermi.hpp"
@@ -30,21 +32,25 @@ ChebyshevScale chebyshev_scale(const SparseHamiltonian& H) {
     return s;
 }
 
-long long moments_needed(ChebyshevScale s, const std::vector<double>& mu, double T, double tolerance) {
+double moments_needed(ChebyshevScale s, const std::vector<double>& mu, double T, double tolerance) {
     constexpr double kPi = 3.14159265358979323846;
-    double slowest = 1e300;  // ln ρ
+    double slowest = 1e300;  // ln ρ = Re acosh x (principal branch), stable for small Im x
     for (double m : mu) {
         const std::complex<double> x((m - s.center) / s.half_width, kPi * T / s.half_width);
-        const std::complex<double> z = x + std::sqrt(x - 1.0) * std::sqrt(x + 1.0);
-        slowest = std::min(slowest, std::fabs(std::log(std::abs(z))));
+        slowest = std::min(slowest, std::fabs(std::acosh(x).real()));
     }
-    return static_cast<long long>(std::ceil(std::log(1.0 / tolerance) / std::max(slowest, 1e-300))) + 16;
+    return std::ceil(std::log(1.0 / tolerance) / std::max(slowest, 1e-300)) + 16.0;
+}
+
+double moments_bound(double spectral_radius, double T, double tolerance) {
+    return std::ceil(std::log(1.0 / tolerance) / std::max(std::asinh(3.14159265358979323846 * T / spectral_radius), 1e-300)) + 16.0;
 }
 
 FermiSeries fermi_series(ChebyshevScale s, const std::vector<double>& mu, double T, long long moments) {
     const long long nodes = 4 * moments;
     std::vector<double> in(static_cast<std::size_t>(nodes)), out(static_cast<std::size_t>(nodes));
     const fftw_plan plan = fftw_plan_r2r_1d(static_cast<int>(nodes), in.data(), out.data(), FFTW_REDFT10, FFTW_ESTIMATE);
+    if (!plan) throw std::runtime_error("FFTW could not plan a DCT of " + std::to_string(nodes) + " points");
     FermiSeries series;
     for (double m : mu) {
         // Nodes x_j = cos θ_j, θ_j = π(j + 1/2)/N: c_n = (2 − δ_n0)/N Σ_j f(x_j) cos nθ_j, and

@@ -19,8 +19,12 @@ struct ChebyshevScale {
 ChebyshevScale chebyshev_scale(const SparseHamiltonian& H);
 
 // The moments a tolerance needs: from the Fermi function's poles at μ ± iπT, the nearest to [−1, 1]
-// in x sets the coefficients' decay ρ^{−n}; the largest over the levels.
-long long moments_needed(ChebyshevScale s, const std::vector<double>& mu, double T, double tolerance);
+// in x = (E − center)/half_width sets the coefficients' decay ρ^{−n}, ln ρ = Re acosh x; the largest
+// over the levels. A double: the caller compares it with its limit before it counts with it.
+double moments_needed(ChebyshevScale s, const std::vector<double>& mu, double T, double tolerance);
+// An upper bound of moments_needed for any level and any center with half_width ≤ spectral_radius:
+// ln ρ ≥ asinh(Im x) (ρ grows with |Re x|), Im x = πT/half_width.
+double moments_bound(double spectral_radius, double T, double tolerance);
 
 // c[level][n], n < moments, by Gauss–Chebyshev quadrature on 4 × moments nodes (a type-II DCT);
 // tail: the largest over the levels of Σ_{n ≥ moments} |c_n| among the quadrature's coefficients.

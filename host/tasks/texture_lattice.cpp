@@ -15,6 +15,7 @@
 #include "../error_estimate.hpp"
 #include "../lattice/dense_density.hpp"
 #include "../lattice/kpm.hpp"
+#include "../lattice/twist_chern.hpp"
 #include "../progress.hpp"
 #include "../stop.hpp"
 #include "../texture_input.hpp"
@@ -43,6 +44,7 @@ struct LatticeSetup {
     int twists[2] = {2, 2};
     Method method = Method::dense;
     bool bound_charge = true;
+    bool hall = false;  // dense: the twists' Chern number at each level
     std::vector<double> r;        // three per position
     std::vector<long long> cell;  // the box cell of each position
     std::vector<double> mu;
@@ -51,6 +53,7 @@ struct LatticeSetup {
     double A[2][3] = {};  // a_1, a_2
     double cell_area = 1.0;
     std::vector<std::array<double, 3>> field;  // J m(r_c) per box cell
+    long long moments_limit = 0;                // kpm: the bound the input was checked against
 };
 
 std::vector<Hopping> model_hoppings(const TaskContext& ctx) {
@@ -105,8 +108,8 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         if (t.electric[0] != 0.0 || t.electric[1] != 0.0 || t.electric[2] != 0.0) tex.fail("E", fields);
         if (t.mass_rate != 0.0) tex.fail("mass_rate", fields);
     }
-    read_integers(task, "box", 0, false, s.box);
     if (!task.node("box")) task.fail("box", "box is required: the periodic box's cells along a_1 and a_2");
+    read_integers(task, "box", 0, false, s.box);
     read_integers(task, "twists", 2, true, s.twists);
     const long long orbitals = 2LL * s.box[0] * s.box[1];
     const std::string method = task.string("method", "auto");
@@ -124,11 +127,43 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                                      orbitals, kDenseOrbitals));
     if (orbitals > kMaxOrbitals) task.fail("box", fmt::format("{} orbitals are more than {}", orbitals, kMaxOrbitals));
     s.bound_charge = task.boolean("bound_charge", s.method == Method::dense);
+    s.hall = task.boolean("hall", false);
+    if (s.hall && s.method != Method::dense)
+        task.fail("hall", "the Hall response needs every twist's eigenvectors: method = \"dense\" (at most 800 orbitals)");
     s.mu = read_levels(task, "mu", kMaxLatticeLevels);
     s.T = read_temperature(ctx);
     if (!(s.T > 0.0))
         task.fail("T", "texture_lattice needs T > 0: a finite box's density at T = 0 depends on where its discrete "
                        "levels fall, and the kernel polynomial series converges only for T > 0");
+    s.hoppings = model_hoppings(ctx);
+    if (s.method == Method::kpm) {
+        // The series' length from a bound on the spectrum: every row's Σ|H_ij| (Gershgorin) is at
+        // most Σ_R Σ_β |H(R)_αβ| + |J|(|m_z| + |m_x − i m_y|) ≤ that + √2|J|.
+        double radius = 0.0;
+        for (int a = 0; a < 2; ++a) {
+            double row = std::sqrt(2.0) * std::fabs(s.texture.exchange);
+            for (const Hopping& h : s.hoppings) row += std::abs(h.block[a][0]) + std::abs(h.block[a][1]);
+            radius = std::max(radius, row);
+        }
+        const double moments = moments_bound(1.01 * std::max(radius, 1e-300), s.T, kSeriesTolerance);
+        if (moments > double(kMaxMoments))
+            task.fail("T", fmt::format("T = {:g} needs about {} Chebyshev moments over a spectrum of half-width {:.3g} (at most "
+                                       "{}); raise T, or use method = \"dense\" on a smaller box",
+                                       s.T, moments, radius, kMaxMoments));
+        s.moments_limit = static_cast<long long>(moments);
+    }
+    // Memory: the field (24 bytes a cell); dense: three matrices per worker and each twist's cell
+    // densities; kpm: every twist's sparse matrix (at most 2 × hoppings + 2 entries a row, 24 bytes
+    // each), three vectors per worker and the densities of each (twist, orbital) job.
+    const double cells = double(s.box[0]) * s.box[1], twists = double(s.twists[0]) * s.twists[1];
+    const double levels = static_cast<double>(s.mu.size()), workers_n = double(workers::count());
+    const double nnz = double(orbitals) * (2.0 * static_cast<double>(s.hoppings.size()) + 2.0);
+    const double jobs = twists * (s.bound_charge ? double(orbitals) : 2.0 * kMaxLatticePositions);
+    const double bytes = 24.0 * cells + (s.method == Method::dense
+                                             ? 48.0 * double(orbitals) * double(orbitals) * workers_n + 8.0 * twists * cells * levels +
+                                                   (s.hall ? 16.0 * twists * double(orbitals) * double(orbitals) : 0.0)
+                                             : twists * nnz * 24.0 + 48.0 * double(orbitals) * workers_n + 8.0 * jobs * levels);
+    require_memory(task, "box", bytes, fmt::format("a box of {} orbitals", orbitals));
     for (int i = 0; i < 2; ++i)
         for (int c = 0; c < 3; ++c) s.A[i][c] = info.bravais[i][c];
     s.cell_area = std::fabs(s.A[0][0] * s.A[1][1] - s.A[0][1] * s.A[1][0]);
@@ -140,6 +175,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         t.texture(r, m, dm);
     };
     double worst = 0.0, worst_at[2] = {0, 0};
+    s.field.reserve(static_cast<std::size_t>(s.box[0]) * static_cast<std::size_t>(s.box[1]));
     for (int n1 = 0; n1 < s.box[0]; ++n1)
         for (int n2 = 0; n2 < s.box[1]; ++n2) {
             double m[3], m1[3], m2[3];
@@ -168,11 +204,16 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         const double det = s.A[0][0] * s.A[1][1] - s.A[0][1] * s.A[1][0];
         const double f1 = (x * s.A[1][1] - y * s.A[1][0]) / det, f2 = (s.A[0][0] * y - s.A[0][1] * x) / det;
         const double n1 = std::round(f1), n2 = std::round(f2);
+        if (std::fabs(f1) > 1e9 || std::fabs(f2) > 1e9)
+            task.fail("r", fmt::format("r = ({:g}, {:g}, {:g}) is more than 1e9 cells from the origin", x, y, s.r[3 * a + 2]));
         if (std::fabs(f1 - n1) > 1e-9 || std::fabs(f2 - n2) > 1e-9 || s.r[3 * a + 2] != 0.0)
             task.fail("r", fmt::format("r = ({:g}, {:g}, {:g}) is not a lattice point n_1 a_1 + n_2 a_2 of '{}' (the lattice "
                                        "reference has its densities on the cells)",
                                        x, y, s.r[3 * a + 2], info.name));
-        auto wrap = [](double n, int S) { return static_cast<long long>(n - S * std::floor(n / S)); };
+        auto wrap = [](double n, int S) {
+            const long long i = static_cast<long long>(n) % S;
+            return i < 0 ? i + S : i;
+        };
         s.cell.push_back(wrap(n1, s.box[0]) * s.box[1] + wrap(n2, s.box[1]));
     }
     // The bound charge's reference: the uniform texture m = background (default m at r = 0).
@@ -184,28 +225,6 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     } else {
         texture_at(0.0, 0.0, s.background);
     }
-    s.hoppings = model_hoppings(ctx);
-    if (s.method == Method::kpm) {
-        // The series' length from a bound on the spectrum: every row's Σ|H_ij| ≤ Σ_R ‖H(R)‖_row + |J|.
-        double radius = std::fabs(t.exchange);
-        for (int a = 0; a < 2; ++a) {
-            double row = std::fabs(t.exchange);
-            for (const Hopping& h : s.hoppings) row += std::abs(h.block[a][0]) + std::abs(h.block[a][1]);
-            radius = std::max(radius, row);
-        }
-        const long long moments = moments_needed(ChebyshevScale{0.0, 1.01 * radius}, s.mu, s.T, kSeriesTolerance);
-        if (moments > kMaxMoments)
-            task.fail("T", fmt::format("T = {:g} needs about {} Chebyshev moments over a spectrum of half-width {:.3g} (at most "
-                                       "{}); raise T, or use method = \"dense\" on a smaller box",
-                                       s.T, moments, radius, kMaxMoments));
-    }
-    // Memory: the dense matrices (three per worker), or the kpm twists' sparse matrices and three
-    // vectors per worker.
-    const double nnz = static_cast<double>(orbitals) * 4.0 * static_cast<double>(s.hoppings.size());
-    const double bytes = s.method == Method::dense
-                             ? 3.0 * 16.0 * double(orbitals) * double(orbitals) * double(workers::count())
-                             : double(s.twists[0]) * s.twists[1] * nnz * 24.0 + 48.0 * double(orbitals) * double(workers::count());
-    require_memory(task, "box", bytes, fmt::format("a box of {} orbitals", orbitals));
     return s;
 }
 
@@ -225,12 +244,14 @@ struct TwistSums {
     std::vector<double> electrons[2];  // [level]
     long long moments = 0;
     double tail = 0.0;
+    std::vector<TwistChern> hall;  // dense with `hall`: per level
 };
 
 TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
     const std::size_t levels = s.mu.size(), cells = static_cast<std::size_t>(s.box[0]) * s.box[1], P = s.cell.size();
     const int twists = s.twists[0] * s.twists[1];
     std::vector<std::vector<double>> per_twist_cells(static_cast<std::size_t>(twists)), per_twist_e(static_cast<std::size_t>(twists));
+    std::vector<Eigenstates> states(s.hall ? static_cast<std::size_t>(twists) : 0);
     workers::parallel_for(
         twists, 1,
         [&](long long b, long long e) {
@@ -240,7 +261,9 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
                 twist_of(s, static_cast<int>(t), theta, sub);
                 const SparseHamiltonian H = box_hamiltonian(s.hoppings, s.box, s.field, theta);
                 std::vector<double> c(cells * levels, 0.0), el(levels, 0.0);
-                add_dense_densities(H, s.mu, s.T, c, el);
+                Eigenstates solved = diagonalise(H);
+                add_dense_densities(solved, s.mu, s.T, c, el);
+                if (s.hall) states[static_cast<std::size_t>(t)] = std::move(solved);
                 per_twist_cells[static_cast<std::size_t>(t)] = std::move(c);
                 per_twist_e[static_cast<std::size_t>(t)] = std::move(el);
                 progress.add(1);
@@ -264,6 +287,11 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
             for (std::size_t j = 0; j < levels; ++j) sums.electrons[k][j] += per_twist_e[static_cast<std::size_t>(t)][j];
         }
     }
+    if (s.hall)
+        for (double mu : s.mu) {
+            throw_if_stopped();
+            sums.hall.push_back(twist_chern(states, s.twists[0], s.twists[1], mu));
+        }
     return sums;
 }
 
@@ -286,8 +314,14 @@ TwistSums kpm_sums(const LatticeSetup& s, Progress& progress) {
     scale.center = 0.5 * (hi + lo);  // one scale for every twist: one series
     scale.half_width = 0.5 * (hi - lo);
     TwistSums sums;
-    sums.moments = moments_needed(scale, s.mu, s.T, kSeriesTolerance);
-    const FermiSeries series = fermi_series(scale, s.mu, s.T, sums.moments);
+    // The asymptotic count, doubled while the quadrature's own tail says it is short (a large
+    // prefactor), within the bound checked at input.
+    sums.moments = std::min(static_cast<long long>(moments_needed(scale, s.mu, s.T, kSeriesTolerance)), s.moments_limit);
+    FermiSeries series = fermi_series(scale, s.mu, s.T, sums.moments);
+    while (series.tail > kSeriesTolerance && sums.moments < s.moments_limit) {
+        sums.moments = std::min(2 * sums.moments, s.moments_limit);
+        series = fermi_series(scale, s.mu, s.T, sums.moments);
+    }
     sums.tail = series.tail;
     // The orbitals: those of the requested cells, or every one for the electrons in the box.
     std::vector<long long> orbitals;
@@ -340,34 +374,52 @@ TwistSums kpm_sums(const LatticeSetup& s, Progress& progress) {
 }
 
 // The electrons in the box with the uniform texture m = background, on the same momenta as the
-// box's spectrum (k = (t_i/n_i + j_i)/S_i along G_i): per twist mesh, all and the sub-mesh.
+// box's spectrum (k = (t_i/n_i + j_i)/S_i along G_i): summed over every twist, and over the
+// sub-mesh. One job per twist on the worker pool, summed in the twists' order.
 std::array<std::vector<double>, 2> reference_electrons(const TaskContext& ctx, const LatticeSetup& s) {
     const ModelInfo& info = *ctx.cfg.model;
     double G[3][3];
     reciprocal_basis(info.bravais, G);
     const double J = s.texture.exchange;
-    std::array<std::vector<double>, 2> out{std::vector<double>(s.mu.size(), 0.0), std::vector<double>(s.mu.size(), 0.0)};
+    const std::size_t levels = s.mu.size();
+    const int twists = s.twists[0] * s.twists[1];
+    std::vector<double> per_twist(static_cast<std::size_t>(twists) * levels, 0.0);
     visit_model(ctx.cfg.params, [&](auto model) {
-        for (int t1 = 0; t1 < s.twists[0]; ++t1)
-            for (int t2 = 0; t2 < s.twists[1]; ++t2) {
-                const bool sub = t1 % 2 == 0 && t2 % 2 == 0;
-                for (int j1 = 0; j1 < s.box[0]; ++j1)
-                    for (int j2 = 0; j2 < s.box[1]; ++j2) {
-                        const double f1 = (double(t1) / s.twists[0] + j1) / s.box[0], f2 = (double(t2) / s.twists[1] + j2) / s.box[1];
-                        double k[3];
-                        for (int c = 0; c < 3; ++c) k[c] = f1 * G[0][c] + f2 * G[1][c];
-                        TwoBandPoint p;
-                        model(k, p);
-                        double d[3];
-                        for (int c = 0; c < 3; ++c) d[c] = p.d[c] + J * s.background[c];
-                        const double e = std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
-                        for (std::size_t j = 0; j < s.mu.size(); ++j) {
-                            const double n = fermi(p.d0 + e - s.mu[j], s.T) + fermi(p.d0 - e - s.mu[j], s.T);
-                            for (int k2 = 0; k2 < (sub ? 2 : 1); ++k2) out[static_cast<std::size_t>(k2)][j] += n;
+        workers::parallel_for(
+            twists, 1,
+            [&](long long b, long long e) {
+                for (long long t = b; t < e; ++t) {
+                    const int t1 = static_cast<int>(t) / s.twists[1], t2 = static_cast<int>(t) % s.twists[1];
+                    for (int j1 = 0; j1 < s.box[0]; ++j1) {
+                        if (stop_requested()) return;
+                        for (int j2 = 0; j2 < s.box[1]; ++j2) {
+                            const double f1 = (double(t1) / s.twists[0] + j1) / s.box[0],
+                                         f2 = (double(t2) / s.twists[1] + j2) / s.box[1];
+                            double k[3];
+                            for (int c = 0; c < 3; ++c) k[c] = f1 * G[0][c] + f2 * G[1][c];
+                            TwoBandPoint p;
+                            model(k, p);
+                            double d[3];
+                            for (int c = 0; c < 3; ++c) d[c] = p.d[c] + J * s.background[c];
+                            const double e_k = std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+                            for (std::size_t j = 0; j < levels; ++j)
+                                per_twist[static_cast<std::size_t>(t) * levels + j] +=
+                                    fermi(p.d0 + e_k - s.mu[j], s.T) + fermi(p.d0 - e_k - s.mu[j], s.T);
                         }
                     }
-            }
+                }
+            },
+            [] { return !stop_requested(); });
     });
+    throw_if_stopped();
+    std::array<std::vector<double>, 2> out{std::vector<double>(levels, 0.0), std::vector<double>(levels, 0.0)};
+    for (int t = 0; t < twists; ++t) {
+        double theta[2];
+        bool sub;
+        twist_of(s, t, theta, sub);
+        for (int k = 0; k < (sub ? 2 : 1); ++k)
+            for (std::size_t j = 0; j < levels; ++j) out[static_cast<std::size_t>(k)][j] += per_twist[static_cast<std::size_t>(t) * levels + j];
+    }
     return out;
 }
 
@@ -385,7 +437,8 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
     Progress progress("texture_lattice", solves, s.method == Method::dense ? "diagonalisations" : "orbitals");
     const TwistSums sums = s.method == Method::dense ? dense_sums(s, progress) : kpm_sums(s, progress);
     progress.finish();
-    const std::array<std::vector<double>, 2> reference = reference_electrons(ctx, s);
+    const std::array<std::vector<double>, 2> reference =
+        s.bound_charge ? reference_electrons(ctx, s) : std::array<std::vector<double>, 2>{};
     const ModelInfo& info = *ctx.cfg.model;
     const std::string lu = length_unit(info), eu = energy_unit(info);
     const std::size_t levels = s.mu.size(), P = s.cell.size();
@@ -407,6 +460,12 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
             }
             out.results["electrons"] = electrons;
             out.results["bound_charge"] = bound;
+        }
+        if (s.hall) {
+            nlohmann::json chern = nlohmann::json::array();
+            for (const TwistChern& c : sums.hall)
+                chern.push_back(c.gapped ? nlohmann::json(k == 0 ? c.chern : c.chern_coarse) : nlohmann::json(nullptr));
+            out.results["hall_chern"] = chern;
         }
         out.results["mu"] = s.mu;
         out.results["r"] = nlohmann::json::array();
@@ -430,9 +489,30 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
                  {"bound_charge", "electrons in the box minus those of the uniform texture m = background, [mu]; the charge "
                                   "is -e times it"}};
     out.principal = {"density"};
+    if (s.hall) {
+        out.units["hall_chern"] = "the Chern number of the states below mu over the twists, [mu]: sigma_xy in e^2/h "
+                                  "(null where mu is not in a gap of the box at every twist)";
+        out.units["box_gap"] = fmt::format("{}, [mu]: the distance from mu to the nearest level of the box over the twists", eu);
+        out.units["filled_states"] = "the states below mu at every twist, [mu]";
+        out.integer_valued = {"hall_chern"};
+    }
     out.kpoints = static_cast<long long>(twists) * s.box[0] * s.box[1];
     out.remedy = "the box is too small for the twist mesh: raise [task] twists or box (docs/textures.md)";
     attach_errors(out, &coarse);
+    if (s.hall) {
+        nlohmann::json gap = nlohmann::json::array(), filled = nlohmann::json::array();
+        for (std::size_t j = 0; j < levels; ++j) {
+            const TwistChern& c = sums.hall[j];
+            gap.push_back(c.gapped ? nlohmann::json(std::min(c.gap_below, c.gap_above)) : nlohmann::json(nullptr));
+            filled.push_back(c.gapped ? nlohmann::json(c.filled) : nlohmann::json(nullptr));
+            if (!c.gapped)
+                out.warnings.push_back(fmt::format("mu = {:g} is not in a gap of the box at every twist (the number of states "
+                                                   "below it changes): no Hall number there",
+                                                   s.mu[j]));
+        }
+        out.results["box_gap"] = gap;
+        out.results["filled_states"] = filled;
+    }
     out.results["method"] = s.method == Method::dense ? "dense" : "kpm";
     out.results["orbitals"] = orbitals;
     out.results["background"] = {s.background[0], s.background[1], s.background[2]};
