@@ -71,7 +71,10 @@ EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", 
 # One example per task kind (the quickest), and a Wannier model read from a file.
 ONE_PER_TASK = ["qwz/ahc", "weyl_lattice/anomaly", "qwz/bands", "dirac2d/berry", "qwz/chern", "weyl_lattice/cme",
                 "qwz/dc_hall", "landau_zener/dpa_occupations", "haldane/dipole", "disorder/qwz_ahe", "hybrid/qwz_hall",
-                "spin_density/ti_surface_rta", "streda/qwz_streda", "wannier/gaas_position_matrix"]
+                "spin_density/ti_surface_rta", "streda/qwz_streda", "wannier/gaas_position_matrix",
+                "texture/skyrmion_geometry", "texture/skyrmion_density", "texture/qwz_pump", "texture/skyrmion_flux",
+                "texture/skyrmion_trajectories", "texture/skyrmion_lattice_exact", "second_chern/qhz",
+                "weyl_lattice/weyl_nodes"]
 
 
 @pytest.mark.parametrize("example", ONE_PER_TASK)
