@@ -76,7 +76,7 @@ constexpr KeySpec kKeys[] = {
     {"task", "mu", "dc_current", "number", "energy", "0", -kBig, kBig, false, "chemical potential"},
     {"task", "mu", "weyl_nodes", "number", "energy", "0", -kBig, kBig, false,
      "chemical potential of the occupations n_z = f(ε₊) − f(ε₋) on the spheres (Eq. 52)"},
-    {"task", "T", "ahc cme anomaly dipole dc_current streda spin_density hybrid_current texture_density texture_current weyl_nodes texture_lattice", "number", "energy, k_B = 1", "0",
+    {"task", "T", "ahc cme anomaly dipole dc_current streda spin_density hybrid_current texture_density texture_current weyl_nodes", "number", "energy, k_B = 1", "0",
      0, kBig, false, "temperature: 0, or at least 1e-12"},
     {"task", "T", "disorder_ahe", "number", "energy", "0", 0, 0, false, "temperature: the disorder theory is at T = 0"},
     {"task", "refine", kFermiTasks, "table", "", "off", kNone, kNone, false,
@@ -198,9 +198,11 @@ constexpr KeySpec kKeys[] = {
      "may)"},
     {"task", "bound_charge", "texture_lattice", "true/false", "", "true (dense), false (kpm)", kNone, kNone, false,
      "also the electrons in the box and the bound charge (kpm: the density of every orbital, not only at r)"},
+    {"task", "T", "texture_lattice", "number", "energy, k_B = 1", "required", 0, kBig, false,
+     "temperature, above 0 (a finite box's density at T = 0 depends on where its levels fall)"},
     {"task", "hall", "texture_lattice", "true/false", "", "false", kNone, kNone, false,
-     "also the Hall response: the Chern number of the states below each mu over the twists (dense; needs twists × "
-     "orbitals² × 16 bytes)"},
+     "also the Hall response σ_xy = −C e²/h: the Chern number C of the states below each mu over the twists "
+     "(dense, at least 4 twists per axis; needs twists × orbitals² × 16 bytes)"},
     {"task", "background", "texture_lattice", "[mx, my, mz]", "", "m(0)", -1e6, 1e6, false,
      "the uniform texture the bound charge is measured from"},
     {"task", "r", "texture_lattice", "list of [x, y, z]", "length", "[[0, 0, 0]]", -kBig, kBig, false,

@@ -130,6 +130,10 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     s.hall = task.boolean("hall", false);
     if (s.hall && s.method != Method::dense)
         task.fail("hall", "the Hall response needs every twist's eigenvectors: method = \"dense\" (at most 800 orbitals)");
+    if (s.hall && (s.twists[0] < 4 || s.twists[1] < 4))
+        task.fail("twists", fmt::format("the Hall response needs at least 4 twists per axis (its estimate takes every other, and "
+                                        "a 1 × 1 sub-mesh has no plaquette); got [{}, {}]",
+                                        s.twists[0], s.twists[1]));
     s.mu = read_levels(task, "mu", kMaxLatticeLevels);
     s.T = read_temperature(ctx);
     if (!(s.T > 0.0))
@@ -287,11 +291,11 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
             for (std::size_t j = 0; j < levels; ++j) sums.electrons[k][j] += per_twist_e[static_cast<std::size_t>(t)][j];
         }
     }
-    if (s.hall)
-        for (double mu : s.mu) {
-            throw_if_stopped();
-            sums.hall.push_back(twist_chern(states, s.twists[0], s.twists[1], mu));
-        }
+    if (s.hall) {
+        Progress links("texture_lattice links", twist_links(s.twists[0], s.twists[1], static_cast<long long>(levels)), "links");
+        sums.hall = twist_chern(states, s.twists[0], s.twists[1], s.mu, &links);
+        links.finish();
+    }
     return sums;
 }
 
@@ -316,7 +320,7 @@ TwistSums kpm_sums(const LatticeSetup& s, Progress& progress) {
     TwistSums sums;
     // The asymptotic count, doubled while the quadrature's own tail says it is short (a large
     // prefactor), within the bound checked at input.
-    sums.moments = std::min(static_cast<long long>(moments_needed(scale, s.mu, s.T, kSeriesTolerance)), s.moments_limit);
+    sums.moments = static_cast<long long>(std::min(moments_needed(scale, s.mu, s.T, kSeriesTolerance), double(s.moments_limit)));
     FermiSeries series = fermi_series(scale, s.mu, s.T, sums.moments);
     while (series.tail > kSeriesTolerance && sums.moments < s.moments_limit) {
         sums.moments = std::min(2 * sums.moments, s.moments_limit);
@@ -464,7 +468,7 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
         if (s.hall) {
             nlohmann::json chern = nlohmann::json::array();
             for (const TwistChern& c : sums.hall)
-                chern.push_back(c.gapped ? nlohmann::json(k == 0 ? c.chern : c.chern_coarse) : nlohmann::json(nullptr));
+                chern.push_back(c.gapped && !c.singular ? nlohmann::json(k == 0 ? c.chern : c.chern_coarse) : nlohmann::json(nullptr));
             out.results["hall_chern"] = chern;
         }
         out.results["mu"] = s.mu;
@@ -490,8 +494,9 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
                                   "is -e times it"}};
     out.principal = {"density"};
     if (s.hall) {
-        out.units["hall_chern"] = "the Chern number of the states below mu over the twists, [mu]: sigma_xy in e^2/h "
-                                  "(null where mu is not in a gap of the box at every twist)";
+        out.principal.push_back("hall_chern");
+        out.units["hall_chern"] = "the Chern number C of the states below mu over the twists, [mu]: sigma_xy = -C e^2/h "
+                                  "as for task ahc (null where mu is not in a gap of the box at every twist)";
         out.units["box_gap"] = fmt::format("{}, [mu]: the distance from mu to the nearest level of the box over the twists", eu);
         out.units["filled_states"] = "the states below mu at every twist, [mu]";
         out.integer_valued = {"hall_chern"};
@@ -509,6 +514,11 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
                 out.warnings.push_back(fmt::format("mu = {:g} is not in a gap of the box at every twist (the number of states "
                                                    "below it changes): no Hall number there",
                                                    s.mu[j]));
+            else if (c.singular)
+                out.warnings.push_back(fmt::format("mu = {:g}: the filled states of neighbouring twists are nearly orthogonal "
+                                                   "(a link's overlap is singular), so the twist mesh does not resolve them: no "
+                                                   "Hall number; raise [task] twists",
+                                                   s.mu[j]));
         }
         out.results["box_gap"] = gap;
         out.results["filled_states"] = filled;
@@ -520,6 +530,10 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
         out.results["moments"] = sums.moments;
         out.results["series_tail"] = sums.tail;
         out.units["moments"] = "Chebyshev moments per orbital";
+        if (sums.tail > kSeriesTolerance)
+            out.warnings.push_back(fmt::format("the Chebyshev series stops at {} moments with a tail of {:.2g} per orbital, above "
+                                               "{:g} (the moment limit for T = {:g}): each density may be off by that much",
+                                               sums.moments, sums.tail, kSeriesTolerance, s.T));
         out.units["series_tail"] = "the largest sum of the dropped Chebyshev coefficients, a bound on each orbital's truncation error";
     }
     return out;
