@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <atomic>
 #include <bit>
 #include <cstdio>
 #include <cstring>
@@ -21,6 +22,7 @@ namespace bzint {
 namespace {
 
 CheckpointSession* g_active = nullptr;
+std::atomic<bool> g_resumable{false};  // CheckpointSession::resumable_state_saved
 
 // The format's version: 5 since a symmetry-reduced scan's MPI ranks share its stars'
 // representatives (ranks::share), so an earlier version's saved position lies in another share.
@@ -152,6 +154,7 @@ CheckpointSession::CheckpointSession(std::string folder, std::string input, bool
                                              : problem);
         input_written_ = true;
     }
+    g_resumable.store(input_written_);
     g_active = this;
 }
 
@@ -160,6 +163,9 @@ CheckpointSession::~CheckpointSession() {
 }
 
 CheckpointSession* CheckpointSession::active() { return g_active; }
+
+bool CheckpointSession::resumable_state_saved() { return g_resumable.load(); }
+void CheckpointSession::note_resumable_state() { g_resumable.store(true); }
 
 void CheckpointSession::remove() {
     ranks::barrier();  // every rank is past its last save
@@ -243,6 +249,7 @@ void CheckpointSession::save(const Name& name, long long n, int nv, int nk, long
         write_atomically(folder_ + "/input.json", input_);
         input_written_ = true;
     }
+    g_resumable.store(true);
     std::string out;
     out.reserve(64 + name.scope.size() + total.size() * sizeof(Neumaier));
     out.append(kMagic, sizeof kMagic);

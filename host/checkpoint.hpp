@@ -39,6 +39,12 @@ public:
 
     static CheckpointSession* active();
 
+    // Whether the last run left anything --resume can continue (a reduction's saved state, a
+    // folder it resumed, a sweep log's finished rows): the message of an interrupted run says so,
+    // or that there is nothing to resume (tasks that keep no state, e.g. texture_lattice).
+    static bool resumable_state_saved();
+    static void note_resumable_state();
+
     // Reductions started while a Scope lives are numbered from 0 within its label.
     class Scope {
     public:

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "app.hpp"
+#include "checkpoint.hpp"
 #include "../kernels/cuda_backend.hpp"
 #include "input_error.hpp"
 #include "model_registry.hpp"
@@ -142,10 +143,15 @@ int run_main(int argc, char** argv) {
         }
         return kExitOk;
     } catch (const Interrupted&) {
-        if (ranks::is_root())
-            fmt::print(stderr, "\nbzint: interrupted; finished work is saved in {} — run the same command with --resume to "
-                               "continue\n",
-                       std::filesystem::path(out).string());
+        if (ranks::is_root()) {
+            if (CheckpointSession::resumable_state_saved())
+                fmt::print(stderr, "\nbzint: interrupted; finished work is saved in {} — run the same command with --resume "
+                                   "to continue\n",
+                           std::filesystem::path(out).string());
+            else
+                fmt::print(stderr, "\nbzint: interrupted; this run saved nothing to resume (its task keeps no intermediate "
+                                   "state) — run the same command again to start over\n");
+        }
         return kExitInterrupted;
     } catch (const InputError& e) {  // the same on every rank: rank 0 says it
         if (ranks::is_root()) fmt::print(stderr, "bzint: error: {}\n", e.what());

@@ -31,7 +31,7 @@ void throw_if_stopped();
 
 // For tests: a stop is requested after `units` more calls of count_stop_unit() (−1: never);
 // reductions count one unit per folded block (one per chunk of the Wannier FFT path and of the
-// CUDA backend).
+// CUDA backend); the lattice reference one per diagonalisation, kernel-polynomial job and link.
 void stop_after(long long units);
 void count_stop_unit();
 // Clears a requested stop (tests; a new run starts clear).

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "stop.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -181,4 +182,19 @@ TEST(TextureLattice, SkyrmionLatticeHallResponse) {
     EXPECT_EQ(strong["results"]["filled_states"][0].get<long long>(), 137);
     EXPECT_LT(strong["errors"]["hall_chern"][0].get<double>(), 1e-10);
     EXPECT_NEAR(strong["results"]["bound_charge"][0].get<double>(), -7.0, 0.1);
+}
+
+TEST(TextureLattice, CtrlCStopsEachStage) {
+    // A stop requested after a few units (one per diagonalisation, kernel-polynomial job or Hall
+    // link; stop.hpp) ends the run with Interrupted in each stage — the dense twists, the kpm
+    // jobs, the Hall links (after the 16 diagonalisations) — and a new run starts clear.
+    const std::string base = skyrmion_model(8) + "[task]\nkind = 'texture_lattice'\nbox = [8, 8]\ntwists = [4, 4]\nmu = 0.0\nT = 0.1\n";
+    for (const auto& [extra, units] : std::vector<std::pair<std::string, long long>>{
+             {"method = 'dense'\n", 3}, {"method = 'kpm'\nbound_charge = true\n", 5}, {"hall = true\n", 20}}) {
+        bzint::stop_after(units);
+        EXPECT_THROW(bzint::test::run_toml(base + extra), bzint::Interrupted) << extra;
+        bzint::stop_after(-1);
+        bzint::clear_stop();
+    }
+    EXPECT_NO_THROW(bzint::test::run_toml(base));
 }

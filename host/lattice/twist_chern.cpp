@@ -107,6 +107,7 @@ std::vector<TwistChern> twist_chern(const std::vector<Eigenstates>& states, int 
                     const Link l = link(states[static_cast<std::size_t>(t)], states[static_cast<std::size_t>(u1 * n2 + u2)], N);
                     (step == 1 ? fine : coarse)[d][static_cast<std::size_t>(t)] = l;
                     if (progress) progress->add(1);
+                    count_stop_unit();
                 }
             },
             [] { return !stop_requested(); });

@@ -111,6 +111,7 @@ void SweepLog::add(const json& row) {
     if (!kept_on_disk_ || !ranks::is_root()) return;  // every rank computed the same row; one writes it
     const std::string text = row.dump();
     log().append_line(json{{"row", row}, {"checksum", checksum(text)}}.dump());
+    CheckpointSession::note_resumable_state();
 }
 
 void SweepLog::complete() {

@@ -271,6 +271,7 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
                 per_twist_cells[static_cast<std::size_t>(t)] = std::move(c);
                 per_twist_e[static_cast<std::size_t>(t)] = std::move(el);
                 progress.add(1);
+                count_stop_unit();
             }
         },
         [] { return !stop_requested(); });
@@ -347,6 +348,7 @@ TwistSums kpm_sums(const LatticeSetup& s, Progress& progress) {
                     value[static_cast<std::size_t>(job) * levels + j] = d;
                 }
                 progress.add(1);
+                count_stop_unit();
             }
         },
         [] { return !stop_requested(); });

@@ -125,6 +125,27 @@ path = [[0, 0], [0.5, 0], [0.5, 0.5], [0, 0]]
 n = 333333"
 interrupt bands INT 130 "$TMP/bands.toml"
 
+# The exact lattice reference keeps no intermediate state: the message says there is nothing to
+# resume (not "--resume"), for its kernel-polynomial jobs and its dense twists.
+write_run lattice_kpm 'title = "lattice_kpm"
+[model]
+name = "qwz"
+[texture]
+kind = "skyrmion_lattice"
+exchange = 0.4
+period = 64.0
+radius = 32.0
+[task]
+kind = "texture_lattice"
+box = [64, 64]
+twists = [8, 8]
+method = "kpm"
+bound_charge = true
+mu = 0.0
+T = 0.05'
+interrupt lattice_kpm INT 130 "$TMP/lattice_kpm.toml" &&
+    { grep -q "saved nothing to resume" "$TMP/err_lattice_kpm" || fail "lattice_kpm: $(tail -c 300 "$TMP/err_lattice_kpm")"; }
+
 # A Wannier model by FFT interpolation (chunk transforms and reductions).
 write_run export 'title = "weyl"
 [model]
