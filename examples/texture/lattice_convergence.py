@@ -12,7 +12,6 @@ against L, with the rate fitted over the largest sizes.
 import json
 import math
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -20,6 +19,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run_text import run  # noqa: E402
 
 SIZES = [8, 12, 16, 24, 32, 48, 64, 96, 128]
 LEVELS = [0.0, 0.8]  # in the gap, in the upper band
@@ -43,17 +45,6 @@ def positions(L):
 def twists(L):
     """Even, and at least 48 / L: the box's spectrum then samples the zone at least 48 x 48 times."""
     return max(2, 2 * (32 // L))
-
-
-def run(bzint, text, title, out):
-    path = os.path.join(out, title + ".toml")
-    with open(path, "w") as f:
-        f.write(f'title = "{title}"\n' + text)
-    done = subprocess.run([bzint, "run", path, "--out", out], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if done.returncode != 0:
-        sys.exit(f"bzint failed on {path} (exit {done.returncode}):\n{done.stderr}")
-    with open(os.path.join(out, title + ".json")) as f:
-        return json.load(f)
 
 
 def densities(bzint, L, out):

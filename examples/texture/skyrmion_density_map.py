@@ -11,7 +11,6 @@ difference.
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -20,6 +19,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run_text import run  # noqa: E402
 
 L = 32
 MODEL = f"""[model]
@@ -32,17 +34,6 @@ period = {L}.0
 radius = {L / 2}
 helicity = 1.5707963267948966
 """
-
-
-def run(bzint, text, title, out):
-    path = os.path.join(out, title + ".toml")
-    with open(path, "w") as f:
-        f.write(f'title = "{title}"\n' + text)
-    done = subprocess.run([bzint, "run", path, "--out", out], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if done.returncode != 0:
-        sys.exit(f"bzint failed on {path} (exit {done.returncode}):\n{done.stderr}")
-    with open(os.path.join(out, title + ".json")) as f:
-        return json.load(f)
 
 
 def main():
