@@ -9,7 +9,6 @@ against L, with the rate fitted over the largest sizes.
 
     python3 examples/texture/lattice_convergence.py [build/bzint] [out.png]
 """
-import json
 import math
 import os
 import sys
@@ -21,7 +20,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_text import run  # noqa: E402
+from run_text import exact_and_semiclassical  # noqa: E402
 
 SIZES = [8, 12, 16, 24, 32, 48, 64, 96, 128]
 LEVELS = [0.0, 0.8]  # in the gap, in the upper band
@@ -48,26 +47,8 @@ def twists(L):
 
 
 def densities(bzint, L, out):
-    model = MODEL.format(L=L, R=0.5 * L)
-    r = json.dumps(positions(L))
-    exact = run(bzint, model + f"""[task]
-kind = "texture_lattice"
-box = [{L}, {L}]
-twists = [{twists(L)}, {twists(L)}]
-method = "kpm"
-mu = {LEVELS}
-T = 0.1
-r = {r}
-""", f"exact_{L}", out)
-    semi = run(bzint, model + f"""[mesh]
-n = [128, 128]
-[task]
-kind = "texture_density"
-mu = {LEVELS}
-T = 0.1
-r = {r}
-""", f"semiclassical_{L}", out)
-    return exact, semi
+    return exact_and_semiclassical(bzint, MODEL.format(L=L, R=0.5 * L), L, positions(L), LEVELS, 0.1, twists(L), 128, out,
+                                   str(L))
 
 
 def rate(sizes, errors):

@@ -16,3 +16,30 @@ def run(bzint, text, title, out):
         sys.exit(f"bzint failed on {path} (exit {done.returncode}):\n{done.stderr}")
     with open(os.path.join(out, title + ".json")) as f:
         return json.load(f)
+
+
+def exact_and_semiclassical(bzint, model, L, positions, mu, T, twists, mesh, out, tag, bound_charge=False):
+    """The density at `positions` (lattice points) of a textured model (`model`: its [model] and
+    [texture] sections) from task texture_lattice (kernel polynomial method on a box of L x L
+    cells, which the texture must repeat over) and from task texture_density (Eqs. 23 and 28 on a
+    mesh x mesh k-mesh): the two JSON documents."""
+    r = json.dumps(positions)
+    exact = run(bzint, model + f"""[task]
+kind = "texture_lattice"
+box = [{L}, {L}]
+twists = [{twists}, {twists}]
+method = "kpm"
+bound_charge = {"true" if bound_charge else "false"}
+mu = {json.dumps(mu)}
+T = {T}
+r = {r}
+""", f"exact_{tag}", out)
+    semi = run(bzint, model + f"""[mesh]
+n = [{mesh}, {mesh}]
+[task]
+kind = "texture_density"
+mu = {json.dumps(mu)}
+T = {T}
+r = {r}
+""", f"semiclassical_{tag}", out)
+    return exact, semi

@@ -9,7 +9,6 @@ difference.
 
     python3 examples/texture/skyrmion_density_map.py [build/bzint] [out.png]
 """
-import json
 import os
 import sys
 import tempfile
@@ -21,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_text import run  # noqa: E402
+from run_text import exact_and_semiclassical  # noqa: E402
 
 L = 32
 MODEL = f"""[model]
@@ -39,26 +38,9 @@ helicity = 1.5707963267948966
 def main():
     bzint = sys.argv[1] if len(sys.argv) > 1 else "build/bzint"
     png = sys.argv[2] if len(sys.argv) > 2 else "texture_skyrmion_density_map.png"
-    cells = json.dumps([[x, y, 0] for x in range(L) for y in range(L)])
+    cells = [[x, y, 0] for x in range(L) for y in range(L)]
     with tempfile.TemporaryDirectory() as out:
-        exact = run(bzint, MODEL + f"""[task]
-kind = "texture_lattice"
-box = [{L}, {L}]
-twists = [2, 2]
-method = "kpm"
-bound_charge = true
-mu = 0.0
-T = 0.1
-r = {cells}
-""", "exact", out)
-        semi = run(bzint, MODEL + f"""[mesh]
-n = [96, 96]
-[task]
-kind = "texture_density"
-mu = 0.0
-T = 0.1
-r = {cells}
-""", "semiclassical", out)
+        exact, semi = exact_and_semiclassical(bzint, MODEL, L, cells, [0.0], 0.1, 2, 96, out, "map", bound_charge=True)
     background = exact["results"]["density"][0][0]  # the cell at the origin: outside the skyrmion
     n_exact = np.array([d[0] for d in exact["results"]["density"]]).reshape(L, L).T - background
     n_semi = np.array([d[0] for d in semi["results"]["density"]]).reshape(L, L).T - background
