@@ -20,20 +20,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_text import exact_and_semiclassical  # noqa: E402
+from run_text import exact_and_semiclassical, qwz_skyrmion_lattice  # noqa: E402
 
 SIZES = [8, 12, 16, 24, 32, 48, 64, 96, 128]
 LEVELS = [0.0, 0.8]  # in the gap, in the upper band
-MODEL = """[model]
-name = "qwz"
-u = -1.0
-[texture]
-kind = "skyrmion_lattice"
-exchange = 0.4
-period = {L}.0
-radius = {R}
-helicity = 1.5707963267948966
-"""
 
 
 def positions(L):
@@ -47,7 +37,7 @@ def twists(L):
 
 
 def densities(bzint, L, out):
-    return exact_and_semiclassical(bzint, MODEL.format(L=L, R=0.5 * L), L, positions(L), LEVELS, 0.1, twists(L), 128, out,
+    return exact_and_semiclassical(bzint, qwz_skyrmion_lattice(L), L, positions(L), LEVELS, 0.1, twists(L), 128, out,
                                    str(L))
 
 

@@ -18,6 +18,21 @@ def run(bzint, text, title, out):
         return json.load(f)
 
 
+def qwz_skyrmion_lattice(L):
+    """The [model] and [texture] of the lattice-reference examples: qwz (u = -1, a Chern insulator)
+    with one skyrmion of radius L/2 per L x L cells, J = 0.4, Bloch helicity."""
+    return f"""[model]
+name = "qwz"
+u = -1.0
+[texture]
+kind = "skyrmion_lattice"
+exchange = 0.4
+period = {L}.0
+radius = {L / 2}
+helicity = 1.5707963267948966
+"""
+
+
 def exact_and_semiclassical(bzint, model, L, positions, mu, T, twists, mesh, out, tag, bound_charge=False):
     """The density at `positions` (lattice points) of a textured model (`model`: its [model] and
     [texture] sections) from task texture_lattice (kernel polynomial method on a box of L x L

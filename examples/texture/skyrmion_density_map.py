@@ -20,19 +20,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_text import exact_and_semiclassical  # noqa: E402
+from run_text import exact_and_semiclassical, qwz_skyrmion_lattice  # noqa: E402
 
 L = 32
-MODEL = f"""[model]
-name = "qwz"
-u = -1.0
-[texture]
-kind = "skyrmion_lattice"
-exchange = 0.4
-period = {L}.0
-radius = {L / 2}
-helicity = 1.5707963267948966
-"""
 
 
 def main():
@@ -40,7 +30,8 @@ def main():
     png = sys.argv[2] if len(sys.argv) > 2 else "texture_skyrmion_density_map.png"
     cells = [[x, y, 0] for x in range(L) for y in range(L)]
     with tempfile.TemporaryDirectory() as out:
-        exact, semi = exact_and_semiclassical(bzint, MODEL, L, cells, [0.0], 0.1, 2, 96, out, "map", bound_charge=True)
+        exact, semi = exact_and_semiclassical(bzint, qwz_skyrmion_lattice(L), L, cells, [0.0], 0.1, 2, 96, out, "map",
+                                              bound_charge=True)
     background = exact["results"]["density"][0][0]  # the cell at the origin: outside the skyrmion
     n_exact = np.array([d[0] for d in exact["results"]["density"]]).reshape(L, L).T - background
     n_semi = np.array([d[0] for d in semi["results"]["density"]]).reshape(L, L).T - background
