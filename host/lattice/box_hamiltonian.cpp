@@ -1,6 +1,9 @@
 #include "box_hamiltonian.hpp"
 
-#include <map>
+#include <algorithm>
+#include <utility>
+
+#include "../stop.hpp"
 
 namespace bzint {
 
@@ -28,22 +31,33 @@ SparseHamiltonian box_hamiltonian(const std::vector<Hopping>& hoppings, const in
     for (long long n1 = 0; n1 < S1; ++n1)
         for (long long n2 = 0; n2 < S2; ++n2) {
             const long long c = n1 * S2 + n2;
-            // Row (c, α): H(R)_{αβ} to cell c + R, which the box wraps with the twist's phase.
-            std::map<long long, cplx> row[2];
+            if (c % 4096 == 0) throw_if_stopped();
+            // Row (c, α): H(R)_{αβ} to cell c + R, which the box wraps with the twist's phase; a few
+            // entries per row, so a linear search merges the hoppings that wrap onto one column.
+            std::vector<std::pair<long long, cplx>> row[2];
+            auto add = [&](int a, long long col, cplx v) {
+                for (auto& [c2, w] : row[a])
+                    if (c2 == col) {
+                        w += v;
+                        return;
+                    }
+                row[a].emplace_back(col, v);
+            };
             for (const Hopping& h : hoppings) {
                 long long w1, w2;
                 const long long m1 = wrap(n1 + h.cell[0], S1, w1), m2 = wrap(n2 + h.cell[1], S2, w2);
                 const cplx phase = std::polar(1.0, twist[0] * double(w1) + twist[1] * double(w2));
                 const long long d = m1 * S2 + m2;
                 for (int a = 0; a < 2; ++a)
-                    for (int b = 0; b < 2; ++b) row[a][2 * d + b] += h.block[a][b] * phase;
+                    for (int b = 0; b < 2; ++b) add(a, 2 * d + b, h.block[a][b] * phase);
             }
             const std::array<double, 3>& f = field[static_cast<std::size_t>(c)];
-            row[0][2 * c] += f[2];
-            row[1][2 * c + 1] -= f[2];
-            row[0][2 * c + 1] += cplx(f[0], -f[1]);
-            row[1][2 * c] += cplx(f[0], f[1]);
+            add(0, 2 * c, f[2]);
+            add(1, 2 * c + 1, -f[2]);
+            add(0, 2 * c + 1, cplx(f[0], -f[1]));
+            add(1, 2 * c, cplx(f[0], f[1]));
             for (int a = 0; a < 2; ++a) {
+                std::sort(row[a].begin(), row[a].end(), [](const auto& x, const auto& y) { return x.first < y.first; });
                 for (const auto& [col, v] : row[a])
                     if (v != cplx(0.0, 0.0)) {
                         H.column.push_back(col);

@@ -22,6 +22,7 @@ struct SparseHamiltonian {
     void scaled_apply(const std::complex<double>* x, std::complex<double>* y, double center, double half_width) const;
 };
 
+// Polls the stop flag (stop.hpp) every 4096 cells.
 SparseHamiltonian box_hamiltonian(const std::vector<Hopping>& hoppings, const int cells[2],
                                   const std::vector<std::array<double, 3>>& field, const double twist[2]);
 

@@ -90,6 +90,7 @@ std::vector<double> diagonal_moments(const SparseHamiltonian& H, ChebyshevScale 
         }
         if (2 * n < moments) mu[static_cast<std::size_t>(2 * n)] = 2.0 * norm - mu0;
         if (n >= 2) mu[static_cast<std::size_t>(2 * n - 1)] = 2.0 * overlap - mu1;
+        if (2 * n + 1 >= moments) break;  // v_{n+1} would give only moments past the last
         H.scaled_apply(current.data(), next.data(), s.center, s.half_width);
         for (std::size_t i = 0; i < D; ++i) next[i] = 2.0 * next[i] - previous[i];
         std::swap(previous, current);

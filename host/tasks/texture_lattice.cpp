@@ -180,7 +180,8 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     };
     double worst = 0.0, worst_at[2] = {0, 0};
     s.field.reserve(static_cast<std::size_t>(s.box[0]) * static_cast<std::size_t>(s.box[1]));
-    for (int n1 = 0; n1 < s.box[0]; ++n1)
+    for (int n1 = 0; n1 < s.box[0]; ++n1) {
+        throw_if_stopped();
         for (int n2 = 0; n2 < s.box[1]; ++n2) {
             double m[3], m1[3], m2[3];
             texture_at(n1, n2, m);
@@ -196,6 +197,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
             }
             s.field.push_back({t.exchange * m[0], t.exchange * m[1], t.exchange * m[2]});
         }
+    }
     if (worst > 1e-9)
         task.fail("box", fmt::format("the texture is not periodic over the box ({} × {} cells): m(r + S_i a_i) differs from "
                                      "m(r) by {:.3g} at the cell ({}, {}); choose a box that holds whole periods of the "
@@ -232,20 +234,29 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     return s;
 }
 
-// The twist θ = 2π(t_1/n_1, t_2/n_2) of index t.
-void twist_of(const LatticeSetup& s, int t, double theta[2], bool& in_sub_mesh) {
+// The twist θ = 2π(t_1/n_1, t_2/n_2) of index t = t_1 n_2 + t_2.
+void twist_of(const LatticeSetup& s, int t, double theta[2]) {
     constexpr double kTwoPi = 6.283185307179586476925286766559;
-    const int t1 = t / s.twists[1], t2 = t % s.twists[1];
-    theta[0] = kTwoPi * t1 / s.twists[0];
-    theta[1] = kTwoPi * t2 / s.twists[1];
-    in_sub_mesh = t1 % 2 == 0 && t2 % 2 == 0;
+    theta[0] = kTwoPi * (t / s.twists[1]) / s.twists[0];
+    theta[1] = kTwoPi * (t % s.twists[1]) / s.twists[1];
 }
 
-// Sums over the twists (all, and the every-other sub-mesh): the density of each requested
-// position's cell, and the electrons in the box.
+// Rows of `width` numbers, one per twist, summed over every twist ([0]) and over the every-other
+// sub-mesh ([1]), in the twists' order: the result does not depend on the threads.
+std::array<std::vector<double>, 2> fold_twists(const LatticeSetup& s, const std::vector<double>& per_twist, std::size_t width) {
+    std::array<std::vector<double>, 2> sum{std::vector<double>(width, 0.0), std::vector<double>(width, 0.0)};
+    for (int t = 0; t < s.twists[0] * s.twists[1]; ++t) {
+        const bool sub = (t / s.twists[1]) % 2 == 0 && (t % s.twists[1]) % 2 == 0;
+        for (int k = 0; k < (sub ? 2 : 1); ++k)
+            for (std::size_t i = 0; i < width; ++i) sum[static_cast<std::size_t>(k)][i] += per_twist[static_cast<std::size_t>(t) * width + i];
+    }
+    return sum;
+}
+
+// What a solver gives, folded over the twists (fold_twists): the density of each requested
+// position's cell [position × levels + level] and the electrons in the box [level].
 struct TwistSums {
-    std::vector<double> density[2];    // [position × levels + level]
-    std::vector<double> electrons[2];  // [level]
+    std::array<std::vector<double>, 2> density, electrons;
     long long moments = 0;
     double tail = 0.0;
     std::vector<TwistChern> hall;  // dense with `hall`: per level
@@ -254,22 +265,22 @@ struct TwistSums {
 TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
     const std::size_t levels = s.mu.size(), cells = static_cast<std::size_t>(s.box[0]) * s.box[1], P = s.cell.size();
     const int twists = s.twists[0] * s.twists[1];
-    std::vector<std::vector<double>> per_twist_cells(static_cast<std::size_t>(twists)), per_twist_e(static_cast<std::size_t>(twists));
+    std::vector<double> density(static_cast<std::size_t>(twists) * P * levels), electrons(static_cast<std::size_t>(twists) * levels);
     std::vector<Eigenstates> states(s.hall ? static_cast<std::size_t>(twists) : 0);
     workers::parallel_for(
         twists, 1,
         [&](long long b, long long e) {
             for (long long t = b; t < e; ++t) {
                 double theta[2];
-                bool sub;
-                twist_of(s, static_cast<int>(t), theta, sub);
-                const SparseHamiltonian H = box_hamiltonian(s.hoppings, s.box, s.field, theta);
+                twist_of(s, static_cast<int>(t), theta);
                 std::vector<double> c(cells * levels, 0.0), el(levels, 0.0);
-                Eigenstates solved = diagonalise(H);
+                Eigenstates solved = diagonalise(box_hamiltonian(s.hoppings, s.box, s.field, theta));
                 add_dense_densities(solved, s.mu, s.T, c, el);
+                for (std::size_t a = 0; a < P; ++a)
+                    for (std::size_t j = 0; j < levels; ++j)
+                        density[(static_cast<std::size_t>(t) * P + a) * levels + j] = c[static_cast<std::size_t>(s.cell[a]) * levels + j];
+                for (std::size_t j = 0; j < levels; ++j) electrons[static_cast<std::size_t>(t) * levels + j] = el[j];
                 if (s.hall) states[static_cast<std::size_t>(t)] = std::move(solved);
-                per_twist_cells[static_cast<std::size_t>(t)] = std::move(c);
-                per_twist_e[static_cast<std::size_t>(t)] = std::move(el);
                 progress.add(1);
                 count_stop_unit();
             }
@@ -277,21 +288,8 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
         [] { return !stop_requested(); });
     throw_if_stopped();
     TwistSums sums;
-    for (int k = 0; k < 2; ++k) {
-        sums.density[k].assign(P * levels, 0.0);
-        sums.electrons[k].assign(levels, 0.0);
-    }
-    for (int t = 0; t < twists; ++t) {  // in a fixed order: the result does not depend on the threads
-        double theta[2];
-        bool sub;
-        twist_of(s, t, theta, sub);
-        for (int k = 0; k < (sub ? 2 : 1); ++k) {
-            for (std::size_t a = 0; a < P; ++a)
-                for (std::size_t j = 0; j < levels; ++j)
-                    sums.density[k][a * levels + j] += per_twist_cells[static_cast<std::size_t>(t)][static_cast<std::size_t>(s.cell[a]) * levels + j];
-            for (std::size_t j = 0; j < levels; ++j) sums.electrons[k][j] += per_twist_e[static_cast<std::size_t>(t)][j];
-        }
-    }
+    sums.density = fold_twists(s, density, P * levels);
+    sums.electrons = fold_twists(s, electrons, levels);
     if (s.hall) {
         Progress links("texture_lattice links", twist_links(s.twists[0], s.twists[1], static_cast<long long>(levels)), "links");
         sums.hall = twist_chern(states, s.twists[0], s.twists[1], s.mu, &links);
@@ -305,19 +303,16 @@ TwistSums kpm_sums(const LatticeSetup& s, Progress& progress) {
     const long long cells = static_cast<long long>(s.box[0]) * s.box[1];
     const int twists = s.twists[0] * s.twists[1];
     std::vector<SparseHamiltonian> H;
-    ChebyshevScale scale{0.0, 0.0};
     double lo = 1e300, hi = -1e300;
     for (int t = 0; t < twists; ++t) {
         double theta[2];
-        bool sub;
-        twist_of(s, t, theta, sub);
+        twist_of(s, t, theta);
         H.push_back(box_hamiltonian(s.hoppings, s.box, s.field, theta));
         const ChebyshevScale c = chebyshev_scale(H.back());
         lo = std::min(lo, c.center - c.half_width);
         hi = std::max(hi, c.center + c.half_width);
     }
-    scale.center = 0.5 * (hi + lo);  // one scale for every twist: one series
-    scale.half_width = 0.5 * (hi - lo);
+    const ChebyshevScale scale{0.5 * (hi + lo), 0.5 * (hi - lo)};  // one scale for every twist: one series
     TwistSums sums;
     // The asymptotic count, doubled while the quadrature's own tail says it is short (a large
     // prefactor), within the bound checked at input.
@@ -328,20 +323,26 @@ TwistSums kpm_sums(const LatticeSetup& s, Progress& progress) {
         series = fermi_series(scale, s.mu, s.T, sums.moments);
     }
     sums.tail = series.tail;
-    // The orbitals: those of the requested cells, or every one for the electrons in the box.
-    std::vector<long long> orbitals;
-    if (s.bound_charge)
+    // The orbitals: every one (for the electrons in the box), or those of the requested cells;
+    // first[a] is the index in `orbitals` of position a's cell's first orbital.
+    std::vector<long long> orbitals, first;
+    if (s.bound_charge) {
         for (long long o = 0; o < 2 * cells; ++o) orbitals.push_back(o);
-    else
-        for (long long c : s.cell) orbitals.insert(orbitals.end(), {2 * c, 2 * c + 1});
-    const long long jobs = static_cast<long long>(orbitals.size()) * twists;
-    std::vector<double> value(static_cast<std::size_t>(jobs) * levels, 0.0);
+        for (long long c : s.cell) first.push_back(2 * c);
+    } else {
+        for (long long c : s.cell) {
+            first.push_back(static_cast<long long>(orbitals.size()));
+            orbitals.insert(orbitals.end(), {2 * c, 2 * c + 1});
+        }
+    }
+    const std::size_t per_twist = orbitals.size();
+    std::vector<double> value(static_cast<std::size_t>(twists) * per_twist * levels, 0.0);  // ⟨o|f(H)|o⟩ [twist][orbital][level]
     workers::parallel_for(
-        jobs, 1,
+        static_cast<long long>(twists * per_twist), 1,
         [&](long long b, long long e) {
             for (long long job = b; job < e; ++job) {
-                const long long t = job / static_cast<long long>(orbitals.size()), o = orbitals[static_cast<std::size_t>(job % static_cast<long long>(orbitals.size()))];
-                const std::vector<double> m = diagonal_moments(H[static_cast<std::size_t>(t)], scale, o, sums.moments);
+                const std::size_t t = static_cast<std::size_t>(job) / per_twist, o = static_cast<std::size_t>(job) % per_twist;
+                const std::vector<double> m = diagonal_moments(H[t], scale, orbitals[o], sums.moments);
                 for (std::size_t j = 0; j < levels; ++j) {
                     double d = 0.0;
                     for (std::size_t n = 0; n < m.size(); ++n) d += series.c[j][n] * m[n];
@@ -353,35 +354,26 @@ TwistSums kpm_sums(const LatticeSetup& s, Progress& progress) {
         },
         [] { return !stop_requested(); });
     throw_if_stopped();
-    for (int k = 0; k < 2; ++k) {
-        sums.density[k].assign(P * levels, 0.0);
-        sums.electrons[k].assign(levels, 0.0);
-    }
-    // The orbital index of cell c's first orbital in `orbitals`.
-    auto slot = [&](long long c) { return s.bound_charge ? 2 * c : -1; };
-    for (int t = 0; t < twists; ++t) {
-        double theta[2];
-        bool sub;
-        twist_of(s, t, theta, sub);
-        const std::size_t base = static_cast<std::size_t>(t) * orbitals.size();
-        for (int k = 0; k < (sub ? 2 : 1); ++k) {
-            for (std::size_t a = 0; a < P; ++a) {
-                const long long first = s.bound_charge ? slot(s.cell[a]) : static_cast<long long>(2 * a);
-                for (std::size_t j = 0; j < levels; ++j)
-                    sums.density[k][a * levels + j] += value[(base + static_cast<std::size_t>(first)) * levels + j] +
-                                                       value[(base + static_cast<std::size_t>(first) + 1) * levels + j];
+    std::vector<double> density(static_cast<std::size_t>(twists) * P * levels), electrons(static_cast<std::size_t>(twists) * levels, 0.0);
+    for (std::size_t t = 0; t < static_cast<std::size_t>(twists); ++t) {
+        const double* v = value.data() + t * per_twist * levels;
+        for (std::size_t a = 0; a < P; ++a)
+            for (std::size_t j = 0; j < levels; ++j) {
+                const std::size_t o = static_cast<std::size_t>(first[a]);
+                density[(t * P + a) * levels + j] = v[o * levels + j] + v[(o + 1) * levels + j];
             }
-            if (s.bound_charge)
-                for (std::size_t o = 0; o < orbitals.size(); ++o)
-                    for (std::size_t j = 0; j < levels; ++j) sums.electrons[k][j] += value[(base + o) * levels + j];
-        }
+        if (s.bound_charge)
+            for (std::size_t o = 0; o < per_twist; ++o)
+                for (std::size_t j = 0; j < levels; ++j) electrons[t * levels + j] += v[o * levels + j];
     }
+    sums.density = fold_twists(s, density, P * levels);
+    sums.electrons = fold_twists(s, electrons, levels);
     return sums;
 }
 
 // The electrons in the box with the uniform texture m = background, on the same momenta as the
-// box's spectrum (k = (t_i/n_i + j_i)/S_i along G_i): summed over every twist, and over the
-// sub-mesh. One job per twist on the worker pool, summed in the twists' order.
+// box's spectrum (k = (t_i/n_i + j_i)/S_i along G_i), folded over the twists. One job per twist
+// on the worker pool.
 std::array<std::vector<double>, 2> reference_electrons(const TaskContext& ctx, const LatticeSetup& s) {
     const ModelInfo& info = *ctx.cfg.model;
     double G[3][3];
@@ -418,15 +410,7 @@ std::array<std::vector<double>, 2> reference_electrons(const TaskContext& ctx, c
             [] { return !stop_requested(); });
     });
     throw_if_stopped();
-    std::array<std::vector<double>, 2> out{std::vector<double>(levels, 0.0), std::vector<double>(levels, 0.0)};
-    for (int t = 0; t < twists; ++t) {
-        double theta[2];
-        bool sub;
-        twist_of(s, t, theta, sub);
-        for (int k = 0; k < (sub ? 2 : 1); ++k)
-            for (std::size_t j = 0; j < levels; ++j) out[static_cast<std::size_t>(k)][j] += per_twist[static_cast<std::size_t>(t) * levels + j];
-    }
-    return out;
+    return fold_twists(s, per_twist, levels);
 }
 
 }  // namespace
@@ -454,14 +438,14 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
         nlohmann::json density = nlohmann::json::array();
         for (std::size_t a = 0; a < P; ++a) {
             std::vector<double> row(levels);
-            for (std::size_t j = 0; j < levels; ++j) row[j] = sums.density[k][a * levels + j] / twists_used / s.cell_area;
+            for (std::size_t j = 0; j < levels; ++j) row[j] = sums.density[static_cast<std::size_t>(k)][a * levels + j] / twists_used / s.cell_area;
             density.push_back(row);
         }
         out.results["density"] = density;
         if (s.bound_charge) {
             std::vector<double> electrons(levels), bound(levels);
             for (std::size_t j = 0; j < levels; ++j) {
-                electrons[j] = sums.electrons[k][j] / twists_used;
+                electrons[j] = sums.electrons[static_cast<std::size_t>(k)][j] / twists_used;
                 bound[j] = electrons[j] - reference[static_cast<std::size_t>(k)][j] / twists_used;
             }
             out.results["electrons"] = electrons;
@@ -525,6 +509,9 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
         out.results["box_gap"] = gap;
         out.results["filled_states"] = filled;
     }
+    out.units["method"] = "the solver: dense (full diagonalisation) or kpm (kernel polynomial method)";
+    out.units["orbitals"] = "orbitals in the box (2 per cell)";
+    out.units["background"] = "unit vector: the uniform texture of bound_charge's reference";
     out.results["method"] = s.method == Method::dense ? "dense" : "kpm";
     out.results["orbitals"] = orbitals;
     out.results["background"] = {s.background[0], s.background[1], s.background[2]};
