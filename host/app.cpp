@@ -17,6 +17,7 @@
 #include "checkpoint.hpp"
 #include "input_error.hpp"
 #include "input_record.hpp"
+#include "texture_input.hpp"
 #include "output_files.hpp"
 #include "run_keys.hpp"
 #include "stop.hpp"
@@ -93,6 +94,11 @@ Backend task_backend(const RunFile& file, const RunConfig& cfg, Backend backend)
                                  "orbitals, without position_matrix)\n", join(device_tasks).c_str());
             backend = Backend::cpu;
         }
+    }
+    // A texture from a table: its spline is evaluated on the CPU only (include/bzint/texture.hpp).
+    if (backend == Backend::cuda && !texture_table_file(file).empty()) {
+        std::fprintf(stderr, "bzint: a texture read from a table runs on the CPU backend\n");
+        backend = Backend::cpu;
     }
     return backend;
 }

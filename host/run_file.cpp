@@ -11,6 +11,7 @@
 
 #include "input_error.hpp"
 #include "task_registry.hpp"
+#include "texture_input.hpp"
 #include "wannier/runtime_wannier.hpp"
 #include "wannier/wannier_model.hpp"
 #include "workers.hpp"
@@ -598,6 +599,10 @@ RunConfig read_common(const RunFile& file) {
         if (root.contains(section) && std::find(owners.begin(), owners.end(), cfg.task) == owners.end())
             throw InputError(fmt::format("{}: [{}] is read only by the tasks {}, not by '{}'", file.where(root.get(section)),
                                          section, join(owners), cfg.task));
+    // A texture table is part of the input (the checkpoint's fingerprint); read_texture checks it.
+    const std::string table = texture_table_file(file);
+    std::error_code ec;
+    if (!table.empty() && std::filesystem::is_regular_file(table, ec)) cfg.input_files.push_back(table);
     return cfg;
 }
 

@@ -215,7 +215,7 @@ constexpr KeySpec kKeys[] = {
 
     // [texture]
     {"texture", "kind", kTextureTasks, "string", "", "required", kNone, kNone, false,
-     "uniform, skyrmion_lattice, skyrmion, domain_wall or spiral (docs/textures.md)"},
+     "uniform, skyrmion_lattice, skyrmion, domain_wall, spiral or table (docs/textures.md)"},
     {"texture uniform", "kind", kTextureTasks, "string", "", "required", kNone, kNone, false, "\"uniform\""},
     {"texture uniform", "exchange", kTextureTasks, "number", "energy", "required", -1e6, 1e6, false, "J: the texture enters H as J m(r)·σ"},
     {"texture uniform", "mass_rate", kTextureTasks, "number", "energy²/ħ", "0", -1e6, 1e6, false, "ṁ: H gains ṁ t σ_z (Sec. III B)"},
@@ -285,6 +285,17 @@ constexpr KeySpec kKeys[] = {
      "γ: the in-plane direction of m's rotation plane (0: cycloid in xz)"},
     {"texture spiral", "polarity", kTextureTasks, "integer", "", "1", -1, 1, false,
      "p = ±1: m_z = p cos θ"},
+    {"texture table", "kind", kTextureTasks, "string", "", "required", kNone, kNone, false, "\"table\""},
+    {"texture table", "exchange", kTextureTasks, "number", "energy", "required", -1e6, 1e6, false, "J: the texture enters H as J m(r)·σ"},
+    {"texture table", "mass_rate", kTextureTasks, "number", "energy²/ħ", "0", -1e6, 1e6, false, "ṁ: H gains ṁ t σ_z (Sec. III B)"},
+    {"texture table", "B", kTextureTasks, "number (2D) or [Bx, By, Bz]", "ħ/(e length²)", "0", -1e6, 1e6,
+     false, "a uniform magnetic field through a(r) = (B × r)/2: H_0 is taken at p + a(r)"},
+    {"texture table", "E", kTextureTasks, "dim numbers", "energy/(e length)", "0", -1e6, 1e6,
+     false, "a uniform electric field through a(t) = −E t: H_0 is taken at p − E t (along one G_i: periodic in t)"},
+    {"texture table", "file", kTextureTasks, "path", "", "required", kNone, kNone, false,
+     "rows x y mx my mz on a regular grid of one cell (relative to the run file's folder; at most 2^20 points)"},
+    {"texture table", "period", kTextureTasks, "number or [Lx, Ly]", "length", "required", 1e-6, kBig, false,
+     "the cell's sides: m(r) repeats with them; the grid's spacing is the side over its distinct points"},
 
     // [field]
     {"field", "E", "dc_current hybrid_current", "levels", "energy/length (e = 1)", "required", 0, kBig, false,
@@ -413,7 +424,8 @@ std::string run_keys_markdown() {
                                  {"texture skyrmion_lattice", "[texture] kind = \"skyrmion_lattice\""},
                                  {"texture skyrmion", "[texture] kind = \"skyrmion\""},
                                  {"texture domain_wall", "[texture] kind = \"domain_wall\""},
-                                 {"texture spiral", "[texture] kind = \"spiral\""}};
+                                 {"texture spiral", "[texture] kind = \"spiral\""},
+                                 {"texture table", "[texture] kind = \"table\""}};
     for (const auto& [section, title] : sections) {
         md += fmt::format("\n## {}\n\n| key | tasks | type | unit | default | range | meaning |\n|---|---|---|---|---|---|---|\n",
                           title);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <filesystem>
 #include <string>
 
 #include "bzint/texture_density.hpp"
@@ -19,11 +20,13 @@ struct KindName {
     const char* name;
     TextureKind kind;
 };
-constexpr std::array<KindName, 5> kKinds{{{"uniform", TextureKind::uniform},
+constexpr std::array<KindName, 6> kKinds{{{"uniform", TextureKind::uniform},
                                            {"skyrmion_lattice", TextureKind::skyrmion_lattice},
                                            {"skyrmion", TextureKind::skyrmion},
                                            {"domain_wall", TextureKind::domain_wall},
-                                           {"spiral", TextureKind::spiral}}};
+                                           {"spiral", TextureKind::spiral},
+                                           {"table", TextureKind::table}}};
+constexpr const char* kKindChoices = "uniform, skyrmion_lattice, skyrmion, domain_wall, spiral, table";
 
 // An integer-valued number key (winding, polarity), within the key's range.
 double whole_number(const Section& s, const std::string& key, double fallback) {
@@ -37,16 +40,14 @@ double whole_number(const Section& s, const std::string& key, double fallback) {
 TextureSetup read_texture(const TaskContext& ctx) {
     if (!ctx.file.root()["texture"].as_table())
         throw InputError(fmt::format("{}: task '{}' needs a [texture] table (kind = {}; docs/textures.md)", ctx.file.path(),
-                                     ctx.cfg.task, "uniform | skyrmion_lattice | skyrmion | domain_wall | spiral"));
+                                     ctx.cfg.task, kKindChoices));
     const std::string name = task_section(ctx, "texture").string("kind");
     const KindName* found = nullptr;
     for (const KindName& k : kKinds)
         if (name == k.name) found = &k;
     if (!found)
         task_section(ctx, "texture")
-            .fail("kind", fmt::format("unknown texture '{}'; valid choices: uniform, skyrmion_lattice, skyrmion, "
-                                      "domain_wall, spiral",
-                                      name));
+            .fail("kind", fmt::format("unknown texture '{}'; valid choices: {}", name, kKindChoices));
     const std::string variant = "texture " + name;
     const Section s = task_section(ctx, "texture", variant.c_str());
     s.only();
@@ -103,6 +104,25 @@ TextureSetup read_texture(const TaskContext& ctx) {
             m.helicity = s.number("helicity", 0.0);
             m.polarity = whole_number(s, "polarity", 1.0);
             break;
+        case TextureKind::table: {
+            // period: L (a square cell) or [Lx, Ly]
+            std::array<double, 2> period{};
+            if (s.node("period") && s.node("period")->is_array()) {
+                const std::vector<double> v = s.numbers("period", 2);
+                if (v.size() != 2) s.fail("period", "period needs the cell's two sides [Lx, Ly] (or one number, L, for a square)");
+                period = {v[0], v[1]};
+            } else {
+                period = {s.number("period"), s.number("period")};
+            }
+            (void)s.string("file");  // required, a string
+            const std::string path = texture_table_file(ctx.file);
+            std::error_code ec;
+            if (!std::filesystem::is_regular_file(path, ec))
+                s.fail("file", fmt::format("{}: no such file (paths are relative to the run file's folder)", path));
+            t.table = read_texture_table(path, period, s.where("file"));
+            m.table = t.table->spline;
+            break;
+        }
     }
     if (m.polarity != 1.0 && m.polarity != -1.0) s.fail("polarity", "polarity must be 1 or -1");
     // E: a uniform electric field in the model's dimensions, in the temporal gauge (texture.hpp).
@@ -114,6 +134,17 @@ TextureSetup read_texture(const TaskContext& ctx) {
         std::copy(v.begin(), v.end(), t.electric);
     }
     return t;
+}
+
+std::string texture_table_file(const RunFile& file) {
+    const toml::table* texture = file.root()["texture"].as_table();
+    if (!texture || texture->get_as<std::string>("kind") == nullptr || **texture->get_as<std::string>("kind") != "table")
+        return {};
+    const toml::value<std::string>* name = texture->get_as<std::string>("file");
+    if (!name) return {};
+    std::filesystem::path path = name->get();
+    if (path.is_relative()) path = std::filesystem::path(file.path()).parent_path() / path;
+    return path.string();
 }
 
 namespace {
@@ -254,6 +285,7 @@ double position_step(const SpinTexture& t) {
         case TextureKind::skyrmion: return 1e-4 * t.radius;
         case TextureKind::domain_wall: return 1e-4 * t.width;
         case TextureKind::spiral: return 1e-4 * t.period;
+        case TextureKind::table: return 1e-4 * std::min(t.table.spacing[0], t.table.spacing[1]);
     }
     return 1e-4;
 }
@@ -273,6 +305,7 @@ double texture_period(const SpinTexture& t, int axis) {
         case TextureKind::spiral: return axis == 0 ? t.period : -1.0;
         case TextureKind::skyrmion: return axis < 2 ? 0.0 : -1.0;
         case TextureKind::domain_wall: return axis == 0 ? 0.0 : -1.0;
+        case TextureKind::table: return axis < 2 && t.table.n[axis] > 1 ? t.table.n[axis] * t.table.spacing[axis] : -1.0;
     }
     return 0.0;
 }

@@ -4,18 +4,28 @@
 // (include/bzint/texture.hpp); and what the texture tasks share in reading their points.
 #pragma once
 #include <array>
+#include <memory>
 #include <vector>
 
 #include "bzint/mesh.hpp"
 #include "bzint/texture.hpp"
 #include "task_registry.hpp"
+#include "texture_table.hpp"
 
 namespace bzint {
 
-using TextureSetup = TextureTerms;
+// The [texture] as read: the plain-data terms both backends take, and the table whose spline a
+// table texture reads (kept alive by every copy of the setup).
+struct TextureSetup : TextureTerms {
+    std::shared_ptr<const TextureTable> table;
+};
 
 // Reads and validates [texture] (an InputError naming file, line and key).
 TextureSetup read_texture(const TaskContext& ctx);
+
+// The texture table a run file's [texture] names (kind = "table", file = "…", relative to the run
+// file's folder), for the run's record of the files it reads; empty where there is none.
+std::string texture_table_file(const RunFile& file);
 
 // Whether the model's H_0(k) carries orbital-position phases (model_traits.hpp), H_0(k + G) = V H_0(k) V†.
 bool has_orbital_phases(const TaskContext& ctx);

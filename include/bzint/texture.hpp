@@ -6,12 +6,13 @@
 // derivatives in r, k and t (phase_space.hpp). Definitions and readings: docs/textures.md.
 #pragma once
 #include "bzint/hd.hpp"
+#include "bzint/periodic_spline.hpp"
 #include "bzint/phase_space.hpp"
 #include "bzint/two_band.hpp"
 
 namespace bzint {
 
-enum class TextureKind : int { uniform, skyrmion_lattice, skyrmion, domain_wall, spiral };
+enum class TextureKind : int { uniform, skyrmion_lattice, skyrmion, domain_wall, spiral, table };
 
 // The skyrmion profile's smooth step: β(x) = ψ(x)/(ψ(x) + ψ(1 − x)), ψ(y) = e^{−1/y} (y > 0) and 0
 // otherwise — 0 for x ≤ 0, 1 for x ≥ 1, infinitely differentiable, every derivative 0 at both
@@ -33,6 +34,19 @@ BZINT_HD void smooth_step(double x, double& b, double& db) {
     db = a * c * (1.0 / (x * x) + 1.0 / ((1.0 - x) * (1.0 - x))) / (s * s);
 }
 
+// m = s/|s| for a spline s through a table of m, and its gradient ∂_a m = (∂_a s − m (m·∂_a s))/|s|
+// (a = x, y; dm[2] is left as it is).
+BZINT_HD void spline_direction(const PeriodicSpline& spline, const double r[3], double m[3], double dm[3][3]) {
+    double s[3], ds[2][3];
+    spline(r[0], r[1], s, ds);
+    const double len = sqrt(s[0] * s[0] + s[1] * s[1] + s[2] * s[2]);
+    for (int i = 0; i < 3; ++i) m[i] = s[i] / len;
+    for (int a = 0; a < 2; ++a) {
+        const double along = m[0] * ds[a][0] + m[1] * ds[a][1] + m[2] * ds[a][2];
+        for (int i = 0; i < 3; ++i) dm[a][i] = (ds[a][i] - m[i] * along) / len;
+    }
+}
+
 // A unit-vector field m(r) in the plane z = const and its gradient dm[a][i] = ∂_{r_a} m_i.
 // With θ the polar angle and Φ = Wφ + γ the azimuth of m:
 // - uniform: m = `direction` everywhere.
@@ -43,6 +57,9 @@ BZINT_HD void smooth_step(double x, double& b, double& db) {
 // - domain_wall (along x, centred at x = 0, width w): θ = 2 arctan e^{x/w}, Φ = γ (γ = 0 Néel,
 //   π/2 Bloch): m goes from p ẑ to −p ẑ.
 // - spiral (along x, period L): θ = 2π W x/L, Φ = γ.
+// - table: m(r) = s(r)/|s(r)| for the periodic spline s through a table of m on a grid of the plane
+//   (host/texture_table.cpp, docs/textures.md): C² like s wherever s ≠ 0, which reading the table
+//   checks.
 struct SpinTexture {
     TextureKind kind = TextureKind::uniform;
     double direction[3] = {0.0, 0.0, 1.0};
@@ -52,12 +69,24 @@ struct SpinTexture {
     double winding = 1.0;   // W (an integer)
     double helicity = 0.0;  // γ
     double polarity = 1.0;  // p = ±1
+    PeriodicSpline table;   // s (its coefficients on the device where the texture runs there)
 
     BZINT_HD void operator()(const double r[3], double m[3], double dm[3][3]) const {
         for (int a = 0; a < 3; ++a)
             for (int i = 0; i < 3; ++i) dm[a][i] = 0.0;
         if (kind == TextureKind::uniform) {
             for (int i = 0; i < 3; ++i) m[i] = direction[i];
+            return;
+        }
+        if (kind == TextureKind::table) {
+#if defined(__CUDA_ARCH__)
+            // Not on the device: host/app.cpp runs table textures on the CPU, since the spline's
+            // sum, inlined, cost every texture kernel 30–50 registers and 130–220 B of stack
+            // (docs/textures.md). A NaN, the non-finite error, were it ever reached.
+            for (int i = 0; i < 3; ++i) m[i] = NAN;
+#else
+            spline_direction(table, r, m, dm);
+#endif
             return;
         }
         // θ and its gradient, φ's gradient (for the azimuth Wφ + γ), and φ.
