@@ -218,7 +218,7 @@ TaskResult task_weyl_nodes(TaskContext& ctx) {
     out.remedy = "raise [task] points, or choose a radius that encloses the node's Fermi pocket and no other node "
                  "(docs/textures.md)";
     visit_model(ctx.cfg.params, [&](auto model) {
-        double scale = 0.0, smallest = 0.0, smallest_at[3];
+        double scale = 0.0, smallest = 0.0, smallest_at[3] = {0.0, 0.0, 0.0};
         const std::vector<Node> nodes = find_nodes(model, info, s, scale, smallest, smallest_at);
         nlohmann::json pos = nlohmann::json::array(), red = nlohmann::json::array(), energy = nlohmann::json::array(),
                        chi = nlohmann::json::array(), flux = nlohmann::json::array(), rate = nlohmann::json::array(),
