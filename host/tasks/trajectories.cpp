@@ -1,7 +1,8 @@
 // Wave-packet trajectories of a textured two-band model (include/bzint/packet_motion.hpp: Eq. 24
 // of the kinetic-equation paper by fourth-order Runge–Kutta; docs/textures.md): every packet's
 // samples as a table, its final state with an error estimate from the same run at twice the step,
-// and the drift of its energy ε̄_s.
+// the drift of its energy ε̄_s, and its deflection and transverse displacement with their
+// statistics over the ensemble of packets.
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -81,20 +82,61 @@ std::vector<double> run_packets(const TaskContext& ctx, const TrajectorySetup& s
     return out;
 }
 
+// The mean and the sample standard deviation of a packet quantity over the ensemble.
+std::pair<double, double> mean_and_spread(const std::vector<double>& v) {
+    double mean = 0.0, square = 0.0;
+    for (double x : v) mean += x / static_cast<double>(v.size());
+    for (double x : v) square += (x - mean) * (x - mean);
+    return {mean, v.size() > 1 ? std::sqrt(square / static_cast<double>(v.size() - 1)) : 0.0};
+}
+
 // The final states: positions, canonical momenta and energies per packet, in keys of their own
-// (each key's error estimates are judged against its own scale, docs/accuracy.md).
-void final_states(const std::vector<double>& samples, std::size_t packets, TaskResult& out) {
+// (each key's error estimates are judged against its own scale, docs/accuracy.md); and each
+// packet's deflection, the angle in the xy plane from its first velocity ṙ_s (Eq. 24) to its last
+// (in (−π, π], counterclockwise about z positive), and its transverse displacement, the shift of
+// its position across its first direction, (r_end − r_0)·(ẑ × ṙ_0/|ṙ_0|), with their means and
+// spreads over the packets. Returns the packets whose velocity has no xy part at either end
+// (deflection 0).
+std::vector<std::size_t> final_states(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<double>& samples,
+                                      std::size_t packets, TaskResult& out) {
     const std::size_t per = samples.size() / packets / kPacketSample;
     nlohmann::json r = nlohmann::json::array(), p = nlohmann::json::array(), e = nlohmann::json::array();
-    for (std::size_t i = 0; i < packets; ++i) {
-        const double* last = samples.data() + ((i + 1) * per - 1) * kPacketSample;
-        r.push_back({last[0], last[1], last[2]});
-        p.push_back({last[3], last[4], last[5]});
-        e.push_back(last[7]);
-    }
+    std::vector<double> turn(packets), shift(packets);
+    std::vector<std::size_t> still;
+    visit_model(ctx.cfg.params, [&](auto model) {
+        const PacketTrajectoryFn<decltype(model)> fn{{model, s.texture}, nullptr, 0.0, 0.0, 0, 1, s.step_r, s.step_p,
+                                                     nullptr, nullptr};
+        for (std::size_t i = 0; i < packets; ++i) {
+            const double* first = samples.data() + i * per * kPacketSample;
+            const double* last = first + (per - 1) * kPacketSample;
+            r.push_back({last[0], last[1], last[2]});
+            p.push_back({last[3], last[4], last[5]});
+            e.push_back(last[7]);
+            const int band = s.start[i * kPacketStart + 6] > 0.0 ? 1 : -1;
+            double v0[6], v1[6];  // the samples' first seven numbers are the phase-space point (x, p, t)
+            fn.rate(first, band, v0);
+            fn.rate(last, band, v1);
+            const double n0 = std::hypot(v0[0], v0[1]), n1 = std::hypot(v1[0], v1[1]);
+            if (!(n0 > 0.0 && n1 > 0.0)) {
+                still.push_back(i);
+                continue;
+            }
+            turn[i] = std::atan2(v0[0] * v1[1] - v0[1] * v1[0], v0[0] * v1[0] + v0[1] * v1[1]);
+            shift[i] = ((last[1] - first[1]) * v0[0] - (last[0] - first[0]) * v0[1]) / n0;
+        }
+    });
     out.results["final_position"] = r;
     out.results["final_momentum"] = p;
     out.results["final_energy"] = e;
+    out.results["deflection"] = turn;
+    out.results["transverse_displacement"] = shift;
+    const auto [turn_mean, turn_spread] = mean_and_spread(turn);
+    const auto [shift_mean, shift_spread] = mean_and_spread(shift);
+    out.results["mean_deflection"] = turn_mean;
+    out.results["deflection_spread"] = turn_spread;
+    out.results["mean_transverse_displacement"] = shift_mean;
+    out.results["transverse_displacement_spread"] = shift_spread;
+    return still;
 }
 
 }  // namespace
@@ -111,9 +153,13 @@ TaskResult task_trajectories(TaskContext& ctx) {
     const ModelInfo& info = *ctx.cfg.model;
     const std::string lu = length_unit(info), eu = energy_unit(info);
     TaskResult out, twice;
-    final_states(fine, packets, out);
-    final_states(coarse, packets, twice);
+    const std::vector<std::size_t> still = final_states(ctx, s, fine, packets, out);
+    final_states(ctx, s, coarse, packets, twice);
     attach_errors(out, &twice);
+    if (!still.empty())
+        out.warnings.push_back(fmt::format("{} packet(s), the first of them packet {}, have no velocity in the xy plane at their "
+                                           "start or end: their deflection and transverse displacement are reported as 0",
+                                           still.size(), still.front()));
     // The energy's largest change along each trajectory: Eq. 24 conserves ε̄_s for a static H up to
     // the terms it drops (second order in the gradients), so this is their size (or E's work).
     const std::size_t per = fine.size() / packets / kPacketSample;
@@ -141,6 +187,14 @@ TaskResult task_trajectories(TaskContext& ctx) {
                  {"final_momentum", fmt::format("1/{}, [packet][px, py, pz]: the canonical momentum", lu)},
                  {"final_energy", fmt::format("{}, [packet]: e_s + dE", eu)},
                  {"energy_drift", fmt::format("{}: the largest |energy(t) − energy(0)| along each trajectory", eu)},
+                 {"deflection", "rad, [packet]: the angle in the xy plane from the first velocity to the last, in (−π, π], "
+                                "counterclockwise positive"},
+                 {"transverse_displacement", fmt::format("{}, [packet]: (r_end − r_0)·(z × v_0/|v_0|), the shift across the "
+                                                         "first direction", lu)},
+                 {"mean_deflection", "rad: over the packets"},
+                 {"deflection_spread", "rad: the packets' standard deviation (n − 1)"},
+                 {"mean_transverse_displacement", fmt::format("{}: over the packets", lu)},
+                 {"transverse_displacement_spread", fmt::format("{}: the packets' standard deviation (n − 1)", lu)},
                  {"dt", fmt::format("hbar/({})", eu)},
                  {"steps", "Runge–Kutta steps"}};
     out.principal = {"final_position"};
