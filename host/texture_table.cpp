@@ -57,7 +57,11 @@ Axis grid_axis(const std::vector<Row>& rows, int a, double period) {
     std::vector<double> v(rows.size());
     for (std::size_t r = 0; r < rows.size(); ++r) v[r] = rows[r].x[a];
     std::sort(v.begin(), v.end());
-    const double tol = 1e-6 * period;
+    // Rows that print one coordinate a little differently are one grid line: values closer than a
+    // thousandth of the spacing the exactly distinct values would have.
+    const long long exact = std::unique(v.begin(), v.end()) - v.begin();
+    v.resize(static_cast<std::size_t>(exact));
+    const double tol = 1e-3 * period / static_cast<double>(exact);
     Axis axis;
     axis.origin = v.front();
     long long distinct = 1;
@@ -73,10 +77,10 @@ std::vector<Row> read_rows(const std::string& path) {
     std::error_code ec;
     const auto bytes = std::filesystem::file_size(path, ec);
     if (ec) throw InputError(fmt::format("{}: cannot read the texture table ({})", path, ec.message()));
-    constexpr std::uintmax_t kMaxBytes = 256ULL << 20;
+    constexpr std::uintmax_t kMaxBytes = 256ULL << 20;  // 2^20 rows of 17-digit numbers, and comments
     if (bytes > kMaxBytes)
-        throw InputError(fmt::format("{}: {} bytes; a texture table may have at most {} (2^20 grid points)", path, bytes,
-                                     kMaxBytes));
+        throw InputError(fmt::format("{}: {} bytes; a texture table may have at most {} (and {} grid points)", path, bytes,
+                                     kMaxBytes, kMaxTablePoints));
     std::ifstream in(path);
     if (!in) throw InputError(fmt::format("{}: cannot open the texture table", path));
     std::vector<Row> rows;
@@ -119,26 +123,18 @@ std::vector<Row> read_rows(const std::string& path) {
     return rows;
 }
 
-}  // namespace
-
-std::shared_ptr<const TextureTable> read_texture_table(const std::string& path, const std::array<double, 2>& period,
-                                                       const std::string& where) {
-    const std::string name = fmt::format("{} (the table of {})", path, where);
-    std::vector<Row> rows;
-    try {
-        rows = read_rows(path);
-    } catch (const InputError& e) {
-        throw InputError(fmt::format("{} (the table of {})", e.what(), where));
-    }
+// The grid, the rows on it and the spline through them; InputErrors name the file (and line).
+std::shared_ptr<const TextureTable> fit_table(const std::string& path, const std::array<double, 2>& period) {
+    const std::vector<Row> rows = read_rows(path);
     const Axis axes[2] = {grid_axis(rows, 0, period[0]), grid_axis(rows, 1, period[1])};
     const long long n0 = axes[0].n, n1 = axes[1].n;
     if (n0 * n1 > kMaxTablePoints)
-        throw InputError(fmt::format("{}: a grid of {} × {} points; at most {}", name, n0, n1, kMaxTablePoints));
+        throw InputError(fmt::format("{}: a grid of {} × {} points; at most {}", path, n0, n1, kMaxTablePoints));
     for (int a = 0; a < 2; ++a)
         if (axes[a].n == 2 || axes[a].n == 3)
             throw InputError(fmt::format("{}: {} points along {}; a texture that varies along an axis needs at least 4 "
                                          "(1 if it does not vary)",
-                                         name, axes[a].n, a == 0 ? "x" : "y"));
+                                         path, axes[a].n, a == 0 ? "x" : "y"));
 
     auto table = std::make_shared<TextureTable>();
     table->rows = static_cast<long long>(rows.size());
@@ -176,7 +172,7 @@ std::shared_ptr<const TextureTable> read_texture_table(const std::string& path, 
         if (!line_of[p])
             throw InputError(fmt::format("{}: no row for the grid point (x, y) = ({:.10g}, {:.10g}); the table needs all {} × {} "
                                          "points of the cell",
-                                         name, axes[0].origin + (p % n0) * axes[0].spacing,
+                                         path, axes[0].origin + (p % n0) * axes[0].spacing,
                                          axes[1].origin + (p / n0) * axes[1].spacing, n0, n1));
     for (const Row* row : edge) {  // x₀ + L is x₀: the row must say what the near edge says
         long long index[2];
@@ -214,9 +210,20 @@ std::shared_ptr<const TextureTable> read_texture_table(const std::string& path, 
                         "{}: between the grid point at line {} and its neighbours (at (x, y) = ({:g}, {:g})) the "
                         "interpolated m has |m| = {:.3g} before normalising: neighbouring rows point nearly opposite "
                         "ways, and the table does not resolve the texture (give it on a finer grid)",
-                        name, line_of[j * n0 + i], x, y, norm));
+                        path, line_of[j * n0 + i], x, y, norm));
             }
     return table;
+}
+
+}  // namespace
+
+std::shared_ptr<const TextureTable> read_texture_table(const std::string& path, const std::array<double, 2>& period,
+                                                       const std::string& where) {
+    try {
+        return fit_table(path, period);
+    } catch (const InputError& e) {
+        throw InputError(fmt::format("{} (the table of {})", e.what(), where));
+    }
 }
 
 }  // namespace bzint

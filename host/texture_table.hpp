@@ -11,8 +11,8 @@
 
 namespace bzint {
 
-// At most this many grid points (the spline's coefficients then take 96 MiB).
-constexpr long long kMaxTablePoints = 1LL << 22;
+// At most this many grid points (the spline's coefficients then take 24 MiB).
+constexpr long long kMaxTablePoints = 1LL << 20;
 // A row's |m| may differ from 1 by this much (rounded output of a micromagnetic code); rows are
 // normalised before the spline is fitted.
 constexpr double kTableNormTolerance = 1e-3;

@@ -34,16 +34,20 @@ struct PeriodicSpline {
         double w[2][4], dw[2][4];
         long long first[2];
         const double r[2] = {x, y};
-        for (int a = 0; a < 2; ++a) {
-            const double u = (r[a] - origin[a]) / spacing[a];
-            const double cell = floor(u);
-            cubic_bspline_weights(u - cell, w[a], dw[a]);
-            for (int q = 0; q < 4; ++q) dw[a][q] /= spacing[a];
-            // knot cell − 1 modulo n (cells of any size: the remainder of a double, then an int)
-            long long f = static_cast<long long>(cell - 1.0 - n[a] * floor((cell - 1.0) / n[a]));
-            first[a] = f < 0 ? f + n[a] : f >= n[a] ? f - n[a] : f;  // (the quotient's rounding, far out)
-        }
         for (int i = 0; i < 3; ++i) s[i] = ds[0][i] = ds[1][i] = 0.0;
+        for (int a = 0; a < 2; ++a) {
+            // u in [0, n) by fmod (exact; far from the cell the position itself has lost digits)
+            double u = fmod((r[a] - origin[a]) / spacing[a], static_cast<double>(n[a]));
+            if (!(u - u == 0.0)) {  // a non-finite position: a non-finite value, never an index
+                for (int i = 0; i < 3; ++i) s[i] = ds[0][i] = ds[1][i] = r[a] - r[a];
+                return;
+            }
+            if (u < 0.0) u += n[a];
+            const double cell = fmin(floor(u), n[a] - 1.0);  // (u + n rounds to n for u just below 0)
+            cubic_bspline_weights(fmin(u - cell, 1.0), w[a], dw[a]);
+            for (int q = 0; q < 4; ++q) dw[a][q] /= spacing[a];
+            first[a] = (static_cast<long long>(cell) + n[a] - 1) % n[a];  // knot cell − 1, modulo n
+        }
         for (int q1 = 0; q1 < 4; ++q1) {
             const long long j = (first[1] + q1) % n[1];
             for (int q0 = 0; q0 < 4; ++q0) {

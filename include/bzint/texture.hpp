@@ -58,8 +58,9 @@ BZINT_HD void spline_direction(const PeriodicSpline& spline, const double r[3], 
 //   π/2 Bloch): m goes from p ẑ to −p ẑ.
 // - spiral (along x, period L): θ = 2π W x/L, Φ = γ.
 // - table: m(r) = s(r)/|s(r)| for the periodic spline s through a table of m on a grid of the plane
-//   (host/texture_table.cpp, docs/textures.md): C² like s wherever s ≠ 0, which reading the table
-//   checks.
+//   (host/texture_table.cpp, docs/textures.md): C² like s wherever s ≠ 0. Reading the table checks
+//   |s| ≥ 0.5 at each grid cell's edge midpoints and centre (|s| = 1 on the grid points); an s = 0
+//   elsewhere would give a NaN, the non-finite error naming the point.
 struct SpinTexture {
     TextureKind kind = TextureKind::uniform;
     double direction[3] = {0.0, 0.0, 1.0};
