@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -215,23 +216,18 @@ constexpr KeySpec kKeys[] = {
 
     // [texture]
     {"texture", "kind", kTextureTasks, "string", "", "required", kNone, kNone, false,
-     "uniform, skyrmion_lattice, skyrmion, domain_wall, spiral or table (docs/textures.md)"},
-    {"texture uniform", "kind", kTextureTasks, "string", "", "required", kNone, kNone, false, "\"uniform\""},
-    {"texture uniform", "exchange", kTextureTasks, "number", "energy", "required", -1e6, 1e6, false, "J: the texture enters H as J m(r)·σ"},
-    {"texture uniform", "mass_rate", kTextureTasks, "number", "energy²/ħ", "0", -1e6, 1e6, false, "ṁ: H gains ṁ t σ_z (Sec. III B)"},
-    {"texture uniform", "B", kTextureTasks, "number (2D) or [Bx, By, Bz]", "ħ/(e length²)", "0", -1e6, 1e6,
+     "uniform, skyrmion_lattice, skyrmion, domain_wall, spiral or table (docs/textures.md); each takes the keys below and those of its own section"},
+    // Keys of every kind (find_key: a kind's section takes its base section's keys).
+    {"texture", "exchange", kTextureTasks, "number", "energy", "required", -1e6, 1e6, false, "J: the texture enters H as J m(r)·σ"},
+    {"texture", "mass_rate", kTextureTasks, "number", "energy²/ħ", "0", -1e6, 1e6, false, "ṁ: H gains ṁ t σ_z (Sec. III B)"},
+    {"texture", "B", kTextureTasks, "number (2D) or [Bx, By, Bz]", "ħ/(e length²)", "0", -1e6, 1e6,
      false, "a uniform magnetic field through a(r) = (B × r)/2: H_0 is taken at p + a(r)"},
-    {"texture uniform", "E", kTextureTasks, "dim numbers", "energy/(e length)", "0", -1e6, 1e6,
+    {"texture", "E", kTextureTasks, "dim numbers", "energy/(e length)", "0", -1e6, 1e6,
      false, "a uniform electric field through a(t) = −E t: H_0 is taken at p − E t (along one G_i: periodic in t)"},
+    {"texture uniform", "kind", kTextureTasks, "string", "", "required", kNone, kNone, false, "\"uniform\""},
     {"texture uniform", "direction", kTextureTasks, "[mx, my, mz]", "", "required", -1e6, 1e6, false,
      "the exchange field's direction (normalised)"},
     {"texture skyrmion_lattice", "kind", kTextureTasks, "string", "", "required", kNone, kNone, false, "\"skyrmion_lattice\""},
-    {"texture skyrmion_lattice", "exchange", kTextureTasks, "number", "energy", "required", -1e6, 1e6, false, "J: the texture enters H as J m(r)·σ"},
-    {"texture skyrmion_lattice", "mass_rate", kTextureTasks, "number", "energy²/ħ", "0", -1e6, 1e6, false, "ṁ: H gains ṁ t σ_z (Sec. III B)"},
-    {"texture skyrmion_lattice", "B", kTextureTasks, "number (2D) or [Bx, By, Bz]", "ħ/(e length²)", "0", -1e6, 1e6,
-     false, "a uniform magnetic field through a(r) = (B × r)/2: H_0 is taken at p + a(r)"},
-    {"texture skyrmion_lattice", "E", kTextureTasks, "dim numbers", "energy/(e length)", "0", -1e6, 1e6,
-     false, "a uniform electric field through a(t) = −E t: H_0 is taken at p − E t (along one G_i: periodic in t)"},
     {"texture skyrmion_lattice", "period", kTextureTasks, "number", "length", "required", 1e-6, kBig, false,
      "the square cell's side L; one skyrmion per cell, centred at (L/2, L/2)"},
     {"texture skyrmion_lattice", "radius", kTextureTasks, "number", "length", "required", 1e-6, kBig, false,
@@ -243,12 +239,6 @@ constexpr KeySpec kKeys[] = {
     {"texture skyrmion_lattice", "polarity", kTextureTasks, "integer", "", "1", -1, 1, false,
      "p = ±1: m = −p ẑ at the centre, p ẑ far from it"},
     {"texture skyrmion", "kind", kTextureTasks, "string", "", "required", kNone, kNone, false, "\"skyrmion\""},
-    {"texture skyrmion", "exchange", kTextureTasks, "number", "energy", "required", -1e6, 1e6, false, "J: the texture enters H as J m(r)·σ"},
-    {"texture skyrmion", "mass_rate", kTextureTasks, "number", "energy²/ħ", "0", -1e6, 1e6, false, "ṁ: H gains ṁ t σ_z (Sec. III B)"},
-    {"texture skyrmion", "B", kTextureTasks, "number (2D) or [Bx, By, Bz]", "ħ/(e length²)", "0", -1e6, 1e6,
-     false, "a uniform magnetic field through a(r) = (B × r)/2: H_0 is taken at p + a(r)"},
-    {"texture skyrmion", "E", kTextureTasks, "dim numbers", "energy/(e length)", "0", -1e6, 1e6,
-     false, "a uniform electric field through a(t) = −E t: H_0 is taken at p − E t (along one G_i: periodic in t)"},
     {"texture skyrmion", "radius", kTextureTasks, "number", "length", "required", 1e-6, kBig, false,
      "R: m = p ẑ from the distance R from the origin on"},
     {"texture skyrmion", "winding", kTextureTasks, "integer", "", "1", -1e6, 1e6, false,
@@ -258,12 +248,6 @@ constexpr KeySpec kKeys[] = {
     {"texture skyrmion", "polarity", kTextureTasks, "integer", "", "1", -1, 1, false,
      "p = ±1: m = −p ẑ at the centre, p ẑ far from it"},
     {"texture domain_wall", "kind", kTextureTasks, "string", "", "required", kNone, kNone, false, "\"domain_wall\""},
-    {"texture domain_wall", "exchange", kTextureTasks, "number", "energy", "required", -1e6, 1e6, false, "J: the texture enters H as J m(r)·σ"},
-    {"texture domain_wall", "mass_rate", kTextureTasks, "number", "energy²/ħ", "0", -1e6, 1e6, false, "ṁ: H gains ṁ t σ_z (Sec. III B)"},
-    {"texture domain_wall", "B", kTextureTasks, "number (2D) or [Bx, By, Bz]", "ħ/(e length²)", "0", -1e6, 1e6,
-     false, "a uniform magnetic field through a(r) = (B × r)/2: H_0 is taken at p + a(r)"},
-    {"texture domain_wall", "E", kTextureTasks, "dim numbers", "energy/(e length)", "0", -1e6, 1e6,
-     false, "a uniform electric field through a(t) = −E t: H_0 is taken at p − E t (along one G_i: periodic in t)"},
     {"texture domain_wall", "width", kTextureTasks, "number", "length", "required", 1e-6, kBig, false,
      "w: θ = 2 arctan e^{x/w}, the wall at x = 0"},
     {"texture domain_wall", "helicity", kTextureTasks, "number", "rad", "0", -1e6, 1e6, false,
@@ -271,12 +255,6 @@ constexpr KeySpec kKeys[] = {
     {"texture domain_wall", "polarity", kTextureTasks, "integer", "", "1", -1, 1, false,
      "p = ±1: m goes from p ẑ (x → −∞) to −p ẑ"},
     {"texture spiral", "kind", kTextureTasks, "string", "", "required", kNone, kNone, false, "\"spiral\""},
-    {"texture spiral", "exchange", kTextureTasks, "number", "energy", "required", -1e6, 1e6, false, "J: the texture enters H as J m(r)·σ"},
-    {"texture spiral", "mass_rate", kTextureTasks, "number", "energy²/ħ", "0", -1e6, 1e6, false, "ṁ: H gains ṁ t σ_z (Sec. III B)"},
-    {"texture spiral", "B", kTextureTasks, "number (2D) or [Bx, By, Bz]", "ħ/(e length²)", "0", -1e6, 1e6,
-     false, "a uniform magnetic field through a(r) = (B × r)/2: H_0 is taken at p + a(r)"},
-    {"texture spiral", "E", kTextureTasks, "dim numbers", "energy/(e length)", "0", -1e6, 1e6,
-     false, "a uniform electric field through a(t) = −E t: H_0 is taken at p − E t (along one G_i: periodic in t)"},
     {"texture spiral", "period", kTextureTasks, "number", "length", "required", 1e-6, kBig, false,
      "L: θ = 2πWx/L"},
     {"texture spiral", "winding", kTextureTasks, "integer", "", "1", -1e6, 1e6, false,
@@ -286,12 +264,6 @@ constexpr KeySpec kKeys[] = {
     {"texture spiral", "polarity", kTextureTasks, "integer", "", "1", -1, 1, false,
      "p = ±1: m_z = p cos θ"},
     {"texture table", "kind", kTextureTasks, "string", "", "required", kNone, kNone, false, "\"table\""},
-    {"texture table", "exchange", kTextureTasks, "number", "energy", "required", -1e6, 1e6, false, "J: the texture enters H as J m(r)·σ"},
-    {"texture table", "mass_rate", kTextureTasks, "number", "energy²/ħ", "0", -1e6, 1e6, false, "ṁ: H gains ṁ t σ_z (Sec. III B)"},
-    {"texture table", "B", kTextureTasks, "number (2D) or [Bx, By, Bz]", "ħ/(e length²)", "0", -1e6, 1e6,
-     false, "a uniform magnetic field through a(r) = (B × r)/2: H_0 is taken at p + a(r)"},
-    {"texture table", "E", kTextureTasks, "dim numbers", "energy/(e length)", "0", -1e6, 1e6,
-     false, "a uniform electric field through a(t) = −E t: H_0 is taken at p − E t (along one G_i: periodic in t)"},
     {"texture table", "file", kTextureTasks, "path", "", "required", kNone, kNone, false,
      "rows x y mx my mz on a regular grid of one cell (relative to the run file's folder; at most 2^20 points)"},
     {"texture table", "period", kTextureTasks, "number or [Lx, Ly]", "length", "required", 1e-6, kBig, false,
@@ -375,13 +347,19 @@ std::string bytes_text(double b) {
 const KeySpec* find_key(std::string_view section, std::string_view key, std::string_view task) {
     for (const KeySpec& k : kKeys)
         if (section == k.section && key == k.key && (task.empty() || has_task(k.tasks, task))) return &k;
-    return nullptr;
+    // A kind's section ("texture skyrmion") takes its base section's keys too ("texture": those of every kind).
+    const std::size_t space = section.find(' ');
+    return space == std::string_view::npos ? nullptr : find_key(section.substr(0, space), key, task);
 }
 
 std::vector<std::string> keys_of(std::string_view section, std::string_view task) {
     std::vector<std::string> out;
     for (const KeySpec& k : kKeys)
         if (section == k.section && (task.empty() || has_task(k.tasks, task))) out.emplace_back(k.key);
+    const std::size_t space = section.find(' ');
+    if (space != std::string_view::npos)
+        for (const std::string& key : keys_of(section.substr(0, space), task))
+            if (std::find(out.begin(), out.end(), key) == out.end()) out.push_back(key);
     return out;
 }
 
