@@ -6,7 +6,8 @@ usage: plot.py OUTDIR [TITLE ...]
 For every <title>.json in OUTDIR (or only the titles named) this writes <title>.png:
 sigma_xy(mu) for `ahc`, bands along the path, Berry-curvature maps for `berry` planes and the
 band geometry at `berry` points, C per band for 2D `chern` and C(k_z) for 3D, the Berry-flux map of
-`phase_space_chern` (with map = true), the scans of `cme`,
+`phase_space_chern` (with map = true), each band's change and radial flow in k for `kinetic_ramp`
+(with map = true), the scans of `cme`,
 `anomaly` and `dipole`, n(mu, B) and dn/dB for `streda`, the spin density by both formulas with
 their difference for `spin_density`, the pieces of the disorder AHE and spin density for
 `disorder_ahe`, J(E) (and the Landau-Zener probability or the band occupations) for
@@ -217,6 +218,33 @@ def plot_trajectories(doc, ax, outdir):
     return True
 
 
+def plot_kinetic_ramp(doc, axes, outdir):
+    """From the map of `kinetic_ramp` (map = true): each band's change n_s(end) - n_s(0) and its
+    radial flow in k, n_s k_dot_s . k/|k| (Fig. 7 of the kinetic-equation paper), against |k|."""
+    paths = [c for c in doc.get("csv", []) if c.endswith("_kinetic_ramp.csv")]
+    if not paths:
+        return False
+    t = read_csv(os.path.join(outdir, paths[0]))
+    if "ky" not in t or "kz" in t:
+        return False
+    k = np.hypot(t["kx"], t["ky"])
+    order = np.argsort(k)
+    inside = k[order] <= 0.9 * min(np.abs(t["kx"]).max(), np.abs(t["ky"]).max())
+    for band, style in (("lower", "b."), ("upper", "r.")):
+        sel = order[inside]
+        axes[0].plot(k[sel], t[f"dn_{band}"][sel], style, ms=1, label=band)
+        radial = (t["kx"] * t[f"flow_{band}_x"] + t["ky"] * t[f"flow_{band}_y"]) / np.where(k > 0, k, 1)
+        axes[1].plot(k[sel], radial[sel], style, ms=1, label=band)
+    axes[0].set_xlabel("|k|")
+    axes[0].set_ylabel("n_s(end) - n_s(0)")
+    axes[1].set_xlabel("|k|")
+    axes[1].set_ylabel("radial flow n_s k_dot_s . k/|k|")
+    for ax in axes:
+        ax.axhline(0, color="gray", lw=0.5)
+        ax.legend(markerscale=8)
+    return True
+
+
 def plot_streda(doc, axes):
     """Left: n(mu, B) - n(mu, 0) for each B of the run. Right: sigma from Streda and from the
     Berry-curvature AHC, and the band-projected per-band dn/dB (2D models)."""
@@ -389,7 +417,7 @@ def plot_one(outdir, title):
     with open(os.path.join(outdir, title + ".json")) as f:
         doc = json.load(f)
     task = doc["task"]
-    panels = 2 if task in ("streda", "spin_density", "disorder_ahe", "dc_current", "hybrid_current") else 1
+    panels = 2 if task in ("streda", "spin_density", "disorder_ahe", "dc_current", "hybrid_current", "kinetic_ramp") else 1
     fig, axes = plt.subplots(1, panels, figsize=(6 * panels, 4.5), squeeze=False)
     axes = axes[0]
     ax = axes[0]
@@ -416,6 +444,8 @@ def plot_one(outdir, title):
         drawn = plot_texture_current(doc, ax)
     elif task == "trajectories":
         drawn = plot_trajectories(doc, ax, outdir)
+    elif task == "kinetic_ramp":
+        drawn = plot_kinetic_ramp(doc, axes, outdir)
     elif task == "cme":
         plot_scan(doc, ax, "cme_band", "cme_total")
     elif task == "anomaly":

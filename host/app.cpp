@@ -95,6 +95,11 @@ Backend task_backend(const RunFile& file, const RunConfig& cfg, Backend backend)
             backend = Backend::cpu;
         }
     }
+    // The homogeneous kinetic equation's time stepping (host/tasks/kinetic_ramp.cpp) runs on the CPU.
+    if (backend == Backend::cuda && cfg.task == "kinetic_ramp") {
+        std::fprintf(stderr, "bzint: task kinetic_ramp runs on the CPU backend\n");
+        backend = Backend::cpu;
+    }
     // A texture from a table: its spline is evaluated on the CPU only (include/bzint/texture.hpp).
     if (backend == Backend::cuda && !texture_table_file(file).empty()) {
         std::fprintf(stderr, "bzint: a texture read from a table runs on the CPU backend\n");

@@ -36,9 +36,6 @@ json difference_estimate(const json& fine, const json& coarse) {
     return nullptr;
 }
 
-namespace {
-
-// The larger of two estimates of the same shape, element by element.
 json larger(const json& a, const json& b) {
     if (a.is_number()) return std::max(a.get<double>(), b.get<double>());
     json out = a;
@@ -48,6 +45,8 @@ json larger(const json& a, const json& b) {
         for (const auto& [k, v] : a.items()) out[k] = larger(v, b.at(k));
     return out;
 }
+
+namespace {
 
 // Each table's `<column>_error` column: the largest |fine − other| over the comparisons.
 void add_error_columns(CsvTable& f, const std::vector<const CsvTable*>& others) {

@@ -16,6 +16,10 @@ namespace bzint {
 // left out). Inputs echoed in the results (μ, T) come out exactly 0.
 nlohmann::json difference_estimate(const nlohmann::json& fine, const nlohmann::json& coarse);
 
+// The larger of two estimates of the same shape, element by element (a task with two sources of
+// error, such as a time step and a mesh, takes the larger of their differences).
+nlohmann::json larger(const nlohmann::json& a, const nlohmann::json& b);
+
 // fine.errors from the coarse sub-mesh's results of the same task (null: the mesh has no coarse
 // sub-mesh, and fine.errors says so), and an `<column>_error` column in each table for every
 // column but the first (the scan variable). With `without_touching` (the same results without the

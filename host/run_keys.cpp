@@ -17,7 +17,7 @@ namespace {
 constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
 constexpr double kBig = 1e12;  // the largest magnitude of an energy, rate, field or time (keeps products finite)
 constexpr const char* kScanTasks = "ahc cme anomaly dipole streda spin_density disorder_ahe hybrid_current";
-constexpr const char* kTextureTasks = "phase_space_chern texture_geometry texture_density texture_current trajectories texture_lattice";
+constexpr const char* kTextureTasks = "phase_space_chern texture_geometry texture_density texture_current trajectories kinetic_ramp texture_lattice";
 constexpr const char* kFermiTasks = "ahc cme anomaly dipole";
 constexpr const char* kToleranceTasks = "ahc cme anomaly dipole streda spin_density disorder_ahe hybrid_current dc_current";
 
@@ -71,13 +71,13 @@ constexpr KeySpec kKeys[] = {
     // [task]
     {"task", "kind", "*", "string", "", "required", kNone, kNone, false,
      "bands, berry, chern, ahc, cme, anomaly, dipole, dc_current, streda, spin_density, disorder_ahe, hybrid_current, "
-     "phase_space_chern, texture_geometry, texture_density, texture_current, trajectories, texture_lattice, second_chern, weyl_nodes"},
+     "phase_space_chern, texture_geometry, texture_density, texture_current, trajectories, kinetic_ramp, texture_lattice, second_chern, weyl_nodes"},
     {"task", "mu", kScanTasks, "levels", "energy", "required", -kBig, kBig, false,
      "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 10^5 levels"},
     {"task", "mu", "dc_current", "number", "energy", "0", -kBig, kBig, false, "chemical potential"},
     {"task", "mu", "weyl_nodes", "number", "energy", "0", -kBig, kBig, false,
      "chemical potential of the occupations n_z = f(ε₊) − f(ε₋) on the spheres (Eq. 52)"},
-    {"task", "T", "ahc cme anomaly dipole dc_current streda spin_density hybrid_current texture_density texture_current weyl_nodes", "number", "energy, k_B = 1", "0",
+    {"task", "T", "ahc cme anomaly dipole dc_current streda spin_density hybrid_current texture_density texture_current weyl_nodes kinetic_ramp", "number", "energy, k_B = 1", "0",
      0, kBig, false, "temperature: 0, or at least 1e-12"},
     {"task", "T", "disorder_ahe", "number", "energy", "0", 0, 0, false, "temperature: the disorder theory is at T = 0"},
     {"task", "refine", kFermiTasks, "table", "", "off", kNone, kNone, false,
@@ -174,6 +174,17 @@ constexpr KeySpec kKeys[] = {
     {"task", "steps", "trajectories", "integer", "", "required", 2, 1e7, false,
      "Runge–Kutta steps: a multiple of 2 × samples (the error estimate repeats the run at 2 dt)"},
     {"task", "samples", "trajectories", "integer", "", "100", 1, 1e4, false, "samples written per packet after the start"},
+    {"task", "mu", "kinetic_ramp", "number", "energy", "0", -kBig, kBig, false,
+     "chemical potential of the equilibrium at t = 0, n_s = D_s f(e_s + dE - mu) (Eqs. 23, 28)"},
+    {"task", "duration", "kinetic_ramp", "number", "ħ/energy", "required", 1e-9, 1e12, false,
+     "the ramp's length: from t = 0 to t = duration"},
+    {"task", "steps", "kinetic_ramp", "even integer", "", "required", 2, 1e7, false,
+     "Runge–Kutta steps (the error estimate repeats the run with half as many; the flow in k may cross at most one mesh "
+     "spacing per step)"},
+    {"task", "B_start", "kinetic_ramp", "number (2D) or [Bx, By, Bz]", "ħ/(e length²)", "[texture] B (no ramp)", -1e6, 1e6,
+     false, "the field at t = 0; it goes linearly to [texture] B at t = duration (Eq. 44)"},
+    {"task", "map", "kinetic_ramp", "true/false", "", "false", kNone, kNone, false,
+     "write the table <title>_kinetic_ramp.csv: per k the bands' n_s, their change and their flow n_s k̇_s (Fig. 7)"},
     {"task", "axes", "second_chern", "4 strings", "", "required", kNone, kNone, false,
      "the torus: every momentum of the model (k1, k2, k3: lattice models) and model parameters, e.g. [\"k1\", \"k2\", "
      "\"k3\", \"theta\"] for qhz; a parameter runs over one period from its [model] value"},

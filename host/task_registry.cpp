@@ -21,6 +21,7 @@ const TaskInfo kTasks[] = {
     {"texture_density", check_texture_density, task_texture_density},
     {"texture_current", check_texture_current, task_texture_current},
     {"trajectories", check_trajectories, task_trajectories},
+    {"kinetic_ramp", check_kinetic_ramp, task_kinetic_ramp},
     {"texture_lattice", check_texture_lattice, task_texture_lattice},
     {"second_chern", check_second_chern, task_second_chern},
     {"weyl_nodes", check_weyl_nodes, task_weyl_nodes},

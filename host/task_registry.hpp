@@ -110,6 +110,7 @@ void check_texture_geometry(TaskContext&);
 void check_texture_density(TaskContext&);
 void check_texture_current(TaskContext&);
 void check_trajectories(TaskContext&);
+void check_kinetic_ramp(TaskContext&);
 TaskResult task_bands(TaskContext&);
 TaskResult task_berry(TaskContext&);
 TaskResult task_chern(TaskContext&);
@@ -130,5 +131,6 @@ TaskResult task_texture_geometry(TaskContext&);
 TaskResult task_texture_density(TaskContext&);
 TaskResult task_texture_current(TaskContext&);
 TaskResult task_trajectories(TaskContext&);
+TaskResult task_kinetic_ramp(TaskContext&);
 
 }  // namespace bzint
