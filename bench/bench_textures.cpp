@@ -156,13 +156,13 @@ void BM_kpm_moments(benchmark::State& state) {
     });
     const int S = static_cast<int>(state.range(0)), cells[2] = {S, S};
     const TextureTerms t = skyrmion_lattice(S, 0.5 * S, 0.4);
-    std::vector<std::array<double, 3>> field;
+    std::vector<OnSite> field;
     for (int n1 = 0; n1 < S; ++n1)
         for (int n2 = 0; n2 < S; ++n2) {
             const double r[3] = {double(n1), double(n2), 0.0};
             double m[3], dm[3][3];
             t.texture(r, m, dm);
-            field.push_back({0.4 * m[0], 0.4 * m[1], 0.4 * m[2]});
+            field.push_back({0.0, {0.4 * m[0], 0.4 * m[1], 0.4 * m[2]}});
         }
     const double twist[2] = {0.0, 0.0};
     const SparseHamiltonian H = box_hamiltonian(hoppings, cells, field, twist);

@@ -35,6 +35,36 @@ double whole_number(const Section& s, const std::string& key, double fallback) {
     return v;
 }
 
+// [texture] potential and its keys (each shape's own; the others' are refused).
+void read_potential(const Section& s, ScalarPotential& u) {
+    const std::string shape = s.string("potential", "none");
+    const char* keys[] = {"potential_amplitude", "potential_period", "potential_axis", "potential_width"};
+    auto refuse_others = [&](std::initializer_list<const char*> own) {
+        for (const char* key : keys)
+            if (s.has(key) && std::find_if(own.begin(), own.end(), [&](const char* o) { return std::string(o) == key; }) == own.end())
+                s.fail(key, fmt::format("{} does not apply to potential = \"{}\"", key, shape));
+    };
+    if (shape == "none") {
+        refuse_others({});
+        return;
+    }
+    if (shape == "cosine") {
+        refuse_others({"potential_amplitude", "potential_period", "potential_axis"});
+        u.shape = PotentialShape::cosine;
+        u.period = s.number("potential_period");
+        const std::string axis = s.string("potential_axis", "x");
+        if (axis != "x" && axis != "y") s.fail("potential_axis", fmt::format("unknown axis '{}'; valid choices: x, y", axis));
+        u.axis = axis == "x" ? 0 : 1;
+    } else if (shape == "gaussian") {
+        refuse_others({"potential_amplitude", "potential_width"});
+        u.shape = PotentialShape::gaussian;
+        u.width = s.number("potential_width");
+    } else {
+        s.fail("potential", fmt::format("unknown potential '{}'; valid choices: none, cosine, gaussian", shape));
+    }
+    u.amplitude = s.number("potential_amplitude");
+}
+
 }  // namespace
 
 TextureSetup read_texture(const TaskContext& ctx) {
@@ -125,6 +155,7 @@ TextureSetup read_texture(const TaskContext& ctx) {
         }
     }
     if (m.polarity != 1.0 && m.polarity != -1.0) s.fail("polarity", "polarity must be 1 or -1");
+    read_potential(s, t.potential);
     // E: a uniform electric field in the model's dimensions, in the temporal gauge (texture.hpp).
     if (s.node("E")) {
         const int dim = ctx.cfg.model->dim;
@@ -298,7 +329,10 @@ std::string first_order_warning(const double point[4], long long index, double f
                        index, point[0], point[1], point[2], point[3], kFirstOrderLimit, 100.0 * fraction);
 }
 
-double texture_period(const SpinTexture& t, int axis) {
+namespace {
+
+// The period of the spin texture alone, or of the potential alone, in texture_period's terms.
+double spin_period(const SpinTexture& t, int axis) {
     switch (t.kind) {
         case TextureKind::uniform: return -1.0;
         case TextureKind::skyrmion_lattice: return axis < 2 ? t.period : -1.0;
@@ -308,6 +342,27 @@ double texture_period(const SpinTexture& t, int axis) {
         case TextureKind::table: return axis < 2 && t.table.n[axis] > 1 ? t.table.n[axis] * t.table.spacing[axis] : -1.0;
     }
     return 0.0;
+}
+
+double potential_period(const ScalarPotential& u, int axis) {
+    switch (u.shape) {
+        case PotentialShape::none: return -1.0;
+        case PotentialShape::cosine: return axis == u.axis ? u.period : -1.0;
+        case PotentialShape::gaussian: return axis < 2 ? 0.0 : -1.0;
+    }
+    return 0.0;
+}
+
+}  // namespace
+
+double texture_period(const TextureTerms& t, int axis) {
+    const double spin = spin_period(t.texture, axis), potential = potential_period(t.potential, axis);
+    if (spin < 0.0) return potential;
+    if (potential < 0.0) return spin;
+    // Both vary: a common period where they share one (or one is a whole multiple of the other).
+    if (spin == 0.0 || potential == 0.0) return 0.0;
+    const double longer = std::max(spin, potential), ratio = longer / std::min(spin, potential);
+    return std::fabs(ratio - std::round(ratio)) < 1e-12 * ratio ? longer : 0.0;
 }
 
 }  // namespace bzint

@@ -35,10 +35,12 @@ bool has_orbital_phases(const TaskContext& ctx);
 // in-plane exchange field, so only an exchange along z (or none) keeps H(k + G) ~ H(k).
 bool periodic_in_k(const TaskContext& ctx, const TextureTerms& t);
 
-// The texture's period along Cartesian axis a (0, 1, 2): the square cell's side L for a skyrmion
-// lattice (x, y) and a spiral (x); 0 where it has none — the walls and isolated skyrmions, and the
-// axes a texture does not vary along, whose period is any length (returned as −1).
-double texture_period(const SpinTexture& t, int axis);
+// The period along Cartesian axis a (0, 1, 2) of the texture's position dependence, m(r) and U(r)
+// together: the square cell's side L for a skyrmion lattice (x, y), a spiral's (x) and a cosine
+// potential's (its axis), the longer where both vary and one is a whole multiple of the other; 0
+// where there is none — the walls, isolated skyrmions, a gaussian potential, incommensurate
+// periods — and −1 along the axes neither varies along (any length is a period).
+double texture_period(const TextureTerms& t, int axis);
 
 // A task's mesh integral over k is the same in every Brillouin-zone cell only if H is periodic in
 // k (periodic_in_k): otherwise an InputError at [texture] kind.

@@ -18,7 +18,7 @@ void SparseHamiltonian::scaled_apply(const std::complex<double>* x, std::complex
 }
 
 SparseHamiltonian box_hamiltonian(const std::vector<Hopping>& hoppings, const int cells[2],
-                                  const std::vector<std::array<double, 3>>& field, const double twist[2]) {
+                                  const std::vector<OnSite>& on_site, const double twist[2]) {
     using cplx = std::complex<double>;
     const long long S1 = cells[0], S2 = cells[1];
     SparseHamiltonian H;
@@ -51,9 +51,10 @@ SparseHamiltonian box_hamiltonian(const std::vector<Hopping>& hoppings, const in
                 for (int a = 0; a < 2; ++a)
                     for (int b = 0; b < 2; ++b) add(a, 2 * d + b, h.block[a][b] * phase);
             }
-            const std::array<double, 3>& f = field[static_cast<std::size_t>(c)];
-            add(0, 2 * c, f[2]);
-            add(1, 2 * c + 1, -f[2]);
+            const OnSite& o = on_site[static_cast<std::size_t>(c)];
+            const std::array<double, 3>& f = o.field;
+            add(0, 2 * c, o.potential + f[2]);
+            add(1, 2 * c + 1, o.potential - f[2]);
             add(0, 2 * c + 1, cplx(f[0], -f[1]));
             add(1, 2 * c, cplx(f[0], f[1]));
             for (int a = 0; a < 2; ++a) {

@@ -1,6 +1,6 @@
 // A textured two-band lattice model on a periodic box of S_1 × S_2 cells as a sparse matrix:
-// the model's hoppings H(R) (hoppings.hpp) between cells, plus an on-site field f_c·σ in each cell c
-// (the exchange J m(r_c) of a texture at the cell's position), with twisted boundary conditions
+// the model's hoppings H(R) (hoppings.hpp) between cells, plus on-site terms U_c + f_c·σ in each cell c
+// (a scalar potential and the exchange J m(r_c) of a texture at the cell's position), with twisted boundary conditions
 // ψ(n + S_i e_i) = e^{iθ_i} ψ(n): the box is then one cell of a superlattice and θ_i = K·S_i a_i
 // its Bloch momentum. Orbital o = 2c + α, cell c = n_1 S_2 + n_2.
 #pragma once
@@ -11,6 +11,12 @@
 #include "hoppings.hpp"
 
 namespace bzint {
+
+// A cell's on-site terms U·1 + f·σ.
+struct OnSite {
+    double potential = 0.0;
+    std::array<double, 3> field{0.0, 0.0, 0.0};
+};
 
 struct SparseHamiltonian {
     long long dim = 0;
@@ -24,6 +30,6 @@ struct SparseHamiltonian {
 
 // Polls the stop flag (stop.hpp) every 4096 cells.
 SparseHamiltonian box_hamiltonian(const std::vector<Hopping>& hoppings, const int cells[2],
-                                  const std::vector<std::array<double, 3>>& field, const double twist[2]);
+                                  const std::vector<OnSite>& on_site, const double twist[2]);
 
 }  // namespace bzint

@@ -48,6 +48,9 @@ RampSetup read_kinetic_ramp(const TaskContext& ctx) {
     if (s.texture.texture.kind != TextureKind::uniform)
         texture.fail("kind", "task kinetic_ramp solves the homogeneous kinetic equation (Eq. 36 with ∂_r n = 0): it takes "
                              "kind = \"uniform\" (docs/textures.md)");
+    if (s.texture.potential.shape != PotentialShape::none)
+        texture.fail("potential", "task kinetic_ramp solves the homogeneous kinetic equation (Eq. 36 with ∂_r n = 0): it takes "
+                                  "no potential (a uniform one is a shift of mu)");
     for (double e : s.texture.electric)
         if (e != 0.0)
             texture.fail("E", "task kinetic_ramp takes a ramped B and a ramped mass (Eqs. 44, 50), not E: a uniform E is the "
@@ -341,7 +344,6 @@ TaskResult task_kinetic_ramp(TaskContext& ctx) {
                                            "Eq. 36 miss ~F²/8 > 1 %); lower B",
                                            curvature, kFirstOrderLimit));
     visit_model(ctx.cfg.params, [&](auto model) {
-        using Model = decltype(model);
         // Points × stages of the run and of the run at twice the step (the sub-mesh's is not counted).
         const double work = static_cast<double>(s.mesh.count()) * 4.0 * static_cast<double>(s.steps) * 1.5;
         Progress progress("kinetic_ramp", static_cast<long long>(work));

@@ -52,7 +52,7 @@ struct LatticeSetup {
     double background[3] = {0.0, 0.0, 1.0};
     double A[2][3] = {};  // a_1, a_2
     double cell_area = 1.0;
-    std::vector<std::array<double, 3>> field;  // J m(r_c) per box cell
+    std::vector<OnSite> on_site;  // U(r_c) and J m(r_c) per box cell
     long long moments_limit = 0;                // kpm: the bound the input was checked against
 };
 
@@ -102,8 +102,8 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     {
         const Section tex = task_section(ctx, "texture");
         const TextureTerms& t = s.texture;
-        const char* fields = "the lattice reference takes the exchange texture alone (Peierls phases for B and E and a "
-                             "mass ramp are not implemented)";
+        const char* fields = "the lattice reference takes the exchange texture and a scalar potential (Peierls phases for B "
+                             "and E and a mass ramp are not implemented)";
         if (t.field[0] != 0.0 || t.field[1] != 0.0 || t.field[2] != 0.0) tex.fail("B", fields);
         if (t.electric[0] != 0.0 || t.electric[1] != 0.0 || t.electric[2] != 0.0) tex.fail("E", fields);
         if (t.mass_rate != 0.0) tex.fail("mass_rate", fields);
@@ -142,10 +142,10 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     s.hoppings = model_hoppings(ctx);
     if (s.method == Method::kpm) {
         // The series' length from a bound on the spectrum: every row's Σ|H_ij| (Gershgorin) is at
-        // most Σ_R Σ_β |H(R)_αβ| + |J|(|m_z| + |m_x − i m_y|) ≤ that + √2|J|.
+        // most Σ_R Σ_β |H(R)_αβ| + |U| + |J|(|m_z| + |m_x − i m_y|) ≤ that + |A| + √2|J|.
         double radius = 0.0;
         for (int a = 0; a < 2; ++a) {
-            double row = std::sqrt(2.0) * std::fabs(s.texture.exchange);
+            double row = std::sqrt(2.0) * std::fabs(s.texture.exchange) + std::fabs(s.texture.potential.amplitude);
             for (const Hopping& h : s.hoppings) row += std::abs(h.block[a][0]) + std::abs(h.block[a][1]);
             radius = std::max(radius, row);
         }
@@ -171,37 +171,41 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     for (int i = 0; i < 2; ++i)
         for (int c = 0; c < 3; ++c) s.A[i][c] = info.bravais[i][c];
     s.cell_area = std::fabs(s.A[0][0] * s.A[1][1] - s.A[0][1] * s.A[1][0]);
-    // The texture on the box's cells r_c = n_1 a_1 + n_2 a_2, and its period: m(r + S_i a_i) = m(r).
+    // The texture on the box's cells r_c = n_1 a_1 + n_2 a_2 — m and the potential in units of its
+    // amplitude, v = (m, U/|A|) — and its period: v(r + S_i a_i) = v(r).
     const TextureTerms& t = s.texture;
-    auto texture_at = [&](double n1, double n2, double m[3]) {
+    const double scale = t.potential.amplitude != 0.0 ? std::fabs(t.potential.amplitude) : 1.0;
+    auto texture_at = [&](double n1, double n2, double v[4]) {
         const double r[3] = {n1 * s.A[0][0] + n2 * s.A[1][0], n1 * s.A[0][1] + n2 * s.A[1][1], 0.0};
-        double dm[3][3];
-        t.texture(r, m, dm);
+        double dm[3][3], du[3];
+        t.texture(r, v, dm);
+        t.potential(r, v[3], du);
+        v[3] /= scale;
     };
     double worst = 0.0, worst_at[2] = {0, 0};
-    s.field.reserve(static_cast<std::size_t>(s.box[0]) * static_cast<std::size_t>(s.box[1]));
+    s.on_site.reserve(static_cast<std::size_t>(s.box[0]) * static_cast<std::size_t>(s.box[1]));
     for (int n1 = 0; n1 < s.box[0]; ++n1) {
         throw_if_stopped();
         for (int n2 = 0; n2 < s.box[1]; ++n2) {
-            double m[3], m1[3], m2[3];
-            texture_at(n1, n2, m);
-            texture_at(n1 + s.box[0], n2, m1);
-            texture_at(n1, n2 + s.box[1], m2);
-            for (int c = 0; c < 3; ++c) {
-                const double d = std::max(std::fabs(m1[c] - m[c]), std::fabs(m2[c] - m[c]));
+            double v[4], v1[4], v2[4];
+            texture_at(n1, n2, v);
+            texture_at(n1 + s.box[0], n2, v1);
+            texture_at(n1, n2 + s.box[1], v2);
+            for (int c = 0; c < 4; ++c) {
+                const double d = std::max(std::fabs(v1[c] - v[c]), std::fabs(v2[c] - v[c]));
                 if (d > worst) {
                     worst = d;
                     worst_at[0] = n1;
                     worst_at[1] = n2;
                 }
             }
-            s.field.push_back({t.exchange * m[0], t.exchange * m[1], t.exchange * m[2]});
+            s.on_site.push_back({scale * v[3], {t.exchange * v[0], t.exchange * v[1], t.exchange * v[2]}});
         }
     }
     if (worst > 1e-9)
-        task.fail("box", fmt::format("the texture is not periodic over the box ({} × {} cells): m(r + S_i a_i) differs from "
-                                     "m(r) by {:.3g} at the cell ({}, {}); choose a box that holds whole periods of the "
-                                     "texture (a skyrmion lattice's period, a spiral's)",
+        task.fail("box", fmt::format("the texture is not periodic over the box ({} × {} cells): m(r + S_i a_i) or U(r + S_i a_i)/A "
+                                     "differs from its value at r by {:.3g} at the cell ({}, {}); choose a box that holds whole "
+                                     "periods of the texture (a skyrmion lattice's period, a spiral's, a cosine potential's)",
                                      s.box[0], s.box[1], worst, worst_at[0], worst_at[1]));
     // Positions: lattice points in the plane, mapped into the box.
     s.r = read_positions(task, kMaxLatticePositions);
@@ -274,7 +278,7 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
                 double theta[2];
                 twist_of(s, static_cast<int>(t), theta);
                 std::vector<double> c(cells * levels, 0.0), el(levels, 0.0);
-                Eigenstates solved = diagonalise(box_hamiltonian(s.hoppings, s.box, s.field, theta));
+                Eigenstates solved = diagonalise(box_hamiltonian(s.hoppings, s.box, s.on_site, theta));
                 add_dense_densities(solved, s.mu, s.T, c, el);
                 for (std::size_t a = 0; a < P; ++a)
                     for (std::size_t j = 0; j < levels; ++j)
@@ -307,7 +311,7 @@ TwistSums kpm_sums(const LatticeSetup& s, Progress& progress) {
     for (int t = 0; t < twists; ++t) {
         double theta[2];
         twist_of(s, t, theta);
-        H.push_back(box_hamiltonian(s.hoppings, s.box, s.field, theta));
+        H.push_back(box_hamiltonian(s.hoppings, s.box, s.on_site, theta));
         const ChebyshevScale c = chebyshev_scale(H.back());
         lo = std::min(lo, c.center - c.half_width);
         hi = std::max(hi, c.center + c.half_width);

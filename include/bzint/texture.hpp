@@ -1,8 +1,8 @@
 // Spin textures m(r) and the textured two-band Hamiltonian
-//   H(r, p, t) = H_0(p + a(r, t)) + J m(r)·σ + ṁ t σ_z,  a(r, t) = (B × r)/2 − E t,
+//   H(r, p, t) = H_0(p + a(r, t)) + J m(r)·σ + ṁ t σ_z + U(r),  a(r, t) = (B × r)/2 − E t,
 // of the kinetic-equation paper (Eq. 12: an exchange field J m(r) of a magnetic texture coupled to
-// a uniform model, the time-dependent mass of its Sec. III B, and uniform magnetic and electric
-// fields through the vector potential a(r, t), Eq. 32), with analytic first
+// a uniform model, the time-dependent mass of its Sec. III B, uniform magnetic and electric
+// fields through the vector potential a(r, t) and a static scalar potential U(r), Eq. 32), with analytic first
 // derivatives in r, k and t (phase_space.hpp). Definitions and readings: docs/textures.md.
 #pragma once
 #include "bzint/hd.hpp"
@@ -138,6 +138,39 @@ struct SpinTexture {
     }
 };
 
+enum class PotentialShape : int { none, cosine, gaussian };
+
+// A static scalar potential U(r) added to H as U(r)·1: the paper's φ(r, t) of Eq. 32 (the
+// electron's charge absorbed, so U is the potential energy and the force on an electron −∇U), here
+// independent of t, with its gradient du[a] = ∂_{r_a} U:
+// - cosine: U = A cos(2π r_axis/L) along x (axis 0) or y (axis 1), a gate's or a superlattice's
+//   modulation, periodic with L;
+// - gaussian: U = A exp(−ρ²/2w²), ρ the distance from the z axis, a gate's or a tip's bump.
+struct ScalarPotential {
+    PotentialShape shape = PotentialShape::none;
+    double amplitude = 0.0;  // A (energy)
+    double period = 1.0;     // L
+    double width = 1.0;      // w
+    int axis = 0;
+
+    BZINT_HD void operator()(const double r[3], double& u, double du[3]) const {
+        du[0] = du[1] = du[2] = 0.0;
+        u = 0.0;
+        if (shape == PotentialShape::cosine) {
+            const double q = kTwoPi / period;
+            double s, c;
+            sincos(q * r[axis], &s, &c);
+            u = amplitude * c;
+            du[axis] = -amplitude * q * s;
+        } else if (shape == PotentialShape::gaussian) {
+            const double w2 = width * width;
+            u = amplitude * exp(-0.5 * (r[0] * r[0] + r[1] * r[1]) / w2);
+            du[0] = -u * r[0] / w2;
+            du[1] = -u * r[1] / w2;
+        }
+    }
+};
+
 // What a texture adds to a uniform model (the run file's [texture]), as plain data for both
 // backends.
 struct TextureTerms {
@@ -146,9 +179,10 @@ struct TextureTerms {
     double mass_rate = 0.0;             // ṁ (energy per time)
     double field[3] = {0.0, 0.0, 0.0};     // B (ħ/(e length²))
     double electric[3] = {0.0, 0.0, 0.0};  // E (energy/(e length))
+    ScalarPotential potential;                // U(r)
 };
 
-// H(r, p, t) = H_0(p + a(r, t)) + J m(r)·σ + ṁ t σ_z for a built-in two-band model H_0
+// H(r, p, t) = H_0(p + a(r, t)) + J m(r)·σ + ṁ t σ_z + U(r) for a built-in two-band model H_0
 // (model_traits.hpp), as a PhaseSpacePoint at x = (r, p, t). Uniform fields enter by minimal
 // coupling (the paper's Eq. 32 with e = 1, read for bzint's charge −e: p + a is the kinetic
 // momentum): B in the symmetric gauge a = (B × r)/2, where the phase-space curvature gives the
@@ -188,11 +222,14 @@ struct TexturedTwoBand {
         double m[3], dm[3][3];
         terms.texture(x, m, dm);
         const double J = terms.exchange;
-        p.d0 = h.d0;
+        double u, du[3];
+        terms.potential(x, u, du);
+        p.d0 = h.d0 + u;
         for (int i = 0; i < 3; ++i) p.d[i] = h.d[i] + J * m[i];
         p.d[2] += terms.mass_rate * x[kCoordT];
         for (int a = 0; a < 3; ++a) {
             p.dd0[kCoordKx + a] = h.dd0[a];
+            p.dd0[kCoordX + a] = du[a];
             for (int b = 0; b < 3; ++b) p.dd0[kCoordX + a] += da[a][b] * h.dd0[b];
             for (int i = 0; i < 3; ++i) {
                 p.dd[kCoordKx + a][i] = h.dd[a][i];
