@@ -329,10 +329,7 @@ std::string first_order_warning(const double point[4], long long index, double f
                        index, point[0], point[1], point[2], point[3], kFirstOrderLimit, 100.0 * fraction);
 }
 
-namespace {
-
-// The period of the spin texture alone, or of the potential alone, in texture_period's terms.
-double spin_period(const SpinTexture& t, int axis) {
+double spin_texture_period(const SpinTexture& t, int axis) {
     switch (t.kind) {
         case TextureKind::uniform: return -1.0;
         case TextureKind::skyrmion_lattice: return axis < 2 ? t.period : -1.0;
@@ -344,6 +341,9 @@ double spin_period(const SpinTexture& t, int axis) {
     return 0.0;
 }
 
+namespace {
+
+// The potential's period alone, in texture_period's terms.
 double potential_period(const ScalarPotential& u, int axis) {
     switch (u.shape) {
         case PotentialShape::none: return -1.0;
@@ -356,7 +356,7 @@ double potential_period(const ScalarPotential& u, int axis) {
 }  // namespace
 
 double texture_period(const TextureTerms& t, int axis) {
-    const double spin = spin_period(t.texture, axis), potential = potential_period(t.potential, axis);
+    const double spin = spin_texture_period(t.texture, axis), potential = potential_period(t.potential, axis);
     if (spin < 0.0) return potential;
     if (potential < 0.0) return spin;
     // Both vary: a common period where they share one (or one is a whole multiple of the other).

@@ -41,6 +41,8 @@ bool periodic_in_k(const TaskContext& ctx, const TextureTerms& t);
 // where there is none — the walls, isolated skyrmions, a gaussian potential, incommensurate
 // periods — and −1 along the axes neither varies along (any length is a period).
 double texture_period(const TextureTerms& t, int axis);
+// The same for m(r) alone (the curvatures' period: U enters none of them).
+double spin_texture_period(const SpinTexture& t, int axis);
 
 // A task's mesh integral over k is the same in every Brillouin-zone cell only if H is periodic in
 // k (periodic_in_k): otherwise an InputError at [texture] kind.

@@ -26,9 +26,10 @@ namespace bzint {
 
 namespace {
 
-// The largest Courant number |k̇_i| Δt/Δk_i along a mesh axis: the fourth-order central
-// difference with the classical Runge–Kutta method is stable up to ~2.06; 1 leaves room for the
-// rates' change over the run.
+// The largest Courant number Σ_i |u̇_i| N_i Δt (u_i the mesh's fractional coordinates, summed over
+// the axes): the fourth-order central difference with the classical Runge–Kutta method is stable
+// up to ~2.06; 1 leaves room for the rates' change between the times surveyed. It is checked at the
+// error estimate's step, twice the run's.
 constexpr double kMaxCourant = 1.0;
 
 struct RampSetup {
@@ -56,6 +57,7 @@ RampSetup read_kinetic_ramp(const TaskContext& ctx) {
             texture.fail("E", "task kinetic_ramp takes a ramped B and a ramped mass (Eqs. 44, 50), not E: a uniform E is the "
                               "pump of task texture_current (docs/textures.md)");
     s.mesh = require_mesh(ctx);
+    require_dim(ctx, 2, 3);
     require_periodic_lattice(ctx, s.texture);
     const ModelInfo& info = *ctx.cfg.model;
     for (int a = 0; a < info.dim; ++a)
@@ -85,7 +87,7 @@ RampSetup read_kinetic_ramp(const TaskContext& ctx) {
     // for the run and (at once) the run at twice the step; the flow (three numbers); the survey's two
     // numbers; and a map row of ~200 bytes.
     const double per_point = 8.0 * (2 * 2 * 6 + 2 * 3 + 2) + (s.map ? 200.0 : 0.0);
-    require_memory(task, "steps", per_point * static_cast<double>(s.mesh.count()), "the bands' densities on the mesh");
+    require_memory(task_section(ctx, "mesh"), "n", per_point * static_cast<double>(s.mesh.count()), "the bands' densities on the mesh");
     return s;
 }
 
@@ -138,12 +140,15 @@ public:
             KineticCoefficients c;
             if (!kin_(k, t, c)) return;  // a touching: the run names it
             at[i].curvature = std::fabs(c.F);
-            for (int b = 0; b < 2; ++b)
+            for (int b = 0; b < 2; ++b) {
+                double sum = 0.0;
                 for (int ax = 0; ax < mesh_.dim; ++ax) {
                     double du = 0.0;
                     for (int a = 0; a < 3; ++a) du += du_dk_[a][ax] * c.k_dot[b][a];
-                    at[i].courant = std::max(at[i].courant, std::fabs(du) * static_cast<double>(mesh_.n[ax]) * dt);
+                    sum += std::fabs(du) * static_cast<double>(mesh_.n[ax]) * dt;
                 }
+                at[i].courant = std::max(at[i].courant, sum);
+            }
         });
         Survey out;
         for (const Survey& x : at) {
@@ -305,15 +310,16 @@ RampOutcome integrate(const TaskContext& ctx, const RampSetup& s, const Model& m
 }
 
 // Before the run (and `bzint check`): an InputError at [task] steps where the flow in k would cross
-// more than kMaxCourant mesh spacings per step, at the start or the end; returns the largest |𝓕|
-// met there.
+// more than kMaxCourant mesh spacings per step of the error estimate's run (twice the step), at
+// five times across the ramp (a ramp towards a small gap peaks between its ends); returns the
+// largest |𝓕| met there.
 double survey_ramp(const TaskContext& ctx, const RampSetup& s) {
     double courant = 0.0, curvature = 0.0;
     visit_model(ctx.cfg.params, [&](auto model) {
         using Model = decltype(model);
         const RampSolver<Model> solver(kinetics(model, s, s.mesh), s.mesh, ctx.cfg.model->lattice, s);
-        for (double t : {0.0, s.duration}) {
-            const auto at = solver.survey(t, s.duration / static_cast<double>(s.steps));
+        for (double t : {0.0, 0.25 * s.duration, 0.5 * s.duration, 0.75 * s.duration, s.duration}) {
+            const auto at = solver.survey(t, 2.0 * s.duration / static_cast<double>(s.steps));
             courant = std::max(courant, at.courant);
             curvature = std::max(curvature, at.curvature);
         }
@@ -336,7 +342,9 @@ TaskResult task_kinetic_ramp(TaskContext& ctx) {
     const ModelInfo& info = *ctx.cfg.model;
     const std::string lu = length_unit(info), eu = energy_unit(info);
     const int dim = info.dim;
-    const bool coarse = s.mesh.coarse_factor() > 0;
+    // The mesh's estimate needs the coarse sub-mesh to take the five-point differences too.
+    bool coarse = s.mesh.coarse_factor() > 0;
+    for (int a = 0; coarse && a < dim; ++a) coarse = s.mesh.n[a] / s.mesh.coarse_step(a) >= 8;
     TaskResult out;
     // Eq. 36 is first order in 𝓕 = b·𝓑 (docs/textures.md).
     if (curvature >= kFirstOrderLimit)
@@ -359,8 +367,8 @@ TaskResult task_kinetic_ramp(TaskContext& ctx) {
             out.errors = larger(out.errors, difference_estimate(out.results, sub.result.results));
         } else {
             out.warnings.push_back("the k-mesh's part of the error is not estimated: [mesh] n has an axis with no coarser "
-                                   "sub-mesh (counts such as 2^a 3^b 5^c on a lattice, a multiple of 3 or 5 on a continuum "
-                                   "box; docs/accuracy.md); the estimates are the time step's");
+                                   "sub-mesh of at least 8 points (counts such as 2^a 3^b 5^c on a lattice, a multiple of 3 "
+                                   "or 5 on a continuum box; docs/accuracy.md); the estimates are the time step's");
         }
         // On a continuum box the differences take n as constant beyond the edge: where n still varies
         // there (its step between neighbours at the edge above 1e-4 of its largest step inside, at
@@ -415,7 +423,7 @@ TaskResult task_kinetic_ramp(TaskContext& ctx) {
                 }
                 csv.rows.push_back(row);
             }
-            out.tables.push_back(csv);  // after the estimates: the map carries no error columns
+            out.tables.push_back(std::move(csv));  // after the estimates: the map carries no error columns
         }
     });
     const std::string density_unit = fmt::format("electrons per {}^{}", lu, dim);

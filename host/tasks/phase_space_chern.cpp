@@ -62,11 +62,10 @@ PhaseChernSetup read_phase_chern(const TaskContext& ctx) {
                 task.fail("plane", fmt::format("a real-space axis ({}) with [texture] B: the vector potential a(r) = (B × r)/2 "
                                                "is not periodic; use a plane of k (and t) at fixed r",
                                                axis));
-            const double L = texture_period(s.texture, I);
+            const double L = spin_texture_period(s.texture.texture, I);  // U enters no curvature
             if (L == 0.0)
-                task.fail("plane", fmt::format("the texture has no period along {} (domain walls, isolated skyrmions and "
-                                               "a gaussian potential are not periodic, nor two incommensurate periods); use "
-                                               "skyrmion_lattice, spiral or uniform, and a cosine potential of the same period",
+                task.fail("plane", fmt::format("the texture has no period along {} (domain walls and isolated skyrmions "
+                                               "are not periodic); use skyrmion_lattice, spiral or uniform",
                                                axis));
             s.slice.edge[a][I] = L > 0.0 ? L : s.texture.texture.period;
         } else {

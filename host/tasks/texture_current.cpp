@@ -58,9 +58,10 @@ CurrentSetup read_texture_current(const TaskContext& ctx) {
         // With B or a texture, E × Ω_s meets 𝒟_s − 1 or the texture's gradients: products of second
         // order in the gradients, beyond Eq. 30 (docs/textures.md); the pump's charge is then not
         // the topological one.
-        if (field_B || x.texture.kind != TextureKind::uniform)
+        if (field_B || x.texture.kind != TextureKind::uniform || x.potential.shape != PotentialShape::none)
             task.fail("pump", "the pump takes E alone: with [texture] B or a texture that varies, E's anomalous velocity "
-                              "meets the first-order corrections, products beyond Eq. 30's order (docs/textures.md)");
+                              "meets the first-order corrections, products beyond Eq. 30's order, and with a potential the "
+                              "current carries its magnetisation current (docs/textures.md)");
     }
     const std::size_t P = s.r.size() / 3, nt = s.times.size();
     if (P * nt > static_cast<std::size_t>(kMaxPoints))

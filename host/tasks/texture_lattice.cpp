@@ -233,7 +233,9 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         if (!(norm > 0.0)) task.fail("background", "background needs three numbers, a nonzero direction");
         for (int c = 0; c < 3; ++c) s.background[c] = b[static_cast<std::size_t>(c)] / norm;
     } else {
-        texture_at(0.0, 0.0, s.background);
+        double v[4];
+        texture_at(0.0, 0.0, v);
+        for (int c = 0; c < 3; ++c) s.background[c] = v[c];
     }
     return s;
 }

@@ -11,7 +11,7 @@
 // Reading of the paper: Eq. 36 moves its second line to the right with a plus sign; Eq. 44 prints
 // the same source as (e/2c) Σ_s′ q_s′ n_s′ ∂_t(B·𝓑) = −(n_z/4) ∂_t(b·𝓑), the opposite sign.
 // Eq. 36's sign (and Eq. 50's, which agrees with it) is the one that gives Eq. 45: with the lower
-// band full, Σ_s δn_s = (n_z/2) δ𝓕 = −δ𝓕/2 is the equilibrium change Σ_s 𝒟_s = 2 − 𝓕/2 − … of
+// band full, Σ_s δn_s = (n_z/2) δ𝓕 = −δ𝓕/2 is the change of the equilibrium 𝒟_− f_− = 1 − 𝓕/2 of
 // Eq. 28, the Středa response; Eq. 44's sign would give its negative. The charge conventions:
 // every vector in (*) is the physical one (f_s the actual force, k̇_s the actual rate), and 𝓕 is
 // the curvature of 𝒟_s = 1 − q_s 𝓕 and δε = −Δ𝓕/4 (docs/conventions.md), so no sign of e or b enters.
