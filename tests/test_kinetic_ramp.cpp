@@ -61,12 +61,8 @@ TEST(KineticRamp, FieldRampInAChernInsulatorGivesStredaSplitEvenlyBetweenTheBand
     // B Ω_lower and ∂n/∂B = C e/h (Eq. 45) in all — half on each band (Eq. 44: the per-band Středa
     // response fails), where the equilibrium 𝒟_s f puts all of it on the lower band. 𝓕 is linear in
     // t, so Runge–Kutta is exact; the mesh sum of the smooth Ω converges exponentially (60² to 1e-10).
-    const auto doc = test::run_toml(R"(
-[model]
-name = "qwz"
-u = -1.2
-[mesh]
-n = [60, 60]
+    const std::string chern_insulator = "[model]\nname = 'qwz'\nu = -1.2\n[mesh]\nn = [60, 60]\n";
+    const auto doc = test::run_toml(chern_insulator + R"(
 [texture]
 kind = "uniform"
 exchange = 0.0
@@ -91,12 +87,7 @@ steps = 20
     // The same split by task streda's closed forms (an independent code path): its band-projected
     // ∂n/∂B (the SU(N) paper's Eq. 16) is the kinetic one, its wave-packet ∂n/∂B per band the
     // equilibrium's.
-    const auto streda = test::results(R"(
-[model]
-name = "qwz"
-u = -1.2
-[mesh]
-n = [60, 60]
+    const auto streda = test::results(chern_insulator + R"(
 [task]
 kind = "streda"
 mu = 0.0
