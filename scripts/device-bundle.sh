@@ -9,7 +9,7 @@ dest=${1:-device-bundle}
 packages=(
   libfmt-dev libfmt9
   libtomlplusplus-dev libtomlplusplus3
-  libcli11-dev nlohmann-json3-dev
+  libcli11-dev nlohmann-json3-dev libeigen3-dev
   libgtest-dev libgmock-dev googletest
   libbenchmark-dev libbenchmark1debian
   libfftw3-dev libfftw3-double3 libfftw3-single3 libfftw3-long3 libfftw3-quad3 libfftw3-bin
@@ -18,5 +18,11 @@ packages=(
 rm -rf "$dest/debs"
 mkdir -p "$dest/debs"
 (cd "$dest/debs" && apt-get download "${packages[@]}")
+# bcc Fe's Wannier90 model for bench/device_rates.py's Wannier case, when the project's shared data
+# is beside the clone (the device machine has no ../shared).
+if [ -f ../shared/data/wannier/Fe_hr.dat ]; then
+  mkdir -p "$dest/data"
+  cp ../shared/data/wannier/Fe_hr.dat "$dest/data/"
+fi
 du -sh "$dest/debs"
 ls "$dest/debs"

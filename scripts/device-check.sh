@@ -3,8 +3,11 @@
 # but no -dev packages and no network, unpack the bundle of scripts/device-bundle.sh into a
 # private prefix, configure against that prefix only (CMAKE_IGNORE_PREFIX_PATH=/usr), build for
 # sm_90 with every core, run the device tests, compute-sanitizer's memcheck on them when it is
-# installed, and the CUDA benchmarks. Logs, the benchmark JSON, the kernel-resource table and a
-# summary with each step's time and status go to OUT_DIR.
+# installed, the CUDA benchmarks and the whole-run rates of bench/device_rates.py. Logs, the
+# benchmark JSON, the kernel-resource table and a summary with each step's time and status go to
+# OUT_DIR. The whole check keeps within BZINT_CHECK_BUDGET seconds (default 560: one device
+# command is at most 600): each step's limit shrinks to what is left, and a step with under 15 s
+# left is skipped, so that the summary is always written.
 #
 #   scripts/device-check.sh OUT_DIR              on the GPU machine
 #   scripts/device-check.sh OUT_DIR --emulated   the dry run: the emulated build, no GPU needed
@@ -21,14 +24,23 @@ prefix=$work/prefix
 build=$work/build
 jobs=$(nproc)
 t0=$(date +%s)
+budget=${BZINT_CHECK_BUDGET:-560}
 status=0
 : >"$out/summary.txt"
 note() { echo "[$(($(date +%s) - t0)) s] $*" | tee -a "$out/summary.txt"; }
 # step NAME TIMEOUT_S COMMAND...: runs it with its output in OUT/NAME.log; records time and status.
+# The limit is cut to the check's remaining budget; with under 15 s left the step is skipped.
 step() {
-  local name=$1 limit=$2 s rc
+  local name=$1 limit=$2 s rc left
   shift 2
   s=$(date +%s)
+  left=$((budget - (s - t0)))
+  if [ $left -lt 15 ]; then
+    note "$name: skipped, ${left} s of the budget left"
+    status=1
+    return 1
+  fi
+  [ $limit -le $left ] || limit=$left
   timeout "$limit" "$@" >"$out/$name.log" 2>&1
   rc=$?
   note "$name: exit $rc in $(($(date +%s) - s)) s"
@@ -70,21 +82,48 @@ else
   cmake_args+=(-DBZINT_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 -DBZINT_KERNEL_BUDGET=OFF)
 fi
 step configure 120 cmake "${cmake_args[@]}" || { cat "$out/configure.log" | tail -30; exit 1; }
-step build 330 cmake --build "$build" -j "$jobs" || { tail -30 "$out/build.log"; exit 1; }
+# Only what the device steps run: the CPU-only test binary is CI's, not the device's.
+step build 330 cmake --build "$build" -j "$jobs" --target bzint bzint_device_tests bzint_bench bzint_bench_textures ||
+  { tail -30 "$out/build.log"; exit 1; }
 if [ -d "$build/ptxas" ]; then
   python3 "$root/scripts/kernel_resources.py" table "$build/ptxas" >"$out/kernel_resources.md"
   step kernel-budget 30 python3 "$root/scripts/kernel_resources.py" check "$build/ptxas" "$root/kernels/resource_budget.json"
 fi
 
 # 3. The device tests: on a GPU none may skip (a skip means no usable device).
-step ctest-device 180 ctest --test-dir "$build" -L device --output-on-failure -j 4
+step ctest-device 180 ctest --test-dir "$build" -L device --output-on-failure -j 8
 grep -E "tests passed|tests failed" "$out/ctest-device.log" | tee -a "$out/summary.txt"
 if grep -q "Skipped\|Not Run" "$out/ctest-device.log"; then
   note "device tests skipped: see ctest-device.log"
   status=1
 fi
 
-# 4. compute-sanitizer's memcheck on the device tests that run the kernels (slow: a subset).
+# 4. The CUDA benchmarks (/cuda/ rows beside the CPU ones of the same sizes): Fermi scans, then the
+# texture integrals and the second Chern number (CPU rows only at sizes that end in seconds).
+# The dry run's emulated device is a correctness tool: only small meshes, to show the step works.
+if [ "$mode" = --emulated ]; then
+  filter='^ahc/haldane/cuda-emulated/'
+  texture_filter='BM_(second_chern/cuda/16|texture_density/cuda/64)'
+  export BZINT_BENCH_MAX_LOG2=15
+else
+  filter='^ahc/(haldane|weyl_lattice)/(cpu|cuda)/levels'
+  texture_filter='BM_[a-z_]+/cuda/|BM_(second_chern/cpu/16|phase_plane/cpu/(256|1024)|texture_density/cpu/(64|256)|texture_current/cpu/64)'
+fi
+step bench 120 "$build/bzint_bench" --benchmark_filter="$filter" --benchmark_min_time=0.1 \
+  --benchmark_out="$out/bench.json" --benchmark_out_format=json
+step bench-textures 90 "$build/bzint_bench_textures" --benchmark_filter="$texture_filter" --benchmark_min_time=0.1 \
+  --benchmark_out="$out/bench_textures.json" --benchmark_out_format=json
+
+# 5. Whole runs of the kernels the benchmarks leave out (N-band scan, Chern, the three line
+# kernels, Wannier Fe when the bundle holds Fe_hr.dat) on both backends, against the predicted rates.
+rates_args=("$build/bzint" "$out")
+[ -f "$bundle/data/Fe_hr.dat" ] && rates_args+=(--fe "$bundle/data/Fe_hr.dat")
+[ "$mode" = --emulated ] && rates_args+=(--small)
+step rates 110 python3 "$root/bench/device_rates.py" "${rates_args[@]}" --deadline 95
+cat "$out/rates.log" >>"$out/summary.txt"
+
+# 6. compute-sanitizer's memcheck on the device tests that run the kernels (slow: a subset), last,
+# so that it takes only what the budget leaves.
 if [ "$mode" != --emulated ] && command -v compute-sanitizer >/dev/null; then
   step memcheck 120 compute-sanitizer --tool memcheck --error-exitcode 1 "$build/tests/bzint_device_tests" \
     --gtest_filter='Backends.*:DeviceChunks.TwoDimensional*:DeviceLines.EveryDissipation*'
@@ -92,17 +131,14 @@ else
   note "memcheck: skipped (emulated build, or compute-sanitizer not installed)"
 fi
 
-# 5. The CUDA benchmarks (/cuda/ rows beside the CPU ones of the same sizes).
-# The dry run's emulated device is a correctness tool: only small meshes, to show the step works.
-if [ -x "$build/bzint_bench" ]; then
-  if [ "$mode" = --emulated ]; then
-    filter='^ahc/haldane/cuda-emulated/'
-    export BZINT_BENCH_MAX_LOG2=15
-  else
-    filter='^ahc/.*/(cpu|cuda)/'
-  fi
-  step bench 120 "$build/bzint_bench" --benchmark_filter="$filter" --benchmark_min_time=0.2 \
-    --benchmark_out="$out/bench.json" --benchmark_out_format=json
+# 7. Nsight Compute's counters (time, DRAM bytes, FP64 and local-memory traffic per kernel) for the
+# scan, line and Wannier kernels whose predictions rest on assumptions (bench/device_profile.sh).
+if [ "$mode" != --emulated ] && command -v ncu >/dev/null; then
+  profile_args=("$build/bzint" "$out")
+  [ -f "$bundle/data/Fe_hr.dat" ] && profile_args+=("$bundle/data/Fe_hr.dat")
+  step profile 130 bash "$root/bench/device_profile.sh" "${profile_args[@]}"
+else
+  note "profile: skipped (emulated build, or ncu not installed)"
 fi
 note "done: status $status, $(($(date +%s) - t0)) s in all"
 rm -rf "$work"
