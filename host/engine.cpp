@@ -514,7 +514,7 @@ ScanResult fermi_scan(Backend b, const ModelParams& mp, const Mesh& mesh, ScanKi
 }
 
 ScanResult fermi_scan_reference(const ModelParams& mp, const Mesh& mesh, ScanKind kind, const std::vector<double>& mu,
-                                double T, const ScanFields& fields) {
+                                double T, const ScanFields& fields, bool magnitude) {
     ScanResult r;
     r.channels = scan_channels(kind, mesh.dim);
     r.mu = mu;
@@ -532,6 +532,8 @@ ScanResult fermi_scan_reference(const ModelParams& mp, const Mesh& mesh, ScanKin
             for (int band = 0; band < 2; ++band) {
                 double q[kMaxSea + kMaxSurface];
                 scan_values(kind, mesh.dim, p, band, fields, q, q + ch.n_sea);
+                if (magnitude)
+                    for (int c = 0; c < ch.n_sea + ch.n_surface; ++c) q[c] = std::fabs(q[c]);
                 const double e = scan_energy(kind, p, band, fields);
                 for (int j = 0; j < L; ++j) {
                     const double x = e - mu[j];

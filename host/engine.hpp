@@ -76,9 +76,11 @@ ScanResult fermi_scan(Backend b, const ModelParams& model, const Mesh& mesh, Sca
 
 // The plain reference path for the same sums on the CPU: per k-point the same channel
 // values, then f and −∂f/∂ε evaluated exactly for every level (cost ∝ levels × k-points).
-// Tests only.
+// With `magnitude`, the same sums of |channel value|: each entry's L1 mass, the scale by which
+// per-k rounding moves that entry (tests bound the CPU–GPU difference by it). Tests only.
 ScanResult fermi_scan_reference(const ModelParams& model, const Mesh& mesh, ScanKind kind,
-                                const std::vector<double>& mu, double T, const ScanFields& fields = {});
+                                const std::vector<double>& mu, double T, const ScanFields& fields = {},
+                                bool magnitude = false);
 
 // Chern numbers of the planes (third mesh index) by both estimates (ChernFn, NBandChernFn).
 struct ChernPlane {

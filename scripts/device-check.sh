@@ -12,7 +12,8 @@
 #   scripts/device-check.sh OUT_DIR              on the GPU machine
 #   scripts/device-check.sh OUT_DIR --emulated   the dry run: the emulated build, no GPU needed
 #
-# BZINT_DEVICE_BUNDLE names another bundle folder (default: device-bundle beside scripts/).
+# BZINT_DEVICE_BUNDLE names another bundle folder (default: device-bundle beside scripts/);
+# BZINT_CHECK_TESTS_ONLY=1 stops after the device tests (a rerun after a fix).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$1" || exit 2
@@ -96,6 +97,13 @@ grep -E "tests passed|tests failed" "$out/ctest-device.log" | tee -a "$out/summa
 if grep -q "Skipped\|Not Run" "$out/ctest-device.log"; then
   note "device tests skipped: see ctest-device.log"
   status=1
+fi
+
+# A rerun after a fix to the tests needs no measurements: BZINT_CHECK_TESTS_ONLY=1 ends here.
+if [ "${BZINT_CHECK_TESTS_ONLY:-0}" = 1 ]; then
+  note "done (tests only): status $status, $(($(date +%s) - t0)) s in all"
+  rm -rf "$work"
+  exit $status
 fi
 
 # 4. The CUDA benchmarks (/cuda/ rows beside the CPU ones of the same sizes): Fermi scans, then the

@@ -31,25 +31,35 @@ namespace bzint::test {
 // CPU and device results of the same computation. The device runs the same per-k code and sums
 // it in the same blocks and order as the CPU (docs/architecture.md), so in the emulated build —
 // the host's own arithmetic — they are bitwise equal. On a GPU the transcendental functions
-// (libdevice against glibc) differ by an ulp or two per k-point, which the compensated sums carry
-// as ~1e-16 relative; 1e-13 relative, and 1e-15 of the largest |value| where a value vanishes
-// (1e-2 rel),
-// leaves a wide margin. A computation that amplifies per-k rounding (a central difference)
-// passes its own, larger `rel`, with its reason; one where the backends use different methods
-// (Wannier models: FFT interpolation on the CPU, direct Fourier sums on the device) passes
-// `same_method = false` and is held to `rel` in the emulated build too.
+// (libdevice against glibc) differ by an ulp or two, and the per-k values by at most
+// 1e-13 (1 + |x|) (Backends.GeometryAgreesPerKPoint; on an H200, 2026-12-04). A sum of such values
+// then differs by at most that fraction of the sum of its terms' magnitudes — its L1 mass — not of
+// its value: where terms cancel (a Fermi-surface dipole that vanishes by symmetry, a Chern
+// integral's departure from its integer) the value is no scale at all. Hence
+//     |cpu_i − dev_i| ≤ rel (|cpu_i| + scale_i),
+// with scale_i the entry's L1 mass or the quantity's natural unit, which the caller passes and
+// justifies; without one, 1e-2 of the largest |value| (for arrays whose terms share a sign, where
+// the value is its own mass). A computation that amplifies per-k rounding passes its own, larger
+// `rel`, with its reason; one where the backends use different methods (Wannier models: FFT
+// interpolation on the CPU, direct Fourier sums on the device) passes `same_method = false` and is
+// held to `rel` in the emulated build too.
 inline void expect_backends_agree(const std::vector<double>& cpu, const std::vector<double>& dev, const std::string& what,
-                                  double rel = 1e-13, bool same_method = true) {
+                                  double rel = 1e-13, bool same_method = true, const std::vector<double>& scale = {}) {
     ASSERT_EQ(cpu.size(), dev.size()) << what;
-    double scale = 0.0;
-    for (double x : cpu) scale = std::max(scale, std::fabs(x));
+    ASSERT_TRUE(scale.empty() || scale.size() == cpu.size()) << what;
+    double largest = 0.0;
+    for (double x : cpu) largest = std::max(largest, std::fabs(x));
     for (std::size_t i = 0; i < cpu.size(); ++i) {
+        const double mass = scale.empty() ? 1e-2 * largest : scale[i];
         if (cuda::emulated() && same_method)
             EXPECT_EQ(cpu[i], dev[i]) << what << " [" << i << "]: the emulated device must give the CPU's bits";
         else
-            EXPECT_NEAR(cpu[i], dev[i], rel * std::fabs(cpu[i]) + 1e-2 * rel * scale) << what << " [" << i << "]";
+            EXPECT_NEAR(cpu[i], dev[i], rel * (std::fabs(cpu[i]) + mass)) << what << " [" << i << "]";
     }
 }
+
+// The same scale for every entry: a quantity's natural unit.
+inline std::vector<double> uniform_scale(std::size_t n, double unit) { return std::vector<double>(n, unit); }
 
 // A Wannier model with more than 4 orbitals (the device's Wannier<16> kernels) that needs no data
 // files: `copies` copies of the Weyl lattice (b0 = 0.3) exported as H(R), shifted on site by
