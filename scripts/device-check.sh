@@ -13,7 +13,8 @@
 #   scripts/device-check.sh OUT_DIR --emulated   the dry run: the emulated build, no GPU needed
 #
 # BZINT_DEVICE_BUNDLE names another bundle folder (default: device-bundle beside scripts/);
-# BZINT_CHECK_TESTS_ONLY=1 stops after the device tests (a rerun after a fix).
+# BZINT_CHECK_TESTS_ONLY=1 builds only bzint and the device tests and stops after them (a rerun
+# after a fix); BZINT_CHECK_TESTS=REGEX runs only the device tests it matches.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$1" || exit 2
@@ -84,7 +85,9 @@ else
 fi
 step configure 120 cmake "${cmake_args[@]}" || { cat "$out/configure.log" | tail -30; exit 1; }
 # Only what the device steps run: the CPU-only test binary is CI's, not the device's.
-step build 330 cmake --build "$build" -j "$jobs" --target bzint bzint_device_tests bzint_bench bzint_bench_textures ||
+targets=(bzint bzint_device_tests bzint_bench bzint_bench_textures)
+[ "${BZINT_CHECK_TESTS_ONLY:-0}" = 1 ] && targets=(bzint bzint_device_tests)
+step build 330 cmake --build "$build" -j "$jobs" --target "${targets[@]}" ||
   { tail -30 "$out/build.log"; exit 1; }
 if [ -d "$build/ptxas" ]; then
   python3 "$root/scripts/kernel_resources.py" table "$build/ptxas" >"$out/kernel_resources.md"
@@ -92,7 +95,7 @@ if [ -d "$build/ptxas" ]; then
 fi
 
 # 3. The device tests: on a GPU none may skip (a skip means no usable device).
-step ctest-device 180 ctest --test-dir "$build" -L device --output-on-failure -j 8
+step ctest-device 180 ctest --test-dir "$build" -L device ${BZINT_CHECK_TESTS:+-R "$BZINT_CHECK_TESTS"} --output-on-failure -j 8
 grep -E "tests passed|tests failed" "$out/ctest-device.log" | tee -a "$out/summary.txt"
 if grep -q "Skipped\|Not Run" "$out/ctest-device.log"; then
   note "device tests skipped: see ctest-device.log"
