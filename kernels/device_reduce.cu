@@ -31,10 +31,33 @@ namespace bzint::cuda {
 
 namespace {
 
+// The entries order[begin .. end) of x passed to add() in that order. The adds stay in index order
+// (the CPU's bits); the loads of kBatch entries are issued before their adds, so that their
+// latencies overlap. One at a time, each entry cost two dependent DRAM round trips (order[p], then
+// x[order[p]]): ~1 200 cycles per entry on an H200 (docs/performance.md "Measured on an H200").
+template <class Add>
+__device__ void in_order(const long long* order, const double* x, long long begin, long long end, Add& add) {
+    constexpr int kBatch = 16;
+    long long p = begin;
+    for (; p + kBatch <= end; p += kBatch) {
+        long long at[kBatch];
+        double y[kBatch];
+#pragma unroll
+        for (int b = 0; b < kBatch; ++b) at[b] = order[p + b];
+#pragma unroll
+        for (int b = 0; b < kBatch; ++b) y[b] = x[at[b]];
+#pragma unroll
+        for (int b = 0; b < kBatch; ++b) add(y[b]);
+    }
+    for (; p < end; ++p) add(x[order[p]]);
+}
+
 // Segment j (entries order[start[j] .. start[j+1])) summed in that order, value v per thread,
 // continuing from seed[j] for the first `seeded` segments (a block begun in the previous chunk).
-// Light histograms sum in plain doubles, as the CPU's light block sums do.
-__global__ void segment_sum_kernel(long long segments, int nv, long long slots, const long long* start,
+// Light histograms sum in plain doubles, as the CPU's light block sums do. The launch bounds lift
+// ptxas's 32-register target, under which it moved the loads back between the adds (SASS, sm_90:
+// with them, 32 loads then 16 dependent adds per batch, 64 registers; without, 1–2 loads ahead).
+__global__ void __launch_bounds__(kThreads, 1) segment_sum_kernel(long long segments, int nv, long long slots, const long long* start,
                                    const long long* order, const double* vals, const Neumaier* seed, long long seeded,
                                    bool light, Neumaier* sums) {
     const long long t = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
@@ -45,10 +68,12 @@ __global__ void segment_sum_kernel(long long segments, int nv, long long slots, 
     Neumaier s = j < seeded ? seed[t] : Neumaier{};
     if (light) {
         double d = s.s;
-        for (long long p = start[j]; p < start[j + 1]; ++p) d += x[order[p]];
+        auto plain = [&d](double y) { d += y; };
+        in_order(order, x, start[j], start[j + 1], plain);
         s = Neumaier{d, 0.0};
     } else {
-        for (long long p = start[j]; p < start[j + 1]; ++p) s.add(x[order[p]]);
+        auto compensated = [&s](double y) { s.add(y); };
+        in_order(order, x, start[j], start[j + 1], compensated);
     }
     sums[t] = s;
 }
