@@ -12,7 +12,7 @@
 set -uo pipefail
 bzint=$1
 out=$2
-fe=${3:-}
+fe=${3:+$(cd "$(dirname "$3")" && pwd)/$(basename "$3")}
 metrics=gpu__time_duration.sum,dram__bytes_read.sum,dram__bytes_write.sum
 metrics+=,sm__sass_thread_inst_executed_op_dadd_pred_on.sum,sm__sass_thread_inst_executed_op_dmul_pred_on.sum
 metrics+=,sm__sass_thread_inst_executed_op_dfma_pred_on.sum
@@ -26,8 +26,10 @@ profile() {
   local name=$1 text=$2
   shift 2
   printf 'title = "%s"\n%s' "$name" "$text" >"$tmp/$name.toml"
-  timeout 40 ncu --csv --print-units base --metrics "$metrics" "$@" \
-    "$bzint" run "$tmp/$name.toml" --backend cuda --out "$tmp/out" >"$out/ncu_$name.csv" 2>"$tmp/$name.err" ||
+  # --log-file sends ncu's report alone to the CSV, bzint's output elsewhere (the 2026-12-04 files
+  # had both). -k: ncu may outlive a plain SIGTERM.
+  timeout -k 5 40 ncu --csv --print-units base --metrics "$metrics" --log-file "$out/ncu_$name.csv" "$@" \
+    "$bzint" run "$tmp/$name.toml" --backend cuda --out "$tmp/out" >"$tmp/$name.out" 2>"$tmp/$name.err" ||
     { echo "ncu $name: failed"; tail -5 "$tmp/$name.err"; rc=1; }
   echo "ncu $name: $(grep -c gpu__time_duration "$out/ncu_$name.csv") kernel launches profiled"
 }

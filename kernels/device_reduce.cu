@@ -33,8 +33,8 @@ namespace {
 
 // The entries order[begin .. end) of x passed to add() in that order. The adds stay in index order
 // (the CPU's bits); the loads of kBatch entries are issued before their adds, so that their
-// latencies overlap. One at a time, each entry cost two dependent DRAM round trips (order[p], then
-// x[order[p]]): ~1 200 cycles per entry on an H200 (docs/performance.md "Measured on an H200").
+// latencies overlap. With at most 4 gathers in flight (ptxas's ×4 unrolling of the plain loop),
+// the H200 measured ~610 ns per entry (docs/performance.md "Measured on an H200").
 template <class Add>
 __device__ void in_order(const long long* order, const double* x, long long begin, long long end, Add& add) {
     constexpr int kBatch = 16;
@@ -54,12 +54,12 @@ __device__ void in_order(const long long* order, const double* x, long long begi
 
 // Segment j (entries order[start[j] .. start[j+1])) summed in that order, value v per thread,
 // continuing from seed[j] for the first `seeded` segments (a block begun in the previous chunk).
-// Light histograms sum in plain doubles, as the CPU's light block sums do. The launch bounds lift
-// ptxas's 32-register target, under which it moved the loads back between the adds (SASS, sm_90:
-// with them, 32 loads then 16 dependent adds per batch, 64 registers; without, 1–2 loads ahead).
-__global__ void __launch_bounds__(kThreads, 1) segment_sum_kernel(long long segments, int nv, long long slots, const long long* start,
-                                   const long long* order, const double* vals, const Neumaier* seed, long long seeded,
-                                   bool light, Neumaier* sums) {
+// Light histograms sum in plain doubles, as the CPU's light block sums do. Without the launch
+// bounds ptxas, keeping the registers low (32–34), interleaved each batch's loads with its adds
+// again; with them the SASS (sm_90) has 32 loads, then the 16 dependent adds (64 registers).
+__global__ void __launch_bounds__(kThreads, 1)
+    segment_sum_kernel(long long segments, int nv, long long slots, const long long* start, const long long* order,
+                       const double* vals, const Neumaier* seed, long long seeded, bool light, Neumaier* sums) {
     const long long t = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
     if (t >= segments * nv) return;
     const long long j = t / nv;

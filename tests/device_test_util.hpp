@@ -33,9 +33,12 @@ namespace bzint::test {
 // the host's own arithmetic — they are bitwise equal. On a GPU the transcendental functions
 // (libdevice against glibc) differ by an ulp or two, and the per-k values by at most
 // 1e-13 (1 + |x|) (Backends.GeometryAgreesPerKPoint; on an H200, 2026-12-04). A sum of such values
-// then differs by at most that fraction of the sum of its terms' magnitudes — its L1 mass — not of
-// its value: where terms cancel (a Fermi-surface dipole that vanishes by symmetry, a Chern
-// integral's departure from its integer) the value is no scale at all. Hence
+// moves by a fraction of the sum of its terms' magnitudes — its L1 mass — not of its value: where
+// terms cancel (a Fermi-surface dipole that vanishes by symmetry, a Chern integral's departure from
+// its integer) the value is no scale at all. (The per-k bound's absolute part and the Fermi weights'
+// shift with each energy, f′Δε, add terms of the same order for the integrands here, where |x| and
+// the weights' relative change stay O(1) per k; haldane's differences on the H200 were 1e-16 of
+// their masses, a 1000× margin under rel = 1e-13.) Hence
 //     |cpu_i − dev_i| ≤ rel (|cpu_i| + scale_i),
 // with scale_i the entry's L1 mass or the quantity's natural unit, which the caller passes and
 // justifies; without one, 1e-2 of the largest |value| (for arrays whose terms share a sign, where
@@ -60,10 +63,11 @@ inline void expect_backends_agree(const std::vector<double>& cpu, const std::vec
 
 // A Fermi scan's per-entry scale from the reference path's L1 masses (fermi_scan_reference with
 // magnitude = true): each entry's own mass, plus 1e-2 of the scan's largest. The second term is for
-// the fine energy bins: a k-point whose energy crosses a bin edge by an ulp moves its term between
-// two Fermi weights, which in the window's far tail (levels beyond the bands, entries of 1e-28 that
-// the binned weights and the exact ones do not even share) is most of the entry, yet always a small
-// part of the scan's largest sum (seen on an H200: 1e-29 against masses of 1e4).
+// the fine energy bins at T > 0: a k-point whose energy crosses a bin edge by an ulp moves its term
+// between two Fermi weights, which in the window's far tail (levels beyond the bands, entries of
+// 1e-28 that the binned weights and the exact ones do not even share) is most of the entry, yet
+// always a small part of the scan's largest sum (seen on an H200: differences up to 9e-29; haldane's
+// largest surface mass is 2.8e4). At T = 0 it only loosens entries far below the largest.
 inline std::vector<double> scan_mass_scale(std::vector<double> mass) {
     double largest = 0.0;
     for (double m : mass) largest = std::max(largest, m);

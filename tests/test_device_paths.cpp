@@ -87,7 +87,7 @@ TEST(DeviceChunks, TwoDimensionalAhcAtZeroAndFiniteTemperature) {
     // Haldane on 150² = 22 500 points: three reduction blocks of 8192, cut by every chunking.
     for (const char* T : {"0.0", "0.05"})
         expect_chunk_independent(std::string("[model]\nname='haldane'\nM=0.2\n[mesh]\nn=[150,150]\n[task]\nkind='ahc'\n"
-                                             "mu={from=-3,to=3,count=121}\nT=") + T + "\n",
+                                             "mu={from=-2.9973,to=3.0027,count=121}\nT=") + T + "\n",
                                  std::string("haldane ahc T=") + T);
 }
 
