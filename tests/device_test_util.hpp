@@ -28,6 +28,13 @@ namespace bzint::test {
     GTEST_SKIP() << "no CUDA device (CUDA backend compiled in: " << (cuda::compiled() ? "yes" : "no") << ")"
 #endif
 
+// The largest |x| of an array.
+inline double largest_magnitude(const std::vector<double>& v) {
+    double largest = 0.0;
+    for (double x : v) largest = std::max(largest, std::fabs(x));
+    return largest;
+}
+
 // CPU and device results of the same computation. The device runs the same per-k code and sums
 // it in the same blocks and order as the CPU (docs/architecture.md), so in the emulated build —
 // the host's own arithmetic — they are bitwise equal. On a GPU the transcendental functions
@@ -50,8 +57,7 @@ inline void expect_backends_agree(const std::vector<double>& cpu, const std::vec
                                   double rel = 1e-13, bool same_method = true, const std::vector<double>& scale = {}) {
     ASSERT_EQ(cpu.size(), dev.size()) << what;
     ASSERT_TRUE(scale.empty() || scale.size() == cpu.size()) << what;
-    double largest = 0.0;
-    for (double x : cpu) largest = std::max(largest, std::fabs(x));
+    const double largest = largest_magnitude(cpu);
     for (std::size_t i = 0; i < cpu.size(); ++i) {
         const double mass = scale.empty() ? 1e-2 * largest : scale[i];
         if (cuda::emulated() && same_method)
@@ -69,8 +75,7 @@ inline void expect_backends_agree(const std::vector<double>& cpu, const std::vec
 // always a small part of the scan's largest sum (seen on an H200: differences up to 9e-29; haldane's
 // largest surface mass is 2.8e4). At T = 0 it only loosens entries far below the largest.
 inline std::vector<double> scan_mass_scale(std::vector<double> mass) {
-    double largest = 0.0;
-    for (double m : mass) largest = std::max(largest, m);
+    const double largest = largest_magnitude(mass);
     for (double& m : mass) m += 1e-2 * largest;
     return mass;
 }

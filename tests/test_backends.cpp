@@ -107,8 +107,7 @@ TEST(Backends, NBandScanAgrees) {
     // ahc scan's largest entry), as for the per-k geometry below.
     const ScanResult a = fermi_scan(Backend::cpu, mp, mesh, ScanKind::ahc, mu, 0.05, nullptr);
     const ScanResult b = fermi_scan(Backend::cuda, mp, mesh, ScanKind::ahc, mu, 0.05, nullptr);
-    double sea_scale = 0.0;
-    for (double x : a.sea) sea_scale = std::max(sea_scale, std::fabs(x));
+    const double sea_scale = test::largest_magnitude(a.sea);
     ASSERT_GT(sea_scale, 0.1) << "qwz_pair's Hall conductance is of order 1";
     expect_backends_agree(a.sea, b.sea, "N-band sea", 1e-10, true, test::uniform_scale(a.sea.size(), sea_scale));
     // Its Berry-curvature dipole (surface terms only) vanishes, Ω being even and v odd under k → −k:
