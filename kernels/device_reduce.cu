@@ -9,6 +9,9 @@
 #include <thrust/sequence.h>
 #include <thrust/sort.h>
 #include <thrust/unique.h>
+#if !defined(BZINT_CUDA_EMULATION)
+#include <cub/device/device_radix_sort.cuh>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -84,24 +87,48 @@ struct IsFlagged {
     __host__ __device__ bool operator()(long long i) const { return flags[i - begin] != 0; }
 };
 
-// Points per chunk: buffers near 256 MiB, or BZINT_CUDA_CHUNK=<points> (for small devices and
-// for tests: any chunk gives the same bits).
-inline long long chunk_points(long long E, int nv, long long my_n) {
-    const long long bytes_per_point = E * (4 * 8 + 8 * nv + 16LL * nv) + 1 + 8;
-    long long chunk = std::max<long long>(1 << 12, (1LL << 28) / bytes_per_point);
+// The most points a chunk may hold: buffers of a quarter of the device memory free at the start,
+// between 256 MiB and 8 GiB (256 MiB where the free memory is not known, as in the emulated build),
+// or BZINT_CUDA_CHUNK=<points> (for small devices and for tests: any chunk gives the same bits).
+// The segment sums run one thread per (block, key, value) of a chunk, each summing its entries in
+// index order: a 1M-point chunk of a two-band ahc scan gave the H200 ~500 such sums for its 270 000
+// thread slots, which left them latency-bound at ~2.5 ms per chunk (docs/performance.md); a chunk
+// of 2^24 points runs 16x more of them at once.
+inline long long chunk_capacity(long long E, int nv, long long my_n) {
+    const long long bytes_per_point = E * (6 * 8 + 8 * nv + 16LL * nv) + 1 + 8;
+    const long long free = runtime::free_memory();
+    const long long budget = free > 0 ? std::clamp(free / 4, 1LL << 28, 1LL << 33) : 1LL << 28;
+    long long chunk = std::max<long long>(1 << 12, budget / bytes_per_point);
     if (const long long cap = cuda_chunk_cap()) chunk = std::min(chunk, cap);
     return std::max<long long>(1, std::min(chunk, my_n));
+}
+
+// Chunks are sized by time as well: the first holds 2^16 points, and each later one the points
+// the last chunk's rate gives in kChunkSeconds, up to the capacity. A stop request is honoured
+// between chunks (a kernel cannot be cut short), so a chunk of a slow model (a Wannier scan at
+// ~5e4 points/s) stays well under the second a stop may take; a fast one grows to the capacity.
+constexpr double kChunkSeconds = 0.25;
+inline long long next_chunk(long long count, double seconds, long long capacity) {
+    const double rate = count / std::max(seconds, 1e-6);
+    const double want = std::min(rate * kChunkSeconds, static_cast<double>(capacity));
+    return std::max<long long>(std::min<long long>(256, capacity), static_cast<long long>(want));
 }
 
 // The device buffers of one keyed reduction, for chunks of `chunk` points.
 struct ChunkBuffers {
     thrust::device_vector<long long> keys, order, segment_keys, segment_start, flagged;
+    thrust::device_vector<long long> keys_alt, order_alt;  // the radix sort's other halves (sort_slots)
+    thrust::device_vector<char> sort_scratch;
     thrust::device_vector<double> vals;
     thrust::device_vector<Neumaier> seeds, sums;
     thrust::device_vector<char> flags;
     void allocate(long long E, long long chunk, int nv, bool hot) {
         keys.resize(E * chunk);
         order.resize(E * chunk);
+#if !defined(BZINT_CUDA_EMULATION)
+        keys_alt.resize(E * chunk);
+        order_alt.resize(E * chunk);
+#endif
         segment_keys.resize(E * chunk);
         segment_start.resize(E * chunk + 1);
         vals.resize(E * chunk * nv);
@@ -111,6 +138,38 @@ struct ChunkBuffers {
     }
     void release() { *this = ChunkBuffers{}; }
 };
+
+// The fewest bits b with bound < 2^b (the chunk's keys are below bound = its blocks × n_keys).
+inline int bits_below(long long bound) {
+    int b = 0;
+    while (b < 63 && (bound >> b) != 0) ++b;
+    return b;
+}
+
+// Sorts keys[0, n) and their `order` stably by the keys' low `bits` bits. Every used key is below
+// 2^bits − 1 and an unused entry's LLONG_MAX has all those bits set, so it still sorts last. On
+// the device: CUB's radix sort, 8 bits a pass, so ⌈bits/8⌉ passes where Thrust's sort made 8 over
+// all 64 bits (30-40 us each per 1M-point chunk on the H200, 2026-12-04), with its scratch kept
+// between chunks. The emulated build has no CUB device algorithms: Thrust's stable sort there,
+// which gives the same order (both are stable).
+void sort_slots(ChunkBuffers& buf, long long n, int bits) {
+#if defined(BZINT_CUDA_EMULATION)
+    (void)bits;
+    thrust::stable_sort_by_key(buf.keys.begin(), buf.keys.begin() + n, buf.order.begin());
+#else
+    cub::DoubleBuffer<long long> keys(thrust::raw_pointer_cast(buf.keys.data()), thrust::raw_pointer_cast(buf.keys_alt.data()));
+    cub::DoubleBuffer<long long> order(thrust::raw_pointer_cast(buf.order.data()),
+                                       thrust::raw_pointer_cast(buf.order_alt.data()));
+    std::size_t bytes = 0;
+    runtime::check(cub::DeviceRadixSort::SortPairs(nullptr, bytes, keys, order, n, 0, bits), "the radix sort's size");
+    if (bytes > buf.sort_scratch.size()) buf.sort_scratch.resize(bytes);  // std::bad_alloc: a smaller chunk
+    runtime::check(cub::DeviceRadixSort::SortPairs(thrust::raw_pointer_cast(buf.sort_scratch.data()), bytes, keys, order, n,
+                                                   0, bits),
+                   "the radix sort");
+    if (keys.Current() != thrust::raw_pointer_cast(buf.keys.data())) buf.keys.swap(buf.keys_alt);
+    if (order.Current() != thrust::raw_pointer_cast(buf.order.data())) buf.order.swap(buf.order_alt);
+#endif
+}
 
 // The host side of the fold: block sums go into the total in block order; the block the chunk
 // ended in keeps its partial sums (`open`) until a later chunk completes it.
@@ -192,20 +251,23 @@ long long keyed_reduce_chunks(const KeyedShape& shape, long long n, std::vector<
     const long long b_end = (mine.end + block - 1) / block;
     // When the device cannot hold a chunk's buffers or the sort's scratch (other work on it, a
     // small device), the chunk is halved and the chunk redone: the result does not depend on it.
-    long long chunk = chunk_points(E, nv, mine.end - mine.begin);
+    long long capacity = chunk_capacity(E, nv, mine.end - mine.begin);
+    long long chunk = std::min(capacity, 1LL << 16), allocated = 0;
     ChunkBuffers buf;
     auto shrink = [&] {
         buf.release();
+        allocated = 0;
         if (chunk <= 256)
             throw std::runtime_error("CUDA device out of memory for chunks of " + std::to_string(chunk) +
                                      " k-points; run with --backend cpu");
-        chunk /= 2;
+        capacity = chunk = chunk / 2;
         std::fprintf(stderr, "bzint: device memory is short; continuing with chunks of %lld k-points\n", chunk);
     };
     auto allocate = [&] {
         for (;;) {
             try {
                 buf.allocate(E, chunk, nv, hot != nullptr);
+                allocated = chunk;
                 return;
             } catch (const std::bad_alloc&) {
                 shrink();
@@ -240,7 +302,7 @@ long long keyed_reduce_chunks(const KeyedShape& shape, long long n, std::vector<
         }
         // Group the entries by (block, key), each group in slot (= index) order; find the groups.
         thrust::sequence(buf.order.begin(), buf.order.begin() + slots);
-        thrust::stable_sort_by_key(buf.keys.begin(), buf.keys.begin() + slots, buf.order.begin());
+        sort_slots(buf, slots, bits_below(((end - 1) / block - first + 1) * nk));
         auto seg_end = thrust::unique_by_key_copy(buf.keys.begin(), buf.keys.begin() + slots,
                                                   thrust::counting_iterator<long long>(0), buf.segment_keys.begin(),
                                                   buf.segment_start.begin());
@@ -277,6 +339,7 @@ long long keyed_reduce_chunks(const KeyedShape& shape, long long n, std::vector<
         [&](long long next, std::chrono::steady_clock::time_point deadline) {
             while (begin < mine.end) {
                 const long long count = std::min(chunk, mine.end - begin), end = begin + count;
+                const auto started = std::chrono::steady_clock::now();
                 try {
                     reduce_chunk(begin, count);
                 } catch (const std::bad_alloc&) {  // the sort's scratch or the seeds did not fit: a smaller chunk
@@ -291,6 +354,13 @@ long long keyed_reduce_chunks(const KeyedShape& shape, long long n, std::vector<
                 if (end == mine.end) fold.finish();  // the share's last block ends with it
                 begin = end;
                 next = begin == mine.end ? b_end : begin / block;
+                chunk = next_chunk(count, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+                                   capacity);
+                if (chunk > allocated) {  // grown at least twofold, so that the buffers are reallocated rarely
+                    chunk = std::min(capacity, std::max(chunk, 2 * allocated));
+                    buf.release();
+                    allocate();
+                }
                 if (progress) progress->update(ranks::scaled_progress(begin, mine, n));
                 count_stop_unit();
                 if (stop_requested() || (hot && hot->size() > kMaxFlaggedPoints) ||

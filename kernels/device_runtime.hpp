@@ -3,6 +3,7 @@
 // build (BZINT_CUDA_EMULATION) the emulator's (kernels/emulation/). No other file of the backend
 // calls the CUDA runtime, and no kernel is launched anywhere else.
 #pragma once
+#include <cstddef>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
@@ -39,6 +40,36 @@ inline std::string device_name() {
     int dev = 0;
     if (cudaGetDevice(&dev) != cudaSuccess || cudaGetDeviceProperties(&prop, dev) != cudaSuccess) return "none";
     return prop.name;
+}
+// The device memory free now, in bytes; 0 when it cannot be asked.
+inline long long free_memory() {
+    std::size_t free = 0, total = 0;
+    if (cudaMemGetInfo(&free, &total) != cudaSuccess) {
+        cudaGetLastError();
+        return 0;
+    }
+    return static_cast<long long>(free);
+}
+
+// A flag in page-locked host memory that kernels read as they run (device_stop.cuh); null when
+// it cannot be had. Kernels see the host's writes to it without a copy (unified addressing).
+inline int* alloc_host_flag() {
+    void* p = nullptr;
+    if (cudaHostAlloc(&p, sizeof(int), cudaHostAllocMapped) != cudaSuccess) {
+        cudaGetLastError();
+        return nullptr;
+    }
+    *static_cast<volatile int*>(p) = 0;
+    return static_cast<int*>(p);
+}
+inline void free_host_flag(int* flag) {
+    if (flag) cudaFreeHost(flag);
+}
+// Whether every kernel launched so far has ended (an error ends it as well: the next check
+// reports it).
+inline bool kernels_done() {
+    const cudaError_t err = cudaStreamQuery(0);
+    return err != cudaErrorNotReady;
 }
 
 namespace {

@@ -283,6 +283,9 @@ void set_device(int device) {
 }
 std::string device_name() { return "CUDA emulator on the CPU"; }
 bool has_code_for_device() { return true; }
+long long free_memory() { return 0; }
+int* alloc_host_flag() { return new int(0); }
+void free_host_flag(int* flag) { delete flag; }
 LaunchError launch_error(bool) {
     LaunchError e;
     if (tl_launch_error) e.what = tl_launch_error;

@@ -57,6 +57,14 @@ int device_count();
 void set_device(int device);
 std::string device_name();
 bool has_code_for_device();
+// 0: the emulated device's memory is the host's, which it does not size (device_reduce.cu then
+// keeps its default chunk buffers).
+long long free_memory();
+// Launches run to their end in the calling thread: a host flag is plain memory, and every kernel
+// launched has ended when the launch returns.
+int* alloc_host_flag();
+void free_host_flag(int* flag);
+inline bool kernels_done() { return true; }
 struct LaunchError {
     std::string what;        // empty: no error
     bool resources = false;  // an injected failure (inject_resource_failure)
