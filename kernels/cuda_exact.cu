@@ -1,11 +1,14 @@
 // CUDA launcher of the density-matrix lines with the exact reservoir (exact_reservoir.hpp): one
-// thread per lattice line, its workspace of exact_workspace<N>(P) numbers in global memory.
+// thread per lattice line, its workspace of exact_workspace<N>(P) numbers in global memory. A
+// launch runs for seconds: it watches for a stop request (device_stop.cuh). Launches hold as many
+// lines as the device memory takes (lines_per_launch).
 #include <thrust/device_vector.h>
 
 #include "../host/stop.hpp"
 #include "bzint/qme/exact_reservoir.hpp"
 #include "cuda_backend.hpp"
 #include "device_launch.cuh"
+#include "device_stop.cuh"
 
 namespace bzint::cuda {
 
@@ -13,9 +16,10 @@ namespace {
 
 template <int N, class Model>
 __global__ void exact_lines_kernel(Model model, QmeParams q, ExactParams x, const double* k0, long long lines,
-                                   double period, long long steps, cplx* work, long long work_per_line, LineCurrent* out) {
+                                   double period, long long steps, cplx* work, long long work_per_line, DeviceStopMonitor stop,
+                                   LineCurrent* out) {
     const long long l = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
-    if (l < lines) out[l] = exact_periodic_line<N>(model, q, x, k0 + 3 * l, period, steps, work + l * work_per_line);
+    if (l < lines) out[l] = exact_periodic_line<N>(model, q, x, k0 + 3 * l, period, steps, work + l * work_per_line, stop);
 }
 
 }  // namespace
@@ -33,15 +37,20 @@ void dc_lines_exact(const ModelParams& mp, int bands, const QmeParams& q, const 
     dx.poles.eta = thrust::raw_pointer_cast(eta.data());
     dx.coef = thrust::raw_pointer_cast(coef.data());
     constexpr int kLineThreads = 64;
-    const unsigned grid = grid_for(lines, kLineThreads);
     auto run = [&](auto model) {
         using Model = decltype(model);
         constexpr int N = Model::bands;
         const long long per_line = exact_workspace<N>(P);
-        thrust::device_vector<cplx> work(lines * per_line);
-        launch("exact_lines_kernel", &exact_lines_kernel<N, Model>, grid, kLineThreads, model, q, dx,
-               thrust::raw_pointer_cast(dk.data()), lines, period, steps, thrust::raw_pointer_cast(work.data()), per_line,
-               thrust::raw_pointer_cast(dout.data()));
+        const long long per_launch = lines_per_launch(lines, per_line * static_cast<long long>(sizeof(cplx)));
+        thrust::device_vector<cplx> work(per_launch * per_line);
+        const StopWatch watch;  // a launch takes seconds (device_stop.cuh)
+        for (long long l = 0; l < lines && !stop_requested(); l += per_launch) {
+            const long long n = std::min(per_launch, lines - l);
+            launch("exact_lines_kernel", &exact_lines_kernel<N, Model>, grid_for(n, kLineThreads), kLineThreads, model, q, dx,
+                   thrust::raw_pointer_cast(dk.data()) + 3 * l, n, period, steps, thrust::raw_pointer_cast(work.data()),
+                   per_line, watch.monitor(), thrust::raw_pointer_cast(dout.data()) + l);
+            watch.wait();
+        }
     };
     if (bands == 2)
         visit_model(mp, [&](auto model) {

@@ -1,5 +1,8 @@
 // CUDA launchers of the density-matrix lines (dc_current on lattices, RTA/DPA): one thread per
-// lattice line, its periodic-orbit steady state (two_band_dc.hpp, nband_dc.hpp).
+// lattice line, its periodic-orbit steady state (two_band_dc.hpp, nband_dc.hpp). The N-band
+// kernel, which runs for seconds, watches for a stop request (device_stop.cuh); the two-band one
+// ends in milliseconds. Launches hold as many lines as the device memory
+// takes (lines_per_launch).
 #include <thrust/device_vector.h>
 
 #include "../host/stop.hpp"
@@ -7,6 +10,7 @@
 #include "bzint/qme/two_band_dc.hpp"
 #include "cuda_backend.hpp"
 #include "device_launch.cuh"
+#include "device_stop.cuh"
 
 namespace bzint::cuda {
 
@@ -21,10 +25,10 @@ __global__ void two_band_lines_kernel(Model model, QmeParams q, const double* k0
 
 template <int N, class Model>
 __global__ void nband_lines_kernel(Model model, QmeParams q, const double* k0, long long lines, double period, long long steps,
-                                   double* work, LineCurrent* out) {
+                                   double* work, DeviceStopMonitor stop, LineCurrent* out) {
     const long long l = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
     if (l < lines)
-        out[l] = nband_periodic_line<N>(model, q, k0 + 3 * l, period, steps, work + l * nband_workspace_doubles<N>());
+        out[l] = nband_periodic_line<N>(model, q, k0 + 3 * l, period, steps, work + l * nband_workspace_doubles<N>(), stop);
 }
 
 }  // namespace
@@ -35,24 +39,31 @@ void dc_lines(const ModelParams& mp, int bands, const QmeParams& q, const std::v
     thrust::device_vector<double> dk(k0.begin(), k0.end());
     thrust::device_vector<LineCurrent> dout(lines);
     constexpr int kLineThreads = 64;
-    const unsigned grid = grid_for(lines, kLineThreads);
+    const double* k = thrust::raw_pointer_cast(dk.data());
+    LineCurrent* o = thrust::raw_pointer_cast(dout.data());
     // Lines exist only for lattice models: no kernels are instantiated for continuum ones.
     if (bands == 2) {
         visit_model(mp, [&](auto model) {
             using Model = decltype(model);
             if constexpr (Model::lattice)
-                launch("two_band_lines_kernel", &two_band_lines_kernel<Model>, grid, kLineThreads, model, q,
-                       thrust::raw_pointer_cast(dk.data()), lines, period, steps, thrust::raw_pointer_cast(dout.data()));
+                launch("two_band_lines_kernel", &two_band_lines_kernel<Model>, grid_for(lines, kLineThreads), kLineThreads,
+                       model, q, k, lines, period, steps, o);
         });
     } else {
         visit_nband_model(mp, [&](auto model) {
             using Model = decltype(model);
             if constexpr (Model::lattice) {
                 constexpr int N = Model::bands;
-                thrust::device_vector<double> work(lines * nband_workspace_doubles<N>());
-                launch("nband_lines_kernel", &nband_lines_kernel<N, Model>, grid, kLineThreads, model, q,
-                       thrust::raw_pointer_cast(dk.data()), lines, period, steps, thrust::raw_pointer_cast(work.data()),
-                       thrust::raw_pointer_cast(dout.data()));
+                const long long per_launch = lines_per_launch(lines, nband_workspace_doubles<N>() * 8);
+                thrust::device_vector<double> work(per_launch * nband_workspace_doubles<N>());
+                const StopWatch watch;  // a launch takes seconds (device_stop.cuh)
+                for (long long l = 0; l < lines && !stop_requested(); l += per_launch) {
+                    const long long n = std::min(per_launch, lines - l);
+                    launch("nband_lines_kernel", &nband_lines_kernel<N, Model>, grid_for(n, kLineThreads), kLineThreads,
+                           model, q, k + 3 * l, n, period, steps, thrust::raw_pointer_cast(work.data()), watch.monitor(),
+                           o + l);
+                    watch.wait();
+                }
             }
         });
     }

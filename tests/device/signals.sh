@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # SIGINT and SIGTERM on the CUDA backend (tests/cli/signals.sh for the CPU): the mesh reductions
 # and the lattice lines of dc_current stop with status 130, the reductions leaving a checkpoint.
+# The N-band and exact-reservoir lines run for seconds inside one launch on a GPU: their kernels
+# watch for the stop (kernels/device_stop.cuh), and the time printed for them is the stop's
+# latency on that device (the house rule: within a second).
 # Without a device the test skips (ctest's SKIP_REGULAR_EXPRESSION); the emulated build runs it.
 source "$SRC/tests/cli/lib.sh"
 export BZINT_PROGRESS_SECONDS=0.2
@@ -57,5 +60,39 @@ kind = \"dc_current\"
 mu = 0.0
 steps = 20000"
 interrupt dc INT 130 "$TMP/dc.toml"
+
+write_run dc_nband "title = \"dc_nband\"
+[model]
+name = \"qwz_pair\"
+[mesh]
+n = [1, 4000]
+[field]
+E = [0.05]
+direction = 1
+[dissipation]
+kind = \"rta\"
+tau1 = 10.0
+[task]
+kind = \"dc_current\"
+mu = 0.0"
+interrupt dc_nband INT 130 "$TMP/dc_nband.toml"
+
+write_run dc_exact "title = \"dc_exact\"
+[model]
+name = \"qwz\"
+u = -1.0
+[mesh]
+n = [1, 4000]
+[field]
+E = [0.05]
+direction = 1
+[dissipation]
+kind = \"exact\"
+gamma = 0.05
+[task]
+kind = \"dc_current\"
+T = 0.1
+mu = 0.0"
+interrupt dc_exact INT 130 "$TMP/dc_exact.toml"
 
 finish
