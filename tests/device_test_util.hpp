@@ -38,8 +38,10 @@ inline double largest_magnitude(const std::vector<double>& v) {
 // CPU and device results of the same computation. The device runs the same per-k code and sums
 // it in the same blocks and order as the CPU (docs/architecture.md), so in the emulated build —
 // the host's own arithmetic — they are bitwise equal. On a GPU the transcendental functions
-// (libdevice against glibc) differ by an ulp or two, and the per-k values by at most
-// 1e-13 (1 + |x|) (Backends.GeometryAgreesPerKPoint; on an H200, 2026-12-04). A sum of such values
+// (libdevice against glibc) differ by an ulp or two, and FMA contraction (BZINT_CUDA_FMAD, the
+// default) rounds each contracted multiply-add once instead of twice: rounding of the same order,
+// a few ulps per operation. The per-k values differ by at most 1e-13 (1 + |x|)
+// (Backends.GeometryAgreesPerKPoint; on an H200, 2026-12-04, built with --fmad=false). A sum of such values
 // moves by a fraction of the sum of its terms' magnitudes — its L1 mass — not of its value: where
 // terms cancel (a Fermi-surface dipole that vanishes by symmetry, a Chern integral's departure from
 // its integer) the value is no scale at all. (The per-k bound's absolute part and the Fermi weights'
