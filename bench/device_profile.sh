@@ -3,8 +3,12 @@
 # (docs/performance.md "Roofline per kernel", last paragraph): per kernel, its time, DRAM bytes
 # read and written, FP64 instructions (DADD, DMUL, DFMA), local-memory bytes (spills and
 # run-time-indexed arrays) and the active warps, for
-#   1. one Fermi scan of haldane `ahc` on 1024² (the keyed kernel, the sort, the segment sums),
+#   1. one Fermi scan of haldane `ahc` on 2048² (the keyed kernel, the sort, the segment sums), in
+#      one chunk: BZINT_CUDA_CHUNK fixes the chunk, which is otherwise sized by time, and ncu's
+#      replays make every chunk look slow,
 #   2. the first launch of the two-band line kernel (qwz, DPA, 1 000 lines),
+#   2b. the first launch of the exact-reservoir line kernel (qwz, 1 000 lines, 64 steps a period,
+#       so that ncu's replays of it end in seconds; a whole run at the default steps took 31 s),
 #   3. the first launch of the N-band keyed kernel of the Wannier scan of bcc Fe (8³), given Fe_hr.dat.
 # Each profile is cut at 40 s. CSV to OUT/ncu_<case>.csv.
 #
@@ -28,7 +32,7 @@ profile() {
   printf 'title = "%s"\n%s' "$name" "$text" >"$tmp/$name.toml"
   # --log-file sends ncu's report alone to the CSV, bzint's output elsewhere (the 2026-12-04 files
   # had both). -k: ncu may outlive a plain SIGTERM.
-  timeout -k 5 40 ncu --csv --print-units base --metrics "$metrics" --log-file "$out/ncu_$name.csv" "$@" \
+  timeout -k 5 40 env BZINT_CUDA_CHUNK=4194304 ncu --csv --print-units base --metrics "$metrics" --log-file "$out/ncu_$name.csv" "$@" \
     "$bzint" run "$tmp/$name.toml" --backend cuda --out "$tmp/out" >"$tmp/$name.out" 2>"$tmp/$name.err" ||
     { echo "ncu $name: failed"; tail -5 "$tmp/$name.err"; rc=1; }
   echo "ncu $name: $(grep -c gpu__time_duration "$out/ncu_$name.csv") kernel launches profiled"
@@ -37,7 +41,7 @@ profile haldane_ahc '[model]
 name = "haldane"
 M = 0.2
 [mesh]
-n = [1024, 1024]
+n = [2048, 2048]
 [task]
 kind = "ahc"
 mu = 0.0
@@ -58,6 +62,23 @@ kind = "dc_current"
 T = 0.1
 mu = 0.0
 ' --kernel-name regex:lines --launch-count 1
+profile lines_exact '[model]
+name = "qwz"
+u = -1.0
+[mesh]
+n = [1, 1000]
+[field]
+E = [0.05]
+direction = 1
+[dissipation]
+kind = "exact"
+gamma = 0.05
+[task]
+kind = "dc_current"
+T = 0.1
+mu = 0.0
+steps = 64
+' --kernel-name regex:exact_lines --launch-count 1
 if [ -n "$fe" ]; then
   profile wannier_fe "[model]
 name = \"wannier\"

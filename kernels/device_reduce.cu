@@ -107,10 +107,17 @@ inline long long chunk_capacity(long long E, int nv, long long my_n) {
 // the last chunk's rate gives in kChunkSeconds, up to the capacity. A stop request is honoured
 // between chunks (a kernel cannot be cut short), so a chunk of a slow model (a Wannier scan at
 // ~5e4 points/s) stays well under the second a stop may take; a fast one grows to the capacity.
+// A chunk also returns at most ~kChunkRows (block, key) rows to the host, by the last chunk's rows
+// per point: a fine histogram (1 000 levels) returns ~0.1 rows per point, and a 2^24-point chunk's
+// 2 M rows cost more in fresh host pages than its sums gain (weyl_lattice at 1 000 levels ran at
+// 0.68x on the H200 of 2026-12-04 without this bound). BZINT_CUDA_CHUNK fixes the chunk instead.
 constexpr double kChunkSeconds = 0.25;
-inline long long next_chunk(long long count, double seconds, long long capacity) {
+constexpr double kChunkRows = 1 << 19;
+inline long long next_chunk(long long count, double seconds, long long rows, long long capacity) {
+    if (cuda_chunk_cap()) return capacity;
     const double rate = count / std::max(seconds, 1e-6);
-    const double want = std::min(rate * kChunkSeconds, static_cast<double>(capacity));
+    const double by_rows = kChunkRows * count / std::max<double>(1.0, static_cast<double>(rows));
+    const double want = std::min({rate * kChunkSeconds, by_rows, static_cast<double>(capacity)});
     return std::max<long long>(std::min<long long>(256, capacity), static_cast<long long>(want));
 }
 
@@ -131,8 +138,7 @@ struct ChunkBuffers {
 #endif
         segment_keys.resize(E * chunk);
         segment_start.resize(E * chunk + 1);
-        vals.resize(E * chunk * nv);
-        sums.resize(E * chunk * nv);
+        vals.resize(E * chunk * nv);  // (sums: as the segments need, reduce_chunk)
         flags.resize(chunk);
         flagged.resize(hot ? chunk : 0);
     }
@@ -252,7 +258,7 @@ long long keyed_reduce_chunks(const KeyedShape& shape, long long n, std::vector<
     // When the device cannot hold a chunk's buffers or the sort's scratch (other work on it, a
     // small device), the chunk is halved and the chunk redone: the result does not depend on it.
     long long capacity = chunk_capacity(E, nv, mine.end - mine.begin);
-    long long chunk = std::min(capacity, 1LL << 16), allocated = 0;
+    long long chunk = cuda_chunk_cap() ? capacity : std::min(capacity, 1LL << 16), allocated = 0;
     ChunkBuffers buf;
     auto shrink = [&] {
         buf.release();
@@ -321,6 +327,9 @@ long long keyed_reduce_chunks(const KeyedShape& shape, long long n, std::vector<
             while (seeded < segments && hkeys[seeded] < nk) ++seeded;
         fold.seeds_for(hkeys, seeded, hseeds);
         if (seeded > 0) buf.seeds.assign(hseeds.begin(), hseeds.end());  // (Thrust's host copy reads *begin of an empty range)
+        // A segment per (block, key) touched: few for a coarse histogram, so `sums` is sized by use
+        // (a std::bad_alloc here halves the chunk, as any other).
+        if (static_cast<long long>(buf.sums.size()) < segments * nv) buf.sums.resize(segments * nv);
         launch("segment_sum_kernel", &segment_sum_kernel, grid_for(segments * nv), kThreads, segments, nv, slots,
                thrust::raw_pointer_cast(buf.segment_start.data()), thrust::raw_pointer_cast(buf.order.data()),
                thrust::raw_pointer_cast(buf.vals.data()), thrust::raw_pointer_cast(buf.seeds.data()), seeded, light,
@@ -355,7 +364,7 @@ long long keyed_reduce_chunks(const KeyedShape& shape, long long n, std::vector<
                 begin = end;
                 next = begin == mine.end ? b_end : begin / block;
                 chunk = next_chunk(count, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-                                   capacity);
+                                   static_cast<long long>(hkeys.size()), capacity);
                 if (chunk > allocated) {  // grown at least twofold, so that the buffers are reallocated rarely
                     chunk = std::min(capacity, std::max(chunk, 2 * allocated));
                     buf.release();
