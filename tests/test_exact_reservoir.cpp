@@ -10,6 +10,7 @@
 #include "bzint/qme/reservoir_reference.hpp"
 #include "qme/fermi_poles.hpp"
 #include "tasks/dc_solvers.hpp"
+#include "input_error.hpp"
 #include "test_util.hpp"
 
 using namespace bzint;
@@ -144,4 +145,23 @@ TEST(ExactReservoir, SmallFieldResponseAgainstDpaAndRta) {
     EXPECT_LT(slope(exa), 0.1 * slope(rta));            // far below the RTA's spurious one
     EXPECT_GT(exa["poles"].get<int>(), 8);
     EXPECT_LT(exa["pole_error"].get<double>(), 1e-7);
+}
+
+TEST(ExactReservoir, RefusesAStepTooLongForTheBands) {
+    // qwz (u = −1: energies up to |d| = 3) at E = 0.05, period 2π/0.05 = 125.7. RK4 (ETDRK4's
+    // undamped part) is stable for |h(ε − μ)| < 2√2; with steps = 64 some lines' steps are beyond
+    // it and the integration grows without bound (currents of ~1e201, reported before the growth
+    // check of the period propagator with only the step-halving estimate's warning). The task must
+    // refuse, naming the key; with steps = 128 it is stable, and J_y is the converged 0.00796 to 1 %
+    // (0.0079559 at 400 steps, run 2026-12-04).
+    const std::string base = "[model]\nname='qwz'\nu=-1.0\n[mesh]\nn=[1,100]\n[field]\nE=[0.05]\ndirection=1\n"
+                             "[dissipation]\nkind='exact'\ngamma=0.05\n[task]\nkind='dc_current'\nT=0.1\nmu=0.0\nsteps=";
+    try {
+        test::results(base + "64\n");
+        ADD_FAILURE() << "no error at 64 steps a period";
+    } catch (const NonFiniteError& e) {
+        EXPECT_NE(std::string(e.what()).find("raise [task] steps"), std::string::npos) << e.what();
+    }
+    const auto r = test::results(base + "128\n");
+    EXPECT_NEAR(r["J"][0][1].get<double>(), 0.0079559, 0.01 * 0.0079559);
 }

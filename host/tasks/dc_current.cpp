@@ -390,8 +390,10 @@ json solve_lattice(const Solver& solver, const QmeParams& q, const Mesh& mesh, i
     if (first_bad >= 0) {
         double k0[3];
         geo.k0(first_bad, k0);
-        throw NonFiniteError(fmt::format("degenerate bands (or a singular one-period map) on the line through "
-                                         "k = ({:.10g}, {:.10g}, {:.10g}), line {}: move the mesh or the parameters",
+        throw NonFiniteError(fmt::format("degenerate bands, a singular one-period map or an unstable integration "
+                                         "on the line through k = ({:.10g}, {:.10g}, {:.10g}), line {}: move the mesh "
+                                         "or the parameters, or raise [task] steps (too few for the bands' energies "
+                                         "make the time steps unstable)",
                                          k0[0], k0[1], k0[2], first_bad));
     }
     // J = ∫ d^dk/(2π)^d j = (V_BZ/(2π)^d) × mean over lines of the period average; the same from the

@@ -18,7 +18,7 @@ namespace bzint {
 struct LineCurrent {
     double J[3];        // ⟨j − j_eq⟩ over the period (or the trajectory integral, see below)
     double J_intra[3];  // its intraband part (Eq. 4); J_inter = J − J_intra
-    bool ok;            // false: a degeneracy on the line, or a singular one-period map
+    bool ok;            // false: a degeneracy on the line, a singular one-period map, or (exact reservoir) an unstable step
 };
 
 // Occupations recorded along a continuum trajectory (host only): every `stride`-th step's
