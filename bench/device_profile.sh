@@ -7,7 +7,7 @@
 #      one chunk: BZINT_CUDA_CHUNK fixes the chunk, which is otherwise sized by time, and ncu's
 #      replays make every chunk look slow,
 #   2. the first launch of the two-band line kernel (qwz, DPA, 1 000 lines),
-#   2b. the first launch of the exact-reservoir line kernel (qwz, 1 000 lines, 64 steps a period,
+#   2b. the first launch of the exact-reservoir line kernel (qwz, 1 000 lines, 128 steps a period,
 #       so that ncu's replays of it end in seconds; a whole run at the default steps took 31 s),
 #   3. the first launch of the N-band keyed kernel of the Wannier scan of bcc Fe (8³), given Fe_hr.dat.
 # Each profile is cut at 40 s. CSV to OUT/ncu_<case>.csv.
@@ -77,7 +77,7 @@ gamma = 0.05
 kind = "dc_current"
 T = 0.1
 mu = 0.0
-steps = 64
+steps = 128
 ' --kernel-name regex:exact_lines --launch-count 1
 if [ -n "$fe" ]; then
   profile wannier_fe "[model]
