@@ -1,10 +1,12 @@
 // The device's keyed reduction, compiled once (device_reduce.cuh declares it; its per-functor part,
 // the evaluation kernel, is launched by the callers' `evaluate`): the chunks' grouping by
-// (block, key) — Thrust's stable radix sort and segment search, the segment sums — the fold into
+// (block, key) — a stable radix sort, the segment search, the values gathered into sorted order,
+// the segment sums — the fold into
 // the total on the host and progress, in host/keyed_reduction.hpp's frame (checkpoints, the first
 // non-finite point, the ranks).
 #include <thrust/copy.h>
 #include <thrust/device_vector.h>
+#include <thrust/gather.h>
 #include <thrust/iterator/counting_iterator.h>
 #include <thrust/sequence.h>
 #include <thrust/sort.h>
@@ -34,49 +36,47 @@ namespace bzint::cuda {
 
 namespace {
 
-// The entries order[begin .. end) of x passed to add() in that order. The adds stay in index order
-// (the CPU's bits); the loads of kBatch entries are issued before their adds, so that their
-// latencies overlap. With at most 4 gathers in flight (ptxas's ×4 unrolling of the plain loop),
-// the H200 measured ~610 ns per entry (docs/performance.md "Measured on an H200").
+// The entries x[begin .. end) passed to add() in that order (the CPU's order, hence its bits); the
+// loads of kBatch entries are issued before their adds, so that their latencies overlap. The
+// entries are contiguous (reduce_chunk gathers them into sorted order first), so a batch is one
+// 128-B line: the H200 of run 3 (docs/performance.md) spent 265 ns per entry when each entry
+// needed two dependent random loads (its slot in the sorted order, then its value).
 template <class Add>
-__device__ void in_order(const long long* order, const double* x, long long begin, long long end, Add& add) {
+__device__ void in_sequence(const double* x, long long begin, long long end, Add& add) {
     constexpr int kBatch = 16;
     long long p = begin;
     for (; p + kBatch <= end; p += kBatch) {
-        long long at[kBatch];
         double y[kBatch];
 #pragma unroll
-        for (int b = 0; b < kBatch; ++b) at[b] = order[p + b];
-#pragma unroll
-        for (int b = 0; b < kBatch; ++b) y[b] = x[at[b]];
+        for (int b = 0; b < kBatch; ++b) y[b] = x[p + b];
 #pragma unroll
         for (int b = 0; b < kBatch; ++b) add(y[b]);
     }
-    for (; p < end; ++p) add(x[order[p]]);
+    for (; p < end; ++p) add(x[p]);
 }
 
-// Segment j (entries order[start[j] .. start[j+1])) summed in that order, value v per thread,
+// Segment j (the grouped entries start[j] .. start[j+1]) summed in that order, value v per thread,
 // continuing from seed[j] for the first `seeded` segments (a block begun in the previous chunk).
-// Light histograms sum in plain doubles, as the CPU's light block sums do. Without the launch
-// bounds ptxas, keeping the registers low (32–34), interleaved each batch's loads with its adds
-// again; with them the SASS (sm_90) has 32 loads, then the 16 dependent adds (64 registers).
+// Light histograms sum in plain doubles, as the CPU's light block sums do. The launch bounds let
+// ptxas keep a batch's loads ahead of its adds (without them it interleaved them, at 32–34
+// registers).
 __global__ void __launch_bounds__(kThreads, 1)
-    segment_sum_kernel(long long segments, int nv, long long slots, const long long* start, const long long* order,
-                       const double* vals, const Neumaier* seed, long long seeded, bool light, Neumaier* sums) {
+    segment_sum_kernel(long long segments, int nv, long long slots, const long long* start, const double* grouped,
+                       const Neumaier* seed, long long seeded, bool light, Neumaier* sums) {
     const long long t = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
     if (t >= segments * nv) return;
     const long long j = t / nv;
     const int v = static_cast<int>(t % nv);
-    const double* x = vals + v * slots;
+    const double* x = grouped + v * slots;
     Neumaier s = j < seeded ? seed[t] : Neumaier{};
     if (light) {
         double d = s.s;
         auto plain = [&d](double y) { d += y; };
-        in_order(order, x, start[j], start[j + 1], plain);
+        in_sequence(x, start[j], start[j + 1], plain);
         s = Neumaier{d, 0.0};
     } else {
         auto compensated = [&s](double y) { s.add(y); };
-        in_order(order, x, start[j], start[j + 1], compensated);
+        in_sequence(x, start[j], start[j + 1], compensated);
     }
     sums[t] = s;
 }
@@ -95,7 +95,7 @@ struct IsFlagged {
 // thread slots, which left them latency-bound at ~2.5 ms per chunk (docs/performance.md); a chunk
 // of 2^24 points runs 16x more of them at once.
 inline long long chunk_capacity(long long E, int nv, long long my_n) {
-    const long long bytes_per_point = E * (6 * 8 + 8 * nv + 16LL * nv) + 1 + 8;
+    const long long bytes_per_point = E * (6 * 8 + 16 * nv + 16LL * nv) + 1 + 8;
     const long long free = runtime::free_memory();
     const long long budget = free > 0 ? std::clamp(free / 4, 1LL << 28, 1LL << 33) : 1LL << 28;
     long long chunk = std::max<long long>(1 << 12, budget / bytes_per_point);
@@ -126,7 +126,7 @@ struct ChunkBuffers {
     thrust::device_vector<long long> keys, order, segment_keys, segment_start, flagged;
     thrust::device_vector<long long> keys_alt, order_alt;  // the radix sort's other halves (sort_slots)
     thrust::device_vector<char> sort_scratch;
-    thrust::device_vector<double> vals;
+    thrust::device_vector<double> vals, grouped;  // grouped: vals in sorted order (in_sequence)
     thrust::device_vector<Neumaier> seeds, sums;
     thrust::device_vector<char> flags;
     void allocate(long long E, long long chunk, int nv, bool hot) {
@@ -139,6 +139,7 @@ struct ChunkBuffers {
         segment_keys.resize(E * chunk);
         segment_start.resize(E * chunk + 1);
         vals.resize(E * chunk * nv);  // (sums: as the segments need, reduce_chunk)
+        grouped.resize(E * chunk * nv);
         flags.resize(chunk);
         flagged.resize(hot ? chunk : 0);
     }
@@ -321,6 +322,11 @@ long long keyed_reduce_chunks(const KeyedShape& shape, long long n, std::vector<
             thrust::copy_n(buf.segment_start.begin() + segments, 1, &used);
         }
         thrust::copy_n(&used, 1, buf.segment_start.begin() + segments);
+        // The used entries' values in sorted order, so that each segment is contiguous (in_sequence):
+        // one parallel gather instead of a dependent random load per entry inside the serial sums.
+        for (int v = 0; v < nv; ++v)
+            thrust::gather(buf.order.begin(), buf.order.begin() + used, buf.vals.begin() + v * slots,
+                           buf.grouped.begin() + v * slots);
         // Segments of a block the previous chunk began continue its sums.
         long long seeded = 0;
         if (fold.open_block() == first)
@@ -331,8 +337,8 @@ long long keyed_reduce_chunks(const KeyedShape& shape, long long n, std::vector<
         // (a std::bad_alloc here halves the chunk, as any other).
         if (static_cast<long long>(buf.sums.size()) < segments * nv) buf.sums.resize(segments * nv);
         launch("segment_sum_kernel", &segment_sum_kernel, grid_for(segments * nv), kThreads, segments, nv, slots,
-               thrust::raw_pointer_cast(buf.segment_start.data()), thrust::raw_pointer_cast(buf.order.data()),
-               thrust::raw_pointer_cast(buf.vals.data()), thrust::raw_pointer_cast(buf.seeds.data()), seeded, light,
+               thrust::raw_pointer_cast(buf.segment_start.data()), thrust::raw_pointer_cast(buf.grouped.data()),
+               thrust::raw_pointer_cast(buf.seeds.data()), seeded, light,
                thrust::raw_pointer_cast(buf.sums.data()));
         copy_to_host(buf.sums.begin(), segments * nv, hsums);
     };
