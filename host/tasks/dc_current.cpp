@@ -143,11 +143,25 @@ StepRule step_rule(const Solver& solver, const DcSetup& s, const TaskContext& ct
     return rule;
 }
 
-// Every field value must be integrable: its step count, doubled by step halving, at most 2^30.
+// RK4's stability bound on h·max(bandwidth, rate): its stability region reaches 2√2 on the
+// imaginary axis (the coherences' ε_i − ε_j, the exact reservoir's ε − μ) and 2.785 on the negative
+// real axis (the rates), and lies beyond those radii between them. A fixed [task] steps above it
+// makes the integration grow without bound: qwz at E = 0.05 with 64 steps a period reported
+// currents of 1e201, flagged only by the step-halving estimate's warning (2026-12-04).
+constexpr double kRk4StableStep = 2.78;
+
+// Every field value must be integrable: its step count, doubled by step halving, at most 2^30;
+// and a fixed step count stable (the step-halving estimate's coarser solve takes `steps` steps).
 void check_steps(const StepRule& rule, const DcSetup& s, const TaskContext& ctx) {
     for (double E : s.fields) {
         if (E == 0.0) continue;
         const double steps = rule.steps(E);
+        if (s.steps > 0 && rule.scale / std::fabs(E) / steps > kRk4StableStep)
+            ctx.task.fail("steps", fmt::format("{} steps are too few for E = {:g}: h · max(bandwidth, relaxation rate) = "
+                                               "{:.3g} is beyond RK4's stability bound {} and the integration would grow "
+                                               "without bound; at least {:.0f} steps (or 0: chosen for accuracy)",
+                                               s.steps, E, rule.scale / std::fabs(E) / steps, kRk4StableStep,
+                                               std::ceil(rule.scale / std::fabs(E) / kRk4StableStep)));
         if (2.0 * steps <= static_cast<double>(kMaxSteps)) continue;
         if (s.steps > 0)
             ctx.task.fail("steps", fmt::format("{} steps are doubled by the step-halving error estimate: at most 2^29", s.steps));
