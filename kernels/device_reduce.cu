@@ -39,7 +39,7 @@ namespace {
 // The entries x[begin .. end) passed to add() in that order (the CPU's order, hence its bits); the
 // loads of kBatch entries are issued before their adds, so that their latencies overlap. The
 // entries are contiguous (reduce_chunk gathers them into sorted order first), so a batch is one
-// 128-B line: the H200 of run 3 (docs/performance.md) spent 265 ns per entry when each entry
+// or two 128-B lines: the H200 of run 3 (docs/performance.md) spent 265 ns per entry when each entry
 // needed two dependent random loads (its slot in the sorted order, then its value).
 template <class Add>
 __device__ void in_sequence(const double* x, long long begin, long long end, Add& add) {
@@ -103,14 +103,16 @@ inline long long chunk_capacity(long long E, int nv, long long my_n) {
     return std::max<long long>(1, std::min(chunk, my_n));
 }
 
-// Chunks are sized by time as well: the first holds 2^16 points, and each later one the points
+// Chunks are sized by time as well: the first holds kFirstChunk points, and each later one the points
 // the last chunk's rate gives in kChunkSeconds, up to the capacity. A stop request is honoured
 // between chunks (a kernel cannot be cut short), so a chunk of a slow model (a Wannier scan at
-// ~5e4 points/s) stays well under the second a stop may take; a fast one grows to the capacity.
+// ~5e4 points/s: 0.08 s for the first) stays well under the second a stop may take; a fast one
+// grows to the capacity within two chunks.
 // A chunk also returns at most ~kChunkRows (block, key) rows to the host, by the last chunk's rows
 // per point: a fine histogram (1 000 levels) returns ~0.1 rows per point, and a 2^24-point chunk's
 // 2 M rows cost more in fresh host pages than its sums gain (weyl_lattice at 1 000 levels ran at
 // 0.68x on the H200 of 2026-12-04 without this bound). BZINT_CUDA_CHUNK fixes the chunk instead.
+constexpr long long kFirstChunk = 1 << 12;
 constexpr double kChunkSeconds = 0.25;
 constexpr double kChunkRows = 1 << 19;
 inline long long next_chunk(long long count, double seconds, long long rows, long long capacity) {
@@ -259,15 +261,18 @@ long long keyed_reduce_chunks(const KeyedShape& shape, long long n, std::vector<
     // When the device cannot hold a chunk's buffers or the sort's scratch (other work on it, a
     // small device), the chunk is halved and the chunk redone: the result does not depend on it.
     long long capacity = chunk_capacity(E, nv, mine.end - mine.begin);
-    long long chunk = cuda_chunk_cap() ? capacity : std::min(capacity, 1LL << 16), allocated = 0;
+    long long chunk = cuda_chunk_cap() ? capacity : std::min(capacity, kFirstChunk), allocated = 0;
     ChunkBuffers buf;
     auto shrink = [&] {
+        // Half of what was held (or asked for): a small time-sized chunk in larger buffers halves
+        // those buffers, not the chunk alone.
+        const long long held = allocated > 0 ? std::max(chunk, allocated) : chunk;
         buf.release();
         allocated = 0;
-        if (chunk <= 256)
-            throw std::runtime_error("CUDA device out of memory for chunks of " + std::to_string(chunk) +
+        if (held <= 256)
+            throw std::runtime_error("CUDA device out of memory for chunks of " + std::to_string(held) +
                                      " k-points; run with --backend cpu");
-        capacity = chunk = chunk / 2;
+        capacity = chunk = held / 2;
         std::fprintf(stderr, "bzint: device memory is short; continuing with chunks of %lld k-points\n", chunk);
     };
     auto allocate = [&] {
@@ -371,7 +376,7 @@ long long keyed_reduce_chunks(const KeyedShape& shape, long long n, std::vector<
                 next = begin == mine.end ? b_end : begin / block;
                 chunk = next_chunk(count, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
                                    static_cast<long long>(hkeys.size()), capacity);
-                if (chunk > allocated) {  // grown at least twofold, so that the buffers are reallocated rarely
+                if (begin < mine.end && chunk > allocated) {  // grown at least twofold: reallocated rarely
                     chunk = std::min(capacity, std::max(chunk, 2 * allocated));
                     buf.release();
                     allocate();

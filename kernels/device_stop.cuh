@@ -5,7 +5,8 @@
 // (qme/monitor.hpp: it is asked every 8 to 4096 steps) that reads a flag in host memory, and the
 // host waits for them through StopWatch::wait, which raises the flag when a stop is requested;
 // the threads then end their lines marked not ok and the launcher discards the launch
-// (throw_if_stopped), as it discards one the emulator cut short.
+// (throw_if_stopped), as it discards one the emulator cut short. (With BZINT_CUDA_SYNC_CHECK=1,
+// a debugging mode, launch() waits for each kernel itself, so a stop reaches it only at its end.)
 #pragma once
 #include <chrono>
 #include <thread>
