@@ -268,13 +268,14 @@ TEST(DeviceLines, DcCurrentTaskAgreesWithTheCpu) {
 
 TEST(DeviceLines, LaunchesOfFewLinesGiveTheSameBits) {
     REQUIRE_DEVICE();
-    // The N-band and exact-reservoir lines launch as many lines as the device memory holds
-    // (lines_per_launch); BZINT_CUDA_CHUNK=5 cuts 24 lines into 5 launches, the last of 4. Each
-    // line is its own computation, so the bits may not change.
+    // The line kernels launch as many lines as the device memory holds (lines_per_launch);
+    // BZINT_CUDA_CHUNK=5 cuts 24 lines into 5 launches, the last of 4. Each line is its own
+    // computation, so the bits may not change.
     const std::string lines = "[mesh]\nn=[1,24]\n[field]\nE=[0.05]\ndirection=1\n";
     const std::string task = "\n[task]\nkind='dc_current'\nT=0.1\nmu=0.2\nsteps=400\n";
     for (const std::string text :
-         {"[model]\nname='qwz_pair'\nu1=-1.0\nu2=1.2\ng=0.2\n" + lines + "[dissipation]\nkind='rta'\ntau1=8.0" + task,
+         {"[model]\nname='qwz'\nu=-1.0\n" + lines + "[dissipation]\nkind='dpa'\ngamma=0.05" + task,
+          "[model]\nname='qwz_pair'\nu1=-1.0\nu2=1.2\ng=0.2\n" + lines + "[dissipation]\nkind='rta'\ntau1=8.0" + task,
           "[model]\nname='qwz'\nu=-1.0\n" + lines + "[dissipation]\nkind='exact'\ngamma=0.05" + task}) {
         nlohmann::json whole = results_of(text, Backend::cuda), cut = results_of(text, Backend::cuda, 5);
         whole.erase("sweep_log");  // each run's own temporary directory

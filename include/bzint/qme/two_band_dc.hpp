@@ -271,12 +271,12 @@ BZINT_HD void two_band_periodic_lines(const Model& model, const QmeParams& q, co
     }
 }
 
-template <class Model>
+template <class Model, class Monitor = NoMonitor>
 BZINT_HD LineCurrent two_band_periodic_line(const Model& model, const QmeParams& q, const double k0[3], double period,
-                                            long long steps) {
+                                            long long steps, const Monitor& monitor = Monitor{}) {
     const double k[1][3] = {{k0[0], k0[1], k0[2]}};
     LineCurrent out;
-    two_band_periodic_lines<1>(model, q, k, period, steps, &out);
+    two_band_periodic_lines<1>(model, q, k, period, steps, &out, monitor);
     return out;
 }
 
