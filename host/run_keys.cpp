@@ -123,7 +123,9 @@ constexpr KeySpec kKeys[] = {
      "relaxation time of the δg term (0: none; needs T > 0)"},
     {"task", "E", "spin_density", "dim numbers", "energy/length", "0", -kBig, kBig, false, "electric field (Cartesian)"},
     {"task", "steps", "dc_current", "integer", "", "automatic", 0, 1073741824.0, false,
-     "RK4 steps per trajectory or period (0: chosen from the bands and rates); at most 2^30"},
+     "RK4 steps per trajectory or period (0: chosen from the bands and rates for accuracy, h · max(bandwidth, rate) ≤ 0.2 "
+     "on lattices); at most 2^30; a fixed count must keep h · max(bandwidth, rate) ≤ 2.78, RK4's stability bound, or "
+     "the run is refused"},
     {"task", "window", "dc_current", "number", "1/L", "30", 0, kBig, true,
      "continuum models: the trajectory runs over |κ| ≤ window (tails beyond it are added to first order)"},
     {"task", "occupations", "dc_current", "true/false", "", "false", kNone, kNone, false,
