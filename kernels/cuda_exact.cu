@@ -44,13 +44,11 @@ void dc_lines_exact(const ModelParams& mp, int bands, const QmeParams& q, const 
         const long long per_launch = lines_per_launch(lines, per_line * static_cast<long long>(sizeof(cplx)));
         thrust::device_vector<cplx> work(per_launch * per_line);
         const StopWatch watch;  // a launch takes seconds (device_stop.cuh)
-        for (long long l = 0; l < lines && !stop_requested(); l += per_launch) {
-            const long long n = std::min(per_launch, lines - l);
+        watch.run_groups(lines, per_launch, [&](long long l, long long n) {
             launch("exact_lines_kernel", &exact_lines_kernel<N, Model>, grid_for(n, kLineThreads), kLineThreads, model, q, dx,
                    thrust::raw_pointer_cast(dk.data()) + 3 * l, n, period, steps, thrust::raw_pointer_cast(work.data()),
                    per_line, watch.monitor(), thrust::raw_pointer_cast(dout.data()) + l);
-            watch.wait();
-        }
+        });
     };
     if (bands == 2)
         visit_model(mp, [&](auto model) {

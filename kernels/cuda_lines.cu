@@ -48,12 +48,10 @@ void dc_lines(const ModelParams& mp, int bands, const QmeParams& q, const std::v
             using Model = decltype(model);
             if constexpr (Model::lattice) {
                 const long long per_launch = lines_per_launch(lines, sizeof(LineCurrent) + 3 * sizeof(double));
-                for (long long l = 0; l < lines && !stop_requested(); l += per_launch) {
-                    const long long n = std::min(per_launch, lines - l);
+                watch.run_groups(lines, per_launch, [&](long long l, long long n) {
                     launch("two_band_lines_kernel", &two_band_lines_kernel<Model>, grid_for(n, kLineThreads), kLineThreads,
                            model, q, k + 3 * l, n, period, steps, watch.monitor(), o + l);
-                    watch.wait();
-                }
+                });
             }
         });
     } else {
@@ -63,13 +61,11 @@ void dc_lines(const ModelParams& mp, int bands, const QmeParams& q, const std::v
                 constexpr int N = Model::bands;
                 const long long per_launch = lines_per_launch(lines, nband_workspace_doubles<N>() * 8);
                 thrust::device_vector<double> work(per_launch * nband_workspace_doubles<N>());
-                for (long long l = 0; l < lines && !stop_requested(); l += per_launch) {
-                    const long long n = std::min(per_launch, lines - l);
+                watch.run_groups(lines, per_launch, [&](long long l, long long n) {
                     launch("nband_lines_kernel", &nband_lines_kernel<N, Model>, grid_for(n, kLineThreads), kLineThreads,
                            model, q, k + 3 * l, n, period, steps, thrust::raw_pointer_cast(work.data()), watch.monitor(),
                            o + l);
-                    watch.wait();
-                }
+                });
             }
         });
     }

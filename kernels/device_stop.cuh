@@ -8,6 +8,7 @@
 // (throw_if_stopped), as it discards one the emulator cut short. (With BZINT_CUDA_SYNC_CHECK=1,
 // a debugging mode, launch() waits for each kernel itself, so a stop reaches it only at its end.)
 #pragma once
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -37,6 +38,15 @@ public:
     StopWatch& operator=(const StopWatch&) = delete;
 
     DeviceStopMonitor monitor() const { return {flag_}; }
+    // Lines [0, lines) in groups of `per_launch`: launch_group(first, count) for each, waiting for
+    // each group's kernels (wait); no group is launched after a stop request.
+    template <class LaunchGroup>
+    void run_groups(long long lines, long long per_launch, LaunchGroup&& launch_group) const {
+        for (long long l = 0; l < lines && !stop_requested(); l += per_launch) {
+            launch_group(l, std::min(per_launch, lines - l));
+            wait();
+        }
+    }
     // Until the kernels launched so far have ended, raising the flag on a stop request; polls
     // every 2 ms.
     void wait() const {

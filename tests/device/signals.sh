@@ -61,38 +61,30 @@ mu = 0.0
 steps = 20000"
 interrupt dc INT 130 "$TMP/dc.toml"
 
-write_run dc_nband "title = \"dc_nband\"
+# SIGINT during one launch of a line kernel: 4 000 lines at E = 0.05 of MODEL with DISSIPATION
+# (each given as run-file lines).
+interrupt_lines() {
+    local name=$1 model=$2 dissipation=$3
+    write_run "$name" "title = \"$name\"
 [model]
-name = \"qwz_pair\"
+$model
 [mesh]
 n = [1, 4000]
 [field]
 E = [0.05]
 direction = 1
 [dissipation]
-kind = \"rta\"
-tau1 = 10.0
-[task]
-kind = \"dc_current\"
-mu = 0.0"
-interrupt dc_nband INT 130 "$TMP/dc_nband.toml"
-
-write_run dc_exact "title = \"dc_exact\"
-[model]
-name = \"qwz\"
-u = -1.0
-[mesh]
-n = [1, 4000]
-[field]
-E = [0.05]
-direction = 1
-[dissipation]
-kind = \"exact\"
-gamma = 0.05
+$dissipation
 [task]
 kind = \"dc_current\"
 T = 0.1
 mu = 0.0"
-interrupt dc_exact INT 130 "$TMP/dc_exact.toml"
+    interrupt "$name" INT 130 "$TMP/$name.toml"
+}
+interrupt_lines dc_nband 'name = "qwz_pair"' 'kind = "rta"
+tau1 = 10.0'
+interrupt_lines dc_exact 'name = "qwz"
+u = -1.0' 'kind = "exact"
+gamma = 0.05'
 
 finish
