@@ -2,7 +2,8 @@
 // plane of phase space (task phase_space_chern: four textured Hamiltonians, eigenvectors and a
 // plaquette per point) and of the density at positions over a k-mesh (task texture_density: one
 // textured Hamiltonian and its scalar curvature per point, two levels) and of the current (task
-// texture_current: 1 + 4 × dim textured Hamiltonians per point, for ∂_p 𝓕's difference),
+// texture_current: 1 + 4 × dim textured Hamiltonians per point, for ∂_p 𝓕's difference; task
+// texture_transport: one Hamiltonian and both bands' curvatures per point),
 // CPU and (when a device is present) CUDA, with the peak host memory: the reductions stream, so it
 // stays flat with size; the second Chern number's 4D torus (task second_chern); and the exact
 // lattice reference's kernel polynomial method (task texture_lattice) in moments × sites per
@@ -114,6 +115,29 @@ void BM_texture_current(benchmark::State& state, Backend backend) {
     state.SetLabel(backend_name(backend));
 }
 
+// Transport through qwz's skyrmion lattice in a field at 16 positions, over an n × n k-mesh, two
+// levels (task texture_transport: one textured Hamiltonian and both bands' curvatures per point).
+void BM_texture_transport(benchmark::State& state, Backend backend) {
+    if (skip_without_device(state, backend)) return;
+    const ModelParams mp = params_of("qwz");
+    const TextureTerms terms = skyrmion_lattice(160.0, 80.0, 0.5);
+    const long long n = state.range(0);
+    const Mesh mesh = make_mesh(*find_model("qwz"), mp, {n, n, 1});
+    std::vector<double> r;
+    for (int a = 0; a < 16; ++a) r.insert(r.end(), {10.0 * a, 80.0, 0.0});
+    const std::vector<double> mu{0.0, 1.0};
+    const std::array<double, 3> E{0.01, 0.0, 0.0};
+    for (auto _ : state) {
+        std::vector<Neumaier> total;
+        benchmark::DoNotOptimize(texture_transport_reduce(backend, mp, terms, mesh, r, mu, 0.05, 2.0, E, total, nullptr));
+    }
+    const double count = 16.0 * static_cast<double>(mesh.count());
+    state.counters["points"] = count;
+    state.counters["points_per_second"] = benchmark::Counter(count * state.iterations(), benchmark::Counter::kIsRate);
+    state.counters["peak_rss_MiB"] = peak_rss_mib();
+    state.SetLabel(backend_name(backend));
+}
+
 // The second Chern number of qhz over its 4D torus (k1, k2, k3, θ) on n⁴ points: range(1) = 0 the
 // integral alone (one 4 × 4 eigen-decomposition and four differences in θ per point), 1 with the
 // link method (ten more eigen-decompositions and six plaquettes of polar-decomposed links).
@@ -187,3 +211,5 @@ BENCHMARK_CAPTURE(BM_texture_density, cpu, Backend::cpu)->RangeMultiplier(4)->Ra
 BENCHMARK_CAPTURE(BM_texture_density, cuda, Backend::cuda)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_current, cpu, Backend::cpu)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_current, cuda, Backend::cuda)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_transport, cpu, Backend::cpu)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_transport, cuda, Backend::cuda)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);

@@ -202,6 +202,28 @@ def plot_texture_current(doc, ax):
     return True
 
 
+def plot_texture_transport(doc, axes):
+    """Both theories' in-plane currents along the positions, per level: the hybridised bands
+    (Eq. 60 of the non-adiabatic paper) and the single-band theory (Eq. 47)."""
+    x, xl = along_points(doc)
+    r = doc["results"]
+    for ax, key, name in ((axes[0], "current_hybridised", "hybridised bands (Eq. 60)"),
+                          (axes[1], "current_single_band", "single-band theory (Eq. 47)")):
+        for j, mu in enumerate(r["mu"]):
+            for c, style in ((0, "o-"), (1, "s--")):
+                ax.plot(x, [p[j][c] for p in r[key]], style, label=f"j_{'xy'[c]}, mu={mu:g}")
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel(xl)
+        ax.set_ylabel("current (particles per hbar/energy per length)")
+        ax.legend(fontsize=8)
+    # One scale for both, so that a current that vanishes (Eq. 60 at E = 0) is drawn as zero.
+    lo = min(a.get_ylim()[0] for a in axes[:2])
+    hi = max(a.get_ylim()[1] for a in axes[:2])
+    for a in axes[:2]:
+        a.set_ylim(lo, hi)
+    return True
+
+
 def plot_trajectories(doc, ax, outdir):
     """The packets' paths in the (x, y) plane, each from its start (a dot)."""
     paths = [c for c in doc.get("csv", []) if c.endswith("_trajectories.csv")]
@@ -417,7 +439,8 @@ def plot_one(outdir, title):
     with open(os.path.join(outdir, title + ".json")) as f:
         doc = json.load(f)
     task = doc["task"]
-    panels = 2 if task in ("streda", "spin_density", "disorder_ahe", "dc_current", "hybrid_current", "kinetic_ramp") else 1
+    panels = 2 if task in ("streda", "spin_density", "disorder_ahe", "dc_current", "hybrid_current", "kinetic_ramp",
+                           "texture_transport") else 1
     fig, axes = plt.subplots(1, panels, figsize=(6 * panels, 4.5), squeeze=False)
     axes = axes[0]
     ax = axes[0]
@@ -442,6 +465,8 @@ def plot_one(outdir, title):
         drawn = plot_texture_density(doc, ax)
     elif task == "texture_current":
         drawn = plot_texture_current(doc, ax)
+    elif task == "texture_transport":
+        drawn = plot_texture_transport(doc, axes)
     elif task == "trajectories":
         drawn = plot_trajectories(doc, ax, outdir)
     elif task == "kinetic_ramp":

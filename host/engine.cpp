@@ -20,6 +20,7 @@
 #include "wannier/wannier_model.hpp"
 #include "bzint/packet_motion.hpp"
 #include "bzint/texture_current.hpp"
+#include "bzint/texture_transport.hpp"
 #include "bzint/texture_density.hpp"
 #include "symmetry/irreducible_mesh.hpp"
 #include "symmetry/symmetrise.hpp"
@@ -655,6 +656,21 @@ long long texture_current_reduce(Backend b, const ModelParams& mp, const Texture
         const TextureCurrentFn<Model> fn{{model, terms}, mesh, points.data(), mu.data(), static_cast<int>(mu.size()),
                                          static_cast<int>(n_points), T, step};
         bad = cpu::keyed_reduce(fn, n_points * mesh.count(), total, progress);
+    });
+    return bad;
+}
+
+long long texture_transport_reduce(Backend b, const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
+                                   const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
+                                   const std::array<double, 3>& E, std::vector<Neumaier>& total, Progress* progress) {
+    const long long positions = static_cast<long long>(r.size() / 3);
+    if (on_device(b, mp)) return cuda::texture_transport_reduce(mp, terms, mesh, r, mu, T, tau, E, total, progress);
+    long long bad = -1;
+    visit_model(mp, [&](auto model) {
+        using Model = decltype(model);
+        const TextureTransportFn<Model> fn{{model, terms}, mesh, r.data(), mu.data(), static_cast<int>(mu.size()),
+                                           static_cast<int>(positions), T, tau, {E[0], E[1], E[2]}};
+        bad = cpu::keyed_reduce(fn, positions * mesh.count(), total, progress);
     });
     return bad;
 }

@@ -121,6 +121,12 @@ long long texture_current_reduce(Backend b, const ModelParams& model, const Text
                                  const std::vector<double>& points, const std::vector<double>& mu, double T, double step,
                                  std::vector<Neumaier>& total, Progress* progress);
 
+// Transport through a static texture in a uniform field E (texture_transport.hpp: the keys of
+// texture_density, twelve values per level) on backend b; the first non-finite index or −1.
+long long texture_transport_reduce(Backend b, const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
+                                   const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
+                                   const std::array<double, 3>& E, std::vector<Neumaier>& total, Progress* progress);
+
 // Throws NonFiniteError naming mesh point idx and its k.
 [[noreturn]] void non_finite_at(const Mesh& mesh, long long idx, const char* what);
 

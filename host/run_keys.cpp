@@ -17,7 +17,7 @@ namespace {
 constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
 constexpr double kBig = 1e12;  // the largest magnitude of an energy, rate, field or time (keeps products finite)
 constexpr const char* kScanTasks = "ahc cme anomaly dipole streda spin_density disorder_ahe hybrid_current";
-constexpr const char* kTextureTasks = "phase_space_chern texture_geometry texture_density texture_current trajectories kinetic_ramp texture_lattice";
+constexpr const char* kTextureTasks = "phase_space_chern texture_geometry texture_density texture_current texture_transport trajectories kinetic_ramp texture_lattice";
 constexpr const char* kFermiTasks = "ahc cme anomaly dipole";
 constexpr const char* kToleranceTasks = "ahc cme anomaly dipole streda spin_density disorder_ahe hybrid_current dc_current";
 
@@ -71,7 +71,7 @@ constexpr KeySpec kKeys[] = {
     // [task]
     {"task", "kind", "*", "string", "", "required", kNone, kNone, false,
      "bands, berry, chern, ahc, cme, anomaly, dipole, dc_current, streda, spin_density, disorder_ahe, hybrid_current, "
-     "phase_space_chern, texture_geometry, texture_density, texture_current, trajectories, kinetic_ramp, texture_lattice, second_chern, weyl_nodes"},
+     "phase_space_chern, texture_geometry, texture_density, texture_current, texture_transport, trajectories, kinetic_ramp, texture_lattice, second_chern, weyl_nodes"},
     {"task", "mu", kScanTasks, "levels", "energy", "required", -kBig, kBig, false,
      "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 10^5 levels"},
     {"task", "mu", "dc_current", "number", "energy", "0", -kBig, kBig, false, "chemical potential"},
@@ -166,6 +166,16 @@ constexpr KeySpec kKeys[] = {
      "the times (|E t| at most 1e6)"},
     {"task", "pump", "texture_current", "true/false", "", "false", kNone, kNone, false,
      "report the charge pumped per Bloch period of [texture] E (along one G_i; no B, a uniform texture)"},
+    {"task", "r", "texture_transport", "list of [x, y, z]", "length", "[[0, 0, 0]]", -kBig, kBig, false,
+     "positions at which the currents are integrated over the k-mesh (at most 10^4)"},
+    {"task", "mu", "texture_transport", "levels", "energy", "required", -kBig, kBig, false,
+     "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 4 levels"},
+    {"task", "T", "texture_transport", "number", "energy, k_B = 1", "required", 0, kBig, false,
+     "temperature, > 0 (the Fermi-surface terms need a smeared step on the mesh)"},
+    {"task", "tau", "texture_transport", "number", "ħ/energy", "required", 0, kBig, false,
+     "relaxation time of δg (Eq. 57c) and δf (Eq. 46c); 0 gives the equilibrium parts alone"},
+    {"task", "E", "texture_transport", "dim numbers", "energy/length", "0", -kBig, kBig, false,
+     "the uniform electric field (Cartesian; the force on an electron is −E, as for [texture] E)"},
     {"task", "r", "trajectories", "list of [x, y, z]", "length", "[[0, 0, 0]]", -kBig, kBig, false,
      "the packets' starting positions; as many as k-points, or one for all (at most 10^4)"},
     {"task", "k", "trajectories", "list of points", "reduced (lattices) or 1/L (continuum)", "[origin]", -1e6, 1e6, false,

@@ -20,6 +20,7 @@ const TaskInfo kTasks[] = {
     {"texture_geometry", check_texture_geometry, task_texture_geometry},
     {"texture_density", check_texture_density, task_texture_density},
     {"texture_current", check_texture_current, task_texture_current},
+    {"texture_transport", check_texture_transport, task_texture_transport},
     {"trajectories", check_trajectories, task_trajectories},
     {"kinetic_ramp", check_kinetic_ramp, task_kinetic_ramp},
     {"texture_lattice", check_texture_lattice, task_texture_lattice},

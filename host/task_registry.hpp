@@ -109,6 +109,7 @@ void check_texture_lattice(TaskContext&);
 void check_texture_geometry(TaskContext&);
 void check_texture_density(TaskContext&);
 void check_texture_current(TaskContext&);
+void check_texture_transport(TaskContext&);
 void check_trajectories(TaskContext&);
 void check_kinetic_ramp(TaskContext&);
 TaskResult task_bands(TaskContext&);
@@ -130,6 +131,7 @@ TaskResult task_texture_lattice(TaskContext&);
 TaskResult task_texture_geometry(TaskContext&);
 TaskResult task_texture_density(TaskContext&);
 TaskResult task_texture_current(TaskContext&);
+TaskResult task_texture_transport(TaskContext&);
 TaskResult task_trajectories(TaskContext&);
 TaskResult task_kinetic_ramp(TaskContext&);
 

@@ -2,6 +2,7 @@
 // through nvcc. Built from kernels/cuda_*.cu when nvcc is found, otherwise from
 // kernels/cuda_stub.cpp (every call then reports that CUDA was not compiled in).
 #pragma once
+#include <array>
 #include <string>
 #include <vector>
 
@@ -47,8 +48,8 @@ long long chern_reduce(const ModelParams& model, const Mesh& mesh, std::vector<N
 // As engine.hpp's second_chern_reduce.
 long long second_chern_reduce(const ModelParams& model, const FourTorus& torus, std::vector<Neumaier>& total,
                               Progress* progress);
-// Phase-space textures: as engine.hpp's phase_plane_reduce, texture_density_reduce and
-// texture_current_reduce.
+// Phase-space textures: as engine.hpp's phase_plane_reduce, texture_density_reduce,
+// texture_current_reduce and texture_transport_reduce.
 long long phase_plane_reduce(const ModelParams& model, const TextureTerms& terms, const PhaseSlice& slice,
                              std::vector<Neumaier>& total, Progress* progress);
 long long texture_density_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
@@ -60,6 +61,9 @@ long long packet_trajectories(const ModelParams& model, const TextureTerms& term
 long long texture_current_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                  const std::vector<double>& points, const std::vector<double>& mu, double T, double step,
                                  std::vector<Neumaier>& total, Progress* progress);
+long long texture_transport_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
+                                   const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
+                                   const std::array<double, 3>& E, std::vector<Neumaier>& total, Progress* progress);
 
 // Periodic-orbit steady states of the QME on lattice lines starting at k0[3 l .. 3 l + 2]
 // (two-band or N-band model, by `bands`): out[l], as two_band_periodic_line / nband_periodic_line.

@@ -37,6 +37,11 @@ long long texture_current_reduce(const ModelParams&, const TextureTerms&, const 
                                  const std::vector<double>&, double, double, std::vector<Neumaier>&, Progress*) {
     not_compiled();
 }
+long long texture_transport_reduce(const ModelParams&, const TextureTerms&, const Mesh&, const std::vector<double>&,
+                                   const std::vector<double>&, double, double, const std::array<double, 3>&,
+                                   std::vector<Neumaier>&, Progress*) {
+    not_compiled();
+}
 void dc_lines(const ModelParams&, int, const QmeParams&, const std::vector<double>&, double, long long,
               std::vector<LineCurrent>&) {
     not_compiled();

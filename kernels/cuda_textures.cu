@@ -1,6 +1,6 @@
 // CUDA launchers of the phase-space texture reductions (include/bzint/phase_slice.hpp,
-// texture_density.hpp, texture_current.hpp: device_reduce.cuh's keyed reduction); the points and
-// levels are copied to the device.
+// texture_density.hpp, texture_current.hpp, texture_transport.hpp: device_reduce.cuh's keyed
+// reduction); the points and levels are copied to the device.
 #include <thrust/device_vector.h>
 
 #include "../host/progress.hpp"
@@ -8,6 +8,7 @@
 #include "bzint/packet_motion.hpp"
 #include "bzint/texture_current.hpp"
 #include "bzint/texture_density.hpp"
+#include "bzint/texture_transport.hpp"
 #include "cuda_backend.hpp"
 #include "device_launch.cuh"
 #include "device_reduce.cuh"
@@ -90,6 +91,22 @@ long long texture_current_reduce(const ModelParams& mp, const TextureTerms& term
                                          thrust::raw_pointer_cast(dmu.data()), static_cast<int>(mu.size()),
                                          static_cast<int>(n_points), T, step};
         bad = keyed_reduce(fn, n_points * mesh.count(), total, progress);
+    });
+    return bad;
+}
+
+long long texture_transport_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
+                                   const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
+                                   const std::array<double, 3>& E, std::vector<Neumaier>& total, Progress* progress) {
+    const thrust::device_vector<double> dr(r.begin(), r.end()), dmu(mu.begin(), mu.end());
+    const long long positions = static_cast<long long>(r.size() / 3);
+    long long bad = -1;
+    visit_model(mp, [&](auto model) {
+        using Model = decltype(model);
+        const TextureTransportFn<Model> fn{{model, terms}, mesh, thrust::raw_pointer_cast(dr.data()),
+                                           thrust::raw_pointer_cast(dmu.data()), static_cast<int>(mu.size()),
+                                           static_cast<int>(positions), T, tau, {E[0], E[1], E[2]}};
+        bad = keyed_reduce(fn, positions * mesh.count(), total, progress);
     });
     return bad;
 }

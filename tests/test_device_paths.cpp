@@ -167,6 +167,11 @@ TEST(DeviceTextures, PlaneDensityCurrentAndPacketsAgreeWithTheCpu) {
     expect_chunk_independent("[model]\nname='qwz'\nu=-1.2\n[texture]\nkind='uniform'\nexchange=0.0\ndirection=[0,0,1]\n"
                              "E=[0.0,0.1]\n[task]\nkind='phase_space_chern'\nplane=['t','k1']\nn=[100,100]\n",
                              "pump plane");
+    // Transport through the skyrmion lattice in a field (twelve values per level at two positions).
+    expect_chunk_independent("[model]\nname='qwz'\nu=-1.2\n[mesh]\nn=[60,60]\n[texture]\nkind='skyrmion_lattice'\n"
+                             "exchange=0.5\nperiod=40.0\nradius=20.0\n[task]\nkind='texture_transport'\nmu=[0.0,1.0]\nT=0.1\n"
+                             "tau=2.0\nE=[0.02,-0.01]\nr=[[10,20,0],[30,15,0]]\n",
+                             "skyrmion transport");
     // Wave packets across a skyrmion: one thread each, the same Runge–Kutta steps (rel 1e-9: a
     // device's libm may differ by ulps, and 400 steps carry them along).
     expect_chunk_independent("[model]\nname='dirac2d'\n[texture]\nkind='skyrmion'\nexchange=0.3\nradius=10.0\n[task]\n"

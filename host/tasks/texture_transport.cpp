@@ -1,0 +1,210 @@
+// Relaxation-time transport through a static texture in a uniform field E at positions r: the
+// non-adiabatic paper's hybridised-band current (Eq. 60 with δg of Eq. 64) beside the single-band
+// current (Eq. 47 with δf of Eq. 65), each split into its equilibrium and relaxation parts
+// (include/bzint/texture_transport.hpp, docs/textures.md), with error estimates from the mesh's
+// coarse sub-mesh.
+#include <fmt/core.h>
+
+#include <cmath>
+
+#include "../engine.hpp"
+#include "../error_estimate.hpp"
+#include "../input_error.hpp"
+#include "../texture_input.hpp"
+#include "../workers.hpp"
+#include "bzint/texture_transport.hpp"
+#include "task_common.hpp"
+
+namespace bzint {
+
+namespace {
+
+constexpr long long kMaxPositions = 10000;
+constexpr int kPerLevel = kTransportValuesPerLevel;
+constexpr long long kMaxTransportLevels = (kMaxKeyedValues - 1) / kPerLevel;
+
+struct TransportSetup {
+    TextureSetup texture;
+    Mesh mesh{};
+    std::vector<double> r;  // three per position
+    std::vector<double> mu;
+    double T = 0.0, tau = 0.0;
+    std::array<double, 3> E{0.0, 0.0, 0.0};
+};
+
+TransportSetup read_texture_transport(const TaskContext& ctx) {
+    TransportSetup s;
+    const ModelInfo& info = *ctx.cfg.model;
+    const Section& task = ctx.task;
+    // Σ_s ∫ f_s v_b vanishes only over a closed zone (a total derivative); over a continuum
+    // model's k-box it is a boundary term, which would pass for a current.
+    if (!info.lattice)
+        task.fail("kind", fmt::format("task 'texture_transport' needs a lattice model (a closed Brillouin zone, over which the "
+                                      "band velocity's equilibrium current vanishes); '{}' is a continuum model",
+                                      info.name));
+    s.texture = read_texture(ctx);
+    s.mesh = require_mesh(ctx);
+    require_periodic_lattice(ctx, s.texture);
+    task.only();
+    // Eqs. 57–70 are for a static texture in a uniform field applied as a force (−eE in ħk̇): the
+    // field is [task] E, and [texture]'s time-dependent terms have no place in them.
+    const Section texture = task_section(ctx, "texture");
+    const TextureTerms& x = s.texture;
+    for (int a = 0; a < 3; ++a) {
+        if (x.field[a] != 0.0)
+            texture.fail("B", "texture_transport takes a static texture without B (the Lorentz force is not in Eqs. 57–70)");
+        if (x.electric[a] != 0.0)
+            texture.fail("E", "texture_transport takes its field as [task] E (a force in the steady state, Eq. 57c), not as "
+                              "[texture] E (a vector potential −E t)");
+    }
+    if (x.mass_rate != 0.0) texture.fail("mass_rate", "texture_transport takes a static texture (no mass ramp)");
+    s.r = read_positions(task, kMaxPositions);
+    s.mu = read_levels(task, "mu", kMaxTransportLevels);
+    s.T = read_temperature(ctx);
+    s.tau = task.number("tau");
+    // The relaxation terms −τ f′ live on the Fermi surface, and Σ∫ f v_b vanishes on a mesh only as
+    // the sum of a smooth periodic derivative: both need a smeared step.
+    if (s.T == 0.0)
+        task.fail("T", "the currents need T > 0: the relaxation terms −τ f′ live on the Fermi surface, and the band "
+                       "velocity's equilibrium current cancels on a mesh only when the occupation step is smeared");
+    s.E = read_in_plane_vector(ctx, "E");
+    const long long positions = static_cast<long long>(s.r.size() / 3);
+    if (s.mesh.count() > (1LL << 62) / positions)
+        task.fail("r", fmt::format("{} positions × {} mesh points is more than 2^62 points", positions, s.mesh.count()));
+    // Per worker two histograms of 2 keys per position × (12 values per level + 1) (block_reducer.hpp).
+    const double row = 2.0 * static_cast<double>(positions) * (kPerLevel * static_cast<double>(s.mu.size()) + 1) * sizeof(Neumaier);
+    require_memory(task, "r", row * 2.0 * (2 * workers::count() + 1), fmt::format("{} positions' histograms", positions));
+    return s;
+}
+
+// The four currents [position][level][3] from the reduction's sums (TextureDensityFn's halves):
+// part p of TextureTransportFn's values, plus part `plus` where plus ≥ 0.
+nlohmann::json part_currents(const std::vector<Neumaier>& h, const TransportSetup& s, bool coarse, int p, int plus) {
+    const std::size_t L = s.mu.size(), nv = kPerLevel * L + 1, positions = s.r.size() / 3;
+    const double w = mesh_weight(s.mesh) * (coarse ? s.mesh.coarse_factor() : 1);
+    auto sum = [&](std::size_t at, std::size_t v) {
+        const double odd = h[(2 * at + 1) * nv + v].value();
+        return coarse ? odd : h[2 * at * nv + v].value() + odd;
+    };
+    nlohmann::json j = nlohmann::json::array();
+    for (std::size_t a = 0; a < positions; ++a) {
+        nlohmann::json per_level = nlohmann::json::array();
+        for (std::size_t l = 0; l < L; ++l) {
+            std::vector<double> c(3);
+            for (std::size_t x = 0; x < 3; ++x) {
+                c[x] = w * sum(a, kPerLevel * l + 3 * p + x);
+                if (plus >= 0) c[x] += w * sum(a, kPerLevel * l + 3 * plus + x);
+            }
+            per_level.push_back(c);
+        }
+        j.push_back(per_level);
+    }
+    return j;
+}
+
+// The results: each theory's current and its relaxation part (TextureTransportFn's value layout:
+// parts 0, 1 hybridised equilibrium and relaxation, 2, 3 single-band).
+TaskResult transport_result(const std::vector<Neumaier>& h, const TransportSetup& s, bool coarse) {
+    TaskResult out;
+    out.results["current_hybridised"] = part_currents(h, s, coarse, 0, 1);
+    out.results["relaxation_hybridised"] = part_currents(h, s, coarse, 1, -1);
+    out.results["current_single_band"] = part_currents(h, s, coarse, 2, 3);
+    out.results["relaxation_single_band"] = part_currents(h, s, coarse, 3, -1);
+    return out;
+}
+
+CsvTable transport_table(const TaskResult& r, const TransportSetup& s, const std::string& units) {
+    CsvTable csv{"texture_transport", units,
+                 {"x", "y", "z", "mu", "jx_hybridised", "jy_hybridised", "jz_hybridised", "jx_single_band", "jy_single_band",
+                  "jz_single_band"},
+                 {}};
+    for (std::size_t a = 0; a < s.r.size() / 3; ++a)
+        for (std::size_t l = 0; l < s.mu.size(); ++l) {
+            const auto& g = r.results["current_hybridised"][a][l];
+            const auto& f = r.results["current_single_band"][a][l];
+            csv.rows.push_back({s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2], s.mu[l], g[0].get<double>(), g[1].get<double>(),
+                                g[2].get<double>(), f[0].get<double>(), f[1].get<double>(), f[2].get<double>()});
+        }
+    return csv;
+}
+
+}  // namespace
+
+void check_texture_transport(TaskContext& ctx) { read_texture_transport(ctx); }
+
+TaskResult task_texture_transport(TaskContext& ctx) {
+    const TransportSetup s = read_texture_transport(ctx);
+    const long long positions = static_cast<long long>(s.r.size() / 3), n = positions * s.mesh.count();
+    Progress progress("texture_transport", n);
+    std::vector<Neumaier> h;
+    const long long bad =
+        texture_transport_reduce(ctx.backend, ctx.cfg.params, s.texture, s.mesh, s.r, s.mu, s.T, s.tau, s.E, h, &progress);
+    progress.finish();
+    if (bad >= 0) {
+        const long long at = bad / s.mesh.count();
+        double k[3];
+        s.mesh.k_of(bad % s.mesh.count(), k);
+        const double* x = s.r.data() + 3 * at;
+        throw NonFiniteError(fmt::format("the transport integrand is not finite at position {} (r = ({:g}, {:g}, {:g})) and "
+                                         "k = ({:g}, {:g}, {:g}): the bands touch there (|d| = 0)",
+                                         at, x[0], x[1], x[2], k[0], k[1], k[2]));
+    }
+    std::vector<std::string> warnings;
+    const std::size_t nv = kPerLevel * s.mu.size() + 1;
+    for (long long a = 0; a < positions; ++a) {
+        const double count = h[2 * a * nv + nv - 1].value() + h[(2 * a + 1) * nv + nv - 1].value();
+        if (count > 0.0) {
+            warnings.push_back(fmt::format(
+                "at position {} (r = ({:g}, {:g}, {:g})) the scalar curvature |F| is at least {:g} on {:.3g} % of the k-mesh: "
+                "Eq. 68's velocities are first order in the texture's gradients, and the terms they drop are no longer small "
+                "there; the texture varies too fast for the gap (make it smoother or the gap larger)",
+                a, s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2], kFirstOrderLimit,
+                100.0 * count / static_cast<double>(s.mesh.count())));
+            break;
+        }
+    }
+    // Judged on the untextured model's bands: J m(r) and U(r) shift them, but the smearing's
+    // resolution depends on the velocity at the Fermi level, which they change little.
+    const FermiSurfaceCheck fermi_surface(ctx, s.mesh, s.mu, s.T);
+    for (const std::string& w : fermi_surface.smearing_warning("the Fermi-surface terms (−τ f′, and f's step)")) warnings.push_back(w);
+    const ModelInfo& info = *ctx.cfg.model;
+    const std::string lu = length_unit(info), eu = energy_unit(info);
+    const int dim = info.dim;
+    const std::string current_unit =
+        dim == 1 ? fmt::format("particles per ħ/{}", eu) : fmt::format("particles per (ħ/{}) per {}^{}", eu, lu, dim - 1);
+    const std::string shape = "[position][mu][x, y, z]; particles (the electric current is −e times it)";
+    TaskResult out = transport_result(h, s, false);
+    out.warnings = warnings;
+    auto echo = [&](TaskResult& r) {
+        r.results["mu"] = s.mu;
+        r.results["r"] = nlohmann::json::array();
+        for (std::size_t a = 0; a < s.r.size() / 3; ++a) r.results["r"].push_back({s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2]});
+        r.results["E"] = std::vector<double>(s.E.begin(), s.E.begin() + dim);
+        r.results["tau"] = s.tau;
+    };
+    echo(out);
+    out.units = {{"mu", eu},
+                 {"r", lu},
+                 {"E", fmt::format("{}/{} (the force on an electron is −E)", eu, lu)},
+                 {"tau", fmt::format("ħ/{}", eu)},
+                 {"current_hybridised", fmt::format("{}, {}: Eq. 60, Σ_s ∫ (f_s + δg_s) ṽ_s with δg_s of Eq. 64", current_unit, shape)},
+                 {"relaxation_hybridised", fmt::format("{}, {}: Σ_s ∫ δg_s ṽ_s, the part ∝ τ", current_unit, shape)},
+                 {"current_single_band", fmt::format("{}, {}: Eq. 47, Σ_s ∫ (f_s + δf_s) ẋ_s with δf_s of Eq. 65", current_unit, shape)},
+                 {"relaxation_single_band", fmt::format("{}, {}: Σ_s ∫ δf_s ẋ_s, the part ∝ τ", current_unit, shape)}};
+    out.principal = {"current_hybridised", "current_single_band"};
+    out.kpoints = n;
+    const std::string units = fmt::format("r in {}; mu in {}; currents in {}", lu, eu, current_unit);
+    out.tables.push_back(transport_table(out, s, units));
+    out.remedy = "the currents are not resolved by the k-mesh: raise [mesh] n (docs/accuracy.md)";
+    if (s.mesh.coarse_factor() > 0) {
+        TaskResult coarse = transport_result(h, s, true);
+        echo(coarse);
+        coarse.tables.push_back(transport_table(coarse, s, units));
+        attach_errors(out, &coarse);
+    } else {
+        attach_errors(out, nullptr);
+    }
+    return out;
+}
+
+}  // namespace bzint
