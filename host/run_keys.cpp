@@ -245,6 +245,13 @@ constexpr KeySpec kKeys[] = {
     {"texture", "mass_rate", kTextureTasks, "number", "energy²/ħ", "0", -1e6, 1e6, false, "ṁ: H gains ṁ t σ_z (Sec. III B)"},
     {"texture", "B", kTextureTasks, "number (2D) or [Bx, By, Bz]", "ħ/(e length²)", "0", -1e6, 1e6,
      false, "a uniform magnetic field through a(r) = (B × r)/2: H_0 is taken at p + a(r)"},
+    {"texture", "B_modulation", kTextureTasks, "number", "ħ/(e length²)", "0", -1e6, 1e6, false,
+     "B1 of a modulated field B_z(r) = B1 cos(2π r_axis/L) (2D and 3D models), through the periodic vector potential "
+     "a_y = (B1 L/2π) sin(2πx/L) (axis x) or a_x = −(B1 L/2π) sin(2πy/L) (axis y); on top of B"},
+    {"texture", "B_modulation_period", kTextureTasks, "number", "length", "required with B_modulation", 1e-6, 1e6, false,
+     "L of B_modulation"},
+    {"texture", "B_modulation_axis", kTextureTasks, "string", "", "x", kNone, kNone, false,
+     "the axis B_modulation varies along: x or y"},
     {"texture", "E", kTextureTasks, "dim numbers", "energy/(e length)", "0", -1e6, 1e6,
      false, "a uniform electric field through a(t) = −E t: H_0 is taken at p − E t (along one G_i: periodic in t)"},
     {"texture", "potential", kTextureTasks, "string", "", "none", kNone, kNone, false,

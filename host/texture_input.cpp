@@ -156,6 +156,20 @@ TextureSetup read_texture(const TaskContext& ctx) {
     }
     if (m.polarity != 1.0 && m.polarity != -1.0) s.fail("polarity", "polarity must be 1 or -1");
     read_potential(s, t.potential);
+    // B_modulation: B_z(r) = B1 cos(2π r_axis/L), in texture.hpp's periodic gauge.
+    if (s.has("B_modulation")) {
+        if (ctx.cfg.model->dim < 2) s.fail("B_modulation", "a modulated B_z needs a 2D or 3D model");
+        FieldModulation& b = t.modulation;
+        b.amplitude = s.number("B_modulation");
+        b.period = s.number("B_modulation_period");
+        const std::string axis = s.string("B_modulation_axis", "x");
+        if (axis != "x" && axis != "y")
+            s.fail("B_modulation_axis", fmt::format("unknown axis '{}'; valid choices: x, y", axis));
+        b.axis = axis == "x" ? 0 : 1;
+    } else {
+        for (const char* key : {"B_modulation_period", "B_modulation_axis"})
+            if (s.has(key)) s.fail(key, fmt::format("{} describes B_modulation, which is not given", key));
+    }
     // E: a uniform electric field in the model's dimensions, in the temporal gauge (texture.hpp).
     if (s.node("E")) {
         const int dim = ctx.cfg.model->dim;
@@ -241,12 +255,15 @@ PumpPeriod require_pump_period(const TaskContext& ctx, const TextureTerms& t, co
 void require_small_gauge_shift(const Section& task, const TextureTerms& t, const std::vector<double>& points) {
     const double B = std::sqrt(t.field[0] * t.field[0] + t.field[1] * t.field[1] + t.field[2] * t.field[2]);
     const double E = std::sqrt(t.electric[0] * t.electric[0] + t.electric[1] * t.electric[1] + t.electric[2] * t.electric[2]);
+    // The modulation's |a| is at most |B1| L/2π, wherever the point is.
+    const double modulated = std::fabs(t.modulation.amplitude) * t.modulation.period / (2 * kPi);
     for (std::size_t a = 0; a + 3 < points.size(); a += 4) {
         const double r = std::sqrt(points[a] * points[a] + points[a + 1] * points[a + 1] + points[a + 2] * points[a + 2]);
-        const double from_r = 0.5 * B * r, from_t = E * std::fabs(points[a + 3]);
+        const double from_r = 0.5 * B * r + modulated, from_t = E * std::fabs(points[a + 3]);
         if (from_r + from_t > 1e6)
             task.fail(from_r > from_t ? "r" : "t",
-                      fmt::format("at (r, t) = (({:g}, {:g}, {:g}), {:g}) the vector potential |a| = |B × r/2 − E t| reaches "
+                      fmt::format("at (r, t) = (({:g}, {:g}, {:g}), {:g}) the vector potential |a| (B × r/2, the modulation's "
+                                  "and −E t) reaches "
                                   "{:.3g}: beyond 1e6 the momentum p = k − a loses digits of k; move the point nearer the "
                                   "origin",
                                   points[a], points[a + 1], points[a + 2], points[a + 3], from_r + from_t));
@@ -309,7 +326,9 @@ double derivative_step(const Mesh& mesh) {
     return 1e-4 * shortest;
 }
 
-double position_step(const SpinTexture& t) {
+namespace {
+
+double spin_texture_step(const SpinTexture& t) {
     switch (t.kind) {
         case TextureKind::uniform: return 1e-4;
         case TextureKind::skyrmion_lattice: return 1e-4 * std::min(t.radius, t.period);
@@ -319,6 +338,13 @@ double position_step(const SpinTexture& t) {
         case TextureKind::table: return 1e-4 * std::min(t.table.spacing[0], t.table.spacing[1]);
     }
     return 1e-4;
+}
+
+}  // namespace
+
+double position_step(const TextureTerms& t) {
+    const double spin = spin_texture_step(t.texture);
+    return t.modulation.amplitude != 0.0 ? std::min(spin, 1e-4 * t.modulation.period) : spin;
 }
 
 std::string first_order_warning(const double point[4], long long index, double fraction) {
@@ -343,6 +369,20 @@ double spin_texture_period(const SpinTexture& t, int axis) {
 
 namespace {
 
+// A common period of two parts of H, each given in texture_period's terms (−1: any length, 0: none):
+// the longer where one is a whole multiple of the other.
+double common_period(double a, double b) {
+    if (a < 0.0) return b;
+    if (b < 0.0) return a;
+    if (a == 0.0 || b == 0.0) return 0.0;
+    const double longer = std::max(a, b), ratio = longer / std::min(a, b);
+    return std::fabs(ratio - std::round(ratio)) < 1e-12 * ratio ? longer : 0.0;
+}
+
+double modulation_period(const FieldModulation& b, int axis) {
+    return b.amplitude != 0.0 && axis == b.axis ? b.period : -1.0;
+}
+
 // The potential's period alone, in texture_period's terms.
 double potential_period(const ScalarPotential& u, int axis) {
     switch (u.shape) {
@@ -355,14 +395,12 @@ double potential_period(const ScalarPotential& u, int axis) {
 
 }  // namespace
 
+double curvature_period(const TextureTerms& t, int axis) {
+    return common_period(spin_texture_period(t.texture, axis), modulation_period(t.modulation, axis));
+}
+
 double texture_period(const TextureTerms& t, int axis) {
-    const double spin = spin_texture_period(t.texture, axis), potential = potential_period(t.potential, axis);
-    if (spin < 0.0) return potential;
-    if (potential < 0.0) return spin;
-    // Both vary: a common period where they share one (or one is a whole multiple of the other).
-    if (spin == 0.0 || potential == 0.0) return 0.0;
-    const double longer = std::max(spin, potential), ratio = longer / std::min(spin, potential);
-    return std::fabs(ratio - std::round(ratio)) < 1e-12 * ratio ? longer : 0.0;
+    return common_period(curvature_period(t, axis), potential_period(t.potential, axis));
 }
 
 }  // namespace bzint

@@ -35,14 +35,17 @@ bool has_orbital_phases(const TaskContext& ctx);
 // in-plane exchange field, so only an exchange along z (or none) keeps H(k + G) ~ H(k).
 bool periodic_in_k(const TaskContext& ctx, const TextureTerms& t);
 
-// The period along Cartesian axis a (0, 1, 2) of the texture's position dependence, m(r) and U(r)
-// together: the square cell's side L for a skyrmion lattice (x, y), a spiral's (x) and a cosine
-// potential's (its axis), the longer where both vary and one is a whole multiple of the other; 0
+// The period along Cartesian axis a (0, 1, 2) of the texture's position dependence, m(r), U(r) and
+// a modulated B_z(r) together: the square cell's side L for a skyrmion lattice (x, y), a spiral's
+// (x), a cosine potential's and a modulation's (their axes), the longer where several vary and it
+// is a whole multiple of the others; 0
 // where there is none — the walls, isolated skyrmions, a gaussian potential, incommensurate
 // periods — and −1 along the axes neither varies along (any length is a period).
 double texture_period(const TextureTerms& t, int axis);
-// The same for m(r) alone (the curvatures' period: U enters none of them).
+// The same for m(r) alone, and for m(r) with the modulated field B_z(r) (the curvatures' period: U
+// enters none of them).
 double spin_texture_period(const SpinTexture& t, int axis);
+double curvature_period(const TextureTerms& t, int axis);
 
 // A task's mesh integral over k is the same in every Brillouin-zone cell only if H is periodic in
 // k (periodic_in_k): otherwise an InputError at [texture] kind.
@@ -82,8 +85,8 @@ std::vector<std::array<double, 6>> read_phase_points(const TaskContext& ctx, lon
 // The step of a momentum derivative by differences: 1e-4 of the mesh's shortest spanning vector.
 double derivative_step(const Mesh& mesh);
 // The step of a position derivative by differences: 1e-4 of the texture's shortest length (its
-// radius, width or period; 1e-4 length units for a uniform texture).
-double position_step(const SpinTexture& t);
+// radius, width or period, a B_modulation's period; 1e-4 length units for a uniform texture).
+double position_step(const TextureTerms& t);
 
 // The warning where the gradient expansion fails (|𝓕| ≥ kFirstOrderLimit) on a fraction of the mesh
 // at point `index` (x, y, z, t).

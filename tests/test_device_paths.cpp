@@ -167,6 +167,12 @@ TEST(DeviceTextures, PlaneDensityCurrentAndPacketsAgreeWithTheCpu) {
     expect_chunk_independent("[model]\nname='qwz'\nu=-1.2\n[texture]\nkind='uniform'\nexchange=0.0\ndirection=[0,0,1]\n"
                              "E=[0.0,0.1]\n[task]\nkind='phase_space_chern'\nplane=['t','k1']\nn=[100,100]\n",
                              "pump plane");
+    // The density in a magnetic superlattice (a modulated B_z along y) of haldane (orbital phases).
+    expect_chunk_independent("[model]\nname='haldane'\nM=0.2\n[mesh]\nn=[60,60]\n[texture]\nkind='uniform'\n"
+                             "exchange=0.3\ndirection=[0,0,1]\nB_modulation=0.01\nB_modulation_period=20.0\n"
+                             "B_modulation_axis='y'\n[task]\nkind='texture_density'\nmu=[0.0,1.0]\nT=0.05\n"
+                             "r=[[10,20,0],[30,15,0]]\n",
+                             "superlattice density");
     // Transport through the skyrmion lattice in a field (twelve values per level at two positions).
     expect_chunk_independent("[model]\nname='qwz'\nu=-1.2\n[mesh]\nn=[60,60]\n[texture]\nkind='skyrmion_lattice'\n"
                              "exchange=0.5\nperiod=40.0\nradius=20.0\n[task]\nkind='texture_transport'\nmu=[0.0,1.0]\nT=0.1\n"

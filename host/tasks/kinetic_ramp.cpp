@@ -52,6 +52,9 @@ RampSetup read_kinetic_ramp(const TaskContext& ctx) {
     if (s.texture.potential.shape != PotentialShape::none)
         texture.fail("potential", "task kinetic_ramp solves the homogeneous kinetic equation (Eq. 36 with ∂_r n = 0): it takes "
                                   "no potential (a uniform one is a shift of mu)");
+    if (s.texture.modulation.amplitude != 0.0)
+        texture.fail("B_modulation", "task kinetic_ramp solves the homogeneous kinetic equation (Eq. 36 with ∂_r n = 0): it "
+                                     "takes a uniform B, not a modulated one");
     for (double e : s.texture.electric)
         if (e != 0.0)
             texture.fail("E", "task kinetic_ramp takes a ramped B and a ramped mass (Eqs. 44, 50), not E: a uniform E is the "

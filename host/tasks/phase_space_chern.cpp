@@ -60,12 +60,14 @@ PhaseChernSetup read_phase_chern(const TaskContext& ctx) {
             const double* B = s.texture.field;
             if (B[0] != 0.0 || B[1] != 0.0 || B[2] != 0.0)
                 task.fail("plane", fmt::format("a real-space axis ({}) with [texture] B: the vector potential a(r) = (B × r)/2 "
-                                               "is not periodic; use a plane of k (and t) at fixed r",
+                                               "is not periodic; use a plane of k (and t) at fixed r (a B_modulation is "
+                                               "periodic)",
                                                axis));
-            const double L = spin_texture_period(s.texture.texture, I);  // U enters no curvature
+            const double L = curvature_period(s.texture, I);  // U enters no curvature
             if (L == 0.0)
                 task.fail("plane", fmt::format("the texture has no period along {} (domain walls and isolated skyrmions "
-                                               "are not periodic); use skyrmion_lattice, spiral or uniform",
+                                               "are not periodic, and a B_modulation's period must be a whole multiple or "
+                                               "fraction of the texture's); use skyrmion_lattice, spiral or uniform",
                                                axis));
             s.slice.edge[a][I] = L > 0.0 ? L : s.texture.texture.period;
         } else {

@@ -52,7 +52,7 @@ CurrentSetup read_texture_current(const TaskContext& ctx) {
     if (s.times.empty()) task.fail("t", "t needs at least one time");
     s.pumped = task.boolean("pump", false);
     const TextureTerms& x = s.texture;
-    const bool field_B = x.field[0] != 0.0 || x.field[1] != 0.0 || x.field[2] != 0.0;
+    const bool field_B = has_magnetic_field(x);
     if (s.pumped) {
         s.pump = require_pump_period(ctx, x, task, "pump");
         // With B or a texture, E × Ω_s meets 𝒟_s − 1 or the texture's gradients: products of second
@@ -169,7 +169,7 @@ TaskResult task_texture_current(TaskContext& ctx) {
     TaskResult out = current_result(s, currents(h, s, false));
     const TextureTerms& x = s.texture;
     const bool field_E = x.electric[0] != 0.0 || x.electric[1] != 0.0 || x.electric[2] != 0.0;
-    const bool field_B = x.field[0] != 0.0 || x.field[1] != 0.0 || x.field[2] != 0.0;
+    const bool field_B = has_magnetic_field(x);
     if (field_E && (field_B || x.texture.kind != TextureKind::uniform))
         warnings.push_back("E together with B or a texture that varies: Eq. 30 is first order in the gradients, and its "
                            "products of E's anomalous velocity with the density-of-states factor or the texture's gradients "

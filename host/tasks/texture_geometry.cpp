@@ -37,7 +37,7 @@ GeometrySetup read_texture_geometry(const TaskContext& ctx) {
     // r and k: lists of equal length, or one of either shared by every point.
     const std::vector<std::array<double, 6>> points = read_phase_points(ctx, kMaxTexturePoints);
     const double t = task.number("t", 0.0);
-    s.step_r = position_step(s.texture.texture);
+    s.step_r = position_step(s.texture);
     s.step_p = derivative_step(make_mesh(info, ctx.cfg.params, {1, 1, 1}));
     // Per point the JSON's two 7 × 7 matrices and the table's row: ~12 KB.
     require_memory(task, "r", static_cast<double>(points.size()) * 12e3, fmt::format("{} points' geometry", points.size()));

@@ -105,6 +105,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         const char* fields = "the lattice reference takes the exchange texture and a scalar potential (Peierls phases for B "
                              "and E and a mass ramp are not implemented)";
         if (t.field[0] != 0.0 || t.field[1] != 0.0 || t.field[2] != 0.0) tex.fail("B", fields);
+        if (t.modulation.amplitude != 0.0) tex.fail("B_modulation", fields);
         if (t.electric[0] != 0.0 || t.electric[1] != 0.0 || t.electric[2] != 0.0) tex.fail("E", fields);
         if (t.mass_rate != 0.0) tex.fail("mass_rate", fields);
     }

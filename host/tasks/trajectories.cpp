@@ -62,7 +62,7 @@ TrajectorySetup read_trajectories(const TaskContext& ctx) {
         for (double t : {s.t0, s.t0 + s.dt * static_cast<double>(s.steps)}) ends.insert(ends.end(), {x[0], x[1], x[2], t});
     }
     require_small_gauge_shift(task, s.texture, ends);
-    s.step_r = position_step(s.texture.texture);
+    s.step_r = position_step(s.texture);
     s.step_p = derivative_step(make_mesh(info, ctx.cfg.params, {1, 1, 1}));
     return s;
 }

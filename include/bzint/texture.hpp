@@ -171,6 +171,39 @@ struct ScalarPotential {
     }
 };
 
+// A magnetic field along z modulated along x (axis 0) or y (axis 1), B_z(r) = B1 cos(2π r_axis/L):
+// a magnetic superlattice. Its vector potential in the gauge that keeps H periodic with L,
+//   a_y = (B1 L/2π) sin(2πx/L)  (axis x),   a_x = −(B1 L/2π) sin(2πy/L)  (axis y),
+// so that ∂_x a_y − ∂_y a_x = B_z(r). Its nonzero parts are named, not indexed by the axis, so that
+// the device keeps them in registers.
+struct ModulationGauge {
+    double ax, ay;    // a_x, a_y
+    double dx_ay;     // ∂a_y/∂x
+    double dy_ax;     // ∂a_x/∂y
+};
+
+struct FieldModulation {
+    double amplitude = 0.0;  // B1 (ħ/(e length²)); 0: none
+    double period = 1.0;     // L
+    int axis = 0;
+
+    BZINT_HD ModulationGauge operator()(const double r[3]) const {
+        ModulationGauge g{0.0, 0.0, 0.0, 0.0};
+        if (amplitude == 0.0) return g;
+        const double q = kTwoPi / period;
+        double s, c;
+        sincos(q * (axis == 0 ? r[0] : r[1]), &s, &c);
+        if (axis == 0) {
+            g.ay = amplitude * s / q;
+            g.dx_ay = amplitude * c;
+        } else {
+            g.ax = -amplitude * s / q;
+            g.dy_ax = -amplitude * c;
+        }
+        return g;
+    }
+};
+
 // What a texture adds to a uniform model (the run file's [texture]), as plain data for both
 // backends.
 struct TextureTerms {
@@ -180,15 +213,22 @@ struct TextureTerms {
     double field[3] = {0.0, 0.0, 0.0};     // B (ħ/(e length²))
     double electric[3] = {0.0, 0.0, 0.0};  // E (energy/(e length))
     ScalarPotential potential;                // U(r)
+    FieldModulation modulation;               // a modulated B_z(r), on top of the uniform B
 };
 
+// Whether the texture's H feels a magnetic field, uniform or modulated.
+BZINT_HD_INLINE bool has_magnetic_field(const TextureTerms& t) {
+    return t.field[0] != 0.0 || t.field[1] != 0.0 || t.field[2] != 0.0 || t.modulation.amplitude != 0.0;
+}
+
 // H(r, p, t) = H_0(p + a(r, t)) + J m(r)·σ + ṁ t σ_z + U(r) for a built-in two-band model H_0
-// (model_traits.hpp), as a PhaseSpacePoint at x = (r, p, t). Uniform fields enter by minimal
-// coupling (the paper's Eq. 32 with e = 1, read for bzint's charge −e: p + a is the kinetic
-// momentum): B in the symmetric gauge a = (B × r)/2, where the phase-space curvature gives the
-// density-of-states factor 1 + B·Ω_n and the energy −m_n·B of task `streda`; E in the temporal
-// gauge a = −E t, φ = 0, so that H stays periodic in r and the kinetic momentum moves as
-// k̇ = −E (docs/textures.md). Without fields, p is k.
+// (model_traits.hpp), as a PhaseSpacePoint at x = (r, p, t). Fields enter by minimal coupling (the
+// paper's Eq. 32 with e = 1, read for bzint's charge −e: p + a is the kinetic momentum): a uniform
+// B in the symmetric gauge a = (B × r)/2, where the phase-space curvature gives the
+// density-of-states factor 1 + B·Ω_n and the energy −m_n·B of task `streda`; a modulated B_z(r)
+// in FieldModulation's periodic gauge; E in the temporal gauge a = −E t, φ = 0, so that H stays
+// periodic in r and the kinetic momentum moves as k̇ = −E (docs/textures.md). Without fields, p
+// is k.
 template <class Model>
 struct TexturedTwoBand {
     Model model;
@@ -197,7 +237,8 @@ struct TexturedTwoBand {
     // x = (r, p, t) for the kinetic momentum k at position r and time t: p = k − a(r, t).
     BZINT_HD void canonical_point(const double r[3], double t, const double k[3], double x[kPhaseCoords]) const {
         const double* B = terms.field;
-        const double a[3] = {0.5 * (B[1] * r[2] - B[2] * r[1]), 0.5 * (B[2] * r[0] - B[0] * r[2]),
+        const ModulationGauge g = terms.modulation(r);
+        const double a[3] = {g.ax + 0.5 * (B[1] * r[2] - B[2] * r[1]), g.ay + 0.5 * (B[2] * r[0] - B[0] * r[2]),
                              0.5 * (B[0] * r[1] - B[1] * r[0])};
         for (int b = 0; b < 3; ++b) {
             x[kCoordX + b] = r[b];
@@ -207,15 +248,20 @@ struct TexturedTwoBand {
     }
 
     BZINT_HD void operator()(const double x[kPhaseCoords], PhaseSpacePoint& p) const {
-        // ∂_{r_a} of the kinetic momentum's components: da[a][b] = ∂a_b/∂r_a.
+        // ∂_{r_a} of the kinetic momentum's components, da[a][b] = ∂a_b/∂r_a: the uniform field's
+        // (B × r)/2 (d_uniform) and the modulation's.
+        const ModulationGauge g = terms.modulation(x + kCoordX);
         const double B0 = 0.5 * terms.field[0], B1 = 0.5 * terms.field[1], B2 = 0.5 * terms.field[2];
-        const double da[3][3] = {{0.0, B2, -B1}, {-B2, 0.0, B0}, {B1, -B0, 0.0}};
+        const double d_uniform[3][3] = {{0.0, B2, -B1}, {-B2, 0.0, B0}, {B1, -B0, 0.0}};
+        const double da[3][3] = {{0.0, B2 + g.dx_ay, -B1}, {-B2 + g.dy_ax, 0.0, B0}, {B1, -B0, 0.0}};
         const double* E = terms.electric;
         double k[3];
         for (int b = 0; b < 3; ++b) {
             k[b] = x[kCoordKx + b] - E[b] * x[kCoordT];
-            for (int a = 0; a < 3; ++a) k[b] += x[kCoordX + a] * da[a][b];  // a_b = Σ_a r_a ∂_a a_b − E_b t
+            for (int a = 0; a < 3; ++a) k[b] += x[kCoordX + a] * d_uniform[a][b];  // (B × r)/2 = Σ_a r_a ∂_a a_b
         }
+        k[0] += g.ax;
+        k[1] += g.ay;
         TwoBandPoint h;
         model(k, h);
         clear(p);
