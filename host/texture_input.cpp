@@ -166,6 +166,12 @@ TextureSetup read_texture(const TaskContext& ctx) {
         if (axis != "x" && axis != "y")
             s.fail("B_modulation_axis", fmt::format("unknown axis '{}'; valid choices: x, y", axis));
         b.axis = axis == "x" ? 0 : 1;
+        // Its vector potential reaches |B1| L/2π everywhere: beyond 1e6 the momentum p = k − a loses
+        // digits of k (as require_small_gauge_shift says for the uniform fields).
+        if (std::fabs(b.amplitude) * b.period / (2 * kPi) > 1e6)
+            s.fail("B_modulation", fmt::format("its vector potential reaches |B1| L/2π = {:.3g}: beyond 1e6 the momentum "
+                                               "p = k − a loses digits of k; use a weaker or shorter modulation",
+                                               std::fabs(b.amplitude) * b.period / (2 * kPi)));
     } else {
         for (const char* key : {"B_modulation_period", "B_modulation_axis"})
             if (s.has(key)) s.fail(key, fmt::format("{} describes B_modulation, which is not given", key));
@@ -369,7 +375,7 @@ double spin_texture_period(const SpinTexture& t, int axis) {
 
 namespace {
 
-// A common period of two parts of H, each given in texture_period's terms (−1: any length, 0: none):
+// A common period of two parts of H, each given in curvature_period's terms (−1: any length, 0: none):
 // the longer where one is a whole multiple of the other.
 double common_period(double a, double b) {
     if (a < 0.0) return b;
@@ -383,24 +389,11 @@ double modulation_period(const FieldModulation& b, int axis) {
     return b.amplitude != 0.0 && axis == b.axis ? b.period : -1.0;
 }
 
-// The potential's period alone, in texture_period's terms.
-double potential_period(const ScalarPotential& u, int axis) {
-    switch (u.shape) {
-        case PotentialShape::none: return -1.0;
-        case PotentialShape::cosine: return axis == u.axis ? u.period : -1.0;
-        case PotentialShape::gaussian: return axis < 2 ? 0.0 : -1.0;
-    }
-    return 0.0;
-}
-
 }  // namespace
 
 double curvature_period(const TextureTerms& t, int axis) {
     return common_period(spin_texture_period(t.texture, axis), modulation_period(t.modulation, axis));
 }
 
-double texture_period(const TextureTerms& t, int axis) {
-    return common_period(curvature_period(t, axis), potential_period(t.potential, axis));
-}
 
 }  // namespace bzint

@@ -35,15 +35,12 @@ bool has_orbital_phases(const TaskContext& ctx);
 // in-plane exchange field, so only an exchange along z (or none) keeps H(k + G) ~ H(k).
 bool periodic_in_k(const TaskContext& ctx, const TextureTerms& t);
 
-// The period along Cartesian axis a (0, 1, 2) of the texture's position dependence, m(r), U(r) and
-// a modulated B_z(r) together: the square cell's side L for a skyrmion lattice (x, y), a spiral's
-// (x), a cosine potential's and a modulation's (their axes), the longer where several vary and it
-// is a whole multiple of the others; 0
-// where there is none — the walls, isolated skyrmions, a gaussian potential, incommensurate
-// periods — and −1 along the axes neither varies along (any length is a period).
-double texture_period(const TextureTerms& t, int axis);
-// The same for m(r) alone, and for m(r) with the modulated field B_z(r) (the curvatures' period: U
-// enters none of them).
+// The period along Cartesian axis a (0, 1, 2) of what the curvatures see: m(r) alone
+// (spin_texture_period), or m(r) with a modulated B_z(r) (curvature_period; U(r) enters no
+// curvature). That is the square cell's side L for a skyrmion lattice (x, y), a spiral's (x), a
+// modulation's (its axis), the longer where both vary and it is a whole multiple of the other; 0
+// where there is none (walls, isolated skyrmions, incommensurate periods); −1 along the axes
+// neither varies along (any length is a period).
 double spin_texture_period(const SpinTexture& t, int axis);
 double curvature_period(const TextureTerms& t, int axis);
 

@@ -70,27 +70,30 @@ TEST(FieldModulation, DensityIsTheLocalFieldsStredaDensity) {
     // −B_z(x) 𝓕_{kx ky} in either gauge, and the mesh is over the kinetic momentum. So the density
     // at x in the modulated field is texture_density's in a uniform B = B1 cos(2πx/L), which its own
     // test ties to task streda's n(μ, B) (tests/test_textures.cpp): qwz and haldane, in the gap and
-    // in a band, four positions, to 1e-12 (the two sums differ only by rounding).
+    // in a band, four positions along either axis of the modulation, to 1e-12 (the two sums differ
+    // only by rounding).
     const double B1 = 2e-3, L = 40.0;
-    const std::vector<double> xs{0.0, 7.0, 12.5, 31.0};
-    for (const char* model : {"name = 'qwz'\nu = -1.2", "name = 'haldane'\nt2 = 0.15\nM = 0.2"}) {
-        const std::string mesh = "[mesh]\nn = [96, 96]\n", task = "kind = 'texture_density'\nmu = [-0.9, 0.05, 0.6]\nT = 0.05\n";
-        std::string r;
-        for (double x : xs) r += fmt::format("{}[{}, 3.0, 0.0]", r.empty() ? "" : ", ", x);
-        const auto modulated = bzint::test::results(fmt::format(
-            "[model]\n{}\n{}[texture]\nkind = 'uniform'\nexchange = 0.0\ndirection = [0, 0, 1]\nB_modulation = {}\n"
-            "B_modulation_period = {}\n[task]\n{}r = [{}]\n",
-            model, mesh, B1, L, task, r));
-        for (std::size_t i = 0; i < xs.size(); ++i) {
-            const double B = B1 * std::cos(kTwoPi * xs[i] / L);
-            const auto uniform = bzint::test::results(fmt::format(
-                "[model]\n{}\n{}[texture]\nkind = 'uniform'\nexchange = 0.0\ndirection = [0, 0, 1]\nB = {:.17g}\n[task]\n{}",
-                model, mesh, B, task));
-            for (int j = 0; j < 3; ++j)
-                EXPECT_NEAR(modulated["density"][i][j].get<double>(), uniform["density"][0][j].get<double>(), 1e-12)
-                    << model << " x " << xs[i] << " mu " << j;
+    const std::vector<double> us{0.0, 7.0, 12.5, 31.0};
+    for (const char* model : {"name = 'qwz'\nu = -1.2", "name = 'haldane'\nt2 = 0.15\nM = 0.2"})
+        for (const char* axis : {"x", "y"}) {
+            const std::string mesh = "[mesh]\nn = [96, 96]\n", task = "kind = 'texture_density'\nmu = [-0.9, 0.05, 0.6]\nT = 0.05\n";
+            std::string r;
+            for (double u : us)
+                r += fmt::format("{}[{}, {}, 0.0]", r.empty() ? "" : ", ", axis[0] == 'x' ? u : 3.0, axis[0] == 'x' ? 3.0 : u);
+            const auto modulated = bzint::test::results(fmt::format(
+                "[model]\n{}\n{}[texture]\nkind = 'uniform'\nexchange = 0.0\ndirection = [0, 0, 1]\nB_modulation = {}\n"
+                "B_modulation_period = {}\nB_modulation_axis = '{}'\n[task]\n{}r = [{}]\n",
+                model, mesh, B1, L, axis, task, r));
+            for (std::size_t i = 0; i < us.size(); ++i) {
+                const double B = B1 * std::cos(kTwoPi * us[i] / L);
+                const auto uniform = bzint::test::results(fmt::format(
+                    "[model]\n{}\n{}[texture]\nkind = 'uniform'\nexchange = 0.0\ndirection = [0, 0, 1]\nB = {:.17g}\n[task]\n{}",
+                    model, mesh, B, task));
+                for (int j = 0; j < 3; ++j)
+                    EXPECT_NEAR(modulated["density"][i][j].get<double>(), uniform["density"][0][j].get<double>(), 1e-12)
+                        << model << " axis " << axis << " at " << us[i] << " mu " << j;
+            }
         }
-    }
 }
 
 TEST(FieldModulation, ChernInsulatorsDensityFollowsTheLocalField) {
@@ -165,13 +168,14 @@ TEST(FieldModulation, VelocityIsGaugeInvariantAndTheMomentFeelsTheGradient) {
 
 TEST(FieldModulation, ItsGaugeIsPeriodicSoRealSpacePlanesRunAlongIt) {
     // The modulation's a(r) is periodic with L, so phase_space_chern takes a real-space axis along
-    // it (a uniform B's is refused). The plane (x, k2) of a uniform texture maps (x, k_y) to
-    // d(k_x, k_y + a_y(x)), which the homotopy a → 0 deforms into a map that ignores x without
-    // closing qwz's gap (it only shifts k_y): its Chern numbers are 0, by the link method to
-    // rounding (1e-12) and by the integral to 1e-12.
+    // it (a uniform B's is refused). The plane (x, k1) of a uniform texture maps (x, k_x) to
+    // d(k_x, k_y + a_y(x)), whose curvature 𝓕_{x kx} = B_z(x) 𝓕_{ky kx} is not zero pointwise; the
+    // homotopy a → 0 deforms the map into one that ignores x without closing qwz's gap (it only
+    // shifts k_y), so its Chern numbers are 0: by the link method to rounding (1e-12) and by the
+    // integral to 1e-12.
     const auto got = bzint::test::results(
         "[model]\nname = 'qwz'\nu = -1.2\n[texture]\nkind = 'uniform'\nexchange = 0.0\ndirection = [0, 0, 1]\n"
-        "B_modulation = 0.05\nB_modulation_period = 20.0\n[task]\nkind = 'phase_space_chern'\nplane = ['x', 'k2']\n"
+        "B_modulation = 0.05\nB_modulation_period = 20.0\n[task]\nkind = 'phase_space_chern'\nplane = ['x', 'k1']\n"
         "n = [64, 64]\nk = [0.1, 0.0]\n");
     for (int band = 0; band < 2; ++band) {
         EXPECT_NEAR(got["chern_fhs"][band].get<double>(), 0.0, 1e-12);
