@@ -182,3 +182,18 @@ TEST(FieldModulation, ItsGaugeIsPeriodicSoRealSpacePlanesRunAlongIt) {
         EXPECT_NEAR(got["chern"][band].get<double>(), 0.0, 1e-12);
     }
 }
+
+TEST(FieldModulation, EquilibriumCurrentVanishesAtFirstOrder) {
+    // Eq. 30 at a point involves the field only through the local B_z(x) (the chain rule through
+    // a(r) and ∂_p 𝓕 at fixed r: no ∂_x B_z enters), and a uniform field carries no current
+    // (tests/test_texture_current.cpp, NoCurrentInAUniformMagneticField). So at first order a
+    // superlattice carries none either; its magnetisation current −χ ∂_x B_z is of higher order.
+    // qwz, four positions, three levels: |j| to 1e-12 (rounding), with the ∂_p 𝓕 differences on.
+    const auto got = bzint::test::results(
+        "[model]\nname = 'qwz'\nu = -1.2\n[mesh]\nn = [96, 96]\n[texture]\nkind = 'uniform'\nexchange = 0.0\n"
+        "direction = [0, 0, 1]\nB_modulation = 0.01\nB_modulation_period = 40.0\n[task]\nkind = 'texture_current'\n"
+        "mu = [-0.9, 0.0, 0.6]\nT = 0.05\nr = [[0, 0, 0], [7, 0, 0], [10, 0, 0], [23, 0, 0]]\n");
+    for (const auto& point : got["current"])
+        for (const auto& level : point)
+            for (const auto& c : level) EXPECT_NEAR(c.get<double>(), 0.0, 1e-12);
+}
