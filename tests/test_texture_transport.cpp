@@ -207,3 +207,25 @@ TEST(TextureTransport, AtZeroFieldOnlyTheSingleBandCurrentFlows) {
             EXPECT_GT(std::hypot(f[0].get<double>(), f[1].get<double>()), 1e-5) << "position " << at << " mu " << j;
         }
 }
+
+TEST(TextureTransport, ThreeDimensionalHallCurrentIsAhcs) {
+    // A 3D lattice (weyl_lattice, a Weyl semimetal: σ_xy ≠ 0 from the nodes' separation) with E
+    // along all three axes and τ = 0: j = E × Σ∫ f Ω = −J/e with J_a = σ_ab E_b and task ahc's
+    // σ = [σ_yz, σ_zx, σ_xy] (in e²/(h a) = 1/2π), on the same 40³ mesh: 1e-10 (ahc's bins).
+    const std::string mesh = "[mesh]\nn = [40, 40, 40]\n";
+    const double E[3] = {0.01, 0.02, -0.03};
+    const auto got = bzint::test::results(fmt::format(
+        "[model]\nname = 'weyl_lattice'\n{}[texture]\nkind = 'uniform'\nexchange = 0.0\ndirection = [0, 0, 1]\n"
+        "[task]\nkind = 'texture_transport'\nmu = 0.05\nT = 0.1\ntau = 0.0\nE = [0.01, 0.02, -0.03]\n",
+        mesh));
+    const auto ahc = bzint::test::results(fmt::format("[model]\nname = 'weyl_lattice'\n{}[task]\nkind = 'ahc'\nmu = 0.05\nT = 0.1\n", mesh));
+    const double yz = ahc["sigma"][0][0].get<double>() / (2 * kPi), zx = ahc["sigma"][0][1].get<double>() / (2 * kPi),
+                 xy = ahc["sigma"][0][2].get<double>() / (2 * kPi);
+    const double S[3][3] = {{0.0, xy, -zx}, {-xy, 0.0, yz}, {zx, -yz, 0.0}};
+    for (int a = 0; a < 3; ++a) {
+        const double J = S[a][0] * E[0] + S[a][1] * E[1] + S[a][2] * E[2];
+        EXPECT_NEAR(got["current_hybridised"][0][0][a].get<double>(), -J, 1e-10) << "axis " << a;
+        EXPECT_NEAR(got["current_single_band"][0][0][a].get<double>(), -J, 1e-10) << "axis " << a;
+    }
+    EXPECT_GT(std::fabs(xy), 0.05);  // the test is not vacuous
+}
