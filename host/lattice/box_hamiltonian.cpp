@@ -18,7 +18,7 @@ void SparseHamiltonian::scaled_apply(const std::complex<double>* x, std::complex
 }
 
 SparseHamiltonian box_hamiltonian(const std::vector<Hopping>& hoppings, const int cells[2],
-                                  const std::vector<OnSite>& on_site, const double twist[2]) {
+                                  const std::vector<OnSite>& on_site, const double twist[2], const PeierlsField* peierls) {
     using cplx = std::complex<double>;
     const long long S1 = cells[0], S2 = cells[1];
     SparseHamiltonian H;
@@ -46,7 +46,14 @@ SparseHamiltonian box_hamiltonian(const std::vector<Hopping>& hoppings, const in
             for (const Hopping& h : hoppings) {
                 long long w1, w2;
                 const long long m1 = wrap(n1 + h.cell[0], S1, w1), m2 = wrap(n2 + h.cell[1], S2, w2);
-                const cplx phase = std::polar(1.0, twist[0] * double(w1) + twist[1] * double(w2));
+                double angle = twist[0] * double(w1) + twist[1] * double(w2);
+                if (peierls) {
+                    const PeierlsField& p = *peierls;
+                    const double r[2] = {double(n1) * p.a1[0] + double(n2) * p.a2[0], double(n1) * p.a1[1] + double(n2) * p.a2[1]};
+                    const double R[2] = {h.cell[0] * p.a1[0] + h.cell[1] * p.a2[0], h.cell[0] * p.a1[1] + h.cell[1] * p.a2[1]};
+                    angle += p.modulation.line_integral(r, R);
+                }
+                const cplx phase = std::polar(1.0, angle);
                 const long long d = m1 * S2 + m2;
                 for (int a = 0; a < 2; ++a)
                     for (int b = 0; b < 2; ++b) add(a, 2 * d + b, h.block[a][b] * phase);

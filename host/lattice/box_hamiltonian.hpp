@@ -8,6 +8,7 @@
 #include <complex>
 #include <vector>
 
+#include "bzint/texture.hpp"
 #include "hoppings.hpp"
 
 namespace bzint {
@@ -28,8 +29,18 @@ struct SparseHamiltonian {
     void scaled_apply(const std::complex<double>* x, std::complex<double>* y, double center, double half_width) const;
 };
 
-// Polls the stop flag (stop.hpp) every 4096 cells.
+// A vector potential on the box: the hop from cell c's orbital to cell c + R's gains the Peierls
+// phase exp(i ∫ a·dl) along the straight segment from r_c to r_c + R, so that a uniform a would
+// turn H_0(k) into H_0(k + a), the kinetic momentum of charge −e (texture.hpp). A modulated B_z's
+// a(r) (FieldModulation), periodic over the box; a_1, a_2 the lattice vectors' in-plane parts.
+struct PeierlsField {
+    FieldModulation modulation;
+    double a1[2], a2[2];
+};
+
+// Polls the stop flag (stop.hpp) every 4096 cells. peierls: null for none.
 SparseHamiltonian box_hamiltonian(const std::vector<Hopping>& hoppings, const int cells[2],
-                                  const std::vector<OnSite>& on_site, const double twist[2]);
+                                  const std::vector<OnSite>& on_site, const double twist[2],
+                                  const PeierlsField* peierls = nullptr);
 
 }  // namespace bzint

@@ -53,6 +53,8 @@ struct LatticeSetup {
     double A[2][3] = {};  // a_1, a_2
     double cell_area = 1.0;
     std::vector<OnSite> on_site;  // U(r_c) and J m(r_c) per box cell
+    PeierlsField peierls{};       // a modulated B_z's Peierls phases, where modulated
+    const PeierlsField* field() const { return peierls.modulation.amplitude != 0.0 ? &peierls : nullptr; }
     long long moments_limit = 0;                // kpm: the bound the input was checked against
 };
 
@@ -102,10 +104,9 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     {
         const Section tex = task_section(ctx, "texture");
         const TextureTerms& t = s.texture;
-        const char* fields = "the lattice reference takes the exchange texture and a scalar potential (Peierls phases for B "
-                             "and E and a mass ramp are not implemented)";
+        const char* fields = "the lattice reference takes the exchange texture, a scalar potential and a modulated B_z "
+                             "(Peierls phases for a uniform B, E and a mass ramp are not implemented)";
         if (t.field[0] != 0.0 || t.field[1] != 0.0 || t.field[2] != 0.0) tex.fail("B", fields);
-        if (t.modulation.amplitude != 0.0) tex.fail("B_modulation", fields);
         if (t.electric[0] != 0.0 || t.electric[1] != 0.0 || t.electric[2] != 0.0) tex.fail("E", fields);
         if (t.mass_rate != 0.0) tex.fail("mass_rate", fields);
     }
@@ -172,27 +173,33 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     for (int i = 0; i < 2; ++i)
         for (int c = 0; c < 3; ++c) s.A[i][c] = info.bravais[i][c];
     s.cell_area = std::fabs(s.A[0][0] * s.A[1][1] - s.A[0][1] * s.A[1][0]);
-    // The texture on the box's cells r_c = n_1 a_1 + n_2 a_2 — m and the potential in units of its
-    // amplitude, v = (m, U/|A|) — and its period: v(r + S_i a_i) = v(r).
+    // The texture on the box's cells r_c = n_1 a_1 + n_2 a_2 — m, the potential in units of its
+    // amplitude and a modulated B_z's vector potential in units of its largest, |B1| L/2π:
+    // v = (m, U/|A|, a_x/|a|, a_y/|a|) — and its period: v(r + S_i a_i) = v(r).
     const TextureTerms& t = s.texture;
     const double scale = t.potential.amplitude != 0.0 ? std::fabs(t.potential.amplitude) : 1.0;
-    auto texture_at = [&](double n1, double n2, double v[4]) {
+    const double a_scale = t.modulation.amplitude != 0.0 ? std::fabs(t.modulation.amplitude) * t.modulation.period / (2 * kPi) : 1.0;
+    auto texture_at = [&](double n1, double n2, double v[6]) {
         const double r[3] = {n1 * s.A[0][0] + n2 * s.A[1][0], n1 * s.A[0][1] + n2 * s.A[1][1], 0.0};
         double dm[3][3], du[3];
         t.texture(r, v, dm);
         t.potential(r, v[3], du);
         v[3] /= scale;
+        const ModulationGauge g = t.modulation(r);
+        v[4] = g.ax / a_scale;
+        v[5] = g.ay / a_scale;
     };
+    s.peierls = {t.modulation, {s.A[0][0], s.A[0][1]}, {s.A[1][0], s.A[1][1]}};
     double worst = 0.0, worst_at[2] = {0, 0};
     s.on_site.reserve(static_cast<std::size_t>(s.box[0]) * static_cast<std::size_t>(s.box[1]));
     for (int n1 = 0; n1 < s.box[0]; ++n1) {
         throw_if_stopped();
         for (int n2 = 0; n2 < s.box[1]; ++n2) {
-            double v[4], v1[4], v2[4];
+            double v[6], v1[6], v2[6];
             texture_at(n1, n2, v);
             texture_at(n1 + s.box[0], n2, v1);
             texture_at(n1, n2 + s.box[1], v2);
-            for (int c = 0; c < 4; ++c) {
+            for (int c = 0; c < 6; ++c) {
                 const double d = std::max(std::fabs(v1[c] - v[c]), std::fabs(v2[c] - v[c]));
                 if (d > worst) {
                     worst = d;
@@ -204,9 +211,10 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         }
     }
     if (worst > 1e-9)
-        task.fail("box", fmt::format("the texture is not periodic over the box ({} × {} cells): m(r + S_i a_i) or U(r + S_i a_i)/A "
-                                     "differs from its value at r by {:.3g} at the cell ({}, {}); choose a box that holds whole "
-                                     "periods of the texture (a skyrmion lattice's period, a spiral's, a cosine potential's)",
+        task.fail("box", fmt::format("the texture is not periodic over the box ({} × {} cells): m(r + S_i a_i), U(r + S_i a_i)/A "
+                                     "or a modulated B_z's a(r + S_i a_i) differs from its value at r by {:.3g} (relative) at the "
+                                     "cell ({}, {}); choose a box that holds whole periods of the texture (a skyrmion lattice's "
+                                     "period, a spiral's, a cosine potential's, B_modulation's)",
                                      s.box[0], s.box[1], worst, worst_at[0], worst_at[1]));
     // Positions: lattice points in the plane, mapped into the box.
     s.r = read_positions(task, kMaxLatticePositions);
@@ -281,7 +289,7 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
                 double theta[2];
                 twist_of(s, static_cast<int>(t), theta);
                 std::vector<double> c(cells * levels, 0.0), el(levels, 0.0);
-                Eigenstates solved = diagonalise(box_hamiltonian(s.hoppings, s.box, s.on_site, theta));
+                Eigenstates solved = diagonalise(box_hamiltonian(s.hoppings, s.box, s.on_site, theta, s.field()));
                 add_dense_densities(solved, s.mu, s.T, c, el);
                 for (std::size_t a = 0; a < P; ++a)
                     for (std::size_t j = 0; j < levels; ++j)
@@ -314,7 +322,7 @@ TwistSums kpm_sums(const LatticeSetup& s, Progress& progress) {
     for (int t = 0; t < twists; ++t) {
         double theta[2];
         twist_of(s, t, theta);
-        H.push_back(box_hamiltonian(s.hoppings, s.box, s.on_site, theta));
+        H.push_back(box_hamiltonian(s.hoppings, s.box, s.on_site, theta, s.field()));
         const ChebyshevScale c = chebyshev_scale(H.back());
         lo = std::min(lo, c.center - c.half_width);
         hi = std::max(hi, c.center + c.half_width);

@@ -202,6 +202,20 @@ struct FieldModulation {
         }
         return g;
     }
+
+    // ∫ a·dl along the straight segment from r to r + R (in-plane components): the Peierls phase
+    // of a hop on a lattice (texture_lattice's box). Axis x: R_y (A/q) (cos qx − cos q(x + R_x))/R_x,
+    // the limit R_y (A/q) q sin qx when R_x = 0, with A = B1; axis y the same with x ↔ y and a sign.
+    BZINT_HD double line_integral(const double r[2], const double R[2]) const {
+        if (amplitude == 0.0) return 0.0;
+        const double q = kTwoPi / period;
+        const double u = axis == 0 ? r[0] : r[1], du = axis == 0 ? R[0] : R[1], across = axis == 0 ? R[1] : R[0];
+        const double sign = axis == 0 ? 1.0 : -1.0;
+        // (cos qu − cos q(u + du))/(q du) = 2 sin(q(u + du/2)) sin(q du/2)/(q du): no cancellation.
+        const double half = 0.5 * q * du;
+        const double mean_sin = half == 0.0 ? sin(q * u) : sin(q * u + half) * sin(half) / half;
+        return sign * across * amplitude / q * mean_sin;
+    }
 };
 
 // What a texture adds to a uniform model (the run file's [texture]), as plain data for both
