@@ -210,6 +210,17 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
             s.on_site.push_back({scale * v[3], {t.exchange * v[0], t.exchange * v[1], t.exchange * v[2]}});
         }
     }
+    // Sampled at the cells alone, a(r) could vanish at every cell of a box that is not periodic (cells
+    // on the zeros of sin, a box side an odd multiple of L/2 along the axis): the box's sides must
+    // hold whole periods along the modulation's axis.
+    if (t.modulation.amplitude != 0.0)
+        for (int i = 0; i < 2; ++i) {
+            const double periods = double(s.box[i]) * s.A[i][t.modulation.axis] / t.modulation.period;
+            if (std::fabs(periods - std::round(periods)) > 1e-9 * std::max(1.0, std::fabs(periods))) {
+                worst = std::max(worst, 1.0);
+                worst_at[0] = worst_at[1] = 0;
+            }
+        }
     if (worst > 1e-9)
         task.fail("box", fmt::format("the texture is not periodic over the box ({} × {} cells): m(r + S_i a_i), U(r + S_i a_i)/A "
                                      "or a modulated B_z's a(r + S_i a_i) differs from its value at r by {:.3g} (relative) at the "
@@ -242,7 +253,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         if (!(norm > 0.0)) task.fail("background", "background needs three numbers, a nonzero direction");
         for (int c = 0; c < 3; ++c) s.background[c] = b[static_cast<std::size_t>(c)] / norm;
     } else {
-        double v[4];
+        double v[6];
         texture_at(0.0, 0.0, v);
         for (int c = 0; c < 3; ++c) s.background[c] = v[c];
     }
@@ -491,8 +502,8 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
                                          "orbitals, over the cell's area",
                                          lu)},
                  {"electrons", "electrons in the box (both bands), [mu]"},
-                 {"bound_charge", "electrons in the box minus those of the uniform texture m = background, [mu]; the charge "
-                                  "is -e times it"}};
+                 {"bound_charge", "electrons in the box minus those of the uniform texture m = background (without "
+                                  "B_modulation), [mu]; the charge is -e times it"}};
     out.principal = {"density"};
     if (s.hall) {
         out.principal.push_back("hall_chern");

@@ -204,8 +204,8 @@ struct FieldModulation {
     }
 
     // ∫ a·dl along the straight segment from r to r + R (in-plane components): the Peierls phase
-    // of a hop on a lattice (texture_lattice's box). Axis x: R_y (A/q) (cos qx − cos q(x + R_x))/R_x,
-    // the limit R_y (A/q) q sin qx when R_x = 0, with A = B1; axis y the same with x ↔ y and a sign.
+    // of a hop on a lattice (texture_lattice's box). Axis x: R_y (A/q) (cos qx − cos q(x + R_x))/(q R_x),
+    // the limit R_y (A/q) sin qx when R_x = 0, with A = B1; axis y the same with x ↔ y and a sign.
     BZINT_HD double line_integral(const double r[2], const double R[2]) const {
         if (amplitude == 0.0) return 0.0;
         const double q = kTwoPi / period;
