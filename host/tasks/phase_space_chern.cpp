@@ -108,6 +108,9 @@ PhaseChernSetup read_phase_chern(const TaskContext& ctx) {
         s.slice.at[kCoordKx + c] = kc[c];
     }
     s.slice.at[kCoordT] = task.number("t", 0.0);
+    // The plane's corner bounds its vector potential: a real-space edge is refused with B, and a t
+    // edge (one Bloch period) moves k by one reciprocal vector.
+    require_small_gauge_shift(task, s.texture, {r[0], r[1], r[2], s.slice.at[kCoordT]});
     s.map = task.boolean("map", false);
     if (s.map && s.slice.count() > kMaxMapPoints)
         task.fail("map", fmt::format("a map of {} × {} points is more than {} rows; lower n or leave map out",

@@ -41,7 +41,12 @@ GeometrySetup read_texture_geometry(const TaskContext& ctx) {
     s.step_p = derivative_step(make_mesh(info, ctx.cfg.params, {1, 1, 1}));
     // Per point the JSON's two 7 × 7 matrices and the table's row: ~12 KB.
     require_memory(task, "r", static_cast<double>(points.size()) * 12e3, fmt::format("{} points' geometry", points.size()));
-    for (const auto& x : points) s.points.push_back({x[0], x[1], x[2], x[3], x[4], x[5], t});
+    std::vector<double> at;  // (x, y, z, t) per point, for the vector potential's bound
+    for (const auto& x : points) {
+        s.points.push_back({x[0], x[1], x[2], x[3], x[4], x[5], t});
+        at.insert(at.end(), {x[0], x[1], x[2], t});
+    }
+    require_small_gauge_shift(task, s.texture, at);
     return s;
 }
 
