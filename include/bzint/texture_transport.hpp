@@ -128,7 +128,8 @@ struct TextureTransportFn {
         BandTransport bands[2];
         band_transport(p, curv, -1, E, bands[0]);
         band_transport(p, curv, +1, E, bands[1]);
-        const double F = phase_space_scalar_curvature(p);
+        // The scalar 𝓕 = Σ_l 𝓕_{x_l k_l} = −Σ_l 𝓕_{k_l x_l}, from the curvatures already at hand.
+        const double F = -(curv.kx[0][0] + curv.kx[1][1] + curv.kx[2][2]);
         out.n = 1;
         out.key[0] = static_cast<int>(2 * at + (mesh.on_coarse(i) ? 1 : 0));
         bool finite = dot3(p.d, p.d) > 0.0 && is_finite(F);
