@@ -227,6 +227,10 @@ constexpr KeySpec kKeys[] = {
     {"task", "hall", "texture_lattice", "true/false", "", "false", kNone, kNone, false,
      "also the Hall response σ_xy = −C e²/h: the Chern number C of the states below each mu over the twists "
      "(dense, at least 4 twists per axis; needs twists × orbitals² × 16 bytes)"},
+    {"task", "streda", "texture_lattice", "true/false", "", "false", kNone, kNone, false,
+     "also solve the box without [texture] B (which must hold whole flux quanta): Středa's electrons added per flux "
+     "quantum, per position (streda_local) and in the box (streda_hall, with bound_charge) — in a gap the Hall "
+     "number; doubles the work"},
     {"task", "background", "texture_lattice", "[mx, my, mz]", "", "m(0)", -1e6, 1e6, false,
      "the uniform texture the bound charge is measured from"},
     {"task", "r", "texture_lattice", "list of [x, y, z]", "length", "[[0, 0, 0]]", -kBig, kBig, false,
@@ -244,7 +248,8 @@ constexpr KeySpec kKeys[] = {
     {"texture", "exchange", kTextureTasks, "number", "energy", "required", -1e6, 1e6, false, "J: the texture enters H as J m(r)·σ"},
     {"texture", "mass_rate", kTextureTasks, "number", "energy²/ħ", "0", -1e6, 1e6, false, "ṁ: H gains ṁ t σ_z (Sec. III B)"},
     {"texture", "B", kTextureTasks, "number (2D) or [Bx, By, Bz]", "ħ/(e length²)", "0", -1e6, 1e6,
-     false, "a uniform magnetic field through a(r) = (B × r)/2: H_0 is taken at p + a(r)"},
+     false, "a uniform magnetic field through a(r) = (B × r)/2: H_0 is taken at p + a(r) (texture_lattice: B_z alone, "
+            "a whole number of flux quanta through the box, as Peierls phases on a magnetic torus)"},
     {"texture", "B_modulation", kTextureTasks, "number", "ħ/(e length²)", "0", -1e6, 1e6, false,
      "B1 of a modulated field B_z(r) = B1 cos(2π r_axis/L) (2D and 3D models), through the periodic vector potential "
      "a_y = (B1 L/2π) sin(2πx/L) (axis x) or a_x = −(B1 L/2π) sin(2πy/L) (axis y); on top of B"},

@@ -17,6 +17,22 @@ void SparseHamiltonian::scaled_apply(const std::complex<double>* x, std::complex
     }
 }
 
+double PeierlsField::phase(const double r[2], const double R[2], const long long w[2]) const {
+    double angle = modulation.line_integral(r, R);
+    if (uniform_bz == 0.0) return angle;
+    // ∫ a·dl along the segment: a is linear, so a at the midpoint times R, (B_z/2)(r × R)_z.
+    angle += 0.5 * uniform_bz * (r[0] * R[1] - r[1] * R[0]);
+    if (w[0] == 0 && w[1] == 0) return angle;
+    // The target r + R = r' + L with r' in the box: ψ(r' + L) = exp(i[π N_φ w_1 w_2 − χ_L(r')]) ψ(r')
+    // beside the twist (the caller's θ·w).
+    const double L[2] = {double(w[0] * box[0]) * a1[0] + double(w[1] * box[1]) * a2[0],
+                         double(w[0] * box[0]) * a1[1] + double(w[1] * box[1]) * a2[1]};
+    const double target[2] = {r[0] + R[0] - L[0], r[1] + R[1] - L[1]};
+    angle -= 0.5 * uniform_bz * (L[0] * target[1] - L[1] * target[0]);
+    if ((flux_quanta * w[0] * w[1]) % 2 != 0) angle += kPi;
+    return angle;
+}
+
 SparseHamiltonian box_hamiltonian(const std::vector<Hopping>& hoppings, const int cells[2],
                                   const std::vector<OnSite>& on_site, const double twist[2], const PeierlsField* peierls) {
     using cplx = std::complex<double>;
@@ -51,7 +67,8 @@ SparseHamiltonian box_hamiltonian(const std::vector<Hopping>& hoppings, const in
                     const PeierlsField& p = *peierls;
                     const double r[2] = {double(n1) * p.a1[0] + double(n2) * p.a2[0], double(n1) * p.a1[1] + double(n2) * p.a2[1]};
                     const double R[2] = {h.cell[0] * p.a1[0] + h.cell[1] * p.a2[0], h.cell[0] * p.a1[1] + h.cell[1] * p.a2[1]};
-                    angle += p.modulation.line_integral(r, R);
+                    const long long w[2] = {w1, w2};
+                    angle += p.phase(r, R, w);
                 }
                 const cplx phase = std::polar(1.0, angle);
                 const long long d = m1 * S2 + m2;

@@ -31,13 +31,27 @@ struct SparseHamiltonian {
 
 // A vector potential on the box: the hop from cell c's orbital to cell c + R's gains the Peierls
 // phase exp(i ∫ a·dl) along the straight segment from r_c to r_c + R, so that a uniform a would
-// turn H_0(k) into H_0(k + a), the kinetic momentum of charge −e (texture.hpp). A modulated B_z's
-// a(r) (FieldModulation), periodic over the box; a_1, a_2 the lattice vectors' in-plane parts.
+// turn H_0(k) into H_0(k + a), the kinetic momentum of charge −e (texture.hpp). Two parts:
+// - a modulated B_z's a(r) (FieldModulation), periodic over the box;
+// - a uniform B_z in the symmetric gauge a = (B × r)/2, whose ∫ a·dl = (B_z/2)(r_c × R)_z. It is not
+//   periodic: a(r + L) = a(r) + ∇χ_L with χ_L(r) = (B_z/2)(L × r)_z for a box translation
+//   L = w_1 S_1 a_1 + w_2 S_2 a_2, and the box is a magnetic torus with the boundary condition
+//   ψ(r + L) = exp(i[θ·w + π N_φ w_1 w_2 − χ_L(r)]) ψ(r), which H preserves. The two translations
+//   commute only for a whole number N_φ = B_z (L_1 × L_2)_z/2π of flux quanta through the box, and
+//   the term π N_φ w_1 w_2 makes the phases of composed translations agree (their cocycle
+//   (B_z/2)(L' × L)_z is then a multiple of π). docs/textures.md derives it.
+// a_1, a_2: the lattice vectors' in-plane parts; box: the cells S_1, S_2 (for L).
 struct PeierlsField {
     FieldModulation modulation;
     double a1[2], a2[2];
+    double uniform_bz = 0.0;     // B_z (ħ/(e length²))
+    long long flux_quanta = 0;   // N_φ, checked whole by the caller
+    int box[2] = {1, 1};
+    bool any() const { return modulation.amplitude != 0.0 || uniform_bz != 0.0; }
+    // The phase of the hop from the cell at r (in the box) by R, whose target lies w box
+    // translations away from its cell in the box.
+    double phase(const double r[2], const double R[2], const long long w[2]) const;
 };
-
 // Polls the stop flag (stop.hpp) every 4096 cells. peierls: null for none.
 SparseHamiltonian box_hamiltonian(const std::vector<Hopping>& hoppings, const int cells[2],
                                   const std::vector<OnSite>& on_site, const double twist[2],

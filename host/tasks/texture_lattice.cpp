@@ -45,6 +45,7 @@ struct LatticeSetup {
     Method method = Method::dense;
     bool bound_charge = true;
     bool hall = false;  // dense: the twists' Chern number at each level
+    bool streda = false;  // also solve without the uniform B: Středa's ΔN/ΔN_φ
     std::vector<double> r;        // three per position
     std::vector<long long> cell;  // the box cell of each position
     std::vector<double> mu;
@@ -53,8 +54,8 @@ struct LatticeSetup {
     double A[2][3] = {};  // a_1, a_2
     double cell_area = 1.0;
     std::vector<OnSite> on_site;  // U(r_c) and J m(r_c) per box cell
-    PeierlsField peierls{};       // a modulated B_z's Peierls phases, where modulated
-    const PeierlsField* field() const { return peierls.modulation.amplitude != 0.0 ? &peierls : nullptr; }
+    PeierlsField peierls{};       // the Peierls phases of a uniform and a modulated B_z
+    const PeierlsField* field() const { return peierls.any() ? &peierls : nullptr; }
     long long moments_limit = 0;                // kpm: the bound the input was checked against
 };
 
@@ -104,9 +105,9 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     {
         const Section tex = task_section(ctx, "texture");
         const TextureTerms& t = s.texture;
-        const char* fields = "the lattice reference takes the exchange texture, a scalar potential and a modulated B_z "
-                             "(Peierls phases for a uniform B, E and a mass ramp are not implemented)";
-        if (t.field[0] != 0.0 || t.field[1] != 0.0 || t.field[2] != 0.0) tex.fail("B", fields);
+        const char* fields = "the lattice reference takes the exchange texture, a scalar potential, a uniform B_z and a "
+                             "modulated B_z (an in-plane B, E and a mass ramp are not implemented)";
+        if (t.field[0] != 0.0 || t.field[1] != 0.0) tex.fail("B", fields);
         if (t.electric[0] != 0.0 || t.electric[1] != 0.0 || t.electric[2] != 0.0) tex.fail("E", fields);
         if (t.mass_rate != 0.0) tex.fail("mass_rate", fields);
     }
@@ -136,6 +137,9 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         task.fail("twists", fmt::format("the Hall response needs at least 4 twists per axis (its estimate takes every other, and "
                                         "a 1 × 1 sub-mesh has no plaquette); got [{}, {}]",
                                         s.twists[0], s.twists[1]));
+    s.streda = task.boolean("streda", false);
+    if (s.streda && s.texture.field[2] == 0.0)
+        task.fail("streda", "streda needs a uniform field, [texture] B: it counts the electrons the field's flux quanta add");
     s.mu = read_levels(task, "mu", kMaxLatticeLevels);
     s.T = read_temperature(ctx);
     if (!(s.T > 0.0))
@@ -189,7 +193,20 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         v[4] = g.ax / a_scale;
         v[5] = g.ay / a_scale;
     };
-    s.peierls = {t.modulation, {s.A[0][0], s.A[0][1]}, {s.A[1][0], s.A[1][1]}};
+    s.peierls = {t.modulation, {s.A[0][0], s.A[0][1]}, {s.A[1][0], s.A[1][1]}, 0.0, 0, {s.box[0], s.box[1]}};
+    if (t.field[2] != 0.0) {
+        // A uniform B_z on the magnetic torus (box_hamiltonian.hpp): a whole number of flux quanta.
+        const double box_area = double(s.box[0]) * double(s.box[1]) * (s.A[0][0] * s.A[1][1] - s.A[0][1] * s.A[1][0]);
+        const double flux = t.field[2] * box_area / (2 * kPi), quanta = std::round(flux);
+        const Section tex = task_section(ctx, "texture");
+        if (std::fabs(flux - quanta) > 1e-9 * std::max(1.0, std::fabs(flux)) || quanta == 0.0 || std::fabs(flux) > 1e12)
+            tex.fail("B", fmt::format("B_z = {:.10g} puts {:.10g} flux quanta through the {} × {} box; a periodic box holds a whole "
+                                      "nonzero number N of them: B_z = 2πN/{:.10g} = N × {:.10g} (signed box area "
+                                      "(S_1 a_1 × S_2 a_2)_z = {:.10g})",
+                                      t.field[2], flux, s.box[0], s.box[1], box_area, 2 * kPi / box_area, box_area));
+        s.peierls.uniform_bz = t.field[2];
+        s.peierls.flux_quanta = static_cast<long long>(quanta);
+    }
     double worst = 0.0, worst_at[2] = {0, 0};
     s.on_site.reserve(static_cast<std::size_t>(s.box[0]) * static_cast<std::size_t>(s.box[1]));
     for (int n1 = 0; n1 < s.box[0]; ++n1) {
@@ -450,8 +467,19 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
     const long long solves = s.method == Method::dense
                                  ? twists
                                  : twists * (s.bound_charge ? orbitals : 2LL * static_cast<long long>(s.cell.size()));
-    Progress progress("texture_lattice", solves, s.method == Method::dense ? "diagonalisations" : "orbitals");
-    const TwistSums sums = s.method == Method::dense ? dense_sums(s, progress) : kpm_sums(s, progress);
+    Progress progress("texture_lattice", s.streda ? 2 * solves : solves, s.method == Method::dense ? "diagonalisations" : "orbitals");
+    auto solve = [&](const LatticeSetup& setup) { return setup.method == Method::dense ? dense_sums(setup, progress) : kpm_sums(setup, progress); };
+    const TwistSums sums = solve(s);
+    // Středa: the same box without the uniform field (the modulation, if any, stays), and no
+    // second Hall number.
+    TwistSums zero_field;
+    if (s.streda) {
+        LatticeSetup without = s;
+        without.peierls.uniform_bz = 0.0;
+        without.peierls.flux_quanta = 0;
+        without.hall = false;
+        zero_field = solve(without);
+    }
     progress.finish();
     const std::array<std::vector<double>, 2> reference =
         s.bound_charge ? reference_electrons(ctx, s) : std::array<std::vector<double>, 2>{};
@@ -476,6 +504,27 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
             }
             out.results["electrons"] = electrons;
             out.results["bound_charge"] = bound;
+            if (s.streda) {
+                std::vector<double> hall(levels);
+                for (std::size_t j = 0; j < levels; ++j)
+                    hall[j] = (sums.electrons[static_cast<std::size_t>(k)][j] - zero_field.electrons[static_cast<std::size_t>(k)][j]) /
+                              twists_used / double(s.peierls.flux_quanta);
+                out.results["streda_hall"] = hall;
+            }
+        }
+        if (s.streda) {
+            // 2π Δn/B_z per position: the electrons one flux quantum adds per cell area.
+            nlohmann::json local = nlohmann::json::array();
+            for (std::size_t a = 0; a < P; ++a) {
+                std::vector<double> row(levels);
+                for (std::size_t j = 0; j < levels; ++j) {
+                    const std::size_t i = a * levels + j;
+                    row[j] = (sums.density[static_cast<std::size_t>(k)][i] - zero_field.density[static_cast<std::size_t>(k)][i]) /
+                             twists_used / s.cell_area * (2 * kPi / s.texture.field[2]);
+                }
+                local.push_back(row);
+            }
+            out.results["streda_local"] = local;
         }
         if (s.hall) {
             nlohmann::json chern = nlohmann::json::array();
@@ -486,11 +535,16 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
         out.results["mu"] = s.mu;
         out.results["r"] = nlohmann::json::array();
         for (std::size_t a = 0; a < P; ++a) out.results["r"].push_back({s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2]});
-        CsvTable csv{"texture_lattice", fmt::format("r in {}; mu in {}; density in 1/{}^2", lu, eu, lu),
+        CsvTable csv{"texture_lattice",
+                     fmt::format("r in {}; mu in {}; density in 1/{}^2{}", lu, eu, lu,
+                                 s.streda ? "; streda_local dimensionless (per flux quantum per cell area)" : ""),
                      {"x", "y", "z", "mu", "density"}, {}};
+        if (s.streda) csv.columns.push_back("streda_local");
         for (std::size_t a = 0; a < P; ++a)
-            for (std::size_t j = 0; j < levels; ++j)
+            for (std::size_t j = 0; j < levels; ++j) {
                 csv.rows.push_back({s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2], s.mu[j], out.results["density"][a][j].get<double>()});
+                if (s.streda) csv.rows.back().push_back(out.results["streda_local"][a][j].get<double>());
+            }
         out.tables.push_back(csv);
         return out;
     };
@@ -503,7 +557,7 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
                                          lu)},
                  {"electrons", "electrons in the box (both bands), [mu]"},
                  {"bound_charge", "electrons in the box minus those of the uniform texture m = background (without "
-                                  "B_modulation), [mu]; the charge is -e times it"}};
+                                  "B or B_modulation), [mu]; the charge is -e times it"}};
     out.principal = {"density"};
     if (s.hall) {
         out.principal.push_back("hall_chern");
@@ -512,6 +566,17 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
         out.units["box_gap"] = fmt::format("{}, [mu]: the distance from mu to the nearest level of the box over the twists", eu);
         out.units["filled_states"] = "the states below mu at every twist, [mu]";
         out.integer_valued = {"hall_chern"};
+    }
+    if (s.streda) {
+        out.principal.push_back("streda_local");
+        out.units["streda_local"] = "(n_B - n_0)/(B_z/2pi) at each position, [position][mu]: the density the field adds per flux "
+                                    "quantum per cell area, dimensionless; in a gap its mean over the box is streda_hall";
+        if (s.bound_charge) {
+            out.principal.push_back("streda_hall");
+            out.units["streda_hall"] = "(N_B - N_0)/N_phi, [mu]: the electrons the field adds to the box per flux quantum; in a gap "
+                                       "of the box Streda's formula makes it the Hall number C of hall_chern (sigma_xy = -C e^2/h); "
+                                       "in a band it is only Streda's part of sigma_xy";
+        }
     }
     out.kpoints = static_cast<long long>(twists) * s.box[0] * s.box[1];
     out.remedy = "the box is too small for the twist mesh: raise [task] twists or box (docs/textures.md)";
@@ -534,12 +599,29 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
         }
         out.results["box_gap"] = gap;
         out.results["filled_states"] = filled;
+        // Středa's count is the Hall number only where μ stays in one gap as the flux is added.
+        if (s.streda && s.bound_charge)
+            for (std::size_t j = 0; j < levels; ++j) {
+                const TwistChern& c = sums.hall[j];
+                const double streda = out.results["streda_hall"][j].get<double>();
+                if (c.gapped && !c.singular && std::fabs(streda - c.chern) > 0.01)
+                    out.warnings.push_back(fmt::format("mu = {:g}: streda_hall = {:.6g} differs from hall_chern = {:g}: levels of the "
+                                                       "box crossed mu as the field's {} flux quanta were added (the box's gap at mu, "
+                                                       "{:.3g}, is not much larger than their shift, or than T), so Streda's count is "
+                                                       "not the Hall number there",
+                                                       s.mu[j], streda, c.chern, s.peierls.flux_quanta,
+                                                       std::min(c.gap_below, c.gap_above)));
+            }
     }
     out.units["method"] = "the solver: dense (full diagonalisation) or kpm (kernel polynomial method)";
     out.units["orbitals"] = "orbitals in the box (2 per cell)";
     out.units["background"] = "unit vector: the uniform texture of bound_charge's reference";
     out.results["method"] = s.method == Method::dense ? "dense" : "kpm";
     out.results["orbitals"] = orbitals;
+    if (s.peierls.flux_quanta != 0) {
+        out.results["flux_quanta"] = s.peierls.flux_quanta;
+        out.units["flux_quanta"] = "N_phi = B_z (S_1 a_1 x S_2 a_2)_z / 2pi: the uniform field's flux quanta h/e through the box";
+    }
     out.results["background"] = {s.background[0], s.background[1], s.background[2]};
     if (s.method == Method::kpm) {
         out.results["moments"] = sums.moments;
