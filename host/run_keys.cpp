@@ -223,7 +223,7 @@ constexpr KeySpec kKeys[] = {
     {"task", "bound_charge", "texture_lattice", "true/false", "", "true (dense), false (kpm)", kNone, kNone, false,
      "also the electrons in the box and the bound charge (kpm: the density of every orbital, not only at r)"},
     {"task", "T", "texture_lattice", "number", "energy, k_B = 1", "required", 0, kBig, false,
-     "temperature, above 0 (a finite box's density at T = 0 depends on where its levels fall)"},
+     "temperature; T = 0 (dense alone) fills the states below mu, a level on mu half"},
     {"task", "hall", "texture_lattice", "true/false", "", "false", kNone, kNone, false,
      "also the Hall response σ_xy = −C e²/h: the Chern number C of the states below each mu over the twists "
      "(dense, at least 4 twists per axis; needs twists × orbitals² × 16 bytes)"},

@@ -117,6 +117,57 @@ TEST(TextureLattice, SemiclassicalDensityConvergesToTheExactOne) {
     EXPECT_LT(corrected[2], 0.1 * plain[2]);
 }
 
+TEST(TextureLattice, ZeroTemperatureIsTheZoneSumsStep) {
+    // T = 0 (dense): each state below μ is filled, as texture_density fills the k-points of its
+    // mesh, so a uniform texture's box (3 × 2 cells, 8 × 12 twists: the Γ-centred 24² mesh, as in
+    // UniformTextureIsTheZoneIntegral) has texture_density's T = 0 zone sum on that mesh as each
+    // cell's density, to 1e-12, in the bands and in the gap; nothing is bound. The kernel
+    // polynomial method's series needs T > 0 (a bad input).
+    const std::string model = "[model]\nname = 'qwz'\nu = -1.3\n[texture]\nkind = 'uniform'\nexchange = 0.3\n"
+                              "direction = [0.6, -0.48, 0.64]\n";
+    const auto zone = bzint::test::results(model + "[mesh]\nn = [24, 24]\n[task]\nkind = 'texture_density'\n"
+                                                   "mu = [-0.5, 0.0, 0.9]\nT = 0.0\n");
+    const auto lattice = bzint::test::results(model + "[task]\nkind = 'texture_lattice'\nbox = [3, 2]\ntwists = [8, 12]\n"
+                                                      "mu = [-0.5, 0.0, 0.9]\nT = 0.0\nr = [[0, 0, 0], [2, 1, 0]]\n");
+    EXPECT_EQ(lattice["method"], "dense");
+    for (int a = 0; a < 2; ++a)
+        for (int j = 0; j < 3; ++j) EXPECT_NEAR(lattice["density"][a][j].get<double>(), zone["density"][0][j].get<double>(), 1e-12);
+    for (int j = 0; j < 3; ++j) EXPECT_NEAR(lattice["bound_charge"][j].get<double>(), 0.0, 1e-12);
+    EXPECT_NEAR(lattice["electrons"][1].get<double>(), 6.0, 1e-12);  // the gap: one state per cell
+}
+
+TEST(TextureLattice, ZeroTemperatureCountsAreWhole) {
+    // At T = 0 the gapped box's counts are integers with no thermal pairs: the weakly coupled
+    // skyrmion lattice (J = 0.4) binds exactly 0 electrons, the strongly coupled one (J = 1.5,
+    // test SkyrmionLatticeHallResponse) exactly −7 (137 states below μ = 0 against the background's
+    // 144), to 1e-10.
+    const std::string task = "[task]\nkind = 'texture_lattice'\nbox = [12, 12]\ntwists = [2, 2]\nmu = 0.0\nT = 0.0\n";
+    const auto weak = bzint::test::results(skyrmion_model(12) + task);
+    EXPECT_NEAR(weak["bound_charge"][0].get<double>(), 0.0, 1e-10);
+    EXPECT_NEAR(weak["electrons"][0].get<double>(), 144.0, 1e-10);
+    std::string strong = skyrmion_model(12);
+    strong.replace(strong.find("exchange = 0.4"), 14, "exchange = 1.5");
+    const auto r = bzint::test::results(strong + task);
+    EXPECT_NEAR(r["bound_charge"][0].get<double>(), -7.0, 1e-10);
+    EXPECT_NEAR(r["electrons"][0].get<double>(), 137.0, 1e-10);
+}
+
+TEST(TextureLattice, ZeroTemperatureLevelAtMuIsHalfFilled) {
+    // A level on μ at T = 0 is counted half filled, the limit T → 0+ of f(0) = 1/2, with a
+    // warning: a 1 × 1 box of qwz (u = 0.5) with 2 × 2 twists has the levels of H(k) at k = 0,
+    // (π, 0), (0, π), (π, π): ±2.5, ±0.5, ±0.5, ±1.5. At μ = 0.5 the two levels at +0.5 are half
+    // filled: (1 + 1.5 + 1.5 + 1)/4 = 1.25 electrons in the box (the mean over the twists); just
+    // above, 1.5.
+    const auto doc = bzint::test::run_toml("[model]\nname = 'qwz'\nu = 0.5\n[texture]\nkind = 'uniform'\nexchange = 0.0\n"
+                                           "direction = [0, 0, 1]\n[task]\nkind = 'texture_lattice'\nbox = [1, 1]\n"
+                                           "twists = [2, 2]\nmu = [0.5, 0.6]\nT = 0.0\n");
+    EXPECT_NEAR(doc["results"]["electrons"][0].get<double>(), 1.25, 1e-12);
+    EXPECT_NEAR(doc["results"]["electrons"][1].get<double>(), 1.5, 1e-12);
+    bool warned = false;
+    for (const auto& w : doc["warnings"]) warned = warned || w.get<std::string>().find("mu = 0.5 lies on") != std::string::npos;
+    EXPECT_TRUE(warned);
+}
+
 TEST(TextureLattice, GappedBoxBindsNoNetCharge) {
     // With μ in the gap and T = 0.02 ≪ the gap, the box holds exactly its L² lower-band states
     // (none crosses the gap when the texture is switched on: J = 0.4 < min_k |d_0(k)| = 1): the bound charge

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <complex>
 #include <string>
@@ -95,6 +96,61 @@ TEST(MagneticTorus, LoopsEncloseTheFieldsFluxAcrossEveryBoundary) {
         }
 }
 
+TEST(MagneticTorus, PhasesCloseAroundLoopsThroughDistantImages) {
+    // PeierlsField::phase for hops that wrap the box up to five times, a negative field and a
+    // negative signed box area (a_2 below a_1): along any closed polygon of lattice points, each
+    // hop taken from its start's cell in the box with its own winding w (as box_hamiltonian does),
+    // the phases sum to B_z × the polygon's signed area (shoelace) modulo 2π, and the windings to 0.
+    // A 2 × 1 box, N_φ = 3 (odd: the cocycle counts); 200 random polygons of 3 to 6 corners within
+    // ±5 cells. To 1e-11 (phases of a few hundred radians).
+    PeierlsField field{};
+    field.a1[0] = 1.0, field.a1[1] = 0.0, field.a2[0] = 0.3, field.a2[1] = -0.9;
+    field.box[0] = 2, field.box[1] = 1;
+    field.flux_quanta = 3;
+    field.uniform_bz = kTwoPi * 3 / (2 * -0.9);
+    auto position = [&](const long long n[2], double r[2]) {
+        r[0] = double(n[0]) * field.a1[0] + double(n[1]) * field.a2[0];
+        r[1] = double(n[0]) * field.a1[1] + double(n[1]) * field.a2[1];
+    };
+    auto winding = [](long long n, long long S) { return n >= 0 ? n / S : -((-n + S - 1) / S); };
+    unsigned long long state = 12345;
+    auto next = [&](int lo, int hi) {  // a linear congruential sequence: the same polygons every run
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return lo + static_cast<int>((state >> 33) % static_cast<unsigned long long>(hi - lo + 1));
+    };
+    int wrapped_far = 0;
+    for (int loop = 0; loop < 200; ++loop) {
+        const int corners = next(3, 6);
+        std::vector<std::array<long long, 2>> p{{0, 0}};
+        for (int c = 1; c < corners; ++c) p.push_back({next(-5, 5), next(-5, 5)});
+        p.push_back({0, 0});
+        double phase = 0.0, area = 0.0;
+        long long total_w[2] = {0, 0};
+        for (std::size_t i = 0; i + 1 < p.size(); ++i) {
+            const long long from[2] = {p[i][0], p[i][1]}, to[2] = {p[i + 1][0], p[i + 1][1]};
+            const long long W[2] = {winding(from[0], 2), winding(from[1], 1)};
+            const long long cell[2] = {from[0] - 2 * W[0], from[1] - W[1]};
+            const long long R[2] = {to[0] - from[0], to[1] - from[1]};
+            const long long w[2] = {winding(cell[0] + R[0], 2), winding(cell[1] + R[1], 1)};
+            double r[2], Rr[2], a[2], b[2];
+            position(cell, r);
+            const long long Rn[2] = {R[0], R[1]};
+            position(Rn, Rr);
+            phase += field.phase(r, Rr, w);
+            position(from, a);
+            position(to, b);
+            area += 0.5 * (a[0] * b[1] - a[1] * b[0]);
+            total_w[0] += w[0];
+            total_w[1] += w[1];
+            if (std::abs(w[0]) >= 3 || std::abs(w[1]) >= 3) ++wrapped_far;
+        }
+        EXPECT_EQ(total_w[0], 0);
+        EXPECT_EQ(total_w[1], 0);
+        EXPECT_LT(std::abs(std::polar(1.0, phase) - std::polar(1.0, field.uniform_bz * area)), 1e-11) << "loop " << loop;
+    }
+    EXPECT_GT(wrapped_far, 100);  // the hops did wrap far
+}
+
 TEST(MagneticTorus, EachFluxQuantumAddsTheChernNumberOfElectrons) {
     // Středa: in a gap n = n_0 + C B_z/2π, and on a torus with N_φ flux quanta the states below the
     // gap number exactly S_1 S_2 + C N_φ (one per cell of the filled band, plus C per quantum).
@@ -181,9 +237,9 @@ TEST(MagneticTorus, StredaResponseConvergesToTheSemiclassicalOne) {
     // The semiclassical dn/dB at fixed μ (task streda: Σ∫ f Ω + Σ∫ m_z (−∂f/∂ε), the Eq. 45)
     // against the exact box's (n_B − n_0)/(B_z/2π) with one flux quantum through L × L cells
     // (B_z = 2π/L²), uniform qwz at u = −1, T = 0.1, kpm at one cell: the difference is the next
-    // order, ∝ B_z — over L = 16, 32 it falls by more than 3.5 (measured 4.0–4.1, and 4.0–4.2 more to
-    // L = 64) in the bands (μ = ±0.8: 0.044, 0.011; μ = 1.5: 0.011, 0.0028); in the gap both are
-    // 1 − 7e-4 (thermal pairs) and agree to 1e-6.
+    // order, ∝ B_z — over L = 16, 32 it falls by more than 3.5 (measured 3.8–4.1, and 4.0–4.2 more to
+    // L = 64) in the bands (μ = −0.8: 0.044, 0.011; 0.8: 0.042, 0.011; 1.5: 0.011, 0.0028); in the
+    // gap both are 1 − 7e-4 (thermal pairs) and agree to 1e-6 (measured 1.1e-7 at L = 32).
     const std::vector<double> mu{-0.8, 0.0, 0.8, 1.5};
     const std::string levels = "mu = [-0.8, 0.0, 0.8, 1.5]\nT = 0.1\n";
     const auto semi = bzint::test::results("[model]\nname = 'qwz'\nu = -1.0\n[mesh]\nn = [256, 256]\n[task]\nkind = 'streda'\n" + levels);

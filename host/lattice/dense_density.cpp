@@ -1,5 +1,8 @@
 #include "dense_density.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "bzint/fermi.hpp"
 
 namespace bzint {
@@ -14,15 +17,26 @@ Eigenstates diagonalise(const SparseHamiltonian& H) {
     return {solver.eigenvalues(), solver.eigenvectors()};
 }
 
+double occupation(double x, double mu, double T, bool* on_level) {
+    if (T > 0.0) return fermi(x, T);
+    const double tolerance = 1e-11 * std::max(1.0, std::fabs(mu));
+    if (on_level) *on_level = std::fabs(x) <= tolerance;
+    return x < -tolerance ? 1.0 : x > tolerance ? 0.0 : 0.5;
+}
+
 void add_dense_densities(const Eigenstates& states, const std::vector<double>& mu, double T,
-                         std::vector<double>& cell_density, std::vector<double>& electrons) {
+                         std::vector<double>& cell_density, std::vector<double>& electrons, std::vector<long long>& on_level) {
     const Eigen::Index D = states.energy.size();
     // |ψ_n(o)|², summed below over each cell's two orbitals.
     const Eigen::MatrixXd weight2 = states.vector.cwiseAbs2();
     const std::size_t levels = mu.size();
     for (std::size_t j = 0; j < levels; ++j) {
         Eigen::VectorXd f(D);
-        for (Eigen::Index n = 0; n < D; ++n) f(n) = fermi(states.energy(n) - mu[j], T);
+        for (Eigen::Index n = 0; n < D; ++n) {
+            bool on = false;
+            f(n) = occupation(states.energy(n) - mu[j], mu[j], T, &on);
+            if (on) ++on_level[j];
+        }
         electrons[j] += f.sum();
         const Eigen::VectorXd per_orbital = weight2 * f;
         for (Eigen::Index c = 0; c < D / 2; ++c)

@@ -16,8 +16,14 @@ struct Eigenstates {
 
 Eigenstates diagonalise(const SparseHamiltonian& H);
 
-// Adds n_c(μ_j) to cell_density[c × levels + j] and Σ_n f(E_n − μ_j) to electrons[j].
+// A level's occupation at E − μ = x: the Fermi function at T > 0, and at T = 0 its limit T → 0+:
+// 1 below μ, 0 above, 1/2 on it — within 1e-11 max(1, |μ|), the eigenvalues' rounding, a level is
+// taken to lie on μ (`on_level` says so).
+double occupation(double x, double mu, double T, bool* on_level = nullptr);
+
+// Adds n_c(μ_j) to cell_density[c × levels + j] and Σ_n f(E_n − μ_j) to electrons[j]; at T = 0,
+// the levels that lie on μ_j to on_level[j].
 void add_dense_densities(const Eigenstates& states, const std::vector<double>& mu, double T,
-                         std::vector<double>& cell_density, std::vector<double>& electrons);
+                         std::vector<double>& cell_density, std::vector<double>& electrons, std::vector<long long>& on_level);
 
 }  // namespace bzint

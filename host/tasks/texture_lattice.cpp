@@ -141,10 +141,11 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     if (s.streda && s.texture.field[2] == 0.0)
         task.fail("streda", "streda needs a uniform field, [texture] B: it counts the electrons the field's flux quanta add");
     s.mu = read_levels(task, "mu", kMaxLatticeLevels);
+    if (!task.node("T")) task.fail("T", "T is required (T = 0 fills the states below mu, with method = \"dense\")");
     s.T = read_temperature(ctx);
-    if (!(s.T > 0.0))
-        task.fail("T", "texture_lattice needs T > 0: a finite box's density at T = 0 depends on where its discrete "
-                       "levels fall, and the kernel polynomial series converges only for T > 0");
+    if (s.T == 0.0 && s.method == Method::kpm)
+        task.fail("T", "T = 0 needs method = \"dense\": the kernel polynomial series of a step converges only as 1/moments "
+                       "(Gibbs), while at T > 0 it falls geometrically; give T > 0 or a box of at most 800 orbitals");
     s.hoppings = model_hoppings(ctx);
     if (s.method == Method::kpm) {
         // The series' length from a bound on the spectrum: every row's Σ|H_ij| (Gershgorin) is at
@@ -162,17 +163,20 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                                        s.T, moments, radius, kMaxMoments));
         s.moments_limit = static_cast<long long>(moments);
     }
-    // Memory: the field (24 bytes a cell); dense: three matrices per worker and each twist's cell
+    // Memory: the on-site terms (OnSite a cell); dense: three matrices per worker and each twist's cell
     // densities; kpm: every twist's sparse matrix (at most 2 × hoppings + 2 entries a row, 24 bytes
     // each), three vectors per worker and the densities of each (twist, orbital) job.
     const double cells = double(s.box[0]) * s.box[1], twists = double(s.twists[0]) * s.twists[1];
     const double levels = static_cast<double>(s.mu.size()), workers_n = double(workers::count());
     const double nnz = double(orbitals) * (2.0 * static_cast<double>(s.hoppings.size()) + 2.0);
     const double jobs = twists * (s.bound_charge ? double(orbitals) : 2.0 * kMaxLatticePositions);
-    const double bytes = 24.0 * cells + (s.method == Method::dense
-                                             ? 48.0 * double(orbitals) * double(orbitals) * workers_n + 8.0 * twists * cells * levels +
-                                                   (s.hall ? 16.0 * twists * double(orbitals) * double(orbitals) : 0.0)
-                                             : twists * nnz * 24.0 + 48.0 * double(orbitals) * workers_n + 8.0 * jobs * levels);
+    // With streda the setup is copied and, for kpm, the zero-field matrices held beside the others.
+    const double copies = s.streda ? 2.0 : 1.0;
+    const double bytes = copies * double(sizeof(OnSite)) * cells +
+                         (s.method == Method::dense
+                              ? 48.0 * double(orbitals) * double(orbitals) * workers_n + copies * 8.0 * twists * cells * levels +
+                                    (s.hall ? 16.0 * twists * double(orbitals) * double(orbitals) : 0.0)
+                              : copies * twists * nnz * 24.0 + 48.0 * double(orbitals) * workers_n + 8.0 * jobs * levels);
     require_memory(task, "box", bytes, fmt::format("a box of {} orbitals", orbitals));
     for (int i = 0; i < 2; ++i)
         for (int c = 0; c < 3; ++c) s.A[i][c] = info.bravais[i][c];
@@ -197,15 +201,22 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     if (t.field[2] != 0.0) {
         // A uniform B_z on the magnetic torus (box_hamiltonian.hpp): a whole number of flux quanta.
         const double box_area = double(s.box[0]) * double(s.box[1]) * (s.A[0][0] * s.A[1][1] - s.A[0][1] * s.A[1][0]);
-        const double flux = t.field[2] * box_area / (2 * kPi), quanta = std::round(flux);
+        const double flux = t.field[2] * box_area / (2 * kPi), quanta = std::round(flux), cells = double(s.box[0]) * s.box[1];
         const Section tex = task_section(ctx, "texture");
-        if (std::fabs(flux - quanta) > 1e-9 * std::max(1.0, std::fabs(flux)) || quanta == 0.0 || std::fabs(flux) > 1e12)
+        // Beyond half a quantum per cell the Peierls phases of short hops alias to a weaker field
+        // (a whole quantum per cell is no field for nearest neighbours).
+        if (std::fabs(flux) > 0.5 * cells + 1e-9)
+            tex.fail("B", fmt::format("B_z = {:.10g} puts {:.10g} flux quanta through the {} cells of the box, more than half a quantum "
+                                      "per cell, where the lattice's Peierls phases alias to a weaker field; |B_z| ≤ π/{:.10g}",
+                                      t.field[2], flux, cells, std::fabs(box_area) / cells));
+        // Absolute: the seam carries the flux's fractional part, 2π(flux − N), unseen by a relative test.
+        if (std::fabs(flux - quanta) > 1e-9 || quanta == 0.0)
             tex.fail("B", fmt::format("B_z = {:.10g} puts {:.10g} flux quanta through the {} × {} box; a periodic box holds a whole "
                                       "nonzero number N of them: B_z = 2πN/{:.10g} = N × {:.10g} (signed box area "
                                       "(S_1 a_1 × S_2 a_2)_z = {:.10g})",
                                       t.field[2], flux, s.box[0], s.box[1], box_area, 2 * kPi / box_area, box_area));
-        s.peierls.uniform_bz = t.field[2];
         s.peierls.flux_quanta = static_cast<long long>(quanta);
+        s.peierls.uniform_bz = 2 * kPi * quanta / box_area;  // the torus's own field, exactly whole
     }
     double worst = 0.0, worst_at[2] = {0, 0};
     s.on_site.reserve(static_cast<std::size_t>(s.box[0]) * static_cast<std::size_t>(s.box[1]));
@@ -303,6 +314,7 @@ struct TwistSums {
     long long moments = 0;
     double tail = 0.0;
     std::vector<TwistChern> hall;  // dense with `hall`: per level
+    std::vector<long long> on_level;  // dense at T = 0: the (twist, level) pairs on each μ
 };
 
 TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
@@ -310,6 +322,7 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
     const int twists = s.twists[0] * s.twists[1];
     std::vector<double> density(static_cast<std::size_t>(twists) * P * levels), electrons(static_cast<std::size_t>(twists) * levels);
     std::vector<Eigenstates> states(s.hall ? static_cast<std::size_t>(twists) : 0);
+    std::vector<long long> on_level(static_cast<std::size_t>(twists) * levels, 0);
     workers::parallel_for(
         twists, 1,
         [&](long long b, long long e) {
@@ -317,8 +330,10 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
                 double theta[2];
                 twist_of(s, static_cast<int>(t), theta);
                 std::vector<double> c(cells * levels, 0.0), el(levels, 0.0);
+                std::vector<long long> on(levels, 0);
                 Eigenstates solved = diagonalise(box_hamiltonian(s.hoppings, s.box, s.on_site, theta, s.field()));
-                add_dense_densities(solved, s.mu, s.T, c, el);
+                add_dense_densities(solved, s.mu, s.T, c, el, on);
+                std::copy(on.begin(), on.end(), on_level.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(t) * levels));
                 for (std::size_t a = 0; a < P; ++a)
                     for (std::size_t j = 0; j < levels; ++j)
                         density[(static_cast<std::size_t>(t) * P + a) * levels + j] = c[static_cast<std::size_t>(s.cell[a]) * levels + j];
@@ -333,6 +348,8 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
     TwistSums sums;
     sums.density = fold_twists(s, density, P * levels);
     sums.electrons = fold_twists(s, electrons, levels);
+    sums.on_level.assign(levels, 0);
+    for (std::size_t i = 0; i < on_level.size(); ++i) sums.on_level[i % levels] += on_level[i];
     if (s.hall) {
         Progress links("texture_lattice links", twist_links(s.twists[0], s.twists[1], static_cast<long long>(levels)), "links");
         sums.hall = twist_chern(states, s.twists[0], s.twists[1], s.mu, &links);
@@ -341,30 +358,53 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
     return sums;
 }
 
-TwistSums kpm_sums(const LatticeSetup& s, Progress& progress) {
-    const std::size_t levels = s.mu.size(), P = s.cell.size();
-    const long long cells = static_cast<long long>(s.box[0]) * s.box[1];
-    const int twists = s.twists[0] * s.twists[1];
+// Every twist's box Hamiltonian.
+std::vector<SparseHamiltonian> twist_hamiltonians(const LatticeSetup& s) {
     std::vector<SparseHamiltonian> H;
-    double lo = 1e300, hi = -1e300;
-    for (int t = 0; t < twists; ++t) {
+    for (int t = 0; t < s.twists[0] * s.twists[1]; ++t) {
         double theta[2];
         twist_of(s, t, theta);
         H.push_back(box_hamiltonian(s.hoppings, s.box, s.on_site, theta, s.field()));
-        const ChebyshevScale c = chebyshev_scale(H.back());
-        lo = std::min(lo, c.center - c.half_width);
-        hi = std::max(hi, c.center + c.half_width);
     }
-    const ChebyshevScale scale{0.5 * (hi + lo), 0.5 * (hi - lo)};  // one scale for every twist: one series
-    TwistSums sums;
+    return H;
+}
+
+// One Chebyshev scale for every twist of every set of matrices (Středa's two boxes too), and so
+// one series: the truncation is the same for all, and cancels in their differences.
+struct KpmPlan {
+    ChebyshevScale scale;
+    long long moments = 0;
+    FermiSeries series;
+};
+KpmPlan kpm_plan(const LatticeSetup& s, const std::vector<const std::vector<SparseHamiltonian>*>& sets) {
+    double lo = 1e300, hi = -1e300;
+    for (const auto* set : sets)
+        for (const SparseHamiltonian& H : *set) {
+            const ChebyshevScale c = chebyshev_scale(H);
+            lo = std::min(lo, c.center - c.half_width);
+            hi = std::max(hi, c.center + c.half_width);
+        }
+    KpmPlan plan;
+    plan.scale = {0.5 * (hi + lo), 0.5 * (hi - lo)};
     // The asymptotic count, doubled while the quadrature's own tail says it is short (a large
     // prefactor), within the bound checked at input.
-    sums.moments = static_cast<long long>(std::min(moments_needed(scale, s.mu, s.T, kSeriesTolerance), double(s.moments_limit)));
-    FermiSeries series = fermi_series(scale, s.mu, s.T, sums.moments);
-    while (series.tail > kSeriesTolerance && sums.moments < s.moments_limit) {
-        sums.moments = std::min(2 * sums.moments, s.moments_limit);
-        series = fermi_series(scale, s.mu, s.T, sums.moments);
+    plan.moments = static_cast<long long>(std::min(moments_needed(plan.scale, s.mu, s.T, kSeriesTolerance), double(s.moments_limit)));
+    plan.series = fermi_series(plan.scale, s.mu, s.T, plan.moments);
+    while (plan.series.tail > kSeriesTolerance && plan.moments < s.moments_limit) {
+        plan.moments = std::min(2 * plan.moments, s.moments_limit);
+        plan.series = fermi_series(plan.scale, s.mu, s.T, plan.moments);
     }
+    return plan;
+}
+
+TwistSums kpm_sums(const LatticeSetup& s, const std::vector<SparseHamiltonian>& H, const KpmPlan& plan, Progress& progress) {
+    const std::size_t levels = s.mu.size(), P = s.cell.size();
+    const long long cells = static_cast<long long>(s.box[0]) * s.box[1];
+    const int twists = s.twists[0] * s.twists[1];
+    const ChebyshevScale scale = plan.scale;
+    const FermiSeries& series = plan.series;
+    TwistSums sums;
+    sums.moments = plan.moments;
     sums.tail = series.tail;
     // The orbitals: every one (for the electrons in the box), or those of the requested cells;
     // first[a] is the index in `orbitals` of position a's cell's first orbital.
@@ -445,7 +485,7 @@ std::array<std::vector<double>, 2> reference_electrons(const TaskContext& ctx, c
                             const double e_k = std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
                             for (std::size_t j = 0; j < levels; ++j)
                                 per_twist[static_cast<std::size_t>(t) * levels + j] +=
-                                    fermi(p.d0 + e_k - s.mu[j], s.T) + fermi(p.d0 - e_k - s.mu[j], s.T);
+                                    occupation(p.d0 + e_k - s.mu[j], s.mu[j], s.T) + occupation(p.d0 - e_k - s.mu[j], s.mu[j], s.T);
                         }
                     }
                 }
@@ -468,17 +508,25 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
                                  ? twists
                                  : twists * (s.bound_charge ? orbitals : 2LL * static_cast<long long>(s.cell.size()));
     Progress progress("texture_lattice", s.streda ? 2 * solves : solves, s.method == Method::dense ? "diagonalisations" : "orbitals");
-    auto solve = [&](const LatticeSetup& setup) { return setup.method == Method::dense ? dense_sums(setup, progress) : kpm_sums(setup, progress); };
-    const TwistSums sums = solve(s);
     // Středa: the same box without the uniform field (the modulation, if any, stays), and no
     // second Hall number.
-    TwistSums zero_field;
+    LatticeSetup without;
     if (s.streda) {
-        LatticeSetup without = s;
+        without = s;
         without.peierls.uniform_bz = 0.0;
         without.peierls.flux_quanta = 0;
         without.hall = false;
-        zero_field = solve(without);
+    }
+    TwistSums sums, zero_field;
+    if (s.method == Method::dense) {
+        sums = dense_sums(s, progress);
+        if (s.streda) zero_field = dense_sums(without, progress);
+    } else {
+        const std::vector<SparseHamiltonian> H = twist_hamiltonians(s);
+        const std::vector<SparseHamiltonian> H0 = s.streda ? twist_hamiltonians(without) : std::vector<SparseHamiltonian>{};
+        const KpmPlan plan = kpm_plan(s, {&H, &H0});
+        sums = kpm_sums(s, H, plan, progress);
+        if (s.streda) zero_field = kpm_sums(without, H0, plan, progress);
     }
     progress.finish();
     const std::array<std::vector<double>, 2> reference =
@@ -537,7 +585,7 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
         for (std::size_t a = 0; a < P; ++a) out.results["r"].push_back({s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2]});
         CsvTable csv{"texture_lattice",
                      fmt::format("r in {}; mu in {}; density in 1/{}^2{}", lu, eu, lu,
-                                 s.streda ? "; streda_local dimensionless (per flux quantum per cell area)" : ""),
+                                 s.streda ? "; streda_local dimensionless (electrons added per flux quantum, (n_B - n_0)/(B_z/2pi))" : ""),
                      {"x", "y", "z", "mu", "density"}, {}};
         if (s.streda) csv.columns.push_back("streda_local");
         for (std::size_t a = 0; a < P; ++a)
@@ -569,8 +617,9 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
     }
     if (s.streda) {
         out.principal.push_back("streda_local");
-        out.units["streda_local"] = "(n_B - n_0)/(B_z/2pi) at each position, [position][mu]: the density the field adds per flux "
-                                    "quantum per cell area, dimensionless; in a gap its mean over the box is streda_hall";
+        out.units["streda_local"] = "(n_B - n_0)/(B_z/2pi) at each position, [position][mu], dimensionless: the electrons per cell "
+                                    "area the field adds per flux quantum through a cell; its mean over the box's cells is "
+                                    "streda_hall";
         if (s.bound_charge) {
             out.principal.push_back("streda_hall");
             out.units["streda_hall"] = "(N_B - N_0)/N_phi, [mu]: the electrons the field adds to the box per flux quantum; in a gap "
@@ -616,6 +665,14 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
     out.units["method"] = "the solver: dense (full diagonalisation) or kpm (kernel polynomial method)";
     out.units["orbitals"] = "orbitals in the box (2 per cell)";
     out.units["background"] = "unit vector: the uniform texture of bound_charge's reference";
+    for (std::size_t j = 0; j < sums.on_level.size(); ++j) {
+        const long long on = sums.on_level[j] + (zero_field.on_level.empty() ? 0 : zero_field.on_level[j]);
+        if (on > 0)
+            out.warnings.push_back(fmt::format("mu = {:g} lies on {} level(s) of the box over the twists (within 1e-11): at T = 0 "
+                                               "they are counted half filled, the limit T -> 0+; the results there depend on "
+                                               "that choice (move mu off the level, or give T > 0)",
+                                               s.mu[j], on));
+    }
     out.results["method"] = s.method == Method::dense ? "dense" : "kpm";
     out.results["orbitals"] = orbitals;
     if (s.peierls.flux_quanta != 0) {
