@@ -186,7 +186,7 @@ void BM_kpm_moments(benchmark::State& state) {
             const double r[3] = {double(n1), double(n2), 0.0};
             double m[3], dm[3][3];
             t.texture(r, m, dm);
-            field.push_back({0.0, {0.4 * m[0], 0.4 * m[1], 0.4 * m[2]}});
+            field.push_back({{0.0, 0.0}, {0.4 * m[0], 0.4 * m[1], 0.4 * m[2]}});
         }
     const double twist[2] = {0.0, 0.0};
     const SparseHamiltonian H = box_hamiltonian(hoppings, cells, field, twist);

@@ -211,6 +211,14 @@ bool has_orbital_phases(const TaskContext& ctx) {
     return positions;
 }
 
+void orbital_positions(const TaskContext& ctx, double tau[2][3]) {
+    for (int a = 0; a < 2; ++a)
+        for (int c = 0; c < 3; ++c) tau[a][c] = 0.0;
+    visit_model(ctx.cfg.params, [&](auto model) {
+        if constexpr (has_orbital_positions<decltype(model)>()) decltype(model)::orbital_positions(tau);
+    });
+}
+
 bool periodic_in_k(const TaskContext& ctx, const TextureTerms& t) {
     const bool positions = has_orbital_phases(ctx);
     const SpinTexture& m = t.texture;

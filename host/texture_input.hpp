@@ -29,6 +29,9 @@ std::string texture_table_file(const RunFile& file);
 
 // Whether the model's H_0(k) carries orbital-position phases (model_traits.hpp), H_0(k + G) = V H_0(k) V†.
 bool has_orbital_phases(const TaskContext& ctx);
+// Those orbitals' positions τ_α in the cell (H_αβ(k) = Σ_R e^{ik·(R + τ_β − τ_α)} t_αβ(R)); zeros
+// for a model in the periodic gauge.
+void orbital_positions(const TaskContext& ctx, double tau[2][3]);
 
 // Whether H is periodic in k with the texture's exchange field: a model with orbital-position
 // phases (model_traits.hpp) has H_0(k + G) = V H_0(k) V† with a V that does not commute with an

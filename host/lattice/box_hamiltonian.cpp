@@ -62,23 +62,27 @@ SparseHamiltonian box_hamiltonian(const std::vector<Hopping>& hoppings, const in
             for (const Hopping& h : hoppings) {
                 long long w1, w2;
                 const long long m1 = wrap(n1 + h.cell[0], S1, w1), m2 = wrap(n2 + h.cell[1], S2, w2);
-                double angle = twist[0] * double(w1) + twist[1] * double(w2);
-                if (peierls) {
-                    const PeierlsField& p = *peierls;
-                    const double r[2] = {double(n1) * p.a1[0] + double(n2) * p.a2[0], double(n1) * p.a1[1] + double(n2) * p.a2[1]};
-                    const double R[2] = {h.cell[0] * p.a1[0] + h.cell[1] * p.a2[0], h.cell[0] * p.a1[1] + h.cell[1] * p.a2[1]};
-                    const long long w[2] = {w1, w2};
-                    angle += p.phase(r, R, w);
-                }
-                const cplx phase = std::polar(1.0, angle);
+                const double twist_angle = twist[0] * double(w1) + twist[1] * double(w2);
                 const long long d = m1 * S2 + m2;
                 for (int a = 0; a < 2; ++a)
-                    for (int b = 0; b < 2; ++b) add(a, 2 * d + b, h.block[a][b] * phase);
+                    for (int b = 0; b < 2; ++b) {
+                        double angle = twist_angle;
+                        if (peierls) {  // from orbital a at r_c + τ_a to orbital b at r_c + R + τ_b
+                            const PeierlsField& p = *peierls;
+                            const double r[2] = {double(n1) * p.a1[0] + double(n2) * p.a2[0] + p.tau[a][0],
+                                                 double(n1) * p.a1[1] + double(n2) * p.a2[1] + p.tau[a][1]};
+                            const double R[2] = {h.cell[0] * p.a1[0] + h.cell[1] * p.a2[0] + p.tau[b][0] - p.tau[a][0],
+                                                 h.cell[0] * p.a1[1] + h.cell[1] * p.a2[1] + p.tau[b][1] - p.tau[a][1]};
+                            const long long w[2] = {w1, w2};
+                            angle += p.phase(r, R, w);
+                        }
+                        add(a, 2 * d + b, h.block[a][b] * std::polar(1.0, angle));
+                    }
             }
             const OnSite& o = on_site[static_cast<std::size_t>(c)];
             const std::array<double, 3>& f = o.field;
-            add(0, 2 * c, o.potential + f[2]);
-            add(1, 2 * c + 1, o.potential - f[2]);
+            add(0, 2 * c, o.potential[0] + f[2]);
+            add(1, 2 * c + 1, o.potential[1] - f[2]);
             add(0, 2 * c + 1, cplx(f[0], -f[1]));
             add(1, 2 * c, cplx(f[0], f[1]));
             for (int a = 0; a < 2; ++a) {

@@ -13,9 +13,10 @@
 
 namespace bzint {
 
-// A cell's on-site terms U·1 + f·σ.
+// A cell's on-site terms diag(U_1, U_2) + f·σ: the potential at each orbital's position (they
+// differ where the orbitals sit apart in the cell) and the exchange field.
 struct OnSite {
-    double potential = 0.0;
+    std::array<double, 2> potential{0.0, 0.0};
     std::array<double, 3> field{0.0, 0.0, 0.0};
 };
 
@@ -40,16 +41,18 @@ struct SparseHamiltonian {
 //   commute only for a whole number N_φ = B_z (L_1 × L_2)_z/2π of flux quanta through the box, and
 //   the term π N_φ w_1 w_2 makes the phases of composed translations agree (their cocycle
 //   (B_z/2)(L' × L)_z is then a multiple of π). docs/textures.md derives it.
-// a_1, a_2: the lattice vectors' in-plane parts; box: the cells S_1, S_2 (for L).
+// a_1, a_2: the lattice vectors' in-plane parts; box: the cells S_1, S_2 (for L). Orbital α sits
+// at r_c + τ_α (τ in-plane; zero in the periodic gauge), and its hops run between those positions.
 struct PeierlsField {
     FieldModulation modulation;
     double a1[2], a2[2];
     double uniform_bz = 0.0;     // B_z (ħ/(e length²))
     long long flux_quanta = 0;   // N_φ, checked whole by the caller
     int box[2] = {1, 1};
+    double tau[2][2] = {{0.0, 0.0}, {0.0, 0.0}};
     bool any() const { return modulation.amplitude != 0.0 || uniform_bz != 0.0; }
-    // The phase of the hop from the cell at r (in the box) by R, whose target lies w box
-    // translations away from its cell in the box.
+    // The phase of the hop from the orbital at r (its cell in the box) by the displacement R, whose
+    // target lies w box translations away from its image in the box.
     double phase(const double r[2], const double R[2], const long long w[2]) const;
 };
 // Polls the stop flag (stop.hpp) every 4096 cells. peierls: null for none.

@@ -52,6 +52,7 @@ struct LatticeSetup {
     double T = 0.0;
     double background[3] = {0.0, 0.0, 1.0};
     double A[2][3] = {};  // a_1, a_2
+    double tau[2][2] = {};  // the orbitals' in-plane positions in the cell (zero in the periodic gauge)
     double cell_area = 1.0;
     std::vector<OnSite> on_site;  // U(r_c) and J m(r_c) per box cell
     PeierlsField peierls{};       // the Peierls phases of a uniform and a modulated B_z
@@ -59,19 +60,25 @@ struct LatticeSetup {
     long long moments_limit = 0;                // kpm: the bound the input was checked against
 };
 
-std::vector<Hopping> model_hoppings(const TaskContext& ctx) {
+// The hoppings t_αβ(R) between orbital α at r_c + τ_α and β at r_c + R + τ_β. A model that carries
+// its orbitals' phases, H_αβ(k) = Σ_R e^{ik·(R + τ_β − τ_α)} t_αβ(R), is first brought to the periodic
+// gauge e^{ik·(τ_α − τ_β)} H_αβ(k) = Σ_R e^{ik·R} t_αβ(R): its off-diagonal d_x − i d_y turns by k·(τ_1 − τ_2).
+std::vector<Hopping> model_hoppings(const TaskContext& ctx, const double tau[2][2]) {
     const ModelInfo& info = *ctx.cfg.model;
     double G[3][3];
     reciprocal_basis(info.bravais, G);
     std::vector<Hopping> hoppings;
     std::string why;
-    if (has_orbital_phases(ctx))
-        ctx.task.fail("kind", fmt::format("task 'texture_lattice' needs a model in the periodic gauge; '{}' carries "
-                                          "orbital-position phases (H(k + G) = V H(k) V†), and the exchange field on each "
-                                          "orbital would need those positions",
-                                          info.name));
     visit_model(ctx.cfg.params, [&](auto model) {
-        hoppings = real_space_hoppings([&](const double k[3], TwoBandPoint& p) { model(k, p); }, G, why);
+        hoppings = real_space_hoppings(
+            [&](const double k[3], TwoBandPoint& p) {
+                model(k, p);
+                const double phi = k[0] * (tau[0][0] - tau[1][0]) + k[1] * (tau[0][1] - tau[1][1]);
+                const double c = std::cos(phi), s = std::sin(phi), dx = p.d[0], dy = p.d[1];
+                p.d[0] = dx * c + dy * s;  // (d_x − i d_y) e^{iφ}
+                p.d[1] = dy * c - dx * s;
+            },
+            G, why);
     });
     if (hoppings.empty())
         ctx.task.fail("kind", fmt::format("task 'texture_lattice' needs the real-space hoppings of '{}', but {}", info.name, why));
@@ -146,7 +153,23 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     if (s.T == 0.0 && s.method == Method::kpm)
         task.fail("T", "T = 0 needs method = \"dense\": the kernel polynomial series of a step converges only as 1/moments "
                        "(Gibbs), while at T > 0 it falls geometrically; give T > 0 or a box of at most 800 orbitals");
-    s.hoppings = model_hoppings(ctx);
+    {
+        double tau[2][3];
+        orbital_positions(ctx, tau);
+        for (int a = 0; a < 2; ++a)
+            for (int c = 0; c < 2; ++c) s.tau[a][c] = tau[a][c];
+        const TextureTerms& t = s.texture;
+        const SpinTexture& m = t.texture;
+        const bool apart = s.tau[0][0] != s.tau[1][0] || s.tau[0][1] != s.tau[1][1];
+        if (apart && t.exchange != 0.0 && !(m.kind == TextureKind::uniform && m.direction[0] == 0.0 && m.direction[1] == 0.0))
+            task_section(ctx, "texture")
+                .fail("kind", fmt::format("'{}' places its two orbitals apart in the cell, so the exchange field's in-plane "
+                                          "components J(m_x σ_x + m_y σ_y) would couple orbitals at different positions, which "
+                                          "J m(r)·σ does not define; here the exchange field must be uniform along z "
+                                          "(kind = \"uniform\", direction = [0, 0, 1]); a potential and B fields may vary",
+                                          info.name));
+    }
+    s.hoppings = model_hoppings(ctx, s.tau);
     if (s.method == Method::kpm) {
         // The series' length from a bound on the spectrum: every row's Σ|H_ij| (Gershgorin) is at
         // most Σ_R Σ_β |H(R)_αβ| + |U| + |J|(|m_z| + |m_x − i m_y|) ≤ that + |A| + √2|J|.
@@ -197,7 +220,8 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         v[4] = g.ax / a_scale;
         v[5] = g.ay / a_scale;
     };
-    s.peierls = {t.modulation, {s.A[0][0], s.A[0][1]}, {s.A[1][0], s.A[1][1]}, 0.0, 0, {s.box[0], s.box[1]}};
+    s.peierls = {t.modulation, {s.A[0][0], s.A[0][1]}, {s.A[1][0], s.A[1][1]}, 0.0, 0, {s.box[0], s.box[1]},
+                 {{s.tau[0][0], s.tau[0][1]}, {s.tau[1][0], s.tau[1][1]}}};
     if (t.field[2] != 0.0) {
         // A uniform B_z on the magnetic torus (box_hamiltonian.hpp): a whole number of flux quanta.
         const double box_area = double(s.box[0]) * double(s.box[1]) * (s.A[0][0] * s.A[1][1] - s.A[0][1] * s.A[1][0]);
@@ -235,7 +259,16 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                     worst_at[1] = n2;
                 }
             }
-            s.on_site.push_back({scale * v[3], {t.exchange * v[0], t.exchange * v[1], t.exchange * v[2]}});
+            // The potential at each orbital's own position r_c + τ_α (the exchange field is uniform
+            // where the orbitals sit apart).
+            std::array<double, 2> U{scale * v[3], scale * v[3]};
+            for (int a = 0; a < 2; ++a)
+                if (s.tau[a][0] != 0.0 || s.tau[a][1] != 0.0) {
+                    const double r[3] = {n1 * s.A[0][0] + n2 * s.A[1][0] + s.tau[a][0], n1 * s.A[0][1] + n2 * s.A[1][1] + s.tau[a][1], 0.0};
+                    double du[3];
+                    t.potential(r, U[static_cast<std::size_t>(a)], du);
+                }
+            s.on_site.push_back({U, {t.exchange * v[0], t.exchange * v[1], t.exchange * v[2]}});
         }
     }
     // Sampled at the cells alone, a(r) could vanish at every cell of a box that is not periodic (cells
