@@ -168,7 +168,8 @@ void BM_second_chern(benchmark::State& state, Backend backend) {
     state.SetLabel(std::string(backend_name(backend)) + (torus.lattice ? ", with links" : ", integral"));
 }
 
-void BM_kpm_moments(benchmark::State& state) {
+// qwz with a skyrmion lattice of one period on an S × S box (the lattice reference's sparse matrix).
+SparseHamiltonian skyrmion_box(int S) {
     const ModelInfo& info = *find_model("qwz");
     const ModelParams mp = params_of("qwz");
     double G[3][3];
@@ -178,7 +179,7 @@ void BM_kpm_moments(benchmark::State& state) {
     visit_model(mp, [&](auto model) {
         hoppings = real_space_hoppings([&](const double k[3], TwoBandPoint& p) { model(k, p); }, G, why);
     });
-    const int S = static_cast<int>(state.range(0)), cells[2] = {S, S};
+    const int cells[2] = {S, S};
     const TextureTerms t = skyrmion_lattice(S, 0.5 * S, 0.4);
     std::vector<OnSite> field;
     for (int n1 = 0; n1 < S; ++n1)
@@ -189,7 +190,11 @@ void BM_kpm_moments(benchmark::State& state) {
             field.push_back({{0.0, 0.0}, {0.4 * m[0], 0.4 * m[1], 0.4 * m[2]}});
         }
     const double twist[2] = {0.0, 0.0};
-    const SparseHamiltonian H = box_hamiltonian(hoppings, cells, field, twist);
+    return box_hamiltonian(hoppings, cells, field, twist);
+}
+
+void BM_kpm_moments(benchmark::State& state) {
+    const SparseHamiltonian H = skyrmion_box(static_cast<int>(state.range(0)));
     const ChebyshevScale scale = chebyshev_scale(H);
     const long long moments = 1024;
     for (auto _ : state) benchmark::DoNotOptimize(diagonal_moments(H, scale, H.dim / 2, moments));
@@ -200,9 +205,35 @@ void BM_kpm_moments(benchmark::State& state) {
     state.SetLabel("cpu, one thread, 1024 moments");
 }
 
+// The lattice reference's batched form (kpm_diagonal): range(1) orbitals of an S × S box, 1024
+// moments each, on the worker pool or one device thread per orbital.
+void BM_kpm_diagonal(benchmark::State& state, Backend backend) {
+    if (backend == Backend::cuda && !cuda::available()) {
+        state.SkipWithError("no CUDA device");
+        return;
+    }
+    const std::vector<SparseHamiltonian> H{skyrmion_box(static_cast<int>(state.range(0)))};
+    const ChebyshevScale scale = chebyshev_scale(H[0]);
+    const long long moments = 1024, orbitals = state.range(1);
+    const FermiSeries series = fermi_series(scale, {0.0}, 0.1, moments);
+    std::vector<std::array<long long, 2>> jobs;
+    for (long long o = 0; o < orbitals; ++o) jobs.push_back({0, o * (H[0].dim / orbitals)});
+    for (auto _ : state) {
+        Progress progress("bench", orbitals, "orbitals");
+        benchmark::DoNotOptimize(kpm_diagonal(backend, H, scale, series, jobs, progress));
+    }
+    const double work = static_cast<double>(moments) * static_cast<double>(H[0].dim) * static_cast<double>(orbitals);
+    state.counters["sites"] = static_cast<double>(H[0].dim);
+    state.counters["moment_sites_per_second"] = benchmark::Counter(work * state.iterations(), benchmark::Counter::kIsRate);
+    state.counters["peak_rss_MiB"] = peak_rss_mib();
+    state.SetLabel(std::string(backend_name(backend)) + ", 1024 moments");
+}
+
 }  // namespace
 
 BENCHMARK(BM_kpm_moments)->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_kpm_diagonal, cpu, Backend::cpu)->Args({64, 16})->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_kpm_diagonal, cuda, Backend::cuda)->Args({64, 8192})->Args({128, 8192})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_second_chern, cpu, Backend::cpu)->ArgsProduct({{16, 32}, {0, 1}})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_second_chern, cuda, Backend::cuda)->ArgsProduct({{16, 32}, {0, 1}})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_phase_plane, cpu, Backend::cpu)->RangeMultiplier(4)->Range(256, 4096)->Unit(benchmark::kMillisecond);

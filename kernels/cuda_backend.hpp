@@ -3,6 +3,7 @@
 // kernels/cuda_stub.cpp (every call then reports that CUDA was not compiled in).
 #pragma once
 #include <array>
+#include <complex>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,15 @@ long long texture_current_reduce(const ModelParams& model, const TextureTerms& t
 long long texture_transport_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                    const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
                                    const std::array<double, 3>& E, std::vector<Neumaier>& total, Progress* progress);
+
+// The kernel polynomial method (host/lattice/kpm.hpp kpm_diagonal) for one sparse Hermitian matrix
+// of dimension dim in compressed rows: Σ_n c[level × moments + n] μ_n(o) for each orbital o,
+// [orbital × levels + level], μ_n of H̃ = (H − center)/half_width (include/bzint/kpm_moments.hpp).
+// `progress` counts orbitals.
+std::vector<double> kpm_diagonal(long long dim, const std::vector<long long>& row_start, const std::vector<long long>& column,
+                                 const std::vector<std::complex<double>>& value, double center, double half_width,
+                                 long long moments, const std::vector<double>& c, const std::vector<long long>& orbitals,
+                                 Progress* progress);
 
 // Periodic-orbit steady states of the QME on lattice lines starting at k0[3 l .. 3 l + 2]
 // (two-band or N-band model, by `bands`): out[l], as two_band_periodic_line / nband_periodic_line.

@@ -33,6 +33,11 @@ long long packet_trajectories(const ModelParams&, const TextureTerms&, const std
                               long long, double, double, std::vector<double>&, Progress*) {
     not_compiled();
 }
+std::vector<double> kpm_diagonal(long long, const std::vector<long long>&, const std::vector<long long>&,
+                                 const std::vector<std::complex<double>>&, double, double, long long, const std::vector<double>&,
+                                 const std::vector<long long>&, Progress*) {
+    not_compiled();
+}
 long long texture_current_reduce(const ModelParams&, const TextureTerms&, const Mesh&, const std::vector<double>&,
                                  const std::vector<double>&, double, double, std::vector<Neumaier>&, Progress*) {
     not_compiled();

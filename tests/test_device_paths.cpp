@@ -185,6 +185,27 @@ TEST(DeviceTextures, PlaneDensityCurrentAndPacketsAgreeWithTheCpu) {
                              "skyrmion packets", 1e-9);
 }
 
+TEST(DeviceLattice, KernelPolynomialMethodAgreesWithTheCpu) {
+    REQUIRE_DEVICE();
+    // The exact lattice reference's Chebyshev recursion (include/bzint/kpm_moments.hpp), one
+    // orbital per thread: a 6 × 6 box of qwz with a skyrmion lattice and one flux quantum, every
+    // orbital of 4 twists (bound charge and Středa's second solve). In batches of 7 orbitals
+    // (BZINT_CUDA_CHUNK, 11 batches a matrix) the same bits as in one batch; against the CPU to
+    // rel 1e-11, in the emulated build too (kpm_moments.hpp: GCC vectorises the contiguous and the
+    // interleaved recursion differently, an ulp per moment): each of the ~300 steps rounds a few
+    // ulps into the vectors, and |μ_n| ≤ 1 with Σ|c_n| ≈ 1 bounds a density's mass by 1, so
+    // moments × steps × 1e-16 ≈ 1e-11.
+    const std::string text = "[model]\nname='qwz'\nu=-1.0\n[texture]\nkind='skyrmion_lattice'\nexchange=0.4\nperiod=6.0\n"
+                             "radius=3.0\nB=0.17453292519943295\n[task]\nkind='texture_lattice'\nbox=[6,6]\ntwists=[2,2]\n"
+                             "method='kpm'\nbound_charge=true\nstreda=true\nmu=[0.0,0.8]\nT=0.1\nr=[[0,0,0],[3,2,0]]\n";
+    const nlohmann::json whole = results_of(text, Backend::cuda);
+    EXPECT_EQ(whole, results_of(text, Backend::cuda, 7)) << "batches of 7 orbitals";
+    std::vector<double> cpu, dev;
+    flatten(results_of(text, Backend::cpu), cpu);
+    flatten(whole, dev);
+    expect_backends_agree(cpu, dev, "texture_lattice kpm", 1e-11, /*same_method=*/false);
+}
+
 TEST(DeviceSecondChern, TorusSumsAgreeWithTheCpu) {
     REQUIRE_DEVICE();
     // qhz's 4D torus on 12⁴ = 20 736 points (three reduction blocks) with the link method: per

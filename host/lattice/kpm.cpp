@@ -8,7 +8,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "../../kernels/cuda_backend.hpp"
 #include "../stop.hpp"
+#include "../workers.hpp"
 #include "bzint/fermi.hpp"
 
 namespace bzint {
@@ -71,33 +73,71 @@ FermiSeries fermi_series(ChebyshevScale s, const std::vector<double>& mu, double
     return series;
 }
 
+ChebyshevRecursion chebyshev_recursion(const SparseHamiltonian& H, ChebyshevScale s, long long moments) {
+    // std::complex<double> is two doubles, real part first ([complex.numbers.general]), as cplx.
+    static_assert(sizeof(cplx) == sizeof(std::complex<double>));
+    return {{H.dim, H.row_start.data(), H.column.data(), reinterpret_cast<const cplx*>(H.value.data())},
+            s.center,
+            1.0 / s.half_width,
+            moments};
+}
+
 std::vector<double> diagonal_moments(const SparseHamiltonian& H, ChebyshevScale s, long long orbital, long long moments) {
-    using cplx = std::complex<double>;
-    const std::size_t D = static_cast<std::size_t>(H.dim);
-    std::vector<cplx> previous(D), current(D), next(D);
+    const ChebyshevRecursion recursion = chebyshev_recursion(H, s, moments);
+    std::vector<cplx> a(static_cast<std::size_t>(H.dim)), b(static_cast<std::size_t>(H.dim));
     std::vector<double> mu(static_cast<std::size_t>(moments), 0.0);
-    previous[static_cast<std::size_t>(orbital)] = 1.0;  // v_0
-    H.scaled_apply(previous.data(), current.data(), s.center, s.half_width);  // v_1
-    const double mu0 = 1.0, mu1 = current[static_cast<std::size_t>(orbital)].real();
-    mu[0] = mu0;
-    if (moments > 1) mu[1] = mu1;
-    // With v_{n−1} = previous, v_n = current: μ_{2n} and μ_{2n−1}, then v_{n+1} = 2H̃v_n − v_{n−1}.
-    for (long long n = 1; 2 * n - 1 < moments; ++n) {
-        double norm = 0.0, overlap = 0.0;
-        for (std::size_t i = 0; i < D; ++i) {
-            norm += std::norm(current[i]);
-            overlap += (std::conj(current[i]) * previous[i]).real();
-        }
-        if (2 * n < moments) mu[static_cast<std::size_t>(2 * n)] = 2.0 * norm - mu0;
-        if (n >= 2) mu[static_cast<std::size_t>(2 * n - 1)] = 2.0 * overlap - mu1;
-        if (2 * n + 1 >= moments) break;  // v_{n+1} would give only moments past the last
-        H.scaled_apply(current.data(), next.data(), s.center, s.half_width);
-        for (std::size_t i = 0; i < D; ++i) next[i] = 2.0 * next[i] - previous[i];
-        std::swap(previous, current);
-        std::swap(current, next);
-        if (n % 16 == 0) throw_if_stopped();
+    recursion.start(orbital, a.data(), b.data(), 1, mu.data());
+    for (long long n = 1; n <= recursion.last_step(); n += 16) {
+        recursion.advance(a.data(), b.data(), 1, mu.data(), n, std::min(n + 16, recursion.last_step() + 1));
+        throw_if_stopped();
     }
     return mu;
+}
+
+std::vector<double> kpm_diagonal(Backend b, const std::vector<SparseHamiltonian>& H, ChebyshevScale s, const FermiSeries& series,
+                                 const std::vector<std::array<long long, 2>>& jobs, Progress& progress) {
+    const std::size_t levels = series.c.size();
+    const long long moments = levels > 0 ? static_cast<long long>(series.c[0].size()) : 0;
+    std::vector<double> value(jobs.size() * levels, 0.0);
+    if (b == Backend::cuda) {
+        // One matrix at a time, its jobs' orbitals as the device's batch.
+        std::vector<double> c;
+        for (const auto& level : series.c) c.insert(c.end(), level.begin(), level.end());
+        for (std::size_t t = 0; t < H.size(); ++t) {
+            std::vector<long long> orbitals;
+            std::vector<std::size_t> where;
+            for (std::size_t j = 0; j < jobs.size(); ++j)
+                if (jobs[j][0] == static_cast<long long>(t)) {
+                    orbitals.push_back(jobs[j][1]);
+                    where.push_back(j);
+                }
+            if (orbitals.empty()) continue;
+            const SparseHamiltonian& h = H[t];
+            const std::vector<double> v = cuda::kpm_diagonal(h.dim, h.row_start, h.column, h.value, s.center, s.half_width,
+                                                             moments, c, orbitals, &progress);
+            for (std::size_t o = 0; o < orbitals.size(); ++o)
+                for (std::size_t j = 0; j < levels; ++j) value[where[o] * levels + j] = v[o * levels + j];
+        }
+        return value;
+    }
+    workers::parallel_for(
+        static_cast<long long>(jobs.size()), 1,
+        [&](long long begin, long long end) {
+            for (long long job = begin; job < end; ++job) {
+                const auto& [t, orbital] = jobs[static_cast<std::size_t>(job)];
+                const std::vector<double> m = diagonal_moments(H[static_cast<std::size_t>(t)], s, orbital, moments);
+                for (std::size_t j = 0; j < levels; ++j) {
+                    double d = 0.0;
+                    for (std::size_t n = 0; n < m.size(); ++n) d += series.c[j][n] * m[n];
+                    value[static_cast<std::size_t>(job) * levels + j] = d;
+                }
+                progress.add(1);
+                count_stop_unit();
+            }
+        },
+        [] { return !stop_requested(); });
+    throw_if_stopped();
+    return value;
 }
 
 }  // namespace bzint

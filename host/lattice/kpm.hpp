@@ -5,9 +5,13 @@
 // so the series is truncated where its tail is below a tolerance and no damping kernel (Jackson)
 // is needed: the result is exact to that tolerance (|μ_n| ≤ 1 bounds the rest).
 #pragma once
+#include <array>
 #include <vector>
 
+#include "../backend.hpp"
+#include "../progress.hpp"
 #include "box_hamiltonian.hpp"
+#include "bzint/kpm_moments.hpp"
 
 namespace bzint {
 
@@ -34,8 +38,16 @@ struct FermiSeries {
 };
 FermiSeries fermi_series(ChebyshevScale s, const std::vector<double>& mu, double T, long long moments);
 
-// μ_n = ⟨o|T_n(H̃)|o⟩ for n < moments, with two moments per product: μ_{2n} = 2⟨v_n|v_n⟩ − μ_0,
-// μ_{2n+1} = 2 Re⟨v_{n+1}|v_n⟩ − μ_1, v_n = T_n(H̃)|o⟩. Polls the stop flag (stop.hpp).
+// H as plain data for the recursion of include/bzint/kpm_moments.hpp (a view: H must outlive it).
+ChebyshevRecursion chebyshev_recursion(const SparseHamiltonian& H, ChebyshevScale s, long long moments);
+
+// μ_n = ⟨o|T_n(H̃)|o⟩ for n < moments (kpm_moments.hpp), on this thread. Polls the stop flag (stop.hpp).
 std::vector<double> diagonal_moments(const SparseHamiltonian& H, ChebyshevScale s, long long orbital, long long moments);
+
+// ⟨o|f(H)|o⟩ = Σ_n c[level][n] μ_n for each job {matrix, orbital}: [job × levels + level]. On the
+// worker pool, or on the device (Backend::cuda: each matrix's orbitals as batches of threads); the
+// same recursion either way. `progress` counts jobs; Ctrl-C is polled.
+std::vector<double> kpm_diagonal(Backend b, const std::vector<SparseHamiltonian>& H, ChebyshevScale s, const FermiSeries& series,
+                                 const std::vector<std::array<long long, 2>>& jobs, Progress& progress);
 
 }  // namespace bzint

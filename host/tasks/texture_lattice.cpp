@@ -430,15 +430,14 @@ KpmPlan kpm_plan(const LatticeSetup& s, const std::vector<const std::vector<Spar
     return plan;
 }
 
-TwistSums kpm_sums(const LatticeSetup& s, const std::vector<SparseHamiltonian>& H, const KpmPlan& plan, Progress& progress) {
+TwistSums kpm_sums(Backend backend, const LatticeSetup& s, const std::vector<SparseHamiltonian>& H, const KpmPlan& plan,
+                   Progress& progress) {
     const std::size_t levels = s.mu.size(), P = s.cell.size();
     const long long cells = static_cast<long long>(s.box[0]) * s.box[1];
     const int twists = s.twists[0] * s.twists[1];
-    const ChebyshevScale scale = plan.scale;
-    const FermiSeries& series = plan.series;
     TwistSums sums;
     sums.moments = plan.moments;
-    sums.tail = series.tail;
+    sums.tail = plan.series.tail;
     // The orbitals: every one (for the electrons in the box), or those of the requested cells;
     // first[a] is the index in `orbitals` of position a's cell's first orbital.
     std::vector<long long> orbitals, first;
@@ -452,24 +451,11 @@ TwistSums kpm_sums(const LatticeSetup& s, const std::vector<SparseHamiltonian>& 
         }
     }
     const std::size_t per_twist = orbitals.size();
-    std::vector<double> value(static_cast<std::size_t>(twists) * per_twist * levels, 0.0);  // ⟨o|f(H)|o⟩ [twist][orbital][level]
-    workers::parallel_for(
-        static_cast<long long>(twists * per_twist), 1,
-        [&](long long b, long long e) {
-            for (long long job = b; job < e; ++job) {
-                const std::size_t t = static_cast<std::size_t>(job) / per_twist, o = static_cast<std::size_t>(job) % per_twist;
-                const std::vector<double> m = diagonal_moments(H[t], scale, orbitals[o], sums.moments);
-                for (std::size_t j = 0; j < levels; ++j) {
-                    double d = 0.0;
-                    for (std::size_t n = 0; n < m.size(); ++n) d += series.c[j][n] * m[n];
-                    value[static_cast<std::size_t>(job) * levels + j] = d;
-                }
-                progress.add(1);
-                count_stop_unit();
-            }
-        },
-        [] { return !stop_requested(); });
-    throw_if_stopped();
+    std::vector<std::array<long long, 2>> jobs;  // {twist, orbital}, twist-major
+    for (int t = 0; t < twists; ++t)
+        for (long long o : orbitals) jobs.push_back({t, o});
+    // ⟨o|f(H)|o⟩ [twist][orbital][level]
+    const std::vector<double> value = kpm_diagonal(backend, H, plan.scale, plan.series, jobs, progress);
     std::vector<double> density(static_cast<std::size_t>(twists) * P * levels), electrons(static_cast<std::size_t>(twists) * levels, 0.0);
     for (std::size_t t = 0; t < static_cast<std::size_t>(twists); ++t) {
         const double* v = value.data() + t * per_twist * levels;
@@ -558,8 +544,8 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
         const std::vector<SparseHamiltonian> H = twist_hamiltonians(s);
         const std::vector<SparseHamiltonian> H0 = s.streda ? twist_hamiltonians(without) : std::vector<SparseHamiltonian>{};
         const KpmPlan plan = kpm_plan(s, {&H, &H0});
-        sums = kpm_sums(s, H, plan, progress);
-        if (s.streda) zero_field = kpm_sums(without, H0, plan, progress);
+        sums = kpm_sums(ctx.backend, s, H, plan, progress);
+        if (s.streda) zero_field = kpm_sums(ctx.backend, without, H0, plan, progress);
     }
     progress.finish();
     const std::array<std::vector<double>, 2> reference =
