@@ -66,13 +66,18 @@ long long texture_transport_reduce(const ModelParams& model, const TextureTerms&
                                    const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
                                    const std::array<double, 3>& E, std::vector<Neumaier>& total, Progress* progress);
 
-// The kernel polynomial method (host/lattice/kpm.hpp kpm_diagonal) for one sparse Hermitian matrix
-// of dimension dim in compressed rows: Σ_n c[level × moments + n] μ_n(o) for each orbital o,
-// [orbital × levels + level], μ_n of H̃ = (H − center)/half_width (include/bzint/kpm_moments.hpp).
-// `progress` counts orbitals.
-std::vector<double> kpm_diagonal(long long dim, const std::vector<long long>& row_start, const std::vector<long long>& column,
-                                 const std::vector<std::complex<double>>& value, double center, double half_width,
-                                 long long moments, const std::vector<double>& c, const std::vector<long long>& orbitals,
+// A sparse Hermitian matrix in compressed rows, in host memory (host/lattice/box_hamiltonian.hpp).
+struct HostCsr {
+    long long dim = 0, entries = 0;
+    const long long* row_start = nullptr;  // dim + 1
+    const long long* column = nullptr;
+    const std::complex<double>* value = nullptr;
+};
+// The kernel polynomial method (host/lattice/kpm.hpp kpm_diagonal): Σ_n c[level × moments + n] μ_n
+// for each job {matrix, orbital}, [job × levels + level], μ_n of H̃ = (H − center)/half_width
+// (include/bzint/kpm_moments.hpp); the matrices share their dimension. `progress` counts jobs.
+std::vector<double> kpm_diagonal(const std::vector<HostCsr>& matrices, double center, double half_width, long long moments,
+                                 const std::vector<double>& c, const std::vector<std::array<long long, 2>>& jobs,
                                  Progress* progress);
 
 // Periodic-orbit steady states of the QME on lattice lines starting at k0[3 l .. 3 l + 2]

@@ -33,9 +33,8 @@ long long packet_trajectories(const ModelParams&, const TextureTerms&, const std
                               long long, double, double, std::vector<double>&, Progress*) {
     not_compiled();
 }
-std::vector<double> kpm_diagonal(long long, const std::vector<long long>&, const std::vector<long long>&,
-                                 const std::vector<std::complex<double>>&, double, double, long long, const std::vector<double>&,
-                                 const std::vector<long long>&, Progress*) {
+std::vector<double> kpm_diagonal(const std::vector<HostCsr>&, double, double, long long, const std::vector<double>&,
+                                 const std::vector<std::array<long long, 2>>&, Progress*) {
     not_compiled();
 }
 long long texture_current_reduce(const ModelParams&, const TextureTerms&, const Mesh&, const std::vector<double>&,

@@ -83,6 +83,7 @@ ChebyshevRecursion chebyshev_recursion(const SparseHamiltonian& H, ChebyshevScal
 }
 
 std::vector<double> diagonal_moments(const SparseHamiltonian& H, ChebyshevScale s, long long orbital, long long moments) {
+    if (moments < 1) return {};
     const ChebyshevRecursion recursion = chebyshev_recursion(H, s, moments);
     std::vector<cplx> a(static_cast<std::size_t>(H.dim)), b(static_cast<std::size_t>(H.dim));
     std::vector<double> mu(static_cast<std::size_t>(moments), 0.0);
@@ -99,26 +100,17 @@ std::vector<double> kpm_diagonal(Backend b, const std::vector<SparseHamiltonian>
     const std::size_t levels = series.c.size();
     const long long moments = levels > 0 ? static_cast<long long>(series.c[0].size()) : 0;
     std::vector<double> value(jobs.size() * levels, 0.0);
+    if (moments < 1) return value;
+    for (const auto& [t, orbital] : jobs)
+        if (t < 0 || t >= static_cast<long long>(H.size()) || orbital < 0 || orbital >= H[static_cast<std::size_t>(t)].dim)
+            throw std::logic_error("kpm_diagonal: a job names no orbital of its matrices");
     if (b == Backend::cuda) {
-        // One matrix at a time, its jobs' orbitals as the device's batch.
         std::vector<double> c;
         for (const auto& level : series.c) c.insert(c.end(), level.begin(), level.end());
-        for (std::size_t t = 0; t < H.size(); ++t) {
-            std::vector<long long> orbitals;
-            std::vector<std::size_t> where;
-            for (std::size_t j = 0; j < jobs.size(); ++j)
-                if (jobs[j][0] == static_cast<long long>(t)) {
-                    orbitals.push_back(jobs[j][1]);
-                    where.push_back(j);
-                }
-            if (orbitals.empty()) continue;
-            const SparseHamiltonian& h = H[t];
-            const std::vector<double> v = cuda::kpm_diagonal(h.dim, h.row_start, h.column, h.value, s.center, s.half_width,
-                                                             moments, c, orbitals, &progress);
-            for (std::size_t o = 0; o < orbitals.size(); ++o)
-                for (std::size_t j = 0; j < levels; ++j) value[where[o] * levels + j] = v[o * levels + j];
-        }
-        return value;
+        std::vector<cuda::HostCsr> matrices;
+        for (const SparseHamiltonian& h : H)
+            matrices.push_back({h.dim, static_cast<long long>(h.column.size()), h.row_start.data(), h.column.data(), h.value.data()});
+        return cuda::kpm_diagonal(matrices, s.center, s.half_width, moments, c, jobs, &progress);
     }
     workers::parallel_for(
         static_cast<long long>(jobs.size()), 1,

@@ -188,7 +188,8 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     }
     // Memory: the on-site terms (OnSite a cell); dense: three matrices per worker and each twist's cell
     // densities; kpm: every twist's sparse matrix (at most 2 × hoppings + 2 entries a row, 24 bytes
-    // each), three vectors per worker and the densities of each (twist, orbital) job.
+    // each), two vectors per worker (kpm_moments.hpp) and the densities of each (twist, orbital) job.
+    // (With --backend cuda the device holds its batches within its own free memory.)
     const double cells = double(s.box[0]) * s.box[1], twists = double(s.twists[0]) * s.twists[1];
     const double levels = static_cast<double>(s.mu.size()), workers_n = double(workers::count());
     const double nnz = double(orbitals) * (2.0 * static_cast<double>(s.hoppings.size()) + 2.0);
@@ -199,7 +200,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                          (s.method == Method::dense
                               ? 48.0 * double(orbitals) * double(orbitals) * workers_n + copies * 8.0 * twists * cells * levels +
                                     (s.hall ? 16.0 * twists * double(orbitals) * double(orbitals) : 0.0)
-                              : copies * twists * nnz * 24.0 + 48.0 * double(orbitals) * workers_n + 8.0 * jobs * levels);
+                              : copies * twists * nnz * 24.0 + 32.0 * double(orbitals) * workers_n + 8.0 * jobs * levels);
     require_memory(task, "box", bytes, fmt::format("a box of {} orbitals", orbitals));
     for (int i = 0; i < 2; ++i)
         for (int c = 0; c < 3; ++c) s.A[i][c] = info.bravais[i][c];
@@ -313,6 +314,10 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         const double norm = b.size() == 3 ? std::sqrt(b[0] * b[0] + b[1] * b[1] + b[2] * b[2]) : 0.0;
         if (!(norm > 0.0)) task.fail("background", "background needs three numbers, a nonzero direction");
         for (int c = 0; c < 3; ++c) s.background[c] = b[static_cast<std::size_t>(c)] / norm;
+        if ((s.tau[0][0] != s.tau[1][0] || s.tau[0][1] != s.tau[1][1]) && (b[0] != 0.0 || b[1] != 0.0))
+            task.fail("background", fmt::format("'{}' places its two orbitals apart in the cell: the reference's exchange field must "
+                                                "lie along z, as the texture's ([0, 0, ±1])",
+                                                info.name));
     } else {
         double v[6];
         texture_at(0.0, 0.0, v);

@@ -30,7 +30,7 @@ struct CsrMatrix {
 struct ChebyshevRecursion {
     CsrMatrix H;
     double center = 0.0, inverse_half_width = 1.0;
-    long long moments = 0;
+    long long moments = 0;  // at least 1
 
     // advance's steps run over n = 1 … last_step(): step n gives μ_{2n} and μ_{2n−1}, the last
     // those below `moments`.
