@@ -20,7 +20,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_text import exact_and_semiclassical, qwz_skyrmion_lattice  # noqa: E402
+from run_text import exact_and_semiclassical, qwz_skyrmion_lattice, save_figure  # noqa: E402
 
 SIZES = [8, 12, 16, 24, 32, 48, 64, 96, 128]
 LEVELS = [0.0, 0.8]  # in the gap, in the upper band
@@ -90,9 +90,7 @@ def main():
     right.set_xlabel("skyrmion-lattice period L (lattice constants)")
     right.set_ylabel("max |n_semiclassical - n_exact|")
     right.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(png, dpi=130)
-    print(f"wrote {png}")
+    save_figure(fig, png)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,13 @@ def run(bzint, text, title, out):
         return json.load(f)
 
 
+def save_figure(fig, png):
+    """Lays out and writes the examples' figures alike (130 dpi), and says where."""
+    fig.tight_layout()
+    fig.savefig(png, dpi=130)
+    print(f"wrote {png}")
+
+
 def qwz_skyrmion_lattice(L):
     """The [model] and [texture] of the lattice-reference examples: qwz (u = -1, a Chern insulator)
     with one skyrmion of radius L/2 per L x L cells, J = 0.4, Bloch helicity."""

@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_text import exact_and_semiclassical, qwz_skyrmion_lattice  # noqa: E402
+from run_text import exact_and_semiclassical, qwz_skyrmion_lattice, save_figure  # noqa: E402
 
 L = 32
 
@@ -52,9 +52,7 @@ def main():
     axes[0].set_ylabel("y (lattice constants)")
     fig.suptitle(f"density change around a skyrmion (electrons per cell): qwz, u = -1, J = 0.4, L = {L}, "
                  f"$\\mu$ = 0 (gap), T = 0.1", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(png, dpi=130)
-    print(f"wrote {png}")
+    save_figure(fig, png)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lattice_convergence import rate  # noqa: E402
-from run_text import qwz_skyrmion_lattice, run  # noqa: E402
+from run_text import qwz_skyrmion_lattice, run, save_figure  # noqa: E402
 
 SIZES = [8, 16, 32, 64, 128]
 LEVELS = [0.0, 0.8]  # in the gap, in the upper band
@@ -117,9 +117,7 @@ def main():
     right.set_xlabel("L (box and texture period; $B_z = 2\\pi/L^2$)")
     right.set_ylabel("max |semiclassical - exact|")
     right.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(png, dpi=130)
-    print(f"wrote {png}")
+    save_figure(fig, png)
 
 
 if __name__ == "__main__":
