@@ -98,12 +98,9 @@ std::vector<double> kpm_diagonal(const std::vector<HostCsr>& matrices, double ce
         }
         copy_to_host(mu.begin(), batch * moments, host_mu);
         for (long long o = 0; o < batch; ++o)
-            for (std::size_t j = 0; j < levels; ++j) {
-                double d = 0.0;
-                for (long long n = 0; n < moments; ++n)
-                    d += c[j * static_cast<std::size_t>(moments) + static_cast<std::size_t>(n)] * host_mu[static_cast<std::size_t>(o * moments + n)];
-                out[static_cast<std::size_t>(first + o) * levels + j] = d;
-            }
+            for (std::size_t j = 0; j < levels; ++j)
+                out[static_cast<std::size_t>(first + o) * levels + j] =
+                    chebyshev_sum(c.data() + j * static_cast<std::size_t>(moments), host_mu.data() + o * moments, moments);
         if (progress) progress->add(batch);
     }
     return out;

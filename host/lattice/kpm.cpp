@@ -118,11 +118,8 @@ std::vector<double> kpm_diagonal(Backend b, const std::vector<SparseHamiltonian>
             for (long long job = begin; job < end; ++job) {
                 const auto& [t, orbital] = jobs[static_cast<std::size_t>(job)];
                 const std::vector<double> m = diagonal_moments(H[static_cast<std::size_t>(t)], s, orbital, moments);
-                for (std::size_t j = 0; j < levels; ++j) {
-                    double d = 0.0;
-                    for (std::size_t n = 0; n < m.size(); ++n) d += series.c[j][n] * m[n];
-                    value[static_cast<std::size_t>(job) * levels + j] = d;
-                }
+                for (std::size_t j = 0; j < levels; ++j)
+                    value[static_cast<std::size_t>(job) * levels + j] = chebyshev_sum(series.c[j].data(), m.data(), moments);
                 progress.add(1);
                 count_stop_unit();
             }

@@ -53,6 +53,8 @@ struct LatticeSetup {
     double background[3] = {0.0, 0.0, 1.0};
     double A[2][3] = {};  // a_1, a_2
     double tau[2][2] = {};  // the orbitals' in-plane positions in the cell (zero in the periodic gauge)
+    // Orbitals at different points: the exchange field must then lie along z.
+    bool orbitals_apart() const { return tau[0][0] != tau[1][0] || tau[0][1] != tau[1][1]; }
     double cell_area = 1.0;
     std::vector<OnSite> on_site;  // U(r_c) and J m(r_c) per box cell
     PeierlsField peierls{};       // the Peierls phases of a uniform and a modulated B_z
@@ -160,8 +162,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
             for (int c = 0; c < 2; ++c) s.tau[a][c] = tau[a][c];
         const TextureTerms& t = s.texture;
         const SpinTexture& m = t.texture;
-        const bool apart = s.tau[0][0] != s.tau[1][0] || s.tau[0][1] != s.tau[1][1];
-        if (apart && t.exchange != 0.0 && !(m.kind == TextureKind::uniform && m.direction[0] == 0.0 && m.direction[1] == 0.0))
+        if (s.orbitals_apart() && t.exchange != 0.0 && !(m.kind == TextureKind::uniform && m.direction[0] == 0.0 && m.direction[1] == 0.0))
             task_section(ctx, "texture")
                 .fail("kind", fmt::format("'{}' places its two orbitals apart in the cell, so the exchange field's in-plane "
                                           "components J(m_x σ_x + m_y σ_y) would couple orbitals at different positions, which "
@@ -314,7 +315,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         const double norm = b.size() == 3 ? std::sqrt(b[0] * b[0] + b[1] * b[1] + b[2] * b[2]) : 0.0;
         if (!(norm > 0.0)) task.fail("background", "background needs three numbers, a nonzero direction");
         for (int c = 0; c < 3; ++c) s.background[c] = b[static_cast<std::size_t>(c)] / norm;
-        if ((s.tau[0][0] != s.tau[1][0] || s.tau[0][1] != s.tau[1][1]) && (b[0] != 0.0 || b[1] != 0.0))
+        if (s.orbitals_apart() && (b[0] != 0.0 || b[1] != 0.0))
             task.fail("background", fmt::format("'{}' places its two orbitals apart in the cell: the reference's exchange field must "
                                                 "lie along z, as the texture's ([0, 0, ±1])",
                                                 info.name));

@@ -27,6 +27,13 @@ struct CsrMatrix {
     const cplx* value = nullptr;
 };
 
+// ⟨o|f(H)|o⟩ = Σ_n c_n μ_n over n < moments, in increasing n: both backends fold the moments so.
+BZINT_HD double chebyshev_sum(const double* c, const double* mu, long long moments) {
+    double sum = 0.0;
+    for (long long n = 0; n < moments; ++n) sum += c[n] * mu[n];
+    return sum;
+}
+
 struct ChebyshevRecursion {
     CsrMatrix H;
     double center = 0.0, inverse_half_width = 1.0;
