@@ -100,9 +100,10 @@ Backend task_backend(const RunFile& file, const RunConfig& cfg, Backend backend)
         std::fprintf(stderr, "bzint: task kinetic_ramp runs on the CPU backend\n");
         backend = Backend::cpu;
     }
-    // A texture from a table: its spline is evaluated on the CPU only (include/bzint/texture.hpp).
-    if (backend == Backend::cuda && !texture_table_file(file).empty()) {
-        std::fprintf(stderr, "bzint: a texture read from a table runs on the CPU backend\n");
+    // A texture or a potential from a table: its spline is evaluated on the CPU only
+    // (include/bzint/texture.hpp).
+    if (backend == Backend::cuda && !texture_table_files(file).empty()) {
+        std::fprintf(stderr, "bzint: a texture or potential read from a table runs on the CPU backend\n");
         backend = Backend::cpu;
     }
     return backend;

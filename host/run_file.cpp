@@ -599,10 +599,12 @@ RunConfig read_common(const RunFile& file) {
         if (root.contains(section) && std::find(owners.begin(), owners.end(), cfg.task) == owners.end())
             throw InputError(fmt::format("{}: [{}] is read only by the tasks {}, not by '{}'", file.where(root.get(section)),
                                          section, join(owners), cfg.task));
-    // A texture table is part of the input (the checkpoint's fingerprint); read_texture checks it.
-    const std::string table = texture_table_file(file);
-    std::error_code ec;
-    if (!table.empty() && std::filesystem::is_regular_file(table, ec)) cfg.input_files.push_back(table);
+    // Texture and potential tables are part of the input (the checkpoint's fingerprint); read_texture
+    // checks them.
+    for (const std::string& table : texture_table_files(file)) {
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(table, ec)) cfg.input_files.push_back(table);
+    }
     return cfg;
 }
 

@@ -261,14 +261,19 @@ constexpr KeySpec kKeys[] = {
      false, "a uniform electric field through a(t) = −E t: H_0 is taken at p − E t (along one G_i: periodic in t)"},
     {"texture", "potential", kTextureTasks, "string", "", "none", kNone, kNone, false,
      "a static scalar potential energy U(r) added to H (Eq. 32's φ; the force on an electron is −∇U): none, cosine "
-     "(U = A cos(2π r_axis/L)) or gaussian (U = A exp(−ρ²/2w²), ρ the distance from the z axis)"},
-    {"texture", "potential_amplitude", kTextureTasks, "number", "energy", "required with potential", -1e6, 1e6, false,
+     "(U = A cos(2π r_axis/L)), gaussian (U = A exp(−ρ²/2w²), ρ the distance from the z axis) or table (U read from "
+     "potential_file, interpolated by a periodic cubic spline; runs on the CPU)"},
+    {"texture", "potential_amplitude", kTextureTasks, "number", "energy", "required with cosine, gaussian", -1e6, 1e6, false,
      "A: the potential's amplitude"},
-    {"texture", "potential_period", kTextureTasks, "number", "length", "required with cosine", 1e-6, 1e6, false,
-     "L of the cosine"},
+    {"texture", "potential_period", kTextureTasks, "number, or [Lx, Ly] with table", "length", "required with cosine, table",
+     1e-6, 1e6, false, "L of the cosine; a table's cell sides: U(r) repeats with them, the grid's spacing is the side over "
+                       "its distinct points"},
     {"texture", "potential_axis", kTextureTasks, "string", "", "x", kNone, kNone, false, "the cosine's axis: x or y"},
     {"texture", "potential_width", kTextureTasks, "number", "length", "required with gaussian", 1e-6, 1e6, false,
      "w of the gaussian"},
+    {"texture", "potential_file", kTextureTasks, "path", "", "required with table", kNone, kNone, false,
+     "rows x y U (U in energy units) on a regular grid of one cell (relative to the run file's folder; at most 2^20 "
+     "points)"},
     {"texture uniform", "kind", kTextureTasks, "string", "", "required", kNone, kNone, false, "\"uniform\""},
     {"texture uniform", "direction", kTextureTasks, "[mx, my, mz]", "", "required", -1e6, 1e6, false,
      "the exchange field's direction (normalised)"},

@@ -35,10 +35,31 @@ double whole_number(const Section& s, const std::string& key, double fallback) {
     return v;
 }
 
+// A cell's sides, `key` = L (a square) or [Lx, Ly].
+std::array<double, 2> cell_sides(const Section& s, const std::string& key) {
+    if (s.node(key) && s.node(key)->is_array()) {
+        const std::vector<double> v = s.numbers(key, 2);
+        if (v.size() != 2) s.fail(key, fmt::format("{} needs the cell's two sides [Lx, Ly] (or one number, L, for a square)", key));
+        return {v[0], v[1]};
+    }
+    return {s.number(key), s.number(key)};
+}
+
+// A table a [texture] key names, as a path that exists (relative to the run file's folder).
+std::string existing_table(const TaskContext& ctx, const Section& s, const char* key) {
+    (void)s.string(key);  // required, a string
+    const std::string path = texture_file(ctx.file, key);
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        s.fail(key, fmt::format("{}: no such file (paths are relative to the run file's folder)", path));
+    return path;
+}
+
 // [texture] potential and its keys (each shape's own; the others' are refused).
-void read_potential(const Section& s, ScalarPotential& u) {
+void read_potential(const TaskContext& ctx, const Section& s, TextureSetup& t) {
+    ScalarPotential& u = t.potential;
     const std::string shape = s.string("potential", "none");
-    const char* keys[] = {"potential_amplitude", "potential_period", "potential_axis", "potential_width"};
+    const char* keys[] = {"potential_amplitude", "potential_period", "potential_axis", "potential_width", "potential_file"};
     auto refuse_others = [&](std::initializer_list<const char*> own) {
         for (const char* key : keys)
             if (s.has(key) && std::find_if(own.begin(), own.end(), [&](const char* o) { return std::string(o) == key; }) == own.end())
@@ -59,8 +80,18 @@ void read_potential(const Section& s, ScalarPotential& u) {
         refuse_others({"potential_amplitude", "potential_width"});
         u.shape = PotentialShape::gaussian;
         u.width = s.number("potential_width");
+    } else if (shape == "table") {
+        // U from the file, in energy units: no amplitude of its own (texture.hpp: `amplitude` then
+        // holds the bound max |c| of the spline's coefficients).
+        refuse_others({"potential_period", "potential_file"});
+        const std::array<double, 2> period = cell_sides(s, "potential_period");
+        t.potential_table = read_potential_table(existing_table(ctx, s, "potential_file"), period, s.where("potential_file"));
+        u.shape = PotentialShape::table;
+        u.table = t.potential_table->spline;
+        for (double c : t.potential_table->coefficients) u.amplitude = std::max(u.amplitude, std::fabs(c));
+        return;
     } else {
-        s.fail("potential", fmt::format("unknown potential '{}'; valid choices: none, cosine, gaussian", shape));
+        s.fail("potential", fmt::format("unknown potential '{}'; valid choices: none, cosine, gaussian, table", shape));
     }
     u.amplitude = s.number("potential_amplitude");
 }
@@ -134,28 +165,13 @@ TextureSetup read_texture(const TaskContext& ctx) {
             m.helicity = s.number("helicity", 0.0);
             m.polarity = whole_number(s, "polarity", 1.0);
             break;
-        case TextureKind::table: {
-            // period: L (a square cell) or [Lx, Ly]
-            std::array<double, 2> period{};
-            if (s.node("period") && s.node("period")->is_array()) {
-                const std::vector<double> v = s.numbers("period", 2);
-                if (v.size() != 2) s.fail("period", "period needs the cell's two sides [Lx, Ly] (or one number, L, for a square)");
-                period = {v[0], v[1]};
-            } else {
-                period = {s.number("period"), s.number("period")};
-            }
-            (void)s.string("file");  // required, a string
-            const std::string path = texture_table_file(ctx.file);
-            std::error_code ec;
-            if (!std::filesystem::is_regular_file(path, ec))
-                s.fail("file", fmt::format("{}: no such file (paths are relative to the run file's folder)", path));
-            t.table = read_texture_table(path, period, s.where("file"));
+        case TextureKind::table:
+            t.table = read_texture_table(existing_table(ctx, s, "file"), cell_sides(s, "period"), s.where("file"));
             m.table = t.table->spline;
             break;
-        }
     }
     if (m.polarity != 1.0 && m.polarity != -1.0) s.fail("polarity", "polarity must be 1 or -1");
-    read_potential(s, t.potential);
+    read_potential(ctx, s, t);
     // B_modulation: B_z(r) = B1 cos(2π r_axis/L), in texture.hpp's periodic gauge.
     if (s.has("B_modulation")) {
         if (ctx.cfg.model->dim < 2) s.fail("B_modulation", "a modulated B_z needs a 2D or 3D model");
@@ -187,15 +203,25 @@ TextureSetup read_texture(const TaskContext& ctx) {
     return t;
 }
 
-std::string texture_table_file(const RunFile& file) {
+std::string texture_file(const RunFile& file, const char* key) {
     const toml::table* texture = file.root()["texture"].as_table();
-    if (!texture || texture->get_as<std::string>("kind") == nullptr || **texture->get_as<std::string>("kind") != "table")
-        return {};
-    const toml::value<std::string>* name = texture->get_as<std::string>("file");
+    const toml::value<std::string>* name = texture ? texture->get_as<std::string>(key) : nullptr;
     if (!name) return {};
     std::filesystem::path path = name->get();
     if (path.is_relative()) path = std::filesystem::path(file.path()).parent_path() / path;
     return path.string();
+}
+
+std::vector<std::string> texture_table_files(const RunFile& file) {
+    const toml::table* texture = file.root()["texture"].as_table();
+    if (!texture) return {};
+    std::vector<std::string> files;
+    const auto* kind = texture->get_as<std::string>("kind");
+    if (kind && kind->get() == "table" && !texture_file(file, "file").empty()) files.push_back(texture_file(file, "file"));
+    const auto* potential = texture->get_as<std::string>("potential");
+    if (potential && potential->get() == "table" && !texture_file(file, "potential_file").empty())
+        files.push_back(texture_file(file, "potential_file"));
+    return files;
 }
 
 namespace {

@@ -14,18 +14,22 @@
 
 namespace bzint {
 
-// The [texture] as read: the plain-data terms both backends take, and the table whose spline a
-// table texture reads (kept alive by every copy of the setup).
+// The [texture] as read: the plain-data terms both backends take, and the tables whose splines a
+// table texture and a table potential read (kept alive by every copy of the setup).
 struct TextureSetup : TextureTerms {
     std::shared_ptr<const TextureTable> table;
+    std::shared_ptr<const PotentialTable> potential_table;
 };
 
 // Reads and validates [texture] (an InputError naming file, line and key).
 TextureSetup read_texture(const TaskContext& ctx);
 
-// The texture table a run file's [texture] names (kind = "table", file = "…", relative to the run
-// file's folder), for the run's record of the files it reads; empty where there is none.
-std::string texture_table_file(const RunFile& file);
+// The path a [texture] key names (file, potential_file), relative to the run file's folder; empty
+// where the key is absent or not a string.
+std::string texture_file(const RunFile& file, const char* key);
+// The tables a run file's [texture] reads (kind = "table"'s file, potential = "table"'s
+// potential_file): for the run's record of the files it reads, and to run them on the CPU.
+std::vector<std::string> texture_table_files(const RunFile& file);
 
 // Whether the model's H_0(k) carries orbital-position phases (model_traits.hpp), H_0(k + G) = V H_0(k) V†.
 bool has_orbital_phases(const TaskContext& ctx);

@@ -39,9 +39,20 @@ void periodic_spline_coefficients(double* data, long long n, long long stride) {
 
 namespace {
 
+// What a table holds: the columns after x y, their names for messages, and whether a row is a
+// unit vector (a texture's m, normalised) or any finite numbers (a potential's U).
+struct Field {
+    int components;
+    const char* columns;  // "x y mx my mz"
+    const char* name;     // "texture table"
+    bool unit;
+};
+constexpr Field kTextureField{3, "x y mx my mz", "texture table", true};
+constexpr Field kPotentialField{1, "x y U", "potential table", false};
+
 struct Row {
     double x[2];
-    double m[3];
+    double v[3];
     long long line;
 };
 
@@ -73,16 +84,17 @@ Axis grid_axis(const std::vector<Row>& rows, int a, double period) {
     return axis;
 }
 
-std::vector<Row> read_rows(const std::string& path) {
+std::vector<Row> read_rows(const std::string& path, const Field& field) {
     std::error_code ec;
     const auto bytes = std::filesystem::file_size(path, ec);
-    if (ec) throw InputError(fmt::format("{}: cannot read the texture table ({})", path, ec.message()));
+    if (ec) throw InputError(fmt::format("{}: cannot read the {} ({})", path, field.name, ec.message()));
     constexpr std::uintmax_t kMaxBytes = 256ULL << 20;  // 2^20 rows of 17-digit numbers, and comments
     if (bytes > kMaxBytes)
-        throw InputError(fmt::format("{}: {} bytes; a texture table may have at most {} (and {} grid points)", path, bytes,
+        throw InputError(fmt::format("{}: {} bytes; a {} may have at most {} (and {} grid points)", path, bytes, field.name,
                                      kMaxBytes, kMaxTablePoints));
     std::ifstream in(path);
-    if (!in) throw InputError(fmt::format("{}: cannot open the texture table", path));
+    if (!in) throw InputError(fmt::format("{}: cannot open the {}", path, field.name));
+    const int numbers = 2 + field.components;
     std::vector<Row> rows;
     std::string text;
     for (long long line = 1; std::getline(in, text); ++line) {
@@ -93,7 +105,7 @@ std::vector<Row> read_rows(const std::string& path) {
         int count = 0;
         std::string word;
         while (fields >> word) {
-            if (count == 5) {
+            if (count == numbers) {
                 ++count;
                 break;
             }
@@ -104,44 +116,60 @@ std::vector<Row> read_rows(const std::string& path) {
                 used = 0;
             }
             if (used != word.size() || !std::isfinite(v[count]))
-                throw InputError(fmt::format("{}:{}: '{}' is not a finite number (rows are x y mx my mz)", path, line, word));
+                throw InputError(fmt::format("{}:{}: '{}' is not a finite number (rows are {})", path, line, word, field.columns));
             ++count;
         }
         if (count == 0) continue;
-        if (count != 5)
-            throw InputError(fmt::format("{}:{}: a row needs five numbers, x y mx my mz (with # comments)", path, line));
+        if (count != numbers)
+            throw InputError(fmt::format("{}:{}: a row needs {} numbers, {} (with # comments)", path, line,
+                                         numbers == 5 ? "five" : "three", field.columns));
         if (static_cast<long long>(rows.size()) >= 2 * kMaxTablePoints)
             throw InputError(fmt::format("{}:{}: more rows than a table of at most {} grid points may have", path, line,
                                          kMaxTablePoints));
-        const double norm = std::sqrt(v[2] * v[2] + v[3] * v[3] + v[4] * v[4]);
-        if (!(std::abs(norm - 1.0) <= kTableNormTolerance))
-            throw InputError(fmt::format("{}:{}: |m| = {:.6g}; a texture's m is a unit vector (to {:g})", path, line, norm,
-                                         kTableNormTolerance));
-        rows.push_back({{v[0], v[1]}, {v[2] / norm, v[3] / norm, v[4] / norm}, line});
+        Row row{{v[0], v[1]}, {0.0, 0.0, 0.0}, line};
+        std::copy(v + 2, v + numbers, row.v);
+        if (field.unit) {
+            const double norm = std::sqrt(v[2] * v[2] + v[3] * v[3] + v[4] * v[4]);
+            if (!(std::abs(norm - 1.0) <= kTableNormTolerance))
+                throw InputError(fmt::format("{}:{}: |m| = {:.6g}; a texture's m is a unit vector (to {:g})", path, line, norm,
+                                             kTableNormTolerance));
+            for (double& c : row.v) c /= norm;
+        }
+        rows.push_back(row);
     }
-    if (rows.empty()) throw InputError(fmt::format("{}: the texture table has no rows (x y mx my mz)", path));
+    if (rows.empty()) throw InputError(fmt::format("{}: the {} has no rows ({})", path, field.name, field.columns));
     return rows;
 }
 
+// The spline through a table's rows, and the line each grid point came from.
+template <int C>
+struct Fitted {
+    std::shared_ptr<GridTable<C>> table;
+    std::vector<long long> line_of;
+};
+
 // The grid, the rows on it and the spline through them; InputErrors name the file (and line).
-std::shared_ptr<const TextureTable> fit_table(const std::string& path, const std::array<double, 2>& period) {
-    const std::vector<Row> rows = read_rows(path);
+template <int C>
+Fitted<C> fit_table(const std::string& path, const std::array<double, 2>& period, const Field& field) {
+    const std::vector<Row> rows = read_rows(path, field);
     const Axis axes[2] = {grid_axis(rows, 0, period[0]), grid_axis(rows, 1, period[1])};
     const long long n0 = axes[0].n, n1 = axes[1].n;
     if (n0 * n1 > kMaxTablePoints)
         throw InputError(fmt::format("{}: a grid of {} × {} points; at most {}", path, n0, n1, kMaxTablePoints));
     for (int a = 0; a < 2; ++a)
         if (axes[a].n == 2 || axes[a].n == 3)
-            throw InputError(fmt::format("{}: {} points along {}; a texture that varies along an axis needs at least 4 "
+            throw InputError(fmt::format("{}: {} points along {}; a field that varies along an axis needs at least 4 "
                                          "(1 if it does not vary)",
                                          path, axes[a].n, a == 0 ? "x" : "y"));
 
-    auto table = std::make_shared<TextureTable>();
-    table->rows = static_cast<long long>(rows.size());
-    std::vector<double>& c = table->coefficients;
-    c.assign(static_cast<std::size_t>(3 * n0 * n1), 0.0);
-    std::vector<long long> line_of(static_cast<std::size_t>(n0 * n1), 0);
+    Fitted<C> fitted{std::make_shared<GridTable<C>>(), std::vector<long long>(static_cast<std::size_t>(n0 * n1), 0)};
+    GridTable<C>& table = *fitted.table;
+    std::vector<long long>& line_of = fitted.line_of;
+    table.rows = static_cast<long long>(rows.size());
+    std::vector<double>& c = table.coefficients;
+    c.assign(static_cast<std::size_t>(C * n0 * n1), 0.0);
     std::vector<const Row*> edge;  // rows on the far edge, checked against the near one below
+    double largest = 0.0;          // the largest |value|, the scale of the far edge's check
     for (const Row& row : rows) {
         long long index[2];
         for (int a = 0; a < 2; ++a) {
@@ -157,6 +185,7 @@ std::shared_ptr<const TextureTable> fit_table(const std::string& path, const std
                                              path, row.line, a == 0 ? "x" : "y", row.x[a], axes[a].origin, axes[a].spacing,
                                              period[a], axes[a].n));
         }
+        for (int k = 0; k < C; ++k) largest = std::max(largest, std::abs(row.v[k]));
         if (index[0] == n0 || index[1] == n1) {
             edge.push_back(&row);
             continue;
@@ -166,7 +195,7 @@ std::shared_ptr<const TextureTable> fit_table(const std::string& path, const std
             throw InputError(fmt::format("{}:{}: the grid point (x, y) = ({:g}, {:g}) was given already at line {}", path,
                                          row.line, row.x[0], row.x[1], line_of[p]));
         line_of[p] = row.line;
-        std::copy(row.m, row.m + 3, c.begin() + 3 * p);
+        std::copy(row.v, row.v + C, c.begin() + C * p);
     }
     for (long long p = 0; p < n0 * n1; ++p)
         if (!line_of[p])
@@ -177,29 +206,36 @@ std::shared_ptr<const TextureTable> fit_table(const std::string& path, const std
     for (const Row* row : edge) {  // x₀ + L is x₀: the row must say what the near edge says
         long long index[2];
         for (int a = 0; a < 2; ++a) index[a] = std::llround((row->x[a] - axes[a].origin) / axes[a].spacing) % axes[a].n;
-        const double* m = &c[3 * (index[1] * n0 + index[0])];
-        const double diff = std::abs(m[0] - row->m[0]) + std::abs(m[1] - row->m[1]) + std::abs(m[2] - row->m[2]);
-        if (diff > 1e-6)
+        const double* near = &c[C * (index[1] * n0 + index[0])];
+        double diff = 0.0;
+        for (int k = 0; k < C; ++k) diff += std::abs(near[k] - row->v[k]);
+        if (diff > 1e-6 * largest)
             throw InputError(fmt::format("{}:{}: this row lies on the cell's far edge, the period {:g} × {:g} away from line {}, "
-                                         "and must repeat its m (it differs by {:.3g})",
-                                         path, row->line, period[0], period[1], line_of[index[1] * n0 + index[0]], diff));
+                                         "and must repeat its {} (it differs by {:.3g})",
+                                         path, row->line, period[0], period[1], line_of[index[1] * n0 + index[0]],
+                                         field.unit ? "m" : "U", diff));
     }
 
     for (long long j = 0; j < n1; ++j)
-        for (int k = 0; k < 3; ++k) periodic_spline_coefficients(&c[3 * j * n0 + k], n0, 3);
+        for (int k = 0; k < C; ++k) periodic_spline_coefficients(&c[C * j * n0 + k], n0, C);
     for (long long i = 0; i < n0; ++i)
-        for (int k = 0; k < 3; ++k) periodic_spline_coefficients(&c[3 * i + k], n1, 3 * n0);
-    PeriodicSpline& s = table->spline;
+        for (int k = 0; k < C; ++k) periodic_spline_coefficients(&c[C * i + k], n1, C * n0);
+    PeriodicSpline<C>& s = table.spline;
     for (int a = 0; a < 2; ++a) {
         s.n[a] = static_cast<int>(axes[a].n);
         s.origin[a] = axes[a].origin;
         s.spacing[a] = axes[a].spacing;
     }
     s.coeff = c.data();
+    return fitted;
+}
 
-    // Between the grid points: the interpolant's |s| at each cell's edge midpoints and centre.
-    for (long long j = 0; j < n1; ++j)
-        for (long long i = 0; i < n0; ++i)
+// Between the grid points of a texture: the interpolant's |s| at each cell's edge midpoints and
+// centre must stay at least kTableMinNorm.
+void require_resolved(const std::string& path, const Fitted<3>& fitted) {
+    const PeriodicSpline<3>& s = fitted.table->spline;
+    for (long long j = 0; j < s.n[1]; ++j)
+        for (long long i = 0; i < s.n[0]; ++i)
             for (const auto& [fx, fy] : {std::pair{0.5, 0.0}, std::pair{0.0, 0.5}, std::pair{0.5, 0.5}}) {
                 const double x = s.origin[0] + (i + fx) * s.spacing[0], y = s.origin[1] + (j + fy) * s.spacing[1];
                 double v[3], dv[2][3];
@@ -210,9 +246,8 @@ std::shared_ptr<const TextureTable> fit_table(const std::string& path, const std
                         "{}: between the grid point at line {} and its neighbours (at (x, y) = ({:g}, {:g})) the "
                         "interpolated m has |m| = {:.3g} before normalising: neighbouring rows point nearly opposite "
                         "ways, and the table does not resolve the texture (give it on a finer grid)",
-                        path, line_of[j * n0 + i], x, y, norm));
+                        path, fitted.line_of[j * s.n[0] + i], x, y, norm));
             }
-    return table;
 }
 
 }  // namespace
@@ -220,7 +255,18 @@ std::shared_ptr<const TextureTable> fit_table(const std::string& path, const std
 std::shared_ptr<const TextureTable> read_texture_table(const std::string& path, const std::array<double, 2>& period,
                                                        const std::string& where) {
     try {
-        return fit_table(path, period);
+        const Fitted<3> fitted = fit_table<3>(path, period, kTextureField);
+        require_resolved(path, fitted);
+        return fitted.table;
+    } catch (const InputError& e) {
+        throw InputError(fmt::format("{} (the table of {})", e.what(), where));
+    }
+}
+
+std::shared_ptr<const PotentialTable> read_potential_table(const std::string& path, const std::array<double, 2>& period,
+                                                           const std::string& where) {
+    try {
+        return fit_table<1>(path, period, kPotentialField).table;
     } catch (const InputError& e) {
         throw InputError(fmt::format("{} (the table of {})", e.what(), where));
     }

@@ -1,6 +1,7 @@
-// A spin texture m(r) read from a table ([texture] kind = "table", docs/textures.md): rows
-// "x y mx my mz" on a regular grid over one periodic cell of the plane, interpolated by the
-// periodic cubic spline of include/bzint/periodic_spline.hpp and normalised.
+// Fields read from a table on a regular grid over one periodic cell of the plane, interpolated by
+// the periodic cubic spline of include/bzint/periodic_spline.hpp (docs/textures.md "Textures
+// from a table"): a spin texture m(r) ([texture] kind = "table", rows "x y mx my mz", normalised)
+// and a scalar potential U(r) ([texture] potential = "table", rows "x y U").
 #pragma once
 #include <array>
 #include <memory>
@@ -11,7 +12,7 @@
 
 namespace bzint {
 
-// At most this many grid points (the spline's coefficients then take 24 MiB).
+// At most this many grid points (a texture's spline coefficients then take 24 MiB).
 constexpr long long kMaxTablePoints = 1LL << 20;
 // A row's |m| may differ from 1 by this much (rounded output of a micromagnetic code); rows are
 // normalised before the spline is fitted.
@@ -20,21 +21,26 @@ constexpr double kTableNormTolerance = 1e-3;
 // neighbouring rows point more than ~120° apart and the table does not resolve the texture.
 constexpr double kTableMinNorm = 0.5;
 
-struct TextureTable {
-    std::vector<double> coefficients;  // the spline's c, 3 per grid point
-    PeriodicSpline spline;             // reads `coefficients`
-    long long rows = 0;                // rows read (the grid's points, and a repeated far edge)
+template <int Components>
+struct GridTable {
+    std::vector<double> coefficients;   // the spline's c, Components per grid point
+    PeriodicSpline<Components> spline;  // reads `coefficients`
+    long long rows = 0;                 // rows read (the grid's points, and a repeated far edge)
 };
+using TextureTable = GridTable<3>;
+using PotentialTable = GridTable<1>;
 
 // Reads the table at `path` for a cell of sides period (x, y): the grid's spacing along an axis
 // is the period over its count of distinct coordinates (a far edge that repeats the near one,
-// x₀ + L, is accepted and must equal it). Throws InputError naming the file and line (or `where`,
+// x₀ + L, is accepted and must equal it). Throws InputError naming the file and line (and `where`,
 // the run file's key that named the table) for: an unreadable or oversized file, a row that is not
-// five numbers, a coordinate off the grid or outside the cell, a point given twice or missing,
-// |m| off 1 by more than kTableNormTolerance, and a table whose interpolant comes closer to 0 than
-// kTableMinNorm between its points.
+// x, y and the field's numbers, a coordinate off the grid or outside the cell, a point given twice
+// or missing, and a far edge that differs from the near one. A texture's rows must also have
+// |m| within kTableNormTolerance of 1, and its interpolant keep |s| ≥ kTableMinNorm between them.
 std::shared_ptr<const TextureTable> read_texture_table(const std::string& path, const std::array<double, 2>& period,
                                                        const std::string& where);
+std::shared_ptr<const PotentialTable> read_potential_table(const std::string& path, const std::array<double, 2>& period,
+                                                           const std::string& where);
 
 // Solves (c_{i−1} + 4 c_i + c_{i+1})/6 = d_i, indices modulo n, in place for the n values
 // data[0], data[stride], …: the periodic cubic spline's coefficients from its values.

@@ -1,9 +1,11 @@
-// A periodic tensor-product cubic B-spline of a 3-vector field on an n₀ × n₁ grid of the plane:
+// A periodic tensor-product cubic B-spline of a field of `Components` numbers (3: a texture's m,
+// 1: a potential U) on an n₀ × n₁ grid of the plane:
 // s(x, y) = Σ_ij c_ij B((x − x₀)/h₀ − i) B((y − y₀)/h₁ − j), indices modulo n, with B the centred
 // cubic B-spline. It is C² (value, gradient and second derivatives continuous), so a texture read
 // from a table has the smooth first derivatives the phase-space curvature needs and the second
 // derivatives that differences of them (the current's curl) see. The coefficients c interpolate
 // the table (host/texture_table.cpp solves for them); an axis with n = 1 is constant along it.
+// The weights are ≥ 0 and sum to 1, so |s_k| ≤ max_ij |c_ij,k| everywhere.
 #pragma once
 #include "bzint/hd.hpp"
 
@@ -23,23 +25,24 @@ BZINT_HD void cubic_bspline_weights(double f, double w[4], double dw[4]) {
     dw[3] = 0.5 * f2;
 }
 
+template <int Components>
 struct PeriodicSpline {
     int n[2] = {1, 1};                // grid points along x and y
     double origin[2] = {0.0, 0.0};    // (x₀, y₀): the grid point (0, 0)
     double spacing[2] = {1.0, 1.0};   // (h₀, h₁); the period along axis a is n[a] h[a]
-    const double* coeff = nullptr;    // c[(j n₀ + i) 3 + component]
+    const double* coeff = nullptr;    // c[(j n₀ + i) Components + component]
 
     // s(x, y) and its gradient ds[a][i] = ∂_a s_i (a = x, y).
-    BZINT_HD void operator()(double x, double y, double s[3], double ds[2][3]) const {
+    BZINT_HD void operator()(double x, double y, double s[Components], double ds[2][Components]) const {
         double w[2][4], dw[2][4];
         long long first[2];
         const double r[2] = {x, y};
-        for (int i = 0; i < 3; ++i) s[i] = ds[0][i] = ds[1][i] = 0.0;
+        for (int i = 0; i < Components; ++i) s[i] = ds[0][i] = ds[1][i] = 0.0;
         for (int a = 0; a < 2; ++a) {
             // u in [0, n) by fmod (exact; far from the cell the position itself has lost digits)
             double u = fmod((r[a] - origin[a]) / spacing[a], static_cast<double>(n[a]));
             if (!(u - u == 0.0)) {  // a non-finite position: a non-finite value, never an index
-                for (int i = 0; i < 3; ++i) s[i] = ds[0][i] = ds[1][i] = r[a] - r[a];
+                for (int i = 0; i < Components; ++i) s[i] = ds[0][i] = ds[1][i] = r[a] - r[a];
                 return;
             }
             if (u < 0.0) u += n[a];
@@ -52,9 +55,9 @@ struct PeriodicSpline {
             const long long j = (first[1] + q1) % n[1];
             for (int q0 = 0; q0 < 4; ++q0) {
                 const long long i = (first[0] + q0) % n[0];
-                const double* c = coeff + 3 * (j * n[0] + i);
+                const double* c = coeff + Components * (j * n[0] + i);
                 const double v = w[0][q0] * w[1][q1], vx = dw[0][q0] * w[1][q1], vy = w[0][q0] * dw[1][q1];
-                for (int k = 0; k < 3; ++k) {
+                for (int k = 0; k < Components; ++k) {
                     s[k] += v * c[k];
                     ds[0][k] += vx * c[k];
                     ds[1][k] += vy * c[k];

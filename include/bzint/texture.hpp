@@ -36,7 +36,7 @@ BZINT_HD void smooth_step(double x, double& b, double& db) {
 
 // m = s/|s| for a spline s through a table of m, and its gradient ∂_a m = (∂_a s − m (m·∂_a s))/|s|
 // (a = x, y; dm[2] is left as it is).
-BZINT_HD void spline_direction(const PeriodicSpline& spline, const double r[3], double m[3], double dm[3][3]) {
+BZINT_HD void spline_direction(const PeriodicSpline<3>& spline, const double r[3], double m[3], double dm[3][3]) {
     double s[3], ds[2][3];
     spline(r[0], r[1], s, ds);
     const double len = sqrt(s[0] * s[0] + s[1] * s[1] + s[2] * s[2]);
@@ -70,7 +70,7 @@ struct SpinTexture {
     double winding = 1.0;   // W (an integer)
     double helicity = 0.0;  // γ
     double polarity = 1.0;  // p = ±1
-    PeriodicSpline table;   // s (its coefficients on the device where the texture runs there)
+    PeriodicSpline<3> table;  // s (host memory: table textures run on the CPU)
 
     BZINT_HD void operator()(const double r[3], double m[3], double dm[3][3]) const {
         for (int a = 0; a < 3; ++a)
@@ -138,20 +138,26 @@ struct SpinTexture {
     }
 };
 
-enum class PotentialShape : int { none, cosine, gaussian };
+enum class PotentialShape : int { none, cosine, gaussian, table };
 
 // A static scalar potential U(r) added to H as U(r)·1: the paper's φ(r, t) of Eq. 32 (the
 // electron's charge absorbed, so U is the potential energy and the force on an electron −∇U), here
 // independent of t, with its gradient du[a] = ∂_{r_a} U:
 // - cosine: U = A cos(2π r_axis/L) along x (axis 0) or y (axis 1), a gate's or a superlattice's
 //   modulation, periodic with L;
-// - gaussian: U = A exp(−ρ²/2w²), ρ the distance from the z axis, a gate's or a tip's bump.
+// - gaussian: U = A exp(−ρ²/2w²), ρ the distance from the z axis, a gate's or a tip's bump;
+// - table: U = s(r), the periodic spline through a table of U on a grid of the plane
+//   (host/texture_table.cpp, docs/textures.md): C², periodic with the table's cell.
+// `amplitude` bounds |U| for every shape: A, or for a table max |c_ij| over the spline's
+// coefficients (its weights are ≥ 0 and sum to 1), the bound the exact lattice reference's
+// spectrum estimate takes.
 struct ScalarPotential {
     PotentialShape shape = PotentialShape::none;
-    double amplitude = 0.0;  // A (energy)
-    double period = 1.0;     // L
-    double width = 1.0;      // w
+    double amplitude = 0.0;     // A (energy)
+    double period = 1.0;        // L
+    double width = 1.0;         // w
     int axis = 0;
+    PeriodicSpline<1> table;    // s (host memory: table potentials run on the CPU)
 
     BZINT_HD void operator()(const double r[3], double& u, double du[3]) const {
         du[0] = du[1] = du[2] = 0.0;
@@ -167,6 +173,18 @@ struct ScalarPotential {
             u = amplitude * exp(-0.5 * (r[0] * r[0] + r[1] * r[1]) / w2);
             du[0] = -u * r[0] / w2;
             du[1] = -u * r[1] / w2;
+        } else if (shape == PotentialShape::table) {
+#if defined(__CUDA_ARCH__)
+            // Not on the device, as SpinTexture's table (host/app.cpp runs them on the CPU): a NaN,
+            // the non-finite error, were it ever reached.
+            u = NAN;
+#else
+            double s[1], ds[2][1];
+            table(r[0], r[1], s, ds);
+            u = s[0];
+            du[0] = ds[0][0];
+            du[1] = ds[1][0];
+#endif
         }
     }
 };
