@@ -225,8 +225,9 @@ constexpr KeySpec kKeys[] = {
     {"task", "T", "texture_lattice", "number", "energy, k_B = 1", "required", 0, kBig, false,
      "temperature; T = 0 (dense alone) fills the states below mu, a level on mu half"},
     {"task", "hall", "texture_lattice", "true/false", "", "false", kNone, kNone, false,
-     "also the Hall response σ_xy = −C e²/h: the Chern number C of the states below each mu over the twists "
-     "(dense, at least 4 twists per axis; needs twists × orbitals² × 16 bytes)"},
+     "also the Hall response: the Chern number C of the states below each mu over the twists (σ_xy = −C e²/h in a "
+     "gap) and σ_xy by the Kubo formula on the twists, in a gap or a band (dense, at least 4 twists per axis; needs "
+     "twists × orbitals² × 16 bytes)"},
     {"task", "streda", "texture_lattice", "true/false", "", "false", kNone, kNone, false,
      "also solve the box without [texture] B (which must hold whole flux quanta): Středa's electrons added per flux "
      "quantum, per position (streda_local) and in the box (streda_hall, with bound_charge) — in a gap the Hall "

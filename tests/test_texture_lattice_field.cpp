@@ -190,7 +190,7 @@ TEST(MagneticTorus, EachFluxQuantumAddsTheChernNumberOfElectrons) {
     // 8 × 8 and 8 × 4 cells, μ = 0 in the gap, T = 0.02 (gap ≥ 0.5: e^{-25} of thermal pairs):
     // the electrons to 1e-8, each cell's density (S_1 S_2 + C N_φ)/(S_1 S_2) (magnetic translations
     // make it uniform) to 1e-8, streda_hall = C to 1e-8 and the twists' Chern number on the
-    // magnetic torus = C to 1e-10.
+    // magnetic torus = C to 1e-10, and the Kubo σ_xy on them −C to 1e-6.
     struct Case {
         double u;
         int S1, S2, quanta, C;
@@ -210,6 +210,8 @@ TEST(MagneticTorus, EachFluxQuantumAddsTheChernNumberOfElectrons) {
         for (const auto& n : r["streda_local"]) EXPECT_NEAR(n[0].get<double>(), c.C, 1e-8) << what;
         EXPECT_NEAR(r["streda_hall"][0].get<double>(), c.C, 1e-8) << what;
         EXPECT_NEAR(r["hall_chern"][0].get<double>(), c.C, 1e-10) << what;
+        // The Kubo formula on the magnetic torus's twists (twist_kubo.hpp): σ_xy = −C e²/h.
+        EXPECT_NEAR(r["sigma_xy"][0].get<double>(), -c.C, 1e-6) << what;
         EXPECT_EQ(r["filled_states"][0].get<long long>(), static_cast<long long>(expected)) << what;
     }
 }

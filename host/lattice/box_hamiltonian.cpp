@@ -33,8 +33,13 @@ double PeierlsField::phase(const double r[2], const double R[2], const long long
     return angle;
 }
 
-SparseHamiltonian box_hamiltonian(const std::vector<Hopping>& hoppings, const int cells[2],
-                                  const std::vector<OnSite>& on_site, const double twist[2], const PeierlsField* peierls) {
+namespace {
+
+// The box's sparse matrix: each hop's entry t_αβ(R) e^{i(θ·w + Peierls)} times weight(R, α, β) (the
+// matrix itself: 1), and the on-site terms where on_site is given.
+template <class Weight>
+SparseHamiltonian assemble(const std::vector<Hopping>& hoppings, const int cells[2], const std::vector<OnSite>* on_site,
+                           const double twist[2], const PeierlsField* peierls, Weight weight) {
     using cplx = std::complex<double>;
     const long long S1 = cells[0], S2 = cells[1];
     SparseHamiltonian H;
@@ -76,15 +81,17 @@ SparseHamiltonian box_hamiltonian(const std::vector<Hopping>& hoppings, const in
                             const long long w[2] = {w1, w2};
                             angle += p.phase(r, R, w);
                         }
-                        add(a, 2 * d + b, h.block[a][b] * std::polar(1.0, angle));
+                        add(a, 2 * d + b, weight(h, a, b) * h.block[a][b] * std::polar(1.0, angle));
                     }
             }
-            const OnSite& o = on_site[static_cast<std::size_t>(c)];
-            const std::array<double, 3>& f = o.field;
-            add(0, 2 * c, o.potential[0] + f[2]);
-            add(1, 2 * c + 1, o.potential[1] - f[2]);
-            add(0, 2 * c + 1, cplx(f[0], -f[1]));
-            add(1, 2 * c, cplx(f[0], f[1]));
+            if (on_site) {
+                const OnSite& o = (*on_site)[static_cast<std::size_t>(c)];
+                const std::array<double, 3>& f = o.field;
+                add(0, 2 * c, o.potential[0] + f[2]);
+                add(1, 2 * c + 1, o.potential[1] - f[2]);
+                add(0, 2 * c + 1, cplx(f[0], -f[1]));
+                add(1, 2 * c, cplx(f[0], f[1]));
+            }
             for (int a = 0; a < 2; ++a) {
                 std::sort(row[a].begin(), row[a].end(), [](const auto& x, const auto& y) { return x.first < y.first; });
                 for (const auto& [col, v] : row[a])
@@ -96,6 +103,25 @@ SparseHamiltonian box_hamiltonian(const std::vector<Hopping>& hoppings, const in
             }
         }
     return H;
+}
+
+}  // namespace
+
+SparseHamiltonian box_hamiltonian(const std::vector<Hopping>& hoppings, const int cells[2],
+                                  const std::vector<OnSite>& on_site, const double twist[2], const PeierlsField* peierls) {
+    return assemble(hoppings, cells, &on_site, twist, peierls, [](const Hopping&, int, int) { return 1.0; });
+}
+
+std::array<SparseHamiltonian, 2> box_twist_derivatives(const std::vector<Hopping>& hoppings, const int cells[2],
+                                                       const double twist[2], const PeierlsField* peierls,
+                                                       const double tau_fraction[2][2]) {
+    std::array<SparseHamiltonian, 2> d;
+    for (int i = 0; i < 2; ++i)
+        d[static_cast<std::size_t>(i)] = assemble(hoppings, cells, nullptr, twist, peierls, [&](const Hopping& h, int a, int b) {
+            // i × the hop's displacement from orbital a to orbital b along a_i, in box lengths.
+            return std::complex<double>(0.0, (double(h.cell[i]) + tau_fraction[b][i] - tau_fraction[a][i]) / double(cells[i]));
+        });
+    return d;
 }
 
 }  // namespace bzint

@@ -60,4 +60,16 @@ SparseHamiltonian box_hamiltonian(const std::vector<Hopping>& hoppings, const in
                                   const std::vector<OnSite>& on_site, const double twist[2],
                                   const PeierlsField* peierls = nullptr);
 
+// The twist's derivatives ∂H/∂θ_i (i = 1, 2) for the Hall response (twist_kubo.hpp), taken in the
+// gauge that spreads the twist over the box — ψ̃ = e^{−iK·r}ψ with K·(S_i a_i) = θ_i, where each hop
+// from r to r + R gains e^{iK·R}, so that H̃(K) is the superlattice's Bloch Hamiltonian with the
+// orbitals at their positions (Berry curvature in the convention of models with orbital phases,
+// docs/conventions.md) — and taken back to box_hamiltonian's basis: each hop's entry times
+// i (R_i/S_i), R_i its displacement from orbital to orbital along a_i in lattice units
+// (tau_fraction[α]: orbital α's position in the cell along a_1, a_2). The on-site terms do not
+// depend on θ.
+std::array<SparseHamiltonian, 2> box_twist_derivatives(const std::vector<Hopping>& hoppings, const int cells[2],
+                                                       const double twist[2], const PeierlsField* peierls,
+                                                       const double tau_fraction[2][2]);
+
 }  // namespace bzint

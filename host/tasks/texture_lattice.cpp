@@ -16,6 +16,7 @@
 #include "../lattice/dense_density.hpp"
 #include "../lattice/kpm.hpp"
 #include "../lattice/twist_chern.hpp"
+#include "../lattice/twist_kubo.hpp"
 #include "../progress.hpp"
 #include "../stop.hpp"
 #include "../texture_input.hpp"
@@ -44,7 +45,7 @@ struct LatticeSetup {
     int twists[2] = {2, 2};
     Method method = Method::dense;
     bool bound_charge = true;
-    bool hall = false;  // dense: the twists' Chern number at each level
+    bool hall = false;  // dense: the twists' Chern number and the Kubo σ_xy at each level
     bool streda = false;  // also solve without the uniform B: Středa's ΔN/ΔN_φ
     std::vector<double> r;        // three per position
     std::vector<long long> cell;  // the box cell of each position
@@ -55,6 +56,14 @@ struct LatticeSetup {
     double tau[2][2] = {};  // the orbitals' in-plane positions in the cell (zero in the periodic gauge)
     // Orbitals at different points: the exchange field must then lie along z.
     bool orbitals_apart() const { return tau[0][0] != tau[1][0] || tau[0][1] != tau[1][1]; }
+    // τ_α along a_1 and a_2 (lattice units), for the twist's derivatives (box_twist_derivatives).
+    void tau_fraction(double f[2][2]) const {
+        const double det = A[0][0] * A[1][1] - A[0][1] * A[1][0];
+        for (int a = 0; a < 2; ++a) {
+            f[a][0] = (tau[a][0] * A[1][1] - tau[a][1] * A[1][0]) / det;
+            f[a][1] = (A[0][0] * tau[a][1] - A[0][1] * tau[a][0]) / det;
+        }
+    }
     double cell_area = 1.0;
     std::vector<OnSite> on_site;  // U(r_c) and J m(r_c) per box cell
     PeierlsField peierls{};       // the Peierls phases of a uniform and a modulated B_z
@@ -187,7 +196,8 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                                        s.T, moments, radius, kMaxMoments));
         s.moments_limit = static_cast<long long>(moments);
     }
-    // Memory: the on-site terms (OnSite a cell); dense: three matrices per worker and each twist's cell
+    // Memory: the on-site terms (OnSite a cell); dense: three matrices per worker (with hall three more
+    // and the Kubo pairs' real matrix, twist_kubo.cpp) and each twist's cell
     // densities; kpm: every twist's sparse matrix (at most 2 × hoppings + 2 entries a row, 24 bytes
     // each), two vectors per worker (kpm_moments.hpp) and the densities of each (twist, orbital) job.
     // (With --backend cuda the device holds its batches within its own free memory.)
@@ -199,7 +209,8 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     const double copies = s.streda ? 2.0 : 1.0;
     const double bytes = copies * double(sizeof(OnSite)) * cells +
                          (s.method == Method::dense
-                              ? 48.0 * double(orbitals) * double(orbitals) * workers_n + copies * 8.0 * twists * cells * levels +
+                              ? (s.hall ? 104.0 : 48.0) * double(orbitals) * double(orbitals) * workers_n +
+                                    copies * 8.0 * twists * cells * levels +
                                     (s.hall ? 16.0 * twists * double(orbitals) * double(orbitals) : 0.0)
                               : copies * twists * nnz * 24.0 + 32.0 * double(orbitals) * workers_n + 8.0 * jobs * levels);
     require_memory(task, "box", bytes, fmt::format("a box of {} orbitals", orbitals));
@@ -353,6 +364,7 @@ struct TwistSums {
     long long moments = 0;
     double tail = 0.0;
     std::vector<TwistChern> hall;  // dense with `hall`: per level
+    std::array<std::vector<double>, 2> berry;  // dense with `hall`: Σ_θ Σ_n f_n Ω_n(θ) per level (twist_kubo.hpp)
     std::vector<long long> on_level;  // dense at T = 0: the (twist, level) pairs on each μ
 };
 
@@ -361,7 +373,10 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
     const int twists = s.twists[0] * s.twists[1];
     std::vector<double> density(static_cast<std::size_t>(twists) * P * levels), electrons(static_cast<std::size_t>(twists) * levels);
     std::vector<Eigenstates> states(s.hall ? static_cast<std::size_t>(twists) : 0);
+    std::vector<double> berry(s.hall ? static_cast<std::size_t>(twists) * levels : 0);
     std::vector<long long> on_level(static_cast<std::size_t>(twists) * levels, 0);
+    double tau_fraction[2][2];
+    s.tau_fraction(tau_fraction);
     workers::parallel_for(
         twists, 1,
         [&](long long b, long long e) {
@@ -377,7 +392,12 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
                     for (std::size_t j = 0; j < levels; ++j)
                         density[(static_cast<std::size_t>(t) * P + a) * levels + j] = c[static_cast<std::size_t>(s.cell[a]) * levels + j];
                 for (std::size_t j = 0; j < levels; ++j) electrons[static_cast<std::size_t>(t) * levels + j] = el[j];
-                if (s.hall) states[static_cast<std::size_t>(t)] = std::move(solved);
+                if (s.hall) {
+                    const std::vector<double> b = twist_berry_sum(
+                        solved, box_twist_derivatives(s.hoppings, s.box, theta, s.field(), tau_fraction), s.mu, s.T);
+                    std::copy(b.begin(), b.end(), berry.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(t) * levels));
+                    states[static_cast<std::size_t>(t)] = std::move(solved);
+                }
                 progress.add(1);
                 count_stop_unit();
             }
@@ -390,6 +410,7 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
     sums.on_level.assign(levels, 0);
     for (std::size_t i = 0; i < on_level.size(); ++i) sums.on_level[i % levels] += on_level[i];
     if (s.hall) {
+        sums.berry = fold_twists(s, berry, levels);
         Progress links("texture_lattice links", twist_links(s.twists[0], s.twists[1], static_cast<long long>(levels)), "links");
         sums.hall = twist_chern(states, s.twists[0], s.twists[1], s.mu, &links);
         links.finish();
@@ -604,6 +625,10 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
             for (const TwistChern& c : sums.hall)
                 chern.push_back(c.gapped && !c.singular ? nlohmann::json(k == 0 ? c.chern : c.chern_coarse) : nlohmann::json(nullptr));
             out.results["hall_chern"] = chern;
+            // σ_xy = −(e²/h)(1/2π) ∫ d²θ Σ_n f_n Ω_n, the twist mesh's cells of (2π)²/(n_1 n_2).
+            std::vector<double> sigma(levels);
+            for (std::size_t j = 0; j < levels; ++j) sigma[j] = -2 * kPi * sums.berry[static_cast<std::size_t>(k)][j] / twists_used;
+            out.results["sigma_xy"] = sigma;
         }
         out.results["mu"] = s.mu;
         out.results["r"] = nlohmann::json::array();
@@ -634,6 +659,8 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
     out.principal = {"density"};
     if (s.hall) {
         out.principal.push_back("hall_chern");
+        out.principal.push_back("sigma_xy");
+        out.units["sigma_xy"] = "e^2/h, [mu]: the box's Hall conductivity by the Kubo formula on the twists (docs/textures.md)";
         out.units["hall_chern"] = "the Chern number C of the states below mu over the twists, [mu]: sigma_xy = -C e^2/h "
                                   "as for task ahc (null where mu is not in a gap of the box at every twist)";
         out.units["box_gap"] = fmt::format("{}, [mu]: the distance from mu to the nearest level of the box over the twists", eu);
@@ -663,7 +690,8 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
             filled.push_back(c.gapped ? nlohmann::json(c.filled) : nlohmann::json(nullptr));
             if (!c.gapped)
                 out.warnings.push_back(fmt::format("mu = {:g} is not in a gap of the box at every twist (the number of states "
-                                                   "below it changes): no Hall number there",
+                                                   "below it changes): no Chern number there (sigma_xy, the Kubo formula's, "
+                                                   "holds in a band)",
                                                    s.mu[j]));
             else if (c.singular)
                 out.warnings.push_back(fmt::format("mu = {:g}: the filled states of neighbouring twists are nearly orthogonal "
