@@ -15,7 +15,9 @@
 
 #include "bzint/models/all.hpp"
 #include "cuda_backend.hpp"
+#include "lattice/dense_density.hpp"
 #include "lattice/kpm.hpp"
+#include "lattice/twist_kubo.hpp"
 #include "engine.hpp"
 #include "model_registry.hpp"
 
@@ -168,29 +170,59 @@ void BM_second_chern(benchmark::State& state, Backend backend) {
     state.SetLabel(std::string(backend_name(backend)) + (torus.lattice ? ", with links" : ", integral"));
 }
 
-// qwz with a skyrmion lattice of one period on an S × S box (the lattice reference's sparse matrix).
-SparseHamiltonian skyrmion_box(int S) {
+// qwz with a skyrmion lattice of one period on an S × S box: the lattice reference's hoppings and
+// on-site terms.
+struct SkyrmionBox {
+    std::vector<Hopping> hoppings;
+    std::vector<OnSite> on_site;
+    int cells[2];
+};
+SkyrmionBox skyrmion_box_terms(int S) {
     const ModelInfo& info = *find_model("qwz");
     const ModelParams mp = params_of("qwz");
     double G[3][3];
     reciprocal_basis(info.bravais, G);
-    std::vector<Hopping> hoppings;
+    SkyrmionBox box{{}, {}, {S, S}};
     std::string why;
     visit_model(mp, [&](auto model) {
-        hoppings = real_space_hoppings([&](const double k[3], TwoBandPoint& p) { model(k, p); }, G, why);
+        box.hoppings = real_space_hoppings([&](const double k[3], TwoBandPoint& p) { model(k, p); }, G, why);
     });
-    const int cells[2] = {S, S};
     const TextureTerms t = skyrmion_lattice(S, 0.5 * S, 0.4);
-    std::vector<OnSite> field;
     for (int n1 = 0; n1 < S; ++n1)
         for (int n2 = 0; n2 < S; ++n2) {
             const double r[3] = {double(n1), double(n2), 0.0};
             double m[3], dm[3][3];
             t.texture(r, m, dm);
-            field.push_back({{0.0, 0.0}, {0.4 * m[0], 0.4 * m[1], 0.4 * m[2]}});
+            box.on_site.push_back({{0.0, 0.0}, {0.4 * m[0], 0.4 * m[1], 0.4 * m[2]}});
         }
+    return box;
+}
+
+// Its sparse matrix at zero twist.
+SparseHamiltonian skyrmion_box(int S) {
+    const SkyrmionBox box = skyrmion_box_terms(S);
     const double twist[2] = {0.0, 0.0};
-    return box_hamiltonian(hoppings, cells, field, twist);
+    return box_hamiltonian(box.hoppings, box.cells, box.on_site, twist);
+}
+
+// The dense lattice reference's work per twist with hall = true, on one thread: the
+// diagonalisation (range(1) = 0) or the Kubo sum that follows it (1: the twist's derivatives, two
+// products ψ†(∂H ψ) and the pairs, twist_kubo.cpp), for an S × S box (2S² orbitals), one level.
+void BM_twist_hall(benchmark::State& state) {
+    const SkyrmionBox box = skyrmion_box_terms(static_cast<int>(state.range(0)));
+    const double twist[2] = {0.3, 0.7}, tau[2][2] = {{0.0, 0.0}, {0.0, 0.0}};
+    const SparseHamiltonian H = box_hamiltonian(box.hoppings, box.cells, box.on_site, twist);
+    const Eigenstates states = diagonalise(H);
+    for (auto _ : state) {
+        if (state.range(1) == 0)
+            benchmark::DoNotOptimize(diagonalise(H));
+        else
+            benchmark::DoNotOptimize(twist_berry_sum(states, box_twist_derivatives(box.hoppings, box.cells, twist, nullptr, tau), {0.0}, 0.1));
+    }
+    state.counters["orbitals"] = static_cast<double>(H.dim);
+    state.counters["twists_per_second"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+    state.counters["peak_rss_MiB"] = peak_rss_mib();
+    state.SetLabel(state.range(1) == 0 ? "cpu, one thread, diagonalisation" : "cpu, one thread, Kubo sum");
 }
 
 void BM_kpm_moments(benchmark::State& state) {
@@ -232,6 +264,7 @@ void BM_kpm_diagonal(benchmark::State& state, Backend backend) {
 }  // namespace
 
 BENCHMARK(BM_kpm_moments)->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_twist_hall)->ArgsProduct({{8, 12, 16}, {0, 1}})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_kpm_diagonal, cpu, Backend::cpu)->Args({64, 16})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_kpm_diagonal, cuda, Backend::cuda)->Args({64, 8192})->Args({128, 8192})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_second_chern, cpu, Backend::cpu)->ArgsProduct({{16, 32}, {0, 1}})->Unit(benchmark::kMillisecond);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
 
 namespace bzint {
 
@@ -9,10 +10,18 @@ namespace {
 
 // ⟨n|D|m⟩ for the eigenvectors ψ (columns): ψ† (D ψ), D sparse.
 Eigen::MatrixXcd in_eigenbasis(const SparseHamiltonian& D, const Eigen::MatrixXcd& psi) {
-    Eigen::MatrixXcd Dpsi = Eigen::MatrixXcd::Zero(psi.rows(), psi.cols());
-    for (long long r = 0; r < D.dim; ++r)
-        for (long long e = D.row_start[static_cast<std::size_t>(r)]; e < D.row_start[static_cast<std::size_t>(r) + 1]; ++e)
-            Dpsi.row(static_cast<Eigen::Index>(r)) += D.value[static_cast<std::size_t>(e)] * psi.row(static_cast<Eigen::Index>(D.column[static_cast<std::size_t>(e)]));
+    // D ψ column by column (Eigen's matrices are column-major: each a sparse product on contiguous data).
+    Eigen::MatrixXcd Dpsi(psi.rows(), psi.cols());
+    for (Eigen::Index c = 0; c < psi.cols(); ++c) {
+        const std::complex<double>* in = psi.col(c).data();
+        std::complex<double>* out = Dpsi.col(c).data();
+        for (long long r = 0; r < D.dim; ++r) {
+            std::complex<double> acc = 0.0;
+            for (long long e = D.row_start[static_cast<std::size_t>(r)]; e < D.row_start[static_cast<std::size_t>(r) + 1]; ++e)
+                acc += D.value[static_cast<std::size_t>(e)] * in[D.column[static_cast<std::size_t>(e)]];
+            out[r] = acc;
+        }
+    }
     return psi.adjoint() * Dpsi;
 }
 
