@@ -423,10 +423,24 @@ double modulation_period(const FieldModulation& b, int axis) {
     return b.amplitude != 0.0 && axis == b.axis ? b.period : -1.0;
 }
 
+double potential_period(const ScalarPotential& u, int axis) {
+    switch (u.shape) {
+        case PotentialShape::none: return -1.0;
+        case PotentialShape::cosine: return axis == u.axis ? u.period : -1.0;
+        case PotentialShape::gaussian: return axis < 2 ? 0.0 : -1.0;
+        case PotentialShape::table: return axis < 2 && u.table.n[axis] > 1 ? u.table.n[axis] * u.table.spacing[axis] : -1.0;
+    }
+    return 0.0;
+}
+
 }  // namespace
 
 double curvature_period(const TextureTerms& t, int axis) {
     return common_period(spin_texture_period(t.texture, axis), modulation_period(t.modulation, axis));
+}
+
+double density_period(const TextureTerms& t, int axis) {
+    return common_period(curvature_period(t, axis), potential_period(t.potential, axis));
 }
 
 

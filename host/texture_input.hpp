@@ -50,6 +50,8 @@ bool periodic_in_k(const TaskContext& ctx, const TextureTerms& t);
 // neither varies along (any length is a period).
 double spin_texture_period(const SpinTexture& t, int axis);
 double curvature_period(const TextureTerms& t, int axis);
+// The period of what the density sees: the curvatures' and the scalar potential's, in the same terms.
+double density_period(const TextureTerms& t, int axis);
 
 // A task's mesh integral over k is the same in every Brillouin-zone cell only if H is periodic in
 // k (periodic_in_k): otherwise an InputError at [texture] kind.

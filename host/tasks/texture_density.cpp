@@ -1,7 +1,9 @@
 // The equilibrium electron density of a textured two-band model at given positions, as a
 // phase-space integral over the k-mesh (include/bzint/texture_density.hpp; docs/textures.md):
 // with the gradient expansion's energy correction and density-of-states factor (Eqs. 23, 28),
-// and without them; error estimates from the mesh's coarse sub-mesh (docs/accuracy.md).
+// and without them; error estimates from the mesh's coarse sub-mesh (docs/accuracy.md). With
+// bound_charge, also the charge a periodic texture binds per cell, ∫_cell (n − n_ref) d²r, on a
+// grid of the cell (the trapezoid rule, spectrally accurate for a smooth periodic integrand).
 #include <fmt/core.h>
 
 #include <cmath>
@@ -24,10 +26,77 @@ constexpr long long kMaxDensityLevels = (kMaxKeyedValues - 1) / 2;
 struct DensitySetup {
     TextureSetup texture;
     Mesh mesh{};
-    std::vector<double> r;  // three per position
+    std::vector<double> r;  // three per position: the given ones, then the cell grid's
+    long long given = 0;    // the positions `r` gave
     std::vector<double> mu;
     double T = 0.0, t = 0.0;
+    // bound_charge: the cell's sides (1 along an axis nothing varies along: per unit length), its
+    // grid and the reference, the uniform texture m = background without potential or fields.
+    bool bound_charge = false;
+    double cell[2] = {1.0, 1.0};
+    int cell_points[2] = {1, 1};
+    double background[3] = {0.0, 0.0, 1.0};
+    TextureSetup reference;
 };
+
+// [task] bound_charge and its keys: the cell (density_period), the grid and the reference.
+void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
+    const Section& task = ctx.task;
+    s.bound_charge = task.boolean("bound_charge", false);
+    if (!s.bound_charge) {
+        for (const char* key : {"cell_points", "background"})
+            if (task.has(key)) task.fail(key, fmt::format("{} describes bound_charge, which is not asked for", key));
+        return;
+    }
+    if (ctx.cfg.model->dim != 2)
+        task.fail("bound_charge", fmt::format("the bound charge per cell of the plane needs a 2D model; '{}' is {}D",
+                                              ctx.cfg.model->name, ctx.cfg.model->dim));
+    std::vector<double> points{16.0, 16.0};
+    if (task.has("cell_points")) points = task.numbers("cell_points", 2);
+    if (points.size() != 2) task.fail("cell_points", "cell_points needs two counts [n_x, n_y]");
+    for (int a = 0; a < 2; ++a) {
+        const double L = density_period(s.texture, a);
+        if (L == 0.0)
+            task.fail("bound_charge", fmt::format("the texture has no period along {} (an isolated skyrmion, a domain wall, a "
+                                                  "gaussian potential, or periods that are not whole multiples of each other): "
+                                                  "the bound charge is per periodic cell; task texture_lattice counts it in a box",
+                                                  a == 0 ? "x" : "y"));
+        const double n = points[static_cast<std::size_t>(a)];
+        if (L < 0.0) continue;  // uniform along a: one point, per unit length
+        if (n != std::round(n) || n < 4 || static_cast<long long>(n) % 2 != 0 || n > 1024)
+            task.fail("cell_points", fmt::format("cell_points along {} must be an even whole number from 4 to 1024 (its error "
+                                                 "estimate takes every other point); got {:g}",
+                                                 a == 0 ? "x" : "y", n));
+        s.cell[a] = L;
+        s.cell_points[a] = static_cast<int>(n);
+    }
+    const long long grid = static_cast<long long>(s.cell_points[0]) * s.cell_points[1];
+    if (s.given + grid > kMaxPositions)
+        task.fail("cell_points", fmt::format("{} grid points and {} positions are more than {}", grid, s.given, kMaxPositions));
+    for (int j = 0; j < s.cell_points[1]; ++j)
+        for (int i = 0; i < s.cell_points[0]; ++i)
+            s.r.insert(s.r.end(), {i * s.cell[0] / s.cell_points[0], j * s.cell[1] / s.cell_points[1], 0.0});
+    // The reference: m = background (default m at r = 0), no potential, no B or B_modulation.
+    if (task.node("background")) {
+        const std::vector<double> b = task.numbers("background", 3);
+        const double norm = b.size() == 3 ? std::sqrt(b[0] * b[0] + b[1] * b[1] + b[2] * b[2]) : 0.0;
+        if (!(norm > 0.0)) task.fail("background", "background needs three numbers, a nonzero direction");
+        for (int c = 0; c < 3; ++c) s.background[c] = b[static_cast<std::size_t>(c)] / norm;
+    } else {
+        const double origin[3] = {0.0, 0.0, 0.0};
+        double dm[3][3];
+        s.texture.texture(origin, s.background, dm);
+    }
+    s.reference = s.texture;
+    s.reference.texture.kind = TextureKind::uniform;
+    for (int c = 0; c < 3; ++c) {
+        s.reference.texture.direction[c] = s.background[c];
+        s.reference.field[c] = 0.0;
+    }
+    s.reference.potential = ScalarPotential{};
+    s.reference.modulation = FieldModulation{};
+    require_periodic_lattice(ctx, s.reference);
+}
 
 DensitySetup read_texture_density(const TaskContext& ctx) {
     DensitySetup s;
@@ -37,6 +106,8 @@ DensitySetup read_texture_density(const TaskContext& ctx) {
     const Section& task = ctx.task;
     task.only();
     s.r = read_positions(task, kMaxPositions);
+    s.given = static_cast<long long>(s.r.size() / 3);
+    read_bound_charge(ctx, s);
     s.mu = read_levels(task, "mu", kMaxDensityLevels);
     s.T = read_temperature(ctx);
     s.t = task.number("t", 0.0);
@@ -57,8 +128,8 @@ DensitySetup read_texture_density(const TaskContext& ctx) {
 struct Densities {
     nlohmann::json corrected = nlohmann::json::array(), plain = nlohmann::json::array();
 };
-Densities densities(const std::vector<Neumaier>& h, const DensitySetup& s, bool coarse) {
-    const std::size_t L = s.mu.size(), nv = 2 * L + 1, P = s.r.size() / 3;
+Densities densities(const std::vector<Neumaier>& h, const DensitySetup& s, std::size_t P, bool coarse) {
+    const std::size_t L = s.mu.size(), nv = 2 * L + 1;
     const double w = mesh_weight(s.mesh) * (coarse ? s.mesh.coarse_factor() : 1);
     Densities d;
     for (std::size_t a = 0; a < P; ++a) {
@@ -77,6 +148,21 @@ Densities densities(const std::vector<Neumaier>& h, const DensitySetup& s, bool 
     return d;
 }
 
+// ∫_cell (n − n_ref) d²r [level] by the trapezoid rule on the grid (the positions after the given
+// ones), or with sub_grid on its every-other points; n_ref: the reference's density [level].
+std::vector<double> bound_charge(const nlohmann::json& density, const std::vector<double>& reference, const DensitySetup& s,
+                                 bool sub_grid) {
+    const int step[2] = {sub_grid && s.cell_points[0] > 1 ? 2 : 1, sub_grid && s.cell_points[1] > 1 ? 2 : 1};
+    const double area = s.cell[0] * s.cell[1] * step[0] * step[1] / (double(s.cell_points[0]) * s.cell_points[1]);
+    std::vector<double> q(s.mu.size(), 0.0);
+    for (int j = 0; j < s.cell_points[1]; j += step[1])
+        for (int i = 0; i < s.cell_points[0]; i += step[0]) {
+            const std::size_t a = static_cast<std::size_t>(s.given + static_cast<long long>(j) * s.cell_points[0] + i);
+            for (std::size_t l = 0; l < q.size(); ++l) q[l] += area * (density[a][l].get<double>() - reference[l]);
+        }
+    return q;
+}
+
 }  // namespace
 
 void check_texture_density(TaskContext& ctx) { read_texture_density(ctx); }
@@ -85,9 +171,18 @@ TaskResult task_texture_density(TaskContext& ctx) {
     const DensitySetup s = read_texture_density(ctx);
     const long long positions = static_cast<long long>(s.r.size() / 3), n = positions * s.mesh.count();
     Progress progress("texture_density", n);
-    std::vector<Neumaier> h;
+    std::vector<Neumaier> h, h_reference;
     const long long bad = texture_density_reduce(ctx.backend, ctx.cfg.params, s.texture, s.mesh, s.r, s.t, s.mu, s.T, h, &progress);
+    // The reference is uniform: its density at one point (bad < 0 there: it has the texture's gap
+    // at r = 0 or a background the caller chose, checked the same way below).
+    long long bad_reference = -1;
+    if (s.bound_charge && bad < 0)
+        bad_reference = texture_density_reduce(ctx.backend, ctx.cfg.params, s.reference, s.mesh, {0.0, 0.0, 0.0}, s.t, s.mu, s.T,
+                                               h_reference, nullptr);
     progress.finish();
+    if (bad_reference >= 0)
+        throw NonFiniteError("the bound charge's reference (the uniform texture m = background) has touching bands (|d| = 0) "
+                             "on the mesh: choose another background");
     if (bad >= 0) {
         const long long at = bad / s.mesh.count();
         double k[3];
@@ -114,16 +209,37 @@ TaskResult task_texture_density(TaskContext& ctx) {
     const int dim = info.dim;
     auto result = [&](bool coarse) {
         TaskResult out;
-        const Densities d = densities(h, s, coarse);
-        out.results["density"] = d.corrected;
-        out.results["density_uncorrected"] = d.plain;
+        const Densities d = densities(h, s, static_cast<std::size_t>(positions), coarse);
+        out.results["density"] = nlohmann::json(std::vector<nlohmann::json>(d.corrected.begin(), d.corrected.begin() + s.given));
+        out.results["density_uncorrected"] = nlohmann::json(std::vector<nlohmann::json>(d.plain.begin(), d.plain.begin() + s.given));
+        if (s.bound_charge) {
+            // The estimate's two parts, each taken alone and added: the k sub-mesh's change on the
+            // full grid, and the grid's every-other points' change on the full mesh. The coarse
+            // result carries full + |Δk| + |Δr|, so that its difference is their sum.
+            const Densities ref = densities(h_reference, s, 1, coarse);
+            const std::vector<double> n_ref = ref.corrected[0].get<std::vector<double>>(), plain_ref = ref.plain[0].get<std::vector<double>>();
+            std::vector<double> q = bound_charge(d.corrected, n_ref, s, false), p = bound_charge(d.plain, plain_ref, s, false);
+            if (coarse) {
+                const Densities full = densities(h, s, static_cast<std::size_t>(positions), false), full_ref = densities(h_reference, s, 1, false);
+                const std::vector<double> q0 = bound_charge(full.corrected, full_ref.corrected[0].get<std::vector<double>>(), s, false),
+                                          p0 = bound_charge(full.plain, full_ref.plain[0].get<std::vector<double>>(), s, false),
+                                          qr = bound_charge(full.corrected, full_ref.corrected[0].get<std::vector<double>>(), s, true),
+                                          pr = bound_charge(full.plain, full_ref.plain[0].get<std::vector<double>>(), s, true);
+                for (std::size_t l = 0; l < q.size(); ++l) {
+                    q[l] = q0[l] + std::fabs(q[l] - q0[l]) + std::fabs(qr[l] - q0[l]);
+                    p[l] = p0[l] + std::fabs(p[l] - p0[l]) + std::fabs(pr[l] - p0[l]);
+                }
+            }
+            out.results["bound_charge"] = q;
+            out.results["bound_charge_uncorrected"] = p;
+        }
         return out;
     };
     TaskResult out = result(false);
     out.warnings = warnings;
     out.results["mu"] = s.mu;
     out.results["r"] = nlohmann::json::array();
-    for (long long a = 0; a < positions; ++a) out.results["r"].push_back({s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2]});
+    for (long long a = 0; a < s.given; ++a) out.results["r"].push_back({s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2]});
     out.units = {{"mu", eu},
                  {"r", lu},
                  {"density", fmt::format("electrons per {}^{} (all bands), [position][mu]: sum_s int D_s f(e_s + dE - mu) "
@@ -132,19 +248,36 @@ TaskResult task_texture_density(TaskContext& ctx) {
                  {"density_uncorrected", fmt::format("electrons per {}^{} (all bands), [position][mu]: sum_s int f(e_s - mu)", lu,
                                                      dim)}};
     out.principal = {"density"};
+    if (s.bound_charge) {
+        out.principal.push_back("bound_charge");
+        out.units["bound_charge"] = fmt::format("electrons per cell (all bands), [mu]: int_cell (n - n_ref) d^2r with Eqs. 23, 28, "
+                                                "n_ref the uniform texture m = background; the cell is {:g} x {:g} {}^2 (1 along an "
+                                                "axis nothing varies along: per unit length); the charge is -e times it",
+                                                s.cell[0], s.cell[1], lu);
+        out.units["bound_charge_uncorrected"] = "electrons per cell, [mu]: the same without Eqs. 23, 28";
+        out.units["cell"] = fmt::format("{}: the periodic cell's sides [Lx, Ly]", lu);
+        out.units["background"] = "unit vector: the uniform texture of bound_charge's reference";
+        out.results["cell"] = {s.cell[0], s.cell[1]};
+        out.results["cell_points"] = {s.cell_points[0], s.cell_points[1]};
+        out.results["background"] = {s.background[0], s.background[1], s.background[2]};
+    }
     out.kpoints = n;
     CsvTable csv{"texture_density", fmt::format("r in {}; mu in {}; densities in 1/{}^{}", lu, eu, lu, dim),
                  {"x", "y", "z", "mu", "density", "density_uncorrected"}, {}};
-    for (long long a = 0; a < positions; ++a)
+    for (long long a = 0; a < s.given; ++a)
         for (std::size_t j = 0; j < s.mu.size(); ++j)
             csv.rows.push_back({s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2], s.mu[j], out.results["density"][a][j].get<double>(),
                                 out.results["density_uncorrected"][a][j].get<double>()});
     out.tables.push_back(csv);
-    out.remedy = "the density is not resolved by the k-mesh: raise [mesh] n (docs/accuracy.md)";
+    out.remedy = s.bound_charge ? "the density is not resolved by the k-mesh or the cell's grid: raise [mesh] n or [task] "
+                                  "cell_points (docs/accuracy.md)"
+                                : "the density is not resolved by the k-mesh: raise [mesh] n (docs/accuracy.md)";
     if (s.mesh.coarse_factor() > 0) {
         TaskResult coarse = result(true);
         coarse.results["mu"] = out.results["mu"];
         coarse.results["r"] = out.results["r"];
+        for (const char* key : {"cell", "cell_points", "background"})
+            if (out.results.contains(key)) coarse.results[key] = out.results[key];
         coarse.tables = out.tables;
         for (std::size_t row = 0; row < coarse.tables[0].rows.size(); ++row) {
             const std::size_t a = row / s.mu.size(), j = row % s.mu.size();
