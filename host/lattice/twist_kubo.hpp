@@ -19,8 +19,10 @@ namespace bzint {
 
 // Σ_n f(E_n − μ_j) Ω_n at one twist, per level μ_j (occupation() of dense_density.hpp: T = 0 allowed),
 // summed over pairs as Σ_{n<m} (f_n − f_m)(−2 Im ⟨n|∂_1H|m⟩⟨m|∂_2H|n⟩)/(E_n − E_m)². Pairs closer
-// than 1e-9 max(1, |E|) are degenerate to rounding: their two terms carry the same f and cancel,
-// so they are left out (a degenerate subspace's curvature is its sum, not its members').
+// than 1e-9 max(1, |E|) are taken as degenerate and left out: an exact degeneracy's pair carries
+// one f and cancels, but split by rounding it would give f'/(E_n − E_m) times a basis-dependent
+// overlap (a degenerate subspace's curvature is its sum, not its members'). A pair truly split by
+// less that straddles μ at T = 0 is lost with them (docs/textures.md: μ on two levels).
 std::vector<double> twist_berry_sum(const Eigenstates& states, const std::array<SparseHamiltonian, 2>& derivative,
                                     const std::vector<double>& mu, double T);
 

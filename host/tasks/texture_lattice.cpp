@@ -299,7 +299,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         task.fail("box", fmt::format("the texture is not periodic over the box ({} × {} cells): m(r + S_i a_i), U(r + S_i a_i)/A "
                                      "or a modulated B_z's a(r + S_i a_i) differs from its value at r by {:.3g} (relative) at the "
                                      "cell ({}, {}); choose a box that holds whole periods of the texture (a skyrmion lattice's "
-                                     "period, a spiral's, a cosine potential's, B_modulation's)",
+                                     "period, a spiral's, a cosine potential's or a potential table's, B_modulation's)",
                                      s.box[0], s.box[1], worst, worst_at[0], worst_at[1]));
     // Positions: lattice points in the plane, mapped into the box.
     s.r = read_positions(task, kMaxLatticePositions);
@@ -393,9 +393,9 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
                         density[(static_cast<std::size_t>(t) * P + a) * levels + j] = c[static_cast<std::size_t>(s.cell[a]) * levels + j];
                 for (std::size_t j = 0; j < levels; ++j) electrons[static_cast<std::size_t>(t) * levels + j] = el[j];
                 if (s.hall) {
-                    const std::vector<double> b = twist_berry_sum(
+                    const std::vector<double> kubo = twist_berry_sum(
                         solved, box_twist_derivatives(s.hoppings, s.box, theta, s.field(), tau_fraction), s.mu, s.T);
-                    std::copy(b.begin(), b.end(), berry.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(t) * levels));
+                    std::copy(kubo.begin(), kubo.end(), berry.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(t) * levels));
                     states[static_cast<std::size_t>(t)] = std::move(solved);
                 }
                 progress.add(1);
