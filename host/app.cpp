@@ -101,8 +101,9 @@ Backend task_backend(const RunFile& file, const RunConfig& cfg, Backend backend)
         backend = Backend::cpu;
     }
     // A texture or a potential from a table: its spline is evaluated on the CPU only
-    // (include/bzint/texture.hpp).
-    if (backend == Backend::cuda && !texture_table_files(file).empty()) {
+    // (include/bzint/texture.hpp). The exact lattice reference evaluates its texture on the host
+    // (the box's on-site terms), so its kernel polynomial solver still runs on the device.
+    if (backend == Backend::cuda && !texture_table_files(file).empty() && cfg.task != "texture_lattice") {
         std::fprintf(stderr, "bzint: a texture or potential read from a table runs on the CPU backend\n");
         backend = Backend::cpu;
     }

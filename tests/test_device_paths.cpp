@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <cmath>
 #include <fstream>
 #include <string>
 
@@ -204,6 +205,28 @@ TEST(DeviceLattice, KernelPolynomialMethodAgreesWithTheCpu) {
     flatten(results_of(text, Backend::cpu), cpu);
     flatten(whole, dev);
     expect_backends_agree(cpu, dev, "texture_lattice kpm", 1e-11, /*same_method=*/false);
+}
+
+TEST(DeviceLattice, ATablePotentialStaysOnTheDevice) {
+    REQUIRE_DEVICE();
+    // The lattice reference puts a table potential's values on the box's cells on the host
+    // (texture_lattice.cpp), so unlike the per-k texture tasks (host/app.cpp) it keeps the device:
+    // the backend reported is the device's, and the densities are the CPU's to rel 1e-11 (as above).
+    const test::TempDir dir;
+    {
+        std::ofstream out(dir / "u.dat");
+        for (int i = 0; i < 6; ++i) out << i << " 0 " << 0.2 * std::cos(2 * kPi * i / 6.0) << "\n";
+    }
+    const std::string text = "[model]\nname='qwz'\nu=-1.0\n[texture]\nkind='uniform'\nexchange=0.0\ndirection=[0,0,1]\n"
+                             "potential='table'\npotential_file='" + (dir / "u.dat") + "'\npotential_period=[6.0,1.0]\n"
+                             "[task]\nkind='texture_lattice'\nbox=[6,2]\ntwists=[2,2]\nmethod='kpm'\nmu=-1.5\nT=0.2\n"
+                             "r=[[0,0,0],[3,0,0]]\n";
+    const nlohmann::json dev = test::run_toml(text, Backend::cuda);
+    EXPECT_NE(dev["backend"], "cpu");  // cuda, or cuda-emulated in the emulated build
+    std::vector<double> cpu, device;
+    flatten(results_of(text, Backend::cpu), cpu);
+    flatten(dev["results"], device);
+    expect_backends_agree(cpu, device, "texture_lattice kpm, table potential", 1e-11, /*same_method=*/false);
 }
 
 TEST(DeviceSecondChern, TorusSumsAgreeWithTheCpu) {
