@@ -159,12 +159,13 @@ constexpr KeySpec kKeys[] = {
      "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 26 levels"},
     {"task", "t", "texture_density", "number", "ħ/energy", "0", -1e6, 1e6, false, "the time"},
     {"task", "bound_charge", "texture_density", "true/false", "", "false", kNone, kNone, false,
-     "also the charge a periodic texture binds per cell, int_cell (n − n_ref) d²r, on a grid of the cell (2D models; "
-     "the cell is the common period of the texture, B_modulation and the potential)"},
+     "also the charge a texture binds, int (n − n_ref) d²r over a periodic cell (the common period of the texture, "
+     "B_modulation and the potential) or a window about an isolated skyrmion or a gaussian potential, on a grid (2D "
+     "models)"},
     {"task", "cell_points", "texture_density", "[n_x, n_y]", "", "[16, 16]", 4, 1024, false,
-     "bound_charge's grid over the cell: even counts (the estimate takes every other point); one point along an axis "
-     "nothing varies along"},
-    {"task", "background", "texture_density", "[mx, my, mz]", "", "m(0)", -1e6, 1e6, false,
+     "bound_charge's grid over the cell or window: even counts (the estimate takes every other point); one point along "
+     "an axis nothing varies along"},
+    {"task", "background", "texture_density", "[mx, my, mz]", "", "m at the grid's first point", -1e6, 1e6, false,
      "the uniform texture bound_charge is measured from (without the potential and fields)"},
     {"task", "r", "texture_current", "list of [x, y, z]", "length", "[[0, 0, 0]]", -kBig, kBig, false,
      "positions at which the current is integrated over the k-mesh (positions × times at most 10^4)"},

@@ -73,3 +73,46 @@ TEST(TextureBoundCharge, ApproachesTheExactLatticeInABand) {
     EXPECT_NEAR(semi["bound_charge"][0].get<double>(), q, 0.05 * q);
     EXPECT_GT(std::fabs(semi["bound_charge_uncorrected"][0].get<double>() - q), 0.1 * q);
 }
+
+TEST(TextureBoundCharge, AnIsolatedSkyrmionBindsWhatOneCellOfTheLatticeDoes) {
+    // An isolated skyrmion is p ẑ from its radius on, so its bound charge is the integral over the
+    // window [−R, R]² (default background: the window's corner, p ẑ); a lattice of period 2R holds
+    // the same skyrmion in each cell [0, 2R)² about (R, R), and the two grids sample the same
+    // relative positions: the same numbers to rounding (measured equal), in a band and in the gap.
+    const std::string rest = "exchange = 0.4\nradius = 8.0\nhelicity = 1.5707963267948966\n[mesh]\nn = [32, 32]\n[task]\n"
+                             "kind = 'texture_density'\nmu = [-1.5, 0.0]\nT = 0.05\nbound_charge = true\ncell_points = [16, 16]\n";
+    const std::string model = "[model]\nname = 'qwz'\nu = -1.0\n[texture]\n";
+    const auto isolated = bzint::test::results(model + "kind = 'skyrmion'\n" + rest);
+    const auto lattice = bzint::test::results(model + "kind = 'skyrmion_lattice'\nperiod = 16.0\n" + rest);
+    for (std::size_t l = 0; l < 2; ++l)
+        EXPECT_NEAR(isolated["bound_charge"][l].get<double>(), lattice["bound_charge"][l].get<double>(), 1e-12) << l;
+    EXPECT_EQ(isolated["cell"], nlohmann::json({16.0, 16.0}));
+    EXPECT_EQ(isolated["cell_origin"], nlohmann::json({-8.0, -8.0}));
+    EXPECT_EQ(isolated["background"], nlohmann::json({0.0, 0.0, 1.0}));
+}
+
+TEST(TextureBoundCharge, AWeakBumpBindsTheCompressibilityTimesItsIntegral) {
+    // A gaussian potential U = A exp(−ρ²/2w²) without exchange: n(r) = n(μ − U(r)) exactly
+    // (test_texture_potential), so δN = −(∂n/∂μ) ∫U d²r + O(A²) = −(∂n/∂μ) 2πw²A, the linear
+    // (Thomas–Fermi) screening charge; the antisymmetric part (δN(A) − δN(−A))/2 leaves O(A³).
+    // ∂n/∂μ from the uniform model on the same mesh by central differences (h = 1e-3: h² n'''/6n'
+    // ~ 2e-5 in the gap at T = 0.1, ~1e-7 in the band). The window is [−9w, 9w]² (U < 3e-18 A
+    // beyond), 64² points. Measured: 4e-7 (band) and 1.1e-5 (gap) relative.
+    const double A = 1e-3, w = 5.0, h = 1e-3;
+    const std::string base = "[model]\nname = 'qwz'\nu = -1.2\n[mesh]\nn = [48, 48]\n[texture]\nkind = 'uniform'\nexchange = 0.0\n"
+                             "direction = [0, 0, 1]\n";
+    auto bound = [&](double amplitude) {
+        return bzint::test::results(base + "potential = 'gaussian'\npotential_amplitude = " + std::to_string(amplitude) +
+                                    "\npotential_width = 5.0\n[task]\nkind = 'texture_density'\nmu = [-1.5, 0.0]\nT = 0.1\n"
+                                    "bound_charge = true\ncell_points = [64, 64]\n")["bound_charge"];
+    };
+    const auto up = bound(A), down = bound(-A);
+    const auto n = bzint::test::results(base + "[task]\nkind = 'texture_density'\nmu = [-1.501, -1.499, -0.001, 0.001]\nT = 0.1\n");
+    const double tolerance[2] = {1e-5, 1e-4};
+    for (std::size_t l = 0; l < 2; ++l) {
+        const double compressibility = (n["density"][0][2 * l + 1].get<double>() - n["density"][0][2 * l].get<double>()) / (2 * h);
+        const double linear = -compressibility * 2 * bzint::kPi * w * w * A;
+        const double odd = 0.5 * (up[l].get<double>() - down[l].get<double>());
+        EXPECT_NEAR(odd / linear, 1.0, tolerance[l]) << l;
+    }
+}

@@ -2,8 +2,9 @@
 // phase-space integral over the k-mesh (include/bzint/texture_density.hpp; docs/textures.md):
 // with the gradient expansion's energy correction and density-of-states factor (Eqs. 23, 28),
 // and without them; error estimates from the mesh's coarse sub-mesh (docs/accuracy.md). With
-// bound_charge, also the charge a periodic texture binds per cell, ∫_cell (n − n_ref) d²r, on a
-// grid of the cell (the trapezoid rule, spectrally accurate for a smooth periodic integrand).
+// bound_charge, also the charge a texture binds, ∫ (n − n_ref) d²r over a periodic cell or over
+// a window about a localised texture, on a grid (the trapezoid rule, spectrally accurate for a
+// smooth periodic integrand, or one that is flat where the window ends).
 #include <fmt/core.h>
 
 #include <cmath>
@@ -30,16 +31,39 @@ struct DensitySetup {
     long long given = 0;    // the positions `r` gave
     std::vector<double> mu;
     double T = 0.0, t = 0.0;
-    // bound_charge: the cell's sides (1 along an axis nothing varies along: per unit length), its
-    // grid and the reference, the uniform texture m = background without potential or fields.
+    // bound_charge: the cell's or window's sides (1 along an axis nothing varies along: per unit
+    // length), its grid and the reference, the uniform texture m = background without potential
+    // or fields.
     bool bound_charge = false;
     double cell[2] = {1.0, 1.0};
+    double origin[2] = {0.0, 0.0};  // the grid's first point: 0 in a cell, −X in a window
     int cell_points[2] = {1, 1};
     double background[3] = {0.0, 0.0, 1.0};
     TextureSetup reference;
 };
 
-// [task] bound_charge and its keys: the cell (density_period), the grid and the reference.
+// The parts of H localised about the origin along Cartesian axis a, as the half-width X of a
+// window [−X, X] beyond which they are their far field exactly or to rounding: an isolated
+// skyrmion (m = p ẑ from its radius R on) and a gaussian potential (below 1e-17 of its amplitude
+// from 9w on). 0 where a part is localised but has no single far field (a domain wall: ±p ẑ on its
+// two sides); −1 where no part is localised along a. `rest`: the terms without them.
+double localised_extent(const TextureTerms& t, int a, TextureTerms& rest) {
+    rest = t;
+    double X = -1.0;
+    if (t.texture.kind == TextureKind::skyrmion) {
+        rest.texture.kind = TextureKind::uniform;
+        if (a < 2) X = t.texture.radius;
+    }
+    if (t.potential.shape == PotentialShape::gaussian) {
+        rest.potential = ScalarPotential{};
+        if (a < 2) X = std::max(X, 9.0 * t.potential.width);
+    }
+    if (t.texture.kind == TextureKind::domain_wall && a == 0) return 0.0;
+    return X;
+}
+
+// [task] bound_charge and its keys: the cell (density_period) or the window about a localised
+// texture (localised_extent), the grid and the reference.
 void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
     const Section& task = ctx.task;
     s.bound_charge = task.boolean("bound_charge", false);
@@ -55,19 +79,31 @@ void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
     if (task.has("cell_points")) points = task.numbers("cell_points", 2);
     if (points.size() != 2) task.fail("cell_points", "cell_points needs two counts [n_x, n_y]");
     for (int a = 0; a < 2; ++a) {
-        const double L = density_period(s.texture, a);
+        TextureTerms rest;
+        const double X = localised_extent(s.texture, a, rest);
+        const double L = X > 0.0 ? density_period(rest, a) : density_period(s.texture, a);
+        const char* axis = a == 0 ? "x" : "y";
+        if (X == 0.0)
+            task.fail("bound_charge", fmt::format("a domain wall has two far fields (±p z) along {}: no charge is bound to it "
+                                                  "against one uniform reference",
+                                                  axis));
+        if (X > 0.0 && L >= 0.0)
+            task.fail("bound_charge", fmt::format("along {} a localised part (an isolated skyrmion, a gaussian potential) meets "
+                                                  "one that extends over the plane: neither a cell nor a window holds the "
+                                                  "bound charge",
+                                                  axis));
         if (L == 0.0)
-            task.fail("bound_charge", fmt::format("the texture has no period along {} (an isolated skyrmion, a domain wall, a "
-                                                  "gaussian potential, or periods that are not whole multiples of each other): "
-                                                  "the bound charge is per periodic cell; task texture_lattice counts it in a box",
-                                                  a == 0 ? "x" : "y"));
+            task.fail("bound_charge", fmt::format("the texture has no period along {} (periods that are not whole multiples of "
+                                                  "each other): the bound charge is per periodic cell",
+                                                  axis));
         const double n = points[static_cast<std::size_t>(a)];
-        if (L < 0.0) continue;  // uniform along a: one point, per unit length
+        if (X < 0.0 && L < 0.0) continue;  // uniform along a: one point, per unit length
         if (n != std::round(n) || n < 4 || static_cast<long long>(n) % 2 != 0 || n > 1024)
             task.fail("cell_points", fmt::format("cell_points along {} must be an even whole number from 4 to 1024 (its error "
                                                  "estimate takes every other point); got {:g}",
                                                  a == 0 ? "x" : "y", n));
-        s.cell[a] = L;
+        s.cell[a] = X > 0.0 ? 2.0 * X : L;
+        s.origin[a] = X > 0.0 ? -X : 0.0;
         s.cell_points[a] = static_cast<int>(n);
     }
     const long long grid = static_cast<long long>(s.cell_points[0]) * s.cell_points[1];
@@ -75,17 +111,18 @@ void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
         task.fail("cell_points", fmt::format("{} grid points and {} positions are more than {}", grid, s.given, kMaxPositions));
     for (int j = 0; j < s.cell_points[1]; ++j)
         for (int i = 0; i < s.cell_points[0]; ++i)
-            s.r.insert(s.r.end(), {i * s.cell[0] / s.cell_points[0], j * s.cell[1] / s.cell_points[1], 0.0});
-    // The reference: m = background (default m at r = 0), no potential, no B or B_modulation.
+            s.r.insert(s.r.end(), {s.origin[0] + i * s.cell[0] / s.cell_points[0], s.origin[1] + j * s.cell[1] / s.cell_points[1], 0.0});
+    // The reference: m = background (default m at the grid's first point: r = 0 in a cell, the
+    // window's corner, in the far field, about a localised texture), no potential, no B or B_modulation.
     if (task.node("background")) {
         const std::vector<double> b = task.numbers("background", 3);
         const double norm = b.size() == 3 ? std::sqrt(b[0] * b[0] + b[1] * b[1] + b[2] * b[2]) : 0.0;
         if (!(norm > 0.0)) task.fail("background", "background needs three numbers, a nonzero direction");
         for (int c = 0; c < 3; ++c) s.background[c] = b[static_cast<std::size_t>(c)] / norm;
     } else {
-        const double origin[3] = {0.0, 0.0, 0.0};
+        const double first[3] = {s.origin[0], s.origin[1], 0.0};
         double dm[3][3];
-        s.texture.texture(origin, s.background, dm);
+        s.texture.texture(first, s.background, dm);
     }
     s.reference = s.texture;
     s.reference.texture.kind = TextureKind::uniform;
@@ -251,13 +288,16 @@ TaskResult task_texture_density(TaskContext& ctx) {
     if (s.bound_charge) {
         out.principal.push_back("bound_charge");
         out.units["bound_charge"] = fmt::format("electrons per cell (all bands), [mu]: int_cell (n - n_ref) d^2r with Eqs. 23, 28, "
-                                                "n_ref the uniform texture m = background; the cell is {:g} x {:g} {}^2 (1 along an "
-                                                "axis nothing varies along: per unit length); the charge is -e times it",
-                                                s.cell[0], s.cell[1], lu);
+                                                "n_ref the uniform texture m = background; the cell (or the window about a "
+                                                "localised texture) is {:g} x {:g} {}^2 from ({:g}, {:g}) (1 along an axis "
+                                                "nothing varies along: per unit length); the charge is -e times it",
+                                                s.cell[0], s.cell[1], lu, s.origin[0], s.origin[1]);
         out.units["bound_charge_uncorrected"] = "electrons per cell, [mu]: the same without Eqs. 23, 28";
-        out.units["cell"] = fmt::format("{}: the periodic cell's sides [Lx, Ly]", lu);
+        out.units["cell"] = fmt::format("{}: the sides [Lx, Ly] of the periodic cell, or of the window about a localised texture", lu);
+        out.units["cell_origin"] = fmt::format("{}: the grid's first point (the window's corner)", lu);
         out.units["background"] = "unit vector: the uniform texture of bound_charge's reference";
         out.results["cell"] = {s.cell[0], s.cell[1]};
+        out.results["cell_origin"] = {s.origin[0], s.origin[1]};
         out.results["cell_points"] = {s.cell_points[0], s.cell_points[1]};
         out.results["background"] = {s.background[0], s.background[1], s.background[2]};
     }
@@ -276,7 +316,7 @@ TaskResult task_texture_density(TaskContext& ctx) {
         TaskResult coarse = result(true);
         coarse.results["mu"] = out.results["mu"];
         coarse.results["r"] = out.results["r"];
-        for (const char* key : {"cell", "cell_points", "background"})
+        for (const char* key : {"cell", "cell_origin", "cell_points", "background"})
             if (out.results.contains(key)) coarse.results[key] = out.results[key];
         coarse.tables = out.tables;
         for (std::size_t row = 0; row < coarse.tables[0].rows.size(); ++row) {
