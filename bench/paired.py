@@ -7,7 +7,7 @@ drift by up to 50 % between runs). Reports each benchmark's median rate per side
         --filter 'fe_wannier/cpu/fft' --repeats 5 --threads 1 --out bench/results/X.json
 
 Standard library only. The counter compared is kpoints_per_second (items per second where a
-benchmark has no such counter)."""
+benchmark has no such counter), or the one --counter names (e.g. moment_sites_per_second)."""
 import argparse
 import json
 import os
@@ -17,13 +17,13 @@ import sys
 from datetime import datetime, timezone
 
 
-def run_once(binary, pattern, threads):
+def run_once(binary, pattern, threads, counter=None):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
     out = subprocess.run([binary, f"--benchmark_filter={pattern}", "--benchmark_format=json"],
                          env=env, check=True, capture_output=True, text=True).stdout
     rates = {}
     for b in json.loads(out)["benchmarks"]:
-        rate = b.get("kpoints_per_second", b.get("items_per_second"))
+        rate = b.get(counter) if counter else b.get("kpoints_per_second", b.get("items_per_second"))
         if rate is not None:
             rates[b["name"]] = float(rate)
     return rates
@@ -38,12 +38,13 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--label-before", default="before")
     p.add_argument("--label-after", default="after")
+    p.add_argument("--counter", help="the benchmark counter to compare (default kpoints_per_second)")
     p.add_argument("--out")
     a = p.parse_args()
     samples = {"before": {}, "after": {}}
     for _ in range(a.repeats):  # alternate, so that a slow spell hits both sides
         for side, binary in (("before", a.before), ("after", a.after)):
-            for name, rate in run_once(binary, a.filter, a.threads).items():
+            for name, rate in run_once(binary, a.filter, a.threads, a.counter).items():
                 samples[side].setdefault(name, []).append(rate)
     rows = []
     for name in sorted(set(samples["before"]) & set(samples["after"])):
@@ -57,7 +58,7 @@ def main():
     if a.out:
         doc = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "threads": a.threads,
                "repeats": a.repeats, "filter": a.filter, "before": a.label_before, "after": a.label_after,
-               "rate": "k-points per second", "results": rows}
+               "rate": a.counter or "k-points per second", "results": rows}
         tmp = a.out + ".tmp"
         with open(tmp, "w") as f:
             json.dump(doc, f, indent=1)

@@ -292,7 +292,8 @@ PumpPeriod require_pump_period(const TaskContext& ctx, const TextureTerms& t, co
     return pump;
 }
 
-void require_small_gauge_shift(const Section& task, const TextureTerms& t, const std::vector<double>& points) {
+void require_small_gauge_shift(const Section& task, const TextureTerms& t, const std::vector<double>& points,
+                               const char* position_key) {
     const double B = std::sqrt(t.field[0] * t.field[0] + t.field[1] * t.field[1] + t.field[2] * t.field[2]);
     const double E = std::sqrt(t.electric[0] * t.electric[0] + t.electric[1] * t.electric[1] + t.electric[2] * t.electric[2]);
     // The modulation's |a| is at most |B1| L/2π, wherever the point is.
@@ -301,11 +302,11 @@ void require_small_gauge_shift(const Section& task, const TextureTerms& t, const
         const double r = std::sqrt(points[a] * points[a] + points[a + 1] * points[a + 1] + points[a + 2] * points[a + 2]);
         const double from_r = 0.5 * B * r + modulated, from_t = E * std::fabs(points[a + 3]);
         if (from_r + from_t > 1e6)
-            task.fail(from_r > from_t ? "r" : "t",
+            task.fail(from_r > from_t ? position_key : "t",
                       fmt::format("at (r, t) = (({:g}, {:g}, {:g}), {:g}) the vector potential |a| (B × r/2, the modulation's "
                                   "and −E t) reaches "
                                   "{:.3g}: beyond 1e6 the momentum p = k − a loses digits of k; move the point nearer the "
-                                  "origin",
+                                  "origin (or make the field or the region smaller)",
                                   points[a], points[a + 1], points[a + 2], points[a + 3], from_r + from_t));
     }
 }
@@ -387,12 +388,12 @@ double position_step(const TextureTerms& t) {
     return t.modulation.amplitude != 0.0 ? std::min(spin, 1e-4 * t.modulation.period) : spin;
 }
 
-std::string first_order_warning(const double point[4], long long index, double fraction) {
-    return fmt::format("at point {} (r = ({:g}, {:g}, {:g}), t = {:g}) the scalar curvature |F| is at least {} on {:.3g} % of "
+std::string first_order_warning(const double point[4], const std::string& which, double fraction) {
+    return fmt::format("at {} (r = ({:g}, {:g}, {:g}), t = {:g}) the scalar curvature |F| is at least {} on {:.3g} % of "
                        "the k-mesh: the energy correction and density-of-states factor (Eqs. 23, 28) are first order in F "
                        "and drop ~F^2/8 (over 1 %) there; the texture varies too fast for the gap (make it smoother or the "
                        "gap larger)",
-                       index, point[0], point[1], point[2], point[3], kFirstOrderLimit, 100.0 * fraction);
+                       which, point[0], point[1], point[2], point[3], kFirstOrderLimit, 100.0 * fraction);
 }
 
 double spin_texture_period(const SpinTexture& t, int axis) {

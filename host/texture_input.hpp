@@ -72,7 +72,9 @@ PumpPeriod require_pump_period(const TaskContext& ctx, const TextureTerms& t, co
 // The mesh is over the kinetic momentum k = p + a(r, t), and a point's H is evaluated at
 // p = k − a: the round trip loses |a| × 1e-16 of k. An InputError (at r or t) where |a| exceeds 1e6
 // at any point (x, y, z, t), four numbers each.
-void require_small_gauge_shift(const Section& task, const TextureTerms& t, const std::vector<double>& points);
+// `position_key` names where the positions came from (default r).
+void require_small_gauge_shift(const Section& task, const TextureTerms& t, const std::vector<double>& points,
+                               const char* position_key = "r");
 
 // The particles pumped per period through one lattice vector a_axis of a 2D lattice, from the
 // integral q = ∫_0^T j dt (per unit length): n = (q × a_axis)·(a_o × a_axis)/|a_o × a_axis|, a_o the
@@ -95,7 +97,7 @@ double derivative_step(const Mesh& mesh);
 double position_step(const TextureTerms& t);
 
 // The warning where the gradient expansion fails (|𝓕| ≥ kFirstOrderLimit) on a fraction of the mesh
-// at point `index` (x, y, z, t).
-std::string first_order_warning(const double point[4], long long index, double fraction);
+// at `point` (x, y, z, t), which `which` names ("point 3").
+std::string first_order_warning(const double point[4], const std::string& which, double fraction);
 
 }  // namespace bzint

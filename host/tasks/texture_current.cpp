@@ -157,7 +157,7 @@ TaskResult task_texture_current(TaskContext& ctx) {
     for (long long a = 0; a < n_points; ++a) {
         const double count = h[2 * a * nv + nv - 1].value() + h[(2 * a + 1) * nv + nv - 1].value();
         if (count > 0.0) {
-            warnings.push_back(first_order_warning(s.points.data() + 4 * a, a, count / static_cast<double>(s.mesh.count())));
+            warnings.push_back(first_order_warning(s.points.data() + 4 * a, fmt::format("point {}", a), count / static_cast<double>(s.mesh.count())));
             break;
         }
     }

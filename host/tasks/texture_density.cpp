@@ -35,6 +35,8 @@ struct DensitySetup {
     // length), its grid and the reference, the uniform texture m = background without potential
     // or fields.
     bool bound_charge = false;
+    bool window = false;        // a window about a localised texture, not a periodic cell
+    bool far_background = true;  // background is the window's far field (else its result depends on its size)
     double cell[2] = {1.0, 1.0};
     double origin[2] = {0.0, 0.0};  // the grid's first point: 0 in a cell, −X in a window
     int cell_points[2] = {1, 1};
@@ -104,6 +106,7 @@ void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
                                                  a == 0 ? "x" : "y", n));
         s.cell[a] = X > 0.0 ? 2.0 * X : L;
         s.origin[a] = X > 0.0 ? -X : 0.0;
+        s.window = s.window || X > 0.0;
         s.cell_points[a] = static_cast<int>(n);
     }
     const long long grid = static_cast<long long>(s.cell_points[0]) * s.cell_points[1];
@@ -113,26 +116,32 @@ void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
         for (int i = 0; i < s.cell_points[0]; ++i)
             s.r.insert(s.r.end(), {s.origin[0] + i * s.cell[0] / s.cell_points[0], s.origin[1] + j * s.cell[1] / s.cell_points[1], 0.0});
     // The reference: m = background (default m at the grid's first point: r = 0 in a cell, the
-    // window's corner, in the far field, about a localised texture), no potential, no B or B_modulation.
+    // window's corner, in the far field, about a localised texture), without the potential and
+    // B_modulation; in a cell without the uniform B too (as texture_lattice's), about a localised
+    // texture with it (the far field has it: n − n_ref must vanish there). E and ṁ are uniform and stay.
+    const double first[3] = {s.origin[0], s.origin[1], 0.0};
+    double far[3], dm[3][3];
+    s.texture.texture(first, far, dm);
+    std::copy(far, far + 3, s.background);
     if (task.node("background")) {
         const std::vector<double> b = task.numbers("background", 3);
         const double norm = b.size() == 3 ? std::sqrt(b[0] * b[0] + b[1] * b[1] + b[2] * b[2]) : 0.0;
         if (!(norm > 0.0)) task.fail("background", "background needs three numbers, a nonzero direction");
         for (int c = 0; c < 3; ++c) s.background[c] = b[static_cast<std::size_t>(c)] / norm;
-    } else {
-        const double first[3] = {s.origin[0], s.origin[1], 0.0};
-        double dm[3][3];
-        s.texture.texture(first, s.background, dm);
+        s.far_background = !s.window || far[0] * s.background[0] + far[1] * s.background[1] + far[2] * s.background[2] > 1.0 - 1e-12;
     }
     s.reference = s.texture;
     s.reference.texture.kind = TextureKind::uniform;
     for (int c = 0; c < 3; ++c) {
         s.reference.texture.direction[c] = s.background[c];
-        s.reference.field[c] = 0.0;
+        if (!s.window) s.reference.field[c] = 0.0;
     }
     s.reference.potential = ScalarPotential{};
     s.reference.modulation = FieldModulation{};
-    require_periodic_lattice(ctx, s.reference);
+    if (!periodic_in_k(ctx, s.reference))
+        task.fail("background", fmt::format("'{}' carries its orbitals' positions, so an exchange field off the z axis makes H "
+                                            "not periodic in k: the reference's background must be [0, 0, ±1]",
+                                            ctx.cfg.model->name));
 }
 
 DensitySetup read_texture_density(const TaskContext& ctx) {
@@ -149,9 +158,11 @@ DensitySetup read_texture_density(const TaskContext& ctx) {
     s.T = read_temperature(ctx);
     s.t = task.number("t", 0.0);
     const long long positions = static_cast<long long>(s.r.size() / 3);
-    std::vector<double> points;
-    for (long long a = 0; a < positions; ++a) points.insert(points.end(), {s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2], s.t});
-    require_small_gauge_shift(task, s.texture, points);
+    std::vector<double> points[2];  // the given positions, the bound charge's grid
+    for (long long a = 0; a < positions; ++a)
+        points[a < s.given ? 0 : 1].insert(points[a < s.given ? 0 : 1].end(), {s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2], s.t});
+    require_small_gauge_shift(task, s.texture, points[0]);
+    require_small_gauge_shift(task, s.texture, points[1], "bound_charge");
     if (s.mesh.count() > (1LL << 62) / positions)
         task.fail("r", fmt::format("{} positions × {} mesh points is more than 2^62 points", positions, s.mesh.count()));
     // Per worker two histograms of 2 keys per position × 2 values per level (block_reducer.hpp).
@@ -217,6 +228,12 @@ TaskResult task_texture_density(TaskContext& ctx) {
         bad_reference = texture_density_reduce(ctx.backend, ctx.cfg.params, s.reference, s.mesh, {0.0, 0.0, 0.0}, s.t, s.mu, s.T,
                                                h_reference, nullptr);
     progress.finish();
+    // A point's name in messages: a given position's index, or the bound charge grid's (i, j).
+    auto which = [&](long long a) {
+        if (a < s.given) return fmt::format("position {}", a);
+        const long long g = a - s.given;
+        return fmt::format("bound_charge's grid point ({}, {})", g % s.cell_points[0], g / s.cell_points[0]);
+    };
     if (bad_reference >= 0)
         throw NonFiniteError("the bound charge's reference (the uniform texture m = background) has touching bands (|d| = 0) "
                              "on the mesh: choose another background");
@@ -224,9 +241,9 @@ TaskResult task_texture_density(TaskContext& ctx) {
         const long long at = bad / s.mesh.count();
         double k[3];
         s.mesh.k_of(bad % s.mesh.count(), k);
-        throw NonFiniteError(fmt::format("the density's integrand is not finite at position {} (r = ({:g}, {:g}, {:g})) and "
+        throw NonFiniteError(fmt::format("the density's integrand is not finite at {} (r = ({:g}, {:g}, {:g})) and "
                                          "p = ({:g}, {:g}, {:g}): the bands touch there (|d| = 0)",
-                                         at, s.r[3 * at], s.r[3 * at + 1], s.r[3 * at + 2], k[0], k[1], k[2]));
+                                         which(at), s.r[3 * at], s.r[3 * at + 1], s.r[3 * at + 2], k[0], k[1], k[2]));
     }
     // Where the gradient expansion fails on part of the mesh (|𝓕| ≥ kFirstOrderLimit), a warning.
     std::vector<std::string> warnings;
@@ -236,7 +253,7 @@ TaskResult task_texture_density(TaskContext& ctx) {
             const double count = h[2 * a * nv + nv - 1].value() + h[(2 * a + 1) * nv + nv - 1].value();
             if (count > 0.0) {
                 const double point[4] = {s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2], s.t};
-                warnings.push_back(first_order_warning(point, a, count / static_cast<double>(s.mesh.count())));
+                warnings.push_back(first_order_warning(point, which(a), count / static_cast<double>(s.mesh.count())));
                 break;
             }
         }
@@ -273,6 +290,10 @@ TaskResult task_texture_density(TaskContext& ctx) {
         return out;
     };
     TaskResult out = result(false);
+    if (s.bound_charge && !s.far_background)
+        warnings.push_back("bound_charge: background differs from the texture's far field at the window's edge, so n - n_ref "
+                           "does not vanish there and the result grows with the window; the default background is the far "
+                           "field");
     out.warnings = warnings;
     out.results["mu"] = s.mu;
     out.results["r"] = nlohmann::json::array();
@@ -301,7 +322,7 @@ TaskResult task_texture_density(TaskContext& ctx) {
         out.results["cell_points"] = {s.cell_points[0], s.cell_points[1]};
         out.results["background"] = {s.background[0], s.background[1], s.background[2]};
     }
-    out.kpoints = n;
+    out.kpoints = n + (s.bound_charge ? s.mesh.count() : 0);  // with the reference's mesh
     CsvTable csv{"texture_density", fmt::format("r in {}; mu in {}; densities in 1/{}^{}", lu, eu, lu, dim),
                  {"x", "y", "z", "mu", "density", "density_uncorrected"}, {}};
     for (long long a = 0; a < s.given; ++a)
