@@ -11,6 +11,7 @@
 //
 //   build/bzint_bench_textures --benchmark_format=json --benchmark_out=bench/results/<name>.json
 #include <benchmark/benchmark.h>
+#include <fmt/core.h>
 #include <sys/resource.h>
 
 #include "bzint/models/all.hpp"
@@ -207,7 +208,8 @@ SparseHamiltonian skyrmion_box(int S) {
 
 // The dense lattice reference's work per twist with hall = true, on one thread: the
 // diagonalisation (range(1) = 0) or the Kubo sum that follows it (1: the twist's derivatives, two
-// products ψ†(∂H ψ) and the pairs, twist_kubo.cpp), for an S × S box (2S² orbitals), one level.
+// products ψ†(∂H ψ) and the pairs, twist_kubo.cpp), for an S × S box (2S² orbitals), one level
+// μ = 0 (the gap) at T = range(2)/1000.
 void BM_twist_hall(benchmark::State& state) {
     const SkyrmionBox box = skyrmion_box_terms(static_cast<int>(state.range(0)));
     const double twist[2] = {0.3, 0.7}, tau[2][2] = {{0.0, 0.0}, {0.0, 0.0}};
@@ -217,12 +219,14 @@ void BM_twist_hall(benchmark::State& state) {
         if (state.range(1) == 0)
             benchmark::DoNotOptimize(diagonalise(H));
         else
-            benchmark::DoNotOptimize(twist_berry_sum(states, box_twist_derivatives(box.hoppings, box.cells, twist, nullptr, tau), {0.0}, 0.1));
+            benchmark::DoNotOptimize(twist_berry_sum(states, box_twist_derivatives(box.hoppings, box.cells, twist, nullptr, tau), {0.0},
+                                                     double(state.range(2)) / 1000.0));
     }
     state.counters["orbitals"] = static_cast<double>(H.dim);
     state.counters["twists_per_second"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
     state.counters["peak_rss_MiB"] = peak_rss_mib();
-    state.SetLabel(state.range(1) == 0 ? "cpu, one thread, diagonalisation" : "cpu, one thread, Kubo sum");
+    state.SetLabel(state.range(1) == 0 ? "cpu, one thread, diagonalisation"
+                                       : fmt::format("cpu, one thread, Kubo sum, T = {:g}", double(state.range(2)) / 1000.0));
 }
 
 void BM_kpm_moments(benchmark::State& state) {
@@ -264,7 +268,7 @@ void BM_kpm_diagonal(benchmark::State& state, Backend backend) {
 }  // namespace
 
 BENCHMARK(BM_kpm_moments)->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_twist_hall)->ArgsProduct({{8, 12, 16}, {0, 1}})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_twist_hall)->ArgsProduct({{8, 12, 16}, {0, 1}, {100}})->Args({16, 1, 20})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_kpm_diagonal, cpu, Backend::cpu)->Args({64, 16})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_kpm_diagonal, cuda, Backend::cuda)->Args({64, 8192})->Args({128, 8192})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_second_chern, cpu, Backend::cpu)->ArgsProduct({{16, 32}, {0, 1}})->Unit(benchmark::kMillisecond);

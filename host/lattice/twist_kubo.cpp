@@ -8,13 +8,14 @@ namespace bzint {
 
 namespace {
 
-// ⟨n|D|m⟩ for the eigenvectors ψ (columns): ψ† (D ψ), D sparse.
-Eigen::MatrixXcd in_eigenbasis(const SparseHamiltonian& D, const Eigen::MatrixXcd& psi) {
+// ⟨n|D|m⟩ for the eigenvectors ψ (columns) and m ≥ first: ψ† (D ψ_{m ≥ first}), D sparse; column
+// m − first of the result.
+Eigen::MatrixXcd in_eigenbasis(const SparseHamiltonian& D, const Eigen::MatrixXcd& psi, Eigen::Index first) {
     // D ψ column by column (Eigen's matrices are column-major: each a sparse product on contiguous data).
-    Eigen::MatrixXcd Dpsi(psi.rows(), psi.cols());
-    for (Eigen::Index c = 0; c < psi.cols(); ++c) {
+    Eigen::MatrixXcd Dpsi(psi.rows(), psi.cols() - first);
+    for (Eigen::Index c = first; c < psi.cols(); ++c) {
         const std::complex<double>* in = psi.col(c).data();
-        std::complex<double>* out = Dpsi.col(c).data();
+        std::complex<double>* out = Dpsi.col(c - first).data();
         for (long long r = 0; r < D.dim; ++r) {
             std::complex<double> acc = 0.0;
             for (long long e = D.row_start[static_cast<std::size_t>(r)]; e < D.row_start[static_cast<std::size_t>(r) + 1]; ++e)
@@ -30,22 +31,33 @@ Eigen::MatrixXcd in_eigenbasis(const SparseHamiltonian& D, const Eigen::MatrixXc
 std::vector<double> twist_berry_sum(const Eigenstates& states, const std::array<SparseHamiltonian, 2>& derivative,
                                     const std::vector<double>& mu, double T) {
     const Eigen::Index N = states.energy.size();
-    const Eigen::MatrixXcd V1 = in_eigenbasis(derivative[0], states.vector), V2 = in_eigenbasis(derivative[1], states.vector);
+    // f per level, and `full`: the lowest states, filled (f = 1 exactly) at every level. A pair of
+    // two of them has f_n − f_m = 0, so only the columns m ≥ full are needed: the products shrink
+    // by the filled fraction at low T (docs/textures.md), and the sum only skips exact zeros.
+    Eigen::MatrixXd f(N, static_cast<Eigen::Index>(mu.size()));
+    for (std::size_t j = 0; j < mu.size(); ++j)
+        for (Eigen::Index n = 0; n < N; ++n) f(n, static_cast<Eigen::Index>(j)) = occupation(states.energy(n) - mu[j], mu[j], T);
+    Eigen::Index full = 0;
+    while (full < N && (f.row(full).array() == 1.0).all()) ++full;
+    std::vector<double> sum(mu.size(), 0.0);
+    if (full == N) return sum;
+    const Eigen::MatrixXcd V1 = in_eigenbasis(derivative[0], states.vector, full),
+                           V2 = in_eigenbasis(derivative[1], states.vector, full);
     const double degenerate = 1e-9 * std::max(1.0, states.energy.cwiseAbs().maxCoeff());
-    // −2 Im ⟨n|∂_1H|m⟩⟨m|∂_2H|n⟩ / (E_n − E_m)² for n < m, once for every level.
-    Eigen::MatrixXd pair = Eigen::MatrixXd::Zero(N, N);
-    for (Eigen::Index m = 0; m < N; ++m)
+    // −2 Im ⟨n|∂_1H|m⟩⟨m|∂_2H|n⟩ / (E_n − E_m)² for n < m, m ≥ full, once for every level
+    // (⟨m|∂_2H|n⟩ = conj ⟨n|∂_2H|m⟩: ∂_2H is Hermitian).
+    Eigen::MatrixXd pair = Eigen::MatrixXd::Zero(N, N - full);
+    for (Eigen::Index m = full; m < N; ++m)
         for (Eigen::Index n = 0; n < m; ++n) {
             const double gap = states.energy(n) - states.energy(m);
-            if (std::fabs(gap) > degenerate) pair(n, m) = -2.0 * std::imag(V1(n, m) * V2(m, n)) / (gap * gap);
+            if (std::fabs(gap) > degenerate)
+                pair(n, m - full) = -2.0 * std::imag(V1(n, m - full) * std::conj(V2(n, m - full))) / (gap * gap);
         }
-    std::vector<double> sum(mu.size(), 0.0);
-    Eigen::VectorXd f(N);
     for (std::size_t j = 0; j < mu.size(); ++j) {
-        for (Eigen::Index n = 0; n < N; ++n) f(n) = occupation(states.energy(n) - mu[j], mu[j], T);
+        const Eigen::Index l = static_cast<Eigen::Index>(j);
         double s = 0.0;
-        for (Eigen::Index m = 0; m < N; ++m)
-            for (Eigen::Index n = 0; n < m; ++n) s += (f(n) - f(m)) * pair(n, m);
+        for (Eigen::Index m = full; m < N; ++m)
+            for (Eigen::Index n = 0; n < m; ++n) s += (f(n, l) - f(m, l)) * pair(n, m - full);
         sum[j] = s;
     }
     return sum;
