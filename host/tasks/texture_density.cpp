@@ -316,6 +316,7 @@ TaskResult task_texture_density(TaskContext& ctx) {
         out.units["bound_charge_uncorrected"] = "electrons per cell, [mu]: the same without Eqs. 23, 28";
         out.units["cell"] = fmt::format("{}: the sides [Lx, Ly] of the periodic cell, or of the window about a localised texture", lu);
         out.units["cell_origin"] = fmt::format("{}: the grid's first point (the window's corner)", lu);
+        out.units["cell_points"] = "grid points along x and y (one along an axis nothing varies along)";
         out.units["background"] = "unit vector: the uniform texture of bound_charge's reference";
         out.results["cell"] = {s.cell[0], s.cell[1]};
         out.results["cell_origin"] = {s.origin[0], s.origin[1]};
