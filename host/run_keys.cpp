@@ -153,6 +153,8 @@ constexpr KeySpec kKeys[] = {
     {"task", "k", "texture_geometry", "list of points", "reduced (lattices) or 1/L (continuum)", "[origin]", -1e6, 1e6, false,
      "canonical momenta p (k = p + a(r) with [texture] B); as many as positions, or one for all (at most 10^4)"},
     {"task", "t", "texture_geometry", "number", "ħ/energy", "0", -1e6, 1e6, false, "the time"},
+    {"task", "manifold", "texture_geometry", "[first, last]", "band indices", "none", 0, 1e6, false,
+     "N-band models: the bands (0 the lowest) whose non-Abelian curvature is reported, with its trace"},
     {"task", "r", "texture_density", "list of [x, y, z]", "length", "[[0, 0, 0]]", -kBig, kBig, false,
      "positions at which the density is integrated over the k-mesh (at most 10^4)"},
     {"task", "mu", "texture_density", "levels", "energy", "required", -kBig, kBig, false,
@@ -256,7 +258,7 @@ constexpr KeySpec kKeys[] = {
      "uniform, skyrmion_lattice, skyrmion, domain_wall, spiral or table (docs/textures.md); each takes the keys below and those of its own section"},
     // Keys of every kind (find_key: a kind's section takes its base section's keys).
     {"texture", "exchange", kTextureTasks, "number", "energy", "required", -1e6, 1e6, false, "J: the texture enters H as J m(r)·σ"},
-    {"texture", "mass_rate", kTextureTasks, "number", "energy²/ħ", "0", -1e6, 1e6, false, "ṁ: H gains ṁ t σ_z (Sec. III B)"},
+    {"texture", "mass_rate", kTextureTasks, "number", "energy²/ħ", "0", -1e6, 1e6, false, "ṁ: H gains ṁ t σ_z (Sec. III B; two-band models)"},
     {"texture", "B", kTextureTasks, "number (2D) or [Bx, By, Bz]", "ħ/(e length²)", "0", -1e6, 1e6,
      false, "a uniform magnetic field through a(r) = (B × r)/2: H_0 is taken at p + a(r) (texture_lattice: B_z alone, "
             "a whole number of flux quanta through the box, as Peierls phases on a magnetic torus)"},

@@ -117,6 +117,10 @@ TextureSetup read_texture(const TaskContext& ctx) {
     m.kind = found->kind;
     t.exchange = s.number("exchange");
     t.mass_rate = s.number("mass_rate", 0.0);
+    if (t.mass_rate != 0.0 && ctx.cfg.model->bands != 2)
+        s.fail("mass_rate", fmt::format("mass_rate ramps a two-band model's mass (ṁ t σ_z, Sec. III B); '{}' has {} bands, "
+                                        "whose mass is a matrix of its own",
+                                        ctx.cfg.model->name, ctx.cfg.model->bands));
     // B: a number (B_z) for a 2D model, [Bx, By, Bz] otherwise, as [task] B of task streda.
     if (const toml::node* b = s.node("B")) {
         if (b->is_array()) {

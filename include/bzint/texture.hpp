@@ -253,6 +253,48 @@ BZINT_HD_INLINE bool has_magnetic_field(const TextureTerms& t) {
     return t.field[0] != 0.0 || t.field[1] != 0.0 || t.field[2] != 0.0 || t.modulation.amplitude != 0.0;
 }
 
+// The kinetic momentum k = p + a(r, t) at x = (r, p, t) and its derivatives along r,
+// dk_dr[a][b] = ∂a_b/∂r_a (∂k/∂p = 1 and ∂k/∂t = −E need no table): the uniform field's
+// (B × r)/2, the modulation's periodic gauge and the electric field's −E t (below). Shared by the
+// two-band and the N-band textured models (nband_texture.hpp).
+struct KineticMomentum {
+    double k[3];
+    double dk_dr[3][3];
+};
+
+BZINT_HD KineticMomentum kinetic_momentum(const TextureTerms& terms, const double x[kPhaseCoords]) {
+    const ModulationGauge g = terms.modulation(x + kCoordX);
+    const double B0 = 0.5 * terms.field[0], B1 = 0.5 * terms.field[1], B2 = 0.5 * terms.field[2];
+    const double d_uniform[3][3] = {{0.0, B2, -B1}, {-B2, 0.0, B0}, {B1, -B0, 0.0}};
+    KineticMomentum q;
+    for (int b = 0; b < 3; ++b) {
+        q.k[b] = x[kCoordKx + b] - terms.electric[b] * x[kCoordT];
+        for (int a = 0; a < 3; ++a) {
+            q.k[b] += x[kCoordX + a] * d_uniform[a][b];  // (B × r)/2 = Σ_a r_a ∂_a a_b
+            q.dk_dr[a][b] = d_uniform[a][b];
+        }
+    }
+    q.k[0] += g.ax;
+    q.k[1] += g.ay;
+    q.dk_dr[0][1] += g.dx_ay;
+    q.dk_dr[1][0] += g.dy_ax;
+    return q;
+}
+
+// x = (r, p, t) for the kinetic momentum k at position r and time t: p = k − a(r, t).
+BZINT_HD void canonical_point(const TextureTerms& terms, const double r[3], double t, const double k[3],
+                              double x[kPhaseCoords]) {
+    const double* B = terms.field;
+    const ModulationGauge g = terms.modulation(r);
+    const double a[3] = {g.ax + 0.5 * (B[1] * r[2] - B[2] * r[1]), g.ay + 0.5 * (B[2] * r[0] - B[0] * r[2]),
+                         0.5 * (B[0] * r[1] - B[1] * r[0])};
+    for (int b = 0; b < 3; ++b) {
+        x[kCoordX + b] = r[b];
+        x[kCoordKx + b] = k[b] - a[b] + terms.electric[b] * t;
+    }
+    x[kCoordT] = t;
+}
+
 // H(r, p, t) = H_0(p + a(r, t)) + J m(r)·σ + ṁ t σ_z + U(r) for a built-in two-band model H_0
 // (model_traits.hpp), as a PhaseSpacePoint at x = (r, p, t). Fields enter by minimal coupling (the
 // paper's Eq. 32 with e = 1, read for bzint's charge −e: p + a is the kinetic momentum): a uniform
@@ -266,34 +308,15 @@ struct TexturedTwoBand {
     Model model;
     TextureTerms terms;
 
-    // x = (r, p, t) for the kinetic momentum k at position r and time t: p = k − a(r, t).
     BZINT_HD void canonical_point(const double r[3], double t, const double k[3], double x[kPhaseCoords]) const {
-        const double* B = terms.field;
-        const ModulationGauge g = terms.modulation(r);
-        const double a[3] = {g.ax + 0.5 * (B[1] * r[2] - B[2] * r[1]), g.ay + 0.5 * (B[2] * r[0] - B[0] * r[2]),
-                             0.5 * (B[0] * r[1] - B[1] * r[0])};
-        for (int b = 0; b < 3; ++b) {
-            x[kCoordX + b] = r[b];
-            x[kCoordKx + b] = k[b] - a[b] + terms.electric[b] * t;
-        }
-        x[kCoordT] = t;
+        bzint::canonical_point(terms, r, t, k, x);
     }
 
     BZINT_HD void operator()(const double x[kPhaseCoords], PhaseSpacePoint& p) const {
-        // ∂_{r_a} of the kinetic momentum's components, da[a][b] = ∂a_b/∂r_a: the uniform field's
-        // (B × r)/2 (d_uniform) and the modulation's.
-        const ModulationGauge g = terms.modulation(x + kCoordX);
-        const double B0 = 0.5 * terms.field[0], B1 = 0.5 * terms.field[1], B2 = 0.5 * terms.field[2];
-        const double d_uniform[3][3] = {{0.0, B2, -B1}, {-B2, 0.0, B0}, {B1, -B0, 0.0}};
-        const double da[3][3] = {{0.0, B2 + g.dx_ay, -B1}, {-B2 + g.dy_ax, 0.0, B0}, {B1, -B0, 0.0}};
+        const KineticMomentum q = kinetic_momentum(terms, x);
+        const double(&da)[3][3] = q.dk_dr;
         const double* E = terms.electric;
-        double k[3];
-        for (int b = 0; b < 3; ++b) {
-            k[b] = x[kCoordKx + b] - E[b] * x[kCoordT];
-            for (int a = 0; a < 3; ++a) k[b] += x[kCoordX + a] * d_uniform[a][b];  // (B × r)/2 = Σ_a r_a ∂_a a_b
-        }
-        k[0] += g.ax;
-        k[1] += g.ay;
+        const double* k = q.k;
         TwoBandPoint h;
         model(k, h);
         clear(p);

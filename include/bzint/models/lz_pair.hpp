@@ -11,6 +11,7 @@ struct LzPair {
     static constexpr int dim = 1;
     static constexpr bool lattice = false;
     static constexpr int bands = 4;
+    static constexpr int spin_stride = 1;  // a texture's J m·σ (nband_texture.hpp): each crossing's σ is its spin
     static constexpr ParamSpec params[] = {{"v", 1.0, "slope of the crossings (energy × L)"}, {"delta1", 1.0, "gap of the first crossing"}, {"delta2", 1.5, "gap of the second crossing"}, {"g", 0.2, "coupling of the two crossings"}};
     double v, delta1, delta2, g;
     BZINT_HD explicit LzPair(const double* p) : v(p[0]), delta1(p[1]), delta2(p[2]), g(p[3]) {}

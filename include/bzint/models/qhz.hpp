@@ -15,6 +15,7 @@ struct Qhz {
     static constexpr int dim = 3;
     static constexpr bool lattice = true;
     static constexpr int bands = 4;
+    static constexpr int spin_stride = 2;  // a texture's J m·σ (nband_texture.hpp): basis index 2σ + τ: spin is the slow index
     static constexpr ParamSpec params[] = {{"m", 1.0, "Dirac mass (the gap closes at m = 0, ±2, ±4 for some θ)"},
                                            {"theta", 0.0, "the fourth momentum k_4 (radians)"}};
     double m, theta;

@@ -11,6 +11,7 @@ struct QwzPair {
     static constexpr int dim = 2;
     static constexpr bool lattice = true;
     static constexpr int bands = 4;
+    static constexpr int spin_stride = 1;  // a texture's J m·σ (nband_texture.hpp): each QWZ copy's σ is its spin (as the two-band texture couples to qwz)
     static constexpr ParamSpec params[] = {{"u1", -1.0, "mass of the first QWZ copy"}, {"u2", 1.2, "mass of the second QWZ copy"}, {"g", 0.2, "coupling of the copies"}};
     double u1, u2, g;
     BZINT_HD explicit QwzPair(const double* p) : u1(p[0]), u2(p[1]), g(p[2]) {}

@@ -1,0 +1,84 @@
+// The textured N-band Hamiltonian
+//   H(r, p, t) = H_0(p + a(r, t)) + J m(r)·S + U(r),   S = σ ⊗ 1 on the model's spin index,
+// the N-band form of texture.hpp's two-band one: the same texture, potential and fields
+// (TextureTerms), coupled to an N-band model (nband_traits.hpp) that names its spin index, with
+// analytic first derivatives along the seven phase-space coordinates x = (r, p, t). Its geometry
+// (the Berry curvatures Ω^KK, Ω^KX, Ω^XK, Ω^XX of the non-adiabatic paper's Eq. 44):
+// nband_phase_geometry.hpp. Readings: docs/textures.md "N-band textured models".
+#pragma once
+#include "bzint/models/nband_traits.hpp"
+#include "bzint/texture.hpp"
+
+namespace bzint {
+
+// H and its derivatives along every phase-space coordinate, dH[I] = ∂_I H (orbital basis).
+template <int N>
+struct NBandPhasePoint {
+    cplx H[N][N];
+    cplx dH[kPhaseCoords][N][N];
+};
+
+// Adds c·(m·S) to M, S = σ acting on the spin index: orbital i = (2q + σ) stride + r with spin σ,
+// so the pairs (i, i + stride) with (i / stride) even are each spin's up and down. stride = 1:
+// spin is the fastest index (up, down per orbital); stride = N/2: spin is the slowest (all up,
+// then all down).
+template <int N>
+BZINT_HD void add_spin_term(int stride, const double m[3], double c, cplx (&M)[N][N]) {
+    for (int i = 0; i < N; ++i) {
+        if ((i / stride) % 2 != 0) continue;
+        const int j = i + stride;
+        M[i][i] += {c * m[2], 0.0};
+        M[j][j] += {-c * m[2], 0.0};
+        M[i][j] += {c * m[0], -c * m[1]};
+        M[j][i] += {c * m[0], c * m[1]};
+    }
+}
+
+// H(r, p, t) above for an N-band model with `spin_stride` (its spin index's stride, as
+// add_spin_term reads it). Fields by minimal coupling exactly as TexturedTwoBand (texture.hpp):
+// the kinetic momentum k = p + a(r, t), ∂_{r_a} H_0 = Σ_b ∂_a a_b ∂_{k_b} H_0 and
+// ∂_t H_0 = −Σ_b E_b ∂_{k_b} H_0. No time-dependent mass: ṁ t σ_z is the two-band model's mass
+// ramp (Sec. III B), and an N-band model's mass is its own matrix (host/texture_input.cpp refuses
+// mass_rate here).
+template <class Model>
+struct TexturedNBand {
+    static constexpr int N = Model::bands;
+    Model model;
+    TextureTerms terms;
+
+    BZINT_HD void canonical_point(const double r[3], double t, const double k[3], double x[kPhaseCoords]) const {
+        bzint::canonical_point(terms, r, t, k, x);
+    }
+
+    BZINT_HD void operator()(const double x[kPhaseCoords], NBandPhasePoint<N>& p) const {
+        const KineticMomentum q = kinetic_momentum(terms, x);
+        NBandPoint<N> h;
+        model(q.k, h);
+        double m[3], dm[3][3];
+        terms.texture(x, m, dm);
+        double u, du[3];
+        terms.potential(x, u, du);
+        const double* E = terms.electric;
+        for (int i = 0; i < N; ++i)
+            for (int j = 0; j < N; ++j) {
+                p.H[i][j] = h.H[i][j];
+                for (int a = 0; a < 3; ++a) {
+                    p.dH[kCoordKx + a][i][j] = h.dH[a][i][j];
+                    cplx dr{0.0, 0.0};
+                    for (int b = 0; b < 3; ++b) dr += q.dk_dr[a][b] * h.dH[b][i][j];
+                    p.dH[kCoordX + a][i][j] = dr;
+                }
+                cplx dt{0.0, 0.0};
+                for (int b = 0; b < 3; ++b) dt -= E[b] * h.dH[b][i][j];
+                p.dH[kCoordT][i][j] = dt;
+            }
+        add_spin_term<N>(Model::spin_stride, m, terms.exchange, p.H);
+        for (int a = 0; a < 3; ++a) add_spin_term<N>(Model::spin_stride, dm[a], terms.exchange, p.dH[kCoordX + a]);
+        for (int i = 0; i < N; ++i) {
+            p.H[i][i] += {u, 0.0};
+            for (int a = 0; a < 3; ++a) p.dH[kCoordX + a][i][i] += {du[a], 0.0};
+        }
+    }
+};
+
+}  // namespace bzint

@@ -1,0 +1,371 @@
+// N-band textured models and their phase-space geometry (include/bzint/nband_texture.hpp,
+// nband_phase_geometry.hpp; docs/textures.md "N-band textured models"): against the two-band
+// closed forms of phase_space.hpp (a two-band model seen as N = 2, and two decoupled copies in a
+// 4-band one), against the orbital moment and Berry curvature of nband_geometry.hpp in a uniform
+// field, against Berry phases around small plaquettes (an independent method), and the real-space
+// Chern number of a skyrmion lattice in a coupled 4-band model.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <vector>
+
+#include "bzint/models/all.hpp"
+#include "bzint/nband_phase_geometry.hpp"
+#include "bzint/phase_space_motion.hpp"
+#include "test_util.hpp"
+
+using namespace bzint;
+
+namespace {
+
+// qwz as an N = 2 model whose spin is its σ, as the two-band texture couples to it.
+struct QwzAsNBand {
+    static constexpr int bands = 2;
+    static constexpr int spin_stride = 1;
+    models::Qwz model;
+    BZINT_HD void operator()(const double k[3], NBandPoint<2>& p) const {
+        TwoBandPoint t;
+        model(k, t);
+        clear(p);
+        add_two_band_block(t, 0, p);
+    }
+};
+
+SpinTexture skyrmion_lattice(double L, double R, double W = 1.0, double p = 1.0, double gamma = 0.4) {
+    SpinTexture t;
+    t.kind = TextureKind::skyrmion_lattice;
+    t.period = L;
+    t.radius = R;
+    t.winding = W;
+    t.polarity = p;
+    t.helicity = gamma;
+    return t;
+}
+
+// Every field at once: a skyrmion lattice, a uniform B and E, a cosine potential.
+TextureTerms all_terms(double J) {
+    TextureTerms t;
+    t.texture = skyrmion_lattice(6.0, 2.5);
+    t.exchange = J;
+    t.field[2] = 0.05;
+    t.electric[0] = 0.02;
+    t.electric[1] = -0.01;
+    t.potential.shape = PotentialShape::cosine;
+    t.potential.amplitude = 0.1;
+    t.potential.period = 6.0;
+    return t;
+}
+
+template <class H>
+NBandPhaseEigen<H::N> eigen_at(const H& h, const double x[kPhaseCoords]) {
+    NBandPhasePoint<H::N> p;
+    h(x, p);
+    NBandPhaseEigen<H::N> e;
+    EXPECT_TRUE(nband_phase_eigen<H::N>(p, e));
+    return e;
+}
+
+using Vec = std::vector<std::complex<double>>;
+
+// The eigenvectors (columns of U) at x, as std::complex columns.
+template <class H>
+std::vector<Vec> states_at(const H& h, const double x[kPhaseCoords]) {
+    const auto e = eigen_at(h, x);
+    std::vector<Vec> u(H::N, Vec(H::N));
+    for (int n = 0; n < H::N; ++n)
+        for (int i = 0; i < H::N; ++i) u[n][i] = {e.U[i][n].re, e.U[i][n].im};
+    return u;
+}
+
+// The Berry flux of the bands first…last through a square of side h in the (I, J) plane centred at
+// x, divided by h²: −arg Π det⟨u_n(c)|u_n′(c′)⟩ around the corners (the link method, gauge
+// invariant; error O(h²)). For one band it is Ω_n^IJ, for several their manifold's trace.
+template <class H>
+double plaquette_flux(const H& h, const double x[kPhaseCoords], int I, int J, int first, int last, double step) {
+    const int corner[4][2] = {{-1, -1}, {1, -1}, {1, 1}, {-1, 1}};
+    std::vector<std::vector<Vec>> u;
+    for (const auto& c : corner) {
+        double y[kPhaseCoords];
+        std::copy(x, x + kPhaseCoords, y);
+        y[I] += 0.5 * step * c[0];
+        y[J] += 0.5 * step * c[1];
+        u.push_back(states_at(h, y));
+    }
+    std::complex<double> product = 1.0;
+    const int k = last - first + 1;
+    for (int c = 0; c < 4; ++c) {
+        // det of the k × k overlap matrix by Gaussian elimination (k ≤ 4).
+        std::vector<std::vector<std::complex<double>>> M(k, std::vector<std::complex<double>>(k));
+        for (int a = 0; a < k; ++a)
+            for (int b = 0; b < k; ++b) {
+                std::complex<double> s = 0.0;
+                for (int i = 0; i < H::N; ++i) s += std::conj(u[c][first + a][i]) * u[(c + 1) % 4][first + b][i];
+                M[a][b] = s;
+            }
+        std::complex<double> det = 1.0;
+        for (int col = 0; col < k; ++col) {
+            int pivot = col;
+            for (int r = col + 1; r < k; ++r)
+                if (std::abs(M[r][col]) > std::abs(M[pivot][col])) pivot = r;
+            if (pivot != col) {
+                std::swap(M[pivot], M[col]);
+                det = -det;
+            }
+            det *= M[col][col];
+            for (int r = col + 1; r < k; ++r) {
+                const std::complex<double> f = M[r][col] / M[col][col];
+                for (int c2 = col; c2 < k; ++c2) M[r][c2] -= f * M[col][c2];
+            }
+        }
+        product *= det;
+    }
+    return -std::arg(product) / (step * step);
+}
+
+}  // namespace
+
+TEST(NBandTexture, TwoBandModelAsNEquals2IsThePhaseSpaceClosedForms) {
+    // The same qwz with every texture term, once as TexturedTwoBand (phase_space.hpp's closed forms
+    // in d) and once as an N = 2 TexturedNBand (Kubo sums over states): band s = ∓1 is n = 0, 1;
+    // Ω_n^IJ = q_s 𝓕_IJ, g_n^IJ = 𝓖_IJ/4, δε_n = −|d|𝓕/2, 𝒟_n = 1 − q_s 𝓕 (nband_phase_geometry.hpp)
+    // to rounding; the velocities of Eq. 24 (differences of δε against differences of 𝓕) to 1e-8.
+    const double u = -1.3;
+    const TextureTerms terms = all_terms(0.7);
+    const TexturedTwoBand<models::Qwz> two{models::Qwz(&u), terms};
+    const TexturedNBand<QwzAsNBand> nband{QwzAsNBand{models::Qwz(&u)}, terms};
+    for (const auto& point : std::vector<std::vector<double>>{{0.7, 1.1, 0.0, 0.4, -0.9, 0.0, 0.3},
+                                                              {3.2, 2.6, 0.0, 2.0, 0.5, 0.0, -1.0},
+                                                              {1.9, 4.4, 0.0, -2.5, 1.7, 0.0, 0.0}}) {
+        const double* x = point.data();
+        PhaseSpacePoint p;
+        two(x, p);
+        const auto e = eigen_at(nband, x);
+        const double d = std::sqrt(dot3(p.d, p.d)), F = phase_space_scalar_curvature(p);
+        double grad_F[6], grad_delta[2][6] = {};
+        scalar_curvature_gradient(two, x, kCoordX, 3, 1e-3, grad_F);
+        scalar_curvature_gradient(two, x, kCoordKx, 3, 1e-3, grad_F + 3);
+        for (int n = 0; n < 2; ++n) {
+            const int s = 2 * n - 1;
+            EXPECT_NEAR(e.e[n], p.d0 + s * d, 1e-13);
+            for (int I = 0; I < kPhaseCoords; ++I)
+                for (int J = 0; J < kPhaseCoords; ++J) {
+                    EXPECT_NEAR(phase_curvature<2>(e, n, I, J), band_curvature(p, s, I, J), 1e-12) << n << " " << I << " " << J;
+                    EXPECT_NEAR(phase_metric<2>(e, n, I, J), 0.25 * texture_metric(p, I, J), 1e-12) << n << " " << I << " " << J;
+                }
+            EXPECT_NEAR(phase_energy_correction<2>(e, n), energy_correction(d, F), 1e-13);
+            EXPECT_NEAR(phase_dos_factor<2>(e, n), dos_factor(F, s), 1e-13);
+            ASSERT_TRUE(energy_correction_gradient(nband, x, n, kCoordX, 3, 1e-3, grad_delta[n]));
+            ASSERT_TRUE(energy_correction_gradient(nband, x, n, kCoordKx, 3, 1e-3, grad_delta[n] + 3));
+            double r2[3], p2[3], rn[3], pn[3];
+            semiclassical_velocities(p, s, grad_F, r2, p2);
+            phase_velocities<2>(e, n, grad_delta[n], rn, pn);
+            for (int a = 0; a < 3; ++a) {
+                EXPECT_NEAR(rn[a], r2[a], 1e-8) << n << " " << a;
+                EXPECT_NEAR(pn[a], p2[a], 1e-8) << n << " " << a;
+            }
+        }
+    }
+}
+
+TEST(NBandTexture, DecoupledQwzPairIsTwoTexturedQwzCopies) {
+    // qwz_pair at g = 0 is diag(qwz(u1), qwz(u2)), and its texture J m·(1 ⊗ σ) couples to each
+    // copy's σ (spin_stride 1): its four levels and their curvatures are the two textured copies'
+    // (phase_space.hpp), matched by energy.
+    const double pair[3] = {-1.4, 0.8, 0.0};
+    const TextureTerms terms = all_terms(0.6);
+    const TexturedNBand<models::QwzPair> h{models::QwzPair(pair), terms};
+    const TexturedTwoBand<models::Qwz> copy[2] = {{models::Qwz(&pair[0]), terms}, {models::Qwz(&pair[1]), terms}};
+    const double x[kPhaseCoords] = {1.3, 0.4, 0.0, 0.9, -2.1, 0.0, 0.2};
+    const auto e = eigen_at(h, x);
+    int matched = 0;
+    for (const auto& c : copy) {
+        PhaseSpacePoint p;
+        c(x, p);
+        const double d = std::sqrt(dot3(p.d, p.d));
+        for (int s : {-1, 1}) {
+            const double level = p.d0 + s * d;
+            int n = 0;
+            for (int m = 1; m < 4; ++m)
+                if (std::fabs(e.e[m] - level) < std::fabs(e.e[n] - level)) n = m;
+            EXPECT_NEAR(e.e[n], level, 1e-12);
+            for (int I = 0; I < kPhaseCoords; ++I)
+                for (int J = 0; J < kPhaseCoords; ++J)
+                    EXPECT_NEAR(phase_curvature<4>(e, n, I, J), band_curvature(p, s, I, J), 1e-11) << n << " " << I << " " << J;
+            ++matched;
+        }
+    }
+    EXPECT_EQ(matched, 4);
+}
+
+TEST(NBandTexture, UniformFieldGivesTheOrbitalMomentEnergyAndTheStredaDensityOfStates) {
+    // A uniform B in the symmetric gauge a = (B × r)/2: ∂_{r_a} H = Σ_b ∂_a a_b ∂_{k_b} H, so
+    // δε_n = −m_n·B and 𝒟_n = 1 + B·Ω_n with m_n and Ω_n the Kubo sums of nband_geometry.hpp at the
+    // kinetic momentum — the N-band form of the kinetic-equation paper's Sec. III A (task streda's
+    // energies and ∂n/∂B, SU(N) paper Eq. 16). qhz with a uniform exchange (which splits its Kramers
+    // pairs) and coupled qwz_pair, at points away from the origin.
+    SpinTexture tilted;
+    tilted.direction[0] = 0.3;
+    tilted.direction[1] = -0.5;
+    tilted.direction[2] = std::sqrt(1.0 - 0.34);
+    const double qhz_params[2] = {-1.2, 0.4}, pair_params[3] = {-1.4, 0.8, 0.3};
+    const double k[3] = {0.6, -1.1, 0.35}, r[3] = {2.0, -1.5, 0.7};
+    auto check = [&](auto model, const double B[3]) {
+        using Model = decltype(model);
+        constexpr int N = Model::bands;
+        TextureTerms terms;
+        terms.texture = tilted;
+        terms.exchange = 0.45;
+        std::copy(B, B + 3, terms.field);
+        const TexturedNBand<Model> h{model, terms};
+        double x[kPhaseCoords];
+        h.canonical_point(r, 0.0, k, x);
+        const auto e = eigen_at(h, x);
+        // The field-free H at k: H_0(k) + J m·S and its k-derivatives.
+        TextureTerms plain = terms;
+        plain.field[0] = plain.field[1] = plain.field[2] = 0.0;
+        NBandPhasePoint<N> q;
+        TexturedNBand<Model>{model, plain}(std::vector<double>{0, 0, 0, k[0], k[1], k[2], 0}.data(), q);
+        NBandPoint<N> at_k;
+        for (int i = 0; i < N; ++i)
+            for (int j = 0; j < N; ++j) {
+                at_k.H[i][j] = q.H[i][j];
+                for (int a = 0; a < 3; ++a) at_k.dH[a][i][j] = q.dH[kCoordKx + a][i][j];
+            }
+        BandGeometry g[N];
+        ASSERT_TRUE(nband_geometry<N>(at_k, g));
+        for (int n = 0; n < N; ++n) {
+            EXPECT_NEAR(e.e[n], g[n].energy, 1e-12);
+            EXPECT_NEAR(phase_energy_correction<N>(e, n), -dot3(g[n].m, B), 1e-12) << Model::name << " band " << n;
+            EXPECT_NEAR(phase_dos_factor<N>(e, n), 1.0 + dot3(g[n].omega, B), 1e-12) << Model::name << " band " << n;
+        }
+    };
+    const double B3[3] = {0.1, -0.2, 0.3}, Bz[3] = {0.0, 0.0, 0.25};
+    check(models::Qhz(qhz_params), B3);
+    check(models::QwzPair(pair_params), Bz);
+}
+
+TEST(NBandTexture, CurvaturesAreTheBerryPhasesOfSmallPlaquettes) {
+    // An independent method: the Berry phase around a square of side h in the (x^I, x^J) plane,
+    // from the eigenvectors alone (no derivative of H), is Ω_n^IJ h² + O(h⁴) (Eq. 44's curvature is
+    // the phase per area). qhz in a skyrmion lattice with B, E and a potential: every block —
+    // KK, KX, XX and the time rows — for each band, and the two-band manifold's trace by the
+    // determinants of its overlap matrices.
+    const double params[2] = {-1.2, 0.4};
+    const TexturedNBand<models::Qhz> h{models::Qhz(params), all_terms(0.8)};
+    const double x[kPhaseCoords] = {1.1, 2.3, 0.0, 0.5, -0.8, 0.3, 0.4};
+    const auto e = eigen_at(h, x);
+    const std::pair<int, int> planes[] = {{kCoordKx, kCoordKy}, {kCoordKy, kCoordKz}, {kCoordX, kCoordKx}, {kCoordKy, kCoordX},
+                                          {kCoordX, kCoordY},   {kCoordY, kCoordKz},  {kCoordT, kCoordKx}, {kCoordT, kCoordY}};
+    const double step = 1e-3;
+    for (const auto& [I, J] : planes) {
+        for (int n = 0; n < 4; ++n)
+            EXPECT_NEAR(phase_curvature<4>(e, n, I, J), plaquette_flux(h, x, I, J, n, n, step), 2e-6) << n << " " << I << " " << J;
+        double trace = 0.0;
+        for (int n = 0; n < 2; ++n) trace += manifold_curvature<4>(e, 0, 1, n, n, I, J).re;
+        EXPECT_NEAR(trace, plaquette_flux(h, x, I, J, 0, 1, step), 2e-6) << I << " " << J;
+        EXPECT_NEAR(trace, phase_curvature<4>(e, 0, I, J) + phase_curvature<4>(e, 1, I, J), 1e-12);
+    }
+}
+
+TEST(NBandTexture, ManifoldCurvatureIsHermitianAndOneBandsIsItsCurvature) {
+    // F^IJ_nn′ = conj F^IJ_n′n and F^IJ = −F^JI (the curvature two-form of a unitary connection); a
+    // manifold of one band is that band's Ω_n^IJ.
+    const double params[3] = {-1.4, 0.8, 0.3};
+    const TexturedNBand<models::QwzPair> h{models::QwzPair(params), all_terms(0.6)};
+    const double x[kPhaseCoords] = {0.4, 1.9, 0.0, -0.6, 1.2, 0.0, 0.1};
+    const auto e = eigen_at(h, x);
+    for (int I = 0; I < kPhaseCoords; ++I)
+        for (int J = 0; J < kPhaseCoords; ++J) {
+            for (int n = 1; n <= 3; ++n)
+                for (int n2 = 1; n2 <= 3; ++n2) {
+                    const cplx a = manifold_curvature<4>(e, 1, 3, n, n2, I, J), b = manifold_curvature<4>(e, 1, 3, n2, n, I, J),
+                               c = manifold_curvature<4>(e, 1, 3, n, n2, J, I);
+                    EXPECT_NEAR(a.re, b.re, 1e-13);
+                    EXPECT_NEAR(a.im, -b.im, 1e-13);
+                    EXPECT_NEAR(a.re, -c.re, 1e-13);
+                    EXPECT_NEAR(a.im, -c.im, 1e-13);
+                }
+            for (int n = 0; n < 4; ++n) {
+                const cplx one = manifold_curvature<4>(e, n, n, n, n, I, J);
+                EXPECT_NEAR(one.re, phase_curvature<4>(e, n, I, J), 1e-13);
+                EXPECT_NEAR(one.im, 0.0, 1e-13);
+            }
+        }
+}
+
+TEST(NBandTexture, RealSpaceChernNumberOfCoupledCopiesInASkyrmionLattice) {
+    // qwz_pair in a skyrmion lattice of Q = −pW = −1 per cell, at k = (π, 0) where each copy's
+    // d_0 = (0, 0, u): copy 1 (|u1| = 0.3 < J) wraps the sphere and its lower band carries a
+    // real-space flux 2πQ (test_textures.cpp's invariant), copy 2 (|u2| = 1.2 > J) carries none.
+    // The two lowest bands stay a gap (≥ 0.3 at g = 0) below the others; their manifold's flux
+    // (1/2π) ∫_cell tr Ω^xy d²r is that topological integer, Q + 0 = −1 — at g = 0, where it is the
+    // two-band sum, and with the copies coupled (g = 0.25), where no two-band form exists. The
+    // trapezoid rule on the periodic, C∞ integrand converges faster than any power.
+    for (double g : {0.0, 0.25}) {
+        const double params[3] = {-0.3, 1.2, g};
+        TextureTerms terms;
+        terms.texture = skyrmion_lattice(10.0, 4.5, 1.0, 1.0, 0.2);
+        terms.exchange = 0.6;
+        const TexturedNBand<models::QwzPair> h{models::QwzPair(params), terms};
+        const int n = 256;
+        const double L = 10.0, cell = L / n;
+        double flux = 0.0, smallest_gap = INFINITY;
+        for (int i = 0; i < n; ++i)
+            for (int j = 0; j < n; ++j) {
+                const double x[kPhaseCoords] = {i * cell, j * cell, 0.0, kPi, 0.0, 0.0, 0.0};
+                const auto e = eigen_at(h, x);
+                smallest_gap = std::min(smallest_gap, e.e[2] - e.e[1]);
+                for (int b = 0; b < 2; ++b) flux += manifold_curvature<4>(e, 0, 1, b, b, kCoordX, kCoordY).re * cell * cell;
+            }
+        EXPECT_GT(smallest_gap, 0.1) << g;
+        EXPECT_NEAR(flux / kTwoPi, -1.0, 1e-8) << g;
+    }
+}
+
+TEST(NBandTexture, GeometryTaskForAnNBandModel) {
+    // Task texture_geometry with qwz_pair: each band's Ω_n^IJ as the header computes it, the
+    // manifold's trace the sum of its bands', and the manifold's matrix Hermitian.
+    const auto r = bzint::test::results(R"(
+[model]
+name = "qwz_pair"
+u1 = -1.4
+u2 = 0.8
+g = 0.3
+[texture]
+kind = "skyrmion_lattice"
+exchange = 0.6
+period = 6.0
+radius = 2.5
+[task]
+kind = "texture_geometry"
+r = [[1.3, 0.4, 0.0], [2.0, 3.0, 0.0]]
+k = [[0.15, -0.3], [0.1, 0.2]]
+manifold = [1, 2]
+)");
+    const double params[3] = {-1.4, 0.8, 0.3};
+    TextureTerms terms;
+    terms.texture = skyrmion_lattice(6.0, 2.5, 1.0, 1.0, 0.0);
+    terms.exchange = 0.6;
+    const TexturedNBand<models::QwzPair> h{models::QwzPair(params), terms};
+    ASSERT_EQ(r["band_curvature"].size(), 2u);
+    for (int i = 0; i < 2; ++i) {
+        std::vector<double> x = r["points"][i].get<std::vector<double>>();
+        const auto e = eigen_at(h, x.data());
+        for (int n = 0; n < 4; ++n) {
+            EXPECT_NEAR(r["energies"][i][n].get<double>(), e.e[n], 1e-13);
+            EXPECT_NEAR(r["band_curvature"][i][n][kCoordX][kCoordKx].get<double>(), phase_curvature<4>(e, n, kCoordX, kCoordKx), 1e-13);
+            EXPECT_NEAR(r["dos_factor"][i][n].get<double>(), phase_dos_factor<4>(e, n), 1e-13);
+        }
+        for (int I = 0; I < kPhaseCoords; ++I)
+            for (int J = 0; J < kPhaseCoords; ++J) {
+                const double sum = r["band_curvature"][i][1][I][J].get<double>() + r["band_curvature"][i][2][I][J].get<double>();
+                EXPECT_NEAR(r["manifold_curvature_trace"][i][I][J].get<double>(), sum, 1e-12);
+                const auto& M = r["manifold_curvature"][i][I][J];
+                EXPECT_NEAR(M[0][1][0].get<double>(), M[1][0][0].get<double>(), 1e-13);
+                EXPECT_NEAR(M[0][1][1].get<double>(), -M[1][0][1].get<double>(), 1e-13);
+            }
+    }
+    EXPECT_EQ(r["velocity"][0].size(), 4u);
+}
