@@ -72,7 +72,7 @@ json defaults_used(const RunFile& file, const RunConfig& cfg) {
 // The tasks a model can run, and the backend a task of it runs on (N-band and Wannier models run
 // a subset; Wannier tasks other than the Fermi scans run on the CPU).
 Backend task_backend(const RunFile& file, const RunConfig& cfg, Backend backend) {
-    static const std::vector<std::string> nband_tasks{"bands", "berry", "chern", "ahc", "cme", "anomaly", "dipole", "streda", "dc_current", "hybrid_current", "second_chern", "texture_geometry"};
+    static const std::vector<std::string> nband_tasks{"bands", "berry", "chern", "ahc", "cme", "anomaly", "dipole", "streda", "dc_current", "hybrid_current", "second_chern", "texture_geometry", "phase_space_chern"};
     if (cfg.model->bands != 2 && std::find(nband_tasks.begin(), nband_tasks.end(), cfg.task) == nband_tasks.end())
         throw InputError(fmt::format("{}: task '{}' supports the two-band models; '{}' has {} bands (N-band models run "
                                      "the tasks {})",
@@ -98,6 +98,11 @@ Backend task_backend(const RunFile& file, const RunConfig& cfg, Backend backend)
     // The homogeneous kinetic equation's time stepping (host/tasks/kinetic_ramp.cpp) runs on the CPU.
     if (backend == Backend::cuda && cfg.task == "kinetic_ramp") {
         std::fprintf(stderr, "bzint: task kinetic_ramp runs on the CPU backend\n");
+        backend = Backend::cpu;
+    }
+    // N-band textured models (include/bzint/nband_texture.hpp) have CPU loops only.
+    if (backend == Backend::cuda && cfg.model->bands != 2 && cfg.task == "phase_space_chern") {
+        std::fprintf(stderr, "bzint: task phase_space_chern with an N-band model runs on the CPU backend\n");
         backend = Backend::cpu;
     }
     // A texture or a potential from a table: its spline is evaluated on the CPU only

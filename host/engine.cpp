@@ -565,6 +565,21 @@ ChernPlane two_band_chern_plane(const Neumaier* sums) {
     return c;
 }
 
+ChernPlane nband_chern_plane(const Neumaier* sums, int scanned, int bands) {
+    auto at = [&](int v) { return sums[v].value(); };
+    ChernPlane c;
+    for (int n = 0; n < bands; ++n) {
+        c.integral.push_back(at(n));
+        c.link.push_back(at(scanned + n));
+        c.manifold.push_back(at(2 * scanned + n));
+    }
+    for (int n = 0; n + 1 < bands; ++n) {
+        c.gap_p.push_back(at(3 * scanned + 2 * n));
+        c.gap_2p.push_back(at(3 * scanned + 2 * n + 1));
+    }
+    return c;
+}
+
 std::vector<ChernPlane> chern_planes(Backend b, const ModelParams& mp, const Mesh& mesh, Progress* progress) {
     const int bands = model_bands(mp);
     int scanned = bands;
@@ -590,21 +605,7 @@ std::vector<ChernPlane> chern_planes(Backend b, const ModelParams& mp, const Mes
     std::vector<ChernPlane> out(mesh.n[2]);
     const std::size_t nv = hist.size() / static_cast<std::size_t>(mesh.n[2]);
     for (long long p = 0; p < mesh.n[2]; ++p) {
-        auto at = [&](std::size_t v) { return hist[p * nv + v].value(); };
-        ChernPlane& c = out[p];
-        if (nv == 6) {
-            c = two_band_chern_plane(hist.data() + p * nv);
-        } else {
-            for (int n = 0; n < bands; ++n) {
-                c.integral.push_back(at(n));
-                c.link.push_back(at(scanned + n));
-                c.manifold.push_back(at(2 * scanned + n));
-            }
-            for (int n = 0; n + 1 < bands; ++n) {
-                c.gap_p.push_back(at(3 * scanned + 2 * n));
-                c.gap_2p.push_back(at(3 * scanned + 2 * n + 1));
-            }
-        }
+        out[p] = nv == 6 ? two_band_chern_plane(hist.data() + p * nv) : nband_chern_plane(hist.data() + p * nv, scanned, bands);
     }
     return out;
 }
@@ -621,8 +622,15 @@ long long second_chern_reduce(Backend b, const ModelParams& mp, const FourTorus&
 
 long long phase_plane_reduce(Backend b, const ModelParams& mp, const TextureTerms& terms, const PhaseSlice& slice,
                              std::vector<Neumaier>& total, Progress* progress) {
-    if (on_device(b, mp)) return cuda::phase_plane_reduce(mp, terms, slice, total, progress);
     long long bad = -1;
+    if (!is_two_band(mp)) {  // N-band textured models run on the CPU (host/app.cpp)
+        visit_nband_model(mp, [&](auto model) {
+            using Model = decltype(model);
+            bad = cpu::keyed_reduce(NBandPhaseSliceChernFn<Model>{{model, terms}, slice}, slice.count(), total, progress);
+        });
+        return bad;
+    }
+    if (on_device(b, mp)) return cuda::phase_plane_reduce(mp, terms, slice, total, progress);
     visit_model(mp, [&](auto model) {
         using Model = decltype(model);
         bad = cpu::keyed_reduce(PhaseSliceChernFn<Model>{{model, terms}, slice}, slice.count(), total, progress);

@@ -94,14 +94,17 @@ std::vector<ChernPlane> chern_planes(Backend b, const ModelParams& model, const 
 // A two-band plane from the six sums of per_k.hpp two_band_plaquette: integrals (0, 1), link phases
 // (2, 3), the gap's powers (4, 5).
 ChernPlane two_band_chern_plane(const Neumaier* sums);
+// An N-band plane from NBandChernFn's 5·scanned − 2 sums (per_k.hpp), reporting the first `bands`.
+ChernPlane nband_chern_plane(const Neumaier* sums, int scanned, int bands);
 
 // The second Chern number's sums over a 4D torus of an N-band model (second_chern.hpp
 // SecondChernFn: one key, eight values) on backend b; the first non-finite index or −1.
 long long second_chern_reduce(Backend b, const ModelParams& model, const FourTorus& torus, std::vector<Neumaier>& total,
                               Progress* progress);
 
-// Phase-space textures (docs/textures.md), on backend b: the six Chern sums of a plane
-// (phase_slice.hpp, the layout of two_band_chern_plane), and the density sums at positions r
+// Phase-space textures (docs/textures.md), on backend b: the Chern sums of a plane
+// (phase_slice.hpp: two-band the layout of two_band_chern_plane, N-band, on the CPU, that of
+// nband_chern_plane), and the density sums at positions r
 // (three numbers each) for levels mu (texture_density.hpp: keys 2·position + sub-mesh half, values
 // the corrected densities then the uncorrected ones, per level, unweighted), and the current sums
 // at points (x, y, z, t) (texture_current.hpp: the same keys, values three per level, the

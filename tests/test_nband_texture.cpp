@@ -369,3 +369,73 @@ manifold = [1, 2]
     }
     EXPECT_EQ(r["velocity"][0].size(), 4u);
 }
+
+TEST(NBandTexture, PhaseSpaceChernOfARealSpaceCell) {
+    // Task phase_space_chern on the (x, y) cell of the coupled copies above at k = (π, 0) (reduced
+    // (0.5, 0)): the two lowest bands' Chern number is Q = −1 by the manifold's link method and by
+    // the sum of their integrals, as RealSpaceChernNumberOfCoupledCopiesInASkyrmionLattice finds
+    // with the header's functions; the upper pair carries +1, the whole set 0.
+    const auto r = bzint::test::results(R"(
+[model]
+name = "qwz_pair"
+u1 = -0.3
+u2 = 1.2
+g = 0.25
+[texture]
+kind = "skyrmion_lattice"
+exchange = 0.6
+period = 10.0
+radius = 4.5
+helicity = 0.2
+[task]
+kind = "phase_space_chern"
+plane = ["x", "y"]
+n = [128, 128]
+k = [0.5, 0.0]
+map = true
+)");
+    EXPECT_NEAR(r["chern_manifold"][1].get<double>(), -1.0, 1e-12);
+    EXPECT_NEAR(r["chern"][0].get<double>() + r["chern"][1].get<double>(), -1.0, 1e-8);
+    EXPECT_NEAR(r["chern"][2].get<double>() + r["chern"][3].get<double>(), 1.0, 1e-8);
+    EXPECT_NEAR(r["chern_manifold"][3].get<double>(), 0.0, 1e-12);
+    EXPECT_GT(r["smallest_gap"][1].get<double>(), 0.1);
+}
+
+TEST(NBandTexture, BrillouinZonePlaneOfAUniformExchangeIsTaskChern) {
+    // A uniform exchange J ẑ adds J σ_z to each qwz copy of qwz_pair, i.e. shifts both masses by J:
+    // phase_space_chern's (k1, k2) plane at any r equals task chern of qwz_pair(u1 + J, u2 + J, g) on
+    // the same grid — two codes (NBandPhaseSliceChernFn, NBandChernFn), the same sums to rounding.
+    const auto plane = bzint::test::results(R"(
+[model]
+name = "qwz_pair"
+u1 = -1.6
+u2 = 2.1
+g = 0.3
+[texture]
+kind = "uniform"
+exchange = 0.5
+direction = [0, 0, 1]
+[task]
+kind = "phase_space_chern"
+plane = ["k1", "k2"]
+n = [48, 48]
+r = [3.0, -2.0, 0.0]
+)");
+    const auto chern = bzint::test::results(R"(
+[model]
+name = "qwz_pair"
+u1 = -1.1
+u2 = 2.6
+g = 0.3
+[mesh]
+n = [48, 48]
+[task]
+kind = "chern"
+)");
+    for (int n = 0; n < 4; ++n) {
+        EXPECT_NEAR(plane["chern"][n].get<double>(), chern["chern"][n].get<double>(), 1e-12) << n;
+        EXPECT_NEAR(plane["chern_manifold"][n].get<double>(), chern["chern_manifold"][n].get<double>(), 1e-12) << n;
+    }
+    // Copy 1 (−2 < u < 0) is a Chern insulator, copy 2 (u > 2) trivial: the filled pair carries |C| = 1.
+    EXPECT_NEAR(std::fabs(plane["chern_manifold"][1].get<double>()), 1.0, 1e-12);
+}

@@ -1,7 +1,8 @@
-// Chern numbers of a 2D plane of phase space for a textured two-band model (docs/textures.md):
-// the real-space cell of a periodic texture at fixed k, the Brillouin zone at fixed r, or a mixed
-// (r, k) torus; by the integral and by the link method (include/bzint/phase_slice.hpp), with the
-// smallest gap met, and optionally the Berry-flux density over the plane as a map.
+// Chern numbers of a 2D plane of phase space for a textured model, two-band or N-band
+// (docs/textures.md): the real-space cell of a periodic texture at fixed k, the Brillouin zone at
+// fixed r, or a mixed (r, k) torus; by the integral and by the link method, each band's and each
+// manifold's of the lowest bands (include/bzint/phase_slice.hpp), with the smallest gaps met, and
+// optionally the Berry-flux density over the plane as a map.
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -127,16 +128,66 @@ ChernPlane reduce_plane(const TaskContext& ctx, const PhaseChernSetup& s, Progre
         s.slice.point(bad % s.slice.n[0], bad / s.slice.n[0], x);
         throw NonFiniteError(fmt::format("the texture's curvature or link phase is not finite at plaquette {} of the plane, "
                                          "(x, y, z, kx, ky, kz, t) = ({:g}, {:g}, {:g}, {:g}, {:g}, {:g}, {:g}): the bands "
-                                         "touch there (|d| = 0)",
+                                         "touch there",
                                          bad, x[0], x[1], x[2], x[3], x[4], x[5], x[6]));
     }
-    return two_band_chern_plane(h.data());
+    const int bands = ctx.cfg.model->bands;
+    return bands == 2 ? two_band_chern_plane(h.data()) : nband_chern_plane(h.data(), bands, bands);
+}
+
+// A position or time axis as is; a k axis (along G_i) in reduced coordinates.
+double map_coordinate(const PhaseChernSetup& s, const double x[kPhaseCoords], const double su[2], int a) {
+    const int I = s.axes[a];
+    return I < kCoordKx || I == kCoordT ? x[I] : s.k_reduced[I - kCoordKx] + su[a];
+}
+
+// The N-band map: each band's Berry-flux density (1/2π) Ω_n(e_0, e_1) per unit (s, u) and energy.
+template <class Model>
+void nband_flux_map(const PhaseChernSetup& s, const Model& model, CsvTable& csv) {
+    constexpr int N = Model::bands;
+    const TexturedNBand<Model> H{model, s.texture};
+    cpu::for_each_point(0, s.slice.count(), [&](long long idx) {
+        const long long i = idx % s.slice.n[0], j = idx / s.slice.n[0];
+        double x[kPhaseCoords];
+        s.slice.point(i, j, x);
+        NBandPhasePoint<N> p;
+        H(x, p);
+        NBandPhaseEigen<N> e;
+        nband_phase_eigen<N>(p, e);  // a failure shows as a non-finite value, as the plane's sums found
+        const double su[2] = {static_cast<double>(i) / s.slice.n[0], static_cast<double>(j) / s.slice.n[1]};
+        std::vector<double> row{su[0], su[1], map_coordinate(s, x, su, 0), map_coordinate(s, x, su, 1)};
+        for (int n = 0; n < N; ++n) {
+            double f = 0.0;
+            for (int I = 0; I < kPhaseCoords; ++I)
+                for (int J = 0; J < kPhaseCoords; ++J)
+                    if (s.slice.edge[0][I] != 0.0 && s.slice.edge[1][J] != 0.0)
+                        f += s.slice.edge[0][I] * s.slice.edge[1][J] * phase_curvature<N>(e, n, I, J);
+            row.push_back(f / kTwoPi);
+        }
+        for (int n = 0; n < N; ++n) row.push_back(e.e[n]);
+        csv.rows[idx] = row;
+    });
 }
 
 // The map: at each grid point (s, u) the lower band's Berry-flux density (1/2π) q_s 𝓕_su per unit
 // (s, u) — its mean over the plane is the band's Chern number; the upper band's is its negative —
 // and both band energies.
 CsvTable flux_map(const TaskContext& ctx, const PhaseChernSetup& s) {
+    const int bands = ctx.cfg.model->bands;
+    if (bands != 2) {
+        CsvTable csv{"flux_map",
+                     fmt::format("each band's Berry flux density (1/2pi) Omega_n(e0, e1) per unit (s, u) over the plane ({}, {}) = "
+                                 "at + s e0 + u e1 (its mean is the band's Chern number), and the band energies; positions in "
+                                 "length units, t in hbar/energy, k along G_i in reduced coordinates",
+                                 kAxisNames[s.axes[0]], kAxisNames[s.axes[1]]),
+                     {"s", "u", kAxisNames[s.axes[0]], kAxisNames[s.axes[1]]},
+                     {}};
+        for (int n = 0; n < bands; ++n) csv.columns.push_back(fmt::format("flux_density_band{}", n));
+        for (int n = 0; n < bands; ++n) csv.columns.push_back(fmt::format("energy_band{}", n));
+        csv.rows.resize(static_cast<std::size_t>(s.slice.count()));
+        visit_nband_model(ctx.cfg.params, [&](auto model) { nband_flux_map(s, model, csv); });
+        return csv;
+    }
     CsvTable csv{"flux_map",
                  fmt::format("lower band's Berry flux density (1/2pi) q F_su per unit (s, u) over the plane ({}, {}) = at + s e0 + "
                              "u e1 (its mean is the Chern number; the upper band's is its negative), and the band energies; "
@@ -157,12 +208,8 @@ CsvTable flux_map(const TaskContext& ctx, const PhaseChernSetup& s) {
             derivative_along(p, s.slice.edge[1], db);
             const double e = std::sqrt(dot3(p.d, p.d));
             const double su[2] = {static_cast<double>(i) / s.slice.n[0], static_cast<double>(j) / s.slice.n[1]};
-            // A position or time axis as is; a k axis (along G_i) in reduced coordinates.
-            auto coordinate = [&](int a) {
-                const int I = s.axes[a];
-                return I < kCoordKx || I == kCoordT ? x[I] : s.k_reduced[I - kCoordKx] + su[a];
-            };
-            csv.rows[idx] = {su[0], su[1], coordinate(0), coordinate(1), 0.5 * solid_angle_density(p.d, da, db) / kTwoPi,
+            csv.rows[idx] = {su[0], su[1], map_coordinate(s, x, su, 0), map_coordinate(s, x, su, 1),
+                             0.5 * solid_angle_density(p.d, da, db) / kTwoPi,
                              p.d0 - e, p.d0 + e};
         });
     });

@@ -4,6 +4,7 @@
 // H(k) is inlined into the loop.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "bzint/band_touching.hpp"
 #include "bzint/fermi_scan.hpp"
@@ -519,11 +520,35 @@ BZINT_HD cplx leading_determinant(const cplx (&A)[N][N], int n) {
     return det;
 }
 
+// The products around a plaquette of the overlaps of its corners' eigenvectors U[c] (columns,
+// corners counter-clockwise): link[n] = Π ⟨u_n(c)|u_n(c + 1)⟩ and manifold[n] = Π det of the
+// leading (n + 1) × (n + 1) overlap matrices ⟨u_a(c)|u_b(c + 1)⟩ (NBandChernFn, phase_slice.hpp).
+template <int N>
+BZINT_HD void plaquette_links(const cplx (&U)[4][N][N], cplx (&link)[N], cplx (&manifold)[N]) {
+    for (int n = 0; n < N; ++n) link[n] = manifold[n] = {1.0, 0.0};
+    for (int c = 0; c < 4; ++c) {
+        const int d = (c + 1) % 4;
+        cplx O[N][N];  // ⟨u_a(c)|u_b(d)⟩
+        for (int a = 0; a < N; ++a)
+            for (int b = 0; b < N; ++b) {
+                cplx s{0.0, 0.0};
+                for (int r = 0; r < N; ++r) s += conj(U[c][r][a]) * U[d][r][b];
+                O[a][b] = s;
+            }
+        for (int n = 0; n < N; ++n) {
+            link[n] = link[n] * O[n][n];
+            manifold[n] = manifold[n] * leading_determinant<N>(O, n + 1);
+        }
+    }
+}
+
 // Corner c (0..3, counter-clockwise from the point) of the plaquette at mesh indices i, as k, and
 // (below) the 5N − 2 values of one plaquette: for the run-time-sized Wannier engine
-// (host/wannier/runtime_wannier.cpp). ChernFn and NBandChernFn write the same inline: through
-// these calls their device kernels took 2–9 more registers and spilled on sm_90 (ptxas, against
-// kernels/resource_budget.json), and tests/test_runtime_wannier.cpp compares the two per plaquette.
+// (host/wannier/runtime_wannier.cpp). ChernFn and NBandChernFn write the corner and the values
+// inline: through these calls their device kernels took 2–9 more registers and spilled on sm_90
+// (ptxas, against kernels/resource_budget.json), and tests/test_runtime_wannier.cpp compares the
+// two per plaquette. The overlaps' products (plaquette_links) they share: 2 more registers on one
+// sm_80 kernel (246 → 248, the same allocation granule of 8), no spills.
 BZINT_HD_INLINE void plaquette_corner(const Mesh& mesh, const long long i[3], int c, double k[3]) {
     const int corner[4][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
     double frac[3];
@@ -533,23 +558,35 @@ BZINT_HD_INLINE void plaquette_corner(const Mesh& mesh, const long long i[3], in
     mesh.k_at(frac, k);
 }
 
-// The 5N − 2 values of one plaquette (NBandChernFn's layout) from the geometry g at its
-// corner and the products over its edges of the overlaps, link[n] = Π ⟨u_n|u_n′⟩ and manifold[n] =
-// Π det of the leading (n + 1) × (n + 1) overlaps. False when a value is not finite.
-BZINT_HD_INLINE bool chern_plaquette_values(int N, const Mesh& mesh, const BandGeometry* g, const cplx* link,
-                                            const cplx* manifold, double* val) {
-    double area[3];
-    cross3(mesh.basis[0], mesh.basis[1], area);
-    const double scale = 1.0 / (kTwoPi * static_cast<double>(mesh.n[0] * mesh.n[1]));
+// The 5N − 2 values of one plaquette (NBandChernFn's layout) from each band's flux (its
+// curvature × the plaquette's area / 2π) and energy at its corner and the products over its edges
+// of the overlaps (plaquette_links). False when a value is not finite.
+BZINT_HD_INLINE bool plaquette_values(int N, const double* flux, const double* energy, const cplx* link, const cplx* manifold,
+                                      double* val) {
     bool ok = true;
     for (int n = 0; n < N; ++n) {
-        val[n] = dot3(g[n].omega, area) * scale;
+        val[n] = flux[n];
         val[N + n] = -atan2(link[n].im, link[n].re) / kTwoPi;
         val[2 * N + n] = -atan2(manifold[n].im, manifold[n].re) / kTwoPi;
         ok = ok && is_finite(val[n]) && is_finite(val[N + n]) && is_finite(val[2 * N + n]);
     }
-    for (int n = 0; n + 1 < N; ++n) gap_powers(g[n + 1].energy - g[n].energy, val[3 * N + 2 * n], val[3 * N + 2 * n + 1]);
+    for (int n = 0; n + 1 < N; ++n) gap_powers(energy[n + 1] - energy[n], val[3 * N + 2 * n], val[3 * N + 2 * n + 1]);
     return ok;
+}
+
+// The same from the geometry g at the corner of a mesh plaquette (the run-time-sized Wannier
+// engine, host only): flux (1/2π) Ω_n·(G0 × G1)/(N0 N1).
+inline bool chern_plaquette_values(int N, const Mesh& mesh, const BandGeometry* g, const cplx* link, const cplx* manifold,
+                                   double* val) {
+    double area[3];
+    cross3(mesh.basis[0], mesh.basis[1], area);
+    const double scale = 1.0 / (kTwoPi * static_cast<double>(mesh.n[0] * mesh.n[1]));
+    std::vector<double> flux(N), energy(N);
+    for (int n = 0; n < N; ++n) {
+        flux[n] = dot3(g[n].omega, area) * scale;
+        energy[n] = g[n].energy;
+    }
+    return plaquette_values(N, flux.data(), energy.data(), link, manifold, val);
 }
 
 // Chern numbers of the planes of an N-band model (as ChernFn, per plaquette), 3N values:
@@ -596,21 +633,7 @@ struct NBandChernFn {
         out.n = 1;
         out.key[0] = static_cast<int>(i[2]);
         cplx link[N], manifold[N];
-        for (int n = 0; n < N; ++n) link[n] = manifold[n] = {1.0, 0.0};
-        for (int c = 0; c < 4; ++c) {
-            const int d = (c + 1) % 4;
-            cplx O[N][N];  // ⟨u_a(c)|u_b(d)⟩
-            for (int a = 0; a < N; ++a)
-                for (int b = 0; b < N; ++b) {
-                    cplx s{0.0, 0.0};
-                    for (int r = 0; r < N; ++r) s += conj(U[c][r][a]) * U[d][r][b];
-                    O[a][b] = s;
-                }
-            for (int n = 0; n < N; ++n) {
-                link[n] = link[n] * O[n][n];
-                manifold[n] = manifold[n] * leading_determinant<N>(O, n + 1);
-            }
-        }
+        plaquette_links<N>(U, link, manifold);
         for (int n = 0; n < N; ++n) {
             out.val[0][n] = dot3(g[n].omega, area) * scale;
             out.val[0][N + n] = -atan2(link[n].im, link[n].re) / kTwoPi;

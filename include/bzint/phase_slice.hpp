@@ -1,7 +1,9 @@
-// Chern numbers of a 2D plane of phase space and time (texture.hpp's textured models): the band's
-// Berry flux through a closed plane — a real-space cell of a periodic texture at fixed k, a
-// Brillouin zone at fixed r, or a mixed (x, k) torus — by the integral and by the link method.
+// Chern numbers of a 2D plane of phase space and time (texture.hpp's textured models, two-band
+// and N-band): the band's Berry flux through a closed plane — a real-space cell of a periodic
+// texture at fixed k, a Brillouin zone at fixed r, or a mixed (x, k) torus — by the integral and by
+// the link method.
 #pragma once
+#include "bzint/nband_phase_geometry.hpp"
 #include "bzint/per_k.hpp"
 #include "bzint/texture.hpp"
 
@@ -60,6 +62,61 @@ struct PhaseSliceChernFn {
         out.key[0] = 0;
         const double flux[2] = {0.5 * f, -0.5 * f};  // q_s = −s/2: lower band (s = −1) +𝓕/2
         return two_band_plaquette(u, flux, gap, out.val[0]);
+    }
+};
+
+// NBandChernFn's 5N − 2 values per plaquette (per_k.hpp) for the plane of a textured N-band model
+// (nband_texture.hpp): each band's flux (1/2π n[0] n[1]) Ω_n(e_0, e_1) at the plaquette's corner,
+// Ω_n(e_0, e_1) = Σ_IJ e_0^I e_1^J Ω_n^IJ by the Kubo sum of H's derivatives along the two edge
+// vectors (kubo_sums' planes 1 and 2, whose curvature component 0 it is), each band's link phase,
+// the link phase of the manifold of bands 0..n, and the powers of the gap above band n. One key.
+template <class Model>
+struct NBandPhaseSliceChernFn {
+    static constexpr int N = Model::bands;
+    TexturedNBand<Model> hamiltonian;
+    PhaseSlice slice;
+    using Out = KeyedOutT<1, 5 * N - 2>;
+    BZINT_HD int n_values() const { return 5 * N - 2; }
+    BZINT_HD int n_keys() const { return 1; }
+
+    BZINT_HD bool operator()(long long idx, Out& out) const {
+        const long long i = idx % slice.n[0], j = idx / slice.n[0];
+        const int corner[4][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
+        cplx U[4][N][N];
+        double energy[N], other[N], flux[N];  // energy: corner 0's levels
+        bool ok = true;
+        for (int c = 0; c < 4; ++c) {
+            double x[kPhaseCoords];
+            slice.point(i + corner[c][0], j + corner[c][1], x);
+            NBandPhasePoint<N> p;
+            hamiltonian(x, p);
+            cplx A[N][N];
+            for (int a = 0; a < N; ++a)
+                for (int b = 0; b < N; ++b) A[a][b] = p.H[a][b];
+            double(&levels)[N] = c == 0 ? energy : other;
+            ok = hermitian_eigen<N>(A, levels, U[c]) && ok;
+            if (c != 0) continue;
+            cplx v[3][N][N], along[N][N];  // plane 0 unused; planes 1, 2 the edges' derivatives
+            for (int a = 0; a < N; ++a)
+                for (int b = 0; b < N; ++b) v[0][a][b] = {0.0, 0.0};
+            for (int e = 0; e < 2; ++e) {
+                for (int a = 0; a < N; ++a)
+                    for (int b = 0; b < N; ++b) {
+                        cplx s{0.0, 0.0};
+                        for (int I = 0; I < kPhaseCoords; ++I) s += slice.edge[e][I] * p.dH[I][a][b];
+                        along[a][b] = s;
+                    }
+                to_band_basis<N>(along, U[0], v[1 + e]);
+            }
+            BandGeometry g[N];
+            kubo_sums(N, energy, &v[0][0][0], N, degenerate_threshold(N, energy), g);
+            for (int n = 0; n < N; ++n) flux[n] = g[n].omega[0] / (kTwoPi * static_cast<double>(slice.count()));
+        }
+        cplx link[N], manifold[N];
+        plaquette_links<N>(U, link, manifold);
+        out.n = 1;
+        out.key[0] = 0;
+        return plaquette_values(N, flux, energy, link, manifold, out.val[0]) && ok;
     }
 };
 
