@@ -4,6 +4,7 @@
 // 4-band one), against the orbital moment and Berry curvature of nband_geometry.hpp in a uniform
 // field, against Berry phases around small plaquettes (an independent method), and the real-space
 // Chern number of a skyrmion lattice in a coupled 4-band model.
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,9 +12,11 @@
 #include <complex>
 #include <vector>
 
+#include "../host/cpu_launch.hpp"
 #include "bzint/models/all.hpp"
 #include "bzint/nband_phase_geometry.hpp"
 #include "bzint/phase_space_motion.hpp"
+#include "bzint/texture_density.hpp"
 #include "test_util.hpp"
 
 using namespace bzint;
@@ -438,4 +441,81 @@ kind = "chern"
     }
     // Copy 1 (−2 < u < 0) is a Chern insulator, copy 2 (u > 2) trivial: the filled pair carries |C| = 1.
     EXPECT_NEAR(std::fabs(plane["chern_manifold"][1].get<double>()), 1.0, 1e-12);
+}
+
+TEST(NBandTexture, DensityIntegrandOfATwoBandModelAsNEquals2) {
+    // NBandTextureDensityFn on qwz as an N = 2 model sums the same integrand as the two-band
+    // TextureDensityFn (per point equal to rounding, test above), with every texture term on:
+    // the reduced sums agree to 1e-12 relative, and the first-order flags count the same points.
+    const double u = -1.3;
+    const TextureTerms terms = all_terms(0.7);
+    const ModelInfo& info = *find_model("qwz");
+    const Mesh mesh = make_mesh(info, bzint::test::defaults(info), {24, 24, 1});
+    const std::vector<double> r{0.7, 1.1, 0.0, 3.0, 2.0, 0.0}, mu{-0.8, 0.1, 0.9};
+    std::vector<Neumaier> two, nband;
+    const TextureDensityFn<models::Qwz> f2{{models::Qwz(&u), terms}, mesh, r.data(), 0.3, mu.data(), 3, 2, 0.05};
+    const NBandTextureDensityFn<QwzAsNBand> fn{{QwzAsNBand{models::Qwz(&u)}, terms}, mesh, r.data(), 0.3, mu.data(), 3, 2, 0.05};
+    ASSERT_LT(cpu::keyed_reduce(f2, 2 * mesh.count(), two, nullptr), 0);
+    ASSERT_LT(cpu::keyed_reduce(fn, 2 * mesh.count(), nband, nullptr), 0);
+    ASSERT_EQ(two.size(), nband.size());
+    for (std::size_t v = 0; v < two.size(); ++v)
+        EXPECT_NEAR(nband[v].value(), two[v].value(), 1e-12 * (1.0 + std::fabs(two[v].value()))) << v;
+}
+
+TEST(NBandTexture, DensityOfDecoupledCopiesIsTheSumOfTheCopies) {
+    // Task texture_density on qwz_pair at g = 0 in a skyrmion lattice is the sum of the two textured
+    // qwz copies' (the previous tests' equivalence, through the task): the density, its uncorrected
+    // part and the bound charge per cell, to 1e-10.
+    const std::string texture = R"(
+[mesh]
+n = [32, 32]
+[texture]
+kind = "skyrmion_lattice"
+exchange = 0.6
+period = 8.0
+radius = 3.5
+[task]
+kind = "texture_density"
+mu = [-0.5, 0.3]
+T = 0.1
+r = [[4.0, 2.5, 0.0], [1.0, 1.0, 0.0]]
+bound_charge = true
+cell_points = [8, 8]
+)";
+    const auto pair = bzint::test::results("[model]\nname = 'qwz_pair'\nu1 = -1.4\nu2 = 0.8\ng = 0.0\n" + texture);
+    const auto one = bzint::test::results("[model]\nname = 'qwz'\nu = -1.4\n" + texture);
+    const auto two = bzint::test::results("[model]\nname = 'qwz'\nu = 0.8\n" + texture);
+    for (const char* key : {"density", "density_uncorrected"})
+        for (int a = 0; a < 2; ++a)
+            for (int j = 0; j < 2; ++j)
+                EXPECT_NEAR(pair[key][a][j].get<double>(), one[key][a][j].get<double>() + two[key][a][j].get<double>(), 1e-10)
+                    << key << " " << a << " " << j;
+    for (int j = 0; j < 2; ++j)
+        EXPECT_NEAR(pair["bound_charge"][j].get<double>(),
+                    one["bound_charge"][j].get<double>() + two["bound_charge"][j].get<double>(), 1e-10);
+}
+
+TEST(NBandTexture, DensityInAUniformFieldIsStredas) {
+    // As Textures.DensityInAUniformFieldIsStredas for coupled qwz_pair: with a uniform B through
+    // a(r) = (B × r)/2, Σ_n ∫ 𝒟_n f(ε_n + δε_n − μ) is task streda's Σ_n ∫ (1 + B·Ω_n) f(ε_n − m_n·B − μ)
+    // (per point equal, UniformFieldGivesTheOrbitalMomentEnergyAndTheStredaDensityOfStates), to the
+    // rounding of streda's bins; (n(B) − n(−B))/2B is its ∂n/∂B up to O(B²).
+    const double B = 1e-4;
+    const std::string model = "[model]\nname = 'qwz_pair'\nu1 = -1.4\nu2 = 0.8\ng = 0.3\n[mesh]\nn = [96, 96]\n";
+    auto density = [&](double b) {
+        return bzint::test::results(fmt::format("{}[texture]\nkind = 'uniform'\nexchange = 0.0\ndirection = [0, 0, 1]\nB = {}\n"
+                                                "[task]\nkind = 'texture_density'\nmu = [-0.9, 0.05, 0.6]\nT = 0.05\n"
+                                                "r = [[0, 0, 0], [2.5, -1.0, 0]]\n",
+                                                model, b));
+    };
+    const auto plus = density(B), minus = density(-B);
+    const auto streda = bzint::test::results(
+        fmt::format("{}[task]\nkind = 'streda'\nmu = [-0.9, 0.05, 0.6]\nT = 0.05\nB = [{}, {}]\n", model, -B, B));
+    for (int a = 0; a < 2; ++a)
+        for (int j = 0; j < 3; ++j) {
+            EXPECT_NEAR(minus["density"][a][j].get<double>(), streda["density_B"][0][j].get<double>(), 1e-9);
+            EXPECT_NEAR(plus["density"][a][j].get<double>(), streda["density_B"][1][j].get<double>(), 1e-9);
+            const double dn = (plus["density"][a][j].get<double>() - minus["density"][a][j].get<double>()) / (2 * B);
+            EXPECT_NEAR(2 * kPi * dn, streda["dn_dB"][j].get<double>(), 1e-6) << j;  // docs/conventions.md: 2π × (ħ = e = 1)
+        }
 }

@@ -1,4 +1,4 @@
-// The equilibrium electron density of a textured two-band model at given positions, as a
+// The equilibrium electron density of a textured model (two-band or N-band) at given positions, as a
 // phase-space integral over the k-mesh (include/bzint/texture_density.hpp; docs/textures.md):
 // with the gradient expansion's energy correction and density-of-states factor (Eqs. 23, 28),
 // and without them; error estimates from the mesh's coarse sub-mesh (docs/accuracy.md). With
@@ -234,16 +234,18 @@ TaskResult task_texture_density(TaskContext& ctx) {
         const long long g = a - s.given;
         return fmt::format("bound_charge's grid point ({}, {})", g % s.cell_points[0], g / s.cell_points[0]);
     };
+    const std::string touching = ctx.cfg.model->bands == 2 ? "(|d| = 0)" : "(two levels meet)";
     if (bad_reference >= 0)
-        throw NonFiniteError("the bound charge's reference (the uniform texture m = background) has touching bands (|d| = 0) "
-                             "on the mesh: choose another background");
+        throw NonFiniteError(fmt::format("the bound charge's reference (the uniform texture m = background) has touching bands "
+                                         "{} on the mesh: choose another background",
+                                         touching));
     if (bad >= 0) {
         const long long at = bad / s.mesh.count();
         double k[3];
         s.mesh.k_of(bad % s.mesh.count(), k);
         throw NonFiniteError(fmt::format("the density's integrand is not finite at {} (r = ({:g}, {:g}, {:g})) and "
-                                         "p = ({:g}, {:g}, {:g}): the bands touch there (|d| = 0)",
-                                         which(at), s.r[3 * at], s.r[3 * at + 1], s.r[3 * at + 2], k[0], k[1], k[2]));
+                                         "p = ({:g}, {:g}, {:g}): the bands touch there {}",
+                                         which(at), s.r[3 * at], s.r[3 * at + 1], s.r[3 * at + 2], k[0], k[1], k[2], touching));
     }
     // Where the gradient expansion fails on part of the mesh (|𝓕| ≥ kFirstOrderLimit), a warning.
     std::vector<std::string> warnings;

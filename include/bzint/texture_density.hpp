@@ -1,10 +1,12 @@
-// The equilibrium density of a textured two-band model at a position, as a phase-space integral
-// over momentum (kinetic-equation paper, Eqs. 23 and 28; docs/textures.md):
+// The equilibrium density of a textured model at a position, as a phase-space integral over
+// momentum (kinetic-equation paper, Eqs. 23 and 28; docs/textures.md):
 //   n(r; μ) = Σ_s ∫ d^dp/(2π)^d 𝒟_s f(ε̄_s − μ),  ε̄_s = ε_s + δε,  𝒟_s = 1 − q_s 𝓕,
-// and beside it the density without the gradient corrections, Σ_s ∫ f(ε_s − μ).
+// and beside it the density without the gradient corrections, Σ_s ∫ f(ε_s − μ); for N-band
+// models the same sum over their bands with δε_n and 𝒟_n of nband_phase_geometry.hpp.
 #pragma once
 #include "bzint/fermi.hpp"
 #include "bzint/mesh.hpp"
+#include "bzint/nband_phase_geometry.hpp"
 #include "bzint/per_k.hpp"
 #include "bzint/texture.hpp"
 
@@ -59,6 +61,61 @@ struct TextureDensityFn {
             finite = finite && is_finite(n_corrected);
         }
         out.val[0][2 * levels] = fabs(F) >= kFirstOrderLimit ? 1.0 : 0.0;
+        return finite;
+    }
+};
+
+// TextureDensityFn for a textured N-band model (nband_texture.hpp), in its layout: values
+// [j] = Σ_n 𝒟_n f(ε_n + δε_n − μ_j), [levels + j] = Σ_n f(ε_n − μ_j), [2 levels] = 1 where some
+// band's 2|1 − 𝒟_n| (two bands: |𝓕|) is at least kFirstOrderLimit. In a degenerate group the
+// split of δε_n and 𝒟_n among its bands is not gauge invariant, their sum is; so is the group's
+// term to the first order these equations keep (Σ 𝒟_n f(ε + δε_n) = Σ 𝒟_n f(ε) + f′(ε) Σ δε_n).
+template <class Model>
+struct NBandTextureDensityFn {
+    static constexpr int N = Model::bands;
+    TexturedNBand<Model> hamiltonian;
+    Mesh mesh;
+    const double* r;
+    double t;
+    const double* mu;
+    int levels;
+    int positions;
+    double T;
+    using Out = KeyedOutT<1>;
+    BZINT_HD int n_values() const { return 2 * levels + 1; }
+    BZINT_HD int n_keys() const { return 2 * positions; }
+
+    BZINT_HD bool operator()(long long idx, Out& out) const {
+        const long long n = mesh.count();
+        const long long at = idx / n, i = idx - at * n;
+        double x[kPhaseCoords], k[3];
+        mesh.k_of(i, k);
+        hamiltonian.canonical_point(r + 3 * at, t, k, x);
+        NBandPhasePoint<N> p;
+        hamiltonian(x, p);
+        NBandPhaseEigen<N> s;
+        bool finite = nband_phase_eigen<N>(p, s);
+        double de[N], D[N];
+        bool beyond = false;
+        for (int b = 0; b < N; ++b) {
+            de[b] = phase_energy_correction<N>(s, b);
+            D[b] = phase_dos_factor<N>(s, b);
+            finite = finite && is_finite(de[b]) && is_finite(D[b]);
+            beyond = beyond || 2.0 * fabs(1.0 - D[b]) >= kFirstOrderLimit;
+        }
+        out.n = 1;
+        out.key[0] = static_cast<int>(2 * at + (mesh.on_coarse(i) ? 1 : 0));
+        for (int j = 0; j < levels; ++j) {
+            double n_corrected = 0.0, n_plain = 0.0;
+            for (int b = 0; b < N; ++b) {
+                n_corrected += D[b] * fermi(s.e[b] + de[b] - mu[j], T);
+                n_plain += fermi(s.e[b] - mu[j], T);
+            }
+            out.val[0][j] = n_corrected;
+            out.val[0][levels + j] = n_plain;
+            finite = finite && is_finite(n_corrected);
+        }
+        out.val[0][2 * levels] = beyond ? 1.0 : 0.0;
         return finite;
     }
 };
