@@ -101,8 +101,10 @@ Backend task_backend(const RunFile& file, const RunConfig& cfg, Backend backend)
         backend = Backend::cpu;
     }
     // N-band textured models (include/bzint/nband_texture.hpp) have CPU loops only.
-    if (backend == Backend::cuda && cfg.model->bands != 2 && (cfg.task == "phase_space_chern" || cfg.task == "texture_density")) {
-        std::fprintf(stderr, "bzint: task %s with an N-band model runs on the CPU backend\n", cfg.task.c_str());
+    const bool textured_nband = cfg.model->bands != 2 && (cfg.task == "phase_space_chern" || cfg.task == "texture_density" ||
+                                                          (cfg.task == "second_chern" && file.root().contains("texture")));
+    if (backend == Backend::cuda && textured_nband) {
+        std::fprintf(stderr, "bzint: task %s with a textured N-band model runs on the CPU backend\n", cfg.task.c_str());
         backend = Backend::cpu;
     }
     // A texture or a potential from a table: its spline is evaluated on the CPU only

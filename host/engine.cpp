@@ -620,6 +620,15 @@ long long second_chern_reduce(Backend b, const ModelParams& mp, const FourTorus&
     return bad;
 }
 
+long long second_chern_reduce(const ModelParams& mp, const PhaseFourTorus& torus, std::vector<Neumaier>& total,
+                              Progress* progress) {
+    long long bad = -1;
+    visit_nband_model(mp, [&](auto model) {
+        bad = cpu::keyed_reduce(SecondChernFn<decltype(model), PhaseFourTorus>{torus}, torus.count(), total, progress);
+    });
+    return bad;
+}
+
 long long phase_plane_reduce(Backend b, const ModelParams& mp, const TextureTerms& terms, const PhaseSlice& slice,
                              std::vector<Neumaier>& total, Progress* progress) {
     long long bad = -1;

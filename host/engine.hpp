@@ -10,6 +10,7 @@
 #include "bzint/mesh.hpp"
 #include "bzint/models/all.hpp"
 #include "bzint/phase_slice.hpp"
+#include "bzint/phase_four_torus.hpp"
 #include "bzint/second_chern.hpp"
 #include "bzint/two_band.hpp"
 #include "neumaier.hpp"
@@ -100,6 +101,10 @@ ChernPlane nband_chern_plane(const Neumaier* sums, int scanned, int bands);
 // The second Chern number's sums over a 4D torus of an N-band model (second_chern.hpp
 // SecondChernFn: one key, eight values) on backend b; the first non-finite index or −1.
 long long second_chern_reduce(Backend b, const ModelParams& model, const FourTorus& torus, std::vector<Neumaier>& total,
+                              Progress* progress);
+// The same over a torus of phase space and time of a textured N-band model (phase_four_torus.hpp),
+// on the CPU.
+long long second_chern_reduce(const ModelParams& model, const PhaseFourTorus& torus, std::vector<Neumaier>& total,
                               Progress* progress);
 
 // Phase-space textures (docs/textures.md), on backend b: the Chern sums of a plane

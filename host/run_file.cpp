@@ -594,7 +594,7 @@ RunConfig read_common(const RunFile& file) {
         std::vector<std::string> owners;
     };
     const Owned owned[] = {{"field", {"dc_current", "hybrid_current"}}, {"dissipation", {"dc_current"}}, {"disorder", {"disorder_ahe"}},
-                           {"texture", {"phase_space_chern", "texture_geometry", "texture_density", "texture_current", "texture_transport", "trajectories", "kinetic_ramp", "texture_lattice"}}};
+                           {"texture", {"phase_space_chern", "texture_geometry", "texture_density", "texture_current", "texture_transport", "trajectories", "kinetic_ramp", "texture_lattice", "second_chern"}}};
     for (const auto& [section, owners] : owned)
         if (root.contains(section) && std::find(owners.begin(), owners.end(), cfg.task) == owners.end())
             throw InputError(fmt::format("{}: [{}] is read only by the tasks {}, not by '{}'", file.where(root.get(section)),

@@ -17,7 +17,9 @@ namespace {
 constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
 constexpr double kBig = 1e12;  // the largest magnitude of an energy, rate, field or time (keeps products finite)
 constexpr const char* kScanTasks = "ahc cme anomaly dipole streda spin_density disorder_ahe hybrid_current";
-constexpr const char* kTextureTasks = "phase_space_chern texture_geometry texture_density texture_current texture_transport trajectories kinetic_ramp texture_lattice";
+// The tasks that need a [texture] table, and those that read one (second_chern takes one optionally).
+constexpr const char* kTextureRequired = "phase_space_chern texture_geometry texture_density texture_current texture_transport trajectories kinetic_ramp texture_lattice";
+constexpr const char* kTextureTasks = "phase_space_chern texture_geometry texture_density texture_current texture_transport trajectories kinetic_ramp texture_lattice second_chern";
 constexpr const char* kFermiTasks = "ahc cme anomaly dipole";
 constexpr const char* kToleranceTasks = "ahc cme anomaly dipole streda spin_density disorder_ahe hybrid_current dc_current";
 
@@ -33,8 +35,10 @@ constexpr KeySpec kKeys[] = {
     {"top", "field", "dc_current hybrid_current", "table", "", "required", kNone, kNone, false, "the electric field: [field]"},
     {"top", "dissipation", "dc_current", "table", "", "required", kNone, kNone, false, "relaxation of the density matrix: [dissipation]"},
     {"top", "disorder", "disorder_ahe", "table", "", "required", kNone, kNone, false, "the disorder strength: [disorder]"},
-    {"top", "texture", kTextureTasks, "table", "", "required", kNone, kNone, false,
+    {"top", "texture", kTextureRequired, "table", "", "required", kNone, kNone, false,
      "the spin texture coupled to the model: [texture]"},
+    {"top", "texture", "second_chern", "table", "", "none", kNone, kNone, false,
+     "a texture coupled to an N-band model: the torus is then one of phase space and time"},
 
     // [model]
     {"model", "name", "*", "string", "", "required", kNone, kNone, false,
@@ -210,7 +214,13 @@ constexpr KeySpec kKeys[] = {
      "write the table <title>_kinetic_ramp.csv: per k the bands' n_s, their change and their flow n_s k̇_s (Fig. 7)"},
     {"task", "axes", "second_chern", "4 strings", "", "required", kNone, kNone, false,
      "the torus: every momentum of the model (k1, k2, k3: lattice models) and model parameters, e.g. [\"k1\", \"k2\", "
-     "\"k3\", \"theta\"] for qhz; a parameter runs over one period from its [model] value"},
+     "\"k3\", \"theta\"] for qhz; a parameter runs over one period from its [model] value. With [texture]: four of x, "
+     "y, z, k1, k2, k3, t, as phase_space_chern's plane (docs/textures.md)"},
+    {"task", "r", "second_chern", "[x, y, z]", "length", "[0, 0, 0]", -kBig, kBig, false,
+     "with [texture]: the torus's corner in real space (its position along the axes not in it)"},
+    {"task", "k", "second_chern", "dim numbers", "reduced", "0", -1e6, 1e6, false,
+     "with [texture]: the torus's corner in k (its momentum along the axes not in it)"},
+    {"task", "t", "second_chern", "number", "ħ/energy", "0", -1e6, 1e6, false, "with [texture]: the torus's time"},
     {"task", "n", "second_chern", "4 even integers", "points per axis", "required", 4, 10000, false,
      "the torus's grid (the error estimate uses every other point)"},
     {"task", "period", "second_chern", "number", "the parameters' units", "2π", 1e-9, 1e12, false,
@@ -257,7 +267,7 @@ constexpr KeySpec kKeys[] = {
     {"texture", "kind", kTextureTasks, "string", "", "required", kNone, kNone, false,
      "uniform, skyrmion_lattice, skyrmion, domain_wall, spiral or table (docs/textures.md); each takes the keys below and those of its own section"},
     // Keys of every kind (find_key: a kind's section takes its base section's keys).
-    {"texture", "exchange", kTextureTasks, "number", "energy", "required", -1e6, 1e6, false, "J: the texture enters H as J m(r)·σ"},
+    {"texture", "exchange", kTextureTasks, "number", "energy", "required", -1e6, 1e6, false, "J: the texture enters H as J m(r)·σ (N-band models: J m(r)·S, σ on the model's spin index)"},
     {"texture", "mass_rate", kTextureTasks, "number", "energy²/ħ", "0", -1e6, 1e6, false, "ṁ: H gains ṁ t σ_z (Sec. III B; two-band models)"},
     {"texture", "B", kTextureTasks, "number (2D) or [Bx, By, Bz]", "ħ/(e length²)", "0", -1e6, 1e6,
      false, "a uniform magnetic field through a(r) = (B × r)/2: H_0 is taken at p + a(r) (texture_lattice: B_z alone, "

@@ -449,4 +449,78 @@ double density_period(const TextureTerms& t, int axis) {
 }
 
 
+PhaseAxes read_phase_axes(const TaskContext& ctx, const TextureTerms& texture, const std::string& key, int count) {
+    const Section& task = ctx.task;
+    const ModelInfo& info = *ctx.cfg.model;
+    const char* what = count == 2 ? "plane" : "torus";
+    const toml::array* names = task.node(key) ? task.node(key)->as_array() : nullptr;
+    if (!names || names->size() != static_cast<std::size_t>(count))
+        task.fail(key, fmt::format("{} needs {} axes, e.g. {}, from x, y, z, k1, k2, k3, t", key, count,
+                                   count == 2 ? "[\"x\", \"y\"]" : "[\"k1\", \"k2\", \"x\", \"y\"]"));
+    PhaseAxes out;
+    out.edge.assign(static_cast<std::size_t>(count), {});
+    double G[3][3];
+    reciprocal_basis(info.bravais, G);
+    bool k_axis = false;
+    for (int a = 0; a < count; ++a) {
+        const auto* name = (*names)[a].as_string();
+        const std::string axis = name ? name->get() : "";
+        const auto it = std::find(kPhaseAxisNames.begin(), kPhaseAxisNames.end(), axis);
+        if (it == kPhaseAxisNames.end())
+            task.fail(key, fmt::format("unknown axis '{}'; valid choices: x, y, z, k1, k2, k3, t", axis));
+        const int I = static_cast<int>(it - kPhaseAxisNames.begin());
+        if (std::find(out.axes.begin(), out.axes.end(), I) != out.axes.end())
+            task.fail(key, fmt::format("the {}'s axes must differ ('{}' appears twice)", what, axis));
+        out.axes.push_back(I);
+        double* edge = out.edge[a].data();
+        if (I == kCoordT) {
+            edge[kCoordT] = require_pump_period(ctx, texture, task, key).period;
+            k_axis = true;  // a period of t shifts the kinetic momentum by G_i
+        } else if (I < kCoordKx) {
+            const double* B = texture.field;
+            if (B[0] != 0.0 || B[1] != 0.0 || B[2] != 0.0)
+                task.fail(key, fmt::format("a real-space axis ({}) with [texture] B: the vector potential a(r) = (B × r)/2 "
+                                           "is not periodic; use a {} of k (and t) at fixed r (a B_modulation is periodic)",
+                                           axis, what));
+            const double L = curvature_period(texture, I);  // U enters no curvature
+            if (L == 0.0)
+                task.fail(key, fmt::format("the texture has no period along {} (domain walls and isolated skyrmions "
+                                           "are not periodic, and a B_modulation's period must be a whole multiple or "
+                                           "fraction of the texture's); use skyrmion_lattice, spiral or uniform",
+                                           axis));
+            edge[I] = L > 0.0 ? L : texture.texture.period;
+        } else {
+            const int i = I - kCoordKx;
+            if (!info.lattice)
+                task.fail(key, fmt::format("'{}' is a continuum model: its k-space has no period along {}; use a "
+                                           "lattice model for a {} with a k axis",
+                                           info.name, axis, what));
+            if (i >= info.dim) task.fail(key, fmt::format("'{}' is a {}D model: it has no {}", info.name, info.dim, axis));
+            for (int c = 0; c < 3; ++c) edge[kCoordKx + c] = G[i][c];
+            k_axis = true;
+        }
+    }
+    if (k_axis && !periodic_in_k(ctx, texture))
+        task.fail(key, fmt::format("'{}' carries orbital-position phases, so H(k + G) equals H(k) only up to a "
+                                   "unitary that does not commute with an in-plane exchange field: a {} with a k "
+                                   "axis needs a uniform texture along z",
+                                   info.name, what));
+    // The fixed point.
+    const std::vector<double> r = task.node("r") ? task.numbers("r", 3) : std::vector<double>{0.0, 0.0, 0.0};
+    if (r.size() != 3) task.fail("r", "r needs three components [x, y, z]");
+    std::vector<double> k = task.node("k") ? task.numbers("k", 3) : std::vector<double>(info.dim, 0.0);
+    if (k.size() != static_cast<std::size_t>(info.dim))
+        task.fail("k", fmt::format("k needs {} components for a {}D model", info.dim, info.dim));
+    std::array<double, 3> kr{0.0, 0.0, 0.0};
+    std::copy(k.begin(), k.end(), kr.begin());
+    std::copy(kr.begin(), kr.end(), out.k_reduced);
+    const std::array<double, 3> kc = cartesian_k(info, kr);
+    for (int c = 0; c < 3; ++c) {
+        out.at[kCoordX + c] = r[c];
+        out.at[kCoordKx + c] = kc[c];
+    }
+    out.at[kCoordT] = task.number("t", 0.0);
+    return out;
+}
+
 }  // namespace bzint

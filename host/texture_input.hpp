@@ -69,6 +69,22 @@ PumpPeriod pump_period(const TaskContext& ctx, const TextureTerms& t);
 // (an E so weak that one period's rounding would dominate).
 PumpPeriod require_pump_period(const TaskContext& ctx, const TextureTerms& t, const Section& section, const std::string& key);
 
+// The names of the phase-space axes, x^I for I = 0 … 6.
+constexpr std::array<const char*, kPhaseCoords> kPhaseAxisNames{"x", "y", "z", "k1", "k2", "k3", "t"};
+
+// A torus of phase space and time (tasks phase_space_chern, second_chern): `count` axes from
+// [task] `key` (names from kPhaseAxisNames), each with its edge vector, a period of H — the
+// texture's cell side along x or y (refused with a uniform B, or where the texture has none), a
+// reciprocal vector along k_i (lattice models), the Bloch period along t (require_pump_period) — and
+// the fixed point from [task] r, k (reduced for lattices) and t. InputErrors name the key.
+struct PhaseAxes {
+    std::vector<int> axes;  // the coordinate I of each axis
+    std::vector<std::array<double, kPhaseCoords>> edge;
+    double at[kPhaseCoords];
+    double k_reduced[3];
+};
+PhaseAxes read_phase_axes(const TaskContext& ctx, const TextureTerms& texture, const std::string& key, int count);
+
 // The mesh is over the kinetic momentum k = p + a(r, t), and a point's H is evaluated at
 // p = k − a: the round trip loses |a| × 1e-16 of k. An InputError (at r or t) where |a| exceeds 1e6
 // at any point (x, y, z, t), four numbers each.

@@ -15,6 +15,7 @@
 #include "../host/cpu_launch.hpp"
 #include "bzint/models/all.hpp"
 #include "bzint/nband_phase_geometry.hpp"
+#include "bzint/phase_four_torus.hpp"
 #include "bzint/phase_space_motion.hpp"
 #include "bzint/texture_density.hpp"
 #include "test_util.hpp"
@@ -33,6 +34,30 @@ struct QwzAsNBand {
         model(k, t);
         clear(p);
         add_two_band_block(t, 0, p);
+    }
+};
+
+// h_qwz(k) ⊗ 1 on (orbital, spin) with spin the fast index (index 2a + σ): a texture's J m(r)·σ
+// acts on the spin alone, so H = h_qwz(k) ⊗ 1 + 1 ⊗ J m(r)·σ and its states are products.
+struct QwzTimesSpin {
+    static constexpr const char* name = "qwz_times_spin";
+    static constexpr int bands = 4;
+    static constexpr int spin_stride = 1;
+    models::Qwz model;
+    BZINT_HD explicit QwzTimesSpin(const double* p) : model(p) {}
+    BZINT_HD void operator()(const double k[3], NBandPoint<4>& p) const {
+        TwoBandPoint t;
+        model(k, t);
+        NBandPoint<2> h;
+        clear(h);
+        add_two_band_block(t, 0, h);
+        clear(p);
+        for (int a = 0; a < 2; ++a)
+            for (int b = 0; b < 2; ++b)
+                for (int spin = 0; spin < 2; ++spin) {
+                    p.H[2 * a + spin][2 * b + spin] = h.H[a][b];
+                    for (int c = 0; c < 3; ++c) p.dH[c][2 * a + spin][2 * b + spin] = h.dH[c][a][b];
+                }
     }
 };
 
@@ -149,6 +174,10 @@ TEST(NBandTexture, TwoBandModelAsNEquals2IsThePhaseSpaceClosedForms) {
         double grad_F[6], grad_delta[2][6] = {};
         scalar_curvature_gradient(two, x, kCoordX, 3, 1e-3, grad_F);
         scalar_curvature_gradient(two, x, kCoordKx, 3, 1e-3, grad_F + 3);
+        StencilGaps stencil;
+        ASSERT_TRUE(energy_correction_gradients(nband, x, kCoordX, 3, 1e-3, grad_delta, 0, stencil));
+        ASSERT_TRUE(energy_correction_gradients(nband, x, kCoordKx, 3, 1e-3, grad_delta, 3, stencil));
+        EXPECT_GT(stencil.smallest_gap, 4.0 * stencil.largest_move);  // no crossing in reach: the bands are 2|d| apart
         for (int n = 0; n < 2; ++n) {
             const int s = 2 * n - 1;
             EXPECT_NEAR(e.e[n], p.d0 + s * d, 1e-13);
@@ -159,8 +188,6 @@ TEST(NBandTexture, TwoBandModelAsNEquals2IsThePhaseSpaceClosedForms) {
                 }
             EXPECT_NEAR(phase_energy_correction<2>(e, n), energy_correction(d, F), 1e-13);
             EXPECT_NEAR(phase_dos_factor<2>(e, n), dos_factor(F, s), 1e-13);
-            ASSERT_TRUE(energy_correction_gradient(nband, x, n, kCoordX, 3, 1e-3, grad_delta[n]));
-            ASSERT_TRUE(energy_correction_gradient(nband, x, n, kCoordKx, 3, 1e-3, grad_delta[n] + 3));
             double r2[3], p2[3], rn[3], pn[3];
             semiclassical_velocities(p, s, grad_F, r2, p2);
             phase_velocities<2>(e, n, grad_delta[n], rn, pn);
@@ -360,6 +387,12 @@ manifold = [1, 2]
             EXPECT_NEAR(r["energies"][i][n].get<double>(), e.e[n], 1e-13);
             EXPECT_NEAR(r["band_curvature"][i][n][kCoordX][kCoordKx].get<double>(), phase_curvature<4>(e, n, kCoordX, kCoordKx), 1e-13);
             EXPECT_NEAR(r["dos_factor"][i][n].get<double>(), phase_dos_factor<4>(e, n), 1e-13);
+            EXPECT_NEAR(r["energy_correction"][i][n].get<double>(), phase_energy_correction<4>(e, n), 1e-13);
+            for (int I = 0; I < kPhaseCoords; ++I)
+                for (int J = 0; J < kPhaseCoords; ++J) {
+                    EXPECT_NEAR(r["band_curvature"][i][n][I][J].get<double>(), phase_curvature<4>(e, n, I, J), 1e-12);
+                    EXPECT_NEAR(r["band_metric"][i][n][I][J].get<double>(), phase_metric<4>(e, n, I, J), 1e-12);
+                }
         }
         for (int I = 0; I < kPhaseCoords; ++I)
             for (int J = 0; J < kPhaseCoords; ++J) {
@@ -406,8 +439,9 @@ map = true
 
 TEST(NBandTexture, BrillouinZonePlaneOfAUniformExchangeIsTaskChern) {
     // A uniform exchange J ẑ adds J σ_z to each qwz copy of qwz_pair, i.e. shifts both masses by J:
-    // phase_space_chern's (k1, k2) plane at any r equals task chern of qwz_pair(u1 + J, u2 + J, g) on
-    // the same grid — two codes (NBandPhaseSliceChernFn, NBandChernFn), the same sums to rounding.
+    // phase_space_chern's (k1, k2) plane (at an r that, with nothing varying in space, does not
+    // matter) equals task chern of qwz_pair(u1 + J, u2 + J, g) on the same grid — two codes
+    // (NBandPhaseSliceChernFn, NBandChernFn), the same sums to rounding.
     const auto plane = bzint::test::results(R"(
 [model]
 name = "qwz_pair"
@@ -518,4 +552,80 @@ TEST(NBandTexture, DensityInAUniformFieldIsStredas) {
             const double dn = (plus["density"][a][j].get<double>() - minus["density"][a][j].get<double>()) / (2 * B);
             EXPECT_NEAR(2 * kPi * dn, streda["dn_dB"][j].get<double>(), 1e-6) << j;  // docs/conventions.md: 2π × (ħ = e = 1)
         }
+}
+
+TEST(NBandTexture, SecondChernNumberOfAMomentumTimesRealSpaceProduct) {
+    // H = h_qwz(k) ⊗ 1 + 1 ⊗ J m(r)·σ (QwzTimesSpin in a skyrmion lattice) on the phase-space torus
+    // (k1, k2, x, y): its lowest band is the product of qwz's lower band and the spin's lower band,
+    // always isolated (gaps 2J and 2|d_qwz|), a line bundle whose c₁ = a + b is the sum of the two
+    // factors' (pulled back); ch₂ = c₁²/2 = ab (a² = b² = 0 on each 2D factor), so
+    // C₂ = (1/8π²)∫ tr F∧F = C_qwz · C_r: qwz's lower-band Chern number (+1 for −2 < u < 0, 0 for
+    // |u| > 2; test_textures.cpp) times the spin's real-space one, Q = −pW per cell
+    // (RealSpaceFluxOfASkyrmionLatticeIsTopological). The integral on 16² (k) × 32² (r) points to
+    // 3e-4 (measured 6e-5, 1.2e-4, 2.2e-5: the integrand factorises, and the k-sum's error, which
+    // falls exponentially with n — 3.5e-4 at 12², 2.2e-5 at 16² for u = −3 — dominates), and the 4D
+    // link method on 8² × 16² rounds to it (measured within 0.033).
+    struct Case {
+        double u, W, p, expected;
+    };
+    auto second_chern = [](const Case& c, long long nk, long long nr, bool lattice, double& link) {
+        PhaseFourTorus t{};
+        t.n[0] = t.n[1] = nk;
+        t.n[2] = t.n[3] = nr;
+        t.filled = 1;
+        t.lattice = lattice;
+        t.params[0] = c.u;
+        t.edge[0][kCoordKx] = kTwoPi;
+        t.edge[1][kCoordKy] = kTwoPi;
+        t.edge[2][kCoordX] = 10.0;
+        t.edge[3][kCoordY] = 10.0;
+        t.terms.texture = skyrmion_lattice(10.0, 4.5, c.W, c.p, 0.3);
+        t.terms.exchange = 0.5;
+        const SecondChernFn<QwzTimesSpin, PhaseFourTorus> fn{t};
+        double integral = 0.0, failed = 0.0;
+        link = 0.0;
+        for (long long i = 0; i < t.count(); ++i) {
+            SecondChernFn<QwzTimesSpin, PhaseFourTorus>::Out out;
+            EXPECT_TRUE(fn(i, out));
+            integral += out.val[0][0];
+            link += out.val[0][1];
+            failed += out.val[0][6];
+        }
+        EXPECT_EQ(failed, 0.0);
+        return integral;
+    };
+    for (const Case& c : {Case{-1.0, 1.0, 1.0, -1.0}, Case{-1.0, 2.0, -1.0, 2.0}, Case{-3.0, 1.0, 1.0, 0.0}}) {
+        double link;
+        EXPECT_NEAR(second_chern(c, 16, 32, false, link), c.expected, 3e-4) << c.u << " " << c.W << " " << c.p;
+        second_chern(c, 8, 16, true, link);
+        EXPECT_EQ(std::round(link), c.expected) << link;
+    }
+}
+
+TEST(NBandTexture, SecondChernTaskOnAPhaseSpaceTorusOfQhz) {
+    // Task second_chern with a [texture]: the torus (k1, k2, x, y) of qhz (m = −2.5, k3 = 0) in a
+    // skyrmion lattice. At J = 0 the filled pair does not depend on r, so C₂ = 0; the gap between it
+    // and the empty pair stays open while J < min|d| = 0.5 (2(|d| − J) ≥ 0.6 at J = 0.2, reported as
+    // smallest_gap), so C₂ stays 0 — by the integral to 1e-10 and by the 4D link method to its
+    // rounding. (A nonzero C₂ needs the gap to close on the way: SecondChernNumberOfAMomentumTimes-
+    // RealSpaceProduct.)
+    const auto doc = bzint::test::run_toml(R"(
+[model]
+name = "qhz"
+m = -2.5
+[texture]
+kind = "skyrmion_lattice"
+exchange = 0.2
+period = 10.0
+radius = 4.5
+[task]
+kind = "second_chern"
+axes = ["k1", "k2", "x", "y"]
+n = [12, 12, 16, 16]
+)");
+    const auto& r = doc["results"];
+    EXPECT_NEAR(r["second_chern"].get<double>(), 0.0, 1e-10);
+    EXPECT_NEAR(r["second_chern_lattice"].get<double>(), 0.0, 1e-4);
+    EXPECT_NEAR(r["smallest_gap"].get<double>(), 0.6, 1e-3);
+    EXPECT_FALSE(doc.contains("warnings")) << doc["warnings"].dump();
 }

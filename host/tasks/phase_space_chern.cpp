@@ -20,7 +20,7 @@ namespace bzint {
 
 namespace {
 
-constexpr std::array<const char*, kPhaseCoords> kAxisNames{"x", "y", "z", "k1", "k2", "k3", "t"};
+constexpr const auto& kAxisNames = kPhaseAxisNames;
 constexpr long long kMaxMapPoints = 1LL << 22;
 
 struct PhaseChernSetup {
@@ -38,84 +38,28 @@ PhaseChernSetup read_phase_chern(const TaskContext& ctx) {
     const Section& task = ctx.task;
     task.only();
     const ModelInfo& info = *ctx.cfg.model;
-    // The plane's axes and their edge vectors, each a period of H.
-    const toml::array* plane = task.node("plane") ? task.node("plane")->as_array() : nullptr;
-    if (!plane || plane->size() != 2)
-        task.fail("plane", "plane needs two axes, e.g. [\"x\", \"y\"], from x, y, z, k1, k2, k3, t");
-    double G[3][3];
-    reciprocal_basis(info.bravais, G);
-    bool k_axis = false;
+    // The plane's axes and their edge vectors, each a period of H, and its fixed point.
+    const PhaseAxes axes = read_phase_axes(ctx, s.texture, "plane", 2);
     for (int a = 0; a < 2; ++a) {
-        const auto* name = (*plane)[a].as_string();
-        const std::string axis = name ? name->get() : "";
-        const auto it = std::find(kAxisNames.begin(), kAxisNames.end(), axis);
-        if (it == kAxisNames.end())
-            task.fail("plane", fmt::format("unknown axis '{}'; valid choices: x, y, z, k1, k2, k3, t", axis));
-        const int I = static_cast<int>(it - kAxisNames.begin());
-        s.axes[a] = I;
-        if (a == 1 && I == s.axes[0]) task.fail("plane", "the plane's two axes must differ");
-        if (I == kCoordT) {
-            s.slice.edge[a][kCoordT] = require_pump_period(ctx, s.texture, task, "plane").period;
-            k_axis = true;  // a period of t shifts the kinetic momentum by G_i
-        } else if (I < kCoordKx) {
-            const double* B = s.texture.field;
-            if (B[0] != 0.0 || B[1] != 0.0 || B[2] != 0.0)
-                task.fail("plane", fmt::format("a real-space axis ({}) with [texture] B: the vector potential a(r) = (B × r)/2 "
-                                               "is not periodic; use a plane of k (and t) at fixed r (a B_modulation is "
-                                               "periodic)",
-                                               axis));
-            const double L = curvature_period(s.texture, I);  // U enters no curvature
-            if (L == 0.0)
-                task.fail("plane", fmt::format("the texture has no period along {} (domain walls and isolated skyrmions "
-                                               "are not periodic, and a B_modulation's period must be a whole multiple or "
-                                               "fraction of the texture's); use skyrmion_lattice, spiral or uniform",
-                                               axis));
-            s.slice.edge[a][I] = L > 0.0 ? L : s.texture.texture.period;
-        } else {
-            const int i = I - kCoordKx;
-            if (!info.lattice)
-                task.fail("plane", fmt::format("'{}' is a continuum model: its k-space has no period along {}; use a "
-                                               "lattice model for a plane with a k axis",
-                                               info.name, axis));
-            if (i >= info.dim)
-                task.fail("plane", fmt::format("'{}' is a {}D model: it has no {}", info.name, info.dim, axis));
-            for (int c = 0; c < 3; ++c) s.slice.edge[a][kCoordKx + c] = G[i][c];
-            k_axis = true;
-        }
+        s.axes[a] = axes.axes[a];
+        std::copy(axes.edge[a].begin(), axes.edge[a].end(), s.slice.edge[a]);
     }
-    if (k_axis && !periodic_in_k(ctx, s.texture))
-        task.fail("plane", fmt::format("'{}' carries orbital-position phases, so H(k + G) equals H(k) only up to a "
-                                       "unitary that does not commute with an in-plane exchange field: a plane with a k "
-                                       "axis needs a uniform texture along z",
-                                       info.name));
+    std::copy(std::begin(axes.at), std::end(axes.at), s.slice.at);
+    std::copy(std::begin(axes.k_reduced), std::end(axes.k_reduced), s.k_reduced);
     const std::vector<double> n = task.numbers("n", 2);
     if (n.size() != 2) task.fail("n", "n needs two plaquette counts, one per axis of the plane");
     s.slice.n[0] = static_cast<long long>(n[0]);
     s.slice.n[1] = static_cast<long long>(n[1]);
     if (static_cast<double>(s.slice.n[0]) != n[0] || static_cast<double>(s.slice.n[1]) != n[1])
         task.fail("n", "n must be two integers");
-    // The plane's fixed point.
-    const std::vector<double> r = task.node("r") ? task.numbers("r", 3) : std::vector<double>{0.0, 0.0, 0.0};
-    if (r.size() != 3) task.fail("r", "r needs three components [x, y, z]");
-    std::vector<double> k = task.node("k") ? task.numbers("k", 3) : std::vector<double>(info.dim, 0.0);
-    if (k.size() != static_cast<std::size_t>(info.dim))
-        task.fail("k", fmt::format("k needs {} components for a {}D model", info.dim, info.dim));
-    std::array<double, 3> kr{0.0, 0.0, 0.0};
-    std::copy(k.begin(), k.end(), kr.begin());
-    std::copy(k.begin(), k.end(), s.k_reduced);
-    const std::array<double, 3> kc = cartesian_k(info, kr);
-    for (int c = 0; c < 3; ++c) {
-        s.slice.at[kCoordX + c] = r[c];
-        s.slice.at[kCoordKx + c] = kc[c];
-    }
-    s.slice.at[kCoordT] = task.number("t", 0.0);
     // The plane's corner bounds its vector potential: a real-space edge is refused with B, and a t
     // edge (one Bloch period) moves k by one reciprocal vector.
-    require_small_gauge_shift(task, s.texture, {r[0], r[1], r[2], s.slice.at[kCoordT]});
+    require_small_gauge_shift(task, s.texture, {s.slice.at[0], s.slice.at[1], s.slice.at[2], s.slice.at[kCoordT]});
     s.map = task.boolean("map", false);
-    if (s.map && s.slice.count() > kMaxMapPoints)
-        task.fail("map", fmt::format("a map of {} × {} points is more than {} rows; lower n or leave map out",
-                                     s.slice.n[0], s.slice.n[1], kMaxMapPoints));
+    // A row has 4 + 2N numbers (7 for two bands): the limit is on the table's numbers.
+    if (s.map && s.slice.count() * (4 + 2 * info.bands) > kMaxMapPoints * 7)
+        task.fail("map", fmt::format("a map of {} × {} points is more than {} rows of {} numbers; lower n or leave map out",
+                                     s.slice.n[0], s.slice.n[1], kMaxMapPoints * 7 / (4 + 2 * info.bands), 4 + 2 * info.bands));
     return s;
 }
 
@@ -127,9 +71,10 @@ ChernPlane reduce_plane(const TaskContext& ctx, const PhaseChernSetup& s, Progre
         double x[kPhaseCoords];
         s.slice.point(bad % s.slice.n[0], bad / s.slice.n[0], x);
         throw NonFiniteError(fmt::format("the texture's curvature or link phase is not finite at plaquette {} of the plane, "
-                                         "(x, y, z, kx, ky, kz, t) = ({:g}, {:g}, {:g}, {:g}, {:g}, {:g}, {:g}): the bands "
-                                         "touch there",
-                                         bad, x[0], x[1], x[2], x[3], x[4], x[5], x[6]));
+                                         "(x, y, z, kx, ky, kz, t) = ({:g}, {:g}, {:g}, {:g}, {:g}, {:g}, {:g}): {}",
+                                         bad, x[0], x[1], x[2], x[3], x[4], x[5], x[6],
+                                         ctx.cfg.model->bands == 2 ? "the bands touch there (|d| = 0)"
+                                                                   : "the eigensolver did not converge there, or H is not finite"));
     }
     const int bands = ctx.cfg.model->bands;
     return bands == 2 ? two_band_chern_plane(h.data()) : nband_chern_plane(h.data(), bands, bands);

@@ -1,5 +1,6 @@
 // The second Chern number of an N-band model's filled bands over a 4D torus of momenta and model
-// parameters (include/bzint/second_chern.hpp, docs/second-chern.md): by the integral of
+// parameters, or with a [texture] over a 4D torus of phase space and time
+// (include/bzint/second_chern.hpp, phase_four_torus.hpp; docs/second-chern.md): by the integral of
 // tr F∧F/8π² and by the 4D link method, each with its coarse-sub-mesh error estimate, and the
 // smallest gap met.
 #include <fmt/core.h>
@@ -10,6 +11,7 @@
 
 #include "../engine.hpp"
 #include "../input_error.hpp"
+#include "../texture_input.hpp"
 #include "../wannier/wannier_model.hpp"
 #include "task_common.hpp"
 
@@ -74,15 +76,40 @@ void check_parameter_axis(const Section& task, const FourTorus& t, int a, const 
                                             name, period / p, p, p));
 }
 
+// A built-in model of at least four bands (the torus's filled bands need two others above them).
+void require_four_bands(const TaskContext& ctx) {
+    const ModelInfo& info = *ctx.cfg.model;
+    if (info.bands < 4 || is_wannier(ctx.cfg.params))
+        ctx.task.fail("kind", fmt::format("task 'second_chern' needs a built-in lattice model of at least four bands with a "
+                                      "periodic parameter (qhz); '{}' has {}",
+                                      info.name,
+                                      is_wannier(ctx.cfg.params) ? "a Wannier Hamiltonian" : fmt::format("{} bands", info.bands)));
+}
+
+// [task] n, filled and lattice: the grid of either torus.
+void read_grid(const Section& task, const ModelInfo& info, FourGrid& t) {
+    const std::vector<double> n = task.numbers("n", 4);
+    if (n.size() != 4) task.fail("n", "n needs four even integers, one per axis");
+    for (int a = 0; a < 4; ++a) {
+        t.n[a] = static_cast<long long>(n[a]);
+        if (static_cast<double>(t.n[a]) != n[a] || t.n[a] % 2 != 0)
+            task.fail("n", fmt::format("n must be four even integers (the error estimate uses every other point); got {}",
+                                       n[a]));
+    }
+    if (static_cast<long double>(t.n[0]) * t.n[1] * t.n[2] * t.n[3] > kMaxTorusPoints)
+        task.fail("n", fmt::format("{} × {} × {} × {} points is more than 2^40", t.n[0], t.n[1], t.n[2], t.n[3]));
+    t.filled = static_cast<int>(task.integer("filled", info.bands / 2));
+    if (t.filled < 1 || t.filled >= info.bands)
+        task.fail("filled", fmt::format("filled must be between 1 and {} for the {}-band model '{}'", info.bands - 1,
+                                        info.bands, info.name));
+    t.lattice = task.boolean("lattice", true);
+}
+
 FourTorus read_torus(const TaskContext& ctx) {
     const Section& task = ctx.task;
     task.only();
     const ModelInfo& info = *ctx.cfg.model;
-    if (info.bands < 4 || is_wannier(ctx.cfg.params))
-        task.fail("kind", fmt::format("task 'second_chern' needs a built-in lattice model of at least four bands with a "
-                                      "periodic parameter (qhz); '{}' has {}",
-                                      info.name,
-                                      is_wannier(ctx.cfg.params) ? "a Wannier Hamiltonian" : fmt::format("{} bands", info.bands)));
+    require_four_bands(ctx);
     if (!info.lattice)
         task.fail("kind", fmt::format("task 'second_chern' needs a lattice model (its momenta close the torus); '{}' is a "
                                       "continuum model",
@@ -121,21 +148,7 @@ FourTorus read_torus(const TaskContext& ctx) {
             task.fail("axes", fmt::format("the torus must contain every momentum of the {}D model '{}' (k1 … k{}); the "
                                           "remaining axes are its parameters",
                                           info.dim, info.name, info.dim));
-    const std::vector<double> n = task.numbers("n", 4);
-    if (n.size() != 4) task.fail("n", "n needs four even integers, one per axis");
-    for (int a = 0; a < 4; ++a) {
-        t.n[a] = static_cast<long long>(n[a]);
-        if (static_cast<double>(t.n[a]) != n[a] || t.n[a] % 2 != 0)
-            task.fail("n", fmt::format("n must be four even integers (the error estimate uses every other point); got {}",
-                                       n[a]));
-    }
-    if (static_cast<long double>(t.n[0]) * t.n[1] * t.n[2] * t.n[3] > kMaxTorusPoints)
-        task.fail("n", fmt::format("{} × {} × {} × {} points is more than 2^40", t.n[0], t.n[1], t.n[2], t.n[3]));
-    t.filled = static_cast<int>(task.integer("filled", info.bands / 2));
-    if (t.filled < 1 || t.filled >= info.bands)
-        task.fail("filled", fmt::format("filled must be between 1 and {} for the {}-band model '{}'", info.bands - 1,
-                                        info.bands, info.name));
-    t.lattice = task.boolean("lattice", true);
+    read_grid(task, info, t);
     // Every axis must close the torus once.
     visit_nband_model(ctx.cfg.params, [&](auto model) {
         using Model = decltype(model);
@@ -154,16 +167,39 @@ FourTorus read_torus(const TaskContext& ctx) {
     return t;
 }
 
-}  // namespace
+// A textured N-band model's torus of phase space and time ([texture] given): axes from x, y, z, k1,
+// k2, k3, t, each closed by a period of H (texture_input.hpp read_phase_axes), at the fixed point
+// [task] r, k, t. The texture (and its table, if any) lives in `texture`, which `torus.terms` copies.
+struct PhaseTorusSetup {
+    TextureSetup texture;
+    PhaseFourTorus torus{};
+};
 
-void check_second_chern(TaskContext& ctx) { read_torus(ctx); }
+PhaseTorusSetup read_phase_torus(const TaskContext& ctx) {
+    const Section& task = ctx.task;
+    PhaseTorusSetup s;
+    s.texture = read_texture(ctx);
+    task.only();
+    const ModelInfo& info = *ctx.cfg.model;
+    require_four_bands(ctx);
+    if (task.has("period"))
+        task.fail("period", "period is the parameter axes' period; a phase-space torus's axes are closed by the texture's "
+                            "cell, the reciprocal vectors and the Bloch period");
+    const PhaseAxes axes = read_phase_axes(ctx, s.texture, "axes", 4);
+    PhaseFourTorus& t = s.torus;
+    for (int a = 0; a < 4; ++a) std::copy(axes.edge[a].begin(), axes.edge[a].end(), t.edge[a]);
+    std::copy(std::begin(axes.at), std::end(axes.at), t.origin);
+    for (std::size_t j = 0; j < info.params.size(); ++j) t.params[j] = ctx.cfg.params.p[j];
+    t.terms = s.texture;
+    read_grid(task, info, t);
+    require_small_gauge_shift(task, s.texture, {t.origin[0], t.origin[1], t.origin[2], t.origin[kCoordT]});
+    return s;
+}
 
-TaskResult task_second_chern(TaskContext& ctx) {
-    const FourTorus torus = read_torus(ctx);
-    Progress progress("second_chern", torus.count());
-    std::vector<Neumaier> h;
-    const long long bad = second_chern_reduce(ctx.backend, ctx.cfg.params, torus, h, &progress);
-    progress.finish();
+bool textured(const TaskContext& ctx) { return ctx.file.root()["texture"].as_table() != nullptr; }
+
+// The result from SecondChernFn's eight sums (second_chern.hpp) over either torus.
+TaskResult second_chern_result(const TaskContext& ctx, const FourGrid& torus, const std::vector<Neumaier>& h, long long bad) {
     if (bad >= 0) {
         long long i[4];
         torus.grid_index(bad, i);
@@ -219,6 +255,31 @@ TaskResult task_second_chern(TaskContext& ctx) {
                                            "integrand is not resolved (a small gap?) or the axes do not close a torus",
                                            integral, off));
     return out;
+}
+
+}  // namespace
+
+void check_second_chern(TaskContext& ctx) {
+    if (textured(ctx))
+        read_phase_torus(ctx);
+    else
+        read_torus(ctx);
+}
+
+TaskResult task_second_chern(TaskContext& ctx) {
+    std::vector<Neumaier> h;
+    if (textured(ctx)) {
+        const PhaseTorusSetup s = read_phase_torus(ctx);
+        Progress progress("second_chern", s.torus.count());
+        const long long bad = second_chern_reduce(ctx.cfg.params, s.torus, h, &progress);
+        progress.finish();
+        return second_chern_result(ctx, s.torus, h, bad);
+    }
+    const FourTorus torus = read_torus(ctx);
+    Progress progress("second_chern", torus.count());
+    const long long bad = second_chern_reduce(ctx.backend, ctx.cfg.params, torus, h, &progress);
+    progress.finish();
+    return second_chern_result(ctx, torus, h, bad);
 }
 
 }  // namespace bzint

@@ -234,17 +234,20 @@ TaskResult task_texture_density(TaskContext& ctx) {
         const long long g = a - s.given;
         return fmt::format("bound_charge's grid point ({}, {})", g % s.cell_points[0], g / s.cell_points[0]);
     };
-    const std::string touching = ctx.cfg.model->bands == 2 ? "(|d| = 0)" : "(two levels meet)";
+    // Two bands: |d| = 0 makes 𝓕 infinite. N bands: the Kubo sums leave out levels within 1e-9 of each
+    // other, so only a failed eigensolver (or a non-finite H) is left.
+    const std::string touching =
+        ctx.cfg.model->bands == 2 ? "the bands touch there (|d| = 0)" : "the eigensolver did not converge there, or H is not finite";
     if (bad_reference >= 0)
-        throw NonFiniteError(fmt::format("the bound charge's reference (the uniform texture m = background) has touching bands "
-                                         "{} on the mesh: choose another background",
+        throw NonFiniteError(fmt::format("the bound charge's reference (the uniform texture m = background) is not finite on "
+                                         "the mesh ({}): choose another background",
                                          touching));
     if (bad >= 0) {
         const long long at = bad / s.mesh.count();
         double k[3];
         s.mesh.k_of(bad % s.mesh.count(), k);
         throw NonFiniteError(fmt::format("the density's integrand is not finite at {} (r = ({:g}, {:g}, {:g})) and "
-                                         "p = ({:g}, {:g}, {:g}): the bands touch there {}",
+                                         "p = ({:g}, {:g}, {:g}): {}",
                                          which(at), s.r[3 * at], s.r[3 * at + 1], s.r[3 * at + 2], k[0], k[1], k[2], touching));
     }
     // Where the gradient expansion fails on part of the mesh (|𝓕| ≥ kFirstOrderLimit), a warning.

@@ -43,8 +43,12 @@ GeometrySetup read_texture_geometry(const TaskContext& ctx) {
     const double t = task.number("t", 0.0);
     s.step_r = position_step(s.texture);
     s.step_p = derivative_step(make_mesh(info, ctx.cfg.params, {1, 1, 1}));
-    // Per point the JSON's two 7 × 7 matrices and the table's row: ~12 KB.
-    require_memory(task, "r", static_cast<double>(points.size()) * 12e3, fmt::format("{} points' geometry", points.size()));
+    // Per point the JSON's 7 × 7 matrices — two-band: the texture's two and the bands' two; N-band: two
+    // per band and, with a manifold of M bands, M² [re, im] pairs per entry — at ~60 bytes a number
+    // in nlohmann::json, with the table's row.
+    const double matrices = info.bands == 2 ? 4.0 : 2.0 * info.bands + 2.0 * info.bands * info.bands + 1.0;
+    require_memory(task, "r", static_cast<double>(points.size()) * (49.0 * matrices * 60.0 + 2e3),
+                   fmt::format("{} points' geometry", points.size()));
     std::vector<double> at;  // (x, y, z, t) per point, for the vector potential's bound
     for (const auto& x : points) {
         s.points.push_back({x[0], x[1], x[2], x[3], x[4], x[5], t});
@@ -89,7 +93,7 @@ void nband_geometry_points(const GeometrySetup& s, const Model& model, int dim, 
                    G = nlohmann::json::array(), dE = nlohmann::json::array(), D = nlohmann::json::array(),
                    V = nlohmann::json::array(), Fo = nlohmann::json::array(), Mt = nlohmann::json::array(),
                    M = nlohmann::json::array();
-    bool warned_degenerate = false, warned_first_order = false;
+    bool warned_degenerate = false, warned_first_order = false, warned_stencil = false, warned_manifold = false;
     for (std::size_t i = 0; i < s.points.size(); ++i) {
         const double* x = s.points[i].data();
         NBandPhasePoint<N> p;
@@ -109,6 +113,20 @@ void nband_geometry_points(const GeometrySetup& s, const Model& model, int dim, 
         nlohmann::json f = nlohmann::json::array(), g = nlohmann::json::array(), v = nlohmann::json::array(),
                        fo = nlohmann::json::array();
         std::vector<double> energies, corrections, dos;
+        // ∂δε_n of every band in one pass, and whether a crossing may lie within the stencil.
+        double grad[N][6] = {};
+        StencilGaps stencil;
+        const bool ok = energy_correction_gradients(H, x, kCoordX, 3, s.step_r, grad, 0, stencil) &&
+                        energy_correction_gradients(H, x, kCoordKx, dim, s.step_p, grad, 3, stencil);
+        if (!ok) throw NonFiniteError("the eigensolver did not converge near " + point_text(s, i));
+        if (!warned_stencil && N > 1 && stencil.smallest_gap <= 4.0 * stencil.largest_move) {
+            out.warnings.push_back(fmt::format(
+                "at {} two levels come within {:.3g} of each other within the difference stencil of the velocities, where "
+                "the levels move by up to {:.3g}: a crossing may lie inside it, and the velocity and force there may mix "
+                "two bands (the other values are exact at the point)",
+                point_text(s, i), stencil.smallest_gap, stencil.largest_move));
+            warned_stencil = true;
+        }
         for (int n = 0; n < N; ++n) {
             nlohmann::json fn = nlohmann::json::array(), gn = nlohmann::json::array();
             for (int I = 0; I < kPhaseCoords; ++I) {
@@ -131,11 +149,8 @@ void nband_geometry_points(const GeometrySetup& s, const Model& model, int dim, 
                                        fmt::format(" (band {}: F = 2 |1 - D_n|)", n));
                 warned_first_order = true;
             }
-            double grad[6] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0}, r_dot[3], p_dot[3];
-            const bool ok = energy_correction_gradient(H, x, n, kCoordX, 3, s.step_r, grad) &&
-                            energy_correction_gradient(H, x, n, kCoordKx, dim, s.step_p, grad + 3);
-            if (!ok) throw NonFiniteError("the eigensolver did not converge near " + point_text(s, i));
-            phase_velocities<N>(e, n, grad, r_dot, p_dot);
+            double r_dot[3], p_dot[3];
+            phase_velocities<N>(e, n, grad[n], r_dot, p_dot);
             v.push_back(std::vector<double>(r_dot, r_dot + 3));
             fo.push_back(std::vector<double>(p_dot, p_dot + 3));
         }
@@ -147,6 +162,13 @@ void nband_geometry_points(const GeometrySetup& s, const Model& model, int dim, 
                 throw NonFiniteError(fmt::format("manifold [{}, {}] touches the other bands at {}: its curvature diverges "
                                                  "there (choose a manifold that includes the degenerate bands)",
                                                  first, last, point_text(s, i)));
+            // Its curvature grows as 1/gap²: a gap within 1e-6 of the energy scale is all but a touching.
+            if (!warned_manifold && std::min(below, above) <= 1e3 * e.degenerate) {
+                out.warnings.push_back(fmt::format("manifold [{}, {}] is within {:.3g} of the other bands at {}: its curvature "
+                                                   "(~1/gap²) is dominated by that near-touching",
+                                                   first, last, std::min(below, above), point_text(s, i)));
+                warned_manifold = true;
+            }
             nlohmann::json trace = nlohmann::json::array(), matrix = nlohmann::json::array();
             for (int I = 0; I < kPhaseCoords; ++I) {
                 nlohmann::json tr = nlohmann::json::array(), mr = nlohmann::json::array();

@@ -126,30 +126,44 @@ BZINT_HD void phase_velocities(const NBandPhaseEigen<N>& s, int n, const double 
     }
 }
 
-// ∂_I δε_n at x for I = first … first + count − 1 by the fourth-order central difference of
-// scalar_curvature_gradient (phase_space_motion.hpp): δε_n needs H's first derivatives, which the
-// models give exactly, so its own derivative is taken numerically. Band n is the n-th level at
-// each shifted point (a band crossing within 2h would mix two; the caller's gap check says so).
-// Returns false if an eigensolver did not converge.
+// ∂_I δε_n of every band n at x for I = first … first + count − 1 (into grad[n][column + c]) by the
+// fourth-order central difference of scalar_curvature_gradient (phase_space_motion.hpp): δε_n
+// needs H's first derivatives, which the models give exactly, so its own derivative is taken
+// numerically. Band n is the n-th level at each shifted point: were two levels to cross inside
+// the stencil, the difference would mix them. So `stencil` gets, over the shifted points, the
+// smallest gap between neighbouring levels and the largest move of any level from x; a gap not
+// well above the move (the caller's test) means a crossing may lie within reach. Returns false if
+// an eigensolver did not converge.
+struct StencilGaps {
+    double smallest_gap = INFINITY;  // min over the shifted points of ε_{n+1} − ε_n, all n
+    double largest_move = 0.0;       // max over the shifted points and bands of |ε_n(y) − ε_n(x)|
+};
+
 template <class H>
-BZINT_HD bool energy_correction_gradient(const H& hamiltonian, const double x[kPhaseCoords], int n, int first, int count,
-                                         double h, double* out) {
+BZINT_HD bool energy_correction_gradients(const H& hamiltonian, const double x[kPhaseCoords], int first, int count, double h,
+                                          double (*grad)[6], int column, StencilGaps& stencil) {
     constexpr int N = H::N;
     const double steps[4] = {2 * h, h, -h, -2 * h}, weights[4] = {-1.0, 8.0, -8.0, 1.0};
-    bool ok = true;
+    NBandPhasePoint<N> p;
+    hamiltonian(x, p);
+    NBandPhaseEigen<N> centre;
+    bool ok = nband_phase_eigen<N>(p, centre);
     for (int c = 0; c < count; ++c) {
-        out[c] = 0.0;
+        for (int n = 0; n < N; ++n) grad[n][column + c] = 0.0;
         for (int k = 0; k < 4; ++k) {
             double y[kPhaseCoords];
             for (int I = 0; I < kPhaseCoords; ++I) y[I] = x[I];
             y[first + c] += steps[k];
-            NBandPhasePoint<N> q;
-            hamiltonian(y, q);
+            hamiltonian(y, p);
             NBandPhaseEigen<N> s;
-            ok = nband_phase_eigen<N>(q, s) && ok;
-            out[c] += weights[k] * phase_energy_correction<N>(s, n);
+            ok = nband_phase_eigen<N>(p, s) && ok;
+            for (int n = 0; n < N; ++n) {
+                grad[n][column + c] += weights[k] * phase_energy_correction<N>(s, n);
+                stencil.largest_move = fmax(stencil.largest_move, fabs(s.e[n] - centre.e[n]));
+                if (n + 1 < N) stencil.smallest_gap = fmin(stencil.smallest_gap, s.e[n + 1] - s.e[n]);
+            }
         }
-        out[c] /= 12 * h;
+        for (int n = 0; n < N; ++n) grad[n][column + c] /= 12 * h;
     }
     return ok;
 }

@@ -43,6 +43,7 @@ BZINT_HD void add_spin_term(int stride, const double m[3], double c, cplx (&M)[N
 template <class Model>
 struct TexturedNBand {
     static constexpr int N = Model::bands;
+    static_assert(N % (2 * Model::spin_stride) == 0, "the spin index's stride must pair every orbital's up and down");
     Model model;
     TextureTerms terms;
 

@@ -4,7 +4,6 @@
 // H(k) is inlined into the loop.
 #pragma once
 #include <cstdint>
-#include <vector>
 
 #include "bzint/band_touching.hpp"
 #include "bzint/fermi_scan.hpp"
@@ -558,38 +557,52 @@ BZINT_HD_INLINE void plaquette_corner(const Mesh& mesh, const long long i[3], in
     mesh.k_at(frac, k);
 }
 
-// The 5N − 2 values of one plaquette (NBandChernFn's layout) from each band's flux (its
-// curvature × the plaquette's area / 2π) and energy at its corner and the products over its edges
-// of the overlaps (plaquette_links). False when a value is not finite.
-BZINT_HD_INLINE bool plaquette_values(int N, const double* flux, const double* energy, const cplx* link, const cplx* manifold,
+// The 5N − 2 values of one plaquette (NBandChernFn's layout) from each band's flux(n) (its
+// curvature × the plaquette's area / 2π) and energy(n) at its corner — callables, so that each
+// caller reads its own storage — and the products over its edges of the overlaps
+// (plaquette_links). False when a value is not finite.
+template <class Flux, class Energy>
+BZINT_HD_INLINE bool plaquette_values(int N, const Flux& flux, const Energy& energy, const cplx* link, const cplx* manifold,
                                       double* val) {
     bool ok = true;
     for (int n = 0; n < N; ++n) {
-        val[n] = flux[n];
+        val[n] = flux(n);
         val[N + n] = -atan2(link[n].im, link[n].re) / kTwoPi;
         val[2 * N + n] = -atan2(manifold[n].im, manifold[n].re) / kTwoPi;
         ok = ok && is_finite(val[n]) && is_finite(val[N + n]) && is_finite(val[2 * N + n]);
     }
-    for (int n = 0; n + 1 < N; ++n) gap_powers(energy[n + 1] - energy[n], val[3 * N + 2 * n], val[3 * N + 2 * n + 1]);
+    for (int n = 0; n + 1 < N; ++n) gap_powers(energy(n + 1) - energy(n), val[3 * N + 2 * n], val[3 * N + 2 * n + 1]);
     return ok;
 }
 
-// The same from the geometry g at the corner of a mesh plaquette (the run-time-sized Wannier
-// engine, host only): flux (1/2π) Ω_n·(G0 × G1)/(N0 N1).
-inline bool chern_plaquette_values(int N, const Mesh& mesh, const BandGeometry* g, const cplx* link, const cplx* manifold,
-                                   double* val) {
+// The accessors: values in an array, and a mesh plaquette's flux (1/2π) Ω_n·(G0 × G1)/(N0 N1) and
+// energy from the geometry g at its corner.
+struct ArrayValues {
+    const double* p;
+    BZINT_HD double operator()(int n) const { return p[n]; }
+};
+struct MeshPlaquetteFlux {
+    const BandGeometry* g;
     double area[3];
-    cross3(mesh.basis[0], mesh.basis[1], area);
-    const double scale = 1.0 / (kTwoPi * static_cast<double>(mesh.n[0] * mesh.n[1]));
-    std::vector<double> flux(N), energy(N);
-    for (int n = 0; n < N; ++n) {
-        flux[n] = dot3(g[n].omega, area) * scale;
-        energy[n] = g[n].energy;
+    double scale;
+    BZINT_HD MeshPlaquetteFlux(const Mesh& mesh, const BandGeometry* geometry) : g(geometry) {
+        cross3(mesh.basis[0], mesh.basis[1], area);
+        scale = 1.0 / (kTwoPi * static_cast<double>(mesh.n[0] * mesh.n[1]));
     }
-    return plaquette_values(N, flux.data(), energy.data(), link, manifold, val);
+    BZINT_HD double operator()(int n) const { return dot3(g[n].omega, area) * scale; }
+};
+struct GeometryEnergy {
+    const BandGeometry* g;
+    BZINT_HD double operator()(int n) const { return g[n].energy; }
+};
+
+// The same from the geometry g at the corner of a mesh plaquette (the run-time-sized Wannier engine).
+BZINT_HD_INLINE bool chern_plaquette_values(int N, const Mesh& mesh, const BandGeometry* g, const cplx* link,
+                                            const cplx* manifold, double* val) {
+    return plaquette_values(N, MeshPlaquetteFlux(mesh, g), GeometryEnergy{g}, link, manifold, val);
 }
 
-// Chern numbers of the planes of an N-band model (as ChernFn, per plaquette), 3N values:
+// Chern numbers of the planes of an N-band model (as ChernFn, per plaquette), 5N − 2 values:
 //  [0, N)    the integral (1/2π) Ω_n·(G0 × G1)/(N0 N1) of each band at the plaquette's corner,
 //  [N, 2N)   the link phase of each band alone (meaningful for an isolated band),
 //  [2N, 3N)  the link phase of the manifold of bands 0..n: −arg Π det⟨u_i(c)|u_j(c′)⟩/2π over

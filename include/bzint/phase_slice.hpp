@@ -116,7 +116,7 @@ struct NBandPhaseSliceChernFn {
         plaquette_links<N>(U, link, manifold);
         out.n = 1;
         out.key[0] = 0;
-        return plaquette_values(N, flux, energy, link, manifold, out.val[0]) && ok;
+        return plaquette_values(N, ArrayValues{flux}, ArrayValues{energy}, link, manifold, out.val[0]) && ok;
     }
 };
 

@@ -25,14 +25,10 @@
 
 namespace bzint {
 
-// The torus: axis a runs over s_a ∈ [0, 1) on n[a] points. A k axis (axis[a] = i < 3) moves the
-// reduced momentum κ_i by s_a (k = Σ κ_i G_i), a parameter axis (axis[a] = 3 + j) moves model
-// parameter j by s_a · period[a] from its value in `params`.
-struct FourTorus {
-    int axis[4];
-    double period[4];
-    double G[3][3];
-    double params[kMaxModelParams];
+// The grid of a 4D torus, s_a ∈ [0, 1) on n[a] points per axis, and what SecondChernFn computes on
+// it: shared by the torus of momenta and parameters (FourTorus) and that of phase space
+// (phase_four_torus.hpp).
+struct FourGrid {
     long long n[4];
     int filled;    // the number of filled bands, 1 ≤ filled < N
     bool lattice;  // also the link method (ten more eigen-decompositions per point)
@@ -44,6 +40,16 @@ struct FourTorus {
             idx /= n[a];
         }
     }
+};
+
+// The torus of momenta and parameters: a k axis (axis[a] = i < 3) moves the reduced momentum κ_i
+// by s_a (k = Σ κ_i G_i), a parameter axis (axis[a] = 3 + j) moves model parameter j by
+// s_a · period[a] from its value in `params`.
+struct FourTorus : FourGrid {
+    int axis[4];
+    double period[4];
+    double G[3][3];
+    double params[kMaxModelParams];
     // H at grid point i (taken modulo n, so that a point and its periodic image are the same).
     template <class Model, int N>
     BZINT_HD void hamiltonian(const long long (&i)[4], NBandPoint<N>& p) const {
@@ -191,10 +197,12 @@ BZINT_HD void block_product(const cplx (&A)[N][N], const cplx (&B)[N][N], int f,
 // ε_filled − ε_{filled−1} (per_k.hpp gap_powers), and the number of points whose links failed
 // (unitary_link) at spacing 1 and at spacing 2: the link method is then not available (or has no
 // estimate), while the integral stands. The sub-mesh gives the error estimates.
-template <class Model>
+// Torus: FourTorus, or any type with FourGrid's members and the same H(s), H(i) and ∂H/∂s_a
+// (phase_four_torus.hpp).
+template <class Model, class Torus = FourTorus>
 struct SecondChernFn {
     static constexpr int N = Model::bands;
-    FourTorus torus;
+    Torus torus;
     using Out = KeyedOutT<1, 8>;
     BZINT_HD int n_values() const { return 8; }
     BZINT_HD int n_keys() const { return 1; }
