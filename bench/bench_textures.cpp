@@ -1,7 +1,8 @@
 // Throughput of the phase-space texture reductions (docs/textures.md): points per second of a
 // plane of phase space (task phase_space_chern: four textured Hamiltonians, eigenvectors and a
 // plaquette per point) and of the density at positions over a k-mesh (task texture_density: one
-// textured Hamiltonian and its scalar curvature per point, two levels) and of the current (task
+// textured Hamiltonian and its scalar curvature per point, two levels; and a four-band model's,
+// N-band path) and of the current (task
 // texture_current: 1 + 4 × dim textured Hamiltonians per point, for ∂_p 𝓕's difference; task
 // texture_transport: one Hamiltonian and both bands' curvatures per point),
 // CPU and (when a device is present) CUDA, with the peak host memory: the reductions stream, so it
@@ -76,13 +77,15 @@ void BM_phase_plane(benchmark::State& state, Backend backend) {
     state.SetLabel(backend_name(backend));
 }
 
-// The density of qwz with a skyrmion lattice at 16 positions, over an n × n k-mesh, two levels.
-void BM_texture_density(benchmark::State& state, Backend backend) {
+// The density of a model with a skyrmion lattice at 16 positions, over an n × n k-mesh, two
+// levels: qwz (two bands), or qwz_pair (four bands, the N-band path: an eigen-decomposition and
+// the Kubo sums of δε_n and 𝒟_n per point, CPU).
+void BM_texture_density(benchmark::State& state, Backend backend, const char* model) {
     if (skip_without_device(state, backend)) return;
-    const ModelParams mp = params_of("qwz");
+    const ModelParams mp = params_of(model);
     const TextureTerms terms = skyrmion_lattice(160.0, 80.0, 0.5);
     const long long n = state.range(0);
-    const Mesh mesh = make_mesh(*find_model("qwz"), mp, {n, n, 1});
+    const Mesh mesh = make_mesh(*find_model(model), mp, {n, n, 1});
     std::vector<double> r;
     for (int a = 0; a < 16; ++a) r.insert(r.end(), {10.0 * a, 80.0, 0.0});
     const std::vector<double> mu{0.0, 1.0};
@@ -94,7 +97,7 @@ void BM_texture_density(benchmark::State& state, Backend backend) {
     state.counters["points"] = points;
     state.counters["points_per_second"] = benchmark::Counter(points * state.iterations(), benchmark::Counter::kIsRate);
     state.counters["peak_rss_MiB"] = peak_rss_mib();
-    state.SetLabel(backend_name(backend));
+    state.SetLabel(fmt::format("{} {}", model, backend_name(backend)));
 }
 
 // The current of qwz with a skyrmion lattice at 16 points, over an n × n k-mesh, two levels.
@@ -275,8 +278,9 @@ BENCHMARK_CAPTURE(BM_second_chern, cpu, Backend::cpu)->ArgsProduct({{16, 32}, {0
 BENCHMARK_CAPTURE(BM_second_chern, cuda, Backend::cuda)->ArgsProduct({{16, 32}, {0, 1}})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_phase_plane, cpu, Backend::cpu)->RangeMultiplier(4)->Range(256, 4096)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_phase_plane, cuda, Backend::cuda)->RangeMultiplier(4)->Range(256, 4096)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_texture_density, cpu, Backend::cpu)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_texture_density, cuda, Backend::cuda)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_density, cpu, Backend::cpu, "qwz")->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_density, cuda, Backend::cuda, "qwz")->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_density, qwz_pair_cpu, Backend::cpu, "qwz_pair")->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_current, cpu, Backend::cpu)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_current, cuda, Backend::cuda)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_transport, cpu, Backend::cpu)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);

@@ -38,7 +38,19 @@ BZINT_HD bool nband_phase_eigen(const NBandPhasePoint<N>& p, NBandPhaseEigen<N>&
     for (int i = 0; i < N; ++i)
         for (int j = 0; j < N; ++j) A[i][j] = p.H[i][j];
     const bool ok = hermitian_eigen<N>(A, s.e, s.U);
-    for (int I = 0; I < kPhaseCoords; ++I) to_band_basis<N>(p.dH[I], s.U, s.v[I]);
+    for (int I = 0; I < kPhaseCoords; ++I) {
+        // A coordinate H does not depend on (z and kz of a 2D model, t without E) needs no
+        // transform: the test costs N² against the transform's 2N³.
+        bool zero = true;
+        for (int i = 0; i < N && zero; ++i)
+            for (int j = 0; j < N && zero; ++j) zero = p.dH[I][i][j].re == 0.0 && p.dH[I][i][j].im == 0.0;
+        if (zero) {
+            for (int i = 0; i < N; ++i)
+                for (int j = 0; j < N; ++j) s.v[I][i][j] = {0.0, 0.0};
+        } else {
+            to_band_basis<N>(p.dH[I], s.U, s.v[I]);
+        }
+    }
     s.degenerate = degenerate_threshold(N, s.e);
     return ok;
 }
