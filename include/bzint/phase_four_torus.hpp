@@ -32,11 +32,11 @@ struct PhaseFourTorus : FourGrid {
         for (int r = 0; r < N; ++r)
             for (int c = 0; c < N; ++c) p.H[r][c] = q.H[r][c];
     }
-    // H at grid point i (taken modulo n, so that a point and its periodic image are the same).
+    // H at grid point i.
     template <class Model, int N>
     BZINT_HD void hamiltonian(const long long (&i)[4], NBandPoint<N>& p) const {
         double s[4];
-        for (int a = 0; a < 4; ++a) s[a] = static_cast<double>(((i[a] % n[a]) + n[a]) % n[a]) / static_cast<double>(n[a]);
+        fractions(i, s);
         at<Model, N>(s, p);
     }
     // ∂H/∂s_a = Σ_I e_a^I ∂_I H at s (the point's H is recomputed: SecondChernFn passes only H).

@@ -40,6 +40,11 @@ struct FourGrid {
             idx /= n[a];
         }
     }
+    // The torus coordinates s_a = i_a/n_a of grid point i, taken modulo n, so that a point and its
+    // periodic image are the same.
+    BZINT_HD void fractions(const long long (&i)[4], double (&s)[4]) const {
+        for (int a = 0; a < 4; ++a) s[a] = static_cast<double>(((i[a] % n[a]) + n[a]) % n[a]) / static_cast<double>(n[a]);
+    }
 };
 
 // The torus of momenta and parameters: a k axis (axis[a] = i < 3) moves the reduced momentum κ_i
@@ -50,11 +55,11 @@ struct FourTorus : FourGrid {
     double period[4];
     double G[3][3];
     double params[kMaxModelParams];
-    // H at grid point i (taken modulo n, so that a point and its periodic image are the same).
+    // H at grid point i.
     template <class Model, int N>
     BZINT_HD void hamiltonian(const long long (&i)[4], NBandPoint<N>& p) const {
         double s[4];
-        for (int a = 0; a < 4; ++a) s[a] = static_cast<double>(((i[a] % n[a]) + n[a]) % n[a]) / static_cast<double>(n[a]);
+        fractions(i, s);
         at<Model, N>(s, p);
     }
     template <class Model, int N>
