@@ -72,7 +72,7 @@ json defaults_used(const RunFile& file, const RunConfig& cfg) {
 // The tasks a model can run, and the backend a task of it runs on (N-band and Wannier models run
 // a subset; Wannier tasks other than the Fermi scans run on the CPU).
 Backend task_backend(const RunFile& file, const RunConfig& cfg, Backend backend) {
-    static const std::vector<std::string> nband_tasks{"bands", "berry", "chern", "ahc", "cme", "anomaly", "dipole", "streda", "dc_current", "hybrid_current", "second_chern", "texture_geometry", "phase_space_chern", "texture_density"};
+    static const std::vector<std::string> nband_tasks{"bands", "berry", "chern", "ahc", "cme", "anomaly", "dipole", "streda", "dc_current", "hybrid_current", "second_chern", "texture_geometry", "phase_space_chern", "texture_density", "trajectories"};
     if (cfg.model->bands != 2 && std::find(nband_tasks.begin(), nband_tasks.end(), cfg.task) == nband_tasks.end())
         throw InputError(fmt::format("{}: task '{}' supports the two-band models; '{}' has {} bands (N-band models run "
                                      "the tasks {})",
@@ -101,7 +101,7 @@ Backend task_backend(const RunFile& file, const RunConfig& cfg, Backend backend)
         backend = Backend::cpu;
     }
     // N-band textured models (include/bzint/nband_texture.hpp) have CPU loops only.
-    const bool textured_nband = cfg.model->bands != 2 && (cfg.task == "phase_space_chern" || cfg.task == "texture_density" ||
+    const bool textured_nband = cfg.model->bands != 2 && (cfg.task == "phase_space_chern" || cfg.task == "texture_density" || cfg.task == "trajectories" ||
                                                           (cfg.task == "second_chern" && file.root().contains("texture")));
     if (backend == Backend::cuda && textured_nband) {
         std::fprintf(stderr, "bzint: task %s with a textured N-band model runs on the CPU backend\n", cfg.task.c_str());

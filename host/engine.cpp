@@ -18,7 +18,7 @@
 #include "input_error.hpp"
 #include "wannier/runtime_wannier.hpp"
 #include "wannier/wannier_model.hpp"
-#include "bzint/packet_motion.hpp"
+#include "bzint/nband_packet_motion.hpp"
 #include "bzint/texture_current.hpp"
 #include "bzint/texture_transport.hpp"
 #include "bzint/texture_density.hpp"
@@ -705,25 +705,27 @@ long long packet_trajectories(Backend b, const ModelParams& mp, const TextureTer
                               double t0, double dt, long long steps, long long stride, double step_r, double step_p,
                               std::vector<double>& out, Progress* progress) {
     const long long packets = static_cast<long long>(start.size() / kPacketStart);
-    if (on_device(b, mp))
+    if (is_two_band(mp) && on_device(b, mp))  // N-band packets run on the CPU (host/app.cpp)
         return cuda::packet_trajectories(mp, terms, start, t0, dt, steps, stride, step_r, step_p, out, progress);
     out.assign(static_cast<std::size_t>(packets * (steps / stride + 1) * kPacketSample), 0.0);
     std::vector<double> state(static_cast<std::size_t>(packets * kPhaseCoords));
-    // Slices of ~2·10^4 packet-steps per worker (~0.1 s): a stop request is seen between them.
-    const long long slice = std::clamp(20000LL * workers::count() / std::max(packets, 1LL), 1LL, steps);
+    // Slices of ~2·10^4 packet-steps per worker (~0.1 s for two bands): a stop request is seen
+    // between them. An N-band rate evaluates as many Hamiltonians (13 + 4·dim), each with an
+    // eigensolution and its transforms: ~20× the time, so ~20× fewer steps per slice.
+    const long long per_worker = is_two_band(mp) ? 20000 : 1000;
+    const long long slice = std::clamp(per_worker * workers::count() / std::max(packets, 1LL), 1LL, steps);
     std::atomic<long long> first_bad{LLONG_MAX};
-    visit_model(mp, [&](auto model) {
-        PacketTrajectoryFn<decltype(model)> fn{{model, terms}, start.data(), t0,  dt, steps, stride, step_r, step_p, out.data(),
-                                               state.data()};
-        for (fn.from = 0; fn.from < steps && first_bad.load() == LLONG_MAX; fn.from = fn.to) {
-            fn.to = std::min(steps, fn.from + slice);
+    const PacketRun run{start.data(), t0, dt, steps, stride, step_r, step_p, out.data(), state.data()};
+    visit_packet_motion(mp, terms, run, [&](auto fn) {
+        for (fn.run.from = 0; fn.run.from < steps && first_bad.load() == LLONG_MAX; fn.run.from = fn.run.to) {
+            fn.run.to = std::min(steps, fn.run.from + slice);
             cpu::for_each_point(0, packets, [&](long long i) {
                 if (fn(i)) return;
                 long long prev = first_bad.load();
                 while (i < prev && !first_bad.compare_exchange_weak(prev, i)) {
                 }
             });
-            if (progress) progress->add(packets * (fn.to - fn.from));
+            if (progress) progress->add(packets * (fn.run.to - fn.run.from));
         }
     });
     return first_bad.load() == LLONG_MAX ? -1 : first_bad.load();

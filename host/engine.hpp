@@ -119,9 +119,10 @@ long long phase_plane_reduce(Backend b, const ModelParams& model, const TextureT
 long long texture_density_reduce(Backend b, const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                  const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
                                  std::vector<Neumaier>& total, Progress* progress);
-// Wave packets (packet_motion.hpp) from `start` (kPacketStart numbers each) on backend b: out gets
-// steps / stride + 1 samples of kPacketSample numbers per packet. Returns the first packet whose
-// velocity is not finite, or −1.
+// Wave packets (packet_motion.hpp; N-band: nband_packet_motion.hpp, on the CPU) from `start`
+// (kPacketStart numbers each) on backend b: out gets steps / stride + 1 samples of kPacketSample
+// numbers per packet. Returns the first packet whose velocity failed (not finite; N bands: its
+// band not isolated), or −1.
 long long packet_trajectories(Backend b, const ModelParams& model, const TextureTerms& terms, const std::vector<double>& start,
                               double t0, double dt, long long steps, long long stride, double step_r, double step_p,
                               std::vector<double>& out, Progress* progress);

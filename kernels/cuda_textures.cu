@@ -37,15 +37,15 @@ long long packet_trajectories(const ModelParams& mp, const TextureTerms& terms, 
     // Launches of at most 2·10^4 steps per packet (~0.1 s): a stop request is seen between them.
     const long long slice = std::min(steps, 20000LL);
     visit_model(mp, [&](auto model) {
-        PacketTrajectoryFn<decltype(model)> fn{{model, terms}, thrust::raw_pointer_cast(d_start.data()), t0, dt, steps, stride,
-                                              step_r, step_p, thrust::raw_pointer_cast(d_out.data()),
-                                              thrust::raw_pointer_cast(state.data())};
-        for (fn.from = 0; fn.from < steps; fn.from = fn.to) {
-            fn.to = std::min(steps, fn.from + slice);
+        PacketTrajectoryFn<decltype(model)> fn{{model, terms},
+                                               {thrust::raw_pointer_cast(d_start.data()), t0, dt, steps, stride, step_r, step_p,
+                                                thrust::raw_pointer_cast(d_out.data()), thrust::raw_pointer_cast(state.data())}};
+        for (fn.run.from = 0; fn.run.from < steps; fn.run.from = fn.run.to) {
+            fn.run.to = std::min(steps, fn.run.from + slice);
             launch("packet_kernel", &packet_kernel<decltype(fn)>, grid_for(packets), kThreads, fn, packets,
                    thrust::raw_pointer_cast(bad.data()));
             throw_if_stopped();
-            if (progress) progress->add(packets * (fn.to - fn.from));
+            if (progress) progress->add(packets * (fn.run.to - fn.run.from));
         }
     });
     copy_to_host(d_out.begin(), n, out);

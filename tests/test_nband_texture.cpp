@@ -14,6 +14,7 @@
 
 #include "../host/cpu_launch.hpp"
 #include "bzint/models/all.hpp"
+#include "bzint/nband_packet_motion.hpp"
 #include "bzint/nband_phase_geometry.hpp"
 #include "bzint/phase_four_torus.hpp"
 #include "bzint/phase_space_motion.hpp"
@@ -26,6 +27,7 @@ namespace {
 
 // qwz as an N = 2 model whose spin is its σ, as the two-band texture couples to it.
 struct QwzAsNBand {
+    static constexpr int dim = 2;
     static constexpr int bands = 2;
     static constexpr int spin_stride = 1;
     models::Qwz model;
@@ -175,8 +177,8 @@ TEST(NBandTexture, TwoBandModelAsNEquals2IsThePhaseSpaceClosedForms) {
         scalar_curvature_gradient(two, x, kCoordX, 3, 1e-3, grad_F);
         scalar_curvature_gradient(two, x, kCoordKx, 3, 1e-3, grad_F + 3);
         StencilGaps stencil;
-        ASSERT_TRUE(energy_correction_gradients(nband, x, kCoordX, 3, 1e-3, grad_delta, 0, stencil));
-        ASSERT_TRUE(energy_correction_gradients(nband, x, kCoordKx, 3, 1e-3, grad_delta, 3, stencil));
+        ASSERT_TRUE(energy_correction_gradients(nband, x, e, kCoordX, 3, 1e-3, grad_delta, 0, stencil));
+        ASSERT_TRUE(energy_correction_gradients(nband, x, e, kCoordKx, 3, 1e-3, grad_delta, 3, stencil));
         EXPECT_GT(stencil.smallest_gap, 4.0 * stencil.largest_move);  // no crossing in reach: the bands are 2|d| apart
         for (int n = 0; n < 2; ++n) {
             const int s = 2 * n - 1;
@@ -628,4 +630,94 @@ n = [12, 12, 16, 16]
     EXPECT_NEAR(r["second_chern_lattice"].get<double>(), 0.0, 1e-4);
     EXPECT_NEAR(r["smallest_gap"].get<double>(), 0.6, 1e-3);
     EXPECT_FALSE(doc.contains("warnings")) << doc["warnings"].dump();
+}
+
+TEST(NBandTexture, PacketOfATwoBandModelAsNEquals2FollowsTheTwoBandPath) {
+    // qwz with every field (a skyrmion lattice, B, E, U), its packets once as a two-band model
+    // (packet_motion.hpp: ∂δε from the difference of 𝓕, Eq. 23) and once as N = 2
+    // (nband_packet_motion.hpp: the difference of δε_n itself, Kubo sums): the same Eq. 24, so the
+    // same paths. The differences (h = 1e-3) agree to ~h⁴ ∂⁵δε ≈ 1e-12; 1e-9 over 200 steps.
+    const double u = -1.3;
+    const TextureTerms terms = all_terms(0.5);
+    const double start[2 * kPacketStart] = {1.0, 0.5, 0.0, 0.4, -0.3, 0.0, 0.0, 2.0, -1.0, 0.0, -0.7, 0.9, 0.0, 1.0};
+    const long long steps = 200, stride = 50;
+    const int samples = static_cast<int>(steps / stride) + 1;
+    std::vector<double> out[2], state[2];
+    PacketRun run[2];
+    for (int c = 0; c < 2; ++c) {
+        out[c].assign(2 * samples * kPacketSample, 0.0);
+        state[c].assign(2 * kPhaseCoords, 0.0);
+        run[c] = {start, 0.3, 0.02, steps, stride, 1e-3, 1e-3, out[c].data(), state[c].data()};
+        run[c].to = steps;
+    }
+    // The N = 2 run in two slices (as the host runs them, resuming from the saved state), the
+    // two-band run in one.
+    const PacketTrajectoryFn<models::Qwz> two{{models::Qwz(&u), terms}, run[0]};
+    NBandPacketTrajectoryFn<QwzAsNBand> nband{{QwzAsNBand{models::Qwz(&u)}, terms}, run[1]};
+    for (int i = 0; i < 2; ++i) EXPECT_TRUE(two(i));
+    for (const auto& [from, to] : {std::pair{0LL, 70LL}, std::pair{70LL, steps}}) {
+        nband.run.from = from;
+        nband.run.to = to;
+        for (int i = 0; i < 2; ++i) EXPECT_TRUE(nband(i));
+    }
+    for (std::size_t j = 0; j < out[0].size(); ++j) EXPECT_NEAR(out[1][j], out[0][j], 1e-9) << j;
+    const double* last = out[0].data() + (samples - 1) * kPacketSample;  // packet 0 at the end
+    EXPECT_GT(std::hypot(last[0] - start[0], last[1] - start[1]), 0.1);   // it went somewhere
+}
+
+TEST(NBandTexture, PacketsOfDecoupledCopiesFollowTheirCopy) {
+    // qwz_pair at g = 0 with u1 = 5, u2 = 0.5: |d₁| ≥ 3 − J and |d₂| ≤ 2.5 + J, so with J = 0.2
+    // its top level is copy 1's upper band and its bottom level copy 1's lower band everywhere, 0.1
+    // or more from the others. Packets of bands 3 and 0 in a skyrmion lattice follow task
+    // trajectories' packets of qwz (u = 5) in its upper and lower band: the same Eq. 24 (tested per
+    // point above), through the task (the N-band band key, dispatch and samples).
+    const std::string texture =
+        "[texture]\nkind = 'skyrmion_lattice'\nexchange = 0.2\nperiod = 8.0\nradius = 3.0\n"
+        "[task]\nkind = 'trajectories'\nr = [[1.0, 2.0, 0.0], [-2.0, 0.5, 0.0]]\nk = [[0.3, -0.2], [-0.4, 0.6]]\n"
+        "dt = 0.05\nsteps = 400\nsamples = 4\n";
+    // The copy's band by name and by index (a two-band model takes either).
+    for (const auto& [band, name] : {std::pair{3, "'upper'"}, std::pair{0, "0"}}) {
+        const auto pair = bzint::test::results(fmt::format("[model]\nname = 'qwz_pair'\nu1 = 5.0\nu2 = 0.5\ng = 0.0\n{}band = {}\n",
+                                                           texture, band));
+        const auto copy = bzint::test::results(fmt::format("[model]\nname = 'qwz'\nu = 5.0\n{}band = {}\n", texture, name));
+        for (int i = 0; i < 2; ++i) {
+            for (int c = 0; c < 3; ++c) {
+                EXPECT_NEAR(pair["final_position"][i][c].get<double>(), copy["final_position"][i][c].get<double>(), 1e-9) << band;
+                EXPECT_NEAR(pair["final_momentum"][i][c].get<double>(), copy["final_momentum"][i][c].get<double>(), 1e-9) << band;
+            }
+            EXPECT_NEAR(pair["final_energy"][i].get<double>(), copy["final_energy"][i].get<double>(), 1e-10) << band;
+            EXPECT_NEAR(pair["deflection"][i].get<double>(), copy["deflection"][i].get<double>(), 1e-9) << band;
+        }
+    }
+}
+
+TEST(NBandTexture, PacketStopsWhereItsBandCrossesAnother) {
+    // qwz_pair at g = 0 in a uniform E along x: the kinetic momentum runs along kx (Bloch), and
+    // the copies' lower bands −|d₁|, −|d₂| cross where |d₁|² − |d₂|² = (u1 − u2)(u1 + u2 +
+    // 2 cos kx + 2 cos ky) vanishes: from k = (0, π/2) with u1 = −1, u2 = 1.2 at cos kx = −0.1,
+    // after t_c = arccos(−0.1)/E. The lowest level is copy 2's band before and copy 1's after, so
+    // Eq. 24 for "band 0" does not hold across it: the packet stops within a few steps before t_c
+    // (its gap closing within two steps, gap_closes). With the copies coupled (g = 0.3) the
+    // crossing is avoided by a gap ~g and the packet goes on (adiabatic at this E).
+    const double E = 0.1, dt = 0.05, t_c = std::acos(-0.1) / E;
+    TextureTerms terms;
+    terms.electric[0] = E;
+    const double start[kPacketStart] = {0.0, 0.0, 0.0, 0.0, kPi / 2, 0.0, 0.0};
+    const long long steps = 600;  // t = 30 > t_c ≈ 16.7
+    for (const double g : {0.0, 0.3}) {
+        const double params[3] = {-1.0, 1.2, g};
+        std::vector<double> out((steps + 1) * kPacketSample), state(kPhaseCoords);
+        PacketRun run{start, 0.0, dt, steps, 1, 1e-3, 1e-3, out.data(), state.data()};
+        run.to = steps;
+        const NBandPacketTrajectoryFn<models::QwzPair> fn{{models::QwzPair(params), terms}, run};
+        if (g == 0.0) {
+            EXPECT_FALSE(fn(0));
+            const double stopped = state[kCoordT];  // the time of the step in which the rate failed
+            EXPECT_LT(stopped, t_c);
+            EXPECT_GT(stopped, t_c - 4 * dt);
+        } else {
+            EXPECT_TRUE(fn(0));
+            EXPECT_NEAR(state[kCoordT], steps * dt, 1e-12);
+        }
+    }
 }

@@ -116,8 +116,8 @@ void nband_geometry_points(const GeometrySetup& s, const Model& model, int dim, 
         // ∂δε_n of every band in one pass, and whether a crossing may lie within the stencil.
         double grad[N][6] = {};
         StencilGaps stencil;
-        const bool ok = energy_correction_gradients(H, x, kCoordX, 3, s.step_r, grad, 0, stencil) &&
-                        energy_correction_gradients(H, x, kCoordKx, dim, s.step_p, grad, 3, stencil);
+        const bool ok = energy_correction_gradients(H, x, e, kCoordX, 3, s.step_r, grad, 0, stencil) &&
+                        energy_correction_gradients(H, x, e, kCoordKx, dim, s.step_p, grad, 3, stencil);
         if (!ok) throw NonFiniteError("the eigensolver did not converge near " + point_text(s, i));
         if (!warned_stencil && N > 1 && stencil.smallest_gap <= 4.0 * stencil.largest_move) {
             out.warnings.push_back(fmt::format(

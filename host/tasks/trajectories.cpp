@@ -1,5 +1,6 @@
-// Wave-packet trajectories of a textured two-band model (include/bzint/packet_motion.hpp: Eq. 24
-// of the kinetic-equation paper by fourth-order Runge–Kutta; docs/textures.md): every packet's
+// Wave-packet trajectories of a textured model (include/bzint/packet_motion.hpp, two bands, and
+// nband_packet_motion.hpp, N bands: Eq. 24 of the kinetic-equation paper by fourth-order
+// Runge–Kutta; docs/textures.md): every packet's
 // samples as a table, its final state with an error estimate from the same run at twice the step,
 // the drift of its energy ε̄_s, and its deflection and transverse displacement with their
 // statistics over the ensemble of packets.
@@ -13,7 +14,7 @@
 #include "../error_estimate.hpp"
 #include "../input_error.hpp"
 #include "../texture_input.hpp"
-#include "bzint/packet_motion.hpp"
+#include "bzint/nband_packet_motion.hpp"
 #include "task_common.hpp"
 
 namespace bzint {
@@ -21,6 +22,24 @@ namespace bzint {
 namespace {
 
 constexpr std::size_t kMaxPackets = 10000;
+
+// The packets' band: "lower" or "upper" for a two-band model, or a band index 0 … N − 1 counted
+// from the lowest (N-band models take the index; a two-band model either).
+int read_band(const Section& task, int bands) {
+    const std::string choices = bands == 2 ? "lower, upper, 0 or 1" : fmt::format("a band index 0 … {}", bands - 1);
+    const toml::node* n = task.node("band");
+    if (!n) {
+        if (bands == 2) return 1;
+        task.fail("band", fmt::format("missing: an N-band model's packets need their band ({})", choices));
+    }
+    if (const auto name = n->value_exact<std::string>()) {
+        if (bands == 2 && (*name == "lower" || *name == "upper")) return *name == "upper" ? 1 : 0;
+        task.fail("band", fmt::format("unknown band '{}'; valid choices: {}", *name, choices));
+    }
+    const auto index = n->value_exact<int64_t>();
+    if (!index || *index < 0 || *index >= bands) task.fail("band", fmt::format("must be {}", choices));
+    return static_cast<int>(*index);
+}
 
 struct TrajectorySetup {
     TextureSetup texture;
@@ -30,6 +49,41 @@ struct TrajectorySetup {
     double step_r = 0.0, step_p = 0.0;
 };
 
+int packet_band(const TrajectorySetup& s, std::size_t i) { return static_cast<int>(s.start[kPacketStart * i + kPacketBand]); }
+
+// The text of packet i's start.
+std::string packet_text(const TaskContext& ctx, const TrajectorySetup& s, std::size_t i) {
+    const double* x = s.start.data() + kPacketStart * i;
+    const int band = packet_band(s, i);
+    return fmt::format("packet {} (from r = ({:g}, {:g}, {:g}), p = ({:g}, {:g}, {:g}), band {})", i, x[0], x[1], x[2], x[3], x[4],
+                       x[5], ctx.cfg.model->bands == 2 ? (band == 1 ? "upper" : "lower") : std::to_string(band));
+}
+
+// Why a packet's velocity fails: Eq. 24 is the motion of an isolated band.
+std::string failure_reason(const ModelInfo& info) {
+    return info.bands == 2 ? "its band touches the other (|d| = 0), where Eq. 24 does not hold"
+                           : "its band comes within reach of another level (a degeneracy, a crossing inside the energy "
+                             "correction's difference stencil, or a gap closing within two steps), or the eigensolver did not "
+                             "converge: Eq. 24, the motion of an isolated band, does not hold there";
+}
+
+// A run that only evaluates velocities (no steps, no samples).
+PacketRun velocity_only_run(const TrajectorySetup& s) { return {nullptr, 0.0, 0.0, 0, 1, s.step_r, s.step_p, nullptr, nullptr}; }
+
+// Every packet's velocity at its start, before any stepping: a packet that starts where its band
+// is not isolated is bad input (exit 2), not a failure of the run.
+void require_isolated_starts(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<std::array<double, 6>>& points) {
+    visit_packet_motion(ctx.cfg.params, s.texture, velocity_only_run(s), [&](const auto& fn) {
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            double x[kPhaseCoords], v[6];
+            std::copy(points[i].begin(), points[i].end(), x);
+            x[kCoordT] = s.t0;
+            if (!fn.rate(x, packet_band(s, i), v))
+                ctx.task.fail("band", fmt::format("{} starts where {}", packet_text(ctx, s, i), failure_reason(*ctx.cfg.model)));
+        }
+    });
+}
+
 TrajectorySetup read_trajectories(const TaskContext& ctx) {
     TrajectorySetup s;
     s.texture = read_texture(ctx);
@@ -38,8 +92,7 @@ TrajectorySetup read_trajectories(const TaskContext& ctx) {
     const ModelInfo& info = *ctx.cfg.model;
     // r and k (canonical momenta): lists of equal length, or one of either shared by every packet.
     const std::vector<std::array<double, 6>> points = read_phase_points(ctx, kMaxPackets);
-    const std::string band = task.string("band", "upper");
-    if (band != "lower" && band != "upper") task.fail("band", fmt::format("unknown band '{}'; valid choices: lower, upper", band));
+    const int band = read_band(task, info.bands);
     s.t0 = task.number("t", 0.0);
     s.dt = task.number("dt");
     const double steps = task.number("steps"), samples = task.number("samples", 100);
@@ -58,12 +111,13 @@ TrajectorySetup read_trajectories(const TaskContext& ctx) {
     std::vector<double> ends;  // each start at the first and the last time, for the gauge's range
     for (const auto& x : points) {
         s.start.insert(s.start.end(), x.begin(), x.end());
-        s.start.push_back(band == "upper" ? 1.0 : -1.0);
+        s.start.push_back(band);
         for (double t : {s.t0, s.t0 + s.dt * static_cast<double>(s.steps)}) ends.insert(ends.end(), {x[0], x[1], x[2], t});
     }
     require_small_gauge_shift(task, s.texture, ends);
     s.step_r = position_step(s.texture);
     s.step_p = derivative_step(make_mesh(info, ctx.cfg.params, {1, 1, 1}));
+    require_isolated_starts(ctx, s, points);
     return s;
 }
 
@@ -73,12 +127,9 @@ std::vector<double> run_packets(const TaskContext& ctx, const TrajectorySetup& s
     const long long stride = halve ? s.stride / 2 : s.stride;
     const long long bad = packet_trajectories(ctx.backend, ctx.cfg.params, s.texture, s.start, s.t0, halve ? 2 * s.dt : s.dt,
                                               halve ? s.steps / 2 : s.steps, stride, s.step_r, s.step_p, out, progress);
-    if (bad >= 0) {
-        const double* x = s.start.data() + kPacketStart * bad;
-        throw NonFiniteError(fmt::format("packet {} (from r = ({:g}, {:g}, {:g}), p = ({:g}, {:g}, {:g})) met a non-finite velocity: "
-                                         "it reached a band touching (|d| = 0), where Eq. 24 does not hold",
-                                         bad, x[0], x[1], x[2], x[3], x[4], x[5]));
-    }
+    if (bad >= 0)
+        throw NonFiniteError(fmt::format("{} stopped where {}", packet_text(ctx, s, static_cast<std::size_t>(bad)),
+                                         failure_reason(*ctx.cfg.model)));
     return out;
 }
 
@@ -103,19 +154,18 @@ std::vector<std::size_t> final_states(const TaskContext& ctx, const TrajectorySe
     nlohmann::json r = nlohmann::json::array(), p = nlohmann::json::array(), e = nlohmann::json::array();
     std::vector<double> turn(packets), shift(packets);
     std::vector<std::size_t> still;
-    visit_model(ctx.cfg.params, [&](auto model) {
-        const PacketTrajectoryFn<decltype(model)> fn{{model, s.texture}, nullptr, 0.0, 0.0, 0, 1, s.step_r, s.step_p,
-                                                     nullptr, nullptr};
+    visit_packet_motion(ctx.cfg.params, s.texture, velocity_only_run(s), [&](const auto& fn) {
         for (std::size_t i = 0; i < packets; ++i) {
             const double* first = samples.data() + i * per * kPacketSample;
             const double* last = first + (per - 1) * kPacketSample;
             r.push_back({last[0], last[1], last[2]});
             p.push_back({last[3], last[4], last[5]});
             e.push_back(last[7]);
-            const int band = s.start[i * kPacketStart + 6] > 0.0 ? 1 : -1;
-            double v0[6], v1[6];  // the samples' first seven numbers are the phase-space point (x, p, t)
-            fn.rate(first, band, v0);
-            fn.rate(last, band, v1);
+            // The samples' first seven numbers are the phase-space point (x, p, t). The last is
+            // where no step has evaluated the velocity yet.
+            double v0[6] = {}, v1[6] = {};
+            if (!fn.rate(first, packet_band(s, i), v0) || !fn.rate(last, packet_band(s, i), v1))
+                throw NonFiniteError(fmt::format("{} ended where {}", packet_text(ctx, s, i), failure_reason(*ctx.cfg.model)));
             const double n0 = std::hypot(v0[0], v0[1]), n1 = std::hypot(v1[0], v1[1]);
             if (!(n0 > 0.0 && n1 > 0.0)) {
                 still.push_back(i);

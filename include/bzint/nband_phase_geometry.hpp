@@ -138,8 +138,9 @@ BZINT_HD void phase_velocities(const NBandPhaseEigen<N>& s, int n, const double 
     }
 }
 
-// ∂_I δε_n of every band n at x for I = first … first + count − 1 (into grad[n][column + c]) by the
-// fourth-order central difference of scalar_curvature_gradient (phase_space_motion.hpp): δε_n
+// ∂_I δε_n of every band n at x (whose decomposition the caller has: `centre`) for
+// I = first … first + count − 1 (into grad[n][column + c]) by the fourth-order central difference
+// of scalar_curvature_gradient (phase_space_motion.hpp): δε_n
 // needs H's first derivatives, which the models give exactly, so its own derivative is taken
 // numerically. Band n is the n-th level at each shifted point: were two levels to cross inside
 // the stencil, the difference would mix them. So `stencil` gets, over the shifted points, the
@@ -152,14 +153,12 @@ struct StencilGaps {
 };
 
 template <class H>
-BZINT_HD bool energy_correction_gradients(const H& hamiltonian, const double x[kPhaseCoords], int first, int count, double h,
-                                          double (*grad)[6], int column, StencilGaps& stencil) {
+BZINT_HD bool energy_correction_gradients(const H& hamiltonian, const double x[kPhaseCoords], const NBandPhaseEigen<H::N>& centre,
+                                          int first, int count, double h, double (*grad)[6], int column, StencilGaps& stencil) {
     constexpr int N = H::N;
     const double steps[4] = {2 * h, h, -h, -2 * h}, weights[4] = {-1.0, 8.0, -8.0, 1.0};
     NBandPhasePoint<N> p;
-    hamiltonian(x, p);
-    NBandPhaseEigen<N> centre;
-    bool ok = nband_phase_eigen<N>(p, centre);
+    bool ok = true;
     for (int c = 0; c < count; ++c) {
         for (int n = 0; n < N; ++n) grad[n][column + c] = 0.0;
         for (int k = 0; k < 4; ++k) {
