@@ -651,18 +651,10 @@ long long texture_density_reduce(Backend b, const ModelParams& mp, const Texture
                                  const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
                                  std::vector<Neumaier>& total, Progress* progress) {
     const long long positions = static_cast<long long>(r.size() / 3);
+    // N-band textured models run on the CPU (host/app.cpp).
+    if (is_two_band(mp) && on_device(b, mp)) return cuda::texture_density_reduce(mp, terms, mesh, r, t, mu, T, total, progress);
     long long bad = -1;
-    if (!is_two_band(mp)) {  // N-band textured models run on the CPU (host/app.cpp)
-        visit_nband_model(mp, [&](auto model) {
-            using Model = decltype(model);
-            const NBandTextureDensityFn<Model> fn{{model, terms}, mesh, r.data(), t, mu.data(), static_cast<int>(mu.size()),
-                                                  static_cast<int>(positions), T};
-            bad = cpu::keyed_reduce(fn, positions * mesh.count(), total, progress);
-        });
-        return bad;
-    }
-    if (on_device(b, mp)) return cuda::texture_density_reduce(mp, terms, mesh, r, t, mu, T, total, progress);
-    visit_model(mp, [&](auto model) {
+    visit_any_model(mp, [&](auto model) {
         using Model = decltype(model);
         const TextureDensityFn<Model> fn{{model, terms}, mesh, r.data(), t, mu.data(), static_cast<int>(mu.size()),
                                          static_cast<int>(positions), T};

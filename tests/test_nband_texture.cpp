@@ -20,8 +20,10 @@
 #include "bzint/phase_space_motion.hpp"
 #include "bzint/texture_density.hpp"
 #include "test_util.hpp"
+#include "texture_helpers.hpp"
 
 using namespace bzint;
+using bzint::test::skyrmion_lattice;
 
 namespace {
 
@@ -63,21 +65,10 @@ struct QwzTimesSpin {
     }
 };
 
-SpinTexture skyrmion_lattice(double L, double R, double W = 1.0, double p = 1.0, double gamma = 0.4) {
-    SpinTexture t;
-    t.kind = TextureKind::skyrmion_lattice;
-    t.period = L;
-    t.radius = R;
-    t.winding = W;
-    t.polarity = p;
-    t.helicity = gamma;
-    return t;
-}
-
 // Every field at once: a skyrmion lattice, a uniform B and E, a cosine potential.
 TextureTerms all_terms(double J) {
     TextureTerms t;
-    t.texture = skyrmion_lattice(6.0, 2.5);
+    t.texture = skyrmion_lattice(6.0, 2.5, 1.0, 1.0, 0.4);
     t.exchange = J;
     t.field[2] = 0.05;
     t.electric[0] = 0.02;
@@ -480,8 +471,8 @@ kind = "chern"
 }
 
 TEST(NBandTexture, DensityIntegrandOfATwoBandModelAsNEquals2) {
-    // NBandTextureDensityFn on qwz as an N = 2 model sums the same integrand as the two-band
-    // TextureDensityFn (per point equal to rounding, test above), with every texture term on:
+    // TextureDensityFn on qwz as an N = 2 model (Kubo sums) sums the same integrand as on qwz (the
+    // two-band closed forms; per point equal to rounding, test above), with every texture term on:
     // the reduced sums agree to 1e-12 relative, and the first-order flags count the same points.
     const double u = -1.3;
     const TextureTerms terms = all_terms(0.7);
@@ -490,7 +481,7 @@ TEST(NBandTexture, DensityIntegrandOfATwoBandModelAsNEquals2) {
     const std::vector<double> r{0.7, 1.1, 0.0, 3.0, 2.0, 0.0}, mu{-0.8, 0.1, 0.9};
     std::vector<Neumaier> two, nband;
     const TextureDensityFn<models::Qwz> f2{{models::Qwz(&u), terms}, mesh, r.data(), 0.3, mu.data(), 3, 2, 0.05};
-    const NBandTextureDensityFn<QwzAsNBand> fn{{QwzAsNBand{models::Qwz(&u)}, terms}, mesh, r.data(), 0.3, mu.data(), 3, 2, 0.05};
+    const TextureDensityFn<QwzAsNBand> fn{{QwzAsNBand{models::Qwz(&u)}, terms}, mesh, r.data(), 0.3, mu.data(), 3, 2, 0.05};
     ASSERT_LT(cpu::keyed_reduce(f2, 2 * mesh.count(), two, nullptr), 0);
     ASSERT_LT(cpu::keyed_reduce(fn, 2 * mesh.count(), nband, nullptr), 0);
     ASSERT_EQ(two.size(), nband.size());

@@ -12,6 +12,7 @@
 
 #include "bzint/texture.hpp"
 #include "test_util.hpp"
+#include "texture_helpers.hpp"
 #include "texture_table.hpp"
 
 namespace {
@@ -20,13 +21,7 @@ using bzint::SpinTexture;
 using bzint::TextureKind;
 
 // The built-in skyrmion lattice of examples/texture/skyrmion_flux.toml (L = 10, R = 5, Néel).
-SpinTexture skyrmion_lattice() {
-    SpinTexture t;
-    t.kind = TextureKind::skyrmion_lattice;
-    t.period = 10.0;
-    t.radius = 5.0;
-    return t;
-}
+SpinTexture flux_example_lattice() { return bzint::test::skyrmion_lattice(10.0, 5.0); }
 
 // Writes `texture` sampled on an n × n grid of the cell [0, L)² (rows x y mx my mz) to `path`;
 // with far_edge, also the rows at x = L and y = L that repeat the near edge.
@@ -99,7 +94,7 @@ TEST(TextureTable, ConvergesToTheTextureItSamples) {
     // resolves the profile. Measured: m 6.5e-4, 2.1e-5, 8.7e-7 (ratios 31, 24), gradient 5.7e-3,
     // 4.2e-4, 4.5e-5 (ratios 14, 9), still above the asymptotic 16 and 8.
     const bzint::test::TempDir dir;
-    const SpinTexture exact = skyrmion_lattice();
+    const SpinTexture exact = flux_example_lattice();
     std::vector<std::pair<double, double>> err;
     for (int n : {32, 64, 128}) {
         write_table(dir / "m.dat", exact, n, 10.0);
@@ -120,8 +115,8 @@ TEST(TextureTable, ARepeatedFarEdgeIsTheSameTable) {
     // Rows at x = L and y = L that repeat those at 0 (a table written with both ends) give the
     // same grid and the same coefficients.
     const bzint::test::TempDir dir;
-    write_table(dir / "open.dat", skyrmion_lattice(), 16, 10.0);
-    write_table(dir / "closed.dat", skyrmion_lattice(), 16, 10.0, true);
+    write_table(dir / "open.dat", flux_example_lattice(), 16, 10.0);
+    write_table(dir / "closed.dat", flux_example_lattice(), 16, 10.0, true);
     const auto open = bzint::read_texture_table(dir / "open.dat", {10.0, 10.0}, "test");
     const auto closed = bzint::read_texture_table(dir / "closed.dat", {10.0, 10.0}, "test");
     EXPECT_EQ(closed->spline.n[0], 16);
@@ -135,7 +130,7 @@ TEST(TextureTable, ARepeatedFarEdgeIsTheSameTable) {
             for (int i = 0; i <= 16; ++i) {
                 const double r[3] = {i * 10.0 / 16, j * 10.0 / 16, 0.0};
                 double m[3], dm[3][3];
-                skyrmion_lattice()(r, m, dm);
+                flux_example_lattice()(r, m, dm);
                 out << fmt::format("{:.17g} {:.17g} {:.17g} {:.17g} {:.17g}\n", r[0], r[1], m[0], m[1], m[2]);
             }
     }
@@ -149,7 +144,7 @@ TEST(TextureTable, RepeatsFarFromTheCellAndRefusesNoPosition) {
     // the difference is the position's own rounding, |r| × 1e-16 over the spacing 0.625), and a
     // non-finite position gives a non-finite m (the non-finite error), never an index.
     const bzint::test::TempDir dir;
-    write_table(dir / "m.dat", skyrmion_lattice(), 16, 10.0);
+    write_table(dir / "m.dat", flux_example_lattice(), 16, 10.0);
     const auto table = bzint::read_texture_table(dir / "m.dat", {10.0, 10.0}, "test");
     const SpinTexture t = table_texture(*table);
     for (double shift : {-1e7, -30.0, 1e3, 1e9}) {
@@ -173,7 +168,7 @@ TEST(TextureTable, RealSpaceFluxIsTopological) {
     // integral converges as h⁴ (measured deviations 2.8e-6, 1.8e-7, 1.1e-8 on 96², 192², 384²),
     // not faster than any power as for the built-in texture; the reported error is that deviation.
     const bzint::test::TempDir dir;
-    write_table(dir / "m.dat", skyrmion_lattice(), 24, 10.0);
+    write_table(dir / "m.dat", flux_example_lattice(), 24, 10.0);
     const std::string texture = "[texture]\nkind = 'table'\nfile = '" + (dir / "m.dat") + "'\nperiod = 10.0\n";
     const auto doc = bzint::test::run_toml(flux_run(texture, "[0.3, -0.2]"));
     const auto& inside = doc["results"];
@@ -192,7 +187,7 @@ TEST(TextureTable, DensityApproachesTheBuiltInTexture) {
     // built-in: the densities differ by what the table's m and gradient lose (2e-5 and 4e-4 above),
     // times the density's sensitivity to them (≤ ~0.1): below 1e-4, against corrections of ~1e-2.
     const bzint::test::TempDir dir;
-    write_table(dir / "m.dat", skyrmion_lattice(), 64, 10.0);
+    write_table(dir / "m.dat", flux_example_lattice(), 64, 10.0);
     const std::string task = "[task]\nkind = 'texture_density'\nmu = [0.0, 1.0]\nT = 0.05\n"
                              "r = [[2.5, 5.0, 0], [3.7, 4.1, 0], [5.0, 5.0, 0]]\n";
     const std::string model = "[model]\nname = 'qwz'\nu = -1.2\n[mesh]\nn = [48, 48]\n";

@@ -13,6 +13,7 @@
 #include "bzint/models/all.hpp"
 #include "bzint/texture_transport.hpp"
 #include "test_util.hpp"
+#include "texture_helpers.hpp"
 
 using namespace bzint;
 
@@ -24,12 +25,7 @@ TexturedTwoBand<models::Qwz> qwz_skyrmions(double u, const double E[3]) {
     std::vector<double> params{u};
     params.resize(kMaxModelParams, 0.0);
     TextureTerms terms{};
-    terms.texture.kind = TextureKind::skyrmion_lattice;
-    terms.texture.period = 12.0;
-    terms.texture.radius = 5.0;
-    terms.texture.winding = 1.0;
-    terms.texture.polarity = 1.0;
-    terms.texture.helicity = 0.4;
+    terms.texture = bzint::test::skyrmion_lattice(12.0, 5.0, 1.0, 1.0, 0.4);
     terms.exchange = 0.6;
     terms.potential.shape = PotentialShape::cosine;  // a force of its own on the bands (Eq. 66)
     terms.potential.amplitude = 0.15;

@@ -16,21 +16,12 @@
 #include "bzint/phase_slice.hpp"
 #include "bzint/texture.hpp"
 #include "test_util.hpp"
+#include "texture_helpers.hpp"
 
 using namespace bzint;
+using bzint::test::skyrmion_lattice;
 
 namespace {
-
-SpinTexture skyrmion_lattice(double L, double R, double W, double p, double gamma = 0.3) {
-    SpinTexture t;
-    t.kind = TextureKind::skyrmion_lattice;
-    t.period = L;
-    t.radius = R;
-    t.winding = W;
-    t.polarity = p;
-    t.helicity = gamma;
-    return t;
-}
 
 template <class Model>
 TexturedTwoBand<Model> textured(std::vector<double> params, const SpinTexture& t, double J, double mdot = 0.0) {
@@ -102,7 +93,7 @@ TEST(Textures, SmoothStepAndItsDerivative) {
 }
 
 TEST(Textures, GradientsMatchDifferencesAndMIsAUnitVector) {
-    std::vector<SpinTexture> textures{skyrmion_lattice(10, 4.5, 1, 1), skyrmion_lattice(8, 4, 2, -1, 1.1)};
+    std::vector<SpinTexture> textures{skyrmion_lattice(10, 4.5, 1, 1, 0.3), skyrmion_lattice(8, 4, 2, -1, 1.1)};
     SpinTexture wall, spiral, isolated = skyrmion_lattice(1, 3, 3, 1, -0.4);
     isolated.kind = TextureKind::skyrmion;
     wall.kind = TextureKind::domain_wall;
@@ -139,7 +130,7 @@ TEST(Textures, SkyrmionLatticeWrapsTheSphereMinusPWTimes) {
     // periodic integrand converges faster than any power of the grid step.
     for (double W : {1.0, 2.0, -1.0})
         for (double p : {1.0, -1.0}) {
-            const SpinTexture t = skyrmion_lattice(10, 5, W, p);
+            const SpinTexture t = skyrmion_lattice(10, 5, W, p, 0.3);
             const int n = 400;
             double q = 0;
             for (int i = 0; i < n; ++i)
@@ -223,7 +214,7 @@ TEST(Textures, RealSpaceFluxOfASkyrmionLatticeIsTopological) {
     for (double W : {1.0, 2.0})
         for (double p : {1.0, -1.0}) {
             const double Q = -p * W, J = 1.0;
-            const auto h = textured<models::Dirac2d>({1.0, 0.5, 10}, skyrmion_lattice(10, 5, W, p), J);
+            const auto h = textured<models::Dirac2d>({1.0, 0.5, 10}, skyrmion_lattice(10, 5, W, p, 0.3), J);
             const PlaneChern inside = plane_chern(h, real_space_cell(10, 0.3, -0.2, 256));  // |d0| = 0.62
             EXPECT_NEAR(inside.integral[0], Q, 1e-8) << W << " " << p;
             EXPECT_NEAR(inside.integral[1], -Q, 1e-8);
@@ -448,7 +439,7 @@ TEST(Textures, SmoothStepNearItsEndsIsFinite) {
         smooth_step(x, b, db);
         EXPECT_TRUE(std::isfinite(b) && std::isfinite(db)) << x;
     }
-    SpinTexture t = skyrmion_lattice(1, 1, 1, 1);
+    SpinTexture t = skyrmion_lattice(1, 1, 1, 1, 0.3);
     t.kind = TextureKind::skyrmion;
     for (double x : {1e-155, 1e-300, 1 - 1e-16}) {
         double r[3] = {x, 0, 0}, m[3], dm[3][3];

@@ -6,6 +6,8 @@
 // (the Berry curvatures Ω^KK, Ω^KX, Ω^XK, Ω^XX of the non-adiabatic paper's Eq. 44):
 // nband_phase_geometry.hpp. Readings: docs/textures.md "N-band textured models".
 #pragma once
+#include <type_traits>
+
 #include "bzint/models/nband_traits.hpp"
 #include "bzint/texture.hpp"
 
@@ -81,5 +83,18 @@ struct TexturedNBand {
         }
     }
 };
+
+// The textured Hamiltonian of a model: TexturedNBand for an N-band model (one that declares its
+// `bands`, nband_traits.hpp), TexturedTwoBand for a two-band one.
+template <class Model, class = void>
+struct TexturedOf {
+    using type = TexturedTwoBand<Model>;
+};
+template <class Model>
+struct TexturedOf<Model, std::void_t<decltype(Model::bands)>> {
+    using type = TexturedNBand<Model>;
+};
+template <class Model>
+using Textured = typename TexturedOf<Model>::type;
 
 }  // namespace bzint

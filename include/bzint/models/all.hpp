@@ -68,4 +68,11 @@ void visit_nband_model(const ModelParams& mp, F&& f) {
     detail::visit_model_list(local, static_cast<F&&>(f), AllNBandModels{});
 }
 
+// f(model) for a model of either list, two-band or N-band (f takes both kinds).
+template <class F>
+void visit_any_model(const ModelParams& mp, F&& f) {
+    visit_model(mp, f);
+    visit_nband_model(mp, f);
+}
+
 }  // namespace bzint
