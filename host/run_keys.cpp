@@ -195,7 +195,7 @@ constexpr KeySpec kKeys[] = {
      "the packets' starting positions; as many as k-points, or one for all (at most 10^4)"},
     {"task", "k", "trajectories", "list of points", "reduced (lattices) or 1/L (continuum)", "[origin]", -1e6, 1e6, false,
      "the packets' starting canonical momenta p; as many as positions, or one for all"},
-    {"task", "band", "trajectories", "string or integer", "", "upper", kNone, kNone, false,
+    {"task", "band", "trajectories", "string or integer", "", "upper", 0, 1023, false,
      "the packets' band: lower or upper (two-band models), or its index from the lowest, 0 … N − 1 (required for N-band models)"},
     {"task", "t", "trajectories", "number", "ħ/energy", "0", -1e6, 1e6, false, "the starting time"},
     {"task", "dt", "trajectories", "number", "ħ/energy", "required", 1e-9, 1e6, false, "the Runge–Kutta step"},
