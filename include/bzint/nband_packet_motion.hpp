@@ -83,11 +83,17 @@ struct NBandPacketTrajectoryFn {
 };
 
 // Calls f(fn) with the packet functor of the model mp names — PacketTrajectoryFn for a two-band
-// model, NBandPacketTrajectoryFn for an N-band one — on the given texture and run (host side).
+// model, NBandPacketTrajectoryFn for an N-band one (as Textured<Model> picks its Hamiltonian) — on
+// the given texture and run (host side).
 template <class F>
 void visit_packet_motion(const ModelParams& mp, const TextureTerms& terms, const PacketRun& run, F&& f) {
-    visit_model(mp, [&](auto model) { f(PacketTrajectoryFn<decltype(model)>{{model, terms}, run}); });
-    visit_nband_model(mp, [&](auto model) { f(NBandPacketTrajectoryFn<decltype(model)>{{model, terms}, run}); });
+    visit_any_model(mp, [&](auto model) {
+        using Model = decltype(model);
+        if constexpr (std::is_same_v<Textured<Model>, TexturedNBand<Model>>)
+            f(NBandPacketTrajectoryFn<Model>{{model, terms}, run});
+        else
+            f(PacketTrajectoryFn<Model>{{model, terms}, run});
+    });
 }
 
 }  // namespace bzint
