@@ -24,7 +24,7 @@ class Progress;
 namespace bzint::cuda {
 
 bool compiled();
-// The emulated build (CMake option BZINT_CUDA_EMULATION): the CUDA backend's code run on the CPU.
+// The emulated variant (CMake option BZINT_CUDA_EMULATION): the CUDA backend's code run on the CPU.
 bool emulated();
 // True when the CUDA backend is compiled in and a device it has code for is present.
 bool available();

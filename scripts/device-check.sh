@@ -79,8 +79,14 @@ note "bundle unpacked: $(ls "$bundle"/debs/*.deb | wc -l) packages"
 cmake_args=(-S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
   -DCMAKE_PREFIX_PATH="$prefix/usr" -DCMAKE_IGNORE_PREFIX_PATH=/usr
   -DPKG_CONFIG_EXECUTABLE="$prefix/usr/bin/pkgconf" -DBZINT_MPI=OFF)
+# The dry run's device is the emulated variant: its command line, device tests (label `emulated`)
+# and, with no nvcc backend beside it, the benchmarks (CMakeLists.txt).
+cli=bzint
+device_label=device
 if [ "$mode" = --emulated ]; then
-  cmake_args+=(-DBZINT_CUDA_EMULATION=ON)
+  cmake_args+=(-DBZINT_CUDA=OFF -DBZINT_CUDA_EMULATION=ON)
+  cli=bzint_emulated
+  device_label=emulated
 else
   # The resource budget is checked as a step below, so that a change in code generation does not
   # stop the build and lose the device time.
@@ -88,8 +94,10 @@ else
 fi
 step configure 120 cmake "${cmake_args[@]}" || { cat "$out/configure.log" | tail -30; exit 1; }
 # Only what the device steps run: the CPU-only test binary is CI's, not the device's.
-targets=(bzint bzint_device_tests bzint_bench bzint_bench_textures)
-[ "${BZINT_CHECK_TESTS_ONLY:-0}" = 1 ] && targets=(bzint bzint_device_tests)
+device_tests=bzint_device_tests
+[ "$mode" = --emulated ] && device_tests=bzint_device_tests_emulated
+targets=("$cli" "$device_tests" bzint_bench bzint_bench_textures)
+[ "${BZINT_CHECK_TESTS_ONLY:-0}" = 1 ] && targets=("$cli" "$device_tests")
 step build 330 cmake --build "$build" -j "$jobs" --target "${targets[@]}" ||
   { tail -30 "$out/build.log"; exit 1; }
 if [ -d "$build/ptxas" ]; then
@@ -98,7 +106,7 @@ if [ -d "$build/ptxas" ]; then
 fi
 
 # 3. The device tests: on a GPU none may skip (a skip means no usable device).
-step ctest-device 180 ctest --test-dir "$build" -L device ${BZINT_CHECK_TESTS:+-R "$BZINT_CHECK_TESTS"} --no-tests=error --output-on-failure -j 8
+step ctest-device 180 ctest --test-dir "$build" -L "$device_label" ${BZINT_CHECK_TESTS:+-R "$BZINT_CHECK_TESTS"} --no-tests=error --output-on-failure -j 8
 grep -E "tests passed|tests failed" "$out/ctest-device.log" | tee -a "$out/summary.txt"
 if grep -q "Skipped\|Not Run" "$out/ctest-device.log"; then
   note "device tests skipped: see ctest-device.log"
@@ -130,7 +138,7 @@ step bench-textures 90 "$build/bzint_bench_textures" --benchmark_filter="$textur
 
 # 5. Whole runs of the kernels the benchmarks leave out (N-band scan, Chern, the three line
 # kernels, Wannier Fe when the bundle holds Fe_hr.dat) on both backends, against the predicted rates.
-rates_args=("$build/bzint" "$out")
+rates_args=("$build/$cli" "$out")
 [ -f "$bundle/data/Fe_hr.dat" ] && rates_args+=(--fe "$bundle/data/Fe_hr.dat")
 [ "$mode" = --emulated ] && rates_args+=(--small)
 left=$((budget - ($(date +%s) - t0)))
