@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 #include <stdexcept>
 
 #include "input_error.hpp"
@@ -589,16 +590,19 @@ RunConfig read_common(const RunFile& file) {
         if (mesh.has("symmetry")) read_symmetry(mesh, *cfg.model, cfg);
     }
 
-    struct Owned {
-        const char* section;
+    // The sections only some tasks read: the key table's top-level rows name those tasks.
+    for (const char* section : {"field", "dissipation", "disorder", "texture"}) {
+        if (!root.contains(section) || find_key("top", section, cfg.task)) continue;
         std::vector<std::string> owners;
-    };
-    const Owned owned[] = {{"field", {"dc_current", "hybrid_current"}}, {"dissipation", {"dc_current"}}, {"disorder", {"disorder_ahe"}},
-                           {"texture", {"phase_space_chern", "texture_geometry", "texture_density", "texture_current", "texture_transport", "trajectories", "kinetic_ramp", "texture_lattice", "second_chern"}}};
-    for (const auto& [section, owners] : owned)
-        if (root.contains(section) && std::find(owners.begin(), owners.end(), cfg.task) == owners.end())
-            throw InputError(fmt::format("{}: [{}] is read only by the tasks {}, not by '{}'", file.where(root.get(section)),
-                                         section, join(owners), cfg.task));
+        for (const KeySpec& k : run_keys()) {
+            if (std::string_view(k.section) != "top" || std::string_view(k.key) != section) continue;
+            std::istringstream tasks(k.tasks);
+            for (std::string t; tasks >> t;)
+                if (std::find(owners.begin(), owners.end(), t) == owners.end()) owners.push_back(t);
+        }
+        throw InputError(fmt::format("{}: [{}] is read only by the tasks {}, not by '{}'", file.where(root.get(section)),
+                                     section, join(owners), cfg.task));
+    }
     // Texture and potential tables are part of the input (the checkpoint's fingerprint); read_texture
     // checks them.
     for (const std::string& table : texture_table_files(file)) {

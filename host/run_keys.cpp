@@ -19,7 +19,7 @@ constexpr double kBig = 1e12;  // the largest magnitude of an energy, rate, fiel
 constexpr const char* kScanTasks = "ahc cme anomaly dipole streda spin_density disorder_ahe hybrid_current";
 // The tasks that need a [texture] table, and those that read one (second_chern takes one optionally).
 constexpr const char* kTextureRequired = "phase_space_chern texture_geometry texture_density texture_current texture_transport trajectories kinetic_ramp texture_lattice";
-constexpr const char* kTextureTasks = "phase_space_chern texture_geometry texture_density texture_current texture_transport trajectories kinetic_ramp texture_lattice second_chern";
+constexpr const char* kTextureTasks = "phase_space_chern texture_geometry texture_density texture_current texture_transport trajectories kinetic_ramp texture_lattice second_chern weyl_nodes";
 constexpr const char* kFermiTasks = "ahc cme anomaly dipole";
 constexpr const char* kToleranceTasks = "ahc cme anomaly dipole streda spin_density disorder_ahe hybrid_current dc_current";
 
@@ -39,6 +39,8 @@ constexpr KeySpec kKeys[] = {
      "the spin texture coupled to the model: [texture]"},
     {"top", "texture", "second_chern", "table", "", "none", kNone, kNone, false,
      "a texture coupled to an N-band model: the torus is then one of phase space and time"},
+    {"top", "texture", "weyl_nodes", "table", "", "none", kNone, kNone, false,
+     "a uniform texture's exchange field J m·σ (N-band models: J m·S), nothing else: the nodes of the magnetised model"},
 
     // [model]
     {"model", "name", "*", "string", "", "required", kNone, kNone, false,
@@ -80,7 +82,7 @@ constexpr KeySpec kKeys[] = {
      "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 10^5 levels"},
     {"task", "mu", "dc_current", "number", "energy", "0", -kBig, kBig, false, "chemical potential"},
     {"task", "mu", "weyl_nodes", "number", "energy", "0", -kBig, kBig, false,
-     "chemical potential of the occupations n_z = f(ε₊) − f(ε₋) on the spheres (Eq. 52)"},
+     "chemical potential of the occupations on the spheres (Eq. 52: n_z = f(ε₊) − f(ε₋); N bands: every band's f(ε_n))"},
     {"task", "T", "ahc cme anomaly dipole dc_current streda spin_density hybrid_current texture_density texture_current weyl_nodes kinetic_ramp", "number", "energy, k_B = 1", "0",
      0, kBig, false, "temperature: 0, or at least 1e-12"},
     {"task", "T", "disorder_ahe", "number", "energy", "0", 0, 0, false, "temperature: the disorder theory is at T = 0"},
@@ -233,6 +235,8 @@ constexpr KeySpec kKeys[] = {
      "the search mesh: a damped Newton iteration starts from every point with ‖d‖ ≤ ‖∂d/∂k‖ × spacing (1 byte a point)"},
     {"task", "radius", "weyl_nodes", "number", "1/a", "a quarter of the distance to the nearest other node", 1e-9, 1e6, false,
      "the radius of the momentum-space sphere around each node (it should enclose the node's Fermi pocket)"},
+    {"task", "band", "weyl_nodes", "integer", "", "bands / 2 − 1", 0, 1023, false,
+     "the crossing of bands band and band + 1, counted from the lowest (two-band models: 0)"},
     {"task", "points", "weyl_nodes", "even integer", "", "48", 4, 2000, false,
      "Gauss–Legendre points in cos θ on each sphere (φ: twice as many); the estimate halves them"},
     {"task", "box", "texture_lattice", "2 integers", "cells along a_1, a_2", "required", 1, 1e6, false,

@@ -1,6 +1,8 @@
 // Task weyl_nodes (include/bzint/weyl_nodes.hpp): the nodes of weyl_lattice, their chirality by
 // det(∂d/∂k) and by the Berry flux through a sphere, and the chiral-anomaly rate of the
-// kinetic-equation paper's Eq. 52 against the Landau-level spectral flow of Eq. 53.
+// kinetic-equation paper's Eq. 52 against the Landau-level spectral flow of Eq. 53; the same for
+// the crossing of two bands of an N-band model (a two-band model read as N = 2, and qhz
+// magnetised by a uniform texture's exchange field).
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
@@ -8,6 +10,8 @@
 #include <string>
 
 #include "bzint/hd.hpp"
+#include "bzint/models/weyl_lattice.hpp"
+#include "bzint/weyl_nodes.hpp"
 #include "test_util.hpp"
 
 using namespace bzint;
@@ -16,6 +20,13 @@ namespace {
 
 nlohmann::json weyl(const std::string& model, const std::string& task) {
     return test::run_toml(fmt::format("[model]\nname = 'weyl_lattice'\n{}\n[task]\nkind = 'weyl_nodes'\n{}\n", model, task));
+}
+
+// Task weyl_nodes for `model` (its parameter lines) in a uniform exchange field J ẑ.
+nlohmann::json magnetised(const std::string& model, double J) {
+    return test::run_toml(fmt::format("[model]\n{}\n[task]\nkind = 'weyl_nodes'\n[texture]\nkind = 'uniform'\nexchange = {}\n"
+                                      "direction = [0, 0, 1]\n",
+                                      model, J));
 }
 
 bool warns_about(const nlohmann::json& doc, const std::string& what) {
@@ -132,4 +143,91 @@ TEST(WeylNodes, SphereEnclosingTheOtherNodeIsWarnedAbout) {
     EXPECT_TRUE(warns_about(doc, "half-way to the nearest other node")) << doc.dump();
     EXPECT_TRUE(warns_about(doc, "not its chirality")) << doc.dump();
     EXPECT_NEAR(double(doc["results"]["monopole_flux"][0]), 0.0, 1e-6);
+}
+
+TEST(WeylNodes, PairCrossingOfATwoBandModelReadAsNEquals2IsItsOwn) {
+    // pair_crossing's effective d is the model's d rotated by the eigenbasis at k (R ∈ SO(3)): the
+    // same length, mean energy and its gradient, and det ∂d/∂k, at any k — to rounding. The N-band
+    // sphere integrands (Kubo Ω of the lower band; −Σ f_n Ω_n) are the two-band ones (d̂'s flux;
+    // (1/4π)𝓑 n_z) point by point (include/bzint/weyl_nodes.hpp). weyl_lattice with b0 = 0.4.
+    const double params[4] = {1.0, 1.0, 1.0, 0.4};
+    const models::WeylLattice model(params);
+    const AsNBand<models::WeylLattice> as_nband{model};
+    const double ks[3][3] = {{0.3, -0.2, 1.1}, {2.0, 0.7, -0.4}, {-1.3, 2.9, 0.05}};
+    for (const auto& k : ks) {
+        TwoBandPoint h, eff;
+        model(k, h);
+        NBandPoint<2> p;
+        as_nband(k, p);
+        NBandEigen<2> e;
+        ASSERT_TRUE(nband_eigen<2>(p, e));
+        pair_crossing<2>(e, 0, eff);
+        EXPECT_NEAR(std::sqrt(dot3(eff.d, eff.d)), std::sqrt(dot3(h.d, h.d)), 1e-13);
+        EXPECT_NEAR(eff.d0, h.d0, 1e-13);
+        for (int a = 0; a < 3; ++a) EXPECT_NEAR(eff.dd0[a], h.dd0[a], 1e-13);
+        EXPECT_NEAR(jacobian_det(eff.dd), jacobian_det(h.dd), 1e-12 * (1.0 + std::fabs(jacobian_det(h.dd))));
+    }
+    const double K[3] = {0.0, 0.0, 1.0};
+    for (double u : {-0.9, 0.1, 0.7})
+        for (double phi : {0.2, 2.5, 5.0}) {
+            const SphereSample two = boundary_flux_density(model, K, 0.3, u, phi, 0.05, 0.02);
+            const SphereSample n = nband_boundary_flux_density<2>(as_nband, 0, K, 0.3, u, phi, 0.05, 0.02);
+            ASSERT_TRUE(n.resolved);
+            EXPECT_NEAR(n.flux, two.flux, 1e-12 * std::fabs(two.flux));
+            EXPECT_NEAR(n.bracket, two.bracket, 1e-12 * std::fabs(two.flux));
+            EXPECT_NEAR(n.nz, two.nz, 1e-14);
+        }
+}
+
+TEST(WeylNodes, UniformExchangeShiftsTheTwoBandNodes) {
+    // A uniform texture J m·σ with m = ẑ adds J to d_z: weyl_lattice's nodes move to
+    // cos kz = cos 1 − J on the kz axis, by hand; J = 0.2: kz = ±1.22364. Their chirality is unchanged.
+    const auto doc = magnetised("name = 'weyl_lattice'", 0.2);
+    const auto& r = doc["results"];
+    ASSERT_EQ(r["nodes"], 2) << doc.dump();
+    for (int a = 0; a < 2; ++a) {
+        const double kz = std::remainder(double(r["position"][a][2]), kTwoPi);
+        EXPECT_NEAR(std::cos(kz), std::cos(1.0) - 0.2, 1e-12);
+        EXPECT_EQ(double(r["chirality"][a]), kz > 0 ? -1.0 : 1.0);
+        EXPECT_NEAR(double(r["monopole_flux"][a]), double(r["chirality"][a]), 1e-10);
+    }
+    EXPECT_FALSE(doc.contains("warnings")) << doc.dump();
+}
+
+TEST(WeylNodes, MagnetisedQhzHasSixNodesAtClosedFormPositions) {
+    // qhz (m = −2.5, θ = 0) with J σ_z ⊗ 1 (a uniform texture along z, J = 1): on the lines
+    // kx, ky ∈ {0, π} σ_z is conserved and the bands are s J ± √(sin²kz + M²), M = m + 1 + cos kx +
+    // cos ky + cos kz; the middle pair (bands 1, 2) touches where √(…) = J, at energy 0: cos kz =
+    // (J² − 1 − (m + 3)²)/(2(m + 3)) = −1/4 on the Γ–Z line and (J² − 1 − (m + 1)²)/(2(m + 1)) = 3/4
+    // on the two X lines (the (π, π) line has none), by hand. There are no others: the Γ's
+    // anticommute, so E² = sin²kx + sin²ky + (√(M² + sin²kz) ± J)², and bands 1 and 2 meet only
+    // where sin kx = sin ky = 0 and √(M² + sin²kz) = J. Each is a simple Weyl node: flux ±1 through
+    // its sphere, Eq. 52's rate the Landau-level −χ/4π² with μ at the nodes, chiralities opposite
+    // along each line (the mirror σ_z τ_z sends kz → −kz).
+    const auto doc = magnetised("name = 'qhz'\nm = -2.5", 1.0);
+    const auto& r = doc["results"];
+    ASSERT_EQ(r["nodes"], 6) << doc.dump();
+    int sum = 0;
+    for (int a = 0; a < 6; ++a) {
+        const auto& k = r["position"][a];
+        const double kz = std::remainder(double(k[2]), kTwoPi);
+        const bool gamma_line = std::fabs(std::cos(double(k[0])) + std::cos(double(k[1])) - 2.0) < 1e-9;
+        const bool x_line = std::fabs(std::cos(double(k[0])) + std::cos(double(k[1]))) < 1e-9;
+        ASSERT_TRUE(gamma_line || x_line) << k.dump();
+        EXPECT_NEAR(std::cos(kz), gamma_line ? -0.25 : 0.75, 1e-12) << k.dump();
+        EXPECT_NEAR(double(r["energy"][a]), 0.0, 1e-12);
+        const double chi = r["chirality"][a];
+        EXPECT_EQ(std::fabs(chi), 1.0);
+        EXPECT_NEAR(double(r["monopole_flux"][a]), chi, 1e-9);
+        EXPECT_NEAR(double(r["abj_rate"][a]), -chi / (4.0 * kPi * kPi), 1e-9);
+        sum += static_cast<int>(chi);
+        for (int b = 0; b < 6; ++b) {  // the node at −kz on the same line has the opposite chirality
+            const auto& q = r["position"][b];
+            if (std::fabs(double(q[0]) - double(k[0])) < 1e-9 && std::fabs(double(q[1]) - double(k[1])) < 1e-9 && b != a)
+                EXPECT_EQ(double(r["chirality"][b]), -chi);
+        }
+    }
+    EXPECT_EQ(sum, 0);
+    EXPECT_NEAR(double(r["total_abj_rate"]), 0.0, 1e-9);
+    EXPECT_FALSE(doc.contains("warnings")) << doc.dump();
 }

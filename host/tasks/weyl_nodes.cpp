@@ -1,7 +1,9 @@
-// The Weyl nodes of a 3D two-band lattice model and the chiral (ABJ) anomaly of each
-// (include/bzint/weyl_nodes.hpp, docs/textures.md "The chiral anomaly"): the nodes found by a damped
-// Newton iteration from the search mesh's points near a zero of d; per node its position,
-// energy and chirality sign det(∂d/∂k); the Berry flux of d̂ through a sphere around it (χ by an
+// The Weyl nodes of a 3D lattice model — a two-band one's zeros of d, or an N-band one's touchings
+// of bands m and m + 1 — and the chiral (ABJ) anomaly of each (include/bzint/weyl_nodes.hpp,
+// docs/textures.md "The chiral anomaly"), optionally with a uniform [texture]'s exchange field
+// J m·S (a magnetic Weyl semimetal): the nodes found by a damped Newton iteration from the search
+// mesh's points near a zero of d (pair_crossing's effective d for N bands); per node its position,
+// energy and chirality sign det(∂d/∂k); the Berry flux through a sphere around it (χ by an
 // independent quadrature); and Eq. 52's anomaly rate from that sphere's boundary flux, beside
 // Eq. 53's Landau-level value −χ e²/4π².
 #include <fmt/core.h>
@@ -9,10 +11,15 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "../engine.hpp"
 #include "../input_error.hpp"
+#include "../texture_input.hpp"
+#include "bzint/models/all.hpp"
+#include "bzint/nband_texture.hpp"
 #include "bzint/special/gauss_legendre.hpp"
 #include "bzint/weyl_nodes.hpp"
 #include "task_common.hpp"
@@ -26,22 +33,49 @@ struct NodeSetup {
     double radius = 0.0;  // 0: a quarter of the distance to the nearest other node
     int points;           // Gauss–Legendre points in u = cos θ (φ: twice as many)
     double mu, T;
+    int band = 0;  // the crossing of bands band and band + 1 (0 for a two-band model)
+    std::optional<std::array<double, 3>> exchange;  // J m of a uniform [texture]
 };
 
 struct Node {
     double k[3];        // Cartesian
     double reduced[3];  // along G_i, in [0, 1)
     double energy, det, step;
-    bool regular;  // det ∂d/∂k away from 0 (well_conditioned): a simple Weyl node
+    bool regular;   // det ∂d/∂k away from 0 (well_conditioned): a simple Weyl node
+    bool multiple;  // another band touches the pair there too (other_band_distance)
 };
+
+// A [texture] here is a uniform exchange field and nothing else: H_0(k) + J m·S is then a Bloch
+// Hamiltonian (WithExchange), the same in every cell, whose nodes are the magnetic Weyl
+// semimetal's. A texture that varies in r, a field, a potential or a mass ramp leaves none.
+std::array<double, 3> read_uniform_exchange(const TaskContext& ctx) {
+    const TextureSetup t = read_texture(ctx);
+    const Section texture = task_section(ctx, "texture");
+    if (t.texture.kind != TextureKind::uniform)
+        texture.fail("kind", "task 'weyl_nodes' takes a uniform texture only (kind = \"uniform\": the exchange field J m·S "
+                             "of a ferromagnet); a texture that varies in r has no Bloch nodes");
+    const std::pair<const char*, bool> extras[] = {
+        {"B", t.field[0] != 0.0 || t.field[1] != 0.0 || t.field[2] != 0.0},
+        {"B_modulation", t.modulation.amplitude != 0.0},
+        {"E", t.electric[0] != 0.0 || t.electric[1] != 0.0 || t.electric[2] != 0.0},
+        {"potential", t.potential.shape != PotentialShape::none},
+        {"mass_rate", t.mass_rate != 0.0}};
+    for (const auto& [key, present] : extras)
+        if (present)
+            texture.fail(key, "task 'weyl_nodes' takes the uniform texture's exchange field alone: this term makes H depend "
+                              "on r or t, and leaves no Bloch nodes");
+    require_periodic_lattice(ctx, t);
+    const double x[kPhaseCoords] = {};
+    double m[3], dm[3][3];
+    t.texture(x, m, dm);
+    return {t.exchange * m[0], t.exchange * m[1], t.exchange * m[2]};
+}
 
 NodeSetup read_nodes(const TaskContext& ctx) {
     require_dim(ctx, 3, 3);
     const Section& task = ctx.task;
     task.only();
     const ModelInfo& info = *ctx.cfg.model;
-    if (info.bands != 2)
-        task.fail("kind", fmt::format("task 'weyl_nodes' needs a two-band model; '{}' has {} bands", info.name, info.bands));
     if (!info.lattice)
         task.fail("kind", fmt::format("task 'weyl_nodes' needs a lattice model; '{}' is a continuum model", info.name));
     NodeSetup s;
@@ -56,42 +90,152 @@ NodeSetup read_nodes(const TaskContext& ctx) {
     if (s.points % 2 != 0) task.fail("points", fmt::format("points must be even (the estimate halves it); got {}", s.points));
     s.mu = task.number("mu", 0.0);
     s.T = read_temperature(ctx);
+    // The pair at half filling unless named: bands N/2 − 1 and N/2.
+    s.band = static_cast<int>(task.integer("band", info.bands / 2 - 1));
+    if (s.band < 0 || s.band > info.bands - 2)
+        task.fail("band", fmt::format("band {} names no crossing: the crossing of bands band and band + 1 needs band in 0 … {} "
+                                      "for '{}' ({} bands)",
+                                      s.band, info.bands - 2, info.name, info.bands));
+    if (ctx.file.root()["texture"].as_table()) s.exchange = read_uniform_exchange(ctx);
     return s;
 }
 
-// The sphere's two integrals, (1/4π)∮𝓑·dS (χ) and Eq. 52's bracket, with `points` × 2·points
-// nodes; nz gets the smallest and largest n_z met on the sphere.
-template <class Model>
-std::array<double, 2> sphere_integrals(const Model& model, const Node& node, double R, int points, double mu, double T,
-                                       double* nz) {
+// Calls f(bloch) with the model as a Bloch Hamiltonian k → H(k) (TwoBandPoint or NBandPoint<N>):
+// the model itself, or with the texture's uniform exchange field. Only 3D lattice models compile
+// here (read_nodes refuses the others).
+template <class F>
+void visit_bloch(const TaskContext& ctx, const NodeSetup& s, F&& f) {
+    visit_any_model(ctx.cfg.params, [&](auto model) {
+        using Model = decltype(model);
+        if constexpr (Model::dim == 3 && Model::lattice) {
+            if (s.exchange)
+                f(WithExchange<Model>{model, {(*s.exchange)[0], (*s.exchange)[1], (*s.exchange)[2]}});
+            else
+                f(model);
+        }
+    });
+}
+
+// An N-band Bloch Hamiltonian names its bands (nband_traits.hpp), as Textured<Model> decides.
+template <class Bloch>
+constexpr bool is_nband_bloch = requires { Bloch::bands; };
+
+// The bands of an N-band Bloch Hamiltonian at k, or a NonFiniteError naming k.
+template <int N, class Bloch>
+void eigen_at(const Bloch& bloch, const double k[3], NBandEigen<N>& e) {
+    NBandPoint<N> p;
+    bloch(k, p);
+    if (!nband_eigen<N>(p, e))
+        throw NonFiniteError(fmt::format("weyl_nodes: the eigensolver did not converge at k = ({:.17g}, {:.17g}, {:.17g})",
+                                         k[0], k[1], k[2]));
+}
+
+// The crossing as a two-band point at k: the model's d, or pair_crossing's effective d of bands
+// band and band + 1.
+template <class Bloch>
+void crossing_at(const Bloch& bloch, int band, const double k[3], TwoBandPoint& h) {
+    if constexpr (is_nband_bloch<Bloch>) {
+        NBandEigen<Bloch::bands> e;
+        eigen_at<Bloch::bands>(bloch, k, e);
+        pair_crossing<Bloch::bands>(e, band, h);
+    } else {
+        bloch(k, h);
+    }
+}
+
+// How close another band comes to the pair's mean energy at k, relative to the degeneracy
+// threshold's scale (infinite for two bands): a node where it vanishes is a touching of three or
+// more bands (a Dirac point of Kramers pairs), not a Weyl node of the pair.
+template <class Bloch>
+double other_band_distance(const Bloch& bloch, int band, const double k[3]) {
+    if constexpr (is_nband_bloch<Bloch>) {
+        constexpr int N = Bloch::bands;
+        NBandEigen<N> e;
+        eigen_at<N>(bloch, k, e);
+        const double mean = 0.5 * (e.e[band] + e.e[band + 1]);
+        double nearest = 1e300;
+        if (band > 0) nearest = std::min(nearest, mean - e.e[band - 1]);
+        if (band + 2 < N) nearest = std::min(nearest, e.e[band + 2] - mean);
+        return nearest / (e.degenerate / kDegenerateRelative);
+    } else {
+        return 1e300;
+    }
+}
+
+// The pair and its neighbours at generic k: bands band and band + 1 that touch at three unrelated
+// points touch everywhere (e.g. a Kramers pair, by inversion and time reversal), and a neighbour
+// degenerate with one of them there makes the pair's crossings touchings of more bands. Either way
+// they are not Weyl nodes (every mesh point would be one), and the input names another pair or a
+// field that splits them.
+template <class Bloch>
+void require_split_pair(const Section& task, const std::string& model_name, const Bloch& bloch, int band) {
+    if constexpr (is_nband_bloch<Bloch>) {
+        constexpr int N = Bloch::bands;
+        const double points[3][3] = {{0.1234, 0.5678, 0.9123}, {1.7071, -0.3141, 2.2360}, {-2.6457, 1.4142, 0.5772}};
+        int pair = 0, below = 0, above = 0;
+        for (const auto& k : points) {
+            NBandEigen<N> e;
+            eigen_at<N>(bloch, k, e);
+            pair += e.e[band + 1] - e.e[band] <= e.degenerate;
+            below += band > 0 && e.e[band] - e.e[band - 1] <= e.degenerate;
+            above += band + 2 < N && e.e[band + 2] - e.e[band + 1] <= e.degenerate;
+        }
+        const auto refuse = [&](int a, int b, const char* what) {
+            task.fail("band", fmt::format("bands {} and {} of '{}' are degenerate at generic k (e.g. a Kramers pair: inversion "
+                                          "and time reversal together): {}; choose another pair, or split them with a "
+                                          "[texture] exchange field",
+                                          a, b, model_name, what));
+        };
+        if (pair == 3) refuse(band, band + 1, "they touch everywhere, not at Weyl nodes");
+        if (below == 3) refuse(band - 1, band, "the pair's crossings would be touchings of more than two bands");
+        if (above == 3) refuse(band + 1, band + 2, "the pair's crossings would be touchings of more than two bands");
+    }
+}
+
+// A node's sphere, integrated: the lower band's flux (χ) and Eq. 52's bracket; the range of n_z
+// met on it, the other bands' largest departure from filled below and empty above the pair, and
+// the points where the pair's gap was not resolved (N bands).
+struct SphereIntegrals {
+    double flux = 0.0, bracket = 0.0;
+    double nz_lo = 1e300, nz_hi = -1e300, others = 0.0;
+    long long unresolved = 0;
+};
+
+// The integrals with `points` × 2·points nodes (Gauss–Legendre in u, trapezoid in φ). Two-band
+// models take boundary_flux_density (the flux of d̂), N-band ones nband_boundary_flux_density (Ω_n
+// by Kubo).
+template <class Bloch>
+SphereIntegrals sphere_integrals(const Bloch& bloch, const NodeSetup& s, const Node& node, double R, int points) {
     std::vector<double> u, w;
     gauss_legendre(points, u, w);
     const int nphi = 2 * points;
-    double flux = 0.0, bracket = 0.0, lo = 1e300, hi = -1e300;
+    SphereIntegrals out;
     const double K[3] = {node.k[0], node.k[1], node.k[2]};
     for (int i = 0; i < points; ++i)
         for (int j = 0; j < nphi; ++j) {
-            double f, nz_here;
-            const double b = boundary_flux_density(model, K, R, u[i], kTwoPi * j / nphi, mu, T, f, nz_here);
+            const double phi = kTwoPi * j / nphi;
+            SphereSample q;
+            if constexpr (is_nband_bloch<Bloch>)
+                q = nband_boundary_flux_density<Bloch::bands>(bloch, s.band, K, R, u[i], phi, s.mu, s.T);
+            else
+                q = boundary_flux_density(bloch, K, R, u[i], phi, s.mu, s.T);
             const double weight = w[i] * kTwoPi / nphi;
-            flux += weight * f;
-            bracket += weight * b;
-            lo = std::min(lo, nz_here);
-            hi = std::max(hi, nz_here);
+            out.flux += weight * q.flux;
+            out.bracket += weight * q.bracket;
+            out.nz_lo = std::min(out.nz_lo, q.nz);
+            out.nz_hi = std::max(out.nz_hi, q.nz);
+            out.others = std::max(out.others, q.others);
+            out.unresolved += !q.resolved;
         }
-    if (nz) {
-        nz[0] = lo;
-        nz[1] = hi;
-    }
-    return {flux, bracket};
+    return out;
 }
 
 // Nodes: damped Newton from every mesh point within reach of a zero — |d| ≤ ‖∂d/∂k‖ h, h the mesh's
 // longest step, which every point of a node's cell satisfies to first order — kept once (mod G).
 // Points that straddle a mirror plane (where ∂d/∂k_z = 0 and |d| is smallest between two nodes)
 // are among them along with their neighbours, from which Newton reaches the nodes.
-template <class Model>
-std::vector<Node> find_nodes(const Model& model, const ModelInfo& info, const NodeSetup& s, double& scale,
+template <class Bloch>
+std::vector<Node> find_nodes(const Bloch& bloch, const ModelInfo& info, const NodeSetup& s, double& scale,
                              double& smallest, double (&smallest_at)[3]) {
     double G[3][3];
     reciprocal_basis(info.bravais, G);
@@ -111,7 +255,7 @@ std::vector<Node> find_nodes(const Model& model, const ModelInfo& info, const No
                 double k[3];
                 cartesian(r, k);
                 TwoBandPoint h;
-                model(k, h);
+                crossing_at(bloch, s.band, k, h);
                 const double d = std::sqrt(dot3(h.d, h.d));
                 double jacobian = 0.0;
                 for (int a = 0; a < 3; ++a) jacobian += dot3(h.dd[a], h.dd[a]);
@@ -136,7 +280,7 @@ std::vector<Node> find_nodes(const Model& model, const ModelInfo& info, const No
                 TwoBandPoint h;
                 bool converged = false;
                 for (int it = 0; it < 100; ++it) {
-                    model(node.k, h);
+                    crossing_at(bloch, s.band, node.k, h);
                     double delta[3];
                     if (!damped_newton_step(h, delta)) break;
                     const double length = std::sqrt(dot3(delta, delta));
@@ -148,11 +292,12 @@ std::vector<Node> find_nodes(const Model& model, const ModelInfo& info, const No
                         break;
                     }
                 }
-                model(node.k, h);
+                crossing_at(bloch, s.band, node.k, h);
                 if (!converged || !(std::sqrt(dot3(h.d, h.d)) <= 1e-10 * scale)) continue;
                 node.energy = h.d0;
                 node.det = jacobian_det(h.dd);
                 node.regular = well_conditioned(h.dd, 1e-8);
+                node.multiple = other_band_distance(bloch, s.band, node.k) < 1e-6;
                 // Reduced coordinates r_i = k·A_i/2π, wrapped into [0, 1).
                 for (int a = 0; a < 3; ++a) {
                     const double x = dot3(node.k, info.bravais[a]) / kTwoPi;
@@ -194,7 +339,10 @@ double node_distance(const Node& a, const Node& b, const double G[3][3], bool se
 
 }  // namespace
 
-void check_weyl_nodes(TaskContext& ctx) { read_nodes(ctx); }
+void check_weyl_nodes(TaskContext& ctx) {
+    const NodeSetup s = read_nodes(ctx);
+    visit_bloch(ctx, s, [&](const auto& bloch) { require_split_pair(ctx.task, ctx.cfg.model->name, bloch, s.band); });
+}
 
 TaskResult task_weyl_nodes(TaskContext& ctx) {
     const NodeSetup s = read_nodes(ctx);
@@ -208,8 +356,8 @@ TaskResult task_weyl_nodes(TaskContext& ctx) {
                  {"position", "1/a (Cartesian k)"},
                  {"position_reduced", "reduced (along G_i)"},
                  {"energy", unit},
-                 {"chirality", "sign det(∂d/∂k)"},
-                 {"monopole_flux", "(1/4π)∮𝓑·dS: the chirality by quadrature"},
+                 {"chirality", "sign det(∂d/∂k) (N bands: the pair's d, include/bzint/weyl_nodes.hpp)"},
+                 {"monopole_flux", "(1/2π)∮Ω·dS of the pair's lower band: the chirality by quadrature"},
                  {"radius", "1/a"},
                  {"abj_rate", "e²/ħ² (∂_t ρ per E·B, Eq. 52)"},
                  {"abj_rate_landau", "e²/ħ² (Eq. 53: −χ/4π²)"},
@@ -217,9 +365,9 @@ TaskResult task_weyl_nodes(TaskContext& ctx) {
     out.principal = {"abj_rate", "monopole_flux"};
     out.remedy = "raise [task] points, or choose a radius that encloses the node's Fermi pocket and no other node "
                  "(docs/textures.md)";
-    visit_model(ctx.cfg.params, [&](auto model) {
+    visit_bloch(ctx, s, [&](const auto& bloch) {
         double scale = 0.0, smallest = 0.0, smallest_at[3] = {0.0, 0.0, 0.0};
-        const std::vector<Node> nodes = find_nodes(model, info, s, scale, smallest, smallest_at);
+        const std::vector<Node> nodes = find_nodes(bloch, info, s, scale, smallest, smallest_at);
         nlohmann::json pos = nlohmann::json::array(), red = nlohmann::json::array(), energy = nlohmann::json::array(),
                        chi = nlohmann::json::array(), flux = nlohmann::json::array(), rate = nlohmann::json::array(),
                        landau = nlohmann::json::array(), radius = nlohmann::json::array(), e_flux = nlohmann::json::array(),
@@ -228,6 +376,13 @@ TaskResult task_weyl_nodes(TaskContext& ctx) {
         int chirality_sum = 0;
         for (std::size_t a = 0; a < nodes.size(); ++a) {
             const Node& node = nodes[a];
+            if (node.multiple) {
+                out.warnings.push_back(fmt::format("bands {} and {} touch at reduced k = ({:.6f}, {:.6f}, {:.6f}) together with "
+                                                   "another band (a Dirac point, or a touching of more bands): not a Weyl "
+                                                   "node of the pair; left out",
+                                                   s.band, s.band + 1, node.reduced[0], node.reduced[1], node.reduced[2]));
+                continue;
+            }
             double nearest = node_distance(node, node, G, true);
             for (std::size_t b = 0; b < nodes.size(); ++b)
                 if (b != a) nearest = std::min(nearest, node_distance(node, nodes[b], G, false));
@@ -237,53 +392,67 @@ TaskResult task_weyl_nodes(TaskContext& ctx) {
                                                    "{:.6f}) reaches half-way to the nearest other node ({:g} away): it may "
                                                    "enclose it; lower radius",
                                                    R, node.reduced[0], node.reduced[1], node.reduced[2], nearest));
-            double nz[2];
-            const auto fine = sphere_integrals(model, node, R, s.points, s.mu, s.T, nz);
-            const auto coarse = sphere_integrals(model, node, R, s.points / 2, s.mu, s.T, nullptr);
+            const SphereIntegrals fine = sphere_integrals(bloch, s, node, R, s.points);
+            const SphereIntegrals coarse = sphere_integrals(bloch, s, node, R, s.points / 2);
+            const std::string where =
+                fmt::format("the sphere of radius {:g} around the node at reduced k = ({:.6f}, {:.6f}, {:.6f})", R,
+                            node.reduced[0], node.reduced[1], node.reduced[2]);
             // Eq. 52's bracket is the anomaly only when the sphere encloses the node's Fermi pocket:
-            // the lower band filled and the upper empty all over it, n_z = −1.
-            if (nz[1] > -1.0 + 1e-6)
-                out.warnings.push_back(fmt::format("n_z = f(ε₊) − f(ε₋) is not −1 all over the sphere of radius {:g} around the "
-                                                   "node at reduced k = ({:.6f}, {:.6f}, {:.6f}) (it ranges over [{:.3g}, "
-                                                   "{:.3g}]): the sphere does not enclose the node's Fermi pocket, so Eq. 52's "
-                                                   "abj_rate there is not the anomaly; choose a radius that encloses the pocket",
-                                                   R, node.reduced[0], node.reduced[1], node.reduced[2], nz[0], nz[1]));
+            // the lower band filled and the upper empty all over it, n_z = −1 — and, for N bands, the
+            // bands below the pair filled and those above empty, so that only the node's flux counts.
+            if (fine.nz_hi > -1.0 + 1e-6)
+                out.warnings.push_back(fmt::format("n_z = f(ε_upper) − f(ε_lower) of the pair is not −1 all over {} (it ranges "
+                                                   "over [{:.3g}, {:.3g}]): the sphere does not enclose the node's Fermi "
+                                                   "pocket, so Eq. 52's abj_rate there is not the anomaly; choose a radius "
+                                                   "that encloses the pocket",
+                                                   where, fine.nz_lo, fine.nz_hi));
+            if (fine.others > 1e-6)
+                out.warnings.push_back(fmt::format("another band is partly occupied on {} (its occupation departs from filled "
+                                                   "below the pair or empty above it by up to {:.3g}): a Fermi pocket of that "
+                                                   "band crosses the sphere and its flux enters Eq. 52's abj_rate; choose mu "
+                                                   "in the pair's bands, or another radius",
+                                                   where, fine.others));
+            if (fine.unresolved > 0)
+                out.warnings.push_back(fmt::format("the pair's gap on {} is below its degeneracy threshold at {} of its points "
+                                                   "(or the eigensolver failed there): the Kubo curvatures there miss the "
+                                                   "pair's coupling; raise radius",
+                                                   where, fine.unresolved));
             // The chirality is the node's topological charge: sign det ∂d/∂k at a simple node; where the
             // determinant nearly vanishes (two nodes merged, or a multi-Weyl node), the flux through the
             // sphere decides — 0 is no node at all, ±2 a double-Weyl node.
             int c = node.det > 0.0 ? 1 : -1;
             if (!node.regular) {
-                const double charge = std::round(fine[0]);
-                if (std::fabs(fine[0] - charge) > 0.05 || charge == 0.0) {
+                const double charge = std::round(fine.flux);
+                if (std::fabs(fine.flux - charge) > 0.05 || charge == 0.0) {
                     out.warnings.push_back(fmt::format("the band touching at reduced k = ({:.6f}, {:.6f}, {:.6f}) has det(∂d/∂k) "
                                                        "≈ 0 and a Berry flux of {:.3g} through the sphere around it: {}; left out",
-                                                       node.reduced[0], node.reduced[1], node.reduced[2], fine[0],
-                                                       charge == 0.0 && std::fabs(fine[0]) <= 0.05
+                                                       node.reduced[0], node.reduced[1], node.reduced[2], fine.flux,
+                                                       charge == 0.0 && std::fabs(fine.flux) <= 0.05
                                                            ? "not a Weyl node (no topological charge: e.g. two nodes merged)"
                                                            : "its charge is not resolved (raise points, or lower radius)"));
                     continue;
                 }
                 c = static_cast<int>(charge);
             }
-            if (std::fabs(fine[0] - c) > 0.01)
+            if (std::fabs(fine.flux - c) > 0.01)
                 out.warnings.push_back(fmt::format("the Berry flux through the sphere around the node at reduced k = ({:.6f}, "
                                                    "{:.6f}, {:.6f}) is {:.4g}, not its chirality {}: another node lies inside "
                                                    "the sphere (lower radius, or raise [task] n to find it), or the node is too "
                                                    "anisotropic for the sphere's points (raise points)",
-                                                   node.reduced[0], node.reduced[1], node.reduced[2], fine[0], c));
+                                                   node.reduced[0], node.reduced[1], node.reduced[2], fine.flux, c));
             chirality_sum += c;
-            const double r = fine[1] / (4.0 * kPi * kPi);
+            const double r = fine.bracket / (4.0 * kPi * kPi);
             total += r;
-            total_error += std::fabs(fine[1] - coarse[1]) / (4.0 * kPi * kPi);
+            total_error += std::fabs(fine.bracket - coarse.bracket) / (4.0 * kPi * kPi);
             pos.push_back({node.k[0], node.k[1], node.k[2]});
             red.push_back({node.reduced[0], node.reduced[1], node.reduced[2]});
             e_pos.push_back({node.step, node.step, node.step});
             energy.push_back(node.energy);
             chi.push_back(c);
-            flux.push_back(fine[0]);
-            e_flux.push_back(std::fabs(fine[0] - coarse[0]));
+            flux.push_back(fine.flux);
+            e_flux.push_back(std::fabs(fine.flux - coarse.flux));
             rate.push_back(r);
-            e_rate.push_back(std::fabs(fine[1] - coarse[1]) / (4.0 * kPi * kPi));
+            e_rate.push_back(std::fabs(fine.bracket - coarse.bracket) / (4.0 * kPi * kPi));
             landau.push_back(-c / (4.0 * kPi * kPi));
             radius.push_back(R);
         }

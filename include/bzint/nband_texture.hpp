@@ -97,4 +97,28 @@ struct TexturedOf<Model, std::void_t<decltype(Model::bands)>> {
 template <class Model>
 using Textured = typename TexturedOf<Model>::type;
 
+// A model in a uniform exchange field b = J m — H_0(k) + b·S, S = σ on an N-band model's spin index
+// (add_spin_term), or d(k) + b for a two-band model, as Textured<Model> adds J m(r) at every r —
+// as a Bloch Hamiltonian k → H(k): a magnetised model (task weyl_nodes). Nothing of the texture
+// but its uniform exchange can enter it.
+template <class Model, class = void>
+struct WithExchange {
+    Model model;
+    double b[3];
+    BZINT_HD void operator()(const double k[3], TwoBandPoint& h) const {
+        model(k, h);
+        for (int i = 0; i < 3; ++i) h.d[i] += b[i];
+    }
+};
+template <class Model>
+struct WithExchange<Model, std::void_t<decltype(Model::bands)>> {
+    static constexpr int bands = Model::bands;
+    Model model;
+    double b[3];
+    BZINT_HD void operator()(const double k[3], NBandPoint<bands>& p) const {
+        model(k, p);
+        add_spin_term<bands>(Model::spin_stride, b, 1.0, p.H);
+    }
+};
+
 }  // namespace bzint

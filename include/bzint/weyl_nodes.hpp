@@ -1,5 +1,6 @@
 // Weyl nodes of a 3D two-band model H = d0 + d·σ and the chiral anomaly of the kinetic-equation
-// paper's Sec. III C (docs/textures.md, "The chiral anomaly"): a node is a zero of d(k); its
+// paper's Sec. III C (docs/textures.md, "The chiral anomaly"), and of the crossing of bands m and
+// m + 1 of an N-band model (below: pair_crossing): a node is a zero of d(k); its
 // chirality χ = sign det(∂d_i/∂k_a) (a right-handed node, d ≈ v(k − K), has χ = +1); and the
 // particle flux through a momentum-space sphere around it, Eq. 52,
 //
@@ -10,6 +11,7 @@
 // bracket is −1, and the paper then quotes −e²/4π²).
 #pragma once
 #include "bzint/fermi.hpp"
+#include "bzint/nband_geometry.hpp"
 #include "bzint/phase_space.hpp"
 #include "bzint/two_band.hpp"
 
@@ -53,27 +55,103 @@ BZINT_HD bool damped_newton_step(const TwoBandPoint& h, double (&delta)[3]) {
     return true;
 }
 
-// The point of the sphere K + R n̂(u, φ), n̂ = (√(1−u²) cos φ, √(1−u²) sin φ, u), and the integrand
-// of Eq. 52's bracket per du dφ there: (1/4π) d̂·(∂_φd̂ × ∂_ud̂) n_z (∂_φk × ∂_uk points outward).
-// `flux` gets the same without n_z — (1/4π) ∮ of it is χ — and `nz` the occupation difference.
-template <class Model>
-BZINT_HD double boundary_flux_density(const Model& model, const double (&K)[3], double R, double u, double phi, double mu,
-                                      double T, double& flux, double& nz) {
+// The point K + R n̂(u, φ) of a sphere, n̂ = (√(1−u²) cos φ, √(1−u²) sin φ, u), and its tangents
+// ∂_φk and ∂_uk, whose cross product R² n̂ points outward: dS = R² n̂ du dφ.
+struct SpherePoint {
+    double k[3], normal[3], dk_phi[3], dk_u[3];
+};
+BZINT_HD SpherePoint sphere_point(const double (&K)[3], double R, double u, double phi) {
     const double s = sqrt(1.0 - u * u), c = cos(phi), n = sin(phi);
-    const double k[3] = {K[0] + R * s * c, K[1] + R * s * n, K[2] + R * u};
-    const double dk_phi[3] = {-R * s * n, R * s * c, 0.0};
-    const double dk_u[3] = {-R * u / s * c, -R * u / s * n, R};
+    SpherePoint p{{0.0, 0.0, 0.0}, {s * c, s * n, u}, {-R * s * n, R * s * c, 0.0}, {-R * u / s * c, -R * u / s * n, R}};
+    for (int a = 0; a < 3; ++a) p.k[a] = K[a] + R * p.normal[a];
+    return p;
+}
+
+// What a point of the sphere contributes per du dφ to a node's two integrals.
+struct SphereSample {
+    double flux;     // the lower band's Berry flux density: its integral over the sphere is χ
+    double bracket;  // Eq. 52's bracket's integrand
+    double nz;       // the pair's occupation difference f(ε_upper) − f(ε_lower)
+    double others;   // N bands: the largest |f(ε_n) − [n below the pair]| of the other bands (0 for two)
+    bool resolved;   // the eigensolver converged and the pair's gap exceeds its degeneracy threshold
+};
+
+// A two-band model's sample: (1/4π) d̂·(∂_φd̂ × ∂_ud̂) for the flux, times n_z for the bracket.
+template <class Model>
+BZINT_HD SphereSample boundary_flux_density(const Model& model, const double (&K)[3], double R, double u, double phi,
+                                            double mu, double T) {
+    const SpherePoint q = sphere_point(K, R, u, phi);
     TwoBandPoint h;
-    model(k, h);
+    model(q.k, h);
     double d_phi[3], d_u[3];
     for (int i = 0; i < 3; ++i) {
-        d_phi[i] = dk_phi[0] * h.dd[0][i] + dk_phi[1] * h.dd[1][i] + dk_phi[2] * h.dd[2][i];
-        d_u[i] = dk_u[0] * h.dd[0][i] + dk_u[1] * h.dd[1][i] + dk_u[2] * h.dd[2][i];
+        d_phi[i] = q.dk_phi[0] * h.dd[0][i] + q.dk_phi[1] * h.dd[1][i] + q.dk_phi[2] * h.dd[2][i];
+        d_u[i] = q.dk_u[0] * h.dd[0][i] + q.dk_u[1] * h.dd[1][i] + q.dk_u[2] * h.dd[2][i];
     }
-    flux = solid_angle_density(h.d, d_phi, d_u) / (4.0 * kPi);
+    SphereSample out;
+    out.flux = solid_angle_density(h.d, d_phi, d_u) / (4.0 * kPi);
     const double e = sqrt(dot3(h.d, h.d));
-    nz = fermi(h.d0 + e - mu, T) - fermi(h.d0 - e - mu, T);
-    return flux * nz;
+    out.nz = fermi(h.d0 + e - mu, T) - fermi(h.d0 - e - mu, T);
+    out.bracket = out.flux * out.nz;
+    out.others = 0.0;
+    out.resolved = true;
+    return out;
+}
+
+// The crossing of bands m and m + 1 of an N-band model as a two-band one: at k₀, in the basis of
+// the two eigenstates |m⟩, |m + 1⟩, degenerate perturbation theory gives
+//   H(k₀ + δ) ≈ ε̄ + Σ_a δ_a V_a + d·σ,   d(k₀) = (0, 0, (ε_m − ε_{m+1})/2),
+//   ∂_a d = (Re v_a^{m,m+1}, −Im v_a^{m,m+1}, (v_a^{mm} − v_a^{m+1,m+1})/2),
+// v_a^{nm} = ⟨n|∂_a H|m⟩ — the traceless part of the pair's 2×2 block (h_{12} = d_x − i d_y), the
+// rest of the spectrum entering only at second order in δ. So the damped Newton step above moves
+// to the pair's touching as it does to a two-band model's, and since d(k₀ + δ) = R d_model(k₀ + δ)
+// with R ∈ SO(3) fixed by the basis at k₀ (for a two-band model), det ∂d/∂k — the chirality — is
+// the model's own, whichever basis the degenerate pair takes at the node (tests/test_weyl_nodes.cpp
+// holds both to a two-band model read as N = 2). d0 is the pair's mean energy ε̄.
+template <int N>
+BZINT_HD void pair_crossing(const NBandEigen<N>& s, int m, TwoBandPoint& h) {
+    clear(h);
+    h.d0 = 0.5 * (s.e[m] + s.e[m + 1]);
+    h.d[2] = 0.5 * (s.e[m] - s.e[m + 1]);
+    for (int a = 0; a < 3; ++a) {
+        const cplx c = s.v[a][m][m + 1];
+        h.dd0[a] = 0.5 * (s.v[a][m][m].re + s.v[a][m + 1][m + 1].re);
+        h.dd[a][0] = c.re;
+        h.dd[a][1] = -c.im;
+        h.dd[a][2] = 0.5 * (s.v[a][m][m].re - s.v[a][m + 1][m + 1].re);
+    }
+}
+
+// boundary_flux_density for the crossing of bands m and m + 1 of an N-band model (Bloch: k →
+// NBandPoint<N>). With Ω_n the Kubo curvatures (nband_geometry.hpp), the lower band's flux
+// (1/2π)∮Ω_m·dS is χ (a two-band model's lower band carries Ω = 𝓑/2: q_s = −s/2,
+// phase_space.hpp), and Eq. 52's bracket (1/4π)∮𝓑 n_z·dS = −(1/2π)∮Σ_n f(ε_n) Ω_n·dS — the same
+// integrand for N = 2, since f₋Ω₋ + f₊Ω₊ = −n_z 𝓑/2 — counts every band's occupied curvature. A
+// band below the pair that is filled all over the sphere, or one above it that is empty, adds no
+// flux (its curvature is smooth inside); `others` says how far the other bands are from that.
+template <int N, class Bloch>
+BZINT_HD SphereSample nband_boundary_flux_density(const Bloch& bloch, int m, const double (&K)[3], double R, double u,
+                                                  double phi, double mu, double T) {
+    const SpherePoint q = sphere_point(K, R, u, phi);
+    NBandPoint<N> p;
+    bloch(q.k, p);
+    NBandEigen<N> e;
+    SphereSample out;
+    out.resolved = nband_eigen<N>(p, e);
+    out.resolved = out.resolved && e.e[m + 1] - e.e[m] > 10.0 * e.degenerate;
+    BandGeometry g[N];
+    kubo_geometry<N>(e, g);
+    double occupied = 0.0;
+    out.others = 0.0;
+    for (int b = 0; b < N; ++b) {
+        const double f = fermi(g[b].energy - mu, T);
+        occupied += f * dot3(g[b].omega, q.normal);
+        if (b != m && b != m + 1) out.others = fmax(out.others, fabs(f - (b < m ? 1.0 : 0.0)));
+    }
+    out.flux = R * R * dot3(g[m].omega, q.normal) / kTwoPi;
+    out.bracket = -R * R * occupied / kTwoPi;
+    out.nz = fermi(g[m + 1].energy - mu, T) - fermi(g[m].energy - mu, T);
+    return out;
 }
 
 }  // namespace bzint

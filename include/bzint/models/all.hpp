@@ -1,4 +1,4 @@
-// The registry of built-in two-band models. To add one: write its header (see
+// The registry of built-in models, two-band and N-band. To add one: write its header (see
 // model_traits.hpp and docs/adding-a-model.md), include it here and append it to AllModels.
 #pragma once
 #include "bzint/models/dirac2d.hpp"
