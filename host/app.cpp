@@ -78,7 +78,7 @@ Backend task_backend(const RunFile& file, const RunConfig& cfg, Backend backend)
                                      "the tasks {})",
                                      file.path(), cfg.task, cfg.model->name, cfg.model->bands, join(nband_tasks)));
     if (is_wannier(cfg.params)) {
-        static const std::vector<std::string> wannier_tasks{"bands", "berry", "chern", "ahc", "cme", "anomaly", "dipole", "streda", "hybrid_current"};
+        static const std::vector<std::string> wannier_tasks{"bands", "berry", "chern", "ahc", "cme", "anomaly", "dipole", "streda", "hybrid_current", "weyl_nodes"};
         if (std::find(wannier_tasks.begin(), wannier_tasks.end(), cfg.task) == wannier_tasks.end())
             throw InputError(fmt::format("{}: task '{}' does not take wannier models yet; they run the tasks {}", file.path(),
                                          cfg.task, join(wannier_tasks)));

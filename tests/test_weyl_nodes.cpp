@@ -2,17 +2,26 @@
 // det(∂d/∂k) and by the Berry flux through a sphere, and the chiral-anomaly rate of the
 // kinetic-equation paper's Eq. 52 against the Landau-level spectral flow of Eq. 53; the same for
 // the crossing of two bands of an N-band model (a two-band model read as N = 2, and qhz
-// magnetised by a uniform texture's exchange field).
+// magnetised by a uniform texture's exchange field); and both as Wannier90 files (`export-hr`),
+// whose nodes must be the built-in models' own.
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "bzint/hd.hpp"
+#include "bzint/models/qhz.hpp"
 #include "bzint/models/weyl_lattice.hpp"
+#include "bzint/nband_texture.hpp"
 #include "bzint/weyl_nodes.hpp"
+#include "input_error.hpp"
+#include "run_file.hpp"
 #include "test_util.hpp"
+#include "wannier/export_model.hpp"
+#include "wannier/tb_model.hpp"
 
 using namespace bzint;
 
@@ -27,6 +36,59 @@ nlohmann::json magnetised(const std::string& model, double J) {
     return test::run_toml(fmt::format("[model]\n{}\n[task]\nkind = 'weyl_nodes'\n[texture]\nkind = 'uniform'\nexchange = {}\n"
                                       "direction = [0, 0, 1]\n",
                                       model, J));
+}
+
+// A built-in lattice model as a Wannier90 tight-binding model (`bzint export-hr`).
+TbModel exported(const std::string& model) {
+    const auto rf = RunFile::parse(fmt::format("[model]\n{}\n[task]\nkind = 'bands'\n", model), "m.toml");
+    const RunConfig cfg = read_model_section(rf);
+    return export_model(*cfg.model, cfg.params);
+}
+
+// `tb` with `extra` more orbitals, each uncoupled, on site at `energy`.
+TbModel with_spectator_orbitals(const TbModel& tb, int extra, double energy) {
+    TbModel out = tb;
+    const int W = tb.num_wann, V = W + extra;
+    out.num_wann = V;
+    out.H.assign(tb.R.size() * V * V, 0.0);
+    for (std::size_t r = 0; r < tb.R.size(); ++r) {
+        for (int m = 0; m < W; ++m)
+            for (int n = 0; n < W; ++n) out.H[(r * V + m) * V + n] = tb.h(r, m, n);
+        if (tb.R[r] == std::array<int, 3>{0, 0, 0})
+            for (int m = W; m < V; ++m) out.H[(r * V + m) * V + m] = energy * tb.ndegen[r];
+    }
+    return out;
+}
+
+// The [model] lines that read `tb` back from a hr.dat file written in the test's folder.
+std::string wannier_model(const TbModel& tb, const std::string& name) {
+    static const test::TempDir tmp;  // lives until the test program ends
+    const std::filesystem::path hr = std::filesystem::path(tmp.path()) / (name + "_hr.dat");
+    {
+        std::ofstream f(hr);
+        write_hr(tb, f, "test");
+    }
+    return fmt::format("name = 'wannier'\nhr = '{}'\nlattice = [[{:.17g}, {:.17g}, {:.17g}], [{:.17g}, {:.17g}, {:.17g}], "
+                       "[{:.17g}, {:.17g}, {:.17g}]]",
+                       hr.string(), tb.lattice[0][0], tb.lattice[0][1], tb.lattice[0][2], tb.lattice[1][0], tb.lattice[1][1],
+                       tb.lattice[1][2], tb.lattice[2][0], tb.lattice[2][1], tb.lattice[2][2]);
+}
+
+// Two runs of weyl_nodes that must find the same nodes: positions, energies, chiralities, fluxes
+// and rates to `tolerance`.
+void expect_same_nodes(const nlohmann::json& a, const nlohmann::json& b, double tolerance) {
+    ASSERT_EQ(a["nodes"], b["nodes"]) << a.dump() << "\n" << b.dump();
+    for (std::size_t i = 0; i < a["position"].size(); ++i) {
+        for (int c = 0; c < 3; ++c) {
+            const double d = double(a["position_reduced"][i][c]) - double(b["position_reduced"][i][c]);
+            EXPECT_NEAR(d - std::round(d), 0.0, tolerance) << i << " " << a.dump() << "\n" << b.dump();
+        }
+        EXPECT_NEAR(double(a["energy"][i]), double(b["energy"][i]), tolerance) << i;
+        EXPECT_EQ(a["chirality"][i], b["chirality"][i]) << i;
+        EXPECT_NEAR(double(a["monopole_flux"][i]), double(b["monopole_flux"][i]), tolerance) << i;
+        EXPECT_NEAR(double(a["abj_rate"][i]), double(b["abj_rate"][i]), tolerance) << i;
+    }
+    EXPECT_NEAR(double(a["total_abj_rate"]), double(b["total_abj_rate"]), tolerance);
 }
 
 bool warns_about(const nlohmann::json& doc, const std::string& what) {
@@ -230,4 +292,70 @@ TEST(WeylNodes, MagnetisedQhzHasSixNodesAtClosedFormPositions) {
     EXPECT_EQ(sum, 0);
     EXPECT_NEAR(double(r["total_abj_rate"]), 0.0, 1e-9);
     EXPECT_FALSE(doc.contains("warnings")) << doc.dump();
+}
+
+TEST(WeylNodes, WannierFilesOfTheBuiltInModelsHaveTheirNodes) {
+    // export-hr writes H(R) of the built-in model exactly (tests/test_wannier_models.cpp: bands and
+    // curvature to 1e-12), on its own Bravais lattice in Å: the nodes read back from the file are
+    // the built-in ones — weyl_lattice's two (a Wannier<2> model: the pair_crossing path of N
+    // bands), with b0 = 0.4 at different energies inside their Fermi pockets, and magnetised qhz's
+    // six, the exchange J σ_z ⊗ 1 added to H(R = 0) as the uniform texture adds it (add_spin_term).
+    // Tolerance 1e-10: the same H(k) to rounding, Newton's last step below 1e-14 |G|.
+    const std::string two_band = "name = 'weyl_lattice'\nb0 = 0.4", task = "mu = 0.0\nT = 0.01\nradius = 0.8";
+    const auto built_in = weyl("b0 = 0.4", task);
+    const auto from_file = test::run_toml(
+        fmt::format("[model]\n{}\n[task]\nkind = 'weyl_nodes'\n{}\n", wannier_model(exported(two_band), "weyl"), task));
+    expect_same_nodes(built_in["results"], from_file["results"], 1e-10);
+    EXPECT_EQ(from_file["units"]["position"], "1/Angstrom (Cartesian k)");
+    EXPECT_EQ(from_file["units"]["energy"], "eV");
+
+    TbModel qhz = exported("name = 'qhz'\nm = -2.5");
+    ASSERT_EQ(qhz.num_wann, 4);
+    cplx exchange[4][4] = {};
+    const double z[3] = {0.0, 0.0, 1.0};
+    add_spin_term<4>(models::Qhz::spin_stride, z, 1.0, exchange);
+    for (std::size_t r = 0; r < qhz.R.size(); ++r)
+        if (qhz.R[r] == std::array<int, 3>{0, 0, 0})
+            for (int m = 0; m < 4; ++m)
+                for (int n = 0; n < 4; ++n)
+                    qhz.H[(r * 4 + m) * 4 + n] += double(qhz.ndegen[r]) * std::complex<double>(exchange[m][n].re, exchange[m][n].im);
+    const auto magnetic = test::run_toml(
+        fmt::format("[model]\n{}\n[task]\nkind = 'weyl_nodes'\n", wannier_model(qhz, "qhz_exchange")));
+    expect_same_nodes(magnetised("name = 'qhz'\nm = -2.5", 1.0)["results"], magnetic["results"], 1e-10);
+    EXPECT_FALSE(magnetic.contains("warnings")) << magnetic.dump();
+}
+
+TEST(WeylNodes, WannierPaddingOrbitalsAndItsLimitsAreHandled) {
+    // weyl_lattice with a third, uncoupled orbital at +5 eV: W = 3 is padded to the compiled size 4
+    // (models/wannier.hpp), the default pair is bands 0 and 1 (W/2 − 1 = 0), and the nodes are
+    // weyl_lattice's own; the spectator band lies 2 eV or more above the pair, so no warning.
+    const TbModel tb = exported("name = 'weyl_lattice'");
+    const auto three = test::run_toml(fmt::format("[model]\n{}\n[task]\nkind = 'weyl_nodes'\n",
+                                                  wannier_model(with_spectator_orbitals(tb, 1, 5.0), "weyl3")));
+    expect_same_nodes(weyl("", "")["results"], three["results"], 1e-10);
+    EXPECT_FALSE(three.contains("warnings")) << three.dump();
+    // The pair 1, 2 (a band of the model with the spectator) touches nowhere: no node, said so.
+    const auto upper = test::run_toml(fmt::format("[model]\n{}\n[task]\nkind = 'weyl_nodes'\nband = 1\n",
+                                                  wannier_model(with_spectator_orbitals(tb, 1, 5.0), "weyl3")));
+    EXPECT_EQ(upper["results"]["nodes"], 0);
+    EXPECT_TRUE(warns_about(upper, "no Weyl node found"));
+
+    auto error_of = [](const std::string& text) -> std::string {
+        try {
+            test::run_toml(text);
+        } catch (const InputError& e) {
+            return e.what();
+        }
+        return "";
+    };
+    // Above the compiled sizes (17 orbitals), and with a texture (no spin index in the file):
+    // refused before any work, naming the key.
+    const std::string big = wannier_model(with_spectator_orbitals(tb, 15, 5.0), "weyl17");
+    EXPECT_NE(error_of(fmt::format("[model]\n{}\n[task]\nkind = 'weyl_nodes'\n", big)).find("up to 16 orbitals"),
+              std::string::npos);
+    const std::string texture = error_of(fmt::format("[model]\n{}\n[task]\nkind = 'weyl_nodes'\n[texture]\nkind = 'uniform'\n"
+                                                     "exchange = 0.2\n",
+                                                     wannier_model(tb, "weyl")));
+    EXPECT_NE(texture.find("no [texture]"), std::string::npos) << texture;
+    EXPECT_NE(texture.find("kind"), std::string::npos) << texture;
 }

@@ -1,5 +1,5 @@
 // The Weyl nodes of a 3D lattice model — a two-band one's zeros of d, or an N-band one's touchings
-// of bands m and m + 1 — and the chiral (ABJ) anomaly of each (include/bzint/weyl_nodes.hpp,
+// of bands m and m + 1, built in or from Wannier90 files — and the chiral (ABJ) anomaly of each (include/bzint/weyl_nodes.hpp,
 // docs/textures.md "The chiral anomaly"), optionally with a uniform [texture]'s exchange field
 // J m·S (a magnetic Weyl semimetal): the nodes found by a damped Newton iteration from the search
 // mesh's points near a zero of d (pair_crossing's effective d for N bands); per node its position,
@@ -11,13 +11,18 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <map>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include "../engine.hpp"
 #include "../input_error.hpp"
+#include "../stop.hpp"
 #include "../texture_input.hpp"
+#include "../wannier/runtime_wannier.hpp"
+#include "../wannier/wannier_model.hpp"
+#include "../workers.hpp"
 #include "bzint/models/all.hpp"
 #include "bzint/nband_texture.hpp"
 #include "bzint/special/gauss_legendre.hpp"
@@ -96,15 +101,30 @@ NodeSetup read_nodes(const TaskContext& ctx) {
         task.fail("band", fmt::format("band {} names no crossing: the crossing of bands band and band + 1 needs band in 0 … {} "
                                       "for '{}' ({} bands)",
                                       s.band, info.bands - 2, info.name, info.bands));
-    if (ctx.file.root()["texture"].as_table()) s.exchange = read_uniform_exchange(ctx);
+    if (is_wannier(ctx.cfg.params)) {
+        if (wannier_of(ctx.cfg.params).runtime_sized())
+            task.fail("kind", fmt::format("task 'weyl_nodes' takes Wannier models of up to {} orbitals (the compiled sizes); "
+                                          "this one has {}",
+                                          kMaxCompiledWannier, info.bands));
+        if (ctx.file.root()["texture"].as_table())
+            task_section(ctx, "texture").fail("kind", "a Wannier model takes no [texture]: its files do not name which "
+                                                      "orbitals carry which spin, so J m·S has no matrix");
+    } else if (ctx.file.root()["texture"].as_table()) {
+        s.exchange = read_uniform_exchange(ctx);
+    }
     return s;
 }
 
 // Calls f(bloch) with the model as a Bloch Hamiltonian k → H(k) (TwoBandPoint or NBandPoint<N>):
-// the model itself, or with the texture's uniform exchange field. Only 3D lattice models compile
-// here (read_nodes refuses the others).
+// the model itself, or with the texture's uniform exchange field; a Wannier model at its compiled
+// size (its padding orbitals sit far above every band, so bands 0 … W − 1 are the file's). Only
+// 3D lattice models compile here (read_nodes refuses the others).
 template <class F>
 void visit_bloch(const TaskContext& ctx, const NodeSetup& s, F&& f) {
+    if (is_wannier(ctx.cfg.params)) {
+        visit_wannier(ctx.cfg.params, [&](auto model) { f(model); });
+        return;
+    }
     visit_any_model(ctx.cfg.params, [&](auto model) {
         using Model = decltype(model);
         if constexpr (Model::dim == 3 && Model::lattice) {
@@ -201,126 +221,178 @@ struct SphereIntegrals {
     long long unresolved = 0;
 };
 
+// Runs body(i) for i in [0, n) on the worker threads and stops after the points under way on Ctrl-C
+// (Interrupted). Each body writes only its own slot, so what the caller sums in index order does
+// not depend on the thread count.
+template <class Body>
+void for_each_point(long long n, Body&& body) {
+    workers::parallel_for(
+        n, 16,
+        [&](long long begin, long long end) {
+            for (long long i = begin; i < end && !stop_requested(); ++i) body(i);
+        },
+        [] { return !stop_requested(); });
+    throw_if_stopped();
+}
+
 // The integrals with `points` × 2·points nodes (Gauss–Legendre in u, trapezoid in φ). Two-band
 // models take boundary_flux_density (the flux of d̂), N-band ones nband_boundary_flux_density (Ω_n
-// by Kubo).
+// by Kubo). The samples are taken in parallel and summed in a fixed order.
 template <class Bloch>
 SphereIntegrals sphere_integrals(const Bloch& bloch, const NodeSetup& s, const Node& node, double R, int points) {
     std::vector<double> u, w;
     gauss_legendre(points, u, w);
     const int nphi = 2 * points;
-    SphereIntegrals out;
     const double K[3] = {node.k[0], node.k[1], node.k[2]};
-    for (int i = 0; i < points; ++i)
-        for (int j = 0; j < nphi; ++j) {
-            const double phi = kTwoPi * j / nphi;
-            SphereSample q;
-            if constexpr (is_nband_bloch<Bloch>)
-                q = nband_boundary_flux_density<Bloch::bands>(bloch, s.band, K, R, u[i], phi, s.mu, s.T);
-            else
-                q = boundary_flux_density(bloch, K, R, u[i], phi, s.mu, s.T);
-            const double weight = w[i] * kTwoPi / nphi;
-            out.flux += weight * q.flux;
-            out.bracket += weight * q.bracket;
-            out.nz_lo = std::min(out.nz_lo, q.nz);
-            out.nz_hi = std::max(out.nz_hi, q.nz);
-            out.others = std::max(out.others, q.others);
-            out.unresolved += !q.resolved;
-        }
+    std::vector<SphereSample> samples(static_cast<std::size_t>(points) * nphi);
+    for_each_point(static_cast<long long>(samples.size()), [&](long long at) {
+        const int i = static_cast<int>(at / nphi), j = static_cast<int>(at % nphi);
+        const double phi = kTwoPi * j / nphi;
+        if constexpr (is_nband_bloch<Bloch>)
+            samples[at] = nband_boundary_flux_density<Bloch::bands>(bloch, s.band, K, R, u[i], phi, s.mu, s.T);
+        else
+            samples[at] = boundary_flux_density(bloch, K, R, u[i], phi, s.mu, s.T);
+    });
+    SphereIntegrals out;
+    for (std::size_t at = 0; at < samples.size(); ++at) {
+        const SphereSample& q = samples[at];
+        const double weight = w[at / nphi] * kTwoPi / nphi;
+        out.flux += weight * q.flux;
+        out.bracket += weight * q.bracket;
+        out.nz_lo = std::min(out.nz_lo, q.nz);
+        out.nz_hi = std::max(out.nz_hi, q.nz);
+        out.others = std::max(out.others, q.others);
+        out.unresolved += !q.resolved;
+    }
     return out;
 }
 
 // Nodes: damped Newton from every mesh point within reach of a zero — |d| ≤ ‖∂d/∂k‖ h, h the mesh's
 // longest step, which every point of a node's cell satisfies to first order — kept once (mod G).
 // Points that straddle a mirror plane (where ∂d/∂k_z = 0 and |d| is smallest between two nodes)
-// are among them along with their neighbours, from which Newton reaches the nodes.
+// are among them along with their neighbours, from which Newton reaches the nodes. The mesh and
+// the Newton runs are spread over the worker threads; the nodes are collected in mesh order.
 template <class Bloch>
 std::vector<Node> find_nodes(const Bloch& bloch, const ModelInfo& info, const NodeSetup& s, double& scale,
                              double& smallest, double (&smallest_at)[3]) {
     double G[3][3];
     reciprocal_basis(info.bravais, G);
     const long long n0 = s.n[0], n1 = s.n[1], n2 = s.n[2];
-    std::vector<char> candidate(static_cast<std::size_t>(n0 * n1 * n2), 0);
+    auto reduced_of = [&](long long p, double r[3]) {
+        r[0] = double(p / (n1 * n2)) / n0;
+        r[1] = double((p / n2) % n1) / n1;
+        r[2] = double(p % n2) / n2;
+    };
     auto cartesian = [&](const double r[3], double k[3]) {
         for (int c = 0; c < 3; ++c) k[c] = r[0] * G[0][c] + r[1] * G[1][c] + r[2] * G[2][c];
     };
     double h_mesh = 0.0;
     for (int a = 0; a < 3; ++a) h_mesh = std::max(h_mesh, std::sqrt(dot3(G[a], G[a])) / static_cast<double>(s.n[a]));
+    std::vector<double> gap(static_cast<std::size_t>(n0 * n1 * n2)), reach(gap.size());
+    for_each_point(static_cast<long long>(gap.size()), [&](long long p) {
+        double r[3], k[3];
+        reduced_of(p, r);
+        cartesian(r, k);
+        TwoBandPoint h;
+        crossing_at(bloch, s.band, k, h);
+        double jacobian = 0.0;
+        for (int a = 0; a < 3; ++a) jacobian += dot3(h.dd[a], h.dd[a]);
+        gap[p] = std::sqrt(dot3(h.d, h.d));
+        reach[p] = std::sqrt(jacobian) * h_mesh;
+    });
     scale = 0.0;
     smallest = 1e300;
-    for (long long i = 0; i < n0; ++i)
-        for (long long j = 0; j < n1; ++j)
-            for (long long l = 0; l < n2; ++l) {
-                const double r[3] = {double(i) / n0, double(j) / n1, double(l) / n2};
-                double k[3];
-                cartesian(r, k);
-                TwoBandPoint h;
-                crossing_at(bloch, s.band, k, h);
-                const double d = std::sqrt(dot3(h.d, h.d));
-                double jacobian = 0.0;
-                for (int a = 0; a < 3; ++a) jacobian += dot3(h.dd[a], h.dd[a]);
-                candidate[static_cast<std::size_t>((i * n1 + j) * n2 + l)] = d <= std::sqrt(jacobian) * h_mesh;
-                scale = std::max(scale, d);
-                if (d < smallest) {
-                    smallest = d;
-                    std::copy(r, r + 3, smallest_at);
-                }
-            }
+    std::vector<long long> candidates;
+    for (std::size_t p = 0; p < gap.size(); ++p) {
+        if (gap[p] <= reach[p]) candidates.push_back(static_cast<long long>(p));
+        scale = std::max(scale, gap[p]);
+        if (gap[p] < smallest) {
+            smallest = gap[p];
+            reduced_of(static_cast<long long>(p), smallest_at);
+        }
+    }
     // |G| sets the scale of k: the Newton steps are capped at one mesh step, and converge when the
     // step falls below 1e-14 |G| (k itself is periodic, so its own size is no scale).
     const double g_scale = h_mesh * static_cast<double>(std::max({n0, n1, n2}));
-    std::vector<Node> nodes;
-    for (long long i = 0; i < n0; ++i)
-        for (long long j = 0; j < n1; ++j)
-            for (long long l = 0; l < n2; ++l) {
-                if (!candidate[static_cast<std::size_t>((i * n1 + j) * n2 + l)]) continue;
-                const double r[3] = {double(i) / n0, double(j) / n1, double(l) / n2};
-                Node node{};
-                cartesian(r, node.k);
-                TwoBandPoint h;
-                bool converged = false;
-                for (int it = 0; it < 100; ++it) {
-                    crossing_at(bloch, s.band, node.k, h);
-                    double delta[3];
-                    if (!damped_newton_step(h, delta)) break;
-                    const double length = std::sqrt(dot3(delta, delta));
-                    const double cap = length > h_mesh ? h_mesh / length : 1.0;
-                    for (int c = 0; c < 3; ++c) node.k[c] += cap * delta[c];
-                    node.step = cap * length;
-                    if (node.step < 1e-14 * g_scale) {
-                        converged = true;
-                        break;
-                    }
-                }
-                crossing_at(bloch, s.band, node.k, h);
-                if (!converged || !(std::sqrt(dot3(h.d, h.d)) <= 1e-10 * scale)) continue;
-                node.energy = h.d0;
-                node.det = jacobian_det(h.dd);
-                node.regular = well_conditioned(h.dd, 1e-8);
-                node.multiple = other_band_distance(bloch, s.band, node.k) < 1e-6;
-                // Reduced coordinates r_i = k·A_i/2π, wrapped into [0, 1).
-                for (int a = 0; a < 3; ++a) {
-                    const double x = dot3(node.k, info.bravais[a]) / kTwoPi;
-                    node.reduced[a] = x - std::floor(x);
-                    if (node.reduced[a] >= 1.0 - 1e-12) node.reduced[a] = 0.0;
-                }
-                cartesian(node.reduced, node.k);
-                bool seen = false;
-                for (const Node& m : nodes) {
-                    double gap = 0.0;
-                    for (int a = 0; a < 3; ++a) {
-                        const double d = m.reduced[a] - node.reduced[a];
-                        gap = std::max(gap, std::fabs(d - std::round(d)));
-                    }
-                    if (gap < 1e-7) seen = true;
-                }
-                if (!seen) nodes.push_back(node);
+    std::vector<std::optional<Node>> found(candidates.size());
+    for_each_point(static_cast<long long>(candidates.size()), [&](long long c) {
+        double r[3];
+        reduced_of(candidates[c], r);
+        Node node{};
+        cartesian(r, node.k);
+        TwoBandPoint h;
+        bool converged = false;
+        for (int it = 0; it < 100; ++it) {
+            crossing_at(bloch, s.band, node.k, h);
+            double delta[3];
+            if (!damped_newton_step(h, delta)) break;
+            const double length = std::sqrt(dot3(delta, delta));
+            const double cap = length > h_mesh ? h_mesh / length : 1.0;
+            for (int a = 0; a < 3; ++a) node.k[a] += cap * delta[a];
+            node.step = cap * length;
+            if (node.step < 1e-14 * g_scale) {
+                converged = true;
+                break;
             }
+        }
+        crossing_at(bloch, s.band, node.k, h);
+        if (!converged || !(std::sqrt(dot3(h.d, h.d)) <= 1e-10 * scale)) return;
+        node.energy = h.d0;
+        node.det = jacobian_det(h.dd);
+        node.regular = well_conditioned(h.dd, 1e-8);
+        node.multiple = other_band_distance(bloch, s.band, node.k) < 1e-6;
+        // Reduced coordinates r_i = k·A_i/2π, wrapped into [0, 1); within 1e-12 of a zone face
+        // (rounding's reach) the face itself, so that the order below is the same for any H(k) equal
+        // to rounding.
+        for (int a = 0; a < 3; ++a) {
+            const double x = dot3(node.k, info.bravais[a]) / kTwoPi;
+            node.reduced[a] = std::fabs(x - std::round(x)) < 1e-12 ? 0.0 : x - std::floor(x);
+        }
+        cartesian(node.reduced, node.k);
+        found[c] = node;
+    });
+    std::vector<Node> nodes;
+    for (const std::optional<Node>& node : found) {
+        if (!node) continue;
+        bool seen = false;
+        for (const Node& m : nodes) {
+            double apart = 0.0;
+            for (int a = 0; a < 3; ++a) {
+                const double d = m.reduced[a] - node->reduced[a];
+                apart = std::max(apart, std::fabs(d - std::round(d)));
+            }
+            if (apart < 1e-7) seen = true;
+        }
+        if (!seen) nodes.push_back(*node);
+    }
     std::sort(nodes.begin(), nodes.end(), [](const Node& a, const Node& b) {
         return std::lexicographical_compare(a.reduced, a.reduced + 3, b.reduced, b.reduced + 3);
     });
     return nodes;
 }
+
+// What a node can be warned about (task_weyl_nodes).
+enum class NodeWarning { touching, near_other, pocket, other_band, unresolved, not_weyl, flux };
+
+// Per-node warnings by kind, each kind's first three in full and the rest counted: a material
+// with hundreds of nodes (bcc Fe) would otherwise bury the run's other warnings under its nodes'
+// (every node's radius, flux and rate are in the results).
+class NodeWarnings {
+public:
+    void add(NodeWarning kind, std::string message) { by_kind_[kind].push_back(std::move(message)); }
+    void append_to(std::vector<std::string>& out) const {
+        for (const auto& [kind, messages] : by_kind_) {
+            for (std::size_t i = 0; i < messages.size() && i < 3; ++i) out.push_back(messages[i]);
+            if (messages.size() > 3)
+                out.push_back(fmt::format("… and {} more nodes with the warning above (the results list every node's "
+                                          "radius, flux and rate)",
+                                          messages.size() - 3));
+        }
+    }
+
+private:
+    std::map<NodeWarning, std::vector<std::string>> by_kind_;
+};
 
 // The Cartesian distance from node a to the nearest image of node b (b = a: to a's own nearest
 // image, the shortest reciprocal vector).
@@ -353,12 +425,12 @@ TaskResult task_weyl_nodes(TaskContext& ctx) {
     out.kpoints = s.n[0] * s.n[1] * s.n[2];
     const std::string unit = energy_unit(info);
     out.units = {{"nodes", "count"},
-                 {"position", "1/a (Cartesian k)"},
+                 {"position", "1/" + length_unit(info) + " (Cartesian k)"},
                  {"position_reduced", "reduced (along G_i)"},
                  {"energy", unit},
                  {"chirality", "sign det(∂d/∂k) (N bands: the pair's d, include/bzint/weyl_nodes.hpp)"},
                  {"monopole_flux", "(1/2π)∮Ω·dS of the pair's lower band: the chirality by quadrature"},
-                 {"radius", "1/a"},
+                 {"radius", "1/" + length_unit(info)},
                  {"abj_rate", "e²/ħ² (∂_t ρ per E·B, Eq. 52)"},
                  {"abj_rate_landau", "e²/ħ² (Eq. 53: −χ/4π²)"},
                  {"total_abj_rate", "e²/ħ²"}};
@@ -374,10 +446,11 @@ TaskResult task_weyl_nodes(TaskContext& ctx) {
                        e_rate = nlohmann::json::array(), e_pos = nlohmann::json::array();
         double total = 0.0, total_error = 0.0;
         int chirality_sum = 0;
+        NodeWarnings per_node;
         for (std::size_t a = 0; a < nodes.size(); ++a) {
             const Node& node = nodes[a];
             if (node.multiple) {
-                out.warnings.push_back(fmt::format("bands {} and {} touch at reduced k = ({:.6f}, {:.6f}, {:.6f}) together with "
+                per_node.add(NodeWarning::touching, fmt::format("bands {} and {} touch at reduced k = ({:.6f}, {:.6f}, {:.6f}) together with "
                                                    "another band (a Dirac point, or a touching of more bands): not a Weyl "
                                                    "node of the pair; left out",
                                                    s.band, s.band + 1, node.reduced[0], node.reduced[1], node.reduced[2]));
@@ -388,7 +461,7 @@ TaskResult task_weyl_nodes(TaskContext& ctx) {
                 if (b != a) nearest = std::min(nearest, node_distance(node, nodes[b], G, false));
             const double R = s.radius > 0.0 ? s.radius : 0.25 * nearest;
             if (R >= 0.5 * nearest)
-                out.warnings.push_back(fmt::format("the sphere of radius {:g} around the node at reduced k = ({:.6f}, {:.6f}, "
+                per_node.add(NodeWarning::near_other, fmt::format("the sphere of radius {:g} around the node at reduced k = ({:.6f}, {:.6f}, "
                                                    "{:.6f}) reaches half-way to the nearest other node ({:g} away): it may "
                                                    "enclose it; lower radius",
                                                    R, node.reduced[0], node.reduced[1], node.reduced[2], nearest));
@@ -401,19 +474,19 @@ TaskResult task_weyl_nodes(TaskContext& ctx) {
             // the lower band filled and the upper empty all over it, n_z = −1 — and, for N bands, the
             // bands below the pair filled and those above empty, so that only the node's flux counts.
             if (fine.nz_hi > -1.0 + 1e-6)
-                out.warnings.push_back(fmt::format("n_z = f(ε_upper) − f(ε_lower) of the pair is not −1 all over {} (it ranges "
+                per_node.add(NodeWarning::pocket, fmt::format("n_z = f(ε_upper) − f(ε_lower) of the pair is not −1 all over {} (it ranges "
                                                    "over [{:.3g}, {:.3g}]): the sphere does not enclose the node's Fermi "
                                                    "pocket, so Eq. 52's abj_rate there is not the anomaly; choose a radius "
                                                    "that encloses the pocket",
                                                    where, fine.nz_lo, fine.nz_hi));
             if (fine.others > 1e-6)
-                out.warnings.push_back(fmt::format("another band is partly occupied on {} (its occupation departs from filled "
+                per_node.add(NodeWarning::other_band, fmt::format("another band is partly occupied on {} (its occupation departs from filled "
                                                    "below the pair or empty above it by up to {:.3g}): a Fermi pocket of that "
                                                    "band crosses the sphere and its flux enters Eq. 52's abj_rate; choose mu "
                                                    "in the pair's bands, or another radius",
                                                    where, fine.others));
             if (fine.unresolved > 0)
-                out.warnings.push_back(fmt::format("the pair's gap on {} is below its degeneracy threshold at {} of its points "
+                per_node.add(NodeWarning::unresolved, fmt::format("the pair's gap on {} is below its degeneracy threshold at {} of its points "
                                                    "(or the eigensolver failed there): the Kubo curvatures there miss the "
                                                    "pair's coupling; raise radius",
                                                    where, fine.unresolved));
@@ -424,7 +497,7 @@ TaskResult task_weyl_nodes(TaskContext& ctx) {
             if (!node.regular) {
                 const double charge = std::round(fine.flux);
                 if (std::fabs(fine.flux - charge) > 0.05 || charge == 0.0) {
-                    out.warnings.push_back(fmt::format("the band touching at reduced k = ({:.6f}, {:.6f}, {:.6f}) has det(∂d/∂k) "
+                    per_node.add(NodeWarning::not_weyl, fmt::format("the band touching at reduced k = ({:.6f}, {:.6f}, {:.6f}) has det(∂d/∂k) "
                                                        "≈ 0 and a Berry flux of {:.3g} through the sphere around it: {}; left out",
                                                        node.reduced[0], node.reduced[1], node.reduced[2], fine.flux,
                                                        charge == 0.0 && std::fabs(fine.flux) <= 0.05
@@ -435,7 +508,7 @@ TaskResult task_weyl_nodes(TaskContext& ctx) {
                 c = static_cast<int>(charge);
             }
             if (std::fabs(fine.flux - c) > 0.01)
-                out.warnings.push_back(fmt::format("the Berry flux through the sphere around the node at reduced k = ({:.6f}, "
+                per_node.add(NodeWarning::flux, fmt::format("the Berry flux through the sphere around the node at reduced k = ({:.6f}, "
                                                    "{:.6f}, {:.6f}) is {:.4g}, not its chirality {}: another node lies inside "
                                                    "the sphere (lower radius, or raise [task] n to find it), or the node is too "
                                                    "anisotropic for the sphere's points (raise points)",
@@ -456,6 +529,7 @@ TaskResult task_weyl_nodes(TaskContext& ctx) {
             landau.push_back(-c / (4.0 * kPi * kPi));
             radius.push_back(R);
         }
+        per_node.append_to(out.warnings);
         if (chirality_sum != 0)
             out.warnings.push_back(fmt::format("the chiralities sum to {}, not 0 as on every lattice (Nielsen–Ninomiya): a node "
                                                "was missed; raise [task] n",

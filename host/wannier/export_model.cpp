@@ -4,7 +4,9 @@
 
 #include <cmath>
 #include <complex>
+#include <array>
 #include <map>
+#include <vector>
 
 #include "../input_error.hpp"
 
@@ -14,28 +16,51 @@ namespace {
 
 using cd = std::complex<double>;
 
+// The model's orbital count: two, or an N-band model's N.
 template <class M>
-void positions_of(double tau[2][3]) {
-    for (int i = 0; i < 2; ++i)
-        for (int a = 0; a < 3; ++a) tau[i][a] = 0.0;
-    if constexpr (requires { M::orbital_positions(tau); }) M::orbital_positions(tau);
+constexpr int orbitals_of() {
+    if constexpr (requires { M::bands; })
+        return M::bands;
+    else
+        return 2;
 }
 
-// H(k) of a two-band model as a 2×2 matrix in the periodic gauge: H_mn e^{ik·(τ_m − τ_n)}.
+// The orbital positions τ_m (zero unless the model declares them; only two-band models do).
 template <class M>
-void periodic_h(const M& model, const double tau[2][3], const double k[3], cd H[2][2]) {
-    TwoBandPoint h;
-    model(k, h);
-    H[0][0] = h.d0 + h.d[2];
-    H[1][1] = h.d0 - h.d[2];
-    H[0][1] = cd(h.d[0], -h.d[1]);
-    H[1][0] = cd(h.d[0], h.d[1]);
-    for (int m = 0; m < 2; ++m)
-        for (int n = 0; n < 2; ++n) {
+std::vector<std::array<double, 3>> positions_of() {
+    std::vector<std::array<double, 3>> tau(orbitals_of<M>(), std::array<double, 3>{});
+    if constexpr (requires(double t[2][3]) { M::orbital_positions(t); }) {
+        double t[2][3] = {};
+        M::orbital_positions(t);
+        for (int m = 0; m < 2; ++m)
+            for (int a = 0; a < 3; ++a) tau[m][a] = t[m][a];
+    }
+    return tau;
+}
+
+// H(k) as a W × W row-major matrix in the periodic gauge: H_mn e^{ik·(τ_m − τ_n)}. A two-band
+// model's d0 + d·σ; an N-band model's own matrix.
+template <class M>
+std::vector<cd> periodic_h(const M& model, const std::vector<std::array<double, 3>>& tau, const double k[3]) {
+    constexpr int W = orbitals_of<M>();
+    std::vector<cd> H(W * W);
+    if constexpr (requires { M::bands; }) {
+        NBandPoint<W> p;
+        model(k, p);
+        for (int m = 0; m < W; ++m)
+            for (int n = 0; n < W; ++n) H[m * W + n] = cd(p.H[m][n].re, p.H[m][n].im);
+    } else {
+        TwoBandPoint h;
+        model(k, h);
+        H = {h.d0 + h.d[2], cd(h.d[0], -h.d[1]), cd(h.d[0], h.d[1]), h.d0 - h.d[2]};
+    }
+    for (int m = 0; m < W; ++m)
+        for (int n = 0; n < W; ++n) {
             double ph = 0.0;
             for (int a = 0; a < 3; ++a) ph += k[a] * (tau[m][a] - tau[n][a]);
-            H[m][n] *= std::polar(1.0, ph);
+            H[m * W + n] *= std::polar(1.0, ph);
         }
+    return H;
 }
 
 constexpr int kGrid = 8;  // hoppings up to ±3 lattice vectors per axis
@@ -45,48 +70,46 @@ constexpr int kGrid = 8;  // hoppings up to ±3 lattice vectors per axis
 TbModel export_model(const ModelInfo& info, const ModelParams& mp) {
     if (!info.lattice)
         throw InputError(fmt::format("export-hr: '{}' is a continuum model; only lattice models have H(R)", info.name));
-    if (info.bands != 2) throw InputError(fmt::format("export-hr: '{}' is an N-band model; export-hr writes the two-band models", info.name));
     TbModel tb;
     tb.source = "export-hr " + info.name;
-    tb.num_wann = 2;
+    tb.num_wann = info.bands;
     tb.has_lattice = true;
     for (int i = 0; i < 3; ++i)
         for (int a = 0; a < 3; ++a) tb.lattice[i][a] = info.bravais[i][a];
     double G[3][3];
     reciprocal_basis(info.bravais, G);
     const int n[3] = {kGrid, info.dim >= 2 ? kGrid : 1, info.dim >= 3 ? kGrid : 1};
-    double tau[2][3];
-    std::map<std::array<int, 3>, std::array<cd, 4>> HR;
+    const std::size_t W = static_cast<std::size_t>(info.bands);
+    std::vector<std::array<double, 3>> tau;
+    std::map<std::array<int, 3>, std::vector<cd>> HR;
     double scale = 0.0;
-    visit_model(mp, [&](auto model) {
+    visit_any_model(mp, [&](auto model) {
         using M = decltype(model);
-        positions_of<M>(tau);
-        std::vector<std::array<cd, 4>> Hk;
+        tau = positions_of<M>();
+        std::vector<std::vector<cd>> Hk;
         std::vector<std::array<double, 3>> ks;
         for (int i = 0; i < n[0]; ++i)
             for (int j = 0; j < n[1]; ++j)
                 for (int l = 0; l < n[2]; ++l) {
                     std::array<double, 3> k{};
                     for (int a = 0; a < 3; ++a) k[a] = (i * G[0][a]) / n[0] + (j * G[1][a]) / n[1] + (l * G[2][a]) / n[2];
-                    cd H[2][2];
-                    periodic_h(model, tau, k.data(), H);
-                    Hk.push_back({H[0][0], H[0][1], H[1][0], H[1][1]});
+                    Hk.push_back(periodic_h(model, tau, k.data()));
                     ks.push_back({static_cast<double>(i) / n[0], static_cast<double>(j) / n[1], static_cast<double>(l) / n[2]});
                 }
         const double inv = 1.0 / static_cast<double>(Hk.size());
         for (int r0 = -n[0] / 2; r0 < (n[0] + 1) / 2; ++r0)
             for (int r1 = -n[1] / 2; r1 < (n[1] + 1) / 2; ++r1)
                 for (int r2 = -n[2] / 2; r2 < (n[2] + 1) / 2; ++r2) {
-                    std::array<cd, 4> s{};
+                    std::vector<cd> s(W * W);
                     for (std::size_t q = 0; q < Hk.size(); ++q) {
                         const cd e = std::polar(inv, -kTwoPi * (ks[q][0] * r0 + ks[q][1] * r1 + ks[q][2] * r2));
-                        for (int c = 0; c < 4; ++c) s[c] += e * Hk[q][c];
+                        for (std::size_t c = 0; c < W * W; ++c) s[c] += e * Hk[q][c];
                     }
                     for (const cd& v : s) scale = std::max(scale, std::abs(v));
-                    HR[{r0, r1, r2}] = s;
+                    HR[{r0, r1, r2}] = std::move(s);
                 }
         // Keep the nonzero R (and their −R), then check H(k) off the grid.
-        std::map<std::array<int, 3>, std::array<cd, 4>> kept;
+        std::map<std::array<int, 3>, std::vector<cd>> kept;
         for (const auto& [R, s] : HR) {
             double mx = 0.0;
             for (const cd& v : s) mx = std::max(mx, std::abs(v));
@@ -99,16 +122,14 @@ TbModel export_model(const ModelInfo& info, const ModelParams& mp) {
         for (const double f : {0.1234, 0.3711, 0.8123}) {
             double k[3];
             for (int a = 0; a < 3; ++a) k[a] = f * G[0][a] + (info.dim >= 2 ? 0.57 * f * G[1][a] : 0) + (info.dim >= 3 ? 0.31 * G[2][a] : 0);
-            cd H[2][2];
-            periodic_h(model, tau, k, H);
-            cd S[4] = {};
+            const std::vector<cd> want = periodic_h(model, tau, k);
+            std::vector<cd> S(W * W);
             for (const auto& [R, s] : HR) {
                 double ph = 0.0;
                 for (int a = 0; a < 3; ++a) ph += k[a] * (R[0] * info.bravais[0][a] + R[1] * info.bravais[1][a] + R[2] * info.bravais[2][a]);
-                for (int c = 0; c < 4; ++c) S[c] += std::polar(1.0, ph) * s[c];
+                for (std::size_t c = 0; c < W * W; ++c) S[c] += std::polar(1.0, ph) * s[c];
             }
-            const cd want[4] = {H[0][0], H[0][1], H[1][0], H[1][1]};
-            for (int c = 0; c < 4; ++c)
+            for (std::size_t c = 0; c < W * W; ++c)
                 if (std::abs(S[c] - want[c]) > 1e-12 * (1 + scale))
                     throw InputError(fmt::format("export-hr: '{}' has hoppings beyond ±{} lattice vectors (or no lattice "
                                                  "Fourier series); it cannot be exported",
@@ -118,15 +139,14 @@ TbModel export_model(const ModelInfo& info, const ModelParams& mp) {
     for (const auto& [R, s] : HR) {
         tb.R.push_back(R);
         tb.ndegen.push_back(1);
-        // layout [m][n]: s = {H00, H01, H10, H11}
-        for (const cd& v : s) tb.H.push_back(v);
+        tb.H.insert(tb.H.end(), s.begin(), s.end());  // layout [m][n]
     }
     tb.has_positions = true;
     for (auto& rc : tb.r) rc.assign(tb.H.size(), cd(0.0, 0.0));
     for (std::size_t i = 0; i < tb.R.size(); ++i)
         if (tb.R[i] == std::array<int, 3>{0, 0, 0})
-            for (int m = 0; m < 2; ++m)
-                for (int a = 0; a < 3; ++a) tb.r[a][(i * 2 + m) * 2 + m] = tau[m][a];
+            for (std::size_t m = 0; m < W; ++m)
+                for (int a = 0; a < 3; ++a) tb.r[a][(i * W + m) * W + m] = tau[m][a];
     return tb;
 }
 

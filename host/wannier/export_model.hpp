@@ -7,8 +7,9 @@
 
 namespace bzint {
 
-// Two-band lattice models (tb.R in units of the model's Bravais rows, lattice = those rows,
-// positions = the model's orbital positions at R = 0). Throws InputError for continuum models.
+// Lattice models, two-band and N-band (tb.R in units of the model's Bravais rows, lattice = those
+// rows, positions = the model's orbital positions at R = 0: zero but for the two-band models that
+// declare them). Throws InputError for continuum models.
 TbModel export_model(const ModelInfo& info, const ModelParams& params);
 
 // `copies` copies of a model as one model of copies × num_wann orbitals (a synthetic large model
