@@ -19,9 +19,11 @@
 #include "bzint/weyl_nodes.hpp"
 #include "input_error.hpp"
 #include "run_file.hpp"
+#include "stop.hpp"
 #include "test_util.hpp"
 #include "wannier/export_model.hpp"
 #include "wannier/tb_model.hpp"
+#include "workers.hpp"
 
 using namespace bzint;
 
@@ -358,4 +360,23 @@ TEST(WeylNodes, WannierPaddingOrbitalsAndItsLimitsAreHandled) {
                                                      wannier_model(tb, "weyl")));
     EXPECT_NE(texture.find("no [texture]"), std::string::npos) << texture;
     EXPECT_NE(texture.find("kind"), std::string::npos) << texture;
+}
+
+TEST(WeylNodes, ResultsDoNotDependOnTheThreadCountAndCtrlCStops) {
+    // The search mesh, the Newton runs and the spheres' points run on the worker threads; each slot
+    // is written by one point and summed in index order, so 1, 2 and 5 threads give the same bits.
+    // A stop (Ctrl-C) during the search ends the run with Interrupted, not a partial result.
+    const int saved = workers::count();
+    std::vector<std::string> runs;
+    for (int threads : {1, 2, 5}) {
+        workers::set_count(threads);
+        runs.push_back(magnetised("name = 'qhz'\nm = -2.5", 1.0)["results"].dump());
+    }
+    EXPECT_EQ(runs[1], runs[0]);
+    EXPECT_EQ(runs[2], runs[0]);
+    stop_after(3);
+    EXPECT_THROW(magnetised("name = 'qhz'\nm = -2.5", 1.0), Interrupted);
+    stop_after(-1);
+    clear_stop();
+    workers::set_count(saved);
 }

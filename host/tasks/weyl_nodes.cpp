@@ -222,7 +222,7 @@ struct SphereIntegrals {
 };
 
 // Runs body(i) for i in [0, n) on the worker threads and stops after the points under way on Ctrl-C
-// (Interrupted). Each body writes only its own slot, so what the caller sums in index order does
+// (Interrupted; a block of 16 points is one unit of stop.hpp's count, for tests). Each body writes only its own slot, so what the caller sums in index order does
 // not depend on the thread count.
 template <class Body>
 void for_each_point(long long n, Body&& body) {
@@ -230,6 +230,7 @@ void for_each_point(long long n, Body&& body) {
         n, 16,
         [&](long long begin, long long end) {
             for (long long i = begin; i < end && !stop_requested(); ++i) body(i);
+            count_stop_unit();
         },
         [] { return !stop_requested(); });
     throw_if_stopped();
