@@ -13,6 +13,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -102,10 +103,6 @@ NodeSetup read_nodes(const TaskContext& ctx) {
                                       "for '{}' ({} bands)",
                                       s.band, info.bands - 2, info.name, info.bands));
     if (is_wannier(ctx.cfg.params)) {
-        if (wannier_of(ctx.cfg.params).runtime_sized())
-            task.fail("kind", fmt::format("task 'weyl_nodes' takes Wannier models of up to {} orbitals (the compiled sizes); "
-                                          "this one has {}",
-                                          kMaxCompiledWannier, info.bands));
         if (ctx.file.root()["texture"].as_table())
             task_section(ctx, "texture").fail("kind", "a Wannier model takes no [texture]: its files do not name which "
                                                       "orbitals carry which spin, so J m·S has no matrix");
@@ -115,14 +112,25 @@ NodeSetup read_nodes(const TaskContext& ctx) {
     return s;
 }
 
+// A Wannier model above the compiled sizes as a Bloch Hamiltonian: its bands come from the
+// run-time-sized engine (runtime_wannier.hpp), not from a fixed-size NBandPoint.
+struct RuntimeWannierBloch {
+    WannierData model;
+};
+
 // Calls f(bloch) with the model as a Bloch Hamiltonian k → H(k) (TwoBandPoint or NBandPoint<N>):
 // the model itself, or with the texture's uniform exchange field; a Wannier model at its compiled
-// size (its padding orbitals sit far above every band, so bands 0 … W − 1 are the file's). Only
-// 3D lattice models compile here (read_nodes refuses the others).
+// size (its padding orbitals sit far above every band, so bands 0 … W − 1 are the file's), or
+// above those sizes as a RuntimeWannierBloch. Only 3D lattice models compile here (read_nodes
+// refuses the others).
 template <class F>
 void visit_bloch(const TaskContext& ctx, const NodeSetup& s, F&& f) {
     if (is_wannier(ctx.cfg.params)) {
-        visit_wannier(ctx.cfg.params, [&](auto model) { f(model); });
+        const LoadedWannier& w = wannier_of(ctx.cfg.params);
+        if (w.runtime_sized())
+            f(RuntimeWannierBloch{w.view()});
+        else
+            visit_wannier(ctx.cfg.params, [&](auto model) { f(model); });
         return;
     }
     visit_any_model(ctx.cfg.params, [&](auto model) {
@@ -136,18 +144,52 @@ void visit_bloch(const TaskContext& ctx, const NodeSetup& s, F&& f) {
     });
 }
 
-// An N-band Bloch Hamiltonian names its bands (nband_traits.hpp), as Textured<Model> decides.
+// An N-band Bloch Hamiltonian names its bands (nband_traits.hpp), as Textured<Model> decides, or
+// is a run-time-sized Wannier model.
 template <class Bloch>
-constexpr bool is_nband_bloch = requires { Bloch::bands; };
+constexpr bool is_nband_bloch = requires { Bloch::bands; } || std::is_same_v<Bloch, RuntimeWannierBloch>;
 
-// The bands of an N-band Bloch Hamiltonian at k, or a NonFiniteError naming k.
-template <int N, class Bloch>
-void eigen_at(const Bloch& bloch, const double k[3], NBandEigen<N>& e) {
-    NBandPoint<N> p;
-    bloch(k, p);
-    if (!nband_eigen<N>(p, e))
+// An N-band Bloch Hamiltonian's bands at a point, whatever the kind of its size: W energies
+// ascending, the velocity matrices v[(a W + n) W + m] = ⟨n|∂_a H|m⟩ and the degeneracy threshold
+// (the layout pair_crossing and kubo_sums read).
+struct BandsAt {
+    int W = 0;
+    std::vector<double> e;
+    std::vector<cplx> v;
+    double degenerate = 0.0;
+};
+
+// The bands at k; false when the eigensolver did not converge.
+template <class Bloch>
+bool bands_at(const Bloch& bloch, const double k[3], BandsAt& b) {
+    bool solved;
+    if constexpr (std::is_same_v<Bloch, RuntimeWannierBloch>) {
+        b.W = bloch.model.num_wann;
+        b.e.resize(static_cast<std::size_t>(b.W));
+        b.v.resize(3 * b.e.size() * b.e.size());
+        solved = runtime_wannier_bands(bloch.model, k, b.e.data(), b.v.data());
+    } else {
+        constexpr int N = Bloch::bands;
+        NBandPoint<N> p;
+        bloch(k, p);
+        NBandEigen<N> s;
+        solved = nband_eigen<N>(p, s);
+        b.W = N;
+        b.e.assign(s.e, s.e + N);
+        b.v.assign(&s.v[0][0][0], &s.v[0][0][0] + 3 * N * N);
+    }
+    b.degenerate = degenerate_threshold(b.W, b.e.data());
+    return solved;
+}
+
+// The bands at k, or a NonFiniteError naming k.
+template <class Bloch>
+BandsAt bands_or_error(const Bloch& bloch, const double k[3]) {
+    BandsAt b;
+    if (!bands_at(bloch, k, b))
         throw NonFiniteError(fmt::format("weyl_nodes: the eigensolver did not converge at k = ({:.17g}, {:.17g}, {:.17g})",
                                          k[0], k[1], k[2]));
+    return b;
 }
 
 // The crossing as a two-band point at k: the model's d, or pair_crossing's effective d of bands
@@ -155,9 +197,8 @@ void eigen_at(const Bloch& bloch, const double k[3], NBandEigen<N>& e) {
 template <class Bloch>
 void crossing_at(const Bloch& bloch, int band, const double k[3], TwoBandPoint& h) {
     if constexpr (is_nband_bloch<Bloch>) {
-        NBandEigen<Bloch::bands> e;
-        eigen_at<Bloch::bands>(bloch, k, e);
-        pair_crossing<Bloch::bands>(e, band, h);
+        const BandsAt b = bands_or_error(bloch, k);
+        pair_crossing(b.W, b.e.data(), b.v.data(), band, h);
     } else {
         bloch(k, h);
     }
@@ -169,14 +210,12 @@ void crossing_at(const Bloch& bloch, int band, const double k[3], TwoBandPoint& 
 template <class Bloch>
 double other_band_distance(const Bloch& bloch, int band, const double k[3]) {
     if constexpr (is_nband_bloch<Bloch>) {
-        constexpr int N = Bloch::bands;
-        NBandEigen<N> e;
-        eigen_at<N>(bloch, k, e);
-        const double mean = 0.5 * (e.e[band] + e.e[band + 1]);
+        const BandsAt b = bands_or_error(bloch, k);
+        const double mean = 0.5 * (b.e[band] + b.e[band + 1]);
         double nearest = 1e300;
-        if (band > 0) nearest = std::min(nearest, mean - e.e[band - 1]);
-        if (band + 2 < N) nearest = std::min(nearest, e.e[band + 2] - mean);
-        return nearest / (e.degenerate / kDegenerateRelative);
+        if (band > 0) nearest = std::min(nearest, mean - b.e[band - 1]);
+        if (band + 2 < b.W) nearest = std::min(nearest, b.e[band + 2] - mean);
+        return nearest / (b.degenerate / kDegenerateRelative);
     } else {
         return 1e300;
     }
@@ -190,15 +229,13 @@ double other_band_distance(const Bloch& bloch, int band, const double k[3]) {
 template <class Bloch>
 void require_split_pair(const Section& task, const std::string& model_name, const Bloch& bloch, int band) {
     if constexpr (is_nband_bloch<Bloch>) {
-        constexpr int N = Bloch::bands;
         const double points[3][3] = {{0.1234, 0.5678, 0.9123}, {1.7071, -0.3141, 2.2360}, {-2.6457, 1.4142, 0.5772}};
         int pair = 0, below = 0, above = 0;
         for (const auto& k : points) {
-            NBandEigen<N> e;
-            eigen_at<N>(bloch, k, e);
-            pair += e.e[band + 1] - e.e[band] <= e.degenerate;
-            below += band > 0 && e.e[band] - e.e[band - 1] <= e.degenerate;
-            above += band + 2 < N && e.e[band + 2] - e.e[band + 1] <= e.degenerate;
+            const BandsAt b = bands_or_error(bloch, k);
+            pair += b.e[band + 1] - b.e[band] <= b.degenerate;
+            below += band > 0 && b.e[band] - b.e[band - 1] <= b.degenerate;
+            above += band + 2 < b.W && b.e[band + 2] - b.e[band + 1] <= b.degenerate;
         }
         const auto refuse = [&](int a, int b, const char* what) {
             task.fail("band", fmt::format("bands {} and {} of '{}' are degenerate at generic k (e.g. a Kramers pair: inversion "
@@ -237,8 +274,8 @@ void for_each_point(long long n, Body&& body) {
 }
 
 // The integrals with `points` × 2·points nodes (Gauss–Legendre in u, trapezoid in φ). Two-band
-// models take boundary_flux_density (the flux of d̂), N-band ones nband_boundary_flux_density (Ω_n
-// by Kubo). The samples are taken in parallel and summed in a fixed order.
+// models take boundary_flux_density (the flux of d̂), N-band ones pair_sphere_sample (Ω_n by
+// Kubo). The samples are taken in parallel and summed in a fixed order.
 template <class Bloch>
 SphereIntegrals sphere_integrals(const Bloch& bloch, const NodeSetup& s, const Node& node, double R, int points) {
     std::vector<double> u, w;
@@ -249,10 +286,16 @@ SphereIntegrals sphere_integrals(const Bloch& bloch, const NodeSetup& s, const N
     for_each_point(static_cast<long long>(samples.size()), [&](long long at) {
         const int i = static_cast<int>(at / nphi), j = static_cast<int>(at % nphi);
         const double phi = kTwoPi * j / nphi;
-        if constexpr (is_nband_bloch<Bloch>)
-            samples[at] = nband_boundary_flux_density<Bloch::bands>(bloch, s.band, K, R, u[i], phi, s.mu, s.T);
-        else
+        if constexpr (is_nband_bloch<Bloch>) {
+            const SpherePoint q = sphere_point(K, R, u[i], phi);
+            BandsAt b;
+            const bool solved = bands_at(bloch, q.k, b);
+            std::vector<BandGeometry> g(b.e.size());
+            kubo_sums(b.W, b.e.data(), b.v.data(), b.W, b.degenerate, g.data());
+            samples[at] = pair_sphere_sample(b.W, g.data(), solved, b.degenerate, s.band, q, R, s.mu, s.T);
+        } else {
             samples[at] = boundary_flux_density(bloch, K, R, u[i], phi, s.mu, s.T);
+        }
     });
     SphereIntegrals out;
     for (std::size_t at = 0; at < samples.size(); ++at) {

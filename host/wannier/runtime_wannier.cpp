@@ -6,6 +6,7 @@
 // One thread per k-point already fills the machine (host/workers.hpp): no threads inside Eigen.
 #define EIGEN_DONT_PARALLELIZE
 #include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
 #include <complex>
 
@@ -135,6 +136,14 @@ bool runtime_wannier_geometry(const WannierData& d, const double k[3], BandGeome
     Workspace& ws = evaluate(d, k);
     const bool ok = geometry_from_workspace(ws, g);
     if (position_terms && d.r) add_position_terms_at(d, k, ws, g);
+    return ok;
+}
+
+bool runtime_wannier_bands(const WannierData& d, const double k[3], double* e, cplx* v) {
+    Workspace& ws = evaluate(d, k);
+    const bool ok = eigen_from_workspace(ws);
+    std::copy(ws.solver.eigenvalues().data(), ws.solver.eigenvalues().data() + ws.W, e);
+    std::copy(ws.v.begin(), ws.v.end(), v);
     return ok;
 }
 

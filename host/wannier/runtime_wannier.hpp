@@ -38,6 +38,11 @@ bool runtime_wannier_geometry(const WannierData& d, const double k[3], BandGeome
 bool runtime_wannier_geometry(const WannierData& d, const cplx* table, long long ld, long long i, const double k[3],
                               BandGeometry* g);
 
+// The bands at k of a model of W = d.num_wann orbitals, any W ≥ 1, by the direct Fourier sum:
+// energies e[0..W) ascending and the velocity matrices v[(a W + n) W + m] = ⟨n|∂_a H|m⟩ (the
+// layout of NBandEigen and kubo_sums). False when the eigensolver did not converge.
+bool runtime_wannier_bands(const WannierData& d, const double k[3], double* e, cplx* v);
+
 // The curvature tensor Ω^n_m at k (semiclassical.hpp, curvature_tensor_from_velocities) into
 // omega[(n W + m) 3 + c], with the degeneracy threshold of the fixed-size path
 // (engine.cpp curvature_tensor_at_points). False when the eigensolver did not converge.

@@ -108,42 +108,44 @@ BZINT_HD SphereSample boundary_flux_density(const Model& model, const double (&K
 // with R ∈ SO(3) fixed by the basis at k₀ (for a two-band model), det ∂d/∂k — the chirality — is
 // the model's own, whichever basis the degenerate pair takes at the node (tests/test_weyl_nodes.cpp
 // holds both to a two-band model read as N = 2). d0 is the pair's mean energy ε̄.
-template <int N>
-BZINT_HD void pair_crossing(const NBandEigen<N>& s, int m, TwoBandPoint& h) {
+// Size-generic: energies e[0..W) ascending and v[(a W + n) W + m] = ⟨n|∂_a H|m⟩, as the fixed-size
+// engine (NBandEigen) and the run-time-sized one of large Wannier models both lay them out.
+BZINT_HD_INLINE void pair_crossing(int W, const double* e, const cplx* v, int m, TwoBandPoint& h) {
+    const long long plane = static_cast<long long>(W) * W;
     clear(h);
-    h.d0 = 0.5 * (s.e[m] + s.e[m + 1]);
-    h.d[2] = 0.5 * (s.e[m] - s.e[m + 1]);
+    h.d0 = 0.5 * (e[m] + e[m + 1]);
+    h.d[2] = 0.5 * (e[m] - e[m + 1]);
     for (int a = 0; a < 3; ++a) {
-        const cplx c = s.v[a][m][m + 1];
-        h.dd0[a] = 0.5 * (s.v[a][m][m].re + s.v[a][m + 1][m + 1].re);
+        const cplx* va = v + a * plane;
+        const cplx c = va[m * W + m + 1];
+        const double lower = va[m * W + m].re, upper = va[(m + 1) * W + m + 1].re;
+        h.dd0[a] = 0.5 * (lower + upper);
         h.dd[a][0] = c.re;
         h.dd[a][1] = -c.im;
-        h.dd[a][2] = 0.5 * (s.v[a][m][m].re - s.v[a][m + 1][m + 1].re);
+        h.dd[a][2] = 0.5 * (lower - upper);
     }
 }
 
-// boundary_flux_density for the crossing of bands m and m + 1 of an N-band model (Bloch: k →
-// NBandPoint<N>). With Ω_n the Kubo curvatures (nband_geometry.hpp), the lower band's flux
-// (1/2π)∮Ω_m·dS is χ (a two-band model's lower band carries Ω = 𝓑/2: q_s = −s/2,
+template <int N>
+BZINT_HD void pair_crossing(const NBandEigen<N>& s, int m, TwoBandPoint& h) {
+    pair_crossing(N, s.e, &s.v[0][0][0], m, h);
+}
+
+// What a point q of the sphere contributes for the crossing of bands m and m + 1 of an N-band
+// model, from its W bands' Kubo geometry g there (nband_geometry.hpp; `solved`: the eigensolver
+// converged, `degenerate` its degeneracy threshold). With Ω_n the Kubo curvatures, the lower
+// band's flux (1/2π)∮Ω_m·dS is χ (a two-band model's lower band carries Ω = 𝓑/2: q_s = −s/2,
 // phase_space.hpp), and Eq. 52's bracket (1/4π)∮𝓑 n_z·dS = −(1/2π)∮Σ_n f(ε_n) Ω_n·dS — the same
 // integrand for N = 2, since f₋Ω₋ + f₊Ω₊ = −n_z 𝓑/2 — counts every band's occupied curvature. A
 // band below the pair that is filled all over the sphere, or one above it that is empty, adds no
 // flux (its curvature is smooth inside); `others` says how far the other bands are from that.
-template <int N, class Bloch>
-BZINT_HD SphereSample nband_boundary_flux_density(const Bloch& bloch, int m, const double (&K)[3], double R, double u,
-                                                  double phi, double mu, double T) {
-    const SpherePoint q = sphere_point(K, R, u, phi);
-    NBandPoint<N> p;
-    bloch(q.k, p);
-    NBandEigen<N> e;
+BZINT_HD_INLINE SphereSample pair_sphere_sample(int W, const BandGeometry* g, bool solved, double degenerate, int m,
+                                                const SpherePoint& q, double R, double mu, double T) {
     SphereSample out;
-    out.resolved = nband_eigen<N>(p, e);
-    out.resolved = out.resolved && e.e[m + 1] - e.e[m] > 10.0 * e.degenerate;
-    BandGeometry g[N];
-    kubo_geometry<N>(e, g);
+    out.resolved = solved && g[m + 1].energy - g[m].energy > 10.0 * degenerate;
     double occupied = 0.0;
     out.others = 0.0;
-    for (int b = 0; b < N; ++b) {
+    for (int b = 0; b < W; ++b) {
         const double f = fermi(g[b].energy - mu, T);
         occupied += f * dot3(g[b].omega, q.normal);
         if (b != m && b != m + 1) out.others = fmax(out.others, fabs(f - (b < m ? 1.0 : 0.0)));
@@ -152,6 +154,20 @@ BZINT_HD SphereSample nband_boundary_flux_density(const Bloch& bloch, int m, con
     out.bracket = -R * R * occupied / kTwoPi;
     out.nz = fermi(g[m + 1].energy - mu, T) - fermi(g[m].energy - mu, T);
     return out;
+}
+
+// pair_sphere_sample for a fixed-size N-band Bloch Hamiltonian (k → NBandPoint<N>).
+template <int N, class Bloch>
+BZINT_HD SphereSample nband_boundary_flux_density(const Bloch& bloch, int m, const double (&K)[3], double R, double u,
+                                                  double phi, double mu, double T) {
+    const SpherePoint q = sphere_point(K, R, u, phi);
+    NBandPoint<N> p;
+    bloch(q.k, p);
+    NBandEigen<N> e;
+    const bool solved = nband_eigen<N>(p, e);
+    BandGeometry g[N];
+    kubo_geometry<N>(e, g);
+    return pair_sphere_sample(N, g, solved, e.degenerate, m, q, R, mu, T);
 }
 
 }  // namespace bzint
