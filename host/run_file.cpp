@@ -593,15 +593,8 @@ RunConfig read_common(const RunFile& file) {
     // The sections only some tasks read: the key table's top-level rows name those tasks.
     for (const char* section : {"field", "dissipation", "disorder", "texture"}) {
         if (!root.contains(section) || find_key("top", section, cfg.task)) continue;
-        std::vector<std::string> owners;
-        for (const KeySpec& k : run_keys()) {
-            if (std::string_view(k.section) != "top" || std::string_view(k.key) != section) continue;
-            std::istringstream tasks(k.tasks);
-            for (std::string t; tasks >> t;)
-                if (std::find(owners.begin(), owners.end(), t) == owners.end()) owners.push_back(t);
-        }
         throw InputError(fmt::format("{}: [{}] is read only by the tasks {}, not by '{}'", file.where(root.get(section)),
-                                     section, join(owners), cfg.task));
+                                     section, join(tasks_reading("top", section)), cfg.task));
     }
     // Texture and potential tables are part of the input (the checkpoint's fingerprint); read_texture
     // checks them.

@@ -379,17 +379,22 @@ constexpr KeySpec kKeys[] = {
 };
 // clang-format on
 
-bool has_task(const char* tasks, std::string_view task) {
-    const std::string_view t(tasks);
-    if (t == "*") return true;
+// Calls f(task) for each task of a row's space-separated list ("*" is one entry); stops when f
+// returns true, and returns whether it did.
+template <class F>
+bool any_task(std::string_view tasks, F&& f) {
     std::size_t at = 0;
-    while (at < t.size()) {
-        std::size_t end = t.find(' ', at);
-        if (end == std::string_view::npos) end = t.size();
-        if (t.substr(at, end - at) == task) return true;
+    while (at < tasks.size()) {
+        std::size_t end = tasks.find(' ', at);
+        if (end == std::string_view::npos) end = tasks.size();
+        if (f(tasks.substr(at, end - at))) return true;
         at = end + 1;
     }
     return false;
+}
+
+bool has_task(const char* tasks, std::string_view task) {
+    return std::string_view(tasks) == "*" || any_task(tasks, [&](std::string_view t) { return t == task; });
 }
 
 std::string number_text(double x) {
@@ -427,6 +432,17 @@ const KeySpec* find_key(std::string_view section, std::string_view key, std::str
     // A kind's section ("texture skyrmion") takes its base section's keys too ("texture": those of every kind).
     const std::size_t space = section.find(' ');
     return space == std::string_view::npos ? nullptr : find_key(section.substr(0, space), key, task);
+}
+
+std::vector<std::string> tasks_reading(std::string_view section, std::string_view key) {
+    std::vector<std::string> out;
+    for (const KeySpec& k : kKeys)
+        if (section == k.section && key == k.key)
+            any_task(k.tasks, [&](std::string_view t) {
+                if (std::find(out.begin(), out.end(), t) == out.end()) out.emplace_back(t);
+                return false;
+            });
+    return out;
 }
 
 std::vector<std::string> keys_of(std::string_view section, std::string_view task) {

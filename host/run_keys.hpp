@@ -30,6 +30,8 @@ std::span<const KeySpec> run_keys();
 const KeySpec* find_key(std::string_view section, std::string_view key, std::string_view task);
 // The keys a table of this section accepts for this task, in the table's order.
 std::vector<std::string> keys_of(std::string_view section, std::string_view task);
+// The tasks whose rows name `key` in `section`, each once, in the table's order.
+std::vector<std::string> tasks_reading(std::string_view section, std::string_view key);
 // "0 ≤ T ≤ 1e12", "0 < gamma ≤ 1e12", "2 ≤ m ≤ 64" for a numeric key; the same for a built-in
 // model's parameter (model_traits.hpp).
 std::string range_text(const KeySpec& k);
