@@ -394,6 +394,10 @@ void read_wannier(const RunFile& file, const Section& model, RunConfig& cfg) {
     // that use nothing else.
     const std::string task = file.root()["task"]["kind"].value_or(std::string());
     static const std::vector<std::string> position_tasks{"bands", "ahc", "anomaly", "dipole"};
+    if (full && task == "weyl_nodes")
+        model.fail("position_matrix", "task 'weyl_nodes' does not use it: the WYSV terms add a curvature that is smooth "
+                                      "at the nodes, whose flux through a closed sphere vanishes, so nodes, chiralities "
+                                      "and rates are those without it (orbital_positions = true is taken)");
     if (full && std::find(position_tasks.begin(), position_tasks.end(), task) == position_tasks.end())
         model.fail("position_matrix", fmt::format("adds the WYSV terms to the Berry curvature only; task '{}' also needs "
                                                   "the orbital moment, the eigenvectors' overlaps or the dynamics; with "

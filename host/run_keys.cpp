@@ -232,8 +232,8 @@ constexpr KeySpec kKeys[] = {
     {"task", "lattice", "second_chern", "true/false", "", "true", kNone, kNone, false,
      "also the 4D link method (ten more eigen-decompositions per point)"},
     {"task", "n", "weyl_nodes", "3 integers", "points along G_1, G_2, G_3", "[24, 24, 24]", 4, 192, false,
-     "the search mesh: a damped Newton iteration starts from every point with ‖d‖ ≤ ‖∂d/∂k‖ × spacing (1 byte a point)"},
-    {"task", "radius", "weyl_nodes", "number", "1/a", "a quarter of the distance to the nearest other node", 1e-9, 1e6, false,
+     "the search mesh: a damped Newton iteration starts from every point with ‖d‖ ≤ ‖∂d/∂k‖ × spacing (17 bytes a point)"},
+    {"task", "radius", "weyl_nodes", "number", "1/length (1/Å for Wannier models)", "a quarter of the distance to the nearest other node", 1e-9, 1e6, false,
      "the radius of the momentum-space sphere around each node (it should enclose the node's Fermi pocket)"},
     {"task", "band", "weyl_nodes", "integer", "", "bands / 2 − 1", 0, 1023, false,
      "the crossing of bands band and band + 1, counted from the lowest (two-band models: 0)"},
@@ -527,7 +527,7 @@ std::string run_keys_markdown() {
         "| streda B list | {} | one mesh pass each |\n"
         "| chern planes (3D n3) | {} | one histogram row each |\n"
         "| `second_chern` torus | 2^40 points | streamed; at 1.4e6 points/s on 2 cores that is 9 days |\n"
-        "| `weyl_nodes` search mesh | 192³ points | one byte each, held |\n"
+        "| `weyl_nodes` search mesh | 192³ points | 17 bytes each, held (120 MB) |\n"
         "| `texture_lattice` dense box | 800 orbitals | one diagonalisation ≲ 1 s, so that Ctrl-C is answered; larger boxes "
         "take `method = \"kpm\"` |\n"
         "| `texture_lattice` kpm box | 2^26 orbitals, 2^20 moments | the sparse matrices of every twist are held (memory "

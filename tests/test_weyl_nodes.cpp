@@ -62,14 +62,19 @@ TbModel with_spectator_orbitals(const TbModel& tb, int extra, double energy) {
     return out;
 }
 
-// The [model] lines that read `tb` back from a hr.dat file written in the test's folder.
-std::string wannier_model(const TbModel& tb, const std::string& name) {
+// The [model] lines that read `tb` back from a hr.dat file written in the test's folder (or, with
+// `positions`, from a tb.dat file with orbital_positions = true).
+std::string wannier_model(const TbModel& tb, const std::string& name, bool positions = false) {
     static const test::TempDir tmp;  // lives until the test program ends
-    const std::filesystem::path hr = std::filesystem::path(tmp.path()) / (name + "_hr.dat");
+    const std::filesystem::path hr = std::filesystem::path(tmp.path()) / (name + (positions ? "_tb.dat" : "_hr.dat"));
     {
         std::ofstream f(hr);
-        write_hr(tb, f, "test");
+        if (positions)
+            write_tb(tb, f, "test");
+        else
+            write_hr(tb, f, "test");
     }
+    if (positions) return fmt::format("name = 'wannier'\ntb = '{}'\norbital_positions = true", hr.string());
     return fmt::format("name = 'wannier'\nhr = '{}'\nlattice = [[{:.17g}, {:.17g}, {:.17g}], [{:.17g}, {:.17g}, {:.17g}], "
                        "[{:.17g}, {:.17g}, {:.17g}]]",
                        hr.string(), tb.lattice[0][0], tb.lattice[0][1], tb.lattice[0][2], tb.lattice[1][0], tb.lattice[1][1],
@@ -366,19 +371,58 @@ TEST(WeylNodes, WannierSpectatorOrbitalsPaddingAndTheRunTimeSizeKeepTheNodes) {
 
 TEST(WeylNodes, ResultsDoNotDependOnTheThreadCountAndCtrlCStops) {
     // The search mesh, the Newton runs and the spheres' points run on the worker threads; each slot
-    // is written by one point and summed in index order, so 1, 2 and 5 threads give the same bits.
+    // is written by one point and summed in index order, so 1, 2 and 5 threads give the same bits —
+    // for a compiled model (magnetised qhz) and for a run-time-sized Wannier model (weyl_lattice
+    // with fifteen spectator orbitals, W = 17: Eigen and per-thread workspaces).
     // A stop (Ctrl-C) during the search ends the run with Interrupted, not a partial result.
+    const std::string big = fmt::format("[model]\n{}\n[task]\nkind = 'weyl_nodes'\nband = 0\nn = [12, 12, 12]\npoints = 16\n",
+                                        wannier_model(with_spectator_orbitals(exported("name = 'weyl_lattice'"), 15, 5.0),
+                                                      "weyl17_threads"));
     const int saved = workers::count();
-    std::vector<std::string> runs;
+    std::vector<std::string> runs, runtime_sized;
     for (int threads : {1, 2, 5}) {
         workers::set_count(threads);
         runs.push_back(magnetised("name = 'qhz'\nm = -2.5", 1.0)["results"].dump());
+        runtime_sized.push_back(test::run_toml(big)["results"].dump());
     }
     EXPECT_EQ(runs[1], runs[0]);
     EXPECT_EQ(runs[2], runs[0]);
+    EXPECT_EQ(runtime_sized[1], runtime_sized[0]);
+    EXPECT_EQ(runtime_sized[2], runtime_sized[0]);
     stop_after(3);
     EXPECT_THROW(magnetised("name = 'qhz'\nm = -2.5", 1.0), Interrupted);
     stop_after(-1);
     clear_stop();
     workers::set_count(saved);
+}
+
+TEST(WeylNodes, WannierOrbitalPositionsKeepTheNodesAndNearKramersPairsAreRefused) {
+    // Orbital positions τ (tb.dat, orbital_positions = true) turn H(k) into D†H(k)D, D =
+    // diag(e^{ik·τ}): a unitary change of basis at each k, so the same bands, nodes, chiralities and
+    // sphere fluxes (the flux of a closed sphere does not see the gauge) — to 1e-10.
+    TbModel tb = exported("name = 'weyl_lattice'\nb0 = 0.4");
+    for (std::size_t r = 0; r < tb.R.size(); ++r)
+        if (tb.R[r] == std::array<int, 3>{0, 0, 0})
+            for (int a = 0; a < 3; ++a) tb.r[a][(r * 2 + 1) * 2 + 1] = 0.1 * (a + 1);  // τ_1 = (0.1, 0.2, 0.3) Å
+    const std::string task = "mu = 0.0\nT = 0.01\nradius = 0.8";
+    const auto moved = test::run_toml(
+        fmt::format("[model]\n{}\n[task]\nkind = 'weyl_nodes'\n{}\n", wannier_model(tb, "weyl_tau", true), task));
+    expect_same_nodes(weyl("b0 = 0.4", task)["results"], moved["results"], 1e-10);
+
+    // qhz without a field, its Kramers pairs split by a 1e-7 perturbation at R = 0 (a file that
+    // keeps time reversal to its printed digits): the pair 1, 2 is refused before any work, and the
+    // message does not offer a texture, which Wannier models do not take.
+    TbModel qhz = exported("name = 'qhz'\nm = -2.5");
+    for (std::size_t r = 0; r < qhz.R.size(); ++r)
+        if (qhz.R[r] == std::array<int, 3>{0, 0, 0})
+            for (int m = 0; m < 4; ++m) qhz.H[(r * 4 + m) * 4 + m] += 1e-7 * (m + 1) * qhz.ndegen[r];
+    std::string message;
+    try {
+        test::run_toml(fmt::format("[model]\n{}\n[task]\nkind = 'weyl_nodes'\n", wannier_model(qhz, "qhz_noisy")));
+    } catch (const InputError& e) {
+        message = e.what();
+    }
+    EXPECT_NE(message.find("Kramers pair"), std::string::npos) << message;
+    EXPECT_NE(message.find("band"), std::string::npos) << message;
+    EXPECT_EQ(message.find("[texture]"), std::string::npos) << message;
 }

@@ -149,9 +149,27 @@ void visit_bloch(const TaskContext& ctx, const NodeSetup& s, F&& f) {
 template <class Bloch>
 constexpr bool is_nband_bloch = requires { Bloch::bands; } || std::is_same_v<Bloch, RuntimeWannierBloch>;
 
-// An N-band Bloch Hamiltonian's bands at a point, whatever the kind of its size: W energies
+template <class Bloch>
+struct IsWannierBloch : std::is_same<Bloch, RuntimeWannierBloch> {};
+template <int N>
+struct IsWannierBloch<models::Wannier<N>> : std::true_type {};
+
+// A Bloch Hamiltonian's own bands: a compiled Wannier model's first num_wann (its padding
+// orbitals' bands sit above them all), every band of any other.
+template <class Bloch>
+int own_bands(const Bloch& bloch) {
+    if constexpr (std::is_same_v<Bloch, RuntimeWannierBloch>)
+        return bloch.model.num_wann;
+    else if constexpr (IsWannierBloch<Bloch>::value)
+        return bloch.d.num_wann;
+    else
+        return Bloch::bands;
+}
+
+// An N-band Bloch Hamiltonian's own bands at a point, whatever the kind of its size: W energies
 // ascending, the velocity matrices v[(a W + n) W + m] = ⟨n|∂_a H|m⟩ and the degeneracy threshold
-// (the layout pair_crossing and kubo_sums read).
+// over those W levels (the layout pair_crossing and kubo_sums read). A compiled Wannier model's
+// padding is left out: its bands are empty, uncoupled, and would raise the threshold's scale.
 struct BandsAt {
     int W = 0;
     std::vector<double> e;
@@ -159,14 +177,22 @@ struct BandsAt {
     double degenerate = 0.0;
 };
 
-// The bands at k; false when the eigensolver did not converge.
+// One BandsAt per thread, reused from point to point (a run-time-sized model's 3W² velocities
+// are allocated once, within the 32 W² of runtime_workspace_bytes' memory check).
+BandsAt& thread_bands() {
+    thread_local BandsAt b;
+    return b;
+}
+
+// The bands at k into b; false when the eigensolver did not converge.
 template <class Bloch>
 bool bands_at(const Bloch& bloch, const double k[3], BandsAt& b) {
     bool solved;
+    const int W = own_bands(bloch);
+    b.W = W;
+    b.e.resize(static_cast<std::size_t>(W));
+    b.v.resize(3 * b.e.size() * b.e.size());
     if constexpr (std::is_same_v<Bloch, RuntimeWannierBloch>) {
-        b.W = bloch.model.num_wann;
-        b.e.resize(static_cast<std::size_t>(b.W));
-        b.v.resize(3 * b.e.size() * b.e.size());
         solved = runtime_wannier_bands(bloch.model, k, b.e.data(), b.v.data());
     } else {
         constexpr int N = Bloch::bands;
@@ -174,52 +200,56 @@ bool bands_at(const Bloch& bloch, const double k[3], BandsAt& b) {
         bloch(k, p);
         NBandEigen<N> s;
         solved = nband_eigen<N>(p, s);
-        b.W = N;
-        b.e.assign(s.e, s.e + N);
-        b.v.assign(&s.v[0][0][0], &s.v[0][0][0] + 3 * N * N);
+        std::copy(s.e, s.e + W, b.e.begin());
+        for (int a = 0; a < 3; ++a)
+            for (int n = 0; n < W; ++n)
+                for (int m = 0; m < W; ++m) b.v[(static_cast<std::size_t>(a) * W + n) * W + m] = s.v[a][n][m];
     }
-    b.degenerate = degenerate_threshold(b.W, b.e.data());
+    b.degenerate = degenerate_threshold(W, b.e.data());
     return solved;
 }
 
-// The bands at k, or a NonFiniteError naming k.
-template <class Bloch>
-BandsAt bands_or_error(const Bloch& bloch, const double k[3]) {
-    BandsAt b;
-    if (!bands_at(bloch, k, b))
-        throw NonFiniteError(fmt::format("weyl_nodes: the eigensolver did not converge at k = ({:.17g}, {:.17g}, {:.17g})",
-                                         k[0], k[1], k[2]));
-    return b;
+NonFiniteError eigensolver_failed(const double k[3]) {
+    return NonFiniteError(fmt::format("weyl_nodes: the eigensolver did not converge at k = ({:.17g}, {:.17g}, {:.17g})",
+                                      k[0], k[1], k[2]));
 }
 
 // The crossing as a two-band point at k: the model's d, or pair_crossing's effective d of bands
-// band and band + 1.
+// band and band + 1; false when the eigensolver did not converge.
 template <class Bloch>
-void crossing_at(const Bloch& bloch, int band, const double k[3], TwoBandPoint& h) {
+bool crossing_at(const Bloch& bloch, int band, const double k[3], TwoBandPoint& h) {
     if constexpr (is_nband_bloch<Bloch>) {
-        const BandsAt b = bands_or_error(bloch, k);
+        BandsAt& b = thread_bands();
+        if (!bands_at(bloch, k, b)) return false;
         pair_crossing(b.W, b.e.data(), b.v.data(), band, h);
     } else {
         bloch(k, h);
     }
+    return true;
 }
 
 // How close another band comes to the pair's mean energy at k, relative to the degeneracy
-// threshold's scale (infinite for two bands): a node where it vanishes is a touching of three or
-// more bands (a Dirac point of Kramers pairs), not a Weyl node of the pair.
+// threshold's scale (infinite for two bands), into `distance`: a node where it vanishes is a
+// touching of three or more bands (a Dirac point of Kramers pairs), not a Weyl node of the pair.
+// False when the eigensolver did not converge.
 template <class Bloch>
-double other_band_distance(const Bloch& bloch, int band, const double k[3]) {
+bool other_band_distance(const Bloch& bloch, int band, const double k[3], double& distance) {
+    distance = 1e300;
     if constexpr (is_nband_bloch<Bloch>) {
-        const BandsAt b = bands_or_error(bloch, k);
+        BandsAt& b = thread_bands();
+        if (!bands_at(bloch, k, b)) return false;
         const double mean = 0.5 * (b.e[band] + b.e[band + 1]);
-        double nearest = 1e300;
-        if (band > 0) nearest = std::min(nearest, mean - b.e[band - 1]);
-        if (band + 2 < b.W) nearest = std::min(nearest, b.e[band + 2] - mean);
-        return nearest / (b.degenerate / kDegenerateRelative);
-    } else {
-        return 1e300;
+        if (band > 0) distance = std::min(distance, mean - b.e[band - 1]);
+        if (band + 2 < b.W) distance = std::min(distance, b.e[band + 2] - mean);
+        distance /= b.degenerate / kDegenerateRelative;
     }
+    return true;
 }
+
+// A Wannier90 file keeps time reversal and inversion only to its printed digits (H(R) to 1e-6 eV)
+// and to its Wannierisation's accuracy: a Kramers pair there is split by ~1e-6–1e-4 eV. Its levels
+// closer than this, relative to 1 + max|ε|, are read as degenerate when the pair is checked.
+constexpr double kWannierDegenerateRelative = 1e-5;
 
 // The pair and its neighbours at generic k: bands band and band + 1 that touch at three unrelated
 // points touch everywhere (e.g. a Kramers pair, by inversion and time reversal), and a neighbour
@@ -229,15 +259,24 @@ double other_band_distance(const Bloch& bloch, int band, const double k[3]) {
 template <class Bloch>
 void require_split_pair(const Section& task, const std::string& model_name, const Bloch& bloch, int band) {
     if constexpr (is_nband_bloch<Bloch>) {
+        constexpr bool wannier = IsWannierBloch<Bloch>::value;
         const double points[3][3] = {{0.1234, 0.5678, 0.9123}, {1.7071, -0.3141, 2.2360}, {-2.6457, 1.4142, 0.5772}};
         int pair = 0, below = 0, above = 0;
+        double tolerance = 0.0;
         for (const auto& k : points) {
-            const BandsAt b = bands_or_error(bloch, k);
-            pair += b.e[band + 1] - b.e[band] <= b.degenerate;
-            below += band > 0 && b.e[band] - b.e[band - 1] <= b.degenerate;
-            above += band + 2 < b.W && b.e[band + 2] - b.e[band + 1] <= b.degenerate;
+            BandsAt& b = thread_bands();
+            if (!bands_at(bloch, k, b)) throw eigensolver_failed(k);
+            tolerance = wannier ? b.degenerate / kDegenerateRelative * kWannierDegenerateRelative : b.degenerate;
+            pair += b.e[band + 1] - b.e[band] <= tolerance;
+            below += band > 0 && b.e[band] - b.e[band - 1] <= tolerance;
+            above += band + 2 < b.W && b.e[band + 2] - b.e[band + 1] <= tolerance;
         }
         const auto refuse = [&](int a, int b, const char* what) {
+            if (wannier)
+                task.fail("band", fmt::format("bands {} and {} of the Wannier model are degenerate to within {:.3g} (its energy "
+                                              "unit) at generic k (a Kramers pair: time reversal and inversion, kept to the "
+                                              "file's precision): {}; choose another pair",
+                                              a, b, tolerance, what));
             task.fail("band", fmt::format("bands {} and {} of '{}' are degenerate at generic k (e.g. a Kramers pair: inversion "
                                           "and time reversal together): {}; choose another pair, or split them with a "
                                           "[texture] exchange field",
@@ -288,9 +327,10 @@ SphereIntegrals sphere_integrals(const Bloch& bloch, const NodeSetup& s, const N
         const double phi = kTwoPi * j / nphi;
         if constexpr (is_nband_bloch<Bloch>) {
             const SpherePoint q = sphere_point(K, R, u[i], phi);
-            BandsAt b;
+            BandsAt& b = thread_bands();
             const bool solved = bands_at(bloch, q.k, b);
-            std::vector<BandGeometry> g(b.e.size());
+            thread_local std::vector<BandGeometry> g;
+            g.resize(b.e.size());
             kubo_sums(b.W, b.e.data(), b.v.data(), b.W, b.degenerate, g.data());
             samples[at] = pair_sphere_sample(b.W, g.data(), solved, b.degenerate, s.band, q, R, s.mu, s.T);
         } else {
@@ -332,13 +372,18 @@ std::vector<Node> find_nodes(const Bloch& bloch, const ModelInfo& info, const No
     };
     double h_mesh = 0.0;
     for (int a = 0; a < 3; ++a) h_mesh = std::max(h_mesh, std::sqrt(dot3(G[a], G[a])) / static_cast<double>(s.n[a]));
+    // An eigensolver failure is an error naming its k: the lowest index's, whatever the threads.
     std::vector<double> gap(static_cast<std::size_t>(n0 * n1 * n2)), reach(gap.size());
+    std::vector<char> failed(gap.size(), 0);
     for_each_point(static_cast<long long>(gap.size()), [&](long long p) {
         double r[3], k[3];
         reduced_of(p, r);
         cartesian(r, k);
         TwoBandPoint h;
-        crossing_at(bloch, s.band, k, h);
+        if (!crossing_at(bloch, s.band, k, h)) {
+            failed[p] = 1;
+            return;
+        }
         double jacobian = 0.0;
         for (int a = 0; a < 3; ++a) jacobian += dot3(h.dd[a], h.dd[a]);
         gap[p] = std::sqrt(dot3(h.d, h.d));
@@ -348,6 +393,12 @@ std::vector<Node> find_nodes(const Bloch& bloch, const ModelInfo& info, const No
     smallest = 1e300;
     std::vector<long long> candidates;
     for (std::size_t p = 0; p < gap.size(); ++p) {
+        if (failed[p]) {
+            double r[3], k[3];
+            reduced_of(static_cast<long long>(p), r);
+            cartesian(r, k);
+            throw eigensolver_failed(k);
+        }
         if (gap[p] <= reach[p]) candidates.push_back(static_cast<long long>(p));
         scale = std::max(scale, gap[p]);
         if (gap[p] < smallest) {
@@ -359,6 +410,7 @@ std::vector<Node> find_nodes(const Bloch& bloch, const ModelInfo& info, const No
     // step falls below 1e-14 |G| (k itself is periodic, so its own size is no scale).
     const double g_scale = h_mesh * static_cast<double>(std::max({n0, n1, n2}));
     std::vector<std::optional<Node>> found(candidates.size());
+    std::vector<std::optional<std::array<double, 3>>> failed_at(candidates.size());
     for_each_point(static_cast<long long>(candidates.size()), [&](long long c) {
         double r[3];
         reduced_of(candidates[c], r);
@@ -366,8 +418,10 @@ std::vector<Node> find_nodes(const Bloch& bloch, const ModelInfo& info, const No
         cartesian(r, node.k);
         TwoBandPoint h;
         bool converged = false;
+        const auto fail = [&] { failed_at[c] = std::array<double, 3>{node.k[0], node.k[1], node.k[2]}; };
         for (int it = 0; it < 100; ++it) {
-            crossing_at(bloch, s.band, node.k, h);
+            if (stop_requested()) return;  // a run of a large model's eigen-decompositions: answer Ctrl-C
+            if (!crossing_at(bloch, s.band, node.k, h)) return fail();
             double delta[3];
             if (!damped_newton_step(h, delta)) break;
             const double length = std::sqrt(dot3(delta, delta));
@@ -379,12 +433,14 @@ std::vector<Node> find_nodes(const Bloch& bloch, const ModelInfo& info, const No
                 break;
             }
         }
-        crossing_at(bloch, s.band, node.k, h);
+        if (!crossing_at(bloch, s.band, node.k, h)) return fail();
         if (!converged || !(std::sqrt(dot3(h.d, h.d)) <= 1e-10 * scale)) return;
         node.energy = h.d0;
         node.det = jacobian_det(h.dd);
         node.regular = well_conditioned(h.dd, 1e-8);
-        node.multiple = other_band_distance(bloch, s.band, node.k) < 1e-6;
+        double distance;
+        if (!other_band_distance(bloch, s.band, node.k, distance)) return fail();
+        node.multiple = distance < 1e-6;
         // Reduced coordinates r_i = k·A_i/2π, wrapped into [0, 1); within 1e-12 of a zone face
         // (rounding's reach) the face itself, so that the order below is the same for any H(k) equal
         // to rounding.
@@ -395,6 +451,8 @@ std::vector<Node> find_nodes(const Bloch& bloch, const ModelInfo& info, const No
         cartesian(node.reduced, node.k);
         found[c] = node;
     });
+    for (const auto& k : failed_at)
+        if (k) throw eigensolver_failed(k->data());
     std::vector<Node> nodes;
     for (const std::optional<Node>& node : found) {
         if (!node) continue;
