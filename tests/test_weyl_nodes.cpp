@@ -230,7 +230,7 @@ TEST(WeylNodes, PairCrossingOfATwoBandModelReadAsNEquals2IsItsOwn) {
         as_nband(k, p);
         NBandEigen<2> e;
         ASSERT_TRUE(nband_eigen<2>(p, e));
-        pair_crossing<2>(e, 0, eff);
+        pair_crossing(2, e.e, &e.v[0][0][0], 0, eff);
         EXPECT_NEAR(std::sqrt(dot3(eff.d, eff.d)), std::sqrt(dot3(h.d, h.d)), 1e-13);
         EXPECT_NEAR(eff.d0, h.d0, 1e-13);
         for (int a = 0; a < 3; ++a) EXPECT_NEAR(eff.dd0[a], h.dd0[a], 1e-13);
@@ -240,7 +240,13 @@ TEST(WeylNodes, PairCrossingOfATwoBandModelReadAsNEquals2IsItsOwn) {
     for (double u : {-0.9, 0.1, 0.7})
         for (double phi : {0.2, 2.5, 5.0}) {
             const SphereSample two = boundary_flux_density(model, K, 0.3, u, phi, 0.05, 0.02);
-            const SphereSample n = nband_boundary_flux_density<2>(as_nband, 0, K, 0.3, u, phi, 0.05, 0.02);
+            const SpherePoint q = sphere_point(K, 0.3, u, phi);
+            NBandPoint<2> p;
+            as_nband(q.k, p);
+            NBandEigen<2> e;
+            const bool solved = nband_eigen<2>(p, e);
+            BandGeometry g[2];
+            const SphereSample n = pair_sphere_sample(2, e.e, &e.v[0][0][0], solved, e.degenerate, 0, q, 0.3, 0.05, 0.02, g);
             ASSERT_TRUE(n.resolved);
             EXPECT_NEAR(n.flux, two.flux, 1e-12 * std::fabs(two.flux));
             EXPECT_NEAR(n.bracket, two.bracket, 1e-12 * std::fabs(two.flux));

@@ -228,22 +228,15 @@ bool crossing_at(const Bloch& bloch, int band, const double k[3], TwoBandPoint& 
     return true;
 }
 
-// How close another band comes to the pair's mean energy at k, relative to the degeneracy
-// threshold's scale (infinite for two bands), into `distance`: a node where it vanishes is a
-// touching of three or more bands (a Dirac point of Kramers pairs), not a Weyl node of the pair.
-// False when the eigensolver did not converge.
-template <class Bloch>
-bool other_band_distance(const Bloch& bloch, int band, const double k[3], double& distance) {
-    distance = 1e300;
-    if constexpr (is_nband_bloch<Bloch>) {
-        BandsAt& b = thread_bands();
-        if (!bands_at(bloch, k, b)) return false;
-        const double mean = 0.5 * (b.e[band] + b.e[band + 1]);
-        if (band > 0) distance = std::min(distance, mean - b.e[band - 1]);
-        if (band + 2 < b.W) distance = std::min(distance, b.e[band + 2] - mean);
-        distance /= b.degenerate / kDegenerateRelative;
-    }
-    return true;
+// How close another band comes to the pair's mean energy in bands b, relative to the degeneracy
+// threshold's scale: a node where it vanishes is a touching of three or more bands (a Dirac point
+// of Kramers pairs), not a Weyl node of the pair.
+double other_band_distance(const BandsAt& b, int band) {
+    const double mean = 0.5 * (b.e[band] + b.e[band + 1]);
+    double distance = 1e300;
+    if (band > 0) distance = std::min(distance, mean - b.e[band - 1]);
+    if (band + 2 < b.W) distance = std::min(distance, b.e[band + 2] - mean);
+    return distance / (b.degenerate / kDegenerateRelative);
 }
 
 // A Wannier90 file keeps time reversal and inversion only to its printed digits (H(R) to 1e-6 eV)
@@ -331,8 +324,7 @@ SphereIntegrals sphere_integrals(const Bloch& bloch, const NodeSetup& s, const N
             const bool solved = bands_at(bloch, q.k, b);
             thread_local std::vector<BandGeometry> g;
             g.resize(b.e.size());
-            kubo_sums(b.W, b.e.data(), b.v.data(), b.W, b.degenerate, g.data());
-            samples[at] = pair_sphere_sample(b.W, g.data(), solved, b.degenerate, s.band, q, R, s.mu, s.T);
+            samples[at] = pair_sphere_sample(b.W, b.e.data(), b.v.data(), solved, b.degenerate, s.band, q, R, s.mu, s.T, g.data());
         } else {
             samples[at] = boundary_flux_density(bloch, K, R, u[i], phi, s.mu, s.T);
         }
@@ -438,9 +430,8 @@ std::vector<Node> find_nodes(const Bloch& bloch, const ModelInfo& info, const No
         node.energy = h.d0;
         node.det = jacobian_det(h.dd);
         node.regular = well_conditioned(h.dd, 1e-8);
-        double distance;
-        if (!other_band_distance(bloch, s.band, node.k, distance)) return fail();
-        node.multiple = distance < 1e-6;
+        // crossing_at left the node's bands in thread_bands() (N bands; two have no other band).
+        if constexpr (is_nband_bloch<Bloch>) node.multiple = other_band_distance(thread_bands(), s.band) < 1e-6;
         // Reduced coordinates r_i = k·A_i/2π, wrapped into [0, 1); within 1e-12 of a zone face
         // (rounding's reach) the face itself, so that the order below is the same for any H(k) equal
         // to rounding.

@@ -126,21 +126,19 @@ BZINT_HD_INLINE void pair_crossing(int W, const double* e, const cplx* v, int m,
     }
 }
 
-template <int N>
-BZINT_HD void pair_crossing(const NBandEigen<N>& s, int m, TwoBandPoint& h) {
-    pair_crossing(N, s.e, &s.v[0][0][0], m, h);
-}
-
 // What a point q of the sphere contributes for the crossing of bands m and m + 1 of an N-band
-// model, from its W bands' Kubo geometry g there (nband_geometry.hpp; `solved`: the eigensolver
-// converged, `degenerate` its degeneracy threshold). With Ω_n the Kubo curvatures, the lower
+// model, from its W bands there in pair_crossing's layout (`solved`: the eigensolver converged,
+// `degenerate` its degeneracy threshold); g: W entries of scratch for their Kubo geometry
+// (nband_geometry.hpp). With Ω_n the Kubo curvatures, the lower
 // band's flux (1/2π)∮Ω_m·dS is χ (a two-band model's lower band carries Ω = 𝓑/2: q_s = −s/2,
 // phase_space.hpp), and Eq. 52's bracket (1/4π)∮𝓑 n_z·dS = −(1/2π)∮Σ_n f(ε_n) Ω_n·dS — the same
 // integrand for N = 2, since f₋Ω₋ + f₊Ω₊ = −n_z 𝓑/2 — counts every band's occupied curvature. A
 // band below the pair that is filled all over the sphere, or one above it that is empty, adds no
 // flux (its curvature is smooth inside); `others` says how far the other bands are from that.
-BZINT_HD_INLINE SphereSample pair_sphere_sample(int W, const BandGeometry* g, bool solved, double degenerate, int m,
-                                                const SpherePoint& q, double R, double mu, double T) {
+BZINT_HD_INLINE SphereSample pair_sphere_sample(int W, const double* e, const cplx* v, bool solved, double degenerate,
+                                                int m, const SpherePoint& q, double R, double mu, double T,
+                                                BandGeometry* g) {
+    kubo_sums(W, e, v, W, degenerate, g);
     SphereSample out;
     out.resolved = solved && g[m + 1].energy - g[m].energy > 10.0 * degenerate;
     double occupied = 0.0;
@@ -154,20 +152,6 @@ BZINT_HD_INLINE SphereSample pair_sphere_sample(int W, const BandGeometry* g, bo
     out.bracket = -R * R * occupied / kTwoPi;
     out.nz = fermi(g[m + 1].energy - mu, T) - fermi(g[m].energy - mu, T);
     return out;
-}
-
-// pair_sphere_sample for a fixed-size N-band Bloch Hamiltonian (k → NBandPoint<N>).
-template <int N, class Bloch>
-BZINT_HD SphereSample nband_boundary_flux_density(const Bloch& bloch, int m, const double (&K)[3], double R, double u,
-                                                  double phi, double mu, double T) {
-    const SpherePoint q = sphere_point(K, R, u, phi);
-    NBandPoint<N> p;
-    bloch(q.k, p);
-    NBandEigen<N> e;
-    const bool solved = nband_eigen<N>(p, e);
-    BandGeometry g[N];
-    kubo_geometry<N>(e, g);
-    return pair_sphere_sample(N, g, solved, e.degenerate, m, q, R, mu, T);
 }
 
 }  // namespace bzint
