@@ -146,7 +146,8 @@ void BM_texture_transport(benchmark::State& state, Backend backend) {
 
 // The second Chern number of qhz over its 4D torus (k1, k2, k3, θ) on n⁴ points: range(1) = 0 the
 // integral alone (one 4 × 4 eigen-decomposition and four differences in θ per point), 1 with the
-// link method (ten more eigen-decompositions and six plaquettes of polar-decomposed links).
+// lattice method (fifteen more eigen-decompositions for the cube's corners, six FHS plaquettes,
+// four sections' zero searches).
 void BM_second_chern(benchmark::State& state, Backend backend) {
     if (skip_without_device(state, backend)) return;
     const ModelInfo& info = *find_model("qhz");
@@ -171,7 +172,7 @@ void BM_second_chern(benchmark::State& state, Backend backend) {
     state.counters["points"] = points;
     state.counters["points_per_second"] = benchmark::Counter(points * state.iterations(), benchmark::Counter::kIsRate);
     state.counters["peak_rss_MiB"] = peak_rss_mib();
-    state.SetLabel(std::string(backend_name(backend)) + (torus.lattice ? ", with links" : ", integral"));
+    state.SetLabel(std::string(backend_name(backend)) + (torus.lattice ? ", with the lattice method" : ", integral"));
 }
 
 // qwz with a skyrmion lattice of one period on an S × S box: the lattice reference's hoppings and

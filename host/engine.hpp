@@ -99,7 +99,7 @@ ChernPlane two_band_chern_plane(const Neumaier* sums);
 ChernPlane nband_chern_plane(const Neumaier* sums, int scanned, int bands);
 
 // The second Chern number's sums over a 4D torus of an N-band model (second_chern.hpp
-// SecondChernFn: one key, eight values) on backend b; the first non-finite index or −1.
+// SecondChernFn: one key, kSecondChernValues values) on backend b; the first non-finite index or −1.
 long long second_chern_reduce(Backend b, const ModelParams& model, const FourTorus& torus, std::vector<Neumaier>& total,
                               Progress* progress);
 // The same over a torus of phase space and time of a textured N-band model (phase_four_torus.hpp),

@@ -556,8 +556,9 @@ TEST(NBandTexture, SecondChernNumberOfAMomentumTimesRealSpaceProduct) {
     // |u| > 2; test_textures.cpp) times the spin's real-space one, Q = −pW per cell
     // (RealSpaceFluxOfASkyrmionLatticeIsTopological). The integral on 16² (k) × 32² (r) points to
     // 3e-4 (measured 6e-5, 1.2e-4, 2.2e-5: the integrand factorises, and the k-sum's error, which
-    // falls exponentially with n — 3.5e-4 at 12², 2.2e-5 at 16² for u = −3 — dominates), and the 4D
-    // link method on 8² × 16² rounds to it (measured within 0.033).
+    // falls exponentially with n — 3.5e-4 at 12², 2.2e-5 at 16² for u = −3 — dominates), and the
+    // lattice method on 8² × 16² exactly: the planes (k1, k2) and (x, y) carry C_qwz and C_r on every
+    // slice, the others 0, and a line bundle has no c₂ (second_chern_lattice.hpp).
     struct Case {
         double u, W, p, expected;
     };
@@ -575,23 +576,26 @@ TEST(NBandTexture, SecondChernNumberOfAMomentumTimesRealSpaceProduct) {
         t.terms.texture = skyrmion_lattice(10.0, 4.5, c.W, c.p, 0.3);
         t.terms.exchange = 0.5;
         const SecondChernFn<QwzTimesSpin, PhaseFourTorus> fn{t};
-        double integral = 0.0, failed = 0.0;
-        link = 0.0;
+        std::vector<double> sum(kSecondChernValues, 0.0);
         for (long long i = 0; i < t.count(); ++i) {
             SecondChernFn<QwzTimesSpin, PhaseFourTorus>::Out out;
             EXPECT_TRUE(fn(i, out));
-            integral += out.val[0][0];
-            link += out.val[0][1];
-            failed += out.val[0][6];
+            for (int j = 0; j < kSecondChernValues; ++j) sum[j] += out.val[0][j];
         }
-        EXPECT_EQ(failed, 0.0);
-        return integral;
+        EXPECT_EQ(sum[kSecondChernValues - 1], 0.0);  // no failed cube
+        double planes[kPlanes];
+        for (int p = 0; p < kPlanes; ++p) {
+            planes[p] = std::round(sum[4 + p]);
+            EXPECT_NEAR(sum[4 + p], planes[p], 1e-9) << p;  // every slice gives the same integer
+        }
+        link = planes[0] * planes[5] - planes[1] * planes[4] + planes[2] * planes[3] - sum[4 + kPlanes];
+        return sum[0];
     };
     for (const Case& c : {Case{-1.0, 1.0, 1.0, -1.0}, Case{-1.0, 2.0, -1.0, 2.0}, Case{-3.0, 1.0, 1.0, 0.0}}) {
         double link;
         EXPECT_NEAR(second_chern(c, 16, 32, false, link), c.expected, 3e-4) << c.u << " " << c.W << " " << c.p;
         second_chern(c, 8, 16, true, link);
-        EXPECT_EQ(std::round(link), c.expected) << link;
+        EXPECT_EQ(link, c.expected);
     }
 }
 
@@ -599,8 +603,8 @@ TEST(NBandTexture, SecondChernTaskOnAPhaseSpaceTorusOfQhz) {
     // Task second_chern with a [texture]: the torus (k1, k2, x, y) of qhz (m = −2.5, k3 = 0) in a
     // skyrmion lattice. At J = 0 the filled pair does not depend on r, so C₂ = 0; the gap between it
     // and the empty pair stays open while J < min|d| = 0.5 (2(|d| − J) ≥ 0.6 at J = 0.2, reported as
-    // smallest_gap), so C₂ stays 0 — by the integral to 1e-10 and by the 4D link method to its
-    // rounding. (A nonzero C₂ needs the gap to close on the way: SecondChernNumberOfAMomentumTimes-
+    // smallest_gap), so C₂ stays 0 — by the integral to 1e-10 and by the lattice method
+    // exactly. (A nonzero C₂ needs the gap to close on the way: SecondChernNumberOfAMomentumTimes-
     // RealSpaceProduct.)
     const auto doc = bzint::test::run_toml(R"(
 [model]
@@ -618,7 +622,8 @@ n = [12, 12, 16, 16]
 )");
     const auto& r = doc["results"];
     EXPECT_NEAR(r["second_chern"].get<double>(), 0.0, 1e-10);
-    EXPECT_NEAR(r["second_chern_lattice"].get<double>(), 0.0, 1e-4);
+    EXPECT_EQ(r["second_chern_lattice"].get<double>(), 0.0);
+    EXPECT_EQ(doc["errors"]["second_chern_lattice"].get<double>(), 0.0);
     EXPECT_NEAR(r["smallest_gap"].get<double>(), 0.6, 1e-3);
     EXPECT_FALSE(doc.contains("warnings")) << doc["warnings"].dump();
 }

@@ -1,7 +1,8 @@
 """The second Chern number of the lattice Dirac model across its mass (docs/second-chern.md).
 
 Runs bzint's task second_chern for qhz at masses from -5.5 to 5.5 on 16^4 points and plots the
-integral and the 4D link method, with their error estimates, against the closed form
+integral and the lattice method (an integer: half the square of c1 minus the zeros of a
+section), with their error estimates, against the closed form
 C2(m) = sum over K in {0, pi}^4 with m + sum(cos K) < 0 of prod(cos K).
 
     python3 examples/second_chern/phase_diagram.py [build/bzint] [out.png]
@@ -49,14 +50,14 @@ def main():
             r, e = run(bzint, m, out)
             rows.append((m, r["second_chern"], e["second_chern"], r["second_chern_lattice"], e["second_chern_lattice"]))
             print(f"m = {m:+.2f}: C2 = {r['second_chern']:+.6f} ± {e['second_chern']:.1e} (integral), "
-                  f"{r['second_chern_lattice']:+.4f} ± {e['second_chern_lattice']:.1e} (link); closed form {closed_form(m):+.0f}")
+                  f"{r['second_chern_lattice']:+.4f} ± {e['second_chern_lattice']:.1e} (lattice); closed form {closed_form(m):+.0f}")
     fine = [-6 + 0.01 * i for i in range(1201)]
     fig, ax = plt.subplots(figsize=(6, 3.6))
     ax.plot(fine, [closed_form(m) for m in fine], color="0.6", lw=1.5, label="closed form (degree of $\\hat d$)")
     ax.errorbar([r[0] for r in rows], [r[1] for r in rows], yerr=[r[2] for r in rows], fmt="o", ms=4,
                 label="integral of tr $F\\wedge F/8\\pi^2$")
     ax.errorbar([r[0] for r in rows], [r[3] for r in rows], yerr=[r[4] for r in rows], fmt="x", ms=5,
-                label="4D link method")
+                label="lattice method ($\\frac{1}{2}c_1^2 - c_2$)")
     ax.set_xlabel("mass $m$ (hopping units)")
     ax.set_ylabel("second Chern number $C_2$")
     ax.set_title("qhz lattice Dirac model, $16^4$ points")

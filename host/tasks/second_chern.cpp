@@ -1,8 +1,8 @@
 // The second Chern number of an N-band model's filled bands over a 4D torus of momenta and model
 // parameters, or with a [texture] over a 4D torus of phase space and time
 // (include/bzint/second_chern.hpp, phase_four_torus.hpp; docs/second-chern.md): by the integral of
-// tr F∧F/8π² and by the 4D link method, each with its coarse-sub-mesh error estimate, and the
-// smallest gap met.
+// tr F∧F/8π² with its coarse-sub-mesh error estimate, by the lattice method (an integer, with its
+// checks), and the smallest gap met.
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -160,7 +160,7 @@ FourTorus read_torus(const TaskContext& ctx) {
             const double defect = change_along<Model>(t, a, 1.0);
             if (defect > 1e-9)
                 task.fail("axes", fmt::format("H(k + G_{0}) differs from H(k) by {1:.2g} of |H| for '{2}' (orbital-position "
-                                              "phases): the link method needs a periodic H; k{0} cannot be an axis",
+                                              "phases): the lattice method needs a periodic H; k{0} cannot be an axis",
                                               t.axis[a] + 1, defect, info.name));
         }
     });
@@ -198,7 +198,54 @@ PhaseTorusSetup read_phase_torus(const TaskContext& ctx) {
 
 bool textured(const TaskContext& ctx) { return ctx.file.root()["texture"].as_table() != nullptr; }
 
-// The result from SecondChernFn's eight sums (second_chern.hpp) over either torus.
+// The lattice method's C₂ = (c₀₁c₂₃ − c₀₂c₁₃ + c₀₃c₁₂) − Z from the planes' mean FHS numbers c and
+// the sections' zero counts (second_chern_lattice.hpp), with its checks: every slice of a plane
+// gives the same integer (their mean is one), and the independent sections' counts agree. Then
+// the value is exact and its estimate 0; otherwise the estimate is 1 plus the spread, and a warning
+// says why.
+void lattice_result(const std::vector<Neumaier>& h, double integral, double integral_error, TaskResult& out) {
+    if (h[kSecondChernValues - 1].value() > 0.0) {
+        out.warnings.push_back(fmt::format("the lattice method is left out: at {:g} grid cubes a link between neighbouring "
+                                           "points vanishes, the sections are dependent, or more than {} zeros fall in one "
+                                           "cube (the grid is too coarse, or the gap nearly closes); raise [task] n",
+                                           h[kSecondChernValues - 1].value(), kZerosPerCube));
+        return;
+    }
+    double c[kPlanes], off = 0.0;
+    nlohmann::json planes = nlohmann::json::array(), plane_errors = nlohmann::json::array();
+    for (int p = 0; p < kPlanes; ++p) {
+        const double mean = h[4 + p].value();
+        c[p] = std::round(mean);
+        off = std::max(off, std::fabs(mean - c[p]));
+        planes.push_back(mean);
+        plane_errors.push_back(std::fabs(mean - c[p]));
+    }
+    double zeros[kSectionSets], spread = 0.0;
+    for (int k = 0; k < kSectionSets; ++k) {
+        zeros[k] = h[4 + kPlanes + k].value();
+        spread = std::max(spread, std::fabs(zeros[k] - zeros[0]));
+    }
+    const double c2 = c[0] * c[5] - c[1] * c[4] + c[2] * c[3] - zeros[0] + 0.0;  // + 0.0: no −0
+    out.results["second_chern_lattice"] = c2;
+    out.results["first_chern_planes"] = planes;
+    out.errors["first_chern_planes"] = plane_errors;
+    out.results["section_zeros"] = zeros[0];
+    out.errors["section_zeros"] = spread;
+    // The slices' FHS sums are integers to round-off (~1e-12 per plaquette phase).
+    const bool exact = off < 1e-6 && spread == 0.0;
+    out.errors["second_chern_lattice"] = exact ? 0.0 : 1.0 + spread + off;
+    if (!exact)
+        out.warnings.push_back(fmt::format("the lattice method's checks fail (the slices of a plane give different first Chern "
+                                           "numbers, by up to {:.2g} in their mean, or two independent sections have {} and {} "
+                                           "signed zeros): the grid does not resolve the filled bundle; raise [task] n",
+                                           off, zeros[0], zeros[kSectionSets - 1]));
+    else if (integral_error < 0.25 && std::fabs(c2 - integral) > 0.5)
+        out.warnings.push_back(fmt::format("the lattice method gives {:g} and the integral {:.4f} ± {:.2g}: they disagree, so one "
+                                           "of them is not resolved; raise [task] n",
+                                           c2, integral, integral_error));
+}
+
+// The result from SecondChernFn's sums (second_chern.hpp) over either torus.
 TaskResult second_chern_result(const TaskContext& ctx, const FourGrid& torus, const std::vector<Neumaier>& h, long long bad) {
     if (bad >= 0) {
         long long i[4];
@@ -207,40 +254,22 @@ TaskResult second_chern_result(const TaskContext& ctx, const FourGrid& torus, co
                                          "of the torus (s_a = i_a/n_a): the filled and empty bands touch there",
                                          i[0], i[1], i[2], i[3]));
     }
-    const double integral = h[0].value(), link = h[1].value();
-    const double integral_coarse = h[2].value(), link_coarse = h[3].value();
-    const GapBracket gap = gap_bracket(h[4].value(), h[5].value());
-    const double fine_failed = h[6].value(), coarse_failed = h[7].value();
+    const double integral = h[0].value(), integral_coarse = h[1].value();
+    const GapBracket gap = gap_bracket(h[2].value(), h[3].value());
 
     TaskResult out;
     out.kpoints = torus.count();
     const std::string unit = energy_unit(*ctx.cfg.model);
-    out.units = {{"second_chern", "dimensionless"}, {"second_chern_lattice", "dimensionless"}, {"smallest_gap", unit}};
+    out.units = {{"second_chern", "dimensionless"},
+                 {"second_chern_lattice", "dimensionless"},
+                 {"first_chern_planes", "dimensionless"},
+                 {"section_zeros", "dimensionless"},
+                 {"smallest_gap", unit}};
     out.principal = {"second_chern"};
-    out.integer_valued = {"second_chern", "second_chern_lattice"};
+    out.integer_valued = {"second_chern", "second_chern_lattice", "first_chern_planes", "section_zeros"};
     out.results["second_chern"] = integral;
     out.errors["second_chern"] = std::fabs(integral - integral_coarse);
-    if (torus.lattice && fine_failed > 0.0) {
-        out.warnings.push_back(fmt::format("the link method is left out: at {:g} grid points the filled subspaces of "
-                                           "neighbouring points are orthogonal in some direction (a link's singular value "
-                                           "below 1e-6: the grid is too coarse, or the gap nearly closes); raise [task] n",
-                                           fine_failed));
-    } else if (torus.lattice) {
-        out.results["second_chern_lattice"] = link;
-        // Asymptotically the change from the sub-grid is 3/4 of the coarse grid's error (1/n²), 3 times
-        // the fine one's; before that the sum can sit near a wrong integer (1.95 at 8⁴ for C₂ = 3, m = −1.5) or
-        // creep towards 0 slowly in a trivial phase (7e-4 at 8⁴, 4.7e-4 at 16⁴ for qhz at m = 5). So:
-        // 4/3 of the change plus the distance to the nearest integer; without the sub-grid (its links
-        // failed), the distance plus 1.
-        const double to_integer = std::fabs(link - std::round(link));
-        out.errors["second_chern_lattice"] =
-            coarse_failed > 0.0 ? to_integer + 1.0 : 4.0 / 3.0 * std::fabs(link - link_coarse) + to_integer;
-        if (coarse_failed > 0.0)
-            out.warnings.push_back(fmt::format("the link method has no sub-grid estimate: its links at spacing 2 failed at "
-                                               "{:g} points (the sub-grid is too coarse); its estimate is only the distance to the "
-                                               "nearest integer plus 1",
-                                               coarse_failed));
-    }
+    if (torus.lattice) lattice_result(h, integral, std::fabs(integral - integral_coarse), out);
     out.results["smallest_gap"] = gap.upper;
     out.errors["smallest_gap"] = gap.upper - gap.lower;
     out.remedy = "the second Chern number is not resolved by the torus's grid (or the gap closes on it): raise [task] n, or "

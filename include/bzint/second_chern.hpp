@@ -11,17 +11,14 @@
 //   F_ab^{mn} = i Σ_c [⟨m|∂_aH|c⟩⟨c|∂_bH|n⟩ − (a ↔ b)] / ((ε_m − ε_c)(ε_n − ε_c)).
 //
 // Two methods, one pass: the integral (the mean of the density over the grid: a periodic smooth
-// integrand, so the error falls exponentially with n), and the 4D lattice-gauge extension of the
-// Fukui–Hatsugai–Suzuki link method: U(filled) link matrices between neighbouring grid points,
-// made unitary by their polar decomposition, plaquettes P_ab = exp(−i h² F_ab + …) (the link
-// phase is −∮A·dl, docs/conventions.md), so that (P_ab − P_ab†)/2i ≈ −h² F_ab — gauge covariant at
-// the plaquettes' common corner, so tr(F F) is gauge invariant, and the sign drops out of the
-// quadratic form — summed with the same ε contraction. Unlike the 2D link method this sum is not an integer on a finite grid: it
-// approaches C₂ as 1/n² (measured in docs/second-chern.md).
+// integrand, so the error falls exponentially with n), and the lattice method of
+// second_chern_lattice.hpp, C₂ = ½∫c₁² − ∫c₂ from the six coordinate planes' first Chern numbers
+// (FHS links) and the signed zeros of a generic section: an integer by construction.
 #pragma once
 #include "bzint/models/all.hpp"
 #include "bzint/nband_geometry.hpp"
 #include "bzint/per_k.hpp"
+#include "bzint/second_chern_lattice.hpp"
 
 namespace bzint {
 
@@ -31,7 +28,7 @@ namespace bzint {
 struct FourGrid {
     long long n[4];
     int filled;    // the number of filled bands, 1 ≤ filled < N
-    bool lattice;  // also the link method (ten more eigen-decompositions per point)
+    bool lattice;  // also the lattice method (fifteen more eigen-decompositions per point)
 
     BZINT_HD long long count() const { return n[0] * n[1] * n[2] * n[3]; }
     BZINT_HD void grid_index(long long idx, long long i[4]) const {
@@ -145,71 +142,22 @@ BZINT_HD void filled_curvature(const double (&e)[N], const cplx (&v)[4][N][N], i
     }
 }
 
-// The link matrix ψ(x)†ψ(y) of the filled columns, made unitary: W = M (M†M)^{−1/2} (polar
-// decomposition, on the f×f block; W's rows and columns past f are 0). False when a singular
-// value of M is below 10⁻⁶ (the filled subspaces at the two points are orthogonal in some
-// direction: the bands cross between them, or the grid is far too coarse).
-template <int N>
-BZINT_HD bool unitary_link(const cplx (&X)[N][N], const cplx (&Y)[N][N], int f, cplx (&W)[N][N]) {
-    cplx M[N][N], A[N][N], V[N][N];
-    double w[N];
-    for (int r = 0; r < N; ++r)
-        for (int c = 0; c < N; ++c) {
-            cplx s{0.0, 0.0};
-            if (r < f && c < f)
-                for (int i = 0; i < N; ++i) s += conj(X[i][r]) * Y[i][c];
-            M[r][c] = s;
-        }
-    for (int r = 0; r < N; ++r)
-        for (int c = 0; c < N; ++c) {
-            cplx s{(r == c && r >= f) ? 1.0 : 0.0, 0.0};
-            if (r < f && c < f)
-                for (int i = 0; i < f; ++i) s += conj(M[i][r]) * M[i][c];
-            A[r][c] = s;
-        }
-    if (!hermitian_eigen<N>(A, w, V) || !(w[0] > 1e-12)) return false;  // w = σ², σ < 1e-6
-    // (M†M)^{−1/2} = V diag(w^{−1/2}) V†, then W = M · that.
-    cplx R[N][N];
-    for (int r = 0; r < N; ++r)
-        for (int c = 0; c < N; ++c) {
-            cplx s{0.0, 0.0};
-            for (int i = 0; i < N; ++i) s += (1.0 / sqrt(w[i])) * (V[r][i] * conj(V[c][i]));
-            R[r][c] = s;
-        }
-    for (int r = 0; r < N; ++r)
-        for (int c = 0; c < N; ++c) {
-            cplx s{0.0, 0.0};
-            for (int i = 0; i < f; ++i) s += M[r][i] * R[i][c];
-            W[r][c] = (r < f && c < f) ? s : cplx{0.0, 0.0};
-        }
-    return true;
-}
-
-// C = A B (f×f blocks); `adjoint_b`: A B†.
-template <int N>
-BZINT_HD void block_product(const cplx (&A)[N][N], const cplx (&B)[N][N], int f, bool adjoint_b, cplx (&C)[N][N]) {
-    for (int r = 0; r < f; ++r)
-        for (int c = 0; c < f; ++c) {
-            cplx s{0.0, 0.0};
-            for (int i = 0; i < f; ++i) s += A[r][i] * (adjoint_b ? conj(B[c][i]) : B[i][c]);
-            C[r][c] = s;
-        }
-}
-
-// Per grid point, one key, eight values: the integral's density / count, the link method's
-// contribution at spacing 1, the same two on the coarse sub-mesh (the points with every index
-// even; density × 16 / count and the links at spacing 2; 0 elsewhere), the powers of the gap
-// ε_filled − ε_{filled−1} (per_k.hpp gap_powers), and the number of points whose links failed
-// (unitary_link) at spacing 1 and at spacing 2: the link method is then not available (or has no
-// estimate), while the integral stands. The sub-mesh gives the error estimates.
+// Per grid point, one key, kSecondChernValues values: the integral's density / count and the same
+// on the coarse sub-mesh (the points with every index even; density × 16 / count, 0 elsewhere),
+// the powers of the gap ε_filled − ε_{filled−1} (per_k.hpp gap_powers), and with `lattice` the
+// lattice method's terms at the cube whose base corner the point is (second_chern_lattice.hpp):
+// the six planes' FHS fluxes / the number of their slices, the signed zero counts of the
+// kSectionSets sections, and 1 if a link vanished or a simplex was degenerate (the lattice method
+// is then not available; the integral stands). The sub-mesh gives the integral's estimate.
 // Torus: FourTorus, or any type with FourGrid's members and the same H(s), H(i) and ∂H/∂s_a
 // (phase_four_torus.hpp).
+constexpr int kSecondChernValues = 4 + kPlanes + kSectionSets + 1;
 template <class Model, class Torus = FourTorus>
 struct SecondChernFn {
     static constexpr int N = Model::bands;
     Torus torus;
-    using Out = KeyedOutT<1, 8>;
-    BZINT_HD int n_values() const { return 8; }
+    using Out = KeyedOutT<1, kSecondChernValues>;
+    BZINT_HD int n_values() const { return kSecondChernValues; }
     BZINT_HD int n_keys() const { return 1; }
 
     // The filled eigenvectors at grid point i (columns of U); false if the solver failed.
@@ -222,39 +170,40 @@ struct SecondChernFn {
         return hermitian_eigen<N>(A, e, U);
     }
 
-    // The link method's density at grid point i with spacing h, from the states U0 there.
-    BZINT_HD bool lattice_density(const long long (&i)[4], long long h, const cplx (&U0)[N][N], double& out) const {
+    // The lattice method's terms (val[0 … kPlanes + kSectionSets]) at the cube with base corner i,
+    // whose states there are U0. False if a link vanished or a simplex was degenerate.
+    BZINT_HD bool lattice_terms(const long long (&i)[4], const cplx (&U0)[N][N], double* val) const {
         const int f = torus.filled;
-        cplx Ua[4][N][N];  // the states at i + h â
+        cplx C[16][N][N];
         double e[N];
-        for (int a = 0; a < 4; ++a) {
-            long long j[4] = {i[0], i[1], i[2], i[3]};
-            j[a] += h;
-            if (!filled_states(j, Ua[a], e)) return false;
+        for (int r = 0; r < N; ++r)
+            for (int c = 0; c < N; ++c) C[0][r][c] = U0[r][c];
+        for (int v = 1; v < 16; ++v) {
+            long long j[4];
+            for (int a = 0; a < 4; ++a) j[a] = i[a] + ((v >> a) & 1);
+            if (!filled_states(j, C[v], e)) return false;
         }
-        cplx F[kPlanes][N][N];
         for (int pl = 0; pl < kPlanes; ++pl) {
             int a, b;
             plane_axes(pl, a, b);
-            long long j[4] = {i[0], i[1], i[2], i[3]};
-            j[a] += h;
-            j[b] += h;
-            cplx Uab[N][N], L0[N][N], L1[N][N], L2[N][N], L3[N][N], half[N][N], three[N][N], P[N][N];
-            if (!filled_states(j, Uab, e)) return false;
-            // P = U_a(i) U_b(i + a) U_a(i + b)† U_b(i)†, all unitary f×f links.
-            if (!unitary_link<N>(U0, Ua[a], f, L0) || !unitary_link<N>(Ua[a], Uab, f, L1) ||
-                !unitary_link<N>(Ua[b], Uab, f, L2) || !unitary_link<N>(U0, Ua[b], f, L3))
-                return false;
-            block_product<N>(L0, L1, f, false, half);
-            block_product<N>(half, L2, f, true, three);
-            block_product<N>(three, L3, f, true, P);
-            for (int r = 0; r < f; ++r)
-                for (int c = 0; c < f; ++c) {
-                    const cplx d = P[r][c] - conj(P[c][r]);
-                    F[pl][r][c] = {0.5 * d.im, -0.5 * d.re};  // (P − P†)/2i
-                }
+            double flux;
+            if (!plaquette_flux<N>(C, f, a, b, flux)) return false;
+            val[pl] = flux * static_cast<double>(torus.n[a] * torus.n[b]) / static_cast<double>(torus.count());
         }
-        out = second_chern_density<N>(F, f);
+        auto states_at = [this](const double (&s)[4], cplx (&U)[N][N]) {
+            NBandPoint<N> p;
+            torus.template at<Model, N>(s, p);
+            cplx A[N][N];
+            double w[N];
+            for (int r = 0; r < N; ++r)
+                for (int c = 0; c < N; ++c) A[r][c] = p.H[r][c];
+            return hermitian_eigen<N>(A, w, U);
+        };
+        for (int set = 0; set < kSectionSets; ++set) {
+            int zeros;
+            if (!cube_zero_count<N>(C, f, set, i, torus.n, states_at, zeros)) return false;
+            val[kPlanes + set] = zeros;
+        }
         return true;
     }
 
@@ -282,28 +231,18 @@ struct SecondChernFn {
         const double density = second_chern_density<N>(F, f);
         const bool coarse = i[0] % 2 == 0 && i[1] % 2 == 0 && i[2] % 2 == 0 && i[3] % 2 == 0;
         const double count = static_cast<double>(torus.count());
-        double fine_link = 0.0, coarse_link = 0.0, fine_failed = 0.0, coarse_failed = 0.0;
-        if (torus.lattice) {
-            if (!lattice_density(i, 1, U, fine_link)) {
-                fine_link = 0.0;
-                fine_failed = 1.0;
-            }
-            if (coarse && !lattice_density(i, 2, U, coarse_link)) {
-                coarse_link = 0.0;
-                coarse_failed = 1.0;
-            }
-        }
         out.n = 1;
         out.key[0] = 0;
         double* val = out.val[0];
+        for (int j = 0; j < kSecondChernValues; ++j) val[j] = 0.0;
         val[0] = density / count;
-        val[1] = fine_link;
-        val[2] = coarse ? 16.0 * density / count : 0.0;
-        val[3] = coarse_link;
-        gap_powers(e[f] - e[f - 1], val[4], val[5]);
-        val[6] = fine_failed;
-        val[7] = coarse_failed;
-        for (int j = 0; j < 4; ++j) ok = ok && is_finite(val[j]);
+        val[1] = coarse ? 16.0 * density / count : 0.0;
+        gap_powers(e[f] - e[f - 1], val[2], val[3]);
+        if (torus.lattice && !lattice_terms(i, U, val + 4)) {
+            for (int j = 4; j < kSecondChernValues - 1; ++j) val[j] = 0.0;
+            val[kSecondChernValues - 1] = 1.0;
+        }
+        for (int j = 0; j < 2; ++j) ok = ok && is_finite(val[j]);
         return ok;
     }
 };
