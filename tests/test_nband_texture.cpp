@@ -582,13 +582,15 @@ TEST(NBandTexture, SecondChernNumberOfAMomentumTimesRealSpaceProduct) {
             EXPECT_TRUE(fn(i, out));
             for (int j = 0; j < kSecondChernValues; ++j) sum[j] += out.val[0][j];
         }
-        EXPECT_EQ(sum[kSecondChernValues - 1], 0.0);  // no failed cube
+        EXPECT_EQ(sum[kLatticeFailed], 0.0);  // no failed cube
+        EXPECT_EQ(sum[kLargeFlux], 0.0);
         double planes[kPlanes];
         for (int p = 0; p < kPlanes; ++p) {
-            planes[p] = std::round(sum[4 + p]);
-            EXPECT_NEAR(sum[4 + p], planes[p], 1e-9) << p;  // every slice gives the same integer
+            planes[p] = std::round(sum[kPlaneFlux + p]);
+            EXPECT_NEAR(sum[kPlaneFlux + p], planes[p], 1e-9) << p;  // every slice gives the same integer
+            EXPECT_NEAR(sum[kPlaneFluxWeighted + p], planes[p], 1e-9) << p;
         }
-        link = planes[0] * planes[5] - planes[1] * planes[4] + planes[2] * planes[3] - sum[4 + kPlanes];
+        link = planes[0] * planes[5] - planes[1] * planes[4] + planes[2] * planes[3] - sum[kSectionZeros];
         return sum[0];
     };
     for (const Case& c : {Case{-1.0, 1.0, 1.0, -1.0}, Case{-1.0, 2.0, -1.0, 2.0}, Case{-3.0, 1.0, 1.0, 0.0}}) {

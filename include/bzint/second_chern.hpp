@@ -145,13 +145,22 @@ BZINT_HD void filled_curvature(const double (&e)[N], const cplx (&v)[4][N][N], i
 // Per grid point, one key, kSecondChernValues values: the integral's density / count and the same
 // on the coarse sub-mesh (the points with every index even; density × 16 / count, 0 elsewhere),
 // the powers of the gap ε_filled − ε_{filled−1} (per_k.hpp gap_powers), and with `lattice` the
-// lattice method's terms at the cube whose base corner the point is (second_chern_lattice.hpp):
-// the six planes' FHS fluxes / the number of their slices, the signed zero counts of the
-// kSectionSets sections, and 1 if a link vanished or a simplex was degenerate (the lattice method
-// is then not available; the integral stands). The sub-mesh gives the integral's estimate.
+// lattice method's terms at the cube whose base corner the point is (second_chern_lattice.hpp),
+// from kPlaneFlux on: the six planes' FHS fluxes / the number of their slices; the same weighted
+// by 1 + (slice index)/(slices) / the weights' sum; the signed zero counts of the kSectionSets
+// sections; the number of plaquettes whose flux exceeds π/2; the Newton runs that did not converge
+// from inside a simplex; and 1 if a link vanished, the sections were dependent or a cell held too
+// many zeros (the lattice method is then not available; the integral stands). The sub-mesh gives
+// the integral's estimate.
 // Torus: FourTorus, or any type with FourGrid's members and the same H(s), H(i) and ∂H/∂s_a
 // (phase_four_torus.hpp).
-constexpr int kSecondChernValues = 4 + kPlanes + kSectionSets + 1;
+constexpr int kPlaneFlux = 4;
+constexpr int kPlaneFluxWeighted = kPlaneFlux + kPlanes;
+constexpr int kSectionZeros = kPlaneFluxWeighted + kPlanes;
+constexpr int kLargeFlux = kSectionZeros + kSectionSets;
+constexpr int kUnresolvedZeros = kLargeFlux + 1;
+constexpr int kLatticeFailed = kUnresolvedZeros + 1;
+constexpr int kSecondChernValues = kLatticeFailed + 1;
 template <class Model, class Torus = FourTorus>
 struct SecondChernFn {
     static constexpr int N = Model::bands;
@@ -170,39 +179,61 @@ struct SecondChernFn {
         return hermitian_eigen<N>(A, e, U);
     }
 
-    // The lattice method's terms (val[0 … kPlanes + kSectionSets]) at the cube with base corner i,
-    // whose states there are U0. False if a link vanished or a simplex was degenerate.
-    BZINT_HD bool lattice_terms(const long long (&i)[4], const cplx (&U0)[N][N], double* val) const {
+    // The lattice method's terms (val[kPlaneFlux … kLatticeFailed − 1]) at the cube with base corner
+    // i. Every corner's states come from filled_states, so that a point shared by several cubes has
+    // the same states (bit for bit, whatever the degeneracy) in each: the FHS links telescope.
+    // False if a link vanished, the sections were dependent or a cell held too many zeros.
+    BZINT_HD bool lattice_terms(const long long (&i)[4], double* val) const {
         const int f = torus.filled;
         cplx C[16][N][N];
         double e[N];
-        for (int r = 0; r < N; ++r)
-            for (int c = 0; c < N; ++c) C[0][r][c] = U0[r][c];
-        for (int v = 1; v < 16; ++v) {
+        for (int v = 0; v < 16; ++v) {
             long long j[4];
             for (int a = 0; a < 4; ++a) j[a] = i[a] + ((v >> a) & 1);
             if (!filled_states(j, C[v], e)) return false;
         }
+        const double count = static_cast<double>(torus.count());
         for (int pl = 0; pl < kPlanes; ++pl) {
             int a, b;
             plane_axes(pl, a, b);
             double flux;
             if (!plaquette_flux<N>(C, f, a, b, flux)) return false;
-            val[pl] = flux * static_cast<double>(torus.n[a] * torus.n[b]) / static_cast<double>(torus.count());
+            // The slice (i_c, i_d) of the plane's complement, c < d the other two axes.
+            int other[2], k = 0;
+            for (int c = 0; c < 4; ++c)
+                if (c != a && c != b) other[k++] = c;
+            const double slices = count / static_cast<double>(torus.n[a] * torus.n[b]);
+            const double slice = static_cast<double>(i[other[0]] + torus.n[other[0]] * i[other[1]]);
+            val[kPlaneFlux + pl] = flux / slices;
+            val[kPlaneFluxWeighted + pl] = flux * (1.0 + slice / slices) / (slices + 0.5 * (slices - 1.0));
+            if (fabs(flux) > 0.25) val[kLargeFlux] += 1.0;
         }
-        auto states_at = [this](const double (&s)[4], cplx (&U)[N][N]) {
+        // The zeros are those of a section of the smaller of E and E⊥ (section_bundle), whose
+        // states move to the first columns.
+        const bool complement = counts_complement(N, f);
+        const int rank = complement ? N - f : f;
+        if (complement)
+            for (int v = 0; v < 16; ++v)
+                for (int r = 0; r < N; ++r)
+                    for (int m = 0; m < rank; ++m) C[v][r][m] = C[v][r][f + m];
+        auto states_at = [this, complement, f, rank](const double (&s)[4], cplx (&U)[N][N]) {
             NBandPoint<N> p;
             torus.template at<Model, N>(s, p);
             cplx A[N][N];
             double w[N];
             for (int r = 0; r < N; ++r)
                 for (int c = 0; c < N; ++c) A[r][c] = p.H[r][c];
-            return hermitian_eigen<N>(A, w, U);
+            const bool ok = hermitian_eigen<N>(A, w, U);
+            if (complement)
+                for (int r = 0; r < N; ++r)
+                    for (int m = 0; m < rank; ++m) U[r][m] = U[r][f + m];
+            return ok;
         };
         for (int set = 0; set < kSectionSets; ++set) {
-            int zeros;
-            if (!cube_zero_count<N>(C, f, set, i, torus.n, states_at, zeros)) return false;
-            val[kPlanes + set] = zeros;
+            int zeros, unresolved;
+            if (!cube_zero_count<N>(C, rank, set, i, torus.n, states_at, zeros, unresolved)) return false;
+            val[kSectionZeros + set] = zeros;
+            val[kUnresolvedZeros] += unresolved;
         }
         return true;
     }
@@ -238,9 +269,9 @@ struct SecondChernFn {
         val[0] = density / count;
         val[1] = coarse ? 16.0 * density / count : 0.0;
         gap_powers(e[f] - e[f - 1], val[2], val[3]);
-        if (torus.lattice && !lattice_terms(i, U, val + 4)) {
-            for (int j = 4; j < kSecondChernValues - 1; ++j) val[j] = 0.0;
-            val[kSecondChernValues - 1] = 1.0;
+        if (torus.lattice && !lattice_terms(i, val)) {
+            for (int j = kPlaneFlux; j < kLatticeFailed; ++j) val[j] = 0.0;
+            val[kLatticeFailed] = 1.0;
         }
         for (int j = 0; j < 2; ++j) ok = ok && is_finite(val[j]);
         return ok;

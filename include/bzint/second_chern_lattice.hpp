@@ -8,21 +8,20 @@
 // c_ab: the first Chern number of the filled bundle E on the coordinate plane (s_a, s_b) (c₁'s
 // cohomology class on T⁴ is Σ c_ab ds_a∧ds_b; the ε-sum of the wedge gives the three products).
 // Each comes from the Fukui–Hatsugai–Suzuki plaquettes of the plane, an integer on every slice
-// at fixed other coordinates; here the mean over all slices, so that a slice that disagrees
-// shows as a fraction.
+// at fixed other coordinates when every plaquette's flux is below π. The task sums the slices
+// twice, plainly and with weights 1 + (slice index)/(slices), so that slices that disagree show as
+// a fraction in one of the two means, and counts the plaquettes whose flux exceeds π/2.
 //
-// Z = ∫c₂: E splits as the trivial bundle spanned by the sections Pχ₁ … Pχ_{r−2} (r = filled,
+// Z = ∫c₂, counted on the smaller of E and E⊥ (counts_complement below). Of rank r, E splits as
+// the trivial bundle spanned by the sections Pχ₁ … Pχ_{r−2} (r its rank,
 // χ_j fixed generic vectors of Cᴺ; independent everywhere, as their dependence has codimension 6)
 // plus a rank-2 remainder E′ with c₂(E′) = c₂(E), the Euler class of E′ with its complex
 // orientation. Z is then the signed count of the zeros of τ = P_E′ χ_{r−1}, a section of E′
-// whose zeros are isolated points for generic χ (P χ reaches every fibre). Per grid cube, τ at
-// the 16 corners is projected on a frame of E′ at the cube's base corner (a chart of E′ over the
-// cube: any frame gives the same count, U(2) keeping the orientation); the cube is cut into the
-// 24 simplices of Kuhn's triangulation, and a simplex whose linear interpolation of τ vanishes
-// inside it counts sign(det ∂τ/∂s) = sign(det A) × the parity of its permutation. The charts of
-// neighbouring cubes differ by O(h) on their common face, so a zero within that of a face can be
-// missed or counted twice: the count is done for two independent sets χ, whose zeros lie at
-// unrelated places, and the task trusts Z only when the two agree.
+// whose zeros are isolated points for generic χ (P χ reaches every fibre), each with the sign
+// of det ∂τ/∂s in any frame of E′ (a complex frame keeps the orientation). cube_zero_count finds
+// them cube by cube and gives each to the one cell that holds it. The count is done for
+// kSectionSets independent sets χ, whose zeros lie at unrelated places, and the task trusts Z
+// only when they agree.
 #pragma once
 #include "bzint/linalg/hermitian_eigen.hpp"
 #include "bzint/per_k.hpp"
@@ -31,6 +30,14 @@ namespace bzint {
 
 // Independent sets of section vectors χ whose zero counts must agree.
 constexpr int kSectionSets = 4;
+
+// Whether the zeros are counted for the empty bands' bundle E⊥ instead of the filled E: the one of
+// smaller rank (c(E)c(E⊥) = 1 gives c₂(E⊥) = c₁(E)² − c₂(E), so C₂(E) = c₂(E⊥) − ½∫c₁(E)², and
+// ch₂(E) = −ch₂(E⊥)). Ranks 1 and 2 need no splitting off of sections: τ = Pχ itself, or no zeros.
+// Above rank 2 the split E = span(Pχ₁ …) ⊕ E′ turns sharp wherever Pχ₁ nearly vanishes, and a
+// zero of τ there can be narrower than a cell: the count is then not certified (the task warns).
+BZINT_HD bool counts_complement(int bands, int filled) { return bands - filled < filled; }
+BZINT_HD int section_bundle_rank(int bands, int filled) { return counts_complement(bands, filled) ? bands - filled : filled; }
 
 // The determinant of an f×f complex matrix (Gaussian elimination with partial pivoting; M is
 // overwritten).
@@ -90,17 +97,20 @@ BZINT_HD bool plaquette_flux(const cplx (&C)[16][N][N], int f, int a, int b, dou
     return true;
 }
 
-// Component i of the fixed vector χ_j of section set `set`: splitmix64 of (set, j, i) mapped to
-// the square [−1, 1)², generic for every model (no symmetry of a model singles it out).
+// Component i of the fixed vector χ_j of section set `set`: two outputs of splitmix64 seeded by
+// the mixed index (set, j, i), mapped to the square [−1, 1)², generic for every model (no
+// symmetry of a model singles it out; mixing the seed keeps neighbouring components' streams
+// apart).
 BZINT_HD cplx section_vector(int set, int j, int i) {
-    unsigned long long z = 0x9E3779B97F4A7C15ULL * (1ULL + static_cast<unsigned long long>((set * 64 + j) * 64 + i));
-    auto next = [&z]() {
-        z += 0x9E3779B97F4A7C15ULL;
-        unsigned long long x = z;
+    auto mix = [](unsigned long long x) {
         x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
         x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-        x ^= x >> 31;
-        return static_cast<double>(x >> 11) * (2.0 / 9007199254740992.0) - 1.0;
+        return x ^ (x >> 31);
+    };
+    unsigned long long z = mix(0x9E3779B97F4A7C15ULL * (1ULL + static_cast<unsigned long long>((set * 64 + j) * 64 + i)));
+    auto next = [&z, &mix]() {
+        z += 0x9E3779B97F4A7C15ULL;
+        return static_cast<double>(mix(z) >> 11) * (2.0 / 9007199254740992.0) - 1.0;
     };
     const double re = next();
     return {re, next()};
@@ -220,18 +230,23 @@ constexpr int kZerosPerCube = 8;
 
 // The signed number of the zeros of τ (section set `set`) in the half-open grid cell
 // [base, base + 1)/n of the torus, whose corner states are C; states_at(s, U) gives the filled
-// states at any torus point s (fractions). Candidates: the cube is cut into the 24 Kuhn simplices
-// (vertices 0, e_π1, e_π1 + e_π2, … in the order of the permutation π); where the linear
-// interpolation of τ's image in the cube's chart vanishes within half a simplex of one (barycentric
-// coordinates above −½: the charts of neighbouring cubes differ by O(h), so a zero near a face
-// is looked for from both sides), Newton's method on τ itself (its chart image, Jacobian by
-// forward differences of step 10⁻⁷ n) finds the zero, and the cube counts it, with the sign of the
-// Jacobian's determinant, only if the zero lies in its own cell, once. So every zero belongs to
-// exactly one cube whatever the charts. False if the sections Pχ are dependent at a corner, a
-// Newton step's states fail, or more than kZerosPerCube zeros fall in the cell.
+// states at any torus point s (fractions). τ at the 16 corners is projected on a frame of E′ at the
+// base corner (a chart of E′ over the cube) and interpolated linearly on the 24 Kuhn simplices
+// (vertices 0, e_π1, e_π1 + e_π2, … in the order of the permutation π). Where the interpolation
+// vanishes within a simplex's width of one (barycentric coordinates above −1: the charts of
+// neighbouring cubes differ by O(h), so a zero near a face is looked for from both sides),
+// Newton's method on τ itself (its chart image; Jacobian by forward differences of 10⁻⁷ grid
+// units; steps of at most half a cell), from there and then from the cube's centre, finds the
+// zero, and the cube counts it, with the sign of the Jacobian's determinant,
+// only if it lies in the cube's own cell, once: every zero belongs to exactly one cube whatever
+// the charts. A Newton run from an interpolated zero inside its simplex that does not converge
+// (a singular Jacobian, 30 steps, or a walk beyond three cells) adds 1 to `unresolved`: a zero
+// may be lost there. False if the sections Pχ are dependent at a corner, a Newton step's states
+// fail, or more than kZerosPerCube zeros fall in the cell.
 template <int N, class StatesAt>
 BZINT_HD bool cube_zero_count(const cplx (&C)[16][N][N], int f, int set, const long long (&base)[4], const long long (&n)[4],
-                              const StatesAt& states_at, int& count) {
+                              const StatesAt& states_at, int& count, int& unresolved) {
+    unresolved = 0;
     count = 0;
     if (f < 2) return true;  // a line bundle: c₂ = 0
     cplx t[N], frame[N][2];
@@ -249,30 +264,39 @@ BZINT_HD bool cube_zero_count(const cplx (&C)[16][N][N], int f, int set, const l
         if (!section_image<N>(C[v], f, set, G, image[v], tau2)) return false;
     double found[kZerosPerCube][4];
     int n_found = 0;
-    for (int p = 0; p < 24; ++p) {
-        // The p-th permutation of (0, 1, 2, 3) from its factorial digits.
-        int left[4] = {0, 1, 2, 3}, perm[4], code = p;
-        for (int k = 0; k < 4; ++k) {
-            const int radix = 4 - k, digit = code % radix;
-            code /= radix;
-            perm[k] = left[digit];
-            for (int m = digit; m < 3 - k; ++m) left[m] = left[m + 1];
+    bool flagged = false;
+    for (int p = 0; p <= 24; ++p) {
+        // Starts: the interpolated zeros of the 24 simplices, then, if any was near, the cube's
+        // centre (a pair of zeros closer than a cell can cancel in the interpolation).
+        double x[4] = {0.5, 0.5, 0.5, 0.5};  // grid units from the cube's base corner
+        bool inside = false;
+        if (p == 24 && !flagged) break;
+        if (p < 24) {
+            // The p-th permutation of (0, 1, 2, 3) from its factorial digits.
+            int left[4] = {0, 1, 2, 3}, perm[4], code = p;
+            for (int k = 0; k < 4; ++k) {
+                const int radix = 4 - k, digit = code % radix;
+                code /= radix;
+                perm[k] = left[digit];
+                for (int m = digit; m < 3 - k; ++m) left[m] = left[m + 1];
+            }
+            // A μ = −c₀ with A's columns c(w_k) − c(w₀), k = 1 … 4; λ₀ = 1 − Σμ.
+            double A[4][5], mu[4], det;
+            int w[5] = {0, 0, 0, 0, 0};
+            for (int k = 0; k < 4; ++k) {
+                w[k + 1] = w[k] | (1 << perm[k]);
+                for (int r = 0; r < 4; ++r) A[r][k] = image[w[k + 1]][r] - image[0][r];
+            }
+            for (int r = 0; r < 4; ++r) A[r][4] = -image[0][r];
+            if (!solve_four(A, mu, det)) continue;  // a flat image (H repeats at two corners): no zero
+            const double lambda0 = 1.0 - mu[0] - mu[1] - mu[2] - mu[3];
+            if (!(lambda0 > -1.0 && mu[0] > -1.0 && mu[1] > -1.0 && mu[2] > -1.0 && mu[3] > -1.0)) continue;
+            flagged = true;
+            inside = lambda0 >= 0.0 && mu[0] >= 0.0 && mu[1] >= 0.0 && mu[2] >= 0.0 && mu[3] >= 0.0;
+            for (int a = 0; a < 4; ++a) x[a] = 0.0;
+            for (int k = 0; k < 4; ++k)
+                for (int a = 0; a < 4; ++a) x[a] += mu[k] * ((w[k + 1] >> a) & 1);
         }
-        // A μ = −c₀ with A's columns c(w_k) − c(w₀), k = 1 … 4; λ₀ = 1 − Σμ.
-        double A[4][5], mu[4], det;
-        int w[5] = {0, 0, 0, 0, 0};
-        for (int k = 0; k < 4; ++k) {
-            w[k + 1] = w[k] | (1 << perm[k]);
-            for (int r = 0; r < 4; ++r) A[r][k] = image[w[k + 1]][r] - image[0][r];
-        }
-        for (int r = 0; r < 4; ++r) A[r][4] = -image[0][r];
-        if (!solve_four(A, mu, det)) continue;  // a flat image (H repeats at two corners): no zero
-        const double lambda0 = 1.0 - mu[0] - mu[1] - mu[2] - mu[3];
-        if (!(lambda0 > -1.0 && mu[0] > -1.0 && mu[1] > -1.0 && mu[2] > -1.0 && mu[3] > -1.0)) continue;
-        // Newton from the interpolated zero, x in grid units from the cube's base corner.
-        double x[4] = {0.0, 0.0, 0.0, 0.0};
-        for (int k = 0; k < 4; ++k)
-            for (int a = 0; a < 4; ++a) x[a] += mu[k] * ((w[k + 1] >> a) & 1);
         bool converged = false;
         double sign = 0.0;
         for (int iteration = 0; iteration < 30 && !converged; ++iteration) {
@@ -290,18 +314,22 @@ BZINT_HD bool cube_zero_count(const cplx (&C)[16][N][N], int f, int set, const l
             for (int r = 0; r < 4; ++r) J[r][4] = -g[r];
             double dx[4], jdet;
             if (!solve_four(J, dx, jdet)) break;
+            // Steps of at most half a cell, so that a poor start walks towards its own zero.
             double largest = 0.0;
-            for (int a = 0; a < 4; ++a) {
-                x[a] += dx[a];
-                largest = fmax(largest, fabs(dx[a]));
-            }
+            for (int a = 0; a < 4; ++a) largest = fmax(largest, fabs(dx[a]));
+            const double damping = largest > 0.5 ? 0.5 / largest : 1.0;
+            for (int a = 0; a < 4; ++a) x[a] += damping * dx[a];
             if (fabs(x[0]) > 3.0 || fabs(x[1]) > 3.0 || fabs(x[2]) > 3.0 || fabs(x[3]) > 3.0) break;  // gone to another cube's zero
             if (largest < 1e-10) {
                 converged = tau2 < 1e-16;  // τ itself vanishes, not only its chart image
                 sign = jdet > 0.0 ? 1.0 : -1.0;
+                break;
             }
         }
-        if (!converged) continue;
+        if (!converged) {
+            if (inside) ++unresolved;
+            continue;
+        }
         // The cell owns the zero if 0 ≤ x_a < 1 for every a.
         if (!(x[0] >= 0.0 && x[0] < 1.0 && x[1] >= 0.0 && x[1] < 1.0 && x[2] >= 0.0 && x[2] < 1.0 && x[3] >= 0.0 &&
               x[3] < 1.0))
