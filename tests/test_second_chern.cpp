@@ -45,6 +45,12 @@ std::string qhz_run(double m, int n, bool lattice) {
                        m, lattice ? "true" : "false", fmt::arg("n", n));
 }
 
+// Entry (r, c) of v·σ.
+cplx pauli(const double v[3], int r, int c) {
+    if (r == c) return {r == 0 ? v[2] : -v[2], 0.0};
+    return {v[0], r == 0 ? -v[1] : v[1]};
+}
+
 // Two QWZ Chern insulators on separate tori, H = h(u1; k1, k2) ⊗ 1 + 1 ⊗ h(u2; k3, θ), a test
 // model: the lowest band |u₁⟩⊗|u₂⟩ (energy −|d₁| − |d₂|, gap 2 min(|d₁|, |d₂|) above it) is a
 // product line bundle L₁ ⊗ L₂, whose ch₂ = c₁(L₁⊗L₂)²/2 = c₁(L₁) c₁(L₂): C₂ = C₁(u1) C₁(u2).
@@ -59,10 +65,6 @@ struct QwzProduct {
         models::Qwz{&u2}(kb, b);
         clear(p);
         // σ⊗1 (index 2i + j: i the first factor) and 1⊗σ.
-        auto pauli = [](const double v[3], int r, int c) -> cplx {
-            if (r == c) return {r == 0 ? v[2] : -v[2], 0.0};
-            return {v[0], r == 0 ? -v[1] : v[1]};
-        };
         for (int r = 0; r < 4; ++r)
             for (int c = 0; c < 4; ++c) {
                 const int ra = r / 2, ca = c / 2, rb = r % 2, cb = c % 2;
@@ -95,10 +97,6 @@ struct QwzBesideQwz {
         models::Qwz{&u1}(ka, a);
         models::Qwz{&u2}(kb, b);
         clear(p);
-        auto pauli = [](const double v[3], int r, int c) -> cplx {
-            if (r == c) return {r == 0 ? v[2] : -v[2], 0.0};
-            return {v[0], r == 0 ? -v[1] : v[1]};
-        };
         for (int r = 0; r < 2; ++r)
             for (int c = 0; c < 2; ++c) {
                 p.H[r][c] = pauli(a.d, r, c);

@@ -39,34 +39,6 @@ constexpr int kSectionSets = 4;
 BZINT_HD bool counts_complement(int bands, int filled) { return bands - filled < filled; }
 BZINT_HD int section_bundle_rank(int bands, int filled) { return counts_complement(bands, filled) ? bands - filled : filled; }
 
-// The determinant of an f×f complex matrix (Gaussian elimination with partial pivoting; M is
-// overwritten).
-template <int N>
-BZINT_HD cplx small_determinant(cplx (&M)[N][N], int f) {
-    cplx det{1.0, 0.0};
-    for (int c = 0; c < f; ++c) {
-        int pivot = c;
-        for (int r = c + 1; r < f; ++r)
-            if (norm2(M[r][c]) > norm2(M[pivot][c])) pivot = r;
-        if (norm2(M[pivot][c]) == 0.0) return {0.0, 0.0};
-        if (pivot != c) {
-            for (int j = 0; j < f; ++j) {
-                const cplx t = M[c][j];
-                M[c][j] = M[pivot][j];
-                M[pivot][j] = t;
-            }
-            det = -det;
-        }
-        det = det * M[c][c];
-        const cplx inverse = (1.0 / norm2(M[c][c])) * conj(M[c][c]);
-        for (int r = c + 1; r < f; ++r) {
-            const cplx factor = M[r][c] * inverse;
-            for (int j = c; j < f; ++j) M[r][j] -= factor * M[c][j];
-        }
-    }
-    return det;
-}
-
 // det(X_f† Y_f), X_f, Y_f the first f columns: the U(1) link of the filled subspaces.
 template <int N>
 BZINT_HD cplx link_determinant(const cplx (&X)[N][N], const cplx (&Y)[N][N], int f) {
@@ -77,7 +49,7 @@ BZINT_HD cplx link_determinant(const cplx (&X)[N][N], const cplx (&Y)[N][N], int
             for (int i = 0; i < N; ++i) s += conj(X[i][r]) * Y[i][c];
             M[r][c] = s;
         }
-    return small_determinant<N>(M, f);
+    return leading_determinant<N>(M, f);
 }
 
 // The FHS flux of plane (a, b) through the plaquette at a cube's base corner, in units of 2π:
