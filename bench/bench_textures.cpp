@@ -146,7 +146,7 @@ void BM_texture_transport(benchmark::State& state, Backend backend) {
 
 // The second Chern number of qhz over its 4D torus (k1, k2, k3, θ) on n⁴ points: range(1) = 0 the
 // integral alone (one 4 × 4 eigen-decomposition and four differences in θ per point), 1 with the
-// lattice method (fifteen more eigen-decompositions for the cube's corners, six FHS plaquettes,
+// lattice method (sixteen more eigen-decompositions for the cube's corners, six FHS plaquettes,
 // four sections' zero searches).
 void BM_second_chern(benchmark::State& state, Backend backend) {
     if (skip_without_device(state, backend)) return;

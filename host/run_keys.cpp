@@ -230,7 +230,7 @@ constexpr KeySpec kKeys[] = {
      "the period of the parameter axes (checked: H must repeat)"},
     {"task", "filled", "second_chern", "integer", "", "bands / 2", 1, 1e4, false, "the number of filled bands"},
     {"task", "lattice", "second_chern", "true/false", "", "true", kNone, kNone, false,
-     "also the lattice method, an exact integer once its checks pass (fifteen more eigen-decompositions per point)"},
+     "also the lattice method, an exact integer once its checks pass (sixteen more eigen-decompositions per point)"},
     {"task", "n", "weyl_nodes", "3 integers", "points along G_1, G_2, G_3", "[24, 24, 24]", 4, 192, false,
      "the search mesh: a damped Newton iteration starts from every point with ‖d‖ ≤ ‖∂d/∂k‖ × spacing (17 bytes a point)"},
     {"task", "radius", "weyl_nodes", "number", "1/length (1/Å for Wannier models)", "a quarter of the distance to the nearest other node", 1e-9, 1e6, false,

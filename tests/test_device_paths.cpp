@@ -232,7 +232,7 @@ TEST(DeviceLattice, ATablePotentialStaysOnTheDevice) {
 TEST(DeviceSecondChern, TorusSumsAgreeWithTheCpu) {
     REQUIRE_DEVICE();
     // qhz's 4D torus on 12⁴ = 20 736 points (three reduction blocks) with the lattice method: per
-    // point one eigen-decomposition, fifteen more for its cube's corners and the sections' Newton
+    // point one eigen-decomposition, sixteen more for its cube's corners and the sections' Newton
     // searches near their zeros, the parameter axis by differences.
     expect_chunk_independent("[model]\nname='qhz'\nm=-1.0\n[task]\nkind='second_chern'\n"
                              "axes=['k1','k2','k3','theta']\nn=[12,12,12,12]\n",

@@ -560,9 +560,9 @@ TEST(NBandTexture, SecondChernNumberOfAMomentumTimesRealSpaceProduct) {
     // lattice method on 8² × 16² exactly: the planes (k1, k2) and (x, y) carry C_qwz and C_r on every
     // slice, the others 0, and a line bundle has no c₂ (second_chern_lattice.hpp).
     struct Case {
-        double u, W, p, expected;
+        double u, W, p, c_qwz, c_r, expected;
     };
-    auto second_chern = [](const Case& c, long long nk, long long nr, bool lattice, double& link) {
+    auto second_chern = [](const Case& c, long long nk, long long nr, bool lattice, double& link, double* planes) {
         PhaseFourTorus t{};
         t.n[0] = t.n[1] = nk;
         t.n[2] = t.n[3] = nr;
@@ -584,7 +584,6 @@ TEST(NBandTexture, SecondChernNumberOfAMomentumTimesRealSpaceProduct) {
         }
         EXPECT_EQ(sum[kLatticeFailed], 0.0);  // no failed cube
         EXPECT_EQ(sum[kLargeFlux], 0.0);
-        double planes[kPlanes];
         for (int p = 0; p < kPlanes; ++p) {
             planes[p] = std::round(sum[kPlaneFlux + p]);
             EXPECT_NEAR(sum[kPlaneFlux + p], planes[p], 1e-9) << p;  // every slice gives the same integer
@@ -593,11 +592,16 @@ TEST(NBandTexture, SecondChernNumberOfAMomentumTimesRealSpaceProduct) {
         link = planes[0] * planes[5] - planes[1] * planes[4] + planes[2] * planes[3] - sum[kSectionZeros];
         return sum[0];
     };
-    for (const Case& c : {Case{-1.0, 1.0, 1.0, -1.0}, Case{-1.0, 2.0, -1.0, 2.0}, Case{-3.0, 1.0, 1.0, 0.0}}) {
-        double link;
-        EXPECT_NEAR(second_chern(c, 16, 32, false, link), c.expected, 3e-4) << c.u << " " << c.W << " " << c.p;
-        second_chern(c, 8, 16, true, link);
+    // Planes in second_chern.hpp's order: (k1,k2), (k1,x), (k1,y), (k2,x), (k2,y), (x,y).
+    for (const Case& c : {Case{-1.0, 1.0, 1.0, 1.0, -1.0, -1.0}, Case{-1.0, 2.0, -1.0, 1.0, 2.0, 2.0},
+                          Case{-3.0, 1.0, 1.0, 0.0, -1.0, 0.0}}) {
+        double link, planes[kPlanes];
+        EXPECT_NEAR(second_chern(c, 16, 32, false, link, planes), c.expected, 3e-4) << c.u << " " << c.W << " " << c.p;
+        second_chern(c, 8, 16, true, link, planes);
         EXPECT_EQ(link, c.expected);
+        EXPECT_EQ(planes[0], c.c_qwz) << c.u;  // the momentum plane: qwz's lower band
+        EXPECT_EQ(planes[5], c.c_r) << c.W << " " << c.p;  // the real-space cell: −pW
+        for (int p = 1; p < 5; ++p) EXPECT_EQ(planes[p], 0.0) << p;  // mixed planes: the factors do not mix
     }
 }
 

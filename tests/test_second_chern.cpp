@@ -1,7 +1,8 @@
 // The second Chern number (include/bzint/second_chern.hpp, task second_chern): the 4D lattice Dirac
-// model of Qi, Hughes and Zhang across its mass against the closed form of its degree, the 4D link
-// method's convergence to it, and the product of two Chern insulators, whose C₂ is the product of
-// their first Chern numbers (from task chern, an independent path).
+// model of Qi, Hughes and Zhang across its mass against the closed form of its degree, by the
+// integral and exactly by the lattice method (the planes' FHS numbers and a section's zeros), and
+// the product of two Chern insulators, whose C₂ is the product of their first Chern numbers (from
+// task chern, an independent path).
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "bzint/models/all.hpp"
+#include "../host/tasks/second_chern_checks.hpp"
 #include "bzint/second_chern.hpp"
 #include "test_util.hpp"
 
@@ -457,4 +459,77 @@ TEST(SecondChern, CoarseGridsKeepTheIntegralAndSayWhyTheLatticeMethodIsUnsure) {
     EXPECT_NEAR(double(zero["results"]["second_chern"]), 0.0, 1e-6);
     EXPECT_EQ(double(zero["results"]["second_chern_lattice"]), 0.0);
     EXPECT_FALSE(zero.contains("warnings")) << zero.dump();
+}
+
+namespace {
+
+// SecondChernFn's sums for a torus whose six planes each give `plane` (plain and weighted means)
+// and whose four section sets each count `zeros` signed zeros, with nothing flagged.
+std::vector<Neumaier> lattice_sums(double plane, double zeros) {
+    std::vector<Neumaier> h(kSecondChernValues);
+    for (int p = 0; p < kPlanes; ++p) {
+        h[kPlaneFlux + p].add(plane);
+        h[kPlaneFluxWeighted + p].add(plane);
+    }
+    for (int k = 0; k < kSectionSets; ++k) h[kSectionZeros + k].add(zeros);
+    return h;
+}
+
+bool warns(const TaskResult& r, const std::string& text) {
+    for (const std::string& w : r.warnings)
+        if (w.find(text) != std::string::npos) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST(SecondChern, LatticeChecksJudgeTheirSums) {
+    // The checks of host/tasks/second_chern_checks.cpp on chosen sums, each failure alone (a torus
+    // that fails just one is hard to build; the coarse grid above fails the Newton check for real).
+    // Four bands, two filled: C₂ = (c₀₁c₂₃ − c₀₂c₁₃ + c₀₃c₁₂) − Z = (1 − 1 + 1) − 0 for planes of 1 and no zeros.
+    {
+        TaskResult r;
+        lattice_result(lattice_sums(1.0, 0.0), 4, 2, 1.0, 1e-7, r);
+        EXPECT_EQ(double(r.results["second_chern_lattice"]), 1.0);
+        EXPECT_EQ(double(r.errors["second_chern_lattice"]), 0.0);
+        EXPECT_TRUE(r.warnings.empty());
+    }
+    {  // the integral, resolved (estimate < ¼), rounds to 3: the lattice value is not certified
+        TaskResult r;
+        lattice_result(lattice_sums(1.0, 0.0), 4, 2, 3.0, 1e-3, r);
+        EXPECT_EQ(double(r.results["second_chern_lattice"]), 1.0);
+        EXPECT_GE(double(r.errors["second_chern_lattice"]), 1.0);
+        EXPECT_TRUE(warns(r, "the integral, 3.0000 ± 0.001, rounds elsewhere")) << r.warnings.size();
+    }
+    {  // an unresolved integral (estimate ≥ ¼) does not judge the lattice value
+        TaskResult r;
+        lattice_result(lattice_sums(1.0, 0.0), 4, 2, 3.0, 0.3, r);
+        EXPECT_EQ(double(r.errors["second_chern_lattice"]), 0.0);
+        EXPECT_TRUE(r.warnings.empty());
+    }
+    {  // cubes where the method could not run: no lattice value at all
+        auto h = lattice_sums(1.0, 0.0);
+        h[kLatticeFailed].add(2.0);
+        TaskResult r;
+        lattice_result(h, 4, 2, 1.0, 1e-7, r);
+        EXPECT_FALSE(r.results.contains("second_chern_lattice"));
+        EXPECT_TRUE(warns(r, "the lattice method is left out: at 2 grid cubes"));
+    }
+    {  // slices of a plane that disagree (a mean of ½), and sections that disagree
+        auto h = lattice_sums(1.0, 0.0);
+        h[kPlaneFluxWeighted + 2].add(-0.5);
+        h[kSectionZeros + 3].add(1.0);
+        TaskResult r;
+        lattice_result(h, 4, 2, 1.0, 1e-7, r);
+        EXPECT_EQ(double(r.errors["second_chern_lattice"]), 1.0 + 1.0 + 0.5);  // 1 + spread + plane offset
+        EXPECT_TRUE(warns(r, "the slices of a plane give different first Chern numbers"));
+        EXPECT_TRUE(warns(r, "independent sections have between 0 and 1 signed zeros"));
+        EXPECT_FALSE(warns(r, "rounds elsewhere"));  // judged only when the lattice checks pass
+    }
+    {  // three of four bands filled: the zeros are E⊥'s, C₂ = Z⊥ − ½∫c₁² = −1 − 0
+        TaskResult r;
+        lattice_result(lattice_sums(0.0, -1.0), 4, 3, -1.0, 1e-7, r);
+        EXPECT_EQ(double(r.results["second_chern_lattice"]), -1.0);
+        EXPECT_TRUE(r.warnings.empty());
+    }
 }

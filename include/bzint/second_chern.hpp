@@ -28,7 +28,7 @@ namespace bzint {
 struct FourGrid {
     long long n[4];
     int filled;    // the number of filled bands, 1 ≤ filled < N
-    bool lattice;  // also the lattice method (fifteen more eigen-decompositions per point)
+    bool lattice;  // also the lattice method (sixteen more eigen-decompositions per point)
 
     BZINT_HD long long count() const { return n[0] * n[1] * n[2] * n[3]; }
     BZINT_HD void grid_index(long long idx, long long i[4]) const {
@@ -208,7 +208,7 @@ struct SecondChernFn {
             val[kPlaneFluxWeighted + pl] = flux * (1.0 + slice / slices) / (slices + 0.5 * (slices - 1.0));
             if (fabs(flux) > 0.25) val[kLargeFlux] += 1.0;
         }
-        // The zeros are those of a section of the smaller of E and E⊥ (section_bundle), whose
+        // The zeros are those of a section of the smaller of E and E⊥ (counts_complement), whose
         // states move to the first columns.
         const bool complement = counts_complement(N, f);
         const int rank = complement ? N - f : f;
