@@ -91,7 +91,7 @@ void BM_texture_density(benchmark::State& state, Backend backend, const char* mo
     const std::vector<double> mu{0.0, 1.0};
     for (auto _ : state) {
         std::vector<Neumaier> total;
-        benchmark::DoNotOptimize(texture_density_reduce(backend, mp, terms, mesh, r, 0.0, mu, 0.02, total, nullptr));
+        benchmark::DoNotOptimize(texture_density_reduce(backend, mp, terms, mesh, r, 0.0, mu, 0.02, false, total, nullptr));
     }
     const double points = 16.0 * static_cast<double>(mesh.count());
     state.counters["points"] = points;
@@ -112,7 +112,7 @@ void BM_texture_current(benchmark::State& state, Backend backend) {
     const std::vector<double> mu{0.0, 1.0};
     for (auto _ : state) {
         std::vector<Neumaier> total;
-        benchmark::DoNotOptimize(texture_current_reduce(backend, mp, terms, mesh, points, mu, 0.02, 1e-4, total, nullptr));
+        benchmark::DoNotOptimize(texture_current_reduce(backend, mp, terms, mesh, points, mu, 0.02, 1e-4, false, total, nullptr));
     }
     const double count = 16.0 * static_cast<double>(mesh.count());
     state.counters["points"] = count;

@@ -649,15 +649,15 @@ long long phase_plane_reduce(Backend b, const ModelParams& mp, const TextureTerm
 
 long long texture_density_reduce(Backend b, const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
                                  const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
-                                 std::vector<Neumaier>& total, Progress* progress) {
+                                 bool by_band, std::vector<Neumaier>& total, Progress* progress) {
     const long long positions = static_cast<long long>(r.size() / 3);
     // N-band textured models run on the CPU (host/app.cpp).
-    if (is_two_band(mp) && on_device(b, mp)) return cuda::texture_density_reduce(mp, terms, mesh, r, t, mu, T, total, progress);
+    if (is_two_band(mp) && on_device(b, mp)) return cuda::texture_density_reduce(mp, terms, mesh, r, t, mu, T, by_band, total, progress);
     long long bad = -1;
     visit_any_model(mp, [&](auto model) {
         using Model = decltype(model);
         const TextureDensityFn<Model> fn{{model, terms}, mesh, r.data(), t, mu.data(), static_cast<int>(mu.size()),
-                                         static_cast<int>(positions), T};
+                                         static_cast<int>(positions), T, by_band};
         bad = cpu::keyed_reduce(fn, positions * mesh.count(), total, progress);
     });
     return bad;
@@ -665,14 +665,14 @@ long long texture_density_reduce(Backend b, const ModelParams& mp, const Texture
 
 long long texture_current_reduce(Backend b, const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
                                  const std::vector<double>& points, const std::vector<double>& mu, double T, double step,
-                                 std::vector<Neumaier>& total, Progress* progress) {
+                                 bool by_band, std::vector<Neumaier>& total, Progress* progress) {
     const long long n_points = static_cast<long long>(points.size() / 4);
-    if (on_device(b, mp)) return cuda::texture_current_reduce(mp, terms, mesh, points, mu, T, step, total, progress);
+    if (on_device(b, mp)) return cuda::texture_current_reduce(mp, terms, mesh, points, mu, T, step, by_band, total, progress);
     long long bad = -1;
     visit_model(mp, [&](auto model) {
         using Model = decltype(model);
         const TextureCurrentFn<Model> fn{{model, terms}, mesh, points.data(), mu.data(), static_cast<int>(mu.size()),
-                                         static_cast<int>(n_points), T, step};
+                                         static_cast<int>(n_points), T, step, by_band};
         bad = cpu::keyed_reduce(fn, n_points * mesh.count(), total, progress);
     });
     return bad;

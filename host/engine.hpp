@@ -118,7 +118,7 @@ long long phase_plane_reduce(Backend b, const ModelParams& model, const TextureT
                              std::vector<Neumaier>& total, Progress* progress);
 long long texture_density_reduce(Backend b, const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                  const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
-                                 std::vector<Neumaier>& total, Progress* progress);
+                                 bool by_band, std::vector<Neumaier>& total, Progress* progress);
 // Wave packets (packet_motion.hpp; N-band: nband_packet_motion.hpp, on the CPU) from `start`
 // (kPacketStart numbers each) on backend b: out gets steps / stride + 1 samples of kPacketSample
 // numbers per packet. Returns the first packet whose velocity failed (not finite; N bands: its
@@ -128,7 +128,7 @@ long long packet_trajectories(Backend b, const ModelParams& model, const Texture
                               std::vector<double>& out, Progress* progress);
 long long texture_current_reduce(Backend b, const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                  const std::vector<double>& points, const std::vector<double>& mu, double T, double step,
-                                 std::vector<Neumaier>& total, Progress* progress);
+                                 bool by_band, std::vector<Neumaier>& total, Progress* progress);
 
 // Transport through a static texture in a uniform field E (texture_transport.hpp: the keys of
 // texture_density, twelve values per level) on backend b; the first non-finite index or −1.

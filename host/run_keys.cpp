@@ -164,8 +164,11 @@ constexpr KeySpec kKeys[] = {
     {"task", "r", "texture_density", "list of [x, y, z]", "length", "[[0, 0, 0]]", -kBig, kBig, false,
      "positions at which the density is integrated over the k-mesh (at most 10^4)"},
     {"task", "mu", "texture_density", "levels", "energy", "required", -kBig, kBig, false,
-     "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 26 levels"},
+     "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 26 levels (13 with "
+     "band_resolved for two bands, 8 for four)"},
     {"task", "t", "texture_density", "number", "ħ/energy", "0", -1e6, 1e6, false, "the time"},
+    {"task", "band_resolved", "texture_density", "true/false", "", "false", kNone, kNone, false,
+     "also each band's part of the density (and of bound_charge), bands in order of energy at each k"},
     {"task", "bound_charge", "texture_density", "true/false", "", "false", kNone, kNone, false,
      "also the charge a texture binds, int (n − n_ref) d²r over a periodic cell (the common period of the texture, "
      "B_modulation and the potential) or a window about an isolated skyrmion or a gaussian potential, on a grid (2D "
@@ -178,11 +181,14 @@ constexpr KeySpec kKeys[] = {
     {"task", "r", "texture_current", "list of [x, y, z]", "length", "[[0, 0, 0]]", -kBig, kBig, false,
      "positions at which the current is integrated over the k-mesh (positions × times at most 10^4)"},
     {"task", "mu", "texture_current", "levels", "energy", "required", -kBig, kBig, false,
-     "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 17 levels"},
+     "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 17 levels (5 with "
+     "band_resolved)"},
     {"task", "t", "texture_current", "number or list", "ħ/energy", "0", -1e12, 1e12, false,
      "the times (|E t| at most 1e6)"},
     {"task", "pump", "texture_current", "true/false", "", "false", kNone, kNone, false,
      "report the charge pumped per Bloch period of [texture] E (along one G_i; no B, a uniform texture)"},
+    {"task", "band_resolved", "texture_current", "true/false", "", "false", kNone, kNone, false,
+     "also the lower and upper band's parts of the current (and of the pumped charge)"},
     {"task", "r", "texture_transport", "list of [x, y, z]", "length", "[[0, 0, 0]]", -kBig, kBig, false,
      "positions at which the currents are integrated over the k-mesh (at most 10^4)"},
     {"task", "mu", "texture_transport", "levels", "energy", "required", -kBig, kBig, false,
@@ -263,7 +269,8 @@ constexpr KeySpec kKeys[] = {
     {"task", "r", "texture_lattice", "list of [x, y, z]", "length", "[[0, 0, 0]]", -kBig, kBig, false,
      "lattice points n_1 a_1 + n_2 a_2 at which the cell's density is reported (at most 10^4)"},
     {"task", "mu", "texture_lattice", "levels", "energy", "required", -kBig, kBig, false,
-     "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 17 levels"},
+     "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 17 levels (5 with "
+     "band_resolved)"},
     {"task", "map", "phase_space_chern", "true/false", "", "false", kNone, kNone, false,
      "also write the lower band's Berry-flux density and the band energies at every grid point (<title>_flux_map.csv; "
      "at most 2^22 points)"},

@@ -55,13 +55,13 @@ long long phase_plane_reduce(const ModelParams& model, const TextureTerms& terms
                              std::vector<Neumaier>& total, Progress* progress);
 long long texture_density_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                  const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
-                                 std::vector<Neumaier>& total, Progress* progress);
+                                 bool by_band, std::vector<Neumaier>& total, Progress* progress);
 long long packet_trajectories(const ModelParams& model, const TextureTerms& terms, const std::vector<double>& start, double t0,
                               double dt, long long steps, long long stride, double step_r, double step_p, std::vector<double>& out,
                               Progress* progress);
 long long texture_current_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                  const std::vector<double>& points, const std::vector<double>& mu, double T, double step,
-                                 std::vector<Neumaier>& total, Progress* progress);
+                                 bool by_band, std::vector<Neumaier>& total, Progress* progress);
 long long texture_transport_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                    const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
                                    const std::array<double, 3>& E, std::vector<Neumaier>& total, Progress* progress);

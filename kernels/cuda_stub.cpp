@@ -26,7 +26,7 @@ long long phase_plane_reduce(const ModelParams&, const TextureTerms&, const Phas
     not_compiled();
 }
 long long texture_density_reduce(const ModelParams&, const TextureTerms&, const Mesh&, const std::vector<double>&, double,
-                                 const std::vector<double>&, double, std::vector<Neumaier>&, Progress*) {
+                                 const std::vector<double>&, double, bool, std::vector<Neumaier>&, Progress*) {
     not_compiled();
 }
 long long packet_trajectories(const ModelParams&, const TextureTerms&, const std::vector<double>&, double, double, long long,
@@ -38,7 +38,7 @@ std::vector<double> kpm_diagonal(const std::vector<HostCsr>&, double, double, lo
     not_compiled();
 }
 long long texture_current_reduce(const ModelParams&, const TextureTerms&, const Mesh&, const std::vector<double>&,
-                                 const std::vector<double>&, double, double, std::vector<Neumaier>&, Progress*) {
+                                 const std::vector<double>&, double, double, bool, std::vector<Neumaier>&, Progress*) {
     not_compiled();
 }
 long long texture_transport_reduce(const ModelParams&, const TextureTerms&, const Mesh&, const std::vector<double>&,

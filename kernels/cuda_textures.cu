@@ -65,7 +65,7 @@ long long phase_plane_reduce(const ModelParams& mp, const TextureTerms& terms, c
 
 long long texture_density_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
                                  const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
-                                 std::vector<Neumaier>& total, Progress* progress) {
+                                 bool by_band, std::vector<Neumaier>& total, Progress* progress) {
     const thrust::device_vector<double> dr(r.begin(), r.end()), dmu(mu.begin(), mu.end());
     const long long positions = static_cast<long long>(r.size() / 3);
     long long bad = -1;
@@ -73,7 +73,7 @@ long long texture_density_reduce(const ModelParams& mp, const TextureTerms& term
         using Model = decltype(model);
         const TextureDensityFn<Model> fn{{model, terms}, mesh, thrust::raw_pointer_cast(dr.data()), t,
                                          thrust::raw_pointer_cast(dmu.data()), static_cast<int>(mu.size()),
-                                         static_cast<int>(positions), T};
+                                         static_cast<int>(positions), T, by_band};
         bad = keyed_reduce(fn, positions * mesh.count(), total, progress);
     });
     return bad;
@@ -81,7 +81,7 @@ long long texture_density_reduce(const ModelParams& mp, const TextureTerms& term
 
 long long texture_current_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
                                  const std::vector<double>& points, const std::vector<double>& mu, double T, double step,
-                                 std::vector<Neumaier>& total, Progress* progress) {
+                                 bool by_band, std::vector<Neumaier>& total, Progress* progress) {
     const thrust::device_vector<double> dx(points.begin(), points.end()), dmu(mu.begin(), mu.end());
     const long long n_points = static_cast<long long>(points.size() / 4);
     long long bad = -1;
@@ -89,7 +89,7 @@ long long texture_current_reduce(const ModelParams& mp, const TextureTerms& term
         using Model = decltype(model);
         const TextureCurrentFn<Model> fn{{model, terms}, mesh, thrust::raw_pointer_cast(dx.data()),
                                          thrust::raw_pointer_cast(dmu.data()), static_cast<int>(mu.size()),
-                                         static_cast<int>(n_points), T, step};
+                                         static_cast<int>(n_points), T, step, by_band};
         bad = keyed_reduce(fn, n_points * mesh.count(), total, progress);
     });
     return bad;

@@ -473,15 +473,16 @@ kind = "chern"
 TEST(NBandTexture, DensityIntegrandOfATwoBandModelAsNEquals2) {
     // TextureDensityFn on qwz as an N = 2 model (Kubo sums) sums the same integrand as on qwz (the
     // two-band closed forms; per point equal to rounding, test above), with every texture term on:
-    // the reduced sums agree to 1e-12 relative, and the first-order flags count the same points.
+    // the reduced sums agree to 1e-12 relative, each band's part (band_resolved) among them, and the
+    // first-order flags count the same points.
     const double u = -1.3;
     const TextureTerms terms = all_terms(0.7);
     const ModelInfo& info = *find_model("qwz");
     const Mesh mesh = make_mesh(info, bzint::test::defaults(info), {24, 24, 1});
     const std::vector<double> r{0.7, 1.1, 0.0, 3.0, 2.0, 0.0}, mu{-0.8, 0.1, 0.9};
     std::vector<Neumaier> two, nband;
-    const TextureDensityFn<models::Qwz> f2{{models::Qwz(&u), terms}, mesh, r.data(), 0.3, mu.data(), 3, 2, 0.05};
-    const TextureDensityFn<QwzAsNBand> fn{{QwzAsNBand{models::Qwz(&u)}, terms}, mesh, r.data(), 0.3, mu.data(), 3, 2, 0.05};
+    const TextureDensityFn<models::Qwz> f2{{models::Qwz(&u), terms}, mesh, r.data(), 0.3, mu.data(), 3, 2, 0.05, true};
+    const TextureDensityFn<QwzAsNBand> fn{{QwzAsNBand{models::Qwz(&u)}, terms}, mesh, r.data(), 0.3, mu.data(), 3, 2, 0.05, true};
     ASSERT_LT(cpu::keyed_reduce(f2, 2 * mesh.count(), two, nullptr), 0);
     ASSERT_LT(cpu::keyed_reduce(fn, 2 * mesh.count(), nband, nullptr), 0);
     ASSERT_EQ(two.size(), nband.size());

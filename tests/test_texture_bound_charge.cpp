@@ -144,3 +144,32 @@ TEST(TextureBoundCharge, AWindowsReferenceKeepsTheUniformField) {
     const double with = bzint::test::results(base + "B = 0.001\n" + task)["bound_charge"][0].get<double>();
     EXPECT_NEAR(with, without, 1e-4);
 }
+
+TEST(TextureBoundCharge, EachBandsPartWithBandResolved) {
+    // band_resolved splits the density and the bound charge among the bands (𝒟_n f(ε̄_n − μ)). In
+    // the skyrmion lattice of qwz (gap 1.2, T = 0.02): with μ = 5 above both bands both are full, so
+    // their densities are 1 ∓ δ(r) per a² with δ = ½∫𝓕 d²p/(2π)² (𝒟_∓ = 1 ∓ 𝓕/2, Eq. 28) and sum to
+    // 2 (1e-12); the lower band's part equals its part at μ = 0 in the gap, where it is just as
+    // full (to its thermal tail, e^{−0.6/0.02} ≈ 1e-13: 1e-10), and the empty upper band's part
+    // vanishes there. Each full band's charge per cell is −/+ the cell integral of δ, a total
+    // derivative in r (AChernInsulatorBindsNoChargePerPeriod): below 1e-4 on 32² points. The
+    // parts sum to the totals to rounding.
+    const std::string task = "[mesh]\nn = [64, 64]\n[task]\nkind = 'texture_density'\nmu = [0.0, 5.0]\nT = 0.02\n"
+                             "bound_charge = true\ncell_points = [32, 32]\nband_resolved = true\nr = [[0, 0, 0], [5, 3, 0]]\n";
+    const auto doc = bzint::test::results(std::string(kSkyrmionQwz) + task);
+    for (std::size_t a = 0; a < 2; ++a) {
+        const auto& parts = doc["density_bands"][a];
+        for (std::size_t l = 0; l < 2; ++l)
+            EXPECT_NEAR(parts[l][0].get<double>() + parts[l][1].get<double>(), doc["density"][a][l].get<double>(), 1e-14);
+        EXPECT_NEAR(parts[1][0].get<double>() + parts[1][1].get<double>(), 2.0, 1e-12);
+        EXPECT_NEAR(parts[0][0].get<double>(), parts[1][0].get<double>(), 1e-10) << a;
+        EXPECT_NEAR(parts[0][1].get<double>(), 0.0, 1e-10) << a;
+    }
+    // r = (5, 3) sits where the skyrmion turns, so δ there is not small: the split is not trivial.
+    EXPECT_GT(std::fabs(doc["density_bands"][1][1][0].get<double>() - 1.0), 1e-3);
+    for (std::size_t l = 0; l < 2; ++l) {
+        const auto& q = doc["bound_charge_bands"][l];
+        EXPECT_NEAR(q[0].get<double>() + q[1].get<double>(), doc["bound_charge"][l].get<double>(), 1e-12);
+        for (std::size_t b = 0; b < 2; ++b) EXPECT_LT(std::fabs(q[b].get<double>()), 1e-4) << l << " " << b;
+    }
+}

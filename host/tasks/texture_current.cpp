@@ -20,7 +20,6 @@ namespace bzint {
 namespace {
 
 constexpr long long kMaxPoints = 10000;
-constexpr long long kMaxCurrentLevels = (kMaxKeyedValues - 1) / 3;
 
 struct CurrentSetup {
     const ModelInfo* model = nullptr;
@@ -33,8 +32,12 @@ struct CurrentSetup {
     double T = 0.0;
     PumpPeriod pump;  // with pump = true: the Bloch period
     bool pumped = false;
+    bool by_band = false;        // band_resolved: the lower and upper band's parts beside the sum
     double step = 0.0;           // of ∂_p 𝓕's difference
 };
+
+// TextureCurrentFn's values per key; [3 levels] is the flag of the gradient expansion's failure.
+std::size_t values_per_key(const CurrentSetup& s) { return (s.by_band ? 9 : 3) * s.mu.size() + 1; }
 
 CurrentSetup read_texture_current(const TaskContext& ctx) {
     CurrentSetup s;
@@ -45,7 +48,9 @@ CurrentSetup read_texture_current(const TaskContext& ctx) {
     const Section& task = ctx.task;
     task.only();
     s.r = read_positions(task, kMaxPoints);
-    s.mu = read_levels(task, "mu", kMaxCurrentLevels);
+    s.by_band = task.boolean("band_resolved", false);
+    // TextureCurrentFn's values per key: 3 per level and a flag, with band_resolved 6 more per level.
+    s.mu = read_levels(task, "mu", (kMaxKeyedValues - 1) / (s.by_band ? 9 : 3));
     s.T = read_temperature(ctx);
     const toml::node* t = task.node("t");
     s.times = t && t->is_array() ? task.numbers("t", kMaxPoints) : std::vector<double>{task.number("t", 0.0)};
@@ -75,8 +80,8 @@ CurrentSetup read_texture_current(const TaskContext& ctx) {
     const long long n_points = static_cast<long long>(P * nt);
     if (s.mesh.count() > (1LL << 62) / n_points)
         task.fail("r", fmt::format("{} points × {} mesh points is more than 2^62 points", n_points, s.mesh.count()));
-    // Per worker two histograms of 2 keys per point × (3 values per level + 1) (block_reducer.hpp).
-    const double row = 2.0 * static_cast<double>(n_points) * (3.0 * static_cast<double>(s.mu.size()) + 1) * sizeof(Neumaier);
+    // Per worker two histograms of 2 keys per point × its values (block_reducer.hpp).
+    const double row = 2.0 * static_cast<double>(n_points) * static_cast<double>(values_per_key(s)) * sizeof(Neumaier);
     require_memory(task, "r", row * 2.0 * (2 * workers::count() + 1), fmt::format("{} points' histograms", n_points));
     // 𝓕 = Σ_l 𝓕_{r_l p_l} needs H to vary with r: without B and with a uniform texture (or none) it is 0
     // everywhere, and so is ∂_p 𝓕 — the difference's eight extra Hamiltonians per point are skipped.
@@ -85,9 +90,10 @@ CurrentSetup read_texture_current(const TaskContext& ctx) {
     return s;
 }
 
-// The currents [point][level][3] from the reduction's sums (TextureDensityFn's halves).
-nlohmann::json currents(const std::vector<Neumaier>& h, const CurrentSetup& s, bool coarse) {
-    const std::size_t L = s.mu.size(), nv = 3 * L + 1, n_points = s.points.size() / 4;
+// The currents [point][level][3] from the reduction's sums (TextureDensityFn's halves): the sum
+// over the bands (first = 0) or one band's part (first = 3 levels + 1 + 3 b levels).
+nlohmann::json currents(const std::vector<Neumaier>& h, const CurrentSetup& s, bool coarse, std::size_t first = 0) {
+    const std::size_t L = s.mu.size(), nv = values_per_key(s), n_points = s.points.size() / 4;
     const double w = mesh_weight(s.mesh) * (coarse ? s.mesh.coarse_factor() : 1);
     nlohmann::json j = nlohmann::json::array();
     for (std::size_t a = 0; a < n_points; ++a) {
@@ -95,8 +101,8 @@ nlohmann::json currents(const std::vector<Neumaier>& h, const CurrentSetup& s, b
         for (std::size_t l = 0; l < L; ++l) {
             std::vector<double> c(3);
             for (int x = 0; x < 3; ++x) {
-                const double odd = h[(2 * a + 1) * nv + 3 * l + x].value();
-                c[x] = w * (coarse ? odd : h[2 * a * nv + 3 * l + x].value() + odd);
+                const double odd = h[(2 * a + 1) * nv + first + 3 * l + x].value();
+                c[x] = w * (coarse ? odd : h[2 * a * nv + first + 3 * l + x].value() + odd);
             }
             per_level.push_back(c);
         }
@@ -105,16 +111,14 @@ nlohmann::json currents(const std::vector<Neumaier>& h, const CurrentSetup& s, b
     return j;
 }
 
-// The results from the currents: j per point, and with pump = true the charge pumped per Bloch
-// period per point, q = j T (the zone sum over the kinetic momentum is the same at every t:
-// docs/textures.md), and for a 2D lattice the particles per period through one chain
-// (pumped_per_chain).
-TaskResult current_result(const CurrentSetup& s, const nlohmann::json& j) {
-    TaskResult out;
-    out.results["current"] = j;
-    if (!s.pumped) return out;
+// The charge pumped per Bloch period, q = j T [point][level][3], and for a 2D lattice the
+// particles per period through one chain [point][level] (pumped_per_chain), from currents j.
+struct Pumped {
+    nlohmann::json charge = nlohmann::json::array(), per_chain = nlohmann::json::array();
+};
+Pumped pumped_by(const CurrentSetup& s, const nlohmann::json& j) {
     const ModelInfo& info = *s.model;
-    nlohmann::json pumped = nlohmann::json::array(), per_chain = nlohmann::json::array();
+    Pumped p;
     for (const auto& point : j) {
         nlohmann::json q_a = nlohmann::json::array(), n_a = nlohmann::json::array();
         for (const auto& level : point) {
@@ -123,11 +127,55 @@ TaskResult current_result(const CurrentSetup& s, const nlohmann::json& j) {
             q_a.push_back(q);
             if (info.dim == 2) n_a.push_back(charge_per_chain(info, s.pump.axis, q));
         }
-        pumped.push_back(q_a);
-        per_chain.push_back(n_a);
+        p.charge.push_back(q_a);
+        p.per_chain.push_back(n_a);
     }
-    out.results["pumped"] = pumped;
-    if (info.dim == 2) out.results["pumped_per_chain"] = per_chain;
+    return p;
+}
+
+// [point][level][band]... from one array [point][level]... per band.
+nlohmann::json interleave_bands(const std::vector<nlohmann::json>& band) {
+    nlohmann::json out = nlohmann::json::array();
+    for (std::size_t a = 0; a < band[0].size(); ++a) {
+        nlohmann::json levels = nlohmann::json::array();
+        for (std::size_t l = 0; l < band[0][a].size(); ++l) {
+            nlohmann::json parts = nlohmann::json::array();
+            for (const auto& b : band) parts.push_back(b[a][l]);
+            levels.push_back(parts);
+        }
+        out.push_back(levels);
+    }
+    return out;
+}
+
+// The results from the reduction's sums: j per point, with band_resolved each band's part, and
+// with pump = true the charge pumped per Bloch period, q = j T (the zone sum over the kinetic
+// momentum is the same at every t: docs/textures.md), per band too.
+TaskResult current_result(const CurrentSetup& s, const std::vector<Neumaier>& h, bool coarse) {
+    TaskResult out;
+    const nlohmann::json j = currents(h, s, coarse);
+    out.results["current"] = j;
+    std::vector<nlohmann::json> band;
+    if (s.by_band) {
+        const std::size_t L = s.mu.size();
+        for (std::size_t b = 0; b < 2; ++b) band.push_back(currents(h, s, coarse, 3 * L + 1 + 3 * b * L));
+        out.results["current_bands"] = interleave_bands(band);
+    }
+    if (!s.pumped) return out;
+    const bool chains = s.model->dim == 2;
+    const Pumped total = pumped_by(s, j);
+    out.results["pumped"] = total.charge;
+    if (chains) out.results["pumped_per_chain"] = total.per_chain;
+    if (s.by_band) {
+        std::vector<nlohmann::json> charge, per_chain;
+        for (const auto& b : band) {
+            const Pumped p = pumped_by(s, b);
+            charge.push_back(p.charge);
+            per_chain.push_back(p.per_chain);
+        }
+        out.results["pumped_bands"] = interleave_bands(charge);
+        if (chains) out.results["pumped_per_chain_bands"] = interleave_bands(per_chain);
+    }
     return out;
 }
 
@@ -140,8 +188,8 @@ TaskResult task_texture_current(TaskContext& ctx) {
     const long long n_points = static_cast<long long>(s.points.size() / 4), n = n_points * s.mesh.count();
     Progress progress("texture_current", n);
     std::vector<Neumaier> h;
-    const long long bad = texture_current_reduce(ctx.backend, ctx.cfg.params, s.texture, s.mesh, s.points, s.mu, s.T, s.step, h,
-                                                 &progress);
+    const long long bad = texture_current_reduce(ctx.backend, ctx.cfg.params, s.texture, s.mesh, s.points, s.mu, s.T, s.step,
+                                                 s.by_band, h, &progress);
     progress.finish();
     if (bad >= 0) {
         const long long at = bad / s.mesh.count();
@@ -152,10 +200,10 @@ TaskResult task_texture_current(TaskContext& ctx) {
                                          "and k = ({:g}, {:g}, {:g}): the bands touch there (|d| = 0)",
                                          at, x[0], x[1], x[2], x[3], k[0], k[1], k[2]));
     }
-    const std::size_t nv = 3 * s.mu.size() + 1;
+    const std::size_t nv = values_per_key(s), flag = 3 * s.mu.size();
     std::vector<std::string> warnings;
     for (long long a = 0; a < n_points; ++a) {
-        const double count = h[2 * a * nv + nv - 1].value() + h[(2 * a + 1) * nv + nv - 1].value();
+        const double count = h[2 * a * nv + flag].value() + h[(2 * a + 1) * nv + flag].value();
         if (count > 0.0) {
             warnings.push_back(first_order_warning(s.points.data() + 4 * a, fmt::format("point {}", a), count / static_cast<double>(s.mesh.count())));
             break;
@@ -166,7 +214,7 @@ TaskResult task_texture_current(TaskContext& ctx) {
     const int dim = info.dim;
     const std::string current_unit =
         dim == 1 ? fmt::format("particles per ħ/{}", eu) : fmt::format("particles per (ħ/{}) per {}^{}", eu, lu, dim - 1);
-    TaskResult out = current_result(s, currents(h, s, false));
+    TaskResult out = current_result(s, h, false);
     const TextureTerms& x = s.texture;
     const bool field_E = x.electric[0] != 0.0 || x.electric[1] != 0.0 || x.electric[2] != 0.0;
     const bool field_B = has_magnetic_field(x);
@@ -190,6 +238,9 @@ TaskResult task_texture_current(TaskContext& ctx) {
                  {"r", lu},
                  {"t", fmt::format("ħ/{}", eu)},
                  {"current", current_unit + ", [point][mu][x, y, z]: Eq. 30, particles (the electric current is −e times it)"}};
+    if (s.by_band)
+        out.units["current_bands"] = current_unit + ", [point][mu][band][x, y, z]: the lower (0) and upper (1) band's parts of "
+                                                    "current, n_s v_s of Eq. 30; their sum is current";
     if (s.pumped) {
         out.units["period"] = fmt::format("ħ/{}", eu);
         out.units["pumped"] = fmt::format("particles per {}^{}, [point][mu][x, y, z]: current × period, the charge moved per "
@@ -199,24 +250,37 @@ TaskResult task_texture_current(TaskContext& ctx) {
             out.units["pumped_per_chain"] =
                 fmt::format("particles per period through one lattice vector a_{} (docs/textures.md), [point][mu]",
                             s.pump.axis + 1);
+        if (s.by_band) {
+            out.units["pumped_bands"] = fmt::format("particles per {}^{}, [point][mu][band][x, y, z]: each band's part of pumped",
+                                                    lu, dim - 1);
+            if (dim == 2)
+                out.units["pumped_per_chain_bands"] = "particles per period, [point][mu][band]: each band's part of pumped_per_chain";
+        }
     }
     out.principal = {s.pumped && dim == 2 ? "pumped_per_chain" : "current"};
     out.kpoints = n;
     auto table = [&](const TaskResult& r) {
         CsvTable csv{"texture_current", fmt::format("r in {}; t in ħ/{}; mu in {}; current in {}", lu, eu, eu, current_unit),
                      {"x", "y", "z", "t", "mu", "jx", "jy", "jz"}, {}};
+        if (s.by_band)
+            for (const char* band : {"lower", "upper"})
+                for (const char* c : {"jx", "jy", "jz"}) csv.columns.push_back(fmt::format("{}_{}", c, band));
         for (std::size_t a = 0; a < s.points.size() / 4; ++a)
             for (std::size_t l = 0; l < s.mu.size(); ++l) {
                 const auto& c = r.results["current"][a][l];
-                csv.rows.push_back({s.points[4 * a], s.points[4 * a + 1], s.points[4 * a + 2], s.points[4 * a + 3], s.mu[l],
-                                    c[0].get<double>(), c[1].get<double>(), c[2].get<double>()});
+                std::vector<double> row{s.points[4 * a], s.points[4 * a + 1], s.points[4 * a + 2], s.points[4 * a + 3], s.mu[l],
+                                        c[0].get<double>(), c[1].get<double>(), c[2].get<double>()};
+                if (s.by_band)
+                    for (const auto& part : r.results["current_bands"][a][l])
+                        for (const auto& x : part) row.push_back(x.get<double>());
+                csv.rows.push_back(row);
             }
         return csv;
     };
     out.tables.push_back(table(out));
     out.remedy = "the current is not resolved by the k-mesh: raise [mesh] n (docs/accuracy.md)";
     if (s.mesh.coarse_factor() > 0) {
-        TaskResult coarse = current_result(s, currents(h, s, true));
+        TaskResult coarse = current_result(s, h, true);
         echo(coarse);
         coarse.tables.push_back(table(coarse));
         attach_errors(out, &coarse);

@@ -8,6 +8,7 @@
 #include <fmt/core.h>
 
 #include <cmath>
+#include <optional>
 
 #include "../engine.hpp"
 #include "../workers.hpp"
@@ -22,7 +23,6 @@ namespace bzint {
 namespace {
 
 constexpr long long kMaxPositions = 10000;
-constexpr long long kMaxDensityLevels = (kMaxKeyedValues - 1) / 2;
 
 struct DensitySetup {
     TextureSetup texture;
@@ -31,6 +31,9 @@ struct DensitySetup {
     long long given = 0;    // the positions `r` gave
     std::vector<double> mu;
     double T = 0.0, t = 0.0;
+    // band_resolved: each band's part of the density (and of the bound charge) beside the sum.
+    bool by_band = false;
+    int bands = 2;
     // bound_charge: the cell's or window's sides (1 along an axis nothing varies along: per unit
     // length), its grid and the reference, the uniform texture m = background without potential
     // or fields.
@@ -144,6 +147,11 @@ void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
                                             ctx.cfg.model->name));
 }
 
+// TextureDensityFn's values per key; [2 levels] is the flag of the gradient expansion's failure.
+std::size_t values_per_key(const DensitySetup& s) {
+    return (2 + (s.by_band ? static_cast<std::size_t>(s.bands) : 0)) * s.mu.size() + 1;
+}
+
 DensitySetup read_texture_density(const TaskContext& ctx) {
     DensitySetup s;
     s.texture = read_texture(ctx);
@@ -154,7 +162,10 @@ DensitySetup read_texture_density(const TaskContext& ctx) {
     s.r = read_positions(task, kMaxPositions);
     s.given = static_cast<long long>(s.r.size() / 3);
     read_bound_charge(ctx, s);
-    s.mu = read_levels(task, "mu", kMaxDensityLevels);
+    s.by_band = task.boolean("band_resolved", false);
+    s.bands = ctx.cfg.model->bands;
+    // TextureDensityFn's values per key: 2 per level and a flag, with band_resolved one more per band and level.
+    s.mu = read_levels(task, "mu", (kMaxKeyedValues - 1) / (2 + (s.by_band ? s.bands : 0)));
     s.T = read_temperature(ctx);
     s.t = task.number("t", 0.0);
     const long long positions = static_cast<long long>(s.r.size() / 3);
@@ -165,35 +176,58 @@ DensitySetup read_texture_density(const TaskContext& ctx) {
     require_small_gauge_shift(task, s.texture, points[1], "bound_charge");
     if (s.mesh.count() > (1LL << 62) / positions)
         task.fail("r", fmt::format("{} positions × {} mesh points is more than 2^62 points", positions, s.mesh.count()));
-    // Per worker two histograms of 2 keys per position × 2 values per level (block_reducer.hpp).
-    const double row = 2.0 * static_cast<double>(positions) * (2.0 * static_cast<double>(s.mu.size()) + 1) * sizeof(Neumaier);
+    // Per worker two histograms of 2 keys per position × its values (block_reducer.hpp).
+    const double row = 2.0 * static_cast<double>(positions) * static_cast<double>(values_per_key(s)) * sizeof(Neumaier);
     require_memory(task, "r", row * 2.0 * (2 * workers::count() + 1), fmt::format("{} positions' histograms", positions));
     return s;
 }
 
 // The densities [position][level] from the reduction's sums: the mesh's (both halves of each
-// position's keys) or its coarse sub-mesh's (the odd keys, each point weighing coarse_factor).
+// position's keys) or its coarse sub-mesh's (the odd keys, each point weighing coarse_factor);
+// with band_resolved also each band's part of `corrected`, band[n][position][level].
 struct Densities {
     nlohmann::json corrected = nlohmann::json::array(), plain = nlohmann::json::array();
+    std::vector<nlohmann::json> band;
 };
 Densities densities(const std::vector<Neumaier>& h, const DensitySetup& s, std::size_t P, bool coarse) {
-    const std::size_t L = s.mu.size(), nv = 2 * L + 1;
+    const std::size_t L = s.mu.size(), nv = values_per_key(s), B = s.by_band ? static_cast<std::size_t>(s.bands) : 0;
     const double w = mesh_weight(s.mesh) * (coarse ? s.mesh.coarse_factor() : 1);
     Densities d;
+    d.band.assign(B, nlohmann::json::array());
     for (std::size_t a = 0; a < P; ++a) {
+        auto sum = [&](std::size_t v) {
+            const double odd = h[(2 * a + 1) * nv + v].value();
+            return w * (coarse ? odd : h[2 * a * nv + v].value() + odd);
+        };
         std::vector<double> c(L), p(L);
         for (std::size_t j = 0; j < L; ++j) {
-            auto sum = [&](std::size_t v) {
-                const double odd = h[(2 * a + 1) * nv + v].value();
-                return w * (coarse ? odd : h[2 * a * nv + v].value() + odd);
-            };
             c[j] = sum(j);
             p[j] = sum(L + j);
         }
         d.corrected.push_back(c);
         d.plain.push_back(p);
+        for (std::size_t b = 0; b < B; ++b) {
+            std::vector<double> part(L);
+            for (std::size_t j = 0; j < L; ++j) part[j] = sum(2 * L + 1 + b * L + j);
+            d.band[b].push_back(part);
+        }
     }
     return d;
+}
+
+// [position][level][band] from Densities::band's [band][position][level], for the given positions.
+nlohmann::json by_position(const std::vector<nlohmann::json>& band, long long given) {
+    nlohmann::json out = nlohmann::json::array();
+    for (long long a = 0; a < given; ++a) {
+        nlohmann::json levels = nlohmann::json::array();
+        for (std::size_t j = 0; j < band[0][a].size(); ++j) {
+            nlohmann::json parts = nlohmann::json::array();
+            for (const auto& b : band) parts.push_back(b[a][j]);
+            levels.push_back(parts);
+        }
+        out.push_back(levels);
+    }
+    return out;
 }
 
 // ∫_cell (n − n_ref) d²r [level] by the trapezoid rule on the grid (the positions after the given
@@ -220,13 +254,14 @@ TaskResult task_texture_density(TaskContext& ctx) {
     const long long positions = static_cast<long long>(s.r.size() / 3), n = positions * s.mesh.count();
     Progress progress("texture_density", n);
     std::vector<Neumaier> h, h_reference;
-    const long long bad = texture_density_reduce(ctx.backend, ctx.cfg.params, s.texture, s.mesh, s.r, s.t, s.mu, s.T, h, &progress);
+    const long long bad =
+        texture_density_reduce(ctx.backend, ctx.cfg.params, s.texture, s.mesh, s.r, s.t, s.mu, s.T, s.by_band, h, &progress);
     // The reference is uniform: its density at one point (bad < 0 there: it has the texture's gap
     // at r = 0 or a background the caller chose, checked the same way below).
     long long bad_reference = -1;
     if (s.bound_charge && bad < 0)
         bad_reference = texture_density_reduce(ctx.backend, ctx.cfg.params, s.reference, s.mesh, {0.0, 0.0, 0.0}, s.t, s.mu, s.T,
-                                               h_reference, nullptr);
+                                               s.by_band, h_reference, nullptr);
     progress.finish();
     // A point's name in messages: a given position's index, or the bound charge grid's (i, j).
     auto which = [&](long long a) {
@@ -253,9 +288,9 @@ TaskResult task_texture_density(TaskContext& ctx) {
     // Where the gradient expansion fails on part of the mesh (|𝓕| ≥ kFirstOrderLimit), a warning.
     std::vector<std::string> warnings;
     {
-        const std::size_t nv = 2 * s.mu.size() + 1;
+        const std::size_t nv = values_per_key(s), flag = 2 * s.mu.size();
         for (long long a = 0; a < positions; ++a) {
-            const double count = h[2 * a * nv + nv - 1].value() + h[(2 * a + 1) * nv + nv - 1].value();
+            const double count = h[2 * a * nv + flag].value() + h[(2 * a + 1) * nv + flag].value();
             if (count > 0.0) {
                 const double point[4] = {s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2], s.t};
                 warnings.push_back(first_order_warning(point, which(a), count / static_cast<double>(s.mesh.count())));
@@ -271,26 +306,38 @@ TaskResult task_texture_density(TaskContext& ctx) {
         const Densities d = densities(h, s, static_cast<std::size_t>(positions), coarse);
         out.results["density"] = nlohmann::json(std::vector<nlohmann::json>(d.corrected.begin(), d.corrected.begin() + s.given));
         out.results["density_uncorrected"] = nlohmann::json(std::vector<nlohmann::json>(d.plain.begin(), d.plain.begin() + s.given));
+        if (s.by_band) out.results["density_bands"] = by_position(d.band, s.given);
         if (s.bound_charge) {
             // The estimate's two parts, each taken alone and added: the k sub-mesh's change on the
             // full grid, and the grid's every-other points' change on the full mesh. The coarse
             // result carries full + |Δk| + |Δr|, so that its difference is their sum.
             const Densities ref = densities(h_reference, s, 1, coarse);
-            const std::vector<double> n_ref = ref.corrected[0].get<std::vector<double>>(), plain_ref = ref.plain[0].get<std::vector<double>>();
-            std::vector<double> q = bound_charge(d.corrected, n_ref, s, false), p = bound_charge(d.plain, plain_ref, s, false);
+            std::optional<Densities> full, full_ref;
             if (coarse) {
-                const Densities full = densities(h, s, static_cast<std::size_t>(positions), false), full_ref = densities(h_reference, s, 1, false);
-                const std::vector<double> q0 = bound_charge(full.corrected, full_ref.corrected[0].get<std::vector<double>>(), s, false),
-                                          p0 = bound_charge(full.plain, full_ref.plain[0].get<std::vector<double>>(), s, false),
-                                          qr = bound_charge(full.corrected, full_ref.corrected[0].get<std::vector<double>>(), s, true),
-                                          pr = bound_charge(full.plain, full_ref.plain[0].get<std::vector<double>>(), s, true);
-                for (std::size_t l = 0; l < q.size(); ++l) {
-                    q[l] = q0[l] + std::fabs(q[l] - q0[l]) + std::fabs(qr[l] - q0[l]);
-                    p[l] = p0[l] + std::fabs(p[l] - p0[l]) + std::fabs(pr[l] - p0[l]);
-                }
+                full = densities(h, s, static_cast<std::size_t>(positions), false);
+                full_ref = densities(h_reference, s, 1, false);
             }
-            out.results["bound_charge"] = q;
-            out.results["bound_charge_uncorrected"] = p;
+            // The bound charge [level] of one density (a member of Densities) against its reference's.
+            auto charge = [&](auto member) {
+                std::vector<double> q = bound_charge(member(d), member(ref)[0].template get<std::vector<double>>(), s, false);
+                if (coarse) {
+                    const std::vector<double> n_ref = member(*full_ref)[0].template get<std::vector<double>>(),
+                                              q0 = bound_charge(member(*full), n_ref, s, false),
+                                              qr = bound_charge(member(*full), n_ref, s, true);
+                    for (std::size_t l = 0; l < q.size(); ++l) q[l] = q0[l] + std::fabs(q[l] - q0[l]) + std::fabs(qr[l] - q0[l]);
+                }
+                return q;
+            };
+            out.results["bound_charge"] = charge([](const Densities& x) -> const nlohmann::json& { return x.corrected; });
+            out.results["bound_charge_uncorrected"] = charge([](const Densities& x) -> const nlohmann::json& { return x.plain; });
+            if (s.by_band) {
+                std::vector<std::vector<double>> parts(s.mu.size());
+                for (int b = 0; b < s.bands; ++b) {
+                    const std::vector<double> q = charge([b](const Densities& x) -> const nlohmann::json& { return x.band[b]; });
+                    for (std::size_t l = 0; l < q.size(); ++l) parts[l].push_back(q[l]);
+                }
+                out.results["bound_charge_bands"] = parts;
+            }
         }
         return out;
     };
@@ -311,6 +358,13 @@ TaskResult task_texture_density(TaskContext& ctx) {
                  {"density_uncorrected", fmt::format("electrons per {}^{} (all bands), [position][mu]: sum_s int f(e_s - mu)", lu,
                                                      dim)}};
     out.principal = {"density"};
+    if (s.by_band)
+        out.units["density_bands"] = fmt::format("electrons per {}^{}, [position][mu][band]: D_n f(e_n + dE_n - mu), band n in "
+                                                 "order of energy at each k (Eqs. 23, 28); the bands' sum is density",
+                                                 lu, dim);
+    if (s.bound_charge && s.by_band)
+        out.units["bound_charge_bands"] = "electrons per cell, [mu][band]: each band's part of bound_charge, band n in order of "
+                                          "energy at each k";
     if (s.bound_charge) {
         out.principal.push_back("bound_charge");
         out.units["bound_charge"] = fmt::format("electrons per cell (all bands), [mu]: int_cell (n - n_ref) d^2r with Eqs. 23, 28, "
@@ -329,12 +383,23 @@ TaskResult task_texture_density(TaskContext& ctx) {
         out.results["background"] = {s.background[0], s.background[1], s.background[2]};
     }
     out.kpoints = n + (s.bound_charge ? s.mesh.count() : 0);  // with the reference's mesh
+    // The table's rows: position, level, the densities (and each band's part) of a result.
+    auto fill_rows = [&](const TaskResult& r, CsvTable& csv) {
+        csv.rows.clear();
+        for (long long a = 0; a < s.given; ++a)
+            for (std::size_t j = 0; j < s.mu.size(); ++j) {
+                std::vector<double> row{s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2], s.mu[j], r.results["density"][a][j].get<double>(),
+                                        r.results["density_uncorrected"][a][j].get<double>()};
+                if (s.by_band)
+                    for (const auto& part : r.results["density_bands"][a][j]) row.push_back(part.get<double>());
+                csv.rows.push_back(row);
+            }
+    };
     CsvTable csv{"texture_density", fmt::format("r in {}; mu in {}; densities in 1/{}^{}", lu, eu, lu, dim),
                  {"x", "y", "z", "mu", "density", "density_uncorrected"}, {}};
-    for (long long a = 0; a < s.given; ++a)
-        for (std::size_t j = 0; j < s.mu.size(); ++j)
-            csv.rows.push_back({s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2], s.mu[j], out.results["density"][a][j].get<double>(),
-                                out.results["density_uncorrected"][a][j].get<double>()});
+    if (s.by_band)
+        for (int b = 0; b < s.bands; ++b) csv.columns.push_back(fmt::format("density_band{}", b));
+    fill_rows(out, csv);
     out.tables.push_back(csv);
     out.remedy = s.bound_charge ? "the density is not resolved by the k-mesh or the cell's grid: raise [mesh] n or [task] "
                                   "cell_points (docs/accuracy.md)"
@@ -346,11 +411,7 @@ TaskResult task_texture_density(TaskContext& ctx) {
         for (const char* key : {"cell", "cell_origin", "cell_points", "background"})
             if (out.results.contains(key)) coarse.results[key] = out.results[key];
         coarse.tables = out.tables;
-        for (std::size_t row = 0; row < coarse.tables[0].rows.size(); ++row) {
-            const std::size_t a = row / s.mu.size(), j = row % s.mu.size();
-            coarse.tables[0].rows[row][4] = coarse.results["density"][a][j].get<double>();
-            coarse.tables[0].rows[row][5] = coarse.results["density_uncorrected"][a][j].get<double>();
-        }
+        fill_rows(coarse, coarse.tables[0]);
         attach_errors(out, &coarse);
     } else {
         attach_errors(out, nullptr);

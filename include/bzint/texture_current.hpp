@@ -17,8 +17,10 @@ namespace bzint {
 
 // Point idx = point · mesh.count() + mesh index; a point is (x, y, z, t). Keys 2·point + (on the
 // coarse sub-mesh), as TextureDensityFn's; values [3j + c] = Σ_s n_s v_s,c for level μ_j (to be
-// multiplied by the mesh's measure), and [3 levels] = 1 where |𝓕| ≥ kFirstOrderLimit. The mesh is
-// over the kinetic momentum k = p + a(r, t) (TextureDensityFn).
+// multiplied by the mesh's measure), and [3 levels] = 1 where |𝓕| ≥ kFirstOrderLimit; with by_band,
+// then [3 levels + 1 + 3 (b levels + j) + c] = n_s v_s,c of the lower (b = 0) and upper (b = 1)
+// band, whose sum is the first to rounding. The mesh is over the kinetic momentum k = p + a(r, t)
+// (TextureDensityFn).
 template <class Model>
 struct TextureCurrentFn {
     TexturedTwoBand<Model> hamiltonian;
@@ -29,8 +31,9 @@ struct TextureCurrentFn {
     int n_points;
     double T;
     double step;  // of ∂_p 𝓕's difference (momentum); 0 where 𝓕 vanishes identically (no difference taken)
+    bool by_band;
     using Out = KeyedOutT<1>;
-    BZINT_HD int n_values() const { return 3 * levels + 1; }
+    BZINT_HD int n_values() const { return (by_band ? 9 : 3) * levels + 1; }
     BZINT_HD int n_keys() const { return 2 * n_points; }
 
     BZINT_HD bool operator()(long long idx, Out& out) const {
@@ -57,6 +60,8 @@ struct TextureCurrentFn {
                 const int s = 2 * b - 1;
                 const double occupation = dos_factor(F, s) * fermi(p.d0 + s * e + de - mu[j], T);
                 for (int c = 0; c < 3; ++c) out.val[0][3 * j + c] += occupation * v[b][c];
+                if (by_band)
+                    for (int c = 0; c < 3; ++c) out.val[0][3 * levels + 1 + 3 * (b * levels + j) + c] = occupation * v[b][c];
             }
             finite = finite && is_finite(out.val[0][3 * j] + out.val[0][3 * j + 1] + out.val[0][3 * j + 2]);
         }

@@ -4,6 +4,8 @@
 // and beside it the density without the gradient corrections, Σ_s ∫ f(ε_s − μ); for N-band
 // models the same sum over their bands with δε_n and 𝒟_n of nband_phase_geometry.hpp.
 #pragma once
+#include <type_traits>
+
 #include "bzint/fermi.hpp"
 #include "bzint/mesh.hpp"
 #include "bzint/nband_phase_geometry.hpp"
@@ -65,10 +67,21 @@ BZINT_HD_INLINE PhaseLevels<Model::bands> phase_levels(const TexturedNBand<Model
     return L;
 }
 
+// The number of bands of a model with a texture: 2 for a two-band model, else its `bands`.
+template <class Model>
+BZINT_HD constexpr int texture_bands() {
+    if constexpr (std::is_same_v<Textured<Model>, TexturedTwoBand<Model>>)
+        return 2;
+    else
+        return Model::bands;
+}
+
 // Point idx = position · mesh.count() + mesh index. Key 2·position + (on the coarse sub-mesh), as
 // key_by_submesh's halves (docs/accuracy.md); values [j] = Σ_n 𝒟_n f(ε̄_n − μ_j) and
 // [levels + j] = Σ_n f(ε_n − μ_j), to be multiplied by the mesh's measure d^dk/(2π)^d, and
 // [2 levels] = 1 where the gradient expansion fails (PhaseLevels::beyond; counted, not weighted).
+// With by_band, then [2 levels + 1 + n levels + j] = 𝒟_n f(ε̄_n − μ_j), band n's part of the first
+// (bands in order of energy at each point; their sum is the first to rounding).
 // The mesh is over the kinetic momentum k = p + a(r, t): at a fixed (r, t) the shift has unit
 // Jacobian, and a continuum model's k-box then stays where its cutoff is. Two-band and N-band
 // models alike (Textured<Model>).
@@ -82,8 +95,9 @@ struct TextureDensityFn {
     int levels;             // at most (kMaxKeyedValues − 1) / 2
     int positions;
     double T;
+    bool by_band;
     using Out = KeyedOutT<1>;
-    BZINT_HD int n_values() const { return 2 * levels + 1; }
+    BZINT_HD int n_values() const { return 2 * levels + 1 + (by_band ? texture_bands<Model>() * levels : 0); }
     BZINT_HD int n_keys() const { return 2 * positions; }
 
     BZINT_HD bool operator()(long long idx, Out& out) const {
@@ -100,8 +114,10 @@ struct TextureDensityFn {
         for (int j = 0; j < levels; ++j) {
             double n_corrected = 0.0, n_plain = 0.0;
             for (int b = 0; b < N; ++b) {
-                n_corrected += L.dos[b] * fermi(L.corrected[b] - mu[j], T);
+                const double part = L.dos[b] * fermi(L.corrected[b] - mu[j], T);
+                n_corrected += part;
                 n_plain += fermi(L.plain[b] - mu[j], T);
+                if (by_band) out.val[0][2 * levels + 1 + b * levels + j] = part;
             }
             out.val[0][j] = n_corrected;
             out.val[0][levels + j] = n_plain;
