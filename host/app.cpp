@@ -100,11 +100,9 @@ Backend task_backend(const RunFile& file, const RunConfig& cfg, Backend backend)
         std::fprintf(stderr, "bzint: task kinetic_ramp runs on the CPU backend\n");
         backend = Backend::cpu;
     }
-    // N-band textured models (include/bzint/nband_texture.hpp) have CPU loops only.
-    const bool textured_nband = cfg.model->bands != 2 && (cfg.task == "phase_space_chern" || cfg.task == "texture_density" || cfg.task == "trajectories" ||
-                                                          (cfg.task == "second_chern" && file.root().contains("texture")));
-    if (backend == Backend::cuda && textured_nband) {
-        std::fprintf(stderr, "bzint: task %s with a textured N-band model runs on the CPU backend\n", cfg.task.c_str());
+    // N-band textured models' wave packets (include/bzint/nband_packet_motion.hpp) have a CPU loop only.
+    if (backend == Backend::cuda && cfg.model->bands != 2 && cfg.task == "trajectories") {
+        std::fprintf(stderr, "bzint: task trajectories with an N-band model runs on the CPU backend\n");
         backend = Backend::cpu;
     }
     // A texture or a potential from a table: its spline is evaluated on the CPU only

@@ -620,8 +620,9 @@ long long second_chern_reduce(Backend b, const ModelParams& mp, const FourTorus&
     return bad;
 }
 
-long long second_chern_reduce(const ModelParams& mp, const PhaseFourTorus& torus, std::vector<Neumaier>& total,
+long long second_chern_reduce(Backend b, const ModelParams& mp, const PhaseFourTorus& torus, std::vector<Neumaier>& total,
                               Progress* progress) {
+    if (on_device(b, mp)) return cuda::second_chern_reduce(mp, torus, total, progress);
     long long bad = -1;
     visit_nband_model(mp, [&](auto model) {
         bad = cpu::keyed_reduce(SecondChernFn<decltype(model), PhaseFourTorus>{torus}, torus.count(), total, progress);
@@ -632,7 +633,8 @@ long long second_chern_reduce(const ModelParams& mp, const PhaseFourTorus& torus
 long long phase_plane_reduce(Backend b, const ModelParams& mp, const TextureTerms& terms, const PhaseSlice& slice,
                              std::vector<Neumaier>& total, Progress* progress) {
     long long bad = -1;
-    if (!is_two_band(mp)) {  // N-band textured models run on the CPU (host/app.cpp)
+    if (!is_two_band(mp)) {
+        if (on_device(b, mp)) return cuda::nband_phase_plane_reduce(mp, terms, slice, total, progress);
         visit_nband_model(mp, [&](auto model) {
             using Model = decltype(model);
             bad = cpu::keyed_reduce(NBandPhaseSliceChernFn<Model>{{model, terms}, slice}, slice.count(), total, progress);
@@ -651,8 +653,9 @@ long long texture_density_reduce(Backend b, const ModelParams& mp, const Texture
                                  const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
                                  bool by_band, std::vector<Neumaier>& total, Progress* progress) {
     const long long positions = static_cast<long long>(r.size() / 3);
-    // N-band textured models run on the CPU (host/app.cpp).
-    if (is_two_band(mp) && on_device(b, mp)) return cuda::texture_density_reduce(mp, terms, mesh, r, t, mu, T, by_band, total, progress);
+    if (on_device(b, mp))
+        return is_two_band(mp) ? cuda::texture_density_reduce(mp, terms, mesh, r, t, mu, T, by_band, total, progress)
+                               : cuda::nband_texture_density_reduce(mp, terms, mesh, r, t, mu, T, by_band, total, progress);
     long long bad = -1;
     visit_any_model(mp, [&](auto model) {
         using Model = decltype(model);

@@ -102,9 +102,8 @@ ChernPlane nband_chern_plane(const Neumaier* sums, int scanned, int bands);
 // SecondChernFn: one key, kSecondChernValues values) on backend b; the first non-finite index or −1.
 long long second_chern_reduce(Backend b, const ModelParams& model, const FourTorus& torus, std::vector<Neumaier>& total,
                               Progress* progress);
-// The same over a torus of phase space and time of a textured N-band model (phase_four_torus.hpp),
-// on the CPU.
-long long second_chern_reduce(const ModelParams& model, const PhaseFourTorus& torus, std::vector<Neumaier>& total,
+// The same over a torus of phase space and time of a textured N-band model (phase_four_torus.hpp).
+long long second_chern_reduce(Backend b, const ModelParams& model, const PhaseFourTorus& torus, std::vector<Neumaier>& total,
                               Progress* progress);
 
 // Phase-space textures (docs/textures.md), on backend b: the Chern sums of a plane

@@ -12,6 +12,7 @@
 #include "bzint/qme/exact_reservoir.hpp"
 #include "bzint/qme/two_band_dc.hpp"
 #include "bzint/models/all.hpp"
+#include "bzint/phase_four_torus.hpp"
 #include "bzint/phase_slice.hpp"
 #include "bzint/second_chern.hpp"
 #include "bzint/two_band.hpp"
@@ -65,6 +66,15 @@ long long texture_current_reduce(const ModelParams& model, const TextureTerms& t
 long long texture_transport_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                    const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
                                    const std::array<double, 3>& E, std::vector<Neumaier>& total, Progress* progress);
+// N-band textured models (cuda_textures_nband.cu): as engine.hpp's phase_plane_reduce,
+// texture_density_reduce and second_chern_reduce over a torus of phase space and time.
+long long nband_phase_plane_reduce(const ModelParams& model, const TextureTerms& terms, const PhaseSlice& slice,
+                                   std::vector<Neumaier>& total, Progress* progress);
+long long nband_texture_density_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
+                                       const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
+                                       bool by_band, std::vector<Neumaier>& total, Progress* progress);
+long long second_chern_reduce(const ModelParams& model, const PhaseFourTorus& torus, std::vector<Neumaier>& total,
+                              Progress* progress);
 
 // A sparse Hermitian matrix in compressed rows, in host memory (host/lattice/box_hamiltonian.hpp).
 struct HostCsr {

@@ -46,6 +46,14 @@ long long texture_transport_reduce(const ModelParams&, const TextureTerms&, cons
                                    std::vector<Neumaier>&, Progress*) {
     not_compiled();
 }
+long long nband_phase_plane_reduce(const ModelParams&, const TextureTerms&, const PhaseSlice&, std::vector<Neumaier>&, Progress*) {
+    not_compiled();
+}
+long long nband_texture_density_reduce(const ModelParams&, const TextureTerms&, const Mesh&, const std::vector<double>&, double,
+                                       const std::vector<double>&, double, bool, std::vector<Neumaier>&, Progress*) {
+    not_compiled();
+}
+long long second_chern_reduce(const ModelParams&, const PhaseFourTorus&, std::vector<Neumaier>&, Progress*) { not_compiled(); }
 void dc_lines(const ModelParams&, int, const QmeParams&, const std::vector<double>&, double, long long,
               std::vector<LineCurrent>&) {
     not_compiled();

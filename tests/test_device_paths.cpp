@@ -186,6 +186,25 @@ TEST(DeviceTextures, PlaneDensityCurrentAndPacketsAgreeWithTheCpu) {
                              "skyrmion packets", 1e-9);
 }
 
+TEST(DeviceTextures, NBandPlaneDensityAndSecondChernAgreeWithTheCpu) {
+    REQUIRE_DEVICE();
+    // Four-band textured models on the device (kernels/cuda_textures_nband.cu): qwz_pair's real-space
+    // cell on 100² plaquettes (two reduction blocks), its density with each band's part at three
+    // positions over a 60² mesh (keys per position), and qhz's second Chern sums over the phase-space
+    // torus (k1, k2, x, y) on 10⁴ points with the lattice method (SecondChernFn's sixteen corner
+    // eigen-decompositions per point).
+    const std::string pair = "[model]\nname='qwz_pair'\nu1=-0.3\nu2=1.2\ng=0.25\n[texture]\nkind='skyrmion_lattice'\n"
+                             "exchange=0.6\nperiod=10.0\nradius=4.5\n";
+    expect_chunk_independent(pair + "[task]\nkind='phase_space_chern'\nplane=['x','y']\nn=[100,100]\nk=[0.5,0.0]\n",
+                             "qwz_pair skyrmion real-space plane");
+    expect_chunk_independent(pair + "[mesh]\nn=[60,60]\n[task]\nkind='texture_density'\nmu=[-0.5,0.0,1.0]\nT=0.05\n"
+                                    "band_resolved=true\nr=[[1,2,0],[5,5,0],[7,3,0]]\n",
+                             "qwz_pair skyrmion density");
+    expect_chunk_independent("[model]\nname='qhz'\nm=-2.5\n[texture]\nkind='skyrmion_lattice'\nexchange=0.2\nperiod=10.0\n"
+                             "radius=4.5\n[task]\nkind='second_chern'\naxes=['k1','k2','x','y']\nn=[10,10,10,10]\n",
+                             "qhz phase-space second Chern number");
+}
+
 TEST(DeviceLattice, KernelPolynomialMethodAgreesWithTheCpu) {
     REQUIRE_DEVICE();
     // The exact lattice reference's Chebyshev recursion (include/bzint/kpm_moments.hpp), one

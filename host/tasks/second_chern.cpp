@@ -255,7 +255,7 @@ TaskResult task_second_chern(TaskContext& ctx) {
     if (textured(ctx)) {
         const PhaseTorusSetup s = read_phase_torus(ctx);
         Progress progress("second_chern", s.torus.count());
-        const long long bad = second_chern_reduce(ctx.cfg.params, s.torus, h, &progress);
+        const long long bad = second_chern_reduce(ctx.backend, ctx.cfg.params, s.torus, h, &progress);
         progress.finish();
         return second_chern_result(ctx, s.torus, h, bad);
     }

@@ -1,0 +1,52 @@
+// CUDA launchers of the N-band textured models' reductions (include/bzint/nband_texture.hpp through
+// phase_slice.hpp's NBandPhaseSliceChernFn, texture_density.hpp's TextureDensityFn and
+// second_chern.hpp's SecondChernFn over a PhaseFourTorus: device_reduce.cuh's keyed reduction),
+// apart from the two-band ones (cuda_textures.cu) so that the two compile in parallel. The
+// positions and levels are copied to the device.
+#include <thrust/device_vector.h>
+
+#include "bzint/phase_four_torus.hpp"
+#include "bzint/phase_slice.hpp"
+#include "bzint/second_chern.hpp"
+#include "bzint/texture_density.hpp"
+#include "cuda_backend.hpp"
+#include "device_reduce.cuh"
+
+namespace bzint::cuda {
+
+long long nband_phase_plane_reduce(const ModelParams& mp, const TextureTerms& terms, const PhaseSlice& slice,
+                                   std::vector<Neumaier>& total, Progress* progress) {
+    long long bad = -1;
+    visit_nband_model(mp, [&](auto model) {
+        using Model = decltype(model);
+        bad = keyed_reduce(NBandPhaseSliceChernFn<Model>{{model, terms}, slice}, slice.count(), total, progress);
+    });
+    return bad;
+}
+
+long long nband_texture_density_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
+                                       const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
+                                       bool by_band, std::vector<Neumaier>& total, Progress* progress) {
+    const thrust::device_vector<double> dr(r.begin(), r.end()), dmu(mu.begin(), mu.end());
+    const long long positions = static_cast<long long>(r.size() / 3);
+    long long bad = -1;
+    visit_nband_model(mp, [&](auto model) {
+        using Model = decltype(model);
+        const TextureDensityFn<Model> fn{{model, terms}, mesh, thrust::raw_pointer_cast(dr.data()), t,
+                                         thrust::raw_pointer_cast(dmu.data()), static_cast<int>(mu.size()),
+                                         static_cast<int>(positions), T, by_band};
+        bad = keyed_reduce(fn, positions * mesh.count(), total, progress);
+    });
+    return bad;
+}
+
+long long second_chern_reduce(const ModelParams& mp, const PhaseFourTorus& torus, std::vector<Neumaier>& total,
+                              Progress* progress) {
+    long long bad = -1;
+    visit_nband_model(mp, [&](auto model) {
+        bad = keyed_reduce(SecondChernFn<decltype(model), PhaseFourTorus>{torus}, torus.count(), total, progress);
+    });
+    return bad;
+}
+
+}  // namespace bzint::cuda
