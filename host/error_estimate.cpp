@@ -48,12 +48,13 @@ json larger(const json& a, const json& b) {
 
 namespace {
 
-// Each table's `<column>_error` column: the largest |fine − other| over the comparisons.
+// Each table's `<column>_error` column after its key columns: the largest |fine − other| over the
+// comparisons.
 void add_error_columns(CsvTable& f, const std::vector<const CsvTable*>& others) {
     const std::size_t cols = f.columns.size();
-    for (std::size_t i = 1; i < cols; ++i) f.columns.push_back(f.columns[i] + "_error");
+    for (std::size_t i = f.keys; i < cols; ++i) f.columns.push_back(f.columns[i] + "_error");
     for (std::size_t r = 0; r < f.rows.size(); ++r)
-        for (std::size_t i = 1; i < cols; ++i) {
+        for (std::size_t i = f.keys; i < cols; ++i) {
             double e = 0.0;
             for (const CsvTable* o : others) e = std::max(e, std::fabs(f.rows[r][i] - o->rows.at(r).at(i)));
             f.rows[r].push_back(e);
@@ -109,10 +110,10 @@ void widen_by_previous_pass(TaskResult& r, const TaskResult& previous) {
     widen(r.errors, r.results, p.results);
     for (std::size_t t = 0; t < r.tables.size() && t < p.tables.size(); ++t) {
         CsvTable& f = r.tables[t];
-        const std::size_t data = (f.columns.size() - 1) / 2;  // [scan variable, data…, data_error…]
+        const std::size_t data = (f.columns.size() - f.keys) / 2;  // [keys…, data…, data_error…]
         if (f.rows.size() != p.tables[t].rows.size()) continue;
         for (std::size_t row = 0; row < f.rows.size(); ++row)
-            for (std::size_t i = 1; i <= data; ++i) {
+            for (std::size_t i = f.keys; i < f.keys + data; ++i) {
                 double& e = f.rows[row][data + i];
                 if (e > 0.0) e = std::max(e, std::fabs(f.rows[row][i] - p.tables[t].rows[row].at(i)));
             }

@@ -17,6 +17,9 @@ struct CsvTable {
     std::string comment;
     std::vector<std::string> columns;
     std::vector<std::vector<double>> rows;
+    // The leading columns that say where a row is (a scan variable; a position and a level): they
+    // get no error column (error_estimate.cpp).
+    std::size_t keys = 1;
 };
 
 struct TaskResult {

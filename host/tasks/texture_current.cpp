@@ -262,6 +262,7 @@ TaskResult task_texture_current(TaskContext& ctx) {
     auto table = [&](const TaskResult& r) {
         CsvTable csv{"texture_current", fmt::format("r in {}; t in ħ/{}; mu in {}; current in {}", lu, eu, eu, current_unit),
                      {"x", "y", "z", "t", "mu", "jx", "jy", "jz"}, {}};
+        csv.keys = 5;  // x, y, z, t, mu
         if (s.by_band)
             for (const char* band : {"lower", "upper"})
                 for (const char* c : {"jx", "jy", "jz"}) csv.columns.push_back(fmt::format("{}_{}", c, band));

@@ -399,6 +399,7 @@ TaskResult task_texture_density(TaskContext& ctx) {
                  {"x", "y", "z", "mu", "density", "density_uncorrected"}, {}};
     if (s.by_band)
         for (int b = 0; b < s.bands; ++b) csv.columns.push_back(fmt::format("density_band{}", b));
+    csv.keys = 4;  // x, y, z, mu
     fill_rows(out, csv);
     out.tables.push_back(csv);
     out.remedy = s.bound_charge ? "the density is not resolved by the k-mesh or the cell's grid: raise [mesh] n or [task] "

@@ -637,6 +637,7 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
                      fmt::format("r in {}; mu in {}; density in 1/{}^2{}", lu, eu, lu,
                                  s.streda ? "; streda_local dimensionless (electrons added per flux quantum, (n_B - n_0)/(B_z/2pi))" : ""),
                      {"x", "y", "z", "mu", "density"}, {}};
+        csv.keys = 4;  // x, y, z, mu
         if (s.streda) csv.columns.push_back("streda_local");
         for (std::size_t a = 0; a < P; ++a)
             for (std::size_t j = 0; j < levels; ++j) {

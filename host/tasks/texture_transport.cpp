@@ -120,6 +120,7 @@ CsvTable transport_table(const TaskResult& r, const TransportSetup& s, const std
                  {"x", "y", "z", "mu", "jx_hybridised", "jy_hybridised", "jz_hybridised", "jx_single_band", "jy_single_band",
                   "jz_single_band"},
                  {}};
+    csv.keys = 4;  // x, y, z, mu
     for (std::size_t a = 0; a < s.r.size() / 3; ++a)
         for (std::size_t l = 0; l < s.mu.size(); ++l) {
             const auto& g = r.results["current_hybridised"][a][l];
