@@ -100,11 +100,6 @@ Backend task_backend(const RunFile& file, const RunConfig& cfg, Backend backend)
         std::fprintf(stderr, "bzint: task kinetic_ramp runs on the CPU backend\n");
         backend = Backend::cpu;
     }
-    // N-band textured models' wave packets (include/bzint/nband_packet_motion.hpp) have a CPU loop only.
-    if (backend == Backend::cuda && cfg.model->bands != 2 && cfg.task == "trajectories") {
-        std::fprintf(stderr, "bzint: task trajectories with an N-band model runs on the CPU backend\n");
-        backend = Backend::cpu;
-    }
     // A texture or a potential from a table: its spline is evaluated on the CPU only
     // (include/bzint/texture.hpp). The exact lattice reference evaluates its texture on the host
     // (the box's on-site terms), so its kernel polynomial solver still runs on the device.

@@ -700,8 +700,10 @@ long long packet_trajectories(Backend b, const ModelParams& mp, const TextureTer
                               double t0, double dt, long long steps, long long stride, double step_r, double step_p,
                               std::vector<double>& out, Progress* progress) {
     const long long packets = static_cast<long long>(start.size() / kPacketStart);
-    if (is_two_band(mp) && on_device(b, mp))  // N-band packets run on the CPU (host/app.cpp)
-        return cuda::packet_trajectories(mp, terms, start, t0, dt, steps, stride, step_r, step_p, out, progress);
+    if (on_device(b, mp))
+        return is_two_band(mp) ? cuda::packet_trajectories(mp, terms, start, t0, dt, steps, stride, step_r, step_p, out, progress)
+                               : cuda::nband_packet_trajectories(mp, terms, start, t0, dt, steps, stride, step_r, step_p, out,
+                                                                 progress);
     out.assign(static_cast<std::size_t>(packets * (steps / stride + 1) * kPacketSample), 0.0);
     std::vector<double> state(static_cast<std::size_t>(packets * kPhaseCoords));
     // Slices of ~2·10^4 packet-steps per worker (~0.1 s for two bands): a stop request is seen

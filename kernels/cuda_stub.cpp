@@ -54,6 +54,10 @@ long long nband_texture_density_reduce(const ModelParams&, const TextureTerms&, 
     not_compiled();
 }
 long long second_chern_reduce(const ModelParams&, const PhaseFourTorus&, std::vector<Neumaier>&, Progress*) { not_compiled(); }
+long long nband_packet_trajectories(const ModelParams&, const TextureTerms&, const std::vector<double>&, double, double,
+                                    long long, long long, double, double, std::vector<double>&, Progress*) {
+    not_compiled();
+}
 void dc_lines(const ModelParams&, int, const QmeParams&, const std::vector<double>&, double, long long,
               std::vector<LineCurrent>&) {
     not_compiled();

@@ -1,15 +1,18 @@
-// CUDA launchers of the N-band textured models' reductions (include/bzint/nband_texture.hpp through
+// CUDA launchers of the N-band textured models' work (include/bzint/nband_texture.hpp through
 // phase_slice.hpp's NBandPhaseSliceChernFn, texture_density.hpp's TextureDensityFn and
-// second_chern.hpp's SecondChernFn over a PhaseFourTorus: device_reduce.cuh's keyed reduction),
-// apart from the two-band ones (cuda_textures.cu) so that the two compile in parallel. The
-// positions and levels are copied to the device.
+// second_chern.hpp's SecondChernFn over a PhaseFourTorus: device_reduce.cuh's keyed reduction;
+// nband_packet_motion.hpp's wave packets: device_packets.cuh), apart from the two-band ones
+// (cuda_textures.cu) so that the two compile in parallel. The positions and levels are copied to
+// the device.
 #include <thrust/device_vector.h>
 
+#include "bzint/nband_packet_motion.hpp"
 #include "bzint/phase_four_torus.hpp"
 #include "bzint/phase_slice.hpp"
 #include "bzint/second_chern.hpp"
 #include "bzint/texture_density.hpp"
 #include "cuda_backend.hpp"
+#include "device_packets.cuh"
 #include "device_reduce.cuh"
 
 namespace bzint::cuda {
@@ -45,6 +48,20 @@ long long second_chern_reduce(const ModelParams& mp, const PhaseFourTorus& torus
     long long bad = -1;
     visit_nband_model(mp, [&](auto model) {
         bad = keyed_reduce(SecondChernFn<decltype(model), PhaseFourTorus>{torus}, torus.count(), total, progress);
+    });
+    return bad;
+}
+
+long long nband_packet_trajectories(const ModelParams& mp, const TextureTerms& terms, const std::vector<double>& start, double t0,
+                                    double dt, long long steps, long long stride, double step_r, double step_p,
+                                    std::vector<double>& out, Progress* progress) {
+    long long bad = -1;
+    // An N-band step costs ~20× a two-band one (engine.cpp): launches of 10^3 steps keep a stop
+    // request's wait as short.
+    visit_nband_model(mp, [&](auto model) {
+        bad = run_packets(start, t0, dt, steps, stride, step_r, step_p, 1000, out, progress, [&](const PacketRun& run) {
+            return NBandPacketTrajectoryFn<decltype(model)>{{model, terms}, run};
+        });
     });
     return bad;
 }

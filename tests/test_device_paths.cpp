@@ -186,7 +186,7 @@ TEST(DeviceTextures, PlaneDensityCurrentAndPacketsAgreeWithTheCpu) {
                              "skyrmion packets", 1e-9);
 }
 
-TEST(DeviceTextures, NBandPlaneDensityAndSecondChernAgreeWithTheCpu) {
+TEST(DeviceTextures, NBandPlaneDensitySecondChernAndPacketsAgreeWithTheCpu) {
     REQUIRE_DEVICE();
     // Four-band textured models on the device (kernels/cuda_textures_nband.cu): qwz_pair's real-space
     // cell on 100² plaquettes (two reduction blocks), its density with each band's part at three
@@ -203,6 +203,13 @@ TEST(DeviceTextures, NBandPlaneDensityAndSecondChernAgreeWithTheCpu) {
     expect_chunk_independent("[model]\nname='qhz'\nm=-2.5\n[texture]\nkind='skyrmion_lattice'\nexchange=0.2\nperiod=10.0\n"
                              "radius=4.5\n[task]\nkind='second_chern'\naxes=['k1','k2','x','y']\nn=[10,10,10,10]\n",
                              "qhz phase-space second Chern number");
+    // Four-band wave packets across an isolated skyrmion (device_packets.cuh with
+    // NBandPacketTrajectoryFn): 1500 steps in two launches of 1000 and 500, rel 1e-9 as the two-band
+    // packets (a device's libm may differ by ulps, carried along the steps).
+    expect_chunk_independent("[model]\nname='qwz_pair'\nu1=-1.0\nu2=1.2\ng=0.2\n[texture]\nkind='skyrmion'\nexchange=0.3\n"
+                             "radius=8.0\n[task]\nkind='trajectories'\nr=[[-24,-2,0],[-24,2,0]]\nk=[[-0.15,0]]\nband=2\n"
+                             "dt=0.2\nsteps=1500\nsamples=30\n",
+                             "qwz_pair skyrmion packets", 1e-9);
 }
 
 TEST(DeviceLattice, KernelPolynomialMethodAgreesWithTheCpu) {

@@ -1,0 +1,49 @@
+// The device's wave-packet loop (include/bzint/packet_motion.hpp's PacketRun), shared by the
+// two-band (cuda_textures.cu) and N-band (cuda_textures_nband.cu) launchers: one thread per packet,
+// in launches of at most `slice` steps so that a stop request is seen between them.
+#pragma once
+#include <thrust/device_vector.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "../host/progress.hpp"
+#include "../host/stop.hpp"
+#include "bzint/packet_motion.hpp"
+#include "device_launch.cuh"
+
+namespace bzint::cuda {
+
+// One thread per packet; the first packet with a non-finite velocity in *bad.
+template <class Fn>
+__global__ void packet_kernel(Fn fn, long long count, unsigned long long* bad) {
+    const long long i = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
+    if (i < count && !fn(i)) atomicMin(bad, static_cast<unsigned long long>(i));
+}
+
+// Runs the packets of `run` (its start, out and state pointers set by make_fn) with the functor
+// make_fn(run) returns; the samples into out, as engine.hpp's packet_trajectories. Returns the
+// first packet whose velocity failed, or −1.
+template <class MakeFn>
+long long run_packets(const std::vector<double>& start, double t0, double dt, long long steps, long long stride, double step_r,
+                      double step_p, long long slice, std::vector<double>& out, Progress* progress, MakeFn make_fn) {
+    const long long packets = static_cast<long long>(start.size() / kPacketStart);
+    const long long n = packets * (steps / stride + 1) * kPacketSample;
+    const thrust::device_vector<double> d_start(start.begin(), start.end());
+    thrust::device_vector<double> d_out(static_cast<std::size_t>(n), 0.0), state(static_cast<std::size_t>(packets * kPhaseCoords));
+    thrust::device_vector<unsigned long long> bad(1, ~0ULL);
+    auto fn = make_fn(PacketRun{thrust::raw_pointer_cast(d_start.data()), t0, dt, steps, stride, step_r, step_p,
+                                thrust::raw_pointer_cast(d_out.data()), thrust::raw_pointer_cast(state.data())});
+    for (fn.run.from = 0; fn.run.from < steps; fn.run.from = fn.run.to) {
+        fn.run.to = std::min(steps, fn.run.from + slice);
+        launch("packet_kernel", &packet_kernel<decltype(fn)>, grid_for(packets), kThreads, fn, packets,
+               thrust::raw_pointer_cast(bad.data()));
+        throw_if_stopped();
+        if (progress) progress->add(packets * (fn.run.to - fn.run.from));
+    }
+    copy_to_host(d_out.begin(), n, out);
+    const unsigned long long first = bad[0];
+    return first == ~0ULL ? -1 : static_cast<long long>(first);
+}
+
+}  // namespace bzint::cuda
