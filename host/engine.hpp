@@ -107,18 +107,19 @@ long long second_chern_reduce(Backend b, const ModelParams& model, const PhaseFo
                               Progress* progress);
 
 // Phase-space textures (docs/textures.md), on backend b: the Chern sums of a plane
-// (phase_slice.hpp: two-band the layout of two_band_chern_plane, N-band, on the CPU, that of
+// (phase_slice.hpp: two-band the layout of two_band_chern_plane, N-band that of
 // nband_chern_plane), and the density sums at positions r
 // (three numbers each) for levels mu (texture_density.hpp: keys 2·position + sub-mesh half, values
-// the corrected densities then the uncorrected ones, per level, unweighted), and the current sums
-// at points (x, y, z, t) (texture_current.hpp: the same keys, values three per level, the
-// difference step of ∂_p 𝓕 given). Each returns the first non-finite index or −1.
+// the corrected densities then the uncorrected ones, per level, unweighted, then with by_band each
+// band's part), and the current sums at points (x, y, z, t) (texture_current.hpp: the same keys,
+// values three per level, then with by_band the two bands' parts; the difference step of ∂_p 𝓕
+// given). Each returns the first non-finite index or −1.
 long long phase_plane_reduce(Backend b, const ModelParams& model, const TextureTerms& terms, const PhaseSlice& slice,
                              std::vector<Neumaier>& total, Progress* progress);
 long long texture_density_reduce(Backend b, const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                  const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
                                  bool by_band, std::vector<Neumaier>& total, Progress* progress);
-// Wave packets (packet_motion.hpp; N-band: nband_packet_motion.hpp, on the CPU) from `start`
+// Wave packets (packet_motion.hpp; N-band: nband_packet_motion.hpp) from `start`
 // (kPacketStart numbers each) on backend b: out gets steps / stride + 1 samples of kPacketSample
 // numbers per packet. Returns the first packet whose velocity failed (not finite; N bands: its
 // band not isolated), or −1.

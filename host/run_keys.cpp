@@ -269,8 +269,7 @@ constexpr KeySpec kKeys[] = {
     {"task", "r", "texture_lattice", "list of [x, y, z]", "length", "[[0, 0, 0]]", -kBig, kBig, false,
      "lattice points n_1 a_1 + n_2 a_2 at which the cell's density is reported (at most 10^4)"},
     {"task", "mu", "texture_lattice", "levels", "energy", "required", -kBig, kBig, false,
-     "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 17 levels (5 with "
-     "band_resolved)"},
+     "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 17 levels"},
     {"task", "map", "phase_space_chern", "true/false", "", "false", kNone, kNone, false,
      "also write the lower band's Berry-flux density and the band energies at every grid point (<title>_flux_map.csv; "
      "at most 2^22 points)"},

@@ -1,6 +1,7 @@
 // The device's wave-packet loop (include/bzint/packet_motion.hpp's PacketRun), shared by the
 // two-band (cuda_textures.cu) and N-band (cuda_textures_nband.cu) launchers: one thread per packet,
-// in launches of at most `slice` steps so that a stop request is seen between them.
+// in launches of at most `slice` steps so that a stop request is seen between them; after a
+// launch in which a packet failed, no more.
 #pragma once
 #include <thrust/device_vector.h>
 
@@ -40,6 +41,9 @@ long long run_packets(const std::vector<double>& start, double t0, double dt, lo
                thrust::raw_pointer_cast(bad.data()));
         throw_if_stopped();
         if (progress) progress->add(packets * (fn.run.to - fn.run.from));
+        // As the CPU loop (engine.cpp): no further slice once a packet failed, so that the first
+        // failing packet of that slice is reported, and a failed run stops early.
+        if (bad[0] != ~0ULL) break;
     }
     copy_to_host(d_out.begin(), n, out);
     const unsigned long long first = bad[0];

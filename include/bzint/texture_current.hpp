@@ -27,7 +27,7 @@ struct TextureCurrentFn {
     Mesh mesh;
     const double* points;  // four numbers each: x, y, z, t
     const double* mu;      // levels
-    int levels;            // at most (kMaxKeyedValues − 1) / 3
+    int levels;            // at most (kMaxKeyedValues − 1) / 3, with by_band / 9
     int n_points;
     double T;
     double step;  // of ∂_p 𝓕's difference (momentum); 0 where 𝓕 vanishes identically (no difference taken)

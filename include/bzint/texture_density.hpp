@@ -92,7 +92,7 @@ struct TextureDensityFn {
     const double* r;        // positions, three numbers each
     double t;
     const double* mu;       // levels
-    int levels;             // at most (kMaxKeyedValues − 1) / 2
+    int levels;             // at most (kMaxKeyedValues − 1) / 2, with by_band / (2 + bands)
     int positions;
     double T;
     bool by_band;
