@@ -8,7 +8,7 @@
 #include "bzint/texture_density.hpp"
 #include "bzint/texture_transport.hpp"
 #include "cuda_backend.hpp"
-#include "device_packets.cuh"
+#include "device_textures.cuh"
 #include "device_reduce.cuh"
 
 namespace bzint::cuda {
@@ -39,17 +39,8 @@ long long phase_plane_reduce(const ModelParams& mp, const TextureTerms& terms, c
 long long texture_density_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
                                  const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
                                  bool by_band, std::vector<Neumaier>& total, Progress* progress) {
-    const thrust::device_vector<double> dr(r.begin(), r.end()), dmu(mu.begin(), mu.end());
-    const long long positions = static_cast<long long>(r.size() / 3);
-    long long bad = -1;
-    visit_model(mp, [&](auto model) {
-        using Model = decltype(model);
-        const TextureDensityFn<Model> fn{{model, terms}, mesh, thrust::raw_pointer_cast(dr.data()), t,
-                                         thrust::raw_pointer_cast(dmu.data()), static_cast<int>(mu.size()),
-                                         static_cast<int>(positions), T, by_band};
-        bad = keyed_reduce(fn, positions * mesh.count(), total, progress);
-    });
-    return bad;
+    return texture_density_launch([](const ModelParams& p, auto&& f) { visit_model(p, f); }, mp, terms, mesh, r, t, mu, T,
+                                  by_band, total, progress);
 }
 
 long long texture_current_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,

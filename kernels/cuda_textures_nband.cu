@@ -1,7 +1,7 @@
 // CUDA launchers of the N-band textured models' work (include/bzint/nband_texture.hpp through
 // phase_slice.hpp's NBandPhaseSliceChernFn, texture_density.hpp's TextureDensityFn and
 // second_chern.hpp's SecondChernFn over a PhaseFourTorus: device_reduce.cuh's keyed reduction;
-// nband_packet_motion.hpp's wave packets: device_packets.cuh), apart from the two-band ones
+// nband_packet_motion.hpp's wave packets: device_textures.cuh), apart from the two-band ones
 // (cuda_textures.cu) so that the two compile in parallel. The positions and levels are copied to
 // the device.
 #include <thrust/device_vector.h>
@@ -12,7 +12,7 @@
 #include "bzint/second_chern.hpp"
 #include "bzint/texture_density.hpp"
 #include "cuda_backend.hpp"
-#include "device_packets.cuh"
+#include "device_textures.cuh"
 #include "device_reduce.cuh"
 
 namespace bzint::cuda {
@@ -30,17 +30,8 @@ long long nband_phase_plane_reduce(const ModelParams& mp, const TextureTerms& te
 long long nband_texture_density_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
                                        const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
                                        bool by_band, std::vector<Neumaier>& total, Progress* progress) {
-    const thrust::device_vector<double> dr(r.begin(), r.end()), dmu(mu.begin(), mu.end());
-    const long long positions = static_cast<long long>(r.size() / 3);
-    long long bad = -1;
-    visit_nband_model(mp, [&](auto model) {
-        using Model = decltype(model);
-        const TextureDensityFn<Model> fn{{model, terms}, mesh, thrust::raw_pointer_cast(dr.data()), t,
-                                         thrust::raw_pointer_cast(dmu.data()), static_cast<int>(mu.size()),
-                                         static_cast<int>(positions), T, by_band};
-        bad = keyed_reduce(fn, positions * mesh.count(), total, progress);
-    });
-    return bad;
+    return texture_density_launch([](const ModelParams& p, auto&& f) { visit_nband_model(p, f); }, mp, terms, mesh, r, t, mu,
+                                  T, by_band, total, progress);
 }
 
 long long second_chern_reduce(const ModelParams& mp, const PhaseFourTorus& torus, std::vector<Neumaier>& total,

@@ -203,7 +203,7 @@ TEST(DeviceTextures, NBandPlaneDensitySecondChernAndPacketsAgreeWithTheCpu) {
     expect_chunk_independent("[model]\nname='qhz'\nm=-2.5\n[texture]\nkind='skyrmion_lattice'\nexchange=0.2\nperiod=10.0\n"
                              "radius=4.5\n[task]\nkind='second_chern'\naxes=['k1','k2','x','y']\nn=[10,10,10,10]\n",
                              "qhz phase-space second Chern number");
-    // Four-band wave packets across an isolated skyrmion (device_packets.cuh with
+    // Four-band wave packets across an isolated skyrmion (device_textures.cuh with
     // NBandPacketTrajectoryFn): 1500 steps in two launches of 1000 and 500, rel 1e-9 as the two-band
     // packets (a device's libm may differ by ulps, carried along the steps).
     expect_chunk_independent("[model]\nname='qwz_pair'\nu1=-1.0\nu2=1.2\ng=0.2\n[texture]\nkind='skyrmion'\nexchange=0.3\n"

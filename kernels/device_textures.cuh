@@ -1,7 +1,8 @@
-// The device's wave-packet loop (include/bzint/packet_motion.hpp's PacketRun), shared by the
-// two-band (cuda_textures.cu) and N-band (cuda_textures_nband.cu) launchers: one thread per packet,
-// in launches of at most `slice` steps so that a stop request is seen between them; after a
-// launch in which a packet failed, no more.
+// The launchers' bodies that the two-band (cuda_textures.cu) and N-band (cuda_textures_nband.cu)
+// textured models share, each translation unit instantiating them for its own list of models: the
+// density's keyed reduction, and the wave-packet loop (include/bzint/packet_motion.hpp's
+// PacketRun), one thread per packet, in launches of at most `slice` steps so that a stop request
+// is seen between them; after a launch in which a packet failed, no more.
 #pragma once
 #include <thrust/device_vector.h>
 
@@ -11,9 +12,30 @@
 #include "../host/progress.hpp"
 #include "../host/stop.hpp"
 #include "bzint/packet_motion.hpp"
+#include "bzint/texture_density.hpp"
 #include "device_launch.cuh"
+#include "device_reduce.cuh"
 
 namespace bzint::cuda {
+
+// As engine.hpp's texture_density_reduce, for the models visit(mp, f) calls f with (a wrapper of
+// visit_model or visit_nband_model); the positions and levels are copied to the device.
+template <class Visit>
+long long texture_density_launch(Visit visit, const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
+                                 const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
+                                 bool by_band, std::vector<Neumaier>& total, Progress* progress) {
+    const thrust::device_vector<double> dr(r.begin(), r.end()), dmu(mu.begin(), mu.end());
+    const long long positions = static_cast<long long>(r.size() / 3);
+    long long bad = -1;
+    visit(mp, [&](auto model) {
+        using Model = decltype(model);
+        const TextureDensityFn<Model> fn{{model, terms}, mesh, thrust::raw_pointer_cast(dr.data()), t,
+                                         thrust::raw_pointer_cast(dmu.data()), static_cast<int>(mu.size()),
+                                         static_cast<int>(positions), T, by_band};
+        bad = keyed_reduce(fn, positions * mesh.count(), total, progress);
+    });
+    return bad;
+}
 
 // One thread per packet; the first packet with a non-finite velocity in *bad.
 template <class Fn>
