@@ -523,4 +523,18 @@ PhaseAxes read_phase_axes(const TaskContext& ctx, const TextureTerms& texture, c
     return out;
 }
 
+nlohmann::json bands_innermost(const std::vector<nlohmann::json>& band, std::size_t points) {
+    nlohmann::json out = nlohmann::json::array();
+    for (std::size_t a = 0; a < points; ++a) {
+        nlohmann::json levels = nlohmann::json::array();
+        for (std::size_t l = 0; l < band[0][a].size(); ++l) {
+            nlohmann::json parts = nlohmann::json::array();
+            for (const auto& b : band) parts.push_back(b[a][l]);
+            levels.push_back(parts);
+        }
+        out.push_back(levels);
+    }
+    return out;
+}
+
 }  // namespace bzint

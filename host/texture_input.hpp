@@ -116,4 +116,8 @@ double position_step(const TextureTerms& t);
 // at `point` (x, y, z, t), which `which` names ("point 3").
 std::string first_order_warning(const double point[4], const std::string& which, double fraction);
 
+// band_resolved's arrays: [point][level][band]… from one [point][level]… per band, for the first
+// `points` points.
+nlohmann::json bands_innermost(const std::vector<nlohmann::json>& band, std::size_t points);
+
 }  // namespace bzint

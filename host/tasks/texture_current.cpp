@@ -133,20 +133,6 @@ Pumped pumped_by(const CurrentSetup& s, const nlohmann::json& j) {
     return p;
 }
 
-// [point][level][band]... from one array [point][level]... per band.
-nlohmann::json interleave_bands(const std::vector<nlohmann::json>& band) {
-    nlohmann::json out = nlohmann::json::array();
-    for (std::size_t a = 0; a < band[0].size(); ++a) {
-        nlohmann::json levels = nlohmann::json::array();
-        for (std::size_t l = 0; l < band[0][a].size(); ++l) {
-            nlohmann::json parts = nlohmann::json::array();
-            for (const auto& b : band) parts.push_back(b[a][l]);
-            levels.push_back(parts);
-        }
-        out.push_back(levels);
-    }
-    return out;
-}
 
 // The results from the reduction's sums: j per point, with band_resolved each band's part, and
 // with pump = true the charge pumped per Bloch period, q = j T (the zone sum over the kinetic
@@ -159,7 +145,7 @@ TaskResult current_result(const CurrentSetup& s, const std::vector<Neumaier>& h,
     if (s.by_band) {
         const std::size_t L = s.mu.size();
         for (std::size_t b = 0; b < 2; ++b) band.push_back(currents(h, s, coarse, 3 * L + 1 + 3 * b * L));
-        out.results["current_bands"] = interleave_bands(band);
+        out.results["current_bands"] = bands_innermost(band, band[0].size());
     }
     if (!s.pumped) return out;
     const bool chains = s.model->dim == 2;
@@ -173,8 +159,8 @@ TaskResult current_result(const CurrentSetup& s, const std::vector<Neumaier>& h,
             charge.push_back(p.charge);
             per_chain.push_back(p.per_chain);
         }
-        out.results["pumped_bands"] = interleave_bands(charge);
-        if (chains) out.results["pumped_per_chain_bands"] = interleave_bands(per_chain);
+        out.results["pumped_bands"] = bands_innermost(charge, charge[0].size());
+        if (chains) out.results["pumped_per_chain_bands"] = bands_innermost(per_chain, per_chain[0].size());
     }
     return out;
 }

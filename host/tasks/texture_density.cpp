@@ -215,20 +215,7 @@ Densities densities(const std::vector<Neumaier>& h, const DensitySetup& s, std::
     return d;
 }
 
-// [position][level][band] from Densities::band's [band][position][level], for the given positions.
-nlohmann::json by_position(const std::vector<nlohmann::json>& band, long long given) {
-    nlohmann::json out = nlohmann::json::array();
-    for (long long a = 0; a < given; ++a) {
-        nlohmann::json levels = nlohmann::json::array();
-        for (std::size_t j = 0; j < band[0][a].size(); ++j) {
-            nlohmann::json parts = nlohmann::json::array();
-            for (const auto& b : band) parts.push_back(b[a][j]);
-            levels.push_back(parts);
-        }
-        out.push_back(levels);
-    }
-    return out;
-}
+
 
 // ∫_cell (n − n_ref) d²r [level] by the trapezoid rule on the grid (the positions after the given
 // ones), or with sub_grid on its every-other points; n_ref: the reference's density [level].
@@ -306,7 +293,7 @@ TaskResult task_texture_density(TaskContext& ctx) {
         const Densities d = densities(h, s, static_cast<std::size_t>(positions), coarse);
         out.results["density"] = nlohmann::json(std::vector<nlohmann::json>(d.corrected.begin(), d.corrected.begin() + s.given));
         out.results["density_uncorrected"] = nlohmann::json(std::vector<nlohmann::json>(d.plain.begin(), d.plain.begin() + s.given));
-        if (s.by_band) out.results["density_bands"] = by_position(d.band, s.given);
+        if (s.by_band) out.results["density_bands"] = bands_innermost(d.band, static_cast<std::size_t>(s.given));
         if (s.bound_charge) {
             // The estimate's two parts, each taken alone and added: the k sub-mesh's change on the
             // full grid, and the grid's every-other points' change on the full mesh. The coarse
