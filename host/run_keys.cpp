@@ -257,9 +257,20 @@ constexpr KeySpec kKeys[] = {
     {"task", "T", "texture_lattice", "number", "energy, k_B = 1", "required", 0, kBig, false,
      "temperature; T = 0 (dense alone) fills the states below mu, a level on mu half"},
     {"task", "hall", "texture_lattice", "true/false", "", "false", kNone, kNone, false,
-     "also the Hall response: the Chern number C of the states below each mu over the twists (σ_xy = −C e²/h in a "
-     "gap) and σ_xy by the Kubo formula on the twists, in a gap or a band (dense, at least 4 twists per axis; needs "
-     "twists × orbitals² × 16 bytes)"},
+     "also the Hall response σ_xy by the Kubo formula on the twists, in a gap or a band; dense (at least 4 twists per "
+     "axis, twists × orbitals² × 16 bytes) also the Chern number C of the states below each mu over the twists "
+     "(σ_xy = −C e²/h in a gap); kpm: the Kubo–Bastin formula with a broadening"},
+    {"task", "broadening", "texture_lattice", "number", "energy", "0 (dense), required (kpm)", 0, 1e6, false,
+     "with hall: η, the Lorentzian broadening of the Kubo–Bastin formula (σ_xy → the clean Kubo formula's as η²; "
+     "the estimate adds |σ(2η) − σ(η)|/2); kpm needs about 30 a/η moments per index for a spectrum of half-width a"},
+    {"task", "trace", "texture_lattice", "string", "", "stochastic", kNone, kNone, false,
+     "with hall and kpm: stochastic (random-phase start vectors, random_vectors per twist) or exact (every orbital: "
+     "orbitals × the work of one vector)"},
+    {"task", "random_vectors", "texture_lattice", "integer", "", "8", 2, 1e6, false,
+     "with hall, kpm and trace = stochastic: random-phase start vectors per twist (the estimate takes twice their "
+     "standard error)"},
+    {"task", "seed", "texture_lattice", "integer", "", "1", 0, 9e15, false,
+     "with trace = stochastic: the random vectors' seed (the same seed gives the same vectors on any machine)"},
     {"task", "streda", "texture_lattice", "true/false", "", "false", kNone, kNone, false,
      "also solve the box without [texture] B (which must hold whole flux quanta): Středa's electrons added per flux "
      "quantum, per position (streda_local) and in the box (streda_hall, with bound_charge) — in a gap the Hall "

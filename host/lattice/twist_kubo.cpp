@@ -29,36 +29,43 @@ Eigen::MatrixXcd in_eigenbasis(const SparseHamiltonian& D, const Eigen::MatrixXc
 }  // namespace
 
 std::vector<double> twist_berry_sum(const Eigenstates& states, const std::array<SparseHamiltonian, 2>& derivative,
-                                    const std::vector<double>& mu, double T) {
+                                    const std::vector<double>& mu, double T, const std::vector<double>& broadening) {
     const Eigen::Index N = states.energy.size();
+    const std::size_t levels = mu.size();
     // f per level, and `full`: the lowest states, filled (f = 1 exactly) at every level. A pair of
     // two of them has f_n − f_m = 0, so only the columns m ≥ full are needed: the products shrink
     // by the filled fraction at low T (docs/textures.md), and the sum only skips exact zeros.
-    Eigen::MatrixXd f(N, static_cast<Eigen::Index>(mu.size()));
-    for (std::size_t j = 0; j < mu.size(); ++j)
+    Eigen::MatrixXd f(N, static_cast<Eigen::Index>(levels));
+    for (std::size_t j = 0; j < levels; ++j)
         for (Eigen::Index n = 0; n < N; ++n) f(n, static_cast<Eigen::Index>(j)) = occupation(states.energy(n) - mu[j], mu[j], T);
     Eigen::Index full = 0;
     while (full < N && (f.row(full).array() == 1.0).all()) ++full;
-    std::vector<double> sum(mu.size(), 0.0);
+    std::vector<double> sum(broadening.size() * levels, 0.0);
     if (full == N) return sum;
     const Eigen::MatrixXcd V1 = in_eigenbasis(derivative[0], states.vector, full),
                            V2 = in_eigenbasis(derivative[1], states.vector, full);
     const double degenerate = 1e-9 * std::max(1.0, states.energy.cwiseAbs().maxCoeff());
-    // −2 Im ⟨n|∂_1H|m⟩⟨m|∂_2H|n⟩ / (E_n − E_m)² for n < m, m ≥ full, once for every level
-    // (⟨m|∂_2H|n⟩ = conj ⟨n|∂_2H|m⟩: ∂_2H is Hermitian).
     Eigen::MatrixXd pair = Eigen::MatrixXd::Zero(N, N - full);
-    for (Eigen::Index m = full; m < N; ++m)
-        for (Eigen::Index n = 0; n < m; ++n) {
-            const double gap = states.energy(n) - states.energy(m);
-            if (std::fabs(gap) > degenerate)
-                pair(n, m - full) = -2.0 * std::imag(V1(n, m - full) * std::conj(V2(n, m - full))) / (gap * gap);
-        }
-    for (std::size_t j = 0; j < mu.size(); ++j) {
-        const Eigen::Index l = static_cast<Eigen::Index>(j);
-        double s = 0.0;
+    for (std::size_t b = 0; b < broadening.size(); ++b) {
+        const double eta2 = broadening[b] * broadening[b];
+        // −2 Im ⟨n|∂_1H|m⟩⟨m|∂_2H|n⟩ times the pair's weight for n < m, m ≥ full, once for every
+        // level (⟨m|∂_2H|n⟩ = conj ⟨n|∂_2H|m⟩: ∂_2H is Hermitian).
         for (Eigen::Index m = full; m < N; ++m)
-            for (Eigen::Index n = 0; n < m; ++n) s += (f(n, l) - f(m, l)) * pair(n, m - full);
-        sum[j] = s;
+            for (Eigen::Index n = 0; n < m; ++n) {
+                const double gap = states.energy(n) - states.energy(m), g2 = gap * gap;
+                const double x = -2.0 * std::imag(V1(n, m - full) * std::conj(V2(n, m - full)));
+                if (eta2 > 0.0)
+                    pair(n, m - full) = x * (g2 - eta2) / ((g2 + eta2) * (g2 + eta2));
+                else
+                    pair(n, m - full) = std::fabs(gap) > degenerate ? x / g2 : 0.0;
+            }
+        for (std::size_t j = 0; j < levels; ++j) {
+            const Eigen::Index l = static_cast<Eigen::Index>(j);
+            double s = 0.0;
+            for (Eigen::Index m = full; m < N; ++m)
+                for (Eigen::Index n = 0; n < m; ++n) s += (f(n, l) - f(m, l)) * pair(n, m - full);
+            sum[b * levels + j] = s;
+        }
     }
     return sum;
 }

@@ -23,7 +23,11 @@ namespace bzint {
 // one f and cancels, but split by rounding it would give f'/(E_n − E_m) times a basis-dependent
 // overlap (a degenerate subspace's curvature is its sum, not its members'). A pair truly split by
 // less that straddles μ at T = 0 is lost with them (docs/textures.md: μ on two levels).
+//
+// With a broadening η > 0 (broadening[i], energy) each pair's 1/(E_n − E_m)² becomes the Bastin
+// formula's ((E_n − E_m)² − η²)/((E_n − E_m)² + η²)² (kpm_hall.hpp): no pair is left out then (a
+// pair split by rounding carries f_n − f_m ≈ 0 against at most 1/η²). Result [broadening × levels + level].
 std::vector<double> twist_berry_sum(const Eigenstates& states, const std::array<SparseHamiltonian, 2>& derivative,
-                                    const std::vector<double>& mu, double T);
+                                    const std::vector<double>& mu, double T, const std::vector<double>& broadening = {0.0});
 
 }  // namespace bzint

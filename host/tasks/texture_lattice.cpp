@@ -15,6 +15,7 @@
 #include "../error_estimate.hpp"
 #include "../lattice/dense_density.hpp"
 #include "../lattice/kpm.hpp"
+#include "../lattice/kpm_hall.hpp"
 #include "../lattice/twist_chern.hpp"
 #include "../lattice/twist_kubo.hpp"
 #include "../progress.hpp"
@@ -35,6 +36,8 @@ constexpr long long kMaxMoments = 1LL << 20;
 constexpr double kSeriesTolerance = 1e-13;         // the Chebyshev tail per orbital
 constexpr long long kMaxLatticeLevels = 17;
 constexpr long long kMaxLatticePositions = 10000;
+constexpr long long kMaxHallMoments = 4096;     // kpm Hall: the moments' M × M matrix, 256 MiB per worker
+constexpr double kHallSeriesError = 1e-8;       // kpm Hall: the series' bound on σ_xy (e²/h)
 
 enum class Method { dense, kpm };
 
@@ -45,7 +48,11 @@ struct LatticeSetup {
     int twists[2] = {2, 2};
     Method method = Method::dense;
     bool bound_charge = true;
-    bool hall = false;  // dense: the twists' Chern number and the Kubo σ_xy at each level
+    bool hall = false;  // the Kubo σ_xy at each level; dense: also the twists' Chern number
+    double broadening = 0.0;  // η of the Kubo–Bastin sum (kpm: required; dense: 0, the clean formula)
+    long long random_vectors = 0;  // kpm Hall: start vectors per twist (0: the exact trace)
+    unsigned long long seed = 1;
+    long long hall_moments_limit = 0;
     bool streda = false;  // also solve without the uniform B: Středa's ΔN/ΔN_φ
     std::vector<double> r;        // three per position
     std::vector<long long> cell;  // the box cell of each position
@@ -149,12 +156,36 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     if (orbitals > kMaxOrbitals) task.fail("box", fmt::format("{} orbitals are more than {}", orbitals, kMaxOrbitals));
     s.bound_charge = task.boolean("bound_charge", s.method == Method::dense);
     s.hall = task.boolean("hall", false);
-    if (s.hall && s.method != Method::dense)
-        task.fail("hall", "the Hall response needs every twist's eigenvectors: method = \"dense\" (at most 800 orbitals)");
-    if (s.hall && (s.twists[0] < 4 || s.twists[1] < 4))
+    if (s.hall && s.method == Method::dense && (s.twists[0] < 4 || s.twists[1] < 4))
         task.fail("twists", fmt::format("the Hall response needs at least 4 twists per axis (its estimate takes every other, and "
                                         "a 1 × 1 sub-mesh has no plaquette); got [{}, {}]",
                                         s.twists[0], s.twists[1]));
+    for (const char* key : {"broadening", "trace", "random_vectors", "seed"})
+        if (task.node(key) && !s.hall) task.fail(key, fmt::format("{} belongs to the Hall response: set hall = true", key));
+    if (s.hall && s.method == Method::kpm && !task.node("broadening"))
+        task.fail("broadening", "the Hall response by the kernel polynomial method is the Kubo–Bastin formula with a Lorentzian "
+                                "broadening: give broadening = η > 0 (energy; the error estimate compares it with 2η)");
+    s.broadening = task.number("broadening", 0.0);
+    task.check_range("broadening", s.broadening);
+    if (s.method == Method::kpm && s.hall && !(s.broadening > 0.0))
+        task.fail("broadening", fmt::format("broadening must be > 0 with method = \"kpm\"; got {:g}", s.broadening));
+    {
+        const std::string trace = task.string("trace", "stochastic");
+        if (trace != "stochastic" && trace != "exact")
+            task.fail("trace", fmt::format("trace '{}' is not one of stochastic, exact", trace));
+        if (task.node("trace") && s.method != Method::kpm)
+            task.fail("trace", "trace belongs to method = \"kpm\" (the dense solver's trace is exact)");
+        if (task.node("random_vectors") && (s.method != Method::kpm || trace == "exact"))
+            task.fail("random_vectors", "random_vectors belongs to method = \"kpm\" with trace = \"stochastic\"");
+        const double R = task.number("random_vectors", 8.0);
+        if (R != std::floor(R)) task.fail("random_vectors", fmt::format("random_vectors must be an integer; got {:g}", R));
+        task.check_range("random_vectors", R);
+        s.random_vectors = trace == "exact" ? 0 : static_cast<long long>(R);
+        const double seed = task.number("seed", 1.0);
+        if (seed != std::floor(seed)) task.fail("seed", fmt::format("seed must be an integer; got {:g}", seed));
+        task.check_range("seed", seed);
+        s.seed = static_cast<unsigned long long>(seed);
+    }
     s.streda = task.boolean("streda", false);
     if (s.streda && s.texture.field[2] == 0.0)
         task.fail("streda", "streda needs a uniform field, [texture] B: it counts the electrons the field's flux quanta add");
@@ -195,6 +226,18 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                                        "{}); raise T, or use method = \"dense\" on a smaller box",
                                        s.T, moments, radius, kMaxMoments));
         s.moments_limit = static_cast<long long>(moments);
+        if (s.hall) {
+            // Bastin's series falls as e^{−M asinh(η/a)} (kpm_hall.hpp), a ≤ the Gershgorin radius.
+            const ChebyshevScale bound{0.0, 1.01 * std::max(radius, 1e-300)};
+            const double needed = bastin_moments_needed(bound, s.mu, s.T, s.broadening, 1e6, 1e-12);
+            if (needed > double(kMaxHallMoments))
+                task.fail("broadening", fmt::format("broadening = {:g} (with T = {:g}) needs about {:.0f} Chebyshev moments per index over a "
+                                                    "spectrum of half-width {:.3g} (at most {}; the work grows as their square): "
+                                                    "give broadening ≥ {:.3g}, or method = \"dense\" on a box of at most 800 orbitals",
+                                                    s.broadening, s.T, needed, radius, kMaxHallMoments,
+                                                    s.broadening * needed / double(kMaxHallMoments)));
+            s.hall_moments_limit = std::min(kMaxHallMoments, 2 * static_cast<long long>(needed));
+        }
     }
     // Memory: the on-site terms (OnSite a cell); dense: three matrices per worker (with hall three more
     // and the Kubo pairs' real matrix, twist_kubo.cpp) and each twist's cell
@@ -207,7 +250,14 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     const double jobs = twists * (s.bound_charge ? double(orbitals) : 2.0 * kMaxLatticePositions);
     // With streda the setup is copied and, for kpm, the zero-field matrices held beside the others.
     const double copies = s.streda ? 2.0 : 1.0;
-    const double bytes = copies * double(sizeof(OnSite)) * cells +
+    // kpm Hall: each worker's T_a V_1|r⟩ (orbitals × moments), a block of 64 right vectors and the
+    // moments' matrix; every twist's two derivatives.
+    const double hall_M = double(s.hall_moments_limit);
+    const double hall_bytes = s.method == Method::kpm && s.hall
+                                  ? 16.0 * workers_n * (hall_M * double(orbitals) + 64.0 * double(orbitals) + hall_M * hall_M) +
+                                        2.0 * twists * nnz * 24.0
+                                  : 0.0;
+    const double bytes = hall_bytes + copies * double(sizeof(OnSite)) * cells +
                          (s.method == Method::dense
                               ? (s.hall ? 104.0 : 48.0) * double(orbitals) * double(orbitals) * workers_n +
                                     copies * 8.0 * twists * cells * levels +
@@ -357,6 +407,12 @@ std::array<std::vector<double>, 2> fold_twists(const LatticeSetup& s, const std:
     return sum;
 }
 
+// The Hall response's broadenings: η alone where it is 0 (the clean Kubo formula), else η and 2η
+// (the estimate of what η changes).
+std::vector<double> broadenings(const LatticeSetup& s) {
+    return s.broadening > 0.0 ? std::vector<double>{s.broadening, 2.0 * s.broadening} : std::vector<double>{0.0};
+}
+
 // What a solver gives, folded over the twists (fold_twists): the density of each requested
 // position's cell [position × levels + level] and the electrons in the box [level].
 struct TwistSums {
@@ -364,7 +420,11 @@ struct TwistSums {
     long long moments = 0;
     double tail = 0.0;
     std::vector<TwistChern> hall;  // dense with `hall`: per level
-    std::array<std::vector<double>, 2> berry;  // dense with `hall`: Σ_θ Σ_n f_n Ω_n(θ) per level (twist_kubo.hpp)
+    // With `hall`: Σ_θ S(θ) per level, S = Σ_n f_n Ω_n (twist_kubo.hpp) or its broadened Bastin form
+    // (kpm_hall.hpp) at η, then at 2η (η > 0), then (kpm, random vectors) the variance of the mean.
+    std::array<std::vector<double>, 2> berry;
+    long long hall_moments = 0;
+    double hall_tail = 0.0, hall_error = 0.0;  // kpm: the series' tail and its bound on σ_xy (e²/h)
     std::vector<long long> on_level;  // dense at T = 0: the (twist, level) pairs on each μ
 };
 
@@ -373,7 +433,7 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
     const int twists = s.twists[0] * s.twists[1];
     std::vector<double> density(static_cast<std::size_t>(twists) * P * levels), electrons(static_cast<std::size_t>(twists) * levels);
     std::vector<Eigenstates> states(s.hall ? static_cast<std::size_t>(twists) : 0);
-    std::vector<double> berry(s.hall ? static_cast<std::size_t>(twists) * levels : 0);
+    std::vector<double> berry(s.hall ? static_cast<std::size_t>(twists) * levels * broadenings(s).size() : 0);
     std::vector<long long> on_level(static_cast<std::size_t>(twists) * levels, 0);
     double tau_fraction[2][2];
     s.tau_fraction(tau_fraction);
@@ -394,8 +454,8 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
                 for (std::size_t j = 0; j < levels; ++j) electrons[static_cast<std::size_t>(t) * levels + j] = el[j];
                 if (s.hall) {
                     const std::vector<double> kubo = twist_berry_sum(
-                        solved, box_twist_derivatives(s.hoppings, s.box, theta, s.field(), tau_fraction), s.mu, s.T);
-                    std::copy(kubo.begin(), kubo.end(), berry.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(t) * levels));
+                        solved, box_twist_derivatives(s.hoppings, s.box, theta, s.field(), tau_fraction), s.mu, s.T, broadenings(s));
+                    std::copy(kubo.begin(), kubo.end(), berry.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(t) * kubo.size()));
                     states[static_cast<std::size_t>(t)] = std::move(solved);
                 }
                 progress.add(1);
@@ -410,7 +470,7 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
     sums.on_level.assign(levels, 0);
     for (std::size_t i = 0; i < on_level.size(); ++i) sums.on_level[i % levels] += on_level[i];
     if (s.hall) {
-        sums.berry = fold_twists(s, berry, levels);
+        sums.berry = fold_twists(s, berry, levels * broadenings(s).size());
         Progress links("texture_lattice links", twist_links(s.twists[0], s.twists[1], static_cast<long long>(levels)), "links");
         sums.hall = twist_chern(states, s.twists[0], s.twists[1], s.mu, &links);
         links.finish();
@@ -500,6 +560,37 @@ TwistSums kpm_sums(Backend backend, const LatticeSetup& s, const std::vector<Spa
     return sums;
 }
 
+// The Kubo–Bastin sums of every twist by the kernel polynomial method (kpm_hall.hpp), folded over
+// the twists into sums.berry, on the Chebyshev scale of the densities' plan.
+void kpm_hall_sums(const LatticeSetup& s, const std::vector<SparseHamiltonian>& H, const KpmPlan& plan, TwistSums& sums,
+                   Progress& progress) {
+    double tau_fraction[2][2];
+    s.tau_fraction(tau_fraction);
+    std::vector<std::array<SparseHamiltonian, 2>> V;
+    double norms = 0.0;  // max over twists of ‖V_1‖‖V_2‖ × orbitals: |μ_ab − μ_ba| ≤ 2 × it per trace
+    for (int t = 0; t < s.twists[0] * s.twists[1]; ++t) {
+        double theta[2];
+        twist_of(s, t, theta);
+        V.push_back(box_twist_derivatives(s.hoppings, s.box, theta, s.field(), tau_fraction));
+        norms = std::max(norms, row_sum_norm(V.back()[0]) * row_sum_norm(V.back()[1]) * double(H[static_cast<std::size_t>(t)].dim));
+        throw_if_stopped();
+    }
+    // σ_xy = −2π × the twists' mean of S, S = −(1/a²) Im Σ c (μ − μᵀ): the dropped coefficients
+    // change σ_xy by at most 2π (1/a²) tail × 2 norms.
+    const double a2 = plan.scale.half_width * plan.scale.half_width;
+    const double per_tail = 4.0 * kPi * std::max(norms, 1e-300) / a2;
+    const double tolerance = kHallSeriesError / per_tail;
+    const double eta = s.broadening / plan.scale.half_width;
+    const double start = bastin_moments_needed(plan.scale, s.mu, s.T, s.broadening, 1.0 / (eta * eta), tolerance);
+    const BastinSeries series = bastin_series(plan.scale, s.mu, s.T, broadenings(s), tolerance,
+                                              static_cast<long long>(std::min(start, double(s.hall_moments_limit))), s.hall_moments_limit);
+    sums.hall_moments = series.moments;
+    sums.hall_tail = series.tail;
+    sums.hall_error = per_tail * series.tail;
+    const std::vector<double> rows = twist_bastin_sums(H, V, series, s.random_vectors, s.seed, progress);
+    sums.berry = fold_twists(s, rows, (broadenings(s).size() + 1) * s.mu.size());
+}
+
 // The electrons in the box with the uniform texture m = background, on the same momenta as the
 // box's spectrum (k = (t_i/n_i + j_i)/S_i along G_i), folded over the twists. One job per twist
 // on the worker pool.
@@ -542,6 +633,45 @@ std::array<std::vector<double>, 2> reference_electrons(const TaskContext& ctx, c
     return fold_twists(s, per_twist, levels);
 }
 
+// σ_xy's estimate beyond the twists' sub-mesh (attach_errors): with η > 0, what η changes,
+// |σ(2η) − σ(η)|/2 (the η² approach of a gapped box, kpm_hall.hpp, would make it a third; half
+// allows for the next order, measured to lower the third by 0.5 % at η = 0.05 across a gap of 0.66;
+// in a band, how much the result depends on η); with random vectors, twice the standard error of the twists' mean; with kpm, the
+// series' bound. Each is reported, and the estimate is their sum with the sub-mesh's.
+void add_hall_errors(const LatticeSetup& s, const TwistSums& sums, const std::string& eu, TaskResult& out) {
+    const std::size_t levels = s.mu.size(), E = broadenings(s).size();
+    const double twists = double(s.twists[0]) * s.twists[1];
+    const std::vector<double>& berry = sums.berry[0];
+    std::vector<double> wide(levels, 0.0), trace(levels, 0.0);
+    for (std::size_t j = 0; j < levels; ++j) {
+        if (E > 1) wide[j] = std::fabs(2 * kPi * (berry[levels + j] - berry[j]) / twists) / 2.0;
+        if (s.method == Method::kpm && s.random_vectors > 0) trace[j] = 2 * kPi * std::sqrt(berry[E * levels + j]) / twists;
+        double& e = out.errors["sigma_xy"][j].get_ref<double&>();
+        e += wide[j] + 2.0 * trace[j] + sums.hall_error;
+    }
+    if (E > 1) {
+        out.results["broadening"] = s.broadening;
+        out.results["sigma_xy_broadening_error"] = wide;
+        out.units["broadening"] = fmt::format("{}: eta, the Lorentzian broadening of the Kubo-Bastin formula", eu);
+        out.units["sigma_xy_broadening_error"] = "e^2/h, [mu]: |sigma_xy(2 eta) - sigma_xy(eta)|/2, what eta changes: sigma_xy "
+                                                 "approaches its eta -> 0 limit as eta^2 in a gap of the box (which would make it "
+                                                 "a third), and the half allows for the next order";
+    }
+    if (s.method != Method::kpm) return;
+    out.results["trace"] = s.random_vectors > 0 ? "stochastic" : "exact";
+    out.units["trace"] = "the trace over the box: exact (every orbital) or stochastic (random-phase vectors)";
+    if (s.random_vectors > 0) {
+        out.results["random_vectors"] = s.random_vectors;
+        out.results["sigma_xy_stochastic_error"] = trace;
+        out.units["random_vectors"] = "random-phase start vectors per twist";
+        out.units["sigma_xy_stochastic_error"] = "e^2/h, [mu]: one standard error of the random vectors' trace (the estimate takes two)";
+    }
+    out.results["hall_moments"] = sums.hall_moments;
+    out.results["hall_series_error"] = sums.hall_error;
+    out.units["hall_moments"] = "Chebyshev moments per index of the Kubo-Bastin series (its M x M moments per start vector)";
+    out.units["hall_series_error"] = "e^2/h: a bound on what the series' dropped coefficients change in sigma_xy";
+}
+
 }  // namespace
 
 void check_texture_lattice(TaskContext& ctx) { read_texture_lattice(ctx); }
@@ -554,6 +684,9 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
                                  ? twists
                                  : twists * (s.bound_charge ? orbitals : 2LL * static_cast<long long>(s.cell.size()));
     Progress progress("texture_lattice", s.streda ? 2 * solves : solves, s.method == Method::dense ? "diagonalisations" : "orbitals");
+    // kpm Hall: one job per (twist, start vector).
+    const long long hall_jobs = s.method == Method::kpm && s.hall ? twists * (s.random_vectors > 0 ? s.random_vectors : orbitals) : 0;
+    Progress hall_progress("texture_lattice Hall", hall_jobs, "start vectors");
     // Středa: the same box without the uniform field (the modulation, if any, stays), and no
     // second Hall number.
     LatticeSetup without;
@@ -573,8 +706,10 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
         const KpmPlan plan = kpm_plan(s, {&H, &H0});
         sums = kpm_sums(ctx.backend, s, H, plan, progress);
         if (s.streda) zero_field = kpm_sums(ctx.backend, without, H0, plan, progress);
+        if (s.hall) kpm_hall_sums(s, H, plan, sums, hall_progress);
     }
     progress.finish();
+    if (hall_jobs > 0) hall_progress.finish();
     const std::array<std::vector<double>, 2> reference =
         s.bound_charge ? reference_electrons(ctx, s) : std::array<std::vector<double>, 2>{};
     const ModelInfo& info = *ctx.cfg.model;
@@ -620,11 +755,13 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
             }
             out.results["streda_local"] = local;
         }
-        if (s.hall) {
+        if (s.hall && s.method == Method::dense) {
             nlohmann::json chern = nlohmann::json::array();
             for (const TwistChern& c : sums.hall)
                 chern.push_back(c.gapped && !c.singular ? nlohmann::json(k == 0 ? c.chern : c.chern_coarse) : nlohmann::json(nullptr));
             out.results["hall_chern"] = chern;
+        }
+        if (s.hall) {
             // σ_xy = −(e²/h)(1/2π) ∫ d²θ Σ_n f_n Ω_n, the twist mesh's cells of (2π)²/(n_1 n_2).
             std::vector<double> sigma(levels);
             for (std::size_t j = 0; j < levels; ++j) sigma[j] = -2 * kPi * sums.berry[static_cast<std::size_t>(k)][j] / twists_used;
@@ -659,9 +796,16 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
                                   "B or B_modulation), [mu]; the charge is -e times it"}};
     out.principal = {"density"};
     if (s.hall) {
-        out.principal.push_back("hall_chern");
         out.principal.push_back("sigma_xy");
-        out.units["sigma_xy"] = "e^2/h, [mu]: the box's Hall conductivity by the Kubo formula on the twists (docs/textures.md)";
+        out.units["sigma_xy"] = s.broadening > 0.0 ? fmt::format("e^2/h, [mu]: the box's Hall conductivity by the Kubo-Bastin formula "
+                                                                 "with the Lorentzian broadening eta = {:g} {} on the twists "
+                                                                 "(docs/textures.md); its estimate adds eta's, the trace's and the series'",
+                                                                 s.broadening, eu)
+                                                   : "e^2/h, [mu]: the box's Hall conductivity by the Kubo formula on the twists "
+                                                     "(docs/textures.md)";
+    }
+    if (s.hall && s.method == Method::dense) {
+        out.principal.push_back("hall_chern");
         out.units["hall_chern"] = "the Chern number C of the states below mu over the twists, [mu]: sigma_xy = -C e^2/h "
                                   "as for task ahc (null where mu is not in a gap of the box at every twist)";
         out.units["box_gap"] = fmt::format("{}, [mu]: the distance from mu to the nearest level of the box over the twists", eu);
@@ -683,7 +827,8 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
     out.kpoints = static_cast<long long>(twists) * s.box[0] * s.box[1];
     out.remedy = "the box is too small for the twist mesh: raise [task] twists or box (docs/textures.md)";
     attach_errors(out, &coarse);
-    if (s.hall) {
+    if (s.hall) add_hall_errors(s, sums, eu, out);
+    if (s.hall && s.method == Method::dense) {
         nlohmann::json gap = nlohmann::json::array(), filled = nlohmann::json::array();
         for (std::size_t j = 0; j < levels; ++j) {
             const TwistChern& c = sums.hall[j];
