@@ -19,6 +19,7 @@
 #include "cuda_backend.hpp"
 #include "lattice/dense_density.hpp"
 #include "lattice/kpm.hpp"
+#include "lattice/kpm_hall.hpp"
 #include "lattice/twist_kubo.hpp"
 #include "engine.hpp"
 #include "model_registry.hpp"
@@ -269,8 +270,39 @@ void BM_kpm_diagonal(benchmark::State& state, Backend backend) {
     state.SetLabel(std::string(backend_name(backend)) + ", 1024 moments");
 }
 
+// The kernel polynomial Hall sum's work per start vector (kpm_hall.hpp) on an S × S skyrmion box
+// (2S² orbitals) with range(1) moments per index: range(2) = 0, the M × M moments of one vector
+// (2M sparse products and one complex GEMM of M² × orbitals); 1, their Bastin sums at 3 levels and
+// 2 broadenings (M type-III DCTs of 2M points and the nodes' sums). One thread.
+void BM_kpm_hall(benchmark::State& state) {
+    const SkyrmionBox box = skyrmion_box_terms(static_cast<int>(state.range(0)));
+    const double twist[2] = {0.3, 0.7}, tau[2][2] = {{0.0, 0.0}, {0.0, 0.0}};
+    const SparseHamiltonian H = box_hamiltonian(box.hoppings, box.cells, box.on_site, twist);
+    const std::array<SparseHamiltonian, 2> V = box_twist_derivatives(box.hoppings, box.cells, twist, nullptr, tau);
+    const ChebyshevScale scale = chebyshev_scale(H);
+    const long long M = state.range(1);
+    const std::vector<std::complex<double>> r = random_phase_vector(1, 0, 0, H.dim);
+    const BastinSeries series = bastin_series(scale, {-1.0, 0.0, 1.0}, 0.1, {0.2, 0.4}, 1e300, M, M);
+    const Eigen::MatrixXcd moments = hall_moments(H, V, scale, M, r);
+    for (auto _ : state) {
+        if (state.range(2) == 0)
+            benchmark::DoNotOptimize(hall_moments(H, V, scale, M, r));
+        else
+            benchmark::DoNotOptimize(bastin_sums(series, moments));
+    }
+    const double pairs = double(M) * double(M);
+    state.counters["sites"] = static_cast<double>(H.dim);
+    if (state.range(2) == 0)
+        state.counters["moment_pairs_sites_per_second"] = benchmark::Counter(pairs * double(H.dim) * state.iterations(), benchmark::Counter::kIsRate);
+    else
+        state.counters["moment_pairs_per_second"] = benchmark::Counter(pairs * state.iterations(), benchmark::Counter::kIsRate);
+    state.counters["peak_rss_MiB"] = peak_rss_mib();
+    state.SetLabel(fmt::format("cpu, one thread, {} moments, {}", M, state.range(2) == 0 ? "moments of one vector" : "Bastin sums"));
+}
+
 }  // namespace
 
+BENCHMARK(BM_kpm_hall)->ArgsProduct({{16, 32}, {512, 1024}, {0}})->Args({16, 1024, 1})->Args({16, 2048, 1})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_kpm_moments)->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_twist_hall)->ArgsProduct({{8, 12, 16}, {0, 1}, {100}})->Args({16, 1, 20})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_kpm_diagonal, cpu, Backend::cpu)->Args({64, 16})->Unit(benchmark::kMillisecond);

@@ -180,7 +180,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         const double R = task.number("random_vectors", 8.0);
         if (R != std::floor(R)) task.fail("random_vectors", fmt::format("random_vectors must be an integer; got {:g}", R));
         task.check_range("random_vectors", R);
-        s.random_vectors = trace == "exact" ? 0 : static_cast<long long>(R);
+        s.random_vectors = s.method == Method::kpm && s.hall && trace == "stochastic" ? static_cast<long long>(R) : 0;
         const double seed = task.number("seed", 1.0);
         if (seed != std::floor(seed)) task.fail("seed", fmt::format("seed must be an integer; got {:g}", seed));
         task.check_range("seed", seed);
@@ -251,10 +251,10 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     // With streda the setup is copied and, for kpm, the zero-field matrices held beside the others.
     const double copies = s.streda ? 2.0 : 1.0;
     // kpm Hall: each worker's T_a V_1|r⟩ (orbitals × moments), a block of 64 right vectors and the
-    // moments' matrix; every twist's two derivatives.
+    // moments' matrix (with the exact trace, their sum beside it); every twist's two derivatives.
     const double hall_M = double(s.hall_moments_limit);
     const double hall_bytes = s.method == Method::kpm && s.hall
-                                  ? 16.0 * workers_n * (hall_M * double(orbitals) + 64.0 * double(orbitals) + hall_M * hall_M) +
+                                  ? 16.0 * workers_n * (hall_M * double(orbitals) + 64.0 * double(orbitals) + 2.0 * hall_M * hall_M) +
                                         2.0 * twists * nnz * 24.0
                                   : 0.0;
     const double bytes = hall_bytes + copies * double(sizeof(OnSite)) * cells +
@@ -797,10 +797,8 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
     out.principal = {"density"};
     if (s.hall) {
         out.principal.push_back("sigma_xy");
-        out.units["sigma_xy"] = s.broadening > 0.0 ? fmt::format("e^2/h, [mu]: the box's Hall conductivity by the Kubo-Bastin formula "
-                                                                 "with the Lorentzian broadening eta = {:g} {} on the twists "
-                                                                 "(docs/textures.md); its estimate adds eta's, the trace's and the series'",
-                                                                 s.broadening, eu)
+        out.units["sigma_xy"] = s.broadening > 0.0 ? "e^2/h, [mu]: the box's Hall conductivity by the Kubo-Bastin formula on the "
+                                                     "twists, with the Lorentzian broadening eta of `broadening` (docs/textures.md)"
                                                    : "e^2/h, [mu]: the box's Hall conductivity by the Kubo formula on the twists "
                                                      "(docs/textures.md)";
     }
@@ -826,6 +824,9 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
     }
     out.kpoints = static_cast<long long>(twists) * s.box[0] * s.box[1];
     out.remedy = "the box is too small for the twist mesh: raise [task] twists or box (docs/textures.md)";
+    if (s.hall && (s.broadening > 0.0 || s.random_vectors > 0))
+        out.remedy += "; sigma_xy's estimate also holds the broadening's (sigma_xy_broadening_error: a smaller broadening) and, "
+                      "with random vectors, the trace's (sigma_xy_stochastic_error: more random_vectors or a larger box)";
     attach_errors(out, &coarse);
     if (s.hall) add_hall_errors(s, sums, eu, out);
     if (s.hall && s.method == Method::dense) {
