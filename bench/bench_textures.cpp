@@ -273,7 +273,7 @@ void BM_kpm_diagonal(benchmark::State& state, Backend backend) {
 // The kernel polynomial Hall sum's work per start vector (kpm_hall.hpp) on an S × S skyrmion box
 // (2S² orbitals) with range(1) moments per index: range(2) = 0, the M × M moments of one vector
 // (2M sparse products and one complex GEMM of M² × orbitals); 1, their Bastin sums at 3 levels and
-// 2 broadenings (M type-III DCTs of 2M points and the nodes' sums). One thread.
+// 2 broadenings (2M real type-III DCTs of 2M points and the nodes' sums). One thread.
 void BM_kpm_hall(benchmark::State& state) {
     const SkyrmionBox box = skyrmion_box_terms(static_cast<int>(state.range(0)));
     const double twist[2] = {0.3, 0.7}, tau[2][2] = {{0.0, 0.0}, {0.0, 0.0}};

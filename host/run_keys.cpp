@@ -261,8 +261,9 @@ constexpr KeySpec kKeys[] = {
      "axis, twists × orbitals² × 16 bytes) also the Chern number C of the states below each mu over the twists "
      "(σ_xy = −C e²/h in a gap); kpm: the Kubo–Bastin formula with a broadening"},
     {"task", "broadening", "texture_lattice", "number", "energy", "0 (dense), required (kpm)", 0, 1e6, false,
-     "with hall: η, the Lorentzian broadening of the Kubo–Bastin formula (σ_xy → the clean Kubo formula's as η²; "
-     "the estimate adds |σ(2η) − σ(η)|/2); kpm needs about 30 a/η moments per index for a spectrum of half-width a"},
+     "with hall: η, the Lorentzian broadening of the Kubo–Bastin formula (σ_xy → the clean Kubo formula's as η² in a "
+     "gap of the box; the estimate adds |σ(2η) − σ(η)|/2); kpm needs up to about 40 a/η moments per index for a "
+     "spectrum of half-width a"},
     {"task", "trace", "texture_lattice", "string", "", "stochastic", kNone, kNone, false,
      "with hall and kpm: stochastic (random-phase start vectors, random_vectors per twist) or exact (every orbital: "
      "orbitals × the work of one vector)"},
@@ -270,7 +271,8 @@ constexpr KeySpec kKeys[] = {
      "with hall, kpm and trace = stochastic: random-phase start vectors per twist (the estimate takes twice their "
      "standard error)"},
     {"task", "seed", "texture_lattice", "integer", "", "1", 0, 9e15, false,
-     "with trace = stochastic: the random vectors' seed (the same seed gives the same vectors on any machine)"},
+     "with method = kpm and trace = stochastic: the random vectors' seed (the same seed gives the same phases on any "
+     "machine)"},
     {"task", "streda", "texture_lattice", "true/false", "", "false", kNone, kNone, false,
      "also solve the box without [texture] B (which must hold whole flux quanta): Středa's electrons added per flux "
      "quantum, per position (streda_local) and in the box (streda_hall, with bound_charge) — in a gap the Hall "

@@ -10,7 +10,8 @@
 // pairs straddling μ are split by more than η. In the Chebyshev variable x = (E − b)/a of H̃,
 //   S_η = −(1/a²) Im Σ_{a',b'} c_{a'b'} (μ_{a'b'} − μ_{b'a'}),   μ_{a'b'} = Tr[V_1 T_{a'}(H̃) V_2 T_{b'}(H̃)],
 // with c the double Chebyshev coefficients of F(x, y) = f(y)/(y − x − iη̃)², η̃ = η/a: smooth on
-// [−1, 1]² for η > 0, so c falls geometrically (as e^{−(a'+b') asinh η̃}) and the series is cut
+// [−1, 1]² for η > 0, so c falls geometrically (as e^{−max(a', b') asinh η̃}, and in b' also with
+// the Fermi function's poles) and the series is cut
 // where the dropped part is below a tolerance. In x the expansion is closed (ResolventSquare); in y
 // it is Gauss–Chebyshev quadrature. The trace is taken over start vectors |r⟩: all unit vectors
 // (exact) or random phases (unbiased, with a spread that gives its error).
@@ -63,8 +64,15 @@ struct BastinSeries {
 BastinSeries bastin_series(ChebyshevScale scale, const std::vector<double>& mu, double T, const std::vector<double>& broadening,
                            double tolerance, long long start, long long limit);
 
-// The moments asinh(η̃) and the Fermi function's poles call for: ln(magnitude/tolerance) over the
-// slower of the two decay rates (a double, for the caller's limit check).
+// The series' two decay rates per index: asinh(η̃) from the broadening, and the nearest of the
+// Fermi function's poles μ ± iπT over the levels, Re acosh((μ − b + iπT)/a).
+struct BastinRates {
+    double broadening = 0.0, fermi = 0.0;
+};
+BastinRates bastin_rates(ChebyshevScale scale, const std::vector<double>& mu, double T, double broadening);
+
+// The moments they call for: ln(magnitude/tolerance) over the slower of the two rates (a double,
+// for the caller's limit check).
 double bastin_moments_needed(ChebyshevScale scale, const std::vector<double>& mu, double T, double broadening, double magnitude,
                              double tolerance);
 

@@ -36,7 +36,7 @@ constexpr long long kMaxMoments = 1LL << 20;
 constexpr double kSeriesTolerance = 1e-13;         // the Chebyshev tail per orbital
 constexpr long long kMaxLatticeLevels = 17;
 constexpr long long kMaxLatticePositions = 10000;
-constexpr long long kMaxHallMoments = 4096;     // kpm Hall: the moments' M × M matrix, 256 MiB per worker
+constexpr long long kMaxHallMoments = 4096;     // kpm Hall: the moments' M × M matrix, 256 MiB per worker (two with the exact trace)
 constexpr double kHallSeriesError = 1e-8;       // kpm Hall: the series' bound on σ_xy (e²/h)
 
 enum class Method { dense, kpm };
@@ -181,6 +181,8 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         if (R != std::floor(R)) task.fail("random_vectors", fmt::format("random_vectors must be an integer; got {:g}", R));
         task.check_range("random_vectors", R);
         s.random_vectors = s.method == Method::kpm && s.hall && trace == "stochastic" ? static_cast<long long>(R) : 0;
+        if (task.node("seed") && s.random_vectors == 0)
+            task.fail("seed", "seed belongs to method = \"kpm\" with trace = \"stochastic\" (the random vectors' seed)");
         const double seed = task.number("seed", 1.0);
         if (seed != std::floor(seed)) task.fail("seed", fmt::format("seed must be an integer; got {:g}", seed));
         task.check_range("seed", seed);
@@ -227,15 +229,26 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                                        s.T, moments, radius, kMaxMoments));
         s.moments_limit = static_cast<long long>(moments);
         if (s.hall) {
-            // Bastin's series falls as e^{−M asinh(η/a)} (kpm_hall.hpp), a ≤ the Gershgorin radius.
+            // Bastin's series falls as e^{−M asinh(η/a)} and with the Fermi function's poles
+            // (kpm_hall.hpp), a ≤ the Gershgorin radius; ln(1e6/1e-12) ≈ 41 per unit rate.
             const ChebyshevScale bound{0.0, 1.01 * std::max(radius, 1e-300)};
             const double needed = bastin_moments_needed(bound, s.mu, s.T, s.broadening, 1e6, 1e-12);
-            if (needed > double(kMaxHallMoments))
-                task.fail("broadening", fmt::format("broadening = {:g} (with T = {:g}) needs about {:.0f} Chebyshev moments per index over a "
-                                                    "spectrum of half-width {:.3g} (at most {}; the work grows as their square): "
-                                                    "give broadening ≥ {:.3g}, or method = \"dense\" on a box of at most 800 orbitals",
-                                                    s.broadening, s.T, needed, radius, kMaxHallMoments,
-                                                    s.broadening * needed / double(kMaxHallMoments)));
+            if (needed > double(kMaxHallMoments)) {
+                // The rate the limit allows, and what each parameter must reach for it (η = a sinh
+                // rate; πT ≥ a sinh rate bounds the poles' rate from below).
+                const BastinRates rates = bastin_rates(bound, s.mu, s.T, s.broadening);
+                const double rate = std::log(1e18) / double(kMaxHallMoments - 16), least = 1.01 * bound.half_width * std::sinh(rate);
+                std::string remedy;
+                if (rates.broadening < rate) remedy += fmt::format("give broadening ≥ {:.3g}", least);
+                if (rates.fermi < rate)
+                    remedy += fmt::format("{}T ≥ {:.3g} (the Fermi function's poles at mu ± iπT limit the series too)",
+                                          remedy.empty() ? "give " : " and ", least / kPi);
+                task.fail(rates.broadening < rate ? "broadening" : "T",
+                          fmt::format("broadening = {:g} with T = {:g} needs about {:.0f} Chebyshev moments per index over a spectrum "
+                                      "of half-width {:.3g} (at most {}; the work grows as their square): {}, or use method = "
+                                      "\"dense\" on a box of at most 800 orbitals",
+                                      s.broadening, s.T, needed, radius, kMaxHallMoments, remedy));
+            }
             s.hall_moments_limit = std::min(kMaxHallMoments, 2 * static_cast<long long>(needed));
         }
     }
@@ -250,7 +263,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     const double jobs = twists * (s.bound_charge ? double(orbitals) : 2.0 * kMaxLatticePositions);
     // With streda the setup is copied and, for kpm, the zero-field matrices held beside the others.
     const double copies = s.streda ? 2.0 : 1.0;
-    // kpm Hall: each worker's T_a V_1|r⟩ (orbitals × moments), a block of 64 right vectors and the
+    // kpm Hall: each worker's T_a V_1|r⟩ (orbitals × moments), a block of at most 64 right vectors and the
     // moments' matrix (with the exact trace, their sum beside it); every twist's two derivatives.
     const double hall_M = double(s.hall_moments_limit);
     const double hall_bytes = s.method == Method::kpm && s.hall
@@ -263,6 +276,10 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                                     copies * 8.0 * twists * cells * levels +
                                     (s.hall ? 16.0 * twists * double(orbitals) * double(orbitals) : 0.0)
                               : copies * twists * nnz * 24.0 + 32.0 * double(orbitals) * workers_n + 8.0 * jobs * levels);
+    if (hall_bytes > 0.5 * bytes)
+        require_memory(task, "broadening", hall_bytes,
+                       fmt::format("the Kubo-Bastin series' {} moments per index on {} orbitals (a larger broadening or T needs fewer)",
+                                   s.hall_moments_limit, orbitals));
     require_memory(task, "box", bytes, fmt::format("a box of {} orbitals", orbitals));
     for (int i = 0; i < 2; ++i)
         for (int c = 0; c < 3; ++c) s.A[i][c] = info.bravais[i][c];
@@ -425,6 +442,7 @@ struct TwistSums {
     std::array<std::vector<double>, 2> berry;
     long long hall_moments = 0;
     double hall_tail = 0.0, hall_error = 0.0;  // kpm: the series' tail and its bound on σ_xy (e²/h)
+    bool hall_limited = false;                 // kpm: the series stopped at its limit above its tolerance
     std::vector<long long> on_level;  // dense at T = 0: the (twist, level) pairs on each μ
 };
 
@@ -587,6 +605,7 @@ void kpm_hall_sums(const LatticeSetup& s, const std::vector<SparseHamiltonian>& 
     sums.hall_moments = series.moments;
     sums.hall_tail = series.tail;
     sums.hall_error = per_tail * series.tail;
+    sums.hall_limited = series.tail > tolerance;
     const std::vector<double> rows = twist_bastin_sums(H, V, series, s.random_vectors, s.seed, progress);
     sums.berry = fold_twists(s, rows, (broadenings(s).size() + 1) * s.mu.size());
 }
@@ -666,6 +685,11 @@ void add_hall_errors(const LatticeSetup& s, const TwistSums& sums, const std::st
         out.units["random_vectors"] = "random-phase start vectors per twist";
         out.units["sigma_xy_stochastic_error"] = "e^2/h, [mu]: one standard error of the random vectors' trace (the estimate takes two)";
     }
+    if (sums.hall_limited)
+        out.warnings.push_back(fmt::format("the Kubo-Bastin series stops at its limit of {} moments per index with a bound of {:.2g} "
+                                           "e^2/h on sigma_xy, above its tolerance {:g} (added to sigma_xy's estimate); a larger "
+                                           "broadening or T shortens it",
+                                           sums.hall_moments, sums.hall_error, kHallSeriesError));
     out.results["hall_moments"] = sums.hall_moments;
     out.results["hall_series_error"] = sums.hall_error;
     out.units["hall_moments"] = "Chebyshev moments per index of the Kubo-Bastin series (its M x M moments per start vector)";
