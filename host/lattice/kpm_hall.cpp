@@ -231,15 +231,20 @@ std::vector<double> twist_bastin_sums(const std::vector<SparseHamiltonian>& H, c
     if (static_cast<long long>(V.size()) != twists) throw std::logic_error("twist_bastin_sums: a derivative per twist is needed");
     std::vector<double> rows(static_cast<std::size_t>(twists) * width, 0.0);
     if (random_vectors == 0) {
-        // The exact trace: the sums are linear in the moments, so each twist sums its unit vectors'
-        // moments (in the orbitals' order) and takes the sums once. One job per twist.
+        // The exact trace: the sums are linear in the moments, so each job sums the moments of a
+        // chunk of 64 unit vectors (in the orbitals' order) and takes the sums once; the chunks'
+        // sums are added per twist in their order (fixed chunks: the bits do not depend on the threads).
+        constexpr long long kChunk = 64;
+        const long long dim = twists > 0 ? H[0].dim : 0, chunks = (dim + kChunk - 1) / kChunk;
+        std::vector<double> chunk_sums(static_cast<std::size_t>(twists * chunks) * E * levels, 0.0);
         workers::parallel_for(
-            twists, 1,
+            twists * chunks, 1,
             [&](long long begin, long long end) {
-                for (long long t = begin; t < end; ++t) {
+                for (long long job = begin; job < end; ++job) {
+                    const long long t = job / chunks, first = (job % chunks) * kChunk;
                     const SparseHamiltonian& h = H[static_cast<std::size_t>(t)];
                     Eigen::MatrixXcd trace = Eigen::MatrixXcd::Zero(series.moments, series.moments);
-                    for (long long o = 0; o < h.dim; ++o) {
+                    for (long long o = first; o < std::min(first + kChunk, h.dim); ++o) {
                         std::vector<std::complex<double>> r(static_cast<std::size_t>(h.dim), 0.0);
                         r[static_cast<std::size_t>(o)] = 1.0;
                         trace += hall_moments(h, V[static_cast<std::size_t>(t)], series.scale, series.moments, r);
@@ -247,11 +252,15 @@ std::vector<double> twist_bastin_sums(const std::vector<SparseHamiltonian>& H, c
                         count_stop_unit();
                     }
                     const std::vector<double> S = bastin_sums(series, trace);
-                    std::copy(S.begin(), S.end(), rows.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(t) * width));
+                    std::copy(S.begin(), S.end(), chunk_sums.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(job) * E * levels));
                 }
             },
             [] { return !stop_requested(); });
         throw_if_stopped();
+        for (long long t = 0; t < twists; ++t)
+            for (long long c = 0; c < chunks; ++c)
+                for (std::size_t i = 0; i < E * levels; ++i)
+                    rows[static_cast<std::size_t>(t) * width + i] += chunk_sums[static_cast<std::size_t>(t * chunks + c) * E * levels + i];
         return rows;
     }
     // Random vectors: one job per (twist, vector), whose own sums give the spread.

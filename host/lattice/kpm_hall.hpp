@@ -89,8 +89,9 @@ std::vector<double> bastin_sums(const BastinSeries& series, const Eigen::MatrixX
 // (seed, twist, index), the same on every machine and thread count.
 std::vector<std::complex<double>> random_phase_vector(unsigned long long seed, long long twist, long long index, long long dim);
 
-// Every twist's S_η: jobs (twist, start vector) on the worker pool, each one vector's moments and
-// sums, folded per twist in the vectors' order (the result does not depend on the threads). Row t
+// Every twist's S_η: jobs on the worker pool — (twist, random vector), or (twist, chunk of 64 unit
+// vectors) whose moments are summed first — each taking the Bastin sums of its moments, folded per
+// twist in the jobs' order (the result does not depend on the threads). Row t
 // (width (E + 1) × levels, E broadenings): the trace's S_η [broadening × levels + level] — with
 // `random_vectors` = 0 over every unit vector (exact), else the mean over that many random-phase
 // vectors — and then the variance of that mean for the first broadening [E × levels + level]
