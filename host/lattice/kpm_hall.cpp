@@ -54,37 +54,47 @@ BastinSeries tabulate(ChebyshevScale scale, const std::vector<double>& mu, doubl
         }
     s.dct = r2r_plan(Q, FFTW_REDFT01);
     const std::shared_ptr<fftw_plan_s> forward = r2r_plan(Q, FFTW_REDFT10);
-    std::vector<double> re(q), im(q), cre(q), cim(q);
-    // The smallest broadening's coefficients fall slowest: its tail bounds the others'.
+    // The smallest broadening's coefficients fall slowest: its tail bounds the others'. One level
+    // per job on the worker pool (FFTW's execute is thread-safe on the job's own arrays).
     const std::size_t e = static_cast<std::size_t>(std::min_element(broadening.begin(), broadening.end()) - broadening.begin());
-    for (std::size_t l = 0; l < mu.size(); ++l) {
-        std::vector<std::complex<double>> power(q, 1.0);
-        double tail = 0.0;
-        for (long long a = 0; a < 2 * M; ++a) {
-            if (a % 64 == 0) throw_if_stopped();
-            for (std::size_t j = 0; j < q; ++j) {
-                const std::complex<double> h = power[j] * (double(a) * s.square_u[e * q + j] + s.square_v[e * q + j]);
-                const std::complex<double> g = s.f[l * q + j] * h;
-                re[j] = g.real();
-                im[j] = g.imag();
-                power[j] *= s.zeta[e * q + j];
+    std::vector<double> tails(mu.size(), 0.0);
+    workers::parallel_for(
+        static_cast<long long>(mu.size()), 1,
+        [&](long long begin, long long end) {
+            std::vector<double> re(q), im(q), cre(q), cim(q);
+            for (std::size_t l = static_cast<std::size_t>(begin); l < static_cast<std::size_t>(end); ++l) {
+                std::vector<std::complex<double>> power(q, 1.0);
+                double tail = 0.0;
+                for (long long a = 0; a < 2 * M; ++a) {
+                    if (a % 64 == 0) throw_if_stopped();
+                    for (std::size_t j = 0; j < q; ++j) {
+                        const std::complex<double> h = power[j] * (double(a) * s.square_u[e * q + j] + s.square_v[e * q + j]);
+                        const std::complex<double> g = s.f[l * q + j] * h;
+                        re[j] = g.real();
+                        im[j] = g.imag();
+                        power[j] *= s.zeta[e * q + j];
+                    }
+                    fftw_execute_r2r(forward.get(), re.data(), cre.data());
+                    fftw_execute_r2r(forward.get(), im.data(), cim.data());
+                    const double wa = a == 0 ? 1.0 : 2.0;
+                    double largest = 0.0, row = 0.0;
+                    for (long long b = 0; b < Q; ++b)
+                        largest = std::max(largest, std::hypot(cre[static_cast<std::size_t>(b)], cim[static_cast<std::size_t>(b)]));
+                    // Coefficients below 1e-14 of their row's largest are the quadrature's rounding
+                    // (each is ~1e-16 of the row), not the function's: counted, 2M² of them would
+                    // make a floor far above the sum's own rounding.
+                    for (long long b = a >= M ? 0 : M; b < Q; ++b) {
+                        const double c = std::hypot(cre[static_cast<std::size_t>(b)], cim[static_cast<std::size_t>(b)]);
+                        if (c > 1e-14 * largest) row += c;
+                    }
+                    tail += wa / (2.0 * double(Q)) * 2.0 * row;  // (2 − δ_b'0) ≤ 2
+                }
+                tails[l] = tail;
             }
-            fftw_execute_r2r(forward.get(), re.data(), cre.data());
-            fftw_execute_r2r(forward.get(), im.data(), cim.data());
-            const double wa = a == 0 ? 1.0 : 2.0;
-            double largest = 0.0, row = 0.0;
-            for (long long b = 0; b < Q; ++b) largest = std::max(largest, std::hypot(cre[static_cast<std::size_t>(b)], cim[static_cast<std::size_t>(b)]));
-            // Coefficients below 1e-14 of their row's largest are the quadrature's rounding
-            // (each is ~1e-16 of the row), not the function's: counted, 2M² of them would make a
-            // floor far above the sum's own rounding.
-            for (long long b = a >= M ? 0 : M; b < Q; ++b) {
-                const double c = std::hypot(cre[static_cast<std::size_t>(b)], cim[static_cast<std::size_t>(b)]);
-                if (c > 1e-14 * largest) row += c;
-            }
-            tail += wa / (2.0 * double(Q)) * 2.0 * row;  // (2 − δ_b'0) ≤ 2
-        }
-        s.tail = std::max(s.tail, tail);
-    }
+        },
+        [] { return !stop_requested(); });
+    throw_if_stopped();
+    for (double t : tails) s.tail = std::max(s.tail, t);
     return s;
 }
 
