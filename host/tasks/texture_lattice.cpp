@@ -667,6 +667,7 @@ void add_hall_errors(const LatticeSetup& s, const TwistSums& sums, const std::st
         if (s.method == Method::kpm && s.random_vectors > 0) trace[j] = 2 * kPi * std::sqrt(berry[E * levels + j]) / twists;
         double& e = out.errors["sigma_xy"][j].get_ref<double&>();
         e += wide[j] + 2.0 * trace[j] + sums.hall_error;
+        out.tables.back().rows[j].back() = e;  // the Hall table's sigma_xy_error: the whole estimate
     }
     if (E > 1) {
         out.results["broadening"] = s.broadening;
@@ -806,6 +807,11 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
                 if (s.streda) csv.rows.back().push_back(out.results["streda_local"][a][j].get<double>());
             }
         out.tables.push_back(csv);
+        if (s.hall) {
+            CsvTable hall{"texture_lattice_hall", fmt::format("mu in {}; sigma_xy in e^2/h", eu), {"mu", "sigma_xy"}, {}};
+            for (std::size_t j = 0; j < levels; ++j) hall.rows.push_back({s.mu[j], out.results["sigma_xy"][j].get<double>()});
+            out.tables.push_back(hall);
+        }
         return out;
     };
     TaskResult out = result(0);
