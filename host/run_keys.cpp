@@ -270,7 +270,7 @@ constexpr KeySpec kKeys[] = {
     {"task", "random_vectors", "texture_lattice", "integer", "", "8", 2, 1e6, false,
      "with hall, kpm and trace = stochastic: random-phase start vectors per twist (the estimate takes twice their "
      "standard error)"},
-    {"task", "seed", "texture_lattice", "integer", "", "1", 0, 9e15, false,
+    {"task", "seed", "texture_lattice", "integer", "", "1", 0, 1e12, false,
      "with method = kpm and trace = stochastic: the random vectors' seed (the same seed gives the same phases on any "
      "machine)"},
     {"task", "streda", "texture_lattice", "true/false", "", "false", kNone, kNone, false,
