@@ -848,8 +848,8 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
         if (s.bound_charge) {
             out.principal.push_back("streda_hall");
             out.units["streda_hall"] = "(N_B - N_0)/N_phi, [mu]: the electrons the field adds to the box per flux quantum; in a gap "
-                                       "of the box Streda's formula makes it the Hall number C of hall_chern (sigma_xy = -C e^2/h); "
-                                       "in a band it is only Streda's part of sigma_xy";
+                                       "of the box Streda's formula makes it the Hall number C (hall_chern, with the dense solver; "
+                                       "sigma_xy = -C e^2/h); in a band it is only Streda's part of sigma_xy";
         }
     }
     out.kpoints = static_cast<long long>(twists) * s.box[0] * s.box[1];
