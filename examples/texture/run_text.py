@@ -40,6 +40,21 @@ helicity = 1.5707963267948966
 """
 
 
+def lattice_hall(bzint, model, box, twists, mu, T, out, title, extra=""):
+    """Task texture_lattice with hall = true for a textured model (`model`: its [model] and [texture]
+    sections) on a box of box x box cells with twists x twists twists, at the levels `mu` (run-file
+    text) and T; `extra`: more [task] keys. Returns the JSON document."""
+    return run(bzint, model + f"""[task]
+kind = "texture_lattice"
+box = [{box}, {box}]
+twists = [{twists}, {twists}]
+hall = true
+bound_charge = false
+mu = {mu}
+T = {T}
+""" + extra, title, out)
+
+
 def exact_and_semiclassical(bzint, model, L, positions, mu, T, twists, mesh, out, tag, bound_charge=False):
     """The density at `positions` (lattice points) of a textured model (`model`: its [model] and
     [texture] sections) from task texture_lattice (kernel polynomial method on a box of L x L

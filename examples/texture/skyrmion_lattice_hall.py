@@ -21,22 +21,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_text import qwz_skyrmion_lattice, run, save_figure  # noqa: E402
+from run_text import lattice_hall, qwz_skyrmion_lattice, run, save_figure  # noqa: E402
 
 T = 0.2
 LEVELS = "{from = -3.2, to = 3.2, count = 17}"  # at most 17 levels
 
 
 def hall(bzint, model, box, twists, out, title):
-    doc = run(bzint, model + f"""[task]
-kind = "texture_lattice"
-box = [{box}, {box}]
-twists = [{twists}, {twists}]
-hall = true
-bound_charge = false
-mu = {LEVELS}
-T = {T}
-""", title, out)
+    doc = lattice_hall(bzint, model, box, twists, LEVELS, T, out, title)
     return doc["results"]["mu"], doc["results"]["sigma_xy"], doc["errors"]["sigma_xy"]
 
 

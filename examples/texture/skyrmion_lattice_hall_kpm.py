@@ -23,34 +23,22 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_text import qwz_skyrmion_lattice, run, save_figure  # noqa: E402
+from run_text import lattice_hall, qwz_skyrmion_lattice, save_figure  # noqa: E402
 
 T = 0.2
 ETA = 0.2
 LEVELS = "{from = -3.2, to = 3.2, count = 17}"  # at most 17 levels
 
 
-def hall(bzint, box, twists, extra, out, title):
-    doc = run(bzint, qwz_skyrmion_lattice(8) + f"""[task]
-kind = "texture_lattice"
-box = [{box}, {box}]
-twists = [{twists}, {twists}]
-hall = true
-bound_charge = false
-mu = {LEVELS}
-T = {T}
-""" + extra, title, out)
-    return doc
-
-
 def main():
     bzint = sys.argv[1] if len(sys.argv) > 1 else "build/bzint"
     png = sys.argv[2] if len(sys.argv) > 2 else "texture_skyrmion_lattice_hall_kpm.png"
+    model = qwz_skyrmion_lattice(8)
     with tempfile.TemporaryDirectory() as out:
-        kpm, kpm2 = (hall(bzint, 32, 2, f'method = "kpm"\nbroadening = {ETA}\nrandom_vectors = 16\nseed = {seed}\n', out,
-                          f"kpm_32_seed_{seed}") for seed in (1, 2))
-        dense = hall(bzint, 8, 8, f"broadening = {ETA}\n", out, "dense_8")
-        clean = hall(bzint, 8, 8, "", out, "clean_8")
+        kpm, kpm2 = (lattice_hall(bzint, model, 32, 2, LEVELS, T, out, f"kpm_32_seed_{seed}",
+                                  f'method = "kpm"\nbroadening = {ETA}\nrandom_vectors = 16\nseed = {seed}\n') for seed in (1, 2))
+        dense = lattice_hall(bzint, model, 8, 8, LEVELS, T, out, "dense_8", f"broadening = {ETA}\n")
+        clean = lattice_hall(bzint, model, 8, 8, LEVELS, T, out, "clean_8")
     mu = kpm["results"]["mu"]
     s_kpm, e_kpm = kpm["results"]["sigma_xy"], kpm["errors"]["sigma_xy"]
     se = kpm["results"]["sigma_xy_stochastic_error"]
