@@ -180,7 +180,7 @@ void BM_second_chern(benchmark::State& state, Backend backend) {
 // on-site terms.
 struct SkyrmionBox {
     std::vector<Hopping> hoppings;
-    std::vector<OnSite> on_site;
+    OnSiteBlocks on_site;
     int cells[2];
 };
 SkyrmionBox skyrmion_box_terms(int S) {
@@ -191,7 +191,17 @@ SkyrmionBox skyrmion_box_terms(int S) {
     SkyrmionBox box{{}, {}, {S, S}};
     std::string why;
     visit_model(mp, [&](auto model) {
-        box.hoppings = real_space_hoppings([&](const double k[3], TwoBandPoint& p) { model(k, p); }, G, why);
+        box.hoppings = real_space_hoppings(
+            2,
+            [&](const double k[3], std::complex<double>* H) {
+                TwoBandPoint p;
+                model(k, p);
+                H[0] = p.d0 + p.d[2];
+                H[1] = {p.d[0], -p.d[1]};
+                H[2] = {p.d[0], p.d[1]};
+                H[3] = p.d0 - p.d[2];
+            },
+            G, why);
     });
     const TextureTerms t = skyrmion_lattice(S, 0.5 * S, 0.4);
     for (int n1 = 0; n1 < S; ++n1)
@@ -199,7 +209,7 @@ SkyrmionBox skyrmion_box_terms(int S) {
             const double r[3] = {double(n1), double(n2), 0.0};
             double m[3], dm[3][3];
             t.texture(r, m, dm);
-            box.on_site.push_back({{0.0, 0.0}, {0.4 * m[0], 0.4 * m[1], 0.4 * m[2]}});
+            add_two_orbital_site(box.on_site, {0.0, 0.0}, {0.4 * m[0], 0.4 * m[1], 0.4 * m[2]});
         }
     return box;
 }
@@ -208,7 +218,7 @@ SkyrmionBox skyrmion_box_terms(int S) {
 SparseHamiltonian skyrmion_box(int S) {
     const SkyrmionBox box = skyrmion_box_terms(S);
     const double twist[2] = {0.0, 0.0};
-    return box_hamiltonian(box.hoppings, box.cells, box.on_site, twist);
+    return box_hamiltonian(2, box.hoppings, box.cells, box.on_site, twist);
 }
 
 // The dense lattice reference's work per twist with hall = true, on one thread: the
@@ -217,14 +227,14 @@ SparseHamiltonian skyrmion_box(int S) {
 // μ = 0 (the gap) at T = range(2)/1000.
 void BM_twist_hall(benchmark::State& state) {
     const SkyrmionBox box = skyrmion_box_terms(static_cast<int>(state.range(0)));
-    const double twist[2] = {0.3, 0.7}, tau[2][2] = {{0.0, 0.0}, {0.0, 0.0}};
-    const SparseHamiltonian H = box_hamiltonian(box.hoppings, box.cells, box.on_site, twist);
+    const double twist[2] = {0.3, 0.7};
+    const SparseHamiltonian H = box_hamiltonian(2, box.hoppings, box.cells, box.on_site, twist);
     const Eigenstates states = diagonalise(H);
     for (auto _ : state) {
         if (state.range(1) == 0)
             benchmark::DoNotOptimize(diagonalise(H));
         else
-            benchmark::DoNotOptimize(twist_berry_sum(states, box_twist_derivatives(box.hoppings, box.cells, twist, nullptr, tau), {0.0},
+            benchmark::DoNotOptimize(twist_berry_sum(states, box_twist_derivatives(2, box.hoppings, box.cells, twist, nullptr, {}), {0.0},
                                                      double(state.range(2)) / 1000.0));
     }
     state.counters["orbitals"] = static_cast<double>(H.dim);
@@ -276,9 +286,9 @@ void BM_kpm_diagonal(benchmark::State& state, Backend backend) {
 // 2 broadenings (2M real type-III DCTs of 2M points and the nodes' sums). One thread.
 void BM_kpm_hall(benchmark::State& state) {
     const SkyrmionBox box = skyrmion_box_terms(static_cast<int>(state.range(0)));
-    const double twist[2] = {0.3, 0.7}, tau[2][2] = {{0.0, 0.0}, {0.0, 0.0}};
-    const SparseHamiltonian H = box_hamiltonian(box.hoppings, box.cells, box.on_site, twist);
-    const std::array<SparseHamiltonian, 2> V = box_twist_derivatives(box.hoppings, box.cells, twist, nullptr, tau);
+    const double twist[2] = {0.3, 0.7};
+    const SparseHamiltonian H = box_hamiltonian(2, box.hoppings, box.cells, box.on_site, twist);
+    const std::array<SparseHamiltonian, 2> V = box_twist_derivatives(2, box.hoppings, box.cells, twist, nullptr, {});
     const ChebyshevScale scale = chebyshev_scale(H);
     const long long M = state.range(1);
     const std::vector<std::complex<double>> r = random_phase_vector(1, 0, 0, H.dim);

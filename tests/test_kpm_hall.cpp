@@ -28,8 +28,8 @@ std::vector<Hopping> qwz_hoppings() {
     for (int sign : {1, -1}) {
         const double s = sign;
         // σ_x = [[0, 1], [1, 0]], σ_y = [[0, −i], [i, 0]], σ_z = diag(1, −1)
-        h.push_back({{sign, 0}, {{C(0.5), -i * s * 0.5}, {-i * s * 0.5, C(-0.5)}}});
-        h.push_back({{0, sign}, {{C(0.5), -i * s * 0.5 * (-i)}, {-i * s * 0.5 * i, C(-0.5)}}});
+        h.push_back(two_orbital_hopping(sign, 0, C(0.5), -i * s * 0.5, -i * s * 0.5, C(-0.5)));
+        h.push_back(two_orbital_hopping(0, sign, C(0.5), -i * s * 0.5 * (-i), -i * s * 0.5 * i, C(-0.5)));
     }
     return h;
 }
@@ -39,18 +39,17 @@ std::vector<Hopping> qwz_hoppings() {
 struct Box {
     std::vector<Hopping> hoppings = qwz_hoppings();
     int cells[2] = {3, 3};
-    std::vector<OnSite> on_site;
+    OnSiteBlocks on_site;
     double twist[2] = {0.4, 1.3};
     SparseHamiltonian H;
     std::array<SparseHamiltonian, 2> V;
     Box() {
         for (int c = 0; c < 9; ++c) {
             const double phase = 0.7 * c + 0.3;
-            on_site.push_back({{0.0, 0.0}, {0.4 * std::cos(phase), 0.3 * std::sin(1.7 * phase), -1.2 + 0.2 * std::cos(2.3 * phase)}});
+            add_two_orbital_site(on_site, {0.0, 0.0}, {0.4 * std::cos(phase), 0.3 * std::sin(1.7 * phase), -1.2 + 0.2 * std::cos(2.3 * phase)});
         }
-        H = box_hamiltonian(hoppings, cells, on_site, twist);
-        const double tau[2][2] = {{0.0, 0.0}, {0.0, 0.0}};
-        V = box_twist_derivatives(hoppings, cells, twist, nullptr, tau);
+        H = box_hamiltonian(2, hoppings, cells, on_site, twist);
+        V = box_twist_derivatives(2, hoppings, cells, twist, nullptr, {});
     }
 };
 

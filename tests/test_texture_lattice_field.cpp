@@ -28,7 +28,7 @@ std::vector<Hopping> slanted_hoppings() {
     auto add = [&](int r1, int r2, std::complex<double> t) {
         for (int sign : {1, -1}) {
             const std::complex<double> v = sign > 0 ? t : std::conj(t);
-            h.push_back({{sign * r1, sign * r2}, {{v, 0.0}, {0.0, v}}});
+            h.push_back(two_orbital_hopping(sign * r1, sign * r2, v, 0.0, 0.0, v));
         }
     };
     add(1, 0, {1.0, 0.2});
@@ -68,16 +68,16 @@ TEST(MagneticTorus, LoopsEncloseTheFieldsFluxAcrossEveryBoundary) {
     field.flux_quanta = 3;
     field.uniform_bz = kTwoPi * 3 / (15 * area);
     field.box[0] = cells[0], field.box[1] = cells[1];
-    const std::vector<OnSite> on_site(15);
+    const OnSiteBlocks on_site(15 * 4);
     const double twist[2] = {0.3, -1.1};
-    const SparseHamiltonian H = box_hamiltonian(hops, cells, on_site, twist, &field);
+    const SparseHamiltonian H = box_hamiltonian(2, hops, cells, on_site, twist, &field);
     for (long long i = 0; i < H.dim; ++i)
         for (long long e = H.row_start[static_cast<std::size_t>(i)]; e < H.row_start[static_cast<std::size_t>(i) + 1]; ++e)
             EXPECT_LT(std::abs(H.value[static_cast<std::size_t>(e)] - std::conj(entry(H, H.column[static_cast<std::size_t>(e)], i))), 1e-14);
     auto hop = [&](int n1, int n2, int r1, int r2) {  // the phase of the hop by (r1, r2) from cell (n1, n2)
         std::complex<double> t0 = 0.0;
         for (const Hopping& h : hops)
-            if (h.cell[0] == r1 && h.cell[1] == r2) t0 = h.block[0][0];
+            if (h.cell[0] == r1 && h.cell[1] == r2) t0 = h.at(2, 0, 0);
         auto wrap = [](int n, int S) { return (n % S + S) % S; };
         const int c1 = wrap(n1, cells[0]), c2 = wrap(n2, cells[1]), m1 = wrap(n1 + r1, cells[0]), m2 = wrap(n2 + r2, cells[1]);
         return entry(H, 2 * (c1 * cells[1] + c2), 2 * (m1 * cells[1] + m2)) / t0;
@@ -103,19 +103,20 @@ TEST(MagneticTorus, HopsRunBetweenTheOrbitalsPositions) {
     // N_φ = 1, to 1e-12; with the orbitals at the origin it would be 0.
     const double t2x = 0.2, t2y = -0.35;
     std::vector<Hopping> hops;
-    hops.push_back({{0, 0}, {{0.0, {0.6, 0.1}}, {{0.6, -0.1}, 0.0}}});           // A ↔ B in the cell
-    hops.push_back({{1, 0}, {{{0.9, 0.2}, {0.3, 0.0}}, {{0.4, 0.1}, {0.9, 0.2}}}});  // to the next cell
-    hops.push_back({{-1, 0}, {{{0.9, -0.2}, {0.4, -0.1}}, {{0.3, 0.0}, {0.9, -0.2}}}});
+    using C = std::complex<double>;
+    hops.push_back(two_orbital_hopping(0, 0, 0.0, C(0.6, 0.1), C(0.6, -0.1), 0.0));                  // A ↔ B in the cell
+    hops.push_back(two_orbital_hopping(1, 0, C(0.9, 0.2), C(0.3, 0.0), C(0.4, 0.1), C(0.9, 0.2)));  // to the next cell
+    hops.push_back(two_orbital_hopping(-1, 0, C(0.9, -0.2), C(0.4, -0.1), C(0.3, 0.0), C(0.9, -0.2)));
     const int cells[2] = {4, 3};
     PeierlsField field{};
     field.a1[0] = 1.0, field.a1[1] = 0.0, field.a2[0] = 0.0, field.a2[1] = 1.0;
     field.flux_quanta = 1;
     field.uniform_bz = kTwoPi / 12.0;
     field.box[0] = cells[0], field.box[1] = cells[1];
-    field.tau[1][0] = t2x, field.tau[1][1] = t2y;
-    const std::vector<OnSite> on_site(12);
+    field.tau = {{0.0, 0.0}, {t2x, t2y}};
+    const OnSiteBlocks on_site(12 * 4);
     const double twist[2] = {0.0, 0.0};
-    const SparseHamiltonian H = box_hamiltonian(hops, cells, on_site, twist, &field);
+    const SparseHamiltonian H = box_hamiltonian(2, hops, cells, on_site, twist, &field);
     const double area = 0.5 * (t2x * 0.0 - t2y * 1.0);  // ½ (τ_2 × a_1)_z of r_c → r_c + τ_2 → r_c + a_1
     for (int n1 = 0; n1 < cells[0]; ++n1)
         for (int n2 = 0; n2 < cells[1]; ++n2) {

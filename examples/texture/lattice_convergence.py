@@ -5,9 +5,10 @@ For qwz (u = -1) with one skyrmion per L x L cells (radius L/2, J = 0.4, T = 0.1
 task texture_lattice (kernel polynomial method; no gradient expansion) and task texture_density
 (the gradient expansion's Eqs. 23 and 28, and the density without them) along the line y = L/2
 from the cell's edge to the skyrmion's centre, and plots the largest difference on that line
-against L, with the rate fitted over the largest sizes.
+against L, with the rate fitted over the largest sizes. With `qwz_pair` as the third argument, the
+same for the four-band qwz_pair (u1 = -1, u2 = 1.2, g = 0.2; the N-band forms of Eqs. 23, 28).
 
-    python3 examples/texture/lattice_convergence.py [build/bzint] [out.png]
+    python3 examples/texture/lattice_convergence.py [build/bzint] [out.png] [qwz | qwz_pair]
 """
 import math
 import os
@@ -20,10 +21,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_text import exact_and_semiclassical, qwz_skyrmion_lattice, save_figure  # noqa: E402
+from run_text import QWZ, QWZ_PAIR, exact_and_semiclassical, qwz_skyrmion_lattice, save_figure  # noqa: E402
 
-SIZES = [8, 12, 16, 24, 32, 48, 64, 96, 128]
-LEVELS = [0.0, 0.8]  # in the gap, in the upper band
+# Per model: its [model] body, the sizes L, and the levels (in the gap, in the upper band).
+MODELS = {"qwz": (QWZ, [8, 12, 16, 24, 32, 48, 64, 96, 128], [0.0, 0.8]),
+          "qwz_pair": (QWZ_PAIR, [8, 12, 16, 24, 32, 48, 64, 96, 128], [0.0, 1.0])}
 
 
 def positions(L):
@@ -36,8 +38,8 @@ def twists(L):
     return max(2, 2 * (32 // L))
 
 
-def densities(bzint, L, out):
-    return exact_and_semiclassical(bzint, qwz_skyrmion_lattice(L), L, positions(L), LEVELS, 0.1, twists(L), 128, out,
+def densities(bzint, model, L, levels, out):
+    return exact_and_semiclassical(bzint, qwz_skyrmion_lattice(L, model), L, positions(L), levels, 0.1, twists(L), 128, out,
                                    str(L))
 
 
@@ -52,11 +54,15 @@ def rate(sizes, errors):
 def main():
     bzint = sys.argv[1] if len(sys.argv) > 1 else "build/bzint"
     png = sys.argv[2] if len(sys.argv) > 2 else "texture_lattice_convergence.png"
+    name = sys.argv[3] if len(sys.argv) > 3 else "qwz"
+    if name not in MODELS:
+        sys.exit(f"model '{name}' is not one of {', '.join(MODELS)}")
+    model, SIZES, LEVELS = MODELS[name]
     errors = {(j, kind): [] for j in range(len(LEVELS)) for kind in ("corrected", "plain")}
     line = None
     with tempfile.TemporaryDirectory() as out:
         for L in SIZES:
-            exact, semi = densities(bzint, L, out)
+            exact, semi = densities(bzint, model, L, LEVELS, out)
             ne, ns, nu = exact["results"]["density"], semi["results"]["density"], semi["results"]["density_uncorrected"]
             worst_estimate = max(max(e) for e in exact["errors"]["density"]) + max(max(e) for e in semi["errors"]["density"])
             for j in range(len(LEVELS)):
@@ -77,7 +83,7 @@ def main():
         left.plot(x, [n[j] for n in nu], ":", color=c, label="without the gradient corrections")
     left.set_xlabel("x (lattice constants; centre at 16)")
     left.set_ylabel("density (electrons per cell)")
-    left.set_title("L = 32, along y = L/2", fontsize=10)
+    left.set_title(f"{name}, L = 32, along y = L/2", fontsize=10)
     left.legend(fontsize=7)
     tail = SIZES.index(32)
     for j, mu in enumerate(LEVELS):

@@ -25,13 +25,17 @@ def save_figure(fig, png):
     print(f"wrote {png}")
 
 
-def qwz_skyrmion_lattice(L):
-    """The [model] and [texture] of the lattice-reference examples: qwz (u = -1, a Chern insulator)
-    with one skyrmion of radius L/2 per L x L cells, J = 0.4, Bloch helicity."""
+QWZ = 'name = "qwz"\nu = -1.0\n'
+# Two coupled QWZ copies (4 bands; the texture's J m.S on each copy's sigma): C = +1 and -1.
+QWZ_PAIR = 'name = "qwz_pair"\nu1 = -1.0\nu2 = 1.2\ng = 0.2\n'
+
+
+def qwz_skyrmion_lattice(L, model=QWZ):
+    """The [model] and [texture] of the lattice-reference examples: qwz (u = -1, a Chern insulator),
+    or another [model] body, with one skyrmion of radius L/2 per L x L cells, J = 0.4, Bloch
+    helicity."""
     return f"""[model]
-name = "qwz"
-u = -1.0
-[texture]
+{model}[texture]
 kind = "skyrmion_lattice"
 exchange = 0.4
 period = {L}.0

@@ -33,17 +33,21 @@ double PeierlsField::phase(const double r[2], const double R[2], const long long
     return angle;
 }
 
+void add_two_orbital_site(OnSiteBlocks& blocks, const std::array<double, 2>& potential, const std::array<double, 3>& f) {
+    blocks.insert(blocks.end(), {{potential[0] + f[2], 0.0}, {f[0], -f[1]}, {f[0], f[1]}, {potential[1] - f[2], 0.0}});
+}
+
 namespace {
 
 // The box's sparse matrix: each hop's entry t_αβ(R) e^{i(θ·w + Peierls)} times weight(R, α, β) (the
 // matrix itself: 1), and the on-site terms where on_site is given.
 template <class Weight>
-SparseHamiltonian assemble(const std::vector<Hopping>& hoppings, const int cells[2], const std::vector<OnSite>* on_site,
+SparseHamiltonian assemble(int N, const std::vector<Hopping>& hoppings, const int cells[2], const OnSiteBlocks* on_site,
                            const double twist[2], const PeierlsField* peierls, Weight weight) {
     using cplx = std::complex<double>;
     const long long S1 = cells[0], S2 = cells[1];
     SparseHamiltonian H;
-    H.dim = 2 * S1 * S2;
+    H.dim = N * S1 * S2;
     H.row_start.push_back(0);
     auto wrap = [](long long n, long long S, long long& winding) {
         winding = (n >= 0 ? n / S : -((-n + S - 1) / S));
@@ -55,46 +59,46 @@ SparseHamiltonian assemble(const std::vector<Hopping>& hoppings, const int cells
             if (c % 4096 == 0) throw_if_stopped();
             // Row (c, α): H(R)_{αβ} to cell c + R, which the box wraps with the twist's phase; a few
             // entries per row, so a linear search merges the hoppings that wrap onto one column.
-            std::vector<std::pair<long long, cplx>> row[2];
+            std::vector<std::vector<std::pair<long long, cplx>>> row(static_cast<std::size_t>(N));
             auto add = [&](int a, long long col, cplx v) {
-                for (auto& [c2, w] : row[a])
+                for (auto& [c2, w] : row[static_cast<std::size_t>(a)])
                     if (c2 == col) {
                         w += v;
                         return;
                     }
-                row[a].emplace_back(col, v);
+                row[static_cast<std::size_t>(a)].emplace_back(col, v);
             };
             for (const Hopping& h : hoppings) {
                 long long w1, w2;
                 const long long m1 = wrap(n1 + h.cell[0], S1, w1), m2 = wrap(n2 + h.cell[1], S2, w2);
                 const double twist_angle = twist[0] * double(w1) + twist[1] * double(w2);
                 const long long d = m1 * S2 + m2;
-                for (int a = 0; a < 2; ++a)
-                    for (int b = 0; b < 2; ++b) {
+                for (int a = 0; a < N; ++a)
+                    for (int b = 0; b < N; ++b) {
+                        const cplx t = h.at(N, a, b);
+                        if (t == cplx(0.0, 0.0)) continue;
                         double angle = twist_angle;
                         if (peierls) {  // from orbital a at r_c + τ_a to orbital b at r_c + R + τ_b
                             const PeierlsField& p = *peierls;
-                            const double r[2] = {double(n1) * p.a1[0] + double(n2) * p.a2[0] + p.tau[a][0],
-                                                 double(n1) * p.a1[1] + double(n2) * p.a2[1] + p.tau[a][1]};
-                            const double R[2] = {h.cell[0] * p.a1[0] + h.cell[1] * p.a2[0] + p.tau[b][0] - p.tau[a][0],
-                                                 h.cell[0] * p.a1[1] + h.cell[1] * p.a2[1] + p.tau[b][1] - p.tau[a][1]};
+                            const std::array<double, 2> ta = p.position(a), tb = p.position(b);
+                            const double r[2] = {double(n1) * p.a1[0] + double(n2) * p.a2[0] + ta[0],
+                                                 double(n1) * p.a1[1] + double(n2) * p.a2[1] + ta[1]};
+                            const double R[2] = {h.cell[0] * p.a1[0] + h.cell[1] * p.a2[0] + tb[0] - ta[0],
+                                                 h.cell[0] * p.a1[1] + h.cell[1] * p.a2[1] + tb[1] - ta[1]};
                             const long long w[2] = {w1, w2};
                             angle += p.phase(r, R, w);
                         }
-                        add(a, 2 * d + b, weight(h, a, b) * h.block[a][b] * std::polar(1.0, angle));
+                        add(a, N * d + b, weight(h, a, b) * t * std::polar(1.0, angle));
                     }
             }
             if (on_site) {
-                const OnSite& o = (*on_site)[static_cast<std::size_t>(c)];
-                const std::array<double, 3>& f = o.field;
-                add(0, 2 * c, o.potential[0] + f[2]);
-                add(1, 2 * c + 1, o.potential[1] - f[2]);
-                add(0, 2 * c + 1, cplx(f[0], -f[1]));
-                add(1, 2 * c, cplx(f[0], f[1]));
+                const cplx* o = on_site->data() + static_cast<std::size_t>(c) * static_cast<std::size_t>(N * N);
+                for (int a = 0; a < N; ++a)
+                    for (int b = 0; b < N; ++b) add(a, N * c + b, o[a * N + b]);
             }
-            for (int a = 0; a < 2; ++a) {
-                std::sort(row[a].begin(), row[a].end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-                for (const auto& [col, v] : row[a])
+            for (auto& entries : row) {
+                std::sort(entries.begin(), entries.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+                for (const auto& [col, v] : entries)
                     if (v != cplx(0.0, 0.0)) {
                         H.column.push_back(col);
                         H.value.push_back(v);
@@ -107,19 +111,20 @@ SparseHamiltonian assemble(const std::vector<Hopping>& hoppings, const int cells
 
 }  // namespace
 
-SparseHamiltonian box_hamiltonian(const std::vector<Hopping>& hoppings, const int cells[2],
-                                  const std::vector<OnSite>& on_site, const double twist[2], const PeierlsField* peierls) {
-    return assemble(hoppings, cells, &on_site, twist, peierls, [](const Hopping&, int, int) { return 1.0; });
+SparseHamiltonian box_hamiltonian(int orbitals, const std::vector<Hopping>& hoppings, const int cells[2],
+                                  const OnSiteBlocks& on_site, const double twist[2], const PeierlsField* peierls) {
+    return assemble(orbitals, hoppings, cells, &on_site, twist, peierls, [](const Hopping&, int, int) { return 1.0; });
 }
 
-std::array<SparseHamiltonian, 2> box_twist_derivatives(const std::vector<Hopping>& hoppings, const int cells[2],
+std::array<SparseHamiltonian, 2> box_twist_derivatives(int orbitals, const std::vector<Hopping>& hoppings, const int cells[2],
                                                        const double twist[2], const PeierlsField* peierls,
-                                                       const double tau_fraction[2][2]) {
+                                                       const std::vector<std::array<double, 2>>& tau_fraction) {
+    auto fraction = [&](int a, int i) { return tau_fraction.empty() ? 0.0 : tau_fraction[static_cast<std::size_t>(a)][static_cast<std::size_t>(i)]; };
     std::array<SparseHamiltonian, 2> d;
     for (int i = 0; i < 2; ++i)
-        d[static_cast<std::size_t>(i)] = assemble(hoppings, cells, nullptr, twist, peierls, [&](const Hopping& h, int a, int b) {
+        d[static_cast<std::size_t>(i)] = assemble(orbitals, hoppings, cells, nullptr, twist, peierls, [&](const Hopping& h, int a, int b) {
             // i × the hop's displacement from orbital a to orbital b along a_i, in box lengths.
-            return std::complex<double>(0.0, (double(h.cell[i]) + tau_fraction[b][i] - tau_fraction[a][i]) / double(cells[i]));
+            return std::complex<double>(0.0, (double(h.cell[i]) + fraction(b, i) - fraction(a, i)) / double(cells[i]));
         });
     return d;
 }

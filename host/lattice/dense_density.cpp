@@ -24,10 +24,10 @@ double occupation(double x, double mu, double T, bool* on_level) {
     return x < -tolerance ? 1.0 : x > tolerance ? 0.0 : 0.5;
 }
 
-void add_dense_densities(const Eigenstates& states, const std::vector<double>& mu, double T,
+void add_dense_densities(const Eigenstates& states, int orbitals, const std::vector<double>& mu, double T,
                          std::vector<double>& cell_density, std::vector<double>& electrons, std::vector<long long>& on_level) {
     const Eigen::Index D = states.energy.size();
-    // |ψ_n(o)|², summed below over each cell's two orbitals.
+    // |ψ_n(o)|², summed below over each cell's orbitals.
     const Eigen::MatrixXd weight2 = states.vector.cwiseAbs2();
     const std::size_t levels = mu.size();
     for (std::size_t j = 0; j < levels; ++j) {
@@ -39,8 +39,8 @@ void add_dense_densities(const Eigenstates& states, const std::vector<double>& m
         }
         electrons[j] += f.sum();
         const Eigen::VectorXd per_orbital = weight2 * f;
-        for (Eigen::Index c = 0; c < D / 2; ++c)
-            cell_density[static_cast<std::size_t>(c) * levels + j] += per_orbital(2 * c) + per_orbital(2 * c + 1);
+        for (Eigen::Index c = 0; c < D / orbitals; ++c)
+            cell_density[static_cast<std::size_t>(c) * levels + j] += per_orbital.segment(orbitals * c, orbitals).sum();
     }
 }
 

@@ -21,9 +21,9 @@ Eigenstates diagonalise(const SparseHamiltonian& H);
 // taken to lie on μ (`on_level` says so).
 double occupation(double x, double mu, double T, bool* on_level = nullptr);
 
-// Adds n_c(μ_j) to cell_density[c × levels + j] and Σ_n f(E_n − μ_j) to electrons[j]; at T = 0,
-// the levels that lie on μ_j to on_level[j].
-void add_dense_densities(const Eigenstates& states, const std::vector<double>& mu, double T,
+// Adds n_c(μ_j), summed over the cell's `orbitals`, to cell_density[c × levels + j] and
+// Σ_n f(E_n − μ_j) to electrons[j]; at T = 0, the levels that lie on μ_j to on_level[j].
+void add_dense_densities(const Eigenstates& states, int orbitals, const std::vector<double>& mu, double T,
                          std::vector<double>& cell_density, std::vector<double>& electrons, std::vector<long long>& on_level);
 
 }  // namespace bzint

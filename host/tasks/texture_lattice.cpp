@@ -1,14 +1,17 @@
-// The exact lattice reference of a textured two-band model (docs/textures.md "The exact lattice
-// reference"): the model's hoppings on a periodic box of cells with the exchange field J m(r)·σ of
-// the texture in each cell, solved without any gradient expansion — by full diagonalisation
+// The exact lattice reference of a textured lattice model, two-band or N-band (docs/textures.md
+// "The exact lattice reference"): the model's hoppings on a periodic box of cells with the exchange
+// field J m(r)·S of the texture in each cell, solved without any gradient expansion — by full diagonalisation
 // (small boxes) or the kernel polynomial method (large ones) — for the local density at given
 // cells, the electrons in the box and the charge the texture binds. Twisted boundary conditions
 // make the box one cell of a superlattice; their mesh's every-other sub-mesh gives the error
 // estimate, as a k-mesh's coarse sub-mesh does for the semiclassical tasks (docs/accuracy.md).
 #include <fmt/core.h>
 
+#include <Eigen/Eigenvalues>
 #include <array>
 #include <cmath>
+#include <functional>
+#include <type_traits>
 #include <vector>
 
 #include "../input_error.hpp"
@@ -24,6 +27,7 @@
 #include "../workers.hpp"
 #include "bzint/fermi.hpp"
 #include "bzint/models/all.hpp"
+#include "bzint/nband_texture.hpp"
 #include "task_common.hpp"
 
 namespace bzint {
@@ -41,8 +45,27 @@ constexpr double kHallSeriesError = 1e-8;       // kpm Hall: the series' bound o
 
 enum class Method { dense, kpm };
 
+// The model as the box sees it: N orbitals per cell, its Bloch Hamiltonian H_0(k) in the periodic
+// gauge (N × N by rows), and the exchange term J m·S of a cell (nband_texture.hpp's add_spin_term:
+// S = σ on an N-band model's spin index, σ itself for a two-band model).
+struct CellModel {
+    int orbitals = 2;
+    std::function<void(const double k[3], std::complex<double>* H)> bloch;
+    std::function<void(const double m[3], double J, std::complex<double>* block)> add_exchange;
+};
+
+template <class Model, class = void>
+struct CellShape {  // a two-band model: two orbitals, σ its spin
+    static constexpr int orbitals = 2, spin_stride = 1;
+};
+template <class Model>
+struct CellShape<Model, std::void_t<decltype(Model::bands)>> {
+    static constexpr int orbitals = Model::bands, spin_stride = Model::spin_stride;
+};
+
 struct LatticeSetup {
     TextureSetup texture;
+    CellModel cell_model;
     std::vector<Hopping> hoppings;
     int box[2] = {1, 1};
     int twists[2] = {2, 2};
@@ -60,44 +83,74 @@ struct LatticeSetup {
     double T = 0.0;
     double background[3] = {0.0, 0.0, 1.0};
     double A[2][3] = {};  // a_1, a_2
-    double tau[2][2] = {};  // the orbitals' in-plane positions in the cell (zero in the periodic gauge)
+    // The orbitals' in-plane positions in the cell, one per orbital (zero in the periodic gauge).
+    std::vector<std::array<double, 2>> tau;
+    int orbitals() const { return cell_model.orbitals; }
     // Orbitals at different points: the exchange field must then lie along z.
-    bool orbitals_apart() const { return tau[0][0] != tau[1][0] || tau[0][1] != tau[1][1]; }
+    bool orbitals_apart() const {
+        for (const auto& t : tau)
+            if (t != tau.front()) return true;
+        return false;
+    }
     // τ_α along a_1 and a_2 (lattice units), for the twist's derivatives (box_twist_derivatives).
-    void tau_fraction(double f[2][2]) const {
+    std::vector<std::array<double, 2>> tau_fraction() const {
         const double det = A[0][0] * A[1][1] - A[0][1] * A[1][0];
-        for (int a = 0; a < 2; ++a) {
-            f[a][0] = (tau[a][0] * A[1][1] - tau[a][1] * A[1][0]) / det;
-            f[a][1] = (A[0][0] * tau[a][1] - A[0][1] * tau[a][0]) / det;
-        }
+        std::vector<std::array<double, 2>> f;
+        for (const auto& t : tau) f.push_back({(t[0] * A[1][1] - t[1] * A[1][0]) / det, (A[0][0] * t[1] - A[0][1] * t[0]) / det});
+        return f;
     }
     double cell_area = 1.0;
-    std::vector<OnSite> on_site;  // U(r_c) and J m(r_c) per box cell
+    OnSiteBlocks on_site;  // U(r_c + τ_α) and J m(r_c)·S per box cell
     PeierlsField peierls{};       // the Peierls phases of a uniform and a modulated B_z
     const PeierlsField* field() const { return peierls.any() ? &peierls : nullptr; }
     long long moments_limit = 0;                // kpm: the bound the input was checked against
 };
 
-// The hoppings t_αβ(R) between orbital α at r_c + τ_α and β at r_c + R + τ_β. A model that carries
-// its orbitals' phases, H_αβ(k) = Σ_R e^{ik·(R + τ_β − τ_α)} t_αβ(R), is first brought to the periodic
-// gauge e^{ik·(τ_α − τ_β)} H_αβ(k) = Σ_R e^{ik·R} t_αβ(R): its off-diagonal d_x − i d_y turns by k·(τ_1 − τ_2).
-std::vector<Hopping> model_hoppings(const TaskContext& ctx, const double tau[2][2]) {
+// The model's CellModel. A model that carries its orbitals' phases (two-band models with
+// orbital_positions: τ), H_αβ(k) = Σ_R e^{ik·(R + τ_β − τ_α)} t_αβ(R), is brought to the periodic
+// gauge e^{ik·(τ_α − τ_β)} H_αβ(k) = Σ_R e^{ik·R} t_αβ(R): its off-diagonal d_x − i d_y turns by
+// k·(τ_1 − τ_2). The hoppings t_αβ(R) then run between orbital α at r_c + τ_α and β at r_c + R + τ_β.
+CellModel cell_model(const TaskContext& ctx, const std::vector<std::array<double, 2>>& tau) {
+    CellModel cell;
+    visit_any_model(ctx.cfg.params, [&](auto model) {
+        using Model = decltype(model);
+        constexpr int N = CellShape<Model>::orbitals, stride = CellShape<Model>::spin_stride;
+        cell.orbitals = N;
+        if constexpr (std::is_invocable_v<Model, const double*, TwoBandPoint&>) {
+            const double shift[2] = {tau[0][0] - tau[1][0], tau[0][1] - tau[1][1]};
+            cell.bloch = [model, shift](const double k[3], std::complex<double>* H) {
+                TwoBandPoint p;
+                model(k, p);
+                const std::complex<double> off = std::complex<double>(p.d[0], -p.d[1]) * std::polar(1.0, k[0] * shift[0] + k[1] * shift[1]);
+                H[0] = p.d0 + p.d[2];
+                H[1] = off;
+                H[2] = std::conj(off);
+                H[3] = p.d0 - p.d[2];
+            };
+        } else {
+            cell.bloch = [model](const double k[3], std::complex<double>* H) {
+                NBandPoint<N> p;
+                model(k, p);
+                for (int i = 0; i < N; ++i)
+                    for (int j = 0; j < N; ++j) H[i * N + j] = {p.H[i][j].re, p.H[i][j].im};
+            };
+        }
+        cell.add_exchange = [](const double m[3], double J, std::complex<double>* block) {
+            cplx M[N][N] = {};
+            add_spin_term<N>(stride, m, J, M);
+            for (int i = 0; i < N; ++i)
+                for (int j = 0; j < N; ++j) block[i * N + j] += std::complex<double>(M[i][j].re, M[i][j].im);
+        };
+    });
+    return cell;
+}
+
+std::vector<Hopping> model_hoppings(const TaskContext& ctx, const CellModel& cell) {
     const ModelInfo& info = *ctx.cfg.model;
     double G[3][3];
     reciprocal_basis(info.bravais, G);
-    std::vector<Hopping> hoppings;
     std::string why;
-    visit_model(ctx.cfg.params, [&](auto model) {
-        hoppings = real_space_hoppings(
-            [&](const double k[3], TwoBandPoint& p) {
-                model(k, p);
-                const double phi = k[0] * (tau[0][0] - tau[1][0]) + k[1] * (tau[0][1] - tau[1][1]);
-                const double c = std::cos(phi), s = std::sin(phi), dx = p.d[0], dy = p.d[1];
-                p.d[0] = dx * c + dy * s;  // (d_x − i d_y) e^{iφ}
-                p.d[1] = dy * c - dx * s;
-            },
-            G, why);
-    });
+    std::vector<Hopping> hoppings = real_space_hoppings(cell.orbitals, cell.bloch, G, why);
     if (hoppings.empty())
         ctx.task.fail("kind", fmt::format("task 'texture_lattice' needs the real-space hoppings of '{}', but {}", info.name, why));
     return hoppings;
@@ -122,9 +175,8 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     const ModelInfo& info = *ctx.cfg.model;
     const Section& task = ctx.task;
     task.only();
-    if (info.bands != 2 || !info.lattice)
-        task.fail("kind", fmt::format("task 'texture_lattice' needs a two-band lattice model; '{}' is {}", info.name,
-                                      info.lattice ? fmt::format("{}-band", info.bands) : std::string("a continuum model")));
+    if (!info.lattice)
+        task.fail("kind", fmt::format("task 'texture_lattice' needs a lattice model (its hoppings); '{}' is a continuum model", info.name));
     LatticeSetup s;
     s.texture = read_texture(ctx);
     {
@@ -139,7 +191,14 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     if (!task.node("box")) task.fail("box", "box is required: the periodic box's cells along a_1 and a_2");
     read_integers(task, "box", 0, false, s.box);
     read_integers(task, "twists", 2, true, s.twists);
-    const long long orbitals = 2LL * s.box[0] * s.box[1];
+    {
+        double tau[2][3];
+        orbital_positions(ctx, tau);  // two-band models' (N-band models' orbitals sit at the origin)
+        s.cell_model = cell_model(ctx, {{tau[0][0], tau[0][1]}, {tau[1][0], tau[1][1]}});
+        s.tau.assign(static_cast<std::size_t>(s.orbitals()), {0.0, 0.0});
+        for (int a = 0; a < 2; ++a) s.tau[static_cast<std::size_t>(a)] = {tau[a][0], tau[a][1]};
+    }
+    const long long orbitals = static_cast<long long>(s.orbitals()) * s.box[0] * s.box[1];
     const std::string method = task.string("method", "auto");
     if (method == "auto")
         s.method = orbitals <= kDenseOrbitals ? Method::dense : Method::kpm;
@@ -198,10 +257,6 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         task.fail("T", "T = 0 needs method = \"dense\": the kernel polynomial series of a step converges only as 1/moments "
                        "(Gibbs), while at T > 0 it falls geometrically; give T > 0 or a box of at most 800 orbitals");
     {
-        double tau[2][3];
-        orbital_positions(ctx, tau);
-        for (int a = 0; a < 2; ++a)
-            for (int c = 0; c < 2; ++c) s.tau[a][c] = tau[a][c];
         const TextureTerms& t = s.texture;
         const SpinTexture& m = t.texture;
         if (s.orbitals_apart() && t.exchange != 0.0 && !(m.kind == TextureKind::uniform && m.direction[0] == 0.0 && m.direction[1] == 0.0))
@@ -212,14 +267,17 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                                           "(kind = \"uniform\", direction = [0, 0, 1]); a potential and B fields may vary",
                                           info.name));
     }
-    s.hoppings = model_hoppings(ctx, s.tau);
+    s.hoppings = model_hoppings(ctx, s.cell_model);
+    const int N = s.orbitals();
     if (s.method == Method::kpm) {
         // The series' length from a bound on the spectrum: every row's Σ|H_ij| (Gershgorin) is at
-        // most Σ_R Σ_β |H(R)_αβ| + |U| + |J|(|m_z| + |m_x − i m_y|) ≤ that + |A| + √2|J|.
+        // most Σ_R Σ_β |H(R)_αβ| + |U| + |J|(|m_z| + |m_x − i m_y|) ≤ that + |A| + √2|J| (J m·S puts
+        // one diagonal and one off-diagonal entry in each row).
         double radius = 0.0;
-        for (int a = 0; a < 2; ++a) {
+        for (int a = 0; a < N; ++a) {
             double row = std::sqrt(2.0) * std::fabs(s.texture.exchange) + std::fabs(s.texture.potential.amplitude);
-            for (const Hopping& h : s.hoppings) row += std::abs(h.block[a][0]) + std::abs(h.block[a][1]);
+            for (const Hopping& h : s.hoppings)
+                for (int b = 0; b < N; ++b) row += std::abs(h.at(N, a, b));
             radius = std::max(radius, row);
         }
         const double moments = moments_bound(1.01 * std::max(radius, 1e-300), s.T, kSeriesTolerance);
@@ -252,15 +310,15 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
             s.hall_moments_limit = std::min(kMaxHallMoments, 2 * static_cast<long long>(needed));
         }
     }
-    // Memory: the on-site terms (OnSite a cell); dense: three matrices per worker (with hall three more
-    // and the Kubo pairs' real matrix, twist_kubo.cpp) and each twist's cell
-    // densities; kpm: every twist's sparse matrix (at most 2 × hoppings + 2 entries a row, 24 bytes
+    // Memory: the on-site terms (an N × N block a cell); dense: three matrices per worker (with hall
+    // three more and the Kubo pairs' real matrix, twist_kubo.cpp) and each twist's cell
+    // densities; kpm: every twist's sparse matrix (at most N × hoppings + N entries a row, 24 bytes
     // each), two vectors per worker (kpm_moments.hpp) and the densities of each (twist, orbital) job.
     // (With --backend cuda the device holds its batches within its own free memory.)
     const double cells = double(s.box[0]) * s.box[1], twists = double(s.twists[0]) * s.twists[1];
     const double levels = static_cast<double>(s.mu.size()), workers_n = double(workers::count());
-    const double nnz = double(orbitals) * (2.0 * static_cast<double>(s.hoppings.size()) + 2.0);
-    const double jobs = twists * (s.bound_charge ? double(orbitals) : 2.0 * kMaxLatticePositions);
+    const double nnz = double(orbitals) * (double(N) * static_cast<double>(s.hoppings.size()) + double(N));
+    const double jobs = twists * (s.bound_charge ? double(orbitals) : double(N) * kMaxLatticePositions);
     // With streda the setup is copied and, for kpm, the zero-field matrices held beside the others.
     const double copies = s.streda ? 2.0 : 1.0;
     // kpm Hall: each worker's T_a V_1|r⟩ (orbitals × moments), a block of at most 64 right vectors and the
@@ -270,7 +328,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                                   ? 16.0 * workers_n * (hall_M * double(orbitals) + 64.0 * double(orbitals) + 2.0 * hall_M * hall_M) +
                                         2.0 * twists * nnz * 24.0
                                   : 0.0;
-    const double bytes = hall_bytes + copies * double(sizeof(OnSite)) * cells +
+    const double bytes = hall_bytes + copies * 16.0 * double(N * N) * cells +
                          (s.method == Method::dense
                               ? (s.hall ? 104.0 : 48.0) * double(orbitals) * double(orbitals) * workers_n +
                                     copies * 8.0 * twists * cells * levels +
@@ -300,8 +358,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         v[4] = g.ax / a_scale;
         v[5] = g.ay / a_scale;
     };
-    s.peierls = {t.modulation, {s.A[0][0], s.A[0][1]}, {s.A[1][0], s.A[1][1]}, 0.0, 0, {s.box[0], s.box[1]},
-                 {{s.tau[0][0], s.tau[0][1]}, {s.tau[1][0], s.tau[1][1]}}};
+    s.peierls = {t.modulation, {s.A[0][0], s.A[0][1]}, {s.A[1][0], s.A[1][1]}, 0.0, 0, {s.box[0], s.box[1]}, s.tau};
     if (t.field[2] != 0.0) {
         // A uniform B_z on the magnetic torus (box_hamiltonian.hpp): a whole number of flux quanta.
         const double box_area = double(s.box[0]) * double(s.box[1]) * (s.A[0][0] * s.A[1][1] - s.A[0][1] * s.A[1][0]);
@@ -323,7 +380,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         s.peierls.uniform_bz = 2 * kPi * quanta / box_area;  // the torus's own field, exactly whole
     }
     double worst = 0.0, worst_at[2] = {0, 0};
-    s.on_site.reserve(static_cast<std::size_t>(s.box[0]) * static_cast<std::size_t>(s.box[1]));
+    s.on_site.reserve(static_cast<std::size_t>(s.box[0]) * static_cast<std::size_t>(s.box[1]) * static_cast<std::size_t>(N * N));
     for (int n1 = 0; n1 < s.box[0]; ++n1) {
         throw_if_stopped();
         for (int n2 = 0; n2 < s.box[1]; ++n2) {
@@ -340,15 +397,21 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                 }
             }
             // The potential at each orbital's own position r_c + τ_α (the exchange field is uniform
-            // where the orbitals sit apart).
-            std::array<double, 2> U{scale * v[3], scale * v[3]};
-            for (int a = 0; a < 2; ++a)
-                if (s.tau[a][0] != 0.0 || s.tau[a][1] != 0.0) {
-                    const double r[3] = {n1 * s.A[0][0] + n2 * s.A[1][0] + s.tau[a][0], n1 * s.A[0][1] + n2 * s.A[1][1] + s.tau[a][1], 0.0};
+            // where the orbitals sit apart), and J m(r_c)·S.
+            const std::size_t at = s.on_site.size();
+            s.on_site.resize(at + static_cast<std::size_t>(N * N));
+            std::complex<double>* block = s.on_site.data() + at;
+            for (int a = 0; a < N; ++a) {
+                const std::array<double, 2>& tau = s.tau[static_cast<std::size_t>(a)];
+                double U = scale * v[3];
+                if (tau[0] != 0.0 || tau[1] != 0.0) {
+                    const double r[3] = {n1 * s.A[0][0] + n2 * s.A[1][0] + tau[0], n1 * s.A[0][1] + n2 * s.A[1][1] + tau[1], 0.0};
                     double du[3];
-                    t.potential(r, U[static_cast<std::size_t>(a)], du);
+                    t.potential(r, U, du);
                 }
-            s.on_site.push_back({U, {t.exchange * v[0], t.exchange * v[1], t.exchange * v[2]}});
+                block[a * N + a] += U;
+            }
+            s.cell_model.add_exchange(v, t.exchange, block);
         }
     }
     // Sampled at the cells alone, a(r) could vanish at every cell of a box that is not periodic (cells
@@ -453,8 +516,7 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
     std::vector<Eigenstates> states(s.hall ? static_cast<std::size_t>(twists) : 0);
     std::vector<double> berry(s.hall ? static_cast<std::size_t>(twists) * levels * broadenings(s).size() : 0);
     std::vector<long long> on_level(static_cast<std::size_t>(twists) * levels, 0);
-    double tau_fraction[2][2];
-    s.tau_fraction(tau_fraction);
+    const std::vector<std::array<double, 2>> tau_fraction = s.tau_fraction();
     workers::parallel_for(
         twists, 1,
         [&](long long b, long long e) {
@@ -463,8 +525,8 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
                 twist_of(s, static_cast<int>(t), theta);
                 std::vector<double> c(cells * levels, 0.0), el(levels, 0.0);
                 std::vector<long long> on(levels, 0);
-                Eigenstates solved = diagonalise(box_hamiltonian(s.hoppings, s.box, s.on_site, theta, s.field()));
-                add_dense_densities(solved, s.mu, s.T, c, el, on);
+                Eigenstates solved = diagonalise(box_hamiltonian(s.orbitals(), s.hoppings, s.box, s.on_site, theta, s.field()));
+                add_dense_densities(solved, s.orbitals(), s.mu, s.T, c, el, on);
                 std::copy(on.begin(), on.end(), on_level.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(t) * levels));
                 for (std::size_t a = 0; a < P; ++a)
                     for (std::size_t j = 0; j < levels; ++j)
@@ -472,7 +534,8 @@ TwistSums dense_sums(const LatticeSetup& s, Progress& progress) {
                 for (std::size_t j = 0; j < levels; ++j) electrons[static_cast<std::size_t>(t) * levels + j] = el[j];
                 if (s.hall) {
                     const std::vector<double> kubo = twist_berry_sum(
-                        solved, box_twist_derivatives(s.hoppings, s.box, theta, s.field(), tau_fraction), s.mu, s.T, broadenings(s));
+                        solved, box_twist_derivatives(s.orbitals(), s.hoppings, s.box, theta, s.field(), tau_fraction), s.mu, s.T,
+                        broadenings(s));
                     std::copy(kubo.begin(), kubo.end(), berry.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(t) * kubo.size()));
                     states[static_cast<std::size_t>(t)] = std::move(solved);
                 }
@@ -502,7 +565,7 @@ std::vector<SparseHamiltonian> twist_hamiltonians(const LatticeSetup& s) {
     for (int t = 0; t < s.twists[0] * s.twists[1]; ++t) {
         double theta[2];
         twist_of(s, t, theta);
-        H.push_back(box_hamiltonian(s.hoppings, s.box, s.on_site, theta, s.field()));
+        H.push_back(box_hamiltonian(s.orbitals(), s.hoppings, s.box, s.on_site, theta, s.field()));
     }
     return H;
 }
@@ -545,14 +608,15 @@ TwistSums kpm_sums(Backend backend, const LatticeSetup& s, const std::vector<Spa
     sums.tail = plan.series.tail;
     // The orbitals: every one (for the electrons in the box), or those of the requested cells;
     // first[a] is the index in `orbitals` of position a's cell's first orbital.
+    const long long N = s.orbitals();
     std::vector<long long> orbitals, first;
     if (s.bound_charge) {
-        for (long long o = 0; o < 2 * cells; ++o) orbitals.push_back(o);
-        for (long long c : s.cell) first.push_back(2 * c);
+        for (long long o = 0; o < N * cells; ++o) orbitals.push_back(o);
+        for (long long c : s.cell) first.push_back(N * c);
     } else {
         for (long long c : s.cell) {
             first.push_back(static_cast<long long>(orbitals.size()));
-            orbitals.insert(orbitals.end(), {2 * c, 2 * c + 1});
+            for (long long a = 0; a < N; ++a) orbitals.push_back(N * c + a);
         }
     }
     const std::size_t per_twist = orbitals.size();
@@ -566,8 +630,8 @@ TwistSums kpm_sums(Backend backend, const LatticeSetup& s, const std::vector<Spa
         const double* v = value.data() + t * per_twist * levels;
         for (std::size_t a = 0; a < P; ++a)
             for (std::size_t j = 0; j < levels; ++j) {
-                const std::size_t o = static_cast<std::size_t>(first[a]);
-                density[(t * P + a) * levels + j] = v[o * levels + j] + v[(o + 1) * levels + j];
+                double& n = density[(t * P + a) * levels + j];
+                for (long long b = 0; b < N; ++b) n += v[static_cast<std::size_t>(first[a] + b) * levels + j];
             }
         if (s.bound_charge)
             for (std::size_t o = 0; o < per_twist; ++o)
@@ -582,14 +646,13 @@ TwistSums kpm_sums(Backend backend, const LatticeSetup& s, const std::vector<Spa
 // the twists into sums.berry, on the Chebyshev scale of the densities' plan.
 void kpm_hall_sums(const LatticeSetup& s, const std::vector<SparseHamiltonian>& H, const KpmPlan& plan, TwistSums& sums,
                    Progress& progress) {
-    double tau_fraction[2][2];
-    s.tau_fraction(tau_fraction);
+    const std::vector<std::array<double, 2>> tau_fraction = s.tau_fraction();
     std::vector<std::array<SparseHamiltonian, 2>> V;
     double norms = 0.0;  // max over twists of ‖V_1‖‖V_2‖ × orbitals: |μ_ab − μ_ba| ≤ 2 × it per trace
     for (int t = 0; t < s.twists[0] * s.twists[1]; ++t) {
         double theta[2];
         twist_of(s, t, theta);
-        V.push_back(box_twist_derivatives(s.hoppings, s.box, theta, s.field(), tau_fraction));
+        V.push_back(box_twist_derivatives(s.orbitals(), s.hoppings, s.box, theta, s.field(), tau_fraction));
         norms = std::max(norms, row_sum_norm(V.back()[0]) * row_sum_norm(V.back()[1]) * double(H[static_cast<std::size_t>(t)].dim));
         throw_if_stopped();
     }
@@ -611,43 +674,43 @@ void kpm_hall_sums(const LatticeSetup& s, const std::vector<SparseHamiltonian>& 
 }
 
 // The electrons in the box with the uniform texture m = background, on the same momenta as the
-// box's spectrum (k = (t_i/n_i + j_i)/S_i along G_i), folded over the twists. One job per twist
-// on the worker pool.
+// box's spectrum (k = (t_i/n_i + j_i)/S_i along G_i): the levels of H_0(k) + J background·S,
+// folded over the twists. One job per twist on the worker pool.
 std::array<std::vector<double>, 2> reference_electrons(const TaskContext& ctx, const LatticeSetup& s) {
     const ModelInfo& info = *ctx.cfg.model;
     double G[3][3];
     reciprocal_basis(info.bravais, G);
-    const double J = s.texture.exchange;
+    const int N = s.orbitals();
     const std::size_t levels = s.mu.size();
     const int twists = s.twists[0] * s.twists[1];
     std::vector<double> per_twist(static_cast<std::size_t>(twists) * levels, 0.0);
-    visit_model(ctx.cfg.params, [&](auto model) {
-        workers::parallel_for(
-            twists, 1,
-            [&](long long b, long long e) {
-                for (long long t = b; t < e; ++t) {
-                    const int t1 = static_cast<int>(t) / s.twists[1], t2 = static_cast<int>(t) % s.twists[1];
-                    for (int j1 = 0; j1 < s.box[0]; ++j1) {
-                        if (stop_requested()) return;
-                        for (int j2 = 0; j2 < s.box[1]; ++j2) {
-                            const double f1 = (double(t1) / s.twists[0] + j1) / s.box[0],
-                                         f2 = (double(t2) / s.twists[1] + j2) / s.box[1];
-                            double k[3];
-                            for (int c = 0; c < 3; ++c) k[c] = f1 * G[0][c] + f2 * G[1][c];
-                            TwoBandPoint p;
-                            model(k, p);
-                            double d[3];
-                            for (int c = 0; c < 3; ++c) d[c] = p.d[c] + J * s.background[c];
-                            const double e_k = std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
-                            for (std::size_t j = 0; j < levels; ++j)
-                                per_twist[static_cast<std::size_t>(t) * levels + j] +=
-                                    occupation(p.d0 + e_k - s.mu[j], s.mu[j], s.T) + occupation(p.d0 - e_k - s.mu[j], s.mu[j], s.T);
-                        }
+    workers::parallel_for(
+        twists, 1,
+        [&](long long b, long long e) {
+            Eigen::MatrixXcd H(N, N);
+            Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd> solver(N);
+            std::vector<std::complex<double>> block(static_cast<std::size_t>(N * N));
+            for (long long t = b; t < e; ++t) {
+                const int t1 = static_cast<int>(t) / s.twists[1], t2 = static_cast<int>(t) % s.twists[1];
+                for (int j1 = 0; j1 < s.box[0]; ++j1) {
+                    if (stop_requested()) return;
+                    for (int j2 = 0; j2 < s.box[1]; ++j2) {
+                        const double f1 = (double(t1) / s.twists[0] + j1) / s.box[0], f2 = (double(t2) / s.twists[1] + j2) / s.box[1];
+                        double k[3];
+                        for (int c = 0; c < 3; ++c) k[c] = f1 * G[0][c] + f2 * G[1][c];
+                        s.cell_model.bloch(k, block.data());
+                        s.cell_model.add_exchange(s.background, s.texture.exchange, block.data());
+                        for (int i = 0; i < N; ++i)
+                            for (int j = 0; j < N; ++j) H(i, j) = block[static_cast<std::size_t>(i * N + j)];
+                        solver.compute(H, Eigen::EigenvaluesOnly);
+                        for (std::size_t j = 0; j < levels; ++j)
+                            for (int n = 0; n < N; ++n)
+                                per_twist[static_cast<std::size_t>(t) * levels + j] += occupation(solver.eigenvalues()(n) - s.mu[j], s.mu[j], s.T);
                     }
                 }
-            },
-            [] { return !stop_requested(); });
-    });
+            }
+        },
+        [] { return !stop_requested(); });
     throw_if_stopped();
     return fold_twists(s, per_twist, levels);
 }
@@ -704,10 +767,10 @@ void check_texture_lattice(TaskContext& ctx) { read_texture_lattice(ctx); }
 TaskResult task_texture_lattice(TaskContext& ctx) {
     const LatticeSetup s = read_texture_lattice(ctx);
     const int twists = s.twists[0] * s.twists[1];
-    const long long orbitals = 2LL * s.box[0] * s.box[1];
+    const long long orbitals = static_cast<long long>(s.orbitals()) * s.box[0] * s.box[1];
     const long long solves = s.method == Method::dense
                                  ? twists
-                                 : twists * (s.bound_charge ? orbitals : 2LL * static_cast<long long>(s.cell.size()));
+                                 : twists * (s.bound_charge ? orbitals : s.orbitals() * static_cast<long long>(s.cell.size()));
     Progress progress("texture_lattice", s.streda ? 2 * solves : solves, s.method == Method::dense ? "diagonalisations" : "orbitals");
     // kpm Hall: one job per (twist, start vector).
     const long long hall_jobs = s.method == Method::kpm && s.hall ? twists * (s.random_vectors > 0 ? s.random_vectors : orbitals) : 0;
@@ -818,10 +881,10 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
     const TaskResult coarse = result(1);
     out.units = {{"mu", eu},
                  {"r", lu},
-                 {"density", fmt::format("electrons per {}^2 (both bands), [position][mu]: <r|f(H)|r> summed over the cell's "
+                 {"density", fmt::format("electrons per {}^2 (every band), [position][mu]: <r|f(H)|r> summed over the cell's "
                                          "orbitals, over the cell's area",
                                          lu)},
-                 {"electrons", "electrons in the box (both bands), [mu]"},
+                 {"electrons", "electrons in the box (every band), [mu]"},
                  {"bound_charge", "electrons in the box minus those of the uniform texture m = background (without "
                                   "B or B_modulation), [mu]; the charge is -e times it"}};
     out.principal = {"density"};
@@ -893,7 +956,7 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
             }
     }
     out.units["method"] = "the solver: dense (full diagonalisation) or kpm (kernel polynomial method)";
-    out.units["orbitals"] = "orbitals in the box (2 per cell)";
+    out.units["orbitals"] = fmt::format("orbitals in the box ({} per cell)", s.orbitals());
     out.units["background"] = "unit vector: the uniform texture of bound_charge's reference";
     for (std::size_t j = 0; j < sums.on_level.size(); ++j) {
         const long long on = sums.on_level[j] + (zero_field.on_level.empty() ? 0 : zero_field.on_level[j]);
