@@ -122,14 +122,15 @@ void BM_texture_current(benchmark::State& state, Backend backend) {
     state.SetLabel(backend_name(backend));
 }
 
-// Transport through qwz's skyrmion lattice in a field at 16 positions, over an n × n k-mesh, two
-// levels (task texture_transport: one textured Hamiltonian and both bands' curvatures per point).
-void BM_texture_transport(benchmark::State& state, Backend backend) {
+// Transport through a skyrmion lattice in a field at 16 positions, over an n × n k-mesh, two
+// levels (task texture_transport): qwz (one textured Hamiltonian and both bands' curvatures per
+// point), or qwz_pair (four bands: an eigen-decomposition and each band's Kubo sums per point).
+void BM_texture_transport(benchmark::State& state, Backend backend, const char* model) {
     if (skip_without_device(state, backend)) return;
-    const ModelParams mp = params_of("qwz");
+    const ModelParams mp = params_of(model);
     const TextureTerms terms = skyrmion_lattice(160.0, 80.0, 0.5);
     const long long n = state.range(0);
-    const Mesh mesh = make_mesh(*find_model("qwz"), mp, {n, n, 1});
+    const Mesh mesh = make_mesh(*find_model(model), mp, {n, n, 1});
     std::vector<double> r;
     for (int a = 0; a < 16; ++a) r.insert(r.end(), {10.0 * a, 80.0, 0.0});
     const std::vector<double> mu{0.0, 1.0};
@@ -142,7 +143,7 @@ void BM_texture_transport(benchmark::State& state, Backend backend) {
     state.counters["points"] = count;
     state.counters["points_per_second"] = benchmark::Counter(count * state.iterations(), benchmark::Counter::kIsRate);
     state.counters["peak_rss_MiB"] = peak_rss_mib();
-    state.SetLabel(backend_name(backend));
+    state.SetLabel(fmt::format("{} {}", model, backend_name(backend)));
 }
 
 // The second Chern number of qhz over its 4D torus (k1, k2, k3, θ) on n⁴ points: range(1) = 0 the
@@ -326,5 +327,7 @@ BENCHMARK_CAPTURE(BM_texture_density, cuda, Backend::cuda, "qwz")->RangeMultipli
 BENCHMARK_CAPTURE(BM_texture_density, qwz_pair_cpu, Backend::cpu, "qwz_pair")->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_current, cpu, Backend::cpu)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_current, cuda, Backend::cuda)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_texture_transport, cpu, Backend::cpu)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_texture_transport, cuda, Backend::cuda)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_transport, cpu, Backend::cpu, "qwz")->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_transport, cuda, Backend::cuda, "qwz")->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_transport, qwz_pair_cpu, Backend::cpu, "qwz_pair")->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_transport, qwz_pair_cuda, Backend::cuda, "qwz_pair")->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);

@@ -685,9 +685,11 @@ long long texture_transport_reduce(Backend b, const ModelParams& mp, const Textu
                                    const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
                                    const std::array<double, 3>& E, std::vector<Neumaier>& total, Progress* progress) {
     const long long positions = static_cast<long long>(r.size() / 3);
-    if (on_device(b, mp)) return cuda::texture_transport_reduce(mp, terms, mesh, r, mu, T, tau, E, total, progress);
+    if (on_device(b, mp))
+        return is_two_band(mp) ? cuda::texture_transport_reduce(mp, terms, mesh, r, mu, T, tau, E, total, progress)
+                               : cuda::nband_texture_transport_reduce(mp, terms, mesh, r, mu, T, tau, E, total, progress);
     long long bad = -1;
-    visit_model(mp, [&](auto model) {
+    visit_any_model(mp, [&](auto model) {
         using Model = decltype(model);
         const TextureTransportFn<Model> fn{{model, terms}, mesh, r.data(), mu.data(), static_cast<int>(mu.size()),
                                            static_cast<int>(positions), T, tau, {E[0], E[1], E[2]}};

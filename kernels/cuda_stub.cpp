@@ -53,6 +53,11 @@ long long nband_texture_density_reduce(const ModelParams&, const TextureTerms&, 
                                        const std::vector<double>&, double, bool, std::vector<Neumaier>&, Progress*) {
     not_compiled();
 }
+long long nband_texture_transport_reduce(const ModelParams&, const TextureTerms&, const Mesh&, const std::vector<double>&,
+                                         const std::vector<double>&, double, double, const std::array<double, 3>&,
+                                         std::vector<Neumaier>&, Progress*) {
+    not_compiled();
+}
 long long second_chern_reduce(const ModelParams&, const PhaseFourTorus&, std::vector<Neumaier>&, Progress*) { not_compiled(); }
 long long nband_packet_trajectories(const ModelParams&, const TextureTerms&, const std::vector<double>&, double, double,
                                     long long, long long, double, double, std::vector<double>&, Progress*) {

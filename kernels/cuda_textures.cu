@@ -62,17 +62,8 @@ long long texture_current_reduce(const ModelParams& mp, const TextureTerms& term
 long long texture_transport_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
                                    const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
                                    const std::array<double, 3>& E, std::vector<Neumaier>& total, Progress* progress) {
-    const thrust::device_vector<double> dr(r.begin(), r.end()), dmu(mu.begin(), mu.end());
-    const long long positions = static_cast<long long>(r.size() / 3);
-    long long bad = -1;
-    visit_model(mp, [&](auto model) {
-        using Model = decltype(model);
-        const TextureTransportFn<Model> fn{{model, terms}, mesh, thrust::raw_pointer_cast(dr.data()),
-                                           thrust::raw_pointer_cast(dmu.data()), static_cast<int>(mu.size()),
-                                           static_cast<int>(positions), T, tau, {E[0], E[1], E[2]}};
-        bad = keyed_reduce(fn, positions * mesh.count(), total, progress);
-    });
-    return bad;
+    return texture_transport_launch([](const ModelParams& p, auto&& f) { visit_model(p, f); }, mp, terms, mesh, r, mu, T, tau, E,
+                                    total, progress);
 }
 
 }  // namespace bzint::cuda

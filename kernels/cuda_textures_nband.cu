@@ -1,5 +1,6 @@
 // CUDA launchers of the N-band textured models' work (include/bzint/nband_texture.hpp through
-// phase_slice.hpp's NBandPhaseSliceChernFn, texture_density.hpp's TextureDensityFn and
+// phase_slice.hpp's NBandPhaseSliceChernFn, texture_density.hpp's TextureDensityFn,
+// texture_transport.hpp's TextureTransportFn and
 // second_chern.hpp's SecondChernFn over a PhaseFourTorus: device_reduce.cuh's keyed reduction;
 // nband_packet_motion.hpp's wave packets: device_textures.cuh), apart from the two-band ones
 // (cuda_textures.cu) so that the two compile in parallel. The positions and levels are copied to
@@ -32,6 +33,13 @@ long long nband_texture_density_reduce(const ModelParams& mp, const TextureTerms
                                        bool by_band, std::vector<Neumaier>& total, Progress* progress) {
     return texture_density_launch([](const ModelParams& p, auto&& f) { visit_nband_model(p, f); }, mp, terms, mesh, r, t, mu,
                                   T, by_band, total, progress);
+}
+
+long long nband_texture_transport_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
+                                         const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
+                                         const std::array<double, 3>& E, std::vector<Neumaier>& total, Progress* progress) {
+    return texture_transport_launch([](const ModelParams& p, auto&& f) { visit_nband_model(p, f); }, mp, terms, mesh, r, mu, T,
+                                    tau, E, total, progress);
 }
 
 long long second_chern_reduce(const ModelParams& mp, const PhaseFourTorus& torus, std::vector<Neumaier>& total,

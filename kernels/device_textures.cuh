@@ -13,6 +13,7 @@
 #include "../host/stop.hpp"
 #include "bzint/packet_motion.hpp"
 #include "bzint/texture_density.hpp"
+#include "bzint/texture_transport.hpp"
 #include "device_launch.cuh"
 #include "device_reduce.cuh"
 
@@ -32,6 +33,24 @@ long long texture_density_launch(Visit visit, const ModelParams& mp, const Textu
         const TextureDensityFn<Model> fn{{model, terms}, mesh, thrust::raw_pointer_cast(dr.data()), t,
                                          thrust::raw_pointer_cast(dmu.data()), static_cast<int>(mu.size()),
                                          static_cast<int>(positions), T, by_band};
+        bad = keyed_reduce(fn, positions * mesh.count(), total, progress);
+    });
+    return bad;
+}
+
+// As engine.hpp's texture_transport_reduce, for the models visit(mp, f) calls f with.
+template <class Visit>
+long long texture_transport_launch(Visit visit, const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
+                                   const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
+                                   const std::array<double, 3>& E, std::vector<Neumaier>& total, Progress* progress) {
+    const thrust::device_vector<double> dr(r.begin(), r.end()), dmu(mu.begin(), mu.end());
+    const long long positions = static_cast<long long>(r.size() / 3);
+    long long bad = -1;
+    visit(mp, [&](auto model) {
+        using Model = decltype(model);
+        const TextureTransportFn<Model> fn{{model, terms}, mesh, thrust::raw_pointer_cast(dr.data()),
+                                           thrust::raw_pointer_cast(dmu.data()), static_cast<int>(mu.size()),
+                                           static_cast<int>(positions), T, tau, {E[0], E[1], E[2]}};
         bad = keyed_reduce(fn, positions * mesh.count(), total, progress);
     });
     return bad;

@@ -189,8 +189,8 @@ TEST(DeviceTextures, PlaneDensityCurrentAndPacketsAgreeWithTheCpu) {
 TEST(DeviceTextures, NBandPlaneDensitySecondChernAndPacketsAgreeWithTheCpu) {
     REQUIRE_DEVICE();
     // Four-band textured models on the device (kernels/cuda_textures_nband.cu): qwz_pair's real-space
-    // cell on 100² plaquettes (two reduction blocks), its density with each band's part at three
-    // positions over a 60² mesh (keys per position), and qhz's second Chern sums over the phase-space
+    // cell on 100² plaquettes (two reduction blocks), its density with each band's part and its
+    // transport at positions over a 60² mesh (keys per position), and qhz's second Chern sums over the phase-space
     // torus (k1, k2, x, y) on 10⁴ points with the lattice method (SecondChernFn's sixteen corner
     // eigen-decompositions per point).
     const std::string pair = "[model]\nname='qwz_pair'\nu1=-0.3\nu2=1.2\ng=0.25\n[texture]\nkind='skyrmion_lattice'\n"
@@ -200,6 +200,10 @@ TEST(DeviceTextures, NBandPlaneDensitySecondChernAndPacketsAgreeWithTheCpu) {
     expect_chunk_independent(pair + "[mesh]\nn=[60,60]\n[task]\nkind='texture_density'\nmu=[-0.5,0.0,1.0]\nT=0.05\n"
                                     "band_resolved=true\nr=[[1,2,0],[5,5,0],[7,3,0]]\n",
                              "qwz_pair skyrmion density");
+    // Transport through it in a field (TextureTransportFn's N-band bands: 48 values per level).
+    expect_chunk_independent(pair + "[mesh]\nn=[60,60]\n[task]\nkind='texture_transport'\nmu=[0.0,1.0]\nT=0.1\ntau=2.0\n"
+                                    "E=[0.02,-0.01]\nr=[[1,2,0],[7,3,0]]\n",
+                             "qwz_pair skyrmion transport");
     expect_chunk_independent("[model]\nname='qhz'\nm=-2.5\n[texture]\nkind='skyrmion_lattice'\nexchange=0.2\nperiod=10.0\n"
                              "radius=4.5\n[task]\nkind='second_chern'\naxes=['k1','k2','x','y']\nn=[10,10,10,10]\n",
                              "qhz phase-space second Chern number");

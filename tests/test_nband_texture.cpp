@@ -19,6 +19,7 @@
 #include "bzint/phase_four_torus.hpp"
 #include "bzint/phase_space_motion.hpp"
 #include "bzint/texture_density.hpp"
+#include "nband_test_models.hpp"
 #include "test_util.hpp"
 #include "texture_helpers.hpp"
 
@@ -27,19 +28,7 @@ using bzint::test::skyrmion_lattice;
 
 namespace {
 
-// qwz as an N = 2 model whose spin is its σ, as the two-band texture couples to it.
-struct QwzAsNBand {
-    static constexpr int dim = 2;
-    static constexpr int bands = 2;
-    static constexpr int spin_stride = 1;
-    models::Qwz model;
-    BZINT_HD void operator()(const double k[3], NBandPoint<2>& p) const {
-        TwoBandPoint t;
-        model(k, t);
-        clear(p);
-        add_two_band_block(t, 0, p);
-    }
-};
+using bzint::test::QwzAsNBand;
 
 // h_qwz(k) ⊗ 1 on (orbital, spin) with spin the fast index (index 2a + σ): a texture's J m(r)·σ
 // acts on the spin alone, so H = h_qwz(k) ⊗ 1 + 1 ⊗ J m(r)·σ and its states are products.

@@ -184,24 +184,30 @@ TEST(TextureTransport, AtZeroFieldOnlyTheSingleBandCurrentFlows) {
     // potential, smooth enough that the task does not warn (|𝓕| < 0.3), on the skyrmion's rim, in
     // the gap and in a band: the hybridised current and both relaxation parts to 1e-13 (rounding
     // and the spectrally small mesh error of a smooth periodic sum), the single-band current above
-    // 1e-5.
-    const auto doc = bzint::test::run_toml(
-        "[model]\nname = 'qwz'\nu = -1.2\n[mesh]\nn = [128, 128]\n[texture]\nkind = 'skyrmion_lattice'\nexchange = 0.3\n"
-        "period = 24.0\nradius = 10.0\nhelicity = 0.4\npotential = 'cosine'\npotential_amplitude = 0.15\n"
-        "potential_period = 24.0\n[task]\nkind = 'texture_transport'\nmu = [0.1, 1.0]\nT = 0.1\ntau = 3.0\n"
-        "r = [[6.0, 12.0, 0.0], [12.0, 5.0, 0.0]]\n");
-    EXPECT_TRUE(!doc.contains("warnings") || doc["warnings"].empty()) << doc["warnings"].dump();
-    const auto& got = doc["results"];
-    for (int at = 0; at < 2; ++at)
-        for (int j = 0; j < 2; ++j) {
-            for (int a = 0; a < 2; ++a) {
-                EXPECT_NEAR(got["current_hybridised"][at][j][a].get<double>(), 0.0, 1e-13);
-                EXPECT_NEAR(got["relaxation_hybridised"][at][j][a].get<double>(), 0.0, 1e-13);
-                EXPECT_NEAR(got["relaxation_single_band"][at][j][a].get<double>(), 0.0, 1e-13);
+    // 1e-5. The same for the four-band qwz_pair (g = 0.2), each of its bands its own manifold; its two
+    // lower bands (one of each copy) cross where |d_1| = |d_2|, split only by g, and there a band's
+    // own curvature is large: the task warns on ~1 % of the mesh, and the identities still hold.
+    for (const char* model : {"name = 'qwz'\nu = -1.2\n", "name = 'qwz_pair'\nu1 = -1.0\nu2 = 1.0\ng = 0.2\n"}) {
+        const auto doc = bzint::test::run_toml(
+            std::string("[model]\n") + model +
+            "[mesh]\nn = [128, 128]\n[texture]\nkind = 'skyrmion_lattice'\nexchange = 0.3\n"
+            "period = 24.0\nradius = 10.0\nhelicity = 0.4\npotential = 'cosine'\npotential_amplitude = 0.15\n"
+            "potential_period = 24.0\n[task]\nkind = 'texture_transport'\nmu = [0.1, 1.0]\nT = 0.1\ntau = 3.0\n"
+            "r = [[6.0, 12.0, 0.0], [12.0, 5.0, 0.0]]\n");
+        if (std::string(model).find("pair") == std::string::npos)
+            EXPECT_TRUE(!doc.contains("warnings") || doc["warnings"].empty()) << doc["warnings"].dump();
+        const auto& got = doc["results"];
+        for (int at = 0; at < 2; ++at)
+            for (int j = 0; j < 2; ++j) {
+                for (int a = 0; a < 2; ++a) {
+                    EXPECT_NEAR(got["current_hybridised"][at][j][a].get<double>(), 0.0, 1e-13) << model;
+                    EXPECT_NEAR(got["relaxation_hybridised"][at][j][a].get<double>(), 0.0, 1e-13) << model;
+                    EXPECT_NEAR(got["relaxation_single_band"][at][j][a].get<double>(), 0.0, 1e-13) << model;
+                }
+                const auto& f = got["current_single_band"][at][j];
+                EXPECT_GT(std::hypot(f[0].get<double>(), f[1].get<double>()), 1e-5) << model << " position " << at << " mu " << j;
             }
-            const auto& f = got["current_single_band"][at][j];
-            EXPECT_GT(std::hypot(f[0].get<double>(), f[1].get<double>()), 1e-5) << "position " << at << " mu " << j;
-        }
+    }
 }
 
 TEST(TextureTransport, ThreeDimensionalHallCurrentIsAhcs) {

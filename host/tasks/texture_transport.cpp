@@ -21,7 +21,7 @@ namespace {
 
 constexpr long long kMaxPositions = 10000;
 constexpr int kPerLevel = kTransportValuesPerLevel;
-constexpr long long kMaxTransportLevels = (kMaxKeyedValues - 1) / kPerLevel;
+constexpr long long kMaxTransportLevels = (kMaxKeyedValues - 2) / kPerLevel;
 
 struct TransportSetup {
     TextureSetup texture;
@@ -73,8 +73,8 @@ TransportSetup read_texture_transport(const TaskContext& ctx) {
     const long long positions = static_cast<long long>(s.r.size() / 3);
     if (s.mesh.count() > (1LL << 62) / positions)
         task.fail("r", fmt::format("{} positions × {} mesh points is more than 2^62 points", positions, s.mesh.count()));
-    // Per worker two histograms of 2 keys per position × (12 values per level + 1) (block_reducer.hpp).
-    const double row = 2.0 * static_cast<double>(positions) * (kPerLevel * static_cast<double>(s.mu.size()) + 1) * sizeof(Neumaier);
+    // Per worker two histograms of 2 keys per position × (12 values per level + 2) (block_reducer.hpp).
+    const double row = 2.0 * static_cast<double>(positions) * (kPerLevel * static_cast<double>(s.mu.size()) + 2) * sizeof(Neumaier);
     require_memory(task, "r", row * 2.0 * (2 * workers::count() + 1), fmt::format("{} positions' histograms", positions));
     return s;
 }
@@ -82,7 +82,7 @@ TransportSetup read_texture_transport(const TaskContext& ctx) {
 // The four currents [position][level][3] from the reduction's sums (TextureDensityFn's halves):
 // part p of TextureTransportFn's values, plus part `plus` where plus ≥ 0.
 nlohmann::json part_currents(const std::vector<Neumaier>& h, const TransportSetup& s, bool coarse, int p, int plus) {
-    const std::size_t L = s.mu.size(), nv = kPerLevel * L + 1, positions = s.r.size() / 3;
+    const std::size_t L = s.mu.size(), nv = kPerLevel * L + 2, positions = s.r.size() / 3;
     const double w = mesh_weight(s.mesh) * (coarse ? s.mesh.coarse_factor() : 1);
     auto sum = [&](std::size_t at, std::size_t v) {
         const double odd = h[(2 * at + 1) * nv + v].value();
@@ -149,23 +149,39 @@ TaskResult task_texture_transport(TaskContext& ctx) {
         s.mesh.k_of(bad % s.mesh.count(), k);
         const double* x = s.r.data() + 3 * at;
         throw NonFiniteError(fmt::format("the transport integrand is not finite at position {} (r = ({:g}, {:g}, {:g})) and "
-                                         "k = ({:g}, {:g}, {:g}): the bands touch there (|d| = 0)",
+                                         "k = ({:g}, {:g}, {:g}): the bands touch there (|d| = 0), or an N-band model's eigensolver did not "
+                                         "converge",
                                          at, x[0], x[1], x[2], k[0], k[1], k[2]));
     }
     std::vector<std::string> warnings;
-    const std::size_t nv = kPerLevel * s.mu.size() + 1;
-    for (long long a = 0; a < positions; ++a) {
-        const double count = h[2 * a * nv + nv - 1].value() + h[(2 * a + 1) * nv + nv - 1].value();
-        if (count > 0.0) {
-            warnings.push_back(fmt::format(
-                "at position {} (r = ({:g}, {:g}, {:g})) the scalar curvature |F| is at least {:g} on {:.3g} % of the k-mesh: "
-                "Eq. 68's velocities are first order in the texture's gradients, and the terms they drop are no longer small "
-                "there; the texture varies too fast for the gap (make it smoother or the gap larger)",
-                a, s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2], kFirstOrderLimit,
-                100.0 * count / static_cast<double>(s.mesh.count())));
-            break;
+    // The first position where a flag was raised (TextureTransportFn's last two values), with the
+    // share of the k-mesh it was raised on (%); −1 where none.
+    const std::size_t nv = kPerLevel * s.mu.size() + 2;
+    auto first_flagged = [&](std::size_t flag, double& share) {
+        for (long long a = 0; a < positions; ++a) {
+            const double count = h[2 * a * nv + flag].value() + h[(2 * a + 1) * nv + flag].value();
+            share = 100.0 * count / static_cast<double>(s.mesh.count());
+            if (count > 0.0) return a;
         }
-    }
+        return -1LL;
+    };
+    double share = 0.0;
+    if (const long long a = first_flagged(nv - 2, share); a >= 0)
+        warnings.push_back(fmt::format(
+            "at position {} (r = ({:g}, {:g}, {:g})) the scalar curvature |F| (N bands: 2|1 - D_n| of some band) is at least "
+            "{:g} on {:.3g} % of the k-mesh: Eq. 68's velocities are first order in the texture's gradients, and the terms "
+            "they drop are no longer small there; the texture varies too fast for the gap (make it smoother or the gap larger)",
+            a, s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2], kFirstOrderLimit, share));
+    // Each band is its own manifold in these equations: where two bands are degenerate (a Kramers
+    // pair), a band's Ω, v_b and F_b are not defined, only their group's, and the per-band products
+    // of Eqs. 64 and 68 depend on the eigensolver's basis.
+    if (const long long a = first_flagged(nv - 1, share); a >= 0)
+        warnings.push_back(fmt::format(
+            "at position {} (r = ({:g}, {:g}, {:g})) two bands are degenerate on {:.3g} % of the k-mesh: Eqs. 57-68 take each "
+            "band as its own manifold, so there the currents' products of one band's Berry curvature and velocity are not "
+            "defined (a degenerate pair needs its non-Abelian manifold); lift the degeneracy (an exchange field) or read "
+            "those points' share with care",
+            a, s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2], share));
     // Judged on the untextured model's bands: J m(r) and U(r) shift them, but the smearing's
     // resolution depends on the velocity at the Fermi level, which they change little.
     const FermiSurfaceCheck fermi_surface(ctx, s.mesh, s.mu, s.T);

@@ -55,6 +55,14 @@ BZINT_HD bool nband_phase_eigen(const NBandPhasePoint<N>& p, NBandPhaseEigen<N>&
     return ok;
 }
 
+// The textured Hamiltonian `hamiltonian` (nband_texture.hpp) at x, decomposed as above.
+template <class H>
+BZINT_HD_INLINE bool nband_phase_eigen_at(const H& hamiltonian, const double x[kPhaseCoords], NBandPhaseEigen<H::N>& s) {
+    NBandPhasePoint<H::N> p;
+    hamiltonian(x, p);
+    return nband_phase_eigen<H::N>(p, s);
+}
+
 // Σ_{m∉G(n)} v^I_nm v^J_mn / (ε_n − ε_m)^power: the sum the curvature, metric (power 2) and
 // energy correction (power 1) take parts of.
 template <int N>

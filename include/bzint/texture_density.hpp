@@ -51,11 +51,9 @@ BZINT_HD_INLINE PhaseLevels<2> phase_levels(const TexturedTwoBand<Model>& hamilt
 template <class Model>
 BZINT_HD_INLINE PhaseLevels<Model::bands> phase_levels(const TexturedNBand<Model>& hamiltonian, const double x[kPhaseCoords]) {
     constexpr int N = Model::bands;
-    NBandPhasePoint<N> p;
-    hamiltonian(x, p);
     NBandPhaseEigen<N> s;
     PhaseLevels<N> L;
-    L.finite = nband_phase_eigen<N>(p, s);
+    L.finite = nband_phase_eigen_at(hamiltonian, x, s);
     L.beyond = false;
     for (int b = 0; b < N; ++b) {
         L.plain[b] = s.e[b];

@@ -1,0 +1,122 @@
+// Transport through a texture for N-band models (task texture_transport, include/bzint/
+// texture_transport.hpp's N-band TransportBands): each band a one-band manifold of the
+// non-adiabatic paper's Eqs. 57–68, with its Berry curvatures Ω_n^IJ (Eq. 44) from the Kubo sums
+// of nband_phase_geometry.hpp. Checked against the two-band closed forms and, through the task,
+// against the two copies of a decoupled pair.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "bzint/models/qwz.hpp"
+#include "bzint/texture_transport.hpp"
+#include "nband_test_models.hpp"
+#include "test_util.hpp"
+#include "texture_helpers.hpp"
+
+using namespace bzint;
+
+TEST(NBandTransport, TwoBandModelAsNEquals2IsTheClosedForms) {
+    // qwz with a skyrmion lattice and a cosine potential (forces of their own, Eq. 66), once as
+    // TexturedTwoBand (Ω_s = q_s 𝓕 in closed form) and once as an N = 2 TexturedNBand (Kubo sums
+    // over its two states): per band, the energy, ṽ and ẋ of Eqs. 67–68 and both drives of Eqs. 64,
+    // 65 in a field E, to 1e-12 (rounding of the two evaluations); neither flags the point.
+    const double u = -1.2, E[3] = {0.037, -0.052, 0.0};
+    TextureTerms terms{};
+    terms.texture = test::skyrmion_lattice(12.0, 5.0, 1.0, 1.0, 0.4);
+    terms.exchange = 0.6;
+    terms.potential.shape = PotentialShape::cosine;
+    terms.potential.amplitude = 0.15;
+    terms.potential.period = 12.0;
+    const TexturedTwoBand<models::Qwz> two{models::Qwz(&u), terms};
+    const TexturedNBand<test::QwzAsNBand> nband{test::QwzAsNBand{models::Qwz(&u)}, terms};
+    for (const auto& pt : std::vector<std::vector<double>>{{3.1, 4.7, 0.4, -0.9}, {8.2, 2.5, -2.2, 1.3}, {6.6, 9.9, 1.7, 2.8}}) {
+        const double r[3] = {pt[0], pt[1], 0.0}, k[3] = {pt[2], pt[3], 0.0};
+        double x[kPhaseCoords];
+        two.canonical_point(r, 0.0, k, x);
+        const TransportBands<2> a = transport_bands(two, x, E), b = transport_bands(nband, x, E);
+        ASSERT_TRUE(a.finite && b.finite);
+        EXPECT_FALSE(b.beyond || b.degenerate);
+        for (int n = 0; n < 2; ++n) {
+            EXPECT_NEAR(b.band[n].energy, a.band[n].energy, 1e-12);
+            for (int c = 0; c < 3; ++c) {
+                EXPECT_NEAR(b.band[n].v_tilde[c], a.band[n].v_tilde[c], 1e-12) << n << " " << c;
+                EXPECT_NEAR(b.band[n].x_dot[c], a.band[n].x_dot[c], 1e-12) << n << " " << c;
+            }
+            EXPECT_NEAR(b.band[n].drive_hybrid, a.band[n].drive_hybrid, 1e-12);
+            EXPECT_NEAR(b.band[n].drive_single, a.band[n].drive_single, 1e-12);
+            // Not vacuous: the texture's Berry terms move ẋ off ṽ.
+            EXPECT_GT(std::hypot(a.band[n].x_dot[0] - a.band[n].v_tilde[0], a.band[n].x_dot[1] - a.band[n].v_tilde[1]), 1e-4);
+        }
+    }
+}
+
+TEST(NBandTransport, DecoupledPairIsItsTwoCopies) {
+    // qwz_pair at g = 0 is diag(h_QWZ(u1), h_QWZ(u2)) with the texture's J m·σ on each copy's σ:
+    // its four bands are the two copies' bands, each with the same Ω^IJ, v_b and F_b, so each of
+    // the four currents is the sum of the textured qwz(u1) and qwz(u2) ones, at every position and
+    // level, to 1e-10 relative (the copies' levels cross at isolated points, where the four-band
+    // eigensolver's rounding differs from the two-band closed forms'). A skyrmion lattice, a
+    // field E and τ = 2, μ in the gap and in the bands.
+    const std::string texture = "[texture]\nkind = 'skyrmion_lattice'\nexchange = 0.4\nperiod = 16.0\nradius = 7.0\n"
+                                "helicity = 1.5707963267948966\n";
+    const std::string task = "[mesh]\nn = [64, 64]\n[task]\nkind = 'texture_transport'\nmu = [-1.2, 0.0, 1.4]\nT = 0.1\ntau = 2.0\n"
+                             "E = [0.02, -0.01]\nr = [[2, 8, 0], [6, 8, 0], [8, 3, 0]]\n";
+    const auto pair = test::results("[model]\nname = 'qwz_pair'\nu1 = -1.0\nu2 = 1.3\ng = 0.0\n" + texture + task);
+    const auto first = test::results("[model]\nname = 'qwz'\nu = -1.0\n" + texture + task);
+    const auto second = test::results("[model]\nname = 'qwz'\nu = 1.3\n" + texture + task);
+    double largest = 0.0;
+    for (const char* key : {"current_hybridised", "relaxation_hybridised", "current_single_band", "relaxation_single_band"})
+        for (int a = 0; a < 3; ++a)
+            for (int j = 0; j < 3; ++j)
+                for (int c = 0; c < 2; ++c) {
+                    const double sum = first[key][a][j][c].get<double>() + second[key][a][j][c].get<double>();
+                    EXPECT_NEAR(pair[key][a][j][c].get<double>(), sum, 1e-10 * std::max(1e-3, std::fabs(sum)))
+                        << key << " " << a << " " << j << " " << c;
+                    largest = std::max(largest, std::fabs(sum));
+                }
+    EXPECT_GT(largest, 1e-3);  // not vacuous
+}
+
+TEST(NBandTransport, UniformTextureGivesTheHallCurrent) {
+    // Without gradients, ṽ_n = ẋ_n = v_n + E × Ω_n for every band, and over the zone Σ∫ f v = 0: the
+    // equilibrium part of either current is E × Σ_n ∫ f Ω_n, the Hall current −J/e of task ahc for
+    // N bands (j_x = −σ_xy E_y, j_y = σ_xy E_x, σ_xy in e²/h = 1/2π), on the same mesh: 1e-10
+    // (ahc's finite-T energy bins round at ~1e-11). The coupled qwz_pair (u1 = −1, u2 = −1.3, both
+    // copies C = +1; g = 0.2) without exchange, μ in the lower bands, the gap and the upper bands.
+    const std::string model = "[model]\nname = 'qwz_pair'\nu1 = -1.0\nu2 = -1.3\ng = 0.2\n[mesh]\nn = [128, 128]\n";
+    const auto got = test::results(model + "[texture]\nkind = 'uniform'\nexchange = 0.0\ndirection = [0, 0, 1]\n"
+                                           "[task]\nkind = 'texture_transport'\nmu = [-1.5, 0.0, 1.5]\nT = 0.1\ntau = 3.0\n"
+                                           "E = [0.02, -0.013]\n");
+    const auto ahc = test::results(model + "[task]\nkind = 'ahc'\nmu = [-1.5, 0.0, 1.5]\nT = 0.1\n");
+    const double E[2] = {0.02, -0.013};
+    for (int j = 0; j < 3; ++j) {
+        const double sigma = ahc["sigma_xy"][j].get<double>() / (2 * kPi);
+        for (const char* part : {"hybridised", "single_band"}) {
+            const auto& c = got[std::string("current_") + part][0][j];
+            const auto& r = got[std::string("relaxation_") + part][0][j];
+            EXPECT_NEAR(c[0].get<double>() - r[0].get<double>(), -sigma * E[1], 1e-10) << part << " " << j;
+            EXPECT_NEAR(c[1].get<double>() - r[1].get<double>(), sigma * E[0], 1e-10) << part << " " << j;
+        }
+        EXPECT_GT(std::fabs(sigma), 1e-3) << j;  // not vacuous
+    }
+}
+
+TEST(NBandTransport, DegenerateBandsAreNamed) {
+    // qhz without exchange keeps time reversal and inversion: every level is a Kramers pair, where a
+    // band's own Ω, v_b and F_b are not defined (only the pair's non-Abelian manifold is). The
+    // task says so, naming the position; a uniform exchange field splits the pairs and the
+    // warning goes.
+    const std::string model = "[model]\nname = 'qhz'\nm = -1.5\n[mesh]\nn = [8, 8, 8]\n";
+    const std::string task = "[task]\nkind = 'texture_transport'\nmu = 0.0\nT = 0.1\ntau = 1.0\nE = [0.01, 0.0, 0.0]\n";
+    auto degenerate_warning = [](const nlohmann::json& doc) {
+        bool named = false;
+        if (doc.contains("warnings"))
+            for (const auto& w : doc["warnings"])
+                named = named || w.get<std::string>().find("two bands are degenerate on 100 % of the k-mesh") != std::string::npos;
+        return named;
+    };
+    EXPECT_TRUE(degenerate_warning(test::run_toml(model + "[texture]\nkind = 'uniform'\nexchange = 0.0\ndirection = [0, 0, 1]\n" + task)));
+    EXPECT_FALSE(degenerate_warning(test::run_toml(model + "[texture]\nkind = 'uniform'\nexchange = 0.3\ndirection = [0, 0, 1]\n" + task)));
+}
