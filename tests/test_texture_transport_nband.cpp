@@ -56,8 +56,8 @@ TEST(NBandTransport, DecoupledPairIsItsTwoCopies) {
     // qwz_pair at g = 0 is diag(h_QWZ(u1), h_QWZ(u2)) with the texture's J m·σ on each copy's σ:
     // its four bands are the two copies' bands, each with the same Ω^IJ, v_b and F_b, so each of
     // the four currents is the sum of the textured qwz(u1) and qwz(u2) ones, at every position and
-    // level, to 1e-10 relative (the copies' levels cross at isolated points, where the four-band
-    // eigensolver's rounding differs from the two-band closed forms'). A skyrmion lattice, a
+    // level, to 1e-10 relative (the copies' levels cross along curves of the zone, near which the
+    // four-band eigensolver's rounding differs from the two-band closed forms'). A skyrmion lattice, a
     // field E and τ = 2, μ in the gap and in the bands.
     const std::string texture = "[texture]\nkind = 'skyrmion_lattice'\nexchange = 0.4\nperiod = 16.0\nradius = 7.0\n"
                                 "helicity = 1.5707963267948966\n";

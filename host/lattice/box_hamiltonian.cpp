@@ -53,13 +53,14 @@ SparseHamiltonian assemble(int N, const std::vector<Hopping>& hoppings, const in
         winding = (n >= 0 ? n / S : -((-n + S - 1) / S));
         return n - winding * S;
     };
+    // Row (c, α): H(R)_{αβ} to cell c + R, which the box wraps with the twist's phase; a few
+    // entries per row, so a linear search merges the hoppings that wrap onto one column.
+    std::vector<std::vector<std::pair<long long, cplx>>> row(static_cast<std::size_t>(N));
     for (long long n1 = 0; n1 < S1; ++n1)
         for (long long n2 = 0; n2 < S2; ++n2) {
             const long long c = n1 * S2 + n2;
             if (c % 4096 == 0) throw_if_stopped();
-            // Row (c, α): H(R)_{αβ} to cell c + R, which the box wraps with the twist's phase; a few
-            // entries per row, so a linear search merges the hoppings that wrap onto one column.
-            std::vector<std::vector<std::pair<long long, cplx>>> row(static_cast<std::size_t>(N));
+            for (auto& entries : row) entries.clear();
             auto add = [&](int a, long long col, cplx v) {
                 for (auto& [c2, w] : row[static_cast<std::size_t>(a)])
                     if (c2 == col) {

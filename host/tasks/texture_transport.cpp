@@ -149,9 +149,10 @@ TaskResult task_texture_transport(TaskContext& ctx) {
         s.mesh.k_of(bad % s.mesh.count(), k);
         const double* x = s.r.data() + 3 * at;
         throw NonFiniteError(fmt::format("the transport integrand is not finite at position {} (r = ({:g}, {:g}, {:g})) and "
-                                         "k = ({:g}, {:g}, {:g}): the bands touch there (|d| = 0), or an N-band model's eigensolver did not "
-                                         "converge",
-                                         at, x[0], x[1], x[2], k[0], k[1], k[2]));
+                                         "k = ({:g}, {:g}, {:g}): {}",
+                                         at, x[0], x[1], x[2], k[0], k[1], k[2],
+                                         ctx.cfg.model->bands == 2 ? "the bands touch there (|d| = 0)"
+                                                                   : "the eigensolver did not converge there"));
     }
     std::vector<std::string> warnings;
     // The first position where a flag was raised (TextureTransportFn's last two values), with the

@@ -178,7 +178,7 @@ struct TextureTransportFn {
     Mesh mesh;
     const double* r;   // positions, three numbers each
     const double* mu;  // levels
-    int levels;        // at most (kMaxKeyedValues − 1) / 12
+    int levels;        // at most (kMaxKeyedValues − 2) / 12
     int positions;
     double T;          // > 0
     double tau;        // the relaxation time
