@@ -10,26 +10,17 @@
 #include <string>
 #include <vector>
 
+#include "lattice_test_util.hpp"
 #include "stop.hpp"
 #include "test_util.hpp"
 
 namespace {
 
+using bzint::test::line_positions;
+
 // qwz (u = −1, a Chern insulator) with a skyrmion lattice
 // of period L (radius L/2, J = 0.4, Bloch helicity).
-std::string skyrmion_model(int L) {
-    return fmt::format("[model]\nname = 'qwz'\nu = -1.0\n[texture]\nkind = 'skyrmion_lattice'\nexchange = 0.4\n"
-                       "period = {0}.0\nradius = {1}\nhelicity = 1.5707963267948966\n",
-                       L, 0.5 * L);
-}
-
-// Positions along y = L/2 from the cell's edge to the skyrmion's centre, every L/16 cells.
-std::string line_positions(int L) {
-    std::string r = "[";
-    const int step = std::max(1, L / 16);
-    for (int x = 0; x <= L / 2; x += step) r += fmt::format("{}[{}, {}, 0]", x == 0 ? "" : ", ", x, L / 2);
-    return r + "]";
-}
+std::string skyrmion_model(int L) { return "[model]\nname = 'qwz'\nu = -1.0\n" + bzint::test::skyrmion_lattice_texture(L); }
 
 }  // namespace
 
@@ -92,23 +83,10 @@ TEST(TextureLattice, SemiclassicalDensityConvergesToTheExactOne) {
     // spoil the L^-2: the corrections would then carry the wrong sign.
     std::vector<double> corrected, plain;
     for (int L : {8, 16, 32}) {
-        const std::string r = line_positions(L);
-        const auto exact = bzint::test::run_toml(skyrmion_model(L) +
-                                                fmt::format("[task]\nkind = 'texture_lattice'\nbox = [{0}, {0}]\ntwists = [{1}, {1}]\n"
-                                                            "method = 'kpm'\nmu = 0.0\nT = 0.1\nr = {2}\n",
-                                                            L, std::max(2, 64 / L), r));
-        const auto semi = bzint::test::run_toml(skyrmion_model(L) + "[mesh]\nn = [128, 128]\n[task]\nkind = 'texture_density'\n"
-                                                                   "mu = 0.0\nT = 0.1\nr = " + r + "\n");
-        double c = 0.0, p = 0.0, estimate = 0.0;
-        for (std::size_t a = 0; a < exact["results"]["density"].size(); ++a) {
-            estimate = std::max({estimate, exact["errors"]["density"][a][0].get<double>(), semi["errors"]["density"][a][0].get<double>()});
-            const double n = exact["results"]["density"][a][0].get<double>();
-            c = std::max(c, std::fabs(semi["results"]["density"][a][0].get<double>() - n));
-            p = std::max(p, std::fabs(semi["results"]["density_uncorrected"][a][0].get<double>() - n));
-        }
-        EXPECT_LT(estimate, 0.01 * c) << L;
-        corrected.push_back(c);
-        plain.push_back(p);
+        const bzint::test::DensityDifference d = bzint::test::semiclassical_against_exact(skyrmion_model(L), L);
+        EXPECT_LT(d.estimate, 0.01 * d.corrected) << L;
+        corrected.push_back(d.corrected);
+        plain.push_back(d.plain);
     }
     EXPECT_GT(corrected[0] / corrected[1], 3.2);
     EXPECT_GT(corrected[1] / corrected[2], 4.0);

@@ -15,6 +15,7 @@
 
 #include "bzint/hd.hpp"
 #include "lattice/box_hamiltonian.hpp"
+#include "lattice_test_util.hpp"
 #include "test_util.hpp"
 
 using namespace bzint;
@@ -279,18 +280,7 @@ TEST(MagneticTorus, StredaResponseConvergesToTheSemiclassicalOne) {
     const std::string levels = "mu = [-0.8, 0.0, 0.8, 1.5]\nT = 0.1\n";
     const auto semi = bzint::test::results("[model]\nname = 'qwz'\nu = -1.0\n[mesh]\nn = [256, 256]\n[task]\nkind = 'streda'\n" + levels);
     std::vector<std::vector<double>> error;
-    for (int L : {16, 32}) {
-        const auto exact = bzint::test::results(qwz_in_field(-1.0, L, L, 1) +
-                                                fmt::format("[task]\nkind = 'texture_lattice'\nbox = [{0}, {0}]\ntwists = [4, 4]\n"
-                                                            "method = 'kpm'\nbound_charge = false\nstreda = true\n",
-                                                            L) +
-                                                levels);
-        std::vector<double> e;
-        // dn_dB is in e/h = 1/2π (ħ = e = 1): 2π dn/dB in it is its number.
-        for (std::size_t j = 0; j < mu.size(); ++j)
-            e.push_back(std::fabs(exact["streda_local"][0][j].get<double>() - semi["dn_dB"][j].get<double>()));
-        error.push_back(e);
-    }
+    for (int L : {16, 32}) error.push_back(bzint::test::streda_difference(qwz_in_field(-1.0, L, L, 1), L, levels, semi));
     EXPECT_LT(error[1][1], 1e-6);
     for (std::size_t j : {0, 2, 3}) {
         EXPECT_GT(error[0][j] / error[1][j], 3.5) << mu[j];

@@ -11,25 +11,15 @@
 #include <string>
 #include <vector>
 
+#include "lattice_test_util.hpp"
 #include "test_util.hpp"
 
 namespace {
 
-// A skyrmion lattice of period L (radius L/2, J = 0.4, Bloch helicity) on the model `model`.
-std::string skyrmion(const std::string& model, int L) {
-    return model + fmt::format("[texture]\nkind = 'skyrmion_lattice'\nexchange = 0.4\nperiod = {0}.0\nradius = {1}\n"
-                               "helicity = 1.5707963267948966\n",
-                               L, 0.5 * L);
-}
+using bzint::test::line_positions;
 
-// Positions along y = L/2 from the cell's edge to the skyrmion's centre, every L/16 cells (as
-// examples/texture/lattice_convergence.py).
-std::string line_positions(int L) {
-    std::string r = "[";
-    const int step = std::max(1, L / 16);
-    for (int x = 0; x <= L / 2; x += step) r += fmt::format("{}[{}, {}, 0]", x == 0 ? "" : ", ", x, L / 2);
-    return r + "]";
-}
+// A skyrmion lattice of period L (radius L/2, J = 0.4, Bloch helicity) on the model `model`.
+std::string skyrmion(const std::string& model, int L) { return model + bzint::test::skyrmion_lattice_texture(L); }
 
 }  // namespace
 
@@ -116,23 +106,10 @@ TEST(NBandTextureLattice, SemiclassicalDensityConvergesToTheExactOne) {
     std::vector<double> corrected, plain;
     const std::string model = "[model]\nname = 'qwz_pair'\nu1 = -1.0\nu2 = 1.2\ng = 0.2\n";
     for (int L : {8, 16, 32}) {
-        const std::string r = line_positions(L);
-        const auto exact = bzint::test::run_toml(skyrmion(model, L) +
-                                                fmt::format("[task]\nkind = 'texture_lattice'\nbox = [{0}, {0}]\ntwists = [{1}, {1}]\n"
-                                                            "method = 'kpm'\nmu = 0.0\nT = 0.1\nr = {2}\n",
-                                                            L, std::max(2, 64 / L), r));
-        const auto semi = bzint::test::run_toml(skyrmion(model, L) + "[mesh]\nn = [128, 128]\n[task]\nkind = 'texture_density'\n"
-                                                                    "mu = 0.0\nT = 0.1\nr = " + r + "\n");
-        double c = 0.0, p = 0.0, estimate = 0.0;
-        for (std::size_t a = 0; a < exact["results"]["density"].size(); ++a) {
-            estimate = std::max({estimate, exact["errors"]["density"][a][0].get<double>(), semi["errors"]["density"][a][0].get<double>()});
-            const double n = exact["results"]["density"][a][0].get<double>();
-            c = std::max(c, std::fabs(semi["results"]["density"][a][0].get<double>() - n));
-            p = std::max(p, std::fabs(semi["results"]["density_uncorrected"][a][0].get<double>() - n));
-        }
-        EXPECT_LT(estimate, 0.01 * c) << L;
-        corrected.push_back(c);
-        plain.push_back(p);
+        const bzint::test::DensityDifference d = bzint::test::semiclassical_against_exact(skyrmion(model, L), L);
+        EXPECT_LT(d.estimate, 0.01 * d.corrected) << L;
+        corrected.push_back(d.corrected);
+        plain.push_back(d.plain);
     }
     EXPECT_GT(corrected[0] / corrected[1], 3.2);
     EXPECT_GT(corrected[1] / corrected[2], 4.0);
@@ -189,17 +166,7 @@ TEST(NBandTextureLattice, StredaResponseConvergesToTheSemiclassicalOne) {
     const auto semi = bzint::test::results("[model]\nname = 'qwz_pair'\nu1 = -1.0\nu2 = -1.3\ng = 0.2\n[mesh]\nn = [256, 256]\n"
                                            "[task]\nkind = 'streda'\n" + levels);
     std::vector<std::vector<double>> error;
-    for (int L : {16, 32}) {
-        const auto exact = bzint::test::results(pair_in_field(L, L, 1) +
-                                                fmt::format("[task]\nkind = 'texture_lattice'\nbox = [{0}, {0}]\ntwists = [4, 4]\n"
-                                                            "method = 'kpm'\nbound_charge = false\nstreda = true\n",
-                                                            L) +
-                                                levels);
-        std::vector<double> e;
-        for (std::size_t j = 0; j < mu.size(); ++j)
-            e.push_back(std::fabs(exact["streda_local"][0][j].get<double>() - semi["dn_dB"][j].get<double>()));
-        error.push_back(e);
-    }
+    for (int L : {16, 32}) error.push_back(bzint::test::streda_difference(pair_in_field(L, L, 1), L, levels, semi));
     EXPECT_LT(error[1][1], 1e-5);
     for (std::size_t j : {0, 2}) {
         EXPECT_GT(error[0][j] / error[1][j], 3.5) << mu[j];
