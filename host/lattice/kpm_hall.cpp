@@ -10,6 +10,7 @@
 #include "../stop.hpp"
 #include "../workers.hpp"
 #include "bzint/fermi.hpp"
+#include "bzint/splitmix64.hpp"
 
 namespace bzint {
 
@@ -218,17 +219,11 @@ std::vector<double> bastin_sums(const BastinSeries& series, const Eigen::MatrixX
 }
 
 std::vector<std::complex<double>> random_phase_vector(unsigned long long seed, long long twist, long long index, long long dim) {
-    auto mix = [](unsigned long long x) {
-        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-        x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-        return x ^ (x >> 31);
-    };
-    unsigned long long z = mix(mix(mix(seed + 0x9E3779B97F4A7C15ULL) + static_cast<unsigned long long>(twist)) +
-                               static_cast<unsigned long long>(index));
+    unsigned long long z = splitmix64_mix(splitmix64_mix(splitmix64_mix(seed + kSplitmix64Increment) + static_cast<unsigned long long>(twist)) +
+                                          static_cast<unsigned long long>(index));
     std::vector<std::complex<double>> r(static_cast<std::size_t>(dim));
     for (auto& x : r) {
-        z += 0x9E3779B97F4A7C15ULL;
-        const double phi = 2.0 * kPiHall * static_cast<double>(mix(z) >> 11) / 9007199254740992.0;
+        const double phi = 2.0 * kPiHall * splitmix64_unit(z);
         x = {std::cos(phi), std::sin(phi)};
     }
     return r;

@@ -25,6 +25,7 @@
 #pragma once
 #include "bzint/linalg/hermitian_eigen.hpp"
 #include "bzint/per_k.hpp"
+#include "bzint/splitmix64.hpp"
 
 namespace bzint {
 
@@ -74,18 +75,10 @@ BZINT_HD bool plaquette_flux(const cplx (&C)[16][N][N], int f, int a, int b, dou
 // symmetry of a model singles it out; mixing the seed keeps neighbouring components' streams
 // apart).
 BZINT_HD cplx section_vector(int set, int j, int i) {
-    auto mix = [](unsigned long long x) {
-        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-        x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-        return x ^ (x >> 31);
-    };
-    unsigned long long z = mix(0x9E3779B97F4A7C15ULL * (1ULL + static_cast<unsigned long long>((set * 64 + j) * 64 + i)));
-    auto next = [&z, &mix]() {
-        z += 0x9E3779B97F4A7C15ULL;
-        return static_cast<double>(mix(z) >> 11) * (2.0 / 9007199254740992.0) - 1.0;
-    };
-    const double re = next();
-    return {re, next()};
+    unsigned long long z =
+        splitmix64_mix(kSplitmix64Increment * (1ULL + static_cast<unsigned long long>((set * 64 + j) * 64 + i)));
+    const double re = 2.0 * splitmix64_unit(z) - 1.0;
+    return {re, 2.0 * splitmix64_unit(z) - 1.0};
 }
 
 // In the filled basis U (f columns) at one point: τ's coefficients t (τ = U t), and, when `frame`
