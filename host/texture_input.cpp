@@ -204,6 +204,16 @@ TextureSetup read_texture(const TaskContext& ctx) {
             s.fail("E", fmt::format("E needs {} components for a {}D model (the field along its momentum axes)", dim, dim));
         std::copy(v.begin(), v.end(), t.electric);
     }
+    // velocity: the texture slides rigidly, m(r − v t) (texture.hpp's texture_at).
+    if (s.node("velocity")) {
+        const int dim = ctx.cfg.model->dim;
+        const std::vector<double> v = s.numbers("velocity", 3);
+        if (v.size() != static_cast<std::size_t>(dim))
+            s.fail("velocity", fmt::format("velocity needs {} components for a {}D model (the texture's motion in its plane "
+                                           "or space)",
+                                           dim, dim));
+        std::copy(v.begin(), v.end(), t.velocity);
+    }
     return t;
 }
 
@@ -265,9 +275,11 @@ void require_periodic_lattice(const TaskContext& ctx, const TextureTerms& t) {
                                       ctx.cfg.model->name));
 }
 
+bool is_sliding(const TextureTerms& t) { return t.velocity[0] != 0.0 || t.velocity[1] != 0.0 || t.velocity[2] != 0.0; }
+
 PumpPeriod pump_period(const TaskContext& ctx, const TextureTerms& t) {
     const ModelInfo& info = *ctx.cfg.model;
-    if (!info.lattice || t.mass_rate != 0.0) return {};
+    if (!info.lattice || t.mass_rate != 0.0 || is_sliding(t)) return {};
     // E = Σ_i e_i G_i with e_i = E·a_i/2π (a_i·G_j = 2π δ_ij).
     double e[3], largest = 0.0;
     for (int i = 0; i < 3; ++i) {
@@ -290,10 +302,42 @@ PumpPeriod require_pump_period(const TaskContext& ctx, const TextureTerms& t, co
     const PumpPeriod pump = pump_period(ctx, t);
     if (pump.period == 0.0)
         section.fail(key, "a Hamiltonian periodic in t is needed: a lattice model with [texture] E along one reciprocal vector "
-                          "G_i (the Bloch period |G_i|/|E|) and no mass_rate (a ramp) (docs/textures.md)");
+                          "G_i (the Bloch period |G_i|/|E|), no mass_rate (a ramp) and no velocity (a sliding texture's "
+                          "invariant is task phase_space_chern's plane with t) (docs/textures.md)");
     if (!(pump.period <= 1e12))
         section.fail(key, fmt::format("[texture] E is so weak that its Bloch period is {:g} ħ/energy, over 1e12", pump.period));
     return pump;
+}
+
+double require_time_period(const TaskContext& ctx, const TextureTerms& t, const Section& section, const std::string& key) {
+    if (!is_sliding(t)) return require_pump_period(ctx, t, section, key).period;
+    const double E = std::fabs(t.electric[0]) + std::fabs(t.electric[1]) + std::fabs(t.electric[2]);
+    if (E != 0.0 || t.mass_rate != 0.0)
+        section.fail(key, "a sliding texture with [texture] E or mass_rate: H has no common period in t (give one time "
+                          "dependence: the slide, or E along one G_i)");
+    int axis = -1, count = 0;
+    for (int a = 0; a < 3; ++a)
+        if (t.velocity[a] != 0.0) {
+            axis = a;
+            ++count;
+        }
+    const char* names[] = {"x", "y", "z"};
+    if (count != 1)
+        section.fail(key, "a sliding texture is periodic in t only when it slides along x, y or z (one component of "
+                          "[texture] velocity), along which it has a period P (then T = P/|v|)");
+    const double P = spin_texture_period(t.texture, axis);
+    if (P < 0.0)
+        section.fail(key, fmt::format("the texture does not vary along {}, so sliding along it leaves H unchanged: a torus "
+                                      "with t needs a texture that changes as it slides",
+                                      names[axis]));
+    if (P == 0.0)
+        section.fail(key, fmt::format("the texture has no period along {} (domain walls and isolated skyrmions are not "
+                                      "periodic), so sliding along it is not periodic in t",
+                                      names[axis]));
+    const double T = P / std::fabs(t.velocity[axis]);
+    if (!(T <= 1e12))
+        section.fail(key, fmt::format("[texture] velocity is so slow that its period is {:g} ħ/energy, over 1e12", T));
+    return T;
 }
 
 void require_small_gauge_shift(const Section& task, const TextureTerms& t, const std::vector<double>& points,
@@ -302,8 +346,14 @@ void require_small_gauge_shift(const Section& task, const TextureTerms& t, const
     const double E = std::sqrt(t.electric[0] * t.electric[0] + t.electric[1] * t.electric[1] + t.electric[2] * t.electric[2]);
     // The modulation's |a| is at most |B1| L/2π, wherever the point is.
     const double modulated = std::fabs(t.modulation.amplitude) * t.modulation.period / (2 * kPi);
+    const double v = std::sqrt(t.velocity[0] * t.velocity[0] + t.velocity[1] * t.velocity[1] + t.velocity[2] * t.velocity[2]);
     for (std::size_t a = 0; a + 3 < points.size(); a += 4) {
         const double r = std::sqrt(points[a] * points[a] + points[a + 1] * points[a + 1] + points[a + 2] * points[a + 2]);
+        // A sliding texture is read at r − v t: beyond 1e6 that position loses digits of r.
+        if (v * std::fabs(points[a + 3]) > 1e6)
+            task.fail("t", fmt::format("at t = {:g} the sliding texture has moved |v t| = {:.3g}: beyond 1e6 its position "
+                                       "r − v t loses digits of r; take t within one of the texture's periods",
+                                       points[a + 3], v * std::fabs(points[a + 3])));
         const double from_r = 0.5 * B * r + modulated, from_t = E * std::fabs(points[a + 3]);
         if (from_r + from_t > 1e6)
             task.fail(from_r > from_t ? position_key : "t",
@@ -474,8 +524,8 @@ PhaseAxes read_phase_axes(const TaskContext& ctx, const TextureTerms& texture, c
         out.axes.push_back(I);
         double* edge = out.edge[a].data();
         if (I == kCoordT) {
-            edge[kCoordT] = require_pump_period(ctx, texture, task, key).period;
-            k_axis = true;  // a period of t shifts the kinetic momentum by G_i
+            edge[kCoordT] = require_time_period(ctx, texture, task, key);
+            k_axis = k_axis || !is_sliding(texture);  // E's period shifts the kinetic momentum by G_i
         } else if (I < kCoordKx) {
             const double* B = texture.field;
             if (B[0] != 0.0 || B[1] != 0.0 || B[2] != 0.0)

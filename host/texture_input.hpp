@@ -59,7 +59,8 @@ void require_periodic_lattice(const TaskContext& ctx, const TextureTerms& t);
 
 // The Bloch period of a uniform electric field: H(t + T) = H(t) when E T is a reciprocal vector.
 // With E = e G_axis along one reciprocal basis vector of a lattice model, T = 1/|e| (ħ = e = 1);
-// period 0 where there is none (no E, a continuum model, E along no single G_i, a mass ramp).
+// period 0 where there is none (no E, a continuum model, E along no single G_i, a mass ramp, a
+// sliding texture).
 struct PumpPeriod {
     double period = 0.0;
     int axis = -1;
@@ -68,6 +69,13 @@ PumpPeriod pump_period(const TaskContext& ctx, const TextureTerms& t);
 // The period, or an InputError at `key` of `section` where there is none or it exceeds 1e12 ħ/energy
 // (an E so weak that one period's rounding would dominate).
 PumpPeriod require_pump_period(const TaskContext& ctx, const TextureTerms& t, const Section& section, const std::string& key);
+
+// Whether the texture slides ([texture] velocity ≠ 0: m(r − v t)).
+bool is_sliding(const TextureTerms& t);
+// The period of H in t for a torus with a t axis: a sliding texture's P/|v| (v along one Cartesian
+// axis, along which the texture has the period P; no E and no mass_rate with it), otherwise the
+// Bloch period of require_pump_period. An InputError at `key` where there is none.
+double require_time_period(const TaskContext& ctx, const TextureTerms& t, const Section& section, const std::string& key);
 
 // The names of the phase-space axes, x^I for I = 0 … 6.
 constexpr std::array<const char*, kPhaseCoords> kPhaseAxisNames{"x", "y", "z", "k1", "k2", "k3", "t"};

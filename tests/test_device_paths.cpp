@@ -159,15 +159,19 @@ TEST(DeviceTextures, PlaneDensityCurrentAndPacketsAgreeWithTheCpu) {
                              "exchange=0.5\nperiod=40.0\nradius=20.0\nhelicity=1.5707963267948966\nB=0.01\n[task]\n"
                              "kind='texture_density'\nmu=[0.0,1.0]\nT=0.02\nr=[[10,20,0],[20,20,0],[30,15,0]]\n",
                              "skyrmion density");
-    // The current at two positions and two times with B and E (keys per point), and the pump's
-    // (t, k1) plane.
+    // The current at two positions and two times with B, E and a sliding texture (keys per point),
+    // the pump's (t, k1) plane and a sliding spiral's.
     expect_chunk_independent("[model]\nname='qwz'\nu=-1.2\n[mesh]\nn=[60,60]\n[texture]\nkind='skyrmion_lattice'\n"
-                             "exchange=0.5\nperiod=40.0\nradius=20.0\nB=0.01\nE=[0.0,0.05]\n[task]\nkind='texture_current'\n"
-                             "mu=[0.0,1.0]\nT=0.02\nr=[[10,20,0],[30,15,0]]\nt=[0.0,3.0]\n",
+                             "exchange=0.5\nperiod=40.0\nradius=20.0\nB=0.01\nE=[0.0,0.05]\nvelocity=[0.2,-0.1]\n[task]\n"
+                             "kind='texture_current'\nmu=[0.0,1.0]\nT=0.02\nr=[[10,20,0],[30,15,0]]\nt=[0.0,3.0]\n",
                              "skyrmion current");
     expect_chunk_independent("[model]\nname='qwz'\nu=-1.2\n[texture]\nkind='uniform'\nexchange=0.0\ndirection=[0,0,1]\n"
                              "E=[0.0,0.1]\n[task]\nkind='phase_space_chern'\nplane=['t','k1']\nn=[100,100]\n",
                              "pump plane");
+    expect_chunk_independent("[model]\nname='qwz'\nu=-1.5\n[texture]\nkind='spiral'\nexchange=1.0\nperiod=8.0\n"
+                             "helicity=1.5707963267948966\nvelocity=[0.05,0.0]\n[task]\nkind='phase_space_chern'\n"
+                             "plane=['t','k1']\nn=[100,100]\n",
+                             "sliding spiral plane");
     // The density in a magnetic superlattice (a modulated B_z along y) of haldane (orbital phases).
     expect_chunk_independent("[model]\nname='haldane'\nM=0.2\n[mesh]\nn=[60,60]\n[texture]\nkind='uniform'\n"
                              "exchange=0.3\ndirection=[0,0,1]\nB_modulation=0.01\nB_modulation_period=20.0\n"
@@ -207,11 +211,11 @@ TEST(DeviceTextures, NBandPlaneDensitySecondChernAndPacketsAgreeWithTheCpu) {
     expect_chunk_independent("[model]\nname='qhz'\nm=-2.5\n[texture]\nkind='skyrmion_lattice'\nexchange=0.2\nperiod=10.0\n"
                              "radius=4.5\n[task]\nkind='second_chern'\naxes=['k1','k2','x','y']\nn=[10,10,10,10]\n",
                              "qhz phase-space second Chern number");
-    // Four-band wave packets across an isolated skyrmion (device_textures.cuh with
-    // NBandPacketTrajectoryFn): 1500 steps in two launches of 1000 and 500, rel 1e-9 as the two-band
-    // packets (a device's libm may differ by ulps, carried along the steps).
+    // Four-band wave packets across an isolated skyrmion that slides towards them (device_textures.cuh
+    // with NBandPacketTrajectoryFn): 1500 steps in two launches of 1000 and 500, rel 1e-9 as the
+    // two-band packets (a device's libm may differ by ulps, carried along the steps).
     expect_chunk_independent("[model]\nname='qwz_pair'\nu1=-1.0\nu2=1.2\ng=0.2\n[texture]\nkind='skyrmion'\nexchange=0.3\n"
-                             "radius=8.0\n[task]\nkind='trajectories'\nr=[[-24,-2,0],[-24,2,0]]\nk=[[-0.15,0]]\nband=2\n"
+                             "radius=8.0\nvelocity=[-0.02,0.0]\n[task]\nkind='trajectories'\nr=[[-24,-2,0],[-24,2,0]]\nk=[[-0.15,0]]\nband=2\n"
                              "dt=0.2\nsteps=1500\nsamples=30\n",
                              "qwz_pair skyrmion packets", 1e-9);
 }

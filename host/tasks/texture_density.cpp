@@ -107,8 +107,10 @@ void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
             task.fail("cell_points", fmt::format("cell_points along {} must be an even whole number from 4 to 1024 (its error "
                                                  "estimate takes every other point); got {:g}",
                                                  a == 0 ? "x" : "y", n));
-        s.cell[a] = X > 0.0 ? 2.0 * X : L;
-        s.origin[a] = X > 0.0 ? -X : 0.0;
+        // A window about the origin, widened by how far a sliding texture has moved by t.
+        const double half = X + std::fabs(s.texture.velocity[a] * s.t);
+        s.cell[a] = X > 0.0 ? 2.0 * half : L;
+        s.origin[a] = X > 0.0 ? -half : 0.0;
         s.window = s.window || X > 0.0;
         s.cell_points[a] = static_cast<int>(n);
     }
@@ -122,7 +124,9 @@ void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
     // window's corner, in the far field, about a localised texture), without the potential and
     // B_modulation; in a cell without the uniform B too (as texture_lattice's), about a localised
     // texture with it (the far field has it: n − n_ref must vanish there). E and ṁ are uniform and stay.
-    const double first[3] = {s.origin[0], s.origin[1], 0.0};
+    // A sliding texture is read at r − v t (texture_at): its background at the grid's first point at t.
+    const double* v = s.texture.velocity;
+    const double first[3] = {s.origin[0] - v[0] * s.t, s.origin[1] - v[1] * s.t, 0.0};
     double far[3], dm[3][3];
     s.texture.texture(first, far, dm);
     std::copy(far, far + 3, s.background);
@@ -161,13 +165,13 @@ DensitySetup read_texture_density(const TaskContext& ctx) {
     task.only();
     s.r = read_positions(task, kMaxPositions);
     s.given = static_cast<long long>(s.r.size() / 3);
+    s.t = task.number("t", 0.0);
     read_bound_charge(ctx, s);
     s.by_band = task.boolean("band_resolved", false);
     s.bands = ctx.cfg.model->bands;
     // TextureDensityFn's values per key: 2 per level and a flag, with band_resolved one more per band and level.
     s.mu = read_levels(task, "mu", (kMaxKeyedValues - 1) / (2 + (s.by_band ? s.bands : 0)));
     s.T = read_temperature(ctx);
-    s.t = task.number("t", 0.0);
     const long long positions = static_cast<long long>(s.r.size() / 3);
     std::vector<double> points[2];  // the given positions, the bound charge's grid
     for (long long a = 0; a < positions; ++a)

@@ -183,10 +183,12 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         const Section tex = task_section(ctx, "texture");
         const TextureTerms& t = s.texture;
         const char* fields = "the lattice reference takes the exchange texture, a scalar potential, a uniform B_z and a "
-                             "modulated B_z (an in-plane B, E and a mass ramp are not implemented)";
+                             "modulated B_z (an in-plane B, E, a mass ramp and a sliding texture are not implemented: it "
+                             "is an equilibrium of a static H)";
         if (t.field[0] != 0.0 || t.field[1] != 0.0) tex.fail("B", fields);
         if (t.electric[0] != 0.0 || t.electric[1] != 0.0 || t.electric[2] != 0.0) tex.fail("E", fields);
         if (t.mass_rate != 0.0) tex.fail("mass_rate", fields);
+        if (is_sliding(t)) tex.fail("velocity", fields);
     }
     if (!task.node("box")) task.fail("box", "box is required: the periodic box's cells along a_1 and a_2");
     read_integers(task, "box", 0, false, s.box);

@@ -58,6 +58,9 @@ TransportSetup read_texture_transport(const TaskContext& ctx) {
                               "[texture] E (a vector potential −E t)");
     }
     if (x.mass_rate != 0.0) texture.fail("mass_rate", "texture_transport takes a static texture (no mass ramp)");
+    if (is_sliding(x))
+        texture.fail("velocity", "texture_transport takes a static texture (its steady state, Eqs. 57–68, is that of a "
+                                 "texture at rest)");
     if (x.modulation.amplitude != 0.0)
         texture.fail("B_modulation", "texture_transport takes no magnetic field (the Lorentz force is not in Eqs. 57–70)");
     s.r = read_positions(task, kMaxPositions);

@@ -1,5 +1,5 @@
 // The textured N-band Hamiltonian
-//   H(r, p, t) = H_0(p + a(r, t)) + J m(r)·S + U(r),   S = σ ⊗ 1 on the model's spin index,
+//   H(r, p, t) = H_0(p + a(r, t)) + J m(r − v t)·S + U(r),   S = σ ⊗ 1 on the model's spin index,
 // the N-band form of texture.hpp's two-band one: the same texture, potential and fields
 // (TextureTerms), coupled to an N-band model (nband_traits.hpp) that names its spin index, with
 // analytic first derivatives along the seven phase-space coordinates x = (r, p, t). Its geometry
@@ -39,7 +39,7 @@ BZINT_HD void add_spin_term(int stride, const double m[3], double c, cplx (&M)[N
 // H(r, p, t) above for an N-band model with `spin_stride` (its spin index's stride, as
 // add_spin_term reads it). Fields by minimal coupling exactly as TexturedTwoBand (texture.hpp):
 // the kinetic momentum k = p + a(r, t), ∂_{r_a} H_0 = Σ_b ∂_a a_b ∂_{k_b} H_0 and
-// ∂_t H_0 = −Σ_b E_b ∂_{k_b} H_0. No time-dependent mass: ṁ t σ_z is the two-band model's mass
+// ∂_t H_0 = −Σ_b E_b ∂_{k_b} H_0; a sliding texture's J ∂_t m·S (texture_at). No time-dependent mass: ṁ t σ_z is the two-band model's mass
 // ramp (Sec. III B), and an N-band model's mass is its own matrix (host/texture_input.cpp refuses
 // mass_rate here).
 template <class Model>
@@ -57,8 +57,7 @@ struct TexturedNBand {
         const KineticMomentum q = kinetic_momentum(terms, x);
         NBandPoint<N> h;
         model(q.k, h);
-        double m[3], dm[3][3];
-        terms.texture(x, m, dm);
+        const TextureAt m = texture_at(terms, x);
         double u, du[3];
         terms.potential(x, u, du);
         const double* E = terms.electric;
@@ -75,8 +74,9 @@ struct TexturedNBand {
                 for (int b = 0; b < 3; ++b) dt -= E[b] * h.dH[b][i][j];
                 p.dH[kCoordT][i][j] = dt;
             }
-        add_spin_term<N>(Model::spin_stride, m, terms.exchange, p.H);
-        for (int a = 0; a < 3; ++a) add_spin_term<N>(Model::spin_stride, dm[a], terms.exchange, p.dH[kCoordX + a]);
+        add_spin_term<N>(Model::spin_stride, m.m, terms.exchange, p.H);
+        for (int a = 0; a < 3; ++a) add_spin_term<N>(Model::spin_stride, m.dm[a], terms.exchange, p.dH[kCoordX + a]);
+        add_spin_term<N>(Model::spin_stride, m.dm_dt, terms.exchange, p.dH[kCoordT]);  // a sliding texture's ∂_t
         for (int i = 0; i < N; ++i) {
             p.H[i][i] += {u, 0.0};
             for (int a = 0; a < 3; ++a) p.dH[kCoordX + a][i][i] += {du[a], 0.0};

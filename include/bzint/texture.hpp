@@ -1,7 +1,8 @@
 // Spin textures m(r) and the textured two-band Hamiltonian
-//   H(r, p, t) = H_0(p + a(r, t)) + J m(r)·σ + ṁ t σ_z + U(r),  a(r, t) = (B × r)/2 − E t,
-// of the kinetic-equation paper (Eq. 12: an exchange field J m(r) of a magnetic texture coupled to
-// a uniform model, the time-dependent mass of its Sec. III B, uniform magnetic and electric
+//   H(r, p, t) = H_0(p + a(r, t)) + J m(r − v t)·σ + ṁ t σ_z + U(r),  a(r, t) = (B × r)/2 − E t,
+// of the kinetic-equation paper (Eq. 12: an exchange field J m(r, t) of a magnetic texture, at rest
+// or sliding rigidly at velocity v, coupled to a uniform model, the time-dependent mass of its
+// Sec. III B, uniform magnetic and electric
 // fields through the vector potential a(r, t) and a static scalar potential U(r), Eq. 32), with analytic first
 // derivatives in r, k and t (phase_space.hpp). Definitions and readings: docs/textures.md.
 #pragma once
@@ -244,9 +245,29 @@ struct TextureTerms {
     double mass_rate = 0.0;             // ṁ (energy per time)
     double field[3] = {0.0, 0.0, 0.0};     // B (ħ/(e length²))
     double electric[3] = {0.0, 0.0, 0.0};  // E (energy/(e length))
+    double velocity[3] = {0.0, 0.0, 0.0};  // v (length per time): the texture is m(r − v t)
     ScalarPotential potential;                // U(r)
     FieldModulation modulation;               // a modulated B_z(r), on top of the uniform B
 };
+
+// The texture at x = (r, p, t): m(r − v t), its gradient ∂_{r_a} m_i and its rate
+// ∂_t m_i = −Σ_a v_a ∂_{r_a} m_i (a rigid slide; docs/textures.md "A sliding texture"). Shared by the
+// two-band and the N-band textured models.
+struct TextureAt {
+    double m[3];
+    double dm[3][3];
+    double dm_dt[3];
+};
+
+BZINT_HD TextureAt texture_at(const TextureTerms& terms, const double x[kPhaseCoords]) {
+    const double* v = terms.velocity;
+    const double t = x[kCoordT];
+    const double r[3] = {x[kCoordX] - v[0] * t, x[kCoordX + 1] - v[1] * t, x[kCoordX + 2] - v[2] * t};
+    TextureAt m;
+    terms.texture(r, m.m, m.dm);
+    for (int i = 0; i < 3; ++i) m.dm_dt[i] = -(v[0] * m.dm[0][i] + v[1] * m.dm[1][i] + v[2] * m.dm[2][i]);
+    return m;
+}
 
 // Whether the texture's H feels a magnetic field, uniform or modulated.
 BZINT_HD_INLINE bool has_magnetic_field(const TextureTerms& t) {
@@ -295,7 +316,7 @@ BZINT_HD void canonical_point(const TextureTerms& terms, const double r[3], doub
     x[kCoordT] = t;
 }
 
-// H(r, p, t) = H_0(p + a(r, t)) + J m(r)·σ + ṁ t σ_z + U(r) for a built-in two-band model H_0
+// H(r, p, t) = H_0(p + a(r, t)) + J m(r − v t)·σ + ṁ t σ_z + U(r) for a built-in two-band model H_0
 // (model_traits.hpp), as a PhaseSpacePoint at x = (r, p, t). Fields enter by minimal coupling (the
 // paper's Eq. 32 with e = 1, read for bzint's charge −e: p + a is the kinetic momentum): a uniform
 // B in the symmetric gauge a = (B × r)/2, where the phase-space curvature gives the
@@ -320,13 +341,12 @@ struct TexturedTwoBand {
         TwoBandPoint h;
         model(k, h);
         clear(p);
-        double m[3], dm[3][3];
-        terms.texture(x, m, dm);
+        const TextureAt m = texture_at(terms, x);
         const double J = terms.exchange;
         double u, du[3];
         terms.potential(x, u, du);
         p.d0 = h.d0 + u;
-        for (int i = 0; i < 3; ++i) p.d[i] = h.d[i] + J * m[i];
+        for (int i = 0; i < 3; ++i) p.d[i] = h.d[i] + J * m.m[i];
         p.d[2] += terms.mass_rate * x[kCoordT];
         for (int a = 0; a < 3; ++a) {
             p.dd0[kCoordKx + a] = h.dd0[a];
@@ -334,13 +354,15 @@ struct TexturedTwoBand {
             for (int b = 0; b < 3; ++b) p.dd0[kCoordX + a] += da[a][b] * h.dd0[b];
             for (int i = 0; i < 3; ++i) {
                 p.dd[kCoordKx + a][i] = h.dd[a][i];
-                double dr = J * dm[a][i];
+                double dr = J * m.dm[a][i];
                 for (int b = 0; b < 3; ++b) dr += da[a][b] * h.dd[b][i];
                 p.dd[kCoordX + a][i] = dr;
             }
         }
-        // ∂_t at fixed (r, p): ṁ σ_z, and the kinetic momentum's drift ∂_t k = −E.
-        p.dd[kCoordT][2] = terms.mass_rate;
+        // ∂_t at fixed (r, p): the sliding texture's J ∂_t m, ṁ σ_z, and the kinetic momentum's
+        // drift ∂_t k = −E.
+        for (int i = 0; i < 3; ++i) p.dd[kCoordT][i] = J * m.dm_dt[i];
+        p.dd[kCoordT][2] += terms.mass_rate;
         for (int b = 0; b < 3; ++b) {
             p.dd0[kCoordT] -= E[b] * h.dd0[b];
             for (int i = 0; i < 3; ++i) p.dd[kCoordT][i] -= E[b] * h.dd[b][i];
