@@ -124,9 +124,11 @@ void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
     // window's corner, in the far field, about a localised texture), without the potential and
     // B_modulation; in a cell without the uniform B too (as texture_lattice's), about a localised
     // texture with it (the far field has it: n − n_ref must vanish there). E and ṁ are uniform and stay.
-    // A sliding texture is read at r − v t (texture_at): its background at the grid's first point at t.
-    const double* v = s.texture.velocity;
-    const double first[3] = {s.origin[0] - v[0] * s.t, s.origin[1] - v[1] * s.t, 0.0};
+    // In the texture's own frame (for a sliding one, its point at r = 0 before it slid), so that the
+    // reference does not change with t: a cell's integral over a whole period does not.
+    // A window's corner is −X (its widening undone); a cell's is 0.
+    auto corner = [&](int a) { return s.origin[a] < 0.0 ? s.origin[a] + std::fabs(s.texture.velocity[a] * s.t) : 0.0; };
+    const double first[3] = {corner(0), corner(1), 0.0};
     double far[3], dm[3][3];
     s.texture.texture(first, far, dm);
     std::copy(far, far + 3, s.background);

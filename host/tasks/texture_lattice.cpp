@@ -350,7 +350,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     const TextureTerms& t = s.texture;
     const double scale = t.potential.amplitude != 0.0 ? std::fabs(t.potential.amplitude) : 1.0;
     const double a_scale = t.modulation.amplitude != 0.0 ? std::fabs(t.modulation.amplitude) * t.modulation.period / (2 * kPi) : 1.0;
-    auto texture_at = [&](double n1, double n2, double v[6]) {
+    auto cell_texture = [&](double n1, double n2, double v[6]) {
         const double r[3] = {n1 * s.A[0][0] + n2 * s.A[1][0], n1 * s.A[0][1] + n2 * s.A[1][1], 0.0};
         double dm[3][3], du[3];
         t.texture(r, v, dm);
@@ -387,9 +387,9 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         throw_if_stopped();
         for (int n2 = 0; n2 < s.box[1]; ++n2) {
             double v[6], v1[6], v2[6];
-            texture_at(n1, n2, v);
-            texture_at(n1 + s.box[0], n2, v1);
-            texture_at(n1, n2 + s.box[1], v2);
+            cell_texture(n1, n2, v);
+            cell_texture(n1 + s.box[0], n2, v1);
+            cell_texture(n1, n2 + s.box[1], v2);
             for (int c = 0; c < 6; ++c) {
                 const double d = std::max(std::fabs(v1[c] - v[c]), std::fabs(v2[c] - v[c]));
                 if (d > worst) {
@@ -464,7 +464,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                                                 info.name));
     } else {
         double v[6];
-        texture_at(0.0, 0.0, v);
+        cell_texture(0.0, 0.0, v);
         for (int c = 0; c < 3; ++c) s.background[c] = v[c];
     }
     return s;

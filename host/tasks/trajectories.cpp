@@ -211,7 +211,11 @@ TaskResult task_trajectories(TaskContext& ctx) {
                                            "start or end: their deflection and transverse displacement are reported as 0",
                                            still.size(), still.front()));
     // The energy's largest change along each trajectory: Eq. 24 conserves ε̄_s for a static H up to
-    // the terms it drops (second order in the gradients), so this is their size (or E's work).
+    // the terms it drops (second order in the gradients), so this is their size (or E's work, or a
+    // sliding texture's).
+    if (is_sliding(s.texture))
+        out.warnings.push_back("the texture slides: it does work on the packets, so energy_drift is that work, not the "
+                               "size of the terms Eq. 24 drops (a static H conserves the energy)");
     const std::size_t per = fine.size() / packets / kPacketSample;
     nlohmann::json drift = nlohmann::json::array();
     CsvTable csv{"trajectories",

@@ -57,7 +57,8 @@ struct TexturedNBand {
         const KineticMomentum q = kinetic_momentum(terms, x);
         NBandPoint<N> h;
         model(q.k, h);
-        const TextureAt m = texture_at(terms, x);
+        double m[3], dm[3][3];
+        texture_at(terms, x, m, dm);
         double u, du[3];
         terms.potential(x, u, du);
         const double* E = terms.electric;
@@ -74,9 +75,12 @@ struct TexturedNBand {
                 for (int b = 0; b < 3; ++b) dt -= E[b] * h.dH[b][i][j];
                 p.dH[kCoordT][i][j] = dt;
             }
-        add_spin_term<N>(Model::spin_stride, m.m, terms.exchange, p.H);
-        for (int a = 0; a < 3; ++a) add_spin_term<N>(Model::spin_stride, m.dm[a], terms.exchange, p.dH[kCoordX + a]);
-        add_spin_term<N>(Model::spin_stride, m.dm_dt, terms.exchange, p.dH[kCoordT]);  // a sliding texture's ∂_t
+        add_spin_term<N>(Model::spin_stride, m, terms.exchange, p.H);
+        for (int a = 0; a < 3; ++a) {
+            add_spin_term<N>(Model::spin_stride, dm[a], terms.exchange, p.dH[kCoordX + a]);
+            // The slide's ∂_t (J m·S) = −v_a ∂_{r_a}(J m·S).
+            add_spin_term<N>(Model::spin_stride, dm[a], -terms.velocity[a] * terms.exchange, p.dH[kCoordT]);
+        }
         for (int i = 0; i < N; ++i) {
             p.H[i][i] += {u, 0.0};
             for (int a = 0; a < 3; ++a) p.dH[kCoordX + a][i][i] += {du[a], 0.0};

@@ -467,7 +467,7 @@ struct ChernFn {
         mesh.indices(idx, i);
         const int corner[4][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
         Spinor u[2][4];
-        BandGeometry g[2]{};  // set at corner 0; initialised so that no compiler sees it read unset
+        BandGeometry g[2];
         for (int c = 0; c < 4; ++c) {
             double frac[3], k[3];
             frac[0] = (static_cast<double>(i[0] + corner[c][0]) + mesh.shift) / static_cast<double>(mesh.n[0]);

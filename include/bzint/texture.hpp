@@ -250,23 +250,14 @@ struct TextureTerms {
     FieldModulation modulation;               // a modulated B_z(r), on top of the uniform B
 };
 
-// The texture at x = (r, p, t): m(r − v t), its gradient ∂_{r_a} m_i and its rate
-// ∂_t m_i = −Σ_a v_a ∂_{r_a} m_i (a rigid slide; docs/textures.md "A sliding texture"). Shared by the
-// two-band and the N-band textured models.
-struct TextureAt {
-    double m[3];
-    double dm[3][3];
-    double dm_dt[3];
-};
-
-BZINT_HD TextureAt texture_at(const TextureTerms& terms, const double x[kPhaseCoords]) {
+// The texture at x = (r, p, t): m(r − v t) and its gradient ∂_{r_a} m_i there (a rigid slide;
+// docs/textures.md "A sliding texture"). Its rate is ∂_t m_i = −Σ_a v_a ∂_{r_a} m_i, which the
+// textured models add row by row. Shared by the two-band and the N-band textured models.
+BZINT_HD void texture_at(const TextureTerms& terms, const double x[kPhaseCoords], double m[3], double dm[3][3]) {
     const double* v = terms.velocity;
     const double t = x[kCoordT];
     const double r[3] = {x[kCoordX] - v[0] * t, x[kCoordX + 1] - v[1] * t, x[kCoordX + 2] - v[2] * t};
-    TextureAt m;
-    terms.texture(r, m.m, m.dm);
-    for (int i = 0; i < 3; ++i) m.dm_dt[i] = -(v[0] * m.dm[0][i] + v[1] * m.dm[1][i] + v[2] * m.dm[2][i]);
-    return m;
+    terms.texture(r, m, dm);
 }
 
 // Whether the texture's H feels a magnetic field, uniform or modulated.
@@ -341,12 +332,13 @@ struct TexturedTwoBand {
         TwoBandPoint h;
         model(k, h);
         clear(p);
-        const TextureAt m = texture_at(terms, x);
+        double m[3], dm[3][3];
+        texture_at(terms, x, m, dm);
         const double J = terms.exchange;
         double u, du[3];
         terms.potential(x, u, du);
         p.d0 = h.d0 + u;
-        for (int i = 0; i < 3; ++i) p.d[i] = h.d[i] + J * m.m[i];
+        for (int i = 0; i < 3; ++i) p.d[i] = h.d[i] + J * m[i];
         p.d[2] += terms.mass_rate * x[kCoordT];
         for (int a = 0; a < 3; ++a) {
             p.dd0[kCoordKx + a] = h.dd0[a];
@@ -354,14 +346,14 @@ struct TexturedTwoBand {
             for (int b = 0; b < 3; ++b) p.dd0[kCoordX + a] += da[a][b] * h.dd0[b];
             for (int i = 0; i < 3; ++i) {
                 p.dd[kCoordKx + a][i] = h.dd[a][i];
-                double dr = J * m.dm[a][i];
+                double dr = J * dm[a][i];
+                p.dd[kCoordT][i] -= terms.velocity[a] * dr;  // the slide's ∂_t (J m) = −v_a ∂_{r_a}(J m)
                 for (int b = 0; b < 3; ++b) dr += da[a][b] * h.dd[b][i];
                 p.dd[kCoordX + a][i] = dr;
             }
         }
-        // ∂_t at fixed (r, p): the sliding texture's J ∂_t m, ṁ σ_z, and the kinetic momentum's
-        // drift ∂_t k = −E.
-        for (int i = 0; i < 3; ++i) p.dd[kCoordT][i] = J * m.dm_dt[i];
+        // ∂_t at fixed (r, p), beyond the slide's (above): ṁ σ_z, and the kinetic momentum's drift
+        // ∂_t k = −E.
         p.dd[kCoordT][2] += terms.mass_rate;
         for (int b = 0; b < 3; ++b) {
             p.dd0[kCoordT] -= E[b] * h.dd0[b];
