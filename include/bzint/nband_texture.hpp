@@ -78,8 +78,9 @@ struct TexturedNBand {
         add_spin_term<N>(Model::spin_stride, m, terms.exchange, p.H);
         for (int a = 0; a < 3; ++a) {
             add_spin_term<N>(Model::spin_stride, dm[a], terms.exchange, p.dH[kCoordX + a]);
-            // The slide's ∂_t (J m·S) = −v_a ∂_{r_a}(J m·S).
-            add_spin_term<N>(Model::spin_stride, dm[a], -terms.velocity[a] * terms.exchange, p.dH[kCoordT]);
+            // The slide's ∂_t (J m·S) = −v_a ∂_{r_a}(J m·S); skipped at rest (an N × N update per axis).
+            if (terms.velocity[a] != 0.0)
+                add_spin_term<N>(Model::spin_stride, dm[a], -terms.velocity[a] * terms.exchange, p.dH[kCoordT]);
         }
         for (int i = 0; i < N; ++i) {
             p.H[i][i] += {u, 0.0};
