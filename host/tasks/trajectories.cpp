@@ -226,9 +226,9 @@ TaskResult task_trajectories(TaskContext& ctx) {
                                "frame_energy_drift (of e − v·p, conserved in the texture's frame) measures the terms "
                                "Eq. 24 drops");
     else if (sliding)
-        out.warnings.push_back("the texture slides over a static potential or field (or with E or a mass ramp): no energy "
-                               "is conserved, and energy_drift is the work done on the packets, not the size of the "
-                               "terms Eq. 24 drops");
+        out.warnings.push_back("the texture slides over a static potential or field (or with E or a mass ramp): e − v·p "
+                               "is not conserved in general, so frame_energy_drift is not reported, and energy_drift "
+                               "includes the work done on the packets, not only the terms Eq. 24 drops");
     const std::size_t per = fine.size() / packets / kPacketSample;
     nlohmann::json drift = nlohmann::json::array(), frame_drift = nlohmann::json::array();
     CsvTable csv{"trajectories",
