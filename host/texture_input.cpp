@@ -315,26 +315,38 @@ double require_time_period(const TaskContext& ctx, const TextureTerms& t, const 
     if (E != 0.0 || t.mass_rate != 0.0)
         section.fail(key, "a sliding texture with [texture] E or mass_rate: H has no common period in t (give one time "
                           "dependence: the slide, or E along one G_i)");
-    int axis = -1, count = 0;
-    for (int a = 0; a < 3; ++a)
-        if (t.velocity[a] != 0.0) {
-            axis = a;
-            ++count;
-        }
+    // H(t + T) = H(t) when v T is a period of the texture: v_a T a whole multiple of its period P_a
+    // along every axis a it slides and varies along (the cells are rectangular). Each such axis
+    // repeats after T_a = P_a/|v_a|; T is their least common multiple, where their ratios are
+    // fractions p/q with q ≤ 64 (to 1e-12).
     const char* names[] = {"x", "y", "z"};
-    if (count != 1)
-        section.fail(key, "a sliding texture is periodic in t only when it slides along x, y or z (one component of "
-                          "[texture] velocity), along which it has a period P (then T = P/|v|)");
-    const double P = spin_texture_period(t.texture, axis);
-    if (P < 0.0)
-        section.fail(key, fmt::format("the texture does not vary along {}, so sliding along it leaves H unchanged: a torus "
-                                      "with t needs a texture that changes as it slides",
-                                      names[axis]));
-    if (P == 0.0)
-        section.fail(key, fmt::format("the texture has no period along {} (domain walls and isolated skyrmions are not "
-                                      "periodic), so sliding along it is not periodic in t",
-                                      names[axis]));
-    const double T = P / std::fabs(t.velocity[axis]);
+    double T = 0.0;
+    for (int a = 0; a < 3; ++a) {
+        if (t.velocity[a] == 0.0) continue;
+        const double P = spin_texture_period(t.texture, a);
+        if (P < 0.0) continue;  // the texture does not vary along a: sliding along it changes nothing
+        if (P == 0.0)
+            section.fail(key, fmt::format("the texture has no period along {} (domain walls and isolated skyrmions are not "
+                                          "periodic), so sliding along it is not periodic in t",
+                                          names[a]));
+        const double Ta = P / std::fabs(t.velocity[a]);
+        if (T == 0.0) {
+            T = Ta;
+            continue;
+        }
+        const double ratio = T / Ta;  // = p/q: the common period is q T = p Ta
+        int q = 1;
+        while (q <= 64 && std::fabs(ratio * q - std::round(ratio * q)) > 1e-12 * ratio * q) ++q;
+        if (q > 64)
+            section.fail(key, fmt::format("[texture] velocity slides the texture along a direction where it never repeats "
+                                          "(its periods along the axes take {:g} and {:g} in t, no ratio p/q with q ≤ 64): "
+                                          "no period in t",
+                                          T, Ta));
+        T *= q;
+    }
+    if (T == 0.0)
+        section.fail(key, "the texture does not vary along the direction it slides, so sliding leaves H unchanged: a torus "
+                          "with t needs a texture that changes as it slides");
     if (!(T <= 1e12))
         section.fail(key, fmt::format("[texture] velocity is so slow that its period is {:g} ħ/energy, over 1e12", T));
     return T;

@@ -216,3 +216,25 @@ TEST(SlidingTexture, PacketsConserveTheEnergyOfTheTexturesFrame) {
         EXPECT_GT(sliding["energy_drift"][i].get<double>(), 5.0 * frame) << "packet " << i;
     }
 }
+
+TEST(SlidingTexture, ADiagonalSlideRepeatsAfterTheCommonPeriodOfItsAxes) {
+    // v = (0.1, 0.05) across a square skyrmion lattice (L = 8) repeats along x after 80 and along y
+    // after 160, so H(t + 160) = H(t) (host/texture_input.cpp: the least common multiple). Over that
+    // torus the link method's phases sum to an integer (1e-12) only if the plane closes, and with the
+    // gap open along it (smallest gap ≥ 0.5 at the three starting points below) the number is the
+    // same wherever the plane starts (homotopy): −1 for this lattice (qwz u = −1.5, J = 1.2, R = 4,
+    // helicity π/2, k = 0). A spiral's slide may have a component along y, which changes nothing:
+    // its plane (t, k1) is then −sgn(v_x) times its (x, k1) one, +1 (as for a slide along x alone).
+    const std::string lattice = "[model]\nname = 'qwz'\nu = -1.5\n[texture]\nkind = 'skyrmion_lattice'\nexchange = 1.2\n"
+                                "period = 8.0\nradius = 4.0\nhelicity = 1.5707963267948966\nvelocity = [0.1, 0.05]\n[task]\n"
+                                "kind = 'phase_space_chern'\nplane = ['t', 'k1']\nn = [64, 64]\nk = [0.0, 0.0]\n";
+    for (const char* r : {"[2.0, 2.0, 0.0]", "[4.0, 4.0, 0.0]", "[1.0, 6.5, 0.0]"}) {
+        const auto plane = bzint::test::results(lattice + "r = " + r + "\n");
+        EXPECT_NEAR(plane["chern_fhs"][0].get<double>(), -1.0, 1e-12) << r;
+        EXPECT_GT(plane["smallest_gap"][0].get<double>(), 0.5) << r;
+    }
+    const auto spiral = bzint::test::results("[model]\nname = 'qwz'\nu = -1.5\n[texture]\nkind = 'spiral'\nexchange = 1.0\n"
+                                             "period = 8.0\nhelicity = 1.5707963267948966\nvelocity = [0.05, 0.3]\n[task]\n"
+                                             "kind = 'phase_space_chern'\nplane = ['t', 'k1']\nn = [64, 64]\nk = [0.0, 0.0]\n");
+    EXPECT_NEAR(spiral["chern_fhs"][0].get<double>(), 1.0, 1e-12);
+}
