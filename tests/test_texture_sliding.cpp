@@ -220,7 +220,7 @@ TEST(SlidingTexture, PacketsConserveTheEnergyOfTheTexturesFrame) {
 TEST(SlidingTexture, ADiagonalSlideRepeatsAfterTheCommonPeriodOfItsAxes) {
     // v = (0.1, 0.05) across a square skyrmion lattice (L = 8) repeats along x after 80 and along y
     // after 160, so H(t + 160) = H(t) (host/texture_input.cpp: the least common multiple). Over that
-    // torus the link method's phases sum to an integer (1e-12) only if the plane closes, and with the
+    // torus the link method's phases sum to an integer (1e-12, as on any closed torus), and with the
     // gap open along it (smallest gap ≥ 0.5 at the three starting points below) the number is the
     // same wherever the plane starts (homotopy): −1 for this lattice (qwz u = −1.5, J = 1.2, R = 4,
     // helicity π/2, k = 0). A spiral's slide may have a component along y, which changes nothing:
