@@ -265,14 +265,18 @@ constexpr KeySpec kKeys[] = {
      "gap of the box; the estimate adds |σ(2η) − σ(η)|/2); kpm needs up to about 40 a/η moments per index for a "
      "spectrum of half-width a"},
     {"task", "trace", "texture_lattice", "string", "", "stochastic", kNone, kNone, false,
-     "with hall and kpm: stochastic (random-phase start vectors, random_vectors per twist) or exact (every orbital: "
-     "orbitals × the work of one vector)"},
-    {"task", "random_vectors", "texture_lattice", "integer", "", "8", 2, 1e6, false,
-     "with hall, kpm and trace = stochastic: random-phase start vectors per twist (the estimate takes twice their "
-     "standard error)"},
+     "with hall and kpm: stochastic (random-phase start vectors, random_vectors per twist), probing (each draw's random "
+     "phases split by colours, orbitals of one colour probing_distance cells apart: orbitals per cell × d1 × d2 vectors "
+     "per draw, and only far pairs left in the noise) or exact (every orbital: orbitals × the work of one vector)"},
+    {"task", "random_vectors", "texture_lattice", "integer", "", "8 (stochastic), 2 (probing)", 2, 1e6, false,
+     "with hall, kpm and trace = stochastic or probing: random-phase draws per twist (the estimate takes twice their "
+     "standard error; probing estimates it from each colour's spread)"},
+    {"task", "probing_distance", "texture_lattice", "2 integers", "cells along a_1, a_2", "required with probing", 1, 1e6, false,
+     "with hall, kpm and trace = probing: the cells between orbitals of one colour, each dividing the box (equal to the "
+     "box: every orbital its own colour, the exact trace)"},
     {"task", "seed", "texture_lattice", "integer", "", "1", 0, 1e12, false,
-     "with method = kpm and trace = stochastic: the random vectors' seed (the same seed gives the same phases on any "
-     "machine)"},
+     "with method = kpm and trace = stochastic or probing: the random phases' seed (the same seed gives the same phases on "
+     "any machine)"},
     {"task", "streda", "texture_lattice", "true/false", "", "false", kNone, kNone, false,
      "also solve the box without [texture] B (which must hold whole flux quanta): Středa's electrons added per flux "
      "quantum, per position (streda_local) and in the box (streda_hall, with bound_charge) — in a gap the Hall "

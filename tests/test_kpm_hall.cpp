@@ -1,8 +1,8 @@
 // The Kubo–Bastin Hall sum by the kernel polynomial method (host/lattice/kpm_hall.hpp,
 // docs/textures.md "The Hall conductivity by the kernel polynomial method"): its closed-form
 // expansion of 1/(z − x)², its agreement with the same broadened sum over a dense box's
-// eigenstates, the η² approach of that sum to the clean Kubo formula in a gap, and the random
-// vectors' unbiased trace.
+// eigenstates, the η² approach of that sum to the clean Kubo formula in a gap, the random
+// vectors' unbiased trace, and the probing colours.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -14,6 +14,7 @@
 #include "lattice/dense_density.hpp"
 #include "lattice/kpm_hall.hpp"
 #include "lattice/twist_kubo.hpp"
+#include "progress.hpp"
 
 using namespace bzint;
 
@@ -153,4 +154,62 @@ TEST(KpmHall, RandomPhaseVectorsGiveAnUnbiasedTrace) {
     }
     EXPECT_EQ(random_phase_vector(7, 3, 5, 10), random_phase_vector(7, 3, 5, 10));
     EXPECT_NE(random_phase_vector(7, 3, 5, 10), random_phase_vector(7, 4, 5, 10));
+}
+
+TEST(KpmHall, ProbingColoursSpaceLikeOrbitalsWholeDistancesApart) {
+    // probing_colours (kpm_hall.hpp): orbital o = N c + α, cell c = n_1 S_2 + n_2, colour α + N((n_1
+    // mod d_1) d_2 + n_2 mod d_2). On a 4 × 6 box of 2 orbitals with d = (2, 3): 12 colours of 4
+    // orbitals each, two orbitals share one exactly where they are alike and their cells differ by
+    // whole multiples of d.
+    const int cells[2] = {4, 6}, distance[2] = {2, 3};
+    const std::vector<int> colour = probing_colours(2, cells, distance);
+    ASSERT_EQ(colour.size(), 48u);
+    std::vector<int> count(12, 0);
+    for (int o = 0; o < 48; ++o) {
+        ASSERT_GE(colour[static_cast<std::size_t>(o)], 0);
+        ASSERT_LT(colour[static_cast<std::size_t>(o)], 12);
+        ++count[static_cast<std::size_t>(colour[static_cast<std::size_t>(o)])];
+        for (int p = 0; p < 48; ++p) {
+            const int c = o / 2, d = p / 2;
+            const bool alike = o % 2 == p % 2 && (c / 6 - d / 6) % 2 == 0 && (c % 6 - d % 6) % 3 == 0;
+            EXPECT_EQ(colour[static_cast<std::size_t>(o)] == colour[static_cast<std::size_t>(p)], alike) << o << " " << p;
+        }
+    }
+    for (int n : count) EXPECT_EQ(n, 4);
+}
+
+TEST(KpmHall, ProbingWithEveryOrbitalItsOwnColourIsTheExactTrace) {
+    // d = the box: each colour is one orbital, its vector a unit vector times a phase of modulus 1,
+    // so each draw is the exact trace and the colours' spread over the draws is rounding: the same
+    // sums as twist_bastin_sums' exact trace to 1e-12 (relative to their size, ~1), with a variance
+    // below 1e-24. With one colour the draws are random_phase_vector's, as trace = "stochastic" has
+    // always taken them: the mean and the spread of those vectors' own sums.
+    const Box box;
+    const std::vector<double> mu{-1.0, 0.0, 0.9};
+    const ChebyshevScale scale = chebyshev_scale(box.H);
+    const BastinSeries series =
+        bastin_series(scale, mu, 0.3, {0.6, 1.2}, 1e-10, static_cast<long long>(bastin_moments_needed(scale, mu, 0.3, 0.6, 1e3, 1e-10)), 4096);
+    Progress quiet("test", 18 * 3 + 4, "vectors");
+    const std::vector<SparseHamiltonian> H{box.H};
+    const std::vector<std::array<SparseHamiltonian, 2>> V{box.V};
+    const std::vector<double> exact = twist_bastin_sums(H, V, series, TraceSampling{}, quiet);
+    ASSERT_EQ(exact.size(), 9u);  // (2 broadenings + the variance) × 3 levels
+    TraceSampling every{3, 11, 18, probing_colours(2, box.cells, box.cells)};
+    const std::vector<double> probed = twist_bastin_sums(H, V, series, every, quiet);
+    for (std::size_t i = 0; i < 6; ++i) EXPECT_NEAR(probed[i], exact[i], 1e-12) << i;
+    for (std::size_t l = 6; l < 9; ++l) {
+        EXPECT_EQ(exact[l], 0.0);
+        EXPECT_LT(probed[l], 1e-24) << l;
+    }
+    const std::vector<double> plain = twist_bastin_sums(H, V, series, TraceSampling{4, 7, 1, {}}, quiet);
+    std::vector<std::vector<double>> own;
+    for (int k = 0; k < 4; ++k)
+        own.push_back(bastin_sums(series, hall_moments(box.H, box.V, scale, series.moments, random_phase_vector(7, 0, k, box.H.dim))));
+    for (std::size_t l = 0; l < 3; ++l) {
+        const double mean = (own[0][l] + own[1][l] + own[2][l] + own[3][l]) / 4.0;
+        double square = 0.0;
+        for (const auto& x : own) square += (x[l] - mean) * (x[l] - mean);
+        EXPECT_NEAR(plain[l], mean, 1e-12) << l;
+        EXPECT_NEAR(plain[6 + l], square / 3.0 / 4.0, 1e-12) << l;
+    }
 }

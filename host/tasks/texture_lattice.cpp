@@ -73,8 +73,19 @@ struct LatticeSetup {
     bool bound_charge = true;
     bool hall = false;  // the Kubo σ_xy at each level; dense: also the twists' Chern number
     double broadening = 0.0;  // η of the Kubo–Bastin sum (kpm: required; dense: 0, the clean formula)
-    long long random_vectors = 0;  // kpm Hall: start vectors per twist (0: the exact trace)
+    long long random_vectors = 0;  // kpm Hall: random-phase draws per twist (0: the exact trace)
     unsigned long long seed = 1;
+    int probing_distance[2] = {0, 0};  // kpm Hall with trace = "probing": cells between orbitals of one colour
+    // The trace's sampling for kpm_hall.hpp (colours from probing_distance).
+    TraceSampling trace_sampling() const {
+        TraceSampling t{random_vectors, seed, 1, {}};
+        if (probing_distance[0] > 0) {
+            t.colour = probing_colours(orbitals(), box, probing_distance);
+            t.colours = orbitals() * probing_distance[0] * probing_distance[1];
+        }
+        return t;
+    }
+    long long probing_colour_count() const { return probing_distance[0] > 0 ? orbitals() * probing_distance[0] * probing_distance[1] : 1; }
     long long hall_moments_limit = 0;
     bool streda = false;  // also solve without the uniform B: Středa's ΔN/ΔN_φ
     std::vector<double> r;        // three per position
@@ -221,7 +232,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         task.fail("twists", fmt::format("the Hall response needs at least 4 twists per axis (its estimate takes every other, and "
                                         "a 1 × 1 sub-mesh has no plaquette); got [{}, {}]",
                                         s.twists[0], s.twists[1]));
-    for (const char* key : {"broadening", "trace", "random_vectors", "seed"})
+    for (const char* key : {"broadening", "trace", "random_vectors", "seed", "probing_distance"})
         if (task.node(key) && !s.hall) task.fail(key, fmt::format("{} belongs to the Hall response: set hall = true", key));
     if (s.hall && s.method == Method::kpm && !task.node("broadening"))
         task.fail("broadening", "the Hall response by the kernel polynomial method is the Kubo–Bastin formula with a Lorentzian "
@@ -232,18 +243,39 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         task.fail("broadening", fmt::format("broadening must be > 0 with method = \"kpm\"; got {:g}", s.broadening));
     {
         const std::string trace = task.string("trace", "stochastic");
-        if (trace != "stochastic" && trace != "exact")
-            task.fail("trace", fmt::format("trace '{}' is not one of stochastic, exact", trace));
+        if (trace != "stochastic" && trace != "exact" && trace != "probing")
+            task.fail("trace", fmt::format("trace '{}' is not one of stochastic, probing, exact", trace));
         if (task.node("trace") && s.method != Method::kpm)
             task.fail("trace", "trace belongs to method = \"kpm\" (the dense solver's trace is exact)");
-        if (task.node("random_vectors") && (s.method != Method::kpm || trace == "exact"))
-            task.fail("random_vectors", "random_vectors belongs to method = \"kpm\" with trace = \"stochastic\"");
-        const double R = task.number("random_vectors", 8.0);
+        const bool random = s.method == Method::kpm && trace != "exact";
+        if (task.node("random_vectors") && !random)
+            task.fail("random_vectors", "random_vectors belongs to method = \"kpm\" with trace = \"stochastic\" or \"probing\"");
+        const double R = task.number("random_vectors", trace == "probing" ? 2.0 : 8.0);
         if (R != std::floor(R)) task.fail("random_vectors", fmt::format("random_vectors must be an integer; got {:g}", R));
         task.check_range("random_vectors", R);
-        s.random_vectors = s.method == Method::kpm && s.hall && trace == "stochastic" ? static_cast<long long>(R) : 0;
-        if (task.node("seed") && s.random_vectors == 0)
-            task.fail("seed", "seed belongs to method = \"kpm\" with trace = \"stochastic\" (the random vectors' seed)");
+        s.random_vectors = s.hall && random ? static_cast<long long>(R) : 0;
+        if (task.node("seed") && !random)
+            task.fail("seed", "seed belongs to method = \"kpm\" with trace = \"stochastic\" or \"probing\" (the random phases' seed)");
+        if (task.node("probing_distance") && (s.method != Method::kpm || trace != "probing"))
+            task.fail("probing_distance", "probing_distance belongs to method = \"kpm\" with trace = \"probing\"");
+        if (s.hall && s.method == Method::kpm && trace == "probing") {
+            if (!task.node("probing_distance"))
+                task.fail("probing_distance",
+                          "trace = \"probing\" needs probing_distance = [d1, d2]: the cells along a_1, a_2 between orbitals that share "
+                          "a colour, each dividing the box (the Hall operator's elements between them are the noise that is left; "
+                          "their range grows as the broadening and T fall, and is shortest in a gap)");
+            read_integers(task, "probing_distance", 1, false, s.probing_distance);
+            for (int i = 0; i < 2; ++i)
+                if (s.probing_distance[i] > s.box[i] || s.box[i] % s.probing_distance[i] != 0) {
+                    std::string divisors;
+                    for (int d = 1; d <= s.box[i]; ++d)
+                        if (s.box[i] % d == 0) divisors += fmt::format("{}{}", divisors.empty() ? "" : ", ", d);
+                    task.fail("probing_distance",
+                              fmt::format("probing_distance {} along a_{} does not divide the box's {} cells, so orbitals of one "
+                                          "colour would meet closer across its boundary; valid: {}",
+                                          s.probing_distance[i], i + 1, s.box[i], divisors));
+                }
+        }
         const double seed = task.number("seed", 1.0);
         if (seed != std::floor(seed)) task.fail("seed", fmt::format("seed must be an integer; got {:g}", seed));
         task.check_range("seed", seed);
@@ -671,7 +703,7 @@ void kpm_hall_sums(const LatticeSetup& s, const std::vector<SparseHamiltonian>& 
     sums.hall_tail = series.tail;
     sums.hall_error = per_tail * series.tail;
     sums.hall_limited = series.tail > tolerance;
-    const std::vector<double> rows = twist_bastin_sums(H, V, series, s.random_vectors, s.seed, progress);
+    const std::vector<double> rows = twist_bastin_sums(H, V, series, s.trace_sampling(), progress);
     sums.berry = fold_twists(s, rows, (broadenings(s).size() + 1) * s.mu.size());
 }
 
@@ -743,13 +775,30 @@ void add_hall_errors(const LatticeSetup& s, const TwistSums& sums, const std::st
                                                  "a third), and the half allows for the next order";
     }
     if (s.method != Method::kpm) return;
-    out.results["trace"] = s.random_vectors > 0 ? "stochastic" : "exact";
-    out.units["trace"] = "the trace over the box: exact (every orbital) or stochastic (random-phase vectors)";
+    const bool probing = s.probing_distance[0] > 0;
+    out.results["trace"] = s.random_vectors == 0 ? "exact" : probing ? "probing" : "stochastic";
+    out.units["trace"] = "the trace over the box: exact (every orbital), stochastic (random-phase vectors) or probing (random-phase "
+                         "vectors split by colours, orbitals of one colour probing_distance cells apart)";
     if (s.random_vectors > 0) {
         out.results["random_vectors"] = s.random_vectors;
         out.results["sigma_xy_stochastic_error"] = trace;
-        out.units["random_vectors"] = "random-phase start vectors per twist";
-        out.units["sigma_xy_stochastic_error"] = "e^2/h, [mu]: one standard error of the random vectors' trace (the estimate takes two)";
+        out.units["random_vectors"] = probing ? "random-phase draws per twist, each split into probing_colours start vectors"
+                                              : "random-phase start vectors per twist";
+        out.units["sigma_xy_stochastic_error"] =
+            probing ? "e^2/h, [mu]: one standard error of the probing trace, from each colour's spread over the draws (the "
+                      "estimate takes two)"
+                    : "e^2/h, [mu]: one standard error of the random vectors' trace (the estimate takes two)";
+    }
+    if (probing) {
+        const long long colours = s.probing_colour_count(), orbitals = static_cast<long long>(s.orbitals()) * s.box[0] * s.box[1];
+        out.results["probing_distance"] = {s.probing_distance[0], s.probing_distance[1]};
+        out.results["probing_colours"] = colours;
+        out.units["probing_distance"] = "cells along a_1, a_2 between orbitals of one colour";
+        out.units["probing_colours"] = "start vectors per draw and twist: orbitals per cell x d1 x d2";
+        if (colours * s.random_vectors >= orbitals)
+            out.warnings.push_back(fmt::format("probing takes {} start vectors per twist ({} colours x {} draws), no fewer than the "
+                                               "exact trace's {} orbitals: trace = \"exact\" costs less and has no noise",
+                                               colours * s.random_vectors, colours, s.random_vectors, orbitals));
     }
     if (sums.hall_limited)
         out.warnings.push_back(fmt::format("the Kubo-Bastin series stops at its limit of {} moments per index with a bound of {:.2g} "
@@ -775,7 +824,8 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
                                  : twists * (s.bound_charge ? orbitals : s.orbitals() * static_cast<long long>(s.cell.size()));
     Progress progress("texture_lattice", s.streda ? 2 * solves : solves, s.method == Method::dense ? "diagonalisations" : "orbitals");
     // kpm Hall: one job per (twist, start vector).
-    const long long hall_jobs = s.method == Method::kpm && s.hall ? twists * (s.random_vectors > 0 ? s.random_vectors : orbitals) : 0;
+    const long long hall_jobs =
+        s.method == Method::kpm && s.hall ? twists * (s.random_vectors > 0 ? s.random_vectors * s.probing_colour_count() : orbitals) : 0;
     Progress hall_progress("texture_lattice Hall", hall_jobs, "start vectors");
     // Středa: the same box without the uniform field (the modulation, if any, stays), and no
     // second Hall number.
@@ -921,7 +971,8 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
     out.remedy = "the box is too small for the twist mesh: raise [task] twists or box (docs/textures.md)";
     if (s.hall && (s.broadening > 0.0 || s.random_vectors > 0))
         out.remedy += "; sigma_xy's estimate also holds the broadening's (sigma_xy_broadening_error: a smaller broadening) and, "
-                      "with random vectors, the trace's (sigma_xy_stochastic_error: more random_vectors or a larger box)";
+                      "with random vectors, the trace's (sigma_xy_stochastic_error: more random_vectors, a larger box, or trace = "
+                      "\"probing\" with a larger probing_distance)";
     attach_errors(out, &coarse);
     if (s.hall) add_hall_errors(s, sums, eu, out);
     if (s.hall && s.method == Method::dense) {
