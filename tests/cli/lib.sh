@@ -54,14 +54,18 @@ finish() {
 }
 
 # interrupt NAME SIGNAL EXIT RUNFILE [extra env...]: run (with the options in BZINT_RUN_OPTIONS),
-# wait for its first progress line, signal, and expect the exit status EXIT.
+# wait for its first progress line (at most INTERRUPT_WAIT_S seconds of the clock, default 20),
+# signal, and expect the exit status EXIT.
 interrupt() {
     local name=$1 sig=$2 want=$3 file=$4
     shift 4
     rm -rf "$TMP/out_$name"
     env "$@" "$BZINT" run "$file" ${BZINT_RUN_OPTIONS:-} --out "$TMP/out_$name" 2>"$TMP/err_$name" >/dev/null &
     local pid=$! i
-    for ((i = 0; i < 400; ++i)); do  # up to 20 s for the run to reach its computation
+    # A deadline on the clock, not a count of polls: each poll forks, and on a loaded machine 400
+    # of them took 45 s rather than 20.
+    local deadline=$((${EPOCHREALTIME//[.,]/} + ${INTERRUPT_WAIT_S:-20} * 1000000))
+    while ((${EPOCHREALTIME//[.,]/} < deadline)); do
         grep -q '\[bzint\]' "$TMP/err_$name" 2>/dev/null && break
         kill -0 $pid 2>/dev/null || break
         sleep 0.05

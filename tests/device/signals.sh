@@ -59,7 +59,10 @@ gamma = 0.05
 kind = \"dc_current\"
 mu = 0.0
 steps = 20000"
-interrupt dc INT 130 "$TMP/dc.toml"
+# The emulator runs the first launch (all 20 000 lines at one E) for minutes before its first
+# progress line: after 3 s the run is inside that launch (on a device, inside it or past it, with
+# nine values of E to go).
+INTERRUPT_WAIT_S=3 interrupt dc INT 130 "$TMP/dc.toml"
 
 # SIGINT during one launch of a line kernel: 4 000 lines at E = 0.05 of MODEL with DISSIPATION
 # (each given as run-file lines).
@@ -79,7 +82,9 @@ $dissipation
 kind = \"dc_current\"
 T = 0.1
 mu = 0.0"
-    interrupt "$name" INT 130 "$TMP/$name.toml"
+    # No progress line comes before the launch ends (~4 s for the N-band lines and ~15 s for the
+    # exact reservoir's on the H200, minutes on the emulator): after 3 s the run is inside it.
+    INTERRUPT_WAIT_S=3 interrupt "$name" INT 130 "$TMP/$name.toml"
 }
 interrupt_lines dc_nband 'name = "qwz_pair"' 'kind = "rta"
 tau1 = 10.0'
