@@ -83,6 +83,9 @@ void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
     std::vector<double> points{16.0, 16.0};
     if (task.has("cell_points")) points = task.numbers("cell_points", 2);
     if (points.size() != 2) task.fail("cell_points", "cell_points needs two counts [n_x, n_y]");
+    // The grid's corner in the texture's own frame: −X in a window about a localised texture (before
+    // the slide widens it), 0 in a cell; the reference below is read there.
+    double frame_corner[2] = {0.0, 0.0};
     for (int a = 0; a < 2; ++a) {
         TextureTerms rest;
         const double X = localised_extent(s.texture, a, rest);
@@ -111,6 +114,7 @@ void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
         const double half = X + std::fabs(s.texture.velocity[a] * s.t);
         s.cell[a] = X > 0.0 ? 2.0 * half : L;
         s.origin[a] = X > 0.0 ? -half : 0.0;
+        frame_corner[a] = X > 0.0 ? -X : 0.0;
         s.window = s.window || X > 0.0;
         s.cell_points[a] = static_cast<int>(n);
     }
@@ -126,9 +130,7 @@ void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
     // texture with it (the far field has it: n − n_ref must vanish there). E and ṁ are uniform and stay.
     // In the texture's own frame (for a sliding one, its point at r = 0 before it slid), so that the
     // reference does not change with t: a cell's integral over a whole period does not.
-    // A window's corner is −X (its widening undone); a cell's is 0.
-    auto corner = [&](int a) { return s.origin[a] < 0.0 ? s.origin[a] + std::fabs(s.texture.velocity[a] * s.t) : 0.0; };
-    const double first[3] = {corner(0), corner(1), 0.0};
+    const double first[3] = {frame_corner[0], frame_corner[1], 0.0};
     double far[3], dm[3][3];
     s.texture.texture(first, far, dm);
     std::copy(far, far + 3, s.background);
