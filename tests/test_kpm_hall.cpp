@@ -189,7 +189,7 @@ TEST(KpmHall, ProbingWithEveryOrbitalItsOwnColourIsTheExactTrace) {
     const ChebyshevScale scale = chebyshev_scale(box.H);
     const BastinSeries series =
         bastin_series(scale, mu, 0.3, {0.6, 1.2}, 1e-10, static_cast<long long>(bastin_moments_needed(scale, mu, 0.3, 0.6, 1e3, 1e-10)), 4096);
-    Progress quiet("test", 18 * 3 + 4, "vectors");
+    Progress quiet("test", 18 + 18 * 3 + 4, "vectors");
     const std::vector<SparseHamiltonian> H{box.H};
     const std::vector<std::array<SparseHamiltonian, 2>> V{box.V};
     const std::vector<double> exact = twist_bastin_sums(H, V, series, TraceSampling{}, quiet);

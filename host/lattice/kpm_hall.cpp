@@ -281,8 +281,12 @@ std::vector<double> twist_bastin_sums(const std::vector<SparseHamiltonian>& H, c
     // phases are random_phase_vector(seed, twist, draw) on every orbital; its colour c keeps those
     // of colour c and zeroes the rest.
     const long long R = trace.draws, C = trace.colours;
-    if (C > 1 && (twists == 0 || static_cast<long long>(trace.colour.size()) != H[0].dim))
-        throw std::logic_error("twist_bastin_sums: a colour per orbital is needed");
+    if (C > 1 && twists > 0) {
+        // A colour outside 0 … C − 1 would drop its orbitals from every vector: a biased trace.
+        bool valid = static_cast<long long>(trace.colour.size()) == H[0].dim;
+        for (int c : trace.colour) valid = valid && c >= 0 && c < C;
+        if (!valid) throw std::logic_error("twist_bastin_sums: a colour in 0 … colours − 1 per orbital is needed");
+    }
     std::vector<double> job_sums(static_cast<std::size_t>(twists * C * R) * E * levels, 0.0);
     workers::parallel_for(
         twists * C * R, 1,

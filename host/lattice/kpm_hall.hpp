@@ -95,22 +95,24 @@ std::vector<std::complex<double>> random_phase_vector(unsigned long long seed, l
 //   unbiased estimate of Tr A whose noise is Σ_{i≠j} φ_i* φ_j A_ij, variance Σ_{i≠j} |A_ij|²;
 // - draws = R with C colours (probing; Tang and Saad, Numer. Linear Algebra Appl. 19, 485 (2012),
 //   with random phases as in Stathopoulos, Laeuchli and Orginos, SIAM J. Sci. Comput. 35, S299
-//   (2013)): each draw's phases split by the orbitals' colours into C vectors |r_c⟩, and
-//   Σ_c ⟨r_c|A|r_c⟩ keeps only the pairs i ≠ j of one colour. It is still unbiased, and where A_ij
-//   falls off with the distance between i and j, colours that put equal-coloured orbitals far
-//   apart (probing_colours) leave only A's far, small elements in the noise. Colours are
-//   independent (disjoint phases), so the variance of a draw is Σ_c Var⟨r_c|A|r_c⟩, estimated from
-//   each colour's spread over the R draws: C(R − 1) degrees of freedom where one colour has R − 1.
+//   (2013); lattice QCD's "dilution", Foley et al., Comput. Phys. Commun. 172, 145 (2005)): each
+//   draw's phases split by the orbitals' colours into C vectors |r_c⟩, and Σ_c ⟨r_c|A|r_c⟩ keeps
+//   only the pairs i ≠ j of one colour. It is still unbiased, and where A_ij falls off with the
+//   distance between i and j, colours that put equal-coloured orbitals far apart
+//   (probing_colours) leave only A's far, small elements in the noise. Colours are independent
+//   (disjoint phases), so the variance of a draw is Σ_c Var⟨r_c|A|r_c⟩, estimated from each
+//   colour's spread over the R draws: up to C(R − 1) degrees of freedom where one colour has
+//   R − 1 (fewer where the colours' variances differ, by Welch–Satterthwaite).
 struct TraceSampling {
     long long draws = 0;
     unsigned long long seed = 1;
-    int colours = 1;
+    long long colours = 1;
     std::vector<int> colour;  // per orbital, 0 … colours − 1 (empty with one colour)
 };
 
 // The probing colours of a box of S_1 × S_2 cells of N orbitals (orbital o = N c + α, cell c =
 // n_1 S_2 + n_2, box_hamiltonian.hpp): α + N((n_1 mod d_1) d_2 + n_2 mod d_2), N d_1 d_2 colours.
-// Orbitals of one colour are alike and sit whole multiples of d_i cells apart along a_i, across the
+// Orbitals of one colour are the same orbital α of cells whole multiples of d_i apart along a_i, across the
 // box's periodic (twisted) boundary too when d_i divides S_i, which the caller checks. d_i = S_i
 // makes every orbital its own colour: the exact trace, each unit vector times a phase of modulus 1.
 std::vector<int> probing_colours(int orbitals, const int cells[2], const int distance[2]);

@@ -81,11 +81,13 @@ struct LatticeSetup {
         TraceSampling t{random_vectors, seed, 1, {}};
         if (probing_distance[0] > 0) {
             t.colour = probing_colours(orbitals(), box, probing_distance);
-            t.colours = orbitals() * probing_distance[0] * probing_distance[1];
+            t.colours = probing_colour_count();
         }
         return t;
     }
-    long long probing_colour_count() const { return probing_distance[0] > 0 ? orbitals() * probing_distance[0] * probing_distance[1] : 1; }
+    long long probing_colour_count() const {
+        return probing_distance[0] > 0 ? static_cast<long long>(orbitals()) * probing_distance[0] * probing_distance[1] : 1;
+    }
     long long hall_moments_limit = 0;
     bool streda = false;  // also solve without the uniform B: Středa's ΔN/ΔN_φ
     std::vector<double> r;        // three per position
@@ -265,8 +267,14 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                           "a colour, each dividing the box (the Hall operator's elements between them are the noise that is left; "
                           "their range grows as the broadening and T fall, and is shortest in a gap)");
             read_integers(task, "probing_distance", 1, false, s.probing_distance);
-            for (int i = 0; i < 2; ++i)
-                if (s.probing_distance[i] > s.box[i] || s.box[i] % s.probing_distance[i] != 0) {
+            for (int i = 0; i < 2; ++i) {
+                if (s.probing_distance[i] > s.box[i])
+                    task.fail("probing_distance",
+                              fmt::format("probing_distance {} along a_{} is more than the box's {} cells: its colours beyond "
+                                          "the box would hold no orbital (probing_distance = box already makes every orbital "
+                                          "its own colour, the exact trace)",
+                                          s.probing_distance[i], i + 1, s.box[i]));
+                if (s.box[i] % s.probing_distance[i] != 0) {
                     std::string divisors;
                     for (int d = 1; d <= s.box[i]; ++d)
                         if (s.box[i] % d == 0) divisors += fmt::format("{}{}", divisors.empty() ? "" : ", ", d);
@@ -275,6 +283,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                                           "colour would meet closer across its boundary; valid: {}",
                                           s.probing_distance[i], i + 1, s.box[i], divisors));
                 }
+            }
         }
         const double seed = task.number("seed", 1.0);
         if (seed != std::floor(seed)) task.fail("seed", fmt::format("seed must be an integer; got {:g}", seed));
@@ -788,6 +797,16 @@ void add_hall_errors(const LatticeSetup& s, const TwistSums& sums, const std::st
             probing ? "e^2/h, [mu]: one standard error of the probing trace, from each colour's spread over the draws (the "
                       "estimate takes two)"
                     : "e^2/h, [mu]: one standard error of the random vectors' trace (the estimate takes two)";
+    }
+    if (s.random_vectors > 0) {
+        // The standard error's degrees of freedom: at most one per colour, twist and draw beyond the
+        // first (kpm_hall.hpp), fewer where the colours' or twists' variances differ.
+        const long long dof = static_cast<long long>(twists) * s.probing_colour_count() * (s.random_vectors - 1);
+        if (dof < 10)
+            out.warnings.push_back(fmt::format("sigma_xy_stochastic_error rests on at most {} degrees of freedom (twists x colours "
+                                               "x (random_vectors - 1)), so it may well fall short of the trace's true spread: "
+                                               "raise random_vectors{}",
+                                               dof, probing ? " or probing_distance" : ""));
     }
     if (probing) {
         const long long colours = s.probing_colour_count(), orbitals = static_cast<long long>(s.orbitals()) * s.box[0] * s.box[1];
