@@ -10,7 +10,6 @@
 #include "../stop.hpp"
 #include "../workers.hpp"
 #include "bzint/fermi.hpp"
-#include "bzint/splitmix64.hpp"
 
 namespace bzint {
 
@@ -218,33 +217,13 @@ std::vector<double> bastin_sums(const BastinSeries& series, const Eigen::MatrixX
     return S;
 }
 
-std::vector<std::complex<double>> random_phase_vector(unsigned long long seed, long long twist, long long index, long long dim) {
-    unsigned long long z = splitmix64_mix(splitmix64_mix(splitmix64_mix(seed + kSplitmix64Increment) + static_cast<unsigned long long>(twist)) +
-                                          static_cast<unsigned long long>(index));
-    std::vector<std::complex<double>> r(static_cast<std::size_t>(dim));
-    for (auto& x : r) {
-        const double phi = 2.0 * kPiHall * splitmix64_unit(z);
-        x = {std::cos(phi), std::sin(phi)};
-    }
-    return r;
-}
-
-std::vector<int> probing_colours(int orbitals, const int cells[2], const int distance[2]) {
-    std::vector<int> colour;
-    colour.reserve(static_cast<std::size_t>(orbitals) * static_cast<std::size_t>(cells[0]) * static_cast<std::size_t>(cells[1]));
-    for (int n1 = 0; n1 < cells[0]; ++n1)
-        for (int n2 = 0; n2 < cells[1]; ++n2)
-            for (int a = 0; a < orbitals; ++a) colour.push_back(a + orbitals * ((n1 % distance[0]) * distance[1] + n2 % distance[1]));
-    return colour;
-}
-
 std::vector<double> twist_bastin_sums(const std::vector<SparseHamiltonian>& H, const std::vector<std::array<SparseHamiltonian, 2>>& V,
                                       const BastinSeries& series, const TraceSampling& trace, Progress& progress) {
     const std::size_t levels = series.mu.size(), E = series.broadening.size(), width = (E + 1) * levels;
     const long long twists = static_cast<long long>(H.size());
     if (static_cast<long long>(V.size()) != twists) throw std::logic_error("twist_bastin_sums: a derivative per twist is needed");
-    std::vector<double> rows(static_cast<std::size_t>(twists) * width, 0.0);
     if (trace.draws == 0) {
+        std::vector<double> rows(static_cast<std::size_t>(twists) * width, 0.0);
         // The exact trace: the sums are linear in the moments, so each job sums the moments of a
         // chunk of 64 unit vectors (in the orbitals' order) and takes the sums once; the chunks'
         // sums are added per twist in their order (fixed chunks: the bits do not depend on the threads).
@@ -277,58 +256,12 @@ std::vector<double> twist_bastin_sums(const std::vector<SparseHamiltonian>& H, c
                     rows[static_cast<std::size_t>(t) * width + i] += chunk_sums[static_cast<std::size_t>(t * chunks + c) * E * levels + i];
         return rows;
     }
-    // Random phases: one job per (twist, colour, draw), whose own sums give the spread. A draw's
-    // phases are random_phase_vector(seed, twist, draw) on every orbital; its colour c keeps those
-    // of colour c and zeroes the rest.
-    const long long R = trace.draws, C = trace.colours;
-    if (C > 1 && twists > 0) {
-        // A colour outside 0 … C − 1 would drop its orbitals from every vector: a biased trace.
-        bool valid = static_cast<long long>(trace.colour.size()) == H[0].dim;
-        for (int c : trace.colour) valid = valid && c >= 0 && c < C;
-        if (!valid) throw std::logic_error("twist_bastin_sums: a colour in 0 … colours − 1 per orbital is needed");
-    }
-    std::vector<double> job_sums(static_cast<std::size_t>(twists * C * R) * E * levels, 0.0);
-    workers::parallel_for(
-        twists * C * R, 1,
-        [&](long long begin, long long end) {
-            for (long long job = begin; job < end; ++job) {
-                const long long t = job / (C * R), c = (job / R) % C;
-                const SparseHamiltonian& h = H[static_cast<std::size_t>(t)];
-                std::vector<std::complex<double>> r = random_phase_vector(trace.seed, t, job % R, h.dim);
-                if (C > 1)
-                    for (std::size_t o = 0; o < r.size(); ++o)
-                        if (trace.colour[o] != c) r[o] = 0.0;
-                const std::vector<double> S = bastin_sums(series, hall_moments(h, V[static_cast<std::size_t>(t)], series.scale, series.moments, r));
-                std::copy(S.begin(), S.end(), job_sums.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(job) * E * levels));
-                progress.add(1);
-                count_stop_unit();
-            }
+    return random_trace(
+        twists, twists > 0 ? H[0].dim : 0, trace, E * levels, levels,
+        [&](long long t, const std::vector<std::complex<double>>& r) {
+            return bastin_sums(series, hall_moments(H[static_cast<std::size_t>(t)], V[static_cast<std::size_t>(t)], series.scale, series.moments, r));
         },
-        [] { return !stop_requested(); });
-    throw_if_stopped();
-    for (long long t = 0; t < twists; ++t) {
-        double* row = rows.data() + static_cast<std::size_t>(t) * width;
-        auto sums = [&](long long c, long long k) { return job_sums.data() + static_cast<std::size_t>((t * C + c) * R + k) * E * levels; };
-        for (long long k = 0; k < R; ++k)
-            for (long long c = 0; c < C; ++c)
-                for (std::size_t i = 0; i < E * levels; ++i) row[i] += sums(c, k)[i];
-        for (std::size_t i = 0; i < E * levels; ++i) row[i] /= double(R);
-        if (R < 2) continue;
-        // Each colour's sample variance over the draws, summed over the colours (independent), over
-        // R: the variance of the draws' mean.
-        for (std::size_t l = 0; l < levels; ++l) {
-            double variance = 0.0;
-            for (long long c = 0; c < C; ++c) {
-                double mean = 0.0, square = 0.0;
-                for (long long k = 0; k < R; ++k) mean += sums(c, k)[l];
-                mean /= double(R);
-                for (long long k = 0; k < R; ++k) square += (sums(c, k)[l] - mean) * (sums(c, k)[l] - mean);
-                variance += square / (double(R) - 1.0);
-            }
-            row[E * levels + l] = variance / double(R);
-        }
-    }
-    return rows;
+        progress);
 }
 
 double row_sum_norm(const SparseHamiltonian& A) {

@@ -26,6 +26,7 @@
 #include "../progress.hpp"
 #include "box_hamiltonian.hpp"
 #include "kpm.hpp"
+#include "random_trace.hpp"
 
 struct fftw_plan_s;
 
@@ -85,45 +86,12 @@ Eigen::MatrixXcd hall_moments(const SparseHamiltonian& H, const std::array<Spars
 // S_η for each broadening and level, [broadening × levels + level], from one vector's moments.
 std::vector<double> bastin_sums(const BastinSeries& series, const Eigen::MatrixXcd& moments);
 
-// The start vector `index` of twist `twist`: random phases e^{iφ_i} from splitmix64 seeded by
-// (seed, twist, index), the same on every machine and thread count.
-std::vector<std::complex<double>> random_phase_vector(unsigned long long seed, long long twist, long long index, long long dim);
-
-// How the trace over the box's orbitals is taken:
-// - draws = 0: exactly, Σ_o ⟨o|A|o⟩ over every unit vector;
-// - draws = R ≥ 2 with one colour: R random-phase vectors |r⟩ (random_phase_vector), each ⟨r|A|r⟩ an
-//   unbiased estimate of Tr A whose noise is Σ_{i≠j} φ_i* φ_j A_ij, variance Σ_{i≠j} |A_ij|²;
-// - draws = R with C colours (probing; Tang and Saad, Numer. Linear Algebra Appl. 19, 485 (2012),
-//   with random phases as in Stathopoulos, Laeuchli and Orginos, SIAM J. Sci. Comput. 35, S299
-//   (2013); lattice QCD's "dilution", Foley et al., Comput. Phys. Commun. 172, 145 (2005)): each
-//   draw's phases split by the orbitals' colours into C vectors |r_c⟩, and Σ_c ⟨r_c|A|r_c⟩ keeps
-//   only the pairs i ≠ j of one colour. It is still unbiased, and where A_ij falls off with the
-//   distance between i and j, colours that put equal-coloured orbitals far apart
-//   (probing_colours) leave only A's far, small elements in the noise. Colours are independent
-//   (disjoint phases), so the variance of a draw is Σ_c Var⟨r_c|A|r_c⟩, estimated from each
-//   colour's spread over the R draws: up to C(R − 1) degrees of freedom where one colour has
-//   R − 1 (fewer where the colours' variances differ, by Welch–Satterthwaite).
-struct TraceSampling {
-    long long draws = 0;
-    unsigned long long seed = 1;
-    long long colours = 1;
-    std::vector<int> colour;  // per orbital, 0 … colours − 1 (empty with one colour)
-};
-
-// The probing colours of a box of S_1 × S_2 cells of N orbitals (orbital o = N c + α, cell c =
-// n_1 S_2 + n_2, box_hamiltonian.hpp): α + N((n_1 mod d_1) d_2 + n_2 mod d_2), N d_1 d_2 colours.
-// Orbitals of one colour are the same orbital α of cells whole multiples of d_i apart along a_i, across the
-// box's periodic (twisted) boundary too when d_i divides S_i, which the caller checks. d_i = S_i
-// makes every orbital its own colour: the exact trace, each unit vector times a phase of modulus 1.
-std::vector<int> probing_colours(int orbitals, const int cells[2], const int distance[2]);
-
-// Every twist's S_η: jobs on the worker pool — (twist, chunk of 64 unit vectors) whose moments are
-// summed first, or (twist, colour, draw) — each taking the Bastin sums of its moments, folded per
-// twist in the jobs' order (the result does not depend on the threads). Row t
-// (width (E + 1) × levels, E broadenings): the trace's S_η [broadening × levels + level] — exact, or
-// the mean over the draws of each draw's sum over its colours — and then the variance of that mean
-// for the first broadening [E × levels + level] (0 for the exact trace). `progress` counts start
-// vectors; Ctrl-C is polled.
+// Every twist's S_η: exactly (trace.draws = 0; jobs (twist, chunk of 64 unit vectors) whose moments
+// are summed first, each taking the Bastin sums once, folded per twist in the jobs' order: the
+// result does not depend on the threads), or by random_trace. Row t (width (E + 1) × levels, E
+// broadenings): the trace's S_η [broadening × levels + level], and then the variance of a random
+// trace's mean for the first broadening [E × levels + level] (0 for the exact trace). `progress`
+// counts start vectors; Ctrl-C is polled.
 std::vector<double> twist_bastin_sums(const std::vector<SparseHamiltonian>& H, const std::vector<std::array<SparseHamiltonian, 2>>& V,
                                       const BastinSeries& series, const TraceSampling& trace, Progress& progress);
 

@@ -1,0 +1,59 @@
+// Traces over a box's orbitals from random-phase start vectors, plain or probed by colours, for
+// the kernel polynomial method's Hall sum (kpm_hall.hpp) and the electrons in the box (kpm.hpp);
+// docs/textures.md "The trace".
+//
+// A trace Tr A is estimated from a start vector |r⟩ by ⟨r|A|r⟩:
+// - draws = R ≥ 2 with one colour: R random-phase vectors (random_phase_vector), each ⟨r|A|r⟩ an
+//   unbiased estimate of Tr A whose noise is Σ_{i≠j} φ_i* φ_j A_ij, variance Σ_{i≠j} |A_ij|²;
+// - draws = R with C colours (probing; Tang and Saad, Numer. Linear Algebra Appl. 19, 485 (2012),
+//   with random phases as in Stathopoulos, Laeuchli and Orginos, SIAM J. Sci. Comput. 35, S299
+//   (2013); lattice QCD's "dilution", Foley et al., Comput. Phys. Commun. 172, 145 (2005)): each
+//   draw's phases split by the orbitals' colours into C vectors |r_c⟩, and Σ_c ⟨r_c|A|r_c⟩ keeps
+//   only the pairs i ≠ j of one colour. It is still unbiased, and where A_ij falls off with the
+//   distance between i and j, colours that put equal-coloured orbitals far apart
+//   (probing_colours) leave only A's far, small elements in the noise. Colours are independent
+//   (disjoint phases), so the variance of a draw is Σ_c Var⟨r_c|A|r_c⟩, estimated from each
+//   colour's spread over the R draws: up to C(R − 1) degrees of freedom where one colour has
+//   R − 1 (fewer where the colours' variances differ, by Welch–Satterthwaite).
+#pragma once
+#include <complex>
+#include <cstddef>
+#include <functional>
+#include <vector>
+
+#include "../progress.hpp"
+
+namespace bzint {
+
+struct TraceSampling {
+    long long draws = 0;  // 0: the exact trace over every unit vector
+    unsigned long long seed = 1;
+    long long colours = 1;
+    std::vector<int> colour;  // per orbital, 0 … colours − 1 (empty with one colour)
+};
+
+// The probing colours of a box of S_1 × S_2 cells of N orbitals (orbital o = N c + α, cell c =
+// n_1 S_2 + n_2, box_hamiltonian.hpp): α + N((n_1 mod d_1) d_2 + n_2 mod d_2), N d_1 d_2 colours.
+// Orbitals of one colour are the same orbital α of cells whole multiples of d_i apart along a_i,
+// across the box's periodic (twisted) boundary too when d_i divides S_i, which the caller checks.
+// d_i = S_i makes every orbital its own colour: the exact trace, each unit vector times a phase of
+// modulus 1.
+std::vector<int> probing_colours(int orbitals, const int cells[2], const int distance[2]);
+
+// The start vector `index` of twist `twist`: random phases e^{iφ_i} from splitmix64 seeded by
+// (seed, twist, index), the same on every machine and thread count.
+std::vector<std::complex<double>> random_phase_vector(unsigned long long seed, long long twist, long long index, long long dim);
+
+// ⟨r|A|r⟩ of twist t's operator, `width` numbers (several levels or broadenings at once).
+using VectorSums = std::function<std::vector<double>(long long twist, const std::vector<std::complex<double>>& r)>;
+
+// Every twist's trace from trace.draws ≥ 1 draws: jobs (twist, colour, draw) on the worker pool —
+// a draw's phases are random_phase_vector(seed, twist, draw) on every orbital, its colour c keeping
+// those of colour c — folded per twist in a fixed order (the bits do not depend on the threads).
+// Row t (width + variance_width): the mean over the draws of each draw's sum over its colours, and
+// the variance of that mean for the first variance_width numbers (0 with one draw). `progress`
+// counts start vectors; Ctrl-C is polled.
+std::vector<double> random_trace(long long twists, long long dim, const TraceSampling& trace, std::size_t width,
+                                 std::size_t variance_width, const VectorSums& sums, Progress& progress);
+
+}  // namespace bzint
