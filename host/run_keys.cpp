@@ -268,15 +268,19 @@ constexpr KeySpec kKeys[] = {
      "with hall and kpm: stochastic (random-phase start vectors, random_vectors per twist), probing (each draw's random "
      "phases split by colours, orbitals of one colour probing_distance cells apart: orbitals per cell × d1 × d2 vectors "
      "per draw, and only far pairs left in the noise) or exact (every orbital: orbitals × the work of one vector)"},
+    {"task", "bound_charge_trace", "texture_lattice", "string", "", "exact", kNone, kNone, false,
+     "with kpm and bound_charge: the electrons in the box, Tr f(H), over every orbital (exact: orbitals × the work of one "
+     "vector) or by probing (random_vectors draws of random phases split by colours, orbitals of one colour "
+     "probing_distance cells apart: orbitals per cell × d1 × d2 vectors per draw; electrons_stochastic_error)"},
     {"task", "random_vectors", "texture_lattice", "integer", "", "8 (stochastic), 2 (probing)", 2, 1e6, false,
-     "with hall, kpm and trace = stochastic or probing: random-phase draws per twist (the estimate takes twice their "
-     "standard error; probing estimates it from each colour's spread)"},
+     "with kpm, for every random trace (hall with trace = stochastic or probing, bound_charge_trace = probing): "
+     "random-phase draws per twist (the estimate takes twice their standard error; probing estimates it from each "
+     "colour's spread)"},
     {"task", "probing_distance", "texture_lattice", "2 integers", "cells along a_1, a_2", "required with probing", 1, 1e6, false,
-     "with hall, kpm and trace = probing: the cells between orbitals of one colour, each dividing the box (equal to the "
-     "box: every orbital its own colour, the exact trace)"},
+     "with kpm and trace = probing or bound_charge_trace = probing: the cells between orbitals of one colour, each "
+     "dividing the box (equal to the box: every orbital its own colour, the exact trace)"},
     {"task", "seed", "texture_lattice", "integer", "", "1", 0, 1e12, false,
-     "with method = kpm and trace = stochastic or probing: the random phases' seed (the same seed gives the same phases on "
-     "any machine)"},
+     "with kpm and a random trace: the random phases' seed (the same seed gives the same phases on any machine)"},
     {"task", "streda", "texture_lattice", "true/false", "", "false", kNone, kNone, false,
      "also solve the box without [texture] B (which must hold whole flux quanta): Středa's electrons added per flux "
      "quantum, per position (streda_local) and in the box (streda_hall, with bound_charge) — in a gap the Hall "

@@ -95,6 +95,41 @@ std::vector<double> diagonal_moments(const SparseHamiltonian& H, ChebyshevScale 
     return mu;
 }
 
+std::vector<double> vector_fermi_sums(const SparseHamiltonian& H, ChebyshevScale s, const FermiSeries& series,
+                                      const std::vector<std::complex<double>>& r) {
+    const std::size_t levels = series.c.size();
+    const long long moments = levels > 0 ? static_cast<long long>(series.c[0].size()) : 0;
+    if (static_cast<long long>(r.size()) != H.dim) throw std::logic_error("vector_fermi_sums: the vector is not the matrix's size");
+    std::vector<double> mu(static_cast<std::size_t>(moments), 0.0);
+    auto dot = [&](const std::vector<std::complex<double>>& u, const std::vector<std::complex<double>>& v) {  // Re⟨u|v⟩
+        double sum = 0.0;
+        for (std::size_t i = 0; i < u.size(); ++i) sum += u[i].real() * v[i].real() + u[i].imag() * v[i].imag();
+        return sum;
+    };
+    // v_n = T_n(H̃)|r⟩ by v_{n+1} = 2H̃v_n − v_{n−1}, and the moments two at a time from
+    // T_m T_n = (T_{m+n} + T_{|m−n|})/2 (H̃ Hermitian): μ_{2n} = 2⟨v_n|v_n⟩ − μ_0 and
+    // μ_{2n−1} = 2 Re⟨v_n|v_{n−1}⟩ − μ_1 — half the sparse products, as kpm_moments.hpp does.
+    std::vector<std::complex<double>> previous(r), current(r.size()), next(r.size());
+    if (moments > 0) mu[0] = dot(r, r);
+    if (moments > 1) {
+        H.scaled_apply(previous.data(), current.data(), s.center, s.half_width);
+        mu[1] = dot(r, current);
+    }
+    for (long long n = 1; 2 * n - 1 < moments; ++n) {
+        if (n % 16 == 0) throw_if_stopped();
+        if (2 * n < moments) mu[static_cast<std::size_t>(2 * n)] = 2.0 * dot(current, current) - mu[0];
+        if (n >= 2) mu[static_cast<std::size_t>(2 * n - 1)] = 2.0 * dot(current, previous) - mu[1];
+        if (2 * n + 1 >= moments) break;
+        H.scaled_apply(current.data(), next.data(), s.center, s.half_width);
+        for (std::size_t i = 0; i < r.size(); ++i) next[i] = 2.0 * next[i] - previous[i];
+        previous.swap(current);
+        current.swap(next);
+    }
+    std::vector<double> sums(levels);
+    for (std::size_t j = 0; j < levels; ++j) sums[j] = chebyshev_sum(series.c[j].data(), mu.data(), moments);
+    return sums;
+}
+
 std::vector<double> kpm_diagonal(Backend b, const std::vector<SparseHamiltonian>& H, ChebyshevScale s, const FermiSeries& series,
                                  const std::vector<std::array<long long, 2>>& jobs, Progress& progress) {
     const std::size_t levels = series.c.size();

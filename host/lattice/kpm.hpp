@@ -6,6 +6,7 @@
 // is needed: the result is exact to that tolerance (|μ_n| ≤ 1 bounds the rest).
 #pragma once
 #include <array>
+#include <complex>
 #include <vector>
 
 #include "../backend.hpp"
@@ -43,6 +44,12 @@ ChebyshevRecursion chebyshev_recursion(const SparseHamiltonian& H, ChebyshevScal
 
 // μ_n = ⟨o|T_n(H̃)|o⟩ for n < moments (kpm_moments.hpp), on this thread. Polls the stop flag (stop.hpp).
 std::vector<double> diagonal_moments(const SparseHamiltonian& H, ChebyshevScale s, long long orbital, long long moments);
+
+// ⟨r|f(H)|r⟩ = Σ_n c[level][n] Re⟨r|T_n(H̃)|r⟩ per level for any start vector |r⟩ (random_trace.hpp's),
+// on this thread: the three-term recursion on the whole vector, one sparse product per moment.
+// Polls the stop flag.
+std::vector<double> vector_fermi_sums(const SparseHamiltonian& H, ChebyshevScale s, const FermiSeries& series,
+                                      const std::vector<std::complex<double>>& r);
 
 // ⟨o|f(H)|o⟩ = Σ_n c[level][n] μ_n for each job {matrix, orbital}: [job × levels + level]. On the
 // worker pool, or on the device (Backend::cuda: each matrix's orbitals as batches of threads); the

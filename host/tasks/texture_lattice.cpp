@@ -74,20 +74,23 @@ struct LatticeSetup {
     bool hall = false;  // the Kubo σ_xy at each level; dense: also the twists' Chern number
     double broadening = 0.0;  // η of the Kubo–Bastin sum (kpm: required; dense: 0, the clean formula)
     long long random_vectors = 0;  // kpm Hall: random-phase draws per twist (0: the exact trace)
+    long long electron_draws = 0;  // kpm, bound_charge_trace = "probing": draws per twist (0: the exact trace)
     unsigned long long seed = 1;
-    int probing_distance[2] = {0, 0};  // kpm Hall with trace = "probing": cells between orbitals of one colour
-    // The trace's sampling for kpm_hall.hpp (colours from probing_distance).
-    TraceSampling trace_sampling() const {
-        TraceSampling t{random_vectors, seed, 1, {}};
-        if (probing_distance[0] > 0) {
+    int probing_distance[2] = {0, 0};  // cells between orbitals of one colour (random_trace.hpp)
+    bool probed_hall = false;          // the Hall sum's random trace by probing (else plain vectors)
+    // A random trace's sampling (random_trace.hpp): `draws` per twist, in colours where `probed`.
+    TraceSampling sampling(long long draws, bool probed) const {
+        TraceSampling t{draws, seed, 1, {}};
+        if (probed) {
             t.colour = probing_colours(orbitals(), box, probing_distance);
             t.colours = probing_colour_count();
         }
         return t;
     }
     long long probing_colour_count() const {
-        return probing_distance[0] > 0 ? static_cast<long long>(orbitals()) * probing_distance[0] * probing_distance[1] : 1;
+        return static_cast<long long>(orbitals()) * probing_distance[0] * probing_distance[1];
     }
+    long long hall_colour_count() const { return probed_hall ? probing_colour_count() : 1; }
     long long hall_moments_limit = 0;
     bool streda = false;  // also solve without the uniform B: Středa's ΔN/ΔN_φ
     std::vector<double> r;        // three per position
@@ -183,6 +186,66 @@ void read_integers(const Section& task, const char* key, int fallback, bool even
     }
 }
 
+// The kernel polynomial method's traces over the box: the Hall sum's (`trace`: exact, stochastic or
+// probing) and, with bound_charge, the electrons' (`bound_charge_trace`: exact or probing), their
+// random phases' draws per twist (`random_vectors`, one count for both), `seed` and
+// `probing_distance` (random_trace.hpp).
+void read_traces(const Section& task, LatticeSetup& s) {
+    const bool kpm = s.method == Method::kpm;
+    const std::string electrons = task.string("bound_charge_trace", "exact");
+    if (electrons != "exact" && electrons != "probing")
+        task.fail("bound_charge_trace", fmt::format("bound_charge_trace '{}' is not one of exact, probing", electrons));
+    if (task.node("bound_charge_trace") && !(kpm && s.bound_charge))
+        task.fail("bound_charge_trace", "bound_charge_trace belongs to method = \"kpm\" with bound_charge = true (the dense "
+                                        "solver's trace is exact)");
+    const bool probed_electrons = kpm && s.bound_charge && electrons == "probing";
+    const std::string trace = task.string("trace", "stochastic");
+    if (trace != "stochastic" && trace != "exact" && trace != "probing")
+        task.fail("trace", fmt::format("trace '{}' is not one of stochastic, probing, exact", trace));
+    if (task.node("trace") && !kpm) task.fail("trace", "trace belongs to method = \"kpm\" (the dense solver's trace is exact)");
+    const bool random_hall = kpm && s.hall && trace != "exact", probed_hall = kpm && s.hall && trace == "probing";
+    const char* belongs = "belongs to method = \"kpm\" with hall and trace = \"stochastic\" or \"probing\", or with bound_charge_trace = "
+                          "\"probing\"";
+    for (const char* key : {"random_vectors", "seed"})
+        if (task.node(key) && !random_hall && !probed_electrons) task.fail(key, fmt::format("{} {}", key, belongs));
+    const double R = task.number("random_vectors", (probed_hall || (probed_electrons && !random_hall)) ? 2.0 : 8.0);
+    if (R != std::floor(R)) task.fail("random_vectors", fmt::format("random_vectors must be an integer; got {:g}", R));
+    task.check_range("random_vectors", R);
+    s.random_vectors = random_hall ? static_cast<long long>(R) : 0;
+    s.electron_draws = probed_electrons ? static_cast<long long>(R) : 0;
+    const double seed = task.number("seed", 1.0);
+    if (seed != std::floor(seed)) task.fail("seed", fmt::format("seed must be an integer; got {:g}", seed));
+    task.check_range("seed", seed);
+    s.seed = static_cast<unsigned long long>(seed);
+    if (task.node("probing_distance") && !probed_hall && !probed_electrons)
+        task.fail("probing_distance", "probing_distance belongs to method = \"kpm\" with hall and trace = \"probing\", or with "
+                                      "bound_charge_trace = \"probing\"");
+    if (!probed_hall && !probed_electrons) return;
+    if (!task.node("probing_distance"))
+        task.fail("probing_distance",
+                  fmt::format("{} = \"probing\" needs probing_distance = [d1, d2]: the cells along a_1, a_2 between orbitals that "
+                              "share a colour, each dividing the box (the traced operator's elements between them are the noise "
+                              "that is left; their range grows as T and the broadening fall, and is shortest in a gap)",
+                              probed_hall ? "trace" : "bound_charge_trace"));
+    read_integers(task, "probing_distance", 1, false, s.probing_distance);
+    for (int i = 0; i < 2; ++i) {
+        if (s.probing_distance[i] > s.box[i])
+            task.fail("probing_distance", fmt::format("probing_distance {} along a_{} is more than the box's {} cells: its colours "
+                                                      "beyond the box would hold no orbital (probing_distance = box already makes "
+                                                      "every orbital its own colour, the exact trace)",
+                                                      s.probing_distance[i], i + 1, s.box[i]));
+        if (s.box[i] % s.probing_distance[i] != 0) {
+            std::string divisors;
+            for (int d = 1; d <= s.box[i]; ++d)
+                if (s.box[i] % d == 0) divisors += fmt::format("{}{}", divisors.empty() ? "" : ", ", d);
+            task.fail("probing_distance", fmt::format("probing_distance {} along a_{} does not divide the box's {} cells, so orbitals "
+                                                      "of one colour would meet closer across its boundary; valid: {}",
+                                                      s.probing_distance[i], i + 1, s.box[i], divisors));
+        }
+    }
+    s.probed_hall = probed_hall;
+}
+
 LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     require_dim(ctx, 2, 2);
     const ModelInfo& info = *ctx.cfg.model;
@@ -234,7 +297,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         task.fail("twists", fmt::format("the Hall response needs at least 4 twists per axis (its estimate takes every other, and "
                                         "a 1 × 1 sub-mesh has no plaquette); got [{}, {}]",
                                         s.twists[0], s.twists[1]));
-    for (const char* key : {"broadening", "trace", "random_vectors", "seed", "probing_distance"})
+    for (const char* key : {"broadening", "trace"})
         if (task.node(key) && !s.hall) task.fail(key, fmt::format("{} belongs to the Hall response: set hall = true", key));
     if (s.hall && s.method == Method::kpm && !task.node("broadening"))
         task.fail("broadening", "the Hall response by the kernel polynomial method is the Kubo–Bastin formula with a Lorentzian "
@@ -243,53 +306,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     task.check_range("broadening", s.broadening);
     if (s.method == Method::kpm && s.hall && !(s.broadening > 0.0))
         task.fail("broadening", fmt::format("broadening must be > 0 with method = \"kpm\"; got {:g}", s.broadening));
-    {
-        const std::string trace = task.string("trace", "stochastic");
-        if (trace != "stochastic" && trace != "exact" && trace != "probing")
-            task.fail("trace", fmt::format("trace '{}' is not one of stochastic, probing, exact", trace));
-        if (task.node("trace") && s.method != Method::kpm)
-            task.fail("trace", "trace belongs to method = \"kpm\" (the dense solver's trace is exact)");
-        const bool random = s.method == Method::kpm && trace != "exact";
-        if (task.node("random_vectors") && !random)
-            task.fail("random_vectors", "random_vectors belongs to method = \"kpm\" with trace = \"stochastic\" or \"probing\"");
-        const double R = task.number("random_vectors", trace == "probing" ? 2.0 : 8.0);
-        if (R != std::floor(R)) task.fail("random_vectors", fmt::format("random_vectors must be an integer; got {:g}", R));
-        task.check_range("random_vectors", R);
-        s.random_vectors = s.hall && random ? static_cast<long long>(R) : 0;
-        if (task.node("seed") && !random)
-            task.fail("seed", "seed belongs to method = \"kpm\" with trace = \"stochastic\" or \"probing\" (the random phases' seed)");
-        if (task.node("probing_distance") && (s.method != Method::kpm || trace != "probing"))
-            task.fail("probing_distance", "probing_distance belongs to method = \"kpm\" with trace = \"probing\"");
-        if (s.hall && s.method == Method::kpm && trace == "probing") {
-            if (!task.node("probing_distance"))
-                task.fail("probing_distance",
-                          "trace = \"probing\" needs probing_distance = [d1, d2]: the cells along a_1, a_2 between orbitals that share "
-                          "a colour, each dividing the box (the Hall operator's elements between them are the noise that is left; "
-                          "their range grows as the broadening and T fall, and is shortest in a gap)");
-            read_integers(task, "probing_distance", 1, false, s.probing_distance);
-            for (int i = 0; i < 2; ++i) {
-                if (s.probing_distance[i] > s.box[i])
-                    task.fail("probing_distance",
-                              fmt::format("probing_distance {} along a_{} is more than the box's {} cells: its colours beyond "
-                                          "the box would hold no orbital (probing_distance = box already makes every orbital "
-                                          "its own colour, the exact trace)",
-                                          s.probing_distance[i], i + 1, s.box[i]));
-                if (s.box[i] % s.probing_distance[i] != 0) {
-                    std::string divisors;
-                    for (int d = 1; d <= s.box[i]; ++d)
-                        if (s.box[i] % d == 0) divisors += fmt::format("{}{}", divisors.empty() ? "" : ", ", d);
-                    task.fail("probing_distance",
-                              fmt::format("probing_distance {} along a_{} does not divide the box's {} cells, so orbitals of one "
-                                          "colour would meet closer across its boundary; valid: {}",
-                                          s.probing_distance[i], i + 1, s.box[i], divisors));
-                }
-            }
-        }
-        const double seed = task.number("seed", 1.0);
-        if (seed != std::floor(seed)) task.fail("seed", fmt::format("seed must be an integer; got {:g}", seed));
-        task.check_range("seed", seed);
-        s.seed = static_cast<unsigned long long>(seed);
-    }
+    read_traces(task, s);
     s.streda = task.boolean("streda", false);
     if (s.streda && s.texture.field[2] == 0.0)
         task.fail("streda", "streda needs a uniform field, [texture] B: it counts the electrons the field's flux quanta add");
@@ -356,7 +373,8 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     // Memory: the on-site terms (an N × N block a cell); dense: three matrices per worker (with hall
     // three more and the Kubo pairs' real matrix, twist_kubo.cpp) and each twist's cell
     // densities; kpm: every twist's sparse matrix (at most N × hoppings + N entries a row, 24 bytes
-    // each), two vectors per worker (kpm_moments.hpp) and the densities of each (twist, orbital) job.
+    // each), two vectors per worker (kpm_moments.hpp; four with bound_charge_trace = "probing":
+    // vector_fermi_sums' three and the start vector) and the densities of each (twist, orbital) job.
     // (With --backend cuda the device holds its batches within its own free memory.)
     const double cells = double(s.box[0]) * s.box[1], twists = double(s.twists[0]) * s.twists[1];
     const double levels = static_cast<double>(s.mu.size()), workers_n = double(workers::count());
@@ -376,7 +394,8 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                               ? (s.hall ? 104.0 : 48.0) * double(orbitals) * double(orbitals) * workers_n +
                                     copies * 8.0 * twists * cells * levels +
                                     (s.hall ? 16.0 * twists * double(orbitals) * double(orbitals) : 0.0)
-                              : copies * twists * nnz * 24.0 + 32.0 * double(orbitals) * workers_n + 8.0 * jobs * levels);
+                              : copies * twists * nnz * 24.0 + (s.electron_draws > 0 ? 64.0 : 32.0) * double(orbitals) * workers_n +
+                                    8.0 * jobs * levels);
     if (hall_bytes > 0.5 * bytes)
         require_memory(task, "broadening", hall_bytes,
                        fmt::format("the Kubo-Bastin series' {} moments per index on {} orbitals (a larger broadening or T needs fewer)",
@@ -540,6 +559,7 @@ std::vector<double> broadenings(const LatticeSetup& s) {
 // position's cell [position × levels + level] and the electrons in the box [level].
 struct TwistSums {
     std::array<std::vector<double>, 2> density, electrons;
+    std::array<std::vector<double>, 2> electrons_variance;  // kpm, bound_charge_trace = "probing": of the twists' sum
     long long moments = 0;
     double tail = 0.0;
     std::vector<TwistChern> hall;  // dense with `hall`: per level
@@ -653,7 +673,7 @@ TwistSums kpm_sums(Backend backend, const LatticeSetup& s, const std::vector<Spa
     // first[a] is the index in `orbitals` of position a's cell's first orbital.
     const long long N = s.orbitals();
     std::vector<long long> orbitals, first;
-    if (s.bound_charge) {
+    if (s.bound_charge && s.electron_draws == 0) {
         for (long long o = 0; o < N * cells; ++o) orbitals.push_back(o);
         for (long long c : s.cell) first.push_back(N * c);
     } else {
@@ -676,11 +696,28 @@ TwistSums kpm_sums(Backend backend, const LatticeSetup& s, const std::vector<Spa
                 double& n = density[(t * P + a) * levels + j];
                 for (long long b = 0; b < N; ++b) n += v[static_cast<std::size_t>(first[a] + b) * levels + j];
             }
-        if (s.bound_charge)
+        if (s.bound_charge && s.electron_draws == 0)
             for (std::size_t o = 0; o < per_twist; ++o)
                 for (std::size_t j = 0; j < levels; ++j) electrons[t * levels + j] += v[o * levels + j];
     }
     sums.density = fold_twists(s, density, P * levels);
+    if (s.bound_charge && s.electron_draws > 0) {
+        // Tr f(H) by probing (random_trace.hpp), on the worker pool: each row the electrons' mean
+        // over the draws [level], then its variance [levels + level].
+        const std::vector<double> rows = random_trace(
+            twists, N * cells, s.sampling(s.electron_draws, true), levels, levels,
+            [&](long long t, const std::vector<std::complex<double>>& r) {
+                return vector_fermi_sums(H[static_cast<std::size_t>(t)], plan.scale, plan.series, r);
+            },
+            progress);
+        std::vector<double> variance(static_cast<std::size_t>(twists) * levels);
+        for (std::size_t t = 0; t < static_cast<std::size_t>(twists); ++t)
+            for (std::size_t j = 0; j < levels; ++j) {
+                electrons[t * levels + j] = rows[t * 2 * levels + j];
+                variance[t * levels + j] = rows[t * 2 * levels + levels + j];
+            }
+        sums.electrons_variance = fold_twists(s, variance, levels);
+    }
     sums.electrons = fold_twists(s, electrons, levels);
     return sums;
 }
@@ -712,7 +749,7 @@ void kpm_hall_sums(const LatticeSetup& s, const std::vector<SparseHamiltonian>& 
     sums.hall_tail = series.tail;
     sums.hall_error = per_tail * series.tail;
     sums.hall_limited = series.tail > tolerance;
-    const std::vector<double> rows = twist_bastin_sums(H, V, series, s.trace_sampling(), progress);
+    const std::vector<double> rows = twist_bastin_sums(H, V, series, s.sampling(s.random_vectors, s.probed_hall), progress);
     sums.berry = fold_twists(s, rows, (broadenings(s).size() + 1) * s.mu.size());
 }
 
@@ -784,7 +821,7 @@ void add_hall_errors(const LatticeSetup& s, const TwistSums& sums, const std::st
                                                  "a third), and the half allows for the next order";
     }
     if (s.method != Method::kpm) return;
-    const bool probing = s.probing_distance[0] > 0;
+    const bool probing = s.probed_hall;
     out.results["trace"] = s.random_vectors == 0 ? "exact" : probing ? "probing" : "stochastic";
     out.units["trace"] = "the trace over the box: exact (every orbital), stochastic (random-phase vectors) or probing (random-phase "
                          "vectors split by colours, orbitals of one colour probing_distance cells apart)";
@@ -801,7 +838,7 @@ void add_hall_errors(const LatticeSetup& s, const TwistSums& sums, const std::st
     if (s.random_vectors > 0) {
         // The standard error's degrees of freedom: at most one per colour, twist and draw beyond the
         // first (kpm_hall.hpp), fewer where the colours' or twists' variances differ.
-        const long long dof = static_cast<long long>(twists) * s.probing_colour_count() * (s.random_vectors - 1);
+        const long long dof = static_cast<long long>(twists) * s.hall_colour_count() * (s.random_vectors - 1);
         if (dof < 10)
             out.warnings.push_back(fmt::format("sigma_xy_stochastic_error rests on at most {} degrees of freedom (twists x colours "
                                                "x (random_vectors - 1)), so it may well fall short of the trace's true spread: "
@@ -830,6 +867,46 @@ void add_hall_errors(const LatticeSetup& s, const TwistSums& sums, const std::st
     out.units["hall_series_error"] = "e^2/h: a bound on what the series' dropped coefficients change in sigma_xy";
 }
 
+// The electrons' estimate with bound_charge_trace = "probing" (beyond the twists' sub-mesh,
+// attach_errors): twice the standard error of the twists' mean, added to electrons, bound_charge
+// and (both boxes') streda_hall, each reported.
+void add_electron_errors(const LatticeSetup& s, const TwistSums& sums, const TwistSums& zero_field, TaskResult& out) {
+    const std::size_t levels = s.mu.size();
+    const double twists = double(s.twists[0]) * s.twists[1];
+    std::vector<double> se(levels), se_zero(levels, 0.0);
+    for (std::size_t j = 0; j < levels; ++j) {
+        se[j] = std::sqrt(sums.electrons_variance[0][j]) / twists;
+        if (s.streda) se_zero[j] = std::sqrt(zero_field.electrons_variance[0][j]) / twists;
+        out.errors["electrons"][j].get_ref<double&>() += 2.0 * se[j];
+        out.errors["bound_charge"][j].get_ref<double&>() += 2.0 * se[j];
+        if (s.streda) out.errors["streda_hall"][j].get_ref<double&>() += 2.0 * (se[j] + se_zero[j]) / double(s.peierls.flux_quanta);
+    }
+    out.results["bound_charge_trace"] = "probing";
+    out.results["electrons_stochastic_error"] = se;
+    out.results["probing_distance"] = {s.probing_distance[0], s.probing_distance[1]};
+    out.results["probing_colours"] = s.probing_colour_count();
+    out.results["electron_draws"] = s.electron_draws;
+    out.units["bound_charge_trace"] = "the electrons' trace over the box: probing (random-phase draws split by colours, orbitals "
+                                      "of one colour probing_distance cells apart)";
+    out.units["electrons_stochastic_error"] = "electrons, [mu]: one standard error of the probing trace of the electrons in the box, "
+                                              "from each colour's spread over the draws (the estimates of electrons and bound_charge "
+                                              "take two)";
+    out.units["electron_draws"] = "random-phase draws per twist of the electrons' trace, each split into probing_colours start vectors";
+    out.units["probing_distance"] = "cells along a_1, a_2 between orbitals of one colour";
+    out.units["probing_colours"] = "start vectors per draw and twist: orbitals per cell x d1 x d2";
+    const long long dof = static_cast<long long>(twists) * s.probing_colour_count() * (s.electron_draws - 1);
+    if (dof < 10)
+        out.warnings.push_back(fmt::format("electrons_stochastic_error rests on at most {} degrees of freedom (twists x colours x "
+                                           "(random_vectors - 1)), so it may well fall short of the trace's true spread: raise "
+                                           "random_vectors or probing_distance",
+                                           dof));
+    const long long orbitals = static_cast<long long>(s.orbitals()) * s.box[0] * s.box[1];
+    if (s.probing_colour_count() * s.electron_draws >= orbitals)
+        out.warnings.push_back(fmt::format("the electrons' probing takes {} start vectors per twist, no fewer than the exact "
+                                           "trace's {} orbitals: bound_charge_trace = \"exact\" costs less and has no noise",
+                                           s.probing_colour_count() * s.electron_draws, orbitals));
+}
+
 }  // namespace
 
 void check_texture_lattice(TaskContext& ctx) { read_texture_lattice(ctx); }
@@ -838,13 +915,16 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
     const LatticeSetup s = read_texture_lattice(ctx);
     const int twists = s.twists[0] * s.twists[1];
     const long long orbitals = static_cast<long long>(s.orbitals()) * s.box[0] * s.box[1];
-    const long long solves = s.method == Method::dense
-                                 ? twists
-                                 : twists * (s.bound_charge ? orbitals : s.orbitals() * static_cast<long long>(s.cell.size()));
-    Progress progress("texture_lattice", s.streda ? 2 * solves : solves, s.method == Method::dense ? "diagonalisations" : "orbitals");
+    const long long solves =
+        s.method == Method::dense
+            ? twists
+            : twists * (s.bound_charge && s.electron_draws == 0 ? orbitals
+                                                                : s.orbitals() * static_cast<long long>(s.cell.size()) +
+                                                                      s.electron_draws * (s.bound_charge ? s.probing_colour_count() : 0));
+    Progress progress("texture_lattice", s.streda ? 2 * solves : solves, s.method == Method::dense ? "diagonalisations" : "start vectors");
     // kpm Hall: one job per (twist, start vector).
     const long long hall_jobs =
-        s.method == Method::kpm && s.hall ? twists * (s.random_vectors > 0 ? s.random_vectors * s.probing_colour_count() : orbitals) : 0;
+        s.method == Method::kpm && s.hall ? twists * (s.random_vectors > 0 ? s.random_vectors * s.hall_colour_count() : orbitals) : 0;
     Progress hall_progress("texture_lattice Hall", hall_jobs, "start vectors");
     // Středa: the same box without the uniform field (the modulation, if any, stays), and no
     // second Hall number.
@@ -992,8 +1072,12 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
         out.remedy += "; sigma_xy's estimate also holds the broadening's (sigma_xy_broadening_error: a smaller broadening) and, "
                       "with random vectors, the trace's (sigma_xy_stochastic_error: more random_vectors, a larger box, or trace = "
                       "\"probing\" with a larger probing_distance)";
+    if (s.electron_draws > 0)
+        out.remedy += "; electrons' and bound_charge's estimates also hold the probing trace's (electrons_stochastic_error: more "
+                      "random_vectors or a larger probing_distance)";
     attach_errors(out, &coarse);
     if (s.hall) add_hall_errors(s, sums, eu, out);
+    if (s.electron_draws > 0) add_electron_errors(s, sums, zero_field, out);
     if (s.hall && s.method == Method::dense) {
         nlohmann::json gap = nlohmann::json::array(), filled = nlohmann::json::array();
         for (std::size_t j = 0; j < levels; ++j) {
