@@ -272,10 +272,10 @@ constexpr KeySpec kKeys[] = {
      "with kpm and bound_charge: the electrons in the box, Tr f(H), over every orbital (exact: orbitals × the work of one "
      "vector) or by probing (random_vectors draws of random phases split by colours, orbitals of one colour "
      "probing_distance cells apart: orbitals per cell × d1 × d2 vectors per draw; electrons_stochastic_error)"},
-    {"task", "random_vectors", "texture_lattice", "integer", "", "8 (stochastic), 2 (probing)", 2, 1e6, false,
+    {"task", "random_vectors", "texture_lattice", "integer", "", "8 (trace = stochastic), 2 (probing)", 2, 1e6, false,
      "with kpm, for every random trace (hall with trace = stochastic or probing, bound_charge_trace = probing): "
-     "random-phase draws per twist (the estimate takes twice their standard error; probing estimates it from each "
-     "colour's spread)"},
+     "random-phase draws per twist, one count for all when given (the estimate takes twice their standard error; "
+     "probing estimates it from each colour's spread)"},
     {"task", "probing_distance", "texture_lattice", "2 integers", "cells along a_1, a_2", "required with probing", 1, 1e6, false,
      "with kpm and trace = probing or bound_charge_trace = probing: the cells between orbitals of one colour, each "
      "dividing the box (equal to the box: every orbital its own colour, the exact trace)"},

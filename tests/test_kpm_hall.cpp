@@ -13,6 +13,7 @@
 #include "lattice/box_hamiltonian.hpp"
 #include "lattice/dense_density.hpp"
 #include "lattice/kpm_hall.hpp"
+#include "lattice/random_trace.hpp"
 #include "lattice/twist_kubo.hpp"
 #include "progress.hpp"
 
@@ -157,7 +158,7 @@ TEST(KpmHall, RandomPhaseVectorsGiveAnUnbiasedTrace) {
 }
 
 TEST(KpmHall, ProbingColoursSpaceLikeOrbitalsWholeDistancesApart) {
-    // probing_colours (kpm_hall.hpp): orbital o = N c + α, cell c = n_1 S_2 + n_2, colour α + N((n_1
+    // probing_colours (random_trace.hpp): orbital o = N c + α, cell c = n_1 S_2 + n_2, colour α + N((n_1
     // mod d_1) d_2 + n_2 mod d_2). On a 4 × 6 box of 2 orbitals with d = (2, 3): 12 colours of 4
     // orbitals each, two orbitals share one exactly where they are alike and their cells differ by
     // whole multiples of d.

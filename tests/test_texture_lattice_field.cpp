@@ -238,19 +238,29 @@ TEST(MagneticTorus, KernelPolynomialMethodAgreesWithDiagonalisation) {
 }
 
 TEST(MagneticTorus, ProbedElectronsKeepStredasCount) {
-    // bound_charge_trace = "probing" on the magnetic box (qwz u = −1, 8 × 8 cells, N_φ = 1, 2 × 2
-    // twists) and on its zero-field copy: with every orbital its own colour (d = the box) each draw
-    // is the exact trace, so streda_hall is the exact trace's to 1e-10 (rounding: measured
-    // 1e-14 and 1e-13), and its estimate holds both boxes' standard errors (rounding here).
+    // bound_charge_trace = "probing" on the magnetic box (qwz u = −1, 8 × 8 cells, 2 × 2 twists) and
+    // on its zero-field copy, N_φ = 1 and −1:
+    // - with every orbital its own colour (d = the box) each draw is the exact trace, so
+    //   streda_hall is the exact trace's to 1e-10 (rounding: measured 1e-13);
+    // - with d = (4, 4) it lies within 4 of its reported standard error (the two boxes' summed, over
+    //   |N_φ|) of the exact one, and its estimate holds twice that error — for either sign of the
+    //   field (an error divided by a signed N_φ would subtract).
     const std::string task = "[task]\nkind = 'texture_lattice'\nbox = [8, 8]\ntwists = [2, 2]\nstreda = true\nmu = [0.0, 0.8]\n"
                              "T = 0.1\nmethod = 'kpm'\nbound_charge = true\n";
-    const auto exact = bzint::test::results(qwz_in_field(-1.0, 8, 8, 1) + task);
-    const auto probed =
-        bzint::test::run_toml(qwz_in_field(-1.0, 8, 8, 1) + task + "bound_charge_trace = 'probing'\nprobing_distance = [8, 8]\n");
-    for (std::size_t j = 0; j < 2; ++j) {
-        EXPECT_NEAR(probed["results"]["streda_hall"][j].get<double>(), exact["streda_hall"][j].get<double>(), 1e-10) << j;
-        EXPECT_LT(probed["results"]["electrons_stochastic_error"][j].get<double>(), 1e-12) << j;
-        EXPECT_GT(probed["errors"]["streda_hall"][j].get<double>(), 0.0) << j;
+    for (int quanta : {1, -1}) {
+        const std::string model = qwz_in_field(-1.0, 8, 8, quanta);
+        const auto exact = bzint::test::results(model + task);
+        const auto every = bzint::test::results(model + task + "bound_charge_trace = 'probing'\nprobing_distance = [8, 8]\n");
+        const auto probed = bzint::test::run_toml(model + task + "bound_charge_trace = 'probing'\nprobing_distance = [4, 4]\n");
+        for (std::size_t j = 0; j < 2; ++j) {
+            EXPECT_NEAR(every["streda_hall"][j].get<double>(), exact["streda_hall"][j].get<double>(), 1e-10) << quanta << " " << j;
+            EXPECT_LT(every["streda_hall_stochastic_error"][j].get<double>(), 1e-12) << quanta << " " << j;
+            const double se = probed["results"]["streda_hall_stochastic_error"][j].get<double>();
+            EXPECT_GT(se, 0.0) << quanta << " " << j;
+            EXPECT_LT(std::fabs(probed["results"]["streda_hall"][j].get<double>() - exact["streda_hall"][j].get<double>()), 4.0 * se)
+                << quanta << " " << j;
+            EXPECT_GE(probed["errors"]["streda_hall"][j].get<double>(), 2.0 * se) << quanta << " " << j;
+        }
     }
 }
 

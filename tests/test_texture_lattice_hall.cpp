@@ -159,7 +159,7 @@ TEST(KpmHall, RandomVectorsAgreeWithTheExactTraceWithinTheirError) {
 }
 
 TEST(KpmHall, ProbingLeavesLessNoiseAtTheSameCost) {
-    // trace = "probing" (kpm_hall.hpp): each draw's random phases split into colours whose orbitals
+    // trace = "probing" (random_trace.hpp): each draw's random phases split into colours whose orbitals
     // sit probing_distance cells apart, so only the Hall operator's far elements stay in the noise.
     // On the 6 × 6 skyrmion box (72 orbitals, 2 × 2 twists, η = 0.6, T = 0.3) with d = (3, 3): 18
     // colours × 2 draws = 36 vectors per twist, against 36 plain random vectors. Measured over 20
@@ -216,7 +216,7 @@ TEST(KpmHall, ProbingEveryOrbitalIsTheExactTraceOnAnyThreads) {
 
 TEST(KpmHall, AStandardErrorOnFewDegreesOfFreedomIsWarned) {
     // The trace's standard error has at most twists × colours × (random_vectors − 1) degrees of
-    // freedom (kpm_hall.hpp): below 10 the task warns. On the 3 × 3 box with 2 × 2 twists: 2 plain
+    // freedom (random_trace.hpp): below 10 the task warns. On the 3 × 3 box with 2 × 2 twists: 2 plain
     // vectors give 4, probing with d = (1, 1) (2 colours) and 2 draws 8 — both warned; d = (3, 1)
     // (6 colours) gives 24 — not.
     const std::string task = "[task]\nkind = 'texture_lattice'\nbox = [3, 3]\ntwists = [2, 2]\nmu = 0.0\nT = 0.3\nhall = true\n"

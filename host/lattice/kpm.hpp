@@ -46,8 +46,8 @@ ChebyshevRecursion chebyshev_recursion(const SparseHamiltonian& H, ChebyshevScal
 std::vector<double> diagonal_moments(const SparseHamiltonian& H, ChebyshevScale s, long long orbital, long long moments);
 
 // ⟨r|f(H)|r⟩ = Σ_n c[level][n] Re⟨r|T_n(H̃)|r⟩ per level for any start vector |r⟩ (random_trace.hpp's),
-// on this thread: the three-term recursion on the whole vector, one sparse product per moment.
-// Polls the stop flag.
+// on this thread: the three-term recursion on the whole vector, one sparse product per two moments
+// (as kpm_moments.hpp). Polls the stop flag at every product.
 std::vector<double> vector_fermi_sums(const SparseHamiltonian& H, ChebyshevScale s, const FermiSeries& series,
                                       const std::vector<std::complex<double>>& r);
 

@@ -208,11 +208,13 @@ void read_traces(const Section& task, LatticeSetup& s) {
                           "\"probing\"";
     for (const char* key : {"random_vectors", "seed"})
         if (task.node(key) && !random_hall && !probed_electrons) task.fail(key, fmt::format("{} {}", key, belongs));
-    const double R = task.number("random_vectors", (probed_hall || (probed_electrons && !random_hall)) ? 2.0 : 8.0);
+    // One count when given; else the Hall trace's default (8 plain vectors, 2 probing draws) and 2
+    // draws for the electrons.
+    const double R = task.number("random_vectors", probed_hall ? 2.0 : 8.0);
     if (R != std::floor(R)) task.fail("random_vectors", fmt::format("random_vectors must be an integer; got {:g}", R));
     task.check_range("random_vectors", R);
     s.random_vectors = random_hall ? static_cast<long long>(R) : 0;
-    s.electron_draws = probed_electrons ? static_cast<long long>(R) : 0;
+    s.electron_draws = probed_electrons ? (task.node("random_vectors") ? static_cast<long long>(R) : 2) : 0;
     const double seed = task.number("seed", 1.0);
     if (seed != std::floor(seed)) task.fail("seed", fmt::format("seed must be an integer; got {:g}", seed));
     task.check_range("seed", seed);
@@ -379,7 +381,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     const double cells = double(s.box[0]) * s.box[1], twists = double(s.twists[0]) * s.twists[1];
     const double levels = static_cast<double>(s.mu.size()), workers_n = double(workers::count());
     const double nnz = double(orbitals) * (double(N) * static_cast<double>(s.hoppings.size()) + double(N));
-    const double jobs = twists * (s.bound_charge ? double(orbitals) : double(N) * kMaxLatticePositions);
+    const double jobs = twists * (s.bound_charge && s.electron_draws == 0 ? double(orbitals) : double(N) * kMaxLatticePositions);
     // With streda the setup is copied and, for kpm, the zero-field matrices held beside the others.
     const double copies = s.streda ? 2.0 : 1.0;
     // kpm Hall: each worker's T_a V_1|r⟩ (orbitals × moments), a block of at most 64 right vectors and the
@@ -837,7 +839,7 @@ void add_hall_errors(const LatticeSetup& s, const TwistSums& sums, const std::st
     }
     if (s.random_vectors > 0) {
         // The standard error's degrees of freedom: at most one per colour, twist and draw beyond the
-        // first (kpm_hall.hpp), fewer where the colours' or twists' variances differ.
+        // first (random_trace.hpp), fewer where the colours' or twists' variances differ.
         const long long dof = static_cast<long long>(twists) * s.hall_colour_count() * (s.random_vectors - 1);
         if (dof < 10)
             out.warnings.push_back(fmt::format("sigma_xy_stochastic_error rests on at most {} degrees of freedom (twists x colours "
@@ -873,13 +875,21 @@ void add_hall_errors(const LatticeSetup& s, const TwistSums& sums, const std::st
 void add_electron_errors(const LatticeSetup& s, const TwistSums& sums, const TwistSums& zero_field, TaskResult& out) {
     const std::size_t levels = s.mu.size();
     const double twists = double(s.twists[0]) * s.twists[1];
-    std::vector<double> se(levels), se_zero(levels, 0.0);
+    std::vector<double> se(levels), se_streda(levels, 0.0);
     for (std::size_t j = 0; j < levels; ++j) {
         se[j] = std::sqrt(sums.electrons_variance[0][j]) / twists;
-        if (s.streda) se_zero[j] = std::sqrt(zero_field.electrons_variance[0][j]) / twists;
         out.errors["electrons"][j].get_ref<double&>() += 2.0 * se[j];
         out.errors["bound_charge"][j].get_ref<double&>() += 2.0 * se[j];
-        if (s.streda) out.errors["streda_hall"][j].get_ref<double&>() += 2.0 * (se[j] + se_zero[j]) / double(s.peierls.flux_quanta);
+        if (!s.streda) continue;
+        // The two boxes share their phases, so their noises are correlated: the sum of the two
+        // standard errors bounds their difference's.
+        se_streda[j] = (se[j] + std::sqrt(zero_field.electrons_variance[0][j]) / twists) / double(std::llabs(s.peierls.flux_quanta));
+        out.errors["streda_hall"][j].get_ref<double&>() += 2.0 * se_streda[j];
+    }
+    if (s.streda) {
+        out.results["streda_hall_stochastic_error"] = se_streda;
+        out.units["streda_hall_stochastic_error"] = "[mu]: a bound on one standard error of streda_hall from the two boxes' probing "
+                                                    "traces (their standard errors summed, over |N_phi|; the estimate takes two)";
     }
     out.results["bound_charge_trace"] = "probing";
     out.results["electrons_stochastic_error"] = se;
@@ -903,7 +913,7 @@ void add_electron_errors(const LatticeSetup& s, const TwistSums& sums, const Twi
     const long long orbitals = static_cast<long long>(s.orbitals()) * s.box[0] * s.box[1];
     if (s.probing_colour_count() * s.electron_draws >= orbitals)
         out.warnings.push_back(fmt::format("the electrons' probing takes {} start vectors per twist, no fewer than the exact "
-                                           "trace's {} orbitals: bound_charge_trace = \"exact\" costs less and has no noise",
+                                           "trace's {} orbitals: bound_charge_trace = \"exact\" costs less, has no noise and runs on the device with --backend cuda",
                                            s.probing_colour_count() * s.electron_draws, orbitals));
 }
 
