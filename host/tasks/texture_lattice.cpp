@@ -797,6 +797,31 @@ std::array<std::vector<double>, 2> reference_electrons(const TaskContext& ctx, c
     return fold_twists(s, per_twist, levels);
 }
 
+// A random trace's keys and warnings (random_trace.hpp), for the Hall sum's and the electrons':
+// with probing, its distance and colours; a standard error (`error_key`) on fewer than 10 degrees of
+// freedom — at most one per twist, colour and draw beyond the first, fewer where their variances
+// differ; and probing that takes no fewer start vectors than the exact trace (`exact`, which also
+// `exact_note`).
+void report_random_trace(const LatticeSetup& s, const char* error_key, const char* exact, const char* exact_note, long long draws,
+                         long long colours, bool probed, TaskResult& out) {
+    const long long twists = static_cast<long long>(s.twists[0]) * s.twists[1];
+    const long long dof = twists * colours * (draws - 1);
+    if (dof < 10)
+        out.warnings.push_back(fmt::format("{} rests on at most {} degrees of freedom (twists x colours x (random_vectors - 1)), so "
+                                           "it may well fall short of the trace's true spread: raise random_vectors{}",
+                                           error_key, dof, probed ? " or probing_distance" : ""));
+    if (!probed) return;
+    out.results["probing_distance"] = {s.probing_distance[0], s.probing_distance[1]};
+    out.results["probing_colours"] = colours;
+    out.units["probing_distance"] = "cells along a_1, a_2 between orbitals of one colour";
+    out.units["probing_colours"] = "start vectors per draw and twist: orbitals per cell x d1 x d2";
+    const long long orbitals = static_cast<long long>(s.orbitals()) * s.box[0] * s.box[1];
+    if (colours * draws >= orbitals)
+        out.warnings.push_back(fmt::format("probing for {} takes {} start vectors per twist ({} colours x {} draws), no fewer than "
+                                           "the exact trace's {} orbitals: {} costs less, has no noise{}",
+                                           error_key, colours * draws, colours, draws, orbitals, exact, exact_note));
+}
+
 // σ_xy's estimate beyond the twists' sub-mesh (attach_errors): with η > 0, what η changes,
 // |σ(2η) − σ(η)|/2 (the η² approach of a gapped box, kpm_hall.hpp, would make it a third; half
 // allows for the next order, measured to lower the third by 0.5 % at η = 0.05 across a gap of 0.66;
@@ -837,27 +862,9 @@ void add_hall_errors(const LatticeSetup& s, const TwistSums& sums, const std::st
                       "estimate takes two)"
                     : "e^2/h, [mu]: one standard error of the random vectors' trace (the estimate takes two)";
     }
-    if (s.random_vectors > 0) {
-        // The standard error's degrees of freedom: at most one per colour, twist and draw beyond the
-        // first (random_trace.hpp), fewer where the colours' or twists' variances differ.
-        const long long dof = static_cast<long long>(twists) * s.hall_colour_count() * (s.random_vectors - 1);
-        if (dof < 10)
-            out.warnings.push_back(fmt::format("sigma_xy_stochastic_error rests on at most {} degrees of freedom (twists x colours "
-                                               "x (random_vectors - 1)), so it may well fall short of the trace's true spread: "
-                                               "raise random_vectors{}",
-                                               dof, probing ? " or probing_distance" : ""));
-    }
-    if (probing) {
-        const long long colours = s.probing_colour_count(), orbitals = static_cast<long long>(s.orbitals()) * s.box[0] * s.box[1];
-        out.results["probing_distance"] = {s.probing_distance[0], s.probing_distance[1]};
-        out.results["probing_colours"] = colours;
-        out.units["probing_distance"] = "cells along a_1, a_2 between orbitals of one colour";
-        out.units["probing_colours"] = "start vectors per draw and twist: orbitals per cell x d1 x d2";
-        if (colours * s.random_vectors >= orbitals)
-            out.warnings.push_back(fmt::format("probing takes {} start vectors per twist ({} colours x {} draws), no fewer than the "
-                                               "exact trace's {} orbitals: trace = \"exact\" costs less and has no noise",
-                                               colours * s.random_vectors, colours, s.random_vectors, orbitals));
-    }
+    if (s.random_vectors > 0)
+        report_random_trace(s, "sigma_xy_stochastic_error", "trace = \"exact\"", "", s.random_vectors, s.hall_colour_count(), probing,
+                            out);
     if (sums.hall_limited)
         out.warnings.push_back(fmt::format("the Kubo-Bastin series stops at its limit of {} moments per index with a bound of {:.2g} "
                                            "e^2/h on sigma_xy, above its tolerance {:g} (added to sigma_xy's estimate); a larger "
@@ -893,8 +900,6 @@ void add_electron_errors(const LatticeSetup& s, const TwistSums& sums, const Twi
     }
     out.results["bound_charge_trace"] = "probing";
     out.results["electrons_stochastic_error"] = se;
-    out.results["probing_distance"] = {s.probing_distance[0], s.probing_distance[1]};
-    out.results["probing_colours"] = s.probing_colour_count();
     out.results["electron_draws"] = s.electron_draws;
     out.units["bound_charge_trace"] = "the electrons' trace over the box: probing (random-phase draws split by colours, orbitals "
                                       "of one colour probing_distance cells apart)";
@@ -902,19 +907,8 @@ void add_electron_errors(const LatticeSetup& s, const TwistSums& sums, const Twi
                                               "from each colour's spread over the draws (the estimates of electrons and bound_charge "
                                               "take two)";
     out.units["electron_draws"] = "random-phase draws per twist of the electrons' trace, each split into probing_colours start vectors";
-    out.units["probing_distance"] = "cells along a_1, a_2 between orbitals of one colour";
-    out.units["probing_colours"] = "start vectors per draw and twist: orbitals per cell x d1 x d2";
-    const long long dof = static_cast<long long>(twists) * s.probing_colour_count() * (s.electron_draws - 1);
-    if (dof < 10)
-        out.warnings.push_back(fmt::format("electrons_stochastic_error rests on at most {} degrees of freedom (twists x colours x "
-                                           "(random_vectors - 1)), so it may well fall short of the trace's true spread: raise "
-                                           "random_vectors or probing_distance",
-                                           dof));
-    const long long orbitals = static_cast<long long>(s.orbitals()) * s.box[0] * s.box[1];
-    if (s.probing_colour_count() * s.electron_draws >= orbitals)
-        out.warnings.push_back(fmt::format("the electrons' probing takes {} start vectors per twist, no fewer than the exact "
-                                           "trace's {} orbitals: bound_charge_trace = \"exact\" costs less, has no noise and runs on the device with --backend cuda",
-                                           s.probing_colour_count() * s.electron_draws, orbitals));
+    report_random_trace(s, "electrons_stochastic_error", "bound_charge_trace = \"exact\"", ", runs on the device with --backend cuda",
+                        s.electron_draws, s.probing_colour_count(), true, out);
 }
 
 }  // namespace
