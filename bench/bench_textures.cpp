@@ -278,6 +278,31 @@ void BM_kpm_vector_sums(benchmark::State& state) {
     state.SetLabel("cpu, one thread, 1024 moments, one colour vector");
 }
 
+// The probed densities' recursion (vector_fermi_diagonal): BM_kpm_vector_sums' colour vector, f(H)|r⟩
+// summed at its 1 orbital in 128 — one sparse product per moment where the trace's doubling takes
+// one per two, so half their moment rate is the same rate of products.
+void BM_kpm_vector_diagonal(benchmark::State& state) {
+    const SparseHamiltonian H = skyrmion_box(static_cast<int>(state.range(0)));
+    const ChebyshevScale scale = chebyshev_scale(H);
+    const long long moments = 1024;
+    const FermiSeries series = fermi_series(scale, {0.0}, 0.1, moments);
+    const int cells[2] = {static_cast<int>(state.range(0)), static_cast<int>(state.range(0))}, distance[2] = {8, 8};
+    const std::vector<int> colour = probing_colours(2, cells, distance);
+    std::vector<std::complex<double>> r = random_phase_vector(1, 0, 0, H.dim);
+    std::vector<long long> support;
+    for (std::size_t o = 0; o < r.size(); ++o)
+        if (colour[o] != 0)
+            r[o] = 0.0;
+        else
+            support.push_back(static_cast<long long>(o));
+    for (auto _ : state) benchmark::DoNotOptimize(vector_fermi_diagonal(H, scale, series, r, support));
+    const double work = static_cast<double>(moments) * static_cast<double>(H.dim);
+    state.counters["sites"] = static_cast<double>(H.dim);
+    state.counters["moment_sites_per_second"] = benchmark::Counter(work * state.iterations(), benchmark::Counter::kIsRate);
+    state.counters["peak_rss_MiB"] = peak_rss_mib();
+    state.SetLabel("cpu, one thread, 1024 moments, one colour vector's diagonal");
+}
+
 // The lattice reference's batched form (kpm_diagonal): range(1) orbitals of an S × S box, 1024
 // moments each, on the worker pool or one device thread per orbital.
 void BM_kpm_diagonal(benchmark::State& state, Backend backend) {
@@ -337,6 +362,7 @@ void BM_kpm_hall(benchmark::State& state) {
 BENCHMARK(BM_kpm_hall)->ArgsProduct({{16, 32}, {512, 1024}, {0}})->Args({16, 1024, 1})->Args({16, 2048, 1})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_kpm_moments)->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_kpm_vector_sums)->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_kpm_vector_diagonal)->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_twist_hall)->ArgsProduct({{8, 12, 16}, {0, 1}, {100}})->Args({16, 1, 20})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_kpm_diagonal, cpu, Backend::cpu)->Args({64, 16})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_kpm_diagonal, cuda, Backend::cuda)->Args({64, 8192})->Args({128, 8192})->Unit(benchmark::kMillisecond);

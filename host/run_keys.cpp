@@ -272,12 +272,21 @@ constexpr KeySpec kKeys[] = {
      "with kpm and bound_charge: the electrons in the box, Tr f(H), over every orbital (exact: orbitals × the work of one "
      "vector) or by probing (random_vectors draws of random phases split by colours, orbitals of one colour "
      "probing_distance cells apart: orbitals per cell × d1 × d2 vectors per draw; electrons_stochastic_error)"},
-    {"task", "random_vectors", "texture_lattice", "integer", "", "8 (trace = stochastic), 2 (probing)", 2, 1e6, false,
-     "with kpm, for every random trace (hall with trace = stochastic or probing, bound_charge_trace = probing): "
-     "random-phase draws per twist, one count for all when given (the estimate takes twice their standard error; "
-     "probing estimates it from each colour's spread)"},
+    {"task", "density_trace", "texture_lattice", "string", "", "exact", kNone, kNone, false,
+     "with kpm: the densities at r (or every cell, map) each from its orbitals' own recursions (exact: orbitals per cell "
+     "× the work of one vector a position) or by probing (random_vectors draws of random phases split by colours, "
+     "orbitals of one colour probing_distance cells apart, every orbital's density from the same orbitals per cell × "
+     "d1 × d2 vectors per draw; density_stochastic_error); with bound_charge it needs bound_charge_trace = probing, "
+     "and the same vectors give the electrons"},
+    {"task", "map", "texture_lattice", "true/false", "", "false", kNone, kNone, false,
+     "the density at every cell of the box, in place of r (at most 2^18 cells)"},
+    {"task", "random_vectors", "texture_lattice", "integer", "",
+     "8 (trace = stochastic), 2 (probing), 1 + ceil(10/twists) and at least 2 (density_trace = probing)", 2, 1e6, false,
+     "with kpm, for every random trace (hall with trace = stochastic or probing, bound_charge_trace or density_trace = "
+     "probing): random-phase draws per twist, one count for all when given (the estimate takes twice their standard "
+     "error; probing estimates it from each colour's spread, a density from its spread over the draws)"},
     {"task", "probing_distance", "texture_lattice", "2 integers", "cells along a_1, a_2", "required with probing", 1, 1e6, false,
-     "with kpm and trace = probing or bound_charge_trace = probing: the cells between orbitals of one colour, each "
+     "with kpm and trace, bound_charge_trace or density_trace = probing: the cells between orbitals of one colour, each "
      "dividing the box (equal to the box: every orbital its own colour, the exact trace)"},
     {"task", "seed", "texture_lattice", "integer", "", "1", 0, 1e12, false,
      "with kpm and a random trace: the random phases' seed (the same seed gives the same phases on any machine)"},

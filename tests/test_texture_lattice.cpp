@@ -223,13 +223,14 @@ TEST(TextureLattice, CtrlCStopsEachStage) {
     // A stop requested after a few units (one per diagonalisation, kernel-polynomial job or Hall
     // link; stop.hpp) ends the run with Interrupted in each stage — the dense twists, the kpm
     // jobs, the Hall links (after the 16 diagonalisations), the kpm Hall's start vectors (after the
-    // 32 density jobs), the electrons' probing vectors (after the same 32) — and a new run starts
-    // clear.
+    // 32 density jobs), the electrons' probing vectors (after the same 32), the densities' probing
+    // vectors (after 5 of them) — and a new run starts clear.
     const std::string base = skyrmion_model(8) + "[task]\nkind = 'texture_lattice'\nbox = [8, 8]\ntwists = [4, 4]\nmu = 0.0\nT = 0.1\n";
     for (const auto& [extra, units] : std::vector<std::pair<std::string, long long>>{
              {"method = 'dense'\n", 3}, {"method = 'kpm'\nbound_charge = true\n", 5}, {"hall = true\n", 20},
              {"method = 'kpm'\nhall = true\nbroadening = 0.4\nrandom_vectors = 4\n", 40},
-             {"method = 'kpm'\nbound_charge = true\nbound_charge_trace = 'probing'\nprobing_distance = [4, 4]\n", 40}}) {
+             {"method = 'kpm'\nbound_charge = true\nbound_charge_trace = 'probing'\nprobing_distance = [4, 4]\n", 40},
+             {"method = 'kpm'\nmap = true\ndensity_trace = 'probing'\nprobing_distance = [4, 4]\n", 5}}) {
         bzint::stop_after(units);
         EXPECT_THROW(bzint::test::run_toml(base + extra), bzint::Interrupted) << extra;
         bzint::stop_after(-1);

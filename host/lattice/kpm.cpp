@@ -130,6 +130,41 @@ std::vector<double> vector_fermi_sums(const SparseHamiltonian& H, ChebyshevScale
     return sums;
 }
 
+std::vector<double> vector_fermi_diagonal(const SparseHamiltonian& H, ChebyshevScale s, const FermiSeries& series,
+                                          const std::vector<std::complex<double>>& r, const std::vector<long long>& support) {
+    const std::size_t levels = series.c.size(), S = support.size();
+    const long long moments = levels > 0 ? static_cast<long long>(series.c[0].size()) : 0;
+    if (static_cast<long long>(r.size()) != H.dim) throw std::logic_error("vector_fermi_diagonal: the vector is not the matrix's size");
+    for (long long o : support)
+        if (o < 0 || o >= H.dim) throw std::logic_error("vector_fermi_diagonal: the support names no orbital of the matrix");
+    // (f(H)|r⟩)_o per level at the support: Σ_n c[level][n] (v_n)_o, v_n = T_n(H̃)|r⟩.
+    std::vector<std::complex<double>> sum(S * levels, 0.0);
+    auto add = [&](const std::vector<std::complex<double>>& v, long long n) {
+        for (std::size_t i = 0; i < S; ++i) {
+            const std::complex<double> x = v[static_cast<std::size_t>(support[i])];
+            for (std::size_t j = 0; j < levels; ++j) sum[i * levels + j] += series.c[j][static_cast<std::size_t>(n)] * x;
+        }
+    };
+    std::vector<std::complex<double>> previous(r), current(r.size()), next(r.size());
+    if (moments > 0) add(previous, 0);
+    if (moments > 1) {
+        H.scaled_apply(previous.data(), current.data(), s.center, s.half_width);
+        add(current, 1);
+    }
+    for (long long n = 2; n < moments; ++n) {
+        throw_if_stopped();  // an atomic load, against a product over the whole box
+        H.scaled_apply(current.data(), next.data(), s.center, s.half_width);
+        for (std::size_t i = 0; i < r.size(); ++i) next[i] = 2.0 * next[i] - previous[i];
+        add(next, n);
+        previous.swap(current);
+        current.swap(next);
+    }
+    std::vector<double> value(S * levels);
+    for (std::size_t i = 0; i < S; ++i)
+        for (std::size_t j = 0; j < levels; ++j) value[i * levels + j] = (std::conj(r[static_cast<std::size_t>(support[i])]) * sum[i * levels + j]).real();
+    return value;
+}
+
 std::vector<double> kpm_diagonal(Backend b, const std::vector<SparseHamiltonian>& H, ChebyshevScale s, const FermiSeries& series,
                                  const std::vector<std::array<long long, 2>>& jobs, Progress& progress) {
     const std::size_t levels = series.c.size();

@@ -51,6 +51,14 @@ std::vector<double> diagonal_moments(const SparseHamiltonian& H, ChebyshevScale 
 std::vector<double> vector_fermi_sums(const SparseHamiltonian& H, ChebyshevScale s, const FermiSeries& series,
                                       const std::vector<std::complex<double>>& r);
 
+// Re(r_o* ⟨o|f(H)|r⟩) per level for each orbital o of `support` ([index × levels + level]): the
+// diagonal estimate of f(H) from the start vector |r⟩ (random_trace.hpp's random_diagonal), whose
+// sum over every o with r_o ≠ 0 is vector_fermi_sums'. f(H)|r⟩ = Σ_n c_n T_n(H̃)|r⟩ is summed at the
+// support alone, one sparse product per moment (an element of a product has no doubling identity).
+// On this thread; polls the stop flag at every product.
+std::vector<double> vector_fermi_diagonal(const SparseHamiltonian& H, ChebyshevScale s, const FermiSeries& series,
+                                          const std::vector<std::complex<double>>& r, const std::vector<long long>& support);
+
 // ⟨o|f(H)|o⟩ = Σ_n c[level][n] μ_n for each job {matrix, orbital}: [job × levels + level]. On the
 // worker pool, or on the device (Backend::cuda: each matrix's orbitals as batches of threads); the
 // same recursion either way. `progress` counts jobs; Ctrl-C is polled.

@@ -1,5 +1,7 @@
 #include "random_trace.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <stdexcept>
 
@@ -18,6 +20,28 @@ std::vector<int> probing_colours(int orbitals, const int cells[2], const int dis
     return colour;
 }
 
+namespace {
+
+// A colour outside 0 … C − 1 would drop its orbitals from every vector: a biased trace.
+void check_colours(long long dim, const TraceSampling& trace) {
+    if (trace.draws < 1) throw std::logic_error("random trace: no draws");
+    if (trace.colours == 1) return;
+    bool valid = static_cast<long long>(trace.colour.size()) == dim;
+    for (int c : trace.colour) valid = valid && c >= 0 && c < trace.colours;
+    if (!valid) throw std::logic_error("random trace: a colour in 0 … colours − 1 per orbital is needed");
+}
+
+// Draw k of twist t, its phases kept on the orbitals of colour c.
+std::vector<std::complex<double>> colour_vector(const TraceSampling& trace, long long t, long long c, long long k, long long dim) {
+    std::vector<std::complex<double>> r = random_phase_vector(trace.seed, t, k, dim);
+    if (trace.colours > 1)
+        for (std::size_t o = 0; o < r.size(); ++o)
+            if (trace.colour[o] != c) r[o] = 0.0;
+    return r;
+}
+
+}  // namespace
+
 std::vector<std::complex<double>> random_phase_vector(unsigned long long seed, long long twist, long long index, long long dim) {
     constexpr double kTwoPi = 2.0 * 3.14159265358979323846;
     unsigned long long z = splitmix64_mix(splitmix64_mix(splitmix64_mix(seed + kSplitmix64Increment) + static_cast<unsigned long long>(twist)) +
@@ -33,23 +57,15 @@ std::vector<std::complex<double>> random_phase_vector(unsigned long long seed, l
 std::vector<double> random_trace(long long twists, long long dim, const TraceSampling& trace, std::size_t width,
                                  std::size_t variance_width, const VectorSums& sums, Progress& progress) {
     const long long R = trace.draws, C = trace.colours;
-    if (R < 1 || variance_width > width) throw std::logic_error("random_trace: no draws, or a variance beyond the sums");
-    if (C > 1) {
-        // A colour outside 0 … C − 1 would drop its orbitals from every vector: a biased trace.
-        bool valid = static_cast<long long>(trace.colour.size()) == dim;
-        for (int c : trace.colour) valid = valid && c >= 0 && c < C;
-        if (!valid) throw std::logic_error("random_trace: a colour in 0 … colours − 1 per orbital is needed");
-    }
+    if (variance_width > width) throw std::logic_error("random_trace: a variance beyond the sums");
+    check_colours(dim, trace);
     std::vector<double> job_sums(static_cast<std::size_t>(twists * C * R) * width, 0.0);
     workers::parallel_for(
         twists * C * R, 1,
         [&](long long begin, long long end) {
             for (long long job = begin; job < end; ++job) {
                 const long long t = job / (C * R), c = (job / R) % C;
-                std::vector<std::complex<double>> r = random_phase_vector(trace.seed, t, job % R, dim);
-                if (C > 1)
-                    for (std::size_t o = 0; o < r.size(); ++o)
-                        if (trace.colour[o] != c) r[o] = 0.0;
+                const std::vector<std::complex<double>> r = colour_vector(trace, t, c, job % R, dim);
                 const std::vector<double> S = sums(t, r);
                 if (S.size() != width) throw std::logic_error("random_trace: a vector's sums are not `width` numbers");
                 std::copy(S.begin(), S.end(), job_sums.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(job) * width));
@@ -59,6 +75,13 @@ std::vector<double> random_trace(long long twists, long long dim, const TraceSam
         },
         [] { return !stop_requested(); });
     throw_if_stopped();
+    return fold_draws(twists, C, R, width, variance_width, job_sums);
+}
+
+std::vector<double> fold_draws(long long twists, long long C, long long R, std::size_t width, std::size_t variance_width,
+                               const std::vector<double>& job_sums) {
+    if (job_sums.size() != static_cast<std::size_t>(twists * C * R) * width || variance_width > width)
+        throw std::logic_error("fold_draws: the job sums are not twists x colours x draws x width, or a variance beyond them");
     const std::size_t row_width = width + variance_width;
     std::vector<double> rows(static_cast<std::size_t>(twists) * row_width, 0.0);
     for (long long t = 0; t < twists; ++t) {
@@ -84,6 +107,50 @@ std::vector<double> random_trace(long long twists, long long dim, const TraceSam
         }
     }
     return rows;
+}
+
+RandomDiagonal random_diagonal(long long twists, long long dim, const TraceSampling& trace, std::size_t width,
+                               const std::vector<long long>& selected, const VectorDiagonal& diagonal, Progress& progress) {
+    check_colours(dim, trace);
+    const long long R = trace.draws, C = trace.colours;
+    auto colour_of = [&](long long o) { return static_cast<std::size_t>(C > 1 ? trace.colour[static_cast<std::size_t>(o)] : 0); };
+    // Each colour's orbitals in increasing order, and where each selected orbital sits among its
+    // colour's: {index in the colour, slot in `selected`}.
+    std::vector<std::vector<long long>> support(static_cast<std::size_t>(C));
+    for (long long o = 0; o < dim; ++o) support[colour_of(o)].push_back(o);
+    std::vector<std::vector<std::array<std::size_t, 2>>> picks(static_cast<std::size_t>(C));
+    for (std::size_t slot = 0; slot < selected.size(); ++slot) {
+        const long long o = selected[slot];
+        if (o < 0 || o >= dim) throw std::logic_error("random_diagonal: a selected orbital outside the box");
+        const std::vector<long long>& own = support[colour_of(o)];
+        picks[colour_of(o)].push_back({static_cast<std::size_t>(std::lower_bound(own.begin(), own.end(), o) - own.begin()), slot});
+    }
+    RandomDiagonal out;
+    const std::size_t S = selected.size();
+    out.selected.assign(static_cast<std::size_t>(twists * R) * S * width, 0.0);
+    out.colour_sums.assign(static_cast<std::size_t>(twists * C * R) * width, 0.0);
+    workers::parallel_for(
+        twists * C * R, 1,
+        [&](long long begin, long long end) {
+            for (long long job = begin; job < end; ++job) {
+                const long long t = job / (C * R), c = (job / R) % C, k = job % R;
+                const std::vector<long long>& own = support[static_cast<std::size_t>(c)];
+                const std::vector<double> d = diagonal(t, colour_vector(trace, t, c, k, dim), own);
+                if (d.size() != own.size() * width) throw std::logic_error("random_diagonal: not `width` numbers per orbital");
+                // Every (twist, draw, slot) belongs to one colour's job, and every job its own sums.
+                double* sums = out.colour_sums.data() + static_cast<std::size_t>(job) * width;
+                for (std::size_t i = 0; i < own.size(); ++i)
+                    for (std::size_t w = 0; w < width; ++w) sums[w] += d[i * width + w];
+                for (const auto& [index, slot] : picks[static_cast<std::size_t>(c)])
+                    std::copy(d.begin() + static_cast<std::ptrdiff_t>(index * width), d.begin() + static_cast<std::ptrdiff_t>((index + 1) * width),
+                              out.selected.begin() + static_cast<std::ptrdiff_t>(((static_cast<std::size_t>(t * R + k)) * S + slot) * width));
+                progress.add(1);
+                count_stop_unit();
+            }
+        },
+        [] { return !stop_requested(); });
+    throw_if_stopped();
+    return out;
 }
 
 }  // namespace bzint

@@ -56,4 +56,30 @@ using VectorSums = std::function<std::vector<double>(long long twist, const std:
 std::vector<double> random_trace(long long twists, long long dim, const TraceSampling& trace, std::size_t width,
                                  std::size_t variance_width, const VectorSums& sums, Progress& progress);
 
+// The rows of random_trace from the job sums [twist][colour][draw][width] (the jobs' order there):
+// per twist the mean over the draws of each draw's sum over its colours, then for the first
+// variance_width numbers each colour's sample variance over the draws, summed over the colours, over
+// the draws (0 with one draw). The same order of sums whatever the threads.
+std::vector<double> fold_draws(long long twists, long long colours, long long draws, std::size_t width, std::size_t variance_width,
+                               const std::vector<double>& job_sums);
+
+// Re(r_o* ⟨o|A|r⟩) of twist t's operator for each orbital o of `support` (those with r_o ≠ 0),
+// `width` numbers each ([index × width + w]).
+using VectorDiagonal = std::function<std::vector<double>(long long twist, const std::vector<std::complex<double>>& r,
+                                                         const std::vector<long long>& support)>;
+
+// The diagonal of A by probing (Bekas, Kokiopoulou and Saad, Appl. Numer. Math. 57, 1214 (2007)):
+// from the jobs (twist, colour, draw) of random_trace, orbital o's estimate A_oo + Σ_j φ_o* φ_j A_oj
+// over the other orbitals j of its colour, unbiased, and exact where o is its colour's only orbital.
+struct RandomDiagonal {
+    // [twist][draw][selected orbital][width]: each selected orbital's estimate in each draw (from
+    // its own colour's vector), for the caller's sums over orbitals and spreads over the draws.
+    std::vector<double> selected;
+    // [twist][colour][draw][width]: each job's sum over its colour's orbitals, ⟨r_c|A|r_c⟩, whose
+    // fold_draws is the trace's (as random_trace's).
+    std::vector<double> colour_sums;
+};
+RandomDiagonal random_diagonal(long long twists, long long dim, const TraceSampling& trace, std::size_t width,
+                               const std::vector<long long>& selected, const VectorDiagonal& diagonal, Progress& progress);
+
 }  // namespace bzint

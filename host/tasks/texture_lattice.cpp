@@ -40,6 +40,7 @@ constexpr long long kMaxMoments = 1LL << 20;
 constexpr double kSeriesTolerance = 1e-13;         // the Chebyshev tail per orbital
 constexpr long long kMaxLatticeLevels = 17;
 constexpr long long kMaxLatticePositions = 10000;
+constexpr long long kMaxMapCells = 1LL << 18;  // map = true: 512 × 512 cells, the JSON three numbers a cell and level
 constexpr long long kMaxHallMoments = 4096;     // kpm Hall: the moments' M × M matrix, 256 MiB per worker (two with the exact trace)
 constexpr double kHallSeriesError = 1e-8;       // kpm Hall: the series' bound on σ_xy (e²/h)
 
@@ -75,6 +76,8 @@ struct LatticeSetup {
     double broadening = 0.0;  // η of the Kubo–Bastin sum (kpm: required; dense: 0, the clean formula)
     long long random_vectors = 0;  // kpm Hall: random-phase draws per twist (0: the exact trace)
     long long electron_draws = 0;  // kpm, bound_charge_trace = "probing": draws per twist (0: the exact trace)
+    long long density_draws = 0;   // kpm, density_trace = "probing": draws per twist (0: each orbital's own recursion)
+    bool map = false;              // the positions are every cell of the box
     unsigned long long seed = 1;
     int probing_distance[2] = {0, 0};  // cells between orbitals of one colour (random_trace.hpp)
     bool probed_hall = false;          // the Hall sum's random trace by probing (else plain vectors)
@@ -199,36 +202,53 @@ void read_traces(const Section& task, LatticeSetup& s) {
         task.fail("bound_charge_trace", "bound_charge_trace belongs to method = \"kpm\" with bound_charge = true (the dense "
                                         "solver's trace is exact)");
     const bool probed_electrons = kpm && s.bound_charge && electrons == "probing";
+    const std::string densities = task.string("density_trace", "exact");
+    if (densities != "exact" && densities != "probing")
+        task.fail("density_trace", fmt::format("density_trace '{}' is not one of exact, probing", densities));
+    if (task.node("density_trace") && !kpm)
+        task.fail("density_trace", "density_trace belongs to method = \"kpm\" (the dense solver's densities are exact)");
+    const bool probed_density = kpm && densities == "probing";
+    if (probed_density && s.bound_charge && !probed_electrons)
+        task.fail("density_trace", "density_trace = \"probing\" with bound_charge = true needs bound_charge_trace = \"probing\" too: "
+                                   "with the exact trace every orbital's density is computed exactly already, and probing would "
+                                   "only add noise (with both, one set of start vectors gives the densities and the electrons)");
     const std::string trace = task.string("trace", "stochastic");
     if (trace != "stochastic" && trace != "exact" && trace != "probing")
         task.fail("trace", fmt::format("trace '{}' is not one of stochastic, probing, exact", trace));
     if (task.node("trace") && !kpm) task.fail("trace", "trace belongs to method = \"kpm\" (the dense solver's trace is exact)");
     const bool random_hall = kpm && s.hall && trace != "exact", probed_hall = kpm && s.hall && trace == "probing";
     const char* belongs = "belongs to method = \"kpm\" with hall and trace = \"stochastic\" or \"probing\", or with bound_charge_trace = "
-                          "\"probing\"";
+                          "\"probing\" or density_trace = \"probing\"";
+    const bool probed_box = probed_electrons || probed_density;  // the electrons' and densities' one set of vectors
     for (const char* key : {"random_vectors", "seed"})
-        if (task.node(key) && !random_hall && !probed_electrons) task.fail(key, fmt::format("{} {}", key, belongs));
-    // One count when given; else the Hall trace's default (8 plain vectors, 2 probing draws) and 2
-    // draws for the electrons.
+        if (task.node(key) && !random_hall && !probed_box) task.fail(key, fmt::format("{} {}", key, belongs));
+    // One count when given; else the Hall trace's default (8 plain vectors, 2 probing draws), 2
+    // draws for the electrons, and for the densities enough that each position's standard error,
+    // from its spread over the draws of every twist, rests on at least 10 degrees of freedom.
     const double R = task.number("random_vectors", probed_hall ? 2.0 : 8.0);
     if (R != std::floor(R)) task.fail("random_vectors", fmt::format("random_vectors must be an integer; got {:g}", R));
     task.check_range("random_vectors", R);
     s.random_vectors = random_hall ? static_cast<long long>(R) : 0;
-    s.electron_draws = probed_electrons ? (task.node("random_vectors") ? static_cast<long long>(R) : 2) : 0;
+    const long long twists = static_cast<long long>(s.twists[0]) * s.twists[1];
+    const long long box_draws = task.node("random_vectors") ? static_cast<long long>(R)
+                                : probed_density            ? std::max(2LL, 1 + (10 + twists - 1) / twists)
+                                                            : 2;
+    s.electron_draws = probed_electrons ? box_draws : 0;
+    s.density_draws = probed_density ? box_draws : 0;
     const double seed = task.number("seed", 1.0);
     if (seed != std::floor(seed)) task.fail("seed", fmt::format("seed must be an integer; got {:g}", seed));
     task.check_range("seed", seed);
     s.seed = static_cast<unsigned long long>(seed);
-    if (task.node("probing_distance") && !probed_hall && !probed_electrons)
+    if (task.node("probing_distance") && !probed_hall && !probed_box)
         task.fail("probing_distance", "probing_distance belongs to method = \"kpm\" with hall and trace = \"probing\", or with "
-                                      "bound_charge_trace = \"probing\"");
-    if (!probed_hall && !probed_electrons) return;
+                                      "bound_charge_trace = \"probing\" or density_trace = \"probing\"");
+    if (!probed_hall && !probed_box) return;
     if (!task.node("probing_distance"))
         task.fail("probing_distance",
                   fmt::format("{} = \"probing\" needs probing_distance = [d1, d2]: the cells along a_1, a_2 between orbitals that "
                               "share a colour, each dividing the box (the traced operator's elements between them are the noise "
                               "that is left; their range grows as T and the broadening fall, and is shortest in a gap)",
-                              probed_hall ? "trace" : "bound_charge_trace"));
+                              probed_hall ? "trace" : probed_electrons ? "bound_charge_trace" : "density_trace"));
     read_integers(task, "probing_distance", 1, false, s.probing_distance);
     for (int i = 0; i < 2; ++i) {
         if (s.probing_distance[i] > s.box[i])
@@ -295,6 +315,12 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     if (orbitals > kMaxOrbitals) task.fail("box", fmt::format("{} orbitals are more than {}", orbitals, kMaxOrbitals));
     s.bound_charge = task.boolean("bound_charge", s.method == Method::dense);
     s.hall = task.boolean("hall", false);
+    s.map = task.boolean("map", false);
+    if (s.map && task.node("r")) task.fail("map", "map = true reports the density at every cell of the box: give map or r, not both");
+    if (s.map && double(s.box[0]) * s.box[1] > double(kMaxMapCells))
+        task.fail("map", fmt::format("map = true over {} × {} cells: more than the {} cells a map may hold; give the cells you need "
+                                     "as r (at most {})",
+                                     s.box[0], s.box[1], kMaxMapCells, kMaxLatticePositions));
     if (s.hall && s.method == Method::dense && (s.twists[0] < 4 || s.twists[1] < 4))
         task.fail("twists", fmt::format("the Hall response needs at least 4 twists per axis (its estimate takes every other, and "
                                         "a 1 × 1 sub-mesh has no plaquette); got [{}, {}]",
@@ -376,12 +402,22 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     // three more and the Kubo pairs' real matrix, twist_kubo.cpp) and each twist's cell
     // densities; kpm: every twist's sparse matrix (at most N × hoppings + N entries a row, 24 bytes
     // each), two vectors per worker (kpm_moments.hpp; four with bound_charge_trace = "probing":
-    // vector_fermi_sums' three and the start vector) and the densities of each (twist, orbital) job.
+    // vector_fermi_sums' three and the start vector) and the densities of each (twist, orbital) job;
+    // with density_trace = "probing" the start vectors' estimates per (twist, draw, requested orbital)
+    // and per (twist, colour, draw), and the colours' orbital lists.
     // (With --backend cuda the device holds its batches within its own free memory.)
     const double cells = double(s.box[0]) * s.box[1], twists = double(s.twists[0]) * s.twists[1];
     const double levels = static_cast<double>(s.mu.size()), workers_n = double(workers::count());
     const double nnz = double(orbitals) * (double(N) * static_cast<double>(s.hoppings.size()) + double(N));
-    const double jobs = twists * (s.bound_charge && s.electron_draws == 0 ? double(orbitals) : double(N) * kMaxLatticePositions);
+    const double positions = s.map ? cells : static_cast<double>(read_positions(task, kMaxLatticePositions).size() / 3);
+    const double jobs = twists * (s.bound_charge && s.electron_draws == 0 ? double(orbitals)
+                                  : s.density_draws > 0                   ? 0.0
+                                                                          : double(N) * positions);
+    const double probed_densities =
+        s.density_draws > 0
+            ? 8.0 * twists * double(s.density_draws) * (double(N) * positions + double(s.probing_colour_count())) * levels +
+                  8.0 * double(orbitals) + 16.0 * levels * double(orbitals) / double(s.probing_colour_count()) * workers_n
+            : 0.0;
     // With streda the setup is copied and, for kpm, the zero-field matrices held beside the others.
     const double copies = s.streda ? 2.0 : 1.0;
     // kpm Hall: each worker's T_a V_1|r⟩ (orbitals × moments), a block of at most 64 right vectors and the
@@ -396,7 +432,8 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                               ? (s.hall ? 104.0 : 48.0) * double(orbitals) * double(orbitals) * workers_n +
                                     copies * 8.0 * twists * cells * levels +
                                     (s.hall ? 16.0 * twists * double(orbitals) * double(orbitals) : 0.0)
-                              : copies * twists * nnz * 24.0 + (s.electron_draws > 0 ? 64.0 : 32.0) * double(orbitals) * workers_n +
+                              : copies * (twists * nnz * 24.0 + probed_densities) +
+                                    (s.electron_draws > 0 || s.density_draws > 0 ? 64.0 : 32.0) * double(orbitals) * workers_n +
                                     8.0 * jobs * levels);
     if (hall_bytes > 0.5 * bytes)
         require_memory(task, "broadening", hall_bytes,
@@ -495,8 +532,15 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                                      "cell ({}, {}); choose a box that holds whole periods of the texture (a skyrmion lattice's "
                                      "period, a spiral's, a cosine potential's or a potential table's, B_modulation's)",
                                      s.box[0], s.box[1], worst, worst_at[0], worst_at[1]));
-    // Positions: lattice points in the plane, mapped into the box.
-    s.r = read_positions(task, kMaxLatticePositions);
+    // Positions: lattice points in the plane, mapped into the box (with map, every cell).
+    if (s.map) {
+        s.r.clear();
+        for (int n1 = 0; n1 < s.box[0]; ++n1)
+            for (int n2 = 0; n2 < s.box[1]; ++n2)
+                s.r.insert(s.r.end(), {n1 * s.A[0][0] + n2 * s.A[1][0], n1 * s.A[0][1] + n2 * s.A[1][1], 0.0});
+    } else {
+        s.r = read_positions(task, kMaxLatticePositions);
+    }
     for (std::size_t a = 0; a < s.r.size() / 3; ++a) {
         const double x = s.r[3 * a], y = s.r[3 * a + 1];
         const double det = s.A[0][0] * s.A[1][1] - s.A[0][1] * s.A[1][0];
@@ -562,6 +606,7 @@ std::vector<double> broadenings(const LatticeSetup& s) {
 struct TwistSums {
     std::array<std::vector<double>, 2> density, electrons;
     std::array<std::vector<double>, 2> electrons_variance;  // kpm, bound_charge_trace = "probing": of the twists' sum
+    std::array<std::vector<double>, 2> density_variance;    // kpm, density_trace = "probing": of the twists' sum
     long long moments = 0;
     double tail = 0.0;
     std::vector<TwistChern> hall;  // dense with `hall`: per level
@@ -685,33 +730,10 @@ TwistSums kpm_sums(Backend backend, const LatticeSetup& s, const std::vector<Spa
         }
     }
     const std::size_t per_twist = orbitals.size();
-    std::vector<std::array<long long, 2>> jobs;  // {twist, orbital}, twist-major
-    for (int t = 0; t < twists; ++t)
-        for (long long o : orbitals) jobs.push_back({t, o});
-    // ⟨o|f(H)|o⟩ [twist][orbital][level]
-    const std::vector<double> value = kpm_diagonal(backend, H, plan.scale, plan.series, jobs, progress);
     std::vector<double> density(static_cast<std::size_t>(twists) * P * levels), electrons(static_cast<std::size_t>(twists) * levels, 0.0);
-    for (std::size_t t = 0; t < static_cast<std::size_t>(twists); ++t) {
-        const double* v = value.data() + t * per_twist * levels;
-        for (std::size_t a = 0; a < P; ++a)
-            for (std::size_t j = 0; j < levels; ++j) {
-                double& n = density[(t * P + a) * levels + j];
-                for (long long b = 0; b < N; ++b) n += v[static_cast<std::size_t>(first[a] + b) * levels + j];
-            }
-        if (s.bound_charge && s.electron_draws == 0)
-            for (std::size_t o = 0; o < per_twist; ++o)
-                for (std::size_t j = 0; j < levels; ++j) electrons[t * levels + j] += v[o * levels + j];
-    }
-    sums.density = fold_twists(s, density, P * levels);
-    if (s.bound_charge && s.electron_draws > 0) {
-        // Tr f(H) by probing (random_trace.hpp), on the worker pool: each row the electrons' mean
-        // over the draws [level], then its variance [levels + level].
-        const std::vector<double> rows = random_trace(
-            twists, N * cells, s.sampling(s.electron_draws, true), levels, levels,
-            [&](long long t, const std::vector<std::complex<double>>& r) {
-                return vector_fermi_sums(H[static_cast<std::size_t>(t)], plan.scale, plan.series, r);
-            },
-            progress);
+    // Random traces' rows (random_trace.hpp's fold_draws), each the electrons' mean over the draws
+    // [level] then its variance [levels + level].
+    auto take_electrons = [&](const std::vector<double>& rows) {
         std::vector<double> variance(static_cast<std::size_t>(twists) * levels);
         for (std::size_t t = 0; t < static_cast<std::size_t>(twists); ++t)
             for (std::size_t j = 0; j < levels; ++j) {
@@ -719,7 +741,61 @@ TwistSums kpm_sums(Backend backend, const LatticeSetup& s, const std::vector<Spa
                 variance[t * levels + j] = rows[t * 2 * levels + levels + j];
             }
         sums.electrons_variance = fold_twists(s, variance, levels);
+    };
+    if (s.density_draws > 0) {
+        // Probing (random_diagonal): the requested cells' orbitals and, with bound_charge, Tr f(H)
+        // from one set of colour vectors on the worker pool. A position's estimate in a draw is its
+        // cell's orbitals' sum; its spread over the draws gives the variance (fold_draws, one colour).
+        const long long R = s.density_draws;
+        const TraceSampling sampling = s.sampling(R, true);
+        const RandomDiagonal diagonal = random_diagonal(
+            twists, N * cells, sampling, levels, orbitals,
+            [&](long long t, const std::vector<std::complex<double>>& r, const std::vector<long long>& support) {
+                return vector_fermi_diagonal(H[static_cast<std::size_t>(t)], plan.scale, plan.series, r, support);
+            },
+            progress);
+        std::vector<double> cell_draws(static_cast<std::size_t>(twists * R) * P * levels, 0.0);
+        for (std::size_t tk = 0; tk < static_cast<std::size_t>(twists * R); ++tk)
+            for (std::size_t a = 0; a < P; ++a)
+                for (std::size_t j = 0; j < levels; ++j)
+                    for (long long b = 0; b < N; ++b)
+                        cell_draws[(tk * P + a) * levels + j] += diagonal.selected[(tk * per_twist + static_cast<std::size_t>(first[a] + b)) * levels + j];
+        const std::vector<double> rows = fold_draws(twists, 1, R, P * levels, P * levels, cell_draws);
+        std::vector<double> variance(static_cast<std::size_t>(twists) * P * levels);
+        for (std::size_t t = 0; t < static_cast<std::size_t>(twists); ++t)
+            for (std::size_t i = 0; i < P * levels; ++i) {
+                density[t * P * levels + i] = rows[t * 2 * P * levels + i];
+                variance[t * P * levels + i] = rows[t * 2 * P * levels + P * levels + i];
+            }
+        sums.density_variance = fold_twists(s, variance, P * levels);
+        if (s.bound_charge) take_electrons(fold_draws(twists, sampling.colours, R, levels, levels, diagonal.colour_sums));
+    } else {
+        std::vector<std::array<long long, 2>> jobs;  // {twist, orbital}, twist-major
+        for (int t = 0; t < twists; ++t)
+            for (long long o : orbitals) jobs.push_back({t, o});
+        // ⟨o|f(H)|o⟩ [twist][orbital][level]
+        const std::vector<double> value = kpm_diagonal(backend, H, plan.scale, plan.series, jobs, progress);
+        for (std::size_t t = 0; t < static_cast<std::size_t>(twists); ++t) {
+            const double* v = value.data() + t * per_twist * levels;
+            for (std::size_t a = 0; a < P; ++a)
+                for (std::size_t j = 0; j < levels; ++j) {
+                    double& n = density[(t * P + a) * levels + j];
+                    for (long long b = 0; b < N; ++b) n += v[static_cast<std::size_t>(first[a] + b) * levels + j];
+                }
+            if (s.bound_charge && s.electron_draws == 0)
+                for (std::size_t o = 0; o < per_twist; ++o)
+                    for (std::size_t j = 0; j < levels; ++j) electrons[t * levels + j] += v[o * levels + j];
+        }
+        if (s.bound_charge && s.electron_draws > 0)
+            // Tr f(H) by probing (random_trace.hpp), on the worker pool.
+            take_electrons(random_trace(
+                twists, N * cells, s.sampling(s.electron_draws, true), levels, levels,
+                [&](long long t, const std::vector<std::complex<double>>& r) {
+                    return vector_fermi_sums(H[static_cast<std::size_t>(t)], plan.scale, plan.series, r);
+                },
+                progress));
     }
+    sums.density = fold_twists(s, density, P * levels);
     sums.electrons = fold_twists(s, electrons, levels);
     return sums;
 }
@@ -797,29 +873,44 @@ std::array<std::vector<double>, 2> reference_electrons(const TaskContext& ctx, c
     return fold_twists(s, per_twist, levels);
 }
 
-// A random trace's keys and warnings (random_trace.hpp), for the Hall sum's and the electrons':
-// with probing, its distance and colours; a standard error (`error_key`) on fewer than 10 degrees of
+// What a random trace's report says (report_random_trace): its standard error's key; the exact
+// alternative, its cost in start vectors per twist and what else it gives; the colours whose
+// spreads make each standard error (every colour for a trace, one for a cell's density); and what
+// one random vector costs in the exact alternative's vectors (2 for a diagonal: a sparse product
+// per moment where a unit vector's recursion takes one per two).
+struct RandomTraceReport {
+    const char* error_key;
+    const char* exact;
+    const char* exact_note;
+    long long exact_vectors;
+    long long draws, colours, spread_colours;
+    bool probed;
+    int vector_cost = 1;
+};
+
+// A random trace's keys and warnings (random_trace.hpp), for the Hall sum's, the electrons' and the
+// densities': with probing, its distance and colours; a standard error on fewer than 10 degrees of
 // freedom — at most one per twist, colour and draw beyond the first, fewer where their variances
-// differ; and probing that takes no fewer start vectors than the exact trace (`exact`, which also
-// `exact_note`).
-void report_random_trace(const LatticeSetup& s, const char* error_key, const char* exact, const char* exact_note, long long draws,
-                         long long colours, bool probed, TaskResult& out) {
+// differ; and probing that takes no fewer start vectors than the exact alternative.
+void report_random_trace(const LatticeSetup& s, const RandomTraceReport& r, TaskResult& out) {
     const long long twists = static_cast<long long>(s.twists[0]) * s.twists[1];
-    const long long dof = twists * colours * (draws - 1);
+    const long long dof = twists * r.spread_colours * (r.draws - 1);
     if (dof < 10)
-        out.warnings.push_back(fmt::format("{} rests on at most {} degrees of freedom (twists x colours x (random_vectors - 1)), so "
-                                           "it may well fall short of the trace's true spread: raise random_vectors{}",
-                                           error_key, dof, probed ? " or probing_distance" : ""));
-    if (!probed) return;
+        out.warnings.push_back(fmt::format("{} rests on at most {} degrees of freedom (twists x {}(random_vectors - 1)), so it may "
+                                           "well fall short of the true spread: raise random_vectors{}",
+                                           r.error_key, dof, r.spread_colours > 1 ? "colours x " : "",
+                                           r.probed ? " or probing_distance" : ""));
+    if (!r.probed) return;
     out.results["probing_distance"] = {s.probing_distance[0], s.probing_distance[1]};
-    out.results["probing_colours"] = colours;
+    out.results["probing_colours"] = r.colours;
     out.units["probing_distance"] = "cells along a_1, a_2 between orbitals of one colour";
     out.units["probing_colours"] = "start vectors per draw and twist: orbitals per cell x d1 x d2";
-    const long long orbitals = static_cast<long long>(s.orbitals()) * s.box[0] * s.box[1];
-    if (colours * draws >= orbitals)
-        out.warnings.push_back(fmt::format("probing for {} takes {} start vectors per twist ({} colours x {} draws), no fewer than "
-                                           "the exact trace's {} orbitals: {} costs less, has no noise{}",
-                                           error_key, colours * draws, colours, draws, orbitals, exact, exact_note));
+    if (r.vector_cost * r.colours * r.draws >= r.exact_vectors)
+        out.warnings.push_back(fmt::format("probing for {} takes {} start vectors per twist ({} colours x {} draws{}), no less work "
+                                           "than the {} start vectors of {}: that costs less and has no noise{}",
+                                           r.error_key, r.colours * r.draws, r.colours, r.draws,
+                                           r.vector_cost > 1 ? fmt::format(", each the work of {}", r.vector_cost) : std::string(),
+                                           r.exact_vectors, r.exact, r.exact_note));
 }
 
 // σ_xy's estimate beyond the twists' sub-mesh (attach_errors): with η > 0, what η changes,
@@ -863,7 +954,9 @@ void add_hall_errors(const LatticeSetup& s, const TwistSums& sums, const std::st
                     : "e^2/h, [mu]: one standard error of the random vectors' trace (the estimate takes two)";
     }
     if (s.random_vectors > 0)
-        report_random_trace(s, "sigma_xy_stochastic_error", "trace = \"exact\"", "", s.random_vectors, s.hall_colour_count(), probing,
+        report_random_trace(s,
+                            {"sigma_xy_stochastic_error", "trace = \"exact\"", "", static_cast<long long>(s.orbitals()) * s.box[0] * s.box[1],
+                             s.random_vectors, s.hall_colour_count(), s.hall_colour_count(), probing},
                             out);
     if (sums.hall_limited)
         out.warnings.push_back(fmt::format("the Kubo-Bastin series stops at its limit of {} moments per index with a bound of {:.2g} "
@@ -907,8 +1000,59 @@ void add_electron_errors(const LatticeSetup& s, const TwistSums& sums, const Twi
                                               "from each colour's spread over the draws (the estimates of electrons and bound_charge "
                                               "take two)";
     out.units["electron_draws"] = "random-phase draws per twist of the electrons' trace, each split into probing_colours start vectors";
-    report_random_trace(s, "electrons_stochastic_error", "bound_charge_trace = \"exact\"", ", runs on the device with --backend cuda",
-                        s.electron_draws, s.probing_colour_count(), true, out);
+    report_random_trace(s,
+                        {"electrons_stochastic_error", "bound_charge_trace = \"exact\"", " (and runs on the device with --backend cuda)",
+                         static_cast<long long>(s.orbitals()) * s.box[0] * s.box[1], s.electron_draws, s.probing_colour_count(),
+                         s.probing_colour_count(), true},
+                        out);
+}
+
+// The densities' estimate with density_trace = "probing" (beyond the twists' sub-mesh,
+// attach_errors): twice each position's standard error of the twists' mean, added to density and
+// (both boxes', summed) streda_local, in the JSON and the CSV, each reported.
+void add_density_errors(const LatticeSetup& s, const TwistSums& sums, const TwistSums& zero_field, const std::string& lu,
+                        TaskResult& out) {
+    const std::size_t levels = s.mu.size(), P = s.cell.size();
+    const double twists = double(s.twists[0]) * s.twists[1];
+    nlohmann::json se = nlohmann::json::array(), se_streda = nlohmann::json::array();
+    CsvTable& csv = out.tables.front();  // x, y, z, mu, density[, streda_local], their errors
+    const std::size_t data = (csv.columns.size() - csv.keys) / 2;
+    for (std::size_t a = 0; a < P; ++a) {
+        std::vector<double> row(levels), row_streda(levels);
+        for (std::size_t j = 0; j < levels; ++j) {
+            row[j] = std::sqrt(sums.density_variance[0][a * levels + j]) / twists / s.cell_area;
+            out.errors["density"][a][j].get_ref<double&>() += 2.0 * row[j];
+            csv.rows[a * levels + j][csv.keys + data] += 2.0 * row[j];
+            if (!s.streda) continue;
+            // The two boxes share their phases: the sum of their standard errors bounds their
+            // difference's; streda_local is that difference times 2π/B_z.
+            row_streda[j] = (row[j] + std::sqrt(zero_field.density_variance[0][a * levels + j]) / twists / s.cell_area) *
+                            (2 * kPi / std::fabs(s.texture.field[2]));
+            out.errors["streda_local"][a][j].get_ref<double&>() += 2.0 * row_streda[j];
+            csv.rows[a * levels + j][csv.keys + data + 1] += 2.0 * row_streda[j];
+        }
+        se.push_back(row);
+        if (s.streda) se_streda.push_back(row_streda);
+    }
+    out.results["density_trace"] = "probing";
+    out.results["density_stochastic_error"] = se;
+    out.results["density_draws"] = s.density_draws;
+    out.units["density_trace"] = "the densities: probing (each orbital's diagonal element from random-phase draws split by colours, "
+                                 "orbitals of one colour probing_distance cells apart)";
+    out.units["density_stochastic_error"] = fmt::format("electrons per {}^2, [position][mu]: one standard error of the probed density, "
+                                                        "from its spread over the draws (density's estimate takes two)",
+                                                        lu);
+    out.units["density_draws"] = "random-phase draws per twist of the densities, each split into probing_colours start vectors";
+    if (s.streda) {
+        out.results["streda_local_stochastic_error"] = se_streda;
+        out.units["streda_local_stochastic_error"] = "[position][mu]: a bound on one standard error of streda_local from the two boxes' "
+                                                     "probed densities (their standard errors summed; the estimate takes two)";
+    }
+    report_random_trace(s,
+                        {"density_stochastic_error", "density_trace = \"exact\"", " (and runs on the device with --backend cuda)",
+                         static_cast<long long>(s.orbitals()) * static_cast<long long>(P), s.density_draws, s.probing_colour_count(), 1,
+                         true, 2},
+                        out);
 }
 
 }  // namespace
@@ -919,12 +1063,13 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
     const LatticeSetup s = read_texture_lattice(ctx);
     const int twists = s.twists[0] * s.twists[1];
     const long long orbitals = static_cast<long long>(s.orbitals()) * s.box[0] * s.box[1];
-    const long long solves =
-        s.method == Method::dense
-            ? twists
-            : twists * (s.bound_charge && s.electron_draws == 0 ? orbitals
-                                                                : s.orbitals() * static_cast<long long>(s.cell.size()) +
-                                                                      s.electron_draws * (s.bound_charge ? s.probing_colour_count() : 0));
+    // kpm: every orbital (the exact trace), or the requested cells' orbitals and the electrons'
+    // colour vectors, or (density_trace = "probing") the colour vectors alone.
+    const long long requested = s.orbitals() * static_cast<long long>(s.cell.size());
+    const long long solves = s.method == Method::dense                     ? twists
+                             : s.density_draws > 0                         ? twists * s.density_draws * s.probing_colour_count()
+                             : s.bound_charge && s.electron_draws == 0     ? twists * orbitals
+                                                                           : twists * (requested + s.electron_draws * s.probing_colour_count());
     Progress progress("texture_lattice", s.streda ? 2 * solves : solves, s.method == Method::dense ? "diagonalisations" : "start vectors");
     // kpm Hall: one job per (twist, start vector).
     const long long hall_jobs =
@@ -1076,12 +1221,16 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
         out.remedy += "; sigma_xy's estimate also holds the broadening's (sigma_xy_broadening_error: a smaller broadening) and, "
                       "with random vectors, the trace's (sigma_xy_stochastic_error: more random_vectors, a larger box, or trace = "
                       "\"probing\" with a larger probing_distance)";
+    if (s.density_draws > 0)
+        out.remedy += "; density's estimate also holds the probing's (density_stochastic_error: more random_vectors or a larger "
+                      "probing_distance)";
     if (s.electron_draws > 0)
         out.remedy += "; electrons' and bound_charge's estimates also hold the probing trace's (electrons_stochastic_error: more "
                       "random_vectors or a larger probing_distance)";
     attach_errors(out, &coarse);
     if (s.hall) add_hall_errors(s, sums, eu, out);
     if (s.electron_draws > 0) add_electron_errors(s, sums, zero_field, out);
+    if (s.density_draws > 0) add_density_errors(s, sums, zero_field, lu, out);
     if (s.hall && s.method == Method::dense) {
         nlohmann::json gap = nlohmann::json::array(), filled = nlohmann::json::array();
         for (std::size_t j = 0; j < levels; ++j) {
