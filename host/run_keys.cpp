@@ -276,12 +276,13 @@ constexpr KeySpec kKeys[] = {
      "with kpm: the densities at r (or every cell, map) each from its orbitals' own recursions (exact: orbitals per cell "
      "× the work of one vector a position) or by probing (random_vectors draws of random phases split by colours, "
      "orbitals of one colour probing_distance cells apart, every orbital's density from the same orbitals per cell × "
-     "d1 × d2 vectors per draw; density_stochastic_error); with bound_charge it needs bound_charge_trace = probing, "
-     "and the same vectors give the electrons"},
+     "d1 × d2 vectors per draw, each twice a unit vector's work; density_stochastic_error); with bound_charge it needs "
+     "bound_charge_trace = probing, and the same vectors give the electrons"},
     {"task", "map", "texture_lattice", "true/false", "", "false", kNone, kNone, false,
-     "the density at every cell of the box, in place of r (at most 2^18 cells)"},
+     "the density at every cell of the box, in place of r, n_1 a_1 + n_2 a_2 in the order n_1 then n_2 (either method; at "
+     "most 2^18 cells)"},
     {"task", "random_vectors", "texture_lattice", "integer", "",
-     "8 (trace = stochastic), 2 (probing), 1 + ceil(10/twists) and at least 2 (density_trace = probing)", 2, 1e6, false,
+     "8 (trace = stochastic), 2 (probing), 1 + ceil(10/twists) (density_trace = probing)", 2, 1e6, false,
      "with kpm, for every random trace (hall with trace = stochastic or probing, bound_charge_trace or density_trace = "
      "probing): random-phase draws per twist, one count for all when given (the estimate takes twice their standard "
      "error; probing estimates it from each colour's spread, a density from its spread over the draws)"},

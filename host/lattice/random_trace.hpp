@@ -69,7 +69,7 @@ using VectorDiagonal = std::function<std::vector<double>(long long twist, const 
                                                          const std::vector<long long>& support)>;
 
 // The diagonal of A by probing (Bekas, Kokiopoulou and Saad, Appl. Numer. Math. 57, 1214 (2007)):
-// from the jobs (twist, colour, draw) of random_trace, orbital o's estimate A_oo + Σ_j φ_o* φ_j A_oj
+// from the jobs (twist, colour, draw) of random_trace, orbital o's estimate A_oo + Re Σ_j φ_o* φ_j A_oj
 // over the other orbitals j of its colour, unbiased, and exact where o is its colour's only orbital.
 struct RandomDiagonal {
     // [twist][draw][selected orbital][width]: each selected orbital's estimate in each draw (from
