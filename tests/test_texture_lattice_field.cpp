@@ -242,9 +242,10 @@ TEST(MagneticTorus, ProbedElectronsKeepStredasCount) {
     // on its zero-field copy, N_φ = 1 and −1:
     // - with every orbital its own colour (d = the box) each draw is the exact trace, so
     //   streda_hall is the exact trace's to 1e-10 (rounding: measured 1e-13);
-    // - with d = (4, 4) it lies within 4 of its reported standard error (the two boxes' summed, over
-    //   |N_φ|) of the exact one, and its estimate holds twice that error — for either sign of the
-    //   field (an error divided by a signed N_φ would subtract).
+    // - with d = (4, 4) it lies within 4 of its reported standard error (the spread of the two
+    //   boxes' per-draw differences, over |N_φ|; measured about half the two boxes' standard errors
+    //   summed: their noises are correlated) of the exact one, and its estimate holds twice that
+    //   error — for either sign of the field (an error divided by a signed N_φ would subtract).
     const std::string task = "[task]\nkind = 'texture_lattice'\nbox = [8, 8]\ntwists = [2, 2]\nstreda = true\nmu = [0.0, 0.8]\n"
                              "T = 0.1\nmethod = 'kpm'\nbound_charge = true\n";
     for (int quanta : {1, -1}) {
@@ -407,9 +408,10 @@ TEST(MagneticTorus, ProbedDensitiesKeepStredasLocalCount) {
     // density_trace = "probing" over the magnetic box's map (qwz u = −1, 8 × 8 cells, N_φ = −1) and
     // its zero-field copy: with every orbital its own colour each cell's streda_local is the exact
     // recursion's to 1e-10 (rounding) with no spread; with d = (4, 4) its deviations from the exact
-    // ones, in units of the reported bound on their standard error (the two boxes' summed), have an
-    // rms below 1.2 over the 64 cells × 2 levels (measured 0.68: the bound exceeds the true error
-    // where the boxes' noises are correlated), and streda_local's estimate holds twice the bound.
+    // ones, in units of the reported standard error (the spread of the two boxes' per-draw
+    // differences: they share their phases), have an rms in [0.6, 1.5] over the 64 cells × 2 levels
+    // (measured 1.03; with the two boxes' standard errors summed it was 0.68), and streda_local's
+    // estimate holds twice the standard error.
     const std::string task = "[task]\nkind = 'texture_lattice'\nbox = [8, 8]\ntwists = [2, 2]\nstreda = true\nmu = [0.0, 0.8]\n"
                              "T = 0.1\nmethod = 'kpm'\nmap = true\n";
     const std::string model = qwz_in_field(-1.0, 8, 8, -1);
@@ -427,5 +429,6 @@ TEST(MagneticTorus, ProbedDensitiesKeepStredasLocalCount) {
             square += z * z;
             EXPECT_GE(probed["errors"]["streda_local"][a][j].get<double>(), 2.0 * se) << a << " " << j;
         }
-    EXPECT_LT(std::sqrt(square / 128.0), 1.2);
+    EXPECT_GT(std::sqrt(square / 128.0), 0.6);
+    EXPECT_LT(std::sqrt(square / 128.0), 1.5);
 }

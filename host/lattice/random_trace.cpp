@@ -56,8 +56,13 @@ std::vector<std::complex<double>> random_phase_vector(unsigned long long seed, l
 
 std::vector<double> random_trace(long long twists, long long dim, const TraceSampling& trace, std::size_t width,
                                  std::size_t variance_width, const VectorSums& sums, Progress& progress) {
-    const long long R = trace.draws, C = trace.colours;
     if (variance_width > width) throw std::logic_error("random_trace: a variance beyond the sums");
+    return fold_draws(twists, trace.colours, trace.draws, width, variance_width, random_trace_jobs(twists, dim, trace, width, sums, progress));
+}
+
+std::vector<double> random_trace_jobs(long long twists, long long dim, const TraceSampling& trace, std::size_t width,
+                                      const VectorSums& sums, Progress& progress) {
+    const long long R = trace.draws, C = trace.colours;
     check_colours(dim, trace);
     std::vector<double> job_sums(static_cast<std::size_t>(twists * C * R) * width, 0.0);
     workers::parallel_for(
@@ -75,7 +80,7 @@ std::vector<double> random_trace(long long twists, long long dim, const TraceSam
         },
         [] { return !stop_requested(); });
     throw_if_stopped();
-    return fold_draws(twists, C, R, width, variance_width, job_sums);
+    return job_sums;
 }
 
 std::vector<double> fold_draws(long long twists, long long C, long long R, std::size_t width, std::size_t variance_width,

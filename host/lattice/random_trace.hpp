@@ -56,6 +56,11 @@ using VectorSums = std::function<std::vector<double>(long long twist, const std:
 std::vector<double> random_trace(long long twists, long long dim, const TraceSampling& trace, std::size_t width,
                                  std::size_t variance_width, const VectorSums& sums, Progress& progress);
 
+// The jobs of random_trace before their fold: [twist][colour][draw][width] (fold_draws' input), for
+// a caller that folds differences of two traces drawn with the same phases.
+std::vector<double> random_trace_jobs(long long twists, long long dim, const TraceSampling& trace, std::size_t width,
+                                      const VectorSums& sums, Progress& progress);
+
 // The rows of random_trace from the job sums [twist][colour][draw][width] (the jobs' order there):
 // per twist the mean over the draws of each draw's sum over its colours, then for the first
 // variance_width numbers each colour's sample variance over the draws, summed over the colours, over

@@ -611,6 +611,10 @@ struct TwistSums {
     std::array<std::vector<double>, 2> density, electrons;
     std::array<std::vector<double>, 2> electrons_variance;  // kpm, bound_charge_trace = "probing": of the twists' sum
     std::array<std::vector<double>, 2> density_variance;    // kpm, density_trace = "probing": of the twists' sum
+    // The probing's draws before their fold (fold_draws' input), for Středa's differences of two
+    // boxes drawn with the same phases: the electrons' [twist][colour][draw][level] and the
+    // positions' [twist][draw][position × levels + level].
+    std::vector<double> electron_jobs, density_jobs;
     long long moments = 0;
     double tail = 0.0;
     std::vector<TwistChern> hall;  // dense with `hall`: per level
@@ -735,9 +739,11 @@ TwistSums kpm_sums(Backend backend, const LatticeSetup& s, const std::vector<Spa
     }
     const std::size_t per_twist = orbitals.size();
     std::vector<double> density(static_cast<std::size_t>(twists) * P * levels), electrons(static_cast<std::size_t>(twists) * levels, 0.0);
-    // Random traces' rows (random_trace.hpp's fold_draws), each the electrons' mean over the draws
-    // [level] then its variance [levels + level].
-    auto take_electrons = [&](const std::vector<double>& rows) {
+    // The electrons' probing jobs (fold_draws' input): each twist's mean over the draws and its
+    // variance, and the jobs kept for Středa's differences.
+    auto take_electrons = [&](std::vector<double> jobs) {
+        const std::vector<double> rows = fold_draws(twists, s.probing_colour_count(), s.electron_draws, levels, levels, jobs);
+        sums.electron_jobs = std::move(jobs);
         std::vector<double> variance(static_cast<std::size_t>(twists) * levels);
         for (std::size_t t = 0; t < static_cast<std::size_t>(twists); ++t)
             for (std::size_t j = 0; j < levels; ++j) {
@@ -772,7 +778,8 @@ TwistSums kpm_sums(Backend backend, const LatticeSetup& s, const std::vector<Spa
                 variance[t * P * levels + i] = rows[t * 2 * P * levels + P * levels + i];
             }
         sums.density_variance = fold_twists(s, variance, P * levels);
-        if (s.bound_charge) take_electrons(fold_draws(twists, sampling.colours, R, levels, levels, diagonal.colour_sums));
+        sums.density_jobs = std::move(cell_draws);
+        if (s.bound_charge) take_electrons(diagonal.colour_sums);
     } else {
         std::vector<std::array<long long, 2>> jobs;  // {twist, orbital}, twist-major
         for (int t = 0; t < twists; ++t)
@@ -792,8 +799,8 @@ TwistSums kpm_sums(Backend backend, const LatticeSetup& s, const std::vector<Spa
         }
         if (s.bound_charge && s.electron_draws > 0)
             // Tr f(H) by probing (random_trace.hpp), on the worker pool.
-            take_electrons(random_trace(
-                twists, N * cells, s.sampling(s.electron_draws, true), levels, levels,
+            take_electrons(random_trace_jobs(
+                twists, N * cells, s.sampling(s.electron_draws, true), levels,
                 [&](long long t, const std::vector<std::complex<double>>& r) {
                     return vector_fermi_sums(H[static_cast<std::size_t>(t)], plan.scale, plan.series, r);
                 },
@@ -974,6 +981,22 @@ void add_hall_errors(const LatticeSetup& s, const TwistSums& sums, const std::st
     out.units["hall_series_error"] = "e^2/h: a bound on what the series' dropped coefficients change in sigma_xy";
 }
 
+// Středa's two boxes, drawn with the same phases (the same seed, twists, colours and draws): the
+// variance of the twists' sum of their difference, from the spread of the per-draw differences
+// (fold_draws over `colours`), which is smaller than the two variances' sum where their noises
+// are correlated. `field` and `zero` are fold_draws' inputs of `width` numbers.
+std::vector<double> difference_variance(const LatticeSetup& s, const std::vector<double>& field, const std::vector<double>& zero,
+                                        long long colours, long long draws, std::size_t width) {
+    const long long twists = static_cast<long long>(s.twists[0]) * s.twists[1];
+    std::vector<double> difference(field.size());
+    for (std::size_t i = 0; i < field.size(); ++i) difference[i] = field[i] - zero[i];
+    const std::vector<double> rows = fold_draws(twists, colours, draws, width, width, difference);
+    std::vector<double> variance(static_cast<std::size_t>(twists) * width);
+    for (std::size_t t = 0; t < static_cast<std::size_t>(twists); ++t)
+        for (std::size_t i = 0; i < width; ++i) variance[t * width + i] = rows[t * 2 * width + width + i];
+    return fold_twists(s, variance, width)[0];
+}
+
 // The electrons' estimate with bound_charge_trace = "probing" (beyond the twists' sub-mesh,
 // attach_errors): twice the standard error of the twists' mean, added to electrons, bound_charge
 // and (both boxes') streda_hall, each reported.
@@ -981,20 +1004,21 @@ void add_electron_errors(const LatticeSetup& s, const TwistSums& sums, const Twi
     const std::size_t levels = s.mu.size();
     const double twists = double(s.twists[0]) * s.twists[1];
     std::vector<double> se(levels), se_streda(levels, 0.0);
+    const std::vector<double> streda_variance =
+        s.streda ? difference_variance(s, sums.electron_jobs, zero_field.electron_jobs, s.probing_colour_count(), s.electron_draws, levels)
+                 : std::vector<double>{};
     for (std::size_t j = 0; j < levels; ++j) {
         se[j] = std::sqrt(sums.electrons_variance[0][j]) / twists;
         out.errors["electrons"][j].get_ref<double&>() += 2.0 * se[j];
         out.errors["bound_charge"][j].get_ref<double&>() += 2.0 * se[j];
         if (!s.streda) continue;
-        // The two boxes share their phases, so their noises are correlated: the sum of the two
-        // standard errors bounds their difference's.
-        se_streda[j] = (se[j] + std::sqrt(zero_field.electrons_variance[0][j]) / twists) / double(std::llabs(s.peierls.flux_quanta));
+        se_streda[j] = std::sqrt(streda_variance[j]) / twists / double(std::llabs(s.peierls.flux_quanta));
         out.errors["streda_hall"][j].get_ref<double&>() += 2.0 * se_streda[j];
     }
     if (s.streda) {
         out.results["streda_hall_stochastic_error"] = se_streda;
-        out.units["streda_hall_stochastic_error"] = "[mu]: a bound on one standard error of streda_hall from the two boxes' probing "
-                                                    "traces (their standard errors summed, over |N_phi|; the estimate takes two)";
+        out.units["streda_hall_stochastic_error"] = "[mu]: one standard error of streda_hall, from the spread of the two boxes' per-draw "
+                                                    "differences (they share their phases), over |N_phi|; the estimate takes two";
     }
     out.results["bound_charge_trace"] = "probing";
     out.results["electrons_stochastic_error"] = se;
@@ -1022,6 +1046,8 @@ void add_density_errors(const LatticeSetup& s, const TwistSums& sums, const Twis
     nlohmann::json se = nlohmann::json::array(), se_streda = nlohmann::json::array();
     CsvTable& csv = out.tables.front();  // x, y, z, mu, density[, streda_local], their errors
     const std::size_t data = (csv.columns.size() - csv.keys) / 2;
+    const std::vector<double> streda_variance =
+        s.streda ? difference_variance(s, sums.density_jobs, zero_field.density_jobs, 1, s.density_draws, P * levels) : std::vector<double>{};
     for (std::size_t a = 0; a < P; ++a) {
         std::vector<double> row(levels), row_streda(levels);
         for (std::size_t j = 0; j < levels; ++j) {
@@ -1029,10 +1055,8 @@ void add_density_errors(const LatticeSetup& s, const TwistSums& sums, const Twis
             out.errors["density"][a][j].get_ref<double&>() += 2.0 * row[j];
             csv.rows[a * levels + j][csv.keys + data] += 2.0 * row[j];
             if (!s.streda) continue;
-            // The two boxes share their phases: the sum of their standard errors bounds their
-            // difference's; streda_local is that difference times 2π/B_z.
-            row_streda[j] = (row[j] + std::sqrt(zero_field.density_variance[0][a * levels + j]) / twists / s.cell_area) *
-                            (2 * kPi / std::fabs(s.texture.field[2]));
+            // streda_local is the two boxes' difference times 2π/B_z.
+            row_streda[j] = std::sqrt(streda_variance[a * levels + j]) / twists / s.cell_area * (2 * kPi / std::fabs(s.texture.field[2]));
             out.errors["streda_local"][a][j].get_ref<double&>() += 2.0 * row_streda[j];
             csv.rows[a * levels + j][csv.keys + data + 1] += 2.0 * row_streda[j];
         }
@@ -1052,8 +1076,8 @@ void add_density_errors(const LatticeSetup& s, const TwistSums& sums, const Twis
     out.units["density_draws"] = "random-phase draws per twist of the densities, each split into probing_colours start vectors";
     if (s.streda) {
         out.results["streda_local_stochastic_error"] = se_streda;
-        out.units["streda_local_stochastic_error"] = "[position][mu]: a bound on one standard error of streda_local from the two boxes' "
-                                                     "probed densities (their standard errors summed; the estimate takes two)";
+        out.units["streda_local_stochastic_error"] = "[position][mu]: one standard error of streda_local, from the spread of the two "
+                                                     "boxes' per-draw differences (they share their phases); the estimate takes two";
     }
     // At half the box an orbital's colour partner along that axis is one orbital met from both
     // sides, f(H)_oj(+d) + e^{iθ} f(H)_oj(−d): the twists' variances differ (doubled at θ = 0,
