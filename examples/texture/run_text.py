@@ -59,12 +59,16 @@ T = {T}
 """ + extra, title, out)
 
 
-def exact_and_semiclassical(bzint, model, L, positions, mu, T, twists, mesh, out, tag, bound_charge=False):
+def exact_and_semiclassical(bzint, model, L, positions, mu, T, twists, mesh, out, tag, bound_charge=False, probing_distance=None):
     """The density at `positions` (lattice points) of a textured model (`model`: its [model] and
     [texture] sections) from task texture_lattice (kernel polynomial method on a box of L x L
     cells, which the texture must repeat over) and from task texture_density (Eqs. 23 and 28 on a
-    mesh x mesh k-mesh): the two JSON documents."""
+    mesh x mesh k-mesh): the two JSON documents. With `probing_distance` d the exact side is the
+    whole box's map (map = true: `positions` must be every cell, x-major) with its densities probed
+    (density_trace = "probing", colours d cells apart)."""
     r = json.dumps(positions)
+    where = f"r = {r}\n" if probing_distance is None else \
+        f'map = true\ndensity_trace = "probing"\nprobing_distance = [{probing_distance}, {probing_distance}]\n'
     exact = run(bzint, model + f"""[task]
 kind = "texture_lattice"
 box = [{L}, {L}]
@@ -73,8 +77,7 @@ method = "kpm"
 bound_charge = {"true" if bound_charge else "false"}
 mu = {json.dumps(mu)}
 T = {T}
-r = {r}
-""", f"exact_{tag}", out)
+""" + where, f"exact_{tag}", out)
     semi = run(bzint, model + f"""[mesh]
 n = [{mesh}, {mesh}]
 [task]
