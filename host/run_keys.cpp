@@ -298,7 +298,7 @@ constexpr KeySpec kKeys[] = {
     {"task", "background", "texture_lattice", "[mx, my, mz]", "", "m(0)", -1e6, 1e6, false,
      "the uniform texture the bound charge is measured from"},
     {"task", "r", "texture_lattice", "list of [x, y, z]", "length", "[[0, 0, 0]]", -kBig, kBig, false,
-     "lattice points n_1 a_1 + n_2 a_2 at which the cell's density is reported (at most 10^4)"},
+     "lattice points n_1 a_1 + n_2 a_2 at which the cell's density is reported (at most 10^4; map = true: every cell)"},
     {"task", "mu", "texture_lattice", "levels", "energy", "required", -kBig, kBig, false,
      "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 17 levels"},
     {"task", "map", "phase_space_chern", "true/false", "", "false", kNone, kNone, false,

@@ -64,11 +64,12 @@ def exact_and_semiclassical(bzint, model, L, positions, mu, T, twists, mesh, out
     [texture] sections) from task texture_lattice (kernel polynomial method on a box of L x L
     cells, which the texture must repeat over) and from task texture_density (Eqs. 23 and 28 on a
     mesh x mesh k-mesh): the two JSON documents. With `probing_distance` d the exact side is the
-    whole box's map (map = true: `positions` must be every cell, x-major) with its densities probed
-    (density_trace = "probing", colours d cells apart)."""
+    whole box's map (map = true: `positions` must be every cell, x-major) with its densities (and,
+    with bound_charge, its electrons) probed (colours d cells apart)."""
     r = json.dumps(positions)
     where = f"r = {r}\n" if probing_distance is None else \
-        f'map = true\ndensity_trace = "probing"\nprobing_distance = [{probing_distance}, {probing_distance}]\n'
+        f'map = true\ndensity_trace = "probing"\nprobing_distance = [{probing_distance}, {probing_distance}]\n' + \
+        ('bound_charge_trace = "probing"\n' if bound_charge else "")
     exact = run(bzint, model + f"""[task]
 kind = "texture_lattice"
 box = [{L}, {L}]
@@ -78,6 +79,8 @@ bound_charge = {"true" if bound_charge else "false"}
 mu = {json.dumps(mu)}
 T = {T}
 """ + where, f"exact_{tag}", out)
+    if exact["results"]["r"] != positions:
+        sys.exit("the map's cells are not `positions` in its order (x-major, every cell of the box)")
     semi = run(bzint, model + f"""[mesh]
 n = [{mesh}, {mesh}]
 [task]

@@ -41,7 +41,8 @@ def main():
     n_exact, n_semi = grid(exact, "density") - background, grid(semi, "density") - background
     se = grid(exact, "density_stochastic_error")
     difference = n_semi - n_exact
-    print(f"largest |delta n|: {abs(n_exact).max():.4f}; largest |semiclassical - exact|: {abs(difference).max():.2e}; "
+    print(f"largest |delta n|: {abs(n_exact).max():.4f} electrons per cell; largest |semiclassical - exact|: "
+          f"{abs(difference).max():.2e} electrons per cell; "
           f"probing's standard error: mean {se.mean():.1e}, largest {se.max():.1e} electrons per cell "
           f"({exact['results']['density_draws']} draws x {exact['results']['probing_colours']} colours per twist)")
     fig, axes = plt.subplots(1, 4, figsize=(15.5, 3.7))

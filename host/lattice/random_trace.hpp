@@ -1,6 +1,7 @@
 // Traces over a box's orbitals from random-phase start vectors, plain or probed by colours, for
-// the kernel polynomial method's Hall sum (kpm_hall.hpp) and the electrons in the box (kpm.hpp);
-// docs/textures.md "The trace".
+// the kernel polynomial method's Hall sum (kpm_hall.hpp) and the electrons in the box (kpm.hpp),
+// and the diagonal from the same vectors, for the densities (random_diagonal); docs/textures.md
+// "The trace".
 //
 // A trace Tr A is estimated from a start vector |r⟩ by ⟨r|A|r⟩:
 // - draws = R ≥ 2 with one colour: R random-phase vectors (random_phase_vector), each ⟨r|A|r⟩ an

@@ -106,6 +106,7 @@ struct LatticeSetup {
     // The orbitals' in-plane positions in the cell, one per orbital (zero in the periodic gauge).
     std::vector<std::array<double, 2>> tau;
     int orbitals() const { return cell_model.orbitals; }
+    long long box_orbitals() const { return static_cast<long long>(orbitals()) * box[0] * box[1]; }
     // Orbitals at different points: the exchange field must then lie along z.
     bool orbitals_apart() const {
         for (const auto& t : tau)
@@ -300,7 +301,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         s.tau.assign(static_cast<std::size_t>(s.orbitals()), {0.0, 0.0});
         for (int a = 0; a < 2; ++a) s.tau[static_cast<std::size_t>(a)] = {tau[a][0], tau[a][1]};
     }
-    const long long orbitals = static_cast<long long>(s.orbitals()) * s.box[0] * s.box[1];
+    const long long orbitals = s.box_orbitals();
     const std::string method = task.string("method", "auto");
     if (method == "auto")
         s.method = orbitals <= kDenseOrbitals ? Method::dense : Method::kpm;
@@ -599,6 +600,27 @@ std::array<std::vector<double>, 2> fold_twists(const LatticeSetup& s, const std:
     return sum;
 }
 
+// A random trace's draws, fold_draws' input [twist][colour][draw][width], folded: each twist's mean
+// over the draws [twist][width], and the variance of the twists' sum (fold_twists of each twist's
+// variance of its mean).
+struct FoldedDraws {
+    std::vector<double> mean;
+    std::array<std::vector<double>, 2> variance;
+};
+FoldedDraws fold_twist_draws(const LatticeSetup& s, long long colours, long long draws, std::size_t width, const std::vector<double>& jobs) {
+    const long long twists = static_cast<long long>(s.twists[0]) * s.twists[1];
+    const std::vector<double> rows = fold_draws(twists, colours, draws, width, width, jobs);
+    FoldedDraws f{std::vector<double>(static_cast<std::size_t>(twists) * width), {}};
+    std::vector<double> variance(static_cast<std::size_t>(twists) * width);
+    for (std::size_t t = 0; t < static_cast<std::size_t>(twists); ++t)
+        for (std::size_t i = 0; i < width; ++i) {
+            f.mean[t * width + i] = rows[t * 2 * width + i];
+            variance[t * width + i] = rows[t * 2 * width + width + i];
+        }
+    f.variance = fold_twists(s, variance, width);
+    return f;
+}
+
 // The Hall response's broadenings: η alone where it is 0 (the clean Kubo formula), else η and 2η
 // (the estimate of what η changes).
 std::vector<double> broadenings(const LatticeSetup& s) {
@@ -739,18 +761,13 @@ TwistSums kpm_sums(Backend backend, const LatticeSetup& s, const std::vector<Spa
     }
     const std::size_t per_twist = orbitals.size();
     std::vector<double> density(static_cast<std::size_t>(twists) * P * levels), electrons(static_cast<std::size_t>(twists) * levels, 0.0);
-    // The electrons' probing jobs (fold_draws' input): each twist's mean over the draws and its
+    // The electrons' probing jobs (fold_draws' input): each twist's mean over the draws and the
     // variance, and the jobs kept for Středa's differences.
     auto take_electrons = [&](std::vector<double> jobs) {
-        const std::vector<double> rows = fold_draws(twists, s.probing_colour_count(), s.electron_draws, levels, levels, jobs);
+        FoldedDraws f = fold_twist_draws(s, s.probing_colour_count(), s.electron_draws, levels, jobs);
+        electrons = std::move(f.mean);
+        sums.electrons_variance = std::move(f.variance);
         sums.electron_jobs = std::move(jobs);
-        std::vector<double> variance(static_cast<std::size_t>(twists) * levels);
-        for (std::size_t t = 0; t < static_cast<std::size_t>(twists); ++t)
-            for (std::size_t j = 0; j < levels; ++j) {
-                electrons[t * levels + j] = rows[t * 2 * levels + j];
-                variance[t * levels + j] = rows[t * 2 * levels + levels + j];
-            }
-        sums.electrons_variance = fold_twists(s, variance, levels);
     };
     if (s.density_draws > 0) {
         // Probing (random_diagonal): the requested cells' orbitals and, with bound_charge, Tr f(H)
@@ -770,14 +787,9 @@ TwistSums kpm_sums(Backend backend, const LatticeSetup& s, const std::vector<Spa
                 for (std::size_t j = 0; j < levels; ++j)
                     for (long long b = 0; b < N; ++b)
                         cell_draws[(tk * P + a) * levels + j] += diagonal.selected[(tk * per_twist + static_cast<std::size_t>(first[a] + b)) * levels + j];
-        const std::vector<double> rows = fold_draws(twists, 1, R, P * levels, P * levels, cell_draws);
-        std::vector<double> variance(static_cast<std::size_t>(twists) * P * levels);
-        for (std::size_t t = 0; t < static_cast<std::size_t>(twists); ++t)
-            for (std::size_t i = 0; i < P * levels; ++i) {
-                density[t * P * levels + i] = rows[t * 2 * P * levels + i];
-                variance[t * P * levels + i] = rows[t * 2 * P * levels + P * levels + i];
-            }
-        sums.density_variance = fold_twists(s, variance, P * levels);
+        FoldedDraws f = fold_twist_draws(s, 1, R, P * levels, cell_draws);
+        density = std::move(f.mean);
+        sums.density_variance = std::move(f.variance);
         sums.density_jobs = std::move(cell_draws);
         if (s.bound_charge) take_electrons(diagonal.colour_sums);
     } else {
@@ -885,7 +897,8 @@ std::array<std::vector<double>, 2> reference_electrons(const TaskContext& ctx, c
 }
 
 // What a random trace's report says (report_random_trace): its standard error's key; the exact
-// alternative, its cost in start vectors per twist and what else it gives; the colours whose
+// alternative, its cost in start vectors per twist (0: none to compare with — the electrons taken
+// from the probed densities' vectors cost nothing of their own) and what else it gives; the colours whose
 // spreads make each standard error (every colour for a trace, one for a cell's density); and what
 // one random vector costs in the exact alternative's vectors (2 for a diagonal: a sparse product
 // per moment where a unit vector's recursion takes one per two).
@@ -917,7 +930,7 @@ void report_random_trace(const LatticeSetup& s, const RandomTraceReport& r, Task
     out.results["probing_colours"] = r.colours;
     out.units["probing_distance"] = "cells along a_1, a_2 between orbitals of one colour";
     out.units["probing_colours"] = "start vectors per draw and twist: orbitals per cell x d1 x d2";
-    if (r.vector_cost * r.colours * r.draws >= r.exact_vectors)
+    if (r.exact_vectors > 0 && r.vector_cost * r.colours * r.draws >= r.exact_vectors)
         out.warnings.push_back(fmt::format("probing for {} takes {} start vectors per twist ({} colours x {} draws{}), no less work "
                                            "than the {} start vectors of {}: that costs less and has no noise{}",
                                            r.error_key, r.colours * r.draws, r.colours, r.draws,
@@ -967,7 +980,7 @@ void add_hall_errors(const LatticeSetup& s, const TwistSums& sums, const std::st
     }
     if (s.random_vectors > 0)
         report_random_trace(s,
-                            {"sigma_xy_stochastic_error", "trace = \"exact\"", "", static_cast<long long>(s.orbitals()) * s.box[0] * s.box[1],
+                            {"sigma_xy_stochastic_error", "trace = \"exact\"", "", s.box_orbitals(),
                              s.random_vectors, s.hall_colour_count(), s.hall_colour_count(), probing},
                             out);
     if (sums.hall_limited)
@@ -987,19 +1000,15 @@ void add_hall_errors(const LatticeSetup& s, const TwistSums& sums, const std::st
 // are correlated. `field` and `zero` are fold_draws' inputs of `width` numbers.
 std::vector<double> difference_variance(const LatticeSetup& s, const std::vector<double>& field, const std::vector<double>& zero,
                                         long long colours, long long draws, std::size_t width) {
-    const long long twists = static_cast<long long>(s.twists[0]) * s.twists[1];
+    if (field.size() != zero.size()) throw std::logic_error("difference_variance: the two boxes' draws differ in number");
     std::vector<double> difference(field.size());
     for (std::size_t i = 0; i < field.size(); ++i) difference[i] = field[i] - zero[i];
-    const std::vector<double> rows = fold_draws(twists, colours, draws, width, width, difference);
-    std::vector<double> variance(static_cast<std::size_t>(twists) * width);
-    for (std::size_t t = 0; t < static_cast<std::size_t>(twists); ++t)
-        for (std::size_t i = 0; i < width; ++i) variance[t * width + i] = rows[t * 2 * width + width + i];
-    return fold_twists(s, variance, width)[0];
+    return fold_twist_draws(s, colours, draws, width, difference).variance[0];
 }
 
 // The electrons' estimate with bound_charge_trace = "probing" (beyond the twists' sub-mesh,
-// attach_errors): twice the standard error of the twists' mean, added to electrons, bound_charge
-// and (both boxes') streda_hall, each reported.
+// attach_errors): twice the standard error of the twists' mean, added to electrons and bound_charge,
+// and streda_hall's from the two boxes' per-draw differences (difference_variance), each reported.
 void add_electron_errors(const LatticeSetup& s, const TwistSums& sums, const TwistSums& zero_field, TaskResult& out) {
     const std::size_t levels = s.mu.size();
     const double twists = double(s.twists[0]) * s.twists[1];
@@ -1017,7 +1026,7 @@ void add_electron_errors(const LatticeSetup& s, const TwistSums& sums, const Twi
     }
     if (s.streda) {
         out.results["streda_hall_stochastic_error"] = se_streda;
-        out.units["streda_hall_stochastic_error"] = "[mu]: one standard error of streda_hall, from the spread of the two boxes' per-draw "
+        out.units["streda_hall_stochastic_error"] = "dimensionless, [mu]: one standard error of streda_hall, from the spread of the two boxes' per-draw "
                                                     "differences (they share their phases), over |N_phi|; the estimate takes two";
     }
     out.results["bound_charge_trace"] = "probing";
@@ -1031,14 +1040,15 @@ void add_electron_errors(const LatticeSetup& s, const TwistSums& sums, const Twi
     out.units["electron_draws"] = "random-phase draws per twist of the electrons' trace, each split into probing_colours start vectors";
     report_random_trace(s,
                         {"electrons_stochastic_error", "bound_charge_trace = \"exact\"", " (and runs on the device with --backend cuda)",
-                         static_cast<long long>(s.orbitals()) * s.box[0] * s.box[1], s.electron_draws, s.probing_colour_count(),
-                         s.probing_colour_count(), true},
+                         s.density_draws > 0 ? 0 : s.box_orbitals(), s.electron_draws, s.probing_colour_count(), s.probing_colour_count(),
+                         true},
                         out);
 }
 
 // The densities' estimate with density_trace = "probing" (beyond the twists' sub-mesh,
-// attach_errors): twice each position's standard error of the twists' mean, added to density and
-// (both boxes', summed) streda_local, in the JSON and the CSV, each reported.
+// attach_errors): twice each position's standard error of the twists' mean, added to density, and
+// streda_local's from the two boxes' per-draw differences (difference_variance), in the JSON and the
+// CSV, each reported.
 void add_density_errors(const LatticeSetup& s, const TwistSums& sums, const TwistSums& zero_field, const std::string& lu,
                         TaskResult& out) {
     const std::size_t levels = s.mu.size(), P = s.cell.size();
@@ -1076,7 +1086,7 @@ void add_density_errors(const LatticeSetup& s, const TwistSums& sums, const Twis
     out.units["density_draws"] = "random-phase draws per twist of the densities, each split into probing_colours start vectors";
     if (s.streda) {
         out.results["streda_local_stochastic_error"] = se_streda;
-        out.units["streda_local_stochastic_error"] = "[position][mu]: one standard error of streda_local, from the spread of the two "
+        out.units["streda_local_stochastic_error"] = "dimensionless, [position][mu]: one standard error of streda_local, from the spread of the two "
                                                      "boxes' per-draw differences (they share their phases); the estimate takes two";
     }
     // At half the box an orbital's colour partner along that axis is one orbital met from both
@@ -1089,7 +1099,7 @@ void add_density_errors(const LatticeSetup& s, const TwistSums& sums, const Twis
             out.warnings.push_back(fmt::format("probing_distance {} is half the box's {} cells along a_{}: each orbital's colour partner "
                                                "there is one orbital met across the boundary from both sides, whose noise changes with "
                                                "the twist, so density_stochastic_error rests on fewer degrees of freedom than twists x "
-                                               "(random_vectors - 1); a distance of at most a third of the box avoids it",
+                                               "(random_vectors - 1); a distance of at most a third of the box weakens that partner",
                                                s.probing_distance[i], s.box[i], i + 1));
             break;
         }
@@ -1109,7 +1119,7 @@ void check_texture_lattice(TaskContext& ctx) { read_texture_lattice(ctx); }
 TaskResult task_texture_lattice(TaskContext& ctx) {
     const LatticeSetup s = read_texture_lattice(ctx);
     const int twists = s.twists[0] * s.twists[1];
-    const long long orbitals = static_cast<long long>(s.orbitals()) * s.box[0] * s.box[1];
+    const long long orbitals = s.box_orbitals();
     // kpm: every orbital (the exact trace), or the requested cells' orbitals and the electrons'
     // colour vectors, or (density_trace = "probing") the colour vectors alone.
     const long long requested = s.orbitals() * static_cast<long long>(s.cell.size());
