@@ -2,7 +2,7 @@
 densities probed against the semiclassics (docs/textures.md "The exact lattice reference").
 
 qwz (u = -1, mu = 0 in its gap, T = 0.1) with one skyrmion (radius 32) per 64 x 64 cells, J = 0.4:
-twice skyrmion_density_map.py's, where each orbital's own recursion would take some 9 minutes on
+twice skyrmion_density_map.py's, where each orbital's own recursion would take some 9 minutes (predicted) on
 2 cores. Runs task texture_lattice on the whole box (map = true) with density_trace = "probing"
 (colours 8 cells apart, 4 draws per twist) and task texture_density (Eqs. 23 and 28) at every cell,
 and draws the density's change from the ferromagnetic background for both, their difference and
