@@ -137,7 +137,7 @@ void BM_texture_transport(benchmark::State& state, Backend backend, const char* 
     const std::array<double, 3> E{0.01, 0.0, 0.0};
     for (auto _ : state) {
         std::vector<Neumaier> total;
-        benchmark::DoNotOptimize(texture_transport_reduce(backend, mp, terms, mesh, r, mu, 0.05, 2.0, E, total, nullptr));
+        benchmark::DoNotOptimize(texture_transport_reduce(backend, mp, terms, mesh, r, mu, 0.05, 2.0, E, -1, total, nullptr));
     }
     const double count = 16.0 * static_cast<double>(mesh.count());
     state.counters["points"] = count;

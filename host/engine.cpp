@@ -683,16 +683,16 @@ long long texture_current_reduce(Backend b, const ModelParams& mp, const Texture
 
 long long texture_transport_reduce(Backend b, const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
                                    const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
-                                   const std::array<double, 3>& E, std::vector<Neumaier>& total, Progress* progress) {
+                                   const std::array<double, 3>& E, int band, std::vector<Neumaier>& total, Progress* progress) {
     const long long positions = static_cast<long long>(r.size() / 3);
     if (on_device(b, mp))
-        return is_two_band(mp) ? cuda::texture_transport_reduce(mp, terms, mesh, r, mu, T, tau, E, total, progress)
-                               : cuda::nband_texture_transport_reduce(mp, terms, mesh, r, mu, T, tau, E, total, progress);
+        return is_two_band(mp) ? cuda::texture_transport_reduce(mp, terms, mesh, r, mu, T, tau, E, band, total, progress)
+                               : cuda::nband_texture_transport_reduce(mp, terms, mesh, r, mu, T, tau, E, band, total, progress);
     long long bad = -1;
     visit_any_model(mp, [&](auto model) {
         using Model = decltype(model);
         const TextureTransportFn<Model> fn{{model, terms}, mesh, r.data(), mu.data(), static_cast<int>(mu.size()),
-                                           static_cast<int>(positions), T, tau, {E[0], E[1], E[2]}};
+                                           static_cast<int>(positions), T, tau, {E[0], E[1], E[2]}, band};
         bad = cpu::keyed_reduce(fn, positions * mesh.count(), total, progress);
     });
     return bad;

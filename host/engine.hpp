@@ -131,10 +131,11 @@ long long texture_current_reduce(Backend b, const ModelParams& model, const Text
                                  bool by_band, std::vector<Neumaier>& total, Progress* progress);
 
 // Transport through a static texture in a uniform field E (texture_transport.hpp: the keys of
-// texture_density, twelve values per level) on backend b; the first non-finite index or −1.
+// texture_density, twelve values per level), summed over the bands or (band ≥ 0) of one band, on
+// backend b; the first non-finite index or −1.
 long long texture_transport_reduce(Backend b, const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                    const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
-                                   const std::array<double, 3>& E, std::vector<Neumaier>& total, Progress* progress);
+                                   const std::array<double, 3>& E, int band, std::vector<Neumaier>& total, Progress* progress);
 
 // Throws NonFiniteError naming mesh point idx and its k.
 [[noreturn]] void non_finite_at(const Mesh& mesh, long long idx, const char* what);

@@ -199,6 +199,9 @@ constexpr KeySpec kKeys[] = {
      "relaxation time of δg (Eq. 57c) and δf (Eq. 46c); 0 gives the equilibrium parts alone"},
     {"task", "E", "texture_transport", "dim numbers", "energy/length", "0", -kBig, kBig, false,
      "the uniform electric field (Cartesian; the force on an electron is −E, as for [texture] E)"},
+    {"task", "band", "texture_transport", "integer", "", "every band", 0, 1023, false,
+     "the currents of this band alone (0 the lowest in energy), its part of the sum over the bands (each band is its "
+     "own manifold in Eqs. 57–68)"},
     {"task", "r", "trajectories", "list of [x, y, z]", "length", "[[0, 0, 0]]", -kBig, kBig, false,
      "the packets' starting positions; as many as k-points, or one for all (at most 10^4)"},
     {"task", "k", "trajectories", "list of points", "reduced (lattices) or 1/L (continuum)", "[origin]", -1e6, 1e6, false,

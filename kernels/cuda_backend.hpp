@@ -65,7 +65,7 @@ long long texture_current_reduce(const ModelParams& model, const TextureTerms& t
                                  bool by_band, std::vector<Neumaier>& total, Progress* progress);
 long long texture_transport_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                    const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
-                                   const std::array<double, 3>& E, std::vector<Neumaier>& total, Progress* progress);
+                                   const std::array<double, 3>& E, int band, std::vector<Neumaier>& total, Progress* progress);
 // N-band textured models (cuda_textures_nband.cu): as engine.hpp's phase_plane_reduce,
 // texture_density_reduce, texture_transport_reduce, second_chern_reduce over a torus of phase
 // space and time, and packet_trajectories.
@@ -76,7 +76,7 @@ long long nband_texture_density_reduce(const ModelParams& model, const TextureTe
                                        bool by_band, std::vector<Neumaier>& total, Progress* progress);
 long long nband_texture_transport_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                          const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
-                                         const std::array<double, 3>& E, std::vector<Neumaier>& total, Progress* progress);
+                                         const std::array<double, 3>& E, int band, std::vector<Neumaier>& total, Progress* progress);
 long long second_chern_reduce(const ModelParams& model, const PhaseFourTorus& torus, std::vector<Neumaier>& total,
                               Progress* progress);
 long long nband_packet_trajectories(const ModelParams& model, const TextureTerms& terms, const std::vector<double>& start,

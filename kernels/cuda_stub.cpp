@@ -42,7 +42,7 @@ long long texture_current_reduce(const ModelParams&, const TextureTerms&, const 
     not_compiled();
 }
 long long texture_transport_reduce(const ModelParams&, const TextureTerms&, const Mesh&, const std::vector<double>&,
-                                   const std::vector<double>&, double, double, const std::array<double, 3>&,
+                                   const std::vector<double>&, double, double, const std::array<double, 3>&, int,
                                    std::vector<Neumaier>&, Progress*) {
     not_compiled();
 }
@@ -54,7 +54,7 @@ long long nband_texture_density_reduce(const ModelParams&, const TextureTerms&, 
     not_compiled();
 }
 long long nband_texture_transport_reduce(const ModelParams&, const TextureTerms&, const Mesh&, const std::vector<double>&,
-                                         const std::vector<double>&, double, double, const std::array<double, 3>&,
+                                         const std::vector<double>&, double, double, const std::array<double, 3>&, int,
                                          std::vector<Neumaier>&, Progress*) {
     not_compiled();
 }

@@ -61,9 +61,9 @@ long long texture_current_reduce(const ModelParams& mp, const TextureTerms& term
 
 long long texture_transport_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
                                    const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
-                                   const std::array<double, 3>& E, std::vector<Neumaier>& total, Progress* progress) {
+                                   const std::array<double, 3>& E, int band, std::vector<Neumaier>& total, Progress* progress) {
     return texture_transport_launch([](const ModelParams& p, auto&& f) { visit_model(p, f); }, mp, terms, mesh, r, mu, T, tau, E,
-                                    total, progress);
+                                    band, total, progress);
 }
 
 }  // namespace bzint::cuda

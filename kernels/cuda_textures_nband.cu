@@ -37,9 +37,9 @@ long long nband_texture_density_reduce(const ModelParams& mp, const TextureTerms
 
 long long nband_texture_transport_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
                                          const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
-                                         const std::array<double, 3>& E, std::vector<Neumaier>& total, Progress* progress) {
+                                         const std::array<double, 3>& E, int band, std::vector<Neumaier>& total, Progress* progress) {
     return texture_transport_launch([](const ModelParams& p, auto&& f) { visit_nband_model(p, f); }, mp, terms, mesh, r, mu, T,
-                                    tau, E, total, progress);
+                                    tau, E, band, total, progress);
 }
 
 long long second_chern_reduce(const ModelParams& mp, const PhaseFourTorus& torus, std::vector<Neumaier>& total,

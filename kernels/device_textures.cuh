@@ -42,7 +42,7 @@ long long texture_density_launch(Visit visit, const ModelParams& mp, const Textu
 template <class Visit>
 long long texture_transport_launch(Visit visit, const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
                                    const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
-                                   const std::array<double, 3>& E, std::vector<Neumaier>& total, Progress* progress) {
+                                   const std::array<double, 3>& E, int band, std::vector<Neumaier>& total, Progress* progress) {
     const thrust::device_vector<double> dr(r.begin(), r.end()), dmu(mu.begin(), mu.end());
     const long long positions = static_cast<long long>(r.size() / 3);
     long long bad = -1;
@@ -50,7 +50,7 @@ long long texture_transport_launch(Visit visit, const ModelParams& mp, const Tex
         using Model = decltype(model);
         const TextureTransportFn<Model> fn{{model, terms}, mesh, thrust::raw_pointer_cast(dr.data()),
                                            thrust::raw_pointer_cast(dmu.data()), static_cast<int>(mu.size()),
-                                           static_cast<int>(positions), T, tau, {E[0], E[1], E[2]}};
+                                           static_cast<int>(positions), T, tau, {E[0], E[1], E[2]}, band};
         bad = keyed_reduce(fn, positions * mesh.count(), total, progress);
     });
     return bad;

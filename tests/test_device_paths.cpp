@@ -208,6 +208,10 @@ TEST(DeviceTextures, NBandPlaneDensitySecondChernAndPacketsAgreeWithTheCpu) {
     expect_chunk_independent(pair + "[mesh]\nn=[60,60]\n[task]\nkind='texture_transport'\nmu=[0.0,1.0]\nT=0.1\ntau=2.0\n"
                                     "E=[0.02,-0.01]\nr=[[1,2,0],[7,3,0]]\n",
                              "qwz_pair skyrmion transport");
+    // One band's part (TextureTransportFn::band).
+    expect_chunk_independent(pair + "[mesh]\nn=[60,60]\n[task]\nkind='texture_transport'\nmu=[0.0,1.0]\nT=0.1\ntau=2.0\n"
+                                    "E=[0.02,-0.01]\nr=[[1,2,0],[7,3,0]]\nband=2\n",
+                             "qwz_pair skyrmion transport, band 2");
     expect_chunk_independent("[model]\nname='qhz'\nm=-2.5\n[texture]\nkind='skyrmion_lattice'\nexchange=0.2\nperiod=10.0\n"
                              "radius=4.5\n[task]\nkind='second_chern'\naxes=['k1','k2','x','y']\nn=[10,10,10,10]\n",
                              "qhz phase-space second Chern number");

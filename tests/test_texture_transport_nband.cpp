@@ -79,6 +79,45 @@ TEST(NBandTransport, DecoupledPairIsItsTwoCopies) {
     EXPECT_GT(largest, 1e-3);  // not vacuous
 }
 
+TEST(NBandTransport, EachBandsPartIsItsCopysBand) {
+    // band = n keeps band n's terms alone (each band is its own manifold in Eqs. 57–68): the parts
+    // sum to the whole, and for qwz_pair at g = 0 with its copies' bands apart in energy (u1 = 6:
+    // |d| ≥ 3.6; u2 = 0.5: |d| ≤ 2.9, with J = 0.4) its bands 0, 1, 2, 3 are qwz(6)'s lower,
+    // qwz(0.5)'s lower and upper, and qwz(6)'s upper band: every current of each to 1e-10 relative
+    // (as above). A skyrmion lattice, E and τ = 2, μ in the copies' gaps and bands.
+    const std::string texture = "[texture]\nkind = 'skyrmion_lattice'\nexchange = 0.4\nperiod = 16.0\nradius = 7.0\n"
+                                "helicity = 1.5707963267948966\n";
+    const std::string task = "[mesh]\nn = [48, 48]\n[task]\nkind = 'texture_transport'\nmu = [-3.0, 0.0, 1.5]\nT = 0.1\ntau = 2.0\n"
+                             "E = [0.02, -0.01]\nr = [[2, 8, 0], [8, 3, 0]]\n";
+    const std::string pair = "[model]\nname = 'qwz_pair'\nu1 = 6.0\nu2 = 0.5\ng = 0.0\n" + texture + task;
+    auto band = [](const std::string& text, int n) { return test::results(text + "band = " + std::to_string(n) + "\n"); };
+    const auto whole = test::results(pair);
+    std::vector<nlohmann::json> parts;
+    for (int n = 0; n < 4; ++n) parts.push_back(band(pair, n));
+    const std::string far = "[model]\nname = 'qwz'\nu = 6.0\n" + texture + task, near = "[model]\nname = 'qwz'\nu = 0.5\n" + texture + task;
+    const std::vector<nlohmann::json> copies{band(far, 0), band(near, 0), band(near, 1), band(far, 1)};
+    const auto far_whole = test::results(far);
+    double largest = 0.0;
+    for (const char* key : {"current_hybridised", "relaxation_hybridised", "current_single_band", "relaxation_single_band"})
+        for (int a = 0; a < 2; ++a)
+            for (int j = 0; j < 3; ++j)
+                for (int c = 0; c < 2; ++c) {
+                    double sum = 0.0;
+                    for (int n = 0; n < 4; ++n) {
+                        const double part = parts[n][key][a][j][c].get<double>(), copy = copies[n][key][a][j][c].get<double>();
+                        EXPECT_NEAR(part, copy, 1e-10 * std::max(1e-3, std::fabs(copy))) << key << " band " << n << " " << a << " " << j;
+                        sum += part;
+                        largest = std::max(largest, std::fabs(part));
+                    }
+                    const double total = whole[key][a][j][c].get<double>();
+                    EXPECT_NEAR(sum, total, 1e-12 * std::max(1e-3, std::fabs(total))) << key << " " << a << " " << j << " " << c;
+                    const double two = copies[0][key][a][j][c].get<double>() + copies[3][key][a][j][c].get<double>();
+                    EXPECT_NEAR(two, far_whole[key][a][j][c].get<double>(), 1e-12 * std::max(1e-3, std::fabs(two))) << key;
+                }
+    EXPECT_GT(largest, 1e-3);  // not vacuous
+    EXPECT_EQ(parts[2]["band"].get<int>(), 2);
+}
+
 TEST(NBandTransport, UniformTextureGivesTheHallCurrent) {
     // Without gradients, ṽ_n = ẋ_n = v_n + E × Ω_n for every band, and over the zone Σ∫ f v = 0: the
     // equilibrium part of either current is E × Σ_n ∫ f Ω_n, the Hall current −J/e of task ahc for

@@ -30,6 +30,7 @@ struct TransportSetup {
     std::vector<double> mu;
     double T = 0.0, tau = 0.0;
     std::array<double, 3> E{0.0, 0.0, 0.0};
+    int band = -1;  // ≥ 0: that band's part alone (TextureTransportFn::band)
 };
 
 TransportSetup read_texture_transport(const TaskContext& ctx) {
@@ -73,6 +74,14 @@ TransportSetup read_texture_transport(const TaskContext& ctx) {
         task.fail("T", "the currents need T > 0: the relaxation terms −τ f′ live on the Fermi surface, and the band "
                        "velocity's equilibrium current cancels on a mesh only when the occupation step is smeared");
     s.E = read_in_plane_vector(ctx, "E");
+    // Each band is its own manifold in Eqs. 57–68, so the sum over bands splits into their parts.
+    if (task.node("band")) {
+        const double band = task.number("band");
+        const int bands = info.bands;
+        if (band != std::floor(band) || band < 0 || band >= bands)
+            task.fail("band", fmt::format("band must be an integer from 0 (the lowest) to {} for '{}'; got {:g}", bands - 1, info.name, band));
+        s.band = static_cast<int>(band);
+    }
     const long long positions = static_cast<long long>(s.r.size() / 3);
     if (s.mesh.count() > (1LL << 62) / positions)
         task.fail("r", fmt::format("{} positions × {} mesh points is more than 2^62 points", positions, s.mesh.count()));
@@ -144,7 +153,7 @@ TaskResult task_texture_transport(TaskContext& ctx) {
     Progress progress("texture_transport", n);
     std::vector<Neumaier> h;
     const long long bad =
-        texture_transport_reduce(ctx.backend, ctx.cfg.params, s.texture, s.mesh, s.r, s.mu, s.T, s.tau, s.E, h, &progress);
+        texture_transport_reduce(ctx.backend, ctx.cfg.params, s.texture, s.mesh, s.r, s.mu, s.T, s.tau, s.E, s.band, h, &progress);
     progress.finish();
     if (bad >= 0) {
         const long long at = bad / s.mesh.count();
@@ -195,7 +204,8 @@ TaskResult task_texture_transport(TaskContext& ctx) {
     const int dim = info.dim;
     const std::string current_unit =
         dim == 1 ? fmt::format("particles per ħ/{}", eu) : fmt::format("particles per (ħ/{}) per {}^{}", eu, lu, dim - 1);
-    const std::string shape = "[position][mu][x, y, z]; particles (the electric current is −e times it)";
+    const std::string shape = fmt::format("[position][mu][x, y, z]; particles (the electric current is −e times it){}",
+                                          s.band >= 0 ? fmt::format("; band {}'s part alone (Σ_s over s = {} only)", s.band, s.band) : "");
     TaskResult out = transport_result(h, s, false);
     out.warnings = warnings;
     auto echo = [&](TaskResult& r) {
@@ -204,6 +214,7 @@ TaskResult task_texture_transport(TaskContext& ctx) {
         for (std::size_t a = 0; a < s.r.size() / 3; ++a) r.results["r"].push_back({s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2]});
         r.results["E"] = std::vector<double>(s.E.begin(), s.E.begin() + dim);
         r.results["tau"] = s.tau;
+        if (s.band >= 0) r.results["band"] = s.band;
     };
     echo(out);
     out.units = {{"mu", eu},
@@ -214,6 +225,7 @@ TaskResult task_texture_transport(TaskContext& ctx) {
                  {"relaxation_hybridised", fmt::format("{}, {}: Σ_s ∫ δg_s ṽ_s, the part ∝ τ", current_unit, shape)},
                  {"current_single_band", fmt::format("{}, {}: Eq. 47, Σ_s ∫ (f_s + δf_s) ẋ_s with δf_s of Eq. 65", current_unit, shape)},
                  {"relaxation_single_band", fmt::format("{}, {}: Σ_s ∫ δf_s ẋ_s, the part ∝ τ", current_unit, shape)}};
+    if (s.band >= 0) out.units["band"] = "the band whose part the currents are, counted from the lowest in energy";
     out.principal = {"current_hybridised", "current_single_band"};
     out.kpoints = n;
     const std::string units = fmt::format("r in {}; mu in {}; currents in {}", lu, eu, current_unit);

@@ -168,7 +168,8 @@ constexpr int kTransportValuesPerLevel = 12;
 //   [12j + 3..5]  Σ_s δg_s ṽ_s         (Eq. 60's relaxation part, δg_s of Eq. 64)
 //   [12j + 6..8]  Σ_s f_s ẋ_s          (Eq. 47's equilibrium part)
 //   [12j + 9..11] Σ_s δf_s ẋ_s         (Eq. 47's relaxation part, δf_s of Eq. 65)
-// with f_s = f(ε_s − μ_j) (Eqs. 46b, 57b at first order in E) summed over the bands s, and
+// with f_s = f(ε_s − μ_j) (Eqs. 46b, 57b at first order in E) summed over the bands s (or band s
+// alone, `band`: each band is its own manifold, so its part is its own terms), and
 // [12 levels] = 1 where the gradient expansion fails (TransportBands::beyond), [12 levels + 1] = 1
 // where two bands are degenerate (counted, not weighted). The texture is static and the field is
 // E, so k = p at every point. Two-band and N-band models alike (Textured<Model>).
@@ -183,6 +184,7 @@ struct TextureTransportFn {
     double T;          // > 0
     double tau;        // the relaxation time
     double E[3];
+    int band;          // ≥ 0: that band's part alone (in order of energy); −1: the sum over the bands
     using Out = KeyedOutT<1>;
     static constexpr int kPerLevel = kTransportValuesPerLevel;
     BZINT_HD int n_values() const { return kPerLevel * levels + 2; }
@@ -201,7 +203,9 @@ struct TextureTransportFn {
         for (int j = 0; j < levels; ++j) {
             double* val = out.val[0] + kPerLevel * j;
             for (int c = 0; c < kPerLevel; ++c) val[c] = 0.0;
-            for (const BandTransport& b : bands.band) {
+            for (int s = 0; s < static_cast<int>(sizeof(bands.band) / sizeof(bands.band[0])); ++s) {
+                if (band >= 0 && s != band) continue;
+                const BandTransport& b = bands.band[s];
                 const FermiDerivs f = fermi_derivs(b.energy - mu[j], T);
                 const double dg = -tau * f.f1 * b.drive_hybrid, df = -tau * f.f1 * b.drive_single;
                 for (int c = 0; c < 3; ++c) {
