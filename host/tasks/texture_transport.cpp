@@ -75,12 +75,11 @@ TransportSetup read_texture_transport(const TaskContext& ctx) {
                        "velocity's equilibrium current cancels on a mesh only when the occupation step is smeared");
     s.E = read_in_plane_vector(ctx, "E");
     // Each band is its own manifold in Eqs. 57–68, so the sum over bands splits into their parts.
-    if (task.node("band")) {
-        const double band = task.number("band");
-        const int bands = info.bands;
-        if (band != std::floor(band) || band < 0 || band >= bands)
-            task.fail("band", fmt::format("band must be an integer from 0 (the lowest) to {} for '{}'; got {:g}", bands - 1, info.name, band));
-        s.band = static_cast<int>(band);
+    if (const toml::node* n = task.node("band")) {
+        const auto index = n->value_exact<int64_t>();
+        if (!index || *index < 0 || *index >= info.bands)
+            task.fail("band", fmt::format("must be a band index 0 … {} of '{}' (0 the lowest in energy)", info.bands - 1, info.name));
+        s.band = static_cast<int>(*index);
     }
     const long long positions = static_cast<long long>(s.r.size() / 3);
     if (s.mesh.count() > (1LL << 62) / positions)
@@ -228,7 +227,8 @@ TaskResult task_texture_transport(TaskContext& ctx) {
     if (s.band >= 0) out.units["band"] = "the band whose part the currents are, counted from the lowest in energy";
     out.principal = {"current_hybridised", "current_single_band"};
     out.kpoints = n;
-    const std::string units = fmt::format("r in {}; mu in {}; currents in {}", lu, eu, current_unit);
+    const std::string units = fmt::format("r in {}; mu in {}; currents in {}{}", lu, eu, current_unit,
+                                          s.band >= 0 ? fmt::format("; band {}'s part alone", s.band) : "");
     out.tables.push_back(transport_table(out, s, units));
     out.remedy = "the currents are not resolved by the k-mesh: raise [mesh] n (docs/accuracy.md)";
     if (s.mesh.coarse_factor() > 0) {

@@ -110,15 +110,16 @@ BZINT_HD void band_curvature(const NBandPhaseEigen<N>& s, int n, PositionMomentu
 }
 
 // Every band's transport at a phase-space point x in the field E, in order of energy; `finite`:
-// whether every value is; `beyond`: whether the gradient expansion fails for some band,
+// whether every value is; per band, `beyond`: whether its gradient expansion fails,
 // 2|1 − 𝒟_n| = 2|Σ_l Ω_n^{x_l k_l}| ≥ kFirstOrderLimit (for two bands |𝓕| ≥ kFirstOrderLimit, as
-// texture_density's PhaseLevels); `degenerate`: whether two bands are degenerate there, where a
-// band's own Ω, v_b and F_b are not defined (only their group's sums are): two-band models have
+// texture_density's PhaseLevels); `degenerate`: whether it is degenerate with a neighbour there,
+// where its own Ω, v_b and F_b are not defined (only their group's sums are): two-band models have
 // no such point short of |d| = 0, which is not finite.
 template <int N>
 struct TransportBands {
     BandTransport band[N];
-    bool finite, beyond, degenerate;
+    bool finite;
+    bool beyond[N], degenerate[N];
 };
 
 template <class Model>
@@ -134,8 +135,10 @@ BZINT_HD_INLINE TransportBands<2> transport_bands(const TexturedTwoBand<Model>& 
     // The scalar 𝓕 = Σ_l 𝓕_{x_l k_l} = −Σ_l 𝓕_{k_l x_l}, from the curvatures already at hand.
     const double F = -(curv.kx[0][0] + curv.kx[1][1] + curv.kx[2][2]);
     t.finite = dot3(p.d, p.d) > 0.0 && is_finite(F);
-    t.beyond = fabs(F) >= kFirstOrderLimit;
-    t.degenerate = false;
+    for (int n = 0; n < 2; ++n) {
+        t.beyond[n] = fabs(F) >= kFirstOrderLimit;
+        t.degenerate[n] = false;
+    }
     return t;
 }
 
@@ -146,16 +149,14 @@ BZINT_HD_INLINE TransportBands<Model::bands> transport_bands(const TexturedNBand
     NBandPhaseEigen<N> s;
     TransportBands<N> t;
     t.finite = nband_phase_eigen_at(hamiltonian, x, s);
-    t.beyond = false;
-    t.degenerate = false;
     for (int n = 0; n < N; ++n) {
         double de[kPhaseCoords];
         for (int I = 0; I < kPhaseCoords; ++I) de[I] = s.v[I][n][n].re;
         PositionMomentumCurvature omega;
         band_curvature<N>(s, n, omega);
         band_transport(s.e[n], de, omega, 1.0, E, t.band[n]);
-        t.beyond = t.beyond || 2.0 * fabs(omega.kx[0][0] + omega.kx[1][1] + omega.kx[2][2]) >= kFirstOrderLimit;
-        t.degenerate = t.degenerate || (n > 0 && s.e[n] - s.e[n - 1] <= s.degenerate);
+        t.beyond[n] = 2.0 * fabs(omega.kx[0][0] + omega.kx[1][1] + omega.kx[2][2]) >= kFirstOrderLimit;
+        t.degenerate[n] = (n > 0 && s.e[n] - s.e[n - 1] <= s.degenerate) || (n + 1 < N && s.e[n + 1] - s.e[n] <= s.degenerate);
     }
     return t;
 }
@@ -171,7 +172,7 @@ constexpr int kTransportValuesPerLevel = 12;
 // with f_s = f(ε_s − μ_j) (Eqs. 46b, 57b at first order in E) summed over the bands s (or band s
 // alone, `band`: each band is its own manifold, so its part is its own terms), and
 // [12 levels] = 1 where the gradient expansion fails (TransportBands::beyond), [12 levels + 1] = 1
-// where two bands are degenerate (counted, not weighted). The texture is static and the field is
+// where two bands are degenerate (counted, not weighted) — for some band, or for band `band` alone. The texture is static and the field is
 // E, so k = p at every point. Two-band and N-band models alike (Textured<Model>).
 template <class Model>
 struct TextureTransportFn {
@@ -184,7 +185,7 @@ struct TextureTransportFn {
     double T;          // > 0
     double tau;        // the relaxation time
     double E[3];
-    int band;          // ≥ 0: that band's part alone (in order of energy); −1: the sum over the bands
+    int band = -1;     // ≥ 0: that band's part alone (in order of energy); −1: the sum over the bands
     using Out = KeyedOutT<1>;
     static constexpr int kPerLevel = kTransportValuesPerLevel;
     BZINT_HD int n_values() const { return kPerLevel * levels + 2; }
@@ -217,8 +218,14 @@ struct TextureTransportFn {
             }
             for (int c = 0; c < kPerLevel; ++c) finite = finite && is_finite(val[c]);
         }
-        out.val[0][kPerLevel * levels] = bands.beyond ? 1.0 : 0.0;
-        out.val[0][kPerLevel * levels + 1] = bands.degenerate ? 1.0 : 0.0;
+        bool beyond = false, degenerate = false;
+        for (int s = 0; s < static_cast<int>(sizeof(bands.band) / sizeof(bands.band[0])); ++s)
+            if (band < 0 || s == band) {
+                beyond = beyond || bands.beyond[s];
+                degenerate = degenerate || bands.degenerate[s];
+            }
+        out.val[0][kPerLevel * levels] = beyond ? 1.0 : 0.0;
+        out.val[0][kPerLevel * levels + 1] = degenerate ? 1.0 : 0.0;
         return finite;
     }
 };
