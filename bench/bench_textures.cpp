@@ -257,50 +257,56 @@ void BM_kpm_moments(benchmark::State& state) {
     state.SetLabel("cpu, one thread, 1024 moments");
 }
 
-// The probing trace's recursion (vector_fermi_sums): one colour vector of an S × S skyrmion box
-// (colours d = 8: one orbital in 128 carries a phase), 1024 moments at one level — the same work per
-// moment as BM_kpm_moments' unit vector, the whole vector carried along.
-void BM_kpm_vector_sums(benchmark::State& state) {
-    const SparseHamiltonian H = skyrmion_box(static_cast<int>(state.range(0)));
-    const ChebyshevScale scale = chebyshev_scale(H);
-    const long long moments = 1024;
-    const FermiSeries series = fermi_series(scale, {0.0}, 0.1, moments);
-    const int cells[2] = {static_cast<int>(state.range(0)), static_cast<int>(state.range(0))}, distance[2] = {8, 8};
+// One colour vector of an S × S skyrmion box (colours d = 8: one orbital in 128 carries a phase,
+// `support` lists them) with a 1024-moment Fermi series at one level, for the probing recursions.
+struct ColourVectorCase {
+    SparseHamiltonian H;
+    ChebyshevScale scale;
+    FermiSeries series;
+    std::vector<std::complex<double>> r;
+    std::vector<long long> support;
+};
+ColourVectorCase colour_vector_case(int S) {
+    ColourVectorCase c{skyrmion_box(S), {}, {}, {}, {}};
+    c.scale = chebyshev_scale(c.H);
+    c.series = fermi_series(c.scale, {0.0}, 0.1, 1024);
+    const int cells[2] = {S, S}, distance[2] = {8, 8};
     const std::vector<int> colour = probing_colours(2, cells, distance);
-    std::vector<std::complex<double>> r = random_phase_vector(1, 0, 0, H.dim);
-    for (std::size_t o = 0; o < r.size(); ++o)
-        if (colour[o] != 0) r[o] = 0.0;
-    for (auto _ : state) benchmark::DoNotOptimize(vector_fermi_sums(H, scale, series, r));
-    const double work = static_cast<double>(moments) * static_cast<double>(H.dim);
-    state.counters["sites"] = static_cast<double>(H.dim);
-    state.counters["moment_sites_per_second"] = benchmark::Counter(work * state.iterations(), benchmark::Counter::kIsRate);
-    state.counters["peak_rss_MiB"] = peak_rss_mib();
-    state.SetLabel("cpu, one thread, 1024 moments, one colour vector");
+    c.r = random_phase_vector(1, 0, 0, c.H.dim);
+    for (std::size_t o = 0; o < c.r.size(); ++o)
+        if (colour[o] != 0)
+            c.r[o] = 0.0;
+        else
+            c.support.push_back(static_cast<long long>(o));
+    return c;
 }
 
-// The probed densities' recursion (vector_fermi_diagonal): BM_kpm_vector_sums' colour vector, f(H)|r⟩
-// summed at its 1 orbital in 128 — one sparse product per moment where the trace's doubling takes
-// one per two, so half their moment rate is the same rate of products.
-void BM_kpm_vector_diagonal(benchmark::State& state) {
-    const SparseHamiltonian H = skyrmion_box(static_cast<int>(state.range(0)));
-    const ChebyshevScale scale = chebyshev_scale(H);
-    const long long moments = 1024;
-    const FermiSeries series = fermi_series(scale, {0.0}, 0.1, moments);
-    const int cells[2] = {static_cast<int>(state.range(0)), static_cast<int>(state.range(0))}, distance[2] = {8, 8};
-    const std::vector<int> colour = probing_colours(2, cells, distance);
-    std::vector<std::complex<double>> r = random_phase_vector(1, 0, 0, H.dim);
-    std::vector<long long> support;
-    for (std::size_t o = 0; o < r.size(); ++o)
-        if (colour[o] != 0)
-            r[o] = 0.0;
-        else
-            support.push_back(static_cast<long long>(o));
-    for (auto _ : state) benchmark::DoNotOptimize(vector_fermi_diagonal(H, scale, series, r, support));
-    const double work = static_cast<double>(moments) * static_cast<double>(H.dim);
-    state.counters["sites"] = static_cast<double>(H.dim);
+// A probing recursion's rate over colour_vector_case(range(0)): `run` once per iteration.
+template <class Run>
+void colour_vector_rate(benchmark::State& state, const ColourVectorCase& c, Run run, const char* label) {
+    for (auto _ : state) benchmark::DoNotOptimize(run());
+    const double work = 1024.0 * static_cast<double>(c.H.dim);
+    state.counters["sites"] = static_cast<double>(c.H.dim);
     state.counters["moment_sites_per_second"] = benchmark::Counter(work * state.iterations(), benchmark::Counter::kIsRate);
     state.counters["peak_rss_MiB"] = peak_rss_mib();
-    state.SetLabel("cpu, one thread, 1024 moments, one colour vector's diagonal");
+    state.SetLabel(label);
+}
+
+// The probing trace's recursion (vector_fermi_sums) on one colour vector — the same work per moment
+// as BM_kpm_moments' unit vector, the whole vector carried along.
+void BM_kpm_vector_sums(benchmark::State& state) {
+    const ColourVectorCase c = colour_vector_case(static_cast<int>(state.range(0)));
+    colour_vector_rate(state, c, [&] { return vector_fermi_sums(c.H, c.scale, c.series, c.r); },
+                       "cpu, one thread, 1024 moments, one colour vector");
+}
+
+// The probed densities' recursion (vector_fermi_diagonal): the same colour vector, f(H)|r⟩ summed at
+// its 1 orbital in 128 — one sparse product per moment where the trace's doubling takes one per
+// two, so half their moment rate is the same rate of products.
+void BM_kpm_vector_diagonal(benchmark::State& state) {
+    const ColourVectorCase c = colour_vector_case(static_cast<int>(state.range(0)));
+    colour_vector_rate(state, c, [&] { return vector_fermi_diagonal(c.H, c.scale, c.series, c.r, c.support); },
+                       "cpu, one thread, 1024 moments, one colour vector's diagonal");
 }
 
 // The lattice reference's batched form (kpm_diagonal): range(1) orbitals of an S × S box, 1024
