@@ -17,7 +17,6 @@
 #include "checkpoint.hpp"
 #include "input_error.hpp"
 #include "input_record.hpp"
-#include "texture_input.hpp"
 #include "output_files.hpp"
 #include "run_keys.hpp"
 #include "stop.hpp"
@@ -98,13 +97,6 @@ Backend task_backend(const RunFile& file, const RunConfig& cfg, Backend backend)
     // The homogeneous kinetic equation's time stepping (host/tasks/kinetic_ramp.cpp) runs on the CPU.
     if (backend == Backend::cuda && cfg.task == "kinetic_ramp") {
         std::fprintf(stderr, "bzint: task kinetic_ramp runs on the CPU backend\n");
-        backend = Backend::cpu;
-    }
-    // A texture or a potential from a table: its spline is evaluated on the CPU only
-    // (include/bzint/texture.hpp). The exact lattice reference evaluates its texture on the host
-    // (the box's on-site terms), so its kernel polynomial solver still runs on the device.
-    if (backend == Backend::cuda && !texture_table_files(file).empty() && cfg.task != "texture_lattice") {
-        std::fprintf(stderr, "bzint: a texture or potential read from a table runs on the CPU backend\n");
         backend = Backend::cpu;
     }
     return backend;

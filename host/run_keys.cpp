@@ -332,7 +332,7 @@ constexpr KeySpec kKeys[] = {
     {"texture", "potential", kTextureTasks, "string", "", "none", kNone, kNone, false,
      "a static scalar potential energy U(r) added to H (Eq. 32's φ; the force on an electron is −∇U): none, cosine "
      "(U = A cos(2π r_axis/L)), gaussian (U = A exp(−ρ²/2w²), ρ the distance from the z axis) or table (U read from "
-     "potential_file, interpolated by a periodic cubic spline; runs on the CPU)"},
+     "potential_file, interpolated by a periodic cubic spline)"},
     {"texture", "potential_amplitude", kTextureTasks, "number", "energy", "required with cosine, gaussian", -1e6, 1e6, false,
      "A: the potential's amplitude"},
     {"texture", "potential_period", kTextureTasks, "number, or [Lx, Ly] with table", "length", "required with cosine, table",

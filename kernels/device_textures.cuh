@@ -19,18 +19,54 @@
 
 namespace bzint::cuda {
 
+// A run's texture terms for the device: a table texture's or potential's spline coefficients
+// (host memory, host/texture_table.hpp) copied to the device, and the copy's splines reading them
+// there. It owns the device copies: keep it alive while the kernels run.
+class DeviceTextureTerms {
+public:
+    explicit DeviceTextureTerms(const TextureTerms& host) : terms_(host) {
+        if (host.texture.kind == TextureKind::table) terms_.texture.table.coeff = upload(texture_, host.texture.table);
+        if (host.potential.shape == PotentialShape::table) terms_.potential.table.coeff = upload(potential_, host.potential.table);
+    }
+    DeviceTextureTerms(const DeviceTextureTerms&) = delete;
+    DeviceTextureTerms& operator=(const DeviceTextureTerms&) = delete;
+    const TextureTerms& terms() const { return terms_; }
+
+private:
+    template <int C>
+    static const double* upload(thrust::device_vector<double>& to, const PeriodicSpline<C>& s) {
+        to.assign(s.coeff, s.coeff + static_cast<std::size_t>(C) * s.n[0] * s.n[1]);
+        return thrust::raw_pointer_cast(to.data());
+    }
+    thrust::device_vector<double> texture_, potential_;
+    TextureTerms terms_;
+};
+
+// Calls f(model) with the model visit(mp, ·) gives (a wrapper of visit_model or
+// visit_nband_model), as WithTables<Model> when the run reads a table (texture.hpp): only such runs
+// take the kernels that evaluate a spline.
+template <class Visit, class F>
+void visit_textured(Visit visit, const ModelParams& mp, const TextureTerms& terms, F&& f) {
+    const bool tables = reads_tables(terms);
+    visit(mp, [&](auto model) {
+        if (tables) f(WithTables<decltype(model)>(model));
+        else f(model);
+    });
+}
+
 // As engine.hpp's texture_density_reduce, for the models visit(mp, f) calls f with (a wrapper of
-// visit_model or visit_nband_model); the positions and levels are copied to the device.
+// visit_model or visit_nband_model); the positions, levels and tables are copied to the device.
 template <class Visit>
 long long texture_density_launch(Visit visit, const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
                                  const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
                                  bool by_band, std::vector<Neumaier>& total, Progress* progress) {
     const thrust::device_vector<double> dr(r.begin(), r.end()), dmu(mu.begin(), mu.end());
+    const DeviceTextureTerms device(terms);
     const long long positions = static_cast<long long>(r.size() / 3);
     long long bad = -1;
-    visit(mp, [&](auto model) {
+    visit_textured(visit, mp, terms, [&](auto model) {
         using Model = decltype(model);
-        const TextureDensityFn<Model> fn{{model, terms}, mesh, thrust::raw_pointer_cast(dr.data()), t,
+        const TextureDensityFn<Model> fn{{model, device.terms()}, mesh, thrust::raw_pointer_cast(dr.data()), t,
                                          thrust::raw_pointer_cast(dmu.data()), static_cast<int>(mu.size()),
                                          static_cast<int>(positions), T, by_band};
         bad = keyed_reduce(fn, positions * mesh.count(), total, progress);
@@ -44,11 +80,12 @@ long long texture_transport_launch(Visit visit, const ModelParams& mp, const Tex
                                    const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
                                    const std::array<double, 3>& E, int band, std::vector<Neumaier>& total, Progress* progress) {
     const thrust::device_vector<double> dr(r.begin(), r.end()), dmu(mu.begin(), mu.end());
+    const DeviceTextureTerms device(terms);
     const long long positions = static_cast<long long>(r.size() / 3);
     long long bad = -1;
-    visit(mp, [&](auto model) {
+    visit_textured(visit, mp, terms, [&](auto model) {
         using Model = decltype(model);
-        const TextureTransportFn<Model> fn{{model, terms}, mesh, thrust::raw_pointer_cast(dr.data()),
+        const TextureTransportFn<Model> fn{{model, device.terms()}, mesh, thrust::raw_pointer_cast(dr.data()),
                                            thrust::raw_pointer_cast(dmu.data()), static_cast<int>(mu.size()),
                                            static_cast<int>(positions), T, tau, {E[0], E[1], E[2]}, band};
         bad = keyed_reduce(fn, positions * mesh.count(), total, progress);

@@ -3,6 +3,7 @@
 // refinement, checkpoint and resume, N-band Chern numbers, Wannier scans, every dissipation kind
 // of the line kernels, the phase-space texture reductions. Run in full by the emulated build (ctest -L device), on a GPU by
 // scripts/device-check.sh.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -21,6 +22,7 @@
 #include "run_file.hpp"
 #include "stop.hpp"
 #include "test_util.hpp"
+#include "texture_helpers.hpp"
 #include "wannier/export_model.hpp"
 #include "wannier/tb_model.hpp"
 
@@ -222,6 +224,63 @@ TEST(DeviceTextures, NBandPlaneDensitySecondChernAndPacketsAgreeWithTheCpu) {
                              "radius=8.0\nvelocity=[-0.02,0.0]\n[task]\nkind='trajectories'\nr=[[-24,-2,0],[-24,2,0]]\nk=[[-0.15,0]]\nband=2\n"
                              "dt=0.2\nsteps=1500\nsamples=30\n",
                              "qwz_pair skyrmion packets", 1e-9);
+}
+
+TEST(DeviceTextures, TablesRunOnTheDeviceAndAgreeWithTheCpu) {
+    REQUIRE_DEVICE();
+    // A texture and a potential read from tables take the kernels of WithTables<Model>
+    // (texture.hpp), their splines' coefficients copied to the device (device_textures.cuh's
+    // DeviceTextureTerms): the backend reported is the device's, and every texture task's results
+    // are the CPU's to the backends' tolerance, whatever the chunking. The texture: the skyrmion
+    // lattice (L = 10, R = 5) on a 12 × 12 grid; the potential 0.1 cos(2πx/10) cos(2πy/10) on 8 × 8.
+    const test::TempDir dir;
+    {
+        const SpinTexture lattice = test::skyrmion_lattice(10.0, 5.0);
+        std::ofstream m(dir / "m.dat"), u(dir / "u.dat");
+        for (int j = 0; j < 12; ++j)
+            for (int i = 0; i < 12; ++i) {
+                const double r[3] = {i * 10.0 / 12, j * 10.0 / 12, 0.0};
+                double v[3], dv[3][3];
+                lattice(r, v, dv);
+                m << fmt::format("{:.17g} {:.17g} {:.17g} {:.17g} {:.17g}\n", r[0], r[1], v[0], v[1], v[2]);
+            }
+        for (int j = 0; j < 8; ++j)
+            for (int i = 0; i < 8; ++i)
+                u << fmt::format("{:.17g} {:.17g} {:.17g}\n", i * 1.25, j * 1.25,
+                                 0.1 * std::cos(2 * kPi * i / 8.0) * std::cos(2 * kPi * j / 8.0));
+    }
+    auto tables_with = [&](const std::string& exchange) {
+        return "[texture]\nkind='table'\nfile='" + (dir / "m.dat") + "'\nperiod=10.0\nexchange=" + exchange +
+               "\npotential='table'\npotential_file='" + (dir / "u.dat") + "'\npotential_period=[10.0,10.0]\n";
+    };
+    const std::string tables = tables_with("0.5");
+    const std::string qwz = "[model]\nname='qwz'\nu=-1.2\n[mesh]\nn=[40,40]\n" + tables;
+    const std::string density = qwz + "[task]\nkind='texture_density'\nmu=[0.0,1.0]\nT=0.05\nr=[[1,2,0],[5,5,0],[7,3,0]]\n";
+    EXPECT_NE(test::run_toml(density, Backend::cuda)["backend"], "cpu");
+    expect_chunk_independent(density, "table density");
+    expect_chunk_independent(qwz + "[task]\nkind='texture_current'\nmu=[0.0,1.0]\nT=0.05\nr=[[2,4,0],[6,5,0]]\n",
+                             "table current");
+    expect_chunk_independent(qwz + "[task]\nkind='texture_transport'\nmu=[0.0,1.0]\nT=0.1\ntau=2.0\nE=[0.02,-0.01]\n"
+                                   "r=[[2,4,0],[6,5,0]]\n",
+                             "table transport");
+    expect_chunk_independent("[model]\nname='dirac2d'\nm=0.5\n" + tables +
+                                 "[task]\nkind='phase_space_chern'\nplane=['x','y']\nn=[100,100]\nk=[0.3,-0.2]\n",
+                             "table real-space plane");
+    expect_chunk_independent("[model]\nname='dirac2d'\n" + tables +
+                                 "[task]\nkind='trajectories'\nr=[[1,3,0],[1,7,0]]\nk=[[0.5,0]]\ndt=0.02\nsteps=500\nsamples=10\n",
+                             "table packets", 1e-9);
+    // N-band (kernels/cuda_textures_nband.cu): qwz_pair's density with each band's part, its
+    // packets, and qhz's second Chern sums over (k1, k2, x, y).
+    const std::string pair = "[model]\nname='qwz_pair'\nu1=-0.3\nu2=1.2\ng=0.25\n" + tables;
+    expect_chunk_independent(pair + "[mesh]\nn=[40,40]\n[task]\nkind='texture_density'\nmu=[-0.5,1.0]\nT=0.05\n"
+                                    "band_resolved=true\nr=[[1,2,0],[7,3,0]]\n",
+                             "qwz_pair table density");
+    expect_chunk_independent(pair + "[task]\nkind='trajectories'\nr=[[1,3,0],[1,7,0]]\nk=[[-0.15,0]]\nband=2\ndt=0.05\n"
+                                    "steps=400\nsamples=10\n",
+                             "qwz_pair table packets", 1e-9);
+    expect_chunk_independent("[model]\nname='qhz'\nm=-2.5\n" + tables_with("0.2") +
+                                 "[task]\nkind='second_chern'\naxes=['k1','k2','x','y']\nn=[10,10,10,10]\n",
+                             "qhz table second Chern number");
 }
 
 TEST(DeviceLattice, KernelPolynomialMethodAgreesWithTheCpu) {

@@ -57,10 +57,11 @@ struct TexturedNBand {
         const KineticMomentum q = kinetic_momentum(terms, x);
         NBandPoint<N> h;
         model(q.k, h);
+        constexpr bool tables = EvaluatesTables<Model>::value;
         double m[3], dm[3][3];
-        texture_at(terms, x, m, dm);
+        texture_at<tables>(terms, x, m, dm);
         double u, du[3];
-        terms.potential(x, u, du);
+        terms.potential.template at<tables>(x, u, du);
         const double* E = terms.electric;
         for (int i = 0; i < N; ++i)
             for (int j = 0; j < N; ++j) {

@@ -6,6 +6,8 @@
 // fields through the vector potential a(r, t) and a static scalar potential U(r), Eq. 32), with analytic first
 // derivatives in r, k and t (phase_space.hpp). Definitions and readings: docs/textures.md.
 #pragma once
+#include <type_traits>
+
 #include "bzint/hd.hpp"
 #include "bzint/periodic_spline.hpp"
 #include "bzint/phase_space.hpp"
@@ -71,9 +73,14 @@ struct SpinTexture {
     double winding = 1.0;   // W (an integer)
     double helicity = 0.0;  // γ
     double polarity = 1.0;  // p = ±1
-    PeriodicSpline<3> table;  // s (host memory: table textures run on the CPU)
+    PeriodicSpline<3> table;  // s (its coefficients in host memory, or on the device for its kernels)
 
-    BZINT_HD void operator()(const double r[3], double m[3], double dm[3][3]) const {
+    // m and dm at r. A table's spline is evaluated in host code always, and in device code only
+    // where kTables asks for it: the kernels of a textured WithTables<Model> (below), which the
+    // device launchers pick for a run that reads a table. Inlined into every texture kernel, the
+    // spline's 16-term sum cost each 30–50 registers and 130–220 B of stack (docs/textures.md).
+    template <bool kTables = false>
+    BZINT_HD void at(const double r[3], double m[3], double dm[3][3]) const {
         for (int a = 0; a < 3; ++a)
             for (int i = 0; i < 3; ++i) dm[a][i] = 0.0;
         if (kind == TextureKind::uniform) {
@@ -82,13 +89,15 @@ struct SpinTexture {
         }
         if (kind == TextureKind::table) {
 #if defined(__CUDA_ARCH__)
-            // Not on the device: host/app.cpp runs table textures on the CPU, since the spline's
-            // sum, inlined, cost every texture kernel 30–50 registers and 130–220 B of stack
-            // (docs/textures.md). A NaN, the non-finite error, were it ever reached.
-            for (int i = 0; i < 3; ++i) m[i] = NAN;
+            constexpr bool spline_here = kTables;
 #else
-            spline_direction(table, r, m, dm);
+            constexpr bool spline_here = true;
 #endif
+            if constexpr (spline_here) {
+                spline_direction(table, r, m, dm);
+            } else {  // a plain kernel never meets a table (the launchers wrap its model): a NaN if it did
+                for (int i = 0; i < 3; ++i) m[i] = NAN;
+            }
             return;
         }
         // θ and its gradient, φ's gradient (for the azimuth Wφ + γ), and φ.
@@ -137,6 +146,7 @@ struct SpinTexture {
             dm[a][2] = -polarity * dtheta[a] * sin_t;
         }
     }
+    BZINT_HD void operator()(const double r[3], double m[3], double dm[3][3]) const { at<false>(r, m, dm); }
 };
 
 enum class PotentialShape : int { none, cosine, gaussian, table };
@@ -158,9 +168,11 @@ struct ScalarPotential {
     double period = 1.0;        // L
     double width = 1.0;         // w
     int axis = 0;
-    PeriodicSpline<1> table;    // s (host memory: table potentials run on the CPU)
+    PeriodicSpline<1> table;    // s (its coefficients in host memory, or on the device for its kernels)
 
-    BZINT_HD void operator()(const double r[3], double& u, double du[3]) const {
+    // U and ∇U at r; a table's spline in device code only where kTables asks, as SpinTexture::at.
+    template <bool kTables = false>
+    BZINT_HD void at(const double r[3], double& u, double du[3]) const {
         du[0] = du[1] = du[2] = 0.0;
         u = 0.0;
         if (shape == PotentialShape::cosine) {
@@ -176,18 +188,22 @@ struct ScalarPotential {
             du[1] = -u * r[1] / w2;
         } else if (shape == PotentialShape::table) {
 #if defined(__CUDA_ARCH__)
-            // Not on the device, as SpinTexture's table (host/app.cpp runs them on the CPU): a NaN,
-            // the non-finite error, were it ever reached.
-            u = NAN;
+            constexpr bool spline_here = kTables;
 #else
-            double s[1], ds[2][1];
-            table(r[0], r[1], s, ds);
-            u = s[0];
-            du[0] = ds[0][0];
-            du[1] = ds[1][0];
+            constexpr bool spline_here = true;
 #endif
+            if constexpr (spline_here) {
+                double s[1], ds[2][1];
+                table(r[0], r[1], s, ds);
+                u = s[0];
+                du[0] = ds[0][0];
+                du[1] = ds[1][0];
+            } else {  // as SpinTexture::at: a NaN, were it ever reached
+                u = NAN;
+            }
         }
     }
+    BZINT_HD void operator()(const double r[3], double& u, double du[3]) const { at<false>(r, u, du); }
 };
 
 // A magnetic field along z modulated along x (axis 0) or y (axis 1), B_z(r) = B1 cos(2π r_axis/L):
@@ -252,13 +268,35 @@ struct TextureTerms {
 
 // The texture at x = (r, p, t): m(r − v t) and its gradient ∂_{r_a} m_i there (a rigid slide;
 // docs/textures.md "A sliding texture"). Its rate is ∂_t m_i = −Σ_a v_a ∂_{r_a} m_i, which the
-// textured models add row by row. Shared by the two-band and the N-band textured models.
+// textured models add row by row. Shared by the two-band and the N-band textured models; kTables
+// as SpinTexture::at.
+template <bool kTables = false>
 BZINT_HD void texture_at(const TextureTerms& terms, const double x[kPhaseCoords], double m[3], double dm[3][3]) {
     const double* v = terms.velocity;
     const double t = x[kCoordT];
     const double r[3] = {x[kCoordX] - v[0] * t, x[kCoordX + 1] - v[1] * t, x[kCoordX + 2] - v[2] * t};
-    terms.texture(r, m, dm);
+    terms.texture.template at<kTables>(r, m, dm);
 }
+
+// Whether a texture or potential is read from a table (host/texture_table.cpp).
+BZINT_HD_INLINE bool reads_tables(const TextureTerms& t) {
+    return t.texture.kind == TextureKind::table || t.potential.shape == PotentialShape::table;
+}
+
+// A model whose textured Hamiltonian evaluates table textures and potentials in device code too
+// (SpinTexture::at): the device launchers wrap a run's model in it when reads_tables(terms)
+// (kernels/device_textures.cuh), so that only such runs take kernels with the spline's sum, and
+// the kernels of every other run keep their registers. It is its model in every other respect.
+template <class Model>
+struct WithTables : Model {
+    static constexpr bool evaluates_tables = true;
+    BZINT_HD explicit WithTables(const Model& m) : Model(m) {}
+    BZINT_HD explicit WithTables(const double* p) : Model(p) {}
+};
+template <class Model, class = void>
+struct EvaluatesTables : std::false_type {};
+template <class Model>
+struct EvaluatesTables<Model, std::void_t<decltype(Model::evaluates_tables)>> : std::true_type {};
 
 // Whether the texture's H feels a magnetic field, uniform or modulated.
 BZINT_HD_INLINE bool has_magnetic_field(const TextureTerms& t) {
@@ -332,11 +370,12 @@ struct TexturedTwoBand {
         TwoBandPoint h;
         model(k, h);
         clear(p);
+        constexpr bool tables = EvaluatesTables<Model>::value;
         double m[3], dm[3][3];
-        texture_at(terms, x, m, dm);
+        texture_at<tables>(terms, x, m, dm);
         const double J = terms.exchange;
         double u, du[3];
-        terms.potential(x, u, du);
+        terms.potential.template at<tables>(x, u, du);
         p.d0 = h.d0 + u;
         for (int i = 0; i < 3; ++i) p.d[i] = h.d[i] + J * m[i];
         p.d[2] += terms.mass_rate * x[kCoordT];
