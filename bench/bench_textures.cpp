@@ -12,6 +12,7 @@
 //
 //   build/bzint_bench_textures --benchmark_format=json --benchmark_out=bench/results/<name>.json
 #include <benchmark/benchmark.h>
+#include <cmath>
 #include <fmt/core.h>
 #include <sys/resource.h>
 
@@ -23,6 +24,7 @@
 #include "lattice/twist_kubo.hpp"
 #include "engine.hpp"
 #include "model_registry.hpp"
+#include "texture_table.hpp"
 
 using namespace bzint;
 
@@ -48,6 +50,43 @@ TextureTerms skyrmion_lattice(double L, double R, double J) {
     t.texture.radius = R;
     t.exchange = J;
     return t;
+}
+
+// The same lattice read as a table: m sampled on an n × n grid of the cell, the periodic spline's
+// coefficients solved in `storage` as host/texture_table.cpp does (along x, then along y).
+TextureTerms skyrmion_lattice_table(double L, double R, double J, int n, std::vector<double>& storage) {
+    const TextureTerms analytic = skyrmion_lattice(L, R, J);
+    storage.assign(3 * static_cast<std::size_t>(n) * n, 0.0);
+    for (int j = 0; j < n; ++j)
+        for (int i = 0; i < n; ++i) {
+            const double r[3] = {i * L / n, j * L / n, 0.0};
+            double dm[3][3];
+            analytic.texture(r, &storage[3 * (static_cast<std::size_t>(j) * n + i)], dm);
+        }
+    for (int j = 0; j < n; ++j)  // every row along x, then every column along y
+        for (int c = 0; c < 3; ++c) periodic_spline_coefficients(&storage[3 * static_cast<std::size_t>(j) * n + c], n, 3);
+    for (int i = 0; i < n; ++i)
+        for (int c = 0; c < 3; ++c) periodic_spline_coefficients(&storage[3 * static_cast<std::size_t>(i) + c], n, 3LL * n);
+    TextureTerms t = analytic;
+    t.texture.kind = TextureKind::table;
+    t.texture.table.n[0] = t.texture.table.n[1] = n;
+    t.texture.table.spacing[0] = t.texture.table.spacing[1] = L / n;
+    t.texture.table.coeff = storage.data();
+    return t;
+}
+
+// Whether two textures' m agree within tol at points off a 64-point grid of the cell [0, 160)².
+bool same_texture(const TextureTerms& a, const TextureTerms& b, double tol) {
+    for (double x = 0.3; x < 160.0; x += 7.1)
+        for (double y = 1.1; y < 160.0; y += 9.7) {
+            const double r[3] = {x, y, 0.0};
+            double ma[3], mb[3], dm[3][3];
+            a.texture(r, ma, dm);
+            b.texture(r, mb, dm);
+            for (int i = 0; i < 3; ++i)
+                if (std::abs(ma[i] - mb[i]) > tol) return false;
+        }
+    return true;
 }
 
 bool skip_without_device(benchmark::State& state, Backend b) {
@@ -80,11 +119,18 @@ void BM_phase_plane(benchmark::State& state, Backend backend) {
 
 // The density of a model with a skyrmion lattice at 16 positions, over an n × n k-mesh, two
 // levels: qwz (two bands), or qwz_pair (four bands, the N-band path: an eigen-decomposition and
-// the Kubo sums of δε_n and 𝒟_n per point, CPU).
-void BM_texture_density(benchmark::State& state, Backend backend, const char* model) {
+// the Kubo sums of δε_n and 𝒟_n per point, CPU); with `table`, the lattice read from a 64 × 64
+// table (the spline's 16-term sum per point; on the device the WithTables kernels).
+void BM_texture_density(benchmark::State& state, Backend backend, const char* model, bool table = false) {
     if (skip_without_device(state, backend)) return;
     const ModelParams mp = params_of(model);
-    const TextureTerms terms = skyrmion_lattice(160.0, 80.0, 0.5);
+    std::vector<double> coefficients;
+    const TextureTerms terms =
+        table ? skyrmion_lattice_table(160.0, 80.0, 0.5, 64, coefficients) : skyrmion_lattice(160.0, 80.0, 0.5);
+    if (table && !same_texture(terms, skyrmion_lattice(160.0, 80.0, 0.5), 1e-3)) {
+        state.SkipWithError("the table does not interpolate the skyrmion lattice");
+        return;
+    }
     const long long n = state.range(0);
     const Mesh mesh = make_mesh(*find_model(model), mp, {n, n, 1});
     std::vector<double> r;
@@ -98,7 +144,7 @@ void BM_texture_density(benchmark::State& state, Backend backend, const char* mo
     state.counters["points"] = points;
     state.counters["points_per_second"] = benchmark::Counter(points * state.iterations(), benchmark::Counter::kIsRate);
     state.counters["peak_rss_MiB"] = peak_rss_mib();
-    state.SetLabel(fmt::format("{} {}", model, backend_name(backend)));
+    state.SetLabel(fmt::format("{}{} {}", model, table ? " table" : "", backend_name(backend)));
 }
 
 // The current of qwz with a skyrmion lattice at 16 points, over an n × n k-mesh, two levels.
@@ -378,6 +424,8 @@ BENCHMARK_CAPTURE(BM_phase_plane, cpu, Backend::cpu)->RangeMultiplier(4)->Range(
 BENCHMARK_CAPTURE(BM_phase_plane, cuda, Backend::cuda)->RangeMultiplier(4)->Range(256, 4096)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_density, cpu, Backend::cpu, "qwz")->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_density, cuda, Backend::cuda, "qwz")->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_density, table_cpu, Backend::cpu, "qwz", true)->Arg(256)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_density, table_cuda, Backend::cuda, "qwz", true)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_density, qwz_pair_cpu, Backend::cpu, "qwz_pair")->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_current, cpu, Backend::cpu)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_current, cuda, Backend::cuda)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
