@@ -28,7 +28,7 @@ TextureSetup read_texture(const TaskContext& ctx);
 // where the key is absent or not a string.
 std::string texture_file(const RunFile& file, const char* key);
 // The tables a run file's [texture] reads (kind = "table"'s file, potential = "table"'s
-// potential_file): for the run's record of the files it reads, and to run them on the CPU.
+// potential_file): for the run's record of the files it reads.
 std::vector<std::string> texture_table_files(const RunFile& file);
 
 // Whether the model's H_0(k) carries orbital-position phases (model_traits.hpp), H_0(k + G) = V H_0(k) V†.

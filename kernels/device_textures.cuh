@@ -1,8 +1,10 @@
 // The launchers' bodies that the two-band (cuda_textures.cu) and N-band (cuda_textures_nband.cu)
-// textured models share, each translation unit instantiating them for its own list of models: the
-// density's keyed reduction, and the wave-packet loop (include/bzint/packet_motion.hpp's
-// PacketRun), one thread per packet, in launches of at most `slice` steps so that a stop request
-// is seen between them; after a launch in which a packet failed, no more.
+// textured models share, each translation unit instantiating them for its own list of models: a
+// run's texture terms on the device (DeviceTextureTerms, with a table's coefficients) and its
+// model, wrapped for a table (visit_textured); the density's and the transport's keyed
+// reductions; and the wave-packet loop (include/bzint/packet_motion.hpp's PacketRun), one thread
+// per packet, in launches of at most `slice` steps so that a stop request is seen between them;
+// after a launch in which a packet failed, no more.
 #pragma once
 #include <thrust/device_vector.h>
 

@@ -269,9 +269,14 @@ TEST(DeviceTextures, TablesRunOnTheDeviceAndAgreeWithTheCpu) {
     expect_chunk_independent("[model]\nname='dirac2d'\n" + tables +
                                  "[task]\nkind='trajectories'\nr=[[1,3,0],[1,7,0]]\nk=[[0.5,0]]\ndt=0.02\nsteps=500\nsamples=10\n",
                              "table packets", 1e-9);
-    // N-band (kernels/cuda_textures_nband.cu): qwz_pair's density with each band's part, its
-    // packets, and qhz's second Chern sums over (k1, k2, x, y).
+    // N-band (kernels/cuda_textures_nband.cu): qwz_pair's real-space plane, density with each
+    // band's part, transport and packets, and qhz's second Chern sums over (k1, k2, x, y).
     const std::string pair = "[model]\nname='qwz_pair'\nu1=-0.3\nu2=1.2\ng=0.25\n" + tables;
+    expect_chunk_independent(pair + "[task]\nkind='phase_space_chern'\nplane=['x','y']\nn=[60,60]\nk=[0.5,0.0]\n",
+                             "qwz_pair table real-space plane");
+    expect_chunk_independent(pair + "[mesh]\nn=[40,40]\n[task]\nkind='texture_transport'\nmu=[0.0,1.0]\nT=0.1\ntau=2.0\n"
+                                    "E=[0.02,-0.01]\nr=[[1,2,0],[7,3,0]]\n",
+                             "qwz_pair table transport");
     expect_chunk_independent(pair + "[mesh]\nn=[40,40]\n[task]\nkind='texture_density'\nmu=[-0.5,1.0]\nT=0.05\n"
                                     "band_resolved=true\nr=[[1,2,0],[7,3,0]]\n",
                              "qwz_pair table density");

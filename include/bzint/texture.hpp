@@ -296,7 +296,7 @@ struct WithTables : Model {
 template <class Model, class = void>
 struct EvaluatesTables : std::false_type {};
 template <class Model>
-struct EvaluatesTables<Model, std::void_t<decltype(Model::evaluates_tables)>> : std::true_type {};
+struct EvaluatesTables<Model, std::void_t<decltype(Model::evaluates_tables)>> : std::bool_constant<Model::evaluates_tables> {};
 
 // Whether the texture's H feels a magnetic field, uniform or modulated.
 BZINT_HD_INLINE bool has_magnetic_field(const TextureTerms& t) {
