@@ -171,13 +171,14 @@ constexpr KeySpec kKeys[] = {
      "also each band's part of the density (and of bound_charge), bands in order of energy at each k"},
     {"task", "bound_charge", "texture_density", "true/false", "", "false", kNone, kNone, false,
      "also the charge a texture binds, int (n − n_ref) d²r over a periodic cell (the common period of the texture, "
-     "B_modulation and the potential) or a window about an isolated skyrmion or a gaussian potential, on a grid (2D "
-     "models)"},
-    {"task", "cell_points", "texture_density", "[n_x, n_y]", "", "[16, 16]", 4, 1024, false,
-     "bound_charge's grid over the cell or window: even counts (the estimate takes every other point); one point along "
-     "an axis nothing varies along"},
+     "B_modulation and the potential), a window about an isolated skyrmion or a gaussian potential, or per unit length "
+     "across a domain wall (n_ref its far field on each side), on a grid (2D models)"},
+    {"task", "cell_points", "texture_density", "[n_x, n_y]", "", "[16, 16]; [512, 16] for a domain wall", 4, 1024, false,
+     "bound_charge's grid over the cell or window: even counts (the estimate takes every other point), across a domain "
+     "wall a multiple of 4; one point along an axis nothing varies along"},
     {"task", "background", "texture_density", "[mx, my, mz]", "", "m at the grid's first point", -1e6, 1e6, false,
-     "the uniform texture bound_charge is measured from (without the potential and fields)"},
+     "the uniform texture bound_charge is measured from (without the potential and fields); not for a domain wall, "
+     "whose reference is its two far fields"},
     {"task", "r", "texture_current", "list of [x, y, z]", "length", "[[0, 0, 0]]", -kBig, kBig, false,
      "positions at which the current is integrated over the k-mesh (positions × times at most 10^4)"},
     {"task", "mu", "texture_current", "levels", "energy", "required", -kBig, kBig, false,

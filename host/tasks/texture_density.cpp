@@ -2,9 +2,10 @@
 // phase-space integral over the k-mesh (include/bzint/texture_density.hpp; docs/textures.md):
 // with the gradient expansion's energy correction and density-of-states factor (Eqs. 23, 28),
 // and without them; error estimates from the mesh's coarse sub-mesh (docs/accuracy.md). With
-// bound_charge, also the charge a texture binds, ∫ (n − n_ref) d²r over a periodic cell or over
-// a window about a localised texture, on a grid (the trapezoid rule, spectrally accurate for a
-// smooth periodic integrand, or one that is flat where the window ends).
+// bound_charge, also the charge a texture binds, ∫ (n − n_ref) d²r over a periodic cell, over
+// a window about a localised texture, or across a domain wall against its two far fields, on a
+// grid (the trapezoid rule, spectrally accurate for a smooth periodic integrand, or one that is
+// flat where the window ends).
 #include <fmt/core.h>
 
 #include <cmath>
@@ -35,35 +36,44 @@ struct DensitySetup {
     bool by_band = false;
     int bands = 2;
     // bound_charge: the cell's or window's sides (1 along an axis nothing varies along: per unit
-    // length), its grid and the reference, the uniform texture m = background without potential
-    // or fields.
+    // length), its grid and the references: the uniform texture m = background without potential
+    // or fields, or a domain wall's two far fields (references[0] for x < 0, [1] for x > 0).
     bool bound_charge = false;
     bool window = false;        // a window about a localised texture, not a periodic cell
+    bool wall = false;          // a domain wall's window along x, its centre x = 0 a grid point
     bool far_background = true;  // background is the window's far field (else its result depends on its size)
     double cell[2] = {1.0, 1.0};
     double origin[2] = {0.0, 0.0};  // the grid's first point: 0 in a cell, −X in a window
     int cell_points[2] = {1, 1};
     double background[3] = {0.0, 0.0, 1.0};
-    TextureSetup reference;
+    std::vector<TextureSetup> references;
 };
+
+// A domain wall's window [−X, X] along x: X = 40 w, where sin θ = sech(x/w) < 1e-17, so that m is
+// its far field ±p ẑ to rounding. Its default grid resolves the wall: the integrand is analytic in
+// the strip |Im x| < πw/2 (the poles of sech and tanh), so the trapezoid rule's error falls as
+// exp(−π² w/h) (Trefethen and Weideman, SIAM Rev. 56, 385 (2014)): below rounding with
+// h = 80w/512, and about 2e-14 on the every-other points of the error estimate.
+constexpr double kWallExtent = 40.0;
+constexpr int kWallPoints = 512;
 
 // The parts of H localised about the origin along Cartesian axis a, as the half-width X of a
 // window [−X, X] beyond which they are their far field exactly or to rounding: an isolated
-// skyrmion (m = p ẑ from its radius R on) and a gaussian potential (below 1e-17 of its amplitude
-// from 9w on). 0 where a part is localised but has no single far field (a domain wall: ±p ẑ on its
-// two sides); −1 where no part is localised along a. `rest`: the terms without them.
+// skyrmion (m = p ẑ from its radius R on), a gaussian potential (below 1e-17 of its amplitude
+// from 9w on) and a domain wall along x (its two far fields ±p ẑ from 40w on); −1 where no part is
+// localised along a. `rest`: the terms without them.
 double localised_extent(const TextureTerms& t, int a, TextureTerms& rest) {
     rest = t;
     double X = -1.0;
-    if (t.texture.kind == TextureKind::skyrmion) {
+    if (t.texture.kind == TextureKind::skyrmion || t.texture.kind == TextureKind::domain_wall) {
         rest.texture.kind = TextureKind::uniform;
-        if (a < 2) X = t.texture.radius;
+        if (t.texture.kind == TextureKind::skyrmion && a < 2) X = t.texture.radius;
+        if (t.texture.kind == TextureKind::domain_wall && a == 0) X = kWallExtent * t.texture.width;
     }
     if (t.potential.shape == PotentialShape::gaussian) {
         rest.potential = ScalarPotential{};
         if (a < 2) X = std::max(X, 9.0 * t.potential.width);
     }
-    if (t.texture.kind == TextureKind::domain_wall && a == 0) return 0.0;
     return X;
 }
 
@@ -80,7 +90,17 @@ void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
     if (ctx.cfg.model->dim != 2)
         task.fail("bound_charge", fmt::format("the bound charge per cell of the plane needs a 2D model; '{}' is {}D",
                                               ctx.cfg.model->name, ctx.cfg.model->dim));
-    std::vector<double> points{16.0, 16.0};
+    s.wall = s.texture.texture.kind == TextureKind::domain_wall;
+    if (s.wall && s.texture.potential.shape == PotentialShape::gaussian)
+        task.fail("bound_charge", "a domain wall (two far fields along x) and a gaussian potential (localised along y as well): "
+                                  "no window holds the bound charge against the wall's far fields");
+    if (s.wall && s.texture.velocity[0] != 0.0)
+        task.fail("bound_charge", "a domain wall that slides across itself (velocity along x): its reference is the far fields "
+                                  "on either side of its centre, which moves");
+    if (s.wall && task.node("background"))
+        task.fail("background", "a domain wall's reference is its two far fields, p z for x < 0 and -p z for x > 0: no "
+                                "background is taken");
+    std::vector<double> points{s.wall ? double(kWallPoints) : 16.0, 16.0};
     if (task.has("cell_points")) points = task.numbers("cell_points", 2);
     if (points.size() != 2) task.fail("cell_points", "cell_points needs two counts [n_x, n_y]");
     // The grid's corner in the texture's own frame: −X in a window about a localised texture (before
@@ -91,10 +111,6 @@ void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
         const double X = localised_extent(s.texture, a, rest);
         const double L = X > 0.0 ? density_period(rest, a) : density_period(s.texture, a);
         const char* axis = a == 0 ? "x" : "y";
-        if (X == 0.0)
-            task.fail("bound_charge", fmt::format("a domain wall has two far fields (±p z) along {}: no charge is bound to it "
-                                                  "against one uniform reference",
-                                                  axis));
         if (X > 0.0 && L >= 0.0)
             task.fail("bound_charge", fmt::format("along {} a localised part (an isolated skyrmion, a gaussian potential) meets "
                                                   "one that extends over the plane: neither a cell nor a window holds the "
@@ -110,6 +126,11 @@ void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
             task.fail("cell_points", fmt::format("cell_points along {} must be an even whole number from 4 to 1024 (its error "
                                                  "estimate takes every other point); got {:g}",
                                                  a == 0 ? "x" : "y", n));
+        // The wall's centre x = 0 a point of the grid and of its every-other points (rule below).
+        if (s.wall && a == 0 && static_cast<long long>(n) % 4 != 0)
+            task.fail("cell_points", fmt::format("cell_points along x must be a multiple of 4 for a domain wall (its centre x = 0 "
+                                                 "is a point of the grid and of its every other points); got {:g}",
+                                                 n));
         // A window about the origin, widened by how far a sliding texture has moved by t.
         const double half = X + std::fabs(s.texture.velocity[a] * s.t);
         s.cell[a] = X > 0.0 ? 2.0 * half : L;
@@ -141,15 +162,25 @@ void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
         for (int c = 0; c < 3; ++c) s.background[c] = b[static_cast<std::size_t>(c)] / norm;
         s.far_background = !s.window || far[0] * s.background[0] + far[1] * s.background[1] + far[2] * s.background[2] > 1.0 - 1e-12;
     }
-    s.reference = s.texture;
-    s.reference.texture.kind = TextureKind::uniform;
-    for (int c = 0; c < 3; ++c) {
-        s.reference.texture.direction[c] = s.background[c];
-        if (!s.window) s.reference.field[c] = 0.0;
+    auto uniform = [&](const double m[3]) {
+        TextureSetup u = s.texture;
+        u.texture.kind = TextureKind::uniform;
+        for (int c = 0; c < 3; ++c) {
+            u.texture.direction[c] = m[c];
+            if (!s.window) u.field[c] = 0.0;
+        }
+        u.potential = ScalarPotential{};
+        u.modulation = FieldModulation{};
+        return u;
+    };
+    if (s.wall) {  // the far fields p ẑ (x < 0) and −p ẑ (x > 0), exactly
+        const double p = s.texture.texture.polarity, left[3] = {0.0, 0.0, p}, right[3] = {0.0, 0.0, -p};
+        std::copy(left, left + 3, s.background);
+        s.references = {uniform(left), uniform(right)};
+    } else {
+        s.references = {uniform(s.background)};
     }
-    s.reference.potential = ScalarPotential{};
-    s.reference.modulation = FieldModulation{};
-    if (!periodic_in_k(ctx, s.reference))
+    if (!periodic_in_k(ctx, s.references[0]))
         task.fail("background", fmt::format("'{}' carries its orbitals' positions, so an exchange field off the z axis makes H "
                                             "not periodic in k: the reference's background must be [0, 0, ±1]",
                                             ctx.cfg.model->name));
@@ -226,16 +257,26 @@ Densities densities(const std::vector<Neumaier>& h, const DensitySetup& s, std::
 
 
 // ∫_cell (n − n_ref) d²r [level] by the trapezoid rule on the grid (the positions after the given
-// ones), or with sub_grid on its every-other points; n_ref: the reference's density [level].
-std::vector<double> bound_charge(const nlohmann::json& density, const std::vector<double>& reference, const DensitySetup& s,
-                                 bool sub_grid) {
+// ones), or with sub_grid on its every-other points; reference[i]: the i-th reference's density
+// [level]. Across a domain wall n_ref is its far fields' step, reference[0] for x < 0 and [1] for
+// x > 0, and their mean at the centre x = 0, a grid point: the rule is then the sum of the two
+// halves' trapezoid rules, each with n_ref's one-sided value at x = 0, whose end corrections
+// (Euler–Maclaurin: odd derivatives of n − n_ref at 0, the step's all 0) cancel between the
+// halves, so the step costs the rule none of its accuracy.
+std::vector<double> bound_charge(const nlohmann::json& density, const std::vector<std::vector<double>>& reference,
+                                 const DensitySetup& s, bool sub_grid) {
     const int step[2] = {sub_grid && s.cell_points[0] > 1 ? 2 : 1, sub_grid && s.cell_points[1] > 1 ? 2 : 1};
     const double area = s.cell[0] * s.cell[1] * step[0] * step[1] / (double(s.cell_points[0]) * s.cell_points[1]);
+    const int centre = s.cell_points[0] / 2;
+    auto n_ref = [&](int i, std::size_t l) {
+        if (!s.wall) return reference[0][l];
+        return i < centre ? reference[0][l] : i > centre ? reference[1][l] : 0.5 * (reference[0][l] + reference[1][l]);
+    };
     std::vector<double> q(s.mu.size(), 0.0);
     for (int j = 0; j < s.cell_points[1]; j += step[1])
         for (int i = 0; i < s.cell_points[0]; i += step[0]) {
             const std::size_t a = static_cast<std::size_t>(s.given + static_cast<long long>(j) * s.cell_points[0] + i);
-            for (std::size_t l = 0; l < q.size(); ++l) q[l] += area * (density[a][l].get<double>() - reference[l]);
+            for (std::size_t l = 0; l < q.size(); ++l) q[l] += area * (density[a][l].get<double>() - n_ref(i, l));
         }
     return q;
 }
@@ -248,15 +289,16 @@ TaskResult task_texture_density(TaskContext& ctx) {
     const DensitySetup s = read_texture_density(ctx);
     const long long positions = static_cast<long long>(s.r.size() / 3), n = positions * s.mesh.count();
     Progress progress("texture_density", n);
-    std::vector<Neumaier> h, h_reference;
+    std::vector<Neumaier> h;
+    std::vector<std::vector<Neumaier>> h_reference(s.references.size());
     const long long bad =
         texture_density_reduce(ctx.backend, ctx.cfg.params, s.texture, s.mesh, s.r, s.t, s.mu, s.T, s.by_band, h, &progress);
-    // The reference is uniform: its density at one point (bad < 0 there: it has the texture's gap
-    // at r = 0 or a background the caller chose, checked the same way below).
+    // A reference is uniform: its density at one point (bad < 0 there: it has the texture's gap
+    // at r = 0, at a wall's far side or a background the caller chose, checked the same way below).
     long long bad_reference = -1;
-    if (s.bound_charge && bad < 0)
-        bad_reference = texture_density_reduce(ctx.backend, ctx.cfg.params, s.reference, s.mesh, {0.0, 0.0, 0.0}, s.t, s.mu, s.T,
-                                               s.by_band, h_reference, nullptr);
+    for (std::size_t i = 0; s.bound_charge && bad < 0 && bad_reference < 0 && i < s.references.size(); ++i)
+        bad_reference = texture_density_reduce(ctx.backend, ctx.cfg.params, s.references[i], s.mesh, {0.0, 0.0, 0.0}, s.t, s.mu,
+                                               s.T, s.by_band, h_reference[i], nullptr);
     progress.finish();
     // A point's name in messages: a given position's index, or the bound charge grid's (i, j).
     auto which = [&](long long a) {
@@ -269,9 +311,10 @@ TaskResult task_texture_density(TaskContext& ctx) {
     const std::string touching =
         ctx.cfg.model->bands == 2 ? "the bands touch there (|d| = 0)" : "the eigensolver did not converge there, or H is not finite";
     if (bad_reference >= 0)
-        throw NonFiniteError(fmt::format("the bound charge's reference (the uniform texture m = background) is not finite on "
-                                         "the mesh ({}): choose another background",
-                                         touching));
+        throw NonFiniteError(fmt::format("the bound charge's reference (the uniform texture m = {}) is not finite on the "
+                                         "mesh ({}): {}",
+                                         s.wall ? "one of the wall's far fields" : "background", touching,
+                                         s.wall ? "the far field's bands touch" : "choose another background"));
     if (bad >= 0) {
         const long long at = bad / s.mesh.count();
         double k[3];
@@ -306,18 +349,25 @@ TaskResult task_texture_density(TaskContext& ctx) {
             // The estimate's two parts, each taken alone and added: the k sub-mesh's change on the
             // full grid, and the grid's every-other points' change on the full mesh. The coarse
             // result carries full + |Δk| + |Δr|, so that its difference is their sum.
-            const Densities ref = densities(h_reference, s, 1, coarse);
-            std::optional<Densities> full, full_ref;
-            if (coarse) {
-                full = densities(h, s, static_cast<std::size_t>(positions), false);
-                full_ref = densities(h_reference, s, 1, false);
+            std::vector<Densities> ref, full_ref;
+            for (const auto& hr : h_reference) {
+                ref.push_back(densities(hr, s, 1, coarse));
+                if (coarse) full_ref.push_back(densities(hr, s, 1, false));
             }
-            // The bound charge [level] of one density (a member of Densities) against its reference's.
+            std::optional<Densities> full;
+            if (coarse) full = densities(h, s, static_cast<std::size_t>(positions), false);
+            // The references' densities [reference][level] of one member of Densities.
+            auto levels = [](const std::vector<Densities>& refs, auto member) {
+                std::vector<std::vector<double>> out;
+                for (const Densities& r : refs) out.push_back(member(r)[0].template get<std::vector<double>>());
+                return out;
+            };
+            // The bound charge [level] of one density (a member of Densities) against its references'.
             auto charge = [&](auto member) {
-                std::vector<double> q = bound_charge(member(d), member(ref)[0].template get<std::vector<double>>(), s, false);
+                std::vector<double> q = bound_charge(member(d), levels(ref, member), s, false);
                 if (coarse) {
-                    const std::vector<double> n_ref = member(*full_ref)[0].template get<std::vector<double>>(),
-                                              q0 = bound_charge(member(*full), n_ref, s, false),
+                    const std::vector<std::vector<double>> n_ref = levels(full_ref, member);
+                    const std::vector<double> q0 = bound_charge(member(*full), n_ref, s, false),
                                               qr = bound_charge(member(*full), n_ref, s, true);
                     for (std::size_t l = 0; l < q.size(); ++l) q[l] = q0[l] + std::fabs(q[l] - q0[l]) + std::fabs(qr[l] - q0[l]);
                 }
@@ -363,21 +413,30 @@ TaskResult task_texture_density(TaskContext& ctx) {
     if (s.bound_charge) {
         out.principal.push_back("bound_charge");
         out.units["bound_charge"] = fmt::format("electrons per cell (all bands), [mu]: int_cell (n - n_ref) d^2r with Eqs. 23, 28, "
-                                                "n_ref the uniform texture m = background; the cell (or the window about a "
+                                                "n_ref {}; the cell (or the window about a "
                                                 "localised texture) is {:g} x {:g} {}^2 from ({:g}, {:g}) (1 along an axis "
                                                 "nothing varies along: per unit length); the charge is -e times it",
+                                                s.wall ? "the density of the domain wall's far field on its side of x = 0 (background)"
+                                                       : "the uniform texture m = background",
                                                 s.cell[0], s.cell[1], lu, s.origin[0], s.origin[1]);
         out.units["bound_charge_uncorrected"] = "electrons per cell, [mu]: the same without Eqs. 23, 28";
         out.units["cell"] = fmt::format("{}: the sides [Lx, Ly] of the periodic cell, or of the window about a localised texture", lu);
         out.units["cell_origin"] = fmt::format("{}: the grid's first point (the window's corner)", lu);
         out.units["cell_points"] = "grid points along x and y (one along an axis nothing varies along)";
-        out.units["background"] = "unit vector: the uniform texture of bound_charge's reference";
+        out.units["background"] = s.wall ? "unit vectors [side][x, y, z]: the uniform textures of bound_charge's reference, the "
+                                           "wall's far fields for x < 0 and x > 0"
+                                         : "unit vector: the uniform texture of bound_charge's reference";
         out.results["cell"] = {s.cell[0], s.cell[1]};
         out.results["cell_origin"] = {s.origin[0], s.origin[1]};
         out.results["cell_points"] = {s.cell_points[0], s.cell_points[1]};
         out.results["background"] = {s.background[0], s.background[1], s.background[2]};
+        if (s.wall) {
+            const double* right = s.references[1].texture.direction;
+            out.results["background"] = {out.results["background"], {right[0], right[1], right[2]}};
+        }
     }
-    out.kpoints = n + (s.bound_charge ? s.mesh.count() : 0);  // with the reference's mesh
+    // with the references' meshes
+    out.kpoints = n + (s.bound_charge ? static_cast<long long>(s.references.size()) * s.mesh.count() : 0);
     // The table's rows: position, level, the densities (and each band's part) of a result.
     auto fill_rows = [&](const TaskResult& r, CsvTable& csv) {
         csv.rows.clear();
