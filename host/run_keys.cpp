@@ -203,6 +203,8 @@ constexpr KeySpec kKeys[] = {
     {"task", "band", "texture_transport", "integer", "", "every band", 0, 1023, false,
      "the currents of this band alone (0 the lowest in energy), its part of the sum over the bands (each band is its "
      "own manifold in Eqs. 57–68)"},
+    {"task", "band_resolved", "texture_transport", "true/false", "", "false", kNone, kNone, false,
+     "also every band's part of each current beside the sum (one pass over the mesh per band); not with band"},
     {"task", "r", "trajectories", "list of [x, y, z]", "length", "[[0, 0, 0]]", -kBig, kBig, false,
      "the packets' starting positions; as many as k-points, or one for all (at most 10^4)"},
     {"task", "k", "trajectories", "list of points", "reduced (lattices) or 1/L (continuum)", "[origin]", -1e6, 1e6, false,

@@ -119,6 +119,41 @@ TEST(NBandTransport, EachBandsPartIsItsCopysBand) {
     EXPECT_FALSE(whole.contains("band"));
 }
 
+TEST(NBandTransport, BandResolvedGivesEveryBandsPartInOneRun) {
+    // band_resolved = true runs band = n's pass for every band: each <current>_bands[a][l][n] is
+    // band n's run's current bit for bit (the same sums), the current itself their sum (the sum of
+    // the passes' sums, so to rounding, 1e-12, against one pass over all bands), on qwz_pair with
+    // its copies coupled (g = 0.25) and on the two-band qwz.
+    const std::string texture = "[texture]\nkind = 'skyrmion_lattice'\nexchange = 0.4\nperiod = 16.0\nradius = 7.0\n";
+    const std::string task = "[mesh]\nn = [32, 32]\n[task]\nkind = 'texture_transport'\nmu = [-1.0, 0.5]\nT = 0.1\ntau = 2.0\n"
+                             "E = [0.02, -0.01]\nr = [[2, 8, 0], [8, 3, 0]]\n";
+    for (const std::string model : {"[model]\nname = 'qwz_pair'\nu1 = -0.3\nu2 = 1.2\ng = 0.25\n", "[model]\nname = 'qwz'\nu = -1.2\n"}) {
+        const int bands = model.find("qwz_pair") != std::string::npos ? 4 : 2;
+        const auto run = test::run_toml(model + texture + task + "band_resolved = true\n", Backend::cpu);
+        const auto& resolved = run["results"];
+        const auto whole = test::results(model + texture + task);
+        for (const char* key : {"current_hybridised", "relaxation_hybridised", "current_single_band", "relaxation_single_band"}) {
+            const std::string parts = std::string(key) + "_bands";
+            ASSERT_TRUE(resolved.contains(parts)) << key;
+            for (int n = 0; n < bands; ++n) {
+                const auto one = test::results(model + texture + task + "band = " + std::to_string(n) + "\n");
+                for (int a = 0; a < 2; ++a)
+                    for (int l = 0; l < 2; ++l) EXPECT_EQ(resolved[parts][a][l][n], one[key][a][l]) << key << " band " << n;
+            }
+            for (int a = 0; a < 2; ++a)
+                for (int l = 0; l < 2; ++l)
+                    for (int c = 0; c < 3; ++c) {
+                        double sum = 0.0;
+                        for (int n = 0; n < bands; ++n) sum += resolved[parts][a][l][n][c].get<double>();
+                        const double total = whole[key][a][l][c].get<double>();
+                        EXPECT_NEAR(resolved[key][a][l][c].get<double>(), total, 1e-12 * std::max(1e-3, std::fabs(total))) << key;
+                        EXPECT_NEAR(sum, total, 1e-12 * std::max(1e-3, std::fabs(total))) << key;
+                    }
+            EXPECT_TRUE(run["errors"].contains(parts)) << key;
+        }
+    }
+}
+
 TEST(NBandTransport, UniformTextureGivesTheHallCurrent) {
     // Without gradients, ṽ_n = ẋ_n = v_n + E × Ω_n for every band, and over the zone Σ∫ f v = 0: the
     // equilibrium part of either current is E × Σ_n ∫ f Ω_n, the Hall current −J/e of task ahc for

@@ -2,9 +2,10 @@
 // non-adiabatic paper's hybridised-band current (Eq. 60 with δg of Eq. 64) beside the single-band
 // current (Eq. 47 with δf of Eq. 65), each split into its equilibrium and relaxation parts
 // (include/bzint/texture_transport.hpp, docs/textures.md), with error estimates from the mesh's
-// coarse sub-mesh.
+// coarse sub-mesh; one band's part, or every band's beside the sum.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "../engine.hpp"
@@ -31,6 +32,8 @@ struct TransportSetup {
     double T = 0.0, tau = 0.0;
     std::array<double, 3> E{0.0, 0.0, 0.0};
     int band = -1;  // ≥ 0: that band's part alone (TextureTransportFn::band)
+    int bands = 2;
+    bool by_band = false;  // band_resolved: every band's part beside the sum, a pass over the mesh each
 };
 
 TransportSetup read_texture_transport(const TaskContext& ctx) {
@@ -81,6 +84,11 @@ TransportSetup read_texture_transport(const TaskContext& ctx) {
             task.fail("band", fmt::format("must be a band index 0 … {} of '{}' (0 the lowest in energy)", info.bands - 1, info.name));
         s.band = static_cast<int>(*index);
     }
+    s.bands = info.bands;
+    s.by_band = task.boolean("band_resolved", false);
+    if (s.by_band && s.band >= 0)
+        task.fail("band_resolved", "band_resolved gives every band's part beside the sum, band one band's alone: ask for one of "
+                                   "them");
     const long long positions = static_cast<long long>(s.r.size() / 3);
     if (s.mesh.count() > (1LL << 62) / positions)
         task.fail("r", fmt::format("{} positions × {} mesh points is more than 2^62 points", positions, s.mesh.count()));
@@ -115,14 +123,29 @@ nlohmann::json part_currents(const std::vector<Neumaier>& h, const TransportSetu
     return j;
 }
 
-// The results: each theory's current and its relaxation part (TextureTransportFn's value layout:
-// parts 0, 1 hybridised equilibrium and relaxation, 2, 3 single-band).
-TaskResult transport_result(const std::vector<Neumaier>& h, const TransportSetup& s, bool coarse) {
+// The four currents' names and their parts of TextureTransportFn's value layout (parts 0, 1
+// hybridised equilibrium and relaxation, 2, 3 single-band): part, plus part `plus` where ≥ 0.
+struct CurrentPart {
+    const char* name;
+    int part, plus;
+};
+constexpr CurrentPart kCurrents[] = {{"current_hybridised", 0, 1},
+                                     {"relaxation_hybridised", 1, -1},
+                                     {"current_single_band", 2, 3},
+                                     {"relaxation_single_band", 3, -1}};
+
+// The results: each theory's current and its relaxation part from the sums h, and with
+// band_resolved each band's, <name>_bands [position][level][band][3], from its pass's sums.
+TaskResult transport_result(const std::vector<Neumaier>& h, const std::vector<std::vector<Neumaier>>& parts,
+                            const TransportSetup& s, bool coarse) {
     TaskResult out;
-    out.results["current_hybridised"] = part_currents(h, s, coarse, 0, 1);
-    out.results["relaxation_hybridised"] = part_currents(h, s, coarse, 1, -1);
-    out.results["current_single_band"] = part_currents(h, s, coarse, 2, 3);
-    out.results["relaxation_single_band"] = part_currents(h, s, coarse, 3, -1);
+    for (const CurrentPart& c : kCurrents) {
+        out.results[c.name] = part_currents(h, s, coarse, c.part, c.plus);
+        if (parts.empty()) continue;
+        std::vector<nlohmann::json> band;
+        for (const auto& hb : parts) band.push_back(part_currents(hb, s, coarse, c.part, c.plus));
+        out.results[std::string(c.name) + "_bands"] = bands_innermost(band, s.r.size() / 3);
+    }
     return out;
 }
 
@@ -132,12 +155,21 @@ CsvTable transport_table(const TaskResult& r, const TransportSetup& s, const std
                   "jz_single_band"},
                  {}};
     csv.keys = 4;  // x, y, z, mu
+    if (s.by_band)
+        for (int b = 0; b < s.bands; ++b)
+            for (const char* theory : {"hybridised", "single_band"})
+                for (const char* axis : {"x", "y", "z"}) csv.columns.push_back(fmt::format("j{}_{}_band{}", axis, theory, b));
     for (std::size_t a = 0; a < s.r.size() / 3; ++a)
         for (std::size_t l = 0; l < s.mu.size(); ++l) {
             const auto& g = r.results["current_hybridised"][a][l];
             const auto& f = r.results["current_single_band"][a][l];
-            csv.rows.push_back({s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2], s.mu[l], g[0].get<double>(), g[1].get<double>(),
-                                g[2].get<double>(), f[0].get<double>(), f[1].get<double>(), f[2].get<double>()});
+            std::vector<double> row{s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2], s.mu[l], g[0].get<double>(), g[1].get<double>(),
+                                    g[2].get<double>(), f[0].get<double>(), f[1].get<double>(), f[2].get<double>()};
+            if (s.by_band)
+                for (int b = 0; b < s.bands; ++b)
+                    for (const char* key : {"current_hybridised_bands", "current_single_band_bands"})
+                        for (const auto& x : r.results[key][a][l][static_cast<std::size_t>(b)]) row.push_back(x.get<double>());
+            csv.rows.push_back(row);
         }
     return csv;
 }
@@ -149,10 +181,22 @@ void check_texture_transport(TaskContext& ctx) { read_texture_transport(ctx); }
 TaskResult task_texture_transport(TaskContext& ctx) {
     const TransportSetup s = read_texture_transport(ctx);
     const long long positions = static_cast<long long>(s.r.size() / 3), n = positions * s.mesh.count();
-    Progress progress("texture_transport", n);
+    // One pass over the mesh, or with band_resolved one per band (each band its own manifold:
+    // TextureTransportFn::band), whose sums add up to the whole's.
+    const int passes = s.by_band ? s.bands : 1;
+    Progress progress("texture_transport", n * passes);
     std::vector<Neumaier> h;
-    const long long bad =
-        texture_transport_reduce(ctx.backend, ctx.cfg.params, s.texture, s.mesh, s.r, s.mu, s.T, s.tau, s.E, s.band, h, &progress);
+    std::vector<std::vector<Neumaier>> parts(s.by_band ? static_cast<std::size_t>(s.bands) : 0);
+    long long bad = -1;
+    if (!s.by_band)
+        bad = texture_transport_reduce(ctx.backend, ctx.cfg.params, s.texture, s.mesh, s.r, s.mu, s.T, s.tau, s.E, s.band, h,
+                                       &progress);
+    for (int b = 0; b < static_cast<int>(parts.size()) && bad < 0; ++b) {
+        bad = texture_transport_reduce(ctx.backend, ctx.cfg.params, s.texture, s.mesh, s.r, s.mu, s.T, s.tau, s.E, b, parts[b],
+                                       &progress);
+        h.resize(parts[b].size());
+        for (std::size_t i = 0; i < h.size(); ++i) h[i].add(parts[b][i]);
+    }
     progress.finish();
     if (bad >= 0) {
         const long long at = bad / s.mesh.count();
@@ -167,13 +211,22 @@ TaskResult task_texture_transport(TaskContext& ctx) {
     }
     std::vector<std::string> warnings;
     // The first position where a flag was raised (TextureTransportFn's last two values), with the
-    // share of the k-mesh it was raised on (%); −1 where none.
+    // share of the k-mesh it was raised on (%, the largest of the passes' there: with band_resolved
+    // each pass flags its own band); −1 where none.
     const std::size_t nv = kPerLevel * s.mu.size() + 2;
+    std::vector<const std::vector<Neumaier>*> pass_sums{&h};
+    if (s.by_band) {
+        pass_sums.clear();
+        for (const auto& p : parts) pass_sums.push_back(&p);
+    }
     auto first_flagged = [&](std::size_t flag, double& share) {
         for (long long a = 0; a < positions; ++a) {
-            const double count = h[2 * a * nv + flag].value() + h[(2 * a + 1) * nv + flag].value();
-            share = 100.0 * count / static_cast<double>(s.mesh.count());
-            if (count > 0.0) return a;
+            share = 0.0;
+            for (const std::vector<Neumaier>* hp : pass_sums) {
+                const double count = (*hp)[2 * a * nv + flag].value() + (*hp)[(2 * a + 1) * nv + flag].value();
+                share = std::max(share, 100.0 * count / static_cast<double>(s.mesh.count()));
+            }
+            if (share > 0.0) return a;
         }
         return -1LL;
     };
@@ -205,7 +258,7 @@ TaskResult task_texture_transport(TaskContext& ctx) {
         dim == 1 ? fmt::format("particles per ħ/{}", eu) : fmt::format("particles per (ħ/{}) per {}^{}", eu, lu, dim - 1);
     const std::string shape = fmt::format("[position][mu][x, y, z]; particles (the electric current is −e times it){}",
                                           s.band >= 0 ? fmt::format("; band {}'s part alone (Σ_s over s = {} only)", s.band, s.band) : "");
-    TaskResult out = transport_result(h, s, false);
+    TaskResult out = transport_result(h, parts, s, false);
     out.warnings = warnings;
     auto echo = [&](TaskResult& r) {
         r.results["mu"] = s.mu;
@@ -225,14 +278,20 @@ TaskResult task_texture_transport(TaskContext& ctx) {
                  {"current_single_band", fmt::format("{}, {}: Eq. 47, Σ_s ∫ (f_s + δf_s) ẋ_s with δf_s of Eq. 65", current_unit, shape)},
                  {"relaxation_single_band", fmt::format("{}, {}: Σ_s ∫ δf_s ẋ_s, the part ∝ τ", current_unit, shape)}};
     if (s.band >= 0) out.units["band"] = "the band whose part the currents are, counted from the lowest in energy";
+    if (s.by_band)
+        for (const CurrentPart& c : kCurrents)
+            out.units[std::string(c.name) + "_bands"] =
+                fmt::format("{}, [position][mu][band][x, y, z]: each band's part of {}, band n in order of energy at each k (its "
+                            "own manifold); the parts sum to it",
+                            current_unit, c.name);
     out.principal = {"current_hybridised", "current_single_band"};
-    out.kpoints = n;
+    out.kpoints = n * passes;
     const std::string units = fmt::format("r in {}; mu in {}; currents in {}{}", lu, eu, current_unit,
                                           s.band >= 0 ? fmt::format("; band {}'s part alone", s.band) : "");
     out.tables.push_back(transport_table(out, s, units));
     out.remedy = "the currents are not resolved by the k-mesh: raise [mesh] n (docs/accuracy.md)";
     if (s.mesh.coarse_factor() > 0) {
-        TaskResult coarse = transport_result(h, s, true);
+        TaskResult coarse = transport_result(h, parts, s, true);
         echo(coarse);
         coarse.tables.push_back(transport_table(coarse, s, units));
         attach_errors(out, &coarse);
