@@ -64,14 +64,15 @@ TEST(DomainWallCharge, IsTheGridSumAgainstTheFarFieldOnEachSide) {
 }
 
 TEST(DomainWallCharge, AGapBindsNoChargeAcrossAWallThatKeepsItOpen) {
-    // In a gap the filled band binds ∫dx ∫d²p/(2π)² 𝓕_{x p_x} per unit length (the energy
+    // In a gap the filled band binds −½∫dx ∫d²p/(2π)² 𝓕_{x p_x} per unit length (𝒟_− − 1; the energy
     // correction moves no occupation there): the change of the band's polarisation from one far
     // field to the other. qwz's far fields (u ± J) are inversion symmetric, σ_z H(−k) σ_z = H(k),
     // which makes the continuous change of ∫ dk_y γ(k_y) across the wall a half-integer that is
-    // continuous in J, hence 0 while the gap stays open (|d0(k)| ≥ 0.8 > J = 0.3 at every k). A
-    // Bloch wall (m_y couples to sin k_y σ_y) breaks the symmetry between ±k_y locally, so its density
-    // moves at the wall (by 4e-3 here), yet the wall binds nothing: measured 7e-14 at T = 0.01
-    // (the thermal tail e^{−0.25/T} is below 1e-10), against 1e-10.
+    // continuous in J, hence 0 while the gap stays open (|d(k)| ≥ 0.8 − J > 0 for J = 0.3, d the
+    // untextured model's vector). A Bloch wall (m_y couples to sin k_y σ_y) breaks the symmetry
+    // between ±k_y locally, so its density moves at the wall (by 4e-3 here), yet the wall binds
+    // nothing: measured 7e-14 at T = 0.01 (the thermal tail, ~e^{−0.5/T} at the gap edge 0.5, is
+    // far below), against 1e-10.
     const std::string text = "[model]\nname = 'qwz'\nu = -1.2\n[mesh]\nn = [64, 64]\n[texture]\nkind = 'domain_wall'\n"
                              "width = 5.0\nexchange = 0.3\n" + std::string(kBloch) +
                              "[task]\nkind = 'texture_density'\nmu = 0.0\nT = 0.01\nr = [[-5, 0, 0], [5, 0, 0]]\n"
@@ -88,23 +89,24 @@ TEST(DomainWallCharge, ABandBindsTheEmergentFieldsStredaCharge) {
     // a vector potential a_y = J m_y/v (k + a the kinetic momentum), whose field B(x) = (J/v) ∂_x m_y
     // the wall's electrons feel, while the mass M(x) = m + J m_z changes across it. To first order
     // in the gradients the upper band's density moves by (∂n_+/∂B)(M(x)) B(x) (the mass's own term
-    // is odd in k_y − a_y and integrates to 0), so the charge it binds per unit length is
+    // is odd in k_y + a_y and integrates to 0), so the charge it binds per unit length is
     //   q(w) = w I + C₁ + O(1/w),   C₁ = −(J/v) ∫ du (∂n_+/∂B)(M(u)) sech u tanh u,
     // with x = w u and I = ∫ du [n_+(m(u)) − n_ref(u)] the local-density term (uniform textures).
     // ∂n_+/∂B is task streda's dn_dB_band (the wave-packet reading, in e/h = 1/2π). The upper band
     // alone: the lower band's sea ends at the continuum box's edge, and the shift a_y moves it
-    // across (a w-independent 1.6e-3 per unit length of the box, not of the model). The u
-    // integrals by the trapezoid rule on [−20, 20] (h = 0.5; the integrands are analytic in
-    // |Im u| < π/2 and fall as e^{−|u|}: error below 1e-8), the step's mean at u = 0 as the task
-    // takes it. Measured: C(w) = q(w) − wI = 1.51358e-3, 1.45914e-3 at w = 20, 40, their
-    // Richardson limit 1.40470e-3 against C₁ = 1.40556e-3 (6e-4 relative, the mesh's), and
-    // C(w) − C₁ halves as w doubles.
+    // across (a w-independent −1.6e-3 per unit length of the box, not of the model). The u
+    // integrals by the trapezoid rule on [−20, 20] with h = 0.25, the step's mean at u = 0 as the
+    // task takes it (the Fermi function narrows the integrands' strip of analyticity to about 1.2
+    // in u: h = 0.5 moved I by 6.5e-9, which the Richardson step multiplies by 60). Measured:
+    // C(w) = q(w) − wI = 1.51371e-3, 1.45940e-3 at w = 20, 40, their Richardson limit 1.40509e-3
+    // against C₁ = 1.40554e-3 (3.2e-4 relative, the mesh's), and C(w) − C₁ halves as w doubles
+    // (2.008).
     const double J = 0.3;
     double I = 0.0, C1 = 0.0;
     const double n_left = dirac_upper_band(0, 0, 1), n_right = dirac_upper_band(0, 0, -1);
-    for (int i = 0; i <= 80; ++i) {
-        const double u = -20.0 + 0.5 * i, weight = (i == 0 || i == 80) ? 0.25 : 0.5;
-        const double ref = i < 40 ? n_left : i > 40 ? n_right : 0.5 * (n_left + n_right);
+    for (int i = 0; i <= 160; ++i) {
+        const double u = -20.0 + 0.25 * i, weight = (i == 0 || i == 160) ? 0.125 : 0.25;
+        const double ref = i < 80 ? n_left : i > 80 ? n_right : 0.5 * (n_left + n_right);
         I += weight * (dirac_upper_band(0.0, 1.0 / std::cosh(u), -std::tanh(u)) - ref);
         const auto s = bzint::test::results(fmt::format("[model]\nname = 'dirac2d'\nv = 1.0\nm = {:.17g}\nkcut = 3.0\n[mesh]\n"
                                                         "n = [240, 240]\n[task]\nkind = 'streda'\nmu = 0.9\nT = 0.05\n",
@@ -120,7 +122,7 @@ TEST(DomainWallCharge, ABandBindsTheEmergentFieldsStredaCharge) {
         return r["bound_charge_bands"][0][1].get<double>() - w * I;
     };
     const double c20 = C(20.0), c40 = C(40.0);
-    EXPECT_NEAR(2.0 * c40 - c20, C1, 2e-3 * std::fabs(C1));
+    EXPECT_NEAR(2.0 * c40 - c20, C1, 1e-3 * std::fabs(C1));
     EXPECT_NEAR((c20 - C1) / (c40 - C1), 2.0, 0.15);
     EXPECT_GT(std::fabs(C1), 1e-3);
 }

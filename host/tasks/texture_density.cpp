@@ -50,10 +50,12 @@ struct DensitySetup {
 };
 
 // A domain wall's window [−X, X] along x: X = 40 w, where sin θ = sech(x/w) < 1e-17, so that m is
-// its far field ±p ẑ to rounding. Its default grid resolves the wall: the integrand is analytic in
-// the strip |Im x| < πw/2 (the poles of sech and tanh), so the trapezoid rule's error falls as
-// exp(−π² w/h) (Trefethen and Weideman, SIAM Rev. 56, 385 (2014)): below rounding with
-// h = 80w/512, and about 2e-14 on the every-other points of the error estimate.
+// its far field ±p ẑ to rounding. Its default grid resolves the wall: the trapezoid rule's error
+// falls as exp(−2π a/h) for an integrand analytic in the strip |Im x| < a (Trefethen and Weideman,
+// SIAM Rev. 56, 385 (2014)). The texture alone gives a = πw/2 (the poles of sech and tanh); in a band
+// at T > 0 the Fermi function's poles, where a band edge meets μ ± iπT, narrow it, to about 0.5w
+// for qwz at T = 0.05 (exp(−21) relative on h = 80w/512, 3e-5 on the every-other points the error
+// estimate takes), and in proportion to T at lower T. The estimate sees it.
 constexpr double kWallExtent = 40.0;
 constexpr int kWallPoints = 512;
 
@@ -78,7 +80,7 @@ double localised_extent(const TextureTerms& t, int a, TextureTerms& rest) {
 }
 
 // [task] bound_charge and its keys: the cell (density_period) or the window about a localised
-// texture (localised_extent), the grid and the reference.
+// texture or across a domain wall (localised_extent), the grid and the references.
 void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
     const Section& task = ctx.task;
     s.bound_charge = task.boolean("bound_charge", false);
@@ -91,9 +93,12 @@ void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
         task.fail("bound_charge", fmt::format("the bound charge per cell of the plane needs a 2D model; '{}' is {}D",
                                               ctx.cfg.model->name, ctx.cfg.model->dim));
     s.wall = s.texture.texture.kind == TextureKind::domain_wall;
-    if (s.wall && s.texture.potential.shape == PotentialShape::gaussian)
-        task.fail("bound_charge", "a domain wall (two far fields along x) and a gaussian potential (localised along y as well): "
-                                  "no window holds the bound charge against the wall's far fields");
+    // The wall's references are its far fields without the potential and B_modulation (as every
+    // reference is): beside either, n − n_ref would not vanish where the window ends.
+    if (s.wall && (s.texture.potential.shape != PotentialShape::none || s.texture.modulation.amplitude != 0.0))
+        task.fail("bound_charge", "a domain wall's charge is taken against its two far fields, uniform textures without a "
+                                  "potential or B_modulation: with either beside the wall n - n_ref does not vanish far from it "
+                                  "(use a uniform B, or no potential)");
     if (s.wall && s.texture.velocity[0] != 0.0)
         task.fail("bound_charge", "a domain wall that slides across itself (velocity along x): its reference is the far fields "
                                   "on either side of its centre, which moves");
@@ -103,8 +108,8 @@ void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
     std::vector<double> points{s.wall ? double(kWallPoints) : 16.0, 16.0};
     if (task.has("cell_points")) points = task.numbers("cell_points", 2);
     if (points.size() != 2) task.fail("cell_points", "cell_points needs two counts [n_x, n_y]");
-    // The grid's corner in the texture's own frame: −X in a window about a localised texture (before
-    // the slide widens it), 0 in a cell; the reference below is read there.
+    // The grid's corner in the texture's own frame: −X in a window about a localised texture or a
+    // wall (before the slide widens it), 0 in a cell; the single reference below is read there.
     double frame_corner[2] = {0.0, 0.0};
     for (int a = 0; a < 2; ++a) {
         TextureTerms rest;
@@ -112,7 +117,8 @@ void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
         const double L = X > 0.0 ? density_period(rest, a) : density_period(s.texture, a);
         const char* axis = a == 0 ? "x" : "y";
         if (X > 0.0 && L >= 0.0)
-            task.fail("bound_charge", fmt::format("along {} a localised part (an isolated skyrmion, a gaussian potential) meets "
+            task.fail("bound_charge", fmt::format("along {} a localised part (an isolated skyrmion, a gaussian potential, a "
+                                                  "domain wall) meets "
                                                   "one that extends over the plane: neither a cell nor a window holds the "
                                                   "bound charge",
                                                   axis));
@@ -145,8 +151,8 @@ void read_bound_charge(const TaskContext& ctx, DensitySetup& s) {
     for (int j = 0; j < s.cell_points[1]; ++j)
         for (int i = 0; i < s.cell_points[0]; ++i)
             s.r.insert(s.r.end(), {s.origin[0] + i * s.cell[0] / s.cell_points[0], s.origin[1] + j * s.cell[1] / s.cell_points[1], 0.0});
-    // The reference: m = background (default m at the grid's first point: r = 0 in a cell, the
-    // window's corner, in the far field, about a localised texture), without the potential and
+    // The reference (a wall's two far fields below instead): m = background (default m at the grid's
+    // first point: r = 0 in a cell, the window's corner, in the far field, about a localised texture), without the potential and
     // B_modulation; in a cell without the uniform B too (as texture_lattice's), about a localised
     // texture with it (the far field has it: n − n_ref must vanish there). E and ṁ are uniform and stay.
     // In the texture's own frame (for a sliding one, its point at r = 0 before it slid), so that the
@@ -312,9 +318,9 @@ TaskResult task_texture_density(TaskContext& ctx) {
         ctx.cfg.model->bands == 2 ? "the bands touch there (|d| = 0)" : "the eigensolver did not converge there, or H is not finite";
     if (bad_reference >= 0)
         throw NonFiniteError(fmt::format("the bound charge's reference (the uniform texture m = {}) is not finite on the "
-                                         "mesh ({}): {}",
-                                         s.wall ? "one of the wall's far fields" : "background", touching,
-                                         s.wall ? "the far field's bands touch" : "choose another background"));
+                                         "mesh ({}){}",
+                                         s.wall ? "p z or -p z, a far field of the wall" : "background", touching,
+                                         s.wall ? "" : ": choose another background"));
     if (bad >= 0) {
         const long long at = bad / s.mesh.count();
         double k[3];
@@ -416,7 +422,8 @@ TaskResult task_texture_density(TaskContext& ctx) {
                                                 "n_ref {}; the cell (or the window about a "
                                                 "localised texture) is {:g} x {:g} {}^2 from ({:g}, {:g}) (1 along an axis "
                                                 "nothing varies along: per unit length); the charge is -e times it",
-                                                s.wall ? "the density of the domain wall's far field on its side of x = 0 (background)"
+                                                s.wall ? "the density of the domain wall's far field on its side of x = 0 (background), "
+                                                         "their mean at x = 0"
                                                        : "the uniform texture m = background",
                                                 s.cell[0], s.cell[1], lu, s.origin[0], s.origin[1]);
         out.units["bound_charge_uncorrected"] = "electrons per cell, [mu]: the same without Eqs. 23, 28";
