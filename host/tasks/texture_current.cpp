@@ -208,6 +208,15 @@ TaskResult task_texture_current(TaskContext& ctx) {
         warnings.push_back("E together with B or a texture that varies: Eq. 30 is first order in the gradients, and its "
                            "products of E's anomalous velocity with the density-of-states factor or the texture's gradients "
                            "are of second order, where other terms of that order are missing (docs/textures.md)");
+    // Where H varies in space the equilibrium current is a magnetisation current, divergence-free,
+    // which Eq. 30 (derived from the continuity equation) does not fix in full
+    // (tests/test_texture_current_magnetization.cpp).
+    if (x.texture.kind != TextureKind::uniform || x.potential.shape != PotentialShape::none || x.modulation.amplitude != 0.0)
+        warnings.push_back("Eq. 30 is the current the continuity equation fixes (the paper's Sec. II C), up to a "
+                           "divergence-free part, and an equilibrium current in a texture or potential is all divergence-free "
+                           "magnetisation current: Eq. 30 gives curl M of the local orbital magnetisation M only in a gap with "
+                           "a scalar potential; in a band it leaves out the orbital moments' part, and across exchange "
+                           "textures it differs at first order (a domain wall: docs/textures.md \"What Eq. 30's current is\")");
     out.warnings = warnings;
     auto echo = [&](TaskResult& r) {
         r.results["mu"] = s.mu;
