@@ -168,6 +168,29 @@ void BM_texture_current(benchmark::State& state, Backend backend) {
     state.SetLabel(backend_name(backend));
 }
 
+// The local orbital magnetisation of qwz with a skyrmion lattice at 16 points, over an n × n
+// k-mesh, two levels (texture_current's magnetisation_current takes it at eight stencil points per
+// point): one textured Hamiltonian and both bands' Ω and m per point.
+void BM_texture_magnetisation(benchmark::State& state, Backend backend) {
+    if (skip_without_device(state, backend)) return;
+    const ModelParams mp = params_of("qwz");
+    const TextureTerms terms = skyrmion_lattice(160.0, 80.0, 0.5);
+    const long long n = state.range(0);
+    const Mesh mesh = make_mesh(*find_model("qwz"), mp, {n, n, 1});
+    std::vector<double> points;
+    for (int a = 0; a < 16; ++a) points.insert(points.end(), {10.0 * a, 80.0, 0.0, 0.0});
+    const std::vector<double> mu{0.0, 1.0};
+    for (auto _ : state) {
+        std::vector<Neumaier> total;
+        benchmark::DoNotOptimize(texture_magnetisation_reduce(backend, mp, terms, mesh, points, mu, 0.02, total, nullptr));
+    }
+    const double count = 16.0 * static_cast<double>(mesh.count());
+    state.counters["points"] = count;
+    state.counters["points_per_second"] = benchmark::Counter(count * state.iterations(), benchmark::Counter::kIsRate);
+    state.counters["peak_rss_MiB"] = peak_rss_mib();
+    state.SetLabel(backend_name(backend));
+}
+
 // Transport through a skyrmion lattice in a field at 16 positions, over an n × n k-mesh, two
 // levels (task texture_transport): qwz (one textured Hamiltonian and both bands' curvatures per
 // point), or qwz_pair (four bands: an eigen-decomposition and each band's Kubo sums per point).
@@ -429,6 +452,8 @@ BENCHMARK_CAPTURE(BM_texture_density, table_cuda, Backend::cuda, "qwz", true)->R
 BENCHMARK_CAPTURE(BM_texture_density, qwz_pair_cpu, Backend::cpu, "qwz_pair")->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_current, cpu, Backend::cpu)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_current, cuda, Backend::cuda)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_magnetisation, cpu, Backend::cpu)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_magnetisation, cuda, Backend::cuda)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_transport, cpu, Backend::cpu, "qwz")->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_transport, cuda, Backend::cuda, "qwz")->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_transport, qwz_pair_cpu, Backend::cpu, "qwz_pair")->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);

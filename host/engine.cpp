@@ -20,6 +20,7 @@
 #include "wannier/wannier_model.hpp"
 #include "bzint/nband_packet_motion.hpp"
 #include "bzint/texture_current.hpp"
+#include "bzint/texture_magnetisation.hpp"
 #include "bzint/texture_transport.hpp"
 #include "bzint/texture_density.hpp"
 #include "symmetry/irreducible_mesh.hpp"
@@ -676,6 +677,21 @@ long long texture_current_reduce(Backend b, const ModelParams& mp, const Texture
         using Model = decltype(model);
         const TextureCurrentFn<Model> fn{{model, terms}, mesh, points.data(), mu.data(), static_cast<int>(mu.size()),
                                          static_cast<int>(n_points), T, step, by_band};
+        bad = cpu::keyed_reduce(fn, n_points * mesh.count(), total, progress);
+    });
+    return bad;
+}
+
+long long texture_magnetisation_reduce(Backend b, const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
+                                       const std::vector<double>& points, const std::vector<double>& mu, double T,
+                                       std::vector<Neumaier>& total, Progress* progress) {
+    const long long n_points = static_cast<long long>(points.size() / 4);
+    if (on_device(b, mp)) return cuda::texture_magnetisation_reduce(mp, terms, mesh, points, mu, T, total, progress);
+    long long bad = -1;
+    visit_model(mp, [&](auto model) {
+        using Model = decltype(model);
+        const TextureMagnetisationFn<Model> fn{{model, terms}, mesh, points.data(), mu.data(), static_cast<int>(mu.size()),
+                                               static_cast<int>(n_points), T};
         bad = cpu::keyed_reduce(fn, n_points * mesh.count(), total, progress);
     });
     return bad;

@@ -51,7 +51,7 @@ long long chern_reduce(const ModelParams& model, const Mesh& mesh, std::vector<N
 long long second_chern_reduce(const ModelParams& model, const FourTorus& torus, std::vector<Neumaier>& total,
                               Progress* progress);
 // Phase-space textures: as engine.hpp's phase_plane_reduce, texture_density_reduce,
-// texture_current_reduce and texture_transport_reduce.
+// texture_current_reduce, texture_transport_reduce and texture_magnetisation_reduce.
 long long phase_plane_reduce(const ModelParams& model, const TextureTerms& terms, const PhaseSlice& slice,
                              std::vector<Neumaier>& total, Progress* progress);
 long long texture_density_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
@@ -66,6 +66,9 @@ long long texture_current_reduce(const ModelParams& model, const TextureTerms& t
 long long texture_transport_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                    const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
                                    const std::array<double, 3>& E, int band, std::vector<Neumaier>& total, Progress* progress);
+long long texture_magnetisation_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
+                                       const std::vector<double>& points, const std::vector<double>& mu, double T,
+                                       std::vector<Neumaier>& total, Progress* progress);
 // N-band textured models (cuda_textures_nband.cu): as engine.hpp's phase_plane_reduce,
 // texture_density_reduce, texture_transport_reduce, second_chern_reduce over a torus of phase
 // space and time, and packet_trajectories.

@@ -41,6 +41,10 @@ long long texture_current_reduce(const ModelParams&, const TextureTerms&, const 
                                  const std::vector<double>&, double, double, bool, std::vector<Neumaier>&, Progress*) {
     not_compiled();
 }
+long long texture_magnetisation_reduce(const ModelParams&, const TextureTerms&, const Mesh&, const std::vector<double>&,
+                                       const std::vector<double>&, double, std::vector<Neumaier>&, Progress*) {
+    not_compiled();
+}
 long long texture_transport_reduce(const ModelParams&, const TextureTerms&, const Mesh&, const std::vector<double>&,
                                    const std::vector<double>&, double, double, const std::array<double, 3>&, int,
                                    std::vector<Neumaier>&, Progress*) {

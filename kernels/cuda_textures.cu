@@ -1,5 +1,5 @@
 // CUDA launchers of the phase-space texture reductions (include/bzint/phase_slice.hpp,
-// texture_density.hpp, texture_current.hpp, texture_transport.hpp: device_reduce.cuh's keyed
+// texture_density.hpp, texture_current.hpp, texture_magnetisation.hpp, texture_transport.hpp: device_reduce.cuh's keyed
 // reduction); the points, levels and tables are copied to the device. A run that reads a table takes
 // kernels of its own (device_textures.cuh's visit_textured).
 #include <thrust/device_vector.h>
@@ -7,6 +7,7 @@
 #include "bzint/packet_motion.hpp"
 #include "bzint/texture_current.hpp"
 #include "bzint/texture_density.hpp"
+#include "bzint/texture_magnetisation.hpp"
 #include "bzint/texture_transport.hpp"
 #include "cuda_backend.hpp"
 #include "device_textures.cuh"
@@ -62,6 +63,23 @@ long long texture_current_reduce(const ModelParams& mp, const TextureTerms& term
         const TextureCurrentFn<Model> fn{{model, device.terms()}, mesh, thrust::raw_pointer_cast(dx.data()),
                                          thrust::raw_pointer_cast(dmu.data()), static_cast<int>(mu.size()),
                                          static_cast<int>(n_points), T, step, by_band};
+        bad = keyed_reduce(fn, n_points * mesh.count(), total, progress);
+    });
+    return bad;
+}
+
+long long texture_magnetisation_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
+                                       const std::vector<double>& points, const std::vector<double>& mu, double T,
+                                       std::vector<Neumaier>& total, Progress* progress) {
+    const thrust::device_vector<double> dx(points.begin(), points.end()), dmu(mu.begin(), mu.end());
+    const DeviceTextureTerms device(terms);
+    const long long n_points = static_cast<long long>(points.size() / 4);
+    long long bad = -1;
+    visit_textured(kTwoBand, mp, terms, [&](auto model) {
+        using Model = decltype(model);
+        const TextureMagnetisationFn<Model> fn{{model, device.terms()}, mesh, thrust::raw_pointer_cast(dx.data()),
+                                               thrust::raw_pointer_cast(dmu.data()), static_cast<int>(mu.size()),
+                                               static_cast<int>(n_points), T};
         bad = keyed_reduce(fn, n_points * mesh.count(), total, progress);
     });
     return bad;

@@ -167,6 +167,12 @@ TEST(DeviceTextures, PlaneDensityCurrentAndPacketsAgreeWithTheCpu) {
                              "exchange=0.5\nperiod=40.0\nradius=20.0\nB=0.01\nE=[0.0,0.05]\nvelocity=[0.2,-0.1]\n[task]\n"
                              "kind='texture_current'\nmu=[0.0,1.0]\nT=0.02\nr=[[10,20,0],[30,15,0]]\nt=[0.0,3.0]\n",
                              "skyrmion current");
+    // A static texture's current: Eq. 30's and the magnetisation current's stencil of eight points
+    // per point (TextureMagnetisationFn; rel 1e-9 as for the table's below).
+    expect_chunk_independent("[model]\nname='qwz'\nu=-1.2\n[mesh]\nn=[60,60]\n[texture]\nkind='skyrmion_lattice'\n"
+                             "exchange=0.5\nperiod=40.0\nradius=20.0\n[task]\nkind='texture_current'\nmu=[0.0,1.0]\nT=0.05\n"
+                             "r=[[10,20,0],[30,15,0]]\n",
+                             "static skyrmion current and magnetisation current", 1e-9);
     expect_chunk_independent("[model]\nname='qwz'\nu=-1.2\n[texture]\nkind='uniform'\nexchange=0.0\ndirection=[0,0,1]\n"
                              "E=[0.0,0.1]\n[task]\nkind='phase_space_chern'\nplane=['t','k1']\nn=[100,100]\n",
                              "pump plane");
@@ -258,8 +264,10 @@ TEST(DeviceTextures, TablesRunOnTheDeviceAndAgreeWithTheCpu) {
     const std::string density = qwz + "[task]\nkind='texture_density'\nmu=[0.0,1.0]\nT=0.05\nr=[[1,2,0],[5,5,0],[7,3,0]]\n";
     EXPECT_NE(test::run_toml(density, Backend::cuda)["backend"], "cpu");
     expect_chunk_independent(density, "table density");
+    // (rel 1e-9: the magnetisation current divides differences of M by 12h, h = 1e-4 of the cell,
+    // which magnifies a device's libm ulps.)
     expect_chunk_independent(qwz + "[task]\nkind='texture_current'\nmu=[0.0,1.0]\nT=0.05\nr=[[2,4,0],[6,5,0]]\n",
-                             "table current");
+                             "table current", 1e-9);
     expect_chunk_independent(qwz + "[task]\nkind='texture_transport'\nmu=[0.0,1.0]\nT=0.1\ntau=2.0\nE=[0.02,-0.01]\n"
                                    "r=[[2,4,0],[6,5,0]]\n",
                              "table transport");

@@ -2,7 +2,9 @@
 // integral over the k-mesh (include/bzint/texture_current.hpp, the kinetic-equation paper's
 // Eq. 30; docs/textures.md), with error estimates from the mesh's coarse sub-mesh. With a uniform
 // electric field along a reciprocal vector and pump = true, the charge pumped per Bloch period T,
-// j T (the Thouless pump).
+// j T (the Thouless pump). For a static 2D model also the magnetisation current (−∂_y M, ∂_x M, 0)
+// of the local orbital magnetisation M (include/bzint/texture_magnetisation.hpp): the equilibrium
+// current to first order, which Eq. 30 is not in general (docs/textures.md).
 #include <fmt/core.h>
 
 #include <cmath>
@@ -34,7 +36,17 @@ struct CurrentSetup {
     bool pumped = false;
     bool by_band = false;        // band_resolved: the lower and upper band's parts beside the sum
     double step = 0.0;           // of ∂_p 𝓕's difference
+    // A static 2D texture's equilibrium magnetisation current ∇ × M of the local orbital
+    // magnetisation (texture_magnetisation.hpp), by fourth-order differences of M with step
+    // r_step: M at each point's stencil (x ∓ 2h, x ∓ h, x + h, x + 2h, then the same along y).
+    bool magnetisation = false;
+    std::string magnetisation_note;  // why a static 2D run has none, or its smearing warning
+    double r_step = 0.0;
+    std::vector<double> stencil;  // four per stencil point, eight stencil points per point
 };
+
+constexpr int kStencil = 8;
+constexpr double kStencilOffsets[4] = {-2.0, -1.0, 1.0, 2.0};
 
 // TextureCurrentFn's values per key; [3 levels] is the flag of the gradient expansion's failure.
 std::size_t values_per_key(const CurrentSetup& s) { return (s.by_band ? 9 : 3) * s.mu.size() + 1; }
@@ -78,8 +90,9 @@ CurrentSetup read_texture_current(const TaskContext& ctx) {
         }
     require_small_gauge_shift(task, s.texture, s.points);
     const long long n_points = static_cast<long long>(P * nt);
-    if (s.mesh.count() > (1LL << 62) / n_points)
-        task.fail("r", fmt::format("{} points × {} mesh points is more than 2^62 points", n_points, s.mesh.count()));
+    if (s.mesh.count() > (1LL << 62) / (n_points * (1 + kStencil)))
+        task.fail("r", fmt::format("{} points (and their magnetisation stencils) × {} mesh points is more than 2^62 points",
+                                   n_points, s.mesh.count()));
     // Per worker two histograms of 2 keys per point × its values (block_reducer.hpp).
     const double row = 2.0 * static_cast<double>(n_points) * static_cast<double>(values_per_key(s)) * sizeof(Neumaier);
     require_memory(task, "r", row * 2.0 * (2 * workers::count() + 1), fmt::format("{} points' histograms", n_points));
@@ -87,7 +100,67 @@ CurrentSetup read_texture_current(const TaskContext& ctx) {
     // everywhere, and so is ∂_p 𝓕 — the difference's eight extra Hamiltonians per point are skipped.
     const bool varies_in_r = field_B || (x.texture.kind != TextureKind::uniform && x.exchange != 0.0);
     s.step = varies_in_r ? derivative_step(s.mesh) : 0.0;
+    // Static (no E, no mass ramp, no slide) 2D models whose H varies in space (else M is uniform and
+    // its curl 0): the magnetisation current beside Eq. 30's. Its orbital moments' term m f is a
+    // Fermi-surface term: at T = 0 with a level in a band the mesh's step in M between the stencil's
+    // points would be as large as the current (task streda refuses T = 0 for the same term).
+    const bool field_E = x.electric[0] != 0.0 || x.electric[1] != 0.0 || x.electric[2] != 0.0;
+    const bool varies = x.texture.kind != TextureKind::uniform || x.potential.shape != PotentialShape::none ||
+                        x.modulation.amplitude != 0.0;
+    s.magnetisation = s.model->dim == 2 && !field_E && x.mass_rate == 0.0 && !is_sliding(x) && varies;
+    if (s.magnetisation) {
+        const FermiSurfaceCheck fermi_surface(ctx, s.mesh, s.mu, s.T);
+        if (s.T == 0.0 && fermi_surface.step()) {
+            s.magnetisation = false;
+            s.magnetisation_note = "no magnetisation_current at T = 0 with a level in a band: its orbital moments' term is a "
+                                   "Fermi-surface step that the stencil's differences of M cannot resolve; set T > 0";
+        } else {
+            for (const std::string& w : fermi_surface.smearing_warning("magnetisation_current's orbital moments' term m f"))
+                s.magnetisation_note = w;
+        }
+    }
+    if (s.magnetisation) {
+        s.r_step = position_step(x);
+        for (long long a = 0; a < n_points; ++a)
+            for (int axis = 0; axis < 2; ++axis)
+                for (const double o : kStencilOffsets) {
+                    const double* q = s.points.data() + 4 * a;
+                    s.stencil.insert(s.stencil.end(), {q[0], q[1], q[2], q[3]});
+                    s.stencil[s.stencil.size() - 4 + static_cast<std::size_t>(axis)] += o * s.r_step;
+                }
+        require_small_gauge_shift(task, s.texture, s.stencil);
+        // The magnetisation's histograms: 2 keys per stencil point × a value per level.
+        const double stencil_row = 2.0 * kStencil * static_cast<double>(n_points) * static_cast<double>(s.mu.size()) * sizeof(Neumaier);
+        require_memory(task, "r", stencil_row * 2.0 * (2 * workers::count() + 1),
+                       fmt::format("{} points' magnetisation stencils", n_points));
+    }
     return s;
+}
+
+// The magnetisation current [point][level][3] = (−∂_y M, ∂_x M, 0) from the magnetisation's sums
+// at the stencil points (keys as TextureDensityFn's: both halves, or the coarse sub-mesh's), by
+// (f(−2h) − 8 f(−h) + 8 f(h) − f(2h))/12h.
+nlohmann::json magnetisation_currents(const std::vector<Neumaier>& h, const CurrentSetup& s, bool coarse) {
+    const std::size_t L = s.mu.size(), n_points = s.points.size() / 4;
+    const double w = mesh_weight(s.mesh) * (coarse ? s.mesh.coarse_factor() : 1);
+    auto M = [&](std::size_t q, std::size_t l) {
+        const double odd = h[(2 * q + 1) * L + l].value();
+        return w * (coarse ? odd : h[2 * q * L + l].value() + odd);
+    };
+    const double weights[4] = {1.0, -8.0, 8.0, -1.0};
+    nlohmann::json j = nlohmann::json::array();
+    for (std::size_t a = 0; a < n_points; ++a) {
+        nlohmann::json per_level = nlohmann::json::array();
+        for (std::size_t l = 0; l < L; ++l) {
+            double grad[2] = {0.0, 0.0};
+            for (int axis = 0; axis < 2; ++axis)
+                for (int o = 0; o < 4; ++o)
+                    grad[axis] += weights[o] * M(kStencil * a + 4 * static_cast<std::size_t>(axis) + o, l) / (12.0 * s.r_step);
+            per_level.push_back(std::vector<double>{-grad[1], grad[0], 0.0});
+        }
+        j.push_back(per_level);
+    }
+    return j;
 }
 
 // The currents [point][level][3] from the reduction's sums (TextureDensityFn's halves): the sum
@@ -172,11 +245,23 @@ void check_texture_current(TaskContext& ctx) { read_texture_current(ctx); }
 TaskResult task_texture_current(TaskContext& ctx) {
     const CurrentSetup s = read_texture_current(ctx);
     const long long n_points = static_cast<long long>(s.points.size() / 4), n = n_points * s.mesh.count();
-    Progress progress("texture_current", n);
-    std::vector<Neumaier> h;
-    const long long bad = texture_current_reduce(ctx.backend, ctx.cfg.params, s.texture, s.mesh, s.points, s.mu, s.T, s.step,
-                                                 s.by_band, h, &progress);
+    Progress progress("texture_current", n * (s.magnetisation ? 1 + kStencil : 1));
+    std::vector<Neumaier> h, hm;
+    long long bad = texture_current_reduce(ctx.backend, ctx.cfg.params, s.texture, s.mesh, s.points, s.mu, s.T, s.step,
+                                           s.by_band, h, &progress);
+    long long bad_m = -1;
+    if (s.magnetisation && bad < 0)
+        bad_m = texture_magnetisation_reduce(ctx.backend, ctx.cfg.params, s.texture, s.mesh, s.stencil, s.mu, s.T, hm, &progress);
     progress.finish();
+    if (bad_m >= 0) {
+        const long long q = bad_m / s.mesh.count();
+        double k[3];
+        s.mesh.k_of(bad_m % s.mesh.count(), k);
+        const double* x = s.stencil.data() + 4 * q;
+        throw NonFiniteError(fmt::format("the magnetisation's integrand is not finite near point {} (r = ({:g}, {:g}, {:g}), "
+                                         "t = {:g}) and k = ({:g}, {:g}, {:g}): the bands touch there (|d| = 0)",
+                                         q / kStencil, x[0], x[1], x[2], x[3], k[0], k[1], k[2]));
+    }
     if (bad >= 0) {
         const long long at = bad / s.mesh.count();
         double k[3];
@@ -201,6 +286,7 @@ TaskResult task_texture_current(TaskContext& ctx) {
     const std::string current_unit =
         dim == 1 ? fmt::format("particles per ħ/{}", eu) : fmt::format("particles per (ħ/{}) per {}^{}", eu, lu, dim - 1);
     TaskResult out = current_result(s, h, false);
+    if (s.magnetisation) out.results["magnetisation_current"] = magnetisation_currents(hm, s, false);
     const TextureTerms& x = s.texture;
     const bool field_E = x.electric[0] != 0.0 || x.electric[1] != 0.0 || x.electric[2] != 0.0;
     const bool field_B = has_magnetic_field(x);
@@ -211,12 +297,16 @@ TaskResult task_texture_current(TaskContext& ctx) {
     // Where H varies in space the equilibrium current is a magnetisation current, divergence-free,
     // which Eq. 30 (derived from the continuity equation) does not fix in full
     // (tests/test_texture_current_magnetization.cpp).
+    if (!s.magnetisation_note.empty()) warnings.push_back(s.magnetisation_note);
     if (x.texture.kind != TextureKind::uniform || x.potential.shape != PotentialShape::none || x.modulation.amplitude != 0.0)
-        warnings.push_back("Eq. 30 is the current the continuity equation fixes (the paper's Sec. II C), up to a "
-                           "divergence-free part, and an equilibrium current in a texture or potential is all divergence-free "
-                           "magnetisation current: Eq. 30 gives curl M of the local orbital magnetisation M only in a gap with "
-                           "a scalar potential; in a band it leaves out the orbital moments' part, and across exchange "
-                           "textures it differs at first order (a domain wall: docs/textures.md \"What Eq. 30's current is\")");
+        warnings.push_back(fmt::format(
+            "Eq. 30 is the current the continuity equation fixes (the paper's Sec. II C), up to a divergence-free part, and an "
+            "equilibrium current in a texture or potential is all divergence-free magnetisation current: Eq. 30 gives that of "
+            "the local orbital magnetisation M only in a gap with a scalar potential; in a band it leaves out the orbital "
+            "moments' part, and across exchange textures it differs at first order ({}; docs/textures.md \"What Eq. 30's "
+            "current is\")",
+            s.magnetisation ? "magnetisation_current, (-dM/dy, dM/dx, 0), is the equilibrium current to first order"
+                            : "a static 2D texture's result magnetisation_current, (-dM/dy, dM/dx, 0), is that current"));
     out.warnings = warnings;
     auto echo = [&](TaskResult& r) {
         r.results["mu"] = s.mu;
@@ -236,6 +326,12 @@ TaskResult task_texture_current(TaskContext& ctx) {
     if (s.by_band)
         out.units["current_bands"] = current_unit + ", [point][mu][band][x, y, z]: the lower (0) and upper (1) band's parts of "
                                                     "current, n_s v_s of Eq. 30; their sum is current";
+    if (s.magnetisation)
+        out.units["magnetisation_current"] =
+            current_unit + fmt::format(", [point][mu][x, y, z]: (-dM/dy, dM/dx, 0), the equilibrium magnetisation current of the "
+                                       "local orbital magnetisation M = sum_n int [m_n f + Omega_n T ln(1 + e^((mu - e_n)/T))] "
+                                       "(dM/dmu = dn/dB), by fourth-order differences of step {:g} {}",
+                                       s.r_step, lu);
     if (s.pumped) {
         out.units["period"] = fmt::format("ħ/{}", eu);
         out.units["pumped"] = fmt::format("particles per {}^{}, [point][mu][x, y, z]: current × period, the charge moved per "
@@ -253,11 +349,14 @@ TaskResult task_texture_current(TaskContext& ctx) {
         }
     }
     out.principal = {s.pumped && dim == 2 ? "pumped_per_chain" : "current"};
-    out.kpoints = n;
+    if (s.magnetisation) out.principal.push_back("magnetisation_current");
+    out.kpoints = n * (s.magnetisation ? 1 + kStencil : 1);
     auto table = [&](const TaskResult& r) {
         CsvTable csv{"texture_current", fmt::format("r in {}; t in ħ/{}; mu in {}; current in {}", lu, eu, eu, current_unit),
                      {"x", "y", "z", "t", "mu", "jx", "jy", "jz"}, {}};
         csv.keys = 5;  // x, y, z, t, mu
+        if (s.magnetisation)
+            for (const char* c : {"jx", "jy", "jz"}) csv.columns.push_back(fmt::format("{}_magnetisation", c));
         if (s.by_band)
             for (const char* band : {"lower", "upper"})
                 for (const char* c : {"jx", "jy", "jz"}) csv.columns.push_back(fmt::format("{}_{}", c, band));
@@ -266,6 +365,8 @@ TaskResult task_texture_current(TaskContext& ctx) {
                 const auto& c = r.results["current"][a][l];
                 std::vector<double> row{s.points[4 * a], s.points[4 * a + 1], s.points[4 * a + 2], s.points[4 * a + 3], s.mu[l],
                                         c[0].get<double>(), c[1].get<double>(), c[2].get<double>()};
+                if (s.magnetisation)
+                    for (const auto& x : r.results["magnetisation_current"][a][l]) row.push_back(x.get<double>());
                 if (s.by_band)
                     for (const auto& part : r.results["current_bands"][a][l])
                         for (const auto& x : part) row.push_back(x.get<double>());
@@ -277,6 +378,7 @@ TaskResult task_texture_current(TaskContext& ctx) {
     out.remedy = "the current is not resolved by the k-mesh: raise [mesh] n (docs/accuracy.md)";
     if (s.mesh.coarse_factor() > 0) {
         TaskResult coarse = current_result(s, h, true);
+        if (s.magnetisation) coarse.results["magnetisation_current"] = magnetisation_currents(hm, s, true);
         echo(coarse);
         coarse.tables.push_back(table(coarse));
         attach_errors(out, &coarse);

@@ -1,0 +1,74 @@
+// The local orbital magnetisation of a textured two-band model at points (r, t): that of the
+// uniform Hamiltonian H(r, ·, t) the point sees, to zeroth order in the gradients,
+//   M(r; μ) = Σ_n ∫ d^dk/(2π)^d [m_n f(ε_n − μ) + Ω_n T ln(1 + e^{(μ − ε_n)/T})]   (z components),
+// the modern theory's finite-temperature form (Xiao, Yao, Fang and Niu, PRL 97, 026603 (2006),
+// Eq. 5 with bzint's Ω_n and orbital moment m_n of two_band.hpp). Its μ-derivative is
+// Σ∫ [f Ω_n + m_n (−f′)], task streda's ∂n/∂B (Maxwell's relation ∂M/∂μ = ∂n/∂B), which fixes
+// M's sign as bzint's B enters H. The particle current (−∂_y M, ∂_x M, 0) (whose electric current
+// −e j is the curl of the moment density) is the equilibrium magnetisation current to first order
+// in the gradients (docs/textures.md "What Eq. 30's current is").
+#pragma once
+#include "bzint/fermi.hpp"
+#include "bzint/mesh.hpp"
+#include "bzint/per_k.hpp"
+#include "bzint/texture.hpp"
+#include "bzint/two_band.hpp"
+
+namespace bzint {
+
+// T ln(1 + e^{−x/T}) for x = ε − μ, without overflow; its T → 0 limit max(−x, 0) at T = 0.
+BZINT_HD double grand_occupation(double x, double T) {
+    if (T <= 0.0) return x < 0.0 ? -x : 0.0;
+    const double y = -x / T;
+    return y > 0.0 ? T * (y + log1p(exp(-y))) : T * log1p(exp(y));
+}
+
+// Point idx = point · mesh.count() + mesh index; a point is (x, y, z, t). Keys 2·point + (on the
+// coarse sub-mesh), as TextureDensityFn's; values [j] = M's integrand at level μ_j (to be multiplied
+// by the mesh's measure). The mesh is over the kinetic momentum (TextureDensityFn), so a uniform B
+// leaves M as it is at B = 0.
+template <class Model>
+struct TextureMagnetisationFn {
+    TexturedTwoBand<Model> hamiltonian;
+    Mesh mesh;
+    const double* points;  // four numbers each: x, y, z, t
+    const double* mu;      // levels
+    int levels;
+    int n_points;
+    double T;
+    using Out = KeyedOutT<1>;
+    BZINT_HD int n_values() const { return levels; }
+    BZINT_HD int n_keys() const { return 2 * n_points; }
+
+    BZINT_HD bool operator()(long long idx, Out& out) const {
+        const long long n = mesh.count();
+        const long long at = idx / n, i = idx - at * n;
+        double x[kPhaseCoords], k[3];
+        mesh.k_of(i, k);
+        hamiltonian.canonical_point(points + 4 * at, points[4 * at + 3], k, x);
+        PhaseSpacePoint p;
+        hamiltonian(x, p);
+        TwoBandPoint h;  // H and its momentum derivatives at this point
+        h.d0 = p.d0;
+        for (int a = 0; a < 3; ++a) {
+            h.d[a] = p.d[a];
+            h.dd0[a] = p.dd0[kCoordKx + a];
+            for (int c = 0; c < 3; ++c) h.dd[a][c] = p.dd[kCoordKx + a][c];
+        }
+        BandGeometry g[2];
+        two_band_geometry(h, g);
+        out.n = 1;
+        out.key[0] = static_cast<int>(2 * at + (mesh.on_coarse(i) ? 1 : 0));
+        bool finite = true;
+        for (int j = 0; j < levels; ++j) {
+            double sum = 0.0;
+            for (int b = 0; b < 2; ++b)
+                sum += g[b].m[2] * fermi(g[b].energy - mu[j], T) + g[b].omega[2] * grand_occupation(g[b].energy - mu[j], T);
+            out.val[0][j] = sum;
+            finite = finite && is_finite(sum);
+        }
+        return finite;
+    }
+};
+
+}  // namespace bzint
