@@ -147,8 +147,10 @@ void BM_texture_density(benchmark::State& state, Backend backend, const char* mo
     state.SetLabel(fmt::format("{}{} {}", model, table ? " table" : "", backend_name(backend)));
 }
 
-// The current of qwz with a skyrmion lattice at 16 points, over an n × n k-mesh, two levels.
-void BM_texture_current(benchmark::State& state, Backend backend) {
+// qwz with a skyrmion lattice at 16 points (x, y, z, t) along a line, over an n × n k-mesh, two
+// levels: reduce(mp, terms, mesh, points, mu, total) runs one pass; the rate in points per second.
+template <class Reduce>
+void run_point_case(benchmark::State& state, Backend backend, Reduce reduce) {
     if (skip_without_device(state, backend)) return;
     const ModelParams mp = params_of("qwz");
     const TextureTerms terms = skyrmion_lattice(160.0, 80.0, 0.5);
@@ -159,7 +161,7 @@ void BM_texture_current(benchmark::State& state, Backend backend) {
     const std::vector<double> mu{0.0, 1.0};
     for (auto _ : state) {
         std::vector<Neumaier> total;
-        benchmark::DoNotOptimize(texture_current_reduce(backend, mp, terms, mesh, points, mu, 0.02, 1e-4, false, total, nullptr));
+        benchmark::DoNotOptimize(reduce(mp, terms, mesh, points, mu, total));
     }
     const double count = 16.0 * static_cast<double>(mesh.count());
     state.counters["points"] = count;
@@ -168,27 +170,23 @@ void BM_texture_current(benchmark::State& state, Backend backend) {
     state.SetLabel(backend_name(backend));
 }
 
-// The local orbital magnetisation of qwz with a skyrmion lattice at 16 points, over an n × n
-// k-mesh, two levels (texture_current's magnetisation_current takes it at eight stencil points per
-// point): one textured Hamiltonian and both bands' Ω and m per point.
+// The current of Eq. 30 (1 + 4 × dim textured Hamiltonians per point, for ∂_p 𝓕's difference).
+void BM_texture_current(benchmark::State& state, Backend backend) {
+    run_point_case(state, backend, [&](const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
+                                       const std::vector<double>& points, const std::vector<double>& mu,
+                                       std::vector<Neumaier>& total) {
+        return texture_current_reduce(backend, mp, terms, mesh, points, mu, 0.02, 1e-4, false, total, nullptr);
+    });
+}
+
+// The local orbital magnetisation (texture_current's magnetisation_current takes it at eight
+// stencil points per position): one textured Hamiltonian and both bands' Ω and m per point.
 void BM_texture_magnetisation(benchmark::State& state, Backend backend) {
-    if (skip_without_device(state, backend)) return;
-    const ModelParams mp = params_of("qwz");
-    const TextureTerms terms = skyrmion_lattice(160.0, 80.0, 0.5);
-    const long long n = state.range(0);
-    const Mesh mesh = make_mesh(*find_model("qwz"), mp, {n, n, 1});
-    std::vector<double> points;
-    for (int a = 0; a < 16; ++a) points.insert(points.end(), {10.0 * a, 80.0, 0.0, 0.0});
-    const std::vector<double> mu{0.0, 1.0};
-    for (auto _ : state) {
-        std::vector<Neumaier> total;
-        benchmark::DoNotOptimize(texture_magnetisation_reduce(backend, mp, terms, mesh, points, mu, 0.02, total, nullptr));
-    }
-    const double count = 16.0 * static_cast<double>(mesh.count());
-    state.counters["points"] = count;
-    state.counters["points_per_second"] = benchmark::Counter(count * state.iterations(), benchmark::Counter::kIsRate);
-    state.counters["peak_rss_MiB"] = peak_rss_mib();
-    state.SetLabel(backend_name(backend));
+    run_point_case(state, backend, [&](const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
+                                       const std::vector<double>& points, const std::vector<double>& mu,
+                                       std::vector<Neumaier>& total) {
+        return texture_magnetisation_reduce(backend, mp, terms, mesh, points, mu, 0.02, total, nullptr);
+    });
 }
 
 // Transport through a skyrmion lattice in a field at 16 positions, over an n × n k-mesh, two

@@ -38,11 +38,12 @@ struct CurrentSetup {
     double step = 0.0;           // of ∂_p 𝓕's difference
     // A static 2D texture's equilibrium magnetisation current ∇ × M of the local orbital
     // magnetisation (texture_magnetisation.hpp), by fourth-order differences of M with step
-    // r_step: M at each point's stencil (x ∓ 2h, x ∓ h, x + h, x + 2h, then the same along y).
+    // r_step: M at each position's stencil (x ∓ 2h, x ∓ h, x + h, x + 2h, then the same along y),
+    // once per position: a static H is the same at every time.
     bool magnetisation = false;
     std::string magnetisation_note;  // why a static 2D run has none, or its smearing warning
     double r_step = 0.0;
-    std::vector<double> stencil;  // four per stencil point, eight stencil points per point
+    std::vector<double> stencil;  // four per stencil point, eight stencil points per position
 };
 
 constexpr int kStencil = 8;
@@ -121,25 +122,26 @@ CurrentSetup read_texture_current(const TaskContext& ctx) {
     }
     if (s.magnetisation) {
         s.r_step = position_step(x);
-        for (long long a = 0; a < n_points; ++a)
+        for (std::size_t a = 0; a < P; ++a)
             for (int axis = 0; axis < 2; ++axis)
                 for (const double o : kStencilOffsets) {
-                    const double* q = s.points.data() + 4 * a;
-                    s.stencil.insert(s.stencil.end(), {q[0], q[1], q[2], q[3]});
+                    const double* q = s.r.data() + 3 * a;
+                    s.stencil.insert(s.stencil.end(), {q[0], q[1], q[2], s.times[0]});
                     s.stencil[s.stencil.size() - 4 + static_cast<std::size_t>(axis)] += o * s.r_step;
                 }
         require_small_gauge_shift(task, s.texture, s.stencil);
         // The magnetisation's histograms: 2 keys per stencil point × a value per level.
-        const double stencil_row = 2.0 * kStencil * static_cast<double>(n_points) * static_cast<double>(s.mu.size()) * sizeof(Neumaier);
+        const double stencil_row = 2.0 * kStencil * static_cast<double>(P) * static_cast<double>(s.mu.size()) * sizeof(Neumaier);
         require_memory(task, "r", stencil_row * 2.0 * (2 * workers::count() + 1),
-                       fmt::format("{} points' magnetisation stencils", n_points));
+                       fmt::format("{} positions' magnetisation stencils", P));
     }
     return s;
 }
 
 // The magnetisation current [point][level][3] = (−∂_y M, ∂_x M, 0) from the magnetisation's sums
 // at the stencil points (keys as TextureDensityFn's: both halves, or the coarse sub-mesh's), by
-// (f(−2h) − 8 f(−h) + 8 f(h) − f(2h))/12h.
+// (f(−2h) − 8 f(−h) + 8 f(h) − f(2h))/12h; point a (position a / times, time a % times) takes its
+// position's stencil.
 nlohmann::json magnetisation_currents(const std::vector<Neumaier>& h, const CurrentSetup& s, bool coarse) {
     const std::size_t L = s.mu.size(), n_points = s.points.size() / 4;
     const double w = mesh_weight(s.mesh) * (coarse ? s.mesh.coarse_factor() : 1);
@@ -155,7 +157,8 @@ nlohmann::json magnetisation_currents(const std::vector<Neumaier>& h, const Curr
             double grad[2] = {0.0, 0.0};
             for (int axis = 0; axis < 2; ++axis)
                 for (int o = 0; o < 4; ++o)
-                    grad[axis] += weights[o] * M(kStencil * a + 4 * static_cast<std::size_t>(axis) + o, l) / (12.0 * s.r_step);
+                    grad[axis] += weights[o] * M(kStencil * (a / s.times.size()) + 4 * static_cast<std::size_t>(axis) + o, l) /
+                                  (12.0 * s.r_step);
             per_level.push_back(std::vector<double>{-grad[1], grad[0], 0.0});
         }
         j.push_back(per_level);
@@ -245,7 +248,8 @@ void check_texture_current(TaskContext& ctx) { read_texture_current(ctx); }
 TaskResult task_texture_current(TaskContext& ctx) {
     const CurrentSetup s = read_texture_current(ctx);
     const long long n_points = static_cast<long long>(s.points.size() / 4), n = n_points * s.mesh.count();
-    Progress progress("texture_current", n * (s.magnetisation ? 1 + kStencil : 1));
+    const long long stencil_points = static_cast<long long>(s.stencil.size() / 4);
+    Progress progress("texture_current", n + stencil_points * s.mesh.count());
     std::vector<Neumaier> h, hm;
     long long bad = texture_current_reduce(ctx.backend, ctx.cfg.params, s.texture, s.mesh, s.points, s.mu, s.T, s.step,
                                            s.by_band, h, &progress);
@@ -253,24 +257,19 @@ TaskResult task_texture_current(TaskContext& ctx) {
     if (s.magnetisation && bad < 0)
         bad_m = texture_magnetisation_reduce(ctx.backend, ctx.cfg.params, s.texture, s.mesh, s.stencil, s.mu, s.T, hm, &progress);
     progress.finish();
-    if (bad_m >= 0) {
-        const long long q = bad_m / s.mesh.count();
+    // A non-finite integrand at index i of a reduction over `points` (four numbers each): whose
+    // integrand, where (the point, or the position whose stencil it is), r, t and k.
+    auto non_finite = [&](long long i, const std::vector<double>& points, const char* whose, const std::string& where) {
         double k[3];
-        s.mesh.k_of(bad_m % s.mesh.count(), k);
-        const double* x = s.stencil.data() + 4 * q;
-        throw NonFiniteError(fmt::format("the magnetisation's integrand is not finite near point {} (r = ({:g}, {:g}, {:g}), "
-                                         "t = {:g}) and k = ({:g}, {:g}, {:g}): the bands touch there (|d| = 0)",
-                                         q / kStencil, x[0], x[1], x[2], x[3], k[0], k[1], k[2]));
-    }
-    if (bad >= 0) {
-        const long long at = bad / s.mesh.count();
-        double k[3];
-        s.mesh.k_of(bad % s.mesh.count(), k);
-        const double* x = s.points.data() + 4 * at;
-        throw NonFiniteError(fmt::format("the current's integrand is not finite at point {} (r = ({:g}, {:g}, {:g}), t = {:g}) "
-                                         "and k = ({:g}, {:g}, {:g}): the bands touch there (|d| = 0)",
-                                         at, x[0], x[1], x[2], x[3], k[0], k[1], k[2]));
-    }
+        s.mesh.k_of(i % s.mesh.count(), k);
+        const double* x = points.data() + 4 * (i / s.mesh.count());
+        throw NonFiniteError(fmt::format("the {} integrand is not finite {} (r = ({:g}, {:g}, {:g}), t = {:g}) and "
+                                         "k = ({:g}, {:g}, {:g}): the bands touch there (|d| = 0)",
+                                         whose, where, x[0], x[1], x[2], x[3], k[0], k[1], k[2]));
+    };
+    if (bad_m >= 0)
+        non_finite(bad_m, s.stencil, "magnetisation's", fmt::format("near position {}", bad_m / s.mesh.count() / kStencil));
+    if (bad >= 0) non_finite(bad, s.points, "current's", fmt::format("at point {}", bad / s.mesh.count()));
     const std::size_t nv = values_per_key(s), flag = 3 * s.mu.size();
     std::vector<std::string> warnings;
     for (long long a = 0; a < n_points; ++a) {
@@ -350,7 +349,7 @@ TaskResult task_texture_current(TaskContext& ctx) {
     }
     out.principal = {s.pumped && dim == 2 ? "pumped_per_chain" : "current"};
     if (s.magnetisation) out.principal.push_back("magnetisation_current");
-    out.kpoints = n * (s.magnetisation ? 1 + kStencil : 1);
+    out.kpoints = n + stencil_points * s.mesh.count();
     auto table = [&](const TaskResult& r) {
         CsvTable csv{"texture_current", fmt::format("r in {}; t in ħ/{}; mu in {}; current in {}", lu, eu, eu, current_unit),
                      {"x", "y", "z", "t", "mu", "jx", "jy", "jz"}, {}};
