@@ -54,35 +54,18 @@ long long texture_density_reduce(const ModelParams& mp, const TextureTerms& term
 long long texture_current_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
                                  const std::vector<double>& points, const std::vector<double>& mu, double T, double step,
                                  bool by_band, std::vector<Neumaier>& total, Progress* progress) {
-    const thrust::device_vector<double> dx(points.begin(), points.end()), dmu(mu.begin(), mu.end());
-    const DeviceTextureTerms device(terms);
-    const long long n_points = static_cast<long long>(points.size() / 4);
-    long long bad = -1;
-    visit_textured(kTwoBand, mp, terms, [&](auto model) {
-        using Model = decltype(model);
-        const TextureCurrentFn<Model> fn{{model, device.terms()}, mesh, thrust::raw_pointer_cast(dx.data()),
-                                         thrust::raw_pointer_cast(dmu.data()), static_cast<int>(mu.size()),
-                                         static_cast<int>(n_points), T, step, by_band};
-        bad = keyed_reduce(fn, n_points * mesh.count(), total, progress);
-    });
-    return bad;
+    const int n_points = static_cast<int>(points.size() / 4), levels = static_cast<int>(mu.size());
+    return texture_points_launch(kTwoBand, mp, terms, points, mu, n_points * mesh.count(), total, progress,
+                                 [&](auto model, const TextureTerms& on_device, const double* dx, const double* dmu) {
+                                     return TextureCurrentFn<decltype(model)>{{model, on_device}, mesh, dx, dmu, levels,
+                                                                              n_points, T, step, by_band};
+                                 });
 }
 
 long long texture_magnetisation_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
                                        const std::vector<double>& points, const std::vector<double>& mu, double T,
                                        std::vector<Neumaier>& total, Progress* progress) {
-    const thrust::device_vector<double> dx(points.begin(), points.end()), dmu(mu.begin(), mu.end());
-    const DeviceTextureTerms device(terms);
-    const long long n_points = static_cast<long long>(points.size() / 4);
-    long long bad = -1;
-    visit_textured(kTwoBand, mp, terms, [&](auto model) {
-        using Model = decltype(model);
-        const TextureMagnetisationFn<Model> fn{{model, device.terms()}, mesh, thrust::raw_pointer_cast(dx.data()),
-                                               thrust::raw_pointer_cast(dmu.data()), static_cast<int>(mu.size()),
-                                               static_cast<int>(n_points), T};
-        bad = keyed_reduce(fn, n_points * mesh.count(), total, progress);
-    });
-    return bad;
+    return texture_magnetisation_launch(kTwoBand, mp, terms, mesh, points, mu, T, total, progress);
 }
 
 long long texture_transport_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,

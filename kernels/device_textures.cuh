@@ -1,8 +1,8 @@
 // The launchers' bodies that the two-band (cuda_textures.cu) and N-band (cuda_textures_nband.cu)
 // textured models share, each translation unit instantiating them for its own list of models: a
 // run's texture terms on the device (DeviceTextureTerms, with a table's coefficients) and its
-// model, wrapped for a table (visit_textured); the density's and the transport's keyed
-// reductions; and the wave-packet loop (include/bzint/packet_motion.hpp's PacketRun), one thread
+// model, wrapped for a table (visit_textured); the keyed reductions over points of the density,
+// the magnetisation and the transport; and the wave-packet loop (include/bzint/packet_motion.hpp's PacketRun), one thread
 // per packet, in launches of at most `slice` steps so that a stop request is seen between them;
 // after a launch in which a packet failed, no more.
 #pragma once
@@ -15,6 +15,7 @@
 #include "../host/stop.hpp"
 #include "bzint/packet_motion.hpp"
 #include "bzint/texture_density.hpp"
+#include "bzint/texture_magnetisation.hpp"
 #include "bzint/texture_transport.hpp"
 #include "device_launch.cuh"
 #include "device_reduce.cuh"
@@ -56,24 +57,49 @@ void visit_textured(Visit visit, const ModelParams& mp, const TextureTerms& term
     });
 }
 
-// As engine.hpp's texture_density_reduce, for the models visit(mp, f) calls f with (a wrapper of
-// visit_model or visit_nband_model); the positions, levels and tables are copied to the device.
+// The keyed reduction of a functor over points × mesh points for the models visit(mp, f) calls f
+// with (a wrapper of visit_model or visit_nband_model): the points (positions, or positions and
+// times), levels and tables copied to the device, and the functor
+// make(model, device terms, device points, device levels) reduced over `count` indices. What the
+// density's, current's, magnetisation's and transport's launchers share.
+template <class Visit, class Make>
+long long texture_points_launch(Visit visit, const ModelParams& mp, const TextureTerms& terms, const std::vector<double>& points,
+                                const std::vector<double>& mu, long long count, std::vector<Neumaier>& total, Progress* progress,
+                                Make make) {
+    const thrust::device_vector<double> dx(points.begin(), points.end()), dmu(mu.begin(), mu.end());
+    const DeviceTextureTerms device(terms);
+    long long bad = -1;
+    visit_textured(visit, mp, terms, [&](auto model) {
+        const auto fn = make(model, device.terms(), thrust::raw_pointer_cast(dx.data()), thrust::raw_pointer_cast(dmu.data()));
+        bad = keyed_reduce(fn, count, total, progress);
+    });
+    return bad;
+}
+
+// As engine.hpp's texture_density_reduce, for the models visit(mp, f) calls f with.
 template <class Visit>
 long long texture_density_launch(Visit visit, const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
                                  const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
                                  bool by_band, std::vector<Neumaier>& total, Progress* progress) {
-    const thrust::device_vector<double> dr(r.begin(), r.end()), dmu(mu.begin(), mu.end());
-    const DeviceTextureTerms device(terms);
-    const long long positions = static_cast<long long>(r.size() / 3);
-    long long bad = -1;
-    visit_textured(visit, mp, terms, [&](auto model) {
-        using Model = decltype(model);
-        const TextureDensityFn<Model> fn{{model, device.terms()}, mesh, thrust::raw_pointer_cast(dr.data()), t,
-                                         thrust::raw_pointer_cast(dmu.data()), static_cast<int>(mu.size()),
-                                         static_cast<int>(positions), T, by_band};
-        bad = keyed_reduce(fn, positions * mesh.count(), total, progress);
-    });
-    return bad;
+    const int positions = static_cast<int>(r.size() / 3), levels = static_cast<int>(mu.size());
+    return texture_points_launch(visit, mp, terms, r, mu, positions * mesh.count(), total, progress,
+                                 [&](auto model, const TextureTerms& on_device, const double* dr, const double* dmu) {
+                                     return TextureDensityFn<decltype(model)>{{model, on_device}, mesh, dr, t, dmu, levels,
+                                                                              positions, T, by_band};
+                                 });
+}
+
+// As engine.hpp's texture_magnetisation_reduce, for the models visit(mp, f) calls f with.
+template <class Visit>
+long long texture_magnetisation_launch(Visit visit, const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
+                                       const std::vector<double>& points, const std::vector<double>& mu, double T,
+                                       std::vector<Neumaier>& total, Progress* progress) {
+    const int n_points = static_cast<int>(points.size() / 4), levels = static_cast<int>(mu.size());
+    return texture_points_launch(visit, mp, terms, points, mu, n_points * mesh.count(), total, progress,
+                                 [&](auto model, const TextureTerms& on_device, const double* dx, const double* dmu) {
+                                     return TextureMagnetisationFn<decltype(model)>{{model, on_device}, mesh, dx, dmu, levels,
+                                                                                    n_points, T};
+                                 });
 }
 
 // As engine.hpp's texture_transport_reduce, for the models visit(mp, f) calls f with.
@@ -81,18 +107,12 @@ template <class Visit>
 long long texture_transport_launch(Visit visit, const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
                                    const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
                                    const std::array<double, 3>& E, int band, std::vector<Neumaier>& total, Progress* progress) {
-    const thrust::device_vector<double> dr(r.begin(), r.end()), dmu(mu.begin(), mu.end());
-    const DeviceTextureTerms device(terms);
-    const long long positions = static_cast<long long>(r.size() / 3);
-    long long bad = -1;
-    visit_textured(visit, mp, terms, [&](auto model) {
-        using Model = decltype(model);
-        const TextureTransportFn<Model> fn{{model, device.terms()}, mesh, thrust::raw_pointer_cast(dr.data()),
-                                           thrust::raw_pointer_cast(dmu.data()), static_cast<int>(mu.size()),
-                                           static_cast<int>(positions), T, tau, {E[0], E[1], E[2]}, band};
-        bad = keyed_reduce(fn, positions * mesh.count(), total, progress);
-    });
-    return bad;
+    const int positions = static_cast<int>(r.size() / 3), levels = static_cast<int>(mu.size());
+    return texture_points_launch(visit, mp, terms, r, mu, positions * mesh.count(), total, progress,
+                                 [&](auto model, const TextureTerms& on_device, const double* dr, const double* dmu) {
+                                     return TextureTransportFn<decltype(model)>{{model, on_device}, mesh, dr, dmu, levels,
+                                                                                positions, T, tau, {E[0], E[1], E[2]}, band};
+                                 });
 }
 
 // One thread per packet; the first packet with a non-finite velocity in *bad.
