@@ -147,15 +147,16 @@ void BM_texture_density(benchmark::State& state, Backend backend, const char* mo
     state.SetLabel(fmt::format("{}{} {}", model, table ? " table" : "", backend_name(backend)));
 }
 
-// qwz with a skyrmion lattice at 16 points (x, y, z, t) along a line, over an n × n k-mesh, two
-// levels: reduce(mp, terms, mesh, points, mu, total) runs one pass; the rate in points per second.
+// A model (qwz unless named) with a skyrmion lattice at 16 points (x, y, z, t) along a line, over
+// an n × n k-mesh, two levels: reduce(mp, terms, mesh, points, mu, total) runs one pass; the rate
+// in points per second.
 template <class Reduce>
-void run_point_case(benchmark::State& state, Backend backend, Reduce reduce) {
+void run_point_case(benchmark::State& state, Backend backend, Reduce reduce, const char* model = "qwz") {
     if (skip_without_device(state, backend)) return;
-    const ModelParams mp = params_of("qwz");
+    const ModelParams mp = params_of(model);
     const TextureTerms terms = skyrmion_lattice(160.0, 80.0, 0.5);
     const long long n = state.range(0);
-    const Mesh mesh = make_mesh(*find_model("qwz"), mp, {n, n, 1});
+    const Mesh mesh = make_mesh(*find_model(model), mp, {n, n, 1});
     std::vector<double> points;
     for (int a = 0; a < 16; ++a) points.insert(points.end(), {10.0 * a, 80.0, 0.0, 0.0});
     const std::vector<double> mu{0.0, 1.0};
@@ -167,7 +168,7 @@ void run_point_case(benchmark::State& state, Backend backend, Reduce reduce) {
     state.counters["points"] = count;
     state.counters["points_per_second"] = benchmark::Counter(count * state.iterations(), benchmark::Counter::kIsRate);
     state.counters["peak_rss_MiB"] = peak_rss_mib();
-    state.SetLabel(backend_name(backend));
+    state.SetLabel(fmt::format("{} {}", model, backend_name(backend)));
 }
 
 // The current of Eq. 30 (1 + 4 × dim textured Hamiltonians per point, for ∂_p 𝓕's difference).
@@ -180,13 +181,16 @@ void BM_texture_current(benchmark::State& state, Backend backend) {
 }
 
 // The local orbital magnetisation (texture_current's magnetisation_current takes it at eight
-// stencil points per position): one textured Hamiltonian and both bands' Ω and m per point.
-void BM_texture_magnetisation(benchmark::State& state, Backend backend) {
-    run_point_case(state, backend, [&](const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
-                                       const std::vector<double>& points, const std::vector<double>& mu,
-                                       std::vector<Neumaier>& total) {
-        return texture_magnetisation_reduce(backend, mp, terms, mesh, points, mu, 0.02, total, nullptr);
-    });
+// stencil points per position): one textured Hamiltonian and its bands' Ω and m per point — for
+// qwz the closed forms, for qwz_pair (four bands) an eigen-decomposition and the Kubo sums.
+void BM_texture_magnetisation(benchmark::State& state, Backend backend, const char* model) {
+    run_point_case(
+        state, backend,
+        [&](const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh, const std::vector<double>& points,
+            const std::vector<double>& mu, std::vector<Neumaier>& total) {
+            return texture_magnetisation_reduce(backend, mp, terms, mesh, points, mu, 0.02, total, nullptr);
+        },
+        model);
 }
 
 // Transport through a skyrmion lattice in a field at 16 positions, over an n × n k-mesh, two
@@ -450,8 +454,10 @@ BENCHMARK_CAPTURE(BM_texture_density, table_cuda, Backend::cuda, "qwz", true)->R
 BENCHMARK_CAPTURE(BM_texture_density, qwz_pair_cpu, Backend::cpu, "qwz_pair")->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_current, cpu, Backend::cpu)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_current, cuda, Backend::cuda)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_texture_magnetisation, cpu, Backend::cpu)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_texture_magnetisation, cuda, Backend::cuda)->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_magnetisation, cpu, Backend::cpu, "qwz")->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_magnetisation, cuda, Backend::cuda, "qwz")->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_magnetisation, qwz_pair_cpu, Backend::cpu, "qwz_pair")->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_texture_magnetisation, qwz_pair_cuda, Backend::cuda, "qwz_pair")->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_transport, cpu, Backend::cpu, "qwz")->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_transport, cuda, Backend::cuda, "qwz")->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_transport, qwz_pair_cpu, Backend::cpu, "qwz_pair")->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);

@@ -686,9 +686,11 @@ long long texture_magnetisation_reduce(Backend b, const ModelParams& mp, const T
                                        const std::vector<double>& points, const std::vector<double>& mu, double T,
                                        std::vector<Neumaier>& total, Progress* progress) {
     const long long n_points = static_cast<long long>(points.size() / 4);
-    if (on_device(b, mp)) return cuda::texture_magnetisation_reduce(mp, terms, mesh, points, mu, T, total, progress);
+    if (on_device(b, mp))
+        return is_two_band(mp) ? cuda::texture_magnetisation_reduce(mp, terms, mesh, points, mu, T, total, progress)
+                               : cuda::nband_texture_magnetisation_reduce(mp, terms, mesh, points, mu, T, total, progress);
     long long bad = -1;
-    visit_model(mp, [&](auto model) {
+    visit_any_model(mp, [&](auto model) {
         using Model = decltype(model);
         const TextureMagnetisationFn<Model> fn{{model, terms}, mesh, points.data(), mu.data(), static_cast<int>(mu.size()),
                                                static_cast<int>(n_points), T};

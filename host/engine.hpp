@@ -129,7 +129,7 @@ long long packet_trajectories(Backend b, const ModelParams& model, const Texture
 long long texture_current_reduce(Backend b, const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                  const std::vector<double>& points, const std::vector<double>& mu, double T, double step,
                                  bool by_band, std::vector<Neumaier>& total, Progress* progress);
-// The local orbital magnetisation of a textured two-band model at points (x, y, z, t)
+// The local orbital magnetisation of a textured model (two-band or N-band) at points (x, y, z, t)
 // (texture_magnetisation.hpp: the keys of texture_density, a value per level), on backend b; the
 // first non-finite index or −1.
 long long texture_magnetisation_reduce(Backend b, const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,

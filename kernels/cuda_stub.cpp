@@ -50,6 +50,10 @@ long long texture_transport_reduce(const ModelParams&, const TextureTerms&, cons
                                    std::vector<Neumaier>&, Progress*) {
     not_compiled();
 }
+long long nband_texture_magnetisation_reduce(const ModelParams&, const TextureTerms&, const Mesh&, const std::vector<double>&,
+                                             const std::vector<double>&, double, std::vector<Neumaier>&, Progress*) {
+    not_compiled();
+}
 long long nband_phase_plane_reduce(const ModelParams&, const TextureTerms&, const PhaseSlice&, std::vector<Neumaier>&, Progress*) {
     not_compiled();
 }

@@ -1,6 +1,6 @@
 // CUDA launchers of the N-band textured models' work (include/bzint/nband_texture.hpp through
 // phase_slice.hpp's NBandPhaseSliceChernFn, texture_density.hpp's TextureDensityFn,
-// texture_transport.hpp's TextureTransportFn and
+// texture_magnetisation.hpp's TextureMagnetisationFn, texture_transport.hpp's TextureTransportFn and
 // second_chern.hpp's SecondChernFn over a PhaseFourTorus: device_reduce.cuh's keyed reduction;
 // nband_packet_motion.hpp's wave packets: device_textures.cuh), apart from the two-band ones
 // (cuda_textures.cu) so that the two compile in parallel. The positions and levels are copied to
@@ -39,6 +39,12 @@ long long nband_texture_density_reduce(const ModelParams& mp, const TextureTerms
                                        const std::vector<double>& r, double t, const std::vector<double>& mu, double T,
                                        bool by_band, std::vector<Neumaier>& total, Progress* progress) {
     return texture_density_launch(kNBand, mp, terms, mesh, r, t, mu, T, by_band, total, progress);
+}
+
+long long nband_texture_magnetisation_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
+                                             const std::vector<double>& points, const std::vector<double>& mu, double T,
+                                             std::vector<Neumaier>& total, Progress* progress) {
+    return texture_magnetisation_launch(kNBand, mp, terms, mesh, points, mu, T, total, progress);
 }
 
 long long nband_texture_transport_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,

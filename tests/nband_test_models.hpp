@@ -3,15 +3,17 @@
 #pragma once
 #include "bzint/models/nband_traits.hpp"
 #include "bzint/models/qwz.hpp"
+#include "bzint/models/weyl_lattice.hpp"
 
 namespace bzint::test {
 
-// qwz as an N = 2 model whose spin is its σ, as the two-band texture couples to it.
-struct QwzAsNBand {
-    static constexpr int dim = 2;
+// A two-band model as an N = 2 model whose spin is its σ, as the two-band texture couples to it.
+template <class Model>
+struct TwoBandAsNBand {
+    static constexpr int dim = Model::dim;
     static constexpr int bands = 2;
     static constexpr int spin_stride = 1;
-    models::Qwz model;
+    Model model;
     BZINT_HD void operator()(const double k[3], NBandPoint<2>& p) const {
         TwoBandPoint t;
         model(k, t);
@@ -19,5 +21,6 @@ struct QwzAsNBand {
         add_two_band_block(t, 0, p);
     }
 };
+using QwzAsNBand = TwoBandAsNBand<models::Qwz>;
 
 }  // namespace bzint::test

@@ -53,6 +53,21 @@ struct TexturedNBand {
         bzint::canonical_point(terms, r, t, k, x);
     }
 
+    // The uniform Hamiltonian that phase-space point x sees, H(r, ·, t) at the kinetic momentum
+    // k = p + a(r, t), with its momentum derivatives: the Bloch Hamiltonian of the local band
+    // structure (texture_magnetisation.hpp), H's part of operator() below without its r and t
+    // derivatives.
+    BZINT_HD void bloch_at(const double x[kPhaseCoords], NBandPoint<N>& h) const {
+        const KineticMomentum q = kinetic_momentum(terms, x);
+        model(q.k, h);
+        constexpr bool tables = EvaluatesTables<Model>::value;
+        double m[3], dm[3][3], u, du[3];
+        texture_at<tables>(terms, x, m, dm);
+        terms.potential.template at<tables>(x, u, du);
+        add_spin_term<N>(Model::spin_stride, m, terms.exchange, h.H);
+        for (int i = 0; i < N; ++i) h.H[i][i] += {u, 0.0};
+    }
+
     BZINT_HD void operator()(const double x[kPhaseCoords], NBandPhasePoint<N>& p) const {
         const KineticMomentum q = kinetic_momentum(terms, x);
         NBandPoint<N> h;
@@ -102,6 +117,15 @@ struct TexturedOf<Model, std::void_t<decltype(Model::bands)>> {
 };
 template <class Model>
 using Textured = typename TexturedOf<Model>::type;
+
+// The number of bands of a model with a texture: 2 for a two-band model, else its `bands`.
+template <class Model>
+BZINT_HD constexpr int texture_bands() {
+    if constexpr (std::is_same_v<Textured<Model>, TexturedTwoBand<Model>>)
+        return 2;
+    else
+        return Model::bands;
+}
 
 // A model in a uniform exchange field b = J m — H_0(k) + b·S, S = σ on an N-band model's spin index
 // (add_spin_term), or d(k) + b for a two-band model, as Textured<Model> adds J m(r) at every r —

@@ -4,8 +4,6 @@
 // and beside it the density without the gradient corrections, Σ_s ∫ f(ε_s − μ); for N-band
 // models the same sum over their bands with δε_n and 𝒟_n of nband_phase_geometry.hpp.
 #pragma once
-#include <type_traits>
-
 #include "bzint/fermi.hpp"
 #include "bzint/mesh.hpp"
 #include "bzint/nband_phase_geometry.hpp"
@@ -63,15 +61,6 @@ BZINT_HD_INLINE PhaseLevels<Model::bands> phase_levels(const TexturedNBand<Model
         L.beyond = L.beyond || 2.0 * fabs(1.0 - L.dos[b]) >= kFirstOrderLimit;
     }
     return L;
-}
-
-// The number of bands of a model with a texture: 2 for a two-band model, else its `bands`.
-template <class Model>
-BZINT_HD constexpr int texture_bands() {
-    if constexpr (std::is_same_v<Textured<Model>, TexturedTwoBand<Model>>)
-        return 2;
-    else
-        return Model::bands;
 }
 
 // Point idx = position · mesh.count() + mesh index. Key 2·position + (on the coarse sub-mesh), as

@@ -1,15 +1,21 @@
-// The local orbital magnetisation of a textured two-band model at points (r, t): that of the
-// uniform Hamiltonian H(r, ·, t) the point sees, to zeroth order in the gradients,
-//   M(r; μ) = Σ_n ∫ d^dk/(2π)^d [m_n f(ε_n − μ) + Ω_n T ln(1 + e^{(μ − ε_n)/T})]   (z components),
+// The local orbital magnetisation of a textured model at points (r, t): that of the uniform
+// Hamiltonian H(r, ·, t) the point sees, to zeroth order in the gradients,
+//   M(r; μ) = Σ_n ∫ d^dk/(2π)^d [m_n f(ε_n − μ) + Ω_n T ln(1 + e^{(μ − ε_n)/T})]
+// (its z component in 2D, the vector in 3D),
 // the modern theory's finite-temperature form (Xiao, Yao, Fang and Niu, PRL 97, 026603 (2006),
-// Eq. 5 with bzint's Ω_n and orbital moment m_n of two_band.hpp). Its μ-derivative is
-// Σ∫ [f Ω_n + m_n (−f′)], task streda's ∂n/∂B (Maxwell's relation ∂M/∂μ = ∂n/∂B), which fixes
-// M's sign as bzint's B enters H. The particle current (−∂_y M, ∂_x M, 0) (whose electric current
-// −e j is the curl of the moment density) is the equilibrium magnetisation current to first order
-// in the gradients (docs/textures.md "What Eq. 30's current is").
+// Eq. 5 with bzint's Ω_n and orbital moment m_n of two_band.hpp and nband_geometry.hpp). Its
+// μ-derivative is Σ∫ [f Ω_n + m_n (−f′)], task streda's ∂n/∂B (Maxwell's relation
+// ∂M/∂μ = ∂n/∂B), which fixes M's sign as bzint's B enters H. The particle current j = −∇ × M,
+// in 2D (−∂_y M_z, ∂_x M_z, 0) (its electric current −e j is the curl of the moment density), is
+// the equilibrium magnetisation current to first order in the gradients (docs/textures.md "What Eq.
+// 30's current is"). Two-band models by the closed forms, N-band ones by the Kubo sums: in a
+// degenerate group (a Kramers pair) only the group's sums of m_n and Ω_n are gauge invariant, and
+// a group shares one energy, so M takes exactly those sums.
 #pragma once
 #include "bzint/fermi.hpp"
 #include "bzint/mesh.hpp"
+#include "bzint/nband_geometry.hpp"
+#include "bzint/nband_texture.hpp"
 #include "bzint/per_k.hpp"
 #include "bzint/texture.hpp"
 #include "bzint/two_band.hpp"
@@ -23,13 +29,40 @@ BZINT_HD double grand_occupation(double x, double T) {
     return y > 0.0 ? T * (y + log1p(exp(-y))) : T * log1p(exp(y));
 }
 
+// The bands' geometry (energies, Ω_n, m_n) of the uniform Hamiltonian H(r, ·, t) that phase-space
+// point x sees, at the kinetic momentum k = p + a(r, t); false where an N-band eigensolver did not
+// converge (the two-band closed forms always return true: where |d| = 0 their sums are not finite,
+// which the caller's finiteness check catches).
+template <class Model>
+BZINT_HD_INLINE bool local_geometry(const TexturedTwoBand<Model>& hamiltonian, const double x[kPhaseCoords], BandGeometry (&g)[2]) {
+    PhaseSpacePoint p;
+    hamiltonian(x, p);
+    TwoBandPoint h;  // H and its momentum derivatives at this point
+    h.d0 = p.d0;
+    for (int a = 0; a < 3; ++a) {
+        h.d[a] = p.d[a];
+        h.dd0[a] = p.dd0[kCoordKx + a];
+        for (int c = 0; c < 3; ++c) h.dd[a][c] = p.dd[kCoordKx + a][c];
+    }
+    two_band_geometry(h, g);
+    return true;
+}
+
+template <class Model>
+BZINT_HD_INLINE bool local_geometry(const TexturedNBand<Model>& hamiltonian, const double x[kPhaseCoords],
+                                    BandGeometry (&g)[Model::bands]) {
+    NBandPoint<Model::bands> h;
+    hamiltonian.bloch_at(x, h);
+    return nband_geometry<Model::bands>(h, g);
+}
+
 // Point idx = point · mesh.count() + mesh index; a point is (x, y, z, t). Keys 2·point + (on the
-// coarse sub-mesh), as TextureDensityFn's; values [j] = M's integrand at level μ_j (to be multiplied
-// by the mesh's measure). The mesh is over the kinetic momentum (TextureDensityFn), so a uniform B
-// leaves M as it is at B = 0.
+// coarse sub-mesh), as TextureDensityFn's; values [j] = M_z's integrand at level μ_j for a 2D mesh,
+// [3j + c] = M_c's for a 3D one (to be multiplied by the mesh's measure). Two-band and N-band models alike (Textured<Model>). The mesh is over the
+// kinetic momentum (TextureDensityFn), so a uniform B leaves M as it is at B = 0.
 template <class Model>
 struct TextureMagnetisationFn {
-    TexturedTwoBand<Model> hamiltonian;
+    Textured<Model> hamiltonian;
     Mesh mesh;
     const double* points;  // four numbers each: x, y, z, t
     const double* mu;      // levels
@@ -37,7 +70,8 @@ struct TextureMagnetisationFn {
     int n_points;
     double T;
     using Out = KeyedOutT<1>;
-    BZINT_HD int n_values() const { return levels; }
+    BZINT_HD int components() const { return mesh.dim == 3 ? 3 : 1; }
+    BZINT_HD int n_values() const { return components() * levels; }
     BZINT_HD int n_keys() const { return 2 * n_points; }
 
     BZINT_HD bool operator()(long long idx, Out& out) const {
@@ -46,26 +80,24 @@ struct TextureMagnetisationFn {
         double x[kPhaseCoords], k[3];
         mesh.k_of(i, k);
         hamiltonian.canonical_point(points + 4 * at, points[4 * at + 3], k, x);
-        PhaseSpacePoint p;
-        hamiltonian(x, p);
-        TwoBandPoint h;  // H and its momentum derivatives at this point
-        h.d0 = p.d0;
-        for (int a = 0; a < 3; ++a) {
-            h.d[a] = p.d[a];
-            h.dd0[a] = p.dd0[kCoordKx + a];
-            for (int c = 0; c < 3; ++c) h.dd[a][c] = p.dd[kCoordKx + a][c];
-        }
-        BandGeometry g[2];
-        two_band_geometry(h, g);
+        constexpr int N = texture_bands<Model>();
+        BandGeometry g[N];
+        bool finite = local_geometry(hamiltonian, x, g);
         out.n = 1;
         out.key[0] = static_cast<int>(2 * at + (mesh.on_coarse(i) ? 1 : 0));
-        bool finite = true;
+        const int nc = components(), first = 3 - nc;  // z alone, or x, y, z
         for (int j = 0; j < levels; ++j) {
-            double sum = 0.0;
-            for (int b = 0; b < 2; ++b)
-                sum += g[b].m[2] * fermi(g[b].energy - mu[j], T) + g[b].omega[2] * grand_occupation(g[b].energy - mu[j], T);
-            out.val[0][j] = sum;
-            finite = finite && is_finite(sum);
+            double f[N], grand[N];
+            for (int b = 0; b < N; ++b) {
+                f[b] = fermi(g[b].energy - mu[j], T);
+                grand[b] = grand_occupation(g[b].energy - mu[j], T);
+            }
+            for (int c = 0; c < nc; ++c) {
+                double sum = 0.0;
+                for (int b = 0; b < N; ++b) sum += g[b].m[first + c] * f[b] + g[b].omega[first + c] * grand[b];
+                out.val[0][nc * j + c] = sum;
+                finite = finite && is_finite(sum);
+            }
         }
         return finite;
     }
