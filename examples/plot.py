@@ -194,10 +194,12 @@ def plot_texture_current(doc, ax):
     """The current's in-plane components along the points (positions or times), per level."""
     x, xl = along_points(doc)
     r = doc["results"]
+    # Eq. 30's current (two-band models), or an N-band model's magnetisation current alone, -curl M.
+    key, name = ("current", "Eq. 30") if "current" in r else ("magnetisation_current", "-curl M")
     for j, mu in enumerate(r["mu"]):
         for c, style in ((0, "o-"), (1, "s--")):
-            ax.plot(x, [p[j][c] for p in r["current"]], style, label=f"j_{'xy'[c]} (Eq. 30), mu={mu:g}")
-        if "magnetisation_current" in r:  # the curl of the local orbital magnetisation (static 2D textures)
+            ax.plot(x, [p[j][c] for p in r[key]], style, label=f"j_{'xy'[c]} ({name}), mu={mu:g}")
+        if key == "current" and "magnetisation_current" in r:  # the curl of the local orbital magnetisation
             ax.plot(x, [p[j][1] for p in r["magnetisation_current"]], ":", lw=2, label=f"j_y = dM/dx, mu={mu:g}")
     if "pumped_per_chain" in r:
         ax.text(0.02, 0.98, "pumped per period and chain: " + ", ".join(f"{q:.6g}" for q in r["pumped_per_chain"][0]),

@@ -71,7 +71,7 @@ json defaults_used(const RunFile& file, const RunConfig& cfg) {
 // The tasks a model can run, and the backend a task of it runs on (N-band and Wannier models run
 // a subset; Wannier tasks other than the Fermi scans run on the CPU).
 Backend task_backend(const RunFile& file, const RunConfig& cfg, Backend backend) {
-    static const std::vector<std::string> nband_tasks{"bands", "berry", "chern", "ahc", "cme", "anomaly", "dipole", "streda", "dc_current", "hybrid_current", "second_chern", "texture_geometry", "phase_space_chern", "texture_density", "trajectories", "weyl_nodes", "texture_lattice", "texture_transport"};
+    static const std::vector<std::string> nband_tasks{"bands", "berry", "chern", "ahc", "cme", "anomaly", "dipole", "streda", "dc_current", "hybrid_current", "second_chern", "texture_geometry", "phase_space_chern", "texture_density", "trajectories", "weyl_nodes", "texture_lattice", "texture_transport", "texture_current"};
     if (cfg.model->bands != 2 && std::find(nband_tasks.begin(), nband_tasks.end(), cfg.task) == nband_tasks.end())
         throw InputError(fmt::format("{}: task '{}' supports the two-band models; '{}' has {} bands (N-band models run "
                                      "the tasks {})",

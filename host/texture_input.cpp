@@ -450,13 +450,18 @@ double spin_texture_step(const SpinTexture& t) {
 }  // namespace
 
 double position_step(const TextureTerms& t) {
-    const double spin = spin_texture_step(t.texture);
-    return t.modulation.amplitude != 0.0 ? std::min(spin, 1e-4 * t.modulation.period) : spin;
+    double step = spin_texture_step(t.texture);
+    if (t.modulation.amplitude != 0.0) step = std::min(step, 1e-4 * t.modulation.period);
+    const ScalarPotential& u = t.potential;
+    if (u.shape == PotentialShape::cosine) step = std::min(step, 1e-4 * u.period);
+    if (u.shape == PotentialShape::gaussian) step = std::min(step, 1e-4 * u.width);
+    if (u.shape == PotentialShape::table) step = std::min(step, 1e-4 * std::min(u.table.spacing[0], u.table.spacing[1]));
+    return step;
 }
 
 std::string first_order_warning(const double point[4], const std::string& which, double fraction) {
-    return fmt::format("at {} (r = ({:g}, {:g}, {:g}), t = {:g}) the scalar curvature |F| is at least {} on {:.3g} % of "
-                       "the k-mesh: the energy correction and density-of-states factor (Eqs. 23, 28) are first order in F "
+    return fmt::format("at {} (r = ({:g}, {:g}, {:g}), t = {:g}) the scalar curvature |F| (N bands: some band's 2|1 - D_n|) "
+                       "is at least {} on {:.3g} % of the k-mesh: the energy correction and density-of-states factor (Eqs. 23, 28) are first order in F "
                        "and drop ~F^2/8 (over 1 %) there; the texture varies too fast for the gap (make it smoother or the "
                        "gap larger)",
                        which, point[0], point[1], point[2], point[3], kFirstOrderLimit, 100.0 * fraction);

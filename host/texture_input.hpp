@@ -118,7 +118,8 @@ std::vector<std::array<double, 6>> read_phase_points(const TaskContext& ctx, lon
 // The step of a momentum derivative by differences: 1e-4 of the mesh's shortest spanning vector.
 double derivative_step(const Mesh& mesh);
 // The step of a position derivative by differences: 1e-4 of the texture's shortest length (its
-// radius, width or period, a B_modulation's period; 1e-4 length units for a uniform texture).
+// radius, width or period, a B_modulation's period, a potential's period, width or table spacing;
+// 1e-4 length units for a uniform texture).
 double position_step(const TextureTerms& t);
 
 // The warning where the gradient expansion fails (|𝓕| ≥ kFirstOrderLimit) on a fraction of the mesh

@@ -204,7 +204,7 @@ TEST(DeviceTextures, NBandPlaneDensitySecondChernAndPacketsAgreeWithTheCpu) {
     // cell on 100² plaquettes (two reduction blocks), its density with each band's part and its
     // transport at positions over a 60² mesh (keys per position), and qhz's second Chern sums over the phase-space
     // torus (k1, k2, x, y) on 10⁴ points with the lattice method (SecondChernFn's sixteen corner
-    // eigen-decompositions per point).
+    // eigen-decompositions per point), and its magnetisation current.
     const std::string pair = "[model]\nname='qwz_pair'\nu1=-0.3\nu2=1.2\ng=0.25\n[texture]\nkind='skyrmion_lattice'\n"
                              "exchange=0.6\nperiod=10.0\nradius=4.5\n";
     expect_chunk_independent(pair + "[task]\nkind='phase_space_chern'\nplane=['x','y']\nn=[100,100]\nk=[0.5,0.0]\n",
@@ -220,6 +220,18 @@ TEST(DeviceTextures, NBandPlaneDensitySecondChernAndPacketsAgreeWithTheCpu) {
     expect_chunk_independent(pair + "[mesh]\nn=[60,60]\n[task]\nkind='texture_transport'\nmu=[0.0,1.0]\nT=0.1\ntau=2.0\n"
                                     "E=[0.02,-0.01]\nr=[[1,2,0],[7,3,0]]\nband=2\n",
                              "qwz_pair skyrmion transport, band 2");
+    // Its magnetisation current (TextureMagnetisationFn's Kubo sums at eight stencil points per
+    // position) with the density's check of the gradient expansion; rel 1e-9 as the two-band one
+    // (differences of M divided by 12h).
+    expect_chunk_independent(pair + "[mesh]\nn=[60,60]\n[task]\nkind='texture_current'\nmu=[0.0,1.0]\nT=0.05\n"
+                                    "r=[[1,2,0],[7,3,0]]\n",
+                             "qwz_pair skyrmion magnetisation current", 1e-9);
+    // A 3D four-band model's: qhz magnetised by a uniform exchange along (0, 0.6, 0.8) in a cosine
+    // potential (the vector M, twelve stencil points per position).
+    expect_chunk_independent("[model]\nname='qhz'\nm=-1.0\n[mesh]\nn=[16,16,16]\n[texture]\nkind='uniform'\nexchange=0.4\n"
+                             "direction=[0,0.6,0.8]\npotential='cosine'\npotential_amplitude=0.1\npotential_period=20.0\n"
+                             "[task]\nkind='texture_current'\nmu=[0.0,1.5]\nT=0.1\nr=[[3,0,0],[7,1,2]]\n",
+                             "qhz magnetised 3D magnetisation current", 1e-9);
     expect_chunk_independent("[model]\nname='qhz'\nm=-2.5\n[texture]\nkind='skyrmion_lattice'\nexchange=0.2\nperiod=10.0\n"
                              "radius=4.5\n[task]\nkind='second_chern'\naxes=['k1','k2','x','y']\nn=[10,10,10,10]\n",
                              "qhz phase-space second Chern number");
