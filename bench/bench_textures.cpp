@@ -188,7 +188,7 @@ void BM_texture_magnetisation(benchmark::State& state, Backend backend, const ch
         state, backend,
         [&](const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh, const std::vector<double>& points,
             const std::vector<double>& mu, std::vector<Neumaier>& total) {
-            return texture_magnetisation_reduce(backend, mp, terms, mesh, points, mu, 0.02, total, nullptr);
+            return texture_magnetisation_reduce(backend, mp, terms, mesh, points, mu, 0.02, false, total, nullptr);
         },
         model);
 }

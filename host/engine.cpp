@@ -684,16 +684,16 @@ long long texture_current_reduce(Backend b, const ModelParams& mp, const Texture
 
 long long texture_magnetisation_reduce(Backend b, const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
                                        const std::vector<double>& points, const std::vector<double>& mu, double T,
-                                       std::vector<Neumaier>& total, Progress* progress) {
+                                       bool by_band, std::vector<Neumaier>& total, Progress* progress) {
     const long long n_points = static_cast<long long>(points.size() / 4);
     if (on_device(b, mp))
-        return is_two_band(mp) ? cuda::texture_magnetisation_reduce(mp, terms, mesh, points, mu, T, total, progress)
-                               : cuda::nband_texture_magnetisation_reduce(mp, terms, mesh, points, mu, T, total, progress);
+        return is_two_band(mp) ? cuda::texture_magnetisation_reduce(mp, terms, mesh, points, mu, T, by_band, total, progress)
+                               : cuda::nband_texture_magnetisation_reduce(mp, terms, mesh, points, mu, T, by_band, total, progress);
     long long bad = -1;
     visit_any_model(mp, [&](auto model) {
         using Model = decltype(model);
         const TextureMagnetisationFn<Model> fn{{model, terms}, mesh, points.data(), mu.data(), static_cast<int>(mu.size()),
-                                               static_cast<int>(n_points), T};
+                                               static_cast<int>(n_points), T, by_band};
         bad = cpu::keyed_reduce(fn, n_points * mesh.count(), total, progress);
     });
     return bad;

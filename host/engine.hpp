@@ -130,11 +130,12 @@ long long texture_current_reduce(Backend b, const ModelParams& model, const Text
                                  const std::vector<double>& points, const std::vector<double>& mu, double T, double step,
                                  bool by_band, std::vector<Neumaier>& total, Progress* progress);
 // The local orbital magnetisation of a textured model (two-band or N-band) at points (x, y, z, t)
-// (texture_magnetisation.hpp: the keys of texture_density, a value per level), on backend b; the
+// (texture_magnetisation.hpp: the keys of texture_density, M's components per level, with by_band
+// each band's part too), on backend b; the
 // first non-finite index or −1.
 long long texture_magnetisation_reduce(Backend b, const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                        const std::vector<double>& points, const std::vector<double>& mu, double T,
-                                       std::vector<Neumaier>& total, Progress* progress);
+                                       bool by_band, std::vector<Neumaier>& total, Progress* progress);
 
 // Transport through a static texture in a uniform field E (texture_transport.hpp: the keys of
 // texture_density, twelve values per level), summed over the bands or (band ≥ 0) of one band, on

@@ -189,7 +189,8 @@ constexpr KeySpec kKeys[] = {
     {"task", "pump", "texture_current", "true/false", "", "false", kNone, kNone, false,
      "report the charge pumped per Bloch period of [texture] E (along one G_i; no B, a uniform texture)"},
     {"task", "band_resolved", "texture_current", "true/false", "", "false", kNone, kNone, false,
-     "also the lower and upper band's parts of the current (and of the pumped charge)"},
+     "also each band's part: of Eq. 30's current and the pumped charge (two-band models), and of the magnetisation and "
+     "its current (every band of a two-band or N-band model)"},
     {"task", "r", "texture_transport", "list of [x, y, z]", "length", "[[0, 0, 0]]", -kBig, kBig, false,
      "positions at which the currents are integrated over the k-mesh (at most 10^4)"},
     {"task", "mu", "texture_transport", "levels", "energy", "required", -kBig, kBig, false,

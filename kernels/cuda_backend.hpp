@@ -68,7 +68,7 @@ long long texture_transport_reduce(const ModelParams& model, const TextureTerms&
                                    const std::array<double, 3>& E, int band, std::vector<Neumaier>& total, Progress* progress);
 long long texture_magnetisation_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                        const std::vector<double>& points, const std::vector<double>& mu, double T,
-                                       std::vector<Neumaier>& total, Progress* progress);
+                                       bool by_band, std::vector<Neumaier>& total, Progress* progress);
 // N-band textured models (cuda_textures_nband.cu): as engine.hpp's phase_plane_reduce,
 // texture_density_reduce, texture_transport_reduce, texture_magnetisation_reduce,
 // second_chern_reduce over a torus of phase space and time, and packet_trajectories.
@@ -79,7 +79,7 @@ long long nband_texture_density_reduce(const ModelParams& model, const TextureTe
                                        bool by_band, std::vector<Neumaier>& total, Progress* progress);
 long long nband_texture_magnetisation_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                              const std::vector<double>& points, const std::vector<double>& mu, double T,
-                                             std::vector<Neumaier>& total, Progress* progress);
+                                             bool by_band, std::vector<Neumaier>& total, Progress* progress);
 long long nband_texture_transport_reduce(const ModelParams& model, const TextureTerms& terms, const Mesh& mesh,
                                          const std::vector<double>& r, const std::vector<double>& mu, double T, double tau,
                                          const std::array<double, 3>& E, int band, std::vector<Neumaier>& total, Progress* progress);

@@ -42,7 +42,7 @@ long long texture_current_reduce(const ModelParams&, const TextureTerms&, const 
     not_compiled();
 }
 long long texture_magnetisation_reduce(const ModelParams&, const TextureTerms&, const Mesh&, const std::vector<double>&,
-                                       const std::vector<double>&, double, std::vector<Neumaier>&, Progress*) {
+                                       const std::vector<double>&, double, bool, std::vector<Neumaier>&, Progress*) {
     not_compiled();
 }
 long long texture_transport_reduce(const ModelParams&, const TextureTerms&, const Mesh&, const std::vector<double>&,
@@ -51,7 +51,7 @@ long long texture_transport_reduce(const ModelParams&, const TextureTerms&, cons
     not_compiled();
 }
 long long nband_texture_magnetisation_reduce(const ModelParams&, const TextureTerms&, const Mesh&, const std::vector<double>&,
-                                             const std::vector<double>&, double, std::vector<Neumaier>&, Progress*) {
+                                             const std::vector<double>&, double, bool, std::vector<Neumaier>&, Progress*) {
     not_compiled();
 }
 long long nband_phase_plane_reduce(const ModelParams&, const TextureTerms&, const PhaseSlice&, std::vector<Neumaier>&, Progress*) {

@@ -64,8 +64,8 @@ long long texture_current_reduce(const ModelParams& mp, const TextureTerms& term
 
 long long texture_magnetisation_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
                                        const std::vector<double>& points, const std::vector<double>& mu, double T,
-                                       std::vector<Neumaier>& total, Progress* progress) {
-    return texture_magnetisation_launch(kTwoBand, mp, terms, mesh, points, mu, T, total, progress);
+                                       bool by_band, std::vector<Neumaier>& total, Progress* progress) {
+    return texture_magnetisation_launch(kTwoBand, mp, terms, mesh, points, mu, T, by_band, total, progress);
 }
 
 long long texture_transport_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,

@@ -43,8 +43,8 @@ long long nband_texture_density_reduce(const ModelParams& mp, const TextureTerms
 
 long long nband_texture_magnetisation_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
                                              const std::vector<double>& points, const std::vector<double>& mu, double T,
-                                             std::vector<Neumaier>& total, Progress* progress) {
-    return texture_magnetisation_launch(kNBand, mp, terms, mesh, points, mu, T, total, progress);
+                                             bool by_band, std::vector<Neumaier>& total, Progress* progress) {
+    return texture_magnetisation_launch(kNBand, mp, terms, mesh, points, mu, T, by_band, total, progress);
 }
 
 long long nband_texture_transport_reduce(const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,

@@ -93,12 +93,12 @@ long long texture_density_launch(Visit visit, const ModelParams& mp, const Textu
 template <class Visit>
 long long texture_magnetisation_launch(Visit visit, const ModelParams& mp, const TextureTerms& terms, const Mesh& mesh,
                                        const std::vector<double>& points, const std::vector<double>& mu, double T,
-                                       std::vector<Neumaier>& total, Progress* progress) {
+                                       bool by_band, std::vector<Neumaier>& total, Progress* progress) {
     const int n_points = static_cast<int>(points.size() / 4), levels = static_cast<int>(mu.size());
     return texture_points_launch(visit, mp, terms, points, mu, n_points * mesh.count(), total, progress,
                                  [&](auto model, const TextureTerms& on_device, const double* dx, const double* dmu) {
                                      return TextureMagnetisationFn<decltype(model)>{{model, on_device}, mesh, dx, dmu, levels,
-                                                                                    n_points, T};
+                                                                                    n_points, T, by_band};
                                  });
 }
 

@@ -221,11 +221,11 @@ TEST(DeviceTextures, NBandPlaneDensitySecondChernAndPacketsAgreeWithTheCpu) {
                                     "E=[0.02,-0.01]\nr=[[1,2,0],[7,3,0]]\nband=2\n",
                              "qwz_pair skyrmion transport, band 2");
     // Its magnetisation current (TextureMagnetisationFn's Kubo sums at eight stencil points per
-    // position) with the density's check of the gradient expansion; rel 1e-9 as the two-band one
+    // position) and each band's part, with the density's check of the gradient expansion; rel 1e-9 as the two-band one
     // (differences of M divided by 12h).
     expect_chunk_independent(pair + "[mesh]\nn=[60,60]\n[task]\nkind='texture_current'\nmu=[0.0,1.0]\nT=0.05\n"
-                                    "r=[[1,2,0],[7,3,0]]\n",
-                             "qwz_pair skyrmion magnetisation current", 1e-9);
+                                    "r=[[1,2,0],[7,3,0]]\nband_resolved=true\n",
+                             "qwz_pair skyrmion magnetisation current and its bands", 1e-9);
     // A 3D four-band model's: qhz magnetised by a uniform exchange along (0, 0.6, 0.8) in a cosine
     // potential (the vector M, twelve stencil points per position).
     expect_chunk_independent("[model]\nname='qhz'\nm=-1.0\n[mesh]\nn=[16,16,16]\n[texture]\nkind='uniform'\nexchange=0.4\n"

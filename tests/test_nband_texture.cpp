@@ -487,7 +487,7 @@ TEST(NBandTexture, MagnetisationIntegrandOfATwoBandModelAsNEquals2) {
     // TextureMagnetisationFn's local M (texture_magnetisation.hpp) by the Kubo sums of a two-band
     // model seen as N = 2 against the two-band closed forms, every texture term on: qwz (M_z, 2D)
     // and weyl_lattice (b0 = 0.4; the vector M on a 3D mesh, whose in-plane skyrmion field gives
-    // every component), the reduced sums to 1e-12 relative.
+    // every component), the reduced sums and each band's part to 1e-12 relative.
     const TextureTerms terms = all_terms(0.7);
     const std::vector<double> points{0.7, 1.1, 0.0, 0.3, 3.0, 2.0, 0.5, 0.3}, mu{-0.8, 0.1, 0.9};
     auto compare = [&](const auto& model, const char* name, std::array<long long, 3> n) {
@@ -495,9 +495,9 @@ TEST(NBandTexture, MagnetisationIntegrandOfATwoBandModelAsNEquals2) {
         const ModelInfo& info = *find_model(name);
         const Mesh mesh = make_mesh(info, bzint::test::defaults(info), n);
         std::vector<Neumaier> two, nband;
-        const TextureMagnetisationFn<Model> f2{{model, terms}, mesh, points.data(), mu.data(), 3, 2, 0.05};
-        const TextureMagnetisationFn<TwoBandAsNBand<Model>> fn{{{model}, terms}, mesh, points.data(), mu.data(), 3, 2, 0.05};
-        ASSERT_EQ(f2.n_values(), (Model::dim == 3 ? 3 : 1) * 3);
+        const TextureMagnetisationFn<Model> f2{{model, terms}, mesh, points.data(), mu.data(), 3, 2, 0.05, true};
+        const TextureMagnetisationFn<TwoBandAsNBand<Model>> fn{{{model}, terms}, mesh, points.data(), mu.data(), 3, 2, 0.05, true};
+        ASSERT_EQ(f2.n_values(), (Model::dim == 3 ? 3 : 1) * 3 * 3);  // the sum and each band's part
         ASSERT_LT(cpu::keyed_reduce(f2, 2 * mesh.count(), two, nullptr), 0);
         ASSERT_LT(cpu::keyed_reduce(fn, 2 * mesh.count(), nband, nullptr), 0);
         ASSERT_EQ(two.size(), nband.size());

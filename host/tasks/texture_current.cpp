@@ -38,7 +38,7 @@ struct CurrentSetup {
     double T = 0.0;
     PumpPeriod pump;  // with pump = true: the Bloch period
     bool pumped = false;
-    bool by_band = false;        // band_resolved: the lower and upper band's parts beside the sum
+    bool by_band = false;        // band_resolved: each band's part beside the sum (of Eq. 30's current, two-band, and of M)
     double step = 0.0;           // of ∂_p 𝓕's difference
     // A static texture's equilibrium magnetisation current −∇ × M of the local orbital
     // magnetisation (texture_magnetisation.hpp: M_z in 2D, the vector in 3D), by fourth-order
@@ -49,6 +49,7 @@ struct CurrentSetup {
     double r_step = 0.0;
     std::vector<double> stencil;  // four per stencil point, kStencil per position
     int components() const { return model->dim == 3 ? 3 : 1; }  // M_z, or M (TextureMagnetisationFn's)
+    int parts() const { return by_band ? 1 + model->bands : 1; }  // M's sum, and with by_band each band's
 };
 
 // The stencil's axes, x and y: every texture, potential and modulation varies in the plane alone
@@ -75,12 +76,11 @@ CurrentSetup read_texture_current(const TaskContext& ctx) {
     s.r = read_positions(task, kMaxPoints);
     s.nband = s.model->bands != 2;
     s.by_band = task.boolean("band_resolved", false);
-    if (s.nband && s.by_band)
-        task.fail("band_resolved", fmt::format("band_resolved splits Eq. 30's current between the two bands; '{}' has {} bands, "
-                                               "whose texture_current is the magnetisation current of all of them",
-                                               s.model->name, s.model->bands));
-    // TextureCurrentFn's values per key: 3 per level and a flag, with band_resolved 6 more per level.
-    s.mu = read_levels(task, "mu", (kMaxKeyedValues - 1) / (s.by_band ? 9 : 3));
+    // Values per key: TextureCurrentFn's (two-band) 3 per level and a flag, with band_resolved 6 more
+    // per level; TextureMagnetisationFn's M's components per level, with band_resolved each band's too.
+    const int per_level_m = s.components() * s.parts();
+    const int levels_m = kMaxKeyedValues / per_level_m;
+    s.mu = read_levels(task, "mu", s.nband ? levels_m : std::min(levels_m, (kMaxKeyedValues - 1) / (s.by_band ? 9 : 3)));
     s.T = read_temperature(ctx);
     const toml::node* t = task.node("t");
     s.times = t && t->is_array() ? task.numbers("t", kMaxPoints) : std::vector<double>{task.number("t", 0.0)};
@@ -166,9 +166,9 @@ CurrentSetup read_texture_current(const TaskContext& ctx) {
                     s.stencil[s.stencil.size() - 4 + static_cast<std::size_t>(axis)] += o * s.r_step;
                 }
         require_small_gauge_shift(task, s.texture, s.stencil);
-        // The magnetisation's histograms: 2 keys per stencil point × its components per level.
+        // The magnetisation's histograms: 2 keys per stencil point × its components and parts per level.
         const double stencil_row = 2.0 * kStencil * static_cast<double>(P) *
-                                   static_cast<double>(s.components() * s.mu.size()) * sizeof(Neumaier);
+                                   static_cast<double>(s.components() * s.parts() * s.mu.size()) * sizeof(Neumaier);
         require_memory(task, "r", stencil_row * 2.0 * (2 * workers::count() + 1),
                        fmt::format("{} positions' magnetisation stencils", P));
     }
@@ -176,24 +176,28 @@ CurrentSetup read_texture_current(const TaskContext& ctx) {
 }
 
 // From the magnetisation's sums at the stencil points (keys as TextureDensityFn's: both halves, or
-// the coarse sub-mesh's; the components of M innermost), per point a (position a / times, time
-// a % times: a static H is the same at every time), into `results`:
-// - magnetisation_current [point][level][3] = −∇ × M — in 2D (−∂_y M_z, ∂_x M_z, 0) — by
+// the coarse sub-mesh's; per key `parts` blocks — the sum, then with band_resolved each band's —
+// of levels × M's components, the components innermost), per point a (position a / times, time
+// a % times: a static H is the same at every time), for the block `part`:
+// - current [point][level][3] = −∇ × M — in 2D (−∂_y M_z, ∂_x M_z, 0) — by
 //   (f(−2h) − 8 f(−h) + 8 f(h) − f(2h))/12h;
 // - magnetisation [point][level] (2D: M_z) or [point][level][3] (3D): M at the position itself from
 //   the x axis's four points, (4 (f(h) + f(−h)) − (f(2h) + f(−2h)))/6 = f − h⁴ f''''/6 (h is 1e-4 of
 //   the texture's or potential's shortest length, position_step: exact to rounding), so no ninth
 //   k-integral per position.
-void add_magnetisation(const std::vector<Neumaier>& h, const CurrentSetup& s, bool coarse, nlohmann::json& results) {
+struct MagnetisationPart {
+    nlohmann::json current = nlohmann::json::array(), magnetisation = nlohmann::json::array();
+};
+MagnetisationPart magnetisation_part(const std::vector<Neumaier>& h, const CurrentSetup& s, bool coarse, std::size_t part) {
     const std::size_t L = s.mu.size(), n_points = s.points.size() / 4, nc = static_cast<std::size_t>(s.components());
-    const std::size_t nv = nc * L;
+    const std::size_t block = nc * L, nv = block * static_cast<std::size_t>(s.parts());
     const double w = mesh_weight(s.mesh) * (coarse ? s.mesh.coarse_factor() : 1);
-    auto M = [&](std::size_t q, std::size_t v) {  // value v of stencil point q
-        const double odd = h[(2 * q + 1) * nv + v].value();
-        return w * (coarse ? odd : h[2 * q * nv + v].value() + odd);
+    auto M = [&](std::size_t q, std::size_t v) {  // value v of the block, at stencil point q
+        const double odd = h[(2 * q + 1) * nv + part * block + v].value();
+        return w * (coarse ? odd : h[2 * q * nv + part * block + v].value() + odd);
     };
     const double derivative[4] = {1.0, -8.0, 8.0, -1.0}, interpolation[4] = {-1.0, 4.0, 4.0, -1.0};
-    nlohmann::json current = nlohmann::json::array(), magnetisation = nlohmann::json::array();
+    MagnetisationPart out;
     for (std::size_t a = 0; a < n_points; ++a) {
         const std::size_t first = kStencil * (a / s.times.size());  // the position's stencil
         nlohmann::json j_levels = nlohmann::json::array(), m_levels = nlohmann::json::array();
@@ -211,11 +215,27 @@ void add_magnetisation(const std::vector<Neumaier>& h, const CurrentSetup& s, bo
                                                    -(grad[0][1] - grad[1][0])});
             m_levels.push_back(nc == 1 ? nlohmann::json(at[0]) : nlohmann::json(at));
         }
-        current.push_back(j_levels);
-        magnetisation.push_back(m_levels);
+        out.current.push_back(j_levels);
+        out.magnetisation.push_back(m_levels);
     }
-    results["magnetisation_current"] = current;
-    results["magnetisation"] = magnetisation;
+    return out;
+}
+
+// magnetisation_current and magnetisation into `results`, with band_resolved each band's parts
+// (magnetisation_current_bands, magnetisation_bands: the band index before the components).
+void add_magnetisation(const std::vector<Neumaier>& h, const CurrentSetup& s, bool coarse, nlohmann::json& results) {
+    const MagnetisationPart whole = magnetisation_part(h, s, coarse, 0);
+    results["magnetisation_current"] = whole.current;
+    results["magnetisation"] = whole.magnetisation;
+    if (!s.by_band) return;
+    std::vector<nlohmann::json> current, magnetisation;
+    for (int b = 0; b < s.model->bands; ++b) {
+        MagnetisationPart band = magnetisation_part(h, s, coarse, 1 + static_cast<std::size_t>(b));
+        current.push_back(std::move(band.current));
+        magnetisation.push_back(std::move(band.magnetisation));
+    }
+    results["magnetisation_current_bands"] = bands_innermost(current, current[0].size());
+    results["magnetisation_bands"] = bands_innermost(magnetisation, magnetisation[0].size());
 }
 
 // The currents [point][level][3] from the reduction's sums (TextureDensityFn's halves): the sum
@@ -312,7 +332,8 @@ TaskResult task_texture_current(TaskContext& ctx) {
                                                      s.step, s.by_band, h, &progress);
     long long bad_m = -1;
     if (s.magnetisation && bad < 0)
-        bad_m = texture_magnetisation_reduce(ctx.backend, ctx.cfg.params, s.texture, s.mesh, s.stencil, s.mu, s.T, hm, &progress);
+        bad_m = texture_magnetisation_reduce(ctx.backend, ctx.cfg.params, s.texture, s.mesh, s.stencil, s.mu, s.T, s.by_band,
+                                             hm, &progress);
     progress.finish();
     // A non-finite integrand at index i of a reduction over `points` (four numbers each): whose
     // integrand, where (the point, or the position whose stencil it is), r, t and k.
@@ -387,7 +408,8 @@ TaskResult task_texture_current(TaskContext& ctx) {
     out.units = {{"mu", eu}, {"r", lu}, {"t", fmt::format("ħ/{}", eu)}};
     if (!s.nband)
         out.units["current"] = current_unit + ", [point][mu][x, y, z]: Eq. 30, particles (the electric current is −e times it)";
-    if (s.by_band)
+    const bool current_bands = s.by_band && !s.nband, magnetisation_bands = s.by_band && s.magnetisation;
+    if (current_bands)
         out.units["current_bands"] = current_unit + ", [point][mu][band][x, y, z]: the lower (0) and upper (1) band's parts of "
                                                     "current, n_s v_s of Eq. 30; their sum is current";
     if (s.magnetisation)
@@ -402,6 +424,19 @@ TaskResult task_texture_current(TaskContext& ctx) {
             "e_n)/T))], the orbital moment per {} (m_n as task berry's orbital_moment; dM/dmu = dn/dB of task streda), at the "
             "position by fourth-order interpolation of the stencil's values",
             eu, dim == 3 ? fmt::format(" per {}", lu) : "", dim == 3 ? "[x, y, z]" : " (M_z)", dim == 3 ? "volume" : "area");
+    if (magnetisation_bands) {
+        // Bands in order of energy at each k; a degenerate group's split is not gauge invariant, its sum is.
+        const char* split = "bands in order of energy at each point (within a degenerate group only the group's sum is "
+                            "gauge invariant); their sum is";
+        out.units["magnetisation_current_bands"] =
+            current_unit + fmt::format(", [point][mu][band][x, y, z]: each band's part of magnetisation_current, -curl M_n; {} "
+                                       "magnetisation_current",
+                                       split);
+        out.units["magnetisation_bands"] =
+            fmt::format("e/ħ × {}{}, [point][mu][band]{}: each band's part of magnetisation, M_n = int [m_n f + Omega_n T ln(1 "
+                        "+ e^((mu - e_n)/T))]; {} magnetisation",
+                        eu, dim == 3 ? fmt::format(" per {}", lu) : "", dim == 3 ? "[x, y, z]" : "", split);
+    }
     if (s.pumped) {
         out.units["period"] = fmt::format("ħ/{}", eu);
         out.units["pumped"] = fmt::format("particles per {}^{}, [point][mu][x, y, z]: current × period, the charge moved per "
@@ -436,25 +471,42 @@ TaskResult task_texture_current(TaskContext& ctx) {
             else
                 csv.columns.push_back("M");
         }
-        if (s.by_band)
+        if (current_bands)
             for (const char* band : {"lower", "upper"})
                 for (const char* c : {"jx", "jy", "jz"}) csv.columns.push_back(fmt::format("{}_{}", c, band));
+        // Each band's magnetisation current and M: two-band models' lower and upper, N-band ones' band0 ….
+        if (magnetisation_bands)
+            for (int b = 0; b < s.model->bands; ++b) {
+                const std::string band = s.nband ? fmt::format("band{}", b) : std::string(b == 0 ? "lower" : "upper");
+                for (const char* c : {"jx", "jy", "jz"}) csv.columns.push_back(fmt::format("{}_magnetisation_{}", c, band));
+                if (dim == 3)
+                    for (const char* c : {"Mx", "My", "Mz"}) csv.columns.push_back(fmt::format("{}_{}", c, band));
+                else
+                    csv.columns.push_back("M_" + band);
+            }
+        // A number, or a list's elements.
+        auto push = [](std::vector<double>& row, const nlohmann::json& v) {
+            if (v.is_array())
+                for (const auto& x : v) row.push_back(x.get<double>());
+            else
+                row.push_back(v.get<double>());
+        };
         for (std::size_t a = 0; a < s.points.size() / 4; ++a)
             for (std::size_t l = 0; l < s.mu.size(); ++l) {
                 std::vector<double> row{s.points[4 * a], s.points[4 * a + 1], s.points[4 * a + 2], s.points[4 * a + 3], s.mu[l]};
                 if (!s.nband)
                     for (const auto& x : r.results["current"][a][l]) row.push_back(x.get<double>());
                 if (s.magnetisation) {
-                    for (const auto& x : r.results["magnetisation_current"][a][l]) row.push_back(x.get<double>());
-                    const auto& M = r.results["magnetisation"][a][l];
-                    if (M.is_array())
-                        for (const auto& x : M) row.push_back(x.get<double>());
-                    else
-                        row.push_back(M.get<double>());
+                    push(row, r.results["magnetisation_current"][a][l]);
+                    push(row, r.results["magnetisation"][a][l]);
                 }
-                if (s.by_band)
-                    for (const auto& part : r.results["current_bands"][a][l])
-                        for (const auto& x : part) row.push_back(x.get<double>());
+                if (current_bands)
+                    for (const auto& part : r.results["current_bands"][a][l]) push(row, part);
+                if (magnetisation_bands)
+                    for (int b = 0; b < s.model->bands; ++b) {
+                        push(row, r.results["magnetisation_current_bands"][a][l][b]);
+                        push(row, r.results["magnetisation_bands"][a][l][b]);
+                    }
                 csv.rows.push_back(row);
             }
         return csv;

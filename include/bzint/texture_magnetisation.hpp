@@ -58,7 +58,10 @@ BZINT_HD_INLINE bool local_geometry(const TexturedNBand<Model>& hamiltonian, con
 
 // Point idx = point · mesh.count() + mesh index; a point is (x, y, z, t). Keys 2·point + (on the
 // coarse sub-mesh), as TextureDensityFn's; values [j] = M_z's integrand at level μ_j for a 2D mesh,
-// [3j + c] = M_c's for a 3D one (to be multiplied by the mesh's measure). Two-band and N-band models alike (Textured<Model>). The mesh is over the
+// [3j + c] = M_c's for a 3D one (to be multiplied by the mesh's measure); with by_band, then band
+// n's part at [(1 + n) C L + C j + c] (C components, L levels; bands in order of energy at each
+// point, their parts summing to the whole to rounding; within a degenerate group only their sum is
+// gauge invariant). Two-band and N-band models alike (Textured<Model>). The mesh is over the
 // kinetic momentum (TextureDensityFn), so a uniform B leaves M as it is at B = 0.
 template <class Model>
 struct TextureMagnetisationFn {
@@ -69,9 +72,10 @@ struct TextureMagnetisationFn {
     int levels;
     int n_points;
     double T;
+    bool by_band;
     using Out = KeyedOutT<1>;
     BZINT_HD int components() const { return mesh.dim == 3 ? 3 : 1; }
-    BZINT_HD int n_values() const { return components() * levels; }
+    BZINT_HD int n_values() const { return components() * levels * (by_band ? 1 + texture_bands<Model>() : 1); }
     BZINT_HD int n_keys() const { return 2 * n_points; }
 
     BZINT_HD bool operator()(long long idx, Out& out) const {
@@ -94,7 +98,11 @@ struct TextureMagnetisationFn {
             }
             for (int c = 0; c < nc; ++c) {
                 double sum = 0.0;
-                for (int b = 0; b < N; ++b) sum += g[b].m[first + c] * f[b] + g[b].omega[first + c] * grand[b];
+                for (int b = 0; b < N; ++b) {
+                    const double part = g[b].m[first + c] * f[b] + g[b].omega[first + c] * grand[b];
+                    sum += part;
+                    if (by_band) out.val[0][(1 + b) * nc * levels + nc * j + c] = part;
+                }
                 out.val[0][nc * j + c] = sum;
                 finite = finite && is_finite(sum);
             }
