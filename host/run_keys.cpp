@@ -183,7 +183,7 @@ constexpr KeySpec kKeys[] = {
      "positions at which the current is integrated over the k-mesh (positions × times at most 10^4)"},
     {"task", "mu", "texture_current", "levels", "energy", "required", -kBig, kBig, false,
      "chemical potentials: a number, a strictly increasing list, or {from, to, count}; at most 17 levels (5 with "
-     "band_resolved)"},
+     "band_resolved; for a 3D N-band model with band_resolved 54 / (3 (1 + bands)): 3 for four bands)"},
     {"task", "t", "texture_current", "number or list", "ħ/energy", "0", -1e12, 1e12, false,
      "the times (|E t| at most 1e6)"},
     {"task", "pump", "texture_current", "true/false", "", "false", kNone, kNone, false,

@@ -168,10 +168,10 @@ TEST(DeviceTextures, PlaneDensityCurrentAndPacketsAgreeWithTheCpu) {
                              "kind='texture_current'\nmu=[0.0,1.0]\nT=0.02\nr=[[10,20,0],[30,15,0]]\nt=[0.0,3.0]\n",
                              "skyrmion current");
     // A static texture's current: Eq. 30's and the magnetisation current's stencil of eight points
-    // per point (TextureMagnetisationFn; rel 1e-9 as for the table's below).
+    // per point (TextureMagnetisationFn; rel 1e-9 as for the table's below), each band's part too.
     expect_chunk_independent("[model]\nname='qwz'\nu=-1.2\n[mesh]\nn=[60,60]\n[texture]\nkind='skyrmion_lattice'\n"
                              "exchange=0.5\nperiod=40.0\nradius=20.0\n[task]\nkind='texture_current'\nmu=[0.0,1.0]\nT=0.05\n"
-                             "r=[[10,20,0],[30,15,0]]\n",
+                             "r=[[10,20,0],[30,15,0]]\nband_resolved=true\n",
                              "static skyrmion current and magnetisation current", 1e-9);
     expect_chunk_independent("[model]\nname='qwz'\nu=-1.2\n[texture]\nkind='uniform'\nexchange=0.0\ndirection=[0,0,1]\n"
                              "E=[0.0,0.1]\n[task]\nkind='phase_space_chern'\nplane=['t','k1']\nn=[100,100]\n",
@@ -227,11 +227,11 @@ TEST(DeviceTextures, NBandPlaneDensitySecondChernAndPacketsAgreeWithTheCpu) {
                                     "r=[[1,2,0],[7,3,0]]\nband_resolved=true\n",
                              "qwz_pair skyrmion magnetisation current and its bands", 1e-9);
     // A 3D four-band model's: qhz magnetised by a uniform exchange along (0, 0.6, 0.8) in a cosine
-    // potential (the vector M, twelve stencil points per position).
+    // potential (the vector M, eight stencil points per position), with each band's part.
     expect_chunk_independent("[model]\nname='qhz'\nm=-1.0\n[mesh]\nn=[16,16,16]\n[texture]\nkind='uniform'\nexchange=0.4\n"
                              "direction=[0,0.6,0.8]\npotential='cosine'\npotential_amplitude=0.1\npotential_period=20.0\n"
-                             "[task]\nkind='texture_current'\nmu=[0.0,1.5]\nT=0.1\nr=[[3,0,0],[7,1,2]]\n",
-                             "qhz magnetised 3D magnetisation current", 1e-9);
+                             "[task]\nkind='texture_current'\nmu=[0.0,1.5]\nT=0.1\nr=[[3,0,0],[7,1,2]]\nband_resolved=true\n",
+                             "qhz magnetised 3D magnetisation current and its bands", 1e-9);
     expect_chunk_independent("[model]\nname='qhz'\nm=-2.5\n[texture]\nkind='skyrmion_lattice'\nexchange=0.2\nperiod=10.0\n"
                              "radius=4.5\n[task]\nkind='second_chern'\naxes=['k1','k2','x','y']\nn=[10,10,10,10]\n",
                              "qhz phase-space second Chern number");

@@ -80,7 +80,8 @@ CurrentSetup read_texture_current(const TaskContext& ctx) {
     // per level; TextureMagnetisationFn's M's components per level, with band_resolved each band's too.
     const int per_level_m = s.components() * s.parts();
     const int levels_m = kMaxKeyedValues / per_level_m;
-    s.mu = read_levels(task, "mu", s.nband ? levels_m : std::min(levels_m, (kMaxKeyedValues - 1) / (s.by_band ? 9 : 3)));
+    // The two-band limit for every model (17, or 5 with band_resolved), lower where M's parts need it.
+    s.mu = read_levels(task, "mu", std::min(levels_m, (kMaxKeyedValues - 1) / (s.by_band ? 9 : 3)));
     s.T = read_temperature(ctx);
     const toml::node* t = task.node("t");
     s.times = t && t->is_array() ? task.numbers("t", kMaxPoints) : std::vector<double>{task.number("t", 0.0)};
@@ -118,8 +119,10 @@ CurrentSetup read_texture_current(const TaskContext& ctx) {
     if (s.mesh.count() > (1LL << 62) / (n_points * (1 + kStencil)))
         task.fail("r", fmt::format("{} points (and their magnetisation stencils) × {} mesh points is more than 2^62 points",
                                    n_points, s.mesh.count()));
-    // Per worker two histograms of 2 keys per point × its values (block_reducer.hpp).
-    const double row = 2.0 * static_cast<double>(n_points) * static_cast<double>(values_per_key(s)) * sizeof(Neumaier);
+    // Per worker two histograms of 2 keys per point × its values (block_reducer.hpp): Eq. 30's, or an
+    // N-band model's check of the gradient expansion, texture_density's 3 values per position.
+    const double row = s.nband ? 2.0 * static_cast<double>(P) * 3.0 * sizeof(Neumaier)
+                               : 2.0 * static_cast<double>(n_points) * static_cast<double>(values_per_key(s)) * sizeof(Neumaier);
     require_memory(task, "r", row * 2.0 * (2 * workers::count() + 1), fmt::format("{} points' histograms", n_points));
     // 𝓕 = Σ_l 𝓕_{r_l p_l} needs H to vary with r: without B and with a uniform texture (or none) it is 0
     // everywhere, and so is ∂_p 𝓕 — the difference's eight extra Hamiltonians per point are skipped.
