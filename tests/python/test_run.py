@@ -386,3 +386,28 @@ def test_a_null_in_the_document_never_becomes_nan():
     got = _arrays({"a": [1.0, None], "b": [[1, 2], [3, 4]], "c": None, "d": ["x", "y"]})
     assert got["a"] == [1.0, None] and got["c"] is None and got["d"] == ["x", "y"]
     assert isinstance(got["b"], np.ndarray) and got["b"].shape == (2, 2)
+
+
+def test_an_nband_models_texture_current_is_its_magnetisation_with_numpy_shapes():
+    # texture_current of a four-band model reports the magnetisation current and M alone (Eq. 30 is
+    # two-band; docs/textures.md "N-band models' equilibrium current"), with the shapes of
+    # docs/python.md: (P, L), (P, L, 3), with band_resolved (P, L, B), (P, L, B, 3). qwz_pair at
+    # g = 0 with equal masses is two identical qwz copies, each coupled through its own sigma: its M
+    # and current are twice qwz's (Kubo sums of degenerate pairs against the two-band closed forms;
+    # 1e-9 of the largest, measured ~1e-16), and the band parts sum to the whole.
+    texture = {"kind": "skyrmion_lattice", "exchange": 0.5, "period": 40.0, "radius": 20.0}
+    task = {"kind": "texture_current", "mu": [0.0, 1.0], "T": 0.05, "r": [[10, 20, 0], [30, 15, 0], [25, 22, 0]]}
+    pair = bzint.run({"model": {"name": "qwz_pair", "u1": -1.2, "u2": -1.2, "g": 0.0}, "mesh": {"n": [48, 48]},
+                      "texture": texture, "task": dict(task, band_resolved=True)}, backend="cpu", progress=False)
+    one = bzint.run({"model": {"name": "qwz", "u": -1.2}, "mesh": {"n": [48, 48]}, "texture": texture, "task": task},
+                    backend="cpu", progress=False)
+    assert "current" not in pair.results and "current" in one.results
+    assert pair.results["magnetisation"].shape == (3, 2)
+    assert pair.results["magnetisation_current"].shape == (3, 2, 3)
+    assert pair.results["magnetisation_bands"].shape == (3, 2, 4)
+    assert pair.results["magnetisation_current_bands"].shape == (3, 2, 4, 3)
+    for key in ("magnetisation", "magnetisation_current"):
+        scale = np.abs(one.results[key]).max()
+        assert scale > 1e-4
+        np.testing.assert_allclose(pair.results[key], 2 * one.results[key], rtol=0, atol=1e-9 * scale)
+        np.testing.assert_allclose(pair.results[key + "_bands"].sum(axis=2), pair.results[key], rtol=0, atol=1e-10 * scale)
