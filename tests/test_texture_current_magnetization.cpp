@@ -26,6 +26,14 @@ std::pair<double, double> streda(double u, double mu) {
     return {r["dn_dB"][0].get<double>() / (2.0 * bzint::kPi), r["dn_dB_sea"][0].get<double>() / (2.0 * bzint::kPi)};
 }
 
+// The cosine potential U = A cos(2πx/L) of the tests in a potential (A = 0.1, L = 200), at x = 37:
+// U, U′ there, and its [texture] section (a uniform texture without exchange).
+constexpr double kA = 0.1, kL = 200.0, kX = 37.0;
+const double kU = kA * std::cos(2 * bzint::kPi * kX / kL), kdU = -kA * 2 * bzint::kPi / kL * std::sin(2 * bzint::kPi * kX / kL);
+const std::string kCosinePotential = fmt::format("[texture]\nkind = 'uniform'\nexchange = 0.0\ndirection = [0, 0, 1]\n"
+                                                 "potential = 'cosine'\npotential_amplitude = {}\npotential_period = {}\n",
+                                                 kA, kL);
+
 }  // namespace
 
 TEST(Eq30Current, InAPotentialItIsTheBerryPartOfTheMagnetisationCurrent) {
@@ -36,14 +44,12 @@ TEST(Eq30Current, InAPotentialItIsTheBerryPartOfTheMagnetisationCurrent) {
     // moments' Σ∫ m (−f′), Eq. 30 does not hold: equal in the gap (μ = 0), off by −74 % and a sign
     // at μ = 0.9, by a factor −10 at μ = 1.3 (measured: 3.764e-4 against −3.389e-4, 6.28e-5 against
     // −6.357e-4).
-    const double A = 0.1, L = 200.0, x = 37.0;
-    const double U = A * std::cos(2 * bzint::kPi * x / L), dU = -A * 2 * bzint::kPi / L * std::sin(2 * bzint::kPi * x / L);
+    const double U = kU, dU = kdU;
     for (const double mu : {0.0, 0.9, 1.3}) {
         const auto r = bzint::test::results(fmt::format(
-            "[model]\nname = 'qwz'\nu = -1.2\n[mesh]\nn = [256, 256]\n[texture]\nkind = 'uniform'\nexchange = 0.0\n"
-            "direction = [0, 0, 1]\npotential = 'cosine'\npotential_amplitude = {}\npotential_period = {}\n[task]\n"
-            "kind = 'texture_current'\nmu = {}\nT = 0.05\nr = [[{}, 0, 0]]\n",
-            A, L, mu, x));
+            "[model]\nname = 'qwz'\nu = -1.2\n[mesh]\nn = [256, 256]\n{}[task]\nkind = 'texture_current'\nmu = {}\nT = 0.05\n"
+            "r = [[{}, 0, 0]]\n",
+            kCosinePotential, mu, kX));
         const double jy = r["current"][0][0][1].get<double>();
         const auto [dn_dB, sea] = streda(-1.2, mu - U);
         EXPECT_NEAR(jy, -sea * dU, 1e-8 * std::fabs(sea * dU)) << mu;
@@ -203,14 +209,10 @@ TEST(NBandMagnetisationCurrent, InAPotentialItIsStredasResponse) {
     // relation), in the gap and in the bands; to 1e-7 relative as the two-band check (the stencil's
     // fourth-order differences at step 1e-4 of the cell against L = 200; measured 3.5e-11 in the gap,
     // 3.5e-9 and 1.3e-9 in the bands).
-    const double A = 0.1, L = 200.0, x = 37.0;
-    const double U = A * std::cos(2 * bzint::kPi * x / L), dU = -A * 2 * bzint::kPi / L * std::sin(2 * bzint::kPi * x / L);
+    const double U = kU, dU = kdU;
     const std::string model = "[model]\nname = 'qwz_pair'\nu1 = -1.0\nu2 = -1.5\ng = 0.2\n[mesh]\nn = [256, 256]\n";
     const auto r = bzint::test::run_toml(fmt::format(
-        "{}[texture]\nkind = 'uniform'\nexchange = 0.0\ndirection = [0, 0, 1]\npotential = 'cosine'\n"
-        "potential_amplitude = {}\npotential_period = {}\n[task]\nkind = 'texture_current'\nmu = [0.0, 0.9, 1.6]\nT = 0.05\n"
-        "r = [[{}, 0, 0]]\n",
-        model, A, L, x));
+        "{}{}[task]\nkind = 'texture_current'\nmu = [0.0, 0.9, 1.6]\nT = 0.05\nr = [[{}, 0, 0]]\n", model, kCosinePotential, kX));
     EXPECT_FALSE(r["results"].contains("current"));  // no Eq. 30 for four bands
     EXPECT_TRUE(r["errors"].contains("magnetisation_current"));  // with its error estimate
     const double levels[3] = {0.0, 0.9, 1.6};
@@ -230,14 +232,11 @@ TEST(MagnetisationCurrent3D, InAPotentialItIsMinusTheCurlOfTheMagnetisationVecto
     // with inversion broken (b0 = 0.4), to 1e-7 relative of the largest component (measured
     // 1.1e-8; its M lies along z, so j_z is 0 to rounding), and j_x = 0 to 1e-12 (measured 1.4e-14).
     // (The N-band Kubo sums' vector M, every component: NBandTexture.MagnetisationIntegrandOfATwoBandModelAsNEquals2.)
-    const double A = 0.1, L = 200.0, x = 37.0;
-    const double U = A * std::cos(2 * bzint::kPi * x / L), dU = -A * 2 * bzint::kPi / L * std::sin(2 * bzint::kPi * x / L);
+    const double U = kU, dU = kdU;
     const std::string model = "[model]\nname = 'weyl_lattice'\nb0 = 0.4\n[mesh]\nn = [48, 48, 48]\n";
-    const auto r = bzint::test::results(fmt::format(
-        "{}[texture]\nkind = 'uniform'\nexchange = 0.0\ndirection = [0, 0, 1]\npotential = 'cosine'\n"
-        "potential_amplitude = {}\npotential_period = {}\n[task]\nkind = 'texture_current'\nmu = [0.2, 0.9]\nT = 0.1\n"
-        "r = [[{}, 0, 0], [{}, 0, 0], [{}, 0, 0]]\n",
-        model, A, L, x, x - 0.5, x + 0.5));
+    const auto r = bzint::test::results(fmt::format("{}{}[task]\nkind = 'texture_current'\nmu = [0.2, 0.9]\nT = 0.1\n"
+                                                    "r = [[{}, 0, 0], [{}, 0, 0], [{}, 0, 0]]\n",
+                                                    model, kCosinePotential, kX, kX - 0.5, kX + 0.5));
     const double levels[2] = {0.2, 0.9};
     for (std::size_t l = 0; l < 2; ++l) {
         const auto s = bzint::test::results(fmt::format("{}[task]\nkind = 'streda'\nmu = {:.17g}\nT = 0.1\n", model, levels[l] - U));
