@@ -232,19 +232,43 @@ def plot_texture_transport(doc, axes):
     return True
 
 
-def plot_trajectories(doc, ax, outdir):
-    """The packets' paths in the (x, y) plane, each from its start (a dot)."""
+def plot_trajectories(doc, axes, outdir):
+    """The packets' paths in the (x, y) plane, each from its start (a dot); for a beam, its
+    deflection against the impact parameter beside them, with the cross-sections' integrands."""
     paths = [c for c in doc.get("csv", []) if c.endswith("_trajectories.csv")]
     if not paths:
         return False
+    ax = axes[0]
     t = read_csv(os.path.join(outdir, paths[0]))
+    r = doc["results"]
+    beam = "impact_parameter" in r
     for i in np.unique(t["packet"]):
         sel = t["packet"] == i
-        line, = ax.plot(t["x"][sel], t["y"][sel], "-")
-        ax.plot(t["x"][sel][0], t["y"][sel][0], "o", color=line.get_color())
+        if beam:
+            ax.plot(t["x"][sel], t["y"][sel], "-", lw=0.4, color="tab:blue", alpha=0.5)
+        else:
+            line, = ax.plot(t["x"][sel], t["y"][sel], "-")
+            ax.plot(t["x"][sel][0], t["y"][sel][0], "o", color=line.get_color())
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     ax.set_aspect("equal", adjustable="datalim")
+    if beam:  # the square around the origin (the scatterer's place) that holds the starts, with a margin
+        first = np.array([np.flatnonzero(t["packet"] == i)[0] for i in np.unique(t["packet"])])
+        lim = 1.5 * max(np.abs(t["x"][first]).max(), np.abs(t["y"][first]).max())
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+        b = np.array(r["impact_parameter"])
+        theta = np.array(r["deflection"])
+        e = doc["errors"]
+        ax2 = axes[1]
+        ax2.plot(b, theta, ".", ms=2, label="deflection θ (rad)")
+        ax2.plot(b, np.sin(theta), "-", lw=0.8, label="sin θ")
+        ax2.plot(b, 1 - np.cos(theta), "-", lw=0.8, label="1 − cos θ")
+        ax2.set_xlabel("impact parameter b")
+        ax2.set_title(f"σ_tr = {r['transport_cross_section']:.4g} ± {e['transport_cross_section']:.1g}, "
+                      f"σ_⊥ = {r['skew_cross_section']:.4g} ± {e['skew_cross_section']:.1g}, "
+                      f"θ_H = {r['hall_angle']:.3g} ± {e['hall_angle']:.1g} rad", fontsize=8)
+        ax2.legend(fontsize=8)
     return True
 
 
@@ -448,7 +472,7 @@ def plot_one(outdir, title):
         doc = json.load(f)
     task = doc["task"]
     panels = 2 if task in ("streda", "spin_density", "disorder_ahe", "dc_current", "hybrid_current", "kinetic_ramp",
-                           "texture_transport") else 1
+                           "texture_transport") or "impact_parameter" in doc.get("results", {}) else 1
     fig, axes = plt.subplots(1, panels, figsize=(6 * panels, 4.5), squeeze=False)
     axes = axes[0]
     ax = axes[0]
@@ -476,7 +500,7 @@ def plot_one(outdir, title):
     elif task == "texture_transport":
         drawn = plot_texture_transport(doc, axes)
     elif task == "trajectories":
-        drawn = plot_trajectories(doc, ax, outdir)
+        drawn = plot_trajectories(doc, axes, outdir)
     elif task == "kinetic_ramp":
         drawn = plot_kinetic_ramp(doc, axes, outdir)
     elif task == "cme":

@@ -9,12 +9,14 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 
 #include "../engine.hpp"
 #include "../error_estimate.hpp"
 #include "../input_error.hpp"
 #include "../texture_input.hpp"
 #include "bzint/nband_packet_motion.hpp"
+#include "packet_beam.hpp"
 #include "task_common.hpp"
 
 namespace bzint {
@@ -47,6 +49,9 @@ struct TrajectorySetup {
     double t0 = 0.0, dt = 0.0;
     long long steps = 0, stride = 1;
     double step_r = 0.0, step_p = 0.0;
+    int band = 0;
+    std::optional<PacketBeam> beam;
+    std::vector<double> impacts;  // a beam's: each packet's impact parameter, in the packets' order
 };
 
 int packet_band(const TrajectorySetup& s, std::size_t i) { return static_cast<int>(s.start[kPacketStart * i + kPacketBand]); }
@@ -84,19 +89,48 @@ void require_isolated_starts(const TaskContext& ctx, const TrajectorySetup& s, c
     });
 }
 
+// The beam's starts at impact parameters b (beam_starts at this band's energy ε̄).
+std::vector<std::array<double, 6>> beam_points(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<double>& b) {
+    std::vector<std::array<double, 6>> points;
+    visit_packet_motion(ctx.cfg.params, s.texture, velocity_only_run(s), [&](const auto& fn) {
+        points = beam_starts(ctx, *s.beam, b, s.t0, [&](const double* x) {
+            double sample[kPacketSample];
+            fn.record(x, s.band, sample);
+            return sample[7];
+        });
+    });
+    return points;
+}
+
+// Appends the packets' starts (each with the band) to s.start.
+void add_starts(TrajectorySetup& s, const std::vector<std::array<double, 6>>& points) {
+    for (const auto& x : points) {
+        s.start.insert(s.start.end(), x.begin(), x.end());
+        s.start.push_back(s.band);
+    }
+}
+
 TrajectorySetup read_trajectories(const TaskContext& ctx) {
     TrajectorySetup s;
     s.texture = read_texture(ctx);
     const Section& task = ctx.task;
     task.only();
     const ModelInfo& info = *ctx.cfg.model;
-    // r and k (canonical momenta): lists of equal length, or one of either shared by every packet.
-    const std::vector<std::array<double, 6>> points = read_phase_points(ctx, kMaxPackets);
-    const int band = read_band(task, info.bands);
+    s.band = read_band(task, info.bands);
     s.t0 = task.number("t", 0.0);
+    s.step_r = position_step(s.texture);
+    s.step_p = derivative_step(make_mesh(info, ctx.cfg.params, {1, 1, 1}));
+    // r and k (canonical momenta): lists of equal length, or one of either shared by every packet;
+    // or a beam's packets at one energy.
+    s.beam = read_beam(ctx);
+    if (s.beam) s.impacts = s.beam->even_impacts();
+    const std::vector<std::array<double, 6>> points = s.beam ? beam_points(ctx, s, s.impacts) : read_phase_points(ctx, kMaxPackets);
     s.dt = task.number("dt");
     const double steps = task.number("steps"), samples = task.number("samples", 100);
     if (samples != std::round(samples)) task.fail("samples", "samples must be an integer");
+    if (s.beam && samples < 2)
+        task.fail("samples", "a beam needs at least 2 samples: its packets' turn over the last sample interval tells whether "
+                             "they have left the scatterer");
     // The error estimate repeats the run with half as many steps of 2 dt; both must sample the
     // same times, the last one the end.
     if (steps != std::round(steps) || std::fmod(steps, 2 * samples) != 0.0)
@@ -105,18 +139,14 @@ TrajectorySetup read_trajectories(const TaskContext& ctx) {
                                        2 * samples));
     s.steps = static_cast<long long>(steps);
     s.stride = s.steps / static_cast<long long>(samples);
-    const std::size_t n = points.size();
+    const std::size_t n = s.beam ? s.beam->most_packets() : points.size();
     const double rows = static_cast<double>(n) * static_cast<double>(s.steps / s.stride + 1);
     require_memory(task, "samples", rows * (kPacketSample * 8.0 + 200.0), fmt::format("{} packets' samples", n));
     std::vector<double> ends;  // each start at the first and the last time, for the gauge's range
-    for (const auto& x : points) {
-        s.start.insert(s.start.end(), x.begin(), x.end());
-        s.start.push_back(band);
+    for (const auto& x : points)
         for (double t : {s.t0, s.t0 + s.dt * static_cast<double>(s.steps)}) ends.insert(ends.end(), {x[0], x[1], x[2], t});
-    }
+    add_starts(s, points);
     require_small_gauge_shift(task, s.texture, ends);
-    s.step_r = position_step(s.texture);
-    s.step_p = derivative_step(make_mesh(info, ctx.cfg.params, {1, 1, 1}));
     require_isolated_starts(ctx, s, points);
     return s;
 }
@@ -141,6 +171,51 @@ std::pair<double, double> mean_and_spread(const std::vector<double>& v) {
     return {mean, v.size() > 1 ? std::sqrt(square / static_cast<double>(v.size() - 1)) : 0.0};
 }
 
+// Every packet's velocity ṙ_s (Eq. 24) in the xy plane at its sample `at` (0: the start), from
+// the samples' first seven numbers, the phase-space point (x, p, t).
+std::vector<std::array<double, 2>> planar_velocities(const TaskContext& ctx, const TrajectorySetup& s,
+                                                     const std::vector<double>& samples, std::size_t at) {
+    const std::size_t packets = s.start.size() / kPacketStart, per = samples.size() / packets / kPacketSample;
+    std::vector<std::array<double, 2>> v(packets);
+    visit_packet_motion(ctx.cfg.params, s.texture, velocity_only_run(s), [&](const auto& fn) {
+        for (std::size_t i = 0; i < packets; ++i) {
+            double rate[6] = {};
+            if (!fn.rate(samples.data() + (i * per + at) * kPacketSample, packet_band(s, i), rate))
+                throw NonFiniteError(fmt::format("{} {} where {}", packet_text(ctx, s, i), at == 0 ? "started" : "ended",
+                                                 failure_reason(*ctx.cfg.model)));
+            v[i] = {rate[0], rate[1]};
+        }
+    });
+    return v;
+}
+
+// The angle from v0 to v1 in (−π, π], counterclockwise about z positive; 0 where either is zero.
+double turn_angle(const std::array<double, 2>& v0, const std::array<double, 2>& v1) {
+    if (!(std::hypot(v0[0], v0[1]) > 0.0 && std::hypot(v1[0], v1[1]) > 0.0)) return 0.0;
+    return std::atan2(v0[0] * v1[1] - v0[1] * v1[0], v0[0] * v1[0] + v0[1] * v1[1]);
+}
+
+// Each packet's deflection: the angle from its first velocity to its last.
+std::vector<double> deflections(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<double>& samples) {
+    const std::size_t packets = s.start.size() / kPacketStart, per = samples.size() / packets / kPacketSample;
+    const auto v0 = planar_velocities(ctx, s, samples, 0), v1 = planar_velocities(ctx, s, samples, per - 1);
+    std::vector<double> turn(packets);
+    for (std::size_t i = 0; i < packets; ++i) turn[i] = turn_angle(v0[i], v1[i]);
+    return turn;
+}
+
+// Each packet's turn over the last sample interval, |angle| between its last two velocities. A
+// packet scattered by a localised texture or potential has left it and moves straight at the end;
+// one still turning (orbiting inside, or not yet through) has no scattering angle yet, and this is
+// how far from one it is.
+std::vector<double> last_turns(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<double>& samples) {
+    const std::size_t packets = s.start.size() / kPacketStart, per = samples.size() / packets / kPacketSample;
+    const auto v0 = planar_velocities(ctx, s, samples, per - 2), v1 = planar_velocities(ctx, s, samples, per - 1);
+    std::vector<double> turn(packets);
+    for (std::size_t i = 0; i < packets; ++i) turn[i] = std::fabs(turn_angle(v0[i], v1[i]));
+    return turn;
+}
+
 // The final states: positions, canonical momenta and energies per packet, in keys of their own
 // (each key's error estimates are judged against its own scale, docs/accuracy.md); and each
 // packet's deflection, the angle in the xy plane from its first velocity ṙ_s (Eq. 24) to its last
@@ -149,32 +224,26 @@ std::pair<double, double> mean_and_spread(const std::vector<double>& v) {
 // spreads over the packets. Returns the packets whose velocity has no xy part at either end
 // (deflection 0).
 std::vector<std::size_t> final_states(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<double>& samples,
-                                      std::size_t packets, TaskResult& out) {
-    const std::size_t per = samples.size() / packets / kPacketSample;
+                                      TaskResult& out) {
+    const std::size_t packets = s.start.size() / kPacketStart, per = samples.size() / packets / kPacketSample;
+    const auto v0 = planar_velocities(ctx, s, samples, 0), v1 = planar_velocities(ctx, s, samples, per - 1);
     nlohmann::json r = nlohmann::json::array(), p = nlohmann::json::array(), e = nlohmann::json::array();
     std::vector<double> turn(packets), shift(packets);
     std::vector<std::size_t> still;
-    visit_packet_motion(ctx.cfg.params, s.texture, velocity_only_run(s), [&](const auto& fn) {
-        for (std::size_t i = 0; i < packets; ++i) {
-            const double* first = samples.data() + i * per * kPacketSample;
-            const double* last = first + (per - 1) * kPacketSample;
-            r.push_back({last[0], last[1], last[2]});
-            p.push_back({last[3], last[4], last[5]});
-            e.push_back(last[7]);
-            // The samples' first seven numbers are the phase-space point (x, p, t). The last is
-            // where no step has evaluated the velocity yet.
-            double v0[6] = {}, v1[6] = {};
-            if (!fn.rate(first, packet_band(s, i), v0) || !fn.rate(last, packet_band(s, i), v1))
-                throw NonFiniteError(fmt::format("{} ended where {}", packet_text(ctx, s, i), failure_reason(*ctx.cfg.model)));
-            const double n0 = std::hypot(v0[0], v0[1]), n1 = std::hypot(v1[0], v1[1]);
-            if (!(n0 > 0.0 && n1 > 0.0)) {
-                still.push_back(i);
-                continue;
-            }
-            turn[i] = std::atan2(v0[0] * v1[1] - v0[1] * v1[0], v0[0] * v1[0] + v0[1] * v1[1]);
-            shift[i] = ((last[1] - first[1]) * v0[0] - (last[0] - first[0]) * v0[1]) / n0;
+    for (std::size_t i = 0; i < packets; ++i) {
+        const double* first = samples.data() + i * per * kPacketSample;
+        const double* last = first + (per - 1) * kPacketSample;
+        r.push_back({last[0], last[1], last[2]});
+        p.push_back({last[3], last[4], last[5]});
+        e.push_back(last[7]);
+        const double n0 = std::hypot(v0[i][0], v0[i][1]);
+        if (!(n0 > 0.0 && std::hypot(v1[i][0], v1[i][1]) > 0.0)) {
+            still.push_back(i);
+            continue;
         }
-    });
+        turn[i] = turn_angle(v0[i], v1[i]);
+        shift[i] = ((last[1] - first[1]) * v0[i][0] - (last[0] - first[0]) * v0[i][1]) / n0;
+    }
     out.results["final_position"] = r;
     out.results["final_momentum"] = p;
     out.results["final_energy"] = e;
@@ -189,23 +258,71 @@ std::vector<std::size_t> final_states(const TaskContext& ctx, const TrajectorySe
     return still;
 }
 
+// A beam's refinement (docs/textures.md "A beam of packets"): up to `refine` times, a packet halfway
+// between each pair of neighbours (in impact parameter) whose deflections differ by more than
+// kUnresolvedTurn, run as the others (at dt and at 2 dt), within most_packets() in all; then every
+// packet, its samples and its impact parameter in order of impact parameter.
+void refine_beam(const TaskContext& ctx, TrajectorySetup& s, std::vector<double>& fine, std::vector<double>& coarse) {
+    auto order = [&] {
+        std::vector<std::size_t> o(s.impacts.size());
+        for (std::size_t i = 0; i < o.size(); ++i) o[i] = i;
+        std::sort(o.begin(), o.end(), [&](std::size_t a, std::size_t b) { return s.impacts[a] < s.impacts[b]; });
+        return o;
+    };
+    for (int level = 0; level < s.beam->refine; ++level) {
+        const std::vector<double> turn = deflections(ctx, s, fine);
+        std::vector<double> b, theta;
+        for (std::size_t i : order()) {
+            b.push_back(s.impacts[i]);
+            theta.push_back(turn[i]);
+        }
+        std::vector<double> mid = unresolved_midpoints(b, theta);
+        mid.resize(std::min(mid.size(), s.beam->most_packets() - s.impacts.size()));
+        if (mid.empty()) break;
+        TrajectorySetup more = s;
+        more.start.clear();
+        const auto points = beam_points(ctx, s, mid);
+        add_starts(more, points);
+        require_isolated_starts(ctx, more, points);
+        const std::vector<double> more_fine = run_packets(ctx, more, false, nullptr), more_coarse = run_packets(ctx, more, true, nullptr);
+        s.start.insert(s.start.end(), more.start.begin(), more.start.end());
+        s.impacts.insert(s.impacts.end(), mid.begin(), mid.end());
+        fine.insert(fine.end(), more_fine.begin(), more_fine.end());
+        coarse.insert(coarse.end(), more_coarse.begin(), more_coarse.end());
+    }
+    const std::vector<std::size_t> o = order();
+    auto reorder = [&](std::vector<double>& v) {
+        const std::size_t block = v.size() / o.size();
+        std::vector<double> sorted;
+        sorted.reserve(v.size());
+        for (std::size_t i : o) sorted.insert(sorted.end(), v.begin() + i * block, v.begin() + (i + 1) * block);
+        v = std::move(sorted);
+    };
+    for (std::vector<double>* v : {&s.start, &s.impacts, &fine, &coarse}) reorder(*v);
+}
+
 }  // namespace
 
 void check_trajectories(TaskContext& ctx) { read_trajectories(ctx); }
 
 TaskResult task_trajectories(TaskContext& ctx) {
-    const TrajectorySetup s = read_trajectories(ctx);
-    const std::size_t packets = s.start.size() / kPacketStart;
-    Progress progress("trajectories", static_cast<long long>(packets) * s.steps);  // packet-steps
-    const std::vector<double> fine = run_packets(ctx, s, false, &progress);
+    TrajectorySetup s = read_trajectories(ctx);
+    Progress progress("trajectories", static_cast<long long>(s.start.size() / kPacketStart) * s.steps);  // packet-steps
+    std::vector<double> fine = run_packets(ctx, s, false, &progress);
     progress.finish();
-    const std::vector<double> coarse = run_packets(ctx, s, true, nullptr);
+    std::vector<double> coarse = run_packets(ctx, s, true, nullptr);
+    if (s.beam) refine_beam(ctx, s, fine, coarse);
+    const std::size_t packets = s.start.size() / kPacketStart;
     const ModelInfo& info = *ctx.cfg.model;
     const std::string lu = length_unit(info), eu = energy_unit(info);
     TaskResult out, twice;
-    const std::vector<std::size_t> still = final_states(ctx, s, fine, packets, out);
-    final_states(ctx, s, coarse, packets, twice);
+    const std::vector<std::size_t> still = final_states(ctx, s, fine, out);
+    final_states(ctx, s, coarse, twice);
+    if (s.beam)
+        for (TaskResult* r : {&out, &twice})
+            r->results.update(beam_cross_sections(s.impacts, r->results["deflection"].get<std::vector<double>>()).values);
     attach_errors(out, &twice);
+    if (s.beam) add_beam_results(s.impacts, last_turns(ctx, s, fine), info, out);
     if (!still.empty())
         out.warnings.push_back(fmt::format("{} packet(s), the first of them packet {}, have no velocity in the xy plane at their "
                                            "start or end: their deflection and transverse displacement are reported as 0",
@@ -273,8 +390,13 @@ TaskResult task_trajectories(TaskContext& ctx) {
                                                       "each trajectory, the energy in the sliding texture's frame",
                                                       eu, lu);
     out.principal = {"final_position"};
+    // The Hall angle follows from the two cross-sections, whose warnings cover it (an angle near 0
+    // has a small estimate but no relative accuracy to warn about).
+    if (s.beam) out.principal.insert(out.principal.end(), {kBeamKeys[0], kBeamKeys[1]});
     out.tables.push_back(csv);  // after attach_errors: the samples carry no error columns
-    out.remedy = "the trajectories are not resolved in time: lower dt (and raise steps) (docs/textures.md)";
+    out.remedy = s.beam ? "the trajectories are not resolved in time, or the beam's cross-sections not in its impact "
+                          "parameters: lower dt (and raise steps), or raise [task] beam's packets (docs/textures.md)"
+                        : "the trajectories are not resolved in time: lower dt (and raise steps) (docs/textures.md)";
     out.kpoints = static_cast<long long>(packets);
     return out;
 }

@@ -411,3 +411,24 @@ def test_an_nband_models_texture_current_is_its_magnetisation_with_numpy_shapes(
         assert scale > 1e-4
         np.testing.assert_allclose(pair.results[key], 2 * one.results[key], rtol=0, atol=1e-9 * scale)
         np.testing.assert_allclose(pair.results[key + "_bands"].sum(axis=2), pair.results[key], rtol=0, atol=1e-10 * scale)
+
+
+def test_a_beam_of_packets_gives_its_cross_sections_with_numpy_shapes():
+    # task trajectories with a beam (a nested table of the spec): its packets in order of impact
+    # parameter (P,), its cross-sections and Hall angle as numbers (docs/python.md). Massless dirac2d
+    # in a weak gaussian potential: sigma_tr = pi^(3/2) A^2 w / 2 at first order in A (p = v = 1;
+    # tests/test_packet_beam.cpp derives it; 2e-3 for the next order), sigma_perp = 0 by the mirror.
+    A, w = 1e-3, 5.0
+    spec = {"model": {"name": "dirac2d", "v": 1.0, "m": 0.0},
+            "texture": {"kind": "uniform", "exchange": 0.0, "direction": [0, 0, 1], "potential": "gaussian",
+                        "potential_amplitude": A, "potential_width": w},
+            "task": {"kind": "trajectories", "band": "upper", "dt": 0.1, "steps": 1200, "samples": 4,
+                     "beam": {"energy": 1.0, "direction": [1, 0], "centre": [-60, 0], "width": 60, "packets": 33}}}
+    r = bzint.run(spec, backend="cpu", progress=False)
+    assert r.results["impact_parameter"].shape == (33,)
+    assert r.results["deflection"].shape == (33,)
+    assert np.all(np.diff(r.results["impact_parameter"]) > 0)
+    closed = np.pi ** 1.5 * A * A * w / 2
+    assert abs(float(r.results["transport_cross_section"]) - closed) < 2e-3 * closed
+    assert abs(float(r.results["skew_cross_section"])) < 1e-10 * closed
+    assert float(r.errors["transport_cross_section"]) < 1e-2 * closed

@@ -1,0 +1,254 @@
+// A beam of wave packets at one energy and its 2D scattering cross-sections (packet_beam.hpp).
+#include "packet_beam.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "../model_registry.hpp"
+#include "../run_file.hpp"
+#include "bzint/phase_space.hpp"
+#include "task_common.hpp"
+
+namespace bzint {
+
+namespace {
+
+Section beam_section(const TaskContext& ctx) { return Section(ctx.file, ctx.task.node("beam")->as_table(), "task.beam", ctx.cfg.task); }
+
+// How far along the ray the scan looks: twice the longest reciprocal basis vector of a lattice
+// (every band value a straight line through the zone meets within one period along a lattice
+// direction, and most within two), |k| ≤ 10^6 on a continuum (by doubling from 1/L).
+double lattice_reach(const ModelInfo& info) {
+    double G[3][3];
+    reciprocal_basis(info.bravais, G);
+    double longest = 0.0;
+    for (int i = 0; i < info.dim; ++i) longest = std::max(longest, std::sqrt(G[i][0] * G[i][0] + G[i][1] * G[i][1] + G[i][2] * G[i][2]));
+    return 2.0 * longest;
+}
+
+constexpr int kScanPoints = 512;        // per scanned stretch of the ray
+constexpr double kContinuumReach = 1e6;  // 1/L, [task] k's own range
+
+}  // namespace
+
+std::optional<PacketBeam> read_beam(const TaskContext& ctx) {
+    const Section& task = ctx.task;
+    if (!task.has("beam")) return std::nullopt;
+    if (!task.node("beam")->as_table())
+        task.fail("beam", "must be a table {energy, direction, centre, width, packets}");
+    const ModelInfo& info = *ctx.cfg.model;
+    if (info.dim < 2) task.fail("beam", "a beam needs a 2D or 3D model: its packets are deflected in the xy plane");
+    if (task.has("r")) task.fail("r", "a beam places its packets itself, across [task] beam's centre; leave out r");
+    const Section sec = beam_section(ctx);
+    sec.only();
+    PacketBeam b;
+    b.energy = sec.number("energy");
+    const std::vector<double> d = sec.numbers("direction", 2);
+    if (d.size() != 2) sec.fail("direction", "give [dx, dy]: the beam's heading in the xy plane");
+    const double norm = std::hypot(d[0], d[1]);
+    if (!(norm > 0.0)) sec.fail("direction", "must not be zero");
+    b.direction = {d[0] / norm, d[1] / norm};
+    const std::vector<double> c = sec.numbers("centre", 3);
+    if (c.size() < 2) sec.fail("centre", "give [x, y] or [x, y, z]");
+    b.centre = {c[0], c[1], c.size() == 3 ? c[2] : 0.0};
+    b.width = sec.number("width");
+    const long long packets = sec.integer("packets", 65);
+    if (packets % 2 == 0)
+        sec.fail("packets", fmt::format("must be odd (the trapezoid rule over every other packet, its error estimate, needs "
+                                        "the end packets); got {}",
+                                        packets));
+    b.packets = static_cast<int>(packets);
+    b.refine = static_cast<int>(sec.integer("refine", 10));
+    std::array<double, 3> k0{0.0, 0.0, 0.0};
+    if (task.has("k")) {
+        const auto k = task.vectors("k", 1);
+        if (k.size() != 1 || k[0].size() != static_cast<std::size_t>(info.dim))
+            task.fail("k", fmt::format("with a beam, k is the ray's origin k_0: one point of {} components", info.dim));
+        std::copy(k[0].begin(), k[0].end(), k0.begin());
+    }
+    b.ray_origin = cartesian_k(info, k0);
+    return b;
+}
+
+std::vector<double> PacketBeam::even_impacts() const {
+    std::vector<double> b;
+    for (int j = 0; j < packets; ++j) b.push_back(-width / 2 + width * j / (packets - 1));
+    return b;
+}
+
+std::vector<std::array<double, 6>> beam_starts(const TaskContext& ctx, const PacketBeam& beam, const std::vector<double>& impacts,
+                                               double t0, const std::function<double(const double*)>& energy) {
+    const ModelInfo& info = *ctx.cfg.model;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    std::vector<std::array<double, 6>> starts;
+    for (std::size_t j = 0; j < impacts.size(); ++j) {
+        const double b = impacts[j];
+        const double r[3] = {beam.centre[0] - b * beam.direction[1], beam.centre[1] + b * beam.direction[0], beam.centre[2]};
+        auto point = [&](double s, double x[kPhaseCoords]) {
+            x[kCoordX] = r[0];
+            x[kCoordY] = r[1];
+            x[kCoordZ] = r[2];
+            x[kCoordKx] = beam.ray_origin[0] + s * beam.direction[0];
+            x[kCoordKy] = beam.ray_origin[1] + s * beam.direction[1];
+            x[kCoordKz] = beam.ray_origin[2];
+            x[kCoordT] = t0;
+        };
+        auto offset = [&](double s) {
+            double x[kPhaseCoords];
+            point(s, x);
+            const double e = energy(x);
+            return std::isfinite(e) ? e - beam.energy : nan;
+        };
+        // The first upward crossing of ε̄ − E on the scanned stretches [from, to] of the ray: there
+        // ∂ε̄/∂s > 0, the packet's band velocity along d (outside the texture, where the start
+        // belongs, Eq. 24's velocity is ∂ε̄/∂k), so the packet heads into the beam's direction.
+        double lo = nan, hi = nan, low = std::numeric_limits<double>::infinity(), high = -low;
+        auto scan = [&](double from, double to) {
+            double prev_s = from, prev = offset(from);
+            for (int i = 1; i <= kScanPoints; ++i) {
+                const double s = from + (to - from) * i / kScanPoints, f = offset(s);
+                if (std::isfinite(f)) {
+                    low = std::min(low, f);
+                    high = std::max(high, f);
+                }
+                if (std::isfinite(f) && std::isfinite(prev) && prev < 0.0 && f >= 0.0) {
+                    lo = prev_s;
+                    hi = s;
+                    return true;
+                }
+                prev_s = s;
+                prev = f;
+            }
+            return false;
+        };
+        bool found = false;
+        if (info.lattice) {
+            found = scan(0.0, lattice_reach(info));
+        } else {
+            for (double from = 0.0, to = 1.0; !found && from < kContinuumReach; from = to, to *= 2) found = scan(from, to);
+        }
+        if (!found) {
+            const std::string range = std::isfinite(low) ? fmt::format("[{:.6g}, {:.6g}] {}", low + beam.energy,
+                                                                       high + beam.energy, energy_unit(info))
+                                                         : "nowhere finite";
+            beam_section(ctx).fail(
+                "energy", fmt::format("no momentum k_0 + s d (s > 0, {}) gives packet {} (impact parameter {:g}) the energy {:g} "
+                                      "with its band velocity along d (an upward crossing): its band along the ray spans {}",
+                                      info.lattice ? "within twice the longest reciprocal basis vector" : "|s| ≤ 10^6",
+                                      j, b, beam.energy, range));
+        }
+        // Bisection to rounding: the bracket keeps ε̄ − E < 0 at lo and ≥ 0 at hi.
+        for (int it = 0; it < 200 && hi - lo > 4 * std::numeric_limits<double>::epsilon() * std::fabs(hi); ++it) {
+            const double mid = 0.5 * (lo + hi), f = offset(mid);
+            if (!std::isfinite(f)) break;
+            (f < 0.0 ? lo : hi) = mid;
+        }
+        double x[kPhaseCoords];
+        point(hi, x);
+        starts.push_back({x[kCoordX], x[kCoordY], x[kCoordZ], x[kCoordKx], x[kCoordKy], x[kCoordKz]});
+    }
+    return starts;
+}
+
+namespace {
+
+double wrapped(double angle) { return std::atan2(std::sin(angle), std::cos(angle)); }
+
+// The trapezoid rule over the packets i = 0, stride, 2 stride, …, and the last.
+nlohmann::json trapezoid(const std::vector<double>& b, const std::vector<double>& theta, std::size_t stride) {
+    double transport = 0.0, skew = 0.0;
+    std::size_t prev = 0;
+    for (std::size_t i = stride;; i += stride) {
+        if (i >= b.size()) i = b.size() - 1;
+        const double h = b[i] - b[prev];
+        // 1 − cos θ = 2 sin²(θ/2), without the cancellation at small angles.
+        transport += h * (std::sin(theta[prev] / 2) * std::sin(theta[prev] / 2) + std::sin(theta[i] / 2) * std::sin(theta[i] / 2));
+        skew += h * 0.5 * (std::sin(theta[prev]) + std::sin(theta[i]));
+        prev = i;
+        if (i == b.size() - 1) break;
+    }
+    return {{kBeamKeys[0], transport}, {kBeamKeys[1], skew}, {kBeamKeys[2], std::atan2(skew, transport)}};
+}
+
+}  // namespace
+
+std::vector<double> unresolved_midpoints(const std::vector<double>& impacts, const std::vector<double>& deflection) {
+    std::vector<double> mid;
+    for (std::size_t i = 0; i + 1 < impacts.size(); ++i)
+        if (std::fabs(wrapped(deflection[i + 1] - deflection[i])) > kUnresolvedTurn) mid.push_back(0.5 * (impacts[i] + impacts[i + 1]));
+    return mid;
+}
+
+BeamCrossSections beam_cross_sections(const std::vector<double>& impacts, const std::vector<double>& deflection) {
+    BeamCrossSections out;
+    out.values = trapezoid(impacts, deflection, 1);
+    const nlohmann::json sparse = trapezoid(impacts, deflection, 2);
+    double open = 0.0;  // the unresolved intervals' total length
+    for (std::size_t i = 0; i + 1 < impacts.size(); ++i)
+        if (std::fabs(wrapped(deflection[i + 1] - deflection[i])) > kUnresolvedTurn) {
+            if (out.unresolved++ == 0) out.first_unresolved = impacts[i];
+            open += impacts[i + 1] - impacts[i];
+        }
+    const double tr = out.values[kBeamKeys[0]].get<double>(), sk = out.values[kBeamKeys[1]].get<double>();
+    for (int c = 0; c < 2; ++c)
+        out.error[kBeamKeys[c]] = std::fabs(out.values[kBeamKeys[c]].get<double>() - sparse[kBeamKeys[c]].get<double>()) + 2.0 * open;
+    // The angle's: its own change, plus the cross-sections' unresolved part carried through
+    // |d atan2(y, x)| ≤ (|x| |dy| + |y| |dx|)/(x² + y²).
+    const double angle_change = std::fabs(wrapped(out.values[kBeamKeys[2]].get<double>() - sparse[kBeamKeys[2]].get<double>()));
+    out.error[kBeamKeys[2]] = angle_change + (tr * tr + sk * sk > 0.0 ? (std::fabs(tr) + std::fabs(sk)) * 2.0 * open / (tr * tr + sk * sk) : 0.0);
+    return out;
+}
+
+void add_beam_results(const std::vector<double>& impacts, const std::vector<double>& last_turn, const ModelInfo& info,
+                      TaskResult& out) {
+    const std::vector<double> turn = out.results["deflection"].get<std::vector<double>>();
+    const BeamCrossSections cs = beam_cross_sections(impacts, turn);
+    double unsettled = 0.0, mean_turn = 0.0, last_largest = 0.0;  // ∫ |Δθ| db by the trapezoid rule; the mean and largest |Δθ|
+    int turning = 0, first_turning = -1;
+    for (std::size_t i = 0; i < impacts.size(); ++i) {
+        if (i + 1 < impacts.size()) unsettled += 0.5 * (impacts[i + 1] - impacts[i]) * (last_turn[i] + last_turn[i + 1]);
+        out.errors["deflection"][i] = out.errors["deflection"][i].get<double>() + last_turn[i];
+        mean_turn += last_turn[i] / static_cast<double>(impacts.size());
+        last_largest = std::max(last_largest, last_turn[i]);
+        if (last_turn[i] > 1e-3 && turning++ == 0) first_turning = static_cast<int>(i);
+    }
+    out.errors["mean_deflection"] = out.errors["mean_deflection"].get<double>() + mean_turn;
+    const double tr = cs.values[kBeamKeys[0]].get<double>(), sk = cs.values[kBeamKeys[1]].get<double>();
+    const double angle_unsettled = tr * tr + sk * sk > 0.0 ? (std::fabs(tr) + std::fabs(sk)) * unsettled / (tr * tr + sk * sk) : 0.0;
+    const double extra[3] = {unsettled, unsettled, angle_unsettled};
+    for (int c = 0; c < 3; ++c)
+        out.errors[kBeamKeys[c]] = out.errors[kBeamKeys[c]].get<double>() + cs.error[kBeamKeys[c]].get<double>() + extra[c];
+    out.results["impact_parameter"] = impacts;
+    out.errors["impact_parameter"] = std::vector<double>(impacts.size(), 0.0);
+    if (cs.unresolved > 0)
+        out.warnings.push_back(fmt::format("the deflection changes by more than {} rad between {} pair(s) of neighbouring packets, "
+                                           "the first from impact parameter {:g} (a rainbow or an orbiting packet's winding): "
+                                           "the cross-sections' error estimates take each such interval's whole range; raise "
+                                           "[task] beam's packets or refine",
+                                           kUnresolvedTurn, cs.unresolved, cs.first_unresolved));
+    if (turning > 0)
+        out.warnings.push_back(fmt::format("{} packet(s) of the beam, the first at impact parameter {:g}, still turned by up to "
+                                           "{:.3g} rad over the last sample interval: they had not left the scatterer by the "
+                                           "end and have no scattering angle yet (their turn is in the error estimates); "
+                                           "raise steps",
+                                           turning, impacts[first_turning], last_largest));
+    double largest = 0.0;
+    for (double t : turn) largest = std::max(largest, std::fabs(t));
+    const double edge = std::max(std::fabs(turn.front()), std::fabs(turn.back()));
+    if (edge > 1e-3 * largest)
+        out.warnings.push_back(fmt::format("the beam's edge packets are deflected by up to {:.3g} rad ({:.2g} of the largest "
+                                           "deflection): the beam may not cover the scatterer, so the cross-sections may miss "
+                                           "its tails; widen [task] beam's width",
+                                           edge, edge / largest));
+    const std::string lu = length_unit(info);
+    out.units["impact_parameter"] = fmt::format("{}, [packet]: b across the beam (the start is centre + b z × d), in order", lu);
+    out.units[kBeamKeys[0]] = fmt::format("{}: the integral of 1 − cos(deflection) over b (trapezoid rule)", lu);
+    out.units[kBeamKeys[1]] = fmt::format("{}: the integral of sin(deflection) over b (trapezoid rule)", lu);
+    out.units[kBeamKeys[2]] = "rad: atan2(skew, transport): for dilute identical scatterers of an isotropic band the current "
+                              "turns counterclockwise from E by it (Boltzmann theory; docs/textures.md)";
+}
+
+}  // namespace bzint

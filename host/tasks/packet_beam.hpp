@@ -1,0 +1,77 @@
+// A beam of wave packets at one energy (task trajectories' [task] beam = {…}; docs/textures.md
+// "A beam of packets and its cross-sections"): its packets' starts, sampled across the beam, and
+// the 2D scattering cross-sections of their deflections.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "../model_registry.hpp"
+#include "../task_registry.hpp"
+
+namespace bzint {
+
+struct PacketBeam {
+    double energy = 0.0;                   // every packet's ε̄ = ε + δε at its start
+    std::array<double, 2> direction{};     // unit vector in the xy plane: the momenta's ray and the beam's heading
+    std::array<double, 3> centre{};        // the middle of the start line
+    double width = 0.0;                    // the start line's length
+    int packets = 0;                       // odd, ≥ 3: evenly spaced, ends included
+    int refine = 0;                        // levels of packets added between unresolved neighbours
+    std::array<double, 3> ray_origin{};    // k_0 (Cartesian, canonical): momenta are k_0 + s d̂, s > 0
+    // The evenly spaced impact parameters b_j = −W/2 + j W/(P − 1); a packet's start is
+    // centre + b ẑ × d̂.
+    std::vector<double> even_impacts() const;
+    // At most this many packets in all, refinement included (the memory check counts them).
+    std::size_t most_packets() const { return 4 * static_cast<std::size_t>(packets); }
+};
+
+// Neighbouring packets (in impact parameter) whose deflections differ by more than this (rad,
+// modulo 2π) do not resolve θ(b) between them: the beam adds a packet halfway.
+constexpr double kUnresolvedTurn = 0.1;
+
+// [task] beam, if given (with it `r` is refused and `k`, one point, is the ray's origin k_0).
+std::optional<PacketBeam> read_beam(const TaskContext& ctx);
+
+// The packets' phase-space starts (x, y, z, px, py, pz) at the given impact parameters, each with
+// the momentum k_0 + s d̂ of the smallest s > 0 where its band's energy ε̄(r, t, k) crosses the
+// beam's upward (∂ε̄/∂s > 0: the packet moves along d̂; a scan, then bisection to rounding). `energy` evaluates ε̄ at a
+// phase-space point (r, p, t); it may return a non-finite value at a band touching, which the scan
+// steps over. No such s (within twice the longest reciprocal basis vector on a lattice, |k| ≤ 10^6
+// on a continuum) is bad input naming [task] beam's energy with the band's range along the ray.
+std::vector<std::array<double, 6>> beam_starts(const TaskContext& ctx, const PacketBeam& beam, const std::vector<double>& impacts,
+                                               double t0, const std::function<double(const double*)>& energy);
+
+// The impact parameters halfway between neighbours (impacts sorted) whose deflections differ by
+// more than kUnresolvedTurn.
+std::vector<double> unresolved_midpoints(const std::vector<double>& impacts, const std::vector<double>& deflection);
+
+// From each packet's deflection θ (rad, counterclockwise) at the sorted impact parameters b: the
+// transport cross-section ∫ (1 − cos θ) db, the skew cross-section ∫ sin θ db and the Hall angle
+// atan2(skew, transport), by the trapezoid rule; `error`: the quadrature's estimate, the change
+// from the rule over every other packet (the last kept), plus for each interval still unresolved
+// its length times the integrands' range (2); `unresolved`: how many, and the first's start.
+struct BeamCrossSections {
+    nlohmann::json values, error;
+    int unresolved = 0;
+    double first_unresolved = 0.0;
+};
+BeamCrossSections beam_cross_sections(const std::vector<double>& impacts, const std::vector<double>& deflection);
+
+// The keys beam_cross_sections writes.
+inline constexpr const char* kBeamKeys[] = {"transport_cross_section", "skew_cross_section", "hall_angle"};
+
+// A beam's results beside its packets' (after attach_errors has put the 2 dt run's change into
+// out.errors): each packet's impact parameter; the cross-sections' error estimates widened by
+// their quadrature's (beam_cross_sections) and by the packets' last turns (the turn of each over
+// its last sample interval, `last_turn`, through |Δ sin θ|, |Δ(1 − cos θ)| ≤ |Δθ|), the
+// deflections' by their last turns; warnings where θ(b) stays unresolved, where packets still
+// turn at the end, and where the beam's edge packets are deflected (it may not cover the
+// scatterer).
+void add_beam_results(const std::vector<double>& impacts, const std::vector<double>& last_turn, const ModelInfo& info,
+                      TaskResult& out);
+
+}  // namespace bzint
