@@ -11,6 +11,7 @@
 #include "bzint/per_k.hpp"
 #include "bzint/phase_space_motion.hpp"
 #include "bzint/texture.hpp"
+#include "bzint/texture_point.hpp"
 #include "bzint/texture_density.hpp"
 
 namespace bzint {
@@ -37,11 +38,8 @@ struct TextureCurrentFn {
     BZINT_HD int n_keys() const { return 2 * n_points; }
 
     BZINT_HD bool operator()(long long idx, Out& out) const {
-        const long long n = mesh.count();
-        const long long at = idx / n, i = idx - at * n;
-        double x[kPhaseCoords], k[3];
-        mesh.k_of(i, k);
-        hamiltonian.canonical_point(points + 4 * at, points[4 * at + 3], k, x);
+        double x[kPhaseCoords];
+        out.key[0] = texture_point(hamiltonian, mesh, idx, points, 4, 0.0, x);
         PhaseSpacePoint p;
         hamiltonian(x, p);
         const double e = sqrt(dot3(p.d, p.d)), F = phase_space_scalar_curvature(p);
@@ -52,7 +50,6 @@ struct TextureCurrentFn {
         current_velocity(p, +1, grad_F, v[1]);
         const double de = energy_correction(e, F);
         out.n = 1;
-        out.key[0] = static_cast<int>(2 * at + (mesh.on_coarse(i) ? 1 : 0));
         bool finite = e > 0.0 && is_finite(de) && is_finite(grad_F[0] + grad_F[1] + grad_F[2]);
         for (int j = 0; j < levels; ++j) {
             for (int c = 0; c < 3; ++c) out.val[0][3 * j + c] = 0.0;

@@ -9,6 +9,7 @@
 #include "bzint/nband_phase_geometry.hpp"
 #include "bzint/per_k.hpp"
 #include "bzint/texture.hpp"
+#include "bzint/texture_point.hpp"
 
 namespace bzint {
 
@@ -88,15 +89,11 @@ struct TextureDensityFn {
     BZINT_HD int n_keys() const { return 2 * positions; }
 
     BZINT_HD bool operator()(long long idx, Out& out) const {
-        const long long n = mesh.count();
-        const long long at = idx / n, i = idx - at * n;
-        double x[kPhaseCoords], k[3];
-        mesh.k_of(i, k);
-        hamiltonian.canonical_point(r + 3 * at, t, k, x);
+        double x[kPhaseCoords];
+        out.key[0] = texture_point(hamiltonian, mesh, idx, r, 3, t, x);
         const auto L = phase_levels(hamiltonian, x);
         constexpr int N = static_cast<int>(sizeof(L.plain) / sizeof(L.plain[0]));
         out.n = 1;
-        out.key[0] = static_cast<int>(2 * at + (mesh.on_coarse(i) ? 1 : 0));
         bool finite = L.finite;
         for (int j = 0; j < levels; ++j) {
             double n_corrected = 0.0, n_plain = 0.0;

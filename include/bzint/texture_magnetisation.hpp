@@ -18,6 +18,7 @@
 #include "bzint/nband_texture.hpp"
 #include "bzint/per_k.hpp"
 #include "bzint/texture.hpp"
+#include "bzint/texture_point.hpp"
 #include "bzint/two_band.hpp"
 
 namespace bzint {
@@ -79,16 +80,12 @@ struct TextureMagnetisationFn {
     BZINT_HD int n_keys() const { return 2 * n_points; }
 
     BZINT_HD bool operator()(long long idx, Out& out) const {
-        const long long n = mesh.count();
-        const long long at = idx / n, i = idx - at * n;
-        double x[kPhaseCoords], k[3];
-        mesh.k_of(i, k);
-        hamiltonian.canonical_point(points + 4 * at, points[4 * at + 3], k, x);
+        double x[kPhaseCoords];
+        out.key[0] = texture_point(hamiltonian, mesh, idx, points, 4, 0.0, x);
         constexpr int N = texture_bands<Model>();
         BandGeometry g[N];
         bool finite = local_geometry(hamiltonian, x, g);
         out.n = 1;
-        out.key[0] = static_cast<int>(2 * at + (mesh.on_coarse(i) ? 1 : 0));
         const int nc = components(), first = 3 - nc;  // z alone, or x, y, z
         for (int j = 0; j < levels; ++j) {
             double f[N], grand[N];

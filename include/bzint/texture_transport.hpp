@@ -14,6 +14,7 @@
 #include "bzint/per_k.hpp"
 #include "bzint/phase_space_motion.hpp"
 #include "bzint/texture.hpp"
+#include "bzint/texture_point.hpp"
 #include "bzint/texture_density.hpp"
 
 namespace bzint {
@@ -192,14 +193,10 @@ struct TextureTransportFn {
     BZINT_HD int n_keys() const { return 2 * positions; }
 
     BZINT_HD bool operator()(long long idx, Out& out) const {
-        const long long n = mesh.count();
-        const long long at = idx / n, i = idx - at * n;
-        double x[kPhaseCoords], k[3];
-        mesh.k_of(i, k);
-        hamiltonian.canonical_point(r + 3 * at, 0.0, k, x);
+        double x[kPhaseCoords];
+        out.key[0] = texture_point(hamiltonian, mesh, idx, r, 3, 0.0, x);
         const auto bands = transport_bands(hamiltonian, x, E);
         out.n = 1;
-        out.key[0] = static_cast<int>(2 * at + (mesh.on_coarse(i) ? 1 : 0));
         bool finite = bands.finite;
         for (int j = 0; j < levels; ++j) {
             double* val = out.val[0] + kPerLevel * j;
