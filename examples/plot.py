@@ -264,9 +264,10 @@ def plot_trajectories(doc, axes, outdir):
         ax2.plot(b, theta, ".", ms=2, label="deflection θ (rad)")
         ax2.plot(b, np.sin(theta), "-", lw=0.8, label="sin θ")
         ax2.plot(b, 1 - np.cos(theta), "-", lw=0.8, label="1 − cos θ")
-        ax2.set_xlabel("impact parameter b")
-        ax2.set_title(f"σ_tr = {r['transport_cross_section']:.4g} ± {e['transport_cross_section']:.1g}, "
-                      f"σ_⊥ = {r['skew_cross_section']:.4g} ± {e['skew_cross_section']:.1g}, "
+        ax2.set_xlabel(f"impact parameter b ({doc['units']['impact_parameter'].split(',')[0]})")
+        lu = doc["units"]["transport_cross_section"].split(":")[0]
+        ax2.set_title(f"σ_tr = {r['transport_cross_section']:.4g} ± {e['transport_cross_section']:.1g} {lu}, "
+                      f"σ_⊥ = {r['skew_cross_section']:.4g} ± {e['skew_cross_section']:.1g} {lu}, "
                       f"θ_H = {r['hall_angle']:.3g} ± {e['hall_angle']:.1g} rad", fontsize=8)
         ax2.legend(fontsize=8)
     return True

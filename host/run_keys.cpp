@@ -221,9 +221,11 @@ constexpr KeySpec kKeys[] = {
      "packets at one energy across a line instead of r (k: the momenta's ray origin k_0, one point), and their "
      "cross-sections: {energy, direction, centre, width, packets, refine}"},
     {"task.beam", "energy", "trajectories", "number", "energy", "required", -kBig, kBig, false,
-     "every packet's energy e_s + dE at its start: its momentum is k_0 + s d with the smallest s > 0 that gives it"},
+     "every packet's energy e_s + dE at its start: its momentum is k_0 + s d at the smallest s > 0 where the band "
+     "crosses it upward (the packet then moves along d)"},
     {"task.beam", "direction", "trajectories", "[dx, dy]", "", "required", -kBig, kBig, false,
-     "d: the beam's heading in the xy plane (normalised), along which the momenta's ray runs"},
+     "d: the beam's heading in the xy plane (normalised), along which the momenta's ray runs; the packets' velocity "
+     "must be along it to 1e-3 rad (a ray along a mirror line of the band)"},
     {"task.beam", "centre", "trajectories", "[x, y] or [x, y, z]", "length", "required", -kBig, kBig, false,
      "the middle of the start line, which runs across d"},
     {"task.beam", "width", "trajectories", "number", "length", "required", 1e-9, kBig, false,

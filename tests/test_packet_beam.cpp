@@ -56,6 +56,28 @@ TEST(PacketBeam, GaussianPotentialScattersAtSmallAnglesAsTheClosedFormSays) {
     EXPECT_NEAR(mean, closed, 1e-5 * closed);
 }
 
+TEST(PacketBeam, UnitsAndWarningsOfABeamThatStartsInsideOrMissesItsScatterer) {
+    // Every result of a beam states its unit. Started at the gaussian's centre, the packets already
+    // turn at their start (their deflections miss the turn before it); stopped before they reach it,
+    // none is deflected: both are warned about, not silent.
+    const std::string model =
+        "[model]\nname = 'dirac2d'\nv = 1.0\nm = 0.0\n[texture]\nkind = 'uniform'\nexchange = 0.0\n"
+        "direction = [0, 0, 1]\npotential = 'gaussian'\npotential_amplitude = 0.001\npotential_width = 5.0\n";
+    auto warned = [](const nlohmann::json& doc, const std::string& text) {
+        for (const auto& w : doc["warnings"])
+            if (w.get<std::string>().find(text) != std::string::npos) return true;
+        return false;
+    };
+    const auto inside = test::run_toml(model + beam(1.0, 0.0, 60.0, 17, "'upper'"));
+    for (const auto& [key, v] : inside["results"].items()) EXPECT_TRUE(inside["units"].contains(key)) << key;
+    EXPECT_TRUE(warned(inside, "already turning at their start"));
+    std::string short_run = model + beam(1.0, -60.0, 60.0, 17, "'upper'");
+    short_run.replace(short_run.find("steps = 1200"), 12, "steps = 120");
+    const auto missed = test::run_toml(short_run);
+    EXPECT_TRUE(warned(missed, "no packet of the beam was deflected"));
+    EXPECT_LE(missed["errors"]["hall_angle"].get<double>(), kPi);  // atan2's estimate is at most π
+}
+
 TEST(PacketBeam, SkyrmionSkewReversesWithPolarityAndMassAndConvergesWithinItsEstimate) {
     // dirac2d (m = ±0.5) with an isolated skyrmion (R = 10, J = 0.3) of polarity p = ±1. Flipping
     // both flips d_z alone (m_z = p cos θ(ρ), m_xy unchanged), and the mirror (y, k_y) → (−y, −k_y)

@@ -38,7 +38,7 @@ std::optional<PacketBeam> read_beam(const TaskContext& ctx) {
     const Section& task = ctx.task;
     if (!task.has("beam")) return std::nullopt;
     if (!task.node("beam")->as_table())
-        task.fail("beam", "must be a table {energy, direction, centre, width, packets}");
+        task.fail("beam", "must be a table {energy, direction, centre, width, packets, refine}");
     const ModelInfo& info = *ctx.cfg.model;
     if (info.dim < 2) task.fail("beam", "a beam needs a 2D or 3D model: its packets are deflected in the xy plane");
     if (task.has("r")) task.fail("r", "a beam places its packets itself, across [task] beam's centre; leave out r");
@@ -114,6 +114,19 @@ std::vector<std::array<double, 6>> beam_starts(const TaskContext& ctx, const Pac
                     low = std::min(low, f);
                     high = std::max(high, f);
                 }
+                // Where the scan's previous point is not finite (a band touching at k_0, say), the
+                // crossing may lie between it and s: look for a negative value halving towards it.
+                if (std::isfinite(f) && f >= 0.0 && !std::isfinite(prev))
+                    for (double q = 0.5 * (s - prev_s), top = s; q > 1e-15 * (std::fabs(s) + 1e-300); q *= 0.5) {
+                        const double g = offset(prev_s + q);
+                        if (std::isfinite(g) && g < 0.0) {
+                            lo = prev_s + q;
+                            hi = top;
+                            low = std::min(low, g);
+                            return true;
+                        }
+                        if (std::isfinite(g)) top = prev_s + q;
+                    }
                 if (std::isfinite(f) && std::isfinite(prev) && prev < 0.0 && f >= 0.0) {
                     lo = prev_s;
                     hi = s;
@@ -135,10 +148,10 @@ std::vector<std::array<double, 6>> beam_starts(const TaskContext& ctx, const Pac
                                                                        high + beam.energy, energy_unit(info))
                                                          : "nowhere finite";
             beam_section(ctx).fail(
-                "energy", fmt::format("no momentum k_0 + s d (s > 0, {}) gives packet {} (impact parameter {:g}) the energy {:g} "
-                                      "with its band velocity along d (an upward crossing): its band along the ray spans {}",
-                                      info.lattice ? "within twice the longest reciprocal basis vector" : "|s| ≤ 10^6",
-                                      j, b, beam.energy, range));
+                "energy", fmt::format("no momentum k_0 + s d (s > 0, {}) gives the packet at impact parameter {:g} {} the energy "
+                                      "{:g} {} with its band velocity along d (an upward crossing): its band along the ray spans {}",
+                                      info.lattice ? "within twice the longest reciprocal basis vector" : "s ≤ 10^6 1/L",
+                                      b, length_unit(info), beam.energy, energy_unit(info), range));
         }
         // Bisection to rounding: the bracket keeps ε̄ − E < 0 at lo and ≥ 0 at hi.
         for (int it = 0; it < 200 && hi - lo > 4 * std::numeric_limits<double>::epsilon() * std::fabs(hi); ++it) {
@@ -146,6 +159,13 @@ std::vector<std::array<double, 6>> beam_starts(const TaskContext& ctx, const Pac
             if (!std::isfinite(f)) break;
             (f < 0.0 ? lo : hi) = mid;
         }
+        // A bisection cut short by a non-finite point leaves hi up to a scan step off the energy.
+        if (!(std::fabs(offset(hi)) <= 1e-9 * std::max(1.0, std::fabs(beam.energy))))
+            beam_section(ctx).fail("energy", fmt::format("the packet at impact parameter {:g} {}: its momentum on the ray could not "
+                                                         "be found to 1e-9 of the energy {:g} {} (the band is not finite next to "
+                                                         "the crossing: a touching or a failed eigensolution); move k_0 or the "
+                                                         "energy",
+                                                         b, length_unit(info), beam.energy, energy_unit(info)));
         double x[kPhaseCoords];
         point(hi, x);
         starts.push_back({x[kCoordX], x[kCoordY], x[kCoordZ], x[kCoordKx], x[kCoordKy], x[kCoordKz]});
@@ -199,56 +219,95 @@ BeamCrossSections beam_cross_sections(const std::vector<double>& impacts, const 
     // |d atan2(y, x)| ≤ (|x| |dy| + |y| |dx|)/(x² + y²).
     const double angle_change = std::fabs(wrapped(out.values[kBeamKeys[2]].get<double>() - sparse[kBeamKeys[2]].get<double>()));
     out.error[kBeamKeys[2]] = angle_change + (tr * tr + sk * sk > 0.0 ? (std::fabs(tr) + std::fabs(sk)) * 2.0 * open / (tr * tr + sk * sk) : 0.0);
+    out.error[kBeamKeys[2]] = std::min(out.error[kBeamKeys[2]].get<double>(), kPi);  // atan2's whole range is 2π: π bounds it
     return out;
 }
 
-void add_beam_results(const std::vector<double>& impacts, const std::vector<double>& last_turn, const ModelInfo& info,
-                      TaskResult& out) {
+void require_beam_heading(const TaskContext& ctx, const PacketBeam& beam, const std::vector<double>& impacts,
+                          const std::vector<std::array<double, 2>>& velocity) {
+    const ModelInfo& info = *ctx.cfg.model;
+    for (std::size_t j = 0; j < impacts.size(); ++j) {
+        const double vx = velocity[j][0], vy = velocity[j][1], speed = std::hypot(vx, vy);
+        if (!(speed > 0.0))
+            beam_section(ctx).fail("energy", fmt::format("the packet at impact parameter {:g} {} has no velocity in the xy plane "
+                                                         "at its start (a band extremum): it would not move; choose another "
+                                                         "energy",
+                                                         impacts[j], length_unit(info)));
+        const double angle = std::atan2(beam.direction[0] * vy - beam.direction[1] * vx, beam.direction[0] * vx + beam.direction[1] * vy);
+        if (std::fabs(angle) > kLargestHeading)
+            beam_section(ctx).fail("direction", fmt::format("the packet at impact parameter {:g} {} starts at {:.3g} rad to d: the band "
+                                                            "is not isotropic along the ray, so the packets would not cross the line "
+                                                            "they start on at right angles (the cross-sections' measure db); take the "
+                                                            "ray along a mirror line of the band ([task] k, its origin, and d), where "
+                                                            "the velocity is along d",
+                                                            impacts[j], length_unit(info), angle));
+    }
+}
+
+void add_beam_results(const std::vector<double>& impacts, const std::vector<double>& unsettled, const std::vector<double>& start_turn,
+                      const ModelInfo& info, TaskResult& out) {
+    const std::string lu = length_unit(info);
     const std::vector<double> turn = out.results["deflection"].get<std::vector<double>>();
     const BeamCrossSections cs = beam_cross_sections(impacts, turn);
-    double unsettled = 0.0, mean_turn = 0.0, last_largest = 0.0;  // ∫ |Δθ| db by the trapezoid rule; the mean and largest |Δθ|
-    int turning = 0, first_turning = -1;
+    double largest = 0.0;
+    for (double t : turn) largest = std::max(largest, std::fabs(t));
+    // Turns below this are rounding (1e-9 rad: the "no deflection" warning's floor), or too small
+    // against the largest deflection to matter.
+    const double negligible = std::max(1e-9, 1e-3 * largest);
+    double spread = 0.0, mean_turn = 0.0, most = 0.0, most_start = 0.0;  // ∫ |Δθ| db (trapezoid); mean and largest |Δθ|
+    int turning = 0, first_turning = -1, started = 0, first_started = -1;
     for (std::size_t i = 0; i < impacts.size(); ++i) {
-        if (i + 1 < impacts.size()) unsettled += 0.5 * (impacts[i + 1] - impacts[i]) * (last_turn[i] + last_turn[i + 1]);
-        out.errors["deflection"][i] = out.errors["deflection"][i].get<double>() + last_turn[i];
-        mean_turn += last_turn[i] / static_cast<double>(impacts.size());
-        last_largest = std::max(last_largest, last_turn[i]);
-        if (last_turn[i] > 1e-3 && turning++ == 0) first_turning = static_cast<int>(i);
+        if (i + 1 < impacts.size()) spread += 0.5 * (impacts[i + 1] - impacts[i]) * (unsettled[i] + unsettled[i + 1]);
+        out.errors["deflection"][i] = out.errors["deflection"][i].get<double>() + unsettled[i];
+        mean_turn += unsettled[i] / static_cast<double>(impacts.size());
+        most = std::max(most, unsettled[i]);
+        most_start = std::max(most_start, start_turn[i]);
+        if (unsettled[i] > negligible && turning++ == 0) first_turning = static_cast<int>(i);
+        if (start_turn[i] > negligible && started++ == 0) first_started = static_cast<int>(i);
     }
     out.errors["mean_deflection"] = out.errors["mean_deflection"].get<double>() + mean_turn;
     const double tr = cs.values[kBeamKeys[0]].get<double>(), sk = cs.values[kBeamKeys[1]].get<double>();
-    const double angle_unsettled = tr * tr + sk * sk > 0.0 ? (std::fabs(tr) + std::fabs(sk)) * unsettled / (tr * tr + sk * sk) : 0.0;
-    const double extra[3] = {unsettled, unsettled, angle_unsettled};
+    const double angle_spread = tr * tr + sk * sk > 0.0 ? (std::fabs(tr) + std::fabs(sk)) * spread / (tr * tr + sk * sk) : kPi;
+    const double extra[3] = {spread, spread, angle_spread};
     for (int c = 0; c < 3; ++c)
         out.errors[kBeamKeys[c]] = out.errors[kBeamKeys[c]].get<double>() + cs.error[kBeamKeys[c]].get<double>() + extra[c];
+    out.errors[kBeamKeys[2]] = std::min(out.errors[kBeamKeys[2]].get<double>(), kPi);
     out.results["impact_parameter"] = impacts;
     out.errors["impact_parameter"] = std::vector<double>(impacts.size(), 0.0);
+    if (!(largest > 1e-9))
+        out.warnings.push_back(fmt::format("no packet of the beam was deflected by more than 1e-9 rad (the largest: {:.3g} rad): it "
+                                           "missed the scatterer or did not reach it within steps; move or widen the beam, or "
+                                           "raise steps",
+                                           largest));
     if (cs.unresolved > 0)
         out.warnings.push_back(fmt::format("the deflection changes by more than {} rad between {} pair(s) of neighbouring packets, "
-                                           "the first from impact parameter {:g} (a rainbow or an orbiting packet's winding): "
+                                           "the first from impact parameter {:g} {} (a rainbow or an orbiting packet's winding): "
                                            "the cross-sections' error estimates take each such interval's whole range; raise "
                                            "[task] beam's packets or refine",
-                                           kUnresolvedTurn, cs.unresolved, cs.first_unresolved));
+                                           kUnresolvedTurn, cs.unresolved, cs.first_unresolved, lu));
     if (turning > 0)
-        out.warnings.push_back(fmt::format("{} packet(s) of the beam, the first at impact parameter {:g}, still turned by up to "
-                                           "{:.3g} rad over the last sample interval: they had not left the scatterer by the "
-                                           "end and have no scattering angle yet (their turn is in the error estimates); "
+        out.warnings.push_back(fmt::format("{} packet(s) of the beam, the first at impact parameter {:g} {}, were still turning at "
+                                           "the end (by up to {:.3g} rad over the last sample interval): they had not left the "
+                                           "scatterer and have no scattering angle yet (their turn is in the error estimates); "
                                            "raise steps",
-                                           turning, impacts[first_turning], last_largest));
-    double largest = 0.0;
-    for (double t : turn) largest = std::max(largest, std::fabs(t));
+                                           turning, impacts[first_turning], lu, most));
+    if (started > 0)
+        out.warnings.push_back(fmt::format("{} packet(s) of the beam, the first at impact parameter {:g} {}, were already turning "
+                                           "at their start (at up to {:.3g} rad per sample interval): the beam starts within the "
+                                           "scatterer's reach, and their deflections miss the turn before it; move [task] beam's "
+                                           "centre back",
+                                           started, impacts[first_started], lu, most_start));
     const double edge = std::max(std::fabs(turn.front()), std::fabs(turn.back()));
-    if (edge > 1e-3 * largest)
+    if (edge > negligible)
         out.warnings.push_back(fmt::format("the beam's edge packets are deflected by up to {:.3g} rad ({:.2g} of the largest "
                                            "deflection): the beam may not cover the scatterer, so the cross-sections may miss "
                                            "its tails; widen [task] beam's width",
                                            edge, edge / largest));
-    const std::string lu = length_unit(info);
     out.units["impact_parameter"] = fmt::format("{}, [packet]: b across the beam (the start is centre + b z × d), in order", lu);
     out.units[kBeamKeys[0]] = fmt::format("{}: the integral of 1 − cos(deflection) over b (trapezoid rule)", lu);
     out.units[kBeamKeys[1]] = fmt::format("{}: the integral of sin(deflection) over b (trapezoid rule)", lu);
     out.units[kBeamKeys[2]] = "rad: atan2(skew, transport): for dilute identical scatterers of an isotropic band the current "
-                              "turns counterclockwise from E by it (Boltzmann theory; docs/textures.md)";
+                              "turns counterclockwise from E by it, tan = sigma_yx/sigma_xx (Boltzmann theory; docs/textures.md)";
 }
 
 }  // namespace bzint

@@ -40,8 +40,9 @@ std::optional<PacketBeam> read_beam(const TaskContext& ctx);
 // the momentum k_0 + s d̂ of the smallest s > 0 where its band's energy ε̄(r, t, k) crosses the
 // beam's upward (∂ε̄/∂s > 0: the packet moves along d̂; a scan, then bisection to rounding). `energy` evaluates ε̄ at a
 // phase-space point (r, p, t); it may return a non-finite value at a band touching, which the scan
-// steps over. No such s (within twice the longest reciprocal basis vector on a lattice, |k| ≤ 10^6
-// on a continuum) is bad input naming [task] beam's energy with the band's range along the ray.
+// steps over (looking for the crossing next to a non-finite point by halving towards it). No such s
+// (within twice the longest reciprocal basis vector on a lattice, s ≤ 10^6/L on a continuum), or a
+// momentum not found to 1e-9 of the energy, is bad input naming [task] beam's energy.
 std::vector<std::array<double, 6>> beam_starts(const TaskContext& ctx, const PacketBeam& beam, const std::vector<double>& impacts,
                                                double t0, const std::function<double(const double*)>& energy);
 
@@ -64,14 +65,22 @@ BeamCrossSections beam_cross_sections(const std::vector<double>& impacts, const 
 // The keys beam_cross_sections writes.
 inline constexpr const char* kBeamKeys[] = {"transport_cross_section", "skew_cross_section", "hall_angle"};
 
+// Refuses (exit 2) a beam whose packets start with no velocity in the xy plane, or heading more
+// than kLargestHeading from d̂ (the band is not isotropic along the ray: the packets would not cross
+// their start line at right angles, which the measure db of the cross-sections assumes).
+constexpr double kLargestHeading = 1e-3;  // rad: db's measure is then off by 1 − cos ≤ 5e-7
+void require_beam_heading(const TaskContext& ctx, const PacketBeam& beam, const std::vector<double>& impacts,
+                          const std::vector<std::array<double, 2>>& velocity);
+
 // A beam's results beside its packets' (after attach_errors has put the 2 dt run's change into
 // out.errors): each packet's impact parameter; the cross-sections' error estimates widened by
-// their quadrature's (beam_cross_sections) and by the packets' last turns (the turn of each over
-// its last sample interval, `last_turn`, through |Δ sin θ|, |Δ(1 − cos θ)| ≤ |Δθ|), the
-// deflections' by their last turns; warnings where θ(b) stays unresolved, where packets still
-// turn at the end, and where the beam's edge packets are deflected (it may not cover the
-// scatterer).
-void add_beam_results(const std::vector<double>& impacts, const std::vector<double>& last_turn, const ModelInfo& info,
-                      TaskResult& out);
+// their quadrature's (beam_cross_sections) and by how far each packet is from a scattering angle at
+// the end (`unsettled`, rad; through |Δ sin θ|, |Δ(1 − cos θ)| ≤ |Δθ|), the deflections' by the
+// same; the Hall angle's estimate at most π. Warnings where no packet is deflected, where θ(b)
+// stays unresolved, where packets still turn at the end or already turn at the start
+// (`start_turn`: rad per sample interval), and where the edge packets are deflected (the beam
+// may not cover the scatterer).
+void add_beam_results(const std::vector<double>& impacts, const std::vector<double>& unsettled, const std::vector<double>& start_turn,
+                      const ModelInfo& info, TaskResult& out);
 
 }  // namespace bzint

@@ -89,6 +89,30 @@ void require_isolated_starts(const TaskContext& ctx, const TrajectorySetup& s, c
     });
 }
 
+// Every packet's velocity ṙ_s (Eq. 24) in the xy plane at its sample `at` (0: the start), from
+// the samples' first seven numbers, the phase-space point (x, p, t).
+std::vector<std::array<double, 2>> planar_velocities(const TaskContext& ctx, const TrajectorySetup& s,
+                                                     const std::vector<double>& samples, std::size_t at) {
+    const std::size_t packets = s.start.size() / kPacketStart, per = samples.size() / packets / kPacketSample;
+    std::vector<std::array<double, 2>> v(packets);
+    visit_packet_motion(ctx.cfg.params, s.texture, velocity_only_run(s), [&](const auto& fn) {
+        for (std::size_t i = 0; i < packets; ++i) {
+            double rate[6] = {};
+            if (!fn.rate(samples.data() + (i * per + at) * kPacketSample, packet_band(s, i), rate))
+                throw NonFiniteError(fmt::format("{} {} where {}", packet_text(ctx, s, i), at == 0 ? "started" : "ended",
+                                                 failure_reason(*ctx.cfg.model)));
+            v[i] = {rate[0], rate[1]};
+        }
+    });
+    return v;
+}
+
+// The angle from v0 to v1 in (−π, π], counterclockwise about z positive; 0 where either is zero.
+double turn_angle(const std::array<double, 2>& v0, const std::array<double, 2>& v1) {
+    if (!(std::hypot(v0[0], v0[1]) > 0.0 && std::hypot(v1[0], v1[1]) > 0.0)) return 0.0;
+    return std::atan2(v0[0] * v1[1] - v0[1] * v1[0], v0[0] * v1[0] + v0[1] * v1[1]);
+}
+
 // The beam's starts at impact parameters b (beam_starts at this band's energy ε̄).
 std::vector<std::array<double, 6>> beam_points(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<double>& b) {
     std::vector<std::array<double, 6>> points;
@@ -148,6 +172,14 @@ TrajectorySetup read_trajectories(const TaskContext& ctx) {
     add_starts(s, points);
     require_small_gauge_shift(task, s.texture, ends);
     require_isolated_starts(ctx, s, points);
+    if (s.beam) {
+        std::vector<double> at_start;  // the starts as samples: x, p, t
+        for (const auto& x : points) {
+            at_start.insert(at_start.end(), x.begin(), x.end());
+            at_start.insert(at_start.end(), {s.t0, 0.0});
+        }
+        require_beam_heading(ctx, *s.beam, s.impacts, planar_velocities(ctx, s, at_start, 0));
+    }
     return s;
 }
 
@@ -171,30 +203,6 @@ std::pair<double, double> mean_and_spread(const std::vector<double>& v) {
     return {mean, v.size() > 1 ? std::sqrt(square / static_cast<double>(v.size() - 1)) : 0.0};
 }
 
-// Every packet's velocity ṙ_s (Eq. 24) in the xy plane at its sample `at` (0: the start), from
-// the samples' first seven numbers, the phase-space point (x, p, t).
-std::vector<std::array<double, 2>> planar_velocities(const TaskContext& ctx, const TrajectorySetup& s,
-                                                     const std::vector<double>& samples, std::size_t at) {
-    const std::size_t packets = s.start.size() / kPacketStart, per = samples.size() / packets / kPacketSample;
-    std::vector<std::array<double, 2>> v(packets);
-    visit_packet_motion(ctx.cfg.params, s.texture, velocity_only_run(s), [&](const auto& fn) {
-        for (std::size_t i = 0; i < packets; ++i) {
-            double rate[6] = {};
-            if (!fn.rate(samples.data() + (i * per + at) * kPacketSample, packet_band(s, i), rate))
-                throw NonFiniteError(fmt::format("{} {} where {}", packet_text(ctx, s, i), at == 0 ? "started" : "ended",
-                                                 failure_reason(*ctx.cfg.model)));
-            v[i] = {rate[0], rate[1]};
-        }
-    });
-    return v;
-}
-
-// The angle from v0 to v1 in (−π, π], counterclockwise about z positive; 0 where either is zero.
-double turn_angle(const std::array<double, 2>& v0, const std::array<double, 2>& v1) {
-    if (!(std::hypot(v0[0], v0[1]) > 0.0 && std::hypot(v1[0], v1[1]) > 0.0)) return 0.0;
-    return std::atan2(v0[0] * v1[1] - v0[1] * v1[0], v0[0] * v1[0] + v0[1] * v1[1]);
-}
-
 // Each packet's deflection: the angle from its first velocity to its last.
 std::vector<double> deflections(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<double>& samples) {
     const std::size_t packets = s.start.size() / kPacketStart, per = samples.size() / packets / kPacketSample;
@@ -204,15 +212,37 @@ std::vector<double> deflections(const TaskContext& ctx, const TrajectorySetup& s
     return turn;
 }
 
-// Each packet's turn over the last sample interval, |angle| between its last two velocities. A
-// packet scattered by a localised texture or potential has left it and moves straight at the end;
-// one still turning (orbiting inside, or not yet through) has no scattering angle yet, and this is
-// how far from one it is.
-std::vector<double> last_turns(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<double>& samples) {
+// Each packet's rate of turning at its sample `at`: the angle between its velocity there and
+// one step dt further along its flow (Eq. 24's ẋ), over dt (rad per time). A packet beyond the
+// reach of every force has 0; one inside a scatterer, or orbiting, does not.
+std::vector<double> turning_rates(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<double>& samples,
+                                  std::size_t at) {
+    const std::size_t packets = s.start.size() / kPacketStart, per = samples.size() / packets / kPacketSample;
+    const auto v0 = planar_velocities(ctx, s, samples, at);
+    std::vector<double> rate(packets, 0.0);
+    visit_packet_motion(ctx.cfg.params, s.texture, velocity_only_run(s), [&](const auto& fn) {
+        for (std::size_t i = 0; i < packets; ++i) {
+            const double* x = samples.data() + (i * per + at) * kPacketSample;  // x, y, z, p, t: kCoord* order
+            double flow[6] = {}, y[kPhaseCoords], v1[6] = {};
+            fn.rate(x, packet_band(s, i), flow);
+            for (int c = 0; c < 6; ++c) y[c] = x[c] + s.dt * flow[c];
+            y[kCoordT] = x[kCoordT] + s.dt;
+            if (fn.rate(y, packet_band(s, i), v1)) rate[i] = std::fabs(turn_angle(v0[i], {v1[0], v1[1]})) / s.dt;
+        }
+    });
+    return rate;
+}
+
+// How far each packet is from a scattering angle at its end: the larger of its turn over the last
+// sample interval (the angle between its last two velocities) and its rate of turning at the end
+// times that interval (which sees a packet that turned by a whole 2π between the samples).
+std::vector<double> unsettled_turns(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<double>& samples) {
     const std::size_t packets = s.start.size() / kPacketStart, per = samples.size() / packets / kPacketSample;
     const auto v0 = planar_velocities(ctx, s, samples, per - 2), v1 = planar_velocities(ctx, s, samples, per - 1);
+    const std::vector<double> rate = turning_rates(ctx, s, samples, per - 1);
+    const double interval = s.dt * static_cast<double>(s.stride);
     std::vector<double> turn(packets);
-    for (std::size_t i = 0; i < packets; ++i) turn[i] = std::fabs(turn_angle(v0[i], v1[i]));
+    for (std::size_t i = 0; i < packets; ++i) turn[i] = std::max(std::fabs(turn_angle(v0[i], v1[i])), rate[i] * interval);
     return turn;
 }
 
@@ -276,9 +306,9 @@ void refine_beam(const TaskContext& ctx, TrajectorySetup& s, std::vector<double>
             b.push_back(s.impacts[i]);
             theta.push_back(turn[i]);
         }
-        std::vector<double> mid = unresolved_midpoints(b, theta);
-        mid.resize(std::min(mid.size(), s.beam->most_packets() - s.impacts.size()));
-        if (mid.empty()) break;
+        const std::vector<double> mid = unresolved_midpoints(b, theta);
+        // A level whole or not at all: part of one would refine one side of the beam alone.
+        if (mid.empty() || s.impacts.size() + mid.size() > s.beam->most_packets()) break;
         TrajectorySetup more = s;
         more.start.clear();
         const auto points = beam_points(ctx, s, mid);
@@ -322,7 +352,6 @@ TaskResult task_trajectories(TaskContext& ctx) {
         for (TaskResult* r : {&out, &twice})
             r->results.update(beam_cross_sections(s.impacts, r->results["deflection"].get<std::vector<double>>()).values);
     attach_errors(out, &twice);
-    if (s.beam) add_beam_results(s.impacts, last_turns(ctx, s, fine), info, out);
     if (!still.empty())
         out.warnings.push_back(fmt::format("{} packet(s), the first of them packet {}, have no velocity in the xy plane at their "
                                            "start or end: their deflection and transverse displacement are reported as 0",
@@ -389,6 +418,12 @@ TaskResult task_trajectories(TaskContext& ctx) {
         out.units["frame_energy_drift"] = fmt::format("{}: the largest change of energy − v·p (p canonical, in 1/{}) along "
                                                       "each trajectory, the energy in the sliding texture's frame",
                                                       eu, lu);
+    if (s.beam) {  // after the units above, which it adds to
+        const double interval = s.dt * static_cast<double>(s.stride);
+        std::vector<double> start_turn = turning_rates(ctx, s, fine, 0);
+        for (double& t : start_turn) t *= interval;
+        add_beam_results(s.impacts, unsettled_turns(ctx, s, fine), start_turn, info, out);
+    }
     out.principal = {"final_position"};
     // The Hall angle follows from the two cross-sections, whose warnings cover it (an angle near 0
     // has a small estimate but no relative accuracy to warn about).
