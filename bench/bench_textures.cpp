@@ -12,9 +12,13 @@
 //
 //   build/bzint_bench_textures --benchmark_format=json --benchmark_out=bench/results/<name>.json
 #include <benchmark/benchmark.h>
+#include <algorithm>
 #include <cmath>
 #include <fmt/core.h>
 #include <sys/resource.h>
+
+#include <string>
+#include <vector>
 
 #include "bzint/models/all.hpp"
 #include "cuda_backend.hpp"
@@ -191,6 +195,35 @@ void BM_texture_magnetisation(benchmark::State& state, Backend backend, const ch
             return texture_magnetisation_reduce(backend, mp, terms, mesh, points, mu, 0.02, false, total, nullptr);
         },
         model);
+}
+
+// Wave packets (task trajectories, and each pass of a beam): packet-steps per second of Eq. 24's
+// fourth-order Runge–Kutta steps, four velocity evaluations each (each with the scalar curvature's
+// differences in r and p), for `packets` packets crossing an isolated skyrmion (R = 10, J = 0.3)
+// along +x, 400 steps of dt = 0.1 sampled 4 times: dirac2d's upper band (two-band closed forms)
+// or qwz_pair's band 2 (four bands: an eigen-decomposition per Hamiltonian).
+void BM_packet_steps(benchmark::State& state, Backend backend, const char* model) {
+    if (skip_without_device(state, backend)) return;
+    const ModelParams mp = params_of(model);
+    TextureTerms terms;
+    terms.texture.kind = TextureKind::skyrmion;
+    terms.texture.radius = 10.0;
+    terms.exchange = 0.3;
+    const bool pair = std::string(model) == "qwz_pair";
+    const long long packets = state.range(0), steps = 400;
+    std::vector<double> start;
+    for (long long i = 0; i < packets; ++i) {  // across |b| ≤ 12 at the momenta of the examples
+        const double b = -12.0 + 24.0 * static_cast<double>(i) / static_cast<double>(std::max(packets - 1, 1LL));
+        start.insert(start.end(), {-24.0, b, 0.0, pair ? -0.942 : 0.5, 0.0, 0.0, pair ? 2.0 : 1.0});
+    }
+    std::vector<double> out;
+    for (auto _ : state) {
+        const long long bad = packet_trajectories(backend, mp, terms, start, 0.0, 0.1, steps, steps / 4, 1e-3, 1e-4, out, nullptr);
+        if (bad >= 0) state.SkipWithError("a packet's band was not isolated");
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.counters["packet_steps_per_s"] = benchmark::Counter(static_cast<double>(packets * steps), benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["peak_rss_MiB"] = peak_rss_mib();
 }
 
 // Transport through a skyrmion lattice in a field at 16 positions, over an n × n k-mesh, two
@@ -458,6 +491,10 @@ BENCHMARK_CAPTURE(BM_texture_magnetisation, cpu, Backend::cpu, "qwz")->RangeMult
 BENCHMARK_CAPTURE(BM_texture_magnetisation, cuda, Backend::cuda, "qwz")->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_magnetisation, qwz_pair_cpu, Backend::cpu, "qwz_pair")->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_magnetisation, qwz_pair_cuda, Backend::cuda, "qwz_pair")->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_packet_steps, dirac2d_cpu, Backend::cpu, "dirac2d")->RangeMultiplier(8)->Range(64, 4096)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_packet_steps, dirac2d_cuda, Backend::cuda, "dirac2d")->RangeMultiplier(8)->Range(64, 4096)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_packet_steps, qwz_pair_cpu, Backend::cpu, "qwz_pair")->RangeMultiplier(8)->Range(64, 512)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_packet_steps, qwz_pair_cuda, Backend::cuda, "qwz_pair")->RangeMultiplier(8)->Range(64, 4096)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_transport, cpu, Backend::cpu, "qwz")->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_transport, cuda, Backend::cuda, "qwz")->RangeMultiplier(4)->Range(64, 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_texture_transport, qwz_pair_cpu, Backend::cpu, "qwz_pair")->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);

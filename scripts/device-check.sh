@@ -129,7 +129,7 @@ if [ "$mode" = --emulated ]; then
   export BZINT_BENCH_MAX_LOG2=15
 else
   filter='^ahc/(haldane|weyl_lattice)/(cpu|cuda)/levels'
-  texture_filter='BM_[a-z_]+/cuda/|BM_(second_chern/cpu/16|phase_plane/cpu/(256|1024)|texture_density/(table_)?cpu/(64|256)|texture_density/table_cuda/(256|1024)|texture_current/cpu/64)'
+  texture_filter='BM_[a-z_]+/cuda/|BM_(second_chern/cpu/16|phase_plane/cpu/(256|1024)|texture_density/(table_)?cpu/(64|256)|texture_density/table_cuda/(256|1024)|texture_current/cpu/64|packet_steps/(dirac2d|qwz_pair)_cuda/4096)'
 fi
 step bench 120 "$build/bzint_bench" --benchmark_filter="$filter" --benchmark_min_time=0.1 \
   --benchmark_out="$out/bench.json" --benchmark_out_format=json
