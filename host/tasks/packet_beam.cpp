@@ -177,19 +177,25 @@ namespace {
 
 double wrapped(double angle) { return std::atan2(std::sin(angle), std::cos(angle)); }
 
-// The trapezoid rule over the packets i = 0, stride, 2 stride, …, and the last.
-nlohmann::json trapezoid(const std::vector<double>& b, const std::vector<double>& theta, std::size_t stride) {
-    double transport = 0.0, skew = 0.0;
+// ∫ f(b) db by the trapezoid rule over the packets i = 0, stride, 2 stride, …, and the last
+// (b sorted).
+template <class F>
+double trapezoid(const std::vector<double>& b, std::size_t stride, F f) {
+    double sum = 0.0;
     std::size_t prev = 0;
     for (std::size_t i = stride;; i += stride) {
         if (i >= b.size()) i = b.size() - 1;
-        const double h = b[i] - b[prev];
-        // 1 − cos θ = 2 sin²(θ/2), without the cancellation at small angles.
-        transport += h * (std::sin(theta[prev] / 2) * std::sin(theta[prev] / 2) + std::sin(theta[i] / 2) * std::sin(theta[i] / 2));
-        skew += h * 0.5 * (std::sin(theta[prev]) + std::sin(theta[i]));
+        sum += 0.5 * (b[i] - b[prev]) * (f(prev) + f(i));
         prev = i;
-        if (i == b.size() - 1) break;
+        if (i == b.size() - 1) return sum;
     }
+}
+
+// The cross-sections and the Hall angle from the deflections θ by the rule above.
+nlohmann::json cross_sections(const std::vector<double>& b, const std::vector<double>& theta, std::size_t stride) {
+    // 1 − cos θ = 2 sin²(θ/2), without the cancellation at small angles.
+    const double transport = trapezoid(b, stride, [&](std::size_t i) { return 2.0 * std::sin(theta[i] / 2) * std::sin(theta[i] / 2); });
+    const double skew = trapezoid(b, stride, [&](std::size_t i) { return std::sin(theta[i]); });
     return {{kBeamKeys[0], transport}, {kBeamKeys[1], skew}, {kBeamKeys[2], std::atan2(skew, transport)}};
 }
 
@@ -204,8 +210,8 @@ std::vector<double> unresolved_midpoints(const std::vector<double>& impacts, con
 
 BeamCrossSections beam_cross_sections(const std::vector<double>& impacts, const std::vector<double>& deflection) {
     BeamCrossSections out;
-    out.values = trapezoid(impacts, deflection, 1);
-    const nlohmann::json sparse = trapezoid(impacts, deflection, 2);
+    out.values = cross_sections(impacts, deflection, 1);
+    const nlohmann::json sparse = cross_sections(impacts, deflection, 2);
     double open = 0.0;  // the unresolved intervals' total length
     for (std::size_t i = 0; i + 1 < impacts.size(); ++i)
         if (std::fabs(wrapped(deflection[i + 1] - deflection[i])) > kUnresolvedTurn) {
@@ -254,10 +260,10 @@ void add_beam_results(const std::vector<double>& impacts, const std::vector<doub
     // Turns below this are rounding (1e-9 rad: the "no deflection" warning's floor), or too small
     // against the largest deflection to matter.
     const double negligible = std::max(1e-9, 1e-3 * largest);
-    double spread = 0.0, mean_turn = 0.0, most = 0.0, most_start = 0.0;  // ∫ |Δθ| db (trapezoid); mean and largest |Δθ|
+    const double spread = trapezoid(impacts, 1, [&](std::size_t i) { return unsettled[i]; });  // ∫ |Δθ| db
+    double mean_turn = 0.0, most = 0.0, most_start = 0.0;  // the mean and largest |Δθ|, the largest start turn
     int turning = 0, first_turning = -1, started = 0, first_started = -1;
     for (std::size_t i = 0; i < impacts.size(); ++i) {
-        if (i + 1 < impacts.size()) spread += 0.5 * (impacts[i + 1] - impacts[i]) * (unsettled[i] + unsettled[i + 1]);
         out.errors["deflection"][i] = out.errors["deflection"][i].get<double>() + unsettled[i];
         mean_turn += unsettled[i] / static_cast<double>(impacts.size());
         most = std::max(most, unsettled[i]);
