@@ -234,7 +234,8 @@ constexpr KeySpec kKeys[] = {
      "P: packets evenly spaced across the beam, ends included (the trapezoid rule over every other one is the "
      "cross-sections' error estimate); with refine's, at most 4 P in all"},
     {"task.beam", "refine", "trajectories", "integer", "", "10", 0, 30, false,
-     "levels of refinement: a packet halfway between neighbours whose deflections differ by more than 0.1 rad"},
+     "levels of refinement: a packet halfway between neighbours whose deflections differ by more than 0.1 rad (a "
+     "level whole or not at all, within 4 P packets in all)"},
     {"task", "mu", "kinetic_ramp", "number", "energy", "0", -kBig, kBig, false,
      "chemical potential of the equilibrium at t = 0, n_s = D_s f(e_s + dE - mu) (Eqs. 23, 28)"},
     {"task", "duration", "kinetic_ramp", "number", "ħ/energy", "required", 1e-9, 1e12, false,

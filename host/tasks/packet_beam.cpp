@@ -212,7 +212,7 @@ BeamCrossSections beam_cross_sections(const std::vector<double>& impacts, const 
     BeamCrossSections out;
     out.values = cross_sections(impacts, deflection, 1);
     const nlohmann::json sparse = cross_sections(impacts, deflection, 2);
-    double open = 0.0;  // the unresolved intervals' total length
+    double& open = out.open;
     for (std::size_t i = 0; i + 1 < impacts.size(); ++i)
         if (std::fabs(wrapped(deflection[i + 1] - deflection[i])) > kUnresolvedTurn) {
             if (out.unresolved++ == 0) out.first_unresolved = impacts[i];
@@ -260,12 +260,21 @@ void add_beam_results(const std::vector<double>& impacts, const std::vector<doub
     // Turns below this are rounding (1e-9 rad: the "no deflection" warning's floor), or too small
     // against the largest deflection to matter.
     const double negligible = std::max(1e-9, 1e-3 * largest);
-    const double spread = trapezoid(impacts, 1, [&](std::size_t i) { return unsettled[i]; });  // ∫ |Δθ| db
-    double mean_turn = 0.0, most = 0.0, most_start = 0.0;  // the mean and largest |Δθ|, the largest start turn
+    // Each packet's deflection is uncertain by u = its turn beyond the end plus the turn before its
+    // start; the integrands then by |Δ(1 − cos θ)| ≤ |sin θ| u + u²/2 and |Δ sin θ| ≤ |cos θ| u + u²/2,
+    // at most their range 2.
+    auto u = [&](std::size_t i) { return unsettled[i] + start_turn[i]; };
+    const double spread_tr = trapezoid(impacts, 1, [&](std::size_t i) {
+        return std::min(2.0, std::fabs(std::sin(turn[i])) * u(i) + u(i) * u(i) / 2);
+    });
+    const double spread_sk = trapezoid(impacts, 1, [&](std::size_t i) {
+        return std::min(2.0, std::fabs(std::cos(turn[i])) * u(i) + u(i) * u(i) / 2);
+    });
+    double mean_turn = 0.0, most = 0.0, most_start = 0.0;  // the mean |Δθ|, the largest turns beyond the end and before the start
     int turning = 0, first_turning = -1, started = 0, first_started = -1;
     for (std::size_t i = 0; i < impacts.size(); ++i) {
-        out.errors["deflection"][i] = out.errors["deflection"][i].get<double>() + unsettled[i];
-        mean_turn += unsettled[i] / static_cast<double>(impacts.size());
+        out.errors["deflection"][i] = out.errors["deflection"][i].get<double>() + u(i);
+        mean_turn += u(i) / static_cast<double>(impacts.size());
         most = std::max(most, unsettled[i]);
         most_start = std::max(most_start, start_turn[i]);
         if (unsettled[i] > negligible && turning++ == 0) first_turning = static_cast<int>(i);
@@ -273,19 +282,22 @@ void add_beam_results(const std::vector<double>& impacts, const std::vector<doub
     }
     out.errors["mean_deflection"] = out.errors["mean_deflection"].get<double>() + mean_turn;
     const double tr = cs.values[kBeamKeys[0]].get<double>(), sk = cs.values[kBeamKeys[1]].get<double>();
-    const double angle_spread = tr * tr + sk * sk > 0.0 ? (std::fabs(tr) + std::fabs(sk)) * spread / (tr * tr + sk * sk) : kPi;
-    const double extra[3] = {spread, spread, angle_spread};
+    const double angle_spread =
+        tr * tr + sk * sk > 0.0 ? (std::fabs(tr) * spread_sk + std::fabs(sk) * spread_tr) / (tr * tr + sk * sk) : kPi;
+    const double extra[3] = {spread_tr, spread_sk, angle_spread};
     for (int c = 0; c < 3; ++c)
         out.errors[kBeamKeys[c]] = out.errors[kBeamKeys[c]].get<double>() + cs.error[kBeamKeys[c]].get<double>() + extra[c];
     out.errors[kBeamKeys[2]] = std::min(out.errors[kBeamKeys[2]].get<double>(), kPi);
     out.results["impact_parameter"] = impacts;
     out.errors["impact_parameter"] = std::vector<double>(impacts.size(), 0.0);
-    if (!(largest > 1e-9))
+    if (!(largest > 1e-9) && turning == 0)
         out.warnings.push_back(fmt::format("no packet of the beam was deflected by more than 1e-9 rad (the largest: {:.3g} rad): it "
                                            "missed the scatterer or did not reach it within steps; move or widen the beam, or "
                                            "raise steps",
                                            largest));
-    if (cs.unresolved > 0)
+    // (Only where it matters: an orbiting singularity's windings stay unresolved at any depth, in
+    // intervals whose bound 2 × length soon falls below the cross-sections' 1e-2.)
+    if (cs.unresolved > 0 && 2.0 * cs.open >= 1e-2 * (std::fabs(tr) + std::fabs(sk)))
         out.warnings.push_back(fmt::format("the deflection changes by more than {} rad between {} pair(s) of neighbouring packets, "
                                            "the first from impact parameter {:g} {} (a rainbow or an orbiting packet's winding): "
                                            "the cross-sections' error estimates take each such interval's whole range; raise "
@@ -299,13 +311,18 @@ void add_beam_results(const std::vector<double>& impacts, const std::vector<doub
                                            turning, impacts[first_turning], lu, most));
     if (started > 0)
         out.warnings.push_back(fmt::format("{} packet(s) of the beam, the first at impact parameter {:g} {}, were already turning "
-                                           "at their start (at up to {:.3g} rad per sample interval): the beam starts within the "
-                                           "scatterer's reach, and their deflections miss the turn before it; move [task] beam's "
-                                           "centre back",
+                                           "at their start (by up to {:.3g} rad before it, extrapolated; in the error "
+                                           "estimates): the beam starts within the scatterer's reach, and their deflections miss "
+                                           "that turn; move [task] beam's centre back",
                                            started, impacts[first_started], lu, most_start));
-    const double edge = std::max(std::fabs(turn.front()), std::fabs(turn.back()));
+    // The outer 5 % of the beam on either side: one edge packet alone can sit where θ = 0 by chance
+    // (a beam whose edge crosses the scatterer's middle).
+    double edge = 0.0;
+    const double margin = 0.05 * (impacts.back() - impacts.front());
+    for (std::size_t i = 0; i < impacts.size(); ++i)
+        if (impacts[i] <= impacts.front() + margin || impacts[i] >= impacts.back() - margin) edge = std::max(edge, std::fabs(turn[i]));
     if (edge > negligible)
-        out.warnings.push_back(fmt::format("the beam's edge packets are deflected by up to {:.3g} rad ({:.2g} of the largest "
+        out.warnings.push_back(fmt::format("the beam's packets within 5 % of its edges are deflected by up to {:.3g} rad ({:.2g} of the largest "
                                            "deflection): the beam may not cover the scatterer, so the cross-sections may miss "
                                            "its tails; widen [task] beam's width",
                                            edge, edge / largest));

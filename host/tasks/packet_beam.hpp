@@ -59,6 +59,7 @@ struct BeamCrossSections {
     nlohmann::json values, error;
     int unresolved = 0;
     double first_unresolved = 0.0;
+    double open = 0.0;  // the unresolved intervals' total length
 };
 BeamCrossSections beam_cross_sections(const std::vector<double>& impacts, const std::vector<double>& deflection);
 
@@ -75,11 +76,12 @@ void require_beam_heading(const TaskContext& ctx, const PacketBeam& beam, const 
 // A beam's results beside its packets' (after attach_errors has put the 2 dt run's change into
 // out.errors): each packet's impact parameter; the cross-sections' error estimates widened by
 // their quadrature's (beam_cross_sections) and by how far each packet is from a scattering angle at
-// the end (`unsettled`, rad; through |Δ sin θ|, |Δ(1 − cos θ)| ≤ |Δθ|), the deflections' by the
-// same; the Hall angle's estimate at most π. Warnings where no packet is deflected, where θ(b)
-// stays unresolved, where packets still turn at the end or already turn at the start
-// (`start_turn`: rad per sample interval), and where the edge packets are deflected (the beam
-// may not cover the scatterer).
+// the end (`unsettled`, rad) and before the start (`start_turn`, rad) — through
+// |Δ(1 − cos θ)| ≤ |sin θ| u + u²/2 and |Δ sin θ| ≤ |cos θ| u + u²/2 for their sum u —, the
+// deflections' by u; the Hall angle's estimate at most π. Warnings where no packet is deflected,
+// where θ(b) stays unresolved (and that matters), where packets still turn at the end or already
+// turn at the start, and where packets near the edges are deflected (the beam may not cover the
+// scatterer).
 void add_beam_results(const std::vector<double>& impacts, const std::vector<double>& unsettled, const std::vector<double>& start_turn,
                       const ModelInfo& info, TaskResult& out);
 

@@ -134,6 +134,19 @@ void add_starts(TrajectorySetup& s, const std::vector<std::array<double, 6>>& po
     }
 }
 
+// A beam's starts (s.start holds them, at impact parameters b): each where its band is isolated,
+// and heading along the beam (require_beam_heading).
+void require_beam_starts(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<std::array<double, 6>>& points,
+                         const std::vector<double>& b) {
+    require_isolated_starts(ctx, s, points);
+    std::vector<double> at_start;  // the starts as samples: x, p, t, (ε̄ unused)
+    for (const auto& x : points) {
+        at_start.insert(at_start.end(), x.begin(), x.end());
+        at_start.insert(at_start.end(), {s.t0, 0.0});
+    }
+    require_beam_heading(ctx, *s.beam, b, planar_velocities(ctx, s, at_start, 0));
+}
+
 TrajectorySetup read_trajectories(const TaskContext& ctx) {
     TrajectorySetup s;
     s.texture = read_texture(ctx);
@@ -171,15 +184,10 @@ TrajectorySetup read_trajectories(const TaskContext& ctx) {
         for (double t : {s.t0, s.t0 + s.dt * static_cast<double>(s.steps)}) ends.insert(ends.end(), {x[0], x[1], x[2], t});
     add_starts(s, points);
     require_small_gauge_shift(task, s.texture, ends);
-    require_isolated_starts(ctx, s, points);
-    if (s.beam) {
-        std::vector<double> at_start;  // the starts as samples: x, p, t
-        for (const auto& x : points) {
-            at_start.insert(at_start.end(), x.begin(), x.end());
-            at_start.insert(at_start.end(), {s.t0, 0.0});
-        }
-        require_beam_heading(ctx, *s.beam, s.impacts, planar_velocities(ctx, s, at_start, 0));
-    }
+    if (s.beam)
+        require_beam_starts(ctx, s, points, s.impacts);
+    else
+        require_isolated_starts(ctx, s, points);
     return s;
 }
 
@@ -212,37 +220,50 @@ std::vector<double> deflections(const TaskContext& ctx, const TrajectorySetup& s
     return turn;
 }
 
-// Each packet's rate of turning at its sample `at`: the angle between its velocity there and
-// one step dt further along its flow (Eq. 24's ẋ), over dt (rad per time). A packet beyond the
-// reach of every force has 0; one inside a scatterer, or orbiting, does not.
-std::vector<double> turning_rates(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<double>& samples,
-                                  std::size_t at) {
+// Each packet's turn outside its run at one end, an estimate of how much deflection lies beyond
+// it: from its rates of turning at the end's sample, ω_0, and one and two steps dt further along
+// its flow (Eq. 24's ẋ, Euler steps), ω_1 — the angle between successive velocities over dt. With
+// `before` the turn before the start (the rates grow towards the scatterer: extrapolated back,
+// ω_0 e^{t/τ}), else the turn after the end (the rates decay away from it): ω τ with
+// τ = ω dt/|ω_1 − ω_0| the rate's own time scale, at most the run's duration T (a rate that does not
+// fall off, such as a uniform field's, gets ω T). 0 for a packet beyond the reach of every force.
+std::vector<double> turn_beyond(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<double>& samples, bool before) {
     const std::size_t packets = s.start.size() / kPacketStart, per = samples.size() / packets / kPacketSample;
-    const auto v0 = planar_velocities(ctx, s, samples, at);
-    std::vector<double> rate(packets, 0.0);
+    const double duration = s.dt * static_cast<double>(s.steps);
+    std::vector<double> turn(packets, 0.0);
     visit_packet_motion(ctx.cfg.params, s.texture, velocity_only_run(s), [&](const auto& fn) {
         for (std::size_t i = 0; i < packets; ++i) {
-            const double* x = samples.data() + (i * per + at) * kPacketSample;  // x, y, z, p, t: kCoord* order
-            double flow[6] = {}, y[kPhaseCoords], v1[6] = {};
-            fn.rate(x, packet_band(s, i), flow);
-            for (int c = 0; c < 6; ++c) y[c] = x[c] + s.dt * flow[c];
-            y[kCoordT] = x[kCoordT] + s.dt;
-            if (fn.rate(y, packet_band(s, i), v1)) rate[i] = std::fabs(turn_angle(v0[i], {v1[0], v1[1]})) / s.dt;
+            double x[3][kPhaseCoords], v[3][6] = {};
+            const double* sample = samples.data() + (i * per + (before ? 0 : per - 1)) * kPacketSample;
+            std::copy(sample, sample + kPhaseCoords, x[0]);  // x, y, z, p, t: the kCoord* order
+            bool finite = true;
+            for (int n = 0; n < 3 && finite; ++n) {
+                finite = fn.rate(x[n], packet_band(s, i), v[n]);
+                if (n < 2) {
+                    for (int c = 0; c < 6; ++c) x[n + 1][c] = x[n][c] + s.dt * v[n][c];
+                    x[n + 1][kCoordT] = x[n][kCoordT] + s.dt;
+                }
+            }
+            if (!finite) continue;  // beyond the run's own points: no estimate to add
+            const double w0 = std::fabs(turn_angle({v[0][0], v[0][1]}, {v[1][0], v[1][1]})) / s.dt;
+            const double w1 = std::fabs(turn_angle({v[1][0], v[1][1]}, {v[2][0], v[2][1]})) / s.dt;
+            const double far = before ? w0 : w1, near = before ? w1 : w0;  // far: away from the scatterer
+            const double tau = near > far ? std::min(far * s.dt / (near - far), duration) : duration;
+            turn[i] = far * tau;
         }
     });
-    return rate;
+    return turn;
 }
 
 // How far each packet is from a scattering angle at its end: the larger of its turn over the last
-// sample interval (the angle between its last two velocities) and its rate of turning at the end
-// times that interval (which sees a packet that turned by a whole 2π between the samples).
+// sample interval (the angle between its last two velocities) and its turn beyond the end
+// (turn_beyond, which also sees a packet that turned a whole 2π between the samples).
 std::vector<double> unsettled_turns(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<double>& samples) {
     const std::size_t packets = s.start.size() / kPacketStart, per = samples.size() / packets / kPacketSample;
     const auto v0 = planar_velocities(ctx, s, samples, per - 2), v1 = planar_velocities(ctx, s, samples, per - 1);
-    const std::vector<double> rate = turning_rates(ctx, s, samples, per - 1);
-    const double interval = s.dt * static_cast<double>(s.stride);
+    const std::vector<double> beyond = turn_beyond(ctx, s, samples, false);
     std::vector<double> turn(packets);
-    for (std::size_t i = 0; i < packets; ++i) turn[i] = std::max(std::fabs(turn_angle(v0[i], v1[i])), rate[i] * interval);
+    for (std::size_t i = 0; i < packets; ++i) turn[i] = std::max(std::fabs(turn_angle(v0[i], v1[i])), beyond[i]);
     return turn;
 }
 
@@ -313,7 +334,7 @@ void refine_beam(const TaskContext& ctx, TrajectorySetup& s, std::vector<double>
         more.start.clear();
         const auto points = beam_points(ctx, s, mid);
         add_starts(more, points);
-        require_isolated_starts(ctx, more, points);
+        require_beam_starts(ctx, more, points, mid);
         const std::vector<double> more_fine = run_packets(ctx, more, false, nullptr), more_coarse = run_packets(ctx, more, true, nullptr);
         s.start.insert(s.start.end(), more.start.begin(), more.start.end());
         s.impacts.insert(s.impacts.end(), mid.begin(), mid.end());
@@ -419,10 +440,7 @@ TaskResult task_trajectories(TaskContext& ctx) {
                                                       "each trajectory, the energy in the sliding texture's frame",
                                                       eu, lu);
     if (s.beam) {  // after the units above, which it adds to
-        const double interval = s.dt * static_cast<double>(s.stride);
-        std::vector<double> start_turn = turning_rates(ctx, s, fine, 0);
-        for (double& t : start_turn) t *= interval;
-        add_beam_results(s.impacts, unsettled_turns(ctx, s, fine), start_turn, info, out);
+        add_beam_results(s.impacts, unsettled_turns(ctx, s, fine), turn_beyond(ctx, s, fine, true), info, out);
     }
     out.principal = {"final_position"};
     // The Hall angle follows from the two cross-sections, whose warnings cover it (an angle near 0

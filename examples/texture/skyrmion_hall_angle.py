@@ -1,0 +1,91 @@
+"""The Hall angle of dilute skyrmions against the carriers' energy, from beams of wave packets
+(docs/textures.md "A beam of packets and its cross-sections").
+
+dirac2d (v = 1, m = 0.5) with the isolated Neel skyrmion of skyrmion_beam.toml (R = 10, J = 0.3):
+far from it the upper band starts at m + J = 0.8. At each energy a beam of packets of the upper
+band crosses the skyrmion (task trajectories with [task] beam); bzint reports the transport and
+skew cross-sections and the Hall angle atan2(skew, transport) of dilute, independent skyrmions in
+Boltzmann theory, each with its error estimate (drawn as error bars). The skew comes from the
+texture's Berry curvature alone (the band energy is mirror-symmetric).
+
+    python3 examples/texture/skyrmion_hall_angle.py [build/bzint] [out.png] [--packets P]
+"""
+import os
+import sys
+import tempfile
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run_text import run, save_figure  # noqa: E402
+
+ENERGIES = [0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.3, 1.4, 1.6, 2.0]
+
+
+def beam(energy, packets):
+    return f"""[model]
+name = "dirac2d"
+v = 1.0
+m = 0.5
+[texture]
+kind = "skyrmion"
+exchange = 0.3
+radius = 10.0
+[task]
+kind = "trajectories"
+band = "upper"
+dt = 0.1
+steps = 4000
+samples = 20
+[task.beam]
+energy = {energy}
+direction = [1, 0]
+centre = [-30, 0]
+width = 40
+packets = {packets}
+refine = 20
+"""
+
+
+def main():
+    args = sys.argv[1:]
+    packets = 129
+    if "--packets" in args:
+        i = args.index("--packets")
+        packets = int(args[i + 1])
+        del args[i:i + 2]
+    bzint = args[0] if len(args) > 0 else "build/bzint"
+    png = args[1] if len(args) > 1 else "texture_skyrmion_hall_angle.png"
+    keys = ("transport_cross_section", "skew_cross_section", "hall_angle")
+    value = {k: [] for k in keys}
+    error = {k: [] for k in keys}
+    with tempfile.TemporaryDirectory() as out:
+        for e in ENERGIES:
+            doc = run(bzint, beam(e, packets), f"beam_{e:g}", out)
+            for k in keys:
+                value[k].append(doc["results"][k])
+                error[k].append(doc["errors"][k])
+            print(f"energy {e:g}: sigma_tr = {value[keys[0]][-1]:.4f} +- {error[keys[0]][-1]:.1e} L, "
+                  f"sigma_perp = {value[keys[1]][-1]:.4f} +- {error[keys[1]][-1]:.1e} L, "
+                  f"Hall angle = {value[keys[2]][-1]:.4f} +- {error[keys[2]][-1]:.1e} rad "
+                  f"({len(doc['results']['impact_parameter'])} packets)")
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for k, label in ((keys[0], "transport σ_tr"), (keys[1], "skew σ_⊥")):
+        axes[0].errorbar(ENERGIES, value[k], yerr=error[k], fmt="o-", ms=3, capsize=2, label=label)
+    axes[0].axhline(0.0, color="grey", lw=0.5)
+    axes[0].set_xlabel("energy of the packets (band edge 0.8)")
+    axes[0].set_ylabel("cross-section (L)")
+    axes[0].legend(fontsize=8)
+    axes[1].errorbar(ENERGIES, value[keys[2]], yerr=error[keys[2]], fmt="o-", ms=3, capsize=2, color="tab:red")
+    axes[1].axhline(0.0, color="grey", lw=0.5)
+    axes[1].set_xlabel("energy of the packets (band edge 0.8)")
+    axes[1].set_ylabel("Hall angle θ_H (rad)")
+    axes[1].set_title("dilute skyrmions (R = 10, J = 0.3) on dirac2d (m = 0.5)", fontsize=9)
+    save_figure(fig, png)
+
+
+if __name__ == "__main__":
+    main()
