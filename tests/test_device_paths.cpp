@@ -196,6 +196,13 @@ TEST(DeviceTextures, PlaneDensityCurrentAndPacketsAgreeWithTheCpu) {
     expect_chunk_independent("[model]\nname='dirac2d'\n[texture]\nkind='skyrmion'\nexchange=0.3\nradius=10.0\n[task]\n"
                              "kind='trajectories'\nr=[[-30,-4,0],[-30,4,0]]\nk=[[0.5,0]]\ndt=0.1\nsteps=400\nsamples=20\n",
                              "skyrmion packets", 1e-9);
+    // A beam of packets at one energy and its cross-sections (in a weak gaussian potential, where no
+    // neighbours' deflections differ enough to refine, so the two backends run the same packets).
+    expect_chunk_independent("[model]\nname='dirac2d'\nm=0.0\n[texture]\nkind='uniform'\nexchange=0.0\ndirection=[0,0,1]\n"
+                             "potential='gaussian'\npotential_amplitude=0.001\npotential_width=5.0\n[task]\nkind='trajectories'\n"
+                             "dt=0.1\nsteps=1200\nsamples=4\n[task.beam]\nenergy=1.0\ndirection=[1,0]\ncentre=[-60,0]\nwidth=60\n"
+                             "packets=17\n",
+                             "gaussian beam", 1e-9);
 }
 
 TEST(DeviceTextures, NBandPlaneDensitySecondChernAndPacketsAgreeWithTheCpu) {
