@@ -9,6 +9,7 @@
 
 #include "../model_registry.hpp"
 #include "../run_file.hpp"
+#include "../texture_input.hpp"
 #include "bzint/phase_space.hpp"
 #include "task_common.hpp"
 
@@ -62,14 +63,10 @@ std::optional<PacketBeam> read_beam(const TaskContext& ctx) {
                                         packets));
     b.packets = static_cast<int>(packets);
     b.refine = static_cast<int>(sec.integer("refine", 10));
-    std::array<double, 3> k0{0.0, 0.0, 0.0};
-    if (task.has("k")) {
-        const auto k = task.vectors("k", 1);
-        if (k.size() != 1 || k[0].size() != static_cast<std::size_t>(info.dim))
-            task.fail("k", fmt::format("with a beam, k is the ray's origin k_0: one point of {} components", info.dim));
-        std::copy(k[0].begin(), k[0].end(), k0.begin());
-    }
-    b.ray_origin = cartesian_k(info, k0);
+    // k, one point (reduced on lattices), is the ray's origin; r is refused above, so the point's
+    // position is the default one.
+    const std::array<double, 6> origin = read_phase_points(ctx, 1).front();
+    b.ray_origin = {origin[3], origin[4], origin[5]};
     return b;
 }
 
@@ -199,12 +196,25 @@ nlohmann::json cross_sections(const std::vector<double>& b, const std::vector<do
     return {{kBeamKeys[0], transport}, {kBeamKeys[1], skew}, {kBeamKeys[2], std::atan2(skew, transport)}};
 }
 
+// The intervals (i, i + 1) whose deflections differ by more than kUnresolvedTurn (modulo 2π).
+std::vector<std::size_t> unresolved_intervals(const std::vector<double>& deflection) {
+    std::vector<std::size_t> at;
+    for (std::size_t i = 0; i + 1 < deflection.size(); ++i)
+        if (std::fabs(wrapped(deflection[i + 1] - deflection[i])) > kUnresolvedTurn) at.push_back(i);
+    return at;
+}
+
+// |d atan2(y, x)| ≤ (|x| |dy| + |y| |dx|)/(x² + y²); π (atan2's whole range is 2π) where x = y = 0.
+double angle_error(double x, double y, double dx, double dy) {
+    const double r2 = x * x + y * y;
+    return r2 > 0.0 ? std::min(kPi, (std::fabs(x) * dy + std::fabs(y) * dx) / r2) : kPi;
+}
+
 }  // namespace
 
 std::vector<double> unresolved_midpoints(const std::vector<double>& impacts, const std::vector<double>& deflection) {
     std::vector<double> mid;
-    for (std::size_t i = 0; i + 1 < impacts.size(); ++i)
-        if (std::fabs(wrapped(deflection[i + 1] - deflection[i])) > kUnresolvedTurn) mid.push_back(0.5 * (impacts[i] + impacts[i + 1]));
+    for (std::size_t i : unresolved_intervals(deflection)) mid.push_back(0.5 * (impacts[i] + impacts[i + 1]));
     return mid;
 }
 
@@ -212,20 +222,17 @@ BeamCrossSections beam_cross_sections(const std::vector<double>& impacts, const 
     BeamCrossSections out;
     out.values = cross_sections(impacts, deflection, 1);
     const nlohmann::json sparse = cross_sections(impacts, deflection, 2);
-    double& open = out.open;
-    for (std::size_t i = 0; i + 1 < impacts.size(); ++i)
-        if (std::fabs(wrapped(deflection[i + 1] - deflection[i])) > kUnresolvedTurn) {
-            if (out.unresolved++ == 0) out.first_unresolved = impacts[i];
-            open += impacts[i + 1] - impacts[i];
-        }
+    const std::vector<std::size_t> at = unresolved_intervals(deflection);
+    out.unresolved = static_cast<int>(at.size());
+    if (!at.empty()) out.first_unresolved = impacts[at.front()];
+    for (std::size_t i : at) out.open += impacts[i + 1] - impacts[i];
+    const double open = out.open;
     const double tr = out.values[kBeamKeys[0]].get<double>(), sk = out.values[kBeamKeys[1]].get<double>();
     for (int c = 0; c < 2; ++c)
         out.error[kBeamKeys[c]] = std::fabs(out.values[kBeamKeys[c]].get<double>() - sparse[kBeamKeys[c]].get<double>()) + 2.0 * open;
-    // The angle's: its own change, plus the cross-sections' unresolved part carried through
-    // |d atan2(y, x)| ≤ (|x| |dy| + |y| |dx|)/(x² + y²).
+    // The angle's: its own change, plus the cross-sections' unresolved part carried through atan2.
     const double angle_change = std::fabs(wrapped(out.values[kBeamKeys[2]].get<double>() - sparse[kBeamKeys[2]].get<double>()));
-    out.error[kBeamKeys[2]] = angle_change + (tr * tr + sk * sk > 0.0 ? (std::fabs(tr) + std::fabs(sk)) * 2.0 * open / (tr * tr + sk * sk) : 0.0);
-    out.error[kBeamKeys[2]] = std::min(out.error[kBeamKeys[2]].get<double>(), kPi);  // atan2's whole range is 2π: π bounds it
+    out.error[kBeamKeys[2]] = std::min(kPi, angle_change + (open > 0.0 ? angle_error(tr, sk, 2.0 * open, 2.0 * open) : 0.0));
     return out;
 }
 
@@ -239,7 +246,7 @@ void require_beam_heading(const TaskContext& ctx, const PacketBeam& beam, const 
                                                          "at its start (a band extremum): it would not move; choose another "
                                                          "energy",
                                                          impacts[j], length_unit(info)));
-        const double angle = std::atan2(beam.direction[0] * vy - beam.direction[1] * vx, beam.direction[0] * vx + beam.direction[1] * vy);
+        const double angle = signed_angle({beam.direction[0], beam.direction[1]}, velocity[j]);
         if (std::fabs(angle) > kLargestHeading)
             beam_section(ctx).fail("direction", fmt::format("the packet at impact parameter {:g} {} starts at {:.3g} rad to d: the band "
                                                             "is not isotropic along the ray, so the packets would not cross the line "
@@ -282,8 +289,7 @@ void add_beam_results(const std::vector<double>& impacts, const std::vector<doub
     }
     out.errors["mean_deflection"] = out.errors["mean_deflection"].get<double>() + mean_turn;
     const double tr = cs.values[kBeamKeys[0]].get<double>(), sk = cs.values[kBeamKeys[1]].get<double>();
-    const double angle_spread =
-        tr * tr + sk * sk > 0.0 ? (std::fabs(tr) * spread_sk + std::fabs(sk) * spread_tr) / (tr * tr + sk * sk) : kPi;
+    const double angle_spread = angle_error(tr, sk, spread_tr, spread_sk);
     const double extra[3] = {spread_tr, spread_sk, angle_spread};
     for (int c = 0; c < 3; ++c)
         out.errors[kBeamKeys[c]] = out.errors[kBeamKeys[c]].get<double>() + cs.error[kBeamKeys[c]].get<double>() + extra[c];
@@ -305,7 +311,8 @@ void add_beam_results(const std::vector<double>& impacts, const std::vector<doub
                                            kUnresolvedTurn, cs.unresolved, cs.first_unresolved, lu));
     if (turning > 0)
         out.warnings.push_back(fmt::format("{} packet(s) of the beam, the first at impact parameter {:g} {}, were still turning at "
-                                           "the end (by up to {:.3g} rad over the last sample interval): they had not left the "
+                                           "the end (by up to {:.3g} rad: the larger of the last sample interval's turn and the "
+                                           "turn beyond the end, extrapolated): they had not left the "
                                            "scatterer and have no scattering angle yet (their turn is in the error estimates); "
                                            "raise steps",
                                            turning, impacts[first_turning], lu, most));

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <cmath>
 #include <functional>
 #include <optional>
 #include <vector>
@@ -29,6 +30,13 @@ struct PacketBeam {
     std::size_t most_packets() const { return 4 * static_cast<std::size_t>(packets); }
 };
 
+// The angle from v0 to v1 in the xy plane, in (−π, π], counterclockwise positive; 0 where either
+// is zero.
+inline double signed_angle(const std::array<double, 2>& v0, const std::array<double, 2>& v1) {
+    if (!(std::hypot(v0[0], v0[1]) > 0.0 && std::hypot(v1[0], v1[1]) > 0.0)) return 0.0;
+    return std::atan2(v0[0] * v1[1] - v0[1] * v1[0], v0[0] * v1[0] + v0[1] * v1[1]);
+}
+
 // Neighbouring packets (in impact parameter) whose deflections differ by more than this (rad,
 // modulo 2π) do not resolve θ(b) between them: the beam adds a packet halfway.
 constexpr double kUnresolvedTurn = 0.1;
@@ -42,7 +50,8 @@ std::optional<PacketBeam> read_beam(const TaskContext& ctx);
 // phase-space point (r, p, t); it may return a non-finite value at a band touching, which the scan
 // steps over (looking for the crossing next to a non-finite point by halving towards it). No such s
 // (within twice the longest reciprocal basis vector on a lattice, s ≤ 10^6/L on a continuum), or a
-// momentum not found to 1e-9 of the energy, is bad input naming [task] beam's energy.
+// momentum whose energy is off by more than 1e-9 · max(1, |energy|), is bad input naming [task]
+// beam's energy.
 std::vector<std::array<double, 6>> beam_starts(const TaskContext& ctx, const PacketBeam& beam, const std::vector<double>& impacts,
                                                double t0, const std::function<double(const double*)>& energy);
 

@@ -107,11 +107,6 @@ std::vector<std::array<double, 2>> planar_velocities(const TaskContext& ctx, con
     return v;
 }
 
-// The angle from v0 to v1 in (−π, π], counterclockwise about z positive; 0 where either is zero.
-double turn_angle(const std::array<double, 2>& v0, const std::array<double, 2>& v1) {
-    if (!(std::hypot(v0[0], v0[1]) > 0.0 && std::hypot(v1[0], v1[1]) > 0.0)) return 0.0;
-    return std::atan2(v0[0] * v1[1] - v0[1] * v1[0], v0[0] * v1[0] + v0[1] * v1[1]);
-}
 
 // The beam's starts at impact parameters b (beam_starts at this band's energy ε̄).
 std::vector<std::array<double, 6>> beam_points(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<double>& b) {
@@ -216,17 +211,18 @@ std::vector<double> deflections(const TaskContext& ctx, const TrajectorySetup& s
     const std::size_t packets = s.start.size() / kPacketStart, per = samples.size() / packets / kPacketSample;
     const auto v0 = planar_velocities(ctx, s, samples, 0), v1 = planar_velocities(ctx, s, samples, per - 1);
     std::vector<double> turn(packets);
-    for (std::size_t i = 0; i < packets; ++i) turn[i] = turn_angle(v0[i], v1[i]);
+    for (std::size_t i = 0; i < packets; ++i) turn[i] = signed_angle(v0[i], v1[i]);
     return turn;
 }
 
 // Each packet's turn outside its run at one end, an estimate of how much deflection lies beyond
-// it: from its rates of turning at the end's sample, ω_0, and one and two steps dt further along
-// its flow (Eq. 24's ẋ, Euler steps), ω_1 — the angle between successive velocities over dt. With
-// `before` the turn before the start (the rates grow towards the scatterer: extrapolated back,
-// ω_0 e^{t/τ}), else the turn after the end (the rates decay away from it): ω τ with
-// τ = ω dt/|ω_1 − ω_0| the rate's own time scale, at most the run's duration T (a rate that does not
-// fall off, such as a uniform field's, gets ω T). 0 for a packet beyond the reach of every force.
+// it. Its rates of turning (the angle between successive velocities dt apart along its flow,
+// Eq. 24's ẋ by Euler steps, over dt): ω_0 at the end's sample, ω_1 one step further. With `before`
+// the turn before the start, where the rate grows towards the scatterer (ω_1 > ω_0), else the turn
+// after the end, where it decays away from it (ω_1 < ω_0): a rate ω_0 e^{−|t|/τ} away from the run
+// turns by ω_0 τ, with τ = ω_0 dt/|ω_1 − ω_0| its own time scale, at most the run's duration T (a
+// rate that does not fall off, such as a uniform field's, gets ω_0 T). 0 for a packet beyond the
+// reach of every force.
 std::vector<double> turn_beyond(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<double>& samples, bool before) {
     const std::size_t packets = s.start.size() / kPacketStart, per = samples.size() / packets / kPacketSample;
     const double duration = s.dt * static_cast<double>(s.steps);
@@ -245,11 +241,13 @@ std::vector<double> turn_beyond(const TaskContext& ctx, const TrajectorySetup& s
                 }
             }
             if (!finite) continue;  // beyond the run's own points: no estimate to add
-            const double w0 = std::fabs(turn_angle({v[0][0], v[0][1]}, {v[1][0], v[1][1]})) / s.dt;
-            const double w1 = std::fabs(turn_angle({v[1][0], v[1][1]}, {v[2][0], v[2][1]})) / s.dt;
-            const double far = before ? w0 : w1, near = before ? w1 : w0;  // far: away from the scatterer
-            const double tau = near > far ? std::min(far * s.dt / (near - far), duration) : duration;
-            turn[i] = far * tau;
+            const double w0 = std::fabs(signed_angle({v[0][0], v[0][1]}, {v[1][0], v[1][1]})) / s.dt;
+            const double w1 = std::fabs(signed_angle({v[1][0], v[1][1]}, {v[2][0], v[2][1]})) / s.dt;
+            // w0 is the rate at the run's edge; the rate falls off away from the run (before the
+            // start, towards earlier times; after the end, towards later ones) by `decay` per step.
+            const double decay = before ? w1 - w0 : w0 - w1;
+            const double tau = decay > 0.0 ? std::min(w0 * s.dt / decay, duration) : duration;
+            turn[i] = w0 * tau;
         }
     });
     return turn;
@@ -263,7 +261,7 @@ std::vector<double> unsettled_turns(const TaskContext& ctx, const TrajectorySetu
     const auto v0 = planar_velocities(ctx, s, samples, per - 2), v1 = planar_velocities(ctx, s, samples, per - 1);
     const std::vector<double> beyond = turn_beyond(ctx, s, samples, false);
     std::vector<double> turn(packets);
-    for (std::size_t i = 0; i < packets; ++i) turn[i] = std::max(std::fabs(turn_angle(v0[i], v1[i])), beyond[i]);
+    for (std::size_t i = 0; i < packets; ++i) turn[i] = std::max(std::fabs(signed_angle(v0[i], v1[i])), beyond[i]);
     return turn;
 }
 
@@ -279,7 +277,7 @@ std::vector<std::size_t> final_states(const TaskContext& ctx, const TrajectorySe
     const std::size_t packets = s.start.size() / kPacketStart, per = samples.size() / packets / kPacketSample;
     const auto v0 = planar_velocities(ctx, s, samples, 0), v1 = planar_velocities(ctx, s, samples, per - 1);
     nlohmann::json r = nlohmann::json::array(), p = nlohmann::json::array(), e = nlohmann::json::array();
-    std::vector<double> turn(packets), shift(packets);
+    std::vector<double> turn(packets), shift(packets);  // (deflections() is this loop's turn alone, for the beam's refinement)
     std::vector<std::size_t> still;
     for (std::size_t i = 0; i < packets; ++i) {
         const double* first = samples.data() + i * per * kPacketSample;
@@ -292,7 +290,7 @@ std::vector<std::size_t> final_states(const TaskContext& ctx, const TrajectorySe
             still.push_back(i);
             continue;
         }
-        turn[i] = turn_angle(v0[i], v1[i]);
+        turn[i] = signed_angle(v0[i], v1[i]);
         shift[i] = ((last[1] - first[1]) * v0[i][0] - (last[0] - first[0]) * v0[i][1]) / n0;
     }
     out.results["final_position"] = r;
@@ -312,8 +310,10 @@ std::vector<std::size_t> final_states(const TaskContext& ctx, const TrajectorySe
 // A beam's refinement (docs/textures.md "A beam of packets"): up to `refine` times, a packet halfway
 // between each pair of neighbours (in impact parameter) whose deflections differ by more than
 // kUnresolvedTurn, run as the others (at dt and at 2 dt), within most_packets() in all; then every
-// packet, its samples and its impact parameter in order of impact parameter.
-void refine_beam(const TaskContext& ctx, TrajectorySetup& s, std::vector<double>& fine, std::vector<double>& coarse) {
+// packet, its samples and its impact parameter in order of impact parameter. Returns why it stopped
+// early where a refined start is refused (a warning), else nothing.
+std::string refine_beam(const TaskContext& ctx, TrajectorySetup& s, std::vector<double>& fine, std::vector<double>& coarse) {
+    std::string stopped;
     auto order = [&] {
         std::vector<std::size_t> o(s.impacts.size());
         for (std::size_t i = 0; i < o.size(); ++i) o[i] = i;
@@ -332,9 +332,16 @@ void refine_beam(const TaskContext& ctx, TrajectorySetup& s, std::vector<double>
         if (mid.empty() || s.impacts.size() + mid.size() > s.beam->most_packets()) break;
         TrajectorySetup more = s;
         more.start.clear();
-        const auto points = beam_points(ctx, s, mid);
-        add_starts(more, points);
-        require_beam_starts(ctx, more, points, mid);
+        try {  // bad input found after the first runs: stop refining rather than lose them
+            const auto points = beam_points(ctx, s, mid);
+            add_starts(more, points);
+            require_beam_starts(ctx, more, points, mid);
+        } catch (const InputError& e) {
+            stopped = fmt::format("the beam's refinement stopped at level {} (its unresolved intervals stay in the error "
+                                  "estimates): a refined packet's start is refused: {}",
+                                  level + 1, e.what());
+            break;
+        }
         const std::vector<double> more_fine = run_packets(ctx, more, false, nullptr), more_coarse = run_packets(ctx, more, true, nullptr);
         s.start.insert(s.start.end(), more.start.begin(), more.start.end());
         s.impacts.insert(s.impacts.end(), mid.begin(), mid.end());
@@ -350,6 +357,7 @@ void refine_beam(const TaskContext& ctx, TrajectorySetup& s, std::vector<double>
         v = std::move(sorted);
     };
     for (std::vector<double>* v : {&s.start, &s.impacts, &fine, &coarse}) reorder(*v);
+    return stopped;
 }
 
 }  // namespace
@@ -362,7 +370,7 @@ TaskResult task_trajectories(TaskContext& ctx) {
     std::vector<double> fine = run_packets(ctx, s, false, &progress);
     progress.finish();
     std::vector<double> coarse = run_packets(ctx, s, true, nullptr);
-    if (s.beam) refine_beam(ctx, s, fine, coarse);
+    const std::string refinement = s.beam ? refine_beam(ctx, s, fine, coarse) : std::string();
     const std::size_t packets = s.start.size() / kPacketStart;
     const ModelInfo& info = *ctx.cfg.model;
     const std::string lu = length_unit(info), eu = energy_unit(info);
@@ -373,6 +381,7 @@ TaskResult task_trajectories(TaskContext& ctx) {
         for (TaskResult* r : {&out, &twice})
             r->results.update(beam_cross_sections(s.impacts, r->results["deflection"].get<std::vector<double>>()).values);
     attach_errors(out, &twice);
+    if (!refinement.empty()) out.warnings.push_back(refinement);
     if (!still.empty())
         out.warnings.push_back(fmt::format("{} packet(s), the first of them packet {}, have no velocity in the xy plane at their "
                                            "start or end: their deflection and transverse displacement are reported as 0",
