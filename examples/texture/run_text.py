@@ -18,6 +18,18 @@ def run(bzint, text, title, out):
         return json.load(f)
 
 
+def script_arguments(default_png, option, default):
+    """The example scripts' command line: [bzint] [out.png] [OPTION N]. Returns (bzint, png, N), the
+    bzint binary defaulting to build/bzint."""
+    args = sys.argv[1:]
+    value = default
+    if option in args:
+        i = args.index(option)
+        value = int(args[i + 1])
+        del args[i:i + 2]
+    return (args[0] if len(args) > 0 else "build/bzint"), (args[1] if len(args) > 1 else default_png), value
+
+
 def save_figure(fig, png):
     """Lays out and writes the examples' figures alike (130 dpi), and says where."""
     fig.tight_layout()

@@ -20,7 +20,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_text import run, save_figure  # noqa: E402
+from run_text import run, save_figure, script_arguments  # noqa: E402
 
 ENERGIES = [0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.3, 1.4, 1.6, 2.0]
 
@@ -51,14 +51,7 @@ refine = 20
 
 
 def main():
-    args = sys.argv[1:]
-    packets = 129
-    if "--packets" in args:
-        i = args.index("--packets")
-        packets = int(args[i + 1])
-        del args[i:i + 2]
-    bzint = args[0] if len(args) > 0 else "build/bzint"
-    png = args[1] if len(args) > 1 else "texture_skyrmion_hall_angle.png"
+    bzint, png, packets = script_arguments("texture_skyrmion_hall_angle.png", "--packets", 129)
     keys = ("transport_cross_section", "skew_cross_section", "hall_angle")
     value = {k: [] for k in keys}
     error = {k: [] for k in keys}

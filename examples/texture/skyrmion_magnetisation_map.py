@@ -20,20 +20,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_text import run, save_figure  # noqa: E402
+from run_text import run, save_figure, script_arguments  # noqa: E402
 
 L, MU = 160.0, 1.0
 
 
 def main():
-    args = sys.argv[1:]
-    n = 24
-    if "--points" in args:
-        i = args.index("--points")
-        n = int(args[i + 1])
-        del args[i:i + 2]
-    bzint = args[0] if len(args) > 0 else "build/bzint"
-    png = args[1] if len(args) > 1 else "texture_skyrmion_magnetisation_map.png"
+    bzint, png, n = script_arguments("texture_skyrmion_magnetisation_map.png", "--points", 24)
     step = L / n
     xs = (np.arange(n) + 0.5) * step  # cell-centred grid, the skyrmion's centre at (L/2, L/2)
     positions = ", ".join(f"[{x:.6g}, {y:.6g}, 0]" for y in xs for x in xs)

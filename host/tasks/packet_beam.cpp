@@ -9,6 +9,7 @@
 
 #include "../model_registry.hpp"
 #include "../run_file.hpp"
+#include "../stop.hpp"
 #include "../texture_input.hpp"
 #include "bzint/phase_space.hpp"
 #include "task_common.hpp"
@@ -82,6 +83,7 @@ std::vector<std::array<double, 6>> beam_starts(const TaskContext& ctx, const Pac
     const double nan = std::numeric_limits<double>::quiet_NaN();
     std::vector<std::array<double, 6>> starts;
     for (std::size_t j = 0; j < impacts.size(); ++j) {
+        throw_if_stopped();  // up to 10^4 packets of 512-point scans (N-band: an eigensolution each): Ctrl-C between packets
         const double b = impacts[j];
         const double r[3] = {beam.centre[0] - b * beam.direction[1], beam.centre[1] + b * beam.direction[0], beam.centre[2]};
         auto point = [&](double s, double x[kPhaseCoords]) {
