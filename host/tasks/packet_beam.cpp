@@ -342,4 +342,96 @@ void add_beam_results(const std::vector<double>& impacts, const std::vector<doub
                               "turns counterclockwise from E by it, tan = sigma_yx/sigma_xx (Boltzmann theory; docs/textures.md)";
 }
 
+std::vector<PacketBeam> contour_rays(const PacketBeam& beam) {
+    std::vector<PacketBeam> rays;
+    for (int j = 0; j < kContourRays; ++j) {
+        const double phi = 2.0 * kPi * j / kContourRays, c = std::cos(phi), s = std::sin(phi);
+        PacketBeam ray = beam;
+        ray.direction = {c * beam.direction[0] - s * beam.direction[1], s * beam.direction[0] + c * beam.direction[1]};
+        rays.push_back(ray);
+    }
+    return rays;
+}
+
+FermiContour fermi_contour(const PacketBeam& beam, const std::vector<std::array<double, 6>>& starts,
+                           const std::vector<std::array<double, 2>>& velocity) {
+    FermiContour out;
+    out.closed = true;
+    const std::vector<PacketBeam> rays = contour_rays(beam);
+    double k_low = std::numeric_limits<double>::infinity(), k_high = 0.0, v_low = k_low, v_high = 0.0, k_sum = 0.0, v_sum = 0.0;
+    for (std::size_t j = 0; j < starts.size(); ++j) {
+        const double k = std::hypot(starts[j][3] - beam.ray_origin[0], starts[j][4] - beam.ray_origin[1]);
+        const double v = std::hypot(velocity[j][0], velocity[j][1]);
+        if (!(v > 0.0)) return {false, fmt::format("the band has no velocity where the ray at {:g} rad from d crosses the energy",
+                                                   2.0 * kPi * static_cast<double>(j) / kContourRays)};
+        k_low = std::min(k_low, k), k_high = std::max(k_high, k), k_sum += k;
+        v_low = std::min(v_low, v), v_high = std::max(v_high, v), v_sum += v;
+        out.anisotropy = std::max(out.anisotropy, std::fabs(signed_angle(rays[j].direction, velocity[j])));
+    }
+    const double n = static_cast<double>(starts.size());
+    out.wavevector = k_sum / n;
+    out.anisotropy = std::max({out.anisotropy, (k_high - k_low) / (k_sum / n), (v_high - v_low) / (v_sum / n)});
+    return out;
+}
+
+void add_boltzmann_transport(const FermiContour& contour, const ModelInfo& info, TaskResult& out) {
+    if (!contour.closed) {
+        out.warnings.push_back(fmt::format("no Boltzmann transport of the scatterers (resistivity_per_density, "
+                                           "conductivity_times_density): the band's Fermi contour about k_0 at the beam's "
+                                           "centre could not be solved on {} rays: {}",
+                                           kContourRays, contour.reason));
+        return;
+    }
+    const std::string lu = length_unit(info);
+    const double kf = contour.wavevector, delta = contour.anisotropy;
+    const double tr = out.results[kBeamKeys[0]].get<double>(), sk = out.results[kBeamKeys[1]].get<double>();
+    const double e_tr = out.errors[kBeamKeys[0]].get<double>(), e_sk = out.errors[kBeamKeys[1]].get<double>();
+    const double size = std::hypot(tr, sk), wobble = std::hypot(e_tr, e_sk);
+    out.results["fermi_wavevector"] = kf;
+    out.errors["fermi_wavevector"] = delta * kf;
+    out.results["contour_anisotropy"] = delta;
+    out.errors["contour_anisotropy"] = 0.0;
+    // ρ/n_i = (h/e²)(2/k_F)[[σ_tr, σ_⊥], [−σ_⊥, σ_tr]] (docs/textures.md): linear in the
+    // cross-sections, so their estimates carry over; an anisotropy δ adds δ of the whole.
+    const double r = 2.0 / kf, e_diag = r * (e_tr + delta * size), e_off = r * (e_sk + delta * size);
+    out.results["resistivity_per_density"] = {{r * tr, r * sk}, {-r * sk, r * tr}};
+    out.errors["resistivity_per_density"] = {{e_diag, e_off}, {e_off, e_diag}};
+    // σ n_i = (e²/h)(k_F/2)/w̄ with w = σ_tr + i σ_⊥ (σ_xx its real part, σ_yx its imaginary part).
+    // A change Δ of w moves 1/w̄ by its linear part −Δ̄/w̄², whose components are bounded by the
+    // partial derivatives' sizes times the estimates, plus at most |Δ|²/(|w|² (|w| − |Δ|)).
+    if (wobble < size) {
+        const double c = kf / 2 / (size * size), w4 = std::pow(size, 4);
+        const double rest = wobble * wobble / (size * size * (size - wobble)) + delta / size;
+        const double e_diag = kf / 2 * ((std::fabs(sk * sk - tr * tr) * e_tr + 2 * std::fabs(tr * sk) * e_sk) / w4 + rest);
+        const double e_off = kf / 2 * ((2 * std::fabs(tr * sk) * e_tr + std::fabs(tr * tr - sk * sk) * e_sk) / w4 + rest);
+        out.results["conductivity_times_density"] = {{c * tr, -c * sk}, {c * sk, c * tr}};
+        out.errors["conductivity_times_density"] = {{e_diag, e_off}, {e_off, e_diag}};
+        out.units["conductivity_times_density"] =
+            fmt::format("e^2/h per {0}^2, [i][j] for i, j in x, y: the Boltzmann conductivity sigma_ij of dilute, identical, "
+                        "independent scatterers in this band's pocket about k_0 times their density n_i (per {0}^2), at T = 0 "
+                        "at the beam's energy: (k_F/2)(sigma_tr, -sigma_perp; sigma_perp, sigma_tr)/(sigma_tr^2 + sigma_perp^2); "
+                        "other pockets add their own",
+                        lu);
+    } else {
+        out.warnings.push_back(fmt::format("conductivity_times_density is not reported: the cross-sections' error estimates "
+                                           "({:.3g} {}) reach their size ({:.3g} {}), and the conductivity is their inverse",
+                                           wobble, lu, size, lu));
+    }
+    if (delta > kLargestAnisotropy)
+        out.warnings.push_back(fmt::format("the band's Fermi contour about k_0 is not isotropic (anisotropy {:.3g}: the spread "
+                                           "of |k − k_0|, of the speed and of the velocities' angles to their rays over {} rays): "
+                                           "the Boltzmann transport of the scatterers and the Hall angle's reading as the "
+                                           "current's assume an isotropic band (the anisotropy is in the transport's estimates, "
+                                           "not the Hall angle's)",
+                                           delta, kContourRays));
+    out.units["fermi_wavevector"] = fmt::format("1/{}: k_F, the mean |k - k_0| of the band's contour at the beam's energy", lu);
+    out.units["contour_anisotropy"] = "1: the largest relative spread of |k - k_0| and of the speed, and of the velocities' "
+                                      "angles to their rays (rad), over the contour";
+    out.units["resistivity_per_density"] =
+        fmt::format("h/e^2 times {0}^2, [i][j] for i, j in x, y: the Boltzmann resistivity rho_ij of dilute, identical, "
+                    "independent scatterers in this band's pocket about k_0 (alone) over their density n_i (per {0}^2), at "
+                    "T = 0 at the beam's energy: (2/k_F)(sigma_tr, sigma_perp; -sigma_perp, sigma_tr)",
+                    lu);
+}
+
 }  // namespace bzint

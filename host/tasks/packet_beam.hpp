@@ -8,6 +8,7 @@
 #include <cmath>
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "../model_registry.hpp"
@@ -93,5 +94,38 @@ void require_beam_heading(const TaskContext& ctx, const PacketBeam& beam, const 
 // scatterer).
 void add_beam_results(const std::vector<double>& impacts, const std::vector<double>& unsettled, const std::vector<double>& start_turn,
                       const ModelInfo& info, TaskResult& out);
+
+// The band's Fermi contour about k_0 at the start line's centre, the pocket whose transport
+// Boltzmann theory gives from the cross-sections (add_boltzmann_transport): solved on
+// kContourRays rays k_0 + s d̂(φ), φ evenly spaced from the beam's d̂, each as a beam's packet at
+// impact parameter 0.
+constexpr int kContourRays = 48;  // every 7.5°: the extremes of a 4- or 6-fold anisotropy (0°, 30°, 45°) among them
+// The beams along those rays (the beam's own first), each to be solved at b = 0.
+std::vector<PacketBeam> contour_rays(const PacketBeam& beam);
+struct FermiContour {
+    bool closed = false;      // every ray crossed the energy upward, with a velocity, where the band is isolated
+    std::string reason;       // why not
+    double wavevector = 0.0;  // k_F: the mean |k − k_0| over the rays
+    // How far the pocket is from isotropic (a circle about k_0 with one speed and radial
+    // velocities): the largest of the rays' relative spreads (max − min)/mean of |k − k_0| and of
+    // the speed, and of the velocities' angles to their rays (rad).
+    double anisotropy = 0.0;
+};
+// From each ray's solved start (x, p) and its planar velocity at the start.
+FermiContour fermi_contour(const PacketBeam& beam, const std::vector<std::array<double, 6>>& starts,
+                           const std::vector<std::array<double, 2>>& velocity);
+
+// Above this anisotropy the beam's results warn that its Boltzmann transport (and the Hall angle's
+// reading as the current's) assumes an isotropic band.
+constexpr double kLargestAnisotropy = 1e-3;
+
+// A 2D beam's Boltzmann transport of dilute, identical scatterers in its band's pocket about k_0,
+// at T = 0 at the beam's energy (docs/textures.md "The resistivity of dilute scatterers"), after
+// add_beam_results (it reads the cross-sections' values and estimates): `fermi_wavevector`,
+// `contour_anisotropy`, `resistivity_per_density` ρ/n_i = (h/e²)(2/k_F)[[σ_tr, σ_⊥], [−σ_⊥, σ_tr]]
+// and `conductivity_times_density` σ n_i, its inverse (omitted, with a warning, where the
+// cross-sections' estimates reach their size); their estimates add the anisotropy's share. Without
+// a closed contour, none of them and a warning why.
+void add_boltzmann_transport(const FermiContour& contour, const ModelInfo& info, TaskResult& out);
 
 }  // namespace bzint

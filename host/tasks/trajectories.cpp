@@ -52,6 +52,7 @@ struct TrajectorySetup {
     int band = 0;
     std::optional<PacketBeam> beam;
     std::vector<double> impacts;  // a beam's: each packet's impact parameter, in the packets' order
+    FermiContour contour;          // a 2D beam's: its band's pocket about k_0
 };
 
 int packet_band(const TrajectorySetup& s, std::size_t i) { return static_cast<int>(s.start[kPacketStart * i + kPacketBand]); }
@@ -108,6 +109,17 @@ std::vector<std::array<double, 2>> planar_velocities(const TaskContext& ctx, con
 }
 
 
+// Each packet's velocity in the xy plane at its start (s.start holds them, as `points`).
+std::vector<std::array<double, 2>> start_velocities(const TaskContext& ctx, const TrajectorySetup& s,
+                                                    const std::vector<std::array<double, 6>>& points) {
+    std::vector<double> at_start;  // the starts as samples: x, p, t, (ε̄ unused)
+    for (const auto& x : points) {
+        at_start.insert(at_start.end(), x.begin(), x.end());
+        at_start.insert(at_start.end(), {s.t0, 0.0});
+    }
+    return planar_velocities(ctx, s, at_start, 0);
+}
+
 // The beam's starts at impact parameters b (beam_starts at this band's energy ε̄).
 std::vector<std::array<double, 6>> beam_points(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<double>& b) {
     std::vector<std::array<double, 6>> points;
@@ -134,12 +146,29 @@ void add_starts(TrajectorySetup& s, const std::vector<std::array<double, 6>>& po
 void require_beam_starts(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<std::array<double, 6>>& points,
                          const std::vector<double>& b) {
     require_isolated_starts(ctx, s, points);
-    std::vector<double> at_start;  // the starts as samples: x, p, t, (ε̄ unused)
-    for (const auto& x : points) {
-        at_start.insert(at_start.end(), x.begin(), x.end());
-        at_start.insert(at_start.end(), {s.t0, 0.0});
+    require_beam_heading(ctx, *s.beam, b, start_velocities(ctx, s, points));
+}
+
+// The band's Fermi contour about k_0 at the beam's centre (fermi_contour), for the Boltzmann
+// transport of 2D beams; a ray without an upward crossing, or whose crossing has no velocity or
+// touches another band, leaves it open (with the reason).
+FermiContour beam_contour(const TaskContext& ctx, const TrajectorySetup& s) {
+    std::vector<std::array<double, 6>> points;
+    try {
+        for (const PacketBeam& ray : contour_rays(*s.beam)) {
+            TrajectorySetup along = s;
+            along.beam = ray;
+            points.push_back(beam_points(ctx, along, {0.0}).front());
+        }
+        TrajectorySetup at = s;
+        at.start.clear();
+        add_starts(at, points);
+        return fermi_contour(*s.beam, points, start_velocities(ctx, at, points));
+    } catch (const InputError& e) {
+        return {false, e.what()};
+    } catch (const NonFiniteError& e) {
+        return {false, e.what()};
     }
-    require_beam_heading(ctx, *s.beam, b, planar_velocities(ctx, s, at_start, 0));
 }
 
 TrajectorySetup read_trajectories(const TaskContext& ctx) {
@@ -183,6 +212,7 @@ TrajectorySetup read_trajectories(const TaskContext& ctx) {
         require_beam_starts(ctx, s, points, s.impacts);
     else
         require_isolated_starts(ctx, s, points);
+    if (s.beam && info.dim == 2) s.contour = beam_contour(ctx, s);
     return s;
 }
 
@@ -450,6 +480,7 @@ TaskResult task_trajectories(TaskContext& ctx) {
                                                       eu, lu);
     if (s.beam) {  // after the units above, which it adds to
         add_beam_results(s.impacts, unsettled_turns(ctx, s, fine), turn_beyond(ctx, s, fine, true), info, out);
+        if (info.dim == 2) add_boltzmann_transport(s.contour, info, out);
     }
     out.principal = {"final_position"};
     // The Hall angle follows from the two cross-sections, whose warnings cover it (an angle near 0

@@ -432,3 +432,10 @@ def test_a_beam_of_packets_gives_its_cross_sections_with_numpy_shapes():
     assert abs(float(r.results["transport_cross_section"]) - closed) < 2e-3 * closed
     assert abs(float(r.results["skew_cross_section"])) < 1e-10 * closed
     assert float(r.errors["transport_cross_section"]) < 1e-2 * closed
+    # The Boltzmann transport of dilute gaussians, 2 x 2 [i][j]: rho/n_i = (2/k_F) sigma_tr on the
+    # diagonal (k_F = 1), and sigma n_i its inverse.
+    assert float(r.results["fermi_wavevector"]) == pytest.approx(1.0, rel=1e-12)
+    rho, sigma = r.results["resistivity_per_density"], r.results["conductivity_times_density"]
+    assert rho.shape == (2, 2) and sigma.shape == (2, 2)
+    assert rho[0, 0] == pytest.approx(2 * closed, rel=2e-3)
+    assert np.allclose(rho @ sigma, np.eye(2), atol=1e-12)
