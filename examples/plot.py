@@ -257,15 +257,24 @@ def plot_trajectories(doc, axes, outdir):
         lim = 1.5 * max(np.abs(t["x"][first]).max(), np.abs(t["y"][first]).max())
         ax.set_xlim(-lim, lim)
         ax.set_ylim(-lim, lim)
-        b = np.array(r["impact_parameter"])
-        theta = np.array(r["deflection"])
         e = doc["errors"]
         ax2 = axes[1]
-        ax2.plot(b, theta, ".", ms=2, label="deflection θ (rad)")
-        ax2.plot(b, np.sin(theta), "-", lw=0.8, label="sin θ")
-        ax2.plot(b, 1 - np.cos(theta), "-", lw=0.8, label="1 − cos θ")
-        ax2.set_xlabel(f"impact parameter b ({doc['units']['impact_parameter'].split(',')[0]})")
         lu = doc["units"]["transport_cross_section"].split(":")[0]
+        if "incidence_angle" in r:  # several directions: each one's cross-sections, and their average
+            phi = np.array(r["incidence_angle"])
+            for key, label in (("transport_cross_section", "σ_tr"), ("skew_cross_section", "σ_⊥")):
+                line = ax2.errorbar(phi, r[key + "_by_direction"], yerr=e[key + "_by_direction"], fmt="o", ms=3,
+                                    capsize=2, label=label)
+                ax2.axhline(r[key], color=line[0].get_color(), lw=0.8, ls="--")
+            ax2.set_xlabel("incidence angle (rad); dashed: the average over directions")
+            ax2.set_ylabel(f"cross-section ({lu})")
+        else:
+            b = np.array(r["impact_parameter"])
+            theta = np.array(r["deflection"])
+            ax2.plot(b, theta, ".", ms=2, label="deflection θ (rad)")
+            ax2.plot(b, np.sin(theta), "-", lw=0.8, label="sin θ")
+            ax2.plot(b, 1 - np.cos(theta), "-", lw=0.8, label="1 − cos θ")
+            ax2.set_xlabel(f"impact parameter b ({doc['units']['impact_parameter'].split(',')[0]})")
         ax2.set_title(f"σ_tr = {r['transport_cross_section']:.4g} ± {e['transport_cross_section']:.1g} {lu}, "
                       f"σ_⊥ = {r['skew_cross_section']:.4g} ± {e['skew_cross_section']:.1g} {lu}, "
                       f"θ_H = {r['hall_angle']:.3g} ± {e['hall_angle']:.1g} rad", fontsize=8)

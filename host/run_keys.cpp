@@ -236,6 +236,12 @@ constexpr KeySpec kKeys[] = {
     {"task.beam", "refine", "trajectories", "integer", "", "10", 0, 30, false,
      "levels of refinement: a packet halfway between neighbours whose deflections differ by more than 0.1 rad (a "
      "level whole or not at all, within 4 P packets in all)"},
+    {"task.beam", "directions", "trajectories", "1 or an even integer", "", "1", 1, 720, false,
+     "D: with D > 1, D beams at incidence angles d's + 2π j/D, each the given one turned about target, and the "
+     "cross-sections averaged over them (a randomly oriented scatterer's; the change from every other direction is "
+     "that average's estimate)"},
+    {"task.beam", "target", "trajectories", "[x, y]", "length", "required with directions > 1", -kBig, kBig, false,
+     "the point the beam turns about for its directions (the scatterer's centre)"},
     {"task", "mu", "kinetic_ramp", "number", "energy", "0", -kBig, kBig, false,
      "chemical potential of the equilibrium at t = 0, n_s = D_s f(e_s + dE - mu) (Eqs. 23, 28)"},
     {"task", "duration", "kinetic_ramp", "number", "ħ/energy", "required", 1e-9, 1e12, false,

@@ -5,8 +5,10 @@ dirac2d (v = 1, m = 0.5) with the isolated Neel skyrmion of skyrmion_beam.toml (
 far from it the upper band starts at m + J = 0.8. At each energy a beam of packets of the upper
 band crosses the skyrmion (task trajectories with [task] beam); bzint reports the transport and
 skew cross-sections and the Hall angle atan2(skew, transport) of dilute, independent skyrmions in
-Boltzmann theory, each with its error estimate (drawn as error bars). The skew comes from the
-texture's Berry curvature alone (the band energy is mirror-symmetric).
+Boltzmann theory, each with its error estimate (drawn as error bars), and the resistivity they give
+per skyrmion (rho_xx/n_i and the topological Hall rho_yx/n_i, in h/e^2 times L^2, at T = 0 with the
+beam's energy as the Fermi energy). The skew comes from the texture's Berry curvature alone (the
+band energy is mirror-symmetric).
 
     python3 examples/texture/skyrmion_hall_angle.py [build/bzint] [out.png] [--packets P]
 """
@@ -61,11 +63,16 @@ def main():
             for k in keys:
                 value[k].append(doc["results"][k])
                 error[k].append(doc["errors"][k])
+            for k, (i, j) in (("rho_xx", (0, 0)), ("rho_yx", (1, 0))):
+                value.setdefault(k, []).append(doc["results"]["resistivity_per_density"][i][j])
+                error.setdefault(k, []).append(doc["errors"]["resistivity_per_density"][i][j])
             print(f"energy {e:g}: sigma_tr = {value[keys[0]][-1]:.4f} +- {error[keys[0]][-1]:.1e} L, "
                   f"sigma_perp = {value[keys[1]][-1]:.4f} +- {error[keys[1]][-1]:.1e} L, "
-                  f"Hall angle = {value[keys[2]][-1]:.4f} +- {error[keys[2]][-1]:.1e} rad "
+                  f"Hall angle = {value[keys[2]][-1]:.4f} +- {error[keys[2]][-1]:.1e} rad, "
+                  f"rho_xx/n_i = {value['rho_xx'][-1]:.3f} +- {error['rho_xx'][-1]:.1e}, "
+                  f"rho_yx/n_i = {value['rho_yx'][-1]:.4f} +- {error['rho_yx'][-1]:.1e} (h/e^2) L^2 "
                   f"({len(doc['results']['impact_parameter'])} packets)")
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4))
     for k, label in ((keys[0], "transport σ_tr"), (keys[1], "skew σ_⊥")):
         axes[0].errorbar(ENERGIES, value[k], yerr=error[k], fmt="o-", ms=3, capsize=2, label=label)
     axes[0].axhline(0.0, color="grey", lw=0.5)
@@ -77,6 +84,13 @@ def main():
     axes[1].set_xlabel("energy of the packets (band edge 0.8)")
     axes[1].set_ylabel("Hall angle θ_H (rad)")
     axes[1].set_title("dilute skyrmions (R = 10, J = 0.3) on dirac2d (m = 0.5)", fontsize=9)
+    for k, label in (("rho_xx", "ρ_xx/n_i"), ("rho_yx", "ρ_yx/n_i (topological Hall)")):
+        axes[2].errorbar(ENERGIES, value[k], yerr=error[k], fmt="o-", ms=3, capsize=2, label=label)
+    axes[2].axhline(0.0, color="grey", lw=0.5)
+    axes[2].set_xlabel("Fermi energy (band edge 0.8)")
+    axes[2].set_ylabel("resistivity per skyrmion ((h/e²) L²)")
+    axes[2].set_yscale("symlog", linthresh=1.0)
+    axes[2].legend(fontsize=8)
     save_figure(fig, png)
 
 

@@ -64,10 +64,35 @@ std::optional<PacketBeam> read_beam(const TaskContext& ctx) {
                                         packets));
     b.packets = static_cast<int>(packets);
     b.refine = static_cast<int>(sec.integer("refine", 10));
+    const long long directions = sec.integer("directions", 1);
+    if (directions > 1 && directions % 2 != 0)
+        sec.fail("directions", fmt::format("must be 1 or even (the average over every other direction is its error estimate); "
+                                           "got {}",
+                                           directions));
+    b.directions = static_cast<int>(directions);
+    if (b.directions > 1) {
+        if (!sec.has("target"))
+            sec.fail("target", "missing: with directions > 1, give [x, y], the point the beam's directions turn about (the "
+                               "scatterer's centre)");
+        const std::vector<double> t = sec.numbers("target", 2);
+        if (t.size() != 2) sec.fail("target", "give [x, y]: the point the beam's directions turn about (the scatterer's centre)");
+        b.target = {t[0], t[1]};
+    } else if (sec.has("target")) {
+        sec.fail("target", "only with directions > 1: the point the beam's directions turn about");
+    }
     // k, one point (reduced on lattices), is the ray's origin; r is refused above, so the point's
     // position is the default one.
     const std::array<double, 6> origin = read_phase_points(ctx, 1).front();
     b.ray_origin = {origin[3], origin[4], origin[5]};
+    return b;
+}
+
+PacketBeam PacketBeam::turned(int j) const {
+    PacketBeam b = *this;
+    const double phi = 2.0 * kPi * j / directions, c = std::cos(phi), s = std::sin(phi);
+    b.direction = {c * direction[0] - s * direction[1], s * direction[0] + c * direction[1]};
+    const double x = centre[0] - target[0], y = centre[1] - target[1];
+    if (directions > 1) b.centre = {target[0] + c * x - s * y, target[1] + s * x + c * y, centre[2]};
     return b;
 }
 
@@ -342,6 +367,41 @@ void add_beam_results(const std::vector<double>& impacts, const std::vector<doub
                               "turns counterclockwise from E by it, tan = sigma_yx/sigma_xx (Boltzmann theory; docs/textures.md)";
 }
 
+void add_direction_average(const std::vector<nlohmann::json>& values, const std::vector<nlohmann::json>& errors, TaskResult& out) {
+    const double n = static_cast<double>(values.size());
+    double average[2] = {}, error[2] = {};
+    for (int c = 0; c < 3; ++c) {
+        const std::string key = kBeamKeys[c];
+        std::vector<double> v, e;
+        for (std::size_t j = 0; j < values.size(); ++j) {
+            v.push_back(values[j][key].get<double>());
+            e.push_back(errors[j][key].get<double>());
+        }
+        out.results[key + "_by_direction"] = v;
+        out.errors[key + "_by_direction"] = e;
+        out.units[key + "_by_direction"] = out.units[key].get<std::string>() + ", [direction]";
+        if (c == 2) break;
+        double every = 0.0, every_other = 0.0, estimate = 0.0;
+        for (std::size_t j = 0; j < v.size(); ++j) {
+            every += v[j] / n;
+            estimate += e[j] / n;
+            if (j % 2 == 0) every_other += v[j] / (n / 2);
+        }
+        average[c] = every;
+        error[c] = estimate + std::fabs(every - every_other);
+    }
+    for (int c = 0; c < 2; ++c) {
+        out.results[kBeamKeys[c]] = average[c];
+        out.errors[kBeamKeys[c]] = error[c];
+        out.units[kBeamKeys[c]] = out.units[kBeamKeys[c]].get<std::string>() + ", averaged over the directions of incidence";
+    }
+    out.results[kBeamKeys[2]] = std::atan2(average[1], average[0]);
+    out.errors[kBeamKeys[2]] = angle_error(average[0], average[1], error[0], error[1]);
+    out.units[kBeamKeys[2]] = "rad: atan2 of the averaged skew and transport cross-sections: for dilute, identical, randomly "
+                              "oriented scatterers of an isotropic band the current turns counterclockwise from E by it "
+                              "(Boltzmann theory; docs/textures.md)";
+}
+
 std::vector<PacketBeam> contour_rays(const PacketBeam& beam) {
     std::vector<PacketBeam> rays;
     for (int j = 0; j < kContourRays; ++j) {
@@ -412,6 +472,9 @@ void add_boltzmann_transport(const FermiContour& contour, const ModelInfo& info,
                         "at the beam's energy: (k_F/2)(sigma_tr, -sigma_perp; sigma_perp, sigma_tr)/(sigma_tr^2 + sigma_perp^2); "
                         "other pockets add their own",
                         lu);
+    } else if (!(size > 0.0)) {
+        out.warnings.push_back("conductivity_times_density is not reported: the beam's cross-sections vanish (no scattering), "
+                               "and the conductivity, their inverse, is not finite");
     } else {
         out.warnings.push_back(fmt::format("conductivity_times_density is not reported: the cross-sections' error estimates "
                                            "({:.3g} {}) reach their size ({:.3g} {}), and the conductivity is their inverse",

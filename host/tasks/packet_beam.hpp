@@ -24,6 +24,10 @@ struct PacketBeam {
     int packets = 0;                       // odd, ≥ 3: evenly spaced, ends included
     int refine = 0;                        // levels of packets added between unresolved neighbours
     std::array<double, 3> ray_origin{};    // k_0 (Cartesian, canonical): momenta are k_0 + s d̂, s > 0
+    int directions = 1;                    // D: 1, or the beams turned about `target` by 2π j/D, j < D
+    std::array<double, 2> target{};        // what the directions turn about
+    // Direction j's beam: d̂ and the centre turned about target by 2π j/D (one direction: itself).
+    PacketBeam turned(int j) const;
     // The evenly spaced impact parameters b_j = −W/2 + j W/(P − 1); a packet's start is
     // centre + b ẑ × d̂.
     std::vector<double> even_impacts() const;
@@ -94,6 +98,13 @@ void require_beam_heading(const TaskContext& ctx, const PacketBeam& beam, const 
 // scatterer).
 void add_beam_results(const std::vector<double>& impacts, const std::vector<double>& unsettled, const std::vector<double>& start_turn,
                       const ModelInfo& info, TaskResult& out);
+
+// With several beam directions (docs/textures.md "Directions of incidence"), from each
+// direction's results and estimates: σ_tr and σ_⊥ averaged over the directions (the trapezoid rule
+// on the circle of incidence angles; for an isotropic band, a randomly oriented scatterer's), each
+// estimate the directions' mean estimate plus the change from the average over every other
+// direction; the Hall angle of the averages; and each direction's in `<key>_by_direction`.
+void add_direction_average(const std::vector<nlohmann::json>& values, const std::vector<nlohmann::json>& errors, TaskResult& out);
 
 // The band's Fermi contour about k_0 at the start line's centre, the pocket whose transport
 // Boltzmann theory gives from the cross-sections (add_boltzmann_transport): solved on

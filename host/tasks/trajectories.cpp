@@ -120,6 +120,13 @@ std::vector<std::array<double, 2>> start_velocities(const TaskContext& ctx, cons
     return planar_velocities(ctx, s, at_start, 0);
 }
 
+// The packets' band's energy ε̄ at a phase-space point (not finite where the band is not isolated).
+double band_energy(const TaskContext& ctx, const TrajectorySetup& s, const double* x) {
+    double sample[kPacketSample] = {};
+    visit_packet_motion(ctx.cfg.params, s.texture, velocity_only_run(s), [&](const auto& fn) { fn.record(x, s.band, sample); });
+    return sample[7];
+}
+
 // The beam's starts at impact parameters b (beam_starts at this band's energy ε̄).
 std::vector<std::array<double, 6>> beam_points(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<double>& b) {
     std::vector<std::array<double, 6>> points;
@@ -150,28 +157,46 @@ void require_beam_starts(const TaskContext& ctx, const TrajectorySetup& s, const
 }
 
 // The band's Fermi contour about k_0 at the beam's centre (fermi_contour), for the Boltzmann
-// transport of 2D beams; a ray without an upward crossing, or whose crossing has no velocity or
-// touches another band, leaves it open (with the reason).
+// transport of 2D beams. Left open (with the reason) where that transport does not hold: fields,
+// a sliding texture or a mass ramp (the scattering is then not elastic, or the carriers orbit);
+// a band not below the energy at k_0 (the pocket is no disc about k_0: a ring, or k_0 outside it);
+// a ray without an upward crossing, or whose crossing has no velocity or touches another band.
 FermiContour beam_contour(const TaskContext& ctx, const TrajectorySetup& s) {
+    const TextureTerms& tx = s.texture;
+    const bool field = tx.electric[0] != 0.0 || tx.electric[1] != 0.0 || tx.electric[2] != 0.0;
+    if (has_magnetic_field(tx) || field || tx.mass_rate != 0.0 || is_sliding(tx))
+        return {false, "[texture] has a magnetic field, E, a mass ramp or a sliding velocity: the formulas are those of "
+                       "elastic scattering in a static texture without fields"};
+    const PacketBeam& beam = *s.beam;
+    double origin[kPhaseCoords] = {beam.centre[0], beam.centre[1], beam.centre[2], beam.ray_origin[0], beam.ray_origin[1],
+                                   beam.ray_origin[2], s.t0};
+    const double inside = band_energy(ctx, s, origin);  // not finite at a touching, the disc's centre (a Dirac point)
+    if (std::isfinite(inside) && inside >= beam.energy)
+        return {false, fmt::format("the band at k_0 ({:.6g} {}) is not below the beam's energy: the carriers' pocket about k_0 "
+                                   "is not a disc (a ring, or k_0 outside it), which the formulas assume",
+                                   inside, energy_unit(*ctx.cfg.model))};
     std::vector<std::array<double, 6>> points;
-    try {
-        for (const PacketBeam& ray : contour_rays(*s.beam)) {
-            TrajectorySetup along = s;
-            along.beam = ray;
+    TrajectorySetup along = s;
+    for (const PacketBeam& ray : contour_rays(beam)) {
+        along.beam = ray;
+        try {
             points.push_back(beam_points(ctx, along, {0.0}).front());
+        } catch (const InputError& e) {
+            return {false, fmt::format("along the ray at {:.4g} rad from d: {}", 2.0 * kPi * static_cast<double>(points.size()) / kContourRays,
+                                       e.what())};
         }
-        TrajectorySetup at = s;
-        at.start.clear();
-        add_starts(at, points);
-        return fermi_contour(*s.beam, points, start_velocities(ctx, at, points));
-    } catch (const InputError& e) {
-        return {false, e.what()};
+    }
+    along.start.clear();
+    add_starts(along, points);
+    try {
+        return fermi_contour(beam, points, start_velocities(ctx, along, points));
     } catch (const NonFiniteError& e) {
         return {false, e.what()};
     }
 }
 
-TrajectorySetup read_trajectories(const TaskContext& ctx) {
+// The run's setup; with a beam of several directions, direction j's (its beam turned by 2π j/D).
+TrajectorySetup read_trajectories(const TaskContext& ctx, int direction) {
     TrajectorySetup s;
     s.texture = read_texture(ctx);
     const Section& task = ctx.task;
@@ -184,6 +209,7 @@ TrajectorySetup read_trajectories(const TaskContext& ctx) {
     // r and k (canonical momenta): lists of equal length, or one of either shared by every packet;
     // or a beam's packets at one energy.
     s.beam = read_beam(ctx);
+    if (s.beam) s.beam = s.beam->turned(direction);
     if (s.beam) s.impacts = s.beam->even_impacts();
     const std::vector<std::array<double, 6>> points = s.beam ? beam_points(ctx, s, s.impacts) : read_phase_points(ctx, kMaxPackets);
     s.dt = task.number("dt");
@@ -200,7 +226,7 @@ TrajectorySetup read_trajectories(const TaskContext& ctx) {
                                        2 * samples));
     s.steps = static_cast<long long>(steps);
     s.stride = s.steps / static_cast<long long>(samples);
-    const std::size_t n = s.beam ? s.beam->most_packets() : points.size();
+    const std::size_t n = s.beam ? s.beam->most_packets() * static_cast<std::size_t>(s.beam->directions) : points.size();
     const double rows = static_cast<double>(n) * static_cast<double>(s.steps / s.stride + 1);
     require_memory(task, "samples", rows * (kPacketSample * 8.0 + 200.0), fmt::format("{} packets' samples", n));
     std::vector<double> ends;  // each start at the first and the last time, for the gauge's range
@@ -212,8 +238,17 @@ TrajectorySetup read_trajectories(const TaskContext& ctx) {
         require_beam_starts(ctx, s, points, s.impacts);
     else
         require_isolated_starts(ctx, s, points);
-    if (s.beam && info.dim == 2) s.contour = beam_contour(ctx, s);
+    if (s.beam && info.dim == 2 && direction == 0) s.contour = beam_contour(ctx, s);
     return s;
+}
+
+// Every direction's setup (one without a beam of several): all read, and their starts checked,
+// before any packet moves.
+std::vector<TrajectorySetup> read_directions(const TaskContext& ctx) {
+    std::vector<TrajectorySetup> setups{read_trajectories(ctx, 0)};
+    const int directions = setups.front().beam ? setups.front().beam->directions : 1;
+    for (int j = 1; j < directions; ++j) setups.push_back(read_trajectories(ctx, j));
+    return setups;
 }
 
 // The packets' samples, run with `halve` true at twice the step (half as many steps, half the stride).
@@ -390,12 +425,8 @@ std::string refine_beam(const TaskContext& ctx, TrajectorySetup& s, std::vector<
     return stopped;
 }
 
-}  // namespace
-
-void check_trajectories(TaskContext& ctx) { read_trajectories(ctx); }
-
-TaskResult task_trajectories(TaskContext& ctx) {
-    TrajectorySetup s = read_trajectories(ctx);
+// One setup's packets (one beam direction's): their runs, results and estimates.
+TaskResult run_trajectories(const TaskContext& ctx, TrajectorySetup& s) {
     Progress progress("trajectories", static_cast<long long>(s.start.size() / kPacketStart) * s.steps);  // packet-steps
     std::vector<double> fine = run_packets(ctx, s, false, &progress);
     progress.finish();
@@ -480,7 +511,6 @@ TaskResult task_trajectories(TaskContext& ctx) {
                                                       eu, lu);
     if (s.beam) {  // after the units above, which it adds to
         add_beam_results(s.impacts, unsettled_turns(ctx, s, fine), turn_beyond(ctx, s, fine, true), info, out);
-        if (info.dim == 2) add_boltzmann_transport(s.contour, info, out);
     }
     out.principal = {"final_position"};
     // The Hall angle follows from the two cross-sections, whose warnings cover it (an angle near 0
@@ -491,6 +521,79 @@ TaskResult task_trajectories(TaskContext& ctx) {
                           "parameters: lower dt (and raise steps), or raise [task] beam's packets (docs/textures.md)"
                         : "the trajectories are not resolved in time: lower dt (and raise steps) (docs/textures.md)";
     out.kpoints = static_cast<long long>(packets);
+    return out;
+}
+
+// The directions' runs as one result (docs/textures.md "Directions of incidence"): per-packet
+// results one after the other in direction order, with each packet's direction; the other
+// numbers per direction; the cross-sections averaged (add_direction_average); the warnings each
+// naming its direction.
+TaskResult merge_directions(const std::vector<TrajectorySetup>& setups, std::vector<TaskResult>& runs) {
+    TaskResult out = runs.front();
+    std::vector<double> angle;
+    for (const TrajectorySetup& s : setups) angle.push_back(std::atan2(s.beam->direction[1], s.beam->direction[0]));
+    std::vector<int> packet_direction;
+    for (std::size_t j = 0; j < runs.size(); ++j)
+        packet_direction.insert(packet_direction.end(), runs[j].results["impact_parameter"].size(), static_cast<int>(j));
+    out.warnings.clear();
+    out.tables.front().rows.clear();
+    out.kpoints = 0;
+    double offset = 0.0;  // the packet index of the direction's first
+    for (std::size_t j = 0; j < runs.size(); ++j) {
+        for (const std::string& w : runs[j].warnings)
+            out.warnings.push_back(fmt::format("beam direction {} (incidence angle {:.4g} rad): {}", j, angle[j], w));
+        for (std::vector<double> row : runs[j].tables.front().rows) {
+            row[0] += offset;
+            out.tables.front().rows.push_back(std::move(row));
+        }
+        offset += static_cast<double>(runs[j].results["impact_parameter"].size());
+        out.kpoints += runs[j].kpoints;
+    }
+    for (const auto& [key, first] : runs.front().results.items()) {
+        if (key == "dt" || key == "steps" || std::find(std::begin(kBeamKeys), std::end(kBeamKeys), key) != std::end(kBeamKeys))
+            continue;
+        // (Some results have no estimate: energy_drift is itself one.)
+        const bool estimated = runs.front().errors.contains(key) && !runs.front().errors.at(key).is_null();
+        nlohmann::json value = nlohmann::json::array(), error = nlohmann::json::array();
+        for (const TaskResult& r : runs) {
+            if (first.is_array()) {  // per packet: one direction's after another's
+                for (const auto& v : r.results.at(key)) value.push_back(v);
+                if (estimated)
+                    for (const auto& e : r.errors.at(key)) error.push_back(e);
+            } else {  // one per direction
+                value.push_back(r.results.at(key));
+                if (estimated) error.push_back(r.errors.at(key));
+            }
+        }
+        out.results[key] = value;
+        if (estimated) out.errors[key] = error;
+        if (!first.is_array()) out.units[key] = out.units[key].get<std::string>() + ", [direction]";
+    }
+    std::vector<nlohmann::json> values, errors;
+    for (const TaskResult& r : runs) {
+        values.push_back(r.results);
+        errors.push_back(r.errors);
+    }
+    add_direction_average(values, errors, out);
+    out.results["incidence_angle"] = angle;
+    out.errors["incidence_angle"] = std::vector<double>(angle.size(), 0.0);
+    out.results["packet_direction"] = packet_direction;
+    out.errors["packet_direction"] = std::vector<double>(packet_direction.size(), 0.0);
+    out.units["incidence_angle"] = "rad, [direction]: each beam direction's heading d, counterclockwise from x";
+    out.units["packet_direction"] = "[packet]: the index of the packet's beam direction (incidence_angle's)";
+    return out;
+}
+
+}  // namespace
+
+void check_trajectories(TaskContext& ctx) { read_directions(ctx); }
+
+TaskResult task_trajectories(TaskContext& ctx) {
+    std::vector<TrajectorySetup> setups = read_directions(ctx);
+    std::vector<TaskResult> runs;
+    for (TrajectorySetup& s : setups) runs.push_back(run_trajectories(ctx, s));
+    TaskResult out = runs.size() > 1 ? merge_directions(setups, runs) : std::move(runs.front());
+    if (setups.front().beam && ctx.cfg.model->dim == 2) add_boltzmann_transport(setups.front().contour, *ctx.cfg.model, out);
     return out;
 }
 
