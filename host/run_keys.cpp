@@ -236,10 +236,10 @@ constexpr KeySpec kKeys[] = {
     {"task.beam", "refine", "trajectories", "integer", "", "10", 0, 30, false,
      "levels of refinement: a packet halfway between neighbours whose deflections differ by more than 0.1 rad (a "
      "level whole or not at all, within 4 P packets in all)"},
-    {"task.beam", "directions", "trajectories", "1 or an even integer", "", "1", 1, 720, false,
+    {"task.beam", "directions", "trajectories", "1 or a power of two ≥ 8", "", "1", 1, 1024, false,
      "D: with D > 1, D beams at incidence angles d's + 2π j/D, each the given one turned about target, and the "
      "cross-sections averaged over them (a randomly oriented scatterer's; the change from every other direction is "
-     "that average's estimate)"},
+     "that average's estimate, blind only to a D-fold symmetric scatterer)"},
     {"task.beam", "target", "trajectories", "[x, y]", "length", "required with directions > 1", -kBig, kBig, false,
      "the point the beam turns about for its directions (the scatterer's centre)"},
     {"task", "mu", "kinetic_ramp", "number", "energy", "0", -kBig, kBig, false,

@@ -40,7 +40,7 @@ std::optional<PacketBeam> read_beam(const TaskContext& ctx) {
     const Section& task = ctx.task;
     if (!task.has("beam")) return std::nullopt;
     if (!task.node("beam")->as_table())
-        task.fail("beam", "must be a table {energy, direction, centre, width, packets, refine}");
+        task.fail("beam", "must be a table {energy, direction, centre, width, packets, refine, directions, target}");
     const ModelInfo& info = *ctx.cfg.model;
     if (info.dim < 2) task.fail("beam", "a beam needs a 2D or 3D model: its packets are deflected in the xy plane");
     if (task.has("r")) task.fail("r", "a beam places its packets itself, across [task] beam's centre; leave out r");
@@ -64,10 +64,16 @@ std::optional<PacketBeam> read_beam(const TaskContext& ctx) {
                                         packets));
     b.packets = static_cast<int>(packets);
     b.refine = static_cast<int>(sec.integer("refine", 10));
+    // The average over D directions is exact for σ(φ)'s harmonics cos mφ with m not a multiple of D;
+    // its estimate, the change from every other direction, sees the harmonic D/2. A scatterer with
+    // n-fold symmetry has only harmonics that are multiples of n: where n divides D but not D/2 the
+    // estimate is blind (n = 2, every centrosymmetric scatterer, at D = 2, 6, 10, …). With D a power of
+    // two that happens only at n = D, so D ≥ 8 leaves it to 8-fold scatterers and above.
     const long long directions = sec.integer("directions", 1);
-    if (directions > 1 && directions % 2 != 0)
-        sec.fail("directions", fmt::format("must be 1 or even (the average over every other direction is its error estimate); "
-                                           "got {}",
+    if (directions != 1 && (directions < 8 || (directions & (directions - 1)) != 0))
+        sec.fail("directions", fmt::format("must be 1 or a power of two, at least 8 (the change from every other direction, the "
+                                           "average's estimate, is blind to a scatterer with n-fold symmetry where n divides D but "
+                                           "not D/2, e.g. any centrosymmetric one at D = 2 or 6); got {}",
                                            directions));
     b.directions = static_cast<int>(directions);
     if (b.directions > 1) {
@@ -367,6 +373,11 @@ void add_beam_results(const std::vector<double>& impacts, const std::vector<doub
                               "turns counterclockwise from E by it, tan = sigma_yx/sigma_xx (Boltzmann theory; docs/textures.md)";
 }
 
+std::string per_direction_unit(const std::string& unit) {
+    const std::size_t colon = unit.find(':');
+    return colon == std::string::npos ? unit + ", [direction]" : unit.substr(0, colon) + ", [direction]" + unit.substr(colon);
+}
+
 void add_direction_average(const std::vector<nlohmann::json>& values, const std::vector<nlohmann::json>& errors, TaskResult& out) {
     const double n = static_cast<double>(values.size());
     double average[2] = {}, error[2] = {};
@@ -379,7 +390,7 @@ void add_direction_average(const std::vector<nlohmann::json>& values, const std:
         }
         out.results[key + "_by_direction"] = v;
         out.errors[key + "_by_direction"] = e;
-        out.units[key + "_by_direction"] = out.units[key].get<std::string>() + ", [direction]";
+        out.units[key + "_by_direction"] = per_direction_unit(out.units[key].get<std::string>());
         if (c == 2) break;
         double every = 0.0, every_other = 0.0, estimate = 0.0;
         for (std::size_t j = 0; j < v.size(); ++j) {

@@ -99,6 +99,10 @@ void require_beam_heading(const TaskContext& ctx, const PacketBeam& beam, const 
 void add_beam_results(const std::vector<double>& impacts, const std::vector<double>& unsettled, const std::vector<double>& start_turn,
                       const ModelInfo& info, TaskResult& out);
 
+// A unit string "unit: meaning" of one number, for a list of them over the beam's directions:
+// "unit, [direction]: meaning".
+std::string per_direction_unit(const std::string& unit);
+
 // With several beam directions (docs/textures.md "Directions of incidence"), from each
 // direction's results and estimates: σ_tr and σ_⊥ averaged over the directions (the trapezoid rule
 // on the circle of incidence angles; for an isotropic band, a randomly oriented scatterer's), each

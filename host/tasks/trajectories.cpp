@@ -195,8 +195,23 @@ FermiContour beam_contour(const TaskContext& ctx, const TrajectorySetup& s) {
     }
 }
 
-// The run's setup; with a beam of several directions, direction j's (its beam turned by 2π j/D).
-TrajectorySetup read_trajectories(const TaskContext& ctx, int direction) {
+// Places the packets at their starts (s.start) and checks them: the gauge's range over the run,
+// and each start where its band is isolated (a beam's also heading along it).
+void place_packets(const TaskContext& ctx, TrajectorySetup& s, const std::vector<std::array<double, 6>>& points) {
+    std::vector<double> ends;  // each start at the first and the last time, for the gauge's range
+    for (const auto& x : points)
+        for (double t : {s.t0, s.t0 + s.dt * static_cast<double>(s.steps)}) ends.insert(ends.end(), {x[0], x[1], x[2], t});
+    s.start.clear();
+    add_starts(s, points);
+    require_small_gauge_shift(ctx.task, s.texture, ends);
+    if (s.beam)
+        require_beam_starts(ctx, s, points, s.impacts);
+    else
+        require_isolated_starts(ctx, s, points);
+}
+
+// The run's setup (a beam of several directions: its first direction's).
+TrajectorySetup read_trajectories(const TaskContext& ctx) {
     TrajectorySetup s;
     s.texture = read_texture(ctx);
     const Section& task = ctx.task;
@@ -209,7 +224,6 @@ TrajectorySetup read_trajectories(const TaskContext& ctx, int direction) {
     // r and k (canonical momenta): lists of equal length, or one of either shared by every packet;
     // or a beam's packets at one energy.
     s.beam = read_beam(ctx);
-    if (s.beam) s.beam = s.beam->turned(direction);
     if (s.beam) s.impacts = s.beam->even_impacts();
     const std::vector<std::array<double, 6>> points = s.beam ? beam_points(ctx, s, s.impacts) : read_phase_points(ctx, kMaxPackets);
     s.dt = task.number("dt");
@@ -229,25 +243,33 @@ TrajectorySetup read_trajectories(const TaskContext& ctx, int direction) {
     const std::size_t n = s.beam ? s.beam->most_packets() * static_cast<std::size_t>(s.beam->directions) : points.size();
     const double rows = static_cast<double>(n) * static_cast<double>(s.steps / s.stride + 1);
     require_memory(task, "samples", rows * (kPacketSample * 8.0 + 200.0), fmt::format("{} packets' samples", n));
-    std::vector<double> ends;  // each start at the first and the last time, for the gauge's range
-    for (const auto& x : points)
-        for (double t : {s.t0, s.t0 + s.dt * static_cast<double>(s.steps)}) ends.insert(ends.end(), {x[0], x[1], x[2], t});
-    add_starts(s, points);
-    require_small_gauge_shift(task, s.texture, ends);
-    if (s.beam)
-        require_beam_starts(ctx, s, points, s.impacts);
-    else
-        require_isolated_starts(ctx, s, points);
-    if (s.beam && info.dim == 2 && direction == 0) s.contour = beam_contour(ctx, s);
+    place_packets(ctx, s, points);
+    if (s.beam && info.dim == 2) s.contour = beam_contour(ctx, s);
     return s;
 }
 
+// The incidence angle of a beam direction (rad, counterclockwise from x).
+double incidence_angle(const TrajectorySetup& s) { return std::atan2(s.beam->direction[1], s.beam->direction[0]); }
+
 // Every direction's setup (one without a beam of several): all read, and their starts checked,
-// before any packet moves.
+// before any packet moves. Direction j is the first one's setup (its texture and tables shared,
+// not read again) with the beam turned by 2π j/D; a refused start names its direction.
 std::vector<TrajectorySetup> read_directions(const TaskContext& ctx) {
-    std::vector<TrajectorySetup> setups{read_trajectories(ctx, 0)};
+    std::vector<TrajectorySetup> setups{read_trajectories(ctx)};
     const int directions = setups.front().beam ? setups.front().beam->directions : 1;
-    for (int j = 1; j < directions; ++j) setups.push_back(read_trajectories(ctx, j));
+    for (int j = 1; j < directions; ++j) {
+        TrajectorySetup s = setups.front();
+        s.beam = setups.front().beam->turned(j);
+        s.impacts = s.beam->even_impacts();
+        try {
+            place_packets(ctx, s, beam_points(ctx, s, s.impacts));
+        } catch (const InputError& e) {
+            throw InputError(fmt::format("{} (in beam direction {}, at incidence angle {:.4g} rad: the given beam turned by 2π·{}/{} "
+                                         "about [task.beam] target)",
+                                         e.what(), j, incidence_angle(s), j, directions));
+        }
+        setups.push_back(std::move(s));
+    }
     return setups;
 }
 
@@ -425,9 +447,9 @@ std::string refine_beam(const TaskContext& ctx, TrajectorySetup& s, std::vector<
     return stopped;
 }
 
-// One setup's packets (one beam direction's): their runs, results and estimates.
-TaskResult run_trajectories(const TaskContext& ctx, TrajectorySetup& s) {
-    Progress progress("trajectories", static_cast<long long>(s.start.size() / kPacketStart) * s.steps);  // packet-steps
+// One setup's packets (one beam direction's, `label` naming it): their runs, results and estimates.
+TaskResult run_trajectories(const TaskContext& ctx, TrajectorySetup& s, const std::string& label) {
+    Progress progress(label, static_cast<long long>(s.start.size() / kPacketStart) * s.steps);  // packet-steps
     std::vector<double> fine = run_packets(ctx, s, false, &progress);
     progress.finish();
     std::vector<double> coarse = run_packets(ctx, s, true, nullptr);
@@ -518,7 +540,8 @@ TaskResult run_trajectories(const TaskContext& ctx, TrajectorySetup& s) {
     if (s.beam) out.principal.insert(out.principal.end(), {kBeamKeys[0], kBeamKeys[1]});
     out.tables.push_back(csv);  // after attach_errors: the samples carry no error columns
     out.remedy = s.beam ? "the trajectories are not resolved in time, or the beam's cross-sections not in its impact "
-                          "parameters: lower dt (and raise steps), or raise [task] beam's packets (docs/textures.md)"
+                          "parameters (or, averaged, not in its directions): lower dt (and raise steps), or raise [task] "
+                          "beam's packets (or directions) (docs/textures.md)"
                         : "the trajectories are not resolved in time: lower dt (and raise steps) (docs/textures.md)";
     out.kpoints = static_cast<long long>(packets);
     return out;
@@ -529,9 +552,11 @@ TaskResult run_trajectories(const TaskContext& ctx, TrajectorySetup& s) {
 // numbers per direction; the cross-sections averaged (add_direction_average); the warnings each
 // naming its direction.
 TaskResult merge_directions(const std::vector<TrajectorySetup>& setups, std::vector<TaskResult>& runs) {
+    std::vector<std::vector<double>> first_rows = std::move(runs.front().tables.front().rows);  // not copied with the rest
     TaskResult out = runs.front();
+    runs.front().tables.front().rows = std::move(first_rows);
     std::vector<double> angle;
-    for (const TrajectorySetup& s : setups) angle.push_back(std::atan2(s.beam->direction[1], s.beam->direction[0]));
+    for (const TrajectorySetup& s : setups) angle.push_back(incidence_angle(s));
     std::vector<int> packet_direction;
     for (std::size_t j = 0; j < runs.size(); ++j)
         packet_direction.insert(packet_direction.end(), runs[j].results["impact_parameter"].size(), static_cast<int>(j));
@@ -542,10 +567,11 @@ TaskResult merge_directions(const std::vector<TrajectorySetup>& setups, std::vec
     for (std::size_t j = 0; j < runs.size(); ++j) {
         for (const std::string& w : runs[j].warnings)
             out.warnings.push_back(fmt::format("beam direction {} (incidence angle {:.4g} rad): {}", j, angle[j], w));
-        for (std::vector<double> row : runs[j].tables.front().rows) {
+        for (std::vector<double>& row : runs[j].tables.front().rows) {
             row[0] += offset;
             out.tables.front().rows.push_back(std::move(row));
         }
+        runs[j].tables.front().rows.clear();
         offset += static_cast<double>(runs[j].results["impact_parameter"].size());
         out.kpoints += runs[j].kpoints;
     }
@@ -567,7 +593,7 @@ TaskResult merge_directions(const std::vector<TrajectorySetup>& setups, std::vec
         }
         out.results[key] = value;
         if (estimated) out.errors[key] = error;
-        if (!first.is_array()) out.units[key] = out.units[key].get<std::string>() + ", [direction]";
+        if (!first.is_array()) out.units[key] = per_direction_unit(out.units[key].get<std::string>());
     }
     std::vector<nlohmann::json> values, errors;
     for (const TaskResult& r : runs) {
@@ -591,7 +617,9 @@ void check_trajectories(TaskContext& ctx) { read_directions(ctx); }
 TaskResult task_trajectories(TaskContext& ctx) {
     std::vector<TrajectorySetup> setups = read_directions(ctx);
     std::vector<TaskResult> runs;
-    for (TrajectorySetup& s : setups) runs.push_back(run_trajectories(ctx, s));
+    for (std::size_t j = 0; j < setups.size(); ++j)
+        runs.push_back(run_trajectories(ctx, setups[j], setups.size() > 1 ? fmt::format("trajectories, direction {}/{}", j + 1, setups.size())
+                                                                         : std::string("trajectories")));
     TaskResult out = runs.size() > 1 ? merge_directions(setups, runs) : std::move(runs.front());
     if (setups.front().beam && ctx.cfg.model->dim == 2) add_boltzmann_transport(setups.front().contour, *ctx.cfg.model, out);
     return out;

@@ -439,3 +439,26 @@ def test_a_beam_of_packets_gives_its_cross_sections_with_numpy_shapes():
     assert rho.shape == (2, 2) and sigma.shape == (2, 2)
     assert rho[0, 0] == pytest.approx(2 * closed, rel=2e-3)
     assert np.allclose(rho @ sigma, np.eye(2), atol=1e-12)
+
+
+def test_a_beam_from_several_directions_gives_each_and_their_average():
+    # [task.beam] directions = 8 about the gaussian's centre: the round gaussian scatters alike from
+    # every direction (rotational symmetry: the same closed form, tests/test_packet_beam.cpp), the
+    # per-packet results come one direction after another (8 x 17), and the per-beam numbers (8,).
+    spec = {"model": {"name": "dirac2d", "v": 1.0, "m": 0.0},
+            "texture": {"kind": "uniform", "exchange": 0.0, "direction": [0, 0, 1], "potential": "gaussian",
+                        "potential_amplitude": 1e-3, "potential_width": 5.0},
+            "task": {"kind": "trajectories", "band": "upper", "dt": 0.1, "steps": 1200, "samples": 4,
+                     "beam": {"energy": 1.0, "direction": [1, 0], "centre": [-60, 0], "width": 60, "packets": 17,
+                              "directions": 8, "target": [0, 0]}}}
+    r = bzint.run(spec, backend="cpu", progress=False)
+    angles = np.arctan2(np.sin(np.arange(8) * np.pi / 4), np.cos(np.arange(8) * np.pi / 4))
+    assert r.results["incidence_angle"].shape == (8,)
+    assert np.allclose(r.results["incidence_angle"], angles, atol=1e-12)
+    assert r.results["packet_direction"].shape == (136,)
+    assert r.results["deflection"].shape == (136,)
+    assert r.results["mean_deflection"].shape == (8,)
+    each = r.results["transport_cross_section_by_direction"]
+    assert each.shape == (8,)
+    assert np.allclose(each, each[0], rtol=1e-9)
+    assert float(r.results["transport_cross_section"]) == pytest.approx(each.mean(), rel=1e-12)
