@@ -618,7 +618,7 @@ TaskResult task_trajectories(TaskContext& ctx) {
     std::vector<TrajectorySetup> setups = read_directions(ctx);
     std::vector<TaskResult> runs;
     for (std::size_t j = 0; j < setups.size(); ++j)
-        runs.push_back(run_trajectories(ctx, setups[j], setups.size() > 1 ? fmt::format("trajectories, direction {}/{}", j + 1, setups.size())
+        runs.push_back(run_trajectories(ctx, setups[j], setups.size() > 1 ? fmt::format("trajectories, beam direction {} of 0–{}", j, setups.size() - 1)
                                                                          : std::string("trajectories")));
     TaskResult out = runs.size() > 1 ? merge_directions(setups, runs) : std::move(runs.front());
     if (setups.front().beam && ctx.cfg.model->dim == 2) add_boltzmann_transport(setups.front().contour, *ctx.cfg.model, out);
