@@ -761,7 +761,7 @@ TaskResult task_dc_current(TaskContext& ctx) {
     const Mesh& mesh = run.mesh;
     const ModelInfo& info = *ctx.cfg.model;
     TaskResult out;
-    SweepLog log(ctx);
+    SweepLog log(ctx, "E");
     json rows = json::array();
     Progress progress("dc_current", static_cast<long long>(s.fields.size()), "fields");
     long long done = 0;

@@ -204,7 +204,7 @@ TaskResult task_hybrid_current(TaskContext& ctx) {
     const double sigma_unit = kTwoPi * conductivity_factor(info);  // J/E in e²/ħ → e²/h (S/cm)
 
     // Each field value on its own: with a tolerance, on denser meshes until it is met (convergence.hpp).
-    SweepLog log(ctx);
+    SweepLog log(ctx, "E");
     Progress sweep_progress("hybrid_current", static_cast<long long>(h.fields.size()), "fields");
     std::vector<json> rows;
     long long done = 0, kpoints = 0;

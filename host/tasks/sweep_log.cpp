@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <utility>
 
 #include "../checkpoint.hpp"
 #include "../input_error.hpp"
@@ -25,13 +26,14 @@ std::string checksum(const std::string& text) { return fmt::format("{:016x}", fi
 
 }  // namespace
 
-SweepLog::SweepLog(const TaskContext& ctx)
-    : path_((std::filesystem::path(ctx.options.out_dir) / (ctx.cfg.title + "_sweep.jsonl")).string()),
+SweepLog::SweepLog(const TaskContext& ctx, std::string key)
+    : key_(std::move(key)),
+      path_((std::filesystem::path(ctx.options.out_dir) / (ctx.cfg.title + "_sweep.jsonl")).string()),
       kept_on_disk_(ctx.options.write_outputs) {
     if (!kept_on_disk_) return;
     json input = ctx.input;
-    if (input["run_file"].contains("field")) input["run_file"]["field"].erase("E");  // rows are keyed by E
-    header_ = {{"bzint_sweep_log", kLogVersion}, {"input", input}};
+    if (key_ == "E" && input["run_file"].contains("field")) input["run_file"]["field"].erase("E");  // the rows' keys
+    header_ = {{"bzint_sweep_log", kLogVersion}, {"key", key_}, {"input", input}};
     std::error_code ec;
     if (!std::filesystem::exists(path_, ec)) return;
     std::ifstream in(path_, std::ios::binary);
@@ -68,6 +70,10 @@ SweepLog::SweepLog(const TaskContext& ctx)
     }
     if (!head.is_object() || head.value("bzint_sweep_log", 0) != kLogVersion || !head.contains("input"))
         throw refuse(0, fmt::format("not a bzint sweep log of format {} (written by another version?)", kLogVersion));
+    // (Logs written before rows had other keys than E carry no "key".)
+    if (head.value("key", std::string("E")) != key_)
+        throw refuse(0, fmt::format("the log's rows are keyed by '{}', this run's by '{}': another task's log",
+                                    head.value("key", std::string("E")), key_));
     if (head["input"] != input)
         throw refuse(0, fmt::format("the log was written for another input ({})", join_differences(input_differences(head["input"], input))));
     kept_.push_back(lines[0]);
@@ -78,13 +84,13 @@ SweepLog::SweepLog(const TaskContext& ctx)
             if (j.value("complete", false) && last) break;  // the finished sweep's last line
             const std::string row = j.at("row").dump();
             if (j.at("checksum").get<std::string>() != checksum(row)) throw refuse(i, "the line's checksum does not match");
-            done_[j["row"].at("E").get<double>()] = j["row"];
+            done_[j["row"].at(key_).get<double>()] = j["row"];
             kept_.push_back(lines[i]);
         } catch (const InputError&) {
             throw;
         } catch (const std::exception&) {
             if (last && cut_end) {  // the interruption cut the line being written: recompute it
-                std::fprintf(stderr, "bzint: %s: dropping its last line, cut short; that field is computed again\n", path_.c_str());
+                std::fprintf(stderr, "bzint: %s: dropping its last line, cut short; that row is computed again\n", path_.c_str());
                 break;
             }
             throw refuse(i, "a corrupt line");
@@ -92,8 +98,8 @@ SweepLog::SweepLog(const TaskContext& ctx)
     }
 }
 
-const json* SweepLog::find(double E) const {
-    auto it = done_.find(E);
+const json* SweepLog::find(double value) const {
+    auto it = done_.find(value);
     return it == done_.end() ? nullptr : &it->second;
 }
 

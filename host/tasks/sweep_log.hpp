@@ -1,6 +1,9 @@
-// Sweep log of a field sweep (dc_current, hybrid_current): DIR/<title>_sweep.jsonl. Its first
-// line records the run's complete input except the swept field values (input_record.hpp); then
-// one line per finished field value, each with a checksum, written and synced as it finishes.
+// Sweep log of a sweep: DIR/<title>_sweep.jsonl, one row per finished value of what the sweep
+// steps through — a field sweep's field values (dc_current, hybrid_current: key "E"), a beam's
+// directions of incidence (trajectories: key "direction"). Its first line records the key and the
+// run's complete input (input_record.hpp), a field sweep's without the swept field values (so
+// more can be added on a resume); then one line per finished row, each with a checksum, written
+// and synced as it finishes.
 // With --resume the recorded rows are read back and not recomputed: a log of another input is
 // refused naming what differs, a corrupt line is refused, and a last line cut by an interruption
 // is dropped. Nothing is written before the first row is finished (a rejected or interrupted run
@@ -22,10 +25,11 @@ namespace bzint {
 
 class SweepLog {
 public:
-    explicit SweepLog(const TaskContext& ctx);
-    // The recorded row of field value E, or null.
-    const nlohmann::json* find(double E) const;
-    // Records a finished row (its "E" is the key).
+    // key: the row's entry that names it ("E": the field values, left out of the recorded input).
+    SweepLog(const TaskContext& ctx, std::string key);
+    // The recorded row whose key is `value`, or null.
+    const nlohmann::json* find(double value) const;
+    // Records a finished row (its entry `key` names it).
     void add(const nlohmann::json& row);
     // Marks the sweep finished.
     void complete();
@@ -35,7 +39,7 @@ public:
 private:
     // Opens the log on its first write (nothing is written before a row is finished).
     AppendLog& log();
-    std::string path_;
+    std::string key_, path_;
     nlohmann::json header_;
     std::vector<std::string> kept_;  // the valid lines read back, rewritten before the first new row
     std::map<double, nlohmann::json> done_;

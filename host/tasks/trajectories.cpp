@@ -17,6 +17,7 @@
 #include "../texture_input.hpp"
 #include "bzint/nband_packet_motion.hpp"
 #include "packet_beam.hpp"
+#include "sweep_log.hpp"
 #include "task_common.hpp"
 
 namespace bzint {
@@ -610,18 +611,66 @@ TaskResult merge_directions(const std::vector<TrajectorySetup>& setups, std::vec
     return out;
 }
 
+// A direction's result as a row of the sweep log (key "direction") and back, every part of it the
+// merge reads: the log keeps each finished direction, so a stop loses none of them.
+nlohmann::json direction_row(int j, const TaskResult& r) {
+    nlohmann::json tables = nlohmann::json::array();
+    for (const CsvTable& t : r.tables)
+        tables.push_back({{"name", t.name}, {"comment", t.comment}, {"columns", t.columns}, {"rows", t.rows}, {"keys", t.keys}});
+    return {{"direction", j}, {"results", r.results}, {"errors", r.errors},   {"units", r.units},         {"tables", tables},
+            {"kpoints", r.kpoints}, {"principal", r.principal}, {"remedy", r.remedy}, {"warnings", r.warnings}};
+}
+
+TaskResult direction_result(const nlohmann::json& row, const SweepLog& log) {
+    try {
+        TaskResult r;
+        r.results = row.at("results");
+        r.errors = row.at("errors");
+        r.units = row.at("units");
+        for (const auto& t : row.at("tables"))
+            r.tables.push_back({t.at("name").get<std::string>(), t.at("comment").get<std::string>(),
+                                t.at("columns").get<std::vector<std::string>>(), t.at("rows").get<std::vector<std::vector<double>>>(),
+                                t.at("keys").get<std::size_t>()});
+        r.kpoints = row.at("kpoints").get<long long>();
+        r.principal = row.at("principal").get<std::vector<std::string>>();
+        r.remedy = row.at("remedy").get<std::string>();
+        r.warnings = row.at("warnings").get<std::vector<std::string>>();
+        return r;
+    } catch (const nlohmann::json::exception&) {  // a row with a valid checksum that is not a direction's result
+        throw InputError(fmt::format("{}: the row of beam direction {} is not a direction's result (written by another version?); "
+                                     "run without --resume to start over",
+                                     log.file().get<std::string>(), row.value("direction", -1)));
+    }
+}
+
 }  // namespace
 
 void check_trajectories(TaskContext& ctx) { read_directions(ctx); }
 
 TaskResult task_trajectories(TaskContext& ctx) {
     std::vector<TrajectorySetup> setups = read_directions(ctx);
+    const bool transport = setups.front().beam && ctx.cfg.model->dim == 2;
+    if (setups.size() == 1) {
+        TaskResult out = run_trajectories(ctx, setups.front(), "trajectories");
+        if (transport) add_boltzmann_transport(setups.front().contour, *ctx.cfg.model, out);
+        return out;
+    }
+    // Several directions: each finished one is logged, and a resumed run reads it back.
+    SweepLog log(ctx, "direction");
     std::vector<TaskResult> runs;
-    for (std::size_t j = 0; j < setups.size(); ++j)
-        runs.push_back(run_trajectories(ctx, setups[j], setups.size() > 1 ? fmt::format("trajectories, beam direction {} of 0–{}", j, setups.size() - 1)
-                                                                         : std::string("trajectories")));
-    TaskResult out = runs.size() > 1 ? merge_directions(setups, runs) : std::move(runs.front());
-    if (setups.front().beam && ctx.cfg.model->dim == 2) add_boltzmann_transport(setups.front().contour, *ctx.cfg.model, out);
+    for (std::size_t j = 0; j < setups.size(); ++j) {
+        if (const nlohmann::json* row = log.find(static_cast<double>(j))) {
+            runs.push_back(direction_result(*row, log));
+            continue;
+        }
+        runs.push_back(run_trajectories(ctx, setups[j], fmt::format("trajectories, beam direction {} of 0–{}", j, setups.size() - 1)));
+        log.add(direction_row(static_cast<int>(j), runs.back()));
+    }
+    log.complete();
+    TaskResult out = merge_directions(setups, runs);
+    out.results["sweep_log"] = log.file();
+    out.units["sweep_log"] = "the file that keeps each finished beam direction (read back by --resume); null without outputs";
+    if (transport) add_boltzmann_transport(setups.front().contour, *ctx.cfg.model, out);
     return out;
 }
 
