@@ -218,8 +218,8 @@ constexpr KeySpec kKeys[] = {
      "Runge–Kutta steps: a multiple of 2 × samples (the error estimate repeats the run at 2 dt)"},
     {"task", "samples", "trajectories", "integer", "", "100", 1, 1e4, false, "samples written per packet after the start"},
     {"task", "beam", "trajectories", "table", "", "off", kNone, kNone, false,
-     "packets at one energy across a line instead of r (k: the momenta's ray origin k_0, one point), and their "
-     "cross-sections: {energy, direction, centre, width, packets, refine}"},
+     "packets at one energy (with temperature, at several) across a line instead of r (k: the momenta's ray origin k_0, one point), and their "
+     "cross-sections: {energy, direction, centre, width, packets, refine, directions, target, temperature, energies}"},
     {"task.beam", "energy", "trajectories", "number", "energy", "required", -kBig, kBig, false,
      "every packet's energy e_s + dE at its start: its momentum is k_0 + s d at the smallest s > 0 where the band "
      "crosses it upward (the packet then moves along d)"},
@@ -242,6 +242,12 @@ constexpr KeySpec kKeys[] = {
      "that average's estimate, blind only to a D-fold symmetric scatterer)"},
     {"task.beam", "target", "trajectories", "[x, y]", "length", "required with directions > 1", -kBig, kBig, false,
      "the point the beam turns about for its directions (the scatterer's centre)"},
+    {"task.beam", "temperature", "trajectories", "number", "energy", "0", 0, kBig, false,
+     "k_B T: with T > 0 (a 2D model), energy is the chemical potential mu and the beam runs at `energies` energies "
+     "mu + k_B T x_j, x_j evenly spaced over [-10, 10], for the Boltzmann transport at T (its thermal average)"},
+    {"task.beam", "energies", "trajectories", "integer 4m + 1", "", "21 with temperature", 5, 1025, false,
+     "N: the thermal average's energies (the trapezoid rule in x against -df/de; the rule over every other one is its "
+     "estimate); only with temperature > 0"},
     {"task", "mu", "kinetic_ramp", "number", "energy", "0", -kBig, kBig, false,
      "chemical potential of the equilibrium at t = 0, n_s = D_s f(e_s + dE - mu) (Eqs. 23, 28)"},
     {"task", "duration", "kinetic_ramp", "number", "ħ/energy", "required", 1e-9, 1e12, false,

@@ -280,8 +280,8 @@ TEST(PacketBeam, DirectionsAverageAnEllipticalScatterersCrossSectionsAsTheClosed
 }
 
 TEST(PacketBeam, DirectionsFinishedBeforeAStopAreKeptAndResumed) {
-    // A beam of 8 directions logs each finished direction (DIR/<title>_sweep.jsonl, key
-    // "direction"): a run stopped after three, resumed, reads those three back (not recomputed:
+    // A beam of 8 directions logs each finished direction (DIR/<title>_sweep.jsonl, key "beam",
+    // its index): a run stopped after three, resumed, reads those three back (not recomputed:
     // their rows carry a marker the run would not write) and gives the uninterrupted run's results
     // and trajectories table bit for bit (the log's numbers round-trip exactly). The round gaussian
     // of the first test, every direction's σ_tr its closed form.
@@ -310,7 +310,7 @@ TEST(PacketBeam, DirectionsFinishedBeforeAStopAreKeptAndResumed) {
         for (std::string l; std::getline(in, l);) lines.push_back(l);
     }
     ASSERT_EQ(lines.size(), 10u);  // header + 8 directions + the completion mark
-    EXPECT_EQ(nlohmann::json::parse(lines[0])["key"], "direction");
+    EXPECT_EQ(nlohmann::json::parse(lines[0])["key"], "beam");
     {  // as a stop during direction 4 leaves it, with directions 0–2 marked and 3's line cut
         std::ofstream out(log, std::ios::trunc);
         out << lines[0] << "\n";
@@ -345,4 +345,52 @@ TEST(PacketBeam, DirectionsFinishedBeforeAStopAreKeptAndResumed) {
     }
     EXPECT_EQ(kept, 3);
     EXPECT_EQ(rows, 8);
+}
+
+TEST(PacketBeam, ThermalTransportOfGaussiansIsSommerfeldsAverageOfTheEnergies) {
+    // The round gaussian of the first test at μ = 1 and k_B T = 0.05 (docs/textures.md "The
+    // transport at T > 0"): at energy ε (p = k_F = ε, v = 1) σ_tr(ε) = π^{3/2} A² w/(2ε²), so the
+    // T = 0 conductivity σ_xx n_i(ε) = (k_F/2)/σ_tr = ε³/(π^{3/2} A² w) (first order in A: the
+    // beam's 2e-3 at ε = 0.5), and its thermal average ∫ (−∂f/∂ε) ε³ dε = μ³ + π² μ T² (Sommerfeld,
+    // exact for a cubic; the band's bottom, ε = 0, weighs e^{−20}). The T² term, 2.5 % of μ³, is
+    // resolved: the 21 energies' trapezoid rule (h = k_B T) is exact to 1e-6 and its estimate, the
+    // rule over every other energy, 2.5e-3.
+    const double A = 1e-3, w = 5.0, mu = 1.0, T = 0.05, scale = std::pow(kPi, 1.5) * A * A * w;
+    const auto doc = test::run_toml(fmt::format("[model]\nname = 'dirac2d'\nv = 1.0\nm = 0.0\n[texture]\nkind = 'uniform'\n"
+                                                "exchange = 0.0\ndirection = [0, 0, 1]\npotential = 'gaussian'\n"
+                                                "potential_amplitude = {}\npotential_width = {}\n",
+                                                A, w) +
+                                    beam(mu, -60.0, 60.0, 33, "'upper'") + fmt::format("temperature = {}\n", T));
+    const auto& energy = doc["results"]["beam_energy"];
+    const auto& weight = doc["results"]["thermal_weight"];
+    const auto& by_energy = doc["results"]["conductivity_times_density_by_energy"];
+    ASSERT_EQ(energy.size(), 21u);
+    ASSERT_EQ(by_energy.size(), 21u);
+    double total = 0.0;
+    for (int j = 0; j < 21; ++j) {
+        const double e = energy[j].get<double>(), x = (e - mu) / T;
+        EXPECT_NEAR(x, j - 10.0, 1e-12) << j;
+        EXPECT_NEAR(weight[j].get<double>(), 1 / (4 * std::pow(std::cosh(x / 2), 2)), 1e-15) << j;
+        total += weight[j].get<double>();
+        EXPECT_NEAR(by_energy[j][0][0].get<double>(), e * e * e / scale, 3e-3 * e * e * e / scale) << j;
+    }
+    EXPECT_NEAR(total, 1.0, 1e-4);  // the window's weight, 1 − 2/(1 + e^10), and the rule's own error
+    const double sigma = doc["results"]["conductivity_times_density"][0][0].get<double>();
+    const double estimate = doc["errors"]["conductivity_times_density"][0][0].get<double>();
+    const double sommerfeld = (mu * mu * mu + kPi * kPi * mu * T * T) / scale;
+    EXPECT_LT(std::fabs(sigma - sommerfeld), estimate + 2e-3 * sommerfeld);
+    EXPECT_LT(estimate, 5e-3 * sommerfeld);
+    // Against μ's own T = 0 value (the same beam: their first-order errors are alike): up by π² T²/μ².
+    EXPECT_NEAR(sigma / by_energy[10][0][0].get<double>() - 1, kPi * kPi * T * T, 1e-3);
+    EXPECT_LT(std::fabs(doc["results"]["conductivity_times_density"][1][0].get<double>()), 1e-9 * sigma);  // no skew
+    // ρ(T)/n_i is σ(T) n_i's inverse, not the average of the energies' ρ.
+    EXPECT_NEAR(doc["results"]["resistivity_per_density"][0][0].get<double>() * sigma, 1.0, 1e-12);
+    // Every packet names its energy, 33 each (nothing to refine), in energy order; per-beam numbers per energy.
+    const auto& packet_energy = doc["results"]["packet_energy"];
+    ASSERT_EQ(packet_energy.size(), 21u * 33u);
+    ASSERT_EQ(doc["results"]["deflection"].size(), 21u * 33u);
+    EXPECT_TRUE(std::is_sorted(packet_energy.begin(), packet_energy.end()));
+    EXPECT_EQ(doc["results"]["transport_cross_section"].size(), 21u);
+    EXPECT_EQ(doc["results"]["fermi_wavevector"].size(), 21u);
+    EXPECT_NE(doc["units"]["transport_cross_section"].get<std::string>().find("[energy]"), std::string::npos);
 }

@@ -40,7 +40,8 @@ std::optional<PacketBeam> read_beam(const TaskContext& ctx) {
     const Section& task = ctx.task;
     if (!task.has("beam")) return std::nullopt;
     if (!task.node("beam")->as_table())
-        task.fail("beam", "must be a table {energy, direction, centre, width, packets, refine, directions, target}");
+        task.fail("beam", "must be a table {energy, direction, centre, width, packets, refine, directions, target, temperature, "
+                          "energies}");
     const ModelInfo& info = *ctx.cfg.model;
     if (info.dim < 2) task.fail("beam", "a beam needs a 2D or 3D model: its packets are deflected in the xy plane");
     if (task.has("r")) task.fail("r", "a beam places its packets itself, across [task] beam's centre; leave out r");
@@ -85,6 +86,21 @@ std::optional<PacketBeam> read_beam(const TaskContext& ctx) {
         b.target = {t[0], t[1]};
     } else if (sec.has("target")) {
         sec.fail("target", "only with directions > 1: the point the beam's directions turn about");
+    }
+    b.temperature = sec.number("temperature", 0.0);
+    if (b.temperature > 0.0) {
+        if (info.dim != 2)
+            sec.fail("temperature", "the transport at T > 0 is a 2D beam's (the Boltzmann transport of its scatterers); give a "
+                                    "2D model or leave out temperature");
+        // The rule over every other energy (spacing 2h) must be a trapezoid rule over the same window.
+        const long long n = sec.integer("energies", 21);
+        if (n % 4 != 1)
+            sec.fail("energies", fmt::format("must be 4m + 1 (5, 9, …, 21, …): the rule over every other energy, the thermal "
+                                             "average's estimate, needs the window's ends and its middle; got {}",
+                                             n));
+        b.energies = static_cast<int>(n);
+    } else if (sec.has("energies")) {
+        sec.fail("energies", "only with temperature > 0: the number of energies of the thermal average");
     }
     // k, one point (reduced on lattices), is the ray's origin; r is refused above, so the point's
     // position is the default one.
@@ -373,9 +389,10 @@ void add_beam_results(const std::vector<double>& impacts, const std::vector<doub
                               "turns counterclockwise from E by it, tan = sigma_yx/sigma_xx (Boltzmann theory; docs/textures.md)";
 }
 
-std::string per_direction_unit(const std::string& unit) {
-    const std::size_t colon = unit.find(':');
-    return colon == std::string::npos ? unit + ", [direction]" : unit.substr(0, colon) + ", [direction]" + unit.substr(colon);
+std::string listed_unit(const std::string& unit, const std::string& what) {
+    const std::size_t colon = std::min(unit.find(':'), unit.size()), shape = unit.find('[');
+    if (shape < colon) return unit.substr(0, shape) + "[" + what + "]" + unit.substr(shape);
+    return unit.substr(0, colon) + ", [" + what + "]" + unit.substr(colon);
 }
 
 void add_direction_average(const std::vector<nlohmann::json>& values, const std::vector<nlohmann::json>& errors, TaskResult& out) {
@@ -390,7 +407,7 @@ void add_direction_average(const std::vector<nlohmann::json>& values, const std:
         }
         out.results[key + "_by_direction"] = v;
         out.errors[key + "_by_direction"] = e;
-        out.units[key + "_by_direction"] = per_direction_unit(out.units[key].get<std::string>());
+        out.units[key + "_by_direction"] = listed_unit(out.units[key].get<std::string>(), "direction");
         if (c == 2) break;
         double every = 0.0, every_other = 0.0, estimate = 0.0;
         for (std::size_t j = 0; j < v.size(); ++j) {
@@ -445,6 +462,25 @@ FermiContour fermi_contour(const PacketBeam& beam, const std::vector<std::array<
     return out;
 }
 
+namespace {
+
+// 1/z for z = a + i b known to within |Δa| ≤ e_a, |Δb| ≤ e_b (re: Re 1/z̄ = a/|z|², im: b/|z|²).
+// A change Δ of z moves 1/z̄ by its linear part −Δ̄/z̄², whose components are bounded by the
+// partial derivatives' sizes times the estimates, plus at most |Δ|²/(|z|² (|z| − |Δ|)). None
+// where |Δ| reaches |z| (1/z may not be finite).
+struct Inverse {
+    double re, im, e_re, e_im;
+};
+std::optional<Inverse> inverse_within(double a, double b, double e_a, double e_b) {
+    const double size = std::hypot(a, b), wobble = std::hypot(e_a, e_b);
+    if (!(wobble < size)) return std::nullopt;
+    const double z2 = size * size, z4 = z2 * z2, rest = wobble * wobble / (z2 * (size - wobble));
+    return Inverse{a / z2, b / z2, (std::fabs(b * b - a * a) * e_a + 2 * std::fabs(a * b) * e_b) / z4 + rest,
+                   (2 * std::fabs(a * b) * e_a + std::fabs(a * a - b * b) * e_b) / z4 + rest};
+}
+
+}  // namespace
+
 void add_boltzmann_transport(const FermiContour& contour, const ModelInfo& info, TaskResult& out) {
     if (!contour.closed) {
         out.warnings.push_back(fmt::format("no Boltzmann transport of the scatterers (resistivity_per_density, "
@@ -467,15 +503,11 @@ void add_boltzmann_transport(const FermiContour& contour, const ModelInfo& info,
     const double r = 2.0 / kf, e_diag = r * (e_tr + delta * size), e_off = r * (e_sk + delta * size);
     out.results["resistivity_per_density"] = {{r * tr, r * sk}, {-r * sk, r * tr}};
     out.errors["resistivity_per_density"] = {{e_diag, e_off}, {e_off, e_diag}};
-    // σ n_i = (e²/h)(k_F/2)/w̄ with w = σ_tr + i σ_⊥ (σ_xx its real part, σ_yx its imaginary part).
-    // A change Δ of w moves 1/w̄ by its linear part −Δ̄/w̄², whose components are bounded by the
-    // partial derivatives' sizes times the estimates, plus at most |Δ|²/(|w|² (|w| − |Δ|)).
-    if (wobble < size) {
-        const double c = kf / 2 / (size * size), w4 = std::pow(size, 4);
-        const double rest = wobble * wobble / (size * size * (size - wobble)) + delta / size;
-        const double e_diag = kf / 2 * ((std::fabs(sk * sk - tr * tr) * e_tr + 2 * std::fabs(tr * sk) * e_sk) / w4 + rest);
-        const double e_off = kf / 2 * ((2 * std::fabs(tr * sk) * e_tr + std::fabs(tr * tr - sk * sk) * e_sk) / w4 + rest);
-        out.results["conductivity_times_density"] = {{c * tr, -c * sk}, {c * sk, c * tr}};
+    // σ n_i = (e²/h)(k_F/2)/w̄ with w = σ_tr + i σ_⊥ (σ_xx its real part, σ_yx its imaginary part);
+    // the anisotropy adds δ/|w| of 1/w̄'s size.
+    if (const auto inv = inverse_within(tr, sk, e_tr, e_sk)) {
+        const double c = kf / 2, e_diag = c * (inv->e_re + delta / size), e_off = c * (inv->e_im + delta / size);
+        out.results["conductivity_times_density"] = {{c * inv->re, -c * inv->im}, {c * inv->im, c * inv->re}};
         out.errors["conductivity_times_density"] = {{e_diag, e_off}, {e_off, e_diag}};
         out.units["conductivity_times_density"] =
             fmt::format("e^2/h per {0}^2, [i][j] for i, j in x, y: the Boltzmann conductivity sigma_ij of dilute, identical, "
@@ -506,6 +538,94 @@ void add_boltzmann_transport(const FermiContour& contour, const ModelInfo& info,
                     "independent scatterers in this band's pocket about k_0 (alone) over their density n_i (per {0}^2), at "
                     "T = 0 at the beam's energy: (2/k_F)(sigma_tr, sigma_perp; -sigma_perp, sigma_tr)",
                     lu);
+}
+
+std::vector<ThermalNode> thermal_nodes(const PacketBeam& beam) {
+    if (!(beam.temperature > 0.0)) return {{beam.energy, 1.0}};
+    const int n = beam.energies;
+    const double h = 2.0 * kThermalWindow / (n - 1);
+    std::vector<ThermalNode> nodes;
+    for (int j = 0; j < n; ++j) {
+        const double x = kThermalWindow * (2 * j - (n - 1)) / (n - 1), c = std::cosh(x / 2);  // x = 0 exactly in the middle
+        nodes.push_back({beam.energy + beam.temperature * x, h / (4 * c * c)});
+    }
+    return nodes;
+}
+
+void add_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vector<nlohmann::json>& values,
+                           const std::vector<nlohmann::json>& errors, const nlohmann::json& units, const ModelInfo& info,
+                           TaskResult& out) {
+    const std::string lu = length_unit(info), eu = energy_unit(info);
+    for (std::size_t j = 0; j < nodes.size(); ++j)
+        if (!values[j].contains("conductivity_times_density")) {
+            out.warnings.push_back(fmt::format("no transport at T > 0 (conductivity_times_density, resistivity_per_density): "
+                                               "beam energy {} ({:.6g} {}) has no conductivity (its warnings say why)",
+                                               j, nodes[j].energy, eu));
+            out.units.erase("conductivity_times_density");
+            out.units.erase("resistivity_per_density");
+            return;
+        }
+    // Per component (xx and yx; the others follow from the form [[A, −B], [B, A]]): the trapezoid
+    // rule at spacing h and at 2h (every other energy, ends included), the energies' own estimates
+    // weighted, and the tail beyond the window: its weight 2 f(X) = 2/(1 + e^X), twice, times the
+    // larger of the edge values (σ(ε) changes slowly against e^{−x} beyond them).
+    const double tail = 4.0 / (1.0 + std::exp(kThermalWindow));
+    const std::size_t last = nodes.size() - 1;
+    double value[2] = {}, error[2] = {};
+    nlohmann::json by_energy = nlohmann::json::array(), by_energy_error = nlohmann::json::array();
+    for (int c = 0; c < 2; ++c) {  // c = 0: σ_xx ([0][0]), c = 1: σ_yx ([1][0])
+        double fine = 0.0, coarse = 0.0, own = 0.0;
+        auto at = [&](std::size_t j) { return values[j]["conductivity_times_density"][c][0].get<double>(); };
+        for (std::size_t j = 0; j <= last; ++j) {
+            fine += nodes[j].weight * at(j);
+            if (j % 2 == 0) coarse += 2.0 * nodes[j].weight * at(j);
+            own += nodes[j].weight * errors[j]["conductivity_times_density"][c][0].get<double>();
+        }
+        value[c] = fine;
+        error[c] = own + std::fabs(fine - coarse) + tail * std::max(std::fabs(at(0)), std::fabs(at(last)));
+    }
+    for (std::size_t j = 0; j <= last; ++j) {
+        by_energy.push_back(values[j]["conductivity_times_density"]);
+        by_energy_error.push_back(errors[j]["conductivity_times_density"]);
+    }
+    out.results["conductivity_times_density_by_energy"] = by_energy;
+    out.errors["conductivity_times_density_by_energy"] = by_energy_error;
+    out.units["conductivity_times_density_by_energy"] = listed_unit(units.at("conductivity_times_density").get<std::string>(), "energy");
+    out.results["conductivity_times_density"] = {{value[0], -value[1]}, {value[1], value[0]}};
+    out.errors["conductivity_times_density"] = {{error[0], error[1]}, {error[1], error[0]}};
+    out.units["conductivity_times_density"] =
+        fmt::format("e^2/h per {0}^2, [i][j] for i, j in x, y: the Boltzmann conductivity sigma_ij of dilute, identical, "
+                    "independent scatterers in this band's pocket about k_0 times their density n_i (per {0}^2), at the "
+                    "temperature [task.beam] temperature and the chemical potential [task.beam] energy: the integral of "
+                    "(-df/de) sigma(e) over the energies' T = 0 values, conductivity_times_density_by_energy; other pockets "
+                    "add their own",
+                    lu);
+    // ρ(T)/n_i = (σ(T) n_i)^{-1}: for σ = [[A, −B], [B, A]], ρ = [[A, B], [−B, A]]/(A² + B²), the
+    // inverse of z = A + i B as above.
+    if (values.front().contains("resistivity_per_density")) {
+        nlohmann::json rho = nlohmann::json::array(), rho_error = nlohmann::json::array();
+        for (std::size_t j = 0; j <= last; ++j) {
+            rho.push_back(values[j]["resistivity_per_density"]);
+            rho_error.push_back(errors[j]["resistivity_per_density"]);
+        }
+        out.results["resistivity_per_density_by_energy"] = rho;
+        out.errors["resistivity_per_density_by_energy"] = rho_error;
+        out.units["resistivity_per_density_by_energy"] = listed_unit(units.at("resistivity_per_density").get<std::string>(), "energy");
+    }
+    if (const auto inv = inverse_within(value[0], value[1], error[0], error[1])) {
+        out.results["resistivity_per_density"] = {{inv->re, inv->im}, {-inv->im, inv->re}};
+        out.errors["resistivity_per_density"] = {{inv->e_re, inv->e_im}, {inv->e_im, inv->e_re}};
+        out.units["resistivity_per_density"] =
+            fmt::format("h/e^2 times {0}^2, [i][j] for i, j in x, y: the Boltzmann resistivity rho_ij of dilute, identical, "
+                        "independent scatterers in this band's pocket about k_0 (alone) over their density n_i (per {0}^2) at "
+                        "the temperature and chemical potential of conductivity_times_density: its inverse (not the thermal "
+                        "average of resistivity_per_density_by_energy)",
+                        lu);
+    } else {
+        out.units.erase("resistivity_per_density");
+        out.warnings.push_back("resistivity_per_density at T > 0 is not reported: the conductivity's error estimate reaches its "
+                               "size, and the resistivity is its inverse");
+    }
 }
 
 }  // namespace bzint

@@ -26,6 +26,8 @@ struct PacketBeam {
     std::array<double, 3> ray_origin{};    // k_0 (Cartesian, canonical): momenta are k_0 + s d̂, s > 0
     int directions = 1;                    // D: 1, or the beams turned about `target` by 2π j/D, j < D
     std::array<double, 2> target{};        // what the directions turn about
+    double temperature = 0.0;              // k_B T > 0: `energy` is μ and the beam runs at each thermal energy
+    int energies = 1;                      // N: the thermal average's energies (1 at T = 0)
     // Direction j's beam: d̂ and the centre turned about target by 2π j/D (one direction: itself).
     PacketBeam turned(int j) const;
     // The evenly spaced impact parameters b_j = −W/2 + j W/(P − 1); a packet's start is
@@ -99,10 +101,6 @@ void require_beam_heading(const TaskContext& ctx, const PacketBeam& beam, const 
 void add_beam_results(const std::vector<double>& impacts, const std::vector<double>& unsettled, const std::vector<double>& start_turn,
                       const ModelInfo& info, TaskResult& out);
 
-// A unit string "unit: meaning" of one number, for a list of them over the beam's directions:
-// "unit, [direction]: meaning".
-std::string per_direction_unit(const std::string& unit);
-
 // With several beam directions (docs/textures.md "Directions of incidence"), from each
 // direction's results and estimates: σ_tr and σ_⊥ averaged over the directions (the trapezoid rule
 // on the circle of incidence angles; for an isotropic band, a randomly oriented scatterer's), each
@@ -134,6 +132,17 @@ FermiContour fermi_contour(const PacketBeam& beam, const std::vector<std::array<
 // reading as the current's) assumes an isotropic band.
 constexpr double kLargestAnisotropy = 1e-3;
 
+// The transport at T > 0 (docs/textures.md "The transport at T > 0"): σ(T) = ∫ dε (−∂f/∂ε) σ(ε),
+// each energy's σ(ε) its T = 0 transport, by the trapezoid rule in x = (ε − μ)/k_BT over
+// |x| ≤ kThermalWindow with N energies (the rule with every other one, its estimate).
+constexpr double kThermalWindow = 10.0;  // −∂f/∂x beyond it weighs 2/(1 + e^10) = 9.1e-5 in all
+struct ThermalNode {
+    double energy;  // μ + k_B T x_j
+    double weight;  // h (−∂f/∂x)(x_j) = h/(4 cosh²(x_j/2))
+};
+// The beam's energies and weights: N of them at T > 0, its energy (weight 1) at T = 0.
+std::vector<ThermalNode> thermal_nodes(const PacketBeam& beam);
+
 // A 2D beam's Boltzmann transport of dilute, identical scatterers in its band's pocket about k_0,
 // at T = 0 at the beam's energy (docs/textures.md "The resistivity of dilute scatterers"), after
 // add_beam_results (it reads the cross-sections' values and estimates): `fermi_wavevector`,
@@ -142,5 +151,18 @@ constexpr double kLargestAnisotropy = 1e-3;
 // cross-sections' estimates reach their size); their estimates add the anisotropy's share. Without
 // a closed contour, none of them and a warning why.
 void add_boltzmann_transport(const FermiContour& contour, const ModelInfo& info, TaskResult& out);
+
+// The thermal average of the energies' Boltzmann transport (`values`, `errors`: each energy's
+// results, one per node; `units`: an energy's units): σ(T) n_i with its estimate —
+// the energies' estimates weighted, the change from the rule over every other energy, and twice
+// the weight beyond the window times the larger edge value — and ρ(T)/n_i, its inverse; each
+// energy's in `<key>_by_energy`. None (a warning why) where an energy has no conductivity.
+void add_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vector<nlohmann::json>& values,
+                           const std::vector<nlohmann::json>& errors, const nlohmann::json& units, const ModelInfo& info,
+                           TaskResult& out);
+
+// A unit string "unit, [shape]: meaning" (or "unit: meaning") of a result listed over several beams:
+// its shape led by [what] ("unit, [what][shape]: meaning", or "unit, [what]: meaning").
+std::string listed_unit(const std::string& unit, const std::string& what);
 
 }  // namespace bzint

@@ -241,7 +241,9 @@ TrajectorySetup read_trajectories(const TaskContext& ctx) {
                                        2 * samples));
     s.steps = static_cast<long long>(steps);
     s.stride = s.steps / static_cast<long long>(samples);
-    const std::size_t n = s.beam ? s.beam->most_packets() * static_cast<std::size_t>(s.beam->directions) : points.size();
+    const std::size_t n = s.beam ? s.beam->most_packets() * static_cast<std::size_t>(s.beam->directions) *
+                                       static_cast<std::size_t>(s.beam->energies)
+                                 : points.size();
     const double rows = static_cast<double>(n) * static_cast<double>(s.steps / s.stride + 1);
     require_memory(task, "samples", rows * (kPacketSample * 8.0 + 200.0), fmt::format("{} packets' samples", n));
     place_packets(ctx, s, points);
@@ -252,15 +254,14 @@ TrajectorySetup read_trajectories(const TaskContext& ctx) {
 // The incidence angle of a beam direction (rad, counterclockwise from x).
 double incidence_angle(const TrajectorySetup& s) { return std::atan2(s.beam->direction[1], s.beam->direction[0]); }
 
-// Every direction's setup (one without a beam of several): all read, and their starts checked,
-// before any packet moves. Direction j is the first one's setup (its texture and tables shared,
-// not read again) with the beam turned by 2π j/D; a refused start names its direction.
-std::vector<TrajectorySetup> read_directions(const TaskContext& ctx) {
-    std::vector<TrajectorySetup> setups{read_trajectories(ctx)};
-    const int directions = setups.front().beam ? setups.front().beam->directions : 1;
+// A beam's directions: `first` (placed), then direction j, the same setup (its texture and tables
+// shared, not read again) with the beam turned by 2π j/D; a refused start names its direction.
+std::vector<TrajectorySetup> turned_setups(const TaskContext& ctx, const TrajectorySetup& first) {
+    std::vector<TrajectorySetup> setups{first};
+    const int directions = first.beam ? first.beam->directions : 1;
     for (int j = 1; j < directions; ++j) {
-        TrajectorySetup s = setups.front();
-        s.beam = setups.front().beam->turned(j);
+        TrajectorySetup s = first;
+        s.beam = first.beam->turned(j);
         s.impacts = s.beam->even_impacts();
         try {
             place_packets(ctx, s, beam_points(ctx, s, s.impacts));
@@ -272,6 +273,46 @@ std::vector<TrajectorySetup> read_directions(const TaskContext& ctx) {
         setups.push_back(std::move(s));
     }
     return setups;
+}
+
+// The beam of `first` (placed, at μ) at another energy of the thermal average: its starts placed
+// and its contour solved anew; a refused start or an open contour names the energy.
+TrajectorySetup at_energy(const TaskContext& ctx, const TrajectorySetup& first, double energy) {
+    TrajectorySetup s = first;
+    s.beam->energy = energy;
+    const std::string where = fmt::format("at the thermal average's energy {:.6g} {} (mu + k_B T x with |x| ≤ {:g})", energy,
+                                          energy_unit(*ctx.cfg.model), kThermalWindow);
+    try {
+        place_packets(ctx, s, beam_points(ctx, s, s.impacts));
+    } catch (const InputError& e) {
+        throw InputError(fmt::format("{} ({}: lower [task.beam] temperature, or raise energy)", e.what(), where));
+    }
+    s.contour = beam_contour(ctx, s);
+    if (!s.contour.closed)
+        ctx.task.fail("beam", fmt::format("temperature = {:g}: no Boltzmann transport {}: {}; lower temperature, or raise "
+                                          "energy",
+                                          s.beam->temperature, where, s.contour.reason));
+    return s;
+}
+
+// Every beam's setup, all read and their starts checked before any packet moves: per energy of
+// the thermal average (one at T = 0), per direction. Without a beam: the packets' one setup.
+struct Beams {
+    std::vector<ThermalNode> nodes;                // the beam's energies (one at T = 0; μ's in the middle at T > 0)
+    std::vector<std::vector<TrajectorySetup>> at;  // [energy][direction]
+};
+Beams read_beams(const TaskContext& ctx) {
+    const TrajectorySetup first = read_trajectories(ctx);
+    if (!first.beam || !(first.beam->temperature > 0.0))
+        return {first.beam ? thermal_nodes(*first.beam) : std::vector<ThermalNode>{}, {turned_setups(ctx, first)}};
+    if (!first.contour.closed)
+        ctx.task.fail("beam", fmt::format("temperature = {:g}: the transport at T > 0 is the Boltzmann transport's, which this "
+                                          "beam has not at its energy: {}",
+                                          first.beam->temperature, first.contour.reason));
+    Beams beams{thermal_nodes(*first.beam), {}};
+    for (const ThermalNode& node : beams.nodes)  // the middle one, x = 0, is μ: `first` itself
+        beams.at.push_back(turned_setups(ctx, node.energy == first.beam->energy ? first : at_energy(ctx, first, node.energy)));
+    return beams;
 }
 
 // The packets' samples, run with `halve` true at twice the step (half as many steps, half the stride).
@@ -548,54 +589,76 @@ TaskResult run_trajectories(const TaskContext& ctx, TrajectorySetup& s, const st
     return out;
 }
 
-// The directions' runs as one result (docs/textures.md "Directions of incidence"): per-packet
-// results one after the other in direction order, with each packet's direction; the other
-// numbers per direction; the cross-sections averaged (add_direction_average); the warnings each
-// naming its direction.
-TaskResult merge_directions(const std::vector<TrajectorySetup>& setups, std::vector<TaskResult>& runs) {
+// Several beams' results as one (docs/textures.md "Directions of incidence", "The transport at
+// T > 0"): each per-packet result (an array with an entry per packet) one beam's after another's,
+// with `packet_<what>` naming each packet's beam; every other result listed over the beams, its
+// unit's shape led by [what]; the keys in `skip` left out, but not their units (the caller
+// combines them); the trajectories table's rows one beam's after another's, packet indices
+// offset; the warnings each prefixed by its beam's label.
+TaskResult merge_beams(std::vector<TaskResult>& runs, const std::vector<std::string>& labels, const std::string& what,
+                       const std::vector<std::string>& skip) {
     std::vector<std::vector<double>> first_rows = std::move(runs.front().tables.front().rows);  // not copied with the rest
     TaskResult out = runs.front();
     runs.front().tables.front().rows = std::move(first_rows);
-    std::vector<double> angle;
-    for (const TrajectorySetup& s : setups) angle.push_back(incidence_angle(s));
-    std::vector<int> packet_direction;
-    for (std::size_t j = 0; j < runs.size(); ++j)
-        packet_direction.insert(packet_direction.end(), runs[j].results["impact_parameter"].size(), static_cast<int>(j));
+    auto packets = [](const TaskResult& r) { return r.results.at("impact_parameter").size(); };
+    std::vector<int> packet_beam;
+    for (std::size_t j = 0; j < runs.size(); ++j) packet_beam.insert(packet_beam.end(), packets(runs[j]), static_cast<int>(j));
     out.warnings.clear();
     out.tables.front().rows.clear();
     out.kpoints = 0;
-    double offset = 0.0;  // the packet index of the direction's first
+    double offset = 0.0;  // the packet index of the beam's first
     for (std::size_t j = 0; j < runs.size(); ++j) {
-        for (const std::string& w : runs[j].warnings)
-            out.warnings.push_back(fmt::format("beam direction {} (incidence angle {:.4g} rad): {}", j, angle[j], w));
+        for (const std::string& w : runs[j].warnings) out.warnings.push_back(fmt::format("{}: {}", labels[j], w));
         for (std::vector<double>& row : runs[j].tables.front().rows) {
             row[0] += offset;
             out.tables.front().rows.push_back(std::move(row));
         }
         runs[j].tables.front().rows.clear();
-        offset += static_cast<double>(runs[j].results["impact_parameter"].size());
+        offset += static_cast<double>(packets(runs[j]));
         out.kpoints += runs[j].kpoints;
     }
     for (const auto& [key, first] : runs.front().results.items()) {
-        if (key == "dt" || key == "steps" || std::find(std::begin(kBeamKeys), std::end(kBeamKeys), key) != std::end(kBeamKeys))
+        if (key == "dt" || key == "steps") continue;
+        if (std::find(skip.begin(), skip.end(), key) != skip.end()) {
+            out.results.erase(key);
+            out.errors.erase(key);
             continue;
-        // (Some results have no estimate: energy_drift is itself one.)
+        }
+        // (Some results have no estimate: energy_drift is itself one.) A beam has at least 3
+        // packets, and no other array of its results is that long.
         const bool estimated = runs.front().errors.contains(key) && !runs.front().errors.at(key).is_null();
+        const bool per_packet = first.is_array() && first.size() == packets(runs.front());
         nlohmann::json value = nlohmann::json::array(), error = nlohmann::json::array();
         for (const TaskResult& r : runs) {
-            if (first.is_array()) {  // per packet: one direction's after another's
+            if (per_packet) {
                 for (const auto& v : r.results.at(key)) value.push_back(v);
                 if (estimated)
                     for (const auto& e : r.errors.at(key)) error.push_back(e);
-            } else {  // one per direction
+            } else {
                 value.push_back(r.results.at(key));
                 if (estimated) error.push_back(r.errors.at(key));
             }
         }
         out.results[key] = value;
         if (estimated) out.errors[key] = error;
-        if (!first.is_array()) out.units[key] = per_direction_unit(out.units[key].get<std::string>());
+        if (!per_packet) out.units[key] = listed_unit(out.units[key].get<std::string>(), what);
     }
+    out.results["packet_" + what] = packet_beam;
+    out.errors["packet_" + what] = std::vector<double>(packet_beam.size(), 0.0);
+    out.units["packet_" + what] = fmt::format("[packet]: the index of the packet's beam {}", what);
+    return out;
+}
+
+// The directions' runs as one (merge_beams), the cross-sections averaged over them
+// (add_direction_average).
+TaskResult merge_directions(const std::vector<TrajectorySetup>& setups, std::vector<TaskResult>& runs) {
+    std::vector<double> angle;
+    std::vector<std::string> labels;
+    for (std::size_t j = 0; j < setups.size(); ++j) {
+        angle.push_back(incidence_angle(setups[j]));
+        labels.push_back(fmt::format("beam direction {} (incidence angle {:.4g} rad)", j, angle.back()));
+    }
+    TaskResult out = merge_beams(runs, labels, "direction", {std::begin(kBeamKeys), std::end(kBeamKeys)});
     std::vector<nlohmann::json> values, errors;
     for (const TaskResult& r : runs) {
         values.push_back(r.results);
@@ -604,24 +667,22 @@ TaskResult merge_directions(const std::vector<TrajectorySetup>& setups, std::vec
     add_direction_average(values, errors, out);
     out.results["incidence_angle"] = angle;
     out.errors["incidence_angle"] = std::vector<double>(angle.size(), 0.0);
-    out.results["packet_direction"] = packet_direction;
-    out.errors["packet_direction"] = std::vector<double>(packet_direction.size(), 0.0);
     out.units["incidence_angle"] = "rad, [direction]: each beam direction's heading d, counterclockwise from x";
     out.units["packet_direction"] = "[packet]: the index of the packet's beam direction (incidence_angle's)";
     return out;
 }
 
-// A direction's result as a row of the sweep log (key "direction") and back, every part of it the
-// merge reads: the log keeps each finished direction, so a stop loses none of them.
-nlohmann::json direction_row(int j, const TaskResult& r) {
+// A beam's result as a row of the sweep log (key "beam": its index, energy × D + direction) and
+// back, every part of it the merges read: the log keeps each finished beam, so a stop loses none.
+nlohmann::json beam_row(int j, const TaskResult& r) {
     nlohmann::json tables = nlohmann::json::array();
     for (const CsvTable& t : r.tables)
         tables.push_back({{"name", t.name}, {"comment", t.comment}, {"columns", t.columns}, {"rows", t.rows}, {"keys", t.keys}});
-    return {{"direction", j}, {"results", r.results}, {"errors", r.errors},   {"units", r.units},         {"tables", tables},
+    return {{"beam", j}, {"results", r.results}, {"errors", r.errors},   {"units", r.units},         {"tables", tables},
             {"kpoints", r.kpoints}, {"principal", r.principal}, {"remedy", r.remedy}, {"warnings", r.warnings}};
 }
 
-TaskResult direction_result(const nlohmann::json& row, const SweepLog& log) {
+TaskResult beam_result(const nlohmann::json& row, const SweepLog& log) {
     try {
         TaskResult r;
         r.results = row.at("results");
@@ -636,41 +697,82 @@ TaskResult direction_result(const nlohmann::json& row, const SweepLog& log) {
         r.remedy = row.at("remedy").get<std::string>();
         r.warnings = row.at("warnings").get<std::vector<std::string>>();
         return r;
-    } catch (const nlohmann::json::exception&) {  // a row with a valid checksum that is not a direction's result
-        throw InputError(fmt::format("{}: the row of beam direction {} is not a direction's result (written by another version?); "
-                                     "run without --resume to start over",
-                                     log.file().get<std::string>(), row.value("direction", -1)));
+    } catch (const nlohmann::json::exception&) {  // a row with a valid checksum that is not a beam's result
+        throw InputError(fmt::format("{}: the row of beam {} is not a beam's result (written by another version?); run without "
+                                     "--resume to start over",
+                                     log.file().get<std::string>(), row.value("beam", -1)));
     }
+}
+
+// One energy's beams (its directions; a 2D beam's Boltzmann transport at that energy), each
+// direction read back from the log where it holds it (index `first` + j), else run and logged.
+TaskResult run_energy(const TaskContext& ctx, std::vector<TrajectorySetup>& setups, SweepLog* log, int first, const std::string& label) {
+    std::vector<TaskResult> runs;
+    for (std::size_t j = 0; j < setups.size(); ++j) {
+        const int index = first + static_cast<int>(j);
+        if (const nlohmann::json* row = log ? log->find(index) : nullptr) {
+            runs.push_back(beam_result(*row, *log));
+            continue;
+        }
+        runs.push_back(run_trajectories(ctx, setups[j], setups.size() > 1 ? fmt::format("{}, beam direction {} of 0–{}", label, j, setups.size() - 1) : label));
+        if (log) log->add(beam_row(index, runs.back()));
+    }
+    TaskResult out = runs.size() > 1 ? merge_directions(setups, runs) : std::move(runs.front());
+    if (setups.front().beam && ctx.cfg.model->dim == 2) add_boltzmann_transport(setups.front().contour, *ctx.cfg.model, out);
+    return out;
 }
 
 }  // namespace
 
-void check_trajectories(TaskContext& ctx) { read_directions(ctx); }
+void check_trajectories(TaskContext& ctx) { read_beams(ctx); }
 
 TaskResult task_trajectories(TaskContext& ctx) {
-    std::vector<TrajectorySetup> setups = read_directions(ctx);
-    const bool transport = setups.front().beam && ctx.cfg.model->dim == 2;
-    if (setups.size() == 1) {
-        TaskResult out = run_trajectories(ctx, setups.front(), "trajectories");
-        if (transport) add_boltzmann_transport(setups.front().contour, *ctx.cfg.model, out);
+    Beams read = read_beams(ctx);
+    std::vector<std::vector<TrajectorySetup>>& beams = read.at;
+    const std::size_t directions = beams.front().size();
+    if (beams.size() == 1 && directions == 1) return run_energy(ctx, beams.front(), nullptr, 0, "trajectories");
+    // Several beams: each finished one is logged (index: energy × D + direction), and a resumed run
+    // reads it back.
+    SweepLog log(ctx, "beam");
+    if (beams.size() == 1) {
+        TaskResult out = run_energy(ctx, beams.front(), &log, 0, "trajectories");
+        log.complete();
+        out.results["sweep_log"] = log.file();
+        out.units["sweep_log"] = "the file that keeps each finished beam (read back by --resume); null without outputs";
         return out;
     }
-    // Several directions: each finished one is logged, and a resumed run reads it back.
-    SweepLog log(ctx, "direction");
+    const std::vector<ThermalNode>& nodes = read.nodes;
+    const std::string eu = energy_unit(*ctx.cfg.model);
     std::vector<TaskResult> runs;
-    for (std::size_t j = 0; j < setups.size(); ++j) {
-        if (const nlohmann::json* row = log.find(static_cast<double>(j))) {
-            runs.push_back(direction_result(*row, log));
-            continue;
-        }
-        runs.push_back(run_trajectories(ctx, setups[j], fmt::format("trajectories, beam direction {} of 0–{}", j, setups.size() - 1)));
-        log.add(direction_row(static_cast<int>(j), runs.back()));
+    std::vector<std::string> labels;
+    for (std::size_t e = 0; e < beams.size(); ++e) {
+        labels.push_back(fmt::format("beam energy {} ({:.6g} {})", e, nodes[e].energy, eu));
+        runs.push_back(run_energy(ctx, beams[e], &log, static_cast<int>(e * directions),
+                                  fmt::format("trajectories, beam energy {} of 0–{}", e, beams.size() - 1)));
     }
     log.complete();
-    TaskResult out = merge_directions(setups, runs);
+    std::vector<nlohmann::json> values, errors;
+    for (const TaskResult& r : runs) {
+        values.push_back(r.results);
+        errors.push_back(r.errors);
+    }
+    TaskResult out = merge_beams(runs, labels, "energy", {"conductivity_times_density", "resistivity_per_density"});
+    add_thermal_transport(nodes, values, errors, runs.front().units, *ctx.cfg.model, out);
+    std::vector<double> energy, weight;
+    for (const ThermalNode& n : nodes) {
+        energy.push_back(n.energy);
+        weight.push_back(n.weight);
+    }
+    out.results["beam_energy"] = energy;
+    out.errors["beam_energy"] = std::vector<double>(energy.size(), 0.0);
+    out.units["beam_energy"] = fmt::format("{}, [energy]: the thermal average's energies mu + k_B T x_j", eu);
+    out.results["thermal_weight"] = weight;
+    out.errors["thermal_weight"] = std::vector<double>(weight.size(), 0.0);
+    out.units["thermal_weight"] = "1, [energy]: each energy's weight h (-df/dx)(x_j) in the thermal average";
+    out.units["packet_energy"] = "[packet]: the index of the packet's beam energy (beam_energy's)";
+    if (out.results.contains("conductivity_times_density")) out.principal.push_back("conductivity_times_density");
     out.results["sweep_log"] = log.file();
-    out.units["sweep_log"] = "the file that keeps each finished beam direction (read back by --resume); null without outputs";
-    if (transport) add_boltzmann_transport(setups.front().contour, *ctx.cfg.model, out);
+    out.units["sweep_log"] = "the file that keeps each finished beam (read back by --resume); null without outputs";
     return out;
 }
 
