@@ -95,7 +95,7 @@ std::optional<PacketBeam> read_beam(const TaskContext& ctx) {
         // The rule over every other energy (spacing 2h) must be a trapezoid rule over the same window.
         const long long n = sec.integer("energies", 21);
         if (n % 4 != 1)
-            sec.fail("energies", fmt::format("must be 4m + 1 (5, 9, …, 21, …): the rule over every other energy, the thermal "
+            sec.fail("energies", fmt::format("must be 4m + 1 (9, 13, …, 21, …): the rule over every other energy, the thermal "
                                              "average's estimate, needs the window's ends and its middle; got {}",
                                              n));
         b.energies = static_cast<int>(n);
@@ -543,54 +543,71 @@ void add_boltzmann_transport(const FermiContour& contour, const ModelInfo& info,
 std::vector<ThermalNode> thermal_nodes(const PacketBeam& beam) {
     if (!(beam.temperature > 0.0)) return {{beam.energy, 1.0}};
     const int n = beam.energies;
-    const double h = 2.0 * kThermalWindow / (n - 1);
     std::vector<ThermalNode> nodes;
+    double total = 0.0;
     for (int j = 0; j < n; ++j) {
         const double x = kThermalWindow * (2 * j - (n - 1)) / (n - 1), c = std::cosh(x / 2);  // x = 0 exactly in the middle
-        nodes.push_back({beam.energy + beam.temperature * x, h / (4 * c * c)});
+        nodes.push_back({beam.energy + beam.temperature * x, 1 / (4 * c * c)});
+        total += nodes.back().weight;
     }
+    for (ThermalNode& node : nodes) node.weight /= total;
     return nodes;
 }
 
 void add_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vector<nlohmann::json>& values,
                            const std::vector<nlohmann::json>& errors, const nlohmann::json& units, const ModelInfo& info,
                            TaskResult& out) {
-    const std::string lu = length_unit(info), eu = energy_unit(info);
-    for (std::size_t j = 0; j < nodes.size(); ++j)
-        if (!values[j].contains("conductivity_times_density")) {
-            out.warnings.push_back(fmt::format("no transport at T > 0 (conductivity_times_density, resistivity_per_density): "
-                                               "beam energy {} ({:.6g} {}) has no conductivity (its warnings say why)",
-                                               j, nodes[j].energy, eu));
-            out.units.erase("conductivity_times_density");
-            out.units.erase("resistivity_per_density");
-            return;
-        }
-    // Per component (xx and yx; the others follow from the form [[A, −B], [B, A]]): the trapezoid
-    // rule at spacing h and at 2h (every other energy, ends included), the energies' own estimates
-    // weighted, and the tail beyond the window: its weight 2 f(X) = 2/(1 + e^X), twice, times the
-    // larger of the edge values (σ(ε) changes slowly against e^{−x} beyond them).
-    const double tail = 4.0 / (1.0 + std::exp(kThermalWindow));
+    const std::string eu = energy_unit(info);
     const std::size_t last = nodes.size() - 1;
+    // Each energy's T = 0 transport, listed where every energy has it.
+    auto by_energy = [&](const std::string& key) {
+        for (const nlohmann::json& v : values)
+            if (!v.contains(key)) return false;
+        nlohmann::json value = nlohmann::json::array(), error = nlohmann::json::array();
+        for (std::size_t j = 0; j <= last; ++j) {
+            value.push_back(values[j][key]);
+            error.push_back(errors[j][key]);
+        }
+        out.results[key + "_by_energy"] = value;
+        out.errors[key + "_by_energy"] = error;
+        out.units[key + "_by_energy"] = listed_unit(units.at(key).get<std::string>(), "energy");
+        return true;
+    };
+    by_energy("resistivity_per_density");
+    out.units.erase("conductivity_times_density");
+    out.units.erase("resistivity_per_density");
+    if (!by_energy("conductivity_times_density")) {
+        std::size_t j = 0;
+        while (values[j].contains("conductivity_times_density")) ++j;
+        out.warnings.push_back(fmt::format("no transport at T > 0 (conductivity_times_density, resistivity_per_density, "
+                                           "thermal_hall_angle): beam energy {} ({:.6g} {}) has no conductivity (its warnings "
+                                           "say why)",
+                                           j, nodes[j].energy, eu));
+        return;
+    }
+    // Per component (xx and yx; the others follow from the form [[A, −B], [B, A]]): the trapezoid
+    // rule at spacing h with its weights normalised (thermal_nodes), and its estimate: the energies'
+    // own estimates weighted; the change from the rule at 2h (every other energy, ends and middle
+    // included, normalised alike); and the window's cut — its weight 2 f(X) = 2/(1 + e^X), twice,
+    // times the larger change of σ from the average to an edge (σ(ε) changes slowly against e^{−x}
+    // beyond them; normalising makes a σ constant over the window exact).
+    const double cut = 4.0 / (1.0 + std::exp(kThermalWindow));
     double value[2] = {}, error[2] = {};
-    nlohmann::json by_energy = nlohmann::json::array(), by_energy_error = nlohmann::json::array();
     for (int c = 0; c < 2; ++c) {  // c = 0: σ_xx ([0][0]), c = 1: σ_yx ([1][0])
-        double fine = 0.0, coarse = 0.0, own = 0.0;
         auto at = [&](std::size_t j) { return values[j]["conductivity_times_density"][c][0].get<double>(); };
+        double fine = 0.0, coarse = 0.0, coarse_weight = 0.0, own = 0.0;
         for (std::size_t j = 0; j <= last; ++j) {
             fine += nodes[j].weight * at(j);
-            if (j % 2 == 0) coarse += 2.0 * nodes[j].weight * at(j);
             own += nodes[j].weight * errors[j]["conductivity_times_density"][c][0].get<double>();
+            if (j % 2 == 0) {
+                coarse += nodes[j].weight * at(j);
+                coarse_weight += nodes[j].weight;
+            }
         }
         value[c] = fine;
-        error[c] = own + std::fabs(fine - coarse) + tail * std::max(std::fabs(at(0)), std::fabs(at(last)));
+        error[c] = own + std::fabs(fine - coarse / coarse_weight) + cut * std::max(std::fabs(at(0) - fine), std::fabs(at(last) - fine));
     }
-    for (std::size_t j = 0; j <= last; ++j) {
-        by_energy.push_back(values[j]["conductivity_times_density"]);
-        by_energy_error.push_back(errors[j]["conductivity_times_density"]);
-    }
-    out.results["conductivity_times_density_by_energy"] = by_energy;
-    out.errors["conductivity_times_density_by_energy"] = by_energy_error;
-    out.units["conductivity_times_density_by_energy"] = listed_unit(units.at("conductivity_times_density").get<std::string>(), "energy");
+    const std::string lu = length_unit(info);
     out.results["conductivity_times_density"] = {{value[0], -value[1]}, {value[1], value[0]}};
     out.errors["conductivity_times_density"] = {{error[0], error[1]}, {error[1], error[0]}};
     out.units["conductivity_times_density"] =
@@ -600,18 +617,15 @@ void add_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vec
                     "(-df/de) sigma(e) over the energies' T = 0 values, conductivity_times_density_by_energy; other pockets "
                     "add their own",
                     lu);
+    // The Hall angle of the current at T: tan θ_H = σ_yx/σ_xx, as each energy's hall_angle at T = 0;
+    // |Δθ| ≤ (|σ_xx| e_yx + |σ_yx| e_xx)/(σ_xx² + σ_yx²) to first order.
+    const double z2 = value[0] * value[0] + value[1] * value[1];
+    out.results["thermal_hall_angle"] = std::atan2(value[1], value[0]);
+    out.errors["thermal_hall_angle"] = std::min(kPi, (std::fabs(value[0]) * error[1] + std::fabs(value[1]) * error[0]) / z2);
+    out.units["thermal_hall_angle"] = "rad: the angle the current turns from E by at T, atan2(sigma_yx, sigma_xx) of "
+                                      "conductivity_times_density (counterclockwise positive)";
     // ρ(T)/n_i = (σ(T) n_i)^{-1}: for σ = [[A, −B], [B, A]], ρ = [[A, B], [−B, A]]/(A² + B²), the
     // inverse of z = A + i B as above.
-    if (values.front().contains("resistivity_per_density")) {
-        nlohmann::json rho = nlohmann::json::array(), rho_error = nlohmann::json::array();
-        for (std::size_t j = 0; j <= last; ++j) {
-            rho.push_back(values[j]["resistivity_per_density"]);
-            rho_error.push_back(errors[j]["resistivity_per_density"]);
-        }
-        out.results["resistivity_per_density_by_energy"] = rho;
-        out.errors["resistivity_per_density_by_energy"] = rho_error;
-        out.units["resistivity_per_density_by_energy"] = listed_unit(units.at("resistivity_per_density").get<std::string>(), "energy");
-    }
     if (const auto inv = inverse_within(value[0], value[1], error[0], error[1])) {
         out.results["resistivity_per_density"] = {{inv->re, inv->im}, {-inv->im, inv->re}};
         out.errors["resistivity_per_density"] = {{inv->e_re, inv->e_im}, {inv->e_im, inv->e_re}};
@@ -622,7 +636,6 @@ void add_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vec
                         "average of resistivity_per_density_by_energy)",
                         lu);
     } else {
-        out.units.erase("resistivity_per_density");
         out.warnings.push_back("resistivity_per_density at T > 0 is not reported: the conductivity's error estimate reaches its "
                                "size, and the resistivity is its inverse");
     }

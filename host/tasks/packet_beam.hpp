@@ -138,7 +138,7 @@ constexpr double kLargestAnisotropy = 1e-3;
 constexpr double kThermalWindow = 10.0;  // −∂f/∂x beyond it weighs 2/(1 + e^10) = 9.1e-5 in all
 struct ThermalNode {
     double energy;  // μ + k_B T x_j
-    double weight;  // h (−∂f/∂x)(x_j) = h/(4 cosh²(x_j/2))
+    double weight;  // (−∂f/∂x)(x_j) = 1/(4 cosh²(x_j/2)), normalised to sum to 1 over the window
 };
 // The beam's energies and weights: N of them at T > 0, its energy (weight 1) at T = 0.
 std::vector<ThermalNode> thermal_nodes(const PacketBeam& beam);
@@ -153,10 +153,11 @@ std::vector<ThermalNode> thermal_nodes(const PacketBeam& beam);
 void add_boltzmann_transport(const FermiContour& contour, const ModelInfo& info, TaskResult& out);
 
 // The thermal average of the energies' Boltzmann transport (`values`, `errors`: each energy's
-// results, one per node; `units`: an energy's units): σ(T) n_i with its estimate —
-// the energies' estimates weighted, the change from the rule over every other energy, and twice
-// the weight beyond the window times the larger edge value — and ρ(T)/n_i, its inverse; each
-// energy's in `<key>_by_energy`. None (a warning why) where an energy has no conductivity.
+// results, one per node; `units`: an energy's units): σ(T) n_i with its estimate — the energies'
+// estimates weighted, the change from the rule over every other energy, and twice the weight
+// beyond the window times σ's larger change from the average to an edge —, ρ(T)/n_i, its inverse,
+// and the Hall angle at T; each energy's in `<key>_by_energy`. None (a warning why) where an
+// energy has no conductivity.
 void add_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vector<nlohmann::json>& values,
                            const std::vector<nlohmann::json>& errors, const nlohmann::json& units, const ModelInfo& info,
                            TaskResult& out);

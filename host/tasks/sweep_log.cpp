@@ -20,16 +20,15 @@ using nlohmann::json;
 namespace {
 
 constexpr int kLogVersion = 4;  // 3: rows carry step_error, window_error or mesh_error; 4: hybrid_current's their estimate
-constexpr std::size_t kMaxLogBytes = std::size_t(1) << 30;
 
 std::string checksum(const std::string& text) { return fmt::format("{:016x}", fingerprint_of(text)); }
 
 }  // namespace
 
-SweepLog::SweepLog(const TaskContext& ctx, std::string key)
+SweepLog::SweepLog(const TaskContext& ctx, std::string key, bool keep)
     : key_(std::move(key)),
       path_((std::filesystem::path(ctx.options.out_dir) / (ctx.cfg.title + "_sweep.jsonl")).string()),
-      kept_on_disk_(ctx.options.write_outputs) {
+      kept_on_disk_(ctx.options.write_outputs && keep) {
     if (!kept_on_disk_) return;
     json input = ctx.input;
     if (key_ == "E" && input["run_file"].contains("field")) input["run_file"]["field"].erase("E");  // the rows' keys
@@ -40,7 +39,7 @@ SweepLog::SweepLog(const TaskContext& ctx, std::string key)
     std::string text;
     if (in) text.assign(std::istreambuf_iterator<char>(in), {});
     if (!in && !in.eof()) throw InputError(fmt::format("{}: cannot read the sweep log to resume", path_));
-    if (text.size() > kMaxLogBytes) throw InputError(fmt::format("{}: a sweep log over 1 GiB; not one of bzint's", path_));
+    if (text.size() > kLargestSweepLog) throw InputError(fmt::format("{}: a sweep log over 1 GiB; not one of bzint's", path_));
     std::vector<std::string> lines;
     std::istringstream ss(text);
     for (std::string line; std::getline(ss, line);) lines.push_back(line);

@@ -1,6 +1,7 @@
 // Sweep log of a sweep: DIR/<title>_sweep.jsonl, one row per finished value of what the sweep
 // steps through — a field sweep's field values (dc_current, hybrid_current: key "E"), a beam's
-// directions of incidence (trajectories: key "direction"). Its first line records the key and the
+// energies and directions of incidence (trajectories: key "beam", energy × D + direction). Its
+// first line records the key and the
 // run's complete input (input_record.hpp), a field sweep's without the swept field values (so
 // more can be added on a resume); then one line per finished row, each with a checksum, written
 // and synced as it finishes.
@@ -23,10 +24,14 @@
 
 namespace bzint {
 
+// A longer log is refused when read back (not one of bzint's).
+constexpr std::size_t kLargestSweepLog = std::size_t(1) << 30;
+
 class SweepLog {
 public:
     // key: the row's entry that names it ("E": the field values, left out of the recorded input).
-    SweepLog(const TaskContext& ctx, std::string key);
+    // keep false: no log (as without outputs), for a sweep whose rows would outgrow it.
+    SweepLog(const TaskContext& ctx, std::string key, bool keep = true);
     // The recorded row whose key is `value`, or null.
     const nlohmann::json* find(double value) const;
     // Records a finished row (its entry `key` names it).

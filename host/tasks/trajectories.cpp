@@ -276,22 +276,13 @@ std::vector<TrajectorySetup> turned_setups(const TaskContext& ctx, const Traject
 }
 
 // The beam of `first` (placed, at μ) at another energy of the thermal average: its starts placed
-// and its contour solved anew; a refused start or an open contour names the energy.
+// and its contour solved anew (InputError where there is no transport there).
 TrajectorySetup at_energy(const TaskContext& ctx, const TrajectorySetup& first, double energy) {
     TrajectorySetup s = first;
     s.beam->energy = energy;
-    const std::string where = fmt::format("at the thermal average's energy {:.6g} {} (mu + k_B T x with |x| ≤ {:g})", energy,
-                                          energy_unit(*ctx.cfg.model), kThermalWindow);
-    try {
-        place_packets(ctx, s, beam_points(ctx, s, s.impacts));
-    } catch (const InputError& e) {
-        throw InputError(fmt::format("{} ({}: lower [task.beam] temperature, or raise energy)", e.what(), where));
-    }
+    place_packets(ctx, s, beam_points(ctx, s, s.impacts));
     s.contour = beam_contour(ctx, s);
-    if (!s.contour.closed)
-        ctx.task.fail("beam", fmt::format("temperature = {:g}: no Boltzmann transport {}: {}; lower temperature, or raise "
-                                          "energy",
-                                          s.beam->temperature, where, s.contour.reason));
+    if (!s.contour.closed) throw InputError(fmt::format("no Boltzmann transport: {}", s.contour.reason));
     return s;
 }
 
@@ -310,8 +301,16 @@ Beams read_beams(const TaskContext& ctx) {
                                           "beam has not at its energy: {}",
                                           first.beam->temperature, first.contour.reason));
     Beams beams{thermal_nodes(*first.beam), {}};
-    for (const ThermalNode& node : beams.nodes)  // the middle one, x = 0, is μ: `first` itself
-        beams.at.push_back(turned_setups(ctx, node.energy == first.beam->energy ? first : at_energy(ctx, first, node.energy)));
+    for (const ThermalNode& node : beams.nodes) {  // the middle one, x = 0, is μ: `first` itself
+        try {
+            beams.at.push_back(turned_setups(ctx, node.energy == first.beam->energy ? first : at_energy(ctx, first, node.energy)));
+        } catch (const InputError& e) {
+            throw InputError(fmt::format("{} (at the thermal average's energy {:.6g} {}, mu + k_B T x with |x| ≤ {:g}: [task.beam] "
+                                         "temperature = {:g}; lower it, or move energy away from the band's edge)",
+                                         e.what(), node.energy, energy_unit(*ctx.cfg.model), kThermalWindow,
+                                         first.beam->temperature));
+        }
+    }
     return beams;
 }
 
@@ -732,13 +731,26 @@ TaskResult task_trajectories(TaskContext& ctx) {
     const std::size_t directions = beams.front().size();
     if (beams.size() == 1 && directions == 1) return run_energy(ctx, beams.front(), nullptr, 0, "trajectories");
     // Several beams: each finished one is logged (index: energy × D + direction), and a resumed run
-    // reads it back.
-    SweepLog log(ctx, "beam");
-    if (beams.size() == 1) {
-        TaskResult out = run_energy(ctx, beams.front(), &log, 0, "trajectories");
+    // reads it back — unless their rows (each its trajectories table: 9 numbers of some 25
+    // characters per sample) could outgrow the log, which is then not kept (a warning says so).
+    const TrajectorySetup& one = beams.front().front();
+    const double log_bytes = static_cast<double>(beams.size() * directions) * static_cast<double>(one.beam->most_packets()) *
+                             static_cast<double>(one.steps / one.stride + 1) * 9 * 25;
+    const bool keep = log_bytes < static_cast<double>(kLargestSweepLog) / 2;
+    SweepLog log(ctx, "beam", keep);
+    auto finish = [&](TaskResult& out) {
         log.complete();
         out.results["sweep_log"] = log.file();
         out.units["sweep_log"] = "the file that keeps each finished beam (read back by --resume); null without outputs";
+        if (!keep)
+            out.warnings.push_back(fmt::format("the finished beams were not logged (their trajectories could make the sweep log "
+                                               "{:.2g} GiB, over half its limit of 1 GiB): a stop would have lost them; lower "
+                                               "[task] samples to keep them",
+                                               log_bytes / static_cast<double>(std::size_t(1) << 30)));
+    };
+    if (beams.size() == 1) {
+        TaskResult out = run_energy(ctx, beams.front(), &log, 0, "trajectories");
+        finish(out);
         return out;
     }
     const std::vector<ThermalNode>& nodes = read.nodes;
@@ -750,7 +762,6 @@ TaskResult task_trajectories(TaskContext& ctx) {
         runs.push_back(run_energy(ctx, beams[e], &log, static_cast<int>(e * directions),
                                   fmt::format("trajectories, beam energy {} of 0–{}", e, beams.size() - 1)));
     }
-    log.complete();
     std::vector<nlohmann::json> values, errors;
     for (const TaskResult& r : runs) {
         values.push_back(r.results);
@@ -768,11 +779,11 @@ TaskResult task_trajectories(TaskContext& ctx) {
     out.units["beam_energy"] = fmt::format("{}, [energy]: the thermal average's energies mu + k_B T x_j", eu);
     out.results["thermal_weight"] = weight;
     out.errors["thermal_weight"] = std::vector<double>(weight.size(), 0.0);
-    out.units["thermal_weight"] = "1, [energy]: each energy's weight h (-df/dx)(x_j) in the thermal average";
+    out.units["thermal_weight"] = "1, [energy]: each energy's weight in the thermal average, (-df/dx)(x_j) normalised to sum "
+                                  "to 1 (the trapezoid rule over the window)";
     out.units["packet_energy"] = "[packet]: the index of the packet's beam energy (beam_energy's)";
     if (out.results.contains("conductivity_times_density")) out.principal.push_back("conductivity_times_density");
-    out.results["sweep_log"] = log.file();
-    out.units["sweep_log"] = "the file that keeps each finished beam (read back by --resume); null without outputs";
+    finish(out);
     return out;
 }
 

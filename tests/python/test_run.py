@@ -444,7 +444,8 @@ def test_a_beam_of_packets_gives_its_cross_sections_with_numpy_shapes():
 def test_a_beam_at_a_temperature_gives_each_energys_transport_and_their_average():
     # [task.beam] temperature: the round gaussian's beam at 9 energies mu + k_B T x_j, x_j = -10,
     # -7.5, ..., 10 (docs/textures.md "The transport at T > 0"); sigma(T) n_i is the energies'
-    # sigma(e) n_i weighted by h/(4 cosh^2(x_j/2)) (the trapezoid rule), rho(T)/n_i its inverse; the
+    # sigma(e) n_i weighted by 1/(4 cosh^2(x_j/2)), normalised (the trapezoid rule), rho(T)/n_i its
+    # inverse, tan of the Hall angle at T sigma_yx/sigma_xx; the
     # per-packet results come one energy after another (9 x 17), the per-beam numbers (9,).
     spec = {"model": {"name": "dirac2d", "v": 1.0, "m": 0.0},
             "texture": {"kind": "uniform", "exchange": 0.0, "direction": [0, 0, 1], "potential": "gaussian",
@@ -456,12 +457,14 @@ def test_a_beam_at_a_temperature_gives_each_energys_transport_and_their_average(
     x = np.linspace(-10, 10, 9)
     assert np.allclose(r.results["beam_energy"], 1 + 0.02 * x, atol=1e-12)
     weight = r.results["thermal_weight"]
-    assert np.allclose(weight, 2.5 / (4 * np.cosh(x / 2) ** 2), rtol=1e-12)
+    raw = 1 / (4 * np.cosh(x / 2) ** 2)
+    assert np.allclose(weight, raw / raw.sum(), rtol=1e-12)
     each = r.results["conductivity_times_density_by_energy"]
     assert each.shape == (9, 2, 2)
     sigma = r.results["conductivity_times_density"]
     assert np.allclose(sigma, np.tensordot(weight, each, axes=1), rtol=1e-12, atol=1e-9 * sigma[0, 0])
     assert np.allclose(r.results["resistivity_per_density"] @ sigma, np.eye(2), atol=1e-12)
+    assert float(r.results["thermal_hall_angle"]) == pytest.approx(np.arctan2(sigma[1, 0], sigma[0, 0]), abs=1e-15)
     assert r.results["packet_energy"].shape == (153,)
     assert r.results["deflection"].shape == (153,)
     assert r.results["transport_cross_section"].shape == (9,)
