@@ -246,7 +246,7 @@ constexpr KeySpec kKeys[] = {
      "k_B T: with T > 0 (a 2D model), energy is the chemical potential mu and the beam runs at `energies` energies "
      "mu + k_B T x_j, x_j evenly spaced over [-10, 10], for the Boltzmann transport at T (its thermal average)"},
     {"task.beam", "energies", "trajectories", "integer 4m + 1", "", "21 with temperature", 9, 1025, false,
-     "N: the thermal average's energies (the trapezoid rule in x against -df/de; the rule over every other one is its "
+     "N: the thermal average's energies (equally spaced in x, weighted by -df/dx normalised; the rule over every other one is its "
      "estimate); only with temperature > 0"},
     {"task", "mu", "kinetic_ramp", "number", "energy", "0", -kBig, kBig, false,
      "chemical potential of the equilibrium at t = 0, n_s = D_s f(e_s + dE - mu) (Eqs. 23, 28)"},

@@ -354,7 +354,7 @@ TEST(PacketBeam, ThermalTransportOfGaussiansIsSommerfeldsAverageOfTheEnergies) {
     // T = 0 conductivity σ_xx n_i(ε) = (k_F/2)/σ_tr = ε³/(π^{3/2} A² w) (first order in A: the
     // beam's 2e-3 at ε = 0.5), and its thermal average ∫ (−∂f/∂ε) ε³ dε = μ³ + π² μ T² (Sommerfeld,
     // exact for a cubic; the band's bottom, ε = 0, weighs e^{−20}). The T² term, 2.5 % of μ³, is
-    // resolved: the 21 energies' normalised trapezoid rule (h = k_B T) misses it by the window's
+    // resolved: the 21 energies' normalised equally spaced rule (h = k_B T) misses it by the window's
     // cut, 5e-5 of μ³ (computed independently), within its estimate's share, 1.5e-4 from the rule
     // over every other energy plus 4e-4 for the cut.
     const double A = 1e-3, w = 5.0, mu = 1.0, T = 0.05, scale = std::pow(kPi, 1.5) * A * A * w;
@@ -368,7 +368,7 @@ TEST(PacketBeam, ThermalTransportOfGaussiansIsSommerfeldsAverageOfTheEnergies) {
     const auto& by_energy = doc["results"]["conductivity_times_density_by_energy"];
     ASSERT_EQ(energy.size(), 21u);
     ASSERT_EQ(by_energy.size(), 21u);
-    double raw = 0.0;  // the unnormalised weights' sum: 1 less the cut and the rule's end corrections
+    double raw = 0.0;  // the unnormalised weights' sum: 1 less the cut, plus the ends' full weights
     for (int j = -10; j <= 10; ++j) raw += 1 / (4 * std::pow(std::cosh(j / 2.0), 2));
     EXPECT_NEAR(raw, 1.0, 1e-4);
     for (int j = 0; j < 21; ++j) {

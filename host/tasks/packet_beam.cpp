@@ -92,7 +92,7 @@ std::optional<PacketBeam> read_beam(const TaskContext& ctx) {
         if (info.dim != 2)
             sec.fail("temperature", "the transport at T > 0 is a 2D beam's (the Boltzmann transport of its scatterers); give a "
                                     "2D model or leave out temperature");
-        // The rule over every other energy (spacing 2h) must be a trapezoid rule over the same window.
+        // The rule over every other energy (spacing 2h) must span the same window, with μ in it.
         const long long n = sec.integer("energies", 21);
         if (n % 4 != 1)
             sec.fail("energies", fmt::format("must be 4m + 1 (9, 13, …, 21, …): the rule over every other energy, the thermal "
@@ -585,8 +585,8 @@ void add_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vec
                                            j, nodes[j].energy, eu));
         return;
     }
-    // Per component (xx and yx; the others follow from the form [[A, −B], [B, A]]): the trapezoid
-    // rule at spacing h with its weights normalised (thermal_nodes), and its estimate: the energies'
+    // Per component (xx and yx; the others follow from the form [[A, −B], [B, A]]): the equally
+    // spaced rule at spacing h with its weights normalised (thermal_nodes), and its estimate: the energies'
     // own estimates weighted; the change from the rule at 2h (every other energy, ends and middle
     // included, normalised alike); and the window's cut — its weight 2 f(X) = 2/(1 + e^X), twice,
     // times the larger change of σ from the average to an edge (σ(ε) changes slowly against e^{−x}
@@ -617,11 +617,10 @@ void add_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vec
                     "(-df/de) sigma(e) over the energies' T = 0 values, conductivity_times_density_by_energy; other pockets "
                     "add their own",
                     lu);
-    // The Hall angle of the current at T: tan θ_H = σ_yx/σ_xx, as each energy's hall_angle at T = 0;
-    // |Δθ| ≤ (|σ_xx| e_yx + |σ_yx| e_xx)/(σ_xx² + σ_yx²) to first order.
-    const double z2 = value[0] * value[0] + value[1] * value[1];
+    // The Hall angle of the current at T: tan θ_H = σ_yx/σ_xx, as each energy's hall_angle at T = 0,
+    // with atan2's first-order bound.
     out.results["thermal_hall_angle"] = std::atan2(value[1], value[0]);
-    out.errors["thermal_hall_angle"] = std::min(kPi, (std::fabs(value[0]) * error[1] + std::fabs(value[1]) * error[0]) / z2);
+    out.errors["thermal_hall_angle"] = angle_error(value[0], value[1], error[0], error[1]);
     out.units["thermal_hall_angle"] = "rad: the angle the current turns from E by at T, atan2(sigma_yx, sigma_xx) of "
                                       "conductivity_times_density (counterclockwise positive)";
     // ρ(T)/n_i = (σ(T) n_i)^{-1}: for σ = [[A, −B], [B, A]], ρ = [[A, B], [−B, A]]/(A² + B²), the

@@ -133,8 +133,9 @@ FermiContour fermi_contour(const PacketBeam& beam, const std::vector<std::array<
 constexpr double kLargestAnisotropy = 1e-3;
 
 // The transport at T > 0 (docs/textures.md "The transport at T > 0"): σ(T) = ∫ dε (−∂f/∂ε) σ(ε),
-// each energy's σ(ε) its T = 0 transport, by the trapezoid rule in x = (ε − μ)/k_BT over
-// |x| ≤ kThermalWindow with N energies (the rule with every other one, its estimate).
+// each energy's σ(ε) its T = 0 transport, by an equally spaced rule in x = (ε − μ)/k_BT over
+// |x| ≤ kThermalWindow with N energies, its weights normalised (the rule with every other one,
+// its estimate).
 constexpr double kThermalWindow = 10.0;  // −∂f/∂x beyond it weighs 2/(1 + e^10) = 9.1e-5 in all
 struct ThermalNode {
     double energy;  // μ + k_B T x_j

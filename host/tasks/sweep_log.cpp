@@ -29,7 +29,7 @@ SweepLog::SweepLog(const TaskContext& ctx, std::string key, bool keep)
     : key_(std::move(key)),
       path_((std::filesystem::path(ctx.options.out_dir) / (ctx.cfg.title + "_sweep.jsonl")).string()),
       kept_on_disk_(ctx.options.write_outputs && keep) {
-    if (!kept_on_disk_) return;
+    if (!ctx.options.write_outputs) return;
     json input = ctx.input;
     if (key_ == "E" && input["run_file"].contains("field")) input["run_file"]["field"].erase("E");  // the rows' keys
     header_ = {{"bzint_sweep_log", kLogVersion}, {"key", key_}, {"input", input}};
@@ -48,13 +48,19 @@ SweepLog::SweepLog(const TaskContext& ctx, std::string key, bool keep)
         return InputError(fmt::format("{}:{}: {}; run without --resume to start the sweep over", path_, i + 1, why));
     };
     if (lines.empty()) return;
-    if (!ctx.options.resume) {  // a fresh run: replaces a finished log, never an interrupted one
+    // A fresh run replaces a finished log, never an interrupted one; a run that keeps no log
+    // (its input's rows would outgrow it) cannot continue one either: the log is another input's.
+    if (!ctx.options.resume || !keep) {
         bool ours = false, complete = false;
         try {
             ours = json::parse(lines[0]).contains("bzint_sweep_log");
             complete = json::parse(lines.back()).value("complete", false);
         } catch (const std::exception&) {
         }
+        if (ours && !complete && !keep)
+            throw InputError(fmt::format("{} holds the rows of another input's interrupted sweep, and this run keeps no "
+                                         "log to continue: remove the file",
+                                         path_));
         if (ours && !complete)
             throw InputError(fmt::format("{} holds the rows of an interrupted sweep: add --resume (in Python "
                                          "resume=True) to continue it, or remove the file to start over",

@@ -282,7 +282,7 @@ TrajectorySetup at_energy(const TaskContext& ctx, const TrajectorySetup& first, 
     s.beam->energy = energy;
     place_packets(ctx, s, beam_points(ctx, s, s.impacts));
     s.contour = beam_contour(ctx, s);
-    if (!s.contour.closed) throw InputError(fmt::format("no Boltzmann transport: {}", s.contour.reason));
+    if (!s.contour.closed) ctx.task.fail("beam", fmt::format("no Boltzmann transport: {}", s.contour.reason));
     return s;
 }
 
@@ -301,9 +301,13 @@ Beams read_beams(const TaskContext& ctx) {
                                           "beam has not at its energy: {}",
                                           first.beam->temperature, first.contour.reason));
     Beams beams{thermal_nodes(*first.beam), {}};
-    for (const ThermalNode& node : beams.nodes) {  // the middle one, x = 0, is μ: `first` itself
+    for (const ThermalNode& node : beams.nodes) {
+        if (node.energy == first.beam->energy) {  // the middle one, x = 0: `first` itself, as at T = 0
+            beams.at.push_back(turned_setups(ctx, first));
+            continue;
+        }
         try {
-            beams.at.push_back(turned_setups(ctx, node.energy == first.beam->energy ? first : at_energy(ctx, first, node.energy)));
+            beams.at.push_back(turned_setups(ctx, at_energy(ctx, first, node.energy)));
         } catch (const InputError& e) {
             throw InputError(fmt::format("{} (at the thermal average's energy {:.6g} {}, mu + k_B T x with |x| ≤ {:g}: [task.beam] "
                                          "temperature = {:g}; lower it, or move energy away from the band's edge)",
@@ -780,7 +784,7 @@ TaskResult task_trajectories(TaskContext& ctx) {
     out.results["thermal_weight"] = weight;
     out.errors["thermal_weight"] = std::vector<double>(weight.size(), 0.0);
     out.units["thermal_weight"] = "1, [energy]: each energy's weight in the thermal average, (-df/dx)(x_j) normalised to sum "
-                                  "to 1 (the trapezoid rule over the window)";
+                                  "to 1 (equally spaced over the window)";
     out.units["packet_energy"] = "[packet]: the index of the packet's beam energy (beam_energy's)";
     if (out.results.contains("conductivity_times_density")) out.principal.push_back("conductivity_times_density");
     finish(out);

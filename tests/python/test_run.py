@@ -444,7 +444,7 @@ def test_a_beam_of_packets_gives_its_cross_sections_with_numpy_shapes():
 def test_a_beam_at_a_temperature_gives_each_energys_transport_and_their_average():
     # [task.beam] temperature: the round gaussian's beam at 9 energies mu + k_B T x_j, x_j = -10,
     # -7.5, ..., 10 (docs/textures.md "The transport at T > 0"); sigma(T) n_i is the energies'
-    # sigma(e) n_i weighted by 1/(4 cosh^2(x_j/2)), normalised (the trapezoid rule), rho(T)/n_i its
+    # sigma(e) n_i weighted by 1/(4 cosh^2(x_j/2)), normalised (equally spaced), rho(T)/n_i its
     # inverse, tan of the Hall angle at T sigma_yx/sigma_xx; the
     # per-packet results come one energy after another (9 x 17), the per-beam numbers (9,).
     spec = {"model": {"name": "dirac2d", "v": 1.0, "m": 0.0},
