@@ -37,6 +37,34 @@ def save_figure(fig, png):
     print(f"wrote {png}")
 
 
+def skyrmion_beam(energy, packets, extra=""):
+    """The beam examples' run file: dirac2d (v = 1, m = 0.5) with an isolated Neel skyrmion (R = 10,
+    J = 0.3), a beam of the upper band along +x from x = -30 across |b| <= 20 at `energy`, refined,
+    4000 steps of dt = 0.1; `extra` adds [task.beam] keys."""
+    return f"""[model]
+name = "dirac2d"
+v = 1.0
+m = 0.5
+[texture]
+kind = "skyrmion"
+exchange = 0.3
+radius = 10.0
+[task]
+kind = "trajectories"
+band = "upper"
+dt = 0.1
+steps = 4000
+samples = 20
+[task.beam]
+energy = {energy}
+direction = [1, 0]
+centre = [-30, 0]
+width = 40
+packets = {packets}
+refine = 20
+{extra}"""
+
+
 QWZ = 'name = "qwz"\nu = -1.0\n'
 # Two coupled QWZ copies (4 bands; the texture's J m.S on each copy's sigma): C = +1 and -1.
 QWZ_PAIR = 'name = "qwz_pair"\nu1 = -1.0\nu2 = 1.2\ng = 0.2\n'

@@ -22,34 +22,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_text import run, save_figure, script_arguments  # noqa: E402
+from run_text import run, save_figure, script_arguments, skyrmion_beam  # noqa: E402
 
 ENERGIES = [0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.3, 1.4, 1.6, 2.0]
-
-
-def beam(energy, packets):
-    return f"""[model]
-name = "dirac2d"
-v = 1.0
-m = 0.5
-[texture]
-kind = "skyrmion"
-exchange = 0.3
-radius = 10.0
-[task]
-kind = "trajectories"
-band = "upper"
-dt = 0.1
-steps = 4000
-samples = 20
-[task.beam]
-energy = {energy}
-direction = [1, 0]
-centre = [-30, 0]
-width = 40
-packets = {packets}
-refine = 20
-"""
 
 
 def main():
@@ -59,7 +34,7 @@ def main():
     error = {k: [] for k in keys}
     with tempfile.TemporaryDirectory() as out:
         for e in ENERGIES:
-            doc = run(bzint, beam(e, packets), f"beam_{e:g}", out)
+            doc = run(bzint, skyrmion_beam(e, packets), f"beam_{e:g}", out)
             for k in keys:
                 value[k].append(doc["results"][k])
                 error[k].append(doc["errors"][k])

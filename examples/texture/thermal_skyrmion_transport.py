@@ -23,41 +23,15 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_text import run, save_figure, script_arguments  # noqa: E402
+from run_text import run, save_figure, script_arguments, skyrmion_beam  # noqa: E402
 
 MU, KT = 1.3, 0.04  # mu - 10 k_B T = 0.9 stays above the band's bottom, 0.8
-
-
-def beam(packets):
-    return f"""[model]
-name = "dirac2d"
-v = 1.0
-m = 0.5
-[texture]
-kind = "skyrmion"
-exchange = 0.3
-radius = 10.0
-[task]
-kind = "trajectories"
-band = "upper"
-dt = 0.1
-steps = 4000
-samples = 20
-[task.beam]
-energy = {MU}
-direction = [1, 0]
-centre = [-30, 0]
-width = 40
-packets = {packets}
-refine = 20
-temperature = {KT}
-"""
 
 
 def main():
     bzint, png, packets = script_arguments("texture_thermal_skyrmion_transport.png", "--packets", 129)
     with tempfile.TemporaryDirectory() as out:
-        doc = run(bzint, beam(packets), "thermal_beam", out)
+        doc = run(bzint, skyrmion_beam(MU, packets, f"temperature = {KT}\n"), "thermal_beam", out)
     r, e = doc["results"], doc["errors"]
     energy, weight = np.array(r["beam_energy"]), np.array(r["thermal_weight"])
     sigma, sigma_error = np.array(r["conductivity_times_density_by_energy"]), np.array(e["conductivity_times_density_by_energy"])

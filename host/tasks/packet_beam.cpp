@@ -395,15 +395,15 @@ std::string listed_unit(const std::string& unit, const std::string& what) {
     return unit.substr(0, colon) + ", [" + what + "]" + unit.substr(colon);
 }
 
-void add_direction_average(const std::vector<nlohmann::json>& values, const std::vector<nlohmann::json>& errors, TaskResult& out) {
-    const double n = static_cast<double>(values.size());
+void add_direction_average(const std::vector<TaskResult>& runs, TaskResult& out) {
+    const double n = static_cast<double>(runs.size());
     double average[2] = {}, error[2] = {};
     for (int c = 0; c < 3; ++c) {
         const std::string key = kBeamKeys[c];
         std::vector<double> v, e;
-        for (std::size_t j = 0; j < values.size(); ++j) {
-            v.push_back(values[j][key].get<double>());
-            e.push_back(errors[j][key].get<double>());
+        for (std::size_t j = 0; j < runs.size(); ++j) {
+            v.push_back(runs[j].results.at(key).get<double>());
+            e.push_back(runs[j].errors.at(key).get<double>());
         }
         out.results[key + "_by_direction"] = v;
         out.errors[key + "_by_direction"] = e;
@@ -554,23 +554,22 @@ std::vector<ThermalNode> thermal_nodes(const PacketBeam& beam) {
     return nodes;
 }
 
-void add_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vector<nlohmann::json>& values,
-                           const std::vector<nlohmann::json>& errors, const nlohmann::json& units, const ModelInfo& info,
+void add_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vector<TaskResult>& runs, const ModelInfo& info,
                            TaskResult& out) {
     const std::string eu = energy_unit(info);
     const std::size_t last = nodes.size() - 1;
     // Each energy's T = 0 transport, listed where every energy has it.
     auto by_energy = [&](const std::string& key) {
-        for (const nlohmann::json& v : values)
-            if (!v.contains(key)) return false;
+        for (const TaskResult& r : runs)
+            if (!r.results.contains(key)) return false;
         nlohmann::json value = nlohmann::json::array(), error = nlohmann::json::array();
         for (std::size_t j = 0; j <= last; ++j) {
-            value.push_back(values[j][key]);
-            error.push_back(errors[j][key]);
+            value.push_back(runs[j].results.at(key));
+            error.push_back(runs[j].errors.at(key));
         }
         out.results[key + "_by_energy"] = value;
         out.errors[key + "_by_energy"] = error;
-        out.units[key + "_by_energy"] = listed_unit(units.at(key).get<std::string>(), "energy");
+        out.units[key + "_by_energy"] = listed_unit(runs.front().units.at(key).get<std::string>(), "energy");
         return true;
     };
     by_energy("resistivity_per_density");
@@ -578,7 +577,7 @@ void add_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vec
     out.units.erase("resistivity_per_density");
     if (!by_energy("conductivity_times_density")) {
         std::size_t j = 0;
-        while (values[j].contains("conductivity_times_density")) ++j;
+        while (runs[j].results.contains("conductivity_times_density")) ++j;
         out.warnings.push_back(fmt::format("no transport at T > 0 (conductivity_times_density, resistivity_per_density, "
                                            "thermal_hall_angle): beam energy {} ({:.6g} {}) has no conductivity (its warnings "
                                            "say why)",
@@ -594,11 +593,11 @@ void add_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vec
     const double cut = 4.0 / (1.0 + std::exp(kThermalWindow));
     double value[2] = {}, error[2] = {};
     for (int c = 0; c < 2; ++c) {  // c = 0: σ_xx ([0][0]), c = 1: σ_yx ([1][0])
-        auto at = [&](std::size_t j) { return values[j]["conductivity_times_density"][c][0].get<double>(); };
+        auto at = [&](std::size_t j) { return runs[j].results.at("conductivity_times_density")[c][0].get<double>(); };
         double fine = 0.0, coarse = 0.0, coarse_weight = 0.0, own = 0.0;
         for (std::size_t j = 0; j <= last; ++j) {
             fine += nodes[j].weight * at(j);
-            own += nodes[j].weight * errors[j]["conductivity_times_density"][c][0].get<double>();
+            own += nodes[j].weight * runs[j].errors.at("conductivity_times_density")[c][0].get<double>();
             if (j % 2 == 0) {
                 coarse += nodes[j].weight * at(j);
                 coarse_weight += nodes[j].weight;

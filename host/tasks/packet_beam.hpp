@@ -106,7 +106,7 @@ void add_beam_results(const std::vector<double>& impacts, const std::vector<doub
 // on the circle of incidence angles; for an isotropic band, a randomly oriented scatterer's), each
 // estimate the directions' mean estimate plus the change from the average over every other
 // direction; the Hall angle of the averages; and each direction's in `<key>_by_direction`.
-void add_direction_average(const std::vector<nlohmann::json>& values, const std::vector<nlohmann::json>& errors, TaskResult& out);
+void add_direction_average(const std::vector<TaskResult>& runs, TaskResult& out);
 
 // The band's Fermi contour about k_0 at the start line's centre, the pocket whose transport
 // Boltzmann theory gives from the cross-sections (add_boltzmann_transport): solved on
@@ -153,14 +153,13 @@ std::vector<ThermalNode> thermal_nodes(const PacketBeam& beam);
 // a closed contour, none of them and a warning why.
 void add_boltzmann_transport(const FermiContour& contour, const ModelInfo& info, TaskResult& out);
 
-// The thermal average of the energies' Boltzmann transport (`values`, `errors`: each energy's
-// results, one per node; `units`: an energy's units): σ(T) n_i with its estimate — the energies'
+// The thermal average of the energies' Boltzmann transport (`runs`: each energy's results, one
+// per node): σ(T) n_i with its estimate — the energies'
 // estimates weighted, the change from the rule over every other energy, and twice the weight
 // beyond the window times σ's larger change from the average to an edge —, ρ(T)/n_i, its inverse,
 // and the Hall angle at T; each energy's in `<key>_by_energy`. None (a warning why) where an
 // energy has no conductivity.
-void add_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vector<nlohmann::json>& values,
-                           const std::vector<nlohmann::json>& errors, const nlohmann::json& units, const ModelInfo& info,
+void add_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vector<TaskResult>& runs, const ModelInfo& info,
                            TaskResult& out);
 
 // A unit string "unit, [shape]: meaning" (or "unit: meaning") of a result listed over several beams:

@@ -662,12 +662,7 @@ TaskResult merge_directions(const std::vector<TrajectorySetup>& setups, std::vec
         labels.push_back(fmt::format("beam direction {} (incidence angle {:.4g} rad)", j, angle.back()));
     }
     TaskResult out = merge_beams(runs, labels, "direction", {std::begin(kBeamKeys), std::end(kBeamKeys)});
-    std::vector<nlohmann::json> values, errors;
-    for (const TaskResult& r : runs) {
-        values.push_back(r.results);
-        errors.push_back(r.errors);
-    }
-    add_direction_average(values, errors, out);
+    add_direction_average(runs, out);  // (merge_beams moved the runs' table rows only)
     out.results["incidence_angle"] = angle;
     out.errors["incidence_angle"] = std::vector<double>(angle.size(), 0.0);
     out.units["incidence_angle"] = "rad, [direction]: each beam direction's heading d, counterclockwise from x";
@@ -717,7 +712,9 @@ TaskResult run_energy(const TaskContext& ctx, std::vector<TrajectorySetup>& setu
             runs.push_back(beam_result(*row, *log));
             continue;
         }
-        runs.push_back(run_trajectories(ctx, setups[j], setups.size() > 1 ? fmt::format("{}, beam direction {} of 0–{}", label, j, setups.size() - 1) : label));
+        const std::string progress_label =
+            setups.size() > 1 ? fmt::format("{}, beam direction {} of 0–{}", label, j, setups.size() - 1) : label;
+        runs.push_back(run_trajectories(ctx, setups[j], progress_label));
         if (log) log->add(beam_row(index, runs.back()));
     }
     TaskResult out = runs.size() > 1 ? merge_directions(setups, runs) : std::move(runs.front());
@@ -766,13 +763,8 @@ TaskResult task_trajectories(TaskContext& ctx) {
         runs.push_back(run_energy(ctx, beams[e], &log, static_cast<int>(e * directions),
                                   fmt::format("trajectories, beam energy {} of 0–{}", e, beams.size() - 1)));
     }
-    std::vector<nlohmann::json> values, errors;
-    for (const TaskResult& r : runs) {
-        values.push_back(r.results);
-        errors.push_back(r.errors);
-    }
     TaskResult out = merge_beams(runs, labels, "energy", {"conductivity_times_density", "resistivity_per_density"});
-    add_thermal_transport(nodes, values, errors, runs.front().units, *ctx.cfg.model, out);
+    add_thermal_transport(nodes, runs, *ctx.cfg.model, out);
     std::vector<double> energy, weight;
     for (const ThermalNode& n : nodes) {
         energy.push_back(n.energy);

@@ -413,18 +413,23 @@ def test_an_nband_models_texture_current_is_its_magnetisation_with_numpy_shapes(
         np.testing.assert_allclose(pair.results[key + "_bands"].sum(axis=2), pair.results[key], rtol=0, atol=1e-10 * scale)
 
 
+def gaussian_beam(**beam):
+    """Massless dirac2d (v = 1) in the gaussian potential A = 1e-3, w = 5, and a beam of its upper band
+    along +x from x = -60 across |b| <= 30 at energy 1, with the given [task.beam] keys added."""
+    return {"model": {"name": "dirac2d", "v": 1.0, "m": 0.0},
+            "texture": {"kind": "uniform", "exchange": 0.0, "direction": [0, 0, 1], "potential": "gaussian",
+                        "potential_amplitude": 1e-3, "potential_width": 5.0},
+            "task": {"kind": "trajectories", "band": "upper", "dt": 0.1, "steps": 1200, "samples": 4,
+                     "beam": {"energy": 1.0, "direction": [1, 0], "centre": [-60, 0], "width": 60, **beam}}}
+
+
 def test_a_beam_of_packets_gives_its_cross_sections_with_numpy_shapes():
     # task trajectories with a beam (a nested table of the spec): its packets in order of impact
     # parameter (P,), its cross-sections and Hall angle as numbers (docs/python.md). Massless dirac2d
     # in a weak gaussian potential: sigma_tr = pi^(3/2) A^2 w / 2 at first order in A (p = v = 1;
     # tests/test_packet_beam.cpp derives it; 2e-3 for the next order), sigma_perp = 0 by the mirror.
     A, w = 1e-3, 5.0
-    spec = {"model": {"name": "dirac2d", "v": 1.0, "m": 0.0},
-            "texture": {"kind": "uniform", "exchange": 0.0, "direction": [0, 0, 1], "potential": "gaussian",
-                        "potential_amplitude": A, "potential_width": w},
-            "task": {"kind": "trajectories", "band": "upper", "dt": 0.1, "steps": 1200, "samples": 4,
-                     "beam": {"energy": 1.0, "direction": [1, 0], "centre": [-60, 0], "width": 60, "packets": 33}}}
-    r = bzint.run(spec, backend="cpu", progress=False)
+    r = bzint.run(gaussian_beam(packets=33), backend="cpu", progress=False)
     assert r.results["impact_parameter"].shape == (33,)
     assert r.results["deflection"].shape == (33,)
     assert np.all(np.diff(r.results["impact_parameter"]) > 0)
@@ -447,13 +452,7 @@ def test_a_beam_at_a_temperature_gives_each_energys_transport_and_their_average(
     # sigma(e) n_i weighted by 1/(4 cosh^2(x_j/2)), normalised (equally spaced), rho(T)/n_i its
     # inverse, tan of the Hall angle at T sigma_yx/sigma_xx; the
     # per-packet results come one energy after another (9 x 17), the per-beam numbers (9,).
-    spec = {"model": {"name": "dirac2d", "v": 1.0, "m": 0.0},
-            "texture": {"kind": "uniform", "exchange": 0.0, "direction": [0, 0, 1], "potential": "gaussian",
-                        "potential_amplitude": 1e-3, "potential_width": 5.0},
-            "task": {"kind": "trajectories", "band": "upper", "dt": 0.1, "steps": 1200, "samples": 4,
-                     "beam": {"energy": 1.0, "direction": [1, 0], "centre": [-60, 0], "width": 60, "packets": 17,
-                              "temperature": 0.02, "energies": 9}}}
-    r = bzint.run(spec, backend="cpu", progress=False)
+    r = bzint.run(gaussian_beam(packets=17, temperature=0.02, energies=9), backend="cpu", progress=False)
     x = np.linspace(-10, 10, 9)
     assert np.allclose(r.results["beam_energy"], 1 + 0.02 * x, atol=1e-12)
     weight = r.results["thermal_weight"]
@@ -475,13 +474,7 @@ def test_a_beam_from_several_directions_gives_each_and_their_average():
     # [task.beam] directions = 8 about the gaussian's centre: the round gaussian scatters alike from
     # every direction (rotational symmetry: the same closed form, tests/test_packet_beam.cpp), the
     # per-packet results come one direction after another (8 x 17), and the per-beam numbers (8,).
-    spec = {"model": {"name": "dirac2d", "v": 1.0, "m": 0.0},
-            "texture": {"kind": "uniform", "exchange": 0.0, "direction": [0, 0, 1], "potential": "gaussian",
-                        "potential_amplitude": 1e-3, "potential_width": 5.0},
-            "task": {"kind": "trajectories", "band": "upper", "dt": 0.1, "steps": 1200, "samples": 4,
-                     "beam": {"energy": 1.0, "direction": [1, 0], "centre": [-60, 0], "width": 60, "packets": 17,
-                              "directions": 8, "target": [0, 0]}}}
-    r = bzint.run(spec, backend="cpu", progress=False)
+    r = bzint.run(gaussian_beam(packets=17, directions=8, target=[0, 0]), backend="cpu", progress=False)
     angles = np.arctan2(np.sin(np.arange(8) * np.pi / 4), np.cos(np.arange(8) * np.pi / 4))
     assert r.results["incidence_angle"].shape == (8,)
     assert np.allclose(r.results["incidence_angle"], angles, atol=1e-12)
