@@ -239,7 +239,8 @@ constexpr KeySpec kKeys[] = {
     {"task.beam", "directions", "trajectories", "1 or a power of two ≥ 8", "", "1", 1, 1024, false,
      "D: with D > 1, D beams at incidence angles d's + 2π j/D, each the given one turned about target, and the "
      "cross-sections averaged over them (a randomly oriented scatterer's; the change from every other direction is "
-     "that average's estimate, blind only to a D-fold symmetric scatterer)"},
+     "that average's estimate, blind only to a D-fold symmetric scatterer); with D ≥ 16 in 2D also the transport of "
+     "aligned scatterers, from the whole collision kernel (aligned_conductivity_times_density)"},
     {"task.beam", "target", "trajectories", "[x, y]", "length", "required with directions > 1", -kBig, kBig, false,
      "the point the beam turns about for its directions (the scatterer's centre)"},
     {"task.beam", "temperature", "trajectories", "number", "energy", "0", 0, kBig, false,

@@ -16,6 +16,8 @@
 
 #include "checkpoint.hpp"
 #include "input_error.hpp"
+#include "tasks/aligned_transport.hpp"
+#include "tasks/packet_beam.hpp"
 #include "test_util.hpp"
 
 using namespace bzint;
@@ -31,6 +33,39 @@ std::string beam(double energy, double x0, double width, int packets, const std:
 
 double value(const nlohmann::json& doc, const char* key) { return doc["results"][key].get<double>(); }
 double error(const nlohmann::json& doc, const char* key) { return doc["errors"][key].get<double>(); }
+
+// The elliptical gaussian bump U = A exp(−x²/2a² − y²/2c²) (A = 1e-3, a = 4.5, c = 3) from a table
+// (spacing 0.5 on a 160 × 160 cell, minimum image: its spline is U to 1e-4 relative,
+// docs/textures.md) on massless dirac2d (p = v = 1 at energy 1), under a beam of 65 packets from
+// x = −50 across |b| ≤ 24 turned about the bump's centre into `directions` directions.
+constexpr double kBumpHeight = 1e-3, kBumpA = 4.5, kBumpC = 3.0;
+std::string elliptical_bump_beam(const bzint::test::TempDir& dir, int directions) {
+    const double period = 160.0, h = 0.5;
+    {
+        std::ofstream out(dir / "u.dat");
+        out << "# x y U\n";
+        const int n = static_cast<int>(period / h);
+        for (int j = 0; j < n; ++j)
+            for (int i = 0; i < n; ++i) {
+                const double x = i * h - period * std::round(i * h / period), y = j * h - period * std::round(j * h / period);
+                out << fmt::format("{:.17g} {:.17g} {:.17g}\n", i * h, j * h,
+                                   kBumpHeight * std::exp(-x * x / (2 * kBumpA * kBumpA) - y * y / (2 * kBumpC * kBumpC)));
+            }
+    }
+    return fmt::format(
+        "[model]\nname = 'dirac2d'\nv = 1.0\nm = 0.0\n[texture]\nkind = 'uniform'\nexchange = 0.0\ndirection = [0, 0, 1]\n"
+        "potential = 'table'\npotential_file = '{}'\npotential_period = [{}, {}]\n"
+        "[task]\nkind = 'trajectories'\nband = 'upper'\ndt = 0.1\nsteps = 1200\nsamples = 4\n"
+        "[task.beam]\nenergy = 1.0\ndirection = [1, 0]\ncentre = [-50, 0]\nwidth = 48\npackets = 65\ndirections = {}\n"
+        "target = [0, 0]\n",
+        dir / "u.dat", period, period, directions);
+}
+
+// Its transport cross-section at first order in A for a beam heading at angle φ (the test below).
+double elliptical_transport_cross_section(double phi) {
+    const double a = kBumpA, c = kBumpC, s = std::sqrt(a * a * std::sin(phi) * std::sin(phi) + c * c * std::cos(phi) * std::cos(phi));
+    return std::pow(kPi, 1.5) * kBumpHeight * kBumpHeight * a * a * c * c / (2 * std::pow(s, 3));
+}
 
 }  // namespace
 
@@ -223,37 +258,16 @@ TEST(PacketBeam, AnAnisotropicBandsTransportIsWarnedAboutAndWidenedByItsAnisotro
 
 TEST(PacketBeam, DirectionsAverageAnEllipticalScatterersCrossSectionsAsTheClosedFormSays) {
     // Massless dirac2d (p = v = 1 at energy 1) in an elliptical gaussian U = A exp(−x²/2a² − y²/2c²)
-    // (A = 1e-3, a = 4.5, c = 3) from a table (spacing 0.5 on a 160 × 160 cell, minimum image: its
-    // spline is U to 1e-4 relative, docs/textures.md). To first order in A a straight path along
+    // (A = 1e-3, a = 4.5, c = 3) from a table (elliptical_bump_beam). To first order in A a straight path along
     // d̂ at impact b n̂ sees ∫ U ds = A √(2π) (a c/s) exp(−b²/2s²), s² = n̂ᵀ diag(a², c²) n̂ the
     // variance across the path, so θ(b) = −∂_b ∫ U ds/(p v) and σ_tr(φ) = ½ ∫ θ² db =
     // π^{3/2} A² a² c²/(2 p² v² s³) (the round gaussian's at a = c): (a/c)³ = 3.375 times smaller
     // along y than along x. Eight directions about the centre: each beam's σ_tr is its closed form (2e-3, the
     // next order), and their average is the average over all angles of incidence within its own
     // estimate; the Boltzmann resistivity uses that average.
-    const double A = 1e-3, a = 4.5, c = 3.0, period = 160.0, h = 0.5;
     const bzint::test::TempDir dir;
-    {
-        std::ofstream out(dir / "u.dat");
-        out << "# x y U\n";
-        const int n = static_cast<int>(period / h);
-        for (int j = 0; j < n; ++j)
-            for (int i = 0; i < n; ++i) {
-                const double x = i * h - period * std::round(i * h / period), y = j * h - period * std::round(j * h / period);
-                out << fmt::format("{:.17g} {:.17g} {:.17g}\n", i * h, j * h, A * std::exp(-x * x / (2 * a * a) - y * y / (2 * c * c)));
-            }
-    }
-    const auto doc = test::run_toml(fmt::format(
-        "[model]\nname = 'dirac2d'\nv = 1.0\nm = 0.0\n[texture]\nkind = 'uniform'\nexchange = 0.0\ndirection = [0, 0, 1]\n"
-        "potential = 'table'\npotential_file = '{}'\npotential_period = [{}, {}]\n"
-        "[task]\nkind = 'trajectories'\nband = 'upper'\ndt = 0.1\nsteps = 1200\nsamples = 4\n"
-        "[task.beam]\nenergy = 1.0\ndirection = [1, 0]\ncentre = [-50, 0]\nwidth = 48\npackets = 65\ndirections = 8\n"
-        "target = [0, 0]\n",
-        dir / "u.dat", period, period));
-    auto closed = [&](double phi) {  // σ_tr of a beam heading at angle φ
-        const double s = std::sqrt(a * a * std::sin(phi) * std::sin(phi) + c * c * std::cos(phi) * std::cos(phi));
-        return std::pow(kPi, 1.5) * A * A * a * a * c * c / (2 * std::pow(s, 3));
-    };
+    const auto doc = test::run_toml(elliptical_bump_beam(dir, 8));
+    const auto closed = elliptical_transport_cross_section;
     const auto& angle = doc["results"]["incidence_angle"];
     const auto& by_direction = doc["results"]["transport_cross_section_by_direction"];
     ASSERT_EQ(angle.size(), 8u);
@@ -277,6 +291,126 @@ TEST(PacketBeam, DirectionsAverageAnEllipticalScatterersCrossSectionsAsTheClosed
     EXPECT_LT(estimate, 0.2 * exact);
     const double resistivity = doc["results"]["resistivity_per_density"][0][0].get<double>();
     EXPECT_NEAR(resistivity, 2 * average, 1e-12 * average);  // k_F = 1
+    EXPECT_FALSE(doc["results"].contains("aligned_conductivity_times_density"));  // (16 directions at least)
+}
+
+TEST(PacketBeam, AlignedEllipticalScatterersConductBestAlongTheirLongAxisAsAngularDiffusionSays) {
+    // The bump of the test above, all scatterers in its orientation (long axis x). At small angles
+    // the collision integral of g(φ) (δf = (−f′) g) is angular diffusion, C g = n_i v ∂_φ(σ_tr(φ) ∂_φ g):
+    // its weak form is n_i v ∫ dφ′ g(φ′) ∫ db [h(φ′ + θ) − h(φ′)] ≈ n_i v ∫ g (μ_1 h′ + σ_tr h″) with
+    // μ_1 = ∫ θ db, and Liouville's theorem (a uniform g is stationary) makes μ_1 = ∂_φ σ_tr (the
+    // constant vanishes by the mirror y → −y), so C g = n_i v ∂_φ(σ_tr ∂_φ g). The drive
+    // −v F·v̂ then gives σ_tr ∂_φ g = (F_y cos φ − F_x sin φ)/n_i (g periodic: the bump is centrosymmetric),
+    // and j = −e (k_F/(2π)²) ∫ dφ v̂ g, by parts, σ n_i = (e²/h)(k_F/2π) ∫ dφ u uᵀ/σ_tr(φ) with
+    // u = (sin φ, −cos φ): the conductivity along x is set by the packets heading along y (the
+    // bottleneck of the angular diffusion that relaxes an x current), σ_xy = 0 by the mirrors. At
+    // a = c it is the isotropic k_F/(2σ_tr). 32 directions solve harmonics |n| ≤ 7; first order in A
+    // leaves 2e-3 as above.
+    const bzint::test::TempDir dir;
+    const auto doc = test::run_toml(elliptical_bump_beam(dir, 32));
+    double closed[2] = {};  // σ_xx n_i, σ_yy n_i (k_F = 1), the 10^4-point trapezoid rule (periodic)
+    for (int i = 0; i < 10000; ++i) {
+        const double phi = 2 * kPi * i / 10000, tr = elliptical_transport_cross_section(phi);
+        closed[0] += std::pow(std::sin(phi), 2) / tr / 10000;
+        closed[1] += std::pow(std::cos(phi), 2) / tr / 10000;
+    }
+    const auto& sigma = doc["results"]["aligned_conductivity_times_density"];
+    const auto& estimate = doc["errors"]["aligned_conductivity_times_density"];
+    for (int i = 0; i < 2; ++i) {
+        const double s = sigma[i][i].get<double>(), e = estimate[i][i].get<double>();
+        EXPECT_NEAR(s, closed[i], e + 2e-3 * closed[i]) << i;
+        EXPECT_LT(e, 1e-3 * closed[i]) << i;  // not vacuous (measured 1.4e-4 and 4.6e-4)
+        EXPECT_LT(std::fabs(sigma[i][1 - i].get<double>()), estimate[i][1 - i].get<double>() + 1e-3 * closed[i]) << i;
+    }
+    // Along the long axis it conducts 1.78 times better (with cos² for sin², the relaxation time's
+    // reading, the other way round) — between them the direction-averaged cross-section's one
+    // conductivity k_F/(2 <σ_tr>), randomly oriented bumps', 1.16 times σ_yy.
+    EXPECT_GT(closed[0] / closed[1], 1.7);
+    const double random = doc["results"]["conductivity_times_density"][0][0].get<double>();
+    EXPECT_GT(random, 1.05 * closed[1]);
+    EXPECT_LT(random, closed[0] / 1.05);
+    // ρ = σ⁻¹ (1e-12).
+    const auto& rho = doc["results"]["aligned_resistivity_per_density"];
+    for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 2; ++j) {
+            double product = 0.0;
+            for (int k = 0; k < 2; ++k) product += rho[i][k].get<double>() * sigma[k][j].get<double>();
+            EXPECT_NEAR(product, i == j ? 1.0 : 0.0, 1e-12) << i << j;
+        }
+    EXPECT_NE(doc["units"]["aligned_conductivity_times_density"].get<std::string>().find("harmonics |n| <= 7"), std::string::npos);
+}
+
+TEST(PacketBeam, AlignedTransportOfAnIsotropicScattererIsTheIsotropicBandsClosedForm) {
+    // Sixteen beams with one deflection θ(b) (a scatterer the same from every direction, with a
+    // skew): the collision kernel's matrix is diagonal, M_11 = −(σ_tr + i σ_⊥), and the aligned
+    // transport is the one of add_boltzmann_transport, (k_F/2)[[σ_tr, −σ_⊥], [σ_⊥, σ_tr]]/|w|² (1e-12).
+    bzint::ModelInfo info{};
+    info.name = "dirac2d";
+    std::vector<double> b, theta;
+    for (int i = 0; i <= 400; ++i) {
+        b.push_back(-8.0 + 16.0 * i / 400);
+        theta.push_back(1.3 * std::exp(-b.back() * b.back() / 2) + 0.4 * b.back() * std::exp(-b.back() * b.back() / 3));
+    }
+    const BeamCrossSections cs = beam_cross_sections(b, theta);
+    std::vector<TaskResult> runs(16);
+    std::vector<double> incidence;
+    for (int j = 0; j < 16; ++j) {
+        runs[j].results = cs.values;
+        runs[j].errors = cs.error;
+        runs[j].results["impact_parameter"] = b;
+        runs[j].results["deflection"] = theta;
+        incidence.push_back(std::atan2(std::sin(kPi * j / 8 + 0.3), std::cos(kPi * j / 8 + 0.3)));
+    }
+    TaskResult out = runs.front();
+    FermiContour contour;
+    contour.closed = true;
+    contour.wavevector = 0.7;
+    add_boltzmann_transport(contour, info, out);
+    add_aligned_transport(incidence, runs, contour, info, out);
+    for (const char* key : {"conductivity_times_density", "resistivity_per_density"}) {
+        const auto& isotropic = out.results[key];
+        const auto& aligned = out.results[std::string("aligned_") + key];
+        const double scale = std::fabs(isotropic[0][0].get<double>());
+        ASSERT_GT(std::fabs(isotropic[1][0].get<double>()), 0.05 * scale) << key;  // a skew to check the sign of
+        for (int i = 0; i < 2; ++i)
+            for (int j = 0; j < 2; ++j) EXPECT_NEAR(aligned[i][j].get<double>(), isotropic[i][j].get<double>(), 1e-12 * scale) << key << i << j;
+    }
+}
+
+TEST(PacketBeam, AlignedTransportAtATemperatureIsTheThermalAverageOfTheEnergies) {
+    // Nine energies' aligned conductivities (an anisotropic, non-symmetric matrix linear in the
+    // energy): the average is Σ_j w_j σ_j with the normalised weights (1e-12), the resistivity its
+    // inverse, each energy's listed over [energy].
+    bzint::ModelInfo info{};
+    info.name = "dirac2d";
+    PacketBeam beam;
+    beam.energy = 1.0;
+    beam.temperature = 0.05;
+    beam.energies = 9;
+    const std::vector<ThermalNode> nodes = thermal_nodes(beam);
+    std::vector<TaskResult> runs(nodes.size());
+    double expected[2][2] = {};
+    for (std::size_t j = 0; j < nodes.size(); ++j) {
+        const double e = nodes[j].energy, sigma[2][2] = {{3.0 * e, -0.4 * e}, {0.5 * e, 1.2 * e * e}};
+        put_aligned_transport({{{sigma[0][0], sigma[0][1]}, {sigma[1][0], sigma[1][1]}}}, {{{1e-6, 1e-6}, {1e-6, 1e-6}}}, "at T = 0",
+                              info, runs[j]);
+        for (int a = 0; a < 2; ++a)
+            for (int b = 0; b < 2; ++b) expected[a][b] += nodes[j].weight * sigma[a][b];
+    }
+    TaskResult out;
+    add_aligned_thermal_transport(nodes, runs, info, out);
+    const auto& sigma = out.results["aligned_conductivity_times_density"];
+    const auto& rho = out.results["aligned_resistivity_per_density"];
+    for (int a = 0; a < 2; ++a)
+        for (int b = 0; b < 2; ++b) {
+            EXPECT_NEAR(sigma[a][b].get<double>(), expected[a][b], 1e-12) << a << b;
+            double product = 0.0;
+            for (int k = 0; k < 2; ++k) product += rho[a][k].get<double>() * sigma[k][b].get<double>();
+            EXPECT_NEAR(product, a == b ? 1.0 : 0.0, 1e-12) << a << b;
+        }
+    ASSERT_EQ(out.results["aligned_conductivity_times_density_by_energy"].size(), 9u);
+    EXPECT_NE(out.units["aligned_conductivity_times_density_by_energy"].get<std::string>().find("[energy][i][j]"), std::string::npos);
+    EXPECT_NE(out.units["aligned_conductivity_times_density"].get<std::string>().find("temperature"), std::string::npos);
 }
 
 TEST(PacketBeam, DirectionsFinishedBeforeAStopAreKeptAndResumed) {

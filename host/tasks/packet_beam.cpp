@@ -223,20 +223,6 @@ namespace {
 
 double wrapped(double angle) { return std::atan2(std::sin(angle), std::cos(angle)); }
 
-// ∫ f(b) db by the trapezoid rule over the packets i = 0, stride, 2 stride, …, and the last
-// (b sorted).
-template <class F>
-double trapezoid(const std::vector<double>& b, std::size_t stride, F f) {
-    double sum = 0.0;
-    std::size_t prev = 0;
-    for (std::size_t i = stride;; i += stride) {
-        if (i >= b.size()) i = b.size() - 1;
-        sum += 0.5 * (b[i] - b[prev]) * (f(prev) + f(i));
-        prev = i;
-        if (i == b.size() - 1) return sum;
-    }
-}
-
 // The cross-sections and the Hall angle from the deflections θ by the rule above.
 nlohmann::json cross_sections(const std::vector<double>& b, const std::vector<double>& theta, std::size_t stride) {
     // 1 − cos θ = 2 sin²(θ/2), without the cancellation at small angles.
@@ -554,28 +540,56 @@ std::vector<ThermalNode> thermal_nodes(const PacketBeam& beam) {
     return nodes;
 }
 
+bool list_by_energy(const std::vector<TaskResult>& runs, const std::string& key, TaskResult& out) {
+    for (const TaskResult& r : runs)
+        if (!r.results.contains(key)) return false;
+    nlohmann::json value = nlohmann::json::array(), error = nlohmann::json::array();
+    for (const TaskResult& r : runs) {
+        value.push_back(r.results.at(key));
+        error.push_back(r.errors.at(key));
+    }
+    out.results[key + "_by_energy"] = value;
+    out.errors[key + "_by_energy"] = error;
+    out.units[key + "_by_energy"] = listed_unit(runs.front().units.at(key).get<std::string>(), "energy");
+    return true;
+}
+
+ThermalAverage thermal_average(const std::vector<ThermalNode>& nodes, const std::vector<TaskResult>& runs, const std::string& key) {
+    // Per component: the equally spaced rule at spacing h with its weights normalised
+    // (thermal_nodes), and its estimate: the energies' own estimates weighted; the change from the
+    // rule at 2h (every other energy, ends and middle included, normalised alike); and the window's
+    // cut — its weight 2 f(X) = 2/(1 + e^X), twice, times the larger change of σ from the average to
+    // an edge (σ(ε) changes slowly against e^{−x} beyond them; normalising makes a σ constant over
+    // the window exact).
+    const double cut = 4.0 / (1.0 + std::exp(kThermalWindow));
+    const std::size_t last = nodes.size() - 1;
+    ThermalAverage out{};
+    for (int i = 0; i < 2; ++i)
+        for (int c = 0; c < 2; ++c) {
+            auto at = [&](std::size_t j) { return runs[j].results.at(key)[i][c].get<double>(); };
+            double fine = 0.0, coarse = 0.0, coarse_weight = 0.0, own = 0.0;
+            for (std::size_t j = 0; j <= last; ++j) {
+                fine += nodes[j].weight * at(j);
+                own += nodes[j].weight * runs[j].errors.at(key)[i][c].get<double>();
+                if (j % 2 == 0) {
+                    coarse += nodes[j].weight * at(j);
+                    coarse_weight += nodes[j].weight;
+                }
+            }
+            out.value[i][c] = fine;
+            out.error[i][c] =
+                own + std::fabs(fine - coarse / coarse_weight) + cut * std::max(std::fabs(at(0) - fine), std::fabs(at(last) - fine));
+        }
+    return out;
+}
+
 void add_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vector<TaskResult>& runs, const ModelInfo& info,
                            TaskResult& out) {
     const std::string eu = energy_unit(info);
-    const std::size_t last = nodes.size() - 1;
-    // Each energy's T = 0 transport, listed where every energy has it.
-    auto by_energy = [&](const std::string& key) {
-        for (const TaskResult& r : runs)
-            if (!r.results.contains(key)) return false;
-        nlohmann::json value = nlohmann::json::array(), error = nlohmann::json::array();
-        for (std::size_t j = 0; j <= last; ++j) {
-            value.push_back(runs[j].results.at(key));
-            error.push_back(runs[j].errors.at(key));
-        }
-        out.results[key + "_by_energy"] = value;
-        out.errors[key + "_by_energy"] = error;
-        out.units[key + "_by_energy"] = listed_unit(runs.front().units.at(key).get<std::string>(), "energy");
-        return true;
-    };
-    by_energy("resistivity_per_density");
+    list_by_energy(runs, "resistivity_per_density", out);
     out.units.erase("conductivity_times_density");
     out.units.erase("resistivity_per_density");
-    if (!by_energy("conductivity_times_density")) {
+    if (!list_by_energy(runs, "conductivity_times_density", out)) {
         std::size_t j = 0;
         while (runs[j].results.contains("conductivity_times_density")) ++j;
         out.warnings.push_back(fmt::format("no transport at T > 0 (conductivity_times_density, resistivity_per_density, "
@@ -584,28 +598,9 @@ void add_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vec
                                            j, nodes[j].energy, eu));
         return;
     }
-    // Per component (xx and yx; the others follow from the form [[A, −B], [B, A]]): the equally
-    // spaced rule at spacing h with its weights normalised (thermal_nodes), and its estimate: the energies'
-    // own estimates weighted; the change from the rule at 2h (every other energy, ends and middle
-    // included, normalised alike); and the window's cut — its weight 2 f(X) = 2/(1 + e^X), twice,
-    // times the larger change of σ from the average to an edge (σ(ε) changes slowly against e^{−x}
-    // beyond them; normalising makes a σ constant over the window exact).
-    const double cut = 4.0 / (1.0 + std::exp(kThermalWindow));
-    double value[2] = {}, error[2] = {};
-    for (int c = 0; c < 2; ++c) {  // c = 0: σ_xx ([0][0]), c = 1: σ_yx ([1][0])
-        auto at = [&](std::size_t j) { return runs[j].results.at("conductivity_times_density")[c][0].get<double>(); };
-        double fine = 0.0, coarse = 0.0, coarse_weight = 0.0, own = 0.0;
-        for (std::size_t j = 0; j <= last; ++j) {
-            fine += nodes[j].weight * at(j);
-            own += nodes[j].weight * runs[j].errors.at("conductivity_times_density")[c][0].get<double>();
-            if (j % 2 == 0) {
-                coarse += nodes[j].weight * at(j);
-                coarse_weight += nodes[j].weight;
-            }
-        }
-        value[c] = fine;
-        error[c] = own + std::fabs(fine - coarse / coarse_weight) + cut * std::max(std::fabs(at(0) - fine), std::fabs(at(last) - fine));
-    }
+    const ThermalAverage average = thermal_average(nodes, runs, "conductivity_times_density");
+    // (xx and yx; the others follow from the form [[A, −B], [B, A]].)
+    const double value[2] = {average.value[0][0], average.value[1][0]}, error[2] = {average.error[0][0], average.error[1][0]};
     const std::string lu = length_unit(info);
     out.results["conductivity_times_density"] = {{value[0], -value[1]}, {value[1], value[0]}};
     out.errors["conductivity_times_density"] = {{error[0], error[1]}, {error[1], error[0]}};

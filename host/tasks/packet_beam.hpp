@@ -44,6 +44,20 @@ inline double signed_angle(const std::array<double, 2>& v0, const std::array<dou
     return std::atan2(v0[0] * v1[1] - v0[1] * v1[0], v0[0] * v1[0] + v0[1] * v1[1]);
 }
 
+// ∫ f(b) db by the trapezoid rule over the packets i = 0, stride, 2 stride, …, and the last
+// (b sorted).
+template <class F>
+double trapezoid(const std::vector<double>& b, std::size_t stride, F f) {
+    double sum = 0.0;
+    std::size_t prev = 0;
+    for (std::size_t i = stride;; i += stride) {
+        if (i >= b.size()) i = b.size() - 1;
+        sum += 0.5 * (b[i] - b[prev]) * (f(prev) + f(i));
+        prev = i;
+        if (i == b.size() - 1) return sum;
+    }
+}
+
 // Neighbouring packets (in impact parameter) whose deflections differ by more than this (rad,
 // modulo 2π) do not resolve θ(b) between them: the beam adds a packet halfway.
 constexpr double kUnresolvedTurn = 0.1;
@@ -152,6 +166,19 @@ std::vector<ThermalNode> thermal_nodes(const PacketBeam& beam);
 // cross-sections' estimates reach their size); their estimates add the anisotropy's share. Without
 // a closed contour, none of them and a warning why.
 void add_boltzmann_transport(const FermiContour& contour, const ModelInfo& info, TaskResult& out);
+
+// Each energy's result `key` listed as `<key>_by_energy` (its unit's shape led by [energy]), where
+// every energy has it (true).
+bool list_by_energy(const std::vector<TaskResult>& runs, const std::string& key, TaskResult& out);
+
+// The thermal average of a 2×2 result `key` ([i][j], every run has it) over the energies, per
+// component, with its estimate: the energies' estimates weighted, the change from the rule over
+// every other energy, and twice the weight beyond the window times the larger change from the
+// average to an edge.
+struct ThermalAverage {
+    double value[2][2], error[2][2];
+};
+ThermalAverage thermal_average(const std::vector<ThermalNode>& nodes, const std::vector<TaskResult>& runs, const std::string& key);
 
 // The thermal average of the energies' Boltzmann transport (`runs`: each energy's results, one
 // per node): σ(T) n_i with its estimate — the energies'

@@ -16,6 +16,7 @@
 #include "../input_error.hpp"
 #include "../texture_input.hpp"
 #include "bzint/nband_packet_motion.hpp"
+#include "aligned_transport.hpp"
 #include "packet_beam.hpp"
 #include "sweep_log.hpp"
 #include "task_common.hpp"
@@ -718,7 +719,12 @@ TaskResult run_energy(const TaskContext& ctx, std::vector<TrajectorySetup>& setu
         if (log) log->add(beam_row(index, runs.back()));
     }
     TaskResult out = runs.size() > 1 ? merge_directions(setups, runs) : std::move(runs.front());
-    if (setups.front().beam && ctx.cfg.model->dim == 2) add_boltzmann_transport(setups.front().contour, *ctx.cfg.model, out);
+    if (setups.front().beam && ctx.cfg.model->dim == 2) {
+        add_boltzmann_transport(setups.front().contour, *ctx.cfg.model, out);
+        std::vector<double> incidence;
+        for (const TrajectorySetup& s : setups) incidence.push_back(incidence_angle(s));
+        add_aligned_transport(incidence, runs, setups.front().contour, *ctx.cfg.model, out);
+    }
     return out;
 }
 
@@ -763,8 +769,11 @@ TaskResult task_trajectories(TaskContext& ctx) {
         runs.push_back(run_energy(ctx, beams[e], &log, static_cast<int>(e * directions),
                                   fmt::format("trajectories, beam energy {} of 0–{}", e, beams.size() - 1)));
     }
-    TaskResult out = merge_beams(runs, labels, "energy", {"conductivity_times_density", "resistivity_per_density"});
+    TaskResult out = merge_beams(runs, labels, "energy",
+                                 {"conductivity_times_density", "resistivity_per_density", "aligned_conductivity_times_density",
+                                  "aligned_resistivity_per_density"});
     add_thermal_transport(nodes, runs, *ctx.cfg.model, out);
+    add_aligned_thermal_transport(nodes, runs, *ctx.cfg.model, out);
     std::vector<double> energy, weight;
     for (const ThermalNode& n : nodes) {
         energy.push_back(n.energy);

@@ -1,0 +1,208 @@
+// The linearised Boltzmann equation of dilute, identical, aligned scatterers in an isotropic band,
+// with the collision kernel the beams measure, in angular harmonics (docs/textures.md "Aligned
+// scatterers" has the derivation).
+//
+// On the Fermi circle (radius k_F, speed v) write δf = (−f′) g(φ), g = Σ_{n≠0} c_n e^{inφ}. A
+// packet heading at φ′ with impact parameter b leaves at φ′ + θ_{φ′}(b) at the rate n_i v db, so
+// the collision integral's weak form against e^{−inφ} is (2π)⁻¹ ∫ dφ′ g(φ′) n_i v A_n(φ′) e^{−inφ′}
+// with A_n(φ′) = ∫ db (e^{−inθ_{φ′}(b)} − 1): n_i v Σ_m M_nm c_m with
+// M_nm = (2π)⁻¹ ∫ dφ′ e^{−i(n−m)φ′} A_n(φ′). The drive F·v (−f′)(−1) projects onto n = ±1,
+// −v (F_x ∓ i F_y)/2. The constant harmonic is left out: a uniform change is stationary
+// (Liouville's theorem, M_n0 = 0) and moves no charge. The current j = −e ∫ d²k/(2π)² v δf =
+// −e (k_F/2π) c_{−1} (as x + i y), so with F = −eE, for E along x̂ or ŷ,
+//     (σ_xj + i σ_yj) n_i = (e²/h) k_F S_j,    S_j = −(M⁻¹ f_j)_{−1},
+// f_x = (½, ½), f_y = (−i/2, i/2) at n = 1, −1. For a scatterer whose A_n does not depend on φ′ M
+// is diagonal, M_11 = −(σ_tr + i σ_⊥), and this is add_boltzmann_transport's (k_F/2)/w̄.
+#include "aligned_transport.hpp"
+
+#include <fmt/core.h>
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <optional>
+
+#include "task_common.hpp"
+
+namespace bzint {
+
+namespace {
+
+using Complex = std::complex<double>;
+
+// A_n = ∫ (e^{−inθ} − 1) db for n = 1 … N over one beam (A_{−n} = conj A_n), by the trapezoid
+// rule over its packets, and each one's estimate: its change from the rule over every other packet
+// plus n times the cross-sections' own estimates (A_1 = −σ_tr − i σ_⊥, and |Δ e^{−inθ}| ≤ n |Δθ|).
+struct Moments {
+    std::vector<Complex> value;
+    std::vector<double> error;
+};
+Moments collision_moments(const TaskResult& run, int harmonics) {
+    const std::vector<double> b = run.results.at("impact_parameter").get<std::vector<double>>();
+    const std::vector<double> theta = run.results.at("deflection").get<std::vector<double>>();
+    const double own = run.errors.at(kBeamKeys[0]).get<double>() + run.errors.at(kBeamKeys[1]).get<double>();
+    Moments out;
+    for (int n = 1; n <= harmonics; ++n) {
+        auto moment = [&](std::size_t stride) {
+            // cos nθ − 1 = −2 sin²(nθ/2), without the cancellation at small angles.
+            const double re = trapezoid(b, stride, [&](std::size_t i) { return -2.0 * std::pow(std::sin(n * theta[i] / 2), 2); });
+            const double im = trapezoid(b, stride, [&](std::size_t i) { return -std::sin(n * theta[i]); });
+            return Complex(re, im);
+        };
+        out.value.push_back(moment(1));
+        out.error.push_back(std::abs(out.value.back() - moment(2)) + n * own);
+    }
+    return out;
+}
+
+// Harmonic n ∈ {−N … −1, 1 … N} as a row or column of M.
+int slot(int n, int harmonics) { return n < 0 ? n + harmonics : n + harmonics - 1; }
+Complex moment_at(const Moments& m, int n) { return n > 0 ? m.value[n - 1] : std::conj(m.value[-n - 1]); }
+
+struct Solution {
+    double sigma[2][2];  // σ n_i / (e²/h), [i][j]
+    double error[2][2];  // from the moments' estimates (full solution only)
+};
+
+// The solution from every `stride`-th direction with |n| ≤ N, its columns j = x, y; none where M
+// is singular or (with estimates) their change could reach the solution.
+std::optional<Solution> solve(const std::vector<double>& incidence, const std::vector<Moments>& moments, std::size_t stride,
+                              int harmonics, double kf, bool estimate) {
+    const int size = 2 * harmonics;
+    std::vector<std::size_t> used;
+    for (std::size_t j = 0; j < incidence.size(); j += stride) used.push_back(j);
+    const double weight = 1.0 / static_cast<double>(used.size());
+    Eigen::MatrixXcd M = Eigen::MatrixXcd::Zero(size, size);
+    std::vector<double> row_error(size, 0.0);  // |ΔM_nm| ≤ the directions' mean estimate of A_n, every m
+    for (int n = -harmonics; n <= harmonics; ++n) {
+        if (n == 0) continue;
+        for (std::size_t j : used) row_error[slot(n, harmonics)] += weight * moments[j].error[std::abs(n) - 1];
+        for (int m = -harmonics; m <= harmonics; ++m) {
+            if (m == 0) continue;
+            Complex sum = 0.0;  // the trapezoid rule on the circle of incidence angles
+            for (std::size_t j : used) sum += std::polar(weight, -(n - m) * incidence[j]) * moment_at(moments[j], n);
+            M(slot(n, harmonics), slot(m, harmonics)) = sum;
+        }
+    }
+    const Eigen::FullPivLU<Eigen::MatrixXcd> lu(M);
+    if (!lu.isInvertible()) return std::nullopt;
+    const Eigen::MatrixXcd inverse = lu.inverse();
+    // ‖Δc‖ ≤ ‖M⁻¹‖ ‖ΔM‖ ‖c‖ / (1 − ‖M⁻¹‖ ‖ΔM‖) (∞-norms): refused from 1/2 on.
+    double inverse_norm = 0.0, change_norm = 0.0;
+    for (int r = 0; r < size; ++r) {
+        inverse_norm = std::max(inverse_norm, inverse.row(r).cwiseAbs().sum());
+        change_norm = std::max(change_norm, size * row_error[r]);
+    }
+    const double kappa = inverse_norm * change_norm;
+    if (estimate && !(kappa < 0.5)) return std::nullopt;
+    Solution out{};
+    const int minus_one = slot(-1, harmonics), plus_one = slot(1, harmonics);
+    const Complex drive[2][2] = {{0.5, 0.5}, {Complex(0, -0.5), Complex(0, 0.5)}};  // f_j at n = 1, −1
+    for (int j = 0; j < 2; ++j) {
+        Eigen::VectorXcd f = Eigen::VectorXcd::Zero(size);
+        f(plus_one) = drive[j][0];
+        f(minus_one) = drive[j][1];
+        const Eigen::VectorXcd c = -(inverse * f);
+        out.sigma[0][j] = kf * c(minus_one).real();
+        out.sigma[1][j] = kf * c(minus_one).imag();
+        // Δc_{−1} ≈ −Σ_n M⁻¹_{−1,n} Σ_m ΔM_nm c_m, bounded row by row.
+        double first_order = 0.0;
+        for (int n = 0; n < size; ++n) first_order += std::abs(inverse(minus_one, n)) * row_error[n] * c.cwiseAbs().sum();
+        out.error[0][j] = out.error[1][j] = kf * first_order / (1.0 - kappa);
+    }
+    return out;
+}
+
+}  // namespace
+
+void add_aligned_transport(const std::vector<double>& incidence, const std::vector<TaskResult>& runs, const FermiContour& contour,
+                           const ModelInfo& info, TaskResult& out) {
+    if (!contour.closed || static_cast<int>(runs.size()) < kFewestAlignedDirections) return;  // (the contour's warning is given)
+    const int directions = static_cast<int>(runs.size()), harmonics = directions / 4 - 1;
+    std::vector<Moments> moments;
+    for (const TaskResult& r : runs) moments.push_back(collision_moments(r, harmonics));
+    const double kf = contour.wavevector, delta = contour.anisotropy;
+    const std::optional<Solution> fine = solve(incidence, moments, 1, harmonics, kf, true);
+    const std::optional<Solution> coarse = solve(incidence, moments, 2, directions / 8 - 1, kf, false);
+    if (!fine || !coarse) {
+        out.warnings.push_back("aligned_conductivity_times_density is not reported: the collision kernel's harmonics could "
+                               "not be solved for within their estimates (the cross-sections' estimates reach their size, or "
+                               "nothing scatters); raise [task] beam's packets or refine");
+        return;
+    }
+    // The estimate: the moments' through the solve, the change from every other direction (half the
+    // harmonics), and the band's anisotropy δ times the conductivity's size.
+    double largest = 0.0;
+    for (const auto& row : fine->sigma)
+        for (double s : row) largest = std::max(largest, std::fabs(s));
+    Matrix2 sigma{}, error{};
+    for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 2; ++j) {
+            sigma[i][j] = fine->sigma[i][j];
+            error[i][j] = fine->error[i][j] + std::fabs(fine->sigma[i][j] - coarse->sigma[i][j]) + delta * largest;
+        }
+    put_aligned_transport(sigma, error,
+                          fmt::format("at T = 0 at the beam's energy: the collision kernel of the {} directions in harmonics "
+                                      "|n| <= {}",
+                                      directions, harmonics),
+                          info, out);
+}
+
+void add_aligned_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vector<TaskResult>& runs, const ModelInfo& info,
+                                   TaskResult& out) {
+    const std::string key = "aligned_conductivity_times_density";
+    list_by_energy(runs, "aligned_resistivity_per_density", out);
+    out.units.erase(key);  // (merge_beams left each energy's; put_aligned_transport writes the average's)
+    out.units.erase("aligned_resistivity_per_density");
+    if (!list_by_energy(runs, key, out)) {
+        const auto has = [&](const TaskResult& r) { return r.results.contains(key); };
+        if (std::any_of(runs.begin(), runs.end(), has)) {  // (none: fewer directions, or no contour, said already)
+            const std::size_t j = static_cast<std::size_t>(std::find_if_not(runs.begin(), runs.end(), has) - runs.begin());
+            out.warnings.push_back(fmt::format("no aligned transport at T > 0 ({}): beam energy {} ({:.6g} {}) has none (its "
+                                               "warnings say why)",
+                                               key, j, nodes[j].energy, energy_unit(info)));
+        }
+        return;
+    }
+    const ThermalAverage average = thermal_average(nodes, runs, key);
+    Matrix2 sigma{}, error{};
+    for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 2; ++j) sigma[i][j] = average.value[i][j], error[i][j] = average.error[i][j];
+    put_aligned_transport(sigma, error,
+                          "at the temperature [task.beam] temperature and the chemical potential [task.beam] energy: the "
+                          "integral of (-df/de) sigma(e) over aligned_conductivity_times_density_by_energy",
+                          info, out);
+}
+
+void put_aligned_transport(const Matrix2& sigma_in, const Matrix2& error_in, const std::string& conditions, const ModelInfo& info,
+                           TaskResult& out) {
+    const std::string lu = length_unit(info);
+    Eigen::Matrix2d sigma, error;
+    for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 2; ++j) sigma(i, j) = sigma_in[i][j], error(i, j) = error_in[i][j];
+    auto matrix = [](const Eigen::Matrix2d& a) { return nlohmann::json{{a(0, 0), a(0, 1)}, {a(1, 0), a(1, 1)}}; };
+    out.results["aligned_conductivity_times_density"] = matrix(sigma);
+    out.errors["aligned_conductivity_times_density"] = matrix(error);
+    out.units["aligned_conductivity_times_density"] =
+        fmt::format("e^2/h per {0}^2, [i][j] for i, j in x, y: the Boltzmann conductivity sigma_ij of dilute, identical, "
+                    "independent scatterers all oriented as the beam's texture, in this band's pocket about k_0, times their "
+                    "density n_i (per {0}^2), {1}; other pockets add their own",
+                    lu, conditions);
+    const Eigen::Matrix2d rho = sigma.inverse(), size = rho.cwiseAbs();
+    const double kappa = (size * error).rowwise().sum().maxCoeff();
+    if (!(std::fabs(sigma.determinant()) > 0.0) || !(kappa < 0.5)) {
+        out.warnings.push_back("aligned_resistivity_per_density is not reported: the aligned conductivity's error estimate "
+                               "reaches its size, and the resistivity is its inverse");
+        return;
+    }
+    out.results["aligned_resistivity_per_density"] = matrix(rho);
+    out.errors["aligned_resistivity_per_density"] = matrix(size * error * size / (1.0 - kappa));
+    out.units["aligned_resistivity_per_density"] =
+        fmt::format("h/e^2 times {0}^2, [i][j] for i, j in x, y: the Boltzmann resistivity rho_ij of dilute, identical, "
+                    "independent scatterers all oriented as the beam's texture, in this band's pocket about k_0 (alone), over "
+                    "their density n_i (per {0}^2): the inverse of aligned_conductivity_times_density ({1})",
+                    lu, conditions);
+}
+
+}  // namespace bzint

@@ -1,0 +1,46 @@
+// The Boltzmann transport of dilute, identical scatterers that all share one orientation, from
+// beams of many directions of incidence (docs/textures.md "Aligned scatterers"): the linearised
+// Boltzmann equation with the whole collision kernel the beams measure, solved in angular
+// harmonics on the contour of an isotropic band.
+#pragma once
+#include <array>
+#include <string>
+#include <vector>
+
+#include "../model_registry.hpp"
+#include "../task_registry.hpp"
+#include "packet_beam.hpp"
+
+namespace bzint {
+
+// Fewer directions resolve too few of the kernel's harmonics: with D directions the harmonics
+// |n| ≤ D/4 − 1 of the distribution are solved for (their couplings, harmonics |n − m| ≤ D/2 − 2
+// of the kernel over the incidence angle, are not aliased), and the estimate's rule over every
+// other direction needs at least one (D/2 directions, |n| ≤ D/8 − 1).
+constexpr int kFewestAlignedDirections = 16;
+
+// After add_direction_average and add_boltzmann_transport, for a 2D beam of D ≥
+// kFewestAlignedDirections directions (`incidence`: each direction's heading angle, `runs`: each
+// direction's results): `aligned_conductivity_times_density` σ n_i and
+// `aligned_resistivity_per_density` ρ/n_i [i][j] of scatterers all oriented as the beam's texture,
+// with their estimates (the cross-sections' estimates through the solve, the change from the
+// solution over every other direction, and the contour's anisotropy); none, with a warning why,
+// where the contour is not closed or the estimates reach the solution's size.
+void add_aligned_transport(const std::vector<double>& incidence, const std::vector<TaskResult>& runs, const FermiContour& contour,
+                           const ModelInfo& info, TaskResult& out);
+
+// At T > 0, from each energy's results (`runs`, one per node): each energy's aligned transport in
+// `aligned_<key>_by_energy`, and the thermal average of the conductivity (thermal_average) with
+// its inverse; nothing where no energy has it, a warning where some lack it.
+void add_aligned_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vector<TaskResult>& runs, const ModelInfo& info,
+                                   TaskResult& out);
+
+// Writes `aligned_conductivity_times_density` σ n_i with its estimate, and its inverse
+// `aligned_resistivity_per_density` ρ/n_i with |Δρ| ≲ |ρ| |Δσ| |ρ|/(1 − ‖|ρ| |Δσ|‖_∞) (omitted, with
+// a warning, from ‖|ρ| |Δσ|‖_∞ = 1/2 on); `conditions` ends each unit (the temperature and what σ
+// is computed from).
+using Matrix2 = std::array<std::array<double, 2>, 2>;
+void put_aligned_transport(const Matrix2& sigma, const Matrix2& error, const std::string& conditions, const ModelInfo& info,
+                           TaskResult& out);
+
+}  // namespace bzint
