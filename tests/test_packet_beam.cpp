@@ -319,7 +319,7 @@ TEST(PacketBeam, AlignedEllipticalScatterersConductBestAlongTheirLongAxisAsAngul
     for (int i = 0; i < 2; ++i) {
         const double s = sigma[i][i].get<double>(), e = estimate[i][i].get<double>();
         EXPECT_NEAR(s, closed[i], e + 2e-3 * closed[i]) << i;
-        EXPECT_LT(e, 1e-3 * closed[i]) << i;  // not vacuous (measured 1.4e-4 and 4.6e-4)
+        EXPECT_LT(e, 1e-3 * closed[i]) << i;  // not vacuous (measured 1.6e-4 and 4.7e-4)
         EXPECT_LT(std::fabs(sigma[i][1 - i].get<double>()), estimate[i][1 - i].get<double>() + 1e-3 * closed[i]) << i;
     }
     // Along the long axis it conducts 1.78 times better (with cos² for sin², the relaxation time's

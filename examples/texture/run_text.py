@@ -37,10 +37,10 @@ def save_figure(fig, png):
     print(f"wrote {png}")
 
 
-def skyrmion_beam(energy, packets, extra=""):
+def skyrmion_beam(energy, packets, extra="", texture=""):
     """The beam examples' run file: dirac2d (v = 1, m = 0.5) with an isolated Neel skyrmion (R = 10,
     J = 0.3), a beam of the upper band along +x from x = -30 across |b| <= 20 at `energy`, refined,
-    4000 steps of dt = 0.1; `extra` adds [task.beam] keys."""
+    4000 steps of dt = 0.1; `extra` adds [task.beam] keys, `texture` [texture] keys."""
     return f"""[model]
 name = "dirac2d"
 v = 1.0
@@ -49,7 +49,7 @@ m = 0.5
 kind = "skyrmion"
 exchange = 0.3
 radius = 10.0
-[task]
+{texture}[task]
 kind = "trajectories"
 band = "upper"
 dt = 0.1

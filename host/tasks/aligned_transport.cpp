@@ -33,7 +33,8 @@ using Complex = std::complex<double>;
 
 // A_n = ∫ (e^{−inθ} − 1) db for n = 1 … N over one beam (A_{−n} = conj A_n), by the trapezoid
 // rule over its packets, and each one's estimate: its change from the rule over every other packet
-// plus n times the cross-sections' own estimates (A_1 = −σ_tr − i σ_⊥, and |Δ e^{−inθ}| ≤ n |Δθ|).
+// plus n times the cross-sections' own estimates (A_1 = −σ_tr − i σ_⊥, and |Δ e^{−inθ}| ≤ n |Δθ|;
+// an estimate, as theirs are, not a bound).
 struct Moments {
     std::vector<Complex> value;
     std::vector<double> error;
@@ -74,10 +75,13 @@ std::optional<Solution> solve(const std::vector<double>& incidence, const std::v
     for (std::size_t j = 0; j < incidence.size(); j += stride) used.push_back(j);
     const double weight = 1.0 / static_cast<double>(used.size());
     Eigen::MatrixXcd M = Eigen::MatrixXcd::Zero(size, size);
-    std::vector<double> row_error(size, 0.0);  // |ΔM_nm| ≤ the directions' mean estimate of A_n, every m
+    // Row n of ΔM is the discrete Fourier transform of ΔA_n over the directions, its 2N entries
+    // distinct harmonics (2N < D′/2), so by Parseval ‖ΔM_n·‖_2 ≤ r_n, the rms of A_n's estimates.
+    Eigen::VectorXd row_error = Eigen::VectorXd::Zero(size);
     for (int n = -harmonics; n <= harmonics; ++n) {
         if (n == 0) continue;
-        for (std::size_t j : used) row_error[slot(n, harmonics)] += weight * moments[j].error[std::abs(n) - 1];
+        for (std::size_t j : used) row_error(slot(n, harmonics)) += weight * std::pow(moments[j].error[std::abs(n) - 1], 2);
+        row_error(slot(n, harmonics)) = std::sqrt(row_error(slot(n, harmonics)));
         for (int m = -harmonics; m <= harmonics; ++m) {
             if (m == 0) continue;
             Complex sum = 0.0;  // the trapezoid rule on the circle of incidence angles
@@ -88,14 +92,13 @@ std::optional<Solution> solve(const std::vector<double>& incidence, const std::v
     const Eigen::FullPivLU<Eigen::MatrixXcd> lu(M);
     if (!lu.isInvertible()) return std::nullopt;
     const Eigen::MatrixXcd inverse = lu.inverse();
-    // ‖Δc‖ ≤ ‖M⁻¹‖ ‖ΔM‖ ‖c‖ / (1 − ‖M⁻¹‖ ‖ΔM‖) (∞-norms): refused from 1/2 on.
-    double inverse_norm = 0.0, change_norm = 0.0;
-    for (int r = 0; r < size; ++r) {
-        inverse_norm = std::max(inverse_norm, inverse.row(r).cwiseAbs().sum());
-        change_norm = std::max(change_norm, size * row_error[r]);
-    }
-    const double kappa = inverse_norm * change_norm;
-    if (estimate && !(kappa < 0.5)) return std::nullopt;
+    // Componentwise: the perturbed c′ = c + Δc solves Δc = −M⁻¹ ΔM c′, so |Δc| ≤ u ‖c′‖_2 with
+    // u = |M⁻¹| r; then ‖Δc‖_2 ≤ ρ ‖c′‖_2 with ρ = ‖u‖_2, and |Δc_k| ≤ u_k ‖c‖_2/(1 − ρ). Refused
+    // from ρ = 1/2 on. (The high harmonics' rows, whose r_n grows with n, weigh by M⁻¹'s small
+    // columns there.)
+    const Eigen::VectorXd u = inverse.cwiseAbs() * row_error;
+    const double rho = u.norm();
+    if (estimate && !(rho < 0.5)) return std::nullopt;
     Solution out{};
     const int minus_one = slot(-1, harmonics), plus_one = slot(1, harmonics);
     const Complex drive[2][2] = {{0.5, 0.5}, {Complex(0, -0.5), Complex(0, 0.5)}};  // f_j at n = 1, −1
@@ -106,10 +109,7 @@ std::optional<Solution> solve(const std::vector<double>& incidence, const std::v
         const Eigen::VectorXcd c = -(inverse * f);
         out.sigma[0][j] = kf * c(minus_one).real();
         out.sigma[1][j] = kf * c(minus_one).imag();
-        // Δc_{−1} ≈ −Σ_n M⁻¹_{−1,n} Σ_m ΔM_nm c_m, bounded row by row.
-        double first_order = 0.0;
-        for (int n = 0; n < size; ++n) first_order += std::abs(inverse(minus_one, n)) * row_error[n] * c.cwiseAbs().sum();
-        out.error[0][j] = out.error[1][j] = kf * first_order / (1.0 - kappa);
+        out.error[0][j] = out.error[1][j] = kf * u(minus_one) * c.norm() / (1.0 - rho);
     }
     return out;
 }
@@ -119,12 +119,12 @@ std::optional<Solution> solve(const std::vector<double>& incidence, const std::v
 void add_aligned_transport(const std::vector<double>& incidence, const std::vector<TaskResult>& runs, const FermiContour& contour,
                            const ModelInfo& info, TaskResult& out) {
     if (!contour.closed || static_cast<int>(runs.size()) < kFewestAlignedDirections) return;  // (the contour's warning is given)
-    const int directions = static_cast<int>(runs.size()), harmonics = directions / 4 - 1;
+    const int directions = static_cast<int>(runs.size()), harmonics = std::min(directions / 4 - 1, kMostAlignedHarmonics);
     std::vector<Moments> moments;
     for (const TaskResult& r : runs) moments.push_back(collision_moments(r, harmonics));
     const double kf = contour.wavevector, delta = contour.anisotropy;
     const std::optional<Solution> fine = solve(incidence, moments, 1, harmonics, kf, true);
-    const std::optional<Solution> coarse = solve(incidence, moments, 2, directions / 8 - 1, kf, false);
+    const std::optional<Solution> coarse = solve(incidence, moments, 2, std::min(directions / 8 - 1, kMostAlignedHarmonics), kf, false);
     if (!fine || !coarse) {
         out.warnings.push_back("aligned_conductivity_times_density is not reported: the collision kernel's harmonics could "
                                "not be solved for within their estimates (the cross-sections' estimates reach their size, or "

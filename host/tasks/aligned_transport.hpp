@@ -15,9 +15,11 @@ namespace bzint {
 
 // Fewer directions resolve too few of the kernel's harmonics: with D directions the harmonics
 // |n| ≤ D/4 − 1 of the distribution are solved for (their couplings, harmonics |n − m| ≤ D/2 − 2
-// of the kernel over the incidence angle, are not aliased), and the estimate's rule over every
-// other direction needs at least one (D/2 directions, |n| ≤ D/8 − 1).
+// of the kernel over the incidence angle, do not fold onto each other), and the estimate's rule
+// over every other direction needs at least one (D/2 directions, |n| ≤ D/8 − 1).
 constexpr int kFewestAlignedDirections = 16;
+// At most this many harmonics: the solution's, driven at n = ±1 alone, fall off long before.
+constexpr int kMostAlignedHarmonics = 15;
 
 // After add_direction_average and add_boltzmann_transport, for a 2D beam of D ≥
 // kFewestAlignedDirections directions (`incidence`: each direction's heading angle, `runs`: each
