@@ -37,9 +37,10 @@ double error(const nlohmann::json& doc, const char* key) { return doc["errors"][
 // The elliptical gaussian bump U = A exp(−x²/2a² − y²/2c²) (A = 1e-3, a = 4.5, c = 3) from a table
 // (spacing 0.5 on a 160 × 160 cell, minimum image: its spline is U to 1e-4 relative,
 // docs/textures.md) on massless dirac2d (p = v = 1 at energy 1), under a beam of 65 packets from
-// x = −50 across |b| ≤ 24 turned about the bump's centre into `directions` directions.
+// x = −50 across |b| ≤ 24 turned about the bump's centre into `directions` directions; `extra` adds
+// [task.beam] keys.
 constexpr double kBumpHeight = 1e-3, kBumpA = 4.5, kBumpC = 3.0;
-std::string elliptical_bump_beam(const bzint::test::TempDir& dir, int directions) {
+std::string elliptical_bump_beam(const bzint::test::TempDir& dir, int directions, int packets = 65, const std::string& extra = "") {
     const double period = 160.0, h = 0.5;
     {
         std::ofstream out(dir / "u.dat");
@@ -56,9 +57,9 @@ std::string elliptical_bump_beam(const bzint::test::TempDir& dir, int directions
         "[model]\nname = 'dirac2d'\nv = 1.0\nm = 0.0\n[texture]\nkind = 'uniform'\nexchange = 0.0\ndirection = [0, 0, 1]\n"
         "potential = 'table'\npotential_file = '{}'\npotential_period = [{}, {}]\n"
         "[task]\nkind = 'trajectories'\nband = 'upper'\ndt = 0.1\nsteps = 1200\nsamples = 4\n"
-        "[task.beam]\nenergy = 1.0\ndirection = [1, 0]\ncentre = [-50, 0]\nwidth = 48\npackets = 65\ndirections = {}\n"
-        "target = [0, 0]\n",
-        dir / "u.dat", period, period, directions);
+        "[task.beam]\nenergy = 1.0\ndirection = [1, 0]\ncentre = [-50, 0]\nwidth = 48\npackets = {}\ndirections = {}\n"
+        "target = [0, 0]\n{}",
+        dir / "u.dat", period, period, packets, directions, extra);
 }
 
 // Its transport cross-section at first order in A for a beam heading at angle φ (the test below).
@@ -338,6 +339,39 @@ TEST(PacketBeam, AlignedEllipticalScatterersConductBestAlongTheirLongAxisAsAngul
             EXPECT_NEAR(product, i == j ? 1.0 : 0.0, 1e-12) << i << j;
         }
     EXPECT_NE(doc["units"]["aligned_conductivity_times_density"].get<std::string>().find("harmonics |n| <= 7"), std::string::npos);
+}
+
+TEST(PacketBeam, AlignedEllipticalScatterersAtATemperatureScaleAsTheCubeOfTheEnergy) {
+    // The bump's 16 directions at 9 energies about μ = 1 (k_BT = 0.05), 33 packets each: at small
+    // angles σ_tr ∝ 1/p² and k_F = p, so each energy's aligned σ n_i is ε³ times μ's (2e-3, the next
+    // order in A), and the thermal average is the rule's Σ_j w_j ε_j³ times μ's (2e-3), which is
+    // Sommerfeld's μ³ + π² μ (k_BT)² to the 9-energy rule's 9.5e-4. The average is the energies'
+    // weighted sum (1e-12), each energy's listed.
+    const bzint::test::TempDir dir;
+    const auto doc = test::run_toml(elliptical_bump_beam(dir, 16, 33, "temperature = 0.05\nenergies = 9\n"));
+    const auto& r = doc["results"];
+    const auto& by_energy = r["aligned_conductivity_times_density_by_energy"];
+    const auto& weight = r["thermal_weight"];
+    const auto& energy = r["beam_energy"];
+    ASSERT_EQ(by_energy.size(), 9u);
+    const auto& thermal = r["aligned_conductivity_times_density"];
+    double rule = 0.0;
+    for (int j = 0; j < 9; ++j) rule += weight[j].get<double>() * std::pow(energy[j].get<double>(), 3);
+    EXPECT_NEAR(rule, 1 + kPi * kPi * 0.0025, 1.5e-3);
+    for (int i = 0; i < 2; ++i) {
+        const double at_mu = by_energy[4][i][i].get<double>();
+        double sum = 0.0;
+        for (int j = 0; j < 9; ++j) {
+            const double s = by_energy[j][i][i].get<double>();
+            sum += weight[j].get<double>() * s;
+            EXPECT_NEAR(s / at_mu, std::pow(energy[j].get<double>(), 3), 2e-3) << i << " " << j;
+        }
+        EXPECT_NEAR(thermal[i][i].get<double>(), sum, 1e-12 * sum) << i;
+        EXPECT_NEAR(thermal[i][i].get<double>() / at_mu, rule, 2e-3) << i;
+    }
+    EXPECT_NE(doc["units"]["aligned_conductivity_times_density"].get<std::string>().find("temperature"), std::string::npos);
+    EXPECT_TRUE(r.contains("aligned_resistivity_per_density"));
+    EXPECT_EQ(r["aligned_resistivity_per_density_by_energy"].size(), 9u);
 }
 
 TEST(PacketBeam, AlignedTransportOfAnIsotropicScattererIsTheIsotropicBandsClosedForm) {

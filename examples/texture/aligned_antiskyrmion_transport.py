@@ -24,6 +24,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run_text import run, save_figure, script_arguments, skyrmion_beam  # noqa: E402
@@ -80,6 +81,7 @@ def main():
         right.plot(*(sigma @ [1.0, 0.0]), "o", color=colour, ms=4)  # E along x
     right.plot(0, 0, "k+")
     right.set_aspect("equal")
+    right.xaxis.set_major_locator(MaxNLocator(5))
     right.set_xlabel("j_x n_i  ((e²/h)/L² per unit E)")
     right.set_ylabel("j_y n_i")
     right.set_title("current for a unit field in every direction (dots: E along x)")
