@@ -339,6 +339,8 @@ TEST(PacketBeam, AlignedEllipticalScatterersConductBestAlongTheirLongAxisAsAngul
             EXPECT_NEAR(product, i == j ? 1.0 : 0.0, 1e-12) << i << j;
         }
     EXPECT_NE(doc["units"]["aligned_conductivity_times_density"].get<std::string>().find("harmonics |n| <= 7"), std::string::npos);
+    for (const auto& w : doc["warnings"])  // Liouville's column vanishes within its estimate
+        EXPECT_EQ(w.get<std::string>().find("does not conserve"), std::string::npos) << w;
 }
 
 TEST(PacketBeam, AlignedEllipticalScatterersAtATemperatureScaleAsTheCubeOfTheEnergy) {
@@ -401,6 +403,7 @@ TEST(PacketBeam, AlignedTransportOfAnIsotropicScattererIsTheIsotropicBandsClosed
     contour.wavevector = 0.7;
     add_boltzmann_transport(contour, info, out);
     add_aligned_transport(incidence, runs, contour, info, out);
+    EXPECT_TRUE(out.warnings.empty());  // (Liouville's column vanishes: one θ(b) from every direction)
     for (const char* key : {"conductivity_times_density", "resistivity_per_density"}) {
         const auto& isotropic = out.results[key];
         const auto& aligned = out.results[std::string("aligned_") + key];
@@ -409,6 +412,37 @@ TEST(PacketBeam, AlignedTransportOfAnIsotropicScattererIsTheIsotropicBandsClosed
         for (int i = 0; i < 2; ++i)
             for (int j = 0; j < 2; ++j) EXPECT_NEAR(aligned[i][j].get<double>(), isotropic[i][j].get<double>(), 1e-12 * scale) << key << i << j;
     }
+}
+
+TEST(PacketBeam, AKernelThatLosesPacketsIsWarnedAbout) {
+    // Sixteen beams whose deflections scale with the direction, θ_j(b) = (1 + 0.5 cos 2φ_j) θ(b): no
+    // scatterer's (Liouville's theorem makes the average of e^{−2iφ} A_2(φ) over the directions
+    // vanish; here it is about a quarter of A_2), so the aligned transport warns that the kernel does
+    // not conserve the packets.
+    bzint::ModelInfo info{};
+    info.name = "dirac2d";
+    std::vector<double> b;
+    for (int i = 0; i <= 400; ++i) b.push_back(-8.0 + 16.0 * i / 400);
+    std::vector<TaskResult> runs(16);
+    std::vector<double> incidence;
+    for (int j = 0; j < 16; ++j) {
+        incidence.push_back(kPi * j / 8);
+        std::vector<double> theta;
+        for (double x : b) theta.push_back((1 + 0.5 * std::cos(2 * incidence.back())) * 0.8 * std::exp(-x * x / 2));
+        const BeamCrossSections cs = beam_cross_sections(b, theta);
+        runs[j].results = cs.values;
+        runs[j].errors = cs.error;
+        runs[j].results["impact_parameter"] = b;
+        runs[j].results["deflection"] = theta;
+    }
+    TaskResult out = runs.front();
+    FermiContour contour;
+    contour.closed = true;
+    contour.wavevector = 1.0;
+    add_aligned_transport(incidence, runs, contour, info, out);
+    ASSERT_EQ(out.warnings.size(), 1u);
+    EXPECT_NE(out.warnings.front().find("does not conserve the packets"), std::string::npos);
+    EXPECT_NE(out.warnings.front().find("at n = 2 "), std::string::npos) << out.warnings.front();  // (n = 1: odd harmonics of an even function)
 }
 
 TEST(PacketBeam, AlignedTransportAtATemperatureIsTheThermalAverageOfTheEnergies) {

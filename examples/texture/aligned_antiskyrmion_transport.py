@@ -9,8 +9,8 @@ direction of incidence (period pi). bzint runs the beam from D directions (defau
 both the direction-averaged transport (conductivity_times_density: randomly oriented scatterers)
 and, from the whole collision kernel, that of scatterers all in the given orientation
 (aligned_conductivity_times_density). The left panel draws each direction's transport and skew
-cross-sections; the right one the current j = sigma E per unit density of scatterers for a unit
-field E turning through every direction: a circle turned by the Hall angle for isotropic
+cross-sections; the right one the current times the scatterers' density, j n_i = (sigma n_i) E, for
+a unit field E turning through every direction: a circle turned by the Hall angle for isotropic
 transport, an ellipse for aligned antiskyrmions.
 
     python3 examples/texture/aligned_antiskyrmion_transport.py [build/bzint] [out.png] [--directions D]
@@ -50,6 +50,10 @@ def main():
         for name, winding in (("skyrmion", 1), ("antiskyrmion", -1)):
             docs[name] = run(bzint, skyrmion_beam(ENERGY, PACKETS, beam, f"winding = {winding}\n"), name, out)
     for name, doc in docs.items():
+        for warning in doc["warnings"]:
+            print(f"{name}: warning: {warning}")
+        if "aligned_conductivity_times_density" not in doc["results"]:
+            sys.exit(f"{name}: no aligned transport (at least 16 directions; the warnings say why)")
         for key in ("conductivity_times_density", "aligned_conductivity_times_density", "aligned_resistivity_per_density"):
             if key in doc["results"]:
                 show(name, doc, key)
@@ -66,7 +70,7 @@ def main():
     left.axhline(0, color="grey", lw=0.5)
     left.set_xlabel("incidence angle (rad)")
     left.set_ylabel("cross-section (L)")
-    left.set_title(f"beams at energy {ENERGY}, {directions} directions")
+    left.set_title(f"beams at energy {ENERGY} (the parameters' unit), {directions} directions")
     left.legend(fontsize=7)
 
     field = np.linspace(0, 2 * np.pi, 361)
@@ -83,7 +87,7 @@ def main():
     right.set_aspect("equal")
     right.xaxis.set_major_locator(MaxNLocator(5))
     right.set_xlabel("j_x n_i  ((e²/h)/L² per unit E)")
-    right.set_ylabel("j_y n_i")
+    right.set_ylabel("j_y n_i  ((e²/h)/L² per unit E)")
     right.set_title("current for a unit field in every direction (dots: E along x)")
     right.legend(fontsize=7, loc="lower left")
     save_figure(fig, png)

@@ -62,8 +62,8 @@ int slot(int n, int harmonics) { return n < 0 ? n + harmonics : n + harmonics - 
 Complex moment_at(const Moments& m, int n) { return n > 0 ? m.value[n - 1] : std::conj(m.value[-n - 1]); }
 
 struct Solution {
-    double sigma[2][2];  // σ n_i / (e²/h), [i][j]
-    double error[2][2];  // from the moments' estimates (full solution only)
+    Matrix2 sigma;  // σ n_i / (e²/h)
+    Matrix2 error;  // from the moments' estimates
 };
 
 // The solution from every `stride`-th direction with |n| ≤ N, its columns j = x, y; none where M
@@ -114,6 +114,32 @@ std::optional<Solution> solve(const std::vector<double>& incidence, const std::v
     return out;
 }
 
+// Liouville's theorem: a uniform occupation is stationary, so the kernel's column m = 0,
+// M_n0 = (2π)⁻¹ ∫ dφ′ e^{−inφ′} A_n(φ′), vanishes. A warning where it exceeds its estimate (the
+// directions' rms estimate of A_n, as for a row of ΔM; rounding aside): the beams miss part of the
+// scattering (narrower than the scatterer, packets not yet scattered), and the kernel is not one.
+void check_liouville(const std::vector<double>& incidence, const std::vector<Moments>& moments, int harmonics, TaskResult& out) {
+    const double weight = 1.0 / static_cast<double>(incidence.size());
+    for (int n = 1; n <= harmonics; ++n) {
+        Complex column = 0.0;
+        double estimate = 0.0, size = 0.0;
+        for (std::size_t j = 0; j < incidence.size(); ++j) {
+            column += std::polar(weight, -n * incidence[j]) * moments[j].value[n - 1];
+            estimate += weight * std::pow(moments[j].error[n - 1], 2);
+            size += weight * std::abs(moments[j].value[n - 1]);
+        }
+        if (std::abs(column) > std::sqrt(estimate) + 1e-12 * size) {
+            out.warnings.push_back(fmt::format(
+                "the beams' collision kernel does not conserve the packets beyond its estimate (Liouville's theorem: the average "
+                "over the directions of e^(-in phi) A_n(phi), A_n the integral of e^(-in theta) - 1 over b, vanishes; at n = {} it "
+                "is {:.3g} against an estimate of {:.3g}, the A_n being {:.3g} in size): the beams miss part of the scattering, "
+                "so aligned_conductivity_times_density may be wrong; widen [task] beam's width or raise steps",
+                n, std::abs(column), std::sqrt(estimate), size));
+            return;
+        }
+    }
+}
+
 }  // namespace
 
 void add_aligned_transport(const std::vector<double>& incidence, const std::vector<TaskResult>& runs, const FermiContour& contour,
@@ -131,18 +157,16 @@ void add_aligned_transport(const std::vector<double>& incidence, const std::vect
                                "nothing scatters); raise [task] beam's packets or refine");
         return;
     }
+    check_liouville(incidence, moments, harmonics, out);
     // The estimate: the moments' through the solve, the change from every other direction (half the
     // harmonics), and the band's anisotropy δ times the conductivity's size.
     double largest = 0.0;
     for (const auto& row : fine->sigma)
         for (double s : row) largest = std::max(largest, std::fabs(s));
-    Matrix2 sigma{}, error{};
+    Matrix2 error = fine->error;
     for (int i = 0; i < 2; ++i)
-        for (int j = 0; j < 2; ++j) {
-            sigma[i][j] = fine->sigma[i][j];
-            error[i][j] = fine->error[i][j] + std::fabs(fine->sigma[i][j] - coarse->sigma[i][j]) + delta * largest;
-        }
-    put_aligned_transport(sigma, error,
+        for (int j = 0; j < 2; ++j) error[i][j] += std::fabs(fine->sigma[i][j] - coarse->sigma[i][j]) + delta * largest;
+    put_aligned_transport(fine->sigma, error,
                           fmt::format("at T = 0 at the beam's energy: the collision kernel of the {} directions in harmonics "
                                       "|n| <= {}",
                                       directions, harmonics),
@@ -157,7 +181,7 @@ void add_aligned_thermal_transport(const std::vector<ThermalNode>& nodes, const 
     out.units.erase("aligned_resistivity_per_density");
     if (!list_by_energy(runs, key, out)) {
         const auto has = [&](const TaskResult& r) { return r.results.contains(key); };
-        if (std::any_of(runs.begin(), runs.end(), has)) {  // (none: fewer directions, or no contour, said already)
+        if (std::any_of(runs.begin(), runs.end(), has)) {  // (none at all: fewer than 16 directions, or no contour)
             const std::size_t j = static_cast<std::size_t>(std::find_if_not(runs.begin(), runs.end(), has) - runs.begin());
             out.warnings.push_back(fmt::format("no aligned transport at T > 0 ({}): beam energy {} ({:.6g} {}) has none (its "
                                                "warnings say why)",
@@ -166,10 +190,7 @@ void add_aligned_thermal_transport(const std::vector<ThermalNode>& nodes, const 
         return;
     }
     const ThermalAverage average = thermal_average(nodes, runs, key);
-    Matrix2 sigma{}, error{};
-    for (int i = 0; i < 2; ++i)
-        for (int j = 0; j < 2; ++j) sigma[i][j] = average.value[i][j], error[i][j] = average.error[i][j];
-    put_aligned_transport(sigma, error,
+    put_aligned_transport(average.value, average.error,
                           "at the temperature [task.beam] temperature and the chemical potential [task.beam] energy: the "
                           "integral of (-df/de) sigma(e) over aligned_conductivity_times_density_by_energy",
                           info, out);
@@ -189,9 +210,13 @@ void put_aligned_transport(const Matrix2& sigma_in, const Matrix2& error_in, con
                     "independent scatterers all oriented as the beam's texture, in this band's pocket about k_0, times their "
                     "density n_i (per {0}^2), {1}; other pockets add their own",
                     lu, conditions);
+    if (!(std::fabs(sigma.determinant()) > 0.0)) {
+        out.warnings.push_back("aligned_resistivity_per_density is not reported: the aligned conductivity is singular");
+        return;
+    }
     const Eigen::Matrix2d rho = sigma.inverse(), size = rho.cwiseAbs();
     const double kappa = (size * error).rowwise().sum().maxCoeff();
-    if (!(std::fabs(sigma.determinant()) > 0.0) || !(kappa < 0.5)) {
+    if (!(kappa < 0.5)) {
         out.warnings.push_back("aligned_resistivity_per_density is not reported: the aligned conductivity's error estimate "
                                "reaches its size, and the resistivity is its inverse");
         return;

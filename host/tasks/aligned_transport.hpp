@@ -21,13 +21,13 @@ constexpr int kFewestAlignedDirections = 16;
 // At most this many harmonics: the solution's, driven at n = ±1 alone, fall off long before.
 constexpr int kMostAlignedHarmonics = 15;
 
-// After add_direction_average and add_boltzmann_transport, for a 2D beam of D ≥
-// kFewestAlignedDirections directions (`incidence`: each direction's heading angle, `runs`: each
+// For a 2D beam of D ≥ kFewestAlignedDirections directions (`incidence`: each direction's heading angle, `runs`: each
 // direction's results): `aligned_conductivity_times_density` σ n_i and
 // `aligned_resistivity_per_density` ρ/n_i [i][j] of scatterers all oriented as the beam's texture,
 // with their estimates (the cross-sections' estimates through the solve, the change from the
-// solution over every other direction, and the contour's anisotropy); none, with a warning why,
-// where the contour is not closed or the estimates reach the solution's size.
+// solution over every other direction, and the contour's anisotropy); none where the contour is
+// not closed (add_boltzmann_transport says why), and none, with a warning why, where the estimates
+// reach the solution's size.
 void add_aligned_transport(const std::vector<double>& incidence, const std::vector<TaskResult>& runs, const FermiContour& contour,
                            const ModelInfo& info, TaskResult& out);
 
@@ -41,7 +41,6 @@ void add_aligned_thermal_transport(const std::vector<ThermalNode>& nodes, const 
 // `aligned_resistivity_per_density` ρ/n_i with |Δρ| ≲ |ρ| |Δσ| |ρ|/(1 − ‖|ρ| |Δσ|‖_∞) (omitted, with
 // a warning, from ‖|ρ| |Δσ|‖_∞ = 1/2 on); `conditions` ends each unit (the temperature and what σ
 // is computed from).
-using Matrix2 = std::array<std::array<double, 2>, 2>;
 void put_aligned_transport(const Matrix2& sigma, const Matrix2& error, const std::string& conditions, const ModelInfo& info,
                            TaskResult& out);
 

@@ -175,8 +175,9 @@ bool list_by_energy(const std::vector<TaskResult>& runs, const std::string& key,
 // component, with its estimate: the energies' estimates weighted, the change from the rule over
 // every other energy, and twice the weight beyond the window times the larger change from the
 // average to an edge.
+using Matrix2 = std::array<std::array<double, 2>, 2>;  // [i][j], i, j in x, y
 struct ThermalAverage {
-    double value[2][2], error[2][2];
+    Matrix2 value, error;
 };
 ThermalAverage thermal_average(const std::vector<ThermalNode>& nodes, const std::vector<TaskResult>& runs, const std::string& key);
 

@@ -723,7 +723,8 @@ TaskResult run_energy(const TaskContext& ctx, std::vector<TrajectorySetup>& setu
         add_boltzmann_transport(setups.front().contour, *ctx.cfg.model, out);
         std::vector<double> incidence;
         for (const TrajectorySetup& s : setups) incidence.push_back(incidence_angle(s));
-        add_aligned_transport(incidence, runs, setups.front().contour, *ctx.cfg.model, out);
+        if (runs.size() > 1) add_aligned_transport(incidence, runs, setups.front().contour, *ctx.cfg.model, out);  // (one run moved)
+        if (out.results.contains("aligned_conductivity_times_density")) out.principal.push_back("aligned_conductivity_times_density");
     }
     return out;
 }
@@ -787,6 +788,7 @@ TaskResult task_trajectories(TaskContext& ctx) {
     out.units["thermal_weight"] = "1, [energy]: each energy's weight in the thermal average, (-df/dx)(x_j) normalised to sum "
                                   "to 1 (equally spaced over the window)";
     out.units["packet_energy"] = "[packet]: the index of the packet's beam energy (beam_energy's)";
+    // (The aligned conductivity is principal already: the first energy's run_energy made it so.)
     if (out.results.contains("conductivity_times_density")) out.principal.push_back("conductivity_times_density");
     finish(out);
     return out;
