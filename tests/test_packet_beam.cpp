@@ -339,7 +339,7 @@ TEST(PacketBeam, AlignedEllipticalScatterersConductBestAlongTheirLongAxisAsAngul
             EXPECT_NEAR(product, i == j ? 1.0 : 0.0, 1e-12) << i << j;
         }
     EXPECT_NE(doc["units"]["aligned_conductivity_times_density"].get<std::string>().find("harmonics |n| <= 7"), std::string::npos);
-    for (const auto& w : doc["warnings"])  // Liouville's column vanishes within its estimate
+    for (const auto& w : doc.value("warnings", nlohmann::json::array()))  // Liouville's column vanishes within its estimate
         EXPECT_EQ(w.get<std::string>().find("does not conserve"), std::string::npos) << w;
 }
 
