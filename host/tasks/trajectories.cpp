@@ -721,9 +721,9 @@ TaskResult run_energy(const TaskContext& ctx, std::vector<TrajectorySetup>& setu
     TaskResult out = runs.size() > 1 ? merge_directions(setups, runs) : std::move(runs.front());
     if (setups.front().beam && ctx.cfg.model->dim == 2) {
         add_boltzmann_transport(setups.front().contour, *ctx.cfg.model, out);
-        std::vector<double> incidence;
-        for (const TrajectorySetup& s : setups) incidence.push_back(incidence_angle(s));
-        if (runs.size() > 1) add_aligned_transport(incidence, runs, setups.front().contour, *ctx.cfg.model, out);  // (one run moved)
+        if (runs.size() > 1)  // (merge_directions listed the directions' incidence angles)
+            add_aligned_transport(out.results.at("incidence_angle").get<std::vector<double>>(), runs, setups.front().contour,
+                                  *ctx.cfg.model, out);
         if (out.results.contains("aligned_conductivity_times_density")) out.principal.push_back("aligned_conductivity_times_density");
     }
     return out;
