@@ -221,11 +221,11 @@ constexpr KeySpec kKeys[] = {
      "packets at one energy (with temperature, at several) across a line instead of r (k: the momenta's ray origin k_0, one point), and their "
      "cross-sections: {energy, direction, centre, width, packets, refine, directions, target, temperature, energies}"},
     {"task.beam", "energy", "trajectories", "number", "energy", "required", -kBig, kBig, false,
-     "every packet's energy e_s + dE at its start: its momentum is k_0 + s d at the smallest s > 0 where the band "
-     "crosses it upward (the packet then moves along d)"},
+     "every packet's energy e_s + dE at its start: its momentum is k_0 + s e at the smallest s > 0 where the band "
+     "crosses it upward along a ray e from k_0, turned until the velocity there is along d"},
     {"task.beam", "direction", "trajectories", "[dx, dy]", "", "required", -kBig, kBig, false,
-     "d: the beam's heading in the xy plane (normalised), along which the momenta's ray runs; the packets' velocity "
-     "must be along it to 1e-3 rad (a ray along a mirror line of the band)"},
+     "d: the beam's heading in the xy plane (normalised): every packet's velocity at its start, to 1e-12 rad (on an "
+     "anisotropic band its momentum's ray from k_0 is turned from d to find it)"},
     {"task.beam", "centre", "trajectories", "[x, y] or [x, y, z]", "length", "required", -kBig, kBig, false,
      "the middle of the start line, which runs across d"},
     {"task.beam", "width", "trajectories", "number", "length", "required", 1e-9, kBig, false,

@@ -1,18 +1,22 @@
-// The linearised Boltzmann equation of dilute, identical, aligned scatterers in an isotropic band,
-// with the collision kernel the beams measure, in angular harmonics (docs/textures.md "Aligned
-// scatterers" has the derivation).
+// The linearised Boltzmann equation of dilute, identical, aligned scatterers, with the collision
+// kernel the beams measure, in angular harmonics (docs/textures.md "Aligned scatterers" has the
+// derivation).
 //
-// On the Fermi circle (radius k_F, speed v) write δf = (−f′) g(φ), g = Σ_{n≠0} c_n e^{inφ}. A
-// packet heading at φ′ with impact parameter b leaves at φ′ + θ_{φ′}(b) at the rate n_i v db, so
-// the collision integral's weak form against e^{−inφ} is (2π)⁻¹ ∫ dφ′ g(φ′) n_i v A_n(φ′) e^{−inφ′}
-// with A_n(φ′) = ∫ db (e^{−inθ_{φ′}(b)} − 1): n_i v Σ_m M_nm c_m with
-// M_nm = (2π)⁻¹ ∫ dφ′ e^{−i(n−m)φ′} A_n(φ′). The drive F·v (−f′)(−1) projects onto n = ±1,
-// −v (F_x ∓ i F_y)/2. The constant harmonic is left out: a uniform change is stationary
-// (Liouville's theorem, M_n0 = 0) and moves no charge. The current j = −e ∫ d²k/(2π)² v δf =
-// −e (k_F/2π) c_{−1} (as x + i y), so with F = −eE, for E along x̂ or ŷ,
-//     (σ_xj + i σ_yj) n_i = (e²/h) k_F S_j,    S_j = −(M⁻¹ f_j)_{−1},
-// f_x = (½, ½), f_y = (−i/2, i/2) at n = 1, −1. For a scatterer whose A_n does not depend on φ′ M
-// is diagonal, M_11 = −(σ_tr + i σ_⊥), and this is add_boltzmann_transport's (k_F/2)/w̄.
+// Parametrise the band's convex Fermi contour by the velocity's angle φ, with R(φ) = dk_t/dφ its
+// radius of curvature (k_t the length along it): the states in dφ per area and energy are
+// R dφ/((2π)² v). Write δf = (−f′) g(φ), g = Σ_{n≠0} c_n e^{inφ}. A packet heading at φ′ with
+// impact parameter b leaves at φ′ + θ_{φ′}(b) at the rate n_i v db, so, the speed cancelling
+// against the density of states, the collision integral's weak form against e^{−inφ} is
+// (2π)⁻¹ ∫ dφ′ R g(φ′) n_i A_n(φ′) e^{−inφ′} with A_n(φ′) = ∫ db (e^{−inθ_{φ′}(b)} − 1):
+// n_i Σ_m M_nm c_m with M_nm = (2π)⁻¹ ∫ dφ′ R(φ′) e^{−i(n−m)φ′} A_n(φ′). The drive F·v (−f′)(−1)
+// weighs alike: −(2π)⁻¹ ∫ dφ R e^{−inφ} F·v̂. The constant harmonic is left out: a uniform change is
+// stationary (Liouville's theorem, M_n0 = 0) and moves no charge (∮ R v̂ dφ = 0). The current
+// j = −e ∫ d²k/(2π)² v δf = −e (2π)⁻² ∫ dφ R v̂ g, so with F = −eE, for E along x̂ or ŷ,
+//     (σ_xj + i σ_yj) n_i = (e²/h) S_j,    S_j = Σ_m ρ_{−1−m} c_m,    c = −M⁻¹ f_j,
+// f_{j,n} = (2π)⁻¹ ∫ dφ R v̂_j e^{−inφ} and ρ_p = (2π)⁻¹ ∫ dφ R e^{−ipφ}. On an isotropic band
+// (R = k_F: ρ_p = k_F δ_p0, f_x = k_F (½, ½) and f_y = k_F (−i/2, i/2) at n = 1, −1) and a
+// scatterer whose A_n does not depend on φ′, M is diagonal, M_11 = −k_F (σ_tr + i σ_⊥), and this is
+// add_boltzmann_transport's (k_F/2)/w̄.
 #include "aligned_transport.hpp"
 
 #include <fmt/core.h>
@@ -63,29 +67,38 @@ Complex moment_at(const Moments& m, int n) { return n > 0 ? m.value[n - 1] : std
 
 struct Solution {
     Matrix2 sigma;  // σ n_i / (e²/h)
-    Matrix2 error;  // from the moments' estimates
+    Matrix2 error;  // from the moments' and the radii's estimates
+};
+
+// The incoming measure at each direction: the contour's radius of curvature R_j (1/L) there and
+// its estimate.
+struct Measure {
+    std::vector<double> radius, error;
 };
 
 // The solution from every `stride`-th direction with |n| ≤ N, its columns j = x, y; none where M
 // is singular or (with estimates) their change could reach the solution.
-std::optional<Solution> solve(const std::vector<double>& incidence, const std::vector<Moments>& moments, std::size_t stride,
-                              int harmonics, double kf, bool estimate) {
+std::optional<Solution> solve(const std::vector<double>& incidence, const std::vector<Moments>& moments, const Measure& measure,
+                              std::size_t stride, int harmonics, bool estimate) {
     const int size = 2 * harmonics;
     std::vector<std::size_t> used;
     for (std::size_t j = 0; j < incidence.size(); j += stride) used.push_back(j);
     const double weight = 1.0 / static_cast<double>(used.size());
     Eigen::MatrixXcd M = Eigen::MatrixXcd::Zero(size, size);
-    // Row n of ΔM is the discrete Fourier transform of ΔA_n over the directions, its 2N entries
-    // distinct harmonics (2N < D′/2), so by Parseval ‖ΔM_n·‖_2 ≤ r_n, the rms of A_n's estimates.
+    // Row n of ΔM is the discrete Fourier transform of Δ(R A_n) over the directions, its 2N entries
+    // distinct harmonics (2N < D′/2), so by Parseval ‖ΔM_n·‖_2 ≤ r_n, the rms of R A_n's estimates.
     Eigen::VectorXd row_error = Eigen::VectorXd::Zero(size);
     for (int n = -harmonics; n <= harmonics; ++n) {
         if (n == 0) continue;
-        for (std::size_t j : used) row_error(slot(n, harmonics)) += weight * std::pow(moments[j].error[std::abs(n) - 1], 2);
+        for (std::size_t j : used) {
+            const double e = measure.radius[j] * moments[j].error[std::abs(n) - 1] + measure.error[j] * std::abs(moment_at(moments[j], n));
+            row_error(slot(n, harmonics)) += weight * e * e;
+        }
         row_error(slot(n, harmonics)) = std::sqrt(row_error(slot(n, harmonics)));
         for (int m = -harmonics; m <= harmonics; ++m) {
             if (m == 0) continue;
             Complex sum = 0.0;  // the trapezoid rule on the circle of incidence angles
-            for (std::size_t j : used) sum += std::polar(weight, -(n - m) * incidence[j]) * moment_at(moments[j], n);
+            for (std::size_t j : used) sum += std::polar(weight * measure.radius[j], -(n - m) * incidence[j]) * moment_at(moments[j], n);
             M(slot(n, harmonics), slot(m, harmonics)) = sum;
         }
     }
@@ -93,47 +106,72 @@ std::optional<Solution> solve(const std::vector<double>& incidence, const std::v
     if (!lu.isInvertible()) return std::nullopt;
     const Eigen::MatrixXcd inverse = lu.inverse();
     // Componentwise: the perturbed c′ = c + Δc solves Δc = −M⁻¹ ΔM c′, so |Δc| ≤ u ‖c′‖_2 with
-    // u = |M⁻¹| r; then ‖Δc‖_2 ≤ ρ ‖c′‖_2 with ρ = ‖u‖_2, and |Δc_k| ≤ u_k ‖c‖_2/(1 − ρ). Refused
-    // from ρ = 1/2 on. (The high harmonics' rows, whose r_n grows with n, weigh by M⁻¹'s small
+    // u = |M⁻¹| r; then ‖Δc‖_2 ≤ κ ‖c′‖_2 with κ = ‖u‖_2, and |Δc_k| ≤ u_k ‖c‖_2/(1 − κ). Refused
+    // from κ = 1/2 on. (The high harmonics' rows, whose r_n grows with n, weigh by M⁻¹'s small
     // columns there.)
     const Eigen::VectorXd u = inverse.cwiseAbs() * row_error;
-    const double rho = u.norm();
-    if (estimate && !(rho < 0.5)) return std::nullopt;
+    const double kappa = u.norm();
+    if (estimate && !(kappa < 0.5)) return std::nullopt;
+    // ρ_p = (2π)⁻¹ ∫ dφ R e^{−ipφ} (p = −N − 1 … N − 1, the current's), the drive f_{j,n} =
+    // (2π)⁻¹ ∫ dφ R v̂_j e^{−inφ}, and the radii's mean estimate ē, which bounds the change of either.
+    std::vector<Complex> rho(2 * harmonics + 1);
+    Eigen::VectorXcd drive[2] = {Eigen::VectorXcd::Zero(size), Eigen::VectorXcd::Zero(size)};
+    double mean_error = 0.0;
+    for (std::size_t j : used) {
+        mean_error += weight * measure.error[j];
+        for (int p = -harmonics - 1; p < harmonics; ++p) rho[p + harmonics + 1] += std::polar(weight * measure.radius[j], -p * incidence[j]);
+        for (int n = -harmonics; n <= harmonics; ++n) {
+            if (n == 0) continue;
+            const Complex e = std::polar(weight * measure.radius[j], -n * incidence[j]);
+            drive[0](slot(n, harmonics)) += e * std::cos(incidence[j]);
+            drive[1](slot(n, harmonics)) += e * std::sin(incidence[j]);
+        }
+    }
+    auto current_weight = [&](int m) { return rho[-1 - m + harmonics + 1]; };  // ρ_{−1−m}
+    const Eigen::VectorXd spread = inverse.cwiseAbs() * Eigen::VectorXd::Ones(size);  // Σ_n |M⁻¹|_mn
     Solution out{};
-    const int minus_one = slot(-1, harmonics), plus_one = slot(1, harmonics);
-    const Complex drive[2][2] = {{0.5, 0.5}, {Complex(0, -0.5), Complex(0, 0.5)}};  // f_j at n = 1, −1
     for (int j = 0; j < 2; ++j) {
-        Eigen::VectorXcd f = Eigen::VectorXcd::Zero(size);
-        f(plus_one) = drive[j][0];
-        f(minus_one) = drive[j][1];
-        const Eigen::VectorXcd c = -(inverse * f);
-        out.sigma[0][j] = kf * c(minus_one).real();
-        out.sigma[1][j] = kf * c(minus_one).imag();
-        out.error[0][j] = out.error[1][j] = kf * u(minus_one) * c.norm() / (1.0 - rho);
+        const Eigen::VectorXcd c = -(inverse * drive[j]);
+        Complex current = 0.0;
+        double error = 0.0;
+        for (int m = -harmonics; m <= harmonics; ++m) {
+            if (m == 0) continue;
+            const int k = slot(m, harmonics);
+            current += current_weight(m) * c(k);
+            // ΔM through c; ΔR through the drive and through ρ.
+            error += std::abs(current_weight(m)) * (u(k) * c.norm() / (1.0 - kappa) + mean_error * spread(k)) + mean_error * std::abs(c(k));
+        }
+        out.sigma[0][j] = current.real();
+        out.sigma[1][j] = current.imag();
+        out.error[0][j] = out.error[1][j] = error;
     }
     return out;
 }
 
-// Liouville's theorem: a uniform occupation is stationary, so the kernel's column m = 0,
-// M_n0 = (2π)⁻¹ ∫ dφ′ e^{−inφ′} A_n(φ′), vanishes. A warning where it exceeds its estimate (the
-// directions' rms estimate of A_n, as for a row of ΔM; rounding aside): the beams miss part of the
-// scattering (narrower than the scatterer, packets not yet scattered), and the kernel is not one.
-void check_liouville(const std::vector<double>& incidence, const std::vector<Moments>& moments, int harmonics, TaskResult& out) {
+// Liouville's theorem: a uniform occupation is stationary (the scattering keeps the measure
+// dk_t db = R dφ db), so the kernel's column m = 0, M_n0 = (2π)⁻¹ ∫ dφ′ R e^{−inφ′} A_n(φ′),
+// vanishes. A warning where it exceeds its estimate (the directions' rms estimate of R A_n, as for a
+// row of ΔM; rounding aside): the beams miss part of the scattering (narrower than the scatterer,
+// packets not yet scattered), and the kernel is not one.
+void check_liouville(const std::vector<double>& incidence, const std::vector<Moments>& moments, const Measure& measure, int harmonics,
+                     TaskResult& out) {
     const double weight = 1.0 / static_cast<double>(incidence.size());
     for (int n = 1; n <= harmonics; ++n) {
         Complex column = 0.0;
         double estimate = 0.0, size = 0.0;
         for (std::size_t j = 0; j < incidence.size(); ++j) {
-            column += std::polar(weight, -n * incidence[j]) * moments[j].value[n - 1];
-            estimate += weight * std::pow(moments[j].error[n - 1], 2);
-            size += weight * std::abs(moments[j].value[n - 1]);
+            const double r = measure.radius[j], a = std::abs(moments[j].value[n - 1]);
+            column += std::polar(weight * r, -n * incidence[j]) * moments[j].value[n - 1];
+            estimate += weight * std::pow(r * moments[j].error[n - 1] + measure.error[j] * a, 2);
+            size += weight * r * a;
         }
         if (std::abs(column) > std::sqrt(estimate) + 1e-12 * size) {
             out.warnings.push_back(fmt::format(
                 "the beams' collision kernel does not conserve the packets beyond its estimate (Liouville's theorem: the average "
-                "over the directions of e^(-in phi) A_n(phi), A_n the integral of e^(-in theta) - 1 over b, vanishes; at n = {} it "
-                "is {:.3g} against an estimate of {:.3g}, the A_n being {:.3g} in size): the beams miss part of the scattering, "
-                "so aligned_conductivity_times_density may be wrong; widen [task] beam's width or raise steps",
+                "over the directions of R e^(-in phi) A_n(phi), R the contour's radius of curvature and A_n the integral of "
+                "e^(-in theta) - 1 over b, vanishes; at n = {} it is {:.3g} against an estimate of {:.3g}, the R A_n being {:.3g} "
+                "in size): the beams miss part of the scattering, so aligned_conductivity_times_density may be wrong; widen "
+                "[task] beam's width or raise steps",
                 n, std::abs(column), std::sqrt(estimate), size));
             return;
         }
@@ -145,27 +183,48 @@ void check_liouville(const std::vector<double>& incidence, const std::vector<Mom
 void add_aligned_transport(const std::vector<double>& incidence, const std::vector<TaskResult>& runs, const FermiContour& contour,
                            const ModelInfo& info, TaskResult& out) {
     if (!contour.closed || static_cast<int>(runs.size()) < kFewestAlignedDirections) return;  // (the contour's warning is given)
+    const std::string not_reported = "aligned_conductivity_times_density is not reported: ";
+    if (!contour.convex) {
+        out.warnings.push_back(not_reported + "the band's contour about k_0 is not convex (the velocity does not turn one way "
+                                              "along it), so a direction of the velocity does not name one point of it");
+        return;
+    }
+    Measure measure;
+    for (std::size_t j = 0; j < runs.size(); ++j) {
+        const auto radius = runs[j].results.find("contour_curvature_radius");
+        if (radius == runs[j].results.end()) {
+            out.warnings.push_back(not_reported + fmt::format("beam direction {} has no contour_curvature_radius (a result logged "
+                                                              "by an earlier version: run without --resume)",
+                                                              j));
+            return;
+        }
+        measure.radius.push_back(radius->get<double>());
+        measure.error.push_back(runs[j].errors.at("contour_curvature_radius").get<double>());
+        if (!(measure.radius.back() > 2 * measure.error.back())) {
+            out.warnings.push_back(not_reported + fmt::format("the band's contour at beam direction {} has the radius of curvature "
+                                                              "{:.3g} ± {:.3g} {}: it does not bend towards k_0 there",
+                                                              j, measure.radius.back(), measure.error.back(), length_unit(info)));
+            return;
+        }
+    }
     const int directions = static_cast<int>(runs.size()), harmonics = std::min(directions / 4 - 1, kMostAlignedHarmonics);
     std::vector<Moments> moments;
     for (const TaskResult& r : runs) moments.push_back(collision_moments(r, harmonics));
-    const double kf = contour.wavevector, delta = contour.anisotropy;
-    const std::optional<Solution> fine = solve(incidence, moments, 1, harmonics, kf, true);
-    const std::optional<Solution> coarse = solve(incidence, moments, 2, std::min(directions / 8 - 1, kMostAlignedHarmonics), kf, false);
+    const std::optional<Solution> fine = solve(incidence, moments, measure, 1, harmonics, true);
+    const std::optional<Solution> coarse =
+        solve(incidence, moments, measure, 2, std::min(directions / 8 - 1, kMostAlignedHarmonics), false);
     if (!fine || !coarse) {
-        out.warnings.push_back("aligned_conductivity_times_density is not reported: the collision kernel's harmonics could "
-                               "not be solved for within their estimates (the cross-sections' estimates reach their size, or "
-                               "nothing scatters); raise [task] beam's packets or refine");
+        out.warnings.push_back(not_reported + "the collision kernel's harmonics could not be solved for within their estimates "
+                                              "(the cross-sections' estimates reach their size, or nothing scatters); raise "
+                                              "[task] beam's packets or refine");
         return;
     }
-    check_liouville(incidence, moments, harmonics, out);
-    // The estimate: the moments' through the solve, the change from every other direction (half the
-    // harmonics), and the band's anisotropy δ times the conductivity's size.
-    double largest = 0.0;
-    for (const auto& row : fine->sigma)
-        for (double s : row) largest = std::max(largest, std::fabs(s));
+    check_liouville(incidence, moments, measure, harmonics, out);
+    // The estimate: the moments' and the radii's through the solve, and the change from every
+    // other direction (half the harmonics).
     Matrix2 error = fine->error;
     for (int i = 0; i < 2; ++i)
-        for (int j = 0; j < 2; ++j) error[i][j] += std::fabs(fine->sigma[i][j] - coarse->sigma[i][j]) + delta * largest;
+        for (int j = 0; j < 2; ++j) error[i][j] += std::fabs(fine->sigma[i][j] - coarse->sigma[i][j]);
     put_aligned_transport(fine->sigma, error,
                           fmt::format("at T = 0 at the beam's energy: the collision kernel of the {} directions in harmonics "
                                       "|n| <= {}",

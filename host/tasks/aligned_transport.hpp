@@ -1,7 +1,8 @@
 // The Boltzmann transport of dilute, identical scatterers that all share one orientation, from
 // beams of many directions of incidence (docs/textures.md "Aligned scatterers"): the linearised
 // Boltzmann equation with the whole collision kernel the beams measure, solved in angular
-// harmonics on the contour of an isotropic band.
+// harmonics of the velocity's angle on the band's convex contour, each direction weighed by the
+// contour's radius of curvature there.
 #pragma once
 #include <array>
 #include <string>
@@ -24,10 +25,11 @@ constexpr int kMostAlignedHarmonics = 15;
 // For a 2D beam of D ≥ kFewestAlignedDirections directions (`incidence`: each direction's heading angle, `runs`: each
 // direction's results): `aligned_conductivity_times_density` σ n_i and
 // `aligned_resistivity_per_density` ρ/n_i [i][j] of scatterers all oriented as the beam's texture,
-// with their estimates (the cross-sections' estimates through the solve, the change from the
-// solution over every other direction, and the contour's anisotropy); none where the contour is
-// not closed (add_boltzmann_transport says why), and none, with a warning why, where the estimates
-// reach the solution's size.
+// with their estimates (the cross-sections' and the radii of curvature's estimates through the
+// solve, and the change from the solution over every other direction); none where the contour is
+// not closed (add_boltzmann_transport says why), and none, with a warning why, where it is not
+// convex, where a direction's `contour_curvature_radius` is missing or not positive within its
+// estimate, or where the estimates reach the solution's size.
 void add_aligned_transport(const std::vector<double>& incidence, const std::vector<TaskResult>& runs, const FermiContour& contour,
                            const ModelInfo& info, TaskResult& out);
 

@@ -124,97 +124,195 @@ std::vector<double> PacketBeam::even_impacts() const {
     return b;
 }
 
-std::vector<std::array<double, 6>> beam_starts(const TaskContext& ctx, const PacketBeam& beam, const std::vector<double>& impacts,
-                                               double t0, const std::function<double(const double*)>& energy) {
-    const ModelInfo& info = *ctx.cfg.model;
+namespace {
+
+// The crossing of a ray k_0 + s ê (ê in the xy plane) through the beam's energy at position r: the
+// smallest s > 0 where ε̄ − E crosses upward (∂ε̄/∂s > 0), by a scan and bisection to rounding;
+// none where the scan finds no crossing (`low`, `high`: the band's range along the ray) or the
+// bisection, cut short by a non-finite point, ends off the energy.
+struct RayCrossing {
+    std::optional<std::array<double, 6>> start;
+    double low = std::numeric_limits<double>::infinity(), high = -std::numeric_limits<double>::infinity();
+    bool off = false;  // a crossing, but not found to 1e-9 of the energy
+};
+RayCrossing ray_crossing(const ModelInfo& info, const PacketBeam& beam, const double r[3], const std::array<double, 2>& e, double t0,
+                         const std::function<double(const double*)>& energy) {
     const double nan = std::numeric_limits<double>::quiet_NaN();
+    auto point = [&](double s, double x[kPhaseCoords]) {
+        x[kCoordX] = r[0];
+        x[kCoordY] = r[1];
+        x[kCoordZ] = r[2];
+        x[kCoordKx] = beam.ray_origin[0] + s * e[0];
+        x[kCoordKy] = beam.ray_origin[1] + s * e[1];
+        x[kCoordKz] = beam.ray_origin[2];
+        x[kCoordT] = t0;
+    };
+    auto offset = [&](double s) {
+        double x[kPhaseCoords];
+        point(s, x);
+        const double f = energy(x);
+        return std::isfinite(f) ? f - beam.energy : nan;
+    };
+    RayCrossing out;
+    // The first upward crossing of ε̄ − E on the scanned stretches [from, to] of the ray: there
+    // ∂ε̄/∂s > 0, the packet's band velocity along ê (outside the texture, where the start
+    // belongs, Eq. 24's velocity is ∂ε̄/∂k) is positive.
+    double lo = nan, hi = nan;
+    auto scan = [&](double from, double to) {
+        double prev_s = from, prev = offset(from);
+        for (int i = 1; i <= kScanPoints; ++i) {
+            const double s = from + (to - from) * i / kScanPoints, f = offset(s);
+            if (std::isfinite(f)) {
+                out.low = std::min(out.low, f);
+                out.high = std::max(out.high, f);
+            }
+            // Where the scan's previous point is not finite (a band touching at k_0, say), the
+            // crossing may lie between it and s: look for a negative value halving towards it.
+            if (std::isfinite(f) && f >= 0.0 && !std::isfinite(prev))
+                for (double q = 0.5 * (s - prev_s), top = s; q > 1e-15 * (std::fabs(s) + 1e-300); q *= 0.5) {
+                    const double g = offset(prev_s + q);
+                    if (std::isfinite(g) && g < 0.0) {
+                        lo = prev_s + q;
+                        hi = top;
+                        out.low = std::min(out.low, g);
+                        return true;
+                    }
+                    if (std::isfinite(g)) top = prev_s + q;
+                }
+            if (std::isfinite(f) && std::isfinite(prev) && prev < 0.0 && f >= 0.0) {
+                lo = prev_s;
+                hi = s;
+                return true;
+            }
+            prev_s = s;
+            prev = f;
+        }
+        return false;
+    };
+    bool found = false;
+    if (info.lattice) {
+        found = scan(0.0, lattice_reach(info));
+    } else {
+        for (double from = 0.0, to = 1.0; !found && from < kContinuumReach; from = to, to *= 2) found = scan(from, to);
+    }
+    out.low += beam.energy;
+    out.high += beam.energy;
+    if (!found) return out;
+    // Bisection to rounding: the bracket keeps ε̄ − E < 0 at lo and ≥ 0 at hi.
+    for (int it = 0; it < 200 && hi - lo > 4 * std::numeric_limits<double>::epsilon() * std::fabs(hi); ++it) {
+        const double mid = 0.5 * (lo + hi), f = offset(mid);
+        if (!std::isfinite(f)) break;
+        (f < 0.0 ? lo : hi) = mid;
+    }
+    // A bisection cut short by a non-finite point leaves hi up to a scan step off the energy.
+    if (!(std::fabs(offset(hi)) <= 1e-9 * std::max(1.0, std::fabs(beam.energy)))) {
+        out.off = true;
+        return out;
+    }
+    double x[kPhaseCoords];
+    point(hi, x);
+    out.start = std::array<double, 6>{x[kCoordX], x[kCoordY], x[kCoordZ], x[kCoordKx], x[kCoordKy], x[kCoordKz]};
+    return out;
+}
+
+std::array<double, 2> unit(double angle) { return {std::cos(angle), std::sin(angle)}; }
+
+}  // namespace
+
+std::vector<std::array<double, 6>> beam_starts(const TaskContext& ctx, const PacketBeam& beam, const std::vector<double>& impacts,
+                                               double t0, const std::function<double(const double*)>& energy,
+                                               const PlanarVelocity& velocity) {
+    const ModelInfo& info = *ctx.cfg.model;
+    const std::string lu = length_unit(info), eu = energy_unit(info);
     std::vector<std::array<double, 6>> starts;
+    const double heading = std::atan2(beam.direction[1], beam.direction[0]);
+    double ray = heading;  // the ray's angle: d̂'s, or the previous packet's solved one
     for (std::size_t j = 0; j < impacts.size(); ++j) {
         throw_if_stopped();  // up to 10^4 packets of 512-point scans (N-band: an eigensolution each): Ctrl-C between packets
         const double b = impacts[j];
         const double r[3] = {beam.centre[0] - b * beam.direction[1], beam.centre[1] + b * beam.direction[0], beam.centre[2]};
-        auto point = [&](double s, double x[kPhaseCoords]) {
-            x[kCoordX] = r[0];
-            x[kCoordY] = r[1];
-            x[kCoordZ] = r[2];
-            x[kCoordKx] = beam.ray_origin[0] + s * beam.direction[0];
-            x[kCoordKy] = beam.ray_origin[1] + s * beam.direction[1];
-            x[kCoordKz] = beam.ray_origin[2];
-            x[kCoordT] = t0;
-        };
-        auto offset = [&](double s) {
-            double x[kPhaseCoords];
-            point(s, x);
-            const double e = energy(x);
-            return std::isfinite(e) ? e - beam.energy : nan;
-        };
-        // The first upward crossing of ε̄ − E on the scanned stretches [from, to] of the ray: there
-        // ∂ε̄/∂s > 0, the packet's band velocity along d (outside the texture, where the start
-        // belongs, Eq. 24's velocity is ∂ε̄/∂k), so the packet heads into the beam's direction.
-        double lo = nan, hi = nan, low = std::numeric_limits<double>::infinity(), high = -low;
-        auto scan = [&](double from, double to) {
-            double prev_s = from, prev = offset(from);
-            for (int i = 1; i <= kScanPoints; ++i) {
-                const double s = from + (to - from) * i / kScanPoints, f = offset(s);
-                if (std::isfinite(f)) {
-                    low = std::min(low, f);
-                    high = std::max(high, f);
-                }
-                // Where the scan's previous point is not finite (a band touching at k_0, say), the
-                // crossing may lie between it and s: look for a negative value halving towards it.
-                if (std::isfinite(f) && f >= 0.0 && !std::isfinite(prev))
-                    for (double q = 0.5 * (s - prev_s), top = s; q > 1e-15 * (std::fabs(s) + 1e-300); q *= 0.5) {
-                        const double g = offset(prev_s + q);
-                        if (std::isfinite(g) && g < 0.0) {
-                            lo = prev_s + q;
-                            hi = top;
-                            low = std::min(low, g);
-                            return true;
-                        }
-                        if (std::isfinite(g)) top = prev_s + q;
-                    }
-                if (std::isfinite(f) && std::isfinite(prev) && prev < 0.0 && f >= 0.0) {
-                    lo = prev_s;
-                    hi = s;
-                    return true;
-                }
-                prev_s = s;
-                prev = f;
-            }
-            return false;
-        };
-        bool found = false;
-        if (info.lattice) {
-            found = scan(0.0, lattice_reach(info));
-        } else {
-            for (double from = 0.0, to = 1.0; !found && from < kContinuumReach; from = to, to *= 2) found = scan(from, to);
-        }
-        if (!found) {
-            const std::string range = std::isfinite(low) ? fmt::format("[{:.6g}, {:.6g}] {}", low + beam.energy,
-                                                                       high + beam.energy, energy_unit(info))
-                                                         : "nowhere finite";
+        auto on_ray = [&](double angle) {
+            const RayCrossing c = ray_crossing(info, beam, r, unit(angle), t0, energy);
+            if (c.start) return *c.start;
+            const std::string along = velocity ? fmt::format(" (the ray at {:.6g} rad from d, turned to find the momentum whose "
+                                                             "velocity is along d: k_0, [task] k, belongs inside the pocket)",
+                                                             angle - heading)
+                                               : std::string();
+            if (c.off)
+                beam_section(ctx).fail("energy", fmt::format("the packet at impact parameter {:g} {}: its momentum on the ray{} could "
+                                                             "not be found to 1e-9 of the energy {:g} {} (the band is not finite next "
+                                                             "to the crossing: a touching or a failed eigensolution); move k_0 or the "
+                                                             "energy",
+                                                             b, lu, along, beam.energy, eu));
+            const std::string range = std::isfinite(c.low) ? fmt::format("[{:.6g}, {:.6g}] {}", c.low, c.high, eu) : "nowhere finite";
             beam_section(ctx).fail(
-                "energy", fmt::format("no momentum k_0 + s d (s > 0, {}) gives the packet at impact parameter {:g} {} the energy "
-                                      "{:g} {} with its band velocity along d (an upward crossing): its band along the ray spans {}",
-                                      info.lattice ? "within twice the longest reciprocal basis vector" : "s ≤ 10^6 1/L",
-                                      b, length_unit(info), beam.energy, energy_unit(info), range));
+                "energy", fmt::format("no momentum k_0 + s e (s > 0, {}) along the ray e{} gives the packet at impact parameter {:g} "
+                                      "{} the energy {:g} {} with its band velocity along e (an upward crossing): its band along the "
+                                      "ray spans {}",
+                                      info.lattice ? "within twice the longest reciprocal basis vector" : "s ≤ 10^6 1/L", along, b,
+                                      lu, beam.energy, eu, range));
+        };
+        if (!velocity) {
+            starts.push_back(on_ray(heading));
+            continue;
         }
-        // Bisection to rounding: the bracket keeps ε̄ − E < 0 at lo and ≥ 0 at hi.
-        for (int it = 0; it < 200 && hi - lo > 4 * std::numeric_limits<double>::epsilon() * std::fabs(hi); ++it) {
-            const double mid = 0.5 * (lo + hi), f = offset(mid);
-            if (!std::isfinite(f)) break;
-            (f < 0.0 ? lo : hi) = mid;
+        // The packet must head along d̂, so that it crosses its start line at right angles (the
+        // cross-sections' measure db): on an anisotropic band the ray turns. g(α), the angle from
+        // d̂ to the velocity at the crossing of the ray at angle α, increases with α on a convex
+        // contour about k_0 (the velocity is its outward normal) and changes sign within ±π/2 of
+        // d̂: bracketed, then the Illinois variant of regula falsi.
+        auto turn = [&](double angle, std::array<double, 6>& x) {
+            x = on_ray(angle);
+            double p[kPhaseCoords] = {x[0], x[1], x[2], x[3], x[4], x[5], t0};
+            const std::array<double, 2> v = velocity(p);
+            if (!(std::isfinite(v[0]) && std::isfinite(v[1]) && std::hypot(v[0], v[1]) > 0.0))
+                beam_section(ctx).fail("energy", fmt::format("the packet at impact parameter {:g} {} has no velocity in the xy plane "
+                                                             "where its ray at {:.6g} rad from d crosses the energy (a band extremum "
+                                                             "or touching): it would not move; choose another energy",
+                                                             b, lu, angle - heading));
+            return signed_angle(beam.direction, v);
+        };
+        std::array<double, 6> x{}, x_other{};
+        double a0 = ray, g0 = turn(a0, x);
+        if (std::fabs(g0) > kHeadingTolerance) {
+            // Bracket: steps of −g (the turn of a round contour), doubling, to within ±π/2 of d̂
+            // (none there: the contour is not convex about k_0, or k_0 is outside it).
+            double a1 = a0, g1 = g0, step = std::clamp(-g0, -kPi / 4, kPi / 4);
+            bool bracket = false;
+            while (!bracket) {
+                const double edge = std::fabs(a1 + step - heading) >= kPi / 2 - 2e-6;
+                a1 = std::clamp(a1 + step, heading - kPi / 2 + 1e-6, heading + kPi / 2 - 1e-6);
+                g1 = turn(a1, x_other);
+                bracket = (g1 > 0.0) != (g0 > 0.0) || std::fabs(g1) <= kHeadingTolerance;
+                if (bracket || edge) break;
+                a0 = a1, g0 = g1, x = x_other;  // (the bracket's near end moves along)
+                step *= 2;
+            }
+            int side = 0;  // which end was kept last (Illinois: halve its value after two in a row)
+            for (int it = 0; bracket && it < 100 && std::fabs(g1) > kHeadingTolerance && std::fabs(a1 - a0) > 1e-15; ++it) {
+                const double a = a1 - g1 * (a1 - a0) / (g1 - g0);
+                std::array<double, 6> xa{};
+                const double g = turn(a, xa);
+                if ((g > 0.0) != (g1 > 0.0)) {
+                    a0 = a1, g0 = g1, x = x_other;
+                    side = 0;
+                } else if (side++ > 0) {
+                    g0 /= 2;
+                }
+                a1 = a, g1 = g, x_other = xa;
+            }
+            if (std::fabs(g1) <= std::fabs(g0)) a0 = a1, g0 = g1, x = x_other;
+            if (!(std::fabs(g0) <= kHeadingTolerance))
+                beam_section(ctx).fail(
+                    "direction",
+                    fmt::format("no momentum on the band's contour about k_0 at the energy {:g} {} was found with its velocity "
+                                "along d to {:g} rad for the packet at impact parameter {:g} {} (the nearest, on the rays "
+                                "within 90° of d: {:.3g} rad off): the contour is not convex about k_0, or k_0 is outside it; "
+                                "move k_0 ([task] k) into the pocket",
+                                beam.energy, eu, kHeadingTolerance, b, lu, g0));
         }
-        // A bisection cut short by a non-finite point leaves hi up to a scan step off the energy.
-        if (!(std::fabs(offset(hi)) <= 1e-9 * std::max(1.0, std::fabs(beam.energy))))
-            beam_section(ctx).fail("energy", fmt::format("the packet at impact parameter {:g} {}: its momentum on the ray could not "
-                                                         "be found to 1e-9 of the energy {:g} {} (the band is not finite next to "
-                                                         "the crossing: a touching or a failed eigensolution); move k_0 or the "
-                                                         "energy",
-                                                         b, length_unit(info), beam.energy, energy_unit(info)));
-        double x[kPhaseCoords];
-        point(hi, x);
-        starts.push_back({x[kCoordX], x[kCoordY], x[kCoordZ], x[kCoordKx], x[kCoordKy], x[kCoordKz]});
+        ray = a0;
+        starts.push_back(x);
     }
     return starts;
 }
@@ -269,27 +367,6 @@ BeamCrossSections beam_cross_sections(const std::vector<double>& impacts, const 
     const double angle_change = std::fabs(wrapped(out.values[kBeamKeys[2]].get<double>() - sparse[kBeamKeys[2]].get<double>()));
     out.error[kBeamKeys[2]] = std::min(kPi, angle_change + (open > 0.0 ? angle_error(tr, sk, 2.0 * open, 2.0 * open) : 0.0));
     return out;
-}
-
-void require_beam_heading(const TaskContext& ctx, const PacketBeam& beam, const std::vector<double>& impacts,
-                          const std::vector<std::array<double, 2>>& velocity) {
-    const ModelInfo& info = *ctx.cfg.model;
-    for (std::size_t j = 0; j < impacts.size(); ++j) {
-        const double vx = velocity[j][0], vy = velocity[j][1], speed = std::hypot(vx, vy);
-        if (!(speed > 0.0))
-            beam_section(ctx).fail("energy", fmt::format("the packet at impact parameter {:g} {} has no velocity in the xy plane "
-                                                         "at its start (a band extremum): it would not move; choose another "
-                                                         "energy",
-                                                         impacts[j], length_unit(info)));
-        const double angle = signed_angle({beam.direction[0], beam.direction[1]}, velocity[j]);
-        if (std::fabs(angle) > kLargestHeading)
-            beam_section(ctx).fail("direction", fmt::format("the packet at impact parameter {:g} {} starts at {:.3g} rad to d: the band "
-                                                            "is not isotropic along the ray, so the packets would not cross the line "
-                                                            "they start on at right angles (the cross-sections' measure db); take the "
-                                                            "ray along a mirror line of the band ([task] k, its origin, and d), where "
-                                                            "the velocity is along d",
-                                                            impacts[j], length_unit(info), angle));
-    }
 }
 
 void add_beam_results(const std::vector<double>& impacts, const std::vector<double>& unsettled, const std::vector<double>& start_turn,
@@ -442,9 +519,38 @@ FermiContour fermi_contour(const PacketBeam& beam, const std::vector<std::array<
         v_low = std::min(v_low, v), v_high = std::max(v_high, v), v_sum += v;
         out.anisotropy = std::max(out.anisotropy, std::fabs(signed_angle(rays[j].direction, velocity[j])));
     }
+    out.convex = true;
+    for (std::size_t j = 0; j < starts.size(); ++j)
+        if (!(signed_angle(velocity[j], velocity[(j + 1) % starts.size()]) > 0.0)) out.convex = false;
     const double n = static_cast<double>(starts.size());
     out.wavevector = k_sum / n;
     out.anisotropy = std::max({out.anisotropy, (k_high - k_low) / (k_sum / n), (v_high - v_low) / (v_sum / n)});
+    return out;
+}
+
+CurvatureRadius contour_curvature_radius(const PacketBeam& beam, const std::array<double, 6>& start, double t0,
+                                         const std::function<double(const double*)>& energy) {
+    const std::array<double, 2> d = beam.direction, t = {-d[1], d[0]};
+    auto at = [&](const std::array<double, 2>& along, double h) {
+        double x[kPhaseCoords] = {start[0], start[1], start[2], start[3] + h * along[0], start[4] + h * along[1], start[5], t0};
+        return energy(x);
+    };
+    const double centre = at(d, 0.0), scale = std::hypot(start[3] - beam.ray_origin[0], start[4] - beam.ray_origin[1]);
+    double largest = std::fabs(centre);
+    auto radius = [&](double h) {
+        const double tp = at(t, h), tm = at(t, -h), dp = at(d, h), dm = at(d, -h);
+        largest = std::max({largest, std::fabs(tp), std::fabs(tm), std::fabs(dp), std::fabs(dm)});
+        return std::array<double, 2>{(dp - dm) / (2 * h), (tp - 2 * centre + tm) / (h * h)};  // ∂ε̄/∂k_d, ∂²ε̄/∂k_t²
+    };
+    const double h = 1e-4 * scale;
+    const std::array<double, 2> fine = radius(h), coarse = radius(2 * h);
+    const double r_fine = fine[0] / fine[1], r_coarse = coarse[0] / coarse[1];
+    // The second difference's rounding: 4 ulp of the largest energy over h².
+    const double rounding = 4 * std::numeric_limits<double>::epsilon() * largest / (h * h);
+    CurvatureRadius out;
+    out.value = (4 * r_fine - r_coarse) / 3;
+    out.error = std::fabs(r_fine - r_coarse) + std::fabs(out.value) * rounding / std::fabs(fine[1]);
+    if (!std::isfinite(out.value) || !std::isfinite(out.error)) out = {0.0, 0.0};
     return out;
 }
 
@@ -514,7 +620,8 @@ void add_boltzmann_transport(const FermiContour& contour, const ModelInfo& info,
                                            "of |k − k_0|, of the speed and of the velocities' angles to their rays over {} rays): "
                                            "the Boltzmann transport of the scatterers and the Hall angle's reading as the "
                                            "current's assume an isotropic band (the anisotropy is in the transport's estimates, "
-                                           "not the Hall angle's)",
+                                           "not the Hall angle's); the aligned scatterers' transport of a beam of 16 or more "
+                                           "directions (aligned_conductivity_times_density) does not",
                                            delta, kContourRays));
     out.units["fermi_wavevector"] = fmt::format("1/{}: k_F, the mean |k - k_0| of the band's contour at the beam's energy", lu);
     out.units["contour_anisotropy"] = "1: the largest relative spread of |k - k_0| and of the speed, and of the velocities' "

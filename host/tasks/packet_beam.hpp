@@ -18,12 +18,12 @@ namespace bzint {
 
 struct PacketBeam {
     double energy = 0.0;                   // every packet's ε̄ = ε + δε at its start
-    std::array<double, 2> direction{};     // unit vector in the xy plane: the momenta's ray and the beam's heading
+    std::array<double, 2> direction{};     // unit vector in the xy plane: the packets' heading (their velocity's direction)
     std::array<double, 3> centre{};        // the middle of the start line
     double width = 0.0;                    // the start line's length
     int packets = 0;                       // odd, ≥ 3: evenly spaced, ends included
     int refine = 0;                        // levels of packets added between unresolved neighbours
-    std::array<double, 3> ray_origin{};    // k_0 (Cartesian, canonical): momenta are k_0 + s d̂, s > 0
+    std::array<double, 3> ray_origin{};    // k_0 (Cartesian, canonical): momenta are k_0 + s ê, s > 0 (beam_starts)
     int directions = 1;                    // D: 1, or the beams turned about `target` by 2π j/D, j < D
     std::array<double, 2> target{};        // what the directions turn about
     double temperature = 0.0;              // k_B T > 0: `energy` is μ and the beam runs at each thermal energy
@@ -65,16 +65,27 @@ constexpr double kUnresolvedTurn = 0.1;
 // [task] beam, if given (with it `r` is refused and `k`, one point, is the ray's origin k_0).
 std::optional<PacketBeam> read_beam(const TaskContext& ctx);
 
+// A band's velocity ṙ (Eq. 24) in the xy plane at a phase-space point (x, p, t) (not finite where
+// it fails).
+using PlanarVelocity = std::function<std::array<double, 2>(const double*)>;
+
 // The packets' phase-space starts (x, y, z, px, py, pz) at the given impact parameters, each with
-// the momentum k_0 + s d̂ of the smallest s > 0 where its band's energy ε̄(r, t, k) crosses the
-// beam's upward (∂ε̄/∂s > 0: the packet moves along d̂; a scan, then bisection to rounding). `energy` evaluates ε̄ at a
-// phase-space point (r, p, t); it may return a non-finite value at a band touching, which the scan
-// steps over (looking for the crossing next to a non-finite point by halving towards it). No such s
-// (within twice the longest reciprocal basis vector on a lattice, s ≤ 10^6/L on a continuum), or a
-// momentum whose energy is off by more than 1e-9 · max(1, |energy|), is bad input naming [task]
-// beam's energy.
+// the momentum k_0 + s ê of the smallest s > 0 where its band's energy ε̄(r, t, k) crosses the
+// beam's upward along the ray ê (∂ε̄/∂s > 0; a scan, then bisection to rounding). `energy`
+// evaluates ε̄ at a phase-space point (r, p, t); it may return a non-finite value at a band
+// touching, which the scan steps over (looking for the crossing next to a non-finite point by
+// halving towards it). Without `velocity` (the contour's rays) ê = d̂. With it, the packets head
+// along d̂ on any band: the ray turns (a root find in its angle, from d̂'s or the previous packet's,
+// within ±π/2 of d̂) until the velocity at the crossing is along d̂ to kHeadingTolerance, so that
+// the packets cross their start line at right angles (the cross-sections' measure db). No
+// crossing (within twice the longest reciprocal basis vector on a lattice, s ≤ 10^6/L on a
+// continuum), a momentum whose energy is off by more than 1e-9 · max(1, |energy|), or a start with
+// no velocity is bad input naming [task] beam's energy; no momentum heading along d̂ (a contour not
+// convex about k_0, or k_0 outside it) names its direction.
+constexpr double kHeadingTolerance = 1e-12;  // rad
 std::vector<std::array<double, 6>> beam_starts(const TaskContext& ctx, const PacketBeam& beam, const std::vector<double>& impacts,
-                                               double t0, const std::function<double(const double*)>& energy);
+                                               double t0, const std::function<double(const double*)>& energy,
+                                               const PlanarVelocity& velocity = {});
 
 // The impact parameters halfway between neighbours (impacts sorted) whose deflections differ by
 // more than kUnresolvedTurn.
@@ -95,13 +106,6 @@ BeamCrossSections beam_cross_sections(const std::vector<double>& impacts, const 
 
 // The keys beam_cross_sections writes.
 inline constexpr const char* kBeamKeys[] = {"transport_cross_section", "skew_cross_section", "hall_angle"};
-
-// Refuses (exit 2) a beam whose packets start with no velocity in the xy plane, or heading more
-// than kLargestHeading from d̂ (the band is not isotropic along the ray: the packets would not cross
-// their start line at right angles, which the measure db of the cross-sections assumes).
-constexpr double kLargestHeading = 1e-3;  // rad: db's measure is then off by 1 − cos ≤ 5e-7
-void require_beam_heading(const TaskContext& ctx, const PacketBeam& beam, const std::vector<double>& impacts,
-                          const std::vector<std::array<double, 2>>& velocity);
 
 // A beam's results beside its packets' (after attach_errors has put the 2 dt run's change into
 // out.errors): each packet's impact parameter; the cross-sections' error estimates widened by
@@ -137,10 +141,25 @@ struct FermiContour {
     // velocities): the largest of the rays' relative spreads (max − min)/mean of |k − k_0| and of
     // the speed, and of the velocities' angles to their rays (rad).
     double anisotropy = 0.0;
+    // The velocity turns counterclockwise from each ray to the next (a convex contour about k_0):
+    // each direction of the velocity is then the normal of one point of it.
+    bool convex = false;
 };
 // From each ray's solved start (x, p) and its planar velocity at the start.
 FermiContour fermi_contour(const PacketBeam& beam, const std::vector<std::array<double, 6>>& starts,
                            const std::vector<std::array<double, 2>>& velocity);
+
+// The radius of curvature R = |∇ε̄|/∂²ε̄/∂k_t² (1/L) of the band's contour ε̄ = E at a start
+// `start` (x, p) heading along d̂ (its tangent t̂ = ẑ × d̂): dk_t = R dφ along the contour, φ the
+// velocity's angle, so R dφ is the incoming measure of the aligned kernel (aligned_transport.hpp).
+// By central differences of ε̄ (`energy` at (r, p, t)) at steps h = 1e-4 |k − k_0| and 2h,
+// Richardson-extrapolated; the estimate is the two steps' change plus the rounding of the second
+// difference. Not positive where the contour bends away from k_0 there (or has no curvature).
+struct CurvatureRadius {
+    double value = 0.0, error = 0.0;
+};
+CurvatureRadius contour_curvature_radius(const PacketBeam& beam, const std::array<double, 6>& start, double t0,
+                                         const std::function<double(const double*)>& energy);
 
 // Above this anisotropy the beam's results warn that its Boltzmann transport (and the Hall angle's
 // reading as the current's) assumes an isotropic band.

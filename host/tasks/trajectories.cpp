@@ -129,15 +129,23 @@ double band_energy(const TaskContext& ctx, const TrajectorySetup& s, const doubl
     return sample[7];
 }
 
-// The beam's starts at impact parameters b (beam_starts at this band's energy ε̄).
-std::vector<std::array<double, 6>> beam_points(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<double>& b) {
+// The beam's starts at impact parameters b (beam_starts at this band's energy ε̄): heading along
+// d̂, or (`heading` false: the contour's rays) with momenta on the ray along d̂.
+std::vector<std::array<double, 6>> beam_points(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<double>& b,
+                                               bool heading = true) {
     std::vector<std::array<double, 6>> points;
     visit_packet_motion(ctx.cfg.params, s.texture, velocity_only_run(s), [&](const auto& fn) {
-        points = beam_starts(ctx, *s.beam, b, s.t0, [&](const double* x) {
+        auto energy = [&](const double* x) {
             double sample[kPacketSample];
             fn.record(x, s.band, sample);
             return sample[7];
-        });
+        };
+        auto velocity = [&](const double* x) {
+            double rate[6] = {};
+            if (!fn.rate(x, s.band, rate)) return std::array<double, 2>{std::nan(""), std::nan("")};
+            return std::array<double, 2>{rate[0], rate[1]};
+        };
+        points = heading ? beam_starts(ctx, *s.beam, b, s.t0, energy, velocity) : beam_starts(ctx, *s.beam, b, s.t0, energy);
     });
     return points;
 }
@@ -148,14 +156,6 @@ void add_starts(TrajectorySetup& s, const std::vector<std::array<double, 6>>& po
         s.start.insert(s.start.end(), x.begin(), x.end());
         s.start.push_back(s.band);
     }
-}
-
-// A beam's starts (s.start holds them, at impact parameters b): each where its band is isolated,
-// and heading along the beam (require_beam_heading).
-void require_beam_starts(const TaskContext& ctx, const TrajectorySetup& s, const std::vector<std::array<double, 6>>& points,
-                         const std::vector<double>& b) {
-    require_isolated_starts(ctx, s, points);
-    require_beam_heading(ctx, *s.beam, b, start_velocities(ctx, s, points));
 }
 
 // The band's Fermi contour about k_0 at the beam's centre (fermi_contour), for the Boltzmann
@@ -182,7 +182,7 @@ FermiContour beam_contour(const TaskContext& ctx, const TrajectorySetup& s) {
     for (const PacketBeam& ray : contour_rays(beam)) {
         along.beam = ray;
         try {
-            points.push_back(beam_points(ctx, along, {0.0}).front());
+            points.push_back(beam_points(ctx, along, {0.0}, false).front());
         } catch (const InputError& e) {
             return {false, fmt::format("along the ray at {:.4g} rad from d: {}", 2.0 * kPi * static_cast<double>(points.size()) / kContourRays,
                                        e.what())};
@@ -198,7 +198,7 @@ FermiContour beam_contour(const TaskContext& ctx, const TrajectorySetup& s) {
 }
 
 // Places the packets at their starts (s.start) and checks them: the gauge's range over the run,
-// and each start where its band is isolated (a beam's also heading along it).
+// and each start where its band is isolated (a beam's heads along it: beam_starts).
 void place_packets(const TaskContext& ctx, TrajectorySetup& s, const std::vector<std::array<double, 6>>& points) {
     std::vector<double> ends;  // each start at the first and the last time, for the gauge's range
     for (const auto& x : points)
@@ -206,10 +206,7 @@ void place_packets(const TaskContext& ctx, TrajectorySetup& s, const std::vector
     s.start.clear();
     add_starts(s, points);
     require_small_gauge_shift(ctx.task, s.texture, ends);
-    if (s.beam)
-        require_beam_starts(ctx, s, points, s.impacts);
-    else
-        require_isolated_starts(ctx, s, points);
+    require_isolated_starts(ctx, s, points);
 }
 
 // The run's setup (a beam of several directions: its first direction's).
@@ -468,7 +465,7 @@ std::string refine_beam(const TaskContext& ctx, TrajectorySetup& s, std::vector<
         try {  // bad input found after the first runs: stop refining rather than lose them
             const auto points = beam_points(ctx, s, mid);
             add_starts(more, points);
-            require_beam_starts(ctx, more, points, mid);
+            require_isolated_starts(ctx, more, points);
         } catch (const InputError& e) {
             stopped = fmt::format("the beam's refinement stopped at level {} (its unresolved intervals stay in the error "
                                   "estimates): a refined packet's start is refused: {}",
@@ -491,6 +488,21 @@ std::string refine_beam(const TaskContext& ctx, TrajectorySetup& s, std::vector<
     };
     for (std::vector<double>* v : {&s.start, &s.impacts, &fine, &coarse}) reorder(*v);
     return stopped;
+}
+
+// A 2D beam's `contour_curvature_radius`: its band's contour's radius of curvature R where the
+// packet at b = 0 starts (contour_curvature_radius), the incoming measure R dφ of the aligned kernel.
+void add_curvature_radius(const TaskContext& ctx, const TrajectorySetup& s, TaskResult& out) {
+    const std::array<double, 6> start = beam_points(ctx, s, {0.0}).front();
+    const CurvatureRadius r =
+        contour_curvature_radius(*s.beam, start, s.t0, [&](const double* x) { return band_energy(ctx, s, x); });
+    out.results["contour_curvature_radius"] = r.value;
+    out.errors["contour_curvature_radius"] = r.error;
+    out.units["contour_curvature_radius"] =
+        fmt::format("1/{}: the radius of curvature of the band's contour at the beam's energy where the packets start, "
+                    "|grad e|/(d^2 e/dk_t^2) along its tangent k_t (dk_t = R dphi, phi the velocity's angle; not positive "
+                    "where the contour bends away from k_0)",
+                    length_unit(*ctx.cfg.model));
 }
 
 // One setup's packets (one beam direction's, `label` naming it): their runs, results and estimates.
@@ -579,6 +591,7 @@ TaskResult run_trajectories(const TaskContext& ctx, TrajectorySetup& s, const st
                                                       eu, lu);
     if (s.beam) {  // after the units above, which it adds to
         add_beam_results(s.impacts, unsettled_turns(ctx, s, fine), turn_beyond(ctx, s, fine, true), info, out);
+        if (info.dim == 2) add_curvature_radius(ctx, s, out);
     }
     out.principal = {"final_position"};
     // The Hall angle follows from the two cross-sections, whose warnings cover it (an angle near 0
