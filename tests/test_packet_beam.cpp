@@ -356,8 +356,9 @@ TEST(PacketBeam, AlignedScatterersOfATiltedConeAreAngularDiffusionOnItsContour) 
     // k_c fixed by ∮ dφ u/(R σ_tr) = 0 (g periodic), here by the arc length dl = R dφ over the polar
     // angle β of k (10^4-point trapezoid rule, periodic). 32 directions: each beam heads along its
     // d̂ (the contour's radius of curvature at its start is the one where the velocity's angle is
-    // φ_j, 1e-6), and the conductivity is the closed form's within its estimate and the next order
-    // in A (2e-3; measured 2e-5), where the isotropic band's formula is 6 % off.
+    // φ_j, 1e-6), and the conductivity is the closed form's within its estimate plus 2e-4 (the next
+    // order in A; measured 2e-5), where the kernel weighed by k_F instead of R would be 0.5 % off
+    // and the isotropic band's formula is 6 % off.
     const double t = 0.2, v = 1.0, energy = 1.0, height = 1e-3, width = 3.0;
     const auto doc = test::run_toml(fmt::format(
         "[model]\nname = 'tilted_dirac'\nt = {}\nv = {}\nDelta = 0.0\n[texture]\nkind = 'uniform'\nexchange = 0.0\n"
@@ -409,7 +410,7 @@ TEST(PacketBeam, AlignedScatterersOfATiltedConeAreAngularDiffusionOnItsContour) 
     const auto& estimate = doc["errors"]["aligned_conductivity_times_density"];
     for (int i = 0; i < 2; ++i) {
         const double s = sigma[i][i].get<double>(), e = estimate[i][i].get<double>();
-        EXPECT_NEAR(s, closed[i][i], e + 2e-3 * closed[i][i]) << i;
+        EXPECT_NEAR(s, closed[i][i], e + 2e-4 * closed[i][i]) << i;
         EXPECT_LT(e, 1e-4 * closed[i][i]) << i;  // not vacuous (measured 1.2e-5)
         EXPECT_LT(std::fabs(sigma[i][1 - i].get<double>()), estimate[i][1 - i].get<double>() + 1e-3 * closed[i][i]) << i;
     }

@@ -260,59 +260,79 @@ std::vector<std::array<double, 6>> beam_starts(const TaskContext& ctx, const Pac
         // cross-sections' measure db): on an anisotropic band the ray turns. g(α), the angle from
         // d̂ to the velocity at the crossing of the ray at angle α, increases with α on a convex
         // contour about k_0 (the velocity is its outward normal) and changes sign within ±π/2 of
-        // d̂: bracketed, then the Illinois variant of regula falsi.
-        auto turn = [&](double angle, std::array<double, 6>& x) {
-            x = on_ray(angle);
-            double p[kPhaseCoords] = {x[0], x[1], x[2], x[3], x[4], x[5], t0};
-            const std::array<double, 2> v = velocity(p);
-            if (!(std::isfinite(v[0]) && std::isfinite(v[1]) && std::hypot(v[0], v[1]) > 0.0))
-                beam_section(ctx).fail("energy", fmt::format("the packet at impact parameter {:g} {} has no velocity in the xy plane "
-                                                             "where its ray at {:.6g} rad from d crosses the energy (a band extremum "
-                                                             "or touching): it would not move; choose another energy",
-                                                             b, lu, angle - heading));
-            return signed_angle(beam.direction, v);
+        // d̂: bracketed, then the Illinois variant of regula falsi. A trial ray that misses the
+        // pocket (k_0 outside it) steps back towards the bracket's near end.
+        struct Trial {
+            double g;
+            std::array<double, 6> x;
         };
-        std::array<double, 6> x{}, x_other{};
-        double a0 = ray, g0 = turn(a0, x);
-        if (std::fabs(g0) > kHeadingTolerance) {
+        auto trial = [&](double angle) -> std::optional<Trial> {
+            const RayCrossing c = ray_crossing(info, beam, r, unit(angle), t0, energy);
+            if (!c.start) return std::nullopt;
+            const std::array<double, 6>& x = *c.start;
+            double p[kPhaseCoords] = {x[0], x[1], x[2], x[3], x[4], x[5], t0};
+            const std::array<double, 2> v = velocity(p);  // (which refuses a start where the band is not isolated)
+            if (!(std::hypot(v[0], v[1]) > 0.0))
+                beam_section(ctx).fail("energy", fmt::format("the packet at impact parameter {:g} {} has no velocity in the xy plane "
+                                                             "where its ray at {:.6g} rad from d crosses the energy (a band "
+                                                             "extremum): it would not move; choose another energy",
+                                                             b, lu, angle - heading));
+            return Trial{signed_angle(beam.direction, v), x};
+        };
+        std::optional<Trial> first = trial(ray);
+        if (!first && ray != heading) first = trial(ray = heading);
+        if (!first) on_ray(heading);  // (which says why the ray along d̂ misses)
+        double near_angle = ray;
+        Trial near = *first;
+        if (std::fabs(near.g) > kHeadingTolerance) {
             // Bracket: steps of −g (the turn of a round contour), doubling, to within ±π/2 of d̂
-            // (none there: the contour is not convex about k_0, or k_0 is outside it).
-            double a1 = a0, g1 = g0, step = std::clamp(-g0, -kPi / 4, kPi / 4);
-            bool bracket = false;
-            while (!bracket) {
-                const double edge = std::fabs(a1 + step - heading) >= kPi / 2 - 2e-6;
-                a1 = std::clamp(a1 + step, heading - kPi / 2 + 1e-6, heading + kPi / 2 - 1e-6);
-                g1 = turn(a1, x_other);
-                bracket = (g1 > 0.0) != (g0 > 0.0) || std::fabs(g1) <= kHeadingTolerance;
-                if (bracket || edge) break;
-                a0 = a1, g0 = g1, x = x_other;  // (the bracket's near end moves along)
-                step *= 2;
-            }
-            int side = 0;  // which end was kept last (Illinois: halve its value after two in a row)
-            for (int it = 0; bracket && it < 100 && std::fabs(g1) > kHeadingTolerance && std::fabs(a1 - a0) > 1e-15; ++it) {
-                const double a = a1 - g1 * (a1 - a0) / (g1 - g0);
-                std::array<double, 6> xa{};
-                const double g = turn(a, xa);
-                if ((g > 0.0) != (g1 > 0.0)) {
-                    a0 = a1, g0 = g1, x = x_other;
-                    side = 0;
-                } else if (side++ > 0) {
-                    g0 /= 2;
+            // (no sign change there: the contour is not convex about k_0, or k_0 is outside it).
+            double far_angle = near_angle, step = std::clamp(-near.g, -kPi / 4, kPi / 4);
+            Trial far = near;
+            bool bracketed = false;
+            for (int tries = 0; tries < 100 && !bracketed; ++tries) {
+                const bool edge = std::fabs(near_angle + step - heading) >= kPi / 2 - 2e-6;
+                const double a = std::clamp(near_angle + step, heading - kPi / 2 + 1e-6, heading + kPi / 2 - 1e-6);
+                const std::optional<Trial> t = trial(a);
+                if (!t) {
+                    step /= 2;
+                } else if ((t->g > 0.0) != (near.g > 0.0) || std::fabs(t->g) <= kHeadingTolerance) {
+                    far_angle = a, far = *t, bracketed = true;
+                } else if (edge) {
+                    break;
+                } else {
+                    near_angle = a, near = *t, step *= 2;  // (the bracket's near end moves along)
                 }
-                a1 = a, g1 = g, x_other = xa;
             }
-            if (std::fabs(g1) <= std::fabs(g0)) a0 = a1, g0 = g1, x = x_other;
-            if (!(std::fabs(g0) <= kHeadingTolerance))
+            // Regula falsi on the secant's values: the Illinois variant halves the kept end's value
+            // from the second time in a row it is kept (the trials keep their true g).
+            double g_near = near.g, g_far = far.g;
+            int kept = 0;
+            for (int it = 0; bracketed && it < 100 && std::fabs(far.g) > kHeadingTolerance && std::fabs(far_angle - near_angle) > 1e-15;
+                 ++it) {
+                const double a = far_angle - g_far * (far_angle - near_angle) / (g_far - g_near);
+                const std::optional<Trial> t = trial(a);
+                if (!t) break;  // (a ray between two that cross the contour misses it: not convex)
+                if ((t->g > 0.0) != (far.g > 0.0)) {
+                    near_angle = far_angle, near = far, g_near = g_far;
+                    kept = 0;
+                } else if (kept++ > 0) {
+                    g_near /= 2;
+                }
+                far_angle = a, far = *t, g_far = t->g;
+            }
+            if (bracketed && std::fabs(far.g) < std::fabs(near.g)) near_angle = far_angle, near = far;
+            if (!(std::fabs(near.g) <= kLargestHeading))
                 beam_section(ctx).fail(
                     "direction",
                     fmt::format("no momentum on the band's contour about k_0 at the energy {:g} {} was found with its velocity "
                                 "along d to {:g} rad for the packet at impact parameter {:g} {} (the nearest, on the rays "
                                 "within 90° of d: {:.3g} rad off): the contour is not convex about k_0, or k_0 is outside it; "
                                 "move k_0 ([task] k) into the pocket",
-                                beam.energy, eu, kHeadingTolerance, b, lu, g0));
+                                beam.energy, eu, kLargestHeading, b, lu, near.g));
         }
-        ray = a0;
-        starts.push_back(x);
+        ray = near_angle;
+        starts.push_back(near.x);
     }
     return starts;
 }

@@ -76,13 +76,16 @@ using PlanarVelocity = std::function<std::array<double, 2>(const double*)>;
 // touching, which the scan steps over (looking for the crossing next to a non-finite point by
 // halving towards it). Without `velocity` (the contour's rays) ê = d̂. With it, the packets head
 // along d̂ on any band: the ray turns (a root find in its angle, from d̂'s or the previous packet's,
-// within ±π/2 of d̂) until the velocity at the crossing is along d̂ to kHeadingTolerance, so that
-// the packets cross their start line at right angles (the cross-sections' measure db). No
-// crossing (within twice the longest reciprocal basis vector on a lattice, s ≤ 10^6/L on a
-// continuum), a momentum whose energy is off by more than 1e-9 · max(1, |energy|), or a start with
-// no velocity is bad input naming [task] beam's energy; no momentum heading along d̂ (a contour not
-// convex about k_0, or k_0 outside it) names its direction.
-constexpr double kHeadingTolerance = 1e-12;  // rad
+// within ±π/2 of d̂) until the velocity at the crossing is along d̂ to kHeadingTolerance (or, where
+// rounding in the velocity stops the search first, kLargestHeading), so that the packets cross
+// their start line at right angles (the cross-sections' measure db). No crossing (within twice the
+// longest reciprocal basis vector on a lattice, s ≤ 10^6/L on a continuum) along d̂, a momentum
+// whose energy is off by more than 1e-9 · max(1, |energy|), or a start with no velocity is bad
+// input naming [task] beam's energy; no momentum heading along d̂ (a contour not convex about k_0,
+// or k_0 outside it) names its direction. `velocity` may itself refuse a start (a band not
+// isolated there).
+constexpr double kHeadingTolerance = 1e-12;  // rad: the root find's aim
+constexpr double kLargestHeading = 1e-9;     // rad: accepted where it ends (db's measure is then off by 1 − cos ≤ 5e-19)
 std::vector<std::array<double, 6>> beam_starts(const TaskContext& ctx, const PacketBeam& beam, const std::vector<double>& impacts,
                                                double t0, const std::function<double(const double*)>& energy,
                                                const PlanarVelocity& velocity = {});
@@ -129,9 +132,9 @@ void add_direction_average(const std::vector<TaskResult>& runs, TaskResult& out)
 // The band's Fermi contour about k_0 at the start line's centre, the pocket whose transport
 // Boltzmann theory gives from the cross-sections (add_boltzmann_transport): solved on
 // kContourRays rays k_0 + s d̂(φ), φ evenly spaced from the beam's d̂, each as a beam's packet at
-// impact parameter 0.
+// impact parameter 0 with its momentum on the ray (not turned to head along it).
 constexpr int kContourRays = 48;  // every 7.5°: the extremes of a 4- or 6-fold anisotropy (0°, 30°, 45°) among them
-// The beams along those rays (the beam's own first), each to be solved at b = 0.
+// The beams along those rays (the beam's own first), each to be solved at b = 0, unturned.
 std::vector<PacketBeam> contour_rays(const PacketBeam& beam);
 struct FermiContour {
     bool closed = false;      // every ray crossed the energy upward, with a velocity, where the band is isolated
@@ -141,8 +144,10 @@ struct FermiContour {
     // velocities): the largest of the rays' relative spreads (max − min)/mean of |k − k_0| and of
     // the speed, and of the velocities' angles to their rays (rad).
     double anisotropy = 0.0;
-    // The velocity turns counterclockwise from each ray to the next (a convex contour about k_0):
-    // each direction of the velocity is then the normal of one point of it.
+    // The velocity turns counterclockwise from each ray to the next (fermi_contour), and the
+    // contour bends towards k_0 at each ray's point (its radius of curvature is positive there;
+    // the caller's check): a convex contour about k_0, each direction of the velocity the normal
+    // of one point of it.
     bool convex = false;
 };
 // From each ray's solved start (x, p) and its planar velocity at the start.

@@ -142,7 +142,10 @@ std::vector<std::array<double, 6>> beam_points(const TaskContext& ctx, const Tra
         };
         auto velocity = [&](const double* x) {
             double rate[6] = {};
-            if (!fn.rate(x, s.band, rate)) return std::array<double, 2>{std::nan(""), std::nan("")};
+            if (!fn.rate(x, s.band, rate))
+                ctx.task.fail("band", fmt::format("a packet of the beam would start at r = ({:g}, {:g}, {:g}), p = ({:g}, {:g}, {:g}), "
+                                                  "where {}",
+                                                  x[0], x[1], x[2], x[3], x[4], x[5], failure_reason(*ctx.cfg.model)));
             return std::array<double, 2>{rate[0], rate[1]};
         };
         points = heading ? beam_starts(ctx, *s.beam, b, s.t0, energy, velocity) : beam_starts(ctx, *s.beam, b, s.t0, energy);
@@ -191,7 +194,17 @@ FermiContour beam_contour(const TaskContext& ctx, const TrajectorySetup& s) {
     along.start.clear();
     add_starts(along, points);
     try {
-        return fermi_contour(beam, points, start_velocities(ctx, along, points));
+        const std::vector<std::array<double, 2>> velocity = start_velocities(ctx, along, points);
+        FermiContour contour = fermi_contour(beam, points, velocity);
+        // Convex also between the rays' turns: the contour bends towards k_0 at each ray's point.
+        for (std::size_t j = 0; contour.closed && j < points.size(); ++j) {
+            PacketBeam normal = beam;  // (heading along the velocity there, the contour's normal)
+            const double speed = std::hypot(velocity[j][0], velocity[j][1]);
+            normal.direction = {velocity[j][0] / speed, velocity[j][1] / speed};
+            if (!(contour_curvature_radius(normal, points[j], s.t0, [&](const double* x) { return band_energy(ctx, s, x); }).value > 0.0))
+                contour.convex = false;
+        }
+        return contour;
     } catch (const NonFiniteError& e) {
         return {false, e.what()};
     }
