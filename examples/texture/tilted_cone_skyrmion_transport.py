@@ -1,0 +1,106 @@
+"""The transport of dilute aligned skyrmions in a tilted Dirac cone, an anisotropic band, from beams
+of wave packets sent from many directions (docs/textures.md "Aligned scatterers").
+
+tilted_dirac (v = 1, Delta = 0.5) with the isolated Neel skyrmion of skyrmion_beam.toml (R = 10,
+J = 0.3), untilted (t = 0: dirac2d's band, isotropic) and tilted (t = 0.3 along x: the contour at
+the beam's energy is an egg, its radius of curvature changing with the velocity's direction). bzint
+heads every packet of a beam along its direction (on the tilted band its momentum's ray from k_0 is
+turned to find where the velocity is along d) and weighs each direction of the collision kernel by
+the contour's radius of curvature there (contour_curvature_radius). The left panel draws each
+direction's transport and skew cross-sections and that radius; the right one the current times
+the scatterers' density, j n_i = (sigma n_i) E, for a unit field E turning through every direction:
+a circle turned by the Hall angle on the isotropic band, an ellipse on the tilted one. The
+isotropic band's formula from the averaged cross-sections (conductivity_times_density) does not
+hold on the tilted band: its estimate, widened by the contour's anisotropy, says so.
+
+    python3 examples/texture/tilted_cone_skyrmion_transport.py [build/bzint] [out.png] [--directions D]
+"""
+import os
+import sys
+import tempfile
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run_text import run, save_figure, script_arguments, skyrmion_beam  # noqa: E402
+
+ENERGY, PACKETS, TILT = 1.1, 65, 0.3
+
+
+def tilted(tilt):
+    """skyrmion_beam's run file with tilted_dirac (t = tilt, v = 1, Delta = 0.5) for dirac2d."""
+    return f'name = "tilted_dirac"\nt = {tilt}\nv = 1.0\nDelta = 0.5\n'
+
+
+def show(name, doc, key):
+    value, error = np.array(doc["results"][key]), np.array(doc["errors"][key])
+    rows = "; ".join(", ".join(f"{v:.4f} ± {e:.1g}" for v, e in zip(vr, er)) for vr, er in zip(value, error))
+    print(f"{name} {key}: [[{rows}]] {doc['units'][key].split(',')[0]}")
+
+
+def main():
+    bzint, png, directions = script_arguments("texture_tilted_cone_skyrmion_transport.png", "--directions", 32)
+    beam = f"directions = {directions}\ntarget = [0, 0]\n"
+    docs = {}
+    with tempfile.TemporaryDirectory() as out:
+        for name, tilt in (("untilted", 0.0), ("tilted", TILT)):
+            text = skyrmion_beam(ENERGY, PACKETS, beam).replace('name = "dirac2d"\nv = 1.0\nm = 0.5\n', tilted(tilt))
+            docs[name] = run(bzint, text, name, out)
+    for name, doc in docs.items():
+        for warning in doc["warnings"]:
+            print(f"{name}: warning: {warning}")
+        if "aligned_conductivity_times_density" not in doc["results"]:
+            sys.exit(f"{name}: no aligned transport (at least 16 directions; the warnings say why)")
+        print(f"{name}: contour_anisotropy {doc['results']['contour_anisotropy']:.3f}")
+        for key in ("conductivity_times_density", "aligned_conductivity_times_density", "aligned_resistivity_per_density"):
+            if key in doc["results"]:
+                show(name, doc, key)
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.6))
+    radius_axis = left.twinx()
+    for name, style in (("untilted", "o"), ("tilted", "s")):
+        r, e = docs[name]["results"], docs[name]["errors"]
+        angle = np.mod(np.array(r["incidence_angle"]), 2 * np.pi)
+        order = np.argsort(angle)
+        fill = "white" if name == "tilted" else None
+        for key, colour in (("transport_cross_section_by_direction", "C0"), ("skew_cross_section_by_direction", "C3")):
+            left.errorbar(angle[order], np.array(r[key])[order], yerr=np.array(e[key])[order], fmt=style + "-", ms=3,
+                          color=colour, mfc=fill or colour,
+                          label=f"{name}: {'sigma_tr' if 'transport' in key else 'sigma_perp'}")
+        radius_axis.plot(angle[order], np.array(r["contour_curvature_radius"])[order], style + ":", ms=3, color="C2",
+                         mfc=fill or "C2", label=f"{name}: R")
+    left.axhline(0, color="grey", lw=0.5)
+    left.set_xlabel("velocity's angle, the incidence angle (rad)")
+    left.set_ylabel("cross-section (L)")
+    radius_axis.set_ylabel("contour's radius of curvature R (1/L)", color="C2")
+    left.set_title(f"beams at energy {ENERGY} (the parameters' unit), {directions} directions")
+    left.legend(fontsize=7, loc="upper left")
+    radius_axis.legend(fontsize=7, loc="upper right")
+
+    field = np.linspace(0, 2 * np.pi, 361)
+    unit = np.array([np.cos(field), np.sin(field)])
+    curves = (("untilted (isotropic)", docs["untilted"], "aligned_conductivity_times_density", "C0", "-"),
+              (f"tilted t = {TILT}, aligned kernel", docs["tilted"], "aligned_conductivity_times_density", "C3", "-"),
+              (f"tilted t = {TILT}, isotropic formula", docs["tilted"], "conductivity_times_density", "C2", "--"))
+    for label, doc, key, colour, line in curves:
+        sigma = np.array(doc["results"][key])
+        j = sigma @ unit
+        right.plot(j[0], j[1], line, color=colour, label=label)
+        right.plot(*(sigma @ [1.0, 0.0]), "o", color=colour, ms=4)  # E along x
+    right.plot(0, 0, "k+")
+    right.set_aspect("equal")
+    right.xaxis.set_major_locator(MaxNLocator(5))
+    right.set_xlabel("j_x n_i  ((e²/h)/L² per unit E)")
+    right.set_ylabel("j_y n_i  ((e²/h)/L² per unit E)")
+    right.set_title("current for a unit field in every direction (dots: E along x)")
+    right.legend(fontsize=7, loc="lower left")
+    save_figure(fig, png)
+
+
+if __name__ == "__main__":
+    main()
