@@ -11,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <string>
 
@@ -67,6 +68,25 @@ std::string elliptical_bump_beam(const bzint::test::TempDir& dir, int directions
 double elliptical_transport_cross_section(double phi) {
     const double a = kBumpA, c = kBumpC, s = std::sqrt(a * a * std::sin(phi) * std::sin(phi) + c * c * std::cos(phi) * std::cos(phi));
     return std::pow(kPi, 1.5) * kBumpHeight * kBumpHeight * a * a * c * c / (2 * std::pow(s, 3));
+}
+
+// Synthetic beams for the aligned kernel's tests, one per incidence angle: beam j's deflections
+// `deflection(j)` at the impact parameters b, its cross-sections with their estimates, and the
+// contour's radius of curvature `radius` there (estimate 0).
+std::vector<TaskResult> synthetic_beams(const std::vector<double>& b, std::size_t directions,
+                                        const std::function<std::vector<double>(std::size_t)>& deflection, double radius) {
+    std::vector<TaskResult> runs(directions);
+    for (std::size_t j = 0; j < directions; ++j) {
+        const std::vector<double> theta = deflection(j);
+        const BeamCrossSections cs = beam_cross_sections(b, theta);
+        runs[j].results = cs.values;
+        runs[j].errors = cs.error;
+        runs[j].results["impact_parameter"] = b;
+        runs[j].results["deflection"] = theta;
+        runs[j].results["contour_curvature_radius"] = radius;
+        runs[j].errors["contour_curvature_radius"] = 0.0;
+    }
+    return runs;
 }
 
 }  // namespace
@@ -485,18 +505,9 @@ TEST(PacketBeam, AlignedTransportIsRefusedOnAContourThatIsNotConvexOrBendsAway) 
         b.push_back(-8.0 + 16.0 * i / 200);
         theta.push_back(0.8 * std::exp(-b.back() * b.back() / 2));
     }
-    const BeamCrossSections cs = beam_cross_sections(b, theta);
-    std::vector<TaskResult> runs(16);
+    const std::vector<TaskResult> runs = synthetic_beams(b, 16, [&](std::size_t) { return theta; }, 1.0);
     std::vector<double> incidence;
-    for (int j = 0; j < 16; ++j) {
-        runs[j].results = cs.values;
-        runs[j].errors = cs.error;
-        runs[j].results["impact_parameter"] = b;
-        runs[j].results["deflection"] = theta;
-        runs[j].results["contour_curvature_radius"] = 1.0;
-        runs[j].errors["contour_curvature_radius"] = 0.0;
-        incidence.push_back(kPi * j / 8);
-    }
+    for (int j = 0; j < 16; ++j) incidence.push_back(kPi * j / 8);
     FermiContour contour;
     contour.closed = true;
     contour.wavevector = 1.0;
@@ -564,18 +575,9 @@ TEST(PacketBeam, AlignedTransportOfAnIsotropicScattererIsTheIsotropicBandsClosed
         b.push_back(-8.0 + 16.0 * i / 400);
         theta.push_back(1.3 * std::exp(-b.back() * b.back() / 2) + 0.4 * b.back() * std::exp(-b.back() * b.back() / 3));
     }
-    const BeamCrossSections cs = beam_cross_sections(b, theta);
-    std::vector<TaskResult> runs(16);
+    const std::vector<TaskResult> runs = synthetic_beams(b, 16, [&](std::size_t) { return theta; }, 0.7);  // (a circle's R: k_F)
     std::vector<double> incidence;
-    for (int j = 0; j < 16; ++j) {
-        runs[j].results = cs.values;
-        runs[j].errors = cs.error;
-        runs[j].results["impact_parameter"] = b;
-        runs[j].results["deflection"] = theta;
-        runs[j].results["contour_curvature_radius"] = 0.7;  // (a circle's: its radius k_F)
-        runs[j].errors["contour_curvature_radius"] = 0.0;
-        incidence.push_back(std::atan2(std::sin(kPi * j / 8 + 0.3), std::cos(kPi * j / 8 + 0.3)));
-    }
+    for (int j = 0; j < 16; ++j) incidence.push_back(std::atan2(std::sin(kPi * j / 8 + 0.3), std::cos(kPi * j / 8 + 0.3)));
     TaskResult out = runs.front();
     FermiContour contour;
     contour.closed = contour.convex = true;
@@ -602,20 +604,16 @@ TEST(PacketBeam, AKernelThatLosesPacketsIsWarnedAbout) {
     info.name = "dirac2d";
     std::vector<double> b;
     for (int i = 0; i <= 400; ++i) b.push_back(-8.0 + 16.0 * i / 400);
-    std::vector<TaskResult> runs(16);
     std::vector<double> incidence;
-    for (int j = 0; j < 16; ++j) {
-        incidence.push_back(kPi * j / 8);
-        std::vector<double> theta;
-        for (double x : b) theta.push_back((1 + 0.5 * std::cos(2 * incidence.back())) * 0.8 * std::exp(-x * x / 2));
-        const BeamCrossSections cs = beam_cross_sections(b, theta);
-        runs[j].results = cs.values;
-        runs[j].errors = cs.error;
-        runs[j].results["impact_parameter"] = b;
-        runs[j].results["deflection"] = theta;
-        runs[j].results["contour_curvature_radius"] = 1.0;
-        runs[j].errors["contour_curvature_radius"] = 0.0;
-    }
+    for (int j = 0; j < 16; ++j) incidence.push_back(kPi * j / 8);
+    const std::vector<TaskResult> runs = synthetic_beams(
+        b, 16,
+        [&](std::size_t j) {
+            std::vector<double> theta;
+            for (double x : b) theta.push_back((1 + 0.5 * std::cos(2 * incidence[j])) * 0.8 * std::exp(-x * x / 2));
+            return theta;
+        },
+        1.0);
     TaskResult out = runs.front();
     FermiContour contour;
     contour.closed = contour.convex = true;

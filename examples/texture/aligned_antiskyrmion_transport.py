@@ -24,22 +24,11 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_text import run, save_figure, script_arguments, skyrmion_beam  # noqa: E402
+from run_text import plot_currents, print_tensor, run, save_figure, script_arguments, skyrmion_beam  # noqa: E402
 
 ENERGY, PACKETS = 1.1, 65  # near the skyrmion's largest Hall angle (skyrmion_hall_angle.py)
-
-
-def tensor(doc, key):
-    return np.array(doc["results"][key]), np.array(doc["errors"][key])
-
-
-def show(name, doc, key):
-    value, error = tensor(doc, key)
-    rows = "; ".join(", ".join(f"{v:.4f} ± {e:.1g}" for v, e in zip(vr, er)) for vr, er in zip(value, error))
-    print(f"{name} {key}: [[{rows}]] {doc['units'][key].split(',')[0]}")
 
 
 def main():
@@ -56,7 +45,7 @@ def main():
             sys.exit(f"{name}: no aligned transport (at least 16 directions; the warnings say why)")
         for key in ("conductivity_times_density", "aligned_conductivity_times_density", "aligned_resistivity_per_density"):
             if key in doc["results"]:
-                show(name, doc, key)
+                print_tensor(name, doc, key)
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.6))
     for name, doc, style in (("skyrmion", docs["skyrmion"], "o"), ("antiskyrmion", docs["antiskyrmion"], "s")):
@@ -73,23 +62,10 @@ def main():
     left.set_title(f"beams at energy {ENERGY} (the parameters' unit), {directions} directions")
     left.legend(fontsize=7)
 
-    field = np.linspace(0, 2 * np.pi, 361)
-    unit = np.array([np.cos(field), np.sin(field)])
-    curves = (("skyrmions", docs["skyrmion"], "conductivity_times_density", "C0", "-"),
-              ("antiskyrmions, randomly oriented", docs["antiskyrmion"], "conductivity_times_density", "C2", "--"),
-              ("antiskyrmions, aligned", docs["antiskyrmion"], "aligned_conductivity_times_density", "C3", "-"))
-    for label, doc, key, colour, line in curves:
-        sigma, _ = tensor(doc, key)
-        j = sigma @ unit
-        right.plot(j[0], j[1], line, color=colour, label=label)
-        right.plot(*(sigma @ [1.0, 0.0]), "o", color=colour, ms=4)  # E along x
-    right.plot(0, 0, "k+")
-    right.set_aspect("equal")
-    right.xaxis.set_major_locator(MaxNLocator(5))
-    right.set_xlabel("j_x n_i  ((e²/h)/L² per unit E)")
-    right.set_ylabel("j_y n_i  ((e²/h)/L² per unit E)")
-    right.set_title("current for a unit field in every direction (dots: E along x)")
-    right.legend(fontsize=7, loc="lower left")
+    plot_currents(right, (
+        ("skyrmions", docs["skyrmion"]["results"]["conductivity_times_density"], "C0", "-"),
+        ("antiskyrmions, randomly oriented", docs["antiskyrmion"]["results"]["conductivity_times_density"], "C2", "--"),
+        ("antiskyrmions, aligned", docs["antiskyrmion"]["results"]["aligned_conductivity_times_density"], "C3", "-")))
     save_figure(fig, png)
 
 

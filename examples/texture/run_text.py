@@ -37,6 +37,34 @@ def save_figure(fig, png):
     print(f"wrote {png}")
 
 
+def print_tensor(name, doc, key):
+    """Prints a 2 x 2 result [i][j] with its estimate and unit, as `name key: [[...]] unit`."""
+    value, error = doc["results"][key], doc["errors"][key]
+    rows = "; ".join(", ".join(f"{v:.4f} ± {e:.1g}" for v, e in zip(vr, er)) for vr, er in zip(value, error))
+    print(f"{name} {key}: [[{rows}]] {doc['units'][key].split(',')[0]}")
+
+
+def plot_currents(axes, curves):
+    """Draws j n_i = (sigma n_i) E for a unit field E turning through every direction, for each
+    (label, sigma n_i [i][j], colour, line style) of `curves`, a dot where E is along x."""
+    import numpy as np
+    from matplotlib.ticker import MaxNLocator
+
+    field = np.linspace(0, 2 * np.pi, 361)
+    unit = np.array([np.cos(field), np.sin(field)])
+    for label, sigma, colour, line in curves:
+        j = np.array(sigma) @ unit
+        axes.plot(j[0], j[1], line, color=colour, label=label)
+        axes.plot(*(np.array(sigma) @ [1.0, 0.0]), "o", color=colour, ms=4)
+    axes.plot(0, 0, "k+")
+    axes.set_aspect("equal")
+    axes.xaxis.set_major_locator(MaxNLocator(5))
+    axes.set_xlabel("j_x n_i  ((e²/h)/L² per unit E)")
+    axes.set_ylabel("j_y n_i  ((e²/h)/L² per unit E)")
+    axes.set_title("current for a unit field in every direction (dots: E along x)")
+    axes.legend(fontsize=7, loc="lower left")
+
+
 def skyrmion_beam(energy, packets, extra="", texture=""):
     """The beam examples' run file: dirac2d (v = 1, m = 0.5) with an isolated Neel skyrmion (R = 10,
     J = 0.3), a beam of the upper band along +x from x = -30 across |b| <= 20 at `energy`, refined,

@@ -24,10 +24,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_text import run, save_figure, script_arguments, skyrmion_beam  # noqa: E402
+from run_text import plot_currents, print_tensor, run, save_figure, script_arguments, skyrmion_beam  # noqa: E402
 
 ENERGY, PACKETS, TILT = 1.1, 65, 0.3
 
@@ -35,12 +34,6 @@ ENERGY, PACKETS, TILT = 1.1, 65, 0.3
 def tilted(tilt):
     """skyrmion_beam's run file with tilted_dirac (t = tilt, v = 1, Delta = 0.5) for dirac2d."""
     return f'name = "tilted_dirac"\nt = {tilt}\nv = 1.0\nDelta = 0.5\n'
-
-
-def show(name, doc, key):
-    value, error = np.array(doc["results"][key]), np.array(doc["errors"][key])
-    rows = "; ".join(", ".join(f"{v:.4f} ± {e:.1g}" for v, e in zip(vr, er)) for vr, er in zip(value, error))
-    print(f"{name} {key}: [[{rows}]] {doc['units'][key].split(',')[0]}")
 
 
 def main():
@@ -59,7 +52,7 @@ def main():
         print(f"{name}: contour_anisotropy {doc['results']['contour_anisotropy']:.3f}")
         for key in ("conductivity_times_density", "aligned_conductivity_times_density", "aligned_resistivity_per_density"):
             if key in doc["results"]:
-                show(name, doc, key)
+                print_tensor(name, doc, key)
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.6))
     radius_axis = left.twinx()
@@ -82,23 +75,11 @@ def main():
     left.legend(fontsize=7, loc="upper left")
     radius_axis.legend(fontsize=7, loc="upper right")
 
-    field = np.linspace(0, 2 * np.pi, 361)
-    unit = np.array([np.cos(field), np.sin(field)])
-    curves = (("untilted (isotropic)", docs["untilted"], "aligned_conductivity_times_density", "C0", "-"),
-              (f"tilted t = {TILT}, aligned kernel", docs["tilted"], "aligned_conductivity_times_density", "C3", "-"),
-              (f"tilted t = {TILT}, isotropic formula", docs["tilted"], "conductivity_times_density", "C2", "--"))
-    for label, doc, key, colour, line in curves:
-        sigma = np.array(doc["results"][key])
-        j = sigma @ unit
-        right.plot(j[0], j[1], line, color=colour, label=label)
-        right.plot(*(sigma @ [1.0, 0.0]), "o", color=colour, ms=4)  # E along x
-    right.plot(0, 0, "k+")
-    right.set_aspect("equal")
-    right.xaxis.set_major_locator(MaxNLocator(5))
-    right.set_xlabel("j_x n_i  ((e²/h)/L² per unit E)")
-    right.set_ylabel("j_y n_i  ((e²/h)/L² per unit E)")
-    right.set_title("current for a unit field in every direction (dots: E along x)")
-    right.legend(fontsize=7, loc="lower left")
+    aligned, isotropic = "aligned_conductivity_times_density", "conductivity_times_density"
+    plot_currents(right, (
+        ("untilted (isotropic)", docs["untilted"]["results"][aligned], "C0", "-"),
+        (f"tilted t = {TILT}, aligned kernel", docs["tilted"]["results"][aligned], "C3", "-"),
+        (f"tilted t = {TILT}, isotropic formula", docs["tilted"]["results"][isotropic], "C2", "--")))
     save_figure(fig, png)
 
 
