@@ -224,8 +224,8 @@ constexpr KeySpec kKeys[] = {
      "every packet's energy e_s + dE at its start: its momentum is k_0 + s e at the smallest s > 0 where the band "
      "crosses it upward along a ray e from k_0, turned until the velocity there is along d"},
     {"task.beam", "direction", "trajectories", "[dx, dy]", "", "required", -kBig, kBig, false,
-     "d: the beam's heading in the xy plane (normalised): every packet's velocity at its start, to 1e-12 rad (on an "
-     "anisotropic band its momentum's ray from k_0 is turned from d to find it)"},
+     "d: the beam's heading in the xy plane (normalised): every packet's velocity at its start, to 1e-12 rad (1e-9 where "
+     "rounding ends the search; on an anisotropic band its momentum's ray from k_0 is turned from d to find it)"},
     {"task.beam", "centre", "trajectories", "[x, y] or [x, y, z]", "length", "required", -kBig, kBig, false,
      "the middle of the start line, which runs across d"},
     {"task.beam", "width", "trajectories", "number", "length", "required", 1e-9, kBig, false,

@@ -9,9 +9,10 @@ turned to find where the velocity is along d) and weighs each direction of the c
 the contour's radius of curvature there (contour_curvature_radius). The left panel draws each
 direction's transport and skew cross-sections and that radius; the right one the current times
 the scatterers' density, j n_i = (sigma n_i) E, for a unit field E turning through every direction:
-a circle turned by the Hall angle on the isotropic band, an ellipse on the tilted one. The
-isotropic band's formula from the averaged cross-sections (conductivity_times_density) does not
-hold on the tilted band: its estimate, widened by the contour's anisotropy, says so.
+a circle turned by the Hall angle on the isotropic band, an ellipse on the tilted one, and beside
+it the circle of the isotropic band's formula from the averaged cross-sections
+(conductivity_times_density), which does not hold on the tilted band: its estimate, widened by the
+contour's anisotropy, says so.
 
     python3 examples/texture/tilted_cone_skyrmion_transport.py [build/bzint] [out.png] [--directions D]
 """
@@ -42,14 +43,22 @@ def main():
     docs = {}
     with tempfile.TemporaryDirectory() as out:
         for name, tilt in (("untilted", 0.0), ("tilted", TILT)):
-            text = skyrmion_beam(ENERGY, PACKETS, beam).replace('name = "dirac2d"\nv = 1.0\nm = 0.5\n', tilted(tilt))
+            dirac2d = 'name = "dirac2d"\nv = 1.0\nm = 0.5\n'
+            text = skyrmion_beam(ENERGY, PACKETS, beam)
+            if dirac2d not in text:
+                sys.exit("run_text.skyrmion_beam's model is no longer dirac2d (v = 1, m = 0.5): update this script")
+            text = text.replace(dirac2d, tilted(tilt))
             docs[name] = run(bzint, text, name, out)
     for name, doc in docs.items():
         for warning in doc["warnings"]:
             print(f"{name}: warning: {warning}")
         if "aligned_conductivity_times_density" not in doc["results"]:
             sys.exit(f"{name}: no aligned transport (at least 16 directions; the warnings say why)")
-        print(f"{name}: contour_anisotropy {doc['results']['contour_anisotropy']:.3f}")
+        r, e = doc["results"], doc["errors"]
+        radius, transport = np.array(r["contour_curvature_radius"]), np.array(r["transport_cross_section_by_direction"])
+        print(f"{name}: contour_anisotropy {r['contour_anisotropy']:.3f} (1); contour_curvature_radius from "
+              f"{radius.min():.3f} to {radius.max():.3f} 1/L (estimates up to {np.max(e['contour_curvature_radius']):.1g}); "
+              f"transport_cross_section_by_direction from {transport.min():.3f} to {transport.max():.3f} L")
         for key in ("conductivity_times_density", "aligned_conductivity_times_density", "aligned_resistivity_per_density"):
             if key in doc["results"]:
                 print_tensor(name, doc, key)

@@ -182,27 +182,24 @@ void check_liouville(const std::vector<double>& incidence, const std::vector<Mom
 
 void add_aligned_transport(const std::vector<double>& incidence, const std::vector<TaskResult>& runs, const FermiContour& contour,
                            const ModelInfo& info, TaskResult& out) {
-    if (!contour.closed || static_cast<int>(runs.size()) < kFewestAlignedDirections) return;  // (the contour's warning is given)
+    // (Where the contour is not solved or not convex, add_boltzmann_transport's warning says so.)
+    if (!contour.closed || !contour.convex || static_cast<int>(runs.size()) < kFewestAlignedDirections) return;
     const std::string not_reported = "aligned_conductivity_times_density is not reported: ";
-    if (!contour.convex) {
-        out.warnings.push_back(not_reported + "the band's contour about k_0 is not convex (the velocity does not turn one way "
-                                              "along it), so a direction of the velocity does not name one point of it");
-        return;
-    }
     Measure measure;
     for (std::size_t j = 0; j < runs.size(); ++j) {
         const auto radius = runs[j].results.find("contour_curvature_radius");
-        if (radius == runs[j].results.end()) {
+        const auto estimate = runs[j].errors.find("contour_curvature_radius");
+        if (radius == runs[j].results.end() || estimate == runs[j].errors.end()) {
             out.warnings.push_back(not_reported + fmt::format("beam direction {} has no contour_curvature_radius (a result logged "
                                                               "by an earlier version: run without --resume)",
                                                               j));
             return;
         }
         measure.radius.push_back(radius->get<double>());
-        measure.error.push_back(runs[j].errors.at("contour_curvature_radius").get<double>());
+        measure.error.push_back(estimate->get<double>());
         if (!(measure.radius.back() > 2 * measure.error.back())) {
             out.warnings.push_back(not_reported + fmt::format("the band's contour at beam direction {} has the radius of curvature "
-                                                              "{:.3g} ± {:.3g} {}: it does not bend towards k_0 there",
+                                                              "{:.3g} ± {:.3g} 1/{}: it does not bend towards k_0 there",
                                                               j, measure.radius.back(), measure.error.back(), length_unit(info)));
             return;
         }

@@ -27,9 +27,9 @@ constexpr int kMostAlignedHarmonics = 15;
 // `aligned_resistivity_per_density` ρ/n_i [i][j] of scatterers all oriented as the beam's texture,
 // with their estimates (the cross-sections' and the radii of curvature's estimates through the
 // solve, and the change from the solution over every other direction); none where the contour is
-// not closed (add_boltzmann_transport says why), and none, with a warning why, where it is not
-// convex, where a direction's `contour_curvature_radius` is missing or not positive within its
-// estimate, or where the estimates reach the solution's size.
+// not closed or not convex (add_boltzmann_transport says why), and none, with a warning why, where
+// a direction's `contour_curvature_radius` is missing or not positive within its estimate, or
+// where the estimates reach the solution's size.
 void add_aligned_transport(const std::vector<double>& incidence, const std::vector<TaskResult>& runs, const FermiContour& contour,
                            const ModelInfo& info, TaskResult& out);
 

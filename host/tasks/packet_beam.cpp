@@ -231,12 +231,13 @@ std::vector<std::array<double, 6>> beam_starts(const TaskContext& ctx, const Pac
         throw_if_stopped();  // up to 10^4 packets of 512-point scans (N-band: an eigensolution each): Ctrl-C between packets
         const double b = impacts[j];
         const double r[3] = {beam.centre[0] - b * beam.direction[1], beam.centre[1] + b * beam.direction[0], beam.centre[2]};
-        auto on_ray = [&](double angle) {
-            const RayCrossing c = ray_crossing(info, beam, r, unit(angle), t0, energy);
+        // The crossing along d̂ itself (where the search for a heading along d̂ starts), or bad input
+        // saying why there is none.
+        auto along_d = [&] {
+            const RayCrossing c = ray_crossing(info, beam, r, beam.direction, t0, energy);
             if (c.start) return *c.start;
-            const std::string along = velocity ? fmt::format(" (the ray at {:.6g} rad from d, turned to find the momentum whose "
-                                                             "velocity is along d: k_0, [task] k, belongs inside the pocket)",
-                                                             angle - heading)
+            const std::string along = velocity ? " (along d, where the search for the momentum whose velocity is along d starts: "
+                                                 "k_0, [task] k, belongs inside the pocket)"
                                                : std::string();
             if (c.off)
                 beam_section(ctx).fail("energy", fmt::format("the packet at impact parameter {:g} {}: its momentum on the ray{} could "
@@ -253,15 +254,17 @@ std::vector<std::array<double, 6>> beam_starts(const TaskContext& ctx, const Pac
                                       lu, beam.energy, eu, range));
         };
         if (!velocity) {
-            starts.push_back(on_ray(heading));
+            starts.push_back(along_d());
             continue;
         }
         // The packet must head along d̂, so that it crosses its start line at right angles (the
         // cross-sections' measure db): on an anisotropic band the ray turns. g(α), the angle from
         // d̂ to the velocity at the crossing of the ray at angle α, increases with α on a convex
         // contour about k_0 (the velocity is its outward normal) and changes sign within ±π/2 of
-        // d̂: bracketed, then the Illinois variant of regula falsi. A trial ray that misses the
-        // pocket (k_0 outside it) steps back towards the bracket's near end.
+        // d̂: bracketed, then regula falsi in its Illinois form. A trial ray that misses the pocket
+        // (or whose crossing is not found to 1e-9 of the energy) steps back towards the bracket's
+        // near end. On a contour that is not convex several momenta may head along d̂: the first
+        // found is taken (the contour's check warns about it).
         struct Trial {
             double g;
             std::array<double, 6> x;
@@ -281,7 +284,7 @@ std::vector<std::array<double, 6>> beam_starts(const TaskContext& ctx, const Pac
         };
         std::optional<Trial> first = trial(ray);
         if (!first && ray != heading) first = trial(ray = heading);
-        if (!first) on_ray(heading);  // (which says why the ray along d̂ misses)
+        if (!first) along_d();  // (which says why the ray along d̂ misses)
         double near_angle = ray;
         Trial near = *first;
         if (std::fabs(near.g) > kHeadingTolerance) {
@@ -304,21 +307,18 @@ std::vector<std::array<double, 6>> beam_starts(const TaskContext& ctx, const Pac
                     near_angle = a, near = *t, step *= 2;  // (the bracket's near end moves along)
                 }
             }
-            // Regula falsi on the secant's values: the Illinois variant halves the kept end's value
-            // from the second time in a row it is kept (the trials keep their true g).
+            // Regula falsi on the secant's values, Illinois: the end kept halves its value each time
+            // (the trials keep their true g).
             double g_near = near.g, g_far = far.g;
-            int kept = 0;
             for (int it = 0; bracketed && it < 100 && std::fabs(far.g) > kHeadingTolerance && std::fabs(far_angle - near_angle) > 1e-15;
                  ++it) {
                 const double a = far_angle - g_far * (far_angle - near_angle) / (g_far - g_near);
                 const std::optional<Trial> t = trial(a);
                 if (!t) break;  // (a ray between two that cross the contour misses it: not convex)
-                if ((t->g > 0.0) != (far.g > 0.0)) {
+                if ((t->g > 0.0) != (far.g > 0.0))
                     near_angle = far_angle, near = far, g_near = g_far;
-                    kept = 0;
-                } else if (kept++ > 0) {
+                else
                     g_near /= 2;
-                }
                 far_angle = a, far = *t, g_far = t->g;
             }
             if (bracketed && std::fabs(far.g) < std::fabs(near.g)) near_angle = far_angle, near = far;
@@ -548,8 +548,8 @@ FermiContour fermi_contour(const PacketBeam& beam, const std::vector<std::array<
     return out;
 }
 
-CurvatureRadius contour_curvature_radius(const PacketBeam& beam, const std::array<double, 6>& start, double t0,
-                                         const std::function<double(const double*)>& energy) {
+std::optional<CurvatureRadius> contour_curvature_radius(const PacketBeam& beam, const std::array<double, 6>& start, double t0,
+                                                        const std::function<double(const double*)>& energy) {
     const std::array<double, 2> d = beam.direction, t = {-d[1], d[0]};
     auto at = [&](const std::array<double, 2>& along, double h) {
         double x[kPhaseCoords] = {start[0], start[1], start[2], start[3] + h * along[0], start[4] + h * along[1], start[5], t0};
@@ -570,7 +570,7 @@ CurvatureRadius contour_curvature_radius(const PacketBeam& beam, const std::arra
     CurvatureRadius out;
     out.value = (4 * r_fine - r_coarse) / 3;
     out.error = std::fabs(r_fine - r_coarse) + std::fabs(out.value) * rounding / std::fabs(fine[1]);
-    if (!std::isfinite(out.value) || !std::isfinite(out.error)) out = {0.0, 0.0};
+    if (!std::isfinite(out.value) || !std::isfinite(out.error)) return std::nullopt;
     return out;
 }
 
@@ -635,6 +635,12 @@ void add_boltzmann_transport(const FermiContour& contour, const ModelInfo& info,
                                            "({:.3g} {}) reach their size ({:.3g} {}), and the conductivity is their inverse",
                                            wobble, lu, size, lu));
     }
+    if (!contour.convex)
+        out.warnings.push_back(fmt::format("the band's Fermi contour about k_0 is not convex (over its {} rays the velocity turns "
+                                           "back, or the contour bends away from k_0): a direction of the velocity names several "
+                                           "of its points, the beam's packets start at the first the search for one heading along "
+                                           "d found, and no aligned transport (aligned_conductivity_times_density) is given",
+                                           kContourRays));
     if (delta > kLargestAnisotropy)
         out.warnings.push_back(fmt::format("the band's Fermi contour about k_0 is not isotropic (anisotropy {:.3g}: the spread "
                                            "of |k − k_0|, of the speed and of the velocities' angles to their rays over {} rays): "

@@ -159,12 +159,13 @@ FermiContour fermi_contour(const PacketBeam& beam, const std::vector<std::array<
 // velocity's angle, so R dφ is the incoming measure of the aligned kernel (aligned_transport.hpp).
 // By central differences of ε̄ (`energy` at (r, p, t)) at steps h = 1e-4 |k − k_0| and 2h,
 // Richardson-extrapolated; the estimate is the two steps' change plus the rounding of the second
-// difference. Not positive where the contour bends away from k_0 there (or has no curvature).
+// difference. Not positive where the contour bends away from k_0 there; none where it is not
+// finite (a straight stretch of contour, or a band not finite next to the start).
 struct CurvatureRadius {
     double value = 0.0, error = 0.0;
 };
-CurvatureRadius contour_curvature_radius(const PacketBeam& beam, const std::array<double, 6>& start, double t0,
-                                         const std::function<double(const double*)>& energy);
+std::optional<CurvatureRadius> contour_curvature_radius(const PacketBeam& beam, const std::array<double, 6>& start, double t0,
+                                                        const std::function<double(const double*)>& energy);
 
 // Above this anisotropy the beam's results warn that its Boltzmann transport (and the Hall angle's
 // reading as the current's) assumes an isotropic band.
@@ -187,8 +188,9 @@ std::vector<ThermalNode> thermal_nodes(const PacketBeam& beam);
 // add_beam_results (it reads the cross-sections' values and estimates): `fermi_wavevector`,
 // `contour_anisotropy`, `resistivity_per_density` ρ/n_i = (h/e²)(2/k_F)[[σ_tr, σ_⊥], [−σ_⊥, σ_tr]]
 // and `conductivity_times_density` σ n_i, its inverse (omitted, with a warning, where the
-// cross-sections' estimates reach their size); their estimates add the anisotropy's share. Without
-// a closed contour, none of them and a warning why.
+// cross-sections' estimates reach their size); their estimates add the anisotropy's share; a
+// warning where the contour is not convex. Without a closed contour, none of them and a warning
+// why.
 void add_boltzmann_transport(const FermiContour& contour, const ModelInfo& info, TaskResult& out);
 
 // Each energy's result `key` listed as `<key>_by_energy` (its unit's shape led by [energy]), where

@@ -143,8 +143,8 @@ std::vector<std::array<double, 6>> beam_points(const TaskContext& ctx, const Tra
         auto velocity = [&](const double* x) {
             double rate[6] = {};
             if (!fn.rate(x, s.band, rate))
-                ctx.task.fail("band", fmt::format("a packet of the beam would start at r = ({:g}, {:g}, {:g}), p = ({:g}, {:g}, {:g}), "
-                                                  "where {}",
+                ctx.task.fail("band", fmt::format("the search for a start of the beam's packets reached r = ({:g}, {:g}, {:g}), p = "
+                                                  "({:g}, {:g}, {:g}), where {}",
                                                   x[0], x[1], x[2], x[3], x[4], x[5], failure_reason(*ctx.cfg.model)));
             return std::array<double, 2>{rate[0], rate[1]};
         };
@@ -201,8 +201,8 @@ FermiContour beam_contour(const TaskContext& ctx, const TrajectorySetup& s) {
             PacketBeam normal = beam;  // (heading along the velocity there, the contour's normal)
             const double speed = std::hypot(velocity[j][0], velocity[j][1]);
             normal.direction = {velocity[j][0] / speed, velocity[j][1] / speed};
-            if (!(contour_curvature_radius(normal, points[j], s.t0, [&](const double* x) { return band_energy(ctx, s, x); }).value > 0.0))
-                contour.convex = false;
+            const auto r = contour_curvature_radius(normal, points[j], s.t0, [&](const double* x) { return band_energy(ctx, s, x); });
+            if (!r || !(r->value > 0.0)) contour.convex = false;
         }
         return contour;
     } catch (const NonFiniteError& e) {
@@ -503,19 +503,33 @@ std::string refine_beam(const TaskContext& ctx, TrajectorySetup& s, std::vector<
     return stopped;
 }
 
-// A 2D beam's `contour_curvature_radius`: its band's contour's radius of curvature R where the
-// packet at b = 0 starts (contour_curvature_radius), the incoming measure R dφ of the aligned kernel.
+// A 2D beam's `contour_curvature_radius` where its pocket's contour is solved (s.contour): the
+// contour's radius of curvature R where the packet at b = 0 starts (contour_curvature_radius), the
+// incoming measure R dφ of the aligned kernel; a warning where it is not finite or not positive
+// within its estimate (the contour is straight or bends away from k_0 there).
 void add_curvature_radius(const TaskContext& ctx, const TrajectorySetup& s, TaskResult& out) {
+    const std::string lu = length_unit(*ctx.cfg.model);
     const std::array<double, 6> start = beam_points(ctx, s, {0.0}).front();
-    const CurvatureRadius r =
+    const std::optional<CurvatureRadius> r =
         contour_curvature_radius(*s.beam, start, s.t0, [&](const double* x) { return band_energy(ctx, s, x); });
-    out.results["contour_curvature_radius"] = r.value;
-    out.errors["contour_curvature_radius"] = r.error;
+    if (!r) {
+        out.warnings.push_back("contour_curvature_radius is not reported: the band's contour at the beam's energy has no "
+                               "finite radius of curvature where the packets start (a straight stretch, or a band not finite "
+                               "next to the start)");
+        return;
+    }
+    if (!(r->value > 2 * r->error))
+        out.warnings.push_back(fmt::format("the band's contour at the beam's energy bends away from k_0 where the packets start "
+                                           "(radius of curvature {:.3g} ± {:.3g} 1/{}): it is not convex, and other momenta may "
+                                           "head along d too",
+                                           r->value, r->error, lu));
+    out.results["contour_curvature_radius"] = r->value;
+    out.errors["contour_curvature_radius"] = r->error;
     out.units["contour_curvature_radius"] =
         fmt::format("1/{}: the radius of curvature of the band's contour at the beam's energy where the packets start, "
                     "|grad e|/(d^2 e/dk_t^2) along its tangent k_t (dk_t = R dphi, phi the velocity's angle; not positive "
                     "where the contour bends away from k_0)",
-                    length_unit(*ctx.cfg.model));
+                    lu);
 }
 
 // One setup's packets (one beam direction's, `label` naming it): their runs, results and estimates.
@@ -604,7 +618,7 @@ TaskResult run_trajectories(const TaskContext& ctx, TrajectorySetup& s, const st
                                                       eu, lu);
     if (s.beam) {  // after the units above, which it adds to
         add_beam_results(s.impacts, unsettled_turns(ctx, s, fine), turn_beyond(ctx, s, fine, true), info, out);
-        if (info.dim == 2) add_curvature_radius(ctx, s, out);
+        if (info.dim == 2 && s.contour.closed) add_curvature_radius(ctx, s, out);
     }
     out.principal = {"final_position"};
     // The Hall angle follows from the two cross-sections, whose warnings cover it (an angle near 0
