@@ -270,6 +270,7 @@ std::vector<std::array<double, 6>> beam_starts(const TaskContext& ctx, const Pac
             std::array<double, 6> x;
         };
         auto trial = [&](double angle) -> std::optional<Trial> {
+            throw_if_stopped();  // (up to 200 trial rays a packet, each a scan: Ctrl-C between them)
             const RayCrossing c = ray_crossing(info, beam, r, unit(angle), t0, energy);
             if (!c.start) return std::nullopt;
             const std::array<double, 6>& x = *c.start;

@@ -504,12 +504,14 @@ std::string refine_beam(const TaskContext& ctx, TrajectorySetup& s, std::vector<
 }
 
 // A 2D beam's `contour_curvature_radius` where its pocket's contour is solved (s.contour): the
-// contour's radius of curvature R where the packet at b = 0 starts (contour_curvature_radius), the
-// incoming measure R dφ of the aligned kernel; a warning where it is not finite or not positive
+// contour's radius of curvature R where its middle packet (b = 0) starts (contour_curvature_radius),
+// the incoming measure R dφ of the aligned kernel; a warning where it is not finite or not positive
 // within its estimate (the contour is straight or bends away from k_0 there).
 void add_curvature_radius(const TaskContext& ctx, const TrajectorySetup& s, TaskResult& out) {
     const std::string lu = length_unit(*ctx.cfg.model);
-    const std::array<double, 6> start = beam_points(ctx, s, {0.0}).front();
+    const auto middle = std::min_element(s.impacts.begin(), s.impacts.end(), [](double a, double b) { return std::fabs(a) < std::fabs(b); });
+    const double* x = s.start.data() + kPacketStart * static_cast<std::size_t>(middle - s.impacts.begin());
+    const std::array<double, 6> start = {x[0], x[1], x[2], x[3], x[4], x[5]};
     const std::optional<CurvatureRadius> r =
         contour_curvature_radius(*s.beam, start, s.t0, [&](const double* x) { return band_energy(ctx, s, x); });
     if (!r) {
