@@ -126,4 +126,12 @@ std::array<double, 3> cartesian_k(const ModelInfo& info, const std::array<double
     return k;
 }
 
+std::array<double, 3> reduced_k(const ModelInfo& info, const std::array<double, 3>& k) {
+    if (!info.lattice) return k;
+    std::array<double, 3> reduced{0, 0, 0};
+    for (int i = 0; i < info.dim; ++i)
+        for (int a = 0; a < 3; ++a) reduced[i] += k[a] * info.bravais[i][a] / (2 * std::acos(-1.0));
+    return reduced;
+}
+
 }  // namespace bzint

@@ -39,5 +39,7 @@ void reciprocal_basis(const double A[3][3], double G[3][3]);
 
 // Reduced coordinates → Cartesian k (lattices); continuum models take Cartesian k as is.
 std::array<double, 3> cartesian_k(const ModelInfo& info, const std::array<double, 3>& reduced);
+// Its inverse: Cartesian k → reduced coordinates k·A_i/2π (lattices); continuum models keep k.
+std::array<double, 3> reduced_k(const ModelInfo& info, const std::array<double, 3>& k);
 
 }  // namespace bzint

@@ -245,7 +245,8 @@ constexpr KeySpec kKeys[] = {
      "the point the beam turns about for its directions (the scatterer's centre)"},
     {"task.beam", "temperature", "trajectories", "number", "energy", "0", 0, kBig, false,
      "k_B T: with T > 0 (a 2D model), energy is the chemical potential mu and the beam runs at `energies` energies "
-     "mu + k_B T x_j, x_j evenly spaced over [-10, 10], for the Boltzmann transport at T (its thermal average)"},
+     "mu + k_B T x_j, x_j evenly spaced over [-10, 10], for the Boltzmann transport at T (its thermal average); energies "
+     "at or below the bottom of the pocket about k_0 have no carriers (no beam; k must then be at the bottom)"},
     {"task.beam", "energies", "trajectories", "integer 4m + 1", "", "21 with temperature", 9, 1025, false,
      "N: the thermal average's energies (equally spaced in x, weighted by -df/dx normalised; the rule over every other one is its "
      "estimate); only with temperature > 0"},

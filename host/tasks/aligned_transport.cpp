@@ -241,7 +241,7 @@ void add_aligned_thermal_transport(const std::vector<ThermalNode>& nodes, const 
             const std::size_t j = static_cast<std::size_t>(std::find_if_not(runs.begin(), runs.end(), has) - runs.begin());
             out.warnings.push_back(fmt::format("no aligned transport at T > 0 ({}): beam energy {} ({:.6g} {}) has none (its "
                                                "warnings say why)",
-                                               key, j, nodes[j].energy, energy_unit(info)));
+                                               key, j, beam_nodes(nodes)[j].energy, energy_unit(info)));
         }
         return;
     }

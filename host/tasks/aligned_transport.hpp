@@ -33,9 +33,10 @@ constexpr int kMostAlignedHarmonics = 15;
 void add_aligned_transport(const std::vector<double>& incidence, const std::vector<TaskResult>& runs, const FermiContour& contour,
                            const ModelInfo& info, TaskResult& out);
 
-// At T > 0, from each energy's results (`runs`, one per node): each energy's aligned transport in
-// `aligned_<key>_by_energy`, and the thermal average of the conductivity (thermal_average) with
-// its inverse; nothing where no energy has it, a warning where some lack it.
+// At T > 0, from each beam energy's results (`runs`, one per node with carriers; 0 at the others):
+// each one's aligned transport in `aligned_<key>_by_energy`, and the thermal average of the
+// conductivity (thermal_average) with its inverse; nothing where no energy has it, a warning where
+// some lack it.
 void add_aligned_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vector<TaskResult>& runs, const ModelInfo& info,
                                    TaskResult& out);
 

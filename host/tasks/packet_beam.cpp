@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 
 #include "../model_registry.hpp"
@@ -674,6 +675,12 @@ std::vector<ThermalNode> thermal_nodes(const PacketBeam& beam) {
     return nodes;
 }
 
+std::vector<ThermalNode> beam_nodes(const std::vector<ThermalNode>& nodes) {
+    std::vector<ThermalNode> out;
+    std::copy_if(nodes.begin(), nodes.end(), std::back_inserter(out), [](const ThermalNode& n) { return n.carriers; });
+    return out;
+}
+
 bool list_by_energy(const std::vector<TaskResult>& runs, const std::string& key, TaskResult& out) {
     for (const TaskResult& r : runs)
         if (!r.results.contains(key)) return false;
@@ -694,25 +701,33 @@ ThermalAverage thermal_average(const std::vector<ThermalNode>& nodes, const std:
     // rule at 2h (every other energy, ends and middle included, normalised alike); and the window's
     // cut — its weight 2 f(X) = 2/(1 + e^X), twice, times the larger change of σ from the average to
     // an edge (σ(ε) changes slowly against e^{−x} beyond them; normalising makes a σ constant over
-    // the window exact).
+    // the window exact). Below the pocket's bottom σ = 0 exactly; σ(ε) starts there with a kink or
+    // a power (a 2D band's k_F ∝ (ε − ε_0)^{1/2}), where the rule converges only as a power of h: its
+    // error lies in the interval from the bottom to the first energy above it, at most that
+    // energy's own share w_j |σ_j| (the rule gives the interval w_j σ_j, the integral over it lies
+    // between 0 and about that).
+    std::vector<const TaskResult*> run(nodes.size(), nullptr);
+    for (std::size_t j = 0, r = 0; j < nodes.size(); ++j)
+        if (nodes[j].carriers) run[j] = &runs.at(r++);
     const double cut = 4.0 / (1.0 + std::exp(kThermalWindow));
     const std::size_t last = nodes.size() - 1;
     ThermalAverage out{};
     for (int i = 0; i < 2; ++i)
         for (int c = 0; c < 2; ++c) {
-            auto at = [&](std::size_t j) { return runs[j].results.at(key)[i][c].get<double>(); };
-            double fine = 0.0, coarse = 0.0, coarse_weight = 0.0, own = 0.0;
+            auto at = [&](std::size_t j) { return run[j] ? run[j]->results.at(key)[i][c].get<double>() : 0.0; };
+            double fine = 0.0, coarse = 0.0, coarse_weight = 0.0, own = 0.0, onset = 0.0;
             for (std::size_t j = 0; j <= last; ++j) {
                 fine += nodes[j].weight * at(j);
-                own += nodes[j].weight * runs[j].errors.at(key)[i][c].get<double>();
+                if (run[j]) own += nodes[j].weight * run[j]->errors.at(key)[i][c].get<double>();
+                if (run[j] && j > 0 && !run[j - 1]) onset = nodes[j].weight * std::fabs(at(j));
                 if (j % 2 == 0) {
                     coarse += nodes[j].weight * at(j);
                     coarse_weight += nodes[j].weight;
                 }
             }
             out.value[i][c] = fine;
-            out.error[i][c] =
-                own + std::fabs(fine - coarse / coarse_weight) + cut * std::max(std::fabs(at(0) - fine), std::fabs(at(last) - fine));
+            out.error[i][c] = own + std::fabs(fine - coarse / coarse_weight) +
+                              cut * std::max(std::fabs(at(0) - fine), std::fabs(at(last) - fine)) + onset;
         }
     return out;
 }
@@ -729,7 +744,7 @@ void add_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vec
         out.warnings.push_back(fmt::format("no transport at T > 0 (conductivity_times_density, resistivity_per_density, "
                                            "thermal_hall_angle): beam energy {} ({:.6g} {}) has no conductivity (its warnings "
                                            "say why)",
-                                           j, nodes[j].energy, eu));
+                                           j, beam_nodes(nodes)[j].energy, eu));
         return;
     }
     const ThermalAverage average = thermal_average(nodes, runs, "conductivity_times_density");

@@ -177,11 +177,14 @@ constexpr double kLargestAnisotropy = 1e-3;
 // its estimate).
 constexpr double kThermalWindow = 10.0;  // −∂f/∂x beyond it weighs 2/(1 + e^10) = 9.1e-5 in all
 struct ThermalNode {
-    double energy;  // μ + k_B T x_j
-    double weight;  // (−∂f/∂x)(x_j) = 1/(4 cosh²(x_j/2)), normalised to sum to 1 over the window
+    double energy;          // μ + k_B T x_j
+    double weight;          // (−∂f/∂x)(x_j) = 1/(4 cosh²(x_j/2)), normalised to sum to 1 over the window
+    bool carriers = true;   // false at or below the pocket's bottom (pocket_bottom.hpp): σ = 0 exactly, no beam runs
 };
 // The beam's energies and weights: N of them at T > 0, its energy (weight 1) at T = 0.
 std::vector<ThermalNode> thermal_nodes(const PacketBeam& beam);
+// The nodes whose beams run (carriers), in order: the energies the results list.
+std::vector<ThermalNode> beam_nodes(const std::vector<ThermalNode>& nodes);
 
 // A 2D beam's Boltzmann transport of dilute, identical scatterers in its band's pocket about k_0,
 // at T = 0 at the beam's energy (docs/textures.md "The resistivity of dilute scatterers"), after
@@ -197,10 +200,12 @@ void add_boltzmann_transport(const FermiContour& contour, const ModelInfo& info,
 // every energy has it (true).
 bool list_by_energy(const std::vector<TaskResult>& runs, const std::string& key, TaskResult& out);
 
-// The thermal average of a 2×2 result `key` ([i][j], every run has it) over the energies, per
-// component, with its estimate: the energies' estimates weighted, the change from the rule over
-// every other energy, and twice the weight beyond the window times the larger change from the
-// average to an edge.
+// The thermal average of a 2×2 result `key` ([i][j], every run has it) over the energies (`runs`:
+// one per node with carriers, in order; 0 at the others), per component, with its estimate: the
+// energies' estimates weighted, the change from the rule over every other energy, twice the weight
+// beyond the window times the larger change from the average to an edge, and, where the window
+// reaches the pocket's bottom, the first energy above it's own share (its weight times |σ|): the
+// rule's error at the onset, where σ(ε) is not smooth.
 using Matrix2 = std::array<std::array<double, 2>, 2>;  // [i][j], i, j in x, y
 struct ThermalAverage {
     Matrix2 value, error;
@@ -208,11 +213,9 @@ struct ThermalAverage {
 ThermalAverage thermal_average(const std::vector<ThermalNode>& nodes, const std::vector<TaskResult>& runs, const std::string& key);
 
 // The thermal average of the energies' Boltzmann transport (`runs`: each energy's results, one
-// per node): σ(T) n_i with its estimate — the energies'
-// estimates weighted, the change from the rule over every other energy, and twice the weight
-// beyond the window times σ's larger change from the average to an edge —, ρ(T)/n_i, its inverse,
-// and the Hall angle at T; each energy's in `<key>_by_energy`. None (a warning why) where an
-// energy has no conductivity.
+// per node with carriers): σ(T) n_i with its estimate (thermal_average's), ρ(T)/n_i, its inverse,
+// and the Hall angle at T; each beam energy's in `<key>_by_energy`. None (a warning why) where a
+// beam energy has no conductivity.
 void add_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vector<TaskResult>& runs, const ModelInfo& info,
                            TaskResult& out);
 

@@ -18,6 +18,7 @@
 #include "bzint/nband_packet_motion.hpp"
 #include "aligned_transport.hpp"
 #include "packet_beam.hpp"
+#include "pocket_bottom.hpp"
 #include "sweep_log.hpp"
 #include "task_common.hpp"
 
@@ -153,6 +154,14 @@ std::vector<std::array<double, 6>> beam_points(const TaskContext& ctx, const Tra
     return points;
 }
 
+// The band at k_0 where the beam's start line is centred.
+double band_at_origin(const TaskContext& ctx, const TrajectorySetup& s) {
+    const PacketBeam& beam = *s.beam;
+    const double origin[kPhaseCoords] = {beam.centre[0], beam.centre[1], beam.centre[2], beam.ray_origin[0], beam.ray_origin[1],
+                                         beam.ray_origin[2], s.t0};
+    return band_energy(ctx, s, origin);
+}
+
 // Appends the packets' starts (each with the band) to s.start.
 void add_starts(TrajectorySetup& s, const std::vector<std::array<double, 6>>& points) {
     for (const auto& x : points) {
@@ -173,9 +182,7 @@ FermiContour beam_contour(const TaskContext& ctx, const TrajectorySetup& s) {
         return {false, "[texture] has a magnetic field, E, a mass ramp or a sliding velocity: the formulas are those of "
                        "elastic scattering in a static texture without fields"};
     const PacketBeam& beam = *s.beam;
-    double origin[kPhaseCoords] = {beam.centre[0], beam.centre[1], beam.centre[2], beam.ray_origin[0], beam.ray_origin[1],
-                                   beam.ray_origin[2], s.t0};
-    const double inside = band_energy(ctx, s, origin);  // not finite at a touching, the disc's centre (a Dirac point)
+    const double inside = band_at_origin(ctx, s);  // not finite at a touching, the disc's centre (a Dirac point)
     if (std::isfinite(inside) && inside >= beam.energy)
         return {false, fmt::format("the band at k_0 ({:.6g} {}) is not below the beam's energy: the carriers' pocket about k_0 "
                                    "is not a disc (a ring, or k_0 outside it), which the formulas assume",
@@ -298,32 +305,69 @@ TrajectorySetup at_energy(const TaskContext& ctx, const TrajectorySetup& first, 
 }
 
 // Every beam's setup, all read and their starts checked before any packet moves: per energy of
-// the thermal average (one at T = 0), per direction. Without a beam: the packets' one setup.
+// the thermal average with carriers (one at T = 0), per direction. Without a beam: the packets'
+// one setup.
 struct Beams {
-    std::vector<ThermalNode> nodes;                // the beam's energies (one at T = 0; μ's in the middle at T > 0)
-    std::vector<std::vector<TrajectorySetup>> at;  // [energy][direction]
+    std::vector<ThermalNode> nodes;                // the thermal average's energies (one at T = 0; μ's in the middle at T > 0)
+    std::vector<std::vector<TrajectorySetup>> at;  // [beam energy][direction]: the nodes with carriers
+    std::optional<PocketBottom> bottom;            // where the window reaches the band's value at k_0
 };
+
+// The bottom of the beam's pocket (pocket_bottom), at the start line's centre: where the thermal
+// window reaches the band's value at k_0, or k_0 is a touching.
+PocketBottom beam_pocket_bottom(const TaskContext& ctx, const TrajectorySetup& s) {
+    const PacketBeam& beam = *s.beam;
+    return pocket_bottom({beam.ray_origin[0], beam.ray_origin[1]}, s.contour.wavevector, [&](std::array<double, 2> k) {
+        const double x[kPhaseCoords] = {beam.centre[0], beam.centre[1], beam.centre[2], k[0], k[1], beam.ray_origin[2], s.t0};
+        return band_energy(ctx, s, x);
+    });
+}
+
 Beams read_beams(const TaskContext& ctx) {
     const TrajectorySetup first = read_trajectories(ctx);
     if (!first.beam || !(first.beam->temperature > 0.0))
-        return {first.beam ? thermal_nodes(*first.beam) : std::vector<ThermalNode>{}, {turned_setups(ctx, first)}};
+        return {first.beam ? thermal_nodes(*first.beam) : std::vector<ThermalNode>{}, {turned_setups(ctx, first)}, {}};
+    const PacketBeam& beam = *first.beam;
     if (!first.contour.closed)
         ctx.task.fail("beam", fmt::format("temperature = {:g}: the transport at T > 0 is the Boltzmann transport's, which this "
                                           "beam has not at its energy: {}",
-                                          first.beam->temperature, first.contour.reason));
-    Beams beams{thermal_nodes(*first.beam), {}};
-    for (const ThermalNode& node : beams.nodes) {
-        if (node.energy == first.beam->energy) {  // the middle one, x = 0: `first` itself, as at T = 0
+                                          beam.temperature, first.contour.reason));
+    Beams beams{thermal_nodes(beam), {}, {}};
+    const std::string eu = energy_unit(*ctx.cfg.model);
+    // Below the pocket's bottom the band has no carriers there: σ = 0 exactly, no beam. Between
+    // the bottom and the band at k_0 the pocket does not hold k_0, the rays' origin.
+    const double inside = band_at_origin(ctx, first);
+    if (!std::isfinite(inside) || beams.nodes.front().energy <= inside) {
+        beams.bottom = beam_pocket_bottom(ctx, first);
+        if (!beams.bottom->found)
+            ctx.task.fail("beam", fmt::format("temperature = {:g}: the thermal window reaches {:.6g} {}, below the band's value at "
+                                              "k_0 ({:.6g} {}), and the bottom of its pocket is not found: {}",
+                                              beam.temperature, beams.nodes.front().energy, eu, inside, eu, beams.bottom->reason));
+    }
+    for (ThermalNode& node : beams.nodes) {
+        if (node.energy == beam.energy) {  // the middle one, x = 0: `first` itself, as at T = 0
             beams.at.push_back(turned_setups(ctx, first));
             continue;
+        }
+        const PocketBottom* bottom = beams.bottom ? &*beams.bottom : nullptr;
+        // (Within 1e-6 k_BT of the bottom the pocket is a point: σ there is below 1e-9 of its size.)
+        if (bottom && node.energy <= bottom->energy + bottom->error + 1e-6 * beam.temperature) {
+            node.carriers = false;
+            continue;
+        }
+        if (bottom && node.energy <= inside) {
+            const std::array<double, 3> k = reduced_k(*ctx.cfg.model, {bottom->k[0], bottom->k[1], beam.ray_origin[2]});
+            ctx.task.fail("k", fmt::format("temperature = {:g}: at the thermal average's energy {:.6g} {} the band's pocket does "
+                                           "not hold k_0, where the band is {:.6g} {}: its bottom is at k = [{:.10g}, {:.10g}] "
+                                           "({:.6g} {}); give k there (the beam's rays start at k_0)",
+                                           beam.temperature, node.energy, eu, inside, eu, k[0], k[1], bottom->energy, eu));
         }
         try {
             beams.at.push_back(turned_setups(ctx, at_energy(ctx, first, node.energy)));
         } catch (const InputError& e) {
             throw InputError(fmt::format("{} (at the thermal average's energy {:.6g} {}, mu + k_B T x with |x| ≤ {:g}: [task.beam] "
-                                         "temperature = {:g}; lower it, or move energy away from the band's edge)",
-                                         e.what(), node.energy, energy_unit(*ctx.cfg.model), kThermalWindow,
-                                         first.beam->temperature));
+                                         "temperature = {:g}; lower it, or move energy away from where the pocket ends)",
+                                         e.what(), node.energy, eu, kThermalWindow, beam.temperature));
         }
     }
     return beams;
@@ -745,6 +789,31 @@ TaskResult beam_result(const nlohmann::json& row, const SweepLog& log) {
     }
 }
 
+// Where the thermal window reaches the band's value at k_0: the pocket's bottom (energy and
+// momentum), and the weight of the window's energies at or below it, which have no carriers.
+void add_pocket_bottom(const TaskContext& ctx, const PocketBottom& bottom, const std::vector<ThermalNode>& nodes, TaskResult& out) {
+    const ModelInfo& info = *ctx.cfg.model;
+    const std::string eu = energy_unit(info);
+    out.results["pocket_bottom"] = bottom.energy;
+    out.errors["pocket_bottom"] = bottom.error;
+    out.units["pocket_bottom"] = fmt::format("{}: the lowest value of the band in its pocket about k_0 ({}), where the "
+                                             "beams start; below it the pocket has no carriers, and its conductivity is 0",
+                                             eu, bottom.tip ? "a cone's tip at k_0, where the band is not isolated" : "its minimum");
+    const std::array<double, 3> k = reduced_k(info, {bottom.k[0], bottom.k[1], 0.0});
+    out.results["pocket_bottom_momentum"] = {k[0], k[1]};
+    out.errors["pocket_bottom_momentum"] = {0.0, 0.0};
+    out.units["pocket_bottom_momentum"] = fmt::format("{}, [2]: where pocket_bottom lies ({}; found to 1e-10 of k_F)",
+                                                      info.lattice ? "reduced coordinates" : fmt::format("1/{}", length_unit(info)),
+                                                      info.lattice ? "as [task] k" : "Cartesian");
+    double below = 0.0;
+    for (const ThermalNode& n : nodes)
+        if (!n.carriers) below += n.weight;
+    out.results["thermal_weight_below_bottom"] = below;
+    out.errors["thermal_weight_below_bottom"] = 0.0;
+    out.units["thermal_weight_below_bottom"] = "1: the summed weight of the window's energies at or below pocket_bottom "
+                                               "(normalised as thermal_weight), where the conductivity is 0 and no beam runs";
+}
+
 // One energy's beams (its directions; a 2D beam's Boltzmann transport at that energy), each
 // direction read back from the log where it holds it (index `first` + j), else run and logged.
 TaskResult run_energy(const TaskContext& ctx, std::vector<TrajectorySetup>& setups, SweepLog* log, int first, const std::string& label) {
@@ -804,11 +873,12 @@ TaskResult task_trajectories(TaskContext& ctx) {
         return out;
     }
     const std::vector<ThermalNode>& nodes = read.nodes;
+    const std::vector<ThermalNode> ran = beam_nodes(nodes);
     const std::string eu = energy_unit(*ctx.cfg.model);
     std::vector<TaskResult> runs;
     std::vector<std::string> labels;
     for (std::size_t e = 0; e < beams.size(); ++e) {
-        labels.push_back(fmt::format("beam energy {} ({:.6g} {})", e, nodes[e].energy, eu));
+        labels.push_back(fmt::format("beam energy {} ({:.6g} {})", e, ran[e].energy, eu));
         runs.push_back(run_energy(ctx, beams[e], &log, static_cast<int>(e * directions),
                                   fmt::format("trajectories, beam energy {} of 0–{}", e, beams.size() - 1)));
     }
@@ -818,17 +888,21 @@ TaskResult task_trajectories(TaskContext& ctx) {
     add_thermal_transport(nodes, runs, *ctx.cfg.model, out);
     add_aligned_thermal_transport(nodes, runs, *ctx.cfg.model, out);
     std::vector<double> energy, weight;
-    for (const ThermalNode& n : nodes) {
+    for (const ThermalNode& n : ran) {
         energy.push_back(n.energy);
         weight.push_back(n.weight);
     }
     out.results["beam_energy"] = energy;
     out.errors["beam_energy"] = std::vector<double>(energy.size(), 0.0);
-    out.units["beam_energy"] = fmt::format("{}, [energy]: the thermal average's energies mu + k_B T x_j", eu);
+    out.units["beam_energy"] = fmt::format("{}, [energy]: the thermal average's energies mu + k_B T x_j that have carriers "
+                                           "(above pocket_bottom, where the window reaches it), each with its beams",
+                                           eu);
     out.results["thermal_weight"] = weight;
     out.errors["thermal_weight"] = std::vector<double>(weight.size(), 0.0);
-    out.units["thermal_weight"] = "1, [energy]: each energy's weight in the thermal average, (-df/dx)(x_j) normalised to sum "
-                                  "to 1 (equally spaced over the window)";
+    out.units["thermal_weight"] = "1, [energy]: each beam energy's weight in the thermal average, (-df/dx)(x_j) normalised to "
+                                  "sum to 1 over the window's equally spaced energies (with those at or below pocket_bottom, "
+                                  "thermal_weight_below_bottom)";
+    if (read.bottom) add_pocket_bottom(ctx, *read.bottom, nodes, out);
     out.units["packet_energy"] = "[packet]: the index of the packet's beam energy (beam_energy's)";
     // (The aligned conductivity is principal already: the first energy's run_energy made it so.)
     if (out.results.contains("conductivity_times_density")) out.principal.push_back("conductivity_times_density");

@@ -1,0 +1,183 @@
+// The transport at T > 0 whose thermal window reaches the bottom of the beam's pocket
+// (host/tasks/pocket_bottom.hpp, docs/textures.md "The transport at T > 0"): the bottom found by
+// descent (a smooth minimum) or as a cone's tip, against closed forms; and the thermal average with
+// σ = 0 below it against the integral of each energy's closed form over the Fermi window.
+#include <fmt/core.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <string>
+
+#include "tasks/pocket_bottom.hpp"
+#include "test_util.hpp"
+
+using namespace bzint;
+
+namespace {
+
+
+// A tilted massive cone ε = t k_x + sqrt(|k|² + Δ²) (t < 1): its minimum lies at k_x = −tΔ/sqrt(1 − t²),
+// k_y = 0, where ε = Δ sqrt(1 − t²) (∂ε/∂k_x = t + k_x/sqrt(k_x² + Δ²) = 0).
+double tilted_cone(std::array<double, 2> k, double t, double gap) { return t * k[0] + std::sqrt(k[0] * k[0] + k[1] * k[1] + gap * gap); }
+
+// ∫ dε (−∂f/∂ε) σ(ε) over [bottom, μ + 40 k_B T] by Simpson's rule on 400 000 intervals: an
+// independent quadrature of the thermal average (the weight beyond 40 k_B T is e^{−40}).
+double fermi_window_integral(double mu, double T, double bottom, const std::function<double(double)>& sigma) {
+    const int n = 400000;
+    const double a = std::max(bottom, mu - 40 * T), b = mu + 40 * T, h = (b - a) / n;
+    double sum = 0.0;
+    for (int j = 0; j <= n; ++j) {
+        const double e = a + j * h, c = std::cosh((e - mu) / (2 * T));
+        const double f = sigma(e) / (4 * T * c * c);
+        sum += f * (j == 0 || j == n ? 1 : (j % 2 ? 4 : 2));
+    }
+    return sum * h / 3;
+}
+
+// Massless or massive dirac2d (v = 1) with a round gaussian A exp(−r²/2w²), A = 1e-3, w = 5 (the
+// Sommerfeld test's, tests/test_packet_beam.cpp), under a beam along +x from x = −60 at
+// temperature T, k_0 = 0.
+nlohmann::json gaussian_beam_at(double mass, double mu, double T, double dt, int steps) {
+    return test::run_toml(fmt::format("[model]\nname = 'dirac2d'\nv = 1.0\nm = {}\n[texture]\nkind = 'uniform'\nexchange = 0.0\n"
+                                      "direction = [0, 0, 1]\npotential = 'gaussian'\npotential_amplitude = 1e-3\n"
+                                      "potential_width = 5.0\n[task]\nkind = 'trajectories'\nband = 'upper'\ndt = {}\nsteps = {}\n"
+                                      "samples = 4\n[task.beam]\nenergy = {}\ndirection = [1, 0]\ncentre = [-60, 0]\nwidth = 60\n"
+                                      "packets = 33\ntemperature = {}\n",
+                                      mass, dt, steps, mu, T));
+}
+
+// The gaussian's small-angle transport at energy ε of a band with k_F = p and speed v (classical
+// deflection first order in A, docs/textures.md): σ_tr = π^{3/2} A² w/(2 p² v²), so σ_xx n_i =
+// (p/2)/σ_tr = p³ v²/(π^{3/2} A² w).
+double gaussian_conductivity(double p, double v) { return p * p * p * v * v / (std::pow(kPi, 1.5) * 1e-6 * 5.0); }
+
+// The summed normalised weight of the window's energies at or below `bottom` (21 energies).
+double weight_below(double mu, double T, double bottom) {
+    double total = 0.0, below = 0.0;
+    for (int j = -10; j <= 10; ++j) {
+        const double w = 1 / (4 * std::pow(std::cosh(j / 2.0), 2));
+        total += w;
+        if (mu + T * j <= bottom + 1e-12) below += w;
+    }
+    return below / total;
+}
+
+}  // namespace
+
+TEST(PocketBottom, ATiltedMassiveConesMinimumIsItsClosedForm) {
+    // From k_0 = (0.3, 0.2) off the minimum: Newton's steps on central differences reach it to the
+    // search's 1e-10 of the scale (the minimum's energy is quadratic in the momentum's error).
+    const double t = 0.4, gap = 0.5;
+    const PocketBottom b = pocket_bottom({0.3, 0.2}, 0.5, [&](std::array<double, 2> k) { return tilted_cone(k, t, gap); });
+    ASSERT_TRUE(b.found) << b.reason;
+    EXPECT_FALSE(b.tip);
+    EXPECT_NEAR(b.k[0], -t * gap / std::sqrt(1 - t * t), 1e-9);
+    EXPECT_NEAR(b.k[1], 0.0, 1e-9);
+    EXPECT_NEAR(b.energy, gap * std::sqrt(1 - t * t), 1e-14);
+    EXPECT_LT(b.error, 1e-14);
+    EXPECT_LE(std::fabs(b.energy - gap * std::sqrt(1 - t * t)), b.error + 1e-15);
+}
+
+TEST(PocketBottom, ATouchingIsItsConesTipWhereTheBandRisesAlongEveryDirection) {
+    // ε = 0.2 + |k − k_0|(1 + 0.3 cos θ) + |k − k_0|²: not finite at k_0 itself (a touching); the
+    // tip's energy by linear extrapolation leaves the quadratic term's 2ρ² (ρ = 1e-6 scale).
+    const std::array<double, 2> k0 = {0.1, -0.2};
+    auto band = [&](std::array<double, 2> k) {
+        const double dx = k[0] - k0[0], dy = k[1] - k0[1], r = std::hypot(dx, dy);
+        return r == 0.0 ? std::numeric_limits<double>::quiet_NaN() : 0.2 + r * (1 + 0.3 * dx / r) + r * r;
+    };
+    const PocketBottom b = pocket_bottom(k0, 1.0, band);
+    ASSERT_TRUE(b.found) << b.reason;
+    EXPECT_TRUE(b.tip);
+    EXPECT_EQ(b.k, k0);
+    EXPECT_NEAR(b.energy, 0.2, 1e-11);
+    EXPECT_LT(std::fabs(b.energy - 0.2), b.error + 1e-11);
+    // A touching the band does not rise from along one direction is no bottom.
+    const PocketBottom tilted = pocket_bottom(k0, 1.0, [&](std::array<double, 2> k) {
+        const double dx = k[0] - k0[0], dy = k[1] - k0[1], r = std::hypot(dx, dy);
+        return r == 0.0 ? std::numeric_limits<double>::quiet_NaN() : 0.2 + r + 1.5 * dx;
+    });
+    EXPECT_FALSE(tilted.found);
+    EXPECT_NE(tilted.reason.find("no cone's tip"), std::string::npos) << tilted.reason;
+}
+
+TEST(PocketBottom, ASaddleOrABandWithoutMinimumIsNotABottom) {
+    const PocketBottom saddle = pocket_bottom({0.0, 0.0}, 1.0, [](std::array<double, 2> k) { return k[0] * k[0] - k[1] * k[1]; });
+    EXPECT_FALSE(saddle.found);
+    EXPECT_NE(saddle.reason.find("saddle"), std::string::npos) << saddle.reason;
+    const PocketBottom falling = pocket_bottom({0.1, 0.05}, 1.0, [](std::array<double, 2> k) { return -(k[0] * k[0] + k[1] * k[1]); });
+    EXPECT_FALSE(falling.found);
+    EXPECT_NE(falling.reason.find("more than 200 steps"), std::string::npos) << falling.reason;
+    const PocketBottom hole = pocket_bottom({0.5, 0.0}, 1.0, [](std::array<double, 2> k) {
+        const double r2 = k[0] * k[0] + k[1] * k[1];
+        return r2 < 1e-2 ? std::numeric_limits<double>::quiet_NaN() : r2;
+    });
+    EXPECT_FALSE(hole.found);
+    EXPECT_NE(hole.reason.find("not finite"), std::string::npos) << hole.reason;
+}
+
+TEST(ThermalBandEdge, AConesWindowBelowItsTipHasNoCarriersThereAndAveragesTheRestAsTheClosedFormSays) {
+    // Massless dirac2d at μ = 0.3, k_B T = 0.05: the window reaches −0.2, below the upper band's
+    // tip at k_0 = 0 (energy 0). σ(ε) = ε³/(π^{3/2} A² w) above it (p = ε, v = 1), 0 below: the
+    // thermal average is the Fermi window's integral of it from 0 (independent Simpson quadrature;
+    // −6 T³ Li_3(−e^{μ/T}) in closed form), within the estimate plus the closed form's own first
+    // order in A, 2e-3 (the Sommerfeld test's allowance).
+    const double mu = 0.3, T = 0.05;
+    const auto doc = gaussian_beam_at(0.0, mu, T, 0.1, 1200);
+    const auto& r = doc["results"];
+    EXPECT_NEAR(r["pocket_bottom"].get<double>(), 0.0, 1e-12);
+    EXPECT_EQ(r["pocket_bottom_momentum"], nlohmann::json({0.0, 0.0}));
+    EXPECT_NE(doc["units"]["pocket_bottom"].get<std::string>().find("tip"), std::string::npos);
+    // The energies −0.2, …, 0 (x ≤ −6) have no beams: 16 of the 21 run.
+    EXPECT_NEAR(r["thermal_weight_below_bottom"].get<double>(), weight_below(mu, T, 0.0), 1e-15);
+    ASSERT_EQ(r["beam_energy"].size(), 16u);
+    EXPECT_NEAR(r["beam_energy"][0].get<double>(), 0.05, 1e-12);
+    ASSERT_EQ(r["conductivity_times_density_by_energy"].size(), 16u);
+    double listed = r["thermal_weight_below_bottom"].get<double>();
+    for (const auto& w : r["thermal_weight"]) listed += w.get<double>();
+    EXPECT_NEAR(listed, 1.0, 1e-14);
+    const double exact = fermi_window_integral(mu, T, 0.0, [](double e) { return gaussian_conductivity(e, 1.0); });
+    const double sigma = r["conductivity_times_density"][0][0].get<double>();
+    const double estimate = doc["errors"]["conductivity_times_density"][0][0].get<double>();
+    EXPECT_LT(std::fabs(sigma - exact), estimate + 2e-3 * exact) << sigma << " " << exact << " " << estimate;
+    EXPECT_LT(estimate, 5e-3 * exact);
+    // Sommerfeld's μ³ + π² μ T² is the same integral from −∞ (the cubic continued below the tip):
+    // the tip leaves out ∫_{−∞}^0 (−∂f/∂ε) ε³ dε < 0, 5.4e-5 of it here.
+    const double sommerfeld = gaussian_conductivity(mu, 1.0) * (1 + kPi * kPi * T * T / (mu * mu));
+    EXPECT_NEAR(exact / sommerfeld - 1, 5.4e-5, 1e-6);
+}
+
+TEST(ThermalBandEdge, AMassiveBandsWindowBelowItsMinimumAveragesItsEnergiesAboveIt) {
+    // dirac2d m = 0.5 at μ = 0.65, k_B T = 0.02: the window reaches 0.45, below the upper band's
+    // minimum ε = m at k_0 = 0 (found by descent). Above it p = sqrt(ε² − m²), v = p/ε, and σ(ε) =
+    // p³ v²/(π^{3/2} A² w) ∝ (ε − m)^{5/2} from the onset; the slowest packets (v = 0.2 at ε = 0.51)
+    // need steps of 0.5 over 800. The closed form is first order in A/(p v), which is 0.05 at ε =
+    // 0.51 (a speed that changes with energy makes the next order's 0.7 A/(p v), measured from 3.8 %
+    // at 0.51 to 0.17 % at μ; A/(p v) is allowed, per energy and at μ for the average).
+    const double mu = 0.65, T = 0.02, m = 0.5;
+    const auto doc = gaussian_beam_at(m, mu, T, 0.5, 1600);
+    const auto& r = doc["results"];
+    EXPECT_NEAR(r["pocket_bottom"].get<double>(), m, 1e-14);
+    EXPECT_LT(doc["errors"]["pocket_bottom"].get<double>(), 1e-14);
+    EXPECT_EQ(r["pocket_bottom_momentum"], nlohmann::json({0.0, 0.0}));
+    EXPECT_NEAR(r["thermal_weight_below_bottom"].get<double>(), weight_below(mu, T, m), 1e-15);
+    ASSERT_EQ(r["beam_energy"].size(), 18u);  // 0.45, 0.47, 0.49 have none
+    auto closed = [&](double e) {
+        const double p = std::sqrt(e * e - m * m);
+        return gaussian_conductivity(p, p / e);
+    };
+    for (std::size_t j = 0; j < 18; ++j) {
+        const double e = r["beam_energy"][j].get<double>();
+        const double p = std::sqrt(e * e - m * m), order = 1e-3 / (p * p / e);
+        EXPECT_NEAR(r["conductivity_times_density_by_energy"][j][0][0].get<double>(), closed(e), order * closed(e)) << e;
+    }
+    const double p = std::sqrt(mu * mu - m * m), order = 1e-3 / (p * p / mu);  // 3.8e-3
+    const double exact = fermi_window_integral(mu, T, m, closed);
+    const double sigma = r["conductivity_times_density"][0][0].get<double>();
+    const double estimate = doc["errors"]["conductivity_times_density"][0][0].get<double>();
+    EXPECT_LT(std::fabs(sigma - exact), estimate + order * exact) << sigma << " " << exact << " " << estimate;
+    EXPECT_LT(estimate, 5e-3 * exact);
+    EXPECT_LT(std::fabs(r["conductivity_times_density"][1][0].get<double>()), 1e-6 * sigma);  // no skew
+}
