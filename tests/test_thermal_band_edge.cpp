@@ -143,6 +143,12 @@ TEST(ThermalBandEdge, AConesWindowBelowItsTipHasNoCarriersThereAndAveragesTheRes
     const double estimate = doc["errors"]["conductivity_times_density"][0][0].get<double>();
     EXPECT_LT(std::fabs(sigma - exact), estimate + 2e-3 * exact) << sigma << " " << exact << " " << estimate;
     EXPECT_LT(estimate, 5e-3 * exact);
+    // The window's energies below the tip hold the lower band's holes, which this pocket's transport
+    // leaves out: a warning names them (host/tasks/other_carriers.hpp).
+    ASSERT_TRUE(doc.contains("warnings"));
+    const std::string other = doc["warnings"].back().get<std::string>();
+    EXPECT_NE(other.find("carriers outside the band's pocket about k_0 in the thermal window [-0.2, 0.8]"), std::string::npos) << other;
+    EXPECT_NE(other.find("band 0 (its values span ["), std::string::npos) << other;
     // Sommerfeld's μ³ + π² μ T² is the same integral from −∞ (the cubic continued below the tip):
     // the tip leaves out ∫_{−∞}^0 (−∂f/∂ε) ε³ dε < 0, 5.4e-5 of it here.
     const double sommerfeld = gaussian_conductivity(mu, 1.0) * (1 + kPi * kPi * T * T / (mu * mu));
@@ -180,4 +186,7 @@ TEST(ThermalBandEdge, AMassiveBandsWindowBelowItsMinimumAveragesItsEnergiesAbove
     EXPECT_LT(std::fabs(sigma - exact), estimate + order * exact) << sigma << " " << exact << " " << estimate;
     EXPECT_LT(estimate, 5e-3 * exact);
     EXPECT_LT(std::fabs(r["conductivity_times_density"][1][0].get<double>()), 1e-6 * sigma);  // no skew
+    // The lower band ends at −m, far below the window: no other carriers.
+    for (const auto& w : doc.value("warnings", nlohmann::json::array()))
+        EXPECT_EQ(w.get<std::string>().find("carriers outside"), std::string::npos) << w;
 }

@@ -10,7 +10,11 @@ energies' resistivities). The left panel draws sigma_xx(e) n_i and the Hall part
 with the thermal weight and the averages (bands: their error estimates); the right one the
 topological Hall resistivity per skyrmion rho_yx(e)/n_i of each energy against rho_yx(T)/n_i.
 
-    python3 examples/texture/thermal_skyrmion_transport.py [build/bzint] [out.png] [--packets P]
+With --mu 1.0 the window (0.6 to 1.4) reaches below the band's bottom, 0.8: bzint finds the
+pocket's bottom, runs no beam at the energies at or below it (no carriers: sigma = 0 there), and
+the figure marks it (dotted).
+
+    python3 examples/texture/thermal_skyrmion_transport.py [build/bzint] [out.png] [--packets P] [--mu MU]
 """
 import os
 import sys
@@ -25,10 +29,21 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run_text import run, save_figure, script_arguments, skyrmion_beam  # noqa: E402
 
-MU, KT = 1.3, 0.04  # mu - 10 k_B T = 0.9 stays above the band's bottom, 0.8
+KT = 0.04  # with mu = 1.3, mu - 10 k_B T = 0.9 stays above the band's bottom, 0.8
+
+
+def chemical_potential():
+    """--mu MU (default 1.3), taken out of the command line."""
+    if "--mu" not in sys.argv:
+        return 1.3
+    i = sys.argv.index("--mu")
+    mu = float(sys.argv[i + 1])
+    del sys.argv[i:i + 2]
+    return mu
 
 
 def main():
+    MU = chemical_potential()
     bzint, png, packets = script_arguments("texture_thermal_skyrmion_transport.png", "--packets", 129)
     with tempfile.TemporaryDirectory() as out:
         doc = run(bzint, skyrmion_beam(MU, packets, f"temperature = {KT}\n"), "thermal_beam", out)
@@ -38,9 +53,13 @@ def main():
     rho, rho_error = np.array(r["resistivity_per_density_by_energy"]), np.array(e["resistivity_per_density_by_energy"])
     thermal, thermal_error = np.array(r["conductivity_times_density"]), np.array(e["conductivity_times_density"])
     rho_t, rho_t_error = np.array(r["resistivity_per_density"]), np.array(e["resistivity_per_density"])
-    middle = len(energy) // 2  # mu itself
+    middle = int(np.argmin(np.abs(energy - MU)))  # mu itself
     print(f"mu = {MU} and k_B T = {KT} (energy unit of dirac2d), {len(energy)} energies, "
           f"{len(r['packet_energy'])} packets in all")
+    bottom = r.get("pocket_bottom")
+    if bottom is not None:
+        print(f"the window reaches the pocket's bottom {bottom:.6g} +- {e['pocket_bottom']:.1e}: "
+              f"its energies below it (weight {r['thermal_weight_below_bottom']:.4f}) have no carriers")
     for name, (i, j) in (("xx", (0, 0)), ("yx", (1, 0))):
         print(f"sigma_{name} n_i = {thermal[i, j]:.5g} +- {thermal_error[i, j]:.1e} (e^2/h) / L^2 at T "
               f"(at T = 0: {sigma[middle, i, j]:.5g} +- {sigma_error[middle, i, j]:.1e}); "
@@ -59,6 +78,10 @@ def main():
     twin.plot(energy, weight / (energy[1] - energy[0]), color="grey", lw=1)
     twin.set_ylabel("−∂f/∂ε (grey)")
     twin.set_ylim(bottom=0)
+    if bottom is not None:
+        for a in axes:
+            a.axvline(bottom, color="black", lw=1, ls=":", label="the pocket's bottom (no carriers below)")
+            a.set_xlim(MU - 10 * KT - KT, MU + 10 * KT + KT)
     ax = axes[1]
     ax.errorbar(energy, rho[:, 1, 0], yerr=rho_error[:, 1, 0], fmt="o", ms=3, capsize=2, color="tab:red",
                 label="ρ_yx(ε)/n_i, each energy at T = 0")

@@ -17,6 +17,7 @@
 #include "../texture_input.hpp"
 #include "bzint/nband_packet_motion.hpp"
 #include "aligned_transport.hpp"
+#include "other_carriers.hpp"
 #include "packet_beam.hpp"
 #include "pocket_bottom.hpp"
 #include "sweep_log.hpp"
@@ -840,12 +841,65 @@ TaskResult run_energy(const TaskContext& ctx, std::vector<TrajectorySetup>& setu
     return out;
 }
 
-}  // namespace
+// Band b's ε̄ at each momentum, at the beam's centre and t0.
+std::vector<double> band_energies(const TaskContext& ctx, const TrajectorySetup& s, int b, const std::vector<std::array<double, 2>>& k) {
+    const PacketBeam& beam = *s.beam;
+    std::vector<double> out;
+    out.reserve(k.size());
+    visit_packet_motion(ctx.cfg.params, s.texture, velocity_only_run(s), [&](const auto& fn) {
+        for (const auto& q : k) {
+            const double x[kPhaseCoords] = {beam.centre[0], beam.centre[1], beam.centre[2], q[0], q[1], beam.ray_origin[2], s.t0};
+            double sample[kPacketSample] = {};
+            fn.record(x, b, sample);
+            out.push_back(sample[7]);
+        }
+    });
+    return out;
+}
 
-void check_trajectories(TaskContext& ctx) { read_beams(ctx); }
+// Where a 2D beam has its Boltzmann transport: a warning naming the carriers it leaves out
+// (other_carriers) at μ (T = 0) or in the thermal window, on a scan of the zone (a lattice) or of
+// the square of half-side 3 k_F about k_0 (a continuum).
+std::optional<std::string> other_carriers_warning(const TaskContext& ctx, const Beams& read) {
+    const TrajectorySetup& first = read.at.front().front();
+    const ModelInfo& info = *ctx.cfg.model;
+    if (!first.beam || info.dim != 2 || !first.contour.closed) return std::nullopt;
+    double pocket = 0.0;  // the pocket's largest |k − k_0| over the energies
+    for (const auto& at : read.at) pocket = std::max(pocket, at.front().contour.wavevector * (1 + at.front().contour.anisotropy));
+    const PacketBeam& beam = *first.beam;
+    CarrierScan scan;
+    scan.origin = {beam.ray_origin[0], beam.ray_origin[1]};
+    scan.lattice = info.lattice;
+    double spacing = 0.0;
+    if (info.lattice) {
+        double G[3][3];
+        reciprocal_basis(info.bravais, G);
+        for (int i = 0; i < 2; ++i) {
+            scan.reciprocal[i] = {G[i][0], G[i][1]};
+            scan.direct[i] = {info.bravais[i][0], info.bravais[i][1]};
+            spacing = std::max(spacing, std::hypot(G[i][0], G[i][1]) / kScanSide);
+        }
+    } else {
+        scan.reach = 3 * pocket;
+        spacing = scan.reach / (kScanSide / 2);
+    }
+    const double lo = read.nodes.front().energy, hi = read.nodes.back().energy;
+    const std::vector<std::string> found =
+        other_carriers(scan, info.bands, first.band, lo, hi, pocket + 1.5 * spacing,
+                       [&](int b, const std::vector<std::array<double, 2>>& k) { return band_energies(ctx, first, b, k); });
+    if (found.empty()) return std::nullopt;
+    const std::string eu = energy_unit(info);
+    std::string list;
+    for (const std::string& f : found) list += (list.empty() ? "" : "; ") + f;
+    return fmt::format("carriers outside the band's pocket about k_0 {}: {} (on a scan of {} momenta {} at the beam's centre); "
+                       "the Boltzmann transport is that pocket's alone, and the others add their own (each from a beam with k "
+                       "in it)",
+                       lo == hi ? fmt::format("at mu = {:.6g} {}", lo, eu) : fmt::format("in the thermal window [{:.6g}, {:.6g}] {}", lo, hi, eu),
+                       list, info.lattice ? fmt::format("{}²", kScanSide) : fmt::format("{}²", kScanSide + 1),
+                       info.lattice ? std::string("over the zone") : fmt::format("within {:.3g} 1/{} of k_0", scan.reach, length_unit(info)));
+}
 
-TaskResult task_trajectories(TaskContext& ctx) {
-    Beams read = read_beams(ctx);
+TaskResult run_beams(TaskContext& ctx, Beams& read) {
     std::vector<std::vector<TrajectorySetup>>& beams = read.at;
     const std::size_t directions = beams.front().size();
     if (beams.size() == 1 && directions == 1) return run_energy(ctx, beams.front(), nullptr, 0, "trajectories");
@@ -907,6 +961,18 @@ TaskResult task_trajectories(TaskContext& ctx) {
     // (The aligned conductivity is principal already: the first energy's run_energy made it so.)
     if (out.results.contains("conductivity_times_density")) out.principal.push_back("conductivity_times_density");
     finish(out);
+    return out;
+}
+
+}  // namespace
+
+void check_trajectories(TaskContext& ctx) { read_beams(ctx); }
+
+TaskResult task_trajectories(TaskContext& ctx) {
+    Beams read = read_beams(ctx);
+    const std::optional<std::string> other = other_carriers_warning(ctx, read);
+    TaskResult out = run_beams(ctx, read);
+    if (other) out.warnings.push_back(*other);
     return out;
 }
 

@@ -470,6 +470,29 @@ def test_a_beam_at_a_temperature_gives_each_energys_transport_and_their_average(
     assert r.results["sweep_log"] is None  # no out=: nothing written
 
 
+def test_a_beam_whose_thermal_window_reaches_the_cones_tip_runs_above_it_alone():
+    # mu = 0.15, k_B T = 0.05 at 9 energies: x_j = -10, -7.5, -5 give energies -0.35, -0.225, -0.1
+    # below the upper band's bottom, the cone's tip at k_0 = 0 (docs/textures.md "A window that
+    # reaches the pocket's bottom"): no carriers, no beam, sigma = 0 there; the 6 others run, and
+    # sigma(T) n_i is their share of the normalised rule. The lower band's holes in the window are
+    # named in a warning (ResultWarning).
+    with pytest.warns(bzint.ResultWarning, match=r"carriers outside the band's pocket about k_0 in the thermal window"):
+        r = bzint.run(gaussian_beam(packets=17, energy=0.15, temperature=0.05, energies=9), backend="cpu", progress=False)
+    x = np.linspace(-10, 10, 9)
+    raw = 1 / (4 * np.cosh(x / 2) ** 2)
+    assert float(r.results["pocket_bottom"]) == pytest.approx(0.0, abs=1e-12)
+    assert r.results["pocket_bottom_momentum"].shape == (2,)
+    assert float(r.results["thermal_weight_below_bottom"]) == pytest.approx(raw[:3].sum() / raw.sum(), rel=1e-12)
+    assert np.allclose(r.results["beam_energy"], 0.15 + 0.05 * x[3:], atol=1e-12)
+    weight = r.results["thermal_weight"]
+    assert np.allclose(weight, raw[3:] / raw.sum(), rtol=1e-12)
+    each = r.results["conductivity_times_density_by_energy"]
+    assert each.shape == (6, 2, 2)
+    sigma = r.results["conductivity_times_density"]
+    assert np.allclose(sigma, np.tensordot(weight, each, axes=1), rtol=1e-12, atol=1e-9 * sigma[0, 0])
+    assert r.results["packet_energy"].shape == (6 * 17,)
+
+
 def test_a_beam_from_several_directions_gives_each_and_their_average():
     # [task.beam] directions = 8 about the gaussian's centre: the round gaussian scatters alike from
     # every direction (rotational symmetry: the same closed form, tests/test_packet_beam.cpp), the
