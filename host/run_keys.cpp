@@ -219,7 +219,7 @@ constexpr KeySpec kKeys[] = {
     {"task", "samples", "trajectories", "integer", "", "100", 1, 1e4, false, "samples written per packet after the start"},
     {"task", "beam", "trajectories", "table", "", "off", kNone, kNone, false,
      "packets at one energy (with temperature, at several) across a line instead of r (k: the momenta's ray origin k_0, one point), and their "
-     "cross-sections: {energy, direction, centre, width, packets, refine, directions, target, temperature, energies}"},
+     "cross-sections: {energy, direction, centre, width, packets, refine, directions, target, temperature, energies, slices}"},
     {"task.beam", "energy", "trajectories", "number", "energy", "required", -kBig, kBig, false,
      "every packet's energy e_s + dE at its start: its momentum is k_0 + s e at the smallest s > 0 where the band "
      "crosses it upward along a ray e from k_0, turned until the velocity there is along d"},
@@ -247,6 +247,10 @@ constexpr KeySpec kKeys[] = {
      "k_B T: with T > 0 (a 2D model), energy is the chemical potential mu and the beam runs at `energies` energies "
      "mu + k_B T x_j, x_j evenly spaced over [-10, 10], for the Boltzmann transport at T (its thermal average); energies "
      "at or below the bottom of the pocket about k_0 have no carriers (no beam; k must then be at the bottom)"},
+    {"task.beam", "slices", "trajectories", "integer, a power of two >= 4", "", "none", 4, 1024, false,
+     "N (a 3D model, T = 0): the transport of tubes along z, the sum of the Boltzmann transport of the pocket's k_z slices "
+     "k_z = c + K sin(theta_j), theta_j = -pi/2 + pi j/N, over its extent along z through k_0 (the rule over N/2 is the "
+     "estimate)"},
     {"task.beam", "energies", "trajectories", "integer 4m + 1", "", "21 with temperature", 9, 1025, false,
      "N: the thermal average's energies (equally spaced in x, weighted by -df/dx normalised; the rule over every other one is its "
      "estimate); only with temperature > 0"},

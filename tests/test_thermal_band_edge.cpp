@@ -67,14 +67,18 @@ double weight_below(double mu, double T, double bottom) {
 }  // namespace
 
 TEST(PocketBottom, ATiltedMassiveConesMinimumIsItsClosedForm) {
-    // From k_0 = (0.3, 0.2) off the minimum: Newton's steps on central differences reach it to the
-    // search's 1e-10 of the scale (the minimum's energy is quadratic in the momentum's error).
+    // From k_0 = (0.3, 0.2) off the minimum: Newton's steps on central differences (h = 5e-5) end
+    // h² ε‴/6ε″ = 9e-10 from it, and the last step on the Richardson gradient takes that away (to its
+    // rounding, 4 ulp/h/ε″ ~ 1e-11); the minimum's energy is quadratic in the momentum's error.
     const double t = 0.4, gap = 0.5;
     const PocketBottom b = pocket_bottom({0.3, 0.2}, 0.5, [&](std::array<double, 2> k) { return tilted_cone(k, t, gap); });
     ASSERT_TRUE(b.found) << b.reason;
     EXPECT_FALSE(b.tip);
-    EXPECT_NEAR(b.k[0], -t * gap / std::sqrt(1 - t * t), 1e-9);
-    EXPECT_NEAR(b.k[1], 0.0, 1e-9);
+    const double kx = -t * gap / std::sqrt(1 - t * t);
+    EXPECT_NEAR(b.k[0], kx, 1e-10);
+    EXPECT_NEAR(b.k[1], 0.0, 1e-10);
+    EXPECT_LT(std::hypot(b.k[0] - kx, b.k[1]), b.k_error + 1e-11);
+    EXPECT_LT(b.k_error, 2e-9);
     EXPECT_NEAR(b.energy, gap * std::sqrt(1 - t * t), 1e-14);
     EXPECT_LT(b.error, 1e-14);
     EXPECT_LE(std::fabs(b.energy - gap * std::sqrt(1 - t * t)), b.error + 1e-15);
@@ -82,7 +86,8 @@ TEST(PocketBottom, ATiltedMassiveConesMinimumIsItsClosedForm) {
 
 TEST(PocketBottom, ATouchingIsItsConesTipWhereTheBandRisesAlongEveryDirection) {
     // ε = 0.2 + |k − k_0|(1 + 0.3 cos θ) + |k − k_0|²: not finite at k_0 itself (a touching); the
-    // tip's energy by linear extrapolation leaves the quadratic term's 2ρ² (ρ = 1e-6 scale).
+    // tip's energy by linear extrapolation leaves the quadratic term's 2ρ² (ρ = 1e-6 scale), which
+    // the estimate holds (the change from the extrapolation at 2ρ, 4ρ).
     const std::array<double, 2> k0 = {0.1, -0.2};
     auto band = [&](std::array<double, 2> k) {
         const double dx = k[0] - k0[0], dy = k[1] - k0[1], r = std::hypot(dx, dy);
@@ -93,7 +98,7 @@ TEST(PocketBottom, ATouchingIsItsConesTipWhereTheBandRisesAlongEveryDirection) {
     EXPECT_TRUE(b.tip);
     EXPECT_EQ(b.k, k0);
     EXPECT_NEAR(b.energy, 0.2, 1e-11);
-    EXPECT_LT(std::fabs(b.energy - 0.2), b.error + 1e-11);
+    EXPECT_LE(std::fabs(b.energy - 0.2), b.error);
     // A touching the band does not rise from along one direction is no bottom.
     const PocketBottom tilted = pocket_bottom(k0, 1.0, [&](std::array<double, 2> k) {
         const double dx = k[0] - k0[0], dy = k[1] - k0[1], r = std::hypot(dx, dy);
@@ -146,7 +151,9 @@ TEST(ThermalBandEdge, AConesWindowBelowItsTipHasNoCarriersThereAndAveragesTheRes
     // The window's energies below the tip hold the lower band's holes, which this pocket's transport
     // leaves out: a warning names them (host/tasks/other_carriers.hpp).
     ASSERT_TRUE(doc.contains("warnings"));
-    const std::string other = doc["warnings"].back().get<std::string>();
+    std::string other;
+    for (const auto& w : doc["warnings"])
+        if (w.get<std::string>().find("carriers outside") != std::string::npos) other = w.get<std::string>();
     EXPECT_NE(other.find("carriers outside the band's pocket about k_0 in the thermal window [-0.2, 0.8]"), std::string::npos) << other;
     EXPECT_NE(other.find("band 0 (its values span ["), std::string::npos) << other;
     // Sommerfeld's μ³ + π² μ T² is the same integral from −∞ (the cubic continued below the tip):
@@ -160,8 +167,8 @@ TEST(ThermalBandEdge, AMassiveBandsWindowBelowItsMinimumAveragesItsEnergiesAbove
     // minimum ε = m at k_0 = 0 (found by descent). Above it p = sqrt(ε² − m²), v = p/ε, and σ(ε) =
     // p³ v²/(π^{3/2} A² w) ∝ (ε − m)^{5/2} from the onset; the slowest packets (v = 0.2 at ε = 0.51)
     // need steps of 0.5 over 800. The closed form is first order in A/(p v), which is 0.05 at ε =
-    // 0.51 (a speed that changes with energy makes the next order's 0.7 A/(p v), measured from 3.8 %
-    // at 0.51 to 0.17 % at μ; A/(p v) is allowed, per energy and at μ for the average).
+    // 0.51 (a speed that changes with energy makes a next order of 0.45 to 0.75 A/(p v), measured
+    // 3.8 % at 0.51 and 0.17 % at μ; A/(p v) is allowed, per energy and at μ for the average).
     const double mu = 0.65, T = 0.02, m = 0.5;
     const auto doc = gaussian_beam_at(m, mu, T, 0.5, 1600);
     const auto& r = doc["results"];

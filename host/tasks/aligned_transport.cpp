@@ -229,27 +229,22 @@ void add_aligned_transport(const std::vector<double>& incidence, const std::vect
                           info, out);
 }
 
-void add_aligned_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vector<TaskResult>& runs, const ModelInfo& info,
-                                   TaskResult& out) {
+void add_aligned_summed_transport(const NodeSum& sum, const std::vector<TaskResult>& runs, const ModelInfo& info, TaskResult& out) {
     const std::string key = "aligned_conductivity_times_density";
-    list_by_energy(runs, "aligned_resistivity_per_density", out);
-    out.units.erase(key);  // (merge_beams left each energy's; put_aligned_transport writes the average's)
+    list_by(sum, runs, "aligned_resistivity_per_density", out);
+    out.units.erase(key);  // (merge_beams left each beam's; put_aligned_transport writes the sum's)
     out.units.erase("aligned_resistivity_per_density");
-    if (!list_by_energy(runs, key, out)) {
+    if (!list_by(sum, runs, key, out)) {
         const auto has = [&](const TaskResult& r) { return r.results.contains(key); };
         if (std::any_of(runs.begin(), runs.end(), has)) {  // (none at all: fewer than 16 directions, or no contour)
             const std::size_t j = static_cast<std::size_t>(std::find_if_not(runs.begin(), runs.end(), has) - runs.begin());
-            out.warnings.push_back(fmt::format("no aligned transport at T > 0 ({}): beam energy {} ({:.6g} {}) has none (its "
-                                               "warnings say why)",
-                                               key, j, beam_nodes(nodes)[j].energy, energy_unit(info)));
+            out.warnings.push_back(fmt::format("no summed aligned transport ({}): beam {} {} has none (its warnings say why)", key,
+                                               sum.what, j));
         }
         return;
     }
-    const ThermalAverage average = thermal_average(nodes, runs, key);
-    put_aligned_transport(average.value, average.error,
-                          "at the temperature [task.beam] temperature and the chemical potential [task.beam] energy: the "
-                          "integral of (-df/de) sigma(e) over aligned_conductivity_times_density_by_energy",
-                          info, out);
+    const ThermalAverage average = node_sum(sum, runs, key);
+    put_aligned_transport(average.value, average.error, sum.aligned_conditions, info, out);
 }
 
 void put_aligned_transport(const Matrix2& sigma_in, const Matrix2& error_in, const std::string& conditions, const ModelInfo& info,

@@ -33,12 +33,10 @@ constexpr int kMostAlignedHarmonics = 15;
 void add_aligned_transport(const std::vector<double>& incidence, const std::vector<TaskResult>& runs, const FermiContour& contour,
                            const ModelInfo& info, TaskResult& out);
 
-// At T > 0, from each beam energy's results (`runs`, one per node with carriers; 0 at the others):
-// each one's aligned transport in `aligned_<key>_by_energy`, and the thermal average of the
-// conductivity (thermal_average) with its inverse; nothing where no energy has it, a warning where
-// some lack it.
-void add_aligned_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vector<TaskResult>& runs, const ModelInfo& info,
-                                   TaskResult& out);
+// From each beam's results (`runs`, in the nodes' order: NodeSum): each one's aligned transport in
+// `aligned_<key>_by_<what>`, and the sum of the conductivity (node_sum) with its inverse; nothing
+// where no beam has it, a warning where some lack it.
+void add_aligned_summed_transport(const NodeSum& sum, const std::vector<TaskResult>& runs, const ModelInfo& info, TaskResult& out);
 
 // Writes `aligned_conductivity_times_density` σ n_i with its estimate, and its inverse
 // `aligned_resistivity_per_density` ρ/n_i with |Δρ| ≲ |ρ| |Δσ| |ρ|/(1 − ‖|ρ| |Δσ|‖_∞) (omitted, with

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iterator>
 #include <limits>
 
 #include "../model_registry.hpp"
@@ -42,7 +41,7 @@ std::optional<PacketBeam> read_beam(const TaskContext& ctx) {
     if (!task.has("beam")) return std::nullopt;
     if (!task.node("beam")->as_table())
         task.fail("beam", "must be a table {energy, direction, centre, width, packets, refine, directions, target, temperature, "
-                          "energies}");
+                          "energies, slices}");
     const ModelInfo& info = *ctx.cfg.model;
     if (info.dim < 2) task.fail("beam", "a beam needs a 2D or 3D model: its packets are deflected in the xy plane");
     if (task.has("r")) task.fail("r", "a beam places its packets itself, across [task] beam's centre; leave out r");
@@ -88,11 +87,23 @@ std::optional<PacketBeam> read_beam(const TaskContext& ctx) {
     } else if (sec.has("target")) {
         sec.fail("target", "only with directions > 1: the point the beam's directions turn about");
     }
+    // A 3D model's pocket: its transport sums the Boltzmann transport of its k_z slices (tubes
+    // along z conserve k_z), the trapezoid rule over N intervals and over N/2 its estimate.
+    if (sec.has("slices")) {
+        if (info.dim != 3)
+            sec.fail("slices", "only for a 3D model: the k_z slices of its pocket, whose transport sums to the 3D one");
+        const long long n = sec.integer("slices", 0);
+        if (n < 4 || (n & (n - 1)) != 0)
+            sec.fail("slices", fmt::format("must be a power of two, at least 4 (the rule over every other slice is the sum's "
+                                           "estimate); got {}",
+                                           n));
+        b.slices = static_cast<int>(n);
+    }
     b.temperature = sec.number("temperature", 0.0);
     if (b.temperature > 0.0) {
         if (info.dim != 2)
-            sec.fail("temperature", "the transport at T > 0 is a 2D beam's (the Boltzmann transport of its scatterers); give a "
-                                    "2D model or leave out temperature");
+            sec.fail("temperature", "the transport at T > 0 is a 2D beam's (the Boltzmann transport of its scatterers; a 3D "
+                                    "model's k_z slices are summed at T = 0 alone); give a 2D model or leave out temperature");
         // The rule over every other energy (spacing 2h) must span the same window, with μ in it.
         const long long n = sec.integer("energies", 21);
         if (n % 4 != 1)
@@ -675,13 +686,74 @@ std::vector<ThermalNode> thermal_nodes(const PacketBeam& beam) {
     return nodes;
 }
 
-std::vector<ThermalNode> beam_nodes(const std::vector<ThermalNode>& nodes) {
-    std::vector<ThermalNode> out;
-    std::copy_if(nodes.begin(), nodes.end(), std::back_inserter(out), [](const ThermalNode& n) { return n.carriers; });
-    return out;
+NodeSum thermal_sum(const std::vector<ThermalNode>& nodes, const ModelInfo& info) {
+    NodeSum sum;
+    sum.what = "energy";
+    for (int j = 0, r = 0; j < static_cast<int>(nodes.size()); ++j) {
+        sum.weight.push_back(nodes[j].weight);
+        sum.run.push_back(nodes[j].carriers ? r++ : -1);
+    }
+    sum.cut = 4.0 / (1.0 + std::exp(kThermalWindow));
+    sum.onset = true;
+    sum.angle = "thermal_hall_angle";
+    const std::string lu = length_unit(info);
+    sum.sigma_unit = fmt::format("e^2/h per {0}^2, [i][j] for i, j in x, y: the Boltzmann conductivity sigma_ij of dilute, "
+                                 "identical, independent scatterers in this band's pocket about k_0 times their density n_i "
+                                 "(per {0}^2), at the temperature [task.beam] temperature and the chemical potential [task.beam] "
+                                 "energy: the integral of (-df/de) sigma(e) over the energies' T = 0 values, "
+                                 "conductivity_times_density_by_energy; other pockets add their own",
+                                 lu);
+    sum.rho_unit = fmt::format("h/e^2 times {0}^2, [i][j] for i, j in x, y: the Boltzmann resistivity rho_ij of dilute, identical, "
+                               "independent scatterers in this band's pocket about k_0 (alone) over their density n_i (per {0}^2) "
+                               "at the temperature and chemical potential of conductivity_times_density: its inverse (not the "
+                               "thermal average of resistivity_per_density_by_energy)",
+                               lu);
+    sum.angle_unit = "rad: the angle the current turns from E by at T, atan2(sigma_yx, sigma_xx) of conductivity_times_density "
+                     "(counterclockwise positive)";
+    sum.aligned_conditions = "at the temperature [task.beam] temperature and the chemical potential [task.beam] energy: the "
+                             "integral of (-df/de) sigma(e) over aligned_conductivity_times_density_by_energy";
+    return sum;
 }
 
-bool list_by_energy(const std::vector<TaskResult>& runs, const std::string& key, TaskResult& out) {
+std::vector<SliceNode> slice_nodes(int slices, double low, double high) {
+    const double middle = 0.5 * (low + high), half = 0.5 * (high - low);
+    std::vector<SliceNode> nodes;
+    for (int j = 0; j <= slices; ++j) {
+        const double theta = kPi * (double(j) / slices - 0.5);
+        const bool end = j == 0 || j == slices;
+        nodes.push_back({end ? (j == 0 ? low : high) : middle + half * std::sin(theta), end ? 0.0 : half * std::cos(theta) / (2.0 * slices),
+                         !end});
+    }
+    return nodes;
+}
+
+NodeSum slice_sum(const std::vector<SliceNode>& slices, const ModelInfo& info) {
+    NodeSum sum;
+    sum.what = "slice";
+    for (int j = 0, r = 0; j < static_cast<int>(slices.size()); ++j) {
+        sum.weight.push_back(slices[j].weight);
+        sum.run.push_back(slices[j].carriers ? r++ : -1);
+    }
+    sum.angle = "tube_hall_angle";
+    const std::string lu = length_unit(info);
+    sum.sigma_unit = fmt::format("e^2/h per {0}^3, [i][j] for i, j in x, y: the Boltzmann conductivity sigma_ij (e^2/h per {0}) of "
+                                 "dilute, identical, independent scatterers uniform along z (tubes) in this band's pocket about "
+                                 "k_0 times their density n_i (tubes per {0}^2), at T = 0 at the beam's energy: the integral "
+                                 "over k_z of conductivity_times_density_by_slice/2pi (k_z is conserved: each slice scatters in "
+                                 "its plane); other pockets add their own",
+                                 lu);
+    sum.rho_unit = fmt::format("h/e^2 times {0}^3, [i][j] for i, j in x, y: the Boltzmann resistivity rho_ij of dilute, identical, "
+                               "independent tubes along z in this band's pocket about k_0 (alone) over their density n_i (per "
+                               "{0}^2): the inverse of conductivity_times_density (not a sum of the slices' resistivities)",
+                               lu);
+    sum.angle_unit = "rad: the angle the in-plane current turns from E by, atan2(sigma_yx, sigma_xx) of "
+                     "conductivity_times_density (counterclockwise positive)";
+    sum.aligned_conditions = "at T = 0 at the beam's energy, per length along z of tubes along z (e^2/h per L^3 times n_i per "
+                             "L^2): the integral over k_z of aligned_conductivity_times_density_by_slice/2pi";
+    return sum;
+}
+
+bool list_by(const NodeSum& sum, const std::vector<TaskResult>& runs, const std::string& key, TaskResult& out) {
     for (const TaskResult& r : runs)
         if (!r.results.contains(key)) return false;
     nlohmann::json value = nlohmann::json::array(), error = nlohmann::json::array();
@@ -689,96 +761,82 @@ bool list_by_energy(const std::vector<TaskResult>& runs, const std::string& key,
         value.push_back(r.results.at(key));
         error.push_back(r.errors.at(key));
     }
-    out.results[key + "_by_energy"] = value;
-    out.errors[key + "_by_energy"] = error;
-    out.units[key + "_by_energy"] = listed_unit(runs.front().units.at(key).get<std::string>(), "energy");
+    const std::string listed = key + "_by_" + sum.what;
+    out.results[listed] = value;
+    out.errors[listed] = error;
+    out.units[listed] = listed_unit(runs.front().units.at(key).get<std::string>(), sum.what);
     return true;
 }
 
-ThermalAverage thermal_average(const std::vector<ThermalNode>& nodes, const std::vector<TaskResult>& runs, const std::string& key) {
-    // Per component: the equally spaced rule at spacing h with its weights normalised
-    // (thermal_nodes), and its estimate: the energies' own estimates weighted; the change from the
-    // rule at 2h (every other energy, ends and middle included, normalised alike); and the window's
-    // cut — its weight 2 f(X) = 2/(1 + e^X), twice, times the larger change of σ from the average to
-    // an edge (σ(ε) changes slowly against e^{−x} beyond them; normalising makes a σ constant over
-    // the window exact). Below the pocket's bottom σ = 0 exactly; σ(ε) starts there with a kink or
-    // a power (a 2D band's k_F ∝ (ε − ε_0)^{1/2}), where the rule converges only as a power of h: its
-    // error lies in the interval from the bottom to the first energy above it, at most that
-    // energy's own share w_j |σ_j| (the rule gives the interval w_j σ_j, the integral over it lies
-    // between 0 and about that).
-    std::vector<const TaskResult*> run(nodes.size(), nullptr);
-    for (std::size_t j = 0, r = 0; j < nodes.size(); ++j)
-        if (nodes[j].carriers) run[j] = &runs.at(r++);
-    const double cut = 4.0 / (1.0 + std::exp(kThermalWindow));
-    const std::size_t last = nodes.size() - 1;
+ThermalAverage node_sum(const NodeSum& sum, const std::vector<TaskResult>& runs, const std::string& key) {
+    // Per component: the equally spaced rule at spacing h (the thermal one's weights normalised:
+    // thermal_nodes), and its estimate: the beams' own estimates weighted; the change from the rule
+    // at 2h (every other node, ends and middle included, its weights rescaled to the same total);
+    // and, for the thermal window, its cut — the weight 2 f(X) = 2/(1 + e^X) beyond it, twice, times
+    // the larger change of σ from the average to an end (σ(ε) changes slowly against e^{−x} beyond
+    // them; normalising makes a σ constant over the window exact). Below the pocket's bottom σ = 0
+    // exactly; σ(ε) starts there with a kink or a power (a 2D band's k_F ∝ (ε − ε_0)^{1/2}), where
+    // the rule converges only as a power of h: its error lies in the interval from the bottom to
+    // the first energy above it, at most that energy's own share w_j |σ_j| (the rule gives the
+    // interval w_j σ_j, the integral over it lies between 0 and about that).
+    const std::size_t nodes = sum.weight.size(), last = nodes - 1;
+    auto run = [&](std::size_t j) { return sum.run[j] < 0 ? nullptr : &runs.at(static_cast<std::size_t>(sum.run[j])); };
+    double total = 0.0, coarse_total = 0.0;
+    for (std::size_t j = 0; j <= last; ++j) {
+        total += sum.weight[j];
+        if (j % 2 == 0) coarse_total += sum.weight[j];
+    }
     ThermalAverage out{};
     for (int i = 0; i < 2; ++i)
         for (int c = 0; c < 2; ++c) {
-            auto at = [&](std::size_t j) { return run[j] ? run[j]->results.at(key)[i][c].get<double>() : 0.0; };
-            double fine = 0.0, coarse = 0.0, coarse_weight = 0.0, own = 0.0, onset = 0.0;
+            auto at = [&](std::size_t j) { return run(j) ? run(j)->results.at(key)[i][c].get<double>() : 0.0; };
+            double fine = 0.0, coarse = 0.0, own = 0.0, onset = 0.0;
             for (std::size_t j = 0; j <= last; ++j) {
-                fine += nodes[j].weight * at(j);
-                if (run[j]) own += nodes[j].weight * run[j]->errors.at(key)[i][c].get<double>();
-                if (run[j] && j > 0 && !run[j - 1]) onset = nodes[j].weight * std::fabs(at(j));
-                if (j % 2 == 0) {
-                    coarse += nodes[j].weight * at(j);
-                    coarse_weight += nodes[j].weight;
-                }
+                fine += sum.weight[j] * at(j);
+                if (run(j)) own += sum.weight[j] * run(j)->errors.at(key)[i][c].get<double>();
+                if (sum.onset && run(j) && j > 0 && !run(j - 1)) onset = sum.weight[j] * std::fabs(at(j));
+                if (j % 2 == 0) coarse += sum.weight[j] * at(j);
             }
             out.value[i][c] = fine;
-            out.error[i][c] = own + std::fabs(fine - coarse / coarse_weight) +
-                              cut * std::max(std::fabs(at(0) - fine), std::fabs(at(last) - fine)) + onset;
+            // (Where the first node has no carriers σ is 0 beyond it too: no cut there.)
+            const double below = run(0) ? std::fabs(at(0) - fine) : 0.0;
+            out.error[i][c] = own + std::fabs(fine - coarse * total / coarse_total) + sum.cut * std::max(below, std::fabs(at(last) - fine)) +
+                              onset;
         }
     return out;
 }
 
-void add_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vector<TaskResult>& runs, const ModelInfo& info,
-                           TaskResult& out) {
-    const std::string eu = energy_unit(info);
-    list_by_energy(runs, "resistivity_per_density", out);
+void add_summed_transport(const NodeSum& sum, const std::vector<TaskResult>& runs, const ModelInfo& info, TaskResult& out) {
+    list_by(sum, runs, "resistivity_per_density", out);
     out.units.erase("conductivity_times_density");
     out.units.erase("resistivity_per_density");
-    if (!list_by_energy(runs, "conductivity_times_density", out)) {
+    if (!list_by(sum, runs, "conductivity_times_density", out)) {
         std::size_t j = 0;
         while (runs[j].results.contains("conductivity_times_density")) ++j;
-        out.warnings.push_back(fmt::format("no transport at T > 0 (conductivity_times_density, resistivity_per_density, "
-                                           "thermal_hall_angle): beam energy {} ({:.6g} {}) has no conductivity (its warnings "
-                                           "say why)",
-                                           j, beam_nodes(nodes)[j].energy, eu));
+        out.warnings.push_back(fmt::format("no summed transport (conductivity_times_density, resistivity_per_density, {}): beam "
+                                           "{} {} has no conductivity (its warnings say why)",
+                                           sum.angle, sum.what, j));
         return;
     }
-    const ThermalAverage average = thermal_average(nodes, runs, "conductivity_times_density");
-    // (xx and yx; the others follow from the form [[A, −B], [B, A]].)
+    const ThermalAverage average = node_sum(sum, runs, "conductivity_times_density");
+    // (xx and yx; the others follow from the form [[A, −B], [B, A]], which each beam's has.)
     const double value[2] = {average.value[0][0], average.value[1][0]}, error[2] = {average.error[0][0], average.error[1][0]};
-    const std::string lu = length_unit(info);
     out.results["conductivity_times_density"] = {{value[0], -value[1]}, {value[1], value[0]}};
     out.errors["conductivity_times_density"] = {{error[0], error[1]}, {error[1], error[0]}};
-    out.units["conductivity_times_density"] =
-        fmt::format("e^2/h per {0}^2, [i][j] for i, j in x, y: the Boltzmann conductivity sigma_ij of dilute, identical, "
-                    "independent scatterers in this band's pocket about k_0 times their density n_i (per {0}^2), at the "
-                    "temperature [task.beam] temperature and the chemical potential [task.beam] energy: the integral of "
-                    "(-df/de) sigma(e) over the energies' T = 0 values, conductivity_times_density_by_energy; other pockets "
-                    "add their own",
-                    lu);
-    // The Hall angle of the current at T: tan θ_H = σ_yx/σ_xx, as each energy's hall_angle at T = 0,
-    // with atan2's first-order bound.
-    out.results["thermal_hall_angle"] = std::atan2(value[1], value[0]);
-    out.errors["thermal_hall_angle"] = angle_error(value[0], value[1], error[0], error[1]);
-    out.units["thermal_hall_angle"] = "rad: the angle the current turns from E by at T, atan2(sigma_yx, sigma_xx) of "
-                                      "conductivity_times_density (counterclockwise positive)";
-    // ρ(T)/n_i = (σ(T) n_i)^{-1}: for σ = [[A, −B], [B, A]], ρ = [[A, B], [−B, A]]/(A² + B²), the
-    // inverse of z = A + i B as above.
+    out.units["conductivity_times_density"] = sum.sigma_unit;
+    // The Hall angle of the summed current: tan θ_H = σ_yx/σ_xx, as each beam's hall_angle, with
+    // atan2's first-order bound.
+    out.results[sum.angle] = std::atan2(value[1], value[0]);
+    out.errors[sum.angle] = angle_error(value[0], value[1], error[0], error[1]);
+    out.units[sum.angle] = sum.angle_unit;
+    // ρ/n_i = (σ n_i)^{-1}: for σ = [[A, −B], [B, A]], ρ = [[A, B], [−B, A]]/(A² + B²), the inverse
+    // of z = A + i B as above.
     if (const auto inv = inverse_within(value[0], value[1], error[0], error[1])) {
         out.results["resistivity_per_density"] = {{inv->re, inv->im}, {-inv->im, inv->re}};
         out.errors["resistivity_per_density"] = {{inv->e_re, inv->e_im}, {inv->e_im, inv->e_re}};
-        out.units["resistivity_per_density"] =
-            fmt::format("h/e^2 times {0}^2, [i][j] for i, j in x, y: the Boltzmann resistivity rho_ij of dilute, identical, "
-                        "independent scatterers in this band's pocket about k_0 (alone) over their density n_i (per {0}^2) at "
-                        "the temperature and chemical potential of conductivity_times_density: its inverse (not the thermal "
-                        "average of resistivity_per_density_by_energy)",
-                        lu);
+        out.units["resistivity_per_density"] = sum.rho_unit;
     } else {
-        out.warnings.push_back("resistivity_per_density at T > 0 is not reported: the conductivity's error estimate reaches its "
+        out.warnings.push_back("the summed resistivity_per_density is not reported: the conductivity's error estimate reaches its "
                                "size, and the resistivity is its inverse");
     }
 }

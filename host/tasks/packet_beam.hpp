@@ -28,6 +28,7 @@ struct PacketBeam {
     std::array<double, 2> target{};        // what the directions turn about
     double temperature = 0.0;              // k_B T > 0: `energy` is μ and the beam runs at each thermal energy
     int energies = 1;                      // N: the thermal average's energies (1 at T = 0)
+    int slices = 0;                        // a 3D model's: N k_z intervals of the pocket its transport sums (0: none)
     // Direction j's beam: d̂ and the centre turned about target by 2π j/D (one direction: itself).
     PacketBeam turned(int j) const;
     // The evenly spaced impact parameters b_j = −W/2 + j W/(P − 1); a packet's start is
@@ -183,8 +184,6 @@ struct ThermalNode {
 };
 // The beam's energies and weights: N of them at T > 0, its energy (weight 1) at T = 0.
 std::vector<ThermalNode> thermal_nodes(const PacketBeam& beam);
-// The nodes whose beams run (carriers), in order: the energies the results list.
-std::vector<ThermalNode> beam_nodes(const std::vector<ThermalNode>& nodes);
 
 // A 2D beam's Boltzmann transport of dilute, identical scatterers in its band's pocket about k_0,
 // at T = 0 at the beam's energy (docs/textures.md "The resistivity of dilute scatterers"), after
@@ -196,28 +195,53 @@ std::vector<ThermalNode> beam_nodes(const std::vector<ThermalNode>& nodes);
 // why.
 void add_boltzmann_transport(const FermiContour& contour, const ModelInfo& info, TaskResult& out);
 
-// Each energy's result `key` listed as `<key>_by_energy` (its unit's shape led by [energy]), where
-// every energy has it (true).
-bool list_by_energy(const std::vector<TaskResult>& runs, const std::string& key, TaskResult& out);
+// A 3D pocket's k_z slices (docs/textures.md "Tubes along z"): over its extent [low, high] about
+// k_0 (middle c, half-length K), k_z = c + K sin θ_j with θ_j = −π/2 + π j/N, j = 0 … N. The ends
+// (j = 0, N) hold no carriers (the slice's pocket is a point). Each weight is the trapezoid rule's
+// in θ times dk_z/dθ over 2π, (π/N) K cos θ_j/2π: the substitution makes the slice's conductivity,
+// which vanishes at the ends as a power of their distance's square root, a smooth function of θ.
+struct SliceNode {
+    double kz, weight;
+    bool carriers;
+};
+std::vector<SliceNode> slice_nodes(int slices, double low, double high);
 
-// The thermal average of a 2×2 result `key` ([i][j], every run has it) over the energies (`runs`:
-// one per node with carriers, in order; 0 at the others), per component, with its estimate: the
-// energies' estimates weighted, the change from the rule over every other energy, twice the weight
-// beyond the window times the larger change from the average to an edge, and, where the window
-// reaches the pocket's bottom, the first energy above it's own share (its weight times |σ|): the
-// rule's error at the onset, where σ(ε) is not smooth.
+// A weighted sum of beams' Boltzmann transport over nodes: the thermal average over energies
+// (docs/textures.md "The transport at T > 0") or a 3D pocket's integral over k_z slices ("Tubes
+// along z"). Each node has a weight and its beam's results, or none where σ = 0 exactly (no
+// carriers: below the pocket's bottom, or at a slice's end); the rule over every other node
+// (ends and middle included, its weights rescaled to the same total) is the estimate's.
+struct NodeSum {
+    std::string what;            // "energy" or "slice": each beam's result is listed as <key>_by_<what>
+    std::vector<double> weight;  // per node, in order
+    std::vector<int> run;        // per node: its beam's index among the runs, or −1 (σ = 0)
+    double cut = 0.0;            // the thermal window's cut, 4/(1 + e^10) (0 for slices): times σ's change to the ends
+    bool onset = false;          // where σ starts after a node without carriers, that first beam's share w_j |σ_j| is added
+    std::string angle;           // the key of the summed conductivity's Hall angle
+    std::string sigma_unit, rho_unit, angle_unit, aligned_conditions;  // the units of the summed results
+};
+// The thermal average's: the nodes' normalised weights, the cut and the onset.
+NodeSum thermal_sum(const std::vector<ThermalNode>& nodes, const ModelInfo& info);
+// The k_z slices' (per length along z: σ_3D = ∫ dk_z/2π σ_2D(k_z)), neither cut nor onset.
+NodeSum slice_sum(const std::vector<SliceNode>& slices, const ModelInfo& info);
+
+// Each beam's result `key` listed as `<key>_by_<what>` (its unit's shape led by [what]), where
+// every beam has it (true).
+bool list_by(const NodeSum& sum, const std::vector<TaskResult>& runs, const std::string& key, TaskResult& out);
+
+// The sum of a 2×2 result `key` ([i][j], every run has it), per component, with its estimate: the
+// beams' estimates weighted, the change from the rule over every other node, the cut times the
+// larger change from the sum to an end node, and the onset's share.
 using Matrix2 = std::array<std::array<double, 2>, 2>;  // [i][j], i, j in x, y
 struct ThermalAverage {
     Matrix2 value, error;
 };
-ThermalAverage thermal_average(const std::vector<ThermalNode>& nodes, const std::vector<TaskResult>& runs, const std::string& key);
+ThermalAverage node_sum(const NodeSum& sum, const std::vector<TaskResult>& runs, const std::string& key);
 
-// The thermal average of the energies' Boltzmann transport (`runs`: each energy's results, one
-// per node with carriers): σ(T) n_i with its estimate (thermal_average's), ρ(T)/n_i, its inverse,
-// and the Hall angle at T; each beam energy's in `<key>_by_energy`. None (a warning why) where a
-// beam energy has no conductivity.
-void add_thermal_transport(const std::vector<ThermalNode>& nodes, const std::vector<TaskResult>& runs, const ModelInfo& info,
-                           TaskResult& out);
+// The summed Boltzmann transport (`runs`: the beams' results, in the nodes' order): σ n_i with its
+// estimate (node_sum's), ρ/n_i, its inverse, and the Hall angle (`sum.angle`); each beam's in
+// `<key>_by_<what>`. None (a warning why) where a beam has no conductivity.
+void add_summed_transport(const NodeSum& sum, const std::vector<TaskResult>& runs, const ModelInfo& info, TaskResult& out);
 
 // A unit string "unit, [shape]: meaning" (or "unit: meaning") of a result listed over several beams:
 // its shape led by [what] ("unit, [what][shape]: meaning", or "unit, [what]: meaning").

@@ -163,6 +163,10 @@ double band_at_origin(const TaskContext& ctx, const TrajectorySetup& s) {
     return band_energy(ctx, s, origin);
 }
 
+// A beam with a Boltzmann transport: a 2D model's, or a 3D model's k_z slice (its pocket's
+// transport sums them: [task.beam] slices).
+bool has_transport(const ModelInfo& info, const TrajectorySetup& s) { return s.beam && (info.dim == 2 || s.beam->slices > 0); }
+
 // Appends the packets' starts (each with the band) to s.start.
 void add_starts(TrajectorySetup& s, const std::vector<std::array<double, 6>>& points) {
     for (const auto& x : points) {
@@ -261,12 +265,12 @@ TrajectorySetup read_trajectories(const TaskContext& ctx) {
     s.steps = static_cast<long long>(steps);
     s.stride = s.steps / static_cast<long long>(samples);
     const std::size_t n = s.beam ? s.beam->most_packets() * static_cast<std::size_t>(s.beam->directions) *
-                                       static_cast<std::size_t>(s.beam->energies)
+                                       static_cast<std::size_t>(s.beam->energies) * static_cast<std::size_t>(std::max(1, s.beam->slices - 1))
                                  : points.size();
     const double rows = static_cast<double>(n) * static_cast<double>(s.steps / s.stride + 1);
     require_memory(task, "samples", rows * (kPacketSample * 8.0 + 200.0), fmt::format("{} packets' samples", n));
     place_packets(ctx, s, points);
-    if (s.beam && info.dim == 2) s.contour = beam_contour(ctx, s);
+    if (has_transport(info, s)) s.contour = beam_contour(ctx, s);
     return s;
 }
 
@@ -312,6 +316,9 @@ struct Beams {
     std::vector<ThermalNode> nodes;                // the thermal average's energies (one at T = 0; μ's in the middle at T > 0)
     std::vector<std::vector<TrajectorySetup>> at;  // [beam energy][direction]: the nodes with carriers
     std::optional<PocketBottom> bottom;            // where the window reaches the band's value at k_0
+    std::vector<SliceNode> slices;                 // a 3D pocket's k_z slices ([task.beam] slices): `at` holds those with carriers
+    std::array<double, 2> extent{};                // and the pocket's extent along k_z through k_0,
+    double extent_error = 0.0;                     // to within this (its bisection's end)
 };
 
 // The bottom of the beam's pocket (pocket_bottom), at the start line's centre: where the thermal
@@ -324,8 +331,91 @@ PocketBottom beam_pocket_bottom(const TaskContext& ctx, const TrajectorySetup& s
     });
 }
 
+// The pocket's extent along k_z through k_0 at the beam's centre: where ε̄(k_0x, k_0y, k_z) rises
+// through the beam's energy above and below k_0's k_z, marched to by steps of k_F/8 (k_F the
+// contour's at k_0) and bisected to 1e-13 k_F. Refused where the band is not isolated on the way,
+// or where it does not rise through the energy within a reciprocal vector's length (lattice) or
+// 64 k_F (continuum): an open pocket.
+std::array<double, 2> pocket_extent(const TaskContext& ctx, const TrajectorySetup& s) {
+    const PacketBeam& beam = *s.beam;
+    const ModelInfo& info = *ctx.cfg.model;
+    auto band = [&](double kz) {
+        const double x[kPhaseCoords] = {beam.centre[0], beam.centre[1], beam.centre[2], beam.ray_origin[0], beam.ray_origin[1], kz, s.t0};
+        return band_energy(ctx, s, x);
+    };
+    const double kf = s.contour.wavevector, step = kf / 8, k0 = beam.ray_origin[2];
+    double reach = 64 * kf;
+    if (info.lattice) {
+        double G[3][3];
+        reciprocal_basis(info.bravais, G);
+        reach = std::max({std::hypot(G[0][0], G[0][1], G[0][2]), std::hypot(G[1][0], G[1][1], G[1][2]), std::hypot(G[2][0], G[2][1], G[2][2])});
+    }
+    std::array<double, 2> extent{};
+    for (int side = 0; side < 2; ++side) {
+        const double sign = side == 0 ? -1.0 : 1.0;
+        double inside = k0, outside = k0;
+        bool closed = false;
+        for (int n = 1; n * step <= reach && !closed; ++n) {
+            const double kz = k0 + sign * n * step, e = band(kz);
+            if (!std::isfinite(e))
+                ctx.task.fail("k", fmt::format("slices = {}: along k_z from k_0 the band is not isolated at k_z = {:.6g} (a touching "
+                                               "inside the pocket): its extent along z is not found",
+                                               beam.slices, kz));
+            if (e >= beam.energy)
+                outside = kz, closed = true;
+            else
+                inside = kz;
+        }
+        if (!closed)
+            ctx.task.fail("k", fmt::format("slices = {}: along k_z from k_0 the band stays below the beam's energy over {:.4g} 1/{} "
+                                           "({}): the pocket is open along z, whose transport is not implemented",
+                                           beam.slices, reach, length_unit(info), info.lattice ? "a reciprocal vector" : "64 k_F"));
+        while (std::fabs(outside - inside) > 1e-13 * kf) {
+            const double middle = 0.5 * (inside + outside);
+            if (middle == inside || middle == outside) break;
+            (band(middle) >= beam.energy ? outside : inside) = middle;
+        }
+        extent[side] = 0.5 * (inside + outside);
+    }
+    return extent;
+}
+
+// The beam of `first` (placed, at k_0's k_z) in the k_z slice at kz: its starts placed and its
+// contour solved anew (InputError where there is no transport there).
+TrajectorySetup at_slice(const TaskContext& ctx, const TrajectorySetup& first, double kz) {
+    TrajectorySetup s = first;
+    s.beam->ray_origin[2] = kz;
+    place_packets(ctx, s, beam_points(ctx, s, s.impacts));
+    s.contour = beam_contour(ctx, s);
+    if (!s.contour.closed) ctx.task.fail("slices", fmt::format("no Boltzmann transport: {}", s.contour.reason));
+    return s;
+}
+
+// A 3D pocket's beams, per k_z slice with carriers, per direction.
+Beams read_slices(const TaskContext& ctx, const TrajectorySetup& first) {
+    const PacketBeam& beam = *first.beam;
+    if (!first.contour.closed)
+        ctx.task.fail("beam", fmt::format("slices = {}: the transport of tubes sums the Boltzmann transport of the pocket's k_z "
+                                          "slices, which this beam has not at k_0's k_z: {}",
+                                          beam.slices, first.contour.reason));
+    Beams beams{thermal_nodes(beam), {}, {}, {}, pocket_extent(ctx, first), 0.5e-13 * first.contour.wavevector};
+    beams.slices = slice_nodes(beam.slices, beams.extent[0], beams.extent[1]);
+    for (const SliceNode& node : beams.slices) {
+        if (!node.carriers) continue;
+        try {
+            beams.at.push_back(turned_setups(ctx, at_slice(ctx, first, node.kz)));
+        } catch (const InputError& e) {
+            throw InputError(fmt::format("{} (in the k_z slice at k_z = {:.6g} of the pocket's [{:.6g}, {:.6g}]: [task.beam] slices = "
+                                         "{})",
+                                         e.what(), node.kz, beams.extent[0], beams.extent[1], beam.slices));
+        }
+    }
+    return beams;
+}
+
 Beams read_beams(const TaskContext& ctx) {
     const TrajectorySetup first = read_trajectories(ctx);
+    if (first.beam && first.beam->slices > 0) return read_slices(ctx, first);
     if (!first.beam || !(first.beam->temperature > 0.0))
         return {first.beam ? thermal_nodes(*first.beam) : std::vector<ThermalNode>{}, {turned_setups(ctx, first)}, {}};
     const PacketBeam& beam = *first.beam;
@@ -337,13 +427,24 @@ Beams read_beams(const TaskContext& ctx) {
     const std::string eu = energy_unit(*ctx.cfg.model);
     // Below the pocket's bottom the band has no carriers there: σ = 0 exactly, no beam. Between
     // the bottom and the band at k_0 the pocket does not hold k_0, the rays' origin.
-    const double inside = band_at_origin(ctx, first);
-    if (!std::isfinite(inside) || beams.nodes.front().energy <= inside) {
+    // (Within 1e-6 k_BT of the bottom the pocket is a point: σ there is below (1e-6)^{3/2} of its
+    // size, and the packets would hardly move.)
+    const double inside = band_at_origin(ctx, first), point = 1e-6 * beam.temperature;
+    if (!std::isfinite(inside) || beams.nodes.front().energy <= inside + point) {
         beams.bottom = beam_pocket_bottom(ctx, first);
-        if (!beams.bottom->found)
-            ctx.task.fail("beam", fmt::format("temperature = {:g}: the thermal window reaches {:.6g} {}, below the band's value at "
-                                              "k_0 ({:.6g} {}), and the bottom of its pocket is not found: {}",
-                                              beam.temperature, beams.nodes.front().energy, eu, inside, eu, beams.bottom->reason));
+        if (!beams.bottom->found) {
+            if (!std::isfinite(inside)) {
+                beams.bottom.reset();  // a touching that is no cone's tip: each energy's own checks below
+            } else {
+                ctx.task.fail("beam", fmt::format("temperature = {:g}: the thermal window reaches {:.6g} {}, at or below the band's "
+                                                  "value at k_0 ({:.6g} {}), and the bottom of its pocket is not found: {}",
+                                                  beam.temperature, beams.nodes.front().energy, eu, inside, eu, beams.bottom->reason));
+            }
+        } else if (beams.bottom->error > point) {
+            ctx.task.fail("beam", fmt::format("temperature = {:g}: the bottom of the pocket the thermal window reaches, {:.6g} {}, is "
+                                              "found only to {:.2g} {}, above 1e-6 k_B T: which energies have carriers is not settled",
+                                              beam.temperature, beams.bottom->energy, eu, beams.bottom->error, eu));
+        }
     }
     for (ThermalNode& node : beams.nodes) {
         if (node.energy == beam.energy) {  // the middle one, x = 0: `first` itself, as at T = 0
@@ -351,8 +452,7 @@ Beams read_beams(const TaskContext& ctx) {
             continue;
         }
         const PocketBottom* bottom = beams.bottom ? &*beams.bottom : nullptr;
-        // (Within 1e-6 k_BT of the bottom the pocket is a point: σ there is below 1e-9 of its size.)
-        if (bottom && node.energy <= bottom->energy + bottom->error + 1e-6 * beam.temperature) {
+        if (bottom && node.energy <= bottom->energy + bottom->error + point) {
             node.carriers = false;
             continue;
         }
@@ -665,7 +765,7 @@ TaskResult run_trajectories(const TaskContext& ctx, TrajectorySetup& s, const st
                                                       eu, lu);
     if (s.beam) {  // after the units above, which it adds to
         add_beam_results(s.impacts, unsettled_turns(ctx, s, fine), turn_beyond(ctx, s, fine, true), info, out);
-        if (info.dim == 2 && s.contour.closed) add_curvature_radius(ctx, s, out);
+        if (has_transport(info, s) && s.contour.closed) add_curvature_radius(ctx, s, out);
     }
     out.principal = {"final_position"};
     // The Hall angle follows from the two cross-sections, whose warnings cover it (an angle near 0
@@ -673,8 +773,9 @@ TaskResult run_trajectories(const TaskContext& ctx, TrajectorySetup& s, const st
     if (s.beam) out.principal.insert(out.principal.end(), {kBeamKeys[0], kBeamKeys[1]});
     out.tables.push_back(csv);  // after attach_errors: the samples carry no error columns
     out.remedy = s.beam ? "the trajectories are not resolved in time, or the beam's cross-sections not in its impact "
-                          "parameters (or, averaged, not in its directions): lower dt (and raise steps), or raise [task] "
-                          "beam's packets (or directions) (docs/textures.md)"
+                          "parameters (or, averaged, not in its directions; summed, not in its energies or k_z slices): "
+                          "lower dt (and raise steps), or raise [task] beam's packets (or directions, energies, slices) "
+                          "(docs/textures.md)"
                         : "the trajectories are not resolved in time: lower dt (and raise steps) (docs/textures.md)";
     out.kpoints = static_cast<long long>(packets);
     return out;
@@ -802,8 +903,13 @@ void add_pocket_bottom(const TaskContext& ctx, const PocketBottom& bottom, const
                                              eu, bottom.tip ? "a cone's tip at k_0, where the band is not isolated" : "its minimum");
     const std::array<double, 3> k = reduced_k(info, {bottom.k[0], bottom.k[1], 0.0});
     out.results["pocket_bottom_momentum"] = {k[0], k[1]};
-    out.errors["pocket_bottom_momentum"] = {0.0, 0.0};
-    out.units["pocket_bottom_momentum"] = fmt::format("{}, [2]: where pocket_bottom lies ({}; found to 1e-10 of k_F)",
+    // (The momentum's estimate is a length: a reduced component's bound is |A_i| times it over 2π.)
+    auto bound = [&](int i) {
+        return info.lattice ? std::hypot(info.bravais[i][0], info.bravais[i][1], info.bravais[i][2]) * bottom.k_error / (2 * kPi)
+                            : bottom.k_error;
+    };
+    out.errors["pocket_bottom_momentum"] = {bound(0), bound(1)};
+    out.units["pocket_bottom_momentum"] = fmt::format("{}, [2]: where pocket_bottom lies ({})",
                                                       info.lattice ? "reduced coordinates" : fmt::format("1/{}", length_unit(info)),
                                                       info.lattice ? "as [task] k" : "Cartesian");
     double below = 0.0;
@@ -811,8 +917,9 @@ void add_pocket_bottom(const TaskContext& ctx, const PocketBottom& bottom, const
         if (!n.carriers) below += n.weight;
     out.results["thermal_weight_below_bottom"] = below;
     out.errors["thermal_weight_below_bottom"] = 0.0;
-    out.units["thermal_weight_below_bottom"] = "1: the summed weight of the window's energies at or below pocket_bottom "
-                                               "(normalised as thermal_weight), where the conductivity is 0 and no beam runs";
+    out.units["thermal_weight_below_bottom"] = "1: the summed weight of the window's energies at or below pocket_bottom (or "
+                                               "within its estimate plus 1e-6 k_B T above it; normalised as thermal_weight), where "
+                                               "the conductivity is 0 and no beam runs";
 }
 
 // One energy's beams (its directions; a 2D beam's Boltzmann transport at that energy), each
@@ -831,7 +938,7 @@ TaskResult run_energy(const TaskContext& ctx, std::vector<TrajectorySetup>& setu
         if (log) log->add(beam_row(index, runs.back()));
     }
     TaskResult out = runs.size() > 1 ? merge_directions(setups, runs) : std::move(runs.front());
-    if (setups.front().beam && ctx.cfg.model->dim == 2) {
+    if (has_transport(*ctx.cfg.model, setups.front())) {
         add_boltzmann_transport(setups.front().contour, *ctx.cfg.model, out);
         if (runs.size() > 1)  // (merge_directions listed the directions' incidence angles)
             add_aligned_transport(out.results.at("incidence_angle").get<std::vector<double>>(), runs, setups.front().contour,
@@ -926,39 +1033,61 @@ TaskResult run_beams(TaskContext& ctx, Beams& read) {
         finish(out);
         return out;
     }
-    const std::vector<ThermalNode>& nodes = read.nodes;
-    const std::vector<ThermalNode> ran = beam_nodes(nodes);
-    const std::string eu = energy_unit(*ctx.cfg.model);
+    // Several energies (T > 0) or k_z slices (a 3D pocket): each one's beams, then their sum.
+    const ModelInfo& info = *ctx.cfg.model;
+    const bool slices = !read.slices.empty();
+    const NodeSum sum = slices ? slice_sum(read.slices, info) : thermal_sum(read.nodes, info);
+    std::vector<double> at, weight;  // each beam's energy or k_z, and its weight
+    for (std::size_t j = 0; j < sum.weight.size(); ++j)
+        if (sum.run[j] >= 0) {
+            at.push_back(slices ? read.slices[j].kz : read.nodes[j].energy);
+            weight.push_back(sum.weight[j]);
+        }
+    const std::string unit = slices ? fmt::format("1/{}", length_unit(info)) : energy_unit(info);
+    const std::string name = slices ? "k_z slice" : "energy";
     std::vector<TaskResult> runs;
     std::vector<std::string> labels;
     for (std::size_t e = 0; e < beams.size(); ++e) {
-        labels.push_back(fmt::format("beam energy {} ({:.6g} {})", e, ran[e].energy, eu));
+        labels.push_back(fmt::format("beam {} {} ({:.6g} {})", name, e, at[e], unit));
         runs.push_back(run_energy(ctx, beams[e], &log, static_cast<int>(e * directions),
-                                  fmt::format("trajectories, beam energy {} of 0–{}", e, beams.size() - 1)));
+                                  fmt::format("trajectories, beam {} {} of 0–{}", name, e, beams.size() - 1)));
     }
-    TaskResult out = merge_beams(runs, labels, "energy",
+    TaskResult out = merge_beams(runs, labels, sum.what,
                                  {"conductivity_times_density", "resistivity_per_density", "aligned_conductivity_times_density",
                                   "aligned_resistivity_per_density"});
-    add_thermal_transport(nodes, runs, *ctx.cfg.model, out);
-    add_aligned_thermal_transport(nodes, runs, *ctx.cfg.model, out);
-    std::vector<double> energy, weight;
-    for (const ThermalNode& n : ran) {
-        energy.push_back(n.energy);
-        weight.push_back(n.weight);
+    add_summed_transport(sum, runs, info, out);
+    add_aligned_summed_transport(sum, runs, info, out);
+    if (slices) {
+        out.results["slice_kz"] = at;
+        out.errors["slice_kz"] = std::vector<double>(at.size(), 0.0);
+        out.units["slice_kz"] = fmt::format("1/{}, [slice]: each beam's k_z (Cartesian), the slices c + K sin(theta_j) of "
+                                            "pocket_kz_extent with carriers",
+                                            length_unit(info));
+        out.results["slice_weight"] = weight;
+        out.errors["slice_weight"] = std::vector<double>(weight.size(), 0.0);
+        out.units["slice_weight"] = fmt::format("1/{}, [slice]: each slice's weight in the sum over k_z, (pi/N) K cos(theta_j)/2pi",
+                                                length_unit(info));
+        out.results["pocket_kz_extent"] = {read.extent[0], read.extent[1]};
+        out.errors["pocket_kz_extent"] = {read.extent_error, read.extent_error};
+        out.units["pocket_kz_extent"] = fmt::format("1/{}, [2]: where the band along k_z through k_0 rises through the beam's "
+                                                    "energy, below and above k_0's k_z",
+                                                    length_unit(info));
+        out.units["packet_slice"] = "[packet]: the index of the packet's beam slice (slice_kz's)";
+    } else {
+        out.results["beam_energy"] = at;
+        out.errors["beam_energy"] = std::vector<double>(at.size(), 0.0);
+        out.units["beam_energy"] = fmt::format("{}, [energy]: the thermal average's energies mu + k_B T x_j that have carriers "
+                                               "(above pocket_bottom, where the window reaches it), each with its beams",
+                                               unit);
+        out.results["thermal_weight"] = weight;
+        out.errors["thermal_weight"] = std::vector<double>(weight.size(), 0.0);
+        out.units["thermal_weight"] = "1, [energy]: each beam energy's weight in the thermal average, (-df/dx)(x_j) normalised "
+                                      "to sum to 1 over the window's equally spaced energies (with those at or below "
+                                      "pocket_bottom, thermal_weight_below_bottom)";
+        if (read.bottom) add_pocket_bottom(ctx, *read.bottom, read.nodes, out);
+        out.units["packet_energy"] = "[packet]: the index of the packet's beam energy (beam_energy's)";
     }
-    out.results["beam_energy"] = energy;
-    out.errors["beam_energy"] = std::vector<double>(energy.size(), 0.0);
-    out.units["beam_energy"] = fmt::format("{}, [energy]: the thermal average's energies mu + k_B T x_j that have carriers "
-                                           "(above pocket_bottom, where the window reaches it), each with its beams",
-                                           eu);
-    out.results["thermal_weight"] = weight;
-    out.errors["thermal_weight"] = std::vector<double>(weight.size(), 0.0);
-    out.units["thermal_weight"] = "1, [energy]: each beam energy's weight in the thermal average, (-df/dx)(x_j) normalised to "
-                                  "sum to 1 over the window's equally spaced energies (with those at or below pocket_bottom, "
-                                  "thermal_weight_below_bottom)";
-    if (read.bottom) add_pocket_bottom(ctx, *read.bottom, nodes, out);
-    out.units["packet_energy"] = "[packet]: the index of the packet's beam energy (beam_energy's)";
-    // (The aligned conductivity is principal already: the first energy's run_energy made it so.)
+    // (The aligned conductivity is principal already: the first beam's run_energy made it so.)
     if (out.results.contains("conductivity_times_density")) out.principal.push_back("conductivity_times_density");
     finish(out);
     return out;

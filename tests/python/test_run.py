@@ -493,6 +493,29 @@ def test_a_beam_whose_thermal_window_reaches_the_cones_tip_runs_above_it_alone()
     assert r.results["packet_energy"].shape == (6 * 17,)
 
 
+def test_a_3d_pockets_tube_transport_sums_its_kz_slices():
+    # [task.beam] slices = 8 on weyl_lattice about its node (docs/textures.md "Tubes along z"): 7
+    # slices with carriers, each its 2D transport (7, 2, 2), their sum over k_z/2pi with the
+    # slices' weights; the isotropic Weyl cone's (5/32) mu^4/(pi^1.5 A^2 w) within 1e-2
+    # (tests/test_tube_transport.cpp).
+    A, w, mu = 1e-5, 5.0, 0.05
+    spec = {"model": {"name": "weyl_lattice", "t": 1.0, "m": 0.0, "k0": np.pi / 2},
+            "texture": {"kind": "uniform", "exchange": 0.0, "direction": [0, 0, 1], "potential": "gaussian",
+                        "potential_amplitude": A, "potential_width": w},
+            "task": {"kind": "trajectories", "band": "upper", "k": [[0, 0, 0.25]], "dt": 0.2, "steps": 2000, "samples": 4,
+                     "beam": {"energy": mu, "direction": [1, 0], "centre": [-60, 0], "width": 60, "packets": 33,
+                              "slices": 8}}}
+    r = bzint.run(spec, backend="cpu", progress=False)
+    assert r.results["slice_kz"].shape == (7,)
+    each = r.results["conductivity_times_density_by_slice"]
+    assert each.shape == (7, 2, 2)
+    sigma = r.results["conductivity_times_density"]
+    assert np.allclose(sigma, np.tensordot(r.results["slice_weight"], each, axes=1), rtol=1e-12)
+    assert sigma[0, 0] == pytest.approx(5 / 32 * mu ** 4 / (np.pi ** 1.5 * A * A * w), rel=1e-2)
+    assert r.results["pocket_kz_extent"].shape == (2,)
+    assert r.results["packet_slice"].shape == (7 * 33,)
+
+
 def test_a_beam_from_several_directions_gives_each_and_their_average():
     # [task.beam] directions = 8 about the gaussian's centre: the round gaussian scatters alike from
     # every direction (rotational symmetry: the same closed form, tests/test_packet_beam.cpp), the
