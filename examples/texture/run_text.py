@@ -40,7 +40,7 @@ def save_figure(fig, png):
 def print_tensor(name, doc, key):
     """Prints a 2 x 2 result [i][j] with its estimate and unit, as `name key: [[...]] unit`."""
     value, error = doc["results"][key], doc["errors"][key]
-    rows = "; ".join(", ".join(f"{v:.4f} ± {e:.1g}" for v, e in zip(vr, er)) for vr, er in zip(value, error))
+    rows = "; ".join(", ".join(f"{v:.5g} ± {e:.1g}" for v, e in zip(vr, er)) for vr, er in zip(value, error))
     print(f"{name} {key}: [[{rows}]] {doc['units'][key].split(',')[0]}")
 
 

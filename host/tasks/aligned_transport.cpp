@@ -244,11 +244,11 @@ void add_aligned_summed_transport(const NodeSum& sum, const std::vector<TaskResu
         return;
     }
     const ThermalAverage average = node_sum(sum, runs, key);
-    put_aligned_transport(average.value, average.error, sum.aligned_conditions, info, out);
+    put_aligned_transport(average.value, average.error, sum.aligned_conditions, info, out, sum.length_power);
 }
 
 void put_aligned_transport(const Matrix2& sigma_in, const Matrix2& error_in, const std::string& conditions, const ModelInfo& info,
-                           TaskResult& out) {
+                           TaskResult& out, int power) {
     const std::string lu = length_unit(info);
     Eigen::Matrix2d sigma, error;
     for (int i = 0; i < 2; ++i)
@@ -257,10 +257,10 @@ void put_aligned_transport(const Matrix2& sigma_in, const Matrix2& error_in, con
     out.results["aligned_conductivity_times_density"] = matrix(sigma);
     out.errors["aligned_conductivity_times_density"] = matrix(error);
     out.units["aligned_conductivity_times_density"] =
-        fmt::format("e^2/h per {0}^2, [i][j] for i, j in x, y: the Boltzmann conductivity sigma_ij of dilute, identical, "
-                    "independent scatterers all oriented as the beam's texture, in this band's pocket about k_0, times their "
-                    "density n_i (per {0}^2), {1}; other pockets add their own",
-                    lu, conditions);
+        fmt::format("e^2/h per {0}^{2}, [i][j] for i, j in x, y: the Boltzmann conductivity sigma_ij (e^2/h per {0}^{3}) of "
+                    "dilute, identical, independent scatterers all oriented as the beam's texture, in this band's pocket about "
+                    "k_0, times their density n_i (per {0}^2), {1}; other pockets add their own",
+                    lu, conditions, power, power - 2);
     if (!(std::fabs(sigma.determinant()) > 0.0)) {
         out.warnings.push_back("aligned_resistivity_per_density is not reported: the aligned conductivity is singular");
         return;
@@ -275,10 +275,10 @@ void put_aligned_transport(const Matrix2& sigma_in, const Matrix2& error_in, con
     out.results["aligned_resistivity_per_density"] = matrix(rho);
     out.errors["aligned_resistivity_per_density"] = matrix(size * error * size / (1.0 - kappa));
     out.units["aligned_resistivity_per_density"] =
-        fmt::format("h/e^2 times {0}^2, [i][j] for i, j in x, y: the Boltzmann resistivity rho_ij of dilute, identical, "
+        fmt::format("h/e^2 times {0}^{2}, [i][j] for i, j in x, y: the Boltzmann resistivity rho_ij of dilute, identical, "
                     "independent scatterers all oriented as the beam's texture, in this band's pocket about k_0 (alone), over "
                     "their density n_i (per {0}^2): the inverse of aligned_conductivity_times_density ({1})",
-                    lu, conditions);
+                    lu, conditions, power);
 }
 
 }  // namespace bzint

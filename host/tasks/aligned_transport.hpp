@@ -41,8 +41,8 @@ void add_aligned_summed_transport(const NodeSum& sum, const std::vector<TaskResu
 // Writes `aligned_conductivity_times_density` σ n_i with its estimate, and its inverse
 // `aligned_resistivity_per_density` ρ/n_i with |Δρ| ≲ |ρ| |Δσ| |ρ|/(1 − ‖|ρ| |Δσ|‖_∞) (omitted, with
 // a warning, from ‖|ρ| |Δσ|‖_∞ = 1/2 on); `conditions` ends each unit (the temperature and what σ
-// is computed from).
+// is computed from); σ n_i in e²/h per L^power (2: a 2D pocket's; 3: tubes in a 3D one).
 void put_aligned_transport(const Matrix2& sigma, const Matrix2& error, const std::string& conditions, const ModelInfo& info,
-                           TaskResult& out);
+                           TaskResult& out, int power = 2);
 
 }  // namespace bzint

@@ -735,6 +735,8 @@ NodeSum slice_sum(const std::vector<SliceNode>& slices, const ModelInfo& info) {
         sum.run.push_back(slices[j].carriers ? r++ : -1);
     }
     sum.angle = "tube_hall_angle";
+    sum.coarse_scale = 2.0;  // the trapezoid rule at 2π/N: each even node's weight doubled
+    sum.length_power = 3;
     const std::string lu = length_unit(info);
     sum.sigma_unit = fmt::format("e^2/h per {0}^3, [i][j] for i, j in x, y: the Boltzmann conductivity sigma_ij (e^2/h per {0}) of "
                                  "dilute, identical, independent scatterers uniform along z (tubes) in this band's pocket about "
@@ -771,7 +773,8 @@ bool list_by(const NodeSum& sum, const std::vector<TaskResult>& runs, const std:
 ThermalAverage node_sum(const NodeSum& sum, const std::vector<TaskResult>& runs, const std::string& key) {
     // Per component: the equally spaced rule at spacing h (the thermal one's weights normalised:
     // thermal_nodes), and its estimate: the beams' own estimates weighted; the change from the rule
-    // at 2h (every other node, ends and middle included, its weights rescaled to the same total);
+    // at 2h (every other node, ends and middle included: the thermal rule's weights rescaled to the
+    // same total, normalised as the fine one's; the slices' doubled, the trapezoid rule's at 2h);
     // and, for the thermal window, its cut — the weight 2 f(X) = 2/(1 + e^X) beyond it, twice, times
     // the larger change of σ from the average to an end (σ(ε) changes slowly against e^{−x} beyond
     // them; normalising makes a σ constant over the window exact). Below the pocket's bottom σ = 0
@@ -800,8 +803,8 @@ ThermalAverage node_sum(const NodeSum& sum, const std::vector<TaskResult>& runs,
             out.value[i][c] = fine;
             // (Where the first node has no carriers σ is 0 beyond it too: no cut there.)
             const double below = run(0) ? std::fabs(at(0) - fine) : 0.0;
-            out.error[i][c] = own + std::fabs(fine - coarse * total / coarse_total) + sum.cut * std::max(below, std::fabs(at(last) - fine)) +
-                              onset;
+            const double scale = sum.coarse_scale > 0.0 ? sum.coarse_scale : total / coarse_total;
+            out.error[i][c] = own + std::fabs(fine - coarse * scale) + sum.cut * std::max(below, std::fabs(at(last) - fine)) + onset;
         }
     return out;
 }

@@ -210,12 +210,15 @@ std::vector<SliceNode> slice_nodes(int slices, double low, double high);
 // (docs/textures.md "The transport at T > 0") or a 3D pocket's integral over k_z slices ("Tubes
 // along z"). Each node has a weight and its beam's results, or none where σ = 0 exactly (no
 // carriers: below the pocket's bottom, or at a slice's end); the rule over every other node
-// (ends and middle included, its weights rescaled to the same total) is the estimate's.
+// (ends and middle included) is the estimate's: the thermal one's weights rescaled to the same
+// total (both normalised), the slices' doubled (the trapezoid rule at twice the step).
 struct NodeSum {
     std::string what;            // "energy" or "slice": each beam's result is listed as <key>_by_<what>
     std::vector<double> weight;  // per node, in order
     std::vector<int> run;        // per node: its beam's index among the runs, or −1 (σ = 0)
     double cut = 0.0;            // the thermal window's cut, 4/(1 + e^10) (0 for slices): times σ's change to the ends
+    double coarse_scale = 0.0;   // the rule over every other node: its weights times this (0: rescaled to the same total)
+    int length_power = 2;        // σ n_i in e²/h per L^power (3 for tubes)
     bool onset = false;          // where σ starts after a node without carriers, that first beam's share w_j |σ_j| is added
     std::string angle;           // the key of the summed conductivity's Hall angle
     std::string sigma_unit, rho_unit, angle_unit, aligned_conditions;  // the units of the summed results

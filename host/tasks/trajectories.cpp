@@ -343,19 +343,20 @@ std::array<double, 2> pocket_extent(const TaskContext& ctx, const TrajectorySetu
         const double x[kPhaseCoords] = {beam.centre[0], beam.centre[1], beam.centre[2], beam.ray_origin[0], beam.ray_origin[1], kz, s.t0};
         return band_energy(ctx, s, x);
     };
-    const double kf = s.contour.wavevector, step = kf / 8, k0 = beam.ray_origin[2];
+    const double kf = s.contour.wavevector, k0 = beam.ray_origin[2];
     double reach = 64 * kf;
     if (info.lattice) {
         double G[3][3];
         reciprocal_basis(info.bravais, G);
         reach = std::max({std::hypot(G[0][0], G[0][1], G[0][2]), std::hypot(G[1][0], G[1][1], G[1][2]), std::hypot(G[2][0], G[2][1], G[2][2])});
     }
+    const double step = std::max(kf / 8, reach / 4096);  // (at most 4096 steps: a tiny k_F at k_0)
     std::array<double, 2> extent{};
     for (int side = 0; side < 2; ++side) {
         const double sign = side == 0 ? -1.0 : 1.0;
         double inside = k0, outside = k0;
         bool closed = false;
-        for (int n = 1; n * step <= reach && !closed; ++n) {
+        for (long long n = 1; static_cast<double>(n) * step <= reach && !closed; ++n) {
             const double kz = k0 + sign * n * step, e = band(kz);
             if (!std::isfinite(e))
                 ctx.task.fail("k", fmt::format("slices = {}: along k_z from k_0 the band is not isolated at k_z = {:.6g} (a touching "
@@ -376,6 +377,19 @@ std::array<double, 2> pocket_extent(const TaskContext& ctx, const TrajectorySetu
             (band(middle) >= beam.energy ? outside : inside) = middle;
         }
         extent[side] = 0.5 * (inside + outside);
+        // The slices span the line's extent: the pocket must not reach beyond it, as one that is not
+        // symmetric about the line would (a tilted ellipsoid). At each end the slice's in-plane
+        // bottom, descended from (k_0x, k_0y), must not lie below the energy.
+        const PocketBottom end = pocket_bottom({beam.ray_origin[0], beam.ray_origin[1]}, kf, [&](std::array<double, 2> k) {
+            const double x[kPhaseCoords] = {beam.centre[0], beam.centre[1], beam.centre[2], k[0], k[1], extent[side], s.t0};
+            return band_energy(ctx, s, x);
+        });
+        if (end.found && !end.tip && end.energy < beam.energy - end.error - 1e-9 * std::max(1.0, std::fabs(beam.energy)))
+            ctx.task.fail("k", fmt::format("slices = {}: the pocket reaches beyond its extent along the line through k_0 parallel "
+                                           "to k_z ({:.6g}): the slice there holds carriers about ({:.6g}, {:.6g}) (its bottom "
+                                           "{:.6g}, below the beam's energy); the slices need a pocket symmetric about that "
+                                           "line: give k at its in-plane centre",
+                                           beam.slices, extent[side], end.k[0], end.k[1], end.energy));
     }
     return extent;
 }
@@ -387,7 +401,7 @@ TrajectorySetup at_slice(const TaskContext& ctx, const TrajectorySetup& first, d
     s.beam->ray_origin[2] = kz;
     place_packets(ctx, s, beam_points(ctx, s, s.impacts));
     s.contour = beam_contour(ctx, s);
-    if (!s.contour.closed) ctx.task.fail("slices", fmt::format("no Boltzmann transport: {}", s.contour.reason));
+    if (!s.contour.closed) ctx.task.fail("beam", fmt::format("slices: no Boltzmann transport in this slice: {}", s.contour.reason));
     return s;
 }
 
