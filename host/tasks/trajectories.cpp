@@ -384,12 +384,14 @@ std::array<double, 2> pocket_extent(const TaskContext& ctx, const TrajectorySetu
             const double x[kPhaseCoords] = {beam.centre[0], beam.centre[1], beam.centre[2], k[0], k[1], extent[side], s.t0};
             return band_energy(ctx, s, x);
         });
-        if (end.found && !end.tip && end.energy < beam.energy - end.error - 1e-9 * std::max(1.0, std::fabs(beam.energy)))
+        if (end.found && !end.tip && end.energy < beam.energy - end.error - 1e-9 * std::max(1.0, std::fabs(beam.energy))) {
+            const std::array<double, 3> k = reduced_k(info, {end.k[0], end.k[1], extent[side]});
             ctx.task.fail("k", fmt::format("slices = {}: the pocket reaches beyond its extent along the line through k_0 parallel "
-                                           "to k_z ({:.6g}): the slice there holds carriers about ({:.6g}, {:.6g}) (its bottom "
-                                           "{:.6g}, below the beam's energy); the slices need a pocket symmetric about that "
-                                           "line: give k at its in-plane centre",
-                                           beam.slices, extent[side], end.k[0], end.k[1], end.energy));
+                                           "to k_z (to k_z = {:.6g} 1/{}): the slice there holds carriers about k = [{:.6g}, {:.6g}, "
+                                           "{:.6g}] (its bottom {:.6g}, below the beam's energy); the slices need a pocket "
+                                           "symmetric about that line: give k at its in-plane centre",
+                                           beam.slices, extent[side], length_unit(info), k[0], k[1], k[2], end.energy));
+        }
     }
     return extent;
 }
