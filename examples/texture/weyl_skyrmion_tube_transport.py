@@ -8,7 +8,8 @@ conserves k_z: bzint finds the pocket's extent along k_z, runs the beam in each 
 7 with carriers) and sums their 2D conductivities over k_z/2pi. The left panel draws each slice's
 sigma_xx n_i and Hall sigma_yx n_i against k_z, the right one each slice's Hall angle and the
 tubes' (the sum's): the slices' skew changes sign across the pocket, so the tubes' Hall angle is
-much smaller than the slices'.
+much smaller than the slices'. The numbers are the upper node's pocket alone: the lower node's
+(k = [0, 0, -acos(-J)/2pi]) adds its own.
 
     python3 examples/texture/weyl_skyrmion_tube_transport.py [build/bzint] [out.png] [--packets P]
 """
