@@ -244,13 +244,13 @@ constexpr KeySpec kKeys[] = {
     {"task.beam", "target", "trajectories", "[x, y]", "length", "required with directions > 1", -kBig, kBig, false,
      "the point the beam turns about for its directions (the scatterer's centre)"},
     {"task.beam", "temperature", "trajectories", "number", "energy", "0", 0, kBig, false,
-     "k_B T: with T > 0 (a 2D model), energy is the chemical potential mu and the beam runs at `energies` energies "
+     "k_B T: with T > 0 (a 2D model, or a 3D one with slices), energy is the chemical potential mu and the beam runs at `energies` energies "
      "mu + k_B T x_j, x_j evenly spaced over [-10, 10], for the Boltzmann transport at T (its thermal average); energies "
      "at or below the bottom of the pocket about k_0 have no carriers (no beam; k must then be at the bottom)"},
     {"task.beam", "slices", "trajectories", "integer, a power of two >= 4", "", "none", 4, 1024, false,
-     "N (a 3D model, T = 0): the transport of tubes along z, the sum of the Boltzmann transport of the pocket's k_z slices "
+     "N (a 3D model): the transport of tubes along z, the sum of the Boltzmann transport of the pocket's k_z slices "
      "k_z = c + K sin(theta_j), theta_j = -pi/2 + pi j/N, over its extent along z through k_0 (the rule over N/2 is the "
-     "estimate)"},
+     "estimate); with temperature, each energy's pocket sliced alike"},
     {"task.beam", "energies", "trajectories", "integer 4m + 1", "", "21 with temperature", 9, 1025, false,
      "N: the thermal average's energies (equally spaced in x, weighted by -df/dx normalised; the rule over every other one is its "
      "estimate); only with temperature > 0"},

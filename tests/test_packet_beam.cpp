@@ -661,7 +661,7 @@ TEST(PacketBeam, AlignedTransportAtATemperatureIsTheThermalAverageOfTheEnergies)
             for (int b = 0; b < 2; ++b) expected[a][b] += nodes[j].weight * sigma[a][b];
     }
     TaskResult out;
-    add_aligned_summed_transport(thermal_sum(nodes, info), runs, info, out);
+    add_aligned_summed_transport(thermal_sum(nodes, info, false), runs, info, out);
     const auto& sigma = out.results["aligned_conductivity_times_density"];
     const auto& rho = out.results["aligned_resistivity_per_density"];
     for (int a = 0; a < 2; ++a)

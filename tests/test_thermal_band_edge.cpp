@@ -19,8 +19,10 @@ namespace {
 
 
 // A tilted massive cone ε = t k_x + sqrt(|k|² + Δ²) (t < 1): its minimum lies at k_x = −tΔ/sqrt(1 − t²),
-// k_y = 0, where ε = Δ sqrt(1 − t²) (∂ε/∂k_x = t + k_x/sqrt(k_x² + Δ²) = 0).
-double tilted_cone(std::array<double, 2> k, double t, double gap) { return t * k[0] + std::sqrt(k[0] * k[0] + k[1] * k[1] + gap * gap); }
+// k_y = k_z = 0, where ε = Δ sqrt(1 − t²) (∂ε/∂k_x = t + k_x/sqrt(k_x² + Δ²) = 0).
+double tilted_cone(const Momentum& k, double t, double gap) {
+    return t * k[0] + std::sqrt(k[0] * k[0] + k[1] * k[1] + k[2] * k[2] + gap * gap);
+}
 
 // ∫ dε (−∂f/∂ε) σ(ε) over [bottom, μ + 40 k_B T] by Simpson's rule on 400 000 intervals: an
 // independent quadrature of the thermal average (the weight beyond 40 k_B T is e^{−40}).
@@ -71,7 +73,7 @@ TEST(PocketBottom, ATiltedMassiveConesMinimumIsItsClosedForm) {
     // h² ε‴/6ε″ = 9e-10 from it, and the last step on the Richardson gradient takes that away (to its
     // rounding, 4 ulp/h/ε″ ~ 1e-11); the minimum's energy is quadratic in the momentum's error.
     const double t = 0.4, gap = 0.5;
-    const PocketBottom b = pocket_bottom({0.3, 0.2}, 0.5, [&](std::array<double, 2> k) { return tilted_cone(k, t, gap); });
+    const PocketBottom b = pocket_bottom({0.3, 0.2, 0.0}, 2, 0.5, [&](const Momentum& k) { return tilted_cone(k, t, gap); });
     ASSERT_TRUE(b.found) << b.reason;
     EXPECT_FALSE(b.tip);
     const double kx = -t * gap / std::sqrt(1 - t * t);
@@ -84,38 +86,98 @@ TEST(PocketBottom, ATiltedMassiveConesMinimumIsItsClosedForm) {
     EXPECT_LE(std::fabs(b.energy - gap * std::sqrt(1 - t * t)), b.error + 1e-15);
 }
 
+TEST(PocketBottom, InSpaceATiltedMassiveConesMinimumIsItsClosedForm) {
+    // The same cone in 3D, from k_0 = (0.3, 0.2, −0.15): the descent over all three components ends
+    // at its minimum as in the plane; in the plane k_z = −0.15 alone (dim 2) the minimum is that
+    // plane's, k_x = −tΔ'/sqrt(1 − t²) with Δ'² = Δ² + k_z², its k_z left as k_0's.
+    const double t = 0.4, gap = 0.5;
+    auto band = [&](const Momentum& k) { return tilted_cone(k, t, gap); };
+    const PocketBottom b = pocket_bottom({0.3, 0.2, -0.15}, 3, 0.5, band);
+    ASSERT_TRUE(b.found) << b.reason;
+    const double kx = -t * gap / std::sqrt(1 - t * t);
+    EXPECT_NEAR(b.k[0], kx, 1e-9);  // (within its estimate, below: measured 2.7e-10 off)
+    EXPECT_LT(b.k_error, 2e-9);
+    EXPECT_EQ(b.k[1], 0.0);  // (below the momentum's resolution: read as 0)
+    EXPECT_EQ(b.k[2], 0.0);
+    EXPECT_LT(std::hypot(b.k[0] - kx, b.k[1], b.k[2]), b.k_error + 1e-11);
+    EXPECT_NEAR(b.energy, gap * std::sqrt(1 - t * t), 1e-14);
+    EXPECT_LE(std::fabs(b.energy - gap * std::sqrt(1 - t * t)), b.error + 1e-15);
+    const PocketBottom plane = pocket_bottom({0.3, 0.2, -0.15}, 2, 0.5, band);
+    ASSERT_TRUE(plane.found) << plane.reason;
+    const double gap_in_plane = std::hypot(gap, 0.15);
+    EXPECT_NEAR(plane.k[0], -t * gap_in_plane / std::sqrt(1 - t * t), 1e-10);
+    EXPECT_EQ(plane.k[2], -0.15);
+    EXPECT_NEAR(plane.energy, gap_in_plane * std::sqrt(1 - t * t), 1e-14);
+}
+
 TEST(PocketBottom, ATouchingIsItsConesTipWhereTheBandRisesAlongEveryDirection) {
     // ε = 0.2 + |k − k_0|(1 + 0.3 cos θ) + |k − k_0|²: not finite at k_0 itself (a touching); the
     // tip's energy by linear extrapolation leaves the quadratic term's 2ρ² (ρ = 1e-6 scale), which
     // the estimate holds (the change from the extrapolation at 2ρ, 4ρ).
-    const std::array<double, 2> k0 = {0.1, -0.2};
-    auto band = [&](std::array<double, 2> k) {
+    const Momentum k0 = {0.1, -0.2, 0.0};
+    auto band = [&](const Momentum& k) {
         const double dx = k[0] - k0[0], dy = k[1] - k0[1], r = std::hypot(dx, dy);
         return r == 0.0 ? std::numeric_limits<double>::quiet_NaN() : 0.2 + r * (1 + 0.3 * dx / r) + r * r;
     };
-    const PocketBottom b = pocket_bottom(k0, 1.0, band);
+    const PocketBottom b = pocket_bottom(k0, 2, 1.0, band);
     ASSERT_TRUE(b.found) << b.reason;
     EXPECT_TRUE(b.tip);
     EXPECT_EQ(b.k, k0);
     EXPECT_NEAR(b.energy, 0.2, 1e-11);
     EXPECT_LE(std::fabs(b.energy - 0.2), b.error);
     // A touching the band does not rise from along one direction is no bottom.
-    const PocketBottom tilted = pocket_bottom(k0, 1.0, [&](std::array<double, 2> k) {
+    const PocketBottom tilted = pocket_bottom(k0, 2, 1.0, [&](const Momentum& k) {
         const double dx = k[0] - k0[0], dy = k[1] - k0[1], r = std::hypot(dx, dy);
         return r == 0.0 ? std::numeric_limits<double>::quiet_NaN() : 0.2 + r + 1.5 * dx;
     });
     EXPECT_FALSE(tilted.found);
     EXPECT_NE(tilted.reason.find("no cone's tip"), std::string::npos) << tilted.reason;
+    // In space (a Weyl node's): ε = 0.2 + |q|(1 + 0.3 q_z/|q|) + |q|², q = k − k_0, rises along each
+    // of the 14 directions of the star; tilted along z by 1.5 it falls along −z.
+    const Momentum node = {0.1, -0.2, 0.3};
+    auto cone = [&](double tilt) {
+        return [&node, tilt](const Momentum& k) {
+            const double dx = k[0] - node[0], dy = k[1] - node[1], dz = k[2] - node[2], r = std::hypot(dx, dy, dz);
+            return r == 0.0 ? std::numeric_limits<double>::quiet_NaN() : 0.2 + r + tilt * dz + r * r;
+        };
+    };
+    const PocketBottom weyl = pocket_bottom(node, 3, 1.0, cone(0.3));
+    ASSERT_TRUE(weyl.found) << weyl.reason;
+    EXPECT_TRUE(weyl.tip);
+    EXPECT_EQ(weyl.k, node);
+    EXPECT_NEAR(weyl.energy, 0.2, 1e-11);
+    EXPECT_LE(std::fabs(weyl.energy - 0.2), weyl.error);
+    const PocketBottom over = pocket_bottom(node, 3, 1.0, cone(1.5));
+    EXPECT_FALSE(over.found);
+    EXPECT_NE(over.reason.find("does not rise from it along [0, 0, -1]"), std::string::npos) << over.reason;
+    // A cone tilted over (type II) between the star's directions, ε = 0.2 + |q| + τ·q with |τ| = 1.2
+    // along (1, 0.73, 0) (36° from the nearest of the 14, where it rises by 1 − 1.2 cos 36° > 0), is
+    // caught along −τ̂, the tilt read off the axes; in the plane likewise |τ| = 1.05 at 22.5° (1 −
+    // 1.05 cos 22.5° > 0 along the 8).
+    auto tilted_over = [&](const Momentum& t) {
+        return [&node, t](const Momentum& k) {
+            const double dx = k[0] - node[0], dy = k[1] - node[1], dz = k[2] - node[2], r = std::hypot(dx, dy, dz);
+            return r == 0.0 ? std::numeric_limits<double>::quiet_NaN() : 0.2 + r + t[0] * dx + t[1] * dy + t[2] * dz;
+        };
+    };
+    const double c = 1.2 / std::hypot(1.0, 0.73);
+    const PocketBottom type_two = pocket_bottom(node, 3, 1.0, tilted_over({c, 0.73 * c, 0.0}));
+    EXPECT_FALSE(type_two.found);
+    EXPECT_NE(type_two.reason.find("no cone's tip"), std::string::npos) << type_two.reason;
+    const double a = std::acos(-1.0) / 8;
+    const PocketBottom type_two_plane = pocket_bottom(node, 2, 1.0, tilted_over({1.05 * std::cos(a), 1.05 * std::sin(a), 0.0}));
+    EXPECT_FALSE(type_two_plane.found);
+    EXPECT_NE(type_two_plane.reason.find("no cone's tip"), std::string::npos) << type_two_plane.reason;
 }
 
 TEST(PocketBottom, ASaddleOrABandWithoutMinimumIsNotABottom) {
-    const PocketBottom saddle = pocket_bottom({0.0, 0.0}, 1.0, [](std::array<double, 2> k) { return k[0] * k[0] - k[1] * k[1]; });
+    const PocketBottom saddle = pocket_bottom({0.0, 0.0, 0.0}, 2, 1.0, [](const Momentum& k) { return k[0] * k[0] - k[1] * k[1]; });
     EXPECT_FALSE(saddle.found);
     EXPECT_NE(saddle.reason.find("saddle"), std::string::npos) << saddle.reason;
-    const PocketBottom falling = pocket_bottom({0.1, 0.05}, 1.0, [](std::array<double, 2> k) { return -(k[0] * k[0] + k[1] * k[1]); });
+    const PocketBottom falling = pocket_bottom({0.1, 0.05, 0.0}, 2, 1.0, [](const Momentum& k) { return -(k[0] * k[0] + k[1] * k[1]); });
     EXPECT_FALSE(falling.found);
     EXPECT_NE(falling.reason.find("more than 200 steps"), std::string::npos) << falling.reason;
-    const PocketBottom hole = pocket_bottom({0.5, 0.0}, 1.0, [](std::array<double, 2> k) {
+    const PocketBottom hole = pocket_bottom({0.5, 0.0, 0.0}, 2, 1.0, [](const Momentum& k) {
         const double r2 = k[0] * k[0] + k[1] * k[1];
         return r2 < 1e-2 ? std::numeric_limits<double>::quiet_NaN() : r2;
     });

@@ -101,9 +101,9 @@ std::optional<PacketBeam> read_beam(const TaskContext& ctx) {
     }
     b.temperature = sec.number("temperature", 0.0);
     if (b.temperature > 0.0) {
-        if (info.dim != 2)
-            sec.fail("temperature", "the transport at T > 0 is a 2D beam's (the Boltzmann transport of its scatterers; a 3D "
-                                    "model's k_z slices are summed at T = 0 alone); give a 2D model or leave out temperature");
+        if (info.dim != 2 && b.slices == 0)
+            sec.fail("temperature", "the transport at T > 0 of a 3D model is its pocket's, summed over its k_z slices: give "
+                                    "slices = N (tubes along z), or leave out temperature");
         // The rule over every other energy (spacing 2h) must span the same window, with μ in it.
         const long long n = sec.integer("energies", 21);
         if (n % 4 != 1)
@@ -686,32 +686,51 @@ std::vector<ThermalNode> thermal_nodes(const PacketBeam& beam) {
     return nodes;
 }
 
-NodeSum thermal_sum(const std::vector<ThermalNode>& nodes, const ModelInfo& info) {
-    NodeSum sum;
-    sum.what = "energy";
+namespace {
+
+// The nodes' weights and their runs' indices (−1 where a node has no carriers).
+template <typename Node>
+void fill_nodes(const std::vector<Node>& nodes, NodeSum& sum) {
     for (int j = 0, r = 0; j < static_cast<int>(nodes.size()); ++j) {
         sum.weight.push_back(nodes[j].weight);
         sum.run.push_back(nodes[j].carriers ? r++ : -1);
     }
+}
+
+}  // namespace
+
+NodeSum thermal_sum(const std::vector<ThermalNode>& nodes, const ModelInfo& info, bool tubes) {
+    NodeSum sum;
+    sum.what = sum.label = "energy";
+    fill_nodes(nodes, sum);
     sum.cut = 4.0 / (1.0 + std::exp(kThermalWindow));
     sum.onset = true;
     sum.angle = "thermal_hall_angle";
+    sum.length_power = tubes ? 3 : 2;
     const std::string lu = length_unit(info);
-    sum.sigma_unit = fmt::format("e^2/h per {0}^2, [i][j] for i, j in x, y: the Boltzmann conductivity sigma_ij of dilute, "
-                                 "identical, independent scatterers in this band's pocket about k_0 times their density n_i "
-                                 "(per {0}^2), at the temperature [task.beam] temperature and the chemical potential [task.beam] "
-                                 "energy: the integral of (-df/de) sigma(e) over the energies' T = 0 values, "
-                                 "conductivity_times_density_by_energy; other pockets add their own",
-                                 lu);
-    sum.rho_unit = fmt::format("h/e^2 times {0}^2, [i][j] for i, j in x, y: the Boltzmann resistivity rho_ij of dilute, identical, "
-                               "independent scatterers in this band's pocket about k_0 (alone) over their density n_i (per {0}^2) "
+    const std::string what = tubes ? fmt::format("e^2/h per {0}^3, [i][j] for i, j in x, y: the Boltzmann conductivity sigma_ij (e^2/h "
+                                                 "per {0}) of dilute, identical, independent scatterers uniform along z (tubes) in "
+                                                 "this band's pocket about k_0 times their density n_i (tubes per {0}^2)",
+                                                 lu)
+                                   : fmt::format("e^2/h per {0}^2, [i][j] for i, j in x, y: the Boltzmann conductivity sigma_ij of "
+                                                 "dilute, identical, independent scatterers in this band's pocket about k_0 times "
+                                                 "their density n_i (per {0}^2)",
+                                                 lu);
+    sum.sigma_unit = fmt::format("{}, at the temperature [task.beam] temperature and the chemical potential [task.beam] energy: the "
+                                 "integral of (-df/de) sigma(e) over the energies' T = 0 values, "
+                                 "conductivity_times_density_by_energy{}; other pockets add their own",
+                                 what, tubes ? " (each the integral over k_z of its slices')" : "");
+    sum.rho_unit = fmt::format("h/e^2 times {0}^{1}, [i][j] for i, j in x, y: the Boltzmann resistivity rho_ij of dilute, identical, "
+                               "independent {2} in this band's pocket about k_0 (alone) over their density n_i (per {0}^2) "
                                "at the temperature and chemical potential of conductivity_times_density: its inverse (not the "
                                "thermal average of resistivity_per_density_by_energy)",
-                               lu);
-    sum.angle_unit = "rad: the angle the current turns from E by at T, atan2(sigma_yx, sigma_xx) of conductivity_times_density "
-                     "(counterclockwise positive)";
-    sum.aligned_conditions = "at the temperature [task.beam] temperature and the chemical potential [task.beam] energy: the "
-                             "integral of (-df/de) sigma(e) over aligned_conductivity_times_density_by_energy";
+                               lu, sum.length_power, tubes ? "tubes along z" : "scatterers");
+    sum.angle_unit = fmt::format("rad: the angle the {}current turns from E by at T, atan2(sigma_yx, sigma_xx) of "
+                                 "conductivity_times_density (counterclockwise positive)",
+                                 tubes ? "in-plane " : "");
+    sum.aligned_conditions = fmt::format("at the temperature [task.beam] temperature and the chemical potential [task.beam] energy{}: "
+                                         "the integral of (-df/de) sigma(e) over aligned_conductivity_times_density_by_energy",
+                                         tubes ? ", per length along z of tubes along z (e^2/h per L^3 times n_i per L^2)" : "");
     return sum;
 }
 
@@ -730,10 +749,8 @@ std::vector<SliceNode> slice_nodes(int slices, double low, double high) {
 NodeSum slice_sum(const std::vector<SliceNode>& slices, const ModelInfo& info) {
     NodeSum sum;
     sum.what = "slice";
-    for (int j = 0, r = 0; j < static_cast<int>(slices.size()); ++j) {
-        sum.weight.push_back(slices[j].weight);
-        sum.run.push_back(slices[j].carriers ? r++ : -1);
-    }
+    sum.label = "k_z slice";
+    fill_nodes(slices, sum);
     sum.angle = "tube_hall_angle";
     sum.coarse_scale = 2.0;  // the trapezoid rule at 2π/N: each even node's weight doubled
     sum.length_power = 3;
@@ -809,7 +826,7 @@ ThermalAverage node_sum(const NodeSum& sum, const std::vector<TaskResult>& runs,
     return out;
 }
 
-void add_summed_transport(const NodeSum& sum, const std::vector<TaskResult>& runs, const ModelInfo& info, TaskResult& out) {
+void add_summed_transport(const NodeSum& sum, const std::vector<TaskResult>& runs, TaskResult& out) {
     list_by(sum, runs, "resistivity_per_density", out);
     out.units.erase("conductivity_times_density");
     out.units.erase("resistivity_per_density");

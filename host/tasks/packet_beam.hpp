@@ -214,6 +214,7 @@ std::vector<SliceNode> slice_nodes(int slices, double low, double high);
 // total (both normalised), the slices' doubled (the trapezoid rule at twice the step).
 struct NodeSum {
     std::string what;            // "energy" or "slice": each beam's result is listed as <key>_by_<what>
+    std::string label;           // the noun a beam's warnings are labelled by: "energy" or "k_z slice"
     std::vector<double> weight;  // per node, in order
     std::vector<int> run;        // per node: its beam's index among the runs, or −1 (σ = 0)
     double cut = 0.0;            // the thermal window's cut, 4/(1 + e^10) (0 for slices): times σ's change to the ends
@@ -223,8 +224,9 @@ struct NodeSum {
     std::string angle;           // the key of the summed conductivity's Hall angle
     std::string sigma_unit, rho_unit, angle_unit, aligned_conditions;  // the units of the summed results
 };
-// The thermal average's: the nodes' normalised weights, the cut and the onset.
-NodeSum thermal_sum(const std::vector<ThermalNode>& nodes, const ModelInfo& info);
+// The thermal average's: the nodes' normalised weights, the cut and the onset; of a 2D beam's
+// transport, or (`tubes`) of a 3D pocket's, each energy's the sum over its k_z slices.
+NodeSum thermal_sum(const std::vector<ThermalNode>& nodes, const ModelInfo& info, bool tubes);
 // The k_z slices' (per length along z: σ_3D = ∫ dk_z/2π σ_2D(k_z)), neither cut nor onset.
 NodeSum slice_sum(const std::vector<SliceNode>& slices, const ModelInfo& info);
 
@@ -244,7 +246,7 @@ ThermalAverage node_sum(const NodeSum& sum, const std::vector<TaskResult>& runs,
 // The summed Boltzmann transport (`runs`: the beams' results, in the nodes' order): σ n_i with its
 // estimate (node_sum's), ρ/n_i, its inverse, and the Hall angle (`sum.angle`); each beam's in
 // `<key>_by_<what>`. None (a warning why) where a beam has no conductivity.
-void add_summed_transport(const NodeSum& sum, const std::vector<TaskResult>& runs, const ModelInfo& info, TaskResult& out);
+void add_summed_transport(const NodeSum& sum, const std::vector<TaskResult>& runs, TaskResult& out);
 
 // A unit string "unit, [shape]: meaning" (or "unit: meaning") of a result listed over several beams:
 // its shape led by [what] ("unit, [what][shape]: meaning", or "unit, [what]: meaning").

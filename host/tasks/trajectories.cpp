@@ -19,6 +19,7 @@
 #include "aligned_transport.hpp"
 #include "other_carriers.hpp"
 #include "packet_beam.hpp"
+#include "momentum.hpp"
 #include "pocket_bottom.hpp"
 #include "sweep_log.hpp"
 #include "task_common.hpp"
@@ -155,17 +156,36 @@ std::vector<std::array<double, 6>> beam_points(const TaskContext& ctx, const Tra
     return points;
 }
 
-// The band at k_0 where the beam's start line is centred.
-double band_at_origin(const TaskContext& ctx, const TrajectorySetup& s) {
+// Band b's ε̄ at each momentum k (Cartesian), at the beam's centre and t0 (not finite where the band
+// is not isolated).
+std::vector<double> band_energies(const TaskContext& ctx, const TrajectorySetup& s, int b, const std::vector<Momentum>& k) {
     const PacketBeam& beam = *s.beam;
-    const double origin[kPhaseCoords] = {beam.centre[0], beam.centre[1], beam.centre[2], beam.ray_origin[0], beam.ray_origin[1],
-                                         beam.ray_origin[2], s.t0};
-    return band_energy(ctx, s, origin);
+    std::vector<double> out;
+    out.reserve(k.size());
+    visit_packet_motion(ctx.cfg.params, s.texture, velocity_only_run(s), [&](const auto& fn) {
+        for (const Momentum& q : k) {
+            const double x[kPhaseCoords] = {beam.centre[0], beam.centre[1], beam.centre[2], q[0], q[1], q[2], s.t0};
+            double sample[kPacketSample] = {};
+            fn.record(x, b, sample);
+            out.push_back(sample[7]);
+        }
+    });
+    return out;
 }
+
+// The packets' band at momentum k, at the beam's centre and t0.
+double band_at(const TaskContext& ctx, const TrajectorySetup& s, const Momentum& k) { return band_energies(ctx, s, s.band, {k}).front(); }
+
+// The band at k_0 where the beam's start line is centred.
+double band_at_origin(const TaskContext& ctx, const TrajectorySetup& s) { return band_at(ctx, s, s.beam->ray_origin); }
 
 // A beam with a Boltzmann transport: a 2D model's, or a 3D model's k_z slice (its pocket's
 // transport sums them: [task.beam] slices).
 bool has_transport(const ModelInfo& info, const TrajectorySetup& s) { return s.beam && (info.dim == 2 || s.beam->slices > 0); }
+
+// The dimensions a beam's pocket is searched (its bottom) and scanned (other carriers) in: 3 for
+// a 3D pocket's tubes, else 2, the plane of k_0's k_z (a beam with transport: a 2D model's).
+int pocket_dim(const TrajectorySetup& s) { return s.beam->slices > 0 ? 3 : 2; }
 
 // Appends the packets' starts (each with the band) to s.start.
 void add_starts(TrajectorySetup& s, const std::vector<std::array<double, 6>>& points) {
@@ -309,26 +329,30 @@ TrajectorySetup at_energy(const TaskContext& ctx, const TrajectorySetup& first, 
     return s;
 }
 
+// A 3D pocket's k_z slices at one energy ([task.beam] slices; docs/textures.md "Tubes along z").
+struct Tube {
+    std::vector<SliceNode> slices;   // Beams::at holds a beam per slice with carriers
+    std::array<double, 2> extent{};  // the pocket's extent along k_z through k_0,
+    double extent_error = 0.0;       // to within this (its bisection's end)
+};
+
 // Every beam's setup, all read and their starts checked before any packet moves: per energy of
-// the thermal average with carriers (one at T = 0), per direction. Without a beam: the packets'
-// one setup.
+// the thermal average with carriers (one at T = 0), per k_z slice with carriers of a 3D pocket,
+// per direction. Without a beam: the packets' one setup.
 struct Beams {
     std::vector<ThermalNode> nodes;                // the thermal average's energies (one at T = 0; μ's in the middle at T > 0)
-    std::vector<std::vector<TrajectorySetup>> at;  // [beam energy][direction]: the nodes with carriers
+    std::vector<std::vector<TrajectorySetup>> at;  // [beam][direction]: per energy with carriers, and within it per slice
     std::optional<PocketBottom> bottom;            // where the window reaches the band's value at k_0
-    std::vector<SliceNode> slices;                 // a 3D pocket's k_z slices ([task.beam] slices): `at` holds those with carriers
-    std::array<double, 2> extent{};                // and the pocket's extent along k_z through k_0,
-    double extent_error = 0.0;                     // to within this (its bisection's end)
+    std::vector<Tube> tubes;                       // a 3D pocket's, per energy with carriers (none for a 2D beam)
+    Momentum k0{};                                 // the beam's k_0 as given (`at`'s first may be a slice's)
 };
 
 // The bottom of the beam's pocket (pocket_bottom), at the start line's centre: where the thermal
-// window reaches the band's value at k_0, or k_0 is a touching.
+// window reaches the band's value at k_0, or k_0 is a touching. In the plane of k_0's k_z for a
+// 2D beam, in space for a 3D pocket's slices.
 PocketBottom beam_pocket_bottom(const TaskContext& ctx, const TrajectorySetup& s) {
-    const PacketBeam& beam = *s.beam;
-    return pocket_bottom({beam.ray_origin[0], beam.ray_origin[1]}, s.contour.wavevector, [&](std::array<double, 2> k) {
-        const double x[kPhaseCoords] = {beam.centre[0], beam.centre[1], beam.centre[2], k[0], k[1], beam.ray_origin[2], s.t0};
-        return band_energy(ctx, s, x);
-    });
+    return pocket_bottom(s.beam->ray_origin, pocket_dim(s), s.contour.wavevector,
+                         [&](const Momentum& k) { return band_at(ctx, s, k); });
 }
 
 // The pocket's extent along k_z through k_0 at the beam's centre: where ε̄(k_0x, k_0y, k_z) rises
@@ -339,10 +363,7 @@ PocketBottom beam_pocket_bottom(const TaskContext& ctx, const TrajectorySetup& s
 std::array<double, 2> pocket_extent(const TaskContext& ctx, const TrajectorySetup& s) {
     const PacketBeam& beam = *s.beam;
     const ModelInfo& info = *ctx.cfg.model;
-    auto band = [&](double kz) {
-        const double x[kPhaseCoords] = {beam.centre[0], beam.centre[1], beam.centre[2], beam.ray_origin[0], beam.ray_origin[1], kz, s.t0};
-        return band_energy(ctx, s, x);
-    };
+    auto band = [&](double kz) { return band_at(ctx, s, {beam.ray_origin[0], beam.ray_origin[1], kz}); };
     const double kf = s.contour.wavevector, k0 = beam.ray_origin[2];
     double reach = 64 * kf;
     if (info.lattice) {
@@ -380,12 +401,10 @@ std::array<double, 2> pocket_extent(const TaskContext& ctx, const TrajectorySetu
         // The slices span the line's extent: the pocket must not reach beyond it, as one that is not
         // symmetric about the line would (a tilted ellipsoid). At each end the slice's in-plane
         // bottom, descended from (k_0x, k_0y), must not lie below the energy.
-        const PocketBottom end = pocket_bottom({beam.ray_origin[0], beam.ray_origin[1]}, kf, [&](std::array<double, 2> k) {
-            const double x[kPhaseCoords] = {beam.centre[0], beam.centre[1], beam.centre[2], k[0], k[1], extent[side], s.t0};
-            return band_energy(ctx, s, x);
-        });
+        const PocketBottom end = pocket_bottom({beam.ray_origin[0], beam.ray_origin[1], extent[side]}, 2, kf,
+                                               [&](const Momentum& k) { return band_at(ctx, s, k); });
         if (end.found && !end.tip && end.energy < beam.energy - end.error - 1e-9 * std::max(1.0, std::fabs(beam.energy))) {
-            const std::array<double, 3> k = reduced_k(info, {end.k[0], end.k[1], extent[side]});
+            const std::array<double, 3> k = reduced_k(info, end.k);
             ctx.task.fail("k", fmt::format("slices = {}: the pocket reaches beyond its extent along the line through k_0 parallel "
                                            "to k_z (to k_z = {:.6g} 1/{}): the slice there holds carriers about k = [{:.6g}, {:.6g}, "
                                            "{:.6g}] (its bottom {:.6g}, below the beam's energy); the slices need a pocket "
@@ -407,39 +426,49 @@ TrajectorySetup at_slice(const TaskContext& ctx, const TrajectorySetup& first, d
     return s;
 }
 
-// A 3D pocket's beams, per k_z slice with carriers, per direction.
-Beams read_slices(const TaskContext& ctx, const TrajectorySetup& first) {
+// A 3D pocket's slices at the energy of `first` (placed, at k_0's k_z), their beams (per slice
+// with carriers, per direction) appended to `at`.
+Tube read_tube(const TaskContext& ctx, const TrajectorySetup& first, std::vector<std::vector<TrajectorySetup>>& at) {
     const PacketBeam& beam = *first.beam;
     if (!first.contour.closed)
         ctx.task.fail("beam", fmt::format("slices = {}: the transport of tubes sums the Boltzmann transport of the pocket's k_z "
                                           "slices, which this beam has not at k_0's k_z: {}",
                                           beam.slices, first.contour.reason));
-    Beams beams{thermal_nodes(beam), {}, {}, {}, pocket_extent(ctx, first), 0.5e-13 * first.contour.wavevector};
-    beams.slices = slice_nodes(beam.slices, beams.extent[0], beams.extent[1]);
-    for (const SliceNode& node : beams.slices) {
+    Tube tube{{}, pocket_extent(ctx, first), 0.5e-13 * first.contour.wavevector};
+    tube.slices = slice_nodes(beam.slices, tube.extent[0], tube.extent[1]);
+    for (const SliceNode& node : tube.slices) {
         if (!node.carriers) continue;
         try {
-            beams.at.push_back(turned_setups(ctx, at_slice(ctx, first, node.kz)));
+            at.push_back(turned_setups(ctx, at_slice(ctx, first, node.kz)));
         } catch (const InputError& e) {
             throw InputError(fmt::format("{} (in the k_z slice at k_z = {:.6g} of the pocket's [{:.6g}, {:.6g}]: [task.beam] slices = "
                                          "{})",
-                                         e.what(), node.kz, beams.extent[0], beams.extent[1], beam.slices));
+                                         e.what(), node.kz, tube.extent[0], tube.extent[1], beam.slices));
         }
     }
-    return beams;
+    return tube;
 }
 
 Beams read_beams(const TaskContext& ctx) {
     const TrajectorySetup first = read_trajectories(ctx);
-    if (first.beam && first.beam->slices > 0) return read_slices(ctx, first);
-    if (!first.beam || !(first.beam->temperature > 0.0))
-        return {first.beam ? thermal_nodes(*first.beam) : std::vector<ThermalNode>{}, {turned_setups(ctx, first)}, {}};
+    Beams beams{first.beam ? thermal_nodes(*first.beam) : std::vector<ThermalNode>{}, {}, {}, {},
+                first.beam ? first.beam->ray_origin : Momentum{}};
+    // One energy's beams: its directions', or a 3D pocket's slices'.
+    auto add = [&](const TrajectorySetup& s) {
+        if (s.beam && s.beam->slices > 0)
+            beams.tubes.push_back(read_tube(ctx, s, beams.at));
+        else
+            beams.at.push_back(turned_setups(ctx, s));
+    };
+    if (!first.beam || !(first.beam->temperature > 0.0)) {
+        add(first);
+        return beams;
+    }
     const PacketBeam& beam = *first.beam;
     if (!first.contour.closed)
         ctx.task.fail("beam", fmt::format("temperature = {:g}: the transport at T > 0 is the Boltzmann transport's, which this "
                                           "beam has not at its energy: {}",
                                           beam.temperature, first.contour.reason));
-    Beams beams{thermal_nodes(beam), {}, {}};
     const std::string eu = energy_unit(*ctx.cfg.model);
     // Below the pocket's bottom the band has no carriers there: σ = 0 exactly, no beam. Between
     // the bottom and the band at k_0 the pocket does not hold k_0, the rays' origin.
@@ -464,7 +493,7 @@ Beams read_beams(const TaskContext& ctx) {
     }
     for (ThermalNode& node : beams.nodes) {
         if (node.energy == beam.energy) {  // the middle one, x = 0: `first` itself, as at T = 0
-            beams.at.push_back(turned_setups(ctx, first));
+            add(first);
             continue;
         }
         const PocketBottom* bottom = beams.bottom ? &*beams.bottom : nullptr;
@@ -473,14 +502,14 @@ Beams read_beams(const TaskContext& ctx) {
             continue;
         }
         if (bottom && node.energy <= inside) {
-            const std::array<double, 3> k = reduced_k(*ctx.cfg.model, {bottom->k[0], bottom->k[1], beam.ray_origin[2]});
+            const std::string where = momentum_text(reduced_k(*ctx.cfg.model, bottom->k), pocket_dim(first), 10);
             ctx.task.fail("k", fmt::format("temperature = {:g}: at the thermal average's energy {:.6g} {} the band's pocket does "
-                                           "not hold k_0, where the band is {:.6g} {}: its bottom is at k = [{:.10g}, {:.10g}] "
-                                           "({:.6g} {}); give k there (the beam's rays start at k_0)",
-                                           beam.temperature, node.energy, eu, inside, eu, k[0], k[1], bottom->energy, eu));
+                                           "not hold k_0, where the band is {:.6g} {}: its bottom is at k = {} ({:.6g} {}); give k "
+                                           "there (the beam's rays start at k_0)",
+                                           beam.temperature, node.energy, eu, inside, eu, where, bottom->energy, eu));
         }
         try {
-            beams.at.push_back(turned_setups(ctx, at_energy(ctx, first, node.energy)));
+            add(at_energy(ctx, first, node.energy));
         } catch (const InputError& e) {
             throw InputError(fmt::format("{} (at the thermal average's energy {:.6g} {}, mu + k_B T x with |x| ≤ {:g}: [task.beam] "
                                          "temperature = {:g}; lower it, or move energy away from where the pocket ends)",
@@ -875,8 +904,9 @@ TaskResult merge_directions(const std::vector<TrajectorySetup>& setups, std::vec
     return out;
 }
 
-// A beam's result as a row of the sweep log (key "beam": its index, energy × D + direction) and
-// back, every part of it the merges read: the log keeps each finished beam, so a stop loses none.
+// A beam's result as a row of the sweep log (key "beam": its index, beam × D + direction, the beams
+// of Beams::at in order) and back, every part of it the merges read: the log keeps each finished
+// beam, so a stop loses none.
 nlohmann::json beam_row(int j, const TaskResult& r) {
     nlohmann::json tables = nlohmann::json::array();
     for (const CsvTable& t : r.tables)
@@ -909,7 +939,8 @@ TaskResult beam_result(const nlohmann::json& row, const SweepLog& log) {
 
 // Where the thermal window reaches the band's value at k_0: the pocket's bottom (energy and
 // momentum), and the weight of the window's energies at or below it, which have no carriers.
-void add_pocket_bottom(const TaskContext& ctx, const PocketBottom& bottom, const std::vector<ThermalNode>& nodes, TaskResult& out) {
+void add_pocket_bottom(const TaskContext& ctx, const PocketBottom& bottom, int dim, const std::vector<ThermalNode>& nodes,
+                       TaskResult& out) {
     const ModelInfo& info = *ctx.cfg.model;
     const std::string eu = energy_unit(info);
     out.results["pocket_bottom"] = bottom.energy;
@@ -917,17 +948,20 @@ void add_pocket_bottom(const TaskContext& ctx, const PocketBottom& bottom, const
     out.units["pocket_bottom"] = fmt::format("{}: the lowest value of the band in its pocket about k_0 ({}), where the "
                                              "beams start; below it the pocket has no carriers, and its conductivity is 0",
                                              eu, bottom.tip ? "a cone's tip at k_0, where the band is not isolated" : "its minimum");
-    const std::array<double, 3> k = reduced_k(info, {bottom.k[0], bottom.k[1], 0.0});
-    out.results["pocket_bottom_momentum"] = {k[0], k[1]};
+    // (A 2D beam's bottom is in its plane: its k_z is k_0's, not listed.)
+    const std::array<double, 3> k = reduced_k(info, bottom.k);
     // (The momentum's estimate is a length: a reduced component's bound is |A_i| times it over 2π.)
     auto bound = [&](int i) {
         return info.lattice ? std::hypot(info.bravais[i][0], info.bravais[i][1], info.bravais[i][2]) * bottom.k_error / (2 * kPi)
                             : bottom.k_error;
     };
-    out.errors["pocket_bottom_momentum"] = {bound(0), bound(1)};
-    out.units["pocket_bottom_momentum"] = fmt::format("{}, [2]: where pocket_bottom lies ({})",
+    out.results["pocket_bottom_momentum"] = std::vector<double>(k.begin(), k.begin() + dim);
+    std::vector<double> bounds;
+    for (int i = 0; i < dim; ++i) bounds.push_back(bound(i));
+    out.errors["pocket_bottom_momentum"] = bounds;
+    out.units["pocket_bottom_momentum"] = fmt::format("{}, [{}]: where pocket_bottom lies ({})",
                                                       info.lattice ? "reduced coordinates" : fmt::format("1/{}", length_unit(info)),
-                                                      info.lattice ? "as [task] k" : "Cartesian");
+                                                      dim, info.lattice ? "as [task] k" : "Cartesian");
     double below = 0.0;
     for (const ThermalNode& n : nodes)
         if (!n.carriers) below += n.weight;
@@ -964,69 +998,90 @@ TaskResult run_energy(const TaskContext& ctx, std::vector<TrajectorySetup>& setu
     return out;
 }
 
-// Band b's ε̄ at each momentum, at the beam's centre and t0.
-std::vector<double> band_energies(const TaskContext& ctx, const TrajectorySetup& s, int b, const std::vector<std::array<double, 2>>& k) {
-    const PacketBeam& beam = *s.beam;
-    std::vector<double> out;
-    out.reserve(k.size());
-    visit_packet_motion(ctx.cfg.params, s.texture, velocity_only_run(s), [&](const auto& fn) {
-        for (const auto& q : k) {
-            const double x[kPhaseCoords] = {beam.centre[0], beam.centre[1], beam.centre[2], q[0], q[1], beam.ray_origin[2], s.t0};
-            double sample[kPacketSample] = {};
-            fn.record(x, b, sample);
-            out.push_back(sample[7]);
-        }
-    });
-    return out;
-}
-
-// Where a 2D beam has its Boltzmann transport: a warning naming the carriers it leaves out
-// (other_carriers) at μ (T = 0) or in the thermal window, on a scan of the zone (a lattice) or of
-// the square of half-side 3 k_F about k_0 (a continuum).
+// Where a beam has its Boltzmann transport (a 2D beam's, a 3D pocket's tubes'): a warning naming
+// the carriers it leaves out (other_carriers) at μ (T = 0) or in the thermal window, on a scan of
+// the zone (a lattice) or of the square or cube of half-side 3 times the pocket's reach about k_0
+// (a continuum).
 std::optional<std::string> other_carriers_warning(const TaskContext& ctx, const Beams& read) {
     const TrajectorySetup& first = read.at.front().front();
     const ModelInfo& info = *ctx.cfg.model;
-    if (!first.beam || info.dim != 2 || !first.contour.closed) return std::nullopt;
-    double pocket = 0.0;  // the pocket's largest |k − k_0| over the energies
+    if (!has_transport(info, first) || !first.contour.closed) return std::nullopt;
+    double pocket = 0.0;  // the pocket's largest |k − k_0| over the energies (and slices)
     for (const auto& at : read.at) pocket = std::max(pocket, at.front().contour.wavevector * (1 + at.front().contour.anisotropy));
-    const PacketBeam& beam = *first.beam;
+    for (const Tube& tube : read.tubes)
+        for (double end : tube.extent) pocket = std::max(pocket, std::fabs(end - read.k0[2]));
     CarrierScan scan;
-    scan.origin = {beam.ray_origin[0], beam.ray_origin[1]};
+    scan.dim = pocket_dim(first);
+    scan.origin = read.k0;
     scan.lattice = info.lattice;
+    const int side = scan_side(scan.dim);
     double spacing = 0.0;
     if (info.lattice) {
         double G[3][3];
         reciprocal_basis(info.bravais, G);
-        for (int i = 0; i < 2; ++i) {
-            scan.reciprocal[i] = {G[i][0], G[i][1]};
-            scan.direct[i] = {info.bravais[i][0], info.bravais[i][1]};
-            spacing = std::max(spacing, std::hypot(G[i][0], G[i][1]) / kScanSide);
+        for (int a = 0; a < scan.dim; ++a) {
+            scan.reciprocal[a] = {G[a][0], G[a][1], G[a][2]};
+            scan.direct[a] = {info.bravais[a][0], info.bravais[a][1], info.bravais[a][2]};
+            spacing = std::max(spacing, std::hypot(G[a][0], G[a][1], G[a][2]) / side);
         }
     } else {
         scan.reach = 3 * pocket;
-        spacing = scan.reach / (kScanSide / 2);
+        spacing = scan.reach / (side / 2);
     }
     const double lo = read.nodes.front().energy, hi = read.nodes.back().energy;
     const std::vector<std::string> found =
         other_carriers(scan, info.bands, first.band, lo, hi, pocket + 1.5 * spacing,
-                       [&](int b, const std::vector<std::array<double, 2>>& k) { return band_energies(ctx, first, b, k); });
+                       [&](int b, const std::vector<Momentum>& k) { return band_energies(ctx, first, b, k); });
     if (found.empty()) return std::nullopt;
     const std::string eu = energy_unit(info);
     std::string list;
     for (const std::string& f : found) list += (list.empty() ? "" : "; ") + f;
-    return fmt::format("carriers outside the band's pocket about k_0 {}: {} (on a scan of {} momenta {} at the beam's centre); "
-                       "the Boltzmann transport is that pocket's alone, and the others add their own (each from a beam with k "
-                       "in it)",
+    const int points = info.lattice ? side : side + 1;
+    return fmt::format("carriers outside the band's pocket about k_0 {}: {} (on a scan of {}{} momenta {} at the beam's centre; a "
+                       "pocket smaller than its spacing, {:.3g} 1/{}, may fall between them); the Boltzmann transport is that "
+                       "pocket's alone, and the others add their own (each from a beam with k in it)",
                        lo == hi ? fmt::format("at mu = {:.6g} {}", lo, eu) : fmt::format("in the thermal window [{:.6g}, {:.6g}] {}", lo, hi, eu),
-                       list, info.lattice ? fmt::format("{}²", kScanSide) : fmt::format("{}²", kScanSide + 1),
-                       info.lattice ? std::string("over the zone") : fmt::format("within {:.3g} 1/{} of k_0", scan.reach, length_unit(info)));
+                       list, points, scan.dim == 2 ? "²" : "³",
+                       info.lattice ? std::string("over the zone") : fmt::format("within {:.3g} 1/{} of k_0", scan.reach, length_unit(info)),
+                       spacing, length_unit(info));
+}
+
+// The beams' results `runs` (one per node with carriers, in order; each node's coordinate `at`, in
+// `unit`) summed over the nodes (`sum`: a thermal average's or a pocket's slices'): merged
+// (merge_beams), with their summed Boltzmann transport and aligned transport.
+TaskResult sum_beams(const NodeSum& sum, std::vector<TaskResult>& runs, const std::vector<double>& at, const std::string& unit,
+                     const ModelInfo& info) {
+    std::vector<std::string> labels;
+    for (std::size_t e = 0; e < runs.size(); ++e)
+        labels.push_back(fmt::format("beam {} {} ({:.6g} {})", sum.label, e, at[e], unit));
+    TaskResult out = merge_beams(runs, labels, sum.what,
+                                 {"conductivity_times_density", "resistivity_per_density", "aligned_conductivity_times_density",
+                                  "aligned_resistivity_per_density"});
+    add_summed_transport(sum, runs, out);
+    add_aligned_summed_transport(sum, runs, info, out);
+    // (The aligned conductivity is principal already where the first beam's run_energy made it so.)
+    const bool listed = std::find(out.principal.begin(), out.principal.end(), "conductivity_times_density") != out.principal.end();
+    if (out.results.contains("conductivity_times_density") && !listed) out.principal.push_back("conductivity_times_density");
+    return out;
+}
+
+// Each node's value of `of` where it has carriers (sum.run), and its weight.
+template <typename Node, typename Of>
+std::pair<std::vector<double>, std::vector<double>> carrier_nodes(const NodeSum& sum, const std::vector<Node>& nodes, Of of) {
+    std::pair<std::vector<double>, std::vector<double>> out;
+    for (std::size_t j = 0; j < nodes.size(); ++j)
+        if (sum.run[j] >= 0) {
+            out.first.push_back(of(nodes[j]));
+            out.second.push_back(sum.weight[j]);
+        }
+    return out;
 }
 
 TaskResult run_beams(TaskContext& ctx, Beams& read) {
     std::vector<std::vector<TrajectorySetup>>& beams = read.at;
     const std::size_t directions = beams.front().size();
     if (beams.size() == 1 && directions == 1) return run_energy(ctx, beams.front(), nullptr, 0, "trajectories");
-    // Several beams: each finished one is logged (index: energy × D + direction), and a resumed run
+    // Several beams: each finished one is logged (index: beam × D + direction), and a resumed run
     // reads it back — unless their rows (each its trajectories table: 9 numbers of some 25
     // characters per sample) could outgrow the log, which is then not kept (a warning says so).
     const TrajectorySetup& one = beams.front().front();
@@ -1044,67 +1099,65 @@ TaskResult run_beams(TaskContext& ctx, Beams& read) {
                                                "[task] samples to keep them",
                                                log_bytes / static_cast<double>(std::size_t(1) << 30)));
     };
-    if (beams.size() == 1) {
-        TaskResult out = run_energy(ctx, beams.front(), &log, 0, "trajectories");
+    std::size_t next = 0;  // the next beam of read.at to run
+    auto run_next = [&](const std::string& label) {
+        TaskResult r = run_energy(ctx, beams[next], &log, static_cast<int>(next * directions), label);
+        ++next;
+        return r;
+    };
+    const ModelInfo& info = *ctx.cfg.model;
+    const std::string lu = length_unit(info), eu = energy_unit(info);
+    // A 3D pocket's slices at one energy: their beams, then their sum over k_z.
+    auto run_tube = [&](const Tube& tube, const std::string& label) {
+        const NodeSum sum = slice_sum(tube.slices, info);
+        const auto [kz, weight] = carrier_nodes(sum, tube.slices, [](const SliceNode& n) { return n.kz; });
+        std::vector<TaskResult> runs;
+        for (std::size_t j = 0; j < kz.size(); ++j)
+            runs.push_back(run_next(fmt::format("{}, beam k_z slice {} of 0–{}", label, j, kz.size() - 1)));
+        TaskResult out = sum_beams(sum, runs, kz, "1/" + lu, info);
+        out.results["slice_kz"] = kz;
+        out.errors["slice_kz"] = std::vector<double>(kz.size(), 0.0);
+        out.units["slice_kz"] = fmt::format("1/{}, [slice]: each beam's k_z (Cartesian), the slices c + K sin(theta_j) of "
+                                            "pocket_kz_extent with carriers",
+                                            lu);
+        out.results["slice_weight"] = weight;
+        out.errors["slice_weight"] = std::vector<double>(weight.size(), 0.0);
+        out.units["slice_weight"] = fmt::format("1/{}, [slice]: each slice's weight in the sum over k_z, (pi/N) K cos(theta_j)/2pi", lu);
+        out.results["pocket_kz_extent"] = {tube.extent[0], tube.extent[1]};
+        out.errors["pocket_kz_extent"] = {tube.extent_error, tube.extent_error};
+        out.units["pocket_kz_extent"] = fmt::format("1/{}, [2]: where the band along k_z through k_0 rises through the beam's "
+                                                    "energy, below and above k_0's k_z",
+                                                    lu);
+        out.units["packet_slice"] = "[packet]: the index of the packet's beam slice (slice_kz's, within its energy's at T > 0)";
+        return out;
+    };
+    const bool tubes = !read.tubes.empty();
+    if (read.nodes.size() == 1) {  // T = 0: one energy's directions, or a pocket's slices
+        TaskResult out = tubes ? run_tube(read.tubes.front(), "trajectories") : run_next("trajectories");
         finish(out);
         return out;
     }
-    // Several energies (T > 0) or k_z slices (a 3D pocket): each one's beams, then their sum.
-    const ModelInfo& info = *ctx.cfg.model;
-    const bool slices = !read.slices.empty();
-    const NodeSum sum = slices ? slice_sum(read.slices, info) : thermal_sum(read.nodes, info);
-    std::vector<double> at, weight;  // each beam's energy or k_z, and its weight
-    for (std::size_t j = 0; j < sum.weight.size(); ++j)
-        if (sum.run[j] >= 0) {
-            at.push_back(slices ? read.slices[j].kz : read.nodes[j].energy);
-            weight.push_back(sum.weight[j]);
-        }
-    const std::string unit = slices ? fmt::format("1/{}", length_unit(info)) : energy_unit(info);
-    const std::string name = slices ? "k_z slice" : "energy";
+    // T > 0: each energy's beams (a 3D pocket's: its slices' sum), then the thermal average.
+    const NodeSum sum = thermal_sum(read.nodes, info, tubes);
+    const auto [energy, weight] = carrier_nodes(sum, read.nodes, [](const ThermalNode& n) { return n.energy; });
     std::vector<TaskResult> runs;
-    std::vector<std::string> labels;
-    for (std::size_t e = 0; e < beams.size(); ++e) {
-        labels.push_back(fmt::format("beam {} {} ({:.6g} {})", name, e, at[e], unit));
-        runs.push_back(run_energy(ctx, beams[e], &log, static_cast<int>(e * directions),
-                                  fmt::format("trajectories, beam {} {} of 0–{}", name, e, beams.size() - 1)));
+    for (std::size_t e = 0; e < energy.size(); ++e) {
+        const std::string label = fmt::format("trajectories, beam energy {} of 0–{}", e, energy.size() - 1);
+        runs.push_back(tubes ? run_tube(read.tubes[e], label) : run_next(label));
     }
-    TaskResult out = merge_beams(runs, labels, sum.what,
-                                 {"conductivity_times_density", "resistivity_per_density", "aligned_conductivity_times_density",
-                                  "aligned_resistivity_per_density"});
-    add_summed_transport(sum, runs, info, out);
-    add_aligned_summed_transport(sum, runs, info, out);
-    if (slices) {
-        out.results["slice_kz"] = at;
-        out.errors["slice_kz"] = std::vector<double>(at.size(), 0.0);
-        out.units["slice_kz"] = fmt::format("1/{}, [slice]: each beam's k_z (Cartesian), the slices c + K sin(theta_j) of "
-                                            "pocket_kz_extent with carriers",
-                                            length_unit(info));
-        out.results["slice_weight"] = weight;
-        out.errors["slice_weight"] = std::vector<double>(weight.size(), 0.0);
-        out.units["slice_weight"] = fmt::format("1/{}, [slice]: each slice's weight in the sum over k_z, (pi/N) K cos(theta_j)/2pi",
-                                                length_unit(info));
-        out.results["pocket_kz_extent"] = {read.extent[0], read.extent[1]};
-        out.errors["pocket_kz_extent"] = {read.extent_error, read.extent_error};
-        out.units["pocket_kz_extent"] = fmt::format("1/{}, [2]: where the band along k_z through k_0 rises through the beam's "
-                                                    "energy, below and above k_0's k_z",
-                                                    length_unit(info));
-        out.units["packet_slice"] = "[packet]: the index of the packet's beam slice (slice_kz's)";
-    } else {
-        out.results["beam_energy"] = at;
-        out.errors["beam_energy"] = std::vector<double>(at.size(), 0.0);
-        out.units["beam_energy"] = fmt::format("{}, [energy]: the thermal average's energies mu + k_B T x_j that have carriers "
-                                               "(above pocket_bottom, where the window reaches it), each with its beams",
-                                               unit);
-        out.results["thermal_weight"] = weight;
-        out.errors["thermal_weight"] = std::vector<double>(weight.size(), 0.0);
-        out.units["thermal_weight"] = "1, [energy]: each beam energy's weight in the thermal average, (-df/dx)(x_j) normalised "
-                                      "to sum to 1 over the window's equally spaced energies (with those at or below "
-                                      "pocket_bottom, thermal_weight_below_bottom)";
-        if (read.bottom) add_pocket_bottom(ctx, *read.bottom, read.nodes, out);
-        out.units["packet_energy"] = "[packet]: the index of the packet's beam energy (beam_energy's)";
-    }
-    // (The aligned conductivity is principal already: the first beam's run_energy made it so.)
-    if (out.results.contains("conductivity_times_density")) out.principal.push_back("conductivity_times_density");
+    TaskResult out = sum_beams(sum, runs, energy, eu, info);
+    out.results["beam_energy"] = energy;
+    out.errors["beam_energy"] = std::vector<double>(energy.size(), 0.0);
+    out.units["beam_energy"] = fmt::format("{}, [energy]: the thermal average's energies mu + k_B T x_j that have carriers "
+                                           "(above pocket_bottom, where the window reaches it), each with its beams",
+                                           eu);
+    out.results["thermal_weight"] = weight;
+    out.errors["thermal_weight"] = std::vector<double>(weight.size(), 0.0);
+    out.units["thermal_weight"] = "1, [energy]: each beam energy's weight in the thermal average, (-df/dx)(x_j) normalised "
+                                  "to sum to 1 over the window's equally spaced energies (with those at or below "
+                                  "pocket_bottom, thermal_weight_below_bottom)";
+    if (read.bottom) add_pocket_bottom(ctx, *read.bottom, pocket_dim(one), read.nodes, out);
+    out.units["packet_energy"] = "[packet]: the index of the packet's beam energy (beam_energy's)";
     finish(out);
     return out;
 }

@@ -516,6 +516,36 @@ def test_a_3d_pockets_tube_transport_sums_its_kz_slices():
     assert r.results["packet_slice"].shape == (7 * 33,)
 
 
+def test_a_3d_pockets_tube_transport_at_a_temperature_averages_each_energys_slices():
+    # slices = 4 with temperature = 0.005 at mu = 0.05 (9 energies): the lowest, 0, is the Weyl
+    # node's energy, a cone's tip in space (pocket_bottom, its momentum (3,)): no beam; each of the
+    # 8 others sums its own pocket's 3 slices, and the thermal rule sums the energies'
+    # (tests/test_tube_transport.cpp checks the values against the closed forms).
+    spec = {"model": {"name": "weyl_lattice", "t": 1.0, "m": 0.0, "k0": np.pi / 2},
+            "texture": {"kind": "uniform", "exchange": 0.0, "direction": [0, 0, 1], "potential": "gaussian",
+                        "potential_amplitude": 1e-5, "potential_width": 5.0},
+            "task": {"kind": "trajectories", "band": "upper", "k": [[0, 0, 0.25]], "dt": 0.2, "steps": 2000, "samples": 4,
+                     "beam": {"energy": 0.05, "direction": [1, 0], "centre": [-60, 0], "width": 60, "packets": 33,
+                              "slices": 4, "temperature": 0.005, "energies": 9}}}
+    r = bzint.run(spec, backend="cpu", progress=False)
+    assert float(r.results["pocket_bottom"]) == pytest.approx(0.0, abs=1e-12)
+    assert np.allclose(r.results["pocket_bottom_momentum"], [0, 0, 0.25], atol=1e-15)
+    assert np.allclose(r.results["beam_energy"], 0.0125 * np.arange(1, 9), atol=1e-15)
+    assert r.results["slice_kz"].shape == (8, 3)
+    assert r.results["pocket_kz_extent"].shape == (8, 2)
+    each_slice = r.results["conductivity_times_density_by_slice"]
+    assert each_slice.shape == (8, 3, 2, 2)
+    each_energy = r.results["conductivity_times_density_by_energy"]
+    assert each_energy.shape == (8, 2, 2)
+    for e in range(8):
+        assert np.allclose(each_energy[e], np.tensordot(r.results["slice_weight"][e], each_slice[e], axes=1), rtol=1e-12)
+    sigma = r.results["conductivity_times_density"]
+    assert np.allclose(sigma, np.tensordot(r.results["thermal_weight"], each_energy, axes=1), rtol=1e-12,
+                       atol=1e-9 * sigma[0, 0])
+    assert r.results["packet_energy"].shape == (8 * 3 * 33,)
+    assert r.results["packet_slice"].shape == (8 * 3 * 33,)
+
+
 def test_a_beam_from_several_directions_gives_each_and_their_average():
     # [task.beam] directions = 8 about the gaussian's centre: the round gaussian scatters alike from
     # every direction (rotational symmetry: the same closed form, tests/test_packet_beam.cpp), the
