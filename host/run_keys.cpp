@@ -250,7 +250,7 @@ constexpr KeySpec kKeys[] = {
     {"task.beam", "slices", "trajectories", "integer, a power of two >= 4", "", "none", 4, 1024, false,
      "N (a 3D model): the transport of tubes along z, the sum of the Boltzmann transport of the pocket's k_z slices "
      "k_z = c + K sin(theta_j), theta_j = -pi/2 + pi j/N, over its extent along z through k_0 (the rule over N/2 is the "
-     "estimate); with temperature, each energy's pocket sliced alike"},
+     "estimate); an open pocket's equally spaced over the period of k_z; with temperature, each energy's pocket sliced alike"},
     {"task.beam", "energies", "trajectories", "integer 4m + 1", "", "21 with temperature", 9, 1025, false,
      "N: the thermal average's energies (equally spaced in x, weighted by -df/dx normalised; the rule over every other one is its "
      "estimate); only with temperature > 0"},

@@ -746,6 +746,12 @@ std::vector<SliceNode> slice_nodes(int slices, double low, double high) {
     return nodes;
 }
 
+std::vector<SliceNode> periodic_slice_nodes(int slices, double low, double high) {
+    std::vector<SliceNode> nodes;
+    for (int j = 0; j < slices; ++j) nodes.push_back({low + (high - low) * j / slices, (high - low) / (2 * kPi * slices), true});
+    return nodes;
+}
+
 NodeSum slice_sum(const std::vector<SliceNode>& slices, const ModelInfo& info) {
     NodeSum sum;
     sum.what = "slice";

@@ -332,8 +332,9 @@ TrajectorySetup at_energy(const TaskContext& ctx, const TrajectorySetup& first, 
 // A 3D pocket's k_z slices at one energy ([task.beam] slices; docs/textures.md "Tubes along z").
 struct Tube {
     std::vector<SliceNode> slices;   // Beams::at holds a beam per slice with carriers
-    std::array<double, 2> extent{};  // the pocket's extent along k_z through k_0,
+    std::array<double, 2> extent{};  // the pocket's extent along k_z through k_0 (an open one's: the period about k_0),
     double extent_error = 0.0;       // to within this (its bisection's end)
+    bool open = false;               // open along z: the band along the line stays below the energy
 };
 
 // Every beam's setup, all read and their starts checked before any packet moves: per energy of
@@ -355,24 +356,39 @@ PocketBottom beam_pocket_bottom(const TaskContext& ctx, const TrajectorySetup& s
                          [&](const Momentum& k) { return band_at(ctx, s, k); });
 }
 
+// The period of k_z along a line parallel to z on a lattice whose G_3 is along z (A_1 and A_2 in
+// the plane, as a cubic or tetragonal cell's): |G_3|. 0 where there is none (a continuum, or a
+// lattice whose reciprocal vectors have none along z).
+double kz_period(const ModelInfo& info) {
+    if (!info.lattice) return 0.0;
+    double G[3][3];
+    reciprocal_basis(info.bravais, G);
+    const double size = std::hypot(G[2][0], G[2][1], G[2][2]);
+    return std::hypot(G[2][0], G[2][1]) <= 1e-12 * size ? size : 0.0;
+}
+
 // The pocket's extent along k_z through k_0 at the beam's centre: where ε̄(k_0x, k_0y, k_z) rises
 // through the beam's energy above and below k_0's k_z, marched to by steps of k_F/8 (k_F the
-// contour's at k_0) and bisected to 1e-13 k_F. Refused where the band is not isolated on the way,
-// or where it does not rise through the energy within a reciprocal vector's length (lattice) or
-// 64 k_F (continuum): an open pocket.
-std::array<double, 2> pocket_extent(const TaskContext& ctx, const TrajectorySetup& s) {
+// contour's at k_0) and bisected to 1e-13 k_F. Where it does not rise through the energy over a
+// period of k_z (kz_period) the pocket is open along z: its extent is that period about k_0.
+// Refused where the band is not isolated on the way, or where it does not rise through the energy
+// within a reciprocal vector's length (a lattice without a period along z) or 64 k_F (a
+// continuum): an open pocket whose slices would not span a period.
+Tube pocket_extent(const TaskContext& ctx, const TrajectorySetup& s) {
     const PacketBeam& beam = *s.beam;
     const ModelInfo& info = *ctx.cfg.model;
     auto band = [&](double kz) { return band_at(ctx, s, {beam.ray_origin[0], beam.ray_origin[1], kz}); };
-    const double kf = s.contour.wavevector, k0 = beam.ray_origin[2];
-    double reach = 64 * kf;
-    if (info.lattice) {
+    const double kf = s.contour.wavevector, k0 = beam.ray_origin[2], period = kz_period(info);
+    double reach = period > 0.0 ? period : 64 * kf;
+    if (info.lattice && !(period > 0.0)) {
         double G[3][3];
         reciprocal_basis(info.bravais, G);
         reach = std::max({std::hypot(G[0][0], G[0][1], G[0][2]), std::hypot(G[1][0], G[1][1], G[1][2]), std::hypot(G[2][0], G[2][1], G[2][2])});
     }
     const double step = std::max(kf / 8, reach / 4096);  // (at most 4096 steps: a tiny k_F at k_0)
-    std::array<double, 2> extent{};
+    Tube tube;
+    tube.extent_error = 0.5e-13 * kf;
+    std::array<double, 2>& extent = tube.extent;
     for (int side = 0; side < 2; ++side) {
         const double sign = side == 0 ? -1.0 : 1.0;
         double inside = k0, outside = k0;
@@ -388,9 +404,16 @@ std::array<double, 2> pocket_extent(const TaskContext& ctx, const TrajectorySetu
             else
                 inside = kz;
         }
+        if (!closed && period > 0.0) {  // over a whole period: the band never reaches the energy along the line
+            tube.open = true;
+            tube.extent = {k0 - period / 2, k0 + period / 2};
+            tube.extent_error = 0.0;
+            return tube;
+        }
         if (!closed)
             ctx.task.fail("k", fmt::format("slices = {}: along k_z from k_0 the band stays below the beam's energy over {:.4g} 1/{} "
-                                           "({}): the pocket is open along z, whose transport is not implemented",
+                                           "({}): the pocket is open along z, whose transport is implemented on a lattice with "
+                                           "a period along z alone (A_1 and A_2 in the plane)",
                                            beam.slices, reach, length_unit(info), info.lattice ? "a reciprocal vector" : "64 k_F"));
         while (std::fabs(outside - inside) > 1e-13 * kf) {
             const double middle = 0.5 * (inside + outside);
@@ -412,7 +435,7 @@ std::array<double, 2> pocket_extent(const TaskContext& ctx, const TrajectorySetu
                                            beam.slices, extent[side], length_unit(info), k[0], k[1], k[2], end.energy));
         }
     }
-    return extent;
+    return tube;
 }
 
 // The beam of `first` (placed, at k_0's k_z) in the k_z slice at kz: its starts placed and its
@@ -434,8 +457,9 @@ Tube read_tube(const TaskContext& ctx, const TrajectorySetup& first, std::vector
         ctx.task.fail("beam", fmt::format("slices = {}: the transport of tubes sums the Boltzmann transport of the pocket's k_z "
                                           "slices, which this beam has not at k_0's k_z: {}",
                                           beam.slices, first.contour.reason));
-    Tube tube{{}, pocket_extent(ctx, first), 0.5e-13 * first.contour.wavevector};
-    tube.slices = slice_nodes(beam.slices, tube.extent[0], tube.extent[1]);
+    Tube tube = pocket_extent(ctx, first);
+    tube.slices = tube.open ? periodic_slice_nodes(beam.slices, tube.extent[0], tube.extent[1])
+                            : slice_nodes(beam.slices, tube.extent[0], tube.extent[1]);
     for (const SliceNode& node : tube.slices) {
         if (!node.carriers) continue;
         try {
@@ -447,6 +471,13 @@ Tube read_tube(const TaskContext& ctx, const TrajectorySetup& first, std::vector
         }
     }
     return tube;
+}
+
+// The energy of the j-th node with carriers.
+double carrier_energy(const std::vector<ThermalNode>& nodes, std::size_t j) {
+    for (const ThermalNode& node : nodes)
+        if (node.carriers && j-- == 0) return node.energy;
+    return nodes.back().energy;
 }
 
 Beams read_beams(const TaskContext& ctx) {
@@ -516,6 +547,16 @@ Beams read_beams(const TaskContext& ctx) {
                                          e.what(), node.energy, eu, kThermalWindow, beam.temperature));
         }
     }
+    // A window across the energy where the pocket opens along z (a neck's Lifshitz transition, where
+    // σ(ε) has a van Hove kink the thermal rule converges on slowly; the energies' slices would not
+    // be alike either).
+    for (std::size_t e = 1; e < beams.tubes.size(); ++e)
+        if (beams.tubes[e].open != beams.tubes[0].open)
+            ctx.task.fail("beam", fmt::format("temperature = {:g}: the thermal window crosses the energy where the pocket opens along "
+                                              "z (closed at {:.6g} {}, open at {:.6g} {}), whose transport at T is not implemented; "
+                                              "lower the temperature, or move energy away from it",
+                                              beam.temperature, carrier_energy(beams.nodes, beams.tubes[0].open ? e : 0), eu,
+                                              carrier_energy(beams.nodes, beams.tubes[0].open ? 0 : e), eu));
     return beams;
 }
 
@@ -1008,8 +1049,9 @@ std::optional<std::string> other_carriers_warning(const TaskContext& ctx, const 
     if (!has_transport(info, first) || !first.contour.closed) return std::nullopt;
     double pocket = 0.0;  // the pocket's largest |k − k_0| over the energies (and slices)
     for (const auto& at : read.at) pocket = std::max(pocket, at.front().contour.wavevector * (1 + at.front().contour.anisotropy));
-    for (const Tube& tube : read.tubes)
-        for (double end : tube.extent) pocket = std::max(pocket, std::fabs(end - read.k0[2]));
+    for (const Tube& tube : read.tubes)  // (an open one's slices join along z: the fill follows them from k_0)
+        for (double end : tube.extent)
+            if (!tube.open) pocket = std::max(pocket, std::fabs(end - read.k0[2]));
     CarrierScan scan;
     scan.dim = pocket_dim(first);
     scan.origin = read.k0;
@@ -1118,16 +1160,23 @@ TaskResult run_beams(TaskContext& ctx, Beams& read) {
         out.results["slice_kz"] = kz;
         out.errors["slice_kz"] = std::vector<double>(kz.size(), 0.0);
         out.units["slice_kz"] = fmt::format("1/{}, [slice]: each beam's k_z (Cartesian), the slices c + K sin(theta_j) of "
-                                            "pocket_kz_extent with carriers",
+                                            "pocket_kz_extent with carriers (an open pocket's equally spaced over its period)",
                                             lu);
         out.results["slice_weight"] = weight;
         out.errors["slice_weight"] = std::vector<double>(weight.size(), 0.0);
-        out.units["slice_weight"] = fmt::format("1/{}, [slice]: each slice's weight in the sum over k_z, (pi/N) K cos(theta_j)/2pi", lu);
+        out.units["slice_weight"] = fmt::format("1/{}, [slice]: each slice's weight in the sum over k_z, (pi/N) K cos(theta_j)/2pi "
+                                                "(an open pocket's period/2piN)",
+                                                lu);
         out.results["pocket_kz_extent"] = {tube.extent[0], tube.extent[1]};
         out.errors["pocket_kz_extent"] = {tube.extent_error, tube.extent_error};
         out.units["pocket_kz_extent"] = fmt::format("1/{}, [2]: where the band along k_z through k_0 rises through the beam's "
-                                                    "energy, below and above k_0's k_z",
+                                                    "energy, below and above k_0's k_z (an open pocket's: the period of k_z "
+                                                    "about k_0 its slices span)",
                                                     lu);
+        out.results["pocket_kz_open"] = tube.open ? 1 : 0;
+        out.errors["pocket_kz_open"] = 0;
+        out.units["pocket_kz_open"] = "1: 1 where the pocket is open along z (the band along the line through k_0 stays below "
+                                      "the energy over a period of k_z: its slices are equally spaced over the period), else 0";
         out.units["packet_slice"] = "[packet]: the index of the packet's beam slice (slice_kz's, within its energy's at T > 0)";
         return out;
     };

@@ -546,6 +546,27 @@ def test_a_3d_pockets_tube_transport_at_a_temperature_averages_each_energys_slic
     assert r.results["packet_slice"].shape == (8 * 3 * 33,)
 
 
+def test_a_pocket_open_along_z_sums_slices_equally_spaced_over_the_period():
+    # weyl_lattice at t = 40, mu = 1.2: the band along k_x = k_y = 0, |cos k_z|, stays below mu, so
+    # the pocket is open along z (pocket_kz_open 1) and its 8 slices span the period 2 pi about
+    # k_0's k_z with weights 1/8 (tests/test_tube_transport.cpp checks 16 against the closed form).
+    spec = {"model": {"name": "weyl_lattice", "t": 40.0, "m": 0.0, "k0": np.pi / 2},
+            "texture": {"kind": "uniform", "exchange": 0.0, "direction": [0, 0, 1], "potential": "gaussian",
+                        "potential_amplitude": 1e-5, "potential_width": 5.0},
+            "task": {"kind": "trajectories", "band": "upper", "k": [[0, 0, 0.25]], "dt": 0.005, "steps": 1600, "samples": 4,
+                     "beam": {"energy": 1.2, "direction": [1, 0], "centre": [-60, 0], "width": 60, "packets": 33,
+                              "slices": 8}}}
+    with pytest.warns(bzint.ResultWarning, match=r"another pocket of band 1 \(96 momenta of the scan"):
+        r = bzint.run(spec, backend="cpu", progress=False)
+    assert int(r.results["pocket_kz_open"]) == 1
+    assert np.allclose(r.results["pocket_kz_extent"], [-np.pi / 2, 3 * np.pi / 2], atol=1e-15)
+    assert np.allclose(r.results["slice_kz"], -np.pi / 2 + 2 * np.pi * np.arange(8) / 8, atol=1e-14)
+    assert np.allclose(r.results["slice_weight"], 1 / 8, atol=1e-16)
+    each = r.results["conductivity_times_density_by_slice"]
+    assert each.shape == (8, 2, 2)
+    assert np.allclose(r.results["conductivity_times_density"], each.mean(axis=0), rtol=1e-12)
+
+
 def test_a_beam_from_several_directions_gives_each_and_their_average():
     # [task.beam] directions = 8 about the gaussian's centre: the round gaussian scatters alike from
     # every direction (rotational symmetry: the same closed form, tests/test_packet_beam.cpp), the
