@@ -208,7 +208,8 @@ std::vector<SliceNode> slice_nodes(int slices, double low, double high);
 // An open pocket's slices (the band along the line through k_0 below the energy over a period of
 // k_z: a corrugated cylinder) over the period [low, high): k_z = low + (high − low) j/N, j = 0 …
 // N − 1, each with carriers and the weight (high − low)/(2πN): the trapezoid rule of a periodic
-// integrand, exponentially accurate where σ(k_z) is smooth; the rule over every other slice, each
+// integrand, exponentially accurate where σ(k_z) is smooth (the more slowly the nearer the energy
+// is to where the pocket opens, where σ(k_z) nearly vanishes at the neck); the rule over every other slice, each
 // weight doubled, is its estimate (slice_sum's, as for a closed pocket).
 std::vector<SliceNode> periodic_slice_nodes(int slices, double low, double high);
 

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <optional>
 
 #include "../engine.hpp"
@@ -335,6 +336,7 @@ struct Tube {
     std::array<double, 2> extent{};  // the pocket's extent along k_z through k_0 (an open one's: the period about k_0),
     double extent_error = 0.0;       // to within this (its bisection's end)
     bool open = false;               // open along z: the band along the line stays below the energy
+    double energy = 0.0;             // the beam's energy there
 };
 
 // Every beam's setup, all read and their starts checked before any packet moves: per energy of
@@ -356,15 +358,51 @@ PocketBottom beam_pocket_bottom(const TaskContext& ctx, const TrajectorySetup& s
                          [&](const Momentum& k) { return band_at(ctx, s, k); });
 }
 
-// The period of k_z along a line parallel to z on a lattice whose G_3 is along z (A_1 and A_2 in
-// the plane, as a cubic or tetragonal cell's): |G_3|. 0 where there is none (a continuum, or a
-// lattice whose reciprocal vectors have none along z).
+// The period of k_z along a line parallel to z on a lattice: the shortest reciprocal vector g ẑ,
+// whose g A_a,z/2π are integers for every lattice vector A_a (g = 2π/|A_3,z| for a cubic or
+// tetragonal cell, 4π/a for a bcc one); 0 where none is within 64 of the largest |A_a,z|'s own
+// (a continuum; a lattice whose A_a,z are not commensurate). Integers to 1e-6: a Wannier file's
+// lattice vectors are read to about 7 digits.
 double kz_period(const ModelInfo& info) {
     if (!info.lattice) return 0.0;
+    int widest = 0;
+    for (int a = 1; a < 3; ++a)
+        if (std::fabs(info.bravais[a][2]) > std::fabs(info.bravais[widest][2])) widest = a;
+    const double along = std::fabs(info.bravais[widest][2]);
+    if (!(along > 0.0)) return 0.0;
+    for (int n = 1; n <= 64; ++n) {
+        const double g = 2 * kPi * n / along;
+        bool integers = true;
+        for (int a = 0; a < 3; ++a) {
+            const double m = g * info.bravais[a][2] / (2 * kPi);
+            integers = integers && std::fabs(m - std::round(m)) < 1e-6;
+        }
+        if (integers) return g;
+    }
+    return 0.0;
+}
+
+// The length of the longest reciprocal basis vector of a lattice.
+double longest_reciprocal(const ModelInfo& info) {
     double G[3][3];
     reciprocal_basis(info.bravais, G);
-    const double size = std::hypot(G[2][0], G[2][1], G[2][2]);
-    return std::hypot(G[2][0], G[2][1]) <= 1e-12 * size ? size : 0.0;
+    return std::max({std::hypot(G[0][0], G[0][1], G[0][2]), std::hypot(G[1][0], G[1][1], G[1][2]), std::hypot(G[2][0], G[2][1], G[2][2])});
+}
+
+// The largest value of band(k_z) over [a, b], by golden-section search (a smooth maximum inside,
+// to 1e-10 of the interval; or the larger end).
+template <typename Band>
+double line_maximum(const Band& band, double a, double b) {
+    const double golden = (std::sqrt(5.0) - 1) / 2, ends = std::max(band(a), band(b));
+    double c = b - golden * (b - a), d = a + golden * (b - a), fc = band(c), fd = band(d);
+    const double width = b - a;
+    while (b - a > 1e-10 * width) {
+        if (fc > fd)
+            b = d, d = c, fd = fc, c = b - golden * (b - a), fc = band(c);
+        else
+            a = c, c = d, fc = fd, d = a + golden * (b - a), fd = band(d);
+    }
+    return std::max({ends, fc, fd});
 }
 
 // The pocket's extent along k_z through k_0 at the beam's centre: where ε̄(k_0x, k_0y, k_z) rises
@@ -379,22 +417,19 @@ Tube pocket_extent(const TaskContext& ctx, const TrajectorySetup& s) {
     const ModelInfo& info = *ctx.cfg.model;
     auto band = [&](double kz) { return band_at(ctx, s, {beam.ray_origin[0], beam.ray_origin[1], kz}); };
     const double kf = s.contour.wavevector, k0 = beam.ray_origin[2], period = kz_period(info);
-    double reach = period > 0.0 ? period : 64 * kf;
-    if (info.lattice && !(period > 0.0)) {
-        double G[3][3];
-        reciprocal_basis(info.bravais, G);
-        reach = std::max({std::hypot(G[0][0], G[0][1], G[0][2]), std::hypot(G[1][0], G[1][1], G[1][2]), std::hypot(G[2][0], G[2][1], G[2][2])});
-    }
+    const double reach = period > 0.0 ? period : info.lattice ? longest_reciprocal(info) : 64 * kf;
     const double step = std::max(kf / 8, reach / 4096);  // (at most 4096 steps: a tiny k_F at k_0)
     Tube tube;
+    tube.energy = beam.energy;
     tube.extent_error = 0.5e-13 * kf;
     std::array<double, 2>& extent = tube.extent;
     for (int side = 0; side < 2; ++side) {
         const double sign = side == 0 ? -1.0 : 1.0;
-        double inside = k0, outside = k0;
+        double inside = k0, outside = k0, highest = -std::numeric_limits<double>::infinity(), at_highest = k0;
         bool closed = false;
         for (long long n = 1; static_cast<double>(n) * step <= reach && !closed; ++n) {
             const double kz = k0 + sign * n * step, e = band(kz);
+            if (e > highest) highest = e, at_highest = kz;
             if (!std::isfinite(e))
                 ctx.task.fail("k", fmt::format("slices = {}: along k_z from k_0 the band is not isolated at k_z = {:.6g} (a touching "
                                                "inside the pocket): its extent along z is not found",
@@ -405,6 +440,14 @@ Tube pocket_extent(const TaskContext& ctx, const TrajectorySetup& s) {
                 inside = kz;
         }
         if (!closed && period > 0.0) {  // over a whole period: the band never reaches the energy along the line
+            // Unless it does between the samples: a neck narrower than the step, about the highest.
+            const double top = line_maximum(band, at_highest - step, at_highest + step);
+            if (top >= beam.energy)
+                ctx.task.fail("k", fmt::format("slices = {}: along k_z from k_0 the band reaches the beam's energy only in a neck "
+                                               "narrower than the march's step ({:.3g} 1/{}) near k_z = {:.6g} (it rises to {:.6g} "
+                                               "there): the pocket is barely closed, at the energy where it opens along z, and its "
+                                               "slices are not resolved; move energy away from there",
+                                               beam.slices, step, length_unit(info), at_highest, top));
             tube.open = true;
             tube.extent = {k0 - period / 2, k0 + period / 2};
             tube.extent_error = 0.0;
@@ -473,13 +516,6 @@ Tube read_tube(const TaskContext& ctx, const TrajectorySetup& first, std::vector
     return tube;
 }
 
-// The energy of the j-th node with carriers.
-double carrier_energy(const std::vector<ThermalNode>& nodes, std::size_t j) {
-    for (const ThermalNode& node : nodes)
-        if (node.carriers && j-- == 0) return node.energy;
-    return nodes.back().energy;
-}
-
 Beams read_beams(const TaskContext& ctx) {
     const TrajectorySetup first = read_trajectories(ctx);
     Beams beams{first.beam ? thermal_nodes(*first.beam) : std::vector<ThermalNode>{}, {}, {}, {},
@@ -490,6 +526,18 @@ Beams read_beams(const TaskContext& ctx) {
             beams.tubes.push_back(read_tube(ctx, s, beams.at));
         else
             beams.at.push_back(turned_setups(ctx, s));
+        // A thermal window across the energy where the pocket opens along z (a neck's Lifshitz
+        // transition, where σ(ε) has a van Hove kink the thermal rule converges on slowly; the
+        // energies' slices would not be alike either).
+        if (beams.tubes.size() > 1 && beams.tubes.back().open != beams.tubes.front().open) {
+            const Tube& open = beams.tubes.front().open ? beams.tubes.front() : beams.tubes.back();
+            const Tube& closed = beams.tubes.front().open ? beams.tubes.back() : beams.tubes.front();
+            const std::string eu = energy_unit(*ctx.cfg.model);
+            ctx.task.fail("beam", fmt::format("temperature = {:g}: the thermal window crosses the energy where the pocket opens along "
+                                              "z (closed at {:.6g} {}, open at {:.6g} {}), whose transport at T is not implemented; "
+                                              "lower the temperature, or move energy away from it",
+                                              s.beam->temperature, closed.energy, eu, open.energy, eu));
+        }
     };
     if (!first.beam || !(first.beam->temperature > 0.0)) {
         add(first);
@@ -547,16 +595,6 @@ Beams read_beams(const TaskContext& ctx) {
                                          e.what(), node.energy, eu, kThermalWindow, beam.temperature));
         }
     }
-    // A window across the energy where the pocket opens along z (a neck's Lifshitz transition, where
-    // σ(ε) has a van Hove kink the thermal rule converges on slowly; the energies' slices would not
-    // be alike either).
-    for (std::size_t e = 1; e < beams.tubes.size(); ++e)
-        if (beams.tubes[e].open != beams.tubes[0].open)
-            ctx.task.fail("beam", fmt::format("temperature = {:g}: the thermal window crosses the energy where the pocket opens along "
-                                              "z (closed at {:.6g} {}, open at {:.6g} {}), whose transport at T is not implemented; "
-                                              "lower the temperature, or move energy away from it",
-                                              beam.temperature, carrier_energy(beams.nodes, beams.tubes[0].open ? e : 0), eu,
-                                              carrier_energy(beams.nodes, beams.tubes[0].open ? 0 : e), eu));
     return beams;
 }
 
