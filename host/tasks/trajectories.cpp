@@ -1145,6 +1145,13 @@ TaskResult sum_beams(const NodeSum& sum, std::vector<TaskResult>& runs, const st
     return out;
 }
 
+// A list of exact numbers (the nodes' coordinates or weights: no estimate) as result `key`.
+void put_exact_list(TaskResult& out, const std::string& key, const std::vector<double>& values, std::string unit) {
+    out.results[key] = values;
+    out.errors[key] = std::vector<double>(values.size(), 0.0);
+    out.units[key] = std::move(unit);
+}
+
 // Each node's value of `of` where it has carriers (sum.run), and its weight.
 template <typename Node, typename Of>
 std::pair<std::vector<double>, std::vector<double>> carrier_nodes(const NodeSum& sum, const std::vector<Node>& nodes, Of of) {
@@ -1195,16 +1202,13 @@ TaskResult run_beams(TaskContext& ctx, Beams& read) {
         for (std::size_t j = 0; j < kz.size(); ++j)
             runs.push_back(run_next(fmt::format("{}, beam k_z slice {} of 0–{}", label, j, kz.size() - 1)));
         TaskResult out = sum_beams(sum, runs, kz, "1/" + lu, info);
-        out.results["slice_kz"] = kz;
-        out.errors["slice_kz"] = std::vector<double>(kz.size(), 0.0);
-        out.units["slice_kz"] = fmt::format("1/{}, [slice]: each beam's k_z (Cartesian), the slices c + K sin(theta_j) of "
+        put_exact_list(out, "slice_kz", kz, fmt::format("1/{}, [slice]: each beam's k_z (Cartesian), the slices c + K sin(theta_j) of "
                                             "pocket_kz_extent with carriers (an open pocket's equally spaced over its period)",
-                                            lu);
-        out.results["slice_weight"] = weight;
-        out.errors["slice_weight"] = std::vector<double>(weight.size(), 0.0);
-        out.units["slice_weight"] = fmt::format("1/{}, [slice]: each slice's weight in the sum over k_z, (pi/N) K cos(theta_j)/2pi "
-                                                "(an open pocket's period/2piN)",
-                                                lu);
+                                                         lu));
+        put_exact_list(out, "slice_weight", weight,
+                       fmt::format("1/{}, [slice]: each slice's weight in the sum over k_z, (pi/N) K cos(theta_j)/2pi (an open "
+                                   "pocket's period/2piN)",
+                                   lu));
         out.results["pocket_kz_extent"] = {tube.extent[0], tube.extent[1]};
         out.errors["pocket_kz_extent"] = {tube.extent_error, tube.extent_error};
         out.units["pocket_kz_extent"] = fmt::format("1/{}, [2]: where the band along k_z through k_0 rises through the beam's "
@@ -1233,16 +1237,13 @@ TaskResult run_beams(TaskContext& ctx, Beams& read) {
         runs.push_back(tubes ? run_tube(read.tubes[e], label) : run_next(label));
     }
     TaskResult out = sum_beams(sum, runs, energy, eu, info);
-    out.results["beam_energy"] = energy;
-    out.errors["beam_energy"] = std::vector<double>(energy.size(), 0.0);
-    out.units["beam_energy"] = fmt::format("{}, [energy]: the thermal average's energies mu + k_B T x_j that have carriers "
-                                           "(above pocket_bottom, where the window reaches it), each with its beams",
-                                           eu);
-    out.results["thermal_weight"] = weight;
-    out.errors["thermal_weight"] = std::vector<double>(weight.size(), 0.0);
-    out.units["thermal_weight"] = "1, [energy]: each beam energy's weight in the thermal average, (-df/dx)(x_j) normalised "
-                                  "to sum to 1 over the window's equally spaced energies (with those at or below "
-                                  "pocket_bottom, thermal_weight_below_bottom)";
+    put_exact_list(out, "beam_energy", energy,
+                   fmt::format("{}, [energy]: the thermal average's energies mu + k_B T x_j that have carriers (above "
+                               "pocket_bottom, where the window reaches it), each with its beams",
+                               eu));
+    put_exact_list(out, "thermal_weight", weight,
+                   "1, [energy]: each beam energy's weight in the thermal average, (-df/dx)(x_j) normalised to sum to 1 over "
+                   "the window's equally spaced energies (with those at or below pocket_bottom, thermal_weight_below_bottom)");
     if (read.bottom) add_pocket_bottom(ctx, *read.bottom, pocket_dim(one), read.nodes, out);
     out.units["packet_energy"] = "[packet]: the index of the packet's beam energy (beam_energy's)";
     finish(out);

@@ -493,19 +493,23 @@ def test_a_beam_whose_thermal_window_reaches_the_cones_tip_runs_above_it_alone()
     assert r.results["packet_energy"].shape == (6 * 17,)
 
 
+def weyl_tube_beam(t=1.0, dt=0.2, steps=2000, **beam):
+    """A beam about weyl_lattice's node (0, 0, pi/2) (m = 0, k0 = pi/2) through a weak round gaussian
+    tube along z (A = 1e-5, w = 5): tests/test_tube_transport.cpp's."""
+    return {"model": {"name": "weyl_lattice", "t": t, "m": 0.0, "k0": np.pi / 2},
+            "texture": {"kind": "uniform", "exchange": 0.0, "direction": [0, 0, 1], "potential": "gaussian",
+                        "potential_amplitude": 1e-5, "potential_width": 5.0},
+            "task": {"kind": "trajectories", "band": "upper", "k": [[0, 0, 0.25]], "dt": dt, "steps": steps, "samples": 4,
+                     "beam": {"direction": [1, 0], "centre": [-60, 0], "width": 60, "packets": 33, **beam}}}
+
+
 def test_a_3d_pockets_tube_transport_sums_its_kz_slices():
     # [task.beam] slices = 8 on weyl_lattice about its node (docs/textures.md "Tubes along z"): 7
     # slices with carriers, each its 2D transport (7, 2, 2), their sum over k_z/2pi with the
     # slices' weights; the isotropic Weyl cone's (5/32) mu^4/(pi^1.5 A^2 w) within 1e-2
     # (tests/test_tube_transport.cpp).
     A, w, mu = 1e-5, 5.0, 0.05
-    spec = {"model": {"name": "weyl_lattice", "t": 1.0, "m": 0.0, "k0": np.pi / 2},
-            "texture": {"kind": "uniform", "exchange": 0.0, "direction": [0, 0, 1], "potential": "gaussian",
-                        "potential_amplitude": A, "potential_width": w},
-            "task": {"kind": "trajectories", "band": "upper", "k": [[0, 0, 0.25]], "dt": 0.2, "steps": 2000, "samples": 4,
-                     "beam": {"energy": mu, "direction": [1, 0], "centre": [-60, 0], "width": 60, "packets": 33,
-                              "slices": 8}}}
-    r = bzint.run(spec, backend="cpu", progress=False)
+    r = bzint.run(weyl_tube_beam(energy=mu, slices=8), backend="cpu", progress=False)
     assert r.results["slice_kz"].shape == (7,)
     each = r.results["conductivity_times_density_by_slice"]
     assert each.shape == (7, 2, 2)
@@ -521,13 +525,7 @@ def test_a_3d_pockets_tube_transport_at_a_temperature_averages_each_energys_slic
     # node's energy, a cone's tip in space (pocket_bottom, its momentum (3,)): no beam; each of the
     # 8 others sums its own pocket's 3 slices, and the thermal rule sums the energies'
     # (tests/test_tube_transport.cpp checks the values against the closed forms).
-    spec = {"model": {"name": "weyl_lattice", "t": 1.0, "m": 0.0, "k0": np.pi / 2},
-            "texture": {"kind": "uniform", "exchange": 0.0, "direction": [0, 0, 1], "potential": "gaussian",
-                        "potential_amplitude": 1e-5, "potential_width": 5.0},
-            "task": {"kind": "trajectories", "band": "upper", "k": [[0, 0, 0.25]], "dt": 0.2, "steps": 2000, "samples": 4,
-                     "beam": {"energy": 0.05, "direction": [1, 0], "centre": [-60, 0], "width": 60, "packets": 33,
-                              "slices": 4, "temperature": 0.005, "energies": 9}}}
-    r = bzint.run(spec, backend="cpu", progress=False)
+    r = bzint.run(weyl_tube_beam(energy=0.05, slices=4, temperature=0.005, energies=9), backend="cpu", progress=False)
     assert float(r.results["pocket_bottom"]) == pytest.approx(0.0, abs=1e-12)
     assert np.allclose(r.results["pocket_bottom_momentum"], [0, 0, 0.25], atol=1e-15)
     assert np.allclose(r.results["beam_energy"], 0.0125 * np.arange(1, 9), atol=1e-15)
@@ -550,14 +548,8 @@ def test_a_pocket_open_along_z_sums_slices_equally_spaced_over_the_period():
     # weyl_lattice at t = 40, mu = 1.2: the band along k_x = k_y = 0, |cos k_z|, stays below mu, so
     # the pocket is open along z (pocket_kz_open 1) and its 8 slices span the period 2 pi about
     # k_0's k_z with weights 1/8 (tests/test_tube_transport.cpp checks 16 against the closed form).
-    spec = {"model": {"name": "weyl_lattice", "t": 40.0, "m": 0.0, "k0": np.pi / 2},
-            "texture": {"kind": "uniform", "exchange": 0.0, "direction": [0, 0, 1], "potential": "gaussian",
-                        "potential_amplitude": 1e-5, "potential_width": 5.0},
-            "task": {"kind": "trajectories", "band": "upper", "k": [[0, 0, 0.25]], "dt": 0.005, "steps": 1600, "samples": 4,
-                     "beam": {"energy": 1.2, "direction": [1, 0], "centre": [-60, 0], "width": 60, "packets": 33,
-                              "slices": 8}}}
     with pytest.warns(bzint.ResultWarning, match=r"another pocket of band 1 \(96 momenta of the scan"):
-        r = bzint.run(spec, backend="cpu", progress=False)
+        r = bzint.run(weyl_tube_beam(t=40.0, dt=0.005, steps=1600, energy=1.2, slices=8), backend="cpu", progress=False)
     assert int(r.results["pocket_kz_open"]) == 1
     assert np.allclose(r.results["pocket_kz_extent"], [-np.pi / 2, 3 * np.pi / 2], atol=1e-15)
     assert np.allclose(r.results["slice_kz"], -np.pi / 2 + 2 * np.pi * np.arange(8) / 8, atol=1e-14)
