@@ -697,6 +697,23 @@ void fill_nodes(const std::vector<Node>& nodes, NodeSum& sum) {
     }
 }
 
+// What a summed conductivity's and resistivity's units are of: σ n_i of 2D scatterers (e²/h per
+// L²), or of tubes along z (σ in e²/h per L, so σ n_i per L³), and ρ/n_i, its inverse.
+std::string conductivity_subject(const std::string& lu, bool tubes) {
+    return tubes ? fmt::format("e^2/h per {0}^3, [i][j] for i, j in x, y: the Boltzmann conductivity sigma_ij (e^2/h per {0}) of "
+                               "dilute, identical, independent scatterers uniform along z (tubes) in this band's pocket about k_0 "
+                               "times their density n_i (tubes per {0}^2)",
+                               lu)
+                 : fmt::format("e^2/h per {0}^2, [i][j] for i, j in x, y: the Boltzmann conductivity sigma_ij of dilute, "
+                               "identical, independent scatterers in this band's pocket about k_0 times their density n_i (per {0}^2)",
+                               lu);
+}
+std::string resistivity_subject(const std::string& lu, bool tubes) {
+    return fmt::format("h/e^2 times {0}^{1}, [i][j] for i, j in x, y: the Boltzmann resistivity rho_ij of dilute, identical, "
+                       "independent {2} in this band's pocket about k_0 (alone) over their density n_i (per {0}^2)",
+                       lu, tubes ? 3 : 2, tubes ? "tubes along z" : "scatterers");
+}
+
 }  // namespace
 
 NodeSum thermal_sum(const std::vector<ThermalNode>& nodes, const ModelInfo& info, bool tubes) {
@@ -708,23 +725,13 @@ NodeSum thermal_sum(const std::vector<ThermalNode>& nodes, const ModelInfo& info
     sum.angle = "thermal_hall_angle";
     sum.length_power = tubes ? 3 : 2;
     const std::string lu = length_unit(info);
-    const std::string what = tubes ? fmt::format("e^2/h per {0}^3, [i][j] for i, j in x, y: the Boltzmann conductivity sigma_ij (e^2/h "
-                                                 "per {0}) of dilute, identical, independent scatterers uniform along z (tubes) in "
-                                                 "this band's pocket about k_0 times their density n_i (tubes per {0}^2)",
-                                                 lu)
-                                   : fmt::format("e^2/h per {0}^2, [i][j] for i, j in x, y: the Boltzmann conductivity sigma_ij of "
-                                                 "dilute, identical, independent scatterers in this band's pocket about k_0 times "
-                                                 "their density n_i (per {0}^2)",
-                                                 lu);
     sum.sigma_unit = fmt::format("{}, at the temperature [task.beam] temperature and the chemical potential [task.beam] energy: the "
                                  "integral of (-df/de) sigma(e) over the energies' T = 0 values, "
                                  "conductivity_times_density_by_energy{}; other pockets add their own",
-                                 what, tubes ? " (each the integral over k_z of its slices')" : "");
-    sum.rho_unit = fmt::format("h/e^2 times {0}^{1}, [i][j] for i, j in x, y: the Boltzmann resistivity rho_ij of dilute, identical, "
-                               "independent {2} in this band's pocket about k_0 (alone) over their density n_i (per {0}^2) "
-                               "at the temperature and chemical potential of conductivity_times_density: its inverse (not the "
+                                 conductivity_subject(lu, tubes), tubes ? " (each the integral over k_z of its slices')" : "");
+    sum.rho_unit = fmt::format("{} at the temperature and chemical potential of conductivity_times_density: its inverse (not the "
                                "thermal average of resistivity_per_density_by_energy)",
-                               lu, sum.length_power, tubes ? "tubes along z" : "scatterers");
+                               resistivity_subject(lu, tubes));
     sum.angle_unit = fmt::format("rad: the angle the {}current turns from E by at T, atan2(sigma_yx, sigma_xx) of "
                                  "conductivity_times_density (counterclockwise positive)",
                                  tubes ? "in-plane " : "");
@@ -761,16 +768,12 @@ NodeSum slice_sum(const std::vector<SliceNode>& slices, const ModelInfo& info) {
     sum.coarse_scale = 2.0;  // the trapezoid rule at 2π/N: each even node's weight doubled
     sum.length_power = 3;
     const std::string lu = length_unit(info);
-    sum.sigma_unit = fmt::format("e^2/h per {0}^3, [i][j] for i, j in x, y: the Boltzmann conductivity sigma_ij (e^2/h per {0}) of "
-                                 "dilute, identical, independent scatterers uniform along z (tubes) in this band's pocket about "
-                                 "k_0 times their density n_i (tubes per {0}^2), at T = 0 at the beam's energy: the integral "
-                                 "over k_z of conductivity_times_density_by_slice/2pi (k_z is conserved: each slice scatters in "
-                                 "its plane); other pockets add their own",
-                                 lu);
-    sum.rho_unit = fmt::format("h/e^2 times {0}^3, [i][j] for i, j in x, y: the Boltzmann resistivity rho_ij of dilute, identical, "
-                               "independent tubes along z in this band's pocket about k_0 (alone) over their density n_i (per "
-                               "{0}^2): the inverse of conductivity_times_density (not a sum of the slices' resistivities)",
-                               lu);
+    sum.sigma_unit = fmt::format("{}, at T = 0 at the beam's energy: the integral over k_z of "
+                                 "conductivity_times_density_by_slice/2pi (k_z is conserved: each slice scatters in its plane); "
+                                 "other pockets add their own",
+                                 conductivity_subject(lu, true));
+    sum.rho_unit = fmt::format("{}: the inverse of conductivity_times_density (not a sum of the slices' resistivities)",
+                               resistivity_subject(lu, true));
     sum.angle_unit = "rad: the angle the in-plane current turns from E by, atan2(sigma_yx, sigma_xx) of "
                      "conductivity_times_density (counterclockwise positive)";
     sum.aligned_conditions = "at T = 0 at the beam's energy, per length along z of tubes along z (e^2/h per L^3 times n_i per "

@@ -18,9 +18,9 @@
 #include "../texture_input.hpp"
 #include "bzint/nband_packet_motion.hpp"
 #include "aligned_transport.hpp"
+#include "momentum.hpp"
 #include "other_carriers.hpp"
 #include "packet_beam.hpp"
-#include "momentum.hpp"
 #include "pocket_bottom.hpp"
 #include "sweep_log.hpp"
 #include "task_common.hpp"
@@ -1202,9 +1202,10 @@ TaskResult run_beams(TaskContext& ctx, Beams& read) {
         for (std::size_t j = 0; j < kz.size(); ++j)
             runs.push_back(run_next(fmt::format("{}, beam k_z slice {} of 0–{}", label, j, kz.size() - 1)));
         TaskResult out = sum_beams(sum, runs, kz, "1/" + lu, info);
-        put_exact_list(out, "slice_kz", kz, fmt::format("1/{}, [slice]: each beam's k_z (Cartesian), the slices c + K sin(theta_j) of "
-                                            "pocket_kz_extent with carriers (an open pocket's equally spaced over its period)",
-                                                         lu));
+        put_exact_list(out, "slice_kz", kz,
+                       fmt::format("1/{}, [slice]: each beam's k_z (Cartesian), the slices c + K sin(theta_j) of pocket_kz_extent "
+                                   "with carriers (an open pocket's equally spaced over its period)",
+                                   lu));
         put_exact_list(out, "slice_weight", weight,
                        fmt::format("1/{}, [slice]: each slice's weight in the sum over k_z, (pi/N) K cos(theta_j)/2pi (an open "
                                    "pocket's period/2piN)",
