@@ -437,6 +437,37 @@ void BM_kpm_diagonal(benchmark::State& state, Backend backend) {
     state.SetLabel(std::string(backend_name(backend)) + ", 1024 moments");
 }
 
+// The probed densities' batched form (kpm_vector_diagonal, the task's path): every colour vector of
+// an S × S skyrmion box, colours d × d cells apart (2 d² colours) and range(2) draws, 1024 moments,
+// f(H)|r⟩ summed at each colour's orbitals — on the worker pool or one device thread per vector.
+void BM_kpm_probing(benchmark::State& state, Backend backend) {
+    if (backend == Backend::cuda && !cuda::available()) {
+        state.SkipWithError("no CUDA device");
+        return;
+    }
+    const int S = static_cast<int>(state.range(0)), d = static_cast<int>(state.range(1));
+    const std::vector<SparseHamiltonian> H{skyrmion_box(S)};
+    const ChebyshevScale scale = chebyshev_scale(H[0]);
+    const long long moments = 1024;
+    const FermiSeries series = fermi_series(scale, {0.0}, 0.1, moments);
+    const int cells[2] = {S, S}, distance[2] = {d, d};
+    const TraceSampling trace{state.range(2), 1, 2LL * d * d, probing_colours(2, cells, distance)};
+    const TraceJobs jobs(1, H[0].dim, trace);
+    std::vector<std::vector<long long>> support(static_cast<std::size_t>(trace.colours));
+    for (long long o = 0; o < H[0].dim; ++o) support[static_cast<std::size_t>(trace.colour[static_cast<std::size_t>(o)])].push_back(o);
+    for (auto _ : state) {
+        Progress progress("bench", jobs.count(), "vectors");
+        kpm_vector_diagonal(backend, H, scale, series, jobs, support, [](long long, const double* v) { benchmark::DoNotOptimize(v); },
+                            progress);
+    }
+    const double work = static_cast<double>(moments) * static_cast<double>(H[0].dim) * static_cast<double>(jobs.count());
+    state.counters["sites"] = static_cast<double>(H[0].dim);
+    state.counters["vectors"] = static_cast<double>(jobs.count());
+    state.counters["moment_sites_per_second"] = benchmark::Counter(work * state.iterations(), benchmark::Counter::kIsRate);
+    state.counters["peak_rss_MiB"] = peak_rss_mib();
+    state.SetLabel(std::string(backend_name(backend)) + ", 1024 moments, colour vectors' diagonals");
+}
+
 // The kernel polynomial Hall sum's work per start vector (kpm_hall.hpp) on an S × S skyrmion box
 // (2S² orbitals) with range(1) moments per index: range(2) = 0, the M × M moments of one vector
 // (2M sparse products and one complex GEMM of M² × orbitals); 1, their Bastin sums at 3 levels and
@@ -474,6 +505,8 @@ BENCHMARK(BM_kpm_moments)->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::k
 BENCHMARK(BM_kpm_vector_sums)->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_kpm_vector_diagonal)->RangeMultiplier(4)->Range(64, 256)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_twist_hall)->ArgsProduct({{8, 12, 16}, {0, 1}, {100}})->Args({16, 1, 20})->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_kpm_probing, cpu, Backend::cpu)->Args({32, 4, 1})->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_kpm_probing, cuda, Backend::cuda)->Args({64, 8, 8})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_kpm_diagonal, cpu, Backend::cpu)->Args({64, 16})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_kpm_diagonal, cuda, Backend::cuda)->Args({64, 8192})->Args({128, 8192})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_second_chern, cpu, Backend::cpu)->ArgsProduct({{16, 32}, {0, 1}})->Unit(benchmark::kMillisecond);

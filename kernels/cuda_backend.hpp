@@ -4,6 +4,7 @@
 #pragma once
 #include <array>
 #include <complex>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -102,6 +103,21 @@ struct HostCsr {
 std::vector<double> kpm_diagonal(const std::vector<HostCsr>& matrices, double center, double half_width, long long moments,
                                  const std::vector<double>& c, const std::vector<std::array<long long, 2>>& jobs,
                                  Progress* progress);
+
+// The kernel polynomial method from general start vectors (host/lattice/kpm.hpp kpm_vector_sums,
+// kpm_vector_diagonal): start(job) gives job's vector, of matrix job_matrix[job], as its batch
+// needs it; take(job, values) receives its numbers on the calling thread. Sums: Σ_n c[l × moments
+// + n] Re⟨r|T_n(H̃)|r⟩ per level l. Diagonal: Re(r_o* Σ_n c[l × moments + n] (T_n(H̃)|r⟩)_o) for each
+// orbital o of supports[job_support[job]], [index × levels + l]. `progress` counts jobs.
+using HostStart = std::function<std::vector<std::complex<double>>(long long job)>;
+using HostTake = std::function<void(long long job, const double* values)>;
+void kpm_vector_sums(const std::vector<HostCsr>& matrices, double center, double half_width, long long moments,
+                     const std::vector<double>& c, const std::vector<long long>& job_matrix, const HostStart& start,
+                     const HostTake& take, Progress* progress);
+void kpm_vector_diagonal(const std::vector<HostCsr>& matrices, double center, double half_width, long long moments,
+                         const std::vector<double>& c, const std::vector<long long>& job_matrix,
+                         const std::vector<std::vector<long long>>& supports, const std::vector<long long>& job_support,
+                         const HostStart& start, const HostTake& take, Progress* progress);
 
 // Periodic-orbit steady states of the QME on lattice lines starting at k0[3 l .. 3 l + 2]
 // (two-band or N-band model, by `bands`): out[l], as two_band_periodic_line / nband_periodic_line.

@@ -37,6 +37,15 @@ std::vector<double> kpm_diagonal(const std::vector<HostCsr>&, double, double, lo
                                  const std::vector<std::array<long long, 2>>&, Progress*) {
     not_compiled();
 }
+void kpm_vector_sums(const std::vector<HostCsr>&, double, double, long long, const std::vector<double>&, const std::vector<long long>&,
+                     const HostStart&, const HostTake&, Progress*) {
+    not_compiled();
+}
+void kpm_vector_diagonal(const std::vector<HostCsr>&, double, double, long long, const std::vector<double>&,
+                         const std::vector<long long>&, const std::vector<std::vector<long long>>&, const std::vector<long long>&,
+                         const HostStart&, const HostTake&, Progress*) {
+    not_compiled();
+}
 long long texture_current_reduce(const ModelParams&, const TextureTerms&, const Mesh&, const std::vector<double>&,
                                  const std::vector<double>&, double, double, bool, std::vector<Neumaier>&, Progress*) {
     not_compiled();

@@ -338,6 +338,36 @@ TEST(DeviceLattice, KernelPolynomialMethodAgreesWithTheCpu) {
     expect_backends_agree(cpu, dev, "texture_lattice kpm", 1e-11, /*same_method=*/false);
 }
 
+TEST(DeviceLattice, ProbedTracesAndDensitiesAgreeWithTheCpu) {
+    REQUIRE_DEVICE();
+    // The colour vectors' recursions (kpm_moments.hpp's start_from and add_at_support, one start
+    // vector per thread): the box above with its densities and electrons by probing. probing_distance
+    // = [3, 3] gives 2 × 9 = 18 colours of 8 orbitals; 2 draws on 4 twists make 144 start vectors for
+    // each of the two boxes (Středa's second, with the field off). The start vectors are made on the
+    // host for both backends (random_phase_vector), so the estimates are the same numbers: in batches
+    // of 5 vectors the same bits as in one batch, and against the CPU to rel 1e-11 (the recursion's
+    // rounding, as above; the sums at a support add one rounding per moment).
+    const std::string text = "[model]\nname='qwz'\nu=-1.0\n[texture]\nkind='skyrmion_lattice'\nexchange=0.4\nperiod=6.0\n"
+                             "radius=3.0\nB=0.17453292519943295\n[task]\nkind='texture_lattice'\nbox=[6,6]\ntwists=[2,2]\n"
+                             "method='kpm'\nbound_charge=true\nstreda=true\nmu=[0.0,0.8]\nT=0.1\nr=[[0,0,0],[3,2,0]]\n"
+                             "bound_charge_trace='probing'\ndensity_trace='probing'\nprobing_distance=[3,3]\nrandom_vectors=2\n";
+    const nlohmann::json dev = test::run_toml(text, Backend::cuda);
+    EXPECT_NE(dev["backend"], "cpu");
+    EXPECT_EQ(dev["results"]["density_trace"], "probing");
+    EXPECT_EQ(dev["results"], results_of(text, Backend::cuda, 5)) << "batches of 5 vectors";
+    std::vector<double> cpu, device;
+    flatten(results_of(text, Backend::cpu), cpu);
+    flatten(dev["results"], device);
+    expect_backends_agree(cpu, device, "texture_lattice kpm, probing", 1e-11, /*same_method=*/false);
+    // The electrons alone by probing, every orbital's density exact (kpm_vector_sums' path).
+    std::string electrons = text;
+    electrons.erase(electrons.find("density_trace='probing'\n"), std::string("density_trace='probing'\n").size());
+    std::vector<double> cpu_sums, device_sums;
+    flatten(results_of(electrons, Backend::cpu), cpu_sums);
+    flatten(results_of(electrons, Backend::cuda), device_sums);
+    expect_backends_agree(cpu_sums, device_sums, "texture_lattice kpm, probed electrons", 1e-11, /*same_method=*/false);
+}
+
 TEST(DeviceLattice, ATablePotentialStaysOnTheDevice) {
     REQUIRE_DEVICE();
     // The lattice reference puts a table potential's values on the box's cells on the host

@@ -53,7 +53,7 @@ TEST(RandomDiagonal, EachEstimateIsItsOwnColoursTermsWrittenOut) {
     for (long long o = 0; o < kDim; ++o) trace.colour.push_back(static_cast<int>(o % 3));
     const std::vector<long long> selected{7, 0, 7, 5};
     bzint::Progress quiet("test", 2 * 3 * 3, "vectors");
-    const bzint::RandomDiagonal d = bzint::random_diagonal(2, kDim, trace, 2, selected, diagonal, quiet);
+    const bzint::RandomDiagonal d = bzint::random_diagonal(bzint::TraceJobs(2, kDim, trace), 2, selected, bzint::diagonal_on_workers(diagonal, quiet));
     ASSERT_EQ(d.selected.size(), 2u * 3u * 4u * 2u);
     ASSERT_EQ(d.colour_sums.size(), 2u * 3u * 3u * 2u);
     for (long long t = 0; t < 2; ++t) {
@@ -87,7 +87,7 @@ TEST(RandomDiagonal, ColourSumsFoldAsTheRandomTrace) {
     bzint::TraceSampling trace{4, 9, 4, {}};
     for (long long o = 0; o < kDim; ++o) trace.colour.push_back(static_cast<int>((o / 2) % 4));
     bzint::Progress quiet("test", 2 * 4 * 4 * 3, "vectors");
-    const bzint::RandomDiagonal d = bzint::random_diagonal(2, kDim, trace, 2, {}, diagonal, quiet);
+    const bzint::RandomDiagonal d = bzint::random_diagonal(bzint::TraceJobs(2, kDim, trace), 2, {}, bzint::diagonal_on_workers(diagonal, quiet));
     const std::vector<double> folded = bzint::fold_draws(2, 4, 4, 2, 2, d.colour_sums);
     const std::vector<double> rows = bzint::random_trace(
         2, kDim, trace, 2, 2,
@@ -105,7 +105,7 @@ TEST(RandomDiagonal, ColourSumsFoldAsTheRandomTrace) {
     for (long long o = 0; o < kDim; ++o) every.colour.push_back(static_cast<int>(o));
     std::vector<long long> all;
     for (long long o = 0; o < kDim; ++o) all.push_back(o);
-    const bzint::RandomDiagonal exact = bzint::random_diagonal(1, kDim, every, 2, all, diagonal, quiet);
+    const bzint::RandomDiagonal exact = bzint::random_diagonal(bzint::TraceJobs(1, kDim, every), 2, all, bzint::diagonal_on_workers(diagonal, quiet));
     const std::vector<cd> A = matrix(0);
     for (long long k = 0; k < 3; ++k)
         for (long long o = 0; o < kDim; ++o) EXPECT_NEAR(exact.selected[static_cast<std::size_t>(k * kDim + o) * 2], A[o * kDim + o].real(), 1e-14);
@@ -122,7 +122,7 @@ TEST(RandomDiagonal, BitwiseIndependentOfThreadCount) {
     for (int threads : {1, 2, 3, 7}) {
         bzint::workers::set_count(threads);
         bzint::Progress quiet("test", 3 * 3 * 3, "vectors");
-        const bzint::RandomDiagonal d = bzint::random_diagonal(3, kDim, trace, 2, selected, diagonal, quiet);
+        const bzint::RandomDiagonal d = bzint::random_diagonal(bzint::TraceJobs(3, kDim, trace), 2, selected, bzint::diagonal_on_workers(diagonal, quiet));
         std::vector<double> v = d.selected;
         v.insert(v.end(), d.colour_sums.begin(), d.colour_sums.end());
         const std::vector<double> folded = bzint::fold_draws(3, 3, 3, 2, 2, d.colour_sums);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -95,74 +96,125 @@ std::vector<double> diagonal_moments(const SparseHamiltonian& H, ChebyshevScale 
     return mu;
 }
 
+namespace {
+
+// The series' coefficients level-major, c[level × moments + n], as the recursion's sums take them.
+std::vector<double> flat_coefficients(const FermiSeries& series) {
+    std::vector<double> c;
+    for (const auto& level : series.c) c.insert(c.end(), level.begin(), level.end());
+    return c;
+}
+
+long long series_moments(const FermiSeries& series) { return series.c.empty() ? 0 : static_cast<long long>(series.c[0].size()); }
+
+void check_vector(const SparseHamiltonian& H, std::size_t size, const char* who) {
+    if (static_cast<long long>(size) != H.dim) throw std::logic_error(std::string(who) + ": the vector is not the matrix's size");
+}
+
+}  // namespace
+
 std::vector<double> vector_fermi_sums(const SparseHamiltonian& H, ChebyshevScale s, const FermiSeries& series,
                                       const std::vector<std::complex<double>>& r) {
+    check_vector(H, r.size(), "vector_fermi_sums");
     const std::size_t levels = series.c.size();
-    const long long moments = levels > 0 ? static_cast<long long>(series.c[0].size()) : 0;
-    if (static_cast<long long>(r.size()) != H.dim) throw std::logic_error("vector_fermi_sums: the vector is not the matrix's size");
+    const long long moments = series_moments(series);
+    std::vector<double> sums(levels, 0.0);
+    if (moments < 1) return sums;
+    const ChebyshevRecursion recursion = chebyshev_recursion(H, s, moments);
+    std::vector<cplx> a(r.size()), b(r.size());
+    std::memcpy(static_cast<void*>(a.data()), r.data(), r.size() * sizeof(cplx));
     std::vector<double> mu(static_cast<std::size_t>(moments), 0.0);
-    auto dot = [&](const std::vector<std::complex<double>>& u, const std::vector<std::complex<double>>& v) {  // Re⟨u|v⟩
-        double sum = 0.0;
-        for (std::size_t i = 0; i < u.size(); ++i) sum += u[i].real() * v[i].real() + u[i].imag() * v[i].imag();
-        return sum;
-    };
-    // v_n = T_n(H̃)|r⟩ by v_{n+1} = 2H̃v_n − v_{n−1}, and the moments two at a time from
-    // T_m T_n = (T_{m+n} + T_{|m−n|})/2 (H̃ Hermitian): μ_{2n} = 2⟨v_n|v_n⟩ − μ_0 and
-    // μ_{2n−1} = 2 Re⟨v_n|v_{n−1}⟩ − μ_1 — half the sparse products, as kpm_moments.hpp does.
-    std::vector<std::complex<double>> previous(r), current(r.size()), next(r.size());
-    if (moments > 0) mu[0] = dot(r, r);
-    if (moments > 1) {
-        H.scaled_apply(previous.data(), current.data(), s.center, s.half_width);
-        mu[1] = dot(r, current);
-    }
-    for (long long n = 1; 2 * n - 1 < moments; ++n) {
+    recursion.start_from(a.data(), b.data(), 1, mu.data());
+    for (long long n = 1; n <= recursion.last_step(); ++n) {
         throw_if_stopped();  // an atomic load, against a product over the whole box
-        if (2 * n < moments) mu[static_cast<std::size_t>(2 * n)] = 2.0 * dot(current, current) - mu[0];
-        if (n >= 2) mu[static_cast<std::size_t>(2 * n - 1)] = 2.0 * dot(current, previous) - mu[1];
-        if (2 * n + 1 >= moments) break;
-        H.scaled_apply(current.data(), next.data(), s.center, s.half_width);
-        for (std::size_t i = 0; i < r.size(); ++i) next[i] = 2.0 * next[i] - previous[i];
-        previous.swap(current);
-        current.swap(next);
+        recursion.advance(a.data(), b.data(), 1, mu.data(), n, n + 1);
     }
-    std::vector<double> sums(levels);
     for (std::size_t j = 0; j < levels; ++j) sums[j] = chebyshev_sum(series.c[j].data(), mu.data(), moments);
     return sums;
 }
 
 std::vector<double> vector_fermi_diagonal(const SparseHamiltonian& H, ChebyshevScale s, const FermiSeries& series,
                                           const std::vector<std::complex<double>>& r, const std::vector<long long>& support) {
-    const std::size_t levels = series.c.size(), S = support.size();
-    const long long moments = levels > 0 ? static_cast<long long>(series.c[0].size()) : 0;
-    if (static_cast<long long>(r.size()) != H.dim) throw std::logic_error("vector_fermi_diagonal: the vector is not the matrix's size");
+    check_vector(H, r.size(), "vector_fermi_diagonal");
     for (long long o : support)
         if (o < 0 || o >= H.dim) throw std::logic_error("vector_fermi_diagonal: the support names no orbital of the matrix");
+    const std::size_t levels = series.c.size(), S = support.size();
+    const long long moments = series_moments(series), L = static_cast<long long>(levels), size = static_cast<long long>(S);
+    std::vector<double> value(S * levels, 0.0);
+    if (moments < 1) return value;
     // (f(H)|r⟩)_o per level at the support: Σ_n c[level][n] (v_n)_o, v_n = T_n(H̃)|r⟩.
-    std::vector<std::complex<double>> sum(S * levels, 0.0);
-    auto add = [&](const std::vector<std::complex<double>>& v, long long n) {
-        for (std::size_t i = 0; i < S; ++i) {
-            const std::complex<double> x = v[static_cast<std::size_t>(support[i])];
-            for (std::size_t j = 0; j < levels; ++j) sum[i * levels + j] += series.c[j][static_cast<std::size_t>(n)] * x;
-        }
-    };
-    std::vector<std::complex<double>> previous(r), current(r.size()), next(r.size());
-    if (moments > 0) add(previous, 0);
-    if (moments > 1) {
-        H.scaled_apply(previous.data(), current.data(), s.center, s.half_width);
-        add(current, 1);
-    }
-    for (long long n = 2; n < moments; ++n) {
+    const ChebyshevRecursion recursion = chebyshev_recursion(H, s, moments);
+    const std::vector<double> c = flat_coefficients(series);
+    std::vector<cplx> a(r.size()), b(r.size()), sum(S * levels, cplx{0.0, 0.0});
+    std::memcpy(static_cast<void*>(a.data()), r.data(), r.size() * sizeof(cplx));
+    std::vector<double> mu(2, 0.0);
+    recursion.start_from(a.data(), b.data(), 1, mu.data());
+    recursion.add_at_support(a.data(), 1, 0, support.data(), size, c.data(), L, sum.data(), 1);
+    if (moments > 1) recursion.add_at_support(b.data(), 1, 1, support.data(), size, c.data(), L, sum.data(), 1);
+    for (long long n = 1; n + 1 < moments; ++n) {
         throw_if_stopped();  // an atomic load, against a product over the whole box
-        H.scaled_apply(current.data(), next.data(), s.center, s.half_width);
-        for (std::size_t i = 0; i < r.size(); ++i) next[i] = 2.0 * next[i] - previous[i];
-        add(next, n);
-        previous.swap(current);
-        current.swap(next);
+        recursion.advance_at_support(a.data(), b.data(), 1, n, n + 1, support.data(), size, c.data(), L, sum.data(), 1);
     }
-    std::vector<double> value(S * levels);
-    for (std::size_t i = 0; i < S; ++i)
-        for (std::size_t j = 0; j < levels; ++j) value[i * levels + j] = (std::conj(r[static_cast<std::size_t>(support[i])]) * sum[i * levels + j]).real();
+    for (std::size_t i = 0; i < S; ++i) {
+        const std::complex<double> ro = r[static_cast<std::size_t>(support[i])];
+        for (std::size_t j = 0; j < levels; ++j) {
+            const cplx x = sum[i * levels + j];
+            value[i * levels + j] = ro.real() * x.re + ro.imag() * x.im;  // Re(r_o* x)
+        }
+    }
     return value;
+}
+
+namespace {
+
+std::vector<cuda::HostCsr> host_matrices(const std::vector<SparseHamiltonian>& H) {
+    std::vector<cuda::HostCsr> matrices;
+    for (const SparseHamiltonian& h : H)
+        matrices.push_back({h.dim, static_cast<long long>(h.column.size()), h.row_start.data(), h.column.data(), h.value.data()});
+    return matrices;
+}
+
+// Each job's matrix (its twist's), checked against the matrices.
+std::vector<long long> job_matrices(const std::vector<SparseHamiltonian>& H, const TraceJobs& jobs) {
+    if (jobs.twists() > static_cast<long long>(H.size())) throw std::logic_error("kpm: a trace's twist has no matrix");
+    for (const SparseHamiltonian& h : H)
+        if (h.dim != jobs.dim()) throw std::logic_error("kpm: a trace's vectors are not the matrices' size");
+    std::vector<long long> matrix(static_cast<std::size_t>(jobs.count()));
+    for (long long job = 0; job < jobs.count(); ++job) matrix[static_cast<std::size_t>(job)] = jobs.twist(job);
+    return matrix;
+}
+
+}  // namespace
+
+void kpm_vector_sums(Backend b, const std::vector<SparseHamiltonian>& H, ChebyshevScale s, const FermiSeries& series,
+                     const TraceJobs& jobs, const JobValues& take, Progress& progress) {
+    const std::vector<long long> matrix = job_matrices(H, jobs);
+    if (b == Backend::cuda) {
+        cuda::kpm_vector_sums(host_matrices(H), s.center, s.half_width, series_moments(series), flat_coefficients(series), matrix,
+                              [&](long long job) { return jobs.start(job); }, take, &progress);
+        return;
+    }
+    const VectorSums sums = [&](long long t, const std::vector<std::complex<double>>& r) {
+        return vector_fermi_sums(H[static_cast<std::size_t>(t)], s, series, r);
+    };
+    sums_on_workers(sums, progress)(jobs, take);
+}
+
+void kpm_vector_diagonal(Backend b, const std::vector<SparseHamiltonian>& H, ChebyshevScale s, const FermiSeries& series,
+                         const TraceJobs& jobs, const std::vector<std::vector<long long>>& support, const JobValues& take,
+                         Progress& progress) {
+    const std::vector<long long> matrix = job_matrices(H, jobs);
+    if (b == Backend::cuda) {
+        std::vector<long long> colour(static_cast<std::size_t>(jobs.count()));
+        for (long long job = 0; job < jobs.count(); ++job) colour[static_cast<std::size_t>(job)] = jobs.colour(job);
+        cuda::kpm_vector_diagonal(host_matrices(H), s.center, s.half_width, series_moments(series), flat_coefficients(series), matrix,
+                                  support, colour, [&](long long job) { return jobs.start(job); }, take, &progress);
+        return;
+    }
+    const VectorDiagonal diagonal = [&](long long t, const std::vector<std::complex<double>>& r, const std::vector<long long>& own) {
+        return vector_fermi_diagonal(H[static_cast<std::size_t>(t)], s, series, r, own);
+    };
+    diagonal_on_workers(diagonal, progress)(jobs, support, take);
 }
 
 std::vector<double> kpm_diagonal(Backend b, const std::vector<SparseHamiltonian>& H, ChebyshevScale s, const FermiSeries& series,
@@ -174,14 +226,8 @@ std::vector<double> kpm_diagonal(Backend b, const std::vector<SparseHamiltonian>
     for (const auto& [t, orbital] : jobs)
         if (t < 0 || t >= static_cast<long long>(H.size()) || orbital < 0 || orbital >= H[static_cast<std::size_t>(t)].dim)
             throw std::logic_error("kpm_diagonal: a job names no orbital of its matrices");
-    if (b == Backend::cuda) {
-        std::vector<double> c;
-        for (const auto& level : series.c) c.insert(c.end(), level.begin(), level.end());
-        std::vector<cuda::HostCsr> matrices;
-        for (const SparseHamiltonian& h : H)
-            matrices.push_back({h.dim, static_cast<long long>(h.column.size()), h.row_start.data(), h.column.data(), h.value.data()});
-        return cuda::kpm_diagonal(matrices, s.center, s.half_width, moments, c, jobs, &progress);
-    }
+    if (b == Backend::cuda)
+        return cuda::kpm_diagonal(host_matrices(H), s.center, s.half_width, moments, flat_coefficients(series), jobs, &progress);
     workers::parallel_for(
         static_cast<long long>(jobs.size()), 1,
         [&](long long begin, long long end) {

@@ -12,6 +12,7 @@
 #include "../backend.hpp"
 #include "../progress.hpp"
 #include "box_hamiltonian.hpp"
+#include "random_trace.hpp"
 #include "bzint/kpm_moments.hpp"
 
 namespace bzint {
@@ -46,18 +47,30 @@ ChebyshevRecursion chebyshev_recursion(const SparseHamiltonian& H, ChebyshevScal
 std::vector<double> diagonal_moments(const SparseHamiltonian& H, ChebyshevScale s, long long orbital, long long moments);
 
 // ⟨r|f(H)|r⟩ = Σ_n c[level][n] Re⟨r|T_n(H̃)|r⟩ per level for any start vector |r⟩ (random_trace.hpp's),
-// on this thread: the three-term recursion on the whole vector, one sparse product per two moments
-// (as kpm_moments.hpp). Polls the stop flag at every product.
+// on this thread: kpm_moments.hpp's recursion from |r⟩, one sparse product per two moments. Polls the
+// stop flag at every product.
 std::vector<double> vector_fermi_sums(const SparseHamiltonian& H, ChebyshevScale s, const FermiSeries& series,
                                       const std::vector<std::complex<double>>& r);
 
 // Re(r_o* ⟨o|f(H)|r⟩) per level for each orbital o of `support` ([index × levels + level]): the
 // diagonal estimate of f(H) from the start vector |r⟩ (random_trace.hpp's random_diagonal), whose
 // sum over every o with r_o ≠ 0 is vector_fermi_sums'. f(H)|r⟩ = Σ_n c_n T_n(H̃)|r⟩ is summed at the
-// support alone, one sparse product per moment (an element of a product has no doubling identity).
+// support alone (kpm_moments.hpp's add_at_support), one sparse product per moment.
 // On this thread; polls the stop flag at every product.
 std::vector<double> vector_fermi_diagonal(const SparseHamiltonian& H, ChebyshevScale s, const FermiSeries& series,
                                           const std::vector<std::complex<double>>& r, const std::vector<long long>& support);
+
+// vector_fermi_sums of every job of a trace (random_trace.hpp; its twist's matrix H[twist]), its
+// `levels` numbers handed to `take`: on the worker pool, or on the device (Backend::cuda: batches of
+// jobs, a thread each, the same recursion). `progress` counts jobs; Ctrl-C is polled.
+void kpm_vector_sums(Backend b, const std::vector<SparseHamiltonian>& H, ChebyshevScale s, const FermiSeries& series,
+                     const TraceJobs& jobs, const JobValues& take, Progress& progress);
+
+// vector_fermi_diagonal of every job at its colour's support, support[colour] (levels numbers per
+// orbital, [index × levels + level]), likewise on either backend.
+void kpm_vector_diagonal(Backend b, const std::vector<SparseHamiltonian>& H, ChebyshevScale s, const FermiSeries& series,
+                         const TraceJobs& jobs, const std::vector<std::vector<long long>>& support, const JobValues& take,
+                         Progress& progress);
 
 // ⟨o|f(H)|o⟩ = Σ_n c[level][n] μ_n for each job {matrix, orbital}: [job × levels + level]. On the
 // worker pool, or on the device (Backend::cuda: each matrix's orbitals as batches of threads); the

@@ -31,15 +31,6 @@ void check_colours(long long dim, const TraceSampling& trace) {
     if (!valid) throw std::logic_error("random trace: a colour in 0 … colours − 1 per orbital is needed");
 }
 
-// Draw k of twist t, its phases kept on the orbitals of colour c.
-std::vector<std::complex<double>> colour_vector(const TraceSampling& trace, long long t, long long c, long long k, long long dim) {
-    std::vector<std::complex<double>> r = random_phase_vector(trace.seed, t, k, dim);
-    if (trace.colours > 1)
-        for (std::size_t o = 0; o < r.size(); ++o)
-            if (trace.colour[o] != c) r[o] = 0.0;
-    return r;
-}
-
 }  // namespace
 
 std::vector<std::complex<double>> random_phase_vector(unsigned long long seed, long long twist, long long index, long long dim) {
@@ -54,32 +45,71 @@ std::vector<std::complex<double>> random_phase_vector(unsigned long long seed, l
     return r;
 }
 
-std::vector<double> random_trace(long long twists, long long dim, const TraceSampling& trace, std::size_t width,
-                                 std::size_t variance_width, const VectorSums& sums, Progress& progress) {
-    if (variance_width > width) throw std::logic_error("random_trace: a variance beyond the sums");
-    return fold_draws(twists, trace.colours, trace.draws, width, variance_width, random_trace_jobs(twists, dim, trace, width, sums, progress));
+TraceJobs::TraceJobs(long long twists, long long dim, const TraceSampling& trace) : twists_(twists), dim_(dim), trace_(trace) {
+    check_colours(dim, trace);
 }
 
-std::vector<double> random_trace_jobs(long long twists, long long dim, const TraceSampling& trace, std::size_t width,
-                                      const VectorSums& sums, Progress& progress) {
-    const long long R = trace.draws, C = trace.colours;
-    check_colours(dim, trace);
-    std::vector<double> job_sums(static_cast<std::size_t>(twists * C * R) * width, 0.0);
+std::vector<std::complex<double>> TraceJobs::start(long long job) const {
+    std::vector<std::complex<double>> r = random_phase_vector(trace_.seed, twist(job), job % trace_.draws, dim_);
+    if (trace_.colours > 1) {
+        const long long c = colour(job);
+        for (std::size_t o = 0; o < r.size(); ++o)
+            if (trace_.colour[o] != c) r[o] = 0.0;
+    }
+    return r;
+}
+
+namespace {
+
+// run(job) for every job on the worker pool, as the runners' contract says.
+void each_job_on_workers(const TraceJobs& jobs, const std::function<void(long long)>& run, Progress& progress) {
     workers::parallel_for(
-        twists * C * R, 1,
+        jobs.count(), 1,
         [&](long long begin, long long end) {
             for (long long job = begin; job < end; ++job) {
-                const long long t = job / (C * R), c = (job / R) % C;
-                const std::vector<std::complex<double>> r = colour_vector(trace, t, c, job % R, dim);
-                const std::vector<double> S = sums(t, r);
-                if (S.size() != width) throw std::logic_error("random_trace: a vector's sums are not `width` numbers");
-                std::copy(S.begin(), S.end(), job_sums.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(job) * width));
+                run(job);
                 progress.add(1);
                 count_stop_unit();
             }
         },
         [] { return !stop_requested(); });
     throw_if_stopped();
+}
+
+}  // namespace
+
+TraceRunner sums_on_workers(const VectorSums& sums, Progress& progress) {
+    return [sums, &progress](const TraceJobs& jobs, const JobValues& take) {
+        each_job_on_workers(
+            jobs, [&](long long job) { take(job, sums(jobs.twist(job), jobs.start(job)).data()); }, progress);
+    };
+}
+
+DiagonalRunner diagonal_on_workers(const VectorDiagonal& diagonal, Progress& progress) {
+    return [diagonal, &progress](const TraceJobs& jobs, const std::vector<std::vector<long long>>& support, const JobValues& take) {
+        each_job_on_workers(
+            jobs,
+            [&](long long job) {
+                const std::vector<long long>& own = support[static_cast<std::size_t>(jobs.colour(job))];
+                take(job, diagonal(jobs.twist(job), jobs.start(job), own).data());
+            },
+            progress);
+    };
+}
+
+std::vector<double> random_trace(long long twists, long long dim, const TraceSampling& trace, std::size_t width,
+                                 std::size_t variance_width, const VectorSums& sums, Progress& progress) {
+    if (variance_width > width) throw std::logic_error("random_trace: a variance beyond the sums");
+    const TraceJobs jobs(twists, dim, trace);
+    return fold_draws(twists, trace.colours, trace.draws, width, variance_width,
+                      random_trace_jobs(jobs, width, sums_on_workers(sums, progress)));
+}
+
+std::vector<double> random_trace_jobs(const TraceJobs& jobs, std::size_t width, const TraceRunner& run) {
+    std::vector<double> job_sums(static_cast<std::size_t>(jobs.count()) * width, 0.0);
+    run(jobs, [&](long long job, const double* values) {
+        std::copy(values, values + width, job_sums.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(job) * width));
+    });
     return job_sums;
 }
 
@@ -114,10 +144,10 @@ std::vector<double> fold_draws(long long twists, long long C, long long R, std::
     return rows;
 }
 
-RandomDiagonal random_diagonal(long long twists, long long dim, const TraceSampling& trace, std::size_t width,
-                               const std::vector<long long>& selected, const VectorDiagonal& diagonal, Progress& progress) {
-    check_colours(dim, trace);
-    const long long R = trace.draws, C = trace.colours;
+RandomDiagonal random_diagonal(const TraceJobs& jobs, std::size_t width, const std::vector<long long>& selected,
+                               const DiagonalRunner& run) {
+    const TraceSampling& trace = jobs.sampling();
+    const long long R = trace.draws, C = trace.colours, dim = jobs.dim();
     auto colour_of = [&](long long o) { return static_cast<std::size_t>(C > 1 ? trace.colour[static_cast<std::size_t>(o)] : 0); };
     // Each colour's orbitals in increasing order, and where each selected orbital sits among its
     // colour's: {index in the colour, slot in `selected`}.
@@ -132,29 +162,19 @@ RandomDiagonal random_diagonal(long long twists, long long dim, const TraceSampl
     }
     RandomDiagonal out;
     const std::size_t S = selected.size();
-    out.selected.assign(static_cast<std::size_t>(twists * R) * S * width, 0.0);
-    out.colour_sums.assign(static_cast<std::size_t>(twists * C * R) * width, 0.0);
-    workers::parallel_for(
-        twists * C * R, 1,
-        [&](long long begin, long long end) {
-            for (long long job = begin; job < end; ++job) {
-                const long long t = job / (C * R), c = (job / R) % C, k = job % R;
-                const std::vector<long long>& own = support[static_cast<std::size_t>(c)];
-                const std::vector<double> d = diagonal(t, colour_vector(trace, t, c, k, dim), own);
-                if (d.size() != own.size() * width) throw std::logic_error("random_diagonal: not `width` numbers per orbital");
-                // Every (twist, draw, slot) belongs to one colour's job, and every job its own sums.
-                double* sums = out.colour_sums.data() + static_cast<std::size_t>(job) * width;
-                for (std::size_t i = 0; i < own.size(); ++i)
-                    for (std::size_t w = 0; w < width; ++w) sums[w] += d[i * width + w];
-                for (const auto& [index, slot] : picks[static_cast<std::size_t>(c)])
-                    std::copy(d.begin() + static_cast<std::ptrdiff_t>(index * width), d.begin() + static_cast<std::ptrdiff_t>((index + 1) * width),
-                              out.selected.begin() + static_cast<std::ptrdiff_t>(((static_cast<std::size_t>(t * R + k)) * S + slot) * width));
-                progress.add(1);
-                count_stop_unit();
-            }
-        },
-        [] { return !stop_requested(); });
-    throw_if_stopped();
+    out.selected.assign(static_cast<std::size_t>(jobs.twists() * R) * S * width, 0.0);
+    out.colour_sums.assign(static_cast<std::size_t>(jobs.count()) * width, 0.0);
+    run(jobs, support, [&](long long job, const double* d) {
+        const long long t = jobs.twist(job), c = jobs.colour(job), k = job % R;
+        const std::vector<long long>& own = support[static_cast<std::size_t>(c)];
+        // Every (twist, draw, slot) belongs to one colour's job, and every job its own sums.
+        double* sums = out.colour_sums.data() + static_cast<std::size_t>(job) * width;
+        for (std::size_t i = 0; i < own.size(); ++i)
+            for (std::size_t w = 0; w < width; ++w) sums[w] += d[i * width + w];
+        for (const auto& [index, slot] : picks[static_cast<std::size_t>(c)])
+            std::copy(d + index * width, d + (index + 1) * width,
+                      out.selected.begin() + static_cast<std::ptrdiff_t>(((static_cast<std::size_t>(t * R + k)) * S + slot) * width));
+    });
     return out;
 }
 

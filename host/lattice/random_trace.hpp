@@ -45,22 +45,58 @@ std::vector<int> probing_colours(int orbitals, const int cells[2], const int dis
 // (seed, twist, index), the same on every machine and thread count.
 std::vector<std::complex<double>> random_phase_vector(unsigned long long seed, long long twist, long long index, long long dim);
 
-// ⟨r|A|r⟩ of twist t's operator, `width` numbers (several levels or broadenings at once).
-using VectorSums = std::function<std::vector<double>(long long twist, const std::vector<std::complex<double>>& r)>;
+// The jobs (twist, colour, draw) of a trace's sampling, twist-major, then colour, then draw, and
+// each job's start vector: draw k's phases random_phase_vector(seed, twist, k) kept on the
+// orbitals of the colour. The sampling must outlive the jobs.
+class TraceJobs {
+public:
+    TraceJobs(long long twists, long long dim, const TraceSampling& trace);  // checks the colours
+    long long count() const { return twists_ * trace_.colours * trace_.draws; }
+    long long twists() const { return twists_; }
+    long long dim() const { return dim_; }
+    const TraceSampling& sampling() const { return trace_; }
+    long long twist(long long job) const { return job / (trace_.colours * trace_.draws); }
+    long long colour(long long job) const { return (job / trace_.draws) % trace_.colours; }
+    std::vector<std::complex<double>> start(long long job) const;
 
-// Every twist's trace from trace.draws ≥ 1 draws: jobs (twist, colour, draw) on the worker pool —
-// a draw's phases are random_phase_vector(seed, twist, draw) on every orbital, its colour c keeping
-// those of colour c — folded per twist in a fixed order (the bits do not depend on the threads).
-// Row t (width + variance_width): the mean over the draws of each draw's sum over its colours, and
-// the variance of that mean for the first variance_width numbers (0 with one draw). `progress`
-// counts start vectors; Ctrl-C is polled.
+private:
+    long long twists_, dim_;
+    const TraceSampling& trace_;
+};
+
+// A job's numbers as it ends: from the workers concurrently (each job once), or from a device
+// batch on the calling thread.
+using JobValues = std::function<void(long long job, const double* values)>;
+
+// Runs every job and hands over its numbers (a backend's runner: kpm.hpp's, or one of the worker
+// pool's below). `width` numbers a job for a trace; for a diagonal, `width` per orbital of the
+// job's colour's support (random_diagonal).
+using TraceRunner = std::function<void(const TraceJobs& jobs, const JobValues& take)>;
+using DiagonalRunner =
+    std::function<void(const TraceJobs& jobs, const std::vector<std::vector<long long>>& support, const JobValues& take)>;
+
+// ⟨r|A|r⟩ of twist t's operator, the job's `width` numbers (several levels or broadenings at once).
+using VectorSums = std::function<std::vector<double>(long long twist, const std::vector<std::complex<double>>& r)>;
+// Re(r_o* ⟨o|A|r⟩) of twist t's operator for each orbital o of `support` (those with r_o ≠ 0),
+// `width` numbers each ([index × width + w]).
+using VectorDiagonal = std::function<std::vector<double>(long long twist, const std::vector<std::complex<double>>& r,
+                                                         const std::vector<long long>& support)>;
+
+// Runners on the worker pool, a job per worker at a time; `progress` counts jobs, Ctrl-C is
+// polled between them and ends the run (StopRequested) once the running jobs are done.
+TraceRunner sums_on_workers(const VectorSums& sums, Progress& progress);
+DiagonalRunner diagonal_on_workers(const VectorDiagonal& diagonal, Progress& progress);
+
+// Every twist's trace from trace.draws ≥ 1 draws, folded per twist in a fixed order (the bits do
+// not depend on the threads). Row t (width + variance_width): the mean over the draws of each
+// draw's sum over its colours, and the variance of that mean for the first variance_width numbers
+// (0 with one draw). `progress` counts start vectors; Ctrl-C is polled.
 std::vector<double> random_trace(long long twists, long long dim, const TraceSampling& trace, std::size_t width,
                                  std::size_t variance_width, const VectorSums& sums, Progress& progress);
 
-// The jobs of random_trace before their fold: [twist][colour][draw][width] (fold_draws' input), for
-// a caller that folds differences of two traces drawn with the same phases.
-std::vector<double> random_trace_jobs(long long twists, long long dim, const TraceSampling& trace, std::size_t width,
-                                      const VectorSums& sums, Progress& progress);
+// The jobs' sums before their fold: [twist][colour][draw][width] (fold_draws' input), for a
+// caller that folds differences of two traces drawn with the same phases.
+std::vector<double> random_trace_jobs(const TraceJobs& jobs, std::size_t width, const TraceRunner& run);
 
 // The rows of random_trace from the job sums [twist][colour][draw][width] (the jobs' order there):
 // per twist the mean over the draws of each draw's sum over its colours, then for the first
@@ -69,14 +105,10 @@ std::vector<double> random_trace_jobs(long long twists, long long dim, const Tra
 std::vector<double> fold_draws(long long twists, long long colours, long long draws, std::size_t width, std::size_t variance_width,
                                const std::vector<double>& job_sums);
 
-// Re(r_o* ⟨o|A|r⟩) of twist t's operator for each orbital o of `support` (those with r_o ≠ 0),
-// `width` numbers each ([index × width + w]).
-using VectorDiagonal = std::function<std::vector<double>(long long twist, const std::vector<std::complex<double>>& r,
-                                                         const std::vector<long long>& support)>;
-
 // The diagonal of A by probing (Bekas, Kokiopoulou and Saad, Appl. Numer. Math. 57, 1214 (2007)):
-// from the jobs (twist, colour, draw) of random_trace, orbital o's estimate A_oo + Re Σ_j φ_o* φ_j A_oj
-// over the other orbitals j of its colour, unbiased, and exact where o is its colour's only orbital.
+// from the jobs (twist, colour, draw), orbital o's estimate A_oo + Re Σ_j φ_o* φ_j A_oj over the
+// other orbitals j of its colour, unbiased, and exact where o is its colour's only orbital. The
+// runner gets each colour's orbitals (increasing) as the supports.
 struct RandomDiagonal {
     // [twist][draw][selected orbital][width]: each selected orbital's estimate in each draw (from
     // its own colour's vector), for the caller's sums over orbitals and spreads over the draws.
@@ -85,7 +117,7 @@ struct RandomDiagonal {
     // fold_draws is the trace's (as random_trace's).
     std::vector<double> colour_sums;
 };
-RandomDiagonal random_diagonal(long long twists, long long dim, const TraceSampling& trace, std::size_t width,
-                               const std::vector<long long>& selected, const VectorDiagonal& diagonal, Progress& progress);
+RandomDiagonal random_diagonal(const TraceJobs& jobs, std::size_t width, const std::vector<long long>& selected,
+                               const DiagonalRunner& run);
 
 }  // namespace bzint

@@ -771,16 +771,16 @@ TwistSums kpm_sums(Backend backend, const LatticeSetup& s, const std::vector<Spa
     };
     if (s.density_draws > 0) {
         // Probing (random_diagonal): the requested cells' orbitals and, with bound_charge, Tr f(H)
-        // from one set of colour vectors on the worker pool. A position's estimate in a draw is its
-        // cell's orbitals' sum; its spread over the draws gives the variance (fold_draws, one colour).
+        // from one set of colour vectors, on the worker pool or the device. A position's estimate in
+        // a draw is its cell's orbitals' sum; its spread over the draws gives the variance
+        // (fold_draws, one colour).
         const long long R = s.density_draws;
         const TraceSampling sampling = s.sampling(R, true);
         const RandomDiagonal diagonal = random_diagonal(
-            twists, N * cells, sampling, levels, orbitals,
-            [&](long long t, const std::vector<std::complex<double>>& r, const std::vector<long long>& support) {
-                return vector_fermi_diagonal(H[static_cast<std::size_t>(t)], plan.scale, plan.series, r, support);
-            },
-            progress);
+            TraceJobs(twists, N * cells, sampling), levels, orbitals,
+            [&](const TraceJobs& jobs, const std::vector<std::vector<long long>>& support, const JobValues& take) {
+                kpm_vector_diagonal(backend, H, plan.scale, plan.series, jobs, support, take, progress);
+            });
         std::vector<double> cell_draws(static_cast<std::size_t>(twists * R) * P * levels, 0.0);
         for (std::size_t tk = 0; tk < static_cast<std::size_t>(twists * R); ++tk)
             for (std::size_t a = 0; a < P; ++a)
@@ -809,14 +809,14 @@ TwistSums kpm_sums(Backend backend, const LatticeSetup& s, const std::vector<Spa
                 for (std::size_t o = 0; o < per_twist; ++o)
                     for (std::size_t j = 0; j < levels; ++j) electrons[t * levels + j] += v[o * levels + j];
         }
-        if (s.bound_charge && s.electron_draws > 0)
-            // Tr f(H) by probing (random_trace.hpp), on the worker pool.
-            take_electrons(random_trace_jobs(
-                twists, N * cells, s.sampling(s.electron_draws, true), levels,
-                [&](long long t, const std::vector<std::complex<double>>& r) {
-                    return vector_fermi_sums(H[static_cast<std::size_t>(t)], plan.scale, plan.series, r);
-                },
-                progress));
+        if (s.bound_charge && s.electron_draws > 0) {
+            // Tr f(H) by probing (random_trace.hpp), on the worker pool or the device.
+            const TraceSampling sampling = s.sampling(s.electron_draws, true);
+            take_electrons(random_trace_jobs(TraceJobs(twists, N * cells, sampling), levels,
+                                             [&](const TraceJobs& jobs, const JobValues& take) {
+                                                 kpm_vector_sums(backend, H, plan.scale, plan.series, jobs, take, progress);
+                                             }));
+        }
     }
     sums.density = fold_twists(s, density, P * levels);
     sums.electrons = fold_twists(s, electrons, levels);
@@ -898,14 +898,13 @@ std::array<std::vector<double>, 2> reference_electrons(const TaskContext& ctx, c
 
 // What a random trace's report says (report_random_trace): its standard error's key; the exact
 // alternative, its cost in start vectors per twist (0: none to compare with — the electrons taken
-// from the probed densities' vectors cost nothing of their own) and what else it gives; the colours whose
+// from the probed densities' vectors cost nothing of their own); the colours whose
 // spreads make each standard error (every colour for a trace, one for a cell's density); and what
 // one random vector costs in the exact alternative's vectors (2 for a diagonal: a sparse product
 // per moment where a unit vector's recursion takes one per two).
 struct RandomTraceReport {
     const char* error_key;
     const char* exact;
-    const char* exact_note;
     long long exact_vectors;
     long long draws, colours, spread_colours;
     bool probed;
@@ -932,10 +931,10 @@ void report_random_trace(const LatticeSetup& s, const RandomTraceReport& r, Task
     out.units["probing_colours"] = "start vectors per draw and twist: orbitals per cell x d1 x d2";
     if (r.exact_vectors > 0 && r.vector_cost * r.colours * r.draws >= r.exact_vectors)
         out.warnings.push_back(fmt::format("probing for {} takes {} start vectors per twist ({} colours x {} draws{}), no less work "
-                                           "than the {} start vectors of {}: that costs less and has no noise{}",
+                                           "than the {} start vectors of {}: that costs less and has no noise",
                                            r.error_key, r.colours * r.draws, r.colours, r.draws,
                                            r.vector_cost > 1 ? fmt::format(", each the work of {}", r.vector_cost) : std::string(),
-                                           r.exact_vectors, r.exact, r.exact_note));
+                                           r.exact_vectors, r.exact));
 }
 
 // σ_xy's estimate beyond the twists' sub-mesh (attach_errors): with η > 0, what η changes,
@@ -980,7 +979,7 @@ void add_hall_errors(const LatticeSetup& s, const TwistSums& sums, const std::st
     }
     if (s.random_vectors > 0)
         report_random_trace(s,
-                            {"sigma_xy_stochastic_error", "trace = \"exact\"", "", s.box_orbitals(),
+                            {"sigma_xy_stochastic_error", "trace = \"exact\"", s.box_orbitals(),
                              s.random_vectors, s.hall_colour_count(), s.hall_colour_count(), probing},
                             out);
     if (sums.hall_limited)
@@ -1039,7 +1038,7 @@ void add_electron_errors(const LatticeSetup& s, const TwistSums& sums, const Twi
                                               "take two)";
     out.units["electron_draws"] = "random-phase draws per twist of the electrons' trace, each split into probing_colours start vectors";
     report_random_trace(s,
-                        {"electrons_stochastic_error", "bound_charge_trace = \"exact\"", " (and runs on the device with --backend cuda)",
+                        {"electrons_stochastic_error", "bound_charge_trace = \"exact\"",
                          s.density_draws > 0 ? 0 : s.box_orbitals(), s.electron_draws, s.probing_colour_count(), s.probing_colour_count(),
                          true},
                         out);
@@ -1107,7 +1106,7 @@ void add_density_errors(const LatticeSetup& s, const TwistSums& sums, const Twis
     const long long exact = static_cast<long long>(s.orbitals()) * static_cast<long long>(P) +
                             (s.bound_charge ? s.probing_colour_count() * s.density_draws : 0);
     report_random_trace(s,
-                        {"density_stochastic_error", "density_trace = \"exact\"", " (and runs on the device with --backend cuda)", exact,
+                        {"density_stochastic_error", "density_trace = \"exact\"", exact,
                          s.density_draws, s.probing_colour_count(), 1, true, 2},
                         out);
 }
