@@ -339,6 +339,12 @@ constexpr KeySpec kKeys[] = {
      "also solve the box without [texture] B (which must hold whole flux quanta): Středa's electrons added per flux "
      "quantum, per position (streda_local) and in the box (streda_hall, with bound_charge) — in a gap the Hall "
      "number; doubles the work"},
+    {"task", "pump", "texture_lattice", "true/false", "", "false", kNone, kNone, false,
+     "with a sliding texture ([texture] velocity; dense): the particles the states below mu carry along +a_1 and +a_2 "
+     "per period of the slide, the Chern numbers of the tori (t, twist) at each twist of the other axis (pump_chern, "
+     "pumped_per_chain); the densities and the rest are the box's at t = 0"},
+    {"task", "pump_steps", "texture_lattice", "integer", "", "16", 4, 1024, false,
+     "with pump: times per period on each torus (t, twist), even"},
     {"task", "background", "texture_lattice", "[mx, my, mz]", "", "m(0)", -1e6, 1e6, false,
      "the uniform texture the bound charge is measured from"},
     {"task", "r", "texture_lattice", "list of [x, y, z]", "length", "[[0, 0, 0]]", -kBig, kBig, false,

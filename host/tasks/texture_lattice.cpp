@@ -121,7 +121,12 @@ struct LatticeSetup {
         return f;
     }
     double cell_area = 1.0;
-    OnSiteBlocks on_site;  // U(r_c + τ_α) and J m(r_c)·S per box cell
+    OnSiteBlocks on_site;  // U(r_c + τ_α) and J m(r_c)·S per box cell (at t = 0)
+    // A sliding texture's pump (`pump`, dense): the Chern numbers of the tori (twist, t) over its
+    // period, at pump_steps times.
+    bool pump = false;
+    int pump_steps = 0;
+    double pump_period = 0.0;
     PeierlsField peierls{};       // the Peierls phases of a uniform and a modulated B_z
     const PeierlsField* field() const { return peierls.any() ? &peierls : nullptr; }
     long long moments_limit = 0;                // kpm: the bound the input was checked against
@@ -271,6 +276,32 @@ void read_traces(const Section& task, LatticeSetup& s) {
     s.probed_hall = probed_hall;
 }
 
+// Every box cell's on-site block at time `time`: the potential at each orbital's own position
+// r_c + τ_α (static), and J m(r_c − v time)·S of the texture slid rigidly at [texture] velocity v
+// (the exchange field is uniform where the orbitals sit apart).
+OnSiteBlocks on_site_blocks(const LatticeSetup& s, double time) {
+    const TextureTerms& t = s.texture;
+    const int N = s.orbitals();
+    OnSiteBlocks blocks(static_cast<std::size_t>(s.box[0]) * static_cast<std::size_t>(s.box[1]) * static_cast<std::size_t>(N * N));
+    std::complex<double>* block = blocks.data();
+    for (int n1 = 0; n1 < s.box[0]; ++n1)
+        for (int n2 = 0; n2 < s.box[1]; ++n2, block += N * N) {
+            const double rc[2] = {n1 * s.A[0][0] + n2 * s.A[1][0], n1 * s.A[0][1] + n2 * s.A[1][1]};
+            for (int a = 0; a < N; ++a) {
+                const std::array<double, 2>& tau = s.tau[static_cast<std::size_t>(a)];
+                const double r[3] = {rc[0] + tau[0], rc[1] + tau[1], 0.0};
+                double U = 0.0, du[3];
+                t.potential(r, U, du);
+                block[a * N + a] += U;
+            }
+            const double slid[3] = {rc[0] - t.velocity[0] * time, rc[1] - t.velocity[1] * time, -t.velocity[2] * time};
+            double v[6] = {}, dm[3][3];
+            t.texture(slid, v, dm);
+            s.cell_model.add_exchange(v, t.exchange, block);
+        }
+    return blocks;
+}
+
 LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     require_dim(ctx, 2, 2);
     const ModelInfo& info = *ctx.cfg.model;
@@ -284,12 +315,25 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         const Section tex = task_section(ctx, "texture");
         const TextureTerms& t = s.texture;
         const char* fields = "the lattice reference takes the exchange texture, a scalar potential, a uniform B_z and a "
-                             "modulated B_z (an in-plane B, E, a mass ramp and a sliding texture are not implemented: it "
-                             "is an equilibrium of a static H)";
+                             "modulated B_z (an in-plane B, E and a mass ramp are not implemented: it is an equilibrium of a "
+                             "static H, or with pump = true the adiabatic pump of a sliding texture)";
         if (t.field[0] != 0.0 || t.field[1] != 0.0) tex.fail("B", fields);
         if (t.electric[0] != 0.0 || t.electric[1] != 0.0 || t.electric[2] != 0.0) tex.fail("E", fields);
         if (t.mass_rate != 0.0) tex.fail("mass_rate", fields);
-        if (is_sliding(t)) tex.fail("velocity", fields);
+        s.pump = task.boolean("pump", false);
+        if (is_sliding(t) && !s.pump)
+            tex.fail("velocity", "a sliding texture's box gives its adiabatic pump alone: set [task] pump = true (the densities "
+                                 "and the rest are then those of the box at t = 0)");
+        if (s.pump && !is_sliding(t))
+            task.fail("pump", "pump = true needs a sliding texture ([texture] velocity): the charge it pumps per period");
+        if (s.pump) s.pump_period = require_time_period(ctx, t, tex, "velocity");
+    }
+    if (task.node("pump_steps") && !s.pump) task.fail("pump_steps", "pump_steps belongs to pump = true");
+    if (s.pump) {
+        const long long steps = task.integer("pump_steps", 16);
+        if (steps < 4 || steps > 1024 || steps % 2 != 0)
+            task.fail("pump_steps", fmt::format("pump_steps must be even, from 4 to 1024 (the estimate takes every other); got {}", steps));
+        s.pump_steps = static_cast<int>(steps);
     }
     if (!task.node("box")) task.fail("box", "box is required: the periodic box's cells along a_1 and a_2");
     read_integers(task, "box", 0, false, s.box);
@@ -324,6 +368,14 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         task.fail("map", fmt::format("map = true over {} × {} cells: more than the {} cells a map may hold; give the cells you need "
                                      "as r (at most {})",
                                      s.box[0], s.box[1], kMaxMapCells, kMaxLatticePositions));
+    if (s.pump && s.method != Method::dense)
+        task.fail("method", fmt::format("pump = true needs the box's eigenstates (the link method): method = \"dense\", on a box "
+                                        "of at most {} orbitals",
+                                        kDenseOrbitals));
+    if (s.pump && (s.twists[0] < 4 || s.twists[1] < 4))
+        task.fail("twists", fmt::format("the pump needs at least 4 twists per axis (its estimate takes every other, and a 1 × 1 "
+                                        "sub-mesh has no plaquette); got [{}, {}]",
+                                        s.twists[0], s.twists[1]));
     if (s.hall && s.method == Method::dense && (s.twists[0] < 4 || s.twists[1] < 4))
         task.fail("twists", fmt::format("the Hall response needs at least 4 twists per axis (its estimate takes every other, and "
                                         "a 1 × 1 sub-mesh has no plaquette); got [{}, {}]",
@@ -436,7 +488,9 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                          (s.method == Method::dense
                               ? (s.hall ? 104.0 : 48.0) * double(orbitals) * double(orbitals) * workers_n +
                                     copies * 8.0 * twists * cells * levels +
-                                    (s.hall ? 16.0 * twists * double(orbitals) * double(orbitals) : 0.0)
+                                    (s.hall ? 16.0 * twists * double(orbitals) * double(orbitals) : 0.0) +
+                                    // the pump's torus of states, one (twist, t) mesh at a time
+                                    16.0 * std::max(s.twists[0], s.twists[1]) * s.pump_steps * double(orbitals) * double(orbitals)
                               : copies * (twists * nnz * 24.0 + probed_densities) +
                                     (s.electron_draws > 0 || s.density_draws > 0 ? 64.0 : 32.0) * double(orbitals) * workers_n +
                                     8.0 * jobs * levels);
@@ -486,7 +540,6 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         s.peierls.uniform_bz = 2 * kPi * quanta / box_area;  // the torus's own field, exactly whole
     }
     double worst = 0.0, worst_at[2] = {0, 0};
-    s.on_site.reserve(static_cast<std::size_t>(s.box[0]) * static_cast<std::size_t>(s.box[1]) * static_cast<std::size_t>(N * N));
     for (int n1 = 0; n1 < s.box[0]; ++n1) {
         throw_if_stopped();
         for (int n2 = 0; n2 < s.box[1]; ++n2) {
@@ -502,24 +555,9 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                     worst_at[1] = n2;
                 }
             }
-            // The potential at each orbital's own position r_c + τ_α (the exchange field is uniform
-            // where the orbitals sit apart), and J m(r_c)·S.
-            const std::size_t at = s.on_site.size();
-            s.on_site.resize(at + static_cast<std::size_t>(N * N));
-            std::complex<double>* block = s.on_site.data() + at;
-            for (int a = 0; a < N; ++a) {
-                const std::array<double, 2>& tau = s.tau[static_cast<std::size_t>(a)];
-                double U = scale * v[3];
-                if (tau[0] != 0.0 || tau[1] != 0.0) {
-                    const double r[3] = {n1 * s.A[0][0] + n2 * s.A[1][0] + tau[0], n1 * s.A[0][1] + n2 * s.A[1][1] + tau[1], 0.0};
-                    double du[3];
-                    t.potential(r, U, du);
-                }
-                block[a * N + a] += U;
-            }
-            s.cell_model.add_exchange(v, t.exchange, block);
         }
     }
+    s.on_site = on_site_blocks(s, 0.0);
     // Sampled at the cells alone, a(r) could vanish at every cell of a box that is not periodic (cells
     // on the zeros of sin, a box side an odd multiple of L/2 along the axis): the box's sides must
     // hold whole periods along the modulation's axis.
@@ -1115,6 +1153,117 @@ void add_density_errors(const LatticeSetup& s, const TwistSums& sums, const Twis
 
 void check_texture_lattice(TaskContext& ctx) { read_texture_lattice(ctx); }
 
+// A sliding texture's adiabatic pump (Thouless, Phys. Rev. B 27, 6083 (1983); Niu and Thouless,
+// J. Phys. A 17, 2453 (1984)): the particles the states below μ carry along +a_i through the box in
+// one period T of the slide are the Chern number of the torus (t, θ_i) of time and the twist along
+// a_i, at each twist θ_⊥ of the other axis — twist_chern's links on states[t index × n_θ + θ index],
+// the orientation (t, k_i) of phase_space_chern's pump (docs/textures.md). [axis][θ_⊥] → per level.
+using PumpCherns = std::array<std::vector<std::vector<TwistChern>>, 2>;
+PumpCherns pump_cherns(const LatticeSetup& s, Progress& progress) {
+    constexpr double kTwoPi = 6.283185307179586476925286766559;
+    PumpCherns out;
+    for (int i = 0; i < 2; ++i) {
+        const int n_theta = s.twists[i], n_perp = s.twists[1 - i], n_t = s.pump_steps;
+        for (int p = 0; p < n_perp; ++p) {
+            std::vector<Eigenstates> states(static_cast<std::size_t>(n_t) * static_cast<std::size_t>(n_theta));
+            workers::parallel_for(
+                static_cast<long long>(states.size()), 1,
+                [&](long long b, long long e) {
+                    for (long long j = b; j < e; ++j) {
+                        double theta[2];
+                        theta[i] = kTwoPi * static_cast<double>(j % n_theta) / n_theta;
+                        theta[1 - i] = kTwoPi * p / n_perp;
+                        const double time = s.pump_period * static_cast<double>(j / n_theta) / n_t;
+                        states[static_cast<std::size_t>(j)] =
+                            diagonalise(box_hamiltonian(s.orbitals(), s.hoppings, s.box, on_site_blocks(s, time), theta, s.field()));
+                        progress.add(1);
+                        count_stop_unit();
+                    }
+                },
+                [] { return !stop_requested(); });
+            throw_if_stopped();
+            out[static_cast<std::size_t>(i)].push_back(twist_chern(states, n_t, n_theta, s.mu, nullptr));
+        }
+    }
+    return out;
+}
+
+// The pump's keys on the full (t, θ) meshes (coarse = false) or their every-other sub-meshes:
+// pump_chern [axis][θ_⊥][μ] (null where μ leaves a gap of the box on the torus, or a link is
+// singular), and pumped_per_chain [axis][μ], their mean over θ_⊥ per row of cells along the other
+// axis (null where any is).
+void put_pump(const LatticeSetup& s, const PumpCherns& pump, bool coarse, TaskResult& out) {
+    nlohmann::json chern = nlohmann::json::array(), per_chain = nlohmann::json::array();
+    for (int i = 0; i < 2; ++i) {
+        const std::vector<std::vector<TwistChern>>& axis = pump[static_cast<std::size_t>(i)];
+        std::vector<double> sum(s.mu.size(), 0.0);
+        std::vector<bool> defined(s.mu.size(), true);
+        nlohmann::json rows = nlohmann::json::array();
+        for (const std::vector<TwistChern>& at : axis) {
+            nlohmann::json row = nlohmann::json::array();
+            for (std::size_t j = 0; j < at.size(); ++j) {
+                const bool valid = at[j].gapped && !at[j].singular;
+                const double c = coarse ? at[j].chern_coarse : at[j].chern;
+                row.push_back(valid ? nlohmann::json(c) : nlohmann::json(nullptr));
+                defined[j] = defined[j] && valid;
+                sum[j] += c;
+            }
+            rows.push_back(row);
+        }
+        chern.push_back(rows);
+        nlohmann::json levels = nlohmann::json::array();
+        const double chains = double(s.box[1 - i]) * double(axis.size());
+        for (std::size_t j = 0; j < s.mu.size(); ++j) levels.push_back(defined[j] ? nlohmann::json(sum[j] / chains) : nlohmann::json(nullptr));
+        per_chain.push_back(levels);
+    }
+    out.results["pump_chern"] = chern;
+    out.results["pumped_per_chain"] = per_chain;
+    out.results["pump_period"] = s.pump_period;
+    out.results["pump_steps"] = s.pump_steps;
+}
+
+// The pump's units, period and warnings: where μ leaves a gap of the box on a torus, or a link is
+// singular, and where the twists θ_⊥ disagree (the gap closes between them in the thermodynamic limit).
+void report_pump(const LatticeSetup& s, const PumpCherns& pump, const std::string& tu, TaskResult& out) {
+    out.principal.push_back("pumped_per_chain");
+    out.integer_valued.push_back("pump_chern");
+    out.units["pump_chern"] = "particles per period T carried by the states below mu along +a_i through the box, [axis a_1, a_2]"
+                              "[twist theta_perp of the other axis][mu]: the Chern number of the torus (t, theta_i) by the link "
+                              "method (null where mu leaves a gap of the box on it)";
+    out.units["pumped_per_chain"] = "particles per period T along +a_i per row of cells along the other lattice vector (crossing one "
+                                    "lattice vector a_perp), [axis][mu]: pump_chern's mean over the twists theta_perp over the box's "
+                                    "rows (null where any pump_chern is)";
+    out.units["pump_period"] = fmt::format("{}: the slide's period T, after which the texture repeats", tu);
+    out.units["pump_steps"] = "times per period on each torus (t, theta_i)";
+    for (int i = 0; i < 2; ++i)
+        for (std::size_t j = 0; j < s.mu.size(); ++j) {
+            bool open = true, singular = false;
+            double least = 0.0, most = 0.0, gap = 1e300;
+            for (std::size_t p = 0; p < pump[static_cast<std::size_t>(i)].size(); ++p) {
+                const TwistChern& c = pump[static_cast<std::size_t>(i)][p][j];
+                open = open && c.gapped;
+                singular = singular || c.singular;
+                if (c.gapped) gap = std::min({gap, c.gap_below, c.gap_above});
+                least = p == 0 ? c.chern : std::min(least, c.chern);
+                most = p == 0 ? c.chern : std::max(most, c.chern);
+            }
+            if (!open)
+                out.warnings.push_back(fmt::format("mu = {:g}: along a_{} the number of states below mu changes over the slide's "
+                                                   "period or the twists (a level crosses it): that pump is not quantised, and "
+                                                   "pump_chern is null there",
+                                                   s.mu[j], i + 1));
+            else if (singular)
+                out.warnings.push_back(fmt::format("mu = {:g}: along a_{} the filled states of neighbouring (t, twist) points are "
+                                                   "nearly orthogonal (a link's overlap is singular): raise pump_steps or twists",
+                                                   s.mu[j], i + 1));
+            else if (most - least > 1e-6)  // integers, each to its links' rounding
+                out.warnings.push_back(fmt::format("mu = {:g}: along a_{} the pump differs between the twists of the other axis "
+                                                   "({:g} to {:g}; the box's smallest gap over the tori is {:.3g}): pumped_per_chain "
+                                                   "is their mean",
+                                                   s.mu[j], i + 1, least, most, gap));
+        }
+}
+
 TaskResult task_texture_lattice(TaskContext& ctx) {
     const LatticeSetup s = read_texture_lattice(ctx);
     const int twists = s.twists[0] * s.twists[1];
@@ -1141,9 +1290,15 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
         without.hall = false;
     }
     TwistSums sums, zero_field;
+    PumpCherns pump;
     if (s.method == Method::dense) {
         sums = dense_sums(s, progress);
         if (s.streda) zero_field = dense_sums(without, progress);
+        if (s.pump) {
+            Progress pump_progress("texture_lattice pump", 2LL * twists * s.pump_steps, "diagonalisations");
+            pump = pump_cherns(s, pump_progress);
+            pump_progress.finish();
+        }
     } else {
         const std::vector<SparseHamiltonian> H = twist_hamiltonians(s);
         const std::vector<SparseHamiltonian> H0 = s.streda ? twist_hamiltonians(without) : std::vector<SparseHamiltonian>{};
@@ -1211,6 +1366,7 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
             for (std::size_t j = 0; j < levels; ++j) sigma[j] = -2 * kPi * sums.berry[static_cast<std::size_t>(k)][j] / twists_used;
             out.results["sigma_xy"] = sigma;
         }
+        if (s.pump) put_pump(s, pump, k == 1, out);
         out.results["mu"] = s.mu;
         out.results["r"] = nlohmann::json::array();
         for (std::size_t a = 0; a < P; ++a) out.results["r"].push_back({s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2]});
@@ -1283,6 +1439,7 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
     if (s.electron_draws > 0)
         out.remedy += "; electrons' and bound_charge's estimates also hold the probing trace's (electrons_stochastic_error: more "
                       "random_vectors or a larger probing_distance)";
+    if (s.pump) report_pump(s, pump, fmt::format("hbar/({})", eu), out);
     attach_errors(out, &coarse);
     if (s.hall) add_hall_errors(s, sums, eu, out);
     if (s.electron_draws > 0) add_electron_errors(s, sums, zero_field, out);
