@@ -457,8 +457,9 @@ void BM_kpm_probing(benchmark::State& state, Backend backend) {
     for (long long o = 0; o < H[0].dim; ++o) support[static_cast<std::size_t>(trace.colour[static_cast<std::size_t>(o)])].push_back(o);
     for (auto _ : state) {
         Progress progress("bench", jobs.count(), "vectors");
-        kpm_vector_diagonal(backend, H, scale, series, jobs, support, [](long long, const double* v) { benchmark::DoNotOptimize(v); },
-                            progress);
+        kpm_vector_diagonal(
+            backend, H, scale, series, jobs, support, [](long long, const double* v, std::size_t) { benchmark::DoNotOptimize(v); },
+            progress);
     }
     const double work = static_cast<double>(moments) * static_cast<double>(H[0].dim) * static_cast<double>(jobs.count());
     state.counters["sites"] = static_cast<double>(H[0].dim);

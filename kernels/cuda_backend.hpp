@@ -110,7 +110,7 @@ std::vector<double> kpm_diagonal(const std::vector<HostCsr>& matrices, double ce
 // + n] Re⟨r|T_n(H̃)|r⟩ per level l. Diagonal: Re(r_o* Σ_n c[l × moments + n] (T_n(H̃)|r⟩)_o) for each
 // orbital o of supports[job_support[job]], [index × levels + l]. `progress` counts jobs.
 using HostStart = std::function<std::vector<std::complex<double>>(long long job)>;
-using HostTake = std::function<void(long long job, const double* values)>;
+using HostTake = std::function<void(long long job, const double* values, std::size_t count)>;
 void kpm_vector_sums(const std::vector<HostCsr>& matrices, double center, double half_width, long long moments,
                      const std::vector<double>& c, const std::vector<long long>& job_matrix, const HostStart& start,
                      const HostTake& take, Progress* progress);

@@ -107,8 +107,11 @@ struct DeviceRecursions {
     }
     const ChebyshevRecursion* data() const { return thrust::raw_pointer_cast(device.data()); }
 
-    // Steps per launch for a batch: about 10^8 row visits (~0.1 s on a GPU, longer in the emulation).
-    long long slice(long long batch) const { return std::max(1LL, 100000000LL / std::max(1LL, batch * (entries + dim))); }
+    // Steps per launch for a batch: about 10^8 row visits (~0.1 s on a GPU, longer in the emulation),
+    // `extra` more visits a step per job (the diagonal's sums at a support).
+    long long slice(long long batch, long long extra = 0) const {
+        return std::max(1LL, 100000000LL / std::max(1LL, batch * (entries + dim + extra)));
+    }
 };
 
 // Runs steps [first, last] as launches of `slice` steps, waiting for each and polling Ctrl-C.
@@ -122,9 +125,9 @@ void run_steps(long long first, long long last, long long slice, Launch launch_s
     }
 }
 
-// Start vectors per batch within 2 GiB of host memory: the batch's vectors as made and interleaved
-// (2 × dim complex numbers each). The device's share (lines_per_launch) is the other bound.
-long long host_batch_cap(long long dim) { return std::max(1LL, (1LL << 31) / (2 * dim * static_cast<long long>(sizeof(cplx)))); }
+// Jobs per batch within 2 GiB of host memory, `bytes` a job there (its start vector as made and
+// interleaved, and what comes back). The device's share (lines_per_launch) is the other bound.
+long long host_batch_cap(long long bytes) { return std::max(1LL, (1LL << 31) / std::max(1LL, bytes)); }
 
 // The batch's start vectors, interleaved (entry i of job j at i × batch + j), onto the device.
 void put_start_vectors(const std::vector<std::vector<std::complex<double>>>& r, long long dim, thrust::device_vector<cplx>& a) {
@@ -188,7 +191,8 @@ void kpm_vector_sums(const std::vector<HostCsr>& matrices, double center, double
     const DeviceRecursions recursions(matrices, center, half_width, moments);
     const long long dim = recursions.dim;
     const long long batch_size =
-        std::min(host_batch_cap(dim), lines_per_launch(count, 2 * dim * static_cast<long long>(sizeof(cplx)) + moments * 8));
+        std::min(host_batch_cap(2 * dim * static_cast<long long>(sizeof(cplx)) + moments * 8),
+                 lines_per_launch(count, 2 * dim * static_cast<long long>(sizeof(cplx)) + moments * 8));
     const long long slice = recursions.slice(batch_size);
     thrust::device_vector<cplx> a(static_cast<std::size_t>(batch_size * dim)), b(static_cast<std::size_t>(batch_size * dim));
     thrust::device_vector<double> mu(static_cast<std::size_t>(batch_size * moments));
@@ -217,7 +221,7 @@ void kpm_vector_sums(const std::vector<HostCsr>& matrices, double center, double
         for (long long o = 0; o < batch; ++o) {
             for (std::size_t j = 0; j < levels; ++j)
                 sums[j] = chebyshev_sum(c.data() + j * static_cast<std::size_t>(moments), host_mu.data() + o * moments, moments);
-            take(first + o, sums.data());
+            take(first + o, sums.data(), sums.size());
         }
         if (progress) progress->add(batch);
     }
@@ -245,9 +249,9 @@ void kpm_vector_diagonal(const std::vector<HostCsr>& matrices, double center, do
     // Per job: two vectors and its sums at the widest support (on the host: its start vector, made and
     // interleaved, and its sums).
     const long long batch_size =
-        std::min(host_batch_cap(dim + widest * levels),
+        std::min(host_batch_cap((2 * dim + widest * levels) * static_cast<long long>(sizeof(cplx))),
                  lines_per_launch(count, (2 * dim + widest * levels) * static_cast<long long>(sizeof(cplx))));
-    const long long slice = recursions.slice(batch_size);
+    const long long slice = recursions.slice(batch_size, widest * levels);
     thrust::device_vector<cplx> a(static_cast<std::size_t>(batch_size * dim)), b(static_cast<std::size_t>(batch_size * dim));
     thrust::device_vector<cplx> sum(static_cast<std::size_t>(batch_size * std::max(1LL, widest * levels)));
     std::vector<cplx> host_sum;
@@ -289,7 +293,7 @@ void kpm_vector_diagonal(const std::vector<HostCsr>& matrices, double center, do
                     values[i * static_cast<std::size_t>(levels) + static_cast<std::size_t>(l)] = ro.real() * x.re + ro.imag() * x.im;
                 }
             }
-            take(first + o, values.data());
+            take(first + o, values.data(), values.size());
         }
         if (progress) progress->add(batch);
     }

@@ -204,6 +204,11 @@ void kpm_vector_diagonal(Backend b, const std::vector<SparseHamiltonian>& H, Che
                          const TraceJobs& jobs, const std::vector<std::vector<long long>>& support, const JobValues& take,
                          Progress& progress) {
     const std::vector<long long> matrix = job_matrices(H, jobs);
+    if (static_cast<long long>(support.size()) != jobs.sampling().colours)
+        throw std::logic_error("kpm_vector_diagonal: not one support per colour");
+    for (const std::vector<long long>& own : support)
+        for (long long o : own)
+            if (o < 0 || o >= jobs.dim()) throw std::logic_error("kpm_vector_diagonal: a support names no orbital of the matrices");
     if (b == Backend::cuda) {
         std::vector<long long> colour(static_cast<std::size_t>(jobs.count()));
         for (long long job = 0; job < jobs.count(); ++job) colour[static_cast<std::size_t>(job)] = jobs.colour(job);

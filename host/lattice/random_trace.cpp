@@ -81,7 +81,12 @@ void each_job_on_workers(const TraceJobs& jobs, const std::function<void(long lo
 TraceRunner sums_on_workers(const VectorSums& sums, Progress& progress) {
     return [sums, &progress](const TraceJobs& jobs, const JobValues& take) {
         each_job_on_workers(
-            jobs, [&](long long job) { take(job, sums(jobs.twist(job), jobs.start(job)).data()); }, progress);
+            jobs,
+            [&](long long job) {
+                const std::vector<double> v = sums(jobs.twist(job), jobs.start(job));
+                take(job, v.data(), v.size());
+            },
+            progress);
     };
 }
 
@@ -91,7 +96,8 @@ DiagonalRunner diagonal_on_workers(const VectorDiagonal& diagonal, Progress& pro
             jobs,
             [&](long long job) {
                 const std::vector<long long>& own = support[static_cast<std::size_t>(jobs.colour(job))];
-                take(job, diagonal(jobs.twist(job), jobs.start(job), own).data());
+                const std::vector<double> v = diagonal(jobs.twist(job), jobs.start(job), own);
+                take(job, v.data(), v.size());
             },
             progress);
     };
@@ -107,7 +113,8 @@ std::vector<double> random_trace(long long twists, long long dim, const TraceSam
 
 std::vector<double> random_trace_jobs(const TraceJobs& jobs, std::size_t width, const TraceRunner& run) {
     std::vector<double> job_sums(static_cast<std::size_t>(jobs.count()) * width, 0.0);
-    run(jobs, [&](long long job, const double* values) {
+    run(jobs, [&](long long job, const double* values, std::size_t count) {
+        if (count != width) throw std::logic_error("random_trace: a vector's sums are not `width` numbers");
         std::copy(values, values + width, job_sums.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(job) * width));
     });
     return job_sums;
@@ -164,9 +171,10 @@ RandomDiagonal random_diagonal(const TraceJobs& jobs, std::size_t width, const s
     const std::size_t S = selected.size();
     out.selected.assign(static_cast<std::size_t>(jobs.twists() * R) * S * width, 0.0);
     out.colour_sums.assign(static_cast<std::size_t>(jobs.count()) * width, 0.0);
-    run(jobs, support, [&](long long job, const double* d) {
+    run(jobs, support, [&](long long job, const double* d, std::size_t count) {
         const long long t = jobs.twist(job), c = jobs.colour(job), k = job % R;
         const std::vector<long long>& own = support[static_cast<std::size_t>(c)];
+        if (count != own.size() * width) throw std::logic_error("random_diagonal: not `width` numbers per orbital");
         // Every (twist, draw, slot) belongs to one colour's job, and every job its own sums.
         double* sums = out.colour_sums.data() + static_cast<std::size_t>(job) * width;
         for (std::size_t i = 0; i < own.size(); ++i)

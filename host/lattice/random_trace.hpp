@@ -51,6 +51,7 @@ std::vector<std::complex<double>> random_phase_vector(unsigned long long seed, l
 class TraceJobs {
 public:
     TraceJobs(long long twists, long long dim, const TraceSampling& trace);  // checks the colours
+    TraceJobs(long long, long long, TraceSampling&&) = delete;             // (it keeps a reference)
     long long count() const { return twists_ * trace_.colours * trace_.draws; }
     long long twists() const { return twists_; }
     long long dim() const { return dim_; }
@@ -64,9 +65,9 @@ private:
     const TraceSampling& trace_;
 };
 
-// A job's numbers as it ends: from the workers concurrently (each job once), or from a device
-// batch on the calling thread.
-using JobValues = std::function<void(long long job, const double* values)>;
+// A job's `count` numbers as it ends: from the workers concurrently (each job once), or from a
+// device batch on the calling thread. The receiver checks the count.
+using JobValues = std::function<void(long long job, const double* values, std::size_t count)>;
 
 // Runs every job and hands over its numbers (a backend's runner: kpm.hpp's, or one of the worker
 // pool's below). `width` numbers a job for a trace; for a diagonal, `width` per orbital of the

@@ -456,12 +456,13 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     // Memory: the on-site terms (an N × N block a cell); dense: three matrices per worker (with hall
     // three more and the Kubo pairs' real matrix, twist_kubo.cpp) and each twist's cell
     // densities; kpm: every twist's sparse matrix (at most N × hoppings + N entries a row, 24 bytes
-    // each), two vectors per worker (kpm_moments.hpp; four with bound_charge_trace = "probing":
-    // vector_fermi_sums' three and the start vector) and the densities of each (twist, orbital) job;
+    // each), two vectors per worker (kpm_moments.hpp; with probing the start vector beside them,
+    // counted as four) and the densities of each (twist, orbital) job;
     // with density_trace = "probing" the start vectors' estimates per (twist, draw, requested orbital)
     // and per (twist, colour, draw), their cells' sums per draw, the draws' fold, the variances and
     // densities per twist, and the colours' orbital lists.
-    // (With --backend cuda the device holds its batches within its own free memory.)
+    // (With --backend cuda the device holds its batches within its own free memory, and the host
+    // stages a batch's start vectors and results within 2 GiB: kernels/cuda_kpm.cu.)
     const double cells = double(s.box[0]) * s.box[1], twists = double(s.twists[0]) * s.twists[1];
     const double levels = static_cast<double>(s.mu.size()), workers_n = double(workers::count());
     const double nnz = double(orbitals) * (double(N) * static_cast<double>(s.hoppings.size()) + double(N));

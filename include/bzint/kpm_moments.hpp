@@ -9,7 +9,7 @@
 // one job per thread with the vectors of a batch interleaved (entry i of the j-th job's vector at
 // i·stride + j, stride = the batch), so that a warp's reads of one row coalesce.
 //
-// Two vectors per orbital (device memory holds a batch's): v_{n+1} overwrites v_{n−1} row by row, as
+// Two vectors per job (device memory holds a batch's): v_{n+1} overwrites v_{n−1} row by row, as
 // H̃v_n reads v_n alone. At step n (n ≥ 1) v_{n−1} lies in buffer a for odd n and in b for even n,
 // v_n in the other. The arithmetic is the same on both backends, but not always the bits: GCC's
 // SLP vectoriser (-march=native) rounds it differently for a contiguous vector and an interleaved
