@@ -413,6 +413,26 @@ def test_an_nband_models_texture_current_is_its_magnetisation_with_numpy_shapes(
         np.testing.assert_allclose(pair.results[key + "_bands"].sum(axis=2), pair.results[key], rtol=0, atol=1e-10 * scale)
 
 
+def test_a_sliding_skyrmion_lattices_exact_pump_with_numpy_shapes():
+    # texture_lattice with pump = true (docs/textures.md "The pump of a sliding texture on the box"):
+    # qwz's Chern gap with a skyrmion lattice sliding along x binds -1 electron and carries it through
+    # every cut along +x once a period: pump_chern -1 at each twist along a_2 and 0 along a_2, to 1e-9
+    # (the link method; the bound charge counted from the densities); shapes as docs/python.md says.
+    got = bzint.run({"model": {"name": "qwz", "u": -1.2},
+                     "texture": {"kind": "skyrmion_lattice", "exchange": 1.0, "period": 8.0, "radius": 4.0,
+                                 "helicity": np.pi / 2, "velocity": [0.05, 0.0]},
+                     "task": {"kind": "texture_lattice", "box": [8, 8], "twists": [4, 4], "method": "dense", "mu": 0.0,
+                              "T": 0, "bound_charge": True, "r": [[0, 0, 0]], "pump": True}},
+                    backend="cpu", progress=False)
+    assert got.results["pump_chern"].shape == (2, 4, 1)
+    assert got.results["pumped_per_chain"].shape == (2, 1)
+    np.testing.assert_allclose(got.results["bound_charge"], [-1.0], atol=1e-9)
+    np.testing.assert_allclose(got.results["pump_chern"][0], -np.ones((4, 1)), atol=1e-9)
+    np.testing.assert_allclose(got.results["pump_chern"][1], np.zeros((4, 1)), atol=1e-9)
+    np.testing.assert_allclose(got.results["pumped_per_chain"], [[-1 / 8], [0.0]], atol=1e-9)
+    assert got.results["pump_period"] == pytest.approx(160.0, rel=1e-12)
+
+
 def gaussian_beam(**beam):
     """Massless dirac2d (v = 1) in the gaussian potential A = 1e-3, w = 5, and a beam of its upper band
     along +x from x = -60 across |b| <= 30 at energy 1, with the given [task.beam] keys added."""
