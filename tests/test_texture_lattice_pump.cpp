@@ -21,11 +21,12 @@ std::string sliding_spiral(double v) {
                        v);
 }
 
-// qwz in its Chern gap (u = −1.2) with a skyrmion lattice (J = 1, L = 8, R = 4, Bloch helicity)
-// sliding at v, on its 8 × 8 box at μ = 0, T = 0, with the bound charge.
-nlohmann::json sliding_skyrmions(double vx, double vy) {
-    return bzint::test::results(fmt::format(
-        "[model]\nname = 'qwz'\nu = -1.2\n[texture]\nkind = 'skyrmion_lattice'\nexchange = 1.0\nperiod = 8.0\nradius = 4.0\n"
+// qwz in its Chern gap (u = −1.2; or another model's section) with a skyrmion lattice (J = 1,
+// L = 8, R = 4, Bloch helicity) sliding at v, on its 8 × 8 box at μ = 0, T = 0, with the bound
+// charge.
+nlohmann::json sliding_skyrmions(double vx, double vy, const std::string& model = "[model]\nname = 'qwz'\nu = -1.2\n") {
+    return bzint::test::results(model + fmt::format(
+        "[texture]\nkind = 'skyrmion_lattice'\nexchange = 1.0\nperiod = 8.0\nradius = 4.0\n"
         "helicity = 1.5707963267948966\nvelocity = [{}, {}]\n[task]\nkind = 'texture_lattice'\nbox = [8, 8]\ntwists = [4, 4]\n"
         "method = 'dense'\nmu = 0.0\nT = 0\nbound_charge = true\nr = [[0, 0, 0]]\npump = true\n",
         vx, vy));
@@ -78,5 +79,17 @@ TEST(TextureLatticePump, ASlidingSkyrmionLatticeCarriesItsBoundCharge) {
         EXPECT_NEAR(back["pump_chern"][0][p][0].get<double>(), -bound, 1e-9) << "theta_2 index " << p;
         EXPECT_NEAR(along_y["pump_chern"][1][p][0].get<double>(), bound, 1e-9) << "theta_1 index " << p;
         EXPECT_NEAR(along_y["pump_chern"][0][p][0].get<double>(), 0.0, 1e-10) << "theta_2 index " << p;
+    }
+}
+
+TEST(TextureLatticePump, TwoCopiesOfAChernInsulatorPumpTwice) {
+    // qwz_pair at g = 0 with equal masses is two uncoupled qwz copies, each with the exchange on its
+    // own spin (an N-band model's box, 4 orbitals a cell): it binds −2 electrons and pumps −2 along
+    // +x at every twist, 0 along a_2 (1e-9).
+    const nlohmann::json pair = sliding_skyrmions(0.05, 0.0, "[model]\nname = 'qwz_pair'\nu1 = -1.2\nu2 = -1.2\ng = 0.0\n");
+    EXPECT_NEAR(pair["bound_charge"][0].get<double>(), -2.0, 1e-9);
+    for (int p = 0; p < 4; ++p) {
+        EXPECT_NEAR(pair["pump_chern"][0][p][0].get<double>(), -2.0, 1e-9) << "theta_2 index " << p;
+        EXPECT_NEAR(pair["pump_chern"][1][p][0].get<double>(), 0.0, 1e-10) << "theta_1 index " << p;
     }
 }
