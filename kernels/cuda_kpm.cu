@@ -141,6 +141,57 @@ void put_start_vectors(const std::vector<std::vector<std::complex<double>>>& r, 
     thrust::copy(flat.begin(), flat.end(), a.begin());
 }
 
+
+// Jobs first … first + batch − 1 on the device as {matrix, second} pairs (job(j)); with `start`
+// their start vectors too, made on the host into r and put into a, interleaved.
+using JobPair = std::function<std::array<long long, 2>(long long)>;
+thrust::device_vector<long long> batch_jobs(long long first, long long batch, const JobPair& job, const HostStart* start, long long dim,
+                                            std::vector<std::vector<std::complex<double>>>& r, thrust::device_vector<cplx>& a) {
+    std::vector<long long> flat;
+    r.clear();
+    for (long long j = first; j < first + batch; ++j) {
+        const std::array<long long, 2> x = job(j);
+        flat.insert(flat.end(), {x[0], x[1]});
+        if (start) {
+            r.push_back((*start)(j));
+            throw_if_stopped();
+        }
+    }
+    if (start) put_start_vectors(r, dim, a);
+    return thrust::device_vector<long long>(flat.begin(), flat.end());
+}
+
+// The moments of `count` jobs in batches of at most batch_size: job(j) = {matrix, orbital}; the
+// start vectors are |orbital⟩ (kpm_start_kernel), or with `start` the host's (kpm_start_from_kernel).
+// done(j, μ) receives each job's moments on this thread.
+void moment_batches(const DeviceRecursions& recursions, long long count, long long batch_size, const JobPair& job, const HostStart* start,
+                    const std::function<void(long long, const double*)>& done, Progress* progress) {
+    const long long dim = recursions.dim, moments = recursions.host[0].moments, slice = recursions.slice(batch_size);
+    thrust::device_vector<cplx> a(static_cast<std::size_t>(batch_size * dim)), b(static_cast<std::size_t>(batch_size * dim));
+    thrust::device_vector<double> mu(static_cast<std::size_t>(batch_size * moments));
+    std::vector<double> host_mu;
+    for (long long first = 0; first < count; first += batch_size) {
+        const long long batch = std::min(batch_size, count - first);
+        std::vector<std::vector<std::complex<double>>> r;
+        const thrust::device_vector<long long> d_jobs = batch_jobs(first, batch, job, start, dim, r, a);
+        const long long* pj = thrust::raw_pointer_cast(d_jobs.data());
+        cplx* pa = thrust::raw_pointer_cast(a.data());
+        cplx* pb = thrust::raw_pointer_cast(b.data());
+        double* pmu = thrust::raw_pointer_cast(mu.data());
+        if (start)
+            launch("kpm_start_from_kernel", &kpm_start_from_kernel, grid_for(batch), kThreads, recursions.data(), pj, batch, pa, pb, pmu);
+        else
+            launch("kpm_start_kernel", &kpm_start_kernel, grid_for(batch), kThreads, recursions.data(), pj, batch, pa, pb, pmu);
+        run_steps(1, recursions.host[0].last_step(), slice, [&](long long from, long long to) {
+            launch("kpm_advance_kernel", &kpm_advance_kernel, grid_for(batch), kThreads, recursions.data(), pj, batch, pa, pb, pmu, from,
+                   to);
+        });
+        copy_to_host(mu.begin(), batch * moments, host_mu);
+        for (long long o = 0; o < batch; ++o) done(first + o, host_mu.data() + o * moments);
+        if (progress) progress->add(batch);
+    }
+}
+
 }  // namespace
 
 std::vector<double> kpm_diagonal(const std::vector<HostCsr>& matrices, double center, double half_width, long long moments,
@@ -151,34 +202,15 @@ std::vector<double> kpm_diagonal(const std::vector<HostCsr>& matrices, double ce
     std::vector<double> out(static_cast<std::size_t>(count) * levels, 0.0);
     if (count == 0 || moments < 1 || matrices.empty()) return out;
     const DeviceRecursions recursions(matrices, center, half_width, moments);
-    const long long dim = recursions.dim;
     // A batch's two vectors per job and its moments, within half the free memory.
-    const long long batch_size = lines_per_launch(count, 2 * dim * static_cast<long long>(sizeof(cplx)) + moments * 8);
-    const long long slice = recursions.slice(batch_size);
-    thrust::device_vector<cplx> a(static_cast<std::size_t>(batch_size * dim)), b(static_cast<std::size_t>(batch_size * dim));
-    thrust::device_vector<double> mu(static_cast<std::size_t>(batch_size * moments));
-    std::vector<double> host_mu;
-    for (long long first = 0; first < count; first += batch_size) {
-        const long long batch = std::min(batch_size, count - first);
-        std::vector<long long> flat;  // {matrix, orbital} per job of the batch
-        for (long long j = first; j < first + batch; ++j) flat.insert(flat.end(), {jobs[j][0], jobs[j][1]});
-        const thrust::device_vector<long long> d_jobs(flat.begin(), flat.end());
-        const long long* pj = thrust::raw_pointer_cast(d_jobs.data());
-        cplx* pa = thrust::raw_pointer_cast(a.data());
-        cplx* pb = thrust::raw_pointer_cast(b.data());
-        double* pmu = thrust::raw_pointer_cast(mu.data());
-        launch("kpm_start_kernel", &kpm_start_kernel, grid_for(batch), kThreads, recursions.data(), pj, batch, pa, pb, pmu);
-        run_steps(1, recursions.host[0].last_step(), slice, [&](long long from, long long to) {
-            launch("kpm_advance_kernel", &kpm_advance_kernel, grid_for(batch), kThreads, recursions.data(), pj, batch, pa, pb, pmu, from,
-                   to);
-        });
-        copy_to_host(mu.begin(), batch * moments, host_mu);
-        for (long long o = 0; o < batch; ++o)
-            for (std::size_t j = 0; j < levels; ++j)
-                out[static_cast<std::size_t>(first + o) * levels + j] =
-                    chebyshev_sum(c.data() + j * static_cast<std::size_t>(moments), host_mu.data() + o * moments, moments);
-        if (progress) progress->add(batch);
-    }
+    const long long batch_size = lines_per_launch(count, 2 * recursions.dim * static_cast<long long>(sizeof(cplx)) + moments * 8);
+    moment_batches(
+        recursions, count, batch_size, [&](long long j) { return jobs[static_cast<std::size_t>(j)]; }, nullptr,
+        [&](long long j, const double* mu) {
+            for (std::size_t l = 0; l < levels; ++l)
+                out[static_cast<std::size_t>(j) * levels + l] = chebyshev_sum(c.data() + l * static_cast<std::size_t>(moments), mu, moments);
+        },
+        progress);
     return out;
 }
 
@@ -189,42 +221,18 @@ void kpm_vector_sums(const std::vector<HostCsr>& matrices, double center, double
     const std::size_t levels = moments > 0 ? c.size() / static_cast<std::size_t>(moments) : 0;
     if (count == 0 || moments < 1 || matrices.empty()) return;
     const DeviceRecursions recursions(matrices, center, half_width, moments);
-    const long long dim = recursions.dim;
-    const long long batch_size =
-        std::min(host_batch_cap(2 * dim * static_cast<long long>(sizeof(cplx)) + moments * 8),
-                 lines_per_launch(count, 2 * dim * static_cast<long long>(sizeof(cplx)) + moments * 8));
-    const long long slice = recursions.slice(batch_size);
-    thrust::device_vector<cplx> a(static_cast<std::size_t>(batch_size * dim)), b(static_cast<std::size_t>(batch_size * dim));
-    thrust::device_vector<double> mu(static_cast<std::size_t>(batch_size * moments));
-    std::vector<double> host_mu, sums(levels);
-    for (long long first = 0; first < count; first += batch_size) {
-        const long long batch = std::min(batch_size, count - first);
-        std::vector<long long> flat;  // {matrix, 0} per job of the batch
-        std::vector<std::vector<std::complex<double>>> r;
-        for (long long j = first; j < first + batch; ++j) {
-            flat.insert(flat.end(), {job_matrix[static_cast<std::size_t>(j)], 0});
-            r.push_back(start(j));
-            throw_if_stopped();
-        }
-        put_start_vectors(r, dim, a);
-        const thrust::device_vector<long long> d_jobs(flat.begin(), flat.end());
-        const long long* pj = thrust::raw_pointer_cast(d_jobs.data());
-        cplx* pa = thrust::raw_pointer_cast(a.data());
-        cplx* pb = thrust::raw_pointer_cast(b.data());
-        double* pmu = thrust::raw_pointer_cast(mu.data());
-        launch("kpm_start_from_kernel", &kpm_start_from_kernel, grid_for(batch), kThreads, recursions.data(), pj, batch, pa, pb, pmu);
-        run_steps(1, recursions.host[0].last_step(), slice, [&](long long from, long long to) {
-            launch("kpm_advance_kernel", &kpm_advance_kernel, grid_for(batch), kThreads, recursions.data(), pj, batch, pa, pb, pmu, from,
-                   to);
-        });
-        copy_to_host(mu.begin(), batch * moments, host_mu);
-        for (long long o = 0; o < batch; ++o) {
-            for (std::size_t j = 0; j < levels; ++j)
-                sums[j] = chebyshev_sum(c.data() + j * static_cast<std::size_t>(moments), host_mu.data() + o * moments, moments);
-            take(first + o, sums.data(), sums.size());
-        }
-        if (progress) progress->add(batch);
-    }
+    // Device and host: a job's two vectors (its start vector as made and interleaved) and moments.
+    const long long per_job = 2 * recursions.dim * static_cast<long long>(sizeof(cplx)) + moments * 8;
+    const long long batch_size = std::min(host_batch_cap(per_job), lines_per_launch(count, per_job));
+    std::vector<double> sums(levels);
+    moment_batches(
+        recursions, count, batch_size, [&](long long j) { return std::array<long long, 2>{job_matrix[static_cast<std::size_t>(j)], 0}; },
+        &start,
+        [&](long long j, const double* mu) {
+            for (std::size_t l = 0; l < levels; ++l) sums[l] = chebyshev_sum(c.data() + l * static_cast<std::size_t>(moments), mu, moments);
+            take(j, sums.data(), sums.size());
+        },
+        progress);
 }
 
 void kpm_vector_diagonal(const std::vector<HostCsr>& matrices, double center, double half_width, long long moments,
@@ -258,16 +266,14 @@ void kpm_vector_diagonal(const std::vector<HostCsr>& matrices, double center, do
     std::vector<double> values;
     for (long long first = 0; first < count; first += batch_size) {
         const long long batch = std::min(batch_size, count - first);
-        std::vector<long long> flat;  // {matrix, support} per job of the batch
-        std::vector<std::vector<std::complex<double>>> r;
-        for (long long j = first; j < first + batch; ++j) {
-            flat.insert(flat.end(), {job_matrix[static_cast<std::size_t>(j)], job_support[static_cast<std::size_t>(j)]});
-            r.push_back(start(j));
-            throw_if_stopped();
-        }
-        put_start_vectors(r, dim, a);
+        std::vector<std::vector<std::complex<double>>> r;  // {matrix, support} per job
+        const thrust::device_vector<long long> d_jobs = batch_jobs(
+            first, batch,
+            [&](long long j) {
+                return std::array<long long, 2>{job_matrix[static_cast<std::size_t>(j)], job_support[static_cast<std::size_t>(j)]};
+            },
+            &start, dim, r, a);
         thrust::fill(sum.begin(), sum.end(), cplx{0.0, 0.0});
-        const thrust::device_vector<long long> d_jobs(flat.begin(), flat.end());
         const long long* pj = thrust::raw_pointer_cast(d_jobs.data());
         const long long* ps = thrust::raw_pointer_cast(d_support.data());
         const long long* po = thrust::raw_pointer_cast(d_offset.data());
