@@ -224,7 +224,8 @@ TEST(TextureLattice, CtrlCStopsEachStage) {
     // link; stop.hpp) ends the run with Interrupted in each stage — the dense twists, the kpm
     // jobs, the Hall links (after the 16 diagonalisations), the kpm Hall's start vectors (after the
     // 32 density jobs), the electrons' probing vectors (after the same 32), the densities' probing
-    // vectors (after 5 of them) — and a new run starts clear.
+    // vectors (after 5 of them), the pump's tori (after the 16 twists' diagonalisations) — and a
+    // new run starts clear.
     const std::string base = skyrmion_model(8) + "[task]\nkind = 'texture_lattice'\nbox = [8, 8]\ntwists = [4, 4]\nmu = 0.0\nT = 0.1\n";
     for (const auto& [extra, units] : std::vector<std::pair<std::string, long long>>{
              {"method = 'dense'\n", 3}, {"method = 'kpm'\nbound_charge = true\n", 5}, {"hall = true\n", 20},
@@ -236,5 +237,12 @@ TEST(TextureLattice, CtrlCStopsEachStage) {
         bzint::stop_after(-1);
         bzint::clear_stop();
     }
+    bzint::stop_after(20);
+    EXPECT_THROW(bzint::test::run_toml(skyrmion_model(8) + "velocity = [0.05, 0.0]\n[task]\nkind = 'texture_lattice'\nbox = [8, 8]\n"
+                                                           "twists = [4, 4]\nmu = 0.0\nT = 0.1\npump = true\n"),
+                 bzint::Interrupted)
+        << "pump";
+    bzint::stop_after(-1);
+    bzint::clear_stop();
     EXPECT_NO_THROW(bzint::test::run_toml(base));
 }
