@@ -342,7 +342,7 @@ constexpr KeySpec kKeys[] = {
     {"task", "pump", "texture_lattice", "true/false", "", "false", kNone, kNone, false,
      "with a sliding texture ([texture] velocity; dense): the particles the states below mu carry along +a_1 and +a_2 "
      "per period of the slide, the Chern numbers of the tori (t, twist) at each twist of the other axis (pump_chern, "
-     "pumped_per_chain); the densities and the rest are the box's at t = 0"},
+     "pumped_per_chain; twists ≥ 4 per axis); the densities and the rest are the box's at t = 0"},
     {"task", "pump_steps", "texture_lattice", "integer", "", "16", 4, 1024, false,
      "with pump: times per period on each torus (t, twist), even"},
     {"task", "background", "texture_lattice", "[mx, my, mz]", "", "m(0)", -1e6, 1e6, false,

@@ -485,13 +485,13 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                                   ? 16.0 * workers_n * (hall_M * double(orbitals) + 64.0 * double(orbitals) + 2.0 * hall_M * hall_M) +
                                         2.0 * twists * nnz * 24.0
                                   : 0.0;
+    // dense with pump: one torus's states at a time, pump_steps × the twists along its axis.
+    const double pump_bytes = 16.0 * std::max(s.twists[0], s.twists[1]) * s.pump_steps * double(orbitals) * double(orbitals);
     const double bytes = hall_bytes + copies * 16.0 * double(N * N) * cells +
                          (s.method == Method::dense
                               ? (s.hall ? 104.0 : 48.0) * double(orbitals) * double(orbitals) * workers_n +
                                     copies * 8.0 * twists * cells * levels +
-                                    (s.hall ? 16.0 * twists * double(orbitals) * double(orbitals) : 0.0) +
-                                    // the pump's torus of states, one (twist, t) mesh at a time
-                                    16.0 * std::max(s.twists[0], s.twists[1]) * s.pump_steps * double(orbitals) * double(orbitals)
+                                    (s.hall ? 16.0 * twists * double(orbitals) * double(orbitals) : 0.0) + pump_bytes
                               : copies * (twists * nnz * 24.0 + probed_densities) +
                                     (s.electron_draws > 0 || s.density_draws > 0 ? 64.0 : 32.0) * double(orbitals) * workers_n +
                                     8.0 * jobs * levels);
@@ -499,6 +499,11 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         require_memory(task, "broadening", hall_bytes,
                        fmt::format("the Kubo-Bastin series' {} moments per index on {} orbitals (a larger broadening or T needs fewer)",
                                    s.hall_moments_limit, orbitals));
+    if (pump_bytes > 0.5 * bytes)
+        require_memory(task, "pump_steps", bytes,
+                       fmt::format("the pump's {} × {} eigenstates of {} orbitals on each torus (fewer pump_steps or twists need "
+                                   "less)",
+                                   s.pump_steps, std::max(s.twists[0], s.twists[1]), orbitals));
     require_memory(task, "box", bytes, fmt::format("a box of {} orbitals", orbitals));
     for (int i = 0; i < 2; ++i)
         for (int c = 0; c < 3; ++c) s.A[i][c] = info.bravais[i][c];
@@ -559,6 +564,22 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         }
     }
     s.on_site = on_site_blocks(s, 0.0);
+    if (s.pump) {
+        // The tori close: H(T) = H(0) on every cell (the box holds whole periods of the texture along
+        // the slide; the link from the last time to the first assumes it).
+        const OnSiteBlocks later = on_site_blocks(s, s.pump_period);
+        double largest = 0.0, difference = 0.0;
+        for (std::size_t i = 0; i < later.size(); ++i) {
+            largest = std::max(largest, std::abs(s.on_site[i]));
+            difference = std::max(difference, std::abs(later[i] - s.on_site[i]));
+        }
+        if (difference > 1e-9 * std::max(largest, 1e-300))
+            task_section(ctx, "texture")
+                .fail("velocity", fmt::format("slid for its period T = {:g} the texture does not return to itself on the box's cells "
+                                              "(their on-site terms differ by {:.3g}): the box must hold whole periods of the "
+                                              "texture along the slide",
+                                              s.pump_period, difference));
+    }
     // Sampled at the cells alone, a(r) could vanish at every cell of a box that is not periodic (cells
     // on the zeros of sin, a box side an odd multiple of L/2 along the axis): the box's sides must
     // hold whole periods along the modulation's axis.
@@ -1191,8 +1212,8 @@ PumpCherns pump_cherns(const LatticeSetup& s, Progress& progress) {
 
 // The pump's keys on the full (t, θ) meshes (coarse = false) or their every-other sub-meshes:
 // pump_chern [axis][θ_⊥][μ] (null where μ leaves a gap of the box on the torus, or a link is
-// singular), and pumped_per_chain [axis][μ], their mean over θ_⊥ per row of cells along the other
-// axis (null where any is).
+// singular), and pumped_per_chain [axis][μ], their mean over θ_⊥ over the S_⊥ chains of cells
+// along a_i in the box (null where any is).
 void put_pump(const LatticeSetup& s, const PumpCherns& pump, bool coarse, TaskResult& out) {
     nlohmann::json chern = nlohmann::json::array(), per_chain = nlohmann::json::array();
     for (int i = 0; i < 2; ++i) {
@@ -1200,20 +1221,23 @@ void put_pump(const LatticeSetup& s, const PumpCherns& pump, bool coarse, TaskRe
         std::vector<double> sum(s.mu.size(), 0.0);
         std::vector<bool> defined(s.mu.size(), true);
         nlohmann::json rows = nlohmann::json::array();
-        for (const std::vector<TwistChern>& at : axis) {
+        for (std::size_t p = 0; p < axis.size(); ++p) {
+            const std::vector<TwistChern>& at = axis[p];
             nlohmann::json row = nlohmann::json::array();
             for (std::size_t j = 0; j < at.size(); ++j) {
                 const bool valid = at[j].gapped && !at[j].singular;
                 const double c = coarse ? at[j].chern_coarse : at[j].chern;
                 row.push_back(valid ? nlohmann::json(c) : nlohmann::json(nullptr));
                 defined[j] = defined[j] && valid;
-                sum[j] += c;
+                // The sub-mesh's mean takes every other θ_⊥ too, so that its estimate holds the
+                // sampling of θ_⊥ where the chains pump different numbers.
+                if (!coarse || p % 2 == 0) sum[j] += c;
             }
             rows.push_back(row);
         }
         chern.push_back(rows);
         nlohmann::json levels = nlohmann::json::array();
-        const double chains = double(s.box[1 - i]) * double(axis.size());
+        const double chains = double(s.box[1 - i]) * double(coarse ? (axis.size() + 1) / 2 : axis.size());
         for (std::size_t j = 0; j < s.mu.size(); ++j) levels.push_back(defined[j] ? nlohmann::json(sum[j] / chains) : nlohmann::json(nullptr));
         per_chain.push_back(levels);
     }
@@ -1230,10 +1254,10 @@ void report_pump(const LatticeSetup& s, const PumpCherns& pump, const std::strin
     out.integer_valued.push_back("pump_chern");
     out.units["pump_chern"] = "particles per period T carried by the states below mu along +a_i through the box, [axis a_1, a_2]"
                               "[twist theta_perp of the other axis][mu]: the Chern number of the torus (t, theta_i) by the link "
-                              "method (null where mu leaves a gap of the box on it)";
-    out.units["pumped_per_chain"] = "particles per period T along +a_i per row of cells along the other lattice vector (crossing one "
-                                    "lattice vector a_perp), [axis][mu]: pump_chern's mean over the twists theta_perp over the box's "
-                                    "rows (null where any pump_chern is)";
+                              "method (null where mu leaves a gap of the box on it, or a link's overlap is singular)";
+    out.units["pumped_per_chain"] = "particles per period T along +a_i per chain of cells along a_i (crossing one lattice vector "
+                                    "a_perp of a cut), [axis][mu]: pump_chern's mean over the twists theta_perp over the box's S_perp "
+                                    "chains (null where any pump_chern is)";
     out.units["pump_period"] = fmt::format("{}: the slide's period T, after which the texture repeats", tu);
     out.units["pump_steps"] = "times per period on each torus (t, theta_i)";
     for (int i = 0; i < 2; ++i)
