@@ -47,6 +47,7 @@ TEST(TextureLatticePump, EachChainOfASlidingSpiralPumpsItsPhaseSpaceChernNumber)
                                                         "[task]\nkind = 'texture_lattice'\nbox = [8, 1]\ntwists = [8, 4]\n"
                                                         "method = 'dense'\nmu = 0.0\nT = 0\nr = [[0, 0, 0]]\npump = true\n");
         EXPECT_NEAR(box["pump_period"].get<double>(), 8.0 / std::fabs(v), 1e-9);
+        EXPECT_TRUE(box["pump_gap"][1][0].is_null()) << "a chain one cell wide: along a_2 a level crosses mu";
         for (int p = 0; p < 4; ++p) {
             const nlohmann::json plane = bzint::test::results(
                 sliding_spiral(v) +
@@ -74,6 +75,8 @@ TEST(TextureLatticePump, ASlidingSkyrmionLatticeCarriesItsBoundCharge) {
         EXPECT_NEAR(along_x["pump_chern"][1][p][0].get<double>(), 0.0, 1e-10) << "theta_1 index " << p;
     }
     EXPECT_NEAR(along_x["pumped_per_chain"][0][0].get<double>(), bound / 8.0, 1e-9);
+    // The box keeps a gap at μ over every torus (pump_gap: the nearest level, measured 0.06).
+    EXPECT_GT(along_x["pump_gap"][0][0].get<double>(), 0.01);
     const nlohmann::json back = sliding_skyrmions(-0.05, 0.0), along_y = sliding_skyrmions(0.0, 0.05);
     for (int p = 0; p < 4; ++p) {
         EXPECT_NEAR(back["pump_chern"][0][p][0].get<double>(), -bound, 1e-9) << "theta_2 index " << p;

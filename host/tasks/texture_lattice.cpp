@@ -1248,8 +1248,10 @@ void put_pump(const LatticeSetup& s, const PumpCherns& pump, bool coarse, TaskRe
 }
 
 // The pump's units, period and warnings: where μ leaves a gap of the box on a torus, or a link is
-// singular, and where the twists θ_⊥ disagree (the gap closes between them in the thermodynamic limit).
-void report_pump(const LatticeSetup& s, const PumpCherns& pump, const std::string& tu, TaskResult& out) {
+// singular, and where the twists θ_⊥ disagree (the gap closes between them in the thermodynamic
+// limit). Returns pump_gap [axis][μ], the smallest distance from μ to a level over each axis's tori
+// (null where a level crosses μ), for the caller to add beside the estimated keys.
+nlohmann::json report_pump(const LatticeSetup& s, const PumpCherns& pump, const std::string& tu, const std::string& eu, TaskResult& out) {
     out.principal.push_back("pumped_per_chain");
     out.integer_valued.push_back("pump_chern");
     out.units["pump_chern"] = "particles per period T carried by the states below mu along +a_i through the box, [axis a_1, a_2]"
@@ -1260,6 +1262,10 @@ void report_pump(const LatticeSetup& s, const PumpCherns& pump, const std::strin
                                     "chains (null where any pump_chern is)";
     out.units["pump_period"] = fmt::format("{}: the slide's period T, after which the texture repeats", tu);
     out.units["pump_steps"] = "times per period on each torus (t, theta_i)";
+    out.units["pump_gap"] = fmt::format("{}, [axis][mu]: the smallest distance from mu to a level of the box over the axis's tori "
+                                        "(null where a level crosses mu)",
+                                        eu);
+    nlohmann::json gaps = nlohmann::json::array({nlohmann::json::array(), nlohmann::json::array()});
     for (int i = 0; i < 2; ++i)
         for (std::size_t j = 0; j < s.mu.size(); ++j) {
             bool open = true, singular = false;
@@ -1272,6 +1278,7 @@ void report_pump(const LatticeSetup& s, const PumpCherns& pump, const std::strin
                 least = p == 0 ? c.chern : std::min(least, c.chern);
                 most = p == 0 ? c.chern : std::max(most, c.chern);
             }
+            gaps[static_cast<std::size_t>(i)].push_back(open ? nlohmann::json(gap) : nlohmann::json(nullptr));
             if (!open)
                 out.warnings.push_back(fmt::format("mu = {:g}: along a_{} the number of states below mu changes over the slide's "
                                                    "period or the twists (a level crosses it): that pump is not quantised, and "
@@ -1287,6 +1294,7 @@ void report_pump(const LatticeSetup& s, const PumpCherns& pump, const std::strin
                                                    "is their mean",
                                                    s.mu[j], i + 1, least, most, gap));
         }
+    return gaps;
 }
 
 TaskResult task_texture_lattice(TaskContext& ctx) {
@@ -1464,8 +1472,9 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
     if (s.electron_draws > 0)
         out.remedy += "; electrons' and bound_charge's estimates also hold the probing trace's (electrons_stochastic_error: more "
                       "random_vectors or a larger probing_distance)";
-    if (s.pump) report_pump(s, pump, fmt::format("hbar/({})", eu), out);
+    const nlohmann::json pump_gap = s.pump ? report_pump(s, pump, fmt::format("hbar/({})", eu), eu, out) : nlohmann::json();
     attach_errors(out, &coarse);
+    if (s.pump) out.results["pump_gap"] = pump_gap;
     if (s.hall) add_hall_errors(s, sums, eu, out);
     if (s.electron_draws > 0) add_electron_errors(s, sums, zero_field, out);
     if (s.density_draws > 0) add_density_errors(s, sums, zero_field, lu, out);
