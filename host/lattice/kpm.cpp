@@ -174,11 +174,15 @@ std::vector<cuda::HostCsr> host_matrices(const std::vector<SparseHamiltonian>& H
     return matrices;
 }
 
-// Each job's matrix (its twist's), checked against the matrices.
-std::vector<long long> job_matrices(const std::vector<SparseHamiltonian>& H, const TraceJobs& jobs) {
+// A trace's jobs against the matrices: a matrix for each twist, of the vectors' size.
+void check_jobs(const std::vector<SparseHamiltonian>& H, const TraceJobs& jobs) {
     if (jobs.twists() > static_cast<long long>(H.size())) throw std::logic_error("kpm: a trace's twist has no matrix");
     for (const SparseHamiltonian& h : H)
         if (h.dim != jobs.dim()) throw std::logic_error("kpm: a trace's vectors are not the matrices' size");
+}
+
+// Each job's matrix (its twist's), for the device.
+std::vector<long long> job_matrices(const TraceJobs& jobs) {
     std::vector<long long> matrix(static_cast<std::size_t>(jobs.count()));
     for (long long job = 0; job < jobs.count(); ++job) matrix[static_cast<std::size_t>(job)] = jobs.twist(job);
     return matrix;
@@ -188,10 +192,10 @@ std::vector<long long> job_matrices(const std::vector<SparseHamiltonian>& H, con
 
 void kpm_vector_sums(Backend b, const std::vector<SparseHamiltonian>& H, ChebyshevScale s, const FermiSeries& series,
                      const TraceJobs& jobs, const JobValues& take, Progress& progress) {
-    const std::vector<long long> matrix = job_matrices(H, jobs);
+    check_jobs(H, jobs);
     if (b == Backend::cuda) {
-        cuda::kpm_vector_sums(host_matrices(H), s.center, s.half_width, series_moments(series), flat_coefficients(series), matrix,
-                              [&](long long job) { return jobs.start(job); }, take, &progress);
+        cuda::kpm_vector_sums(host_matrices(H), s.center, s.half_width, series_moments(series), flat_coefficients(series),
+                              job_matrices(jobs), [&](long long job) { return jobs.start(job); }, take, &progress);
         return;
     }
     const VectorSums sums = [&](long long t, const std::vector<std::complex<double>>& r) {
@@ -203,7 +207,7 @@ void kpm_vector_sums(Backend b, const std::vector<SparseHamiltonian>& H, Chebysh
 void kpm_vector_diagonal(Backend b, const std::vector<SparseHamiltonian>& H, ChebyshevScale s, const FermiSeries& series,
                          const TraceJobs& jobs, const std::vector<std::vector<long long>>& support, const JobValues& take,
                          Progress& progress) {
-    const std::vector<long long> matrix = job_matrices(H, jobs);
+    check_jobs(H, jobs);
     if (static_cast<long long>(support.size()) != jobs.sampling().colours)
         throw std::logic_error("kpm_vector_diagonal: not one support per colour");
     for (const std::vector<long long>& own : support)
@@ -212,8 +216,9 @@ void kpm_vector_diagonal(Backend b, const std::vector<SparseHamiltonian>& H, Che
     if (b == Backend::cuda) {
         std::vector<long long> colour(static_cast<std::size_t>(jobs.count()));
         for (long long job = 0; job < jobs.count(); ++job) colour[static_cast<std::size_t>(job)] = jobs.colour(job);
-        cuda::kpm_vector_diagonal(host_matrices(H), s.center, s.half_width, series_moments(series), flat_coefficients(series), matrix,
-                                  support, colour, [&](long long job) { return jobs.start(job); }, take, &progress);
+        cuda::kpm_vector_diagonal(host_matrices(H), s.center, s.half_width, series_moments(series), flat_coefficients(series),
+                                  job_matrices(jobs), support, colour, [&](long long job) { return jobs.start(job); }, take,
+                                  &progress);
         return;
     }
     const VectorDiagonal diagonal = [&](long long t, const std::vector<std::complex<double>>& r, const std::vector<long long>& own) {

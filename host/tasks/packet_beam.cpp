@@ -713,6 +713,15 @@ std::string resistivity_subject(const std::string& lu, bool tubes) {
                        "independent {2} in this band's pocket about k_0 (alone) over their density n_i (per {0}^2)",
                        lu, tubes ? 3 : 2, tubes ? "tubes along z" : "scatterers");
 }
+// The angle the current (the plane's, for tubes) turns from E by, of conductivity_times_density;
+// `when` qualifies it (" at T").
+std::string hall_angle_subject(bool tubes, const char* when) {
+    return fmt::format("rad: the angle the {}current turns from E by{}, atan2(sigma_yx, sigma_xx) of conductivity_times_density "
+                       "(counterclockwise positive)",
+                       tubes ? "in-plane " : "", when);
+}
+// Tubes' aligned conductivity's measure.
+constexpr const char* kTubesPerLength = "per length along z of tubes along z (e^2/h per L^3 times n_i per L^2)";
 
 }  // namespace
 
@@ -732,12 +741,10 @@ NodeSum thermal_sum(const std::vector<ThermalNode>& nodes, const ModelInfo& info
     sum.rho_unit = fmt::format("{} at the temperature and chemical potential of conductivity_times_density: its inverse (not the "
                                "thermal average of resistivity_per_density_by_energy)",
                                resistivity_subject(lu, tubes));
-    sum.angle_unit = fmt::format("rad: the angle the {}current turns from E by at T, atan2(sigma_yx, sigma_xx) of "
-                                 "conductivity_times_density (counterclockwise positive)",
-                                 tubes ? "in-plane " : "");
-    sum.aligned_conditions = fmt::format("at the temperature [task.beam] temperature and the chemical potential [task.beam] energy{}: "
+    sum.angle_unit = hall_angle_subject(tubes, " at T");
+    sum.aligned_conditions = fmt::format("at the temperature [task.beam] temperature and the chemical potential [task.beam] energy{}{}: "
                                          "the integral of (-df/de) sigma(e) over aligned_conductivity_times_density_by_energy",
-                                         tubes ? ", per length along z of tubes along z (e^2/h per L^3 times n_i per L^2)" : "");
+                                         tubes ? ", " : "", tubes ? kTubesPerLength : "");
     return sum;
 }
 
@@ -774,10 +781,10 @@ NodeSum slice_sum(const std::vector<SliceNode>& slices, const ModelInfo& info) {
                                  conductivity_subject(lu, true));
     sum.rho_unit = fmt::format("{}: the inverse of conductivity_times_density (not a sum of the slices' resistivities)",
                                resistivity_subject(lu, true));
-    sum.angle_unit = "rad: the angle the in-plane current turns from E by, atan2(sigma_yx, sigma_xx) of "
-                     "conductivity_times_density (counterclockwise positive)";
-    sum.aligned_conditions = "at T = 0 at the beam's energy, per length along z of tubes along z (e^2/h per L^3 times n_i per "
-                             "L^2): the integral over k_z of aligned_conductivity_times_density_by_slice/2pi";
+    sum.angle_unit = hall_angle_subject(true, "");
+    sum.aligned_conditions = fmt::format("at T = 0 at the beam's energy, {}: the integral over k_z of "
+                                         "aligned_conductivity_times_density_by_slice/2pi",
+                                         kTubesPerLength);
     return sum;
 }
 

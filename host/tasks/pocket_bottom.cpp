@@ -72,15 +72,15 @@ Differences differences(const Momentum& k, int dim, double h, const Energy& ener
     return d;
 }
 
-// The descent's end k (energy e, the differences' Hessian at h, `error` the energy's estimate so
-// far) as the minimum. The central differences' gradient at h vanishes there, but the true one is
-// that less its bias h² ∂³ε/6: the minimum lies up to h² ε‴/6ε″ away. One Newton step on the
-// Richardson gradient (4 g_h − g_2h)/3 (bias O(h⁴)) moves there; its length is the momentum's
-// estimate, and ½ sᵀHs joins the energy's. Each component below the momentum's resolution (its
-// estimate, at least 1e-10 scale) is read as 0.
-PocketBottom corrected(Momentum k, int dim, double e, const Eigen::LLT<Matrix>& hessian, double h, double scale, double error,
-                       const Energy& energy) {
-    const Vector g = (4 * gradient(k, dim, h, energy) - gradient(k, dim, 2 * h, energy)) / 3;
+// The descent's end k (energy e, the differences' gradient g_h and Hessian at h, `error` the
+// energy's estimate so far) as the minimum. The central differences' gradient at h vanishes there,
+// but the true one is that less its bias h² ∂³ε/6: the minimum lies up to h² ε‴/6ε″ away. One
+// Newton step on the Richardson gradient (4 g_h − g_2h)/3 (bias O(h⁴)) moves there; its length is
+// the momentum's estimate, and ½ sᵀHs joins the energy's. Each component below the momentum's
+// resolution (its estimate, at least 1e-10 scale) is read as 0.
+PocketBottom corrected(Momentum k, int dim, double e, const Vector& g_h, const Eigen::LLT<Matrix>& hessian, double h, double scale,
+                       double error, const Energy& energy) {
+    const Vector g = (4 * g_h - gradient(k, dim, 2 * h, energy)) / 3;
     const Vector s = -hessian.solve(g);
     PocketBottom out;
     out.found = true;
@@ -199,7 +199,7 @@ PocketBottom pocket_bottom(Momentum k0, int dim, double scale, const Energy& ene
         if (length > longest) s *= longest / length;
         // What the Newton step would still gain, and the rounding of the energies.
         const double left = convex ? 0.5 * std::fabs(d.g.dot(s)) : 0.0, rounding = 4 * kEpsilon * d.largest;
-        if (convex && length < 1e-10 * scale) return corrected(k, dim, e, hessian, h, scale, left + rounding, energy);
+        if (convex && length < 1e-10 * scale) return corrected(k, dim, e, d.g, hessian, h, scale, left + rounding, energy);
         bool fell = false;
         for (int halving = 0; halving < 60 && !fell; ++halving) {
             const double trial = energy(shifted(k, s));
@@ -212,7 +212,7 @@ PocketBottom pocket_bottom(Momentum k0, int dim, double scale, const Energy& ene
             }
         }
         if (!fell) {
-            if (convex) return corrected(k, dim, e, hessian, h, scale, left + rounding, energy);  // at the energies' rounding
+            if (convex) return corrected(k, dim, e, d.g, hessian, h, scale, left + rounding, energy);  // at the energies' rounding
             out.reason = fmt::format("the descent from k_0 stalled at k = {}, where the band is not convex", momentum_text(k, dim, 6));
             return out;
         }

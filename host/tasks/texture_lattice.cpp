@@ -1183,6 +1183,11 @@ void check_texture_lattice(TaskContext& ctx) { read_texture_lattice(ctx); }
 using PumpCherns = std::array<std::vector<std::vector<TwistChern>>, 2>;
 PumpCherns pump_cherns(const LatticeSetup& s, Progress& progress) {
     constexpr double kTwoPi = 6.283185307179586476925286766559;
+    // The on-site blocks at each time, shared by every twist. Each (θ_1, θ_2, t) point is
+    // diagonalised once per axis: the two axes' tori cover the same points, but holding all of them
+    // at once would take twists × pump_steps eigenstates where one torus takes max(twists) × pump_steps.
+    std::vector<OnSiteBlocks> at_time;
+    for (int b = 0; b < s.pump_steps; ++b) at_time.push_back(on_site_blocks(s, s.pump_period * b / s.pump_steps));
     PumpCherns out;
     for (int i = 0; i < 2; ++i) {
         const int n_theta = s.twists[i], n_perp = s.twists[1 - i], n_t = s.pump_steps;
@@ -1195,9 +1200,8 @@ PumpCherns pump_cherns(const LatticeSetup& s, Progress& progress) {
                         double theta[2];
                         theta[i] = kTwoPi * static_cast<double>(j % n_theta) / n_theta;
                         theta[1 - i] = kTwoPi * p / n_perp;
-                        const double time = s.pump_period * static_cast<double>(j / n_theta) / n_t;
-                        states[static_cast<std::size_t>(j)] =
-                            diagonalise(box_hamiltonian(s.orbitals(), s.hoppings, s.box, on_site_blocks(s, time), theta, s.field()));
+                        states[static_cast<std::size_t>(j)] = diagonalise(box_hamiltonian(
+                            s.orbitals(), s.hoppings, s.box, at_time[static_cast<std::size_t>(j / n_theta)], theta, s.field()));
                         progress.add(1);
                         count_stop_unit();
                     }

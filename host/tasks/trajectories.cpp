@@ -175,7 +175,11 @@ std::vector<double> band_energies(const TaskContext& ctx, const TrajectorySetup&
 }
 
 // The packets' band at momentum k, at the beam's centre and t0.
-double band_at(const TaskContext& ctx, const TrajectorySetup& s, const Momentum& k) { return band_energies(ctx, s, s.band, {k}).front(); }
+double band_at(const TaskContext& ctx, const TrajectorySetup& s, const Momentum& k) {
+    const PacketBeam& beam = *s.beam;
+    const double x[kPhaseCoords] = {beam.centre[0], beam.centre[1], beam.centre[2], k[0], k[1], k[2], s.t0};
+    return band_energy(ctx, s, x);
+}
 
 // The band at k_0 where the beam's start line is centred.
 double band_at_origin(const TaskContext& ctx, const TrajectorySetup& s) { return band_at(ctx, s, s.beam->ray_origin); }
@@ -372,11 +376,9 @@ double kz_period(const ModelInfo& info) {
     if (!(along > 0.0)) return 0.0;
     for (int n = 1; n <= 64; ++n) {
         const double g = 2 * kPi * n / along;
+        const std::array<double, 3> m = reduced_k(info, {0.0, 0.0, g});  // g A_a,z / 2π
         bool integers = true;
-        for (int a = 0; a < 3; ++a) {
-            const double m = g * info.bravais[a][2] / (2 * kPi);
-            integers = integers && std::fabs(m - std::round(m)) < 1e-6;
-        }
+        for (double c : m) integers = integers && std::fabs(c - std::round(c)) < 1e-6;
         if (integers) return g;
     }
     return 0.0;
@@ -470,12 +472,12 @@ Tube pocket_extent(const TaskContext& ctx, const TrajectorySetup& s) {
         const PocketBottom end = pocket_bottom({beam.ray_origin[0], beam.ray_origin[1], extent[side]}, 2, kf,
                                                [&](const Momentum& k) { return band_at(ctx, s, k); });
         if (end.found && !end.tip && end.energy < beam.energy - end.error - 1e-9 * std::max(1.0, std::fabs(beam.energy))) {
-            const std::array<double, 3> k = reduced_k(info, end.k);
             ctx.task.fail("k", fmt::format("slices = {}: the pocket reaches beyond its extent along the line through k_0 parallel "
-                                           "to k_z (to k_z = {:.6g} 1/{}): the slice there holds carriers about k = [{:.6g}, {:.6g}, "
-                                           "{:.6g}] (its bottom {:.6g}, below the beam's energy); the slices need a pocket "
-                                           "symmetric about that line: give k at its in-plane centre",
-                                           beam.slices, extent[side], length_unit(info), k[0], k[1], k[2], end.energy));
+                                           "to k_z (to k_z = {:.6g} 1/{}): the slice there holds carriers about k = {} (its "
+                                           "bottom {:.6g}, below the beam's energy); the slices need a pocket symmetric about "
+                                           "that line: give k at its in-plane centre",
+                                           beam.slices, extent[side], length_unit(info), momentum_text(reduced_k(info, end.k), 3, 6),
+                                           end.energy));
         }
     }
     return tube;
