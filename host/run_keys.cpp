@@ -374,8 +374,12 @@ constexpr KeySpec kKeys[] = {
     {"texture", "E", kTextureTasks, "dim numbers", "energy/(e length)", "0", -1e6, 1e6,
      false, "a uniform electric field through a(t) = −E t: H_0 is taken at p − E t (along one G_i: periodic in t)"},
     {"texture", "velocity", kTextureTasks, "dim numbers", "length·energy/ħ", "0", -1e6, 1e6, false,
-     "v: the texture slides rigidly, m(r − v t), over the static U(r) and fields (docs/textures.md \"A sliding texture\"); "
+     "v: the texture slides rigidly, m(r − v t), over the static U(r) (texture_lattice: unless potential_slides) and "
+     "fields (docs/textures.md \"A sliding texture\"); "
      "along an axis of the texture's period P: periodic in t with P/|v|"},
+    {"texture", "potential_slides", "texture_lattice", "true/false", "", "false", kNone, kNone, false,
+     "with pump = true: the scalar potential slides with the texture, U(r − v t) (a sliding charge-density wave; "
+     "alone, with a uniform texture, Thouless's pump); otherwise U stays where it is"},
     {"texture", "potential", kTextureTasks, "string", "", "none", kNone, kNone, false,
      "a static scalar potential energy U(r) added to H (Eq. 32's φ; the force on an electron is −∇U): none, cosine "
      "(U = A cos(2π r_axis/L)), gaussian (U = A exp(−ρ²/2w²), ρ the distance from the z axis) or table (U read from "

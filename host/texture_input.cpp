@@ -309,7 +309,36 @@ PumpPeriod require_pump_period(const TaskContext& ctx, const TextureTerms& t, co
     return pump;
 }
 
-double require_time_period(const TaskContext& ctx, const TextureTerms& t, const Section& section, const std::string& key) {
+namespace {
+
+// A common period of two parts of H, each given in curvature_period's terms (−1: any length, 0: none):
+// the longer where one is a whole multiple of the other.
+double common_period(double a, double b) {
+    if (a < 0.0) return b;
+    if (b < 0.0) return a;
+    if (a == 0.0 || b == 0.0) return 0.0;
+    const double longer = std::max(a, b), ratio = longer / std::min(a, b);
+    return std::fabs(ratio - std::round(ratio)) < 1e-12 * ratio ? longer : 0.0;
+}
+
+double modulation_period(const FieldModulation& b, int axis) {
+    return b.amplitude != 0.0 && axis == b.axis ? b.period : -1.0;
+}
+
+double potential_period(const ScalarPotential& u, int axis) {
+    switch (u.shape) {
+        case PotentialShape::none: return -1.0;
+        case PotentialShape::cosine: return axis == u.axis ? u.period : -1.0;
+        case PotentialShape::gaussian: return axis < 2 ? 0.0 : -1.0;
+        case PotentialShape::table: return axis < 2 && u.table.n[axis] > 1 ? u.table.n[axis] * u.table.spacing[axis] : -1.0;
+    }
+    return 0.0;
+}
+
+}  // namespace
+
+double require_time_period(const TaskContext& ctx, const TextureTerms& t, const Section& section, const std::string& key,
+                           bool potential_slides) {
     if (!is_sliding(t)) return require_pump_period(ctx, t, section, key).period;
     const double E = std::fabs(t.electric[0]) + std::fabs(t.electric[1]) + std::fabs(t.electric[2]);
     if (E != 0.0 || t.mass_rate != 0.0)
@@ -323,12 +352,16 @@ double require_time_period(const TaskContext& ctx, const TextureTerms& t, const 
     double T = 0.0;
     for (int a = 0; a < 3; ++a) {
         if (t.velocity[a] == 0.0) continue;
-        const double P = spin_texture_period(t.texture, a);
-        if (P < 0.0) continue;  // the texture does not vary along a: sliding along it changes nothing
+        const double P = potential_slides ? common_period(spin_texture_period(t.texture, a), potential_period(t.potential, a))
+                                          : spin_texture_period(t.texture, a);
+        if (P < 0.0) continue;  // what slides does not vary along a: sliding along it changes nothing
         if (P == 0.0)
-            section.fail(key, fmt::format("the texture has no period along {} (domain walls and isolated skyrmions are not "
-                                          "periodic), so sliding along it is not periodic in t",
-                                          names[a]));
+            section.fail(key, fmt::format("{} no period along {} ({}), so sliding along it is not periodic in t",
+                                          potential_slides ? "the texture with its sliding potential has" : "the texture has",
+                                          names[a],
+                                          potential_slides ? "domain walls, isolated skyrmions and gaussian potentials are not "
+                                                             "periodic, nor are two incommensurate periods together"
+                                                           : "domain walls and isolated skyrmions are not periodic"));
         const double Ta = P / std::fabs(t.velocity[a]);
         if (T == 0.0) {
             T = Ta;
@@ -345,8 +378,9 @@ double require_time_period(const TaskContext& ctx, const TextureTerms& t, const 
         T *= q;
     }
     if (T == 0.0)
-        section.fail(key, "the texture does not vary along the direction it slides, so sliding leaves H unchanged: a torus "
-                          "with t needs a texture that changes as it slides");
+        section.fail(key, fmt::format("{} along the direction it slides, so sliding leaves H unchanged: a torus with t "
+                                      "needs a texture that changes as it slides",
+                                      potential_slides ? "neither the texture nor its potential varies" : "the texture does not vary"));
     if (!(T <= 1e12))
         section.fail(key, fmt::format("[texture] velocity is so slow that its period is {:g} ħ/energy, over 1e12", T));
     return T;
@@ -478,34 +512,6 @@ double spin_texture_period(const SpinTexture& t, int axis) {
     }
     return 0.0;
 }
-
-namespace {
-
-// A common period of two parts of H, each given in curvature_period's terms (−1: any length, 0: none):
-// the longer where one is a whole multiple of the other.
-double common_period(double a, double b) {
-    if (a < 0.0) return b;
-    if (b < 0.0) return a;
-    if (a == 0.0 || b == 0.0) return 0.0;
-    const double longer = std::max(a, b), ratio = longer / std::min(a, b);
-    return std::fabs(ratio - std::round(ratio)) < 1e-12 * ratio ? longer : 0.0;
-}
-
-double modulation_period(const FieldModulation& b, int axis) {
-    return b.amplitude != 0.0 && axis == b.axis ? b.period : -1.0;
-}
-
-double potential_period(const ScalarPotential& u, int axis) {
-    switch (u.shape) {
-        case PotentialShape::none: return -1.0;
-        case PotentialShape::cosine: return axis == u.axis ? u.period : -1.0;
-        case PotentialShape::gaussian: return axis < 2 ? 0.0 : -1.0;
-        case PotentialShape::table: return axis < 2 && u.table.n[axis] > 1 ? u.table.n[axis] * u.table.spacing[axis] : -1.0;
-    }
-    return 0.0;
-}
-
-}  // namespace
 
 double curvature_period(const TextureTerms& t, int axis) {
     return common_period(spin_texture_period(t.texture, axis), modulation_period(t.modulation, axis));

@@ -73,10 +73,12 @@ PumpPeriod require_pump_period(const TaskContext& ctx, const TextureTerms& t, co
 // Whether the texture slides ([texture] velocity ≠ 0: m(r − v t)).
 bool is_sliding(const TextureTerms& t);
 // The period of H in t for a torus with a t axis: a sliding texture's, the least common multiple of
-// P_a/|v_a| over the axes it slides and varies along (P_a its period there; the ratios fractions
-// with denominators up to 64; no E and no mass_rate with it), otherwise the Bloch period of
-// require_pump_period. An InputError at `key` where there is none.
-double require_time_period(const TaskContext& ctx, const TextureTerms& t, const Section& section, const std::string& key);
+// P_a/|v_a| over the axes it slides and varies along (P_a its period there — with potential_slides
+// the common period of m(r) and U(r), which slide together; the ratios fractions with denominators
+// up to 64; no E and no mass_rate with it), otherwise the Bloch period of require_pump_period. An
+// InputError at `key` where there is none.
+double require_time_period(const TaskContext& ctx, const TextureTerms& t, const Section& section, const std::string& key,
+                           bool potential_slides = false);
 
 // The names of the phase-space axes, x^I for I = 0 … 6.
 constexpr std::array<const char*, kPhaseCoords> kPhaseAxisNames{"x", "y", "z", "k1", "k2", "k3", "t"};

@@ -1,12 +1,15 @@
 // The exact lattice reference of a sliding texture's pump (task texture_lattice, pump = true,
 // docs/textures.md "The pump of a sliding texture on the box"): the Chern numbers of the tori (t,
 // twist) against the semiclassical pump of each chain (task phase_space_chern's plane (t, k1), a
-// separate method on the continuum of phase space), and against the box's own bound charge, which
-// the slide carries along (the electrons counted, not a Berry phase).
+// separate method on the continuum of phase space), against the box's own bound charge, which
+// the slide carries along (the electrons counted, not a Berry phase), and against Thouless's count
+// for a sliding potential (its gaps' integers, from the levels below μ).
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
+#include <Eigen/Dense>
 #include <cmath>
+#include <complex>
 #include <string>
 
 #include "test_util.hpp"
@@ -95,4 +98,74 @@ TEST(TextureLatticePump, TwoCopiesOfAChernInsulatorPumpTwice) {
         EXPECT_NEAR(pair["pump_chern"][0][p][0].get<double>(), -2.0, 1e-9) << "theta_2 index " << p;
         EXPECT_NEAR(pair["pump_chern"][1][p][0].get<double>(), 0.0, 1e-10) << "theta_1 index " << p;
     }
+}
+
+namespace {
+
+// The levels below μ of qwz's chain along x at k_2 (8 cells, periodic) in the cosine potential
+// U(x) = A cos(2π x/8) at rest: H(k1, k2) = sin k1 σ_x + sin k2 σ_y + (u + cos k1 + cos k2) σ_z in
+// real space along x (cos k1 σ_z and sin k1 σ_x as hoppings σ_z/2 ± σ_x/2i), by Eigen's solver — a
+// count independent of the box's own construction.
+int levels_below(double u, double k2, double A, double mu) {
+    using C = std::complex<double>;
+    constexpr int L = 8;
+    constexpr double kPi = 3.14159265358979323846;
+    Eigen::MatrixXcd H = Eigen::MatrixXcd::Zero(2 * L, 2 * L);
+    const C i(0.0, 1.0);
+    for (int x = 0; x < L; ++x) {
+        const double U = A * std::cos(2.0 * kPi * x / L), dz = u + std::cos(k2);
+        H(2 * x, 2 * x) = U + dz;
+        H(2 * x + 1, 2 * x + 1) = U - dz;
+        H(2 * x, 2 * x + 1) = -i * std::sin(k2);  // sin k2 σ_y
+        H(2 * x + 1, 2 * x) = i * std::sin(k2);
+        // ⟨x + 1|H|x⟩ = σ_z/2 + σ_x/(2i), the e^{ik1} part of cos k1 σ_z + sin k1 σ_x.
+        const int y = (x + 1) % L;
+        const C hop[2][2] = {{0.5, -0.5 * i}, {-0.5 * i, -0.5}};
+        for (int a = 0; a < 2; ++a)
+            for (int b = 0; b < 2; ++b) {
+                H(2 * y + a, 2 * x + b) += hop[a][b];
+                H(2 * x + b, 2 * y + a) += std::conj(hop[a][b]);
+            }
+    }
+    const Eigen::VectorXd E = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd>(H).eigenvalues();
+    int below = 0;
+    for (int n = 0; n < 2 * L; ++n) below += E(n) < mu;
+    return below;
+}
+
+}  // namespace
+
+TEST(TextureLatticePump, ASlidingPotentialPumpsThoulessCount) {
+    // Thouless's pump (Phys. Rev. B 27, 6083 (1983)): a potential of period λ = 8 cells sliding
+    // along a chain carries, with μ in the gap above the r-th of a band's 8 minibands, t particles
+    // per period, r = 8 s + t (the Diophantine equation of a period-1/8 modulation), and t = r
+    // for r < 4, t = r − 8 for r > 4: the density r/λ of a filled miniband times λ where the band
+    // is less than half full, its holes' where it is more. (r = 4, where the two branches meet, is
+    // left out.) qwz (u = −3, a trivial insulator) with U = cos(2π(x − v t)/8), potential_slides,
+    // on an 8 × 1 box: at each twist θ_2 = k_2 the box is that chain, and wherever it keeps a gap
+    // at μ over the torus (t, θ_1) pump_chern must be Thouless's t for the r levels below μ at t = 0,
+    // θ_1 = 0 (counted by levels_below), the upper band's minibands counted after the full lower
+    // band (which pumps nothing). Exact integers from the link method (1e-9).
+    const nlohmann::json box = bzint::test::results(
+        "[model]\nname = 'qwz'\nu = -3.0\n[texture]\nkind = 'uniform'\ndirection = [0, 0, 1]\nexchange = 0.0\n"
+        "potential = 'cosine'\npotential_amplitude = 1.0\npotential_period = 8.0\nvelocity = [0.1, 0.0]\n"
+        "potential_slides = true\n[task]\nkind = 'texture_lattice'\nbox = [8, 1]\ntwists = [8, 4]\nmethod = 'dense'\n"
+        "mu = {from = -5.6, to = -2.4, count = 17}\nT = 0\npump = true\n");
+    EXPECT_NEAR(box["pump_period"].get<double>(), 80.0, 1e-9);
+    int checked = 0, pumping = 0;
+    for (int p = 0; p < 4; ++p)
+        for (int j = 0; j < 17; ++j) {
+            const nlohmann::json& c = box["pump_chern"][0][p][j];
+            if (c.is_null()) continue;  // a level crosses μ on that torus
+            const double mu = -5.6 + 0.2 * j;
+            const int r = levels_below(-3.0, 0.5 * 3.14159265358979323846 * p, 1.0, mu) % 8;
+            if (r == 4) continue;
+            const int t = r < 4 ? r : r - 8;
+            EXPECT_NEAR(c.get<double>(), t, 1e-9) << "theta_2 index " << p << ", mu = " << mu << ", r = " << r;
+            ++checked;
+            pumping += t != 0;
+        }
+    // Measured: 58 of the 68 tori keep a gap at μ (r ≠ 4), 40 of them pumping (1, 2, 3 and −1, −2, −3).
+    EXPECT_GE(checked, 55);
+    EXPECT_GE(pumping, 35);
 }

@@ -125,6 +125,7 @@ struct LatticeSetup {
     // A sliding texture's pump (`pump`, dense): the Chern numbers of the tori (twist, t) over its
     // period, at pump_steps times.
     bool pump = false;
+    bool potential_slides = false;  // U(r − v t): the potential slides with the texture
     int pump_steps = 0;
     double pump_period = 0.0;
     PeierlsField peierls{};       // the Peierls phases of a uniform and a modulated B_z
@@ -277,8 +278,9 @@ void read_traces(const Section& task, LatticeSetup& s) {
 }
 
 // Every box cell's on-site block at time `time`: the potential at each orbital's own position
-// r_c + τ_α (static), and J m(r_c − v time)·S of the texture slid rigidly at [texture] velocity v
-// (the exchange field is uniform where the orbitals sit apart).
+// r_c + τ_α (static, or with potential_slides U(r_c + τ_α − v time)), and J m(r_c − v time)·S of the
+// texture slid rigidly at [texture] velocity v (the exchange field is uniform where the orbitals sit
+// apart).
 OnSiteBlocks on_site_blocks(const LatticeSetup& s, double time) {
     const TextureTerms& t = s.texture;
     const int N = s.orbitals();
@@ -289,7 +291,8 @@ OnSiteBlocks on_site_blocks(const LatticeSetup& s, double time) {
             const double rc[2] = {n1 * s.A[0][0] + n2 * s.A[1][0], n1 * s.A[0][1] + n2 * s.A[1][1]};
             for (int a = 0; a < N; ++a) {
                 const std::array<double, 2>& tau = s.tau[static_cast<std::size_t>(a)];
-                const double r[3] = {rc[0] + tau[0], rc[1] + tau[1], 0.0};
+                const double shift = s.potential_slides ? time : 0.0;
+                const double r[3] = {rc[0] + tau[0] - t.velocity[0] * shift, rc[1] + tau[1] - t.velocity[1] * shift, 0.0};
                 double U = 0.0, du[3];
                 t.potential(r, U, du);
                 block[a * N + a] += U;
@@ -326,7 +329,13 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                                  "and the rest are then those of the box at t = 0)");
         if (s.pump && !is_sliding(t))
             task.fail("pump", "pump = true needs a sliding texture ([texture] velocity): the charge it pumps per period");
-        if (s.pump) s.pump_period = require_time_period(ctx, t, tex, "velocity");
+        s.potential_slides = tex.boolean("potential_slides", false);
+        if (s.potential_slides && !s.pump)
+            tex.fail("potential_slides", "potential_slides belongs to a sliding texture's pump ([texture] velocity with [task] "
+                                         "pump = true)");
+        if (s.potential_slides && t.potential.shape == PotentialShape::none)
+            tex.fail("potential_slides", "potential_slides needs a potential to slide ([texture] potential: cosine or table)");
+        if (s.pump) s.pump_period = require_time_period(ctx, t, tex, "velocity", s.potential_slides);
     }
     if (task.node("pump_steps") && !s.pump) task.fail("pump_steps", "pump_steps belongs to pump = true");
     if (s.pump) {
@@ -575,10 +584,10 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         }
         if (difference > 1e-9 * std::max(largest, 1e-300))
             task_section(ctx, "texture")
-                .fail("velocity", fmt::format("slid for its period T = {:g} the texture does not return to itself on the box's cells "
+                .fail("velocity", fmt::format("slid for its period T = {:g} the texture{} does not return to itself on the box's cells "
                                               "(their on-site terms differ by {:.3g}): the box must hold whole periods of the "
                                               "texture along the slide",
-                                              s.pump_period, difference));
+                                              s.pump_period, s.potential_slides ? " with its potential" : "", difference));
     }
     // Sampled at the cells alone, a(r) could vanish at every cell of a box that is not periodic (cells
     // on the zeros of sin, a box side an odd multiple of L/2 along the axis): the box's sides must
