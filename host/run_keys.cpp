@@ -299,7 +299,11 @@ constexpr KeySpec kKeys[] = {
     {"task", "bound_charge", "texture_lattice", "true/false", "", "true (dense), false (kpm)", kNone, kNone, false,
      "also the electrons in the box and the bound charge (kpm: the density of every orbital, not only at r)"},
     {"task", "T", "texture_lattice", "number", "energy, k_B = 1", "required", 0, kBig, false,
-     "temperature; T = 0 (dense alone) fills the states below mu, a level on mu half"},
+     "temperature; T = 0 fills the states below mu, a level on mu half (kpm: with smoothing, not with hall)"},
+    {"task", "smoothing", "texture_lattice", "number", "energy, k_B = 1", "required with T = 0 and kpm", 0, kBig, false,
+     "kpm at T = 0: k_B T_s, the Fermi function the step is expanded as (its moments as at T = T_s); exact where the box "
+     "has no level within about 20 T_s of mu, and the estimates add a bound on what nearer levels change, from the "
+     "change across mu ∓ 8 T_s (density_step_error)"},
     {"task", "hall", "texture_lattice", "true/false", "", "false", kNone, kNone, false,
      "also the Hall response σ_xy by the Kubo formula on the twists, in a gap or a band; dense (at least 4 twists per "
      "axis, twists × orbitals² × 16 bytes) also the Chern number C of the states below each mu over the twists "

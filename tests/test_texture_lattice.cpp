@@ -100,7 +100,7 @@ TEST(TextureLattice, ZeroTemperatureIsTheZoneSumsStep) {
     // mesh, so a uniform texture's box (3 × 2 cells, 8 × 12 twists: the Γ-centred 24² mesh, as in
     // UniformTextureIsTheZoneIntegral) has texture_density's T = 0 zone sum on that mesh as each
     // cell's density, to 1e-12, in the bands and in the gap; nothing is bound. The kernel
-    // polynomial method's series needs T > 0 (a bad input).
+    // polynomial method at T = 0 needs `smoothing` (tests/test_texture_lattice_step.cpp).
     const std::string model = "[model]\nname = 'qwz'\nu = -1.3\n[texture]\nkind = 'uniform'\nexchange = 0.3\n"
                               "direction = [0.6, -0.48, 0.64]\n";
     const auto zone = bzint::test::results(model + "[mesh]\nn = [24, 24]\n[task]\nkind = 'texture_density'\n"

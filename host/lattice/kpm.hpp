@@ -33,7 +33,8 @@ double moments_needed(ChebyshevScale s, const std::vector<double>& mu, double T,
 double moments_bound(double spectral_radius, double T, double tolerance);
 
 // c[level][n], n < moments, by Gauss–Chebyshev quadrature on 4 × moments nodes (a type-II DCT);
-// tail: the largest over the levels of Σ_{n ≥ moments} |c_n| among the quadrature's coefficients.
+// tail: the largest over the levels of Σ_{n ≥ moments} |c_n| among the quadrature's coefficients
+// above its rounding (8ε).
 struct FermiSeries {
     std::vector<std::vector<double>> c;
     double tail = 0.0;

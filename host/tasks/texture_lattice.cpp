@@ -101,6 +101,20 @@ struct LatticeSetup {
     std::vector<long long> cell;  // the box cell of each position
     std::vector<double> mu;
     double T = 0.0;
+    // kpm at T = 0: the step expanded as a Fermi function at k_B T_s = smoothing, and checked at
+    // mu ± step_window (the bound of add_step_errors).
+    double smoothing = 0.0;
+    double step_window() const { return 8.0 * smoothing; }
+    double series_T() const { return smoothing > 0.0 ? smoothing : T; }
+    // The levels the kpm series is summed at: mu, then (with smoothing) mu − window and mu + window.
+    std::vector<double> series_levels() const {
+        std::vector<double> levels = mu;
+        if (smoothing > 0.0) {
+            for (double m : mu) levels.push_back(m - step_window());
+            for (double m : mu) levels.push_back(m + step_window());
+        }
+        return levels;
+    }
     double background[3] = {0.0, 0.0, 1.0};
     double A[2][3] = {};  // a_1, a_2
     // The orbitals' in-plane positions in the cell, one per orbital (zero in the periodic gauge).
@@ -403,11 +417,27 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     if (s.streda && s.texture.field[2] == 0.0)
         task.fail("streda", "streda needs a uniform field, [texture] B: it counts the electrons the field's flux quanta add");
     s.mu = read_levels(task, "mu", kMaxLatticeLevels);
-    if (!task.node("T")) task.fail("T", "T is required (T = 0 fills the states below mu, with method = \"dense\")");
+    if (!task.node("T")) task.fail("T", "T is required (T = 0 fills the states below mu; with method = \"kpm\" give smoothing too)");
     s.T = read_temperature(ctx);
-    if (s.T == 0.0 && s.method == Method::kpm)
-        task.fail("T", "T = 0 needs method = \"dense\": the kernel polynomial series of a step converges only as 1/moments "
-                       "(Gibbs), while at T > 0 it falls geometrically; give T > 0 or a box of at most 800 orbitals");
+    const bool step = s.T == 0.0 && s.method == Method::kpm;
+    if (task.node("smoothing") && !step)
+        task.fail("smoothing", "smoothing belongs to T = 0 with method = \"kpm\" (the width its step is expanded at)");
+    if (step) {
+        // The step's Chebyshev series converges only as 1/moments (Gibbs): it is expanded as a Fermi
+        // function at k_B T_s = smoothing instead, and the levels that smoothing counts differently
+        // from the step are bounded by the change across mu ± 8 T_s (step_window).
+        if (!task.node("smoothing"))
+            task.fail("T", "T = 0 with method = \"kpm\" needs [task] smoothing = k_B T_s > 0: the step is expanded as a Fermi "
+                           "function at T_s, exact where the box has no level within about 20 T_s of mu, and the estimate "
+                           "bounds what levels nearer change (docs/textures.md); or use method = \"dense\" on a box of at most "
+                           "800 orbitals");
+        s.smoothing = task.number("smoothing");
+        if (!(s.smoothing > 0.0)) task.fail("smoothing", fmt::format("smoothing must be > 0; got {:g}", s.smoothing));
+        if (s.hall)
+            task.fail("hall", "hall with method = \"kpm\" needs T > 0: the Kubo-Bastin sum's levels enter with either sign, so "
+                              "the smoothing of a T = 0 step has no bound there (the densities' has); give T > 0, or use "
+                              "method = \"dense\"");
+    }
     {
         const TextureTerms& t = s.texture;
         const SpinTexture& m = t.texture;
@@ -432,11 +462,12 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                 for (int b = 0; b < N; ++b) row += std::abs(h.at(N, a, b));
             radius = std::max(radius, row);
         }
-        const double moments = moments_bound(1.01 * std::max(radius, 1e-300), s.T, kSeriesTolerance);
+        const double moments = moments_bound(1.01 * std::max(radius, 1e-300), s.series_T(), kSeriesTolerance);
         if (moments > double(kMaxMoments))
-            task.fail("T", fmt::format("T = {:g} needs about {} Chebyshev moments over a spectrum of half-width {:.3g} (at most "
-                                       "{}); raise T, or use method = \"dense\" on a smaller box",
-                                       s.T, moments, radius, kMaxMoments));
+            task.fail(step ? "smoothing" : "T",
+                      fmt::format("{} = {:g} needs about {} Chebyshev moments over a spectrum of half-width {:.3g} (at most "
+                                  "{}); raise it, or use method = \"dense\" on a smaller box",
+                                  step ? "smoothing" : "T", s.series_T(), moments, radius, kMaxMoments));
         s.moments_limit = static_cast<long long>(moments);
         if (s.hall) {
             // Bastin's series falls as e^{−M asinh(η/a)} and with the Fermi function's poles
@@ -473,7 +504,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
     // (With --backend cuda the device holds its batches within its own free memory, and the host
     // stages a batch's start vectors and results within 2 GiB: kernels/cuda_kpm.cu.)
     const double cells = double(s.box[0]) * s.box[1], twists = double(s.twists[0]) * s.twists[1];
-    const double levels = static_cast<double>(s.mu.size()), workers_n = double(workers::count());
+    const double levels = static_cast<double>(s.series_levels().size()), workers_n = double(workers::count());
     const double nnz = double(orbitals) * (double(N) * static_cast<double>(s.hoppings.size()) + double(N));
     const double positions = s.map ? cells : static_cast<double>(read_positions(task, kMaxLatticePositions).size() / 3);
     const double jobs = twists * (s.bound_charge && s.electron_draws == 0 ? double(orbitals)
@@ -1074,6 +1105,132 @@ std::vector<double> difference_variance(const LatticeSetup& s, const std::vector
     return fold_twist_draws(s, colours, draws, width, difference).variance[0];
 }
 
+// kpm at T = 0: the setup the series runs on, at k_B T_s = smoothing on series_levels (mu, then
+// mu − step_window, then mu + step_window).
+LatticeSetup series_setup(const LatticeSetup& s) {
+    LatticeSetup series = s;
+    series.mu = s.series_levels();
+    series.T = s.series_T();
+    series.smoothing = 0.0;
+    return series;
+}
+
+// Of sums over the series' 3 × levels (every array with the level innermost), mu's in `sums` and the
+// window's two in the result.
+struct StepWindow {
+    TwistSums lower, upper;
+};
+TwistSums levels_of(const TwistSums& all, std::size_t total, std::size_t first, std::size_t count) {
+    auto take = [&](const std::vector<double>& v) {
+        std::vector<double> out;
+        out.reserve(v.size() / total * count);
+        for (std::size_t row = 0; row + total <= v.size(); row += total)
+            out.insert(out.end(), v.begin() + static_cast<std::ptrdiff_t>(row + first), v.begin() + static_cast<std::ptrdiff_t>(row + first + count));
+        return out;
+    };
+    TwistSums part;
+    for (int k = 0; k < 2; ++k) {
+        part.density[k] = take(all.density[k]);
+        part.electrons[k] = take(all.electrons[k]);
+        part.electrons_variance[k] = take(all.electrons_variance[k]);
+        part.density_variance[k] = take(all.density_variance[k]);
+    }
+    part.electron_jobs = take(all.electron_jobs);
+    part.density_jobs = take(all.density_jobs);
+    part.moments = all.moments;
+    part.tail = all.tail;
+    return part;
+}
+StepWindow split_window(const LatticeSetup& s, TwistSums& sums) {
+    const std::size_t n = s.mu.size();
+    const TwistSums all = std::move(sums);
+    sums = levels_of(all, 3 * n, 0, n);
+    return {levels_of(all, 3 * n, n, n), levels_of(all, 3 * n, 2 * n, n)};
+}
+
+// The estimates' part from the step's smoothing (kpm at T = 0). A level at x = E − mu enters a
+// density or count with a weight q ≥ 0 (|⟨o|ψ⟩|², or 1): as q f_s(x) (the Fermi function at T_s)
+// where the step gives q θ(−x) (q/2 at x = 0, the dense solver's T → 0+), off by at most q f_s(|x|).
+// The change of the same sum across mu ± w (w = step_window = 8 T_s) holds it as
+// q [f_s(x − w) − f_s(x + w)], which is at least q (1 − 2 f_s(w))/2 ≥ (1 − 2 f_s(w)) q f_s(|x|) for
+// |x| ≤ w and e^{w/T_s}/2 times q f_s(|x|) beyond. The weights being positive, the change over
+// (1 − 2 f_s(w)) bounds the sum's error: added to density, electrons and bound_charge (the
+// reference's step is exact), and to Středa's differences as the two boxes' bounds' sum; each
+// reported. With probing the change is the draws' mean, whose noise the stochastic error holds.
+void add_step_errors(const LatticeSetup& s, const StepWindow& step, const StepWindow& zero_step, const std::string& lu,
+                     const std::string& eu, TaskResult& out) {
+    const std::size_t levels = s.mu.size(), P = s.cell.size();
+    const double twists = double(s.twists[0]) * s.twists[1];
+    const double factor = 1.0 / (1.0 - 2.0 / (std::exp(s.step_window() / s.smoothing) + 1.0));
+    auto change = [&](const StepWindow& w, bool density, std::size_t i) {
+        const std::vector<double>& lower = density ? w.lower.density[0] : w.lower.electrons[0];
+        const std::vector<double>& upper = density ? w.upper.density[0] : w.upper.electrons[0];
+        return std::fabs(upper[i] - lower[i]) / twists * factor;
+    };
+    CsvTable& csv = out.tables.front();  // x, y, z, mu, density[, streda_local], their errors
+    const std::size_t data = (csv.columns.size() - csv.keys) / 2;
+    nlohmann::json density = nlohmann::json::array(), local = nlohmann::json::array();
+    for (std::size_t a = 0; a < P; ++a) {
+        std::vector<double> row(levels), row_local(levels);
+        for (std::size_t j = 0; j < levels; ++j) {
+            const std::size_t i = a * levels + j;
+            row[j] = change(step, true, i) / s.cell_area;
+            out.errors["density"][a][j].get_ref<double&>() += row[j];
+            csv.rows[i][csv.keys + data] += row[j];
+            if (!s.streda) continue;
+            row_local[j] = (row[j] + change(zero_step, true, i) / s.cell_area) * (2 * kPi / std::fabs(s.texture.field[2]));
+            out.errors["streda_local"][a][j].get_ref<double&>() += row_local[j];
+            csv.rows[i][csv.keys + data + 1] += row_local[j];
+        }
+        density.push_back(row);
+        if (s.streda) local.push_back(row_local);
+    }
+    out.results["step_smoothing"] = s.smoothing;
+    out.results["step_window"] = s.step_window();
+    out.results["density_step_error"] = density;
+    out.units["density_step_error"] =
+        fmt::format("electrons per {}^2, [position][mu]: a bound on what the step's smoothing changes in density, from its "
+                    "change across mu -/+ step_window (added to density's estimate); near 0 where the box has no level "
+                    "within about 20 step_smoothing of mu",
+                    lu);
+    out.units["step_smoothing"] = fmt::format("{}: k_B T_s, the Fermi function the T = 0 step is expanded as", eu);
+    out.units["step_window"] = fmt::format("{}: 8 step_smoothing, the half-width of the change that bounds the step's error", eu);
+    if (s.streda) {
+        out.results["streda_local_step_error"] = local;
+        out.units["streda_local_step_error"] = "dimensionless, [position][mu]: the two boxes' bounds of the step's smoothing, as "
+                                               "density_step_error's, in streda_local (added to its estimate)";
+    }
+    // A warning per mu where the levels near it change a cell's electrons or the box's by 1e-6.
+    for (std::size_t j = 0; j < levels; ++j) {
+        double worst = s.bound_charge ? change(step, false, j) : 0.0;
+        for (std::size_t a = 0; a < P; ++a) worst = std::max(worst, change(step, true, a * levels + j));
+        if (worst > 1e-6)
+            out.warnings.push_back(fmt::format("mu = {:g}: the box has levels within about 20 step_smoothing = {:g} of mu (its "
+                                               "{} change by up to {:.3g} across mu -/+ {:g}): the T = 0 values there hold that "
+                                               "bound in their estimates; a smaller smoothing resolves levels nearer mu",
+                                               s.mu[j], s.smoothing, s.bound_charge ? "electrons or a cell's" : "cells' electrons",
+                                               worst, s.step_window()));
+    }
+    if (!s.bound_charge) return;
+    std::vector<double> electrons(levels), hall(levels);
+    for (std::size_t j = 0; j < levels; ++j) {
+        electrons[j] = change(step, false, j);
+        out.errors["electrons"][j].get_ref<double&>() += electrons[j];
+        out.errors["bound_charge"][j].get_ref<double&>() += electrons[j];
+        if (!s.streda) continue;
+        hall[j] = (electrons[j] + change(zero_step, false, j)) / double(std::llabs(s.peierls.flux_quanta));
+        out.errors["streda_hall"][j].get_ref<double&>() += hall[j];
+    }
+    out.results["electrons_step_error"] = electrons;
+    out.units["electrons_step_error"] = "electrons, [mu]: a bound on what the step's smoothing changes in the electrons in the box "
+                                        "(and bound_charge), from their change across mu -/+ step_window (added to both estimates)";
+    if (s.streda) {
+        out.results["streda_hall_step_error"] = hall;
+        out.units["streda_hall_step_error"] = "dimensionless, [mu]: the two boxes' bounds of the step's smoothing in streda_hall "
+                                              "(added to its estimate)";
+    }
+}
+
 // The electrons' estimate with bound_charge_trace = "probing" (beyond the twists' sub-mesh,
 // attach_errors): twice the standard error of the twists' mean, added to electrons and bound_charge,
 // and streda_hall's from the two boxes' per-draw differences (difference_variance), each reported.
@@ -1336,6 +1493,7 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
         without.hall = false;
     }
     TwistSums sums, zero_field;
+    StepWindow step, zero_step;  // kpm at T = 0: the sums at mu ∓ step_window
     PumpCherns pump;
     if (s.method == Method::dense) {
         sums = dense_sums(s, progress);
@@ -1348,10 +1506,21 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
     } else {
         const std::vector<SparseHamiltonian> H = twist_hamiltonians(s);
         const std::vector<SparseHamiltonian> H0 = s.streda ? twist_hamiltonians(without) : std::vector<SparseHamiltonian>{};
-        const KpmPlan plan = kpm_plan(s, {&H, &H0});
-        sums = kpm_sums(ctx.backend, s, H, plan, progress);
-        if (s.streda) zero_field = kpm_sums(ctx.backend, without, H0, plan, progress);
-        if (s.hall) kpm_hall_sums(s, H, plan, sums, hall_progress);
+        if (s.smoothing > 0.0) {
+            // T = 0: one series at T_s on mu and mu ± step_window, split back into mu's sums and the window's.
+            const KpmPlan plan = kpm_plan(series_setup(s), {&H, &H0});
+            sums = kpm_sums(ctx.backend, series_setup(s), H, plan, progress);
+            step = split_window(s, sums);
+            if (s.streda) {
+                zero_field = kpm_sums(ctx.backend, series_setup(without), H0, plan, progress);
+                zero_step = split_window(s, zero_field);
+            }
+        } else {
+            const KpmPlan plan = kpm_plan(s, {&H, &H0});
+            sums = kpm_sums(ctx.backend, s, H, plan, progress);
+            if (s.streda) zero_field = kpm_sums(ctx.backend, without, H0, plan, progress);
+            if (s.hall) kpm_hall_sums(s, H, plan, sums, hall_progress);
+        }
     }
     progress.finish();
     if (hall_jobs > 0) hall_progress.finish();
@@ -1485,12 +1654,16 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
     if (s.electron_draws > 0)
         out.remedy += "; electrons' and bound_charge's estimates also hold the probing trace's (electrons_stochastic_error: more "
                       "random_vectors or a larger probing_distance)";
+    if (s.smoothing > 0.0)
+        out.remedy += "; at T = 0 the estimates also bound what the levels near mu change (density_step_error: a smaller "
+                      "smoothing, where mu lies in a gap of the box; in a band the box's T = 0 values depend on its levels)";
     const nlohmann::json pump_gap = s.pump ? report_pump(s, pump, fmt::format("hbar/({})", eu), eu, out) : nlohmann::json();
     attach_errors(out, &coarse);
     if (s.pump) out.results["pump_gap"] = pump_gap;
     if (s.hall) add_hall_errors(s, sums, eu, out);
     if (s.electron_draws > 0) add_electron_errors(s, sums, zero_field, out);
     if (s.density_draws > 0) add_density_errors(s, sums, zero_field, lu, out);
+    if (s.smoothing > 0.0) add_step_errors(s, step, zero_step, lu, eu, out);
     if (s.hall && s.method == Method::dense) {
         nlohmann::json gap = nlohmann::json::array(), filled = nlohmann::json::array();
         for (std::size_t j = 0; j < levels; ++j) {
@@ -1548,8 +1721,9 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
         out.units["moments"] = "Chebyshev moments per orbital";
         if (sums.tail > kSeriesTolerance)
             out.warnings.push_back(fmt::format("the Chebyshev series stops at {} moments with a tail of {:.2g} per orbital, above "
-                                               "{:g} (the moment limit for T = {:g}): each density may be off by that much",
-                                               sums.moments, sums.tail, kSeriesTolerance, s.T));
+                                               "{:g} (the moment limit for {} = {:g}): each density may be off by that much",
+                                               sums.moments, sums.tail, kSeriesTolerance, s.smoothing > 0.0 ? "smoothing" : "T",
+                                               s.series_T()));
         out.units["series_tail"] = "the largest sum of the dropped Chebyshev coefficients, a bound on each orbital's truncation error";
     }
     return out;
