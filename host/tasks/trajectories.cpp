@@ -11,6 +11,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <vector>
 
 #include "../engine.hpp"
 #include "../error_estimate.hpp"
@@ -429,6 +430,8 @@ Tube pocket_extent(const TaskContext& ctx, const TrajectorySetup& s) {
         const double sign = side == 0 ? -1.0 : 1.0;
         double inside = k0, outside = k0, highest = -std::numeric_limits<double>::infinity(), at_highest = k0;
         bool closed = false;
+        std::vector<double> below;  // the march's k_z below the energy: k_0, then each step's
+        below.push_back(k0);
         for (long long n = 1; static_cast<double>(n) * step <= reach && !closed; ++n) {
             const double kz = k0 + sign * n * step, e = band(kz);
             if (e > highest) highest = e, at_highest = kz;
@@ -439,8 +442,22 @@ Tube pocket_extent(const TaskContext& ctx, const TrajectorySetup& s) {
             if (e >= beam.energy)
                 outside = kz, closed = true;
             else
-                inside = kz;
+                inside = kz, below.push_back(kz);
         }
+        // A barrier narrower than the step between two samples below the energy would join the
+        // pocket to the next one along the line, read as one: refused (each interval's maximum by
+        // golden-section search, as the open pocket's neck below).
+        if (closed)
+            for (std::size_t n = 1; n < below.size(); ++n) {
+                const double a = std::min(below[n - 1], below[n]), b = std::max(below[n - 1], below[n]);
+                const double top = line_maximum(band, a, b);
+                if (top >= beam.energy)
+                    ctx.task.fail("k", fmt::format("slices = {}: along k_z from k_0 the band rises through the beam's energy between "
+                                                   "two steps of the march ({:.3g} 1/{}) within [{:.6g}, {:.6g}] (to {:.6g}) and falls "
+                                                   "again: a barrier thinner than the step parts this pocket from another along z, "
+                                                   "which the march would join to it; move energy away from the barrier's top",
+                                                   beam.slices, step, length_unit(info), a, b, top));
+            }
         if (!closed && period > 0.0) {  // over a whole period: the band never reaches the energy along the line
             // Unless it does between the samples: a neck narrower than the step, about the highest.
             const double top = line_maximum(band, at_highest - step, at_highest + step);
