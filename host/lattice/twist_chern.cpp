@@ -42,15 +42,25 @@ Link link(const Eigenstates& a, const Eigenstates& b, long long filled) {
 // links[direction][t] (the link from twist t along that direction by `step`). The sign:
 // arg⟨u(θ)|u(θ + δ)⟩ ≈ δ Im⟨u|∂u⟩ = −δ·A with A = i⟨u|∂_θ u⟩ (docs/conventions.md), so the
 // plaquettes sum to −∮A = −∫Ω. A 1 × 1 box has H(θ) = H_0(k = θ): C is then task chern's.
-double chern_on(const std::vector<Link> (&links)[2], int n1, int n2, int step) {
+// Per row of plaquettes (each t1 on the mesh), summed over t2; the rows sum to C.
+std::vector<double> chern_rows(const std::vector<Link> (&links)[2], int n1, int n2, int step) {
     auto at = [&](int d, int t1, int t2) { return links[d][static_cast<std::size_t>((t1 % n1) * n2 + (t2 % n2))].phase; };
-    double total = 0.0;
-    for (int t1 = 0; t1 < n1; t1 += step)
+    std::vector<double> rows;
+    for (int t1 = 0; t1 < n1; t1 += step) {
+        double row = 0.0;
         for (int t2 = 0; t2 < n2; t2 += step) {
             const double flux = at(0, t1, t2) + at(1, t1 + step, t2) - at(0, t1, t2 + step) - at(1, t1, t2);
-            total += std::remainder(flux, 2.0 * kPi);  // the principal branch, (−π, π]
+            row += std::remainder(flux, 2.0 * kPi);  // the principal branch, (−π, π]
         }
-    return -total / (2.0 * kPi);
+        rows.push_back(-row / (2.0 * kPi));
+    }
+    return rows;
+}
+
+double sum_of(const std::vector<double>& rows) {
+    double total = 0.0;
+    for (double r : rows) total += r;
+    return total;
 }
 
 }  // namespace
@@ -79,7 +89,7 @@ std::vector<TwistChern> twist_chern(const std::vector<Eigenstates>& states, int 
     }
     // Per distinct filled count (neither none nor all): the full mesh's links (step 1, both
     // directions) and the sub-mesh's (step 2, from the even twists).
-    std::map<long long, std::pair<double, double>> chern;  // filled → (full, coarse)
+    std::map<long long, std::pair<std::vector<double>, std::vector<double>>> chern;  // filled → rows (full, coarse)
     std::map<long long, bool> singular;
     for (const TwistChern& c : out) {
         if (!c.gapped || c.filled == 0 || c.filled == D || chern.count(c.filled)) continue;
@@ -115,14 +125,20 @@ std::vector<TwistChern> twist_chern(const std::vector<Eigenstates>& states, int 
         bool bad = false;
         for (int d = 0; d < 2; ++d)
             for (const Link& l : fine[d]) bad = bad || l.smallest < kSingularLink;
-        chern[N] = {chern_on(fine, n1, n2, 1), chern_on(coarse, n1, n2, 2)};
+        chern[N] = {chern_rows(fine, n1, n2, 1), chern_rows(coarse, n1, n2, 2)};
         singular[N] = bad;
     }
     for (TwistChern& c : out) {
         const auto it = chern.find(c.filled);
-        if (!c.gapped || it == chern.end()) continue;  // nothing or everything filled: C = 0
-        c.chern = it->second.first;
-        c.chern_coarse = it->second.second;
+        if (!c.gapped || it == chern.end()) {  // nothing or everything filled: C = 0, in every row
+            c.rows.assign(static_cast<std::size_t>(n1), 0.0);
+            c.rows_coarse.assign(static_cast<std::size_t>(n1 / 2), 0.0);
+            continue;
+        }
+        c.rows = it->second.first;
+        c.rows_coarse = it->second.second;
+        c.chern = sum_of(c.rows);
+        c.chern_coarse = sum_of(c.rows_coarse);
         c.singular = singular[c.filled];
     }
     return out;

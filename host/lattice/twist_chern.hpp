@@ -20,6 +20,10 @@ struct TwistChern {
     double gap_below = 0.0, gap_above = 0.0;  // min over twists of μ − E_{filled−1} and E_filled − μ
     double chern = 0.0;         // on the full mesh
     double chern_coarse = 0.0;  // on the every-other sub-mesh
+    // Each row of plaquettes, θ_1 from t1 to t1 + 1 summed over θ_2, in chern's units (their sum is
+    // chern): for a pump, whose θ_1 is time, the particles carried in that time step. rows_coarse:
+    // the sub-mesh's, from each even t1 to t1 + 2.
+    std::vector<double> rows, rows_coarse;
 };
 
 // Per level μ_j; states[t1 × n2 + t2] at θ = 2π(t1/n1, t2/n2), n1, n2 even. The links are computed

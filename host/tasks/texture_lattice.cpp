@@ -1380,41 +1380,85 @@ PumpCherns pump_cherns(const LatticeSetup& s, Progress& progress) {
     return out;
 }
 
+// The particles a torus (t, θ_i) carries from t = 0 to each even time step t_2, t_4, … t_T (where
+// the sub-mesh has a time too): the rows of its plaquettes summed up to there (twist_chern's rows,
+// on the full mesh or the sub-mesh's every other time). The last is its Chern number.
+std::vector<double> pumped_by_time(const TwistChern& c, bool coarse) {
+    std::vector<double> carried;
+    double total = 0.0;
+    for (std::size_t r = 0; r < c.rows.size(); ++r) {
+        total += coarse ? (r % 2 == 0 ? c.rows_coarse[r / 2] : 0.0) : c.rows[r];
+        if (r % 2 == 1) carried.push_back(total);
+    }
+    return carried;
+}
+
 // The pump's keys on the full (t, θ) meshes (coarse = false) or their every-other sub-meshes:
 // pump_chern [axis][θ_⊥][μ] (null where μ leaves a gap of the box on the torus, or a link is
 // singular), and pumped_per_chain [axis][μ], their mean over θ_⊥ over the S_⊥ chains of cells
-// along a_i in the box (null where any is).
-void put_pump(const LatticeSetup& s, const PumpCherns& pump, bool coarse, TaskResult& out) {
+// along a_i in the box (null where any is); the same by time, pumped_by_time [axis][θ_⊥][time][μ]
+// and pumped_per_chain_by_time [axis][time][μ] at the even time steps, and their CSV.
+void put_pump(const LatticeSetup& s, const PumpCherns& pump, bool coarse, const std::string& comment, TaskResult& out) {
+    const std::size_t levels = s.mu.size(), times = static_cast<std::size_t>(s.pump_steps / 2);
     nlohmann::json chern = nlohmann::json::array(), per_chain = nlohmann::json::array();
+    nlohmann::json by_time = nlohmann::json::array(), per_chain_by_time = nlohmann::json::array();
+    CsvTable csv{"texture_lattice_pump", comment, {"axis", "t", "mu", "pumped_per_chain"}, {}};
+    csv.keys = 3;
     for (int i = 0; i < 2; ++i) {
         const std::vector<std::vector<TwistChern>>& axis = pump[static_cast<std::size_t>(i)];
-        std::vector<double> sum(s.mu.size(), 0.0);
-        std::vector<bool> defined(s.mu.size(), true);
-        nlohmann::json rows = nlohmann::json::array();
+        std::vector<double> sum(levels, 0.0), sum_by_time(times * levels, 0.0);
+        std::vector<bool> defined(levels, true);
+        nlohmann::json rows = nlohmann::json::array(), rows_by_time = nlohmann::json::array();
         for (std::size_t p = 0; p < axis.size(); ++p) {
             const std::vector<TwistChern>& at = axis[p];
-            nlohmann::json row = nlohmann::json::array();
+            nlohmann::json row = nlohmann::json::array(), row_by_time = nlohmann::json::array();
+            for (std::size_t m = 0; m < times; ++m) row_by_time.push_back(nlohmann::json::array());
             for (std::size_t j = 0; j < at.size(); ++j) {
                 const bool valid = at[j].gapped && !at[j].singular;
                 const double c = coarse ? at[j].chern_coarse : at[j].chern;
+                const std::vector<double> carried = pumped_by_time(at[j], coarse);
                 row.push_back(valid ? nlohmann::json(c) : nlohmann::json(nullptr));
+                for (std::size_t m = 0; m < times; ++m) row_by_time[m].push_back(valid ? nlohmann::json(carried[m]) : nlohmann::json(nullptr));
                 defined[j] = defined[j] && valid;
                 // The sub-mesh's mean takes every other θ_⊥ too, so that its estimate holds the
                 // sampling of θ_⊥ where the chains pump different numbers.
-                if (!coarse || p % 2 == 0) sum[j] += c;
+                if (coarse && p % 2 != 0) continue;
+                sum[j] += c;
+                for (std::size_t m = 0; m < times; ++m) sum_by_time[m * levels + j] += carried[m];
             }
             rows.push_back(row);
+            rows_by_time.push_back(row_by_time);
         }
         chern.push_back(rows);
-        nlohmann::json levels = nlohmann::json::array();
+        by_time.push_back(rows_by_time);
         const double chains = double(s.box[1 - i]) * double(coarse ? (axis.size() + 1) / 2 : axis.size());
-        for (std::size_t j = 0; j < s.mu.size(); ++j) levels.push_back(defined[j] ? nlohmann::json(sum[j] / chains) : nlohmann::json(nullptr));
-        per_chain.push_back(levels);
+        auto mean = [&](double total, std::size_t j) { return defined[j] ? nlohmann::json(total / chains) : nlohmann::json(nullptr); };
+        nlohmann::json at_levels = nlohmann::json::array(), at_times = nlohmann::json::array();
+        for (std::size_t j = 0; j < levels; ++j) at_levels.push_back(mean(sum[j], j));
+        for (std::size_t m = 0; m < times; ++m) {
+            nlohmann::json at = nlohmann::json::array();
+            const double t = s.pump_period * double(2 * (m + 1)) / s.pump_steps;
+            for (std::size_t j = 0; j < levels; ++j) {
+                at.push_back(mean(sum_by_time[m * levels + j], j));
+                if (defined[j]) csv.rows.push_back({double(i + 1), t, s.mu[j], sum_by_time[m * levels + j] / chains});
+            }
+            at_times.push_back(at);
+        }
+        per_chain.push_back(at_levels);
+        per_chain_by_time.push_back(at_times);
     }
     out.results["pump_chern"] = chern;
     out.results["pumped_per_chain"] = per_chain;
+    out.results["pumped_by_time"] = by_time;
+    out.results["pumped_per_chain_by_time"] = per_chain_by_time;
+    out.results["pump_times"] = [&] {
+        std::vector<double> t;
+        for (std::size_t m = 0; m < times; ++m) t.push_back(s.pump_period * double(2 * (m + 1)) / s.pump_steps);
+        return t;
+    }();
     out.results["pump_period"] = s.pump_period;
     out.results["pump_steps"] = s.pump_steps;
+    out.tables.push_back(csv);
 }
 
 // The pump's units, period and warnings: where μ leaves a gap of the box on a torus, or a link is
@@ -1432,6 +1476,12 @@ nlohmann::json report_pump(const LatticeSetup& s, const PumpCherns& pump, const 
                                     "chains (null where any pump_chern is)";
     out.units["pump_period"] = fmt::format("{}: the slide's period T, after which the texture repeats", tu);
     out.units["pump_steps"] = "times per period on each torus (t, theta_i)";
+    out.units["pump_times"] = fmt::format("{}: the times t of pumped_by_time, every other of the tori's (the sub-mesh's too)", tu);
+    out.units["pumped_by_time"] = "particles carried along +a_i through the box from t = 0 to each of pump_times, [axis][twist "
+                                  "theta_perp][time][mu]: the torus's plaquettes up to t (the Berry phase along theta_i at t less "
+                                  "that at 0; its last is pump_chern; null where pump_chern is)";
+    out.units["pumped_per_chain_by_time"] = "particles per chain of cells carried along +a_i from t = 0 to each of pump_times, "
+                                            "[axis][time][mu]: pumped_by_time's mean over theta_perp over the S_perp chains";
     out.units["pump_gap"] = fmt::format("{}, [axis][mu]: the smallest distance from mu to a level of the box over the axis's tori "
                                         "(null where a level crosses mu)",
                                         eu);
@@ -1581,7 +1631,6 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
             for (std::size_t j = 0; j < levels; ++j) sigma[j] = -2 * kPi * sums.berry[static_cast<std::size_t>(k)][j] / twists_used;
             out.results["sigma_xy"] = sigma;
         }
-        if (s.pump) put_pump(s, pump, k == 1, out);
         out.results["mu"] = s.mu;
         out.results["r"] = nlohmann::json::array();
         for (std::size_t a = 0; a < P; ++a) out.results["r"].push_back({s.r[3 * a], s.r[3 * a + 1], s.r[3 * a + 2]});
@@ -1602,6 +1651,12 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
             for (std::size_t j = 0; j < levels; ++j) hall.rows.push_back({s.mu[j], out.results["sigma_xy"][j].get<double>()});
             out.tables.push_back(hall);
         }
+        if (s.pump)  // after the densities' table, which the estimates' additions take as the first
+            put_pump(s, pump, k == 1,
+                     fmt::format("axis 1 or 2 (along a_1, a_2); t in hbar/({}); mu in {}; pumped_per_chain in particles per "
+                                 "chain of cells carried along +a_i from t = 0 to t",
+                                 eu, eu),
+                     out);
         return out;
     };
     TaskResult out = result(0);
