@@ -226,6 +226,15 @@ TEST(TextureLatticePump, EachWholeCellOfTheSlideCarriesTheColumnThatCrossedTheCu
     const double error8 = carried_against_columns(fine), error4 = carried_against_columns(coarse);
     EXPECT_LT(error8, 4e-3);
     EXPECT_GT(error4 / error8, 2.5);
+    // The densities over the period (density_by_time) are those at t = 0 translated by the whole
+    // cells slid, n(x, t_j) = n(x − j a_1, 0), to rounding (the twists' phases are a gauge change,
+    // which |ψ|² does not see): 1e-13.
+    for (int j = 1; j <= 8; ++j)
+        for (int x = 0; x < 8; ++x)
+            for (int y = 0; y < 8; ++y)
+                EXPECT_NEAR(fine["density_by_time"][j - 1][x * 8 + y][0].get<double>(),
+                            fine["density"][((x - j + 8) % 8) * 8 + y][0].get<double>(), 1e-13)
+                    << "shift " << j << " at cell " << x << ", " << y;
     // Half a period: the skyrmion's core is on the cut, and half its charge has crossed it.
     EXPECT_NEAR(fine["pumped_per_chain_by_time"][0][3][0].get<double>() * 8.0, -0.5, 0.01);
 }

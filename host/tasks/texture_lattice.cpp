@@ -525,8 +525,12 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                                   ? 16.0 * workers_n * (hall_M * double(orbitals) + 64.0 * double(orbitals) + 2.0 * hall_M * hall_M) +
                                         2.0 * twists * nnz * 24.0
                                   : 0.0;
-    // dense with pump: one torus's states at a time, pump_steps × the twists along its axis.
-    const double pump_bytes = 16.0 * std::max(s.twists[0], s.twists[1]) * s.pump_steps * double(orbitals) * double(orbitals);
+    // dense with pump: one torus's states at a time, pump_steps × the twists along its axis, and the
+    // densities at every other time: each state's positions, and their two folds.
+    const double pump_bytes =
+        s.pump ? 16.0 * std::max(s.twists[0], s.twists[1]) * s.pump_steps * double(orbitals) * double(orbitals) +
+                     8.0 * (s.pump_steps / 2) * (double(s.twists[0]) + 2.0) * positions * levels
+               : 0.0;
     const double bytes = hall_bytes + copies * 16.0 * double(N * N) * cells +
                          (s.method == Method::dense
                               ? (s.hall ? 104.0 : 48.0) * double(orbitals) * double(orbitals) * workers_n +
@@ -1346,19 +1350,29 @@ void check_texture_lattice(TaskContext& ctx) { read_texture_lattice(ctx); }
 // one period T of the slide are the Chern number of the torus (t, θ_i) of time and the twist along
 // a_i, at each twist θ_⊥ of the other axis — twist_chern's links on states[t index × n_θ + θ index],
 // the orientation (t, k_i) of phase_space_chern's pump (docs/textures.md). [axis][θ_⊥] → per level.
-using PumpCherns = std::array<std::vector<std::vector<TwistChern>>, 2>;
-PumpCherns pump_cherns(const LatticeSetup& s, Progress& progress) {
+// Beside the tori, the density of each requested position's cell at every other time step
+// (pump_times: steps 2, 4, … pump_steps, the last the period's end), summed over every twist ([0])
+// and over the every-other sub-mesh ([1]) as fold_twists: [time][position × levels + level].
+struct PumpSums {
+    std::array<std::vector<std::vector<TwistChern>>, 2> cherns;  // [axis][θ_⊥] → per level
+    std::array<std::vector<std::vector<double>>, 2> density;
+};
+PumpSums pump_cherns(const LatticeSetup& s, Progress& progress) {
     constexpr double kTwoPi = 6.283185307179586476925286766559;
     // The on-site blocks at each time, shared by every twist. Each (θ_1, θ_2, t) point is
     // diagonalised once per axis: the two axes' tori cover the same points, but holding all of them
     // at once would take twists × pump_steps eigenstates where one torus takes max(twists) × pump_steps.
     std::vector<OnSiteBlocks> at_time;
     for (int b = 0; b < s.pump_steps; ++b) at_time.push_back(on_site_blocks(s, s.pump_period * b / s.pump_steps));
-    PumpCherns out;
+    const std::size_t levels = s.mu.size(), P = s.cell.size(), times = static_cast<std::size_t>(s.pump_steps / 2);
+    PumpSums out;
+    for (auto& fold : out.density) fold.assign(times, std::vector<double>(P * levels, 0.0));
     for (int i = 0; i < 2; ++i) {
         const int n_theta = s.twists[i], n_perp = s.twists[1 - i], n_t = s.pump_steps;
         for (int p = 0; p < n_perp; ++p) {
             std::vector<Eigenstates> states(static_cast<std::size_t>(n_t) * static_cast<std::size_t>(n_theta));
+            // Axis a_1's tori cover every twist: there each even time's densities ([j] of states[j]).
+            std::vector<std::vector<double>> density(i == 0 ? states.size() : 0);
             workers::parallel_for(
                 static_cast<long long>(states.size()), 1,
                 [&](long long b, long long e) {
@@ -1366,15 +1380,35 @@ PumpCherns pump_cherns(const LatticeSetup& s, Progress& progress) {
                         double theta[2];
                         theta[i] = kTwoPi * static_cast<double>(j % n_theta) / n_theta;
                         theta[1 - i] = kTwoPi * p / n_perp;
-                        states[static_cast<std::size_t>(j)] = diagonalise(box_hamiltonian(
-                            s.orbitals(), s.hoppings, s.box, at_time[static_cast<std::size_t>(j / n_theta)], theta, s.field()));
+                        Eigenstates& solved = states[static_cast<std::size_t>(j)];
+                        solved = diagonalise(box_hamiltonian(s.orbitals(), s.hoppings, s.box,
+                                                             at_time[static_cast<std::size_t>(j / n_theta)], theta, s.field()));
+                        if (i == 0 && (j / n_theta) % 2 == 0) {
+                            std::vector<double> c(static_cast<std::size_t>(s.box[0]) * s.box[1] * levels, 0.0), el(levels, 0.0);
+                            std::vector<long long> on(levels, 0);
+                            add_dense_densities(solved, s.orbitals(), s.mu, s.T, c, el, on);
+                            std::vector<double>& own = density[static_cast<std::size_t>(j)];
+                            for (std::size_t a = 0; a < P; ++a)
+                                for (std::size_t l = 0; l < levels; ++l) own.push_back(c[static_cast<std::size_t>(s.cell[a]) * levels + l]);
+                        }
                         progress.add(1);
                         count_stop_unit();
                     }
                 },
                 [] { return !stop_requested(); });
             throw_if_stopped();
-            out[static_cast<std::size_t>(i)].push_back(twist_chern(states, n_t, n_theta, s.mu, nullptr));
+            out.cherns[static_cast<std::size_t>(i)].push_back(twist_chern(states, n_t, n_theta, s.mu, nullptr));
+            // In the twists' order (θ_1, then θ_2 = p): the sums do not depend on the threads. Time
+            // step 2(m + 1) is pump_times' m; the period's end is step 0's box.
+            for (std::size_t j = 0; j < density.size(); ++j) {
+                if (density[j].empty()) continue;
+                const int step = static_cast<int>(j) / n_theta, theta1 = static_cast<int>(j) % n_theta;
+                const std::size_t m = static_cast<std::size_t>(step == 0 ? n_t / 2 - 1 : step / 2 - 1);
+                for (std::size_t k = 0; k < P * levels; ++k) {
+                    out.density[0][m][k] += density[j][k];
+                    if (theta1 % 2 == 0 && p % 2 == 0) out.density[1][m][k] += density[j][k];
+                }
+            }
         }
     }
     return out;
@@ -1398,7 +1432,8 @@ std::vector<double> pumped_by_time(const TwistChern& c, bool coarse) {
 // singular), and pumped_per_chain [axis][μ], their mean over θ_⊥ over the S_⊥ chains of cells
 // along a_i in the box (null where any is); the same by time, pumped_by_time [axis][θ_⊥][time][μ]
 // and pumped_per_chain_by_time [axis][time][μ] at the even time steps, and their CSV.
-void put_pump(const LatticeSetup& s, const PumpCherns& pump, bool coarse, const std::string& comment, TaskResult& out) {
+void put_pump(const LatticeSetup& s, const PumpSums& sums, bool coarse, const std::string& comment, TaskResult& out) {
+    const auto& pump = sums.cherns;
     const std::size_t levels = s.mu.size(), times = static_cast<std::size_t>(s.pump_steps / 2);
     nlohmann::json chern = nlohmann::json::array(), per_chain = nlohmann::json::array();
     nlohmann::json by_time = nlohmann::json::array(), per_chain_by_time = nlohmann::json::array();
@@ -1456,6 +1491,19 @@ void put_pump(const LatticeSetup& s, const PumpCherns& pump, bool coarse, const 
         for (std::size_t m = 0; m < times; ++m) t.push_back(s.pump_period * double(2 * (m + 1)) / s.pump_steps);
         return t;
     }();
+    // The densities at pump_times, over the twists used (the sub-mesh's every other of each).
+    const double twists_used = coarse ? double(s.twists[0] / 2) * (s.twists[1] / 2) : double(s.twists[0]) * s.twists[1];
+    nlohmann::json density = nlohmann::json::array();
+    for (const std::vector<double>& at : sums.density[coarse ? 1 : 0]) {
+        nlohmann::json positions = nlohmann::json::array();
+        for (std::size_t a = 0; a < s.cell.size(); ++a) {
+            std::vector<double> row(levels);
+            for (std::size_t j = 0; j < levels; ++j) row[j] = at[a * levels + j] / twists_used / s.cell_area;
+            positions.push_back(row);
+        }
+        density.push_back(positions);
+    }
+    out.results["density_by_time"] = density;
     out.results["pump_period"] = s.pump_period;
     out.results["pump_steps"] = s.pump_steps;
     out.tables.push_back(csv);
@@ -1465,7 +1513,9 @@ void put_pump(const LatticeSetup& s, const PumpCherns& pump, bool coarse, const 
 // singular, and where the twists θ_⊥ disagree (the gap closes between them in the thermodynamic
 // limit). Returns pump_gap [axis][μ], the smallest distance from μ to a level over each axis's tori
 // (null where a level crosses μ), for the caller to add beside the estimated keys.
-nlohmann::json report_pump(const LatticeSetup& s, const PumpCherns& pump, const std::string& tu, const std::string& eu, TaskResult& out) {
+nlohmann::json report_pump(const LatticeSetup& s, const PumpSums& sums, const std::string& tu, const std::string& eu,
+                           const std::string& lu, TaskResult& out) {
+    const auto& pump = sums.cherns;
     out.principal.push_back("pumped_per_chain");
     out.integer_valued.push_back("pump_chern");
     out.units["pump_chern"] = "particles per period T carried by the states below mu along +a_i through the box, [axis a_1, a_2]"
@@ -1480,6 +1530,9 @@ nlohmann::json report_pump(const LatticeSetup& s, const PumpCherns& pump, const 
     out.units["pumped_by_time"] = "particles carried along +a_i through the box from t = 0 to each of pump_times, [axis][twist "
                                   "theta_perp][time][mu]: the torus's plaquettes up to t (the Berry phase along theta_i at t less "
                                   "that at 0; its last is pump_chern; null where pump_chern is)";
+    out.units["density_by_time"] = fmt::format("electrons per {}^2 (every band), [time][position][mu]: density at each of "
+                                               "pump_times, as the box slides (its last, at T, is density)",
+                                               lu);
     out.units["pumped_per_chain_by_time"] = "particles per chain of cells carried along +a_i from t = 0 to each of pump_times, "
                                             "[axis][time][mu]: pumped_by_time's mean over theta_perp over the S_perp chains";
     out.units["pump_gap"] = fmt::format("{}, [axis][mu]: the smallest distance from mu to a level of the box over the axis's tori "
@@ -1544,7 +1597,7 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
     }
     TwistSums sums, zero_field;
     StepWindow step, zero_step;  // kpm at T = 0: the sums at mu ∓ step_window
-    PumpCherns pump;
+    PumpSums pump;
     if (s.method == Method::dense) {
         sums = dense_sums(s, progress);
         if (s.streda) zero_field = dense_sums(without, progress);
@@ -1712,7 +1765,7 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
     if (s.smoothing > 0.0)
         out.remedy += "; at T = 0 the estimates also bound what the levels near mu change (density_step_error: a smaller "
                       "smoothing, where mu lies in a gap of the box; in a band the box's T = 0 values depend on its levels)";
-    const nlohmann::json pump_gap = s.pump ? report_pump(s, pump, fmt::format("hbar/({})", eu), eu, out) : nlohmann::json();
+    const nlohmann::json pump_gap = s.pump ? report_pump(s, pump, fmt::format("hbar/({})", eu), eu, lu, out) : nlohmann::json();
     attach_errors(out, &coarse);
     if (s.pump) out.results["pump_gap"] = pump_gap;
     if (s.hall) add_hall_errors(s, sums, eu, out);

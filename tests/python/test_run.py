@@ -434,6 +434,8 @@ def test_a_sliding_skyrmion_lattices_exact_pump_with_numpy_shapes():
     # By time: 8 of the 16 default steps, the last equal to the whole period's.
     assert got.results["pumped_by_time"].shape == (2, 4, 8, 1)
     assert got.results["pumped_per_chain_by_time"].shape == (2, 8, 1)
+    assert got.results["density_by_time"].shape == (8, 1, 1)
+    np.testing.assert_allclose(got.results["density_by_time"][-1], got.results["density"], atol=1e-12)
     np.testing.assert_allclose(got.results["pump_times"], 20.0 * np.arange(1, 9), rtol=1e-12)
     np.testing.assert_allclose(got.results["pumped_by_time"][:, :, -1, :], got.results["pump_chern"], atol=1e-12)
 
