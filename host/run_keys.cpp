@@ -302,7 +302,8 @@ constexpr KeySpec kKeys[] = {
      "temperature; T = 0 fills the states below mu, a level on mu half (kpm: with smoothing, not with hall)"},
     {"task", "smoothing", "texture_lattice", "number", "energy, k_B = 1", "required with T = 0 and kpm", 0, kBig, false,
      "kpm at T = 0: k_B T_s, the Fermi function the step is expanded as (its moments as at T = T_s); exact where the box "
-     "has no level within about 20 T_s of mu, and the estimates add a bound on what nearer levels change, from the "
+     "has no level within about 38 T_s of mu (the bound below 1e-6 beyond 22 T_s), and the estimates add a bound on what "
+     "nearer levels change, from the "
      "change across mu ∓ 8 T_s (density_step_error)"},
     {"task", "hall", "texture_lattice", "true/false", "", "false", kNone, kNone, false,
      "also the Hall response σ_xy by the Kubo formula on the twists, in a gap or a band; dense (at least 4 twists per "

@@ -321,6 +321,18 @@ double common_period(double a, double b) {
     return std::fabs(ratio - std::round(ratio)) < 1e-12 * ratio ? longer : 0.0;
 }
 
+// The least common multiple of two periods in the same terms: a/b = p/q in lowest terms with
+// q ≤ 64 (to 1e-12) gives q a; 0 where there is none (incommensurate, or either has no period).
+double common_multiple(double a, double b) {
+    if (a < 0.0) return b;
+    if (b < 0.0) return a;
+    if (a == 0.0 || b == 0.0) return 0.0;
+    const double ratio = a / b;
+    for (int q = 1; q <= 64; ++q)
+        if (std::fabs(ratio * q - std::round(ratio * q)) <= 1e-12 * ratio * q) return a * q;
+    return 0.0;
+}
+
 double modulation_period(const FieldModulation& b, int axis) {
     return b.amplitude != 0.0 && axis == b.axis ? b.period : -1.0;
 }
@@ -352,7 +364,7 @@ double require_time_period(const TaskContext& ctx, const TextureTerms& t, const 
     double T = 0.0;
     for (int a = 0; a < 3; ++a) {
         if (t.velocity[a] == 0.0) continue;
-        const double P = potential_slides ? common_period(spin_texture_period(t.texture, a), potential_period(t.potential, a))
+        const double P = potential_slides ? common_multiple(spin_texture_period(t.texture, a), potential_period(t.potential, a))
                                           : spin_texture_period(t.texture, a);
         if (P < 0.0) continue;  // what slides does not vary along a: sliding along it changes nothing
         if (P == 0.0)
@@ -360,7 +372,8 @@ double require_time_period(const TaskContext& ctx, const TextureTerms& t, const 
                                           potential_slides ? "the texture with its sliding potential has" : "the texture has",
                                           names[a],
                                           potential_slides ? "domain walls, isolated skyrmions and gaussian potentials are not "
-                                                             "periodic, nor are two incommensurate periods together"
+                                                             "periodic, nor are two periods whose ratio is no fraction p/q "
+                                                             "with q ≤ 64"
                                                            : "domain walls and isolated skyrmions are not periodic"));
         const double Ta = P / std::fabs(t.velocity[a]);
         if (T == 0.0) {

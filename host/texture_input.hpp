@@ -74,7 +74,7 @@ PumpPeriod require_pump_period(const TaskContext& ctx, const TextureTerms& t, co
 bool is_sliding(const TextureTerms& t);
 // The period of H in t for a torus with a t axis: a sliding texture's, the least common multiple of
 // P_a/|v_a| over the axes it slides and varies along (P_a its period there — with potential_slides
-// the common period of m(r) and U(r), which slide together; the ratios fractions with denominators
+// the least common multiple of m(r)'s and U(r)'s, which slide together; the ratios fractions with denominators
 // up to 64; no E and no mass_rate with it), otherwise the Bloch period of require_pump_period. An
 // InputError at `key` where there is none.
 double require_time_period(const TaskContext& ctx, const TextureTerms& t, const Section& section, const std::string& key,

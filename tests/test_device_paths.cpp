@@ -341,8 +341,8 @@ TEST(DeviceLattice, KernelPolynomialMethodAgreesWithTheCpu) {
 TEST(DeviceLattice, TheZeroTemperatureStepAgreesWithTheCpu) {
     REQUIRE_DEVICE();
     // kpm at T = 0 (smoothing): the box above, its series at T_s = 0.05 on mu and mu ∓ 8 T_s at
-    // once (about 4 times the moments of T = 0.1), the step's bounds from the window's sums. Against
-    // the CPU to rel 1e-10: the rounding above, per moment, over four times as many.
+    // once (about twice the moments of T = 0.1), the step's bounds from the window's sums. Against
+    // the CPU to rel 1e-10: the rounding above, per moment, over twice as many.
     const std::string text = "[model]\nname='qwz'\nu=-1.0\n[texture]\nkind='skyrmion_lattice'\nexchange=0.4\nperiod=6.0\n"
                              "radius=3.0\nB=0.17453292519943295\n[task]\nkind='texture_lattice'\nbox=[6,6]\ntwists=[2,2]\n"
                              "method='kpm'\nbound_charge=true\nstreda=true\nmu=[0.0,0.8]\nT=0\nsmoothing=0.05\n"

@@ -58,4 +58,12 @@ inline nlohmann::json results(const std::string& text, Backend backend = Backend
     return run_toml(text, backend)["results"];
 }
 
+// Whether a run's document holds a warning containing `what`.
+inline bool warns_about(const nlohmann::json& doc, const std::string& what) {
+    if (!doc.contains("warnings")) return false;
+    for (const auto& w : doc.at("warnings"))
+        if (w.get<std::string>().find(what) != std::string::npos) return true;
+    return false;
+}
+
 }  // namespace bzint::test

@@ -98,13 +98,6 @@ void expect_same_nodes(const nlohmann::json& a, const nlohmann::json& b, double 
     EXPECT_NEAR(double(a["total_abj_rate"]), double(b["total_abj_rate"]), tolerance);
 }
 
-bool warns_about(const nlohmann::json& doc, const std::string& what) {
-    if (!doc.contains("warnings")) return false;
-    for (const auto& w : doc.at("warnings"))
-        if (w.get<std::string>().find(what) != std::string::npos) return true;
-    return false;
-}
-
 }  // namespace
 
 TEST(WeylNodes, LatticeNodesTheirChiralityAndTheAnomalyRate) {
@@ -145,7 +138,7 @@ TEST(WeylNodes, InversionBrokenNodesAtDifferentEnergiesKeepTheirRate) {
         EXPECT_NEAR(double(r["energy"][a]), 0.4 * std::sin(double(r["position"][a][2])), 1e-12);
         EXPECT_NEAR(double(r["abj_rate"][a]), -chi / (4.0 * kPi * kPi), 1e-6);
     }
-    EXPECT_FALSE(warns_about(doc, "Fermi pocket")) << doc.dump();
+    EXPECT_FALSE(bzint::test::warns_about(doc, "Fermi pocket")) << doc.dump();
 }
 
 TEST(WeylNodes, SphereInsideTheFermiPocketIsReportedNotTrusted) {
@@ -153,10 +146,10 @@ TEST(WeylNodes, SphereInsideTheFermiPocketIsReportedNotTrusted) {
     // so Eq. 52's bracket vanishes there — not the anomaly, which then flows through the Fermi
     // surface outside the sphere. The task says so; radius 0.8 encloses the pocket and restores it.
     const auto inside = weyl("", "mu = 0.3\nradius = 0.1");
-    EXPECT_TRUE(warns_about(inside, "Fermi pocket"));
+    EXPECT_TRUE(bzint::test::warns_about(inside, "Fermi pocket"));
     EXPECT_NEAR(double(inside["results"]["abj_rate"][0]), 0.0, 1e-12);
     const auto outside = weyl("", "mu = 0.3\nradius = 0.8");
-    EXPECT_FALSE(warns_about(outside, "Fermi pocket")) << outside.dump();
+    EXPECT_FALSE(bzint::test::warns_about(outside, "Fermi pocket")) << outside.dump();
     EXPECT_NEAR(double(outside["results"]["abj_rate"][0]), 1.0 / (4.0 * kPi * kPi), 1e-10);
 }
 
@@ -201,16 +194,16 @@ TEST(WeylNodes, QuadraticTouchingIsNamedNotCountedAsANode) {
     // named and left out; no node is reported, and the smallest gap is named too.
     const auto doc = weyl("k0 = 3.141592653589793", "");
     EXPECT_EQ(doc["results"]["nodes"], 0);
-    EXPECT_TRUE(warns_about(doc, "not a Weyl node")) << doc.dump();
-    EXPECT_TRUE(warns_about(doc, "smallest gap")) << doc.dump();
+    EXPECT_TRUE(bzint::test::warns_about(doc, "not a Weyl node")) << doc.dump();
+    EXPECT_TRUE(bzint::test::warns_about(doc, "smallest gap")) << doc.dump();
 }
 
 TEST(WeylNodes, SphereEnclosingTheOtherNodeIsWarnedAbout) {
     // weyl_lattice's nodes are 2 apart: a sphere of radius 2.5 around each encloses the other, so the
     // flux through it is 0, not χ — two warnings, the sphere's reach and the flux.
     const auto doc = weyl("", "radius = 2.5");
-    EXPECT_TRUE(warns_about(doc, "half-way to the nearest other node")) << doc.dump();
-    EXPECT_TRUE(warns_about(doc, "not its chirality")) << doc.dump();
+    EXPECT_TRUE(bzint::test::warns_about(doc, "half-way to the nearest other node")) << doc.dump();
+    EXPECT_TRUE(bzint::test::warns_about(doc, "not its chirality")) << doc.dump();
     EXPECT_NEAR(double(doc["results"]["monopole_flux"][0]), 0.0, 1e-6);
 }
 
@@ -352,7 +345,7 @@ TEST(WeylNodes, WannierSpectatorOrbitalsPaddingAndTheRunTimeSizeKeepTheNodes) {
     const auto upper = test::run_toml(fmt::format("[model]\n{}\n[task]\nkind = 'weyl_nodes'\nband = 1\n",
                                                   wannier_model(with_spectator_orbitals(tb, 1, 5.0), "weyl3")));
     EXPECT_EQ(upper["results"]["nodes"], 0);
-    EXPECT_TRUE(warns_about(upper, "no Weyl node found"));
+    EXPECT_TRUE(bzint::test::warns_about(upper, "no Weyl node found"));
 
     auto error_of = [](const std::string& text) -> std::string {
         try {

@@ -36,7 +36,7 @@ ChebyshevScale chebyshev_scale(const SparseHamiltonian& H) {
 }
 
 // The tail's prefactor: the pair of poles nearest [−1, 1], z = x ± iπT/half_width with residues
-// ∓T/half_width, gives c_n ≈ (4T/half_width)/|√(z² − 1)| ρ^{−n} (1/(z − x) = Σ (2 − δ_n0) T_n(x)
+// −T/half_width, gives c_n ≈ (4T/half_width)/|√(z² − 1)| ρ^{−n} (1/(z − x) = Σ (2 − δ_n0) T_n(x)
 // (z − √(z² − 1))^n/√(z² − 1)), and with ln ρ ≈ (πT/half_width)/|√(z² − 1)| the sum Σ_{n ≥ M} is
 // (4/π) ρ^{−M}.
 constexpr double kTailPrefactor = 4.0 / 3.14159265358979323846;
@@ -72,15 +72,26 @@ FermiSeries fermi_series(ChebyshevScale s, const std::vector<double>& mu, double
         fftw_execute(plan);
         std::vector<double> c(static_cast<std::size_t>(moments));
         for (long long n = 0; n < moments; ++n) c[static_cast<std::size_t>(n)] = out[static_cast<std::size_t>(n)] / double(nodes) * (n == 0 ? 0.5 : 1.0);
-        // The dropped coefficients' sum, less the DCT's rounding: a coefficient below 8ε of the
-        // function's values (at most 1) is rounding, not series — over the 3 × moments of them
-        // (measured ~3e-18 each at 15 000 moments, T = 0.005 on a half-width of 4) it would
-        // otherwise sum to ~1e-13 where the series' own tail is 1e-20.
+        // The dropped coefficients' sum: the quadrature's above its rounding, and at least the
+        // nearest pole pair's geometric tail. A coefficient below 8ε of the function's values (at
+        // most 1) is the DCT's rounding, not series — over the 3 × moments of them (measured ~3e-18
+        // each at 15 000 moments, T = 0.005 on a half-width of 4) it would sum to ~1e-13 where the
+        // series' own tail is 1e-20 — but a tail of many coefficients each below it would be lost
+        // with them, so the poles' own sum (4T̃/|√(z² − 1)|) e^{−rM}/(1 − e^{−r}) bounds it from below
+        // (T̃ = T/half_width, z = x + iπT̃, r = Re acosh z; moments_needed's kTailPrefactor is its
+        // small-T̃ limit 4/π).
         double tail = 0.0;
         constexpr double kRounding = 8.0 * 2.220446049250313e-16;
         for (long long n = moments; n < nodes; ++n) {
             const double c = std::fabs(out[static_cast<std::size_t>(n)]) / double(nodes);
             if (c > kRounding) tail += c;
+        }
+        if (T > 0.0) {
+            const double Tn = T / s.half_width;
+            const std::complex<double> z((m - s.center) / s.half_width, 3.14159265358979323846 * Tn);
+            const double rate = std::fabs(std::acosh(z).real());
+            const double poles = 4.0 * Tn / std::abs(std::sqrt(z * z - 1.0)) * std::exp(-rate * double(moments)) / -std::expm1(-rate);
+            tail = std::max(tail, poles);
         }
         series.tail = std::max(series.tail, tail);
         series.c.push_back(std::move(c));

@@ -34,7 +34,7 @@ double moments_bound(double spectral_radius, double T, double tolerance);
 
 // c[level][n], n < moments, by Gauss–Chebyshev quadrature on 4 × moments nodes (a type-II DCT);
 // tail: the largest over the levels of Σ_{n ≥ moments} |c_n| among the quadrature's coefficients
-// above its rounding (8ε).
+// above its rounding (8ε), and at least the nearest poles' geometric tail.
 struct FermiSeries {
     std::vector<std::vector<double>> c;
     double tail = 0.0;

@@ -428,7 +428,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         // from the step are bounded by the change across mu ± 8 T_s (step_window).
         if (!task.node("smoothing"))
             task.fail("T", "T = 0 with method = \"kpm\" needs [task] smoothing = k_B T_s > 0: the step is expanded as a Fermi "
-                           "function at T_s, exact where the box has no level within about 20 T_s of mu, and the estimate "
+                           "function at T_s, exact to 1e-13 where the box has no level within about 38 T_s of mu, and the estimate "
                            "bounds what levels nearer change (docs/textures.md); or use method = \"dense\" on a box of at most "
                            "800 orbitals");
         s.smoothing = task.number("smoothing");
@@ -516,8 +516,10 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
                   40.0 * twists * positions * levels + 16.0 * double(N) * positions + 8.0 * double(orbitals) +
                   16.0 * levels * double(orbitals) / double(s.probing_colour_count()) * workers_n
             : 0.0;
-    // With streda the setup is copied and, for kpm, the zero-field matrices held beside the others.
+    // With streda the setup is copied and, for kpm, the zero-field matrices held beside the others;
+    // kpm at T = 0 runs its series on one more copy at a time (series_setup), its on-site blocks too.
     const double copies = s.streda ? 2.0 : 1.0;
+    const double setups = copies + (s.smoothing > 0.0 ? 1.0 : 0.0);
     // kpm Hall: each worker's T_a V_1|r⟩ (orbitals × moments), a block of at most 64 right vectors and the
     // moments' matrix (with the exact trace, their sum beside it); every twist's two derivatives.
     const double hall_M = double(s.hall_moments_limit);
@@ -531,7 +533,7 @@ LatticeSetup read_texture_lattice(const TaskContext& ctx) {
         s.pump ? 16.0 * std::max(s.twists[0], s.twists[1]) * s.pump_steps * double(orbitals) * double(orbitals) +
                      8.0 * (s.pump_steps / 2) * (double(s.twists[0]) + 2.0) * positions * levels
                : 0.0;
-    const double bytes = hall_bytes + copies * 16.0 * double(N * N) * cells +
+    const double bytes = hall_bytes + setups * 16.0 * double(N * N) * cells +
                          (s.method == Method::dense
                               ? (s.hall ? 104.0 : 48.0) * double(orbitals) * double(orbitals) * workers_n +
                                     copies * 8.0 * twists * cells * levels +
@@ -927,6 +929,13 @@ TwistSums kpm_sums(Backend backend, const LatticeSetup& s, const std::vector<Spa
     return sums;
 }
 
+// A result's CSV table by its name (the densities', the Hall conductivity's, the pump's).
+CsvTable& table_named(TaskResult& out, const std::string& name) {
+    for (CsvTable& t : out.tables)
+        if (t.name == name) return t;
+    throw std::logic_error("texture_lattice: no table " + name);
+}
+
 // The Kubo–Bastin sums of every twist by the kernel polynomial method (kpm_hall.hpp), folded over
 // the twists into sums.berry, on the Chebyshev scale of the densities' plan.
 void kpm_hall_sums(const LatticeSetup& s, const std::vector<SparseHamiltonian>& H, const KpmPlan& plan, TwistSums& sums,
@@ -1056,7 +1065,7 @@ void add_hall_errors(const LatticeSetup& s, const TwistSums& sums, const std::st
         if (s.method == Method::kpm && s.random_vectors > 0) trace[j] = 2 * kPi * std::sqrt(berry[E * levels + j]) / twists;
         double& e = out.errors["sigma_xy"][j].get_ref<double&>();
         e += wide[j] + 2.0 * trace[j] + sums.hall_error;
-        out.tables.back().rows[j].back() = e;  // the Hall table's sigma_xy_error: the whole estimate
+        table_named(out, "texture_lattice_hall").rows[j].back() = e;  // sigma_xy_error: the whole estimate
     }
     if (E > 1) {
         out.results["broadening"] = s.broadening;
@@ -1160,7 +1169,9 @@ StepWindow split_window(const LatticeSetup& s, TwistSums& sums) {
 // |x| ≤ w and e^{w/T_s}/2 times q f_s(|x|) beyond. The weights being positive, the change over
 // (1 − 2 f_s(w)) bounds the sum's error: added to density, electrons and bound_charge (the
 // reference's step is exact), and to Středa's differences as the two boxes' bounds' sum; each
-// reported. With probing the change is the draws' mean, whose noise the stochastic error holds.
+// reported. With probing the change is itself the draws' estimate: zero to the series' tolerance
+// in a gap, and in a band with a noise of its own that the stochastic error (of the value, not of the
+// change) does not hold.
 void add_step_errors(const LatticeSetup& s, const StepWindow& step, const StepWindow& zero_step, const std::string& lu,
                      const std::string& eu, TaskResult& out) {
     const std::size_t levels = s.mu.size(), P = s.cell.size();
@@ -1171,7 +1182,7 @@ void add_step_errors(const LatticeSetup& s, const StepWindow& step, const StepWi
         const std::vector<double>& upper = density ? w.upper.density[0] : w.upper.electrons[0];
         return std::fabs(upper[i] - lower[i]) / twists * factor;
     };
-    CsvTable& csv = out.tables.front();  // x, y, z, mu, density[, streda_local], their errors
+    CsvTable& csv = table_named(out, "texture_lattice");  // x, y, z, mu, density[, streda_local], their errors
     const std::size_t data = (csv.columns.size() - csv.keys) / 2;
     nlohmann::json density = nlohmann::json::array(), local = nlohmann::json::array();
     for (std::size_t a = 0; a < P; ++a) {
@@ -1195,7 +1206,7 @@ void add_step_errors(const LatticeSetup& s, const StepWindow& step, const StepWi
     out.units["density_step_error"] =
         fmt::format("electrons per {}^2, [position][mu]: a bound on what the step's smoothing changes in density, from its "
                     "change across mu -/+ step_window (added to density's estimate); near 0 where the box has no level "
-                    "within about 20 step_smoothing of mu",
+                    "within about 22 step_smoothing of mu (below 1e-13 beyond about 38)",
                     lu);
     out.units["step_smoothing"] = fmt::format("{}: k_B T_s, the Fermi function the T = 0 step is expanded as", eu);
     out.units["step_window"] = fmt::format("{}: 8 step_smoothing, the half-width of the change that bounds the step's error", eu);
@@ -1209,7 +1220,7 @@ void add_step_errors(const LatticeSetup& s, const StepWindow& step, const StepWi
         double worst = s.bound_charge ? change(step, false, j) : 0.0;
         for (std::size_t a = 0; a < P; ++a) worst = std::max(worst, change(step, true, a * levels + j));
         if (worst > 1e-6)
-            out.warnings.push_back(fmt::format("mu = {:g}: the box has levels within about 20 step_smoothing = {:g} of mu (its "
+            out.warnings.push_back(fmt::format("mu = {:g}: the box has levels within about 22 step_smoothing = {:g} of mu (its "
                                                "{} change by up to {:.3g} across mu -/+ {:g}): the T = 0 values there hold that "
                                                "bound in their estimates; a smaller smoothing resolves levels nearer mu",
                                                s.mu[j], s.smoothing, s.bound_charge ? "electrons or a cell's" : "cells' electrons",
@@ -1283,7 +1294,7 @@ void add_density_errors(const LatticeSetup& s, const TwistSums& sums, const Twis
     const std::size_t levels = s.mu.size(), P = s.cell.size();
     const double twists = double(s.twists[0]) * s.twists[1];
     nlohmann::json se = nlohmann::json::array(), se_streda = nlohmann::json::array();
-    CsvTable& csv = out.tables.front();  // x, y, z, mu, density[, streda_local], their errors
+    CsvTable& csv = table_named(out, "texture_lattice");  // x, y, z, mu, density[, streda_local], their errors
     const std::size_t data = (csv.columns.size() - csv.keys) / 2;
     const std::vector<double> streda_variance =
         s.streda ? difference_variance(s, sums.density_jobs, zero_field.density_jobs, 1, s.density_draws, P * levels) : std::vector<double>{};
@@ -1704,7 +1715,7 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
             for (std::size_t j = 0; j < levels; ++j) hall.rows.push_back({s.mu[j], out.results["sigma_xy"][j].get<double>()});
             out.tables.push_back(hall);
         }
-        if (s.pump)  // after the densities' table, which the estimates' additions take as the first
+        if (s.pump)
             put_pump(s, pump, k == 1,
                      fmt::format("axis 1 or 2 (along a_1, a_2); t in hbar/({}); mu in {}; pumped_per_chain in particles per "
                                  "chain of cells carried along +a_i from t = 0 to t",

@@ -392,20 +392,29 @@ double longest_reciprocal(const ModelInfo& info) {
     return std::max({std::hypot(G[0][0], G[0][1], G[0][2]), std::hypot(G[1][0], G[1][1], G[1][2]), std::hypot(G[2][0], G[2][1], G[2][2])});
 }
 
-// The largest value of band(k_z) over [a, b], by golden-section search (a smooth maximum inside,
-// to 1e-10 of the interval; or the larger end).
+// Where band(k_z) rises to `level` between two neighbouring samples below it (a barrier or neck
+// thinner than their spacing): the first such interval of `below` (consecutive samples) and the
+// band's highest value found there, by golden-section search for the interval's maximum, stopped
+// at the first value at or above the level, or when the bracket is below 1e-3 of the interval (a
+// barrier narrower than that is a touching, for the march's purposes).
+struct Rise {
+    double a = 0.0, b = 0.0, top = 0.0;
+};
 template <typename Band>
-double line_maximum(const Band& band, double a, double b) {
-    const double golden = (std::sqrt(5.0) - 1) / 2, ends = std::max(band(a), band(b));
-    double c = b - golden * (b - a), d = a + golden * (b - a), fc = band(c), fd = band(d);
-    const double width = b - a;
-    while (b - a > 1e-10 * width) {
-        if (fc > fd)
-            b = d, d = c, fd = fc, c = b - golden * (b - a), fc = band(c);
-        else
-            a = c, c = d, fc = fd, d = a + golden * (b - a), fd = band(d);
+std::optional<Rise> first_rise(const Band& band, const std::vector<double>& below, double level) {
+    const double golden = (std::sqrt(5.0) - 1) / 2;
+    for (std::size_t n = 1; n < below.size(); ++n) {
+        const double a0 = std::min(below[n - 1], below[n]), b0 = std::max(below[n - 1], below[n]);
+        double a = a0, b = b0, c = b - golden * (b - a), d = a + golden * (b - a), fc = band(c), fd = band(d);
+        while (fc < level && fd < level && b - a > 1e-3 * (b0 - a0)) {
+            if (fc > fd)
+                b = d, d = c, fd = fc, c = b - golden * (b - a), fc = band(c);
+            else
+                a = c, c = d, fc = fd, d = a + golden * (b - a), fd = band(d);
+        }
+        if (fc >= level || fd >= level) return Rise{a0, b0, std::max(fc, fd)};
     }
-    return std::max({ends, fc, fd});
+    return std::nullopt;
 }
 
 // The pocket's extent along k_z through k_0 at the beam's centre: where ε̄(k_0x, k_0y, k_z) rises
@@ -428,13 +437,12 @@ Tube pocket_extent(const TaskContext& ctx, const TrajectorySetup& s) {
     std::array<double, 2>& extent = tube.extent;
     for (int side = 0; side < 2; ++side) {
         const double sign = side == 0 ? -1.0 : 1.0;
-        double inside = k0, outside = k0, highest = -std::numeric_limits<double>::infinity(), at_highest = k0;
+        double inside = k0, outside = k0;
         bool closed = false;
         std::vector<double> below;  // the march's k_z below the energy: k_0, then each step's
         below.push_back(k0);
         for (long long n = 1; static_cast<double>(n) * step <= reach && !closed; ++n) {
             const double kz = k0 + sign * n * step, e = band(kz);
-            if (e > highest) highest = e, at_highest = kz;
             if (!std::isfinite(e))
                 ctx.task.fail("k", fmt::format("slices = {}: along k_z from k_0 the band is not isolated at k_z = {:.6g} (a touching "
                                                "inside the pocket): its extent along z is not found",
@@ -444,29 +452,25 @@ Tube pocket_extent(const TaskContext& ctx, const TrajectorySetup& s) {
             else
                 inside = kz, below.push_back(kz);
         }
-        // A barrier narrower than the step between two samples below the energy would join the
-        // pocket to the next one along the line, read as one: refused (each interval's maximum by
-        // golden-section search, as the open pocket's neck below).
-        if (closed)
-            for (std::size_t n = 1; n < below.size(); ++n) {
-                const double a = std::min(below[n - 1], below[n]), b = std::max(below[n - 1], below[n]);
-                const double top = line_maximum(band, a, b);
-                if (top >= beam.energy)
-                    ctx.task.fail("k", fmt::format("slices = {}: along k_z from k_0 the band rises through the beam's energy between "
-                                                   "two steps of the march ({:.3g} 1/{}) within [{:.6g}, {:.6g}] (to {:.6g}) and falls "
-                                                   "again: a barrier thinner than the step parts this pocket from another along z, "
-                                                   "which the march would join to it; move energy away from the barrier's top",
-                                                   beam.slices, step, length_unit(info), a, b, top));
-            }
-        if (!closed && period > 0.0) {  // over a whole period: the band never reaches the energy along the line
-            // Unless it does between the samples: a neck narrower than the step, about the highest.
-            const double top = line_maximum(band, at_highest - step, at_highest + step);
-            if (top >= beam.energy)
+        // Between two samples below the energy the band may still rise through it. In a closed
+        // pocket, a barrier thinner than the step would join the pocket to the next one along the
+        // line, read as one; where the line stays below over a period, a neck thinner than the step
+        // closes the pocket after all, barely. Either is refused.
+        if (const std::optional<Rise> rise = first_rise(band, below, beam.energy)) {
+            if (closed)
+                ctx.task.fail("k", fmt::format("slices = {}: along k_z from k_0 the band rises through the beam's energy between "
+                                               "two steps of the march ({:.3g} 1/{}) within [{:.6g}, {:.6g}] (to {:.6g}) and falls "
+                                               "again: a barrier thinner than the step parts this pocket from another along z, "
+                                               "which the march would join to it; move energy away from the barrier's top",
+                                               beam.slices, step, length_unit(info), rise->a, rise->b, rise->top));
+            if (period > 0.0)
                 ctx.task.fail("k", fmt::format("slices = {}: along k_z from k_0 the band reaches the beam's energy only in a neck "
-                                               "narrower than the march's step ({:.3g} 1/{}) near k_z = {:.6g} (it rises to {:.6g} "
-                                               "there): the pocket is barely closed, at the energy where it opens along z, and its "
-                                               "slices are not resolved; move energy away from there",
-                                               beam.slices, step, length_unit(info), at_highest, top));
+                                               "narrower than the march's step ({:.3g} 1/{}) within [{:.6g}, {:.6g}] (it rises to "
+                                               "{:.6g} there): the pocket is barely closed, at the energy where it opens along z, "
+                                               "and its slices are not resolved; move energy away from there",
+                                               beam.slices, step, length_unit(info), rise->a, rise->b, rise->top));
+        }
+        if (!closed && period > 0.0) {  // over a whole period: the band never reaches the energy along the line
             tube.open = true;
             tube.extent = {k0 - period / 2, k0 + period / 2};
             tube.extent_error = 0.0;
