@@ -321,15 +321,16 @@ double common_period(double a, double b) {
     return std::fabs(ratio - std::round(ratio)) < 1e-12 * ratio ? longer : 0.0;
 }
 
-// The least common multiple of two periods in the same terms: a/b = p/q in lowest terms with
-// q ≤ 64 (to 1e-12) gives q a; 0 where there is none (incommensurate, or either has no period).
+// The least common multiple of two periods in the same terms: longer/shorter = p/q in lowest terms
+// with q ≤ 64 (to 1e-12) gives q × the longer; 0 where there is none (incommensurate, or either has
+// no period).
 double common_multiple(double a, double b) {
     if (a < 0.0) return b;
     if (b < 0.0) return a;
     if (a == 0.0 || b == 0.0) return 0.0;
-    const double ratio = a / b;
+    const double longer = std::max(a, b), ratio = longer / std::min(a, b);
     for (int q = 1; q <= 64; ++q)
-        if (std::fabs(ratio * q - std::round(ratio * q)) <= 1e-12 * ratio * q) return a * q;
+        if (std::fabs(ratio * q - std::round(ratio * q)) <= 1e-12 * ratio * q) return longer * q;
     return 0.0;
 }
 

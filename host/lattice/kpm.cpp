@@ -77,7 +77,8 @@ FermiSeries fermi_series(ChebyshevScale s, const std::vector<double>& mu, double
         // most 1) is the DCT's rounding, not series — over the 3 × moments of them (measured ~3e-18
         // each at 15 000 moments, T = 0.005 on a half-width of 4) it would sum to ~1e-13 where the
         // series' own tail is 1e-20 — but a tail of many coefficients each below it would be lost
-        // with them, so the poles' own sum (4T̃/|√(z² − 1)|) e^{−rM}/(1 − e^{−r}) bounds it from below
+        // with them, so the tail is taken at least the poles' envelope (4T̃/|√(z² − 1)|) e^{−rM}/(1 − e^{−r})
+        // (the coefficients are 4T̃ Re[wⁿ/√(z² − 1)], |w| = e^{−r}: about π/2 above their sum)
         // (T̃ = T/half_width, z = x + iπT̃, r = Re acosh z; moments_needed's kTailPrefactor is its
         // small-T̃ limit 4/π).
         double tail = 0.0;

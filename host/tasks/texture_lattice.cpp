@@ -1409,8 +1409,9 @@ PumpSums pump_cherns(const LatticeSetup& s, Progress& progress) {
                 [] { return !stop_requested(); });
             throw_if_stopped();
             out.cherns[static_cast<std::size_t>(i)].push_back(twist_chern(states, n_t, n_theta, s.mu, nullptr));
-            // In the twists' order (θ_1, then θ_2 = p): the sums do not depend on the threads. Time
-            // step 2(m + 1) is pump_times' m; the period's end is step 0's box.
+            // In a fixed order (θ_2 = p outer, θ_1 inner; fold_twists runs θ_1 outer, so the period's
+            // end equals density to rounding): the sums do not depend on the threads. Time step
+            // 2(m + 1) is pump_times' m; the period's end is step 0's box.
             for (std::size_t j = 0; j < density.size(); ++j) {
                 if (density[j].empty()) continue;
                 const int step = static_cast<int>(j) / n_theta, theta1 = static_cast<int>(j) % n_theta;
@@ -1542,7 +1543,7 @@ nlohmann::json report_pump(const LatticeSetup& s, const PumpSums& sums, const st
                                   "theta_perp][time][mu]: the torus's plaquettes up to t (the Berry phase along theta_i at t less "
                                   "that at 0; its last is pump_chern; null where pump_chern is)";
     out.units["density_by_time"] = fmt::format("electrons per {}^2 (every band), [time][position][mu]: density at each of "
-                                               "pump_times, as the box slides (its last, at T, is density)",
+                                               "pump_times, as the box slides (its last, at T, is density to rounding)",
                                                lu);
     out.units["pumped_per_chain_by_time"] = "particles per chain of cells carried along +a_i from t = 0 to each of pump_times, "
                                             "[axis][time][mu]: pumped_by_time's mean over theta_perp over the S_perp chains";

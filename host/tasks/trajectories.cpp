@@ -396,7 +396,8 @@ double longest_reciprocal(const ModelInfo& info) {
 // thinner than their spacing): the first such interval of `below` (consecutive samples) and the
 // band's highest value found there, by golden-section search for the interval's maximum, stopped
 // at the first value at or above the level, or when the bracket is below 1e-3 of the interval (a
-// barrier narrower than that is a touching, for the march's purposes).
+// barrier narrower than that is a touching, for the march's purposes). A value that is not finite
+// (the band not isolated there) ends the search too: top is then NaN.
 struct Rise {
     double a = 0.0, b = 0.0, top = 0.0;
 };
@@ -406,13 +407,14 @@ std::optional<Rise> first_rise(const Band& band, const std::vector<double>& belo
     for (std::size_t n = 1; n < below.size(); ++n) {
         const double a0 = std::min(below[n - 1], below[n]), b0 = std::max(below[n - 1], below[n]);
         double a = a0, b = b0, c = b - golden * (b - a), d = a + golden * (b - a), fc = band(c), fd = band(d);
-        while (fc < level && fd < level && b - a > 1e-3 * (b0 - a0)) {
+        while (std::isfinite(fc) && std::isfinite(fd) && fc < level && fd < level && b - a > 1e-3 * (b0 - a0)) {
             if (fc > fd)
                 b = d, d = c, fd = fc, c = b - golden * (b - a), fc = band(c);
             else
                 a = c, c = d, fc = fd, d = a + golden * (b - a), fd = band(d);
         }
-        if (fc >= level || fd >= level) return Rise{a0, b0, std::max(fc, fd)};
+        if (!std::isfinite(fc) || !std::isfinite(fd) || fc >= level || fd >= level)
+            return Rise{a0, b0, std::isfinite(fc) && std::isfinite(fd) ? std::max(fc, fd) : std::numeric_limits<double>::quiet_NaN()};
     }
     return std::nullopt;
 }
@@ -455,20 +457,26 @@ Tube pocket_extent(const TaskContext& ctx, const TrajectorySetup& s) {
         // Between two samples below the energy the band may still rise through it. In a closed
         // pocket, a barrier thinner than the step would join the pocket to the next one along the
         // line, read as one; where the line stays below over a period, a neck thinner than the step
-        // closes the pocket after all, barely. Either is refused.
+        // closes the pocket after all, barely. Either is refused. (Over a period the march ends
+        // within a step of k_0 ± period, whose band is k_0's: that last stretch is searched too.)
+        if (!closed && period > 0.0) below.push_back(k0 + sign * period);
         if (const std::optional<Rise> rise = first_rise(band, below, beam.energy)) {
+            if (!std::isfinite(rise->top))
+                ctx.task.fail("k", fmt::format("slices = {}: along k_z from k_0 the band is not isolated within [{:.6g}, {:.6g}] "
+                                               "(a touching inside the pocket, between two steps of the march): its extent along "
+                                               "z is not found",
+                                               beam.slices, rise->a, rise->b));
             if (closed)
                 ctx.task.fail("k", fmt::format("slices = {}: along k_z from k_0 the band rises through the beam's energy between "
                                                "two steps of the march ({:.3g} 1/{}) within [{:.6g}, {:.6g}] (to {:.6g}) and falls "
                                                "again: a barrier thinner than the step parts this pocket from another along z, "
                                                "which the march would join to it; move energy away from the barrier's top",
                                                beam.slices, step, length_unit(info), rise->a, rise->b, rise->top));
-            if (period > 0.0)
-                ctx.task.fail("k", fmt::format("slices = {}: along k_z from k_0 the band reaches the beam's energy only in a neck "
-                                               "narrower than the march's step ({:.3g} 1/{}) within [{:.6g}, {:.6g}] (it rises to "
-                                               "{:.6g} there): the pocket is barely closed, at the energy where it opens along z, "
-                                               "and its slices are not resolved; move energy away from there",
-                                               beam.slices, step, length_unit(info), rise->a, rise->b, rise->top));
+            ctx.task.fail("k", fmt::format("slices = {}: along k_z from k_0 the band reaches the beam's energy only in a neck "
+                                           "narrower than the march's step ({:.3g} 1/{}) within [{:.6g}, {:.6g}] (it rises to "
+                                           "{:.6g} there): the pocket is barely closed, at the energy where it opens along z, "
+                                           "and its slices are not resolved; move energy away from there",
+                                           beam.slices, step, length_unit(info), rise->a, rise->b, rise->top));
         }
         if (!closed && period > 0.0) {  // over a whole period: the band never reaches the energy along the line
             tube.open = true;
