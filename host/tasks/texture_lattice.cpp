@@ -12,6 +12,7 @@
 #include <array>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <type_traits>
 #include <vector>
 
@@ -1621,20 +1622,19 @@ TaskResult task_texture_lattice(TaskContext& ctx) {
     } else {
         const std::vector<SparseHamiltonian> H = twist_hamiltonians(s);
         const std::vector<SparseHamiltonian> H0 = s.streda ? twist_hamiltonians(without) : std::vector<SparseHamiltonian>{};
-        if (s.smoothing > 0.0) {
-            // T = 0: one series at T_s on mu and mu ± step_window, split back into mu's sums and the window's.
-            const KpmPlan plan = kpm_plan(series_setup(s), {&H, &H0});
-            sums = kpm_sums(ctx.backend, series_setup(s), H, plan, progress);
+        // At T = 0 one series at T_s on mu and mu ± step_window (series_setup), split back afterwards
+        // into mu's sums and the window's.
+        const std::optional<LatticeSetup> series = s.smoothing > 0.0 ? std::optional(series_setup(s)) : std::nullopt;
+        const std::optional<LatticeSetup> series_without =
+            s.smoothing > 0.0 && s.streda ? std::optional(series_setup(without)) : std::nullopt;
+        const LatticeSetup& on = series ? *series : s;
+        const KpmPlan plan = kpm_plan(on, {&H, &H0});
+        sums = kpm_sums(ctx.backend, on, H, plan, progress);
+        if (s.streda) zero_field = kpm_sums(ctx.backend, series_without ? *series_without : without, H0, plan, progress);
+        if (s.hall) kpm_hall_sums(s, H, plan, sums, hall_progress);  // (refused at T = 0)
+        if (series) {
             step = split_window(s, sums);
-            if (s.streda) {
-                zero_field = kpm_sums(ctx.backend, series_setup(without), H0, plan, progress);
-                zero_step = split_window(s, zero_field);
-            }
-        } else {
-            const KpmPlan plan = kpm_plan(s, {&H, &H0});
-            sums = kpm_sums(ctx.backend, s, H, plan, progress);
-            if (s.streda) zero_field = kpm_sums(ctx.backend, without, H0, plan, progress);
-            if (s.hall) kpm_hall_sums(s, H, plan, sums, hall_progress);
+            if (s.streda) zero_step = split_window(s, zero_field);
         }
     }
     progress.finish();
